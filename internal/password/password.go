@@ -1,0 +1,120 @@
+// Package password hashes passwords with argon2id and checks the root user's password rules.
+// Hashes are stored in the PHC string format ($argon2id$v=19$m=…,t=…,p=…$salt$hash) so the cost
+// parameters can be raised later without invalidating existing hashes.
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are argon2id cost parameters.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// Default follows OWASP's Password Storage Cheat Sheet minimum for argon2id (19 MiB, 2 passes,
+// 1 lane): about 25 ms on one core, which bounds online guessing without making sign-in slow.
+var Default = Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+// ErrMalformedHash is returned by Verify for a stored hash it cannot read.
+var ErrMalformedHash = errors.New("password: malformed hash")
+
+// Hash returns the PHC-format argon2id hash of pw with a fresh random salt.
+func Hash(pw string, p Params) string {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	sum := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(salt), b64.EncodeToString(sum))
+}
+
+// Verify reports whether pw matches the stored hash, comparing in constant time.
+func Verify(pw, hash string) (bool, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, ErrMalformedHash
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, ErrMalformedHash
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil || p.Threads == 0 || p.Time == 0 {
+		return false, ErrMalformedHash
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, ErrMalformedHash
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, ErrMalformedHash
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// rootSymbols are the symbols AWS counts for the root password's character classes
+// (aws-facts.md §4; AWS account management guide, "Change the password for the root user").
+const rootSymbols = "!@#$%^&*()<>[]{}|_+-="
+
+// CheckRoot checks a root user password against AWS's root rules: 8–128 characters, at least three
+// of uppercase, lowercase, digits and the symbols above, and not identical to the account name or
+// the email address. The error message names the broken rule and never contains the password.
+func CheckRoot(pw, accountName, email string) error {
+	n := utf8.RuneCountInString(pw)
+	if !utf8.ValidString(pw) {
+		return errors.New("the password must be valid UTF-8 text")
+	}
+	if n < 8 || n > 128 {
+		return fmt.Errorf("the root password must be 8 to 128 characters long (it has %d)", n)
+	}
+	var upper, lower, digit, symbol bool
+	for _, r := range pw {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		case strings.ContainsRune(rootSymbols, r):
+			symbol = true
+		}
+	}
+	classes := 0
+	for _, b := range []bool{upper, lower, digit, symbol} {
+		if b {
+			classes++
+		}
+	}
+	if classes < 3 {
+		return fmt.Errorf("the root password must contain at least three of: uppercase letters, lowercase letters, digits, and the symbols %s", rootSymbols)
+	}
+	if accountName != "" && strings.EqualFold(pw, accountName) {
+		return errors.New("the root password must not be the same as the account name")
+	}
+	if email != "" && strings.EqualFold(pw, email) {
+		return errors.New("the root password must not be the same as the email address")
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package password
+
+import (
+	"strings"
+	"testing"
+)
+
+var fast = Params{Memory: 64, Time: 1, Threads: 1}
+
+func TestHashVerify(t *testing.T) {
+	h := Hash("Correct-Horse-9", fast)
+	if strings.Contains(h, "Correct-Horse-9") {
+		t.Fatal("hash contains the password")
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("hash %q is not PHC argon2id", h)
+	}
+	if ok, err := Verify("Correct-Horse-9", h); !ok || err != nil {
+		t.Fatalf("Verify(right) = %v, %v", ok, err)
+	}
+	if ok, err := Verify("correct-Horse-9", h); ok || err != nil {
+		t.Fatalf("Verify(wrong) = %v, %v", ok, err)
+	}
+	if h2 := Hash("Correct-Horse-9", fast); h2 == h {
+		t.Fatal("two hashes of one password are equal: salt not random")
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=64,t=1,p=1$AA$AA", "$argon2id$v=19$m=64,t=1,p=0$AA$AA", "$argon2id$v=19$m=x$AA$AA"} {
+		if _, err := Verify("x", bad); err != ErrMalformedHash {
+			t.Errorf("Verify(%q) err = %v, want ErrMalformedHash", bad, err)
+		}
+	}
+}
+
+// Cases from the AWS Account Management guide's root password requirements (aws-facts.md §4).
+func TestCheckRoot(t *testing.T) {
+	cases := []struct {
+		name, pw, wantErr string
+	}{
+		{"three classes", "Abcdefg1", ""},
+		{"symbols count as a class", "abcdefg1!", ""},
+		{"too short", "Ab1!", "8 to 128"},
+		{"too long", strings.Repeat("Ab1!", 33), "8 to 128"},
+		{"two classes", "abcdefgh1", "at least three"},
+		{"unlisted symbol does not count", "abcdefgh1~", "at least three"},
+		{"equals account name", "Prod-Account1", "account name"},
+		{"equals email", "Root@Example.com1", "email"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckRoot(tc.pw, "prod-account1", "root@example.com1")
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("err = %v, want one naming %q", err, tc.wantErr)
+			}
+			if strings.Contains(err.Error(), tc.pw) {
+				t.Fatal("error message contains the password")
+			}
+		})
+	}
+}
