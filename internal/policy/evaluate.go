@@ -1,0 +1,491 @@
+package policy
+
+// Effect is the outcome of an evaluation.
+type Effect uint8
+
+const (
+	ImplicitDeny Effect = iota // nothing allowed the request (the default)
+	Allowed
+	ExplicitDeny // a Deny statement applied
+)
+
+func (e Effect) String() string {
+	switch e {
+	case Allowed:
+		return "allowed"
+	case ExplicitDeny:
+		return "explicitDeny"
+	}
+	return "implicitDeny" // the EvalDecision strings of the IAM policy simulator
+}
+
+// PolicyType names the kind of policy behind a decision.
+type PolicyType uint8
+
+const (
+	PolicyNone PolicyType = iota
+	PolicyIdentity
+	PolicyBoundary
+	PolicySession
+	PolicySCP
+	PolicyResource
+	PolicyTask // task policy of a privileged root session (sts:AssumeRoot)
+)
+
+func (t PolicyType) String() string {
+	switch t {
+	case PolicyIdentity:
+		return "identity"
+	case PolicyBoundary:
+		return "boundary"
+	case PolicySession:
+		return "session"
+	case PolicySCP:
+		return "scp"
+	case PolicyResource:
+		return "resource"
+	case PolicyTask:
+		return "task"
+	}
+	return "none"
+}
+
+// Request is what is being decided.
+type Request struct {
+	Action    string    // "iam:CreateUser"
+	Resource  string    // resource ARN, or "*" ("" is read as "*")
+	Principal Principal // matched against Principal/NotPrincipal of resource and trust policies
+	Context   *Context  // condition keys; nil means none
+}
+
+// Input is every policy that applies to a request.
+type Input struct {
+	Identity        []*Policy   // all identity-based policies of the principal (inline, attached, via groups)
+	Boundary        *Policy     // permissions boundary, nil if none
+	Session         []*Policy   // session policies; nil means "no session policy", non-nil must allow
+	SCPs            [][]*Policy // SCPs per level, root first, account last; nil = principal not subject to SCPs
+	Resource        *Policy     // resource-based (or trust) policy of the target, nil if none
+	ResourceAccount string      // account owning the resource ("" = same as principal)
+	Root            bool        // principal is the account root user: identity allow is implicit
+	TaskPolicies    []*Policy   // deny-only task policies of a privileged root session (sts:AssumeRoot)
+}
+
+// Decision is the result of Evaluate: the effect and the policy/statement that decided it.
+// Policy is nil and Statement -1 when the decision is implicit (no statement decided it).
+type Decision struct {
+	Effect    Effect
+	Type      PolicyType
+	Policy    *Policy
+	Statement int
+}
+
+// Allowed reports whether the request is allowed.
+func (d Decision) Allowed() bool { return d.Effect == Allowed }
+
+// Reason returns the suffix of AWS's AccessDenied message ("User: ARN is not authorized to perform:
+// ACTION on resource: RES " + Reason), worded as in the IAM User Guide, "Troubleshoot access denied
+// error messages": "with an explicit deny in a service control policy", "because no identity-based
+// policy allows the iam:CreateUser action", and so on. It is "" for an allowed request. Task
+// policies of a root session are worded as session policies, which is what AWS calls them.
+func (d Decision) Reason(action string) string {
+	switch d.Effect {
+	case Allowed:
+		return ""
+	case ExplicitDeny:
+		return "with an explicit deny in " + typeArticle(d.Type)
+	}
+	if d.Type == PolicyNone {
+		return "because the request could not be evaluated"
+	}
+	return "because no " + typeNoun(d.Type) + " allows the " + action + " action"
+}
+
+func typeNoun(t PolicyType) string {
+	switch t {
+	case PolicyBoundary:
+		return "permissions boundary"
+	case PolicySession, PolicyTask:
+		return "session policy"
+	case PolicySCP:
+		return "service control policy"
+	case PolicyResource:
+		return "resource-based policy"
+	}
+	return "identity-based policy"
+}
+
+func typeArticle(t PolicyType) string {
+	switch t {
+	case PolicyIdentity, PolicyNone:
+		return "an " + typeNoun(t)
+	}
+	return "a " + typeNoun(t)
+}
+
+// maxAction bounds the stack buffer that holds the lower-cased action; longer actions (none exist
+// in AWS) are evaluated by scanning every statement.
+const maxAction = 128
+
+// evaluator holds the per-request state on the stack.
+type evaluator struct {
+	req      *Request
+	r        resolver
+	resource string
+	buf      [maxAction]byte
+	action   []byte // lower-cased action in buf
+	service  []byte // its service prefix
+	long     bool   // action did not fit in buf
+	x        *Explanation
+
+	decided bool
+	dec     Decision
+}
+
+func implicit(t PolicyType) Decision {
+	return Decision{Effect: ImplicitDeny, Type: t, Statement: -1}
+}
+
+var unevaluable = Decision{Effect: ImplicitDeny, Type: PolicyNone, Statement: -1}
+
+// settle records the first decision. It reports whether evaluation can stop, which is always
+// except when explaining (Explain keeps collecting matches after the decision).
+func (e *evaluator) settle(d Decision) bool {
+	if !e.decided {
+		e.decided, e.dec = true, d
+	}
+	return e.x == nil
+}
+
+// Evaluate decides a request with the AWS policy evaluation logic (IAM User Guide, "Policy
+// evaluation logic" and "Cross-account policy evaluation logic"; aws-facts.md §8):
+//
+//  1. An explicit Deny in any applicable policy — SCP, resource-based, identity-based, permissions
+//     boundary, session or root task policy — denies.
+//  2. When the principal is subject to SCPs, every level (root, each OU, the account) must have an
+//     SCP that allows the request.
+//  3. Service and federated principals are decided by the resource-based (trust) policy alone.
+//  4. Cross-account requests need both an identity-based allow and a resource-based allow, within
+//     the permissions boundary and session policies.
+//  5. In the same account, a resource-based policy naming the exact requester (user, role session,
+//     service) allows by itself; one naming the role behind a session allows without an identity
+//     policy but stays within the boundary and session policies; one naming only the account
+//     delegates to the identity-based policies.
+//  6. Otherwise an identity-based allow is needed (implicit for the root user), and the boundary and
+//     session policies must allow too.
+//
+// Anything that cannot be evaluated — a nil or uncompiled policy, an empty action — denies.
+// Evaluate allocates nothing.
+func Evaluate(in *Input, req *Request) Decision {
+	var e evaluator
+	return e.run(in, req)
+}
+
+func (e *evaluator) init(req *Request) bool {
+	e.req = req
+	e.r.ctx = req.Context
+	e.resource = req.Resource
+	if e.resource == "" {
+		e.resource = "*"
+	}
+	a := req.Action
+	if a == "" {
+		return false
+	}
+	if len(a) > maxAction {
+		e.long = true
+		return true
+	}
+	colon := -1
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c == ':' && colon < 0 {
+			colon = i
+		}
+		e.buf[i] = c
+	}
+	e.action = e.buf[:len(a)]
+	if colon >= 0 {
+		e.service = e.buf[:colon]
+	}
+	return true
+}
+
+func usable(p *Policy) bool { return p != nil && p.ok }
+
+func usableAll(ps []*Policy) bool {
+	for _, p := range ps {
+		if !usable(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *evaluator) run(in *Input, req *Request) Decision {
+	if in == nil || req == nil || !e.init(req) {
+		return unevaluable
+	}
+	if !usableAll(in.Identity) || !usableAll(in.Session) || !usableAll(in.TaskPolicies) ||
+		(in.Boundary != nil && !in.Boundary.ok) || (in.Resource != nil && !in.Resource.ok) {
+		return unevaluable
+	}
+	for _, level := range in.SCPs {
+		if !usableAll(level) {
+			return unevaluable
+		}
+	}
+
+	// 1. Explicit deny anywhere wins.
+	for _, level := range in.SCPs {
+		if e.denyIn(level, PolicySCP) {
+			return e.dec
+		}
+	}
+	if in.Resource != nil && e.denyIn1(in.Resource, PolicyResource) {
+		return e.dec
+	}
+	if e.denyIn(in.Identity, PolicyIdentity) {
+		return e.dec
+	}
+	if in.Boundary != nil && e.denyIn1(in.Boundary, PolicyBoundary) {
+		return e.dec
+	}
+	if e.denyIn(in.Session, PolicySession) || e.denyIn(in.TaskPolicies, PolicyTask) {
+		return e.dec
+	}
+
+	// 2. SCPs must allow at every level; an empty level allows nothing.
+	scpOK := true
+	for _, level := range in.SCPs {
+		if _, _, ok := e.allowIn(level, PolicySCP); !ok {
+			scpOK = false
+			if e.settle(implicit(PolicySCP)) {
+				return e.dec
+			}
+		}
+	}
+
+	// 3–6. Gather the allows, then combine them.
+	rIdx, rGrant := -1, grantNone
+	if in.Resource != nil {
+		rIdx, rGrant = e.scan(in.Resource, false, PolicyResource)
+	}
+	idPol, idIdx, idOK := e.allowIn(in.Identity, PolicyIdentity)
+	if in.Root {
+		idOK = true
+	}
+	bOK := true
+	if in.Boundary != nil {
+		i, _ := e.scan(in.Boundary, false, PolicyBoundary)
+		bOK = i >= 0
+	}
+	sOK := true
+	if in.Session != nil {
+		_, _, sOK = e.allowIn(in.Session, PolicySession)
+	}
+	if e.x != nil {
+		e.x.AllowedByOrganizations = scpOK
+		e.x.AllowedByPermissionsBoundary = bOK
+		e.x.AllowedBySessionPolicy = sOK
+	}
+
+	resAllow := Decision{Effect: Allowed, Type: PolicyResource, Policy: in.Resource, Statement: rIdx}
+	idAllow := Decision{Effect: Allowed, Type: PolicyIdentity, Policy: idPol, Statement: idIdx}
+	p := &req.Principal
+	external := p.ARN == "" && (p.Service != "" || p.Federated != "")
+	sameAccount := in.ResourceAccount == "" || in.ResourceAccount == p.Account
+	switch {
+	case external:
+		if rGrant == grantNone {
+			e.settle(implicit(PolicyResource))
+		} else {
+			e.settle(resAllow)
+		}
+	case !sameAccount:
+		switch {
+		case rGrant == grantNone:
+			e.settle(implicit(PolicyResource))
+		case !idOK:
+			e.settle(implicit(PolicyIdentity))
+		case !bOK:
+			e.settle(implicit(PolicyBoundary))
+		case !sOK:
+			e.settle(implicit(PolicySession))
+		default:
+			e.settle(idAllow)
+		}
+	case rGrant == grantSession:
+		e.settle(resAllow)
+	case rGrant == grantEntity:
+		switch {
+		case !bOK:
+			e.settle(implicit(PolicyBoundary))
+		case !sOK:
+			e.settle(implicit(PolicySession))
+		default:
+			e.settle(resAllow)
+		}
+	default:
+		switch {
+		case !idOK:
+			e.settle(implicit(PolicyIdentity))
+		case !bOK:
+			e.settle(implicit(PolicyBoundary))
+		case !sOK:
+			e.settle(implicit(PolicySession))
+		default:
+			e.settle(idAllow)
+		}
+	}
+	return e.dec
+}
+
+// denyIn reports whether evaluation stops on an explicit deny found in one of ps.
+func (e *evaluator) denyIn(ps []*Policy, t PolicyType) bool {
+	for _, p := range ps {
+		if e.denyIn1(p, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *evaluator) denyIn1(p *Policy, t PolicyType) bool {
+	if i, _ := e.scan(p, true, t); i >= 0 {
+		return e.settle(Decision{Effect: ExplicitDeny, Type: t, Policy: p, Statement: i})
+	}
+	return false
+}
+
+// allowIn returns the first policy of ps (and its first statement) that allows the request.
+func (e *evaluator) allowIn(ps []*Policy, t PolicyType) (*Policy, int, bool) {
+	var fp *Policy
+	fi := -1
+	for _, p := range ps {
+		if i, _ := e.scan(p, false, t); i >= 0 && fp == nil {
+			fp, fi = p, i
+			if e.x == nil {
+				break
+			}
+		}
+	}
+	return fp, fi, fp != nil
+}
+
+// scan visits, in document order, the statements of p with the given effect that can match the
+// action, and returns the first that applies (-1 if none) and, for resource-based policies, the
+// strongest grant among those that apply.
+func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant) {
+	first = -1
+	if e.long {
+		for i := range p.compiled {
+			if p.compiled[i].deny == deny {
+				if e.visit(p, i, t, &first, &g) {
+					return first, g
+				}
+			}
+		}
+		return first, g
+	}
+	ix := &p.allow
+	if deny {
+		ix = &p.deny
+	}
+	c := ix.lookup(e.action, e.service)
+	for i := c.next(); i >= 0; i = c.next() {
+		if e.visit(p, i, t, &first, &g) {
+			return first, g
+		}
+	}
+	return first, g
+}
+
+// visit tests statement i and records it; it reports whether scanning can stop.
+func (e *evaluator) visit(p *Policy, i int, t PolicyType, first *int, g *grant) bool {
+	ok, sg := e.applies(p, i)
+	if !ok {
+		return false
+	}
+	if e.x != nil {
+		e.x.add(t, p, i)
+	}
+	if *first < 0 {
+		*first = i
+	}
+	if sg > *g {
+		*g = sg
+	}
+	return e.x == nil && (p.compiled[i].principals == nil || *g == grantSession || p.compiled[i].deny)
+}
+
+// applies reports whether statement i of p applies to the request, and for statements with a
+// Principal element how strongly it names the requester.
+func (e *evaluator) applies(p *Policy, i int) (bool, grant) {
+	st := &p.compiled[i]
+	matched := false
+	for k := range st.actions {
+		if m, _ := st.actions[k].match(e.req.Action, true, nil); m {
+			matched = true
+			break
+		}
+	}
+	if matched == st.notAction {
+		return false, grantNone
+	}
+	if !st.anyResource {
+		hit := false
+		for k := range st.resources {
+			m, resolved := st.resources[k].match(e.resource, &e.r)
+			if !resolved && st.notResource && !st.deny {
+				// An Allow with NotResource whose entry cannot be resolved would allow more
+				// than its author wrote; refuse it instead (never fail open).
+				return false, grantNone
+			}
+			if m {
+				hit = true
+				break
+			}
+		}
+		if hit == st.notResource {
+			return false, grantNone
+		}
+	}
+	g := grantNone
+	if st.principals != nil {
+		if st.notPrinc {
+			if st.principals.excludes(&e.req.Principal, st.deny) {
+				return false, grantNone
+			}
+			g = grantEntity
+		} else {
+			g = st.principals.match(&e.req.Principal)
+			if g == grantNone {
+				return false, grantNone
+			}
+		}
+	}
+	res := triTrue
+	for k := range st.conds {
+		c := &st.conds[k]
+		t, missing := c.eval(e.req.Context, &e.r)
+		if missing && e.x != nil {
+			e.x.addMissing(p.Statements[i].Condition[c.src].Key)
+		}
+		switch {
+		case t == triFalse:
+			if e.x == nil {
+				return false, grantNone
+			}
+			res = triFalse
+		case t == triUnknown && res == triTrue:
+			res = triUnknown
+		}
+	}
+	if res == triFalse || (res == triUnknown && !st.deny) {
+		return false, grantNone
+	}
+	return true, g
+}

@@ -1,0 +1,243 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/rootward/rootward/internal/arn"
+)
+
+// PrincipalElement is a statement's Principal or NotPrincipal element as written (IAM User Guide,
+// "AWS JSON policy elements: Principal"). All is the bare "*" form; the lists keep each key's values
+// in document order. An AWS value may be "*", a 12-digit account ID (meaning that account's root,
+// arn:aws:iam::ID:root) or an ARN.
+type PrincipalElement struct {
+	All           bool
+	AWS           []string
+	Service       []string
+	Federated     []string
+	CanonicalUser []string
+	// order records the order in which keys appeared, so MarshalJSON reproduces it.
+	order []string
+}
+
+// Principal identifies who makes a request.
+type Principal struct {
+	ARN       string // arn:aws:iam::123456789012:user/alice, ...:root, arn:aws:sts::...:assumed-role/r/s
+	Account   string
+	Service   string // service principal, e.g. "ec2.amazonaws.com"
+	Federated string // identity provider for AssumeRoleWithWebIdentity/SAML, e.g. an OIDC provider ARN
+	// RoleARN is the ARN of the role behind a role session (with its path), so that a resource
+	// policy naming the role matches the session. When empty for an assumed-role ARN it is derived
+	// from the session ARN, without path.
+	RoleARN string
+	// FederatedUserSession marks an IAM user acting through a GetFederationToken session, for which
+	// a resource policy naming the user is still limited by the session policy.
+	FederatedUserSession bool
+}
+
+// grant is how strongly a resource-based policy statement names the requester. Its levels follow
+// the IAM User Guide: "Policy evaluation logic" (same-account resource-based policies), "Permissions
+// boundaries" ("Resource-based policies") and "Session policies".
+type grant uint8
+
+const (
+	grantNone grant = iota
+	// grantAccount: the statement names the requester's account (root ARN or account ID). Within
+	// an account that delegates to the account's identity policies: an identity allow is still
+	// needed (this is why a trust policy naming the account root needs an identity-based allow for
+	// sts:AssumeRole, while one naming the role or user ARN does not).
+	grantAccount
+	// grantEntity: the statement names the role behind a session, or everyone ("*"). An identity
+	// allow is not needed, but the permissions boundary and session policies still limit it ("an
+	// implicit deny in a permissions boundary does limit the permissions granted to the ARN of the
+	// underlying IAM role"). "*" is placed here, the stricter reading, because AWS documents no rule.
+	grantEntity
+	// grantSession: the statement names the exact requester: an IAM user ARN (not in a federation
+	// session), a role session ARN, a service or federated principal. Nothing else needs to allow it
+	// ("an implicit deny in a permissions boundary does not limit the permissions granted to an IAM
+	// user / to the ARN of the role session by a resource-based policy"; session policies likewise do
+	// not limit a grant to the session ARN).
+	grantSession
+)
+
+// principalSet is a compiled PrincipalElement.
+type principalSet struct {
+	all       bool
+	aws       []string // normalised: account IDs become arn:aws:iam::ID:root
+	accounts  []string // account IDs named through their root ARN or bare ID
+	services  []string
+	federated []string
+	canonical []string
+}
+
+// compilePrincipal validates a Principal element. It returns IAM's "Invalid principal in policy"
+// message on a bad value.
+func compilePrincipal(pe *PrincipalElement) (*principalSet, string) {
+	ps := &principalSet{all: pe.All}
+	for _, v := range pe.AWS {
+		switch {
+		case v == "*":
+			ps.all = true
+		case isAccountID(v):
+			ps.aws = append(ps.aws, "arn:aws:iam::"+v+":root")
+			ps.accounts = append(ps.accounts, v)
+		default:
+			a, err := arn.Parse(v)
+			// "You cannot use a wildcard to match part of a principal name or ARN" (Principal page).
+			if err != nil || strings.ContainsAny(v, "*?") || (a.Service != "iam" && a.Service != "sts") || !isAccountID(a.Account) {
+				return nil, "Invalid principal in policy: \"AWS\":" + quote(v)
+			}
+			ps.aws = append(ps.aws, v)
+			if a.Service == "iam" && a.Resource == "root" {
+				ps.accounts = append(ps.accounts, a.Account)
+			}
+		}
+	}
+	for _, v := range pe.Service {
+		if v == "" || strings.ContainsAny(v, "*? ") {
+			return nil, "Invalid principal in policy: \"Service\":" + quote(v)
+		}
+		ps.services = append(ps.services, v)
+	}
+	for _, v := range pe.Federated {
+		if v == "" || strings.ContainsAny(v, "*? ") {
+			return nil, "Invalid principal in policy: \"Federated\":" + quote(v)
+		}
+		ps.federated = append(ps.federated, v)
+	}
+	for _, v := range pe.CanonicalUser {
+		if v == "" || strings.ContainsAny(v, "*? ") {
+			return nil, "Invalid principal in policy: \"CanonicalUser\":" + quote(v)
+		}
+		ps.canonical = append(ps.canonical, v)
+	}
+	return ps, ""
+}
+
+func isAccountID(s string) bool {
+	return len(s) == 12 && allDigits(s, 0, 12)
+}
+
+// isRoleSession reports whether the requester is a role session.
+func (p *Principal) isRoleSession() bool {
+	return strings.Contains(p.ARN, ":assumed-role/")
+}
+
+// roleMatches reports whether entry (an IAM role ARN from a policy) names the role behind the
+// requester's session. It compares in place so that nothing is allocated.
+func (p *Principal) roleMatches(entry string) bool {
+	if p.RoleARN != "" {
+		return entry == p.RoleARN
+	}
+	var s, e [arn.Sections]string
+	if !arn.Split(p.ARN, &s) || s[2] != "sts" || !arn.Split(entry, &e) || e[2] != "iam" {
+		return false
+	}
+	if s[1] != e[1] || s[4] != e[4] {
+		return false
+	}
+	rest, ok := strings.CutPrefix(s[5], "assumed-role/")
+	if !ok {
+		return false
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return false
+	}
+	name, ok := strings.CutPrefix(e[5], "role/")
+	return ok && name == rest[:i]
+}
+
+// match returns how strongly the set names the requester.
+func (ps *principalSet) match(p *Principal) grant {
+	best := grantNone
+	if ps.all {
+		best = grantEntity
+	}
+	if p.Service != "" {
+		for _, s := range ps.services {
+			if strings.EqualFold(s, p.Service) {
+				return grantSession
+			}
+		}
+	}
+	if p.Federated != "" {
+		for _, f := range ps.federated {
+			if f == p.Federated {
+				return grantSession
+			}
+		}
+	}
+	if p.ARN == "" && p.Account == "" {
+		return best
+	}
+	for _, a := range ps.aws {
+		switch {
+		case a == p.ARN:
+			if p.FederatedUserSession {
+				best = max(best, grantEntity)
+				continue
+			}
+			return grantSession
+		case p.isRoleSession() && p.roleMatches(a):
+			best = max(best, grantEntity)
+		}
+	}
+	if best < grantAccount && p.Account != "" {
+		for _, acct := range ps.accounts {
+			if acct == p.Account {
+				best = grantAccount
+				break
+			}
+		}
+	}
+	return best
+}
+
+// excludes reports, for NotPrincipal, whether the requester is listed. For a Deny statement AWS
+// requires every identity in the requester's chain to be listed — the principal and its account
+// (Principal page, "NotPrincipal with Deny": "you must also include the account ARN") — so strict
+// is used there; an Allow statement (which AWS discourages) is excluded as soon as any identity is
+// listed, which grants less.
+func (ps *principalSet) excludes(p *Principal, strict bool) bool {
+	if ps.all {
+		return true
+	}
+	named := false
+	if p.Service != "" {
+		for _, s := range ps.services {
+			if strings.EqualFold(s, p.Service) {
+				return true
+			}
+		}
+	}
+	if p.Federated != "" {
+		for _, f := range ps.federated {
+			if f == p.Federated {
+				return true
+			}
+		}
+	}
+	for _, a := range ps.aws {
+		if a == p.ARN || (p.isRoleSession() && p.roleMatches(a)) {
+			named = true
+			break
+		}
+	}
+	acct := false
+	for _, a := range ps.accounts {
+		if a == p.Account {
+			acct = true
+			break
+		}
+	}
+	if strict {
+		return named && (acct || isRootARN(p.ARN))
+	}
+	return named || acct
+}
+
+func isRootARN(s string) bool {
+	var parts [arn.Sections]string
+	return arn.Split(s, &parts) && parts[2] == "iam" && parts[5] == "root"
+}

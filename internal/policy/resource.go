@@ -1,0 +1,96 @@
+package policy
+
+import (
+	"strings"
+
+	"github.com/rootward/rootward/internal/arn"
+)
+
+// resPattern is a compiled Resource/NotResource entry or ARN condition value.
+//
+// Matching is ARN-aware (IAM User Guide, "IAM JSON policy elements: Resource"): the pattern and
+// the ARN are cut at their first five colons and compared component by component, case-sensitively,
+// with '*' and '?' wildcards inside a component; the last component of the pattern takes the rest of
+// the ARN, so a '*' there spans colons ("arn:aws:logs:*:*:log-group:*" matches
+// "...:log-group:g:log-stream:s"). A request resource that is not an ARN (IAM's "*" for actions
+// without resource-level permissions) matches only a pattern that matches it as a whole string,
+// which in practice means "*".
+type resPattern struct {
+	all   bool                  // the pattern is "*"
+	whole pattern               // the pattern as one string, for non-ARN request values
+	comps [arn.Sections]pattern // component patterns; comps[n-1] absorbs the remainder
+	n     int                   // number of components (0 when the pattern is not ARN-shaped)
+}
+
+// compileResource compiles a Resource element entry. vars enables policy variables.
+func compileResource(text string, vars bool) (resPattern, string) {
+	o := compileOpts{wildcards: true, variables: vars}
+	whole, msg := compilePattern(text, o)
+	if msg != "" {
+		return resPattern{}, msg
+	}
+	rp := resPattern{whole: whole, all: whole.class == pcAny}
+	if rp.all {
+		return rp, ""
+	}
+	parts := splitOutsideVars(text, vars)
+	if len(parts) < 2 {
+		return rp, "" // not ARN-shaped: whole-string matching only
+	}
+	rp.n = len(parts)
+	for i, part := range parts {
+		p, msg := compilePattern(part, o)
+		if msg != "" {
+			return resPattern{}, msg
+		}
+		rp.comps[i] = p
+	}
+	return rp, ""
+}
+
+// splitOutsideVars cuts s at its first five colons that are not inside ${...}, since a policy
+// variable such as ${aws:username} contains a colon of its own.
+func splitOutsideVars(s string, vars bool) []string {
+	var parts []string
+	start, depth := 0, false
+	for i := 0; i < len(s) && len(parts) < arn.Sections-1; i++ {
+		switch {
+		case vars && !depth && s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			depth = true
+		case depth && s[i] == '}':
+			depth = false
+		case !depth && s[i] == ':':
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// match reports whether the request value s matches. resolved is false when a policy variable in
+// the pattern had no value, in which case matched is false too.
+func (rp *resPattern) match(s string, r *resolver) (matched, resolved bool) {
+	if rp.all {
+		return true, true
+	}
+	if rp.n == 0 {
+		return rp.whole.match(s, false, r)
+	}
+	// Cut s at its first n-1 colons; the last pattern component gets the rest.
+	rest := s
+	for i := 0; i < rp.n-1; i++ {
+		j := strings.IndexByte(rest, ':')
+		if j < 0 {
+			return false, true
+		}
+		m, ok := rp.comps[i].match(rest[:j], false, r)
+		if !ok {
+			return false, false
+		}
+		if !m {
+			return false, true
+		}
+		rest = rest[j+1:]
+	}
+	return rp.comps[rp.n-1].match(rest, false, r)
+}
