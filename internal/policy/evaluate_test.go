@@ -67,7 +67,7 @@ func TestEvaluateLogic(t *testing.T) {
 			want: ExplicitDeny, wantType: PolicySCP},
 		{name: "scp does not grant", pol: policies{scps: [][]string{{allowAll}}}, req: s3req(user), want: ImplicitDeny, wantType: PolicyIdentity},
 		{name: "scp applies to root", pol: policies{scps: [][]string{{allowIAM}}}, root: true,
-			req: &Request{Action: "s3:GetObject", Resource: bucketObj, Principal: Principal{ARN: rootARN, Account: acct}},
+			req:  &Request{Action: "s3:GetObject", Resource: bucketObj, Principal: Principal{ARN: rootARN, Account: acct}},
 			want: ImplicitDeny, wantType: PolicySCP, source: "aws-facts §3: SCPs affect the member root user"},
 		{name: "root implicit allow", root: true,
 			req:  &Request{Action: "s3:GetObject", Resource: bucketObj, Principal: Principal{ARN: rootARN, Account: acct}},
