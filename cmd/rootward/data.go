@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/postgres"
+	"github.com/rootward/rootward/internal/store/sqlite"
+)
+
+// dataFlags are the flags that locate state: the data directory, the database and the master key.
+type dataFlags struct {
+	dir           string
+	db            string
+	masterKeyFile string
+}
+
+func (d *dataFlags) register(fs interface {
+	StringVar(p *string, name, value, usage string)
+}) {
+	fs.StringVar(&d.dir, "data", "./rootward-data", "data directory (SQLite database, master key, credentials file)")
+	fs.StringVar(&d.db, "db", "", "database: empty for SQLite in the data directory, or postgres://… for PostgreSQL")
+	fs.StringVar(&d.masterKeyFile, "master-key-file", "", "master key file (default DATA/master.key; or set ROOTWARD_MASTER_KEY)")
+}
+
+// masterKey loads the master key: ROOTWARD_MASTER_KEY, --master-key-file, or DATA/master.key, which
+// is created when create is true and it does not exist.
+func (d *dataFlags) masterKey(create bool) ([]byte, error) {
+	if v := os.Getenv("ROOTWARD_MASTER_KEY"); v != "" {
+		return seal.DecodeKey(v)
+	}
+	path := d.masterKeyFile
+	if path == "" {
+		path = filepath.Join(d.dir, "master.key")
+	}
+	if create && d.masterKeyFile == "" {
+		return seal.LoadOrCreateKeyFile(path)
+	}
+	return seal.LoadKeyFile(path)
+}
+
+// open opens the store and the IAM service.
+func (d *dataFlags) open(ctx context.Context, createKey bool, opts ...iam.Option) (*iam.Service, store.Store, error) {
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	key, err := d.masterKey(createKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("master key: %w", err)
+	}
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	var st store.Store
+	if strings.HasPrefix(d.db, "postgres://") || strings.HasPrefix(d.db, "postgresql://") {
+		st, err = postgres.Open(ctx, d.db)
+	} else if d.db == "" {
+		st, err = sqlite.Open(filepath.Join(d.dir, "rootward.db"))
+	} else {
+		err = errors.New("--db must be empty (SQLite) or a postgres:// URL")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening database: %w", err)
+	}
+	return iam.New(st, sealer, opts...), st, nil
+}
+
+// writeCredentials writes the admin key in the AWS shared-credentials format, profile rootward,
+// mode 0600.
+func writeCredentials(path, keyID, secret string) error {
+	content := fmt.Sprintf("[rootward]\naws_access_key_id = %s\naws_secret_access_key = %s\n", keyID, secret)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// bootstrap creates an account with an administrative IAM user holding AdministratorAccess and one
+// access key.
+func bootstrap(ctx context.Context, svc *iam.Service, name, email, rootPassword, admin string) (*iam.Account, *iam.User, *iam.AccessKey, error) {
+	acct, err := svc.CreateAccount(ctx, name, email, rootPassword)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u, err := svc.CreateUser(ctx, acct.ID, iam.CreateUserInput{UserName: admin})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := svc.AttachPolicy(ctx, acct.ID, "user", admin, "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
+		return nil, nil, nil, err
+	}
+	k, err := svc.CreateAccessKey(ctx, acct.ID, admin)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return acct, u, k, nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+func rootCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "root", Short: "Administer account root users"}
+	var (
+		d            dataFlags
+		passwordFile string
+		account      string
+	)
+	set := &cobra.Command{
+		Use:   "set-password",
+		Short: "Set the root user's password (prompts on a terminal, or reads --password-file)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			svc, st, err := d.open(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if account == "" {
+				accts, err := svc.Accounts(ctx)
+				if err != nil {
+					return err
+				}
+				if len(accts) == 0 {
+					return errors.New("no account yet: run rootward serve or rootward init first")
+				}
+				account = accts[0].ID
+			}
+			pw, err := readPassword(passwordFile)
+			if err != nil {
+				return &exitCode{2, err}
+			}
+			if err := svc.SetRootPassword(ctx, account, pw); err != nil {
+				return &exitCode{2, err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Root password of account %s set.\n", account)
+			return nil
+		},
+	}
+	d.register(set.Flags())
+	set.Flags().StringVar(&passwordFile, "password-file", "", "file holding the new password")
+	set.Flags().StringVar(&account, "account", "", "account ID (default: the first account)")
+	cmd.AddCommand(set)
+	return cmd
+}
+
+func readPassword(file string) (string, error) {
+	if file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimRight(string(raw), "\r\n"), nil
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", errors.New("no password given: use --password-file or a terminal")
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	fmt.Fprint(os.Stderr, "New root password: ")
+	a, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(os.Stderr, "Repeat: ")
+	b, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	if string(a) != string(b) {
+		return "", errors.New("the passwords differ")
+	}
+	return string(a), nil
+}

@@ -1,0 +1,192 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func keyAD(id string) string { return "accesskey:" + id }
+
+// CreateAccessKey makes a long-term key for a user (at most two). The secret is returned once and
+// stored only sealed. Returns LimitExceeded, NoSuchEntity.
+func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*AccessKey, error) {
+	if err := checkName("UserName", user, 128); err != nil {
+		return nil, err
+	}
+	secret := newSecret()
+	k := &AccessKey{AccessKeyID: newID("AKIA", 16), Account: account, Status: "Active", CreateDate: s.Now()}
+	k.SealedSecret = s.seal.Seal([]byte(secret), keyAD(k.AccessKeyID))
+	err := s.update(ctx, account, func(t txn) error {
+		u, err := t.user(account, user)
+		if err != nil {
+			return err
+		}
+		k.UserName = u.UserName
+		n, err := t.Count(kindUserKey, account, fold(user)+sep)
+		if err != nil {
+			return err
+		}
+		if n >= accessKeysPerUsr {
+			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUsr)
+		}
+		if err := t.insert(kindAccessKey, "", k.AccessKeyID, k); err != nil {
+			return err
+		}
+		return t.put(kindUserKey, account, fold(user)+sep+k.AccessKeyID, struct{}{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	k.Secret = secret
+	return k, nil
+}
+
+// userKey loads a key and checks that it belongs to the user of account.
+func (t txn) userKey(account, user, id string) (*AccessKey, error) {
+	var k AccessKey
+	ok, err := t.get(kindAccessKey, "", id, &k)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || k.Account != account || !strings.EqualFold(k.UserName, user) {
+		return nil, awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
+	}
+	return &k, nil
+}
+
+// UpdateAccessKey sets a key Active or Inactive.
+func (s *Service) UpdateAccessKey(ctx context.Context, account, user, id, status string) error {
+	if status != "Active" && status != "Inactive" {
+		return invalid("Status", status, "Member must satisfy enum value set: [Active, Inactive]")
+	}
+	return s.update(ctx, account, func(t txn) error {
+		k, err := t.userKey(account, user, id)
+		if err != nil {
+			return err
+		}
+		k.Status = status
+		return t.put(kindAccessKey, "", id, k)
+	})
+}
+
+// DeleteAccessKey deletes a key.
+func (s *Service) DeleteAccessKey(ctx context.Context, account, user, id string) error {
+	return s.update(ctx, account, func(t txn) error {
+		k, err := t.userKey(account, user, id)
+		if err != nil {
+			return err
+		}
+		if err := t.del(kindAccessKey, "", id); err != nil {
+			return err
+		}
+		return t.del(kindUserKey, account, fold(k.UserName)+sep+id)
+	})
+}
+
+// ListAccessKeys lists a user's keys, without secrets.
+func (s *Service) ListAccessKeys(ctx context.Context, account, user string, o ListOpts) (Page[AccessKey], error) {
+	var p Page[AccessKey]
+	err := s.view(ctx, func(t txn) (err error) {
+		if _, err := t.user(account, user); err != nil {
+			return err
+		}
+		p, err = scan(t, kindUserKey, account, fold(user)+sep, o, func(key string, _ []byte) (AccessKey, bool, error) {
+			var k AccessKey
+			ok, err := t.get(kindAccessKey, "", strings.TrimPrefix(key, fold(user)+sep), &k)
+			return k, ok, err
+		})
+		return err
+	})
+	return p, err
+}
+
+// AccessKey returns a key by ID with its secret opened, for request authentication. Returns
+// ErrUnknownKey when there is no such key.
+func (s *Service) AccessKey(ctx context.Context, id string) (*AccessKey, error) {
+	var k AccessKey
+	var ok bool
+	err := s.view(ctx, func(t txn) (err error) {
+		ok, err = t.get(kindAccessKey, "", id, &k)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrUnknownKey
+	}
+	secret, err := s.seal.Open(k.SealedSecret, keyAD(id))
+	if err != nil {
+		return nil, err
+	}
+	k.Secret = string(secret)
+	return &k, nil
+}
+
+// ErrUnknownKey is returned by AccessKey and Session for an unknown key ID.
+var ErrUnknownKey = errors.New("iam: unknown access key")
+
+// GetAccessKeyLastUsed returns a key's owner and last use. Anyone in the account may ask.
+func (s *Service) GetAccessKeyLastUsed(ctx context.Context, account, id string) (*AccessKey, error) {
+	var k AccessKey
+	err := s.view(ctx, func(t txn) error {
+		ok, err := t.get(kindAccessKey, "", id, &k)
+		if err == nil && (!ok || k.Account != account) {
+			return awserr.New(awserr.AccessDenied, "The Access Key with id %s cannot be found or does not belong to your account.", id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &k, nil
+}
+
+// RecordKeyUse stores when and where a key was last used. The server calls it at most once a
+// minute per key, so authentication does not turn every read into a write.
+func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
+	return s.st.Update(ctx, func(tx store.Tx) error {
+		t := txn{tx}
+		var k AccessKey
+		ok, err := t.get(kindAccessKey, "", id, &k)
+		if err != nil || !ok {
+			return err
+		}
+		at = at.UTC().Truncate(time.Second)
+		k.LastUsed, k.LastService, k.LastRegion = &at, service, region
+		return t.put(kindAccessKey, "", id, &k)
+	})
+}
+
+// KeyAccount returns the account that owns a long-term or temporary access key ID
+// (sts:GetAccessKeyInfo). AWS decodes the account from any well-formed key ID; Rootward's key IDs
+// are random, so it answers NoSuchEntity for a key it never issued.
+func (s *Service) KeyAccount(ctx context.Context, id string) (string, error) {
+	var v struct {
+		Account string `json:"account"`
+	}
+	var ok bool
+	err := s.view(ctx, func(t txn) (err error) {
+		kind := kindAccessKey
+		if strings.HasPrefix(id, "ASIA") {
+			kind = kindSession
+		}
+		ok, err = t.get(kind, "", id, &v)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", awserr.New(awserr.NoSuchEntity, "The access key %s was not issued by this installation.", id)
+	}
+	return v.Account, nil
+}

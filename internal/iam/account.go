@@ -1,0 +1,181 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"math/big"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// CreateAccount creates an account and its root user. rootPassword may be empty (a root user with no
+// password, as member accounts created under centralized root access have); otherwise it must pass
+// the root password rules. The root email is unique across the installation, case-insensitively.
+// Returns InvalidInput for a bad password and EntityAlreadyExists for a taken email.
+func (s *Service) CreateAccount(ctx context.Context, name, email, rootPassword string) (*Account, error) {
+	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
+	if name == "" || len(name) > 50 {
+		return nil, awserr.New(awserr.InvalidInput, "The account name must be 1 to 50 characters long.")
+	}
+	if len(email) < 6 || len(email) > 64 || !strings.Contains(email, "@") {
+		return nil, awserr.New(awserr.InvalidInput, "The email address must be 6 to 64 characters long and contain @.")
+	}
+	acct := &Account{Name: name, Email: email, CreatedAt: s.Now()}
+	if rootPassword != "" {
+		if err := password.CheckRoot(rootPassword, name, email); err != nil {
+			return nil, awserr.New(awserr.PasswordPolicyViolation, "%s", capitalize(err.Error()))
+		}
+		acct.RootPasswordHash = password.Hash(rootPassword, s.pwCost)
+		now := acct.CreatedAt
+		acct.RootPasswordChange = &now
+	}
+	for attempt := 0; ; attempt++ {
+		acct.ID = newAccountID()
+		err := s.update(ctx, acct.ID, func(t txn) error {
+			if err := t.insert(kindRootEmail, "", strings.ToLower(email), acct.ID); err != nil {
+				if errors.Is(err, store.ErrExists) {
+					return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
+				}
+				return err
+			}
+			return t.insert(kindAccount, "", acct.ID, acct)
+		})
+		// A clash of random 12-digit IDs is vanishingly rare; retry it rather than fail.
+		if errors.Is(err, store.ErrExists) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return acct, nil
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+func newAccountID() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1e12))
+	if err != nil {
+		panic(err)
+	}
+	s := n.String()
+	return strings.Repeat("0", 12-len(s)) + s
+}
+
+// GetAccount returns an account. Returns NoSuchEntity when unknown.
+func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
+	var a Account
+	err := s.view(ctx, func(t txn) error {
+		ok, err := t.get(kindAccount, "", id, &a)
+		if err == nil && !ok {
+			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Accounts lists every account, in ID order.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	var out []Account
+	err := s.view(ctx, func(t txn) error {
+		p, err := scan(t, kindAccount, "", "", ListOpts{MaxItems: maxItemsCeiling}, jsonDecode[Account](nil))
+		out = p.Items
+		return err
+	})
+	return out, err
+}
+
+// SetRootPassword sets the root user's password after checking the root rules.
+func (s *Service) SetRootPassword(ctx context.Context, accountID, pw string) error {
+	return s.update(ctx, accountID, func(t txn) error {
+		var a Account
+		ok, err := t.get(kindAccount, "", accountID, &a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", accountID)
+		}
+		if err := password.CheckRoot(pw, a.Name, a.Email); err != nil {
+			return awserr.New(awserr.PasswordPolicyViolation, "%s", capitalize(err.Error()))
+		}
+		a.RootPasswordHash = password.Hash(pw, s.pwCost)
+		now := s.Now()
+		a.RootPasswordChange = &now
+		return t.put(kindAccount, "", accountID, &a)
+	})
+}
+
+// CreateAccountAlias sets the account's alias (an account has at most one). Alias rules from the
+// IAM API reference: 3–63 characters, ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$, unique globally.
+func (s *Service) CreateAccountAlias(ctx context.Context, accountID, alias string) error {
+	if err := checkAlias(alias); err != nil {
+		return err
+	}
+	return s.update(ctx, accountID, func(t txn) error {
+		var a Account
+		if _, err := t.get(kindAccount, "", accountID, &a); err != nil {
+			return err
+		}
+		if a.Alias == alias {
+			return nil
+		}
+		if err := t.insert(kindAlias, "", alias, accountID); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "The account alias %s already exists.", alias)
+			}
+			return err
+		}
+		if a.Alias != "" {
+			if err := t.del(kindAlias, "", a.Alias); err != nil {
+				return err
+			}
+		}
+		a.Alias = alias
+		return t.put(kindAccount, "", accountID, &a)
+	})
+}
+
+// DeleteAccountAlias removes the alias. Returns NoSuchEntity when the account has not that alias.
+func (s *Service) DeleteAccountAlias(ctx context.Context, accountID, alias string) error {
+	return s.update(ctx, accountID, func(t txn) error {
+		var a Account
+		if _, err := t.get(kindAccount, "", accountID, &a); err != nil {
+			return err
+		}
+		if a.Alias == "" || a.Alias != alias {
+			return awserr.New(awserr.NoSuchEntity, "The account alias %s cannot be found.", alias)
+		}
+		a.Alias = ""
+		if err := t.del(kindAlias, "", alias); err != nil {
+			return err
+		}
+		return t.put(kindAccount, "", accountID, &a)
+	})
+}
+
+func checkAlias(alias string) error {
+	if len(alias) < 3 || len(alias) > 63 {
+		return invalid("AccountAlias", alias, "Member must have length between 3 and 63")
+	}
+	for i, c := range alias {
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i > 0 && i < len(alias)-1 && alias[i-1] != '-'
+		if !ok {
+			return invalid("AccountAlias", alias, `Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$`)
+		}
+	}
+	return nil
+}

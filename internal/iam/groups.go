@@ -1,0 +1,229 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// CreateGroup creates a group. Returns EntityAlreadyExists.
+func (s *Service) CreateGroup(ctx context.Context, account, name, path string) (*Group, error) {
+	if err := checkName("GroupName", name, 128); err != nil {
+		return nil, err
+	}
+	if path == "" {
+		path = "/"
+	}
+	if err := checkPath("Path", path); err != nil {
+		return nil, err
+	}
+	g := &Group{Path: path, GroupName: name, GroupID: newID("AGPA", 17), Arn: "arn:aws:iam::" + account + ":group" + path + name, CreateDate: s.Now()}
+	err := s.update(ctx, account, func(t txn) error {
+		if err := t.insert(kindGroup, account, fold(name), g); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "Group with name %s already exists.", name)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func (t txn) group(account, name string) (*Group, error) {
+	var g Group
+	ok, err := t.get(kindGroup, account, fold(name), &g)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, noSuch("group", name)
+	}
+	return &g, nil
+}
+
+// GetGroup returns a group and a page of its users.
+func (s *Service) GetGroup(ctx context.Context, account, name string, o ListOpts) (*Group, Page[User], error) {
+	if err := checkName("GroupName", name, 128); err != nil {
+		return nil, Page[User]{}, err
+	}
+	var g *Group
+	var p Page[User]
+	err := s.view(ctx, func(t txn) (err error) {
+		if g, err = t.group(account, name); err != nil {
+			return err
+		}
+		p, err = scan(t, kindMember, account, fold(name)+sep, o, func(key string, _ []byte) (User, bool, error) {
+			u, err := t.user(account, strings.TrimPrefix(key, fold(name)+sep))
+			if err != nil {
+				return User{}, false, err
+			}
+			return *u, true, nil
+		})
+		return err
+	})
+	return g, p, err
+}
+
+// ListGroups lists groups by path prefix.
+func (s *Service) ListGroups(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[Group], error) {
+	if err := checkPathPrefix(pathPrefix); err != nil {
+		return Page[Group]{}, err
+	}
+	var p Page[Group]
+	err := s.view(ctx, func(t txn) (err error) {
+		p, err = scan(t, kindGroup, account, "", o, jsonDecode(func(g *Group) bool { return strings.HasPrefix(g.Path, pathPrefix) }))
+		return err
+	})
+	return p, err
+}
+
+// ListGroupsForUser lists the groups a user belongs to.
+func (s *Service) ListGroupsForUser(ctx context.Context, account, user string, o ListOpts) (Page[Group], error) {
+	var p Page[Group]
+	err := s.view(ctx, func(t txn) (err error) {
+		if _, err := t.user(account, user); err != nil {
+			return err
+		}
+		p, err = scan(t, kindMemberOf, account, fold(user)+sep, o, func(key string, _ []byte) (Group, bool, error) {
+			g, err := t.group(account, strings.TrimPrefix(key, fold(user)+sep))
+			if err != nil {
+				return Group{}, false, err
+			}
+			return *g, true, nil
+		})
+		return err
+	})
+	return p, err
+}
+
+// AddUserToGroup adds a user to a group; adding a member again is a no-op. A user belongs to at most
+// 10 groups (IAM quota "Groups an IAM user can be a member of").
+func (s *Service) AddUserToGroup(ctx context.Context, account, group, user string) error {
+	return s.update(ctx, account, func(t txn) error {
+		if _, err := t.group(account, group); err != nil {
+			return err
+		}
+		if _, err := t.user(account, user); err != nil {
+			return err
+		}
+		n, err := t.Count(kindMemberOf, account, fold(user)+sep)
+		if err != nil {
+			return err
+		}
+		if _, err := t.Get(kindMemberOf, account, fold(user)+sep+fold(group)); err == nil {
+			return nil
+		}
+		if n >= 10 {
+			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for GroupsPerUser: 10")
+		}
+		if err := t.put(kindMember, account, fold(group)+sep+fold(user), struct{}{}); err != nil {
+			return err
+		}
+		return t.put(kindMemberOf, account, fold(user)+sep+fold(group), struct{}{})
+	})
+}
+
+// RemoveUserFromGroup removes a member. Returns NoSuchEntity when the user is not a member.
+func (s *Service) RemoveUserFromGroup(ctx context.Context, account, group, user string) error {
+	return s.update(ctx, account, func(t txn) error {
+		if _, err := t.group(account, group); err != nil {
+			return err
+		}
+		if _, err := t.user(account, user); err != nil {
+			return err
+		}
+		if err := t.Delete(kindMember, account, fold(group)+sep+fold(user)); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return awserr.New(awserr.NoSuchEntity, "The user with name %s cannot be found in group %s.", user, group)
+			}
+			return err
+		}
+		return t.del(kindMemberOf, account, fold(user)+sep+fold(group))
+	})
+}
+
+// DeleteGroup deletes an empty group without policies. Returns DeleteConflict.
+func (s *Service) DeleteGroup(ctx context.Context, account, name string) error {
+	return s.update(ctx, account, func(t txn) error {
+		if _, err := t.group(account, name); err != nil {
+			return err
+		}
+		key := fold(name)
+		for _, c := range []struct{ kind, prefix, msg string }{
+			{kindMember, key + sep, "Cannot delete entity, must remove users from group first."},
+			{kindInline, principalGroupT + sep + key + sep, "Cannot delete entity, must delete policies first."},
+			{kindAttached, principalGroupT + sep + key + sep, "Cannot delete entity, must detach all policies first."},
+		} {
+			n, err := t.Count(c.kind, account, c.prefix)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
+			}
+		}
+		return t.del(kindGroup, account, key)
+	})
+}
+
+// UpdateGroup renames a group or changes its path.
+func (s *Service) UpdateGroup(ctx context.Context, account, name, newName, newPath string) error {
+	if newName != "" {
+		if err := checkName("NewGroupName", newName, 128); err != nil {
+			return err
+		}
+	}
+	if newPath != "" {
+		if err := checkPath("NewPath", newPath); err != nil {
+			return err
+		}
+	}
+	return s.update(ctx, account, func(t txn) error {
+		g, err := t.group(account, name)
+		if err != nil {
+			return err
+		}
+		oldKey := fold(g.GroupName)
+		if newName != "" {
+			g.GroupName = newName
+		}
+		if newPath != "" {
+			g.Path = newPath
+		}
+		g.Arn = "arn:aws:iam::" + account + ":group" + g.Path + g.GroupName
+		newKey := fold(g.GroupName)
+		if newKey == oldKey {
+			return t.put(kindGroup, account, newKey, g)
+		}
+		if err := t.insert(kindGroup, account, newKey, g); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "Group with name %s already exists.", newName)
+			}
+			return err
+		}
+		if err := t.del(kindGroup, account, oldKey); err != nil {
+			return err
+		}
+		members, err := t.List(kindMember, account, oldKey+sep, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			user := strings.TrimPrefix(m.Key, oldKey+sep)
+			if err := t.moveKey(kindMember, account, m.Key, newKey+sep+user); err != nil {
+				return err
+			}
+			if err := t.moveKey(kindMemberOf, account, user+sep+oldKey, user+sep+newKey); err != nil {
+				return err
+			}
+		}
+		return t.renamePrincipal(account, principalGroupT, oldKey, newKey)
+	})
+}

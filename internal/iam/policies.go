@@ -1,0 +1,791 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// Quotas from the IAM User Guide, "IAM and AWS STS quotas".
+const (
+	maxPolicyVersions    = 5
+	maxAttachedPerEntity = 10
+	maxPolicyDescription = 1000
+	policyDocMaxLength   = 131072 // the API's length constraint on PolicyDocument members
+)
+
+// ValidateDocument parses and validates a policy document of the given kind and size limit. Returns
+// MalformedPolicyDocument or LimitExceeded, as IAM does.
+func ValidateDocument(doc string, kind policy.Kind, limit int) (*policy.Policy, error) {
+	if doc == "" {
+		return nil, missing("PolicyDocument")
+	}
+	if len(doc) > policyDocMaxLength {
+		return nil, invalid("PolicyDocument", "...", fmt.Sprintf("Member must have length less than or equal to %d", policyDocMaxLength))
+	}
+	if err := policy.CheckSize(doc, limit); err != nil {
+		return nil, err
+	}
+	return policy.Parse(doc, kind)
+}
+
+func policyARN(account, path, name string) string {
+	return "arn:aws:iam::" + account + ":policy" + path + name
+}
+
+// splitPolicyARN returns the account and name of a policy ARN.
+func splitPolicyARN(arn string) (account, name string, ok bool) {
+	rest, found := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !found {
+		return "", "", false
+	}
+	account, res, found := strings.Cut(rest, ":policy/")
+	if !found || account == "" || res == "" {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(res, '/')
+	return account, res[i+1:], true
+}
+
+func checkPolicyARN(param, arn string) error {
+	if arn == "" {
+		return missing(param)
+	}
+	if len(arn) < 20 || len(arn) > 2048 {
+		return invalid(param, arn, "Member must have length between 20 and 2048")
+	}
+	if _, _, ok := splitPolicyARN(arn); !ok {
+		return awserr.New(awserr.InvalidInput, "ARN %s is not valid.", arn)
+	}
+	return nil
+}
+
+// CreatePolicyInput are CreatePolicy's parameters.
+type CreatePolicyInput struct {
+	PolicyName, Path, PolicyDocument, Description string
+	Tags                                          []Tag
+}
+
+// CreatePolicy creates a customer managed policy with version v1 as default.
+func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePolicyInput) (*ManagedPolicy, error) {
+	if err := checkName("PolicyName", in.PolicyName, 128); err != nil {
+		return nil, err
+	}
+	if in.Path == "" {
+		in.Path = "/"
+	}
+	if err := checkPath("Path", in.Path); err != nil {
+		return nil, err
+	}
+	if len(in.Description) > maxPolicyDescription {
+		return nil, invalid("Description", in.Description, "Member must have length less than or equal to 1000")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if _, err := ValidateDocument(in.PolicyDocument, policy.KindIdentity, policy.LimitManaged); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	p := &ManagedPolicy{
+		PolicyName: in.PolicyName, PolicyID: newID("ANPA", 17), Arn: policyARN(account, in.Path, in.PolicyName),
+		Path: in.Path, DefaultVersionID: "v1", IsAttachable: true, Description: in.Description,
+		CreateDate: now, UpdateDate: now, Tags: in.Tags, NextVersion: 2,
+		Versions: []PolicyVersion{{Document: in.PolicyDocument, VersionID: "v1", CreateDate: now}},
+	}
+	err := s.update(ctx, account, func(t txn) error {
+		if err := t.insert(kindPolicy, account, fold(in.PolicyName), p); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// managedPolicy loads a policy by ARN, customer (in account) or AWS managed, with its counts.
+func (t txn) managedPolicy(account, arn string) (*ManagedPolicy, error) {
+	notFound := awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
+	var p *ManagedPolicy
+	if aws, ok := awsManagedByARN(arn); ok {
+		p = aws
+	} else {
+		acct, name, ok := splitPolicyARN(arn)
+		if !ok {
+			return nil, awserr.New(awserr.InvalidInput, "ARN %s is not valid.", arn)
+		}
+		if acct != account {
+			return nil, notFound
+		}
+		p = &ManagedPolicy{}
+		found, err := t.get(kindPolicy, account, fold(name), p)
+		if err != nil {
+			return nil, err
+		}
+		if !found || p.Arn != arn {
+			return nil, notFound
+		}
+		p.IsAttachable = true
+	}
+	n, err := t.Count(kindAttachedTo, account, arn+sep)
+	if err != nil {
+		return nil, err
+	}
+	p.AttachmentCount = n
+	if p.PermissionsBoundaryUsageCount, err = t.Count(kindBoundaryOf, account, arn+sep); err != nil {
+		return nil, err
+	}
+	for i := range p.Versions {
+		p.Versions[i].IsDefaultVersion = p.Versions[i].VersionID == p.DefaultVersionID
+	}
+	return p, nil
+}
+
+func (t txn) putPolicy(account string, p *ManagedPolicy) error {
+	return t.put(kindPolicy, account, fold(p.PolicyName), p)
+}
+
+// GetPolicy returns a managed policy. Returns NoSuchEntity.
+func (s *Service) GetPolicy(ctx context.Context, account, arn string) (*ManagedPolicy, error) {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return nil, err
+	}
+	var p *ManagedPolicy
+	err := s.view(ctx, func(t txn) (err error) {
+		p, err = t.managedPolicy(account, arn)
+		return err
+	})
+	return p, err
+}
+
+// DeletePolicy deletes a customer managed policy that is not attached and has only its default
+// version left. Returns DeleteConflict otherwise.
+func (s *Service) DeletePolicy(ctx context.Context, account, arn string) error {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		p, err := t.managedPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+			return awserr.New(awserr.InvalidInput, "ARN %s is not valid: AWS managed policies cannot be deleted.", arn)
+		}
+		if p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0 {
+			return awserr.New(awserr.DeleteConflict, "Cannot delete a policy attached to entities.")
+		}
+		if len(p.Versions) > 1 {
+			return awserr.New(awserr.DeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		return t.del(kindPolicy, account, fold(p.PolicyName))
+	})
+}
+
+// ListPoliciesInput are ListPolicies' filters.
+type ListPoliciesInput struct {
+	Scope             string // All (default), AWS, Local
+	OnlyAttached      bool
+	PathPrefix        string
+	PolicyUsageFilter string // PermissionsPolicy | PermissionsBoundary | ""
+}
+
+// ListPolicies lists AWS managed then customer managed policies, as IAM orders them.
+func (s *Service) ListPolicies(ctx context.Context, account string, in ListPoliciesInput, o ListOpts) (Page[ManagedPolicy], error) {
+	switch in.Scope {
+	case "", "All", "AWS", "Local":
+	default:
+		return Page[ManagedPolicy]{}, invalid("Scope", in.Scope, "Member must satisfy enum value set: [All, AWS, Local]")
+	}
+	switch in.PolicyUsageFilter {
+	case "", "PermissionsPolicy", "PermissionsBoundary":
+	default:
+		return Page[ManagedPolicy]{}, invalid("PolicyUsageFilter", in.PolicyUsageFilter, "Member must satisfy enum value set: [PermissionsBoundary, PermissionsPolicy]")
+	}
+	if err := checkPathPrefix(in.PathPrefix); err != nil {
+		return Page[ManagedPolicy]{}, err
+	}
+	keep := func(p *ManagedPolicy) bool {
+		if !strings.HasPrefix(p.Path, in.PathPrefix) {
+			return false
+		}
+		if in.OnlyAttached && p.AttachmentCount == 0 && p.PermissionsBoundaryUsageCount == 0 {
+			return false
+		}
+		if in.PolicyUsageFilter == "PermissionsPolicy" && in.OnlyAttached && p.AttachmentCount == 0 {
+			return false
+		}
+		if in.PolicyUsageFilter == "PermissionsBoundary" && in.OnlyAttached && p.PermissionsBoundaryUsageCount == 0 {
+			return false
+		}
+		return true
+	}
+	var all []ManagedPolicy
+	err := s.view(ctx, func(t txn) error {
+		if in.Scope != "Local" {
+			for _, a := range awsManaged {
+				p, err := t.managedPolicy(account, a.Arn)
+				if err != nil {
+					return err
+				}
+				all = append(all, *p)
+			}
+		}
+		if in.Scope != "AWS" {
+			items, err := t.List(kindPolicy, account, "", "", 0)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				var p ManagedPolicy
+				if err := jsonUnmarshal(it.Body, &p); err != nil {
+					return err
+				}
+				full, err := t.managedPolicy(account, p.Arn)
+				if err != nil {
+					return err
+				}
+				all = append(all, *full)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Page[ManagedPolicy]{}, err
+	}
+	var kept []ManagedPolicy
+	for i := range all {
+		if keep(&all[i]) {
+			kept = append(kept, all[i])
+		}
+	}
+	return pageSlice(kept, func(p ManagedPolicy) string { return p.Arn }, o)
+}
+
+// pageSlice paginates an in-memory, ordered slice; the Marker is the last item's id.
+func pageSlice[T any](items []T, id func(T) string, o ListOpts) (Page[T], error) {
+	limit, err := o.limit()
+	if err != nil {
+		return Page[T]{}, err
+	}
+	after, err := markerKey(o.Marker)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	start := 0
+	if after != "" {
+		start = len(items)
+		for i, it := range items {
+			if id(it) == after {
+				start = i + 1
+				break
+			}
+		}
+	}
+	rest := items[start:]
+	var p Page[T]
+	if len(rest) > limit {
+		p.IsTruncated = true
+		p.Marker = encodeMarker(id(rest[limit-1]))
+		rest = rest[:limit]
+	}
+	p.Items = append([]T(nil), rest...)
+	return p, nil
+}
+
+// CreatePolicyVersion adds a version (at most five). Returns LimitExceeded.
+func (s *Service) CreatePolicyVersion(ctx context.Context, account, arn, doc string, setDefault bool) (*PolicyVersion, error) {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return nil, err
+	}
+	if _, err := ValidateDocument(doc, policy.KindIdentity, policy.LimitManaged); err != nil {
+		return nil, err
+	}
+	var v PolicyVersion
+	err := s.update(ctx, account, func(t txn) error {
+		p, err := t.customerPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		if len(p.Versions) >= maxPolicyVersions {
+			return awserr.New(awserr.LimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", maxPolicyVersions)
+		}
+		v = PolicyVersion{Document: doc, VersionID: fmt.Sprintf("v%d", p.NextVersion), CreateDate: s.Now()}
+		p.NextVersion++
+		p.Versions = append(p.Versions, v)
+		if setDefault {
+			p.DefaultVersionID = v.VersionID
+		}
+		p.UpdateDate = v.CreateDate
+		v.IsDefaultVersion = setDefault
+		return t.putPolicy(account, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func (t txn) customerPolicy(account, arn string) (*ManagedPolicy, error) {
+	p, err := t.managedPolicy(account, arn)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+		return nil, awserr.New(awserr.InvalidInput, "ARN %s is not valid: AWS managed policies cannot be changed.", arn)
+	}
+	return p, nil
+}
+
+// GetPolicyVersion returns one version. Returns NoSuchEntity.
+func (s *Service) GetPolicyVersion(ctx context.Context, account, arn, versionID string) (*PolicyVersion, error) {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return nil, err
+	}
+	var out *PolicyVersion
+	err := s.view(ctx, func(t txn) error {
+		p, err := t.managedPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		for _, v := range p.Versions {
+			if v.VersionID == versionID {
+				out = &v
+				return nil
+			}
+		}
+		return awserr.New(awserr.NoSuchEntity, "Policy %s version %s does not exist or is not attachable.", arn, versionID)
+	})
+	return out, err
+}
+
+// ListPolicyVersions lists a policy's versions, newest first, as IAM does.
+func (s *Service) ListPolicyVersions(ctx context.Context, account, arn string, o ListOpts) (Page[PolicyVersion], error) {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return Page[PolicyVersion]{}, err
+	}
+	var vs []PolicyVersion
+	err := s.view(ctx, func(t txn) error {
+		p, err := t.managedPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		for i := len(p.Versions) - 1; i >= 0; i-- {
+			v := p.Versions[i]
+			v.Document = ""
+			vs = append(vs, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return Page[PolicyVersion]{}, err
+	}
+	return pageSlice(vs, func(v PolicyVersion) string { return v.VersionID }, o)
+}
+
+// DeletePolicyVersion deletes a non-default version. Returns DeleteConflict for the default one.
+func (s *Service) DeletePolicyVersion(ctx context.Context, account, arn, versionID string) error {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		p, err := t.customerPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		if versionID == p.DefaultVersionID {
+			return awserr.New(awserr.DeleteConflict, "Cannot delete the default version of a policy.")
+		}
+		for i, v := range p.Versions {
+			if v.VersionID == versionID {
+				p.Versions = append(p.Versions[:i], p.Versions[i+1:]...)
+				return t.putPolicy(account, p)
+			}
+		}
+		return awserr.New(awserr.NoSuchEntity, "Policy %s version %s does not exist.", arn, versionID)
+	})
+}
+
+// SetDefaultPolicyVersion makes versionID the default. Returns NoSuchEntity.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, account, arn, versionID string) error {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		p, err := t.customerPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		for _, v := range p.Versions {
+			if v.VersionID == versionID {
+				p.DefaultVersionID = versionID
+				p.UpdateDate = s.Now()
+				return t.putPolicy(account, p)
+			}
+		}
+		return awserr.New(awserr.NoSuchEntity, "Policy %s version %s does not exist.", arn, versionID)
+	})
+}
+
+// TagPolicy and UntagPolicy edit a customer managed policy's tags.
+func (s *Service) TagPolicy(ctx context.Context, account, arn string, tags []Tag) error {
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		p, err := t.customerPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		if p.Tags, err = mergeTags(p.Tags, tags); err != nil {
+			return err
+		}
+		return t.putPolicy(account, p)
+	})
+}
+
+// UntagPolicy removes tag keys from a customer managed policy.
+func (s *Service) UntagPolicy(ctx context.Context, account, arn string, keys []string) error {
+	return s.update(ctx, account, func(t txn) error {
+		p, err := t.customerPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		p.Tags = removeTags(p.Tags, keys)
+		return t.putPolicy(account, p)
+	})
+}
+
+// principal checks that a user, group or role exists.
+func (t txn) principalExists(account, ptype, name string) error {
+	var kind, label string
+	switch ptype {
+	case principalUserT:
+		kind, label = kindUser, "user"
+	case principalGroupT:
+		kind, label = kindGroup, "group"
+	default:
+		kind, label = kindRole, "role"
+	}
+	_, err := t.Get(kind, account, fold(name))
+	if errors.Is(err, store.ErrNotFound) {
+		return noSuch(label, name)
+	}
+	return err
+}
+
+// AttachPolicy attaches a managed policy to a user, group or role (ptype "user", "group", "role").
+// Attaching one already attached is a no-op, as in IAM. Returns LimitExceeded past ten.
+func (s *Service) AttachPolicy(ctx context.Context, account, ptype, name, arn string) error {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		p, err := t.managedPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		key := ptype + sep + fold(name) + sep + arn
+		if _, err := t.Get(kindAttached, account, key); err == nil {
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		n, err := t.Count(kindAttached, account, ptype+sep+fold(name)+sep)
+		if err != nil {
+			return err
+		}
+		if n >= maxAttachedPerEntity {
+			quota := map[string]string{principalUserT: "PoliciesPerUser", principalGroupT: "PoliciesPerGroup", principalRoleT: "PoliciesPerRole"}[ptype]
+			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for %s: %d", quota, maxAttachedPerEntity)
+		}
+		if err := t.put(kindAttached, account, key, AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: arn}); err != nil {
+			return err
+		}
+		return t.put(kindAttachedTo, account, arn+sep+ptype+sep+fold(name), struct{}{})
+	})
+}
+
+// DetachPolicy detaches a managed policy. Returns NoSuchEntity when it is not attached.
+func (s *Service) DetachPolicy(ctx context.Context, account, ptype, name, arn string) error {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		key := ptype + sep + fold(name) + sep + arn
+		if err := t.Delete(kindAttached, account, key); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return awserr.New(awserr.NoSuchEntity, "Policy %s was not found.", arn)
+			}
+			return err
+		}
+		return t.del(kindAttachedTo, account, arn+sep+ptype+sep+fold(name))
+	})
+}
+
+// ListAttachedPolicies lists the managed policies attached to a principal.
+func (s *Service) ListAttachedPolicies(ctx context.Context, account, ptype, name, pathPrefix string, o ListOpts) (Page[AttachedPolicy], error) {
+	if err := checkPathPrefix(pathPrefix); err != nil {
+		return Page[AttachedPolicy]{}, err
+	}
+	var p Page[AttachedPolicy]
+	err := s.view(ctx, func(t txn) (err error) {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		p, err = scan(t, kindAttached, account, ptype+sep+fold(name)+sep, o, jsonDecode(func(a *AttachedPolicy) bool {
+			return pathPrefix == "" || strings.Contains(a.PolicyArn, ":policy"+pathPrefix)
+		}))
+		return err
+	})
+	return p, err
+}
+
+// PolicyEntities are the principals a managed policy is attached to.
+type PolicyEntities struct {
+	Users, Groups, Roles []string
+}
+
+// ListEntitiesForPolicy lists the principals a policy is attached to (entityFilter User, Group,
+// Role, or "" for all), by name.
+func (s *Service) ListEntitiesForPolicy(ctx context.Context, account, arn, entityFilter string) (*PolicyEntities, error) {
+	if err := checkPolicyARN("PolicyArn", arn); err != nil {
+		return nil, err
+	}
+	out := &PolicyEntities{}
+	err := s.view(ctx, func(t txn) error {
+		if _, err := t.managedPolicy(account, arn); err != nil {
+			return err
+		}
+		items, err := t.List(kindAttachedTo, account, arn+sep, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			parts := strings.Split(strings.TrimPrefix(it.Key, arn+sep), sep)
+			if len(parts) != 2 {
+				continue
+			}
+			name, err := t.displayName(account, parts[0], parts[1])
+			if err != nil {
+				return err
+			}
+			switch {
+			case parts[0] == principalUserT && (entityFilter == "" || entityFilter == "User"):
+				out.Users = append(out.Users, name)
+			case parts[0] == principalGroupT && (entityFilter == "" || entityFilter == "Group"):
+				out.Groups = append(out.Groups, name)
+			case parts[0] == principalRoleT && (entityFilter == "" || entityFilter == "Role"):
+				out.Roles = append(out.Roles, name)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// displayName returns a principal's name as created (keys hold it folded).
+func (t txn) displayName(account, ptype, key string) (string, error) {
+	var v struct {
+		Name string `json:"name"`
+	}
+	kind := map[string]string{principalUserT: kindUser, principalGroupT: kindGroup, principalRoleT: kindRole}[ptype]
+	if _, err := t.get(kind, account, key, &v); err != nil {
+		return "", err
+	}
+	return v.Name, nil
+}
+
+type inlinePolicy struct {
+	Name     string `json:"name"`
+	Document string `json:"document"`
+}
+
+var inlineLimits = map[string]int{principalUserT: policy.LimitInlineUser, principalGroupT: policy.LimitInlineGroup, principalRoleT: policy.LimitInlineRole}
+
+// PutInlinePolicy adds or replaces an inline policy of a user, group or role.
+func (s *Service) PutInlinePolicy(ctx context.Context, account, ptype, name, policyName, doc string) error {
+	if err := checkName("PolicyName", policyName, 128); err != nil {
+		return err
+	}
+	if _, err := ValidateDocument(doc, policy.KindIdentity, inlineLimits[ptype]); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		return t.put(kindInline, account, ptype+sep+fold(name)+sep+policyName, inlinePolicy{Name: policyName, Document: doc})
+	})
+}
+
+// GetInlinePolicy returns an inline policy's document. Returns NoSuchEntity.
+func (s *Service) GetInlinePolicy(ctx context.Context, account, ptype, name, policyName string) (string, error) {
+	if err := checkName("PolicyName", policyName, 128); err != nil {
+		return "", err
+	}
+	var p inlinePolicy
+	err := s.view(ctx, func(t txn) error {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		ok, err := t.get(kindInline, account, ptype+sep+fold(name)+sep+policyName, &p)
+		if err == nil && !ok {
+			return awserr.New(awserr.NoSuchEntity, "The %s policy with name %s cannot be found.", ptype, policyName)
+		}
+		return err
+	})
+	return p.Document, err
+}
+
+// DeleteInlinePolicy deletes an inline policy. Returns NoSuchEntity.
+func (s *Service) DeleteInlinePolicy(ctx context.Context, account, ptype, name, policyName string) error {
+	return s.update(ctx, account, func(t txn) error {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		err := t.Delete(kindInline, account, ptype+sep+fold(name)+sep+policyName)
+		if errors.Is(err, store.ErrNotFound) {
+			return awserr.New(awserr.NoSuchEntity, "The %s policy with name %s cannot be found.", ptype, policyName)
+		}
+		return err
+	})
+}
+
+// ListInlinePolicies lists a principal's inline policy names.
+func (s *Service) ListInlinePolicies(ctx context.Context, account, ptype, name string, o ListOpts) (Page[string], error) {
+	var p Page[string]
+	err := s.view(ctx, func(t txn) (err error) {
+		if err := t.principalExists(account, ptype, name); err != nil {
+			return err
+		}
+		p, err = scan(t, kindInline, account, ptype+sep+fold(name)+sep, o, func(_ string, b []byte) (string, bool, error) {
+			var ip inlinePolicy
+			err := jsonUnmarshal(b, &ip)
+			return ip.Name, err == nil, err
+		})
+		return err
+	})
+	return p, err
+}
+
+// setBoundary records a principal's permissions boundary; the policy must exist.
+func (s *Service) setBoundary(t txn, account, ptype, name, arn string) error {
+	if err := checkPolicyARN("PermissionsBoundary", arn); err != nil {
+		return err
+	}
+	if _, err := t.managedPolicy(account, arn); err != nil {
+		return awserr.New(awserr.NoSuchEntity, "Scope ARN: %s does not exist or is not attachable.", arn)
+	}
+	return t.put(kindBoundaryOf, account, arn+sep+ptype+sep+fold(name), struct{}{})
+}
+
+func (t txn) clearBoundary(account, ptype, key string) error {
+	items, err := t.List(kindBoundaryOf, account, "", "", 0)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if strings.HasSuffix(it.Key, sep+ptype+sep+key) {
+			if err := t.Delete(kindBoundaryOf, account, it.Key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// PrincipalPolicies returns every identity policy of a user (its own and its groups') or role, and
+// its permissions boundary, for authorization.
+func (s *Service) PrincipalPolicies(ctx context.Context, account, ptype, name string) (*PrincipalPolicies, error) {
+	out := &PrincipalPolicies{}
+	err := s.view(ctx, func(t txn) error {
+		var boundary *Boundary
+		switch ptype {
+		case principalUserT:
+			u, err := t.user(account, name)
+			if err != nil {
+				return err
+			}
+			boundary = u.PermissionsBoundary
+		case principalRoleT:
+			r, err := t.role(account, name)
+			if err != nil {
+				return err
+			}
+			boundary = r.PermissionsBoundary
+		}
+		if err := t.collect(account, ptype, name, out); err != nil {
+			return err
+		}
+		if ptype == principalUserT {
+			groups, err := t.List(kindMemberOf, account, fold(name)+sep, "", 0)
+			if err != nil {
+				return err
+			}
+			for _, g := range groups {
+				if err := t.collect(account, principalGroupT, strings.TrimPrefix(g.Key, fold(name)+sep), out); err != nil {
+					return err
+				}
+			}
+		}
+		if boundary != nil {
+			p, err := t.managedPolicy(account, boundary.PermissionsBoundaryArn)
+			if err != nil {
+				return err
+			}
+			out.Boundary = &PolicyDoc{Label: p.Arn, Document: p.DefaultDocument()}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (t txn) collect(account, ptype, name string, out *PrincipalPolicies) error {
+	prefix := ptype + sep + fold(name) + sep
+	inl, err := t.List(kindInline, account, prefix, "", 0)
+	if err != nil {
+		return err
+	}
+	for _, it := range inl {
+		var ip inlinePolicy
+		if err := jsonUnmarshal(it.Body, &ip); err != nil {
+			return err
+		}
+		out.Identity = append(out.Identity, PolicyDoc{Label: ptype + "/" + name + "/" + ip.Name, Document: ip.Document})
+	}
+	att, err := t.List(kindAttached, account, prefix, "", 0)
+	if err != nil {
+		return err
+	}
+	arns := make([]string, 0, len(att))
+	for _, it := range att {
+		arns = append(arns, strings.TrimPrefix(it.Key, prefix))
+	}
+	sort.Strings(arns)
+	for _, arn := range arns {
+		p, err := t.managedPolicy(account, arn)
+		if err != nil {
+			return err
+		}
+		out.Identity = append(out.Identity, PolicyDoc{Label: arn, Document: p.DefaultDocument()})
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// CreateRoleInput are CreateRole's parameters.
+type CreateRoleInput struct {
+	RoleName, Path, AssumeRolePolicyDocument, Description, PermissionsBoundary string
+	MaxSessionDuration                                                         int
+	Tags                                                                       []Tag
+}
+
+func checkMaxSession(v int) error {
+	if v < 3600 || v > 43200 {
+		return invalid("MaxSessionDuration", itoa(v), "Member must have value between 3600 and 43200")
+	}
+	return nil
+}
+
+func checkDescription(v string) error {
+	if len(v) > 1000 {
+		return invalid("Description", v, "Member must have length less than or equal to 1000")
+	}
+	return nil
+}
+
+// CreateRole creates a role with its trust policy. Returns EntityAlreadyExists,
+// MalformedPolicyDocument, ValidationError.
+func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleInput) (*Role, error) {
+	if err := checkName("RoleName", in.RoleName, 64); err != nil {
+		return nil, err
+	}
+	if in.Path == "" {
+		in.Path = "/"
+	}
+	if err := checkPath("Path", in.Path); err != nil {
+		return nil, err
+	}
+	if in.MaxSessionDuration == 0 {
+		in.MaxSessionDuration = 3600
+	}
+	if err := checkMaxSession(in.MaxSessionDuration); err != nil {
+		return nil, err
+	}
+	if err := checkDescription(in.Description); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	if in.AssumeRolePolicyDocument == "" {
+		return nil, missing("AssumeRolePolicyDocument")
+	}
+	if _, err := ValidateDocument(in.AssumeRolePolicyDocument, policy.KindTrust, policy.LimitTrust); err != nil {
+		return nil, err
+	}
+	r := &Role{
+		Path: in.Path, RoleName: in.RoleName, RoleID: newID("AROA", 17), Arn: "arn:aws:iam::" + account + ":role" + in.Path + in.RoleName,
+		CreateDate: s.Now(), AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
+		MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags,
+	}
+	err := s.update(ctx, account, func(t txn) error {
+		if in.PermissionsBoundary != "" {
+			if err := s.setBoundary(t, account, principalRoleT, in.RoleName, in.PermissionsBoundary); err != nil {
+				return err
+			}
+			r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
+		}
+		if err := t.insert(kindRole, account, fold(in.RoleName), r); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (t txn) role(account, name string) (*Role, error) {
+	var r Role
+	ok, err := t.get(kindRole, account, fold(name), &r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, noSuch("role", name)
+	}
+	return &r, nil
+}
+
+// GetRole returns a role. Returns NoSuchEntity.
+func (s *Service) GetRole(ctx context.Context, account, name string) (*Role, error) {
+	if err := checkName("RoleName", name, 64); err != nil {
+		return nil, err
+	}
+	var r *Role
+	err := s.view(ctx, func(t txn) (err error) {
+		r, err = t.role(account, name)
+		return err
+	})
+	return r, err
+}
+
+// ListRoles lists roles by path prefix.
+func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[Role], error) {
+	if err := checkPathPrefix(pathPrefix); err != nil {
+		return Page[Role]{}, err
+	}
+	var p Page[Role]
+	err := s.view(ctx, func(t txn) (err error) {
+		p, err = scan(t, kindRole, account, "", o, jsonDecode(func(r *Role) bool { return strings.HasPrefix(r.Path, pathPrefix) }))
+		return err
+	})
+	return p, err
+}
+
+// modifyRole loads a role, applies fn and stores it.
+func (s *Service) modifyRole(ctx context.Context, account, name string, fn func(t txn, r *Role) error) error {
+	return s.update(ctx, account, func(t txn) error {
+		r, err := t.role(account, name)
+		if err != nil {
+			return err
+		}
+		if err := fn(t, r); err != nil {
+			return err
+		}
+		return t.put(kindRole, account, fold(name), r)
+	})
+}
+
+// UpdateRole changes a role's description and maximum session duration; zero values leave them.
+func (s *Service) UpdateRole(ctx context.Context, account, name string, description *string, maxSession int) error {
+	if description != nil {
+		if err := checkDescription(*description); err != nil {
+			return err
+		}
+	}
+	if maxSession != 0 {
+		if err := checkMaxSession(maxSession); err != nil {
+			return err
+		}
+	}
+	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
+		if description != nil {
+			r.Description = *description
+		}
+		if maxSession != 0 {
+			r.MaxSessionDuration = maxSession
+		}
+		return nil
+	})
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, account, name, doc string) error {
+	if _, err := ValidateDocument(doc, policy.KindTrust, policy.LimitTrust); err != nil {
+		return err
+	}
+	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
+		r.AssumeRolePolicyDocument = doc
+		return nil
+	})
+}
+
+// TagRole adds or overwrites tags on a role.
+func (s *Service) TagRole(ctx context.Context, account, name string, tags []Tag) error {
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) (err error) {
+		r.Tags, err = mergeTags(r.Tags, tags)
+		return err
+	})
+}
+
+// UntagRole removes tag keys from a role.
+func (s *Service) UntagRole(ctx context.Context, account, name string, keys []string) error {
+	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
+		r.Tags = removeTags(r.Tags, keys)
+		return nil
+	})
+}
+
+// PutRolePermissionsBoundary sets a role's permissions boundary.
+func (s *Service) PutRolePermissionsBoundary(ctx context.Context, account, name, arn string) error {
+	return s.modifyRole(ctx, account, name, func(t txn, r *Role) error {
+		if err := t.clearBoundary(account, principalRoleT, fold(name)); err != nil {
+			return err
+		}
+		if err := s.setBoundary(t, account, principalRoleT, name, arn); err != nil {
+			return err
+		}
+		r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn}
+		return nil
+	})
+}
+
+// DeleteRolePermissionsBoundary removes a role's permissions boundary.
+func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, account, name string) error {
+	return s.modifyRole(ctx, account, name, func(t txn, r *Role) error {
+		if r.PermissionsBoundary == nil {
+			return awserr.New(awserr.NoSuchEntity, "The role %s has no permissions boundary.", name)
+		}
+		r.PermissionsBoundary = nil
+		return t.clearBoundary(account, principalRoleT, fold(name))
+	})
+}
+
+// DeleteRole deletes a role without policies. Returns DeleteConflict.
+func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
+	return s.update(ctx, account, func(t txn) error {
+		if _, err := t.role(account, name); err != nil {
+			return err
+		}
+		key := fold(name)
+		for _, c := range []struct{ kind, prefix, msg string }{
+			{kindInline, principalRoleT + sep + key + sep, "Cannot delete entity, must delete policies first."},
+			{kindAttached, principalRoleT + sep + key + sep, "Cannot delete entity, must detach all policies first."},
+		} {
+			n, err := t.Count(c.kind, account, c.prefix)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
+			}
+		}
+		if err := t.clearBoundary(account, principalRoleT, key); err != nil {
+			return err
+		}
+		return t.del(kindRole, account, key)
+	})
+}

@@ -1,0 +1,340 @@
+package iam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// Object kinds in the store. Names are folded to lower case in keys because IAM names are unique
+// case-insensitively ("names are not distinguished by case", IAM User Guide, IAM identifiers).
+const (
+	kindAccount      = "account"      // global: account ID → Account
+	kindRootEmail    = "rootemail"    // global: lower(email) → account ID
+	kindAlias        = "alias"        // global: alias → account ID
+	kindAccessKey    = "accesskey"    // global: key ID → AccessKey
+	kindUser         = "user"         // lower(name) → User
+	kindUserKey      = "userkey"      // lower(user) \x00 key ID → {}
+	kindGroup        = "group"        // lower(name) → Group
+	kindMember       = "member"       // lower(group) \x00 lower(user) → {}
+	kindMemberOf     = "memberof"     // lower(user) \x00 lower(group) → {}
+	kindRole         = "role"         // lower(name) → Role
+	kindPolicy       = "policy"       // lower(name) → ManagedPolicy
+	kindAttached     = "attached"     // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
+	kindAttachedTo   = "attachedto"   // policy ARN \x00 ptype \x00 lower(name) → {}
+	kindBoundaryOf   = "boundaryof"   // policy ARN \x00 ptype \x00 lower(name) → {}
+	kindInline       = "inline"       // ptype \x00 lower(name) \x00 policy name → inlinePolicy
+	kindLoginProfile = "loginprofile" // lower(user) → LoginProfile
+	kindUserMFA      = "usermfa"      // lower(user) \x00 serial → {}
+	kindUserCert     = "usercert"     // lower(user) \x00 certificate ID → SigningCertificate
+	kindMeta         = "meta"         // per-account bookkeeping, e.g. "generation"
+	kindPasswordPol  = "passwordpolicy"
+	keyGeneration    = "generation"
+	principalUserT   = "user"
+	principalGroupT  = "group"
+	principalRoleT   = "role"
+	sep              = "\x00"
+	defaultMaxItems  = 100
+	maxItemsCeiling  = 1000
+	accessKeysPerUsr = 2
+)
+
+// Service applies IAM's rules over a store. It is safe for concurrent use.
+type Service struct {
+	st     store.Store
+	seal   *seal.Sealer
+	now    func() time.Time
+	pwCost password.Params
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock injects the clock, for tests.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithPasswordCost sets the argon2id cost, for tests that hash many passwords.
+func WithPasswordCost(p password.Params) Option { return func(s *Service) { s.pwCost = p } }
+
+// New returns a Service over st, sealing secrets with sealer.
+func New(st store.Store, sealer *seal.Sealer, opts ...Option) *Service {
+	s := &Service{st: st, seal: sealer, now: time.Now, pwCost: password.Default}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store returns the underlying store.
+func (s *Service) Store() store.Store { return s.st }
+
+// Now returns the service clock's time truncated to seconds, the precision IAM reports.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+// txn wraps a store.Tx with JSON helpers.
+type txn struct{ store.Tx }
+
+func (t txn) get(kind, account, key string, v any) (bool, error) {
+	b, err := t.Get(kind, account, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal(b, v)
+}
+
+func (t txn) insert(kind, account, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.Insert(kind, account, key, b)
+}
+
+func (t txn) put(kind, account, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.Put(kind, account, key, b)
+}
+
+func (t txn) del(kind, account, key string) error {
+	err := t.Delete(kind, account, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// bump advances the account's generation, which tells every node's authorization cache that the
+// account's policies may have changed.
+func (t txn) bump(account string) error {
+	var g int64
+	if _, err := t.get(kindMeta, account, keyGeneration, &g); err != nil {
+		return err
+	}
+	return t.put(kindMeta, account, keyGeneration, g+1)
+}
+
+// update runs fn in a write transaction that also bumps account's generation.
+func (s *Service) update(ctx context.Context, account string, fn func(t txn) error) error {
+	return s.st.Update(ctx, func(tx store.Tx) error {
+		t := txn{tx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.bump(account)
+	})
+}
+
+func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
+	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+}
+
+// Generation returns the account's generation counter.
+func (s *Service) Generation(ctx context.Context, account string) (int64, error) {
+	var g int64
+	err := s.view(ctx, func(t txn) error {
+		_, err := t.get(kindMeta, account, keyGeneration, &g)
+		return err
+	})
+	return g, err
+}
+
+// fold is the store key of an IAM name.
+func fold(name string) string { return strings.ToLower(name) }
+
+// idAlphabet is the alphabet of IAM unique IDs after their 4-letter prefix (upper-case letters and
+// digits 2–7, as in base32, which is what real IDs such as AIDAJQABLZS4A3QDU576Q draw from).
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// newID returns prefix followed by n random characters of idAlphabet.
+func newID(prefix string, n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return prefix + string(b)
+}
+
+// newSecret returns a 40-character secret access key.
+func newSecret() string {
+	b := make([]byte, 30)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// Validation patterns from the IAM API reference (e.g. CreateUser: UserName pattern [\w+=,.@-]+,
+// Path pattern (\u002F)|(\u002F[\u0021-\u007E]+\u002F)).
+var (
+	namePattern   = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathPattern   = regexp.MustCompile(`^(/|/[\x{21}-\x{7E}]+/)$`)
+	prefixPattern = regexp.MustCompile(`^\x{2F}[\x{21}-\x{7F}]*$`)
+)
+
+func checkName(param, v string, max int) error {
+	if v == "" {
+		return missing(param)
+	}
+	if len(v) > max {
+		return invalid(param, v, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+	if !namePattern.MatchString(v) {
+		return invalid(param, v, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+	}
+	return nil
+}
+
+func checkPath(param, v string) error {
+	if len(v) > 512 {
+		return invalid(param, v, "Member must have length less than or equal to 512")
+	}
+	if !pathPattern.MatchString(v) {
+		return invalid(param, v, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+	}
+	return nil
+}
+
+func checkPathPrefix(v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) > 512 || !prefixPattern.MatchString(v) {
+		return invalid("PathPrefix", v, `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
+	}
+	return nil
+}
+
+func missing(param string) error {
+	return awserr.New(awserr.ValidationError, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(param))
+}
+
+func invalid(param, value, constraint string) error {
+	return awserr.New(awserr.ValidationError, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, lowerFirst(param), constraint)
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func noSuch(kind, name string) error {
+	return awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", kind, name)
+}
+
+// Page is one page of a Marker/MaxItems listing.
+type Page[T any] struct {
+	Items       []T
+	IsTruncated bool
+	Marker      string
+}
+
+// ListOpts are the common pagination inputs. MaxItems 0 means the default, 100.
+type ListOpts struct {
+	Marker   string
+	MaxItems int
+}
+
+func (o ListOpts) limit() (int, error) {
+	switch {
+	case o.MaxItems == 0:
+		return defaultMaxItems, nil
+	case o.MaxItems < 1 || o.MaxItems > maxItemsCeiling:
+		return 0, invalid("MaxItems", fmt.Sprint(o.MaxItems), "Member must have value between 1 and 1000")
+	}
+	return o.MaxItems, nil
+}
+
+// markerKey decodes a Marker: the opaque base64 of the last key returned.
+func markerKey(m string) (string, error) {
+	if m == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(m)
+	if err != nil {
+		return "", awserr.New(awserr.InvalidInput, "Invalid Marker.")
+	}
+	return string(b), nil
+}
+
+func encodeMarker(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+// scan pages through (kind, account, prefix) starting after the marker, keeping items for which keep
+// returns true, until limit items are kept. It reads in batches so filters (path prefixes) do not
+// load a whole table at once.
+func scan[T any](t txn, kind, account, prefix string, o ListOpts, decode func(key string, body []byte) (T, bool, error)) (Page[T], error) {
+	limit, err := o.limit()
+	if err != nil {
+		return Page[T]{}, err
+	}
+	after, err := markerKey(o.Marker)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	if after == "" {
+		after = prefix
+	}
+	var page Page[T]
+	for {
+		batch, err := t.List(kind, account, prefix, after, 256)
+		if err != nil {
+			return page, err
+		}
+		for _, it := range batch {
+			v, ok, err := decode(it.Key, it.Body)
+			if err != nil {
+				return page, err
+			}
+			if !ok {
+				after = it.Key
+				continue
+			}
+			if len(page.Items) == limit {
+				page.IsTruncated = true
+				page.Marker = encodeMarker(after)
+				return page, nil
+			}
+			page.Items = append(page.Items, v)
+			after = it.Key
+		}
+		if len(batch) < 256 {
+			return page, nil
+		}
+	}
+}
+
+func jsonDecode[T any](filter func(*T) bool) func(string, []byte) (T, bool, error) {
+	return func(_ string, b []byte) (T, bool, error) {
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
+			return v, false, err
+		}
+		if filter != nil && !filter(&v) {
+			return v, false, nil
+		}
+		return v, true, nil
+	}
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,156 @@
+// Package iam holds Rootward's identity domain — accounts and their root users, IAM users, groups,
+// roles, managed and inline policies, access keys, login profiles, MFA devices — and the service that
+// applies IAM's business rules to them over a store.Store. It does no wire encoding and no
+// authorization: the server authorizes a call before it reaches this package. The entity structs
+// carry AWS's shape names as XML tags because the IAM API returns exactly these shapes.
+package iam
+
+import "time"
+
+// Tag is a key/value tag on a user, role, policy or MFA device.
+type Tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+// Boundary is a permissions boundary as IAM returns it (AttachedPermissionsBoundary).
+type Boundary struct {
+	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
+	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
+}
+
+// Account is an AWS account with its root user.
+type Account struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+	// RootPasswordHash is the argon2id hash of the root password, "" when root has none.
+	RootPasswordHash   string     `json:"root_password_hash,omitempty"`
+	RootPasswordChange *time.Time `json:"root_password_changed,omitempty"`
+	Alias              string     `json:"alias,omitempty"`
+}
+
+// RootARN is the account root user's ARN.
+func (a *Account) RootARN() string { return "arn:aws:iam::" + a.ID + ":root" }
+
+// User is an IAM user.
+type User struct {
+	Path                string     `xml:"Path" json:"path"`
+	UserName            string     `xml:"UserName" json:"name"`
+	UserID              string     `xml:"UserId" json:"id"`
+	Arn                 string     `xml:"Arn" json:"arn"`
+	CreateDate          time.Time  `xml:"CreateDate" json:"created"`
+	PasswordLastUsed    *time.Time `xml:"PasswordLastUsed,omitempty" json:"password_last_used,omitempty"`
+	PermissionsBoundary *Boundary  `xml:"PermissionsBoundary,omitempty" json:"boundary,omitempty"`
+	Tags                []Tag      `xml:"Tags>member,omitempty" json:"tags,omitempty"`
+}
+
+// Group is an IAM group.
+type Group struct {
+	Path       string    `xml:"Path" json:"path"`
+	GroupName  string    `xml:"GroupName" json:"name"`
+	GroupID    string    `xml:"GroupId" json:"id"`
+	Arn        string    `xml:"Arn" json:"arn"`
+	CreateDate time.Time `xml:"CreateDate" json:"created"`
+}
+
+// RoleLastUsed is when and where a role was last used.
+type RoleLastUsed struct {
+	LastUsedDate *time.Time `xml:"LastUsedDate,omitempty" json:"date,omitempty"`
+	Region       string     `xml:"Region,omitempty" json:"region,omitempty"`
+}
+
+// Role is an IAM role.
+type Role struct {
+	Path                     string        `xml:"Path" json:"path"`
+	RoleName                 string        `xml:"RoleName" json:"name"`
+	RoleID                   string        `xml:"RoleId" json:"id"`
+	Arn                      string        `xml:"Arn" json:"arn"`
+	CreateDate               time.Time     `xml:"CreateDate" json:"created"`
+	AssumeRolePolicyDocument string        `xml:"AssumeRolePolicyDocument" json:"trust"`
+	Description              string        `xml:"Description,omitempty" json:"description,omitempty"`
+	MaxSessionDuration       int           `xml:"MaxSessionDuration" json:"max_session"`
+	PermissionsBoundary      *Boundary     `xml:"PermissionsBoundary,omitempty" json:"boundary,omitempty"`
+	Tags                     []Tag         `xml:"Tags>member,omitempty" json:"tags,omitempty"`
+	RoleLastUsed             *RoleLastUsed `xml:"RoleLastUsed,omitempty" json:"last_used,omitempty"`
+}
+
+// PolicyVersion is one version of a managed policy. Document is the JSON text as submitted.
+type PolicyVersion struct {
+	Document         string    `xml:"Document,omitempty" json:"document"`
+	VersionID        string    `xml:"VersionId" json:"id"`
+	IsDefaultVersion bool      `xml:"IsDefaultVersion" json:"-"`
+	CreateDate       time.Time `xml:"CreateDate" json:"created"`
+}
+
+// ManagedPolicy is a customer managed policy, or an AWS managed one (Path /, account "aws").
+type ManagedPolicy struct {
+	PolicyName                    string          `xml:"PolicyName" json:"name"`
+	PolicyID                      string          `xml:"PolicyId" json:"id"`
+	Arn                           string          `xml:"Arn" json:"arn"`
+	Path                          string          `xml:"Path" json:"path"`
+	DefaultVersionID              string          `xml:"DefaultVersionId" json:"default_version"`
+	AttachmentCount               int             `xml:"AttachmentCount" json:"-"`
+	PermissionsBoundaryUsageCount int             `xml:"PermissionsBoundaryUsageCount" json:"-"`
+	IsAttachable                  bool            `xml:"IsAttachable" json:"-"`
+	Description                   string          `xml:"Description,omitempty" json:"description,omitempty"`
+	CreateDate                    time.Time       `xml:"CreateDate" json:"created"`
+	UpdateDate                    time.Time       `xml:"UpdateDate" json:"updated"`
+	Tags                          []Tag           `xml:"Tags>member,omitempty" json:"tags,omitempty"`
+	Versions                      []PolicyVersion `xml:"-" json:"versions"`
+	// NextVersion numbers versions: v1, v2, … never reused after deletion, as in IAM.
+	NextVersion int `xml:"-" json:"next_version"`
+}
+
+// DefaultDocument returns the document of the default version.
+func (p *ManagedPolicy) DefaultDocument() string {
+	for _, v := range p.Versions {
+		if v.VersionID == p.DefaultVersionID {
+			return v.Document
+		}
+	}
+	return ""
+}
+
+// AttachedPolicy names a managed policy attached to a principal.
+type AttachedPolicy struct {
+	PolicyName string `xml:"PolicyName"`
+	PolicyArn  string `xml:"PolicyArn"`
+}
+
+// AccessKey is a long-term access key. The secret is kept sealed; Secret is filled only in the
+// answer to CreateAccessKey.
+type AccessKey struct {
+	AccessKeyID  string     `json:"id"`
+	Account      string     `json:"account"`
+	UserName     string     `json:"user,omitempty"` // "" for the root user's keys
+	Status       string     `json:"status"`
+	CreateDate   time.Time  `json:"created"`
+	SealedSecret []byte     `json:"sealed_secret"`
+	LastUsed     *time.Time `json:"last_used,omitempty"`
+	LastService  string     `json:"last_service,omitempty"`
+	LastRegion   string     `json:"last_region,omitempty"`
+	Secret       string     `json:"-"`
+}
+
+// Principal kinds as in the request context key aws:PrincipalType.
+const (
+	PrincipalRoot        = "Account"
+	PrincipalUser        = "User"
+	PrincipalAssumedRole = "AssumedRole"
+)
+
+// PolicyDoc is one policy document that applies to a principal, labelled for AccessDenied reasons
+// and the simulator.
+type PolicyDoc struct {
+	Label    string // policy ARN, or "user/alice/inline-name" for inline policies
+	Document string
+}
+
+// PrincipalPolicies are the identity policies and the permissions boundary that apply to a user or
+// role, as the authorizer needs them.
+type PrincipalPolicies struct {
+	Identity []PolicyDoc
+	Boundary *PolicyDoc
+}

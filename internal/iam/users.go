@@ -1,0 +1,358 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// CreateUserInput are CreateUser's parameters.
+type CreateUserInput struct {
+	UserName            string
+	Path                string
+	PermissionsBoundary string
+	Tags                []Tag
+}
+
+func userARN(account, path, name string) string {
+	return "arn:aws:iam::" + account + ":user" + path + name
+}
+
+// CreateUser creates an IAM user. Returns EntityAlreadyExists when the name is taken
+// (case-insensitively), NoSuchEntity for an unknown boundary policy, ValidationError/InvalidInput
+// for bad parameters.
+func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserInput) (*User, error) {
+	if err := checkName("UserName", in.UserName, 64); err != nil {
+		return nil, err
+	}
+	if in.Path == "" {
+		in.Path = "/"
+	}
+	if err := checkPath("Path", in.Path); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	u := &User{
+		Path: in.Path, UserName: in.UserName, UserID: newID("AIDA", 17),
+		Arn: userARN(account, in.Path, in.UserName), CreateDate: s.Now(), Tags: in.Tags,
+	}
+	err := s.update(ctx, account, func(t txn) error {
+		if in.PermissionsBoundary != "" {
+			if err := s.setBoundary(t, account, principalUserT, in.UserName, in.PermissionsBoundary); err != nil {
+				return err
+			}
+			u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
+		}
+		if err := t.insert(kindUser, account, fold(in.UserName), u); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", in.UserName)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (t txn) user(account, name string) (*User, error) {
+	var u User
+	ok, err := t.get(kindUser, account, fold(name), &u)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, noSuch("user", name)
+	}
+	return &u, nil
+}
+
+// GetUser returns a user. Returns NoSuchEntity when it does not exist.
+func (s *Service) GetUser(ctx context.Context, account, name string) (*User, error) {
+	if err := checkName("UserName", name, 128); err != nil {
+		return nil, err
+	}
+	var u *User
+	err := s.view(ctx, func(t txn) (err error) {
+		u, err = t.user(account, name)
+		return err
+	})
+	return u, err
+}
+
+// ListUsers lists users whose path starts with pathPrefix, in name order.
+func (s *Service) ListUsers(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[User], error) {
+	if err := checkPathPrefix(pathPrefix); err != nil {
+		return Page[User]{}, err
+	}
+	var p Page[User]
+	err := s.view(ctx, func(t txn) (err error) {
+		p, err = scan(t, kindUser, account, "", o, jsonDecode(func(u *User) bool { return strings.HasPrefix(u.Path, pathPrefix) }))
+		return err
+	})
+	return p, err
+}
+
+// UpdateUser renames a user or changes its path. Every object keyed by the user's name (group
+// memberships, attached and inline policies, access keys, login profile, MFA devices) moves with it,
+// in the same transaction.
+func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPath string) error {
+	if err := checkName("UserName", name, 128); err != nil {
+		return err
+	}
+	if newName != "" {
+		if err := checkName("NewUserName", newName, 64); err != nil {
+			return err
+		}
+	}
+	if newPath != "" {
+		if err := checkPath("NewPath", newPath); err != nil {
+			return err
+		}
+	}
+	return s.update(ctx, account, func(t txn) error {
+		u, err := t.user(account, name)
+		if err != nil {
+			return err
+		}
+		if newPath != "" {
+			u.Path = newPath
+		}
+		oldKey := fold(u.UserName)
+		if newName != "" {
+			u.UserName = newName
+		}
+		u.Arn = userARN(account, u.Path, u.UserName)
+		newKey := fold(u.UserName)
+		if newKey == oldKey {
+			return t.put(kindUser, account, newKey, u)
+		}
+		if err := t.insert(kindUser, account, newKey, u); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", newName)
+			}
+			return err
+		}
+		if err := t.del(kindUser, account, oldKey); err != nil {
+			return err
+		}
+		// Access keys name their user: follow the rename.
+		keys, err := t.List(kindUserKey, account, oldKey+sep, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range keys {
+			var k AccessKey
+			id := strings.TrimPrefix(it.Key, oldKey+sep)
+			if ok, err := t.get(kindAccessKey, "", id, &k); err != nil || !ok {
+				return err
+			}
+			k.UserName = u.UserName
+			if err := t.put(kindAccessKey, "", id, &k); err != nil {
+				return err
+			}
+		}
+		return t.renamePrincipal(account, principalUserT, oldKey, newKey)
+	})
+}
+
+// renamePrincipal moves every object keyed by a principal's folded name.
+func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
+	moves := []struct{ kind, oldPrefix, newPrefix string }{
+		{kindAttached, ptype + sep + oldKey + sep, ptype + sep + newKey + sep},
+		{kindInline, ptype + sep + oldKey + sep, ptype + sep + newKey + sep},
+	}
+	if ptype == principalUserT {
+		moves = append(moves,
+			struct{ kind, oldPrefix, newPrefix string }{kindMemberOf, oldKey + sep, newKey + sep},
+			struct{ kind, oldPrefix, newPrefix string }{kindUserKey, oldKey + sep, newKey + sep},
+			struct{ kind, oldPrefix, newPrefix string }{kindUserMFA, oldKey + sep, newKey + sep},
+			struct{ kind, oldPrefix, newPrefix string }{kindUserCert, oldKey + sep, newKey + sep},
+		)
+	}
+	for _, m := range moves {
+		items, err := t.List(m.kind, account, m.oldPrefix, "", 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			rest := strings.TrimPrefix(it.Key, m.oldPrefix)
+			if err := t.Put(m.kind, account, m.newPrefix+rest, it.Body); err != nil {
+				return err
+			}
+			if err := t.Delete(m.kind, account, it.Key); err != nil {
+				return err
+			}
+			// Reverse indexes that name the principal.
+			switch m.kind {
+			case kindAttached:
+				if err := t.moveKey(kindAttachedTo, account, rest+sep+ptype+sep+oldKey, rest+sep+ptype+sep+newKey); err != nil {
+					return err
+				}
+			case kindMemberOf:
+				if err := t.moveKey(kindMember, account, rest+sep+oldKey, rest+sep+newKey); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// Single objects keyed by the name alone.
+	for _, kind := range []string{kindLoginProfile} {
+		if ptype != principalUserT {
+			break
+		}
+		if err := t.moveKey(kind, account, oldKey, newKey); err != nil {
+			return err
+		}
+	}
+	// A permissions boundary's reverse index.
+	items, err := t.List(kindBoundaryOf, account, "", "", 0)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if strings.HasSuffix(it.Key, sep+ptype+sep+oldKey) {
+			arn := strings.TrimSuffix(it.Key, sep+ptype+sep+oldKey)
+			if err := t.moveKey(kindBoundaryOf, account, it.Key, arn+sep+ptype+sep+newKey); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t txn) moveKey(kind, account, oldKey, newKey string) error {
+	b, err := t.Get(kind, account, oldKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.Put(kind, account, newKey, b); err != nil {
+		return err
+	}
+	return t.Delete(kind, account, oldKey)
+}
+
+// DeleteUser deletes a user that has nothing attached. Returns DeleteConflict, naming what must go
+// first, as IAM does (IAM API reference, DeleteUser: "you must delete the items attached to the
+// user manually"), and NoSuchEntity.
+func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
+	if err := checkName("UserName", name, 128); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		if _, err := t.user(account, name); err != nil {
+			return err
+		}
+		key := fold(name)
+		checks := []struct {
+			kind, prefix, msg string
+		}{
+			{kindLoginProfile, key, "Cannot delete entity, must delete login profile first."},
+			{kindUserKey, key + sep, "Cannot delete entity, must delete access keys first."},
+			{kindUserCert, key + sep, "Cannot delete entity, must delete signing certificates first."},
+			{kindUserMFA, key + sep, "Cannot delete entity, must delete MFA device first."},
+			{kindInline, principalUserT + sep + key + sep, "Cannot delete entity, must delete policies first."},
+			{kindAttached, principalUserT + sep + key + sep, "Cannot delete entity, must detach all policies first."},
+			{kindMemberOf, key + sep, "Cannot delete entity, must remove users from group first."},
+		}
+		for _, c := range checks {
+			var n int
+			var err error
+			if c.kind == kindLoginProfile {
+				_, err = t.Get(c.kind, account, c.prefix)
+				if err == nil {
+					n = 1
+				} else if errors.Is(err, store.ErrNotFound) {
+					err = nil
+				}
+			} else {
+				n, err = t.Count(c.kind, account, c.prefix)
+			}
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
+			}
+		}
+		if err := t.clearBoundary(account, principalUserT, key); err != nil {
+			return err
+		}
+		return t.del(kindUser, account, key)
+	})
+}
+
+// TagUser adds or overwrites tags on a user (at most 50 in all).
+func (s *Service) TagUser(ctx context.Context, account, name string, tags []Tag) error {
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		u, err := t.user(account, name)
+		if err != nil {
+			return err
+		}
+		if u.Tags, err = mergeTags(u.Tags, tags); err != nil {
+			return err
+		}
+		return t.put(kindUser, account, fold(name), u)
+	})
+}
+
+// UntagUser removes the named tag keys from a user.
+func (s *Service) UntagUser(ctx context.Context, account, name string, keys []string) error {
+	return s.update(ctx, account, func(t txn) error {
+		u, err := t.user(account, name)
+		if err != nil {
+			return err
+		}
+		u.Tags = removeTags(u.Tags, keys)
+		return t.put(kindUser, account, fold(name), u)
+	})
+}
+
+// PutUserPermissionsBoundary sets a user's permissions boundary.
+func (s *Service) PutUserPermissionsBoundary(ctx context.Context, account, name, policyARN string) error {
+	return s.update(ctx, account, func(t txn) error {
+		u, err := t.user(account, name)
+		if err != nil {
+			return err
+		}
+		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
+			return err
+		}
+		if err := s.setBoundary(t, account, principalUserT, name, policyARN); err != nil {
+			return err
+		}
+		u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: policyARN}
+		return t.put(kindUser, account, fold(name), u)
+	})
+}
+
+// DeleteUserPermissionsBoundary removes a user's permissions boundary.
+func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, account, name string) error {
+	return s.update(ctx, account, func(t txn) error {
+		u, err := t.user(account, name)
+		if err != nil {
+			return err
+		}
+		if u.PermissionsBoundary == nil {
+			return awserr.New(awserr.NoSuchEntity, "The user %s has no permissions boundary.", name)
+		}
+		u.PermissionsBoundary = nil
+		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
+			return err
+		}
+		return t.put(kindUser, account, fold(name), u)
+	})
+}

@@ -1,0 +1,131 @@
+package server
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/sigv4"
+)
+
+// identity is the authenticated caller.
+type identity struct {
+	account      string
+	ptype        string // iam.PrincipalRoot, iam.PrincipalUser or iam.PrincipalAssumedRole
+	arn          string // the caller's ARN as GetCallerIdentity reports it
+	principalARN string // aws:PrincipalArn: the role ARN for role sessions
+	userID       string // aws:userid
+	userName     string // IAM user name ("" for root and roles)
+	accessKeyID  string
+	session      *iam.Session // nil for long-term keys
+	tags         []iam.Tag    // aws:PrincipalTag/*
+}
+
+var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
+
+// authenticate resolves the access key in auth, verifies the signature and returns the caller.
+func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity, error) {
+	var (
+		id     *identity
+		secret string
+	)
+	switch {
+	case strings.HasPrefix(auth.AccessKeyID, "ASIA"):
+		sess, err := s.iam.Session(c.ctx, auth.AccessKeyID, auth.SecurityToken, c.now)
+		if errors.Is(err, iam.ErrUnknownKey) {
+			return nil, errInvalidToken
+		}
+		if err != nil {
+			return nil, err
+		}
+		secret = sess.Secret
+		id = sessionIdentity(sess)
+	default:
+		if auth.SecurityToken != "" {
+			// A long-term key never carries a session token.
+			return nil, errInvalidToken
+		}
+		k, err := s.iam.AccessKey(c.ctx, auth.AccessKeyID)
+		if errors.Is(err, iam.ErrUnknownKey) {
+			return nil, errInvalidToken
+		}
+		if err != nil {
+			return nil, err
+		}
+		if k.Status != "Active" {
+			return nil, errInvalidToken
+		}
+		secret = k.Secret
+		if id, err = s.keyIdentity(c, k); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.verifier.Verify(c.r, body, auth, secret, c.now); err != nil {
+		return nil, err
+	}
+	id.accessKeyID = auth.AccessKeyID
+	if id.session == nil {
+		s.noteKeyUse(c, auth)
+	}
+	return id, nil
+}
+
+func (s *Server) keyIdentity(c *call, k *iam.AccessKey) (*identity, error) {
+	if k.UserName == "" {
+		return &identity{
+			account: k.Account, ptype: iam.PrincipalRoot, arn: "arn:aws:iam::" + k.Account + ":root",
+			principalARN: "arn:aws:iam::" + k.Account + ":root", userID: k.Account,
+		}, nil
+	}
+	u, err := s.iam.GetUser(c.ctx, k.Account, k.UserName)
+	if err != nil {
+		if awserr.IsCode(err, awserr.NoSuchEntity) {
+			return nil, errInvalidToken
+		}
+		return nil, err
+	}
+	return &identity{
+		account: k.Account, ptype: iam.PrincipalUser, arn: u.Arn, principalARN: u.Arn,
+		userID: u.UserID, userName: u.UserName, tags: u.Tags,
+	}, nil
+}
+
+func sessionIdentity(sess *iam.Session) *identity {
+	id := &identity{account: sess.Account, ptype: sess.Type, session: sess, tags: sess.Tags}
+	switch sess.Type {
+	case iam.PrincipalAssumedRole:
+		id.arn = sess.AssumedRoleARN()
+		id.principalARN = sess.RoleARN()
+		id.userID = sess.RoleID + ":" + sess.SessionName
+	case iam.PrincipalUser:
+		id.arn = "arn:aws:iam::" + sess.Account + ":user/" + sess.UserName
+		id.principalARN = id.arn
+		id.userID = sess.UserID
+		id.userName = sess.UserName
+	default:
+		id.arn = "arn:aws:iam::" + sess.Account + ":root"
+		id.principalARN = id.arn
+		id.userID = sess.Account
+	}
+	return id
+}
+
+// noteKeyUse records a long-term key's last use, at most once a minute per key and node, so that
+// reads stay reads.
+func (s *Server) noteKeyUse(c *call, auth *sigv4.Auth) {
+	s.keyUseMu.Lock()
+	last, seen := s.keyUse[auth.AccessKeyID]
+	due := !seen || c.now.Sub(last) >= time.Minute
+	if due {
+		s.keyUse[auth.AccessKeyID] = c.now
+	}
+	s.keyUseMu.Unlock()
+	if !due {
+		return
+	}
+	if err := s.iam.RecordKeyUse(c.ctx, auth.AccessKeyID, auth.Service, auth.Region, c.now); err != nil {
+		s.log.Warn("recording access key use", "request_id", c.reqID, "err", err)
+	}
+}

@@ -1,0 +1,187 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/policy"
+)
+
+// authorizer turns a caller into the compiled policy set the engine evaluates, and caches it per
+// principal until the account's generation moves (any IAM write in the account bumps it, on any
+// node, because the generation lives in the store).
+type authorizer struct {
+	iam   *iam.Service
+	mu    sync.RWMutex
+	cache map[string]cachedInput
+}
+
+type cachedInput struct {
+	gen   int64
+	input *policy.Input
+}
+
+func newAuthorizer(svc *iam.Service) *authorizer {
+	return &authorizer{iam: svc, cache: map[string]cachedInput{}}
+}
+
+// input returns the policy set that applies to id.
+func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
+	if id.ptype == iam.PrincipalRoot && id.session == nil {
+		return &policy.Input{Root: true}, nil
+	}
+	gen, err := a.iam.Generation(c.ctx, id.account)
+	if err != nil {
+		return nil, err
+	}
+	key := id.account + "/" + id.arn
+	if id.session != nil {
+		key = id.session.AccessKeyID
+	}
+	a.mu.RLock()
+	ce, ok := a.cache[key]
+	a.mu.RUnlock()
+	if ok && ce.gen == gen {
+		return ce.input, nil
+	}
+	in, err := a.build(c, id)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	if len(a.cache) > 100_000 {
+		// A crude bound: drop everything rather than grow without limit.
+		a.cache = map[string]cachedInput{}
+	}
+	a.cache[key] = cachedInput{gen: gen, input: in}
+	a.mu.Unlock()
+	return in, nil
+}
+
+func (a *authorizer) build(c *call, id *identity) (*policy.Input, error) {
+	in := &policy.Input{}
+	var pp *iam.PrincipalPolicies
+	var err error
+	switch {
+	case id.ptype == iam.PrincipalRoot:
+		in.Root = true
+	case id.ptype == iam.PrincipalAssumedRole:
+		pp, err = a.iam.PrincipalPolicies(c.ctx, id.account, "role", id.session.RoleName)
+	default:
+		pp, err = a.iam.PrincipalPolicies(c.ctx, id.account, "user", id.userName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if pp != nil {
+		for _, d := range pp.Identity {
+			p, err := compile(d, policy.KindIdentity)
+			if err != nil {
+				return nil, err
+			}
+			in.Identity = append(in.Identity, p)
+		}
+		if pp.Boundary != nil {
+			if in.Boundary, err = compile(*pp.Boundary, policy.KindBoundary); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if id.session != nil && id.session.HasPolicies {
+		in.Session = []*policy.Policy{}
+		for _, d := range id.session.Policies {
+			p, err := compile(d, policy.KindSession)
+			if err != nil {
+				return nil, err
+			}
+			in.Session = append(in.Session, p)
+		}
+	}
+	return in, nil
+}
+
+// compile parses a stored document. Stored documents were validated when written, so a failure
+// here is an internal error — and the caller is denied, never allowed.
+func compile(d iam.PolicyDoc, kind policy.Kind) (*policy.Policy, error) {
+	p, err := policy.Parse(d.Document, kind)
+	if err != nil {
+		return nil, err
+	}
+	p.Name = d.Label
+	return p, nil
+}
+
+// requestContext fills the global condition keys of aws-facts.md §8 that apply to the call.
+func (c *call) requestContext(ctx *policy.Context) {
+	id := c.id
+	ctx.Set("aws:PrincipalArn", id.principalARN)
+	ctx.Set("aws:PrincipalAccount", id.account)
+	ctx.Set("aws:PrincipalType", id.ptype)
+	ctx.Set("aws:userid", id.userID)
+	if id.userName != "" {
+		ctx.Set("aws:username", id.userName)
+	}
+	if host := remoteIP(c.r); host != "" {
+		ctx.Set("aws:SourceIp", host)
+	}
+	ctx.Set("aws:CurrentTime", c.now.UTC().Format("2006-01-02T15:04:05Z"))
+	ctx.Set("aws:EpochTime", strconv.FormatInt(c.now.Unix(), 10))
+	ctx.Set("aws:SecureTransport", strconv.FormatBool(c.r.TLS != nil))
+	ctx.Set("aws:RequestedRegion", c.s.region)
+	for _, t := range id.tags {
+		ctx.Set("aws:PrincipalTag/"+t.Key, t.Value)
+	}
+	if s := id.session; s != nil {
+		// aws:MultiFactorAuthPresent is present only for temporary credentials (IAM User Guide,
+		// "AWS global condition context keys").
+		ctx.Set("aws:MultiFactorAuthPresent", strconv.FormatBool(s.MFA))
+		if s.MFA && s.MFATime != nil {
+			ctx.Set("aws:MultiFactorAuthAge", strconv.FormatInt(int64(c.now.Sub(*s.MFATime).Seconds()), 10))
+		}
+		ctx.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format("2006-01-02T15:04:05Z"))
+		if s.SourceIdentity != "" {
+			ctx.Set("aws:SourceIdentity", s.SourceIdentity)
+		}
+	}
+}
+
+// authorize decides whether the caller may perform action on resource and returns AccessDenied in
+// AWS's message form when not.
+func (s *Server) authorize(c *call, action, resource string) error {
+	in, err := s.authz.input(c, c.id)
+	if err != nil {
+		return err
+	}
+	var ctx policy.Context
+	c.requestContext(&ctx)
+	req := &policy.Request{Action: action, Resource: resource, Context: &ctx,
+		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account}}
+	d := policy.Evaluate(in, req)
+	if d.Allowed() {
+		return nil
+	}
+	return accessDenied(c.id, action, resource, d)
+}
+
+func accessDenied(id *identity, action, resource string, d policy.Decision) error {
+	// Message form from the IAM User Guide, "Troubleshoot access denied error messages":
+	// "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:CreateUser on
+	// resource: arn:aws:iam::123456789012:user/bob because no identity-based policy allows the
+	// iam:CreateUser action".
+	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s %s",
+		id.arn, action, resource, d.Reason(action))
+}
+
+// remoteIP is the peer address of the connection. Rootward does not trust X-Forwarded-For by
+// default: aws:SourceIp must not be settable by the caller.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return ""
+	}
+	return host
+}

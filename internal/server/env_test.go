@@ -1,0 +1,167 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/postgres"
+	"github.com/rootward/rootward/internal/store/sqlite"
+)
+
+// env is an in-process Rootward with an account whose admin user holds AdministratorAccess.
+type env struct {
+	t        *testing.T
+	svc      *iam.Service
+	st       store.Store
+	url      string
+	account  *iam.Account
+	adminKey *iam.AccessKey
+	iam      *awsiam.Client
+	sts      *sts.Client
+}
+
+// openStore opens the backend under test: PostgreSQL when ROOTWARD_TEST_POSTGRES is set (CI runs
+// the suite both ways), SQLite otherwise.
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	var st store.Store
+	var err error
+	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
+		st, err = postgres.Open(context.Background(), freshSchema(t, dsn))
+	} else {
+		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// freshSchema creates a schema of its own for the test, dropped at cleanup, and returns a DSN
+// whose search_path selects it.
+func freshSchema(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("t_%d_%d", time.Now().UnixNano(), rand.Int64N(1e9))
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
+			_ = c.Close(context.Background())
+		}
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + name
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	st := openStore(t)
+	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	hs := httptest.NewServer(server.New(server.Config{IAM: svc}))
+	t.Cleanup(hs.Close)
+	ctx := context.Background()
+	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUser(ctx, acct.ID, iam.CreateUserInput{UserName: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.AttachPolicy(ctx, acct.ID, "user", "admin", "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
+		t.Fatal(err)
+	}
+	k, err := svc.CreateAccessKey(ctx, acct.ID, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, svc: svc, st: st, url: hs.URL, account: acct, adminKey: k}
+	e.iam, e.sts = e.clients(k.AccessKeyID, k.Secret, "")
+	return e
+}
+
+// clients returns IAM and STS clients signing with the given credentials.
+func (e *env) clients(id, secret, token string) (*awsiam.Client, *sts.Client) {
+	cfg := aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(id, secret, token),
+		RetryMaxAttempts: 1,
+	}
+	ic := awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(e.url) })
+	sc := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.url) })
+	return ic, sc
+}
+
+// userClients creates a user with the given inline policy (none if "") and an access key, and
+// returns clients signing as that user.
+func (e *env) userClients(name, inlinePolicy string) (*awsiam.Client, *sts.Client) {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.svc.CreateUser(ctx, e.account.ID, iam.CreateUserInput{UserName: name}); err != nil {
+		e.t.Fatal(err)
+	}
+	if inlinePolicy != "" {
+		if err := e.svc.PutInlinePolicy(ctx, e.account.ID, "user", name, "inline", inlinePolicy); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	k, err := e.svc.CreateAccessKey(ctx, e.account.ID, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.clients(k.AccessKeyID, k.Secret, "")
+}
+
+// wantCode fails unless err is an AWS API error with the given code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v, want API error %s", err, code)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,211 @@
+// Package server is Rootward's HTTP composition: it routes each request to the service named in its
+// SigV4 credential scope, authenticates it, authorizes it with the policy engine, runs the operation
+// and encodes the answer in the service's wire protocol. It also serves /healthz.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/sigv4"
+)
+
+// MaxBodyBytes bounds a request body; larger bodies are refused before they are read whole.
+const MaxBodyBytes = 1 << 20
+
+// Namespaces of the awsQuery responses (aws-facts.md §9).
+const (
+	nsIAM = "https://iam.amazonaws.com/doc/2010-05-08/"
+	nsSTS = "https://sts.amazonaws.com/doc/2011-06-15/"
+)
+
+// Config configures a Server.
+type Config struct {
+	IAM    *iam.Service
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Region is the region the server answers for (default us-east-1).
+	Region string
+}
+
+// Server serves the AWS APIs.
+type Server struct {
+	iam      *iam.Service
+	log      *slog.Logger
+	now      func() time.Time
+	region   string
+	verifier *sigv4.Verifier
+	authz    *authorizer
+	ops      map[string]map[string]*op // service → action → op
+
+	keyUseMu sync.Mutex
+	keyUse   map[string]time.Time // access key → last time its use was recorded
+}
+
+// New returns a Server.
+func New(cfg Config) *Server {
+	s := &Server{
+		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region,
+		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{},
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	s.authz = newAuthorizer(cfg.IAM)
+	s.ops = map[string]map[string]*op{"iam": iamOps(), "sts": stsOps()}
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/healthz" {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// call is one API request on its way through the server.
+type call struct {
+	ctx     context.Context
+	s       *Server
+	r       *http.Request
+	reqID   string
+	service string
+	action  string
+	params  awsproto.Params
+	id      *identity
+	now     time.Time
+}
+
+// account is the caller's account.
+func (c *call) account() string { return c.id.account }
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	ns := nsIAM
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic serving request", "request_id", reqID, "panic", v, "stack", string(debug.Stack()))
+			awsproto.ErrorResponse(w, ns, reqID, awserr.New(awserr.InternalFailure, "An internal error occurred."))
+		}
+	}()
+	c := &call{ctx: r.Context(), s: s, r: r, reqID: reqID, now: s.now()}
+	err := s.handle(w, c, &ns)
+	if err != nil {
+		s.writeError(w, c, ns, err)
+	}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, c *call, ns string, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		// Never send an internal error's text to the client (STYLE.md, "Errors").
+		s.log.Error("internal error", "request_id", c.reqID, "service", c.service, "action", c.action, "err", err)
+		code := awserr.InternalFailure
+		if c.service == "iam" {
+			code = awserr.ServiceFailure
+		}
+		e = awserr.New(code, "An internal error occurred. Retry the request.")
+	}
+	awsproto.ErrorResponse(w, ns, c.reqID, e)
+}
+
+func (s *Server) handle(w http.ResponseWriter, c *call, ns *string) error {
+	r := c.r
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return awserr.New(awserr.RequestEntityTooLarge, "Request body must be at most %d bytes.", MaxBodyBytes)
+		}
+		return awserr.New(awserr.MalformedQueryString, "The request body could not be read.")
+	}
+	auth, err := sigv4.Parse(r)
+	if err != nil {
+		return err
+	}
+	c.service = auth.Service
+	switch auth.Service {
+	case "iam":
+	case "sts":
+		*ns = nsSTS
+	default:
+		return awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", auth.Service)
+	}
+	params, err := awsproto.ParseQuery(r.URL.RawQuery, body)
+	if err != nil {
+		return err
+	}
+	c.params = params
+	c.action = params.Get("Action")
+	if c.action == "" {
+		return awserr.New(awserr.MissingAction, "Missing Action")
+	}
+	o, ok := s.ops[auth.Service][c.action]
+	if !ok {
+		return awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", c.action, params.Get("Version"))
+	}
+	id, err := s.authenticate(c, auth, body)
+	if err != nil {
+		return err
+	}
+	c.id = id
+	if o.authorize != nil {
+		if err := o.authorize(c); err != nil {
+			return err
+		}
+	} else if err := s.authorize(c, auth.Service+":"+c.action, o.resourceARN(c)); err != nil {
+		return err
+	}
+	result, err := o.run(c)
+	if err != nil {
+		return err
+	}
+	return awsproto.Response(w, *ns, c.action, c.reqID, result)
+}
+
+// op is one API operation.
+type op struct {
+	// resource returns the ARN the action acts on; nil means "*".
+	resource func(c *call) string
+	// authorize replaces the default authorization (e.g. AssumeRole, whose check is the trust policy).
+	authorize func(c *call) error
+	run       func(c *call) (any, error)
+}
+
+func (o *op) resourceARN(c *call) string {
+	if o.resource == nil {
+		return "*"
+	}
+	return o.resource(c)
+}

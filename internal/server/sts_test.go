@@ -1,0 +1,171 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+func TestGetCallerIdentity(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	out, err := e.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *out.Account != e.account.ID || *out.Arn != "arn:aws:iam::"+e.account.ID+":user/admin" || !strings.HasPrefix(*out.UserId, "AIDA") {
+		t.Fatalf("GetCallerIdentity = %+v", out)
+	}
+	// Even a user with no policy at all may call it.
+	_, nobody := e.userClients("nobody", "")
+	if _, err := nobody.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("GetCallerIdentity without policies: %v", err)
+	}
+	bad, badSTS := e.clients(e.adminKey.AccessKeyID, strings.Repeat("x", 40), "")
+	_, err = badSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantCode(t, err, "SignatureDoesNotMatch")
+	_, _ = bad, badSTS
+	_, unknown := e.clients("AKIAAAAAAAAAAAAAAAAA", strings.Repeat("x", 40), "")
+	_, err = unknown.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantCode(t, err, "InvalidClientTokenId")
+	ki, err := e.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.adminKey.AccessKeyID)})
+	if err != nil || *ki.Account != e.account.ID {
+		t.Fatalf("GetAccessKeyInfo = %+v, %v", ki, err)
+	}
+}
+
+func TestAssumeRole(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/dev"},"Action":"sts:AssumeRole"}]}`
+	role, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(7200)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("deployer"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	_, devSTS := e.userClients("dev", "")
+	_, otherSTS := e.userClients("other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+
+	// The trust policy names dev exactly: same account, no identity policy needed.
+	out, err := devSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("ci-run"), DurationSeconds: aws.Int32(1800), SourceIdentity: aws.String("dev-person")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	if !strings.HasPrefix(*c.AccessKeyId, "ASIA") || *c.SessionToken == "" || time.Until(*c.Expiration) > 31*time.Minute || time.Until(*c.Expiration) < 29*time.Minute {
+		t.Fatalf("credentials = %+v", c)
+	}
+	wantARN := "arn:aws:sts::" + e.account.ID + ":assumed-role/deployer/ci-run"
+	if *out.AssumedRoleUser.Arn != wantARN || *out.AssumedRoleUser.AssumedRoleId != *role.Role.RoleId+":ci-run" || *out.SourceIdentity != "dev-person" {
+		t.Fatalf("AssumedRoleUser = %+v", out.AssumedRoleUser)
+	}
+	roleIAM, roleSTS := e.clients(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+	id, err := roleSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || *id.Arn != wantARN || *id.UserId != *role.Role.RoleId+":ci-run" {
+		t.Fatalf("session identity = %+v, %v", id, err)
+	}
+	if _, err := roleIAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatalf("role permission: %v", err)
+	}
+	_, err = roleIAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("z")})
+	wantCode(t, err, "AccessDenied")
+	if !strings.Contains(err.Error(), "User: "+wantARN+" is not authorized") {
+		t.Fatalf("message = %v", err)
+	}
+	// A wrong session token is refused.
+	_, badTok := e.clients(*c.AccessKeyId, *c.SecretAccessKey, "not-the-token")
+	_, err = badTok.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantCode(t, err, "InvalidClientTokenId")
+
+	// other has an identity allow but the trust policy does not name it.
+	_, err = otherSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("x1")})
+	wantCode(t, err, "AccessDenied")
+
+	cases := []struct {
+		name string
+		in   sts.AssumeRoleInput
+		code string
+	}{
+		{"duration above role maximum", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(7201)}, "ValidationError"},
+		{"duration below 900", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(899)}, "ValidationError"},
+		{"session name too short", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("s")}, "ValidationError"},
+		{"session name bad characters", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("a b")}, "ValidationError"},
+		{"unknown role", sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + e.account.ID + ":role/ghost"), RoleSessionName: aws.String("s1")}, "AccessDenied"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := devSTS.AssumeRole(ctx, &tc.in)
+			wantCode(t, err, tc.code)
+		})
+	}
+
+	// A session policy narrows the session.
+	out2, err := devSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("narrow"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`),
+		Tags:   []ststypes.Tag{{Key: aws.String("project"), Value: aws.String("blue")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIAM, _ := e.clients(*out2.Credentials.AccessKeyId, *out2.Credentials.SecretAccessKey, *out2.Credentials.SessionToken)
+	if _, err := nIAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		t.Fatalf("ListRoles in session policy: %v", err)
+	}
+	_, err = nIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
+	wantCode(t, err, "AccessDenied")
+	if !strings.Contains(err.Error(), "session policy") {
+		t.Fatalf("session policy message = %v", err)
+	}
+}
+
+func TestGetSessionToken(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	out, err := e.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(*out.Credentials.AccessKeyId, "ASIA") || time.Until(*out.Credentials.Expiration) > 16*time.Minute {
+		t.Fatalf("credentials = %+v", out.Credentials)
+	}
+	sIAM, sSTS := e.clients(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	id, err := sSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || *id.Arn != "arn:aws:iam::"+e.account.ID+":user/admin" {
+		t.Fatalf("identity = %+v, %v", id, err)
+	}
+	if _, err := sIAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatalf("session carries the user's permissions: %v", err)
+	}
+	_, err = sSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	wantCode(t, err, "AccessDenied")
+	_, err = e.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(129601)})
+	wantCode(t, err, "ValidationError")
+	// MFA-less sessions say so in aws:MultiFactorAuthPresent: a policy requiring MFA denies.
+	if _, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sIAM.ListRoles(ctx, &awsiam.ListRolesInput{})
+	wantCode(t, err, "AccessDenied")
+	// Long-term keys carry no aws:MultiFactorAuthPresent: BoolIfExists denies them too, which is
+	// why AWS recommends it (IAM User Guide, "Configuring MFA-protected API access"), while a plain
+	// Bool condition does not match a missing key.
+	_, err = e.iam.ListRoles(ctx, &awsiam.ListRolesInput{})
+	wantCode(t, err, "AccessDenied")
+	if _, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		t.Fatalf("long-term key under a Bool condition: %v", err)
+	}
+	_, err = sIAM.ListRoles(ctx, &awsiam.ListRolesInput{})
+	wantCode(t, err, "AccessDenied")
+}

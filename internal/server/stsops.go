@@ -1,0 +1,287 @@
+package server
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/policy"
+)
+
+// STS operations over awsQuery; shapes from the STS API reference and aws-sdk-go-v2 service/sts.
+
+type credentialsOut struct {
+	AccessKeyID     string        `xml:"AccessKeyId"`
+	SecretAccessKey string        `xml:"SecretAccessKey"`
+	SessionToken    string        `xml:"SessionToken"`
+	Expiration      awsproto.Time `xml:"Expiration"`
+}
+
+func credsOf(s *iam.Session) credentialsOut {
+	return credentialsOut{s.AccessKeyID, s.Secret, s.Token, awsproto.Time(s.Expiration)}
+}
+
+// Constraints from the STS API reference (AssumeRole: RoleSessionName pattern [\w+=,.@-]*, length
+// 2–64; SourceIdentity the same pattern, 2–64).
+var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
+
+func stsOps() map[string]*op {
+	return map[string]*op{
+		// GetCallerIdentity needs no permission: "No permissions are required to perform this
+		// operation" (STS API reference), and an explicit deny does not stop it.
+		"GetCallerIdentity": {authorize: func(*call) error { return nil }, run: func(c *call) (any, error) {
+			return struct {
+				Arn     string `xml:"Arn"`
+				UserID  string `xml:"UserId"`
+				Account string `xml:"Account"`
+			}{c.id.arn, c.id.userID, c.id.account}, nil
+		}},
+		"GetAccessKeyInfo": {run: func(c *call) (any, error) {
+			id, err := c.params.Required("AccessKeyId")
+			if err != nil {
+				return nil, err
+			}
+			acct, err := c.s.iam.KeyAccount(c.ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Account string `xml:"Account"`
+			}{acct}, nil
+		}},
+		"GetSessionToken": {run: getSessionToken},
+		"AssumeRole":      {authorize: func(*call) error { return nil }, run: assumeRole},
+	}
+}
+
+func getSessionToken(c *call) (any, error) {
+	if c.id.session != nil {
+		return nil, awserr.New(awserr.AccessDenied, "Cannot call GetSessionToken with session credentials")
+	}
+	// Durations from the STS API reference: 900–129,600 s for IAM users (default 43,200), at most
+	// 3,600 s for the root user.
+	hi, def := 129600, 43200
+	if c.id.ptype == iam.PrincipalRoot {
+		hi, def = 3600, 3600
+	}
+	d, err := c.params.Int("DurationSeconds", def, 900, hi)
+	if err != nil {
+		return nil, err
+	}
+	sess := &iam.Session{
+		Account: c.account(), Type: c.id.ptype, UserName: c.id.userName, UserID: c.id.userID,
+		IssuedAt: c.now.UTC().Truncate(time.Second), Tags: c.id.tags,
+	}
+	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
+	if serial := c.params.Get("SerialNumber"); serial != "" || c.params.Has("TokenCode") {
+		if err := c.s.checkMFA(c, serial, c.params.Get("TokenCode")); err != nil {
+			return nil, err
+		}
+		sess.MFA = true
+		t := sess.IssuedAt
+		sess.MFATime = &t
+	}
+	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
+		return nil, err
+	}
+	return struct {
+		Credentials credentialsOut `xml:"Credentials"`
+	}{credsOf(sess)}, nil
+}
+
+func assumeRole(c *call) (any, error) {
+	p := c.params
+	roleARN, err := p.Required("RoleArn")
+	if err != nil {
+		return nil, err
+	}
+	if len(roleARN) < 20 || len(roleARN) > 2048 {
+		return nil, awsproto.Invalid("RoleArn", roleARN, "Member must have length between 20 and 2048")
+	}
+	name, err := p.Required("RoleSessionName")
+	if err != nil {
+		return nil, err
+	}
+	if len(name) < 2 || len(name) > 64 {
+		return nil, awsproto.Invalid("RoleSessionName", name, "Member must have length between 2 and 64")
+	}
+	if !sessionNamePattern.MatchString(name) {
+		return nil, awsproto.Invalid("RoleSessionName", name, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+	}
+	srcID := p.Get("SourceIdentity")
+	if p.Has("SourceIdentity") && (len(srcID) < 2 || len(srcID) > 64 || !sessionNamePattern.MatchString(srcID)) {
+		return nil, awsproto.Invalid("SourceIdentity", srcID, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+	}
+	if c.id.ptype == iam.PrincipalRoot && c.id.session == nil {
+		// The root user cannot assume roles (IAM User Guide, "Methods to assume a role").
+		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
+	}
+	acct, roleName, ok := splitRoleARN(roleARN)
+	if !ok {
+		return nil, awserr.New(awserr.ValidationError, "%s is invalid", roleARN)
+	}
+	role, err := c.s.iam.GetRole(c.ctx, acct, roleName)
+	if err != nil || role.Arn != roleARN {
+		// Unknown roles answer AccessDenied like a refused trust policy, so a caller cannot probe
+		// another account for role names.
+		return nil, c.assumeDenied(roleARN)
+	}
+	if srcID != "" && c.id.session != nil && c.id.session.SourceIdentity != "" && c.id.session.SourceIdentity != srcID {
+		return nil, awserr.New(awserr.AccessDenied, "SourceIdentity cannot be changed in a role chain.")
+	}
+	if srcID == "" && c.id.session != nil {
+		srcID = c.id.session.SourceIdentity
+	}
+	d, err := p.Int("DurationSeconds", 3600, 900, 43200)
+	if err != nil {
+		return nil, err
+	}
+	if d > role.MaxSessionDuration {
+		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	if c.id.session != nil && c.id.ptype == iam.PrincipalAssumedRole && d > 3600 {
+		// Role chaining limits a session to one hour (IAM User Guide, "Role chaining").
+		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	// Session policies: the inline Policy and up to ten managed PolicyArns. The packed size limit is
+	// approximated by the documented 2,048-character plaintext limit.
+	sess := &iam.Session{
+		Account: acct, Type: iam.PrincipalAssumedRole, RoleName: role.RoleName, RoleID: role.RoleID, RolePath: role.Path,
+		SessionName: name, SourceIdentity: srcID, IssuedAt: c.now.UTC().Truncate(time.Second),
+	}
+	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
+	if doc := p.Get("Policy"); p.Has("Policy") {
+		if len(doc) > 2048 {
+			return nil, awserr.New(awserr.PackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy.", len(doc)*100/2048)
+		}
+		if _, err := policy.Parse(doc, policy.KindSession); err != nil {
+			return nil, err
+		}
+		sess.Policies = append(sess.Policies, iam.PolicyDoc{Label: "session policy", Document: doc})
+		sess.HasPolicies = true
+	}
+	arns := p.Structs("PolicyArns", "arn")
+	if len(arns) > 10 {
+		return nil, awsproto.Invalid("PolicyArns", "...", "Member must have length less than or equal to 10")
+	}
+	for _, m := range arns {
+		mp, err := c.s.iam.GetPolicy(c.ctx, acct, m["arn"])
+		if err != nil {
+			return nil, err
+		}
+		sess.Policies = append(sess.Policies, iam.PolicyDoc{Label: mp.Arn, Document: mp.DefaultDocument()})
+		sess.HasPolicies = true
+	}
+	for _, t := range tagsParam(c, "Tags") {
+		sess.Tags = append(sess.Tags, t)
+	}
+	if len(sess.Tags) > 50 {
+		return nil, awserr.New(awserr.PackedPolicyTooLarge, "Serialized token too large for session")
+	}
+	if err := c.s.authorizeAssume(c, role, sess); err != nil {
+		return nil, err
+	}
+	if serial := p.Get("SerialNumber"); serial != "" {
+		if err := c.s.checkMFA(c, serial, p.Get("TokenCode")); err != nil {
+			return nil, err
+		}
+		sess.MFA = true
+		t := sess.IssuedAt
+		sess.MFATime = &t
+	}
+	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
+		return nil, err
+	}
+	return struct {
+		Credentials     credentialsOut `xml:"Credentials"`
+		AssumedRoleUser struct {
+			AssumedRoleID string `xml:"AssumedRoleId"`
+			Arn           string `xml:"Arn"`
+		} `xml:"AssumedRoleUser"`
+		PackedPolicySize int    `xml:"PackedPolicySize,omitempty"`
+		SourceIdentity   string `xml:"SourceIdentity,omitempty"`
+	}{Credentials: credsOf(sess), AssumedRoleUser: struct {
+		AssumedRoleID string `xml:"AssumedRoleId"`
+		Arn           string `xml:"Arn"`
+	}{role.RoleID + ":" + name, sess.AssumedRoleARN()}, SourceIdentity: srcID}, nil
+}
+
+func (c *call) assumeDenied(roleARN string) error {
+	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.id.arn, roleARN)
+}
+
+// authorizeAssume evaluates the role's trust policy as the resource-based policy of the request,
+// together with the caller's identity policies: same-account trust that names the caller decides
+// alone, cross-account needs both sides (IAM User Guide, "Policy evaluation logic").
+func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session) error {
+	in, err := s.authz.input(c, c.id)
+	if err != nil {
+		return err
+	}
+	trust, err := policy.Parse(role.AssumeRolePolicyDocument, policy.KindTrust)
+	if err != nil {
+		return err
+	}
+	trust.Name = role.Arn + " trust policy"
+	eval := *in
+	eval.Resource = trust
+	eval.ResourceAccount = sess.Account
+	var ctx policy.Context
+	c.requestContext(&ctx)
+	if sess.SourceIdentity != "" {
+		ctx.Set("sts:SourceIdentity", sess.SourceIdentity)
+	}
+	ctx.Set("sts:RoleSessionName", sess.SessionName)
+	for _, t := range sess.Tags {
+		ctx.Set("aws:RequestTag/"+t.Key, t.Value)
+	}
+	if len(sess.Tags) > 0 {
+		keys := make([]string, len(sess.Tags))
+		for i, t := range sess.Tags {
+			keys[i] = t.Key
+		}
+		ctx.Set("aws:TagKeys", keys...)
+	}
+	x := policy.Explain(&eval, &policy.Request{
+		Action: "sts:AssumeRole", Resource: role.Arn, Context: &ctx,
+		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account},
+	})
+	if !x.Decision.Allowed() {
+		return accessDenied(c.id, "sts:AssumeRole", role.Arn, x.Decision)
+	}
+	// Unlike other resource-based policies, a role's trust policy must always allow: an identity
+	// policy alone never lets anyone assume a role (IAM User Guide, "Granting a user permissions to
+	// switch roles": "the trust policy of the role must also allow").
+	for _, m := range x.Matched {
+		if m.Type == policy.PolicyResource && m.Effect == "Allow" {
+			return nil
+		}
+	}
+	return c.assumeDenied(role.Arn)
+}
+
+func splitRoleARN(a string) (account, name string, ok bool) {
+	rest, found := strings.CutPrefix(a, "arn:aws:iam::")
+	if !found {
+		return "", "", false
+	}
+	account, res, found := strings.Cut(rest, ":role/")
+	if !found || len(account) != 12 || res == "" {
+		return "", "", false
+	}
+	return account, res[strings.LastIndexByte(res, '/')+1:], true
+}
+
+// checkMFA verifies an MFA code presented to STS for the calling user.
+func (s *Server) checkMFA(c *call, serial, code string) error {
+	if serial == "" {
+		return awsproto.MissingParam("SerialNumber")
+	}
+	if code == "" {
+		return awsproto.MissingParam("TokenCode")
+	}
+	return s.iam.VerifyMFACode(c.ctx, c.account(), c.id.userName, serial, code, c.now)
+}
