@@ -1,0 +1,348 @@
+// Package postgres implements store.Store on PostgreSQL, for deployments that run several
+// rootward processes against one database.
+//
+// It uses pgxpool, pgx's native pool, rather than database/sql over pgx/v5/stdlib: the native
+// interface sends parameters in the binary protocol, caches prepared statements per connection,
+// and reports server errors as *pgconn.PgError with the SQLSTATE the retry logic needs. database/sql
+// appears only while migrating, because goose takes a *sql.DB; stdlib.OpenDBFromPool lends it
+// connections of the same pool.
+//
+// Update runs at SERIALIZABLE isolation, so a check-then-act in fn (look a name up, then insert
+// it; count keys, then add one) behaves as if Updates ran one after another, across processes.
+// PostgreSQL enforces that by aborting one of two conflicting transactions with SQLSTATE 40001;
+// Update then runs fn again, a bounded number of times with jittered backoff.
+// https://www.postgresql.org/docs/current/transaction-iso.html#XACT-SERIALIZABLE
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/internal/keyrange"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Retry policy for Update. Attempt n waits a random time up to min(baseDelay<<n, maxDelay) ("full
+// jitter"), so writers that collided spread out instead of colliding again in step. 20 attempts
+// take at most about 1.5 s of waiting, and let every writer of a hot row through under the
+// contention the conformance suite creates (8 writers on one counter).
+const (
+	maxAttempts = 20
+	baseDelay   = time.Millisecond
+	maxDelay    = 100 * time.Millisecond
+)
+
+// SQLSTATEs that mean "this transaction lost to a concurrent one; run it again".
+// https://www.postgresql.org/docs/current/errcodes-appendix.html
+const (
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+)
+
+// DB is a PostgreSQL database holding a store. It is safe for concurrent use.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open connects to the database named by dsn (a postgres:// URL or key=value string, as libpq
+// takes) and brings its schema up to date. The objects live in the first schema of the
+// connection's search_path, which the DSN can set (...?search_path=rootward).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message quotes the DSN with the password masked on a best-effort basis only,
+		// and the wrapped url.Parse error quotes it in full, so neither is passed on.
+		return nil, errors.New("postgres: cannot parse the DSN")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{pool: pool}, nil
+}
+
+// migrate applies the embedded migrations under a session advisory lock, so one process migrates
+// and the others wait for it and then find nothing left to do.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close() // does not close the pool
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithSessionLocker(schemaLocker{}),
+	)
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// schemaLocker is a goose SessionLocker holding a session advisory lock keyed on the current
+// schema. goose's own PostgreSQL locker uses one fixed key per database and polls for it every
+// five seconds; keying on the schema lets separate stores in one database (the tests' schemas)
+// migrate independently, and the blocking pg_advisory_lock wakes as soon as the holder is done.
+// The server releases the lock if the holder's connection dies.
+type schemaLocker struct{}
+
+// lockKey is computed by the server so that it names the schema the migrations will write to.
+const lockKey = `hashtextextended('rootward migrations ' || coalesce(current_schema(), ''), 0)`
+
+func (schemaLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+lockKey+`)`); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	return nil
+}
+
+func (schemaLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
+	var released bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock(`+lockKey+`)`).Scan(&released); err != nil {
+		return fmt.Errorf("migration unlock: %w", err)
+	}
+	if !released {
+		return errors.New("migration unlock: lock was not held")
+	}
+	return nil
+}
+
+// Close closes every connection; it waits for connections in use to be returned.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Update runs fn in a SERIALIZABLE transaction; see store.Store. When the transaction loses a
+// serialization conflict or a deadlock, at any statement or at commit, fn is run again in a new
+// transaction, up to maxAttempts times.
+func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err, conflict := db.try(ctx, fn)
+		if conflict == nil {
+			return err
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("postgres: transaction still conflicting after %d attempts: %w", attempt, conflict)
+		}
+		wait := time.NewTimer(rand.N(min(baseDelay<<attempt, maxDelay)) + 1)
+		select {
+		case <-ctx.Done():
+			wait.Stop()
+			return ctx.Err()
+		case <-wait.C:
+		}
+	}
+}
+
+// try runs fn in one transaction. conflict is non-nil when the transaction lost to a concurrent
+// one and fn should run again; err is what Update returns otherwise.
+func (db *DB) try(ctx context.Context, fn func(tx store.Tx) error) (err, conflict error) {
+	pgTx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err), nil
+	}
+	committing := false
+	defer func() {
+		if !committing {
+			// Runs on an error from fn and while a panic in fn unwinds.
+			rollback(ctx, pgTx)
+		}
+	}()
+	t := &tx{ctx: ctx, pg: pgTx}
+	if err := fn(t); err != nil {
+		// A statement that lost a conflict aborted the transaction, whatever fn then made of
+		// its error (returned it, wrapped it, replaced it with an AWS error): run fn again.
+		return err, t.conflict
+	}
+	committing = true
+	if err := pgTx.Commit(ctx); err != nil {
+		// SSI often detects the conflict only at commit.
+		if isConflict(err) {
+			return err, err
+		}
+		return fmt.Errorf("postgres: commit: %w", err), nil
+	}
+	return nil, nil
+}
+
+// View runs fn in a READ ONLY, REPEATABLE READ transaction: one snapshot, taken at the first
+// statement, for all of fn. It is not SERIALIZABLE because a serializable reader can itself be
+// chosen to abort; a snapshot is all View promises.
+func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
+	pgTx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer rollback(ctx, pgTx) // nothing to commit
+	return fn(&tx{ctx: ctx, pg: pgTx, readOnly: true})
+}
+
+// rollback ends a transaction even when ctx is already canceled (the connection goes back to the
+// pool clean), but does not wait for a dead server for ever.
+func rollback(ctx context.Context, pgTx pgx.Tx) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = pgTx.Rollback(ctx)
+}
+
+func isConflict(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == serializationFailure || pgErr.Code == deadlockDetected)
+}
+
+// tx implements store.Tx on one PostgreSQL transaction.
+type tx struct {
+	ctx      context.Context
+	pg       pgx.Tx
+	readOnly bool
+	conflict error // the first statement error that means the transaction must be retried
+}
+
+// fail records err for Update's retry decision and wraps it.
+func (t *tx) fail(op string, err error) error {
+	if t.conflict == nil && isConflict(err) {
+		t.conflict = err
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// nonNil makes an empty body read back as an empty, non-nil slice, as on every backend.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func (t *tx) Get(kind, account, key string) ([]byte, error) {
+	var body []byte
+	err := t.pg.QueryRow(t.ctx,
+		`SELECT body FROM objects WHERE kind = $1 AND account = $2 AND key = $3`,
+		[]byte(kind), []byte(account), []byte(key)).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, t.fail("get", err)
+	}
+	return nonNil(body), nil
+}
+
+func (t *tx) Insert(kind, account, key string, body []byte) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	// A unique violation would abort the whole transaction; DO NOTHING reports the conflict as
+	// zero rows and leaves the transaction usable, so fn can go on after ErrExists.
+	tag, err := t.pg.Exec(t.ctx,
+		`INSERT INTO objects (kind, account, key, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		[]byte(kind), []byte(account), []byte(key), nonNil(body))
+	if err != nil {
+		return t.fail("insert", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrExists
+	}
+	return nil
+}
+
+func (t *tx) Put(kind, account, key string, body []byte) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	_, err := t.pg.Exec(t.ctx,
+		`INSERT INTO objects (kind, account, key, body) VALUES ($1, $2, $3, $4)
+		 ON CONFLICT (kind, account, key) DO UPDATE SET body = excluded.body`,
+		[]byte(kind), []byte(account), []byte(key), nonNil(body))
+	if err != nil {
+		return t.fail("put", err)
+	}
+	return nil
+}
+
+func (t *tx) Delete(kind, account, key string) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	tag, err := t.pg.Exec(t.ctx,
+		`DELETE FROM objects WHERE kind = $1 AND account = $2 AND key = $3`,
+		[]byte(kind), []byte(account), []byte(key))
+	if err != nil {
+		return t.fail("delete", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func dollar(n int) string { return fmt.Sprintf("$%d", n) }
+
+func (t *tx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
+	cond, rangeArgs := keyrange.For(prefix, after).Where("key", 2, dollar)
+	args := append([]any{[]byte(kind), []byte(account)}, rangeArgs...)
+	var lim *int64 // LIMIT NULL is no limit
+	if limit > 0 {
+		n := int64(limit)
+		lim = &n
+	}
+	args = append(args, lim)
+	rows, err := t.pg.Query(t.ctx,
+		`SELECT key, body FROM objects WHERE kind = $1 AND account = $2`+cond+
+			` ORDER BY key LIMIT `+dollar(len(args)),
+		args...)
+	if err != nil {
+		return nil, t.fail("list", err)
+	}
+	defer rows.Close()
+	var items []store.Item
+	for rows.Next() {
+		var key, body []byte
+		if err := rows.Scan(&key, &body); err != nil {
+			return nil, t.fail("list", err)
+		}
+		items = append(items, store.Item{Key: string(key), Body: nonNil(body)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("list", err)
+	}
+	return items, nil
+}
+
+func (t *tx) Count(kind, account, prefix string) (int, error) {
+	cond, rangeArgs := keyrange.For(prefix, "").Where("key", 2, dollar)
+	var n int64
+	err := t.pg.QueryRow(t.ctx,
+		`SELECT count(*) FROM objects WHERE kind = $1 AND account = $2`+cond,
+		append([]any{[]byte(kind), []byte(account)}, rangeArgs...)...).Scan(&n)
+	if err != nil {
+		return 0, t.fail("count", err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/storetest"
+)
+
+// serverDSN returns the DSN of the test server, or skips the test: PostgreSQL tests need a
+// server, which .ci/postgres.sh provides.
+func serverDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("ROOTWARD_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("ROOTWARD_TEST_POSTGRES not set: PostgreSQL conformance not run")
+	}
+	return dsn
+}
+
+// freshSchema creates an empty schema with a random name, drops it when the test ends, and
+// returns a DSN whose search_path selects it, so every test starts from an empty store.
+func freshSchema(t *testing.T) string {
+	t.Helper()
+	dsn := serverDSN(t)
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "rootward_test_" + hex.EncodeToString(b)
+	exec := func(sql string) {
+		t.Helper()
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	ident := pgx.Identifier{schema}.Sanitize()
+	exec("CREATE SCHEMA " + ident)
+	t.Cleanup(func() { exec("DROP SCHEMA " + ident + " CASCADE") })
+	return withSearchPath(t, dsn, schema)
+}
+
+// withSearchPath adds a search_path run-time parameter to a URL or key=value DSN.
+func withSearchPath(t *testing.T, dsn, schema string) string {
+	t.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal("ROOTWARD_TEST_POSTGRES is not a valid URL")
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
+
+func TestConformance(t *testing.T) {
+	serverDSN(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		db, err := Open(context.Background(), freshSchema(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	})
+}
+
+// TestConformanceShared opens one schema through two pools, which is what two rootward processes
+// sharing a database do: the conflicts travel through the server, not through Go.
+func TestConformanceShared(t *testing.T) {
+	serverDSN(t)
+	storetest.RunShared(t, func(t *testing.T) storetest.Opener {
+		dsn := freshSchema(t)
+		return func() (store.Store, error) { return Open(context.Background(), dsn) }
+	})
+}
+
+func TestOpenHidesPassword(t *testing.T) {
+	tests := []struct {
+		name, dsn string
+	}{
+		{"URL with bad port", "postgres://rootward:s3cr3t-pw@127.0.0.1:notaport/db"},
+		{"URL with bad escape", "postgres://rootward:s3cr3t-pw@127.0.0.1/db%zz"},
+		{"key=value with bad port", "host=127.0.0.1 port=notaport user=rootward password=s3cr3t-pw"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Open(context.Background(), tc.dsn)
+			if err == nil {
+				t.Fatal("Open succeeded on an invalid DSN")
+			}
+			if strings.Contains(err.Error(), "s3cr3t-pw") {
+				t.Errorf("error reveals the password: %v", err)
+			}
+		})
+	}
+}
+
+func TestIsConflict(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"serialization failure", &pgconn.PgError{Code: "40001"}, true},
+		{"deadlock", &pgconn.PgError{Code: "40P01"}, true},
+		{"wrapped serialization failure", fmt.Errorf("get: %w", &pgconn.PgError{Code: "40001"}), true},
+		{"unique violation", &pgconn.PgError{Code: "23505"}, false},
+		{"transaction aborted", &pgconn.PgError{Code: "25P02"}, false},
+		{"not a server error", context.Canceled, false},
+		{"nil", nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := isConflict(tc.err); got != tc.want {
+				t.Errorf("isConflict(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,329 @@
+// Package sqlite implements store.Store on SQLite, through modernc.org/sqlite: a translation of
+// SQLite's C source to Go, so the rootward binary needs no cgo and cross-compiles.
+//
+// One process-wide writer and a pool of readers: Update runs on a single connection, so writers
+// of one process queue in Go instead of contending for SQLite's write lock, and begins with
+// BEGIN IMMEDIATE, so writers of different processes queue on that lock (under busy_timeout)
+// before reading anything. Writers are therefore serialized, which makes every Update
+// serializable and means no Update is ever retried. View runs on read-only connections that, in
+// WAL mode, read a stable snapshot while a writer commits.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	// The driver registers itself as "sqlite".
+	_ "modernc.org/sqlite"
+
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/internal/keyrange"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// busyTimeoutMS is how long a connection waits for a lock held by another process (another
+// rootward writer, or a reader running WAL recovery) before failing with SQLITE_BUSY. Long enough
+// for any Update to finish; the wait ends early if the Update's context is canceled.
+const busyTimeoutMS = "10000"
+
+// DB is a SQLite database holding a store. It is safe for concurrent use.
+type DB struct {
+	write *sql.DB // exactly one connection: this process's only writer
+	read  *sql.DB // query_only connections for View
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the SQLite database file at path and brings its schema up to
+// date. Open does not read the objects, so its cost does not grow with the database.
+//
+// SQLite itself creates path-wal and path-shm beside the file; Open adds path-open.lock, a lock
+// file that keeps two processes from setting up (journal mode, migrations) the same file at once.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+
+	// Opening is serialized between processes from the first connection on, not only around
+	// the migrations: switching a new file to WAL needs exclusive access, and SQLite answers
+	// SQLITE_BUSY at once (without the busy handler) when another process is doing the same.
+	unlock, err := lockFile(abs + "-open.lock")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	defer unlock()
+
+	write, err := sql.Open("sqlite", fileURI(abs, url.Values{
+		// Wait for another process's lock instead of failing at once. The driver applies it
+		// before the other PRAGMAs, which may themselves need a lock.
+		"_busy_timeout": {busyTimeoutMS},
+		// Write-ahead logging: readers do not block the writer nor the writer readers, and a
+		// reader keeps its snapshot while the writer commits, which View relies on. The mode
+		// is stored in the file, so read connections inherit it.
+		// https://www.sqlite.org/wal.html
+		"_journal_mode": {"WAL"},
+		// In WAL mode NORMAL syncs only at checkpoints, so a power failure can lose the last
+		// commits; FULL syncs the WAL at every commit, so a call that returned success (a new
+		// access key, a deleted user) stays done. https://www.sqlite.org/pragma.html#pragma_synchronous
+		"_synchronous": {"FULL"},
+		// BEGIN IMMEDIATE takes the write lock when Update starts. A deferred transaction that
+		// reads and then writes fails with SQLITE_BUSY_SNAPSHOT if another process committed
+		// meanwhile, and busy_timeout cannot help it; an immediate one waits its turn instead.
+		// https://www.sqlite.org/lang_transaction.html#deferred_immediate_and_exclusive_transactions
+		"_txlock": {"immediate"},
+		// foreign_keys is left off: the schema has no foreign keys.
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	// One connection serializes this process's writers in Go; see the package comment.
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+
+	if err := migrate(write); err != nil {
+		_ = write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", fileURI(abs, url.Values{
+		"_busy_timeout": {busyTimeoutMS},
+		// The database refuses writes on these connections, a second guard behind
+		// store.ErrReadOnly. https://www.sqlite.org/pragma.html#pragma_query_only
+		"_query_only": {"1"},
+	}))
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	readers := max(4, runtime.NumCPU())
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	return &DB{write: write, read: read}, nil
+}
+
+// fileURI returns the SQLite URI for an absolute path. The path is percent-encoded: the driver
+// splits its parameters off at the first '?', and SQLite decodes %XX in URI file names.
+// https://www.sqlite.org/uri.html
+func fileURI(abs string, params url.Values) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive path, C:/x, becomes file:///C:/x
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: params.Encode()}
+	return u.String()
+}
+
+// migrate applies the embedded migrations. Open holds the lock file meanwhile, so one process
+// migrates and any other waits for it and then finds nothing left to do. goose has no locker for
+// SQLite, and no lock inside the database would do: a migration runs on the writer connection,
+// which a lock taken on another connection of the same file would block.
+func migrate(db *sql.DB) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys,
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(context.Background()); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database. Transactions still running fail.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Update runs fn in a write transaction; see store.Store. It is never retried: writers are
+// serialized before they read anything, so no conflict can arise.
+func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			// Runs on an error from fn and also while a panic in fn unwinds, so the writer
+			// connection is released before the panic goes on.
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&tx{ctx: ctx, sql: sqlTx}); err != nil {
+		return err
+	}
+	done = true
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// View runs fn in a read transaction; see store.Store. In WAL mode the snapshot is taken at the
+// first read and kept until the end.
+func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
+	sqlTx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	// Nothing to commit: a read transaction ends the same way either way.
+	defer func() { _ = sqlTx.Rollback() }()
+	return fn(&tx{ctx: ctx, sql: sqlTx, readOnly: true})
+}
+
+// tx implements store.Tx on one SQLite transaction.
+type tx struct {
+	ctx      context.Context
+	sql      *sql.Tx
+	readOnly bool
+}
+
+// blob converts a string to a non-nil []byte: database/sql binds a nil slice as NULL, which
+// would break the NOT NULL columns and never compare equal, while every key compares as a BLOB.
+func blob(s string) []byte {
+	if s == "" {
+		return []byte{}
+	}
+	return []byte(s)
+}
+
+// nonNil makes an empty body read back as an empty, non-nil slice (the driver scans a
+// zero-length BLOB as nil), so both backends return the same thing.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func (t *tx) Get(kind, account, key string) ([]byte, error) {
+	var body []byte
+	err := t.sql.QueryRowContext(t.ctx,
+		`SELECT body FROM objects WHERE kind = ? AND account = ? AND key = ?`,
+		blob(kind), blob(account), blob(key)).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get: %w", err)
+	}
+	return nonNil(body), nil
+}
+
+func (t *tx) Insert(kind, account, key string, body []byte) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	// DO NOTHING rather than a failing INSERT: the caller learns about the conflict from the
+	// row count, and no error statement is left in the transaction's history.
+	res, err := t.sql.ExecContext(t.ctx,
+		`INSERT INTO objects (kind, account, key, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		blob(kind), blob(account), blob(key), nonNil(body))
+	if err != nil {
+		return fmt.Errorf("sqlite: insert: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: insert: %w", err)
+	}
+	if n == 0 {
+		return store.ErrExists
+	}
+	return nil
+}
+
+func (t *tx) Put(kind, account, key string, body []byte) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	_, err := t.sql.ExecContext(t.ctx,
+		`INSERT INTO objects (kind, account, key, body) VALUES (?, ?, ?, ?)
+		 ON CONFLICT (kind, account, key) DO UPDATE SET body = excluded.body`,
+		blob(kind), blob(account), blob(key), nonNil(body))
+	if err != nil {
+		return fmt.Errorf("sqlite: put: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) Delete(kind, account, key string) error {
+	if t.readOnly {
+		return store.ErrReadOnly
+	}
+	res, err := t.sql.ExecContext(t.ctx,
+		`DELETE FROM objects WHERE kind = ? AND account = ? AND key = ?`,
+		blob(kind), blob(account), blob(key))
+	if err != nil {
+		return fmt.Errorf("sqlite: delete: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: delete: %w", err)
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func question(int) string { return "?" }
+
+func (t *tx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
+	cond, rangeArgs := keyrange.For(prefix, after).Where("key", 2, question)
+	if limit <= 0 {
+		limit = -1 // SQLite: a negative LIMIT means none
+	}
+	args := append([]any{blob(kind), blob(account)}, rangeArgs...)
+	args = append(args, limit)
+	rows, err := t.sql.QueryContext(t.ctx,
+		`SELECT key, body FROM objects WHERE kind = ? AND account = ?`+cond+` ORDER BY key LIMIT ?`,
+		args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list: %w", err)
+	}
+	defer rows.Close()
+	var items []store.Item
+	for rows.Next() {
+		var key, body []byte
+		if err := rows.Scan(&key, &body); err != nil {
+			return nil, fmt.Errorf("sqlite: list: %w", err)
+		}
+		items = append(items, store.Item{Key: string(key), Body: nonNil(body)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list: %w", err)
+	}
+	return items, nil
+}
+
+func (t *tx) Count(kind, account, prefix string) (int, error) {
+	cond, rangeArgs := keyrange.For(prefix, "").Where("key", 2, question)
+	var n int
+	err := t.sql.QueryRowContext(t.ctx,
+		`SELECT count(*) FROM objects WHERE kind = ? AND account = ?`+cond,
+		append([]any{blob(kind), blob(account)}, rangeArgs...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count: %w", err)
+	}
+	return n, nil
+}
