@@ -1,14 +1,531 @@
 package iam
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base32"
+	"errors"
+	"image/png"
+	"net/url"
+	"regexp"
+	"strings"
 	"time"
 
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
+
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
 )
 
-// VerifyMFACode checks a TOTP code of an MFA device assigned to the user (root when user is "").
+// Virtual MFA devices: RFC 6238 TOTP with the authenticator-app defaults AWS uses (SHA-1, six
+// digits, 30-second steps).
+//
+// A device is stored once per account under its path and name (kindVirtualMFA). Its assignment
+// lives in kindUserMFA under the owner's folded name (the empty name for the root user), because
+// that kind moves with a renamed user; the device itself records only its enable date, the last
+// time step accepted and the clock drift learned by ResyncMFADevice. The seed is sealed under the
+// master key with the serial number as additional data, so a sealed seed copied to another
+// device's row does not open.
+
+const (
+	kindVirtualMFA = "virtualmfa" // lower(path+name) → VirtualMFADevice
+
+	// mfaStep is the TOTP time step (RFC 6238 §4.1, X = 30 seconds).
+	mfaStep = 30
+	// mfaSkew is how many steps a code may lag or lead the server's clock: RFC 6238 §5.2 recommends
+	// allowing one step of transmission delay.
+	mfaSkew = 1
+	// mfaResyncWindow bounds the drift ResyncMFADevice searches for, in steps either way (10
+	// minutes). AWS does not document its window; this one finds a phone clock that is minutes off
+	// without turning resync into a brute-force oracle over all of time.
+	mfaResyncWindow = 20
+	// mfaDevicesPerUser is the quota on MFA devices per IAM user and per root user (IAM User Guide,
+	// "Using multi-factor authentication (MFA) in AWS": "up to eight MFA devices").
+	mfaDevicesPerUser = 8
+	// mfaSeedBytes gives a 64-character base32 seed (320 bits), the length of AWS's seeds.
+	mfaSeedBytes = 40
+	qrSize       = 200
+)
+
+var (
+	otpOpts       = hotp.ValidateOpts{Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	b32           = base32.StdEncoding.WithPadding(base32.NoPadding)
+	serialPattern = regexp.MustCompile(`^[\w+=/:,.@-]+$`)
+	codePattern   = regexp.MustCompile(`^[0-9]{6}$`)
+)
+
+// VirtualMFADevice is a virtual (TOTP) MFA device.
+type VirtualMFADevice struct {
+	SerialNumber string     `json:"serial"`
+	Path         string     `json:"path"`
+	Name         string     `json:"name"`
+	CreateDate   time.Time  `json:"created"`
+	SealedSeed   []byte     `json:"sealed_seed"`
+	Tags         []Tag      `json:"tags,omitempty"`
+	EnableDate   *time.Time `json:"enabled,omitempty"` // set while the device is assigned
+	// LastStep is the last time step whose code was accepted: each code is good once.
+	LastStep int64 `json:"last_step,omitempty"`
+	// Drift is the device clock's offset in steps, learned by ResyncMFADevice.
+	Drift int64 `json:"drift,omitempty"`
+
+	// Filled on reads that report the assignment: the owning user, or AssignedToRoot.
+	User           *User `json:"-"`
+	AssignedToRoot bool  `json:"-"`
+	// Filled only in CreateVirtualMFADevice's answer, never stored in the clear.
+	Base32StringSeed string `json:"-"`
+	QRCodePNG        []byte `json:"-"`
+}
+
+// MFADevice is an MFA device assigned to a user (ListMFADevices).
+type MFADevice struct {
+	UserName     string    `json:"-"` // "" for the root user
+	SerialNumber string    `json:"serial"`
+	EnableDate   time.Time `json:"enabled"`
+}
+
+func mfaAD(serial string) string { return "mfa:" + serial }
+
+func mfaARN(account, path, name string) string {
+	return "arn:aws:iam::" + account + ":mfa" + path + name
+}
+
+// CreateVirtualMFADeviceInput are CreateVirtualMFADevice's parameters.
+type CreateVirtualMFADeviceInput struct {
+	VirtualMFADeviceName string
+	Path                 string
+	Tags                 []Tag
+}
+
+// CreateVirtualMFADevice creates an unassigned virtual MFA device and returns it with its seed and
+// the QR code of otpauth://totp/NAME@ACCOUNT?secret=SEED. The IAM API reference says AccountName
+// is "the user name if set (otherwise, the account ID otherwise)"; a new device has no user, so
+// Rootward names the account by its alias, or its ID without one. Returns EntityAlreadyExists,
+// ValidationError.
+func (s *Service) CreateVirtualMFADevice(ctx context.Context, account string, in CreateVirtualMFADeviceInput) (*VirtualMFADevice, error) {
+	// VirtualMFADeviceName: length 1–226, pattern [\w+=,.@-]+ (IAM API reference).
+	if err := checkName("VirtualMFADeviceName", in.VirtualMFADeviceName, 226); err != nil {
+		return nil, err
+	}
+	if in.Path == "" {
+		in.Path = "/"
+	}
+	if err := checkPath("Path", in.Path); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	raw := make([]byte, mfaSeedBytes)
+	if _, err := rand.Read(raw); err != nil {
+		panic(err)
+	}
+	seed := b32.EncodeToString(raw)
+	d := &VirtualMFADevice{
+		SerialNumber: mfaARN(account, in.Path, in.VirtualMFADeviceName), Path: in.Path, Name: in.VirtualMFADeviceName,
+		CreateDate: s.Now(), Tags: in.Tags,
+	}
+	d.SealedSeed = s.seal.Seal([]byte(seed), mfaAD(d.SerialNumber))
+	var label string
+	err := s.update(ctx, account, func(t txn) error {
+		var a Account
+		if _, err := t.get(kindAccount, "", account, &a); err != nil {
+			return err
+		}
+		label = account
+		if a.Alias != "" {
+			label = a.Alias
+		}
+		if err := t.insert(kindVirtualMFA, account, fold(in.Path+in.VirtualMFADeviceName), d); err != nil {
+			if errors.Is(err, store.ErrExists) {
+				return awserr.New(awserr.EntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	qr, err := qrPNG(in.VirtualMFADeviceName+"@"+label, seed)
+	if err != nil {
+		return nil, err
+	}
+	d.Base32StringSeed, d.QRCodePNG = seed, qr
+	return d, nil
+}
+
+// OTPAuthURL is the key URI a virtual MFA device's QR code carries (Google Authenticator's Key
+// URI Format, which the IAM API reference's otpauth://totp/$virtualMFADeviceName@$AccountName?
+// secret=$Base32String follows).
+func OTPAuthURL(label, seed string) string {
+	return "otpauth://totp/" + url.PathEscape(label) + "?secret=" + seed
+}
+
+func qrPNG(label, seed string) ([]byte, error) {
+	key, err := otp.NewKeyFromURL(OTPAuthURL(label, seed))
+	if err != nil {
+		return nil, err
+	}
+	img, err := key.Image(qrSize, qrSize)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func checkSerial(serial string) error {
+	// SerialNumber: length 9–256, pattern [\w+=/:,.@-]+ (IAM API reference, EnableMFADevice).
+	if serial == "" {
+		return missing("SerialNumber")
+	}
+	if len(serial) < 9 || len(serial) > 256 {
+		return invalid("SerialNumber", serial, "Member must have length between 9 and 256")
+	}
+	if !serialPattern.MatchString(serial) {
+		return invalid("SerialNumber", serial, `Member must satisfy regular expression pattern: [\w+=/:,.@-]+`)
+	}
+	return nil
+}
+
+func checkCode(param, code string) error {
+	// AuthenticationCode: exactly 6 characters, pattern [\d]+ (IAM API reference).
+	if code == "" {
+		return missing(param)
+	}
+	if !codePattern.MatchString(code) {
+		return invalid(param, code, `Member must satisfy regular expression pattern: [\d]+ and have length 6`)
+	}
+	return nil
+}
+
+func noSuchDevice(serial string) error {
+	return awserr.New(awserr.NoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", serial)
+}
+
+// deviceKey returns the store key of the virtual device a serial names in account, false for a
+// serial that is not a virtual device ARN of the account (a hardware token's serial, say).
+func deviceKey(account, serial string) (string, bool) {
+	rest, ok := strings.CutPrefix(serial, "arn:aws:iam::"+account+":mfa/")
+	if !ok || rest == "" {
+		return "", false
+	}
+	return fold("/" + rest), true
+}
+
+// device loads the virtual device a serial names; NoSuchEntity if none.
+func (t txn) device(account, serial string) (*VirtualMFADevice, string, error) {
+	key, ok := deviceKey(account, serial)
+	if !ok {
+		return nil, "", noSuchDevice(serial)
+	}
+	var d VirtualMFADevice
+	found, err := t.get(kindVirtualMFA, account, key, &d)
+	if err != nil {
+		return nil, "", err
+	}
+	if !found || d.SerialNumber != serial {
+		return nil, "", noSuchDevice(serial)
+	}
+	return &d, key, nil
+}
+
+func (s *Service) openSeed(d *VirtualMFADevice) (string, error) {
+	seed, err := s.seal.Open(d.SealedSeed, mfaAD(d.SerialNumber))
+	if err != nil {
+		return "", err
+	}
+	return string(seed), nil
+}
+
+// codeAt reports whether code is the device's code for time step n, in constant time.
+func codeAt(seed string, n int64, code string) bool {
+	if n < 0 {
+		return false
+	}
+	want, err := hotp.GenerateCodeCustom(seed, uint64(n), otpOpts)
+	return err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1
+}
+
+func stepOf(t time.Time) int64 { return t.Unix() / mfaStep }
+
+// consecutive returns the step of code2 when code1 and code2 are the codes of two consecutive
+// steps whose second lies within [center-window, center+window], newer than the device's last
+// accepted step.
+func consecutive(seed string, center, window, last int64, code1, code2 string) (int64, bool) {
+	for off := int64(0); off <= window; off++ {
+		for _, n := range []int64{center - off, center + off} {
+			if n-1 > last && codeAt(seed, n-1, code1) && codeAt(seed, n, code2) {
+				return n, true
+			}
+			if off == 0 {
+				break
+			}
+		}
+	}
+	return 0, false
+}
+
+var errBadCode = awserr.New(awserr.InvalidAuthenticationCode, "Authentication code for device is not valid.")
+
+// mfaOwnerKey is the kindUserMFA key prefix of a user, "" being the root user.
+func mfaOwnerKey(user string) string { return fold(user) + sep }
+
+// EnableMFADevice assigns a virtual MFA device to a user (user "" assigns it to the root user, which
+// AWS does only in the console) after checking two consecutive codes. Returns NoSuchEntity,
+// EntityAlreadyExists (device in use), LimitExceeded (eight devices), InvalidAuthenticationCode.
+func (s *Service) EnableMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
+	if user != "" {
+		if err := checkName("UserName", user, 128); err != nil {
+			return err
+		}
+	}
+	if err := checkSerial(serial); err != nil {
+		return err
+	}
+	if err := checkCode("AuthenticationCode1", code1); err != nil {
+		return err
+	}
+	if err := checkCode("AuthenticationCode2", code2); err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.update(ctx, account, func(t txn) error {
+		if user != "" {
+			if _, err := t.user(account, user); err != nil {
+				return err
+			}
+		}
+		d, key, err := t.device(account, serial)
+		if err != nil {
+			return err
+		}
+		if d.EnableDate != nil {
+			return awserr.New(awserr.EntityAlreadyExists, "MFA Device is already in use.")
+		}
+		n, err := t.Count(kindUserMFA, account, mfaOwnerKey(user))
+		if err != nil {
+			return err
+		}
+		if n >= mfaDevicesPerUser {
+			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for MFADevicesPerUser: %d", mfaDevicesPerUser)
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		// The second code is the newest: it may be up to one step off the clock either way.
+		step, ok := consecutive(seed, stepOf(now), mfaSkew, d.LastStep, code1, code2)
+		if !ok {
+			return errBadCode
+		}
+		d.EnableDate, d.LastStep, d.Drift = &now, step, 0
+		if err := t.put(kindVirtualMFA, account, key, d); err != nil {
+			return err
+		}
+		return t.put(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
+	})
+}
+
+// ResyncMFADevice realigns a device whose clock has drifted: two consecutive codes within ten
+// minutes of the server's clock set the drift used from then on. Returns NoSuchEntity,
+// InvalidAuthenticationCode.
+func (s *Service) ResyncMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
+	if err := checkSerial(serial); err != nil {
+		return err
+	}
+	if err := checkCode("AuthenticationCode1", code1); err != nil {
+		return err
+	}
+	if err := checkCode("AuthenticationCode2", code2); err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.update(ctx, account, func(t txn) error {
+		d, key, err := t.assigned(account, user, serial)
+		if err != nil {
+			return err
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		step, ok := consecutive(seed, stepOf(now), mfaResyncWindow, d.LastStep, code1, code2)
+		if !ok {
+			return errBadCode
+		}
+		d.LastStep, d.Drift = step, step-stepOf(now)
+		return t.put(kindVirtualMFA, account, key, d)
+	})
+}
+
+// assigned loads a device and checks that it is assigned to user ("" = root); NoSuchEntity if not.
+func (t txn) assigned(account, user, serial string) (*VirtualMFADevice, string, error) {
+	if user != "" {
+		if _, err := t.user(account, user); err != nil {
+			return nil, "", err
+		}
+	}
+	if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, "", awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+		}
+		return nil, "", err
+	}
+	return t.device(account, serial)
+}
+
+// DeactivateMFADevice unassigns a device from a user ("" = root); the virtual device stays, in the
+// unassigned state, until DeleteVirtualMFADevice. Returns NoSuchEntity.
+func (s *Service) DeactivateMFADevice(ctx context.Context, account, user, serial string) error {
+	if err := checkSerial(serial); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		d, key, err := t.assigned(account, user, serial)
+		if err != nil {
+			return err
+		}
+		d.EnableDate, d.Drift = nil, 0
+		if err := t.put(kindVirtualMFA, account, key, d); err != nil {
+			return err
+		}
+		return t.del(kindUserMFA, account, mfaOwnerKey(user)+serial)
+	})
+}
+
+// DeleteVirtualMFADevice deletes an unassigned virtual device. Returns DeleteConflict while it is
+// assigned (IAM API reference: "you must first use DeactivateMFADevice"), NoSuchEntity.
+func (s *Service) DeleteVirtualMFADevice(ctx context.Context, account, serial string) error {
+	if err := checkSerial(serial); err != nil {
+		return err
+	}
+	return s.update(ctx, account, func(t txn) error {
+		d, key, err := t.device(account, serial)
+		if err != nil {
+			return err
+		}
+		if d.EnableDate != nil {
+			return awserr.New(awserr.DeleteConflict, "MFA device %s is in use and cannot be deleted. Deactivate it first.", serial)
+		}
+		return t.del(kindVirtualMFA, account, key)
+	})
+}
+
+// ListMFADevices lists the devices assigned to a user ("" = the root user), by serial number.
+// Returns NoSuchEntity for an unknown user.
+func (s *Service) ListMFADevices(ctx context.Context, account, user string, o ListOpts) (Page[MFADevice], error) {
+	var p Page[MFADevice]
+	err := s.view(ctx, func(t txn) (err error) {
+		name := ""
+		if user != "" {
+			u, err := t.user(account, user)
+			if err != nil {
+				return err
+			}
+			name = u.UserName
+		}
+		p, err = scan(t, kindUserMFA, account, mfaOwnerKey(user), o, jsonDecode(func(m *MFADevice) bool {
+			m.UserName = name
+			return true
+		}))
+		return err
+	})
+	return p, err
+}
+
+// ListVirtualMFADevices lists the account's virtual devices filtered by assignment status
+// (Assigned, Unassigned, or Any/"" for all), with their owners.
+func (s *Service) ListVirtualMFADevices(ctx context.Context, account, status string, o ListOpts) (Page[VirtualMFADevice], error) {
+	switch status {
+	case "", "Any", "Assigned", "Unassigned":
+	default:
+		return Page[VirtualMFADevice]{}, invalid("AssignmentStatus", status, "Member must satisfy enum value set: [Unassigned, Any, Assigned]")
+	}
+	var p Page[VirtualMFADevice]
+	err := s.view(ctx, func(t txn) error {
+		owners, err := t.mfaOwners(account)
+		if err != nil {
+			return err
+		}
+		p, err = scan(t, kindVirtualMFA, account, "", o, func(_ string, b []byte) (VirtualMFADevice, bool, error) {
+			var d VirtualMFADevice
+			if err := jsonUnmarshal(b, &d); err != nil {
+				return d, false, err
+			}
+			if status == "Assigned" && d.EnableDate == nil || status == "Unassigned" && d.EnableDate != nil {
+				return d, false, nil
+			}
+			if d.EnableDate != nil {
+				owner, ok := owners[d.SerialNumber]
+				switch {
+				case ok && owner == "":
+					d.AssignedToRoot = true
+				case ok:
+					if d.User, err = t.user(account, owner); err != nil {
+						return d, false, err
+					}
+				}
+			}
+			return d, true, nil
+		})
+		return err
+	})
+	return p, err
+}
+
+// mfaOwners maps each assigned serial of the account to its owner's folded name ("" = root).
+func (t txn) mfaOwners(account string) (map[string]string, error) {
+	items, err := t.List(kindUserMFA, account, "", "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(items))
+	for _, it := range items {
+		owner, serial, _ := strings.Cut(it.Key, sep)
+		out[serial] = owner
+	}
+	return out, nil
+}
+
+// mfaDenied is STS's answer for a serial that is not the caller's device.
+var mfaDenied = awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
+
+// VerifyMFACode checks a TOTP code from an MFA device assigned to the user (root when user is ""),
+// for STS GetSessionToken and AssumeRole. A code is accepted within one step of the device's clock
+// (its learned drift applied) and only once: the step it belongs to must be newer than the last one
+// accepted, which is then recorded. Returns AccessDenied with STS's messages. The write does not
+// bump the account generation: no policy changed.
 func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error {
-	// Virtual MFA devices are not stored yet, so no serial can be assigned to the caller.
-	return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Device %s is not assigned to the caller.", serial)
+	if !codePattern.MatchString(code) {
+		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	return s.st.Update(ctx, func(tx store.Tx) error {
+		t := txn{tx}
+		d, key, err := t.assigned(account, user, serial)
+		if awserr.IsCode(err, awserr.NoSuchEntity) {
+			return mfaDenied
+		}
+		if err != nil {
+			return err
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		center := stepOf(now) + d.Drift
+		for n := center - mfaSkew; n <= center+mfaSkew; n++ {
+			if n > d.LastStep && codeAt(seed, n, code) {
+				d.LastStep = n
+				return t.put(kindVirtualMFA, account, key, d)
+			}
+		}
+		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -52,6 +53,7 @@ const (
 
 // Service applies IAM's rules over a store. It is safe for concurrent use.
 type Service struct {
+	writes atomic.Uint64
 	st     store.Store
 	seal   *seal.Sealer
 	now    func() time.Time
@@ -132,14 +134,23 @@ func (t txn) bump(account string) error {
 
 // update runs fn in a write transaction that also bumps account's generation.
 func (s *Service) update(ctx context.Context, account string, fn func(t txn) error) error {
-	return s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		t := txn{tx}
 		if err := fn(t); err != nil {
 			return err
 		}
 		return t.bump(account)
 	})
+	if err == nil {
+		s.writes.Add(1)
+	}
+	return err
 }
+
+// LocalWrites counts the writes this process has committed. Caches of this process tag what they
+// read with it, read before the read, so that a local write invalidates them at once; writes by
+// other nodes are seen when the cache's time-to-live runs out.
+func (s *Service) LocalWrites() uint64 { return s.writes.Load() }
 
 func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
 	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })

@@ -90,12 +90,8 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 	if !ok {
 		return nil, ErrUnknownKey
 	}
-	h := sha256.Sum256([]byte(token))
-	if token == "" || subtle.ConstantTimeCompare(h[:], sess.TokenHash) != 1 {
-		return nil, awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
-	}
-	if !now.Before(sess.Expiration) {
-		return nil, awserr.New(awserr.ExpiredToken, "The security token included in the request is expired")
+	if err := sess.Check(token, now); err != nil {
+		return nil, err
 	}
 	secret, err := s.seal.Open(sess.SealedSecret, sessionAD(id))
 	if err != nil {
@@ -103,4 +99,17 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 	}
 	sess.Secret = string(secret)
 	return &sess, nil
+}
+
+// Check verifies a presented session token against the stored hash, in constant time, and the
+// expiry. Returns InvalidClientTokenId or ExpiredToken.
+func (s *Session) Check(token string, now time.Time) error {
+	h := sha256.Sum256([]byte(token))
+	if token == "" || subtle.ConstantTimeCompare(h[:], s.TokenHash) != 1 {
+		return awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
+	}
+	if !now.Before(s.Expiration) {
+		return awserr.New(awserr.ExpiredToken, "The security token included in the request is expired")
+	}
+	return nil
 }

@@ -25,12 +25,32 @@ type identity struct {
 
 var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
 
-// authenticate resolves the access key in auth, verifies the signature and returns the caller.
-func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity, error) {
-	var (
-		id     *identity
-		secret string
-	)
+// cacheTTL bounds how long a node trusts what it cached about credentials and policies without
+// looking at the database again. Writes made through this node invalidate at once (see
+// iam.Service.LocalWrites); writes made through another node are seen within cacheTTL, which is
+// the eventual consistency AWS documents for IAM ("Changes that I make are not always immediately
+// visible", IAM User Guide, Troubleshooting IAM).
+const cacheTTL = time.Second
+
+// credential is what authentication learned about an access key.
+type credential struct {
+	id      *identity
+	secret  string
+	session *iam.Session
+	writes  uint64
+	at      time.Time
+}
+
+// credentialFor returns the cached credential for key ID, or loads it.
+func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
+	writes := s.iam.LocalWrites()
+	s.credMu.RLock()
+	cr, ok := s.creds[auth.AccessKeyID]
+	s.credMu.RUnlock()
+	if ok && cr.writes == writes && c.now.Sub(cr.at) < cacheTTL && c.now.Sub(cr.at) >= 0 {
+		return cr, nil
+	}
+	cr = &credential{writes: writes, at: c.now}
 	switch {
 	case strings.HasPrefix(auth.AccessKeyID, "ASIA"):
 		sess, err := s.iam.Session(c.ctx, auth.AccessKeyID, auth.SecurityToken, c.now)
@@ -40,13 +60,8 @@ func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity
 		if err != nil {
 			return nil, err
 		}
-		secret = sess.Secret
-		id = sessionIdentity(sess)
+		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
 	default:
-		if auth.SecurityToken != "" {
-			// A long-term key never carries a session token.
-			return nil, errInvalidToken
-		}
 		k, err := s.iam.AccessKey(c.ctx, auth.AccessKeyID)
 		if errors.Is(err, iam.ErrUnknownKey) {
 			return nil, errInvalidToken
@@ -57,19 +72,44 @@ func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity
 		if k.Status != "Active" {
 			return nil, errInvalidToken
 		}
-		secret = k.Secret
-		if id, err = s.keyIdentity(c, k); err != nil {
+		cr.secret = k.Secret
+		if cr.id, err = s.keyIdentity(c, k); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.verifier.Verify(c.r, body, auth, secret, c.now); err != nil {
+	s.credMu.Lock()
+	if len(s.creds) > 100_000 {
+		s.creds = map[string]*credential{}
+	}
+	s.creds[auth.AccessKeyID] = cr
+	s.credMu.Unlock()
+	return cr, nil
+}
+
+// authenticate resolves the access key in auth, verifies the signature and returns the caller.
+func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity, error) {
+	cr, err := s.credentialFor(c, auth)
+	if err != nil {
 		return nil, err
 	}
+	if cr.session != nil {
+		// The token and expiry are checked on every request, cached or not.
+		if err := cr.session.Check(auth.SecurityToken, c.now); err != nil {
+			return nil, err
+		}
+	} else if auth.SecurityToken != "" {
+		// A long-term key never carries a session token.
+		return nil, errInvalidToken
+	}
+	if err := s.verifier.Verify(c.r, body, auth, cr.secret, c.now); err != nil {
+		return nil, err
+	}
+	id := *cr.id
 	id.accessKeyID = auth.AccessKeyID
 	if id.session == nil {
 		s.noteKeyUse(c, auth)
 	}
-	return id, nil
+	return &id, nil
 }
 
 func (s *Server) keyIdentity(c *call, k *iam.AccessKey) (*identity, error) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
@@ -21,8 +22,10 @@ type authorizer struct {
 }
 
 type cachedInput struct {
-	gen   int64
-	input *policy.Input
+	gen     int64
+	input   *policy.Input
+	writes  uint64    // iam.Service.LocalWrites when cached
+	checked time.Time // when gen was last read from the store
 }
 
 func newAuthorizer(svc *iam.Service) *authorizer {
@@ -34,30 +37,35 @@ func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
 	if id.ptype == iam.PrincipalRoot && id.session == nil {
 		return &policy.Input{Root: true}, nil
 	}
-	gen, err := a.iam.Generation(c.ctx, id.account)
-	if err != nil {
-		return nil, err
-	}
 	key := id.account + "/" + id.arn
 	if id.session != nil {
 		key = id.session.AccessKeyID
 	}
+	writes := a.iam.LocalWrites()
 	a.mu.RLock()
 	ce, ok := a.cache[key]
 	a.mu.RUnlock()
-	if ok && ce.gen == gen {
+	if ok && ce.writes == writes && c.now.Sub(ce.checked) < cacheTTL && c.now.Sub(ce.checked) >= 0 {
 		return ce.input, nil
 	}
-	in, err := a.build(c, id)
+	// Past the time-to-live, the account's generation in the store says whether another node
+	// changed anything; the compiled set is rebuilt only when it did.
+	gen, err := a.iam.Generation(c.ctx, id.account)
 	if err != nil {
 		return nil, err
+	}
+	in := ce.input
+	if !ok || ce.gen != gen {
+		if in, err = a.build(c, id); err != nil {
+			return nil, err
+		}
 	}
 	a.mu.Lock()
 	if len(a.cache) > 100_000 {
 		// A crude bound: drop everything rather than grow without limit.
 		a.cache = map[string]cachedInput{}
 	}
-	a.cache[key] = cachedInput{gen: gen, input: in}
+	a.cache[key] = cachedInput{gen: gen, input: in, writes: writes, checked: c.now}
 	a.mu.Unlock()
 	return in, nil
 }

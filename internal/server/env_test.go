@@ -42,7 +42,7 @@ type env struct {
 
 // openStore opens the backend under test: PostgreSQL when ROOTWARD_TEST_POSTGRES is set (CI runs
 // the suite both ways), SQLite otherwise.
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	var st store.Store
 	var err error
@@ -60,7 +60,7 @@ func openStore(t *testing.T) store.Store {
 
 // freshSchema creates a schema of its own for the test, dropped at cleanup, and returns a DSN
 // whose search_path selects it.
-func freshSchema(t *testing.T, dsn string) string {
+func freshSchema(t testing.TB, dsn string) string {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
@@ -87,6 +87,13 @@ func freshSchema(t *testing.T, dsn string) string {
 }
 
 func newEnv(t *testing.T) *env {
+	e := newBenchEnv(t)
+	e.t = t
+	return e
+}
+
+// newBenchEnv is newEnv for benchmarks and tests alike.
+func newBenchEnv(t testing.TB) *env {
 	t.Helper()
 	st := openStore(t)
 	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
@@ -111,7 +118,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, svc: svc, st: st, url: hs.URL, account: acct, adminKey: k}
+	e := &env{svc: svc, st: st, url: hs.URL, account: acct, adminKey: k}
 	e.iam, e.sts = e.clients(k.AccessKeyID, k.Secret, "")
 	return e
 }

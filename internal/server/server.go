@@ -50,6 +50,9 @@ type Server struct {
 	authz    *authorizer
 	ops      map[string]map[string]*op // service → action → op
 
+	credMu sync.RWMutex
+	creds  map[string]*credential // access key ID → what authentication learned
+
 	keyUseMu sync.Mutex
 	keyUse   map[string]time.Time // access key → last time its use was recorded
 }
@@ -58,7 +61,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{
 		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region,
-		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{},
+		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binary string
+
+// TestMain builds the rootward binary once; the tests run it as a user would.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rootward-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "rootward")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestInit(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, stderr, code := run(t, "init", "--data", data, "--email", "root@example.com", "--account-name", "prod",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass\n"), "--admin-user", "ops", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		AccountID string `json:"account_id"`
+		RootARN   string `json:"root_arn"`
+		Admin     struct {
+			UserName, ARN, AccessKeyID, SecretAccessKey string
+		} `json:"admin"`
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	admin := raw["admin"].(map[string]any)
+	res.AccountID, res.RootARN = raw["account_id"].(string), raw["root_arn"].(string)
+	if !regexp.MustCompile(`^\d{12}$`).MatchString(res.AccountID) || res.RootARN != "arn:aws:iam::"+res.AccountID+":root" ||
+		admin["user_name"] != "ops" || admin["arn"] != "arn:aws:iam::"+res.AccountID+":user/ops" ||
+		!strings.HasPrefix(admin["access_key_id"].(string), "AKIA") || len(admin["secret_access_key"].(string)) != 40 {
+		t.Fatalf("init output = %s", out)
+	}
+	for _, f := range []string{"credentials", "master.key"} {
+		fi, err := os.Stat(filepath.Join(data, f))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v mode %v", f, err, fi.Mode())
+		}
+	}
+	creds, _ := os.ReadFile(filepath.Join(data, "credentials"))
+	if !strings.Contains(string(creds), "[rootward]\naws_access_key_id = "+admin["access_key_id"].(string)) {
+		t.Fatalf("credentials file = %q", creds)
+	}
+	// A second init refuses.
+	if _, _, code := run(t, "init", "--data", data, "--email", "x@example.com", "--account-name", "x",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass"), "--json"); code == 0 {
+		t.Fatal("second init succeeded")
+	}
+}
+
+func TestInitRefusesWeakRootPassword(t *testing.T) {
+	cases := []struct{ name, pw, rule string }{
+		{"too short", "Ab1!", "8 to 128"},
+		{"two classes", "alllowercase1", "at least three"},
+		{"equals account name", "Prod-Acct1", "account name"},
+		{"equals email", "Root@Example.com", "email"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			_, stderr, code := run(t, "init", "--data", data, "--email", "root@example.com", "--account-name", "prod-acct1",
+				"--password-file", writeFile(t, tc.pw), "--json")
+			if code != 2 || !strings.Contains(stderr, tc.rule) {
+				t.Fatalf("exit %d, stderr %q; want 2 naming %q", code, stderr, tc.rule)
+			}
+			if strings.Contains(stderr, tc.pw) {
+				t.Fatal("the refused password was printed")
+			}
+			if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("data directory written: %v", err)
+			}
+		})
+	}
+}
+
+// served is a started `rootward serve`.
+type served struct {
+	cmd      *exec.Cmd
+	endpoint string
+	stdout   strings.Builder
+}
+
+func startServe(t *testing.T, data string) *served {
+	t.Helper()
+	s := &served{cmd: exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0")}
+	pr, pw := io.Pipe()
+	s.cmd.Stdout = pw
+	s.cmd.Stderr = os.Stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.cmd.Process.Kill(); _ = s.cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		re := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)`)
+		sent := false
+		for sc.Scan() {
+			s.stdout.WriteString(sc.Text() + "\n")
+			if m := re.FindString(sc.Text()); m != "" && !sent {
+				found <- m
+				sent = true
+			}
+		}
+	}()
+	select {
+	case s.endpoint = <-found:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve printed no endpoint")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(s.endpoint + "/healthz")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("healthz never answered: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *served) stop(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("serve exited with %v after SIGTERM", err)
+	}
+}
+
+func awsCLI(t *testing.T, data, endpoint string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, awsPath(), append([]string{"--profile", "rootward", "--region", "us-east-1", "--endpoint-url", endpoint, "--output", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(data, "credentials"), "AWS_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("aws %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// awsPath prefers Debian's AWS CLI, which CI installs, over any other on PATH.
+func awsPath() string {
+	if _, err := os.Stat("/usr/bin/aws"); err == nil {
+		return "/usr/bin/aws"
+	}
+	return "aws"
+}
+
+// TestServeWithAWSCLI starts `rootward serve` on an empty data directory, drives it with the Debian
+// AWS CLI, stops it with SIGTERM, and checks that a restart keeps everything.
+func TestServeWithAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath(awsPath()); err != nil {
+		t.Skip("the AWS CLI is not installed (CI installs Debian's awscli): skipping the CLI test")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, data)
+	out := s.stdout.String()
+	for _, want := range []string{"Account ID:", "credentials", "sts get-caller-identity", "rootward root set-password --data"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("serve output lacks %q:\n%s", want, out)
+		}
+	}
+	id := awsCLI(t, data, s.endpoint, "sts", "get-caller-identity")
+	if !strings.Contains(id, ":user/admin") {
+		t.Fatalf("get-caller-identity = %s", id)
+	}
+	awsCLI(t, data, s.endpoint, "iam", "create-user", "--user-name", "carol")
+	users := awsCLI(t, data, s.endpoint, "iam", "list-users")
+	if !strings.Contains(users, `"UserName": "carol"`) || !strings.Contains(users, `"UserName": "admin"`) {
+		t.Fatalf("list-users = %s", users)
+	}
+	s.stop(t)
+
+	s2 := startServe(t, data)
+	if !strings.Contains(s2.stdout.String(), "serving 1 account(s)") {
+		t.Fatalf("restart output = %s", s2.stdout.String())
+	}
+	users = awsCLI(t, data, s2.endpoint, "iam", "list-users")
+	if !strings.Contains(users, `"UserName": "carol"`) {
+		t.Fatalf("after restart list-users = %s", users)
+	}
+	s2.stop(t)
+}

@@ -1,0 +1,391 @@
+package iam
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/policy"
+)
+
+// GetAccountSummary and GetAccountAuthorizationDetails: account-wide reads.
+
+// Quotas reported by GetAccountSummary, from the IAM User Guide, "IAM and AWS STS quotas" (the
+// defaults; AWS raises some on request). Those Rootward enforces come from the constants that
+// enforce them.
+var summaryQuotas = map[string]int{
+	"UsersQuota":                      5000,
+	"GroupsQuota":                     300,
+	"RolesQuota":                      1000,
+	"PoliciesQuota":                   1500,
+	"InstanceProfilesQuota":           1000,
+	"ServerCertificatesQuota":         20,
+	"PolicyVersionsInUseQuota":        10000,
+	"GroupsPerUserQuota":              10,
+	"AccessKeysPerUserQuota":          accessKeysPerUsr,
+	"SigningCertificatesPerUserQuota": certsPerUser,
+	"AttachedPoliciesPerUserQuota":    maxAttachedPerEntity,
+	"AttachedPoliciesPerGroupQuota":   maxAttachedPerEntity,
+	"AttachedPoliciesPerRoleQuota":    maxAttachedPerEntity,
+	"VersionsPerPolicyQuota":          maxPolicyVersions,
+	"UserPolicySizeQuota":             policy.LimitInlineUser,
+	"GroupPolicySizeQuota":            policy.LimitInlineGroup,
+	"RolePolicySizeQuota":             policy.LimitInlineRole,
+	"PolicySizeQuota":                 policy.LimitManaged,
+	"AssumeRolePolicySizeQuota":       policy.LimitTrust,
+	// GlobalEndpointTokenVersion is 1 until SetSecurityTokenServicePreferences asks for v2 tokens,
+	// which Rootward does not serve.
+	"GlobalEndpointTokenVersion": 1,
+}
+
+// GetAccountSummary returns the SummaryMap of GetAccountSummary: usage counts and quotas. The root
+// user's credentials are reported as 0/1 flags: AccountMFAEnabled (an MFA device assigned to the
+// root), AccountAccessKeysPresent (root access keys, indexed like users' keys under the empty
+// name), AccountPasswordPresent and AccountSigningCertificatesPresent. PolicyVersionsInUse counts
+// managed-policy attachments (each one puts a policy version in use).
+func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[string]int, error) {
+	out := make(map[string]int, len(summaryQuotas)+16)
+	for k, v := range summaryQuotas {
+		out[k] = v
+	}
+	flag := func(n int) int {
+		if n > 0 {
+			return 1
+		}
+		return 0
+	}
+	err := s.view(ctx, func(t txn) error {
+		var a Account
+		ok, err := t.get(kindAccount, "", account, &a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", account)
+		}
+		out["AccountPasswordPresent"] = flag(len(a.RootPasswordHash))
+		for _, c := range []struct {
+			name, kind, prefix string
+			asFlag             bool
+		}{
+			{"Users", kindUser, "", false},
+			{"Groups", kindGroup, "", false},
+			{"Roles", kindRole, "", false},
+			{"Policies", kindPolicy, "", false},
+			{"PolicyVersionsInUse", kindAttachedTo, "", false},
+			{"MFADevices", kindVirtualMFA, "", false},
+			{"MFADevicesInUse", kindUserMFA, "", false},
+			{"AccountMFAEnabled", kindUserMFA, sep, true},
+			{"AccountAccessKeysPresent", kindUserKey, sep, true},
+			{"AccountSigningCertificatesPresent", kindUserCert, sep, true},
+		} {
+			n, err := t.Count(c.kind, account, c.prefix)
+			if err != nil {
+				return err
+			}
+			if c.asFlag {
+				n = flag(n)
+			}
+			out[c.name] = n
+		}
+		// Rootward has no server certificates, instance profiles or identity providers yet.
+		out["ServerCertificates"], out["InstanceProfiles"], out["Providers"] = 0, 0, 0
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InlinePolicy is a named inline policy with its document (as submitted, not URL-encoded).
+type InlinePolicy struct {
+	PolicyName     string
+	PolicyDocument string
+}
+
+// UserDetail is a user with its groups and policies (GetAccountAuthorizationDetails).
+type UserDetail struct {
+	User
+	GroupList               []string
+	UserPolicyList          []InlinePolicy
+	AttachedManagedPolicies []AttachedPolicy
+}
+
+// GroupDetail is a group with its policies.
+type GroupDetail struct {
+	Group
+	GroupPolicyList         []InlinePolicy
+	AttachedManagedPolicies []AttachedPolicy
+}
+
+// RoleDetail is a role with its policies.
+type RoleDetail struct {
+	Role
+	RolePolicyList          []InlinePolicy
+	AttachedManagedPolicies []AttachedPolicy
+}
+
+// AuthorizationDetails is one page of GetAccountAuthorizationDetails.
+type AuthorizationDetails struct {
+	Users       []UserDetail
+	Groups      []GroupDetail
+	Roles       []RoleDetail
+	Policies    []ManagedPolicy // with every version in Versions
+	IsTruncated bool
+	Marker      string
+}
+
+// Entity filters of GetAccountAuthorizationDetails, in the order the listing walks them.
+var authSections = []string{"User", "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"}
+
+// GetAccountAuthorizationDetails lists users, groups, roles and managed policies with their
+// relationships, filtered by entity type (an empty filter means all five). MaxItems counts entities
+// across the lists, and the Marker resumes after the last entity of any kind. AWS managed policies
+// are listed only when attached to something in the account (as a permissions policy or a
+// boundary), as IAM does. Returns ValidationError for an unknown filter.
+func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, account string, filter []string, o ListOpts) (*AuthorizationDetails, error) {
+	want := map[string]bool{}
+	for _, f := range filter {
+		known := false
+		for _, sec := range authSections {
+			known = known || f == sec
+		}
+		if !known {
+			return nil, invalid("Filter", f, "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
+		}
+		want[f] = true
+	}
+	limit, err := o.limit()
+	if err != nil {
+		return nil, err
+	}
+	start, after, err := authMarker(o.Marker)
+	if err != nil {
+		return nil, err
+	}
+	out := &AuthorizationDetails{}
+	err = s.view(ctx, func(t txn) error {
+		var (
+			taken   int
+			lastSec int
+			lastKey string
+		)
+		// visit takes one entity unless the page is full, in which case it reports stop: there is
+		// at least one more entity, so the page is truncated after the last one taken.
+		visit := func(sec int, key string, add func() error) (bool, error) {
+			if taken == limit {
+				return true, nil
+			}
+			if err := add(); err != nil {
+				return false, err
+			}
+			taken++
+			lastSec, lastKey = sec, key
+			return false, nil
+		}
+		for sec := start; sec < len(authSections); sec++ {
+			name := authSections[sec]
+			if len(want) > 0 && !want[name] {
+				continue
+			}
+			from := ""
+			if sec == start {
+				from = after
+			}
+			var stop bool
+			var err error
+			each := func(kind string, add func(b []byte) error) {
+				stop, err = t.eachKey(kind, account, from, func(key string, b []byte) (bool, error) {
+					return visit(sec, key, func() error { return add(b) })
+				})
+			}
+			switch name {
+			case "User":
+				each(kindUser, func(b []byte) error { return t.userDetail(account, b, out) })
+			case "Group":
+				each(kindGroup, func(b []byte) error { return t.groupDetail(account, b, out) })
+			case "Role":
+				each(kindRole, func(b []byte) error { return t.roleDetail(account, b, out) })
+			case "LocalManagedPolicy":
+				each(kindPolicy, func(b []byte) error {
+					var p ManagedPolicy
+					if err := jsonUnmarshal(b, &p); err != nil {
+						return err
+					}
+					return t.policyDetail(account, p.Arn, out)
+				})
+			case "AWSManagedPolicy":
+				stop, err = t.eachAWSPolicy(account, from, func(p *ManagedPolicy) (bool, error) {
+					return visit(sec, p.Arn, func() error {
+						out.Policies = append(out.Policies, *p)
+						return nil
+					})
+				})
+			}
+			if err != nil {
+				return err
+			}
+			if stop {
+				out.IsTruncated, out.Marker = true, encodeMarker(strconv.Itoa(lastSec)+sep+lastKey)
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachAWSPolicy calls fn on the AWS managed policies in use in the account (attached, or used as a
+// boundary), in their catalogue order, starting after the ARN `after`.
+func (t txn) eachAWSPolicy(account, after string, fn func(p *ManagedPolicy) (bool, error)) (bool, error) {
+	skipping := after != ""
+	for _, a := range awsManaged {
+		if skipping {
+			skipping = a.Arn != after
+			continue
+		}
+		p, err := t.managedPolicy(account, a.Arn)
+		if err != nil {
+			return false, err
+		}
+		if p.AttachmentCount == 0 && p.PermissionsBoundaryUsageCount == 0 {
+			continue
+		}
+		if stop, err := fn(p); err != nil || stop {
+			return stop, err
+		}
+	}
+	return false, nil
+}
+
+// authMarker decodes a GetAccountAuthorizationDetails marker: "section \x00 last key".
+func authMarker(m string) (int, string, error) {
+	key, err := markerKey(m)
+	if err != nil || key == "" {
+		return 0, "", err
+	}
+	secStr, after, ok := strings.Cut(key, sep)
+	sec, convErr := strconv.Atoi(secStr)
+	if !ok || convErr != nil || sec < 0 || sec >= len(authSections) {
+		return 0, "", awserr.New(awserr.InvalidInput, "Invalid Marker.")
+	}
+	return sec, after, nil
+}
+
+// eachKey calls fn on every object of (kind, account) after the key `after`, in key order, in
+// batches, until fn asks to stop. It reports whether fn stopped.
+func (t txn) eachKey(kind, account, after string, fn func(key string, body []byte) (bool, error)) (bool, error) {
+	for {
+		batch, err := t.List(kind, account, "", after, 256)
+		if err != nil {
+			return false, err
+		}
+		for _, it := range batch {
+			stop, err := fn(it.Key, it.Body)
+			if err != nil || stop {
+				return stop, err
+			}
+			after = it.Key
+		}
+		if len(batch) < 256 {
+			return false, nil
+		}
+	}
+}
+
+// principalPolicies returns a principal's inline policies and attached managed policies.
+func (t txn) principalPolicies(account, ptype, key string) ([]InlinePolicy, []AttachedPolicy, error) {
+	prefix := ptype + sep + key + sep
+	inl, err := t.List(kindInline, account, prefix, "", 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	var inline []InlinePolicy
+	for _, it := range inl {
+		var ip inlinePolicy
+		if err := jsonUnmarshal(it.Body, &ip); err != nil {
+			return nil, nil, err
+		}
+		inline = append(inline, InlinePolicy{PolicyName: ip.Name, PolicyDocument: ip.Document})
+	}
+	att, err := t.List(kindAttached, account, prefix, "", 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	var attached []AttachedPolicy
+	for _, it := range att {
+		var ap AttachedPolicy
+		if err := jsonUnmarshal(it.Body, &ap); err != nil {
+			return nil, nil, err
+		}
+		attached = append(attached, ap)
+	}
+	return inline, attached, nil
+}
+
+func (t txn) userDetail(account string, body []byte, out *AuthorizationDetails) error {
+	var d UserDetail
+	if err := jsonUnmarshal(body, &d.User); err != nil {
+		return err
+	}
+	key := fold(d.UserName)
+	var err error
+	if d.UserPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalUserT, key); err != nil {
+		return err
+	}
+	groups, err := t.List(kindMemberOf, account, key+sep, "", 0)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		name, err := t.displayName(account, principalGroupT, strings.TrimPrefix(g.Key, key+sep))
+		if err != nil {
+			return err
+		}
+		d.GroupList = append(d.GroupList, name)
+	}
+	out.Users = append(out.Users, d)
+	return nil
+}
+
+func (t txn) groupDetail(account string, body []byte, out *AuthorizationDetails) error {
+	var d GroupDetail
+	if err := jsonUnmarshal(body, &d.Group); err != nil {
+		return err
+	}
+	var err error
+	d.GroupPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalGroupT, fold(d.GroupName))
+	if err != nil {
+		return err
+	}
+	out.Groups = append(out.Groups, d)
+	return nil
+}
+
+func (t txn) roleDetail(account string, body []byte, out *AuthorizationDetails) error {
+	var d RoleDetail
+	if err := jsonUnmarshal(body, &d.Role); err != nil {
+		return err
+	}
+	var err error
+	d.RolePolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalRoleT, fold(d.RoleName))
+	if err != nil {
+		return err
+	}
+	out.Roles = append(out.Roles, d)
+	return nil
+}
+
+func (t txn) policyDetail(account, arn string, out *AuthorizationDetails) error {
+	p, err := t.managedPolicy(account, arn)
+	if err != nil {
+		return err
+	}
+	out.Policies = append(out.Policies, *p)
+	return nil
+}
