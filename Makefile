@@ -38,4 +38,5 @@ lint:
 
 # bench runs the benchmarks whose figures docs/benchmarks.md reports.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4 ./internal/policy ./internal/server
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4 ./internal/policy ./internal/server ./internal/store/sqlite
+	$(GO) test -run '^$$' -bench ColdStart -benchtime 10x ./cmd/rootward

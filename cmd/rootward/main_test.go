@@ -242,3 +242,5 @@ func TestServeWithAWSCLI(t *testing.T) {
 	}
 	s2.stop(t)
 }
+
+func writeFileB(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
