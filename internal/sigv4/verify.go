@@ -149,14 +149,14 @@ func checkTime(a *Auth, now time.Time) error {
 
 // checkScopeDate requires the credential scope's date to be X-Amz-Date's.
 func checkScopeDate(a *Auth) error {
-	var buf [8]byte
-	day := a.Time.UTC().AppendFormat(buf[:0], "20060102")
-	if string(day) == a.Date {
+	var buf [len(amzDateLayout)]byte
+	stamp := appendAmzDate(buf[:0], a.Time)
+	if string(stamp[:8]) == a.Date {
 		return nil
 	}
 	return awserr.New(awserr.SignatureDoesNotMatch,
 		"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
-		echo(a.Date), string(day), a.Time.UTC().Format(amzDateLayout))
+		echo(a.Date), string(stamp[:8]), string(stamp))
 }
 
 // checkSignedHeaders requires host to be signed (AWS: "'Host' must be a 'SignedHeader' in the AWS
