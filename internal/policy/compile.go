@@ -23,6 +23,30 @@ type stmtIndex struct {
 	exact   map[string][]int32 // lower-cased "service:action"
 	service map[string][]int32 // lower-cased service prefix
 	always  []int32
+	// Bloom filters over the keys of exact and service, so that a policy that cannot name the
+	// action costs two bit tests instead of two map lookups (a principal may have many policies).
+	exactBits [16]uint64 // 1,024 bits
+	svcBits   [4]uint64  // 256 bits
+}
+
+// fnv1a hashes b (FNV-1a, 64 bit); the evaluator hashes the request's action and service once.
+func fnv1a(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+func setBit(bits []uint64, h uint64) {
+	n := uint64(len(bits)) * 64
+	bits[(h%n)/64] |= 1 << (h % 64)
+}
+
+func hasBit(bits []uint64, h uint64) bool {
+	n := uint64(len(bits)) * 64
+	return bits[(h%n)/64]&(1<<(h%64)) != 0
 }
 
 func (ix *stmtIndex) add(list *[]int32, i int32) {
@@ -45,6 +69,7 @@ func (ix *stmtIndex) insert(st *cstmt, i int32) {
 			l := ix.exact[p.lit]
 			ix.add(&l, i)
 			ix.exact[p.lit] = l
+			setBit(ix.exactBits[:], fnv1a([]byte(p.lit)))
 			continue
 		}
 		text := p.String()
@@ -56,9 +81,11 @@ func (ix *stmtIndex) insert(st *cstmt, i int32) {
 		if ix.service == nil {
 			ix.service = make(map[string][]int32)
 		}
-		l := ix.service[text[:colon]]
+		svc := strings.ToLower(text[:colon])
+		l := ix.service[svc]
 		ix.add(&l, i)
-		ix.service[text[:colon]] = l
+		ix.service[svc] = l
+		setBit(ix.svcBits[:], fnv1a([]byte(svc)))
 	}
 }
 
@@ -124,10 +151,17 @@ type candidates struct {
 	a, b, c []int32
 }
 
-// lookup takes the lower-cased action and service as bytes: indexing a map with string(b)
-// does not allocate.
-func (ix *stmtIndex) lookup(action, service []byte) candidates {
-	return candidates{a: ix.exact[string(action)], b: ix.service[string(service)], c: ix.always}
+// lookup takes the lower-cased action and service as bytes (indexing a map with string(b) does not
+// allocate) and their hashes for the Bloom filters.
+func (ix *stmtIndex) lookup(action, service []byte, actHash, svcHash uint64) candidates {
+	c := candidates{c: ix.always}
+	if hasBit(ix.exactBits[:], actHash) {
+		c.a = ix.exact[string(action)]
+	}
+	if hasBit(ix.svcBits[:], svcHash) {
+		c.b = ix.service[string(service)]
+	}
+	return c
 }
 
 // next returns the next statement index, or -1.

@@ -132,9 +132,11 @@ type evaluator struct {
 	r        resolver
 	resource string
 	buf      [maxAction]byte
-	action   []byte // lower-cased action in buf
-	service  []byte // its service prefix
-	long     bool   // action did not fit in buf
+	actLen   int  // lower-cased action is buf[:actLen]
+	svcLen   int  // its service prefix is buf[:svcLen]
+	long     bool // action did not fit in buf
+	actHash  uint64
+	svcHash  uint64
 	x        *Explanation
 
 	decided bool
@@ -206,10 +208,13 @@ func (e *evaluator) init(req *Request) bool {
 		}
 		e.buf[i] = c
 	}
-	e.action = e.buf[:len(a)]
+	// Lengths, not slices, are kept: a slice of e.buf stored in e would make e escape to the heap.
+	e.actLen = len(a)
 	if colon >= 0 {
-		e.service = e.buf[:colon]
+		e.svcLen = colon
 	}
+	e.actHash = fnv1a(e.buf[:e.actLen])
+	e.svcHash = fnv1a(e.buf[:e.svcLen])
 	return true
 }
 
@@ -394,7 +399,7 @@ func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant
 	if deny {
 		ix = &p.deny
 	}
-	c := ix.lookup(e.action, e.service)
+	c := ix.lookup(e.buf[:e.actLen], e.buf[:e.svcLen], e.actHash, e.svcHash)
 	for i := c.next(); i >= 0; i = c.next() {
 		if e.visit(p, i, t, &first, &g) {
 			return first, g

@@ -147,14 +147,29 @@ type Position struct {
 	Column int
 }
 
-func positionAt(src string, off int64) Position {
+// positionCounter converts increasing byte offsets to line/column positions in one pass over the
+// document (statements are visited in order, so a policy of thousands stays linear).
+type positionCounter struct {
+	off       int64 // offset scanned so far
+	line      int   // 0-based line at off
+	lineStart int64 // offset of the first byte of that line
+}
+
+func (pc *positionCounter) at(src string, off int64) Position {
 	if off > int64(len(src)) {
 		off = int64(len(src))
 	}
-	prefix := src[:off]
-	line := 1 + strings.Count(prefix, "\n")
-	col := int(off) - strings.LastIndexByte(prefix, '\n')
-	return Position{Line: line, Column: col}
+	if off < pc.off { // not increasing: start again
+		*pc = positionCounter{}
+	}
+	for i := pc.off; i < off; i++ {
+		if src[i] == '\n' {
+			pc.line++
+			pc.lineStart = i + 1
+		}
+	}
+	pc.off = off
+	return Position{Line: pc.line + 1, Column: int(off-pc.lineStart) + 1}
 }
 
 // appendJSONString appends s as a JSON string without HTML escaping, so that '<', '>' and '&' in

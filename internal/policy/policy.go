@@ -160,6 +160,7 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 		return nil, malformed(msgSyntax)
 	}
 	sids := make(map[string]bool)
+	var pos positionCounter
 	for i := range stmts {
 		sv := &stmts[i]
 		if sv.kind != jObject {
@@ -179,7 +180,7 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 			sids[st.Sid] = true
 		}
 		p.Statements = append(p.Statements, st)
-		p.positions = append(p.positions, [2]Position{positionAt(doc, sv.start), positionAt(doc, sv.end)})
+		p.positions = append(p.positions, [2]Position{pos.at(doc, sv.start), pos.at(doc, sv.end)})
 	}
 	if msg := p.compile(); msg != "" {
 		return nil, malformed(msg)

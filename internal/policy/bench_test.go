@@ -1,0 +1,110 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// benchInput builds a principal with n identity statements spread over policies of at most
+// perPolicy statements, of which only three name the benchmarked action (iam:GetUser): an allow with a policy
+// variable, a StringEquals and an IpAddress condition; a deny whose condition does not hold; and a
+// wildcard allow on another resource. The others name other actions of many services, with
+// resources and conditions of their own, as real account policies do.
+func benchInput(tb testing.TB, n, perPolicy int) (*Input, *Request) {
+	var docs []string
+	var stmts []string
+	flush := func() {
+		if len(stmts) > 0 {
+			docs = append(docs, `{"Version":"2012-10-17","Statement":[`+strings.Join(stmts, ",")+`]}`)
+			stmts = nil
+		}
+	}
+	services := []string{"s3", "ec2", "dynamodb", "sqs", "sns", "kms", "lambda", "logs", "iam", "sts"}
+	for i := 0; i < n-3; i++ {
+		svc := services[i%len(services)]
+		stmts = append(stmts, fmt.Sprintf(
+			`{"Sid":"S%d","Effect":"Allow","Action":["%s:Action%dA","%s:Action%dB"],"Resource":"arn:aws:%s:us-east-1:111122223333:thing/%d/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"t%d"}}}`,
+			i, svc, i, svc, i, svc, i, i))
+		if len(stmts) == perPolicy {
+			flush()
+		}
+	}
+	stmts = append(stmts,
+		`{"Sid":"DenyOutsideNetwork","Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","2001:db8::/32"]}}}`,
+		`{"Sid":"OwnUser","Effect":"Allow","Action":["iam:GetUser","iam:ListAccessKeys"],"Resource":"arn:aws:iam::111122223333:user/${aws:username}","Condition":{"StringEquals":{"aws:PrincipalTag/team":"platform"},"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}`,
+		`{"Sid":"ReadOthers","Effect":"Allow","Action":"iam:Get*","Resource":"arn:aws:iam::111122223333:group/*"}`)
+	flush()
+	in := &Input{}
+	for _, d := range docs {
+		in.Identity = append(in.Identity, mustParse(tb, d, KindIdentity))
+	}
+	ctx := &Context{}
+	ctx.Set("aws:username", "alice")
+	ctx.Set("aws:userid", "AIDAEXAMPLE")
+	ctx.Set("aws:PrincipalTag/team", "platform")
+	ctx.Set("aws:SourceIp", "192.0.2.44")
+	ctx.Set("aws:PrincipalArn", aliceARN)
+	ctx.Set("aws:PrincipalAccount", acct)
+	ctx.Set("aws:CurrentTime", "2026-01-02T03:04:05Z")
+	ctx.Set("aws:SecureTransport", "true")
+	ctx.Set("aws:RequestedRegion", "us-east-1")
+	req := &Request{Action: "iam:GetUser", Resource: aliceARN, Principal: Principal{ARN: aliceARN, Account: acct}, Context: ctx}
+	return in, req
+}
+
+func TestEvaluateAllocatesNothing(t *testing.T) {
+	for _, n := range []int{50, 5000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			in, req := benchInput(t, n, n)
+			if d := Evaluate(in, req); !d.Allowed() || d.Policy.Statements[d.Statement].Sid != "OwnUser" {
+				t.Fatalf("decision %+v", d)
+			}
+			if a := testing.AllocsPerRun(200, func() { Evaluate(in, req) }); a != 0 {
+				t.Fatalf("Evaluate allocates %v times per call", a)
+			}
+		})
+	}
+	// The other paths too: resource policy with principal matching, SCPs, boundary, denies.
+	in, req := benchInput(t, 500, 50)
+	in.SCPs = [][]*Policy{{mustParse(t, `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, KindSCP)}}
+	in.Boundary = mustParse(t, `{"Statement":{"Effect":"Allow","Action":"iam:*","Resource":"*"}}`, KindBoundary)
+	in.Resource = mustParse(t, `{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"iam:GetUser","Resource":"*"}}`, KindResource)
+	sess := *req
+	sess.Principal = Principal{ARN: sessARN, Account: acct}
+	if a := testing.AllocsPerRun(200, func() { Evaluate(in, &sess) }); a != 0 {
+		t.Fatalf("Evaluate with SCP, boundary and resource policy allocates %v times per call", a)
+	}
+}
+
+// BenchmarkEvaluate measures one request against 50 and 5,000 statements in one policy (the
+// brief's target: 5,000 may cost at most 3x 50), and 5,000 statements spread over 100 policies of
+// 50, which is closer to a principal with many attached policies.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, c := range []struct{ n, per int }{{50, 50}, {5000, 5000}, {5000, 50}} {
+		name := fmt.Sprintf("statements=%d", c.n)
+		if c.per != c.n {
+			name += fmt.Sprintf("/policies=%d", c.n/c.per)
+		}
+		b.Run(name, func(b *testing.B) {
+			in, req := benchInput(b, c.n, c.per)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if !Evaluate(in, req).Allowed() {
+					b.Fatal("denied")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Sid":"OwnUser","Effect":"Allow","Action":["iam:GetUser","iam:ListAccessKeys"],"Resource":"arn:aws:iam::111122223333:user/${aws:username}","Condition":{"StringEquals":{"aws:PrincipalTag/team":"platform"},"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}`
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(doc, KindIdentity); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
