@@ -17,7 +17,7 @@ import (
 type workspace struct {
 	canonical []byte       // the canonical request
 	query     []byte       // encoded query pairs, addressed by params
-	params    []queryParam //
+	params    []queryParam // the pairs of query, sorted before they are written
 	payload   []byte       // hex payload hash as it enters the canonical request
 	sts       []byte       // HMAC inner block: key^ipad followed by the string to sign
 }

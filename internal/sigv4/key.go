@@ -107,6 +107,7 @@ func signStringToSign(ws *workspace, key *[sha256.Size]byte, a *Auth, canonicalH
 	}
 	b = buildStringToSign(b, a, canonicalHash)
 	inner := sha256.Sum256(b)
+	clear(b[:blockSize]) // the padded key stays out of pooled memory
 	ws.sts = b
 
 	var outer [blockSize + sha256.Size]byte
