@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -19,7 +20,7 @@ import (
 
 // serverDSN returns the DSN of the test server, or skips the test: PostgreSQL tests need a
 // server, which .ci/postgres.sh provides.
-func serverDSN(t *testing.T) string {
+func serverDSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("ROOTWARD_TEST_POSTGRES")
 	if dsn == "" {
@@ -30,7 +31,7 @@ func serverDSN(t *testing.T) string {
 
 // freshSchema creates an empty schema with a random name, drops it when the test ends, and
 // returns a DSN whose search_path selects it, so every test starts from an empty store.
-func freshSchema(t *testing.T) string {
+func freshSchema(t testing.TB) string {
 	t.Helper()
 	dsn := serverDSN(t)
 	b := make([]byte, 8)
@@ -55,7 +56,7 @@ func freshSchema(t *testing.T) string {
 }
 
 // withSearchPath adds a search_path run-time parameter to a URL or key=value DSN.
-func withSearchPath(t *testing.T, dsn, schema string) string {
+func withSearchPath(t testing.TB, dsn, schema string) string {
 	t.Helper()
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
@@ -133,5 +134,24 @@ func TestIsConflict(t *testing.T) {
 				t.Errorf("isConflict(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestViewTransactionRefusesWrites bypasses the ErrReadOnly check to show that the server itself
+// refuses writes in View (READ ONLY transaction, SQLSTATE 25006).
+func TestViewTransactionRefusesWrites(t *testing.T) {
+	db, err := Open(context.Background(), freshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.View(ctx, func(st store.Tx) error {
+		_, err := st.(*tx).pg.Exec(ctx, `INSERT INTO objects (kind, account, key, body) VALUES ('\x01', '\x01', '\x01', '')`)
+		return err
+	})
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "25006" {
+		t.Fatalf("raw INSERT in View = %v, want SQLSTATE 25006", err)
 	}
 }

@@ -41,6 +41,10 @@ const busyTimeoutMS = "10000"
 type DB struct {
 	write *sql.DB // exactly one connection: this process's only writer
 	read  *sql.DB // query_only connections for View
+
+	// Every statement a transaction runs, prepared once at Open, by SQL text; read-only after
+	// Open. Parsing a statement costs about as much as running a point lookup.
+	writeStmts, readStmts map[string]*sql.Stmt
 }
 
 var _ store.Store = (*DB)(nil)
@@ -113,7 +117,62 @@ func Open(path string) (*DB, error) {
 	readers := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	return &DB{write: write, read: read}, nil
+
+	db := &DB{write: write, read: read}
+	if db.writeStmts, err = prepare(write, statements()); err == nil {
+		db.readStmts, err = prepare(read, statements())
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// The statements of a transaction. List and Count add a key range condition (keyrange.Where).
+const (
+	getSQL    = `SELECT body FROM objects WHERE kind = ? AND account = ? AND key = ?`
+	insertSQL = `INSERT INTO objects (kind, account, key, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	putSQL    = `INSERT INTO objects (kind, account, key, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (kind, account, key) DO UPDATE SET body = excluded.body`
+	deleteSQL = `DELETE FROM objects WHERE kind = ? AND account = ? AND key = ?`
+)
+
+func listSQL(cond string) string {
+	return `SELECT key, body FROM objects WHERE kind = ? AND account = ?` + cond + ` ORDER BY key LIMIT ?`
+}
+
+func countSQL(cond string) string {
+	return `SELECT count(*) FROM objects WHERE kind = ? AND account = ?` + cond
+}
+
+// statements returns the text of every statement a transaction can run, so that Open can
+// prepare them all: database/sql can only prepare on a pool, which inside an Update would wait
+// for the writer connection the Update holds.
+func statements() []string {
+	stmts := []string{getSQL, insertSQL, putSQL, deleteSQL}
+	// Ranges of every shape keyrange.For produces: no bound, prefix, cursor, cursor within a
+	// prefix, prefix without an upper bound.
+	for _, r := range []keyrange.Range{
+		keyrange.For("", ""), keyrange.For("a", ""), keyrange.For("", "a"),
+		keyrange.For("a", "ab"), keyrange.For("\xff", ""),
+	} {
+		cond, _ := r.Where("key", 2, question)
+		stmts = append(stmts, listSQL(cond), countSQL(cond))
+	}
+	return stmts
+}
+
+func prepare(db *sql.DB, queries []string) (map[string]*sql.Stmt, error) {
+	stmts := make(map[string]*sql.Stmt, len(queries))
+	for _, q := range queries {
+		s, err := db.Prepare(q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		stmts[q] = s
+	}
+	return stmts, nil
 }
 
 // fileURI returns the SQLite URI for an absolute path. The path is percent-encoded: the driver
@@ -169,7 +228,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{ctx: ctx, sql: sqlTx}); err != nil {
+	if err := fn(&tx{ctx: ctx, sql: sqlTx, stmts: db.writeStmts}); err != nil {
 		return err
 	}
 	done = true
@@ -188,14 +247,46 @@ func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
 	}
 	// Nothing to commit: a read transaction ends the same way either way.
 	defer func() { _ = sqlTx.Rollback() }()
-	return fn(&tx{ctx: ctx, sql: sqlTx, readOnly: true})
+	return fn(&tx{ctx: ctx, sql: sqlTx, stmts: db.readStmts, readOnly: true})
 }
 
 // tx implements store.Tx on one SQLite transaction.
 type tx struct {
 	ctx      context.Context
 	sql      *sql.Tx
+	stmts    map[string]*sql.Stmt
 	readOnly bool
+}
+
+// stmt returns the prepared statement for q bound to the transaction, or nil if q was not
+// prepared (then the caller runs q unprepared: slower, equally correct). database/sql reuses the
+// statement already prepared on the transaction's connection, or prepares it there once.
+func (t *tx) stmt(q string) *sql.Stmt {
+	if s := t.stmts[q]; s != nil {
+		return t.sql.StmtContext(t.ctx, s)
+	}
+	return nil
+}
+
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	if s := t.stmt(q); s != nil {
+		return s.QueryContext(t.ctx, args...)
+	}
+	return t.sql.QueryContext(t.ctx, q, args...)
+}
+
+func (t *tx) queryRow(q string, args ...any) *sql.Row {
+	if s := t.stmt(q); s != nil {
+		return s.QueryRowContext(t.ctx, args...)
+	}
+	return t.sql.QueryRowContext(t.ctx, q, args...)
+}
+
+func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	if s := t.stmt(q); s != nil {
+		return s.ExecContext(t.ctx, args...)
+	}
+	return t.sql.ExecContext(t.ctx, q, args...)
 }
 
 // blob converts a string to a non-nil []byte: database/sql binds a nil slice as NULL, which
@@ -218,9 +309,7 @@ func nonNil(b []byte) []byte {
 
 func (t *tx) Get(kind, account, key string) ([]byte, error) {
 	var body []byte
-	err := t.sql.QueryRowContext(t.ctx,
-		`SELECT body FROM objects WHERE kind = ? AND account = ? AND key = ?`,
-		blob(kind), blob(account), blob(key)).Scan(&body)
+	err := t.queryRow(getSQL, blob(kind), blob(account), blob(key)).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -236,9 +325,7 @@ func (t *tx) Insert(kind, account, key string, body []byte) error {
 	}
 	// DO NOTHING rather than a failing INSERT: the caller learns about the conflict from the
 	// row count, and no error statement is left in the transaction's history.
-	res, err := t.sql.ExecContext(t.ctx,
-		`INSERT INTO objects (kind, account, key, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		blob(kind), blob(account), blob(key), nonNil(body))
+	res, err := t.exec(insertSQL, blob(kind), blob(account), blob(key), nonNil(body))
 	if err != nil {
 		return fmt.Errorf("sqlite: insert: %w", err)
 	}
@@ -256,10 +343,7 @@ func (t *tx) Put(kind, account, key string, body []byte) error {
 	if t.readOnly {
 		return store.ErrReadOnly
 	}
-	_, err := t.sql.ExecContext(t.ctx,
-		`INSERT INTO objects (kind, account, key, body) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (kind, account, key) DO UPDATE SET body = excluded.body`,
-		blob(kind), blob(account), blob(key), nonNil(body))
+	_, err := t.exec(putSQL, blob(kind), blob(account), blob(key), nonNil(body))
 	if err != nil {
 		return fmt.Errorf("sqlite: put: %w", err)
 	}
@@ -270,9 +354,7 @@ func (t *tx) Delete(kind, account, key string) error {
 	if t.readOnly {
 		return store.ErrReadOnly
 	}
-	res, err := t.sql.ExecContext(t.ctx,
-		`DELETE FROM objects WHERE kind = ? AND account = ? AND key = ?`,
-		blob(kind), blob(account), blob(key))
+	res, err := t.exec(deleteSQL, blob(kind), blob(account), blob(key))
 	if err != nil {
 		return fmt.Errorf("sqlite: delete: %w", err)
 	}
@@ -295,9 +377,7 @@ func (t *tx) List(kind, account, prefix, after string, limit int) ([]store.Item,
 	}
 	args := append([]any{blob(kind), blob(account)}, rangeArgs...)
 	args = append(args, limit)
-	rows, err := t.sql.QueryContext(t.ctx,
-		`SELECT key, body FROM objects WHERE kind = ? AND account = ?`+cond+` ORDER BY key LIMIT ?`,
-		args...)
+	rows, err := t.query(listSQL(cond), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list: %w", err)
 	}
@@ -319,9 +399,7 @@ func (t *tx) List(kind, account, prefix, after string, limit int) ([]store.Item,
 func (t *tx) Count(kind, account, prefix string) (int, error) {
 	cond, rangeArgs := keyrange.For(prefix, "").Where("key", 2, question)
 	var n int
-	err := t.sql.QueryRowContext(t.ctx,
-		`SELECT count(*) FROM objects WHERE kind = ? AND account = ?`+cond,
-		append([]any{blob(kind), blob(account)}, rangeArgs...)...).Scan(&n)
+	err := t.queryRow(countSQL(cond), append([]any{blob(kind), blob(account)}, rangeArgs...)...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: count: %w", err)
 	}

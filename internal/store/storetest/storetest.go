@@ -241,6 +241,13 @@ func testInsert(t *testing.T, s store.Store) {
 			want: map[string]string{"taken": "reborn"},
 		},
 		{
+			name: "long key",
+			fn: func(tx store.Tx) error {
+				return tx.Insert(kind, account, strings.Repeat("k", 1024), []byte("long"))
+			},
+			want: map[string]string{strings.Repeat("k", 1024): "long"},
+		},
+		{
 			name: "inserted object is visible to the same transaction",
 			fn: func(tx store.Tx) error {
 				if err := tx.Insert(kind, account, "visible", []byte("me")); err != nil {
@@ -952,21 +959,29 @@ func testInsertRace(t *testing.T, a, b store.Store) {
 	}
 }
 
-// testCounter: read-modify-write of one counter from many writers loses no increment.
+// testCounter: read-modify-write of one counter from many writers loses no increment. Half the
+// writers hide the store's errors behind new ones, as a service turning them into AWS errors
+// does: a backend that retries conflicts must not depend on seeing its own error come back.
 func testCounter(t *testing.T, a, b store.Store) {
 	seed(t, a, map[string]string{"counter": "0"})
-	errs := runWriters(a, b, func(s store.Store, _ int) error {
+	errs := runWriters(a, b, func(s store.Store, i int) error {
+		hide := func(err error) error {
+			if err != nil && i%2 == 0 {
+				return errors.New("opaque: " + err.Error())
+			}
+			return err
+		}
 		for range increments {
 			err := s.Update(context.Background(), func(tx store.Tx) error {
 				body, err := tx.Get(kind, account, "counter")
 				if err != nil {
-					return err
+					return hide(err)
 				}
 				n, err := strconv.Atoi(string(body))
 				if err != nil {
 					return err
 				}
-				return tx.Put(kind, account, "counter", []byte(strconv.Itoa(n+1)))
+				return hide(tx.Put(kind, account, "counter", []byte(strconv.Itoa(n+1))))
 			})
 			if err != nil {
 				return err
