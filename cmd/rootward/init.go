@@ -44,10 +44,10 @@ func initCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			if accts, err := svc.Accounts(ctx); err != nil {
+			if first, err := svc.ClaimInstallation(ctx); err != nil {
 				return err
-			} else if len(accts) > 0 {
-				return &exitCode{2, errors.New("the database already holds an account")}
+			} else if !first {
+				return &exitCode{2, errors.New("the database is already initialised")}
 			}
 			acct, u, k, err := bootstrap(ctx, svc, accountName, email, pw, admin)
 			if err != nil {

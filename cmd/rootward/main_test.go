@@ -134,9 +134,9 @@ type served struct {
 	stdout   strings.Builder
 }
 
-func startServe(t *testing.T, data string) *served {
+func startServe(t *testing.T, data string, extra ...string) *served {
 	t.Helper()
-	s := &served{cmd: exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0")}
+	s := &served{cmd: exec.Command(binary, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, extra...)...)}
 	pr, pw := io.Pipe()
 	s.cmd.Stdout = pw
 	s.cmd.Stderr = os.Stderr

@@ -39,12 +39,12 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			endpoint := "http://" + ln.Addr().String()
-			accts, err := svc.Accounts(ctx)
+			first, err := svc.ClaimInstallation(ctx)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if len(accts) == 0 {
+			if first {
 				acct, _, k, err := bootstrap(ctx, svc, "rootward", "root@rootward.invalid", "", "admin")
 				if err != nil {
 					return err
@@ -59,6 +59,10 @@ func serveCmd() *cobra.Command {
 				fmt.Fprintf(out, "Try it:\n  AWS_SHARED_CREDENTIALS_FILE=%s aws --profile rootward --region us-east-1 --endpoint-url %s sts get-caller-identity\n", credPath, endpoint)
 				fmt.Fprintf(out, "Give the root user a password:\n  rootward root set-password --data %s\n", dataAbs)
 			} else {
+				accts, err := svc.Accounts(ctx)
+				if err != nil {
+					return err
+				}
 				fmt.Fprintf(out, "Rootward serving %d account(s) at %s\n", len(accts), endpoint)
 			}
 			srv := &http.Server{

@@ -179,3 +179,16 @@ func checkAlias(alias string) error {
 	}
 	return nil
 }
+
+// ClaimInstallation marks the database as set up and reports whether this caller was the one to
+// do it. Several `rootward serve` nodes starting at once on an empty database all call it; exactly
+// one gets true and creates the first account.
+func (s *Service) ClaimInstallation(ctx context.Context) (bool, error) {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		return txn{tx}.insert(kindMeta, "", "installation", s.Now())
+	})
+	if errors.Is(err, store.ErrExists) {
+		return false, nil
+	}
+	return err == nil, err
+}

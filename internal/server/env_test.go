@@ -3,12 +3,9 @@ package server_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +14,6 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
@@ -25,6 +21,7 @@ import (
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/postgres"
+	"github.com/rootward/rootward/internal/store/postgres/pgtest"
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
 
@@ -47,7 +44,7 @@ func openStore(t testing.TB) store.Store {
 	var st store.Store
 	var err error
 	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
-		st, err = postgres.Open(context.Background(), freshSchema(t, dsn))
+		st, err = postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
 	} else {
 		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
 	}
@@ -56,34 +53,6 @@ func openStore(t testing.TB) store.Store {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	return st
-}
-
-// freshSchema creates a schema of its own for the test, dropped at cleanup, and returns a DSN
-// whose search_path selects it.
-func freshSchema(t testing.TB, dsn string) string {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("t_%d_%d", time.Now().UnixNano(), rand.Int64N(1e9))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-			_ = c.Close(context.Background())
-		}
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + name
 }
 
 func newEnv(t *testing.T) *env {

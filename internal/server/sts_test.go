@@ -9,6 +9,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/rootward/rootward/internal/iam"
 )
 
 func TestGetCallerIdentity(t *testing.T) {
@@ -168,4 +170,21 @@ func TestGetSessionToken(t *testing.T) {
 	}
 	_, err = sIAM.ListRoles(ctx, &awsiam.ListRolesInput{})
 	wantCode(t, err, "AccessDenied")
+}
+
+func TestExpiredSession(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	past := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Second)
+	u, err := e.svc.GetUser(ctx, e.account.ID, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := &iam.Session{Account: e.account.ID, Type: iam.PrincipalUser, UserName: "admin", UserID: u.UserID, IssuedAt: past, Expiration: past.Add(time.Hour)}
+	if err := e.svc.IssueSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	_, s := e.clients(sess.AccessKeyID, sess.Secret, sess.Token)
+	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantCode(t, err, "ExpiredToken")
 }
