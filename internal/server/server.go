@@ -49,6 +49,7 @@ type Server struct {
 	verifier *sigv4.Verifier
 	authz    *authorizer
 	ops      map[string]map[string]*op // service → action → op
+	metrics  *metrics
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -73,16 +74,23 @@ func New(cfg Config) *Server {
 		s.region = "us-east-1"
 	}
 	s.authz = newAuthorizer(cfg.IAM)
+	s.metrics = newMetrics()
 	s.ops = map[string]map[string]*op{"iam": iamOps(), "sts": stsOps()}
 	return s
 }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/healthz" {
+	switch r.URL.Path {
+	case "/healthz":
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
 		return
+	case "/metrics":
+		if r.Method == http.MethodGet {
+			s.metrics.handler.ServeHTTP(w, r)
+			return
+		}
 	}
 	s.serveAPI(w, r)
 }
@@ -121,12 +129,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}()
 	c := &call{ctx: r.Context(), s: s, r: r, reqID: reqID, now: s.now()}
 	err := s.handle(w, c, &ns)
+	code := "OK"
 	if err != nil {
-		s.writeError(w, c, ns, err)
+		code = s.writeError(w, c, ns, err)
 	}
+	s.metrics.observe(c, code, s.now().Sub(c.now))
 }
 
-func (s *Server) writeError(w http.ResponseWriter, c *call, ns string, err error) {
+// writeError answers err in the protocol's error shape and returns the code it sent.
+func (s *Server) writeError(w http.ResponseWriter, c *call, ns string, err error) string {
 	e, ok := awserr.As(err)
 	if !ok {
 		// Never send an internal error's text to the client (STYLE.md, "Errors").
@@ -138,6 +149,7 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, ns string, err error
 		e = awserr.New(code, "An internal error occurred. Retry the request.")
 	}
 	awsproto.ErrorResponse(w, ns, c.reqID, e)
+	return e.Code
 }
 
 func (s *Server) handle(w http.ResponseWriter, c *call, ns *string) error {

@@ -1,0 +1,47 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the Prometheus series /metrics exposes. Each Server has its own registry, so tests
+// can run several servers in one process.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	handler  http.Handler
+}
+
+func newMetrics() *metrics {
+	m := &metrics{registry: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "rootward_api_requests_total",
+		Help: "AWS API requests answered, by service, action and result code (OK or the AWS error code).",
+	}, []string{"service", "action", "code"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "rootward_api_request_duration_seconds",
+		Help:    "Time to answer an AWS API request, by service.",
+		Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1},
+	}, []string{"service"})
+	m.registry.MustRegister(m.requests, m.latency, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return m
+}
+
+// observe records one answered request. Unknown services and actions are folded into "unknown" so
+// a caller cannot grow the label space without bound.
+func (m *metrics) observe(c *call, code string, took time.Duration) {
+	service, action := c.service, c.action
+	if _, ok := c.s.ops[service]; !ok {
+		service, action = "unknown", "unknown"
+	} else if _, ok := c.s.ops[service][action]; !ok {
+		action = "unknown"
+	}
+	m.requests.WithLabelValues(service, action, code).Inc()
+	m.latency.WithLabelValues(service).Observe(took.Seconds())
+}
