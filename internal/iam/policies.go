@@ -625,14 +625,35 @@ func (s *Service) PutInlinePolicy(ctx context.Context, account, ptype, name, pol
 	if err := checkName("PolicyName", policyName, 128); err != nil {
 		return err
 	}
-	if _, err := ValidateDocument(doc, policy.KindIdentity, inlineLimits[ptype]); err != nil {
+	limit := inlineLimits[ptype]
+	if _, err := ValidateDocument(doc, policy.KindIdentity, limit); err != nil {
 		return err
 	}
 	return s.update(ctx, account, func(t txn) error {
 		if err := t.principalExists(account, ptype, name); err != nil {
 			return err
 		}
-		return t.put(kindInline, account, ptype+sep+fold(name)+sep+policyName, inlinePolicy{Name: policyName, Document: doc})
+		// The inline quota counts all of an entity's inline policies together (IAM User Guide,
+		// "IAM and AWS STS quotas": "the total size of all inline policies ... can't exceed").
+		prefix := ptype + sep + fold(name) + sep
+		others, err := t.List(kindInline, account, prefix, "", 0)
+		if err != nil {
+			return err
+		}
+		total := policy.Size(doc)
+		for _, it := range others {
+			var ip inlinePolicy
+			if err := jsonUnmarshal(it.Body, &ip); err != nil {
+				return err
+			}
+			if ip.Name != policyName {
+				total += policy.Size(ip.Document)
+			}
+		}
+		if total > limit {
+			return policy.InlineSizeError(ptype, name, limit)
+		}
+		return t.put(kindInline, account, prefix+policyName, inlinePolicy{Name: policyName, Document: doc})
 	})
 }
 

@@ -380,3 +380,28 @@ func TestConcurrentCreate(t *testing.T) {
 		t.Fatalf("%d creates succeeded, want 1", ok)
 	}
 }
+
+// The inline quota counts all of a user's inline policies together.
+func TestInlinePolicyAggregateSize(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("q")}); err != nil {
+		t.Fatal(err)
+	}
+	doc := func(n int) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/` + strings.Repeat("a", n) + `"}]}`)
+	}
+	if _, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("q"), PolicyName: aws.String("one"), PolicyDocument: doc(1200)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("q"), PolicyName: aws.String("two"), PolicyDocument: doc(1200)})
+	wantCode(t, err, "LimitExceeded")
+	// Replacing the same policy is not counted twice.
+	if _, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("q"), PolicyName: aws.String("one"), PolicyDocument: doc(1500)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.iam.GetUserPolicy(ctx, &awsiam.GetUserPolicyInput{UserName: aws.String("q"), PolicyName: aws.String("one")})
+	if err != nil || *got.UserName != "q" || *got.PolicyName != "one" || !strings.Contains(*got.PolicyDocument, strings.Repeat("a", 1500)) {
+		t.Fatalf("GetUserPolicy = %+v, %v", got, err)
+	}
+}
