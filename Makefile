@@ -34,7 +34,7 @@ vet:
 	$(GO) vet $(PKGS)
 
 lint:
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 # bench runs the benchmarks whose figures docs/benchmarks.md reports.
 bench:

@@ -461,9 +461,6 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			type named struct {
-				Name string `xml:",innerxml"`
-			}
 			type pu struct {
 				UserName string `xml:"UserName"`
 			}
@@ -594,6 +591,8 @@ func iamOps() map[string]*op {
 	for _, pt := range []struct{ prefix, ptype, param string }{{"User", "user", "UserName"}, {"Group", "group", "GroupName"}, {"Role", "role", "RoleName"}} {
 		addPrincipalPolicyOps(ops, pt.prefix, pt.ptype, pt.param)
 	}
+	addCredentialOps(ops)
+	addSimulatorOps(ops)
 	return ops
 }
 

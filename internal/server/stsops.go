@@ -175,9 +175,7 @@ func assumeRole(c *call) (any, error) {
 		sess.Policies = append(sess.Policies, iam.PolicyDoc{Label: mp.Arn, Document: mp.DefaultDocument()})
 		sess.HasPolicies = true
 	}
-	for _, t := range tagsParam(c, "Tags") {
-		sess.Tags = append(sess.Tags, t)
-	}
+	sess.Tags = append(sess.Tags, tagsParam(c, "Tags")...)
 	if len(sess.Tags) > 50 {
 		return nil, awserr.New(awserr.PackedPolicyTooLarge, "Serialized token too large for session")
 	}

@@ -12,17 +12,16 @@ import (
 
 // sdkCase is one request signed by aws-sdk-go-v2's own signer.
 type sdkCase struct {
-	name      string
-	method    string
-	url       string
-	body      []byte
-	header    map[string][]string
-	token     string
-	service   string
-	presign   bool
-	unsigned  bool // payload hash UNSIGNED-PAYLOAD (presign only)
-	sendPath  string
-	sendQuery string
+	name     string
+	method   string
+	url      string
+	body     []byte
+	header   map[string][]string
+	token    string
+	service  string
+	presign  bool
+	unsigned bool // payload hash UNSIGNED-PAYLOAD (presign only)
+	sendPath string
 }
 
 func kib(n int) []byte {

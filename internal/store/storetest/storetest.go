@@ -130,7 +130,7 @@ func seed(t *testing.T, s store.Store, objects map[string]string) {
 	update(t, s, func(tx store.Tx) error {
 		for k, v := range objects {
 			if err := tx.Put(kind, account, k, []byte(v)); err != nil {
-				return fmt.Errorf("Put %q: %w", k, err)
+				return fmt.Errorf("tx.Put %q: %w", k, err)
 			}
 		}
 		return nil
@@ -211,7 +211,7 @@ func testInsert(t *testing.T, s store.Store) {
 			name: "committed key gives ErrExists and the transaction goes on",
 			fn: func(tx store.Tx) error {
 				if err := tx.Insert(kind, account, "taken", []byte("x")); !errors.Is(err, store.ErrExists) {
-					return fmt.Errorf("Insert over committed key: %v, want ErrExists", err)
+					return fmt.Errorf("tx.Insert over committed key: %v, want ErrExists", err)
 				}
 				return tx.Insert(kind, account, "after-conflict", []byte("y"))
 			},
@@ -255,7 +255,7 @@ func testInsert(t *testing.T, s store.Store) {
 				}
 				b, err := tx.Get(kind, account, "visible")
 				if err != nil || string(b) != "me" {
-					return fmt.Errorf("Get after Insert = %q, %v", b, err)
+					return fmt.Errorf("tx.Get after Insert = %q, %v", b, err)
 				}
 				return nil
 			},
@@ -305,7 +305,7 @@ func testPut(t *testing.T, s store.Store) {
 			}
 			got, err := tx.Get(kind, account, "rw")
 			if err != nil || string(got) != "two" {
-				return fmt.Errorf("Get = %q, %v; want two", got, err)
+				return fmt.Errorf("tx.Get = %q, %v; want two", got, err)
 			}
 			return nil
 		})
@@ -338,11 +338,11 @@ func testDelete(t *testing.T, s store.Store) {
 			update(t, s, func(tx store.Tx) error {
 				err := tx.Delete(kind, account, key)
 				if !errors.Is(err, tc.wantErr) || (tc.wantErr == nil && err != nil) {
-					return fmt.Errorf("Delete: %v, want %v", err, tc.wantErr)
+					return fmt.Errorf("tx.Delete: %v, want %v", err, tc.wantErr)
 				}
 				// The transaction must remain usable after ErrNotFound.
 				if _, err := tx.Get(kind, account, key); !errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("Get after Delete: %v, want ErrNotFound", err)
+					return fmt.Errorf("tx.Get after Delete: %v, want ErrNotFound", err)
 				}
 				return tx.Put(kind, account, key+"-marker", []byte("m"))
 			})
@@ -515,7 +515,7 @@ func testCount(t *testing.T, s store.Store) {
 				return err
 			}
 			if n, err := tx.Count(kind, account, "a"); err != nil || n != 5 {
-				return fmt.Errorf("Count = %d, %v; want 5", n, err)
+				return fmt.Errorf("tx.Count = %d, %v; want 5", n, err)
 			}
 			return errAbort // leave listData as it was
 		})
@@ -647,7 +647,7 @@ func testScopes(t *testing.T, s store.Store) {
 		for i, sc := range scopes {
 			for _, k := range []string{"k", "k2"} {
 				if err := tx.Insert(sc[0], sc[1], k, []byte(strconv.Itoa(i))); err != nil {
-					return fmt.Errorf("Insert %q/%q/%q: %w", sc[0], sc[1], k, err)
+					return fmt.Errorf("tx.Insert %q/%q/%q: %w", sc[0], sc[1], k, err)
 				}
 			}
 		}
