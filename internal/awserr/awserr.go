@@ -17,6 +17,8 @@ type Error struct {
 	Message string
 	// Status overrides the HTTP status from the code table when non-zero.
 	Status int
+	// Fields are extra members of JSON-protocol errors, such as Organizations' "Reason".
+	Fields map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -38,9 +38,9 @@ func newMetrics() *metrics {
 // a caller cannot grow the label space without bound.
 func (m *metrics) observe(c *call, code string, took time.Duration) {
 	service, action := c.service, c.action
-	if _, ok := c.s.ops[service]; !ok {
+	if svc, ok := c.s.services[service]; !ok {
 		service, action = "unknown", "unknown"
-	} else if _, ok := c.s.ops[service][action]; !ok {
+	} else if _, ok := svc.ops[action]; !ok {
 		action = "unknown"
 	}
 	m.requests.WithLabelValues(service, action, code).Inc()

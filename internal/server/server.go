@@ -48,7 +48,7 @@ type Server struct {
 	region   string
 	verifier *sigv4.Verifier
 	authz    *authorizer
-	ops      map[string]map[string]*op // service → action → op
+	services map[string]*service // by SigV4 service name
 	metrics  *metrics
 
 	credMu sync.RWMutex
@@ -75,7 +75,10 @@ func New(cfg Config) *Server {
 	}
 	s.authz = newAuthorizer(cfg.IAM)
 	s.metrics = newMetrics()
-	s.ops = map[string]map[string]*op{"iam": iamOps(), "sts": stsOps()}
+	s.services = map[string]*service{
+		"iam": {ns: nsIAM, ops: iamOps()},
+		"sts": {ns: nsSTS, ops: stsOps()},
+	}
 	return s
 }
 
@@ -109,8 +112,10 @@ type call struct {
 	r       *http.Request
 	reqID   string
 	service string
+	svc     *service
 	action  string
-	params  awsproto.Params
+	params  awsproto.Params // awsQuery parameters
+	body    []byte          // the raw body (awsJson services decode it themselves)
 	id      *identity
 	now     time.Time
 }
@@ -120,24 +125,23 @@ func (c *call) account() string { return c.id.account }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
-	ns := nsIAM
+	c := &call{ctx: r.Context(), s: s, r: r, reqID: reqID, now: s.now()}
 	defer func() {
 		if v := recover(); v != nil {
 			s.log.Error("panic serving request", "request_id", reqID, "panic", v, "stack", string(debug.Stack()))
-			awsproto.ErrorResponse(w, ns, reqID, awserr.New(awserr.InternalFailure, "An internal error occurred."))
+			s.writeError(w, c, awserr.New(awserr.InternalFailure, "An internal error occurred."))
 		}
 	}()
-	c := &call{ctx: r.Context(), s: s, r: r, reqID: reqID, now: s.now()}
-	err := s.handle(w, c, &ns)
+	err := s.handle(w, c)
 	code := "OK"
 	if err != nil {
-		code = s.writeError(w, c, ns, err)
+		code = s.writeError(w, c, err)
 	}
 	s.metrics.observe(c, code, s.now().Sub(c.now))
 }
 
 // writeError answers err in the protocol's error shape and returns the code it sent.
-func (s *Server) writeError(w http.ResponseWriter, c *call, ns string, err error) string {
+func (s *Server) writeError(w http.ResponseWriter, c *call, err error) string {
 	e, ok := awserr.As(err)
 	if !ok {
 		// Never send an internal error's text to the client (STYLE.md, "Errors").
@@ -148,11 +152,36 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, ns string, err error
 		}
 		e = awserr.New(code, "An internal error occurred. Retry the request.")
 	}
-	awsproto.ErrorResponse(w, ns, c.reqID, e)
+	if c.svc != nil && c.svc.codes[e.Code] != "" {
+		renamed := *e
+		renamed.Code = c.svc.codes[e.Code]
+		e = &renamed
+	}
+	switch {
+	case c.svc != nil && c.svc.json:
+		awsproto.JSONErrorResponse(w, c.reqID, e)
+	case c.svc != nil:
+		awsproto.ErrorResponse(w, c.svc.ns, c.reqID, e)
+	default:
+		awsproto.ErrorResponse(w, nsIAM, c.reqID, e)
+	}
 	return e.Code
 }
 
-func (s *Server) handle(w http.ResponseWriter, c *call, ns *string) error {
+// service is one AWS service Rootward serves: its wire protocol and operations.
+type service struct {
+	// json selects awsJson 1.1 with this X-Amz-Target prefix; awsQuery otherwise.
+	json         bool
+	targetPrefix string
+	// ns is the awsQuery XML namespace.
+	ns  string
+	ops map[string]*op
+	// codes renames generic error codes to the service's own shape names (for example
+	// AccessDenied → AccessDeniedException in Organizations), because SDKs match shape names.
+	codes map[string]string
+}
+
+func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	r := c.r
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
@@ -165,30 +194,40 @@ func (s *Server) handle(w http.ResponseWriter, c *call, ns *string) error {
 		}
 		return awserr.New(awserr.MalformedQueryString, "The request body could not be read.")
 	}
+	c.body = body
 	auth, err := sigv4.Parse(r)
 	if err != nil {
 		return err
 	}
 	c.service = auth.Service
-	switch auth.Service {
-	case "iam":
-	case "sts":
-		*ns = nsSTS
-	default:
+	svc, ok := s.services[auth.Service]
+	if !ok {
 		return awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", auth.Service)
 	}
-	params, err := awsproto.ParseQuery(r.URL.RawQuery, body)
-	if err != nil {
-		return err
-	}
-	c.params = params
-	c.action = params.Get("Action")
-	if c.action == "" {
-		return awserr.New(awserr.MissingAction, "Missing Action")
-	}
-	o, ok := s.ops[auth.Service][c.action]
-	if !ok {
-		return awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", c.action, params.Get("Version"))
+	c.svc = svc
+	var o *op
+	if svc.json {
+		prefix, action, ok := awsproto.JSONTarget(r.Header.Get("X-Amz-Target"))
+		if !ok || prefix != svc.targetPrefix {
+			return awserr.New("UnknownOperationException", "The X-Amz-Target header does not name an operation of this service.")
+		}
+		c.action = action
+		if o, ok = svc.ops[action]; !ok {
+			return awserr.New("UnknownOperationException", "Unknown operation %s.", action)
+		}
+	} else {
+		params, err := awsproto.ParseQuery(r.URL.RawQuery, body)
+		if err != nil {
+			return err
+		}
+		c.params = params
+		c.action = params.Get("Action")
+		if c.action == "" {
+			return awserr.New(awserr.MissingAction, "Missing Action")
+		}
+		if o, ok = svc.ops[c.action]; !ok {
+			return awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", c.action, params.Get("Version"))
+		}
 	}
 	id, err := s.authenticate(c, auth, body)
 	if err != nil {
@@ -206,7 +245,10 @@ func (s *Server) handle(w http.ResponseWriter, c *call, ns *string) error {
 	if err != nil {
 		return err
 	}
-	return awsproto.Response(w, *ns, c.action, c.reqID, result)
+	if svc.json {
+		return awsproto.JSONResponse(w, c.reqID, result)
+	}
+	return awsproto.Response(w, svc.ns, c.action, c.reqID, result)
 }
 
 // op is one API operation.
