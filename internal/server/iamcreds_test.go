@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -241,8 +242,15 @@ func TestChangePassword(t *testing.T) {
 		_, err := c.ChangePassword(ctx, &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String(nw)})
 		return err
 	}
-	// Without a policy that allows it, carol may neither change her password nor read the policy.
+	// Without a policy that allows it, carol may neither change her password nor read the policy:
+	// neither with no password policy nor with one that does not allow users to change passwords.
 	wantCode(t, change(carolIAM, "Correct7horse", "Fresh-pass1"), "AccessDenied")
+	if _, err := e.iam.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(10)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, change(carolIAM, "Correct7horse", "Fresh-pass1"), "AccessDenied")
+	_, err := carolIAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
+	wantCode(t, err, "AccessDenied")
 	// AllowUsersToChangePassword grants both at the account level.
 	if _, err := e.iam.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{
 		AllowUsersToChangePassword: true, MinimumPasswordLength: aws.Int32(10), RequireNumbers: true, PasswordReusePrevention: aws.Int32(1)}); err != nil {
@@ -728,5 +736,226 @@ func TestRootCredentialOps(t *testing.T) {
 	}
 	if m := summary(); m["AccountPasswordPresent"] != 0 || m["AccountMFAEnabled"] != 0 {
 		t.Fatalf("summary after removal = %v", m)
+	}
+}
+
+func TestAccountSummaryAndAuthorizationDetails(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	const readDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`
+	const trustDoc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}))
+	must(e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("devs")}))
+	must(e.iam.AddUserToGroup(ctx, &awsiam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alice")}))
+	must(e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("read"), PolicyDocument: aws.String(readDoc)}))
+	must(e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("app"), AssumeRolePolicyDocument: aws.String(trustDoc)}))
+	pol, err := e.iam.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("custom"), PolicyDocument: aws.String(readDoc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(e.iam.AttachGroupPolicy(ctx, &awsiam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: pol.Policy.Arn}))
+	must(e.iam.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("spare")}))
+
+	sum, err := e.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]int32{
+		"Users": 2, "Groups": 1, "Roles": 1, "Policies": 1, "MFADevices": 1, "MFADevicesInUse": 0, "PolicyVersionsInUse": 2,
+		"UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500, "AccessKeysPerUserQuota": 2,
+		"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
+	} {
+		if got, ok := sum.SummaryMap[k]; !ok || got != want {
+			t.Errorf("SummaryMap[%s] = %d (present %t), want %d", k, got, ok, want)
+		}
+	}
+
+	// The whole account, one entity per page.
+	var users, groups, roles, policies []string
+	p := awsiam.NewGetAccountAuthorizationDetailsPaginator(e.iam, &awsiam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(1)})
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, u := range page.UserDetailList {
+			users = append(users, *u.UserName)
+			if *u.UserName != "alice" {
+				continue
+			}
+			doc, _ := url.QueryUnescape(*u.UserPolicyList[0].PolicyDocument)
+			if strings.Join(u.GroupList, ",") != "devs" || *u.UserPolicyList[0].PolicyName != "read" || doc != readDoc || *u.UserId == "" {
+				t.Fatalf("alice = %+v", u)
+			}
+		}
+		for _, g := range page.GroupDetailList {
+			groups = append(groups, *g.GroupName)
+			if len(g.AttachedManagedPolicies) != 1 || *g.AttachedManagedPolicies[0].PolicyArn != *pol.Policy.Arn {
+				t.Fatalf("group = %+v", g)
+			}
+		}
+		for _, r := range page.RoleDetailList {
+			roles = append(roles, *r.RoleName)
+			doc, _ := url.QueryUnescape(*r.AssumeRolePolicyDocument)
+			if doc != trustDoc || len(r.InstanceProfileList) != 0 {
+				t.Fatalf("role = %+v", r)
+			}
+		}
+		for _, mp := range page.Policies {
+			policies = append(policies, *mp.PolicyName)
+			if *mp.PolicyName == "custom" {
+				doc, _ := url.QueryUnescape(*mp.PolicyVersionList[0].Document)
+				if len(mp.PolicyVersionList) != 1 || doc != readDoc || !mp.PolicyVersionList[0].IsDefaultVersion || *mp.AttachmentCount != 1 {
+					t.Fatalf("policy = %+v", mp)
+				}
+			}
+		}
+	}
+	got := strings.Join([]string{strings.Join(users, ","), strings.Join(groups, ","), strings.Join(roles, ","), strings.Join(policies, ",")}, " | ")
+	if want := "admin,alice | devs | app | custom,AdministratorAccess"; got != want || pages != 6 {
+		t.Fatalf("details = %s in %d pages, want %s in 6", got, pages, want)
+	}
+
+	only, err := e.iam.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
+	if err != nil || len(only.RoleDetailList) != 1 || len(only.UserDetailList)+len(only.GroupDetailList)+len(only.Policies) != 0 || only.IsTruncated {
+		t.Fatalf("Filter Role = %+v, %v", only, err)
+	}
+	_, err = e.iam.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{"Users"}})
+	wantCode(t, err, "ValidationError")
+}
+
+// TestSecretsNotAtRest creates every kind of credential secret through the API, then reads the
+// whole SQLite database — its files byte by byte, and every row through the store — and checks that
+// no secret access key, password or MFA seed is there in the clear.
+func TestSecretsNotAtRest(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "rootward.db")
+	st, err := sqlite.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e, _ := newCredEnv(t, st)
+	ctx := ctxT(t)
+
+	secrets := map[string]string{"admin secret access key": e.adminKey.Secret}
+	public := []string{e.adminKey.AccessKeyID}
+	for i, name := range []string{"alice", "bob"} {
+		if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := e.iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[name+" secret access key"] = *k.AccessKey.SecretAccessKey
+		public = append(public, *k.AccessKey.AccessKeyId)
+		pw := "Distinctive-Password-" + name + "-" + string(rune('0'+i))
+		if _, err := e.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String(name), Password: aws.String(pw)}); err != nil {
+			t.Fatal(err)
+		}
+		secrets[name+" password"] = pw
+		newPw := pw + "-changed"
+		if _, err := e.iam.UpdateLoginProfile(ctx, &awsiam.UpdateLoginProfileInput{UserName: aws.String(name), Password: aws.String(newPw)}); err != nil {
+			t.Fatal(err)
+		}
+		secrets[name+" new password"] = newPw
+		d, err := e.iam.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name + "-phone")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[name+" MFA seed"] = string(d.VirtualMFADevice.Base32StringSeed)
+		public = append(public, *d.VirtualMFADevice.SerialNumber)
+	}
+	sess, err := e.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets["session secret access key"] = *sess.Credentials.SecretAccessKey
+	secrets["session token"] = *sess.Credentials.SessionToken
+
+	// Every byte of the database files (the main file, its WAL and shared memory).
+	var raw []byte
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, b...)
+	}
+	// Every row, through the store: the kinds and accounts come from the table itself.
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT DISTINCT kind, account FROM objects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups [][2]string
+	for rows.Next() {
+		var kind, account []byte
+		if err := rows.Scan(&kind, &account); err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, [2]string{string(kind), string(account)})
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var dump bytes.Buffer
+	n := 0
+	if err := e.st.View(ctx, func(tx store.Tx) error {
+		for _, g := range groups {
+			items, err := tx.List(g[0], g[1], "", "", 0)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				n++
+				dump.WriteString(g[0] + "\t" + g[1] + "\t" + it.Key + "\t")
+				dump.Write(it.Body)
+				dump.WriteByte('\n')
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The dump is real: the public identifiers and the password hashes are there.
+	for _, id := range append(public, "$argon2id$") {
+		if !bytes.Contains(dump.Bytes(), []byte(id)) {
+			t.Fatalf("store dump (%d rows) lacks %q", n, id)
+		}
+	}
+	if !bytes.Contains(raw, []byte(e.adminKey.AccessKeyID)) {
+		t.Fatal("database files lack the access key ID")
+	}
+	for name, secret := range secrets {
+		t.Run(name, func(t *testing.T) {
+			// The secret itself, and its base64 form (how encoding/json would store it as []byte).
+			forms := []string{secret, base64.StdEncoding.EncodeToString([]byte(secret))}
+			for where, b := range map[string][]byte{"database files": raw, "store rows": dump.Bytes()} {
+				for _, f := range forms {
+					if bytes.Contains(b, []byte(f)) {
+						t.Fatalf("%s contain the %s", where, name)
+					}
+				}
+			}
+		})
 	}
 }
