@@ -30,7 +30,6 @@ func TestEvaluateLogic(t *testing.T) {
 		identity, session, task []string
 		boundary, resource      string
 		scps                    [][]string
-		noSession               bool
 	}
 	tests := []struct {
 		name     string
