@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/trail"
 	"github.com/spf13/cobra"
 )
 
@@ -65,8 +66,12 @@ func serveCmd() *cobra.Command {
 				}
 				fmt.Fprintf(out, "Rootward serving %d account(s) at %s\n", len(accts), endpoint)
 			}
+			rec := trail.NewRecorder(st, log)
+			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
+			// every event of a finished request is written.
+			defer rec.Close()
 			srv := &http.Server{
-				Handler:           server.New(server.Config{IAM: svc, Logger: log}),
+				Handler:           server.New(server.Config{IAM: svc, Logger: log, Trail: rec}),
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       30 * time.Second,
 				WriteTimeout:      60 * time.Second,

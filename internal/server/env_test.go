@@ -23,12 +23,14 @@ import (
 	"github.com/rootward/rootward/internal/store/postgres"
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/trail"
 )
 
 // env is an in-process Rootward with an account whose admin user holds AdministratorAccess.
 type env struct {
 	t        *testing.T
 	svc      *iam.Service
+	trail    *trail.Recorder
 	st       store.Store
 	url      string
 	account  *iam.Account
@@ -70,7 +72,9 @@ func newBenchEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	hs := httptest.NewServer(server.New(server.Config{IAM: svc}))
+	rec := trail.NewRecorder(st, nil)
+	t.Cleanup(rec.Close)
+	hs := httptest.NewServer(server.New(server.Config{IAM: svc, Trail: rec}))
 	t.Cleanup(hs.Close)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")
@@ -87,7 +91,7 @@ func newBenchEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{svc: svc, st: st, url: hs.URL, account: acct, adminKey: k}
+	e := &env{trail: rec, svc: svc, st: st, url: hs.URL, account: acct, adminKey: k}
 	e.iam, e.sts = e.clients(k.AccessKeyID, k.Secret, "")
 	return e
 }

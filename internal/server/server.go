@@ -19,6 +19,7 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/sigv4"
+	"github.com/rootward/rootward/internal/trail"
 )
 
 // MaxBodyBytes bounds a request body; larger bodies are refused before they are read whole.
@@ -38,6 +39,8 @@ type Config struct {
 	Now func() time.Time
 	// Region is the region the server answers for (default us-east-1).
 	Region string
+	// Trail, when set, records every authenticated API call.
+	Trail *trail.Recorder
 }
 
 // Server serves the AWS APIs.
@@ -50,6 +53,7 @@ type Server struct {
 	authz    *authorizer
 	services map[string]*service // by SigV4 service name
 	metrics  *metrics
+	trail    *trail.Recorder
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -61,7 +65,7 @@ type Server struct {
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{
-		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region,
+		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail,
 		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
 	}
 	if s.log == nil {
@@ -137,6 +141,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		code = s.writeError(w, c, err)
 	}
+	s.audit(c, err)
 	s.metrics.observe(c, code, s.now().Sub(c.now))
 }
 

@@ -1,0 +1,279 @@
+// Package trail records what happens in Rootward — every API call, sign-in and security event — as
+// CloudTrail-format event records (CloudTrail User Guide, "CloudTrail record contents"), keeps them
+// in the store per recipient account, and lists them back in time order.
+//
+// Recording is asynchronous and batched: a request hands its event to a buffered queue and a single
+// writer commits queued events together, so an audit write does not add a durable commit to every
+// API call. Close drains the queue, so a graceful shutdown loses nothing.
+package trail
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/rootward/rootward/internal/store"
+)
+
+const kindEvent = "event"
+
+// SessionIssuer names the role (or user) behind temporary credentials.
+type SessionIssuer struct {
+	Type        string `json:"type,omitempty"`
+	PrincipalID string `json:"principalId,omitempty"`
+	ARN         string `json:"arn,omitempty"`
+	AccountID   string `json:"accountId,omitempty"`
+	UserName    string `json:"userName,omitempty"`
+}
+
+// SessionContext describes temporary credentials.
+type SessionContext struct {
+	SessionIssuer  *SessionIssuer    `json:"sessionIssuer,omitempty"`
+	Attributes     map[string]string `json:"attributes,omitempty"` // creationDate, mfaAuthenticated
+	SourceIdentity string            `json:"sourceIdentity,omitempty"`
+	AssumedRoot    string            `json:"assumedRoot,omitempty"`
+}
+
+// UserIdentity is CloudTrail's userIdentity element. Type is Root, IAMUser, AssumedRole,
+// FederatedUser, AWSAccount or AWSService.
+type UserIdentity struct {
+	Type           string          `json:"type"`
+	PrincipalID    string          `json:"principalId,omitempty"`
+	ARN            string          `json:"arn,omitempty"`
+	AccountID      string          `json:"accountId,omitempty"`
+	AccessKeyID    *string         `json:"accessKeyId,omitempty"`
+	UserName       string          `json:"userName,omitempty"`
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+	InvokedBy      string          `json:"invokedBy,omitempty"`
+}
+
+// Event is one CloudTrail record.
+type Event struct {
+	EventVersion        string         `json:"eventVersion"`
+	UserIdentity        UserIdentity   `json:"userIdentity"`
+	EventTime           time.Time      `json:"eventTime"`
+	EventSource         string         `json:"eventSource"`
+	EventName           string         `json:"eventName"`
+	AWSRegion           string         `json:"awsRegion"`
+	SourceIPAddress     string         `json:"sourceIPAddress,omitempty"`
+	UserAgent           string         `json:"userAgent,omitempty"`
+	ErrorCode           string         `json:"errorCode,omitempty"`
+	ErrorMessage        string         `json:"errorMessage,omitempty"`
+	RequestParameters   map[string]any `json:"requestParameters"`
+	ResponseElements    map[string]any `json:"responseElements"`
+	AdditionalEventData map[string]any `json:"additionalEventData,omitempty"`
+	RequestID           string         `json:"requestID,omitempty"`
+	EventID             string         `json:"eventID"`
+	ReadOnly            *bool          `json:"readOnly,omitempty"`
+	EventType           string         `json:"eventType"`
+	ManagementEvent     bool           `json:"managementEvent"`
+	RecipientAccountID  string         `json:"recipientAccountId"`
+	EventCategory       string         `json:"eventCategory"`
+}
+
+// Event types (CloudTrail User Guide, "eventType").
+const (
+	AwsAPICall       = "AwsApiCall"
+	AwsServiceEvent  = "AwsServiceEvent"
+	AwsConsoleAction = "AwsConsoleAction"
+	AwsConsoleSignIn = "AwsConsoleSignIn"
+)
+
+// Hidden replaces sensitive request parameters, as CloudTrail does.
+const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+// Recorder queues events and writes them in batches.
+type Recorder struct {
+	st    store.Store
+	log   *slog.Logger
+	queue chan *Event
+	done  chan struct{}
+	once  sync.Once
+	now   func() time.Time
+
+	mu      sync.Mutex
+	flushed *sync.Cond
+	pending int
+}
+
+// NewRecorder starts a recorder writing to st.
+func NewRecorder(st store.Store, log *slog.Logger) *Recorder {
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Recorder{st: st, log: log, queue: make(chan *Event, 4096), done: make(chan struct{}), now: time.Now}
+	r.flushed = sync.NewCond(&r.mu)
+	go r.run()
+	return r
+}
+
+// Record fills in the event's defaults (ID, version, time, category) and queues it. It blocks only
+// when the queue is full, so audit records are never dropped.
+func (r *Recorder) Record(e *Event) {
+	if e.EventID == "" {
+		e.EventID = newEventID()
+	}
+	if e.EventVersion == "" {
+		e.EventVersion = "1.08"
+	}
+	if e.EventTime.IsZero() {
+		e.EventTime = r.now()
+	}
+	e.EventTime = e.EventTime.UTC().Truncate(time.Second)
+	if e.EventCategory == "" {
+		e.EventCategory = "Management"
+	}
+	if e.AWSRegion == "" {
+		e.AWSRegion = "us-east-1"
+	}
+	e.ManagementEvent = true
+	r.mu.Lock()
+	r.pending++
+	r.mu.Unlock()
+	r.queue <- e
+}
+
+// Flush waits until every event recorded so far is stored.
+func (r *Recorder) Flush() {
+	r.mu.Lock()
+	for r.pending > 0 {
+		r.flushed.Wait()
+	}
+	r.mu.Unlock()
+}
+
+// Close stores what is queued and stops the writer.
+func (r *Recorder) Close() {
+	r.once.Do(func() {
+		close(r.queue)
+		<-r.done
+	})
+}
+
+func (r *Recorder) run() {
+	defer close(r.done)
+	for e := range r.queue {
+		batch := []*Event{e}
+	more:
+		for len(batch) < 512 {
+			select {
+			case e, ok := <-r.queue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, e)
+			default:
+				break more
+			}
+		}
+		if err := r.write(batch); err != nil {
+			r.log.Error("writing trail events", "events", len(batch), "err", err)
+		}
+		r.mu.Lock()
+		r.pending -= len(batch)
+		r.flushed.Broadcast()
+		r.mu.Unlock()
+	}
+}
+
+func (r *Recorder) write(batch []*Event) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return r.st.Update(ctx, func(tx store.Tx) error {
+		for _, e := range batch {
+			b, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(kindEvent, e.RecipientAccountID, eventKey(e), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// eventKey orders events by time, then ID: a fixed-width UTC timestamp sorts bytewise.
+func eventKey(e *Event) string {
+	return e.EventTime.UTC().Format("20060102T150405Z") + "/" + e.EventID
+}
+
+func newEventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
+}
+
+// Query selects events of one account.
+type Query struct {
+	Account    string
+	Start, End time.Time // inclusive bounds; zero means open
+	// Match, when set, keeps only events for which it returns true.
+	Match func(*Event) bool
+	// After continues a listing after the event key returned as Page.Next.
+	After string
+	Limit int
+}
+
+// Page is a page of events, oldest first.
+type Page struct {
+	Events []Event
+	Next   string
+}
+
+// List returns the account's events in time order.
+func List(ctx context.Context, st store.Store, q Query) (Page, error) {
+	var p Page
+	after := q.After
+	if after == "" && !q.Start.IsZero() {
+		// Keys start with the timestamp: start just before the first second of the range.
+		after = q.Start.UTC().Add(-time.Second).Format("20060102T150405Z") + "/\xff"
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	err := st.View(ctx, func(tx store.Tx) error {
+		for {
+			items, err := tx.List(kindEvent, q.Account, "", after, 256)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				after = it.Key
+				var e Event
+				if err := json.Unmarshal(it.Body, &e); err != nil {
+					return err
+				}
+				if !q.End.IsZero() && e.EventTime.After(q.End) {
+					return nil
+				}
+				if !q.Start.IsZero() && e.EventTime.Before(q.Start) {
+					continue
+				}
+				if q.Match != nil && !q.Match(&e) {
+					continue
+				}
+				if len(p.Events) == limit {
+					p.Next = p.Events[len(p.Events)-1].key()
+					return nil
+				}
+				p.Events = append(p.Events, e)
+			}
+			if len(items) < 256 {
+				return nil
+			}
+		}
+	})
+	return p, err
+}
+
+func (e *Event) key() string { return eventKey(e) }
