@@ -370,3 +370,30 @@ func TestListVirtualMFADevices(t *testing.T) {
 	next := e.clock.Now().Add(30 * time.Second)
 	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", root.SerialNumber, totpAt(t, root.Base32StringSeed, next), next), "")
 }
+
+// TestVerifyMFACodeOnceUnderConcurrency presents one code from many goroutines at once: the store
+// serializes the read-check-write of the last accepted step, so exactly one succeeds.
+func TestVerifyMFACodeOnceUnderConcurrency(t *testing.T) {
+	e := newCredEnv(t)
+	e.user(t, "alice")
+	d := e.enable(t, "alice", "alice-phone")
+	next := e.clock.Now().Add(30 * time.Second)
+	code := totpAt(t, d.Base32StringSeed, next)
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() { errs <- e.svc.VerifyMFACode(e.ctx, e.account.ID, "alice", d.SerialNumber, code, next) }()
+	}
+	ok := 0
+	for range n {
+		err := <-errs
+		if err == nil {
+			ok++
+		} else if !awserr.IsCode(err, awserr.AccessDenied) {
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d concurrent uses of one code succeeded, want 1", ok, n)
+	}
+}
