@@ -444,10 +444,22 @@ func managedName(policyARN string) string {
 	return policyARN[strings.LastIndexByte(policyARN, '/')+1:]
 }
 
+// maxSimulatedDocument is the length constraint of policyDocumentType, the type of every policy
+// document parameter of the simulator.
+const maxSimulatedDocument = 131072
+
+// parseInput parses a policy document parameter. The document is not echoed in a length error.
+func parseInput(param, doc string, kind policy.Kind) (*policy.Policy, error) {
+	if len(doc) > maxSimulatedDocument {
+		return nil, awsproto.Invalid(param, "...", "Member must have length less than or equal to "+strconv.Itoa(maxSimulatedDocument))
+	}
+	return policy.Parse(doc, kind)
+}
+
 // addInputs parses PolicyInputList, PermissionsBoundaryPolicyInputList and ResourcePolicy.
 func (s *simulation) addInputs(c *call) error {
 	for i, doc := range c.params.List("PolicyInputList") {
-		p, err := policy.Parse(doc, policy.KindIdentity)
+		p, err := parseInput("PolicyInputList", doc, policy.KindIdentity)
 		if err != nil {
 			return err
 		}
@@ -460,7 +472,7 @@ func (s *simulation) addInputs(c *call) error {
 		if len(b) > 1 {
 			return awserr.New(awserr.InvalidInput, "The list of Permissions Boundary policies cannot exceed 1 items.")
 		}
-		p, err := policy.Parse(b[0], policy.KindBoundary)
+		p, err := parseInput("PermissionsBoundaryPolicyInputList", b[0], policy.KindBoundary)
 		if err != nil {
 			return err
 		}
@@ -471,7 +483,7 @@ func (s *simulation) addInputs(c *call) error {
 		s.in.Boundary = s.add(p, policySource{id: idBoundaryInput, typ: sourceBoundary, doc: b[0]})
 	}
 	if doc := c.params.Get("ResourcePolicy"); doc != "" {
-		p, err := policy.Parse(doc, policy.KindResource)
+		p, err := parseInput("ResourcePolicy", doc, policy.KindResource)
 		if err != nil {
 			return err
 		}
@@ -496,7 +508,7 @@ func (s *simulation) addSCPs(c *call) error {
 		}
 		level := make([]*policy.Policy, 0, len(docs))
 		for j, doc := range docs {
-			p, err := policy.Parse(doc, policy.KindSCP)
+			p, err := parseInput("ServiceControlPolicyInputList", doc, policy.KindSCP)
 			if err != nil {
 				return err
 			}
@@ -600,6 +612,10 @@ type simOutcome struct {
 	details    map[string]policy.Effect // per policy type, for cross-account requests only
 	boundaryOK bool
 	orgsOK     bool
+	// scpStop: the SCPs denied, which ends AWS's evaluation ("If an Organizations SCP included in
+	// the evaluation denies access, the simulation ends ... and this parameter [EvalDecisionDetails]
+	// is not returned").
+	scpStop bool
 }
 
 func (s *simulation) simulate(action, resource string) simOutcome {
@@ -619,7 +635,8 @@ func (s *simulation) simulate(action, resource string) simOutcome {
 			o.matched = append(o.matched, m)
 		}
 	}
-	if owner != s.principal.Account {
+	o.scpStop = in.SCPs != nil && !o.orgsOK
+	if owner != s.principal.Account && !o.scpStop {
 		o.details = map[string]policy.Effect{
 			sourceIAM:      typeEffect(x.Matched, policy.PolicyIdentity),
 			sourceResource: typeEffect(x.Matched, policy.PolicyResource),
@@ -688,7 +705,7 @@ func (s *simulation) evaluate(action string) evaluationResult {
 	var matched []policy.MatchedStatement
 	var missing []string
 	var details map[string]policy.Effect
-	boundaryOK, orgsOK := true, true
+	boundaryOK, orgsOK, scpStop := true, true, false
 	for _, res := range resources {
 		o := s.simulate(action, res)
 		decision = restrictive(decision, o.effect)
@@ -696,6 +713,7 @@ func (s *simulation) evaluate(action string) evaluationResult {
 		missing = unionKeys(missing, o.missing)
 		boundaryOK = boundaryOK && o.boundaryOK
 		orgsOK = orgsOK && o.orgsOK
+		scpStop = scpStop || o.scpStop
 		for k, v := range o.details {
 			if details == nil {
 				details = map[string]policy.Effect{}
@@ -727,7 +745,7 @@ func (s *simulation) evaluate(action string) evaluationResult {
 	// EvalDecisionDetails: "If the simulation evaluates policies within the same account and
 	// includes a resource ARN, then the parameter is present but the response is empty. If ...
 	// all resources (*), then the parameter is not returned."
-	r.EvalDecisionDetails = decisionDetails(details, s.resources != nil)
+	r.EvalDecisionDetails = decisionDetails(details, s.resources != nil && !scpStop)
 	if s.in.Boundary != nil {
 		r.PermissionsBoundaryDecisionDetail = &boundaryDetail{boundaryOK}
 	}
