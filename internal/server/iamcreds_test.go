@@ -728,6 +728,22 @@ func TestRootCredentialOps(t *testing.T) {
 	if _, err := rootSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(totpCode(t, seed, clk.Now()))}); err != nil {
 		t.Fatalf("root GetSessionToken with MFA: %v", err)
 	}
+	// A role session has no MFA device of its own: presenting the root's device and a valid code
+	// must not pass (its empty user name is not "the root user").
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
+	role, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("chain"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, err := e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("first")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, roleSTS := e.clients(*ar.Credentials.AccessKeyId, *ar.Credentials.SecretAccessKey, *ar.Credentials.SessionToken)
+	clk.Advance(30 * time.Second)
+	_, err = roleSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("second"),
+		SerialNumber: aws.String(serial), TokenCode: aws.String(totpCode(t, seed, clk.Now()))})
+	wantCode(t, err, "AccessDenied")
 	if _, err := rootIAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)}); err != nil {
 		t.Fatal(err)
 	}

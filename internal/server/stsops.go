@@ -281,5 +281,16 @@ func (s *Server) checkMFA(c *call, serial, code string) error {
 	if code == "" {
 		return awsproto.MissingParam("TokenCode")
 	}
+	// Only IAM users and the root user own MFA devices. A role session has none: its empty user
+	// name must not fall through to "the root user" in VerifyMFACode.
+	switch c.id.ptype {
+	case iam.PrincipalUser:
+		if c.id.userName == "" {
+			return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code.")
+		}
+	case iam.PrincipalRoot:
+	default:
+		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
 	return s.iam.VerifyMFACode(c.ctx, c.account(), c.id.userName, serial, code, c.now)
 }
