@@ -735,6 +735,10 @@ func TestRootCredentialOps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("chain"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 	ar, err := e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("first")})
 	if err != nil {
 		t.Fatal(err)
