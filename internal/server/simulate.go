@@ -36,7 +36,9 @@ import (
 // Rootward has no catalogue of resource types, so it is always "*".
 //
 // Not simulated: ResourceHandlingOption (the EC2 scenarios) only makes AWS check that the
-// scenario's resources were supplied; Rootward accepts it and does not check them.
+// scenario's resources were supplied; Rootward accepts it and does not check them. And where AWS
+// leaves out of MissingContextValues the keys that only SCP statements reference, Rootward lists
+// them too: policy.Explanation does not say which policy a missing key came from.
 
 // Policy source names as IAM reports them. The API reference enumerates user | group | role |
 // aws-managed | user-managed | resource | none for SourcePolicyType, but captured responses of
@@ -54,7 +56,8 @@ const (
 )
 
 // Source ids of the policies passed as parameters, as IAM reports them ("PolicyInputList.1" in the
-// AWS CLI examples for simulate-custom-policy; "ResourcePolicy" in captured output).
+// AWS CLI examples for simulate-custom-policy; "ResourcePolicy" in captured output). [U] The
+// boundary's id is not in any captured output; it follows the PolicyInputList.N form.
 const (
 	idResourcePolicy = "ResourcePolicy"
 	idBoundaryInput  = "PermissionsBoundaryPolicyInputList.1"

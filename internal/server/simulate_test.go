@@ -387,7 +387,7 @@ func TestSimulatePagination(t *testing.T) {
 		{"page of one", aws.Int32(1), 5},
 		{"default page holds all", nil, 1},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run("custom "+tc.name, func(t *testing.T) {
 			p := awsiam.NewSimulateCustomPolicyPaginator(e.iam, &awsiam.SimulateCustomPolicyInput{
 				PolicyInputList: []string{allow("s3:*", "*")}, ActionNames: actions, MaxItems: tc.maxItems,
 			})
@@ -406,6 +406,26 @@ func TestSimulatePagination(t *testing.T) {
 			want := "iam:GetUser=implicitDeny,iam:ListUsers=implicitDeny,s3:GetObject=allowed,s3:PutObject=allowed,sqs:SendMessage=implicitDeny"
 			if strings.Join(got, ",") != want || pages != tc.pages {
 				t.Errorf("got %v in %d pages, want %s in %d", got, pages, want, tc.pages)
+			}
+		})
+		t.Run("principal "+tc.name, func(t *testing.T) {
+			p := awsiam.NewSimulatePrincipalPolicyPaginator(e.iam, &awsiam.SimulatePrincipalPolicyInput{
+				PolicySourceArn: aws.String("arn:aws:iam::" + e.account.ID + ":user/admin"), ActionNames: actions, MaxItems: tc.maxItems,
+			})
+			var got []string
+			pages := 0
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages++
+				for _, r := range page.EvaluationResults {
+					got = append(got, *r.EvalActionName+"="+string(r.EvalDecision))
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(actions, "=allowed,")+"=allowed" || pages != tc.pages {
+				t.Errorf("got %v in %d pages, want all of %v allowed in %d", got, pages, actions, tc.pages)
 			}
 		})
 	}
@@ -459,6 +479,7 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	devEC2 := "group_Devs_DevEC2|IAM Policy|" + oneLine(allow("ec2:Describe*", "*"))
 	customDeny := "CustomDeny|IAM Policy|" + oneLine(deny("iam:GetRole", "*"))
 	exInline := types.PolicyIdentifierMemberPolicyType{Value: types.PolicyIdentifierPolicyTypeInline}
+	aliceBucket := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"s3:GetObject","Resource":"*"}]}`
 	bobBucket := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + a + `:user/bob"},"Action":"s3:GetObject","Resource":"*"}]}`
 	for _, tc := range []struct {
 		name string
@@ -524,6 +545,13 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 			PolicyExclusionList: []types.PolicyIdentifier{&types.PolicyIdentifierMemberPolicyArn{Value: "arn:aws:iam::" + a + ":policy/Nothing*"}},
 			ActionNames:         []string{"iam:GetRole"}},
 			[]simResult{{action: "iam:GetRole", resource: "*", decision: "explicitDeny", missing: []string{}, boundary: "true", matched: []string{customDeny}}}},
+		{"the policy source is the caller by default", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(alice),
+			PolicyExclusionList: []types.PolicyIdentifier{&exInline},
+			ResourcePolicy:      aws.String(aliceBucket), ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::b/k"}},
+			[]simResult{{action: "s3:GetObject", resource: "*", decision: "allowed", missing: []string{}, details: map[string]string{}, boundary: "true",
+				matched: []string{"ResourcePolicy|Resource Policy|" + oneLine(aliceBucket)},
+				perResource: []simResource{{resource: "arn:aws:s3:::b/k", decision: "allowed", missing: []string{}, boundary: "true",
+					matched: []string{"ResourcePolicy|Resource Policy|" + oneLine(aliceBucket)}}}}}},
 		{"caller with a resource policy", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::" + a + ":group/Ops"),
 			CallerArn:      aws.String("arn:aws:iam::" + a + ":user/bob"),
 			ResourcePolicy: aws.String(bobBucket),
