@@ -64,17 +64,26 @@ func newEnv(t *testing.T) *env {
 }
 
 // newBenchEnv is newEnv for benchmarks and tests alike.
-func newBenchEnv(t testing.TB) *env {
+func newBenchEnv(t testing.TB) *env { return buildEnv(t, nil, nil) }
+
+// buildEnv starts a server over st (openStore(t) when nil) with the clock now (time.Now when nil).
+func buildEnv(t testing.TB, st store.Store, now func() time.Time) *env {
 	t.Helper()
-	st := openStore(t)
-	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if st == nil {
+		st = openStore(t)
+	}
+	sealer, err := seal.New(testMasterKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	opts := []iam.Option{iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1})}
+	if now != nil {
+		opts = append(opts, iam.WithClock(now))
+	}
+	svc := iam.New(st, sealer, opts...)
 	rec := trail.NewRecorder(st, nil)
 	t.Cleanup(rec.Close)
-	hs := httptest.NewServer(server.New(server.Config{IAM: svc, Trail: rec}))
+	hs := httptest.NewServer(server.New(server.Config{IAM: svc, Trail: rec, Now: now}))
 	t.Cleanup(hs.Close)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")

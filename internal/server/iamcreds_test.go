@@ -15,7 +15,6 @@ import (
 	"errors"
 	"image/png"
 	"math/big"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,9 +33,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/seal"
-	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
@@ -66,34 +63,9 @@ var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
 // newCredEnv is newEnv with an injected clock, over the given store (openStore(t) when nil).
 func newCredEnv(t *testing.T, st store.Store) (*env, *testClock) {
 	t.Helper()
-	if st == nil {
-		st = openStore(t)
-	}
 	clk := &testClock{now: time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second)}
-	sealer, err := seal.New(testMasterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := iam.New(st, sealer, iam.WithClock(clk.Now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	hs := httptest.NewServer(server.New(server.Config{IAM: svc, Now: clk.Now}))
-	t.Cleanup(hs.Close)
-	ctx := context.Background()
-	acct, err := svc.CreateAccount(ctx, "creds-account", "root+"+t.Name()+"@example.com", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateUser(ctx, acct.ID, iam.CreateUserInput{UserName: "admin"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.AttachPolicy(ctx, acct.ID, "user", "admin", "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
-		t.Fatal(err)
-	}
-	k, err := svc.CreateAccessKey(ctx, acct.ID, "admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, svc: svc, st: st, url: hs.URL, account: acct, adminKey: k}
-	e.iam, e.sts = e.clients(k.AccessKeyID, k.Secret, "")
+	e := buildEnv(t, st, clk.Now)
+	e.t = t
 	return e, clk
 }
 
