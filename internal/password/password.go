@@ -1,4 +1,6 @@
-// Package password hashes passwords with argon2id and checks the root user's password rules.
+// Package password hashes passwords with argon2id and checks the root user's password rules: AWS's
+// own (length, character classes, not the account name or email) and two of Rootward's beyond them,
+// a breached-password list shipped in the binary and a minimum edit distance from the email.
 // Hashes are stored in the PHC string format ($argon2id$v=19$m=…,t=…,p=…$salt$hash) so the cost
 // parameters can be raised later without invalidating existing hashes.
 package password
@@ -77,9 +79,18 @@ func Verify(pw, hash string) (bool, error) {
 // (aws-facts.md §4; AWS account management guide, "Change the password for the root user").
 const rootSymbols = "!@#$%^&*()<>[]{}|_+-="
 
+// ErrBreached and ErrSimilarToEmail are the errors of Rootward's rules beyond AWS's, for callers that
+// match them with errors.Is.
+var (
+	ErrBreached       = errors.New("the password is on the list of common breached passwords; choose another")
+	ErrSimilarToEmail = errors.New("the password is too similar to the email address (fewer than 5 changes from it or from its part before @)")
+)
+
 // CheckRoot checks a root user password against AWS's root rules: 8–128 characters, at least three
 // of uppercase, lowercase, digits and the symbols above, and not identical to the account name or
-// the email address. The error message names the broken rule and never contains the password.
+// the email address. Beyond AWS, which only advises against weak passwords, it refuses a password on
+// the embedded breached list (ErrBreached) and one within four edits of the email or its local part
+// (ErrSimilarToEmail). The error message names the broken rule and never contains the password.
 func CheckRoot(pw, accountName, email string) error {
 	n := utf8.RuneCountInString(pw)
 	if !utf8.ValidString(pw) {
@@ -115,6 +126,12 @@ func CheckRoot(pw, accountName, email string) error {
 	}
 	if email != "" && strings.EqualFold(pw, email) {
 		return errors.New("the root password must not be the same as the email address")
+	}
+	if Breached(pw) {
+		return ErrBreached
+	}
+	if TooSimilarToEmail(pw, email) {
+		return ErrSimilarToEmail
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func TestCheckRoot(t *testing.T) {
 	cases := []struct {
 		name, pw, wantErr string
 	}{
-		{"three classes", "Abcdefg1", ""},
+		{"three classes", "Zebrafin7", ""},
 		{"symbols count as a class", "abcdefg1!", ""},
 		{"too short", "Ab1!", "8 to 128"},
 		{"too long", strings.Repeat("Ab1!", 33), "8 to 128"},
