@@ -44,6 +44,9 @@ func TestParseErrors(t *testing.T) {
 			doc: `{"Version":"2012-10-17"}`},
 		{name: "empty statement list", kind: KindIdentity, msg: "Syntax errors in policy.",
 			doc: `{"Version":"2012-10-17","Statement":[]}`},
+		// pulumi/pulumi-aws-native #1616: element names are case-sensitive.
+		{name: "lower-case element name", kind: KindIdentity, msg: "Unknown field statement",
+			doc: `{"Version":"2012-10-17","statement":[]}`},
 		{name: "unknown statement field", kind: KindIdentity, msg: "Unknown field Actions",
 			doc: `{"Statement":{"Effect":"Allow","Actions":"s3:*","Resource":"*"}}`},
 		// hashicorp/terraform-provider-aws #10419: Principal in an identity policy.
@@ -53,7 +56,8 @@ func TestParseErrors(t *testing.T) {
 			doc: `{"Statement":{"Effect":"Allow","NotPrincipal":{"AWS":"123456789012"},"Action":"s3:*","Resource":"*"}}`},
 		{name: "missing effect", kind: KindIdentity, msg: "Missing required field Effect",
 			doc: `{"Statement":{"Action":"s3:*","Resource":"*"}}`},
-		{name: "bad effect case", kind: KindIdentity, msg: "Invalid effect: allow",
+		// hashicorp/terraform #10057: a lower-case Effect fails legacy parsing.
+		{name: "bad effect case", kind: KindIdentity, msg: "The policy failed legacy parsing",
 			doc: `{"Statement":{"Effect":"allow","Action":"s3:*","Resource":"*"}}`},
 		{name: "missing action", kind: KindIdentity, msg: "Policy statement must contain actions.",
 			doc: `{"Statement":{"Effect":"Allow","Resource":"*"}}`},

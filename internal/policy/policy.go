@@ -90,8 +90,10 @@ type Statement struct {
 // Messages IAM returns with MalformedPolicyDocument. Sources: the wording reported by AWS CLI and
 // SDK users in public issue trackers (e.g. hashicorp/terraform-provider-aws #10419 "Policy document
 // should not specify a principal.", humanmade/S3-Uploads #191 "Missing required field Principal",
-// 99designs/iamy #65 "The policy failed legacy parsing" for a bad Version, Wolox/carthage_cache #22
-// for the Sid messages, garnaat/kappa #111 for the action colon rule).
+// 99designs/iamy #65 and hashicorp/terraform #10057 "The policy failed legacy parsing" for a bad
+// Version or Effect, pulumi/pulumi-aws-native #1616 "Unknown field statement" for an element name
+// in the wrong case, Wolox/carthage_cache #22 for the Sid messages, garnaat/kappa #111 for the
+// action colon rule).
 const (
 	msgSyntax          = "Syntax errors in policy."
 	msgNoPrincipal     = "Policy document should not specify a principal."
@@ -329,8 +331,9 @@ func validateStatement(st *Statement, kind Kind) string {
 	case "":
 		return msgMissingEffect
 	default:
-		// [U] IAM's wording for a bad Effect value is not documented; Effect is case-sensitive.
-		return "Invalid effect: " + st.Effect
+		// Effect is case-sensitive; IAM answers "allow" with the legacy-parsing message
+		// (hashicorp/terraform #10057).
+		return msgLegacyParsing
 	}
 	if kind != KindResource && !sidAlnum(st.Sid) {
 		// Resource-based policies of some services (S3, KMS) accept other characters in Sid.
