@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +42,9 @@ type Config struct {
 	Region string
 	// Trail, when set, records every authenticated API call.
 	Trail *trail.Recorder
+	// Console, when set, serves /console and everything under it; a browser's plain GET of / (no
+	// SigV4, no query) is redirected there.
+	Console http.Handler
 }
 
 // Server serves the AWS APIs.
@@ -54,6 +58,7 @@ type Server struct {
 	services map[string]*service // by SigV4 service name
 	metrics  *metrics
 	trail    *trail.Recorder
+	console  http.Handler
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -65,7 +70,7 @@ type Server struct {
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{
-		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail,
+		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail, console: cfg.Console,
 		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
 	}
 	if s.log == nil {
@@ -98,6 +103,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.metrics.handler.ServeHTTP(w, r)
 			return
 		}
+	case "/":
+		// API calls to / always carry SigV4 (a header or a presigned query); a bare GET is a person.
+		if s.console != nil && r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("Authorization") == "" {
+			http.Redirect(w, r, "/console/", http.StatusFound)
+			return
+		}
+	}
+	if s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
+		s.console.ServeHTTP(w, r)
+		return
 	}
 	s.serveAPI(w, r)
 }
