@@ -30,9 +30,10 @@ type Principal struct {
 	// policy naming the role matches the session. When empty for an assumed-role ARN it is derived
 	// from the session ARN, without path.
 	RoleARN string
-	// FederatedUserSession marks an IAM user acting through a GetFederationToken session, for which
-	// a resource policy naming the user is still limited by the session policy.
-	FederatedUserSession bool
+	// UserARN is the IAM user behind a federated-user session (GetFederationToken): a resource
+	// policy naming that user matches the session, but the session policy still limits it ("Session
+	// policies", IAM User Guide), whereas one naming the federated-user ARN itself does not.
+	UserARN string
 }
 
 // grant is how strongly a resource-based policy statement names the requester. Its levels follow
@@ -47,13 +48,14 @@ const (
 	// needed (this is why a trust policy naming the account root needs an identity-based allow for
 	// sts:AssumeRole, while one naming the role or user ARN does not).
 	grantAccount
-	// grantEntity: the statement names the role behind a session, or everyone ("*"). An identity
+	// grantEntity: the statement names the role behind a session, the IAM user behind a
+	// federated-user session, or everyone ("*"). An identity
 	// allow is not needed, but the permissions boundary and session policies still limit it ("an
 	// implicit deny in a permissions boundary does limit the permissions granted to the ARN of the
 	// underlying IAM role"). "*" is placed here, the stricter reading, because AWS documents no rule.
 	grantEntity
-	// grantSession: the statement names the exact requester: an IAM user ARN (not in a federation
-	// session), a role session ARN, a service or federated principal. Nothing else needs to allow it
+	// grantSession: the statement names the exact requester: an IAM user, a role session ARN, a
+	// federated-user session ARN, a service or federated principal. Nothing else needs to allow it
 	// ("an implicit deny in a permissions boundary does not limit the permissions granted to an IAM
 	// user / to the ARN of the role session by a resource-based policy"; session policies likewise do
 	// not limit a grant to the session ARN).
@@ -174,12 +176,8 @@ func (ps *principalSet) match(p *Principal) grant {
 	for _, a := range ps.aws {
 		switch {
 		case a == p.ARN:
-			if p.FederatedUserSession {
-				best = max(best, grantEntity)
-				continue
-			}
 			return grantSession
-		case p.isRoleSession() && p.roleMatches(a):
+		case p.UserARN != "" && a == p.UserARN, p.isRoleSession() && p.roleMatches(a):
 			best = max(best, grantEntity)
 		}
 	}
@@ -219,7 +217,7 @@ func (ps *principalSet) excludes(p *Principal, strict bool) bool {
 		}
 	}
 	for _, a := range ps.aws {
-		if a == p.ARN || (p.isRoleSession() && p.roleMatches(a)) {
+		if a == p.ARN || (p.UserARN != "" && a == p.UserARN) || (p.isRoleSession() && p.roleMatches(a)) {
 			named = true
 			break
 		}
