@@ -26,6 +26,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(initCmd(), serveCmd(), rootCmd())
+	root.AddCommand(outboxCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {
