@@ -17,10 +17,10 @@ import (
 // needs the master key), and delivery records of those sent by a transport.
 func outboxCmd() *cobra.Command {
 	var (
-		d       dataFlags
-		q       notify.Query
-		since   time.Duration
-		asJSON  bool
+		d      dataFlags
+		q      notify.Query
+		since  time.Duration
+		asJSON bool
 		noBody bool
 	)
 	cmd := &cobra.Command{
