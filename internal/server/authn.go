@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/policy"
 	"github.com/rootward/rootward/internal/sigv4"
 )
 
@@ -21,6 +22,16 @@ type identity struct {
 	accessKeyID  string
 	session      *iam.Session // nil for long-term keys
 	tags         []iam.Tag    // aws:PrincipalTag/*
+}
+
+// policyPrincipal is the caller as the policy engine matches it against Principal elements: a role
+// session carries its role's ARN (with path) so resource policies naming the role match it.
+func (id *identity) policyPrincipal() policy.Principal {
+	p := policy.Principal{ARN: id.arn, Account: id.account}
+	if id.ptype == iam.PrincipalAssumedRole {
+		p.RoleARN = id.principalARN
+	}
+	return p
 }
 
 var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")

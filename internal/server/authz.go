@@ -167,7 +167,7 @@ func (s *Server) authorize(c *call, action, resource string) error {
 	var ctx policy.Context
 	c.requestContext(&ctx)
 	req := &policy.Request{Action: action, Resource: resource, Context: &ctx,
-		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account}}
+		Principal: c.id.policyPrincipal()}
 	d := policy.Evaluate(in, req)
 	if d.Allowed() {
 		return nil

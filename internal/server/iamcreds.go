@@ -86,7 +86,7 @@ func authorizeSelfService(action string, resource func(c *call) string) func(c *
 		var ctx policy.Context
 		c.requestContext(&ctx)
 		d := policy.Evaluate(&eval, &policy.Request{Action: action, Resource: res, Context: &ctx,
-			Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account}})
+			Principal: c.id.policyPrincipal()})
 		if d.Allowed() {
 			return nil
 		}

@@ -188,3 +188,39 @@ func TestExpiredSession(t *testing.T) {
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantCode(t, err, "ExpiredToken")
 }
+
+// A trust policy naming a role (with its path) lets that role's sessions assume it: the session is
+// matched through its role's ARN.
+func TestRoleChainingThroughRoleARNWithPath(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	acct := e.account.ID
+	first, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), Path: aws.String("/team/"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/admin"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("second"), MaxSessionDuration: aws.Int32(7200),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + *first.Role.Arn + `"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: first.Role.Arn, RoleSessionName: aws.String("one")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, firstSTS := e.clients(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	chained, err := firstSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: second.Role.Arn, RoleSessionName: aws.String("two")})
+	if err != nil {
+		t.Fatalf("chained AssumeRole: %v", err)
+	}
+	if *chained.AssumedRoleUser.Arn != "arn:aws:sts::"+acct+":assumed-role/second/two" {
+		t.Fatalf("chained = %+v", chained.AssumedRoleUser)
+	}
+	// Role chaining caps the session at one hour, below the role's own 2-hour maximum.
+	_, err = firstSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: second.Role.Arn, RoleSessionName: aws.String("long"), DurationSeconds: aws.Int32(3601)})
+	wantCode(t, err, "ValidationError")
+	if !strings.Contains(err.Error(), "role chaining") {
+		t.Fatalf("message = %v", err)
+	}
+}

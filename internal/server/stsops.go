@@ -245,7 +245,7 @@ func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session) err
 	}
 	x := policy.Explain(&eval, &policy.Request{
 		Action: "sts:AssumeRole", Resource: role.Arn, Context: &ctx,
-		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account},
+		Principal: c.id.policyPrincipal(),
 	})
 	if !x.Decision.Allowed() {
 		return accessDenied(c.id, "sts:AssumeRole", role.Arn, x.Decision)
