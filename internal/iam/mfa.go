@@ -346,6 +346,9 @@ func (s *Service) ResyncMFADevice(ctx context.Context, account, user, serial, co
 	if err := checkCode("AuthenticationCode2", code2); err != nil {
 		return err
 	}
+	if MFADeviceType(account, serial) == MFAHardware {
+		return s.resyncHardware(ctx, account, user, serial, code1, code2)
+	}
 	now := s.Now()
 	return s.update(ctx, account, func(t txn) error {
 		d, key, err := t.assigned(account, user, serial)
@@ -381,11 +384,15 @@ func (t txn) assigned(account, user, serial string) (*VirtualMFADevice, string, 
 	return t.device(account, serial)
 }
 
-// DeactivateMFADevice unassigns a device from a user ("" = root); the virtual device stays, in the
-// unassigned state, until DeleteVirtualMFADevice. Returns NoSuchEntity.
+// DeactivateMFADevice unassigns a device from a user ("" = root); a virtual device stays, in the
+// unassigned state, until DeleteVirtualMFADevice; a hardware token or security key is forgotten
+// (mfadevices.go). Returns NoSuchEntity.
 func (s *Service) DeactivateMFADevice(ctx context.Context, account, user, serial string) error {
 	if err := checkSerial(serial); err != nil {
 		return err
+	}
+	if MFADeviceType(account, serial) != MFAVirtual {
+		return s.deactivateOther(ctx, account, user, serial)
 	}
 	return s.update(ctx, account, func(t txn) error {
 		d, key, err := t.assigned(account, user, serial)
@@ -505,6 +512,13 @@ var mfaDenied = awserr.New(awserr.AccessDenied, "MultiFactorAuthentication faile
 func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error {
 	if !codePattern.MatchString(code) {
 		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+	}
+	switch MFADeviceType(account, serial) {
+	case MFAHardware:
+		return s.verifyHardwareCode(ctx, account, user, serial, code, now)
+	case MFAWebAuthn:
+		// A security key answers challenges, not codes.
+		return mfaDenied
 	}
 	return s.st.Update(ctx, func(tx store.Tx) error {
 		t := txn{tx}
