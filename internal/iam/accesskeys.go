@@ -91,12 +91,15 @@ func (s *Service) DeleteAccessKey(ctx context.Context, account, user, id string)
 	})
 }
 
-// ListAccessKeys lists a user's keys, without secrets.
+// ListAccessKeys lists a user's keys ("" = the root user's, indexed under the empty name), without
+// secrets.
 func (s *Service) ListAccessKeys(ctx context.Context, account, user string, o ListOpts) (Page[AccessKey], error) {
 	var p Page[AccessKey]
 	err := s.view(ctx, func(t txn) (err error) {
-		if _, err := t.user(account, user); err != nil {
-			return err
+		if user != "" {
+			if _, err := t.user(account, user); err != nil {
+				return err
+			}
 		}
 		p, err = scan(t, kindUserKey, account, fold(user)+sep, o, func(key string, _ []byte) (AccessKey, bool, error) {
 			var k AccessKey

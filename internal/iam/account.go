@@ -115,6 +115,8 @@ func (s *Service) SetRootPassword(ctx context.Context, accountID, pw string) err
 		a.RootPasswordHash = password.Hash(pw, s.pwCost)
 		now := s.Now()
 		a.RootPasswordChange = &now
+		// A recovery allowed by a privileged root session is used up once a password is set.
+		a.RootRecoveryAllowed = nil
 		return t.put(kindAccount, "", accountID, &a)
 	})
 }

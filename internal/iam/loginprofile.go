@@ -459,11 +459,14 @@ func (s *Service) GetLoginProfile(ctx context.Context, account, user string) (*L
 		if err != nil {
 			return nil, err
 		}
-		if a.RootPasswordHash == "" {
+		if a.RootPasswordHash == "" && a.RootRecoveryAllowed == nil {
 			return nil, awserr.New(awserr.NoSuchEntity, "Login Profile for the root user of account %s cannot be found.", account)
 		}
 		lp := &LoginProfile{CreateDate: a.CreatedAt}
-		if a.RootPasswordChange != nil {
+		if a.RootPasswordHash == "" {
+			// A profile without a password: password recovery allowed by a privileged root session.
+			lp.CreateDate = *a.RootRecoveryAllowed
+		} else if a.RootPasswordChange != nil {
 			lp.CreateDate, lp.PasswordLastChanged = *a.RootPasswordChange, *a.RootPasswordChange
 		}
 		return lp, nil
@@ -502,10 +505,10 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, account, user string) 
 			if err != nil {
 				return err
 			}
-			if !ok || a.RootPasswordHash == "" {
+			if !ok || (a.RootPasswordHash == "" && a.RootRecoveryAllowed == nil) {
 				return awserr.New(awserr.NoSuchEntity, "Login Profile for the root user of account %s cannot be found.", account)
 			}
-			a.RootPasswordHash, a.RootPasswordChange = "", nil
+			a.RootPasswordHash, a.RootPasswordChange, a.RootRecoveryAllowed = "", nil, nil
 			return t.put(kindAccount, "", account, &a)
 		})
 	}

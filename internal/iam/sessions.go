@@ -40,6 +40,15 @@ type Session struct {
 	Policies    []PolicyDoc `json:"policies,omitempty"`
 	HasPolicies bool        `json:"has_policies,omitempty"`
 	Tags        []Tag       `json:"tags,omitempty"`
+	// AssumedRoot marks a privileged root session issued by sts:AssumeRoot: Type is PrincipalRoot,
+	// Account the member account, TaskPolicies the deny-only root-task policy (resolved at issue
+	// time), and Source* the principal that called AssumeRoot (kept for CloudTrail).
+	AssumedRoot   bool        `json:"assumed_root,omitempty"`
+	TaskPolicies  []PolicyDoc `json:"task_policies,omitempty"`
+	SourceARN     string      `json:"source_arn,omitempty"`
+	SourceAccount string      `json:"source_account,omitempty"`
+	SourceID      string      `json:"source_id,omitempty"`
+	SourceType    string      `json:"source_type,omitempty"`
 	// Credentials, filled only when the session is issued or looked up for authentication.
 	Secret string `json:"-"`
 	Token  string `json:"-"`

@@ -29,6 +29,10 @@ type Account struct {
 	RootPasswordHash   string     `json:"root_password_hash,omitempty"`
 	RootPasswordChange *time.Time `json:"root_password_changed,omitempty"`
 	Alias              string     `json:"alias,omitempty"`
+	// RootRecoveryAllowed is when a privileged root session (task IAMCreateRootUserPassword) called
+	// CreateLoginProfile without a password, which lets the root user of a member account whose
+	// root credentials are centrally managed recover its password; nil otherwise.
+	RootRecoveryAllowed *time.Time `json:"root_recovery_allowed,omitempty"`
 }
 
 // RootARN is the account root user's ARN.

@@ -1,0 +1,442 @@
+package orgs
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+)
+
+// Account is a member account of an organization (the management account included).
+type Account struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	Email           string    `json:"email"`
+	Status          string    `json:"status"`
+	JoinedMethod    string    `json:"joined_method"`
+	JoinedTimestamp time.Time `json:"joined"`
+	ParentID        string    `json:"parent"`
+	// Arn is filled on reads: arn:aws:organizations::MANAGEMENT:account/o-…/ID.
+	Arn string `json:"-"`
+}
+
+// CreateAccountStatus tracks one CreateAccount request.
+type CreateAccountStatus struct {
+	ID                 string     `json:"id"`
+	AccountName        string     `json:"name"`
+	State              string     `json:"state"`
+	RequestedTimestamp time.Time  `json:"requested"`
+	CompletedTimestamp *time.Time `json:"completed,omitempty"`
+	AccountID          string     `json:"account,omitempty"`
+	FailureReason      string     `json:"failure,omitempty"`
+}
+
+// CreateAccount request states and failure reasons (CreateAccountState, CreateAccountFailureReason).
+const (
+	CreateInProgress = "IN_PROGRESS"
+	CreateSucceeded  = "SUCCEEDED"
+	CreateFailed     = "FAILED"
+
+	failEmailExists = "EMAIL_ALREADY_EXISTS"
+	failInternal    = "INTERNAL_FAILURE"
+)
+
+// DefaultAccessRole is the role CreateAccount makes in the new account when RoleName is omitted.
+const DefaultAccessRole = "OrganizationAccountAccessRole"
+
+var (
+	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
+	roleNamePattern  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	emailPattern     = regexp.MustCompile(`^[^\s@]+@[^\s@]+$`)
+)
+
+func checkAccountID(param, id string) error {
+	if id == "" {
+		return invalid(ReasonInputRequired, "You must specify a value for %s.", param)
+	}
+	if !accountIDPattern.MatchString(id) {
+		return invalid(ReasonInvalidPattern, "%s must be a 12-digit account ID.", param)
+	}
+	return nil
+}
+
+func (t txn) member(o *Organization, id string) (*Account, error) {
+	var a Account
+	ok, err := t.get(kindMember, o.ID, id, &a)
+	if err != nil || !ok {
+		return nil, err
+	}
+	a.Arn = o.accountArn(a.ID)
+	return &a, nil
+}
+
+// mustMember returns a member of o or AccountNotFoundException.
+func (t txn) mustMember(o *Organization, id string) (*Account, error) {
+	a, err := t.member(o, id)
+	if err == nil && a == nil {
+		err = errorf(codeAccountNotFound, "You specified an account that doesn't exist or that isn't a member of the organization: %s.", id)
+	}
+	return a, err
+}
+
+// addMember records an account joining o under m.ParentID. While SCPs are enabled every account
+// gets FullAWSAccess when it joins, as every root, OU and account has it by default.
+func (t txn) addMember(o *Organization, m *Account) error {
+	if err := t.put(kindMember, o.ID, m.ID, m); err != nil {
+		return err
+	}
+	if m.ID != o.MasterAccountID {
+		if err := t.insert(kindOrgOf, "", m.ID, o.ID); err != nil {
+			return err
+		}
+	}
+	if err := t.put(kindChild, o.ID, childKey(m.ParentID, ChildAccount, m.ID), struct{}{}); err != nil {
+		return err
+	}
+	if o.SCPsEnabled() {
+		return t.attach(o.ID, FullAWSAccessID, m.ID)
+	}
+	return nil
+}
+
+// removeMember takes an account out of o with its policy attachments.
+func (t txn) removeMember(o *Organization, a *Account) error {
+	for _, k := range []struct{ kind, scope, key string }{
+		{kindMember, o.ID, a.ID}, {kindOrgOf, "", a.ID}, {kindChild, o.ID, childKey(a.ParentID, ChildAccount, a.ID)},
+	} {
+		if err := t.del(k.kind, k.scope, k.key); err != nil {
+			return err
+		}
+	}
+	return t.detachAll(o.ID, a.ID)
+}
+
+// CreateAccountInput are CreateAccount's parameters.
+type CreateAccountInput struct {
+	Email, AccountName, RoleName, IamUserAccessToBilling string
+}
+
+// CreateAccount creates a member account in the caller's organization: a new account with its own
+// ID and root email, no root credentials (no password, MFA device or key: Organizations never sets
+// a root password, and under RootCredentialsManagement the root cannot recover one either), and
+// the role RoleName (default OrganizationAccountAccessRole) trusting the management account with
+// full administrative rights — as AWS does, an inline policy named AdministratorAccess allowing
+// everything (Organizations User Guide, "Accessing a member account that has a management account
+// access role").
+//
+// AWS completes the request asynchronously and answers IN_PROGRESS; Rootward answers the same but
+// finishes the work before replying, so the first DescribeCreateAccountStatus already shows
+// SUCCEEDED (with the account ID) or FAILED (e.g. EMAIL_ALREADY_EXISTS). Returns
+// AccessDeniedException, InvalidInputException and AWSOrganizationsNotInUseException.
+func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAccountInput) (*CreateAccountStatus, error) {
+	in.Email, in.AccountName = strings.TrimSpace(in.Email), strings.TrimSpace(in.AccountName)
+	switch {
+	case in.Email == "" || in.AccountName == "":
+		return nil, invalid(ReasonInputRequired, "You must specify an Email and an AccountName.")
+	case len(in.Email) < 6 || len(in.Email) > 64 || !emailPattern.MatchString(in.Email):
+		return nil, invalid(ReasonInvalidPattern, "The Email must be a valid email address of 6 to 64 characters.")
+	case len(in.AccountName) > 50:
+		return nil, invalid(ReasonMaxLength, "The AccountName must be at most 50 characters long.")
+	}
+	if in.RoleName == "" {
+		in.RoleName = DefaultAccessRole
+	}
+	if !roleNamePattern.MatchString(in.RoleName) {
+		return nil, invalid(ReasonInvalidRoleName, "The RoleName must match [\\w+=,.@-]{1,64}.")
+	}
+	if b := in.IamUserAccessToBilling; b != "" && b != "ALLOW" && b != "DENY" {
+		return nil, invalid(ReasonInvalidEnum, "IamUserAccessToBilling must be ALLOW or DENY.")
+	}
+	st := &CreateAccountStatus{ID: "car-" + randomString(32), AccountName: in.AccountName, State: CreateInProgress, RequestedTimestamp: s.Now()}
+	var o *Organization
+	err := s.update(ctx, func(t txn) ([]string, error) {
+		var err error
+		if o, err = t.management(caller); err != nil {
+			return nil, err
+		}
+		return nil, t.insert(kindCreateState, o.ID, st.ID, st)
+	})
+	if err != nil {
+		return nil, err
+	}
+	answer := *st
+	acct, err := s.iam.CreateAccount(ctx, in.AccountName, in.Email, "")
+	if err != nil {
+		reason := failInternal
+		if awserr.IsCode(err, awserr.EntityAlreadyExists) {
+			reason = failEmailExists
+		}
+		return &answer, s.finishCreate(ctx, o.ID, st, "", reason)
+	}
+	if err := s.accessRole(ctx, caller, acct.ID, in.RoleName); err != nil {
+		_ = s.finishCreate(ctx, o.ID, st, "", failInternal)
+		return nil, err
+	}
+	err = s.update(ctx, func(t txn) ([]string, error) {
+		cur, err := t.org(o.ID)
+		if err != nil {
+			return nil, err
+		}
+		if cur == nil {
+			return nil, errNotInUse
+		}
+		m := &Account{ID: acct.ID, Name: acct.Name, Email: acct.Email, Status: StatusActive, JoinedMethod: JoinedCreated,
+			JoinedTimestamp: s.Now(), ParentID: cur.RootID}
+		return []string{acct.ID}, t.addMember(cur, m)
+	})
+	if err != nil {
+		_ = s.finishCreate(ctx, o.ID, st, "", failInternal)
+		return nil, err
+	}
+	return &answer, s.finishCreate(ctx, o.ID, st, acct.ID, "")
+}
+
+// adminInline is the AdministratorAccess inline policy of the access role.
+const adminInline = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// accessRole creates the management account's access role in a new member account.
+func (s *Service) accessRole(ctx context.Context, management, account, name string) error {
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + management +
+		`:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := s.iam.CreateRole(ctx, account, iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: trust}); err != nil {
+		return err
+	}
+	return s.iam.PutInlinePolicy(ctx, account, "role", name, "AdministratorAccess", adminInline)
+}
+
+func (s *Service) finishCreate(ctx context.Context, orgID string, st *CreateAccountStatus, account, failure string) error {
+	done := *st
+	now := s.Now()
+	done.CompletedTimestamp = &now
+	done.AccountID, done.FailureReason, done.State = account, failure, CreateSucceeded
+	if failure != "" {
+		done.State = CreateFailed
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		return nil, t.put(kindCreateState, orgID, st.ID, &done)
+	})
+}
+
+var createStatusPattern = regexp.MustCompile(`^car-[a-z0-9]{8,32}$`)
+
+// DescribeCreateAccountStatus returns a CreateAccount request's status. Returns
+// CreateAccountStatusNotFoundException and InvalidInputException.
+func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller, id string) (*CreateAccountStatus, error) {
+	if !createStatusPattern.MatchString(id) {
+		return nil, invalid(ReasonInvalidPattern, "The CreateAccountRequestId must match car-[a-z0-9]{8,32}.")
+	}
+	var out CreateAccountStatus
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		ok, err := t.get(kindCreateState, o.ID, id, &out)
+		if err == nil && !ok {
+			err = errorf(codeCreateStatusNotFound, "We can't find a create account request with the CreateAccountRequestId that you specified.")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListCreateAccountStatus lists CreateAccount requests, filtered by state when states is not empty.
+func (s *Service) ListCreateAccountStatus(ctx context.Context, caller string, states []string, o ListOpts) (Page[CreateAccountStatus], error) {
+	for _, st := range states {
+		if st != CreateInProgress && st != CreateSucceeded && st != CreateFailed {
+			return Page[CreateAccountStatus]{}, invalid(ReasonInvalidEnum, "States must be IN_PROGRESS, SUCCEEDED or FAILED.")
+		}
+	}
+	var p Page[CreateAccountStatus]
+	err := s.view(ctx, func(t txn) error {
+		org, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		keys, err := t.keys(kindCreateState, org.ID, "")
+		if err != nil {
+			return err
+		}
+		p, err = paginate(keys, o, func(k string) (CreateAccountStatus, bool, error) {
+			var c CreateAccountStatus
+			if _, err := t.get(kindCreateState, org.ID, k, &c); err != nil {
+				return c, false, err
+			}
+			return c, len(states) == 0 || contains(states, c.State), nil
+		})
+		return err
+	})
+	return p, err
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ListAccounts lists the organization's accounts by ID.
+func (s *Service) ListAccounts(ctx context.Context, caller string, o ListOpts) (Page[Account], error) {
+	var p Page[Account]
+	err := s.view(ctx, func(t txn) error {
+		org, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		keys, err := t.members(org.ID)
+		if err != nil {
+			return err
+		}
+		p, err = paginate(keys, o, func(k string) (Account, bool, error) {
+			a, err := t.member(org, k)
+			if err != nil || a == nil {
+				return Account{}, false, err
+			}
+			return *a, true, nil
+		})
+		return err
+	})
+	return p, err
+}
+
+// DescribeAccount returns a member account. Returns AccountNotFoundException.
+func (s *Service) DescribeAccount(ctx context.Context, caller, id string) (*Account, error) {
+	if err := checkAccountID("AccountId", id); err != nil {
+		return nil, err
+	}
+	var a *Account
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		a, err = t.mustMember(o, id)
+		return err
+	})
+	return a, err
+}
+
+// CloseAccount closes a member account: AWS keeps a closed account SUSPENDED for 90 days before it
+// is gone; Rootward marks it SUSPENDED and keeps it. Returns ConstraintViolationException
+// (CANNOT_CLOSE_MANAGEMENT_ACCOUNT), AccountAlreadyClosedException, AccountNotFoundException.
+func (s *Service) CloseAccount(ctx context.Context, caller, id string) error {
+	if err := checkAccountID("AccountId", id); err != nil {
+		return err
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		if id == o.MasterAccountID {
+			return nil, constraint(ReasonCloseManagement, "You can't close the management account with CloseAccount.")
+		}
+		a, err := t.mustMember(o, id)
+		if err != nil {
+			return nil, err
+		}
+		if a.Status != StatusActive {
+			return nil, errorf(codeAccountAlreadyClosed, "The account %s is already closed.", id)
+		}
+		a.Status = StatusSuspended
+		return []string{id}, t.put(kindMember, o.ID, id, a)
+	})
+}
+
+// RemoveAccountFromOrganization removes a member account, which becomes a standalone account.
+// Returns MasterCannotLeaveOrganizationException for the management account, ConstraintViolation
+// CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG, AccountNotFoundException.
+func (s *Service) RemoveAccountFromOrganization(ctx context.Context, caller, id string) error {
+	if err := checkAccountID("AccountId", id); err != nil {
+		return err
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		return []string{id}, t.leave(o, id)
+	})
+}
+
+// LeaveOrganization removes the caller's account from its organization. Returns
+// MasterCannotLeaveOrganizationException for the management account.
+func (s *Service) LeaveOrganization(ctx context.Context, caller string) error {
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.memberOrg(caller)
+		if err != nil {
+			return nil, err
+		}
+		return []string{caller}, t.leave(o, caller)
+	})
+}
+
+func (t txn) leave(o *Organization, id string) error {
+	if id == o.MasterAccountID {
+		return errorf(codeMasterCannotLeave, "You can't remove the management account from an organization. Delete the organization instead.")
+	}
+	a, err := t.mustMember(o, id)
+	if err != nil {
+		return err
+	}
+	if o.DelegatedAdmin(id, "") {
+		return constraint(ReasonRemoveDelegated, "You can't remove an account that is a delegated administrator; deregister it first.")
+	}
+	return t.removeMember(o, a)
+}
+
+// MoveAccount moves an account from one parent (root or OU) to another. Returns
+// AccountNotFoundException, SourceParentNotFoundException, DestinationParentNotFoundException,
+// DuplicateAccountException (already in the destination).
+func (s *Service) MoveAccount(ctx context.Context, caller, id, source, dest string) error {
+	if err := checkAccountID("AccountId", id); err != nil {
+		return err
+	}
+	for _, p := range []struct{ name, v string }{{"SourceParentId", source}, {"DestinationParentId", dest}} {
+		if err := checkParentID(p.name, p.v); err != nil {
+			return err
+		}
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		a, err := t.mustMember(o, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok, err := t.parentExists(o, source); err != nil || !ok || a.ParentID != source {
+			if err != nil {
+				return nil, err
+			}
+			return nil, errorf(codeSourceParentNotFound, "We can't find a source root or OU with the ParentId that you specified.")
+		}
+		if ok, err := t.parentExists(o, dest); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			return nil, errorf(codeDestinationParentNotFound, "We can't find a destination root or OU with the ParentId that you specified.")
+		}
+		if dest == source {
+			return nil, errorf(codeDuplicateAccount, "That account is already present in the specified destination.")
+		}
+		if err := t.del(kindChild, o.ID, childKey(source, ChildAccount, id)); err != nil {
+			return nil, err
+		}
+		if err := t.put(kindChild, o.ID, childKey(dest, ChildAccount, id), struct{}{}); err != nil {
+			return nil, err
+		}
+		a.ParentID = dest
+		return []string{id}, t.put(kindMember, o.ID, id, a)
+	})
+}

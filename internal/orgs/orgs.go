@@ -1,0 +1,355 @@
+// Package orgs is Rootward's AWS Organizations domain: organizations with their root, organizational
+// units and member accounts, account creation and invitations (handshakes), service control
+// policies and their attachments, trusted service access, delegated administrators, and the two
+// centralized-root-access features of IAM (RootCredentialsManagement, RootSessions). The Service
+// applies Organizations' rules over a store.Store; the server package puts it on the wire
+// (awsJson 1.1, X-Amz-Target AWSOrganizationsV20161128.*) and asks it, when it authorizes a
+// request, which SCPs apply to the caller's account.
+//
+// Every method takes the calling account first: Organizations decides what a caller may do by the
+// account it belongs to (the management account, a delegated administrator, a member or an
+// outsider) after IAM has authorized the action itself. Errors are *awserr.Error with the
+// Organizations shape names the SDKs match (AccessDeniedException, ConstraintViolationException
+// with its Reason, …); the IAM root-access operations answer IAM's codes.
+//
+// Sources: the AWS Organizations API Reference (operations, errors, ID patterns) and User Guide
+// ("Quotas for AWS Organizations", "Service control policies"), the aws-sdk-go-v2
+// service/organizations model, and aws-facts.md §2–3.
+package orgs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// Object kinds in the store. Kinds whose account column is "" are global; the others are scoped to
+// one organization (the account column holds the organization ID).
+const (
+	kindOrg         = "org"             // global: organization ID → Organization
+	kindOrgOf       = "orgof"           // global: account ID → organization ID
+	kindMember      = "orgmember"       // org: account ID → Account
+	kindOU          = "orgou"           // org: OU ID → OrganizationalUnit
+	kindChild       = "orgchild"        // org: parent ID \x00 child type \x00 child ID → {}
+	kindPolicy      = "orgpolicy"       // org: policy ID → Policy
+	kindPolicyName  = "orgpolicyname"   // org: policy type \x00 name → policy ID
+	kindAttach      = "orgattach"       // org: target ID \x00 policy ID → {}
+	kindTarget      = "orgtarget"       // org: policy ID \x00 target ID → {}
+	kindCreateState = "orgcreatestatus" // org: request ID → CreateAccountStatus
+	kindHandshake   = "orghandshake"    // global: handshake ID → Handshake
+	kindHSAccount   = "orghsaccount"    // account ID: handshake ID → {} (handshakes the account is party to)
+	kindHSOrg       = "orghsorg"        // org: handshake ID → {}
+	sep             = "\x00"
+)
+
+// Feature sets, account states and other enumerations (aws-sdk-go-v2 service/organizations/types).
+const (
+	FeatureSetAll                 = "ALL"
+	FeatureSetConsolidatedBilling = "CONSOLIDATED_BILLING"
+
+	JoinedCreated = "CREATED"
+	JoinedInvited = "INVITED"
+
+	StatusActive    = "ACTIVE"
+	StatusSuspended = "SUSPENDED"
+
+	ChildAccount = "ACCOUNT"
+	ChildOU      = "ORGANIZATIONAL_UNIT"
+	ParentRoot   = "ROOT"
+
+	TypeSCP = "SERVICE_CONTROL_POLICY"
+
+	// IAMService is the service principal of IAM, whose trusted access and delegated
+	// administrator gate centralized root access.
+	IAMService = "iam.amazonaws.com"
+
+	// The centralized root access features (IAM API reference, FeatureType).
+	FeatureRootCredentialsManagement = "RootCredentialsManagement"
+	FeatureRootSessions              = "RootSessions"
+)
+
+// Limits from "Quotas for AWS Organizations" (Organizations User Guide): OUs nest at most five
+// levels below the root; at most five SCPs are attached to one root, OU or account; an SCP is at
+// most 5,120 characters; an organization holds at most 1,000 policies of a type and 1,000 OUs.
+const (
+	maxOUDepth           = 5
+	maxPoliciesPerTarget = 5
+	maxPolicySize        = 5120
+	maxPoliciesPerType   = 1000
+	maxOUs               = 1000
+	handshakeLifetime    = 15 * 24 * time.Hour
+	defaultMaxResults    = 20
+)
+
+// Service applies Organizations' rules. It is safe for concurrent use.
+type Service struct {
+	st  store.Store
+	iam *iam.Service
+	now func() time.Time
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock injects the clock, for tests.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// New returns a Service over the IAM service's store. IAM creates the accounts Organizations makes
+// and keeps the per-account generations that invalidate authorization caches.
+func New(svc *iam.Service, opts ...Option) *Service {
+	s := &Service{st: svc.Store(), iam: svc, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Now returns the service clock's time truncated to seconds.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+// Error codes of Organizations (aws-sdk-go-v2 service/organizations/types/errors.go).
+const (
+	codeAccessDenied               = "AccessDeniedException"
+	codeNotInUse                   = "AWSOrganizationsNotInUseException"
+	codeAlreadyInOrganization      = "AlreadyInOrganizationException"
+	codeAccountNotFound            = "AccountNotFoundException"
+	codeAccountAlreadyClosed       = "AccountAlreadyClosedException"
+	codeAccountAlreadyRegistered   = "AccountAlreadyRegisteredException"
+	codeAccountNotRegistered       = "AccountNotRegisteredException"
+	codeChildNotFound              = "ChildNotFoundException"
+	codeConstraintViolation        = "ConstraintViolationException"
+	codeCreateStatusNotFound       = "CreateAccountStatusNotFoundException"
+	codeDestinationParentNotFound  = "DestinationParentNotFoundException"
+	codeDuplicateAccount           = "DuplicateAccountException"
+	codeDuplicateHandshake         = "DuplicateHandshakeException"
+	codeDuplicateOU                = "DuplicateOrganizationalUnitException"
+	codeDuplicatePolicy            = "DuplicatePolicyException"
+	codeDuplicatePolicyAttachment  = "DuplicatePolicyAttachmentException"
+	codeHandshakeAlreadyInState    = "HandshakeAlreadyInStateException"
+	codeHandshakeConstraint        = "HandshakeConstraintViolationException"
+	codeHandshakeNotFound          = "HandshakeNotFoundException"
+	codeInvalidHandshakeTransition = "InvalidHandshakeTransitionException"
+	codeInvalidInput               = "InvalidInputException"
+	codeMalformedPolicy            = "MalformedPolicyDocumentException"
+	codeMasterCannotLeave          = "MasterCannotLeaveOrganizationException"
+	codeOrganizationNotEmpty       = "OrganizationNotEmptyException"
+	codeOUNotEmpty                 = "OrganizationalUnitNotEmptyException"
+	codeOUNotFound                 = "OrganizationalUnitNotFoundException"
+	codeParentNotFound             = "ParentNotFoundException"
+	codePolicyInUse                = "PolicyInUseException"
+	codePolicyNotAttached          = "PolicyNotAttachedException"
+	codePolicyNotFound             = "PolicyNotFoundException"
+	codePolicyTypeAlreadyEnabled   = "PolicyTypeAlreadyEnabledException"
+	codePolicyTypeNotAvailable     = "PolicyTypeNotAvailableForOrganizationException"
+	codePolicyTypeNotEnabled       = "PolicyTypeNotEnabledException"
+	codeRootNotFound               = "RootNotFoundException"
+	codeSourceParentNotFound       = "SourceParentNotFoundException"
+	codeTargetNotFound             = "TargetNotFoundException"
+)
+
+// Reasons of ConstraintViolationException, InvalidInputException and
+// HandshakeConstraintViolationException (the SDK's *ExceptionReason enums).
+const (
+	ReasonOUDepth                 = "OU_DEPTH_LIMIT_EXCEEDED"
+	ReasonOUNumber                = "OU_NUMBER_LIMIT_EXCEEDED"
+	ReasonPolicyNumber            = "POLICY_NUMBER_LIMIT_EXCEEDED"
+	ReasonPolicyContent           = "POLICY_CONTENT_LIMIT_EXCEEDED"
+	ReasonMaxAttachments          = "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
+	ReasonMinAttachments          = "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
+	ReasonNotAllFeatures          = "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE"
+	ReasonMasterAsDelegated       = "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR"
+	ReasonRemoveDelegated         = "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG"
+	ReasonDelegatedExists         = "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE"
+	ReasonServiceAccessNotEnabled = "SERVICE_ACCESS_NOT_ENABLED"
+	ReasonCloseManagement         = "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"
+	ReasonAlreadyInOrganization   = "ALREADY_IN_AN_ORGANIZATION"
+	ReasonInputRequired           = "INPUT_REQUIRED"
+	ReasonInvalidPattern          = "INVALID_PATTERN"
+	ReasonInvalidTargetID         = "INVALID_PATTERN_TARGET_ID"
+	ReasonInvalidEnum             = "INVALID_ENUM"
+	ReasonInvalidPolicyType       = "INVALID_ENUM_POLICY_TYPE"
+	ReasonMaxLength               = "MAX_LENGTH_EXCEEDED"
+	ReasonMinLength               = "MIN_LENGTH_EXCEEDED"
+	ReasonMaxValue                = "MAX_VALUE_EXCEEDED"
+	ReasonMinValue                = "MIN_VALUE_EXCEEDED"
+	ReasonImmutablePolicy         = "IMMUTABLE_POLICY"
+	ReasonInvalidNextToken        = "INVALID_NEXT_TOKEN"
+	ReasonUnknownService          = "UNRECOGNIZED_SERVICE_PRINCIPAL"
+	ReasonInvalidRoleName         = "INVALID_ROLE_NAME"
+	ReasonInvalidPartyType        = "INVALID_PARTY_TYPE_TARGET"
+	ReasonInvalidEmailTarget      = "INVALID_EMAIL_ADDRESS_TARGET"
+)
+
+func errorf(code, format string, args ...any) error { return awserr.New(code, format, args...) }
+
+// withReason returns an error carrying the Reason member of Organizations' JSON errors.
+func withReason(code, reason, format string, args ...any) error {
+	e := awserr.New(code, format, args...)
+	e.Fields = map[string]string{"Reason": reason}
+	return e
+}
+
+func invalid(reason, format string, args ...any) error {
+	return withReason(codeInvalidInput, reason, format, args...)
+}
+
+func constraint(reason, format string, args ...any) error {
+	return withReason(codeConstraintViolation, reason, format, args...)
+}
+
+// Messages of the common refusals, worded as AWS words them.
+var (
+	errNotInUse = errorf(codeNotInUse, "Your account is not a member of an organization.")
+	errDenied   = errorf(codeAccessDenied, "You don't have permissions to access this resource.")
+)
+
+// txn wraps a store.Tx with JSON helpers.
+type txn struct{ store.Tx }
+
+func (t txn) get(kind, scope, key string, v any) (bool, error) {
+	b, err := t.Get(kind, scope, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal(b, v)
+}
+
+func (t txn) put(kind, scope, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.Put(kind, scope, key, b)
+}
+
+func (t txn) insert(kind, scope, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.Insert(kind, scope, key, b)
+}
+
+func (t txn) del(kind, scope, key string) error {
+	err := t.Delete(kind, scope, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// keys lists every key of (kind, scope) under prefix, with the prefix removed.
+func (t txn) keys(kind, scope, prefix string) ([]string, error) {
+	var out []string
+	after := ""
+	for {
+		items, err := t.List(kind, scope, prefix, after, 256)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			out = append(out, strings.TrimPrefix(it.Key, prefix))
+			after = it.Key
+		}
+		if len(items) < 256 {
+			return out, nil
+		}
+	}
+}
+
+// view runs fn in a read-only transaction.
+func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
+	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+}
+
+// update runs fn in a write transaction and bumps the generation of every account fn returns, so
+// that authorization caches see SCP and membership changes (iam.Service.UpdateAccounts).
+func (s *Service) update(ctx context.Context, fn func(t txn) ([]string, error)) error {
+	return s.iam.UpdateAccounts(ctx, func(tx store.Tx) ([]string, error) { return fn(txn{tx}) })
+}
+
+// lowerAlnum is the alphabet of Organizations IDs after their prefix: o-[a-z0-9]{10,32},
+// r-[0-9a-z]{4,32}, ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}, p-[0-9a-zA-Z_]{8,128}, car-[a-z0-9]{8,32},
+// h-[0-9a-z]{8,32} (Organizations API Reference, the Id parameters' patterns).
+const lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = lowerAlnum[int(b[i])%len(lowerAlnum)]
+	}
+	return string(b)
+}
+
+// Page is one page of a NextToken/MaxResults listing.
+type Page[T any] struct {
+	Items     []T
+	NextToken string
+}
+
+// ListOpts are the pagination inputs; MaxResults 0 means the default (20).
+type ListOpts struct {
+	NextToken  string
+	MaxResults int
+}
+
+func (o ListOpts) limit() (int, error) {
+	switch {
+	case o.MaxResults == 0:
+		return defaultMaxResults, nil
+	case o.MaxResults < 1:
+		return 0, invalid(ReasonMinValue, "MaxResults must be at least 1.")
+	case o.MaxResults > defaultMaxResults:
+		return 0, invalid(ReasonMaxValue, "MaxResults must be at most %d.", defaultMaxResults)
+	}
+	return o.MaxResults, nil
+}
+
+// paginate pages over keys (already in order): NextToken is the opaque last key returned.
+func paginate[T any](keys []string, o ListOpts, load func(key string) (T, bool, error)) (Page[T], error) {
+	limit, err := o.limit()
+	if err != nil {
+		return Page[T]{}, err
+	}
+	after := ""
+	if o.NextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(o.NextToken)
+		if err != nil || len(b) == 0 {
+			return Page[T]{}, invalid(ReasonInvalidNextToken, "The NextToken is not valid.")
+		}
+		after = string(b)
+	}
+	var p Page[T]
+	for _, k := range keys {
+		if after != "" && k <= after {
+			continue
+		}
+		if len(p.Items) == limit {
+			p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(after))
+			return p, nil
+		}
+		v, ok, err := load(k)
+		if err != nil {
+			return p, err
+		}
+		after = k
+		if ok {
+			p.Items = append(p.Items, v)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,740 @@
+package orgs
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// Policy is a service control policy. FullAWSAccess is AWS managed and shared by every
+// organization; the others belong to one organization.
+type Policy struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Type        string `json:"type"`
+	AwsManaged  bool   `json:"-"`
+	Content     string `json:"content"`
+	// Arn is filled on reads.
+	Arn string `json:"-"`
+}
+
+// PolicyTarget is a root, OU or account a policy is attached to.
+type PolicyTarget struct {
+	TargetID string
+	Arn      string
+	Name     string
+	Type     string // ROOT, ORGANIZATIONAL_UNIT or ACCOUNT
+}
+
+// FullAWSAccessID is the ID of the AWS managed SCP that allows everything, attached by default to
+// the root, every OU and every account while SCPs are enabled (Organizations User Guide, "Service
+// control policies").
+const FullAWSAccessID = "p-FullAWSAccess"
+
+var fullAWSAccess = Policy{
+	ID: FullAWSAccessID, Name: "FullAWSAccess", Type: TypeSCP, AwsManaged: true,
+	Description: "Allows access to every operation",
+	Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	Arn:         "arn:aws:organizations::aws:policy/service_control_policy/" + FullAWSAccessID,
+}
+
+// knownPolicyTypes are Organizations' policy types (PolicyType enum); Rootward implements SCPs.
+var knownPolicyTypes = []string{
+	TypeSCP, "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY",
+	"DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY",
+	"S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "GUARDDUTY_POLICY",
+}
+
+// checkPolicyType accepts SERVICE_CONTROL_POLICY. Other types of the enum answer
+// PolicyTypeNotAvailableForOrganizationException, unknown values InvalidInputException.
+func checkPolicyType(t string) error {
+	switch {
+	case t == "":
+		return invalid(ReasonInputRequired, "You must specify a policy type.")
+	case t == TypeSCP:
+		return nil
+	case slices.Contains(knownPolicyTypes, t):
+		return errorf(codePolicyTypeNotAvailable, "Rootward implements only SERVICE_CONTROL_POLICY; %s is not available.", t)
+	}
+	return invalid(ReasonInvalidPolicyType, "%s is not a policy type.", t)
+}
+
+var policyIDPattern = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
+
+func checkPolicyID(id string) error {
+	if id == "" {
+		return invalid(ReasonInputRequired, "You must specify a value for PolicyId.")
+	}
+	if !policyIDPattern.MatchString(id) {
+		return invalid(ReasonInvalidPattern, "PolicyId must match p-[0-9a-zA-Z_]{8,128}.")
+	}
+	return nil
+}
+
+func (o *Organization) policyArn(id string) string {
+	return "arn:aws:organizations::" + o.MasterAccountID + ":policy/" + o.ID + "/service_control_policy/" + id
+}
+
+func (t txn) policy(o *Organization, id string) (*Policy, error) {
+	if id == FullAWSAccessID {
+		p := fullAWSAccess
+		return &p, nil
+	}
+	var p Policy
+	ok, err := t.get(kindPolicy, o.ID, id, &p)
+	if err != nil || !ok {
+		return nil, err
+	}
+	p.Arn = o.policyArn(p.ID)
+	return &p, nil
+}
+
+func (t txn) mustPolicy(o *Organization, id string) (*Policy, error) {
+	p, err := t.policy(o, id)
+	if err == nil && p == nil {
+		err = errorf(codePolicyNotFound, "We can't find a policy with the PolicyId that you specified.")
+	}
+	return p, err
+}
+
+// checkContent validates an SCP document: at most 5,120 characters and a valid SCP. Organizations
+// counts the characters as sent through the API, white space included ("If you save the policy
+// using an SDK operation or the AWS CLI, then the policy is saved as you provided it and no
+// automatic removal of characters occurs", Organizations User Guide, "Quotas").
+func checkContent(content string) error {
+	if content == "" {
+		return invalid(ReasonInputRequired, "You must specify a value for Content.")
+	}
+	if utf8.RuneCountInString(content) > maxPolicySize {
+		return constraint(ReasonPolicyContent, "The policy content exceeds the %d-character limit for this policy type.", maxPolicySize)
+	}
+	if _, err := policy.Parse(content, policy.KindSCP); err != nil {
+		msg := "The provided policy document does not meet the requirements of the specified policy type."
+		if e, ok := awserr.As(err); ok {
+			msg = e.Message
+		}
+		return errorf(codeMalformedPolicy, "%s", msg)
+	}
+	return nil
+}
+
+func checkPolicyText(name, description string) error {
+	switch {
+	case len(name) > 128:
+		return invalid(ReasonMaxLength, "Name must be at most 128 characters long.")
+	case len(description) > 512:
+		return invalid(ReasonMaxLength, "Description must be at most 512 characters long.")
+	}
+	return nil
+}
+
+// CreatePolicyInput are CreatePolicy's parameters.
+type CreatePolicyInput struct {
+	Name, Description, Type, Content string
+}
+
+// CreatePolicy creates an SCP. Returns MalformedPolicyDocumentException, DuplicatePolicyException,
+// ConstraintViolationException (POLICY_CONTENT_LIMIT_EXCEEDED, POLICY_NUMBER_LIMIT_EXCEEDED) and
+// PolicyTypeNotAvailableForOrganizationException (other policy types; a consolidated-billing
+// organization).
+func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePolicyInput) (*Policy, error) {
+	if in.Name == "" {
+		return nil, invalid(ReasonInputRequired, "You must specify a value for Name.")
+	}
+	if err := checkPolicyText(in.Name, in.Description); err != nil {
+		return nil, err
+	}
+	if err := checkPolicyType(in.Type); err != nil {
+		return nil, err
+	}
+	if err := checkContent(in.Content); err != nil {
+		return nil, err
+	}
+	var out *Policy
+	err := s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		if o.FeatureSet != FeatureSetAll {
+			return nil, errorf(codePolicyTypeNotAvailable, "Service control policies are available only in an organization with all features enabled.")
+		}
+		if n, err := t.Count(kindPolicy, o.ID, ""); err != nil || n >= maxPoliciesPerType {
+			if err != nil {
+				return nil, err
+			}
+			return nil, constraint(ReasonPolicyNumber, "You attempted to exceed the number of policies of this type (%d).", maxPoliciesPerType)
+		}
+		p := &Policy{ID: "p-" + randomString(8), Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content}
+		if err := t.claimPolicyName(o.ID, p); err != nil {
+			return nil, err
+		}
+		if err := t.insert(kindPolicy, o.ID, p.ID, p); err != nil {
+			return nil, err
+		}
+		p.Arn = o.policyArn(p.ID)
+		out = p
+		return nil, nil
+	})
+	return out, err
+}
+
+func policyNameKey(p *Policy) string { return p.Type + sep + p.Name }
+
+func (t txn) claimPolicyName(orgID string, p *Policy) error {
+	if p.Name == fullAWSAccess.Name {
+		return errorf(codeDuplicatePolicy, "A policy with the same name already exists.")
+	}
+	err := t.insert(kindPolicyName, orgID, policyNameKey(p), p.ID)
+	if errors.Is(err, store.ErrExists) {
+		return errorf(codeDuplicatePolicy, "A policy with the same name already exists.")
+	}
+	return err
+}
+
+// UpdatePolicyInput are UpdatePolicy's parameters; nil leaves a field as it is.
+type UpdatePolicyInput struct {
+	Name, Description, Content *string
+}
+
+// UpdatePolicy changes an SCP's name, description or content. The change applies at once to every
+// account the policy governs. Returns PolicyNotFoundException, InvalidInputException
+// (IMMUTABLE_POLICY for AWS managed policies), DuplicatePolicyException and the content errors of
+// CreatePolicy.
+func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in UpdatePolicyInput) (*Policy, error) {
+	if err := checkPolicyID(id); err != nil {
+		return nil, err
+	}
+	name, desc := "", ""
+	if in.Name != nil {
+		if name = *in.Name; name == "" {
+			return nil, invalid(ReasonMinLength, "Name must be at least 1 character long.")
+		}
+	}
+	if in.Description != nil {
+		desc = *in.Description
+	}
+	if err := checkPolicyText(name, desc); err != nil {
+		return nil, err
+	}
+	if in.Content != nil {
+		if err := checkContent(*in.Content); err != nil {
+			return nil, err
+		}
+	}
+	var out *Policy
+	err := s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		p, err := t.mustPolicy(o, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.AwsManaged {
+			return nil, invalid(ReasonImmutablePolicy, "You can't modify an AWS managed policy.")
+		}
+		if in.Name != nil && *in.Name != p.Name {
+			if err := t.del(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
+				return nil, err
+			}
+			p.Name = *in.Name
+			if err := t.claimPolicyName(o.ID, p); err != nil {
+				return nil, err
+			}
+		}
+		if in.Description != nil {
+			p.Description = *in.Description
+		}
+		var affected []string
+		if in.Content != nil && *in.Content != p.Content {
+			p.Content = *in.Content
+			if affected, err = t.governed(o, id); err != nil {
+				return nil, err
+			}
+		}
+		out = p
+		return affected, t.put(kindPolicy, o.ID, id, p)
+	})
+	return out, err
+}
+
+// DeletePolicy deletes an SCP attached to nothing. Returns PolicyInUseException,
+// PolicyNotFoundException and InvalidInputException (IMMUTABLE_POLICY).
+func (s *Service) DeletePolicy(ctx context.Context, caller, id string) error {
+	if err := checkPolicyID(id); err != nil {
+		return err
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		p, err := t.mustPolicy(o, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.AwsManaged {
+			return nil, invalid(ReasonImmutablePolicy, "You can't delete an AWS managed policy.")
+		}
+		if n, err := t.Count(kindTarget, o.ID, id+sep); err != nil || n > 0 {
+			if err != nil {
+				return nil, err
+			}
+			return nil, errorf(codePolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+		}
+		if err := t.del(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
+			return nil, err
+		}
+		return nil, t.del(kindPolicy, o.ID, id)
+	})
+}
+
+// DescribePolicy returns a policy with its content. Returns PolicyNotFoundException.
+func (s *Service) DescribePolicy(ctx context.Context, caller, id string) (*Policy, error) {
+	if err := checkPolicyID(id); err != nil {
+		return nil, err
+	}
+	var p *Policy
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		p, err = t.mustPolicy(o, id)
+		return err
+	})
+	return p, err
+}
+
+// ListPolicies lists the policies of a type, FullAWSAccess first (its ID sorts before the random
+// lower-case IDs of customer policies).
+func (s *Service) ListPolicies(ctx context.Context, caller, filter string, lo ListOpts) (Page[Policy], error) {
+	var p Page[Policy]
+	if err := checkPolicyType(filter); err != nil {
+		return p, err
+	}
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		keys, err := t.keys(kindPolicy, o.ID, "")
+		if err != nil {
+			return err
+		}
+		keys = append([]string{FullAWSAccessID}, keys...)
+		p, err = paginate(keys, lo, func(k string) (Policy, bool, error) {
+			pol, err := t.policy(o, k)
+			if err != nil || pol == nil {
+				return Policy{}, false, err
+			}
+			return *pol, true, nil
+		})
+		return err
+	})
+	return p, err
+}
+
+// target resolves a target ID (root, OU or account) to its summary; nil when it does not exist.
+func (t txn) target(o *Organization, id string) (*PolicyTarget, error) {
+	switch {
+	case id == o.RootID:
+		return &PolicyTarget{TargetID: id, Arn: o.rootArn(), Name: "Root", Type: ParentRoot}, nil
+	case ouIDPattern.MatchString(id):
+		u, err := t.ou(o, id)
+		if err != nil || u == nil {
+			return nil, err
+		}
+		return &PolicyTarget{TargetID: id, Arn: u.Arn, Name: u.Name, Type: ChildOU}, nil
+	case accountIDPattern.MatchString(id):
+		a, err := t.member(o, id)
+		if err != nil || a == nil {
+			return nil, err
+		}
+		return &PolicyTarget{TargetID: id, Arn: a.Arn, Name: a.Name, Type: ChildAccount}, nil
+	}
+	return nil, nil
+}
+
+func checkTargetID(id string) error {
+	if id == "" {
+		return invalid(ReasonInputRequired, "You must specify a value for TargetId.")
+	}
+	if !rootIDPattern.MatchString(id) && !ouIDPattern.MatchString(id) && !accountIDPattern.MatchString(id) {
+		return invalid(ReasonInvalidTargetID, "TargetId must be a root ID, an OU ID or an account ID.")
+	}
+	return nil
+}
+
+func (t txn) mustTarget(o *Organization, id string) (*PolicyTarget, error) {
+	tg, err := t.target(o, id)
+	if err == nil && tg == nil {
+		err = errorf(codeTargetNotFound, "We can't find a root, OU, or account with the TargetId that you specified.")
+	}
+	return tg, err
+}
+
+// attach records an attachment in both directions.
+func (t txn) attach(orgID, policyID, target string) error {
+	if err := t.put(kindAttach, orgID, target+sep+policyID, struct{}{}); err != nil {
+		return err
+	}
+	return t.put(kindTarget, orgID, policyID+sep+target, struct{}{})
+}
+
+func (t txn) detach(orgID, policyID, target string) error {
+	if err := t.del(kindAttach, orgID, target+sep+policyID); err != nil {
+		return err
+	}
+	return t.del(kindTarget, orgID, policyID+sep+target)
+}
+
+// detachAll removes every policy attached to target (an account leaving, an OU deleted).
+func (t txn) detachAll(orgID, target string) error {
+	ids, err := t.keys(kindAttach, orgID, target+sep)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := t.detach(orgID, id, target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// governed lists the accounts whose SCPs include policyID through any of its targets.
+func (t txn) governed(o *Organization, policyID string) ([]string, error) {
+	targets, err := t.keys(kindTarget, o.ID, policyID+sep)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, tg := range targets {
+		accts, err := t.affected(o, tg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, accts...)
+	}
+	return out, nil
+}
+
+// affected lists the accounts a change at target (root, OU or account) applies to.
+func (t txn) affected(o *Organization, target string) ([]string, error) {
+	if accountIDPattern.MatchString(target) {
+		return []string{target}, nil
+	}
+	return t.subtreeAccounts(o.ID, target)
+}
+
+// AttachPolicy attaches an SCP to a root, OU or account. Returns PolicyNotFoundException,
+// TargetNotFoundException, PolicyTypeNotEnabledException, DuplicatePolicyAttachmentException and
+// ConstraintViolationException (MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: five per target).
+func (s *Service) AttachPolicy(ctx context.Context, caller, policyID, target string) error {
+	if err := checkPolicyID(policyID); err != nil {
+		return err
+	}
+	if err := checkTargetID(target); err != nil {
+		return err
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.mustPolicy(o, policyID); err != nil {
+			return nil, err
+		}
+		if _, err := t.mustTarget(o, target); err != nil {
+			return nil, err
+		}
+		if !o.SCPsEnabled() {
+			return nil, errorf(codePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
+		}
+		attached, err := t.keys(kindAttach, o.ID, target+sep)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(attached, policyID) {
+			return nil, errorf(codeDuplicatePolicyAttachment, "The selected policy is already attached to the specified target.")
+		}
+		if len(attached) >= maxPoliciesPerTarget {
+			return nil, constraint(ReasonMaxAttachments, "You attempted to exceed the number of policies of a certain type that can be attached to an entity (%d).", maxPoliciesPerTarget)
+		}
+		if err := t.attach(o.ID, policyID, target); err != nil {
+			return nil, err
+		}
+		return t.affected(o, target)
+	})
+}
+
+// DetachPolicy detaches an SCP. Returns PolicyNotAttachedException and ConstraintViolationException
+// (MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: a target keeps at least one SCP while SCPs are
+// enabled, or nothing would be allowed).
+func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target string) error {
+	if err := checkPolicyID(policyID); err != nil {
+		return err
+	}
+	if err := checkTargetID(target); err != nil {
+		return err
+	}
+	return s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.management(caller)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.mustPolicy(o, policyID); err != nil {
+			return nil, err
+		}
+		if _, err := t.mustTarget(o, target); err != nil {
+			return nil, err
+		}
+		attached, err := t.keys(kindAttach, o.ID, target+sep)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(attached, policyID) {
+			return nil, errorf(codePolicyNotAttached, "The policy isn't attached to the specified target.")
+		}
+		if len(attached) == 1 {
+			return nil, constraint(ReasonMinAttachments, "You attempted to detach the last policy of this type from an entity; at least one must remain attached.")
+		}
+		if err := t.detach(o.ID, policyID, target); err != nil {
+			return nil, err
+		}
+		return t.affected(o, target)
+	})
+}
+
+// ListPoliciesForTarget lists the SCPs attached directly to a target.
+func (s *Service) ListPoliciesForTarget(ctx context.Context, caller, target, filter string, lo ListOpts) (Page[Policy], error) {
+	var p Page[Policy]
+	if err := checkTargetID(target); err != nil {
+		return p, err
+	}
+	if err := checkPolicyType(filter); err != nil {
+		return p, err
+	}
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		if _, err := t.mustTarget(o, target); err != nil {
+			return err
+		}
+		ids, err := t.keys(kindAttach, o.ID, target+sep)
+		if err != nil {
+			return err
+		}
+		p, err = paginate(ids, lo, func(k string) (Policy, bool, error) {
+			pol, err := t.policy(o, k)
+			if err != nil || pol == nil {
+				return Policy{}, false, err
+			}
+			return *pol, true, nil
+		})
+		return err
+	})
+	return p, err
+}
+
+// ListTargetsForPolicy lists the roots, OUs and accounts a policy is attached to.
+func (s *Service) ListTargetsForPolicy(ctx context.Context, caller, policyID string, lo ListOpts) (Page[PolicyTarget], error) {
+	var p Page[PolicyTarget]
+	if err := checkPolicyID(policyID); err != nil {
+		return p, err
+	}
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		if _, err := t.mustPolicy(o, policyID); err != nil {
+			return err
+		}
+		targets, err := t.keys(kindTarget, o.ID, policyID+sep)
+		if err != nil {
+			return err
+		}
+		p, err = paginate(targets, lo, func(k string) (PolicyTarget, bool, error) {
+			tg, err := t.target(o, k)
+			if err != nil || tg == nil {
+				return PolicyTarget{}, false, err
+			}
+			return *tg, true, nil
+		})
+		return err
+	})
+	return p, err
+}
+
+// EnablePolicyType enables SCPs on the root: FullAWSAccess is attached to the root, every OU and
+// every account, so nothing changes for anyone until other SCPs are attached. Returns
+// RootNotFoundException, PolicyTypeAlreadyEnabledException and
+// PolicyTypeNotAvailableForOrganizationException (consolidated billing; other types).
+func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyType string) (*Root, error) {
+	if err := checkPolicyType(policyType); err != nil {
+		return nil, err
+	}
+	var out Root
+	err := s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.mustRoot(caller, rootID)
+		if err != nil {
+			return nil, err
+		}
+		if o.FeatureSet != FeatureSetAll {
+			return nil, errorf(codePolicyTypeNotAvailable, "You can use service control policies only in an organization with all features enabled.")
+		}
+		if slices.Contains(o.PolicyTypes, policyType) {
+			return nil, errorf(codePolicyTypeAlreadyEnabled, "The specified policy type is already enabled.")
+		}
+		o.PolicyTypes = append(o.PolicyTypes, policyType)
+		if err := t.putOrg(o); err != nil {
+			return nil, err
+		}
+		targets := []string{o.RootID}
+		ous, err := t.keys(kindOU, o.ID, "")
+		if err != nil {
+			return nil, err
+		}
+		accts, err := t.members(o.ID)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(append(targets, ous...), accts...)
+		for _, tg := range targets {
+			if err := t.attach(o.ID, FullAWSAccessID, tg); err != nil {
+				return nil, err
+			}
+		}
+		out = o.Root()
+		return accts, nil
+	})
+	return &out, err
+}
+
+// DisablePolicyType disables SCPs on the root; every SCP attachment is removed, as Organizations
+// does. Returns RootNotFoundException and PolicyTypeNotEnabledException.
+func (s *Service) DisablePolicyType(ctx context.Context, caller, rootID, policyType string) (*Root, error) {
+	if err := checkPolicyType(policyType); err != nil {
+		return nil, err
+	}
+	var out Root
+	err := s.update(ctx, func(t txn) ([]string, error) {
+		o, err := t.mustRoot(caller, rootID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(o.PolicyTypes, policyType) {
+			return nil, errorf(codePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
+		}
+		o.PolicyTypes = slices.DeleteFunc(o.PolicyTypes, func(s string) bool { return s == policyType })
+		if err := t.putOrg(o); err != nil {
+			return nil, err
+		}
+		attachments, err := t.keys(kindAttach, o.ID, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range attachments {
+			target, policyID, _ := strings.Cut(k, sep)
+			if err := t.detach(o.ID, policyID, target); err != nil {
+				return nil, err
+			}
+		}
+		out = o.Root()
+		return t.members(o.ID)
+	})
+	return &out, err
+}
+
+func (t txn) mustRoot(caller, rootID string) (*Organization, error) {
+	if rootID == "" {
+		return nil, invalid(ReasonInputRequired, "You must specify a value for RootId.")
+	}
+	if !rootIDPattern.MatchString(rootID) {
+		return nil, invalid(ReasonInvalidPattern, "RootId must match r-[0-9a-z]{4,32}.")
+	}
+	o, err := t.management(caller)
+	if err != nil {
+		return nil, err
+	}
+	if o.RootID != rootID {
+		return nil, errorf(codeRootNotFound, "We can't find a root with the RootId that you specified.")
+	}
+	return o, nil
+}
+
+// Placement is an account's place in its organization, as authorization needs it.
+type Placement struct {
+	OrgID string
+	// Path is the value of aws:PrincipalOrgPaths: o-…/r-…/ou-…/…/ down to the account's parent.
+	Path       string
+	Management bool
+	// SCPs are the service control policies per level — the root, each OU down the path, the
+	// account — each level's documents labelled with their policy ARN. It is nil when the account
+	// is not subject to SCPs: the management account, or an organization without SCPs enabled.
+	SCPs [][]iam.PolicyDoc
+}
+
+// PlacementOf returns where account sits in its organization, nil when it belongs to none. It
+// checks no permission: the server calls it to authorize the account's principals.
+func (s *Service) PlacementOf(ctx context.Context, account string) (*Placement, error) {
+	var out *Placement
+	err := s.view(ctx, func(t txn) error {
+		o, err := t.orgOf(account)
+		if err != nil || o == nil {
+			return err
+		}
+		a, err := t.member(o, account)
+		if err != nil || a == nil {
+			return err
+		}
+		chain, err := t.ancestry(o, a.ParentID)
+		if err != nil {
+			return err
+		}
+		pl := &Placement{OrgID: o.ID, Management: account == o.MasterAccountID}
+		pl.Path = o.ID + "/" + o.RootID + "/"
+		for _, ou := range chain {
+			pl.Path += ou + "/"
+		}
+		if o.SCPsEnabled() && !pl.Management {
+			levels := append(append([]string{o.RootID}, chain...), account)
+			pl.SCPs = make([][]iam.PolicyDoc, len(levels))
+			for i, target := range levels {
+				ids, err := t.keys(kindAttach, o.ID, target+sep)
+				if err != nil {
+					return err
+				}
+				// An empty level stays an empty, non-nil slice: it allows nothing.
+				pl.SCPs[i] = make([]iam.PolicyDoc, 0, len(ids))
+				for _, id := range ids {
+					p, err := t.policy(o, id)
+					if err != nil {
+						return err
+					}
+					if p != nil {
+						pl.SCPs[i] = append(pl.SCPs[i], iam.PolicyDoc{Label: p.Arn, Document: p.Content})
+					}
+				}
+			}
+		}
+		out = pl
+		return nil
+	})
+	return out, err
+}
