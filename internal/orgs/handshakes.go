@@ -3,7 +3,6 @@ package orgs
 import (
 	"context"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -115,18 +114,14 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 		}
 		account = target.ID
 	case partyEmail:
-		accts, err := s.iam.Accounts(ctx)
+		a, err := s.iam.AccountByRootEmail(ctx, target.ID)
+		if awserr.IsCode(err, awserr.NoSuchEntity) {
+			return nil, invalid(ReasonInvalidEmailTarget, "Rootward has no account with the root email address %s.", target.ID)
+		}
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range accts {
-			if strings.EqualFold(a.Email, target.ID) {
-				account = a.ID
-			}
-		}
-		if account == "" {
-			return nil, invalid(ReasonInvalidEmailTarget, "Rootward has no account with the root email address %s.", target.ID)
-		}
+		account = a.ID
 	case "":
 		return nil, invalid(ReasonInputRequired, "You must specify the Target's Type.")
 	default:

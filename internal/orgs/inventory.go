@@ -2,8 +2,9 @@ package orgs
 
 import (
 	"context"
-	"strings"
 	"time"
+
+	"github.com/rootward/rootward/internal/iam"
 )
 
 // RootInventory is the organization-wide root credential inventory (`rootward org root-status` and
@@ -34,8 +35,8 @@ type RootStatus struct {
 	LastUsed *time.Time `json:"lastUsed,omitempty"`
 }
 
-// RootMFADevice is an MFA device of a root user; Kind is "virtual" (TOTP app: an IAM mfa/ ARN),
-// "fido" (security key or passkey: a u2f/ ARN) or "hardware" (a hardware TOTP serial number).
+// RootMFADevice is an MFA device of a root user; Kind is iam.MFADeviceType's "virtual" (TOTP app),
+// "webauthn" (FIDO2 security key or passkey) or "hardware" (hardware TOTP token).
 type RootMFADevice struct {
 	SerialNumber string    `json:"serialNumber"`
 	Kind         string    `json:"kind"`
@@ -60,16 +61,6 @@ type RootSigningCert struct {
 // HasCredentials reports whether the root user has any credential at all.
 func (r *RootStatus) HasCredentials() bool {
 	return r.Password || r.RecoveryAllowed || len(r.MFADevices) > 0 || len(r.AccessKeys) > 0 || len(r.SigningCertificates) > 0
-}
-
-func mfaKind(serial string) string {
-	switch {
-	case strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":mfa/"):
-		return "virtual"
-	case strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":u2f/"):
-		return "fido"
-	}
-	return "hardware"
 }
 
 // RootInventory returns the root credential inventory of the caller's organization, accounts in ID
@@ -119,7 +110,7 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 			LastUsed: rc.LastUsed(),
 		}
 		for _, d := range rc.MFADevices {
-			st.MFADevices = append(st.MFADevices, RootMFADevice{SerialNumber: d.SerialNumber, Kind: mfaKind(d.SerialNumber), EnableDate: d.EnableDate})
+			st.MFADevices = append(st.MFADevices, RootMFADevice{SerialNumber: d.SerialNumber, Kind: iam.MFADeviceType(a.ID, d.SerialNumber), EnableDate: d.EnableDate})
 		}
 		for _, k := range rc.AccessKeys {
 			st.AccessKeys = append(st.AccessKeys, RootAccessKey{AccessKeyID: k.AccessKeyID, Status: k.Status, CreateDate: k.CreateDate, LastUsed: k.LastUsed})

@@ -319,23 +319,25 @@ func (o ListOpts) limit() (int, error) {
 	return o.MaxResults, nil
 }
 
-// paginate pages over keys (already in order): NextToken is the opaque last key returned.
+// paginate pages over keys, which must be in ascending order: NextToken is the opaque last key
+// returned.
 func paginate[T any](keys []string, o ListOpts, load func(key string) (T, bool, error)) (Page[T], error) {
 	limit, err := o.limit()
 	if err != nil {
 		return Page[T]{}, err
 	}
-	after := ""
+	start := ""
 	if o.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(o.NextToken)
 		if err != nil || len(b) == 0 {
 			return Page[T]{}, invalid(ReasonInvalidNextToken, "The NextToken is not valid.")
 		}
-		after = string(b)
+		start = string(b)
 	}
 	var p Page[T]
+	after := ""
 	for _, k := range keys {
-		if after != "" && k <= after {
+		if start != "" && k <= start {
 			continue
 		}
 		if len(p.Items) == limit {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -317,8 +318,7 @@ func (s *Service) DescribePolicy(ctx context.Context, caller, id string) (*Polic
 	return p, err
 }
 
-// ListPolicies lists the policies of a type, FullAWSAccess first (its ID sorts before the random
-// lower-case IDs of customer policies).
+// ListPolicies lists the policies of a type, FullAWSAccess included, by policy ID.
 func (s *Service) ListPolicies(ctx context.Context, caller, filter string, lo ListOpts) (Page[Policy], error) {
 	var p Page[Policy]
 	if err := checkPolicyType(filter); err != nil {
@@ -333,7 +333,8 @@ func (s *Service) ListPolicies(ctx context.Context, caller, filter string, lo Li
 		if err != nil {
 			return err
 		}
-		keys = append([]string{FullAWSAccessID}, keys...)
+		keys = append(keys, FullAWSAccessID)
+		sort.Strings(keys)
 		p, err = paginate(keys, lo, func(k string) (Policy, bool, error) {
 			pol, err := t.policy(o, k)
 			if err != nil || pol == nil {

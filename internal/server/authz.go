@@ -4,19 +4,23 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/policy"
 )
 
 // authorizer turns a caller into the compiled policy set the engine evaluates, and caches it per
 // principal until the account's generation moves (any IAM write in the account bumps it, on any
-// node, because the generation lives in the store).
+// node, because the generation lives in the store; so does every Organizations change that alters
+// the account's SCPs or its place in an organization).
 type authorizer struct {
 	iam   *iam.Service
+	orgs  *orgs.Service
 	mu    sync.RWMutex
 	cache map[string]cachedInput
 }
@@ -24,19 +28,18 @@ type authorizer struct {
 type cachedInput struct {
 	gen     int64
 	input   *policy.Input
-	writes  uint64    // iam.Service.LocalWrites when cached
-	checked time.Time // when gen was last read from the store
+	org     *orgs.Placement // the account's place in its organization, nil when none
+	writes  uint64          // iam.Service.LocalWrites when cached
+	checked time.Time       // when gen was last read from the store
 }
 
-func newAuthorizer(svc *iam.Service) *authorizer {
-	return &authorizer{iam: svc, cache: map[string]cachedInput{}}
+func newAuthorizer(svc *iam.Service, o *orgs.Service) *authorizer {
+	return &authorizer{iam: svc, orgs: o, cache: map[string]cachedInput{}}
 }
 
-// input returns the policy set that applies to id.
+// input returns the policy set that applies to id, and records on c the account's place in its
+// organization for the aws:PrincipalOrg* condition keys.
 func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
-	if id.ptype == iam.PrincipalRoot && id.session == nil {
-		return &policy.Input{Root: true}, nil
-	}
 	key := id.account + "/" + id.arn
 	if id.session != nil {
 		key = id.session.AccessKeyID
@@ -46,6 +49,7 @@ func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
 	ce, ok := a.cache[key]
 	a.mu.RUnlock()
 	if ok && ce.writes == writes && c.now.Sub(ce.checked) < cacheTTL && c.now.Sub(ce.checked) >= 0 {
+		c.org = ce.org
 		return ce.input, nil
 	}
 	// Past the time-to-live, the account's generation in the store says whether another node
@@ -54,9 +58,9 @@ func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := ce.input
+	in, org := ce.input, ce.org
 	if !ok || ce.gen != gen {
-		if in, err = a.build(c, id); err != nil {
+		if in, org, err = a.build(c, id); err != nil {
 			return nil, err
 		}
 	}
@@ -65,12 +69,55 @@ func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
 		// A crude bound: drop everything rather than grow without limit.
 		a.cache = map[string]cachedInput{}
 	}
-	a.cache[key] = cachedInput{gen: gen, input: in, writes: writes, checked: c.now}
+	a.cache[key] = cachedInput{gen: gen, input: in, org: org, writes: writes, checked: c.now}
 	a.mu.Unlock()
+	c.org = org
 	return in, nil
 }
 
-func (a *authorizer) build(c *call, id *identity) (*policy.Input, error) {
+func (a *authorizer) build(c *call, id *identity) (*policy.Input, *orgs.Placement, error) {
+	in, err := a.buildIdentity(c, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	pl, err := a.orgs.PlacementOf(c.ctx, id.account)
+	if err != nil {
+		return nil, nil, err
+	}
+	// SCPs govern every principal of a member account — its root user and privileged root sessions
+	// included — and none of the management account's (PlacementOf leaves SCPs nil for it), nor
+	// service-linked roles (Organizations User Guide, "Service control policies": "SCPs don't
+	// affect service-linked roles").
+	serviceLinked := id.session != nil && strings.HasPrefix(id.session.RolePath, "/aws-service-role/")
+	if pl != nil && pl.SCPs != nil && !serviceLinked {
+		in.SCPs = make([][]*policy.Policy, len(pl.SCPs))
+		for i, level := range pl.SCPs {
+			in.SCPs[i] = make([]*policy.Policy, 0, len(level))
+			for _, d := range level {
+				p, err := compile(d, policy.KindSCP)
+				if err != nil {
+					return nil, nil, err
+				}
+				in.SCPs[i] = append(in.SCPs[i], p)
+			}
+		}
+	}
+	// A privileged root session (sts:AssumeRoot) is the member's root limited by its deny-only task
+	// policy (aws-facts.md §1).
+	if s := id.session; s != nil && s.AssumedRoot {
+		for _, d := range s.TaskPolicies {
+			p, err := compile(d, policy.KindIdentity)
+			if err != nil {
+				return nil, nil, err
+			}
+			in.TaskPolicies = append(in.TaskPolicies, p)
+		}
+	}
+	return in, pl, nil
+}
+
+// buildIdentity compiles the principal's own policies: identity, boundary and session policies.
+func (a *authorizer) buildIdentity(c *call, id *identity) (*policy.Input, error) {
 	in := &policy.Input{}
 	var pp *iam.PrincipalPolicies
 	var err error
@@ -140,6 +187,10 @@ func (c *call) requestContext(ctx *policy.Context) {
 	ctx.Set("aws:EpochTime", strconv.FormatInt(c.now.Unix(), 10))
 	ctx.Set("aws:SecureTransport", strconv.FormatBool(c.r.TLS != nil))
 	ctx.Set("aws:RequestedRegion", c.s.region)
+	if c.org != nil {
+		ctx.Set("aws:PrincipalOrgID", c.org.OrgID)
+		ctx.Set("aws:PrincipalOrgPaths", c.org.Path)
+	}
 	for _, t := range id.tags {
 		ctx.Set("aws:PrincipalTag/"+t.Key, t.Value)
 	}
@@ -153,6 +204,11 @@ func (c *call) requestContext(ctx *policy.Context) {
 		ctx.Set("aws:TokenIssueTime", s.IssuedAt.UTC().Format("2006-01-02T15:04:05Z"))
 		if s.SourceIdentity != "" {
 			ctx.Set("aws:SourceIdentity", s.SourceIdentity)
+		}
+		// Only privileged root sessions carry aws:AssumedRoot; the root user's own credentials do
+		// not (aws-facts.md §1, the "deny root unless aws:AssumedRoot" SCP relies on it).
+		if s.AssumedRoot {
+			ctx.Set("aws:AssumedRoot", "true")
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sigv4"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -45,6 +46,8 @@ type Config struct {
 	// Console, when set, serves /console and everything under it; a browser's plain GET of / (no
 	// SigV4, no query) is redirected there.
 	Console http.Handler
+	// Orgs is the Organizations service; when nil, one over IAM's store is made.
+	Orgs *orgs.Service
 }
 
 // Server serves the AWS APIs.
@@ -59,6 +62,7 @@ type Server struct {
 	metrics  *metrics
 	trail    *trail.Recorder
 	console  http.Handler
+	orgs     *orgs.Service
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -82,11 +86,16 @@ func New(cfg Config) *Server {
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
-	s.authz = newAuthorizer(cfg.IAM)
+	s.orgs = cfg.Orgs
+	if s.orgs == nil && cfg.IAM != nil {
+		s.orgs = orgs.New(cfg.IAM)
+	}
+	s.authz = newAuthorizer(cfg.IAM, s.orgs)
 	s.metrics = newMetrics()
 	s.services = map[string]*service{
-		"iam": {ns: nsIAM, ops: iamOps()},
-		"sts": {ns: nsSTS, ops: stsOps()},
+		"iam":           {ns: nsIAM, ops: iamOps()},
+		"sts":           {ns: nsSTS, ops: stsOps()},
+		"organizations": {json: true, targetPrefix: orgsTargetPrefix, ops: orgsOps(), codes: orgsCodes},
 	}
 	return s
 }
@@ -137,6 +146,8 @@ type call struct {
 	body    []byte          // the raw body (awsJson services decode it themselves)
 	id      *identity
 	now     time.Time
+	// org is the caller's place in its organization, set by the authorizer (nil when none).
+	org *orgs.Placement
 }
 
 // account is the caller's account.

@@ -1,0 +1,531 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/rootward/rootward/internal/iam"
+)
+
+// caller is a set of SDK clients signing as one principal.
+type caller struct {
+	account string
+	iam     *awsiam.Client
+	sts     *sts.Client
+	orgs    *organizations.Client
+}
+
+func (e *env) callerFor(account, id, secret, token string) caller {
+	i, s := e.clients(id, secret, token)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), RetryMaxAttempts: 1}
+	o := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = aws.String(e.url) })
+	return caller{account: account, iam: i, sts: s, orgs: o}
+}
+
+// mgmt is the test account's admin user: the organization's management account once it creates one.
+func (e *env) mgmt() caller {
+	return e.callerFor(e.account.ID, e.adminKey.AccessKeyID, e.adminKey.Secret, "")
+}
+
+// userIn creates a user with AdministratorAccess (and the inline policy, if any) in account.
+func (e *env) userIn(account, name, inline string) caller {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.svc.CreateUser(ctx, account, iam.CreateUserInput{UserName: name}); err != nil {
+		e.t.Fatal(err)
+	}
+	if inline == "" {
+		if err := e.svc.AttachPolicy(ctx, account, "user", name, "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
+			e.t.Fatal(err)
+		}
+	} else if err := e.svc.PutInlinePolicy(ctx, account, "user", name, "inline", inline); err != nil {
+		e.t.Fatal(err)
+	}
+	k, err := e.svc.CreateAccessKey(ctx, account, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.callerFor(account, k.AccessKeyID, k.Secret, "")
+}
+
+// rootOf returns clients signing with a new access key of account's root user.
+func (e *env) rootOf(account string) caller {
+	e.t.Helper()
+	k, err := e.svc.CreateRootAccessKey(context.Background(), account)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.callerFor(account, k.AccessKeyID, k.Secret, "")
+}
+
+// standalone creates an account outside any organization with an admin user.
+func (e *env) standalone(name string) caller {
+	e.t.Helper()
+	a, err := e.svc.CreateAccount(context.Background(), name, name+"+"+strings.ToLower(e.t.Name())+"@example.com", "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.userIn(a.ID, "admin", "")
+}
+
+// newOrg creates an organization with the management account's admin and returns the root ID.
+func (e *env) newOrg(m caller) string {
+	e.t.Helper()
+	ctx := ctxT(e.t)
+	if _, err := m.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetAll}); err != nil {
+		e.t.Fatal(err)
+	}
+	roots, err := m.orgs.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil || len(roots.Roots) != 1 {
+		e.t.Fatalf("ListRoots = %+v, %v", roots, err)
+	}
+	return *roots.Roots[0].Id
+}
+
+// createMember creates a member account through CreateAccount and waits for it.
+func (e *env) createMember(m caller, name string) string {
+	e.t.Helper()
+	ctx := ctxT(e.t)
+	out, err := m.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
+		AccountName: aws.String(name), Email: aws.String(name + "+" + strings.ToLower(e.t.Name()) + "@example.com"),
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st, err := m.orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+	if err != nil || st.CreateAccountStatus.State != otypes.CreateAccountStateSucceeded {
+		e.t.Fatalf("DescribeCreateAccountStatus = %+v, %v", st, err)
+	}
+	return *st.CreateAccountStatus.AccountId
+}
+
+// wantReason fails unless err is an Organizations error with code and Reason.
+func wantReason(t *testing.T, err error, code, reason string) {
+	t.Helper()
+	wantCode(t, err, code)
+	var got string
+	var cv *otypes.ConstraintViolationException
+	var ii *otypes.InvalidInputException
+	var hc *otypes.HandshakeConstraintViolationException
+	switch {
+	case errors.As(err, &cv):
+		got = string(cv.Reason)
+	case errors.As(err, &ii):
+		got = string(ii.Reason)
+	case errors.As(err, &hc):
+		got = string(hc.Reason)
+	}
+	if got != reason {
+		t.Fatalf("Reason = %q, want %q (%v)", got, reason, err)
+	}
+}
+
+func TestOrganizationsAccountsAndOUs(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	m := e.mgmt()
+	_, err := m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	wantCode(t, err, "AWSOrganizationsNotInUseException")
+	rootID := e.newOrg(m)
+	_, err = m.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+	wantCode(t, err, "AlreadyInOrganizationException")
+	d, err := m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := d.Organization
+	if !strings.HasPrefix(*org.Id, "o-") || *org.MasterAccountId != e.account.ID || org.FeatureSet != otypes.OrganizationFeatureSetAll ||
+		*org.Arn != "arn:aws:organizations::"+e.account.ID+":organization/"+*org.Id ||
+		*org.MasterAccountArn != "arn:aws:organizations::"+e.account.ID+":account/"+*org.Id+"/"+e.account.ID {
+		t.Fatalf("organization = %+v", org)
+	}
+
+	created, err := m.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("dev"), Email: aws.String("dev@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.CreateAccountStatus.State != otypes.CreateAccountStateInProgress || !strings.HasPrefix(*created.CreateAccountStatus.Id, "car-") {
+		t.Fatalf("CreateAccount answer = %+v", created.CreateAccountStatus)
+	}
+	st, err := m.orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: created.CreateAccountStatus.Id})
+	if err != nil || st.CreateAccountStatus.State != otypes.CreateAccountStateSucceeded || st.CreateAccountStatus.CompletedTimestamp == nil {
+		t.Fatalf("status = %+v, %v", st, err)
+	}
+	dev := *st.CreateAccountStatus.AccountId
+	dup, err := m.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("dev2"), Email: aws.String("dev@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := m.orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: dup.CreateAccountStatus.Id})
+	if err != nil || failed.CreateAccountStatus.State != otypes.CreateAccountStateFailed ||
+		failed.CreateAccountStatus.FailureReason != otypes.CreateAccountFailureReasonEmailAlreadyExists {
+		t.Fatalf("duplicate email = %+v, %v", failed, err)
+	}
+	statuses, err := m.orgs.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{States: []otypes.CreateAccountState{otypes.CreateAccountStateSucceeded}})
+	if err != nil || len(statuses.CreateAccountStatuses) != 1 {
+		t.Fatalf("ListCreateAccountStatus = %+v, %v", statuses, err)
+	}
+
+	// The management account's admin reaches the member through OrganizationAccountAccessRole.
+	role, err := m.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + dev + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("setup")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := e.callerFor(dev, *role.Credentials.AccessKeyId, *role.Credentials.SecretAccessKey, *role.Credentials.SessionToken)
+	if _, err := member.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("ops")}); err != nil {
+		t.Fatalf("access role is not an administrator: %v", err)
+	}
+	if _, err := member.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
+		t.Fatalf("member DescribeOrganization: %v", err)
+	}
+	_, err = member.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantCode(t, err, "AccessDeniedException")
+	_, err = member.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("x")})
+	wantCode(t, err, "AccessDeniedException")
+	// An IAM user without organizations permissions is refused by IAM first, in Organizations' code.
+	nobody := e.userIn(e.account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	_, err = nobody.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantCode(t, err, "AccessDeniedException")
+
+	accts, err := m.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	if err != nil || len(accts.Accounts) != 2 {
+		t.Fatalf("ListAccounts = %+v, %v", accts, err)
+	}
+	for _, a := range accts.Accounts {
+		want := otypes.AccountJoinedMethodCreated
+		if *a.Id == e.account.ID {
+			want = otypes.AccountJoinedMethodInvited
+		}
+		if a.JoinedMethod != want || a.Status != otypes.AccountStatusActive || a.State != otypes.AccountStateActive || a.JoinedTimestamp == nil {
+			t.Fatalf("account %+v", a)
+		}
+	}
+
+	// OUs nest five deep.
+	parent := rootID
+	var ous []string
+	for i := 0; i < 5; i++ {
+		ou, err := m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String("level")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parent = *ou.OrganizationalUnit.Id
+		ous = append(ous, parent)
+	}
+	_, err = m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String("sixth")})
+	wantReason(t, err, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
+	_, err = m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("level")})
+	wantCode(t, err, "DuplicateOrganizationalUnitException")
+	if _, err := m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(rootID), DestinationParentId: aws.String(ous[1])}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(rootID), DestinationParentId: aws.String(ous[0])})
+	wantCode(t, err, "SourceParentNotFoundException")
+	parents, err := m.orgs.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(dev)})
+	if err != nil || len(parents.Parents) != 1 || *parents.Parents[0].Id != ous[1] || parents.Parents[0].Type != otypes.ParentTypeOrganizationalUnit {
+		t.Fatalf("ListParents = %+v, %v", parents, err)
+	}
+	_, err = m.orgs.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String("123456789012")})
+	wantCode(t, err, "ChildNotFoundException")
+	children, err := m.orgs.ListChildren(ctx, &organizations.ListChildrenInput{ParentId: aws.String(ous[0]), ChildType: otypes.ChildTypeOrganizationalUnit})
+	if err != nil || len(children.Children) != 1 || *children.Children[0].Id != ous[1] {
+		t.Fatalf("ListChildren = %+v, %v", children, err)
+	}
+	inOU, err := m.orgs.ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: aws.String(ous[1])})
+	if err != nil || len(inOU.Accounts) != 1 || *inOU.Accounts[0].Id != dev {
+		t.Fatalf("ListAccountsForParent = %+v, %v", inOU, err)
+	}
+	top, err := m.orgs.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(rootID)})
+	if err != nil || len(top.OrganizationalUnits) != 1 || *top.OrganizationalUnits[0].Id != ous[0] ||
+		*top.OrganizationalUnits[0].Arn != "arn:aws:organizations::"+e.account.ID+":ou/"+*org.Id+"/"+ous[0] {
+		t.Fatalf("ListOrganizationalUnitsForParent = %+v, %v", top, err)
+	}
+	_, err = m.orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[1])})
+	wantCode(t, err, "OrganizationalUnitNotEmptyException")
+	upd, err := m.orgs.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[4]), Name: aws.String("leaf")})
+	if err != nil || *upd.OrganizationalUnit.Name != "leaf" {
+		t.Fatalf("UpdateOrganizationalUnit = %+v, %v", upd, err)
+	}
+	if _, err := m.orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[4])}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[4])})
+	wantCode(t, err, "OrganizationalUnitNotFoundException")
+
+	// Closing and removal.
+	_, err = m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(e.account.ID)})
+	wantReason(t, err, "ConstraintViolationException", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
+	if _, err := m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(dev)}); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(dev)})
+	if err != nil || closed.Account.Status != otypes.AccountStatusSuspended {
+		t.Fatalf("closed account = %+v, %v", closed, err)
+	}
+	_, err = m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(dev)})
+	wantCode(t, err, "AccountAlreadyClosedException")
+	_, err = m.orgs.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
+	wantCode(t, err, "OrganizationNotEmptyException")
+	_, err = m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(e.account.ID)})
+	wantCode(t, err, "MasterCannotLeaveOrganizationException")
+	if _, err := m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(dev)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(dev)})
+	wantCode(t, err, "AccountNotFoundException")
+	if _, err := m.orgs.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOrganizationsInvitations(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	m := e.mgmt()
+	e.newOrg(m)
+	guest := e.standalone("guest")
+	hs, err := m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(guest.account), Type: otypes.HandshakePartyTypeAccount}, Notes: aws.String("join us"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hs.Handshake
+	if !strings.HasPrefix(*h.Id, "h-") || h.State != otypes.HandshakeStateOpen || h.Action != otypes.ActionTypeInviteAccountToOrganization || len(h.Parties) != 2 ||
+		h.ExpirationTimestamp.Sub(*h.RequestedTimestamp).Hours() != 15*24 {
+		t.Fatalf("handshake = %+v", h)
+	}
+	_, err = m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(guest.account), Type: otypes.HandshakePartyTypeAccount},
+	})
+	wantCode(t, err, "DuplicateHandshakeException")
+	mine, err := guest.orgs.ListHandshakesForAccount(ctx, &organizations.ListHandshakesForAccountInput{})
+	if err != nil || len(mine.Handshakes) != 1 || *mine.Handshakes[0].Id != *h.Id {
+		t.Fatalf("ListHandshakesForAccount = %+v, %v", mine, err)
+	}
+	// Only the invited account can answer.
+	stranger := e.standalone("stranger")
+	_, err = stranger.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
+	wantCode(t, err, "HandshakeNotFoundException")
+	acc, err := guest.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
+	if err != nil || acc.Handshake.State != otypes.HandshakeStateAccepted {
+		t.Fatalf("AcceptHandshake = %+v, %v", acc, err)
+	}
+	_, err = guest.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
+	wantCode(t, err, "HandshakeAlreadyInStateException")
+	_, err = guest.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+	wantCode(t, err, "AlreadyInOrganizationException")
+	joined, err := m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(guest.account)})
+	if err != nil || joined.Account.JoinedMethod != otypes.AccountJoinedMethodInvited {
+		t.Fatalf("joined = %+v, %v", joined, err)
+	}
+	_, err = m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(guest.account), Type: otypes.HandshakePartyTypeAccount},
+	})
+	wantReason(t, err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION")
+
+	// An invitation by root email, declined.
+	other := e.standalone("other")
+	byMail, err := m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String("other+" + strings.ToLower(t.Name()) + "@example.com"), Type: otypes.HandshakePartyTypeEmail},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := other.orgs.DeclineHandshake(ctx, &organizations.DeclineHandshakeInput{HandshakeId: byMail.Handshake.Id})
+	if err != nil || dec.Handshake.State != otypes.HandshakeStateDeclined {
+		t.Fatalf("DeclineHandshake = %+v, %v", dec, err)
+	}
+	_, err = other.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: byMail.Handshake.Id})
+	wantCode(t, err, "InvalidHandshakeTransitionException")
+
+	// The member leaves; the management account cannot.
+	_, err = m.orgs.LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
+	wantCode(t, err, "MasterCannotLeaveOrganizationException")
+	if _, err := guest.orgs.LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = guest.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	wantCode(t, err, "AWSOrganizationsNotInUseException")
+}
+
+func TestOrganizationsPolicies(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	m := e.mgmt()
+	rootID := e.newOrg(m)
+	dev := e.createMember(m, "dev")
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
+	p, err := m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-users"), Description: aws.String("d"),
+		Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(deny)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := p.Policy.PolicySummary.Id
+	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(dev)})
+	wantCode(t, err, "PolicyTypeNotEnabledException")
+	en, err := m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy})
+	if err != nil || len(en.Root.PolicyTypes) != 1 || en.Root.PolicyTypes[0].Status != otypes.PolicyTypeStatusEnabled {
+		t.Fatalf("EnablePolicyType = %+v, %v", en, err)
+	}
+	_, err = m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy})
+	wantCode(t, err, "PolicyTypeAlreadyEnabledException")
+	_, err = m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: otypes.PolicyTypeServiceControlPolicy})
+	wantCode(t, err, "RootNotFoundException")
+	// FullAWSAccess is on every target.
+	for _, target := range []string{rootID, dev, e.account.ID} {
+		on, err := m.orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(target), Filter: otypes.PolicyTypeServiceControlPolicy})
+		if err != nil || len(on.Policies) != 1 || *on.Policies[0].Id != "p-FullAWSAccess" || !on.Policies[0].AwsManaged {
+			t.Fatalf("policies on %s = %+v, %v", target, on, err)
+		}
+	}
+	if _, err := m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(dev)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(dev)})
+	wantCode(t, err, "DuplicatePolicyAttachmentException")
+	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String("ou-zzzz-zzzzzzzz")})
+	wantCode(t, err, "TargetNotFoundException")
+	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String("p-zzzzzzzz"), TargetId: aws.String(dev)})
+	wantCode(t, err, "PolicyNotFoundException")
+	for i := 0; i < 3; i++ {
+		q, err := m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("extra" + string(rune('a'+i))), Description: aws.String("d"),
+			Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(deny)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: q.Policy.PolicySummary.Id, TargetId: aws.String(dev)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sixth, err := m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("sixth"), Description: aws.String("d"),
+		Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(deny)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: sixth.Policy.PolicySummary.Id, TargetId: aws.String(dev)})
+	wantReason(t, err, "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	_, err = m.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(rootID)})
+	wantReason(t, err, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	_, err = m.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: sixth.Policy.PolicySummary.Id, TargetId: aws.String(dev)})
+	wantCode(t, err, "PolicyNotAttachedException")
+	_, err = m.orgs.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: pid})
+	wantCode(t, err, "PolicyInUseException")
+	targets, err := m.orgs.ListTargetsForPolicy(ctx, &organizations.ListTargetsForPolicyInput{PolicyId: pid})
+	if err != nil || len(targets.Targets) != 1 || *targets.Targets[0].TargetId != dev || targets.Targets[0].Type != otypes.TargetTypeAccount {
+		t.Fatalf("ListTargetsForPolicy = %+v, %v", targets, err)
+	}
+	all, err := m.orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeServiceControlPolicy})
+	if err != nil || len(all.Policies) != 6 || !slices.ContainsFunc(all.Policies, func(p otypes.PolicySummary) bool { return *p.Name == "FullAWSAccess" }) {
+		t.Fatalf("ListPolicies = %+v, %v", all, err)
+	}
+
+	contentTests := []struct {
+		name, content, code, reason string
+	}{
+		{"oversized", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}` + strings.Repeat(" ", 5120), "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED"},
+		{"principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`, "MalformedPolicyDocumentException", ""},
+		{"syntax", `{"Version":`, "MalformedPolicyDocumentException", ""},
+	}
+	for _, tc := range contentTests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(tc.name), Description: aws.String("d"),
+				Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(tc.content)})
+			if tc.reason != "" {
+				wantReason(t, err, tc.code, tc.reason)
+			} else {
+				wantCode(t, err, tc.code)
+			}
+		})
+	}
+	_, err = m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("tags"), Description: aws.String("d"),
+		Type: otypes.PolicyTypeTagPolicy, Content: aws.String(deny)})
+	wantCode(t, err, "PolicyTypeNotAvailableForOrganizationException")
+
+	upd, err := m.orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: pid, Name: aws.String("renamed")})
+	if err != nil || *upd.Policy.PolicySummary.Name != "renamed" || *upd.Policy.Content != deny {
+		t.Fatalf("UpdatePolicy = %+v, %v", upd, err)
+	}
+	_, err = m.orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: aws.String("p-FullAWSAccess"), Name: aws.String("mine")})
+	wantReason(t, err, "InvalidInputException", "IMMUTABLE_POLICY")
+	desc, err := m.orgs.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
+	if err != nil || *desc.Policy.PolicySummary.Arn != "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess" {
+		t.Fatalf("DescribePolicy FullAWSAccess = %+v, %v", desc, err)
+	}
+	if _, err := m.orgs.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.orgs.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: pid}); err != nil {
+		t.Fatalf("DeletePolicy after disabling SCPs (attachments removed): %v", err)
+	}
+}
+
+func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	m := e.mgmt()
+	e.newOrg(m)
+	sec := e.createMember(m, "security")
+	_, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")})
+	wantReason(t, err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
+	_, err = m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("nonsense")})
+	wantReason(t, err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+	if _, err := m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := m.orgs.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	if err != nil || len(sa.EnabledServicePrincipals) != 1 || *sa.EnabledServicePrincipals[0].ServicePrincipal != "iam.amazonaws.com" || sa.EnabledServicePrincipals[0].DateEnabled == nil {
+		t.Fatalf("ListAWSServiceAccessForOrganization = %+v, %v", sa, err)
+	}
+	_, err = m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(e.account.ID), ServicePrincipal: aws.String("iam.amazonaws.com")})
+	wantReason(t, err, "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
+	if _, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")})
+	wantCode(t, err, "AccountAlreadyRegisteredException")
+	admins, err := m.orgs.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
+	if err != nil || len(admins.DelegatedAdministrators) != 1 || *admins.DelegatedAdministrators[0].Id != sec || admins.DelegatedAdministrators[0].DelegationEnabledDate == nil {
+		t.Fatalf("ListDelegatedAdministrators = %+v, %v", admins, err)
+	}
+	svcs, err := m.orgs.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(sec)})
+	if err != nil || len(svcs.DelegatedServices) != 1 || *svcs.DelegatedServices[0].ServicePrincipal != "iam.amazonaws.com" {
+		t.Fatalf("ListDelegatedServicesForAccount = %+v, %v", svcs, err)
+	}
+	_, err = m.orgs.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(e.account.ID)})
+	wantCode(t, err, "AccountNotRegisteredException")
+	// The delegated administrator reads the organization.
+	delegated := e.userIn(sec, "admin", "")
+	if _, err := delegated.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{}); err != nil {
+		t.Fatalf("delegated administrator ListAccounts: %v", err)
+	}
+	_, err = m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(sec)})
+	wantReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+	if _, err := m.orgs.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.orgs.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")})
+	wantCode(t, err, "AccountNotRegisteredException")
+	_, err = delegated.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantCode(t, err, "AccessDeniedException")
+}
+
+// apiMessage returns the message of an API error.
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
