@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -528,4 +529,229 @@ func apiMessage(err error) string {
 		return ae.ErrorMessage()
 	}
 	return ""
+}
+
+// scpEnv is an organization with SCPs enabled and a member account "dev" in the OU "workloads".
+type scpEnv struct {
+	*env
+	m                   caller
+	orgID, rootID, ouID string
+	dev                 string
+	devAdmin, devRoot   caller
+	mgmtRoot            caller
+	policies            map[string]string // name → policy ID
+	created             int
+}
+
+func newSCPEnv(t *testing.T) *scpEnv {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	s := &scpEnv{env: e, m: e.mgmt(), policies: map[string]string{}}
+	s.rootID = e.newOrg(s.m)
+	d, err := s.m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.orgID = *d.Organization.Id
+	if _, err := s.m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(s.rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	ou, err := s.m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(s.rootID), Name: aws.String("workloads")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ouID = *ou.OrganizationalUnit.Id
+	s.dev = e.createMember(s.m, "dev")
+	if _, err := s.m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(s.dev), SourceParentId: aws.String(s.rootID), DestinationParentId: aws.String(s.ouID)}); err != nil {
+		t.Fatal(err)
+	}
+	s.devAdmin = e.userIn(s.dev, "admin", "")
+	s.devRoot = e.rootOf(s.dev)
+	s.mgmtRoot = e.rootOf(e.account.ID)
+	return s
+}
+
+// scp creates (once) and returns the ID of an SCP.
+func (s *scpEnv) scp(name, content string) string {
+	s.t.Helper()
+	if id, ok := s.policies[name]; ok {
+		return id
+	}
+	p, err := s.m.orgs.CreatePolicy(ctxT(s.t), &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
+		Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(content)})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.policies[name] = *p.Policy.PolicySummary.Id
+	return *p.Policy.PolicySummary.Id
+}
+
+func (s *scpEnv) attach(policyID, target string) {
+	s.t.Helper()
+	if _, err := s.m.orgs.AttachPolicy(ctxT(s.t), &organizations.AttachPolicyInput{PolicyId: aws.String(policyID), TargetId: aws.String(target)}); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *scpEnv) detach(policyID, target string) {
+	s.t.Helper()
+	if _, err := s.m.orgs.DetachPolicy(ctxT(s.t), &organizations.DetachPolicyInput{PolicyId: aws.String(policyID), TargetId: aws.String(target)}); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// try calls an IAM action as c: "iam:CreateUser" (a fresh user) or "iam:ListUsers". It returns
+// "" when allowed, or the AccessDenied message.
+func (s *scpEnv) try(t *testing.T, c caller, action string) string {
+	t.Helper()
+	ctx := ctxT(t)
+	var err error
+	switch action {
+	case "iam:CreateUser":
+		s.created++
+		_, err = c.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("user-" + strconv.Itoa(s.created))})
+	case "iam:ListUsers":
+		_, err = c.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	default:
+		t.Fatalf("unknown action %s", action)
+	}
+	if err == nil {
+		return ""
+	}
+	wantCode(t, err, "AccessDenied")
+	return apiMessage(err)
+}
+
+const (
+	explicitSCP = "with an explicit deny in a service control policy"
+	noSCPAllows = "because no service control policy allows the "
+)
+
+func TestSCPEnforcement(t *testing.T) {
+	s := newSCPEnv(t)
+	denyCreateUser := s.scp("deny-create-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`)
+	readOnly := s.scp("read-only", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`)
+	denyRootArn := s.scp("deny-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}}]}`)
+	denyRootUnlessAssumed := s.scp("deny-root-unless-assumed", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"},"Null":{"aws:AssumedRoot":"true"}}}]}`)
+	denyOutsideOrg := s.scp("deny-outside-org", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"`+s.orgID+`"}}}]}`)
+
+	type check struct {
+		who    string
+		action string
+		want   string // "" allowed, else a substring of the AccessDenied message
+	}
+	principals := map[string]caller{"dev admin": s.devAdmin, "dev root": s.devRoot, "mgmt admin": s.m, "mgmt root": s.mgmtRoot}
+	tests := []struct {
+		name   string
+		setup  func()
+		undo   func()
+		checks []check
+	}{
+		{
+			name: "FullAWSAccess everywhere allows everything",
+			checks: []check{
+				{"dev admin", "iam:CreateUser", ""}, {"dev root", "iam:ListUsers", ""}, {"mgmt admin", "iam:CreateUser", ""},
+			},
+		},
+		{
+			name:  "deny at the root",
+			setup: func() { s.attach(denyCreateUser, s.rootID) },
+			undo:  func() { s.detach(denyCreateUser, s.rootID) },
+			checks: []check{
+				{"dev admin", "iam:CreateUser", explicitSCP}, {"dev root", "iam:CreateUser", explicitSCP},
+				{"dev admin", "iam:ListUsers", ""},
+				// SCPs never restrict the management account, attached at the root or to it.
+				{"mgmt admin", "iam:CreateUser", ""}, {"mgmt root", "iam:CreateUser", ""},
+			},
+		},
+		{
+			name:  "deny attached to the management account has no effect",
+			setup: func() { s.attach(denyCreateUser, s.account.ID) },
+			undo:  func() { s.detach(denyCreateUser, s.account.ID) },
+			checks: []check{
+				{"mgmt admin", "iam:CreateUser", ""}, {"dev admin", "iam:CreateUser", ""},
+			},
+		},
+		{
+			name:  "allow list at the OU level",
+			setup: func() { s.attach(readOnly, s.ouID); s.detach("p-FullAWSAccess", s.ouID) },
+			undo:  func() { s.attach("p-FullAWSAccess", s.ouID); s.detach(readOnly, s.ouID) },
+			checks: []check{
+				{"dev admin", "iam:CreateUser", noSCPAllows + "iam:CreateUser action"},
+				{"dev root", "iam:CreateUser", noSCPAllows + "iam:CreateUser action"},
+				{"dev admin", "iam:ListUsers", ""},
+				{"mgmt admin", "iam:CreateUser", ""},
+			},
+		},
+		{
+			name:  "allow list at the account level",
+			setup: func() { s.attach(readOnly, s.dev); s.detach("p-FullAWSAccess", s.dev) },
+			undo:  func() { s.attach("p-FullAWSAccess", s.dev); s.detach(readOnly, s.dev) },
+			checks: []check{
+				{"dev admin", "iam:CreateUser", noSCPAllows + "iam:CreateUser action"}, {"dev admin", "iam:ListUsers", ""},
+			},
+		},
+		{
+			name:  "deny the root user through aws:PrincipalArn at the account level",
+			setup: func() { s.attach(denyRootArn, s.dev) },
+			undo:  func() { s.detach(denyRootArn, s.dev) },
+			checks: []check{
+				{"dev root", "iam:ListUsers", explicitSCP}, {"dev admin", "iam:ListUsers", ""}, {"mgmt root", "iam:ListUsers", ""},
+			},
+		},
+		{
+			name:  "deny root unless aws:AssumedRoot at the OU level",
+			setup: func() { s.attach(denyRootUnlessAssumed, s.ouID) },
+			undo:  func() { s.detach(denyRootUnlessAssumed, s.ouID) },
+			checks: []check{
+				{"dev root", "iam:ListUsers", explicitSCP}, {"dev admin", "iam:CreateUser", ""},
+			},
+		},
+		{
+			name:  "aws:PrincipalOrgID is set for member principals",
+			setup: func() { s.attach(denyOutsideOrg, s.rootID) },
+			undo:  func() { s.detach(denyOutsideOrg, s.rootID) },
+			checks: []check{
+				{"dev admin", "iam:ListUsers", ""}, {"dev root", "iam:ListUsers", ""},
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.setup != nil {
+				tc.setup()
+			}
+			if tc.undo != nil {
+				defer tc.undo()
+			}
+			for _, c := range tc.checks {
+				got := s.try(t, principals[c.who], c.action)
+				switch {
+				case c.want == "" && got != "":
+					t.Errorf("%s %s denied: %s", c.who, c.action, got)
+				case c.want != "" && !strings.Contains(got, c.want):
+					t.Errorf("%s %s = %q, want a denial containing %q", c.who, c.action, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestPrincipalOrgPaths checks aws:PrincipalOrgPaths in an identity policy, and that moving the
+// account out of the OU changes it at once.
+func TestPrincipalOrgPaths(t *testing.T) {
+	s := newSCPEnv(t)
+	ctx := ctxT(t)
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*",` +
+		`"Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"` + s.orgID + `/` + s.rootID + `/` + s.ouID + `/*"}}}]}`
+	scoped := s.userIn(s.dev, "scoped", policy)
+	if got := s.try(t, scoped, "iam:ListUsers"); got != "" {
+		t.Fatalf("in the OU: %s", got)
+	}
+	if _, err := s.m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(s.dev), SourceParentId: aws.String(s.ouID), DestinationParentId: aws.String(s.rootID)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.try(t, scoped, "iam:ListUsers"); !strings.Contains(got, "because no identity-based policy allows") {
+		t.Fatalf("after leaving the OU: %q", got)
+	}
 }
