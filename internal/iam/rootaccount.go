@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -136,3 +137,7 @@ func (s *Service) SetRootEmail(ctx context.Context, account, email string) error
 		return t.put(kindAccount, "", account, a)
 	})
 }
+
+// PasswordCost returns the argon2id parameters new password hashes use, so a sign-in service can
+// verify unknown names against a dummy hash of the same cost and take as long as for known ones.
+func (s *Service) PasswordCost() password.Params { return s.pwCost }

@@ -1,0 +1,224 @@
+package rootuser
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/postgres"
+	"github.com/rootward/rootward/internal/store/postgres/pgtest"
+	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// clock is the injected clock: tests move it, never sleep.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// openStore opens the backend under test: PostgreSQL when ROOTWARD_TEST_BACKEND=postgres and
+// ROOTWARD_TEST_POSTGRES is set (as internal/server's tests do), SQLite otherwise.
+func openStore(t testing.TB) store.Store {
+	t.Helper()
+	var st store.Store
+	var err error
+	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
+		st, err = postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
+	} else {
+		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+const (
+	consoleURL = "https://console.rootward.test"
+	rootEmail  = "Root@Example.com"
+	rootPass   = "Tangerine-Walrus-42"
+)
+
+// env is a root-user service over a fresh store with one account whose root user has a password.
+type env struct {
+	t       *testing.T
+	ctx     context.Context
+	clock   *clock
+	st      store.Store
+	iam     *iam.Service
+	notify  *notify.Notifier
+	trail   *trail.Recorder
+	svc     *Service
+	account string
+	client  Client
+}
+
+type envOpt struct {
+	notify   notify.Config
+	options  []Option
+	noOpener bool
+}
+
+func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
+	t.Helper()
+	var o envOpt
+	for _, f := range opts {
+		f(&o)
+	}
+	st := openStore(t)
+	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The middle of a TOTP step, so codes of the neighbouring steps are unambiguous.
+	clk := &clock{now: time.Date(2026, 5, 4, 10, 0, 15, 0, time.UTC)}
+	is := iam.New(st, sealer, iam.WithClock(clk.Now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	n, err := notify.New(st, sealer, o.notify, notify.WithClock(clk.Now), notify.WithLogger(quiet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := trail.NewRecorder(st, quiet)
+	t.Cleanup(rec.Close)
+	svc, err := New(Config{IAM: is, Notifier: n, Trail: rec, ConsoleURL: consoleURL}, append([]Option{WithClock(clk.Now)}, o.options...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	acct, err := is.CreateAccount(ctx, "Example Prod", rootEmail, rootPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, ctx: ctx, clock: clk, st: st, iam: is, notify: n, trail: rec, svc: svc, account: acct.ID,
+		client: Client{SourceIP: "203.0.113.7", UserAgent: "test-browser"}}
+}
+
+func withOptions(opts ...Option) func(*envOpt) {
+	return func(o *envOpt) { o.options = append(o.options, opts...) }
+}
+
+// code is the TOTP code an authenticator app shows at t, computed with pquerna/otp's TOTP.
+func code(t *testing.T, seed string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// wantCode fails unless err is an *awserr.Error with code ("" means no error).
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if code == "" {
+		if err != nil {
+			t.Fatalf("err = %v, want none", err)
+		}
+		return
+	}
+	e, ok := awserr.As(err)
+	if !ok || e.Code != code {
+		t.Fatalf("err = %v, want code %s", err, code)
+	}
+}
+
+// enrolTOTP creates and enables a virtual device for the principal and returns its seed and serial.
+func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
+	e.t.Helper()
+	enr, err := e.svc.CreateTOTPDevice(e.ctx, account, user, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := e.clock.Now()
+	if err := e.svc.EnableTOTPDevice(e.ctx, account, user, enr.Serial, code(e.t, enr.Seed, now.Add(-30*time.Second)), code(e.t, enr.Seed, now), e.client); err != nil {
+		e.t.Fatal(err)
+	}
+	return enr.Seed, enr.Serial
+}
+
+// signInRoot signs in with the root password and expects step want.
+func (e *env) signInRoot(want Step) *Pending {
+	e.t.Helper()
+	p, err := e.svc.BeginRootSignIn(e.ctx, rootEmail, rootPass, e.client)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if p.Next != want {
+		e.t.Fatalf("next step = %s, want %s", p.Next, want)
+	}
+	return p
+}
+
+var tokenInLink = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
+var sixDigitCode = regexp.MustCompile(`\b(\d{6})\b|(\d) (\d) (\d) (\d) (\d) (\d)`)
+
+// outboxToken returns the token of the link in the newest outbox message of purpose to to.
+func (e *env) outboxToken(to, purpose string) string {
+	e.t.Helper()
+	m := e.lastMessage(to, purpose)
+	sub := tokenInLink.FindStringSubmatch(m.Body)
+	if sub == nil {
+		e.t.Fatalf("no link in %q", m.Body)
+	}
+	return sub[1]
+}
+
+func (e *env) lastMessage(to, purpose string) notify.Entry {
+	e.t.Helper()
+	msgs, err := e.notify.Outbox(e.ctx, notify.Query{To: to, Purpose: purpose})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(msgs) == 0 {
+		e.t.Fatalf("no %s message to %s in the outbox", purpose, to)
+	}
+	return msgs[len(msgs)-1]
+}
+
+// events returns the account's events of name, oldest first.
+func (e *env) events(name string) []trail.Event {
+	e.t.Helper()
+	e.trail.Flush()
+	p, err := trail.List(e.ctx, e.st, trail.Query{Account: e.account, Match: func(ev *trail.Event) bool { return ev.EventName == name }})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p.Events
+}
+
+func isThrottled(err error) bool {
+	_, ok := RetryAfter(err)
+	return ok
+}
+
+var errUnexpected = errors.New("unexpected")

@@ -1,0 +1,386 @@
+// Package rootuser is the lifecycle of an account's root user, and the console sign-in of IAM users
+// that shares its machinery, as Go services: every step of a flow is one method call, so the web
+// console is a thin layer that renders forms and calls them.
+//
+//   - Sign-in (signin.go): a password step gives a Pending sign-in — an opaque, single-use,
+//     short-lived token that says what comes next: MFA with any of the principal's devices, MFA
+//     registration (the root user's 35-day window has passed, or MFA recovery completed), a forced
+//     password change (IAM users with PasswordResetRequired), or done with a Principal.
+//   - MFA devices (mfa.go): up to eight per principal, any mix of virtual TOTP, hardware TOTP and
+//     FIDO2/WebAuthn keys, stored by internal/iam; the 35-day enforcement for the root users of
+//     standalone and management accounts (enforce.go).
+//   - Recovery (recovery.go): password reset by a one-hour, single-use emailed link; lost MFA by
+//     email link and phone code within 30 minutes, then a cooling-off period during which every
+//     security contact may cancel.
+//   - Throttling (throttle.go): per-identity and per-source-IP counters updated atomically in the
+//     store before any password or code is checked, so parallel guesses cannot slip past them.
+//   - Root credentials (credentials.go): root access keys and signing certificates only after an
+//     explicit confirmation that names the risk, with a high-severity event and notification, and a
+//     flag the console shows on every page while one exists; account details and contacts.
+//
+// Every sign-in, password change, MFA change, recovery step and root credential creation is
+// recorded as a CloudTrail-format event (events.go). Messages go through internal/notify.
+package rootuser
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// Store kinds, all prefixed so they cannot meet another package's.
+const (
+	kindState    = "ru.state"    // account → rootState
+	kindPending  = "ru.pending"  // global: hex SHA-256(token) → pendingRecord
+	kindThrottle = "ru.throttle" // global: counter key → counter
+	kindReset    = "ru.reset"    // global: hex SHA-256(token) → resetRecord
+	kindRecovery = "ru.recovery" // global: recovery ID → recoveryRecord
+	kindRecToken = "ru.rectoken" // global: hex SHA-256(token) → recoveryToken
+	kindCeremony = "ru.ceremony" // global: hex SHA-256(token) → ceremonyRecord
+	kindUserAux  = "ru.user"     // account, lower(user) → userAux
+	keyState     = "state"
+)
+
+// Defaults. Sources: AWS Account Management guide ("Reset a lost or forgotten root user password":
+// the link expires after one hour, … ) and the IAM User Guide ("Recover an MFA protected identity":
+// email and phone both verified); the 35-day window from "Root user best practices … MFA
+// enforcement"; the cooling-off period is Rootward's own addition.
+const (
+	DefaultCoolingOff   = 24 * time.Hour
+	ResetLinkLifetime   = time.Hour
+	RecoveryWindow      = 30 * time.Minute
+	MFAGracePeriod      = 35 * 24 * time.Hour
+	pendingLifetime     = 10 * time.Minute
+	ceremonyLifetime    = 5 * time.Minute
+	mfaAttemptsPerStep  = 3
+	phoneCodeAttempts   = 5
+	phoneCodeResendWait = 30 * time.Second
+)
+
+// Service runs the flows. It is safe for concurrent use.
+type Service struct {
+	iam       *iam.Service
+	st        store.Store
+	notify    *notify.Notifier
+	trail     *trail.Recorder
+	wa        *webauthn.WebAuthn
+	consoleURL *url.URL
+	now       func() time.Time
+
+	coolingOff      time.Duration
+	memberMFA       bool
+	isMember        func(ctx context.Context, account string) (bool, error)
+	recoveryAllowed func(ctx context.Context, a *iam.Account) (bool, error)
+	limits          Limits
+	dummyHash       string
+}
+
+// Config holds what a Service needs.
+type Config struct {
+	IAM      *iam.Service
+	Notifier *notify.Notifier
+	Trail    *trail.Recorder
+	// ConsoleURL is the console's base URL ("https://rootward.example.com"); emailed links point
+	// under it, and it is the WebAuthn origin, its host the relying party ID.
+	ConsoleURL string
+	// RPDisplayName is the name authenticators show; "Rootward" when empty.
+	RPDisplayName string
+}
+
+// Option tunes a Service.
+type Option func(*Service)
+
+// WithClock injects the clock: tests move it across the 35-day window, link lifetimes and
+// cooling-off periods instead of sleeping.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithCoolingOff sets the lost-MFA cooling-off period (default 24 hours).
+func WithCoolingOff(d time.Duration) Option { return func(s *Service) { s.coolingOff = d } }
+
+// WithMemberMFARequired makes MFA mandatory for member accounts' root users too (AWS: optional
+// for member accounts by default).
+func WithMemberMFARequired(required bool) Option { return func(s *Service) { s.memberMFA = required } }
+
+// WithMembership tells the service which accounts are members of an organization (and not its
+// management account). Without it every account counts as standalone, whose root MFA is required.
+func WithMembership(isMember func(ctx context.Context, account string) (bool, error)) Option {
+	return func(s *Service) { s.isMember = isMember }
+}
+
+// WithRecoveryPolicy decides whether an account's root user may recover its password or MFA. The
+// organizations service sets it for member accounts whose root credentials are centrally managed
+// (recovery only when the management account allowed it); without it every account may recover.
+func WithRecoveryPolicy(allowed func(ctx context.Context, a *iam.Account) (bool, error)) Option {
+	return func(s *Service) { s.recoveryAllowed = allowed }
+}
+
+// WithLimits replaces the throttling limits.
+func WithLimits(l Limits) Option { return func(s *Service) { s.limits = l } }
+
+// New returns a Service.
+func New(cfg Config, opts ...Option) (*Service, error) {
+	if cfg.IAM == nil || cfg.Notifier == nil || cfg.Trail == nil {
+		return nil, errors.New("rootuser: IAM, Notifier and Trail are required")
+	}
+	u, err := url.Parse(cfg.ConsoleURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
+		return nil, fmt.Errorf("rootuser: console URL %q must be an absolute http(s) URL", cfg.ConsoleURL)
+	}
+	name := cfg.RPDisplayName
+	if name == "" {
+		name = "Rootward"
+	}
+	wa, err := webauthn.New(&webauthn.Config{
+		RPID:          u.Hostname(),
+		RPDisplayName: name,
+		RPOrigins:     []string{u.Scheme + "://" + u.Host},
+		// User verification (PIN or biometrics) is required for every key: a stolen key alone is
+		// not a second factor the root user should rely on.
+		AuthenticatorSelection: protocol.AuthenticatorSelection{
+			UserVerification: protocol.VerificationRequired,
+			ResidentKey:      protocol.ResidentKeyRequirementPreferred,
+		},
+		AttestationPreference: protocol.PreferNoAttestation,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rootuser: webauthn: %w", err)
+	}
+	s := &Service{
+		iam: cfg.IAM, st: cfg.IAM.Store(), notify: cfg.Notifier, trail: cfg.Trail, wa: wa, consoleURL: u,
+		now: time.Now, coolingOff: DefaultCoolingOff, limits: DefaultLimits,
+		isMember:        func(context.Context, string) (bool, error) { return false, nil },
+		recoveryAllowed: func(context.Context, *iam.Account) (bool, error) { return true, nil },
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	// Unknown emails and user names are checked against this hash, at the cost real hashes have,
+	// so a wrong password takes as long whether or not the identity exists.
+	s.dummyHash = password.Hash(randomToken(), cfg.IAM.PasswordCost())
+	return s, nil
+}
+
+// Now is the service clock, in UTC and truncated to seconds like IAM's.
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
+
+// Client is what the service knows of the browser behind a call, for throttling and events.
+type Client struct {
+	SourceIP  string
+	UserAgent string
+}
+
+// Principal is a signed-in console principal: the root user of Account, or its IAM user UserName.
+type Principal struct {
+	Account  string
+	Root     bool
+	UserName string
+	ARN      string
+	// UserID is the IAM user's unique ID, the account ID for the root user.
+	UserID string
+	// MFA tells whether the sign-in used an MFA device, and which.
+	MFA       bool
+	MFASerial string
+	AuthTime  time.Time
+	// Epoch is the principal's session epoch at sign-in. Recovery and "sign out everywhere" raise
+	// the epoch; a console session whose Epoch is lower than SessionEpoch's answer has ended.
+	Epoch int64
+}
+
+// rootState is the per-account root-user state this package keeps beside iam's Account.
+type rootState struct {
+	FirstSignInAttempt *time.Time `json:"first_signin_attempt,omitempty"`
+	// MFARegistrationRequired is set when lost-MFA recovery deactivated the devices: the next
+	// sign-in goes straight to registration.
+	MFARegistrationRequired bool     `json:"mfa_registration_required,omitempty"`
+	Phone                   string   `json:"phone,omitempty"`
+	SecurityContact         *Contact `json:"security_contact,omitempty"`
+	Epoch                   int64    `json:"epoch,omitempty"`
+	// WebAuthnID is the root user's WebAuthn user handle: random, so it reveals nothing.
+	WebAuthnID []byte `json:"webauthn_id,omitempty"`
+	// ResetToken is the hash of the one password-reset link that is valid: asking again
+	// invalidates the previous link.
+	ResetToken string `json:"reset_token,omitempty"`
+	// Recovery is the ID of the lost-MFA recovery in progress, if any.
+	Recovery string `json:"recovery,omitempty"`
+}
+
+// userAux is per-IAM-user state: the session epoch and the WebAuthn user handle.
+type userAux struct {
+	Epoch      int64  `json:"epoch,omitempty"`
+	WebAuthnID []byte `json:"webauthn_id,omitempty"`
+}
+
+// Contact is the security alternate contact (AWS Account Management: PutAlternateContact with
+// AlternateContactType SECURITY).
+type Contact struct {
+	Name         string `json:"name"`
+	Title        string `json:"title,omitempty"`
+	EmailAddress string `json:"email"`
+	PhoneNumber  string `json:"phone,omitempty"`
+}
+
+// txn wraps a store.Tx with JSON helpers.
+type txn struct{ store.Tx }
+
+func (t txn) get(kind, account, key string, v any) (bool, error) {
+	b, err := t.Get(kind, account, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal(b, v)
+}
+
+func (t txn) put(kind, account, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.Put(kind, account, key, b)
+}
+
+func (t txn) del(kind, account, key string) error {
+	err := t.Delete(kind, account, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (t txn) state(account string) (*rootState, error) {
+	var st rootState
+	_, err := t.get(kindState, account, keyState, &st)
+	return &st, err
+}
+
+func (s *Service) update(ctx context.Context, fn func(t txn) error) error {
+	return s.st.Update(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+}
+
+func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
+	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+}
+
+// updateState runs fn on the account's root state and stores it.
+func (s *Service) updateState(ctx context.Context, account string, fn func(st *rootState) error) error {
+	return s.update(ctx, func(t txn) error {
+		st, err := t.state(account)
+		if err != nil {
+			return err
+		}
+		if err := fn(st); err != nil {
+			return err
+		}
+		return t.put(kindState, account, keyState, st)
+	})
+}
+
+func (s *Service) loadState(ctx context.Context, account string) (*rootState, error) {
+	var st *rootState
+	err := s.view(ctx, func(t txn) (err error) {
+		st, err = t.state(account)
+		return err
+	})
+	return st, err
+}
+
+// randomToken is 256 bits from crypto/rand, base64url: the shape of every token this package
+// hands out. Only its SHA-256 is stored, so a database reader cannot use one.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenKey(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// link is an absolute console URL for path with the token as its query.
+func (s *Service) link(path, token string) string {
+	u := *s.consoleURL
+	u.Path = pathJoin(u.Path, path)
+	u.RawQuery = url.Values{"token": {token}}.Encode()
+	return u.String()
+}
+
+func pathJoin(base, p string) string {
+	for len(base) > 0 && base[len(base)-1] == '/' {
+		base = base[:len(base)-1]
+	}
+	return base + p
+}
+
+// SessionEpoch returns the current session epoch of a principal (user "" = the root user). A
+// console session signed in at a lower epoch has been ended.
+func (s *Service) SessionEpoch(ctx context.Context, account, user string) (int64, error) {
+	if user == "" {
+		st, err := s.loadState(ctx, account)
+		if err != nil {
+			return 0, err
+		}
+		return st.Epoch, nil
+	}
+	var aux userAux
+	err := s.view(ctx, func(t txn) error {
+		_, err := t.get(kindUserAux, account, foldName(user), &aux)
+		return err
+	})
+	return aux.Epoch, err
+}
+
+// SessionValid reports whether a signed-in principal's sessions are still current.
+func (s *Service) SessionValid(ctx context.Context, p *Principal) (bool, error) {
+	user := ""
+	if !p.Root {
+		user = p.UserName
+	}
+	e, err := s.SessionEpoch(ctx, p.Account, user)
+	return err == nil && p.Epoch >= e, err
+}
+
+// EndAllSessions ends every console session of a principal ("sign out everywhere"; user "" = the
+// root user) and returns the new epoch.
+func (s *Service) EndAllSessions(ctx context.Context, account, user string) (int64, error) {
+	var epoch int64
+	var err error
+	if user == "" {
+		err = s.updateState(ctx, account, func(st *rootState) error {
+			st.Epoch++
+			epoch = st.Epoch
+			return nil
+		})
+	} else {
+		err = s.update(ctx, func(t txn) error {
+			var aux userAux
+			if _, err := t.get(kindUserAux, account, foldName(user), &aux); err != nil {
+				return err
+			}
+			aux.Epoch++
+			epoch = aux.Epoch
+			return t.put(kindUserAux, account, foldName(user), &aux)
+		})
+	}
+	return epoch, err
+}

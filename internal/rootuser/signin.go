@@ -1,0 +1,536 @@
+package rootuser
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// Step is what a pending sign-in needs next.
+type Step string
+
+// Steps of a sign-in.
+const (
+	// StepMFA: present a code or an assertion of any one of Pending.Devices (CompleteMFA).
+	StepMFA Step = "mfa"
+	// StepMFARegistration: register an MFA device (the registration methods, with the account and
+	// user PendingSubject gives), then CompleteMFARegistration. When Pending.RegistrationOptional
+	// is true — a root user inside its 35-day window — SkipMFARegistration may postpone it.
+	StepMFARegistration Step = "mfa-registration"
+	// StepPasswordChange: an IAM user whose password must be changed (CompletePasswordChange).
+	StepPasswordChange Step = "password-change"
+	// StepDone: signed in; Pending.Principal is the principal.
+	StepDone Step = "done"
+)
+
+// Pending is a sign-in in progress. Token is opaque, short-lived and single-use: every step that
+// succeeds spends it and the next step gets a new one.
+type Pending struct {
+	Token     string
+	Next      Step
+	ExpiresAt time.Time
+	Account   string
+	UserName  string // "" for the root user
+	// Devices are the principal's MFA devices, for StepMFA.
+	Devices []Device
+	// RegistrationOptional and MFADeadline describe StepMFARegistration for a root user: optional
+	// until MFADeadline, the end of the 35-day window.
+	RegistrationOptional bool
+	MFADeadline          time.Time
+	// Principal is set when Next is StepDone.
+	Principal *Principal
+}
+
+// pendingRecord is a Pending as stored, under the hash of its token.
+type pendingRecord struct {
+	Account     string                `json:"account"`
+	UserName    string                `json:"user,omitempty"`
+	Step        Step                  `json:"step"`
+	Optional    bool                  `json:"optional,omitempty"`
+	Deadline    time.Time             `json:"deadline,omitzero"`
+	ExpiresAt   time.Time             `json:"expires"`
+	MFAFailures int                   `json:"mfa_failures,omitempty"`
+	WebAuthn    *webauthn.SessionData `json:"webauthn,omitempty"`
+	MFAUsed     bool                  `json:"mfa_used,omitempty"`
+	MFASerial   string                `json:"mfa_serial,omitempty"`
+	// ResetRequired: an IAM user's password change comes after MFA.
+	ResetRequired bool `json:"reset_required,omitempty"`
+}
+
+// errSignIn is the one answer to a wrong email, user name, account or password, identical for
+// identities that exist and those that do not.
+var errSignIn = awserr.New(awserr.AccessDenied, "Your authentication information is incorrect. Please try again.")
+
+var errPendingGone = awserr.New(awserr.ExpiredToken, "Your sign-in session has expired or was already used. Please sign in again.")
+
+var errMFA = awserr.New(awserr.InvalidAuthenticationCode, "Your authentication information is incorrect. Please try again.")
+
+// BeginRootSignIn checks the root user's email and password. Wrong, unknown and throttled
+// identities all cost one argon2id verification. Returns AccessDenied for bad credentials (the same
+// for every email), Throttling while the email or the address is throttled.
+func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Client) (*Pending, error) {
+	key := strings.ToLower(strings.TrimSpace(email))
+	if err := s.reserve(ctx, s.scopes("signin-root", key, c)...); err != nil {
+		return nil, err
+	}
+	acct, err := s.iam.AccountByRootEmail(ctx, key)
+	if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, err
+	}
+	hash := s.dummyHash
+	if acct != nil && acct.RootPasswordHash != "" {
+		hash = acct.RootPasswordHash
+	}
+	ok, _ := password.Verify(pw, hash)
+	if acct == nil {
+		return nil, errSignIn
+	}
+	// The 35-day window runs from the first sign-in attempt, successful or not.
+	if err := s.noteFirstAttempt(ctx, acct.ID); err != nil {
+		return nil, err
+	}
+	if !ok || acct.RootPasswordHash == "" {
+		s.signInEvent(rootIdentity(acct.ID), c, false, false, "")
+		return nil, errSignIn
+	}
+	if err := s.clear(ctx, s.identityScope("signin-root", key)); err != nil {
+		return nil, err
+	}
+	// A lost-MFA recovery whose cooling-off has ended takes effect now, before devices are listed.
+	if err := s.completeDueRecovery(ctx, acct.ID); err != nil {
+		return nil, err
+	}
+	return s.afterRootPassword(ctx, acct.ID, c)
+}
+
+func (s *Service) noteFirstAttempt(ctx context.Context, account string) error {
+	st, err := s.loadState(ctx, account)
+	if err != nil || st.FirstSignInAttempt != nil {
+		return err
+	}
+	return s.updateState(ctx, account, func(st *rootState) error {
+		if st.FirstSignInAttempt == nil {
+			now := s.Now()
+			st.FirstSignInAttempt = &now
+		}
+		return nil
+	})
+}
+
+// rootMFARequired reports whether the account's root user must use MFA: always for standalone and
+// management accounts, for members only when configured.
+func (s *Service) rootMFARequired(ctx context.Context, account string) (bool, error) {
+	member, err := s.isMember(ctx, account)
+	if err != nil {
+		return false, err
+	}
+	return !member || s.memberMFA, nil
+}
+
+func (s *Service) afterRootPassword(ctx context.Context, account string, c Client) (*Pending, error) {
+	devices, err := s.Devices(ctx, account, "")
+	if err != nil {
+		return nil, err
+	}
+	if len(devices) > 0 {
+		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFA}, devices)
+	}
+	st, err := s.loadState(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if st.MFARegistrationRequired {
+		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration}, nil)
+	}
+	required, err := s.rootMFARequired(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if !required {
+		return s.signedIn(ctx, account, "", false, "", c)
+	}
+	deadline := s.Now().Add(MFAGracePeriod)
+	if st.FirstSignInAttempt != nil {
+		deadline = st.FirstSignInAttempt.Add(MFAGracePeriod)
+	}
+	optional := s.Now().Before(deadline)
+	return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, Optional: optional, Deadline: deadline}, nil)
+}
+
+// BeginUserSignIn checks an IAM user's console password. account is the account ID or alias.
+// Returns AccessDenied for bad credentials (the same whether the account, the user or the password
+// is wrong), Throttling.
+func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw string, c Client) (*Pending, error) {
+	acct, err := s.resolveAccount(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	// The counter is keyed by the account ID once resolved, so an alias and the ID share it.
+	id := strings.ToLower(strings.TrimSpace(account))
+	if acct != nil {
+		id = acct.ID
+	}
+	key := id + "/" + foldName(userName)
+	if err := s.reserve(ctx, s.scopes("signin-user", key, c)...); err != nil {
+		return nil, err
+	}
+	var lp *iam.LoginProfile
+	var user *iam.User
+	if acct != nil && userName != "" {
+		if lp, err = s.iam.GetLoginProfile(ctx, acct.ID, userName); err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) && !awserr.IsCode(err, awserr.ValidationError) {
+			return nil, err
+		}
+		if lp != nil {
+			if user, err = s.iam.GetUser(ctx, acct.ID, userName); err != nil {
+				return nil, err
+			}
+		}
+	}
+	hash := s.dummyHash
+	if lp != nil && len(lp.Hashes) > 0 {
+		hash = lp.Hashes[0]
+	}
+	ok, _ := password.Verify(pw, hash)
+	if lp == nil || len(lp.Hashes) == 0 || !ok {
+		if acct != nil {
+			// AWS hides the user name of failed IAM sign-ins (CloudTrail User Guide): it may be a
+			// password typed into the wrong field.
+			s.signInEvent(userIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, "")
+		}
+		return nil, errSignIn
+	}
+	if err := s.clear(ctx, s.identityScope("signin-user", key)); err != nil {
+		return nil, err
+	}
+	resetRequired := lp.PasswordResetRequired
+	if policy, err := s.iam.GetAccountPasswordPolicy(ctx, acct.ID); err == nil {
+		if exp := lp.PasswordExpiry(policy); exp != nil && !s.Now().Before(*exp) {
+			if policy.HardExpiry != nil && *policy.HardExpiry {
+				// HardExpiry: "IAM users are prevented from setting a new console password after
+				// their password has expired" (IAM API reference, UpdateAccountPasswordPolicy).
+				s.signInEvent(userIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, "")
+				return nil, awserr.New(awserr.AccessDenied, "Your password has expired. Contact your administrator to reset it.")
+			}
+			resetRequired = true
+		}
+	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, err
+	}
+	devices, err := s.Devices(ctx, acct.ID, user.UserName)
+	if err != nil {
+		return nil, err
+	}
+	rec := pendingRecord{Account: acct.ID, UserName: user.UserName, ResetRequired: resetRequired}
+	switch {
+	case len(devices) > 0:
+		rec.Step = StepMFA
+	case resetRequired:
+		rec.Step = StepPasswordChange
+	default:
+		return s.signedIn(ctx, acct.ID, user.UserName, false, "", c)
+	}
+	return s.newPending(ctx, rec, devices)
+}
+
+func (s *Service) resolveAccount(ctx context.Context, idOrAlias string) (*iam.Account, error) {
+	idOrAlias = strings.TrimSpace(idOrAlias)
+	var a *iam.Account
+	var err error
+	if len(idOrAlias) == 12 && strings.Trim(idOrAlias, "0123456789") == "" {
+		a, err = s.iam.GetAccount(ctx, idOrAlias)
+	} else {
+		a, err = s.iam.AccountByAlias(ctx, strings.ToLower(idOrAlias))
+	}
+	if awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, nil
+	}
+	return a, err
+}
+
+func foldName(s string) string { return strings.ToLower(s) }
+
+// newPending stores a pending sign-in and returns it with a fresh token.
+func (s *Service) newPending(ctx context.Context, rec pendingRecord, devices []Device) (*Pending, error) {
+	token := randomToken()
+	rec.ExpiresAt = s.Now().Add(pendingLifetime)
+	if err := s.update(ctx, func(t txn) error { return t.put(kindPending, "", tokenKey(token), &rec) }); err != nil {
+		return nil, err
+	}
+	return &Pending{
+		Token: token, Next: rec.Step, ExpiresAt: rec.ExpiresAt, Account: rec.Account, UserName: rec.UserName,
+		Devices: devices, RegistrationOptional: rec.Optional, MFADeadline: rec.Deadline,
+	}, nil
+}
+
+// loadPending reads a pending sign-in at step want. Returns ExpiredToken when it is unknown, used,
+// expired or at another step.
+func (s *Service) loadPending(ctx context.Context, token string, want Step) (*pendingRecord, error) {
+	var rec pendingRecord
+	var ok bool
+	err := s.view(ctx, func(t txn) (err error) {
+		ok, err = t.get(kindPending, "", tokenKey(token), &rec)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok || rec.Step != want || !s.Now().Before(rec.ExpiresAt) {
+		return nil, errPendingGone
+	}
+	return &rec, nil
+}
+
+// consume deletes a pending sign-in; it fails when another call spent the token first, which makes
+// each token good for one successful step even under concurrent replays.
+func (s *Service) consume(ctx context.Context, token string) error {
+	return s.update(ctx, func(t txn) error {
+		if _, err := t.Get(kindPending, "", tokenKey(token)); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return errPendingGone
+			}
+			return err
+		}
+		return t.Delete(kindPending, "", tokenKey(token))
+	})
+}
+
+// PendingSubject returns the account and user ("" = root) of a pending sign-in at the MFA
+// registration step, for the console to call the registration methods during sign-in. Returns
+// ExpiredToken.
+func (s *Service) PendingSubject(ctx context.Context, token string) (account, user string, err error) {
+	rec, err := s.loadPending(ctx, token, StepMFARegistration)
+	if err != nil {
+		return "", "", err
+	}
+	return rec.Account, rec.UserName, nil
+}
+
+// MFAResponse answers the MFA step: a TOTP code of the virtual or hardware device Serial, or the
+// JSON of the PublicKeyCredential navigator.credentials.get() returned for BeginWebAuthnMFA's
+// options.
+type MFAResponse struct {
+	Serial   string
+	Code     string
+	WebAuthn []byte
+}
+
+// BeginWebAuthnMFA returns the assertion options for the principal's security keys; the browser
+// passes them to navigator.credentials.get() and CompleteMFA checks the answer. Returns
+// ExpiredToken, NoSuchEntity (no security key).
+func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol.CredentialAssertion, error) {
+	rec, err := s.loadPending(ctx, token, StepMFA)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.webAuthnUser(ctx, rec.Account, rec.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if len(u.creds) == 0 {
+		return nil, awserr.New(awserr.NoSuchEntity, "No security key is registered.")
+	}
+	assertion, session, err := s.wa.BeginLogin(u, webauthn.WithUserVerification(protocol.VerificationRequired))
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(t txn) error {
+		var cur pendingRecord
+		ok, err := t.get(kindPending, "", tokenKey(token), &cur)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errPendingGone
+		}
+		cur.WebAuthn = session
+		return t.put(kindPending, "", tokenKey(token), &cur)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return assertion, nil
+}
+
+// CompleteMFA checks the MFA step. A wrong answer counts against the principal's and the address's
+// throttling counters; three on one pending sign-in end it. Returns InvalidAuthenticationCode,
+// ExpiredToken, Throttling.
+func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, c Client) (*Pending, error) {
+	rec, err := s.loadPending(ctx, token, StepMFA)
+	if err != nil {
+		return nil, err
+	}
+	key := rec.Account + "/" + foldName(rec.UserName)
+	if err := s.reserve(ctx, s.scopes("mfa", key, c)...); err != nil {
+		return nil, err
+	}
+	serial, verr := s.verifyMFA(ctx, rec, r)
+	id, err := s.identity(ctx, rec.Account, rec.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if verr != nil {
+		if !awserr.IsCode(verr, awserr.InvalidAuthenticationCode) && !awserr.IsCode(verr, awserr.AccessDenied) {
+			return nil, verr
+		}
+		s.signInEvent(id, c, false, true, serial)
+		if err := s.update(ctx, func(t txn) error {
+			var cur pendingRecord
+			ok, err := t.get(kindPending, "", tokenKey(token), &cur)
+			if err != nil || !ok {
+				return err
+			}
+			cur.MFAFailures++
+			if cur.MFAFailures >= mfaAttemptsPerStep {
+				return t.del(kindPending, "", tokenKey(token))
+			}
+			return t.put(kindPending, "", tokenKey(token), &cur)
+		}); err != nil {
+			return nil, err
+		}
+		return nil, errMFA
+	}
+	if err := s.consume(ctx, token); err != nil {
+		return nil, err
+	}
+	if err := s.clear(ctx, s.identityScope("mfa", key)); err != nil {
+		return nil, err
+	}
+	if rec.ResetRequired {
+		return s.newPending(ctx, pendingRecord{Account: rec.Account, UserName: rec.UserName, Step: StepPasswordChange, MFAUsed: true, MFASerial: serial}, nil)
+	}
+	return s.signedIn(ctx, rec.Account, rec.UserName, true, serial, c)
+}
+
+// verifyMFA checks a response against the principal's devices and returns the serial used.
+func (s *Service) verifyMFA(ctx context.Context, rec *pendingRecord, r MFAResponse) (string, error) {
+	if len(r.WebAuthn) > 0 {
+		if rec.WebAuthn == nil {
+			return "", errMFA
+		}
+		parsed, err := protocol.ParseCredentialRequestResponseBytes(r.WebAuthn)
+		if err != nil {
+			return "", errMFA
+		}
+		return s.validateAssertion(ctx, rec.Account, rec.UserName, *rec.WebAuthn, parsed)
+	}
+	if r.Serial == "" || r.Code == "" {
+		return r.Serial, errMFA
+	}
+	if err := s.iam.VerifyMFACode(ctx, rec.Account, rec.UserName, r.Serial, r.Code, s.now()); err != nil {
+		return r.Serial, err
+	}
+	return r.Serial, nil
+}
+
+// SkipMFARegistration postpones MFA registration inside the root user's 35-day window and signs
+// in without MFA. Returns ExpiredToken, AccessDenied when registration is mandatory.
+func (s *Service) SkipMFARegistration(ctx context.Context, token string, c Client) (*Pending, error) {
+	rec, err := s.loadPending(ctx, token, StepMFARegistration)
+	if err != nil {
+		return nil, err
+	}
+	if !rec.Optional || !s.Now().Before(rec.Deadline) {
+		return nil, awserr.New(awserr.AccessDenied, "MFA registration is required before you can sign in.")
+	}
+	if err := s.consume(ctx, token); err != nil {
+		return nil, err
+	}
+	return s.signedIn(ctx, rec.Account, rec.UserName, false, "", c)
+}
+
+// CompleteMFARegistration finishes a sign-in at the registration step once the principal has an
+// MFA device (registered with the methods of mfa.go); registering it proved possession, so the
+// sign-in counts as MFA-authenticated with it. Returns ExpiredToken, AccessDenied (no device yet).
+func (s *Service) CompleteMFARegistration(ctx context.Context, token string, c Client) (*Pending, error) {
+	rec, err := s.loadPending(ctx, token, StepMFARegistration)
+	if err != nil {
+		return nil, err
+	}
+	devices, err := s.Devices(ctx, rec.Account, rec.UserName)
+	if err != nil {
+		return nil, err
+	}
+	if len(devices) == 0 {
+		return nil, awserr.New(awserr.AccessDenied, "Register an MFA device first.")
+	}
+	newest := devices[0]
+	for _, d := range devices {
+		if d.EnableDate.After(newest.EnableDate) {
+			newest = d
+		}
+	}
+	if err := s.consume(ctx, token); err != nil {
+		return nil, err
+	}
+	return s.signedIn(ctx, rec.Account, rec.UserName, true, newest.Serial, c)
+}
+
+// CompletePasswordChange is an IAM user's forced password change at sign-in: the old password and
+// a new one that satisfies the account's password policy. Returns ExpiredToken, AccessDenied (old
+// password wrong), PasswordPolicyViolation.
+func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newPw string, c Client) (*Pending, error) {
+	rec, err := s.loadPending(ctx, token, StepPasswordChange)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.identity(ctx, rec.Account, rec.UserName)
+	if err != nil {
+		return nil, err
+	}
+	err = s.iam.ChangePassword(ctx, rec.Account, rec.UserName, oldPw, newPw)
+	errMsg := ""
+	if e, ok := awserr.As(err); ok {
+		errMsg = e.Message
+	}
+	s.event(id, c, sourceIAM, "ChangePassword", trail.AwsAPICall, nil, nil, errMsg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.consume(ctx, token); err != nil {
+		return nil, err
+	}
+	return s.signedIn(ctx, rec.Account, rec.UserName, rec.MFAUsed, rec.MFASerial, c)
+}
+
+// identity returns the CloudTrail identity of the root user (user "") or an IAM user.
+func (s *Service) identity(ctx context.Context, account, user string) (idt trail.UserIdentity, err error) {
+	if user == "" {
+		return rootIdentity(account), nil
+	}
+	u, err := s.iam.GetUser(ctx, account, user)
+	if err != nil {
+		return idt, err
+	}
+	return userIdentity(account, u.UserID, u.Arn, u.UserName), nil
+}
+
+// signedIn builds the principal, records the successful sign-in and returns the final step.
+func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, serial string, c Client) (*Pending, error) {
+	p := &Principal{Account: account, Root: user == "", MFA: mfa, MFASerial: serial, AuthTime: s.Now()}
+	if p.Root {
+		p.ARN, p.UserID = "arn:aws:iam::"+account+":root", account
+	} else {
+		u, err := s.iam.GetUser(ctx, account, user)
+		if err != nil {
+			return nil, err
+		}
+		p.UserName, p.ARN, p.UserID = u.UserName, u.Arn, u.UserID
+	}
+	epoch, err := s.SessionEpoch(ctx, account, user)
+	if err != nil {
+		return nil, err
+	}
+	p.Epoch = epoch
+	s.signInEvent(principalIdentity(p), c, true, mfa, serial)
+	return &Pending{Next: StepDone, Account: account, UserName: p.UserName, Principal: p}, nil
+}
