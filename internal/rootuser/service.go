@@ -75,13 +75,13 @@ const (
 
 // Service runs the flows. It is safe for concurrent use.
 type Service struct {
-	iam       *iam.Service
-	st        store.Store
-	notify    *notify.Notifier
-	trail     *trail.Recorder
-	wa        *webauthn.WebAuthn
+	iam        *iam.Service
+	st         store.Store
+	notify     *notify.Notifier
+	trail      *trail.Recorder
+	wa         *webauthn.WebAuthn
 	consoleURL *url.URL
-	now       func() time.Time
+	now        func() time.Time
 
 	coolingOff      time.Duration
 	memberMFA       bool
