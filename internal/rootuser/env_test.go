@@ -84,10 +84,42 @@ type env struct {
 }
 
 type envOpt struct {
-	notify   notify.Config
-	options  []Option
-	noOpener bool
+	notify  notify.Config
+	options []Option
+	store   func(testing.TB) store.Store
 }
+
+// backend is a store to run a test on.
+type backend struct {
+	name string
+	open func(testing.TB) store.Store
+}
+
+// backends are SQLite, and PostgreSQL when ROOTWARD_TEST_POSTGRES is set: the concurrency tests
+// run on both whatever ROOTWARD_TEST_BACKEND says, because atomic counters are the point of them.
+func backends() []backend {
+	out := []backend{{"sqlite", func(t testing.TB) store.Store {
+		st, err := sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}}}
+	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" {
+		out = append(out, backend{"postgres", func(t testing.TB) store.Store {
+			st, err := postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			return st
+		}})
+	}
+	return out
+}
+
+func onBackend(b backend) func(*envOpt) { return func(o *envOpt) { o.store = b.open } }
 
 func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	t.Helper()
@@ -95,7 +127,11 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	for _, f := range opts {
 		f(&o)
 	}
-	st := openStore(t)
+	open := o.store
+	if open == nil {
+		open = openStore
+	}
+	st := open(t)
 	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
