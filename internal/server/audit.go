@@ -36,6 +36,12 @@ func (s *Server) audit(c *call, err error) {
 		EventType:          trail.AwsAPICall,
 		RecipientAccountID: c.id.account,
 	}
+	if c.trailRequest != nil {
+		e.RequestParameters = c.trailRequest
+	}
+	if err == nil && c.trailResponse != nil {
+		e.ResponseElements = c.trailResponse
+	}
 	ro := false
 	for _, p := range readOnlyPrefixes {
 		if strings.HasPrefix(c.action, p) {
@@ -76,6 +82,12 @@ func userIdentity(id *identity) trail.UserIdentity {
 		}
 		if s.Type == iam.PrincipalAssumedRole {
 			sc.SessionIssuer = &trail.SessionIssuer{Type: "Role", PrincipalID: s.RoleID, ARN: s.RoleARN(), AccountID: s.Account, UserName: s.RoleName}
+		}
+		if s.AssumedRoot {
+			// A privileged root session: type Root in the member account, marked assumedRoot, with
+			// the principal that called sts:AssumeRoot kept as the session's issuer (issue 5 §6).
+			sc.AssumedRoot = "true"
+			sc.SessionIssuer = rootSessionIssuer(s)
 		}
 		u.SessionContext = sc
 	}

@@ -328,6 +328,9 @@ func mfaRes(c *call) string {
 func addCredentialOps(ops map[string]*op) {
 	// Login profiles and passwords.
 	ops["CreateLoginProfile"] = &op{resource: userRes, run: func(c *call) (any, error) {
+		if c.params.Get("UserName") == "" && c.rootSession() {
+			return allowRootRecovery(c)
+		}
 		n, err := needUser(c)
 		if err != nil {
 			return nil, err

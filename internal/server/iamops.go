@@ -516,14 +516,14 @@ func iamOps() map[string]*op {
 			return nil, c.s.iam.UpdateAccessKey(c.ctx, c.account(), n, c.params.Get("AccessKeyId"), c.params.Get("Status"))
 		}},
 		"DeleteAccessKey": {resource: userRes, run: func(c *call) (any, error) {
-			n, err := needUser(c)
+			n, err := credUser(c)
 			if err != nil {
 				return nil, err
 			}
 			return nil, c.s.iam.DeleteAccessKey(c.ctx, c.account(), n, c.params.Get("AccessKeyId"))
 		}},
 		"ListAccessKeys": {resource: userRes, run: func(c *call) (any, error) {
-			n, err := needUser(c)
+			n, err := credUser(c)
 			if err != nil {
 				return nil, err
 			}
@@ -541,7 +541,7 @@ func iamOps() map[string]*op {
 				paged
 			}{out, pageOf(p)}, err
 		}},
-		"GetAccessKeyLastUsed": {run: func(c *call) (any, error) {
+		"GetAccessKeyLastUsed": {resource: keyOwnerRes, run: func(c *call) (any, error) {
 			id, err := c.params.Required("AccessKeyId")
 			if err != nil {
 				return nil, err
@@ -593,6 +593,7 @@ func iamOps() map[string]*op {
 	}
 	addCredentialOps(ops)
 	addSimulatorOps(ops)
+	addRootAccessOps(ops)
 	return ops
 }
 

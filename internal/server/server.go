@@ -148,6 +148,9 @@ type call struct {
 	now     time.Time
 	// org is the caller's place in its organization, set by the authorizer (nil when none).
 	org *orgs.Placement
+	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
+	// requestParameters and responseElements (e.g. AssumeRoot's nested taskPolicyArn).
+	trailRequest, trailResponse map[string]any
 }
 
 // account is the caller's account.
@@ -233,7 +236,7 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	c.service = auth.Service
 	svc, ok := s.services[auth.Service]
 	if !ok {
-		return awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", auth.Service)
+		return unservedService(auth.Service)
 	}
 	c.svc = svc
 	var o *op

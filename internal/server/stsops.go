@@ -54,6 +54,7 @@ func stsOps() map[string]*op {
 		}},
 		"GetSessionToken": {run: getSessionToken},
 		"AssumeRole":      {authorize: func(*call) error { return nil }, run: assumeRole},
+		"AssumeRoot":      assumeRootOp(),
 	}
 }
 

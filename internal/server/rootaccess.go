@@ -1,0 +1,202 @@
+package server
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// Centralized root access: IAM's five Organizations root-management operations (awsQuery) and
+// sts:AssumeRoot, which opens a privileged root session on a member account (aws-facts.md §1–2;
+// IAM User Guide, "Centrally manage root access for member accounts" and "Perform a privileged
+// task on an AWS Organizations member account").
+
+// addRootAccessOps registers EnableOrganizationsRootCredentialsManagement,
+// EnableOrganizationsRootSessions, their Disable counterparts and ListOrganizationsFeatures. They
+// take no input and answer OrganizationId and EnabledFeatures (the features that are on afterwards).
+func addRootAccessOps(ops map[string]*op) {
+	result := func(ra *orgs.RootAccess, err error) (any, error) {
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			OrganizationID  string   `xml:"OrganizationId"`
+			EnabledFeatures []string `xml:"EnabledFeatures>member"`
+		}{ra.OrganizationID, ra.EnabledFeatures}, nil
+	}
+	for _, f := range []struct{ op, feature string }{
+		{"OrganizationsRootCredentialsManagement", orgs.FeatureRootCredentialsManagement},
+		{"OrganizationsRootSessions", orgs.FeatureRootSessions},
+	} {
+		ops["Enable"+f.op] = &op{run: func(c *call) (any, error) {
+			return result(c.s.orgs.SetRootAccessFeature(c.ctx, c.account(), f.feature, true))
+		}}
+		ops["Disable"+f.op] = &op{run: func(c *call) (any, error) {
+			return result(c.s.orgs.SetRootAccessFeature(c.ctx, c.account(), f.feature, false))
+		}}
+	}
+	ops["ListOrganizationsFeatures"] = &op{run: func(c *call) (any, error) {
+		return result(c.s.orgs.ListOrganizationsFeatures(c.ctx, c.account()))
+	}}
+}
+
+// maxRootSession is AssumeRoot's longest (and default) session: "The value can range from 0
+// seconds up to the maximum session duration of 900 seconds (15 minutes)" (STS API reference).
+const maxRootSession = 900
+
+var targetPrincipalPattern = regexp.MustCompile(`^(\d{12}|arn:aws:iam::(\d{12}):root)$`)
+
+// assumeRootOp is sts:AssumeRoot. Authorization happens inside run, after the input is valid: the
+// caller's own policies must allow sts:AssumeRoot on the member's root (arn:aws:iam::MEMBER:root)
+// with the condition key sts:TaskPolicyArn, and the organization must let the caller's account open
+// root sessions on the target.
+func assumeRootOp() *op {
+	return &op{authorize: func(*call) error { return nil }, run: assumeRoot}
+}
+
+func assumeRoot(c *call) (any, error) {
+	p := c.params
+	target, err := p.Required("TargetPrincipal")
+	if err != nil {
+		return nil, err
+	}
+	if len(target) < 12 || len(target) > 2048 {
+		return nil, awsproto.Invalid("TargetPrincipal", target, "Member must have length between 12 and 2048")
+	}
+	m := targetPrincipalPattern.FindStringSubmatch(target)
+	if m == nil {
+		return nil, awserr.New(awserr.ValidationError, "TargetPrincipal must be a member account ID or its root user ARN (arn:aws:iam::ACCOUNT:root).")
+	}
+	member := m[1]
+	if m[2] != "" {
+		member = m[2]
+	}
+	taskARN, err := p.Required("TaskPolicyArn.arn")
+	if err != nil {
+		return nil, err
+	}
+	if !orgs.IsTaskPolicy(taskARN) {
+		return nil, awserr.New(awserr.ValidationError, "TaskPolicyArn must be one of the root-task policies under %s.", orgs.TaskPolicyPrefix)
+	}
+	d, err := p.Int("DurationSeconds", maxRootSession, 0, maxRootSession)
+	if err != nil {
+		return nil, err
+	}
+	if c.id.ptype == iam.PrincipalRoot {
+		// "You cannot use root user credentials to make this call" (STS API reference,
+		// AssumeRoot) — nor a root session's.
+		return nil, awserr.New(awserr.AccessDenied, "Root user credentials cannot call sts:AssumeRoot.")
+	}
+	rootARN := "arn:aws:iam::" + member + ":root"
+	if err := c.s.authorizeWith(c, "sts:AssumeRoot", rootARN, func(ctx *policy.Context) {
+		ctx.Set("sts:TaskPolicyArn", taskARN)
+	}); err != nil {
+		return nil, err
+	}
+	if err := c.s.orgs.RootSessionTarget(c.ctx, c.account(), member); err != nil {
+		return nil, err
+	}
+	task, err := c.s.iam.GetPolicy(c.ctx, member, taskARN)
+	if err != nil {
+		return nil, err
+	}
+	sess := &iam.Session{
+		Account: member, Type: iam.PrincipalRoot, AssumedRoot: true, IssuedAt: c.now.UTC().Truncate(time.Second),
+		TaskPolicies: []iam.PolicyDoc{{Label: task.Arn, Document: task.DefaultDocument()}},
+		SourceARN:    c.id.arn, SourceAccount: c.id.account, SourceID: c.id.userID, SourceType: c.id.ptype,
+	}
+	if c.id.session != nil {
+		sess.SourceIdentity = c.id.session.SourceIdentity
+	}
+	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
+	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
+		return nil, err
+	}
+	// CloudTrail's AssumeRoot record (aws-facts.md §7): the task policy as a nested structure, and
+	// the new key ID, which links the member account's records of the session to this call.
+	c.trailRequest = map[string]any{"targetPrincipal": target, "taskPolicyArn": map[string]any{"arn": taskARN}, "durationSeconds": d}
+	c.trailResponse = map[string]any{"credentials": map[string]any{
+		"accessKeyId": sess.AccessKeyID, "expiration": sess.Expiration.UTC().Format(time.RFC3339),
+	}}
+	return struct {
+		Credentials    credentialsOut `xml:"Credentials"`
+		SourceIdentity string         `xml:"SourceIdentity,omitempty"`
+	}{credsOf(sess), sess.SourceIdentity}, nil
+}
+
+// authorizeWith is authorize with extra service-specific condition keys.
+func (s *Server) authorizeWith(c *call, action, resource string, extra func(*policy.Context)) error {
+	in, err := s.authz.input(c, c.id)
+	if err != nil {
+		return err
+	}
+	var ctx policy.Context
+	c.requestContext(&ctx)
+	extra(&ctx)
+	d := policy.Evaluate(in, &policy.Request{Action: action, Resource: resource, Context: &ctx,
+		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account}})
+	if d.Allowed() {
+		return nil
+	}
+	return accessDenied(c.id, action, resource, d)
+}
+
+// rootSession reports whether the caller is a privileged root session.
+func (c *call) rootSession() bool { return c.id.session != nil && c.id.session.AssumedRoot }
+
+// allowRootRecovery is CreateLoginProfile without UserName in a privileged root session: it must
+// come without a password, and allows the root user to recover one (task IAMCreateRootUserPassword).
+func allowRootRecovery(c *call) (any, error) {
+	if c.params.Has("Password") {
+		return nil, awserr.New(awserr.InvalidInput, "In a privileged root session, CreateLoginProfile allows password recovery and takes no Password.")
+	}
+	lp, err := c.s.iam.AllowRootPasswordRecovery(c.ctx, c.account())
+	if err != nil {
+		return nil, err
+	}
+	return loginProfileXML(lp), nil
+}
+
+// keyOwnerRes is GetAccessKeyLastUsed's resource: the key's owner — the root user's ARN for a root
+// key, which the root-task policies' confinement to arn:aws:iam::*:root expects.
+func keyOwnerRes(c *call) string {
+	k, err := c.s.iam.GetAccessKeyLastUsed(c.ctx, c.account(), c.params.Get("AccessKeyId"))
+	switch {
+	case err != nil:
+		return "*"
+	case k.UserName == "":
+		return "arn:aws:iam::" + c.account() + ":root"
+	}
+	if u, err := c.s.iam.GetUser(c.ctx, c.account(), k.UserName); err == nil {
+		return u.Arn
+	}
+	return arnOf(c, "user", k.UserName)
+}
+
+// unservedService answers requests for AWS services Rootward does not serve with InvalidAction.
+// S3 and SQS get a message of their own: the S3UnlockBucketPolicy and SQSUnlockQueuePolicy root
+// tasks can be assumed, but Rootward holds no buckets or queues whose policies they could unlock.
+func unservedService(name string) error {
+	what := map[string][3]string{
+		"s3":  {"S3", orgs.TaskS3UnlockBucketPolicy, "bucket"},
+		"sqs": {"SQS", orgs.TaskSQSUnlockQueuePolicy, "queue"},
+	}
+	if w, ok := what[name]; ok {
+		return awserr.New(awserr.InvalidAction, "Rootward does not serve %s and has no %s resources: a privileged root session with the %s task policy is issued, but there is no %s policy to unlock.",
+			w[0], w[0], w[1], w[2])
+	}
+	return awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", name)
+}
+
+// rootSessionIssuer is the sessionIssuer of a privileged root session's CloudTrail records: the
+// principal that called AssumeRoot, in the management or delegated administrator account.
+func rootSessionIssuer(s *iam.Session) *trail.SessionIssuer {
+	typ := map[string]string{iam.PrincipalUser: "IAMUser", iam.PrincipalAssumedRole: "AssumedRole", iam.PrincipalRoot: "Root"}[s.SourceType]
+	return &trail.SessionIssuer{Type: typ, PrincipalID: s.SourceID, ARN: s.SourceARN, AccountID: s.SourceAccount}
+}

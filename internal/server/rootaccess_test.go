@@ -1,0 +1,579 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	itypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+const taskPrefix = "arn:aws:iam::aws:policy/root-task/"
+
+// rootEnv is an organization with trusted access for IAM and both root access features enabled.
+type rootEnv struct {
+	*env
+	m      caller
+	rootID string
+}
+
+func newRootEnv(t *testing.T) *rootEnv {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	r := &rootEnv{env: e, m: e.mgmt()}
+	r.rootID = e.newOrg(r.m)
+	if _, err := r.m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.m.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.m.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// legacyRoot gives a member account's root user every kind of credential, as a member created
+// before centralized root access may have: a password, a virtual MFA device, an access key and a
+// signing certificate. It returns the MFA serial and the key ID.
+func (r *rootEnv) legacyRoot(account string) (serial, keyID, certID string) {
+	r.t.Helper()
+	ctx := context.Background()
+	if err := r.svc.SetRootPassword(ctx, account, "Zq7!vR2#kLp9@wX4"); err != nil {
+		r.t.Fatal(err)
+	}
+	d, err := r.svc.CreateVirtualMFADevice(ctx, account, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: "root-account-mfa-device"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	now := time.Now()
+	if err := r.svc.EnableMFADevice(ctx, account, "", d.SerialNumber, totpCode(r.t, []byte(d.Base32StringSeed), now.Add(-30*time.Second)),
+		totpCode(r.t, []byte(d.Base32StringSeed), now)); err != nil {
+		r.t.Fatal(err)
+	}
+	k, err := r.svc.CreateRootAccessKey(ctx, account)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	sc, err := r.svc.UploadSigningCertificate(ctx, account, "", selfSignedPEM(r.t, "root"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return d.SerialNumber, k.AccessKeyID, sc.CertificateID
+}
+
+// assumeRoot opens a privileged root session on member with a task policy, as c.
+func (r *rootEnv) assumeRoot(c caller, member, task string) (caller, *sts.AssumeRootOutput) {
+	r.t.Helper()
+	out, err := c.sts.AssumeRoot(ctxT(r.t), &sts.AssumeRootInput{TargetPrincipal: aws.String(member),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}})
+	if err != nil {
+		r.t.Fatalf("AssumeRoot %s on %s: %v", task, member, err)
+	}
+	cr := out.Credentials
+	return r.callerFor(member, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken), out
+}
+
+// denied fails unless err is AccessDenied with a message containing want.
+func denied(t *testing.T, err error, want string) {
+	t.Helper()
+	wantCode(t, err, "AccessDenied")
+	if !strings.Contains(apiMessage(err), want) {
+		t.Fatalf("message %q does not contain %q", apiMessage(err), want)
+	}
+}
+
+const sessionDeny = "with an explicit deny in a session policy"
+
+func TestRootAccessPreconditions(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	m := e.mgmt()
+	list := func(c caller) error {
+		_, err := c.iam.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
+		return err
+	}
+	wantCode(t, list(m), "OrganizationNotFoundException")
+	_, err := m.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
+	wantCode(t, err, "OrganizationNotFoundException")
+
+	// A consolidated-billing organization.
+	billing := e.standalone("billing")
+	if _, err := billing.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetConsolidatedBilling}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, list(billing), "OrganizationNotInAllFeaturesModeException")
+
+	e.newOrg(m)
+	wantCode(t, list(m), "ServiceAccessNotEnabledException")
+	_, err = m.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
+	wantCode(t, err, "ServiceAccessNotEnabledException")
+	if _, err := m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	sec := e.createMember(m, "security")
+	dev := e.createMember(m, "dev")
+	secAdmin, devAdmin := e.userIn(sec, "admin", ""), e.userIn(dev, "admin", "")
+	wantCode(t, list(devAdmin), "AccountNotManagementOrDelegatedAdministratorException")
+	wantCode(t, list(secAdmin), "AccountNotManagementOrDelegatedAdministratorException")
+	if _, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+
+	type step struct {
+		name   string
+		c      caller
+		call   func(c caller) (*string, []itypes.FeatureType, error)
+		code   string
+		want   []itypes.FeatureType
+		wantID bool
+	}
+	enableCreds := func(c caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return o.OrganizationId, o.EnabledFeatures, nil
+	}
+	enableSessions := func(c caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return o.OrganizationId, o.EnabledFeatures, nil
+	}
+	disableSessions := func(c caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.iam.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return o.OrganizationId, o.EnabledFeatures, nil
+	}
+	disableCreds := func(c caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.iam.DisableOrganizationsRootCredentialsManagement(ctx, &awsiam.DisableOrganizationsRootCredentialsManagementInput{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return o.OrganizationId, o.EnabledFeatures, nil
+	}
+	listFeatures := func(c caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.iam.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return o.OrganizationId, o.EnabledFeatures, nil
+	}
+	both := []itypes.FeatureType{itypes.FeatureTypeRootCredentialsManagement, itypes.FeatureTypeRootSessions}
+	steps := []step{
+		{"delegated administrator lists", secAdmin, listFeatures, "", nil, true},
+		{"delegated administrator cannot enable", secAdmin, enableSessions, "CallerIsNotManagementAccountException", nil, false},
+		{"member cannot enable", devAdmin, enableCreds, "AccountNotManagementOrDelegatedAdministratorException", nil, false},
+		{"management enables credentials management", m, enableCreds, "", []itypes.FeatureType{itypes.FeatureTypeRootCredentialsManagement}, true},
+		{"management enables root sessions", m, enableSessions, "", both, true},
+		{"enabling again changes nothing", m, enableSessions, "", both, true},
+		{"delegated administrator disables root sessions", secAdmin, disableSessions, "", []itypes.FeatureType{itypes.FeatureTypeRootCredentialsManagement}, true},
+		{"management disables credentials management", m, disableCreds, "", nil, true},
+		{"management lists", m, listFeatures, "", nil, true},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			id, features, err := s.call(s.c)
+			wantResult(t, err, s.code)
+			if s.code != "" {
+				return
+			}
+			if s.wantID && (id == nil || !strings.HasPrefix(*id, "o-")) {
+				t.Fatalf("OrganizationId = %v", id)
+			}
+			if len(features) != len(s.want) {
+				t.Fatalf("EnabledFeatures = %v, want %v", features, s.want)
+			}
+			for i := range features {
+				if features[i] != s.want[i] {
+					t.Fatalf("EnabledFeatures = %v, want %v", features, s.want)
+				}
+			}
+		})
+	}
+}
+
+// TestCentralizedRootAccessFlow is the whole workflow through the SDKs: the organization, trusted
+// access, both features, a member created without root credentials, a member with legacy root
+// credentials, AssumeRoot with each task policy, the calls each session may and may not make,
+// password recovery allowed, then every root credential deleted.
+func TestCentralizedRootAccessFlow(t *testing.T) {
+	r := newRootEnv(t)
+	ctx := ctxT(t)
+
+	// A member created while RootCredentialsManagement is on has no root credentials at all.
+	fresh := r.createMember(r.m, "fresh")
+	audit, _ := r.assumeRoot(r.m, fresh, "IAMAuditRootUserCredentials")
+	sum, err := audit.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"AccountPasswordPresent", "AccountMFAEnabled", "AccountAccessKeysPresent", "AccountSigningCertificatesPresent"} {
+		if sum.SummaryMap[k] != 0 {
+			t.Fatalf("fresh member %s = %d", k, sum.SummaryMap[k])
+		}
+	}
+	_, err = audit.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
+	wantCode(t, err, "NoSuchEntity")
+
+	// A member with legacy root credentials.
+	legacy := r.createMember(r.m, "legacy")
+	serial, keyID, certID := r.legacyRoot(legacy)
+
+	t.Run("IAMAuditRootUserCredentials", func(t *testing.T) {
+		s, out := r.assumeRoot(r.m, legacy, "IAMAuditRootUserCredentials")
+		if exp := out.Credentials.Expiration; exp == nil || time.Until(*exp) > 900*time.Second || time.Until(*exp) < 880*time.Second {
+			t.Fatalf("expiration = %v, want 900 s from now", exp)
+		}
+		who, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil || *who.Arn != "arn:aws:iam::"+legacy+":root" || *who.Account != legacy || *who.UserId != legacy {
+			t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
+		}
+		keys, err := s.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
+		if err != nil || len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != keyID {
+			t.Fatalf("ListAccessKeys = %+v, %v", keys, err)
+		}
+		lu, err := s.iam.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
+		if err != nil || lu.AccessKeyLastUsed == nil {
+			t.Fatalf("GetAccessKeyLastUsed = %+v, %v", lu, err)
+		}
+		if lp, err := s.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil || lp.LoginProfile.CreateDate == nil {
+			t.Fatalf("GetLoginProfile = %+v, %v", lp, err)
+		}
+		mfa, err := s.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
+		if err != nil || len(mfa.MFADevices) != 1 || *mfa.MFADevices[0].SerialNumber != serial {
+			t.Fatalf("ListMFADevices = %+v, %v", mfa, err)
+		}
+		certs, err := s.iam.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{})
+		if err != nil || len(certs.Certificates) != 1 || *certs.Certificates[0].CertificateId != certID {
+			t.Fatalf("ListSigningCertificates = %+v, %v", certs, err)
+		}
+		u, err := s.iam.GetUser(ctx, &awsiam.GetUserInput{})
+		if err != nil || *u.User.Arn != "arn:aws:iam::"+legacy+":root" {
+			t.Fatalf("GetUser = %+v, %v", u, err)
+		}
+		sum, err := s.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
+		if err != nil || sum.SummaryMap["AccountPasswordPresent"] != 1 || sum.SummaryMap["AccountAccessKeysPresent"] != 1 || sum.SummaryMap["AccountMFAEnabled"] != 1 {
+			t.Fatalf("GetAccountSummary = %+v, %v", sum, err)
+		}
+		// Refused: anything outside the task, and the task's actions on anyone but the root.
+		_, err = s.iam.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(keyID)})
+		denied(t, err, sessionDeny)
+		_, err = s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+		denied(t, err, sessionDeny)
+		_, err = s.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("admin")})
+		denied(t, err, sessionDeny)
+		// A root session gets no further sessions of any kind.
+		_, err = s.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+		wantCode(t, err, "AccessDenied")
+		_, err = s.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(fresh), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
+		wantCode(t, err, "AccessDenied")
+	})
+
+	t.Run("IAMCreateRootUserPassword", func(t *testing.T) {
+		allowed, err := r.svcOrgs().RootRecoveryAllowed(ctx, fresh)
+		if err != nil || allowed {
+			t.Fatalf("before the task: recovery allowed = %t, %v", allowed, err)
+		}
+		s, _ := r.assumeRoot(r.m, fresh, "IAMCreateRootUserPassword")
+		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{Password: aws.String("Zq7!vR2#kLp9@wX4")})
+		wantCode(t, err, "InvalidInput")
+		lp, err := s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
+		if err != nil || lp.LoginProfile.CreateDate == nil {
+			t.Fatalf("CreateLoginProfile = %+v, %v", lp, err)
+		}
+		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
+		wantCode(t, err, "EntityAlreadyExists")
+		if _, err := s.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.iam.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{})
+		denied(t, err, sessionDeny)
+		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("admin"), Password: aws.String("Zq7!vR2#kLp9@wX4")})
+		denied(t, err, sessionDeny)
+		if allowed, err := r.svcOrgs().RootRecoveryAllowed(ctx, fresh); err != nil || !allowed {
+			t.Fatalf("after the task: recovery allowed = %t, %v", allowed, err)
+		}
+	})
+
+	t.Run("IAMDeleteRootUserCredentials", func(t *testing.T) {
+		s, _ := r.assumeRoot(r.m, legacy, "IAMDeleteRootUserCredentials")
+		_, err := s.iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{})
+		denied(t, err, sessionDeny)
+		steps := []struct {
+			name string
+			call func() error
+		}{
+			{"DeleteLoginProfile", func() error { _, err := s.iam.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{}); return err }},
+			{"DeleteAccessKey", func() error {
+				_, err := s.iam.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(keyID)})
+				return err
+			}},
+			{"DeleteSigningCertificate", func() error {
+				_, err := s.iam.DeleteSigningCertificate(ctx, &awsiam.DeleteSigningCertificateInput{CertificateId: aws.String(certID)})
+				return err
+			}},
+			{"DeactivateMFADevice", func() error {
+				_, err := s.iam.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
+				return err
+			}},
+			{"DeleteVirtualMFADevice", func() error {
+				_, err := s.iam.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
+				return err
+			}},
+		}
+		for _, st := range steps {
+			if err := st.call(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+		}
+		rc, err := r.svc.RootCredentialsOf(ctx, legacy)
+		if err != nil || !rc.Empty() {
+			t.Fatalf("root credentials after deletion = %+v, %v", rc, err)
+		}
+		// The deleted key no longer signs anything.
+		_, err = r.callerFor(legacy, keyID, "whatever", "").sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		wantCode(t, err, "InvalidClientTokenId")
+	})
+
+	t.Run("S3 and SQS unlock tasks", func(t *testing.T) {
+		for _, task := range []string{"S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"} {
+			s, out := r.assumeRoot(r.m, fresh, task)
+			_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+			denied(t, err, sessionDeny)
+			service := map[string]string{"S3UnlockBucketPolicy": "s3", "SQSUnlockQueuePolicy": "sqs"}[task]
+			status, body := signedRaw(t, r.url, service, *out.Credentials)
+			if status != http.StatusBadRequest || !strings.Contains(body, "<Code>InvalidAction</Code>") || !strings.Contains(body, task) {
+				t.Fatalf("%s call in a %s session: %d %s", service, task, status, body)
+			}
+		}
+	})
+}
+
+// signedRaw sends a SigV4-signed POST to service with session credentials.
+func signedRaw(t *testing.T, url, service string, cr ststypes.Credentials) (int, string) {
+	t.Helper()
+	body := []byte("Action=ListQueues")
+	req, err := http.NewRequest(http.MethodPost, url+"/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: *cr.AccessKeyId, SecretAccessKey: *cr.SecretAccessKey, SessionToken: *cr.SessionToken}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestAssumeRootRefusals(t *testing.T) {
+	r := newRootEnv(t)
+	ctx := ctxT(t)
+	dev := r.createMember(r.m, "dev")
+	outsider := r.standalone("outsider")
+	auditOnly := r.userIn(r.account.ID, "auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"*",`+
+		`"Condition":{"StringEquals":{"sts:TaskPolicyArn":"`+taskPrefix+`IAMAuditRootUserCredentials"}}}]}`)
+	noPerm := r.userIn(r.account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	mgmtRoot := r.rootOf(r.account.ID)
+	devAdmin := r.userIn(dev, "admin", "")
+	in := func(target, task string) *sts.AssumeRootInput {
+		return &sts.AssumeRootInput{TargetPrincipal: aws.String(target), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}}
+	}
+	tests := []struct {
+		name string
+		c    caller
+		in   *sts.AssumeRootInput
+		code string
+		msg  string
+	}{
+		{"root ARN as the target", r.m, in("arn:aws:iam::"+dev+":root", "IAMAuditRootUserCredentials"), "", ""},
+		{"condition on sts:TaskPolicyArn allows its task", auditOnly, in(dev, "IAMAuditRootUserCredentials"), "", ""},
+		{"condition on sts:TaskPolicyArn refuses another task", auditOnly, in(dev, "IAMDeleteRootUserCredentials"), "AccessDenied", "because no identity-based policy allows the sts:AssumeRoot action"},
+		{"no sts:AssumeRoot permission", noPerm, in(dev, "IAMAuditRootUserCredentials"), "AccessDenied", "is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::" + dev + ":root"},
+		{"root user credentials", mgmtRoot, in(dev, "IAMAuditRootUserCredentials"), "AccessDenied", "Root user credentials"},
+		{"the management account is never a target", r.m, in(r.account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account"},
+		{"a member account cannot call it", devAdmin, in(r.account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account or the delegated administrator"},
+		{"an account outside the organization", r.m, in(outsider.account, "IAMAuditRootUserCredentials"), "AccessDenied", "not a member account"},
+		{"not a task policy", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}}, "ValidationError", ""},
+		{"bad target", r.m, in("not-an-account", "IAMAuditRootUserCredentials"), "ValidationError", ""},
+		{"duration above 900 seconds", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), DurationSeconds: aws.Int32(901),
+			TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}}, "ValidationError", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.c.sts.AssumeRoot(ctx, tc.in)
+			wantResult(t, err, tc.code)
+			if tc.msg != "" && !strings.Contains(apiMessage(err), tc.msg) {
+				t.Fatalf("message %q does not contain %q", apiMessage(err), tc.msg)
+			}
+		})
+	}
+	short, err := r.m.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), DurationSeconds: aws.Int32(60),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
+	if err != nil || time.Until(*short.Credentials.Expiration) > time.Minute {
+		t.Fatalf("60-second session = %+v, %v", short, err)
+	}
+	// With RootSessions off, nobody opens a root session.
+	if _, err := r.m.iam.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.m.sts.AssumeRoot(ctx, in(dev, "IAMAuditRootUserCredentials"))
+	denied(t, err, "RootSessions")
+}
+
+func TestAssumeRootDelegatedAdministratorAndSCPs(t *testing.T) {
+	r := newRootEnv(t)
+	ctx := ctxT(t)
+	sec := r.createMember(r.m, "security")
+	dev := r.createMember(r.m, "dev")
+	secAdmin := r.userIn(sec, "admin", "")
+	_, err := secAdmin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
+	denied(t, err, "delegated administrator")
+	if _, err := r.m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	session, _ := r.assumeRoot(secAdmin, dev, "IAMAuditRootUserCredentials")
+	if _, err := session.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
+		t.Fatalf("delegated administrator's root session: %v", err)
+	}
+
+	// SCPs: the member root is denied unless in an AssumeRoot session; a deny on the root ARN
+	// alone covers root sessions too; the delegated administrator's own account is subject to SCPs.
+	if _, err := r.m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(r.rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	create := func(name, doc string) string {
+		p, err := r.m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
+			Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(doc)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *p.Policy.PolicySummary.Id
+	}
+	unlessAssumed := create("deny-root-unless-assumed", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"},"Null":{"aws:AssumedRoot":"true"}}}]}`)
+	rootArn := create("deny-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}}]}`)
+	noAssumeRoot := create("no-assume-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRoot","Resource":"*"}]}`)
+	attach := func(p, target string) {
+		if _, err := r.m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(p), TargetId: aws.String(target)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	detach := func(p, target string) {
+		if _, err := r.m.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(p), TargetId: aws.String(target)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	devRoot := r.rootOf(dev)
+	attach(unlessAssumed, r.rootID)
+	_, err = devRoot.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
+	denied(t, err, explicitSCP)
+	if _, err := session.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
+		t.Fatalf("root session under deny-root-unless-AssumedRoot: %v", err)
+	}
+	// The management account's root is never subject to SCPs.
+	if _, err := r.rootOf(r.account.ID).iam.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatalf("management root under a root-deny SCP: %v", err)
+	}
+	detach(unlessAssumed, r.rootID)
+	attach(rootArn, dev)
+	_, err = session.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
+	denied(t, err, explicitSCP)
+	detach(rootArn, dev)
+	attach(noAssumeRoot, sec)
+	_, err = secAdmin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
+	denied(t, err, explicitSCP)
+	// The management account's principals ignore the same SCP attached to the management account.
+	attach(noAssumeRoot, r.account.ID)
+	r.assumeRoot(r.m, dev, "IAMAuditRootUserCredentials")
+}
+
+func TestRootSessionEvents(t *testing.T) {
+	r := newRootEnv(t)
+	ctx := ctxT(t)
+	dev := r.createMember(r.m, "dev")
+	s, out := r.assumeRoot(r.m, dev, "IAMAuditRootUserCredentials")
+	if _, err := s.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	wantCode(t, err, "AccessDenied")
+	r.trail.Flush()
+	events := func(account string) map[string]trail.Event {
+		p, err := trail.List(context.Background(), r.st, trail.Query{Account: account})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]trail.Event{}
+		for _, e := range p.Events {
+			m[e.EventName] = e
+		}
+		return m
+	}
+	mgmt := events(r.account.ID)
+	ar, ok := mgmt["AssumeRoot"]
+	if !ok || ar.EventSource != "sts.amazonaws.com" || ar.UserIdentity.Type != "IAMUser" || ar.RecipientAccountID != r.account.ID ||
+		ar.RequestParameters["targetPrincipal"] != dev {
+		t.Fatalf("AssumeRoot event = %+v", ar)
+	}
+	if tp, _ := ar.RequestParameters["taskPolicyArn"].(map[string]any); tp["arn"] != taskPrefix+"IAMAuditRootUserCredentials" {
+		t.Fatalf("AssumeRoot taskPolicyArn = %#v", ar.RequestParameters["taskPolicyArn"])
+	}
+	if cr, _ := ar.ResponseElements["credentials"].(map[string]any); cr["accessKeyId"] != *out.Credentials.AccessKeyId {
+		t.Fatalf("AssumeRoot responseElements = %#v", ar.ResponseElements)
+	}
+	member := events(dev)
+	for _, name := range []string{"GetAccountSummary", "ListUsers"} {
+		ev, ok := member[name]
+		if !ok {
+			t.Fatalf("no %s event in the member account", name)
+		}
+		u := ev.UserIdentity
+		sc := u.SessionContext
+		switch {
+		case u.Type != "Root" || u.ARN != "arn:aws:iam::"+dev+":root" || u.AccountID != dev || *u.AccessKeyID != *out.Credentials.AccessKeyId:
+			t.Fatalf("%s userIdentity = %+v", name, u)
+		case sc == nil || sc.AssumedRoot != "true" || sc.SessionIssuer == nil:
+			t.Fatalf("%s sessionContext = %+v", name, sc)
+		case sc.SessionIssuer.ARN != "arn:aws:iam::"+r.account.ID+":user/admin" || sc.SessionIssuer.AccountID != r.account.ID || sc.SessionIssuer.Type != "IAMUser":
+			t.Fatalf("%s sessionIssuer = %+v", name, sc.SessionIssuer)
+		}
+	}
+	if member["ListUsers"].ErrorCode != "AccessDenied" {
+		t.Fatalf("refused call recorded as %+v", member["ListUsers"])
+	}
+}
+
+// svcOrgs is the Organizations service over the test's store, for checks no API exposes (the
+// sign-in page's password-recovery rule).
+func (r *rootEnv) svcOrgs() *orgs.Service { return orgs.New(r.svc) }
