@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/seal"
@@ -91,6 +92,9 @@ type Notifier struct {
 	now    func() time.Time
 	log    *slog.Logger
 	client *http.Client
+	// seq orders the messages of one process sent at the same clock reading (an injected clock
+	// that stands still, or a coarse one).
+	seq atomic.Uint64
 }
 
 // Option configures a Notifier.
@@ -144,7 +148,7 @@ func (n *Notifier) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	e := &Entry{
-		ID: newEntryID(n.now()), Time: n.now().UTC(), Channel: m.Channel, To: m.To, Subject: m.Subject,
+		ID: newEntryID(n.now(), n.seq.Add(1)), Time: n.now().UTC(), Channel: m.Channel, To: m.To, Subject: m.Subject,
 		Account: m.Account, Purpose: m.Purpose, Transport: n.Transport(m.Channel),
 	}
 	var sendErr error
@@ -208,12 +212,13 @@ func ValidPhone(s string) bool { return phonePattern(s) }
 
 func bodyAD(id string) string { return "outbox:" + id }
 
-// newEntryID is a time-ordered ID: a fixed-width UTC timestamp sorts bytewise, and the random
-// suffix separates messages of one nanosecond.
-func newEntryID(t time.Time) string {
-	var b [6]byte
+// newEntryID is a time-ordered ID: a fixed-width UTC timestamp sorts bytewise, the sequence number
+// orders one process's messages of the same instant, and the random suffix keeps IDs of different
+// processes apart.
+func newEntryID(t time.Time, seq uint64) string {
+	var b [4]byte
 	_, _ = rand.Read(b[:])
-	return t.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%016x-%s", t.UTC().Format("20060102T150405.000000000Z"), seq, hex.EncodeToString(b[:]))
 }
 
 // redact keeps enough of an address to tell messages apart in a log: the first character and the

@@ -58,6 +58,7 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, p *Principal, confirm
 		return nil, err
 	}
 	s.trail.Record(&trail.Event{
+		EventTime:    s.now(),
 		UserIdentity: principalIdentity(p), EventSource: sourceIAM, EventName: "CreateAccessKey", EventType: trail.AwsAPICall,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
 		ResponseElements: map[string]any{"accessKey": map[string]any{
@@ -99,6 +100,7 @@ func (s *Service) UploadRootSigningCertificate(ctx context.Context, p *Principal
 		return nil, err
 	}
 	s.trail.Record(&trail.Event{
+		EventTime:    s.now(),
 		UserIdentity: principalIdentity(p), EventSource: sourceIAM, EventName: "UploadSigningCertificate", EventType: trail.AwsAPICall,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
 		ResponseElements: map[string]any{"certificate": map[string]any{"certificateId": cert.CertificateID, "status": cert.Status}},

@@ -52,6 +52,7 @@ func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed 
 		extra["MFAIdentifier"] = serial
 	}
 	e := &trail.Event{
+		EventTime:    s.now(),
 		UserIdentity: id, EventSource: sourceSignin, EventName: "ConsoleLogin", EventType: trail.AwsConsoleSignIn,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: id.AccountID,
 		ResponseElements: map[string]any{"ConsoleLogin": result}, AdditionalEventData: extra,
@@ -65,6 +66,7 @@ func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed 
 // event records any other event of this package.
 func (s *Service) event(id trail.UserIdentity, c Client, source, name, eventType string, params, extra map[string]any, errMsg string) {
 	s.trail.Record(&trail.Event{
+		EventTime:    s.now(),
 		UserIdentity: id, EventSource: source, EventName: name, EventType: eventType,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: id.AccountID,
 		RequestParameters: params, AdditionalEventData: extra, ErrorMessage: errMsg,

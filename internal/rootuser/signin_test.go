@@ -45,7 +45,8 @@ func TestRootSignInCredentials(t *testing.T) {
 	f := logins[0]
 	if f.UserIdentity.Type != "Root" || f.ResponseElements["ConsoleLogin"] != "Failure" || f.ErrorMessage != "Failed authentication" ||
 		f.EventType != trail.AwsConsoleSignIn || f.EventSource != "signin.amazonaws.com" || f.SourceIPAddress != "203.0.113.7" ||
-		f.AdditionalEventData["MFAUsed"] != "No" || f.AdditionalEventData["MobileVersion"] != "No" || f.RecipientAccountID != e.account {
+		f.AdditionalEventData["MFAUsed"] != "No" || f.AdditionalEventData["MobileVersion"] != "No" || f.RecipientAccountID != e.account ||
+		!f.EventTime.Equal(e.clock.Now()) || f.AdditionalEventData["LoginTo"] != consoleURL+"/console" {
 		t.Fatalf("failure event = %+v", f)
 	}
 }
