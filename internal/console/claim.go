@@ -1,0 +1,188 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// First-run claim: `rootward serve` on a new data directory creates the management account with a
+// placeholder root email and no root password, and prints a one-time link. Whoever opens it first
+// (within 24 hours) sets the root user's email and password; the link then stops working. Only the
+// SHA-256 of the link's token is stored, so the database alone does not reveal it.
+const (
+	kindClaim = "console.claim" // global: hex(SHA-256(token)) → claim
+	// ClaimLifetime is how long a first-run claim link works.
+	ClaimLifetime = 24 * time.Hour
+)
+
+type claimRecord struct {
+	Account string    `json:"account"`
+	Expires time.Time `json:"expires"`
+}
+
+// CreateClaim stores a first-run claim for the account and returns its token; the link is
+// <endpoint>/console/claim/<token>.
+func CreateClaim(ctx context.Context, st store.Store, account string, now time.Time) (string, error) {
+	tok := randomToken()
+	b, err := json.Marshal(claimRecord{Account: account, Expires: now.UTC().Add(ClaimLifetime)})
+	if err != nil {
+		return "", err
+	}
+	err = st.Update(ctx, func(tx store.Tx) error { return tx.Insert(kindClaim, "", tokenKey(tok), b) })
+	return tok, err
+}
+
+// ClaimPath is the console path of a claim token.
+func ClaimPath(token string) string { return "/console/claim/" + token }
+
+// lookupClaim returns the live claim of a token, or nil.
+func (h *Handler) lookupClaim(ctx context.Context, tok string) (*claimRecord, error) {
+	var c *claimRecord
+	err := h.st.View(ctx, func(tx store.Tx) error {
+		b, err := tx.Get(kindClaim, "", tokenKey(tok))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		c = &claimRecord{}
+		return json.Unmarshal(b, c)
+	})
+	if err != nil || c == nil || !h.now().Before(c.Expires) {
+		return nil, err
+	}
+	return c, nil
+}
+
+type claimData struct {
+	Token       string
+	Email       string
+	AccountName string
+	AccountID   string
+}
+
+const msgClaimGone = "This setup link has expired or has already been used. Run `rootward root set-password` on the server to set the root password."
+
+func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request) {
+	tok := r.PathValue("token")
+	c, err := h.lookupClaim(r.Context(), tok)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	if c == nil {
+		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: msgClaimGone})
+		return
+	}
+	acct, err := h.iam.GetAccount(r.Context(), c.Account)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "claim", nil, view{Title: "Claim this Rootward installation",
+		Data: claimData{Token: tok, AccountName: acct.Name, AccountID: acct.ID}})
+}
+
+// claim sets the root user's email and password. Everything that can be checked is checked before
+// the claim is consumed, so a rejected password does not burn the link; consuming it is one
+// delete, so two people submitting at once cannot both succeed.
+func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
+	tok := r.PathValue("token")
+	ctx := r.Context()
+	c, err := h.lookupClaim(ctx, tok)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	if c == nil {
+		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: msgClaimGone})
+		return
+	}
+	acct, err := h.iam.GetAccount(ctx, c.Account)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	d := claimData{Token: tok, Email: strings.TrimSpace(r.PostFormValue("email")), AccountName: strings.TrimSpace(r.PostFormValue("account_name")), AccountID: acct.ID}
+	if d.AccountName == "" {
+		d.AccountName = acct.Name
+	}
+	again := func(msg string) {
+		h.render(w, r, http.StatusBadRequest, "claim", nil, view{Title: "Claim this Rootward installation", Error: msg, Data: d})
+	}
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("confirm_password") {
+		again("The passwords do not match.")
+		return
+	}
+	if len(d.Email) < 6 || len(d.Email) > 64 || !strings.Contains(d.Email, "@") {
+		again("Enter the email address of the person or team who owns this installation (6 to 64 characters).")
+		return
+	}
+	if len(d.AccountName) > 50 {
+		again("The account name must be at most 50 characters long.")
+		return
+	}
+	if err := password.CheckRoot(pw, d.AccountName, d.Email); err != nil {
+		again(capitalize(err.Error()))
+		return
+	}
+	err = h.st.Update(ctx, func(tx store.Tx) error { return tx.Delete(kindClaim, "", tokenKey(tok)) })
+	if errors.Is(err, store.ErrNotFound) {
+		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: msgClaimGone})
+		return
+	}
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	if err := h.applyClaim(ctx, acct.ID, acct.Name, d, pw); err != nil {
+		// Give the link back: nothing was claimed.
+		if rerr := h.restoreClaim(ctx, tok, c); rerr != nil {
+			h.log.Error("console: restoring a claim", "err", rerr)
+		}
+		if msg, ok := userMessage(err); ok {
+			again(msg)
+			return
+		}
+		h.internalError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "message", nil, view{Title: "Installation claimed",
+		Notice: "The root user's email and password are set. Sign in as the root user; you will be asked to register an MFA device."})
+}
+
+func (h *Handler) applyClaim(ctx context.Context, account, oldName string, d claimData, pw string) error {
+	if d.AccountName != oldName {
+		if err := h.iam.SetAccountName(ctx, account, d.AccountName); err != nil {
+			return err
+		}
+	}
+	if err := h.iam.SetRootEmail(ctx, account, d.Email); err != nil {
+		return err
+	}
+	return h.iam.SetRootPassword(ctx, account, pw)
+}
+
+func (h *Handler) restoreClaim(ctx context.Context, tok string, c *claimRecord) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return h.st.Update(ctx, func(tx store.Tx) error { return tx.Put(kindClaim, "", tokenKey(tok), b) })
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}

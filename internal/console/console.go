@@ -1,0 +1,183 @@
+// Package console is Rootward's web console: server-rendered HTML pages (templates and assets
+// embedded in the binary) for signing in as an account's root user or as an IAM user, for the first-run
+// claim of a new installation, for the root user's "Security credentials" page and for recovery.
+//
+// It is a thin layer. The sign-in state machines, MFA, recovery and throttling are the rootuser
+// service's; IAM operations a page shows or changes are invoked through server.Invoke as the
+// signed-in principal, so a console session can do exactly what the same principal could do with
+// the AWS CLI, under the same policies, and leaves the same CloudTrail records.
+//
+// Browser security, decided here once for every page:
+//   - pages work without JavaScript; the only script is WebAuthn's, which cannot work without it;
+//   - a Content-Security-Policy allows only this origin's script and style (no inline script), no
+//     framing, and forms that post only back to this origin;
+//   - every POST carries a CSRF token compared in constant time: bound to the session once signed in,
+//     a double-submit cookie before;
+//   - session cookies are HttpOnly and SameSite=Strict, Secure under TLS; sessions live in the store
+//     (so several nodes share them and "sign out everywhere" reaches all), keyed by the SHA-256 of
+//     the cookie, and end after an idle and an absolute timeout.
+package console
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// API is what the console needs from the API server: operations invoked as a console principal
+// (server.Server implements it).
+type API interface {
+	Invoke(r *http.Request, p server.Principal, service, action string, params awsproto.Params) (any, error)
+	InvokeInto(r *http.Request, p server.Principal, service, action string, params awsproto.Params, out any) error
+	Authorize(r *http.Request, p server.Principal, action, resource string) error
+}
+
+// Config configures the console.
+type Config struct {
+	IAM *iam.Service
+	// Store keeps console sessions and first-run claims; IAM's store when nil.
+	Store store.Store
+	// API runs AWS operations as the signed-in principal.
+	API API
+	Logger *slog.Logger
+	// Trail records console sign-ins in CloudTrail's format.
+	Trail *trail.Recorder
+	// Now is the clock (time.Now when nil); tests inject one to cross timeouts without sleeping.
+	Now func() time.Time
+	// IdleTimeout ends a session nobody used for this long (default 15 minutes). AWS documents no
+	// idle timeout for its console; Rootward adds one because a forgotten root session is the
+	// costliest session there is.
+	IdleTimeout time.Duration
+	// RootSessionLifetime and UserSessionLifetime are the absolute timeouts. AWS's console signs
+	// IAM users out after 12 hours by default; Rootward keeps root sessions to one hour, as AWS
+	// does for root sign-ins [U: AWS's root figure is from its sign-in documentation, not an API].
+	RootSessionLifetime time.Duration
+	UserSessionLifetime time.Duration
+	// SecureCookies forces the Secure attribute (behind a TLS-terminating proxy); cookies are
+	// Secure anyway when the request came over TLS.
+	SecureCookies bool
+}
+
+// Handler serves the console under /console/.
+type Handler struct {
+	cfg   Config
+	iam   *iam.Service
+	st    store.Store
+	api   API
+	log   *slog.Logger
+	now   func() time.Time
+	mux   *http.ServeMux
+	pages map[string]*template.Template
+}
+
+// New returns the console handler.
+func New(cfg Config) (*Handler, error) {
+	h := &Handler{cfg: cfg, iam: cfg.IAM, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
+	if h.st == nil {
+		h.st = cfg.IAM.Store()
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.cfg.IdleTimeout == 0 {
+		h.cfg.IdleTimeout = 15 * time.Minute
+	}
+	if h.cfg.RootSessionLifetime == 0 {
+		h.cfg.RootSessionLifetime = time.Hour
+	}
+	if h.cfg.UserSessionLifetime == 0 {
+		h.cfg.UserSessionLifetime = 12 * time.Hour
+	}
+	var err error
+	if h.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	h.routes()
+	return h, nil
+}
+
+// csp is the Content-Security-Policy of every answer. img-src allows data: for the QR code of a new
+// virtual MFA device, which is rendered inline so that its seed never sits at a URL.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", csp)
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// Pages show secrets once (a new access key, an MFA seed): nothing may be cached.
+	hd.Set("Cache-Control", "no-store")
+	if h.secure(r) {
+		hd.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) secure(r *http.Request) bool { return r.TLS != nil || h.cfg.SecureCookies }
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/", http.StatusFound)
+	})
+	m.HandleFunc("GET /console/{$}", h.index)
+	m.HandleFunc("GET /console/signin", h.signinPage)
+	m.HandleFunc("GET /console/signin/iam", h.iamSigninPage)
+	m.HandleFunc("POST /console/signin/iam", h.post(h.iamSignin))
+	m.HandleFunc("POST /console/signin/iam/mfa", h.post(h.iamSigninMFA))
+	m.HandleFunc("POST /console/signin/iam/password", h.post(h.iamForcedPasswordChange))
+	m.HandleFunc("POST /console/signout", h.post(h.signout))
+	m.HandleFunc("POST /console/signout/everywhere", h.post(h.signoutEverywhere))
+	m.HandleFunc("GET /console/home", h.signedIn(h.home))
+	m.HandleFunc("GET /console/claim/{token}", h.claimPage)
+	m.HandleFunc("POST /console/claim/{token}", h.post(h.claim))
+	h.rootRoutes(m)
+	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
+	})
+	h.mux = m
+}
+
+// index sends a signed-in person to the home page and anyone else to sign-in.
+func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
+	if s, _ := h.session(r); s != nil {
+		http.Redirect(w, r, "/console/home", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+}
+
+// sourceIP is the browser's address as the connection shows it; like the API server, the console
+// does not trust X-Forwarded-For, which the client could set.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,249 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/postgres"
+	"github.com/rootward/rootward/internal/store/postgres/pgtest"
+	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// clock is a settable clock shared by the IAM service, the API server and the console, so tests
+// cross timeouts and TOTP steps without sleeping.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is an in-process Rootward serving the API and the console.
+type env struct {
+	t       *testing.T
+	clock   *clock
+	st      store.Store
+	svc     *iam.Service
+	trail   *trail.Recorder
+	url     string
+	account *iam.Account
+}
+
+var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
+
+func openStore(t testing.TB) store.Store {
+	t.Helper()
+	var st store.Store
+	var err error
+	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
+		st, err = postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
+	} else {
+		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+type envOpt func(*console.Config)
+
+func newEnv(t *testing.T, opts ...envOpt) *env {
+	t.Helper()
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
+	e.st = openStore(t)
+	sealer, err := seal.New(testMasterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc = iam.New(e.st, sealer, iam.WithClock(e.clock.Now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	e.trail = trail.NewRecorder(e.st, nil)
+	t.Cleanup(e.trail.Close)
+	var h http.Handler
+	api := server.New(server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+	})})
+	cfg := console.Config{IAM: e.svc, API: api, Trail: e.trail, Now: e.clock.Now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ch, err := console.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = ch
+	hs := httptest.NewServer(api)
+	t.Cleanup(hs.Close)
+	e.url = hs.URL
+	e.account, err = e.svc.CreateAccount(context.Background(), "acme", "owner@acme.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// testWriter sends the console's log to the test's.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) { w.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+
+// browser is an HTTP client with a cookie jar that does not follow redirects, so tests see each
+// step.
+type browser struct {
+	t    *testing.T
+	e    *env
+	c    *http.Client
+	last string // body of the last page
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: e.t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// page is one answer.
+type page struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := page{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
+	if strings.Contains(p.header.Get("Content-Type"), "text/html") {
+		b.last = p.body
+	}
+	return p
+}
+
+func (b *browser) get(path string) page {
+	req, _ := http.NewRequest(http.MethodGet, b.e.url+path, nil)
+	return b.do(req)
+}
+
+var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf is the token of the forms on the last page shown.
+func (b *browser) csrf() string {
+	m := csrfPattern.FindStringSubmatch(b.last)
+	if m == nil {
+		b.t.Fatalf("no CSRF token on the last page:\n%.2000s", b.last)
+	}
+	return m[1]
+}
+
+// submit posts a form with the last page's CSRF token.
+func (b *browser) submit(path string, form url.Values) page {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if !form.Has("csrf") {
+		form.Set("csrf", b.csrf())
+	}
+	return b.postRaw(path, form, nil)
+}
+
+func (b *browser) postRaw(path string, form url.Values, header http.Header) page {
+	req, _ := http.NewRequest(http.MethodPost, b.e.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return b.do(req)
+}
+
+// follow gets the page a redirect points to.
+func (b *browser) follow(p page) page {
+	b.t.Helper()
+	if p.status != http.StatusSeeOther && p.status != http.StatusFound {
+		b.t.Fatalf("status %d, want a redirect; body:\n%.1500s", p.status, p.body)
+	}
+	return b.get(p.location)
+}
+
+// totpCode is the RFC 6238 code of seed at t (SHA-1, 6 digits, 30 s), computed independently of
+// the server.
+func totpCode(t *testing.T, seed string, at time.Time) string {
+	t.Helper()
+	c, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// userWithPassword creates an IAM user with a console password and an inline policy.
+func (e *env) userWithPassword(name, pw, policy string, resetRequired bool) {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.svc.CreateUser(ctx, e.account.ID, iam.CreateUserInput{UserName: name}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.svc.CreateLoginProfile(ctx, e.account.ID, name, pw, resetRequired); err != nil {
+		e.t.Fatal(err)
+	}
+	if policy != "" {
+		if err := e.svc.PutInlinePolicy(ctx, e.account.ID, "user", name, "inline", policy); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// enableVirtualMFA gives a user ("" = root) a virtual MFA device and returns its serial and seed.
+// The clock moves two steps so the enabling codes are not reused by the test that follows.
+func (e *env) enableVirtualMFA(user, name string) (serial, seed string) {
+	e.t.Helper()
+	ctx := context.Background()
+	d, err := e.svc.CreateVirtualMFADevice(ctx, e.account.ID, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: name})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	now := e.clock.Now()
+	c1, c2 := totpCode(e.t, d.Base32StringSeed, now.Add(-30*time.Second)), totpCode(e.t, d.Base32StringSeed, now)
+	if err := e.svc.EnableMFADevice(ctx, e.account.ID, user, d.SerialNumber, c1, c2); err != nil {
+		e.t.Fatal(err)
+	}
+	e.clock.Advance(60 * time.Second)
+	return d.SerialNumber, d.Base32StringSeed
+}
+
+const adminPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`

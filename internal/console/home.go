@@ -1,0 +1,139 @@
+package console
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+type summaryEntry struct {
+	Key   string `xml:"key"`
+	Value int    `xml:"value"`
+}
+
+type homeData struct {
+	Arn     string
+	Account string
+	// Summary is GetAccountSummary's map, or nil with SummaryDenied when the principal may not read it.
+	Summary       map[string]int
+	SummaryDenied string
+	Users         []string
+	UsersDenied   string
+	Expires       time.Time
+}
+
+// home shows who is signed in and the account at a glance, each panel read through the API as the
+// principal: a user without iam:GetAccountSummary sees AWS's AccessDenied message in its place.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
+	p := s.principal()
+	var who struct {
+		Arn     string `xml:"Arn"`
+		Account string `xml:"Account"`
+	}
+	if err := h.api.InvokeInto(r, p, "sts", "GetCallerIdentity", nil, &who); err != nil {
+		h.apiError(w, r, s, err)
+		return
+	}
+	d := homeData{Arn: who.Arn, Account: who.Account, Expires: s.Expires}
+	var sum struct {
+		Entries []summaryEntry `xml:"SummaryMap>entry"`
+	}
+	if err := h.api.InvokeInto(r, p, "iam", "GetAccountSummary", nil, &sum); err != nil {
+		msg, ok := userMessage(err)
+		if !ok {
+			h.internalError(w, r, err)
+			return
+		}
+		d.SummaryDenied = msg
+	} else {
+		d.Summary = map[string]int{}
+		for _, e := range sum.Entries {
+			d.Summary[e.Key] = e.Value
+		}
+	}
+	var users struct {
+		Users []struct {
+			UserName string `xml:"UserName"`
+		} `xml:"Users>member"`
+	}
+	if err := h.api.InvokeInto(r, p, "iam", "ListUsers", nil, &users); err != nil {
+		msg, ok := userMessage(err)
+		if !ok {
+			h.internalError(w, r, err)
+			return
+		}
+		d.UsersDenied = msg
+	} else {
+		for _, u := range users.Users {
+			d.Users = append(d.Users, u.UserName)
+		}
+	}
+	h.render(w, r, http.StatusOK, "home", s, view{Title: "Home", Data: d})
+}
+
+// apiError shows an API error on a page of its own: its safe message when it is an AWS error
+// (AccessDenied says which permission is missing), nothing of it otherwise.
+func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		h.internalError(w, r, err)
+		return
+	}
+	h.render(w, r, e.HTTPStatus(), "message", s, view{Title: e.Code, Error: e.Message})
+}
+
+// rootKeyPresent reports whether the account's root user has an access key or signing certificate.
+// Root sessions always see it; an IAM user sees it when allowed to read the account summary, which
+// reports AccountAccessKeysPresent to the same callers.
+func (h *Handler) rootKeyPresent(r *http.Request, s *session) bool {
+	if !s.Root() {
+		if h.api.Authorize(r, s.principal(), "iam:GetAccountSummary", "*") != nil {
+			return false
+		}
+	}
+	present, err := h.rootCredentialsPresent(r, s.Account)
+	if err != nil {
+		h.log.Warn("console: reading root credentials", "account", s.Account, "err", err)
+	}
+	return present
+}
+
+// recordUserSignIn records an IAM user's console sign-in in CloudTrail's format (aws-facts.md §7).
+// A failed attempt hides the user name, as CloudTrail does, because people type passwords into
+// the user name field.
+func (h *Handler) recordUserSignIn(r *http.Request, account, user string, ok, mfaUsed bool, device string) {
+	if h.cfg.Trail == nil {
+		return
+	}
+	result, mfa := "Failure", "No"
+	if ok {
+		result = "Success"
+	}
+	if mfaUsed {
+		mfa = "Yes"
+	}
+	id := trail.UserIdentity{Type: "IAMUser", AccountID: account, UserName: trail.Hidden}
+	if ok {
+		id.UserName = user
+		id.ARN = "arn:aws:iam::" + account + ":user/" + user
+		if u, err := h.iam.GetUser(r.Context(), account, user); err == nil {
+			id.ARN, id.PrincipalID = u.Arn, u.UserID
+		}
+	}
+	e := &trail.Event{
+		UserIdentity: id, EventTime: h.now().UTC(), EventSource: "signin.amazonaws.com", EventName: "ConsoleLogin",
+		AWSRegion: "us-east-1", SourceIPAddress: sourceIP(r), UserAgent: r.UserAgent(),
+		ResponseElements:    map[string]any{"ConsoleLogin": result},
+		AdditionalEventData: map[string]any{"LoginTo": "/console/home", "MobileVersion": "No", "MFAUsed": mfa},
+		EventType:           trail.AwsConsoleSignIn, RecipientAccountID: account,
+	}
+	if device != "" {
+		e.AdditionalEventData["MFAIdentifier"] = device
+	}
+	if !ok {
+		e.ErrorMessage = "Failed authentication"
+	}
+	h.cfg.Trail.Record(e)
+}

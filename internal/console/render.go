@@ -1,0 +1,127 @@
+package console
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+)
+
+// view is what every page template receives.
+type view struct {
+	Title string
+	CSRF  string
+	// Who is the signed-in principal's display name; "" before sign-in.
+	Who     string
+	Account string
+	Root    bool
+	// RootKeyBanner is set on every page while the account's root user has an access key or a
+	// signing certificate (issue 4, item 5: "flagged on every console page until deleted").
+	RootKeyBanner bool
+	// MFARegistrationOnly hides navigation a restricted root session cannot use.
+	MFARegistrationOnly bool
+	Error               string
+	Notice              string
+	Data                any
+}
+
+var funcs = template.FuncMap{
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			if v.IsZero() {
+				return "—"
+			}
+			return v.UTC().Format("2006-01-02 15:04 UTC")
+		case *time.Time:
+			if v == nil || v.IsZero() {
+				return "—"
+			}
+			return v.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		return fmt.Sprint(t)
+	},
+}
+
+// parsePages parses each page template with the shared layout.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, err
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes a page. s is the session (nil before sign-in); it fills the header and the banner.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, s *session, v view) {
+	t, ok := h.pages[name]
+	if !ok {
+		h.internalError(w, r, fmt.Errorf("console: no template %q", name))
+		return
+	}
+	v.CSRF = h.csrfToken(w, r, s)
+	if s != nil {
+		v.Account, v.Root, v.MFARegistrationOnly = s.Account, s.Root(), s.MFARegistrationOnly
+		v.Who = s.UserName
+		if s.Root() {
+			v.Who = "Root user"
+		}
+		v.RootKeyBanner = h.rootKeyPresent(r, s)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderError shows a message page.
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s, _ := h.session(r)
+	h.render(w, r, status, "message", s, view{Title: http.StatusText(status), Error: msg})
+}
+
+// internalError logs err and shows a page that tells nothing of it (STYLE.md, "Errors").
+func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	h.log.Error("console: internal error", "path", r.URL.Path, "err", err)
+	t := h.pages["message"]
+	var buf bytes.Buffer
+	if t == nil || t.Execute(&buf, view{Title: "Error", Error: "Something went wrong. Try again."}) != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// userMessage is what a page may show of an error: an AWS error's safe message, or nothing.
+func userMessage(err error) (string, bool) {
+	var e *awserr.Error
+	if errors.As(err, &e) {
+		return e.Message, true
+	}
+	return "", false
+}

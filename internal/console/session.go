@@ -1,0 +1,266 @@
+package console
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// Console sessions live in the store, not in signed cookies, so that signing out (here or
+// everywhere) really ends them on every node. The cookie holds 256 random bits; the store keys the
+// session by the cookie's SHA-256, so a database reader cannot replay a session from its rows.
+const (
+	kindSession = "console.session" // global: hex(SHA-256(cookie)) → session
+	// kindEpoch counts "sign out everywhere" per principal: account, user name ("" = root) → epoch.
+	// A session remembers the epoch it was created in and is void once the counter moves.
+	kindEpoch = "console.epoch"
+
+	cookieSession = "rw_session"
+	// touchEvery bounds how often a request writes a session's last-seen time: an idle timeout
+	// precise to the minute costs one write a minute per active session rather than one a request.
+	touchEvery = time.Minute
+)
+
+// session is a signed-in console session.
+type session struct {
+	ID      string `json:"id"` // public: shown in CloudTrail's session name; not the cookie
+	Account string `json:"account"`
+	// UserName is the IAM user; "" is the account's root user.
+	UserName string    `json:"user,omitempty"`
+	Created  time.Time `json:"created"`
+	LastSeen time.Time `json:"last_seen"`
+	Expires  time.Time `json:"expires"` // absolute timeout
+	MFA      bool      `json:"mfa,omitempty"`
+	MFATime  time.Time `json:"mfa_time,omitzero"`
+	// CSRF is the session-bound token every form of the session carries.
+	CSRF  string `json:"csrf"`
+	Epoch int64  `json:"epoch"`
+	// MFARegistrationOnly marks a root session that may do nothing but register an MFA device
+	// (the 35-day window has passed, or a lost-MFA recovery completed).
+	MFARegistrationOnly bool `json:"mfa_registration_only,omitempty"`
+
+	key string // store key, not stored
+}
+
+// Root reports whether the session is the root user's.
+func (s *session) Root() bool { return s.UserName == "" }
+
+// principal is the session as the API server's authorization sees it.
+func (s *session) principal() server.Principal {
+	return server.Principal{Account: s.Account, UserName: s.UserName, SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.MFATime}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func tokenKey(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+func epochKey(user string) string { return user }
+
+// startSession signs a principal in: it stores a new session, sets its cookie and returns it. Any
+// session the browser held before is ended first, so a session fixed before sign-in is worthless.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, s *session) error {
+	if c, err := r.Cookie(cookieSession); err == nil {
+		_ = h.st.Update(r.Context(), func(tx store.Tx) error {
+			err := tx.Delete(kindSession, "", tokenKey(c.Value))
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			return err
+		})
+	}
+	now := h.now().UTC()
+	s.ID = "cs-" + randomToken()[:20]
+	s.Created, s.LastSeen, s.CSRF = now, now, randomToken()
+	life := h.cfg.UserSessionLifetime
+	if s.Root() {
+		life = h.cfg.RootSessionLifetime
+	}
+	s.Expires = now.Add(life)
+	tok := randomToken()
+	s.key = tokenKey(tok)
+	err := h.st.Update(r.Context(), func(tx store.Tx) error {
+		ep, err := readEpoch(tx, s.Account, s.UserName)
+		if err != nil {
+			return err
+		}
+		s.Epoch = ep
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		return tx.Insert(kindSession, "", s.key, b)
+	})
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, h.cookie(r, cookieSession, tok, "/console/", s.Expires.Sub(now)))
+	return nil
+}
+
+// cookie builds a console cookie: HttpOnly, SameSite=Strict, Secure under TLS. maxAge 0 makes a
+// browser-session cookie; a negative maxAge deletes the cookie.
+func (h *Handler) cookie(r *http.Request, name, value, path string, maxAge time.Duration) *http.Cookie {
+	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: h.secure(r)}
+	switch {
+	case maxAge > 0:
+		c.MaxAge = int(maxAge / time.Second)
+	case maxAge < 0:
+		c.MaxAge = -1
+	}
+	return c
+}
+
+func readEpoch(tx store.Tx, account, user string) (int64, error) {
+	b, err := tx.Get(kindEpoch, account, epochKey(user))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(string(b), 10, 64)
+}
+
+// session returns the request's live session, or nil. A session past its absolute or idle timeout,
+// or older than its principal's last "sign out everywhere", is deleted and reported as none.
+func (h *Handler) session(r *http.Request) (*session, error) {
+	c, err := r.Cookie(cookieSession)
+	if err != nil || c.Value == "" {
+		return nil, nil
+	}
+	key := tokenKey(c.Value)
+	now := h.now().UTC()
+	var s session
+	var found, live bool
+	var epoch int64
+	err = h.st.View(r.Context(), func(tx store.Tx) error {
+		b, err := tx.Get(kindSession, "", key)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		found = true
+		epoch, err = readEpoch(tx, s.Account, s.UserName)
+		return err
+	})
+	if err != nil || !found {
+		return nil, err
+	}
+	s.key = key
+	live = now.Before(s.Expires) && now.Sub(s.LastSeen) < h.cfg.IdleTimeout && s.Epoch == epoch
+	if !live {
+		return nil, h.deleteSession(r.Context(), key)
+	}
+	if now.Sub(s.LastSeen) >= touchEvery {
+		s.LastSeen = now
+		err = h.st.Update(r.Context(), func(tx store.Tx) error {
+			// Only touch a session that still exists: a concurrent sign-out wins.
+			if _, err := tx.Get(kindSession, "", key); err != nil {
+				return err
+			}
+			b, err := json.Marshal(&s)
+			if err != nil {
+				return err
+			}
+			return tx.Put(kindSession, "", key, b)
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &s, nil
+}
+
+func (h *Handler) deleteSession(ctx context.Context, key string) error {
+	return h.st.Update(ctx, func(tx store.Tx) error {
+		err := tx.Delete(kindSession, "", key)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// endAllSessions voids every console session of a principal by moving its epoch.
+func (h *Handler) endAllSessions(ctx context.Context, account, user string) error {
+	return h.st.Update(ctx, func(tx store.Tx) error {
+		ep, err := readEpoch(tx, account, user)
+		if err != nil {
+			return err
+		}
+		return tx.Put(kindEpoch, account, epochKey(user), []byte(strconv.FormatInt(ep+1, 10)))
+	})
+}
+
+// signout ends this browser's session.
+func (h *Handler) signout(w http.ResponseWriter, r *http.Request, s *session) {
+	if s != nil {
+		if err := h.deleteSession(r.Context(), s.key); err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, h.cookie(r, cookieSession, "", "/console/", -1))
+	http.Redirect(w, r, "/console/signin?signedout=1", http.StatusSeeOther)
+}
+
+// signoutEverywhere ends every session of the signed-in principal, this one included.
+func (h *Handler) signoutEverywhere(w http.ResponseWriter, r *http.Request, s *session) {
+	if s == nil {
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	if err := h.endAllSessions(r.Context(), s.Account, s.UserName); err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	h.signout(w, r, s)
+}
+
+// signedIn wraps a page that needs a session: without one the browser goes to sign-in. A root
+// session restricted to MFA registration reaches only the MFA registration pages.
+func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, err := h.session(r)
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+		if s == nil {
+			http.Redirect(w, r, "/console/signin?expired=1", http.StatusSeeOther)
+			return
+		}
+		if s.MFARegistrationOnly && !mfaRegistrationPath(r.URL.Path) {
+			http.Redirect(w, r, "/console/mfa/register", http.StatusSeeOther)
+			return
+		}
+		fn(w, r, s)
+	}
+}
