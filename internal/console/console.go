@@ -54,7 +54,7 @@ type Config struct {
 	// Store keeps console sessions and first-run claims; IAM's store when nil.
 	Store store.Store
 	// API runs AWS operations as the signed-in principal.
-	API API
+	API    API
 	Logger *slog.Logger
 	// Trail records console sign-ins in CloudTrail's format.
 	Trail *trail.Recorder

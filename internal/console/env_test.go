@@ -113,7 +113,10 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 // testWriter sends the console's log to the test's.
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(b []byte) (int, error) { w.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 // browser is an HTTP client with a cookie jar that does not follow redirects, so tests see each
 // step.

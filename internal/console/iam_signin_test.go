@@ -439,7 +439,11 @@ func TestFirstRunClaim(t *testing.T) {
 	}{
 		{"passwords differ", with("confirm_password", "Vault-Keeper-2027!"), "do not match"},
 		{"too short", with("password", "Ab1!"), ""},
-		{"breached password", func() url.Values { f := with("password", "Password123"); f.Set("confirm_password", "Password123"); return f }(), ""},
+		{"breached password", func() url.Values {
+			f := with("password", "Password123")
+			f.Set("confirm_password", "Password123")
+			return f
+		}(), ""},
 		{"email taken by another account", with("email", "OWNER@acme.example"), "already exists"},
 		{"bad email", with("email", "nope"), "email address"},
 	}
