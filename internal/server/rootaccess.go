@@ -1,7 +1,11 @@
 package server
 
 import (
+	"bytes"
+	"encoding/xml"
+	"net/http"
 	"regexp"
+	"runtime/debug"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -199,4 +203,144 @@ func unservedService(name string) error {
 func rootSessionIssuer(s *iam.Session) *trail.SessionIssuer {
 	typ := map[string]string{iam.PrincipalUser: "IAMUser", iam.PrincipalAssumedRole: "AssumedRole", iam.PrincipalRoot: "Root"}[s.SourceType]
 	return &trail.SessionIssuer{Type: typ, PrincipalID: s.SourceID, ARN: s.SourceARN, AccountID: s.SourceAccount}
+}
+
+// RootCredentialDeletion reports what DeleteRootCredentials removed from a member's root user.
+type RootCredentialDeletion struct {
+	Account string
+	// SessionKeyID is the privileged root session's access key ID: the AssumeRoot record in the
+	// caller's account and the session's records in the member account carry it.
+	SessionKeyID        string
+	LoginProfile        bool
+	AccessKeys          []string
+	SigningCertificates []string
+	MFADevices          []string
+}
+
+// DeleteRootCredentials is the console's "delete root credentials" action for one member account
+// of the root credential inventory. It is carried out as a privileged task, so that it is
+// authorized and recorded like one: p calls sts:AssumeRoot with IAMDeleteRootUserCredentials
+// (p's policies, the organization's features and SCPs decide), then the session lists and deletes
+// the root's login profile, access keys, signing certificates and MFA devices (virtual devices are
+// deleted after they are deactivated). Each step is an API call in CloudTrail. Errors are the
+// *awserr.Error the failing call answered.
+func (s *Server) DeleteRootCredentials(r *http.Request, p Principal, member string) (*RootCredentialDeletion, error) {
+	var assumed struct {
+		Credentials struct {
+			AccessKeyID  string `xml:"AccessKeyId"`
+			SessionToken string `xml:"SessionToken"`
+		} `xml:"Credentials"`
+	}
+	err := s.InvokeInto(r, p, "sts", "AssumeRoot", awsproto.Params{
+		"TargetPrincipal": member, "TaskPolicyArn.arn": orgs.TaskPolicyPrefix + orgs.TaskDeleteRootUserCredentials,
+	}, &assumed)
+	if err != nil {
+		return nil, err
+	}
+	keyID := assumed.Credentials.AccessKeyID
+	sess, err := s.iam.Session(r.Context(), keyID, assumed.Credentials.SessionToken, s.now())
+	if err != nil {
+		return nil, err
+	}
+	id := sessionIdentity(sess)
+	id.accessKeyID = keyID
+	out := &RootCredentialDeletion{Account: member, SessionKeyID: keyID}
+	call := func(action string, params awsproto.Params, result any) error {
+		return s.invokeAs(r, id, "iam", action, params, result)
+	}
+
+	switch err := call("GetLoginProfile", nil, nil); {
+	case err == nil:
+		if err := call("DeleteLoginProfile", nil, nil); err != nil {
+			return out, err
+		}
+		out.LoginProfile = true
+	case !awserr.IsCode(err, awserr.NoSuchEntity):
+		return out, err
+	}
+	var keys struct {
+		IDs []string `xml:"AccessKeyMetadata>member>AccessKeyId"`
+	}
+	if err := call("ListAccessKeys", nil, &keys); err != nil {
+		return out, err
+	}
+	for _, k := range keys.IDs {
+		if err := call("DeleteAccessKey", awsproto.Params{"AccessKeyId": k}, nil); err != nil {
+			return out, err
+		}
+		out.AccessKeys = append(out.AccessKeys, k)
+	}
+	var certs struct {
+		IDs []string `xml:"Certificates>member>CertificateId"`
+	}
+	if err := call("ListSigningCertificates", nil, &certs); err != nil {
+		return out, err
+	}
+	for _, c := range certs.IDs {
+		if err := call("DeleteSigningCertificate", awsproto.Params{"CertificateId": c}, nil); err != nil {
+			return out, err
+		}
+		out.SigningCertificates = append(out.SigningCertificates, c)
+	}
+	var mfa struct {
+		Serials []string `xml:"MFADevices>member>SerialNumber"`
+	}
+	if err := call("ListMFADevices", nil, &mfa); err != nil {
+		return out, err
+	}
+	for _, serial := range mfa.Serials {
+		if err := call("DeactivateMFADevice", awsproto.Params{"SerialNumber": serial}, nil); err != nil {
+			return out, err
+		}
+		if iam.MFADeviceType(member, serial) == iam.MFAVirtual {
+			if err := call("DeleteVirtualMFADevice", awsproto.Params{"SerialNumber": serial}, nil); err != nil {
+				return out, err
+			}
+		}
+		out.MFADevices = append(out.MFADevices, serial)
+	}
+	return out, nil
+}
+
+// invokeAs runs an awsQuery operation as an already authenticated identity — here the privileged
+// root session DeleteRootCredentials opened — along the path Invoke takes for console principals:
+// authorization, the operation, its CloudTrail record and metrics. A non-nil out receives the
+// result decoded as InvokeInto decodes it.
+func (s *Server) invokeAs(r *http.Request, id *identity, service, action string, params awsproto.Params, out any) (err error) {
+	c := &call{ctx: r.Context(), s: s, r: r, reqID: newRequestID(), now: s.now(), service: service, action: action, id: id}
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic invoking operation", "request_id", c.reqID, "panic", v, "stack", string(debug.Stack()))
+			err = awserr.New(awserr.ServiceFailure, "An internal error occurred. Retry the request.")
+		}
+		code := "OK"
+		if err != nil {
+			code = s.publicError(c, &err)
+		}
+		s.audit(c, err)
+		s.metrics.observe(c, code, s.now().Sub(c.now))
+	}()
+	c.svc = s.services[service]
+	o := c.svc.ops[action]
+	c.params = awsproto.Params{"Action": action}
+	for k, v := range params {
+		c.params[k] = v
+	}
+	if o.authorize != nil {
+		err = o.authorize(c)
+	} else {
+		err = s.authorize(c, service+":"+action, o.resourceARN(c))
+	}
+	if err != nil {
+		return err
+	}
+	res, err := o.run(c)
+	if err != nil || out == nil || res == nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := xml.NewEncoder(&buf).EncodeElement(res, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+		return err
+	}
+	return xml.Unmarshal(buf.Bytes(), out)
 }

@@ -20,8 +20,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -577,3 +579,71 @@ func TestRootSessionEvents(t *testing.T) {
 // svcOrgs is the Organizations service over the test's store, for checks no API exposes (the
 // sign-in page's password-recovery rule).
 func (r *rootEnv) svcOrgs() *orgs.Service { return orgs.New(r.svc) }
+
+// TestDeleteRootCredentialsAction is the console's per-account action of the root credential
+// inventory: it runs as the signed-in principal through an AssumeRoot session, so it is refused
+// without sts:AssumeRoot and recorded like any privileged task.
+func TestDeleteRootCredentialsAction(t *testing.T) {
+	r := newRootEnv(t)
+	ctx := ctxT(t)
+	legacy := r.createMember(r.m, "legacy")
+	serial, keyID, certID := r.legacyRoot(legacy)
+	inv, err := r.svcOrgs().RootInventory(ctx, r.account.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before *orgs.RootStatus
+	for i := range inv.Accounts {
+		if inv.Accounts[i].AccountID == legacy {
+			before = &inv.Accounts[i]
+		}
+	}
+	if before == nil || !before.Password || len(before.AccessKeys) != 1 || len(before.MFADevices) != 1 ||
+		before.MFADevices[0].Kind != iam.MFAVirtual || len(before.SigningCertificates) != 1 {
+		t.Fatalf("inventory before = %+v", before)
+	}
+
+	srv := server.New(server.Config{IAM: r.svc, Trail: r.trail})
+	signIn := time.Now().Add(-time.Minute)
+	r.userIn(r.account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	reader := server.Principal{Account: r.account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
+	_, err = srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), reader, legacy)
+	if !awserr.IsCode(err, awserr.AccessDenied) {
+		t.Fatalf("reader's deletion: %v, want AccessDenied", err)
+	}
+	admin := server.Principal{Account: r.account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: signIn}
+	del, err := srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), admin, legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !del.LoginProfile || len(del.AccessKeys) != 1 || del.AccessKeys[0] != keyID || len(del.SigningCertificates) != 1 ||
+		del.SigningCertificates[0] != certID || len(del.MFADevices) != 1 || del.MFADevices[0] != serial {
+		t.Fatalf("deletion = %+v", del)
+	}
+	if rc, err := r.svc.RootCredentialsOf(ctx, legacy); err != nil || !rc.Empty() {
+		t.Fatalf("root credentials after the action = %+v, %v", rc, err)
+	}
+	// Nothing left: a second run deletes nothing and succeeds.
+	again, err := srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), admin, legacy)
+	if err != nil || again.LoginProfile || len(again.AccessKeys)+len(again.SigningCertificates)+len(again.MFADevices) != 0 {
+		t.Fatalf("second run = %+v, %v", again, err)
+	}
+
+	r.trail.Flush()
+	p, err := trail.List(context.Background(), r.st, trail.Query{Account: legacy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, ev := range p.Events {
+		if sc := ev.UserIdentity.SessionContext; ev.UserIdentity.Type == "Root" && sc != nil && sc.AssumedRoot == "true" &&
+			*ev.UserIdentity.AccessKeyID == del.SessionKeyID && sc.SessionIssuer.ARN == "arn:aws:iam::"+r.account.ID+":user/admin" {
+			seen[ev.EventName] = true
+		}
+	}
+	for _, name := range []string{"DeleteLoginProfile", "DeleteAccessKey", "DeleteSigningCertificate", "DeactivateMFADevice", "DeleteVirtualMFADevice"} {
+		if !seen[name] {
+			t.Fatalf("no privileged-session record of %s (saw %v)", name, seen)
+		}
+	}
+}
