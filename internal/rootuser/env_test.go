@@ -2,7 +2,6 @@ package rootuser
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -256,5 +255,3 @@ func isThrottled(err error) bool {
 	_, ok := RetryAfter(err)
 	return ok
 }
-
-var errUnexpected = errors.New("unexpected")

@@ -3,7 +3,6 @@ package rootuser
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime/quotedprintable"
 	"net"
@@ -511,5 +510,3 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 		}
 	})
 }
-
-var _ = errors.New
