@@ -27,6 +27,7 @@ func main() {
 	}
 	root.AddCommand(initCmd(), serveCmd(), rootCmd())
 	root.AddCommand(outboxCmd())
+	root.AddCommand(orgCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {
