@@ -4,13 +4,29 @@ import "context"
 
 // Additions the web console needs (added by the console's author, kept apart from the flows).
 
-// PendingDevices returns the MFA devices of a pending sign-in at its MFA step, so the console can
-// show the device choice again after a wrong code without keeping its own copy. Returns
-// ExpiredToken.
-func (s *Service) PendingDevices(ctx context.Context, token string) ([]Device, error) {
-	rec, err := s.loadPending(ctx, token, StepMFA)
+// PendingAt returns a pending sign-in as its step's page needs it — the same token, the next step,
+// the devices of an MFA step, the window of a registration step — so the console can show a step
+// again (after a wrong code, or after a script-driven step) without keeping its own copy of the
+// state. It does not spend the token. Returns ExpiredToken.
+func (s *Service) PendingAt(ctx context.Context, token string) (*Pending, error) {
+	var rec pendingRecord
+	var ok bool
+	err := s.view(ctx, func(t txn) (err error) {
+		ok, err = t.get(kindPending, "", tokenKey(token), &rec)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Devices(ctx, rec.Account, rec.UserName)
+	if !ok || !s.Now().Before(rec.ExpiresAt) {
+		return nil, errPendingGone
+	}
+	p := &Pending{Token: token, Next: rec.Step, ExpiresAt: rec.ExpiresAt, Account: rec.Account, UserName: rec.UserName,
+		RegistrationOptional: rec.Optional && s.Now().Before(rec.Deadline), MFADeadline: rec.Deadline}
+	if rec.Step == StepMFA {
+		if p.Devices, err = s.Devices(ctx, rec.Account, rec.UserName); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }

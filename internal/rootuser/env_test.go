@@ -83,6 +83,7 @@ type env struct {
 }
 
 type envOpt struct {
+	cost    *password.Params
 	notify  notify.Config
 	options []Option
 	store   func(testing.TB) store.Store
@@ -137,7 +138,11 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	}
 	// The middle of a TOTP step, so codes of the neighbouring steps are unambiguous.
 	clk := &clock{now: time.Date(2026, 5, 4, 10, 0, 15, 0, time.UTC)}
-	is := iam.New(st, sealer, iam.WithClock(clk.Now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	cost := password.Params{Memory: 64, Time: 1, Threads: 1}
+	if o.cost != nil {
+		cost = *o.cost
+	}
+	is := iam.New(st, sealer, iam.WithClock(clk.Now), iam.WithPasswordCost(cost))
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	n, err := notify.New(st, sealer, o.notify, notify.WithClock(clk.Now), notify.WithLogger(quiet))
 	if err != nil {
@@ -190,7 +195,7 @@ func wantCode(t *testing.T, err error, code string) {
 // enrolTOTP creates and enables a virtual device for the principal and returns its seed and serial.
 func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 	e.t.Helper()
-	enr, err := e.svc.CreateTOTPDevice(e.ctx, account, user, name)
+	enr, err := e.svc.CreateTOTPDevice(e.ctx, account, user, name, e.client)
 	if err != nil {
 		e.t.Fatal(err)
 	}

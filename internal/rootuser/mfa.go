@@ -76,16 +76,31 @@ type TOTPEnrollment struct {
 
 // CreateTOTPDevice creates a virtual MFA device for a principal to enrol in an authenticator app;
 // EnableTOTPDevice then assigns it. name defaults to "root-account-mfa-device" for the root user
-// (the classic name of AWS's root virtual device) and to the user name for IAM users. Returns
-// EntityAlreadyExists, ValidationError.
-func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name string) (*TOTPEnrollment, error) {
+// (the classic name of AWS's root virtual device) and to the user name for IAM users. The seed and
+// QR code are in this answer only. Returns EntityAlreadyExists, ValidationError.
+func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name string, c Client) (*TOTPEnrollment, error) {
 	if name == "" {
 		name = user
 		if user == "" {
 			name = "root-account-mfa-device"
 		}
 	}
+	id, err := s.identity(ctx, account, user)
+	if err != nil {
+		return nil, err
+	}
 	d, err := s.iam.CreateVirtualMFADevice(ctx, account, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: name})
+	resp := map[string]any{}
+	if err == nil {
+		// CloudTrail hides the seed and the QR code of CreateVirtualMFADevice.
+		resp["virtualMFADevice"] = map[string]any{"serialNumber": d.SerialNumber, "base32StringSeed": trail.Hidden, "qRCodePNG": trail.Hidden}
+	}
+	s.trail.Record(&trail.Event{
+		EventTime:    s.now(),
+		UserIdentity: id, EventSource: sourceIAM, EventName: "CreateVirtualMFADevice", EventType: trail.AwsAPICall,
+		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: account,
+		RequestParameters: map[string]any{"virtualMFADeviceName": name}, ResponseElements: resp, ErrorMessage: errMessage(err),
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package rootuser
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"fmt"
 	"testing"
 	"time"
@@ -139,6 +141,13 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 	if len(e.events("EnableMFADevice")) != 1 {
 		t.Fatal("EnableMFADevice not recorded")
 	}
+	created := e.events("CreateVirtualMFADevice")
+	if len(created) != 1 {
+		t.Fatalf("%d CreateVirtualMFADevice events", len(created))
+	}
+	if b, _ := json.Marshal(created[0]); strings.Contains(string(b), seed) || !strings.Contains(string(b), trail.Hidden) {
+		t.Fatalf("the seed is not hidden: %s", b)
+	}
 }
 
 func TestPendingTokens(t *testing.T) {
@@ -218,7 +227,7 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 		serials = append(serials, s)
 		e.clock.Advance(time.Minute)
 	}
-	enr, err := e.svc.CreateTOTPDevice(e.ctx, e.account, "", "ninth")
+	enr, err := e.svc.CreateTOTPDevice(e.ctx, e.account, "", "ninth", e.client)
 	if err != nil {
 		t.Fatal(err)
 	}
