@@ -3,8 +3,8 @@ package rootuser
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
