@@ -66,9 +66,12 @@ func (k *softKey) authData(rpID string, attested []byte) []byte {
 
 func (k *softKey) create(c *protocol.CredentialCreation) []byte {
 	k.t.Helper()
-	x, y := make([]byte, 32), make([]byte, 32)
-	k.priv.PublicKey.X.FillBytes(x)
-	k.priv.PublicKey.Y.FillBytes(y)
+	// The uncompressed point is 0x04 ‖ x ‖ y (SEC 1 §2.3.3).
+	point, err := k.priv.PublicKey.Bytes()
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	x, y := point[1:33], point[33:]
 	// COSE_Key: kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y (RFC 9053).
 	cose, err := webauthncbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
 	if err != nil {
