@@ -284,9 +284,10 @@ func (s *Service) recoveryView(r *recoveryRecord, phone string) *MFARecovery {
 }
 
 // BeginMFARecovery starts a lost-MFA recovery from a root sign-in at its MFA step (so the password
-// is proved) and mails the email link. The account needs a phone number. A recovery already in its
-// cooling-off period is returned as it is. Returns ExpiredToken, AccessDenied (recovery not
-// allowed, or not a root sign-in), InvalidInput (no phone number), Throttling.
+// is proved) and mails the email link. The account needs a phone number. A recovery still proving
+// email and phone is superseded by the new one. Returns ExpiredToken, AccessDenied (recovery not
+// allowed, or not a root sign-in), InvalidInput (no phone number), EntityAlreadyExists (a recovery
+// is in its cooling-off period), Throttling.
 func (s *Service) BeginMFARecovery(ctx context.Context, pendingToken string, c Client) (*MFARecovery, error) {
 	pend, err := s.loadPending(ctx, pendingToken, StepMFA)
 	if err != nil {
@@ -700,7 +701,10 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 			return err
 		}
 		rec.State = RecoveryCompleted
+		// Whoever recovered, sessions opened with the old devices end: the owner's, if an attacker
+		// recovered, must be re-established; an attacker's, if the owner did, must not survive.
 		cur.Recovery, cur.MFARegistrationRequired = "", true
+		cur.Epoch++
 		done = true
 		if err := t.put(kindState, account, keyState, cur); err != nil {
 			return err

@@ -357,6 +357,12 @@ func proveBoth(t *testing.T, e *env, pend *Pending, box inbox, channel notify.Ch
 }
 
 func lostMFA(t *testing.T, e *env, pend *Pending, box inbox) {
+	// A console session open before the recovery.
+	epoch, err := e.svc.SessionEpoch(e.ctx, e.account, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := &Principal{Account: e.account, Root: true, Epoch: epoch}
 	rec := proveBoth(t, e, pend, box, notify.SMS)
 	// Every security contact heard of it, each with its own cancel link.
 	links := map[string]bool{}
@@ -380,6 +386,9 @@ func lostMFA(t *testing.T, e *env, pend *Pending, box inbox) {
 	}
 	if list, _ := e.iam.ListMFADevices(e.ctx, e.account, "", iam.ListOpts{}); len(list.Items) != 0 {
 		t.Fatalf("devices left: %+v", list.Items)
+	}
+	if ok, _ := e.svc.SessionValid(e.ctx, before); ok {
+		t.Fatal("a session opened before the recovery survived it")
 	}
 	if st, _ := e.svc.MFARecoveryStatus(e.ctx, rec.Token); st.State != RecoveryCompleted {
 		t.Fatalf("status = %+v", st)

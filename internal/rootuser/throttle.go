@@ -179,10 +179,12 @@ func (s *Service) clear(ctx context.Context, scopes ...scope) error {
 	})
 }
 
-// scopes returns the identity scope and, when the client has an address, its address scope.
+// scopes returns the identity scope and, when the client has an address, its address scope. The
+// address counter is shared by root and IAM-user sign-ins, MFA codes and password checks, so an
+// address cannot multiply its allowance by alternating between them.
 func (s *Service) scopes(kind, id string, c Client) []scope {
 	out := []scope{s.identityScope(kind, id)}
-	if ip, ok := s.ipScope(kind, c.SourceIP); ok {
+	if ip, ok := s.ipScope("auth", c.SourceIP); ok {
 		out = append(out, ip)
 	}
 	return out

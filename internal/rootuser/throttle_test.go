@@ -140,6 +140,21 @@ func TestThrottlePerSourceAddress(t *testing.T) {
 	}
 }
 
+// One address's allowance is shared by root and IAM-user sign-ins.
+func TestThrottleAddressSharedAcrossSignIns(t *testing.T) {
+	e := newEnv(t)
+	c := Client{SourceIP: "192.0.2.77"}
+	for i := range 10 {
+		_, err := e.svc.BeginRootSignIn(e.ctx, fmt.Sprintf("user%d@example.com", i), "Some-Password-1", c)
+		wantCode(t, err, awserr.AccessDenied)
+		_, err = e.svc.BeginUserSignIn(e.ctx, e.account, fmt.Sprintf("user%d", i), "Some-Password-1", c)
+		wantCode(t, err, awserr.AccessDenied)
+	}
+	if _, err := e.svc.BeginUserSignIn(e.ctx, e.account, "user-x", "Some-Password-1", c); !isThrottled(err) {
+		t.Fatalf("21st failure from one address = %v, want Throttling", err)
+	}
+}
+
 // MFA codes are throttled like passwords, across pending sign-ins.
 func TestThrottleConcurrentMFA(t *testing.T) {
 	for _, b := range backends() {
