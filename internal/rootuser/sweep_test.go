@@ -1,0 +1,56 @@
+package rootuser
+
+import (
+	"testing"
+	"time"
+
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/store"
+)
+
+func TestSweep(t *testing.T) {
+	e, _, pend := mfaRecoveryEnv(t)
+	proveBoth(t, e, pend, outboxInbox{}, notify.SMS)
+	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, e.client), "")
+	if _, _, err := e.svc.BeginWebAuthnRegistration(e.ctx, e.account, "", "key"); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = e.svc.BeginRootSignIn(e.ctx, rootEmail, "Wrong-Pass-1", e.client)
+	count := func(kind string) int {
+		var n int
+		_ = e.st.View(e.ctx, func(tx store.Tx) (err error) {
+			n, err = tx.Count(kind, "", "")
+			return err
+		})
+		return n
+	}
+	live := map[string]int{kindPending: count(kindPending), kindCeremony: 1, kindReset: 1, kindThrottle: count(kindThrottle)}
+	if live[kindPending] == 0 || live[kindThrottle] == 0 {
+		t.Fatalf("nothing to sweep: %v", live)
+	}
+	// Nothing has expired yet.
+	if res, err := e.svc.Sweep(e.ctx); err != nil || res != (SweepResult{}) {
+		t.Fatalf("early sweep = %+v, %v", res, err)
+	}
+	for kind, n := range live {
+		if got := count(kind); got != n {
+			t.Fatalf("%s: %d left, want %d", kind, got, n)
+		}
+	}
+	// A day later everything has expired and the recovery's cooling-off has ended.
+	e.clock.Advance(25 * time.Hour)
+	res, err := e.svc.Sweep(e.ctx)
+	if err != nil || res.RecoveriesCompleted != 1 {
+		t.Fatalf("sweep = %+v, %v", res, err)
+	}
+	total := 0
+	for kind, n := range live {
+		total += n
+		if got := count(kind); got != 0 {
+			t.Fatalf("%s: %d left after the sweep", kind, got)
+		}
+	}
+	if res.Removed != total {
+		t.Fatalf("removed %d, want %d", res.Removed, total)
+	}
+}
