@@ -20,6 +20,7 @@ package console
 
 import (
 	"embed"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -29,9 +30,9 @@ import (
 
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 //go:embed templates/*.html
@@ -46,18 +47,19 @@ type API interface {
 	Invoke(r *http.Request, p server.Principal, service, action string, params awsproto.Params) (any, error)
 	InvokeInto(r *http.Request, p server.Principal, service, action string, params awsproto.Params, out any) error
 	Authorize(r *http.Request, p server.Principal, action, resource string) error
+	AuthorizeOperation(r *http.Request, p server.Principal, service, action string, params awsproto.Params) error
 }
 
 // Config configures the console.
 type Config struct {
 	IAM *iam.Service
+	// Root runs the sign-in, MFA, recovery and root-credential flows.
+	Root *rootuser.Service
 	// Store keeps console sessions and first-run claims; IAM's store when nil.
 	Store store.Store
 	// API runs AWS operations as the signed-in principal.
 	API    API
 	Logger *slog.Logger
-	// Trail records console sign-ins in CloudTrail's format.
-	Trail *trail.Recorder
 	// Now is the clock (time.Now when nil); tests inject one to cross timeouts without sleeping.
 	Now func() time.Time
 	// IdleTimeout ends a session nobody used for this long (default 15 minutes). AWS documents no
@@ -78,6 +80,7 @@ type Config struct {
 type Handler struct {
 	cfg   Config
 	iam   *iam.Service
+	root  *rootuser.Service
 	st    store.Store
 	api   API
 	log   *slog.Logger
@@ -88,7 +91,10 @@ type Handler struct {
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
+	if cfg.IAM == nil || cfg.Root == nil || cfg.API == nil {
+		return nil, errors.New("console: IAM, Root and API are required")
+	}
 	if h.st == nil {
 		h.st = cfg.IAM.Store()
 	}
@@ -146,17 +152,8 @@ func (h *Handler) routes() {
 		http.Redirect(w, r, "/console/", http.StatusFound)
 	})
 	m.HandleFunc("GET /console/{$}", h.index)
-	m.HandleFunc("GET /console/signin", h.signinPage)
-	m.HandleFunc("GET /console/signin/iam", h.iamSigninPage)
-	m.HandleFunc("POST /console/signin/iam", h.post(h.iamSignin))
-	m.HandleFunc("POST /console/signin/iam/mfa", h.post(h.iamSigninMFA))
-	m.HandleFunc("POST /console/signin/iam/password", h.post(h.iamForcedPasswordChange))
-	m.HandleFunc("POST /console/signout", h.post(h.signout))
-	m.HandleFunc("POST /console/signout/everywhere", h.post(h.signoutEverywhere))
-	m.HandleFunc("GET /console/home", h.signedIn(h.home))
-	m.HandleFunc("GET /console/claim/{token}", h.claimPage)
-	m.HandleFunc("POST /console/claim/{token}", h.post(h.claim))
-	h.rootRoutes(m)
+	h.signinRoutes(m)
+	h.accountRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

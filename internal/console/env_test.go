@@ -21,7 +21,9 @@ import (
 
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
@@ -51,6 +53,8 @@ type env struct {
 	clock   *clock
 	st      store.Store
 	svc     *iam.Service
+	root    *rootuser.Service
+	notify  *notify.Notifier
 	trail   *trail.Recorder
 	url     string
 	account *iam.Account
@@ -74,11 +78,20 @@ func openStore(t testing.TB) store.Store {
 	return st
 }
 
-type envOpt func(*console.Config)
+// envOpts tune an env.
+type envOpts struct {
+	console  []func(*console.Config)
+	rootOpts []rootuser.Option
+}
 
-func newEnv(t *testing.T, opts ...envOpt) *env {
+func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}
+	var o envOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	// The middle of a TOTP step, so codes of neighbouring steps are unambiguous.
+	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 15, 0, time.UTC)}}
 	e.st = openStore(t)
 	sealer, err := seal.New(testMasterKey)
 	if err != nil {
@@ -91,18 +104,30 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 	api := server.New(server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
 	})})
-	cfg := console.Config{IAM: e.svc, API: api, Trail: e.trail, Now: e.clock.Now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
-	for _, o := range opts {
-		o(&cfg)
+	hs := httptest.NewUnstartedServer(api)
+	// WebAuthn needs a host name for its relying party ID, not an IP address.
+	e.url = "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
+	quiet := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.notify, err = notify.New(e.st, sealer, notify.Config{}, notify.WithClock(e.clock.Now), notify.WithLogger(quiet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.root, err = rootuser.New(rootuser.Config{IAM: e.svc, Notifier: e.notify, Trail: e.trail, ConsoleURL: e.url + "/console"},
+		append([]rootuser.Option{rootuser.WithClock(e.clock.Now)}, o.rootOpts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := console.Config{IAM: e.svc, Root: e.root, API: api, Now: e.clock.Now, Logger: quiet}
+	for _, f := range o.console {
+		f(&cfg)
 	}
 	ch, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h = ch
-	hs := httptest.NewServer(api)
+	hs.Start()
 	t.Cleanup(hs.Close)
-	e.url = hs.URL
 	e.account, err = e.svc.CreateAccount(context.Background(), "acme", "owner@acme.example", "")
 	if err != nil {
 		t.Fatal(err)

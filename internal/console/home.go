@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 type summaryEntry struct {
@@ -100,40 +99,3 @@ func (h *Handler) rootKeyPresent(r *http.Request, s *session) bool {
 	return present
 }
 
-// recordUserSignIn records an IAM user's console sign-in in CloudTrail's format (aws-facts.md §7).
-// A failed attempt hides the user name, as CloudTrail does, because people type passwords into
-// the user name field.
-func (h *Handler) recordUserSignIn(r *http.Request, account, user string, ok, mfaUsed bool, device string) {
-	if h.cfg.Trail == nil {
-		return
-	}
-	result, mfa := "Failure", "No"
-	if ok {
-		result = "Success"
-	}
-	if mfaUsed {
-		mfa = "Yes"
-	}
-	id := trail.UserIdentity{Type: "IAMUser", AccountID: account, UserName: trail.Hidden}
-	if ok {
-		id.UserName = user
-		id.ARN = "arn:aws:iam::" + account + ":user/" + user
-		if u, err := h.iam.GetUser(r.Context(), account, user); err == nil {
-			id.ARN, id.PrincipalID = u.Arn, u.UserID
-		}
-	}
-	e := &trail.Event{
-		UserIdentity: id, EventTime: h.now().UTC(), EventSource: "signin.amazonaws.com", EventName: "ConsoleLogin",
-		AWSRegion: "us-east-1", SourceIPAddress: sourceIP(r), UserAgent: r.UserAgent(),
-		ResponseElements:    map[string]any{"ConsoleLogin": result},
-		AdditionalEventData: map[string]any{"LoginTo": "/console/home", "MobileVersion": "No", "MFAUsed": mfa},
-		EventType:           trail.AwsConsoleSignIn, RecipientAccountID: account,
-	}
-	if device != "" {
-		e.AdditionalEventData["MFAIdentifier"] = device
-	}
-	if !ok {
-		e.ErrorMessage = "Failed authentication"
-	}
-	h.cfg.Trail.Record(e)
-}

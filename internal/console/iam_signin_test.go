@@ -91,12 +91,12 @@ func TestIAMUserSignInWithMFA(t *testing.T) {
 		t.Fatalf("home before MFA = %d, want a redirect", h.status)
 	}
 	b.get("/console/signin/iam") // a fresh page for a token; the MFA form's is the same
-	bad := b.submit("/console/signin/iam/mfa", url.Values{"device": {serial}, "code": {wrongCode(totpCode(t, seed, e.clock.Now()))}})
+	bad := b.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {wrongCode(totpCode(t, seed, e.clock.Now()))}})
 	if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, "not valid") {
 		t.Fatalf("wrong code: status %d:\n%.1500s", bad.status, bad.body)
 	}
 	code := totpCode(t, seed, e.clock.Now())
-	ok := b.submit("/console/signin/iam/mfa", url.Values{"device": {serial}, "code": {code}})
+	ok := b.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {code}})
 	if ok.status != http.StatusSeeOther || ok.location != "/console/home" {
 		t.Fatalf("right code: status %d location %q:\n%.1500s", ok.status, ok.location, ok.body)
 	}
@@ -111,22 +111,22 @@ func TestIAMUserSignInWithMFA(t *testing.T) {
 		if p := b2.signInUser(e.account.ID, "carol", userPw); p.status != http.StatusOK {
 			t.Fatalf("password step: %d", p.status)
 		}
-		again := b2.submit("/console/signin/iam/mfa", url.Values{"device": {serial}, "code": {code}})
+		again := b2.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {code}})
 		if again.status != http.StatusUnauthorized {
 			t.Fatalf("replayed code: status %d, want 401", again.status)
 		}
 	})
-	t.Run("five wrong codes end the pending sign-in", func(t *testing.T) {
+	t.Run("three wrong codes end the pending sign-in", func(t *testing.T) {
 		b3 := e.browser()
 		b3.t = t
 		b3.signInUser(e.account.ID, "carol", userPw)
-		for i := 0; i < 5; i++ {
-			b3.submit("/console/signin/iam/mfa", url.Values{"device": {serial}, "code": {"000000"}})
+		for i := 0; i < 3; i++ {
+			b3.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {"000000"}})
 		}
 		e.clock.Advance(30 * time.Second)
-		p := b3.submit("/console/signin/iam/mfa", url.Values{"device": {serial}, "code": {totpCode(t, seed, e.clock.Now())}})
-		if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "Start again") {
-			t.Fatalf("right code after five wrong ones: status %d:\n%.1000s", p.status, p.body)
+		p := b3.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {totpCode(t, seed, e.clock.Now())}})
+		if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "Sign in again") {
+			t.Fatalf("right code after three wrong ones: status %d:\n%.1000s", p.status, p.body)
 		}
 	})
 	t.Run("sign-in events", func(t *testing.T) {
@@ -177,15 +177,15 @@ func TestIAMUserForcedPasswordChange(t *testing.T) {
 	if p.status != http.StatusOK || !strings.Contains(p.body, "new password") {
 		t.Fatalf("status %d, want the password change page:\n%.1500s", p.status, p.body)
 	}
-	mismatch := b.submit("/console/signin/iam/password", url.Values{"old_password": {userPw}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Other-Pass-7"}})
+	mismatch := b.submit("/console/signin/password-change", url.Values{"old_password": {userPw}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Other-Pass-7"}})
 	if mismatch.status != http.StatusBadRequest || !strings.Contains(mismatch.body, "do not match") {
 		t.Fatalf("mismatch: %d", mismatch.status)
 	}
-	wrongOld := b.submit("/console/signin/iam/password", url.Values{"old_password": {"Not-The-Old-1"}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Brand-New-Pass-7"}})
+	wrongOld := b.submit("/console/signin/password-change", url.Values{"old_password": {"Not-The-Old-1"}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Brand-New-Pass-7"}})
 	if wrongOld.status != http.StatusBadRequest || !strings.Contains(wrongOld.body, "old password is incorrect") {
 		t.Fatalf("wrong old password: %d\n%.1000s", wrongOld.status, wrongOld.body)
 	}
-	done := b.submit("/console/signin/iam/password", url.Values{"old_password": {userPw}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Brand-New-Pass-7"}})
+	done := b.submit("/console/signin/password-change", url.Values{"old_password": {userPw}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Brand-New-Pass-7"}})
 	if done.status != http.StatusSeeOther || done.location != "/console/home" {
 		t.Fatalf("change: %d %q\n%.1500s", done.status, done.location, done.body)
 	}
@@ -201,8 +201,8 @@ func TestIAMUserForcedPasswordChange(t *testing.T) {
 		b := e.browser()
 		b.t = t
 		b.signInUser(e.account.ID, "erin", userPw)
-		p := b.submit("/console/signin/iam/password", url.Values{"old_password": {userPw}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Brand-New-Pass-7"}})
-		if p.status != http.StatusBadRequest || !strings.Contains(p.body, "iam:ChangePassword") {
+		p := b.submit("/console/signin/password-change", url.Values{"old_password": {userPw}, "new_password": {"Brand-New-Pass-7"}, "confirm_password": {"Brand-New-Pass-7"}})
+		if p.status != http.StatusForbidden || !strings.Contains(p.body, "iam:ChangePassword") {
 			t.Fatalf("status %d:\n%.1500s", p.status, p.body)
 		}
 		if h := b.get("/console/home"); h.status != http.StatusSeeOther {
@@ -297,7 +297,7 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 
 	t.Run("Secure under TLS", func(t *testing.T) {
 		api := server.New(server.Config{IAM: e.svc, Now: e.clock.Now})
-		h, err := console.New(console.Config{IAM: e.svc, API: api, Now: e.clock.Now})
+		h, err := console.New(console.Config{IAM: e.svc, Root: e.root, API: api, Now: e.clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,8 +25,6 @@ type view struct {
 	// RootKeyBanner is set on every page while the account's root user has an access key or a
 	// signing certificate (issue 4, item 5: "flagged on every console page until deleted").
 	RootKeyBanner bool
-	// MFARegistrationOnly hides navigation a restricted root session cannot use.
-	MFARegistrationOnly bool
 	Error               string
 	Notice              string
 	Data                any
@@ -59,10 +57,10 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_parts.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +78,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	v.CSRF = h.csrfToken(w, r, s)
 	if s != nil {
-		v.Account, v.Root, v.MFARegistrationOnly = s.Account, s.Root(), s.MFARegistrationOnly
+		v.Account, v.Root = s.Account, s.Root()
 		v.Who = s.UserName
 		if s.Root() {
 			v.Who = "Root user"

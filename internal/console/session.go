@@ -9,9 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 )
@@ -21,9 +21,6 @@ import (
 // session by the cookie's SHA-256, so a database reader cannot replay a session from its rows.
 const (
 	kindSession = "console.session" // global: hex(SHA-256(cookie)) → session
-	// kindEpoch counts "sign out everywhere" per principal: account, user name ("" = root) → epoch.
-	// A session remembers the epoch it was created in and is void once the counter moves.
-	kindEpoch = "console.epoch"
 
 	cookieSession = "rw_session"
 	// touchEvery bounds how often a request writes a session's last-seen time: an idle timeout
@@ -36,18 +33,19 @@ type session struct {
 	ID      string `json:"id"` // public: shown in CloudTrail's session name; not the cookie
 	Account string `json:"account"`
 	// UserName is the IAM user; "" is the account's root user.
-	UserName string    `json:"user,omitempty"`
-	Created  time.Time `json:"created"`
-	LastSeen time.Time `json:"last_seen"`
-	Expires  time.Time `json:"expires"` // absolute timeout
-	MFA      bool      `json:"mfa,omitempty"`
-	MFATime  time.Time `json:"mfa_time,omitzero"`
+	UserName  string    `json:"user,omitempty"`
+	Created   time.Time `json:"created"`
+	LastSeen  time.Time `json:"last_seen"`
+	Expires   time.Time `json:"expires"` // absolute timeout
+	ARN       string    `json:"arn"`
+	UserID    string    `json:"user_id"`
+	MFA       bool      `json:"mfa,omitempty"`
+	MFASerial string    `json:"mfa_serial,omitempty"`
 	// CSRF is the session-bound token every form of the session carries.
-	CSRF  string `json:"csrf"`
-	Epoch int64  `json:"epoch"`
-	// MFARegistrationOnly marks a root session that may do nothing but register an MFA device
-	// (the 35-day window has passed, or a lost-MFA recovery completed).
-	MFARegistrationOnly bool `json:"mfa_registration_only,omitempty"`
+	CSRF string `json:"csrf"`
+	// Epoch is the principal's session epoch (rootuser.Service.SessionEpoch) at sign-in: password
+	// recovery, a password change and "sign out everywhere" raise it, which ends this session.
+	Epoch int64 `json:"epoch"`
 
 	key string // store key, not stored
 }
@@ -57,7 +55,22 @@ func (s *session) Root() bool { return s.UserName == "" }
 
 // principal is the session as the API server's authorization sees it.
 func (s *session) principal() server.Principal {
-	return server.Principal{Account: s.Account, UserName: s.UserName, SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.MFATime}
+	return server.Principal{Account: s.Account, UserName: s.UserName, SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.Created}
+}
+
+// rootPrincipal is the session as the rootuser service sees it.
+func (s *session) rootPrincipal() *rootuser.Principal {
+	return &rootuser.Principal{Account: s.Account, Root: s.Root(), UserName: s.UserName, ARN: s.ARN, UserID: s.UserID,
+		MFA: s.MFA, MFASerial: s.MFASerial, AuthTime: s.Created, Epoch: s.Epoch}
+}
+
+// newSession is the session of a principal the rootuser service signed in.
+func newSession(p *rootuser.Principal) *session {
+	s := &session{Account: p.Account, ARN: p.ARN, UserID: p.UserID, MFA: p.MFA, MFASerial: p.MFASerial, Epoch: p.Epoch}
+	if !p.Root {
+		s.UserName = p.UserName
+	}
+	return s
 }
 
 func randomToken() string {
@@ -72,8 +85,6 @@ func tokenKey(tok string) string {
 	h := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(h[:])
 }
-
-func epochKey(user string) string { return user }
 
 // startSession signs a principal in: it stores a new session, sets its cookie and returns it. Any
 // session the browser held before is ended first, so a session fixed before sign-in is worthless.
@@ -98,11 +109,6 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, s *sessio
 	tok := randomToken()
 	s.key = tokenKey(tok)
 	err := h.st.Update(r.Context(), func(tx store.Tx) error {
-		ep, err := readEpoch(tx, s.Account, s.UserName)
-		if err != nil {
-			return err
-		}
-		s.Epoch = ep
 		b, err := json.Marshal(s)
 		if err != nil {
 			return err
@@ -129,17 +135,6 @@ func (h *Handler) cookie(r *http.Request, name, value, path string, maxAge time.
 	return c
 }
 
-func readEpoch(tx store.Tx, account, user string) (int64, error) {
-	b, err := tx.Get(kindEpoch, account, epochKey(user))
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseInt(string(b), 10, 64)
-}
-
 // session returns the request's live session, or nil. A session past its absolute or idle timeout,
 // or older than its principal's last "sign out everywhere", is deleted and reported as none.
 func (h *Handler) session(r *http.Request) (*session, error) {
@@ -150,8 +145,7 @@ func (h *Handler) session(r *http.Request) (*session, error) {
 	key := tokenKey(c.Value)
 	now := h.now().UTC()
 	var s session
-	var found, live bool
-	var epoch int64
+	var found bool
 	err = h.st.View(r.Context(), func(tx store.Tx) error {
 		b, err := tx.Get(kindSession, "", key)
 		if errors.Is(err, store.ErrNotFound) {
@@ -164,14 +158,17 @@ func (h *Handler) session(r *http.Request) (*session, error) {
 			return err
 		}
 		found = true
-		epoch, err = readEpoch(tx, s.Account, s.UserName)
-		return err
+		return nil
 	})
 	if err != nil || !found {
 		return nil, err
 	}
 	s.key = key
-	live = now.Before(s.Expires) && now.Sub(s.LastSeen) < h.cfg.IdleTimeout && s.Epoch == epoch
+	epoch, err := h.root.SessionEpoch(r.Context(), s.Account, s.UserName)
+	if err != nil {
+		return nil, err
+	}
+	live := now.Before(s.Expires) && now.Sub(s.LastSeen) < h.cfg.IdleTimeout && s.Epoch >= epoch
 	if !live {
 		return nil, h.deleteSession(r.Context(), key)
 	}
@@ -208,17 +205,6 @@ func (h *Handler) deleteSession(ctx context.Context, key string) error {
 	})
 }
 
-// endAllSessions voids every console session of a principal by moving its epoch.
-func (h *Handler) endAllSessions(ctx context.Context, account, user string) error {
-	return h.st.Update(ctx, func(tx store.Tx) error {
-		ep, err := readEpoch(tx, account, user)
-		if err != nil {
-			return err
-		}
-		return tx.Put(kindEpoch, account, epochKey(user), []byte(strconv.FormatInt(ep+1, 10)))
-	})
-}
-
 // signout ends this browser's session.
 func (h *Handler) signout(w http.ResponseWriter, r *http.Request, s *session) {
 	if s != nil {
@@ -237,15 +223,14 @@ func (h *Handler) signoutEverywhere(w http.ResponseWriter, r *http.Request, s *s
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
-	if err := h.endAllSessions(r.Context(), s.Account, s.UserName); err != nil {
+	if _, err := h.root.EndAllSessions(r.Context(), s.Account, s.UserName); err != nil {
 		h.internalError(w, r, err)
 		return
 	}
 	h.signout(w, r, s)
 }
 
-// signedIn wraps a page that needs a session: without one the browser goes to sign-in. A root
-// session restricted to MFA registration reaches only the MFA registration pages.
+// signedIn wraps a page that needs a session: without one the browser goes to sign-in.
 func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, err := h.session(r)
@@ -255,10 +240,6 @@ func (h *Handler) signedIn(fn func(w http.ResponseWriter, r *http.Request, s *se
 		}
 		if s == nil {
 			http.Redirect(w, r, "/console/signin?expired=1", http.StatusSeeOther)
-			return
-		}
-		if s.MFARegistrationOnly && !mfaRegistrationPath(r.URL.Path) {
-			http.Redirect(w, r, "/console/mfa/register", http.StatusSeeOther)
 			return
 		}
 		fn(w, r, s)

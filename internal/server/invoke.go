@@ -168,3 +168,36 @@ func (s *Server) Authorize(r *http.Request, p Principal, action, resource string
 	}
 	return err
 }
+
+// AuthorizeOperation decides whether p may call an awsQuery operation with these parameters, exactly
+// as Invoke would (an operation's own authorization included, such as ChangePassword's grant by the
+// account password policy), without running it: for console steps that another service performs
+// (an IAM user's forced password change at sign-in). Returns nil, AccessDenied, InvalidAction.
+func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, action string, params awsproto.Params) error {
+	c := &call{ctx: r.Context(), s: s, r: r, reqID: newRequestID(), now: s.now(), service: service, action: action}
+	svc, ok := s.services[service]
+	if !ok || svc.json {
+		return awserr.New(awserr.InvalidAction, "Rootward cannot authorize %s:%s here.", service, action)
+	}
+	o, ok := svc.ops[action]
+	if !ok {
+		return awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
+	}
+	c.svc, c.params = svc, awsproto.Params{"Action": action}
+	for k, v := range params {
+		c.params[k] = v
+	}
+	var err error
+	if c.id, err = s.identityOf(c, p); err != nil {
+		return err
+	}
+	if o.authorize != nil {
+		err = o.authorize(c)
+	} else {
+		err = s.authorize(c, service+":"+action, o.resourceARN(c))
+	}
+	if err != nil {
+		s.publicError(c, &err)
+	}
+	return err
+}

@@ -1,0 +1,268 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// The "Security credentials" page: password, MFA devices, access keys and signing certificates
+// (and, for the root user, the contact details recovery relies on), each with the matching advice
+// from AWS's root-user and IAM best practices beside it. Reads and plain changes are the IAM API
+// operations invoked as the signed-in principal; creating a root access key or certificate goes
+// through the rootuser service, which demands the explicit confirmation of the risk, after the
+// same authorization check.
+
+type accessKey struct {
+	AccessKeyID string `xml:"AccessKeyId"`
+	Status      string `xml:"Status"`
+	CreateDate  string `xml:"CreateDate"`
+}
+
+type signingCert struct {
+	CertificateID string `xml:"CertificateId"`
+	Status        string `xml:"Status"`
+	UploadDate    string `xml:"UploadDate"`
+}
+
+type credentialsData struct {
+	Root     bool
+	Details  *rootuser.AccountDetails
+	Devices  []rootuser.Device
+	Keys     []accessKey
+	KeysErr  string
+	Certs    []signingCert
+	CertsErr string
+	// KeyRisk and CertRisk are the confirmations, shown word for word beside a checkbox.
+	KeyRisk, CertRisk string
+	MaxDevices        bool
+}
+
+// selfParams are the parameters naming the signed-in principal: none for the root user (the
+// credential operations act on the caller then), UserName for an IAM user.
+func selfParams(s *session, p awsproto.Params) awsproto.Params {
+	if p == nil {
+		p = awsproto.Params{}
+	}
+	if !s.Root() {
+		p["UserName"] = s.UserName
+	}
+	return p
+}
+
+func (h *Handler) credentials(w http.ResponseWriter, r *http.Request, s *session) {
+	h.credentialsPage(w, r, s, http.StatusOK, "", noticeText(r.URL.Query().Get("done")))
+}
+
+func (h *Handler) credentialsPage(w http.ResponseWriter, r *http.Request, s *session, status int, errMsg, notice string) {
+	ctx := r.Context()
+	d := credentialsData{Root: s.Root(), KeyRisk: rootuser.RootAccessKeyRisk, CertRisk: rootuser.RootSigningCertificateRisk}
+	var err error
+	if s.Root() {
+		if d.Details, err = h.root.AccountDetails(ctx, s.Account); err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+	}
+	if d.Devices, err = h.root.Devices(ctx, s.Account, s.UserName); err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	d.MaxDevices = len(d.Devices) >= 8
+	var keys struct {
+		Keys []accessKey `xml:"AccessKeyMetadata>member"`
+	}
+	if err := h.api.InvokeInto(r, s.principal(), "iam", "ListAccessKeys", selfParams(s, nil), &keys); err != nil {
+		if d.KeysErr, _ = userMessage(err); d.KeysErr == "" {
+			h.internalError(w, r, err)
+			return
+		}
+	}
+	d.Keys = keys.Keys
+	var certs struct {
+		Certs []signingCert `xml:"Certificates>member"`
+	}
+	if err := h.api.InvokeInto(r, s.principal(), "iam", "ListSigningCertificates", selfParams(s, nil), &certs); err != nil {
+		if d.CertsErr, _ = userMessage(err); d.CertsErr == "" {
+			h.internalError(w, r, err)
+			return
+		}
+	}
+	d.Certs = certs.Certs
+	h.render(w, r, status, "credentials", s, view{Title: "Security credentials", Error: errMsg, Notice: notice, Data: d})
+}
+
+// changePassword changes the signed-in principal's password. The root user's change ends its other
+// sessions (rootuser raises the epoch); this session carries on at the new epoch.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s *session) {
+	oldPw, newPw := r.PostFormValue("old_password"), r.PostFormValue("new_password")
+	if newPw != r.PostFormValue("confirm_password") {
+		h.credentialsPage(w, r, s, http.StatusBadRequest, "The new passwords do not match.", "")
+		return
+	}
+	if s.Root() {
+		if err := h.api.Authorize(r, s.principal(), "iam:ChangePassword", s.ARN); err != nil {
+			h.pageError(w, r, s, err)
+			return
+		}
+		p, err := h.root.ChangeRootPassword(r.Context(), s.rootPrincipal(), oldPw, newPw, client(r))
+		if err != nil {
+			h.pageError(w, r, s, err)
+			return
+		}
+		if err := h.setSessionEpoch(r.Context(), s, p.Epoch); err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+	} else {
+		if _, err := h.api.Invoke(r, s.principal(), "iam", "ChangePassword", awsproto.Params{"OldPassword": oldPw, "NewPassword": newPw}); err != nil {
+			h.pageError(w, r, s, err)
+			return
+		}
+		// IAM's ChangePassword does not end other sessions; Rootward does, as for the root user.
+		ep, err := h.root.EndAllSessions(r.Context(), s.Account, s.UserName)
+		if err == nil {
+			err = h.setSessionEpoch(r.Context(), s, ep)
+		}
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Password changed. Your other sessions were signed out."), http.StatusSeeOther)
+}
+
+// setSessionEpoch moves this session to a new epoch, so that ending the others spares it.
+func (h *Handler) setSessionEpoch(ctx context.Context, s *session, epoch int64) error {
+	s.Epoch = epoch
+	return h.st.Update(ctx, func(tx store.Tx) error {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		return tx.Put(kindSession, "", s.key, b)
+	})
+}
+
+// pageError shows an error on the credentials page: an AWS error's message, nothing otherwise.
+func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	msg, ok := userMessage(err)
+	if !ok {
+		h.internalError(w, r, err)
+		return
+	}
+	h.credentialsPage(w, r, s, http.StatusBadRequest, msg, "")
+}
+
+type newKeyData struct {
+	AccessKeyID string
+	Secret      string
+	Root        bool
+	Created     time.Time
+}
+
+// createAccessKey creates an access key for the signed-in principal and shows its secret once.
+func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
+	if s.Root() {
+		if err := h.api.Authorize(r, s.principal(), "iam:CreateAccessKey", s.ARN); err != nil {
+			h.pageError(w, r, s, err)
+			return
+		}
+		// The checkbox's value is the risk statement itself; rootuser refuses anything else.
+		k, err := h.root.CreateRootAccessKey(r.Context(), s.rootPrincipal(), r.PostFormValue("confirm"), client(r))
+		if err != nil {
+			h.pageError(w, r, s, err)
+			return
+		}
+		h.render(w, r, http.StatusOK, "access_key_created", s, view{Title: "Access key created",
+			Data: newKeyData{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Root: true, Created: k.CreateDate}})
+		return
+	}
+	var out struct {
+		Key struct {
+			AccessKeyID     string `xml:"AccessKeyId"`
+			SecretAccessKey string `xml:"SecretAccessKey"`
+		} `xml:"AccessKey"`
+	}
+	if err := h.api.InvokeInto(r, s.principal(), "iam", "CreateAccessKey", selfParams(s, nil), &out); err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "access_key_created", s, view{Title: "Access key created",
+		Data: newKeyData{AccessKeyID: out.Key.AccessKeyID, Secret: out.Key.SecretAccessKey, Created: h.now()}})
+}
+
+func (h *Handler) updateAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
+	status := r.PostFormValue("status")
+	_, err := h.api.Invoke(r, s.principal(), "iam", "UpdateAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": r.PostFormValue("id"), "Status": status}))
+	if err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Access key updated."), http.StatusSeeOther)
+}
+
+func (h *Handler) deleteAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
+	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": r.PostFormValue("id")}))
+	if err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Access key deleted."), http.StatusSeeOther)
+}
+
+// uploadCertificate adds a root signing certificate after the explicit confirmation. IAM users
+// have no certificate page here: their administrators use the API.
+func (h *Handler) uploadCertificate(w http.ResponseWriter, r *http.Request, s *session) {
+	if !s.Root() {
+		h.renderError(w, r, http.StatusForbidden, "Only the root user manages its signing certificates here.")
+		return
+	}
+	if err := h.api.Authorize(r, s.principal(), "iam:UploadSigningCertificate", s.ARN); err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	if _, err := h.root.UploadRootSigningCertificate(r.Context(), s.rootPrincipal(), strings.TrimSpace(r.PostFormValue("certificate")), r.PostFormValue("confirm"), client(r)); err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/security-credentials", http.StatusSeeOther)
+}
+
+func (h *Handler) deleteCertificate(w http.ResponseWriter, r *http.Request, s *session) {
+	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteSigningCertificate", selfParams(s, awsproto.Params{"CertificateId": r.PostFormValue("id")}))
+	if err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Signing certificate deleted."), http.StatusSeeOther)
+}
+
+// saveContacts sets the root user's phone number and security alternate contact, which lost-MFA
+// recovery uses.
+func (h *Handler) saveContacts(w http.ResponseWriter, r *http.Request, s *session) {
+	if !s.Root() {
+		h.renderError(w, r, http.StatusForbidden, "Only the root user sets the account's contacts.")
+		return
+	}
+	p, c := s.rootPrincipal(), client(r)
+	if err := h.root.SetPhone(r.Context(), p, strings.TrimSpace(r.PostFormValue("phone")), c); err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	var sc *rootuser.Contact
+	if email := strings.TrimSpace(r.PostFormValue("contact_email")); email != "" {
+		sc = &rootuser.Contact{Name: strings.TrimSpace(r.PostFormValue("contact_name")), EmailAddress: email, PhoneNumber: strings.TrimSpace(r.PostFormValue("contact_phone"))}
+	}
+	if err := h.root.SetSecurityContact(r.Context(), p, sc, c); err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Contact details saved."), http.StatusSeeOther)
+}

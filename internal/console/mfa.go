@@ -1,0 +1,231 @@
+package console
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/rootuser"
+)
+
+// MFA device registration, from two places: the "Security credentials" page of a signed-in
+// principal, and the MFA registration step of a sign-in (the root user's 35-day window, or after a
+// lost-MFA recovery), where the pending sign-in names the principal. A device registered during
+// sign-in completes it: registering proved possession of the device.
+
+// mfaSubject is the principal whose devices a request manages.
+type mfaSubject struct {
+	account, user string
+	session       *session // nil during sign-in
+}
+
+// subject resolves the principal: the session's, else the pending sign-in's at its registration
+// step. For a signed-in session the action is authorized as the API call it stands for
+// (iam:EnableMFADevice, iam:DeactivateMFADevice), so an IAM user whose policies forbid managing
+// their own MFA cannot do it here either.
+func (h *Handler) subject(r *http.Request, s *session, action string) (*mfaSubject, error) {
+	if s != nil {
+		res := s.ARN
+		if err := h.api.Authorize(r, s.principal(), action, res); err != nil {
+			return nil, err
+		}
+		return &mfaSubject{account: s.Account, user: s.UserName, session: s}, nil
+	}
+	account, user, err := h.root.PendingSubject(r.Context(), pendingToken(r))
+	if err != nil {
+		return nil, err
+	}
+	return &mfaSubject{account: account, user: user}, nil
+}
+
+// totpData is the page that enrols an authenticator app.
+type totpData struct {
+	Serial string
+	Name   string
+	// QR is a data: URL of the PNG, and Seed the Base32 secret: shown on this page only, never
+	// stored in the clear and never retrievable again.
+	QR      string
+	Seed    string
+	Signin  bool
+	Retried bool
+}
+
+// mfaPageError shows an MFA error where the person came from.
+func (h *Handler) mfaPageError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	msg, ok := userMessage(err)
+	if !ok {
+		h.internalError(w, r, err)
+		return
+	}
+	if s == nil {
+		if p, perr := h.root.PendingAt(r.Context(), pendingToken(r)); perr == nil && p.Next == rootuser.StepMFARegistration {
+			h.render(w, r, http.StatusBadRequest, "signin_register", nil, view{Title: "Register an MFA device", Error: msg, Data: h.registrationData(p)})
+			return
+		}
+		h.clearPending(w, r)
+		h.render(w, r, http.StatusUnauthorized, "signin", nil, view{Title: "Sign in", Error: msg})
+		return
+	}
+	h.credentialsPage(w, r, s, http.StatusBadRequest, msg, "")
+}
+
+// createTOTP creates a virtual device and shows its QR code and seed, once.
+func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session) {
+	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	if err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	enr, err := h.root.CreateTOTPDevice(r.Context(), sub.account, sub.user, name, client(r))
+	if err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	d := totpData{Serial: enr.Serial, Name: name, Seed: enr.Seed, Signin: s == nil,
+		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.QRCodePNG)}
+	h.render(w, r, http.StatusOK, "mfa_totp", s, view{Title: "Set up an authenticator app", Data: d})
+}
+
+// enableTOTP assigns the virtual device after two consecutive codes.
+func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session) {
+	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	if err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	serial := r.PostFormValue("serial")
+	err = h.root.EnableTOTPDevice(r.Context(), sub.account, sub.user, serial, strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), client(r))
+	if awserr.IsCode(err, awserr.InvalidAuthenticationCode) {
+		// The app holds the seed already: ask for two new codes without showing it again.
+		h.render(w, r, http.StatusBadRequest, "mfa_totp", s, view{Title: "Set up an authenticator app",
+			Error: "The codes were not accepted. Enter two consecutive codes the app shows now.",
+			Data:  totpData{Serial: serial, Signin: s == nil, Retried: true}})
+		return
+	}
+	h.registered(w, r, s, err, "Authenticator app registered.")
+}
+
+// enableHardware registers a hardware TOTP token by serial number and seed.
+func (h *Handler) enableHardware(w http.ResponseWriter, r *http.Request, s *session) {
+	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	if err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	err = h.root.EnableHardwareDevice(r.Context(), sub.account, sub.user, strings.TrimSpace(r.PostFormValue("serial")),
+		strings.TrimSpace(r.PostFormValue("seed")), strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), client(r))
+	h.registered(w, r, s, err, "Hardware TOTP token registered.")
+}
+
+// registered ends a registration: back to the credentials page, or on with the sign-in.
+func (h *Handler) registered(w http.ResponseWriter, r *http.Request, s *session, err error, notice string) {
+	if err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	if s != nil {
+		http.Redirect(w, r, "/console/security-credentials?done="+noticeKey(notice), http.StatusSeeOther)
+		return
+	}
+	p, err := h.root.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
+	if err != nil {
+		h.signinFailed(w, r, "signin", nil, err)
+		return
+	}
+	h.advance(w, r, p)
+}
+
+// webauthnBegin starts registering a security key or passkey: the options for
+// navigator.credentials.create() and a ceremony token.
+func (h *Handler) webauthnBegin(w http.ResponseWriter, r *http.Request, s *session) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		h.jsonError(w, r, awserr.New(awserr.InvalidInput, "The request could not be read."))
+		return
+	}
+	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	if err != nil {
+		h.jsonError(w, r, err)
+		return
+	}
+	creation, ceremony, err := h.root.BeginWebAuthnRegistration(r.Context(), sub.account, sub.user, strings.TrimSpace(in.Name))
+	if err != nil {
+		h.jsonError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ceremony": ceremony, "options": creation})
+}
+
+// webauthnFinish checks the authenticator's answer and assigns the key.
+func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *session) {
+	var in struct {
+		Ceremony   string          `json:"ceremony"`
+		Credential json.RawMessage `json:"credential"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		h.jsonError(w, r, awserr.New(awserr.InvalidInput, "The request could not be read."))
+		return
+	}
+	if _, err := h.subject(r, s, "iam:EnableMFADevice"); err != nil {
+		h.jsonError(w, r, err)
+		return
+	}
+	if _, err := h.root.FinishWebAuthnRegistration(r.Context(), in.Ceremony, in.Credential, client(r)); err != nil {
+		h.jsonError(w, r, err)
+		return
+	}
+	if s != nil {
+		writeJSON(w, http.StatusOK, map[string]string{"redirect": "/console/security-credentials?done=" + noticeKey("Security key registered.")})
+		return
+	}
+	p, err := h.root.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
+	if err != nil {
+		h.jsonError(w, r, err)
+		return
+	}
+	r.Header.Set("Accept", "application/json")
+	h.advance(w, r, p)
+}
+
+// removeDevice deactivates one of the principal's devices.
+func (h *Handler) removeDevice(w http.ResponseWriter, r *http.Request, s *session) {
+	if _, err := h.subject(r, s, "iam:DeactivateMFADevice"); err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	err := h.root.RemoveDevice(r.Context(), s.Account, s.UserName, r.PostFormValue("serial"), client(r))
+	if err != nil {
+		h.mfaPageError(w, r, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("MFA device removed."), http.StatusSeeOther)
+}
+
+// notices are the confirmations a redirect may ask the credentials page to show; a key, not the
+// text, travels in the URL so that nobody can make the page say something else.
+var notices = []string{
+	"Authenticator app registered.", "Hardware TOTP token registered.", "Security key registered.",
+	"MFA device removed.", "Password changed. Your other sessions were signed out.", "Access key deleted.",
+	"Access key updated.", "Signing certificate deleted.", "Contact details saved.",
+}
+
+func noticeKey(text string) string {
+	for i, n := range notices {
+		if n == text {
+			return string(rune('a' + i))
+		}
+	}
+	return ""
+}
+
+func noticeText(key string) string {
+	if len(key) == 1 && key[0] >= 'a' && int(key[0]-'a') < len(notices) {
+		return notices[key[0]-'a']
+	}
+	return ""
+}
