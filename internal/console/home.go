@@ -98,4 +98,3 @@ func (h *Handler) rootKeyPresent(r *http.Request, s *session) bool {
 	}
 	return present
 }
-

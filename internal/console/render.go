@@ -25,9 +25,9 @@ type view struct {
 	// RootKeyBanner is set on every page while the account's root user has an access key or a
 	// signing certificate (issue 4, item 5: "flagged on every console page until deleted").
 	RootKeyBanner bool
-	Error               string
-	Notice              string
-	Data                any
+	Error         string
+	Notice        string
+	Data          any
 }
 
 var funcs = template.FuncMap{
