@@ -150,10 +150,12 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	}
 	rec := trail.NewRecorder(st, quiet)
 	t.Cleanup(rec.Close)
-	svc, err := New(Config{IAM: is, Notifier: n, Trail: rec, ConsoleURL: consoleURL}, append([]Option{WithClock(clk.Now)}, o.options...)...)
+	svc, err := New(Config{IAM: is, Notifier: n, Trail: rec, ConsoleURL: consoleURL}, append([]Option{WithClock(clk.Now), WithLogger(quiet)}, o.options...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last-in first-out: background mail finishes before the recorder and the store close.
+	t.Cleanup(svc.Drain)
 	ctx := context.Background()
 	acct, err := is.CreateAccount(ctx, "Example Prod", rootEmail, rootPass)
 	if err != nil {
@@ -204,6 +206,13 @@ func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 		e.t.Fatal(err)
 	}
 	return enr.Seed, enr.Serial
+}
+
+// requestReset asks for a reset link and waits for the background mail.
+func (e *env) requestReset(email string, c Client) error {
+	err := e.svc.RequestPasswordReset(e.ctx, email, c)
+	e.svc.Drain()
+	return err
 }
 
 // signInRoot signs in with the root password and expects step want.

@@ -71,10 +71,12 @@ func (s *Service) recoveryPermitted(ctx context.Context, a *iam.Account) error {
 	return nil
 }
 
-// RequestPasswordReset mails a password-reset link to the root user whose email this is. It answers
-// nil for unknown emails too, so the answer does not tell which emails have accounts. Returns
-// Throttling after MessagesPerHour requests for one email, and an error wrapping
-// notify.ErrDelivery when the mail transport fails.
+// RequestPasswordReset mails a password-reset link to the root user whose email this is. The
+// lookup, the link and the mail happen in the background after the answer, which is the same —
+// nil — for known and unknown emails and takes as long: neither the answer nor its timing (an SMTP
+// exchange takes long) tells which emails have accounts. A failed delivery is logged and recorded
+// in the outbox. Returns Throttling after MessagesPerHour requests for one email (known or not).
+// Drain waits for the background work.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string, c Client) error {
 	key := strings.ToLower(strings.TrimSpace(email))
 	scopes := []scope{s.messageScope("reset:" + key)}
@@ -84,6 +86,28 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, c Clie
 	if err := s.reserve(ctx, scopes...); err != nil {
 		return err
 	}
+	s.background(ctx, "password reset", func(ctx context.Context) error { return s.sendReset(ctx, key, c) })
+	return nil
+}
+
+// background runs fn after the caller's answer, under a context that outlives the request but not
+// a minute.
+func (s *Service) background(ctx context.Context, what string, fn func(ctx context.Context) error) {
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			s.log.Error("root-user background task failed", "task", what, "err", err)
+		}
+	}()
+}
+
+// Drain waits until background work (password-reset mails) is done; shutdown and tests call it.
+func (s *Service) Drain() { s.bg.Wait() }
+
+func (s *Service) sendReset(ctx context.Context, key string, c Client) error {
 	acct, err := s.iam.AccountByRootEmail(ctx, key)
 	if awserr.IsCode(err, awserr.NoSuchEntity) {
 		return nil

@@ -195,11 +195,11 @@ func TestPasswordReset(t *testing.T) {
 func passwordReset(t *testing.T, e *env, box inbox) {
 	old := e.principal()
 	// An unknown email gets the same answer and no message.
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, "nobody@example.com", e.client), "")
+	wantCode(t, e.requestReset("nobody@example.com", e.client), "")
 	if n := box.count(t, e, "nobody@example.com"); n != 0 {
 		t.Fatalf("%d messages to an unknown email", n)
 	}
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, "root@EXAMPLE.com", e.client), "")
+	wantCode(t, e.requestReset("root@EXAMPLE.com", e.client), "")
 	first := linkToken(t, box.last(t, e, rootEmail), PathPasswordReset)
 	info, err := e.svc.CheckPasswordReset(e.ctx, first)
 	if err != nil || info.Account != e.account || !info.ExpiresAt.Equal(e.clock.Now().Add(time.Hour)) {
@@ -207,7 +207,7 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 	}
 	// Asking again invalidates the first link.
 	e.clock.Advance(time.Minute)
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, e.client), "")
+	wantCode(t, e.requestReset(rootEmail, e.client), "")
 	second := linkToken(t, box.last(t, e, rootEmail), PathPasswordReset)
 	_, err = e.svc.CheckPasswordReset(e.ctx, first)
 	wantCode(t, err, awserr.ExpiredToken)
@@ -239,7 +239,7 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 		t.Fatalf("no notice of the reset: %q", body)
 	}
 	// A link lasts one hour.
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, e.client), "")
+	wantCode(t, e.requestReset(rootEmail, e.client), "")
 	late := linkToken(t, box.last(t, e, rootEmail), PathPasswordReset)
 	e.clock.Advance(time.Hour + time.Second)
 	wantCode(t, e.svc.CompletePasswordReset(e.ctx, late, "Quokka-Lantern-21", e.client), awserr.ExpiredToken)
@@ -253,21 +253,39 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 func TestPasswordResetLimits(t *testing.T) {
 	e := newEnv(t)
 	for i := range 5 {
-		wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, Client{SourceIP: "192.0.2.1"}), "")
+		wantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
 		_ = i
 	}
-	if !isThrottled(e.svc.RequestPasswordReset(e.ctx, rootEmail, Client{SourceIP: "192.0.2.2"})) {
+	if !isThrottled(e.requestReset(rootEmail, Client{SourceIP: "192.0.2.2"})) {
 		t.Fatal("a sixth reset mail within the hour was sent")
 	}
 	// Unknown emails are limited alike, so the limit tells nothing either.
 	for range 5 {
-		wantCode(t, e.svc.RequestPasswordReset(e.ctx, "ghost@example.com", Client{SourceIP: "192.0.2.3"}), "")
+		wantCode(t, e.requestReset("ghost@example.com", Client{SourceIP: "192.0.2.3"}), "")
 	}
-	if !isThrottled(e.svc.RequestPasswordReset(e.ctx, "ghost@example.com", Client{SourceIP: "192.0.2.4"})) {
+	if !isThrottled(e.requestReset("ghost@example.com", Client{SourceIP: "192.0.2.4"})) {
 		t.Fatal("unknown email not limited")
 	}
 	e.clock.Advance(time.Hour)
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, Client{SourceIP: "192.0.2.1"}), "")
+	wantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
+}
+
+// A mail relay that fails changes neither the answer nor its timing; the failure is in the outbox.
+func TestPasswordResetDeliveryFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close() // nothing listens there any more
+	e := newEnv(t, func(o *envOpt) {
+		o.notify = notify.Config{SMTPHost: "127.0.0.1", SMTPPort: port, SMTPTLS: "none", SMTPFrom: "rootward@example.net"}
+	})
+	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	msgs, err := e.notify.Outbox(e.ctx, notify.Query{To: rootEmail})
+	if err != nil || len(msgs) != 1 || msgs[0].Error == "" || msgs[0].Transport != notify.TransportSMTP {
+		t.Fatalf("outbox = %+v, %v", msgs, err)
+	}
 }
 
 // Member accounts whose root credentials are centrally managed cannot recover unless allowed.
@@ -278,7 +296,7 @@ func TestRecoveryPolicy(t *testing.T) {
 	wantCode(t, e.svc.SetPhone(e.ctx, p, "+15555550100", e.client), "")
 	e.enrolTOTP(e.account, "", "")
 
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, e.client), "")
+	wantCode(t, e.requestReset(rootEmail, e.client), "")
 	if body := e.lastMessage(rootEmail, PurposePasswordReset).Body; strings.Contains(body, "token=") || !strings.Contains(body, "managed centrally") {
 		t.Fatalf("refusal mail = %q", body)
 	}
@@ -287,7 +305,7 @@ func TestRecoveryPolicy(t *testing.T) {
 	wantCode(t, err, awserr.AccessDenied)
 
 	allowed = true
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, e.client), "")
+	wantCode(t, e.requestReset(rootEmail, e.client), "")
 	if body := e.lastMessage(rootEmail, PurposePasswordReset).Body; !strings.Contains(body, "token=") {
 		t.Fatalf("reset mail = %q", body)
 	}

@@ -31,7 +31,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -89,6 +91,8 @@ type Service struct {
 	recoveryAllowed func(ctx context.Context, a *iam.Account) (bool, error)
 	limits          Limits
 	dummyHash       string
+	log             *slog.Logger
+	bg              sync.WaitGroup
 }
 
 // Config holds what a Service needs.
@@ -130,6 +134,9 @@ func WithRecoveryPolicy(allowed func(ctx context.Context, a *iam.Account) (bool,
 	return func(s *Service) { s.recoveryAllowed = allowed }
 }
 
+// WithLogger sets the logger of background failures (never a secret).
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
 // WithLimits replaces the throttling limits.
 func WithLimits(l Limits) Option { return func(s *Service) { s.limits = l } }
 
@@ -163,7 +170,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	}
 	s := &Service{
 		iam: cfg.IAM, st: cfg.IAM.Store(), notify: cfg.Notifier, trail: cfg.Trail, wa: wa, consoleURL: u,
-		now: time.Now, coolingOff: DefaultCoolingOff, limits: DefaultLimits,
+		now: time.Now, coolingOff: DefaultCoolingOff, limits: DefaultLimits, log: slog.Default(),
 		isMember:        func(context.Context, string) (bool, error) { return false, nil },
 		recoveryAllowed: func(context.Context, *iam.Account) (bool, error) { return true, nil },
 	}

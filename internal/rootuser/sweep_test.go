@@ -11,7 +11,7 @@ import (
 func TestSweep(t *testing.T) {
 	e, _, pend := mfaRecoveryEnv(t)
 	proveBoth(t, e, pend, outboxInbox{}, notify.SMS)
-	wantCode(t, e.svc.RequestPasswordReset(e.ctx, rootEmail, e.client), "")
+	wantCode(t, e.requestReset(rootEmail, e.client), "")
 	if _, _, err := e.svc.BeginWebAuthnRegistration(e.ctx, e.account, "", "key"); err != nil {
 		t.Fatal(err)
 	}
