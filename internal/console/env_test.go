@@ -117,6 +117,8 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last-in first-out: background mail finishes before the trail recorder closes.
+	t.Cleanup(e.root.Drain)
 	cfg := console.Config{IAM: e.svc, Root: e.root, API: api, Now: e.clock.Now, Logger: quiet}
 	for _, f := range o.console {
 		f(&cfg)
@@ -176,7 +178,7 @@ func (b *browser) do(req *http.Request) page {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	p := page{status: resp.StatusCode, body: string(body), location: resp.Header.Get("Location"), header: resp.Header}
-	if strings.Contains(p.header.Get("Content-Type"), "text/html") {
+	if strings.Contains(p.header.Get("Content-Type"), "text/html") && p.location == "" {
 		b.last = p.body
 	}
 	return p

@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/base64"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -45,8 +46,9 @@ type totpData struct {
 	Serial string
 	Name   string
 	// QR is a data: URL of the PNG, and Seed the Base32 secret: shown on this page only, never
-	// stored in the clear and never retrievable again.
-	QR      string
+	// stored in the clear and never retrievable again. QR is marked safe for html/template (which
+	// otherwise blanks data: URLs) because it is built here from the PNG bytes, never from input.
+	QR      template.URL
 	Seed    string
 	Signin  bool
 	Retried bool
@@ -85,7 +87,7 @@ func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	d := totpData{Serial: enr.Serial, Name: name, Seed: enr.Seed, Signin: s == nil,
-		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.QRCodePNG)}
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.QRCodePNG))}
 	h.render(w, r, http.StatusOK, "mfa_totp", s, view{Title: "Set up an authenticator app", Data: d})
 }
 

@@ -1,0 +1,453 @@
+package console_test
+
+import (
+	"context"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+const (
+	rootEmail = "owner@acme.example"
+	rootPw    = "Tangerine-Walrus-42"
+)
+
+// withRootPassword gives the env's root user its password.
+func (e *env) withRootPassword() *env {
+	e.t.Helper()
+	if err := e.svc.SetRootPassword(context.Background(), e.account.ID, rootPw); err != nil {
+		e.t.Fatal(err)
+	}
+	return e
+}
+
+// signInRootPassword runs the email and password pages and returns the answer to the password.
+func (b *browser) signInRootPassword(email, pw string) page {
+	b.t.Helper()
+	b.get("/console/signin")
+	p := b.submit("/console/signin/root", url.Values{"email": {email}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "current-password") {
+		b.t.Fatalf("email step: %d\n%.1000s", p.status, p.body)
+	}
+	return b.submit("/console/signin/root/password", url.Values{"email": {email}, "password": {pw}})
+}
+
+var seedPattern = regexp.MustCompile(`id="totp-seed">([A-Z2-7]+)<`)
+var serialPattern = regexp.MustCompile(`name="serial" value="([^"]+)"`)
+
+// registerTOTPPage enrols an authenticator app through the console's pages, decoding the seed the
+// page shows and computing the codes, and returns the answer to the enabling form.
+func (b *browser) registerTOTPPage(name string) (page, string) {
+	b.t.Helper()
+	p := b.submit("/console/mfa/totp", url.Values{"name": {name}})
+	seed, serial := seedPattern.FindStringSubmatch(p.body), serialPattern.FindStringSubmatch(p.body)
+	if p.status != http.StatusOK || seed == nil || serial == nil || !strings.Contains(p.body, `src="data:image/png;base64,`) {
+		b.t.Fatalf("TOTP page: %d\n%.2000s", p.status, p.body)
+	}
+	now := b.e.clock.Now()
+	done := b.submit("/console/mfa/totp/enable", url.Values{"serial": {serial[1]},
+		"code1": {totpCode(b.t, seed[1], now.Add(-30*time.Second))}, "code2": {totpCode(b.t, seed[1], now)}})
+	b.e.clock.Advance(time.Minute) // the enabling codes are spent
+	return done, seed[1]
+}
+
+func TestRootSignInWithPasswordAndTOTP(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	serial, seed := e.enableVirtualMFA("", "root-phone")
+
+	tests := []struct {
+		name   string
+		email  string
+		pw     string
+		status int
+	}{
+		{"wrong password", rootEmail, "Wrong-Walrus-42", http.StatusUnauthorized},
+		{"unknown email gets the same answer", "nobody@acme.example", rootPw, http.StatusUnauthorized},
+		{"email is case-insensitive", "OWNER@ACME.example", rootPw, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := e.browser()
+			b.t = t
+			p := b.signInRootPassword(tc.email, tc.pw)
+			if p.status != tc.status {
+				t.Fatalf("status %d, want %d\n%.1500s", p.status, tc.status, p.body)
+			}
+			if tc.status == http.StatusUnauthorized && !strings.Contains(p.body, "Your authentication information is incorrect") {
+				t.Errorf("failure message:\n%.1500s", p.body)
+			}
+		})
+	}
+
+	b := e.browser()
+	p := b.signInRootPassword(rootEmail, rootPw)
+	if p.status != http.StatusOK || !strings.Contains(p.body, serial) {
+		t.Fatalf("MFA step: %d\n%.1500s", p.status, p.body)
+	}
+	if strings.Contains(p.body, rootPw) {
+		t.Fatal("the MFA page contains the password")
+	}
+	if h := b.get("/console/home"); h.status != http.StatusSeeOther {
+		t.Fatalf("home before MFA: %d", h.status)
+	}
+	bad := b.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {wrongCode(totpCode(t, seed, e.clock.Now()))}})
+	if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, serial) {
+		t.Fatalf("wrong code: %d\n%.1500s", bad.status, bad.body)
+	}
+	ok := b.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {totpCode(t, seed, e.clock.Now())}})
+	if ok.status != http.StatusSeeOther || ok.location != "/console/home" {
+		t.Fatalf("right code: %d %q\n%.1500s", ok.status, ok.location, ok.body)
+	}
+	home := b.follow(ok)
+	if !strings.Contains(home.body, "arn:aws:iam::"+e.account.ID+":root") || !strings.Contains(home.body, "Root user") {
+		t.Fatalf("home:\n%.2000s", home.body)
+	}
+	e.trail.Flush()
+	pg, err := trail.List(context.Background(), e.st, trail.Query{Account: e.account.ID, Match: func(ev *trail.Event) bool {
+		return ev.EventName == "ConsoleLogin" && ev.ResponseElements["ConsoleLogin"] == "Success"
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg.Events) != 1 || pg.Events[0].UserIdentity.Type != "Root" || pg.Events[0].AdditionalEventData["MFAUsed"] != "Yes" {
+		t.Fatalf("successful root sign-in events: %+v", pg.Events)
+	}
+}
+
+func TestRootMFAWindow(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	b := e.browser()
+	p := b.signInRootPassword(rootEmail, rootPw)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Remind me later") || !strings.Contains(p.body, "35 days") {
+		t.Fatalf("first sign-in: %d, want the optional registration page with 35 days left\n%.2000s", p.status, p.body)
+	}
+	if s := b.submit("/console/signin/skip-mfa", nil); s.status != http.StatusSeeOther || s.location != "/console/home" {
+		t.Fatalf("skip: %d %q", s.status, s.location)
+	}
+
+	e.clock.Advance(20 * 24 * time.Hour)
+	b = e.browser()
+	if p := b.signInRootPassword(rootEmail, rootPw); !strings.Contains(p.body, "15 days") {
+		t.Fatalf("day 20: want 15 days left\n%.2000s", p.body)
+	}
+
+	e.clock.Advance(16 * 24 * time.Hour) // day 36: past the window
+	b = e.browser()
+	p = b.signInRootPassword(rootEmail, rootPw)
+	if p.status != http.StatusOK || strings.Contains(p.body, "Remind me later") || !strings.Contains(p.body, "must register an MFA device") {
+		t.Fatalf("day 36: want mandatory registration\n%.2000s", p.body)
+	}
+	if s := b.submit("/console/signin/skip-mfa", nil); s.status == http.StatusSeeOther {
+		t.Fatal("skipping registration after the window worked")
+	}
+	if h := b.get("/console/home"); h.status != http.StatusSeeOther {
+		t.Fatalf("home without registering: %d", h.status)
+	}
+
+	b = e.browser()
+	b.signInRootPassword(rootEmail, rootPw)
+	done, seed := b.registerTOTPPage("root-app")
+	if done.status != http.StatusSeeOther || done.location != "/console/home" {
+		t.Fatalf("registration completes the sign-in: %d %q\n%.2000s", done.status, done.location, done.body)
+	}
+	creds := b.get("/console/security-credentials")
+	if !strings.Contains(creds.body, "root-app") {
+		t.Fatalf("the new device is not listed:\n%.3000s", creds.body)
+	}
+
+	// From now on the root signs in with the device.
+	b = e.browser()
+	p = b.signInRootPassword(rootEmail, rootPw)
+	serial := serialOption.FindStringSubmatch(p.body)
+	if serial == nil {
+		t.Fatalf("MFA step after registration:\n%.2000s", p.body)
+	}
+	if ok := b.submit("/console/signin/mfa", url.Values{"device": {serial[1]}, "code": {totpCode(t, seed, e.clock.Now())}}); ok.status != http.StatusSeeOther {
+		t.Fatalf("sign-in with the registered device: %d\n%.1500s", ok.status, ok.body)
+	}
+
+	t.Run("the last device cannot be removed", func(t *testing.T) {
+		b.t = t
+		b.get("/console/security-credentials")
+		p := b.submit("/console/mfa/remove", url.Values{"serial": {serial[1]}})
+		if p.status != http.StatusBadRequest {
+			t.Fatalf("status %d\n%.1500s", p.status, p.body)
+		}
+	})
+}
+
+var serialOption = regexp.MustCompile(`<option value="([^"]+)">`)
+
+// signedInRoot signs the root user in with its virtual device.
+func (e *env) signedInRoot(seed string) *browser {
+	e.t.Helper()
+	b := e.browser()
+	p := b.signInRootPassword(rootEmail, rootPw)
+	serial := serialOption.FindStringSubmatch(p.body)
+	if serial == nil {
+		e.t.Fatalf("no MFA step:\n%.2000s", p.body)
+	}
+	if ok := b.submit("/console/signin/mfa", url.Values{"device": {serial[1]}, "code": {totpCode(e.t, seed, e.clock.Now())}}); ok.status != http.StatusSeeOther {
+		e.t.Fatalf("MFA: %d\n%.1500s", ok.status, ok.body)
+	}
+	e.clock.Advance(30 * time.Second) // the code is spent
+	return b
+}
+
+func TestRootAccessKeyConfirmationAndBanner(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	e.userWithPassword("admin", userPw, adminPolicy, false)
+	e.userWithPassword("intern", userPw, "", false)
+	const banner = "The root user of this account has an access key"
+
+	b := e.signedInRoot(seed)
+	creds := b.get("/console/security-credentials")
+	if strings.Contains(creds.body, banner) || !strings.Contains(creds.body, rootuser.RootAccessKeyRisk) {
+		t.Fatalf("credentials page before any key:\n%.3000s", creds.body)
+	}
+	if p := b.submit("/console/access-keys/create", nil); p.status != http.StatusBadRequest || !strings.Contains(p.body, "explicit confirmation") {
+		t.Fatalf("without confirmation: %d\n%.1500s", p.status, p.body)
+	}
+	if p := b.submit("/console/access-keys/create", url.Values{"confirm": {"yes"}}); p.status != http.StatusBadRequest {
+		t.Fatalf("with a wrong confirmation: %d", p.status)
+	}
+	created := b.submit("/console/access-keys/create", url.Values{"confirm": {rootuser.RootAccessKeyRisk}})
+	created.body = html.UnescapeString(created.body)
+	keyID := regexp.MustCompile(`id="new-key-id">(AKIA[A-Z0-9]+)<`).FindStringSubmatch(created.body)
+	if created.status != http.StatusOK || keyID == nil || !regexp.MustCompile(`id="new-key-secret" class="secret">[A-Za-z0-9/+]{40}<`).MatchString(created.body) {
+		t.Fatalf("created: %d\n%.2000s", created.status, created.body)
+	}
+
+	pagesWithBanner := []struct {
+		name string
+		b    *browser
+		path string
+		want bool
+	}{
+		{"root home", b, "/console/home", true},
+		{"root credentials", b, "/console/security-credentials", true},
+		{"admin user home", e.signedInUser("admin"), "/console/home", true},
+		{"user who may not read the account summary", e.signedInUser("intern"), "/console/home", false},
+	}
+	for _, tc := range pagesWithBanner {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.b.get(tc.path)
+			if p.status != http.StatusOK || strings.Contains(p.body, banner) != tc.want {
+				t.Fatalf("%s: status %d, banner %t, want %t", tc.path, p.status, strings.Contains(p.body, banner), tc.want)
+			}
+		})
+	}
+	e.trail.Flush()
+	pg, err := trail.List(context.Background(), e.st, trail.Query{Account: e.account.ID, Match: func(ev *trail.Event) bool {
+		return ev.EventName == "CreateAccessKey" && ev.ErrorCode == "" && ev.ErrorMessage == ""
+	}})
+	if err != nil || len(pg.Events) != 1 || pg.Events[0].AdditionalEventData["Severity"] != rootuser.SeverityHigh {
+		t.Fatalf("high-severity event: %+v %v", pg.Events, err)
+	}
+
+	b.get("/console/security-credentials")
+	if p := b.submit("/console/access-keys/status", url.Values{"id": {keyID[1]}, "status": {"Inactive"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d\n%.1500s", p.status, p.body)
+	}
+	if p := b.get("/console/security-credentials"); !strings.Contains(p.body, "Inactive") || !strings.Contains(p.body, banner) {
+		t.Fatal("an inactive root key is still a root key: the banner stays")
+	}
+	if p := b.submit("/console/access-keys/delete", url.Values{"id": {keyID[1]}}); p.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%.1500s", p.status, p.body)
+	}
+	if p := b.get("/console/home"); strings.Contains(p.body, banner) {
+		t.Fatal("banner after the key was deleted")
+	}
+}
+
+// signedInUser signs an IAM user (without MFA) in.
+func (e *env) signedInUser(user string) *browser {
+	e.t.Helper()
+	b := e.browser()
+	if p := b.signInUser(e.account.ID, user, userPw); p.status != http.StatusSeeOther {
+		e.t.Fatalf("sign-in %s: %d", user, p.status)
+	}
+	return b
+}
+
+func TestRootPasswordChangeEndsOtherSessions(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	laptop, phone := e.signedInRoot(seed), e.signedInRoot(seed)
+	laptop.get("/console/security-credentials")
+	form := url.Values{"old_password": {rootPw}, "new_password": {"Marmalade-Otter-77"}, "confirm_password": {"Marmalade-Otter-77"}}
+	bad := url.Values{"old_password": {"Not-The-Password-1"}, "new_password": {"Marmalade-Otter-77"}, "confirm_password": {"Marmalade-Otter-77"}}
+	if p := laptop.submit("/console/security-credentials/password", bad); p.status != http.StatusBadRequest || !strings.Contains(p.body, "current password is incorrect") {
+		t.Fatalf("wrong current password: %d\n%.1500s", p.status, p.body)
+	}
+	changed := laptop.submit("/console/security-credentials/password", form)
+	if changed.status != http.StatusSeeOther {
+		t.Fatalf("change: %d\n%.1500s", changed.status, changed.body)
+	}
+	if p := laptop.follow(changed); p.status != http.StatusOK || !strings.Contains(p.body, "other sessions were signed out") {
+		t.Fatalf("the changing session ended: %d", p.status)
+	}
+	if p := phone.get("/console/home"); p.status != http.StatusSeeOther {
+		t.Fatalf("the other session survived the password change: %d", p.status)
+	}
+}
+
+// outboxLink finds the newest console link of a purpose in the outbox.
+func (e *env) outboxLink(to, purpose string) string {
+	e.t.Helper()
+	e.root.Drain()
+	entries, err := e.notify.Outbox(context.Background(), notify.Query{To: to, Purpose: purpose})
+	if err != nil || len(entries) == 0 {
+		e.t.Fatalf("no %s message to %s: %v", purpose, to, err)
+	}
+	m := regexp.MustCompile(regexp.QuoteMeta(e.url) + `(/console/\S+)`).FindStringSubmatch(entries[len(entries)-1].Body)
+	if m == nil {
+		e.t.Fatalf("no console link in:\n%s", entries[len(entries)-1].Body)
+	}
+	return m[1]
+}
+
+func TestRootPasswordRecovery(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	old := e.signedInRoot(seed)
+
+	b := e.browser()
+	b.get("/console/recover/password")
+	unknown := b.submit("/console/recover/password", url.Values{"email": {"nobody@acme.example"}})
+	b.get("/console/recover/password")
+	known := b.submit("/console/recover/password", url.Values{"email": {rootEmail}})
+	if unknown.status != http.StatusOK || known.status != http.StatusOK || !strings.Contains(known.body, "Check your email") {
+		t.Fatalf("request: %d %d", unknown.status, known.status)
+	}
+	if unknown.body != known.body {
+		t.Error("the answer differs for known and unknown emails")
+	}
+	link := e.outboxLink(rootEmail, rootuser.PurposePasswordReset)
+	if p := b.get(link); p.status != http.StatusOK || !strings.Contains(p.body, rootEmail) {
+		t.Fatalf("reset page: %d\n%.1500s", p.status, p.body)
+	}
+	tok := strings.TrimPrefix(link, "/console/recover/password?token=")
+	weak := b.submit("/console/recover/password/complete", url.Values{"token": {tok}, "password": {"password"}, "confirm_password": {"password"}})
+	if weak.status != http.StatusBadRequest {
+		t.Fatalf("weak password: %d", weak.status)
+	}
+	done := b.submit("/console/recover/password/complete", url.Values{"token": {tok}, "password": {"Marmalade-Otter-77"}, "confirm_password": {"Marmalade-Otter-77"}})
+	if done.status != http.StatusOK || !strings.Contains(done.body, "every root session was signed out") {
+		t.Fatalf("complete: %d\n%.1500s", done.status, done.body)
+	}
+	if p := old.get("/console/home"); p.status != http.StatusSeeOther {
+		t.Fatalf("a session from before the reset survived: %d", p.status)
+	}
+	if p := e.browser().get(link); p.status == http.StatusOK {
+		t.Fatal("the reset link works twice")
+	}
+	if p := e.browser().signInRootPassword(rootEmail, "Marmalade-Otter-77"); p.status != http.StatusOK {
+		t.Fatalf("sign-in with the new password: %d", p.status)
+	}
+}
+
+func TestLostMFARecovery(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	b := e.signedInRoot(seed)
+	b.get("/console/security-credentials")
+	if p := b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}, "contact_name": {"Sec Team"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("contacts: %d\n%.1500s", p.status, p.body)
+	}
+
+	// The phone with the authenticator app is lost.
+	r := e.browser()
+	r.signInRootPassword(rootEmail, rootPw)
+	started := r.submit("/console/recover/mfa/begin", nil)
+	if started.status != http.StatusOK || !strings.Contains(started.body, "verifying") {
+		t.Fatalf("begin: %d\n%.1500s", started.status, started.body)
+	}
+	emailed := r.get(e.outboxLink(rootEmail, rootuser.PurposeMFARecoveryEmail))
+	if emailed.status != http.StatusOK || !strings.Contains(emailed.body, "Email address confirmed") {
+		t.Fatalf("email link: %d\n%.1500s", emailed.status, emailed.body)
+	}
+	status := r.get("/console/recover/mfa")
+	if sent := r.submit("/console/recover/mfa/send", url.Values{"channel": {"sms"}}); sent.status != http.StatusOK {
+		t.Fatalf("send code: %d\n%.1500s (status page %.500s)", sent.status, sent.body, status.body)
+	}
+	entries, err := e.notify.Outbox(context.Background(), notify.Query{To: "+15555550100", Purpose: rootuser.PurposeMFARecoveryPhone})
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no SMS: %v", err)
+	}
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(entries[len(entries)-1].Body)
+	if wrong := r.submit("/console/recover/mfa/phone", url.Values{"code": {wrongCode(code)}}); wrong.status != http.StatusBadRequest {
+		t.Fatalf("wrong phone code: %d", wrong.status)
+	}
+	cooling := r.submit("/console/recover/mfa/phone", url.Values{"code": {code}})
+	if cooling.status != http.StatusOK || !strings.Contains(cooling.body, "cooling") {
+		t.Fatalf("phone code: %d\n%.1500s", cooling.status, cooling.body)
+	}
+	if cancel := e.outboxLink("security@acme.example", rootuser.PurposeMFARecoveryCooling); !strings.Contains(cancel, "/console/recover/mfa/cancel?token=") {
+		t.Fatalf("security contact's cancel link = %q", cancel)
+	}
+
+	e.clock.Advance(rootuser.DefaultCoolingOff + time.Minute)
+	after := e.browser()
+	p := after.signInRootPassword(rootEmail, rootPw)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "must register an MFA device") {
+		t.Fatalf("sign-in after the cooling-off: want registration\n%.2000s", p.body)
+	}
+	devices, err := e.svc.ListMFADevices(context.Background(), e.account.ID, "", iam.ListOpts{})
+	if err != nil || len(devices.Items) != 0 {
+		t.Fatalf("devices after recovery: %+v %v", devices.Items, err)
+	}
+}
+
+func TestLostMFARecoveryCancelledByContact(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	b := e.signedInRoot(seed)
+	b.get("/console/security-credentials")
+	if p := b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "name") {
+		t.Fatalf("a security contact without a name: %d", p.status)
+	}
+	b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}, "contact_name": {"Sec Team"}})
+	r := e.browser()
+	r.signInRootPassword(rootEmail, rootPw)
+	r.submit("/console/recover/mfa/begin", nil)
+	r.get(e.outboxLink(rootEmail, rootuser.PurposeMFARecoveryEmail))
+	r.get("/console/recover/mfa")
+	r.submit("/console/recover/mfa/send", url.Values{"channel": {"voice"}})
+	entries, _ := e.notify.Outbox(context.Background(), notify.Query{To: "+15555550100", Purpose: rootuser.PurposeMFARecoveryPhone})
+	if len(entries) == 0 {
+		t.Fatal("no voice message")
+	}
+	// The voice message spells the digits out ("1 2 3 4 5 6").
+	spoken := regexp.MustCompile(`(\d(?: \d){5})`).FindString(entries[len(entries)-1].Body)
+	if p := r.submit("/console/recover/mfa/phone", url.Values{"code": {strings.ReplaceAll(spoken, " ", "")}}); p.status != http.StatusOK {
+		t.Fatalf("phone code %q: %d", spoken, p.status)
+	}
+
+	sec := e.browser()
+	link := e.outboxLink("security@acme.example", rootuser.PurposeMFARecoveryCooling)
+	if p := sec.get(link); p.status != http.StatusOK || !strings.Contains(p.body, "Cancel the recovery") {
+		t.Fatalf("cancel page: %d", p.status)
+	}
+	tok := strings.TrimPrefix(link, "/console/recover/mfa/cancel?token=")
+	if tok, _ = url.QueryUnescape(tok); tok == "" {
+		t.Fatal("no token")
+	}
+	if p := sec.submit("/console/recover/mfa/cancel", url.Values{"token": {tok}}); p.status != http.StatusOK || !strings.Contains(p.body, "Recovery cancelled") {
+		t.Fatalf("cancel: %d\n%.1500s", p.status, p.body)
+	}
+	e.clock.Advance(rootuser.DefaultCoolingOff + time.Minute)
+	if p := e.browser().signInRootPassword(rootEmail, rootPw); !serialOption.MatchString(p.body) {
+		t.Fatalf("after a cancelled recovery the device must still be asked for:\n%.1500s", p.body)
+	}
+}
