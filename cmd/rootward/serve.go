@@ -7,25 +7,36 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 	"github.com/spf13/cobra"
 )
 
 func serveCmd() *cobra.Command {
 	var (
-		d    dataFlags
-		addr string
+		d          dataFlags
+		addr       string
+		consoleURL string
+		nf         notify.Flags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve IAM and STS (and the health endpoint) on one address",
+		Short: "Serve IAM, STS and the web console (and the health endpoint) on one address",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -40,6 +51,10 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			endpoint := "http://" + ln.Addr().String()
+			base, err := consoleBase(consoleURL, ln.Addr())
+			if err != nil {
+				return err
+			}
 			first, err := svc.ClaimInstallation(ctx)
 			if err != nil {
 				return err
@@ -58,7 +73,14 @@ func serveCmd() *cobra.Command {
 				fmt.Fprintf(out, "Rootward initialised a new data directory.\n")
 				fmt.Fprintf(out, "  Account ID:   %s\n  Endpoint:     %s\n  Credentials:  %s (profile rootward, user admin, AdministratorAccess)\n", acct.ID, endpoint, credPath)
 				fmt.Fprintf(out, "Try it:\n  AWS_SHARED_CREDENTIALS_FILE=%s aws --profile rootward --region us-east-1 --endpoint-url %s sts get-caller-identity\n", credPath, endpoint)
-				fmt.Fprintf(out, "Give the root user a password:\n  rootward root set-password --data %s\n", dataAbs)
+				// First-run claim: whoever opens this link first, within 24 hours, sets the root
+				// user's email and password in the console.
+				tok, err := console.CreateClaim(ctx, st, acct.ID, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "Claim the root user (set its email and password; one-time link, valid 24 hours):\n  %s%s\n", base, console.ClaimPath(tok))
+				fmt.Fprintf(out, "Or give the root user a password here:\n  rootward root set-password --data %s\n", dataAbs)
 			} else {
 				accts, err := svc.Accounts(ctx)
 				if err != nil {
@@ -66,12 +88,20 @@ func serveCmd() *cobra.Command {
 				}
 				fmt.Fprintf(out, "Rootward serving %d account(s) at %s\n", len(accts), endpoint)
 			}
+			fmt.Fprintf(out, "Console: %s/console/\n", base)
 			rec := trail.NewRecorder(st, log)
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
+			api, root, err := consoleServices(&d, &nf, svc, st, rec, log, base)
+			if err != nil {
+				return err
+			}
+			// Background mail (password-reset links) is sent before the recorder closes.
+			defer root.Drain()
+			go root.Run(ctx, time.Minute, log)
 			srv := &http.Server{
-				Handler:           server.New(server.Config{IAM: svc, Logger: log, Trail: rec}),
+				Handler:           api,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       30 * time.Second,
 				WriteTimeout:      60 * time.Second,
@@ -95,6 +125,61 @@ func serveCmd() *cobra.Command {
 		},
 	}
 	d.register(cmd.Flags())
+	nf.RegisterFlags(cmd.Flags())
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4599", "listen address")
+	cmd.Flags().StringVar(&consoleURL, "console-url", "", "the console's public base URL, e.g. https://rootward.example.com (default: http://localhost:PORT for a loopback address); its host is the WebAuthn relying party")
 	return cmd
+}
+
+// consoleBase is the scheme and host the console is reached at. WebAuthn needs a host name (an IP
+// address is not a valid relying-party ID), so a loopback listener is named localhost, which
+// browsers also treat as a secure context.
+func consoleBase(flag string, addr net.Addr) (string, error) {
+	if flag != "" {
+		u, err := url.Parse(flag)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", fmt.Errorf("--console-url %q must be an absolute http(s) URL", flag)
+		}
+		return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if ok && (tcp.IP.IsLoopback() || tcp.IP.IsUnspecified()) {
+		return "http://localhost:" + strconv.Itoa(tcp.Port), nil
+	}
+	return "http://" + addr.String(), nil
+}
+
+// consoleServices builds the root-user service (with its notifier) and the API server with the
+// console mounted on it. The console calls the API server as the signed-in principal, and the
+// server routes /console to the console, hence the indirection.
+func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string) (http.Handler, *rootuser.Service, error) {
+	key, err := d.masterKey(false)
+	if err != nil {
+		return nil, nil, fmt.Errorf("master key: %w", err)
+	}
+	sealer, err := seal.New(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	ncfg, err := nf.Config(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := notify.New(st, sealer, ncfg, notify.WithLogger(log))
+	if err != nil {
+		return nil, nil, err
+	}
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console"})
+	if err != nil {
+		return nil, nil, err
+	}
+	var ch http.Handler
+	api := server.New(server.Config{IAM: svc, Logger: log, Trail: rec, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ch.ServeHTTP(w, r)
+	})})
+	ch, err = console.New(console.Config{IAM: svc, Root: root, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
+	if err != nil {
+		return nil, nil, err
+	}
+	return api, root, nil
 }
