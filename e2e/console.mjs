@@ -1,0 +1,200 @@
+// Browser tests of the Rootward console in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core). e2e_test.go starts an in-process Rootward and runs this script with:
+//   ROOTWARD_URL          the console origin, http://localhost:PORT (WebAuthn needs a host name)
+//   ROOTWARD_ROOT_EMAIL   the root user's email, ROOTWARD_ROOT_PASSWORD its password
+//   ROOTWARD_SCREENSHOTS  the directory for screenshots of the main pages
+// It covers root sign-in with password and TOTP, TOTP registration from the QR page (the seed shown
+// is decoded and the codes computed here, independently of the server), and passkey registration
+// and sign-in with the Chrome DevTools virtual authenticator.
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const base = process.env.ROOTWARD_URL;
+const email = process.env.ROOTWARD_ROOT_EMAIL;
+const password = process.env.ROOTWARD_ROOT_PASSWORD;
+const shots = process.env.ROOTWARD_SCREENSHOTS;
+assert.ok(base && email && password && shots, "ROOTWARD_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD and ROOTWARD_SCREENSHOTS are required");
+mkdirSync(shots, { recursive: true });
+
+// RFC 4648 Base32, as authenticator apps decode the seed.
+function base32Decode(s) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, "").toUpperCase()) {
+    const i = alphabet.indexOf(ch);
+    assert.ok(i >= 0, `not Base32: ${ch}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 TOTP with SHA-1, 30-second steps, six digits (RFC 4226 §5.3 dynamic truncation).
+function totp(seed, when = Date.now()) {
+  const step = Math.floor(when / 1000 / 30);
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Decode(seed)).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, "0");
+}
+
+const steps = [];
+function step(name) {
+  steps.push(name);
+  console.log(`--- ${name}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function signInPassword(page) {
+  await page.goto(base + "/");
+  await page.waitForURL(/\/console\/signin/);
+  await page.fill('input[name="email"]', email);
+  await page.click('form[action="/console/signin/root"] button[type="submit"]');
+  await page.waitForURL(/\/console\/signin\/root$/);
+  await page.fill('input[name="password"]', password);
+  await page.click('form[action="/console/signin/root/password"] button[type="submit"]');
+}
+
+async function signOut(page) {
+  await page.click('form[action="/console/signout"] button');
+  await page.waitForURL(/\/console\/signin\?signedout=1/);
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1280, height: 900 },
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+let failed = false;
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(15_000);
+  const scriptErrors = [];
+  page.on("pageerror", (e) => scriptErrors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") scriptErrors.push(m.text()); });
+  page.on("response", (r) => { if (r.status() >= 400) scriptErrors.push(`${r.status()} ${r.url()}`); });
+
+  step("root sign-in with password reaches the MFA registration step (35-day window)");
+  await page.goto(base + "/console/signin");
+  await shot(page, "01-signin");
+  await page.fill('input[name="email"]', email);
+  await page.click('form[action="/console/signin/root"] button[type="submit"]');
+  await page.waitForURL(/\/console\/signin\/root$/);
+  await page.fill('input[name="password"]', password);
+  await shot(page, "02-root-password");
+  await page.click('form[action="/console/signin/root/password"] button[type="submit"]');
+  await page.waitForSelector("text=Register an MFA device");
+  assert.match(await page.textContent("main"), /Remind me later/);
+  await shot(page, "03-mfa-registration-required");
+
+  step("TOTP registration from the QR page, with codes computed from the seed shown");
+  await page.fill('form[action="/console/mfa/totp"] input[name="name"]', "root-authenticator");
+  await page.click('form[action="/console/mfa/totp"] button[type="submit"]');
+  await page.waitForSelector("img.qr");
+  const qrLoaded = await page.$eval("img.qr", (img) => img.complete && img.naturalWidth > 0);
+  assert.ok(qrLoaded, "the QR code image did not load (Content-Security-Policy?)");
+  const seed = (await page.textContent("#totp-seed")).trim();
+  assert.match(seed, /^[A-Z2-7]{32,}$/);
+  await shot(page, "04-totp-qr");
+  const now = Date.now();
+  await page.fill('input[name="code1"]', totp(seed, now - 30_000));
+  await page.fill('input[name="code2"]', totp(seed, now));
+  await page.click('form[action="/console/mfa/totp/enable"] button[type="submit"]');
+  await page.waitForURL(/\/console\/home$/);
+  assert.match(await page.textContent("main"), /:root/);
+  await shot(page, "05-home");
+
+  step("root sign-in with password and TOTP");
+  await signOut(page);
+  await signInPassword(page);
+  await page.waitForSelector('form[action="/console/signin/mfa"]');
+  await shot(page, "06-mfa-code");
+  // The enabling codes used the current step; the next step's code is within the ±1 step the
+  // server allows and has not been used.
+  await page.fill('input[name="code"]', totp(seed, Date.now() + 30_000));
+  await page.click('form[action="/console/signin/mfa"] button[type="submit"]');
+  await page.waitForURL(/\/console\/home$/);
+
+  step("passkey registration with the virtual authenticator");
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  await page.goto(base + "/console/security-credentials");
+  await page.waitForSelector("#webauthn-register", { state: "visible" });
+  await page.fill("#webauthn-name", "laptop-passkey");
+  await page.click("#webauthn-register");
+  await page.waitForURL(/\/console\/security-credentials\?done=/);
+  const creds = await page.textContent("main");
+  assert.match(creds, /Security key registered/);
+  assert.match(creds, /laptop-passkey/);
+  assert.match(creds, /root-authenticator/);
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  assert.equal(credentials.length, 1, "the authenticator holds one credential");
+  await shot(page, "07-security-credentials");
+
+  step("passkey sign-in");
+  await signOut(page);
+  await signInPassword(page);
+  await page.waitForSelector("#webauthn-signin", { state: "visible" });
+  await page.click("#webauthn-signin");
+  await page.waitForURL(/\/console\/home$/);
+  assert.match(await page.textContent("main"), /:root/);
+
+  step("root access key: confirmation, banner on every page, deletion");
+  await page.goto(base + "/console/security-credentials");
+  await page.check('form[action="/console/access-keys/create"] input[name="confirm"]');
+  await page.click('form[action="/console/access-keys/create"] button[type="submit"]');
+  await page.waitForSelector("#new-key-secret");
+  assert.match(await page.textContent("#new-key-id"), /^AKIA/);
+  await shot(page, "08-root-access-key-created");
+  await page.goto(base + "/console/home");
+  assert.match(await page.textContent(".banner"), /root user of this account has an access key/);
+  await shot(page, "09-home-root-key-banner");
+  await page.goto(base + "/console/security-credentials");
+  await page.click('form[action="/console/access-keys/delete"] button');
+  await page.waitForURL(/done=/);
+  assert.equal(await page.$(".banner"), null, "the banner stays after the key was deleted");
+
+  step("recovery pages render");
+  await signOut(page);
+  await page.goto(base + "/console/recover/password");
+  await shot(page, "10-recover-password");
+
+  assert.deepEqual(scriptErrors, [], "script or CSP errors in the pages");
+} catch (err) {
+  failed = true;
+  console.error(err);
+  try {
+    const page = context.pages()[0];
+    if (page) await page.screenshot({ path: join(shots, "failure.png"), fullPage: true });
+  } catch { /* the failure itself is what matters */ }
+} finally {
+  await context.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(`${failed ? 0 : steps.length} passed, ${failed ? 1 : 0} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,125 @@
+// Package e2e runs the console's browser tests: an in-process Rootward (API server, console,
+// root-user service) on a loopback port, and console.mjs driving Debian's headless Chromium through
+// playwright-core against it. The test skips, saying why, when /usr/bin/chromium, node or
+// e2e/node_modules is missing (.ci/run installs them).
+//
+// go test ./e2e -screenshots refreshes docs/screenshots/ with the pages the run visits.
+package e2e_test
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+var screenshots = flag.Bool("screenshots", false, "write the screenshots to docs/screenshots/ instead of a temporary directory")
+
+const chromium = "/usr/bin/chromium"
+
+// prerequisites returns why the browser test cannot run here, or "".
+func prerequisites() string {
+	if _, err := os.Stat(chromium); err != nil {
+		return chromium + " is missing (apt-get install chromium)"
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		return "node is missing (apt-get install nodejs)"
+	}
+	if _, err := os.Stat("node_modules/playwright-core/package.json"); err != nil {
+		return "e2e/node_modules is missing (run npm ci in e2e/)"
+	}
+	return ""
+}
+
+func TestConsoleInChromium(t *testing.T) {
+	if why := prerequisites(); why != "" {
+		t.Skip("browser test skipped: " + why)
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	rec := trail.NewRecorder(st, log)
+	t.Cleanup(rec.Close)
+
+	var ch http.Handler
+	api := server.New(server.Config{IAM: svc, Trail: rec, Logger: log, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ch.ServeHTTP(w, r)
+	})})
+	hs := httptest.NewUnstartedServer(api)
+	// WebAuthn's relying party ID must be a host name: the browser uses localhost, not 127.0.0.1.
+	url := "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
+	n, err := notify.New(st, sealer, notify.Config{}, notify.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: url + "/console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(root.Drain)
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, API: api, Logger: log}); err != nil {
+		t.Fatal(err)
+	}
+	hs.Start()
+	t.Cleanup(hs.Close)
+
+	const email, pw = "owner@browser.example", "Tangerine-Walrus-42"
+	if _, err := svc.CreateAccount(ctx, "browser-test", email, pw); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	if *screenshots {
+		if dir, err = filepath.Abs("../docs/screenshots"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, "node", "console.mjs")
+	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_ROOT_EMAIL="+email, "ROOTWARD_ROOT_PASSWORD="+pw, "ROOTWARD_SCREENSHOTS="+dir)
+	out, err := cmd.CombinedOutput()
+	t.Logf("console.mjs:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser test failed: %v", err)
+	}
+	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner"} {
+		if fi, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || fi.Size() < 1000 {
+			t.Errorf("screenshot %s missing or empty: %v", name, err)
+		}
+	}
+}
+
+// testWriter sends the server's log to the test's.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
