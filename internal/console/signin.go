@@ -245,16 +245,6 @@ func (h *Handler) skipRegistration(w http.ResponseWriter, r *http.Request, _ *se
 	h.advance(w, r, p)
 }
 
-// finishRegistration completes a sign-in at the registration step once a device is registered.
-func (h *Handler) finishRegistration(w http.ResponseWriter, r *http.Request, _ *session) {
-	p, err := h.root.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
-	if err != nil {
-		h.signinFailed(w, r, "signin", nil, err)
-		return
-	}
-	h.advance(w, r, p)
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

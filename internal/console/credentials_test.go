@@ -1,0 +1,110 @@
+package console_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// IAM users manage their own credentials on the same page, each action authorized as the API call
+// it stands for.
+func TestUserCredentialsAreAuthorized(t *testing.T) {
+	e := newEnv(t)
+	e.userWithPassword("admin", userPw, adminPolicy, false)
+	e.userWithPassword("intern", userPw, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","iam:ListAccessKeys","iam:ListSigningCertificates"],"Resource":"*"}]}`, false)
+
+	tests := []struct {
+		name    string
+		user    string
+		allowed bool
+	}{
+		{"administrator", "admin", true},
+		{"user without iam:EnableMFADevice or iam:CreateAccessKey", "intern", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := e.signedInUser(tc.user)
+			b.t = t
+			if p := b.get("/console/security-credentials"); p.status != http.StatusOK {
+				t.Fatalf("credentials page: %d", p.status)
+			}
+			mfa := b.submit("/console/mfa/totp", url.Values{"name": {tc.user + "-phone"}})
+			key := func() page {
+				b.get("/console/security-credentials")
+				return b.submit("/console/access-keys/create", nil)
+			}()
+			if tc.allowed {
+				if mfa.status != http.StatusOK || !strings.Contains(mfa.body, "totp-seed") {
+					t.Errorf("MFA: %d", mfa.status)
+				}
+				if key.status != http.StatusOK || !strings.Contains(key.body, "new-key-secret") {
+					t.Errorf("access key: %d", key.status)
+				}
+				return
+			}
+			for what, p := range map[string]page{"MFA": mfa, "access key": key} {
+				if p.status != http.StatusBadRequest || !strings.Contains(p.body, "is not authorized to perform") {
+					t.Errorf("%s: status %d, want AWS's AccessDenied message\n%.1200s", what, p.status, p.body)
+				}
+			}
+		})
+	}
+}
+
+func TestUserRegistersTOTPFromTheQRPage(t *testing.T) {
+	e := newEnv(t)
+	e.userWithPassword("alice", userPw, adminPolicy, false)
+	b := e.signedInUser("alice")
+	b.get("/console/security-credentials")
+	done, seed := b.registerTOTPPage("alice-phone")
+	if done.status != http.StatusSeeOther || !strings.Contains(done.location, "/console/security-credentials?done=") {
+		t.Fatalf("enable: %d %q\n%.1500s", done.status, done.location, done.body)
+	}
+	if p := b.follow(done); !strings.Contains(p.body, "Authenticator app registered") || !strings.Contains(p.body, "alice-phone") {
+		t.Fatalf("credentials after registration:\n%.2000s", p.body)
+	}
+	// The next sign-in asks for the device.
+	next := e.browser()
+	p := next.signInUser(e.account.ID, "alice", userPw)
+	serial := serialOption.FindStringSubmatch(p.body)
+	if serial == nil {
+		t.Fatalf("no MFA step:\n%.1500s", p.body)
+	}
+	if ok := next.submit("/console/signin/mfa", url.Values{"device": {serial[1]}, "code": {totpCode(t, seed, e.clock.Now())}}); ok.status != http.StatusSeeOther {
+		t.Fatalf("MFA: %d", ok.status)
+	}
+}
+
+func TestScriptCallsNeedTheCSRFHeader(t *testing.T) {
+	e := newEnv(t)
+	e.userWithPassword("alice", userPw, adminPolicy, false)
+	b := e.signedInUser("alice")
+	b.get("/console/security-credentials")
+	token := b.csrf()
+	tests := []struct {
+		name   string
+		header string
+		want   int
+	}{
+		{"no token", "", http.StatusForbidden},
+		{"wrong token", "nope-" + token, http.StatusForbidden},
+		{"right token", token, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/console/mfa/webauthn/begin", strings.NewReader(`{"name":"key-1"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if tc.header != "" {
+				req.Header.Set("X-CSRF-Token", tc.header)
+			}
+			p := b.do(req)
+			if p.status != tc.want {
+				t.Fatalf("status %d, want %d: %.500s", p.status, tc.want, p.body)
+			}
+			if tc.want == http.StatusOK && (!strings.Contains(p.body, `"ceremony"`) || !strings.Contains(p.body, `"challenge"`) || !strings.Contains(p.body, `"userVerification":"required"`)) {
+				t.Fatalf("registration options: %s", p.body)
+			}
+		})
+	}
+}
