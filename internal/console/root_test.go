@@ -451,3 +451,29 @@ func TestLostMFARecoveryCancelledByContact(t *testing.T) {
 		t.Fatalf("after a cancelled recovery the device must still be asked for:\n%.1500s", p.body)
 	}
 }
+
+func TestRootSignInThrottling(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	b := e.browser()
+	var last page
+	for i := 0; i < 12; i++ {
+		last = b.signInRootPassword(rootEmail, "Wrong-Walrus-42")
+		if last.status == http.StatusTooManyRequests {
+			break
+		}
+		if last.status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, last.status)
+		}
+	}
+	if last.status != http.StatusTooManyRequests {
+		t.Fatalf("no throttling after 12 wrong passwords")
+	}
+	// Throttled, even the right password is refused until the back-off has passed.
+	if p := e.browser().signInRootPassword(rootEmail, rootPw); p.status != http.StatusTooManyRequests {
+		t.Fatalf("right password while throttled: %d", p.status)
+	}
+	e.clock.Advance(time.Hour)
+	if p := e.browser().signInRootPassword(rootEmail, rootPw); p.status != http.StatusOK {
+		t.Fatalf("right password after the back-off: %d\n%.1000s", p.status, p.body)
+	}
+}
