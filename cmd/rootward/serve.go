@@ -19,6 +19,7 @@ import (
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
@@ -169,12 +170,13 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if err != nil {
 		return nil, nil, err
 	}
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console"})
+	org := orgs.New(svc)
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console"}, orgRootOptions(org)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	var ch http.Handler
-	api := server.New(server.Config{IAM: svc, Logger: log, Trail: rec, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := server.New(server.Config{IAM: svc, Orgs: org, Logger: log, Trail: rec, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ch.ServeHTTP(w, r)
 	})})
 	ch, err = console.New(console.Config{IAM: svc, Root: root, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
@@ -182,4 +184,19 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, err
 	}
 	return api, root, nil
+}
+
+// orgRootOptions ties the root-user service to Organizations: a member account's root MFA is
+// optional (the 35-day rule binds standalone and management accounts), and a member whose root
+// credentials are centrally managed cannot recover its root unless the management account allowed it.
+func orgRootOptions(o *orgs.Service) []rootuser.Option {
+	return []rootuser.Option{
+		rootuser.WithMembership(func(ctx context.Context, account string) (bool, error) {
+			p, err := o.PlacementOf(ctx, account)
+			return p != nil && !p.Management, err
+		}),
+		rootuser.WithRecoveryPolicy(func(ctx context.Context, a *iam.Account) (bool, error) {
+			return o.RootRecoveryAllowed(ctx, a.ID)
+		}),
+	}
 }

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// The root-user service as serve wires it follows Organizations: a member root's MFA is optional,
+// and a member whose root credentials are centrally managed cannot recover its password.
+func TestRootUserFollowsOrganizations(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sealer, _ := seal.New(make([]byte, 32))
+	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+	rec := trail.NewRecorder(st, nil)
+	defer rec.Close()
+	n, err := notify.New(st, sealer, notify.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := orgs.New(svc)
+	ru, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: "http://localhost/console"}, orgRootOptions(org)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgmt, err := svc.CreateAccount(ctx, "mgmt", "mgmt@example.com", "Mgmt-Root-Pass-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.CreateOrganization(ctx, mgmt.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := org.CreateAccount(ctx, mgmt.ID, orgs.CreateAccountInput{Email: "member@example.com", AccountName: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := org.DescribeCreateAccountStatus(ctx, mgmt.ID, cs.ID)
+	if err != nil || done.State != orgs.CreateSucceeded {
+		t.Fatalf("CreateAccount: %+v, %v", done, err)
+	}
+	member := done.AccountID
+	if err := svc.SetRootPassword(ctx, member, "Member-Root-Pass-9"); err != nil {
+		t.Fatal(err)
+	}
+	client := rootuser.Client{SourceIP: "127.0.0.1"}
+	mp, err := ru.BeginRootSignIn(ctx, "mgmt@example.com", "Mgmt-Root-Pass-9", client)
+	if err != nil || mp.Next != rootuser.StepMFARegistration {
+		t.Fatalf("management root sign-in = %+v, %v; want the MFA registration step", mp, err)
+	}
+	sp, err := ru.BeginRootSignIn(ctx, "member@example.com", "Member-Root-Pass-9", client)
+	if err != nil || sp.Next != rootuser.StepDone {
+		t.Fatalf("member root sign-in = %+v, %v; want done (MFA optional for members)", sp, err)
+	}
+
+	if err := org.EnableAWSServiceAccess(ctx, mgmt.ID, orgs.IAMService); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.SetRootAccessFeature(ctx, mgmt.ID, orgs.FeatureRootCredentialsManagement, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"member@example.com", "mgmt@example.com"} {
+		if err := ru.RequestPasswordReset(ctx, email, client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ru.Drain()
+	// The member is told recovery is not available; only the management root gets a reset link.
+	for _, c := range []struct{ to, subject string }{
+		{"member@example.com", "Root password recovery is not available for account " + member},
+		{"mgmt@example.com", "Reset the root password of account " + mgmt.ID},
+	} {
+		got, err := n.Outbox(ctx, notify.Query{To: c.to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Subject != c.subject {
+			t.Fatalf("%s got %+v, want one message %q", c.to, got, c.subject)
+		}
+		if hasLink := strings.Contains(got[0].Body, "/console/"); hasLink != (c.to == "mgmt@example.com") {
+			t.Fatalf("%s: reset link present = %v in %q", c.to, hasLink, got[0].Body)
+		}
+	}
+}
