@@ -176,7 +176,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, err
 	}
 	var ch http.Handler
-	api := server.New(server.Config{IAM: svc, Orgs: org, Logger: log, Trail: rec, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := server.New(server.Config{IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ch.ServeHTTP(w, r)
 	})})
 	ch, err = console.New(console.Config{IAM: svc, Root: root, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})

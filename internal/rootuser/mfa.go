@@ -149,22 +149,34 @@ func (s *Service) afterEnable(ctx context.Context, account, user, serial, typ st
 	return nil
 }
 
+// CheckRootDeviceRemoval returns DeleteConflict when serial is the last MFA device of a root user
+// whose MFA is required, so no path — console or IAM API — leaves such a root without MFA.
+func (s *Service) CheckRootDeviceRemoval(ctx context.Context, account, serial string) error {
+	required, err := s.rootMFARequired(ctx, account)
+	if err != nil || !required {
+		return err
+	}
+	devices, err := s.Devices(ctx, account, "")
+	if err != nil {
+		return err
+	}
+	if len(devices) == 1 && devices[0].Serial == serial {
+		return awserr.New(awserr.DeleteConflict, "MFA is required for this root user: register another device before removing the last one.")
+	}
+	return nil
+}
+
 // RemoveDevice deactivates a device (and deletes a virtual one, so its seed is gone). A root user
 // whose MFA is required keeps at least one device: removing the last is refused with
 // DeleteConflict. Returns NoSuchEntity.
 func (s *Service) RemoveDevice(ctx context.Context, account, user, serial string, c Client) error {
 	if user == "" {
-		required, err := s.rootMFARequired(ctx, account)
-		if err != nil {
-			return err
-		}
-		devices, err := s.Devices(ctx, account, "")
-		if err != nil {
-			return err
-		}
-		if required && len(devices) == 1 && devices[0].Serial == serial {
-			err := awserr.New(awserr.DeleteConflict, "MFA is required for this root user: register another device before removing the last one.")
-			s.event(rootIdentity(account), c, sourceIAM, "DeactivateMFADevice", trail.AwsAPICall, map[string]any{"serialNumber": serial}, nil, err.Message)
+		if err := s.CheckRootDeviceRemoval(ctx, account, serial); err != nil {
+			msg := ""
+			if e, ok := awserr.As(err); ok {
+				msg = e.Message
+			}
+			s.event(rootIdentity(account), c, sourceIAM, "DeactivateMFADevice", trail.AwsAPICall, map[string]any{"serialNumber": serial}, nil, msg)
 			return err
 		}
 	}

@@ -67,7 +67,7 @@ func newEnv(t *testing.T) *env {
 func newBenchEnv(t testing.TB) *env { return buildEnv(t, nil, nil) }
 
 // buildEnv starts a server over st (openStore(t) when nil) with the clock now (time.Now when nil).
-func buildEnv(t testing.TB, st store.Store, now func() time.Time) *env {
+func buildEnv(t testing.TB, st store.Store, now func() time.Time, configure ...func(*server.Config, *iam.Service, store.Store)) *env {
 	t.Helper()
 	if st == nil {
 		st = openStore(t)
@@ -83,7 +83,11 @@ func buildEnv(t testing.TB, st store.Store, now func() time.Time) *env {
 	svc := iam.New(st, sealer, opts...)
 	rec := trail.NewRecorder(st, nil)
 	t.Cleanup(rec.Close)
-	hs := httptest.NewServer(server.New(server.Config{IAM: svc, Trail: rec, Now: now}))
+	cfg := server.Config{IAM: svc, Trail: rec, Now: now}
+	for _, f := range configure {
+		f(&cfg, svc, st)
+	}
+	hs := httptest.NewServer(server.New(cfg))
 	t.Cleanup(hs.Close)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")

@@ -472,6 +472,14 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
+		// A privileged root session (sts:AssumeRoot, IAMDeleteRootUserCredentials) removes a member's
+		// root credentials centrally on purpose, so the guard does not apply to it.
+		centrally := c.id.session != nil && c.id.session.AssumedRoot
+		if n == "" && c.s.rootMFA != nil && !centrally {
+			if err := c.s.rootMFA(c.ctx, c.account(), c.params.Get("SerialNumber")); err != nil {
+				return nil, err
+			}
+		}
 		return nil, c.s.iam.DeactivateMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"))
 	}}
 	ops["DeleteVirtualMFADevice"] = &op{resource: mfaRes, run: func(c *call) (any, error) {

@@ -33,7 +33,10 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
+	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
@@ -950,4 +953,54 @@ func TestSecretsNotAtRest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The IAM API cannot take away the last MFA device of a root user whose MFA is required: the
+// server asks the root-user service, as serve wires it.
+func TestRootLastMFADeviceGuard(t *testing.T) {
+	clk := &testClock{now: time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second)}
+	e := buildEnv(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
+		n, err := notify.New(st, mustSealer(t), notify.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ru, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: cfg.Trail, ConsoleURL: "http://localhost/console"}, rootuser.WithClock(clk.Now))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.RootMFAGuard = ru.CheckRootDeviceRemoval
+	})
+	e.t = t
+	ctx := ctxT(t)
+	rootIAM, _ := e.rootClients()
+	enable := func(name string) string {
+		out, err := rootIAM.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed, serial := out.VirtualMFADevice.Base32StringSeed, *out.VirtualMFADevice.SerialNumber
+		if err := e.svc.EnableMFADevice(ctx, e.account.ID, "", serial, totpCode(t, seed, clk.Now().Add(-30*time.Second)), totpCode(t, seed, clk.Now())); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		return serial
+	}
+	first, second := enable("root-one"), enable("root-two")
+	if _, err := rootIAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(first)}); err != nil {
+		t.Fatalf("deactivating one of two devices: %v", err)
+	}
+	_, err := rootIAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(second)})
+	wantCode(t, err, "DeleteConflict")
+	if mine, err := rootIAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil || len(mine.MFADevices) != 1 {
+		t.Fatalf("root devices after the refusal = %+v, %v", mine, err)
+	}
+}
+
+func mustSealer(t *testing.T) *seal.Sealer {
+	t.Helper()
+	s, err := seal.New(testMasterKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

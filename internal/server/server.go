@@ -46,6 +46,9 @@ type Config struct {
 	// Console, when set, serves /console and everything under it; a browser's plain GET of / (no
 	// SigV4, no query) is redirected there.
 	Console http.Handler
+	// RootMFAGuard, when set, is asked before an IAM API call deactivates one of a root user's MFA
+	// devices; it refuses removing the last device of a root whose MFA is required.
+	RootMFAGuard func(ctx context.Context, account, serial string) error
 	// Orgs is the Organizations service; when nil, one over IAM's store is made.
 	Orgs *orgs.Service
 }
@@ -61,6 +64,7 @@ type Server struct {
 	services map[string]*service // by SigV4 service name
 	metrics  *metrics
 	trail    *trail.Recorder
+	rootMFA  func(ctx context.Context, account, serial string) error
 	console  http.Handler
 	orgs     *orgs.Service
 
@@ -74,7 +78,7 @@ type Server struct {
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{
-		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail, console: cfg.Console,
+		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail, rootMFA: cfg.RootMFAGuard, console: cfg.Console,
 		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
 	}
 	if s.log == nil {
