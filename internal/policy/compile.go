@@ -19,73 +19,72 @@ type cstmt struct {
 // naming the exact action, statements with a wildcard inside the action's service, and statements
 // that may match any action ("*", a wildcard in the service prefix, NotAction). Each list is in
 // statement order, so a merge of the three visits candidates in document order.
+//
+// Exact actions ("service:action", always with a colon) and service prefixes (never with one)
+// share one keyTable, so a policy that names neither the action nor its service costs two probes
+// of one small table.
 type stmtIndex struct {
-	exact   map[string][]int32 // lower-cased "service:action"
-	service map[string][]int32 // lower-cased service prefix
-	always  []int32
-	// Bloom filters over the keys of exact and service, so that a policy that cannot name the
-	// action costs two bit tests instead of two map lookups (a principal may have many policies).
-	exactBits [16]uint64 // 1,024 bits
-	svcBits   [4]uint64  // 256 bits
+	keys   keyTable  // strHash of names[k] -> k
+	names  []string  // lower-cased "service:action" or service prefix
+	lists  [][]int32 // lists[k]: statements under names[k]
+	always []int32
 }
 
-// fnv1a hashes b (FNV-1a, 64 bit); the evaluator hashes the request's action and service once.
-func fnv1a(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
+func addStmt(list []int32, i int32) []int32 {
+	if n := len(list); n == 0 || list[n-1] != i {
+		list = append(list, i)
 	}
-	return h
+	return list
 }
 
-func setBit(bits []uint64, h uint64) {
-	n := uint64(len(bits)) * 64
-	bits[(h%n)/64] |= 1 << (h % 64)
+func (ix *stmtIndex) addKey(key string, i int32) {
+	h := strHash(key)
+	k := ix.find(h, []byte(key))
+	if k < 0 {
+		k = len(ix.lists)
+		ix.keys.insert(h, k, 0)
+		ix.names = append(ix.names, key)
+		ix.lists = append(ix.lists, nil)
+	}
+	ix.lists[k] = addStmt(ix.lists[k], i)
 }
 
-func hasBit(bits []uint64, h uint64) bool {
-	n := uint64(len(bits)) * 64
-	return bits[(h%n)/64]&(1<<(h%64)) != 0
-}
-
-func (ix *stmtIndex) add(list *[]int32, i int32) {
-	if n := len(*list); n == 0 || (*list)[n-1] != i {
-		*list = append(*list, i)
+// find returns the index k of names[k] == key (whose strHash is h), or -1. The key is a byte slice
+// (the request's lower-cased action is kept on the stack); comparing string(key) does not
+// allocate.
+func (ix *stmtIndex) find(h uint64, key []byte) int {
+	if len(ix.keys.slots) == 0 {
+		return -1
+	}
+	for i, mask := ix.keys.probe(h); ; i = (i + 1) & mask {
+		s := &ix.keys.slots[i]
+		if s.val == 0 {
+			return -1
+		}
+		if s.hash == h && ix.names[s.val-1] == string(key) {
+			return int(s.val - 1)
+		}
 	}
 }
 
 func (ix *stmtIndex) insert(st *cstmt, i int32) {
 	if st.notAction {
-		ix.add(&ix.always, i)
+		ix.always = addStmt(ix.always, i)
 		return
 	}
 	for k := range st.actions {
 		p := &st.actions[k]
 		if p.class == pcExact {
-			if ix.exact == nil {
-				ix.exact = make(map[string][]int32)
-			}
-			l := ix.exact[p.lit]
-			ix.add(&l, i)
-			ix.exact[p.lit] = l
-			setBit(ix.exactBits[:], fnv1a([]byte(p.lit)))
+			ix.addKey(p.lit, i)
 			continue
 		}
 		text := p.String()
 		colon := strings.IndexByte(text, ':')
 		if colon <= 0 || strings.ContainsAny(text[:colon], "*?") {
-			ix.add(&ix.always, i)
+			ix.always = addStmt(ix.always, i)
 			continue
 		}
-		if ix.service == nil {
-			ix.service = make(map[string][]int32)
-		}
-		svc := strings.ToLower(text[:colon])
-		l := ix.service[svc]
-		ix.add(&l, i)
-		ix.service[svc] = l
-		setBit(ix.svcBits[:], fnv1a([]byte(svc)))
+		ix.addKey(strings.ToLower(text[:colon]), i)
 	}
 }
 
@@ -146,37 +145,45 @@ func (p *Policy) compile() string {
 }
 
 // candidates iterates, in statement order and without duplicates, over the union of three sorted
-// index lists. It lives on the stack.
+// index lists: a (statements naming the exact action), b (a wildcard within its service) and c
+// (any action). It lives on the stack.
 type candidates struct {
 	a, b, c []int32
 }
 
-// lookup takes the lower-cased action and service as bytes (indexing a map with string(b) does not
-// allocate) and their hashes for the Bloom filters.
-func (ix *stmtIndex) lookup(action, service []byte, actHash, svcHash uint64) candidates {
-	c := candidates{c: ix.always}
-	if hasBit(ix.exactBits[:], actHash) {
-		c.a = ix.exact[string(action)]
+// lookup returns the statements naming the exact action and those with a wildcard in its service.
+// It takes the lower-cased action and service as bytes and their strHash values, computed once per
+// request. (It returns two slices rather than a candidates value: a struct that large returned by
+// value is copied through memory, which cost more than the probes.)
+func (ix *stmtIndex) lookup(action, service []byte, actHash, svcHash uint64) (exact, inService []int32) {
+	if ix.keys.n == 0 {
+		return nil, nil
 	}
-	if hasBit(ix.svcBits[:], svcHash) {
-		c.b = ix.service[string(service)]
+	if k := ix.find(actHash, action); k >= 0 {
+		exact = ix.lists[k]
 	}
-	return c
+	if len(service) > 0 {
+		if k := ix.find(svcHash, service); k >= 0 {
+			inService = ix.lists[k]
+		}
+	}
+	return exact, inService
 }
 
-// next returns the next statement index, or -1.
-func (cs *candidates) next() int {
+// next returns the next statement index, or -1, and whether the statement came from the exact
+// list: such a statement names the action exactly, so its Action element need not be matched
+// again.
+func (cs *candidates) next() (int, bool) {
 	m := int32(-1)
 	for _, l := range [3][]int32{cs.a, cs.b, cs.c} {
 		if len(l) > 0 && (m < 0 || l[0] < m) {
 			m = l[0]
 		}
 	}
-	if m < 0 {
-		return -1
-	}
+	exact := false
 	if len(cs.a) > 0 && cs.a[0] == m {
 		cs.a = cs.a[1:]
+		exact = true
 	}
 	if len(cs.b) > 0 && cs.b[0] == m {
 		cs.b = cs.b[1:]
@@ -184,5 +191,5 @@ func (cs *candidates) next() int {
 	if len(cs.c) > 0 && cs.c[0] == m {
 		cs.c = cs.c[1:]
 	}
-	return int(m)
+	return int(m), exact
 }

@@ -92,9 +92,11 @@ type cond struct {
 	set      setMode
 	ifExists bool
 	key      string // lower-cased
+	hash     uint64 // strHash(key), for Context.lookup
 	src      int    // index in Statement.Condition
 
 	strs   []pattern      // famString, famArn (famArn: whole-value patterns)
+	lits   []string       // StringEquals/StringNotEquals whose values are plain text: those values
 	arns   []resPattern   // famArn: per-component patterns
 	nums   []float64      // famNumeric
 	times  []int64        // famDate, Unix nanoseconds
@@ -145,7 +147,8 @@ func compileCondition(c Condition, src int, vars bool) (cond, string) {
 	if len(c.Values) == 0 {
 		return cond{}, "Syntax errors in policy."
 	}
-	cd := cond{opInfo: info, set: set, ifExists: ifExists, key: strings.ToLower(c.Key), src: src}
+	key := strings.ToLower(c.Key)
+	cd := cond{opInfo: info, set: set, ifExists: ifExists, key: key, hash: strHash(key), src: src}
 	var msg string
 	switch info.fam {
 	case famString:
@@ -182,22 +185,22 @@ const (
 	triUnknown
 )
 
-// matchAny reports whether the request value v matches at least one policy value (several values
-// for one key are OR-ed). ok is false when v cannot be interpreted by the operator.
-func (c *cond) matchAny(v string, r *resolver) (match, ok bool) {
+// matchAny reports whether the request value v (tv parsed) matches at least one policy value
+// (several values for one key are OR-ed). ok is false when v cannot be interpreted by the operator.
+func (c *cond) matchAny(v string, tv *typedValue, r *resolver) (match, ok bool) {
 	switch c.fam {
 	case famString:
 		return matchString(c, v, r), true
 	case famNumeric:
-		return matchNumeric(c, v)
+		return matchNumeric(c, tv)
 	case famDate:
-		return matchDate(c, v)
+		return matchDate(c, tv)
 	case famBool:
 		return matchBool(c, v)
 	case famBinary:
 		return matchBinary(c, v), true
 	case famIP:
-		return matchIP(c, v)
+		return matchIP(c, tv)
 	case famArn:
 		return matchArn(c, v, r), true
 	}
@@ -214,7 +217,7 @@ func (c *cond) matchAny(v string, r *resolver) (match, ok bool) {
 //   - ForAnyValue: some request value satisfies the (possibly negated) operator.
 //   - ForAllValues: every request value satisfies it; an empty value set is true.
 func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
-	vals, present := ctx.getLower(c.key)
+	vals, refs, present := ctx.lookup(c.hash, c.key)
 	if c.fam == famNull {
 		isNull := !present || len(vals) == 0
 		for _, want := range c.bools {
@@ -239,9 +242,20 @@ func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
 	}
 	switch c.set {
 	case setNone:
+		if c.lits != nil {
+			// The most common condition, compared without the pattern machinery.
+			for _, v := range vals {
+				for _, l := range c.lits {
+					if v == l {
+						return boolTri(!c.negate), false
+					}
+				}
+			}
+			return boolTri(c.negate), false
+		}
 		unknown := false
-		for _, v := range vals {
-			m, ok := c.matchAny(v, r)
+		for i, v := range vals {
+			m, ok := c.matchAny(v, ctx.typedOf(refs[i]), r)
 			if !ok {
 				unknown = true
 				continue
@@ -256,8 +270,8 @@ func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
 		return boolTri(c.negate), false
 	case setForAny:
 		unknown := false
-		for _, v := range vals {
-			m, ok := c.matchAny(v, r)
+		for i, v := range vals {
+			m, ok := c.matchAny(v, ctx.typedOf(refs[i]), r)
 			if !ok {
 				unknown = true
 				continue
@@ -272,8 +286,8 @@ func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
 		return triFalse, false
 	default: // setForAll
 		unknown := false
-		for _, v := range vals {
-			m, ok := c.matchAny(v, r)
+		for i, v := range vals {
+			m, ok := c.matchAny(v, ctx.typedOf(refs[i]), r)
 			if !ok {
 				unknown = true
 				continue

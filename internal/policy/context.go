@@ -1,63 +1,174 @@
 package policy
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+)
 
 // Context holds a request's condition keys and their values. Key names are case-insensitive, as
 // AWS condition key names are ("Condition element", IAM User Guide: "Condition key names are not
-// case-sensitive"); values are kept exactly as given, as strings in their wire form (numbers, dates,
-// booleans, IP addresses and ARNs are parsed by the operator that uses them).
+// case-sensitive"); values are kept exactly as given, as strings in their wire form.
+//
+// Set also parses each value, once, into the typed forms it can take — an IP address, a number, a
+// date — so that IpAddress, Numeric… and Date… conditions compare parsed values however many
+// statements test them, and evaluation never parses (nor allocates a parse error). A Set replaces
+// the parsed forms with its own values', and Reset drops them. Evaluate only reads a Context, so
+// concurrent evaluations may share one that is no longer being changed.
 //
 // A Context is reusable: Reset empties it and keeps its memory, so a server can keep one per
 // worker. The zero value is ready to use. A Context is not safe for concurrent mutation.
 type Context struct {
-	idx     map[string]int // lower-cased key -> index in entries
-	entries []ctxEntry
-	arena   []string
+	// idx finds a key by the hash of its lower-cased form, which conditions and policy variables
+	// compute when the policy is compiled, so a lookup during evaluation hashes nothing. A slot's
+	// val-1 indexes keys; val2 is the end of the key's values in arena, which start at
+	// keys[val-1].start.
+	idx   keyTable
+	keys  []ctxKey // in the order first set
+	arena []string
+	// Typed forms are kept only for values that have one (typically the source address and
+	// the times among a request's ten or so values): tref[i] is 0 when arena[i] parses as nothing,
+	// else 1 + the index of its typed form in typed.
+	tref  []int32
+	typed []typedValue
 }
 
-type ctxEntry struct {
-	key        string // as first given, for reports
-	start, end int    // values are arena[start:end]
+type ctxKey struct {
+	key   string // as first given, for Keys
+	lkey  string // lower-cased
+	start int32  // first value in arena
+}
+
+// typedValue is one request value in the typed forms it parses as.
+type typedValue struct {
+	ip   netip.Addr // unmapped, without zone (how IpAddress compares), when has&hasIP
+	num  float64    // when has&hasNum
+	date int64      // Unix nanoseconds, when has&hasDate
+	has  uint8
+}
+
+const (
+	hasIP uint8 = 1 << iota
+	hasNum
+	hasDate
+)
+
+// parseTyped parses v with the parsers the typed operators used to apply at evaluation time
+// (ParseAddr for IpAddress, parseNumber for Numeric…, parseDate for Date…), so a value means the
+// same to an operator as before; mayBeIP only spares ParseAddr the strings it would refuse.
+func parseTyped(v string) typedValue {
+	var t typedValue
+	if mayBeIP(v) {
+		if a, err := netip.ParseAddr(v); err == nil {
+			t.ip, t.has = a.Unmap().WithZone(""), hasIP
+		}
+	}
+	if f, ok := parseNumber(v); ok {
+		t.num, t.has = f, t.has|hasNum
+	}
+	if d, ok := parseDate(v); ok {
+		t.date, t.has = d, t.has|hasDate
+	}
+	return t
+}
+
+// mayBeIP is false for strings netip.ParseAddr refuses for certain: before an optional "%zone",
+// an address holds only hexadecimal digits, dots and colons, and at least one dot or colon. It
+// keeps ARNs, dates and names from building ParseAddr's error values.
+func mayBeIP(v string) bool {
+	sep := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '.' || c == ':':
+			sep = true
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == '%':
+			return sep && i > 0
+		default:
+			return false
+		}
+	}
+	return sep
 }
 
 // Set sets key to values, replacing any earlier values. Set with no values records the key as
 // present with an empty value set (ForAllValues treats it as empty; Null treats it as null).
 func (c *Context) Set(key string, values ...string) {
 	lk := strings.ToLower(key)
-	if c.idx == nil {
-		c.idx = make(map[string]int)
+	h := strHash(lk)
+	if c.arena == nil {
+		// Room for a typical request's keys at once rather than by doubling from one.
+		c.keys = make([]ctxKey, 0, 8)
+		c.arena = make([]string, 0, 8)
+		c.tref = make([]int32, 0, 8)
+		c.typed = make([]typedValue, 0, 4)
+		c.idx.reserve(8)
 	}
 	start := len(c.arena)
 	c.arena = append(c.arena, values...)
-	e := ctxEntry{key: key, start: start, end: len(c.arena)}
-	if i, ok := c.idx[lk]; ok {
-		c.entries[i] = e
+	for _, v := range values {
+		ref := int32(0)
+		if tv := parseTyped(v); tv.has != 0 {
+			c.typed = append(c.typed, tv)
+			ref = int32(len(c.typed))
+		}
+		c.tref = append(c.tref, ref)
+	}
+	if s := c.slot(h, lk); s != nil {
+		c.keys[s.val-1].start, s.val2 = int32(start), int32(len(c.arena))
 		return
 	}
-	c.idx[lk] = len(c.entries)
-	c.entries = append(c.entries, e)
+	c.idx.insert(h, len(c.keys), len(c.arena))
+	c.keys = append(c.keys, ctxKey{key: key, lkey: lk, start: int32(start)})
+}
+
+// slot returns the slot of the lower-cased key lk whose strHash is h, or nil.
+func (c *Context) slot(h uint64, lk string) *keySlot {
+	if len(c.idx.slots) == 0 {
+		return nil
+	}
+	for i, mask := c.idx.probe(h); ; i = (i + 1) & mask {
+		s := &c.idx.slots[i]
+		if s.val == 0 {
+			return nil
+		}
+		if s.hash == h && c.keys[s.val-1].lkey == lk {
+			return s
+		}
+	}
 }
 
 // Get returns the values of key (case-insensitive) and whether it is present. The returned slice
 // must not be modified.
 func (c *Context) Get(key string) ([]string, bool) {
-	if c == nil {
-		return nil, false
-	}
-	return c.getLower(strings.ToLower(key))
+	lk := strings.ToLower(key)
+	vals, _, ok := c.lookup(strHash(lk), lk)
+	return vals, ok
 }
 
-// getLower looks up an already lower-cased key; it never allocates.
-func (c *Context) getLower(lk string) ([]string, bool) {
-	if c == nil || c.idx == nil {
-		return nil, false
+// lookup finds the lower-cased key lk whose strHash is h and returns its values and, for typedOf,
+// their typed-form references; it never allocates.
+func (c *Context) lookup(h uint64, lk string) ([]string, []int32, bool) {
+	if c == nil {
+		return nil, nil, false
 	}
-	i, ok := c.idx[lk]
-	if !ok {
-		return nil, false
+	s := c.slot(h, lk)
+	if s == nil {
+		return nil, nil, false
 	}
-	e := c.entries[i]
-	return c.arena[e.start:e.end:e.end], true
+	lo, hi := int(c.keys[s.val-1].start), int(s.val2)
+	return c.arena[lo:hi:hi], c.tref[lo:hi:hi], true
+}
+
+// untyped is the typed form of a value that parses as nothing.
+var untyped typedValue
+
+// typedOf returns the typed forms of the value whose reference lookup returned.
+func (c *Context) typedOf(ref int32) *typedValue {
+	if ref == 0 {
+		return &untyped
+	}
+	return &c.typed[ref-1]
 }
 
 // Keys returns the keys in the order they were first set (with the case of that first Set).
@@ -65,17 +176,20 @@ func (c *Context) Keys() []string {
 	if c == nil {
 		return nil
 	}
-	out := make([]string, len(c.entries))
-	for i, e := range c.entries {
-		out[i] = e.key
+	out := make([]string, len(c.keys))
+	for i := range c.keys {
+		out[i] = c.keys[i].key
 	}
 	return out
 }
 
 // Reset removes every key and keeps the allocated memory for reuse.
 func (c *Context) Reset() {
-	clear(c.idx)
-	c.entries = c.entries[:0]
-	clear(c.arena) // drop references to the old strings
+	c.idx.reset()
+	clear(c.keys) // drop references to the old strings
+	c.keys = c.keys[:0]
+	clear(c.arena)
 	c.arena = c.arena[:0]
+	c.tref = c.tref[:0]
+	c.typed = c.typed[:0]
 }

@@ -20,11 +20,12 @@ func compileDate(c *cond, values []string) string {
 	return ""
 }
 
-func matchDate(c *cond, v string) (match, ok bool) {
-	t, ok := parseDate(v)
-	if !ok {
+// matchDate compares the request value as parseDate parsed it in Context.Set.
+func matchDate(c *cond, tv *typedValue) (match, ok bool) {
+	if tv.has&hasDate == 0 {
 		return false, false
 	}
+	t := tv.date
 	for _, want := range c.times {
 		if compareOrdered(c.op, t, want) {
 			return true, true
@@ -33,7 +34,7 @@ func matchDate(c *cond, v string) (match, ok bool) {
 	return false, true
 }
 
-// parseDate returns the instant as Unix nanoseconds. It is hand-written so that evaluation never
+// parseDate returns the instant as Unix nanoseconds. It is hand-written so that parsing never
 // allocates (time.Parse builds error values and handles layouts we do not need).
 func parseDate(s string) (int64, bool) {
 	if s == "" {

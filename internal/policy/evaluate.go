@@ -1,5 +1,10 @@
 package policy
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // Effect is the outcome of an evaluation.
 type Effect uint8
 
@@ -134,7 +139,7 @@ type evaluator struct {
 	buf      [maxAction]byte
 	actLen   int  // lower-cased action is buf[:actLen]
 	svcLen   int  // its service prefix is buf[:svcLen]
-	long     bool // action did not fit in buf
+	scanAll  bool // the index cannot be used: visit every statement
 	actHash  uint64
 	svcHash  uint64
 	x        *Explanation
@@ -194,28 +199,88 @@ func (e *evaluator) init(req *Request) bool {
 		return false
 	}
 	if len(a) > maxAction {
-		e.long = true
+		e.scanAll = true
 		return true
 	}
+	// Lower-case the action, find its first colon and hash both the action and the service prefix
+	// before that colon (the values strHash gives for those lower-cased bytes), eight bytes at a
+	// time and in one pass. Words are read from the string itself: read back from e.buf right after
+	// a copy, they would wait on the copy's narrower stores.
+	n := len(a)
 	colon := -1
-	for i := 0; i < len(a); i++ {
-		c := a[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+	var high uint64
+	h := hashSeed
+	for i := 0; i < n; i += 8 {
+		var w uint64
+		switch {
+		case i+8 <= n:
+			w = word(a[i:])
+		case n >= 8:
+			// The last, partial word: the eight bytes ending the action, shifted so that the
+			// bytes already read drop out and zeros come in on top.
+			w = word(a[n-8:]) >> (8 * (8 - (n - i)))
+		default:
+			for j := i; j < n; j++ {
+				w |= uint64(a[j]) << (8 * (j - i))
+			}
 		}
-		if c == ':' && colon < 0 {
-			colon = i
+		high |= w
+		w = lowerASCII(w)
+		if colon < 0 {
+			if m := zeroBytes(w ^ (':' * ones)); m != 0 {
+				if k := bits.TrailingZeros64(m) / 8; i+k < n {
+					colon = i + k
+					// The service prefix is the words hashed so far and the bytes of this word
+					// before the colon.
+					sh := h
+					if k > 0 {
+						sh = mix(sh^(w&(1<<(8*k)-1)), hashMul2)
+					}
+					e.svcHash = hashFinal(sh, colon)
+				}
+			}
 		}
-		e.buf[i] = c
+		h = mix(h^w, hashMul2)
+		binary.LittleEndian.PutUint64(e.buf[i:], w)
+	}
+	if high&highBits != 0 {
+		// The index holds actions lower-cased with Unicode rules (strings.ToLower) and lowerASCII
+		// folds ASCII only, so a non-ASCII action (no AWS action is one) is matched statement by
+		// statement with Unicode case folding instead, and a Deny naming it is never missed.
+		e.scanAll = true
+		return true
 	}
 	// Lengths, not slices, are kept: a slice of e.buf stored in e would make e escape to the heap.
-	e.actLen = len(a)
-	if colon >= 0 {
+	e.actLen = n
+	e.actHash = hashFinal(h, n)
+	if colon > 0 {
 		e.svcLen = colon
 	}
-	e.actHash = fnv1a(e.buf[:e.actLen])
-	e.svcHash = fnv1a(e.buf[:e.svcLen])
 	return true
+}
+
+const (
+	ones     = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// lowerASCII lower-cases the ASCII capital letters among the eight bytes of w and leaves every
+// other byte as it is. Per byte b: adding 0x80-'A' to its low seven bits sets the top bit when
+// b >= 'A', adding 0x80-'Z'-1 when b > 'Z' (no sum carries into the next byte); a byte with its own
+// top bit set is not ASCII and is excluded. The capitals' top-bit mask shifted right by two is
+// 0x20 in each such byte, the case bit.
+func lowerASCII(w uint64) uint64 {
+	low := w &^ highBits
+	geA := low + (0x80-'A')*ones
+	gtZ := low + (0x80-'Z'-1)*ones
+	upper := geA &^ gtZ &^ w & highBits
+	return w | upper>>2
+}
+
+// zeroBytes returns a word with the top bit set in exactly the bytes of x that are zero.
+func zeroBytes(x uint64) uint64 {
+	y := (x&^highBits + ^uint64(highBits)) | x | ^uint64(highBits)
+	return ^y
 }
 
 func usable(p *Policy) bool { return p != nil && p.ok }
@@ -385,10 +450,10 @@ func (e *evaluator) allowIn(ps []*Policy, t PolicyType) (*Policy, int, bool) {
 // strongest grant among those that apply.
 func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant) {
 	first = -1
-	if e.long {
+	if e.scanAll {
 		for i := range p.compiled {
 			if p.compiled[i].deny == deny {
-				if e.visit(p, i, t, &first, &g) {
+				if e.visit(p, i, false, t, &first, &g) {
 					return first, g
 				}
 			}
@@ -399,18 +464,36 @@ func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant
 	if deny {
 		ix = &p.deny
 	}
-	c := ix.lookup(e.buf[:e.actLen], e.buf[:e.svcLen], e.actHash, e.svcHash)
-	for i := c.next(); i >= 0; i = c.next() {
-		if e.visit(p, i, t, &first, &g) {
+	if ix.keys.n == 0 && len(ix.always) == 0 {
+		return first, g // no statement of this effect (most policies have no Deny)
+	}
+	exact, inService := ix.lookup(e.buf[:e.actLen], e.buf[:e.svcLen], e.actHash, e.svcHash)
+	if len(inService) == 0 && len(ix.always) == 0 {
+		// The common case: only statements naming the exact action, already in order.
+		for _, i := range exact {
+			if e.visit(p, int(i), true, t, &first, &g) {
+				return first, g
+			}
+		}
+		return first, g
+	}
+	c := candidates{a: exact, b: inService, c: ix.always}
+	for {
+		i, exact := c.next()
+		if i < 0 {
+			break
+		}
+		if e.visit(p, i, exact, t, &first, &g) {
 			return first, g
 		}
 	}
 	return first, g
 }
 
-// visit tests statement i and records it; it reports whether scanning can stop.
-func (e *evaluator) visit(p *Policy, i int, t PolicyType, first *int, g *grant) bool {
-	ok, sg := e.applies(p, i)
+// visit tests statement i and records it; it reports whether scanning can stop. named says that
+// the index found the statement under the exact action.
+func (e *evaluator) visit(p *Policy, i int, named bool, t PolicyType, first *int, g *grant) bool {
+	ok, sg := e.applies(p, i, named)
 	if !ok {
 		return false
 	}
@@ -427,11 +510,12 @@ func (e *evaluator) visit(p *Policy, i int, t PolicyType, first *int, g *grant) 
 }
 
 // applies reports whether statement i of p applies to the request, and for statements with a
-// Principal element how strongly it names the requester.
-func (e *evaluator) applies(p *Policy, i int) (bool, grant) {
+// Principal element how strongly it names the requester. named says that the statement's Action
+// element names the action exactly (the index found it there), so matching it again is skipped.
+func (e *evaluator) applies(p *Policy, i int, named bool) (bool, grant) {
 	st := &p.compiled[i]
-	matched := false
-	for k := range st.actions {
+	matched := named
+	for k := 0; !matched && k < len(st.actions); k++ {
 		if m, _ := st.actions[k].match(e.req.Action, true, nil); m {
 			matched = true
 			break

@@ -35,12 +35,12 @@ func compileIP(c *cond, values []string) string {
 	return ""
 }
 
-func matchIP(c *cond, v string) (match, ok bool) {
-	a, err := netip.ParseAddr(v)
-	if err != nil {
+// matchIP compares the request address, parsed (unmapped, zone dropped) by Context.Set.
+func matchIP(c *cond, tv *typedValue) (match, ok bool) {
+	if tv.has&hasIP == 0 {
 		return false, false
 	}
-	a = a.Unmap().WithZone("")
+	a := tv.ip
 	for _, p := range c.prefix {
 		if p.Contains(a) {
 			return true, true

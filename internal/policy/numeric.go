@@ -19,11 +19,12 @@ func compileNumeric(c *cond, values []string) string {
 	return ""
 }
 
-func matchNumeric(c *cond, v string) (match, ok bool) {
-	f, ok := parseNumber(v)
-	if !ok {
+// matchNumeric compares the request value as parseNumber parsed it in Context.Set.
+func matchNumeric(c *cond, tv *typedValue) (match, ok bool) {
+	if tv.has&hasNum == 0 {
 		return false, false
 	}
+	f := tv.num
 	for _, want := range c.nums {
 		if compareOrdered(c.op, f, want) {
 			return true, true

@@ -19,6 +19,7 @@ type token struct {
 	kind   tokKind
 	lit    string // tLit: the text; tVar: the default value
 	key    string // tVar: lower-cased context key
+	hash   uint64 // tVar: strHash(key), for Context.lookup
 	hasDef bool   // tVar: a default was given
 }
 
@@ -39,6 +40,9 @@ type pattern struct {
 	lit    string // pcExact, pcPrefix
 	toks   []token
 	hasVar bool
+	// linear: the tokens are literals and variables, with at most a '*' at the end, as in
+	// "bucket/home/${aws:username}/*"; such a pattern matches without backtracking.
+	linear bool
 }
 
 // compileOpts says which syntax a pattern text uses.
@@ -121,16 +125,22 @@ func parseVariable(body string) (token, string) {
 	if key == "" || strings.ContainsAny(key, " ${}'") {
 		return token{}, "Invalid policy variable: ${" + body + "}"
 	}
-	return token{kind: tVar, key: strings.ToLower(key), lit: def, hasDef: hasDef}, ""
+	key = strings.ToLower(key)
+	return token{kind: tVar, key: key, hash: strHash(key), lit: def, hasDef: hasDef}, ""
 }
 
 func classify(toks []token) pattern {
-	p := pattern{toks: toks}
-	for _, t := range toks {
-		if t.kind == tVar {
+	p := pattern{toks: toks, linear: true}
+	for i, t := range toks {
+		switch {
+		case t.kind == tVar:
 			p.hasVar = true
-			return p
+		case t.kind == tOne, t.kind == tStar && i < len(toks)-1:
+			p.linear = false
 		}
+	}
+	if p.hasVar {
+		return p
 	}
 	switch {
 	case len(toks) == 0:
@@ -156,7 +166,7 @@ type resolver struct {
 // variable, and a variable without a value never matches a Resource).
 func (r *resolver) resolve(t *token) (string, bool) {
 	if r != nil && r.ctx != nil {
-		if vs, ok := r.ctx.getLower(t.key); ok && len(vs) == 1 {
+		if vs, _, ok := r.ctx.lookup(t.hash, t.key); ok && len(vs) == 1 {
 			return vs[0], true
 		}
 	}
@@ -180,7 +190,34 @@ func (p *pattern) match(s string, fold bool, r *resolver) (matched, resolved boo
 	case pcPrefix:
 		return hasPrefix(s, p.lit, fold), true
 	}
+	if p.linear {
+		return linearMatch(p.toks, s, fold, r)
+	}
 	return globMatch(p.toks, s, fold, r)
+}
+
+// linearMatch matches a linear pattern: each literal or variable value must come next in s, and a
+// final '*' takes the rest.
+func linearMatch(toks []token, s string, fold bool, r *resolver) (matched, resolved bool) {
+	for i := range toks {
+		t := &toks[i]
+		lit := t.lit
+		switch t.kind {
+		case tStar:
+			return true, true
+		case tVar:
+			v, ok := r.resolve(t)
+			if !ok {
+				return false, false
+			}
+			lit = v
+		}
+		if !hasPrefix(s, lit, fold) {
+			return false, true
+		}
+		s = s[len(lit):]
+	}
+	return s == "", true
 }
 
 func hasPrefix(s, prefix string, fold bool) bool {
@@ -204,6 +241,11 @@ func globMatch(toks []token, s string, fold bool, r *resolver) (matched, resolve
 			t := &toks[ti]
 			switch t.kind {
 			case tStar:
+				if ti == len(toks)-1 {
+					// A trailing '*' takes whatever is left; no need to walk it back character
+					// by character (the common "prefix/${var}/*" resource shape ends here).
+					return true, true
+				}
 				starTi, starSi = ti, si
 				ti++
 				continue

@@ -17,9 +17,15 @@ import (
 // which in practice means "*".
 type resPattern struct {
 	all   bool                  // the pattern is "*"
-	whole pattern               // the pattern as one string, for non-ARN request values
+	whole pattern               // the pattern as one string: for non-ARN-shaped patterns, and flat ones
 	comps [arn.Sections]pattern // component patterns; comps[n-1] absorbs the remainder
 	n     int                   // number of components (0 when the pattern is not ARN-shaped)
+	// flat is set when every component but the last is plain text (no wildcard, no variable), as
+	// in "arn:aws:s3:::bucket/*". An ARN matching such a pattern as a whole string starts with
+	// those components and their colons ("arn:aws:s3:::"), so its first n-1 colons are exactly
+	// where the pattern has them and the rest is matched by the last component: whole-string
+	// matching is then the component-by-component match, without cutting the ARN.
+	flat bool
 }
 
 // compileResource compiles a Resource element entry. vars enables policy variables.
@@ -44,6 +50,10 @@ func compileResource(text string, vars bool) (resPattern, string) {
 			return resPattern{}, msg
 		}
 		rp.comps[i] = p
+	}
+	rp.flat = true
+	for i := 0; i < rp.n-1; i++ {
+		rp.flat = rp.flat && rp.comps[i].class == pcExact
 	}
 	return rp, ""
 }
@@ -73,7 +83,7 @@ func (rp *resPattern) match(s string, r *resolver) (matched, resolved bool) {
 	if rp.all {
 		return true, true
 	}
-	if rp.n == 0 {
+	if rp.n == 0 || rp.flat {
 		return rp.whole.match(s, false, r)
 	}
 	// Cut s at its first n-1 colons; the last pattern component gets the rest.

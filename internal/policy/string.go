@@ -15,6 +15,16 @@ func compileString(c *cond, values []string, vars bool) string {
 		}
 		c.strs = append(c.strs, p)
 	}
+	if c.op == opEq {
+		lits := make([]string, 0, len(c.strs))
+		for i := range c.strs {
+			if c.strs[i].class != pcExact {
+				return "" // a policy variable: matched through the patterns
+			}
+			lits = append(lits, c.strs[i].lit)
+		}
+		c.lits = lits
+	}
 	return ""
 }
 
