@@ -16,9 +16,9 @@ import (
 func TestServeFirstRunClaim(t *testing.T) {
 	data := t.TempDir() + "/data"
 	s := startServe(t, data)
-	link := regexp.MustCompile(`http://localhost:\d+/console/claim/[A-Za-z0-9_-]+`).FindString(s.stdout.String())
+	link := s.waitFor(t, `http://localhost:\d+/console/claim/[A-Za-z0-9_-]+`)
 	if link == "" {
-		t.Fatalf("serve printed no claim link:\n%s", s.stdout.String())
+		t.Fatalf("serve printed no claim link:\n%s", s.output())
 	}
 	base := link[:strings.Index(link, "/console/")]
 	jar, _ := cookiejar.New(nil)

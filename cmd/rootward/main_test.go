@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -131,7 +132,8 @@ func TestInitRefusesWeakRootPassword(t *testing.T) {
 type served struct {
 	cmd      *exec.Cmd
 	endpoint string
-	stdout   strings.Builder
+	mu       sync.Mutex
+	stdout   strings.Builder // guarded by mu: the reader goroutine writes it
 }
 
 func startServe(t *testing.T, data string, extra ...string) *served {
@@ -150,7 +152,9 @@ func startServe(t *testing.T, data string, extra ...string) *served {
 		re := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)`)
 		sent := false
 		for sc.Scan() {
+			s.mu.Lock()
 			s.stdout.WriteString(sc.Text() + "\n")
+			s.mu.Unlock()
 			if m := re.FindString(sc.Text()); m != "" && !sent {
 				found <- m
 				sent = true
@@ -173,6 +177,30 @@ func startServe(t *testing.T, data string, extra ...string) *served {
 			t.Fatalf("healthz never answered: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// output is what serve printed so far.
+func (s *served) output() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stdout.String()
+}
+
+// waitFor waits until serve's output matches the regular expression and returns the first match:
+// the reader goroutine may still be behind the process when /healthz first answers.
+func (s *served) waitFor(t *testing.T, expr string) string {
+	t.Helper()
+	re := regexp.MustCompile(expr)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if m := re.FindString(s.output()); m != "" {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve output never matched %q:\n%s", expr, s.output())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -215,11 +243,8 @@ func TestServeWithAWSCLI(t *testing.T) {
 	}
 	data := filepath.Join(t.TempDir(), "data")
 	s := startServe(t, data)
-	out := s.stdout.String()
 	for _, want := range []string{"Account ID:", "credentials", "sts get-caller-identity", "rootward root set-password --data"} {
-		if !strings.Contains(out, want) {
-			t.Fatalf("serve output lacks %q:\n%s", want, out)
-		}
+		s.waitFor(t, regexp.QuoteMeta(want))
 	}
 	id := awsCLI(t, data, s.endpoint, "sts", "get-caller-identity")
 	if !strings.Contains(id, ":user/admin") {
@@ -233,9 +258,7 @@ func TestServeWithAWSCLI(t *testing.T) {
 	s.stop(t)
 
 	s2 := startServe(t, data)
-	if !strings.Contains(s2.stdout.String(), "serving 1 account(s)") {
-		t.Fatalf("restart output = %s", s2.stdout.String())
-	}
+	s2.waitFor(t, regexp.QuoteMeta("serving 1 account(s)"))
 	users = awsCLI(t, data, s2.endpoint, "iam", "list-users")
 	if !strings.Contains(users, `"UserName": "carol"`) {
 		t.Fatalf("after restart list-users = %s", users)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -44,7 +43,7 @@ func TestTwoNodesSharePostgres(t *testing.T) {
 	var creds string
 	inits := 0
 	for i, n := range nodes {
-		if strings.Contains(n.stdout.String(), "initialised a new data directory") {
+		if n.waitFor(t, `initialised a new data directory|serving \d+ account`) == "initialised a new data directory" {
 			inits++
 			creds = filepath.Join(dirs[i], "credentials")
 		}
