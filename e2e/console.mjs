@@ -5,7 +5,8 @@
 //   ROOTWARD_SCREENSHOTS  the directory for screenshots of the main pages
 // It covers root sign-in with password and TOTP, TOTP registration from the QR page (the seed shown
 // is decoded and the codes computed here, independently of the server), and passkey registration
-// and sign-in with the Chrome DevTools virtual authenticator.
+// and sign-in with the Chrome DevTools virtual authenticator, and shows the organization's root
+// access page to the management account's root user.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
@@ -178,6 +179,13 @@ try {
   await page.click('form[action="/console/access-keys/delete"] button');
   await page.waitForURL(/done=/);
   assert.equal(await page.$(".banner"), null, "the banner stays after the key was deleted");
+
+  step("organization root access page");
+  await page.goto(base + "/console/organization/root-access");
+  const inventory = await page.textContent("#root-inventory");
+  assert.match(inventory, /legacy@browser\.example/);
+  assert.match(inventory, /management account/);
+  await shot(page, "11-organization-root-access");
 
   step("recovery pages render");
   await signOut(page);

@@ -22,6 +22,7 @@ import (
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
@@ -67,8 +68,9 @@ func TestConsoleInChromium(t *testing.T) {
 	rec := trail.NewRecorder(st, log)
 	t.Cleanup(rec.Close)
 
+	org := orgs.New(svc)
 	var ch http.Handler
-	api := server.New(server.Config{IAM: svc, Trail: rec, Logger: log, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ch.ServeHTTP(w, r)
 	})})
 	hs := httptest.NewUnstartedServer(api)
@@ -83,16 +85,18 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(root.Drain)
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, API: api, Logger: log}); err != nil {
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
 	hs.Start()
 	t.Cleanup(hs.Close)
 
 	const email, pw = "owner@browser.example", "Tangerine-Walrus-42"
-	if _, err := svc.CreateAccount(ctx, "browser-test", email, pw); err != nil {
+	acct, err := svc.CreateAccount(ctx, "browser-test", email, pw)
+	if err != nil {
 		t.Fatal(err)
 	}
+	manageOrganization(t, svc, org, acct.ID)
 
 	dir := t.TempDir()
 	if *screenshots {
@@ -109,10 +113,42 @@ func TestConsoleInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser test failed: %v", err)
 	}
-	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner"} {
+	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner", "11-organization-root-access"} {
 		if fi, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s missing or empty: %v", name, err)
 		}
+	}
+}
+
+// manageOrganization makes the browser's account the management account of an organization with
+// centralized root access, and one member whose root user still has a password and an access key,
+// for the organization's root access page.
+func manageOrganization(t *testing.T, svc *iam.Service, org *orgs.Service, mgmt string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := org.CreateOrganization(ctx, mgmt, orgs.FeatureSetAll); err != nil {
+		t.Fatal(err)
+	}
+	if err := org.EnableAWSServiceAccess(ctx, mgmt, orgs.IAMService); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{orgs.FeatureRootCredentialsManagement, orgs.FeatureRootSessions} {
+		if _, err := org.SetRootAccessFeature(ctx, mgmt, f, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := org.CreateAccount(ctx, mgmt, orgs.CreateAccountInput{Email: "legacy@browser.example", AccountName: "legacy"})
+	if err == nil {
+		st, err = org.DescribeCreateAccountStatus(ctx, mgmt, st.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetRootPassword(ctx, st.AccountID, "Zq7!vR2#kLp9@wX4"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateRootAccessKey(ctx, st.AccountID); err != nil {
+		t.Fatal(err)
 	}
 }
 

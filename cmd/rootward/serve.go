@@ -179,7 +179,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	api := server.New(server.Config{IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ch.ServeHTTP(w, r)
 	})})
-	ch, err = console.New(console.Config{IAM: svc, Root: root, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
+	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 // Package console is Rootward's web console: server-rendered HTML pages (templates and assets
 // embedded in the binary) for signing in as an account's root user or as an IAM user, for the first-run
-// claim of a new installation, for the root user's "Security credentials" page and for recovery.
+// claim of a new installation, for the root user's "Security credentials" page, for recovery, and
+// for the organization's root credential inventory (management and delegated administrator accounts).
 //
 // It is a thin layer. The sign-in state machines, MFA, recovery and throttling are the rootuser
 // service's; IAM operations a page shows or changes are invoked through server.Invoke as the
@@ -30,6 +31,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
@@ -48,6 +50,9 @@ type API interface {
 	InvokeInto(r *http.Request, p server.Principal, service, action string, params awsproto.Params, out any) error
 	Authorize(r *http.Request, p server.Principal, action, resource string) error
 	AuthorizeOperation(r *http.Request, p server.Principal, service, action string, params awsproto.Params) error
+	// DeleteRootCredentials deletes a member account's root credentials in a privileged root
+	// session opened as p (the organization page's action).
+	DeleteRootCredentials(r *http.Request, p server.Principal, member string) (*server.RootCredentialDeletion, error)
 }
 
 // Config configures the console.
@@ -55,8 +60,12 @@ type Config struct {
 	IAM *iam.Service
 	// Root runs the sign-in, MFA, recovery and root-credential flows.
 	Root *rootuser.Service
-	// Store keeps console sessions and first-run claims; IAM's store when nil.
+	// Store keeps console sessions and first-run claims; IAM's store when nil. The organization
+	// page reads the CloudTrail records from it too, so it is the store the trail recorder writes.
 	Store store.Store
+	// Orgs serves the organization pages (the root credential inventory); without it they answer
+	// that Organizations is not configured.
+	Orgs *orgs.Service
 	// API runs AWS operations as the signed-in principal.
 	API    API
 	Logger *slog.Logger
@@ -81,6 +90,7 @@ type Handler struct {
 	cfg   Config
 	iam   *iam.Service
 	root  *rootuser.Service
+	orgs  *orgs.Service
 	st    store.Store
 	api   API
 	log   *slog.Logger
@@ -91,7 +101,7 @@ type Handler struct {
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, orgs: cfg.Orgs, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
 	if cfg.IAM == nil || cfg.Root == nil || cfg.API == nil {
 		return nil, errors.New("console: IAM, Root and API are required")
 	}
@@ -154,6 +164,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /console/{$}", h.index)
 	h.signinRoutes(m)
 	h.accountRoutes(m)
+	h.organizationRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

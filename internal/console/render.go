@@ -25,9 +25,12 @@ type view struct {
 	// RootKeyBanner is set on every page while the account's root user has an access key or a
 	// signing certificate (issue 4, item 5: "flagged on every console page until deleted").
 	RootKeyBanner bool
-	Error         string
-	Notice        string
-	Data          any
+	// OrgAdmin shows the organization page in the navigation: the principal belongs to a
+	// management or IAM delegated administrator account.
+	OrgAdmin bool
+	Error    string
+	Notice   string
+	Data     any
 }
 
 var funcs = template.FuncMap{
@@ -84,6 +87,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 			v.Who = "Root user"
 		}
 		v.RootKeyBanner = h.rootKeyPresent(r, s)
+		v.OrgAdmin = h.orgAdmin(r, s)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {

@@ -1,0 +1,310 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// The organization's root credential inventory (issue 5, item 5): for every account of the
+// organization, what its root user could sign in or sign requests with and when root was last
+// used, beside AWS's advice for member accounts — delete their root credentials and do the few
+// tasks that need root through privileged root sessions (IAM User Guide, "Centrally manage root
+// access for member accounts"). The one action, "Delete root credentials", is
+// server.DeleteRootCredentials: an sts:AssumeRoot session with IAMDeleteRootUserCredentials opened
+// as the signed-in principal, so it is authorized by that principal's policies and the
+// organization's features, and recorded in CloudTrail like any privileged task.
+
+const (
+	rootAccessPath       = "/console/organization/root-access"
+	rootAccessDeletePath = rootAccessPath + "/delete"
+
+	// lastUseWindow bounds how far back the page searches the CloudTrail records for root use: 90
+	// days, the window of CloudTrail's event history and LookupEvents (CloudTrail User Guide,
+	// "Working with CloudTrail event history"), which is where the AWS console looks too. Older
+	// use still shows when it was an access key's, which IAM keeps per key.
+	lastUseWindow = 90 * 24 * time.Hour
+)
+
+// rootAccessData is the page.
+type rootAccessData struct {
+	OrganizationID string
+	Features       []string
+	// RootSessions is whether privileged root sessions (needed by the delete action) are on;
+	// CredentialsManagement whether new member accounts are created without root credentials.
+	RootSessions, CredentialsManagement bool
+	Accounts                            []rootAccessRow
+	// ViewerIsRoot: AssumeRoot refuses root user credentials, so a root session cannot act here.
+	ViewerIsRoot bool
+	WindowDays   int
+	// Deleted is the outcome of the action just taken, if any.
+	Deleted *server.RootCredentialDeletion
+	// Hint explains how to fix the error shown, when the page knows how.
+	Hint string
+}
+
+// rootAccessRow is one account of the inventory with what the page derives from it.
+type rootAccessRow struct {
+	orgs.RootStatus
+	MFAKinds   []mfaKindCount
+	ActiveKeys int
+	// LastUsed is the later of the root's newest recorded use in CloudTrail and of its access
+	// keys' last use; LastUsedBy says which kind of use it was.
+	LastUsed   *time.Time
+	LastUsedBy string
+	// Deletable: a member account (never the management account) whose root has a credential.
+	Deletable bool
+	Confirm   string
+}
+
+type mfaKindCount struct {
+	Kind  string
+	Count int
+}
+
+// mfaKindNames are the console's names of iam.MFADeviceType's kinds, in the order AWS recommends
+// them (phishing-resistant first; IAM User Guide, "AWS Multi-factor authentication in IAM").
+var mfaKindNames = []struct{ kind, name string }{
+	{iam.MFAWebAuthn, "passkey or security key"},
+	{iam.MFAHardware, "hardware TOTP token"},
+	{iam.MFAVirtual, "authenticator app"},
+}
+
+// confirmDeletion is the text of the checkbox that confirms the action, naming the account: the
+// form must send it back word for word, so a click on the wrong row's button does nothing.
+func confirmDeletion(account string) string {
+	return "Delete every root user credential of account " + account
+}
+
+// orgAdmin reports whether s is a principal of a management account or of IAM's delegated
+// administrator, to whom the layout shows the organization page. Errors hide the link: the page
+// itself says what is wrong.
+func (h *Handler) orgAdmin(r *http.Request, s *session) bool {
+	if h.orgs == nil || s == nil {
+		return false
+	}
+	o, err := h.orgs.OrganizationOf(r.Context(), s.Account)
+	if err != nil {
+		h.log.Warn("console: reading the organization", "account", s.Account, "err", err)
+		return false
+	}
+	return o != nil && (o.MasterAccountID == s.Account || o.DelegatedAdmin(s.Account, orgs.IAMService))
+}
+
+func (h *Handler) organizationRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET "+rootAccessPath, h.signedIn(h.rootAccess))
+	m.HandleFunc("POST "+rootAccessDeletePath, h.postSignedIn(h.deleteRootCredentials))
+}
+
+func (h *Handler) rootAccess(w http.ResponseWriter, r *http.Request, s *session) {
+	inv, ok := h.rootInventory(w, r, s)
+	if !ok {
+		return
+	}
+	h.renderRootAccess(w, r, s, http.StatusOK, inv, rootAccessData{}, "")
+}
+
+// rootInventory authorizes the page and reads the inventory, answering the request itself (and
+// returning false) when either fails. An IAM user needs what the same facts need through the API:
+// organizations:ListAccounts for the accounts and iam:ListOrganizationsFeatures for centralized
+// root access; then Organizations admits only the management account and IAM's delegated
+// administrator.
+func (h *Handler) rootInventory(w http.ResponseWriter, r *http.Request, s *session) (*orgs.RootInventory, bool) {
+	if h.orgs == nil {
+		h.renderError(w, r, http.StatusNotFound, "Organizations is not configured for this console.")
+		return nil, false
+	}
+	p := s.principal()
+	for _, action := range []string{"organizations:ListAccounts", "iam:ListOrganizationsFeatures"} {
+		if err := h.api.Authorize(r, p, action, "*"); err != nil {
+			h.rootAccessRefused(w, r, s, err)
+			return nil, false
+		}
+	}
+	inv, err := h.orgs.RootInventory(r.Context(), s.Account)
+	if err != nil {
+		h.rootAccessRefused(w, r, s, err)
+		return nil, false
+	}
+	return inv, true
+}
+
+// rootAccessRefused shows why the inventory cannot be shown: AWS's message and, for the
+// Organizations refusals, who can see it instead.
+func (h *Handler) rootAccessRefused(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		h.internalError(w, r, err)
+		return
+	}
+	status, msg := e.HTTPStatus(), e.Message
+	switch e.Code {
+	case awserr.AccessDenied:
+		status = http.StatusForbidden
+	case "AccessDeniedException":
+		status = http.StatusForbidden
+		msg += " The root credential inventory is shown to principals of the organization's management account and of the IAM delegated administrator account."
+	case "AWSOrganizationsNotInUseException":
+		msg += " The root credential inventory is shown to the management account of an organization."
+	}
+	h.render(w, r, status, "message", s, view{Title: "Root access", Error: msg})
+}
+
+// deleteRootCredentials is the per-account action. The target must be a member account of the
+// viewer's inventory whose confirmation was ticked; the rest — sts:AssumeRoot permission,
+// RootSessions, SCPs — the privileged task decides and the page shows its answer.
+func (h *Handler) deleteRootCredentials(w http.ResponseWriter, r *http.Request, s *session) {
+	inv, ok := h.rootInventory(w, r, s)
+	if !ok {
+		return
+	}
+	member := r.PostFormValue("account")
+	i := slices.IndexFunc(inv.Accounts, func(a orgs.RootStatus) bool { return a.AccountID == member })
+	switch {
+	case i < 0:
+		h.renderRootAccess(w, r, s, http.StatusBadRequest, inv, rootAccessData{}, "The account is not a member of your organization.")
+		return
+	case inv.Accounts[i].Management:
+		// AssumeRoot never targets the management account (aws-facts.md §1); its root user's
+		// credentials are managed by signing in as that root user.
+		h.renderRootAccess(w, r, s, http.StatusBadRequest, inv, rootAccessData{}, "The management account's root credentials cannot be deleted through a privileged root session.")
+		return
+	case r.PostFormValue("confirm") != confirmDeletion(member):
+		h.renderRootAccess(w, r, s, http.StatusBadRequest, inv, rootAccessData{}, "Tick the confirmation naming account "+member+" to delete its root credentials.")
+		return
+	}
+	out, err := h.api.DeleteRootCredentials(r, s.principal(), member)
+	d := rootAccessData{Deleted: out}
+	status, msg := http.StatusOK, ""
+	if err != nil {
+		e, ok := awserr.As(err)
+		if !ok {
+			h.internalError(w, r, err)
+			return
+		}
+		status, msg = e.HTTPStatus(), e.Message
+		d.Hint = deletionHint(inv, s)
+	}
+	// The inventory again, so the table shows what is left.
+	if inv, err = h.orgs.RootInventory(r.Context(), s.Account); err != nil {
+		h.rootAccessRefused(w, r, s, err)
+		return
+	}
+	h.renderRootAccess(w, r, s, status, inv, d, msg)
+}
+
+// deletionHint says how to make a refused deletion possible, when the cause is one the page can see.
+func deletionHint(inv *orgs.RootInventory, s *session) string {
+	switch {
+	case !slices.Contains(inv.Features, orgs.FeatureRootSessions):
+		return "Privileged root sessions are off. From the management account, enable trusted access for IAM if it " +
+			"is not yet (aws organizations enable-aws-service-access --service-principal iam.amazonaws.com), then the " +
+			"RootSessions feature (aws iam enable-organizations-root-sessions), and try again."
+	case s.Root():
+		return "Sign in as an IAM user or role of this account that is allowed sts:AssumeRoot: root user credentials cannot open privileged root sessions."
+	}
+	return ""
+}
+
+// renderRootAccess shows the page for inv; d carries the outcome of an action.
+func (h *Handler) renderRootAccess(w http.ResponseWriter, r *http.Request, s *session, status int, inv *orgs.RootInventory, d rootAccessData, errMsg string) {
+	d.OrganizationID, d.Features = inv.OrganizationID, inv.Features
+	d.RootSessions = slices.Contains(inv.Features, orgs.FeatureRootSessions)
+	d.CredentialsManagement = slices.Contains(inv.Features, orgs.FeatureRootCredentialsManagement)
+	d.ViewerIsRoot, d.WindowDays = s.Root(), int(lastUseWindow/(24*time.Hour))
+	now := h.now().UTC()
+	for _, a := range inv.Accounts {
+		row, err := h.rootAccessRow(r.Context(), a, now)
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+		d.Accounts = append(d.Accounts, row)
+	}
+	h.render(w, r, status, "organization", s, view{Title: "Root access across the organization", Error: errMsg, Data: d})
+}
+
+func (h *Handler) rootAccessRow(ctx context.Context, a orgs.RootStatus, now time.Time) (rootAccessRow, error) {
+	row := rootAccessRow{RootStatus: a, Deletable: !a.Management && a.HasCredentials(), Confirm: confirmDeletion(a.AccountID)}
+	for _, k := range mfaKindNames {
+		n := 0
+		for _, d := range a.MFADevices {
+			if d.Kind == k.kind {
+				n++
+			}
+		}
+		if n > 0 {
+			row.MFAKinds = append(row.MFAKinds, mfaKindCount{Kind: k.name, Count: n})
+		}
+	}
+	for _, k := range a.AccessKeys {
+		if k.Status == "Active" {
+			row.ActiveKeys++
+		}
+	}
+	if a.LastUsed != nil {
+		t := *a.LastUsed
+		row.LastUsed, row.LastUsedBy = &t, "access key"
+	}
+	at, by, err := h.lastRootEvent(ctx, a.AccountID, now, row.LastUsed)
+	if err != nil {
+		return row, err
+	}
+	if by != "" {
+		row.LastUsed, row.LastUsedBy = &at, by
+	}
+	return row, nil
+}
+
+// lastRootEvent returns the newest use of account's root user in its CloudTrail records of the last
+// lastUseWindow and later than since (when set), and what kind of use it was; by is "" when there
+// is none.
+func (h *Handler) lastRootEvent(ctx context.Context, account string, now time.Time, since *time.Time) (at time.Time, by string, err error) {
+	start := now.Add(-lastUseWindow)
+	if since != nil && since.After(start) {
+		start = *since
+	}
+	// Records come oldest first; Match keeps the newest use and declines every record, so the
+	// listing holds none of them in memory however many there are.
+	_, err = trail.List(ctx, h.st, trail.Query{Account: account, Start: start, Match: func(e *trail.Event) bool {
+		if kind := rootUse(e); kind != "" {
+			at, by = e.EventTime, kind
+		}
+		return false
+	}})
+	return at, by, err
+}
+
+// rootUse says what kind of root use a CloudTrail record is, "" if it is none. Root use is what
+// CIS's root-usage metric filter counts (userIdentity.type Root, not invoked by a service, not an
+// AwsServiceEvent; aws-facts.md §7), narrowed for sign-in records to successful ConsoleLogins: a
+// failed sign-in or a recovery request is an attempt anybody who knows the email can make, not use.
+func rootUse(e *trail.Event) string {
+	id := e.UserIdentity
+	if id.Type != "Root" || id.InvokedBy != "" {
+		return ""
+	}
+	switch e.EventType {
+	case trail.AwsConsoleSignIn:
+		if e.EventName == "ConsoleLogin" && e.ResponseElements["ConsoleLogin"] == "Success" {
+			return "console sign-in"
+		}
+	case trail.AwsAPICall, trail.AwsConsoleAction:
+		if id.SessionContext != nil && id.SessionContext.AssumedRoot == "true" {
+			return "privileged root session"
+		}
+		return "API call"
+	}
+	return ""
+}
+
+// String renders an MFA kind count for the table.
+func (c mfaKindCount) String() string { return fmt.Sprintf("%d × %s", c.Count, c.Kind) }
