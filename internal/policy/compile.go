@@ -28,7 +28,13 @@ type stmtIndex struct {
 	names  []string  // lower-cased "service:action" or service prefix
 	lists  [][]int32 // lists[k]: statements under names[k]
 	always []int32
+	// exact and service count the keys of each kind, so that a lookup probes only for kinds the
+	// policy has.
+	exact, service int
 }
+
+// empty reports whether no statement of the index's effect can match any action.
+func (ix *stmtIndex) empty() bool { return ix.keys.n == 0 && len(ix.always) == 0 }
 
 func addStmt(list []int32, i int32) []int32 {
 	if n := len(list); n == 0 || list[n-1] != i {
@@ -45,6 +51,11 @@ func (ix *stmtIndex) addKey(key string, i int32) {
 		ix.keys.insert(h, k, 0)
 		ix.names = append(ix.names, key)
 		ix.lists = append(ix.lists, nil)
+		if strings.IndexByte(key, ':') >= 0 {
+			ix.exact++
+		} else {
+			ix.service++
+		}
 	}
 	ix.lists[k] = addStmt(ix.lists[k], i)
 }
@@ -156,13 +167,12 @@ type candidates struct {
 // request. (It returns two slices rather than a candidates value: a struct that large returned by
 // value is copied through memory, which cost more than the probes.)
 func (ix *stmtIndex) lookup(action, service []byte, actHash, svcHash uint64) (exact, inService []int32) {
-	if ix.keys.n == 0 {
-		return nil, nil
+	if ix.exact > 0 {
+		if k := ix.find(actHash, action); k >= 0 {
+			exact = ix.lists[k]
+		}
 	}
-	if k := ix.find(actHash, action); k >= 0 {
-		exact = ix.lists[k]
-	}
-	if len(service) > 0 {
+	if ix.service > 0 && len(service) > 0 {
 		if k := ix.find(svcHash, service); k >= 0 {
 			inService = ix.lists[k]
 		}

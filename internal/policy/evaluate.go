@@ -416,7 +416,7 @@ func (e *evaluator) run(in *Input, req *Request) Decision {
 // denyIn reports whether evaluation stops on an explicit deny found in one of ps.
 func (e *evaluator) denyIn(ps []*Policy, t PolicyType) bool {
 	for _, p := range ps {
-		if e.denyIn1(p, t) {
+		if !p.deny.empty() && e.denyIn1(p, t) {
 			return true
 		}
 	}
@@ -464,7 +464,7 @@ func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant
 	if deny {
 		ix = &p.deny
 	}
-	if ix.keys.n == 0 && len(ix.always) == 0 {
+	if ix.empty() {
 		return first, g // no statement of this effect (most policies have no Deny)
 	}
 	exact, inService := ix.lookup(e.buf[:e.actLen], e.buf[:e.svcLen], e.actHash, e.svcHash)
