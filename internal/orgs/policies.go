@@ -685,6 +685,8 @@ type Placement struct {
 	// Path is the value of aws:PrincipalOrgPaths: o-…/r-…/ou-…/…/ down to the account's parent.
 	Path       string
 	Management bool
+	// Closed is set once CloseAccount suspended the account: its principals can do nothing.
+	Closed bool
 	// SCPs are the service control policies per level — the root, each OU down the path, the
 	// account — each level's documents labelled with their policy ARN. It is nil when the account
 	// is not subject to SCPs: the management account, or an organization without SCPs enabled.
@@ -708,7 +710,7 @@ func (s *Service) PlacementOf(ctx context.Context, account string) (*Placement, 
 		if err != nil {
 			return err
 		}
-		pl := &Placement{OrgID: o.ID, Management: account == o.MasterAccountID}
+		pl := &Placement{OrgID: o.ID, Management: account == o.MasterAccountID, Closed: a.Status != StatusActive}
 		pl.Path = o.ID + "/" + o.RootID + "/"
 		for _, ou := range chain {
 			pl.Path += ou + "/"

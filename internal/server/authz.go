@@ -50,7 +50,7 @@ func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
 	a.mu.RUnlock()
 	if ok && ce.writes == writes && c.now.Sub(ce.checked) < cacheTTL && c.now.Sub(ce.checked) >= 0 {
 		c.org = ce.org
-		return ce.input, nil
+		return ce.input, closedAccount(id.account, ce.org)
 	}
 	// Past the time-to-live, the account's generation in the store says whether another node
 	// changed anything; the compiled set is rebuilt only when it did.
@@ -72,7 +72,17 @@ func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
 	a.cache[key] = cachedInput{gen: gen, input: in, org: org, writes: writes, checked: c.now}
 	a.mu.Unlock()
 	c.org = org
-	return in, nil
+	return in, closedAccount(id.account, org)
+}
+
+// closedAccount refuses every authorized request of a closed (SUSPENDED) member account: after
+// CloseAccount, "you can't use AWS services" in it (Account Management Reference Guide, "Closing
+// an account").
+func closedAccount(account string, org *orgs.Placement) error {
+	if org == nil || !org.Closed {
+		return nil
+	}
+	return awserr.New(awserr.AccessDenied, "The account %s is closed; its principals cannot make requests.", account)
 }
 
 func (a *authorizer) build(c *call, id *identity) (*policy.Input, *orgs.Placement, error) {

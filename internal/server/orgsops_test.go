@@ -270,6 +270,11 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	if _, err := m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(dev)}); err != nil {
 		t.Fatal(err)
 	}
+	// A closed account's principals can do nothing, and nobody can assume a role in it.
+	_, err = member.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	wantCode(t, err, "AccessDenied")
+	_, err = m.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + dev + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("late")})
+	wantCode(t, err, "AccessDenied")
 	closed, err := m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(dev)})
 	if err != nil || closed.Account.Status != otypes.AccountStatusSuspended {
 		t.Fatalf("closed account = %+v, %v", closed, err)

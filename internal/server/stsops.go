@@ -130,6 +130,12 @@ func assumeRole(c *call) (any, error) {
 		// another account for role names.
 		return nil, c.assumeDenied(roleARN)
 	}
+	// Nobody assumes a role in a closed account.
+	if pl, err := c.s.orgs.PlacementOf(c.ctx, acct); err != nil {
+		return nil, err
+	} else if pl != nil && pl.Closed {
+		return nil, c.assumeDenied(roleARN)
+	}
 	if srcID != "" && c.id.session != nil && c.id.session.SourceIdentity != "" && c.id.session.SourceIdentity != srcID {
 		return nil, awserr.New(awserr.AccessDenied, "SourceIdentity cannot be changed in a role chain.")
 	}
