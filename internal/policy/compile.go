@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // cstmt is a compiled statement.
 type cstmt struct {
@@ -184,11 +187,21 @@ func (ix *stmtIndex) lookup(action, service []byte, actHash, svcHash uint64) (ex
 // list: such a statement names the action exactly, so its Action element need not be matched
 // again.
 func (cs *candidates) next() (int, bool) {
-	m := int32(-1)
-	for _, l := range [3][]int32{cs.a, cs.b, cs.c} {
-		if len(l) > 0 && (m < 0 || l[0] < m) {
-			m = l[0]
-		}
+	// Three comparisons rather than a loop over the lists: copying the slices into an array to
+	// loop over cost more than the comparisons.
+	const none = math.MaxInt32
+	m := int32(none)
+	if len(cs.a) > 0 {
+		m = cs.a[0]
+	}
+	if len(cs.b) > 0 && cs.b[0] < m {
+		m = cs.b[0]
+	}
+	if len(cs.c) > 0 && cs.c[0] < m {
+		m = cs.c[0]
+	}
+	if m == none {
+		return -1, false
 	}
 	exact := false
 	if len(cs.a) > 0 && cs.a[0] == m {

@@ -477,7 +477,10 @@ func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant
 		}
 		return first, g
 	}
-	c := candidates{a: exact, b: inService, c: ix.always}
+	// Field by field: a composite literal is built in a temporary and copied with wider loads
+	// than the stores that built it, which stalls.
+	var c candidates
+	c.a, c.b, c.c = exact, inService, ix.always
 	for {
 		i, exact := c.next()
 		if i < 0 {
