@@ -24,6 +24,7 @@ type Context struct {
 	// keys[val-1].start.
 	idx   keyTable
 	keys  []ctxKey // in the order first set
+	lower []byte   // the keys lower-cased, back to back: no string allocated per key
 	arena []string
 	// Typed forms are kept only for values that have one (typically the source address and
 	// the times among a request's ten or so values): tref[i] is 0 when arena[i] parses as nothing,
@@ -33,9 +34,9 @@ type Context struct {
 }
 
 type ctxKey struct {
-	key   string // as first given, for Keys
-	lkey  string // lower-cased
-	start int32  // first value in arena
+	key    string // as first given, for Keys
+	lo, hi int32  // lower-cased: lower[lo:hi]
+	start  int32  // first value in arena
 }
 
 // typedValue is one request value in the typed forms it parses as.
@@ -94,16 +95,25 @@ func mayBeIP(v string) bool {
 // Set sets key to values, replacing any earlier values. Set with no values records the key as
 // present with an empty value set (ForAllValues treats it as empty; Null treats it as null).
 func (c *Context) Set(key string, values ...string) {
-	lk := strings.ToLower(key)
-	h := strHash(lk)
 	if c.arena == nil {
 		// Room for a typical request's keys at once rather than by doubling from one.
 		c.keys = make([]ctxKey, 0, 8)
+		c.lower = make([]byte, 0, 8*24)
 		c.arena = make([]string, 0, 8)
 		c.tref = make([]int32, 0, 8)
 		c.typed = make([]typedValue, 0, 4)
 		c.idx.reserve(8)
 	}
+	lo := len(c.lower)
+	if isASCII(key) {
+		for i := 0; i < len(key); i++ {
+			c.lower = append(c.lower, lowerByte(key[i]))
+		}
+	} else {
+		c.lower = append(c.lower, strings.ToLower(key)...)
+	}
+	lk := c.lower[lo:]
+	h := strHash(lk)
 	start := len(c.arena)
 	c.arena = append(c.arena, values...)
 	for _, v := range values {
@@ -114,16 +124,34 @@ func (c *Context) Set(key string, values ...string) {
 		}
 		c.tref = append(c.tref, ref)
 	}
-	if s := c.slot(h, lk); s != nil {
+	if s := findKey(c, h, lk); s != nil {
+		c.lower = c.lower[:lo] // known already
 		c.keys[s.val-1].start, s.val2 = int32(start), int32(len(c.arena))
 		return
 	}
 	c.idx.insert(h, len(c.keys), len(c.arena))
-	c.keys = append(c.keys, ctxKey{key: key, lkey: lk, start: int32(start)})
+	c.keys = append(c.keys, ctxKey{key: key, lo: int32(lo), hi: int32(len(c.lower)), start: int32(start)})
 }
 
-// slot returns the slot of the lower-cased key lk whose strHash is h, or nil.
-func (c *Context) slot(h uint64, lk string) *keySlot {
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return c
+}
+
+// findKey returns the slot of the lower-cased key lk whose strHash is h, or nil. lk is a string
+// (a key compiled into a policy) or, in Set, the bytes just lower-cased into c.lower.
+func findKey[T string | []byte](c *Context, h uint64, lk T) *keySlot {
 	if len(c.idx.slots) == 0 {
 		return nil
 	}
@@ -132,7 +160,7 @@ func (c *Context) slot(h uint64, lk string) *keySlot {
 		if s.val == 0 {
 			return nil
 		}
-		if s.hash == h && c.keys[s.val-1].lkey == lk {
+		if k := &c.keys[s.val-1]; s.hash == h && string(c.lower[k.lo:k.hi]) == string(lk) {
 			return s
 		}
 	}
@@ -152,7 +180,7 @@ func (c *Context) lookup(h uint64, lk string) ([]string, []int32, bool) {
 	if c == nil {
 		return nil, nil, false
 	}
-	s := c.slot(h, lk)
+	s := findKey(c, h, lk)
 	if s == nil {
 		return nil, nil, false
 	}
@@ -188,6 +216,7 @@ func (c *Context) Reset() {
 	c.idx.reset()
 	clear(c.keys) // drop references to the old strings
 	c.keys = c.keys[:0]
+	c.lower = c.lower[:0]
 	clear(c.arena)
 	c.arena = c.arena[:0]
 	c.tref = c.tref[:0]
