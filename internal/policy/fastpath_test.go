@@ -171,6 +171,37 @@ func TestContextManyKeys(t *testing.T) {
 	}
 }
 
+// TestContextNonASCIIKeys: a tag key may hold any letter; it is lower-cased with Unicode rules on
+// both sides, as strings.ToLower does for the policy's keys.
+func TestContextNonASCIIKeys(t *testing.T) {
+	p := mustParse(t, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+		"Condition":{"StringEquals":{"aws:PrincipalTag/Ärger":"ja"}}}}`, KindIdentity)
+	tests := []struct {
+		name, key, value string
+		want             bool
+	}{
+		{"same case", "aws:PrincipalTag/Ärger", "ja", true},
+		{"upper case", "AWS:PRINCIPALTAG/ÄRGER", "ja", true},
+		{"lower case", "aws:principaltag/ärger", "ja", true},
+		{"other value", "aws:PrincipalTag/Ärger", "nein", false},
+		{"other key", "aws:PrincipalTag/Arger", "ja", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := &Context{}
+			ctx.Set("aws:username", "alice")
+			ctx.Set(tt.key, tt.value)
+			d := Evaluate(&Input{Identity: []*Policy{p}}, &Request{Action: "s3:GetObject", Resource: "*", Context: ctx})
+			if d.Allowed() != tt.want {
+				t.Fatalf("allowed = %v, want %v", d.Allowed(), tt.want)
+			}
+			if v, ok := ctx.Get("aws:principaltag/ÄRGER"); ok != (tt.name != "other key") || ok && v[0] != tt.value {
+				t.Fatalf("Get = %v, %v", v, ok)
+			}
+		})
+	}
+}
+
 // TestLinearAndFlatMatching compares the shortcuts for linear patterns (literals and variables,
 // at most a trailing '*') and flat resources (plain text up to the last component) with the
 // general wildcard matcher and the component-by-component match.
