@@ -13,7 +13,7 @@ test:
 	$(GO) test -count=1 $(PKGS)
 	@if [ -n "$$ROOTWARD_TEST_POSTGRES" ]; then \
 		echo "== API tests on PostgreSQL"; \
-		ROOTWARD_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/server/ ./cmd/...; \
+		ROOTWARD_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/server/ ./internal/console/ ./internal/rootuser/ ./cmd/...; \
 	fi
 	$(MAKE) fuzz
 
