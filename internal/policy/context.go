@@ -124,7 +124,7 @@ func (c *Context) Set(key string, values ...string) {
 		}
 		c.tref = append(c.tref, ref)
 	}
-	if s := findKey(c, h, lk); s != nil {
+	if s := c.slotBytes(h, lk); s != nil {
 		c.lower = c.lower[:lo] // known already
 		c.keys[s.val-1].start, s.val2 = int32(start), int32(len(c.arena))
 		return
@@ -149,9 +149,25 @@ func lowerByte(c byte) byte {
 	return c
 }
 
-// findKey returns the slot of the lower-cased key lk whose strHash is h, or nil. lk is a string
-// (a key compiled into a policy) or, in Set, the bytes just lower-cased into c.lower.
-func findKey[T string | []byte](c *Context, h uint64, lk T) *keySlot {
+// slot returns the slot of the lower-cased key lk whose strHash is h, or nil.
+func (c *Context) slot(h uint64, lk string) *keySlot {
+	if len(c.idx.slots) == 0 {
+		return nil
+	}
+	for i, mask := c.idx.probe(h); ; i = (i + 1) & mask {
+		s := &c.idx.slots[i]
+		if s.val == 0 {
+			return nil
+		}
+		if k := &c.keys[s.val-1]; s.hash == h && string(c.lower[k.lo:k.hi]) == lk {
+			return s
+		}
+	}
+}
+
+// slotBytes is slot for the key Set has just lower-cased into c.lower. (A generic version of
+// slot for both was measurably slower on the evaluation path, which uses slot.)
+func (c *Context) slotBytes(h uint64, lk []byte) *keySlot {
 	if len(c.idx.slots) == 0 {
 		return nil
 	}
@@ -180,7 +196,7 @@ func (c *Context) lookup(h uint64, lk string) ([]string, []int32, bool) {
 	if c == nil {
 		return nil, nil, false
 	}
-	s := findKey(c, h, lk)
+	s := c.slot(h, lk)
 	if s == nil {
 		return nil, nil, false
 	}
