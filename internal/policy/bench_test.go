@@ -47,6 +47,11 @@ func benchInput(tb testing.TB, n, perPolicy int) (*Input, *Request) {
 // user's call.
 func benchContext() *Context {
 	ctx := &Context{}
+	fillBenchContext(ctx)
+	return ctx
+}
+
+func fillBenchContext(ctx *Context) {
 	ctx.Set("aws:username", "alice")
 	ctx.Set("aws:userid", "AIDAEXAMPLE")
 	ctx.Set("aws:PrincipalTag/team", "platform")
@@ -56,7 +61,6 @@ func benchContext() *Context {
 	ctx.Set("aws:CurrentTime", "2026-01-02T03:04:05Z")
 	ctx.Set("aws:SecureTransport", "true")
 	ctx.Set("aws:RequestedRegion", "us-east-1")
-	return ctx
 }
 
 func TestEvaluateAllocatesNothing(t *testing.T) {
@@ -92,6 +96,16 @@ func TestEvaluateAllocatesNothing(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(200, func() { Evaluate(in, &bad) }); a != 0 {
 		t.Fatalf("Evaluate with an unparsable address allocates %v times per call", a)
+	}
+	// A Context kept per worker: after Reset, setting a request's keys again reuses its memory.
+	reused := *req
+	reused.Context = benchContext()
+	if a := testing.AllocsPerRun(200, func() {
+		reused.Context.Reset()
+		fillBenchContext(reused.Context)
+		Evaluate(in, &reused)
+	}); a != 0 {
+		t.Fatalf("Reset, Set and Evaluate allocate %v times per request", a)
 	}
 }
 
