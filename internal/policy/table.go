@@ -12,7 +12,7 @@ import (
 // map, which hashes its string key again on every lookup.
 //
 // The hash reads eight bytes at a time and mixes each word with a 64×64→128-bit multiply folded
-// to 64 bits, so that a 20-byte action costs three multiplies, with no call into the runtime (as
+// to 64 bits, so that a 20-byte action costs four multiplies, with no call into the runtime (as
 // hash/maphash makes). Compiled policies live only in memory, so the hash never has to be stable
 // across processes: its seed is drawn when the process starts, which keeps keys chosen by a policy
 // author or a caller from being crafted in advance to collide.
