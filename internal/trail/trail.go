@@ -22,6 +22,13 @@ import (
 
 const kindEvent = "event"
 
+// Batching: the writer commits up to maxBatch events at once, waiting at most lingerTime after the
+// first one for others to join it.
+const (
+	maxBatch   = 512
+	lingerTime = 10 * time.Millisecond
+)
+
 // SessionIssuer names the role (or user) behind temporary credentials.
 type SessionIssuer struct {
 	Type        string `json:"type,omitempty"`
@@ -158,19 +165,23 @@ func (r *Recorder) Close() {
 func (r *Recorder) run() {
 	defer close(r.done)
 	for e := range r.queue {
+		// Linger briefly so that a busy server commits many events per transaction: a durable
+		// commit costs far more than the events in it.
 		batch := []*Event{e}
+		linger := time.NewTimer(lingerTime)
 	more:
-		for len(batch) < 512 {
+		for len(batch) < maxBatch {
 			select {
 			case e, ok := <-r.queue:
 				if !ok {
 					break more
 				}
 				batch = append(batch, e)
-			default:
+			case <-linger.C:
 				break more
 			}
 		}
+		linger.Stop()
 		if err := r.write(batch); err != nil {
 			r.log.Error("writing trail events", "events", len(batch), "err", err)
 		}
