@@ -48,10 +48,10 @@ func addStmt(list []int32, i int32) []int32 {
 
 func (ix *stmtIndex) addKey(key string, i int32) {
 	h := strHash(key)
-	k := ix.find(h, []byte(key))
+	k := ix.find(h, key)
 	if k < 0 {
 		k = len(ix.lists)
-		ix.keys.insert(h, k, 0)
+		ix.keys.insert(h, k)
 		ix.names = append(ix.names, key)
 		ix.lists = append(ix.lists, nil)
 		if strings.IndexByte(key, ':') >= 0 {
@@ -63,10 +63,10 @@ func (ix *stmtIndex) addKey(key string, i int32) {
 	ix.lists[k] = addStmt(ix.lists[k], i)
 }
 
-// find returns the index k of names[k] == key (whose strHash is h), or -1. The key is a byte slice
-// (the request's lower-cased action is kept on the stack); comparing string(key) does not
-// allocate.
-func (ix *stmtIndex) find(h uint64, key []byte) int {
+// find returns the index k of names[k] == key (whose strHash is h, the hash of the lower-cased
+// key), or -1. key may be in any ASCII case: names are lower-cased and compared with
+// equalLowerASCII, so the request's action is looked up without being copied.
+func (ix *stmtIndex) find(h uint64, key string) int {
 	if len(ix.keys.slots) == 0 {
 		return -1
 	}
@@ -75,7 +75,7 @@ func (ix *stmtIndex) find(h uint64, key []byte) int {
 		if s.val == 0 {
 			return -1
 		}
-		if s.hash == h && ix.names[s.val-1] == string(key) {
+		if s.hash == h && equalLowerASCII(ix.names[s.val-1], key) {
 			return int(s.val - 1)
 		}
 	}
@@ -166,17 +166,17 @@ type candidates struct {
 }
 
 // lookup returns the statements naming the exact action and those with a wildcard in its service.
-// It takes the lower-cased action and service as bytes and their strHash values, computed once per
-// request. (It returns two slices rather than a candidates value: a struct that large returned by
+// It takes the action (ASCII, any case), the length of its service prefix and the strHash values
+// of both lower-cased, computed once per request. (It returns two slices rather than a candidates value: a struct that large returned by
 // value is copied through memory, which cost more than the probes.)
-func (ix *stmtIndex) lookup(action, service []byte, actHash, svcHash uint64) (exact, inService []int32) {
+func (ix *stmtIndex) lookup(action string, svcLen int, actHash, svcHash uint64) (exact, inService []int32) {
 	if ix.exact > 0 {
 		if k := ix.find(actHash, action); k >= 0 {
 			exact = ix.lists[k]
 		}
 	}
-	if ix.service > 0 && len(service) > 0 {
-		if k := ix.find(svcHash, service); k >= 0 {
+	if ix.service > 0 && svcLen > 0 {
+		if k := ix.find(svcHash, action[:svcLen]); k >= 0 {
 			inService = ix.lists[k]
 		}
 	}

@@ -18,12 +18,13 @@ import (
 // A Context is reusable: Reset empties it and keeps its memory, so a server can keep one per
 // worker. The zero value is ready to use. A Context is not safe for concurrent mutation.
 type Context struct {
-	// idx finds a key by the hash of its lower-cased form, which conditions and policy variables
-	// compute when the policy is compiled, so a lookup during evaluation hashes nothing. A slot's
-	// val-1 indexes keys; val2 is the end of the key's values in arena, which start at
-	// keys[val-1].start.
-	idx   keyTable
-	keys  []ctxKey // in the order first set
+	// slots find a key by the hash of its lower-cased form, which conditions and policy variables
+	// compute when the policy is compiled, so a lookup during evaluation hashes nothing. A slot
+	// holds where its key and values are (the key in lower, the values in arena and tref), so a
+	// lookup reads the slot and then the key it compares, with no index in between.
+	slots []ctxSlot
+	n     int      // keys in slots
+	keys  []string // as first given, in the order first set, for Keys
 	lower []byte   // the keys lower-cased, back to back: no string allocated per key
 	arena []string
 	// Typed forms are kept only for values that have one (typically the source address and
@@ -33,10 +34,12 @@ type Context struct {
 	typed []typedValue
 }
 
-type ctxKey struct {
-	key    string // as first given, for Keys
-	lo, hi int32  // lower-cased: lower[lo:hi]
-	start  int32  // first value in arena
+// ctxSlot is one slot of a Context's open-addressing table (linear probing, at most half full, as
+// keyTable): the key's hash, the key at lower[klo:klo+kn-1] and its values at arena[vlo:vhi].
+type ctxSlot struct {
+	hash     uint64
+	klo, kn  int32 // kn is the key's length + 1, so that 0 marks an empty slot
+	vlo, vhi int32
 }
 
 // typedValue is one request value in the typed forms it parses as.
@@ -97,12 +100,12 @@ func mayBeIP(v string) bool {
 func (c *Context) Set(key string, values ...string) {
 	if c.arena == nil {
 		// Room for a typical request's keys at once rather than by doubling from one.
-		c.keys = make([]ctxKey, 0, 8)
+		c.keys = make([]string, 0, 8)
 		c.lower = make([]byte, 0, 8*24)
 		c.arena = make([]string, 0, 8)
 		c.tref = make([]int32, 0, 8)
 		c.typed = make([]typedValue, 0, 4)
-		c.idx.reserve(8)
+		c.slots = make([]ctxSlot, 16)
 	}
 	lo := len(c.lower)
 	if isASCII(key) {
@@ -126,11 +129,34 @@ func (c *Context) Set(key string, values ...string) {
 	}
 	if s := c.slotBytes(h, lk); s != nil {
 		c.lower = c.lower[:lo] // known already
-		c.keys[s.val-1].start, s.val2 = int32(start), int32(len(c.arena))
+		s.vlo, s.vhi = int32(start), int32(len(c.arena))
 		return
 	}
-	c.idx.insert(h, len(c.keys), len(c.arena))
-	c.keys = append(c.keys, ctxKey{key: key, lo: int32(lo), hi: int32(len(c.lower)), start: int32(start)})
+	if 2*(c.n+1) > len(c.slots) {
+		c.grow()
+	}
+	c.place(ctxSlot{hash: h, klo: int32(lo), kn: int32(len(lk)) + 1, vlo: int32(start), vhi: int32(len(c.arena))})
+	c.n++
+	c.keys = append(c.keys, key)
+}
+
+func (c *Context) place(s ctxSlot) {
+	mask := uint64(len(c.slots) - 1)
+	i := s.hash & mask
+	for c.slots[i].kn != 0 {
+		i = (i + 1) & mask
+	}
+	c.slots[i] = s
+}
+
+func (c *Context) grow() {
+	old := c.slots
+	c.slots = make([]ctxSlot, 2*len(old))
+	for _, s := range old {
+		if s.kn != 0 {
+			c.place(s)
+		}
+	}
 }
 
 func isASCII(s string) bool {
@@ -149,34 +175,16 @@ func lowerByte(c byte) byte {
 	return c
 }
 
-// slot returns the slot of the lower-cased key lk whose strHash is h, or nil.
-func (c *Context) slot(h uint64, lk string) *keySlot {
-	if len(c.idx.slots) == 0 {
-		return nil
-	}
-	for i, mask := c.idx.probe(h); ; i = (i + 1) & mask {
-		s := &c.idx.slots[i]
-		if s.val == 0 {
+// slotBytes returns the slot of the key Set has just lower-cased into c.lower (whose strHash is
+// h), or nil.
+func (c *Context) slotBytes(h uint64, lk []byte) *ctxSlot {
+	mask := uint64(len(c.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &c.slots[i]
+		if s.kn == 0 {
 			return nil
 		}
-		if k := &c.keys[s.val-1]; s.hash == h && string(c.lower[k.lo:k.hi]) == lk {
-			return s
-		}
-	}
-}
-
-// slotBytes is slot for the key Set has just lower-cased into c.lower. (A generic version of
-// slot for both was measurably slower on the evaluation path, which uses slot.)
-func (c *Context) slotBytes(h uint64, lk []byte) *keySlot {
-	if len(c.idx.slots) == 0 {
-		return nil
-	}
-	for i, mask := c.idx.probe(h); ; i = (i + 1) & mask {
-		s := &c.idx.slots[i]
-		if s.val == 0 {
-			return nil
-		}
-		if k := &c.keys[s.val-1]; s.hash == h && string(c.lower[k.lo:k.hi]) == string(lk) {
+		if s.hash == h && int(s.kn)-1 == len(lk) && string(c.lower[s.klo:int(s.klo)+len(lk)]) == string(lk) {
 			return s
 		}
 	}
@@ -191,17 +199,24 @@ func (c *Context) Get(key string) ([]string, bool) {
 }
 
 // lookup finds the lower-cased key lk whose strHash is h and returns its values and, for typedOf,
-// their typed-form references; it never allocates.
+// their typed-form references; it never allocates. It is the evaluation path's one way into a
+// Context (three calls per statement of the usual shape), so the probe is written out here rather
+// than in a helper.
 func (c *Context) lookup(h uint64, lk string) ([]string, []int32, bool) {
-	if c == nil {
+	if c == nil || len(c.slots) == 0 {
 		return nil, nil, false
 	}
-	s := c.slot(h, lk)
-	if s == nil {
-		return nil, nil, false
+	mask := uint64(len(c.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &c.slots[i]
+		if s.kn == 0 {
+			return nil, nil, false
+		}
+		if s.hash == h && int(s.kn)-1 == len(lk) && string(c.lower[s.klo:int(s.klo)+len(lk)]) == lk {
+			lo, hi := s.vlo, s.vhi
+			return c.arena[lo:hi:hi], c.tref[lo:hi:hi], true
+		}
 	}
-	lo, hi := int(c.keys[s.val-1].start), int(s.val2)
-	return c.arena[lo:hi:hi], c.tref[lo:hi:hi], true
 }
 
 // untyped is the typed form of a value that parses as nothing.
@@ -221,15 +236,14 @@ func (c *Context) Keys() []string {
 		return nil
 	}
 	out := make([]string, len(c.keys))
-	for i := range c.keys {
-		out[i] = c.keys[i].key
-	}
+	copy(out, c.keys)
 	return out
 }
 
 // Reset removes every key and keeps the allocated memory for reuse.
 func (c *Context) Reset() {
-	c.idx.reset()
+	clear(c.slots)
+	c.n = 0
 	clear(c.keys) // drop references to the old strings
 	c.keys = c.keys[:0]
 	c.lower = c.lower[:0]

@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "math/bits"
 
 // Effect is the outcome of an evaluation.
 type Effect uint8
@@ -127,18 +124,15 @@ func typeArticle(t PolicyType) string {
 	return "a " + typeNoun(t)
 }
 
-// maxAction bounds the stack buffer that holds the lower-cased action; longer actions (none exist
-// in AWS) are evaluated by scanning every statement.
-const maxAction = 128
-
-// evaluator holds the per-request state on the stack.
+// evaluator holds the per-request state on the stack. It is kept small because Evaluate zeroes
+// it on every call: the lower-cased action is not copied into it (an earlier 128-byte buffer cost
+// its zeroing and a store per word on every decision); the index compares its lower-cased names
+// with the request's action folding ASCII case on the fly (equalLowerASCII).
 type evaluator struct {
 	req      *Request
 	r        resolver
 	resource string
-	buf      [maxAction]byte
-	actLen   int  // lower-cased action is buf[:actLen]
-	svcLen   int  // its service prefix is buf[:svcLen]
+	svcLen   int  // the action's service prefix is req.Action[:svcLen]
 	scanAll  bool // the index cannot be used: visit every statement
 	actHash  uint64
 	svcHash  uint64
@@ -198,14 +192,9 @@ func (e *evaluator) init(req *Request) bool {
 	if a == "" {
 		return false
 	}
-	if len(a) > maxAction {
-		e.scanAll = true
-		return true
-	}
 	// Lower-case the action, find its first colon and hash both the action and the service prefix
 	// before that colon (the values strHash gives for those lower-cased bytes), eight bytes at a
-	// time and in one pass. Words are read from the string itself: read back from e.buf right after
-	// a copy, they would wait on the copy's narrower stores.
+	// time and in one pass.
 	n := len(a)
 	colon := -1
 	var high uint64
@@ -241,7 +230,6 @@ func (e *evaluator) init(req *Request) bool {
 			}
 		}
 		h = mix(h^w, hashMul2)
-		binary.LittleEndian.PutUint64(e.buf[i:], w)
 	}
 	if high&highBits != 0 {
 		// The index holds actions lower-cased with Unicode rules (strings.ToLower) and lowerASCII
@@ -250,8 +238,6 @@ func (e *evaluator) init(req *Request) bool {
 		e.scanAll = true
 		return true
 	}
-	// Lengths, not slices, are kept: a slice of e.buf stored in e would make e escape to the heap.
-	e.actLen = n
 	e.actHash = hashFinal(h, n)
 	if colon > 0 {
 		e.svcLen = colon
@@ -467,7 +453,7 @@ func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant
 	if ix.empty() {
 		return first, g // no statement of this effect (most policies have no Deny)
 	}
-	exact, inService := ix.lookup(e.buf[:e.actLen], e.buf[:e.svcLen], e.actHash, e.svcHash)
+	exact, inService := ix.lookup(e.req.Action, e.svcLen, e.actHash, e.svcHash)
 	if len(inService) == 0 && len(ix.always) == 0 {
 		// The common case: only statements naming the exact action, already in order.
 		for _, i := range exact {
@@ -530,7 +516,13 @@ func (e *evaluator) applies(p *Policy, i int, named bool) (bool, grant) {
 	if !st.anyResource {
 		hit := false
 		for k := range st.resources {
-			m, resolved := st.resources[k].match(e.resource, &e.r)
+			rp := &st.resources[k]
+			var m, resolved bool
+			if rp.fastLinear {
+				m, resolved = linearMatch(rp.whole.toks, e.resource, false, &e.r)
+			} else {
+				m, resolved = rp.match(e.resource, &e.r)
+			}
 			if !resolved && st.notResource && !st.deny {
 				// An Allow with NotResource whose entry cannot be resolved would allow more
 				// than its author wrote; refuse it instead (never fail open).

@@ -165,10 +165,10 @@ type resolver struct {
 // unresolved (IAM User Guide, "Policy variables with no value": a multivalued key cannot be a
 // variable, and a variable without a value never matches a Resource).
 func (r *resolver) resolve(t *token) (string, bool) {
-	if r != nil && r.ctx != nil {
-		if vs, _, ok := r.ctx.lookup(t.hash, t.key); ok && len(vs) == 1 {
-			return vs[0], true
-		}
+	// Context.lookup accepts a nil Context; r is nil only where patterns cannot hold variables
+	// (actions). linearMatch has a copy of this.
+	if vs, _, ok := r.ctx.lookup(t.hash, t.key); ok && len(vs) == 1 {
+		return vs[0], true
 	}
 	if t.hasDef {
 		return t.lit, true
@@ -206,13 +206,18 @@ func linearMatch(toks []token, s string, fold bool, r *resolver) (matched, resol
 		case tStar:
 			return true, true
 		case tVar:
-			v, ok := r.resolve(t)
-			if !ok {
+			// resolve, written out: this is the evaluation path's usual variable.
+			if vs, _, ok := r.ctx.lookup(t.hash, t.key); ok && len(vs) == 1 {
+				lit = vs[0]
+			} else if !t.hasDef {
 				return false, false
 			}
-			lit = v
 		}
-		if !hasPrefix(s, lit, fold) {
+		if fold {
+			if !hasPrefixFold(s, lit) {
+				return false, true
+			}
+		} else if len(s) < len(lit) || s[:len(lit)] != lit {
 			return false, true
 		}
 		s = s[len(lit):]
@@ -221,13 +226,14 @@ func linearMatch(toks []token, s string, fold bool, r *resolver) (matched, resol
 }
 
 func hasPrefix(s, prefix string, fold bool) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
 	if fold {
-		return strings.EqualFold(s[:len(prefix)], prefix)
+		return hasPrefixFold(s, prefix)
 	}
-	return s[:len(prefix)] == prefix
+	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // globMatch is the classic iterative wildcard matcher with one backtrack point (the latest '*'),

@@ -16,16 +16,20 @@ import (
 // without resource-level permissions) matches only a pattern that matches it as a whole string,
 // which in practice means "*".
 type resPattern struct {
-	all   bool                  // the pattern is "*"
-	whole pattern               // the pattern as one string: for non-ARN-shaped patterns, and flat ones
-	comps [arn.Sections]pattern // component patterns; comps[n-1] absorbs the remainder
-	n     int                   // number of components (0 when the pattern is not ARN-shaped)
+	// The fields match reads first come first, in one cache line; comps, large, comes last.
+	all bool // the pattern is "*"
+	// fastLinear: the whole pattern is matched by linearMatch (flat or not ARN-shaped, with
+	// variables, and linear).
+	fastLinear bool
+	n          int     // number of components (0 when the pattern is not ARN-shaped)
+	whole      pattern // the pattern as one string: for non-ARN-shaped patterns, and flat ones
 	// flat is set when every component but the last is plain text (no wildcard, no variable), as
 	// in "arn:aws:s3:::bucket/*". An ARN matching such a pattern as a whole string starts with
 	// those components and their colons ("arn:aws:s3:::"), so its first n-1 colons are exactly
 	// where the pattern has them and the rest is matched by the last component: whole-string
 	// matching is then the component-by-component match, without cutting the ARN.
-	flat bool
+	flat  bool
+	comps [arn.Sections]pattern // component patterns; comps[n-1] absorbs the remainder
 }
 
 // compileResource compiles a Resource element entry. vars enables policy variables.
@@ -41,7 +45,9 @@ func compileResource(text string, vars bool) (resPattern, string) {
 	}
 	parts := splitOutsideVars(text, vars)
 	if len(parts) < 2 {
-		return rp, "" // not ARN-shaped: whole-string matching only
+		// Not ARN-shaped: whole-string matching only.
+		rp.fastLinear = rp.whole.class == pcGeneral && rp.whole.linear
+		return rp, ""
 	}
 	rp.n = len(parts)
 	for i, part := range parts {
@@ -55,6 +61,7 @@ func compileResource(text string, vars bool) (resPattern, string) {
 	for i := 0; i < rp.n-1; i++ {
 		rp.flat = rp.flat && rp.comps[i].class == pcExact
 	}
+	rp.fastLinear = rp.flat && rp.whole.class == pcGeneral && rp.whole.linear
 	return rp, ""
 }
 
@@ -79,10 +86,20 @@ func splitOutsideVars(s string, vars bool) []string {
 
 // match reports whether the request value s matches. resolved is false when a policy variable in
 // the pattern had no value, in which case matched is false too.
+//
+// The evaluator tests fastLinear itself (see evaluator.applies) to save a call on the usual
+// shape, "arn:aws:s3:::bucket/home/${aws:username}/*".
 func (rp *resPattern) match(s string, r *resolver) (matched, resolved bool) {
 	if rp.all {
 		return true, true
 	}
+	if rp.fastLinear {
+		return linearMatch(rp.whole.toks, s, false, r)
+	}
+	return rp.matchSlow(s, r)
+}
+
+func (rp *resPattern) matchSlow(s string, r *resolver) (matched, resolved bool) {
 	if rp.n == 0 || rp.flat {
 		return rp.whole.match(s, false, r)
 	}

@@ -6,8 +6,9 @@ import (
 )
 
 // The decision path looks strings up in two places: the statement index (by lower-cased action and
-// service prefix) and the request context (by lower-cased condition key). Both use keyTable, an
-// open-addressing table probed with a hash that is computed once — at compile time for the keys a
+// service prefix) and the request context (by lower-cased condition key). The index uses keyTable
+// and the Context a table of its own shape (ctxSlot); both are open-addressing tables probed with a
+// hash that is computed once — at compile time for the keys a
 // policy names, once per request for the action, once per Set for a context key — instead of a Go
 // map, which hashes its string key again on every lookup.
 //
@@ -59,8 +60,8 @@ func word[T string | []byte](s T) uint64 {
 
 // keyTable is the hash half of a string-keyed table: slots of (hash, value) pairs, linear probing
 // in a power-of-two array kept at most half full, so a lookup costs about one probe, hit or miss.
-// The owner keeps the key strings (stmtIndex.names, Context.keys, indexed by val-1) and confirms
-// a hash match by comparing them; slots stay 16 bytes, which keeps a request's fresh Context small.
+// The owner keeps the key strings (stmtIndex.names, indexed by val-1) and confirms a hash match by
+// comparing them.
 type keyTable struct {
 	slots []keySlot
 	n     int
@@ -69,7 +70,6 @@ type keyTable struct {
 type keySlot struct {
 	hash uint64
 	val  int32 // the owner's index+1; 0 marks an empty slot
-	val2 int32 // a second value for the owner (Context keeps the end of a value range here)
 }
 
 // probe returns where the probe sequence of h starts, and the mask that wraps it (i = (i+1)&mask).
@@ -79,12 +79,12 @@ func (t *keyTable) probe(h uint64) (first, mask uint64) {
 	return h & mask, mask
 }
 
-// insert stores v (and v2) under h; the owner has checked that its key is not present.
-func (t *keyTable) insert(h uint64, v, v2 int) {
+// insert stores v under h; the owner has checked that its key is not present.
+func (t *keyTable) insert(h uint64, v int) {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
-	t.place(keySlot{hash: h, val: int32(v) + 1, val2: int32(v2)})
+	t.place(keySlot{hash: h, val: int32(v) + 1})
 	t.n++
 }
 
@@ -95,13 +95,6 @@ func (t *keyTable) place(s keySlot) {
 		i = (i + 1) & mask
 	}
 	t.slots[i] = s
-}
-
-// reserve sizes an empty table for n keys.
-func (t *keyTable) reserve(n int) {
-	if t.n == 0 && len(t.slots) < 2*n {
-		t.slots = make([]keySlot, 1<<bits.Len(uint(2*n-1)))
-	}
 }
 
 func (t *keyTable) grow() {
@@ -118,8 +111,24 @@ func (t *keyTable) grow() {
 	}
 }
 
-// reset empties the table and keeps its memory.
-func (t *keyTable) reset() {
-	clear(t.slots)
-	t.n = 0
+// equalLowerASCII reports whether s, with its ASCII capitals lower-cased, equals lower. Both are
+// compared eight bytes at a time (lowerASCII folds a word), so the request's action need not be
+// lower-cased into a buffer first. Non-ASCII bytes compare as they are: an action holding any is
+// never looked up in the index (see evaluator.init).
+func equalLowerASCII(lower, s string) bool {
+	if len(lower) != len(s) {
+		return false
+	}
+	for len(s) >= 8 {
+		if lowerASCII(word(s)) != word(lower) {
+			return false
+		}
+		s, lower = s[8:], lower[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		if lowerByte(s[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
 }
