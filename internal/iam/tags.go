@@ -65,3 +65,9 @@ func removeTags(cur []Tag, keys []string) []Tag {
 	}
 	return out
 }
+
+// PageTags paginates a resource's tags with Marker/MaxItems, as ListUserTags, ListRoleTags and
+// ListPolicyTags do (IAM API reference: MaxItems 1–1000, IsTruncated and Marker in the answer).
+func PageTags(tags []Tag, o ListOpts) (Page[Tag], error) {
+	return pageSlice(tags, func(t Tag) string { return t.Key }, o)
+}

@@ -405,3 +405,34 @@ func TestInlinePolicyAggregateSize(t *testing.T) {
 		t.Fatalf("GetUserPolicy = %+v, %v", got, err)
 	}
 }
+
+func TestListUserTagsPagination(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	var tags []types.Tag
+	for _, k := range []string{"a", "b", "c", "d", "e"} {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String("v-" + k)})
+	}
+	if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("tagged"), Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	p := awsiam.NewListUserTagsPaginator(e.iam, &awsiam.ListUserTagsInput{UserName: aws.String("tagged"), MaxItems: aws.Int32(2)})
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, tg := range page.Tags {
+			got = append(got, *tg.Key+"="+*tg.Value)
+		}
+	}
+	if strings.Join(got, ",") != "a=v-a,b=v-b,c=v-c,d=v-d,e=v-e" || pages != 3 {
+		t.Fatalf("tags %v in %d pages", got, pages)
+	}
+	// MaxItems has a minimum of 1 (IAM API reference, ListUserTags).
+	_, err := e.iam.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("tagged"), MaxItems: aws.Int32(0)})
+	wantCode(t, err, "ValidationError")
+}

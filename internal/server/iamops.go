@@ -187,14 +187,19 @@ func iamOps() map[string]*op {
 			return nil, c.s.iam.UntagUser(c.ctx, c.account(), c.params.Get("UserName"), c.params.List("TagKeys"))
 		}},
 		"ListUserTags": {resource: userRes, run: func(c *call) (any, error) {
+			o, err := listOpts(c)
+			if err != nil {
+				return nil, err
+			}
 			u, err := c.s.iam.GetUser(c.ctx, c.account(), c.params.Get("UserName"))
 			if err != nil {
 				return nil, err
 			}
+			page, err := iam.PageTags(u.Tags, o)
 			return struct {
 				Tags []iam.Tag `xml:"Tags>member"`
 				paged
-			}{Tags: u.Tags}, nil
+			}{page.Items, pageOf(page)}, err
 		}},
 		"PutUserPermissionsBoundary": {resource: userRes, run: func(c *call) (any, error) {
 			return nil, c.s.iam.PutUserPermissionsBoundary(c.ctx, c.account(), c.params.Get("UserName"), c.params.Get("PermissionsBoundary"))
@@ -337,14 +342,19 @@ func iamOps() map[string]*op {
 			return nil, c.s.iam.UntagRole(c.ctx, c.account(), c.params.Get("RoleName"), c.params.List("TagKeys"))
 		}},
 		"ListRoleTags": {resource: roleRes, run: func(c *call) (any, error) {
+			o, err := listOpts(c)
+			if err != nil {
+				return nil, err
+			}
 			r, err := c.s.iam.GetRole(c.ctx, c.account(), c.params.Get("RoleName"))
 			if err != nil {
 				return nil, err
 			}
+			page, err := iam.PageTags(r.Tags, o)
 			return struct {
 				Tags []iam.Tag `xml:"Tags>member"`
 				paged
-			}{Tags: r.Tags}, nil
+			}{page.Items, pageOf(page)}, err
 		}},
 		"PutRolePermissionsBoundary": {resource: roleRes, run: func(c *call) (any, error) {
 			return nil, c.s.iam.PutRolePermissionsBoundary(c.ctx, c.account(), c.params.Get("RoleName"), c.params.Get("PermissionsBoundary"))
@@ -447,14 +457,19 @@ func iamOps() map[string]*op {
 			return nil, c.s.iam.UntagPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.List("TagKeys"))
 		}},
 		"ListPolicyTags": {resource: policyRes, run: func(c *call) (any, error) {
+			o, err := listOpts(c)
+			if err != nil {
+				return nil, err
+			}
 			p, err := c.s.iam.GetPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"))
 			if err != nil {
 				return nil, err
 			}
+			page, err := iam.PageTags(p.Tags, o)
 			return struct {
 				Tags []iam.Tag `xml:"Tags>member"`
 				paged
-			}{Tags: p.Tags}, nil
+			}{page.Items, pageOf(page)}, err
 		}},
 		"ListEntitiesForPolicy": {resource: policyRes, run: func(c *call) (any, error) {
 			e, err := c.s.iam.ListEntitiesForPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("EntityFilter"))
