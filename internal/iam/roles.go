@@ -58,7 +58,11 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 	if in.AssumeRolePolicyDocument == "" {
 		return nil, missing("AssumeRolePolicyDocument")
 	}
-	if _, err := ValidateDocument(in.AssumeRolePolicyDocument, policy.KindTrust, policy.LimitTrust); err != nil {
+	trust, err := ValidateDocument(in.AssumeRolePolicyDocument, policy.KindTrust, policy.LimitTrust)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkTrustPrincipals(ctx, trust); err != nil {
 		return nil, err
 	}
 	r := &Role{
@@ -66,7 +70,7 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 		CreateDate: s.Now(), AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
 		MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags,
 	}
-	err := s.update(ctx, account, func(t txn) error {
+	err = s.update(ctx, account, func(t txn) error {
 		if in.PermissionsBoundary != "" {
 			if err := s.setBoundary(t, account, principalRoleT, in.RoleName, in.PermissionsBoundary); err != nil {
 				return err
@@ -164,7 +168,11 @@ func (s *Service) UpdateRole(ctx context.Context, account, name string, descript
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, account, name, doc string) error {
-	if _, err := ValidateDocument(doc, policy.KindTrust, policy.LimitTrust); err != nil {
+	trust, err := ValidateDocument(doc, policy.KindTrust, policy.LimitTrust)
+	if err != nil {
+		return err
+	}
+	if err := s.checkTrustPrincipals(ctx, trust); err != nil {
 		return err
 	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
@@ -241,4 +249,62 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 		}
 		return t.del(kindRole, account, key)
 	})
+}
+
+// checkTrustPrincipals refuses a trust policy naming an IAM user or role that does not exist in an
+// account this installation holds, as IAM does: it resolves each principal ARN to the entity's
+// unique ID when the policy is saved and answers MalformedPolicyDocument "Invalid principal in
+// policy" for one it cannot resolve (IAM User Guide, "AWS JSON policy elements: Principal").
+// Principals of accounts Rootward does not hold, account roots and wildcards are accepted.
+func (s *Service) checkTrustPrincipals(ctx context.Context, p *policy.Policy) error {
+	for _, st := range p.Statements {
+		for _, el := range []*policy.PrincipalElement{st.Principal, st.NotPrincipal} {
+			if el == nil {
+				continue
+			}
+			for _, a := range el.AWS {
+				acct, kind, name, ok := splitPrincipalARN(a)
+				if !ok {
+					continue
+				}
+				if _, err := s.GetAccount(ctx, acct); err != nil {
+					if awserr.IsCode(err, awserr.NoSuchEntity) {
+						continue
+					}
+					return err
+				}
+				var err error
+				switch kind {
+				case "user":
+					_, err = s.GetUser(ctx, acct, name)
+				case "role":
+					_, err = s.GetRole(ctx, acct, name)
+				}
+				if awserr.IsCode(err, awserr.NoSuchEntity) {
+					return awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// splitPrincipalARN splits arn:aws:iam::ACCT:user/path/NAME or …:role/path/NAME.
+func splitPrincipalARN(a string) (account, kind, name string, ok bool) {
+	rest, found := strings.CutPrefix(a, "arn:aws:iam::")
+	if !found {
+		return "", "", "", false
+	}
+	account, res, found := strings.Cut(rest, ":")
+	if !found || len(account) != 12 {
+		return "", "", "", false
+	}
+	kind, path, found := strings.Cut(res, "/")
+	if !found || (kind != "user" && kind != "role") || strings.ContainsAny(path, "*?") {
+		return "", "", "", false
+	}
+	return account, kind, path[strings.LastIndexByte(path, '/')+1:], true
 }

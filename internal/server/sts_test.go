@@ -44,7 +44,13 @@ func TestGetCallerIdentity(t *testing.T) {
 func TestAssumeRole(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)
+	// The principals must exist before a trust policy can name them, as in IAM.
+	_, devSTS := e.userClients("dev", "")
+	_, otherSTS := e.userClients("other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/dev"},"Action":"sts:AssumeRole"}]}`
+	_, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("early"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/not-yet"},"Action":"sts:AssumeRole"}]}`)})
+	wantCode(t, err, "MalformedPolicyDocument")
 	role, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(7200)})
 	if err != nil {
 		t.Fatal(err)
@@ -53,8 +59,6 @@ func TestAssumeRole(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	_, devSTS := e.userClients("dev", "")
-	_, otherSTS := e.userClients("other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 
 	// The trust policy names dev exactly: same account, no identity policy needed.
 	out, err := devSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("ci-run"), DurationSeconds: aws.Int32(1800), SourceIdentity: aws.String("dev-person")})
