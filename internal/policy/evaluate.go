@@ -1,6 +1,6 @@
 package policy
 
-import "math/bits"
+import "strings"
 
 // Effect is the outcome of an evaluation.
 type Effect uint8
@@ -132,7 +132,8 @@ type evaluator struct {
 	req      *Request
 	r        resolver
 	resource string
-	svcLen   int  // the action's service prefix is req.Action[:svcLen]
+	svcLen   int  // the action's service prefix is req.Action[:svcLen] (once svcDone)
+	svcDone  bool // svcLen and svcHash are set (see service)
 	scanAll  bool // the index cannot be used: visit every statement
 	actHash  uint64
 	svcHash  uint64
@@ -192,44 +193,32 @@ func (e *evaluator) init(req *Request) bool {
 	if a == "" {
 		return false
 	}
-	// Lower-case the action, find its first colon and hash both the action and the service prefix
-	// before that colon (the values strHash gives for those lower-cased bytes), eight bytes at a
-	// time and in one pass.
+	// Hash the lower-cased action (the value strHash gives for its lower-cased bytes) eight bytes
+	// at a time, folding ASCII case on the fly. The service prefix is found and hashed only when a
+	// policy indexes service prefixes (see service): most policies name exact actions only, and
+	// finding the colon and hashing the prefix up front was a fifth of a decision's fixed cost.
 	n := len(a)
-	colon := -1
 	var high uint64
 	h := hashSeed
-	for i := 0; i < n; i += 8 {
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		w := word(a[i:])
+		high |= w
+		h = mix(h^lowerASCII(w), hashMul2)
+	}
+	if i < n {
 		var w uint64
-		switch {
-		case i+8 <= n:
-			w = word(a[i:])
-		case n >= 8:
+		if n >= 8 {
 			// The last, partial word: the eight bytes ending the action, shifted so that the
 			// bytes already read drop out and zeros come in on top.
 			w = word(a[n-8:]) >> (8 * (8 - (n - i)))
-		default:
+		} else {
 			for j := i; j < n; j++ {
 				w |= uint64(a[j]) << (8 * (j - i))
 			}
 		}
 		high |= w
-		w = lowerASCII(w)
-		if colon < 0 {
-			if m := zeroBytes(w ^ (':' * ones)); m != 0 {
-				if k := bits.TrailingZeros64(m) / 8; i+k < n {
-					colon = i + k
-					// The service prefix is the words hashed so far and the bytes of this word
-					// before the colon.
-					sh := h
-					if k > 0 {
-						sh = mix(sh^(w&(1<<(8*k)-1)), hashMul2)
-					}
-					e.svcHash = hashFinal(sh, colon)
-				}
-			}
-		}
-		h = mix(h^w, hashMul2)
+		h = mix(h^lowerASCII(w), hashMul2)
 	}
 	if high&highBits != 0 {
 		// The index holds actions lower-cased with Unicode rules (strings.ToLower) and lowerASCII
@@ -239,10 +228,38 @@ func (e *evaluator) init(req *Request) bool {
 		return true
 	}
 	e.actHash = hashFinal(h, n)
-	if colon > 0 {
-		e.svcLen = colon
-	}
 	return true
+}
+
+// service returns the length of the action's service prefix (0 if the action has no colon, or
+// starts with one) and the strHash of that prefix lower-cased. It is computed on first use and
+// kept for the other policies of the request. Only called for an ASCII action (not scanAll).
+func (e *evaluator) service() (int, uint64) {
+	if !e.svcDone {
+		e.svcDone = true
+		if colon := strings.IndexByte(e.req.Action, ':'); colon > 0 {
+			e.svcLen, e.svcHash = colon, lowerHash(e.req.Action[:colon])
+		}
+	}
+	return e.svcLen, e.svcHash
+}
+
+// lowerHash is strHash of s with its ASCII capitals lower-cased, without copying s.
+func lowerHash(s string) uint64 {
+	h := hashSeed
+	n := len(s)
+	for len(s) >= 8 {
+		h = mix(h^lowerASCII(word(s)), hashMul2)
+		s = s[8:]
+	}
+	if len(s) > 0 {
+		var w uint64
+		for i := 0; i < len(s); i++ {
+			w |= uint64(s[i]) << (8 * i)
+		}
+		h = mix(h^lowerASCII(w), hashMul2)
+	}
+	return hashFinal(h, n)
 }
 
 const (
@@ -261,12 +278,6 @@ func lowerASCII(w uint64) uint64 {
 	gtZ := low + (0x80-'Z'-1)*ones
 	upper := geA &^ gtZ &^ w & highBits
 	return w | upper>>2
-}
-
-// zeroBytes returns a word with the top bit set in exactly the bytes of x that are zero.
-func zeroBytes(x uint64) uint64 {
-	y := (x&^highBits + ^uint64(highBits)) | x | ^uint64(highBits)
-	return ^y
 }
 
 func usable(p *Policy) bool { return p != nil && p.ok }
@@ -465,7 +476,12 @@ func (e *evaluator) scan(p *Policy, deny bool, t PolicyType) (first int, g grant
 	if ix.empty() {
 		return first, g // no statement of this effect (most policies have no Deny)
 	}
-	exact, inService := ix.lookup(e.req.Action, e.svcLen, e.actHash, e.svcHash)
+	var svcLen int
+	var svcHash uint64
+	if ix.service > 0 {
+		svcLen, svcHash = e.service()
+	}
+	exact, inService := ix.lookup(e.req.Action, svcLen, e.actHash, svcHash)
 	if len(inService) == 0 && len(ix.always) == 0 {
 		// The common case: only statements naming the exact action, already in order.
 		for _, i := range exact {
