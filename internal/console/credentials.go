@@ -200,16 +200,8 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 
 func (h *Handler) updateAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
 	status, id := r.PostFormValue("status"), r.PostFormValue("id")
-	var err error
-	if s.Root() {
-		// The API server's UpdateAccessKey insists on UserName, which names no root user; the
-		// console authorizes the action as the API would and updates the root's key directly.
-		if err = h.api.Authorize(r, s.principal(), "iam:UpdateAccessKey", s.ARN); err == nil {
-			err = h.iam.UpdateAccessKey(r.Context(), s.Account, "", id, status)
-		}
-	} else {
-		_, err = h.api.Invoke(r, s.principal(), "iam", "UpdateAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": id, "Status": status}))
-	}
+	// Without UserName the API acts on the caller's own keys, the root's included.
+	_, err := h.api.Invoke(r, s.principal(), "iam", "UpdateAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": id, "Status": status}))
 	if err != nil {
 		h.pageError(w, r, s, err)
 		return

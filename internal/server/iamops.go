@@ -524,7 +524,7 @@ func iamOps() map[string]*op {
 			}{accessKeyMeta{k.UserName, k.AccessKeyID, k.Status, awsproto.Time(k.CreateDate)}, k.Secret}}, nil
 		}},
 		"UpdateAccessKey": {resource: userRes, run: func(c *call) (any, error) {
-			n, err := needUser(c)
+			n, err := credUser(c)
 			if err != nil {
 				return nil, err
 			}
