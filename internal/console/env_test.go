@@ -8,8 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,9 +25,7 @@ import (
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/store/postgres"
-	"github.com/rootward/rootward/internal/store/postgres/pgtest"
-	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -62,21 +58,7 @@ type env struct {
 
 var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
 
-func openStore(t testing.TB) store.Store {
-	t.Helper()
-	var st store.Store
-	var err error
-	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
-		st, err = postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
-	} else {
-		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
+func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
 
 // envOpts tune an env.
 type envOpts struct {

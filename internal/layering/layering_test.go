@@ -54,7 +54,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		{"the domain knows nothing of HTTP, the console or the command", domain, []string{"internal/server", "internal/console", "cmd/"}, nil},
 		{"only the command picks a database", append(domain, "internal/server", "internal/console"),
 			[]string{"internal/store/sqlite", "internal/store/postgres"},
-			[]string{"internal/store/sqlite", "internal/store/postgres", "internal/store/storetest"}},
+			[]string{"internal/store/sqlite", "internal/store/postgres", "internal/store/storetest", "internal/store/testbackend"}},
 		{"the backends never import each other", []string{"internal/store/sqlite"}, []string{"internal/store/postgres"}, nil},
 		{"the backends never import each other", []string{"internal/store/postgres"}, []string{"internal/store/sqlite"}, nil},
 		{"the API server does not know the console", []string{"internal/server"}, []string{"internal/console"}, nil},

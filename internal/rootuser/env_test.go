@@ -23,6 +23,7 @@ import (
 	"github.com/rootward/rootward/internal/store/postgres"
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -46,21 +47,7 @@ func (c *clock) Advance(d time.Duration) {
 
 // openStore opens the backend under test: PostgreSQL when ROOTWARD_TEST_BACKEND=postgres and
 // ROOTWARD_TEST_POSTGRES is set (as internal/server's tests do), SQLite otherwise.
-func openStore(t testing.TB) store.Store {
-	t.Helper()
-	var st store.Store
-	var err error
-	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
-		st, err = postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
-	} else {
-		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
+func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
 
 const (
 	consoleURL = "https://console.rootward.test"

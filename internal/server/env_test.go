@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,9 +18,7 @@ import (
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/store/postgres"
-	"github.com/rootward/rootward/internal/store/postgres/pgtest"
-	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -41,21 +37,7 @@ type env struct {
 
 // openStore opens the backend under test: PostgreSQL when ROOTWARD_TEST_POSTGRES is set (CI runs
 // the suite both ways), SQLite otherwise.
-func openStore(t testing.TB) store.Store {
-	t.Helper()
-	var st store.Store
-	var err error
-	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" && os.Getenv("ROOTWARD_TEST_BACKEND") == "postgres" {
-		st, err = postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
-	} else {
-		st, err = sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
+func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
 
 func newEnv(t *testing.T) *env {
 	e := newBenchEnv(t)

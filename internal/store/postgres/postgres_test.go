@@ -2,74 +2,23 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/postgres/pgtest"
 	"github.com/rootward/rootward/internal/store/storetest"
 )
 
-// serverDSN returns the DSN of the test server, or skips the test: PostgreSQL tests need a
-// server, which .ci/postgres.sh provides.
-func serverDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("ROOTWARD_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("ROOTWARD_TEST_POSTGRES not set: PostgreSQL conformance not run")
-	}
-	return dsn
-}
+// serverDSN returns the DSN of the test server, or skips the test.
+func serverDSN(t testing.TB) string { return pgtest.DSN(t) }
 
-// freshSchema creates an empty schema with a random name, drops it when the test ends, and
-// returns a DSN whose search_path selects it, so every test starts from an empty store.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	dsn := serverDSN(t)
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "rootward_test_" + hex.EncodeToString(b)
-	exec := func(sql string) {
-		t.Helper()
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Fatalf("connect: %v", err)
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	ident := pgx.Identifier{schema}.Sanitize()
-	exec("CREATE SCHEMA " + ident)
-	t.Cleanup(func() { exec("DROP SCHEMA " + ident + " CASCADE") })
-	return withSearchPath(t, dsn, schema)
-}
-
-// withSearchPath adds a search_path run-time parameter to a URL or key=value DSN.
-func withSearchPath(t testing.TB, dsn, schema string) string {
-	t.Helper()
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal("ROOTWARD_TEST_POSTGRES is not a valid URL")
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
-	return dsn + " search_path=" + schema
-}
+// freshSchema gives the test an empty schema of its own.
+func freshSchema(t testing.TB) string { return pgtest.FreshSchema(t, pgtest.DSN(t)) }
 
 func TestConformance(t *testing.T) {
 	serverDSN(t)

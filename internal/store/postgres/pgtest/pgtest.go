@@ -4,12 +4,12 @@ package pgtest
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
+	"crypto/rand"
+	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -17,7 +17,8 @@ import (
 // EnvDSN is the environment variable holding the test server's DSN.
 const EnvDSN = "ROOTWARD_TEST_POSTGRES"
 
-// DSN returns the test server's DSN, or skips the test with a printed reason when none is set.
+// DSN returns the test server's DSN, or skips the test with a printed reason when none is set
+// (.ci/postgres.sh provides a server).
 func DSN(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv(EnvDSN)
@@ -27,33 +28,43 @@ func DSN(t testing.TB) string {
 	return dsn
 }
 
-// FreshSchema creates a schema for the test, dropped at cleanup, and returns dsn with its
-// search_path set to it.
+// FreshSchema creates an empty schema with a random name on the server of dsn, drops it when the
+// test ends, and returns dsn with its search_path set to it.
 func FreshSchema(t testing.TB, dsn string) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("t_%d_%d", time.Now().UnixNano(), rand.Int64N(1e9))
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			_, _ = c.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE")
-			_ = c.Close(context.Background())
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	schema := "rootward_test_" + hex.EncodeToString(b)
+	exec := func(sql string) {
+		t.Helper()
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatalf("connect: %v", err)
 		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
 	}
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
+	ident := pgx.Identifier{schema}.Sanitize()
+	exec("CREATE SCHEMA " + ident)
+	t.Cleanup(func() { exec("DROP SCHEMA " + ident + " CASCADE") })
+	return withSearchPath(t, dsn, schema)
+}
+
+// withSearchPath adds a search_path run-time parameter to a URL or key=value DSN.
+func withSearchPath(t testing.TB, dsn, schema string) string {
+	t.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(EnvDSN + " is not a valid URL")
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
 }
