@@ -83,11 +83,11 @@ func serveCmd() *cobra.Command {
 				fmt.Fprintf(out, "Claim the root user (set its email and password; one-time link, valid 24 hours):\n  %s%s\n", base, console.ClaimPath(tok))
 				fmt.Fprintf(out, "Or give the root user a password here:\n  rootward root set-password --data %s\n", dataAbs)
 			} else {
-				accts, err := svc.Accounts(ctx)
+				n, err := svc.AccountCount(ctx)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "Rootward serving %d account(s) at %s\n", len(accts), endpoint)
+				fmt.Fprintf(out, "Rootward serving %d account(s) at %s\n", n, endpoint)
 			}
 			fmt.Fprintf(out, "Console: %s/console/\n", base)
 			rec := trail.NewRecorder(st, log)

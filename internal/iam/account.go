@@ -87,15 +87,34 @@ func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
 	return &a, nil
 }
 
-// Accounts lists every account, in ID order.
+// Accounts lists every account, in ID order, page by page so that no installation is cut short.
 func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 	var out []Account
 	err := s.view(ctx, func(t txn) error {
-		p, err := scan(t, kindAccount, "", "", ListOpts{MaxItems: maxItemsCeiling}, jsonDecode[Account](nil))
-		out = p.Items
-		return err
+		o := ListOpts{MaxItems: maxItemsCeiling}
+		for {
+			p, err := scan(t, kindAccount, "", "", o, jsonDecode[Account](nil))
+			if err != nil {
+				return err
+			}
+			out = append(out, p.Items...)
+			if !p.IsTruncated {
+				return nil
+			}
+			o.Marker = p.Marker
+		}
 	})
 	return out, err
+}
+
+// AccountCount returns how many accounts the installation holds, without reading them.
+func (s *Service) AccountCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.view(ctx, func(t txn) (err error) {
+		n, err = t.Count(kindAccount, "", "")
+		return err
+	})
+	return n, err
 }
 
 // SetRootPassword sets the root user's password after checking the root rules.
