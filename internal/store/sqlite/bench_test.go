@@ -3,33 +3,17 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/storetest"
 )
 
-// body is a typical stored object: a user record of a few hundred bytes of JSON.
-var body = []byte(`{"UserName":"user-00000","UserId":"AIDAEXAMPLEEXAMPLE001","Arn":"arn:aws:iam::123456789012:user/engineering/user-00000","Path":"/engineering/","CreateDate":"2026-01-02T03:04:05Z","Tags":[{"Key":"team","Value":"platform"}],"PermissionsBoundary":""}`)
-
 // fill writes n users in one transaction.
-func fill(tb testing.TB, db *DB, n int) {
-	tb.Helper()
-	err := db.Update(context.Background(), func(tx store.Tx) error {
-		for i := range n {
-			if err := tx.Insert("user", "123456789012", fmt.Sprintf("user-%06d", i), body); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-}
+func fill(tb testing.TB, db *DB, n int) { storetest.Fill(tb, db, n) }
 
 func openBench(b *testing.B) *DB {
 	b.Helper()
@@ -42,63 +26,13 @@ func openBench(b *testing.B) *DB {
 }
 
 // BenchmarkGet reads one object by key in its own View, as a request handler does.
-func BenchmarkGet(b *testing.B) {
-	const n = 10_000
-	db := openBench(b)
-	fill(b, db, n)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		key := fmt.Sprintf("user-%06d", i%n)
-		err := db.View(ctx, func(tx store.Tx) error {
-			_, err := tx.Get("user", "123456789012", key)
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkGet(b *testing.B) { storetest.BenchGet(b, openBench(b)) }
 
 // BenchmarkGetParallel is BenchmarkGet from GOMAXPROCS goroutines: Views share the read pool.
-func BenchmarkGetParallel(b *testing.B) {
-	const n = 10_000
-	db := openBench(b)
-	fill(b, db, n)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			key := fmt.Sprintf("user-%06d", rand.IntN(n))
-			err := db.View(ctx, func(tx store.Tx) error {
-				_, err := tx.Get("user", "123456789012", key)
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
+func BenchmarkGetParallel(b *testing.B) { storetest.BenchGetParallel(b, openBench(b)) }
 
 // BenchmarkInsert commits one new object per Update: one durable (synchronous=FULL) commit each.
-func BenchmarkInsert(b *testing.B) {
-	db := openBench(b)
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		key := "user-" + strconv.Itoa(i)
-		err := db.Update(ctx, func(tx store.Tx) error {
-			return tx.Insert("user", "123456789012", key, body)
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkInsert(b *testing.B) { storetest.BenchInsert(b, openBench(b)) }
 
 // BenchmarkOpen opens (and closes) an empty database and one of 100,000 objects: the times must
 // be alike, since Open reads only the schema and the migration table.
@@ -161,7 +95,7 @@ func TestOpenLargeIsFast(t *testing.T) {
 		return err
 	})
 	openTime := time.Since(start)
-	if err != nil || len(got) != len(body) {
+	if err != nil || len(got) != len(storetest.Body) {
 		t.Fatalf("Get after reopen = %d bytes, %v", len(got), err)
 	}
 	t.Logf("writing %d objects: %v; Open and first Get: %v", n, fillTime, openTime)
