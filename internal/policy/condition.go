@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"net/netip"
-	"strings"
-)
+import "strings"
 
 // Condition is one operator/key/values triple of a statement's Condition block, as written.
 // Values are the JSON values in string form: numbers keep their literal text, booleans are
@@ -95,14 +92,14 @@ type cond struct {
 	hash     uint64 // strHash(key), for Context.lookup
 	src      int    // index in Statement.Condition
 
-	strs   []pattern      // famString, famArn (famArn: whole-value patterns)
-	lits   []string       // StringEquals/StringNotEquals whose values are plain text: those values
-	arns   []resPattern   // famArn: per-component patterns
-	nums   []float64      // famNumeric
-	times  []int64        // famDate, Unix nanoseconds
-	bools  []bool         // famBool, famNull
-	bins   []string       // famBinary: canonical base64 forms
-	prefix []netip.Prefix // famIP
+	strs   []pattern    // famString, famArn (famArn: whole-value patterns)
+	lits   []string     // StringEquals/StringNotEquals whose values are plain text: those values
+	arns   []resPattern // famArn: per-component patterns
+	nums   []float64    // famNumeric
+	times  []int64      // famDate, Unix nanoseconds
+	bools  []bool       // famBool, famNull
+	bins   []string     // famBinary: canonical base64 forms
+	prefix []ipPrefix   // famIP
 }
 
 // parseOperator splits an operator name into its set qualifier, base operator and IfExists suffix.

@@ -44,9 +44,9 @@ type ctxSlot struct {
 
 // typedValue is one request value in the typed forms it parses as.
 type typedValue struct {
-	ip   netip.Addr // unmapped, without zone (how IpAddress compares), when has&hasIP
-	num  float64    // when has&hasNum
-	date int64      // Unix nanoseconds, when has&hasDate
+	ip   ipBits  // the address unmapped and without zone (how IpAddress compares), when has&hasIP
+	num  float64 // when has&hasNum
+	date int64   // Unix nanoseconds, when has&hasDate
 	has  uint8
 }
 
@@ -63,7 +63,7 @@ func parseTyped(v string) typedValue {
 	var t typedValue
 	if mayBeIP(v) {
 		if a, err := netip.ParseAddr(v); err == nil {
-			t.ip, t.has = a.Unmap().WithZone(""), hasIP
+			t.ip, t.has = addrBits(a.Unmap()), hasIP
 		}
 	}
 	if f, ok := parseNumber(v); ok {

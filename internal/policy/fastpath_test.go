@@ -364,7 +364,7 @@ func TestParseTyped(t *testing.T) {
 	for _, v := range values {
 		tv := parseTyped(v)
 		a, err := netip.ParseAddr(v)
-		if (err == nil) != (tv.has&hasIP != 0) || err == nil && tv.ip != a.Unmap().WithZone("") {
+		if (err == nil) != (tv.has&hasIP != 0) || err == nil && tv.ip != addrBits(a.Unmap()) {
 			t.Fatalf("%q: parsed address %v (has %v), ParseAddr %v, %v", v, tv.ip, tv.has&hasIP != 0, a, err)
 		}
 		if err == nil && !mayBeIP(v) {
@@ -417,5 +417,46 @@ func TestServicePrefixComputedOnDemand(t *testing.T) {
 				t.Fatalf("Evaluate(%q) = %v, want %v", tt.action, got, tt.want)
 			}
 		})
+	}
+}
+
+// The integer form of IpAddress decides as netip.Prefix.Contains on the unmapped, zone-less address
+// (what Context.Set keeps) and the masked, unmapped block (what compileIP keeps), for IPv4 and IPv6
+// addresses and blocks of every length, IPv4-mapped addresses included.
+func TestIPBitsAgreeWithNetip(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	randAddr := func() netip.Addr {
+		var b [16]byte
+		r.Read(b[:])
+		switch r.Intn(4) {
+		case 0:
+			return netip.AddrFrom4([4]byte(b[:4]))
+		case 1: // IPv4-mapped
+			return netip.AddrFrom16([16]byte{10: 0xff, 11: 0xff, 12: b[0], 13: b[1], 14: b[2], 15: b[3]})
+		case 2: // near an IPv4 block: the same first bytes
+			return netip.AddrFrom4([4]byte{10, b[1] & 3, b[2], b[3]})
+		}
+		return netip.AddrFrom16(b)
+	}
+	if pb := prefixBits(netip.Prefix{}); pb.contains(&ipBits{}) || pb.contains(&ipBits{v4: true}) {
+		t.Fatal("an invalid block contains an address")
+	}
+	for i := 0; i < 200000; i++ {
+		pa := randAddr()
+		bits := r.Intn(pa.BitLen() + 1)
+		p := netip.PrefixFrom(pa, bits).Masked()
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		a := randAddr()
+		if i%3 == 0 {
+			a = pa
+		}
+		a = a.Unmap()
+		want := p.Contains(a)
+		pb, ab := prefixBits(p), addrBits(a)
+		if got := pb.contains(&ab); got != want {
+			t.Fatalf("%v contains %v: got %v, netip says %v", p, a, got, want)
+		}
 	}
 }
