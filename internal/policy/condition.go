@@ -88,9 +88,8 @@ type cond struct {
 	opInfo
 	set      setMode
 	ifExists bool
-	key      string // lower-cased
-	hash     uint64 // strHash(key), for Context.lookup
-	src      int    // index in Statement.Condition
+	key      ctxKey
+	src      int // index in Statement.Condition
 
 	strs   []pattern    // famString, famArn (famArn: whole-value patterns)
 	lits   []string     // StringEquals/StringNotEquals whose values are plain text: those values
@@ -145,7 +144,7 @@ func compileCondition(c Condition, src int, vars bool) (cond, string) {
 		return cond{}, "Syntax errors in policy."
 	}
 	key := strings.ToLower(c.Key)
-	cd := cond{opInfo: info, set: set, ifExists: ifExists, key: key, hash: strHash(key), src: src}
+	cd := cond{opInfo: info, set: set, ifExists: ifExists, key: newCtxKey(key), src: src}
 	var msg string
 	switch info.fam {
 	case famString:
@@ -214,7 +213,7 @@ func (c *cond) matchAny(v string, tv *typedValue, r *resolver) (match, ok bool) 
 //   - ForAnyValue: some request value satisfies the (possibly negated) operator.
 //   - ForAllValues: every request value satisfies it; an empty value set is true.
 func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
-	vals, refs, present := ctx.lookup(c.hash, c.key)
+	vals, refs, present := ctx.lookup(&c.key)
 	if c.fam == famNull {
 		isNull := !present || len(vals) == 0
 		for _, want := range c.bools {

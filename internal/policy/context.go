@@ -35,11 +35,42 @@ type Context struct {
 }
 
 // ctxSlot is one slot of a Context's open-addressing table (linear probing, at most half full, as
-// keyTable): the key's hash, the key at lower[klo:klo+kn-1] and its values at arena[vlo:vhi].
+// keyTable): the key's hash and first 24 bytes, the whole key at lower[klo:klo+kn-1] and its
+// values at arena[vlo:vhi].
 type ctxSlot struct {
 	hash     uint64
+	head     keyHead
 	klo, kn  int32 // kn is the key's length + 1, so that 0 marks an empty slot
 	vlo, vhi int32
+}
+
+// keyHead is the first 24 bytes of a lower-cased key as three little-endian words, zero-padded.
+// Almost every condition key is no longer (aws:username, aws:SourceIp, aws:PrincipalTag/team,
+// aws:PrincipalAccount), so a lookup confirms its hash match by comparing three words and the
+// length, with no call to the runtime's string comparison (a third of a lookup's cost); only a
+// longer key compares its remaining bytes as a string.
+type keyHead [3]uint64
+
+const headLen = len(keyHead{}) * 8
+
+func headOf[T string | []byte](s T) keyHead {
+	var h keyHead
+	for i := 0; i < len(s) && i < headLen; i++ {
+		h[i/8] |= uint64(s[i]) << (8 * (i % 8))
+	}
+	return h
+}
+
+// ctxKey is a condition key as the evaluation path looks it up: lower-cased, hashed and with its
+// head computed once, when the policy is compiled.
+type ctxKey struct {
+	key  string // lower-cased
+	hash uint64 // strHash(key)
+	head keyHead
+}
+
+func newCtxKey(lower string) ctxKey {
+	return ctxKey{key: lower, hash: strHash(lower), head: headOf(lower)}
 }
 
 // typedValue is one request value in the typed forms it parses as.
@@ -135,7 +166,7 @@ func (c *Context) Set(key string, values ...string) {
 	if 2*(c.n+1) > len(c.slots) {
 		c.grow()
 	}
-	c.place(ctxSlot{hash: h, klo: int32(lo), kn: int32(len(lk)) + 1, vlo: int32(start), vhi: int32(len(c.arena))})
+	c.place(ctxSlot{hash: h, head: headOf(lk), klo: int32(lo), kn: int32(len(lk)) + 1, vlo: int32(start), vhi: int32(len(c.arena))})
 	c.n++
 	c.keys = append(c.keys, key)
 }
@@ -193,26 +224,27 @@ func (c *Context) slotBytes(h uint64, lk []byte) *ctxSlot {
 // Get returns the values of key (case-insensitive) and whether it is present. The returned slice
 // must not be modified.
 func (c *Context) Get(key string) ([]string, bool) {
-	lk := strings.ToLower(key)
-	vals, _, ok := c.lookup(strHash(lk), lk)
+	k := newCtxKey(strings.ToLower(key))
+	vals, _, ok := c.lookup(&k)
 	return vals, ok
 }
 
-// lookup finds the lower-cased key lk whose strHash is h and returns its values and, for typedOf,
-// their typed-form references; it never allocates. It is the evaluation path's one way into a
-// Context (three calls per statement of the usual shape), so the probe is written out here rather
-// than in a helper.
-func (c *Context) lookup(h uint64, lk string) ([]string, []int32, bool) {
+// lookup finds key k and returns its values and, for typedOf, their typed-form references; it
+// never allocates. It is the evaluation path's one way into a Context (three calls per statement
+// of the usual shape), so the probe is written out here rather than in a helper.
+func (c *Context) lookup(k *ctxKey) ([]string, []int32, bool) {
 	if c == nil || len(c.slots) == 0 {
 		return nil, nil, false
 	}
 	mask := uint64(len(c.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
+	n := int32(len(k.key)) + 1
+	for i := k.hash & mask; ; i = (i + 1) & mask {
 		s := &c.slots[i]
 		if s.kn == 0 {
 			return nil, nil, false
 		}
-		if s.hash == h && int(s.kn)-1 == len(lk) && string(c.lower[s.klo:int(s.klo)+len(lk)]) == lk {
+		if s.hash == k.hash && s.head == k.head && s.kn == n &&
+			(n-1 <= int32(headLen) || string(c.lower[s.klo+int32(headLen):s.klo+n-1]) == k.key[headLen:]) {
 			lo, hi := s.vlo, s.vhi
 			return c.arena[lo:hi:hi], c.tref[lo:hi:hi], true
 		}

@@ -460,3 +460,27 @@ func TestIPBitsAgreeWithNetip(t *testing.T) {
 		}
 	}
 }
+
+// Keys are confirmed by their first 24 bytes and length, then the rest: keys that share those
+// bytes, differ only past them, or differ only by trailing NUL bytes are told apart.
+func TestContextKeysAlike(t *testing.T) {
+	long := "aws:PrincipalTag/department-of-"
+	keys := []string{long + "a", long + "b", long + "ab", "ab", "ab\x00", "ab\x00\x00", strings.Repeat("k", 24), strings.Repeat("k", 25)}
+	var ctx Context
+	for i, k := range keys {
+		ctx.Set(k, fmt.Sprint(i))
+	}
+	for i, k := range keys {
+		for _, variant := range []string{k, strings.ToUpper(k)} {
+			v, ok := ctx.Get(variant)
+			if !ok || len(v) != 1 || v[0] != fmt.Sprint(i) {
+				t.Fatalf("Get(%q) = %v, %v; want [%d]", variant, v, ok, i)
+			}
+		}
+	}
+	for _, k := range []string{long + "c", long, "a", "ab\x00\x00\x00", strings.Repeat("k", 26)} {
+		if v, ok := ctx.Get(k); ok {
+			t.Fatalf("Get(%q) = %v, present", k, v)
+		}
+	}
+}

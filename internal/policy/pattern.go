@@ -18,8 +18,7 @@ const (
 type token struct {
 	kind   tokKind
 	lit    string // tLit: the text; tVar: the default value
-	key    string // tVar: lower-cased context key
-	hash   uint64 // tVar: strHash(key), for Context.lookup
+	key    ctxKey // tVar: the context key
 	hasDef bool   // tVar: a default was given
 }
 
@@ -126,7 +125,7 @@ func parseVariable(body string) (token, string) {
 		return token{}, "Invalid policy variable: ${" + body + "}"
 	}
 	key = strings.ToLower(key)
-	return token{kind: tVar, key: key, hash: strHash(key), lit: def, hasDef: hasDef}, ""
+	return token{kind: tVar, key: newCtxKey(key), lit: def, hasDef: hasDef}, ""
 }
 
 func classify(toks []token) pattern {
@@ -167,7 +166,7 @@ type resolver struct {
 func (r *resolver) resolve(t *token) (string, bool) {
 	// Context.lookup accepts a nil Context; r is nil only where patterns cannot hold variables
 	// (actions). linearMatch has a copy of this.
-	if vs, _, ok := r.ctx.lookup(t.hash, t.key); ok && len(vs) == 1 {
+	if vs, _, ok := r.ctx.lookup(&t.key); ok && len(vs) == 1 {
 		return vs[0], true
 	}
 	if t.hasDef {
@@ -207,7 +206,7 @@ func linearMatch(toks []token, s string, fold bool, r *resolver) (matched, resol
 			return true, true
 		case tVar:
 			// resolve, written out: this is the evaluation path's usual variable.
-			if vs, _, ok := r.ctx.lookup(t.hash, t.key); ok && len(vs) == 1 {
+			if vs, _, ok := r.ctx.lookup(&t.key); ok && len(vs) == 1 {
 				lit = vs[0]
 			} else if !t.hasDef {
 				return false, false
@@ -301,7 +300,7 @@ func (p *pattern) String() string {
 		case tOne:
 			b.WriteByte('?')
 		case tVar:
-			b.WriteString("${" + t.key)
+			b.WriteString("${" + t.key.key)
 			if t.hasDef {
 				b.WriteString(", '" + t.lit + "'")
 			}
