@@ -35,13 +35,17 @@ type Context struct {
 }
 
 // ctxSlot is one slot of a Context's open-addressing table (linear probing, at most half full, as
-// keyTable): the key's hash and first 24 bytes, the whole key at lower[klo:klo+kn-1] and its
-// values at arena[vlo:vhi].
+// keyTable): the key's hash and first 24 bytes, the whole key at lower[klo:klo+kn-1], and its
+// values and their typed-form references. vals and refs are slices of arena and tref as they were
+// when the key was set: a later append that moves arena leaves the old array, and these values in
+// it, as they were, and Reset clears every slot before arena is written over. Holding the slices
+// here spares a lookup two dependent loads and the bounds checks of slicing arena and tref.
 type ctxSlot struct {
-	hash     uint64
-	head     keyHead
-	klo, kn  int32 // kn is the key's length + 1, so that 0 marks an empty slot
-	vlo, vhi int32
+	hash    uint64
+	head    keyHead
+	klo, kn int32 // kn is the key's length + 1, so that 0 marks an empty slot
+	vals    []string
+	refs    []int32
 }
 
 // keyHead is the first 24 bytes of a lower-cased key as three little-endian words, zero-padded.
@@ -160,13 +164,16 @@ func (c *Context) Set(key string, values ...string) {
 	}
 	if s := c.slotBytes(h, lk); s != nil {
 		c.lower = c.lower[:lo] // known already
-		s.vlo, s.vhi = int32(start), int32(len(c.arena))
+		end := len(c.arena)
+		s.vals, s.refs = c.arena[start:end:end], c.tref[start:end:end]
 		return
 	}
 	if 2*(c.n+1) > len(c.slots) {
 		c.grow()
 	}
-	c.place(ctxSlot{hash: h, head: headOf(lk), klo: int32(lo), kn: int32(len(lk)) + 1, vlo: int32(start), vhi: int32(len(c.arena))})
+	end := len(c.arena)
+	c.place(ctxSlot{hash: h, head: headOf(lk), klo: int32(lo), kn: int32(len(lk)) + 1,
+		vals: c.arena[start:end:end], refs: c.tref[start:end:end]})
 	c.n++
 	c.keys = append(c.keys, key)
 }
@@ -245,8 +252,7 @@ func (c *Context) lookup(k *ctxKey) ([]string, []int32, bool) {
 		}
 		if s.hash == k.hash && s.head == k.head && s.kn == n &&
 			(n-1 <= int32(headLen) || string(c.lower[s.klo+int32(headLen):s.klo+n-1]) == k.key[headLen:]) {
-			lo, hi := s.vlo, s.vhi
-			return c.arena[lo:hi:hi], c.tref[lo:hi:hi], true
+			return s.vals, s.refs, true
 		}
 	}
 }

@@ -582,7 +582,7 @@ func (e *evaluator) applies(p *Policy, i int, named bool) (bool, grant) {
 	res := triTrue
 	for k := range st.conds {
 		c := &st.conds[k]
-		t, missing := c.eval(e.req.Context, &e.r)
+		t, missing := c.eval(e.r.ctx, &e.r)
 		if missing && e.x != nil {
 			e.x.addMissing(p.Statements[i].Condition[c.src].Key)
 		}
