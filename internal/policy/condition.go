@@ -213,7 +213,13 @@ func (c *cond) matchAny(v string, tv *typedValue, r *resolver) (match, ok bool) 
 //   - ForAnyValue: some request value satisfies the (possibly negated) operator.
 //   - ForAllValues: every request value satisfies it; an empty value set is true.
 func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
-	vals, refs, present := ctx.lookup(&c.key)
+	var vals []string
+	var refs []int32
+	slot := ctx.lookup(&c.key)
+	present := slot != nil
+	if present {
+		vals, refs = slot.vals, slot.refs
+	}
 	if c.fam == famNull {
 		isNull := !present || len(vals) == 0
 		for _, want := range c.bools {

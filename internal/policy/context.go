@@ -232,27 +232,30 @@ func (c *Context) slotBytes(h uint64, lk []byte) *ctxSlot {
 // must not be modified.
 func (c *Context) Get(key string) ([]string, bool) {
 	k := newCtxKey(strings.ToLower(key))
-	vals, _, ok := c.lookup(&k)
-	return vals, ok
+	if s := c.lookup(&k); s != nil {
+		return s.vals, true
+	}
+	return nil, false
 }
 
-// lookup finds key k and returns its values and, for typedOf, their typed-form references; it
-// never allocates. It is the evaluation path's one way into a Context (three calls per statement
-// of the usual shape), so the probe is written out here rather than in a helper.
-func (c *Context) lookup(k *ctxKey) ([]string, []int32, bool) {
+// lookup returns the slot of key k (its values and their typed-form references), or nil; it never
+// allocates. It is the evaluation path's one way into a Context (three calls per statement of the
+// usual shape), so the probe is written out here rather than in a helper, and it returns the slot
+// rather than the two slices (seven words returned on every call).
+func (c *Context) lookup(k *ctxKey) *ctxSlot {
 	if c == nil || len(c.slots) == 0 {
-		return nil, nil, false
+		return nil
 	}
 	mask := uint64(len(c.slots) - 1)
 	n := int32(len(k.key)) + 1
 	for i := k.hash & mask; ; i = (i + 1) & mask {
 		s := &c.slots[i]
 		if s.kn == 0 {
-			return nil, nil, false
+			return nil
 		}
 		if s.hash == k.hash && s.head == k.head && s.kn == n &&
 			(n-1 <= int32(headLen) || string(c.lower[s.klo+int32(headLen):s.klo+n-1]) == k.key[headLen:]) {
-			return s.vals, s.refs, true
+			return s
 		}
 	}
 }

@@ -166,8 +166,8 @@ type resolver struct {
 func (r *resolver) resolve(t *token) (string, bool) {
 	// Context.lookup accepts a nil Context; r is nil only where patterns cannot hold variables
 	// (actions). linearMatch has a copy of this.
-	if vs, _, ok := r.ctx.lookup(&t.key); ok && len(vs) == 1 {
-		return vs[0], true
+	if s := r.ctx.lookup(&t.key); s != nil && len(s.vals) == 1 {
+		return s.vals[0], true
 	}
 	if t.hasDef {
 		return t.lit, true
@@ -206,8 +206,8 @@ func linearMatch(toks []token, s string, fold bool, r *resolver) (matched, resol
 			return true, true
 		case tVar:
 			// resolve, written out: this is the evaluation path's usual variable.
-			if vs, _, ok := r.ctx.lookup(&t.key); ok && len(vs) == 1 {
-				lit = vs[0]
+			if s := r.ctx.lookup(&t.key); s != nil && len(s.vals) == 1 {
+				lit = s.vals[0]
 			} else if !t.hasDef {
 				return false, false
 			}
