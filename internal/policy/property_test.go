@@ -188,3 +188,37 @@ func TestPropertyExplainAgreesWithEvaluate(t *testing.T) {
 		}
 	}
 }
+
+// Evaluate decides an input of identity-based policies alone on a path of its own
+// (evaluator.identityOnly); Explain always takes the general path. They must agree for every
+// principal kind, same- and cross-account resources, the root user, and unusable policies.
+func TestPropertyIdentityOnlyPathAgrees(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	principals := []Principal{
+		{ARN: aliceARN, Account: acct},
+		{Service: "ec2.amazonaws.com"},
+		{Federated: "cognito-identity.amazonaws.com"},
+		{ARN: "arn:aws:iam::111122223333:root", Account: acct},
+	}
+	for i := 0; i < propIterations; i++ {
+		in := &Input{}
+		for j := r.Intn(4); j > 0; j-- {
+			in.Identity = append(in.Identity, randomPolicy(r, "", KindIdentity))
+		}
+		switch r.Intn(10) {
+		case 0:
+			in.Identity = append(in.Identity, nil)
+		case 1:
+			in.Identity = append(in.Identity, &Policy{}) // never compiled
+		}
+		in.Root = r.Intn(5) == 0
+		if r.Intn(4) == 0 {
+			in.ResourceAccount = []string{acct, "444455556666"}[r.Intn(2)]
+		}
+		req := randomRequest(r)
+		req.Principal = principals[r.Intn(len(principals))]
+		if d, x := Evaluate(in, req), Explain(in, req); d != x.Decision {
+			t.Fatalf("iteration %d: Evaluate %+v, Explain %+v (input %+v, principal %+v)", i, d, x.Decision, in, req.Principal)
+		}
+	}
+}
