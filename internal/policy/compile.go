@@ -27,7 +27,7 @@ type cstmt struct {
 // share one keyTable, so a policy that names neither the action nor its service costs two probes
 // of one small table.
 type stmtIndex struct {
-	keys   keyTable  // strHash of names[k] -> k
+	keys   keyTable  // foldHash of names[k] -> k
 	names  []string  // lower-cased "service:action" or service prefix
 	lists  [][]int32 // lists[k]: statements under names[k]
 	always []int32
@@ -47,7 +47,7 @@ func addStmt(list []int32, i int32) []int32 {
 }
 
 func (ix *stmtIndex) addKey(key string, i int32) {
-	h := strHash(key)
+	h := foldHash(key)
 	k := ix.find(h, key)
 	if k < 0 {
 		k = len(ix.lists)

@@ -33,7 +33,7 @@ func TestLowerASCII(t *testing.T) {
 }
 
 // TestEvaluatorInit checks the one-pass action normalisation against strings.ToLower,
-// strings.IndexByte and strHash, for every length around the word boundaries and colons in every
+// strings.IndexByte and foldHash, for every length around the word boundaries and colons in every
 // position.
 func TestEvaluatorInit(t *testing.T) {
 	var actions []string
@@ -64,16 +64,16 @@ func TestEvaluatorInit(t *testing.T) {
 			if !equalLowerASCII(lower, a) {
 				t.Fatalf("equalLowerASCII(%q, %q) = false", lower, a)
 			}
-			if e.actHash != strHash(lower) {
-				t.Fatal("action hash differs from strHash of the lower-cased action")
+			if e.actHash != foldHash(lower) {
+				t.Fatal("action hash differs from foldHash of the lower-cased action")
 			}
 			svc := max(strings.IndexByte(lower, ':'), 0)
 			svcLen, svcHash := e.service()
 			if svcLen != svc {
 				t.Fatalf("service length %d, want %d", svcLen, svc)
 			}
-			if svc > 0 && svcHash != strHash(lower[:svc]) {
-				t.Fatal("service hash differs from strHash of the service prefix")
+			if svc > 0 && svcHash != foldHash(lower[:svc]) {
+				t.Fatal("service hash differs from foldHash of the service prefix")
 			}
 		})
 	}
