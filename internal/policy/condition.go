@@ -83,9 +83,20 @@ var operators = map[string]opInfo{
 	"Null":                      {famNull, opEq, false},
 }
 
+// fastKind names the conditions eval decides before its general rules, when the key is present:
+// the two most common in real policies.
+type fastKind uint8
+
+const (
+	fastNone fastKind = iota
+	fastLits          // StringEquals or StringNotEquals on plain values, no set qualifier
+	fastIP            // IpAddress or NotIpAddress, no set qualifier
+)
+
 // cond is a compiled condition.
 type cond struct {
 	opInfo
+	fast     fastKind
 	set      setMode
 	ifExists bool
 	key      ctxKey
@@ -167,6 +178,12 @@ func compileCondition(c Condition, src int, vars bool) (cond, string) {
 	if msg != "" {
 		return cond{}, msg
 	}
+	switch {
+	case set == setNone && info.fam == famString && cd.lits != nil:
+		cd.fast = fastLits
+	case set == setNone && info.fam == famIP:
+		cd.fast = fastIP
+	}
 	return cd, ""
 }
 
@@ -213,9 +230,41 @@ func (c *cond) matchAny(v string, tv *typedValue, r *resolver) (match, ok bool) 
 //   - ForAnyValue: some request value satisfies the (possibly negated) operator.
 //   - ForAllValues: every request value satisfies it; an empty value set is true.
 func (c *cond) eval(ctx *Context, r *resolver) (res tri, missing bool) {
+	slot := ctx.lookup(&c.key)
+	if slot != nil && len(slot.vals) > 0 {
+		// The general rules below, for these two kinds when the key has values.
+		switch c.fast {
+		case fastLits:
+			for _, v := range slot.vals {
+				for _, l := range c.lits {
+					if v == l {
+						return boolTri(!c.negate), false
+					}
+				}
+			}
+			return boolTri(c.negate), false
+		case fastIP:
+			unknown := false
+			for _, ref := range slot.refs {
+				tv := ctx.typedOf(ref)
+				if tv.has&hasIP == 0 {
+					unknown = true
+					continue
+				}
+				for k := range c.prefix {
+					if c.prefix[k].contains(&tv.ip) {
+						return boolTri(!c.negate), false
+					}
+				}
+			}
+			if unknown {
+				return triUnknown, false
+			}
+			return boolTri(c.negate), false
+		}
+	}
 	var vals []string
 	var refs []int32
-	slot := ctx.lookup(&c.key)
 	present := slot != nil
 	if present {
 		vals, refs = slot.vals, slot.refs

@@ -484,3 +484,46 @@ func TestContextKeysAlike(t *testing.T) {
 		}
 	}
 }
+
+// cond.eval decides StringEquals-like and IpAddress-like conditions on a shortcut when the key
+// has values; it must agree with its general rules (the same condition with the shortcut off).
+func TestConditionShortcutsAgree(t *testing.T) {
+	conds := []Condition{
+		{"StringEquals", "aws:PrincipalTag/team", []string{"a", "b"}},
+		{"StringNotEquals", "aws:PrincipalTag/team", []string{"a"}},
+		{"StringEqualsIfExists", "aws:PrincipalTag/team", []string{"b"}},
+		{"StringNotEqualsIfExists", "aws:PrincipalTag/team", []string{"a", "c"}},
+		{"IpAddress", "aws:SourceIp", []string{"192.0.2.0/24", "2001:db8::/32"}},
+		{"NotIpAddress", "aws:SourceIp", []string{"192.0.2.0/24"}},
+		{"IpAddressIfExists", "aws:SourceIp", []string{"198.51.100.0/24"}},
+		{"NotIpAddressIfExists", "aws:SourceIp", []string{"2001:db8::/32"}},
+	}
+	values := [][]string{nil, {}, {"a"}, {"b"}, {"c"}, {"a", "c"}, {"192.0.2.9"}, {"198.51.100.1"}, {"2001:db8::5"},
+		{"not-an-address"}, {"not-an-address", "192.0.2.9"}, {"198.51.100.1", "192.0.2.9"}}
+	shortcuts := 0
+	for i, c := range conds {
+		fast, msg := compileCondition(c, i, true)
+		if msg != "" {
+			t.Fatalf("%+v: %s", c, msg)
+		}
+		if fast.fast != fastNone {
+			shortcuts++
+		}
+		general := fast
+		general.fast = fastNone
+		for _, v := range values {
+			var ctx Context
+			if v != nil {
+				ctx.Set(c.Key, v...)
+			}
+			ft, fm := fast.eval(&ctx, &resolver{ctx: &ctx})
+			gt, gm := general.eval(&ctx, &resolver{ctx: &ctx})
+			if ft != gt || fm != gm {
+				t.Errorf("%s %v: shortcut %v/%v, general rules %v/%v", c.Operator, v, ft, fm, gt, gm)
+			}
+		}
+	}
+	if shortcuts != len(conds) {
+		t.Fatalf("%d of %d conditions took the shortcut", shortcuts, len(conds))
+	}
+}
