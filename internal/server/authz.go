@@ -223,6 +223,18 @@ func (c *call) requestContext(ctx *policy.Context) {
 	}
 }
 
+// contexts keeps request contexts for reuse: a policy.Context keeps its memory across Reset, so a
+// decision fills one without allocating once the pool has warmed up. Evaluate keeps no reference
+// to the context it reads, and Reset drops the request's strings before one goes back.
+var contexts = sync.Pool{New: func() any { return new(policy.Context) }}
+
+func getContext() *policy.Context { return contexts.Get().(*policy.Context) }
+
+func putContext(ctx *policy.Context) {
+	ctx.Reset()
+	contexts.Put(ctx)
+}
+
 // authorize decides whether the caller may perform action on resource and returns AccessDenied in
 // AWS's message form when not.
 func (s *Server) authorize(c *call, action, resource string) error {
@@ -230,9 +242,10 @@ func (s *Server) authorize(c *call, action, resource string) error {
 	if err != nil {
 		return err
 	}
-	var ctx policy.Context
-	c.requestContext(&ctx)
-	req := &policy.Request{Action: action, Resource: resource, Context: &ctx,
+	ctx := getContext()
+	defer putContext(ctx)
+	c.requestContext(ctx)
+	req := &policy.Request{Action: action, Resource: resource, Context: ctx,
 		Principal: c.id.policyPrincipal()}
 	d := policy.Evaluate(in, req)
 	if d.Allowed() {

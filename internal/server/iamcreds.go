@@ -83,9 +83,10 @@ func authorizeSelfService(action string, resource func(c *call) string) func(c *
 		}
 		eval := *in
 		eval.Identity = append(append([]*policy.Policy(nil), in.Identity...), selfServiceGrant)
-		var ctx policy.Context
-		c.requestContext(&ctx)
-		d := policy.Evaluate(&eval, &policy.Request{Action: action, Resource: res, Context: &ctx,
+		ctx := getContext()
+		defer putContext(ctx)
+		c.requestContext(ctx)
+		d := policy.Evaluate(&eval, &policy.Request{Action: action, Resource: res, Context: ctx,
 			Principal: c.id.policyPrincipal()})
 		if d.Allowed() {
 			return nil

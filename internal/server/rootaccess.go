@@ -140,10 +140,11 @@ func (s *Server) authorizeWith(c *call, action, resource string, extra func(*pol
 	if err != nil {
 		return err
 	}
-	var ctx policy.Context
-	c.requestContext(&ctx)
-	extra(&ctx)
-	d := policy.Evaluate(in, &policy.Request{Action: action, Resource: resource, Context: &ctx,
+	ctx := getContext()
+	defer putContext(ctx)
+	c.requestContext(ctx)
+	extra(ctx)
+	d := policy.Evaluate(in, &policy.Request{Action: action, Resource: resource, Context: ctx,
 		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account}})
 	if d.Allowed() {
 		return nil
