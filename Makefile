@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: test test-postgres check fmt vet lint bench fuzz build
+.PHONY: test test-postgres check fmt vet lint bench fuzz build instructions
 
 build:
 	$(GO) build -o bin/rootward ./cmd/rootward
@@ -40,3 +40,13 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4 ./internal/policy ./internal/server ./internal/store/sqlite
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 10x ./cmd/rootward
+
+# instructions counts the instructions of one policy decision per statement shape with valgrind's
+# cachegrind (apt-get install valgrind): a figure that, unlike a timing, repeats from run to run
+# on a shared machine (docs/benchmarks-policy.md). The hash seed is drawn per process, so counts
+# can differ by a few instructions between runs where a probe sequence is longer.
+instructions:
+	$(GO) test -c -o /tmp/rootward-policy.test ./internal/policy
+	valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/tmp/rootward-policy.cg \
+		/tmp/rootward-policy.test -test.run '^$$' -test.bench 'StatementShapes/all' -test.benchtime 100000x
+	cg_annotate --threshold=0 /tmp/rootward-policy.cg | grep -E 'internal/policy|memeq' | head -20

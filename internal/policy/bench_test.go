@@ -158,3 +158,46 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStatementShapes times one decision against a one-statement policy, adding one
+// feature at a time to the statement of the engine comparison (internal/policy/enginebench): an
+// exact action alone, then a literal resource pattern, a pattern with ${aws:username}, a
+// StringEquals, an IpAddress, and all of them. The differences between rows are what each feature
+// costs. docs/benchmarks-policy.md counts its instructions with cachegrind (make instructions).
+func BenchmarkStatementShapes(b *testing.B) {
+	const stmt = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"svc1:Act1","Resource":%s%s}]}`
+	const (
+		streq = `{"StringEquals":{"aws:PrincipalTag/team":"team-1"}}`
+		ip    = `{"IpAddress":{"aws:SourceIp":"10.0.1.0/24"}}`
+		both  = `{"StringEquals":{"aws:PrincipalTag/team":"team-1"},"IpAddress":{"aws:SourceIp":"10.0.1.0/24"}}`
+		lit   = `"arn:aws:s3:::bucket-1/home/*"`
+		home  = `"arn:aws:s3:::bucket-1/home/${aws:username}/*"`
+	)
+	shapes := []struct{ name, resource, cond string }{
+		{"action", `"*"`, ""},
+		{"literal-resource", lit, ""},
+		{"variable-resource", home, ""},
+		{"StringEquals", `"*"`, streq},
+		{"IpAddress", `"*"`, ip},
+		{"all", home, both},
+	}
+	for _, sh := range shapes {
+		cond := ""
+		if sh.cond != "" {
+			cond = `,"Condition":` + sh.cond
+		}
+		in := &Input{Identity: []*Policy{mustParse(b, fmt.Sprintf(stmt, sh.resource, cond), KindIdentity)}}
+		ctx := &Context{}
+		ctx.Set("aws:username", "alice")
+		ctx.Set("aws:PrincipalTag/team", "team-1")
+		ctx.Set("aws:SourceIp", "10.0.1.7")
+		req := &Request{Action: "svc1:Act1", Resource: "arn:aws:s3:::bucket-1/home/alice/notes.txt", Context: ctx}
+		b.Run(sh.name, func(b *testing.B) {
+			for b.Loop() {
+				if !Evaluate(in, req).Allowed() {
+					b.Fatal("denied")
+				}
+			}
+		})
+	}
+}
