@@ -608,6 +608,7 @@ func iamOps() map[string]*op {
 	}
 	addCredentialOps(ops)
 	addSimulatorOps(ops)
+	addContextKeyOps(ops)
 	addRootAccessOps(ops)
 	return ops
 }
