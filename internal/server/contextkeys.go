@@ -35,12 +35,7 @@ func addContextKeyOps(ops map[string]*op) {
 		return contextKeysResult{ContextKeyNames: contextKeys(ps)}, nil
 	}}
 	// Like SimulatePrincipalPolicy, it acts on the user, group or role it reads.
-	ops["GetContextKeysForPrincipalPolicy"] = &op{resource: func(c *call) string {
-		if a := c.params.Get("PolicySourceArn"); a != "" {
-			return a
-		}
-		return "*"
-	}, run: func(c *call) (any, error) {
+	ops["GetContextKeysForPrincipalPolicy"] = &op{resource: policySourceResource, run: func(c *call) (any, error) {
 		source, err := c.params.Required("PolicySourceArn")
 		if err != nil {
 			return nil, err

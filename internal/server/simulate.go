@@ -71,13 +71,17 @@ func addSimulatorOps(ops map[string]*op) {
 	// iam:SimulatePrincipalPolicy acts on the simulated user, group or role ("to give a user named
 	// Bob permission to simulate a policy that is assigned to a user named Alice, give Bob access
 	// to the following resource: arn:aws:iam::777788889999:user/alice", IAM User Guide).
-	ops["SimulatePrincipalPolicy"] = &op{resource: func(c *call) string {
-		if a := c.params.Get("PolicySourceArn"); a != "" {
-			return a
-		}
-		return "*"
-	}, run: simulatePrincipalPolicy}
+	ops["SimulatePrincipalPolicy"] = &op{resource: policySourceResource, run: simulatePrincipalPolicy}
 	ops["SimulateCustomPolicy"] = &op{run: simulateCustomPolicy}
+}
+
+// policySourceResource is the resource of the operations that read an entity's policies: the
+// entity named by PolicySourceArn.
+func policySourceResource(c *call) string {
+	if a := c.params.Get("PolicySourceArn"); a != "" {
+		return a
+	}
+	return "*"
 }
 
 // policySource is how a policy is named in MatchedStatements, and its text for positions.
