@@ -23,6 +23,7 @@ type Context struct {
 	// holds where its key and values are (the key in lower, the values in arena and tref), so a
 	// lookup reads the slot and then the key it compares, with no index in between.
 	slots []ctxSlot
+	used  []int32  // the indexes of the filled slots, so that Reset clears only those
 	n     int      // keys in slots
 	keys  []string // as first given, in the order first set, for Keys
 	lower []byte   // the keys lower-cased, back to back: no string allocated per key
@@ -59,8 +60,16 @@ const headLen = len(keyHead{}) * 8
 
 func headOf[T string | []byte](s T) keyHead {
 	var h keyHead
-	for i := 0; i < len(s) && i < headLen; i++ {
-		h[i/8] |= uint64(s[i]) << (8 * (i % 8))
+	for w := range h {
+		if len(s) >= 8 {
+			h[w] = word(s)
+			s = s[8:]
+			continue
+		}
+		for i := 0; i < len(s); i++ {
+			h[w] |= uint64(s[i]) << (8 * i)
+		}
+		break
 	}
 	return h
 }
@@ -141,11 +150,14 @@ func (c *Context) Set(key string, values ...string) {
 		c.tref = make([]int32, 0, 8)
 		c.typed = make([]typedValue, 0, 4)
 		c.slots = make([]ctxSlot, 16)
+		c.used = make([]int32, 0, 8)
 	}
 	lo := len(c.lower)
 	if isASCII(key) {
-		for i := 0; i < len(key); i++ {
-			c.lower = append(c.lower, lowerByte(key[i]))
+		c.lower = append(c.lower, key...)
+		b := c.lower[lo:]
+		for i := range b {
+			b[i] = lowerByte(b[i])
 		}
 	} else {
 		c.lower = append(c.lower, strings.ToLower(key)...)
@@ -185,11 +197,13 @@ func (c *Context) place(s ctxSlot) {
 		i = (i + 1) & mask
 	}
 	c.slots[i] = s
+	c.used = append(c.used, int32(i))
 }
 
 func (c *Context) grow() {
 	old := c.slots
 	c.slots = make([]ctxSlot, 2*len(old))
+	c.used = c.used[:0]
 	for _, s := range old {
 		if s.kn != 0 {
 			c.place(s)
@@ -283,7 +297,10 @@ func (c *Context) Keys() []string {
 
 // Reset removes every key and keeps the allocated memory for reuse.
 func (c *Context) Reset() {
-	clear(c.slots)
+	for _, i := range c.used {
+		c.slots[i] = ctxSlot{}
+	}
+	c.used = c.used[:0]
 	c.n = 0
 	clear(c.keys) // drop references to the old strings
 	c.keys = c.keys[:0]
