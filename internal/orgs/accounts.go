@@ -102,8 +102,12 @@ func (t txn) addMember(o *Organization, m *Account) error {
 	return nil
 }
 
-// removeMember takes an account out of o with its policy attachments.
+// removeMember takes an account out of o with its policy attachments and its tags: tags belong to
+// the organization's record of the account, which AWS drops when the account leaves.
 func (t txn) removeMember(o *Organization, a *Account) error {
+	if err := t.dropTags(o.ID, a.ID); err != nil {
+		return err
+	}
 	for _, k := range []struct{ kind, scope, key string }{
 		{kindMember, o.ID, a.ID}, {kindOrgOf, "", a.ID}, {kindChild, o.ID, childKey(a.ParentID, ChildAccount, a.ID)},
 	} {
@@ -117,6 +121,8 @@ func (t txn) removeMember(o *Organization, a *Account) error {
 // CreateAccountInput are CreateAccount's parameters.
 type CreateAccountInput struct {
 	Email, AccountName, RoleName, IamUserAccessToBilling string
+	// Tags go on the new account once it exists.
+	Tags []Tag
 }
 
 // CreateAccount creates a member account in the caller's organization: a new account with its own
@@ -129,8 +135,10 @@ type CreateAccountInput struct {
 //
 // AWS completes the request asynchronously and answers IN_PROGRESS; Rootward answers the same but
 // finishes the work before replying, so the first DescribeCreateAccountStatus already shows
-// SUCCEEDED (with the account ID) or FAILED (e.g. EMAIL_ALREADY_EXISTS). Returns
-// AccessDeniedException, InvalidInputException and AWSOrganizationsNotInUseException.
+// SUCCEEDED (with the account ID) or FAILED (e.g. EMAIL_ALREADY_EXISTS). Invalid Tags fail the
+// request before anything is created ("the entire request fails and the account is not created",
+// API Reference, CreateAccount). Returns AccessDeniedException, InvalidInputException,
+// ConstraintViolationException (MAX_TAG_LIMIT_EXCEEDED) and AWSOrganizationsNotInUseException.
 func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAccountInput) (*CreateAccountStatus, error) {
 	in.Email, in.AccountName = strings.TrimSpace(in.Email), strings.TrimSpace(in.AccountName)
 	switch {
@@ -149,6 +157,9 @@ func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAcc
 	}
 	if b := in.IamUserAccessToBilling; b != "" && b != "ALLOW" && b != "DENY" {
 		return nil, invalid(ReasonInvalidEnum, "IamUserAccessToBilling must be ALLOW or DENY.")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
 	}
 	st := &CreateAccountStatus{ID: "car-" + randomString(32), AccountName: in.AccountName, State: CreateInProgress, RequestedTimestamp: s.Now()}
 	var o *Organization
@@ -185,7 +196,10 @@ func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAcc
 		}
 		m := &Account{ID: acct.ID, Name: acct.Name, Email: acct.Email, Status: StatusActive, JoinedMethod: JoinedCreated,
 			JoinedTimestamp: s.Now(), ParentID: cur.RootID}
-		return []string{acct.ID}, t.addMember(cur, m)
+		if err := t.addMember(cur, m); err != nil {
+			return nil, err
+		}
+		return []string{acct.ID}, t.addTags(cur.ID, acct.ID, in.Tags)
 	})
 	if err != nil {
 		_ = s.finishCreate(ctx, o.ID, st, "", failInternal)

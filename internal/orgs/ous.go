@@ -157,14 +157,19 @@ func (t txn) subtreeAccounts(orgID, parent string) ([]string, error) {
 	return out, nil
 }
 
-// CreateOrganizationalUnit creates an OU under a parent (the root or an OU). Returns
-// ParentNotFoundException, DuplicateOrganizationalUnitException and ConstraintViolationException
-// (OU_DEPTH_LIMIT_EXCEEDED: more than five levels below the root; OU_NUMBER_LIMIT_EXCEEDED).
-func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, name string) (*OrganizationalUnit, error) {
+// CreateOrganizationalUnit creates an OU under a parent (the root or an OU), with tags if any; an
+// invalid tag fails the request and creates nothing. Returns ParentNotFoundException,
+// DuplicateOrganizationalUnitException, InvalidInputException and ConstraintViolationException
+// (OU_DEPTH_LIMIT_EXCEEDED: more than five levels below the root; OU_NUMBER_LIMIT_EXCEEDED;
+// MAX_TAG_LIMIT_EXCEEDED).
+func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, name string, tags ...Tag) (*OrganizationalUnit, error) {
 	if err := checkParentID("ParentId", parent); err != nil {
 		return nil, err
 	}
 	if err := checkOUName(name); err != nil {
+		return nil, err
+	}
+	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
 	var out *OrganizationalUnit
@@ -206,6 +211,9 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, 
 			if err := t.attach(o.ID, FullAWSAccessID, u.ID); err != nil {
 				return nil, err
 			}
+		}
+		if err := t.addTags(o.ID, u.ID, tags); err != nil {
+			return nil, err
 		}
 		u.Arn = o.ouArn(u.ID)
 		out = u
@@ -282,7 +290,7 @@ func (s *Service) UpdateOrganizationalUnit(ctx context.Context, caller, id, name
 	return u, err
 }
 
-// DeleteOrganizationalUnit deletes an empty OU. Returns OrganizationalUnitNotEmptyException and
+// DeleteOrganizationalUnit deletes an empty OU with its tags. Returns OrganizationalUnitNotEmptyException and
 // OrganizationalUnitNotFoundException.
 func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id string) error {
 	if err := checkOUID(id); err != nil {
@@ -307,6 +315,9 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 			return nil, err
 		}
 		if err := t.detachAll(o.ID, id); err != nil {
+			return nil, err
+		}
+		if err := t.dropTags(o.ID, id); err != nil {
 			return nil, err
 		}
 		return nil, t.del(kindOU, o.ID, id)

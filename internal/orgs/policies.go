@@ -141,10 +141,13 @@ func checkPolicyText(name, description string) error {
 // CreatePolicyInput are CreatePolicy's parameters.
 type CreatePolicyInput struct {
 	Name, Description, Type, Content string
+	// Tags go on the new policy; an invalid one fails the request and creates nothing.
+	Tags []Tag
 }
 
 // CreatePolicy creates an SCP. Returns MalformedPolicyDocumentException, DuplicatePolicyException,
-// ConstraintViolationException (POLICY_CONTENT_LIMIT_EXCEEDED, POLICY_NUMBER_LIMIT_EXCEEDED) and
+// ConstraintViolationException (POLICY_CONTENT_LIMIT_EXCEEDED, POLICY_NUMBER_LIMIT_EXCEEDED,
+// MAX_TAG_LIMIT_EXCEEDED), InvalidInputException and
 // PolicyTypeNotAvailableForOrganizationException (other policy types; a consolidated-billing
 // organization).
 func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePolicyInput) (*Policy, error) {
@@ -158,6 +161,9 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 		return nil, err
 	}
 	if err := checkContent(in.Content); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
 	var out *Policy
@@ -180,6 +186,9 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 			return nil, err
 		}
 		if err := t.insert(kindPolicy, o.ID, p.ID, p); err != nil {
+			return nil, err
+		}
+		if err := t.addTags(o.ID, p.ID, in.Tags); err != nil {
 			return nil, err
 		}
 		p.Arn = o.policyArn(p.ID)
@@ -270,7 +279,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 	return out, err
 }
 
-// DeletePolicy deletes an SCP attached to nothing. Returns PolicyInUseException,
+// DeletePolicy deletes an SCP attached to nothing, with its tags. Returns PolicyInUseException,
 // PolicyNotFoundException and InvalidInputException (IMMUTABLE_POLICY).
 func (s *Service) DeletePolicy(ctx context.Context, caller, id string) error {
 	if err := checkPolicyID(id); err != nil {
@@ -295,6 +304,9 @@ func (s *Service) DeletePolicy(ctx context.Context, caller, id string) error {
 			return nil, errorf(codePolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 		}
 		if err := t.del(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
+			return nil, err
+		}
+		if err := t.dropTags(o.ID, id); err != nil {
 			return nil, err
 		}
 		return nil, t.del(kindPolicy, o.ID, id)
