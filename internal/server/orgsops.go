@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/orgs"
 )
@@ -258,6 +259,36 @@ func handshakesJSON(p orgs.Page[orgs.Handshake], err error) (any, error) {
 	}{out, next(p.NextToken)}, nil
 }
 
+// tagIn is Organizations' Tag on the wire. Value is a pointer because "you can set the value to
+// an empty string, but you can't set it to null" (API Reference, Tag): a missing Value is refused
+// rather than read as "".
+type tagIn struct {
+	Key   string
+	Value *string
+}
+
+// tagsIn converts request tags; the orgs service checks their keys, values and number.
+func tagsIn(in []tagIn) ([]orgs.Tag, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]orgs.Tag, len(in))
+	for i, t := range in {
+		if t.Value == nil {
+			e := awserr.New("InvalidInputException", "You must specify a Value for each tag; it may be empty.")
+			e.Fields = map[string]string{"Reason": orgs.ReasonInputRequired}
+			return nil, e
+		}
+		out[i] = orgs.Tag{Key: t.Key, Value: *t.Value}
+	}
+	return out, nil
+}
+
+type tagOut struct {
+	Key   string
+	Value string
+}
+
 type idIn struct {
 	AccountId            string
 	OrganizationalUnitId string
@@ -302,9 +333,15 @@ func orgsOps() map[string]*op {
 		// Accounts.
 		"CreateAccount": jsonOp(func(c *call, in *struct {
 			Email, AccountName, RoleName, IamUserAccessToBilling string
+			Tags                                                 []tagIn
 		}) (any, error) {
+			tags, err := tagsIn(in.Tags)
+			if err != nil {
+				return nil, err
+			}
 			st, err := c.s.orgs.CreateAccount(c.ctx, c.account(), orgs.CreateAccountInput{
 				Email: in.Email, AccountName: in.AccountName, RoleName: in.RoleName, IamUserAccessToBilling: in.IamUserAccessToBilling,
+				Tags: tags,
 			})
 			if err != nil {
 				return nil, err
@@ -399,8 +436,15 @@ func orgsOps() map[string]*op {
 		}),
 
 		// Organizational units.
-		"CreateOrganizationalUnit": jsonOp(func(c *call, in *struct{ ParentId, Name string }) (any, error) {
-			u, err := c.s.orgs.CreateOrganizationalUnit(c.ctx, c.account(), in.ParentId, in.Name)
+		"CreateOrganizationalUnit": jsonOp(func(c *call, in *struct {
+			ParentId, Name string
+			Tags           []tagIn
+		}) (any, error) {
+			tags, err := tagsIn(in.Tags)
+			if err != nil {
+				return nil, err
+			}
+			u, err := c.s.orgs.CreateOrganizationalUnit(c.ctx, c.account(), in.ParentId, in.Name, tags...)
 			if err != nil {
 				return nil, err
 			}
@@ -500,9 +544,16 @@ func orgsOps() map[string]*op {
 			}
 			return struct{ Root rootOut }{rootJSON(*r)}, nil
 		}),
-		"CreatePolicy": jsonOp(func(c *call, in *struct{ Content, Description, Name, Type string }) (any, error) {
+		"CreatePolicy": jsonOp(func(c *call, in *struct {
+			Content, Description, Name, Type string
+			Tags                             []tagIn
+		}) (any, error) {
+			tags, err := tagsIn(in.Tags)
+			if err != nil {
+				return nil, err
+			}
 			p, err := c.s.orgs.CreatePolicy(c.ctx, c.account(), orgs.CreatePolicyInput{
-				Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content,
+				Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content, Tags: tags,
 			})
 			if err != nil {
 				return nil, err
@@ -574,6 +625,41 @@ func orgsOps() map[string]*op {
 			}
 			return struct {
 				Targets   []targetOut
+				NextToken *string `json:",omitempty"`
+			}{out, next(p.NextToken)}, nil
+		}),
+
+		// Tags on accounts, OUs, the root and policies.
+		"TagResource": jsonOp(func(c *call, in *struct {
+			ResourceId string
+			Tags       []tagIn
+		}) (any, error) {
+			tags, err := tagsIn(in.Tags)
+			if err != nil {
+				return nil, err
+			}
+			return nil, c.s.orgs.TagResource(c.ctx, c.account(), in.ResourceId, tags)
+		}),
+		"UntagResource": jsonOp(func(c *call, in *struct {
+			ResourceId string
+			TagKeys    []string
+		}) (any, error) {
+			return nil, c.s.orgs.UntagResource(c.ctx, c.account(), in.ResourceId, in.TagKeys)
+		}),
+		"ListTagsForResource": jsonOp(func(c *call, in *struct {
+			ResourceId string
+			pageIn
+		}) (any, error) {
+			p, err := c.s.orgs.ListTagsForResource(c.ctx, c.account(), in.ResourceId, in.opts())
+			if err != nil {
+				return nil, err
+			}
+			out := make([]tagOut, len(p.Items))
+			for i, t := range p.Items {
+				out[i] = tagOut(t)
+			}
+			return struct {
+				Tags      []tagOut
 				NextToken *string `json:",omitempty"`
 			}{out, next(p.NextToken)}, nil
 		}),
