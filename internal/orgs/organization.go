@@ -274,7 +274,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller string) error {
 				}
 			}
 		}
-		for _, kind := range []string{kindMember, kindOU, kindChild, kindPolicy, kindPolicyName, kindAttach, kindTarget, kindCreateState, kindHSOrg} {
+		for _, kind := range []string{kindMember, kindOU, kindChild, kindPolicy, kindPolicyName, kindAttach, kindTarget, kindCreateState, kindHSOrg, kindTags} {
 			keys, err := t.keys(kind, o.ID, "")
 			if err != nil {
 				return nil, err

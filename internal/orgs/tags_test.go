@@ -332,3 +332,35 @@ func TestTagsGoWithTheirResource(t *testing.T) {
 		})
 	}
 }
+
+// Deleting the organization drops every tag it held (the root's, the management account's, the
+// remaining policies'), as it drops every other object of the organization.
+func TestDeleteOrganizationDropsTags(t *testing.T) {
+	e := newEnv(t)
+	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
+	tag := []Tag{{Key: "env", Value: "prod"}}
+	p := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "no-users", Type: TypeSCP, Content: deny, Tags: tag}))(t)
+	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
+	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, e.mgmt, tag), "")
+	wantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), "")
+	p = must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "kept", Type: TypeSCP, Content: deny, Tags: tag}))(t)
+	for _, id := range []string{o.RootID, e.mgmt, p.ID} {
+		if !e.stored(t, o.ID, id) {
+			t.Fatalf("%s: tags not stored", id)
+		}
+	}
+	wantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), "")
+	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
+	wantCode(t, e.org.DeleteOrganization(e.ctx, e.mgmt), "")
+	err := e.org.view(e.ctx, func(tx txn) error {
+		keys, err := tx.keys(kindTags, o.ID, "")
+		if err == nil && len(keys) > 0 {
+			t.Errorf("tags left after DeleteOrganization: %q", keys)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
