@@ -62,11 +62,13 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkTrustPrincipals(ctx, trust); err != nil {
+	ids, err := s.checkTrustPrincipals(ctx, trust)
+	if err != nil {
 		return nil, err
 	}
 	r := &Role{
-		Path: in.Path, RoleName: in.RoleName, RoleID: newID("AROA", 17), Arn: "arn:aws:iam::" + account + ":role" + in.Path + in.RoleName,
+		TrustPrincipalIDs: ids,
+		Path:              in.Path, RoleName: in.RoleName, RoleID: newID("AROA", 17), Arn: "arn:aws:iam::" + account + ":role" + in.Path + in.RoleName,
 		CreateDate: s.Now(), AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
 		MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags,
 	}
@@ -110,10 +112,63 @@ func (s *Service) GetRole(ctx context.Context, account, name string) (*Role, err
 	}
 	var r *Role
 	err := s.view(ctx, func(t txn) (err error) {
-		r, err = t.role(account, name)
-		return err
+		if r, err = t.role(account, name); err != nil {
+			return err
+		}
+		return t.effectiveTrust(r)
 	})
 	return r, err
+}
+
+// effectiveTrust puts in r's trust policy the unique ID in place of each user or role principal
+// that no longer is the entity the policy named when it was saved — deleted, or deleted and
+// created again (a new unique ID) — as IAM does: IAM keeps a trust policy's principals by unique ID
+// and shows the ID of a deleted one, so a new entity of the same name is not trusted until the
+// policy names it again ("IAM role principals", IAM User Guide). The policy engine lets such an ID
+// match no one. Every reader of a role (GetRole, ListRoles, GetAccountAuthorizationDetails and
+// AssumeRole's trust check, which goes through GetRole) sees this form; the stored role keeps the
+// document as written.
+func (t txn) effectiveTrust(r *Role) error {
+	stale := map[string]string{}
+	for a, id := range r.TrustPrincipalIDs {
+		acct, kind, name, ok := splitPrincipalARN(a)
+		if !ok {
+			continue
+		}
+		cur := ""
+		switch kind {
+		case "user":
+			if u, err := t.user(acct, name); err == nil && u.Arn == a {
+				cur = u.UserID
+			} else if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
+				return err
+			}
+		case "role":
+			if o, err := t.role(acct, name); err == nil && o.Arn == a {
+				cur = o.RoleID
+			} else if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
+				return err
+			}
+		}
+		if cur != id {
+			stale[a] = id
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	p, err := policy.Parse(r.AssumeRolePolicyDocument, policy.KindTrust)
+	if err != nil {
+		return err
+	}
+	_, doc, err := p.WithPrincipals(stale)
+	if err != nil {
+		return err
+	}
+	if doc != "" {
+		r.AssumeRolePolicyDocument = doc
+	}
+	return nil
 }
 
 // ListRoles lists roles by path prefix.
@@ -124,7 +179,15 @@ func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, o L
 	var p Page[Role]
 	err := s.view(ctx, func(t txn) (err error) {
 		p, err = scan(t, kindRole, account, "", o, jsonDecode(func(r *Role) bool { return strings.HasPrefix(r.Path, pathPrefix) }))
-		return err
+		if err != nil {
+			return err
+		}
+		for i := range p.Items {
+			if err := t.effectiveTrust(&p.Items[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return p, err
 }
@@ -172,11 +235,12 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, account, name, doc
 	if err != nil {
 		return err
 	}
-	if err := s.checkTrustPrincipals(ctx, trust); err != nil {
+	ids, err := s.checkTrustPrincipals(ctx, trust)
+	if err != nil {
 		return err
 	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
-		r.AssumeRolePolicyDocument = doc
+		r.AssumeRolePolicyDocument, r.TrustPrincipalIDs = doc, ids
 		return nil
 	})
 }
@@ -252,17 +316,25 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 }
 
 // checkTrustPrincipals refuses a trust policy naming an IAM user or role that does not exist in an
-// account this installation holds, as IAM does: it resolves each principal ARN to the entity's
-// unique ID when the policy is saved and answers MalformedPolicyDocument "Invalid principal in
-// policy" for one it cannot resolve (IAM User Guide, "AWS JSON policy elements: Principal").
-// Principals of accounts Rootward does not hold, account roots and wildcards are accepted.
-func (s *Service) checkTrustPrincipals(ctx context.Context, p *policy.Policy) error {
+// account this installation holds, as IAM does, and returns the unique ID of each user and role it
+// names, by ARN: IAM resolves each principal ARN to the entity's unique ID when the policy is saved
+// and answers MalformedPolicyDocument "Invalid principal in policy" for one it cannot resolve (IAM
+// User Guide, "AWS JSON policy elements: Principal"). A unique ID written as a principal is refused
+// the same way: IAM only ever shows one, for a deleted principal, and a policy saved with it is
+// "Invalid principal in policy" ("Why is there an unknown principal format in my IAM
+// resource-based policy?", AWS Knowledge Center). Principals of accounts Rootward does not hold,
+// account roots and wildcards are accepted.
+func (s *Service) checkTrustPrincipals(ctx context.Context, p *policy.Policy) (map[string]string, error) {
+	var ids map[string]string
 	for _, st := range p.Statements {
 		for _, el := range []*policy.PrincipalElement{st.Principal, st.NotPrincipal} {
 			if el == nil {
 				continue
 			}
 			for _, a := range el.AWS {
+				if policy.IsUniqueID(a) {
+					return nil, awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
+				}
 				acct, kind, name, ok := splitPrincipalARN(a)
 				if !ok {
 					continue
@@ -271,25 +343,40 @@ func (s *Service) checkTrustPrincipals(ctx context.Context, p *policy.Policy) er
 					if awserr.IsCode(err, awserr.NoSuchEntity) {
 						continue
 					}
-					return err
+					return nil, err
 				}
+				var entityARN, id string
 				var err error
 				switch kind {
 				case "user":
-					_, err = s.GetUser(ctx, acct, name)
+					var u *User
+					if u, err = s.GetUser(ctx, acct, name); err == nil {
+						entityARN, id = u.Arn, u.UserID
+					}
 				case "role":
-					_, err = s.GetRole(ctx, acct, name)
+					var r *Role
+					if r, err = s.GetRole(ctx, acct, name); err == nil {
+						entityARN, id = r.Arn, r.RoleID
+					}
 				}
 				if awserr.IsCode(err, awserr.NoSuchEntity) {
-					return awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
+					return nil, awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
 				}
 				if err != nil {
-					return err
+					return nil, err
+				}
+				// An ARN whose path differs from the entity's names no one and never matches a
+				// caller; only the entity's own ARN is tied to its ID.
+				if entityARN == a {
+					if ids == nil {
+						ids = map[string]string{}
+					}
+					ids[a] = id
 				}
 			}
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 // splitPrincipalARN splits arn:aws:iam::ACCT:user/path/NAME or …:role/path/NAME.

@@ -372,6 +372,9 @@ func (t txn) roleDetail(account string, body []byte, out *AuthorizationDetails) 
 	if err := jsonUnmarshal(body, &d.Role); err != nil {
 		return err
 	}
+	if err := t.effectiveTrust(&d.Role); err != nil {
+		return err
+	}
 	var err error
 	d.RolePolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalRoleT, fold(d.RoleName))
 	if err != nil {

@@ -78,6 +78,10 @@ type Role struct {
 	PermissionsBoundary      *Boundary     `xml:"PermissionsBoundary,omitempty" json:"boundary,omitempty"`
 	Tags                     []Tag         `xml:"Tags>member,omitempty" json:"tags,omitempty"`
 	RoleLastUsed             *RoleLastUsed `xml:"RoleLastUsed,omitempty" json:"last_used,omitempty"`
+	// TrustPrincipalIDs maps each IAM user and role ARN the trust policy named when it was saved
+	// to that entity's unique ID then, so that a principal deleted and created again under the
+	// same name is not trusted (see Service.GetRole).
+	TrustPrincipalIDs map[string]string `xml:"-" json:"trust_ids,omitempty"`
 }
 
 // PolicyVersion is one version of a managed policy. Document is the JSON text as submitted.

@@ -83,6 +83,10 @@ func compilePrincipal(pe *PrincipalElement) (*principalSet, string) {
 		case isAccountID(v):
 			ps.aws = append(ps.aws, "arn:aws:iam::"+v+":root")
 			ps.accounts = append(ps.accounts, v)
+		case IsUniqueID(v):
+			// What IAM shows in place of a principal deleted since the policy was saved (see
+			// IsUniqueID). It names an identity that no longer exists, so it matches no requester:
+			// it is kept for display and never joins the ARNs the set compares.
 		default:
 			a, err := arn.Parse(v)
 			// "You cannot use a wildcard to match part of a principal name or ARN" (Principal page).
@@ -114,6 +118,65 @@ func compilePrincipal(pe *PrincipalElement) (*principalSet, string) {
 		ps.canonical = append(ps.canonical, v)
 	}
 	return ps, ""
+}
+
+// IsUniqueID reports whether s has the form of the unique ID of an IAM user (AIDA…) or role
+// (AROA…): the prefix and 17 more upper-case letters and digits, 21 characters in all (IAM User
+// Guide, "IAM identifiers", "Unique identifiers"). IAM saves a trust or resource policy's user and
+// role principals by unique ID and shows the ID in place of the ARN once the principal is deleted,
+// so that a new user or role of the same name is not trusted ("Why is there an unknown principal
+// format in my IAM resource-based policy?", AWS Knowledge Center).
+func IsUniqueID(s string) bool {
+	if len(s) != 21 || (!strings.HasPrefix(s, "AIDA") && !strings.HasPrefix(s, "AROA")) {
+		return false
+	}
+	for i := 4; i < len(s); i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// WithPrincipals returns a copy of p in which every AWS principal value (in Principal and
+// NotPrincipal) found in repl is replaced by repl's value — an ARN by the unique ID of the deleted
+// principal it named — parsed again from its JSON form as the same kind. It returns p itself when
+// nothing is replaced. The copy's document is returned too, for display.
+func (p *Policy) WithPrincipals(repl map[string]string) (*Policy, string, error) {
+	cp := *p
+	cp.Statements = make([]Statement, len(p.Statements))
+	changed := false
+	swap := func(pe *PrincipalElement) *PrincipalElement {
+		if pe == nil {
+			return nil
+		}
+		out := *pe
+		out.AWS = make([]string, len(pe.AWS))
+		for i, v := range pe.AWS {
+			out.AWS[i] = v
+			if r, ok := repl[v]; ok {
+				out.AWS[i], changed = r, true
+			}
+		}
+		return &out
+	}
+	for i, st := range p.Statements {
+		st.Principal, st.NotPrincipal = swap(st.Principal), swap(st.NotPrincipal)
+		cp.Statements[i] = st
+	}
+	if !changed {
+		return p, "", nil
+	}
+	doc, err := cp.MarshalJSON()
+	if err != nil {
+		return nil, "", err
+	}
+	np, err := Parse(string(doc), p.kind)
+	if err != nil {
+		return nil, "", err
+	}
+	np.Name = p.Name
+	return np, string(doc), nil
 }
 
 func isAccountID(s string) bool {
