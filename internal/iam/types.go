@@ -33,6 +33,9 @@ type Account struct {
 	// CreateLoginProfile without a password, which lets the root user of a member account whose
 	// root credentials are centrally managed recover its password; nil otherwise.
 	RootRecoveryAllowed *time.Time `json:"root_recovery_allowed,omitempty"`
+	// RootPasswordLastUsed is when the root user's password was last accepted at sign-in (the
+	// credential report's password_last_used); nil when never.
+	RootPasswordLastUsed *time.Time `json:"root_password_last_used,omitempty"`
 }
 
 // RootARN is the account root user's ARN.
