@@ -609,6 +609,7 @@ func iamOps() map[string]*op {
 	addCredentialOps(ops)
 	addSimulatorOps(ops)
 	addContextKeyOps(ops)
+	addCredentialReportOps(ops)
 	addRootAccessOps(ops)
 	return ops
 }
