@@ -106,6 +106,12 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 	if err := s.clear(ctx, s.identityScope("signin-root", key)); err != nil {
 		return nil, err
 	}
+	// The password is right: that is what the credential report's password_last_used records, "the
+	// date and time when the user's password was last used to sign in to an AWS website" (IAM User
+	// Guide, "Getting credential reports"), whatever the MFA step brings next.
+	if err := s.iam.RecordPasswordUse(ctx, acct.ID, "", s.Now()); err != nil {
+		return nil, err
+	}
 	// A lost-MFA recovery whose cooling-off has ended takes effect now, before devices are listed.
 	if err := s.completeDueRecovery(ctx, acct.ID); err != nil {
 		return nil, err
@@ -224,6 +230,11 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 			resetRequired = true
 		}
 	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, err
+	}
+	// A right password that is not hard-expired signs in (or leads to MFA or a password change):
+	// record it for GetUser's PasswordLastUsed and the credential report, as for the root above.
+	if err := s.iam.RecordPasswordUse(ctx, acct.ID, user.UserName, s.Now()); err != nil {
 		return nil, err
 	}
 	devices, err := s.Devices(ctx, acct.ID, user.UserName)
