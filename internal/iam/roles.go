@@ -120,6 +120,21 @@ func (s *Service) GetRole(ctx context.Context, account, name string) (*Role, err
 	return r, err
 }
 
+// RoleARN returns a role's ARN (with its path) without reading its trust policy's principals, for
+// callers that only need to name the role, such as the resource of every role operation's
+// authorization. Returns NoSuchEntity.
+func (s *Service) RoleARN(ctx context.Context, account, name string) (string, error) {
+	var arn string
+	err := s.view(ctx, func(t txn) error {
+		r, err := t.role(account, name)
+		if err == nil {
+			arn = r.Arn
+		}
+		return err
+	})
+	return arn, err
+}
+
 // effectiveTrust puts in r's trust policy the unique ID in place of each user or role principal
 // that no longer is the entity the policy named when it was saved — deleted, or deleted and
 // created again (a new unique ID) — as IAM does: IAM keeps a trust policy's principals by unique ID
@@ -131,24 +146,9 @@ func (s *Service) GetRole(ctx context.Context, account, name string) (*Role, err
 func (t txn) effectiveTrust(r *Role) error {
 	stale := map[string]string{}
 	for a, id := range r.TrustPrincipalIDs {
-		acct, kind, name, ok := splitPrincipalARN(a)
-		if !ok {
-			continue
-		}
-		cur := ""
-		switch kind {
-		case "user":
-			if u, err := t.user(acct, name); err == nil && u.Arn == a {
-				cur = u.UserID
-			} else if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
-				return err
-			}
-		case "role":
-			if o, err := t.role(acct, name); err == nil && o.Arn == a {
-				cur = o.RoleID
-			} else if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
-				return err
-			}
+		cur, _, err := t.principalEntity(a)
+		if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
+			return err
 		}
 		if cur != id {
 			stale[a] = id
@@ -326,57 +326,72 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 // account roots and wildcards are accepted.
 func (s *Service) checkTrustPrincipals(ctx context.Context, p *policy.Policy) (map[string]string, error) {
 	var ids map[string]string
-	for _, st := range p.Statements {
-		for _, el := range []*policy.PrincipalElement{st.Principal, st.NotPrincipal} {
-			if el == nil {
-				continue
-			}
-			for _, a := range el.AWS {
-				if policy.IsUniqueID(a) {
-					return nil, awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
-				}
-				acct, kind, name, ok := splitPrincipalARN(a)
-				if !ok {
+	err := s.view(ctx, func(t txn) error {
+		for _, st := range p.Statements {
+			for _, el := range []*policy.PrincipalElement{st.Principal, st.NotPrincipal} {
+				if el == nil {
 					continue
 				}
-				if _, err := s.GetAccount(ctx, acct); err != nil {
+				for _, a := range el.AWS {
+					if policy.IsUniqueID(a) {
+						return awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
+					}
+					id, held, err := t.principalEntity(a)
 					if awserr.IsCode(err, awserr.NoSuchEntity) {
-						continue
+						return awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
 					}
-					return nil, err
-				}
-				var entityARN, id string
-				var err error
-				switch kind {
-				case "user":
-					var u *User
-					if u, err = s.GetUser(ctx, acct, name); err == nil {
-						entityARN, id = u.Arn, u.UserID
+					if err != nil {
+						return err
 					}
-				case "role":
-					var r *Role
-					if r, err = s.GetRole(ctx, acct, name); err == nil {
-						entityARN, id = r.Arn, r.RoleID
+					if held && id != "" {
+						if ids == nil {
+							ids = map[string]string{}
+						}
+						ids[a] = id
 					}
-				}
-				if awserr.IsCode(err, awserr.NoSuchEntity) {
-					return nil, awserr.New(awserr.MalformedPolicyDocument, "Invalid principal in policy: \"AWS\":\"%s\"", a)
-				}
-				if err != nil {
-					return nil, err
-				}
-				// An ARN whose path differs from the entity's names no one and never matches a
-				// caller; only the entity's own ARN is tied to its ID.
-				if entityARN == a {
-					if ids == nil {
-						ids = map[string]string{}
-					}
-					ids[a] = id
 				}
 			}
 		}
+		return nil
+	})
+	return ids, err
+}
+
+// principalEntity resolves a principal ARN naming an IAM user or role of an account this
+// installation holds (held) to the entity's unique ID; id is "" when the ARN names no user or role
+// of a held account, or names one under another path (such an ARN matches no caller). It answers
+// NoSuchEntity when the account is held but has no user or role of that name.
+func (t txn) principalEntity(a string) (id string, held bool, err error) {
+	acct, kind, name, ok := splitPrincipalARN(a)
+	if !ok {
+		return "", false, nil
 	}
-	return ids, nil
+	if _, err := t.account(acct); err != nil {
+		if awserr.IsCode(err, awserr.NoSuchEntity) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	var entityARN string
+	switch kind {
+	case "user":
+		var u *User
+		if u, err = t.user(acct, name); err == nil {
+			entityARN, id = u.Arn, u.UserID
+		}
+	default:
+		var r *Role
+		if r, err = t.role(acct, name); err == nil {
+			entityARN, id = r.Arn, r.RoleID
+		}
+	}
+	if err != nil {
+		return "", true, err
+	}
+	if entityARN != a {
+		return "", true, nil
+	}
+	return id, true, nil
 }
 
 // splitPrincipalARN splits arn:aws:iam::ACCT:user/path/NAME or …:role/path/NAME.

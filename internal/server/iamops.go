@@ -70,8 +70,8 @@ func userRes(c *call) string {
 func groupRes(c *call) string { return arnOf(c, "group", c.params.Get("GroupName")) }
 
 func roleRes(c *call) string {
-	if r, err := c.s.iam.GetRole(c.ctx, c.account(), c.params.Get("RoleName")); err == nil {
-		return r.Arn
+	if a, err := c.s.iam.RoleARN(c.ctx, c.account(), c.params.Get("RoleName")); err == nil {
+		return a
 	}
 	return arnOf(c, "role", c.params.Get("RoleName"))
 }
