@@ -238,6 +238,21 @@ func putContext(ctx *policy.Context) {
 // authorize decides whether the caller may perform action on resource and returns AccessDenied in
 // AWS's message form when not.
 func (s *Server) authorize(c *call, action, resource string) error {
+	return s.authorizeWith(c, action, resource, nil)
+}
+
+// keysFunc adds an action's own condition keys to a request context, after the global keys of
+// requestContext: the service-specific keys the Service Authorization Reference lists for the
+// action (iam:PermissionsBoundary, organizations:PolicyType, sts:TaskPolicyArn, …) and the tag keys
+// (aws:RequestTag/*, aws:TagKeys, aws:ResourceTag/*). A key the request does not carry is left
+// unset, so a condition on it behaves as AWS's does on a missing key. It does no I/O: what needs a
+// lookup (a resource's tags) is looked up before, and a failed lookup fails the call.
+type keysFunc func(ctx *policy.Context)
+
+// authorizeWith is authorize with the action's own condition keys, which keys (nil for none)
+// adds to the request context. An operation with several resources (Organizations' AttachPolicy:
+// the policy and the target) calls it once per resource, each with that resource's keys.
+func (s *Server) authorizeWith(c *call, action, resource string, keys keysFunc) error {
 	in, err := s.authz.input(c, c.id)
 	if err != nil {
 		return err
@@ -245,6 +260,9 @@ func (s *Server) authorize(c *call, action, resource string) error {
 	ctx := getContext()
 	defer putContext(ctx)
 	c.requestContext(ctx)
+	if keys != nil {
+		keys(ctx)
+	}
 	req := &policy.Request{Action: action, Resource: resource, Context: ctx,
 		Principal: c.id.policyPrincipal()}
 	d := policy.Evaluate(in, req)

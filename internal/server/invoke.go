@@ -105,12 +105,7 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 	if c.id, err = s.identityOf(c, p); err != nil {
 		return nil, err
 	}
-	if o.authorize != nil {
-		err = o.authorize(c)
-	} else {
-		err = s.authorize(c, service+":"+action, o.resourceARN(c))
-	}
-	if err != nil {
+	if err = s.authorizeOp(c, o); err != nil {
 		return nil, err
 	}
 	return o.run(c)
@@ -191,12 +186,7 @@ func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, actio
 	if c.id, err = s.identityOf(c, p); err != nil {
 		return err
 	}
-	if o.authorize != nil {
-		err = o.authorize(c)
-	} else {
-		err = s.authorize(c, service+":"+action, o.resourceARN(c))
-	}
-	if err != nil {
+	if err = s.authorizeOp(c, o); err != nil {
 		s.publicError(c, &err)
 	}
 	return err

@@ -134,24 +134,6 @@ func assumeRoot(c *call) (any, error) {
 	}{credsOf(sess), sess.SourceIdentity}, nil
 }
 
-// authorizeWith is authorize with extra service-specific condition keys.
-func (s *Server) authorizeWith(c *call, action, resource string, extra func(*policy.Context)) error {
-	in, err := s.authz.input(c, c.id)
-	if err != nil {
-		return err
-	}
-	ctx := getContext()
-	defer putContext(ctx)
-	c.requestContext(ctx)
-	extra(ctx)
-	d := policy.Evaluate(in, &policy.Request{Action: action, Resource: resource, Context: ctx,
-		Principal: policy.Principal{ARN: c.id.arn, Account: c.id.account}})
-	if d.Allowed() {
-		return nil
-	}
-	return accessDenied(c.id, action, resource, d)
-}
-
 // rootSession reports whether the caller is a privileged root session.
 func (c *call) rootSession() bool { return c.id.session != nil && c.id.session.AssumedRoot }
 

@@ -272,11 +272,7 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	c.id = id
-	if o.authorize != nil {
-		if err := o.authorize(c); err != nil {
-			return err
-		}
-	} else if err := s.authorize(c, auth.Service+":"+c.action, o.resourceARN(c)); err != nil {
+	if err := s.authorizeOp(c, o); err != nil {
 		return err
 	}
 	result, err := o.run(c)
@@ -293,9 +289,31 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 type op struct {
 	// resource returns the ARN the action acts on; nil means "*".
 	resource func(c *call) string
-	// authorize replaces the default authorization (e.g. AssumeRole, whose check is the trust policy).
+	// keys, when set, returns the action's own condition keys for this request (see keysFunc),
+	// which the default authorization adds to the request context. It reads the request from c
+	// (c.params, c.body) and may look things up first (a resource's tags); an error fails the call
+	// before anything is authorized or run.
+	keys func(c *call) (keysFunc, error)
+	// authorize replaces the default authorization (e.g. AssumeRole, whose check is the trust
+	// policy; an action on several resources). It calls s.authorizeWith itself, with its keys.
 	authorize func(c *call) error
 	run       func(c *call) (any, error)
+}
+
+// authorizeOp runs o's authorization: its own when it has one, else the service's action on o's
+// resource with o's condition keys.
+func (s *Server) authorizeOp(c *call, o *op) error {
+	if o.authorize != nil {
+		return o.authorize(c)
+	}
+	var keys keysFunc
+	if o.keys != nil {
+		var err error
+		if keys, err = o.keys(c); err != nil {
+			return err
+		}
+	}
+	return s.authorizeWith(c, c.service+":"+c.action, o.resourceARN(c), keys)
 }
 
 func (o *op) resourceARN(c *call) string {
