@@ -69,7 +69,18 @@ func selfRes(c *call) string {
 func authorizeSelfService(action string, resource func(c *call) string) func(c *call) error {
 	return func(c *call) error {
 		res := resource(c)
-		err := c.s.authorize(c, action, res)
+		// The caller's own user is the resource: its tags are aws:ResourceTag/* and
+		// iam:ResourceTag/*, as on any action on a user.
+		f, err := c.s.iam.ResourceFacts(c.ctx, c.account(), res)
+		if err != nil {
+			return err
+		}
+		keys := func(ctx *policy.Context) {
+			if f != nil {
+				setResourceTags(ctx, f.Tags, true)
+			}
+		}
+		err = c.s.authorizeWith(c, action, res, keys)
 		if err == nil || !awserr.IsCode(err, awserr.AccessDenied) || c.id.ptype != iam.PrincipalUser {
 			return err
 		}
@@ -86,6 +97,7 @@ func authorizeSelfService(action string, resource func(c *call) string) func(c *
 		ctx := getContext()
 		defer putContext(ctx)
 		c.requestContext(ctx)
+		keys(ctx)
 		d := policy.Evaluate(&eval, &policy.Request{Action: action, Resource: res, Context: ctx,
 			Principal: c.id.policyPrincipal()})
 		if d.Allowed() {
@@ -440,7 +452,7 @@ func addCredentialOps(ops map[string]*op) {
 			p = "/"
 		}
 		return "arn:aws:iam::" + c.account() + ":mfa" + p + c.params.Get("VirtualMFADeviceName")
-	}, run: func(c *call) (any, error) {
+	}, keys: tagRequestKeys, run: func(c *call) (any, error) {
 		d, err := c.s.iam.CreateVirtualMFADevice(c.ctx, c.account(), iam.CreateVirtualMFADeviceInput{
 			VirtualMFADeviceName: c.params.Get("VirtualMFADeviceName"), Path: c.params.Get("Path"), Tags: tagsParam(c, "Tags"),
 		})

@@ -137,7 +137,7 @@ func iamOps() map[string]*op {
 				p = "/"
 			}
 			return "arn:aws:iam::" + c.account() + ":user" + p + c.params.Get("UserName")
-		}, run: func(c *call) (any, error) {
+		}, keys: createEntityKeys, run: func(c *call) (any, error) {
 			u, err := c.s.iam.CreateUser(c.ctx, c.account(), iam.CreateUserInput{
 				UserName: c.params.Get("UserName"), Path: c.params.Get("Path"),
 				PermissionsBoundary: c.params.Get("PermissionsBoundary"), Tags: tagsParam(c, "Tags"),
@@ -180,10 +180,10 @@ func iamOps() map[string]*op {
 			}
 			return nil, c.s.iam.DeleteUser(c.ctx, c.account(), n)
 		}},
-		"TagUser": {resource: userRes, run: func(c *call) (any, error) {
+		"TagUser": {resource: userRes, keys: tagRequestKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.TagUser(c.ctx, c.account(), c.params.Get("UserName"), tagsParam(c, "Tags"))
 		}},
-		"UntagUser": {resource: userRes, run: func(c *call) (any, error) {
+		"UntagUser": {resource: userRes, keys: untagKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.UntagUser(c.ctx, c.account(), c.params.Get("UserName"), c.params.List("TagKeys"))
 		}},
 		"ListUserTags": {resource: userRes, run: func(c *call) (any, error) {
@@ -201,10 +201,10 @@ func iamOps() map[string]*op {
 				paged
 			}{page.Items, pageOf(page)}, err
 		}},
-		"PutUserPermissionsBoundary": {resource: userRes, run: func(c *call) (any, error) {
+		"PutUserPermissionsBoundary": {resource: userRes, keys: newBoundaryKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.PutUserPermissionsBoundary(c.ctx, c.account(), c.params.Get("UserName"), c.params.Get("PermissionsBoundary"))
 		}},
-		"DeleteUserPermissionsBoundary": {resource: userRes, run: func(c *call) (any, error) {
+		"DeleteUserPermissionsBoundary": {resource: userRes, keys: currentBoundaryKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.DeleteUserPermissionsBoundary(c.ctx, c.account(), c.params.Get("UserName"))
 		}},
 
@@ -263,7 +263,7 @@ func iamOps() map[string]*op {
 		}},
 
 		// Roles.
-		"CreateRole": {resource: func(c *call) string { return arnOf(c, "role", c.params.Get("RoleName")) }, run: func(c *call) (any, error) {
+		"CreateRole": {resource: func(c *call) string { return arnOf(c, "role", c.params.Get("RoleName")) }, keys: createEntityKeys, run: func(c *call) (any, error) {
 			maxS, err := c.params.Int("MaxSessionDuration", 0, 3600, 43200)
 			if err != nil {
 				return nil, err
@@ -335,10 +335,10 @@ func iamOps() map[string]*op {
 		"DeleteRole": {resource: roleRes, run: func(c *call) (any, error) {
 			return nil, c.s.iam.DeleteRole(c.ctx, c.account(), c.params.Get("RoleName"))
 		}},
-		"TagRole": {resource: roleRes, run: func(c *call) (any, error) {
+		"TagRole": {resource: roleRes, keys: tagRequestKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.TagRole(c.ctx, c.account(), c.params.Get("RoleName"), tagsParam(c, "Tags"))
 		}},
-		"UntagRole": {resource: roleRes, run: func(c *call) (any, error) {
+		"UntagRole": {resource: roleRes, keys: untagKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.UntagRole(c.ctx, c.account(), c.params.Get("RoleName"), c.params.List("TagKeys"))
 		}},
 		"ListRoleTags": {resource: roleRes, run: func(c *call) (any, error) {
@@ -356,10 +356,10 @@ func iamOps() map[string]*op {
 				paged
 			}{page.Items, pageOf(page)}, err
 		}},
-		"PutRolePermissionsBoundary": {resource: roleRes, run: func(c *call) (any, error) {
+		"PutRolePermissionsBoundary": {resource: roleRes, keys: newBoundaryKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.PutRolePermissionsBoundary(c.ctx, c.account(), c.params.Get("RoleName"), c.params.Get("PermissionsBoundary"))
 		}},
-		"DeleteRolePermissionsBoundary": {resource: roleRes, run: func(c *call) (any, error) {
+		"DeleteRolePermissionsBoundary": {resource: roleRes, keys: currentBoundaryKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.DeleteRolePermissionsBoundary(c.ctx, c.account(), c.params.Get("RoleName"))
 		}},
 
@@ -370,7 +370,7 @@ func iamOps() map[string]*op {
 				p = "/"
 			}
 			return "arn:aws:iam::" + c.account() + ":policy" + p + c.params.Get("PolicyName")
-		}, run: func(c *call) (any, error) {
+		}, keys: tagRequestKeys, run: func(c *call) (any, error) {
 			p, err := c.s.iam.CreatePolicy(c.ctx, c.account(), iam.CreatePolicyInput{
 				PolicyName: c.params.Get("PolicyName"), Path: c.params.Get("Path"), PolicyDocument: c.params.Get("PolicyDocument"),
 				Description: c.params.Get("Description"), Tags: tagsParam(c, "Tags"),
@@ -450,10 +450,10 @@ func iamOps() map[string]*op {
 		"SetDefaultPolicyVersion": {resource: policyRes, run: func(c *call) (any, error) {
 			return nil, c.s.iam.SetDefaultPolicyVersion(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
 		}},
-		"TagPolicy": {resource: policyRes, run: func(c *call) (any, error) {
+		"TagPolicy": {resource: policyRes, keys: tagRequestKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.TagPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), tagsParam(c, "Tags"))
 		}},
-		"UntagPolicy": {resource: policyRes, run: func(c *call) (any, error) {
+		"UntagPolicy": {resource: policyRes, keys: untagKeys, run: func(c *call) (any, error) {
 			return nil, c.s.iam.UntagPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.List("TagKeys"))
 		}},
 		"ListPolicyTags": {resource: policyRes, run: func(c *call) (any, error) {
@@ -611,6 +611,9 @@ func iamOps() map[string]*op {
 	addContextKeyOps(ops)
 	addCredentialReportOps(ops)
 	addRootAccessOps(ops)
+	for _, o := range ops {
+		withResourceKeys(o)
+	}
 	return ops
 }
 
@@ -618,6 +621,12 @@ func iamOps() map[string]*op {
 // ListAttached…Policies, Put/Get/Delete/List…Policy) for users, groups or roles: the three families
 // differ only in the parameter that names the principal.
 func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
+	// Attach/Detach carry iam:PolicyARN; on a user or role they and Put/Delete of an inline policy
+	// also carry the entity's current iam:PermissionsBoundary (a group has none).
+	attach, change := attachKeys, currentBoundaryKeys
+	if ptype == "group" {
+		attach, change = groupAttachKeys, nil
+	}
 	res := func(c *call) string {
 		switch ptype {
 		case "user":
@@ -628,14 +637,14 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		return groupRes(c)
 	}
 	name := func(c *call) (string, error) { return c.params.Required(param) }
-	ops["Attach"+prefix+"Policy"] = &op{resource: res, run: func(c *call) (any, error) {
+	ops["Attach"+prefix+"Policy"] = &op{resource: res, keys: attach, run: func(c *call) (any, error) {
 		n, err := name(c)
 		if err != nil {
 			return nil, err
 		}
 		return nil, c.s.iam.AttachPolicy(c.ctx, c.account(), ptype, n, c.params.Get("PolicyArn"))
 	}}
-	ops["Detach"+prefix+"Policy"] = &op{resource: res, run: func(c *call) (any, error) {
+	ops["Detach"+prefix+"Policy"] = &op{resource: res, keys: attach, run: func(c *call) (any, error) {
 		n, err := name(c)
 		if err != nil {
 			return nil, err
@@ -657,7 +666,7 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 			paged
 		}{p.Items, pageOf(p)}, err
 	}}
-	ops["Put"+prefix+"Policy"] = &op{resource: res, run: func(c *call) (any, error) {
+	ops["Put"+prefix+"Policy"] = &op{resource: res, keys: change, run: func(c *call) (any, error) {
 		n, err := name(c)
 		if err != nil {
 			return nil, err
@@ -675,7 +684,7 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		}
 		return inlineResult{param: param, Name: n, PolicyName: c.params.Get("PolicyName"), PolicyDocument: encodeDoc(doc)}, nil
 	}}
-	ops["Delete"+prefix+"Policy"] = &op{resource: res, run: func(c *call) (any, error) {
+	ops["Delete"+prefix+"Policy"] = &op{resource: res, keys: change, run: func(c *call) (any, error) {
 		n, err := name(c)
 		if err != nil {
 			return nil, err

@@ -309,12 +309,7 @@ func (s *Server) invokeAs(r *http.Request, id *identity, service, action string,
 	for k, v := range params {
 		c.params[k] = v
 	}
-	if o.authorize != nil {
-		err = o.authorize(c)
-	} else {
-		err = s.authorize(c, service+":"+action, o.resourceARN(c))
-	}
-	if err != nil {
+	if err = s.authorizeOp(c, o); err != nil {
 		return err
 	}
 	res, err := o.run(c)

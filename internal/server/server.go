@@ -152,6 +152,11 @@ type call struct {
 	now     time.Time
 	// org is the caller's place in its organization, set by the authorizer (nil when none).
 	org *orgs.Placement
+	// resource is the ARN the default authorization authorizes the action on, set before the
+	// operation's keys run; target is what an IAM resource of that ARN contributes to the
+	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
+	resource string
+	target   *iam.ResourceFacts
 	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
 	// requestParameters and responseElements (e.g. AssumeRoot's nested taskPolicyArn).
 	trailRequest, trailResponse map[string]any
@@ -306,6 +311,7 @@ func (s *Server) authorizeOp(c *call, o *op) error {
 	if o.authorize != nil {
 		return o.authorize(c)
 	}
+	c.resource = o.resourceARN(c)
 	var keys keysFunc
 	if o.keys != nil {
 		var err error
@@ -313,7 +319,7 @@ func (s *Server) authorizeOp(c *call, o *op) error {
 			return err
 		}
 	}
-	return s.authorizeWith(c, c.service+":"+c.action, o.resourceARN(c), keys)
+	return s.authorizeWith(c, c.service+":"+c.action, c.resource, keys)
 }
 
 func (o *op) resourceARN(c *call) string {

@@ -1,0 +1,80 @@
+package iam
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+)
+
+// ResourceFacts is what an IAM resource contributes to the request context of an action on it:
+// its tags (aws:ResourceTag/*, and iam:ResourceTag/* for a user or role) and a user's or role's
+// current permissions boundary (iam:PermissionsBoundary of the actions that change what the
+// entity may do). Service Authorization Reference, "Actions, resources, and condition keys for
+// AWS Identity and Access Management (IAM)".
+type ResourceFacts struct {
+	// Kind is "user", "role", "policy" or "mfa".
+	Kind     string
+	Tags     []Tag
+	Boundary string // permissions boundary ARN of a user or role, "" when none
+}
+
+// ResourceFacts returns the facts of the user, role, customer managed policy or virtual MFA device
+// whose ARN is arn in account, or nil when arn names none of these there (another kind of
+// resource, an AWS managed policy, the root user, a malformed ARN, or an entity that does not
+// exist under exactly that ARN: a user of that name on another path is not that user). Only a
+// failure to read the store is an error, so that an authorization never proceeds without the
+// facts of a resource that exists.
+func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*ResourceFacts, error) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+account+":")
+	if !ok {
+		return nil, nil
+	}
+	kind, path, ok := strings.Cut(rest, "/")
+	if !ok || path == "" {
+		return nil, nil
+	}
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	var f *ResourceFacts
+	err := s.view(ctx, func(t txn) error {
+		var err error
+		switch kind {
+		case "user":
+			var u *User
+			if u, err = t.user(account, name); err == nil && u.Arn == arn {
+				f = &ResourceFacts{Kind: kind, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}
+			}
+		case "role":
+			var r *Role
+			if r, err = t.role(account, name); err == nil && r.Arn == arn {
+				f = &ResourceFacts{Kind: kind, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}
+			}
+		case "policy":
+			var p *ManagedPolicy
+			if p, err = t.managedPolicy(account, arn); err == nil {
+				f = &ResourceFacts{Kind: kind, Tags: p.Tags}
+			}
+		case "mfa":
+			var d *VirtualMFADevice
+			if d, _, err = t.device(account, arn); err == nil {
+				f = &ResourceFacts{Kind: kind, Tags: d.Tags}
+			}
+		}
+		if _, public := awserr.As(err); public {
+			// NoSuchEntity, or a name IAM would refuse: no such resource, no facts.
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func boundaryARN(b *Boundary) string {
+	if b == nil {
+		return ""
+	}
+	return b.PermissionsBoundaryArn
+}
