@@ -40,6 +40,9 @@ type Session struct {
 	Policies    []PolicyDoc `json:"policies,omitempty"`
 	HasPolicies bool        `json:"has_policies,omitempty"`
 	Tags        []Tag       `json:"tags,omitempty"`
+	// TransitiveTagKeys are the keys of Tags that pass on to the sessions this one assumes (role
+	// chaining): the request's TransitiveTagKeys and those the calling session passed on to it.
+	TransitiveTagKeys []string `json:"transitive_tag_keys,omitempty"`
 	// AssumedRoot marks a privileged root session issued by sts:AssumeRoot: Type is PrincipalRoot,
 	// Account the member account, TaskPolicies the deny-only root-task policy (resolved at issue
 	// time), and Source* the principal that called AssumeRoot (kept for CloudTrail).

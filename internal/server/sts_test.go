@@ -47,7 +47,9 @@ func TestAssumeRole(t *testing.T) {
 	// The principals must exist before a trust policy can name them, as in IAM.
 	_, devSTS := e.userClients("dev", "")
 	_, otherSTS := e.userClients("other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/dev"},"Action":"sts:AssumeRole"}]}`
+	// Passing a source identity and session tags needs sts:SetSourceIdentity and sts:TagSession
+	// as well (keys_test.go holds the cases without them).
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/dev"},"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
 	_, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("early"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/not-yet"},"Action":"sts:AssumeRole"}]}`)})
 	wantCode(t, err, "MalformedPolicyDocument")

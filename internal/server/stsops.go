@@ -25,8 +25,12 @@ func credsOf(s *iam.Session) credentialsOut {
 }
 
 // Constraints from the STS API reference (AssumeRole: RoleSessionName pattern [\w+=,.@-]*, length
-// 2–64; SourceIdentity the same pattern, 2–64).
-var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
+// 2–64; SourceIdentity the same pattern, 2–64; ExternalId pattern [\w+=,.@:\/-]*, length 2–1224;
+// at most 50 TransitiveTagKeys).
+var (
+	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
+	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]*$`)
+)
 
 func stsOps() map[string]*op {
 	return map[string]*op{
@@ -116,6 +120,15 @@ func assumeRole(c *call) (any, error) {
 	if p.Has("SourceIdentity") && (len(srcID) < 2 || len(srcID) > 64 || !sessionNamePattern.MatchString(srcID)) {
 		return nil, awsproto.Invalid("SourceIdentity", srcID, `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
 	}
+	extID := p.Get("ExternalId")
+	if p.Has("ExternalId") {
+		if len(extID) < 2 || len(extID) > 1224 {
+			return nil, awsproto.Invalid("ExternalId", extID, "Member must have length between 2 and 1224")
+		}
+		if !externalIDPattern.MatchString(extID) {
+			return nil, awsproto.Invalid("ExternalId", extID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
+		}
+	}
 	if c.id.ptype == iam.PrincipalRoot && c.id.session == nil {
 		// The root user cannot assume roles (IAM User Guide, "Methods to assume a role").
 		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
@@ -182,11 +195,14 @@ func assumeRole(c *call) (any, error) {
 		sess.Policies = append(sess.Policies, iam.PolicyDoc{Label: mp.Arn, Document: mp.DefaultDocument()})
 		sess.HasPolicies = true
 	}
-	sess.Tags = append(sess.Tags, tagsParam(c, "Tags")...)
-	if len(sess.Tags) > 50 {
+	req := assumeRequest{tags: tagsParam(c, "Tags"), transitive: p.List("TransitiveTagKeys"), externalID: extID}
+	if len(req.tags) > 50 {
 		return nil, awserr.New(awserr.PackedPolicyTooLarge, "Serialized token too large for session")
 	}
-	if err := c.s.authorizeAssume(c, role, sess); err != nil {
+	if err := sessionTags(c, sess, req); err != nil {
+		return nil, err
+	}
+	if err := c.s.authorizeAssume(c, role, sess, req); err != nil {
 		return nil, err
 	}
 	if serial := p.Get("SerialNumber"); serial != "" {
@@ -215,13 +231,88 @@ func assumeRole(c *call) (any, error) {
 }
 
 func (c *call) assumeDenied(roleARN string) error {
-	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.id.arn, roleARN)
+	return c.stsDenied("sts:AssumeRole", roleARN)
+}
+
+func (c *call) stsDenied(action, roleARN string) error {
+	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.id.arn, action, roleARN)
+}
+
+// assumeRequest is what an AssumeRole request asks beyond the role and session name: the session
+// tags it passes, which of them are transitive, and its external ID.
+type assumeRequest struct {
+	tags       []iam.Tag
+	transitive []string
+	externalID string
+}
+
+// sessionTags gives sess its tags: the transitive tags of the calling session, which a role chain
+// carries on and the request cannot replace, then the request's own; and the keys that stay
+// transitive (IAM User Guide, "Passing session tags in AWS STS", "Chaining roles with session
+// tags"). Returns InvalidParameterValue for a transitive key that names no tag of the request or a
+// tag that would replace an inherited one. The messages are AWS's as LocalStack reproduces them
+// (STS API reference documents the code, not the text).
+func sessionTags(c *call, sess *iam.Session, req assumeRequest) error {
+	if len(req.transitive) > 50 {
+		return awsproto.Invalid("TransitiveTagKeys", strings.Join(req.transitive, ","), "Member must have length less than or equal to 50")
+	}
+	for _, k := range req.transitive {
+		if !hasTagKey(req.tags, k) {
+			return awserr.New(awserr.InvalidParameterValue, "The specified transitive tag key must be included in the requested tags.")
+		}
+	}
+	if from := c.id.session; from != nil {
+		for _, t := range from.Tags {
+			if !containsFold(from.TransitiveTagKeys, t.Key) {
+				continue
+			}
+			if hasTagKey(req.tags, t.Key) {
+				return awserr.New(awserr.InvalidParameterValue, "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.")
+			}
+			sess.Tags = append(sess.Tags, t)
+			sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, t.Key)
+		}
+	}
+	sess.Tags = append(sess.Tags, req.tags...)
+	for _, k := range req.transitive {
+		if !containsFold(sess.TransitiveTagKeys, k) {
+			sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, k)
+		}
+	}
+	return nil
+}
+
+func hasTagKey(tags []iam.Tag, key string) bool {
+	for _, t := range tags {
+		if strings.EqualFold(t.Key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // authorizeAssume evaluates the role's trust policy as the resource-based policy of the request,
 // together with the caller's identity policies: same-account trust that names the caller decides
-// alone, cross-account needs both sides (IAM User Guide, "Policy evaluation logic").
-func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session) error {
+// alone, cross-account needs both sides (IAM User Guide, "Policy evaluation logic"). Besides
+// sts:AssumeRole, a request that passes session tags or transitive keys needs sts:TagSession, and
+// one whose session carries a source identity — passed, or kept from the calling session in a role
+// chain — needs sts:SetSourceIdentity (IAM User Guide, "Passing session tags in AWS STS",
+// "Permissions required to add session tags"; "Monitor and control actions taken with assumed
+// roles", "Permissions required to set source identity"). Every action is evaluated with the keys
+// the Service Authorization Reference lists for AssumeRole ("Actions, resources, and condition keys
+// for AWS Security Token Service"): the role's tags (aws:ResourceTag/*, iam:ResourceTag/*),
+// sts:RoleSessionName, sts:SourceIdentity, sts:ExternalId, the tags passed (aws:RequestTag/*,
+// aws:TagKeys) and sts:TransitiveTagKeys.
+func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session, req assumeRequest) error {
 	in, err := s.authz.input(c, c.id)
 	if err != nil {
 		return err
@@ -234,28 +325,37 @@ func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session) err
 	eval := *in
 	eval.Resource = trust
 	eval.ResourceAccount = sess.Account
-	var ctx policy.Context
-	c.requestContext(&ctx)
-	if sess.SourceIdentity != "" {
-		ctx.Set("sts:SourceIdentity", sess.SourceIdentity)
-	}
+	ctx := getContext()
+	defer putContext(ctx)
+	c.requestContext(ctx)
+	setResourceTags(ctx, role.Tags, true)
 	ctx.Set("sts:RoleSessionName", sess.SessionName)
-	for _, t := range sess.Tags {
-		ctx.Set("aws:RequestTag/"+t.Key, t.Value)
+	setIfPresent(ctx, "sts:SourceIdentity", sess.SourceIdentity)
+	setIfPresent(ctx, "sts:ExternalId", req.externalID)
+	setRequestTags(ctx, req.tags)
+	if len(req.transitive) > 0 {
+		ctx.Set("sts:TransitiveTagKeys", req.transitive...)
 	}
-	if len(sess.Tags) > 0 {
-		keys := make([]string, len(sess.Tags))
-		for i, t := range sess.Tags {
-			keys[i] = t.Key
+	actions := []string{"sts:AssumeRole"}
+	if len(req.tags) > 0 || len(req.transitive) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if sess.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, action := range actions {
+		if err := c.trustAllows(&eval, action, role.Arn, ctx); err != nil {
+			return err
 		}
-		ctx.Set("aws:TagKeys", keys...)
 	}
-	x := policy.Explain(&eval, &policy.Request{
-		Action: "sts:AssumeRole", Resource: role.Arn, Context: &ctx,
-		Principal: c.id.policyPrincipal(),
-	})
+	return nil
+}
+
+// trustAllows decides action on a role with in, whose resource policy is the role's trust policy.
+func (c *call) trustAllows(in *policy.Input, action, roleARN string, ctx *policy.Context) error {
+	x := policy.Explain(in, &policy.Request{Action: action, Resource: roleARN, Context: ctx, Principal: c.id.policyPrincipal()})
 	if !x.Decision.Allowed() {
-		return accessDenied(c.id, "sts:AssumeRole", role.Arn, x.Decision)
+		return accessDenied(c.id, action, roleARN, x.Decision)
 	}
 	// Unlike other resource-based policies, a role's trust policy must always allow: an identity
 	// policy alone never lets anyone assume a role (IAM User Guide, "Granting a user permissions to
@@ -265,7 +365,7 @@ func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session) err
 			return nil
 		}
 	}
-	return c.assumeDenied(role.Arn)
+	return c.stsDenied(action, roleARN)
 }
 
 func splitRoleARN(a string) (account, name string, ok bool) {
