@@ -72,6 +72,11 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 			return nil, err
 		}
 		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
+		if sess.Type == iam.PrincipalAssumedRole {
+			if cr.id.tags, err = s.roleSessionTags(c, sess); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		k, err := s.iam.AccessKey(c.ctx, auth.AccessKeyID)
 		if errors.Is(err, iam.ErrUnknownKey) {
@@ -141,6 +146,26 @@ func (s *Server) keyIdentity(c *call, k *iam.AccessKey) (*identity, error) {
 		account: k.Account, ptype: iam.PrincipalUser, arn: u.Arn, principalARN: u.Arn,
 		userID: u.UserID, userName: u.UserName, tags: u.Tags,
 	}, nil
+}
+
+// roleSessionTags are a role session's principal tags (aws:PrincipalTag/*): its session tags —
+// those of the request and those a role chain carried on — and its role's current tags, a session
+// tag overriding a role tag of the same key regardless of case (IAM User Guide, "Passing session
+// tags in AWS STS": "IAM tags – The tags attached to your IAM assumed role", "New session tags
+// override existing assumed role or federated user tags with the same tag key, regardless of
+// case").
+func (s *Server) roleSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) {
+	f, err := s.iam.ResourceFacts(c.ctx, sess.Account, sess.RoleARN())
+	if err != nil || f == nil || len(f.Tags) == 0 {
+		return sess.Tags, err
+	}
+	tags := append([]iam.Tag(nil), sess.Tags...)
+	for _, t := range f.Tags {
+		if !hasTagKey(sess.Tags, t.Key) {
+			tags = append(tags, t)
+		}
+	}
+	return tags, nil
 }
 
 func sessionIdentity(sess *iam.Session) *identity {

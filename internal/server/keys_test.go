@@ -717,12 +717,16 @@ func TestKeySessionTags(t *testing.T) {
 		Tags:              stsTags("Project", "Automation", "CostCenter", "12345", "Department", "Engineering"),
 		TransitiveTagKeys: []string{"Project", "Department"}, ExternalId: aws.String("Example987")})
 	must(t, err)
+	// Role2's own tags are principal tags of its sessions too, except where a session tag of the
+	// same key (here the inherited Project) overrides them.
 	_, err = e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Role2",
-		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + role.Arn + `"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`})
+		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + role.Arn + `"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`,
+		Tags:                     []iam.Tag{{Key: "Sun", Value: "2"}, {Key: "project", Value: "from-the-role"}}})
 	must(t, err)
 	must(t, e.svc.PutInlinePolicy(ctx, acct, "role", "Role2", "abac", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Project":"Automation","aws:PrincipalTag/Department":"Engineering"}}},
-		{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/CostCenter":"12345"}}}]}`))
+		{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/CostCenter":"12345"}}},
+		{"Effect":"Allow","Action":"iam:ListGroups","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Sun":"2"}}}]}`))
 	_, firstSTS := e.clients(*first.Credentials.AccessKeyId, *first.Credentials.SecretAccessKey, *first.Credentials.SessionToken)
 	role2 := "arn:aws:iam::" + acct + ":role/Role2"
 	second, err := firstSTS.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role2), RoleSessionName: aws.String("Session2")})
@@ -731,6 +735,10 @@ func TestKeySessionTags(t *testing.T) {
 	runSteps(t, []keyStep{
 		{"inherited transitive tags are principal tags", func(ctx context.Context) error {
 			_, err := secondIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
+			return err
+		}, ""},
+		{"the role's tags are principal tags", func(ctx context.Context) error {
+			_, err := secondIAM.ListGroups(ctx, &awsiam.ListGroupsInput{})
 			return err
 		}, ""},
 		{"a tag that was not transitive is gone", func(ctx context.Context) error {
