@@ -861,6 +861,24 @@ func TestKeySourceIdentity(t *testing.T) {
 		{"a trust policy without sts:SetSourceIdentity refuses one", assumer(dev, with(only.Arn, "DevUser")), "AccessDenied"},
 		{"nor does it need one without a source identity", assumer(dev, with(only.Arn, "")), ""},
 	})
+
+	// "When you assume a role with another role, called role chaining, permissions for
+	// sts:SetSourceIdentity are required in both the permissions policy of the principal who is
+	// assuming the role and in the role trust policy of the target role": the source identity
+	// persists, so the next role must accept it.
+	first, err := dev.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.Arn), RoleSessionName: aws.String("Dev-project"), SourceIdentity: aws.String("DevUser")})
+	must(t, err)
+	must(t, e.svc.PutInlinePolicy(ctx, acct, "role", "Developer_Role", "chain", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Resource":"*"}]}`))
+	for _, r := range []struct{ name, actions string }{{"next-accepts", `["sts:AssumeRole","sts:SetSourceIdentity"]`}, {"next-assume-only", `"sts:AssumeRole"`}} {
+		_, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: r.name,
+			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + role.Arn + `"},"Action":` + r.actions + `}]}`})
+		must(t, err)
+	}
+	_, devSession := e.clients(*first.Credentials.AccessKeyId, *first.Credentials.SecretAccessKey, *first.Credentials.SessionToken)
+	runSteps(t, []keyStep{
+		{"chain to a role that accepts the source identity", assumer(devSession, with("arn:aws:iam::"+acct+":role/next-accepts", "")), ""},
+		{"chain to a role that does not", assumer(devSession, with("arn:aws:iam::"+acct+":role/next-assume-only", "")), "AccessDenied"},
+	})
 }
 
 // IAM User Guide, "IAM and AWS STS condition context keys", sts:RoleSessionName: the trust policy
