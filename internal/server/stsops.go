@@ -250,8 +250,9 @@ type assumeRequest struct {
 // carries on and the request cannot replace, then the request's own; and the keys that stay
 // transitive (IAM User Guide, "Passing session tags in AWS STS", "Chaining roles with session
 // tags"). Returns InvalidParameterValue for a transitive key that names no tag of the request or a
-// tag that would replace an inherited one. The messages are AWS's as LocalStack reproduces them
-// (STS API reference documents the code, not the text).
+// tag that would replace an inherited one: the documentation says such a request fails but not
+// with which code and text, so these follow what LocalStack's STS answers (chosen, not verified
+// against AWS).
 func sessionTags(c *call, sess *iam.Session, req assumeRequest) error {
 	if len(req.transitive) > 50 {
 		return awsproto.Invalid("TransitiveTagKeys", strings.Join(req.transitive, ","), "Member must have length less than or equal to 50")
