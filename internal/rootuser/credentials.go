@@ -208,7 +208,7 @@ func (s *Service) ChangeRootPassword(ctx context.Context, p *Principal, oldPw, n
 		s.event(principalIdentity(p), c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, "The current password is incorrect.")
 		return nil, awserr.New(awserr.AccessDenied, "The current password is incorrect.")
 	}
-	if err := s.clear(ctx, s.identityScope("password-change", p.Account)); err != nil {
+	if err := s.succeeded(ctx, "password-change", p.Account, c); err != nil {
 		return nil, err
 	}
 	if err := s.iam.SetRootPassword(ctx, p.Account, newPw); err != nil {
@@ -281,7 +281,7 @@ func (s *Service) SetRootEmail(ctx context.Context, p *Principal, email, current
 	if ok, _ := password.Verify(currentPw, a.RootPasswordHash); !ok {
 		return awserr.New(awserr.AccessDenied, "The current password is incorrect.")
 	}
-	if err := s.clear(ctx, s.identityScope("password-change", p.Account)); err != nil {
+	if err := s.succeeded(ctx, "password-change", p.Account, c); err != nil {
 		return err
 	}
 	err = s.iam.SetRootEmail(ctx, p.Account, email)

@@ -43,6 +43,7 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -50,12 +51,13 @@ import (
 const (
 	kindState    = "ru.state"    // account → rootState
 	kindPending  = "ru.pending"  // global: hex SHA-256(token) → pendingRecord
-	kindThrottle = "ru.throttle" // global: counter key → counter
+	kindThrottle = throttle.Kind // global: counter key → throttle.Counter
 	kindReset    = "ru.reset"    // global: hex SHA-256(token) → resetRecord
 	kindRecovery = "ru.recovery" // global: recovery ID → recoveryRecord
 	kindRecToken = "ru.rectoken" // global: hex SHA-256(token) → recoveryToken
 	kindCeremony = "ru.ceremony" // global: hex SHA-256(token) → ceremonyRecord
 	kindUserAux  = "ru.user"     // account, lower(user) → userAux
+	// kindDevice (device.go): global, hex SHA-256(device cookie) → deviceRecord
 	keyState     = "state"
 )
 
@@ -90,6 +92,7 @@ type Service struct {
 	isMember        func(ctx context.Context, account string) (bool, error)
 	recoveryAllowed func(ctx context.Context, a *iam.Account) (bool, error)
 	limits          Limits
+	counters        *throttle.Counters
 	dummyHash       string
 	log             *slog.Logger
 	bg              sync.WaitGroup
@@ -177,6 +180,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	s.counters = throttle.New(s.st, s.limits, s.now)
 	// Unknown emails and user names are checked against this hash, at the cost real hashes have,
 	// so a wrong password takes as long whether or not the identity exists.
 	s.dummyHash = password.Hash(randomToken(), cfg.IAM.PasswordCost())
@@ -190,6 +194,8 @@ func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 type Client struct {
 	SourceIP  string
 	UserAgent string
+	// DeviceCookies are the device cookies the browser presented (device.go).
+	DeviceCookies []string
 }
 
 // Principal is a signed-in console principal: the root user of Account, or its IAM user UserName.

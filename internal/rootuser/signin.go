@@ -49,6 +49,9 @@ type Pending struct {
 	MFADeadline          time.Time
 	// Principal is set when Next is StepDone.
 	Principal *Principal
+	// Device is set when Next is StepDone: the device cookie the browser keeps for this identity
+	// (device.go).
+	Device *DeviceCookie
 }
 
 // pendingRecord is a Pending as stored, under the hash of its token.
@@ -65,6 +68,8 @@ type pendingRecord struct {
 	MFASerial   string                `json:"mfa_serial,omitempty"`
 	// ResetRequired: an IAM user's password change comes after MFA.
 	ResetRequired bool `json:"reset_required,omitempty"`
+	// The device cookie to issue when the sign-in completes.
+	deviceBinding
 }
 
 // errSignIn is the one answer to a wrong email, user name, account or password, identical for
@@ -80,7 +85,11 @@ var errMFA = awserr.New(awserr.InvalidAuthenticationCode, "Your authentication i
 // for every email), Throttling while the email or the address is throttled.
 func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Client) (*Pending, error) {
 	key := strings.ToLower(strings.TrimSpace(email))
-	if err := s.reserve(ctx, s.scopes("signin-root", key, c)...); err != nil {
+	scopes, bind, err := s.passwordScopes(ctx, "signin-root", key, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.reserve(ctx, scopes...); err != nil {
 		return nil, err
 	}
 	acct, err := s.iam.AccountByRootEmail(ctx, key)
@@ -103,7 +112,7 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 		s.signInEvent(rootIdentity(acct.ID), c, false, false, "")
 		return nil, errSignIn
 	}
-	if err := s.clear(ctx, s.identityScope("signin-root", key)); err != nil {
+	if err := s.passwordSucceeded(ctx, "signin-root", key, bind, c); err != nil {
 		return nil, err
 	}
 	// The password is right: that is what the credential report's password_last_used records, "the
@@ -116,7 +125,7 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 	if err := s.completeDueRecovery(ctx, acct.ID); err != nil {
 		return nil, err
 	}
-	return s.afterRootPassword(ctx, acct.ID, c)
+	return s.afterRootPassword(ctx, acct.ID, c, bind)
 }
 
 func (s *Service) noteFirstAttempt(ctx context.Context, account string) error {
@@ -143,34 +152,34 @@ func (s *Service) rootMFARequired(ctx context.Context, account string) (bool, er
 	return !member || s.memberMFA, nil
 }
 
-func (s *Service) afterRootPassword(ctx context.Context, account string, c Client) (*Pending, error) {
+func (s *Service) afterRootPassword(ctx context.Context, account string, c Client, bind deviceBinding) (*Pending, error) {
 	devices, err := s.Devices(ctx, account, "")
 	if err != nil {
 		return nil, err
 	}
 	if len(devices) > 0 {
-		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFA}, devices)
+		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFA, deviceBinding: bind}, devices)
 	}
 	st, err := s.loadState(ctx, account)
 	if err != nil {
 		return nil, err
 	}
 	if st.MFARegistrationRequired {
-		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration}, nil)
+		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, deviceBinding: bind}, nil)
 	}
 	required, err := s.rootMFARequired(ctx, account)
 	if err != nil {
 		return nil, err
 	}
 	if !required {
-		return s.signedIn(ctx, account, "", false, "", c)
+		return s.signedIn(ctx, account, "", false, "", c, bind)
 	}
 	deadline := s.Now().Add(MFAGracePeriod)
 	if st.FirstSignInAttempt != nil {
 		deadline = st.FirstSignInAttempt.Add(MFAGracePeriod)
 	}
 	optional := s.Now().Before(deadline)
-	return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, Optional: optional, Deadline: deadline}, nil)
+	return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, Optional: optional, Deadline: deadline, deviceBinding: bind}, nil)
 }
 
 // BeginUserSignIn checks an IAM user's console password. account is the account ID or alias.
@@ -187,7 +196,11 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 		id = acct.ID
 	}
 	key := id + "/" + foldName(userName)
-	if err := s.reserve(ctx, s.scopes("signin-user", key, c)...); err != nil {
+	scopes, bind, err := s.passwordScopes(ctx, "signin-user", key, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.reserve(ctx, scopes...); err != nil {
 		return nil, err
 	}
 	var lp *iam.LoginProfile
@@ -215,7 +228,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 		}
 		return nil, errSignIn
 	}
-	if err := s.clear(ctx, s.identityScope("signin-user", key)); err != nil {
+	if err := s.passwordSucceeded(ctx, "signin-user", key, bind, c); err != nil {
 		return nil, err
 	}
 	resetRequired := lp.PasswordResetRequired
@@ -241,14 +254,14 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 	if err != nil {
 		return nil, err
 	}
-	rec := pendingRecord{Account: acct.ID, UserName: user.UserName, ResetRequired: resetRequired}
+	rec := pendingRecord{Account: acct.ID, UserName: user.UserName, ResetRequired: resetRequired, deviceBinding: bind}
 	switch {
 	case len(devices) > 0:
 		rec.Step = StepMFA
 	case resetRequired:
 		rec.Step = StepPasswordChange
 	default:
-		return s.signedIn(ctx, acct.ID, user.UserName, false, "", c)
+		return s.signedIn(ctx, acct.ID, user.UserName, false, "", c, bind)
 	}
 	return s.newPending(ctx, rec, devices)
 }
@@ -413,13 +426,13 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	if err := s.clear(ctx, s.identityScope("mfa", key)); err != nil {
+	if err := s.succeeded(ctx, "mfa", key, c); err != nil {
 		return nil, err
 	}
 	if rec.ResetRequired {
-		return s.newPending(ctx, pendingRecord{Account: rec.Account, UserName: rec.UserName, Step: StepPasswordChange, MFAUsed: true, MFASerial: serial}, nil)
+		return s.newPending(ctx, pendingRecord{Account: rec.Account, UserName: rec.UserName, Step: StepPasswordChange, MFAUsed: true, MFASerial: serial, deviceBinding: rec.deviceBinding}, nil)
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, true, serial, c)
+	return s.signedIn(ctx, rec.Account, rec.UserName, true, serial, c, rec.deviceBinding)
 }
 
 // verifyMFA checks a response against the principal's devices and returns the serial used.
@@ -456,7 +469,7 @@ func (s *Service) SkipMFARegistration(ctx context.Context, token string, c Clien
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, false, "", c)
+	return s.signedIn(ctx, rec.Account, rec.UserName, false, "", c, rec.deviceBinding)
 }
 
 // CompleteMFARegistration finishes a sign-in at the registration step once the principal has an
@@ -483,7 +496,7 @@ func (s *Service) CompleteMFARegistration(ctx context.Context, token string, c C
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, true, newest.Serial, c)
+	return s.signedIn(ctx, rec.Account, rec.UserName, true, newest.Serial, c, rec.deviceBinding)
 }
 
 // CompletePasswordChange is an IAM user's forced password change at sign-in: the old password and
@@ -510,7 +523,7 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, rec.MFAUsed, rec.MFASerial, c)
+	return s.signedIn(ctx, rec.Account, rec.UserName, rec.MFAUsed, rec.MFASerial, c, rec.deviceBinding)
 }
 
 // identity returns the CloudTrail identity of the root user (user "") or an IAM user.
@@ -525,8 +538,9 @@ func (s *Service) identity(ctx context.Context, account, user string) (idt trail
 	return userIdentity(account, u.UserID, u.Arn, u.UserName), nil
 }
 
-// signedIn builds the principal, records the successful sign-in and returns the final step.
-func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, serial string, c Client) (*Pending, error) {
+// signedIn builds the principal, records the successful sign-in, issues the browser's device
+// cookie for the identity and returns the final step.
+func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, serial string, c Client, bind deviceBinding) (*Pending, error) {
 	p := &Principal{Account: account, Root: user == "", MFA: mfa, MFASerial: serial, AuthTime: s.Now()}
 	if p.Root {
 		p.ARN, p.UserID = "arn:aws:iam::"+account+":root", account
@@ -542,6 +556,10 @@ func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, 
 		return nil, err
 	}
 	p.Epoch = epoch
+	dev, err := s.issueDevice(ctx, bind)
+	if err != nil {
+		return nil, err
+	}
 	s.signInEvent(principalIdentity(p), c, true, mfa, serial)
-	return &Pending{Next: StepDone, Account: account, UserName: p.UserName, Principal: p}, nil
+	return &Pending{Next: StepDone, Account: account, UserName: p.UserName, Principal: p, Device: dev}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"time"
+
+	"github.com/rootward/rootward/internal/throttle"
 )
 
 // Housekeeping. Every record this package hands a token for has an expiry, and a lookup past it
@@ -19,7 +21,7 @@ type SweepResult struct {
 }
 
 // Sweep completes due recoveries and deletes expired pending sign-ins, WebAuthn ceremonies, reset
-// links and throttling counters idle for longer than Limits.Forget.
+// links, device cookies and throttling counters idle for longer than Limits.Forget.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	n, err := s.CompleteDueRecoveries(ctx)
@@ -35,7 +37,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		{kindPending, expiresBefore[pendingRecord](now, func(r *pendingRecord) time.Time { return r.ExpiresAt })},
 		{kindCeremony, expiresBefore[ceremonyRecord](now, func(r *ceremonyRecord) time.Time { return r.ExpiresAt })},
 		{kindReset, expiresBefore[resetRecord](now, func(r *resetRecord) time.Time { return r.ExpiresAt })},
-		{kindThrottle, expiresBefore[counter](now, func(c *counter) time.Time { return c.Last.Add(s.limits.Forget) })},
+		{kindDevice, expiresBefore[deviceRecord](now, func(r *deviceRecord) time.Time { return r.ExpiresAt })},
+		{kindThrottle, expiresBefore[throttle.Counter](now, func(c *throttle.Counter) time.Time { return c.Last.Add(s.limits.Forget) })},
 	} {
 		removed, err := s.purge(ctx, k.kind, k.expired)
 		if err != nil {
