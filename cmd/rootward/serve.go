@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -16,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
@@ -33,6 +35,7 @@ func serveCmd() *cobra.Command {
 		d          dataFlags
 		addr       string
 		consoleURL string
+		proxies    []string
 		nf         notify.Flags
 	)
 	cmd := &cobra.Command{
@@ -42,6 +45,10 @@ func serveCmd() *cobra.Command {
 			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			trusted, err := clientaddr.ParsePrefixes(proxies)
+			if err != nil {
+				return fmt.Errorf("--trusted-proxy: %w", err)
+			}
 			svc, st, err := d.open(ctx, true)
 			if err != nil {
 				return err
@@ -94,7 +101,7 @@ func serveCmd() *cobra.Command {
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
-			api, root, err := consoleServices(&d, &nf, svc, st, rec, log, base)
+			api, root, err := consoleServices(&d, &nf, svc, st, rec, log, base, trusted)
 			if err != nil {
 				return err
 			}
@@ -128,6 +135,7 @@ func serveCmd() *cobra.Command {
 	d.register(cmd.Flags())
 	nf.RegisterFlags(cmd.Flags())
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4599", "listen address")
+	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy's address or CIDR range (repeatable, or a comma-separated list): only requests from it have their client address taken from X-Forwarded-For (the right-most entry outside the trusted ranges)")
 	cmd.Flags().StringVar(&consoleURL, "console-url", "", "the console's public base URL, e.g. https://rootward.example.com (default: http://localhost:PORT for a loopback address); its host is the WebAuthn relying party")
 	return cmd
 }
@@ -153,7 +161,7 @@ func consoleBase(flag string, addr net.Addr) (string, error) {
 // consoleServices builds the root-user service (with its notifier) and the API server with the
 // console mounted on it. The console calls the API server as the signed-in principal, and the
 // server routes /console to the console, hence the indirection.
-func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string) (http.Handler, *rootuser.Service, error) {
+func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, trusted []netip.Prefix) (http.Handler, *rootuser.Service, error) {
 	key, err := d.masterKey(false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("master key: %w", err)
@@ -176,9 +184,13 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, err
 	}
 	var ch http.Handler
-	api := server.New(server.Config{IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ch.ServeHTTP(w, r)
-	})})
+	api := server.New(server.Config{
+		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
+		TrustedProxies: trusted,
+		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ch.ServeHTTP(w, r)
+		}),
+	})
 	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
 	if err != nil {
 		return nil, nil, err

@@ -25,11 +25,11 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -180,12 +180,7 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 }
 
-// sourceIP is the browser's address as the connection shows it; like the API server, the console
-// does not trust X-Forwarded-For, which the client could set.
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// sourceIP is the browser's address: the connection's peer, or what a trusted reverse proxy says
+// (internal/clientaddr; the API server resolves it before handing the request to the console).
+// X-Forwarded-For from anyone else is ignored, since the client could set it.
+func sourceIP(r *http.Request) string { return clientaddr.From(r) }

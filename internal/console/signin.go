@@ -18,11 +18,33 @@ import (
 
 const cookieSignin = "rw_signin"
 
+// Device cookies (internal/rootuser device.go): one per identity the browser has completed a
+// sign-in for, named after the identity's digest and sent only to the sign-in pages, where the
+// password attempts they vouch for are judged by their own counter.
+const (
+	cookieDevicePrefix = "rw_device_"
+	deviceCookiePath   = "/console/signin/"
+)
+
 // msgBadSignin is AWS's one answer to wrong credentials, whatever part was wrong.
 const msgBadSignin = "Your authentication information is incorrect. Please try again."
 
 func client(r *http.Request) rootuser.Client {
-	return rootuser.Client{SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	c := rootuser.Client{SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	for _, ck := range r.Cookies() {
+		if strings.HasPrefix(ck.Name, cookieDevicePrefix) && ck.Value != "" {
+			c.DeviceCookies = append(c.DeviceCookies, ck.Value)
+		}
+	}
+	return c
+}
+
+// setDevice gives the browser its device cookie for the identity that just signed in.
+func (h *Handler) setDevice(w http.ResponseWriter, r *http.Request, d *rootuser.DeviceCookie) {
+	if d == nil {
+		return
+	}
+	http.SetCookie(w, h.cookie(r, cookieDevicePrefix+d.ID, d.Value, deviceCookiePath, d.ExpiresAt.Sub(h.now())))
 }
 
 // pendingToken is the browser's pending sign-in token, "" if none.
@@ -78,6 +100,7 @@ func (h *Handler) advance(w http.ResponseWriter, r *http.Request, p *rootuser.Pe
 	switch p.Next {
 	case rootuser.StepDone:
 		h.clearPending(w, r)
+		h.setDevice(w, r, p.Device)
 		if err := h.startSession(w, r, newSession(p.Principal)); err != nil {
 			h.internalError(w, r, err)
 			return

@@ -279,7 +279,9 @@ func mfaOwnerKey(user string) string { return fold(user) + sep }
 
 // EnableMFADevice assigns a virtual MFA device to a user (user "" assigns it to the root user, which
 // AWS does only in the console) after checking two consecutive codes. Returns NoSuchEntity,
-// EntityAlreadyExists (device in use), LimitExceeded (eight devices), InvalidAuthenticationCode.
+// EntityAlreadyExists (device in use), LimitExceeded (eight devices), InvalidAuthenticationCode,
+// Throttling (too many wrong codes, mfaguard.go; the wrong code that locks comes wrapped in an
+// *MFALockedError).
 func (s *Service) EnableMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
 	if user != "" {
 		if err := checkName("UserName", user, 128); err != nil {
@@ -295,6 +297,12 @@ func (s *Service) EnableMFADevice(ctx context.Context, account, user, serial, co
 	if err := checkCode("AuthenticationCode2", code2); err != nil {
 		return err
 	}
+	return s.guardMFA(ctx, "EnableMFADevice", account, user, serial, true, wrongCode, func() error {
+		return s.enableMFADevice(ctx, account, user, serial, code1, code2)
+	})
+}
+
+func (s *Service) enableMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
 	now := s.Now()
 	return s.update(ctx, account, func(t txn) error {
 		if user != "" {
@@ -335,7 +343,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, account, user, serial, co
 
 // ResyncMFADevice realigns a device whose clock has drifted: two consecutive codes within ten
 // minutes of the server's clock set the drift used from then on. Returns NoSuchEntity,
-// InvalidAuthenticationCode.
+// InvalidAuthenticationCode, Throttling (as EnableMFADevice).
 func (s *Service) ResyncMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
 	if err := checkSerial(serial); err != nil {
 		return err
@@ -346,6 +354,16 @@ func (s *Service) ResyncMFADevice(ctx context.Context, account, user, serial, co
 	if err := checkCode("AuthenticationCode2", code2); err != nil {
 		return err
 	}
+	owned, err := s.ownsMFADevice(ctx, account, user, serial)
+	if err != nil {
+		return err
+	}
+	return s.guardMFA(ctx, "ResyncMFADevice", account, user, serial, owned, wrongCode, func() error {
+		return s.resyncMFADevice(ctx, account, user, serial, code1, code2)
+	})
+}
+
+func (s *Service) resyncMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
 	if MFADeviceType(account, serial) == MFAHardware {
 		return s.resyncHardware(ctx, account, user, serial, code1, code2)
 	}

@@ -161,11 +161,7 @@ func TestEnableMFADevice(t *testing.T) {
 	for _, tc := range []struct {
 		name, user, serial, c1, c2, code string
 	}{
-		{"codes in the wrong order", "alice", d.SerialNumber, code(0), code(-1), awserr.InvalidAuthenticationCode},
-		{"same code twice", "alice", d.SerialNumber, code(0), code(0), awserr.InvalidAuthenticationCode},
-		{"not consecutive", "alice", d.SerialNumber, code(-2), code(0), awserr.InvalidAuthenticationCode},
-		{"too old", "alice", d.SerialNumber, code(-3), code(-2), awserr.InvalidAuthenticationCode},
-		{"too new", "alice", d.SerialNumber, code(1), code(2), awserr.InvalidAuthenticationCode},
+		// Answers other than a wrong code do not count as MFA failures (mfaguard.go)…
 		{"not digits", "alice", d.SerialNumber, "12345a", code(0), awserr.ValidationError},
 		{"five digits", "alice", d.SerialNumber, code(-1), "12345", awserr.ValidationError},
 		{"unknown user", "carol", d.SerialNumber, code(-1), code(0), awserr.NoSuchEntity},
@@ -173,18 +169,27 @@ func TestEnableMFADevice(t *testing.T) {
 		{"hardware serial", "alice", "GAHT12345678", code(-1), code(0), awserr.NoSuchEntity},
 		{"short serial", "alice", "GAHT1", code(-1), code(0), awserr.ValidationError},
 		{"other account's serial", "alice", "arn:aws:iam::999999999999:mfa/alice-phone", code(-1), code(0), awserr.NoSuchEntity},
+		// …these five do: the device is in back-off after them.
+		{"codes in the wrong order", "alice", d.SerialNumber, code(0), code(-1), awserr.InvalidAuthenticationCode},
+		{"same code twice", "alice", d.SerialNumber, code(0), code(0), awserr.InvalidAuthenticationCode},
+		{"not consecutive", "alice", d.SerialNumber, code(-2), code(0), awserr.InvalidAuthenticationCode},
+		{"too old", "alice", d.SerialNumber, code(-3), code(-2), awserr.InvalidAuthenticationCode},
+		{"too new", "alice", d.SerialNumber, code(1), code(2), awserr.InvalidAuthenticationCode},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, tc.user, tc.serial, tc.c1, tc.c2), tc.code)
 		})
 	}
-	// One step of lead is tolerated for the newer code.
+	// Five wrong codes: one second of back-off (still inside the TOTP step), then
+	// one step of lead is tolerated for the newer code.
+	wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, "alice", d.SerialNumber, code(0), code(1)), awserr.Throttling)
+	e.clock.Advance(time.Second)
 	wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, "alice", d.SerialNumber, code(0), code(1)), "")
 	wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, "bob", d.SerialNumber, code(0), code(1)), awserr.EntityAlreadyExists)
 
 	p, err := e.svc.ListMFADevices(e.ctx, acct, "alice", ListOpts{})
 	if err != nil || len(p.Items) != 1 || p.Items[0].SerialNumber != d.SerialNumber || p.Items[0].UserName != "alice" ||
-		!p.Items[0].EnableDate.Equal(now) {
+		!p.Items[0].EnableDate.Equal(now.Add(time.Second)) {
 		t.Fatalf("ListMFADevices = %+v, %v", p, err)
 	}
 	_, err = e.svc.ListMFADevices(e.ctx, acct, "carol", ListOpts{})

@@ -16,6 +16,7 @@ import (
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/throttle"
 )
 
 // Object kinds in the store. Names are folded to lower case in keys because IAM names are unique
@@ -58,6 +59,8 @@ type Service struct {
 	seal   *seal.Sealer
 	now    func() time.Time
 	pwCost password.Params
+	// mfaCounters limit MFA code guessing on the API (mfaguard.go).
+	mfaCounters *throttle.Counters
 }
 
 // Option configures a Service.
@@ -75,6 +78,7 @@ func New(st store.Store, sealer *seal.Sealer, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	s.mfaCounters = throttle.New(st, throttle.DefaultLimits, s.now)
 	return s
 }
 

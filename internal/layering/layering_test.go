@@ -45,7 +45,7 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	// starts with one of to.
 	domain := []string{"internal/arn", "internal/awserr", "internal/awsproto", "internal/policy", "internal/sigv4",
 		"internal/seal", "internal/password", "internal/store", "internal/trail", "internal/iam", "internal/orgs",
-		"internal/notify", "internal/rootuser"}
+		"internal/notify", "internal/rootuser", "internal/throttle"}
 	rules := []struct {
 		name     string
 		from, to []string

@@ -65,7 +65,7 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, p *Principal, confirm
 			"accessKeyId": k.AccessKeyID, "status": k.Status, "createDate": k.CreateDate, "secretAccessKey": trail.Hidden,
 		}},
 	})
-	if err := s.alertContacts(ctx, p.Account, "A root access key was created for account "+p.Account,
+	if err := s.alertContacts(ctx, p.Account, PurposeRootCredential, "A root access key was created for account "+p.Account,
 		"An access key for the root user of account "+p.Account+" was created ("+k.AccessKeyID+"). It has unrestricted access to the\n"+
 			"account. If you did not expect this, sign in as the root user and delete it from the Security credentials page."); err != nil {
 		return nil, err
@@ -105,7 +105,7 @@ func (s *Service) UploadRootSigningCertificate(ctx context.Context, p *Principal
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
 		ResponseElements: map[string]any{"certificate": map[string]any{"certificateId": cert.CertificateID, "status": cert.Status}},
 	})
-	if err := s.alertContacts(ctx, p.Account, "A root signing certificate was added to account "+p.Account,
+	if err := s.alertContacts(ctx, p.Account, PurposeRootCredential, "A root signing certificate was added to account "+p.Account,
 		"A signing certificate ("+cert.CertificateID+") was added to the root user of account "+p.Account+". If you did not expect\n"+
 			"this, sign in as the root user and delete it from the Security credentials page."); err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func errMessage(err error) string {
 }
 
 // alertContacts mails the root email and the security alternate contact.
-func (s *Service) alertContacts(ctx context.Context, account, subject, body string) error {
+func (s *Service) alertContacts(ctx context.Context, account, purpose, subject, body string) error {
 	a, err := s.iam.GetAccount(ctx, account)
 	if err != nil {
 		return err
@@ -178,7 +178,7 @@ func (s *Service) alertContacts(ctx context.Context, account, subject, body stri
 		if ct.channel != notify.Email {
 			continue
 		}
-		if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: ct.to, Account: account, Purpose: PurposeRootCredential, Subject: subject, Body: body + "\n"}); err != nil {
+		if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: ct.to, Account: account, Purpose: purpose, Subject: subject, Body: body + "\n"}); err != nil {
 			return err
 		}
 	}

@@ -138,6 +138,7 @@ func (s *Service) afterEnable(ctx context.Context, account, user, serial, typ st
 	}
 	s.event(id, c, sourceIAM, "EnableMFADevice", trail.AwsAPICall, params, nil, msg)
 	if opErr != nil {
+		s.noteMFALock(ctx, opErr)
 		return opErr
 	}
 	if user == "" {

@@ -44,6 +44,7 @@ const (
 	PurposeMFARecoveryDone    = "mfa-recovery-completed"
 	PurposeMFARecoveryCancel  = "mfa-recovery-cancelled"
 	PurposeRootCredential     = "root-credential-created"
+	PurposeMFALocked          = "mfa-locked"
 )
 
 // Console paths the emailed links open (the console serves them).

@@ -1,14 +1,15 @@
 package server
 
 import (
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/policy"
@@ -281,12 +282,13 @@ func accessDenied(id *identity, action, resource string, d policy.Decision) erro
 		id.arn, action, resource, d.Reason(action))
 }
 
-// remoteIP is the peer address of the connection. Rootward does not trust X-Forwarded-For by
-// default: aws:SourceIp must not be settable by the caller.
+// remoteIP is the client address (aws:SourceIp, CloudTrail's sourceIPAddress): the connection's
+// peer, or what a trusted proxy's X-Forwarded-For says (internal/clientaddr, resolved once in
+// ServeHTTP), "" when unusable. aws:SourceIp must not be settable by the caller.
 func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	a, err := netip.ParseAddr(clientaddr.From(r))
 	if err != nil {
 		return ""
 	}
-	return host
+	return a.String()
 }

@@ -469,16 +469,16 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.EnableMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"),
-			c.params.Get("AuthenticationCode1"), c.params.Get("AuthenticationCode2"))
+		return nil, c.mfaOutcome(c.s.iam.EnableMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"),
+			c.params.Get("AuthenticationCode1"), c.params.Get("AuthenticationCode2")))
 	}}
 	ops["ResyncMFADevice"] = &op{resource: userRes, run: func(c *call) (any, error) {
 		n, err := c.params.Required("UserName")
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.ResyncMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"),
-			c.params.Get("AuthenticationCode1"), c.params.Get("AuthenticationCode2"))
+		return nil, c.mfaOutcome(c.s.iam.ResyncMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"),
+			c.params.Get("AuthenticationCode1"), c.params.Get("AuthenticationCode2")))
 	}}
 	ops["DeactivateMFADevice"] = &op{resource: userRes, run: func(c *call) (any, error) {
 		n, err := credUser(c)

@@ -11,12 +11,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
@@ -51,6 +53,12 @@ type Config struct {
 	RootMFAGuard func(ctx context.Context, account, serial string) error
 	// Orgs is the Organizations service; when nil, one over IAM's store is made.
 	Orgs *orgs.Service
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (internal/clientaddr);
+	// the client address of other requests is the connection's peer.
+	TrustedProxies []netip.Prefix
+	// MFALocked, when set, is told when too many wrong MFA codes lock a device or a principal on
+	// the API (after the lock is recorded in CloudTrail); it alerts the account's security contacts.
+	MFALocked func(ctx context.Context, lock iam.MFALock)
 }
 
 // Server serves the AWS APIs.
@@ -67,6 +75,8 @@ type Server struct {
 	rootMFA  func(ctx context.Context, account, serial string) error
 	console  http.Handler
 	orgs     *orgs.Service
+	addrs    *clientaddr.Resolver
+	mfaLock  func(ctx context.Context, lock iam.MFALock)
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -80,6 +90,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail, rootMFA: cfg.RootMFAGuard, console: cfg.Console,
 		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
+		addrs: clientaddr.New(cfg.TrustedProxies), mfaLock: cfg.MFALocked,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -106,6 +117,7 @@ func New(cfg Config) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = s.addrs.With(r)
 	switch r.URL.Path {
 	case "/healthz":
 		w.Header().Set("Content-Type", "text/plain")

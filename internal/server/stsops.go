@@ -400,5 +400,5 @@ func (s *Server) checkMFA(c *call, serial, code string) error {
 	default:
 		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}
-	return s.iam.VerifyMFACode(c.ctx, c.account(), c.id.userName, serial, code, c.now)
+	return c.mfaOutcome(s.iam.CheckMFACode(c.ctx, c.action, c.account(), c.id.userName, serial, code, c.now))
 }

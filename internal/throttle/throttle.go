@@ -99,6 +99,9 @@ func (l Limits) Messages(id string) Scope {
 type Counter struct {
 	Failures int       `json:"failures"`
 	Last     time.Time `json:"last"`
+	// Prev is Last before the latest reservation, which Refund restores: a refunded attempt does
+	// not push back the wait the failures before it earned.
+	Prev time.Time `json:"prev,omitzero"`
 }
 
 // wait returns how long c must wait before another attempt under sc, 0 if it may go now. A lock
@@ -206,7 +209,7 @@ func (c *Counters) Reserve(ctx context.Context, scopes ...Scope) (*Reservation, 
 		}
 		for i, sc := range scopes {
 			counters[i].Failures++
-			counters[i].Last = now
+			counters[i].Prev, counters[i].Last = counters[i].Last, now
 			res.counts[i] = counters[i].Failures
 			if err := put(tx, sc.Key, &counters[i]); err != nil {
 				return err
@@ -250,6 +253,9 @@ func (c *Counters) Refund(ctx context.Context, scopes ...Scope) error {
 				continue
 			}
 			ct.Failures--
+			if !ct.Prev.IsZero() {
+				ct.Last, ct.Prev = ct.Prev, time.Time{}
+			}
 			if err := put(tx, sc.Key, &ct); err != nil {
 				return err
 			}

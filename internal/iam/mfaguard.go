@@ -1,0 +1,129 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/throttle"
+)
+
+// MFA codes on the API are limited like the console's MFA step (internal/throttle): every code
+// presented to STS (GetSessionToken and AssumeRole TokenCode) or to EnableMFADevice and
+// ResyncMFADevice first reserves an attempt in a counter per device and one per principal, in one
+// store transaction shared by every node; a right code clears them. After 5 failures in a row each
+// attempt waits twice as long as the one before (1 s, 2 s …); the 10th locks the counter for 15
+// minutes, during which even the right code is refused unchecked. The principal's counter is the
+// console MFA step's (the same key), so the console and the API share one allowance. A device is
+// counted only when it is the principal's own: naming another user's serial cannot lock it.
+
+// MFALock describes a lock that a wrong MFA code has just set.
+type MFALock struct {
+	Account  string
+	UserName string // "" for the root user
+	Serial   string
+	// Device and Principal tell which counters locked; Until is when the lock ends.
+	Device    bool
+	Principal bool
+	Until     time.Time
+	// Operation is the API operation the code was presented to.
+	Operation string
+}
+
+// MFALockedError is the refusal of the wrong code that set a lock; errors.As finds it under the
+// AWS error it wraps, so the caller can record the lock and alert the account.
+type MFALockedError struct {
+	Lock MFALock
+	Err  error
+}
+
+func (e *MFALockedError) Error() string { return e.Err.Error() }
+func (e *MFALockedError) Unwrap() error { return e.Err }
+
+// mfaScopes are the counters of a code for serial presented by (account, user): the device's when
+// owned, and always the principal's.
+func (s *Service) mfaScopes(account, user, serial string, owned bool) (device, principal throttle.Scope, scopes []throttle.Scope) {
+	l := s.mfaCounters.Limits()
+	device = l.Identity("mfa-device", account+"/"+serial)
+	// The console's MFA step counts under "mfa:ACCOUNT/lower(user)" (internal/rootuser).
+	principal = l.Identity("mfa", account+"/"+fold(user))
+	if owned {
+		return device, principal, []throttle.Scope{device, principal}
+	}
+	return device, principal, []throttle.Scope{principal}
+}
+
+// mfaThrottled is the API's answer while a counter is in back-off or locked. AWS documents no
+// answer for this case; Throttling with HTTP 400 is what IAM and STS answer to a caller over its
+// rate ("Rate exceeded"), and the SDKs know it as retryable. The message is Rootward's.
+func mfaThrottled(wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	return awserr.New(awserr.Throttling, "Rate exceeded: too many invalid MFA codes for this device or user. Try again in %d seconds.", secs)
+}
+
+// guardMFA runs check, which verifies a code of serial for (account, user), under the limits.
+// wrong tells a wrong code (a failure) from any other error (which refunds the attempt).
+func (s *Service) guardMFA(ctx context.Context, op, account, user, serial string, owned bool, wrong func(error) bool, check func() error) error {
+	device, principal, scopes := s.mfaScopes(account, user, serial, owned)
+	res, err := s.mfaCounters.Reserve(ctx, scopes...)
+	if err != nil {
+		if wait, ok := throttle.RetryAfter(err); ok {
+			return mfaThrottled(wait)
+		}
+		return err
+	}
+	cerr := check()
+	if cerr == nil {
+		return s.mfaCounters.Clear(ctx, scopes...)
+	}
+	if !wrong(cerr) {
+		if err := s.mfaCounters.Refund(ctx, scopes...); err != nil {
+			return err
+		}
+		return cerr
+	}
+	locking := res.Locking()
+	if len(locking) == 0 {
+		return cerr
+	}
+	lock := MFALock{Account: account, UserName: user, Serial: serial, Operation: op}
+	for _, sc := range locking {
+		lock.Device = lock.Device || sc.Key == device.Key
+		lock.Principal = lock.Principal || sc.Key == principal.Key
+		lock.Until = s.Now().Add(sc.Lock)
+	}
+	return &MFALockedError{Lock: lock, Err: cerr}
+}
+
+// ownsMFADevice reports whether serial is assigned to (account, user).
+func (s *Service) ownsMFADevice(ctx context.Context, account, user, serial string) (bool, error) {
+	var owned bool
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		_, err := tx.Get(kindUserMFA, account, mfaOwnerKey(user)+serial)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		owned = err == nil
+		return err
+	})
+	return owned, err
+}
+
+// CheckMFACode is VerifyMFACode under the MFA guessing limits, for the codes STS receives
+// (GetSessionToken and AssumeRole TokenCode). op names the operation for a lock's record. Returns
+// AccessDenied (VerifyMFACode's), Throttling while the device or the principal is in back-off or
+// locked, and an *MFALockedError wrapping AccessDenied when this wrong code set a lock.
+func (s *Service) CheckMFACode(ctx context.Context, op, account, user, serial, code string, now time.Time) error {
+	owned, err := s.ownsMFADevice(ctx, account, user, serial)
+	if err != nil {
+		return err
+	}
+	return s.guardMFA(ctx, op, account, user, serial, owned, func(err error) bool { return awserr.IsCode(err, awserr.AccessDenied) },
+		func() error { return s.VerifyMFACode(ctx, account, user, serial, code, now) })
+}
+
+// wrongCode tells EnableMFADevice's and ResyncMFADevice's answer to a wrong code.
+func wrongCode(err error) bool { return awserr.IsCode(err, awserr.InvalidAuthenticationCode) }

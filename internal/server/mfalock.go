@@ -1,0 +1,40 @@
+package server
+
+import (
+	"errors"
+	"time"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// mfaOutcome passes on the answer of an operation that checked an MFA code. When a wrong code has
+// just locked the device or the principal (internal/iam mfaguard.go), the lock is recorded in
+// CloudTrail and Config.MFALocked alerts the account's security contacts; the caller still gets
+// the wrong code's answer.
+func (c *call) mfaOutcome(err error) error {
+	var locked *iam.MFALockedError
+	if !errors.As(err, &locked) {
+		return err
+	}
+	s, l := c.s, locked.Lock
+	if s.trail != nil {
+		// AWS writes no record for this (it has no such lock on the API): the record is Rootward's,
+		// an AwsServiceEvent of IAM, which owns MFA devices, naming the principal whose device or
+		// allowance locked.
+		s.trail.Record(&trail.Event{
+			UserIdentity: userIdentity(c.id), EventTime: c.now,
+			EventSource: "iam.amazonaws.com", EventName: "MFALockout", AWSRegion: s.region,
+			SourceIPAddress: remoteIP(c.r), UserAgent: c.r.UserAgent(), RequestID: c.reqID,
+			EventType: trail.AwsServiceEvent, RecipientAccountID: l.Account,
+			AdditionalEventData: map[string]any{
+				"serialNumber": l.Serial, "userName": l.UserName, "operation": c.service + ":" + l.Operation,
+				"deviceLocked": l.Device, "principalLocked": l.Principal, "lockedUntil": l.Until.UTC().Format(time.RFC3339),
+			},
+		})
+	}
+	if s.mfaLock != nil {
+		s.mfaLock(c.ctx, l)
+	}
+	return err
+}
