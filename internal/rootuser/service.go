@@ -57,8 +57,8 @@ const (
 	kindRecToken = "ru.rectoken" // global: hex SHA-256(token) → recoveryToken
 	kindCeremony = "ru.ceremony" // global: hex SHA-256(token) → ceremonyRecord
 	kindUserAux  = "ru.user"     // account, lower(user) → userAux
-	// kindDevice (device.go): global, hex SHA-256(device cookie) → deviceRecord
 	keyState     = "state"
+	// kindDevice (device.go) is global: hex SHA-256(device cookie) → deviceRecord.
 )
 
 // Defaults. Sources: AWS Account Management guide ("Reset a lost or forgotten root user password":

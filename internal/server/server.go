@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sigv4"
