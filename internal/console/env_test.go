@@ -63,6 +63,7 @@ func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
 // envOpts tune an env.
 type envOpts struct {
 	console  []func(*console.Config)
+	server   []func(*server.Config)
 	rootOpts []rootuser.Option
 }
 
@@ -83,9 +84,13 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	e.trail = trail.NewRecorder(e.st, nil)
 	t.Cleanup(e.trail.Close)
 	var h http.Handler
-	api := server.New(server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	scfg := server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r)
-	})})
+	})}
+	for _, f := range o.server {
+		f(&scfg)
+	}
+	api := server.New(scfg)
 	hs := httptest.NewUnstartedServer(api)
 	// WebAuthn needs a host name for its relying party ID, not an IP address.
 	e.url = "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
