@@ -9,6 +9,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/throttle"
 )
 
 // Login profiles (console passwords of IAM users) and the account password policy.
@@ -401,7 +402,8 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, account, user string, 
 // new one must satisfy the policy and its reuse rule; the reset flag is cleared. Returns
 // NoSuchEntity (no login profile), PasswordPolicyViolation, and AccessDenied for a wrong old
 // password: the IAM API reference lists no dedicated code for that case, and AccessDenied is the
-// common error for a caller who fails to prove who it is.
+// common error for a caller who fails to prove who it is. Returns Throttling after too many wrong
+// old passwords (guessing.go).
 func (s *Service) ChangePassword(ctx context.Context, account, user, oldPw, newPw string) error {
 	if err := checkPasswordParam("OldPassword", oldPw); err != nil {
 		return err
@@ -409,15 +411,27 @@ func (s *Service) ChangePassword(ctx context.Context, account, user, oldPw, newP
 	if err := checkPasswordParam("NewPassword", newPw); err != nil {
 		return err
 	}
-	_, err := s.setPassword(ctx, account, user, false, func(snap *pwSnapshot) (*LoginProfile, error) {
-		if ok, err := password.Verify(oldPw, currentHash(snap.profile)); err != nil || !ok {
-			return nil, awserr.New(awserr.AccessDenied, "The old password is incorrect.")
-		}
-		lp := *snap.profile
-		lp.PasswordResetRequired = false
-		return s.newPasswordProfile(snap, lp, newPw)
+	// OldPassword is a secret an attacker holding the user's access keys could guess: it is
+	// limited like a console password (back-off after 5 wrong ones, a lock after 10).
+	_, err := s.guard(ctx, []throttle.Scope{s.passwordScope(account, user)}, passwordThrottled, isWrongOldPassword, func() error {
+		_, err := s.setPassword(ctx, account, user, false, func(snap *pwSnapshot) (*LoginProfile, error) {
+			if ok, err := password.Verify(oldPw, currentHash(snap.profile)); err != nil || !ok {
+				return nil, errWrongOldPassword
+			}
+			lp := *snap.profile
+			lp.PasswordResetRequired = false
+			return s.newPasswordProfile(snap, lp, newPw)
+		})
+		return err
 	})
 	return err
+}
+
+var errWrongOldPassword = awserr.New(awserr.AccessDenied, "The old password is incorrect.")
+
+func isWrongOldPassword(err error) bool {
+	e, ok := awserr.As(err)
+	return ok && e == errWrongOldPassword
 }
 
 // VerifyUserPassword checks an IAM user's console password, for sign-in. It returns the login

@@ -280,7 +280,7 @@ func mfaOwnerKey(user string) string { return fold(user) + sep }
 // EnableMFADevice assigns a virtual MFA device to a user (user "" assigns it to the root user, which
 // AWS does only in the console) after checking two consecutive codes. Returns NoSuchEntity,
 // EntityAlreadyExists (device in use), LimitExceeded (eight devices), InvalidAuthenticationCode,
-// Throttling (too many wrong codes, mfaguard.go; the wrong code that locks comes wrapped in an
+// Throttling (too many wrong codes, guessing.go; the wrong code that locks comes wrapped in an
 // *MFALockedError).
 func (s *Service) EnableMFADevice(ctx context.Context, account, user, serial, code1, code2 string) error {
 	if user != "" {

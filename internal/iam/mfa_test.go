@@ -161,7 +161,7 @@ func TestEnableMFADevice(t *testing.T) {
 	for _, tc := range []struct {
 		name, user, serial, c1, c2, code string
 	}{
-		// Answers other than a wrong code do not count as MFA failures (mfaguard.go)…
+		// Answers other than a wrong code do not count as MFA failures (guessing.go)…
 		{"not digits", "alice", d.SerialNumber, "12345a", code(0), awserr.ValidationError},
 		{"five digits", "alice", d.SerialNumber, code(-1), "12345", awserr.ValidationError},
 		{"unknown user", "carol", d.SerialNumber, code(-1), code(0), awserr.NoSuchEntity},

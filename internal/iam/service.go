@@ -59,7 +59,7 @@ type Service struct {
 	seal   *seal.Sealer
 	now    func() time.Time
 	pwCost password.Params
-	// mfaCounters limit MFA code guessing on the API (mfaguard.go).
+	// mfaCounters limit the guessing of MFA codes and old passwords on the API (guessing.go).
 	mfaCounters *throttle.Counters
 }
 

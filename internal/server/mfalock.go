@@ -9,7 +9,7 @@ import (
 )
 
 // mfaOutcome passes on the answer of an operation that checked an MFA code. When a wrong code has
-// just locked the device or the principal (internal/iam mfaguard.go), the lock is recorded in
+// just locked the device or the principal (internal/iam guessing.go), the lock is recorded in
 // CloudTrail and Config.MFALocked alerts the account's security contacts; the caller still gets
 // the wrong code's answer.
 func (c *call) mfaOutcome(err error) error {

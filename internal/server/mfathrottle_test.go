@@ -363,3 +363,29 @@ func TestMFAGuessingConcurrent(t *testing.T) {
 		return err
 	}(), "Throttling")
 }
+
+// ChangePassword's OldPassword is a secret too: an attacker holding a user's access keys cannot
+// guess the console password through it faster than through the console.
+func TestChangePasswordGuessingIsLimited(t *testing.T) {
+	m := newMFAEnv(t)
+	aliceIAM, _ := m.user("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
+	if _, err := m.svc.CreateLoginProfile(m.ctx, m.account.ID, "alice", "Alice-Pass-1", false); err != nil {
+		t.Fatal(err)
+	}
+	change := func(old, nw string) error {
+		_, err := aliceIAM.ChangePassword(m.ctx, &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String(nw)})
+		return err
+	}
+	for i := 0; i < 5; i++ {
+		wantCode(t, change(fmt.Sprintf("Guess-%d-xyz", i), "Alice-Pass-2"), "AccessDenied")
+	}
+	t.Run("right old password in back-off", func(t *testing.T) { wantCode(t, change("Alice-Pass-1", "Alice-Pass-2"), "Throttling") })
+	m.clk.Advance(time.Second)
+	t.Run("after the back-off", func(t *testing.T) { wantResult(t, change("Alice-Pass-1", "Alice-Pass-2"), "") })
+	t.Run("a success clears the counter", func(t *testing.T) {
+		for i := 0; i < 4; i++ {
+			wantCode(t, change(fmt.Sprintf("Guess-%d-abc", i), "Alice-Pass-3"), "AccessDenied")
+		}
+		wantResult(t, change("Alice-Pass-2", "Alice-Pass-3"), "")
+	})
+}

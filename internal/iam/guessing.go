@@ -11,7 +11,7 @@ import (
 	"github.com/rootward/rootward/internal/throttle"
 )
 
-// MFA codes on the API are limited like the console's MFA step (internal/throttle): every code
+// Guessing limits (internal/throttle) for the secrets the API checks itself. MFA codes on the API are limited like the console's MFA step (internal/throttle): every code
 // presented to STS (GetSessionToken and AssumeRole TokenCode) or to EnableMFADevice and
 // ResyncMFADevice first reserves an attempt in a counter per device and one per principal, in one
 // store transaction shared by every node; a right code clears them. After 5 failures in a row each
@@ -19,6 +19,12 @@ import (
 // minutes, during which even the right code is refused unchecked. The principal's counter is the
 // console MFA step's (the same key), so the console and the API share one allowance. A device is
 // counted only when it is the principal's own: naming another user's serial cannot lock it.
+
+// passwordThrottled is ChangePassword's answer while its counter waits; the message is Rootward's.
+func passwordThrottled(wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	return awserr.New(awserr.Throttling, "Rate exceeded: too many incorrect old passwords. Try again in %d seconds.", secs)
+}
 
 // MFALock describes a lock that a wrong MFA code has just set.
 type MFALock struct {
@@ -64,30 +70,38 @@ func mfaThrottled(wait time.Duration) error {
 	return awserr.New(awserr.Throttling, "Rate exceeded: too many invalid MFA codes for this device or user. Try again in %d seconds.", secs)
 }
 
-// guardMFA runs check, which verifies a code of serial for (account, user), under the limits.
-// wrong tells a wrong code (a failure) from any other error (which refunds the attempt).
-func (s *Service) guardMFA(ctx context.Context, op, account, user, serial string, owned bool, wrong func(error) bool, check func() error) error {
-	device, principal, scopes := s.mfaScopes(account, user, serial, owned)
+// guard runs check, which verifies a secret, after reserving an attempt in scopes: a success
+// clears them, a wrong secret (wrong tells it from any other error, which refunds the attempt)
+// stays counted. While a scope is in back-off or locked, check is not run and the answer is
+// Throttling (refused). locking lists the scopes this wrong secret has just locked.
+func (s *Service) guard(ctx context.Context, scopes []throttle.Scope, refused func(time.Duration) error, wrong func(error) bool, check func() error) (locking []throttle.Scope, err error) {
 	res, err := s.mfaCounters.Reserve(ctx, scopes...)
 	if err != nil {
 		if wait, ok := throttle.RetryAfter(err); ok {
-			return mfaThrottled(wait)
+			return nil, refused(wait)
 		}
-		return err
+		return nil, err
 	}
 	cerr := check()
 	if cerr == nil {
-		return s.mfaCounters.Clear(ctx, scopes...)
+		return nil, s.mfaCounters.Clear(ctx, scopes...)
 	}
 	if !wrong(cerr) {
 		if err := s.mfaCounters.Refund(ctx, scopes...); err != nil {
-			return err
+			return nil, err
 		}
-		return cerr
+		return nil, cerr
 	}
-	locking := res.Locking()
+	return res.Locking(), cerr
+}
+
+// guardMFA runs check, which verifies a code of serial for (account, user), under the MFA limits,
+// and wraps the wrong code that sets a lock in an *MFALockedError.
+func (s *Service) guardMFA(ctx context.Context, op, account, user, serial string, owned bool, wrong func(error) bool, check func() error) error {
+	device, principal, scopes := s.mfaScopes(account, user, serial, owned)
+	locking, err := s.guard(ctx, scopes, mfaThrottled, wrong, check)
 	if len(locking) == 0 {
-		return cerr
+		return err
 	}
 	lock := MFALock{Account: account, UserName: user, Serial: serial, Operation: op}
 	for _, sc := range locking {
@@ -95,7 +109,7 @@ func (s *Service) guardMFA(ctx context.Context, op, account, user, serial string
 		lock.Principal = lock.Principal || sc.Key == principal.Key
 		lock.Until = s.Now().Add(sc.Lock)
 	}
-	return &MFALockedError{Lock: lock, Err: cerr}
+	return &MFALockedError{Lock: lock, Err: err}
 }
 
 // ownsMFADevice reports whether serial is assigned to (account, user).
@@ -123,6 +137,13 @@ func (s *Service) CheckMFACode(ctx context.Context, op, account, user, serial, c
 	}
 	return s.guardMFA(ctx, op, account, user, serial, owned, func(err error) bool { return awserr.IsCode(err, awserr.AccessDenied) },
 		func() error { return s.VerifyMFACode(ctx, account, user, serial, code, now) })
+}
+
+// passwordScope is the counter of OldPassword guesses for an IAM user: the console's forced
+// password change and the API's ChangePassword share it. (The root user's password changes are
+// counted under "password-change:ACCOUNT" by internal/rootuser.)
+func (s *Service) passwordScope(account, user string) throttle.Scope {
+	return s.mfaCounters.Limits().Identity("password-change", account+"/"+fold(user))
 }
 
 // wrongCode tells EnableMFADevice's and ResyncMFADevice's answer to a wrong code.
