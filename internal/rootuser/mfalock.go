@@ -28,7 +28,7 @@ func (s *Service) MFALocked(ctx context.Context, l iam.MFALock) {
 		what = "every MFA code of " + who
 	}
 	body := fmt.Sprintf("Too many wrong MFA codes were presented to %s in account %s. %s is locked until %s: until then even the right code is refused.\n\n"+
-		"If this was not you or someone you know, the credentials used may be compromised: review the account's CloudTrail records (event MFALockout) and rotate them.",
+		"If this was not you or someone you know, the credentials used may be compromised: review the account's CloudTrail records (MFALockout, ConsoleLogin) and rotate them.",
 		l.Operation, l.Account, capitalize(what), l.Until.UTC().Format(time.RFC1123))
 	if err := s.alertContacts(ctx, l.Account, PurposeMFALocked, "MFA locked after too many wrong codes in account "+l.Account, body); err != nil {
 		s.log.Error("rootuser: MFA lock alert not sent", "account", l.Account, "err", err)

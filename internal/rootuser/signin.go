@@ -394,7 +394,11 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		return nil, err
 	}
 	key := rec.Account + "/" + foldName(rec.UserName)
-	if err := s.reserve(ctx, s.scopes("mfa", key, c)...); err != nil {
+	// The principal's MFA counter is the one the API's codes count under too (internal/iam
+	// guessing.go): one allowance for the console and the API.
+	principal := s.identityScope("mfa", key)
+	res, err := s.counters.Reserve(ctx, s.scopes("mfa", key, c)...)
+	if err != nil {
 		return nil, err
 	}
 	serial, verr := s.verifyMFA(ctx, rec, r)
@@ -407,6 +411,13 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 			return nil, verr
 		}
 		s.signInEvent(id, c, false, true, serial)
+		for _, sc := range res.Locking() {
+			if sc.Key == principal.Key {
+				// As on the API: the security contacts hear of a lock of the principal's MFA.
+				s.MFALocked(ctx, iam.MFALock{Account: rec.Account, UserName: rec.UserName, Serial: serial, Principal: true,
+					Until: s.Now().Add(sc.Lock), Operation: "the console sign-in"})
+			}
+		}
 		if err := s.update(ctx, func(t txn) error {
 			var cur pendingRecord
 			ok, err := t.get(kindPending, "", tokenKey(token), &cur)

@@ -2,11 +2,13 @@ package rootuser
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/notify"
 )
 
 // guess runs n sign-ins at once and counts how many reached the password check (AccessDenied)
@@ -175,5 +177,33 @@ func concurrentMFA(t *testing.T, b backend) {
 	})
 	if denied != 5 || throttled != 7 {
 		t.Fatalf("denied %d, throttled %d; want 5 and 7", denied, throttled)
+	}
+}
+
+// Ten wrong codes at the console's MFA step lock the principal's MFA, as on the API, and the
+// security contacts hear of it once.
+func TestMFALockAtSignInAlertsContacts(t *testing.T) {
+	e := newEnv(t)
+	_, serial := e.enrolTOTP(e.account, "", "")
+	e.clock.Advance(time.Minute)
+	var token string
+	for failures := 0; failures < 10; {
+		if token == "" {
+			token = e.signInRoot(StepMFA).Token
+		}
+		_, err := e.svc.CompleteMFA(e.ctx, token, MFAResponse{Serial: serial, Code: "999999"}, e.client)
+		if d, ok := RetryAfter(err); ok {
+			e.clock.Advance(d)
+			continue
+		}
+		wantCode(t, err, awserr.InvalidAuthenticationCode)
+		failures++
+		if _, err := e.svc.PendingAt(e.ctx, token); err != nil {
+			token = "" // three wrong codes end a pending sign-in
+		}
+	}
+	msgs, err := e.notify.Outbox(e.ctx, notify.Query{To: rootEmail, Purpose: PurposeMFALocked})
+	if err != nil || len(msgs) != 1 || !strings.Contains(msgs[0].Body, "Every MFA code of the root user is locked") {
+		t.Fatalf("lock alerts = %+v, %v; want one", msgs, err)
 	}
 }

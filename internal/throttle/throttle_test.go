@@ -1,0 +1,82 @@
+package throttle_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/throttle"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestReserveRefundClear(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
+	c := throttle.New(testbackend.Open(t), throttle.DefaultLimits, clk.now)
+	sc := throttle.DefaultLimits.Identity("test", "alice")
+	fail := func(n int) {
+		t.Helper()
+		for range n {
+			if _, err := c.Reserve(ctx, sc); err != nil {
+				t.Fatalf("reserve: %v", err)
+			}
+			clk.advance(time.Minute)
+		}
+	}
+	wait := func() time.Duration {
+		_, err := c.Reserve(ctx, sc)
+		d, _ := throttle.RetryAfter(err)
+		return d
+	}
+	fail(4)
+	// The fifth attempt is reserved, then refunded (it succeeded): four failures remain, none waits.
+	res, err := c.Reserve(ctx, sc)
+	if err != nil || len(res.Locking()) != 0 {
+		t.Fatalf("fifth attempt: %v, %v", res, err)
+	}
+	if err := c.Refund(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.State(ctx, sc); got.Failures != 4 {
+		t.Fatalf("failures after a refund = %d, want 4", got.Failures)
+	}
+	fail(1) // the refunded attempt was not counted: this is the fifth failure
+	if d := wait(); d != 0 {
+		t.Fatalf("a minute after the fifth failure: wait %v, want none", d)
+	}
+	// That reservation was the sixth failure: back-off of 2 s from now.
+	if d := wait(); d != 2*time.Second {
+		t.Fatalf("right after the sixth failure: wait %v, want 2s", d)
+	}
+	clk.advance(time.Hour)
+	fail(3)
+	res, err = c.Reserve(ctx, sc) // the tenth
+	if err != nil || len(res.Locking()) != 1 || res.Locking()[0] != sc {
+		t.Fatalf("tenth failure: Locking = %v, %v; want the scope", res, err)
+	}
+	if d := wait(); d != 15*time.Minute {
+		t.Fatalf("locked: wait %v, want 15m", d)
+	}
+	if got, _ := c.State(ctx, sc); !sc.Locked(got, clk.now()) {
+		t.Fatal("Locked = false while locked")
+	}
+	if err := c.Clear(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
+	if d := wait(); d != 0 {
+		t.Fatalf("after Clear: wait %v, want none", d)
+	}
+}
