@@ -267,3 +267,18 @@ func TestServeWithAWSCLI(t *testing.T) {
 }
 
 func writeFileB(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
+
+// serve --trusted-proxy takes addresses and CIDR ranges, repeated or comma-separated, and refuses
+// anything else before touching the data directory.
+func TestServeTrustedProxyFlag(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	_, stderr, code := run(t, "serve", "--data", data, "--addr", "127.0.0.1:0", "--trusted-proxy", "proxy.example.com")
+	if code == 0 || !strings.Contains(stderr, "--trusted-proxy") || !strings.Contains(stderr, "proxy.example.com") {
+		t.Fatalf("exit %d, stderr %q; want a refusal naming the flag and the value", code, stderr)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("data directory written: %v", err)
+	}
+	s := startServe(t, data, "--trusted-proxy", "10.0.0.0/8,192.0.2.1", "--trusted-proxy", "2001:db8::/32")
+	s.stop(t)
+}
