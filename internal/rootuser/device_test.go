@@ -96,12 +96,11 @@ func (id identity) ok(e *env, c *Client) error {
 	return nil
 }
 
-// lockOut makes ten wrong password attempts from unknown clients (a new address each, so only the
-// identity's counter is at stake), waiting out each back-off, until the identity is locked.
-func (id identity) lockOut(e *env) {
+// fail makes n wrong password attempts from client(i), waiting out each back-off.
+func (id identity) fail(e *env, n int, client func(i int) Client) {
 	e.t.Helper()
-	for i := 0; i < 10; {
-		_, err := id.attempt(e, fmt.Sprintf("Wrong-Guess-%d", i), Client{SourceIP: fmt.Sprintf("198.51.100.%d", i+1)})
+	for i := 0; i < n; {
+		_, err := id.attempt(e, fmt.Sprintf("Wrong-Guess-%d", i), client(i))
 		if d, ok := RetryAfter(err); ok {
 			e.clock.Advance(d)
 			continue
@@ -109,6 +108,12 @@ func (id identity) lockOut(e *env) {
 		wantCode(e.t, err, awserr.AccessDenied)
 		i++
 	}
+}
+
+// lockOut makes ten wrong password attempts from unknown clients (a new address each, so only the
+// identity's counter is at stake) until the identity is locked.
+func (id identity) lockOut(e *env) {
+	id.fail(e, 10, func(i int) Client { return Client{SourceIP: fmt.Sprintf("198.51.100.%d", i+1)} })
 }
 
 // Ten wrong passwords from strangers lock the identity for unknown clients only: a browser that
@@ -215,15 +220,7 @@ func TestDeviceCookieFailuresLockOnlyTheCookie(t *testing.T) {
 			})
 			// Ten failures lock the cookie: it is no longer trusted, and its holder is counted with
 			// the unknown clients, whose counter its own failures did not touch.
-			for i := 5; i < 10; {
-				_, err := id.attempt(e, "Wrong-Guess-3", first)
-				if d, ok := RetryAfter(err); ok {
-					e.clock.Advance(d)
-					continue
-				}
-				wantCode(t, err, awserr.AccessDenied)
-				i++
-			}
+			id.fail(e, 5, func(int) Client { return first })
 			for i := 0; i < 5; i++ {
 				_, err := id.attempt(e, "Wrong-Guess-4", first)
 				wantCode(t, err, awserr.AccessDenied)
