@@ -11,14 +11,20 @@ import (
 	"github.com/rootward/rootward/internal/throttle"
 )
 
-// Guessing limits (internal/throttle) for the secrets the API checks itself. MFA codes on the API are limited like the console's MFA step (internal/throttle): every code
-// presented to STS (GetSessionToken and AssumeRole TokenCode) or to EnableMFADevice and
-// ResyncMFADevice first reserves an attempt in a counter per device and one per principal, in one
-// store transaction shared by every node; a right code clears them. After 5 failures in a row each
-// attempt waits twice as long as the one before (1 s, 2 s …); the 10th locks the counter for 15
-// minutes, during which even the right code is refused unchecked. The principal's counter is the
-// console MFA step's (the same key), so the console and the API share one allowance. A device is
-// counted only when it is the principal's own: naming another user's serial cannot lock it.
+// Guessing limits (internal/throttle) for the secrets the API checks itself, as the console's
+// sign-in limits passwords and MFA codes.
+//
+// MFA codes: every code presented to STS (GetSessionToken and AssumeRole TokenCode) or to
+// EnableMFADevice and ResyncMFADevice first reserves an attempt in a counter per device and one per
+// principal, in one store transaction shared by every node; a right code clears them, an answer
+// that is not about the code (an unknown user, a malformed serial) takes the attempt back. After 5
+// failures in a row each attempt waits twice as long as the one before (1 s, 2 s …); the 10th
+// locks the counter for 15 minutes, during which even the right code is refused unchecked. The
+// principal's counter is the console MFA step's (the same key), so the console and the API share
+// one allowance. A device is counted only when it is the principal's own: naming another user's
+// serial cannot lock it.
+//
+// Old passwords: ChangePassword counts wrong ones per user, under the same thresholds.
 
 // passwordThrottled is ChangePassword's answer while its counter waits; the message is Rootward's.
 func passwordThrottled(wait time.Duration) error {
@@ -52,7 +58,7 @@ func (e *MFALockedError) Unwrap() error { return e.Err }
 // mfaScopes are the counters of a code for serial presented by (account, user): the device's when
 // owned, and always the principal's.
 func (s *Service) mfaScopes(account, user, serial string, owned bool) (device, principal throttle.Scope, scopes []throttle.Scope) {
-	l := s.mfaCounters.Limits()
+	l := s.guesses.Limits()
 	device = l.Identity("mfa-device", account+"/"+serial)
 	// The console's MFA step counts under "mfa:ACCOUNT/lower(user)" (internal/rootuser).
 	principal = l.Identity("mfa", account+"/"+fold(user))
@@ -75,7 +81,7 @@ func mfaThrottled(wait time.Duration) error {
 // stays counted. While a scope is in back-off or locked, check is not run and the answer is
 // Throttling (refused). locking lists the scopes this wrong secret has just locked.
 func (s *Service) guard(ctx context.Context, scopes []throttle.Scope, refused func(time.Duration) error, wrong func(error) bool, check func() error) (locking []throttle.Scope, err error) {
-	res, err := s.mfaCounters.Reserve(ctx, scopes...)
+	res, err := s.guesses.Reserve(ctx, scopes...)
 	if err != nil {
 		if wait, ok := throttle.RetryAfter(err); ok {
 			return nil, refused(wait)
@@ -84,10 +90,10 @@ func (s *Service) guard(ctx context.Context, scopes []throttle.Scope, refused fu
 	}
 	cerr := check()
 	if cerr == nil {
-		return nil, s.mfaCounters.Clear(ctx, scopes...)
+		return nil, s.guesses.Clear(ctx, scopes...)
 	}
 	if !wrong(cerr) {
-		if err := s.mfaCounters.Refund(ctx, scopes...); err != nil {
+		if err := s.guesses.Refund(ctx, scopes...); err != nil {
 			return nil, err
 		}
 		return nil, cerr
@@ -143,7 +149,7 @@ func (s *Service) CheckMFACode(ctx context.Context, op, account, user, serial, c
 // password change and the API's ChangePassword share it. (The root user's password changes are
 // counted under "password-change:ACCOUNT" by internal/rootuser.)
 func (s *Service) passwordScope(account, user string) throttle.Scope {
-	return s.mfaCounters.Limits().Identity("password-change", account+"/"+fold(user))
+	return s.guesses.Limits().Identity("password-change", account+"/"+fold(user))
 }
 
 // wrongCode tells EnableMFADevice's and ResyncMFADevice's answer to a wrong code.

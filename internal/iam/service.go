@@ -59,8 +59,8 @@ type Service struct {
 	seal   *seal.Sealer
 	now    func() time.Time
 	pwCost password.Params
-	// mfaCounters limit the guessing of MFA codes and old passwords on the API (guessing.go).
-	mfaCounters *throttle.Counters
+	// guesses limit the guessing of MFA codes and old passwords on the API (guessing.go).
+	guesses *throttle.Counters
 }
 
 // Option configures a Service.
@@ -78,7 +78,7 @@ func New(st store.Store, sealer *seal.Sealer, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	s.mfaCounters = throttle.New(st, throttle.DefaultLimits, s.now)
+	s.guesses = throttle.New(st, throttle.DefaultLimits, s.now)
 	return s
 }
 
