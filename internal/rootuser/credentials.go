@@ -204,7 +204,7 @@ func (s *Service) ChangeRootPassword(ctx context.Context, p *Principal, oldPw, n
 	if hash == "" {
 		hash = s.dummyHash
 	}
-	if ok, _ := password.Verify(oldPw, hash); !ok || a.RootPasswordHash == "" {
+	if ok, _ := verifyPassword(oldPw, hash); !ok || a.RootPasswordHash == "" {
 		s.event(principalIdentity(p), c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, "The current password is incorrect.")
 		return nil, awserr.New(awserr.AccessDenied, "The current password is incorrect.")
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -100,7 +99,7 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 	if acct != nil && acct.RootPasswordHash != "" {
 		hash = acct.RootPasswordHash
 	}
-	ok, _ := password.Verify(pw, hash)
+	ok, _ := verifyPassword(pw, hash)
 	if acct == nil {
 		return nil, errSignIn
 	}
@@ -219,7 +218,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 	if lp != nil && len(lp.Hashes) > 0 {
 		hash = lp.Hashes[0]
 	}
-	ok, _ := password.Verify(pw, hash)
+	ok, _ := verifyPassword(pw, hash)
 	if lp == nil || len(lp.Hashes) == 0 || !ok {
 		if acct != nil {
 			// AWS hides the user name of failed IAM sign-ins (CloudTrail User Guide): it may be a
