@@ -21,12 +21,12 @@ func TestSignInWorkIsTheSameForUnknownNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hashes []string
-	real := verifyPassword
+	orig := verifyPassword
 	verifyPassword = func(pw, hash string) (bool, error) {
 		hashes = append(hashes, hash)
-		return real(pw, hash)
+		return orig(pw, hash)
 	}
-	t.Cleanup(func() { verifyPassword = real })
+	t.Cleanup(func() { verifyPassword = orig })
 	// params is the cost part of a PHC string: $argon2id$v=19$m=…,t=…,p=…$salt$hash.
 	params := func(h string) string {
 		parts := strings.Split(h, "$")
