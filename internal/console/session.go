@@ -53,9 +53,18 @@ type session struct {
 // Root reports whether the session is the root user's.
 func (s *session) Root() bool { return s.UserName == "" }
 
+// userID is the signed-in IAM user's unique ID ("" for the root user), which binds the session
+// to that user rather than to its name.
+func (s *session) userID() string {
+	if s.Root() {
+		return ""
+	}
+	return s.UserID
+}
+
 // principal is the session as the API server's authorization sees it.
 func (s *session) principal() server.Principal {
-	return server.Principal{Account: s.Account, UserName: s.UserName, SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.Created}
+	return server.Principal{Account: s.Account, UserName: s.UserName, UserID: s.userID(), SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.Created}
 }
 
 // rootPrincipal is the session as the rootuser service sees it.

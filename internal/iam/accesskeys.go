@@ -29,7 +29,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*A
 		if err != nil {
 			return err
 		}
-		k.UserName = u.UserName
+		k.UserName, k.UserID = u.UserName, u.UserID
 		n, err := t.Count(kindUserKey, account, fold(user)+sep)
 		if err != nil {
 			return err
@@ -111,27 +111,56 @@ func (s *Service) ListAccessKeys(ctx context.Context, account, user string, o Li
 	return p, err
 }
 
-// AccessKey returns a key by ID with its secret opened, for request authentication. Returns
-// ErrUnknownKey when there is no such key.
-func (s *Service) AccessKey(ctx context.Context, id string) (*AccessKey, error) {
+// AccessKey returns a key by ID with its secret opened, and the user it authenticates (nil for
+// the root user's keys), for request authentication. Returns ErrUnknownKey when there is no such
+// key or when its user is gone: a key belongs to the user with its unique ID, so after that user
+// is deleted the key fails for good, even once a user of the same name exists again.
+func (s *Service) AccessKey(ctx context.Context, id string) (*AccessKey, *User, error) {
 	var k AccessKey
+	var owner *User
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindAccessKey, "", id, &k)
+		if ok, err = t.get(kindAccessKey, "", id, &k); err != nil || !ok {
+			return err
+		}
+		owner, err = t.keyOwner(&k)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return nil, ErrUnknownKey
+		return nil, nil, ErrUnknownKey
 	}
 	secret, err := s.seal.Open(k.SealedSecret, keyAD(id))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	k.Secret = string(secret)
-	return &k, nil
+	return &k, owner, nil
+}
+
+// keyOwner returns the user a key authenticates (nil for a root key), or ErrUnknownKey when that
+// user no longer exists. A key records its user's unique ID since the ID was added to the record;
+// an older record carries only the name and is matched by name. That is safe because no older key
+// can have outlived its user: DeleteUser refuses while the user has keys (DeleteConflict), both
+// run in serializable transactions, and UpdateUser renames the user's keys with it. The ID is
+// written into such a record the next time the key is used (RecordKeyUse).
+func (t txn) keyOwner(k *AccessKey) (*User, error) {
+	if k.UserName == "" {
+		return nil, nil
+	}
+	u, err := t.user(k.Account, k.UserName)
+	if awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, ErrUnknownKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	if k.UserID != "" && k.UserID != u.UserID {
+		return nil, ErrUnknownKey
+	}
+	return u, nil
 }
 
 // ErrUnknownKey is returned by AccessKey and Session for an unknown key ID.
@@ -162,6 +191,17 @@ func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, 
 		ok, err := t.get(kindAccessKey, "", id, &k)
 		if err != nil || !ok {
 			return err
+		}
+		if k.UserName != "" && k.UserID == "" {
+			// A key stored before keys recorded their user's ID: bind it now (see keyOwner).
+			u, err := t.keyOwner(&k)
+			if errors.Is(err, ErrUnknownKey) {
+				return nil // the key authenticates nobody: nothing to record
+			}
+			if err != nil {
+				return err
+			}
+			k.UserID = u.UserID
 		}
 		at = at.UTC().Truncate(time.Second)
 		k.LastUsed, k.LastService, k.LastRegion = &at, service, region

@@ -59,12 +59,16 @@ func (s *Service) GetGroup(ctx context.Context, account, name string, o ListOpts
 		if g, err = t.group(account, name); err != nil {
 			return err
 		}
-		p, err = scan(t, kindMember, account, fold(name)+sep, o, func(key string, _ []byte) (User, bool, error) {
+		p, err = scan(t, kindMember, account, fold(name)+sep, o, func(key string, b []byte) (User, bool, error) {
 			u, err := t.user(account, strings.TrimPrefix(key, fold(name)+sep))
 			if err != nil {
 				return User{}, false, err
 			}
-			return *u, true, nil
+			m, err := decodeMembership(b)
+			if err != nil {
+				return User{}, false, err
+			}
+			return *u, m.of(u), nil
 		})
 		return err
 	})
@@ -88,10 +92,15 @@ func (s *Service) ListGroups(ctx context.Context, account, pathPrefix string, o 
 func (s *Service) ListGroupsForUser(ctx context.Context, account, user string, o ListOpts) (Page[Group], error) {
 	var p Page[Group]
 	err := s.view(ctx, func(t txn) (err error) {
-		if _, err := t.user(account, user); err != nil {
+		u, err := t.user(account, user)
+		if err != nil {
 			return err
 		}
-		p, err = scan(t, kindMemberOf, account, fold(user)+sep, o, func(key string, _ []byte) (Group, bool, error) {
+		p, err = scan(t, kindMemberOf, account, fold(user)+sep, o, func(key string, b []byte) (Group, bool, error) {
+			m, err := decodeMembership(b)
+			if err != nil || !m.of(u) {
+				return Group{}, false, err
+			}
 			g, err := t.group(account, strings.TrimPrefix(key, fold(user)+sep))
 			if err != nil {
 				return Group{}, false, err
@@ -103,6 +112,47 @@ func (s *Service) ListGroupsForUser(ctx context.Context, account, user string, o
 	return p, err
 }
 
+// membership is the value of a group membership record (kindMember and kindMemberOf): the unique
+// ID of the user who was added. Membership belongs to that user, not to the name: a user deleted
+// and created again under the same name is in no group until added again.
+type membership struct {
+	UserID string `json:"user_id,omitempty"`
+}
+
+func decodeMembership(b []byte) (membership, error) {
+	var m membership
+	err := jsonUnmarshal(b, &m)
+	return m, err
+}
+
+// of reports whether the membership is u's. Records written before memberships carried the user's
+// ID hold none and are matched by name: no such record can have outlived its user, because
+// DeleteUser refuses while the user is in a group (DeleteConflict), in a serializable
+// transaction, and UpdateUser moves memberships with a rename.
+func (m membership) of(u *User) bool {
+	return m.UserID == "" || m.UserID == u.UserID
+}
+
+// groupsOf returns the folded names of the groups the user named user, with unique ID id, is a
+// member of.
+func (t txn) groupsOf(account, user, id string) ([]string, error) {
+	items, err := t.List(kindMemberOf, account, fold(user)+sep, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, it := range items {
+		m, err := decodeMembership(it.Body)
+		if err != nil {
+			return nil, err
+		}
+		if m.of(&User{UserID: id}) {
+			out = append(out, strings.TrimPrefix(it.Key, fold(user)+sep))
+		}
+	}
+	return out, nil
+}
+
 // AddUserToGroup adds a user to a group; adding a member again is a no-op. A user belongs to at most
 // 10 groups (IAM quota "Groups an IAM user can be a member of").
 func (s *Service) AddUserToGroup(ctx context.Context, account, group, user string) error {
@@ -110,23 +160,28 @@ func (s *Service) AddUserToGroup(ctx context.Context, account, group, user strin
 		if _, err := t.group(account, group); err != nil {
 			return err
 		}
-		if _, err := t.user(account, user); err != nil {
-			return err
-		}
-		n, err := t.Count(kindMemberOf, account, fold(user)+sep)
+		u, err := t.user(account, user)
 		if err != nil {
 			return err
 		}
-		if _, err := t.Get(kindMemberOf, account, fold(user)+sep+fold(group)); err == nil {
-			return nil
-		}
-		if n >= 10 {
-			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for GroupsPerUser: 10")
-		}
-		if err := t.put(kindMember, account, fold(group)+sep+fold(user), struct{}{}); err != nil {
+		mine, err := t.groupsOf(account, user, u.UserID)
+		if err != nil {
 			return err
 		}
-		return t.put(kindMemberOf, account, fold(user)+sep+fold(group), struct{}{})
+		for _, g := range mine {
+			if g == fold(group) {
+				return nil
+			}
+		}
+		if len(mine) >= 10 {
+			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for GroupsPerUser: 10")
+		}
+		// A record left by an earlier user of the same name is overwritten.
+		m := membership{UserID: u.UserID}
+		if err := t.put(kindMember, account, fold(group)+sep+fold(user), m); err != nil {
+			return err
+		}
+		return t.put(kindMemberOf, account, fold(user)+sep+fold(group), m)
 	})
 }
 

@@ -733,36 +733,56 @@ func (t txn) clearBoundary(account, ptype, key string) error {
 	return nil
 }
 
+// ErrPrincipalGone is returned by PrincipalPolicies when no user, role or group of that name and
+// unique ID exists: it was deleted, and perhaps replaced by another of the same name.
+var ErrPrincipalGone = errors.New("iam: the principal no longer exists")
+
 // PrincipalPolicies returns every identity policy of a user (its own and its groups') or role, and
-// its permissions boundary, for authorization.
-func (s *Service) PrincipalPolicies(ctx context.Context, account, ptype, name string) (*PrincipalPolicies, error) {
+// its permissions boundary, for authorization. id is the unique ID (AIDA…, AROA…, AGPA…) of the
+// principal the caller authenticated as or named: the policies of another principal that took
+// the name are never lent to it. Returns ErrPrincipalGone when the principal with that name and ID
+// no longer exists.
+func (s *Service) PrincipalPolicies(ctx context.Context, account, ptype, name, id string) (*PrincipalPolicies, error) {
 	out := &PrincipalPolicies{}
 	err := s.view(ctx, func(t txn) error {
 		var boundary *Boundary
+		var got string
+		var err error
 		switch ptype {
 		case principalUserT:
-			u, err := t.user(account, name)
-			if err != nil {
-				return err
+			var u *User
+			if u, err = t.user(account, name); err == nil {
+				got, boundary = u.UserID, u.PermissionsBoundary
 			}
-			boundary = u.PermissionsBoundary
 		case principalRoleT:
-			r, err := t.role(account, name)
-			if err != nil {
-				return err
+			var r *Role
+			if r, err = t.role(account, name); err == nil {
+				got, boundary = r.RoleID, r.PermissionsBoundary
 			}
-			boundary = r.PermissionsBoundary
+		case principalGroupT:
+			var g *Group
+			if g, err = t.group(account, name); err == nil {
+				got = g.GroupID
+			}
+		default:
+			return fmt.Errorf("iam: unknown principal type %q", ptype)
+		}
+		if awserr.IsCode(err, awserr.NoSuchEntity) || (err == nil && (got == "" || got != id)) {
+			return ErrPrincipalGone
+		}
+		if err != nil {
+			return err
 		}
 		if err := t.collect(account, ptype, name, out); err != nil {
 			return err
 		}
 		if ptype == principalUserT {
-			groups, err := t.List(kindMemberOf, account, fold(name)+sep, "", 0)
+			groups, err := t.groupsOf(account, name, id)
 			if err != nil {
 				return err
 			}
 			for _, g := range groups {
-				if err := t.collect(account, principalGroupT, strings.TrimPrefix(g.Key, fold(name)+sep), out); err != nil {
+				if err := t.collect(account, principalGroupT, g, out); err != nil {
 					return err
 				}
 			}

@@ -19,9 +19,9 @@ func TestCreateRootAccessKey(t *testing.T) {
 			t.Fatalf("CreateRootAccessKey = %+v, %v", k, err)
 		}
 		// The key authenticates as the root user (empty user name) with its secret.
-		got, err := e.svc.AccessKey(e.ctx, k.AccessKeyID)
-		if err != nil || got.Secret != k.Secret || got.UserName != "" || got.Account != acct {
-			t.Fatalf("AccessKey = %+v, %v", got, err)
+		got, owner, err := e.svc.AccessKey(e.ctx, k.AccessKeyID)
+		if err != nil || got.Secret != k.Secret || got.UserName != "" || got.Account != acct || owner != nil {
+			t.Fatalf("AccessKey = %+v, %+v, %v", got, owner, err)
 		}
 	}
 	sum, _ := e.svc.GetAccountSummary(e.ctx, acct)

@@ -87,13 +87,17 @@ func (s *Service) IssueSession(ctx context.Context, sess *Session) error {
 }
 
 // Session returns the session of a temporary key ID after checking the presented session token
-// (in constant time) and the expiry. Returns ErrUnknownKey, or *awserr.Error InvalidClientTokenId
-// for a wrong token and ExpiredToken for an expired session.
+// (in constant time) and the expiry. Returns ErrUnknownKey for an unknown key ID and for a session
+// whose principal is gone (see sessionPrincipal), or *awserr.Error InvalidClientTokenId for a
+// wrong token and ExpiredToken for an expired session.
 func (s *Service) Session(ctx context.Context, id, token string, now time.Time) (*Session, error) {
 	var sess Session
-	var ok bool
+	var ok, live bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindSession, "", id, &sess)
+		if ok, err = t.get(kindSession, "", id, &sess); err != nil || !ok {
+			return err
+		}
+		live, err = t.sessionPrincipal(&sess)
 		return err
 	})
 	if err != nil {
@@ -105,12 +109,51 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 	if err := sess.Check(token, now); err != nil {
 		return nil, err
 	}
+	if !live {
+		return nil, ErrUnknownKey
+	}
 	secret, err := s.seal.Open(sess.SealedSecret, sessionAD(id))
 	if err != nil {
 		return nil, err
 	}
 	sess.Secret = string(secret)
 	return &sess, nil
+}
+
+// sessionPrincipal reports whether the principal a session was issued to still exists: the user
+// (GetSessionToken) or role (AssumeRole) with the unique ID the session records — never another
+// user or role that took the name after it was deleted — or the account, for the root user's
+// sessions and sts:AssumeRoot sessions. A chained role session depends on its own role only, not
+// on the role or user whose credentials requested it.
+func (t txn) sessionPrincipal(sess *Session) (bool, error) {
+	var id, want string
+	var err error
+	switch sess.Type {
+	case PrincipalUser:
+		var u *User
+		if u, err = t.user(sess.Account, sess.UserName); err == nil {
+			id, want = u.UserID, sess.UserID
+		}
+	case PrincipalAssumedRole:
+		var r *Role
+		if r, err = t.role(sess.Account, sess.RoleName); err == nil {
+			id, want = r.RoleID, sess.RoleID
+		}
+	case PrincipalRoot:
+		var a *Account
+		if a, err = t.account(sess.Account); err == nil {
+			id, want = a.ID, sess.Account
+		}
+	default:
+		return false, nil
+	}
+	if awserr.IsCode(err, awserr.NoSuchEntity) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return id != "" && id == want, nil
 }
 
 // Check verifies a presented session token against the stored hash, in constant time, and the

@@ -338,12 +338,12 @@ func (t txn) userDetail(account string, body []byte, out *AuthorizationDetails) 
 	if d.UserPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalUserT, key); err != nil {
 		return err
 	}
-	groups, err := t.List(kindMemberOf, account, key+sep, "", 0)
+	groups, err := t.groupsOf(account, d.UserName, d.UserID)
 	if err != nil {
 		return err
 	}
 	for _, g := range groups {
-		name, err := t.displayName(account, principalGroupT, strings.TrimPrefix(g.Key, key+sep))
+		name, err := t.displayName(account, principalGroupT, g)
 		if err != nil {
 			return err
 		}

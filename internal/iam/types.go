@@ -133,9 +133,13 @@ type AttachedPolicy struct {
 // AccessKey is a long-term access key. The secret is kept sealed; Secret is filled only in the
 // answer to CreateAccessKey.
 type AccessKey struct {
-	AccessKeyID  string     `json:"id"`
-	Account      string     `json:"account"`
-	UserName     string     `json:"user,omitempty"` // "" for the root user's keys
+	AccessKeyID string `json:"id"`
+	Account     string `json:"account"`
+	UserName    string `json:"user,omitempty"` // "" for the root user's keys
+	// UserID is the unique ID (AIDA…) of the user the key was created for: the key authenticates
+	// only that user, never a later user of the same name. Keys written before the ID was
+	// recorded have none; see keyOwner.
+	UserID       string     `json:"user_id,omitempty"`
 	Status       string     `json:"status"`
 	CreateDate   time.Time  `json:"created"`
 	SealedSecret []byte     `json:"sealed_secret"`

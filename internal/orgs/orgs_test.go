@@ -144,7 +144,7 @@ func TestCreateAccount(t *testing.T) {
 	if !strings.Contains(role.AssumeRolePolicyDocument, "arn:aws:iam::"+e.mgmt+":root") {
 		t.Fatalf("trust = %s", role.AssumeRolePolicyDocument)
 	}
-	pp := must(e.iam.PrincipalPolicies(e.ctx, done.AccountID, "role", DefaultAccessRole))(t)
+	pp := must(e.iam.PrincipalPolicies(e.ctx, done.AccountID, "role", DefaultAccessRole, role.RoleID))(t)
 	if len(pp.Identity) != 1 || pp.Identity[0].Document != adminInline {
 		t.Fatalf("role policies = %+v", pp.Identity)
 	}

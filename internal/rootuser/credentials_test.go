@@ -60,9 +60,9 @@ func TestRootAccessKeys(t *testing.T) {
 	}
 	id := f.AccessKeyIDs[0]
 	// The key works as the root user's.
-	k, err := e.iam.AccessKey(e.ctx, id)
-	if err != nil || k.UserName != "" || k.Account != e.account {
-		t.Fatalf("AccessKey = %+v, %v", k, err)
+	k, owner, err := e.iam.AccessKey(e.ctx, id)
+	if err != nil || k.UserName != "" || k.Account != e.account || owner != nil {
+		t.Fatalf("AccessKey = %+v, %+v, %v", k, owner, err)
 	}
 	evs := e.events("CreateAccessKey")
 	if len(evs) != 1 {

@@ -64,6 +64,8 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 	cr = &credential{writes: writes, at: c.now}
 	switch {
 	case strings.HasPrefix(auth.AccessKeyID, "ASIA"):
+		// Session answers ErrUnknownKey as well when the session's user or role is gone, also
+		// once another took its name: the session is bound to the principal's unique ID.
 		sess, err := s.iam.Session(c.ctx, auth.AccessKeyID, auth.SecurityToken, c.now)
 		if errors.Is(err, iam.ErrUnknownKey) {
 			return nil, errInvalidToken
@@ -78,7 +80,9 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 			}
 		}
 	default:
-		k, err := s.iam.AccessKey(c.ctx, auth.AccessKeyID)
+		// A key of a deleted user is unknown, also once another user has the name (AWS answers
+		// InvalidClientTokenId for the keys of a deleted user).
+		k, owner, err := s.iam.AccessKey(c.ctx, auth.AccessKeyID)
 		if errors.Is(err, iam.ErrUnknownKey) {
 			return nil, errInvalidToken
 		}
@@ -88,10 +92,7 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 		if k.Status != "Active" {
 			return nil, errInvalidToken
 		}
-		cr.secret = k.Secret
-		if cr.id, err = s.keyIdentity(c, k); err != nil {
-			return nil, err
-		}
+		cr.secret, cr.id = k.Secret, keyIdentity(k, owner)
 	}
 	s.credMu.Lock()
 	if len(s.creds) > 100_000 {
@@ -128,24 +129,19 @@ func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity
 	return &id, nil
 }
 
-func (s *Server) keyIdentity(c *call, k *iam.AccessKey) (*identity, error) {
-	if k.UserName == "" {
+// keyIdentity is the caller of a long-term key: owner, the user it was created for, or the
+// account's root user when owner is nil.
+func keyIdentity(k *iam.AccessKey, owner *iam.User) *identity {
+	if owner == nil {
 		return &identity{
 			account: k.Account, ptype: iam.PrincipalRoot, arn: "arn:aws:iam::" + k.Account + ":root",
 			principalARN: "arn:aws:iam::" + k.Account + ":root", userID: k.Account,
-		}, nil
-	}
-	u, err := s.iam.GetUser(c.ctx, k.Account, k.UserName)
-	if err != nil {
-		if awserr.IsCode(err, awserr.NoSuchEntity) {
-			return nil, errInvalidToken
 		}
-		return nil, err
 	}
 	return &identity{
-		account: k.Account, ptype: iam.PrincipalUser, arn: u.Arn, principalARN: u.Arn,
-		userID: u.UserID, userName: u.UserName, tags: u.Tags,
-	}, nil
+		account: k.Account, ptype: iam.PrincipalUser, arn: owner.Arn, principalARN: owner.Arn,
+		userID: owner.UserID, userName: owner.UserName, tags: owner.Tags,
+	}
 }
 
 // roleSessionTags are a role session's principal tags (aws:PrincipalTag/*): its session tags —

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -41,7 +42,9 @@ func newAuthorizer(svc *iam.Service, o *orgs.Service) *authorizer {
 // input returns the policy set that applies to id, and records on c the account's place in its
 // organization for the aws:PrincipalOrg* condition keys.
 func (a *authorizer) input(c *call, id *identity) (*policy.Input, error) {
-	key := id.account + "/" + id.arn
+	// A long-term key's caller is keyed by its unique ID too, so that a user deleted and created
+	// again under the same ARN never shares a compiled policy set with the one before.
+	key := id.account + "/" + id.arn + "/" + id.userID
 	if id.session != nil {
 		key = id.session.AccessKeyID
 	}
@@ -136,9 +139,14 @@ func (a *authorizer) buildIdentity(c *call, id *identity) (*policy.Input, error)
 	case id.ptype == iam.PrincipalRoot:
 		in.Root = true
 	case id.ptype == iam.PrincipalAssumedRole:
-		pp, err = a.iam.PrincipalPolicies(c.ctx, id.account, "role", id.session.RoleName)
+		pp, err = a.iam.PrincipalPolicies(c.ctx, id.account, "role", id.session.RoleName, id.session.RoleID)
 	default:
-		pp, err = a.iam.PrincipalPolicies(c.ctx, id.account, "user", id.userName)
+		pp, err = a.iam.PrincipalPolicies(c.ctx, id.account, "user", id.userName, id.userID)
+	}
+	if errors.Is(err, iam.ErrPrincipalGone) {
+		// Deleted since authentication looked (or replaced by a principal of the same name): the
+		// caller's credentials no longer name anyone.
+		return nil, errInvalidToken
 	}
 	if err != nil {
 		return nil, err

@@ -21,6 +21,10 @@ type Principal struct {
 	Account string
 	// UserName is the IAM user, "" for the account's root user.
 	UserName string
+	// UserID is the IAM user's unique ID when the principal signed in as that user: the session
+	// then ends with that user, and never passes to a later user of the same name. "" names the
+	// user by name alone (an operator's command line, a sign-in still in progress).
+	UserID string
 	// SessionID identifies the console session in CloudTrail's sessionContext; it is never a secret.
 	SessionID string
 	// IssuedAt is when the person signed in (aws:TokenIssueTime).
@@ -57,6 +61,10 @@ func (s *Server) identityOf(c *call, p Principal) (*identity, error) {
 			return nil, errInvalidToken
 		}
 		return nil, err
+	}
+	if p.UserID != "" && p.UserID != u.UserID {
+		// Deleted and created again under the same name: not the user who signed in.
+		return nil, errInvalidToken
 	}
 	sess.Type, sess.UserName, sess.UserID, sess.Tags = iam.PrincipalUser, u.UserName, u.UserID, u.Tags
 	return &identity{account: p.Account, ptype: iam.PrincipalUser, arn: u.Arn, principalARN: u.Arn,

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -339,7 +340,7 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 	if a.Account != c.account() || a.Partition != "aws" {
 		return "", notFound
 	}
-	var entityARN, display string
+	var entityARN, display, entityID string
 	groupNames := map[string]string{}
 	switch kind {
 	case "user":
@@ -347,7 +348,7 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 		if err != nil {
 			return "", err
 		}
-		entityARN, display = u.Arn, u.UserName
+		entityARN, display, entityID = u.Arn, u.UserName, u.UserID
 		// PrincipalPolicies labels a user's group policies with the folded group name; the
 		// simulator reports the name as created.
 		for o := (iam.ListOpts{MaxItems: 1000}); ; {
@@ -368,19 +369,22 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 		if err != nil {
 			return "", err
 		}
-		entityARN, display = r.Arn, r.RoleName
+		entityARN, display, entityID = r.Arn, r.RoleName, r.RoleID
 	default:
 		g, _, err := c.s.iam.GetGroup(c.ctx, c.account(), name, iam.ListOpts{MaxItems: 1})
 		if err != nil {
 			return "", err
 		}
-		entityARN, display = g.Arn, g.GroupName
+		entityARN, display, entityID = g.Arn, g.GroupName, g.GroupID
 	}
 	if entityARN != source {
 		// The name exists under another path: the ARN given names nothing.
 		return "", notFound
 	}
-	pp, err := c.s.iam.PrincipalPolicies(c.ctx, c.account(), kind, display)
+	pp, err := c.s.iam.PrincipalPolicies(c.ctx, c.account(), kind, display, entityID)
+	if errors.Is(err, iam.ErrPrincipalGone) {
+		return "", notFound // deleted since it was read above
+	}
 	if err != nil {
 		return "", err
 	}
