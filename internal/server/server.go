@@ -289,6 +289,9 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	c.id = id
+	if err := sessionTokenLimits(c); err != nil {
+		return err
+	}
 	if err := s.authorizeOp(c, o); err != nil {
 		return err
 	}

@@ -56,10 +56,57 @@ func stsOps() map[string]*op {
 				Account string `xml:"Account"`
 			}{acct}, nil
 		}},
-		"GetSessionToken": {run: getSessionToken},
+		// GetSessionToken needs no permission, and a policy cannot refuse it: "No permissions are
+		// required for a user to get a session token. ... You cannot use policies to control
+		// authentication operations", and naming the action in a policy "has no effect" (IAM User
+		// Guide, "Permissions for GetSessionToken",
+		// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html).
+		// An explicit Deny of sts:GetSessionToken, in an identity policy or an SCP, therefore
+		// does not apply. Only a closed account's principals are refused, as on every call.
+		"GetSessionToken": {authorize: authorizeAuthentication, run: getSessionToken},
 		"AssumeRole":      {authorize: func(*call) error { return nil }, run: assumeRole},
 		"AssumeRoot":      assumeRootOp(),
 	}
+}
+
+// authorizeAuthentication lets any principal of an open account through, whatever its policies.
+func authorizeAuthentication(c *call) error {
+	_, err := c.s.authz.input(c, c.id)
+	return err
+}
+
+// sessionTokenLimits refuses what credentials from sts:GetSessionToken may not do, whatever
+// policies allow (STS API reference, GetSessionToken,
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html): "You cannot call
+// any IAM API operations unless MFA authentication information is included in the request" and
+// "You cannot call any AWS STS API except AssumeRole or GetCallerIdentity". Other services
+// (Organizations) are not restricted.
+//
+// For IAM, AWS answers InvalidClientTokenId "The security token included in the request is
+// invalid." (403), not AccessDenied: that is what users of such sessions report
+// (99designs/aws-vault issues 15 and 455, aws/aws-sdk-js issue 460). For STS, the wording follows
+// AWS's own "Cannot call GetSessionToken with session credentials" (AccessDenied, 403) with the
+// operation's name; AWS documents no text of its own for the other operations.
+//
+// Only SigV4 requests reach here: a stored session that is not a role session (AssumeRole) nor a
+// privileged root session (AssumeRoot) was issued by GetSessionToken, to an IAM user or the root
+// user.
+func sessionTokenLimits(c *call) error {
+	s := c.id.session
+	if s == nil || s.Type == iam.PrincipalAssumedRole || s.AssumedRoot {
+		return nil
+	}
+	switch c.service {
+	case "iam":
+		if !s.MFA {
+			return errInvalidToken
+		}
+	case "sts":
+		if c.action != "AssumeRole" && c.action != "GetCallerIdentity" {
+			return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", c.action)
+		}
+	}
+	return nil
 }
 
 func getSessionToken(c *call) (any, error) {
@@ -129,8 +176,9 @@ func assumeRole(c *call) (any, error) {
 			return nil, awsproto.Invalid("ExternalId", extID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 		}
 	}
-	if c.id.ptype == iam.PrincipalRoot && c.id.session == nil {
-		// The root user cannot assume roles (IAM User Guide, "Methods to assume a role").
+	if c.id.ptype == iam.PrincipalRoot && (c.id.session == nil || !c.id.session.AssumedRoot) {
+		// The root user cannot assume roles (IAM User Guide, "Methods to assume a role"), with its
+		// long-term keys nor with credentials it got from GetSessionToken.
 		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
 	}
 	acct, roleName, ok := splitRoleARN(roleARN)

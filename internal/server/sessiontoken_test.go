@@ -1,0 +1,107 @@
+package server_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+)
+
+// Credentials from GetSessionToken call no IAM operation without MFA, and no STS operation but
+// AssumeRole and GetCallerIdentity; Organizations is not restricted (STS API reference,
+// GetSessionToken). GetSessionToken itself needs no permission and no policy refuses it.
+func TestSessionTokenLimits(t *testing.T) {
+	e, clk := newCredEnv(t, nil)
+	ctx := ctxT(t)
+	acct := e.account.ID
+
+	t.Run("GetSessionToken needs no permission", func(t *testing.T) {
+		for _, tc := range []struct{ name, policy string }{
+			{"no policy", ""},
+			{"explicit deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:GetSessionToken","Resource":"*"}]}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, c := e.userClients("gst-"+strings.ReplaceAll(tc.name, " ", "-"), tc.policy)
+				if _, err := c.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); err != nil {
+					t.Fatalf("GetSessionToken: %v", err)
+				}
+			})
+		}
+	})
+
+	worker := e.userIn(acct, "worker", allowPolicy("*"))
+	userSerial, userCode := e.mfaDevice(clk, "worker")
+	root := e.rootOf(acct)
+	rootSerial, rootCode := e.mfaDevice(clk, "")
+	targetARN := e.role("target", "arn:aws:iam::"+acct+":root", "", false)
+	callers := map[string]caller{
+		"user":             e.sessionOf(worker, "", nil),
+		"user with MFA":    e.sessionOf(worker, userSerial, userCode),
+		"root":             e.sessionOf(root, "", nil),
+		"root with MFA":    e.sessionOf(root, rootSerial, rootCode),
+		"user's long-term": worker,
+	}
+	denied := func(op string) string { return "Cannot call " + op + " with session credentials" }
+	ops := []struct {
+		name string
+		call func(c caller) error
+		want map[string]string // caller → error code ("" success), message fragment after "|"
+	}{
+		{"iam:ListUsers", func(c caller) error {
+			_, err := c.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+			return err
+		}, map[string]string{"user": invalidToken, "user with MFA": "", "root": invalidToken, "root with MFA": "", "user's long-term": ""}},
+		{"sts:GetCallerIdentity", func(c caller) error {
+			_, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			return err
+		}, map[string]string{"user": "", "user with MFA": "", "root": "", "root with MFA": "", "user's long-term": ""}},
+		{"sts:AssumeRole", func(c caller) error {
+			_, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(targetARN), RoleSessionName: aws.String("limits")})
+			return err
+		}, map[string]string{"user": "", "user with MFA": "", "user's long-term": "",
+			// The root user assumes no role, with session credentials either.
+			"root": "AccessDenied|Roles may not be assumed by root accounts.", "root with MFA": "AccessDenied|Roles may not be assumed by root accounts."}},
+		{"sts:GetSessionToken", func(c caller) error {
+			_, err := c.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+			return err
+		}, map[string]string{"user": "AccessDenied|" + denied("GetSessionToken"), "user with MFA": "AccessDenied|" + denied("GetSessionToken"),
+			"root": "AccessDenied|" + denied("GetSessionToken"), "root with MFA": "AccessDenied|" + denied("GetSessionToken"), "user's long-term": ""}},
+		{"sts:GetAccessKeyInfo", func(c caller) error {
+			_, err := c.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.adminKey.AccessKeyID)})
+			return err
+		}, map[string]string{"user": "AccessDenied|" + denied("GetAccessKeyInfo"), "user with MFA": "AccessDenied|" + denied("GetAccessKeyInfo"),
+			"root": "AccessDenied|" + denied("GetAccessKeyInfo"), "root with MFA": "AccessDenied|" + denied("GetAccessKeyInfo"), "user's long-term": ""}},
+		{"sts:AssumeRoot", func(c caller) error {
+			_, err := c.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111111111111"),
+				TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
+			return err
+		}, map[string]string{"user": "AccessDenied|" + denied("AssumeRoot"), "user with MFA": "AccessDenied|" + denied("AssumeRoot"),
+			"root": "AccessDenied|" + denied("AssumeRoot"), "root with MFA": "AccessDenied|" + denied("AssumeRoot")}},
+		{"organizations:DescribeOrganization", func(c caller) error {
+			// Not in an organization: the answer proves the call reached the operation.
+			_, err := c.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+			return err
+		}, map[string]string{"user": "AWSOrganizationsNotInUseException", "user with MFA": "AWSOrganizationsNotInUseException",
+			"root": "AWSOrganizationsNotInUseException", "root with MFA": "AWSOrganizationsNotInUseException"}},
+	}
+	for _, op := range ops {
+		for who, want := range op.want {
+			t.Run(op.name+" as "+who, func(t *testing.T) {
+				c := callers[who]
+				code, msg, _ := strings.Cut(want, "|")
+				err := op.call(c)
+				wantResult(t, err, code)
+				var ae smithy.APIError
+				if msg != "" && errors.As(err, &ae) && ae.ErrorMessage() != msg {
+					t.Fatalf("message = %q, want %q", ae.ErrorMessage(), msg)
+				}
+			})
+		}
+	}
+}
