@@ -38,10 +38,10 @@ type Principal struct {
 // identityOf builds the caller identity of a console principal. A console session is a temporary
 // credential in AWS's model, so the identity carries an iam.Session (never stored) with the sign-in
 // time and MFA facts; its key — which keys the authorizer's compiled-policy cache — is the principal
-// itself, because a console session has no session policies of its own.
+// itself (by unique ID), because a console session has no session policies of its own.
 func (s *Server) identityOf(c *call, p Principal) (*identity, error) {
 	sess := &iam.Session{
-		AccessKeyID: "console/" + p.Account + "/" + p.UserName, Account: p.Account,
+		AccessKeyID: "console/" + p.Account + "/", Account: p.Account, // the root user's; a user's below
 		IssuedAt: p.IssuedAt.UTC().Truncate(time.Second), MFA: p.MFA, SessionName: p.SessionID,
 	}
 	if p.MFA {
@@ -67,6 +67,9 @@ func (s *Server) identityOf(c *call, p Principal) (*identity, error) {
 		return nil, errInvalidToken
 	}
 	sess.Type, sess.UserName, sess.UserID, sess.Tags = iam.PrincipalUser, u.UserName, u.UserID, u.Tags
+	// Key the compiled-policy cache by the user's unique ID, not its name: another node may still
+	// hold a set compiled for a deleted user of the same name.
+	sess.AccessKeyID = "console/" + p.Account + "/" + u.UserID
 	return &identity{account: p.Account, ptype: iam.PrincipalUser, arn: u.Arn, principalARN: u.Arn,
 		userID: u.UserID, userName: u.UserName, tags: u.Tags, session: sess}, nil
 }

@@ -487,3 +487,25 @@ func TestDeletedUserConsoleSession(t *testing.T) {
 		})
 	}
 }
+
+// A privileged root session (sts:AssumeRoot) is bound to the member account, not to the principal
+// that asked for it, like a chained role session: deleting that principal, or creating another
+// of its name, changes nothing about it.
+func TestAssumeRootSessionOutlivesItsCaller(t *testing.T) {
+	r := newRootEnv(t)
+	ctx := ctxT(t)
+	member := r.createMember(r.m, "member")
+	ops := r.userIn(r.account.ID, "ops", "")
+	sess, _ := r.assumeRoot(ops, member, "IAMAuditRootUserCredentials")
+	r.deleteUser("ops")
+	r.userIn(r.account.ID, "ops", allowPolicy("iam:GetUser"))
+	id, err := sess.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || *id.Arn != "arn:aws:iam::"+member+":root" {
+		t.Fatalf("GetCallerIdentity = %+v, %v", id, err)
+	}
+	if _, err := sess.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{}); err != nil {
+		t.Fatalf("task policy action after the caller was deleted: %v", err)
+	}
+	_, err = sess.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	wantCode(t, err, "AccessDenied")
+}
