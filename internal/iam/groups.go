@@ -61,6 +61,9 @@ func (s *Service) GetGroup(ctx context.Context, account, name string, o ListOpts
 		}
 		p, err = scan(t, kindMember, account, fold(name)+sep, o, func(key string, b []byte) (User, bool, error) {
 			u, err := t.user(account, strings.TrimPrefix(key, fold(name)+sep))
+			if awserr.IsCode(err, awserr.NoSuchEntity) {
+				return User{}, false, nil // a record that outlived its user is no member
+			}
 			if err != nil {
 				return User{}, false, err
 			}

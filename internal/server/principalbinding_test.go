@@ -414,14 +414,18 @@ func TestDeletedUserGroupMembership(t *testing.T) {
 	memberOf, member := e.rawGet("memberof", acct, "dave\x00readers"), e.rawGet("member", acct, "readers\x00dave")
 
 	e.deleteUser("dave") // removes dave from Readers first
-	dave = e.userIn(acct, "dave", allowPolicy("iam:GetUser"))
 	// The old user's membership records, as if they had survived the deletion.
 	e.rawPut("memberof", acct, "dave\x00readers", memberOf)
 	e.rawPut("member", acct, "readers\x00dave", member)
-	// A write through the API, so that no cache on this node predates the records.
-	if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bystander")}); err != nil {
-		t.Fatal(err)
-	}
+	t.Run("a record without its user", func(t *testing.T) {
+		g, err := e.iam.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: aws.String("Readers")})
+		if err != nil || len(g.Users) != 0 {
+			t.Fatalf("GetGroup users = %+v, %v; want none", g, err)
+		}
+	})
+	// Created again through the service, which also moves this node past any cache that
+	// predates the records.
+	dave = e.userIn(acct, "dave", allowPolicy("iam:GetUser"))
 
 	t.Run("no group permissions", func(t *testing.T) {
 		_, err := dave.iam.ListRoles(ctx, &awsiam.ListRolesInput{})
@@ -454,6 +458,32 @@ func TestDeletedUserGroupMembership(t *testing.T) {
 			t.Fatalf("added to Readers again: %v", err)
 		}
 	})
+}
+
+// Membership records written before they carried the user's ID count by name: none can have
+// outlived its user, since DeleteUser refuses while the user is in a group.
+func TestLegacyGroupMembership(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	acct := e.account.ID
+	if _, err := e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("Readers")}); err != nil {
+		t.Fatal(err)
+	}
+	e.rawPut("memberof", acct, "frank\x00readers", []byte("{}"))
+	e.rawPut("member", acct, "readers\x00frank", []byte("{}"))
+	// The group's policy is written after the records, so no cache predates them.
+	if _, err := e.iam.PutGroupPolicy(ctx, &awsiam.PutGroupPolicyInput{GroupName: aws.String("Readers"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(allowPolicy("iam:ListRoles"))}); err != nil {
+		t.Fatal(err)
+	}
+	frank := e.userIn(acct, "frank", allowPolicy("iam:GetUser"))
+	if _, err := frank.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		t.Fatalf("legacy member of Readers: %v", err)
+	}
+	groups, err := e.iam.ListGroupsForUser(ctx, &awsiam.ListGroupsForUserInput{UserName: aws.String("frank")})
+	if err != nil || len(groups.Groups) != 1 {
+		t.Fatalf("ListGroupsForUser = %+v, %v; want Readers", groups, err)
+	}
 }
 
 // A console session ends with the user who signed in; a later user of the same name does not
