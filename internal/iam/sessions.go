@@ -52,6 +52,9 @@ type Session struct {
 	SourceAccount string      `json:"source_account,omitempty"`
 	SourceID      string      `json:"source_id,omitempty"`
 	SourceType    string      `json:"source_type,omitempty"`
+	// RoleTags are the current tags of an AssumeRole session's role, filled by Service.Session from
+	// the role the session is bound to; never stored.
+	RoleTags []Tag `json:"-"`
 	// Credentials, filled only when the session is issued or looked up for authentication.
 	Secret string `json:"-"`
 	Token  string `json:"-"`
@@ -120,7 +123,8 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 	return &sess, nil
 }
 
-// sessionPrincipal reports whether the principal a session was issued to still exists: the user
+// sessionPrincipal reports whether the principal a session was issued to still exists (and fills
+// a role session's RoleTags): the user
 // (GetSessionToken) or role (AssumeRole) with the unique ID the session records — never another
 // user or role that took the name after it was deleted — or the account, for the root user's
 // sessions and sts:AssumeRoot sessions. A chained role session depends on its own role only, not
@@ -138,6 +142,7 @@ func (t txn) sessionPrincipal(sess *Session) (bool, error) {
 		var r *Role
 		if r, err = t.role(sess.Account, sess.RoleName); err == nil {
 			id, want = r.RoleID, sess.RoleID
+			sess.RoleTags = r.Tags
 		}
 	case PrincipalRoot:
 		var a *Account

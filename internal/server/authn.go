@@ -75,9 +75,7 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 		}
 		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
 		if sess.Type == iam.PrincipalAssumedRole {
-			if cr.id.tags, err = s.roleSessionTags(c, sess); err != nil {
-				return nil, err
-			}
+			cr.id.tags = roleSessionTags(sess)
 		}
 	default:
 		// A key of a deleted user is unknown, also once another user has the name (AWS answers
@@ -150,18 +148,19 @@ func keyIdentity(k *iam.AccessKey, owner *iam.User) *identity {
 // tags in AWS STS": "IAM tags – The tags attached to your IAM assumed role", "New session tags
 // override existing assumed role or federated user tags with the same tag key, regardless of
 // case").
-func (s *Server) roleSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) {
-	f, err := s.iam.ResourceFacts(c.ctx, sess.Account, sess.RoleARN())
-	if err != nil || f == nil || len(f.Tags) == 0 {
-		return sess.Tags, err
+func roleSessionTags(sess *iam.Session) []iam.Tag {
+	// RoleTags are read with the session, from the role it is bound to (by unique ID), in the same
+	// transaction: never the tags of another role that took the name.
+	if len(sess.RoleTags) == 0 {
+		return sess.Tags
 	}
 	tags := append([]iam.Tag(nil), sess.Tags...)
-	for _, t := range f.Tags {
+	for _, t := range sess.RoleTags {
 		if !hasTagKey(sess.Tags, t.Key) {
 			tags = append(tags, t)
 		}
 	}
-	return tags, nil
+	return tags
 }
 
 func sessionIdentity(sess *iam.Session) *identity {
