@@ -123,12 +123,11 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 	return &sess, nil
 }
 
-// sessionPrincipal reports whether the principal a session was issued to still exists (and fills
-// a role session's RoleTags): the user
+// sessionPrincipal reports whether the principal a session was issued to still exists: the user
 // (GetSessionToken) or role (AssumeRole) with the unique ID the session records — never another
 // user or role that took the name after it was deleted — or the account, for the root user's
 // sessions and sts:AssumeRoot sessions. A chained role session depends on its own role only, not
-// on the role or user whose credentials requested it.
+// on the role or user whose credentials requested it. It fills a role session's RoleTags.
 func (t txn) sessionPrincipal(sess *Session) (bool, error) {
 	var id, want string
 	var err error
