@@ -391,19 +391,26 @@ func TestLegacyAccessKeyGetsUserID(t *testing.T) {
 	}
 }
 
+// readersGroup creates the group Readers, whose policy allows iam:ListRoles.
+func (e *env) readersGroup() {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("Readers")}); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.iam.PutGroupPolicy(ctx, &awsiam.PutGroupPolicyInput{GroupName: aws.String("Readers"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(allowPolicy("iam:ListRoles"))}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // Group membership belongs to the user's unique ID: a user deleted and created again is in no
 // group, whatever membership record the old user left.
 func TestDeletedUserGroupMembership(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)
 	acct := e.account.ID
-	if _, err := e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("Readers")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.iam.PutGroupPolicy(ctx, &awsiam.PutGroupPolicyInput{GroupName: aws.String("Readers"), PolicyName: aws.String("read"),
-		PolicyDocument: aws.String(allowPolicy("iam:ListRoles"))}); err != nil {
-		t.Fatal(err)
-	}
+	e.readersGroup()
 	dave := e.userIn(acct, "dave", allowPolicy("iam:GetUser"))
 	if _, err := e.iam.AddUserToGroup(ctx, &awsiam.AddUserToGroupInput{GroupName: aws.String("Readers"), UserName: aws.String("dave")}); err != nil {
 		t.Fatal(err)
@@ -466,16 +473,10 @@ func TestLegacyGroupMembership(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)
 	acct := e.account.ID
-	if _, err := e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("Readers")}); err != nil {
-		t.Fatal(err)
-	}
+	e.readersGroup()
 	e.rawPut("memberof", acct, "frank\x00readers", []byte("{}"))
 	e.rawPut("member", acct, "readers\x00frank", []byte("{}"))
-	// The group's policy is written after the records, so no cache predates them.
-	if _, err := e.iam.PutGroupPolicy(ctx, &awsiam.PutGroupPolicyInput{GroupName: aws.String("Readers"), PolicyName: aws.String("read"),
-		PolicyDocument: aws.String(allowPolicy("iam:ListRoles"))}); err != nil {
-		t.Fatal(err)
-	}
+	// Created through the service after the records, so that no cache predates them.
 	frank := e.userIn(acct, "frank", allowPolicy("iam:GetUser"))
 	if _, err := frank.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Fatalf("legacy member of Readers: %v", err)
