@@ -176,7 +176,7 @@ func sessionIdentity(sess *iam.Session) *identity {
 		id.principalARN = sess.RoleARN()
 		id.userID = sess.RoleID + ":" + sess.SessionName
 	case iam.PrincipalUser:
-		id.arn = "arn:aws:iam::" + sess.Account + ":user/" + sess.UserName
+		id.arn = sess.UserARN()
 		id.principalARN = id.arn
 		id.userID = sess.UserID
 		id.userName = sess.UserName
