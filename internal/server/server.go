@@ -169,6 +169,8 @@ type call struct {
 	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
 	resource string
 	target   *iam.ResourceFacts
+	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
+	input any
 	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
 	// requestParameters and responseElements (e.g. AssumeRoot's nested taskPolicyArn).
 	trailRequest, trailResponse map[string]any
