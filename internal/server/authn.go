@@ -72,8 +72,13 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 			return nil, err
 		}
 		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
-		if sess.Type == iam.PrincipalAssumedRole {
+		switch sess.Type {
+		case iam.PrincipalAssumedRole:
 			if cr.id.tags, err = s.roleSessionTags(c, sess); err != nil {
+				return nil, err
+			}
+		case iam.PrincipalUser:
+			if cr.id.tags, err = s.userSessionTags(c, sess); err != nil {
 				return nil, err
 			}
 		}
@@ -166,6 +171,21 @@ func (s *Server) roleSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) 
 		}
 	}
 	return tags, nil
+}
+
+// userSessionTags are a user's session's principal tags (GetSessionToken, which takes no tags of
+// its own): the user's tags as they are now, as for the user's long-term keys, so that a tag set
+// or removed after the session was issued counts at once. Should the user be gone, the session
+// keeps the tags it was issued with.
+func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) {
+	u, err := s.iam.GetUser(c.ctx, sess.Account, sess.UserName)
+	if awserr.IsCode(err, awserr.NoSuchEntity) || (err == nil && u.UserID != sess.UserID) {
+		return sess.Tags, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u.Tags, nil
 }
 
 func sessionIdentity(sess *iam.Session) *identity {

@@ -8,6 +8,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/rootward/rootward/internal/iam"
 )
@@ -140,4 +141,59 @@ func TestIAMResourcesCarryPaths(t *testing.T) {
 	if err != nil || u.Path != "/contractors/" {
 		t.Errorf("carlos = %+v, %v; want still under /contractors/", u, err)
 	}
+}
+
+// TestPrincipalTagsOfSessions: aws:PrincipalTag/* of a role session holds the role's tags (session
+// tags override them), and of a user's session the user's tags as they are now. Before, a
+// GetSessionToken session carried the tags of its issue: a Deny on aws:PrincipalTag/restricted did
+// not reach the sessions of a user restricted after they were issued.
+func TestPrincipalTagsOfSessions(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	acct := e.account.ID
+	const restricted = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/restricted":"true"}}}]}`
+	_, userSTS := e.userClients("worker", restricted)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/worker"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	if _, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "tagged", AssumeRolePolicyDocument: trust,
+		Tags: []iam.Tag{{Key: "restricted", Value: "true"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.PutInlinePolicy(ctx, acct, "role", "tagged", "p", restricted); err != nil {
+		t.Fatal(err)
+	}
+	createUser := func(c caller, name string) error {
+		_, err := c.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)})
+		return err
+	}
+	assume := func(tags ...ststypes.Tag) caller {
+		t.Helper()
+		out, err := userSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/tagged"),
+			RoleSessionName: aws.String("tagged-session"), Tags: tags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := out.Credentials
+		return e.callerFor(acct, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+	}
+	t.Run("the role's tags", func(t *testing.T) {
+		wantCode(t, createUser(assume(), "u1"), "AccessDenied")
+	})
+	t.Run("a session tag overrides the role's", func(t *testing.T) {
+		if err := createUser(assume(ststypes.Tag{Key: aws.String("restricted"), Value: aws.String("false")}), "u2"); err != nil {
+			t.Errorf("CreateUser with restricted=false as a session tag: %v", err)
+		}
+	})
+	t.Run("a user's tags as they are now", func(t *testing.T) {
+		st, err := userSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := st.Credentials
+		sess := e.callerFor(acct, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+		if err := e.svc.TagUser(ctx, acct, "worker", []iam.Tag{{Key: "restricted", Value: "true"}}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, createUser(sess, "u3"), "AccessDenied")
+	})
 }
