@@ -348,7 +348,7 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 	}
 	blue := s.newOU("blue", team("blue"))
 	u := s.userIn(s.account.ID, "tagger", `{"Version":"2012-10-17","Statement":[
-		{"Effect":"Allow","Action":"organizations:CreateOrganizationalUnit","Resource":"*",
+		{"Effect":"Allow","Action":["organizations:CreateOrganizationalUnit","organizations:CreateAccount"],"Resource":"*",
 		 "Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}},
 		{"Effect":"Allow","Action":"organizations:UntagResource","Resource":"*",
 		 "Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["temp"]}}},
@@ -366,6 +366,17 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 		wantDenied(t, "with team=red", mk("red", team("red")), a.root(s.rootID))
 		wantDenied(t, "without tags", mk("plain"), a.root(s.rootID))
 		wantDenied(t, "with an extra tag key", mk("blue-3", team("blue"), otypes.Tag{Key: aws.String("cost"), Value: aws.String("1")}), a.root(s.rootID))
+	})
+	t.Run("aws:RequestTag on CreateAccount", func(t *testing.T) {
+		mk := func(name string, tags ...otypes.Tag) error {
+			_, err := u.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
+				Email: aws.String(name + "@example.com"), Tags: tags})
+			return err
+		}
+		if err := mk("blue-acct", team("blue")); err != nil {
+			t.Errorf("with team=blue: %v", err)
+		}
+		wantDenied(t, "without tags", mk("plain-acct"), "*")
 	})
 	t.Run("aws:TagKeys on UntagResource", func(t *testing.T) {
 		untag := func(keys ...string) error {
