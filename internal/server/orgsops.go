@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/policy"
 )
@@ -119,25 +120,24 @@ func (s *Server) authorizeOrgs(c *call, a orgsAuthz) error {
 			typ = r.PolicyType
 		}
 	}
-	tagKeys := a.tagKeys
-	for _, t := range a.tags {
-		tagKeys = append(tagKeys, t.Key)
+	if !a.policyType {
+		typ = ""
+	}
+	// A tag without a Value is refused after authorization (tagsIn); its key still counts here.
+	reqTags := make([]iam.Tag, len(a.tags))
+	for i, t := range a.tags {
+		reqTags[i].Key = t.Key
+		if t.Value != nil {
+			reqTags[i].Value = *t.Value
+		}
 	}
 	for _, r := range res {
 		err := s.authorizeWith(c, action, r.ARN, func(ctx *policy.Context) {
-			if a.policyType && typ != "" {
-				ctx.Set("organizations:PolicyType", typ)
-			}
-			if a.servicePrincipal != "" {
-				ctx.Set("organizations:ServicePrincipal", a.servicePrincipal)
-			}
-			for _, t := range a.tags {
-				if t.Value != nil {
-					ctx.Set("aws:RequestTag/"+t.Key, *t.Value)
-				}
-			}
-			if len(tagKeys) > 0 {
-				ctx.Set("aws:TagKeys", tagKeys...)
+			setIfPresent(ctx, "organizations:PolicyType", typ)
+			setIfPresent(ctx, "organizations:ServicePrincipal", a.servicePrincipal)
+			setRequestTags(ctx, reqTags)
+			if len(a.tagKeys) > 0 {
+				ctx.Set("aws:TagKeys", a.tagKeys...)
 			}
 			for k, v := range r.Tags {
 				ctx.Set("aws:ResourceTag/"+k, v)
