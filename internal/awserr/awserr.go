@@ -98,6 +98,7 @@ const (
 	DuplicateCertificate          = "DuplicateCertificate"
 	MalformedCertificate          = "MalformedCertificate"
 	Throttling                    = "Throttling"
+	UnmodifiableEntity            = "UnmodifiableEntity"
 )
 
 // statusByCode maps wire codes to HTTP statuses. Sources: aws-facts.md §9 and the httpStatusCode
@@ -127,4 +128,5 @@ var statusByCode = map[string]int{
 	ReportNotPresent:              http.StatusGone,
 	Throttling:                    http.StatusBadRequest,
 	RegionDisabled:                http.StatusForbidden,
+	UnmodifiableEntity:            http.StatusBadRequest,
 }

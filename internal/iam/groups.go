@@ -231,6 +231,21 @@ func (s *Service) DeleteGroup(ctx context.Context, account, name string) error {
 	})
 }
 
+// GroupARN returns a group's ARN (with its path) without reading its members, for callers that only
+// need to name the group, such as the resource of every group operation's authorization. Returns
+// NoSuchEntity.
+func (s *Service) GroupARN(ctx context.Context, account, name string) (string, error) {
+	var arn string
+	err := s.view(ctx, func(t txn) error {
+		g, err := t.group(account, name)
+		if err == nil {
+			arn = g.Arn
+		}
+		return err
+	})
+	return arn, err
+}
+
 // UpdateGroup renames a group or changes its path.
 func (s *Service) UpdateGroup(ctx context.Context, account, name, newName, newPath string) error {
 	if newName != "" {

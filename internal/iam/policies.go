@@ -485,6 +485,19 @@ func (t txn) principalExists(account, ptype, name string) error {
 	return err
 }
 
+// modifiablePrincipal checks that a user, group or role exists and that a caller may change its
+// policies: not those of a service-linked role (protectedRole).
+func (t txn) modifiablePrincipal(account, ptype, name string) error {
+	if ptype != principalRoleT {
+		return t.principalExists(account, ptype, name)
+	}
+	r, err := t.role(account, name)
+	if err != nil {
+		return err
+	}
+	return protectedRole(r)
+}
+
 // AttachPolicy attaches a managed policy to a user, group or role (ptype "user", "group", "role").
 // Attaching one already attached is a no-op, as in IAM. Returns LimitExceeded past ten.
 func (s *Service) AttachPolicy(ctx context.Context, account, ptype, name, arn string) error {
@@ -492,32 +505,37 @@ func (s *Service) AttachPolicy(ctx context.Context, account, ptype, name, arn st
 		return err
 	}
 	return s.update(ctx, account, func(t txn) error {
-		if err := t.principalExists(account, ptype, name); err != nil {
+		if err := t.modifiablePrincipal(account, ptype, name); err != nil {
 			return err
 		}
-		p, err := t.managedPolicy(account, arn)
-		if err != nil {
-			return err
-		}
-		key := ptype + sep + fold(name) + sep + arn
-		if _, err := t.Get(kindAttached, account, key); err == nil {
-			return nil
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		n, err := t.Count(kindAttached, account, ptype+sep+fold(name)+sep)
-		if err != nil {
-			return err
-		}
-		if n >= maxAttachedPerEntity {
-			quota := map[string]string{principalUserT: "PoliciesPerUser", principalGroupT: "PoliciesPerGroup", principalRoleT: "PoliciesPerRole"}[ptype]
-			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for %s: %d", quota, maxAttachedPerEntity)
-		}
-		if err := t.put(kindAttached, account, key, AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: arn}); err != nil {
-			return err
-		}
-		return t.put(kindAttachedTo, account, arn+sep+ptype+sep+fold(name), struct{}{})
+		return t.attachPolicy(account, ptype, name, arn)
 	})
+}
+
+// attachPolicy attaches a managed policy to an existing principal.
+func (t txn) attachPolicy(account, ptype, name, arn string) error {
+	p, err := t.managedPolicy(account, arn)
+	if err != nil {
+		return err
+	}
+	key := ptype + sep + fold(name) + sep + arn
+	if _, err := t.Get(kindAttached, account, key); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	n, err := t.Count(kindAttached, account, ptype+sep+fold(name)+sep)
+	if err != nil {
+		return err
+	}
+	if n >= maxAttachedPerEntity {
+		quota := map[string]string{principalUserT: "PoliciesPerUser", principalGroupT: "PoliciesPerGroup", principalRoleT: "PoliciesPerRole"}[ptype]
+		return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for %s: %d", quota, maxAttachedPerEntity)
+	}
+	if err := t.put(kindAttached, account, key, AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: arn}); err != nil {
+		return err
+	}
+	return t.put(kindAttachedTo, account, arn+sep+ptype+sep+fold(name), struct{}{})
 }
 
 // DetachPolicy detaches a managed policy. Returns NoSuchEntity when it is not attached.
@@ -526,7 +544,7 @@ func (s *Service) DetachPolicy(ctx context.Context, account, ptype, name, arn st
 		return err
 	}
 	return s.update(ctx, account, func(t txn) error {
-		if err := t.principalExists(account, ptype, name); err != nil {
+		if err := t.modifiablePrincipal(account, ptype, name); err != nil {
 			return err
 		}
 		key := ptype + sep + fold(name) + sep + arn
@@ -630,7 +648,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, account, ptype, name, pol
 		return err
 	}
 	return s.update(ctx, account, func(t txn) error {
-		if err := t.principalExists(account, ptype, name); err != nil {
+		if err := t.modifiablePrincipal(account, ptype, name); err != nil {
 			return err
 		}
 		// The inline quota counts all of an entity's inline policies together (IAM User Guide,
@@ -679,7 +697,7 @@ func (s *Service) GetInlinePolicy(ctx context.Context, account, ptype, name, pol
 // DeleteInlinePolicy deletes an inline policy. Returns NoSuchEntity.
 func (s *Service) DeleteInlinePolicy(ctx context.Context, account, ptype, name, policyName string) error {
 	return s.update(ctx, account, func(t txn) error {
-		if err := t.principalExists(account, ptype, name); err != nil {
+		if err := t.modifiablePrincipal(account, ptype, name); err != nil {
 			return err
 		}
 		err := t.Delete(kindInline, account, ptype+sep+fold(name)+sep+policyName)

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -32,15 +33,35 @@ func checkDescription(v string) error {
 }
 
 // CreateRole creates a role with its trust policy. Returns EntityAlreadyExists,
-// MalformedPolicyDocument, ValidationError.
+// MalformedPolicyDocument, ValidationError, InvalidInput (a path AWS reserves).
 func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleInput) (*Role, error) {
+	return s.createRole(ctx, account, in, nil)
+}
+
+// serviceLinkedSetup is what a service-linked role gets beyond CreateRole: its mark and, in the
+// same transaction, its policies.
+type serviceLinkedSetup struct {
+	policyARNs []string
+}
+
+// createRole creates a role; sl is nil for a caller's role and set for a service-linked role,
+// which alone may live under /aws-service-role/.
+func (s *Service) createRole(ctx context.Context, account string, in CreateRoleInput, sl *serviceLinkedSetup) (*Role, error) {
 	if err := checkName("RoleName", in.RoleName, 64); err != nil {
 		return nil, err
 	}
 	if in.Path == "" {
 		in.Path = "/"
 	}
-	if err := checkPath("Path", in.Path); err != nil {
+	if sl == nil && reservedPath(in.Path) == ServiceRolePath {
+		// AWS's answer, as IAM gives it to CreateRole.
+		return nil, awserr.New(awserr.InvalidInput, "Path prefix '%s' can only be used for AWS Service linked Roles", ServiceRolePath)
+	}
+	check := checkPath
+	if sl != nil {
+		check = checkPathSyntax
+	}
+	if err := check("Path", in.Path); err != nil {
 		return nil, err
 	}
 	if in.MaxSessionDuration == 0 {
@@ -70,7 +91,7 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 		TrustPrincipalIDs: ids,
 		Path:              in.Path, RoleName: in.RoleName, RoleID: newID("AROA", 17), Arn: "arn:aws:iam::" + account + ":role" + in.Path + in.RoleName,
 		CreateDate: s.Now(), AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
-		MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags,
+		MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags, ServiceLinked: sl != nil,
 	}
 	err = s.update(ctx, account, func(t txn) error {
 		if in.PermissionsBoundary != "" {
@@ -80,10 +101,20 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 			r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
 		}
 		if err := t.insert(kindRole, account, fold(in.RoleName), r); err != nil {
+			if errors.Is(err, store.ErrExists) && sl != nil {
+				return awserr.New(awserr.InvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", in.RoleName)
+			}
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "Role with name %s already exists.", in.RoleName)
 			}
 			return err
+		}
+		if sl != nil {
+			for _, arn := range sl.policyARNs {
+				if err := t.attachPolicy(account, principalRoleT, in.RoleName, arn); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -91,6 +122,51 @@ func (s *Service) CreateRole(ctx context.Context, account string, in CreateRoleI
 		return nil, err
 	}
 	return r, nil
+}
+
+// ServiceLinkedRoleInput describes a service-linked role.
+type ServiceLinkedRoleInput struct {
+	// AWSServiceName is the service principal that uses the role, e.g. organizations.amazonaws.com.
+	// It is the only principal the role trusts.
+	AWSServiceName string
+	// RoleName is the service's role name, AWSServiceRoleFor… (each service names its own);
+	// CustomSuffix, when set, is appended after an underscore, as IAM does.
+	RoleName, CustomSuffix, Description string
+	// PolicyARNs are the managed policies the role gets, attached with it (the service's
+	// service-linked role policy).
+	PolicyARNs []string
+}
+
+var serviceNamePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+
+// CreateServiceLinkedRole creates a service-linked role: under /aws-service-role/SERVICE/, trusting
+// only the service, and marked ServiceLinked. Only Rootward calls it, on behalf of a service (the
+// API's iam:CreateServiceLinkedRole included); the mark is what exempts the role's sessions from
+// SCPs ("SCPs don't affect service-linked roles", Organizations User Guide, "Service control
+// policies") and protects the role from changes by callers (see protectedRole). Returns
+// InvalidInput when the name is taken, ValidationError, NoSuchEntity for an unknown policy.
+func (s *Service) CreateServiceLinkedRole(ctx context.Context, account string, in ServiceLinkedRoleInput) (*Role, error) {
+	if len(in.AWSServiceName) > 128 || !serviceNamePattern.MatchString(in.AWSServiceName) {
+		return nil, invalid("AWSServiceName", in.AWSServiceName, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
+	}
+	name := in.RoleName
+	if in.CustomSuffix != "" {
+		name += "_" + in.CustomSuffix
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + in.AWSServiceName +
+		`"},"Action":"sts:AssumeRole"}]}`
+	return s.createRole(ctx, account, CreateRoleInput{
+		RoleName: name, Path: ServiceRolePath + in.AWSServiceName + "/", AssumeRolePolicyDocument: trust, Description: in.Description,
+	}, &serviceLinkedSetup{policyARNs: in.PolicyARNs})
+}
+
+// protectedRole refuses a caller's change to a service-linked role: only the service that uses it
+// may change or delete it (IAM API Reference, UnmodifiableEntity). The message is IAM's.
+func protectedRole(r *Role) error {
+	if !r.ServiceLinked {
+		return nil
+	}
+	return awserr.New(awserr.UnmodifiableEntity, "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.RoleName)
 }
 
 func (t txn) role(account, name string) (*Role, error) {
@@ -219,6 +295,13 @@ func (s *Service) UpdateRole(ctx context.Context, account, name string, descript
 		}
 	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
+		if maxSession != 0 {
+			// A service-linked role's description may change, nothing else (IAM User Guide,
+			// "Editing a service-linked role").
+			if err := protectedRole(r); err != nil {
+				return err
+			}
+		}
 		if description != nil {
 			r.Description = *description
 		}
@@ -240,6 +323,9 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, account, name, doc
 		return err
 	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
+		if err := protectedRole(r); err != nil {
+			return err
+		}
 		r.AssumeRolePolicyDocument, r.TrustPrincipalIDs = doc, ids
 		return nil
 	})
@@ -267,6 +353,9 @@ func (s *Service) UntagRole(ctx context.Context, account, name string, keys []st
 // PutRolePermissionsBoundary sets a role's permissions boundary.
 func (s *Service) PutRolePermissionsBoundary(ctx context.Context, account, name, arn string) error {
 	return s.modifyRole(ctx, account, name, func(t txn, r *Role) error {
+		if err := protectedRole(r); err != nil {
+			return err
+		}
 		if err := t.clearBoundary(account, principalRoleT, fold(name)); err != nil {
 			return err
 		}
@@ -281,6 +370,9 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, account, name,
 // DeleteRolePermissionsBoundary removes a role's permissions boundary.
 func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, account, name string) error {
 	return s.modifyRole(ctx, account, name, func(t txn, r *Role) error {
+		if err := protectedRole(r); err != nil {
+			return err
+		}
 		if r.PermissionsBoundary == nil {
 			return awserr.New(awserr.NoSuchEntity, "The role %s has no permissions boundary.", name)
 		}
@@ -292,7 +384,11 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, account, na
 // DeleteRole deletes a role without policies. Returns DeleteConflict.
 func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 	return s.update(ctx, account, func(t txn) error {
-		if _, err := t.role(account, name); err != nil {
+		r, err := t.role(account, name)
+		if err != nil {
+			return err
+		}
+		if err := protectedRole(r); err != nil {
 			return err
 		}
 		key := fold(name)

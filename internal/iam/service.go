@@ -219,7 +219,20 @@ func checkName(param, v string, max int) error {
 	return nil
 }
 
+// checkPath validates a path a caller chose for a user, group, role, policy or virtual MFA device:
+// the API's pattern, and none of the paths AWS reserves for itself (see reservedPath).
 func checkPath(param, v string) error {
+	if err := checkPathSyntax(param, v); err != nil {
+		return err
+	}
+	if p := reservedPath(v); p != "" {
+		// AWS's text for other entities than roles is not documented; Rootward's own.
+		return awserr.New(awserr.InvalidInput, "Path prefix '%s' is reserved for use by AWS.", p)
+	}
+	return nil
+}
+
+func checkPathSyntax(param, v string) error {
 	if len(v) > 512 {
 		return invalid(param, v, "Member must have length less than or equal to 512")
 	}
@@ -227,6 +240,28 @@ func checkPath(param, v string) error {
 		return invalid(param, v, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
 	}
 	return nil
+}
+
+// Path prefixes AWS keeps for the entities its services create: /aws-service-role/ holds the
+// service-linked roles (IAM User Guide, "Using service-linked roles"), /aws-reserved/ the roles
+// IAM Identity Center provisions (sso.amazonaws.com). No caller may create an entity under them,
+// so that nothing there can pass for AWS's own — though no authorization decision reads a path:
+// a service-linked role is one because Rootward created it as one (Role.ServiceLinked).
+const (
+	ServiceRolePath  = "/aws-service-role/"
+	reservedRootPath = "/aws-reserved/"
+)
+
+// reservedPath returns the reserved prefix v starts with, or "". Paths are case-sensitive in IAM,
+// but the prefixes are refused in any case: a look-alike such as /AWS-Service-Role/ is no use to
+// a caller and could mislead a reader.
+func reservedPath(v string) string {
+	for _, p := range []string{ServiceRolePath, reservedRootPath} {
+		if len(v) >= len(p) && strings.EqualFold(v[:len(p)], p) {
+			return p
+		}
+	}
+	return ""
 }
 
 func checkPathPrefix(v string) error {

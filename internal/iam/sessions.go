@@ -55,14 +55,36 @@ type Session struct {
 	// RoleTags are the current tags of an AssumeRole session's role, filled by Service.Session from
 	// the role the session is bound to; never stored.
 	RoleTags []Tag `json:"-"`
+	// ServiceLinked is the role's Role.ServiceLinked when the session was issued: the session of
+	// a service-linked role, which SCPs do not govern.
+	ServiceLinked bool `json:"service_linked,omitempty"`
+	// UserPath is the user's path when a user's session was issued, so that its ARN is the user's.
+	UserPath string `json:"user_path,omitempty"`
 	// Credentials, filled only when the session is issued or looked up for authentication.
 	Secret string `json:"-"`
 	Token  string `json:"-"`
 }
 
+// RoleSession starts the session of an AssumeRole of r (in account): the role's identity and its
+// service-linked mark, which a session takes from its role and from nothing else.
+func RoleSession(account string, r *Role) *Session {
+	return &Session{Account: account, Type: PrincipalAssumedRole, RoleName: r.RoleName, RoleID: r.RoleID,
+		RolePath: r.Path, ServiceLinked: r.ServiceLinked}
+}
+
 // AssumedRoleARN is the session's principal ARN, arn:aws:sts::ACCT:assumed-role/ROLE/SESSION.
 func (s *Session) AssumedRoleARN() string {
 	return "arn:aws:sts::" + s.Account + ":assumed-role/" + s.RoleName + "/" + s.SessionName
+}
+
+// UserARN is the ARN of the user behind a GetSessionToken session: the user's own, path included,
+// as GetCallerIdentity and every policy that names the user see it.
+func (s *Session) UserARN() string {
+	path := s.UserPath
+	if path == "" {
+		path = "/"
+	}
+	return userARN(s.Account, path, s.UserName)
 }
 
 // RoleARN is the ARN of the role behind an AssumeRole session.

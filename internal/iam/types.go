@@ -85,6 +85,9 @@ type Role struct {
 	// to that entity's unique ID then, so that a principal deleted and created again under the
 	// same name is not trusted (see Service.GetRole).
 	TrustPrincipalIDs map[string]string `xml:"-" json:"trust_ids,omitempty"`
+	// ServiceLinked marks a service-linked role. Only CreateServiceLinkedRole sets it, never a
+	// caller's input nor a path: its sessions are outside SCPs, and callers cannot change it.
+	ServiceLinked bool `xml:"-" json:"service_linked,omitempty"`
 }
 
 // PolicyVersion is one version of a managed policy. Document is the JSON text as submitted.

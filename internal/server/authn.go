@@ -74,8 +74,13 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 			return nil, err
 		}
 		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
-		if sess.Type == iam.PrincipalAssumedRole {
+		switch sess.Type {
+		case iam.PrincipalAssumedRole:
 			cr.id.tags = roleSessionTags(sess)
+		case iam.PrincipalUser:
+			if cr.id.tags, err = s.userSessionTags(c, sess); err != nil {
+				return nil, err
+			}
 		}
 	default:
 		// A key of a deleted user is unknown, also once another user has the name (AWS answers
@@ -163,6 +168,21 @@ func roleSessionTags(sess *iam.Session) []iam.Tag {
 	return tags
 }
 
+// userSessionTags are a user's session's principal tags (GetSessionToken, which takes no tags of
+// its own): the user's tags as they are now, as for the user's long-term keys, so that a tag set
+// or removed after the session was issued counts at once. Should the user be gone, the session
+// keeps the tags it was issued with.
+func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) {
+	u, err := s.iam.GetUser(c.ctx, sess.Account, sess.UserName)
+	if awserr.IsCode(err, awserr.NoSuchEntity) || (err == nil && u.UserID != sess.UserID) {
+		return sess.Tags, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u.Tags, nil
+}
+
 func sessionIdentity(sess *iam.Session) *identity {
 	id := &identity{account: sess.Account, ptype: sess.Type, session: sess, tags: sess.Tags}
 	switch sess.Type {
@@ -171,7 +191,7 @@ func sessionIdentity(sess *iam.Session) *identity {
 		id.principalARN = sess.RoleARN()
 		id.userID = sess.RoleID + ":" + sess.SessionName
 	case iam.PrincipalUser:
-		id.arn = "arn:aws:iam::" + sess.Account + ":user/" + sess.UserName
+		id.arn = sess.UserARN()
 		id.principalARN = id.arn
 		id.userID = sess.UserID
 		id.userName = sess.UserName

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -101,8 +100,10 @@ func (a *authorizer) build(c *call, id *identity) (*policy.Input, *orgs.Placemen
 	// SCPs govern every principal of a member account — its root user and privileged root sessions
 	// included — and none of the management account's (PlacementOf leaves SCPs nil for it), nor
 	// service-linked roles (Organizations User Guide, "Service control policies": "SCPs don't
-	// affect service-linked roles").
-	serviceLinked := id.session != nil && strings.HasPrefix(id.session.RolePath, "/aws-service-role/")
+	// affect service-linked roles"). A session is a service-linked role's only by the mark Rootward
+	// put on the role when it created it as one, never by the role's path or name, which a caller
+	// chooses.
+	serviceLinked := id.session != nil && id.session.ServiceLinked
 	if pl != nil && pl.SCPs != nil && !serviceLinked {
 		in.SCPs = make([][]*policy.Policy, len(pl.SCPs))
 		for i, level := range pl.SCPs {

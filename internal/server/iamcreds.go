@@ -446,13 +446,7 @@ func addCredentialOps(ops map[string]*op) {
 	}}
 
 	// MFA devices.
-	ops["CreateVirtualMFADevice"] = &op{resource: func(c *call) string {
-		p := c.params.Get("Path")
-		if p == "" {
-			p = "/"
-		}
-		return "arn:aws:iam::" + c.account() + ":mfa" + p + c.params.Get("VirtualMFADeviceName")
-	}, keys: tagRequestKeys, run: func(c *call) (any, error) {
+	ops["CreateVirtualMFADevice"] = &op{resource: newRes("mfa", "VirtualMFADeviceName"), keys: tagRequestKeys, run: func(c *call) (any, error) {
 		d, err := c.s.iam.CreateVirtualMFADevice(c.ctx, c.account(), iam.CreateVirtualMFADeviceInput{
 			VirtualMFADeviceName: c.params.Get("VirtualMFADeviceName"), Path: c.params.Get("Path"), Tags: tagsParam(c, "Tags"),
 		})

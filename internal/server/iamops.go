@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 )
@@ -67,7 +68,52 @@ func userRes(c *call) string {
 	return arnOf(c, "user", n)
 }
 
-func groupRes(c *call) string { return arnOf(c, "group", c.params.Get("GroupName")) }
+func groupRes(c *call) string {
+	if a, err := c.s.iam.GroupARN(c.ctx, c.account(), c.params.Get("GroupName")); err == nil {
+		return a
+	}
+	return arnOf(c, "group", c.params.Get("GroupName"))
+}
+
+// newRes is the resource of a Create* operation: the ARN the new entity will have, with the Path
+// the caller asks for, so that a policy scoped to a path ("arn:aws:iam::*:role/app/*", or a Deny
+// on "user/admins/*") decides on the path the entity gets.
+func newRes(kind, nameParam string) func(c *call) string {
+	return func(c *call) string {
+		p := c.params.Get("Path")
+		if p == "" {
+			p = "/"
+		}
+		return "arn:aws:iam::" + c.account() + ":" + kind + p + c.params.Get(nameParam)
+	}
+}
+
+// renamedRes is the second resource of UpdateUser and UpdateGroup: the entity under its new name
+// or path. "To change a user name, the requester must have appropriate permissions on both the
+// source object and the target object" (IAM API Reference, UpdateUser; UpdateGroup alike).
+func renamedRes(kind, nameParam, newNameParam string, current func(c *call) string) func(c *call) []string {
+	return func(c *call) []string {
+		newName, newPath := c.params.Get(newNameParam), c.params.Get("NewPath")
+		if newName == "" && newPath == "" {
+			return nil
+		}
+		cur, err := arn.Parse(current(c))
+		if err != nil {
+			return nil
+		}
+		// The resource is KIND/PATH/NAME, PATH possibly empty.
+		_, rest, _ := strings.Cut(cur.Resource, "/")
+		i := strings.LastIndexByte(rest, '/')
+		path, name := "/"+rest[:i+1], rest[i+1:]
+		if newName != "" {
+			name = newName
+		}
+		if newPath != "" {
+			path = newPath
+		}
+		return []string{"arn:aws:iam::" + c.account() + ":" + kind + path + name}
+	}
+}
 
 func roleRes(c *call) string {
 	if a, err := c.s.iam.RoleARN(c.ctx, c.account(), c.params.Get("RoleName")); err == nil {
@@ -131,13 +177,7 @@ type accessKeyMeta struct {
 func iamOps() map[string]*op {
 	ops := map[string]*op{
 		// Users.
-		"CreateUser": {resource: func(c *call) string {
-			p := c.params.Get("Path")
-			if p == "" {
-				p = "/"
-			}
-			return "arn:aws:iam::" + c.account() + ":user" + p + c.params.Get("UserName")
-		}, keys: createEntityKeys, run: func(c *call) (any, error) {
+		"CreateUser": {resource: newRes("user", "UserName"), keys: createEntityKeys, run: func(c *call) (any, error) {
 			u, err := c.s.iam.CreateUser(c.ctx, c.account(), iam.CreateUserInput{
 				UserName: c.params.Get("UserName"), Path: c.params.Get("Path"),
 				PermissionsBoundary: c.params.Get("PermissionsBoundary"), Tags: tagsParam(c, "Tags"),
@@ -166,7 +206,7 @@ func iamOps() map[string]*op {
 				paged
 			}{p.Items, pageOf(p)}, err
 		}},
-		"UpdateUser": {resource: userRes, run: func(c *call) (any, error) {
+		"UpdateUser": {resource: userRes, moreResources: renamedRes("user", "UserName", "NewUserName", userRes), run: func(c *call) (any, error) {
 			n, err := c.params.Required("UserName")
 			if err != nil {
 				return nil, err
@@ -209,7 +249,7 @@ func iamOps() map[string]*op {
 		}},
 
 		// Groups.
-		"CreateGroup": {resource: groupRes, run: func(c *call) (any, error) {
+		"CreateGroup": {resource: newRes("group", "GroupName"), run: func(c *call) (any, error) {
 			g, err := c.s.iam.CreateGroup(c.ctx, c.account(), c.params.Get("GroupName"), c.params.Get("Path"))
 			return struct {
 				Group *iam.Group `xml:"Group"`
@@ -249,7 +289,7 @@ func iamOps() map[string]*op {
 				paged
 			}{p.Items, pageOf(p)}, err
 		}},
-		"UpdateGroup": {resource: groupRes, run: func(c *call) (any, error) {
+		"UpdateGroup": {resource: groupRes, moreResources: renamedRes("group", "GroupName", "NewGroupName", groupRes), run: func(c *call) (any, error) {
 			return nil, c.s.iam.UpdateGroup(c.ctx, c.account(), c.params.Get("GroupName"), c.params.Get("NewGroupName"), c.params.Get("NewPath"))
 		}},
 		"DeleteGroup": {resource: groupRes, run: func(c *call) (any, error) {
@@ -263,7 +303,7 @@ func iamOps() map[string]*op {
 		}},
 
 		// Roles.
-		"CreateRole": {resource: func(c *call) string { return arnOf(c, "role", c.params.Get("RoleName")) }, keys: createEntityKeys, run: func(c *call) (any, error) {
+		"CreateRole": {resource: newRes("role", "RoleName"), keys: createEntityKeys, run: func(c *call) (any, error) {
 			maxS, err := c.params.Int("MaxSessionDuration", 0, 3600, 43200)
 			if err != nil {
 				return nil, err
@@ -364,13 +404,7 @@ func iamOps() map[string]*op {
 		}},
 
 		// Managed policies.
-		"CreatePolicy": {resource: func(c *call) string {
-			p := c.params.Get("Path")
-			if p == "" {
-				p = "/"
-			}
-			return "arn:aws:iam::" + c.account() + ":policy" + p + c.params.Get("PolicyName")
-		}, keys: tagRequestKeys, run: func(c *call) (any, error) {
+		"CreatePolicy": {resource: newRes("policy", "PolicyName"), keys: tagRequestKeys, run: func(c *call) (any, error) {
 			p, err := c.s.iam.CreatePolicy(c.ctx, c.account(), iam.CreatePolicyInput{
 				PolicyName: c.params.Get("PolicyName"), Path: c.params.Get("Path"), PolicyDocument: c.params.Get("PolicyDocument"),
 				Description: c.params.Get("Description"), Tags: tagsParam(c, "Tags"),

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/policy"
 )
 
 // AWS Organizations over awsJson 1.1 (X-Amz-Target AWSOrganizationsV20161128.<Op>). Member names
@@ -38,15 +41,113 @@ func epochPtr(t *time.Time) *epoch {
 	return &e
 }
 
-// jsonOp is an operation whose input is decoded into In.
-func jsonOp[In any](run func(c *call, in *In) (any, error)) *op {
-	return &op{run: func(c *call) (any, error) {
-		in := new(In)
-		if err := awsproto.DecodeJSON(c.body, in); err != nil {
-			return nil, err
+// jsonOp is an operation whose input is decoded into In, authorized on "*": the Service
+// Authorization Reference lists no resource for it.
+func jsonOp[In any](run func(c *call, in *In) (any, error)) *op { return orgsOp(nil, run) }
+
+// orgsOp is an operation whose input is decoded into In and authorized as authz says (nil: on "*"
+// with no keys of its own). The input is decoded once, before authorization, which needs it.
+func orgsOp[In any](authz func(in *In) orgsAuthz, run func(c *call, in *In) (any, error)) *op {
+	return &op{
+		authorize: func(c *call) error {
+			in := new(In)
+			if err := awsproto.DecodeJSON(c.body, in); err != nil {
+				return err
+			}
+			c.input = in
+			var a orgsAuthz
+			if authz != nil {
+				a = authz(in)
+			}
+			return c.s.authorizeOrgs(c, a)
+		},
+		run: func(c *call) (any, error) {
+			in, ok := c.input.(*In)
+			if !ok {
+				return nil, errors.New("organizations: operation run without its decoded input")
+			}
+			return run(c, in)
+		},
+	}
+}
+
+// orgsAuthz is what an Organizations action is authorized against, as the Service Authorization
+// Reference lists it ("Actions, resources, and condition keys for AWS Organizations",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html).
+type orgsAuthz struct {
+	// ids are the resources the action acts on (root, OU, account, policy or handshake IDs). Each
+	// is authorized in turn and every one must be allowed: AttachPolicy needs the policy and the
+	// target, MoveAccount the account and both parents. None means "*".
+	ids []string
+	// policyType marks an action with the organizations:PolicyType key; typ is its value when the
+	// request names the type (CreatePolicy's Type, EnablePolicyType, a list's Filter), else the
+	// type of the policy among ids.
+	policyType bool
+	typ        string
+	// servicePrincipal is organizations:ServicePrincipal.
+	servicePrincipal string
+	// tags are the request's tags (aws:RequestTag/*, their keys aws:TagKeys); tagKeys the keys
+	// UntagResource removes (aws:TagKeys).
+	tags    []tagIn
+	tagKeys []string
+}
+
+// ids lists the non-empty IDs among v.
+func ids(v ...string) []string {
+	var out []string
+	for _, id := range v {
+		if id != "" {
+			out = append(out, id)
 		}
-		return run(c, in)
-	}}
+	}
+	return out
+}
+
+// authorizeOrgs authorizes the action on each of its resources with the request's condition keys
+// and the resource's tags (aws:ResourceTag/*).
+func (s *Server) authorizeOrgs(c *call, a orgsAuthz) error {
+	action := "organizations:" + c.action
+	res := []orgs.AuthzResource{{ARN: orgs.AnyResource}}
+	if len(a.ids) > 0 {
+		var err error
+		if res, err = s.orgs.AuthzResources(c.ctx, c.account(), a.ids...); err != nil {
+			return err
+		}
+	}
+	typ := a.typ
+	for _, r := range res {
+		if typ == "" {
+			typ = r.PolicyType
+		}
+	}
+	if !a.policyType {
+		typ = ""
+	}
+	// A tag without a Value is refused after authorization (tagsIn); its key still counts here.
+	reqTags := make([]iam.Tag, len(a.tags))
+	for i, t := range a.tags {
+		reqTags[i].Key = t.Key
+		if t.Value != nil {
+			reqTags[i].Value = *t.Value
+		}
+	}
+	for _, r := range res {
+		err := s.authorizeWith(c, action, r.ARN, func(ctx *policy.Context) {
+			setIfPresent(ctx, "organizations:PolicyType", typ)
+			setIfPresent(ctx, "organizations:ServicePrincipal", a.servicePrincipal)
+			setRequestTags(ctx, reqTags)
+			if len(a.tagKeys) > 0 {
+				ctx.Set("aws:TagKeys", a.tagKeys...)
+			}
+			for k, v := range r.Tags {
+				ctx.Set("aws:ResourceTag/"+k, v)
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type pageIn struct {
@@ -298,6 +399,98 @@ type idIn struct {
 	ServicePrincipal     string
 }
 
+// The authorization of the operations that take an idIn: what each acts on, and its keys.
+func accountAuthz(in *idIn) orgsAuthz   { return orgsAuthz{ids: ids(in.AccountId)} }
+func ouAuthz(in *idIn) orgsAuthz        { return orgsAuthz{ids: ids(in.OrganizationalUnitId)} }
+func handshakeAuthz(in *idIn) orgsAuthz { return orgsAuthz{ids: ids(in.HandshakeId)} }
+func policyAuthz(in *idIn) orgsAuthz    { return orgsAuthz{ids: ids(in.PolicyId), policyType: true} }
+
+// attachmentAuthz: AttachPolicy and DetachPolicy act on the policy and on the target.
+func attachmentAuthz(in *idIn) orgsAuthz {
+	return orgsAuthz{ids: ids(in.PolicyId, in.TargetId), policyType: true}
+}
+
+func servicePrincipalAuthz(in *idIn) orgsAuthz {
+	return orgsAuthz{servicePrincipal: in.ServicePrincipal}
+}
+
+func delegationAuthz(in *idIn) orgsAuthz {
+	return orgsAuthz{ids: ids(in.AccountId), servicePrincipal: in.ServicePrincipal}
+}
+
+// Inputs of the operations whose authorization reads them.
+type (
+	createAccountIn struct {
+		Email, AccountName, RoleName, IamUserAccessToBilling string
+		Tags                                                 []tagIn
+	}
+	moveAccountIn struct{ AccountId, SourceParentId, DestinationParentId string }
+	inviteIn      struct {
+		Target struct{ Id, Type string }
+		Notes  string
+	}
+	createOUIn struct {
+		ParentId, Name string
+		Tags           []tagIn
+	}
+	updateOUIn   struct{ OrganizationalUnitId, Name string }
+	parentPageIn struct {
+		ParentId string
+		pageIn
+	}
+	listChildrenIn struct {
+		ParentId, ChildType string
+		pageIn
+	}
+	listParentsIn struct {
+		ChildId string
+		pageIn
+	}
+	policyTypeIn   struct{ RootId, PolicyType string }
+	createPolicyIn struct {
+		Content, Description, Name, Type string
+		Tags                             []tagIn
+	}
+	updatePolicyIn struct {
+		PolicyId                   string
+		Name, Description, Content *string
+	}
+	listPoliciesIn struct {
+		Filter string
+		pageIn
+	}
+	policiesForTargetIn struct {
+		TargetId, Filter string
+		pageIn
+	}
+	targetsForPolicyIn struct {
+		PolicyId string
+		pageIn
+	}
+	tagResourceIn struct {
+		ResourceId string
+		Tags       []tagIn
+	}
+	untagResourceIn struct {
+		ResourceId string
+		TagKeys    []string
+	}
+	resourcePageIn struct {
+		ResourceId string
+		pageIn
+	}
+	delegatedAdminsIn struct {
+		ServicePrincipal string
+		pageIn
+	}
+)
+
+func parentAuthz(in *parentPageIn) orgsAuthz { return orgsAuthz{ids: ids(in.ParentId)} }
+
+func policyTypeAuthz(in *policyTypeIn) orgsAuthz {
+	return orgsAuthz{ids: ids(in.RootId), policyType: true, typ: in.PolicyType}
+}
+
 func orgsOps() map[string]*op {
 	return map[string]*op{
 		// The organization.
@@ -331,10 +524,7 @@ func orgsOps() map[string]*op {
 		}),
 
 		// Accounts.
-		"CreateAccount": jsonOp(func(c *call, in *struct {
-			Email, AccountName, RoleName, IamUserAccessToBilling string
-			Tags                                                 []tagIn
-		}) (any, error) {
+		"CreateAccount": orgsOp(func(in *createAccountIn) orgsAuthz { return orgsAuthz{tags: in.Tags} }, func(c *call, in *createAccountIn) (any, error) {
 			tags, err := tagsIn(in.Tags)
 			if err != nil {
 				return nil, err
@@ -382,44 +572,48 @@ func orgsOps() map[string]*op {
 				NextToken *string `json:",omitempty"`
 			}{accountsJSON(p.Items), next(p.NextToken)}, nil
 		}),
-		"DescribeAccount": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DescribeAccount": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
 			a, err := c.s.orgs.DescribeAccount(c.ctx, c.account(), in.AccountId)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Account accountOut }{accountJSON(a)}, nil
 		}),
-		"CloseAccount": jsonOp(func(c *call, in *idIn) (any, error) {
+		"CloseAccount": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.CloseAccount(c.ctx, c.account(), in.AccountId)
 		}),
-		"RemoveAccountFromOrganization": jsonOp(func(c *call, in *idIn) (any, error) {
+		"RemoveAccountFromOrganization": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.RemoveAccountFromOrganization(c.ctx, c.account(), in.AccountId)
 		}),
 		"LeaveOrganization": jsonOp(func(c *call, _ *struct{}) (any, error) {
 			return nil, c.s.orgs.LeaveOrganization(c.ctx, c.account())
 		}),
-		"MoveAccount": jsonOp(func(c *call, in *struct{ AccountId, SourceParentId, DestinationParentId string }) (any, error) {
+		"MoveAccount": orgsOp(func(in *moveAccountIn) orgsAuthz {
+			return orgsAuthz{ids: ids(in.AccountId, in.SourceParentId, in.DestinationParentId)}
+		}, func(c *call, in *moveAccountIn) (any, error) {
 			return nil, c.s.orgs.MoveAccount(c.ctx, c.account(), in.AccountId, in.SourceParentId, in.DestinationParentId)
 		}),
 
 		// Invitations.
-		"InviteAccountToOrganization": jsonOp(func(c *call, in *struct {
-			Target struct{ Id, Type string }
-			Notes  string
-		}) (any, error) {
+		"InviteAccountToOrganization": orgsOp(func(in *inviteIn) orgsAuthz {
+			if in.Target.Type == "ACCOUNT" {
+				return orgsAuthz{ids: ids(in.Target.Id)}
+			}
+			return orgsAuthz{}
+		}, func(c *call, in *inviteIn) (any, error) {
 			return handshakeResult(c.s.orgs.InviteAccountToOrganization(c.ctx, c.account(),
 				orgs.HandshakeParty{ID: in.Target.Id, Type: in.Target.Type}, in.Notes))
 		}),
-		"AcceptHandshake": jsonOp(func(c *call, in *idIn) (any, error) {
+		"AcceptHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
 			return handshakeResult(c.s.orgs.AcceptHandshake(c.ctx, c.account(), in.HandshakeId))
 		}),
-		"DeclineHandshake": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DeclineHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
 			return handshakeResult(c.s.orgs.DeclineHandshake(c.ctx, c.account(), in.HandshakeId))
 		}),
-		"CancelHandshake": jsonOp(func(c *call, in *idIn) (any, error) {
+		"CancelHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
 			return handshakeResult(c.s.orgs.CancelHandshake(c.ctx, c.account(), in.HandshakeId))
 		}),
-		"DescribeHandshake": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DescribeHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
 			return handshakeResult(c.s.orgs.DescribeHandshake(c.ctx, c.account(), in.HandshakeId))
 		}),
 		"ListHandshakesForAccount": jsonOp(func(c *call, in *struct {
@@ -436,10 +630,9 @@ func orgsOps() map[string]*op {
 		}),
 
 		// Organizational units.
-		"CreateOrganizationalUnit": jsonOp(func(c *call, in *struct {
-			ParentId, Name string
-			Tags           []tagIn
-		}) (any, error) {
+		"CreateOrganizationalUnit": orgsOp(func(in *createOUIn) orgsAuthz {
+			return orgsAuthz{ids: ids(in.ParentId), tags: in.Tags}
+		}, func(c *call, in *createOUIn) (any, error) {
 			tags, err := tagsIn(in.Tags)
 			if err != nil {
 				return nil, err
@@ -450,27 +643,25 @@ func orgsOps() map[string]*op {
 			}
 			return struct{ OrganizationalUnit ouOut }{ouJSON(u)}, nil
 		}),
-		"DescribeOrganizationalUnit": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DescribeOrganizationalUnit": orgsOp(ouAuthz, func(c *call, in *idIn) (any, error) {
 			u, err := c.s.orgs.DescribeOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ OrganizationalUnit ouOut }{ouJSON(u)}, nil
 		}),
-		"UpdateOrganizationalUnit": jsonOp(func(c *call, in *struct{ OrganizationalUnitId, Name string }) (any, error) {
-			u, err := c.s.orgs.UpdateOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId, in.Name)
-			if err != nil {
-				return nil, err
-			}
-			return struct{ OrganizationalUnit ouOut }{ouJSON(u)}, nil
-		}),
-		"DeleteOrganizationalUnit": jsonOp(func(c *call, in *idIn) (any, error) {
+		"UpdateOrganizationalUnit": orgsOp(func(in *updateOUIn) orgsAuthz { return orgsAuthz{ids: ids(in.OrganizationalUnitId)} },
+			func(c *call, in *updateOUIn) (any, error) {
+				u, err := c.s.orgs.UpdateOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId, in.Name)
+				if err != nil {
+					return nil, err
+				}
+				return struct{ OrganizationalUnit ouOut }{ouJSON(u)}, nil
+			}),
+		"DeleteOrganizationalUnit": orgsOp(ouAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.DeleteOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId)
 		}),
-		"ListOrganizationalUnitsForParent": jsonOp(func(c *call, in *struct {
-			ParentId string
-			pageIn
-		}) (any, error) {
+		"ListOrganizationalUnitsForParent": orgsOp(parentAuthz, func(c *call, in *parentPageIn) (any, error) {
 			p, err := c.s.orgs.ListOrganizationalUnitsForParent(c.ctx, c.account(), in.ParentId, in.opts())
 			if err != nil {
 				return nil, err
@@ -484,10 +675,7 @@ func orgsOps() map[string]*op {
 				NextToken           *string `json:",omitempty"`
 			}{out, next(p.NextToken)}, nil
 		}),
-		"ListAccountsForParent": jsonOp(func(c *call, in *struct {
-			ParentId string
-			pageIn
-		}) (any, error) {
+		"ListAccountsForParent": orgsOp(parentAuthz, func(c *call, in *parentPageIn) (any, error) {
 			p, err := c.s.orgs.ListAccountsForParent(c.ctx, c.account(), in.ParentId, in.opts())
 			if err != nil {
 				return nil, err
@@ -497,178 +685,159 @@ func orgsOps() map[string]*op {
 				NextToken *string `json:",omitempty"`
 			}{accountsJSON(p.Items), next(p.NextToken)}, nil
 		}),
-		"ListChildren": jsonOp(func(c *call, in *struct {
-			ParentId, ChildType string
-			pageIn
-		}) (any, error) {
-			p, err := c.s.orgs.ListChildren(c.ctx, c.account(), in.ParentId, in.ChildType, in.opts())
-			if err != nil {
-				return nil, err
-			}
-			out := make([]partyOut, len(p.Items))
-			for i, ch := range p.Items {
-				out[i] = partyOut{ch.ID, ch.Type}
-			}
-			return struct {
-				Children  []partyOut
-				NextToken *string `json:",omitempty"`
-			}{out, next(p.NextToken)}, nil
-		}),
-		"ListParents": jsonOp(func(c *call, in *struct {
-			ChildId string
-			pageIn
-		}) (any, error) {
-			ps, err := c.s.orgs.ListParents(c.ctx, c.account(), in.ChildId)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]partyOut, len(ps))
-			for i, p := range ps {
-				out[i] = partyOut{p.ID, p.Type}
-			}
-			return struct{ Parents []partyOut }{out}, nil
-		}),
+		"ListChildren": orgsOp(func(in *listChildrenIn) orgsAuthz { return orgsAuthz{ids: ids(in.ParentId)} },
+			func(c *call, in *listChildrenIn) (any, error) {
+				p, err := c.s.orgs.ListChildren(c.ctx, c.account(), in.ParentId, in.ChildType, in.opts())
+				if err != nil {
+					return nil, err
+				}
+				out := make([]partyOut, len(p.Items))
+				for i, ch := range p.Items {
+					out[i] = partyOut{ch.ID, ch.Type}
+				}
+				return struct {
+					Children  []partyOut
+					NextToken *string `json:",omitempty"`
+				}{out, next(p.NextToken)}, nil
+			}),
+		"ListParents": orgsOp(func(in *listParentsIn) orgsAuthz { return orgsAuthz{ids: ids(in.ChildId)} },
+			func(c *call, in *listParentsIn) (any, error) {
+				ps, err := c.s.orgs.ListParents(c.ctx, c.account(), in.ChildId)
+				if err != nil {
+					return nil, err
+				}
+				out := make([]partyOut, len(ps))
+				for i, p := range ps {
+					out[i] = partyOut{p.ID, p.Type}
+				}
+				return struct{ Parents []partyOut }{out}, nil
+			}),
 
 		// Service control policies.
-		"EnablePolicyType": jsonOp(func(c *call, in *struct{ RootId, PolicyType string }) (any, error) {
+		"EnablePolicyType": orgsOp(policyTypeAuthz, func(c *call, in *policyTypeIn) (any, error) {
 			r, err := c.s.orgs.EnablePolicyType(c.ctx, c.account(), in.RootId, in.PolicyType)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Root rootOut }{rootJSON(*r)}, nil
 		}),
-		"DisablePolicyType": jsonOp(func(c *call, in *struct{ RootId, PolicyType string }) (any, error) {
+		"DisablePolicyType": orgsOp(policyTypeAuthz, func(c *call, in *policyTypeIn) (any, error) {
 			r, err := c.s.orgs.DisablePolicyType(c.ctx, c.account(), in.RootId, in.PolicyType)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Root rootOut }{rootJSON(*r)}, nil
 		}),
-		"CreatePolicy": jsonOp(func(c *call, in *struct {
-			Content, Description, Name, Type string
-			Tags                             []tagIn
-		}) (any, error) {
-			tags, err := tagsIn(in.Tags)
-			if err != nil {
-				return nil, err
-			}
-			p, err := c.s.orgs.CreatePolicy(c.ctx, c.account(), orgs.CreatePolicyInput{
-				Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content, Tags: tags,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return policyJSON(p), nil
-		}),
-		"UpdatePolicy": jsonOp(func(c *call, in *struct {
-			PolicyId                   string
-			Name, Description, Content *string
-		}) (any, error) {
-			p, err := c.s.orgs.UpdatePolicy(c.ctx, c.account(), in.PolicyId, orgs.UpdatePolicyInput{
-				Name: in.Name, Description: in.Description, Content: in.Content,
-			})
-			if err != nil {
-				return nil, err
-			}
-			return policyJSON(p), nil
-		}),
-		"DescribePolicy": jsonOp(func(c *call, in *idIn) (any, error) {
+		"CreatePolicy": orgsOp(func(in *createPolicyIn) orgsAuthz { return orgsAuthz{policyType: true, typ: in.Type, tags: in.Tags} },
+			func(c *call, in *createPolicyIn) (any, error) {
+				tags, err := tagsIn(in.Tags)
+				if err != nil {
+					return nil, err
+				}
+				p, err := c.s.orgs.CreatePolicy(c.ctx, c.account(), orgs.CreatePolicyInput{
+					Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content, Tags: tags,
+				})
+				if err != nil {
+					return nil, err
+				}
+				return policyJSON(p), nil
+			}),
+		"UpdatePolicy": orgsOp(func(in *updatePolicyIn) orgsAuthz { return orgsAuthz{ids: ids(in.PolicyId), policyType: true} },
+			func(c *call, in *updatePolicyIn) (any, error) {
+				p, err := c.s.orgs.UpdatePolicy(c.ctx, c.account(), in.PolicyId, orgs.UpdatePolicyInput{
+					Name: in.Name, Description: in.Description, Content: in.Content,
+				})
+				if err != nil {
+					return nil, err
+				}
+				return policyJSON(p), nil
+			}),
+		"DescribePolicy": orgsOp(policyAuthz, func(c *call, in *idIn) (any, error) {
 			p, err := c.s.orgs.DescribePolicy(c.ctx, c.account(), in.PolicyId)
 			if err != nil {
 				return nil, err
 			}
 			return policyJSON(p), nil
 		}),
-		"DeletePolicy": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DeletePolicy": orgsOp(policyAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.DeletePolicy(c.ctx, c.account(), in.PolicyId)
 		}),
-		"ListPolicies": jsonOp(func(c *call, in *struct {
-			Filter string
-			pageIn
-		}) (any, error) {
-			p, err := c.s.orgs.ListPolicies(c.ctx, c.account(), in.Filter, in.opts())
-			if err != nil {
-				return nil, err
-			}
-			return policiesJSON(p), nil
-		}),
-		"AttachPolicy": jsonOp(func(c *call, in *idIn) (any, error) {
+		"ListPolicies": orgsOp(func(in *listPoliciesIn) orgsAuthz { return orgsAuthz{policyType: true, typ: in.Filter} },
+			func(c *call, in *listPoliciesIn) (any, error) {
+				p, err := c.s.orgs.ListPolicies(c.ctx, c.account(), in.Filter, in.opts())
+				if err != nil {
+					return nil, err
+				}
+				return policiesJSON(p), nil
+			}),
+		"AttachPolicy": orgsOp(attachmentAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.AttachPolicy(c.ctx, c.account(), in.PolicyId, in.TargetId)
 		}),
-		"DetachPolicy": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DetachPolicy": orgsOp(attachmentAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.DetachPolicy(c.ctx, c.account(), in.PolicyId, in.TargetId)
 		}),
-		"ListPoliciesForTarget": jsonOp(func(c *call, in *struct {
-			TargetId, Filter string
-			pageIn
-		}) (any, error) {
+		"ListPoliciesForTarget": orgsOp(func(in *policiesForTargetIn) orgsAuthz {
+			return orgsAuthz{ids: ids(in.TargetId), policyType: true, typ: in.Filter}
+		}, func(c *call, in *policiesForTargetIn) (any, error) {
 			p, err := c.s.orgs.ListPoliciesForTarget(c.ctx, c.account(), in.TargetId, in.Filter, in.opts())
 			if err != nil {
 				return nil, err
 			}
 			return policiesJSON(p), nil
 		}),
-		"ListTargetsForPolicy": jsonOp(func(c *call, in *struct {
-			PolicyId string
-			pageIn
-		}) (any, error) {
-			p, err := c.s.orgs.ListTargetsForPolicy(c.ctx, c.account(), in.PolicyId, in.opts())
-			if err != nil {
-				return nil, err
-			}
-			type targetOut struct {
-				TargetId, Arn, Name, Type string
-			}
-			out := make([]targetOut, len(p.Items))
-			for i, t := range p.Items {
-				out[i] = targetOut{t.TargetID, t.Arn, t.Name, t.Type}
-			}
-			return struct {
-				Targets   []targetOut
-				NextToken *string `json:",omitempty"`
-			}{out, next(p.NextToken)}, nil
-		}),
+		"ListTargetsForPolicy": orgsOp(func(in *targetsForPolicyIn) orgsAuthz { return orgsAuthz{ids: ids(in.PolicyId), policyType: true} },
+			func(c *call, in *targetsForPolicyIn) (any, error) {
+				p, err := c.s.orgs.ListTargetsForPolicy(c.ctx, c.account(), in.PolicyId, in.opts())
+				if err != nil {
+					return nil, err
+				}
+				type targetOut struct {
+					TargetId, Arn, Name, Type string
+				}
+				out := make([]targetOut, len(p.Items))
+				for i, t := range p.Items {
+					out[i] = targetOut{t.TargetID, t.Arn, t.Name, t.Type}
+				}
+				return struct {
+					Targets   []targetOut
+					NextToken *string `json:",omitempty"`
+				}{out, next(p.NextToken)}, nil
+			}),
 
 		// Tags on accounts, OUs, the root and policies.
-		"TagResource": jsonOp(func(c *call, in *struct {
-			ResourceId string
-			Tags       []tagIn
-		}) (any, error) {
-			tags, err := tagsIn(in.Tags)
-			if err != nil {
-				return nil, err
-			}
-			return nil, c.s.orgs.TagResource(c.ctx, c.account(), in.ResourceId, tags)
-		}),
-		"UntagResource": jsonOp(func(c *call, in *struct {
-			ResourceId string
-			TagKeys    []string
-		}) (any, error) {
-			return nil, c.s.orgs.UntagResource(c.ctx, c.account(), in.ResourceId, in.TagKeys)
-		}),
-		"ListTagsForResource": jsonOp(func(c *call, in *struct {
-			ResourceId string
-			pageIn
-		}) (any, error) {
-			p, err := c.s.orgs.ListTagsForResource(c.ctx, c.account(), in.ResourceId, in.opts())
-			if err != nil {
-				return nil, err
-			}
-			out := make([]tagOut, len(p.Items))
-			for i, t := range p.Items {
-				out[i] = tagOut(t)
-			}
-			return struct {
-				Tags      []tagOut
-				NextToken *string `json:",omitempty"`
-			}{out, next(p.NextToken)}, nil
-		}),
+		"TagResource": orgsOp(func(in *tagResourceIn) orgsAuthz { return orgsAuthz{ids: ids(in.ResourceId), tags: in.Tags} },
+			func(c *call, in *tagResourceIn) (any, error) {
+				tags, err := tagsIn(in.Tags)
+				if err != nil {
+					return nil, err
+				}
+				return nil, c.s.orgs.TagResource(c.ctx, c.account(), in.ResourceId, tags)
+			}),
+		"UntagResource": orgsOp(func(in *untagResourceIn) orgsAuthz { return orgsAuthz{ids: ids(in.ResourceId), tagKeys: in.TagKeys} },
+			func(c *call, in *untagResourceIn) (any, error) {
+				return nil, c.s.orgs.UntagResource(c.ctx, c.account(), in.ResourceId, in.TagKeys)
+			}),
+		"ListTagsForResource": orgsOp(func(in *resourcePageIn) orgsAuthz { return orgsAuthz{ids: ids(in.ResourceId)} },
+			func(c *call, in *resourcePageIn) (any, error) {
+				p, err := c.s.orgs.ListTagsForResource(c.ctx, c.account(), in.ResourceId, in.opts())
+				if err != nil {
+					return nil, err
+				}
+				out := make([]tagOut, len(p.Items))
+				for i, t := range p.Items {
+					out[i] = tagOut(t)
+				}
+				return struct {
+					Tags      []tagOut
+					NextToken *string `json:",omitempty"`
+				}{out, next(p.NextToken)}, nil
+			}),
 
 		// Trusted access and delegated administrators.
-		"EnableAWSServiceAccess": jsonOp(func(c *call, in *idIn) (any, error) {
+		"EnableAWSServiceAccess": orgsOp(servicePrincipalAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.EnableAWSServiceAccess(c.ctx, c.account(), in.ServicePrincipal)
 		}),
-		"DisableAWSServiceAccess": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DisableAWSServiceAccess": orgsOp(servicePrincipalAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.DisableAWSServiceAccess(c.ctx, c.account(), in.ServicePrincipal)
 		}),
 		"ListAWSServiceAccessForOrganization": jsonOp(func(c *call, _ *pageIn) (any, error) {
@@ -686,34 +855,32 @@ func orgsOps() map[string]*op {
 			}
 			return struct{ EnabledServicePrincipals []principalOut }{out}, nil
 		}),
-		"RegisterDelegatedAdministrator": jsonOp(func(c *call, in *idIn) (any, error) {
+		"RegisterDelegatedAdministrator": orgsOp(delegationAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.RegisterDelegatedAdministrator(c.ctx, c.account(), in.AccountId, in.ServicePrincipal)
 		}),
-		"DeregisterDelegatedAdministrator": jsonOp(func(c *call, in *idIn) (any, error) {
+		"DeregisterDelegatedAdministrator": orgsOp(delegationAuthz, func(c *call, in *idIn) (any, error) {
 			return nil, c.s.orgs.DeregisterDelegatedAdministrator(c.ctx, c.account(), in.AccountId, in.ServicePrincipal)
 		}),
-		"ListDelegatedAdministrators": jsonOp(func(c *call, in *struct {
-			ServicePrincipal string
-			pageIn
-		}) (any, error) {
-			p, err := c.s.orgs.ListDelegatedAdministrators(c.ctx, c.account(), in.ServicePrincipal, in.opts())
-			if err != nil {
-				return nil, err
-			}
-			type delegatedOut struct {
-				accountOut
-				DelegationEnabledDate epoch
-			}
-			out := make([]delegatedOut, len(p.Items))
-			for i := range p.Items {
-				out[i] = delegatedOut{accountJSON(&p.Items[i].Account), epoch(p.Items[i].DelegationEnabledDate)}
-			}
-			return struct {
-				DelegatedAdministrators []delegatedOut
-				NextToken               *string `json:",omitempty"`
-			}{out, next(p.NextToken)}, nil
-		}),
-		"ListDelegatedServicesForAccount": jsonOp(func(c *call, in *idIn) (any, error) {
+		"ListDelegatedAdministrators": orgsOp(func(in *delegatedAdminsIn) orgsAuthz { return orgsAuthz{servicePrincipal: in.ServicePrincipal} },
+			func(c *call, in *delegatedAdminsIn) (any, error) {
+				p, err := c.s.orgs.ListDelegatedAdministrators(c.ctx, c.account(), in.ServicePrincipal, in.opts())
+				if err != nil {
+					return nil, err
+				}
+				type delegatedOut struct {
+					accountOut
+					DelegationEnabledDate epoch
+				}
+				out := make([]delegatedOut, len(p.Items))
+				for i := range p.Items {
+					out[i] = delegatedOut{accountJSON(&p.Items[i].Account), epoch(p.Items[i].DelegationEnabledDate)}
+				}
+				return struct {
+					DelegatedAdministrators []delegatedOut
+					NextToken               *string `json:",omitempty"`
+				}{out, next(p.NextToken)}, nil
+			}),
+		"ListDelegatedServicesForAccount": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
 			ds, err := c.s.orgs.ListDelegatedServicesForAccount(c.ctx, c.account(), in.AccountId)
 			if err != nil {
 				return nil, err

@@ -410,6 +410,17 @@ func TestAssumeRootRefusals(t *testing.T) {
 	in := func(target, task string) *sts.AssumeRootInput {
 		return &sts.AssumeRootInput{TargetPrincipal: aws.String(target), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}}
 	}
+	// A customer policy that copies a task policy's path and name is no task policy: only AWS's
+	// own ARNs pass, exactly.
+	lookalike := func(arn string) *sts.AssumeRootInput {
+		return &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(arn)}}
+	}
+	for _, acct := range []string{r.account.ID, dev} {
+		if _, err := r.svc.CreatePolicy(ctx, acct, iam.CreatePolicyInput{PolicyName: "IAMAuditRootUserCredentials", Path: "/root-task/",
+			PolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name string
 		c    caller
@@ -427,6 +438,9 @@ func TestAssumeRootRefusals(t *testing.T) {
 		{"an account outside the organization", r.m, in(outsider.account, "IAMAuditRootUserCredentials"), "AccessDenied", "not a member account"},
 		{"not a task policy", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}}, "ValidationError", ""},
 		{"bad target", r.m, in("not-an-account", "IAMAuditRootUserCredentials"), "ValidationError", ""},
+		{"a customer policy at /root-task/ in the management account", r.m, lookalike("arn:aws:iam::" + r.account.ID + ":policy/root-task/IAMAuditRootUserCredentials"), "ValidationError", ""},
+		{"a customer policy at /root-task/ in the member account", r.m, lookalike("arn:aws:iam::" + dev + ":policy/root-task/IAMAuditRootUserCredentials"), "ValidationError", ""},
+		{"a task policy ARN in another case", r.m, lookalike("arn:aws:iam::aws:policy/Root-Task/IAMAuditRootUserCredentials"), "ValidationError", ""},
 		{"duration above 900 seconds", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), DurationSeconds: aws.Int32(901),
 			TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}}, "ValidationError", ""},
 	}

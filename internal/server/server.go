@@ -169,6 +169,8 @@ type call struct {
 	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
 	resource string
 	target   *iam.ResourceFacts
+	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
+	input any
 	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
 	// requestParameters and responseElements (e.g. AssumeRoot's nested taskPolicyArn).
 	trailRequest, trailResponse map[string]any
@@ -309,6 +311,9 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 type op struct {
 	// resource returns the ARN the action acts on; nil means "*".
 	resource func(c *call) string
+	// moreResources, when set, are further resources the action must also be allowed on, each in
+	// turn with the same keys (UpdateUser acts on the user under its old and its new name).
+	moreResources func(c *call) []string
 	// keys, when set, returns the action's own condition keys for this request (see keysFunc),
 	// which the default authorization adds to the request context. It reads the request from c
 	// (c.params, c.body) and may look things up first (a resource's tags); an error fails the call
@@ -334,7 +339,18 @@ func (s *Server) authorizeOp(c *call, o *op) error {
 			return err
 		}
 	}
-	return s.authorizeWith(c, c.service+":"+c.action, c.resource, keys)
+	action := c.service + ":" + c.action
+	if err := s.authorizeWith(c, action, c.resource, keys); err != nil {
+		return err
+	}
+	if o.moreResources != nil {
+		for _, r := range o.moreResources(c) {
+			if err := s.authorizeWith(c, action, r, keys); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (o *op) resourceARN(c *call) string {

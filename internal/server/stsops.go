@@ -127,6 +127,11 @@ func getSessionToken(c *call) (any, error) {
 		Account: c.account(), Type: c.id.ptype, UserName: c.id.userName, UserID: c.id.userID,
 		IssuedAt: c.now.UTC().Truncate(time.Second), Tags: c.id.tags,
 	}
+	if c.id.ptype == iam.PrincipalUser {
+		// The user's ARN is arn:aws:iam::ACCOUNT:user/PATH/NAME; the session keeps the path so that
+		// its principal is that ARN, which policies may name or match (aws:PrincipalArn).
+		sess.UserPath = strings.TrimSuffix(strings.TrimPrefix(c.id.arn, "arn:aws:iam::"+c.account()+":user"), c.id.userName)
+	}
 	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
 	if serial := c.params.Get("SerialNumber"); serial != "" || c.params.Has("TokenCode") {
 		if err := c.s.checkMFA(c, serial, c.params.Get("TokenCode")); err != nil {
@@ -216,10 +221,8 @@ func assumeRole(c *call) (any, error) {
 	}
 	// Session policies: the inline Policy and up to ten managed PolicyArns. The packed size limit is
 	// approximated by the documented 2,048-character plaintext limit.
-	sess := &iam.Session{
-		Account: acct, Type: iam.PrincipalAssumedRole, RoleName: role.RoleName, RoleID: role.RoleID, RolePath: role.Path,
-		SessionName: name, SourceIdentity: srcID, IssuedAt: c.now.UTC().Truncate(time.Second),
-	}
+	sess := iam.RoleSession(acct, role)
+	sess.SessionName, sess.SourceIdentity, sess.IssuedAt = name, srcID, c.now.UTC().Truncate(time.Second)
 	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
 	if doc := p.Get("Policy"); p.Has("Policy") {
 		if len(doc) > 2048 {

@@ -1,0 +1,201 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/rootward/rootward/internal/iam"
+)
+
+// TestSessionTokenKeepsUserPath: a GetSessionToken session is its user, path included. A policy
+// that denies users under /contractors/ by aws:PrincipalArn denies their sessions too (before,
+// the session's ARN dropped the path and the deny no longer matched).
+func TestSessionTokenKeepsUserPath(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"organizations:*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/contractors/*"}}}]}`
+	u, err := e.svc.CreateUser(context.Background(), e.account.ID, iam.CreateUserInput{UserName: "carol", Path: "/contractors/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.PutInlinePolicy(ctx, e.account.ID, "user", "carol", "inline", doc); err != nil {
+		t.Fatal(err)
+	}
+	k, err := e.svc.CreateAccessKey(ctx, e.account.ID, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := e.callerFor(e.account.ID, k.AccessKeyID, k.Secret, "")
+	st, err := long.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := st.Credentials
+	sess := e.callerFor(e.account.ID, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+	for name, c := range map[string]caller{"long-term key": long, "session": sess} {
+		t.Run(name, func(t *testing.T) {
+			id, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *id.Arn != u.Arn {
+				t.Errorf("GetCallerIdentity Arn = %s, want %s", *id.Arn, u.Arn)
+			}
+			_, err = c.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+			wantCode(t, err, "AccessDeniedException")
+		})
+	}
+}
+
+// TestIAMResourcesCarryPaths: a path the caller chooses is part of the resource IAM authorizes, on
+// create, on every operation on an existing group, and on both sides of a rename or move
+// (UpdateUser, UpdateGroup). Before, CreateRole and CreateGroup were authorized on the name alone,
+// groups on their name without their path, and a move only on the old name: a Deny on
+// ".../privileged/*" did not apply, and a user allowed to manage /contractors/ could move anyone
+// out of it anywhere.
+func TestIAMResourcesCarryPaths(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	acct := e.account.ID
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
+	deny, _ := e.userClients("denied-privileged", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":["arn:aws:iam::*:role/privileged/*","arn:aws:iam::*:group/privileged/*","arn:aws:iam::*:user/privileged/*"]}]}`)
+	scoped, _ := e.userClients("contractor-admin", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:CreateRole","iam:CreateGroup","iam:UpdateUser","iam:UpdateGroup"],
+		 "Resource":["arn:aws:iam::*:role/contractors/*","arn:aws:iam::*:group/contractors/*","arn:aws:iam::*:user/contractors/*"]}]}`)
+	for _, u := range []string{"carl", "cora"} {
+		if _, err := e.svc.CreateUser(ctx, acct, iam.CreateUserInput{UserName: u, Path: "/contractors/"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.svc.CreateGroup(ctx, acct, "admins", "/privileged/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.CreateGroup(ctx, acct, "crew", "/contractors/"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		call  func() error
+		allow bool
+	}{
+		{"CreateRole under a denied path", func() error {
+			_, err := deny.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r1"), Path: aws.String("/privileged/"), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, false},
+		{"CreateGroup under a denied path", func() error {
+			_, err := deny.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("g1"), Path: aws.String("/privileged/")})
+			return err
+		}, false},
+		{"AttachGroupPolicy on a group under a denied path", func() error {
+			_, err := deny.AttachGroupPolicy(ctx, &awsiam.AttachGroupPolicyInput{GroupName: aws.String("admins"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+			return err
+		}, false},
+		{"UpdateUser moving a user under a denied path", func() error {
+			_, err := deny.UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("cora"), NewPath: aws.String("/privileged/")})
+			return err
+		}, false},
+		{"CreateRole under the allowed path", func() error {
+			_, err := scoped.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r2"), Path: aws.String("/contractors/"), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, true},
+		{"CreateRole at /", func() error {
+			_, err := scoped.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r3"), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		}, false},
+		{"UpdateUser renaming within the allowed path", func() error {
+			_, err := scoped.UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("carl"), NewUserName: aws.String("carlos")})
+			return err
+		}, true},
+		{"UpdateUser moving a user out of the allowed path", func() error {
+			_, err := scoped.UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("carlos"), NewPath: aws.String("/admins/")})
+			return err
+		}, false},
+		{"UpdateGroup moving a group out of the allowed path", func() error {
+			_, err := scoped.UpdateGroup(ctx, &awsiam.UpdateGroupInput{GroupName: aws.String("crew"), NewPath: aws.String("/")})
+			return err
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if tc.allow {
+				if err != nil {
+					t.Errorf("got %v, want success", err)
+				}
+				return
+			}
+			wantCode(t, err, "AccessDenied")
+		})
+	}
+	// Nothing moved.
+	u, err := e.svc.GetUser(ctx, acct, "carlos")
+	if err != nil || u.Path != "/contractors/" {
+		t.Errorf("carlos = %+v, %v; want still under /contractors/", u, err)
+	}
+}
+
+// TestPrincipalTagsOfSessions: aws:PrincipalTag/* of a role session holds the role's tags (session
+// tags override them), and of a user's session the user's tags as they are now. Before, a
+// GetSessionToken session carried the tags of its issue: a Deny on aws:PrincipalTag/restricted did
+// not reach the sessions of a user restricted after they were issued.
+func TestPrincipalTagsOfSessions(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	acct := e.account.ID
+	const restricted = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":["iam:CreateUser","organizations:CreateOrganization"],"Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/restricted":"true"}}}]}`
+	_, userSTS := e.userClients("worker", restricted)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/worker"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	if _, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "tagged", AssumeRolePolicyDocument: trust,
+		Tags: []iam.Tag{{Key: "restricted", Value: "true"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.PutInlinePolicy(ctx, acct, "role", "tagged", "p", restricted); err != nil {
+		t.Fatal(err)
+	}
+	createUser := func(c caller, name string) error {
+		_, err := c.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)})
+		return err
+	}
+	assume := func(tags ...ststypes.Tag) caller {
+		t.Helper()
+		out, err := userSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/tagged"),
+			RoleSessionName: aws.String("tagged-session"), Tags: tags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := out.Credentials
+		return e.callerFor(acct, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+	}
+	t.Run("the role's tags", func(t *testing.T) {
+		wantCode(t, createUser(assume(), "u1"), "AccessDenied")
+	})
+	t.Run("a session tag overrides the role's", func(t *testing.T) {
+		if err := createUser(assume(ststypes.Tag{Key: aws.String("restricted"), Value: aws.String("false")}), "u2"); err != nil {
+			t.Errorf("CreateUser with restricted=false as a session tag: %v", err)
+		}
+	})
+	t.Run("a user's tags as they are now", func(t *testing.T) {
+		st, err := userSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := st.Credentials
+		sess := e.callerFor(acct, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+		if err := e.svc.TagUser(ctx, acct, "worker", []iam.Tag{{Key: "restricted", Value: "true"}}); err != nil {
+			t.Fatal(err)
+		}
+		// Without MFA its credentials call no IAM operation at all; Organizations shows the tag.
+		_, err = sess.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+		wantCode(t, err, "AccessDeniedException")
+	})
+}

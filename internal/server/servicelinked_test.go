@@ -1,0 +1,319 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// escapeSCP denies what the attacker of issue 8 did after escaping SCPs through a role they made
+// under /aws-service-role/: create a user, attach a policy to a user, leave the organization.
+const escapeSCP = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:CreateUser","iam:AttachUserPolicy","organizations:LeaveOrganization"],"Resource":"*"}]}`
+
+// escapeAttempts runs the three denied actions as c and returns, for each, "" when allowed or the
+// error's code and message.
+func escapeAttempts(t *testing.T, c caller) map[string]string {
+	t.Helper()
+	ctx := ctxT(t)
+	out := map[string]string{}
+	_, err := c.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("escapee")})
+	out["iam:CreateUser"] = errString(err)
+	_, err = c.iam.AttachUserPolicy(ctx, &awsiam.AttachUserPolicyInput{UserName: aws.String("admin"),
+		PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+	out["iam:AttachUserPolicy"] = errString(err)
+	_, err = c.orgs.LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
+	out["organizations:LeaveOrganization"] = errString(err)
+	return out
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// assumeAs assumes roleARN as c and returns clients signing with the session.
+func (e *env) assumeAs(t *testing.T, c caller, roleARN string) caller {
+	t.Helper()
+	out, err := c.sts.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("escape")})
+	if err != nil {
+		t.Fatalf("AssumeRole %s: %v", roleARN, err)
+	}
+	cr := out.Credentials
+	return e.callerFor(c.account, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+}
+
+// TestSCPServiceLinkedRoleEscape is issue 8's SCP escape: a member account's admin, under an SCP
+// that denies iam:CreateUser, iam:AttachUserPolicy and organizations:LeaveOrganization, made a role
+// under /aws-service-role/, assumed it and did all three. SCPs spare service-linked roles only, and
+// a role is one because Rootward created it as one, not because of its path.
+func TestSCPServiceLinkedRoleEscape(t *testing.T) {
+	s := newSCPEnv(t)
+	ctx := ctxT(t)
+	s.attach(s.scp("deny-escape", escapeSCP), s.ouID)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + s.dev + `:root"},"Action":"sts:AssumeRole"}]}`
+
+	t.Run("the member admin is denied all three", func(t *testing.T) {
+		for action, got := range escapeAttempts(t, s.devAdmin) {
+			if !strings.Contains(got, explicitSCP) {
+				t.Errorf("%s = %q, want AccessDenied %s", action, got, explicitSCP)
+			}
+		}
+	})
+
+	t.Run("CreateRole under /aws-service-role/ is refused", func(t *testing.T) {
+		for _, path := range []string{"/aws-service-role/", "/aws-service-role/organizations.amazonaws.com/", "/AWS-Service-Role/"} {
+			_, err := s.devAdmin.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("AWSServiceRoleForEscape"),
+				Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
+			wantCode(t, err, "InvalidInput")
+			if got, want := apiMessage(err), "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles"; got != want {
+				t.Errorf("CreateRole Path=%s message = %q, want %q", path, got, want)
+			}
+		}
+	})
+
+	t.Run("a role stored under /aws-service-role/ does not escape SCPs", func(t *testing.T) {
+		// Such a role can no longer be created through the API; one written by an earlier version
+		// is put in the store directly.
+		arn := legacyRoleUnder(t, s.env, s.dev, "escape", "/aws-service-role/", trust)
+		if err := s.svc.AttachPolicy(ctx, s.dev, "role", "escape", "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
+			t.Fatal(err)
+		}
+		sess := s.assumeAs(t, s.devAdmin, arn)
+		for action, got := range escapeAttempts(t, sess) {
+			if !strings.Contains(got, explicitSCP) {
+				t.Errorf("%s as %s = %q, want AccessDenied %s", action, arn, got, explicitSCP)
+			}
+		}
+	})
+
+	t.Run("a service-linked role's session is outside SCPs", func(t *testing.T) {
+		r, err := s.svc.CreateServiceLinkedRole(ctx, s.dev, iam.ServiceLinkedRoleInput{
+			AWSServiceName: "organizations.amazonaws.com", RoleName: "AWSServiceRoleForOrganizations",
+			PolicyARNs: []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The service assumes it (no caller can: its trust policy names the service only).
+		sess := iam.RoleSession(s.dev, r)
+		sess.SessionName, sess.IssuedAt = "service", time.Now().UTC().Truncate(time.Second)
+		sess.Expiration = sess.IssuedAt.Add(time.Hour)
+		if err := s.svc.IssueSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		c := s.callerFor(s.dev, sess.AccessKeyID, sess.Secret, sess.Token)
+		if _, err := c.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("made-by-service")}); err != nil {
+			t.Errorf("CreateUser as the service-linked role: %v, want allowed (SCPs don't affect service-linked roles)", err)
+		}
+		// Nobody else assumes it.
+		_, err = s.devAdmin.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(r.Arn), RoleSessionName: aws.String("escape")})
+		wantCode(t, err, "AccessDenied")
+	})
+}
+
+// legacyRoleUnder creates role name in account and moves it, in the store, under path: a role a
+// version of Rootward that did not reserve the path let a caller make. Returns its ARN.
+func legacyRoleUnder(t *testing.T, e *env, account, name, path, trust string) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.svc.CreateRole(ctx, account, iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: trust}); err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:iam::" + account + ":role" + path + name
+	err := e.st.Update(ctx, func(tx store.Tx) error {
+		b, err := tx.Get("role", account, strings.ToLower(name))
+		if err != nil {
+			return err
+		}
+		var r map[string]any
+		if err := json.Unmarshal(b, &r); err != nil {
+			return err
+		}
+		r["path"], r["arn"] = path, arn
+		if b, err = json.Marshal(r); err != nil {
+			return err
+		}
+		return tx.Put("role", account, strings.ToLower(name), b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arn
+}
+
+// TestReservedPathsRefused: no caller creates or moves an entity under a path AWS reserves.
+func TestReservedPathsRefused(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("u")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("g")}); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`
+	calls := map[string]func(path string) error{
+		"CreateRole": func(p string) error {
+			_, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r"), Path: aws.String(p), AssumeRolePolicyDocument: aws.String(trust)})
+			return err
+		},
+		"CreateUser": func(p string) error {
+			_, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("u2"), Path: aws.String(p)})
+			return err
+		},
+		"CreateGroup": func(p string) error {
+			_, err := e.iam.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("g2"), Path: aws.String(p)})
+			return err
+		},
+		"CreatePolicy": func(p string) error {
+			_, err := e.iam.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Path: aws.String(p), PolicyDocument: aws.String(doc)})
+			return err
+		},
+		"CreateVirtualMFADevice": func(p string) error {
+			_, err := e.iam.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Path: aws.String(p)})
+			return err
+		},
+		"UpdateUser": func(p string) error {
+			_, err := e.iam.UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("u"), NewPath: aws.String(p)})
+			return err
+		},
+		"UpdateGroup": func(p string) error {
+			_, err := e.iam.UpdateGroup(ctx, &awsiam.UpdateGroupInput{GroupName: aws.String("g"), NewPath: aws.String(p)})
+			return err
+		},
+	}
+	paths := []string{"/aws-service-role/", "/aws-service-role/ecs.amazonaws.com/", "/aws-reserved/", "/aws-reserved/sso.amazonaws.com/", "/Aws-Reserved/x/"}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			for _, p := range paths {
+				err := call(p)
+				wantCode(t, err, "InvalidInput")
+				if msg := apiMessage(err); !strings.Contains(msg, "Path prefix '/aws-") {
+					t.Errorf("%s Path=%s message = %q, want it to name the reserved prefix", name, p, msg)
+				}
+			}
+			// A path that only looks alike is fine.
+			if err := call("/aws-service-roles/"); err != nil {
+				t.Errorf("%s Path=/aws-service-roles/: %v, want success", name, err)
+			}
+		})
+	}
+	// Nothing was created or moved under a reserved path.
+	users, err := e.iam.ListUsers(ctx, &awsiam.ListUsersInput{PathPrefix: aws.String("/aws-")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users.Users {
+		if *u.Path != "/aws-service-roles/" {
+			t.Errorf("user %s at %s", *u.UserName, *u.Path)
+		}
+	}
+}
+
+// TestServiceLinkedRoleProtected: callers cannot change or delete a service-linked role; IAM
+// answers UnmodifiableEntity. Its description may change.
+func TestServiceLinkedRoleProtected(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	r, err := e.svc.CreateServiceLinkedRole(ctx, e.account.ID, iam.ServiceLinkedRoleInput{
+		AWSServiceName: "organizations.amazonaws.com", RoleName: "AWSServiceRoleForOrganizations",
+		PolicyARNs: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Path != "/aws-service-role/organizations.amazonaws.com/" || !r.ServiceLinked {
+		t.Fatalf("role path %q, ServiceLinked %v; want /aws-service-role/organizations.amazonaws.com/, true", r.Path, r.ServiceLinked)
+	}
+	name := aws.String(r.RoleName)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
+	refused := map[string]func() error{
+		"DeleteRole": func() error { _, err := e.iam.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: name}); return err },
+		"UpdateAssumeRolePolicy": func() error {
+			_, err := e.iam.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: name, PolicyDocument: aws.String(trust)})
+			return err
+		},
+		"AttachRolePolicy": func() error {
+			_, err := e.iam.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+			return err
+		},
+		"DetachRolePolicy": func() error {
+			_, err := e.iam.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: name, PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+			return err
+		},
+		"PutRolePolicy": func() error {
+			_, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("x"), PolicyDocument: aws.String(doc)})
+			return err
+		},
+		"DeleteRolePolicy": func() error {
+			_, err := e.iam.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String("x")})
+			return err
+		},
+		"PutRolePermissionsBoundary": func() error {
+			_, err := e.iam.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: name, PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+			return err
+		},
+		"DeleteRolePermissionsBoundary": func() error {
+			_, err := e.iam.DeleteRolePermissionsBoundary(ctx, &awsiam.DeleteRolePermissionsBoundaryInput{RoleName: name})
+			return err
+		},
+		"UpdateRole MaxSessionDuration": func() error {
+			_, err := e.iam.UpdateRole(ctx, &awsiam.UpdateRoleInput{RoleName: name, MaxSessionDuration: aws.Int32(7200)})
+			return err
+		},
+	}
+	want := "Cannot perform the operation on the protected role 'AWSServiceRoleForOrganizations' - this role is only modifiable by AWS"
+	for op, call := range refused {
+		t.Run(op, func(t *testing.T) {
+			err := call()
+			wantCode(t, err, "UnmodifiableEntity")
+			if got := apiMessage(err); got != want {
+				t.Errorf("message = %q, want %q", got, want)
+			}
+		})
+	}
+	t.Run("the role is unchanged", func(t *testing.T) {
+		g, err := e.iam.GetRole(ctx, &awsiam.GetRoleInput{RoleName: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *g.Role.MaxSessionDuration != 3600 || !strings.Contains(*g.Role.AssumeRolePolicyDocument, "organizations.amazonaws.com") {
+			t.Errorf("role changed: %+v", g.Role)
+		}
+		ap, err := e.iam.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: name})
+		if err != nil || len(ap.AttachedPolicies) != 1 || *ap.AttachedPolicies[0].PolicyArn != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
+			t.Errorf("attached policies = %+v, %v; want ReadOnlyAccess only", ap, err)
+		}
+	})
+	t.Run("UpdateRoleDescription", func(t *testing.T) {
+		if _, err := e.iam.UpdateRoleDescription(ctx, &awsiam.UpdateRoleDescriptionInput{RoleName: name, Description: aws.String("d")}); err != nil {
+			t.Errorf("UpdateRoleDescription: %v, want success", err)
+		}
+	})
+	t.Run("the name is taken", func(t *testing.T) {
+		_, err := e.svc.CreateServiceLinkedRole(ctx, e.account.ID, iam.ServiceLinkedRoleInput{
+			AWSServiceName: "organizations.amazonaws.com", RoleName: "AWSServiceRoleForOrganizations"})
+		if err == nil || !strings.Contains(err.Error(), "has been taken in this account") {
+			t.Errorf("second CreateServiceLinkedRole = %v, want InvalidInput (name taken)", err)
+		}
+		r2, err := e.svc.CreateServiceLinkedRole(ctx, e.account.ID, iam.ServiceLinkedRoleInput{
+			AWSServiceName: "organizations.amazonaws.com", RoleName: "AWSServiceRoleForOrganizations", CustomSuffix: "two"})
+		if err != nil || r2.RoleName != "AWSServiceRoleForOrganizations_two" {
+			t.Errorf("with CustomSuffix = %+v, %v; want AWSServiceRoleForOrganizations_two", r2, err)
+		}
+	})
+}
