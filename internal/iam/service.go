@@ -85,6 +85,9 @@ func New(st store.Store, sealer *seal.Sealer, opts ...Option) *Service {
 // Store returns the underlying store.
 func (s *Service) Store() store.Store { return s.st }
 
+// Subkey derives a key for one purpose from the master key (seal.Sealer.Subkey).
+func (s *Service) Subkey(purpose string) []byte { return s.seal.Subkey(purpose) }
+
 // Now returns the service clock's time truncated to seconds, the precision IAM reports.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
