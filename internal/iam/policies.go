@@ -448,7 +448,7 @@ func (s *Service) TagPolicy(ctx context.Context, account, arn string, tags []Tag
 		if err != nil {
 			return err
 		}
-		if p.Tags, err = mergeTags(p.Tags, tags); err != nil {
+		if p.Tags, err = mergeTags(p.Tags, tags, "TagsPerPolicy"); err != nil {
 			return err
 		}
 		return t.putPolicy(account, p)
@@ -457,6 +457,9 @@ func (s *Service) TagPolicy(ctx context.Context, account, arn string, tags []Tag
 
 // UntagPolicy removes tag keys from a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, account, arn string, keys []string) error {
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
 	return s.update(ctx, account, func(t txn) error {
 		p, err := t.customerPolicy(account, arn)
 		if err != nil {

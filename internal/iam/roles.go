@@ -251,13 +251,16 @@ func (s *Service) TagRole(ctx context.Context, account, name string, tags []Tag)
 		return err
 	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) (err error) {
-		r.Tags, err = mergeTags(r.Tags, tags)
+		r.Tags, err = mergeTags(r.Tags, tags, "TagsPerRole")
 		return err
 	})
 }
 
 // UntagRole removes tag keys from a role.
 func (s *Service) UntagRole(ctx context.Context, account, name string, keys []string) error {
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
 		r.Tags = removeTags(r.Tags, keys)
 		return nil
