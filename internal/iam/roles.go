@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -24,9 +25,17 @@ func checkMaxSession(v int) error {
 	return nil
 }
 
+// roleDescriptionPattern is the role Description's pattern (IAM API reference, CreateRole and
+// UpdateRole: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*): no NUL or other control character
+// but tab, line feed and carriage return.
+var roleDescriptionPattern = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{7E}\x{A1}-\x{FF}]*$`)
+
 func checkDescription(v string) error {
 	if len(v) > 1000 {
 		return invalid("Description", v, "Member must have length less than or equal to 1000")
+	}
+	if !roleDescriptionPattern.MatchString(v) {
+		return invalid("Description", v, `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`)
 	}
 	return nil
 }
@@ -100,7 +109,7 @@ func (t txn) role(account, name string) (*Role, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, noSuch("role", name)
+		return nil, notFound("RoleName", name, 64, "role")
 	}
 	return &r, nil
 }

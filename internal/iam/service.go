@@ -257,6 +257,17 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// notFound answers a lookup by name that found nothing: the parameter's ValidationError when the
+// name could not be one (a NUL or control character, a character outside the pattern, too long),
+// as IAM validates the request before looking anything up; NoSuchEntity otherwise. Every stored
+// name passes the check, so it never hides an entity.
+func notFound(param, name string, max int, kind string) error {
+	if err := checkName(param, name, max); err != nil {
+		return err
+	}
+	return noSuch(kind, name)
+}
+
 func noSuch(kind, name string) error {
 	return awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", kind, name)
 }

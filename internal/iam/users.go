@@ -69,7 +69,7 @@ func (t txn) user(account, name string) (*User, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, noSuch("user", name)
+		return nil, notFound("UserName", name, 128, "user")
 	}
 	return &u, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/orgs"
 )
 
 // Pagination tokens (IAM's Marker, Organizations' NextToken) are opaque to clients and
@@ -103,6 +104,24 @@ func (s *Server) openToken(scope []byte, token string) (string, bool) {
 	return position, hmac.Equal(raw[:pageTagSize], s.pageMAC(scope, position))
 }
 
+// checkPageSize checks the page size of every list operation, also of those that answer in one
+// page and never read it: IAM's MaxItems is 1–1000 (IAM API reference, maxItemsType),
+// Organizations' MaxResults 1–20.
+func (c *call) checkPageSize() error {
+	if c.service == "organizations" {
+		var in struct{ MaxResults *int }
+		if len(bytes.TrimSpace(c.body)) == 0 || json.Unmarshal(c.body, &in) != nil || in.MaxResults == nil {
+			return nil // a malformed body is the operation's decoder's to refuse
+		}
+		return orgs.CheckMaxResults(*in.MaxResults)
+	}
+	if c.service != "iam" {
+		return nil
+	}
+	_, err := c.params.Int("MaxItems", 0, 1, 1000)
+	return err
+}
+
 // scopeParams lists a request's parameters that a token binds, in a canonical order, and the
 // token it carries. For awsJson requests it also returns the decoded body, to put the position
 // back in; a body that is not a JSON object is left to the operation's decoder to refuse.
@@ -144,6 +163,9 @@ func (c *call) scopeParams() (params [][2]string, token string, body map[string]
 // so the operation sees the position its service issued. It returns the call's scope, for
 // sealPageToken.
 func (s *Server) openPageToken(c *call) ([]byte, error) {
+	if err := c.checkPageSize(); err != nil {
+		return nil, err
+	}
 	params, token, body := c.scopeParams()
 	scope := c.pageScope(params)
 	if token == "" {
