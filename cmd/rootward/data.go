@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/rootward/rootward/internal/iam"
@@ -48,7 +49,7 @@ func (d *dataFlags) masterKey(create bool) ([]byte, error) {
 
 // open opens the store and the IAM service.
 func (d *dataFlags) open(ctx context.Context, createKey bool, opts ...iam.Option) (*iam.Service, store.Store, error) {
-	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+	if err := privateDir(d.dir); err != nil {
 		return nil, nil, err
 	}
 	key, err := d.masterKey(createKey)
@@ -71,6 +72,28 @@ func (d *dataFlags) open(ctx context.Context, createKey bool, opts ...iam.Option
 		return nil, nil, fmt.Errorf("opening database: %w", err)
 	}
 	return iam.New(st, sealer, opts...), st, nil
+}
+
+// privateDir creates the data directory with mode 0700, or checks that an existing one is closed
+// to other users: it holds the master key, the admin's credentials and the SQLite database, and a
+// directory others may list or enter would leave their protection to each file's mode alone.
+// Rootward does not chmod a directory it did not create; it names the fix instead.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("data directory %s is not a directory", dir)
+	}
+	// Windows has no such permission bits; its ACLs are the administrator's to set.
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return &exitCode{2, fmt.Errorf("data directory %s is readable by other users (mode %#o); run: chmod 700 %s", dir, fi.Mode().Perm(), dir)}
+	}
+	return nil
 }
 
 // writeCredentials writes the admin key in the AWS shared-credentials format, profile rootward,

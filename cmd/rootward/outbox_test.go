@@ -16,6 +16,11 @@ import (
 
 func TestOutboxCommand(t *testing.T) {
 	data := t.TempDir()
+	// t.TempDir's directory is 0755 under the usual umask; Rootward refuses a data directory
+	// others can read.
+	if err := os.Chmod(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if _, errOut, code := run(t, "init", "--data", data, "--email", "root@outbox.example", "--account-name", "outbox",
 		"--password-file", writeFile(t, "Str0ng-Root-Pass")); code != 0 {
 		t.Fatalf("init: %s", errOut)

@@ -43,7 +43,7 @@ func (t txn) group(account, name string) (*Group, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, noSuch("group", name)
+		return nil, notFound("GroupName", name, 128, "group")
 	}
 	return &g, nil
 }

@@ -448,7 +448,7 @@ func (s *Service) TagPolicy(ctx context.Context, account, arn string, tags []Tag
 		if err != nil {
 			return err
 		}
-		if p.Tags, err = mergeTags(p.Tags, tags); err != nil {
+		if p.Tags, err = mergeTags(p.Tags, tags, "TagsPerPolicy"); err != nil {
 			return err
 		}
 		return t.putPolicy(account, p)
@@ -457,6 +457,9 @@ func (s *Service) TagPolicy(ctx context.Context, account, arn string, tags []Tag
 
 // UntagPolicy removes tag keys from a customer managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, account, arn string, keys []string) error {
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
 	return s.update(ctx, account, func(t txn) error {
 		p, err := t.customerPolicy(account, arn)
 		if err != nil {
@@ -469,18 +472,19 @@ func (s *Service) UntagPolicy(ctx context.Context, account, arn string, keys []s
 
 // principal checks that a user, group or role exists.
 func (t txn) principalExists(account, ptype, name string) error {
-	var kind, label string
+	var kind, label, param string
+	maxLen := 128
 	switch ptype {
 	case principalUserT:
-		kind, label = kindUser, "user"
+		kind, label, param = kindUser, "user", "UserName"
 	case principalGroupT:
-		kind, label = kindGroup, "group"
+		kind, label, param = kindGroup, "group", "GroupName"
 	default:
-		kind, label = kindRole, "role"
+		kind, label, param, maxLen = kindRole, "role", "RoleName", 64
 	}
 	_, err := t.Get(kind, account, fold(name))
 	if errors.Is(err, store.ErrNotFound) {
-		return noSuch(label, name)
+		return notFound(param, name, maxLen, label)
 	}
 	return err
 }

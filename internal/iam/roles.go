@@ -25,9 +25,17 @@ func checkMaxSession(v int) error {
 	return nil
 }
 
+// roleDescriptionPattern is the role Description's pattern (IAM API reference, CreateRole and
+// UpdateRole: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*): no NUL or other control character
+// but tab, line feed and carriage return.
+var roleDescriptionPattern = regexp.MustCompile(`^[\x{09}\x{0A}\x{0D}\x{20}-\x{7E}\x{A1}-\x{FF}]*$`)
+
 func checkDescription(v string) error {
 	if len(v) > 1000 {
 		return invalid("Description", v, "Member must have length less than or equal to 1000")
+	}
+	if !roleDescriptionPattern.MatchString(v) {
+		return invalid("Description", v, `Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`)
 	}
 	return nil
 }
@@ -176,7 +184,7 @@ func (t txn) role(account, name string) (*Role, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, noSuch("role", name)
+		return nil, notFound("RoleName", name, 64, "role")
 	}
 	return &r, nil
 }
@@ -337,13 +345,16 @@ func (s *Service) TagRole(ctx context.Context, account, name string, tags []Tag)
 		return err
 	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) (err error) {
-		r.Tags, err = mergeTags(r.Tags, tags)
+		r.Tags, err = mergeTags(r.Tags, tags, "TagsPerRole")
 		return err
 	})
 }
 
 // UntagRole removes tag keys from a role.
 func (s *Service) UntagRole(ctx context.Context, account, name string, keys []string) error {
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
 	return s.modifyRole(ctx, account, name, func(_ txn, r *Role) error {
 		r.Tags = removeTags(r.Tags, keys)
 		return nil

@@ -85,6 +85,9 @@ func New(st store.Store, sealer *seal.Sealer, opts ...Option) *Service {
 // Store returns the underlying store.
 func (s *Service) Store() store.Store { return s.st }
 
+// Subkey derives a key for one purpose from the master key (seal.Sealer.Subkey).
+func (s *Service) Subkey(purpose string) []byte { return s.seal.Subkey(purpose) }
+
 // Now returns the service clock's time truncated to seconds, the precision IAM reports.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
@@ -287,6 +290,17 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// notFound answers a lookup by name that found nothing: the parameter's ValidationError when the
+// name could not be one (a NUL or control character, a character outside the pattern, too long),
+// as IAM validates the request before looking anything up; NoSuchEntity otherwise. Every stored
+// name passes the check, so it never hides an entity.
+func notFound(param, name string, max int, kind string) error {
+	if err := checkName(param, name, max); err != nil {
+		return err
+	}
+	return noSuch(kind, name)
 }
 
 func noSuch(kind, name string) error {

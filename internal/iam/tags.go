@@ -2,41 +2,117 @@ package iam
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/rootward/rootward/internal/awserr"
 )
 
-// maxTags is IAM's per-resource tag quota (IAM User Guide, "IAM and AWS STS quotas").
+// maxTags is IAM's per-resource tag quota (IAM User Guide, "IAM and AWS STS quotas"), and the
+// most tags one request may carry (the API reference's tagListType: at most 50 members).
 const maxTags = 50
 
-func checkTags(tags []Tag) error {
+// Tag constraints from the IAM API reference, data type Tag: Key 1–128 characters matching
+// [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Value 0–256 characters matching [\p{L}\p{Z}\p{N}_.:/=+\-@]*
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html). STS session tags have the
+// same shape (STS API reference, data type Tag). Lengths count characters, not bytes.
+var (
+	tagKeyPattern   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
+	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+const (
+	tagKeyRegexp      = `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`
+	tagValueRegexp    = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+	reservedTagPrefix = "aws:"
+)
+
+// CheckTags validates the tags of one request, as IAM and STS do before anything changes: at
+// most 50 (ValidationError), each key and value of AWS's length and characters (ValidationError),
+// no key in the reserved aws: namespace, and no key twice, compared without case (InvalidInput):
+// IAM's tag keys are case insensitive ("Duplicate tag keys found. Please note that Tag keys are case
+// insensitive.", IAM's message; IAM User Guide, "Tags for AWS Identity and Access Management
+// resources", Case sensitivity). param is the request member, "Tags".
+//
+// The reserved prefix: "Tag keys can't begin with aws:" (IAM User Guide, "Rules for tagging in IAM
+// and AWS STS"), in any case. AWS's exact error text for it is not documented; Rootward answers
+// InvalidInput "Tag keys cannot start with 'aws:' because the prefix is reserved for AWS use.". For
+// more than 50 tags the message's Value renders the tags as [key=value, …], also Rootward's choice.
+func CheckTags(param string, tags []Tag) error {
 	if len(tags) > maxTags {
-		return awserr.New(awserr.LimitExceeded, "The number of tags has reached the maximum limit.")
+		parts := make([]string, len(tags))
+		for i, tg := range tags {
+			parts[i] = tg.Key + "=" + tg.Value
+		}
+		return invalid(param, "["+strings.Join(parts, ", ")+"]", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(tags))
 	for i, tg := range tags {
-		if tg.Key == "" || len(tg.Key) > 128 {
-			return invalid(fmt.Sprintf("Tags.%d.member.key", i+1), tg.Key, "Member must have length between 1 and 128")
+		member := fmt.Sprintf("%s.%d.member", param, i+1)
+		if err := checkTagKey(member+".key", tg.Key); err != nil {
+			return err
 		}
-		if len(tg.Value) > 256 {
-			return invalid(fmt.Sprintf("Tags.%d.member.value", i+1), tg.Value, "Member must have length less than or equal to 256")
+		if utf8.RuneCountInString(tg.Value) > 256 {
+			return invalid(member+".value", tg.Value, "Member must have length less than or equal to 256")
 		}
-		if seen[tg.Key] {
+		if !tagValuePattern.MatchString(tg.Value) {
+			return invalid(member+".value", tg.Value, "Member must satisfy regular expression pattern: "+tagValueRegexp)
+		}
+		if reservedTag(tg.Key) {
+			return awserr.New(awserr.InvalidInput, "Tag keys cannot start with 'aws:' because the prefix is reserved for AWS use.")
+		}
+		k := strings.ToLower(tg.Key)
+		if seen[k] {
 			return awserr.New(awserr.InvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
-		seen[tg.Key] = true
+		seen[k] = true
 	}
 	return nil
 }
 
-// mergeTags overwrites existing keys and appends new ones, keeping the quota.
-func mergeTags(cur, add []Tag) ([]Tag, error) {
+func checkTags(tags []Tag) error { return CheckTags("Tags", tags) }
+
+func checkTagKey(member, key string) error {
+	if n := utf8.RuneCountInString(key); n < 1 || n > 128 {
+		return invalid(member, key, "Member must have length between 1 and 128")
+	}
+	if !tagKeyPattern.MatchString(key) {
+		return invalid(member, key, "Member must satisfy regular expression pattern: "+tagKeyRegexp)
+	}
+	return nil
+}
+
+// checkTagKeys validates the TagKeys of an Untag call: at most 50, each a valid key (the API
+// reference's tagKeyListType and tagKeyType).
+func checkTagKeys(keys []string) error {
+	if len(keys) > maxTags {
+		return invalid("TagKeys", "["+strings.Join(keys, ", ")+"]", fmt.Sprintf("Member must have length less than or equal to %d", maxTags))
+	}
+	for i, k := range keys {
+		if err := checkTagKey(fmt.Sprintf("TagKeys.%d.member", i+1), k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func reservedTag(key string) bool {
+	return len(key) >= len(reservedTagPrefix) && strings.EqualFold(key[:len(reservedTagPrefix)], reservedTagPrefix)
+}
+
+// mergeTags sets tags on a resource that has cur: a key already there in any case is replaced,
+// key and value, by the new one (IAM keeps one tag per case-insensitive key, and the last writer's
+// case; see aws/aws-cdk#26253, where TagRole "test" replaced "Test"), and the others are appended.
+// More than 50 in all answers LimitExceeded in the form of IAM's quota errors ("Cannot exceed
+// quota for UsersPerAccount: 5000."); quota names the resource's tag quota, e.g. TagsPerUser.
+func mergeTags(cur, add []Tag, quota string) ([]Tag, error) {
 	out := append([]Tag(nil), cur...)
 	for _, a := range add {
 		replaced := false
 		for i := range out {
-			if out[i].Key == a.Key {
-				out[i].Value = a.Value
+			if strings.EqualFold(out[i].Key, a.Key) {
+				out[i] = a
 				replaced = true
 			}
 		}
@@ -45,17 +121,18 @@ func mergeTags(cur, add []Tag) ([]Tag, error) {
 		}
 	}
 	if len(out) > maxTags {
-		return nil, awserr.New(awserr.LimitExceeded, "The number of tags has reached the maximum limit.")
+		return nil, awserr.New(awserr.LimitExceeded, "Cannot exceed quota for %s: %d.", quota, maxTags)
 	}
 	return out, nil
 }
 
+// removeTags drops the tags whose keys are named, compared without case.
 func removeTags(cur []Tag, keys []string) []Tag {
 	out := cur[:0:0]
 	for _, tg := range cur {
 		drop := false
 		for _, k := range keys {
-			if tg.Key == k {
+			if strings.EqualFold(tg.Key, k) {
 				drop = true
 			}
 		}

@@ -69,7 +69,7 @@ func (t txn) user(account, name string) (*User, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, noSuch("user", name)
+		return nil, notFound("UserName", name, 128, "user")
 	}
 	return &u, nil
 }
@@ -302,7 +302,7 @@ func (s *Service) TagUser(ctx context.Context, account, name string, tags []Tag)
 		if err != nil {
 			return err
 		}
-		if u.Tags, err = mergeTags(u.Tags, tags); err != nil {
+		if u.Tags, err = mergeTags(u.Tags, tags, "TagsPerUser"); err != nil {
 			return err
 		}
 		return t.put(kindUser, account, fold(name), u)
@@ -311,6 +311,9 @@ func (s *Service) TagUser(ctx context.Context, account, name string, tags []Tag)
 
 // UntagUser removes the named tag keys from a user.
 func (s *Service) UntagUser(ctx context.Context, account, name string, keys []string) error {
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
 	return s.update(ctx, account, func(t txn) error {
 		u, err := t.user(account, name)
 		if err != nil {

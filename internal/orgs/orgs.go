@@ -25,6 +25,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
@@ -205,6 +206,21 @@ func constraint(reason, format string, args ...any) error {
 	return withReason(codeConstraintViolation, reason, format, args...)
 }
 
+// errPattern is Organizations' refusal of a value outside its parameter's pattern (the
+// InvalidInputException reason INVALID_PATTERN: "You provided a value that doesn't match the
+// required pattern", API Reference, InvalidInputException).
+func errPattern(param string) error {
+	return invalid(ReasonInvalidPattern, "You provided a value that doesn't match the required pattern for %s.", param)
+}
+
+// hasControl reports whether s holds a NUL or another control character (Unicode Cc: C0, DEL, C1).
+// Organizations' free-text names (OU and policy Name and Description, pattern [\s\S]*) accept
+// any character; Rootward refuses these, which no name needs and which would reach logs, the
+// console and CloudTrail records raw.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
 // Messages of the common refusals, worded as AWS words them.
 var (
 	errNotInUse = errorf(codeNotInUse, "Your account is not a member of an organization.")
@@ -301,22 +317,34 @@ type Page[T any] struct {
 	NextToken string
 }
 
-// ListOpts are the pagination inputs; MaxResults 0 means the default (20).
+// ListOpts are the pagination inputs; MaxResults 0 means the default (20) unless MaxResultsGiven
+// says the caller sent it (MaxResults is 1–20 on every list operation, API Reference: an explicit
+// 0 is refused).
 type ListOpts struct {
-	NextToken  string
-	MaxResults int
+	NextToken       string
+	MaxResults      int
+	MaxResultsGiven bool
 }
 
 func (o ListOpts) limit() (int, error) {
-	switch {
-	case o.MaxResults == 0:
+	if o.MaxResults == 0 && !o.MaxResultsGiven {
 		return defaultMaxResults, nil
-	case o.MaxResults < 1:
-		return 0, invalid(ReasonMinValue, "MaxResults must be at least 1.")
-	case o.MaxResults > defaultMaxResults:
-		return 0, invalid(ReasonMaxValue, "MaxResults must be at most %d.", defaultMaxResults)
 	}
-	return o.MaxResults, nil
+	return o.MaxResults, CheckMaxResults(o.MaxResults)
+}
+
+// CheckMaxResults checks a MaxResults a caller sent: every Organizations list operation takes 1–20
+// (API Reference, e.g. ListAccounts: "Valid Range: Minimum value of 1. Maximum value of 20"), also
+// those that answer everything in one page. Returns InvalidInputException MIN_VALUE_EXCEEDED or
+// MAX_VALUE_EXCEEDED.
+func CheckMaxResults(n int) error {
+	switch {
+	case n < 1:
+		return invalid(ReasonMinValue, "MaxResults must be at least 1.")
+	case n > defaultMaxResults:
+		return invalid(ReasonMaxValue, "MaxResults must be at most %d.", defaultMaxResults)
+	}
+	return nil
 }
 
 // paginate pages over keys, which must be in ascending order: NextToken is the opaque last key

@@ -62,6 +62,8 @@ func checkOUName(name string) error {
 		return invalid(ReasonInputRequired, "You must specify a value for Name.")
 	case len(name) > ouNameMaxLength:
 		return invalid(ReasonMaxLength, "Name must be at most %d characters long.", ouNameMaxLength)
+	case hasControl(name):
+		return errPattern("Name")
 	}
 	return nil
 }

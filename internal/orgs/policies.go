@@ -134,6 +134,10 @@ func checkPolicyText(name, description string) error {
 		return invalid(ReasonMaxLength, "Name must be at most 128 characters long.")
 	case len(description) > 512:
 		return invalid(ReasonMaxLength, "Description must be at most 512 characters long.")
+	case hasControl(name):
+		return errPattern("Name")
+	case hasControl(description):
+		return errPattern("Description")
 	}
 	return nil
 }

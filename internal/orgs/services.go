@@ -2,10 +2,8 @@ package orgs
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -13,15 +11,68 @@ import (
 
 // Trusted service access, delegated administrators, and IAM's centralized root access features.
 
-var servicePrincipalPattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+// trustedServices are the service principals of the AWS services that support trusted access with
+// AWS Organizations (Organizations User Guide, "AWS services that you can use with AWS
+// Organizations", https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services_list.html,
+// each service's page naming its principal). Organizations refuses any other principal in
+// EnableAWSServiceAccess, DisableAWSServiceAccess and the delegated-administrator operations with
+// InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL. A service AWS adds later is added here.
+var trustedServices = map[string]bool{
+	"access-analyzer.amazonaws.com":                      true, // IAM Access Analyzer
+	"account.amazonaws.com":                              true, // AWS Account Management
+	"auditmanager.amazonaws.com":                         true, // AWS Audit Manager
+	"aws-artifact-account-sync.amazonaws.com":            true, // AWS Artifact
+	"backup.amazonaws.com":                               true, // AWS Backup
+	"billing-cost-management.amazonaws.com":              true, // AWS Billing and Cost Management
+	"cloudtrail.amazonaws.com":                           true, // AWS CloudTrail
+	"compute-optimizer.amazonaws.com":                    true, // AWS Compute Optimizer
+	"config.amazonaws.com":                               true, // AWS Config
+	"config-multiaccountsetup.amazonaws.com":             true, // AWS Config organization rules and conformance packs
+	"controltower.amazonaws.com":                         true, // AWS Control Tower
+	"cost-optimization-hub.bcm.amazonaws.com":            true, // Cost Optimization Hub
+	"detective.amazonaws.com":                            true, // Amazon Detective
+	"devops-guru.amazonaws.com":                          true, // Amazon DevOps Guru
+	"ds.amazonaws.com":                                   true, // AWS Directory Service
+	"fms.amazonaws.com":                                  true, // AWS Firewall Manager
+	"guardduty.amazonaws.com":                            true, // Amazon GuardDuty
+	"health.amazonaws.com":                               true, // AWS Health
+	"iam.amazonaws.com":                                  true, // IAM (centralized root access)
+	"inspector2.amazonaws.com":                           true, // Amazon Inspector
+	"ipam.amazonaws.com":                                 true, // Amazon VPC IP Address Manager
+	"license-management.marketplace.amazonaws.com":       true, // AWS Marketplace license management
+	"license-manager.amazonaws.com":                      true, // AWS License Manager
+	"license-manager.member-account.amazonaws.com":       true, // AWS License Manager (member accounts)
+	"license-manager-linux-subscriptions.amazonaws.com":  true, // License Manager Linux subscriptions
+	"macie.amazonaws.com":                                true, // Amazon Macie
+	"malware-protection.guardduty.amazonaws.com":         true, // GuardDuty Malware Protection
+	"member.org.stacksets.cloudformation.amazonaws.com":  true, // AWS CloudFormation StackSets
+	"mpa.amazonaws.com":                                  true, // Multi-party approval
+	"networkmanager.amazonaws.com":                       true, // AWS Network Manager
+	"ram.amazonaws.com":                                  true, // AWS Resource Access Manager
+	"reachabilityanalyzer.networkinsights.amazonaws.com": true, // VPC Reachability Analyzer
+	"reporting.trustedadvisor.amazonaws.com":             true, // AWS Trusted Advisor
+	"resource-explorer-2.amazonaws.com":                  true, // AWS Resource Explorer
+	"securityhub.amazonaws.com":                          true, // AWS Security Hub
+	"securitylake.amazonaws.com":                         true, // Amazon Security Lake
+	"servicecatalog.amazonaws.com":                       true, // AWS Service Catalog
+	"servicequotas.amazonaws.com":                        true, // Service Quotas
+	"ssm.amazonaws.com":                                  true, // AWS Systems Manager
+	"sso.amazonaws.com":                                  true, // IAM Identity Center
+	"storage-lens.s3.amazonaws.com":                      true, // Amazon S3 Storage Lens
+	"tagpolicies.tag.amazonaws.com":                      true, // Tag policies
+	"wellarchitected.amazonaws.com":                      true, // AWS Well-Architected Tool
+}
 
-// checkServicePrincipal accepts AWS service principals (name.amazonaws.com).
+// checkServicePrincipal accepts the principals of services that support trusted access.
 func checkServicePrincipal(p string) error {
 	if p == "" {
 		return invalid(ReasonInputRequired, "You must specify a value for ServicePrincipal.")
 	}
-	if !servicePrincipalPattern.MatchString(p) || !strings.HasSuffix(p, ".amazonaws.com") {
-		return invalid(ReasonUnknownService, "You specified an unrecognized service principal: %s.", p)
+	if len(p) > 128 {
+		return invalid(ReasonMaxLength, "ServicePrincipal must be at most 128 characters long.")
+	}
+	if !trustedServices[p] {
+		return invalid(ReasonUnknownService, "You specified an unrecognized service principal.")
 	}
 	return nil
 }

@@ -40,6 +40,11 @@ const (
 	ReasonDuplicateTagKey = "DUPLICATE_TAG_KEY"
 )
 
+// tagPattern is the Tag shape's pattern for keys and values, ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
+// (Organizations API Reference, data type Tag). Keys stay case sensitive, unlike IAM's: "Tag keys
+// ... are case sensitive" (Organizations User Guide, "Tagging AWS Organizations resources").
+var tagPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
 // taggablePattern is ListTagsForResource's ResourceId: a root, OU, account or policy ID.
 var taggablePattern = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12}|p-[0-9a-zA-Z_]{8,128})$`)
 
@@ -64,6 +69,9 @@ func checkTagKey(key string) error {
 	case n > maxTagKeyLength:
 		return invalid(ReasonMaxLength, "A tag key must be at most %d characters long.", maxTagKeyLength)
 	}
+	if !tagPattern.MatchString(key) {
+		return invalid(ReasonInvalidPattern, "A tag key may contain only Unicode letters, digits, white space and _ . : / = + - @.")
+	}
 	if len(key) >= len(reservedTagPrefix) && strings.EqualFold(key[:len(reservedTagPrefix)], reservedTagPrefix) {
 		return invalid(ReasonSystemTag, "Tag keys starting with aws: are reserved for AWS use.")
 	}
@@ -82,6 +90,9 @@ func checkTags(tags []Tag) error {
 		}
 		if utf8.RuneCountInString(tg.Value) > maxTagValueLength {
 			return invalid(ReasonMaxLength, "A tag value must be at most %d characters long.", maxTagValueLength)
+		}
+		if !tagPattern.MatchString(tg.Value) {
+			return invalid(ReasonInvalidPattern, "A tag value may contain only Unicode letters, digits, white space and _ . : / = + - @.")
 		}
 		if seen[tg.Key] {
 			return invalid(ReasonDuplicateTagKey, "The tag key %s appears more than once.", tg.Key)

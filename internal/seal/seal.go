@@ -7,7 +7,9 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -26,6 +28,7 @@ var ErrOpen = errors.New("seal: message authentication failed")
 // Sealer seals and opens values under one master key. It is safe for concurrent use.
 type Sealer struct {
 	aead cipher.AEAD
+	key  []byte // the master key, for Subkey
 }
 
 // New returns a Sealer for a 32-byte master key.
@@ -41,7 +44,20 @@ func New(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
-	return &Sealer{aead: aead}, nil
+	return &Sealer{aead: aead, key: append([]byte(nil), key...)}, nil
+}
+
+// Subkey derives a 32-byte key for one purpose from the master key with HKDF-SHA256 (RFC 5869), so
+// that a feature needing a key of its own (a MAC over values handed to clients, say) never uses
+// the master key itself, and keys of different purposes are independent. Every node sharing the
+// master key derives the same subkey.
+func (s *Sealer) Subkey(purpose string) []byte {
+	k, err := hkdf.Key(sha256.New, s.key, nil, purpose, KeySize)
+	if err != nil {
+		// hkdf.Key fails only for an output longer than 255 hash lengths.
+		panic(err)
+	}
+	return k
 }
 
 // Seal encrypts plaintext bound to ad and returns nonce‖ciphertext.

@@ -119,7 +119,15 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 	if err = s.authorizeOp(c, o); err != nil {
 		return nil, err
 	}
-	return o.run(c)
+	// The console is a client like any other: it gets and gives back pagination tokens.
+	scope, err := s.openPageToken(c)
+	if err != nil {
+		return nil, err
+	}
+	if result, err = o.run(c); err != nil {
+		return nil, err
+	}
+	return s.sealPageToken(c, scope, result), nil
 }
 
 // publicError replaces *err by what a client may see (an *awserr.Error, renamed to the service's

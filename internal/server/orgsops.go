@@ -152,11 +152,15 @@ func (s *Server) authorizeOrgs(c *call, a orgsAuthz) error {
 
 type pageIn struct {
 	NextToken  string
-	MaxResults int
+	MaxResults *int // nil when absent: an explicit 0 is refused, an absent one means the default
 }
 
 func (p pageIn) opts() orgs.ListOpts {
-	return orgs.ListOpts{NextToken: p.NextToken, MaxResults: p.MaxResults}
+	o := orgs.ListOpts{NextToken: p.NextToken, MaxResultsGiven: p.MaxResults != nil}
+	if p.MaxResults != nil {
+		o.MaxResults = *p.MaxResults
+	}
+	return o
 }
 
 func next(tok string) *string {

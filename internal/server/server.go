@@ -77,6 +77,7 @@ type Server struct {
 	orgs     *orgs.Service
 	addrs    *clientaddr.Resolver
 	mfaLock  func(ctx context.Context, lock iam.MFALock)
+	pageKey  []byte // MAC key of pagination tokens (pagetoken.go)
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -100,6 +101,9 @@ func New(cfg Config) *Server {
 	}
 	if s.region == "" {
 		s.region = "us-east-1"
+	}
+	if cfg.IAM != nil {
+		s.pageKey = cfg.IAM.Subkey(pageTokenPurpose)
 	}
 	s.orgs = cfg.Orgs
 	if s.orgs == nil && cfg.IAM != nil {
@@ -297,10 +301,15 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	if err := s.authorizeOp(c, o); err != nil {
 		return err
 	}
+	scope, err := s.openPageToken(c)
+	if err != nil {
+		return err
+	}
 	result, err := o.run(c)
 	if err != nil {
 		return err
 	}
+	result = s.sealPageToken(c, scope, result)
 	if svc.json {
 		return awsproto.JSONResponse(w, c.reqID, result)
 	}

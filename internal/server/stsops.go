@@ -247,8 +247,8 @@ func assumeRole(c *call) (any, error) {
 		sess.HasPolicies = true
 	}
 	req := assumeRequest{tags: tagsParam(c, "Tags"), transitive: p.List("TransitiveTagKeys"), externalID: extID}
-	if len(req.tags) > 50 {
-		return nil, awserr.New(awserr.PackedPolicyTooLarge, "Serialized token too large for session")
+	if err := checkSessionTags(req.tags); err != nil {
+		return nil, err
 	}
 	if err := sessionTags(c, sess, req); err != nil {
 		return nil, err
@@ -452,4 +452,17 @@ func (s *Server) checkMFA(c *call, serial, code string) error {
 		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}
 	return c.mfaOutcome(s.iam.CheckMFACode(c.ctx, c.action, c.account(), c.id.userName, serial, code, c.now))
+}
+
+// checkSessionTags validates AssumeRole's session tags with IAM's rules (the STS Tag shape is
+// IAM's: key 1–128 and value 0–256 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@], at most 50; keys
+// are case insensitive, "you cannot have separate Department and department tag keys", STS API
+// reference, AssumeRole). STS has no InvalidInput code: the refusals that are not model
+// validation (a key twice, the aws: prefix) answer InvalidParameterValue, Rootward's choice.
+func checkSessionTags(tags []iam.Tag) error {
+	err := iam.CheckTags("Tags", tags)
+	if e, ok := awserr.As(err); ok && e.Code == awserr.InvalidInput {
+		return awserr.New(awserr.InvalidParameterValue, "%s", e.Message)
+	}
+	return err
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -54,6 +55,7 @@ var _ store.Store = (*DB)(nil)
 //
 // SQLite itself creates path-wal and path-shm beside the file; Open adds path-open.lock, a lock
 // file that keeps two processes from setting up (journal mode, migrations) the same file at once.
+// All four are readable and writable by their owner only (see private).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
@@ -71,6 +73,9 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	defer unlock()
+	if err := private(abs); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 
 	write, err := sql.Open("sqlite", fileURI(abs, url.Values{
 		// Wait for another process's lock instead of failing at once. The driver applies it
@@ -173,6 +178,54 @@ func prepare(db *sql.DB, queries []string) (map[string]*sql.Stmt, error) {
 		stmts[q] = s
 	}
 	return stmts, nil
+}
+
+// private creates the database file with mode 0600 if it does not exist, and takes group and
+// other permissions away from it and from its -wal and -shm files if they exist. The database holds
+// sealed secrets and password hashes, and SQLite would otherwise create it 0644 (less the umask).
+// SQLite gives the -wal and -shm files it creates the permissions of the database file, whatever
+// the umask (os_unix.c: findCreateFileMode for the WAL, unixOpenSharedMemory for the shared-memory
+// file, both passing the database's st_mode to robust_open, which fchmods a new file to it), so a
+// 0600 database makes all three 0600. https://www.sqlite.org/src/file?name=src/os_unix.c
+func private(abs string) error {
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	err = restrict(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	for _, side := range []string{abs + "-wal", abs + "-shm"} {
+		f, err := os.Open(side)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = restrict(f)
+		_ = f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restrict clears the group and other permission bits of an open file.
+func restrict(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return f.Chmod(perm &^ 0o077)
+	}
+	return nil
 }
 
 // fileURI returns the SQLite URI for an absolute path. The path is percent-encoded: the driver
