@@ -116,12 +116,12 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 	if c.id, err = s.identityOf(c, p); err != nil {
 		return nil, err
 	}
-	if err = s.authorizeOp(c, o); err != nil {
-		return nil, err
-	}
 	// The console is a client like any other: it gets and gives back pagination tokens.
 	scope, err := s.openPageToken(c)
 	if err != nil {
+		return nil, err
+	}
+	if err = s.authorizeOp(c, o); err != nil {
 		return nil, err
 	}
 	if result, err = o.run(c); err != nil {

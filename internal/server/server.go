@@ -298,11 +298,13 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	if err := sessionTokenLimits(c); err != nil {
 		return err
 	}
-	if err := s.authorizeOp(c, o); err != nil {
-		return err
-	}
+	// The page token is opened before authorization, which decodes the input of awsJson
+	// operations once: the operation must see the position the token carries.
 	scope, err := s.openPageToken(c)
 	if err != nil {
+		return err
+	}
+	if err := s.authorizeOp(c, o); err != nil {
 		return err
 	}
 	result, err := o.run(c)
