@@ -109,6 +109,7 @@ func TestInitRefusesWeakRootPassword(t *testing.T) {
 		{"two classes", "alllowercase1", "at least three"},
 		{"equals account name", "Prod-Acct1", "account name"},
 		{"equals email", "Root@Example.com", "email"},
+		{"three classes but easy to guess", "Summer2024!", "too easy to guess"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

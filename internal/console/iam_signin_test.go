@@ -431,6 +431,8 @@ func TestFirstRunClaim(t *testing.T) {
 	b := e.browser()
 	if p := b.get(path); p.status != http.StatusOK || !strings.Contains(p.body, acct.ID) {
 		t.Fatalf("claim page: %d", p.status)
+	} else if !strings.Contains(p.body, "Root password rules") || !strings.Contains(p.body, "zxcvbn") {
+		t.Fatalf("the claim page does not list the root password rules before the first attempt:\n%.3000s", p.body)
 	}
 	refusals := []struct {
 		name string
@@ -442,6 +444,11 @@ func TestFirstRunClaim(t *testing.T) {
 		{"breached password", func() url.Values {
 			f := with("password", "Password123")
 			f.Set("confirm_password", "Password123")
+			return f
+		}(), ""},
+		{"easy to guess though AWS's rules pass", func() url.Values {
+			f := with("password", "Password1!")
+			f.Set("confirm_password", "Password1!")
 			return f
 		}(), ""},
 		{"email taken by another account", with("email", "OWNER@acme.example"), "already exists"},

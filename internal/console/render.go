@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/password"
 )
 
 // view is what every page template receives.
@@ -34,6 +35,9 @@ type view struct {
 }
 
 var funcs = template.FuncMap{
+	// rootPasswordRules lists the rules password.CheckRoot applies, for the pages that set a root
+	// password to show before the first attempt.
+	"rootPasswordRules": func() []string { return password.RootRules },
 	"date": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:

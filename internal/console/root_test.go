@@ -336,11 +336,17 @@ func TestRootPasswordRecovery(t *testing.T) {
 	link := e.outboxLink(rootEmail, rootuser.PurposePasswordReset)
 	if p := b.get(link); p.status != http.StatusOK || !strings.Contains(p.body, rootEmail) {
 		t.Fatalf("reset page: %d\n%.1500s", p.status, p.body)
+	} else if !strings.Contains(p.body, "Root password rules") {
+		t.Fatalf("the reset page does not list the root password rules:\n%.3000s", p.body)
 	}
 	tok := strings.TrimPrefix(link, "/console/recover/password?token=")
 	weak := b.submit("/console/recover/password/complete", url.Values{"token": {tok}, "password": {"password"}, "confirm_password": {"password"}})
 	if weak.status != http.StatusBadRequest {
 		t.Fatalf("weak password: %d", weak.status)
+	}
+	guessable := b.submit("/console/recover/password/complete", url.Values{"token": {tok}, "password": {"Summer2024!"}, "confirm_password": {"Summer2024!"}})
+	if guessable.status != http.StatusBadRequest || !strings.Contains(guessable.body, "too easy to guess") {
+		t.Fatalf("guessable password: %d\n%.1500s", guessable.status, guessable.body)
 	}
 	done := b.submit("/console/recover/password/complete", url.Values{"token": {tok}, "password": {"Marmalade-Otter-77"}, "confirm_password": {"Marmalade-Otter-77"}})
 	if done.status != http.StatusOK || !strings.Contains(done.body, "every root session was signed out") {

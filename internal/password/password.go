@@ -1,6 +1,7 @@
 // Package password hashes passwords with argon2id and checks the root user's password rules: AWS's
-// own (length, character classes, not the account name or email) and two of Rootward's beyond them,
-// a breached-password list shipped in the binary and a minimum edit distance from the email.
+// own (length, character classes, not the account name or email) and three of Rootward's beyond
+// them: a breached-password list shipped in the binary, a minimum edit distance from the email, and
+// a minimum strength estimated by zxcvbn.
 // Hashes are stored in the PHC string format ($argon2id$v=19$m=…,t=…,p=…$salt$hash) so the cost
 // parameters can be raised later without invalidating existing hashes.
 package password
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -84,13 +86,54 @@ const rootSymbols = "!@#$%^&*()<>[]{}|_+-="
 var (
 	ErrBreached       = errors.New("the password is on the list of common breached passwords; choose another")
 	ErrSimilarToEmail = errors.New("the password is too similar to the email address (fewer than 5 changes from it or from its part before @)")
+	ErrWeak           = errors.New("the password is too easy to guess (common words, names, dates, keyboard patterns or substitutions such as @ for a); use a longer passphrase of unrelated words")
 )
+
+// MinRootStrength is the lowest zxcvbn score (0–4) a root password may have. 3 is "safely
+// unguessable: moderate protection from offline slow-hash scenario" (about 10^8 to 10^10 guesses)
+// in zxcvbn's scale (Wheeler, "zxcvbn: Low-Budget Password Strength Estimation", USENIX Security
+// 2016, https://www.usenix.org/conference/usenixsecurity16/technical-sessions/presentation/wheeler).
+const MinRootStrength = 3
+
+// strengthPrefix bounds the part of a password the estimator reads: its matchers grow faster than
+// linearly with length, and a 100-character prefix that is weak is weak (zxcvbn 4.4.2 truncates
+// its input at 100 characters for the same reason).
+const strengthPrefix = 100
+
+// Strength returns the zxcvbn score (0–4) of pw, counting the given words (account name, email)
+// as known to an attacker.
+func Strength(pw string, known ...string) int {
+	if r := []rune(pw); len(r) > strengthPrefix {
+		pw = string(r[:strengthPrefix])
+	}
+	words := []string{"rootward", "aws", "amazon", "root", "admin"}
+	for _, k := range known {
+		if k == "" {
+			continue
+		}
+		words = append(words, k)
+		if local, domain, ok := strings.Cut(k, "@"); ok {
+			words = append(words, local, domain)
+		}
+	}
+	return zxcvbn.PasswordStrength(pw, words).Score
+}
+
+// RootRules describes the root password rules for people, in the order CheckRoot applies them, so
+// that a page can list them before the first attempt.
+var RootRules = []string{
+	"8 to 128 characters",
+	"at least three of: uppercase letters, lowercase letters, digits, and the symbols " + rootSymbols,
+	"not the same as the account name or the email address, nor within four changes of the email",
+	"not on the list of breached passwords that Rootward ships",
+	"hard to guess: a strength estimator (zxcvbn) must rate it at least 3 of 4, so Password1! and the like are refused",
+}
 
 // CheckRoot checks a root user password against AWS's root rules: 8–128 characters, at least three
 // of uppercase, lowercase, digits and the symbols above, and not identical to the account name or
 // the email address. Beyond AWS, which only advises against weak passwords, it refuses a password on
-// the embedded breached list (ErrBreached) and one within four edits of the email or its local part
-// (ErrSimilarToEmail). The error message names the broken rule and never contains the password.
+// the embedded breached list (ErrBreached), one within four edits of the email or its local part
+// (ErrSimilarToEmail), and one that zxcvbn scores below MinRootStrength (ErrWeak). The error message names the broken rule and never contains the password.
 func CheckRoot(pw, accountName, email string) error {
 	n := utf8.RuneCountInString(pw)
 	if !utf8.ValidString(pw) {
@@ -132,6 +175,9 @@ func CheckRoot(pw, accountName, email string) error {
 	}
 	if TooSimilarToEmail(pw, email) {
 		return ErrSimilarToEmail
+	}
+	if Strength(pw, accountName, email) < MinRootStrength {
+		return ErrWeak
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -36,14 +37,17 @@ func TestCheckRoot(t *testing.T) {
 	cases := []struct {
 		name, pw, wantErr string
 	}{
-		{"three classes", "Zebrafin7", ""},
-		{"symbols count as a class", "abcdefg1!", ""},
+		{"three classes", "Zebrafin7Quartz", ""},
+		{"symbols count as a class", "vrk#mq7!tzpl", ""},
 		{"too short", "Ab1!", "8 to 128"},
 		{"too long", strings.Repeat("Ab1!", 33), "8 to 128"},
 		{"two classes", "abcdefgh1", "at least three"},
 		{"unlisted symbol does not count", "abcdefgh1~", "at least three"},
 		{"equals account name", "Prod-Account1", "account name"},
 		{"equals email", "Root@Example.com1", "email"},
+		{"weak although three classes", "Summer2024!", "too easy to guess"},
+		{"weak keyboard walk", "Qwerty123456!", "too easy to guess"},
+		{"weak by the account name", "Prod-account1!", "too easy to guess"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,5 +65,24 @@ func TestCheckRoot(t *testing.T) {
 				t.Fatal("error message contains the password")
 			}
 		})
+	}
+}
+
+// Password1! has every class AWS asks for; Rootward refuses it, whichever of its own rules sees it
+// first, and errors.Is names the rule.
+func TestCheckRootRefusesPasswordOne(t *testing.T) {
+	err := CheckRoot("Password1!", "prod", "root@example.com")
+	if !errors.Is(err, ErrWeak) && !errors.Is(err, ErrBreached) {
+		t.Fatalf("CheckRoot(Password1!) = %v, want ErrWeak or ErrBreached", err)
+	}
+	if got := Strength("Password1!"); got >= MinRootStrength {
+		t.Fatalf("Strength(Password1!) = %d, want < %d", got, MinRootStrength)
+	}
+}
+
+func TestStrengthReadsABoundedPrefix(t *testing.T) {
+	long := strings.Repeat("a", 1_000_000)
+	if got := Strength(long); got >= MinRootStrength {
+		t.Fatalf("Strength(a×10^6) = %d, want < %d", got, MinRootStrength)
 	}
 }
