@@ -198,15 +198,10 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	return api, root, nil
 }
 
-// orgRootOptions ties the root-user service to Organizations: a member account's root MFA is
-// optional (the 35-day rule binds standalone and management accounts), and a member whose root
-// credentials are centrally managed cannot recover its root unless the management account allowed it.
+// orgRootOptions ties the root-user service to Organizations: a member whose root credentials are
+// centrally managed cannot recover its root unless the management account allowed it.
 func orgRootOptions(o *orgs.Service) []rootuser.Option {
 	return []rootuser.Option{
-		rootuser.WithMembership(func(ctx context.Context, account string) (bool, error) {
-			p, err := o.PlacementOf(ctx, account)
-			return p != nil && !p.Management, err
-		}),
 		rootuser.WithRecoveryPolicy(func(ctx context.Context, a *iam.Account) (bool, error) {
 			return o.RootRecoveryAllowed(ctx, a.ID)
 		}),

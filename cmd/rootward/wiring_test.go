@@ -16,8 +16,8 @@ import (
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// The root-user service as serve wires it follows Organizations: a member root's MFA is optional,
-// and a member whose root credentials are centrally managed cannot recover its password.
+// The root-user service as serve wires it follows Organizations: a member root's MFA follows the
+// 35-day rule like any root's, and a member whose root credentials are centrally managed cannot recover its password.
 func TestRootUserFollowsOrganizations(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
@@ -62,9 +62,11 @@ func TestRootUserFollowsOrganizations(t *testing.T) {
 	if err != nil || mp.Next != rootuser.StepMFARegistration {
 		t.Fatalf("management root sign-in = %+v, %v; want the MFA registration step", mp, err)
 	}
+	// AWS has required MFA of member accounts' root users too since June 2025: the same 35-day
+	// window applies to a member whose root still has credentials.
 	sp, err := ru.BeginRootSignIn(ctx, "member@example.com", "Member-Root-Pass-9", client)
-	if err != nil || sp.Next != rootuser.StepDone {
-		t.Fatalf("member root sign-in = %+v, %v; want done (MFA optional for members)", sp, err)
+	if err != nil || sp.Next != rootuser.StepMFARegistration || !sp.RegistrationOptional {
+		t.Fatalf("member root sign-in = %+v, %v; want the optional MFA registration step of the 35-day window", sp, err)
 	}
 
 	if err := org.EnableAWSServiceAccess(ctx, mgmt.ID, orgs.IAMService); err != nil {

@@ -151,12 +151,8 @@ func (s *Service) afterEnable(ctx context.Context, account, user, serial, typ st
 }
 
 // CheckRootDeviceRemoval returns DeleteConflict when serial is the last MFA device of a root user
-// whose MFA is required, so no path — console or IAM API — leaves such a root without MFA.
+// (every root user's MFA is required), so no path — console or IAM API — leaves a root without MFA.
 func (s *Service) CheckRootDeviceRemoval(ctx context.Context, account, serial string) error {
-	required, err := s.rootMFARequired(ctx, account)
-	if err != nil || !required {
-		return err
-	}
 	devices, err := s.Devices(ctx, account, "")
 	if err != nil {
 		return err

@@ -94,8 +94,6 @@ type Service struct {
 	now        func() time.Time
 
 	coolingOff      time.Duration
-	memberMFA       bool
-	isMember        func(ctx context.Context, account string) (bool, error)
 	recoveryAllowed func(ctx context.Context, a *iam.Account) (bool, error)
 	limits          Limits
 	counters        *throttle.Counters
@@ -125,16 +123,6 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 
 // WithCoolingOff sets the lost-MFA cooling-off period (default 24 hours).
 func WithCoolingOff(d time.Duration) Option { return func(s *Service) { s.coolingOff = d } }
-
-// WithMemberMFARequired makes MFA mandatory for member accounts' root users too (AWS: optional
-// for member accounts by default).
-func WithMemberMFARequired(required bool) Option { return func(s *Service) { s.memberMFA = required } }
-
-// WithMembership tells the service which accounts are members of an organization (and not its
-// management account). Without it every account counts as standalone, whose root MFA is required.
-func WithMembership(isMember func(ctx context.Context, account string) (bool, error)) Option {
-	return func(s *Service) { s.isMember = isMember }
-}
 
 // WithRecoveryPolicy decides whether an account's root user may recover its password or MFA. The
 // organizations service sets it for member accounts whose root credentials are centrally managed
@@ -180,7 +168,6 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	s := &Service{
 		iam: cfg.IAM, st: cfg.IAM.Store(), notify: cfg.Notifier, trail: cfg.Trail, wa: wa, consoleURL: u,
 		now: time.Now, coolingOff: DefaultCoolingOff, limits: DefaultLimits, log: slog.Default(),
-		isMember:        func(context.Context, string) (bool, error) { return false, nil },
 		recoveryAllowed: func(context.Context, *iam.Account) (bool, error) { return true, nil },
 	}
 	for _, o := range opts {

@@ -141,16 +141,6 @@ func (s *Service) noteFirstAttempt(ctx context.Context, account string) error {
 	})
 }
 
-// rootMFARequired reports whether the account's root user must use MFA: always for standalone and
-// management accounts, for members only when configured.
-func (s *Service) rootMFARequired(ctx context.Context, account string) (bool, error) {
-	member, err := s.isMember(ctx, account)
-	if err != nil {
-		return false, err
-	}
-	return !member || s.memberMFA, nil
-}
-
 func (s *Service) afterRootPassword(ctx context.Context, account string, c Client, bind deviceBinding) (*Pending, error) {
 	devices, err := s.Devices(ctx, account, "")
 	if err != nil {
@@ -166,13 +156,10 @@ func (s *Service) afterRootPassword(ctx context.Context, account string, c Clien
 	if st.MFARegistrationRequired {
 		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, deviceBinding: bind}, nil)
 	}
-	required, err := s.rootMFARequired(ctx, account)
-	if err != nil {
-		return nil, err
-	}
-	if !required {
-		return s.signedIn(ctx, account, "", false, "", c, bind)
-	}
+	// Every root user with credentials must register MFA within 35 days of its first sign-in
+	// attempt: AWS requires it of standalone and management accounts, and of member accounts since
+	// June 2025 (IAM User Guide, "Multi-factor authentication for AWS account root user",
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html).
 	deadline := s.Now().Add(MFAGracePeriod)
 	if st.FirstSignInAttempt != nil {
 		deadline = st.FirstSignInAttempt.Add(MFAGracePeriod)

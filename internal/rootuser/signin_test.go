@@ -1,7 +1,6 @@
 package rootuser
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -175,38 +174,18 @@ func TestPendingTokens(t *testing.T) {
 	wantCode(t, err, awserr.ExpiredToken)
 }
 
-func TestMemberAccountMFA(t *testing.T) {
-	member := func(bool) Option {
-		return WithMembership(func(_ context.Context, _ string) (bool, error) { return true, nil })
+// Every root user with credentials — a member account's too, as AWS has required since June
+// 2025 — registers MFA within the 35-day window and cannot remove its last device. (Membership
+// itself is wired in cmd/rootward: TestRootUserFollowsOrganizations signs a real member in.)
+func TestRootMFARequiredEverywhere(t *testing.T) {
+	e := newEnv(t)
+	p := e.signInRoot(StepMFARegistration)
+	if !p.RegistrationOptional || p.MFADeadline.IsZero() {
+		t.Fatalf("first sign-in = %+v, want an optional registration with a deadline", p)
 	}
-	cases := []struct {
-		name     string
-		opts     []Option
-		wantStep Step
-	}{
-		{"standalone: required", nil, StepMFARegistration},
-		{"member: optional by default", []Option{member(true)}, StepDone},
-		{"member: enforced by configuration", []Option{member(true), WithMemberMFARequired(true)}, StepMFARegistration},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, withOptions(tc.opts...))
-			e.signInRoot(tc.wantStep)
-		})
-	}
-	// A member root user without required MFA may remove its last device; a required one may not.
-	for _, tc := range cases[1:] {
-		t.Run(tc.name+": removing the last device", func(t *testing.T) {
-			e := newEnv(t, withOptions(tc.opts...))
-			_, serial := e.enrolTOTP(e.account, "", "")
-			err := e.svc.RemoveDevice(e.ctx, e.account, "", serial, e.client)
-			if tc.wantStep == StepDone {
-				wantCode(t, err, "")
-			} else {
-				wantCode(t, err, awserr.DeleteConflict)
-			}
-		})
-	}
+	_, serial := e.enrolTOTP(e.account, "", "")
+	err := e.svc.RemoveDevice(e.ctx, e.account, "", serial, e.client)
+	wantCode(t, err, awserr.DeleteConflict)
 }
 
 // Up to eight devices of any mix; the ninth is refused; the last one of a required root stays.
@@ -390,8 +369,8 @@ func TestUserPasswordExpiry(t *testing.T) {
 }
 
 func TestSessionEpoch(t *testing.T) {
-	e := newEnv(t, withOptions(WithMembership(func(context.Context, string) (bool, error) { return true, nil })))
-	p := e.signInRoot(StepDone).Principal
+	e := newEnv(t)
+	p := e.signInRootWithinMFAWindow()
 	if ok, err := e.svc.SessionValid(e.ctx, p); !ok || err != nil {
 		t.Fatalf("fresh session valid = %v, %v", ok, err)
 	}
@@ -401,7 +380,7 @@ func TestSessionEpoch(t *testing.T) {
 	if ok, _ := e.svc.SessionValid(e.ctx, p); ok {
 		t.Fatal("session survived sign out everywhere")
 	}
-	p2 := e.signInRoot(StepDone).Principal
+	p2 := e.signInRootWithinMFAWindow()
 	if ok, _ := e.svc.SessionValid(e.ctx, p2); !ok {
 		t.Fatal("new session invalid")
 	}
