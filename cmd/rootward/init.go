@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/spf13/cobra"
 )
@@ -30,8 +32,14 @@ func initCmd() *cobra.Command {
 				return &exitCode{2, fmt.Errorf("reading --password-file: %w", err)}
 			}
 			pw := strings.TrimRight(string(raw), "\r\n")
-			// Check the root rules before anything touches the data directory: a refused password
-			// leaves nothing behind.
+			// Check every input before anything touches the data directory: a refused email,
+			// account name, user name or password leaves nothing behind, so a corrected retry works.
+			if err := iam.CheckAccountDetails(accountName, email); err != nil {
+				return &exitCode{2, inputError(err)}
+			}
+			if err := iam.CheckUserName(admin); err != nil {
+				return &exitCode{2, fmt.Errorf("--admin-user: %w", inputError(err))}
+			}
 			if err := password.CheckRoot(pw, accountName, email); err != nil {
 				return &exitCode{2, fmt.Errorf("root password refused: %w", err)}
 			}
@@ -81,4 +89,13 @@ func initCmd() *cobra.Command {
 	cmd.Flags().StringVar(&admin, "admin-user", "admin", "name of the administrative IAM user")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
+}
+
+// inputError is an AWS-style validation error as a person at a terminal reads it: its message,
+// without the code.
+func inputError(err error) error {
+	if e, ok := awserr.As(err); ok {
+		return errors.New(e.Message)
+	}
+	return err
 }

@@ -103,6 +103,37 @@ func TestInit(t *testing.T) {
 	}
 }
 
+// init checks every input before it writes anything, so a corrected retry works (it answered
+// "already initialised" after a bad email had left master.key and a database behind).
+func TestInitValidatesBeforeWriting(t *testing.T) {
+	cases := []struct{ name, email, account, admin, want string }{
+		{"email without @", "nope-at-example.com", "prod", "admin", "not an email address"},
+		{"email too short", "a@b.c", "prod", "admin", "6 to 64"},
+		{"email with a display name", "Ops <ops@example.com>", "prod", "admin", "not an email address"},
+		{"account name too long", "ops@example.com", strings.Repeat("x", 51), "admin", "1 to 50"},
+		{"bad admin user name", "ops@example.com", "prod", "ad min", "--admin-user"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			pw := writeFile(t, "Str0ng-Root-Pass-Quartz")
+			_, stderr, code := run(t, "init", "--data", data, "--email", tc.email, "--account-name", tc.account,
+				"--admin-user", tc.admin, "--password-file", pw, "--json")
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 naming %q", code, stderr, tc.want)
+			}
+			if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("data directory written: %v", err)
+			}
+			// The corrected command succeeds.
+			if out, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
+				"--password-file", pw, "--json"); code != 0 {
+				t.Fatalf("corrected init: exit %d, %s %s", code, out, stderr)
+			}
+		})
+	}
+}
+
 func TestInitRefusesWeakRootPassword(t *testing.T) {
 	cases := []struct{ name, pw, rule string }{
 		{"too short", "Ab1!", "8 to 128"},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"math/big"
+	"net/mail"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -18,11 +19,8 @@ import (
 // Returns InvalidInput for a bad password and EntityAlreadyExists for a taken email.
 func (s *Service) CreateAccount(ctx context.Context, name, email, rootPassword string) (*Account, error) {
 	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
-	if name == "" || len(name) > 50 {
-		return nil, awserr.New(awserr.InvalidInput, "The account name must be 1 to 50 characters long.")
-	}
-	if len(email) < 6 || len(email) > 64 || !strings.Contains(email, "@") {
-		return nil, awserr.New(awserr.InvalidInput, "The email address must be 6 to 64 characters long and contain @.")
+	if err := CheckAccountDetails(name, email); err != nil {
+		return nil, err
 	}
 	acct := &Account{Name: name, Email: email, CreatedAt: s.Now()}
 	if rootPassword != "" {
@@ -54,6 +52,27 @@ func (s *Service) CreateAccount(ctx context.Context, name, email, rootPassword s
 		return acct, nil
 	}
 }
+
+// CheckAccountDetails checks an account name and root email as CreateAccount does, so that a
+// caller can refuse them before it writes anything. Returns InvalidInput.
+func CheckAccountDetails(name, email string) error {
+	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
+	if name == "" || len(name) > 50 {
+		return awserr.New(awserr.InvalidInput, "The account name must be 1 to 50 characters long.")
+	}
+	// Organizations' CreateAccount bounds the email to 6–64 characters (Organizations API
+	// Reference, CreateAccount); a single plain address, no display name.
+	if len(email) < 6 || len(email) > 64 {
+		return awserr.New(awserr.InvalidInput, "The email address must be 6 to 64 characters long.")
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+		return awserr.New(awserr.InvalidInput, "%q is not an email address (expected the form name@example.com).", email)
+	}
+	return nil
+}
+
+// CheckUserName checks an IAM user name as CreateUser does. Returns ValidationError.
+func CheckUserName(name string) error { return checkName("UserName", name, 64) }
 
 func capitalize(s string) string {
 	if s == "" {
