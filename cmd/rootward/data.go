@@ -47,8 +47,15 @@ func (d *dataFlags) masterKey(create bool) ([]byte, error) {
 	return seal.LoadKeyFile(path)
 }
 
-// open opens the store and the IAM service.
+// open opens the store and the IAM service. Only the commands that create state (serve and init,
+// createKey true) make a missing data directory; the others say it is missing instead of working
+// on a new, empty database.
 func (d *dataFlags) open(ctx context.Context, createKey bool, opts ...iam.Option) (*iam.Service, store.Store, error) {
+	if !createKey && d.db == "" {
+		if _, err := os.Stat(d.dir); errors.Is(err, os.ErrNotExist) {
+			return nil, nil, &exitCode{2, fmt.Errorf("data directory %s does not exist: pass --data with the directory `rootward serve` uses, or run `rootward serve --data %s` first", d.dir, d.dir)}
+		}
+	}
 	if err := privateDir(d.dir); err != nil {
 		return nil, nil, err
 	}

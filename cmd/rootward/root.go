@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/rootward/rootward/internal/console"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -52,7 +54,49 @@ func rootCmd() *cobra.Command {
 	d.register(set.Flags())
 	set.Flags().StringVar(&passwordFile, "password-file", "", "file holding the new password")
 	set.Flags().StringVar(&account, "account", "", "account ID (default: the first account)")
-	cmd.AddCommand(set)
+	cmd.AddCommand(set, claimLinkCmd())
+	return cmd
+}
+
+// claimLinkCmd prints a fresh first-run claim link for the account whose root user nobody has
+// claimed yet; earlier links stop working.
+func claimLinkCmd() *cobra.Command {
+	var (
+		d         dataFlags
+		publicURL string
+	)
+	cmd := &cobra.Command{
+		Use:   "claim-link",
+		Short: "Print a new one-time link (valid 24 hours) to claim the root user in the console; earlier links stop working",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			base, err := publicBase(publicURL)
+			if err != nil {
+				return &exitCode{2, err}
+			}
+			ctx := cmd.Context()
+			svc, st, err := d.open(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			a, err := svc.UnclaimedAccount(ctx)
+			if err != nil {
+				return err
+			}
+			if a == nil {
+				return &exitCode{2, errors.New("the root user is already claimed (it has an email and a password); to set its password run: rootward root set-password --data " + d.dir)}
+			}
+			tok, err := console.CreateClaim(ctx, st, a.ID, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Claim the root user of account %s (set its email and password; one-time link, valid 24 hours):\n  %s%s\n",
+				a.ID, base, console.ClaimPath(tok))
+			return nil
+		},
+	}
+	d.register(cmd.Flags())
+	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, as `rootward serve` prints it")
 	return cmd
 }
 

@@ -69,7 +69,7 @@ func serveCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if first {
-				acct, _, k, err := bootstrap(ctx, svc, "rootward", "root@rootward.invalid", "", "admin")
+				acct, _, k, err := bootstrap(ctx, svc, "rootward", iam.PlaceholderRootEmail, "", "admin")
 				if err != nil {
 					return err
 				}
@@ -95,6 +95,13 @@ func serveCmd() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(out, "Rootward serving %d account(s) at %s\n", n, endpoint)
+				// The first-run link may have expired or been lost: say how to get another.
+				if a, err := svc.UnclaimedAccount(ctx); err != nil {
+					return err
+				} else if a != nil {
+					dataAbs, _ := filepath.Abs(d.dir)
+					fmt.Fprintf(out, "The root user of account %s is not claimed yet. For a new one-time claim link:\n  rootward root claim-link --data %s --public-url %s\n", a.ID, dataAbs, base)
+				}
 			}
 			fmt.Fprintf(out, "Console: %s/console/\n", base)
 			rec := trail.NewRecorder(st, log)
@@ -145,11 +152,11 @@ func serveCmd() *cobra.Command {
 // browsers also treat as a secure context.
 func consoleBase(flag string, addr net.Addr) (string, error) {
 	if flag != "" {
-		u, err := url.Parse(flag)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return "", fmt.Errorf("--console-url %q must be an absolute http(s) URL", flag)
+		base, err := publicBase(flag)
+		if err != nil {
+			return "", fmt.Errorf("--console-url: %w", err)
 		}
-		return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
+		return base, nil
 	}
 	tcp, ok := addr.(*net.TCPAddr)
 	if ok && (tcp.IP.IsLoopback() || tcp.IP.IsUnspecified()) {
@@ -206,4 +213,14 @@ func orgRootOptions(o *orgs.Service) []rootuser.Option {
 			return o.RootRecoveryAllowed(ctx, a.ID)
 		}),
 	}
+}
+
+// publicBase checks a public base URL flag (scheme and host, an optional path) and returns it
+// without a trailing slash.
+func publicBase(flag string) (string, error) {
+	u, err := url.Parse(flag)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q must be an absolute http(s) URL such as https://rootward.example.com", flag)
+	}
+	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.Path, "/"), nil
 }

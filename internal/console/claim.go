@@ -28,14 +28,33 @@ type claimRecord struct {
 }
 
 // CreateClaim stores a first-run claim for the account and returns its token; the link is
-// <endpoint>/console/claim/<token>.
+// <endpoint>/console/claim/<token>. Earlier claims of the account stop working: only the newest
+// link printed claims the root user.
 func CreateClaim(ctx context.Context, st store.Store, account string, now time.Time) (string, error) {
 	tok := randomToken()
 	b, err := json.Marshal(claimRecord{Account: account, Expires: now.UTC().Add(ClaimLifetime)})
 	if err != nil {
 		return "", err
 	}
-	err = st.Update(ctx, func(tx store.Tx) error { return tx.Insert(kindClaim, "", tokenKey(tok), b) })
+	err = st.Update(ctx, func(tx store.Tx) error {
+		// Claims are few (one per unclaimed installation), so reading them all is cheap.
+		items, err := tx.List(kindClaim, "", "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			var c claimRecord
+			if err := json.Unmarshal(it.Body, &c); err != nil {
+				return err
+			}
+			if c.Account == account {
+				if err := tx.Delete(kindClaim, "", it.Key); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Insert(kindClaim, "", tokenKey(tok), b)
+	})
 	return tok, err
 }
 
@@ -69,7 +88,7 @@ type claimData struct {
 	AccountID   string
 }
 
-const msgClaimGone = "This setup link has expired or has already been used. Run `rootward root set-password` on the server to set the root password."
+const msgClaimGone = "This setup link has expired, has been replaced by a newer one, or has already been used. On the server, run: rootward root claim-link --data DIR (a new link), or rootward root set-password --data DIR."
 
 func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request) {
 	tok := r.PathValue("token")

@@ -68,6 +68,16 @@ func (s *Service) AccountByRootEmail(ctx context.Context, email string) (*Accoun
 	return s.accountByIndex(ctx, kindRootEmail, strings.ToLower(strings.TrimSpace(email)))
 }
 
+// UnclaimedAccount returns the account whose root user nobody has claimed yet (see
+// Account.Unclaimed), or nil when there is none.
+func (s *Service) UnclaimedAccount(ctx context.Context) (*Account, error) {
+	a, err := s.AccountByRootEmail(ctx, PlaceholderRootEmail)
+	if awserr.IsCode(err, awserr.NoSuchEntity) || (err == nil && !a.Unclaimed()) {
+		return nil, nil
+	}
+	return a, err
+}
+
 // AccountByAlias returns the account with the alias. Returns NoSuchEntity when none.
 func (s *Service) AccountByAlias(ctx context.Context, alias string) (*Account, error) {
 	return s.accountByIndex(ctx, kindAlias, alias)

@@ -5,7 +5,10 @@
 // carry AWS's shape names as XML tags because the IAM API returns exactly these shapes.
 package iam
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Tag is a key/value tag on a user, role, policy or MFA device.
 type Tag struct {
@@ -36,6 +39,17 @@ type Account struct {
 	// RootPasswordLastUsed is when the root user's password was last accepted at sign-in (the
 	// credential report's password_last_used); nil when never.
 	RootPasswordLastUsed *time.Time `json:"root_password_last_used,omitempty"`
+}
+
+// PlaceholderRootEmail is the root email `rootward serve` gives the account it creates on a new
+// data directory, until a person claims the root user (the .invalid top-level domain never
+// resolves, RFC 2606).
+const PlaceholderRootEmail = "root@rootward.invalid"
+
+// Unclaimed reports whether nobody has claimed the account's root user yet: it still has the
+// placeholder email and no password.
+func (a *Account) Unclaimed() bool {
+	return a.RootPasswordHash == "" && strings.EqualFold(a.Email, PlaceholderRootEmail)
 }
 
 // RootARN is the account root user's ARN.

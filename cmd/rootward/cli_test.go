@@ -1,0 +1,118 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestVersion(t *testing.T) {
+	out, stderr, code := run(t, "version")
+	if code != 0 || !regexp.MustCompile(`^rootward \S+ .*go1\.\d+`).MatchString(out) {
+		t.Fatalf("version: exit %d, %q %q; want 'rootward VERSION … goX.Y'", code, out, stderr)
+	}
+}
+
+// Commands that read state say so when the data directory is missing, instead of creating an
+// empty one and answering from it.
+func TestCommandsRefuseAMissingDataDirectory(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	for _, args := range [][]string{
+		{"outbox"},
+		{"org", "root-status"},
+		{"root", "set-password", "--password-file", writeFile(t, "Vault-Keeper-2026!")},
+		{"root", "claim-link"},
+		{"backup", "--to", filepath.Join(t.TempDir(), "b.db")},
+	} {
+		t.Run(strings.Join(args[:min(2, len(args))], " "), func(t *testing.T) {
+			_, stderr, code := run(t, append(args, "--data", missing)...)
+			if code != 2 || !strings.Contains(stderr, missing) {
+				t.Fatalf("exit %d, stderr %q; want 2 naming %s", code, stderr, missing)
+			}
+			if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("the command created %s", missing)
+			}
+		})
+	}
+}
+
+// A restart while the root user is unclaimed says how to get a new link; claim-link prints one
+// (while serve runs) and the earlier link stops working.
+func TestClaimLinkAfterRestart(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, data)
+	claimRE := `http://localhost:\d+/console/claim/[A-Za-z0-9_-]+`
+	first := s.waitFor(t, claimRE)
+	s.stop(t)
+
+	s2 := startServe(t, data)
+	hint := s2.waitFor(t, `rootward root claim-link --data \S+ --public-url http://localhost:\d+`)
+	base := hint[strings.LastIndex(hint, " ")+1:]
+	out, stderr, code := run(t, "root", "claim-link", "--data", data, "--public-url", base)
+	if code != 0 {
+		t.Fatalf("claim-link: exit %d: %s", code, stderr)
+	}
+	second := regexp.MustCompile(claimRE).FindString(out)
+	if second == "" {
+		t.Fatalf("claim-link printed no link: %q", out)
+	}
+	status := func(link string) int {
+		t.Helper()
+		// The printed link names the first server's port; the path is what matters.
+		resp, err := http.Get(base + link[strings.Index(link, "/console/"):])
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status(first); got != http.StatusNotFound {
+		t.Fatalf("the replaced link answers %d, want 404", got)
+	}
+	if got := status(second); got != http.StatusOK {
+		t.Fatalf("the new link answers %d, want 200", got)
+	}
+	s2.stop(t)
+}
+
+func TestBackupCommand(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json"); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	to := filepath.Join(t.TempDir(), "copy.db")
+	if _, stderr, code := run(t, "backup", "--data", data, "--to", to); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, stderr)
+	}
+	// The copy, with the master key beside it, is a data directory that works.
+	restored := filepath.Join(t.TempDir(), "restored")
+	if err := os.MkdirAll(restored, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(data, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyDB, err := os.ReadFile(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"master.key": key, "rootward.db": copyDB} {
+		if err := os.WriteFile(filepath.Join(restored, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code := run(t, "root", "set-password", "--data", restored, "--password-file", writeFile(t, "Other-Root-Pass-Quartz9"))
+	if code != 0 || !strings.Contains(out, "Root password of account") {
+		t.Fatalf("set-password on the restored copy: exit %d, %q %q", code, out, stderr)
+	}
+	if _, stderr, code := run(t, "backup", "--data", data, "--db", "postgres://u:secret@127.0.0.1/x", "--to", to+"2"); code != 2 ||
+		!strings.Contains(stderr, "pg_dump") || strings.Contains(stderr, "secret") {
+		t.Fatalf("backup on PostgreSQL: exit %d, %q; want 2 naming pg_dump without the password", code, stderr)
+	}
+}
