@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -114,5 +115,32 @@ func TestBackupCommand(t *testing.T) {
 	if _, stderr, code := run(t, "backup", "--data", data, "--db", "postgres://u:secret@127.0.0.1/x", "--to", to+"2"); code != 2 ||
 		!strings.Contains(stderr, "pg_dump") || strings.Contains(stderr, "secret") {
 		t.Fatalf("backup on PostgreSQL: exit %d, %q; want 2 naming pg_dump without the password", code, stderr)
+	}
+}
+
+// reset-mfa asks for the account twice and tells the root email (here through the outbox).
+func TestResetMFACommand(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json")
+	if code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	var res struct {
+		AccountID string `json:"account_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", res.AccountID, "--confirm", "123456789012"); code != 2 || !strings.Contains(stderr, "--confirm") {
+		t.Fatalf("unconfirmed reset: exit %d, %q", code, stderr)
+	}
+	out, stderr, code = run(t, "root", "reset-mfa", "--data", data, "--account", res.AccountID, "--confirm", res.AccountID)
+	if code != 0 || !strings.Contains(out, "Removed 0 MFA device(s)") {
+		t.Fatalf("reset-mfa: exit %d, %q %q", code, out, stderr)
+	}
+	box, stderr, code := run(t, "outbox", "--data", data)
+	if code != 0 || !strings.Contains(box, "ops@example.com") || !strings.Contains(box, "was reset on the server") {
+		t.Fatalf("outbox after reset-mfa: exit %d\n%s%s", code, box, stderr)
 	}
 }

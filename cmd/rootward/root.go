@@ -4,11 +4,16 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"os/user"
 	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/trail"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -54,7 +59,7 @@ func rootCmd() *cobra.Command {
 	d.register(set.Flags())
 	set.Flags().StringVar(&passwordFile, "password-file", "", "file holding the new password")
 	set.Flags().StringVar(&account, "account", "", "account ID (default: the first account)")
-	cmd.AddCommand(set, claimLinkCmd())
+	cmd.AddCommand(set, claimLinkCmd(), resetMFACmd())
 	return cmd
 }
 
@@ -132,4 +137,64 @@ func readPassword(file string) (string, error) {
 		return "", errors.New("the passwords differ")
 	}
 	return string(a), nil
+}
+
+// resetMFACmd removes every MFA device of a root user, for the operator of a self-hosted
+// installation whose root lost them all. It works only where the data directory and master key
+// are, and says loudly what it did.
+func resetMFACmd() *cobra.Command {
+	var (
+		d         dataFlags
+		nf        notify.Flags
+		account   string
+		confirm   string
+		publicURL string
+	)
+	cmd := &cobra.Command{
+		Use:   "reset-mfa",
+		Short: "Remove every MFA device of an account's root user (on the server machine; recorded as a high-severity event and mailed to the root email and security contacts)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if account == "" || confirm != account {
+				return &exitCode{2, errors.New("reset-mfa needs --account ACCOUNT_ID and --confirm ACCOUNT_ID (the same ID, typed again): it removes every MFA device of that root user")}
+			}
+			base, err := publicBase(publicURL)
+			if err != nil {
+				return &exitCode{2, err}
+			}
+			ctx := cmd.Context()
+			svc, st, err := d.open(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+			rec := trail.NewRecorder(st, log)
+			defer rec.Close()
+			root, _, err := rootUserService(&d, &nf, svc, st, rec, log, base)
+			if err != nil {
+				return err
+			}
+			defer root.Drain()
+			op := rootuser.Operator{Host: "localhost"}
+			if u, err := user.Current(); err == nil {
+				op.User = u.Username
+			}
+			if h, err := os.Hostname(); err == nil {
+				op.Host = h
+			}
+			serials, err := root.ResetRootMFA(ctx, account, op)
+			if err != nil {
+				return &exitCode{2, err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Removed %d MFA device(s) of the root user of account %s; its console sessions ended.\nThe next root sign-in must register a new device. The root email and security contacts were told.\n", len(serials), account)
+			return nil
+		},
+	}
+	d.register(cmd.Flags())
+	nf.RegisterFlags(cmd.Flags())
+	cmd.Flags().StringVar(&account, "account", "", "the account whose root user lost its MFA devices")
+	cmd.Flags().StringVar(&confirm, "confirm", "", "the same account ID again, to confirm")
+	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, for links in the messages")
+	return cmd
 }

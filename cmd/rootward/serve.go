@@ -169,6 +169,28 @@ func consoleBase(flag string, addr net.Addr) (string, error) {
 // console mounted on it. The console calls the API server as the signed-in principal, and the
 // server routes /console to the console, hence the indirection.
 func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, trusted []netip.Prefix) (http.Handler, *rootuser.Service, error) {
+	root, org, err := rootUserService(d, nf, svc, st, rec, log, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ch http.Handler
+	api := server.New(server.Config{
+		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
+		TrustedProxies: trusted,
+		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ch.ServeHTTP(w, r)
+		}),
+	})
+	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
+	if err != nil {
+		return nil, nil, err
+	}
+	return api, root, nil
+}
+
+// rootUserService builds the root-user service (with its notifier) over Organizations, as serve and
+// the root-user commands use it.
+func rootUserService(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string) (*rootuser.Service, *orgs.Service, error) {
 	key, err := d.masterKey(false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("master key: %w", err)
@@ -190,19 +212,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if err != nil {
 		return nil, nil, err
 	}
-	var ch http.Handler
-	api := server.New(server.Config{
-		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
-		TrustedProxies: trusted,
-		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ch.ServeHTTP(w, r)
-		}),
-	})
-	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
-	if err != nil {
-		return nil, nil, err
-	}
-	return api, root, nil
+	return root, org, nil
 }
 
 // orgRootOptions ties the root-user service to Organizations: a member whose root credentials are

@@ -215,18 +215,6 @@ func (e *env) signInRoot(want Step) *Pending {
 	return p
 }
 
-// signInRootWithinMFAWindow signs the root in by password alone, skipping MFA registration while
-// the 35-day window allows it.
-func (e *env) signInRootWithinMFAWindow() *Principal {
-	e.t.Helper()
-	p := e.signInRoot(StepMFARegistration)
-	done, err := e.svc.SkipMFARegistration(e.ctx, p.Token, e.client)
-	if err != nil || done.Principal == nil {
-		e.t.Fatalf("skipping MFA registration = %+v, %v", done, err)
-	}
-	return done.Principal
-}
-
 var tokenInLink = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
 var sixDigitCode = regexp.MustCompile(`\b(\d{6})\b|(\d) (\d) (\d) (\d) (\d) (\d)`)
 

@@ -44,6 +44,7 @@ const (
 	PurposeMFARecoveryDone    = "mfa-recovery-completed"
 	PurposeMFARecoveryCancel  = "mfa-recovery-cancelled"
 	PurposeRootCredential     = "root-credential-created"
+	PurposeMFAReset           = "root-mfa-reset"
 	PurposeMFALocked          = "mfa-locked"
 )
 
@@ -739,22 +740,9 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 	if err != nil || !done {
 		return err
 	}
-	devices, err := s.Devices(ctx, account, "")
+	serials, err := s.removeRootDevices(ctx, account)
 	if err != nil {
 		return err
-	}
-	for _, d := range devices {
-		err := s.iam.DeactivateMFADevice(ctx, account, "", d.Serial)
-		if err == nil && d.Type == iam.MFAVirtual {
-			err = s.iam.DeleteVirtualMFADevice(ctx, account, d.Serial)
-		}
-		if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
-			return err
-		}
-	}
-	serials := make([]string, len(devices))
-	for i, d := range devices {
-		serials[i] = d.Serial
 	}
 	b, _ := json.Marshal(serials)
 	s.event(rootIdentity(account), Client{}, sourceSignin, "MFARecoveryCompleted", trail.AwsConsoleSignIn, nil,
@@ -774,6 +762,68 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 		}
 	}
 	return nil
+}
+
+// removeRootDevices deactivates every MFA device of the account's root user (and deletes the
+// virtual ones, so their seeds are gone) and returns their serial numbers.
+func (s *Service) removeRootDevices(ctx context.Context, account string) ([]string, error) {
+	devices, err := s.Devices(ctx, account, "")
+	if err != nil {
+		return nil, err
+	}
+	serials := make([]string, 0, len(devices))
+	for _, d := range devices {
+		err := s.iam.DeactivateMFADevice(ctx, account, "", d.Serial)
+		if err == nil && d.Type == iam.MFAVirtual {
+			err = s.iam.DeleteVirtualMFADevice(ctx, account, d.Serial)
+		}
+		if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
+			return nil, err
+		}
+		serials = append(serials, d.Serial)
+	}
+	return serials, nil
+}
+
+// Operator describes who ran an administrative command on the server machine, for the trail.
+type Operator struct {
+	User string // the operating-system user
+	Host string // the machine's host name
+}
+
+// ResetRootMFA removes every MFA device of an account's root user for the operator of a
+// self-hosted installation who lost them all: it ends the root user's console sessions, makes the
+// next root sign-in register a new device (not optional), records a high-severity event and tells
+// the root email and every security contact. It is reachable only from the server machine (it needs
+// the data directory and the master key), never over the network. Returns the serial numbers
+// removed; NoSuchEntity when the account does not exist.
+func (s *Service) ResetRootMFA(ctx context.Context, account string, op Operator) ([]string, error) {
+	a, err := s.iam.GetAccount(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	serials, err := s.removeRootDevices(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.updateState(ctx, account, func(st *rootState) error {
+		st.MFARegistrationRequired = true
+		st.Epoch++
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	b, _ := json.Marshal(serials)
+	id := trail.UserIdentity{Type: "Unknown", PrincipalID: "rootward-operator", AccountID: account, UserName: op.User, InvokedBy: "rootward root reset-mfa"}
+	s.event(id, Client{SourceIP: op.Host}, sourceIAM, "ResetRootMFA", trail.AwsAPICall, map[string]any{"accountId": account},
+		map[string]any{"Severity": SeverityHigh, "DeactivatedDevices": string(b), "OperatorUser": op.User, "OperatorHost": op.Host}, "")
+	body := "An operator (" + op.User + " on " + op.Host + ") removed every MFA device of the root user of account " + a.ID +
+		" with `rootward root reset-mfa` on the server machine. The next root sign-in must register a new device; every root console session was ended.\n" +
+		"If nobody you know did this, someone controls the server: treat it as an incident."
+	if err := s.alertContacts(ctx, account, PurposeMFAReset, "MFA of the root user of account "+a.ID+" was reset on the server", body); err != nil {
+		return nil, err
+	}
+	return serials, nil
 }
 
 // CompleteDueRecoveries finishes every recovery whose cooling-off has ended and returns how many it

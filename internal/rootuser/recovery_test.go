@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -536,4 +537,44 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 			t.Fatal("devices left after the sweep")
 		}
 	})
+}
+
+// The operator's reset removes every device, forces a new registration at the next sign-in, ends
+// the root's sessions, and is recorded and mailed to the root email and the security contacts.
+func TestResetRootMFA(t *testing.T) {
+	e := newEnv(t)
+	root := e.principal()
+	wantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")
+	_, s1 := e.enrolTOTP(e.account, "", "phone")
+	_, s2 := e.enrolTOTP(e.account, "", "tablet")
+	signedIn := root
+
+	got, err := e.svc.ResetRootMFA(e.ctx, e.account, Operator{User: "ops", Host: "vault-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !slices.Contains(got, s1) || !slices.Contains(got, s2) {
+		t.Fatalf("removed %v, want %s and %s", got, s1, s2)
+	}
+	if ds, err := e.svc.Devices(e.ctx, e.account, ""); err != nil || len(ds) != 0 {
+		t.Fatalf("devices after reset = %v, %v; want none", ds, err)
+	}
+	if ok, _ := e.svc.SessionValid(e.ctx, signedIn); ok {
+		t.Fatal("a root session survived the reset")
+	}
+	p := e.signInRoot(StepMFARegistration)
+	if p.RegistrationOptional {
+		t.Fatal("after a reset the MFA registration is optional; want it required")
+	}
+	evs := e.events("ResetRootMFA")
+	if len(evs) != 1 || evs[0].AdditionalEventData["Severity"] != SeverityHigh || evs[0].UserIdentity.UserName != "ops" {
+		t.Fatalf("events = %+v, want one high-severity ResetRootMFA by ops", evs)
+	}
+	for _, to := range []string{rootEmail, securityMail} {
+		if m := e.lastMessage(to, PurposeMFAReset); !strings.Contains(m.Body, "reset-mfa") || !strings.Contains(m.Body, "vault-1") {
+			t.Fatalf("message to %s = %q", to, m.Body)
+		}
+	}
+	_, err = e.svc.ResetRootMFA(e.ctx, "999999999999", Operator{})
+	wantCode(t, err, awserr.NoSuchEntity)
 }

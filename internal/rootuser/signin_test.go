@@ -370,7 +370,7 @@ func TestUserPasswordExpiry(t *testing.T) {
 
 func TestSessionEpoch(t *testing.T) {
 	e := newEnv(t)
-	p := e.signInRootWithinMFAWindow()
+	p := e.principal()
 	if ok, err := e.svc.SessionValid(e.ctx, p); !ok || err != nil {
 		t.Fatalf("fresh session valid = %v, %v", ok, err)
 	}
@@ -380,7 +380,7 @@ func TestSessionEpoch(t *testing.T) {
 	if ok, _ := e.svc.SessionValid(e.ctx, p); ok {
 		t.Fatal("session survived sign out everywhere")
 	}
-	p2 := e.signInRootWithinMFAWindow()
+	p2 := e.principal()
 	if ok, _ := e.svc.SessionValid(e.ctx, p2); !ok {
 		t.Fatal("new session invalid")
 	}
