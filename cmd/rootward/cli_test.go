@@ -144,3 +144,23 @@ func TestResetMFACommand(t *testing.T) {
 		t.Fatalf("outbox after reset-mfa: exit %d\n%s%s", code, box, stderr)
 	}
 }
+
+// set-email mails a verification link to the new address (the outbox here) and changes nothing yet.
+func TestSetEmailCommand(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json"); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	if _, stderr, code := run(t, "root", "set-email", "--data", data, "--email", "not-an-address"); code != 2 || !strings.Contains(stderr, "email") {
+		t.Fatalf("bad address: exit %d, %q", code, stderr)
+	}
+	out, stderr, code := run(t, "root", "set-email", "--data", data, "--email", "root-team@example.com", "--public-url", "https://rootward.example.com")
+	if code != 0 || !strings.Contains(out, "verification link went to root-team@example.com") {
+		t.Fatalf("set-email: exit %d, %q %q", code, out, stderr)
+	}
+	box, _, _ := run(t, "outbox", "--data", data)
+	if !strings.Contains(box, "https://rootward.example.com/console/verify-email?token=") {
+		t.Fatalf("outbox has no verification link:\n%s", box)
+	}
+}

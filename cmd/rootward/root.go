@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/trail"
@@ -59,7 +60,7 @@ func rootCmd() *cobra.Command {
 	d.register(set.Flags())
 	set.Flags().StringVar(&passwordFile, "password-file", "", "file holding the new password")
 	set.Flags().StringVar(&account, "account", "", "account ID (default: the first account)")
-	cmd.AddCommand(set, claimLinkCmd(), resetMFACmd())
+	cmd.AddCommand(set, claimLinkCmd(), resetMFACmd(), setEmailCmd())
 	return cmd
 }
 
@@ -197,4 +198,74 @@ func resetMFACmd() *cobra.Command {
 	cmd.Flags().StringVar(&confirm, "confirm", "", "the same account ID again, to confirm")
 	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, for links in the messages")
 	return cmd
+}
+
+// setEmailCmd starts a root email change: the new address gets a verification link, and the
+// change happens when it is confirmed in the console.
+func setEmailCmd() *cobra.Command {
+	var (
+		d                         dataFlags
+		nf                        notify.Flags
+		account, email, publicURL string
+	)
+	cmd := &cobra.Command{
+		Use:   "set-email",
+		Short: "Change a root user's email: mails a verification link to the new address; the change happens when it is confirmed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if email == "" {
+				return &exitCode{2, errors.New("set-email needs --email NEW_ADDRESS")}
+			}
+			base, err := publicBase(publicURL)
+			if err != nil {
+				return &exitCode{2, err}
+			}
+			ctx := cmd.Context()
+			svc, st, err := d.open(ctx, false)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if account == "" {
+				if account, err = onlyAccount(cmd, svc); err != nil {
+					return err
+				}
+			}
+			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+			rec := trail.NewRecorder(st, log)
+			defer rec.Close()
+			root, _, err := rootUserService(&d, &nf, svc, st, rec, log, base)
+			if err != nil {
+				return err
+			}
+			if err := root.RequestRootEmailChange(ctx, account, email, rootuser.Client{SourceIP: "127.0.0.1", UserAgent: "rootward-cli"}); err != nil {
+				return &exitCode{2, inputError(err)}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "A verification link went to %s (valid 24 hours); the root email of account %s changes when it is confirmed.\nWithout an SMTP server the message is in the outbox: rootward outbox --data %s\n", email, account, d.dir)
+			return nil
+		},
+	}
+	d.register(cmd.Flags())
+	nf.RegisterFlags(cmd.Flags())
+	cmd.Flags().StringVar(&account, "account", "", "account ID (default: the only account)")
+	cmd.Flags().StringVar(&email, "email", "", "the new root email address")
+	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, for the verification link")
+	return cmd
+}
+
+// onlyAccount returns the installation's account when there is exactly one; otherwise it asks for
+// --account.
+func onlyAccount(cmd *cobra.Command, svc *iam.Service) (string, error) {
+	n, err := svc.AccountCount(cmd.Context())
+	if err != nil {
+		return "", err
+	}
+	if n != 1 {
+		return "", &exitCode{2, fmt.Errorf("this installation has %d accounts: pass --account ACCOUNT_ID", n)}
+	}
+	accts, err := svc.Accounts(cmd.Context())
+	if err != nil {
+		return "", err
+	}
+	return accts[0].ID, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -481,5 +482,60 @@ func TestRootSignInThrottling(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	if p := e.browser().signInRootPassword(rootEmail, rootPw); p.status != http.StatusOK {
 		t.Fatalf("right password after the back-off: %d\n%.1000s", p.status, p.body)
+	}
+}
+
+// A root email change takes effect only when the new address confirms it, once; a newer request
+// replaces the older link; an address another root user has is refused.
+func TestRootEmailChangeNeedsVerification(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	ctx := context.Background()
+	const newEmail = "platform-root@acme.example"
+	if err := e.root.RequestRootEmailChange(ctx, e.account.ID, "older@acme.example", rootuser.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	older := e.outboxLink("older@acme.example", rootuser.PurposeEmailChange)
+	if err := e.root.RequestRootEmailChange(ctx, e.account.ID, newEmail, rootuser.Client{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.root.RequestRootEmailChange(ctx, e.account.ID, "OWNER@acme.example", rootuser.Client{}); !awserr.IsCode(err, awserr.InvalidInput) {
+		t.Fatalf("the current address: %v, want InvalidInput", err)
+	}
+	if _, err := e.svc.CreateAccount(ctx, "other", "taken@acme.example", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.root.RequestRootEmailChange(ctx, e.account.ID, "taken@acme.example", rootuser.Client{}); !awserr.IsCode(err, awserr.EntityAlreadyExists) {
+		t.Fatalf("a taken address: %v, want EntityAlreadyExists", err)
+	}
+	link := e.outboxLink(newEmail, rootuser.PurposeEmailChange)
+	b := e.browser()
+	if p := b.get(older); p.status == http.StatusOK {
+		t.Fatal("the replaced link still works")
+	}
+	page := b.get(link)
+	if page.status != http.StatusOK || !strings.Contains(page.body, newEmail) {
+		t.Fatalf("verification page: %d\n%.1500s", page.status, page.body)
+	}
+	// Opening the link changes nothing.
+	if a, _ := e.svc.GetAccount(ctx, e.account.ID); a.Email != rootEmail {
+		t.Fatalf("email after opening the link = %s, want %s", a.Email, rootEmail)
+	}
+	tok := strings.TrimPrefix(link, "/console/verify-email?token=")
+	done := b.submit("/console/verify-email", url.Values{"token": {tok}})
+	if done.status != http.StatusOK || !strings.Contains(done.body, "Root email changed") {
+		t.Fatalf("confirm: %d\n%.1500s", done.status, done.body)
+	}
+	if a, _ := e.svc.GetAccount(ctx, e.account.ID); a.Email != newEmail {
+		t.Fatalf("email after confirming = %s, want %s", a.Email, newEmail)
+	}
+	if p := b.get(link); p.status == http.StatusOK {
+		t.Fatal("the used link still shows its page")
+	}
+	b.get("/console/signin") // a page with a form token, to replay the confirmation
+	if again := b.submit("/console/verify-email", url.Values{"token": {tok}}); again.status == http.StatusOK {
+		t.Fatal("the link confirmed twice")
+	}
+	if p := e.browser().signInRootPassword(newEmail, rootPw); p.status != http.StatusOK {
+		t.Fatalf("sign-in with the new email: %d", p.status)
 	}
 }

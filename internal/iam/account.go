@@ -60,6 +60,11 @@ func CheckAccountDetails(name, email string) error {
 	if name == "" || len(name) > 50 {
 		return awserr.New(awserr.InvalidInput, "The account name must be 1 to 50 characters long.")
 	}
+	return CheckEmail(email)
+}
+
+// CheckEmail checks a root email address. Returns InvalidInput.
+func CheckEmail(email string) error {
 	// Organizations' CreateAccount bounds the email to 6–64 characters (Organizations API
 	// Reference, CreateAccount); a single plain address, no display name.
 	if len(email) < 6 || len(email) > 64 {

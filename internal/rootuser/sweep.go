@@ -38,6 +38,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		{kindCeremony, expiresBefore[ceremonyRecord](now, func(r *ceremonyRecord) time.Time { return r.ExpiresAt })},
 		{kindReset, expiresBefore[resetRecord](now, func(r *resetRecord) time.Time { return r.ExpiresAt })},
 		{kindDevice, expiresBefore[deviceRecord](now, func(r *deviceRecord) time.Time { return r.ExpiresAt })},
+		{kindEmailChange, expiresBefore[emailChangeRecord](now, func(r *emailChangeRecord) time.Time { return r.ExpiresAt })},
 		{kindThrottle, expiresBefore[throttle.Counter](now, func(c *throttle.Counter) time.Time { return c.Last.Add(s.limits.Forget) })},
 	} {
 		removed, err := s.purge(ctx, k.kind, k.expired)
