@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/trail"
 )
