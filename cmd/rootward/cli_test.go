@@ -164,3 +164,71 @@ func TestSetEmailCommand(t *testing.T) {
 		t.Fatalf("outbox has no verification link:\n%s", box)
 	}
 }
+
+func TestEventsCommand(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	out, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json")
+	if code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	var res struct {
+		AccountID string `json:"account_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	// Two recorded events: a root email change request (by the root user) and an operator's MFA reset.
+	if _, stderr, code := run(t, "root", "set-email", "--data", data, "--email", "team@example.com"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", res.AccountID, "--confirm", res.AccountID); code != 0 {
+		t.Fatal(stderr)
+	}
+	names := func(args ...string) []string {
+		t.Helper()
+		out, stderr, code := run(t, append([]string{"events", "--data", data, "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("events %v: exit %d, %s", args, code, stderr)
+		}
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			if line == "" {
+				continue
+			}
+			var e struct {
+				EventName string `json:"eventName"`
+			}
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("not a JSON record: %q", line)
+			}
+			got = append(got, e.EventName)
+		}
+		return got
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"all", nil, "RequestRootEmailChange,ResetRootMFA"},
+		{"root only", []string{"--root"}, "RequestRootEmailChange"},
+		{"by name", []string{"--name", "resetrootmfa"}, "ResetRootMFA"},
+		{"since the future", []string{"--since", "2099-01-01T00:00:00Z"}, ""},
+		{"since an hour ago", []string{"--since", "1h"}, "RequestRootEmailChange,ResetRootMFA"},
+		{"newest one", []string{"--limit", "1"}, "ResetRootMFA"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := strings.Join(names(tc.args...), ","); got != tc.want {
+				t.Fatalf("events %v = %q, want %q", tc.args, got, tc.want)
+			}
+		})
+	}
+	if text, _, code := run(t, "events", "--data", data, "--root"); code != 0 || !strings.Contains(text, "ROOT arn:aws:iam::"+res.AccountID+":root") {
+		t.Fatalf("text output: %q", text)
+	}
+	if _, stderr, code := run(t, "events", "--data", data, "--since", "yesterday"); code != 2 || !strings.Contains(stderr, "--since") {
+		t.Fatalf("bad --since: exit %d, %q", code, stderr)
+	}
+}

@@ -25,7 +25,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(initCmd(), serveCmd(), rootCmd(), versionCmd(), backupCmd())
+	root.AddCommand(initCmd(), serveCmd(), rootCmd(), versionCmd(), backupCmd(), eventsCmd())
 	root.AddCommand(outboxCmd())
 	root.AddCommand(orgCmd())
 	if err := root.Execute(); err != nil {
