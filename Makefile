@@ -2,20 +2,31 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: test test-postgres check fmt vet lint bench fuzz build instructions
+.PHONY: test test-postgres check fmt vet lint bench fuzz build instructions e2e-deps
 
 build:
 	$(GO) build -o bin/rootward ./cmd/rootward
 
 # test runs every test on SQLite, and on PostgreSQL too when ROOTWARD_TEST_POSTGRES is set, plus a
 # short run of each fuzz target.
-test:
+test: e2e-deps
 	$(GO) test -count=1 $(PKGS)
 	@if [ -n "$$ROOTWARD_TEST_POSTGRES" ]; then \
 		echo "== API tests on PostgreSQL"; \
 		ROOTWARD_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/server/ ./internal/console/ ./internal/rootuser/ ./cmd/...; \
 	fi
 	$(MAKE) fuzz
+
+# e2e-deps installs the browser tests' npm packages (playwright-core) when npm is available and they
+# are missing or out of date; without npm the browser test says why it skips (and fails under CI).
+e2e-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		if [ ! -f e2e/node_modules/.package-lock.json ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then \
+			(cd e2e && npm ci --no-audit --no-fund --loglevel=error); \
+		fi; \
+	else \
+		echo "npm is not installed: the browser test (e2e) will skip; apt-get install nodejs npm chromium to run it"; \
+	fi
 
 # fuzz runs each fuzz target briefly; the package is named explicitly, as go test -fuzz requires.
 fuzz:

@@ -172,10 +172,18 @@ try {
   await page.waitForSelector("#new-key-secret");
   assert.match(await page.textContent("#new-key-id"), /^AKIA/);
   await shot(page, "08-root-access-key-created");
+  await page.reload();
+  assert.match(await page.textContent("main"), /shown once and cannot be shown again/, "reloading the new key's page shows the secret again");
+  assert.equal(await page.$("#new-key-secret"), null, "the secret is shown twice");
   await page.goto(base + "/console/home");
   assert.match(await page.textContent(".banner"), /root user of this account has an access key/);
   await shot(page, "09-home-root-key-banner");
   await page.goto(base + "/console/security-credentials");
+  await page.click('form[action="/console/access-keys/status"] button');
+  await page.waitForURL(/done=/);
+  const keyId = (await page.getAttribute('form[action="/console/access-keys/delete"] input[name="id"]', "value"));
+  await page.fill('form[action="/console/access-keys/delete"] input[name="confirm_id"]', keyId);
+  await shot(page, "12-delete-access-key-typed");
   await page.click('form[action="/console/access-keys/delete"] button');
   await page.waitForURL(/done=/);
   assert.equal(await page.$(".banner"), null, "the banner stays after the key was deleted");

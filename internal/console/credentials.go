@@ -167,8 +167,13 @@ type newKeyData struct {
 	Created     time.Time
 }
 
-// createAccessKey creates an access key for the signed-in principal and shows its secret once.
+// createAccessKey creates an access key for the signed-in principal and redirects to the page that
+// shows its secret once.
 func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
+	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
+		return
+	}
+	var created newKeyData
 	if s.Root() {
 		if err := h.api.Authorize(r, s.principal(), "iam:CreateAccessKey", s.ARN); err != nil {
 			h.pageError(w, r, s, err)
@@ -180,22 +185,42 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 			h.pageError(w, r, s, err)
 			return
 		}
-		h.render(w, r, http.StatusOK, "access_key_created", s, view{Title: "Access key created",
-			Data: newKeyData{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Root: true, Created: k.CreateDate}})
-		return
-	}
-	var out struct {
+		created = newKeyData{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Root: true, Created: k.CreateDate}
+	} else {
+		var out struct {
 		Key struct {
 			AccessKeyID     string `xml:"AccessKeyId"`
 			SecretAccessKey string `xml:"SecretAccessKey"`
 		} `xml:"AccessKey"`
 	}
-	if err := h.api.InvokeInto(r, s.principal(), "iam", "CreateAccessKey", selfParams(s, nil), &out); err != nil {
-		h.pageError(w, r, s, err)
+		if err := h.api.InvokeInto(r, s.principal(), "iam", "CreateAccessKey", selfParams(s, nil), &out); err != nil {
+			h.pageError(w, r, s, err)
+			return
+		}
+		created = newKeyData{AccessKeyID: out.Key.AccessKeyID, Secret: out.Key.SecretAccessKey, Created: h.now()}
+	}
+	next, err := h.stashSecret(r.Context(), s, created.AccessKeyID, created.Secret, created.Root, created.Created)
+	if err != nil {
+		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "access_key_created", s, view{Title: "Access key created",
-		Data: newKeyData{AccessKeyID: out.Key.AccessKeyID, Secret: out.Key.SecretAccessKey, Created: h.now()}})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+const noticeSecretGone = "The secret access key was shown once and cannot be shown again. If it was not saved, deactivate and delete the key, then create another."
+
+// accessKeyCreated shows a new key's secret, once: the record is gone after this answer.
+func (h *Handler) accessKeyCreated(w http.ResponseWriter, r *http.Request, s *session) {
+	k, err := h.takeSecret(r.Context(), s, r.URL.Query().Get("r"))
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	if k == nil {
+		http.Redirect(w, r, "/console/security-credentials?done="+noticeKey(noticeSecretGone), http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, http.StatusOK, "access_key_created", s, view{Title: "Access key created", Data: *k})
 }
 
 func (h *Handler) updateAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
@@ -209,8 +234,31 @@ func (h *Handler) updateAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Access key updated."), http.StatusSeeOther)
 }
 
+// deleteAccessKey deletes a key that was deactivated first, once its ID is typed again, as AWS's
+// console asks.
 func (h *Handler) deleteAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
-	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": r.PostFormValue("id")}))
+	id := r.PostFormValue("id")
+	if strings.TrimSpace(r.PostFormValue("confirm_id")) != id {
+		h.credentialsPage(w, r, s, http.StatusBadRequest, "To delete access key "+id+", type its ID in the box beside Delete.", "")
+		return
+	}
+	var keys struct {
+		Keys []accessKey `xml:"AccessKeyMetadata>member"`
+	}
+	if err := h.api.InvokeInto(r, s.principal(), "iam", "ListAccessKeys", selfParams(s, nil), &keys); err != nil {
+		h.pageError(w, r, s, err)
+		return
+	}
+	for _, k := range keys.Keys {
+		if k.AccessKeyID == id && k.Status == "Active" {
+			h.credentialsPage(w, r, s, http.StatusBadRequest, "Deactivate access key "+id+" before deleting it: whatever still uses it fails visibly while you can still turn it back on.", "")
+			return
+		}
+	}
+	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
+		return
+	}
+	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": id}))
 	if err != nil {
 		h.pageError(w, r, s, err)
 		return
@@ -229,14 +277,20 @@ func (h *Handler) uploadCertificate(w http.ResponseWriter, r *http.Request, s *s
 		h.pageError(w, r, s, err)
 		return
 	}
+	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
+		return
+	}
 	if _, err := h.root.UploadRootSigningCertificate(r.Context(), s.rootPrincipal(), strings.TrimSpace(r.PostFormValue("certificate")), r.PostFormValue("confirm"), client(r)); err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}
-	http.Redirect(w, r, "/console/security-credentials", http.StatusSeeOther)
+	http.Redirect(w, r, "/console/security-credentials?done="+noticeKey("Signing certificate uploaded."), http.StatusSeeOther)
 }
 
 func (h *Handler) deleteCertificate(w http.ResponseWriter, r *http.Request, s *session) {
+	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
+		return
+	}
 	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteSigningCertificate", selfParams(s, awsproto.Params{"CertificateId": r.PostFormValue("id")}))
 	if err != nil {
 		h.pageError(w, r, s, err)

@@ -32,7 +32,11 @@ func TestUserCredentialsAreAuthorized(t *testing.T) {
 			mfa := b.submit("/console/mfa/totp", url.Values{"name": {tc.user + "-phone"}})
 			key := func() page {
 				b.get("/console/security-credentials")
-				return b.submit("/console/access-keys/create", nil)
+				p := b.submit("/console/access-keys/create", nil)
+				if p.status == http.StatusSeeOther {
+					return b.follow(p)
+				}
+				return p
 			}()
 			if tc.allowed {
 				if mfa.status != http.StatusOK || !strings.Contains(mfa.body, "totp-seed") {

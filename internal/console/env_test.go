@@ -176,7 +176,10 @@ func (b *browser) get(path string) page {
 	return b.do(req)
 }
 
-var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var (
+	csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	oncePattern = regexp.MustCompile(`name="once" value="([^"]+)"`)
+)
 
 // csrf is the token of the forms on the last page shown.
 func (b *browser) csrf() string {
@@ -195,6 +198,10 @@ func (b *browser) submit(path string, form url.Values) page {
 	}
 	if !form.Has("csrf") {
 		form.Set("csrf", b.csrf())
+	}
+	// A form's one-time token, as the last page's forms carry it.
+	if m := oncePattern.FindStringSubmatch(b.last); m != nil && !form.Has("once") {
+		form.Set("once", m[1])
 	}
 	return b.postRaw(path, form, nil)
 }

@@ -195,12 +195,34 @@ func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *sess
 }
 
 // removeDevice deactivates one of the principal's devices.
+// removeDevice removes an MFA device after asking again: the first post shows a page naming the
+// device, and only its confirmation (the serial number sent back as confirm, with a one-time
+// form token) removes it.
 func (h *Handler) removeDevice(w http.ResponseWriter, r *http.Request, s *session) {
 	if _, err := h.subject(r, s, "iam:DeactivateMFADevice"); err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
 	}
-	err := h.root.RemoveDevice(r.Context(), s.Account, s.UserName, r.PostFormValue("serial"), client(r))
+	serial := r.PostFormValue("serial")
+	if r.PostFormValue("confirm") != serial {
+		devices, err := h.root.Devices(r.Context(), s.Account, s.UserName)
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+		for _, d := range devices {
+			if d.Serial == serial {
+				h.render(w, r, http.StatusOK, "mfa_remove", s, view{Title: "Remove this MFA device?", Data: d})
+				return
+			}
+		}
+		h.mfaPageError(w, r, s, awserr.New(awserr.NoSuchEntity, "There is no MFA device %s.", serial))
+		return
+	}
+	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
+		return
+	}
+	err := h.root.RemoveDevice(r.Context(), s.Account, s.UserName, serial, client(r))
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
@@ -213,7 +235,8 @@ func (h *Handler) removeDevice(w http.ResponseWriter, r *http.Request, s *sessio
 var notices = []string{
 	"Authenticator app registered.", "Hardware TOTP token registered.", "Security key registered.",
 	"MFA device removed.", "Password changed. Your other sessions were signed out.", "Access key deleted.",
-	"Access key updated.", "Signing certificate deleted.", "Contact details saved.",
+	"Access key updated.", "Signing certificate deleted.", "Contact details saved.", noticeFormSpent,
+	"Signing certificate uploaded.", noticeSecretGone,
 }
 
 func noticeKey(text string) string {

@@ -19,6 +19,8 @@ import (
 type view struct {
 	Title string
 	CSRF  string
+	// Once is the page's one-time form token (once.go): forms that create or delete send it.
+	Once string
 	// Who is the signed-in principal's display name; "" before sign-in.
 	Who     string
 	Account string
@@ -84,6 +86,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	v.CSRF = h.csrfToken(w, r, s)
+	v.Once = randomToken()
 	if s != nil {
 		v.Account, v.Root = s.Account, s.Root()
 		v.Who = s.UserName

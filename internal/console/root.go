@@ -41,6 +41,7 @@ func (h *Handler) accountRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/security-credentials/password", h.postSignedIn(h.changePassword))
 	m.HandleFunc("POST /console/security-credentials/contacts", h.postSignedIn(h.saveContacts))
 	m.HandleFunc("POST /console/access-keys/create", h.postSignedIn(h.createAccessKey))
+	m.HandleFunc("GET /console/access-keys/created", h.signedIn(h.accessKeyCreated))
 	m.HandleFunc("POST /console/access-keys/status", h.postSignedIn(h.updateAccessKey))
 	m.HandleFunc("POST /console/access-keys/delete", h.postSignedIn(h.deleteAccessKey))
 	m.HandleFunc("POST /console/certificates/upload", h.postSignedIn(h.uploadCertificate))

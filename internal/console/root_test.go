@@ -179,7 +179,11 @@ func TestRootMFAWindow(t *testing.T) {
 	t.Run("the last device cannot be removed", func(t *testing.T) {
 		b.t = t
 		b.get("/console/security-credentials")
-		p := b.submit("/console/mfa/remove", url.Values{"serial": {serial[1]}})
+		ask := b.submit("/console/mfa/remove", url.Values{"serial": {serial[1]}})
+		if ask.status != http.StatusOK || !strings.Contains(ask.body, "Remove this MFA device?") || !strings.Contains(ask.body, serial[1]) {
+			t.Fatalf("the removal does not ask again naming the device: %d\n%.1500s", ask.status, ask.body)
+		}
+		p := b.submit("/console/mfa/remove", url.Values{"serial": {serial[1]}, "confirm": {serial[1]}})
 		if p.status != http.StatusBadRequest {
 			t.Fatalf("status %d\n%.1500s", p.status, p.body)
 		}
@@ -222,7 +226,9 @@ func TestRootAccessKeyConfirmationAndBanner(t *testing.T) {
 	if p := b.submit("/console/access-keys/create", url.Values{"confirm": {"yes"}}); p.status != http.StatusBadRequest {
 		t.Fatalf("with a wrong confirmation: %d", p.status)
 	}
-	created := b.submit("/console/access-keys/create", url.Values{"confirm": {rootuser.RootAccessKeyRisk}})
+	creds = b.get("/console/security-credentials")
+	posted := b.submit("/console/access-keys/create", url.Values{"confirm": {rootuser.RootAccessKeyRisk}})
+	created := b.follow(posted)
 	created.body = html.UnescapeString(created.body)
 	keyID := regexp.MustCompile(`id="new-key-id">(AKIA[A-Z0-9]+)<`).FindStringSubmatch(created.body)
 	if created.status != http.StatusOK || keyID == nil || !regexp.MustCompile(`id="new-key-secret" class="secret">[A-Za-z0-9/+]{40}<`).MatchString(created.body) {
@@ -263,7 +269,7 @@ func TestRootAccessKeyConfirmationAndBanner(t *testing.T) {
 	if p := b.get("/console/security-credentials"); !strings.Contains(p.body, "Inactive") || !strings.Contains(p.body, banner) {
 		t.Fatal("an inactive root key is still a root key: the banner stays")
 	}
-	if p := b.submit("/console/access-keys/delete", url.Values{"id": {keyID[1]}}); p.status != http.StatusSeeOther {
+	if p := b.submit("/console/access-keys/delete", url.Values{"id": {keyID[1]}, "confirm_id": {keyID[1]}}); p.status != http.StatusSeeOther {
 		t.Fatalf("delete: %d\n%.1500s", p.status, p.body)
 	}
 	if p := b.get("/console/home"); strings.Contains(p.body, banner) {
@@ -537,5 +543,87 @@ func TestRootEmailChangeNeedsVerification(t *testing.T) {
 	}
 	if p := e.browser().signInRootPassword(newEmail, rootPw); p.status != http.StatusOK {
 		t.Fatalf("sign-in with the new email: %d", p.status)
+	}
+}
+
+// Creating and deleting answer with redirects, and a form sent again acts once: reloading the page
+// that shows a new root access key creates no other key and shows the secret no more; a key is
+// deleted only once deactivated and its ID typed.
+func TestAccessKeyFormsActOnce(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	b := e.signedInRoot(seed)
+	rootKeys := func() []string {
+		t.Helper()
+		keys, err := e.svc.ListAccessKeys(context.Background(), e.account.ID, "", iam.ListOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, k := range keys.Items {
+			ids = append(ids, k.AccessKeyID+"/"+k.Status)
+		}
+		return ids
+	}
+	b.get("/console/security-credentials")
+	once := oncePattern.FindStringSubmatch(b.last)[1]
+	form := url.Values{"confirm": {rootuser.RootAccessKeyRisk}, "once": {once}}
+	posted := b.submit("/console/access-keys/create", form)
+	if posted.status != http.StatusSeeOther || !strings.HasPrefix(posted.location, "/console/access-keys/created?") {
+		t.Fatalf("create answers %d %q, want a redirect to the page that shows the secret", posted.status, posted.location)
+	}
+	shown := b.get(posted.location)
+	if shown.status != http.StatusOK || !strings.Contains(shown.body, "new-key-secret") {
+		t.Fatalf("the secret page: %d", shown.status)
+	}
+	reload := b.get(posted.location)
+	if reload.status != http.StatusSeeOther || strings.Contains(reload.body, "new-key-secret") {
+		t.Fatalf("reloading the secret page: %d, want a redirect and no secret", reload.status)
+	}
+	if p := b.follow(reload); !strings.Contains(html.UnescapeString(p.body), "shown once and cannot be shown again") {
+		t.Fatalf("after the reload:\n%.2000s", p.body)
+	}
+	// The browser's "resend": the same form, token and all.
+	b.get("/console/security-credentials")
+	again := b.submit("/console/access-keys/create", form)
+	if again.status != http.StatusSeeOther || !strings.Contains(html.UnescapeString(b.follow(again).body), "already sent") {
+		t.Fatalf("resent form: %d %q", again.status, again.location)
+	}
+	if ids := rootKeys(); len(ids) != 1 {
+		t.Fatalf("root access keys = %v, want exactly one", ids)
+	}
+	// Another session cannot take the secret of this one.
+	b.get("/console/security-credentials")
+	second := b.submit("/console/access-keys/create", url.Values{"confirm": {rootuser.RootAccessKeyRisk}})
+	other := e.signedInRoot(seed)
+	if p := other.get(second.location); p.status != http.StatusSeeOther {
+		t.Fatalf("another session reads the secret: %d", p.status)
+	}
+	ids := rootKeys()
+	if len(ids) != 2 {
+		t.Fatalf("root access keys = %v, want two", ids)
+	}
+	id := strings.Split(ids[0], "/")[0]
+	page := b.get("/console/security-credentials")
+	if strings.Contains(page.body, `action="/console/access-keys/delete"`) {
+		t.Fatal("an active key offers deletion")
+	}
+	if p := b.submit("/console/access-keys/delete", url.Values{"id": {id}, "confirm_id": {id}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "Deactivate") {
+		t.Fatalf("deleting an active key: %d", p.status)
+	}
+	b.get("/console/security-credentials")
+	if p := b.submit("/console/access-keys/status", url.Values{"id": {id}, "status": {"Inactive"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", p.status)
+	}
+	b.get("/console/security-credentials")
+	if p := b.submit("/console/access-keys/delete", url.Values{"id": {id}, "confirm_id": {"AKIAWRONG"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "type its ID") {
+		t.Fatalf("deleting without typing the ID: %d", p.status)
+	}
+	b.get("/console/security-credentials")
+	if p := b.submit("/console/access-keys/delete", url.Values{"id": {id}, "confirm_id": {id}}); p.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%.1500s", p.status, p.body)
+	}
+	if ids := rootKeys(); len(ids) != 1 || strings.HasPrefix(ids[0], id) {
+		t.Fatalf("after the deletion: %v", ids)
 	}
 }

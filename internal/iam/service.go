@@ -88,6 +88,14 @@ func (s *Service) Store() store.Store { return s.st }
 // Subkey derives a key for one purpose from the master key (seal.Sealer.Subkey).
 func (s *Service) Subkey(purpose string) []byte { return s.seal.Subkey(purpose) }
 
+// Seal encrypts a secret under the master key, bound to ad (the same ad opens it), for callers
+// that keep a secret briefly outside IAM's own records (the console's one-time reveal of a new
+// access key).
+func (s *Service) Seal(plaintext []byte, ad string) []byte { return s.seal.Seal(plaintext, ad) }
+
+// Unseal decrypts a value made by Seal with the same ad.
+func (s *Service) Unseal(sealed []byte, ad string) ([]byte, error) { return s.seal.Open(sealed, ad) }
+
 // Now returns the service clock's time truncated to seconds, the precision IAM reports.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
