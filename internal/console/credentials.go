@@ -188,11 +188,11 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 		created = newKeyData{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Root: true, Created: k.CreateDate}
 	} else {
 		var out struct {
-		Key struct {
-			AccessKeyID     string `xml:"AccessKeyId"`
-			SecretAccessKey string `xml:"SecretAccessKey"`
-		} `xml:"AccessKey"`
-	}
+			Key struct {
+				AccessKeyID     string `xml:"AccessKeyId"`
+				SecretAccessKey string `xml:"SecretAccessKey"`
+			} `xml:"AccessKey"`
+		}
 		if err := h.api.InvokeInto(r, s.principal(), "iam", "CreateAccessKey", selfParams(s, nil), &out); err != nil {
 			h.pageError(w, r, s, err)
 			return
