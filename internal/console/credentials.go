@@ -199,7 +199,7 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 		}
 		created = newKeyData{AccessKeyID: out.Key.AccessKeyID, Secret: out.Key.SecretAccessKey, Created: h.now()}
 	}
-	next, err := h.stashSecret(r.Context(), s, created.AccessKeyID, created.Secret, created.Root, created.Created)
+	next, err := h.stashSecret(r.Context(), r, s, created.AccessKeyID, created.Secret, created.Root, created.Created)
 	if err != nil {
 		h.internalError(w, r, err)
 		return
@@ -211,7 +211,7 @@ const noticeSecretGone = "The secret access key was shown once and cannot be sho
 
 // accessKeyCreated shows a new key's secret, once: the record is gone after this answer.
 func (h *Handler) accessKeyCreated(w http.ResponseWriter, r *http.Request, s *session) {
-	k, err := h.takeSecret(r.Context(), s, r.URL.Query().Get("r"))
+	k, err := h.takeSecret(r.Context(), r, s, r.URL.Query().Get("r"))
 	if err != nil {
 		h.internalError(w, r, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -73,11 +74,19 @@ func (h *Handler) mfaPageError(w http.ResponseWriter, r *http.Request, s *sessio
 	h.credentialsPage(w, r, s, http.StatusBadRequest, msg, "")
 }
 
-// createTOTP creates a virtual device and shows its QR code and seed, once.
+// createTOTP creates a virtual device and redirects to the page that shows its QR code and seed,
+// once; a form sent twice creates one device.
 func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session) {
 	sub, err := h.subject(r, s, "iam:EnableMFADevice")
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
+		return
+	}
+	back := "/console/security-credentials"
+	if s == nil {
+		back = "/console/signin/continue"
+	}
+	if h.onceRefused(w, r, back, h.spendForm(r.Context(), r)) {
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
@@ -86,8 +95,45 @@ func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session)
 		h.mfaPageError(w, r, s, err)
 		return
 	}
-	d := totpData{Serial: enr.Serial, Name: name, Seed: enr.Seed, Signin: s == nil,
-		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.QRCodePNG))}
+	tok, err := h.stash(r.Context(), reveal{Owner: revealOwner(r, s), Serial: enr.Serial, Name: name,
+		Sealed: h.iam.Seal([]byte(enr.Seed), revealAD(enr.Serial)), SealedQR: h.iam.Seal(enr.QRCodePNG, revealAD(enr.Serial+"#qr")),
+		Created: h.now().UTC()})
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/mfa/totp/setup?"+url.Values{"r": {tok}}.Encode(), http.StatusSeeOther)
+}
+
+// totpSetup shows a new authenticator app's QR code and seed, once; a reload asks for the codes
+// only, without the seed, which the app already holds.
+func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request) {
+	s, err := h.session(r)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	rv, err := h.take(r.Context(), revealOwner(r, s), r.URL.Query().Get("r"))
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	if rv == nil || rv.Serial == "" {
+		h.renderError(w, r, http.StatusNotFound, "The secret key of this authenticator app was shown once and cannot be shown again. Start the registration again.")
+		return
+	}
+	seed, err := h.iam.Unseal(rv.Sealed, revealAD(rv.Serial))
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	png, err := h.iam.Unseal(rv.SealedQR, revealAD(rv.Serial+"#qr"))
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	d := totpData{Serial: rv.Serial, Name: rv.Name, Seed: string(seed), Signin: s == nil,
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
 	h.render(w, r, http.StatusOK, "mfa_totp", s, view{Title: "Set up an authenticator app", Data: d})
 }
 

@@ -69,24 +69,42 @@ func (h *Handler) onceRefused(w http.ResponseWriter, r *http.Request, back strin
 
 const noticeFormSpent = "That form was already sent, so nothing was done again."
 
-// reveal is a new secret waiting to be shown once, to the session that created it. The secret is
-// sealed under the master key like every secret at rest.
+// reveal is a new secret waiting to be shown once, to the browser that created it: a session, or
+// during sign-in the pending sign-in. Secrets are sealed under the master key like every secret at
+// rest. It holds a new access key (AccessKeyID) or a new authenticator app (Serial, Name, QR).
 type reveal struct {
-	Session     string    `json:"session"`
-	AccessKeyID string    `json:"key_id"`
+	Owner       string    `json:"owner"`
+	AccessKeyID string    `json:"key_id,omitempty"`
+	Serial      string    `json:"serial,omitempty"`
+	Name        string    `json:"name,omitempty"`
 	Sealed      []byte    `json:"sealed"`
+	SealedQR    []byte    `json:"sealed_qr,omitempty"`
 	Root        bool      `json:"root,omitempty"`
 	Created     time.Time `json:"created"`
 	Expires     time.Time `json:"expires"`
 }
 
-func revealAD(keyID string) string { return "console.reveal:" + keyID }
+// revealOwner is who may see a stashed secret: the session, or the pending sign-in.
+func revealOwner(r *http.Request, s *session) string {
+	if s != nil {
+		return "session:" + s.key
+	}
+	if tok := pendingToken(r); tok != "" {
+		return "pending:" + tokenKey(tok)
+	}
+	return ""
+}
 
-// stashSecret keeps a new access key's secret for one showing and returns the path that shows it.
-func (h *Handler) stashSecret(ctx context.Context, s *session, keyID, secret string, root bool, created time.Time) (string, error) {
+func revealAD(id string) string { return "console.reveal:" + id }
+
+// stash keeps rv (its secrets sealed by the caller) for one showing and returns the token that
+// shows it.
+func (h *Handler) stash(ctx context.Context, rv reveal) (string, error) {
+	if rv.Owner == "" {
+		return "", errors.New("console: a secret to show has no owner")
+	}
 	tok := randomToken()
-	rv := reveal{Session: s.key, AccessKeyID: keyID, Sealed: h.iam.Seal([]byte(secret), revealAD(keyID)), Root: root,
-		Created: created, Expires: h.now().UTC().Add(revealLifetime)}
+	rv.Expires = h.now().UTC().Add(revealLifetime)
 	b, err := json.Marshal(rv)
 	if err != nil {
 		return "", err
@@ -94,12 +112,22 @@ func (h *Handler) stashSecret(ctx context.Context, s *session, keyID, secret str
 	if err := h.st.Update(ctx, func(tx store.Tx) error { return tx.Insert(kindReveal, "", tokenKey(tok), b) }); err != nil {
 		return "", err
 	}
+	return tok, nil
+}
+
+// stashSecret keeps a new access key's secret for one showing and returns the path that shows it.
+func (h *Handler) stashSecret(ctx context.Context, r *http.Request, s *session, keyID, secret string, root bool, created time.Time) (string, error) {
+	tok, err := h.stash(ctx, reveal{Owner: revealOwner(r, s), AccessKeyID: keyID, Sealed: h.iam.Seal([]byte(secret), revealAD(keyID)),
+		Root: root, Created: created})
+	if err != nil {
+		return "", err
+	}
 	return "/console/access-keys/created?" + url.Values{"r": {tok}}.Encode(), nil
 }
 
-// takeSecret returns the stashed secret of a token and forgets it, so a reload shows nothing. It
-// returns nil when the token is unknown, spent, expired or another session's.
-func (h *Handler) takeSecret(ctx context.Context, s *session, tok string) (*newKeyData, error) {
+// take returns the stashed record of a token and forgets it, so a reload shows nothing. It returns
+// nil when the token is unknown, spent, expired or another browser's.
+func (h *Handler) take(ctx context.Context, owner, tok string) (*reveal, error) {
 	var rv reveal
 	found := false
 	err := h.st.Update(ctx, func(tx store.Tx) error {
@@ -114,13 +142,22 @@ func (h *Handler) takeSecret(ctx context.Context, s *session, tok string) (*newK
 		if err := json.Unmarshal(b, &rv); err != nil {
 			return err
 		}
-		if rv.Session != s.key {
+		if owner == "" || rv.Owner != owner {
 			return nil
 		}
 		found = true
 		return tx.Delete(kindReveal, "", tokenKey(tok))
 	})
 	if err != nil || !found || !h.now().Before(rv.Expires) {
+		return nil, err
+	}
+	return &rv, nil
+}
+
+// takeSecret returns a stashed access key with its secret, once.
+func (h *Handler) takeSecret(ctx context.Context, r *http.Request, s *session, tok string) (*newKeyData, error) {
+	rv, err := h.take(ctx, revealOwner(r, s), tok)
+	if err != nil || rv == nil || rv.AccessKeyID == "" {
 		return nil, err
 	}
 	secret, err := h.iam.Unseal(rv.Sealed, revealAD(rv.AccessKeyID))

@@ -47,6 +47,7 @@ func (h *Handler) accountRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/certificates/upload", h.postSignedIn(h.uploadCertificate))
 	m.HandleFunc("POST /console/certificates/delete", h.postSignedIn(h.deleteCertificate))
 	m.HandleFunc("POST /console/mfa/totp", h.post(h.createTOTP))
+	m.HandleFunc("GET /console/mfa/totp/setup", h.totpSetup)
 	m.HandleFunc("POST /console/mfa/totp/enable", h.post(h.enableTOTP))
 	m.HandleFunc("POST /console/mfa/hardware", h.post(h.enableHardware))
 	m.HandleFunc("POST /console/mfa/webauthn/begin", h.post(h.webauthnBegin))

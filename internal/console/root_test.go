@@ -49,11 +49,17 @@ var serialPattern = regexp.MustCompile(`name="serial" value="([^"]+)"`)
 // page shows and computing the codes, and returns the answer to the enabling form.
 func (b *browser) registerTOTPPage(name string) (page, string) {
 	b.t.Helper()
-	p := b.submit("/console/mfa/totp", url.Values{"name": {name}})
+	posted := b.submit("/console/mfa/totp", url.Values{"name": {name}})
+	p := b.follow(posted)
 	seed, serial := seedPattern.FindStringSubmatch(p.body), serialPattern.FindStringSubmatch(p.body)
 	if p.status != http.StatusOK || seed == nil || serial == nil || !strings.Contains(p.body, `src="data:image/png;base64,`) {
 		b.t.Fatalf("TOTP page: %d\n%.2000s", p.status, p.body)
 	}
+	// The seed is shown once: a reload asks nothing more of the app than the codes.
+	if again := b.get(posted.location); again.status == http.StatusOK || seedPattern.MatchString(again.body) {
+		b.t.Fatalf("reloading the TOTP page: %d, shows the seed again", again.status)
+	}
+	b.last = p.body
 	now := b.e.clock.Now()
 	done := b.submit("/console/mfa/totp/enable", url.Values{"serial": {serial[1]},
 		"code1": {totpCode(b.t, seed[1], now.Add(-30*time.Second))}, "code2": {totpCode(b.t, seed[1], now)}})
