@@ -69,7 +69,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 			d.Users = append(d.Users, u.UserName)
 		}
 	}
-	h.render(w, r, http.StatusOK, "home", s, view{Title: "Home", Data: d})
+	h.render(w, r, http.StatusOK, "home", s, view{Title: "Home", Notice: noticeText(r.URL.Query().Get("done")), Data: d})
 }
 
 // apiError shows an API error on a page of its own: its safe message when it is an AWS error

@@ -282,7 +282,7 @@ var notices = []string{
 	"Authenticator app registered.", "Hardware TOTP token registered.", "Security key registered.",
 	"MFA device removed.", "Password changed. Your other sessions were signed out.", "Access key deleted.",
 	"Access key updated.", "Signing certificate deleted.", "Contact details saved.", noticeFormSpent,
-	"Signing certificate uploaded.", noticeSecretGone,
+	"Signing certificate uploaded.", noticeSecretGone, noticeRecoveryCancelled,
 }
 
 func noticeKey(text string) string {

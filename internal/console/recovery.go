@@ -154,9 +154,32 @@ type cancelData struct{ Token string }
 
 // cancelRecoveryPage is a security contact's link; cancelling takes a POST, so that a mail
 // scanner that opens links cannot cancel a recovery by itself.
+// cancelRecoveryPage serves the cancel link sent to the contacts. It renders with the browser's
+// session when there is one, so that its form carries the token that session's posts are checked
+// against: the link works signed in or not.
 func (h *Handler) cancelRecoveryPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "recover_mfa_cancel", nil, view{Title: "Cancel the MFA recovery", Data: cancelData{Token: r.URL.Query().Get("token")}})
+	s, err := h.session(r)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "recover_mfa_cancel", s, view{Title: "Cancel the MFA recovery", Data: cancelData{Token: r.URL.Query().Get("token")}})
 }
+
+// cancelMyRecovery is the banner's Cancel button for the signed-in root user.
+func (h *Handler) cancelMyRecovery(w http.ResponseWriter, r *http.Request, s *session) {
+	if !s.Root() {
+		h.renderError(w, r, http.StatusForbidden, "Only the root user cancels its recovery here; contacts use the link they were sent.")
+		return
+	}
+	if err := h.root.CancelMFARecoveryAsRoot(r.Context(), s.rootPrincipal(), client(r)); err != nil {
+		h.recoveryError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/home?done="+noticeKey(noticeRecoveryCancelled), http.StatusSeeOther)
+}
+
+const noticeRecoveryCancelled = "The lost-MFA recovery was cancelled and every security contact was told."
 
 func (h *Handler) cancelRecovery(w http.ResponseWriter, r *http.Request, _ *session) {
 	if err := h.root.CancelMFARecovery(r.Context(), r.PostFormValue("token"), client(r)); err != nil {

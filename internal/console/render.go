@@ -13,6 +13,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/rootuser"
 )
 
 // view is what every page template receives.
@@ -34,6 +35,9 @@ type view struct {
 	Error    string
 	Notice   string
 	Data     any
+	// Recovery is the lost-MFA recovery in progress, shown to a signed-in root user on every page
+	// with a Cancel button; nil when none.
+	Recovery *rootuser.PendingRecovery
 }
 
 var funcs = template.FuncMap{
@@ -94,6 +98,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 			v.Who = "Root user"
 		}
 		v.RootKeyBanner = h.rootKeyPresent(r, s)
+		if s.Root() {
+			rec, err := h.root.PendingMFARecovery(r.Context(), s.Account)
+			if err != nil {
+				h.log.Warn("console: reading the MFA recovery in progress", "account", s.Account, "err", err)
+			}
+			v.Recovery = rec
+		}
 		v.OrgAdmin = h.orgAdmin(r, s)
 	}
 	var buf bytes.Buffer

@@ -27,6 +27,7 @@ func (h *Handler) signinRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/recover/mfa/phone", h.post(h.verifyRecoveryPhone))
 	m.HandleFunc("GET /console/recover/mfa/cancel", h.cancelRecoveryPage)
 	m.HandleFunc("POST /console/recover/mfa/cancel", h.post(h.cancelRecovery))
+	m.HandleFunc("POST /console/recover/mfa/cancel-mine", h.postSignedIn(h.cancelMyRecovery))
 	m.HandleFunc("GET /console/verify-email", h.verifyEmailPage)
 	m.HandleFunc("POST /console/verify-email", h.post(h.verifyEmail))
 }

@@ -428,6 +428,72 @@ func TestLostMFARecovery(t *testing.T) {
 	}
 }
 
+// startRecovery runs a lost-MFA recovery into its cooling-off from a fresh browser (the root's
+// phone and a security contact set by b, a signed-in root browser).
+func (e *env) startRecovery(b *browser) {
+	e.t.Helper()
+	b.get("/console/security-credentials")
+	b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}, "contact_name": {"Sec Team"}})
+	r := e.browser()
+	r.signInRootPassword(rootEmail, rootPw)
+	r.submit("/console/recover/mfa/begin", nil)
+	r.get(e.outboxLink(rootEmail, rootuser.PurposeMFARecoveryEmail))
+	r.get("/console/recover/mfa")
+	r.submit("/console/recover/mfa/send", url.Values{"channel": {"sms"}})
+	entries, _ := e.notify.Outbox(context.Background(), notify.Query{To: "+15555550100", Purpose: rootuser.PurposeMFARecoveryPhone})
+	if len(entries) == 0 {
+		e.t.Fatal("no SMS")
+	}
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(entries[len(entries)-1].Body)
+	if p := r.submit("/console/recover/mfa/phone", url.Values{"code": {code}}); p.status != http.StatusOK || !strings.Contains(p.body, "cooling") {
+		e.t.Fatalf("phone code: %d", p.status)
+	}
+}
+
+// A signed-in root user sees a recovery in progress on every page and cancels it there; the
+// contacts' cancel link works in a browser that is signed in too (it answered 403).
+func TestRecoveryInProgressShownAndCancellable(t *testing.T) {
+	t.Run("banner", func(t *testing.T) {
+		e := newEnv(t).withRootPassword()
+		_, seed := e.enableVirtualMFA("", "root-phone")
+		b := e.signedInRoot(seed)
+		e.startRecovery(b)
+		for _, path := range []string{"/console/home", "/console/security-credentials"} {
+			if p := b.get(path); !strings.Contains(p.body, `id="recovery-banner"`) {
+				t.Fatalf("%s shows no recovery in progress", path)
+			}
+		}
+		done := b.submit("/console/recover/mfa/cancel-mine", nil)
+		if p := b.follow(done); !strings.Contains(p.body, "recovery was cancelled") || strings.Contains(p.body, `id="recovery-banner"`) {
+			t.Fatalf("after cancelling: %d\n%.2000s", done.status, p.body)
+		}
+		if m := e.outboxLink("security@acme.example", rootuser.PurposeMFARecoveryCooling); m == "" {
+			t.Fatal("no cooling-off message")
+		}
+		if got, _ := e.notify.Outbox(context.Background(), notify.Query{To: "security@acme.example", Purpose: rootuser.PurposeMFARecoveryCancel}); len(got) != 1 {
+			t.Fatalf("contact told of the cancellation %d times, want 1", len(got))
+		}
+		e.clock.Advance(rootuser.DefaultCoolingOff + time.Minute)
+		if p := e.browser().signInRootPassword(rootEmail, rootPw); !serialOption.MatchString(p.body) {
+			t.Fatal("the devices went although the recovery was cancelled")
+		}
+	})
+	t.Run("cancel link while signed in", func(t *testing.T) {
+		e := newEnv(t).withRootPassword()
+		_, seed := e.enableVirtualMFA("", "root-phone")
+		b := e.signedInRoot(seed)
+		e.startRecovery(b)
+		link := e.outboxLink("security@acme.example", rootuser.PurposeMFARecoveryCooling)
+		tok, _ := url.QueryUnescape(strings.TrimPrefix(link, "/console/recover/mfa/cancel?token="))
+		if p := b.get(link); p.status != http.StatusOK {
+			t.Fatalf("cancel page while signed in: %d", p.status)
+		}
+		if p := b.submit("/console/recover/mfa/cancel", url.Values{"token": {tok}}); p.status != http.StatusOK || !strings.Contains(p.body, "Recovery cancelled") {
+			t.Fatalf("cancel while signed in: %d\n%.1500s", p.status, p.body)
+		}
+	})
+}
+
 func TestLostMFARecoveryCancelledByContact(t *testing.T) {
 	e := newEnv(t).withRootPassword()
 	_, seed := e.enableVirtualMFA("", "root-phone")

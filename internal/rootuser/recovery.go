@@ -665,16 +665,69 @@ func (s *Service) CancelMFARecovery(ctx context.Context, cancelToken string, c C
 	if err != nil {
 		return err
 	}
+	return s.cancelRecovery(ctx, rec.ID, "cancelled by "+tok.Contact, c)
+}
+
+// PendingRecovery is a lost-MFA recovery in progress, as the signed-in root user sees it.
+type PendingRecovery struct {
+	State       RecoveryState
+	StartedAt   time.Time
+	CoolingEnds time.Time // zero while the email and phone are being verified
+}
+
+// PendingMFARecovery returns the account's lost-MFA recovery in progress, or nil when none: every
+// page a signed-in root user sees shows it, with a way to cancel it.
+func (s *Service) PendingMFARecovery(ctx context.Context, account string) (*PendingRecovery, error) {
+	st, err := s.loadState(ctx, account)
+	if err != nil || st.Recovery == "" {
+		return nil, err
+	}
+	var rec recoveryRecord
+	var ok bool
+	if err := s.view(ctx, func(t txn) (err error) {
+		ok, err = t.get(kindRecovery, "", st.Recovery, &rec)
+		return err
+	}); err != nil || !ok {
+		return nil, err
+	}
+	if rec.State != RecoveryCooling && rec.State != RecoveryVerifying {
+		return nil, nil
+	}
+	return &PendingRecovery{State: rec.State, StartedAt: rec.CreatedAt, CoolingEnds: rec.CoolingEnds}, nil
+}
+
+// CancelMFARecoveryAsRoot cancels the account's recovery in progress for the signed-in root user,
+// who evidently still holds an MFA device. Returns AccessDenied for anyone else, and the same
+// errors as CancelMFARecovery when there is nothing to cancel.
+func (s *Service) CancelMFARecoveryAsRoot(ctx context.Context, p *Principal, c Client) error {
+	if err := requireRoot(p); err != nil {
+		return err
+	}
+	st, err := s.loadState(ctx, p.Account)
+	if err != nil {
+		return err
+	}
+	if st.Recovery == "" {
+		return errRecoveryOver
+	}
+	return s.cancelRecovery(ctx, st.Recovery, "cancelled by the signed-in root user", c)
+}
+
+// cancelRecovery ends recovery id unless it is over already, and tells every contact.
+func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Client) error {
 	var st *rootState
-	err = s.update(ctx, func(t txn) error {
+	var account string
+	err := s.update(ctx, func(t txn) error {
 		var cur recoveryRecord
-		if _, err := t.get(kindRecovery, "", rec.ID, &cur); err != nil {
+		if _, err := t.get(kindRecovery, "", id, &cur); err != nil {
 			return err
 		}
 		if cur.State != RecoveryCooling && cur.State != RecoveryVerifying {
 			return errRecoveryOver
 		}
-		cur.State, cur.EndedBy = RecoveryCancelled, "cancelled by "+tok.Contact
+		cur.State, cur.EndedBy = RecoveryCancelled, endedBy
+		account = cur.Account
+		var err error
 		if st, err = t.state(cur.Account); err != nil {
 			return err
 		}
@@ -689,14 +742,14 @@ func (s *Service) CancelMFARecovery(ctx context.Context, cancelToken string, c C
 	if err != nil {
 		return err
 	}
-	a, err := s.iam.GetAccount(ctx, rec.Account)
+	a, err := s.iam.GetAccount(ctx, account)
 	if err != nil {
 		return err
 	}
-	s.event(rootIdentity(a.ID), c, sourceSignin, "MFARecoveryCancelled", trail.AwsConsoleSignIn, nil, nil, "")
+	s.event(rootIdentity(a.ID), c, sourceSignin, "MFARecoveryCancelled", trail.AwsConsoleSignIn, nil, map[string]any{"EndedBy": endedBy}, "")
 	for _, ct := range s.contacts(st, a.Email) {
 		m := notify.Message{Channel: ct.channel, To: ct.to, Account: a.ID, Purpose: PurposeMFARecoveryCancel,
-			Body: "The MFA recovery of the root user of account " + a.ID + " was cancelled. Its MFA devices stay as they are."}
+			Body: "The MFA recovery of the root user of account " + a.ID + " was " + endedBy + ". Its MFA devices stay as they are."}
 		if ct.channel == notify.Email {
 			m.Subject = "MFA recovery of account " + a.ID + " cancelled"
 		}
