@@ -5,8 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"math/big"
-	"net/mail"
+	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/password"
@@ -63,17 +64,28 @@ func CheckAccountDetails(name, email string) error {
 	return CheckEmail(email)
 }
 
-// CheckEmail checks a root email address. Returns InvalidInput.
+// CheckEmail checks a root email address (ValidEmail). Returns InvalidInput.
 func CheckEmail(email string) error {
-	// Organizations' CreateAccount bounds the email to 6–64 characters (Organizations API
-	// Reference, CreateAccount); a single plain address, no display name.
 	if len(email) < 6 || len(email) > 64 {
 		return awserr.New(awserr.InvalidInput, "The email address must be 6 to 64 characters long.")
 	}
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+	if !ValidEmail(email) {
 		return awserr.New(awserr.InvalidInput, "%q is not an email address (expected the form name@example.com).", email)
 	}
 	return nil
+}
+
+// emailPattern is the Email pattern of Organizations' CreateAccount (Organizations API Reference,
+// CreateAccount: [^\s@]*@[^\s@]*\.[^\s@]* with non-empty parts here; Java's \s, which also
+// matches \v).
+var emailPattern = regexp.MustCompile(`^[^ \t\n\v\f\r@]+@[^ \t\n\v\f\r@]+\.[^ \t\n\v\f\r@]+$`)
+
+// ValidEmail reports whether email is a root email address AWS accepts: 6–64 characters of
+// CreateAccount's pattern, and, as Rootward's own rule for an address it mails, no control
+// character.
+func ValidEmail(email string) bool {
+	return len(email) >= 6 && len(email) <= 64 && emailPattern.MatchString(email) &&
+		strings.IndexFunc(email, unicode.IsControl) < 0
 }
 
 // CheckUserName checks an IAM user name as CreateUser does. Returns ValidationError.

@@ -50,11 +50,8 @@ const DefaultAccessRole = "OrganizationAccountAccessRole"
 var (
 	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
 	roleNamePattern  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	// CreateAccount's Email and AccountName (API Reference, CreateAccount): Email
-	// [^\s@]+@[^\s@]+\.[^\s@]+ of 6–64 characters (Java's \s, which also matches \v), and, as
-	// Rootward's own rule for an address it mails, no control character; AccountName
-	// [\u0020-\u007E]+ of 1–50 characters: printable ASCII only.
-	emailPattern       = regexp.MustCompile(`^[^ \t\n\v\f\r@]+@[^ \t\n\v\f\r@]+\.[^ \t\n\v\f\r@]+$`)
+	// CreateAccount's AccountName (API Reference, CreateAccount): [\u0020-\u007E]+ of 1–50
+	// characters, printable ASCII only. The Email follows iam.ValidEmail, as every root email does.
 	accountNamePattern = regexp.MustCompile(`^[\x{20}-\x{7E}]+$`)
 )
 
@@ -149,7 +146,7 @@ func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAcc
 	switch {
 	case in.Email == "" || in.AccountName == "":
 		return nil, invalid(ReasonInputRequired, "You must specify an Email and an AccountName.")
-	case len(in.Email) < 6 || len(in.Email) > 64 || !emailPattern.MatchString(in.Email) || hasControl(in.Email):
+	case !iam.ValidEmail(in.Email):
 		return nil, invalid(ReasonInvalidPattern, "The Email must be a valid email address of 6 to 64 characters.")
 	case len(in.AccountName) > 50:
 		return nil, invalid(ReasonMaxLength, "The AccountName must be at most 50 characters long.")
