@@ -74,9 +74,11 @@ type VirtualMFADevice struct {
 	// Filled on reads that report the assignment: the owning user, or AssignedToRoot.
 	User           *User `json:"-"`
 	AssignedToRoot bool  `json:"-"`
-	// Filled only in CreateVirtualMFADevice's answer, never stored in the clear.
+	// Filled only in CreateVirtualMFADevice's answer, never stored in the clear. OTPAuthURL is
+	// the key URI the QR code carries (it holds the seed too).
 	Base32StringSeed string `json:"-"`
 	QRCodePNG        []byte `json:"-"`
+	OTPAuthURL       string `json:"-"`
 }
 
 // MFADevice is an MFA device assigned to a user (ListMFADevices).
@@ -100,7 +102,7 @@ type CreateVirtualMFADeviceInput struct {
 }
 
 // CreateVirtualMFADevice creates an unassigned virtual MFA device and returns it with its seed and
-// the QR code of otpauth://totp/NAME@ACCOUNT?secret=SEED. The IAM API reference says AccountName
+// the QR code of its key URI (OTPAuthURL). The IAM API reference says AccountName
 // is "the user name if set (otherwise, the account ID otherwise)"; a new device has no user, so
 // Rootward names the account by its alias, or its ID without one. Returns EntityAlreadyExists,
 // ValidationError.
@@ -149,23 +151,31 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, account string, in
 	if err != nil {
 		return nil, err
 	}
-	qr, err := qrPNG(in.VirtualMFADeviceName+"@"+label, seed)
+	uri := OTPAuthURL(in.VirtualMFADeviceName, label, seed)
+	qr, err := qrPNG(uri)
 	if err != nil {
 		return nil, err
 	}
-	d.Base32StringSeed, d.QRCodePNG = seed, qr
+	d.Base32StringSeed, d.QRCodePNG, d.OTPAuthURL = seed, qr, uri
 	return d, nil
 }
 
-// OTPAuthURL is the key URI a virtual MFA device's QR code carries (Google Authenticator's Key
-// URI Format, which the IAM API reference's otpauth://totp/$virtualMFADeviceName@$AccountName?
-// secret=$Base32String follows).
-func OTPAuthURL(label, seed string) string {
-	return "otpauth://totp/" + url.PathEscape(label) + "?secret=" + seed
+// MFAIssuer names Rootward in authenticator apps: the issuer of every virtual MFA device's key URI.
+const MFAIssuer = "Rootward"
+
+// OTPAuthURL is the key URI a virtual MFA device's QR code carries. The IAM API reference
+// (CreateVirtualMFADevice, QRCodePNG) gives otpauth://totp/$virtualMFADeviceName@$AccountName?
+// secret=$Base32String; Google Authenticator's Key URI Format
+// (https://github.com/google/google-authenticator/wiki/Key-Uri-Format) adds the issuer, as a
+// label prefix and as a parameter, so that an app lists the account under "Rootward" and keeps
+// it apart from the same name at AWS: otpauth://totp/Rootward:NAME@ACCOUNT?secret=SEED&issuer=Rootward.
+// account is the account's alias, or its ID without one.
+func OTPAuthURL(deviceName, account, seed string) string {
+	return "otpauth://totp/" + url.PathEscape(MFAIssuer+":"+deviceName+"@"+account) + "?secret=" + seed + "&issuer=" + url.QueryEscape(MFAIssuer)
 }
 
-func qrPNG(label, seed string) ([]byte, error) {
-	key, err := otp.NewKeyFromURL(OTPAuthURL(label, seed))
+func qrPNG(uri string) ([]byte, error) {
+	key, err := otp.NewKeyFromURL(uri)
 	if err != nil {
 		return nil, err
 	}
@@ -257,19 +267,70 @@ func stepOf(t time.Time) int64 { return t.Unix() / mfaStep }
 
 // consecutive returns the step of code2 when code1 and code2 are the codes of two consecutive
 // steps whose second lies within [center-window, center+window], newer than the device's last
-// accepted step.
-func consecutive(seed string, center, window, last int64, code1, code2 string) (int64, bool) {
+// accepted step. used tells a refusal of codes already accepted from one of a wrong pair: the pair
+// belongs to steps not newer than last, or one good code was typed in both boxes (the second box
+// needs the code after it).
+func consecutive(seed string, center, window, last int64, code1, code2 string) (step int64, ok, used bool) {
 	for off := int64(0); off <= window; off++ {
 		for _, n := range []int64{center - off, center + off} {
-			if n-1 > last && codeAt(seed, n-1, code1) && codeAt(seed, n, code2) {
-				return n, true
+			if codeAt(seed, n-1, code1) && codeAt(seed, n, code2) {
+				if n-1 > last {
+					return n, true, false
+				}
+				used = true
 			}
 			if off == 0 {
 				break
 			}
 		}
 	}
-	return 0, false
+	if !used && code1 == code2 {
+		for n := center - window; n <= center+window; n++ {
+			if codeAt(seed, n, code1) {
+				return 0, false, true
+			}
+		}
+	}
+	return 0, false, used
+}
+
+// codeStep returns the step of code among the device's codes within one step of center, when
+// that step is newer than last. used tells a code of an already accepted step from a wrong one.
+func codeStep(seed string, center, last int64, code string) (step int64, ok, used bool) {
+	for n := center - mfaSkew; n <= center+mfaSkew; n++ {
+		if codeAt(seed, n, code) {
+			if n > last {
+				return n, true, false
+			}
+			used = true
+		}
+	}
+	return 0, false, used
+}
+
+// ErrMFACodeUsed marks the refusal of a TOTP code that was already accepted: each code is good
+// once (RFC 6238 §5.2). The refusal keeps its AWS error code and message, since AWS answers a
+// reused code as it answers a wrong one (STS: "MultiFactorAuthentication failed with invalid MFA
+// one time pass code."; IAM: "Authentication code for device is not valid."), and it counts as a
+// wrong code against the guessing limits (guessing.go): a replayed code observed over a shoulder
+// buys no more attempts than a guess. errors.Is finds the mark, so the console can tell the person
+// to wait for the next code.
+var ErrMFACodeUsed = errors.New("iam: the MFA code was already used")
+
+// CodeUsed marks err, the refusal of a code, as the refusal of a code already used.
+func CodeUsed(err error) error { return &codeUsedError{err} }
+
+type codeUsedError struct{ err error }
+
+func (e *codeUsedError) Error() string   { return e.err.Error() }
+func (e *codeUsedError) Unwrap() []error { return []error{e.err, ErrMFACodeUsed} }
+
+// codeRefusal is err, marked when the code was already used.
+func codeRefusal(err error, used bool) error {
+	if used {
+		return CodeUsed(err)
+	}
+	return err
 }
 
 var errBadCode = awserr.New(awserr.InvalidAuthenticationCode, "Authentication code for device is not valid.")
@@ -329,9 +390,9 @@ func (s *Service) enableMFADevice(ctx context.Context, account, user, serial, co
 			return err
 		}
 		// The second code is the newest: it may be up to one step off the clock either way.
-		step, ok := consecutive(seed, stepOf(now), mfaSkew, d.LastStep, code1, code2)
+		step, ok, used := consecutive(seed, stepOf(now), mfaSkew, d.LastStep, code1, code2)
 		if !ok {
-			return errBadCode
+			return codeRefusal(errBadCode, used)
 		}
 		d.EnableDate, d.LastStep, d.Drift = &now, step, 0
 		if err := t.put(kindVirtualMFA, account, key, d); err != nil {
@@ -377,9 +438,9 @@ func (s *Service) resyncMFADevice(ctx context.Context, account, user, serial, co
 		if err != nil {
 			return err
 		}
-		step, ok := consecutive(seed, stepOf(now), mfaResyncWindow, d.LastStep, code1, code2)
+		step, ok, used := consecutive(seed, stepOf(now), mfaResyncWindow, d.LastStep, code1, code2)
 		if !ok {
-			return errBadCode
+			return codeRefusal(errBadCode, used)
 		}
 		d.LastStep, d.Drift = step, step-stepOf(now)
 		return t.put(kindVirtualMFA, account, key, d)
@@ -519,6 +580,11 @@ func (t txn) mfaOwners(account string) (map[string]string, error) {
 	return out, nil
 }
 
+// errInvalidPassCode is STS's answer to a wrong, malformed or reused code.
+func errInvalidPassCode() error {
+	return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+}
+
 // mfaDenied is STS's answer for a serial that is not the caller's device.
 var mfaDenied = awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
 
@@ -529,7 +595,7 @@ var mfaDenied = awserr.New(awserr.AccessDenied, "MultiFactorAuthentication faile
 // bump the account generation: no policy changed.
 func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error {
 	if !codePattern.MatchString(code) {
-		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		return errInvalidPassCode()
 	}
 	switch MFADeviceType(account, serial) {
 	case MFAHardware:
@@ -551,13 +617,11 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 		if err != nil {
 			return err
 		}
-		center := stepOf(now) + d.Drift
-		for n := center - mfaSkew; n <= center+mfaSkew; n++ {
-			if n > d.LastStep && codeAt(seed, n, code) {
-				d.LastStep = n
-				return t.put(kindVirtualMFA, account, key, d)
-			}
+		step, ok, used := codeStep(seed, stepOf(now)+d.Drift, d.LastStep, code)
+		if !ok {
+			return codeRefusal(errInvalidPassCode(), used)
 		}
-		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		d.LastStep = step
+		return t.put(kindVirtualMFA, account, key, d)
 	})
 }

@@ -3,6 +3,7 @@ package iam
 import (
 	"bytes"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -43,6 +44,32 @@ func (e *credEnv) enable(t *testing.T, user, name string) *VirtualMFADevice {
 	return d
 }
 
+func TestOTPAuthURL(t *testing.T) {
+	const seed = "JBSWY3DPEHPK3PXP"
+	for _, tc := range []struct {
+		name, device, account, want, wantAccount string
+	}{
+		{"account ID", "root-account-mfa-device", "123456789012",
+			"otpauth://totp/Rootward:root-account-mfa-device@123456789012?secret=" + seed + "&issuer=Rootward", "root-account-mfa-device@123456789012"},
+		{"alias", "alice", "acme-prod", "otpauth://totp/Rootward:alice@acme-prod?secret=" + seed + "&issuer=Rootward", "alice@acme-prod"},
+		{"name with a comma", "a,b", "acme", "otpauth://totp/Rootward:a%2Cb@acme?secret=" + seed + "&issuer=Rootward", "a,b@acme"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := OTPAuthURL(tc.device, tc.account, seed)
+			if got != tc.want {
+				t.Fatalf("OTPAuthURL = %q, want %q", got, tc.want)
+			}
+			key, err := otp.NewKeyFromURL(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if key.Issuer() != "Rootward" || key.AccountName() != tc.wantAccount || key.Secret() != seed {
+				t.Fatalf("parsed issuer %q account %q secret %q, want Rootward %q %q", key.Issuer(), key.AccountName(), key.Secret(), tc.wantAccount, seed)
+			}
+		})
+	}
+}
+
 func TestCreateVirtualMFADevice(t *testing.T) {
 	e := newCredEnv(t)
 	acct := e.account.ID
@@ -59,13 +86,17 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 		t.Fatalf("seed %q: %d bytes, %v", d.Base32StringSeed, len(raw), err)
 	}
 
-	// The QR code carries otpauth://totp/NAME@ACCOUNT?secret=SEED: compare it module by module with
-	// the QR code of the expected URI.
+	// The QR code carries otpauth://totp/Rootward:NAME@ACCOUNT?secret=SEED&issuer=Rootward: compare
+	// it module by module with the QR code of the expected URI.
 	got, err := png.Decode(bytes.NewReader(d.QRCodePNG))
 	if err != nil {
 		t.Fatalf("QRCodePNG is not a PNG: %v", err)
 	}
-	key, err := otp.NewKeyFromURL("otpauth://totp/alice-phone@" + acct + "?secret=" + d.Base32StringSeed)
+	uri := "otpauth://totp/Rootward:alice-phone@" + acct + "?secret=" + d.Base32StringSeed + "&issuer=Rootward"
+	if d.OTPAuthURL != uri {
+		t.Fatalf("OTPAuthURL = %q, want %q", d.OTPAuthURL, uri)
+	}
+	key, err := otp.NewKeyFromURL(uri)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +107,8 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 	if !sameImage(got, want) {
 		t.Fatal("QR code does not encode the expected otpauth URI")
 	}
-	if key.Secret() != d.Base32StringSeed || key.AccountName() != "alice-phone@"+acct {
-		t.Fatalf("expected key parses as %q / %q", key.Secret(), key.AccountName())
+	if key.Secret() != d.Base32StringSeed || key.AccountName() != "alice-phone@"+acct || key.Issuer() != "Rootward" {
+		t.Fatalf("expected key parses as %q / %q / %q", key.Secret(), key.AccountName(), key.Issuer())
 	}
 
 	// With an alias, the QR label names the account by it.
@@ -89,7 +120,7 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	got2, _ := png.Decode(bytes.NewReader(d2.QRCodePNG))
-	key2, _ := otp.NewKeyFromURL("otpauth://totp/bob-phone@acme-prod?secret=" + d2.Base32StringSeed)
+	key2, _ := otp.NewKeyFromURL("otpauth://totp/Rootward:bob-phone@acme-prod?secret=" + d2.Base32StringSeed + "&issuer=Rootward")
 	want2, _ := key2.Image(qrSize, qrSize)
 	if got2 == nil || !sameImage(got2, want2) {
 		t.Fatal("QR code with alias does not encode the expected otpauth URI")
@@ -160,24 +191,30 @@ func TestEnableMFADevice(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, user, serial, c1, c2, code string
+		used                             bool
 	}{
 		// Answers other than a wrong code do not count as MFA failures (guessing.go)…
-		{"not digits", "alice", d.SerialNumber, "12345a", code(0), awserr.ValidationError},
-		{"five digits", "alice", d.SerialNumber, code(-1), "12345", awserr.ValidationError},
-		{"unknown user", "carol", d.SerialNumber, code(-1), code(0), awserr.NoSuchEntity},
-		{"unknown device", "alice", "arn:aws:iam::" + acct + ":mfa/nope", code(-1), code(0), awserr.NoSuchEntity},
-		{"hardware serial", "alice", "GAHT12345678", code(-1), code(0), awserr.NoSuchEntity},
-		{"short serial", "alice", "GAHT1", code(-1), code(0), awserr.ValidationError},
-		{"other account's serial", "alice", "arn:aws:iam::999999999999:mfa/alice-phone", code(-1), code(0), awserr.NoSuchEntity},
+		{"not digits", "alice", d.SerialNumber, "12345a", code(0), awserr.ValidationError, false},
+		{"five digits", "alice", d.SerialNumber, code(-1), "12345", awserr.ValidationError, false},
+		{"unknown user", "carol", d.SerialNumber, code(-1), code(0), awserr.NoSuchEntity, false},
+		{"unknown device", "alice", "arn:aws:iam::" + acct + ":mfa/nope", code(-1), code(0), awserr.NoSuchEntity, false},
+		{"hardware serial", "alice", "GAHT12345678", code(-1), code(0), awserr.NoSuchEntity, false},
+		{"short serial", "alice", "GAHT1", code(-1), code(0), awserr.ValidationError, false},
+		{"other account's serial", "alice", "arn:aws:iam::999999999999:mfa/alice-phone", code(-1), code(0), awserr.NoSuchEntity, false},
 		// …these five do: the device is in back-off after them.
-		{"codes in the wrong order", "alice", d.SerialNumber, code(0), code(-1), awserr.InvalidAuthenticationCode},
-		{"same code twice", "alice", d.SerialNumber, code(0), code(0), awserr.InvalidAuthenticationCode},
-		{"not consecutive", "alice", d.SerialNumber, code(-2), code(0), awserr.InvalidAuthenticationCode},
-		{"too old", "alice", d.SerialNumber, code(-3), code(-2), awserr.InvalidAuthenticationCode},
-		{"too new", "alice", d.SerialNumber, code(1), code(2), awserr.InvalidAuthenticationCode},
+		{"codes in the wrong order", "alice", d.SerialNumber, code(0), code(-1), awserr.InvalidAuthenticationCode, false},
+		// One good code typed in both boxes counts as a wrong code, marked as already used.
+		{"same code twice", "alice", d.SerialNumber, code(0), code(0), awserr.InvalidAuthenticationCode, true},
+		{"not consecutive", "alice", d.SerialNumber, code(-2), code(0), awserr.InvalidAuthenticationCode, false},
+		{"too old", "alice", d.SerialNumber, code(-3), code(-2), awserr.InvalidAuthenticationCode, false},
+		{"too new", "alice", d.SerialNumber, code(1), code(2), awserr.InvalidAuthenticationCode, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, tc.user, tc.serial, tc.c1, tc.c2), tc.code)
+			err := e.svc.EnableMFADevice(e.ctx, acct, tc.user, tc.serial, tc.c1, tc.c2)
+			wantErr(t, err, tc.code)
+			if used := errors.Is(err, ErrMFACodeUsed); used != tc.used {
+				t.Fatalf("errors.Is(%v, ErrMFACodeUsed) = %v, want %v", err, used, tc.used)
+			}
 		})
 	}
 	// Five wrong codes: one second of back-off (still inside the TOTP step), then
@@ -201,6 +238,10 @@ func TestEnableMFADevice(t *testing.T) {
 	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "bob", d.SerialNumber), awserr.NoSuchEntity)
 	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "alice", d.SerialNumber), "")
 	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "alice", d.SerialNumber), awserr.NoSuchEntity)
+	// Enabling it again with the codes it was enabled with: they were used.
+	if err := e.svc.EnableMFADevice(e.ctx, acct, "bob", d.SerialNumber, code(0), code(1)); !awserr.IsCode(err, awserr.InvalidAuthenticationCode) || !errors.Is(err, ErrMFACodeUsed) {
+		t.Fatalf("enabling with used codes: %v, want InvalidAuthenticationCode marked ErrMFACodeUsed", err)
+	}
 	if p, _ := e.svc.ListMFADevices(e.ctx, acct, "alice", ListOpts{}); len(p.Items) != 0 {
 		t.Fatalf("devices after deactivation: %+v", p.Items)
 	}
@@ -239,23 +280,23 @@ func TestVerifyMFACode(t *testing.T) {
 	for _, tc := range []struct {
 		name, user, serial, code string
 		now                      int
-		ok                       bool
+		ok, used                 bool
 	}{
-		{"step used by EnableMFADevice", "alice", d.SerialNumber, code(0), 0, false},
-		{"next step", "alice", d.SerialNumber, code(1), 1, true},
-		{"same code again", "alice", d.SerialNumber, code(1), 1, false},
-		{"one step behind the clock", "alice", d.SerialNumber, code(2), 3, true},
-		{"one step ahead of the clock", "alice", d.SerialNumber, code(5), 4, true},
-		{"older step than the last accepted", "alice", d.SerialNumber, code(4), 4, false},
-		{"two steps behind", "alice", d.SerialNumber, code(6), 8, false},
-		{"two steps ahead", "alice", d.SerialNumber, code(10), 8, false},
-		{"another user's device", "alice", bobs.SerialNumber, totpAt(t, bobs.Base32StringSeed, at(9)), 9, false},
-		{"device of the caller named by another user", "bob", d.SerialNumber, code(9), 9, false},
-		{"root has no device", "", d.SerialNumber, code(9), 9, false},
-		{"unknown user", "carol", d.SerialNumber, code(9), 9, false},
-		{"malformed code", "alice", d.SerialNumber, "abcdef", 9, false},
-		{"unknown serial", "alice", "arn:aws:iam::" + acct + ":mfa/nope", code(9), 9, false},
-		{"after failures the current code still works", "alice", d.SerialNumber, code(9), 9, true},
+		{"step used by EnableMFADevice", "alice", d.SerialNumber, code(0), 0, false, true},
+		{"next step", "alice", d.SerialNumber, code(1), 1, true, false},
+		{"same code again", "alice", d.SerialNumber, code(1), 1, false, true},
+		{"one step behind the clock", "alice", d.SerialNumber, code(2), 3, true, false},
+		{"one step ahead of the clock", "alice", d.SerialNumber, code(5), 4, true, false},
+		{"older step than the last accepted", "alice", d.SerialNumber, code(4), 4, false, true},
+		{"two steps behind", "alice", d.SerialNumber, code(6), 8, false, false},
+		{"two steps ahead", "alice", d.SerialNumber, code(10), 8, false, false},
+		{"another user's device", "alice", bobs.SerialNumber, totpAt(t, bobs.Base32StringSeed, at(9)), 9, false, false},
+		{"device of the caller named by another user", "bob", d.SerialNumber, code(9), 9, false, false},
+		{"root has no device", "", d.SerialNumber, code(9), 9, false, false},
+		{"unknown user", "carol", d.SerialNumber, code(9), 9, false, false},
+		{"malformed code", "alice", d.SerialNumber, "abcdef", 9, false, false},
+		{"unknown serial", "alice", "arn:aws:iam::" + acct + ":mfa/nope", code(9), 9, false, false},
+		{"after failures the current code still works", "alice", d.SerialNumber, code(9), 9, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.svc.VerifyMFACode(e.ctx, acct, tc.user, tc.serial, tc.code, at(tc.now))
@@ -263,6 +304,13 @@ func TestVerifyMFACode(t *testing.T) {
 				wantErr(t, err, "")
 			} else {
 				wantErr(t, err, awserr.AccessDenied)
+			}
+			// A used code is marked for the console, and answers STS's message for a wrong code.
+			if used := errors.Is(err, ErrMFACodeUsed); used != tc.used {
+				t.Fatalf("errors.Is(%v, ErrMFACodeUsed) = %v, want %v", err, used, tc.used)
+			}
+			if e, ok := awserr.As(err); ok && tc.used && e.Message != "MultiFactorAuthentication failed with invalid MFA one time pass code." {
+				t.Fatalf("message of a used code = %q, want STS's message for a wrong code", e.Message)
 			}
 		})
 	}

@@ -87,9 +87,9 @@ func (s *Service) EnableHardwareMFADevice(ctx context.Context, account, user, se
 		return err
 	}
 	now := s.Now()
-	step, ok := consecutive(seed, stepOf(now), mfaSkew, -1, code1, code2)
+	step, ok, used := consecutive(seed, stepOf(now), mfaSkew, -1, code1, code2)
 	if !ok {
-		return errBadCode
+		return codeRefusal(errBadCode, used)
 	}
 	d := &hardwareDevice{SerialNumber: serial, EnableDate: now, LastStep: step}
 	d.SealedSeed = s.seal.Seal([]byte(seed), mfaAD(serial))
@@ -158,14 +158,12 @@ func (s *Service) verifyHardwareCode(ctx context.Context, account, user, serial,
 		if err != nil {
 			return err
 		}
-		center := stepOf(now) + d.Drift
-		for n := center - mfaSkew; n <= center+mfaSkew; n++ {
-			if n > d.LastStep && codeAt(string(seed), n, code) {
-				d.LastStep = n
-				return t.put(kindHardwareMFA, account, serial, d)
-			}
+		step, ok, used := codeStep(string(seed), stepOf(now)+d.Drift, d.LastStep, code)
+		if !ok {
+			return codeRefusal(errInvalidPassCode(), used)
 		}
-		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+		d.LastStep = step
+		return t.put(kindHardwareMFA, account, serial, d)
 	})
 }
 
@@ -181,9 +179,9 @@ func (s *Service) resyncHardware(ctx context.Context, account, user, serial, cod
 		if err != nil {
 			return err
 		}
-		step, ok := consecutive(string(seed), stepOf(now), mfaResyncWindow, d.LastStep, code1, code2)
+		step, ok, used := consecutive(string(seed), stepOf(now), mfaResyncWindow, d.LastStep, code1, code2)
 		if !ok {
-			return errBadCode
+			return codeRefusal(errBadCode, used)
 		}
 		d.LastStep, d.Drift = step, step-stepOf(now)
 		return t.put(kindHardwareMFA, account, serial, d)

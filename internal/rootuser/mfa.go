@@ -104,8 +104,7 @@ func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name stri
 	if err != nil {
 		return nil, err
 	}
-	label := name + "@" + account
-	return &TOTPEnrollment{Serial: d.SerialNumber, Seed: d.Base32StringSeed, QRCodePNG: d.QRCodePNG, OTPAuthURL: iam.OTPAuthURL(label, d.Base32StringSeed)}, nil
+	return &TOTPEnrollment{Serial: d.SerialNumber, Seed: d.Base32StringSeed, QRCodePNG: d.QRCodePNG, OTPAuthURL: d.OTPAuthURL}, nil
 }
 
 // EnableTOTPDevice assigns a virtual device after two consecutive codes. Returns
