@@ -3,12 +3,14 @@ package console
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/rootuser"
 )
 
@@ -148,9 +150,12 @@ func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session)
 	err = h.root.EnableTOTPDevice(r.Context(), sub.account, sub.user, serial, strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), client(r))
 	if awserr.IsCode(err, awserr.InvalidAuthenticationCode) {
 		// The app holds the seed already: ask for two new codes without showing it again.
+		msg := "The codes were not accepted. Enter two consecutive codes the app shows now."
+		if errors.Is(err, iam.ErrMFACodeUsed) {
+			msg = msgCodeUsed + " Enter two consecutive codes: the second is the one the app shows after the first."
+		}
 		h.render(w, r, http.StatusBadRequest, "mfa_totp", s, view{Title: "Set up an authenticator app",
-			Error: "The codes were not accepted. Enter two consecutive codes the app shows now.",
-			Data:  totpData{Serial: serial, Signin: s == nil, Retried: true}})
+			Error: msg, Data: totpData{Serial: serial, Signin: s == nil, Retried: true}})
 		return
 	}
 	h.registered(w, r, s, err, "Authenticator app registered.")
@@ -167,6 +172,10 @@ func (h *Handler) enableHardware(w http.ResponseWriter, r *http.Request, s *sess
 		strings.TrimSpace(r.PostFormValue("seed")), strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), client(r))
 	h.registered(w, r, s, err, "Hardware TOTP token registered.")
 }
+
+// msgCodeUsed answers a TOTP code refused because it was already accepted (iam.ErrMFACodeUsed):
+// waiting for the next code helps, where retyping this one would not.
+const msgCodeUsed = "This code was already used; wait for the next one."
 
 // registered ends a registration: back to the credentials page, or on with the sign-in.
 func (h *Handler) registered(w http.ResponseWriter, r *http.Request, s *session, err error, notice string) {

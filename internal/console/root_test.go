@@ -699,3 +699,72 @@ func TestAccessKeyFormsActOnce(t *testing.T) {
 		t.Fatalf("after the deletion: %v", ids)
 	}
 }
+
+// TestTOTPCodeAlreadyUsed: a code refused because it was already accepted says so, apart from a
+// wrong code, at the sign-in MFA step and when registering an authenticator app.
+func TestTOTPCodeAlreadyUsed(t *testing.T) {
+	const used = "This code was already used; wait for the next one."
+	const wrong = "The code is not valid for this device."
+	e := newEnv(t).withRootPassword()
+	serial, seed := e.enableVirtualMFA("", "root-phone")
+
+	// Sign in with the current code, then sign out.
+	b := e.browser()
+	b.signInRootPassword(rootEmail, rootPw)
+	good := totpCode(t, seed, e.clock.Now())
+	if ok := b.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {good}}); ok.status != http.StatusSeeOther {
+		t.Fatalf("first use of the code: %d\n%.1500s", ok.status, ok.body)
+	}
+	b.get("/console/home")
+	if p := b.submit("/console/signout", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", p.status)
+	}
+	e.clock.Advance(10 * time.Second) // still the same 30-second step
+
+	for _, tc := range []struct {
+		name, code, want, notWant string
+	}{
+		{"the same code again", good, used, wrong},
+		{"a wrong code", wrongCode(good), wrong, used},
+	} {
+		t.Run("sign-in "+tc.name, func(t *testing.T) {
+			b := e.browser()
+			b.t = t
+			b.signInRootPassword(rootEmail, rootPw)
+			p := b.submit("/console/signin/mfa", url.Values{"device": {serial}, "code": {tc.code}})
+			if p.status != http.StatusUnauthorized || !strings.Contains(p.body, tc.want) || strings.Contains(p.body, tc.notWant) {
+				t.Fatalf("status %d, want 401 saying %q and not %q\n%.2000s", p.status, tc.want, tc.notWant, p.body)
+			}
+		})
+	}
+
+	// Registering a second authenticator app with one code typed in both boxes: the second box
+	// needs the next code.
+	e.clock.Advance(30 * time.Second)
+	s := e.signedInRoot(seed)
+	s.get("/console/security-credentials")
+	setup := s.follow(s.submit("/console/mfa/totp", url.Values{"name": {"root-tablet"}}))
+	newSeed, newSerial := seedPattern.FindStringSubmatch(setup.body), serialPattern.FindStringSubmatch(setup.body)
+	if newSeed == nil || newSerial == nil {
+		t.Fatalf("TOTP page: %d\n%.2000s", setup.status, setup.body)
+	}
+	now := totpCode(t, newSeed[1], e.clock.Now())
+	for _, tc := range []struct {
+		name, code1, code2, want, notWant string
+	}{
+		{"one code twice", now, now, used, "The codes were not accepted"},
+		{"wrong codes", wrongCode(now), now, "The codes were not accepted", used},
+	} {
+		t.Run("registration "+tc.name, func(t *testing.T) {
+			p := s.submit("/console/mfa/totp/enable", url.Values{"serial": {newSerial[1]}, "code1": {tc.code1}, "code2": {tc.code2}})
+			if p.status != http.StatusBadRequest || !strings.Contains(p.body, tc.want) || strings.Contains(p.body, tc.notWant) {
+				t.Fatalf("status %d, want 400 saying %q and not %q\n%.2000s", p.status, tc.want, tc.notWant, p.body)
+			}
+		})
+	}
+	done := s.submit("/console/mfa/totp/enable", url.Values{"serial": {newSerial[1]},
+		"code1": {totpCode(t, newSeed[1], e.clock.Now().Add(-30*time.Second))}, "code2": {now}})
+	if done.status != http.StatusSeeOther {
+		t.Fatalf("consecutive codes: %d\n%.2000s", done.status, done.body)
+	}
+}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -210,8 +211,11 @@ func (h *Handler) mfaFailed(w http.ResponseWriter, r *http.Request, tok string, 
 	}
 	msg := "The code is not valid for this device. Wait for the next code and try again."
 	status := http.StatusUnauthorized
-	if e.Code == awserr.Throttling {
+	switch {
+	case e.Code == awserr.Throttling:
 		msg, status = e.Message, http.StatusTooManyRequests
+	case errors.Is(err, iam.ErrMFACodeUsed):
+		msg = msgCodeUsed
 	}
 	h.render(w, r, status, "signin_mfa", nil, view{Title: "Multi-factor authentication", Error: msg, Data: mfaData(p.UserName == "", p.Devices)})
 }

@@ -372,7 +372,8 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 }
 
 // CompleteMFA checks the MFA step. A wrong answer counts against the principal's and the address's
-// throttling counters; three on one pending sign-in end it. Returns InvalidAuthenticationCode,
+// throttling counters; three on one pending sign-in end it. Returns InvalidAuthenticationCode
+// (marked iam.ErrMFACodeUsed for a code already accepted, which counts as a wrong one),
 // ExpiredToken, Throttling.
 func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, c Client) (*Pending, error) {
 	rec, err := s.loadPending(ctx, token, StepMFA)
@@ -417,6 +418,10 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 			return t.put(kindPending, "", tokenKey(token), &cur)
 		}); err != nil {
 			return nil, err
+		}
+		if errors.Is(verr, iam.ErrMFACodeUsed) {
+			// Counted as a wrong code, but marked so the page can say to wait for the next one.
+			return nil, iam.CodeUsed(errMFA)
 		}
 		return nil, errMFA
 	}

@@ -1,11 +1,16 @@
 package rootuser
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
@@ -406,5 +411,109 @@ func TestSessionEpoch(t *testing.T) {
 	}
 	if m := e.lastMessage(rootEmail, PurposePasswordChanged); m.Subject == "" {
 		t.Fatal("no notice of the password change")
+	}
+}
+
+// TestRootMFACodeUsed: a code accepted once and presented again within its step is refused as a
+// wrong code is (the same AWS error, counted by the same limits), but marked iam.ErrMFACodeUsed
+// so the console can say to wait for the next code; a wrong code is not marked.
+func TestRootMFACodeUsed(t *testing.T) {
+	e := newEnv(t)
+	p := e.signInRoot(StepMFARegistration)
+	seed, serial := e.enrolTOTP(e.account, "", "")
+	if _, err := e.svc.CompleteMFARegistration(e.ctx, p.Token, e.client); err != nil {
+		t.Fatal(err)
+	}
+	// The code shown while registering was accepted by the registration already.
+	registered := code(t, seed, e.clock.Now())
+	p = e.signInRoot(StepMFA)
+	_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: registered}, e.client)
+	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	if !errors.Is(err, iam.ErrMFACodeUsed) {
+		t.Fatalf("the registration's code: err = %v, want it marked iam.ErrMFACodeUsed", err)
+	}
+
+	e.clock.Advance(30 * time.Second)
+	good := code(t, seed, e.clock.Now())
+	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client); err != nil {
+		t.Fatal(err)
+	}
+	// Signed out, then in again within the same 30-second step: the code is spent.
+	e.clock.Advance(5 * time.Second)
+	for _, tc := range []struct {
+		name, code string
+		used       bool
+	}{
+		{"same code again", good, true},
+		{"wrong code", "000000", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := e.signInRoot(StepMFA)
+			_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: tc.code}, e.client)
+			wantCode(t, err, awserr.InvalidAuthenticationCode)
+			if used := errors.Is(err, iam.ErrMFACodeUsed); used != tc.used {
+				t.Fatalf("errors.Is(%v, iam.ErrMFACodeUsed) = %v, want %v", err, used, tc.used)
+			}
+		})
+	}
+	// A used code counts as a wrong answer: three end the pending sign-in.
+	p = e.signInRoot(StepMFA)
+	for range 3 {
+		_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client)
+	}
+	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now().Add(30*time.Second))}, e.client); !awserr.IsCode(err, awserr.ExpiredToken) {
+		t.Fatalf("after three used codes: err = %v, want ExpiredToken", err)
+	}
+	var failed int
+	for _, ev := range e.events("ConsoleLogin") {
+		if ev.ResponseElements["ConsoleLogin"] == "Failure" {
+			failed++
+		}
+	}
+	if failed != 6 {
+		t.Fatalf("%d failed sign-ins recorded, want 6 (every refused code)", failed)
+	}
+}
+
+// TestTOTPEnrollmentURI: the key URI names Rootward as the issuer and the account by its alias,
+// or its ID without one, and the QR code is that URI's.
+func TestTOTPEnrollmentURI(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ name, alias, want string }{
+		{"account ID", "", "Rootward:root-account-mfa-device@" + e.account},
+		{"alias", "example-prod", "Rootward:root-device-2@example-prod"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := ""
+			if tc.alias != "" {
+				name = "root-device-2"
+				if err := e.iam.CreateAccountAlias(e.ctx, e.account, tc.alias); err != nil {
+					t.Fatal(err)
+				}
+			}
+			enr, err := e.svc.CreateTOTPDevice(e.ctx, e.account, "", name, e.client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "otpauth://totp/" + tc.want + "?secret=" + enr.Seed + "&issuer=Rootward"
+			if enr.OTPAuthURL != want {
+				t.Fatalf("OTPAuthURL = %q, want %q", enr.OTPAuthURL, want)
+			}
+			key, err := otp.NewKeyFromURL(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := key.Image(200, 200)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, img); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), enr.QRCodePNG) {
+				t.Fatal("the QR code is not the PNG of the key URI")
+			}
+		})
 	}
 }
