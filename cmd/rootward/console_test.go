@@ -55,7 +55,7 @@ func TestServeFirstRunClaim(t *testing.T) {
 		t.Fatalf("claim page: %d", status)
 	}
 	status, page = post(link, page, url.Values{"email": {"ops@example.org"}, "account_name": {"production"},
-		"password": {"Vault-Keeper-2026!"}, "confirm_password": {"Vault-Keeper-2026!"}})
+		"password": {"Vault-Keeper-2026!"}, "confirm_password": {"Vault-Keeper-2026!"}, "phone": {"+15555550123"}})
 	if status != http.StatusOK || !strings.Contains(page, "Installation claimed") {
 		t.Fatalf("claim: %d\n%.1500s", status, page)
 	}

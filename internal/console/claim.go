@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -86,6 +87,9 @@ type claimData struct {
 	Email       string
 	AccountName string
 	AccountID   string
+	// Phone is the account's contact phone number (E.164), where lost-MFA recovery sends its
+	// code: asked at the claim so that recovery is never a dead end.
+	Phone string
 }
 
 const msgClaimGone = "This setup link has expired, has been replaced by a newer one, or has already been used. On the server, run: rootward root claim-link --data DIR (a new link), or rootward root set-password --data DIR."
@@ -110,7 +114,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request) {
 		Data: claimData{Token: tok, AccountName: acct.Name, AccountID: acct.ID}})
 }
 
-// claim sets the root user's email and password. Everything that can be checked is checked before
+// claim sets the root user's email, password and contact phone number. Everything that can be checked is checked before
 // the claim is consumed, so a rejected password does not burn the link; consuming it is one
 // delete, so two people submitting at once cannot both succeed.
 func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
@@ -130,7 +134,8 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		h.internalError(w, r, err)
 		return
 	}
-	d := claimData{Token: tok, Email: strings.TrimSpace(r.PostFormValue("email")), AccountName: strings.TrimSpace(r.PostFormValue("account_name")), AccountID: acct.ID}
+	d := claimData{Token: tok, Email: strings.TrimSpace(r.PostFormValue("email")), AccountName: strings.TrimSpace(r.PostFormValue("account_name")),
+		AccountID: acct.ID, Phone: strings.TrimSpace(r.PostFormValue("phone"))}
 	if d.AccountName == "" {
 		d.AccountName = acct.Name
 	}
@@ -148,6 +153,15 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 	}
 	if len(d.AccountName) > 50 {
 		again("The account name must be at most 50 characters long.")
+		return
+	}
+	if d.Phone == "" {
+		again("Enter a contact phone number in international format, such as +15555550100: lost-MFA recovery sends a code to it.")
+		return
+	}
+	if err := rootuser.CheckPhone(d.Phone); err != nil {
+		msg, _ := userMessage(err)
+		again(msg)
 		return
 	}
 	if err := password.CheckRoot(pw, d.AccountName, d.Email); err != nil {
@@ -176,19 +190,25 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "message", nil, view{Title: "Installation claimed",
-		Notice: "The root user's email and password are set. Sign in as the root user; you will be asked to register an MFA device."})
+		Notice: "The root user's email, password and contact phone number are set. Sign in as the root user; you will be asked to register an MFA device."})
 }
 
+// applyClaim sets the claim's fields. The email goes first: it is the one a store can still refuse
+// (another account has it), and a refusal then leaves everything as it was; the others were
+// checked before the claim was consumed.
 func (h *Handler) applyClaim(ctx context.Context, account, oldName string, d claimData, pw string) error {
+	if err := h.iam.SetRootEmail(ctx, account, d.Email); err != nil {
+		return err
+	}
 	if d.AccountName != oldName {
 		if err := h.iam.SetAccountName(ctx, account, d.AccountName); err != nil {
 			return err
 		}
 	}
-	if err := h.iam.SetRootEmail(ctx, account, d.Email); err != nil {
+	if err := h.iam.SetRootPassword(ctx, account, pw); err != nil {
 		return err
 	}
-	return h.iam.SetRootPassword(ctx, account, pw)
+	return h.root.SetPhoneAtClaim(ctx, account, d.Phone)
 }
 
 func (h *Handler) restoreClaim(ctx context.Context, tok string, c *claimRecord) error {

@@ -62,6 +62,8 @@ func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
 
 // envOpts tune an env.
 type envOpts struct {
+	// notify configures the transports; the zero Config keeps every message in the outbox.
+	notify   notify.Config
 	console  []func(*console.Config)
 	server   []func(*server.Config)
 	rootOpts []rootuser.Option
@@ -95,7 +97,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	// WebAuthn needs a host name for its relying party ID, not an IP address.
 	e.url = "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
 	quiet := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e.notify, err = notify.New(e.st, sealer, notify.Config{}, notify.WithClock(e.clock.Now), notify.WithLogger(quiet))
+	e.notify, err = notify.New(e.st, sealer, o.notify, notify.WithClock(e.clock.Now), notify.WithLogger(quiet))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -419,7 +419,8 @@ func TestFirstRunClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := console.ClaimPath(tok)
-	good := url.Values{"email": {"Ops@Example.org"}, "account_name": {"production"}, "password": {"Vault-Keeper-2026!"}, "confirm_password": {"Vault-Keeper-2026!"}}
+	good := url.Values{"email": {"Ops@Example.org"}, "account_name": {"production"}, "password": {"Vault-Keeper-2026!"}, "confirm_password": {"Vault-Keeper-2026!"},
+		"phone": {"+15555550123"}}
 	with := func(k, v string) url.Values {
 		f := url.Values{}
 		for kk, vv := range good {
@@ -433,6 +434,8 @@ func TestFirstRunClaim(t *testing.T) {
 		t.Fatalf("claim page: %d", p.status)
 	} else if !strings.Contains(p.body, "Root password rules") || !strings.Contains(p.body, "zxcvbn") {
 		t.Fatalf("the claim page does not list the root password rules before the first attempt:\n%.3000s", p.body)
+	} else if !strings.Contains(p.body, `name="phone"`) {
+		t.Fatalf("the claim page asks no contact phone number:\n%.3000s", p.body)
 	}
 	refusals := []struct {
 		name string
@@ -453,6 +456,10 @@ func TestFirstRunClaim(t *testing.T) {
 		}(), ""},
 		{"email taken by another account", with("email", "OWNER@acme.example"), "already exists"},
 		{"bad email", with("email", "nope"), "email address"},
+		{"no phone", with("phone", ""), "Enter a contact phone number in international format"},
+		{"phone not E.164", with("phone", "555-0100"), "The phone number must be in international format, such as &#43;15555550100."},
+		{"phone without its plus", with("phone", "15555550123"), "international format"},
+		{"phone too long", with("phone", "+1234567890123456"), "international format"},
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
@@ -471,6 +478,13 @@ func TestFirstRunClaim(t *testing.T) {
 	if p := b.get(path); p.status != http.StatusOK {
 		t.Fatalf("a refused claim burned the link: %d", p.status)
 	}
+	// Nothing changed: no refused field (the email taken last among them) left a trace.
+	if a, err := e.root.AccountDetails(ctx, acct.ID); err != nil || a.Email != "root@rootward.invalid" || a.AccountName != "rootward" || a.Phone != "" {
+		t.Fatalf("account after refused claims: %+v, %v; want it unchanged", a, err)
+	}
+	if a, _ := e.svc.GetAccount(ctx, acct.ID); a.RootPasswordHash != "" {
+		t.Fatal("a refused claim set the root password")
+	}
 	if p := b.submit(path, good); p.status != http.StatusOK || !strings.Contains(p.body, "Installation claimed") {
 		t.Fatalf("claim: %d\n%.1500s", p.status, p.body)
 	}
@@ -480,6 +494,9 @@ func TestFirstRunClaim(t *testing.T) {
 	}
 	if got.Email != "Ops@Example.org" || got.Name != "production" || got.RootPasswordHash == "" {
 		t.Fatalf("account after the claim: email %q name %q password set %t", got.Email, got.Name, got.RootPasswordHash != "")
+	}
+	if d, err := e.root.AccountDetails(ctx, acct.ID); err != nil || d.Phone != "+15555550123" {
+		t.Fatalf("contact phone after the claim: %+v, %v; want +15555550123", d, err)
 	}
 	if p := e.browser().get(path); p.status != http.StatusNotFound {
 		t.Fatalf("second use of the link: %d, want 404", p.status)

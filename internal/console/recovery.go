@@ -45,7 +45,8 @@ func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request, _
 		return
 	}
 	h.render(w, r, http.StatusOK, "message", nil, view{Title: "Check your email",
-		Notice: "If this email address belongs to a root user, we sent it a link to reset the password. The link works once, for one hour."})
+		Notice: "If this email address belongs to a root user, we sent it a link to reset the password. The link works once, for one hour.",
+		Outbox: h.outboxNote(notify.Email)})
 }
 
 func (h *Handler) completePasswordReset(w http.ResponseWriter, r *http.Request, _ *session) {
@@ -86,7 +87,20 @@ func (h *Handler) beginMFARecovery(w http.ResponseWriter, r *http.Request, _ *se
 	}
 	h.clearPending(w, r)
 	http.SetCookie(w, h.cookie(r, cookieRecovery, rec.Token, "/console/", rootuser.RecoveryWindow+rootuser.DefaultCoolingOff))
-	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Data: rec})
+	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Data: rec, Outbox: h.outboxNote(notify.Email)})
+}
+
+// outboxNote tells where a message of channel ch went when no transport is configured for it:
+// into the server's outbox, which the operator reads with rootward outbox. "" when a mail server
+// (email) or an SMS webhook (text and voice) is configured.
+func (h *Handler) outboxNote(ch notify.Channel) string {
+	if h.root.Transport(ch) != notify.TransportOutbox {
+		return ""
+	}
+	if ch == notify.Email {
+		return "No mail server is configured: the message is kept in the server's outbox. On the server, run: rootward outbox --data DIR"
+	}
+	return "No SMS webhook is configured: the code is kept in the server's outbox. On the server, run: rootward outbox --data DIR"
 }
 
 func recoveryToken(r *http.Request) string {
@@ -103,7 +117,11 @@ func (h *Handler) mfaRecoveryPage(w http.ResponseWriter, r *http.Request) {
 		h.recoveryError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Data: rec})
+	v := view{Title: "Lost MFA device", Data: rec}
+	if rec.State == rootuser.RecoveryVerifying && !rec.EmailVerified {
+		v.Outbox = h.outboxNote(notify.Email)
+	}
+	h.render(w, r, http.StatusOK, "recover_mfa", nil, v)
 }
 
 // verifyRecoveryEmail is the emailed link: opening it proves the root email.
@@ -131,7 +149,8 @@ func (h *Handler) sendRecoveryCode(w http.ResponseWriter, r *http.Request, _ *se
 		h.recoveryError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Notice: "We sent a code to the account's phone number.", Data: rec})
+	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Notice: "We sent a code to the account's phone number.", Data: rec,
+		Outbox: h.outboxNote(ch)})
 }
 
 func (h *Handler) verifyRecoveryPhone(w http.ResponseWriter, r *http.Request, _ *session) {

@@ -34,7 +34,10 @@ type view struct {
 	OrgAdmin bool
 	Error    string
 	Notice   string
-	Data     any
+	// Outbox says where a message the page speaks of went when no transport is configured for
+	// its channel (outboxNote).
+	Outbox string
+	Data   any
 	// Recovery is the lost-MFA recovery in progress, shown to a signed-in root user on every page
 	// with a Cancel button; nil when none.
 	Recovery *rootuser.PendingRecovery

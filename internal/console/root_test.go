@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -766,5 +767,63 @@ func TestTOTPCodeAlreadyUsed(t *testing.T) {
 		"code1": {totpCode(t, newSeed[1], e.clock.Now().Add(-30*time.Second))}, "code2": {now}})
 	if done.status != http.StatusSeeOther {
 		t.Fatalf("consecutive codes: %d\n%.2000s", done.status, done.body)
+	}
+}
+
+// TestOutboxNotes: the pages that say a message was sent say, when no transport is configured for
+// its channel, that it is kept in the server's outbox and how to read it; with a mail server or an
+// SMS webhook configured they do not.
+func TestOutboxNotes(t *testing.T) {
+	const mailNote = "No mail server is configured: the message is kept in the server&#39;s outbox. On the server, run: rootward outbox --data DIR"
+	const smsNote = "No SMS webhook is configured: the code is kept in the server&#39;s outbox. On the server, run: rootward outbox --data DIR"
+	// An SMS webhook that takes every message.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
+	withNotify := func(c notify.Config) func(*envOpts) { return func(o *envOpts) { o.notify = c } }
+	// An SMTP server that is never reached: a port nothing listens on, so the mail fails quickly
+	// in the background while the page answers as it would with a working server.
+	smtp := notify.Config{SMTPHost: "127.0.0.1", SMTPPort: 1, SMTPTLS: "none", SMTPFrom: "rootward@acme.example"}
+	webhook := notify.Config{WebhookURL: hook.URL, WebhookSecret: "s3cret"}
+
+	for _, tc := range []struct {
+		name              string
+		cfg               notify.Config
+		wantMail, wantSMS bool
+	}{
+		{"nothing configured", notify.Config{}, true, true},
+		{"mail server configured", smtp, false, true},
+		{"SMS webhook configured", webhook, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, withNotify(tc.cfg)).withRootPassword()
+			check := func(what string, p page, note string, want bool) {
+				t.Helper()
+				if p.status != http.StatusOK || strings.Contains(p.body, note) != want {
+					t.Fatalf("%s: status %d, note %q shown %t, want %t\n%.2500s", what, p.status, note, !want, want, p.body)
+				}
+				if strings.Contains(p.body, "`") {
+					t.Fatalf("%s shows a Markdown backtick", what)
+				}
+			}
+			b := e.browser()
+			b.get("/console/recover/password")
+			check("password reset request", b.submit("/console/recover/password", url.Values{"email": {rootEmail}}), mailNote, tc.wantMail)
+			e.root.Drain()
+
+			if tc.cfg.SMTPHost != "" {
+				return // the lost-MFA recovery needs its email delivered
+			}
+			_, seed := e.enableVirtualMFA("", "root-phone")
+			s := e.signedInRoot(seed)
+			s.get("/console/security-credentials")
+			s.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}, "contact_name": {"Sec Team"}})
+			r := e.browser()
+			r.signInRootPassword(rootEmail, rootPw)
+			check("lost-MFA recovery, email step", r.submit("/console/recover/mfa/begin", nil), mailNote, tc.wantMail)
+			check("lost-MFA recovery page before the email link", r.get("/console/recover/mfa"), mailNote, tc.wantMail)
+			r.get(e.outboxLink(rootEmail, rootuser.PurposeMFARecoveryEmail))
+			check("lost-MFA recovery page after the email link", r.get("/console/recover/mfa"), mailNote, false)
+			check("lost-MFA recovery, text message sent", r.submit("/console/recover/mfa/send", url.Values{"channel": {"sms"}}), smsNote, tc.wantSMS)
+		})
 	}
 }

@@ -306,15 +306,46 @@ func (s *Service) SetPhone(ctx context.Context, p *Principal, phone string, c Cl
 		return err
 	}
 	phone = strings.TrimSpace(phone)
-	if phone != "" && !notify.ValidPhone(phone) {
-		return awserr.New(awserr.InvalidInput, "The phone number must be in international format, such as +15555550100.")
+	if phone != "" {
+		if err := CheckPhone(phone); err != nil {
+			return err
+		}
 	}
-	err := s.updateState(ctx, p.Account, func(st *rootState) error {
+	err := s.setPhone(ctx, p.Account, phone)
+	s.event(principalIdentity(p), c, sourceAccount, "PutContactInformation", trail.AwsAPICall, map[string]any{"phoneNumber": phone}, nil, errMessage(err))
+	return err
+}
+
+// CheckPhone checks a contact phone number: E.164, as the SMS and voice channels take it. Returns
+// InvalidInput.
+func CheckPhone(phone string) error {
+	if !notify.ValidPhone(phone) {
+		return awserr.New(awserr.InvalidInput, errPhoneFormat)
+	}
+	return nil
+}
+
+// errPhoneFormat follows the wording of AWS Account Management's contact information page; AWS's
+// exact message for a malformed number is not documented.
+const errPhoneFormat = "The phone number must be in international format, such as +15555550100."
+
+// SetPhoneAtClaim sets the contact phone number while the root user is claimed (the console's
+// first-run claim link, which has no signed-in principal to call SetPhone with), so that lost-MFA
+// recovery has a phone from the start. The claim checks every field, this one with CheckPhone,
+// before it changes anything. Returns InvalidInput.
+func (s *Service) SetPhoneAtClaim(ctx context.Context, account, phone string) error {
+	phone = strings.TrimSpace(phone)
+	if err := CheckPhone(phone); err != nil {
+		return err
+	}
+	return s.setPhone(ctx, account, phone)
+}
+
+func (s *Service) setPhone(ctx context.Context, account, phone string) error {
+	return s.updateState(ctx, account, func(st *rootState) error {
 		st.Phone = phone
 		return nil
 	})
-	s.event(principalIdentity(p), c, sourceAccount, "PutContactInformation", trail.AwsAPICall, map[string]any{"phoneNumber": phone}, nil, errMessage(err))
-	return err
 }
 
 // SetSecurityContact sets the security alternate contact; nil removes it. Returns AccessDenied,
@@ -328,8 +359,10 @@ func (s *Service) SetSecurityContact(ctx context.Context, p *Principal, sc *Cont
 		if sc.Name == "" || len(sc.Name) > 64 || !strings.Contains(sc.EmailAddress, "@") || len(sc.EmailAddress) > 254 {
 			return awserr.New(awserr.InvalidInput, "The security contact needs a name (up to 64 characters) and an email address.")
 		}
-		if sc.PhoneNumber != "" && !notify.ValidPhone(sc.PhoneNumber) {
-			return awserr.New(awserr.InvalidInput, "The phone number must be in international format, such as +15555550100.")
+		if sc.PhoneNumber != "" {
+			if err := CheckPhone(sc.PhoneNumber); err != nil {
+				return err
+			}
 		}
 	}
 	err := s.updateState(ctx, p.Account, func(st *rootState) error {

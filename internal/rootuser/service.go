@@ -183,6 +183,10 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 // Now is the service clock, in UTC and truncated to seconds like IAM's.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
+// Transport names the transport the service's messages of a channel take (notify's
+// TransportSMTP, TransportWebhook or TransportOutbox), so a page can say where to look for them.
+func (s *Service) Transport(ch notify.Channel) string { return s.notify.Transport(ch) }
+
 // Client is what the service knows of the browser behind a call, for throttling and events.
 type Client struct {
 	SourceIP  string
