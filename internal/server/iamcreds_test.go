@@ -29,6 +29,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -530,6 +531,11 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 	}
 	_, err = session(serial, code(0))
 	wantCode(t, err, "AccessDenied") // the same code, replayed in the same step
+	// AWS answers a replayed code as a wrong one; only the console says it was used.
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorMessage() != "MultiFactorAuthentication failed with invalid MFA one time pass code." {
+		t.Fatalf("replayed code: %v, want STS's message for an invalid code", err)
+	}
 	plainIAM, err := session("", "")
 	if err != nil {
 		t.Fatal(err)

@@ -389,3 +389,33 @@ func TestChangePasswordGuessingIsLimited(t *testing.T) {
 		wantResult(t, change("Alice-Pass-2", "Alice-Pass-3"), "")
 	})
 }
+
+// A replayed code (right, but already accepted) answers as a wrong one on the API, AWS's code
+// and message, and counts as one against the guessing limits: five replays put the device in
+// back-off as five wrong codes do.
+func TestMFAReplayCountsAsWrongCode(t *testing.T) {
+	m := newMFAEnv(t)
+	_, aliceSTS := m.user("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
+	serial, seed := m.device("alice", "alice-phone", true)
+	session := func(code string) error {
+		_, err := aliceSTS.GetSessionToken(m.ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+		return err
+	}
+	used := m.code(seed, 0)
+	if err := session(used); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		err := session(used)
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || ae.ErrorMessage() != "MultiFactorAuthentication failed with invalid MFA one time pass code." {
+			t.Fatalf("replay %d: err = %v, want AccessDenied with STS's message for an invalid code", i, err)
+		}
+	}
+	// The next step's code, good within the skew, is refused unchecked during the back-off.
+	wantCode(t, session(m.code(seed, 1)), "Throttling")
+	m.clk.Advance(time.Second)
+	if err := session(m.code(seed, 1)); err != nil {
+		t.Fatalf("the next code after the back-off: %v", err)
+	}
+}
