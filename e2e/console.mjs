@@ -3,6 +3,7 @@
 //   ROOTWARD_URL          the console origin, http://localhost:PORT (WebAuthn needs a host name)
 //   ROOTWARD_ROOT_EMAIL   the root user's email, ROOTWARD_ROOT_PASSWORD its password
 //   ROOTWARD_SCREENSHOTS  the directory for screenshots of the main pages
+//   ROOTWARD_CLAIM_URL    a first-run claim link of another, unclaimed account
 // It covers root sign-in with password and TOTP, TOTP registration from the QR page (the seed shown
 // is decoded and the codes computed here, independently of the server), and passkey registration
 // and sign-in with the Chrome DevTools virtual authenticator, and shows the organization's root
@@ -18,7 +19,9 @@ const base = process.env.ROOTWARD_URL;
 const email = process.env.ROOTWARD_ROOT_EMAIL;
 const password = process.env.ROOTWARD_ROOT_PASSWORD;
 const shots = process.env.ROOTWARD_SCREENSHOTS;
-assert.ok(base && email && password && shots, "ROOTWARD_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD and ROOTWARD_SCREENSHOTS are required");
+const claimURL = process.env.ROOTWARD_CLAIM_URL;
+assert.ok(base && email && password && shots && claimURL,
+  "ROOTWARD_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD, ROOTWARD_SCREENSHOTS and ROOTWARD_CLAIM_URL are required");
 mkdirSync(shots, { recursive: true });
 
 // RFC 4648 Base32, as authenticator apps decode the seed.
@@ -195,10 +198,28 @@ try {
   assert.match(inventory, /management account/);
   await shot(page, "11-organization-root-access");
 
-  step("recovery pages render");
+  step("recovery pages render; without a mail server, check your email names the outbox");
   await signOut(page);
   await page.goto(base + "/console/recover/password");
   await shot(page, "10-recover-password");
+  await page.fill('input[name="email"]', email);
+  await page.click('form[action="/console/recover/password"] button[type="submit"]');
+  await page.waitForSelector("text=Check your email");
+  assert.match(await page.textContent("main"),
+    /No mail server is configured: the message is kept in the server's outbox\. On the server, run: rootward outbox --data DIR/);
+
+  step("the first-run claim asks for a contact phone number");
+  await page.goto(claimURL);
+  const phone = page.locator('input[name="phone"]');
+  assert.equal(await phone.getAttribute("type"), "tel");
+  assert.notEqual(await phone.getAttribute("required"), null, "the phone number is required");
+  await page.fill('input[name="email"]', "ops@claim.example");
+  await page.fill('input[name="phone"]', "+15555550123");
+  await page.fill('input[name="password"]', "Vault-Keeper-2026!");
+  await page.fill('input[name="confirm_password"]', "Vault-Keeper-2026!");
+  await shot(page, "12-claim");
+  await page.click('form[action^="/console/claim/"] button[type="submit"]');
+  await page.waitForSelector("text=Installation claimed");
 
   assert.deepEqual(scriptErrors, [], "script or CSP errors in the pages");
 } catch (err) {

@@ -103,6 +103,15 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	manageOrganization(t, svc, org, acct.ID)
+	// A second account as `rootward serve` creates it, unclaimed: the browser claims it.
+	unclaimed, err := svc.CreateAccount(ctx, "claim-test", "root@rootward.invalid", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim, err := console.CreateClaim(ctx, st, unclaimed.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	dir := t.TempDir()
 	if *screenshots {
@@ -113,11 +122,15 @@ func TestConsoleInChromium(t *testing.T) {
 	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, "node", "console.mjs")
-	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_ROOT_EMAIL="+email, "ROOTWARD_ROOT_PASSWORD="+pw, "ROOTWARD_SCREENSHOTS="+dir)
+	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_ROOT_EMAIL="+email, "ROOTWARD_ROOT_PASSWORD="+pw, "ROOTWARD_SCREENSHOTS="+dir,
+		"ROOTWARD_CLAIM_URL="+url+console.ClaimPath(claim))
 	out, err := cmd.CombinedOutput()
 	t.Logf("console.mjs:\n%s", out)
 	if err != nil {
 		t.Fatalf("browser test failed: %v", err)
+	}
+	if d, err := root.AccountDetails(ctx, unclaimed.ID); err != nil || d.Email != "ops@claim.example" || d.Phone != "+15555550123" {
+		t.Errorf("claimed account: %+v, %v; want email ops@claim.example and phone +15555550123", d, err)
 	}
 	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner", "11-organization-root-access"} {
 		if fi, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || fi.Size() < 1000 {
