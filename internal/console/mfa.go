@@ -64,6 +64,9 @@ func (h *Handler) mfaPageError(w http.ResponseWriter, r *http.Request, s *sessio
 		h.internalError(w, r, err)
 		return
 	}
+	if errors.Is(err, iam.ErrMFACodeUsed) {
+		msg = msgCodesUsed // a hardware token's registration
+	}
 	if s == nil {
 		if p, perr := h.root.PendingAt(r.Context(), pendingToken(r)); perr == nil && p.Next == rootuser.StepMFARegistration {
 			h.render(w, r, http.StatusBadRequest, "signin_register", nil, view{Title: "Register an MFA device", Error: msg, Data: h.registrationData(p)})
@@ -152,7 +155,7 @@ func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session)
 		// The app holds the seed already: ask for two new codes without showing it again.
 		msg := "The codes were not accepted. Enter two consecutive codes the app shows now."
 		if errors.Is(err, iam.ErrMFACodeUsed) {
-			msg = msgCodeUsed + " Enter two consecutive codes: the second is the one the app shows after the first."
+			msg = msgCodesUsed
 		}
 		h.render(w, r, http.StatusBadRequest, "mfa_totp", s, view{Title: "Set up an authenticator app",
 			Error: msg, Data: totpData{Serial: serial, Signin: s == nil, Retried: true}})
@@ -176,6 +179,9 @@ func (h *Handler) enableHardware(w http.ResponseWriter, r *http.Request, s *sess
 // msgCodeUsed answers a TOTP code refused because it was already accepted (iam.ErrMFACodeUsed):
 // waiting for the next code helps, where retyping this one would not.
 const msgCodeUsed = "This code was already used; wait for the next one."
+
+// msgCodesUsed answers a registration whose codes were already used, or one code typed twice.
+const msgCodesUsed = msgCodeUsed + " Enter two consecutive codes: the second is the one shown after the first."
 
 // registered ends a registration: back to the credentials page, or on with the sign-in.
 func (h *Handler) registered(w http.ResponseWriter, r *http.Request, s *session, err error, notice string) {

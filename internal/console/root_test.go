@@ -768,6 +768,15 @@ func TestTOTPCodeAlreadyUsed(t *testing.T) {
 	if done.status != http.StatusSeeOther {
 		t.Fatalf("consecutive codes: %d\n%.2000s", done.status, done.body)
 	}
+
+	// A hardware token's registration with one code typed twice says the same.
+	const hwSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	s.get("/console/security-credentials")
+	hw := totpCode(t, hwSeed, e.clock.Now())
+	p := s.submit("/console/mfa/hardware", url.Values{"serial": {"GAHT00000042"}, "seed": {hwSeed}, "code1": {hw}, "code2": {hw}})
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, used) {
+		t.Fatalf("hardware token, one code twice: status %d, want 400 saying %q\n%.2000s", p.status, used, p.body)
+	}
 }
 
 // TestOutboxNotes: the pages that say a message was sent say, when no transport is configured for
