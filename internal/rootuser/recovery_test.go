@@ -315,6 +315,20 @@ func TestRecoveryPolicy(t *testing.T) {
 	}
 }
 
+// Without a contact phone number, lost-MFA recovery names the operator's command instead of
+// ending at "contact your administrator", whom a self-hosted installation does not have.
+func TestLostMFARecoveryWithoutPhone(t *testing.T) {
+	e := newEnv(t)
+	e.enrolTOTP(e.account, "", "")
+	pend := e.signInRoot(StepMFA)
+	_, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
+	wantCode(t, err, awserr.InvalidInput)
+	want := "rootward root reset-mfa --data DIR --account " + e.account + " --confirm " + e.account
+	if ae, _ := awserr.As(err); !strings.Contains(ae.Message, want) {
+		t.Fatalf("message = %q, want it to name %q", ae.Message, want)
+	}
+}
+
 const (
 	phone        = "+15555550100"
 	securityMail = "security@example.com"
