@@ -458,8 +458,11 @@ func TestRootMFACodeUsed(t *testing.T) {
 	}
 	// A used code counts as a wrong answer: three end the pending sign-in.
 	p = e.signInRoot(StepMFA)
-	for range 3 {
-		_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client)
+	for i := range 3 {
+		_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client)
+		if !errors.Is(err, iam.ErrMFACodeUsed) {
+			t.Fatalf("used code %d: err = %v, want it marked iam.ErrMFACodeUsed", i+1, err)
+		}
 	}
 	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now().Add(30*time.Second))}, e.client); !awserr.IsCode(err, awserr.ExpiredToken) {
 		t.Fatalf("after three used codes: err = %v, want ExpiredToken", err)
