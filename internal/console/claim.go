@@ -135,7 +135,7 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		return
 	}
 	d := claimData{Token: tok, Email: strings.TrimSpace(r.PostFormValue("email")), AccountName: strings.TrimSpace(r.PostFormValue("account_name")),
-		AccountID: acct.ID, Phone: strings.TrimSpace(r.PostFormValue("phone"))}
+		AccountID: acct.ID, Phone: rootuser.NormalizePhone(r.PostFormValue("phone"))}
 	if d.AccountName == "" {
 		d.AccountName = acct.Name
 	}

@@ -420,7 +420,7 @@ func TestFirstRunClaim(t *testing.T) {
 	}
 	path := console.ClaimPath(tok)
 	good := url.Values{"email": {"Ops@Example.org"}, "account_name": {"production"}, "password": {"Vault-Keeper-2026!"}, "confirm_password": {"Vault-Keeper-2026!"},
-		"phone": {"+15555550123"}}
+		"phone": {"+1 (555) 555-0123"}}
 	with := func(k, v string) url.Values {
 		f := url.Values{}
 		for kk, vv := range good {
@@ -460,6 +460,7 @@ func TestFirstRunClaim(t *testing.T) {
 		{"phone not E.164", with("phone", "555-0100"), "The phone number must be in international format, such as &#43;15555550100."},
 		{"phone without its plus", with("phone", "15555550123"), "international format"},
 		{"phone too long", with("phone", "+1234567890123456"), "international format"},
+		{"phone with letters", with("phone", "+1 555 CALL-NOW"), "international format"},
 	}
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
@@ -496,7 +497,7 @@ func TestFirstRunClaim(t *testing.T) {
 		t.Fatalf("account after the claim: email %q name %q password set %t", got.Email, got.Name, got.RootPasswordHash != "")
 	}
 	if d, err := e.root.AccountDetails(ctx, acct.ID); err != nil || d.Phone != "+15555550123" {
-		t.Fatalf("contact phone after the claim: %+v, %v; want +15555550123", d, err)
+		t.Fatalf("contact phone after the claim: %+v, %v; want +15555550123 (typed with spaces, parentheses and a hyphen)", d, err)
 	}
 	if p := e.browser().get(path); p.status != http.StatusNotFound {
 		t.Fatalf("second use of the link: %d, want 404", p.status)

@@ -305,7 +305,7 @@ func (s *Service) SetPhone(ctx context.Context, p *Principal, phone string, c Cl
 	if err := requireRoot(p); err != nil {
 		return err
 	}
-	phone = strings.TrimSpace(phone)
+	phone = NormalizePhone(phone)
 	if phone != "" {
 		if err := CheckPhone(phone); err != nil {
 			return err
@@ -325,16 +325,33 @@ func CheckPhone(phone string) error {
 	return nil
 }
 
-// errPhoneFormat follows the wording of AWS Account Management's contact information page; AWS's
-// exact message for a malformed number is not documented.
+// errPhoneFormat is Rootward's: AWS documents no message for a malformed contact phone number.
 const errPhoneFormat = "The phone number must be in international format, such as +15555550100."
+
+// NormalizePhone drops the spaces, parentheses and hyphens people type between the digits of an
+// international number ("+1 (555) 555-0100"), which AWS's contact information accepts (pattern
+// [+][\s0-9()-]+, AWS Account Management API reference, ContactInformation), leaving the E.164
+// form the SMS and voice channels take. Anything else is left for CheckPhone to refuse.
+func NormalizePhone(phone string) string {
+	phone = strings.TrimSpace(phone)
+	if !strings.HasPrefix(phone, "+") {
+		return phone
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '(', ')', '-':
+			return -1
+		}
+		return r
+	}, phone)
+}
 
 // SetPhoneAtClaim sets the contact phone number while the root user is claimed (the console's
 // first-run claim link, which has no signed-in principal to call SetPhone with), so that lost-MFA
 // recovery has a phone from the start. The claim checks every field, this one with CheckPhone,
 // before it changes anything. Returns InvalidInput.
 func (s *Service) SetPhoneAtClaim(ctx context.Context, account, phone string) error {
-	phone = strings.TrimSpace(phone)
+	phone = NormalizePhone(phone)
 	if err := CheckPhone(phone); err != nil {
 		return err
 	}
@@ -359,6 +376,7 @@ func (s *Service) SetSecurityContact(ctx context.Context, p *Principal, sc *Cont
 		if sc.Name == "" || len(sc.Name) > 64 || !strings.Contains(sc.EmailAddress, "@") || len(sc.EmailAddress) > 254 {
 			return awserr.New(awserr.InvalidInput, "The security contact needs a name (up to 64 characters) and an email address.")
 		}
+		sc.PhoneNumber = NormalizePhone(sc.PhoneNumber)
 		if sc.PhoneNumber != "" {
 			if err := CheckPhone(sc.PhoneNumber); err != nil {
 				return err

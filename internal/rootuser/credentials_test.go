@@ -168,3 +168,34 @@ func TestAccountDetails(t *testing.T) {
 		t.Fatal("contact not removed")
 	}
 }
+
+func TestNormalizeAndCheckPhone(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"+15555550100", "+15555550100", true},
+		{" +1 (555) 555-0100 ", "+15555550100", true},
+		{"+44 20 7946 0958", "+442079460958", true},
+		{"15555550100", "15555550100", false},
+		{"555-0100", "555-0100", false},
+		{"+1 555 CALL-NOW", "+1555CALLNOW", false},
+		{"+0123456789", "+0123456789", false},
+		{"+1234567", "+1234567", false},
+		{"+1234567890123456", "+1234567890123456", false},
+		{"", "", false},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got := NormalizePhone(tc.in)
+			if got != tc.want {
+				t.Fatalf("NormalizePhone(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if err := CheckPhone(got); (err == nil) != tc.ok {
+				t.Fatalf("CheckPhone(%q) = %v, want ok %t", got, err, tc.ok)
+			}
+			if !tc.ok && !awserr.IsCode(CheckPhone(got), awserr.InvalidInput) {
+				t.Fatalf("CheckPhone(%q): want InvalidInput", got)
+			}
+		})
+	}
+}
