@@ -1,6 +1,8 @@
 // Browser tests of the Rootward console in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core). e2e_test.go starts an in-process Rootward and runs this script with:
 //   ROOTWARD_URL          the console origin, http://localhost:PORT (WebAuthn needs a host name)
+//   ROOTWARD_IP_URL       the same server by IP address, http://127.0.0.1:PORT, which the console
+//                         redirects to ROOTWARD_URL
 //   ROOTWARD_ROOT_EMAIL   the root user's email, ROOTWARD_ROOT_PASSWORD its password
 //   ROOTWARD_SCREENSHOTS  the directory for screenshots of the main pages
 //   ROOTWARD_CLAIM_URL    a first-run claim link of another, unclaimed account
@@ -16,12 +18,13 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 const base = process.env.ROOTWARD_URL;
+const ipBase = process.env.ROOTWARD_IP_URL;
 const email = process.env.ROOTWARD_ROOT_EMAIL;
 const password = process.env.ROOTWARD_ROOT_PASSWORD;
 const shots = process.env.ROOTWARD_SCREENSHOTS;
 const claimURL = process.env.ROOTWARD_CLAIM_URL;
-assert.ok(base && email && password && shots && claimURL,
-  "ROOTWARD_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD, ROOTWARD_SCREENSHOTS and ROOTWARD_CLAIM_URL are required");
+assert.ok(base && ipBase && email && password && shots && claimURL,
+  "ROOTWARD_URL, ROOTWARD_IP_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD, ROOTWARD_SCREENSHOTS and ROOTWARD_CLAIM_URL are required");
 mkdirSync(shots, { recursive: true });
 
 // RFC 4648 Base32, as authenticator apps decode the seed.
@@ -59,7 +62,10 @@ function step(name) {
   console.log(`--- ${name}`);
 }
 
+// shot saves a screenshot of a page, which must show no Markdown backtick (pages are text for
+// people).
 async function shot(page, name) {
+  assert.ok(!(await page.textContent("body")).includes("`"), `page ${name} shows a backtick`);
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
@@ -96,6 +102,10 @@ try {
   page.on("pageerror", (e) => scriptErrors.push(String(e)));
   page.on("console", (m) => { if (m.type() === "error") scriptErrors.push(m.text()); });
   page.on("response", (r) => { if (r.status() >= 400) scriptErrors.push(`${r.status()} ${r.url()}`); });
+
+  step("the console opened at 127.0.0.1 lands on localhost, where passkeys work");
+  await page.goto(ipBase + "/console/");
+  await page.waitForURL(base + "/console/signin");
 
   step("root sign-in with password reaches the MFA registration step (35-day window)");
   await page.goto(base + "/console/signin");

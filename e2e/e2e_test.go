@@ -80,8 +80,10 @@ func TestConsoleInChromium(t *testing.T) {
 		ch.ServeHTTP(w, r)
 	})})
 	hs := httptest.NewUnstartedServer(api)
-	// WebAuthn's relying party ID must be a host name: the browser uses localhost, not 127.0.0.1.
-	url := "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
+	// WebAuthn's relying party ID must be a host name: the browser uses localhost, not 127.0.0.1,
+	// and the console sends a browser that came by 127.0.0.1 there, as serve --public-url does.
+	port := strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
+	url := "http://localhost:" + port
 	n, err := notify.New(st, sealer, notify.Config{}, notify.WithLogger(log))
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +93,7 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(root.Drain)
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log}); err != nil {
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, PublicURL: url}); err != nil {
 		t.Fatal(err)
 	}
 	hs.Start()
@@ -122,8 +124,8 @@ func TestConsoleInChromium(t *testing.T) {
 	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, "node", "console.mjs")
-	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_ROOT_EMAIL="+email, "ROOTWARD_ROOT_PASSWORD="+pw, "ROOTWARD_SCREENSHOTS="+dir,
-		"ROOTWARD_CLAIM_URL="+url+console.ClaimPath(claim))
+	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_IP_URL=http://127.0.0.1:"+port, "ROOTWARD_ROOT_EMAIL="+email, "ROOTWARD_ROOT_PASSWORD="+pw,
+		"ROOTWARD_SCREENSHOTS="+dir, "ROOTWARD_CLAIM_URL="+url+console.ClaimPath(claim))
 	out, err := cmd.CombinedOutput()
 	t.Logf("console.mjs:\n%s", out)
 	if err != nil {

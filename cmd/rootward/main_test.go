@@ -170,6 +170,12 @@ type served struct {
 
 func startServe(t *testing.T, data string, extra ...string) *served {
 	t.Helper()
+	return startServeClient(t, data, http.DefaultClient, extra...)
+}
+
+// startServeClient starts serve and waits until its printed endpoint answers /healthz to client.
+func startServeClient(t *testing.T, data string, client *http.Client, extra ...string) *served {
+	t.Helper()
 	s := &served{cmd: exec.Command(binary, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, extra...)...)}
 	pr, pw := io.Pipe()
 	s.cmd.Stdout = pw
@@ -181,14 +187,14 @@ func startServe(t *testing.T, data string, extra ...string) *served {
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
-		re := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)`)
+		re := regexp.MustCompile(`(?:Endpoint: +|serving \d+ account\(s\) at )(https?://\S+)`)
 		sent := false
 		for sc.Scan() {
 			s.mu.Lock()
 			s.stdout.WriteString(sc.Text() + "\n")
 			s.mu.Unlock()
-			if m := re.FindString(sc.Text()); m != "" && !sent {
-				found <- m
+			if m := re.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				found <- m[1]
 				sent = true
 			}
 		}
@@ -200,7 +206,7 @@ func startServe(t *testing.T, data string, extra ...string) *served {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get(s.endpoint + "/healthz")
+		resp, err := client.Get(s.endpoint + "/healthz")
 		if err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
 			return s

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,7 +37,10 @@ func serveCmd() *cobra.Command {
 	var (
 		d          dataFlags
 		addr       string
+		publicURL  string
 		consoleURL string
+		tlsCert    string
+		tlsKey     string
 		proxies    []string
 		nf         notify.Flags
 	)
@@ -49,6 +55,19 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--trusted-proxy: %w", err)
 			}
+			if publicURL == "" {
+				publicURL = consoleURL
+			}
+			// Every flag is checked before the data directory is touched.
+			tlsConf, err := loadTLS(tlsCert, tlsKey)
+			if err != nil {
+				return &exitCode{2, err}
+			}
+			if publicURL != "" {
+				if _, err := publicOrigin(publicURL, tlsConf != nil); err != nil {
+					return &exitCode{2, err}
+				}
+			}
 			svc, st, err := d.open(ctx, true)
 			if err != nil {
 				return err
@@ -58,11 +77,13 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			endpoint := "http://" + ln.Addr().String()
-			base, err := consoleBase(consoleURL, ln.Addr())
+			// One URL everywhere: the console, the claim link and the AWS CLI's endpoint (the API
+			// answers on any host name, and SigV4 signs the one the client used).
+			base, err := consoleBase(publicURL, ln.Addr(), tlsConf != nil)
 			if err != nil {
-				return err
+				return &exitCode{2, err}
 			}
+			endpoint := base
 			first, err := svc.ClaimInstallation(ctx)
 			if err != nil {
 				return err
@@ -80,7 +101,8 @@ func serveCmd() *cobra.Command {
 				dataAbs, _ := filepath.Abs(d.dir)
 				fmt.Fprintf(out, "Rootward initialised a new data directory.\n")
 				fmt.Fprintf(out, "  Account ID:   %s\n  Endpoint:     %s\n  Credentials:  %s (profile rootward, user admin, AdministratorAccess)\n", acct.ID, endpoint, credPath)
-				fmt.Fprintf(out, "Try it:\n  AWS_SHARED_CREDENTIALS_FILE=%s aws --profile rootward --region us-east-1 --endpoint-url %s sts get-caller-identity\n", credPath, endpoint)
+				fmt.Fprintf(out, "Try it:\n  %sAWS_SHARED_CREDENTIALS_FILE=%s aws --profile rootward --region us-east-1 --endpoint-url %s sts get-caller-identity\n",
+					caBundleHint(tlsConf, tlsCert, base), shellQuote(credPath), endpoint)
 				// First-run claim: whoever opens this link first, within 24 hours, sets the root
 				// user's email and password in the console.
 				tok, err := console.CreateClaim(ctx, st, acct.ID, time.Now())
@@ -88,7 +110,7 @@ func serveCmd() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(out, "Claim the root user (set its email and password; one-time link, valid 24 hours):\n  %s%s\n", base, console.ClaimPath(tok))
-				fmt.Fprintf(out, "Or give the root user a password here:\n  rootward root set-password --data %s\n", dataAbs)
+				fmt.Fprintf(out, "Or give the root user a password here:\n  %s root set-password --data %s\n", cli, shellQuote(dataAbs))
 			} else {
 				n, err := svc.AccountCount(ctx)
 				if err != nil {
@@ -100,7 +122,7 @@ func serveCmd() *cobra.Command {
 					return err
 				} else if a != nil {
 					dataAbs, _ := filepath.Abs(d.dir)
-					fmt.Fprintf(out, "The root user of account %s is not claimed yet. For a new one-time claim link:\n  rootward root claim-link --data %s --public-url %s\n", a.ID, dataAbs, base)
+					fmt.Fprintf(out, "The root user of account %s is not claimed yet. For a new one-time claim link:\n  %s root claim-link --data %s --public-url %s\n", a.ID, cli, shellQuote(dataAbs), base)
 				}
 			}
 			fmt.Fprintf(out, "Console: %s/console/\n", base)
@@ -117,13 +139,21 @@ func serveCmd() *cobra.Command {
 			go root.Run(ctx, time.Minute, log)
 			srv := &http.Server{
 				Handler:           api,
+				TLSConfig:         tlsConf,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       30 * time.Second,
 				WriteTimeout:      60 * time.Second,
 				IdleTimeout:       120 * time.Second,
 			}
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
+			go func() {
+				if tlsConf != nil {
+					// The certificate is in TLSConfig, loaded before anything was written.
+					errc <- srv.ServeTLS(ln, "", "")
+					return
+				}
+				errc <- srv.Serve(ln)
+			}()
 			select {
 			case err := <-errc:
 				return err
@@ -143,26 +173,102 @@ func serveCmd() *cobra.Command {
 	nf.RegisterFlags(cmd.Flags())
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4599", "listen address")
 	cmd.Flags().StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy's address or CIDR range (repeatable, or a comma-separated list): only requests from it have their client address taken from X-Forwarded-For (the right-most entry outside the trusted ranges)")
-	cmd.Flags().StringVar(&consoleURL, "console-url", "", "the console's public base URL, e.g. https://rootward.example.com (default: http://localhost:PORT for a loopback address); its host is the WebAuthn relying party")
+	cmd.Flags().StringVar(&publicURL, "public-url", "", "the URL people and clients reach this server at, e.g. https://rootward.example.com (default: http(s)://localhost:PORT for a loopback or unspecified address): the banner prints it, the console redirects other host names to it, and its host is the WebAuthn relying party")
+	cmd.Flags().StringVar(&consoleURL, "console-url", "", "the former name of --public-url")
+	_ = cmd.Flags().MarkHidden("console-url")
+	_ = cmd.Flags().MarkDeprecated("console-url", "use --public-url")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; requires --tls-key")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	return cmd
 }
 
-// consoleBase is the scheme and host the console is reached at. WebAuthn needs a host name (an IP
-// address is not a valid relying-party ID), so a loopback listener is named localhost, which
-// browsers also treat as a secure context.
-func consoleBase(flag string, addr net.Addr) (string, error) {
-	if flag != "" {
-		base, err := publicBase(flag)
-		if err != nil {
-			return "", fmt.Errorf("--console-url: %w", err)
+// loadTLS loads the serving certificate of --tls-cert and --tls-key (both or neither); nil
+// without them.
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	if (certFile == "") != (keyFile == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither for HTTP")
+	}
+	if certFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil
+}
+
+// caBundleHint is what the printed AWS CLI command needs before it to trust the server's
+// certificate: nothing over HTTP or when this machine's roots verify it for the public host, and
+// AWS_CA_BUNDLE naming the certificate file when it is self-signed (a certificate from a private
+// CA needs that CA's file instead, which the note says).
+func caBundleHint(conf *tls.Config, certFile, base string) string {
+	if conf == nil || len(conf.Certificates) == 0 || conf.Certificates[0].Leaf == nil {
+		return ""
+	}
+	c := conf.Certificates[0]
+	inter := x509.NewCertPool()
+	for _, der := range c.Certificate[1:] {
+		if ic, err := x509.ParseCertificate(der); err == nil {
+			inter.AddCert(ic)
 		}
-		return base, nil
+	}
+	u, _ := url.Parse(base)
+	leaf := c.Leaf
+	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: u.Hostname(), Intermediates: inter}); err == nil {
+		return ""
+	}
+	if bytes.Equal(leaf.RawIssuer, leaf.RawSubject) && leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil {
+		abs, err := filepath.Abs(certFile)
+		if err != nil {
+			abs = certFile
+		}
+		return "AWS_CA_BUNDLE=" + shellQuote(abs) + " "
+	}
+	return "AWS_CA_BUNDLE=<your CA's certificate file> "
+}
+
+// consoleBase is the scheme and host the server is reached at. WebAuthn needs a host name (an IP
+// address is not a valid relying-party ID: Chromium answers "This is an invalid domain."), so a
+// loopback or unspecified listener is named localhost, which browsers also treat as a secure
+// context.
+func consoleBase(flag string, addr net.Addr, tlsOn bool) (string, error) {
+	if flag != "" {
+		return publicOrigin(flag, tlsOn)
+	}
+	scheme := "http://"
+	if tlsOn {
+		scheme = "https://"
 	}
 	tcp, ok := addr.(*net.TCPAddr)
 	if ok && (tcp.IP.IsLoopback() || tcp.IP.IsUnspecified()) {
-		return "http://localhost:" + strconv.Itoa(tcp.Port), nil
+		return scheme + "localhost:" + strconv.Itoa(tcp.Port), nil
 	}
-	return "http://" + addr.String(), nil
+	return scheme + addr.String(), nil
+}
+
+// publicOrigin checks --public-url and returns it as the browser's origin spells it: scheme and
+// host in lower case, without the scheme's default port, since the console's redirect, its Origin
+// check and WebAuthn compare it with what the browser sends. The console lives at /console on
+// that host, so a path is refused, and an http URL is refused when serve speaks HTTPS (the
+// redirect would lead to a port that does not answer plain HTTP).
+func publicOrigin(flag string, tlsOn bool) (string, error) {
+	u, err := url.Parse(flag)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("--public-url %q must be a scheme and host such as https://rootward.example.com or http://localhost:4599, without a path", flag)
+	}
+	if tlsOn && u.Scheme == "http" {
+		return "", fmt.Errorf("--public-url %q is http, but --tls-cert serves HTTPS: use https://%s", flag, u.Host)
+	}
+	host := strings.ToLower(u.Host)
+	if port := u.Port(); (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		host = strings.ToLower(u.Hostname())
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+	}
+	return u.Scheme + "://" + host, nil
 }
 
 // consoleServices builds the root-user service (with its notifier) and the API server with the
@@ -181,7 +287,8 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 			ch.ServeHTTP(w, r)
 		}),
 	})
-	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://")})
+	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://"),
+		PublicURL: base, CLI: consoleCLI()})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -92,7 +92,12 @@ type claimData struct {
 	Phone string
 }
 
-const msgClaimGone = "This setup link has expired, has been replaced by a newer one, or has already been used. On the server, run: rootward root claim-link --data DIR (a new link), or rootward root set-password --data DIR."
+// msgClaimGone names the commands with the server's command prefix (Config.CLI), so they work as
+// printed; DIR is the server's data directory, which this page does not disclose.
+func (h *Handler) msgClaimGone() string {
+	return "This setup link has expired, has been replaced by a newer one, or has already been used. On the server, run: " +
+		h.cfg.CLI + " root claim-link --data DIR (a new link), or " + h.cfg.CLI + " root set-password --data DIR."
+}
 
 func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request) {
 	tok := r.PathValue("token")
@@ -102,7 +107,7 @@ func (h *Handler) claimPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c == nil {
-		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: msgClaimGone})
+		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: h.msgClaimGone()})
 		return
 	}
 	acct, err := h.iam.GetAccount(r.Context(), c.Account)
@@ -126,7 +131,7 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		return
 	}
 	if c == nil {
-		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: msgClaimGone})
+		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: h.msgClaimGone()})
 		return
 	}
 	acct, err := h.iam.GetAccount(ctx, c.Account)
@@ -170,7 +175,7 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 	}
 	err = h.st.Update(ctx, func(tx store.Tx) error { return tx.Delete(kindClaim, "", tokenKey(tok)) })
 	if errors.Is(err, store.ErrNotFound) {
-		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: msgClaimGone})
+		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: h.msgClaimGone()})
 		return
 	}
 	if err != nil {

@@ -22,10 +22,14 @@ package console
 import (
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awsproto"
@@ -83,6 +87,15 @@ type Config struct {
 	// SecureCookies forces the Secure attribute (behind a TLS-terminating proxy); cookies are
 	// Secure anyway when the request came over TLS.
 	SecureCookies bool
+	// PublicURL is the console's origin ("https://rootward.example.com", no path), the one the
+	// WebAuthn relying party is set up for. A page asked for under another host name (127.0.0.1,
+	// an internal name) is redirected to the same path there, where passkeys work and the
+	// cookies belong; a form posted to another host name is refused. Empty: every host is served
+	// (tests). The API on the same listener answers on any host, since SigV4 signs the client's.
+	PublicURL string
+	// CLI is how the rootward commands that pages print start ("rootward", or
+	// "go run ./cmd/rootward" while serve runs from go run); "rootward" when empty.
+	CLI string
 }
 
 // Handler serves the console under /console/.
@@ -97,6 +110,8 @@ type Handler struct {
 	now   func() time.Time
 	mux   *http.ServeMux
 	pages map[string]*template.Template
+	// public is Config.PublicURL parsed; nil when every host is served.
+	public *url.URL
 }
 
 // New returns the console handler.
@@ -104,6 +119,16 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, orgs: cfg.Orgs, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
 	if cfg.IAM == nil || cfg.Root == nil || cfg.API == nil {
 		return nil, errors.New("console: IAM, Root and API are required")
+	}
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, fmt.Errorf("console: public URL %q must be a scheme and host such as https://rootward.example.com", cfg.PublicURL)
+		}
+		h.public = u
+	}
+	if h.cfg.CLI == "" {
+		h.cfg.CLI = "rootward"
 	}
 	if h.st == nil {
 		h.st = cfg.IAM.Store()
@@ -149,7 +174,42 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.secure(r) {
 		hd.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+	if h.public != nil && !sameHost(r.Host, h.public) {
+		h.toPublicURL(w, r)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// toPublicURL sends a request made under another host name to the public URL. A GET or HEAD goes
+// to the same path and query there with 302 Found: temporary, so that a browser does not keep the
+// redirect after the operator changes --public-url. Anything else is refused, not redirected: a
+// form posted here came from a page served under the wrong host, and re-posting it elsewhere
+// would act without the user seeing where.
+func (h *Handler) toPublicURL(w http.ResponseWriter, r *http.Request) {
+	target := h.public.Scheme + "://" + h.public.Host + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		http.Redirect(w, r, target, http.StatusFound)
+		return
+	}
+	h.renderError(w, r, http.StatusMisdirectedRequest, "The console is served at "+h.public.Scheme+"://"+h.public.Host+"/console/: open it there and try again.")
+}
+
+// sameHost reports whether a request's Host header names the public URL's host and port; host
+// names compare without case, and a missing port is the scheme's default.
+func sameHost(reqHost string, public *url.URL) bool {
+	port := public.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[public.Scheme]
+	}
+	rh, rp, err := net.SplitHostPort(reqHost)
+	if err != nil {
+		rh, rp = strings.Trim(reqHost, "[]"), map[string]string{"http": "80", "https": "443"}[public.Scheme]
+	}
+	return strings.EqualFold(rh, public.Hostname()) && rp == port
 }
 
 func (h *Handler) secure(r *http.Request) bool { return r.TLS != nil || h.cfg.SecureCookies }

@@ -67,6 +67,8 @@ type envOpts struct {
 	console  []func(*console.Config)
 	server   []func(*server.Config)
 	rootOpts []rootuser.Option
+	// publicURL serves the console at the env's URL only, as serve does with --public-url.
+	publicURL bool
 }
 
 func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
@@ -109,6 +111,9 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	// Cleanups run last-in first-out: background mail finishes before the trail recorder closes.
 	t.Cleanup(e.root.Drain)
 	cfg := console.Config{IAM: e.svc, Root: e.root, API: api, Now: e.clock.Now, Logger: quiet}
+	if o.publicURL {
+		cfg.PublicURL = e.url
+	}
 	for _, f := range o.console {
 		f(&cfg)
 	}
