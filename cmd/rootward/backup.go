@@ -30,7 +30,7 @@ func backupCmd() *cobra.Command {
 			}
 			db := filepath.Join(d.dir, "rootward.db")
 			if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
-				return &exitCode{2, fmt.Errorf("no database at %s: pass --data with the directory `rootward serve` uses", db)}
+				return &exitCode{2, fmt.Errorf("no database at %s: pass --data with the directory that serve uses", db)}
 			}
 			st, err := sqlite.Open(db)
 			if err != nil {

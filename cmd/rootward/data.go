@@ -53,7 +53,7 @@ func (d *dataFlags) masterKey(create bool) ([]byte, error) {
 func (d *dataFlags) open(ctx context.Context, createKey bool, opts ...iam.Option) (*iam.Service, store.Store, error) {
 	if !createKey && d.db == "" {
 		if _, err := os.Stat(d.dir); errors.Is(err, os.ErrNotExist) {
-			return nil, nil, &exitCode{2, fmt.Errorf("data directory %s does not exist: pass --data with the directory `rootward serve` uses, or run `rootward serve --data %s` first", d.dir, d.dir)}
+			return nil, nil, &exitCode{2, fmt.Errorf("data directory %s does not exist: pass --data with the directory that serve uses, or first run: %s serve --data %s", d.dir, cli, shellQuote(d.dir))}
 		}
 	}
 	if err := privateDir(d.dir); err != nil {

@@ -42,7 +42,7 @@ func rootCmd() *cobra.Command {
 					return err
 				}
 				if len(accts) == 0 {
-					return errors.New("no account yet: run rootward serve or rootward init first")
+					return errors.New("no account yet: run " + cli + " serve or " + cli + " init first")
 				}
 				account = accts[0].ID
 			}
@@ -90,7 +90,7 @@ func claimLinkCmd() *cobra.Command {
 				return err
 			}
 			if a == nil {
-				return &exitCode{2, errors.New("the root user is already claimed (it has an email and a password); to set its password run: rootward root set-password --data " + d.dir)}
+				return &exitCode{2, errors.New("the root user is already claimed (it has an email and a password); to set its password run: " + cli + " root set-password --data " + shellQuote(d.dir))}
 			}
 			tok, err := console.CreateClaim(ctx, st, a.ID, time.Now())
 			if err != nil {
@@ -102,7 +102,7 @@ func claimLinkCmd() *cobra.Command {
 		},
 	}
 	d.register(cmd.Flags())
-	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, as `rootward serve` prints it")
+	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, as serve prints it")
 	return cmd
 }
 
@@ -241,7 +241,7 @@ func setEmailCmd() *cobra.Command {
 			if err := root.RequestRootEmailChange(ctx, account, email, rootuser.Client{SourceIP: "127.0.0.1", UserAgent: "rootward-cli"}); err != nil {
 				return &exitCode{2, inputError(err)}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "A verification link went to %s (valid 24 hours); the root email of account %s changes when it is confirmed.\nWithout an SMTP server the message is in the outbox: rootward outbox --data %s\n", email, account, d.dir)
+			fmt.Fprintf(cmd.OutOrStdout(), "A verification link went to %s (valid 24 hours); the root email of account %s changes when it is confirmed.\nWithout an SMTP server the message is in the outbox: %s outbox --data %s\n", email, account, cli, shellQuote(d.dir))
 			return nil
 		},
 	}

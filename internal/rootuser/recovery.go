@@ -873,7 +873,7 @@ func (s *Service) ResetRootMFA(ctx context.Context, account string, op Operator)
 	s.event(id, Client{SourceIP: op.Host}, sourceIAM, "ResetRootMFA", trail.AwsAPICall, map[string]any{"accountId": account},
 		map[string]any{"Severity": SeverityHigh, "DeactivatedDevices": string(b), "OperatorUser": op.User, "OperatorHost": op.Host}, "")
 	body := "An operator (" + op.User + " on " + op.Host + ") removed every MFA device of the root user of account " + a.ID +
-		" with `rootward root reset-mfa` on the server machine. The next root sign-in must register a new device; every root console session was ended.\n" +
+		" with the rootward root reset-mfa command on the server machine. The next root sign-in must register a new device; every root console session was ended.\n" +
 		"If nobody you know did this, someone controls the server: treat it as an incident."
 	if err := s.alertContacts(ctx, account, PurposeMFAReset, "MFA of the root user of account "+a.ID+" was reset on the server", body); err != nil {
 		return nil, err
