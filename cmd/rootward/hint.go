@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -23,16 +24,21 @@ func executable() string {
 	return exe
 }
 
+// goRunCached is the directory go run (Go 1.24 and later) keeps its executables in, inside the
+// build cache: GOCACHE/xx/<64 hex digits>-d/rootward.
+var goRunCached = regexp.MustCompile(`^[0-9a-f]{64}-d$`)
+
 // commandPrefix picks the prefix of printed commands for the running binary exe. go run builds
-// into a temporary go-build directory that is gone when it exits, so a hint naming that binary
-// (or a rootward that is not installed) would not work as printed; the README's flow runs
-// go run from the repository's root, where go run ./cmd/rootward does.
+// into a temporary go-build directory that is gone when it exits, or into the build cache, which
+// it trims, so a hint naming that binary (or a rootward that is not installed) would not work as
+// printed; the README's flow runs go run from the repository's root, where go run ./cmd/rootward
+// does.
 func commandPrefix(exe string, lookPath func(string) (string, error)) string {
 	if exe == "" {
 		return "rootward"
 	}
 	slashed := filepath.ToSlash(exe)
-	if strings.Contains(slashed, "/go-build") && strings.Contains(slashed, "/exe/") {
+	if (strings.Contains(slashed, "/go-build") && strings.Contains(slashed, "/exe/")) || goRunCached.MatchString(filepath.Base(filepath.Dir(exe))) {
 		return "go run ./cmd/rootward"
 	}
 	if p, err := lookPath("rootward"); err == nil {

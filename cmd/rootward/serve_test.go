@@ -289,6 +289,7 @@ func TestCommandPrefix(t *testing.T) {
 	}{
 		{"go run", "/tmp/go-build3349/b001/exe/rootward", onPath("/usr/local/bin/rootward"), "go run ./cmd/rootward"},
 		{"go run under GOTMPDIR", "/home/me/tmp/go-build1/b001/exe/rootward", notFound, "go run ./cmd/rootward"},
+		{"go run from the build cache", "/home/me/.cache/go-build/9a/9a5c97048687e0da56a0ca4b392af92dfae6664b74a9e32fb65e3a392419f0f4-d/rootward", notFound, "go run ./cmd/rootward"},
 		{"installed on PATH", "/usr/local/bin/rootward", onPath("/usr/local/bin/rootward"), "rootward"},
 		{"make build, not on PATH", "/home/me/rootward/bin/rootward", notFound, "/home/me/rootward/bin/rootward"},
 		{"another rootward on PATH", "/home/me/rootward/bin/rootward", onPath("/usr/bin/rootward"), "/home/me/rootward/bin/rootward"},
