@@ -126,11 +126,18 @@ func serveCmd() *cobra.Command {
 				}
 			}
 			fmt.Fprintf(out, "Console: %s/console/\n", base)
+			// Only a loopback listener's clients are known to reach it as localhost; on another
+			// address, without --public-url, the console serves every host name rather than send
+			// a remote browser to its own localhost.
+			redirect := publicURL != "" || loopback(ln.Addr())
+			if !redirect {
+				fmt.Fprintf(out, "Passkeys work only at %s: pass --public-url with the name browsers use for this server.\n", base)
+			}
 			rec := trail.NewRecorder(st, log)
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
-			api, root, err := consoleServices(&d, &nf, svc, st, rec, log, base, trusted)
+			api, root, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
 			if err != nil {
 				return err
 			}
@@ -247,6 +254,12 @@ func consoleBase(flag string, addr net.Addr, tlsOn bool) (string, error) {
 	return scheme + addr.String(), nil
 }
 
+// loopback reports whether a listener is reachable from this machine only.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
 // publicOrigin checks --public-url and returns it as the browser's origin spells it: scheme and
 // host in lower case, without the scheme's default port, since the console's redirect, its Origin
 // check and WebAuthn compare it with what the browser sends. The console lives at /console on
@@ -274,7 +287,7 @@ func publicOrigin(flag string, tlsOn bool) (string, error) {
 // consoleServices builds the root-user service (with its notifier) and the API server with the
 // console mounted on it. The console calls the API server as the signed-in principal, and the
 // server routes /console to the console, hence the indirection.
-func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, trusted []netip.Prefix) (http.Handler, *rootuser.Service, error) {
+func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, error) {
 	root, org, err := rootUserService(d, nf, svc, st, rec, log, base)
 	if err != nil {
 		return nil, nil, err
@@ -287,8 +300,11 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 			ch.ServeHTTP(w, r)
 		}),
 	})
-	ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://"),
-		PublicURL: base, CLI: consoleCLI()})
+	cc := console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
+	if redirect {
+		cc.PublicURL = base
+	}
+	ch, err = console.New(cc)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -104,6 +104,24 @@ func TestServePublicURL(t *testing.T) {
 	}
 }
 
+// On all interfaces without --public-url, serve cannot know the name remote browsers use: the
+// console serves every host name (a redirect would send them to their own localhost) and the
+// banner says that passkeys need --public-url.
+func TestServeAllInterfacesWithoutPublicURL(t *testing.T) {
+	s := startServe(t, filepath.Join(t.TempDir(), "data"), "--addr", "0.0.0.0:0")
+	s.waitFor(t, `Passkeys work only at http://localhost:\d+: pass --public-url`)
+	port := s.endpoint[strings.LastIndex(s.endpoint, ":")+1:]
+	resp, err := noRedirects(http.DefaultClient).Get("http://127.0.0.1:" + port + "/console/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET via 127.0.0.1: %d Location %q, want 200", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	s.stop(t)
+}
+
 // selfSigned writes a self-signed certificate for localhost and 127.0.0.1 and its key, as
 // openssl req -x509 makes one, and returns their paths and a pool that trusts it.
 func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
@@ -192,6 +210,16 @@ func TestServeTLS(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || got != s.endpoint+"/console/signin" {
 		t.Fatalf("GET via 127.0.0.1 over TLS: %d Location %q, want 302 %s/console/signin", resp.StatusCode, got, s.endpoint)
+	}
+	// The page at the public URL; no HSTS for localhost, which would hold every port of it to
+	// HTTPS in the browser for a year.
+	resp, err = client.Get(s.endpoint + "/console/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Strict-Transport-Security") != "" {
+		t.Fatalf("GET %s/console/signin: %d, Strict-Transport-Security %q; want 200 without it", s.endpoint, resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}
 	// Plain HTTP on the TLS port is answered with an error, never a page or an API response.
 	if resp, err := http.Get("http://127.0.0.1:" + port + "/healthz"); err == nil {

@@ -171,7 +171,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	// Pages show secrets once (a new access key, an MFA seed): nothing may be cached.
 	hd.Set("Cache-Control", "no-store")
-	if h.secure(r) {
+	// Not for localhost or an IP address: a browser applies HSTS to every port of the host, and
+	// would then refuse the plain-HTTP servers a developer runs there for a year.
+	if h.secure(r) && !localHost(r.Host) {
 		hd.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	if h.public != nil && !sameHost(r.Host, h.public) {
@@ -196,6 +198,16 @@ func (h *Handler) toPublicURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderError(w, r, http.StatusMisdirectedRequest, "The console is served at "+h.public.Scheme+"://"+h.public.Host+"/console/: open it there and try again.")
+}
+
+// localHost reports whether a Host header names localhost or an IP address.
+func localHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || net.ParseIP(host) != nil
 }
 
 // sameHost reports whether a request's Host header names the public URL's host and port; host
