@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/iam"
 )
 
@@ -82,4 +83,18 @@ func TestPublicURLRedirect(t *testing.T) {
 			t.Fatalf("ARN = %q, want %q", aws.ToString(id.Arn), want)
 		}
 	})
+}
+
+// A claim link that no longer works names the commands for a new one as the server runs them
+// (Config.CLI: go run ./cmd/rootward under go run), so they work as printed.
+func TestClaimGoneNamesServerCommand(t *testing.T) {
+	e := newEnv(t, func(o *envOpts) {
+		o.console = append(o.console, func(c *console.Config) { c.CLI = "go run ./cmd/rootward" })
+	})
+	p := e.browser().get(console.ClaimPath("no-such-claim"))
+	for _, want := range []string{"go run ./cmd/rootward root claim-link --data DIR", "go run ./cmd/rootward root set-password --data DIR"} {
+		if p.status != http.StatusNotFound || !strings.Contains(p.body, want) {
+			t.Fatalf("stale claim link: %d, want 404 naming %q\n%.1500s", p.status, want, p.body)
+		}
+	}
 }
