@@ -331,7 +331,7 @@ func rootUserService(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, err
 	}
 	org := orgs.New(svc)
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console"}, orgRootOptions(org)...)
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()}, orgRootOptions(org)...)
 	if err != nil {
 		return nil, nil, err
 	}

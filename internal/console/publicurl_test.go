@@ -85,16 +85,24 @@ func TestPublicURLRedirect(t *testing.T) {
 	})
 }
 
-// A claim link that no longer works names the commands for a new one as the server runs them
-// (Config.CLI: go run ./cmd/rootward under go run), so they work as printed.
-func TestClaimGoneNamesServerCommand(t *testing.T) {
+// The commands console pages name start as the server runs them (Config.CLI: go run ./cmd/rootward
+// under go run), so they work as printed: a stale claim link's page, and the outbox note of a
+// check-your-email page.
+func TestPagesNameServerCommand(t *testing.T) {
 	e := newEnv(t, func(o *envOpts) {
 		o.console = append(o.console, func(c *console.Config) { c.CLI = "go run ./cmd/rootward" })
-	})
-	p := e.browser().get(console.ClaimPath("no-such-claim"))
+	}).withRootPassword()
+	b := e.browser()
+	p := b.get(console.ClaimPath("no-such-claim"))
 	for _, want := range []string{"go run ./cmd/rootward root claim-link --data DIR", "go run ./cmd/rootward root set-password --data DIR"} {
 		if p.status != http.StatusNotFound || !strings.Contains(p.body, want) {
 			t.Fatalf("stale claim link: %d, want 404 naming %q\n%.1500s", p.status, want, p.body)
 		}
+	}
+	b.get("/console/recover/password")
+	p = b.submit("/console/recover/password", url.Values{"email": {rootEmail}})
+	e.root.Drain()
+	if want := "On the server, run: go run ./cmd/rootward outbox --data DIR"; p.status != http.StatusOK || !strings.Contains(p.body, want) {
+		t.Fatalf("password reset request: %d, want the page naming %q\n%.1500s", p.status, want, p.body)
 	}
 }

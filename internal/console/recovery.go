@@ -98,9 +98,9 @@ func (h *Handler) outboxNote(ch notify.Channel) string {
 		return ""
 	}
 	if ch == notify.Email {
-		return "No mail server is configured: the message is kept in the server's outbox. On the server, run: rootward outbox --data DIR"
+		return "No mail server is configured: the message is kept in the server's outbox. On the server, run: " + h.cfg.CLI + " outbox --data DIR"
 	}
-	return "No SMS webhook is configured: the code is kept in the server's outbox. On the server, run: rootward outbox --data DIR"
+	return "No SMS webhook is configured: the code is kept in the server's outbox. On the server, run: " + h.cfg.CLI + " outbox --data DIR"
 }
 
 func recoveryToken(r *http.Request) string {

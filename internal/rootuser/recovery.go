@@ -336,7 +336,7 @@ func (s *Service) BeginMFARecovery(ctx context.Context, pendingToken string, c C
 	if st.Phone == "" {
 		// Accounts claimed before the claim asked for a phone have none: name the way out that is
 		// left, the operator's command on the server (cmd/rootward root.go).
-		return nil, awserr.New(awserr.InvalidInput, "The account has no contact phone number, which MFA recovery needs. The operator of this installation can remove the root user's MFA devices on the server: rootward root reset-mfa --data DIR --account %s --confirm %s", a.ID, a.ID)
+		return nil, awserr.New(awserr.InvalidInput, "The account has no contact phone number, which MFA recovery needs. The operator of this installation can remove the root user's MFA devices on the server: %s root reset-mfa --data DIR --account %s --confirm %s", s.cli, a.ID, a.ID)
 	}
 	if err := s.reserve(ctx, s.messageScope("mfa-recovery:"+a.ID)); err != nil {
 		return nil, err

@@ -23,6 +23,7 @@
 package rootuser
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -91,6 +92,7 @@ type Service struct {
 	trail      *trail.Recorder
 	wa         *webauthn.WebAuthn
 	consoleURL *url.URL
+	cli        string
 	now        func() time.Time
 
 	coolingOff      time.Duration
@@ -112,6 +114,9 @@ type Config struct {
 	ConsoleURL string
 	// RPDisplayName is the name authenticators show; "Rootward" when empty.
 	RPDisplayName string
+	// CLI is how the rootward commands that messages name start ("rootward", or
+	// "go run ./cmd/rootward" while serve runs from go run); "rootward" when empty.
+	CLI string
 }
 
 // Option tunes a Service.
@@ -166,7 +171,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 		return nil, fmt.Errorf("rootuser: webauthn: %w", err)
 	}
 	s := &Service{
-		iam: cfg.IAM, st: cfg.IAM.Store(), notify: cfg.Notifier, trail: cfg.Trail, wa: wa, consoleURL: u,
+		iam: cfg.IAM, st: cfg.IAM.Store(), notify: cfg.Notifier, trail: cfg.Trail, wa: wa, consoleURL: u, cli: cmp.Or(cfg.CLI, "rootward"),
 		now: time.Now, coolingOff: DefaultCoolingOff, limits: DefaultLimits, log: slog.Default(),
 		recoveryAllowed: func(context.Context, *iam.Account) (bool, error) { return true, nil },
 	}
