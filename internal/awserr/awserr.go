@@ -101,7 +101,8 @@ const (
 	UnmodifiableEntity            = "UnmodifiableEntity"
 )
 
-// statusByCode maps wire codes to HTTP statuses. Sources: aws-facts.md §9 and the httpStatusCode
+// statusByCode maps wire codes to HTTP statuses. Sources: the IAM API Reference's "Common Errors"
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html) and the httpStatusCode
 // traits of the IAM/STS Smithy models (e.g. NoSuchEntityException 404, EntityAlreadyExists 409).
 var statusByCode = map[string]int{
 	AccessDenied:                  http.StatusForbidden,

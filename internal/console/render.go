@@ -126,7 +126,8 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int
 	h.render(w, r, status, "message", s, view{Title: http.StatusText(status), Error: msg})
 }
 
-// internalError logs err and shows a page that tells nothing of it (STYLE.md, "Errors").
+// internalError logs err and shows a page that tells nothing of it: an internal error's text may
+// describe the system to whoever caused it.
 func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	h.log.Error("console: internal error", "path", r.URL.Path, "err", err)
 	t := h.pages["message"]

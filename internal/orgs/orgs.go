@@ -14,7 +14,8 @@
 //
 // Sources: the AWS Organizations API Reference (operations, errors, ID patterns) and User Guide
 // ("Quotas for AWS Organizations", "Service control policies"), the aws-sdk-go-v2
-// service/organizations model, and aws-facts.md §2–3.
+// service/organizations model, and the IAM API Reference pages of the centralized root access
+// operations (e.g. https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootCredentialsManagement.html).
 package orgs
 
 import (

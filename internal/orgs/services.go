@@ -274,7 +274,8 @@ func (s *Service) ListDelegatedServicesForAccount(ctx context.Context, caller, a
 }
 
 // IAM error codes of the centralized root access operations (aws-sdk-go-v2 service/iam
-// types/errors.go; aws-facts.md §2).
+// types/errors.go; IAM API Reference, EnableOrganizationsRootSessions, "Errors":
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootSessions.html).
 const (
 	CodeOrganizationNotFound          = "OrganizationNotFoundException"
 	CodeOrganizationNotAllFeatures    = "OrganizationNotInAllFeaturesModeException"

@@ -8,7 +8,8 @@ import (
 
 // The five AWS managed root-task policies that scope a privileged root session (sts:AssumeRoot
 // TaskPolicyArn), under arn:aws:iam::aws:policy/root-task/. They hold only Deny statements
-// (aws-facts.md §1): one denies every action but the task's (NotAction … Resource *), the others
+// (IAM User Guide, "Perform a privileged task on an AWS Organizations member account",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html): one denies every action but the task's (NotAction … Resource *), the others
 // confine the task's actions to the root user. A session may therefore do what the member's root
 // may do, minus these denies, within the member account's SCPs.
 //

@@ -78,7 +78,8 @@ func Verify(pw, hash string) (bool, error) {
 }
 
 // rootSymbols are the symbols AWS counts for the root password's character classes
-// (aws-facts.md §4; AWS account management guide, "Change the password for the root user").
+// (AWS Account Management Reference Guide, "Change the password for the AWS account root user",
+// https://docs.aws.amazon.com/accounts/latest/reference/root-user-password.html).
 const rootSymbols = "!@#$%^&*()<>[]{}|_+-="
 
 // ErrBreached and ErrSimilarToEmail are the errors of Rootward's rules beyond AWS's, for callers that

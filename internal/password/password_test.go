@@ -32,7 +32,8 @@ func TestHashVerify(t *testing.T) {
 	}
 }
 
-// Cases from the AWS Account Management guide's root password requirements (aws-facts.md §4).
+// Cases from the AWS Account Management guide's root password requirements ("Change the password
+// for the AWS account root user").
 func TestCheckRoot(t *testing.T) {
 	cases := []struct {
 		name, pw, wantErr string

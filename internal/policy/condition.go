@@ -51,7 +51,8 @@ type opInfo struct {
 }
 
 // operators lists every condition operator of the IAM User Guide page "IAM JSON policy elements:
-// Condition operators" (aws-facts.md §8). Names are matched exactly: an operator spelled any other
+// Condition operators" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+// Names are matched exactly: an operator spelled any other
 // way is a validation error, never a condition that silently matches or fails.
 var operators = map[string]opInfo{
 	"StringEquals":              {famString, opEq, false},

@@ -156,7 +156,7 @@ func TestArnOperators(t *testing.T) {
 	const src = "Condition operators page, ARN condition operators (aws:SourceArn example)"
 	runConds(t, []condCase{
 		{"ArnEquals", `{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:REGION:123456789012:TOPIC-ID"}}`, map[string][]string{"aws:SourceArn": {"arn:aws:sns:REGION:123456789012:TOPIC-ID"}}, true, src},
-		{"ArnLike account wildcard", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}`, map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::111122223333:root"}}, true, "aws-facts §1 root-deny SCP"},
+		{"ArnLike account wildcard", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}`, map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::111122223333:root"}}, true, "IAM User Guide, privileged root tasks: the root-deny SCP"},
 		{"ArnLike not root", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}`, map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::111122223333:user/root"}}, false, src},
 		{"ArnLike component wildcard", `{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::bucket-*"}}`, map[string][]string{"aws:SourceArn": {"arn:aws:s3:::bucket-logs"}}, true, src},
 		{"ArnLike case-sensitive", `{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::Bucket"}}`, map[string][]string{"aws:SourceArn": {"arn:aws:s3:::bucket"}}, false, src},

@@ -159,7 +159,8 @@ func (e *evaluator) settle(d Decision) bool {
 }
 
 // Evaluate decides a request with the AWS policy evaluation logic (IAM User Guide, "Policy
-// evaluation logic" and "Cross-account policy evaluation logic"; aws-facts.md §8):
+// evaluation logic", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
+// and "Cross-account policy evaluation logic"):
 //
 //  1. An explicit Deny in any applicable policy — SCP, resource-based, identity-based, permissions
 //     boundary, session or root task policy — denies.

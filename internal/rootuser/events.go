@@ -5,7 +5,8 @@ import (
 )
 
 // Event sources and names. Console sign-ins are signin.amazonaws.com AwsConsoleSignIn records, as
-// AWS writes them (CloudTrail User Guide, "AWS Management Console sign-in events"; aws-facts.md §7);
+// AWS writes them (CloudTrail User Guide, "AWS Management Console sign-in events",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html);
 // the password-recovery records keep AWS's names (PasswordRecoveryRequested, PasswordRecoveryCompleted)
 // and the lost-MFA steps, which AWS does not log under stable names, follow the same pattern.
 // Changes to credentials are AwsApiCall records of the IAM operation they amount to.

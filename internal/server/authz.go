@@ -118,7 +118,7 @@ func (a *authorizer) build(c *call, id *identity) (*policy.Input, *orgs.Placemen
 		}
 	}
 	// A privileged root session (sts:AssumeRoot) is the member's root limited by its deny-only task
-	// policy (aws-facts.md §1).
+	// policy (IAM User Guide, "Perform a privileged task on an AWS Organizations member account").
 	if s := id.session; s != nil && s.AssumedRoot {
 		for _, d := range s.TaskPolicies {
 			p, err := compile(d, policy.KindIdentity)
@@ -190,7 +190,9 @@ func compile(d iam.PolicyDoc, kind policy.Kind) (*policy.Policy, error) {
 	return p, nil
 }
 
-// requestContext fills the global condition keys of aws-facts.md §8 that apply to the call.
+// requestContext fills the global condition keys that apply to the call (IAM User Guide, "AWS
+// global condition context keys",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html).
 func (c *call) requestContext(ctx *policy.Context) {
 	id := c.id
 	ctx.Set("aws:PrincipalArn", id.principalARN)
@@ -226,7 +228,8 @@ func (c *call) requestContext(ctx *policy.Context) {
 			ctx.Set("aws:SourceIdentity", s.SourceIdentity)
 		}
 		// Only privileged root sessions carry aws:AssumedRoot; the root user's own credentials do
-		// not (aws-facts.md §1, the "deny root unless aws:AssumedRoot" SCP relies on it).
+		// not (IAM User Guide, "AWS global condition context keys", aws:AssumedRoot; the "deny root
+		// unless aws:AssumedRoot" SCP relies on it).
 		if s.AssumedRoot {
 			ctx.Set("aws:AssumedRoot", "true")
 		}

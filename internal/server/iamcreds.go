@@ -40,8 +40,9 @@ func mustParse(doc string) *policy.Policy {
 }
 
 // credUser is the user a credential operation acts on: the UserName parameter, else the calling
-// IAM user, else "" for a root caller (these operations act on the root user then: aws-facts.md
-// §1), else a ValidationError (a role must name the user).
+// IAM user, else "" for a root caller (these operations act on the root user then: IAM API
+// Reference, e.g. ListAccessKeys: "If the UserName is not specified, the user name is determined
+// implicitly based on the AWS access key ID used to sign the request"), else a ValidationError (a role must name the user).
 func credUser(c *call) (string, error) {
 	if n := c.params.Get("UserName"); n != "" {
 		return n, nil
@@ -175,7 +176,8 @@ type virtualMFAOut struct {
 	Tags             []iam.Tag      `xml:"Tags>member,omitempty"`
 }
 
-// virtualMFAXML encodes a device; blobs are base64 on the wire (aws-facts.md §9).
+// virtualMFAXML encodes a device; blobs are base64 on the wire (Smithy, "AWS query protocol",
+// https://smithy.io/2.0/aws/protocols/aws-query-protocol.html).
 func virtualMFAXML(c *call, d *iam.VirtualMFADevice) (virtualMFAOut, error) {
 	out := virtualMFAOut{SerialNumber: d.SerialNumber, Tags: d.Tags}
 	if d.Base32StringSeed != "" {
