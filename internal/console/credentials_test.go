@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -111,6 +112,46 @@ func TestScriptCallsNeedTheCSRFHeader(t *testing.T) {
 			}
 			if tc.want == http.StatusOK && (!strings.Contains(p.body, `"ceremony"`) || !strings.Contains(p.body, `"challenge"`) || !strings.Contains(p.body, `"userVerification":"required"`)) {
 				t.Fatalf("registration options: %s", p.body)
+			}
+		})
+	}
+}
+
+// The console's pages are consistent: one date form (ISO 8601 UTC), no raw placeholder texts, and
+// a page keeps its heading when a step on it fails.
+func TestConsoleConsistency(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	b := e.signedInRoot(seed)
+	creds := b.get("/console/security-credentials")
+	iso := regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`)
+	if !iso.MatchString(creds.body) || regexp.MustCompile(`\d{2}:\d{2} UTC`).MatchString(creds.body) {
+		t.Fatalf("credentials page dates are not ISO 8601 UTC:\n%.3000s", creds.body)
+	}
+	if strings.Contains(creds.body, "default name") {
+		t.Fatal("a raw placeholder text is shown")
+	}
+	heading := regexp.MustCompile(`<h1>([^<]*)</h1>`)
+	pages := []struct {
+		name, open, post string
+		form             url.Values
+	}{
+		{"password reset with a spent link", "/console/recover/password", "/console/recover/password/complete",
+			url.Values{"token": {"no-such-token"}, "password": {"Marmalade-Otter-77"}, "confirm_password": {"Marmalade-Otter-77"}}},
+		{"cancel with a bad link", "/console/recover/mfa/cancel?token=nope", "/console/recover/mfa/cancel", url.Values{"token": {"nope"}}},
+	}
+	for _, tc := range pages {
+		t.Run(tc.name, func(t *testing.T) {
+			anon := e.browser()
+			anon.t = t
+			anon.get(tc.open)
+			p := anon.submit(tc.post, tc.form)
+			if p.status < 400 {
+				t.Fatalf("status %d, want an error", p.status)
+			}
+			h := heading.FindStringSubmatch(p.body)
+			if h == nil || h[1] == "Recovery" || h[1] == "Bad Request" || strings.HasPrefix(h[1], "Expired") {
+				t.Fatalf("heading after the error = %q, want the page's own", h)
 			}
 		})
 	}

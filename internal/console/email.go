@@ -43,5 +43,5 @@ func (h *Handler) emailChangeError(w http.ResponseWriter, r *http.Request, err e
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, e.HTTPStatus(), "message", nil, view{Title: "Root email change", Error: e.Message})
+	h.render(w, r, e.HTTPStatus(), "message", nil, view{Title: "Confirm the new root email", Error: e.Message})
 }

@@ -32,7 +32,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 		Account string `xml:"Account"`
 	}
 	if err := h.api.InvokeInto(r, p, "sts", "GetCallerIdentity", nil, &who); err != nil {
-		h.apiError(w, r, s, err)
+		h.apiError(w, r, s, "Home", err)
 		return
 	}
 	d := homeData{Arn: who.Arn, Account: who.Account, Expires: s.Expires}
@@ -72,15 +72,15 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 	h.render(w, r, http.StatusOK, "home", s, view{Title: "Home", Notice: noticeText(r.URL.Query().Get("done")), Data: d})
 }
 
-// apiError shows an API error on a page of its own: its safe message when it is an AWS error
+// apiError shows an API error under the page's own heading: its safe message when it is an AWS error
 // (AccessDenied says which permission is missing), nothing of it otherwise.
-func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, s *session, title string, err error) {
 	e, ok := awserr.As(err)
 	if !ok {
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, e.HTTPStatus(), "message", s, view{Title: e.Code, Error: e.Message})
+	h.render(w, r, e.HTTPStatus(), "message", s, view{Title: title, Error: e.Message})
 }
 
 // rootKeyPresent reports whether the account's root user has an access key or signing certificate.

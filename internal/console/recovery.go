@@ -31,7 +31,7 @@ func (h *Handler) passwordResetPage(w http.ResponseWriter, r *http.Request) {
 	}
 	info, err := h.root.CheckPasswordReset(r.Context(), tok)
 	if err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Choose a new root password", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "recover_password_new", nil, view{Title: "Choose a new root password", Data: resetData{Token: tok, Email: info.Email}})
@@ -41,7 +41,7 @@ func (h *Handler) passwordResetPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) requestPasswordReset(w http.ResponseWriter, r *http.Request, _ *session) {
 	err := h.root.RequestPasswordReset(r.Context(), strings.TrimSpace(r.PostFormValue("email")), client(r))
 	if err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Root user password recovery", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "message", nil, view{Title: "Check your email",
@@ -61,28 +61,29 @@ func (h *Handler) completePasswordReset(w http.ResponseWriter, r *http.Request, 
 			h.render(w, r, http.StatusBadRequest, "recover_password_new", nil, view{Title: "Choose a new root password", Error: msg, Data: resetData{Token: tok}})
 			return
 		}
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Choose a new root password", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "message", nil, view{Title: "Password changed",
 		Notice: "The root password is changed and every root session was signed out. Sign in with the new password."})
 }
 
-// recoveryError shows a recovery error's safe message.
-func (h *Handler) recoveryError(w http.ResponseWriter, r *http.Request, err error) {
+// recoveryError shows a recovery error's safe message under the heading of the page the person
+// was on, so the heading does not change because something went wrong.
+func (h *Handler) recoveryError(w http.ResponseWriter, r *http.Request, title string, err error) {
 	e, ok := awserr.As(err)
 	if !ok {
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, e.HTTPStatus(), "message", nil, view{Title: "Recovery", Error: e.Message})
+	h.render(w, r, e.HTTPStatus(), "message", nil, view{Title: title, Error: e.Message})
 }
 
 // beginMFARecovery starts a lost-MFA recovery from the MFA step of a root sign-in.
 func (h *Handler) beginMFARecovery(w http.ResponseWriter, r *http.Request, _ *session) {
 	rec, err := h.root.BeginMFARecovery(r.Context(), pendingToken(r), client(r))
 	if err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Lost MFA device", err)
 		return
 	}
 	h.clearPending(w, r)
@@ -114,7 +115,7 @@ func recoveryToken(r *http.Request) string {
 func (h *Handler) mfaRecoveryPage(w http.ResponseWriter, r *http.Request) {
 	rec, err := h.root.MFARecoveryStatus(r.Context(), recoveryToken(r))
 	if err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Lost MFA device", err)
 		return
 	}
 	v := view{Title: "Lost MFA device", Data: rec}
@@ -128,7 +129,7 @@ func (h *Handler) mfaRecoveryPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) verifyRecoveryEmail(w http.ResponseWriter, r *http.Request) {
 	rec, err := h.root.VerifyMFARecoveryEmail(r.Context(), r.URL.Query().Get("token"), client(r))
 	if err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Lost MFA device", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Notice: "Email address confirmed.", Data: rec})
@@ -141,12 +142,12 @@ func (h *Handler) sendRecoveryCode(w http.ResponseWriter, r *http.Request, _ *se
 	}
 	tok := recoveryToken(r)
 	if err := h.root.SendMFARecoveryCode(r.Context(), tok, ch, client(r)); err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Lost MFA device", err)
 		return
 	}
 	rec, err := h.root.MFARecoveryStatus(r.Context(), tok)
 	if err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Lost MFA device", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Notice: "We sent a code to the account's phone number.", Data: rec,
@@ -163,7 +164,7 @@ func (h *Handler) verifyRecoveryPhone(w http.ResponseWriter, r *http.Request, _ 
 				return
 			}
 		}
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Lost MFA device", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "recover_mfa", nil, view{Title: "Lost MFA device", Data: rec})
@@ -192,7 +193,7 @@ func (h *Handler) cancelMyRecovery(w http.ResponseWriter, r *http.Request, s *se
 		return
 	}
 	if err := h.root.CancelMFARecoveryAsRoot(r.Context(), s.rootPrincipal(), client(r)); err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Cancel the MFA recovery", err)
 		return
 	}
 	http.Redirect(w, r, "/console/home?done="+noticeKey(noticeRecoveryCancelled), http.StatusSeeOther)
@@ -202,7 +203,7 @@ const noticeRecoveryCancelled = "The lost-MFA recovery was cancelled and every s
 
 func (h *Handler) cancelRecovery(w http.ResponseWriter, r *http.Request, _ *session) {
 	if err := h.root.CancelMFARecovery(r.Context(), r.PostFormValue("token"), client(r)); err != nil {
-		h.recoveryError(w, r, err)
+		h.recoveryError(w, r, "Cancel the MFA recovery", err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "message", nil, view{Title: "Recovery cancelled",

@@ -47,22 +47,32 @@ var funcs = template.FuncMap{
 	// rootPasswordRules lists the rules password.CheckRoot applies, for the pages that set a root
 	// password to show before the first attempt.
 	"rootPasswordRules": func() []string { return password.RootRules },
+	// date writes every time the console shows in one form, ISO 8601 in UTC (2026-12-06T07:41:19Z),
+	// the form the AWS APIs answer in; it takes times and the API's own timestamp strings.
 	"date": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
 			if v.IsZero() {
 				return "—"
 			}
-			return v.UTC().Format("2006-01-02 15:04 UTC")
+			return v.UTC().Format(isoUTC)
 		case *time.Time:
 			if v == nil || v.IsZero() {
 				return "—"
 			}
-			return v.UTC().Format("2006-01-02 15:04 UTC")
+			return v.UTC().Format(isoUTC)
+		case string:
+			if p, err := time.Parse(time.RFC3339, v); err == nil {
+				return p.UTC().Format(isoUTC)
+			}
+			return v
 		}
 		return fmt.Sprint(t)
 	},
 }
+
+// isoUTC is the console's one date format (see the date function).
+const isoUTC = "2006-01-02T15:04:05Z"
 
 // parsePages parses each page template with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
