@@ -173,6 +173,9 @@ type call struct {
 	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
 	resource string
 	target   *iam.ResourceFacts
+	// unserved is the protocol of a service Rootward does not serve, which its error is
+	// answered in (refuseUnserved); nil otherwise.
+	unserved *awsproto.Protocol
 	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
 	input any
 	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
@@ -223,6 +226,8 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, err error) string {
 		awsproto.JSONErrorResponse(w, c.reqID, e)
 	case c.svc != nil:
 		awsproto.ErrorResponse(w, c.svc.ns, c.reqID, e)
+	case c.unserved != nil:
+		awsproto.WriteError(w, *c.unserved, nsIAM, c.reqID, e)
 	default:
 		awsproto.ErrorResponse(w, nsIAM, c.reqID, e)
 	}
@@ -244,9 +249,6 @@ type service struct {
 
 func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	r := c.r
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -263,7 +265,11 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	c.service = auth.Service
 	svc, ok := s.services[auth.Service]
 	if !ok {
-		return unservedService(auth.Service)
+		// Before the method check: REST services (S3, Lambda, …) use PUT, DELETE and HEAD.
+		return s.refuseUnserved(c, auth)
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
 	}
 	c.svc = svc
 	var o *op
