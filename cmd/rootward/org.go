@@ -193,7 +193,7 @@ func writeInventoryTable(w io.Writer, inv *orgs.RootInventory) error {
 		}
 		last := "never"
 		if a.LastUsed != nil {
-			last = a.LastUsed.UTC().Format(time.RFC3339)
+			last = a.LastUsed.UTC().Format(time.RFC3339) + " (" + a.LastUsedBy + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.AccountID, name, pw, joinOrNone(mfa), keys, len(a.SigningCertificates), last)
 	}
