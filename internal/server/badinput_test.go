@@ -23,6 +23,14 @@ func (e *env) rawCall(t *testing.T, service string, body []byte, sign bool) (int
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	resp, b := e.send(t, req, service, body, sign)
+	return resp.StatusCode, string(b)
+}
+
+// send signs req (whose body is body) with the admin key for service when sign is set, sends it
+// and returns the response with its body read.
+func (e *env) send(t *testing.T, req *http.Request, service string, body []byte, sign bool) (*http.Response, []byte) {
+	t.Helper()
 	if sign {
 		sum := sha256.Sum256(body)
 		creds := aws.Credentials{AccessKeyID: e.adminKey.AccessKeyID, SecretAccessKey: e.adminKey.Secret}
@@ -36,7 +44,7 @@ func (e *env) rawCall(t *testing.T, service string, body []byte, sign bool) (int
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp, b
 }
 
 func TestBadInput(t *testing.T) {

@@ -3,17 +3,12 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -133,17 +128,7 @@ func TestUnservedWire(t *testing.T) {
 			for k, v := range tc.headers {
 				req.Header.Set(k, v)
 			}
-			sum := sha256.Sum256([]byte(tc.body))
-			creds := aws.Credentials{AccessKeyID: e.adminKey.AccessKeyID, SecretAccessKey: e.adminKey.Secret}
-			if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), tc.service, "us-east-1", time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
+			resp, b := e.send(t, req, tc.service, []byte(tc.body), true)
 			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.contentType {
 				t.Fatalf("status %d, Content-Type %q; want %d %q (body %s)", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.contentType, b)
 			}
