@@ -180,4 +180,28 @@ func TestOrgRootStatusShowsCurrentValues(t *testing.T) {
 			t.Errorf("member last used = %v %q, want %v %q", a.LastUsed, a.LastUsedBy, signedIn, orgs.UseConsoleSignIn)
 		}
 	}
+	table, stderr, code := run(t, "org", "root-status", "--data", dir)
+	if code != 0 {
+		t.Fatalf("root-status: exit %d: %s", code, stderr)
+	}
+	for _, l := range strings.Split(table, "\n") {
+		var want string
+		switch {
+		case strings.HasPrefix(l, member):
+			want = "Acme development  "
+			if !strings.HasSuffix(l, "2026-03-01T12:00:00Z (console sign-in)") {
+				t.Errorf("member row %q does not end with the password sign-in", l)
+			}
+		case strings.HasPrefix(l, mgmt):
+			want = "Acme management (management)"
+			if !strings.HasSuffix(l, "not in the last 90 days") {
+				t.Errorf("management row %q does not end with %q, as the console says it", l, "not in the last 90 days")
+			}
+		default:
+			continue
+		}
+		if !strings.Contains(l, want) {
+			t.Errorf("row %q lacks %q", l, want)
+		}
+	}
 }
