@@ -173,9 +173,10 @@ type call struct {
 	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
 	resource string
 	target   *iam.ResourceFacts
-	// unserved is the protocol of a service Rootward does not serve, which its error is
-	// answered in (refuseUnserved); nil otherwise.
-	unserved *awsproto.Protocol
+	// errProto is the protocol an error is answered in while c.svc is unknown: an awsJson
+	// client's before its request is authenticated (jsonProtocol), and the protocol of a service
+	// Rootward does not serve (refuseUnserved); nil means awsQuery.
+	errProto *awsproto.Protocol
 	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
 	input any
 	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
@@ -226,8 +227,8 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, err error) string {
 		awsproto.JSONErrorResponse(w, c.reqID, e)
 	case c.svc != nil:
 		awsproto.ErrorResponse(w, c.svc.ns, c.reqID, e)
-	case c.unserved != nil:
-		awsproto.WriteError(w, *c.unserved, nsIAM, c.reqID, e)
+	case c.errProto != nil:
+		awsproto.WriteError(w, *c.errProto, nsIAM, c.reqID, e)
 	default:
 		awsproto.ErrorResponse(w, nsIAM, c.reqID, e)
 	}
@@ -249,6 +250,11 @@ type service struct {
 
 func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	r := c.r
+	if p, ok := jsonProtocol(r); ok {
+		// Until the signature names the service, an X-Amz-Target says the client reads JSON: an
+		// unsigned Organizations call got an awsQuery XML error its SDK could not parse.
+		c.errProto = &p
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError

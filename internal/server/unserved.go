@@ -75,11 +75,8 @@ var unservedServices = map[string]unservedService{
 //   - Otherwise the table, and restJson1 for a service it does not know, the protocol of most
 //     services AWS added in recent years.
 func unservedProtocol(r *http.Request, body []byte, svc unservedService, known bool) awsproto.Protocol {
-	if r.Header.Get("X-Amz-Target") != "" {
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == awsproto.ContentTypeJSON10 {
-			return awsproto.AWSJSON10
-		}
-		return awsproto.AWSJSON11
+	if p, ok := jsonProtocol(r); ok {
+		return p
 	}
 	if known && (svc.proto == awsproto.RestJSON1 || svc.proto == awsproto.RestXML) {
 		return svc.proto
@@ -94,6 +91,18 @@ func unservedProtocol(r *http.Request, body []byte, svc unservedService, known b
 		return svc.proto
 	}
 	return awsproto.RestJSON1
+}
+
+// jsonProtocol reports whether r is an awsJson request (it names its operation in X-Amz-Target)
+// and which version its Content-Type says.
+func jsonProtocol(r *http.Request) (awsproto.Protocol, bool) {
+	if r.Header.Get("X-Amz-Target") == "" {
+		return 0, false
+	}
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == awsproto.ContentTypeJSON10 {
+		return awsproto.AWSJSON10, true
+	}
+	return awsproto.AWSJSON11, true
 }
 
 // hasAction reports whether the request carries an awsQuery Action, in its query string or in a
@@ -137,7 +146,7 @@ var unservedTasks = map[string]unservedTask{
 }
 
 // refuseUnserved answers a request for a service Rootward does not serve, in the service's
-// protocol (c.unserved is set for writeError). The message says only what is true for this caller:
+// protocol (c.errProto is set for writeError). The message says only what is true for this caller:
 // that Rootward does not serve the service, and, to a privileged root session of the S3 or SQS
 // unlock task, why the task it was issued for cannot be done here. Only a request with a session
 // token is authenticated to find that out, so a long-term key's last use is not recorded for a call
@@ -145,7 +154,7 @@ var unservedTasks = map[string]unservedTask{
 func (s *Server) refuseUnserved(c *call, auth *sigv4.Auth) error {
 	svc, known := unservedServices[auth.Service]
 	p := unservedProtocol(c.r, c.body, svc, known)
-	c.unserved = &p
+	c.errProto = &p
 	e := unservedCode(p)
 	name := svc.name
 	if !known {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
@@ -139,6 +140,37 @@ func TestUnservedWire(t *testing.T) {
 			}
 			if strings.HasPrefix(tc.contentType, "application/json") && resp.Header.Get("X-Amzn-Errortype") != "UnknownOperationException" {
 				t.Errorf("X-Amzn-ErrorType = %q, want UnknownOperationException", resp.Header.Get("X-Amzn-Errortype"))
+			}
+		})
+	}
+}
+
+// TestUnsignedJSONCallsGetJSON sends awsJson calls without a signature: the error comes before the
+// credential scope names the service, and was awsQuery XML, which the JSON SDKs could not parse.
+func TestUnsignedJSONCallsGetJSON(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
+	ep := aws.String(e.url)
+	calls := map[string]func() error{
+		"organizations": func() error {
+			_, err := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = ep }).ListAccounts(ctx, &organizations.ListAccountsInput{})
+			return err
+		},
+		"cloudtrail": func() error {
+			_, err := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = ep }).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
+			return err
+		},
+		"sqs (awsJson 1.0)": func() error {
+			_, err := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = ep }).ListQueues(ctx, &sqs.ListQueuesInput{})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			code, msg := apiError(t, call())
+			if code != "MissingAuthenticationToken" || msg != "Request is missing Authentication Token" {
+				t.Fatalf("error = %s %q, want MissingAuthenticationToken %q", code, msg, "Request is missing Authentication Token")
 			}
 		})
 	}
