@@ -254,15 +254,51 @@ func (s *served) stop(t *testing.T) {
 
 func awsCLI(t *testing.T, data, endpoint string, args ...string) string {
 	t.Helper()
+	out, err := runAWSCLI(data, endpoint, args...)
+	if err != nil {
+		t.Fatalf("aws %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+// runAWSCLI runs the AWS CLI as awsCLI does and returns its output and exit error.
+func runAWSCLI(data, endpoint string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, awsPath(), append([]string{"--profile", "rootward", "--region", "us-east-1", "--endpoint-url", endpoint, "--output", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(data, "credentials"), "AWS_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("aws %v: %v\n%s", args, err, out)
+	return string(out), err
+}
+
+// TestAWSCLIUnservedServices drives the Debian AWS CLI at services Rootward does not serve: each
+// answers in its own protocol, so the CLI prints the error's code and message (it printed the raw
+// awsQuery XML body for cloudtrail lookup-events, a JSON service).
+func TestAWSCLIUnservedServices(t *testing.T) {
+	if _, err := exec.LookPath(awsPath()); err != nil {
+		t.Skip("the AWS CLI is not installed (CI installs Debian's awscli): skipping the CLI test")
 	}
-	return string(out)
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, data)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cloudtrail", "lookup-events"}, "An error occurred (UnknownOperationException) when calling the LookupEvents operation: Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
+		{[]string{"guardduty", "list-detectors"}, "An error occurred (UnknownOperationException) when calling the ListDetectors operation: Rootward does not serve Amazon GuardDuty; it serves IAM, STS and Organizations."},
+		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
+		// The CLI retries nothing here (its message would say "reached max retries"). This CLI sends
+		// SQS requests in awsQuery, newer ones in awsJson 1.0: each gets its own.
+		{[]string{"sqs", "list-queues"}, "An error occurred (InvalidAction) when calling the ListQueues operation: Rootward does not serve Amazon SQS; it serves IAM, STS and Organizations."},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, err := runAWSCLI(data, s.endpoint, tc.args...)
+			if err == nil || !strings.Contains(out, tc.want) || strings.Contains(out, "<") {
+				t.Fatalf("aws %v: err %v, output %q; want a failure printing %q", tc.args, err, out, tc.want)
+			}
+		})
+	}
 }
 
 // awsPath prefers Debian's AWS CLI, which CI installs, over any other on PATH.

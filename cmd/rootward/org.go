@@ -191,9 +191,10 @@ func writeInventoryTable(w io.Writer, inv *orgs.RootInventory) error {
 			}
 			keys = fmt.Sprintf("%d (%d active)", n, active)
 		}
-		last := "never"
+		// As the console's organization page says it: older CloudTrail records are not searched.
+		last := fmt.Sprintf("not in the last %d days", int(orgs.LastUseWindow/(24*time.Hour)))
 		if a.LastUsed != nil {
-			last = a.LastUsed.UTC().Format(time.RFC3339)
+			last = a.LastUsed.UTC().Format(time.RFC3339) + " (" + a.LastUsedBy + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.AccountID, name, pw, joinOrNone(mfa), keys, len(a.SigningCertificates), last)
 	}

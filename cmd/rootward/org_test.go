@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
@@ -143,5 +144,64 @@ func TestOrgRootStatusAndDeletion(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "org", "root-status", "--data", empty); code != 2 || !strings.Contains(stderr, "no organization") {
 		t.Fatalf("no organization: exit %d, %s", code, stderr)
+	}
+}
+
+// TestOrgRootStatusShowsCurrentValues changes the accounts' names and root emails after the
+// organization exists and records a root password sign-in: root-status shows the current values
+// and that sign-in as the last use (it kept the copies made when the accounts joined, and counted
+// access keys only).
+func TestOrgRootStatusShowsCurrentValues(t *testing.T) {
+	dir, mgmt, member := orgData(t)
+	ctx := context.Background()
+	svc, st, err := (&dataFlags{dir: dir}).open(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedIn := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	want := map[string][2]string{mgmt: {"Acme management", "security@acme.example"}, member: {"Acme development", "dev-root@acme.example"}}
+	for id, ne := range want {
+		if err := svc.SetAccountName(ctx, id, ne[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SetRootEmail(ctx, id, ne[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := svc.RecordPasswordUse(ctx, member, "", signedIn); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, a := range rootStatus(t, dir).Accounts {
+		if got := [2]string{a.Name, a.Email}; got != want[a.AccountID] {
+			t.Errorf("account %s: name, email = %q, want %q", a.AccountID, got, want[a.AccountID])
+		}
+		if a.AccountID == member && (a.LastUsed == nil || !a.LastUsed.Equal(signedIn) || a.LastUsedBy != orgs.UseConsoleSignIn) {
+			t.Errorf("member last used = %v %q, want %v %q", a.LastUsed, a.LastUsedBy, signedIn, orgs.UseConsoleSignIn)
+		}
+	}
+	table, stderr, code := run(t, "org", "root-status", "--data", dir)
+	if code != 0 {
+		t.Fatalf("root-status: exit %d: %s", code, stderr)
+	}
+	for _, l := range strings.Split(table, "\n") {
+		var want string
+		switch {
+		case strings.HasPrefix(l, member):
+			want = "Acme development  "
+			if !strings.HasSuffix(l, "2026-03-01T12:00:00Z (console sign-in)") {
+				t.Errorf("member row %q does not end with the password sign-in", l)
+			}
+		case strings.HasPrefix(l, mgmt):
+			want = "Acme management (management)"
+			if !strings.HasSuffix(l, "not in the last 90 days") {
+				t.Errorf("management row %q does not end with %q, as the console says it", l, "not in the last 90 days")
+			}
+		default:
+			continue
+		}
+		if !strings.Contains(l, want) {
+			t.Errorf("row %q lacks %q", l, want)
+		}
 	}
 }

@@ -61,7 +61,12 @@ func JSONResponse(w http.ResponseWriter, requestID string, result any) error {
 // JSONErrorResponse writes an awsJson 1.1 error. Extra members (e.g. Organizations' "Reason") come
 // from e.Fields.
 func JSONErrorResponse(w http.ResponseWriter, requestID string, e *awserr.Error) {
-	w.Header().Set("Content-Type", ContentTypeJSON11)
+	jsonError(w, ContentTypeJSON11, requestID, e)
+}
+
+// jsonError writes an awsJson error of the given version's media type.
+func jsonError(w http.ResponseWriter, contentType, requestID string, e *awserr.Error) {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.Header().Set("X-Amzn-Errortype", e.Code)
 	w.WriteHeader(e.HTTPStatus())

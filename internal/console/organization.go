@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 // The organization's root credential inventory (issue 5, item 5): for every account of the
@@ -26,12 +24,6 @@ import (
 const (
 	rootAccessPath       = "/console/organization/root-access"
 	rootAccessDeletePath = rootAccessPath + "/delete"
-
-	// lastUseWindow bounds how far back the page searches the CloudTrail records for root use: 90
-	// days, the window of CloudTrail's event history and LookupEvents (CloudTrail User Guide,
-	// "Working with CloudTrail event history"), which is where the AWS console looks too. Older
-	// use still shows when it was an access key's, which IAM keeps per key.
-	lastUseWindow = 90 * 24 * time.Hour
 )
 
 // rootAccessData is the page.
@@ -56,10 +48,6 @@ type rootAccessRow struct {
 	orgs.RootStatus
 	MFAKinds   []mfaKindCount
 	ActiveKeys int
-	// LastUsed is the later of the root's newest recorded use in CloudTrail and of its access
-	// keys' last use; LastUsedBy says which kind of use it was.
-	LastUsed   *time.Time
-	LastUsedBy string
 	// Deletable: a member account (never the management account) whose root has a credential.
 	Deletable bool
 	Confirm   string
@@ -219,20 +207,16 @@ func (h *Handler) renderRootAccess(w http.ResponseWriter, r *http.Request, s *se
 	d.OrganizationID, d.Features = inv.OrganizationID, inv.Features
 	d.RootSessions = slices.Contains(inv.Features, orgs.FeatureRootSessions)
 	d.CredentialsManagement = slices.Contains(inv.Features, orgs.FeatureRootCredentialsManagement)
-	d.ViewerIsRoot, d.WindowDays = s.Root(), int(lastUseWindow/(24*time.Hour))
-	now := h.now().UTC()
+	d.ViewerIsRoot, d.WindowDays = s.Root(), int(orgs.LastUseWindow/(24*time.Hour))
 	for _, a := range inv.Accounts {
-		row, err := h.rootAccessRow(r.Context(), a, now)
-		if err != nil {
-			h.internalError(w, r, err)
-			return
-		}
-		d.Accounts = append(d.Accounts, row)
+		d.Accounts = append(d.Accounts, rootAccessRowOf(a))
 	}
 	h.render(w, r, status, "organization", s, view{Title: "Root access across the organization", Error: errMsg, Data: d})
 }
 
-func (h *Handler) rootAccessRow(ctx context.Context, a orgs.RootStatus, now time.Time) (rootAccessRow, error) {
+// rootAccessRowOf derives the page's row from a; its last use is the inventory's
+// (orgs.Service.RootLastUsed), the one `rootward org root-status` prints.
+func rootAccessRowOf(a orgs.RootStatus) rootAccessRow {
 	row := rootAccessRow{RootStatus: a, Deletable: !a.Management && a.HasCredentials(), Confirm: confirmDeletion(a.AccountID)}
 	for _, k := range mfaKindNames {
 		n := 0
@@ -250,60 +234,7 @@ func (h *Handler) rootAccessRow(ctx context.Context, a orgs.RootStatus, now time
 			row.ActiveKeys++
 		}
 	}
-	if a.LastUsed != nil {
-		t := *a.LastUsed
-		row.LastUsed, row.LastUsedBy = &t, "access key"
-	}
-	at, by, err := h.lastRootEvent(ctx, a.AccountID, now, row.LastUsed)
-	if err != nil {
-		return row, err
-	}
-	if by != "" {
-		row.LastUsed, row.LastUsedBy = &at, by
-	}
-	return row, nil
-}
-
-// lastRootEvent returns the newest use of account's root user in its CloudTrail records of the last
-// lastUseWindow and later than since (when set), and what kind of use it was; by is "" when there
-// is none.
-func (h *Handler) lastRootEvent(ctx context.Context, account string, now time.Time, since *time.Time) (at time.Time, by string, err error) {
-	start := now.Add(-lastUseWindow)
-	if since != nil && since.After(start) {
-		start = *since
-	}
-	// Records come oldest first; Match keeps the newest use and declines every record, so the
-	// listing holds none of them in memory however many there are.
-	_, err = trail.List(ctx, h.st, trail.Query{Account: account, Start: start, Match: func(e *trail.Event) bool {
-		if kind := rootUse(e); kind != "" {
-			at, by = e.EventTime, kind
-		}
-		return false
-	}})
-	return at, by, err
-}
-
-// rootUse says what kind of root use a CloudTrail record is, "" if it is none. Root use is what
-// CIS's root-usage metric filter counts (userIdentity.type Root, not invoked by a service, not an
-// AwsServiceEvent; aws-facts.md §7), narrowed for sign-in records to successful ConsoleLogins: a
-// failed sign-in or a recovery request is an attempt anybody who knows the email can make, not use.
-func rootUse(e *trail.Event) string {
-	id := e.UserIdentity
-	if id.Type != "Root" || id.InvokedBy != "" {
-		return ""
-	}
-	switch e.EventType {
-	case trail.AwsConsoleSignIn:
-		if e.EventName == "ConsoleLogin" && e.ResponseElements["ConsoleLogin"] == "Success" {
-			return "console sign-in"
-		}
-	case trail.AwsAPICall, trail.AwsConsoleAction:
-		if id.SessionContext != nil && id.SessionContext.AssumedRoot == "true" {
-			return "privileged root session"
-		}
-		return "API call"
-	}
-	return ""
+	return row
 }
 
 // String renders an MFA kind count for the table.

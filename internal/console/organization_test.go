@@ -231,6 +231,69 @@ func TestOrganizationRootAccessPageFacts(t *testing.T) {
 	}
 }
 
+// TestOrganizationPageAndRootStatusAgree checks that the page and `rootward org root-status`
+// (which prints orgs.Service.RootInventory) show the same last use, computed once, and the accounts'
+// current names and root emails: the page searched CloudTrail while the command saw only access
+// keys, neither counted a root password's recorded sign-in, and both showed the name and email the
+// organization copied when the account joined.
+func TestOrganizationPageAndRootStatusAgree(t *testing.T) {
+	oe := newOrgEnv(t, orgs.FeatureRootCredentialsManagement, orgs.FeatureRootSessions)
+	ctx := context.Background()
+	now := oe.clock.Now()
+	// legacy's root password signed in a day ago, after its key's use three days ago; clean's ten
+	// days ago, its ConsoleLogin record (100 days ago) being outside the window.
+	legacyPw, cleanPw := now.Add(-24*time.Hour).Truncate(time.Second), now.Add(-10*24*time.Hour).Truncate(time.Second)
+	if err := oe.svc.RecordPasswordUse(ctx, oe.legacy, "", legacyPw); err != nil {
+		t.Fatal(err)
+	}
+	if err := oe.svc.RecordPasswordUse(ctx, oe.clean, "", cleanPw); err != nil {
+		t.Fatal(err)
+	}
+	renamed := map[string][2]string{oe.account.ID: {"Acme management", "security@acme.example"}, oe.legacy: {"Legacy tools", "legacy-root@acme.example"}}
+	for id, ne := range renamed {
+		if err := oe.svc.SetAccountName(ctx, id, ne[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := oe.svc.SetRootEmail(ctx, id, ne[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv, err := oe.orgs.RootInventory(ctx, oe.account.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oe.userWithPassword("admin", userPw, adminPolicy, false)
+	p := oe.signedInUser("admin").get(rootAccessPage)
+	if p.status != http.StatusOK {
+		t.Fatalf("page: %d\n%.2000s", p.status, p.body)
+	}
+	date := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+	want := map[string]string{
+		oe.legacy:     date(legacyPw) + " console sign-in",
+		oe.tools:      date(oe.signedIn) + " console sign-in",
+		oe.clean:      date(cleanPw) + " console sign-in",
+		oe.account.ID: "not in the last 90 days",
+	}
+	for _, a := range inv.Accounts {
+		t.Run(a.AccountID, func(t *testing.T) {
+			r := row(p.body, a.AccountID)
+			cli := "not in the last 90 days"
+			if a.LastUsed != nil {
+				cli = date(*a.LastUsed) + " " + a.LastUsedBy
+			}
+			if got := cell(r, "last-used"); got != want[a.AccountID] || cli != want[a.AccountID] {
+				t.Errorf("last used: page %q, root-status %q; want %q", got, cli, want[a.AccountID])
+			}
+			if ne, ok := renamed[a.AccountID]; ok {
+				page := [2]string{cell(r, "name"), cell(r, "email")}
+				if page != ne || [2]string{a.Name, a.Email} != ne {
+					t.Errorf("name, email: page %q, root-status %q; want %q", page, [2]string{a.Name, a.Email}, ne)
+				}
+			}
+		})
+	}
+}
+
 func TestOrganizationRootAccessPageViewers(t *testing.T) {
 	oe := newOrgEnv(t, orgs.FeatureRootCredentialsManagement, orgs.FeatureRootSessions)
 	oe.withRootPassword()

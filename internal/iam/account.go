@@ -123,6 +123,18 @@ func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
 	return &a, nil
 }
 
+// AccountIn reads an account inside a transaction another package opened on the same store; nil
+// when there is none. Organizations reads each member's root email and account name through it, so
+// that they have one source of truth (SetRootEmail, SetAccountName) and no copy goes stale.
+func AccountIn(tx store.Tx, id string) (*Account, error) {
+	var a Account
+	ok, err := txn{tx}.get(kindAccount, "", id, &a)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // Accounts lists every account, in ID order, page by page so that no installation is cut short.
 func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 	var out []Account

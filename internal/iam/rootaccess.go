@@ -80,23 +80,13 @@ type RootCredentials struct {
 	Account             string
 	HasPassword         bool
 	PasswordLastChanged *time.Time
+	// PasswordLastUsed is when the root password was last accepted at sign-in (nil if never).
+	PasswordLastUsed *time.Time
 	// RecoveryAllowed is when a privileged root session allowed password recovery (nil if not).
 	RecoveryAllowed *time.Time
 	MFADevices      []MFADevice
 	AccessKeys      []AccessKey // without secrets
 	Certificates    []SigningCertificate
-}
-
-// LastUsed is the latest recorded use of the root's access keys, nil when none was ever used.
-func (r *RootCredentials) LastUsed() *time.Time {
-	var last *time.Time
-	for _, k := range r.AccessKeys {
-		if k.LastUsed != nil && (last == nil || k.LastUsed.After(*last)) {
-			t := *k.LastUsed
-			last = &t
-		}
-	}
-	return last
 }
 
 // Empty reports whether the root user has no credential at all: no password, no recovery allowed,
@@ -121,6 +111,7 @@ func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootC
 		}
 		out.HasPassword = a.RootPasswordHash != ""
 		out.PasswordLastChanged = a.RootPasswordChange
+		out.PasswordLastUsed = a.RootPasswordLastUsed
 		out.RecoveryAllowed = a.RootRecoveryAllowed
 		all := ListOpts{MaxItems: maxItemsCeiling}
 		mfa, err := scan(t, kindUserMFA, account, mfaOwnerKey(""), all, jsonDecode[MFADevice](nil))

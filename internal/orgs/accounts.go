@@ -12,9 +12,12 @@ import (
 
 // Account is a member account of an organization (the management account included).
 type Account struct {
-	ID              string    `json:"id"`
-	Name            string    `json:"name"`
-	Email           string    `json:"email"`
+	ID string `json:"id"`
+	// Name and Email are the account's name and root email, read from IAM's account with the
+	// record (txn.member) and never stored here: an organization's copy went stale when the root
+	// user was claimed or its email changed. Records written before kept them; they are ignored.
+	Name            string    `json:"-"`
+	Email           string    `json:"-"`
 	Status          string    `json:"status"`
 	JoinedMethod    string    `json:"joined_method"`
 	JoinedTimestamp time.Time `json:"joined"`
@@ -72,7 +75,20 @@ func (t txn) member(o *Organization, id string) (*Account, error) {
 		return nil, err
 	}
 	a.Arn = o.accountArn(a.ID)
+	if err := t.fillAccount(&a); err != nil {
+		return nil, err
+	}
 	return &a, nil
+}
+
+// fillAccount sets a's name and root email from IAM's account, in the same transaction.
+func (t txn) fillAccount(a *Account) error {
+	acct, err := iam.AccountIn(t.Tx, a.ID)
+	if err != nil || acct == nil {
+		return err
+	}
+	a.Name, a.Email = acct.Name, acct.Email
+	return nil
 }
 
 // mustMember returns a member of o or AccountNotFoundException.

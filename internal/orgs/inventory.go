@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/trail"
 )
 
 // RootInventory is the organization-wide root credential inventory (`rootward org root-status` and
@@ -30,9 +31,10 @@ type RootStatus struct {
 	MFADevices          []RootMFADevice   `json:"mfaDevices"`
 	AccessKeys          []RootAccessKey   `json:"accessKeys"`
 	SigningCertificates []RootSigningCert `json:"signingCertificates"`
-	// LastUsed is the latest recorded use of the root's access keys. Rootward's IAM records key use;
-	// root sign-ins are in the CloudTrail records (ConsoleLogin), not here.
-	LastUsed *time.Time `json:"lastUsed,omitempty"`
+	// LastUsed is when the root user was last used and LastUsedBy how (RootLastUsed): what
+	// `rootward org root-status` and the console's organization page both show.
+	LastUsed   *time.Time `json:"lastUsed,omitempty"`
+	LastUsedBy string     `json:"lastUsedBy,omitempty"`
 }
 
 // RootMFADevice is an MFA device of a root user; Kind is iam.MFADeviceType's "virtual" (TOTP app),
@@ -98,6 +100,7 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 		return nil, err
 	}
 	inv := &RootInventory{OrganizationID: o.ID, Features: o.rootAccess().EnabledFeatures}
+	now := s.Now()
 	for _, a := range members {
 		rc, err := s.iam.RootCredentialsOf(ctx, a.ID)
 		if err != nil {
@@ -107,7 +110,9 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 			AccountID: a.ID, Name: a.Name, Email: a.Email, Management: a.ID == o.MasterAccountID, Status: a.Status,
 			Password: rc.HasPassword, RecoveryAllowed: rc.RecoveryAllowed != nil, PasswordLastChanged: rc.PasswordLastChanged,
 			MFADevices: []RootMFADevice{}, AccessKeys: []RootAccessKey{}, SigningCertificates: []RootSigningCert{},
-			LastUsed: rc.LastUsed(),
+		}
+		if st.LastUsed, st.LastUsedBy, err = s.RootLastUsed(ctx, rc, now); err != nil {
+			return nil, err
 		}
 		for _, d := range rc.MFADevices {
 			st.MFADevices = append(st.MFADevices, RootMFADevice{SerialNumber: d.SerialNumber, Kind: iam.MFADeviceType(a.ID, d.SerialNumber), EnableDate: d.EnableDate})
@@ -121,4 +126,86 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 		inv.Accounts = append(inv.Accounts, st)
 	}
 	return inv, nil
+}
+
+// LastUseWindow bounds how far back RootLastUsed searches the CloudTrail records for root use: 90
+// days, the window of CloudTrail's event history and LookupEvents (CloudTrail User Guide, "Working
+// with CloudTrail event history"), which is where the AWS console looks too. Older use still shows
+// when IAM kept it: a password's last sign-in, an access key's last use.
+const LastUseWindow = 90 * 24 * time.Hour
+
+// Kinds of root use RootLastUsed reports.
+const (
+	UseConsoleSignIn = "console sign-in"
+	UseAccessKey     = "access key"
+	UseRootSession   = "privileged root session"
+	UseAPICall       = "API call"
+)
+
+// RootLastUsed returns when the root user of rc's account was last used and how, nil and "" when
+// never: the latest of its password's last sign-in and its access keys' last use, which IAM keeps,
+// and of its newest root use in the account's CloudTrail records of the last LastUseWindow before
+// now. It is the one computation of "last used" that `rootward org root-status` and the console's
+// organization page share.
+func (s *Service) RootLastUsed(ctx context.Context, rc *iam.RootCredentials, now time.Time) (*time.Time, string, error) {
+	var (
+		last *time.Time
+		by   string
+	)
+	later := func(t *time.Time, kind string) {
+		if t != nil && (last == nil || t.After(*last)) {
+			at := t.UTC()
+			last, by = &at, kind
+		}
+	}
+	later(rc.PasswordLastUsed, UseConsoleSignIn)
+	for _, k := range rc.AccessKeys {
+		later(k.LastUsed, UseAccessKey)
+	}
+	start := now.Add(-LastUseWindow)
+	if last != nil && last.After(start) {
+		start = *last
+	}
+	var (
+		at   time.Time
+		kind string
+	)
+	// Records come oldest first; Match keeps the newest use and declines every record, so the
+	// listing holds none of them in memory however many there are.
+	_, err := trail.List(ctx, s.st, trail.Query{Account: rc.Account, Start: start, Match: func(e *trail.Event) bool {
+		if k := RootUse(e); k != "" {
+			at, kind = e.EventTime, k
+		}
+		return false
+	}})
+	if err != nil {
+		return nil, "", err
+	}
+	if kind != "" {
+		later(&at, kind)
+	}
+	return last, by, nil
+}
+
+// RootUse says what kind of root use a CloudTrail record is, "" if it is none. Root use is what
+// CIS's root-usage metric filter counts (userIdentity.type Root, not invoked by a service, not an
+// AwsServiceEvent), narrowed for sign-in records to successful ConsoleLogins: a failed sign-in or a
+// recovery request is an attempt anybody who knows the email can make, not use.
+func RootUse(e *trail.Event) string {
+	id := e.UserIdentity
+	if id.Type != "Root" || id.InvokedBy != "" {
+		return ""
+	}
+	switch e.EventType {
+	case trail.AwsConsoleSignIn:
+		if e.EventName == "ConsoleLogin" && e.ResponseElements["ConsoleLogin"] == "Success" {
+			return UseConsoleSignIn
+		}
+	case trail.AwsAPICall, trail.AwsConsoleAction:
+		if id.SessionContext != nil && id.SessionContext.AssumedRoot == "true" {
+			return UseRootSession
+		}
+		return UseAPICall
+	}
+	return ""
 }

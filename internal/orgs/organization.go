@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -13,10 +14,12 @@ import (
 // service access, the delegated administrators and the root-access features are small lists kept
 // with it.
 type Organization struct {
-	ID                 string    `json:"id"`
-	FeatureSet         string    `json:"feature_set"`
-	MasterAccountID    string    `json:"master_id"`
-	MasterAccountEmail string    `json:"master_email"`
+	ID              string `json:"id"`
+	FeatureSet      string `json:"feature_set"`
+	MasterAccountID string `json:"master_id"`
+	// MasterAccountEmail is the management account's root email, read from IAM's account with the
+	// record (txn.org) and never stored: a copy went stale when the root email changed.
+	MasterAccountEmail string    `json:"-"`
 	RootID             string    `json:"root_id"`
 	CreatedAt          time.Time `json:"created"`
 	// PolicyTypes are the policy types enabled on the root.
@@ -119,6 +122,13 @@ func (t txn) org(id string) (*Organization, error) {
 	ok, err := t.get(kindOrg, "", id, &o)
 	if err != nil || !ok {
 		return nil, err
+	}
+	acct, err := iam.AccountIn(t.Tx, o.MasterAccountID)
+	if err != nil {
+		return nil, err
+	}
+	if acct != nil {
+		o.MasterAccountEmail = acct.Email
 	}
 	return &o, nil
 }

@@ -166,21 +166,6 @@ func keyOwnerRes(c *call) string {
 	return arnOf(c, "user", k.UserName)
 }
 
-// unservedService answers requests for AWS services Rootward does not serve with InvalidAction.
-// S3 and SQS get a message of their own: the S3UnlockBucketPolicy and SQSUnlockQueuePolicy root
-// tasks can be assumed, but Rootward holds no buckets or queues whose policies they could unlock.
-func unservedService(name string) error {
-	what := map[string][3]string{
-		"s3":  {"S3", orgs.TaskS3UnlockBucketPolicy, "bucket"},
-		"sqs": {"SQS", orgs.TaskSQSUnlockQueuePolicy, "queue"},
-	}
-	if w, ok := what[name]; ok {
-		return awserr.New(awserr.InvalidAction, "Rootward does not serve %s and has no %s resources: a privileged root session with the %s task policy is issued, but there is no %s policy to unlock.",
-			w[0], w[0], w[1], w[2])
-	}
-	return awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", name)
-}
-
 // rootSessionIssuer is the sessionIssuer of a privileged root session's CloudTrail records: the
 // principal that called AssumeRoot, in the management or delegated administrator account.
 func rootSessionIssuer(s *iam.Session) *trail.SessionIssuer {

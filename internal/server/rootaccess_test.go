@@ -1,18 +1,12 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	itypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -361,40 +355,42 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	})
 
 	t.Run("S3 and SQS unlock tasks", func(t *testing.T) {
-		for _, task := range []string{"S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"} {
-			s, out := r.assumeRoot(r.m, fresh, task)
-			_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-			denied(t, err, sessionDeny)
-			service := map[string]string{"S3UnlockBucketPolicy": "s3", "SQSUnlockQueuePolicy": "sqs"}[task]
-			status, body := signedRaw(t, r.url, service, *out.Credentials)
-			if status != http.StatusBadRequest || !strings.Contains(body, "<Code>InvalidAction</Code>") || !strings.Contains(body, task) {
-				t.Fatalf("%s call in a %s session: %d %s", service, task, status, body)
-			}
+		plain := func(name string) string {
+			return "Rootward does not serve " + name + "; it serves IAM, STS and Organizations."
+		}
+		cases := []struct {
+			task, service, code, msg string
+		}{
+			{"S3UnlockBucketPolicy", "s3", "NotImplemented", "Rootward does not serve Amazon S3: this privileged root session's S3UnlockBucketPolicy task policy allows only Amazon S3 actions, and Rootward holds no buckets whose policies it could unlock."},
+			{"SQSUnlockQueuePolicy", "sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS: this privileged root session's SQSUnlockQueuePolicy task policy allows only Amazon SQS actions, and Rootward holds no queues whose policies it could unlock."},
+			// Another task's session, and the S3 task's session calling SQS, hear only that
+			// Rootward does not serve the service: nothing about a task they were not issued for.
+			{"IAMAuditRootUserCredentials", "s3", "NotImplemented", plain("Amazon S3")},
+			{"S3UnlockBucketPolicy", "sqs", "UnknownOperationException", plain("Amazon SQS")},
+		}
+		for _, tc := range cases {
+			t.Run(tc.task+" "+tc.service, func(t *testing.T) {
+				s, out := r.assumeRoot(r.m, fresh, tc.task)
+				_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+				if tc.task != "IAMAuditRootUserCredentials" {
+					denied(t, err, sessionDeny)
+				}
+				cr := out.Credentials
+				calls := unservedClients(r.url, aws.Credentials{AccessKeyID: *cr.AccessKeyId, SecretAccessKey: *cr.SecretAccessKey, SessionToken: *cr.SessionToken})
+				code, msg := apiError(t, calls[tc.service](ctx))
+				if code != tc.code || msg != tc.msg {
+					t.Fatalf("%s in a %s session: %s %q, want %s %q", tc.service, tc.task, code, msg, tc.code, tc.msg)
+				}
+			})
 		}
 	})
-}
-
-// signedRaw sends a SigV4-signed POST to service with session credentials.
-func signedRaw(t *testing.T, url, service string, cr ststypes.Credentials) (int, string) {
-	t.Helper()
-	body := []byte("Action=ListQueues")
-	req, err := http.NewRequest(http.MethodPost, url+"/", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: *cr.AccessKeyId, SecretAccessKey: *cr.SecretAccessKey, SessionToken: *cr.SessionToken}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	t.Run("S3 without a root session", func(t *testing.T) {
+		// The management account's own caller, long-term key: no root task to speak of.
+		code, msg := apiError(t, unservedClients(r.url, aws.Credentials{AccessKeyID: r.adminKey.AccessKeyID, SecretAccessKey: r.adminKey.Secret})["s3"](ctx))
+		if want := "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."; code != "NotImplemented" || msg != want {
+			t.Fatalf("S3 call by a user: %s %q, want NotImplemented %q", code, msg, want)
+		}
+	})
 }
 
 func TestAssumeRootRefusals(t *testing.T) {

@@ -173,6 +173,10 @@ type call struct {
 	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
 	resource string
 	target   *iam.ResourceFacts
+	// errProto is the protocol an error is answered in while c.svc is unknown: an awsJson
+	// client's before its request is authenticated (jsonProtocol), and the protocol of a service
+	// Rootward does not serve (refuseUnserved); nil means awsQuery.
+	errProto *awsproto.Protocol
 	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
 	input any
 	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
@@ -223,6 +227,8 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, err error) string {
 		awsproto.JSONErrorResponse(w, c.reqID, e)
 	case c.svc != nil:
 		awsproto.ErrorResponse(w, c.svc.ns, c.reqID, e)
+	case c.errProto != nil:
+		awsproto.WriteError(w, *c.errProto, nsIAM, c.reqID, e)
 	default:
 		awsproto.ErrorResponse(w, nsIAM, c.reqID, e)
 	}
@@ -244,8 +250,10 @@ type service struct {
 
 func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	r := c.r
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
+	if p, ok := jsonProtocol(r); ok {
+		// Until the signature names the service, an X-Amz-Target says the client reads JSON: an
+		// unsigned Organizations call got an awsQuery XML error its SDK could not parse.
+		c.errProto = &p
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -263,7 +271,11 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	c.service = auth.Service
 	svc, ok := s.services[auth.Service]
 	if !ok {
-		return unservedService(auth.Service)
+		// Before the method check: REST services (S3, Lambda, …) use PUT, DELETE and HEAD.
+		return s.refuseUnserved(c, auth)
+	}
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
 	}
 	c.svc = svc
 	var o *op

@@ -1,0 +1,177 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
+)
+
+// unservedClients calls one operation of each of five services Rootward does not serve, each
+// through its own SDK client (one per protocol family), signing with the given credentials.
+func unservedClients(url string, cr aws.Credentials) map[string]func(context.Context) error {
+	cfg := aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken),
+		RetryMaxAttempts: 1,
+	}
+	ep := aws.String(url)
+	return map[string]func(context.Context) error{
+		"cloudtrail": func(ctx context.Context) error {
+			_, err := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = ep }).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
+			return err
+		},
+		"events": func(ctx context.Context) error {
+			_, err := eventbridge.NewFromConfig(cfg, func(o *eventbridge.Options) { o.BaseEndpoint = ep }).ListRules(ctx, &eventbridge.ListRulesInput{})
+			return err
+		},
+		"guardduty": func(ctx context.Context) error {
+			_, err := guardduty.NewFromConfig(cfg, func(o *guardduty.Options) { o.BaseEndpoint = ep }).ListDetectors(ctx, &guardduty.ListDetectorsInput{})
+			return err
+		},
+		"s3": func(ctx context.Context) error {
+			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = ep; o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+			return err
+		},
+		"sqs": func(ctx context.Context) error {
+			_, err := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = ep }).ListQueues(ctx, &sqs.ListQueuesInput{})
+			return err
+		},
+	}
+}
+
+// apiError returns err's code and message as the SDK parsed them, failing unless it is an API error.
+func apiError(t *testing.T, err error) (code, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v, want an API error the SDK parsed", err)
+	}
+	return ae.ErrorCode(), ae.ErrorMessage()
+}
+
+func TestUnservedProtocols(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	calls := unservedClients(e.url, aws.Credentials{AccessKeyID: e.adminKey.AccessKeyID, SecretAccessKey: e.adminKey.Secret})
+	cases := []struct {
+		service, code, msg string
+	}{
+		{"cloudtrail", "UnknownOperationException", "Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
+		{"events", "UnknownOperationException", "Rootward does not serve Amazon EventBridge; it serves IAM, STS and Organizations."},
+		{"guardduty", "UnknownOperationException", "Rootward does not serve Amazon GuardDuty; it serves IAM, STS and Organizations."},
+		{"s3", "NotImplemented", "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
+		{"sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS; it serves IAM, STS and Organizations."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.service, func(t *testing.T) {
+			code, msg := apiError(t, calls[tc.service](ctx))
+			if code != tc.code || msg != tc.msg {
+				t.Fatalf("error = %s %q, want %s %q", code, msg, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+// TestUnservedWire checks the error shapes on the wire, including protocols no SDK in
+// go.mod speaks (ec2Query) and requests an older client sends (SQS in awsQuery, as the AWS CLI v1
+// does).
+func TestUnservedWire(t *testing.T) {
+	e := newEnv(t)
+	cases := []struct {
+		name, service, method, path string
+		headers                     map[string]string
+		body                        string
+		status                      int
+		contentType                 string
+		want                        []string
+	}{
+		{"awsJson1_1 by X-Amz-Target", "cloudtrail", "POST", "/",
+			map[string]string{"X-Amz-Target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "Content-Type": "application/x-amz-json-1.1"},
+			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."`}},
+		{"awsJson1_0 of an unknown service", "newservice", "POST", "/",
+			map[string]string{"X-Amz-Target": "NewService.DoIt", "Content-Type": "application/x-amz-json-1.0"},
+			"{}", 400, "application/x-amz-json-1.0", []string{`"__type":"UnknownOperationException"`, `Rootward does not serve the service \"newservice\"`}},
+		{"SQS in awsQuery", "sqs", "POST", "/",
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+			"Action=ListQueues&Version=2012-11-05", 400, "text/xml", []string{"<ErrorResponse", "<Code>InvalidAction</Code>", "Rootward does not serve Amazon SQS", "<RequestId>"}},
+		{"SNS in awsQuery", "sns", "POST", "/",
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+			"Action=ListTopics&Version=2010-03-31", 400, "text/xml", []string{"<Code>InvalidAction</Code>", "Rootward does not serve Amazon SNS"}},
+		{"EC2 in ec2Query", "ec2", "POST", "/",
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+			"Action=DescribeInstances&Version=2016-11-15", 400, "text/xml;charset=UTF-8", []string{"<Response><Errors><Error><Code>InvalidAction</Code><Message>Rootward does not serve Amazon EC2", "<RequestID>"}},
+		{"S3 PUT in restXml", "s3", "PUT", "/bucket/key", nil,
+			"data", 501, "application/xml", []string{"<Error><Code>NotImplemented</Code><Message>Rootward does not serve Amazon S3", "<RequestId>"}},
+		{"Lambda in restJson1", "lambda", "GET", "/2015-03-31/functions/", nil,
+			"", 400, "application/json", []string{`{"message":"Rootward does not serve AWS Lambda; it serves IAM, STS and Organizations."}`}},
+		{"an unknown REST service in restJson1", "newservice", "DELETE", "/things/1", nil,
+			"", 400, "application/json", []string{`Rootward does not serve the service \"newservice\"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, e.url+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			resp, b := e.send(t, req, tc.service, []byte(tc.body), true)
+			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.contentType {
+				t.Fatalf("status %d, Content-Type %q; want %d %q (body %s)", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.contentType, b)
+			}
+			for _, w := range tc.want {
+				if !bytes.Contains(b, []byte(w)) {
+					t.Errorf("body %s does not contain %s", b, w)
+				}
+			}
+			if strings.HasPrefix(tc.contentType, "application/json") && resp.Header.Get("X-Amzn-Errortype") != "UnknownOperationException" {
+				t.Errorf("X-Amzn-ErrorType = %q, want UnknownOperationException", resp.Header.Get("X-Amzn-Errortype"))
+			}
+		})
+	}
+}
+
+// TestUnsignedJSONCallsGetJSON sends awsJson calls without a signature: the error comes before the
+// credential scope names the service, and was awsQuery XML, which the JSON SDKs could not parse.
+func TestUnsignedJSONCallsGetJSON(t *testing.T) {
+	e := newEnv(t)
+	ctx := ctxT(t)
+	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
+	ep := aws.String(e.url)
+	calls := map[string]func() error{
+		"organizations": func() error {
+			_, err := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = ep }).ListAccounts(ctx, &organizations.ListAccountsInput{})
+			return err
+		},
+		"cloudtrail": func() error {
+			_, err := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = ep }).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
+			return err
+		},
+		"sqs (awsJson 1.0)": func() error {
+			_, err := sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.BaseEndpoint = ep }).ListQueues(ctx, &sqs.ListQueuesInput{})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			code, msg := apiError(t, call())
+			if code != "MissingAuthenticationToken" || msg != "Request is missing Authentication Token" {
+				t.Fatalf("error = %s %q, want MissingAuthenticationToken %q", code, msg, "Request is missing Authentication Token")
+			}
+		})
+	}
+}
