@@ -267,7 +267,7 @@ func TestOrganizationPageAndRootStatusAgree(t *testing.T) {
 	if p.status != http.StatusOK {
 		t.Fatalf("page: %d\n%.2000s", p.status, p.body)
 	}
-	date := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+	date := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 	want := map[string]string{
 		oe.legacy:     date(legacyPw) + " console sign-in",
 		oe.tools:      date(oe.signedIn) + " console sign-in",
