@@ -161,7 +161,8 @@ func (h *Handler) deleteRootCredentials(w http.ResponseWriter, r *http.Request, 
 		h.renderRootAccess(w, r, s, http.StatusBadRequest, inv, rootAccessData{}, "The account is not a member of your organization.")
 		return
 	case inv.Accounts[i].Management:
-		// AssumeRoot never targets the management account (aws-facts.md §1); its root user's
+		// AssumeRoot never targets the management account (STS API Reference, AssumeRoot:
+		// TargetPrincipal is a member account); its root user's
 		// credentials are managed by signing in as that root user.
 		h.renderRootAccess(w, r, s, http.StatusBadRequest, inv, rootAccessData{}, "The management account's root credentials cannot be deleted through a privileged root session.")
 		return

@@ -224,6 +224,20 @@ func TestOrganizationRootAccessPageFacts(t *testing.T) {
 			}
 		})
 	}
+	// Colours mean what they say: a member root's password is worth a look (warn), a root access
+	// key is a fault (bad), and the management root's password is expected (plain).
+	if r := row(p.body, oe.legacy); !strings.Contains(r, `<td class="password"><span class="warn">yes</span>`) || !strings.Contains(r, `<td class="keys"><span class="bad">1</span>`) {
+		t.Errorf("legacy member's row colours:\n%s", r)
+	}
+	if err := oe.svc.SetRootPassword(context.Background(), oe.account.ID, "Quartz-Lantern-Harbor-81"); err != nil {
+		t.Fatal(err)
+	}
+	if r := row(b.get(rootAccessPage).body, oe.account.ID); !strings.Contains(r, `<td class="password">yes`) {
+		t.Errorf("the management root's password is flagged:\n%s", r)
+	}
+	if !strings.Contains(p.body, `<div class="table-wrap">`) {
+		t.Error("the inventory table does not scroll inside its card")
+	}
 	for _, want := range []string{"legacy@acme.example", "ACTIVE", `id="feature-credentials"><span class="good">enabled`, `id="feature-sessions"><span class="good">enabled`, "Best practice"} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("page lacks %q", want)
@@ -320,7 +334,7 @@ func TestOrganizationRootAccessPageViewers(t *testing.T) {
 		{"management user without permissions", oe.signedInUser("intern"), http.StatusForbidden,
 			[]string{"is not authorized to perform: organizations:ListAccounts"}, []string{oe.legacy}, true},
 		{"management root user: AssumeRoot refuses root credentials, so no action", oe.signedInRoot(seed), http.StatusOK,
-			[]string{oe.legacy, "root user credentials cannot open privileged root sessions"}, []string{"Delete root credentials"}, true},
+			[]string{oe.legacy, "root credentials cannot open privileged root sessions"}, []string{"Delete root credentials"}, true},
 		{"administrator of a member account", member, http.StatusForbidden,
 			[]string{"management account and of the IAM delegated administrator"}, []string{oe.tools}, false},
 	}
@@ -451,7 +465,7 @@ func TestOrganizationDeleteWithoutRootSessions(t *testing.T) {
 	oe.userWithPassword("admin", userPw, adminPolicy, false)
 	b := oe.signedInUser("admin")
 	p := b.get(rootAccessPage)
-	if !strings.Contains(p.body, `id="feature-sessions"><span class="bad">disabled`) {
+	if !strings.Contains(p.body, `id="feature-sessions"><span class="warn">disabled`) {
 		t.Fatalf("RootSessions shown as enabled:\n%.3000s", p.body)
 	}
 	before := oe.rootCredentials(oe.legacy)

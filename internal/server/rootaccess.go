@@ -17,8 +17,8 @@ import (
 )
 
 // Centralized root access: IAM's five Organizations root-management operations (awsQuery) and
-// sts:AssumeRoot, which opens a privileged root session on a member account (aws-facts.md §1–2;
-// IAM User Guide, "Centrally manage root access for member accounts" and "Perform a privileged
+// sts:AssumeRoot, which opens a privileged root session on a member account (STS API Reference, AssumeRoot,
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html; IAM User Guide, "Centrally manage root access for member accounts" and "Perform a privileged
 // task on an AWS Organizations member account").
 
 // addRootAccessOps registers EnableOrganizationsRootCredentialsManagement,
@@ -122,7 +122,7 @@ func assumeRoot(c *call) (any, error) {
 	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
 		return nil, err
 	}
-	// CloudTrail's AssumeRoot record (aws-facts.md §7): the task policy as a nested structure, and
+	// CloudTrail's AssumeRoot record (IAM User Guide, "Track privileged tasks in CloudTrail"): the task policy as a nested structure, and
 	// the new key ID, which links the member account's records of the session to this call.
 	c.trailRequest = map[string]any{"targetPrincipal": target, "taskPolicyArn": map[string]any{"arn": taskARN}, "durationSeconds": d}
 	c.trailResponse = map[string]any{"credentials": map[string]any{

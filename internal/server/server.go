@@ -29,7 +29,8 @@ import (
 // MaxBodyBytes bounds a request body; larger bodies are refused before they are read whole.
 const MaxBodyBytes = 1 << 20
 
-// Namespaces of the awsQuery responses (aws-facts.md §9).
+// Namespaces of the awsQuery responses (the xmlNamespace traits of the IAM and STS Smithy models;
+// Smithy, "AWS query protocol", https://smithy.io/2.0/aws/protocols/aws-query-protocol.html).
 const (
 	nsIAM = "https://iam.amazonaws.com/doc/2010-05-08/"
 	nsSTS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -209,7 +210,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 func (s *Server) writeError(w http.ResponseWriter, c *call, err error) string {
 	e, ok := awserr.As(err)
 	if !ok {
-		// Never send an internal error's text to the client (STYLE.md, "Errors").
+		// Never send an internal error's text to the client: it may describe the system.
 		s.log.Error("internal error", "request_id", c.reqID, "service", c.service, "action", c.action, "err", err)
 		code := awserr.InternalFailure
 		if c.service == "iam" {
