@@ -6,6 +6,7 @@
 //   ROOTWARD_ROOT_EMAIL   the root user's email, ROOTWARD_ROOT_PASSWORD its password
 //   ROOTWARD_SCREENSHOTS  the directory for screenshots of the main pages
 //   ROOTWARD_CLAIM_URL    a first-run claim link of another, unclaimed account
+//   ROOTWARD_OUTBOX_URL   a test endpoint answering the newest outbox message ?to=…&purpose=…
 // It covers root sign-in with password and TOTP, TOTP registration from the QR page (the seed shown
 // is decoded and the codes computed here, independently of the server), and passkey registration
 // and sign-in with the Chrome DevTools virtual authenticator, and shows the organization's root
@@ -23,8 +24,16 @@ const email = process.env.ROOTWARD_ROOT_EMAIL;
 const password = process.env.ROOTWARD_ROOT_PASSWORD;
 const shots = process.env.ROOTWARD_SCREENSHOTS;
 const claimURL = process.env.ROOTWARD_CLAIM_URL;
-assert.ok(base && ipBase && email && password && shots && claimURL,
-  "ROOTWARD_URL, ROOTWARD_IP_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD, ROOTWARD_SCREENSHOTS and ROOTWARD_CLAIM_URL are required");
+const outboxURL = process.env.ROOTWARD_OUTBOX_URL;
+assert.ok(base && ipBase && email && password && shots && claimURL && outboxURL,
+  "ROOTWARD_URL, ROOTWARD_IP_URL, ROOTWARD_ROOT_EMAIL, ROOTWARD_ROOT_PASSWORD, ROOTWARD_SCREENSHOTS, ROOTWARD_CLAIM_URL and ROOTWARD_OUTBOX_URL are required");
+
+// outboxMessage is the newest message Rootward kept for an address and purpose.
+async function outboxMessage(to, purpose) {
+  const res = await fetch(`${outboxURL}/?to=${encodeURIComponent(to)}&purpose=${encodeURIComponent(purpose)}`);
+  assert.equal(res.status, 200, `no ${purpose} message to ${to}`);
+  return res.text();
+}
 mkdirSync(shots, { recursive: true });
 
 // RFC 4648 Base32, as authenticator apps decode the seed.
@@ -208,6 +217,47 @@ try {
   assert.match(inventory, /management account/);
   await shot(page, "11-organization-root-access");
 
+  step("an MFA device's removal names it and asks again");
+  await page.goto(base + "/console/security-credentials");
+  await page.click('form[action="/console/mfa/remove"] button');
+  await page.waitForSelector("text=Remove this MFA device?");
+  assert.match(await page.textContent("#remove-serial"), /^arn:aws:iam::\d{12}:(mfa|u2f)\//);
+  await shot(page, "15-remove-mfa-device-confirm");
+  await page.click("text=Keep it");
+  await page.waitForURL(/\/console\/security-credentials$/);
+
+  step("a lost-MFA recovery in progress shows on every page of the signed-in root, who cancels it");
+  await page.fill('input[name="phone"]', "+15555550100");
+  await page.fill('input[name="contact_email"]', "security@browser.example");
+  await page.fill('input[name="contact_name"]', "Security team");
+  await page.click('form[action="/console/security-credentials/contacts"] button[type="submit"]');
+  await page.waitForSelector("text=Contact details saved");
+  await signOut(page);
+  await signInPassword(page);
+  await page.click('form[action="/console/recover/mfa/begin"] button');
+  await page.waitForSelector("text=How recovery works");
+  const emailed = (await outboxMessage(email, "mfa-recovery-email")).match(/https?:\/\/\S+/)[0];
+  await page.goto(emailed);
+  await page.waitForSelector("text=Email address confirmed");
+  await page.click('form[action="/console/recover/mfa/send"] button[value="sms"]');
+  const code = (await outboxMessage("+15555550100", "mfa-recovery-phone")).match(/\b\d{6}\b/)[0];
+  await page.fill('form[action="/console/recover/mfa/phone"] input[name="code"]', code);
+  await page.click('form[action="/console/recover/mfa/phone"] button[type="submit"]');
+  await page.waitForSelector("text=cooling");
+  // The owner, who still has the passkey, signs in and sees it on every page.
+  await signInPassword(page);
+  await page.waitForSelector("#webauthn-signin", { state: "visible" });
+  await page.click("#webauthn-signin");
+  await page.waitForURL(/\/console\/home$/);
+  await page.waitForSelector("#recovery-banner");
+  await shot(page, "14-recovery-in-progress-banner");
+  await page.goto(base + "/console/security-credentials");
+  await page.waitForSelector("#recovery-banner");
+  await page.click('#recovery-banner button[type="submit"]');
+  await page.waitForURL(/\/console\/home\?done=/);
+  assert.match(await page.textContent("main"), /recovery was cancelled/);
+  assert.equal(await page.$("#recovery-banner"), null, "the banner stays after the recovery was cancelled");
+
   step("recovery pages render; without a mail server, check your email names the outbox");
   await signOut(page);
   await page.goto(base + "/console/recover/password");
@@ -227,7 +277,7 @@ try {
   await page.fill('input[name="phone"]', "+15555550123");
   await page.fill('input[name="password"]', "Vault-Keeper-2026!");
   await page.fill('input[name="confirm_password"]', "Vault-Keeper-2026!");
-  await shot(page, "12-claim");
+  await shot(page, "13-claim");
   await page.click('form[action^="/console/claim/"] button[type="submit"]');
   await page.waitForSelector("text=Installation claimed");
 

@@ -9,6 +9,7 @@ package e2e_test
 
 import (
 	"context"
+	"io"
 	"flag"
 	"log/slog"
 	"net/http"
@@ -115,6 +116,19 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The script reads the messages Rootward "sent" (no mail server or SMS webhook here: they stay
+	// in the outbox) through this loopback endpoint: the newest message to an address for a purpose.
+	outbox := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		root.Drain()
+		got, err := n.Outbox(r.Context(), notify.Query{To: r.URL.Query().Get("to"), Purpose: r.URL.Query().Get("purpose")})
+		if err != nil || len(got) == 0 {
+			http.Error(w, "no such message", http.StatusNotFound)
+			return
+		}
+		_, _ = io.WriteString(w, got[len(got)-1].Body)
+	}))
+	t.Cleanup(outbox.Close)
+
 	dir := t.TempDir()
 	if *screenshots {
 		if dir, err = filepath.Abs("../docs/screenshots"); err != nil {
@@ -125,7 +139,7 @@ func TestConsoleInChromium(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, "node", "console.mjs")
 	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_IP_URL=http://127.0.0.1:"+port, "ROOTWARD_ROOT_EMAIL="+email, "ROOTWARD_ROOT_PASSWORD="+pw,
-		"ROOTWARD_SCREENSHOTS="+dir, "ROOTWARD_CLAIM_URL="+url+console.ClaimPath(claim))
+		"ROOTWARD_SCREENSHOTS="+dir, "ROOTWARD_CLAIM_URL="+url+console.ClaimPath(claim), "ROOTWARD_OUTBOX_URL="+outbox.URL)
 	out, err := cmd.CombinedOutput()
 	t.Logf("console.mjs:\n%s", out)
 	if err != nil {
@@ -134,7 +148,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if d, err := root.AccountDetails(ctx, unclaimed.ID); err != nil || d.Email != "ops@claim.example" || d.Phone != "+15555550123" {
 		t.Errorf("claimed account: %+v, %v; want email ops@claim.example and phone +15555550123", d, err)
 	}
-	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner", "11-organization-root-access"} {
+	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner", "11-organization-root-access", "14-recovery-in-progress-banner"} {
 		if fi, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s missing or empty: %v", name, err)
 		}
