@@ -9,8 +9,8 @@ package e2e_test
 
 import (
 	"context"
-	"io"
 	"flag"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
