@@ -73,15 +73,18 @@ const noticeFormSpent = "That form was already sent, so nothing was done again."
 // during sign-in the pending sign-in. Secrets are sealed under the master key like every secret at
 // rest. It holds a new access key (AccessKeyID) or a new authenticator app (Serial, Name, QR).
 type reveal struct {
-	Owner       string    `json:"owner"`
-	AccessKeyID string    `json:"key_id,omitempty"`
-	Serial      string    `json:"serial,omitempty"`
-	Name        string    `json:"name,omitempty"`
-	Sealed      []byte    `json:"sealed"`
-	SealedQR    []byte    `json:"sealed_qr,omitempty"`
-	Root        bool      `json:"root,omitempty"`
-	Created     time.Time `json:"created"`
-	Expires     time.Time `json:"expires"`
+	Owner       string `json:"owner"`
+	AccessKeyID string `json:"key_id,omitempty"`
+	Serial      string `json:"serial,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Sealed      []byte `json:"sealed"`
+	SealedQR    []byte `json:"sealed_qr,omitempty"`
+	Root        bool   `json:"root,omitempty"`
+	// Outcome is an action's result to show once after its redirect (no secret: the deleted root
+	// credentials of a member account, as JSON).
+	Outcome json.RawMessage `json:"outcome,omitempty"`
+	Created time.Time       `json:"created"`
+	Expires time.Time       `json:"expires"`
 }
 
 // revealOwner is who may see a stashed secret: the session, or the pending sign-in.

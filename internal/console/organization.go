@@ -1,8 +1,10 @@
 package console
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -97,7 +99,23 @@ func (h *Handler) rootAccess(w http.ResponseWriter, r *http.Request, s *session)
 	if !ok {
 		return
 	}
-	h.renderRootAccess(w, r, s, http.StatusOK, inv, rootAccessData{}, "")
+	var d rootAccessData
+	// After a deletion: what it deleted, shown once.
+	if tok := r.URL.Query().Get("deleted"); tok != "" {
+		rv, err := h.take(r.Context(), revealOwner(r, s), tok)
+		if err != nil {
+			h.internalError(w, r, err)
+			return
+		}
+		if rv != nil && len(rv.Outcome) > 0 {
+			d.Deleted = new(server.RootCredentialDeletion)
+			if err := json.Unmarshal(rv.Outcome, d.Deleted); err != nil {
+				h.internalError(w, r, err)
+				return
+			}
+		}
+	}
+	h.renderRootAccess(w, r, s, http.StatusOK, inv, d, "")
 }
 
 // rootInventory authorizes the page and reads the inventory, answering the request itself (and
@@ -154,6 +172,9 @@ func (h *Handler) deleteRootCredentials(w http.ResponseWriter, r *http.Request, 
 	if !ok {
 		return
 	}
+	if h.onceRefused(w, r, rootAccessPath, h.spendForm(r.Context(), r)) {
+		return
+	}
 	member := r.PostFormValue("account")
 	i := slices.IndexFunc(inv.Accounts, func(a orgs.RootStatus) bool { return a.AccountID == member })
 	switch {
@@ -171,23 +192,31 @@ func (h *Handler) deleteRootCredentials(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	out, err := h.api.DeleteRootCredentials(r, s.principal(), member)
-	d := rootAccessData{Deleted: out}
-	status, msg := http.StatusOK, ""
 	if err != nil {
 		e, ok := awserr.As(err)
 		if !ok {
 			h.internalError(w, r, err)
 			return
 		}
-		status, msg = e.HTTPStatus(), e.Message
-		d.Hint = deletionHint(inv, s)
-	}
-	// The inventory again, so the table shows what is left.
-	if inv, err = h.orgs.RootInventory(r.Context(), s.Account); err != nil {
-		h.rootAccessRefused(w, r, s, err)
+		// A refusal changed nothing: the page answers it at once, with the inventory as it is.
+		if inv, err = h.orgs.RootInventory(r.Context(), s.Account); err != nil {
+			h.rootAccessRefused(w, r, s, err)
+			return
+		}
+		h.renderRootAccess(w, r, s, e.HTTPStatus(), inv, rootAccessData{Hint: deletionHint(inv, s)}, e.Message)
 		return
 	}
-	h.renderRootAccess(w, r, s, status, inv, d, msg)
+	// Done: redirect, so that a reload asks for the page and not for the deletion again, and show
+	// what was deleted once, from a short-lived record.
+	b, err := json.Marshal(out)
+	if err == nil {
+		var tok string
+		if tok, err = h.stash(r.Context(), reveal{Owner: revealOwner(r, s), Outcome: b, Created: h.now().UTC()}); err == nil {
+			http.Redirect(w, r, rootAccessPath+"?"+url.Values{"deleted": {tok}}.Encode(), http.StatusSeeOther)
+			return
+		}
+	}
+	h.internalError(w, r, err)
 }
 
 // deletionHint says how to make a refused deletion possible, when the cause is one the page can see.
