@@ -164,19 +164,11 @@ func resetMFACmd() *cobra.Command {
 				return &exitCode{2, err}
 			}
 			ctx := cmd.Context()
-			svc, st, err := d.open(ctx, false)
+			rc, err := openRootUser(cmd, &d, &nf, base)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-			rec := trail.NewRecorder(st, log)
-			defer rec.Close()
-			root, _, err := rootUserService(&d, &nf, svc, st, rec, log, base)
-			if err != nil {
-				return err
-			}
-			defer root.Drain()
+			defer rc.close()
 			op := rootuser.Operator{Host: "localhost"}
 			if u, err := user.Current(); err == nil {
 				op.User = u.Username
@@ -184,7 +176,7 @@ func resetMFACmd() *cobra.Command {
 			if h, err := os.Hostname(); err == nil {
 				op.Host = h
 			}
-			serials, err := root.ResetRootMFA(ctx, account, op)
+			serials, err := rc.root.ResetRootMFA(ctx, account, op)
 			if err != nil {
 				return &exitCode{2, err}
 			}
@@ -221,24 +213,17 @@ func setEmailCmd() *cobra.Command {
 				return &exitCode{2, err}
 			}
 			ctx := cmd.Context()
-			svc, st, err := d.open(ctx, false)
+			rc, err := openRootUser(cmd, &d, &nf, base)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
+			defer rc.close()
 			if account == "" {
-				if account, err = onlyAccount(cmd, svc); err != nil {
+				if account, err = onlyAccount(cmd, rc.svc); err != nil {
 					return err
 				}
 			}
-			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-			rec := trail.NewRecorder(st, log)
-			defer rec.Close()
-			root, _, err := rootUserService(&d, &nf, svc, st, rec, log, base)
-			if err != nil {
-				return err
-			}
-			if err := root.RequestRootEmailChange(ctx, account, email, rootuser.Client{SourceIP: "127.0.0.1", UserAgent: "rootward-cli"}); err != nil {
+			if err := rc.root.RequestRootEmailChange(ctx, account, email, rootuser.Client{SourceIP: "127.0.0.1", UserAgent: "rootward-cli"}); err != nil {
 				return &exitCode{2, inputError(err)}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "A verification link went to %s (valid 24 hours); the root email of account %s changes when it is confirmed.\nWithout an SMTP server the message is in the outbox: %s outbox --data %s\n", email, account, cli, shellQuote(d.dir))
@@ -251,6 +236,36 @@ func setEmailCmd() *cobra.Command {
 	cmd.Flags().StringVar(&email, "email", "", "the new root email address")
 	cmd.Flags().StringVar(&publicURL, "public-url", "http://localhost:4599", "the console's public base URL, for the verification link")
 	return cmd
+}
+
+// rootUserCLI is what the root-user commands work with: the IAM service and the root-user service
+// over the data directory's store, with a trail recorder for their events.
+type rootUserCLI struct {
+	svc   *iam.Service
+	root  *rootuser.Service
+	close func()
+}
+
+// openRootUser opens the data directory for a root-user command; close drains background mail,
+// writes the trail and closes the store, in that order.
+func openRootUser(cmd *cobra.Command, d *dataFlags, nf *notify.Flags, base string) (*rootUserCLI, error) {
+	svc, st, err := d.open(cmd.Context(), false)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	rec := trail.NewRecorder(st, log)
+	root, _, err := rootUserService(d, nf, svc, st, rec, log, base)
+	if err != nil {
+		rec.Close()
+		st.Close()
+		return nil, err
+	}
+	return &rootUserCLI{svc: svc, root: root, close: func() {
+		root.Drain()
+		rec.Close()
+		st.Close()
+	}}, nil
 }
 
 // onlyAccount returns the installation's account when there is exactly one; otherwise it asks for
