@@ -82,11 +82,7 @@ func TestClaimLinkAfterRestart(t *testing.T) {
 }
 
 func TestBackupCommand(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	if _, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
-		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json"); code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
+	data, _ := initData(t)
 	to := filepath.Join(t.TempDir(), "copy.db")
 	if _, stderr, code := run(t, "backup", "--data", data, "--to", to); code != 0 {
 		t.Fatalf("backup: exit %d: %s", code, stderr)
@@ -121,22 +117,11 @@ func TestBackupCommand(t *testing.T) {
 
 // reset-mfa asks for the account twice and tells the root email (here through the outbox).
 func TestResetMFACommand(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	out, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
-		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json")
-	if code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	var res struct {
-		AccountID string `json:"account_id"`
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatal(err)
-	}
-	if _, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", res.AccountID, "--confirm", "123456789012"); code != 2 || !strings.Contains(stderr, "--confirm") {
+	data, account := initData(t)
+	if _, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", account, "--confirm", "123456789012"); code != 2 || !strings.Contains(stderr, "--confirm") {
 		t.Fatalf("unconfirmed reset: exit %d, %q", code, stderr)
 	}
-	out, stderr, code = run(t, "root", "reset-mfa", "--data", data, "--account", res.AccountID, "--confirm", res.AccountID)
+	out, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", account, "--confirm", account)
 	if code != 0 || !strings.Contains(out, "Removed 0 MFA device(s)") {
 		t.Fatalf("reset-mfa: exit %d, %q %q", code, out, stderr)
 	}
@@ -148,11 +133,7 @@ func TestResetMFACommand(t *testing.T) {
 
 // set-email mails a verification link to the new address (the outbox here) and changes nothing yet.
 func TestSetEmailCommand(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	if _, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
-		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json"); code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
+	data, _ := initData(t)
 	if _, stderr, code := run(t, "root", "set-email", "--data", data, "--email", "not-an-address"); code != 2 || !strings.Contains(stderr, "email") {
 		t.Fatalf("bad address: exit %d, %q", code, stderr)
 	}
@@ -167,23 +148,12 @@ func TestSetEmailCommand(t *testing.T) {
 }
 
 func TestEventsCommand(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	out, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
-		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json")
-	if code != 0 {
-		t.Fatalf("init: %s", stderr)
-	}
-	var res struct {
-		AccountID string `json:"account_id"`
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatal(err)
-	}
+	data, account := initData(t)
 	// Two recorded events: a root email change request (by the root user) and an operator's MFA reset.
 	if _, stderr, code := run(t, "root", "set-email", "--data", data, "--email", "team@example.com"); code != 0 {
 		t.Fatal(stderr)
 	}
-	if _, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", res.AccountID, "--confirm", res.AccountID); code != 0 {
+	if _, stderr, code := run(t, "root", "reset-mfa", "--data", data, "--account", account, "--confirm", account); code != 0 {
 		t.Fatal(stderr)
 	}
 	names := func(args ...string) []string {
@@ -235,10 +205,29 @@ func TestEventsCommand(t *testing.T) {
 	if got := names("--limit", "1"); len(got) != 1 {
 		t.Fatalf("events --limit 1 = %v, want one event", got)
 	}
-	if text, _, code := run(t, "events", "--data", data, "--root"); code != 0 || !strings.Contains(text, "ROOT arn:aws:iam::"+res.AccountID+":root") {
+	if text, _, code := run(t, "events", "--data", data, "--root"); code != 0 || !strings.Contains(text, "ROOT arn:aws:iam::"+account+":root") {
 		t.Fatalf("text output: %q", text)
 	}
 	if _, stderr, code := run(t, "events", "--data", data, "--since", "yesterday"); code != 2 || !strings.Contains(stderr, "--since") {
 		t.Fatalf("bad --since: exit %d, %q", code, stderr)
 	}
+}
+
+// initData makes a data directory with `rootward init` (root ops@example.com, account "prod") and
+// returns it with the account's ID.
+func initData(t *testing.T) (data, account string) {
+	t.Helper()
+	data = filepath.Join(t.TempDir(), "data")
+	out, stderr, code := run(t, "init", "--data", data, "--email", "ops@example.com", "--account-name", "prod",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass-Quartz"), "--json")
+	if code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	var res struct {
+		AccountID string `json:"account_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	return data, res.AccountID
 }
