@@ -159,12 +159,8 @@ func resetMFACmd() *cobra.Command {
 			if account == "" || confirm != account {
 				return &exitCode{2, errors.New("reset-mfa needs --account ACCOUNT_ID and --confirm ACCOUNT_ID (the same ID, typed again): it removes every MFA device of that root user")}
 			}
-			base, err := publicBase(publicURL)
-			if err != nil {
-				return &exitCode{2, err}
-			}
 			ctx := cmd.Context()
-			rc, err := openRootUser(cmd, &d, &nf, base)
+			rc, err := openRootUser(cmd, &d, &nf, publicURL)
 			if err != nil {
 				return err
 			}
@@ -208,12 +204,8 @@ func setEmailCmd() *cobra.Command {
 			if email == "" {
 				return &exitCode{2, errors.New("set-email needs --email NEW_ADDRESS")}
 			}
-			base, err := publicBase(publicURL)
-			if err != nil {
-				return &exitCode{2, err}
-			}
 			ctx := cmd.Context()
-			rc, err := openRootUser(cmd, &d, &nf, base)
+			rc, err := openRootUser(cmd, &d, &nf, publicURL)
 			if err != nil {
 				return err
 			}
@@ -246,9 +238,13 @@ type rootUserCLI struct {
 	close func()
 }
 
-// openRootUser opens the data directory for a root-user command; close drains background mail,
-// writes the trail and closes the store, in that order.
-func openRootUser(cmd *cobra.Command, d *dataFlags, nf *notify.Flags, base string) (*rootUserCLI, error) {
+// openRootUser opens the data directory for a root-user command whose messages link to the console
+// at publicURL; close drains background mail, writes the trail and closes the store, in that order.
+func openRootUser(cmd *cobra.Command, d *dataFlags, nf *notify.Flags, publicURL string) (*rootUserCLI, error) {
+	base, err := publicBase(publicURL)
+	if err != nil {
+		return nil, &exitCode{2, err}
+	}
 	svc, st, err := d.open(cmd.Context(), false)
 	if err != nil {
 		return nil, err
