@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,19 +13,20 @@ const module = "github.com/rootward/rootward/"
 
 type pkg struct {
 	ImportPath string
-	Imports    []string
+	Imports    []string // direct
+	Deps       []string // transitive
 }
 
-// listPackages runs `go list` over the module's non-test code.
-func listPackages(t *testing.T) []pkg {
+// listPackages runs `go list` over the module's non-test code, with each package's transitive
+// dependencies.
+func listPackages(t *testing.T) map[string]pkg {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-json=ImportPath,Imports", "github.com/rootward/rootward/...")
-	out, err := cmd.Output()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", module+"...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
+	pkgs := map[string]pkg{}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
-	var pkgs []pkg
 	for {
 		var p pkg
 		if err := dec.Decode(&p); err == io.EOF {
@@ -32,7 +34,7 @@ func listPackages(t *testing.T) []pkg {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		pkgs = append(pkgs, p)
+		pkgs[strings.TrimPrefix(p.ImportPath, module)] = p
 	}
 	if len(pkgs) < 10 {
 		t.Fatalf("go list found only %d packages", len(pkgs))
@@ -40,53 +42,130 @@ func listPackages(t *testing.T) []pkg {
 	return pkgs
 }
 
+// domain lists the domain packages from the bottom up: each may import, of these, only the ones
+// listed before it, so the domain itself has layers (the policy engine below IAM, IAM below
+// Organizations and the root-user flows) and no cycle can form later.
+var domain = []string{
+	"internal/arn", "internal/awserr", "internal/seal", "internal/password", "internal/clientaddr",
+	"internal/store", "internal/policy", "internal/sigv4", "internal/awsproto", "internal/throttle",
+	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/rootuser",
+}
+
+// forbidden maps a package (and those below it) to the packages it must not depend on, directly
+// or through others, each with the reason (the style of tailscale's tstest/deptest).
+var forbidden = map[string]map[string]string{
+	"internal/arn": {
+		"os": "ARN parsing does no I/O", "net/http": "ARN parsing knows no transport",
+	},
+	"internal/sigv4": {
+		"internal/store": "verification is given the secret; it looks nothing up",
+		"internal/iam":   "verification is given the secret; it knows no IAM entity",
+	},
+	"internal/policy": {
+		"internal/store": "the policy engine evaluates what it is given; it reads no store",
+		"internal/iam":   "the engine knows policies, not IAM's entities",
+		"database/sql":   "the engine reads no database",
+	},
+	"internal/store": {
+		"net/http": "storage knows nothing of the wire", "internal/iam": "the store is below every service",
+	},
+	"internal/iam": {
+		"net/http/httptest": "test helpers stay in tests",
+	},
+	"internal/store/sqlite": {
+		"internal/store/postgres": "the backends never depend on each other",
+	},
+	"internal/store/postgres": {
+		"internal/store/sqlite": "the backends never depend on each other",
+	},
+	"internal/server": {
+		"internal/console":        "the API server does not know the console (the console calls the API, not the reverse)",
+		"internal/store/sqlite":   "only the command picks a database",
+		"internal/store/postgres": "only the command picks a database",
+	},
+	"internal/console": {
+		"internal/store/sqlite":   "only the command picks a database",
+		"internal/store/postgres": "only the command picks a database",
+	},
+}
+
+// notDomain are packages below a domain directory that are adapters or test support, not domain:
+// the storage backends and the helpers that open them for tests.
+var notDomain = []string{
+	"internal/store/sqlite", "internal/store/postgres", "internal/store/storetest", "internal/store/testbackend",
+}
+
+// domainMayNot are what every domain package must not depend on.
+var domainMayNot = map[string]string{
+	"internal/server":         "the domain knows nothing of the HTTP layer",
+	"internal/console":        "the domain knows nothing of the console",
+	"cmd/rootward":            "only the command wires packages together",
+	"internal/store/sqlite":   "only the command picks a database",
+	"internal/store/postgres": "only the command picks a database",
+	"net/http/httptest":       "test helpers stay in tests",
+}
+
+// under reports whether path is dir or inside it.
+func under(path, dir string) bool { return path == dir || strings.HasPrefix(path, dir+"/") }
+
 func TestDependenciesPointOneWay(t *testing.T) {
-	// Each rule: packages whose path starts with one of from may not import a package whose path
-	// starts with one of to.
-	domain := []string{"internal/arn", "internal/awserr", "internal/awsproto", "internal/policy", "internal/sigv4",
-		"internal/seal", "internal/password", "internal/store", "internal/trail", "internal/iam", "internal/orgs",
-		"internal/notify", "internal/rootuser", "internal/throttle"}
-	rules := []struct {
-		name     string
-		from, to []string
-		except   []string
-	}{
-		{"the domain knows nothing of HTTP, the console or the command", domain, []string{"internal/server", "internal/console", "cmd/"}, nil},
-		{"only the command picks a database", append(domain, "internal/server", "internal/console"),
-			[]string{"internal/store/sqlite", "internal/store/postgres"},
-			[]string{"internal/store/sqlite", "internal/store/postgres", "internal/store/storetest", "internal/store/testbackend"}},
-		{"the backends never import each other", []string{"internal/store/sqlite"}, []string{"internal/store/postgres"}, nil},
-		{"the backends never import each other", []string{"internal/store/postgres"}, []string{"internal/store/sqlite"}, nil},
-		{"the API server does not know the console", []string{"internal/server"}, []string{"internal/console"}, nil},
-		{"the policy engine, SigV4 and ARNs do no I/O and stand alone", []string{"internal/policy", "internal/sigv4", "internal/arn"},
-			[]string{"internal/iam", "internal/store", "internal/server", "internal/trail", "internal/orgs", "net/http/httptest", "os", "database/sql"},
-			[]string{"internal/policy/enginebench"}},
-	}
-	has := func(prefixes []string, path string) bool {
-		for _, p := range prefixes {
-			if path == p || strings.HasPrefix(path, strings.TrimSuffix(p, "/")+"/") || (strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)) {
-				return true
-			}
+	pkgs := listPackages(t)
+	// A rule about a package that no longer exists protects nothing: say so.
+	for _, name := range slices.Concat(domain, notDomain, mapKeys(forbidden)) {
+		if _, ok := pkgs[name]; !ok {
+			t.Errorf("the layering rules name %s, which no longer exists: update internal/layering", name)
 		}
-		return false
 	}
 	checked := 0
-	for _, p := range listPackages(t) {
-		from := strings.TrimPrefix(p.ImportPath, module)
-		for _, r := range rules {
-			if !has(r.from, from) || has(r.except, from) {
+	for name, p := range pkgs {
+		deps := map[string]bool{}
+		for _, d := range p.Deps {
+			deps[strings.TrimPrefix(d, module)] = true
+		}
+		// The rules of the package and of each directory above it.
+		for rule, bans := range forbidden {
+			if !under(name, rule) {
 				continue
 			}
-			for _, imp := range p.Imports {
-				to := strings.TrimPrefix(imp, module)
-				if has(r.to, to) {
-					t.Errorf("%s imports %s: %s", from, to, r.name)
+			checked++
+			for dep, why := range bans {
+				for d := range deps {
+					if under(d, dep) {
+						t.Errorf("%s depends on %s: %s", name, d, why)
+					}
 				}
 			}
-			checked++
+		}
+		level := slices.IndexFunc(domain, func(d string) bool { return under(name, d) })
+		if level < 0 || slices.ContainsFunc(notDomain, func(a string) bool { return under(name, a) }) {
+			continue
+		}
+		checked++
+		for d := range deps {
+			for dep, why := range domainMayNot {
+				if under(d, dep) {
+					t.Errorf("%s depends on %s: %s", name, d, why)
+				}
+			}
+		}
+		// Domain order: direct imports only reach lower layers.
+		for _, imp := range p.Imports {
+			imp = strings.TrimPrefix(imp, module)
+			i := slices.IndexFunc(domain, func(d string) bool { return under(imp, d) })
+			if i >= level && !under(imp, domain[level]) {
+				t.Errorf("%s imports %s, which is not below it in the domain's layers (internal/layering: domain)", name, imp)
+			}
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no package was checked")
 	}
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
 }
