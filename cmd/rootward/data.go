@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rootward/rootward/internal/arn"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -125,7 +126,7 @@ func bootstrap(ctx context.Context, svc *iam.Service, name, email, rootPassword,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := svc.AttachPolicy(ctx, acct.ID, "user", admin, "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
+	if err := svc.AttachPolicy(ctx, acct.ID, "user", admin, arn.AWSManagedPolicy("/", "AdministratorAccess")); err != nil {
 		return nil, nil, nil, err
 	}
 	k, err := svc.CreateAccessKey(ctx, acct.ID, admin)

@@ -86,3 +86,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestBuilders(t *testing.T) {
+	tests := []struct{ name, got, want string }{
+		{"IAM", IAM("111122223333", "user/alice"), "arn:aws:iam::111122223333:user/alice"},
+		{"IAMEntity with path", IAMEntity("111122223333", "role", "/app/", "web"), "arn:aws:iam::111122223333:role/app/web"},
+		{"Root", Root("111122223333"), "arn:aws:iam::111122223333:root"},
+		{"AWSManagedPolicy", AWSManagedPolicy("/", "AdministratorAccess"), "arn:aws:iam::aws:policy/AdministratorAccess"},
+		{"AssumedRole", AssumedRole("111122223333", "r", "s"), "arn:aws:sts::111122223333:assumed-role/r/s"},
+		{"Organizations", Organizations("111122223333", "ou/o-abc/ou-x"), "arn:aws:organizations::111122223333:ou/o-abc/ou-x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Fatalf("got %q, want %q", tc.got, tc.want)
+			}
+			if _, err := Parse(tc.got); err != nil {
+				t.Fatalf("Parse(%q): %v", tc.got, err)
+			}
+		})
+	}
+	for arn, want := range map[string]bool{AWSManagedPolicyPrefix + "ReadOnlyAccess": true, Root("111122223333"): false, "arn:aws:iam::aws": false} {
+		if got := IsAWSManaged(arn); got != want {
+			t.Errorf("IsAWSManaged(%q) = %v, want %v", arn, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -26,7 +27,7 @@ type ResourceFacts struct {
 // failure to read the store is an error, so that an authorization never proceeds without the
 // facts of a resource that exists.
 func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*ResourceFacts, error) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+account+":")
+	rest, ok := strings.CutPrefix(arn, rwarn.IAMPrefix(account))
 	if !ok {
 		return nil, nil
 	}

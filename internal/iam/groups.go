@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -20,7 +21,7 @@ func (s *Service) CreateGroup(ctx context.Context, account, name, path string) (
 	if err := checkPath("Path", path); err != nil {
 		return nil, err
 	}
-	g := &Group{Path: path, GroupName: name, GroupID: newID("AGPA", 17), Arn: "arn:aws:iam::" + account + ":group" + path + name, CreateDate: s.Now()}
+	g := &Group{Path: path, GroupName: name, GroupID: newID("AGPA", 17), Arn: rwarn.IAMEntity(account, "group", path, name), CreateDate: s.Now()}
 	err := s.update(ctx, account, func(t txn) error {
 		if err := t.insert(kindGroup, account, fold(name), g); err != nil {
 			if errors.Is(err, store.ErrExists) {
@@ -270,7 +271,7 @@ func (s *Service) UpdateGroup(ctx context.Context, account, name, newName, newPa
 		if newPath != "" {
 			g.Path = newPath
 		}
-		g.Arn = "arn:aws:iam::" + account + ":group" + g.Path + g.GroupName
+		g.Arn = rwarn.IAMEntity(account, "group", g.Path, g.GroupName)
 		newKey := fold(g.GroupName)
 		if newKey == oldKey {
 			return t.put(kindGroup, account, newKey, g)

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"strings"
 	"time"
 )
@@ -28,7 +29,7 @@ var awsManagedDate = time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC)
 
 func awsPolicy(name, path, id, version, doc string) ManagedPolicy {
 	return ManagedPolicy{
-		PolicyName: name, PolicyID: id, Path: path, Arn: "arn:aws:iam::aws:policy" + path + name,
+		PolicyName: name, PolicyID: id, Path: path, Arn: rwarn.AWSManagedPolicy(path, name),
 		DefaultVersionID: version, IsAttachable: true, CreateDate: awsManagedDate, UpdateDate: awsManagedDate,
 		Versions: []PolicyVersion{{Document: doc, VersionID: version, IsDefaultVersion: true, CreateDate: awsManagedDate}},
 	}
@@ -44,7 +45,7 @@ func AWSManagedPolicy(name, path, id, version, doc string) ManagedPolicy {
 }
 
 func awsManagedByARN(arn string) (*ManagedPolicy, bool) {
-	if !strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+	if !strings.HasPrefix(arn, rwarn.AWSManagedPolicyPrefix) {
 		return nil, false
 	}
 	for i := range awsManaged {

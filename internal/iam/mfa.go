@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"errors"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"image/png"
 	"net/url"
 	"regexp"
@@ -91,7 +92,7 @@ type MFADevice struct {
 func mfaAD(serial string) string { return "mfa:" + serial }
 
 func mfaARN(account, path, name string) string {
-	return "arn:aws:iam::" + account + ":mfa" + path + name
+	return rwarn.IAMEntity(account, "mfa", path, name)
 }
 
 // CreateVirtualMFADeviceInput are CreateVirtualMFADevice's parameters.
@@ -222,7 +223,7 @@ func noSuchDevice(serial string) error {
 // deviceKey returns the store key of the virtual device a serial names in account, false for a
 // serial that is not a virtual device ARN of the account (a hardware token's serial, say).
 func deviceKey(account, serial string) (string, bool) {
-	rest, ok := strings.CutPrefix(serial, "arn:aws:iam::"+account+":mfa/")
+	rest, ok := strings.CutPrefix(serial, rwarn.IAM(account, "mfa/"))
 	if !ok || rest == "" {
 		return "", false
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"strings"
 	"time"
 
@@ -40,9 +41,9 @@ const (
 // MFADeviceType tells a device's type from its serial number.
 func MFADeviceType(account, serial string) string {
 	switch {
-	case strings.HasPrefix(serial, "arn:aws:iam::"+account+":mfa/"):
+	case strings.HasPrefix(serial, rwarn.IAM(account, "mfa/")):
 		return MFAVirtual
-	case strings.HasPrefix(serial, "arn:aws:iam::"+account+":u2f/"):
+	case strings.HasPrefix(serial, rwarn.IAM(account, "u2f/")):
 		return MFAWebAuthn
 	}
 	return MFAHardware
@@ -209,7 +210,7 @@ func WebAuthnSerial(account, user, name string) string {
 	if user != "" {
 		owner = "user/" + user
 	}
-	return "arn:aws:iam::" + account + ":u2f/" + owner + "/" + name + "-" + newID("", 26)
+	return rwarn.IAM(account, "u2f/"+owner+"/"+name+"-"+newID("", 26))
 }
 
 // RegisterWebAuthnDevice assigns a verified WebAuthn credential to a user ("" = the root user).

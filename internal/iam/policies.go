@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"sort"
 	"strings"
 
@@ -36,12 +37,12 @@ func ValidateDocument(doc string, kind policy.Kind, limit int) (*policy.Policy, 
 }
 
 func policyARN(account, path, name string) string {
-	return "arn:aws:iam::" + account + ":policy" + path + name
+	return rwarn.IAMEntity(account, "policy", path, name)
 }
 
 // splitPolicyARN returns the account and name of a policy ARN.
 func splitPolicyARN(arn string) (account, name string, ok bool) {
-	rest, found := strings.CutPrefix(arn, "arn:aws:iam::")
+	rest, found := strings.CutPrefix(arn, rwarn.IAMServicePrefix)
 	if !found {
 		return "", "", false
 	}
@@ -180,7 +181,7 @@ func (s *Service) DeletePolicy(ctx context.Context, account, arn string) error {
 		if err != nil {
 			return err
 		}
-		if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+		if rwarn.IsAWSManaged(arn) {
 			return awserr.New(awserr.InvalidInput, "ARN %s is not valid: AWS managed policies cannot be deleted.", arn)
 		}
 		if p.AttachmentCount > 0 || p.PermissionsBoundaryUsageCount > 0 {
@@ -342,7 +343,7 @@ func (t txn) customerPolicy(account, arn string) (*ManagedPolicy, error) {
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(arn, "arn:aws:iam::aws:") {
+	if rwarn.IsAWSManaged(arn) {
 		return nil, awserr.New(awserr.InvalidInput, "ARN %s is not valid: AWS managed policies cannot be changed.", arn)
 	}
 	return p, nil

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"regexp"
 	"strings"
 
@@ -97,7 +98,7 @@ func (s *Service) createRole(ctx context.Context, account string, in CreateRoleI
 	}
 	r := &Role{
 		TrustPrincipalIDs: ids,
-		Path:              in.Path, RoleName: in.RoleName, RoleID: newID("AROA", 17), Arn: "arn:aws:iam::" + account + ":role" + in.Path + in.RoleName,
+		Path:              in.Path, RoleName: in.RoleName, RoleID: newID("AROA", 17), Arn: rwarn.IAMEntity(account, "role", in.Path, in.RoleName),
 		CreateDate: s.Now(), AssumeRolePolicyDocument: in.AssumeRolePolicyDocument, Description: in.Description,
 		MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags, ServiceLinked: sl != nil,
 	}
@@ -503,7 +504,7 @@ func (t txn) principalEntity(a string) (id string, held bool, err error) {
 
 // splitPrincipalARN splits arn:aws:iam::ACCT:user/path/NAME or …:role/path/NAME.
 func splitPrincipalARN(a string) (account, kind, name string, ok bool) {
-	rest, found := strings.CutPrefix(a, "arn:aws:iam::")
+	rest, found := strings.CutPrefix(a, rwarn.IAMServicePrefix)
 	if !found {
 		return "", "", "", false
 	}

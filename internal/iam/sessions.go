@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -74,7 +75,7 @@ func RoleSession(account string, r *Role) *Session {
 
 // AssumedRoleARN is the session's principal ARN, arn:aws:sts::ACCT:assumed-role/ROLE/SESSION.
 func (s *Session) AssumedRoleARN() string {
-	return "arn:aws:sts::" + s.Account + ":assumed-role/" + s.RoleName + "/" + s.SessionName
+	return rwarn.AssumedRole(s.Account, s.RoleName, s.SessionName)
 }
 
 // UserARN is the ARN of the user behind a GetSessionToken session: the user's own, path included,
@@ -89,7 +90,7 @@ func (s *Session) UserARN() string {
 
 // RoleARN is the ARN of the role behind an AssumeRole session.
 func (s *Session) RoleARN() string {
-	return "arn:aws:iam::" + s.Account + ":role" + s.RolePath + s.RoleName
+	return rwarn.IAMEntity(s.Account, "role", s.RolePath, s.RoleName)
 }
 
 func sessionAD(id string) string { return "session:" + id }

@@ -6,6 +6,7 @@
 package iam
 
 import (
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"strings"
 	"time"
 )
@@ -53,7 +54,7 @@ func (a *Account) Unclaimed() bool {
 }
 
 // RootARN is the account root user's ARN.
-func (a *Account) RootARN() string { return "arn:aws:iam::" + a.ID + ":root" }
+func (a *Account) RootARN() string { return rwarn.Root(a.ID) }
 
 // User is an IAM user.
 type User struct {

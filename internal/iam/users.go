@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -18,7 +19,7 @@ type CreateUserInput struct {
 }
 
 func userARN(account, path, name string) string {
-	return "arn:aws:iam::" + account + ":user" + path + name
+	return rwarn.IAMEntity(account, "user", path, name)
 }
 
 // CreateUser creates an IAM user. Returns EntityAlreadyExists when the name is taken

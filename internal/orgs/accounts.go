@@ -2,6 +2,7 @@ package orgs
 
 import (
 	"context"
+	"github.com/rootward/rootward/internal/arn"
 	"regexp"
 	"strings"
 	"time"
@@ -233,8 +234,8 @@ const adminInline = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Act
 
 // accessRole creates the management account's access role in a new member account.
 func (s *Service) accessRole(ctx context.Context, management, account, name string) error {
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + management +
-		`:root"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + arn.Root(management) +
+		`"},"Action":"sts:AssumeRole"}]}`
 	if _, err := s.iam.CreateRole(ctx, account, iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: trust}); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package orgs
 
 import (
 	"context"
+	"github.com/rootward/rootward/internal/arn"
 	"strings"
 	"time"
 )
@@ -75,7 +76,7 @@ func (t txn) authzResource(o *Organization, caller, id string, now time.Time) (A
 		}
 	case rootIDPattern.MatchString(id):
 		if id != o.RootID {
-			return AuthzResource{ARN: "arn:aws:organizations::" + o.MasterAccountID + ":root/" + o.ID + "/" + id}, nil
+			return AuthzResource{ARN: arn.Organizations(o.MasterAccountID, "root/"+o.ID+"/"+id)}, nil
 		}
 		r = AuthzResource{ARN: o.rootArn()}
 	case ouIDPattern.MatchString(id):

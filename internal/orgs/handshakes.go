@@ -2,6 +2,7 @@ package orgs
 
 import (
 	"context"
+	"github.com/rootward/rootward/internal/arn"
 	"regexp"
 	"time"
 
@@ -155,7 +156,7 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 		}
 		id := "h-" + randomString(10)
 		h := &Handshake{
-			ID: id, Arn: "arn:aws:organizations::" + o.MasterAccountID + ":handshake/" + o.ID + "/invite/" + id,
+			ID: id, Arn: arn.Organizations(o.MasterAccountID, "handshake/"+o.ID+"/invite/"+id),
 			OrgID: o.ID, Action: actionInvite, State: HandshakeOpen,
 			Parties:            []HandshakeParty{{ID: o.ID, Type: partyOrganization}, {ID: account, Type: partyAccount}},
 			RequestedTimestamp: now, ExpirationTimestamp: now.Add(handshakeLifetime),

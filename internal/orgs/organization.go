@@ -3,6 +3,7 @@ package orgs
 import (
 	"context"
 	"errors"
+	"github.com/rootward/rootward/internal/arn"
 	"slices"
 	"time"
 
@@ -32,22 +33,22 @@ type Organization struct {
 
 // Arn is arn:aws:organizations::MANAGEMENT:organization/o-….
 func (o *Organization) Arn() string {
-	return "arn:aws:organizations::" + o.MasterAccountID + ":organization/" + o.ID
+	return arn.Organizations(o.MasterAccountID, "organization/"+o.ID)
 }
 
 // MasterAccountArn is the management account's ARN in the organization.
 func (o *Organization) MasterAccountArn() string { return o.accountArn(o.MasterAccountID) }
 
 func (o *Organization) accountArn(id string) string {
-	return "arn:aws:organizations::" + o.MasterAccountID + ":account/" + o.ID + "/" + id
+	return arn.Organizations(o.MasterAccountID, "account/"+o.ID+"/"+id)
 }
 
 func (o *Organization) rootArn() string {
-	return "arn:aws:organizations::" + o.MasterAccountID + ":root/" + o.ID + "/" + o.RootID
+	return arn.Organizations(o.MasterAccountID, "root/"+o.ID+"/"+o.RootID)
 }
 
 func (o *Organization) ouArn(id string) string {
-	return "arn:aws:organizations::" + o.MasterAccountID + ":ou/" + o.ID + "/" + id
+	return arn.Organizations(o.MasterAccountID, "ou/"+o.ID+"/"+id)
 }
 
 // Root returns the organization's root.

@@ -3,6 +3,7 @@ package orgs
 import (
 	"context"
 	"errors"
+	"github.com/rootward/rootward/internal/arn"
 	"regexp"
 	"slices"
 	"sort"
@@ -45,7 +46,7 @@ var fullAWSAccess = Policy{
 	ID: FullAWSAccessID, Name: "FullAWSAccess", Type: TypeSCP, AwsManaged: true,
 	Description: "Allows access to every operation",
 	Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
-	Arn:         "arn:aws:organizations::aws:policy/service_control_policy/" + FullAWSAccessID,
+	Arn:         arn.Organizations(arn.AWSAccount, "policy/service_control_policy/"+FullAWSAccessID),
 }
 
 // knownPolicyTypes are Organizations' policy types (PolicyType enum); Rootward implements SCPs.
@@ -82,7 +83,7 @@ func checkPolicyID(id string) error {
 }
 
 func (o *Organization) policyArn(id string) string {
-	return "arn:aws:organizations::" + o.MasterAccountID + ":policy/" + o.ID + "/service_control_policy/" + id
+	return arn.Organizations(o.MasterAccountID, "policy/"+o.ID+"/service_control_policy/"+id)
 }
 
 func (t txn) policy(o *Organization, id string) (*Policy, error) {

@@ -81,7 +81,7 @@ func compilePrincipal(pe *PrincipalElement) (*principalSet, string) {
 		case v == "*":
 			ps.all = true
 		case isAccountID(v):
-			ps.aws = append(ps.aws, "arn:aws:iam::"+v+":root")
+			ps.aws = append(ps.aws, arn.Root(v))
 			ps.accounts = append(ps.accounts, v)
 		case IsUniqueID(v):
 			// What IAM shows in place of a principal deleted since the policy was saved (see

@@ -1,6 +1,7 @@
 package rootuser
 
 import (
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -19,7 +20,7 @@ const (
 
 func rootIdentity(account string) trail.UserIdentity {
 	empty := ""
-	return trail.UserIdentity{Type: "Root", PrincipalID: account, ARN: "arn:aws:iam::" + account + ":root", AccountID: account, AccessKeyID: &empty}
+	return trail.UserIdentity{Type: "Root", PrincipalID: account, ARN: arn.Root(account), AccountID: account, AccessKeyID: &empty}
 }
 
 func userIdentity(account, userID, arn, name string) trail.UserIdentity {

@@ -3,6 +3,7 @@ package rootuser
 import (
 	"context"
 	"errors"
+	"github.com/rootward/rootward/internal/arn"
 	"strings"
 	"time"
 
@@ -545,7 +546,7 @@ func (s *Service) identity(ctx context.Context, account, user string) (idt trail
 func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, serial string, c Client, bind deviceBinding) (*Pending, error) {
 	p := &Principal{Account: account, Root: user == "", MFA: mfa, MFASerial: serial, AuthTime: s.Now()}
 	if p.Root {
-		p.ARN, p.UserID = "arn:aws:iam::"+account+":root", account
+		p.ARN, p.UserID = arn.Root(account), account
 	} else {
 		u, err := s.iam.GetUser(ctx, account, user)
 		if err != nil {

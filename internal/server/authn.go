@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"github.com/rootward/rootward/internal/arn"
 	"strings"
 	"time"
 
@@ -137,8 +138,8 @@ func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity
 func keyIdentity(k *iam.AccessKey, owner *iam.User) *identity {
 	if owner == nil {
 		return &identity{
-			account: k.Account, ptype: iam.PrincipalRoot, arn: "arn:aws:iam::" + k.Account + ":root",
-			principalARN: "arn:aws:iam::" + k.Account + ":root", userID: k.Account,
+			account: k.Account, ptype: iam.PrincipalRoot, arn: arn.Root(k.Account),
+			principalARN: arn.Root(k.Account), userID: k.Account,
 		}
 	}
 	return &identity{
@@ -196,7 +197,7 @@ func sessionIdentity(sess *iam.Session) *identity {
 		id.userID = sess.UserID
 		id.userName = sess.UserName
 	default:
-		id.arn = "arn:aws:iam::" + sess.Account + ":root"
+		id.arn = arn.Root(sess.Account)
 		id.principalARN = id.arn
 		id.userID = sess.Account
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/base64"
+	"github.com/rootward/rootward/internal/arn"
 	"math"
 	"sort"
 	"strings"
@@ -333,7 +334,7 @@ func authDetailsXML(d *iam.AuthorizationDetails) any {
 
 // mfaRes is the ARN a serial number names when it is one of the account's virtual devices.
 func mfaRes(c *call) string {
-	if s := c.params.Get("SerialNumber"); strings.HasPrefix(s, "arn:aws:iam::"+c.account()+":mfa/") {
+	if s := c.params.Get("SerialNumber"); strings.HasPrefix(s, arn.IAM(c.account(), "mfa/")) {
 		return s
 	}
 	return arnOf(c, "mfa", "")

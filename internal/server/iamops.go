@@ -42,9 +42,9 @@ func pageOf[T any](p iam.Page[T]) paged { return paged{IsTruncated: p.IsTruncate
 
 func arnOf(c *call, kind, name string) string {
 	if name == "" {
-		return "arn:aws:iam::" + c.account() + ":" + kind + "/*"
+		return arn.IAM(c.account(), kind+"/*")
 	}
-	return "arn:aws:iam::" + c.account() + ":" + kind + "/" + name
+	return arn.IAM(c.account(), kind+"/"+name)
 }
 
 // userName is the UserName parameter, defaulting to the calling user as IAM does for GetUser,
@@ -84,7 +84,7 @@ func newRes(kind, nameParam string) func(c *call) string {
 		if p == "" {
 			p = "/"
 		}
-		return "arn:aws:iam::" + c.account() + ":" + kind + p + c.params.Get(nameParam)
+		return arn.IAMEntity(c.account(), kind, p, c.params.Get(nameParam))
 	}
 }
 
@@ -111,7 +111,7 @@ func renamedRes(kind, nameParam, newNameParam string, current func(c *call) stri
 		if newPath != "" {
 			path = newPath
 		}
-		return []string{"arn:aws:iam::" + c.account() + ":" + kind + path + name}
+		return []string{arn.IAMEntity(c.account(), kind, path, name)}
 	}
 }
 

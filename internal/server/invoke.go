@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"github.com/rootward/rootward/internal/arn"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -50,7 +51,7 @@ func (s *Server) identityOf(c *call, p Principal) (*identity, error) {
 	}
 	if p.UserName == "" {
 		sess.Type = iam.PrincipalRoot
-		root := "arn:aws:iam::" + p.Account + ":root"
+		root := arn.Root(p.Account)
 		return &identity{account: p.Account, ptype: iam.PrincipalRoot, arn: root, principalARN: root,
 			userID: p.Account, session: sess}, nil
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/xml"
+	"github.com/rootward/rootward/internal/arn"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -97,7 +98,7 @@ func assumeRoot(c *call) (any, error) {
 		// AssumeRoot) — nor a root session's.
 		return nil, awserr.New(awserr.AccessDenied, "Root user credentials cannot call sts:AssumeRoot.")
 	}
-	rootARN := "arn:aws:iam::" + member + ":root"
+	rootARN := arn.Root(member)
 	if err := c.s.authorizeWith(c, "sts:AssumeRoot", rootARN, func(ctx *policy.Context) {
 		ctx.Set("sts:TaskPolicyArn", taskARN)
 	}); err != nil {
@@ -158,7 +159,7 @@ func keyOwnerRes(c *call) string {
 	case err != nil:
 		return "*"
 	case k.UserName == "":
-		return "arn:aws:iam::" + c.account() + ":root"
+		return arn.Root(c.account())
 	}
 	if u, err := c.s.iam.GetUser(c.ctx, c.account(), k.UserName); err == nil {
 		return u.Arn

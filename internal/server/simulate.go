@@ -973,11 +973,11 @@ func excluded(excl []policyExclusion, at policyAttachment) bool {
 				return true
 			}
 		case e.policyType == "aws-managed":
-			if strings.HasPrefix(at.arn, "arn:aws:iam::aws:") {
+			if arn.IsAWSManaged(at.arn) {
 				return true
 			}
 		case e.policyType == "user-managed":
-			if at.arn != "" && !strings.HasPrefix(at.arn, "arn:aws:iam::aws:") {
+			if at.arn != "" && !arn.IsAWSManaged(at.arn) {
 				return true
 			}
 		case e.arnPattern != "":

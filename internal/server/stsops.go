@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/rootward/rootward/internal/arn"
 	"regexp"
 	"strings"
 	"time"
@@ -130,7 +131,7 @@ func getSessionToken(c *call) (any, error) {
 	if c.id.ptype == iam.PrincipalUser {
 		// The user's ARN is arn:aws:iam::ACCOUNT:user/PATH/NAME; the session keeps the path so that
 		// its principal is that ARN, which policies may name or match (aws:PrincipalArn).
-		sess.UserPath = strings.TrimSuffix(strings.TrimPrefix(c.id.arn, "arn:aws:iam::"+c.account()+":user"), c.id.userName)
+		sess.UserPath = strings.TrimSuffix(strings.TrimPrefix(c.id.arn, arn.IAM(c.account(), "user")), c.id.userName)
 	}
 	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
 	if serial := c.params.Get("SerialNumber"); serial != "" || c.params.Has("TokenCode") {
@@ -421,7 +422,7 @@ func (c *call) trustAllows(in *policy.Input, action, roleARN string, ctx *policy
 }
 
 func splitRoleARN(a string) (account, name string, ok bool) {
-	rest, found := strings.CutPrefix(a, "arn:aws:iam::")
+	rest, found := strings.CutPrefix(a, arn.IAMServicePrefix)
 	if !found {
 		return "", "", false
 	}

@@ -1,0 +1,49 @@
+package arn
+
+// Builders of the ARNs Rootward issues, so that no other package spells "arn:aws:" by hand.
+// Formats from the IAM User Guide, "IAM identifiers" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns)
+// and the Service Authorization Reference's resource types for AWS Organizations
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html).
+// Rootward serves the aws partition only.
+
+// AWSAccount is the account field of the ARNs of AWS managed resources (managed policies, the
+// FullAWSAccess SCP).
+const AWSAccount = "aws"
+
+// IAMPrefix is the part of every IAM ARN of account up to its resource: arn:aws:iam::ACCOUNT:.
+func IAMPrefix(account string) string { return IAMServicePrefix + account + ":" }
+
+// IAM is arn:aws:iam::ACCOUNT:RESOURCE.
+func IAM(account, resource string) string { return IAMPrefix(account) + resource }
+
+// IAMEntity is the ARN of an IAM entity with a path: arn:aws:iam::ACCOUNT:KIND/PATH/NAME for kind
+// user, group, role, policy, mfa, instance-profile …; path starts and ends with "/".
+func IAMEntity(account, kind, path, name string) string {
+	return IAMPrefix(account) + kind + path + name
+}
+
+// Root is the ARN of an account's root user, arn:aws:iam::ACCOUNT:root.
+func Root(account string) string { return IAMPrefix(account) + "root" }
+
+// AWSManagedPolicyPrefix starts the ARN of every AWS managed policy.
+const AWSManagedPolicyPrefix = "arn:aws:iam::aws:policy/"
+
+// AWSManagedPolicy is the ARN of an AWS managed policy: arn:aws:iam::aws:policy/PATH/NAME.
+func AWSManagedPolicy(path, name string) string { return IAMEntity(AWSAccount, "policy", path, name) }
+
+// IsAWSManaged reports whether an IAM ARN belongs to AWS (account field "aws").
+func IsAWSManaged(arn string) bool { return len(arn) >= 17 && arn[:17] == "arn:aws:iam::aws:" }
+
+// AssumedRole is the ARN of a role session: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+func AssumedRole(account, role, session string) string {
+	return "arn:aws:sts::" + account + ":assumed-role/" + role + "/" + session
+}
+
+// Organizations is arn:aws:organizations::ACCOUNT:RESOURCE (ACCOUNT is the management account, or
+// "aws" for AWS managed policies).
+func Organizations(account, resource string) string {
+	return "arn:aws:organizations::" + account + ":" + resource
+}
+
+// IAMServicePrefix starts every IAM ARN, before its account: arn:aws:iam::.
+const IAMServicePrefix = "arn:aws:iam::"
