@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -103,39 +102,18 @@ func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 type txn struct{ store.Tx }
 
 func (t txn) get(kind, account, key string, v any) (bool, error) {
-	b, err := t.Get(kind, account, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, json.Unmarshal(b, v)
+	return store.GetJSON(t, kind, account, key, v)
 }
 
 func (t txn) insert(kind, account, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return t.Insert(kind, account, key, b)
+	return store.InsertJSON(t, kind, account, key, v)
 }
 
 func (t txn) put(kind, account, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return t.Put(kind, account, key, b)
+	return store.PutJSON(t, kind, account, key, v)
 }
 
-func (t txn) del(kind, account, key string) error {
-	err := t.Delete(kind, account, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	return err
-}
+func (t txn) del(kind, account, key string) error { return store.DeleteIfExists(t, kind, account, key) }
 
 // bump advances the account's generation, which tells every node's authorization cache that the
 // account's policies may have changed.

@@ -22,8 +22,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 	"unicode"
@@ -232,57 +230,20 @@ var (
 type txn struct{ store.Tx }
 
 func (t txn) get(kind, scope, key string, v any) (bool, error) {
-	b, err := t.Get(kind, scope, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, json.Unmarshal(b, v)
+	return store.GetJSON(t, kind, scope, key, v)
 }
 
-func (t txn) put(kind, scope, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return t.Put(kind, scope, key, b)
-}
+func (t txn) put(kind, scope, key string, v any) error { return store.PutJSON(t, kind, scope, key, v) }
 
 func (t txn) insert(kind, scope, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return t.Insert(kind, scope, key, b)
+	return store.InsertJSON(t, kind, scope, key, v)
 }
 
-func (t txn) del(kind, scope, key string) error {
-	err := t.Delete(kind, scope, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	return err
-}
+func (t txn) del(kind, scope, key string) error { return store.DeleteIfExists(t, kind, scope, key) }
 
 // keys lists every key of (kind, scope) under prefix, with the prefix removed.
 func (t txn) keys(kind, scope, prefix string) ([]string, error) {
-	var out []string
-	after := ""
-	for {
-		items, err := t.List(kind, scope, prefix, after, 256)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			out = append(out, strings.TrimPrefix(it.Key, prefix))
-			after = it.Key
-		}
-		if len(items) < 256 {
-			return out, nil
-		}
-	}
+	return store.Keys(t, kind, scope, prefix)
 }
 
 // view runs fn in a read-only transaction.

@@ -29,7 +29,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -254,31 +253,14 @@ type Contact struct {
 type txn struct{ store.Tx }
 
 func (t txn) get(kind, account, key string, v any) (bool, error) {
-	b, err := t.Get(kind, account, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return true, json.Unmarshal(b, v)
+	return store.GetJSON(t, kind, account, key, v)
 }
 
 func (t txn) put(kind, account, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return t.Put(kind, account, key, b)
+	return store.PutJSON(t, kind, account, key, v)
 }
 
-func (t txn) del(kind, account, key string) error {
-	err := t.Delete(kind, account, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	return err
-}
+func (t txn) del(kind, account, key string) error { return store.DeleteIfExists(t, kind, account, key) }
 
 func (t txn) state(account string) (*rootState, error) {
 	var st rootState
