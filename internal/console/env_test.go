@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"github.com/rootward/rootward/internal/testutil"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,24 +29,10 @@ import (
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// clock is a settable clock shared by the IAM service, the API server and the console, so tests
-// cross timeouts and TOTP steps without sleeping.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is an in-process Rootward serving the API and the console.
 type env struct {
 	t       *testing.T
-	clock   *clock
+	clock   *testutil.Clock
 	st      store.Store
 	svc     *iam.Service
 	root    *rootuser.Service
@@ -78,7 +64,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 		f(&o)
 	}
 	// The middle of a TOTP step, so codes of neighbouring steps are unambiguous.
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 2, 9, 0, 15, 0, time.UTC)}}
+	e := &env{t: t, clock: testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 15, 0, time.UTC))}
 	e.st = openStore(t)
 	sealer, err := seal.New(testMasterKey)
 	if err != nil {

@@ -2,9 +2,9 @@ package iam
 
 import (
 	"context"
+	"github.com/rootward/rootward/internal/testutil"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,28 +14,10 @@ import (
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
 
-// credClock is an injected clock the tests move by hand.
-type credClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *credClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *credClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // credEnv is a Service on a fresh SQLite store with one account and cheap password hashing.
 type credEnv struct {
 	svc     *Service
-	clock   *credClock
+	clock   *testutil.Clock
 	account *Account
 	ctx     context.Context
 }
@@ -52,7 +34,7 @@ func newCredEnv(t *testing.T) *credEnv {
 		t.Fatal(err)
 	}
 	// A time in the middle of a 30-second TOTP step, so ±1 step tests are unambiguous.
-	clk := &credClock{now: time.Date(2026, 3, 14, 15, 9, 15, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 3, 14, 15, 9, 15, 0, time.UTC))
 	svc := New(st, sealer, WithClock(clk.Now), WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "Acme-Prod", "root@acme.example", "")

@@ -82,10 +82,15 @@ var forbidden = map[string]map[string]string{
 		"internal/console":        "the API server does not know the console (the console calls the API, not the reverse)",
 		"internal/store/sqlite":   "only the command picks a database",
 		"internal/store/postgres": "only the command picks a database",
+		"internal/testutil":       "test helpers stay in tests",
 	},
 	"internal/console": {
 		"internal/store/sqlite":   "only the command picks a database",
 		"internal/store/postgres": "only the command picks a database",
+		"internal/testutil":       "test helpers stay in tests",
+	},
+	"cmd/rootward": {
+		"internal/testutil": "test helpers stay in tests",
 	},
 }
 
@@ -103,6 +108,7 @@ var domainMayNot = map[string]string{
 	"internal/store/sqlite":   "only the command picks a database",
 	"internal/store/postgres": "only the command picks a database",
 	"net/http/httptest":       "test helpers stay in tests",
+	"internal/testutil":       "test helpers stay in tests",
 }
 
 // under reports whether path is dir or inside it.

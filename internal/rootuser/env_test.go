@@ -2,12 +2,12 @@ package rootuser
 
 import (
 	"context"
+	"github.com/rootward/rootward/internal/testutil"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,24 +27,6 @@ import (
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// clock is the injected clock: tests move it, never sleep.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // openStore opens the backend under test: PostgreSQL when ROOTWARD_TEST_BACKEND=postgres and
 // ROOTWARD_TEST_POSTGRES is set (as internal/server's tests do), SQLite otherwise.
 func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
@@ -59,7 +41,7 @@ const (
 type env struct {
 	t       *testing.T
 	ctx     context.Context
-	clock   *clock
+	clock   *testutil.Clock
 	st      store.Store
 	iam     *iam.Service
 	notify  *notify.Notifier
@@ -124,7 +106,7 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 		t.Fatal(err)
 	}
 	// The middle of a TOTP step, so codes of the neighbouring steps are unambiguous.
-	clk := &clock{now: time.Date(2026, 5, 4, 10, 0, 15, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 5, 4, 10, 0, 15, 0, time.UTC))
 	cost := password.Params{Memory: 64, Time: 1, Threads: 1}
 	if o.cost != nil {
 		cost = *o.cost

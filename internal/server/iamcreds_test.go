@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"github.com/rootward/rootward/internal/testutil"
 	"image/png"
 	"math/big"
 	"net/url"
@@ -20,7 +21,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,32 +42,12 @@ import (
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
 
-// testClock is the injected clock of credEnv's server and service. It starts at the real time
-// (the SDK signs with the real clock, and SigV4 refuses more than 15 minutes of skew) moved to the
-// middle of a TOTP step, and moves only when a test advances it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
 
 // newCredEnv is newEnv with an injected clock, over the given store (openStore(t) when nil).
-func newCredEnv(t *testing.T, st store.Store) (*env, *testClock) {
+func newCredEnv(t *testing.T, st store.Store) (*env, *testutil.Clock) {
 	t.Helper()
-	clk := &testClock{now: time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second)}
+	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
 	e := buildEnv(t, st, clk.Now)
 	e.t = t
 	return e, clk
@@ -961,7 +941,7 @@ func TestSecretsNotAtRest(t *testing.T) {
 // The IAM API cannot take away the last MFA device of a root user whose MFA is required: the
 // server asks the root-user service, as serve wires it.
 func TestRootLastMFADeviceGuard(t *testing.T) {
-	clk := &testClock{now: time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second)}
+	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
 	e := buildEnv(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
 		n, err := notify.New(st, mustSealer(t), notify.Config{})
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rootward/rootward/internal/testutil"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ import (
 // account's security contacts through a notifier whose outbox the test reads.
 type mfaEnv struct {
 	*env
-	clk    *testClock
+	clk    *testutil.Clock
 	notify *notify.Notifier
 	ctx    context.Context
 }
@@ -36,7 +37,7 @@ const securityContact = "security@example.com"
 
 func newMFAEnv(t *testing.T) *mfaEnv {
 	t.Helper()
-	clk := &testClock{now: time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second)}
+	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
 	var n *notify.Notifier
 	var ru *rootuser.Service
 	e := buildEnv(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {

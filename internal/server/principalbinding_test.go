@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/rootward/rootward/internal/testutil"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ const invalidToken = "InvalidClientTokenId"
 // mfaDevice gives user ("" = the root user) an enabled virtual MFA device and returns its serial
 // and a source of codes: each call moves the test clock to the next TOTP step, so that no code is
 // replayed.
-func (e *env) mfaDevice(clk *testClock, user string) (string, func() string) {
+func (e *env) mfaDevice(clk *testutil.Clock, user string) (string, func() string) {
 	e.t.Helper()
 	ctx := context.Background()
 	name := user

@@ -2,7 +2,7 @@ package throttle_test
 
 import (
 	"context"
-	"sync"
+	"github.com/rootward/rootward/internal/testutil"
 	"testing"
 	"time"
 
@@ -10,22 +10,10 @@ import (
 	"github.com/rootward/rootward/internal/throttle"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestReserveRefundClear(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
-	c := throttle.New(testbackend.Open(t), throttle.DefaultLimits, clk.now)
+	clk := testutil.NewClock(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
+	c := throttle.New(testbackend.Open(t), throttle.DefaultLimits, clk.Now)
 	sc := throttle.DefaultLimits.Identity("test", "alice")
 	fail := func(n int) {
 		t.Helper()
@@ -33,7 +21,7 @@ func TestReserveRefundClear(t *testing.T) {
 			if _, err := c.Reserve(ctx, sc); err != nil {
 				t.Fatalf("reserve: %v", err)
 			}
-			clk.advance(time.Minute)
+			clk.Advance(time.Minute)
 		}
 	}
 	wait := func() time.Duration {
@@ -61,7 +49,7 @@ func TestReserveRefundClear(t *testing.T) {
 	if d := wait(); d != 2*time.Second {
 		t.Fatalf("right after the sixth failure: wait %v, want 2s", d)
 	}
-	clk.advance(time.Hour)
+	clk.Advance(time.Hour)
 	fail(3)
 	res, err = c.Reserve(ctx, sc) // the tenth
 	if err != nil || len(res.Locking()) != 1 || res.Locking()[0] != sc {
@@ -70,7 +58,7 @@ func TestReserveRefundClear(t *testing.T) {
 	if d := wait(); d != 15*time.Minute {
 		t.Fatalf("locked: wait %v, want 15m", d)
 	}
-	if got, _ := c.State(ctx, sc); !sc.Locked(got, clk.now()) {
+	if got, _ := c.State(ctx, sc); !sc.Locked(got, clk.Now()) {
 		t.Fatal("Locked = false while locked")
 	}
 	if err := c.Clear(ctx, sc); err != nil {
