@@ -69,7 +69,7 @@ func jsonError(w http.ResponseWriter, contentType, requestID string, e *awserr.E
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.Header().Set("X-Amzn-Errortype", e.Code)
-	w.WriteHeader(e.HTTPStatus())
+	w.WriteHeader(Status(e))
 	body := map[string]string{"__type": e.Code, "Message": e.Message}
 	for k, v := range e.Fields {
 		body[k] = v

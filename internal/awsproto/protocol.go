@@ -56,7 +56,7 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 	case EC2Query:
 		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
 		w.Header().Set("X-Amzn-Requestid", requestID)
-		w.WriteHeader(e.HTTPStatus())
+		w.WriteHeader(Status(e))
 		type ec2Error struct {
 			Code    string
 			Message string
@@ -75,12 +75,12 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-Requestid", requestID)
 		w.Header().Set("X-Amzn-Errortype", e.Code)
-		w.WriteHeader(e.HTTPStatus())
+		w.WriteHeader(Status(e))
 		_ = json.NewEncoder(w).Encode(map[string]string{"message": e.Message})
 	case RestXML:
 		w.Header().Set("Content-Type", "application/xml")
 		w.Header().Set("X-Amz-Request-Id", requestID)
-		w.WriteHeader(e.HTTPStatus())
+		w.WriteHeader(Status(e))
 		body := struct {
 			XMLName   xml.Name `xml:"Error"`
 			Code      string

@@ -228,9 +228,9 @@ func encodeResponse(w io.Writer, ns, action, requestID string, result any) error
 func ErrorResponse(w http.ResponseWriter, ns, requestID string, e *awserr.Error) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.WriteHeader(e.HTTPStatus())
+	w.WriteHeader(Status(e))
 	typ := "Sender"
-	if !e.Sender() {
+	if !Sender(e) {
 		typ = "Receiver"
 	}
 	body := struct {

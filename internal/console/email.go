@@ -1,6 +1,7 @@
 package console
 
 import (
+	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -43,5 +44,5 @@ func (h *Handler) emailChangeError(w http.ResponseWriter, r *http.Request, err e
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, e.HTTPStatus(), "message", nil, view{Title: "Confirm the new root email", Error: e.Message})
+	h.render(w, r, awsproto.Status(e), "message", nil, view{Title: "Confirm the new root email", Error: e.Message})
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 	"time"
 
@@ -80,7 +81,7 @@ func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, s *session, t
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, e.HTTPStatus(), "message", s, view{Title: title, Error: e.Message})
+	h.render(w, r, awsproto.Status(e), "message", s, view{Title: title, Error: e.Message})
 }
 
 // rootKeyPresent reports whether the account's root user has an access key or signing certificate.

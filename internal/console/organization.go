@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 	"net/url"
 	"slices"
@@ -151,7 +152,7 @@ func (h *Handler) rootAccessRefused(w http.ResponseWriter, r *http.Request, s *s
 		h.internalError(w, r, err)
 		return
 	}
-	status, msg := e.HTTPStatus(), e.Message
+	status, msg := awsproto.Status(e), e.Message
 	switch e.Code {
 	case awserr.AccessDenied:
 		status = http.StatusForbidden
@@ -203,7 +204,7 @@ func (h *Handler) deleteRootCredentials(w http.ResponseWriter, r *http.Request, 
 			h.rootAccessRefused(w, r, s, err)
 			return
 		}
-		h.renderRootAccess(w, r, s, e.HTTPStatus(), inv, rootAccessData{Hint: deletionHint(inv, s)}, e.Message)
+		h.renderRootAccess(w, r, s, awsproto.Status(e), inv, rootAccessData{Hint: deletionHint(inv, s)}, e.Message)
 		return
 	}
 	// Done: redirect, so that a reload asks for the page and not for the deletion again, and show

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 	"strings"
 
@@ -76,7 +77,7 @@ func (h *Handler) recoveryError(w http.ResponseWriter, r *http.Request, title st
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, e.HTTPStatus(), "message", nil, view{Title: title, Error: e.Message})
+	h.render(w, r, awsproto.Status(e), "message", nil, view{Title: title, Error: e.Message})
 }
 
 // beginMFARecovery starts a lost-MFA recovery from the MFA step of a root sign-in.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -106,7 +105,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, account, user, b
 		}
 		if err := t.insert(kindCertFP, account, fp, c.CertificateID); err != nil {
 			if errors.Is(err, store.ErrExists) {
-				return &awserr.Error{Code: awserr.DuplicateCertificate, Status: http.StatusConflict,
+				return &awserr.Error{Code: awserr.DuplicateCertificate,
 					Message: "The request was rejected because the same certificate is associated with an IAM user in the account."}
 			}
 			return err

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/rootward/rootward/internal/awsproto"
 	"math/big"
 	"net/http"
 	"regexp"
@@ -73,8 +74,8 @@ func TestSigningCertificates(t *testing.T) {
 	// Whitespace around the PEM does not make it another certificate.
 	_, err = e.svc.UploadSigningCertificate(e.ctx, acct, "bob", "\n"+cert1+"\n")
 	wantErr(t, err, awserr.DuplicateCertificate)
-	if ae, _ := awserr.As(err); ae.HTTPStatus() != http.StatusConflict {
-		t.Fatalf("DuplicateCertificate status = %d", ae.HTTPStatus())
+	if ae, _ := awserr.As(err); awsproto.Status(ae) != http.StatusConflict {
+		t.Fatalf("DuplicateCertificate status = %d", awsproto.Status(ae))
 	}
 	if _, err := e.svc.UploadSigningCertificate(e.ctx, acct, "alice", cert2); err != nil {
 		t.Fatal(err)

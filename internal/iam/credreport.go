@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -113,9 +112,7 @@ func (s *Service) GetCredentialReport(ctx context.Context, account string) (*Cre
 		return nil, awserr.New(awserr.ReportNotPresent, "Credential report not present. Use GenerateCredentialReport to generate a report.")
 	}
 	if s.Now().Sub(r.GeneratedTime) >= CredentialReportMaxAge {
-		e := awserr.New(codeReportExpired, "The credential report has expired. Use GenerateCredentialReport to generate a new report.")
-		e.Status = http.StatusGone
-		return nil, e
+		return nil, awserr.New(codeReportExpired, "The credential report has expired. Use GenerateCredentialReport to generate a new report.")
 	}
 	return &r, nil
 }

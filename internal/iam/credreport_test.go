@@ -2,6 +2,7 @@ package iam
 
 import (
 	"encoding/csv"
+	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 	"strings"
 	"testing"
@@ -59,8 +60,8 @@ func TestCredentialReportLifecycle(t *testing.T) {
 		r, err := e.svc.GetCredentialReport(e.ctx, acct)
 		wantErr(t, err, st.wantGetCode)
 		if st.wantGetCode != "" {
-			if e, _ := awserr.As(err); e.HTTPStatus() != http.StatusGone {
-				t.Fatalf("%s: status = %d, want 410", st.name, e.HTTPStatus())
+			if e, _ := awserr.As(err); awsproto.Status(e) != http.StatusGone {
+				t.Fatalf("%s: status = %d, want 410", st.name, awsproto.Status(e))
 			}
 			continue
 		}

@@ -61,7 +61,11 @@ var forbidden = map[string]map[string]string{
 		"internal/store": "verification is given the secret; it looks nothing up",
 		"internal/iam":   "verification is given the secret; it knows no IAM entity",
 	},
+	"internal/awserr": {
+		"net/http": "an error carries a code; its HTTP status is the wire layer's (awsproto.Status)",
+	},
 	"internal/policy": {
+		"net/http":       "the policy engine knows no transport",
 		"internal/store": "the policy engine evaluates what it is given; it reads no store",
 		"internal/iam":   "the engine knows policies, not IAM's entities",
 		"database/sql":   "the engine reads no database",

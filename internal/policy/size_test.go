@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/rootward/rootward/internal/awsproto"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func TestCheckSize(t *testing.T) {
 				return
 			}
 			ae, ok := awserr.As(err)
-			if !ok || ae.Code != awserr.LimitExceeded || ae.HTTPStatus() != 409 {
+			if !ok || ae.Code != awserr.LimitExceeded || awsproto.Status(ae) != 409 {
 				t.Fatalf("error %v, want LimitExceeded (409)", err)
 			}
 			if !strings.HasPrefix(ae.Message, "Cannot exceed quota for PolicySize: ") {
