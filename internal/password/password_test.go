@@ -81,9 +81,19 @@ func TestCheckRootRefusesPasswordOne(t *testing.T) {
 	}
 }
 
+// The estimator reads the first 100 characters only (its matchers grow faster than linearly with
+// the length): a weak 100-character prefix makes the password weak whatever follows, which a
+// full read would rate strong.
 func TestStrengthReadsABoundedPrefix(t *testing.T) {
-	long := strings.Repeat("a", 1_000_000)
-	if got := Strength(long); got >= MinRootStrength {
+	weakPrefix := strings.Repeat("a", strengthPrefix)
+	strongTail := "Xq7#vLp9@Zr2!Kd4"
+	if got := Strength(strongTail); got < MinRootStrength {
+		t.Fatalf("Strength(tail) = %d, want ≥ %d (the test needs a strong tail)", got, MinRootStrength)
+	}
+	if got := Strength(weakPrefix + strongTail); got >= MinRootStrength {
+		t.Fatalf("Strength(weak prefix + strong tail) = %d, want < %d: more than the prefix was read", got, MinRootStrength)
+	}
+	if got := Strength(strings.Repeat("a", 1_000_000)); got >= MinRootStrength {
 		t.Fatalf("Strength(a×10^6) = %d, want < %d", got, MinRootStrength)
 	}
 }
