@@ -137,13 +137,14 @@ func serveCmd() *cobra.Command {
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
-			api, root, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
+			api, root, con, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
 			if err != nil {
 				return err
 			}
 			// Background mail (password-reset links) is sent before the recorder closes.
 			defer root.Drain()
 			go root.Run(ctx, time.Minute, log)
+			go sweepConsole(ctx, con, time.Hour, log)
 			srv := &http.Server{
 				Handler:           api,
 				TLSConfig:         tlsConf,
@@ -287,12 +288,12 @@ func publicOrigin(flag string, tlsOn bool) (string, error) {
 // consoleServices builds the root-user service (with its notifier) and the API server with the
 // console mounted on it. The console calls the API server as the signed-in principal, and the
 // server routes /console to the console, hence the indirection.
-func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, error) {
+func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, *console.Handler, error) {
 	root, org, err := rootUserService(d, nf, svc, st, rec, log, base)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var ch http.Handler
+	var ch *console.Handler
 	api := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted,
@@ -306,9 +307,27 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	}
 	ch, err = console.New(cc)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return api, root, nil
+	return api, root, ch, nil
+}
+
+// sweepConsole runs the console's housekeeping (console.Handler.Sweep) every interval until ctx ends.
+func sweepConsole(ctx context.Context, con *console.Handler, interval time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if n, err := con.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Error("console housekeeping", "err", err)
+		} else if n > 0 {
+			log.Info("console housekeeping", "removed", n)
+		}
+	}
 }
 
 // rootUserService builds the root-user service (with its notifier) over Organizations, as serve and

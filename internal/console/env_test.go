@@ -40,6 +40,7 @@ type env struct {
 	trail   *trail.Recorder
 	url     string
 	account *iam.Account
+	console *console.Handler
 }
 
 var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
@@ -107,7 +108,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h = ch
+	h, e.console = ch, ch
 	hs.Start()
 	t.Cleanup(hs.Close)
 	e.account, err = e.svc.CreateAccount(context.Background(), "acme", "owner@acme.example", "")

@@ -169,3 +169,67 @@ func (h *Handler) takeSecret(ctx context.Context, r *http.Request, s *session, t
 	}
 	return &newKeyData{AccessKeyID: rv.AccessKeyID, Secret: string(secret), Root: rv.Root, Created: rv.Created}, nil
 }
+
+// spentFormRetention is how long a spent form token is remembered. Longer than any session
+// (12 hours at most), whose CSRF token every form also needs: a form older than that is refused
+// anyway, so forgetting its one-time token cannot make it act twice.
+const spentFormRetention = 24 * time.Hour
+
+// Sweep forgets spent form tokens past spentFormRetention and secrets nobody came to see before
+// they expired, and returns how many records it removed. serve runs it periodically; without it a
+// long-running console would keep one record per form ever sent.
+func (h *Handler) Sweep(ctx context.Context) (int, error) {
+	now := h.now().UTC()
+	removed := 0
+	for _, k := range []struct {
+		kind    string
+		expired func(b []byte) (bool, error)
+	}{
+		{kindFormSpent, func(b []byte) (bool, error) {
+			var f formSpent
+			err := json.Unmarshal(b, &f)
+			return err == nil && now.Sub(f.At) > spentFormRetention, err
+		}},
+		{kindReveal, func(b []byte) (bool, error) {
+			var rv reveal
+			err := json.Unmarshal(b, &rv)
+			return err == nil && !now.Before(rv.Expires), err
+		}},
+	} {
+		after := ""
+		for {
+			var n, seen int
+			var last string
+			err := h.st.Update(ctx, func(tx store.Tx) error {
+				n, seen, last = 0, 0, after
+				items, err := tx.List(k.kind, "", "", after, 256)
+				if err != nil {
+					return err
+				}
+				seen = len(items)
+				for _, it := range items {
+					last = it.Key
+					gone, err := k.expired(it.Body)
+					if err != nil {
+						return err
+					}
+					if gone {
+						if err := tx.Delete(k.kind, "", it.Key); err != nil {
+							return err
+						}
+						n++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return removed, err
+			}
+			removed, after = removed+n, last
+			if seen < 256 {
+				break
+			}
+		}
+	}
+	return removed, nil
+}
