@@ -15,6 +15,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -430,8 +431,9 @@ func TestLostMFARecovery(t *testing.T) {
 }
 
 // startRecovery runs a lost-MFA recovery into its cooling-off from a fresh browser (the root's
-// phone and a security contact set by b, a signed-in root browser).
-func (e *env) startRecovery(b *browser) {
+// phone and a security contact set by b, a signed-in root browser), the phone code sent by
+// channel, "sms" or "voice" (which spells the digits out: "1 2 3 4 5 6").
+func (e *env) startRecovery(b *browser, channel string) {
 	e.t.Helper()
 	b.get("/console/security-credentials")
 	b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}, "contact_name": {"Sec Team"}})
@@ -440,14 +442,14 @@ func (e *env) startRecovery(b *browser) {
 	r.submit("/console/recover/mfa/begin", nil)
 	r.get(e.outboxLink(rootEmail, rootuser.PurposeMFARecoveryEmail))
 	r.get("/console/recover/mfa")
-	r.submit("/console/recover/mfa/send", url.Values{"channel": {"sms"}})
+	r.submit("/console/recover/mfa/send", url.Values{"channel": {channel}})
 	entries, _ := e.notify.Outbox(context.Background(), notify.Query{To: "+15555550100", Purpose: rootuser.PurposeMFARecoveryPhone})
 	if len(entries) == 0 {
-		e.t.Fatal("no SMS")
+		e.t.Fatalf("no %s message", channel)
 	}
-	code := regexp.MustCompile(`\b\d{6}\b`).FindString(entries[len(entries)-1].Body)
+	code := strings.ReplaceAll(regexp.MustCompile(`\b\d(?: ?\d){5}\b`).FindString(entries[len(entries)-1].Body), " ", "")
 	if p := r.submit("/console/recover/mfa/phone", url.Values{"code": {code}}); p.status != http.StatusOK || !strings.Contains(p.body, "cooling") {
-		e.t.Fatalf("phone code: %d", p.status)
+		e.t.Fatalf("phone code %q by %s: %d", code, channel, p.status)
 	}
 }
 
@@ -458,7 +460,7 @@ func TestRecoveryInProgressShownAndCancellable(t *testing.T) {
 		e := newEnv(t).withRootPassword()
 		_, seed := e.enableVirtualMFA("", "root-phone")
 		b := e.signedInRoot(seed)
-		e.startRecovery(b)
+		e.startRecovery(b, "sms")
 		for _, path := range []string{"/console/home", "/console/security-credentials"} {
 			if p := b.get(path); !strings.Contains(p.body, `id="recovery-banner"`) {
 				t.Fatalf("%s shows no recovery in progress", path)
@@ -483,7 +485,7 @@ func TestRecoveryInProgressShownAndCancellable(t *testing.T) {
 		e := newEnv(t).withRootPassword()
 		_, seed := e.enableVirtualMFA("", "root-phone")
 		b := e.signedInRoot(seed)
-		e.startRecovery(b)
+		e.startRecovery(b, "sms")
 		link := e.outboxLink("security@acme.example", rootuser.PurposeMFARecoveryCooling)
 		tok, _ := url.QueryUnescape(strings.TrimPrefix(link, "/console/recover/mfa/cancel?token="))
 		if p := b.get(link); p.status != http.StatusOK {
@@ -503,22 +505,7 @@ func TestLostMFARecoveryCancelledByContact(t *testing.T) {
 	if p := b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}}); p.status != http.StatusBadRequest || !strings.Contains(p.body, "name") {
 		t.Fatalf("a security contact without a name: %d", p.status)
 	}
-	b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+15555550100"}, "contact_email": {"security@acme.example"}, "contact_name": {"Sec Team"}})
-	r := e.browser()
-	r.signInRootPassword(rootEmail, rootPw)
-	r.submit("/console/recover/mfa/begin", nil)
-	r.get(e.outboxLink(rootEmail, rootuser.PurposeMFARecoveryEmail))
-	r.get("/console/recover/mfa")
-	r.submit("/console/recover/mfa/send", url.Values{"channel": {"voice"}})
-	entries, _ := e.notify.Outbox(context.Background(), notify.Query{To: "+15555550100", Purpose: rootuser.PurposeMFARecoveryPhone})
-	if len(entries) == 0 {
-		t.Fatal("no voice message")
-	}
-	// The voice message spells the digits out ("1 2 3 4 5 6").
-	spoken := regexp.MustCompile(`(\d(?: \d){5})`).FindString(entries[len(entries)-1].Body)
-	if p := r.submit("/console/recover/mfa/phone", url.Values{"code": {strings.ReplaceAll(spoken, " ", "")}}); p.status != http.StatusOK {
-		t.Fatalf("phone code %q: %d", spoken, p.status)
-	}
+	e.startRecovery(b, "voice")
 
 	sec := e.browser()
 	link := e.outboxLink("security@acme.example", rootuser.PurposeMFARecoveryCooling)
@@ -834,5 +821,39 @@ func TestOutboxNotes(t *testing.T) {
 			check("lost-MFA recovery page after the email link", r.get("/console/recover/mfa"), mailNote, false)
 			check("lost-MFA recovery, text message sent", r.submit("/console/recover/mfa/send", url.Values{"channel": {"sms"}}), smsNote, tc.wantSMS)
 		})
+	}
+}
+
+// Sweep forgets spent form tokens after a day (longer than any session, whose CSRF token a form
+// also needs) and secrets nobody came to see, and keeps what is still live.
+func TestSweepForgetsSpentFormsAndUnseenSecrets(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	b := e.signedInRoot(seed)
+	count := func(kind string) int {
+		t.Helper()
+		var n int
+		if err := e.st.View(context.Background(), func(tx store.Tx) (err error) {
+			n, err = tx.Count(kind, "", "")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	b.get("/console/security-credentials")
+	posted := b.submit("/console/access-keys/create", url.Values{"confirm": {rootuser.RootAccessKeyRisk}})
+	if posted.status != http.StatusSeeOther || count("console.form") != 1 || count("console.reveal") != 1 {
+		t.Fatalf("after creating a key: %d, %d spent forms, %d secrets waiting", posted.status, count("console.form"), count("console.reveal"))
+	}
+	if n, err := e.console.Sweep(context.Background()); err != nil || n != 0 {
+		t.Fatalf("a fresh sweep removed %d (%v), want 0", n, err)
+	}
+	e.clock.Advance(25 * time.Hour)
+	if n, err := e.console.Sweep(context.Background()); err != nil || n != 2 {
+		t.Fatalf("a sweep a day later removed %d (%v), want 2", n, err)
+	}
+	if count("console.form") != 0 || count("console.reveal") != 0 {
+		t.Fatal("records left after the sweep")
 	}
 }

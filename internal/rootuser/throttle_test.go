@@ -2,8 +2,8 @@ package rootuser
 
 import (
 	"fmt"
+	"github.com/rootward/rootward/internal/testutil"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,19 +15,7 @@ import (
 // and how many were throttled before it.
 func guess(t *testing.T, n int, try func(i int) error) (denied, throttled int) {
 	t.Helper()
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = try(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	errs := testutil.AtOnce(n, try)
 	for _, err := range errs {
 		switch {
 		case isThrottled(err):

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/rootward/rootward/internal/testutil"
-	"sync"
 	"testing"
 	"time"
 
@@ -331,19 +330,10 @@ func TestMFAGuessingConcurrent(t *testing.T) {
 	serial, seed := m.device("alice", "alice-phone", true)
 	wrong := m.wrongCode(seed)
 	const n = 200
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, errs[i] = aliceSTS.GetSessionToken(m.ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(wrong)})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	errs := testutil.AtOnce(n, func(int) error {
+		_, err := aliceSTS.GetSessionToken(m.ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(wrong)})
+		return err
+	})
 	checked, throttled := 0, 0
 	for _, err := range errs {
 		switch {
