@@ -40,15 +40,15 @@ func addContextKeyOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		sim := &simulation{sources: map[*policy.Policy]policySource{}}
-		if _, err := sim.loadPrincipal(c, source, nil); err != nil {
+		principal, err := loadPrincipal(c, source)
+		if err != nil {
 			return nil, err
 		}
 		// The entity's policies (a user's include its groups'), its permissions boundary, then
 		// the optional PolicyInputList.
-		ps := append([]*policy.Policy(nil), sim.in.Identity...)
-		if sim.in.Boundary != nil {
-			ps = append(ps, sim.in.Boundary)
+		ps, err := principal.Compile(nil)
+		if err != nil {
+			return nil, err
 		}
 		for _, doc := range c.params.List("PolicyInputList") {
 			p, err := parseInput("PolicyInputList", doc, policy.KindIdentity)
