@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/rootward/rootward/internal/authz"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -337,14 +338,14 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 	}
 	// Another account's entities are reported as missing, so the answer reveals nothing about them.
 	notFound := awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", kind, name)
-	if a.Account != c.account() || a.Partition != "aws" {
+	if a.Account != c.Account() || a.Partition != "aws" {
 		return "", notFound
 	}
 	var entityARN, display, entityID string
 	groupNames := map[string]string{}
 	switch kind {
 	case "user":
-		u, err := c.s.iam.GetUser(c.ctx, c.account(), name)
+		u, err := c.s.iam.GetUser(c.Ctx, c.Account(), name)
 		if err != nil {
 			return "", err
 		}
@@ -352,7 +353,7 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 		// PrincipalPolicies labels a user's group policies with the folded group name; the
 		// simulator reports the name as created.
 		for o := (iam.ListOpts{MaxItems: 1000}); ; {
-			p, err := c.s.iam.ListGroupsForUser(c.ctx, c.account(), display, o)
+			p, err := c.s.iam.ListGroupsForUser(c.Ctx, c.Account(), display, o)
 			if err != nil {
 				return "", err
 			}
@@ -365,13 +366,13 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 			o.Marker = p.Marker
 		}
 	case "role":
-		r, err := c.s.iam.GetRole(c.ctx, c.account(), name)
+		r, err := c.s.iam.GetRole(c.Ctx, c.Account(), name)
 		if err != nil {
 			return "", err
 		}
 		entityARN, display, entityID = r.Arn, r.RoleName, r.RoleID
 	default:
-		g, _, err := c.s.iam.GetGroup(c.ctx, c.account(), name, iam.ListOpts{MaxItems: 1})
+		g, _, err := c.s.iam.GetGroup(c.Ctx, c.Account(), name, iam.ListOpts{MaxItems: 1})
 		if err != nil {
 			return "", err
 		}
@@ -381,7 +382,7 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 		// The name exists under another path: the ARN given names nothing.
 		return "", notFound
 	}
-	pp, err := c.s.iam.PrincipalPolicies(c.ctx, c.account(), kind, display, entityID)
+	pp, err := c.s.iam.PrincipalPolicies(c.Ctx, c.Account(), kind, display, entityID)
 	if errors.Is(err, iam.ErrPrincipalGone) {
 		return "", notFound // deleted since it was read above
 	}
@@ -393,20 +394,20 @@ func (s *simulation) loadPrincipal(c *call, source string, excl []policyExclusio
 		if excluded(excl, at) {
 			continue
 		}
-		p, err := compile(d, policy.KindIdentity)
+		p, err := authz.Compile(d, policy.KindIdentity)
 		if err != nil {
 			return "", err
 		}
 		s.in.Identity = append(s.in.Identity, s.add(p, policySource{id: at.sourceID(), typ: sourceIAM, doc: d.Document}))
 	}
 	if b := pp.Boundary; b != nil && !excludedType(excl, "permission-boundary") {
-		p, err := compile(*b, policy.KindBoundary)
+		p, err := authz.Compile(*b, policy.KindBoundary)
 		if err != nil {
 			return "", err
 		}
 		s.in.Boundary = s.add(p, policySource{id: managedName(b.Label), typ: sourceBoundary, doc: b.Document})
 	}
-	s.principal = policy.Principal{Account: c.account()}
+	s.principal = policy.Principal{Account: c.Account()}
 	if kind == "group" {
 		return "", nil
 	}
@@ -535,7 +536,7 @@ func (s *simulation) addSCPs(c *call) error {
 // policies are simulated "for IAM users only". entity is the PolicySourceArn's user or role ARN.
 func (s *simulation) setCaller(c *call, entity string) error {
 	if s.principal.Account == "" {
-		s.principal.Account = c.account()
+		s.principal.Account = c.Account()
 	}
 	caller := entity
 	if ca := c.params.Get("CallerArn"); ca != "" {
