@@ -44,6 +44,11 @@ func DecodeJSON(body []byte, v any) error {
 func JSONResponse(w http.ResponseWriter, requestID string, result any) error {
 	w.Header().Set("Content-Type", ContentTypeJSON11)
 	w.Header().Set("X-Amzn-Requestid", requestID)
+	return writeJSONBody(w, result)
+}
+
+// writeJSONBody writes status 200 and result as JSON, "{}" for nil.
+func writeJSONBody(w http.ResponseWriter, result any) error {
 	if result == nil {
 		w.WriteHeader(http.StatusOK)
 		_, err := w.Write([]byte("{}"))

@@ -3,50 +3,18 @@ package server
 import (
 	"errors"
 	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/authz"
 	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/policy"
 	"github.com/rootward/rootward/internal/sigv4"
 )
 
-// identity is the authenticated caller.
-type identity struct {
-	account      string
-	ptype        string // iam.PrincipalRoot, iam.PrincipalUser or iam.PrincipalAssumedRole
-	arn          string // the caller's ARN as GetCallerIdentity reports it
-	principalARN string // aws:PrincipalArn: the role ARN for role sessions
-	userID       string // aws:userid
-	userName     string // IAM user name ("" for root and roles)
-	accessKeyID  string
-	session      *iam.Session // nil for long-term keys
-	tags         []iam.Tag    // aws:PrincipalTag/*
-}
-
-// policyPrincipal is the caller as the policy engine matches it against Principal elements: a role
-// session carries its role's ARN (with path) so resource policies naming the role match it.
-func (id *identity) policyPrincipal() policy.Principal {
-	p := policy.Principal{ARN: id.arn, Account: id.account}
-	if id.ptype == iam.PrincipalAssumedRole {
-		p.RoleARN = id.principalARN
-	}
-	return p
-}
-
-var errInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
-
-// cacheTTL bounds how long a node trusts what it cached about credentials and policies without
-// looking at the database again. Writes made through this node invalidate at once (see
-// iam.Service.LocalWrites); writes made through another node are seen within cacheTTL, which is
-// the eventual consistency AWS documents for IAM ("Changes that I make are not always immediately
-// visible", IAM User Guide, Troubleshooting IAM).
-const cacheTTL = time.Second
-
 // credential is what authentication learned about an access key.
 type credential struct {
-	id      *identity
+	id      *authz.Identity
 	secret  string
 	session *iam.Session
 	writes  uint64
@@ -59,17 +27,17 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 	s.credMu.RLock()
 	cr, ok := s.creds[auth.AccessKeyID]
 	s.credMu.RUnlock()
-	if ok && cr.writes == writes && c.now.Sub(cr.at) < cacheTTL && c.now.Sub(cr.at) >= 0 {
+	if ok && cr.writes == writes && c.Now.Sub(cr.at) < authz.CacheTTL && c.Now.Sub(cr.at) >= 0 {
 		return cr, nil
 	}
-	cr = &credential{writes: writes, at: c.now}
+	cr = &credential{writes: writes, at: c.Now}
 	switch {
 	case strings.HasPrefix(auth.AccessKeyID, "ASIA"):
 		// Session answers ErrUnknownKey as well when the session's user or role is gone, also
 		// once another took its name: the session is bound to the principal's unique ID.
-		sess, err := s.iam.Session(c.ctx, auth.AccessKeyID, auth.SecurityToken, c.now)
+		sess, err := s.iam.Session(c.Ctx, auth.AccessKeyID, auth.SecurityToken, c.Now)
 		if errors.Is(err, iam.ErrUnknownKey) {
-			return nil, errInvalidToken
+			return nil, authz.ErrInvalidToken
 		}
 		if err != nil {
 			return nil, err
@@ -77,24 +45,24 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
 		switch sess.Type {
 		case iam.PrincipalAssumedRole:
-			cr.id.tags = roleSessionTags(sess)
+			cr.id.Tags = roleSessionTags(sess)
 		case iam.PrincipalUser:
-			if cr.id.tags, err = s.userSessionTags(c, sess); err != nil {
+			if cr.id.Tags, err = s.userSessionTags(c, sess); err != nil {
 				return nil, err
 			}
 		}
 	default:
 		// A key of a deleted user is unknown, also once another user has the name (AWS answers
 		// InvalidClientTokenId for the keys of a deleted user).
-		k, owner, err := s.iam.AccessKey(c.ctx, auth.AccessKeyID)
+		k, owner, err := s.iam.AccessKey(c.Ctx, auth.AccessKeyID)
 		if errors.Is(err, iam.ErrUnknownKey) {
-			return nil, errInvalidToken
+			return nil, authz.ErrInvalidToken
 		}
 		if err != nil {
 			return nil, err
 		}
 		if k.Status != "Active" {
-			return nil, errInvalidToken
+			return nil, authz.ErrInvalidToken
 		}
 		cr.secret, cr.id = k.Secret, keyIdentity(k, owner)
 	}
@@ -108,26 +76,26 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 }
 
 // authenticate resolves the access key in auth, verifies the signature and returns the caller.
-func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity, error) {
+func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*authz.Identity, error) {
 	cr, err := s.credentialFor(c, auth)
 	if err != nil {
 		return nil, err
 	}
 	if cr.session != nil {
 		// The token and expiry are checked on every request, cached or not.
-		if err := cr.session.Check(auth.SecurityToken, c.now); err != nil {
+		if err := cr.session.Check(auth.SecurityToken, c.Now); err != nil {
 			return nil, err
 		}
 	} else if auth.SecurityToken != "" {
 		// A long-term key never carries a session token.
-		return nil, errInvalidToken
+		return nil, authz.ErrInvalidToken
 	}
-	if err := s.verifier.Verify(c.r, body, auth, cr.secret, c.now); err != nil {
+	if err := s.verifier.Verify(c.r, body, auth, cr.secret, c.Now); err != nil {
 		return nil, err
 	}
 	id := *cr.id
-	id.accessKeyID = auth.AccessKeyID
-	if id.session == nil {
+	id.AccessKeyID = auth.AccessKeyID
+	if id.Session == nil {
 		s.noteKeyUse(c, auth)
 	}
 	return &id, nil
@@ -135,16 +103,16 @@ func (s *Server) authenticate(c *call, auth *sigv4.Auth, body []byte) (*identity
 
 // keyIdentity is the caller of a long-term key: owner, the user it was created for, or the
 // account's root user when owner is nil.
-func keyIdentity(k *iam.AccessKey, owner *iam.User) *identity {
+func keyIdentity(k *iam.AccessKey, owner *iam.User) *authz.Identity {
 	if owner == nil {
-		return &identity{
-			account: k.Account, ptype: iam.PrincipalRoot, arn: arn.Root(k.Account),
-			principalARN: arn.Root(k.Account), userID: k.Account,
+		return &authz.Identity{
+			Account: k.Account, Type: iam.PrincipalRoot, ARN: arn.Root(k.Account),
+			PrincipalARN: arn.Root(k.Account), UserID: k.Account,
 		}
 	}
-	return &identity{
-		account: k.Account, ptype: iam.PrincipalUser, arn: owner.Arn, principalARN: owner.Arn,
-		userID: owner.UserID, userName: owner.UserName, tags: owner.Tags,
+	return &authz.Identity{
+		Account: k.Account, Type: iam.PrincipalUser, ARN: owner.Arn, PrincipalARN: owner.Arn,
+		UserID: owner.UserID, UserName: owner.UserName, Tags: owner.Tags,
 	}
 }
 
@@ -174,7 +142,7 @@ func roleSessionTags(sess *iam.Session) []iam.Tag {
 // or removed after the session was issued counts at once. Should the user be gone, the session
 // keeps the tags it was issued with.
 func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) {
-	u, err := s.iam.GetUser(c.ctx, sess.Account, sess.UserName)
+	u, err := s.iam.GetUser(c.Ctx, sess.Account, sess.UserName)
 	if awserr.IsCode(err, awserr.NoSuchEntity) || (err == nil && u.UserID != sess.UserID) {
 		return sess.Tags, nil
 	}
@@ -184,22 +152,22 @@ func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) 
 	return u.Tags, nil
 }
 
-func sessionIdentity(sess *iam.Session) *identity {
-	id := &identity{account: sess.Account, ptype: sess.Type, session: sess, tags: sess.Tags}
+func sessionIdentity(sess *iam.Session) *authz.Identity {
+	id := &authz.Identity{Account: sess.Account, Type: sess.Type, Session: sess, Tags: sess.Tags}
 	switch sess.Type {
 	case iam.PrincipalAssumedRole:
-		id.arn = sess.AssumedRoleARN()
-		id.principalARN = sess.RoleARN()
-		id.userID = sess.RoleID + ":" + sess.SessionName
+		id.ARN = sess.AssumedRoleARN()
+		id.PrincipalARN = sess.RoleARN()
+		id.UserID = sess.RoleID + ":" + sess.SessionName
 	case iam.PrincipalUser:
-		id.arn = sess.UserARN()
-		id.principalARN = id.arn
-		id.userID = sess.UserID
-		id.userName = sess.UserName
+		id.ARN = sess.UserARN()
+		id.PrincipalARN = id.ARN
+		id.UserID = sess.UserID
+		id.UserName = sess.UserName
 	default:
-		id.arn = arn.Root(sess.Account)
-		id.principalARN = id.arn
-		id.userID = sess.Account
+		id.ARN = arn.Root(sess.Account)
+		id.PrincipalARN = id.ARN
+		id.UserID = sess.Account
 	}
 	return id
 }
@@ -209,15 +177,15 @@ func sessionIdentity(sess *iam.Session) *identity {
 func (s *Server) noteKeyUse(c *call, auth *sigv4.Auth) {
 	s.keyUseMu.Lock()
 	last, seen := s.keyUse[auth.AccessKeyID]
-	due := !seen || c.now.Sub(last) >= time.Minute
+	due := !seen || c.Now.Sub(last) >= time.Minute
 	if due {
-		s.keyUse[auth.AccessKeyID] = c.now
+		s.keyUse[auth.AccessKeyID] = c.Now
 	}
 	s.keyUseMu.Unlock()
 	if !due {
 		return
 	}
-	if err := s.iam.RecordKeyUse(c.ctx, auth.AccessKeyID, auth.Service, auth.Region, c.now); err != nil {
-		s.log.Warn("recording access key use", "request_id", c.reqID, "err", err)
+	if err := s.iam.RecordKeyUse(c.Ctx, auth.AccessKeyID, auth.Service, auth.Region, c.Now); err != nil {
+		s.log.Warn("recording access key use", "request_id", c.RequestID, "err", err)
 	}
 }

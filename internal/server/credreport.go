@@ -17,7 +17,7 @@ const reportStarted = "No report exists. Starting a new report generation task"
 
 func addCredentialReportOps(ops map[string]*op) {
 	ops["GenerateCredentialReport"] = &op{run: func(c *call) (any, error) {
-		started, err := c.s.iam.GenerateCredentialReport(c.ctx, c.account())
+		started, err := c.s.iam.GenerateCredentialReport(c.Ctx, c.Account())
 		if err != nil {
 			return nil, err
 		}
@@ -36,7 +36,7 @@ func addCredentialReportOps(ops map[string]*op) {
 	// GetCredentialReport answers ReportNotPresent or ReportExpired (both 410); ReportInProgress
 	// (404) cannot happen because a report is stored whole when generated.
 	ops["GetCredentialReport"] = &op{run: func(c *call) (any, error) {
-		r, err := c.s.iam.GetCredentialReport(c.ctx, c.account())
+		r, err := c.s.iam.GetCredentialReport(c.Ctx, c.Account())
 		if err != nil {
 			return nil, err
 		}

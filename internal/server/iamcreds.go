@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/base64"
 	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/authz"
 	"math"
 	"sort"
 	"strings"
@@ -48,7 +49,7 @@ func credUser(c *call) (string, error) {
 	if n := c.params.Get("UserName"); n != "" {
 		return n, nil
 	}
-	if c.id.ptype == iam.PrincipalRoot {
+	if c.Caller.Type == iam.PrincipalRoot {
 		return "", nil
 	}
 	return needUser(c)
@@ -56,12 +57,12 @@ func credUser(c *call) (string, error) {
 
 // selfRes is the caller's own user ARN, whatever parameters the request carries.
 func selfRes(c *call) string {
-	if c.id.userName != "" {
-		if u, err := c.s.iam.GetUser(c.ctx, c.account(), c.id.userName); err == nil {
+	if c.Caller.UserName != "" {
+		if u, err := c.s.iam.GetUser(c.Ctx, c.Account(), c.Caller.UserName); err == nil {
 			return u.Arn
 		}
 	}
-	return c.id.arn
+	return c.Caller.ARN
 }
 
 // authorizeSelfService authorizes ChangePassword and GetAccountPasswordPolicy: the caller's policies
@@ -73,7 +74,7 @@ func authorizeSelfService(action string, resource func(c *call) string) func(c *
 		res := resource(c)
 		// The caller's own user is the resource: its tags are aws:ResourceTag/* and
 		// iam:ResourceTag/*, as on any action on a user.
-		f, err := c.s.iam.ResourceFacts(c.ctx, c.account(), res)
+		f, err := c.s.iam.ResourceFacts(c.Ctx, c.Account(), res)
 		if err != nil {
 			return err
 		}
@@ -82,30 +83,28 @@ func authorizeSelfService(action string, resource func(c *call) string) func(c *
 				setResourceTags(ctx, f.Tags, true)
 			}
 		}
-		err = c.s.authorizeWith(c, action, res, keys)
-		if err == nil || !awserr.IsCode(err, awserr.AccessDenied) || c.id.ptype != iam.PrincipalUser {
+		err = c.Authorize(action, res, keys)
+		if err == nil || !awserr.IsCode(err, awserr.AccessDenied) || c.Caller.Type != iam.PrincipalUser {
 			return err
 		}
-		pol, perr := c.s.iam.GetAccountPasswordPolicy(c.ctx, c.account())
+		pol, perr := c.s.iam.GetAccountPasswordPolicy(c.Ctx, c.Account())
 		if perr != nil || !pol.AllowUsersToChangePassword {
 			return err
 		}
-		in, ierr := c.s.authz.input(c, c.id)
+		in, ierr := c.Authorizer().Input(&c.Request)
 		if ierr != nil {
 			return ierr
 		}
 		eval := *in
 		eval.Identity = append(append([]*policy.Policy(nil), in.Identity...), selfServiceGrant)
-		ctx := getContext()
-		defer putContext(ctx)
-		c.requestContext(ctx)
-		keys(ctx)
+		ctx, release := c.PolicyContext(keys)
+		defer release()
 		d := policy.Evaluate(&eval, &policy.Request{Action: action, Resource: res, Context: ctx,
-			Principal: c.id.policyPrincipal()})
+			Principal: c.Caller.PolicyPrincipal()})
 		if d.Allowed() {
 			return nil
 		}
-		return accessDenied(c.id, action, res, d)
+		return authz.AccessDenied(c.Caller, action, res, d)
 	}
 }
 
@@ -194,7 +193,7 @@ func virtualMFAXML(c *call, d *iam.VirtualMFADevice) (virtualMFAOut, error) {
 		u := d.User
 		out.User = &userOut{u.Path, u.UserName, u.UserID, u.Arn, awsproto.Time(u.CreateDate)}
 	case d.AssignedToRoot:
-		a, err := c.s.iam.GetAccount(c.ctx, c.account())
+		a, err := c.s.iam.GetAccount(c.Ctx, c.Account())
 		if err != nil {
 			return out, err
 		}
@@ -334,7 +333,7 @@ func authDetailsXML(d *iam.AuthorizationDetails) any {
 
 // mfaRes is the ARN a serial number names when it is one of the account's virtual devices.
 func mfaRes(c *call) string {
-	if s := c.params.Get("SerialNumber"); strings.HasPrefix(s, arn.IAM(c.account(), "mfa/")) {
+	if s := c.params.Get("SerialNumber"); strings.HasPrefix(s, arn.IAM(c.Account(), "mfa/")) {
 		return s
 	}
 	return arnOf(c, "mfa", "")
@@ -355,7 +354,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		lp, err := c.s.iam.CreateLoginProfile(c.ctx, c.account(), n, c.params.Get("Password"), reset)
+		lp, err := c.s.iam.CreateLoginProfile(c.Ctx, c.Account(), n, c.params.Get("Password"), reset)
 		if err != nil {
 			return nil, err
 		}
@@ -366,7 +365,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		lp, err := c.s.iam.GetLoginProfile(c.ctx, c.account(), n)
+		lp, err := c.s.iam.GetLoginProfile(c.Ctx, c.Account(), n)
 		if err != nil {
 			return nil, err
 		}
@@ -386,20 +385,20 @@ func addCredentialOps(ops map[string]*op) {
 			v := c.params.Get("Password")
 			pw = &v
 		}
-		return nil, c.s.iam.UpdateLoginProfile(c.ctx, c.account(), n, pw, reset)
+		return nil, c.s.iam.UpdateLoginProfile(c.Ctx, c.Account(), n, pw, reset)
 	}}
 	ops["DeleteLoginProfile"] = &op{resource: userRes, run: func(c *call) (any, error) {
 		n, err := credUser(c)
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.DeleteLoginProfile(c.ctx, c.account(), n)
+		return nil, c.s.iam.DeleteLoginProfile(c.Ctx, c.Account(), n)
 	}}
 	ops["ChangePassword"] = &op{authorize: authorizeSelfService("iam:ChangePassword", selfRes), run: func(c *call) (any, error) {
-		if c.id.ptype != iam.PrincipalUser {
-			return nil, awserr.New(codeInvalidUserType, "Only IAM users can change their own password; the caller is %s.", c.id.arn)
+		if c.Caller.Type != iam.PrincipalUser {
+			return nil, awserr.New(codeInvalidUserType, "Only IAM users can change their own password; the caller is %s.", c.Caller.ARN)
 		}
-		return nil, c.s.iam.ChangePassword(c.ctx, c.account(), c.id.userName, c.params.Get("OldPassword"), c.params.Get("NewPassword"))
+		return nil, c.s.iam.ChangePassword(c.Ctx, c.Account(), c.Caller.UserName, c.params.Get("OldPassword"), c.params.Get("NewPassword"))
 	}}
 
 	// Account password policy.
@@ -429,10 +428,10 @@ func addCredentialOps(ops map[string]*op) {
 		if in.HardExpiry, err = optBool(c, "HardExpiry"); err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.UpdateAccountPasswordPolicy(c.ctx, c.account(), in)
+		return nil, c.s.iam.UpdateAccountPasswordPolicy(c.Ctx, c.Account(), in)
 	}}
 	ops["GetAccountPasswordPolicy"] = &op{authorize: authorizeSelfService("iam:GetAccountPasswordPolicy", func(*call) string { return "*" }), run: func(c *call) (any, error) {
-		p, err := c.s.iam.GetAccountPasswordPolicy(c.ctx, c.account())
+		p, err := c.s.iam.GetAccountPasswordPolicy(c.Ctx, c.Account())
 		if err != nil {
 			return nil, err
 		}
@@ -445,12 +444,12 @@ func addCredentialOps(ops map[string]*op) {
 		}}, nil
 	}}
 	ops["DeleteAccountPasswordPolicy"] = &op{run: func(c *call) (any, error) {
-		return nil, c.s.iam.DeleteAccountPasswordPolicy(c.ctx, c.account())
+		return nil, c.s.iam.DeleteAccountPasswordPolicy(c.Ctx, c.Account())
 	}}
 
 	// MFA devices.
 	ops["CreateVirtualMFADevice"] = &op{resource: newRes("mfa", "VirtualMFADeviceName"), keys: tagRequestKeys, run: func(c *call) (any, error) {
-		d, err := c.s.iam.CreateVirtualMFADevice(c.ctx, c.account(), iam.CreateVirtualMFADeviceInput{
+		d, err := c.s.iam.CreateVirtualMFADevice(c.Ctx, c.Account(), iam.CreateVirtualMFADeviceInput{
 			VirtualMFADeviceName: c.params.Get("VirtualMFADeviceName"), Path: c.params.Get("Path"), Tags: tagsParam(c, "Tags"),
 		})
 		if err != nil {
@@ -466,7 +465,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.mfaOutcome(c.s.iam.EnableMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"),
+		return nil, c.mfaOutcome(c.s.iam.EnableMFADevice(c.Ctx, c.Account(), n, c.params.Get("SerialNumber"),
 			c.params.Get("AuthenticationCode1"), c.params.Get("AuthenticationCode2")))
 	}}
 	ops["ResyncMFADevice"] = &op{resource: userRes, run: func(c *call) (any, error) {
@@ -474,7 +473,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.mfaOutcome(c.s.iam.ResyncMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"),
+		return nil, c.mfaOutcome(c.s.iam.ResyncMFADevice(c.Ctx, c.Account(), n, c.params.Get("SerialNumber"),
 			c.params.Get("AuthenticationCode1"), c.params.Get("AuthenticationCode2")))
 	}}
 	ops["DeactivateMFADevice"] = &op{resource: userRes, run: func(c *call) (any, error) {
@@ -484,16 +483,16 @@ func addCredentialOps(ops map[string]*op) {
 		}
 		// A privileged root session (sts:AssumeRoot, IAMDeleteRootUserCredentials) removes a member's
 		// root credentials centrally on purpose, so the guard does not apply to it.
-		centrally := c.id.session != nil && c.id.session.AssumedRoot
-		if n == "" && c.s.rootMFA != nil && !centrally {
-			if err := c.s.rootMFA(c.ctx, c.account(), c.params.Get("SerialNumber")); err != nil {
+		centrally := c.Caller.Session != nil && c.Caller.Session.AssumedRoot
+		if n == "" && c.RootMFAGuard != nil && !centrally {
+			if err := c.RootMFAGuard(c.Ctx, c.Account(), c.params.Get("SerialNumber")); err != nil {
 				return nil, err
 			}
 		}
-		return nil, c.s.iam.DeactivateMFADevice(c.ctx, c.account(), n, c.params.Get("SerialNumber"))
+		return nil, c.s.iam.DeactivateMFADevice(c.Ctx, c.Account(), n, c.params.Get("SerialNumber"))
 	}}
 	ops["DeleteVirtualMFADevice"] = &op{resource: mfaRes, run: func(c *call) (any, error) {
-		return nil, c.s.iam.DeleteVirtualMFADevice(c.ctx, c.account(), c.params.Get("SerialNumber"))
+		return nil, c.s.iam.DeleteVirtualMFADevice(c.Ctx, c.Account(), c.params.Get("SerialNumber"))
 	}}
 	ops["ListMFADevices"] = &op{resource: userRes, run: func(c *call) (any, error) {
 		n, err := credUser(c)
@@ -504,7 +503,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := c.s.iam.ListMFADevices(c.ctx, c.account(), n, o)
+		p, err := c.s.iam.ListMFADevices(c.Ctx, c.Account(), n, o)
 		out := make([]mfaDeviceOut, len(p.Items))
 		for i, d := range p.Items {
 			out[i] = mfaDeviceOut{d.UserName, d.SerialNumber, awsproto.Time(d.EnableDate)}
@@ -519,7 +518,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := c.s.iam.ListVirtualMFADevices(c.ctx, c.account(), c.params.Get("AssignmentStatus"), o)
+		p, err := c.s.iam.ListVirtualMFADevices(c.Ctx, c.Account(), c.params.Get("AssignmentStatus"), o)
 		if err != nil {
 			return nil, err
 		}
@@ -541,7 +540,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		sc, err := c.s.iam.UploadSigningCertificate(c.ctx, c.account(), n, c.params.Get("CertificateBody"))
+		sc, err := c.s.iam.UploadSigningCertificate(c.Ctx, c.Account(), n, c.params.Get("CertificateBody"))
 		if err != nil {
 			return nil, err
 		}
@@ -554,14 +553,14 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.UpdateSigningCertificate(c.ctx, c.account(), n, c.params.Get("CertificateId"), c.params.Get("Status"))
+		return nil, c.s.iam.UpdateSigningCertificate(c.Ctx, c.Account(), n, c.params.Get("CertificateId"), c.params.Get("Status"))
 	}}
 	ops["DeleteSigningCertificate"] = &op{resource: userRes, run: func(c *call) (any, error) {
 		n, err := credUser(c)
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.DeleteSigningCertificate(c.ctx, c.account(), n, c.params.Get("CertificateId"))
+		return nil, c.s.iam.DeleteSigningCertificate(c.Ctx, c.Account(), n, c.params.Get("CertificateId"))
 	}}
 	ops["ListSigningCertificates"] = &op{resource: userRes, run: func(c *call) (any, error) {
 		n, err := credUser(c)
@@ -572,7 +571,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := c.s.iam.ListSigningCertificates(c.ctx, c.account(), n, o)
+		p, err := c.s.iam.ListSigningCertificates(c.Ctx, c.Account(), n, o)
 		out := make([]certOut, len(p.Items))
 		for i := range p.Items {
 			out[i] = certXML(&p.Items[i])
@@ -585,7 +584,7 @@ func addCredentialOps(ops map[string]*op) {
 
 	// Account-wide reads.
 	ops["GetAccountSummary"] = &op{run: func(c *call) (any, error) {
-		m, err := c.s.iam.GetAccountSummary(c.ctx, c.account())
+		m, err := c.s.iam.GetAccountSummary(c.Ctx, c.Account())
 		if err != nil {
 			return nil, err
 		}
@@ -611,7 +610,7 @@ func addCredentialOps(ops map[string]*op) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := c.s.iam.GetAccountAuthorizationDetails(c.ctx, c.account(), c.params.List("Filter"), o)
+		d, err := c.s.iam.GetAccountAuthorizationDetails(c.Ctx, c.Account(), c.params.List("Filter"), o)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/policy"
 )
@@ -31,8 +32,8 @@ import (
 // missing key (StringEquals false, ...IfExists true, Null true).
 
 // withResourceKeys gives op, an IAM operation with the default authorization, the keys of the
-// resource it acts on: before the operation's own keys run, the resource (c.resource) is looked up
-// and its facts kept in c.target, so that its own keys can read its current boundary. A failed
+// resource it acts on: before the operation's own keys run, the resource (c.Resource) is looked up
+// and its facts kept in c.Facts, so that its own keys can read its current boundary. A failed
 // lookup fails the call: a Deny conditioned on a tag must not be skipped because the tag could not
 // be read.
 func withResourceKeys(o *op) {
@@ -40,13 +41,13 @@ func withResourceKeys(o *op) {
 		return
 	}
 	own := o.keys
-	o.keys = func(c *call) (keysFunc, error) {
-		f, err := c.s.iam.ResourceFacts(c.ctx, c.account(), c.resource)
+	o.keys = func(c *call) (authz.Keys, error) {
+		f, err := c.s.iam.ResourceFacts(c.Ctx, c.Account(), c.Resource)
 		if err != nil {
 			return nil, err
 		}
-		c.target = f
-		var ownKeys keysFunc
+		c.Facts = f
+		var ownKeys authz.Keys
 		if own != nil {
 			if ownKeys, err = own(c); err != nil {
 				return nil, err
@@ -99,15 +100,15 @@ func setIfPresent(ctx *policy.Context, key, v string) {
 // currentBoundary is the permissions boundary of the user or role the call acts on, "" when it
 // has none or does not exist.
 func currentBoundary(c *call) string {
-	if c.target == nil {
+	if c.Facts == nil {
 		return ""
 	}
-	return c.target.Boundary
+	return c.Facts.Boundary
 }
 
 // createEntityKeys are CreateUser's and CreateRole's keys: the boundary the new entity gets and
 // its tags.
-func createEntityKeys(c *call) (keysFunc, error) {
+func createEntityKeys(c *call) (authz.Keys, error) {
 	b, tags := c.params.Get("PermissionsBoundary"), tagsParam(c, "Tags")
 	return func(ctx *policy.Context) {
 		setIfPresent(ctx, "iam:PermissionsBoundary", b)
@@ -116,13 +117,13 @@ func createEntityKeys(c *call) (keysFunc, error) {
 }
 
 // tagRequestKeys are the keys of an action that adds tags: Create* with Tags, Tag*.
-func tagRequestKeys(c *call) (keysFunc, error) {
+func tagRequestKeys(c *call) (authz.Keys, error) {
 	tags := tagsParam(c, "Tags")
 	return func(ctx *policy.Context) { setRequestTags(ctx, tags) }, nil
 }
 
 // untagKeys are Untag*'s keys: aws:TagKeys, the keys it removes.
-func untagKeys(c *call) (keysFunc, error) {
+func untagKeys(c *call) (authz.Keys, error) {
 	keys := c.params.List("TagKeys")
 	return func(ctx *policy.Context) {
 		if len(keys) > 0 {
@@ -132,21 +133,21 @@ func untagKeys(c *call) (keysFunc, error) {
 }
 
 // newBoundaryKeys are Put*PermissionsBoundary's: the boundary being set.
-func newBoundaryKeys(c *call) (keysFunc, error) {
+func newBoundaryKeys(c *call) (authz.Keys, error) {
 	b := c.params.Get("PermissionsBoundary")
 	return func(ctx *policy.Context) { setIfPresent(ctx, "iam:PermissionsBoundary", b) }, nil
 }
 
 // currentBoundaryKeys are the keys of an action that changes a user's or role's permissions:
 // its current boundary.
-func currentBoundaryKeys(c *call) (keysFunc, error) {
+func currentBoundaryKeys(c *call) (authz.Keys, error) {
 	b := currentBoundary(c)
 	return func(ctx *policy.Context) { setIfPresent(ctx, "iam:PermissionsBoundary", b) }, nil
 }
 
 // attachKeys are Attach/Detach User and Role policies': the managed policy and the target's
 // current boundary.
-func attachKeys(c *call) (keysFunc, error) {
+func attachKeys(c *call) (authz.Keys, error) {
 	arn, b := c.params.Get("PolicyArn"), currentBoundary(c)
 	return func(ctx *policy.Context) {
 		setIfPresent(ctx, "iam:PolicyARN", arn)
@@ -155,14 +156,14 @@ func attachKeys(c *call) (keysFunc, error) {
 }
 
 // groupAttachKeys are Attach/Detach Group policies': the managed policy (a group has no boundary).
-func groupAttachKeys(c *call) (keysFunc, error) {
+func groupAttachKeys(c *call) (authz.Keys, error) {
 	arn := c.params.Get("PolicyArn")
 	return func(ctx *policy.Context) { setIfPresent(ctx, "iam:PolicyARN", arn) }, nil
 }
 
 // awsServiceNameKeys are CreateServiceLinkedRole's: iam:AWSServiceName, the service the role is
 // for. No operation uses them until CreateServiceLinkedRole is served.
-func awsServiceNameKeys(c *call) (keysFunc, error) {
+func awsServiceNameKeys(c *call) (authz.Keys, error) {
 	name := c.params.Get("AWSServiceName")
 	return func(ctx *policy.Context) { setIfPresent(ctx, "iam:AWSServiceName", name) }, nil
 }

@@ -42,9 +42,9 @@ func pageOf[T any](p iam.Page[T]) paged { return paged{IsTruncated: p.IsTruncate
 
 func arnOf(c *call, kind, name string) string {
 	if name == "" {
-		return arn.IAM(c.account(), kind+"/*")
+		return arn.IAM(c.Account(), kind+"/*")
 	}
-	return arn.IAM(c.account(), kind+"/"+name)
+	return arn.IAM(c.Account(), kind+"/"+name)
 }
 
 // userName is the UserName parameter, defaulting to the calling user as IAM does for GetUser,
@@ -54,22 +54,22 @@ func userName(c *call) string {
 	if n := c.params.Get("UserName"); n != "" {
 		return n
 	}
-	return c.id.userName
+	return c.Caller.UserName
 }
 
 func userRes(c *call) string {
 	n := userName(c)
-	if n == "" && c.id.ptype == iam.PrincipalRoot {
-		return c.id.arn
+	if n == "" && c.Caller.Type == iam.PrincipalRoot {
+		return c.Caller.ARN
 	}
-	if u, err := c.s.iam.GetUser(c.ctx, c.account(), n); err == nil {
+	if u, err := c.s.iam.GetUser(c.Ctx, c.Account(), n); err == nil {
 		return u.Arn
 	}
 	return arnOf(c, "user", n)
 }
 
 func groupRes(c *call) string {
-	if a, err := c.s.iam.GroupARN(c.ctx, c.account(), c.params.Get("GroupName")); err == nil {
+	if a, err := c.s.iam.GroupARN(c.Ctx, c.Account(), c.params.Get("GroupName")); err == nil {
 		return a
 	}
 	return arnOf(c, "group", c.params.Get("GroupName"))
@@ -84,7 +84,7 @@ func newRes(kind, nameParam string) func(c *call) string {
 		if p == "" {
 			p = "/"
 		}
-		return arn.IAMEntity(c.account(), kind, p, c.params.Get(nameParam))
+		return arn.IAMEntity(c.Account(), kind, p, c.params.Get(nameParam))
 	}
 }
 
@@ -111,12 +111,12 @@ func renamedRes(kind, nameParam, newNameParam string, current func(c *call) stri
 		if newPath != "" {
 			path = newPath
 		}
-		return []string{arn.IAMEntity(c.account(), kind, path, name)}
+		return []string{arn.IAMEntity(c.Account(), kind, path, name)}
 	}
 }
 
 func roleRes(c *call) string {
-	if a, err := c.s.iam.RoleARN(c.ctx, c.account(), c.params.Get("RoleName")); err == nil {
+	if a, err := c.s.iam.RoleARN(c.Ctx, c.Account(), c.params.Get("RoleName")); err == nil {
 		return a
 	}
 	return arnOf(c, "role", c.params.Get("RoleName"))
@@ -178,21 +178,21 @@ func iamOps() map[string]*op {
 	ops := map[string]*op{
 		// Users.
 		"CreateUser": {resource: newRes("user", "UserName"), keys: createEntityKeys, run: func(c *call) (any, error) {
-			u, err := c.s.iam.CreateUser(c.ctx, c.account(), iam.CreateUserInput{
+			u, err := c.s.iam.CreateUser(c.Ctx, c.Account(), iam.CreateUserInput{
 				UserName: c.params.Get("UserName"), Path: c.params.Get("Path"),
 				PermissionsBoundary: c.params.Get("PermissionsBoundary"), Tags: tagsParam(c, "Tags"),
 			})
 			return userResult{u}, err
 		}},
 		"GetUser": {resource: userRes, run: func(c *call) (any, error) {
-			if userName(c) == "" && c.id.ptype == iam.PrincipalRoot {
+			if userName(c) == "" && c.Caller.Type == iam.PrincipalRoot {
 				return rootUser(c)
 			}
 			n, err := needUser(c)
 			if err != nil {
 				return nil, err
 			}
-			u, err := c.s.iam.GetUser(c.ctx, c.account(), n)
+			u, err := c.s.iam.GetUser(c.Ctx, c.Account(), n)
 			return userResult{u}, err
 		}},
 		"ListUsers": {run: func(c *call) (any, error) {
@@ -200,7 +200,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListUsers(c.ctx, c.account(), c.params.Get("PathPrefix"), o)
+			p, err := c.s.iam.ListUsers(c.Ctx, c.Account(), c.params.Get("PathPrefix"), o)
 			return struct {
 				Users []iam.User `xml:"Users>member"`
 				paged
@@ -211,27 +211,27 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			return nil, c.s.iam.UpdateUser(c.ctx, c.account(), n, c.params.Get("NewUserName"), c.params.Get("NewPath"))
+			return nil, c.s.iam.UpdateUser(c.Ctx, c.Account(), n, c.params.Get("NewUserName"), c.params.Get("NewPath"))
 		}},
 		"DeleteUser": {resource: userRes, run: func(c *call) (any, error) {
 			n, err := c.params.Required("UserName")
 			if err != nil {
 				return nil, err
 			}
-			return nil, c.s.iam.DeleteUser(c.ctx, c.account(), n)
+			return nil, c.s.iam.DeleteUser(c.Ctx, c.Account(), n)
 		}},
 		"TagUser": {resource: userRes, keys: tagRequestKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.TagUser(c.ctx, c.account(), c.params.Get("UserName"), tagsParam(c, "Tags"))
+			return nil, c.s.iam.TagUser(c.Ctx, c.Account(), c.params.Get("UserName"), tagsParam(c, "Tags"))
 		}},
 		"UntagUser": {resource: userRes, keys: untagKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.UntagUser(c.ctx, c.account(), c.params.Get("UserName"), c.params.List("TagKeys"))
+			return nil, c.s.iam.UntagUser(c.Ctx, c.Account(), c.params.Get("UserName"), c.params.List("TagKeys"))
 		}},
 		"ListUserTags": {resource: userRes, run: func(c *call) (any, error) {
 			o, err := listOpts(c)
 			if err != nil {
 				return nil, err
 			}
-			u, err := c.s.iam.GetUser(c.ctx, c.account(), c.params.Get("UserName"))
+			u, err := c.s.iam.GetUser(c.Ctx, c.Account(), c.params.Get("UserName"))
 			if err != nil {
 				return nil, err
 			}
@@ -242,15 +242,15 @@ func iamOps() map[string]*op {
 			}{page.Items, pageOf(page)}, err
 		}},
 		"PutUserPermissionsBoundary": {resource: userRes, keys: newBoundaryKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.PutUserPermissionsBoundary(c.ctx, c.account(), c.params.Get("UserName"), c.params.Get("PermissionsBoundary"))
+			return nil, c.s.iam.PutUserPermissionsBoundary(c.Ctx, c.Account(), c.params.Get("UserName"), c.params.Get("PermissionsBoundary"))
 		}},
 		"DeleteUserPermissionsBoundary": {resource: userRes, keys: currentBoundaryKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeleteUserPermissionsBoundary(c.ctx, c.account(), c.params.Get("UserName"))
+			return nil, c.s.iam.DeleteUserPermissionsBoundary(c.Ctx, c.Account(), c.params.Get("UserName"))
 		}},
 
 		// Groups.
 		"CreateGroup": {resource: newRes("group", "GroupName"), run: func(c *call) (any, error) {
-			g, err := c.s.iam.CreateGroup(c.ctx, c.account(), c.params.Get("GroupName"), c.params.Get("Path"))
+			g, err := c.s.iam.CreateGroup(c.Ctx, c.Account(), c.params.Get("GroupName"), c.params.Get("Path"))
 			return struct {
 				Group *iam.Group `xml:"Group"`
 			}{g}, err
@@ -260,7 +260,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			g, p, err := c.s.iam.GetGroup(c.ctx, c.account(), c.params.Get("GroupName"), o)
+			g, p, err := c.s.iam.GetGroup(c.Ctx, c.Account(), c.params.Get("GroupName"), o)
 			return struct {
 				Group *iam.Group `xml:"Group"`
 				Users []iam.User `xml:"Users>member"`
@@ -272,7 +272,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListGroups(c.ctx, c.account(), c.params.Get("PathPrefix"), o)
+			p, err := c.s.iam.ListGroups(c.Ctx, c.Account(), c.params.Get("PathPrefix"), o)
 			return struct {
 				Groups []iam.Group `xml:"Groups>member"`
 				paged
@@ -283,23 +283,23 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListGroupsForUser(c.ctx, c.account(), c.params.Get("UserName"), o)
+			p, err := c.s.iam.ListGroupsForUser(c.Ctx, c.Account(), c.params.Get("UserName"), o)
 			return struct {
 				Groups []iam.Group `xml:"Groups>member"`
 				paged
 			}{p.Items, pageOf(p)}, err
 		}},
 		"UpdateGroup": {resource: groupRes, moreResources: renamedRes("group", "GroupName", "NewGroupName", groupRes), run: func(c *call) (any, error) {
-			return nil, c.s.iam.UpdateGroup(c.ctx, c.account(), c.params.Get("GroupName"), c.params.Get("NewGroupName"), c.params.Get("NewPath"))
+			return nil, c.s.iam.UpdateGroup(c.Ctx, c.Account(), c.params.Get("GroupName"), c.params.Get("NewGroupName"), c.params.Get("NewPath"))
 		}},
 		"DeleteGroup": {resource: groupRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeleteGroup(c.ctx, c.account(), c.params.Get("GroupName"))
+			return nil, c.s.iam.DeleteGroup(c.Ctx, c.Account(), c.params.Get("GroupName"))
 		}},
 		"AddUserToGroup": {resource: groupRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.AddUserToGroup(c.ctx, c.account(), c.params.Get("GroupName"), c.params.Get("UserName"))
+			return nil, c.s.iam.AddUserToGroup(c.Ctx, c.Account(), c.params.Get("GroupName"), c.params.Get("UserName"))
 		}},
 		"RemoveUserFromGroup": {resource: groupRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.RemoveUserFromGroup(c.ctx, c.account(), c.params.Get("GroupName"), c.params.Get("UserName"))
+			return nil, c.s.iam.RemoveUserFromGroup(c.Ctx, c.Account(), c.params.Get("GroupName"), c.params.Get("UserName"))
 		}},
 
 		// Roles.
@@ -308,7 +308,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			r, err := c.s.iam.CreateRole(c.ctx, c.account(), iam.CreateRoleInput{
+			r, err := c.s.iam.CreateRole(c.Ctx, c.Account(), iam.CreateRoleInput{
 				RoleName: c.params.Get("RoleName"), Path: c.params.Get("Path"),
 				AssumeRolePolicyDocument: c.params.Get("AssumeRolePolicyDocument"), Description: c.params.Get("Description"),
 				PermissionsBoundary: c.params.Get("PermissionsBoundary"), MaxSessionDuration: maxS, Tags: tagsParam(c, "Tags"),
@@ -321,7 +321,7 @@ func iamOps() map[string]*op {
 			}{roleXML(r)}, nil
 		}},
 		"GetRole": {resource: roleRes, run: func(c *call) (any, error) {
-			r, err := c.s.iam.GetRole(c.ctx, c.account(), c.params.Get("RoleName"))
+			r, err := c.s.iam.GetRole(c.Ctx, c.Account(), c.params.Get("RoleName"))
 			if err != nil {
 				return nil, err
 			}
@@ -334,7 +334,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListRoles(c.ctx, c.account(), c.params.Get("PathPrefix"), o)
+			p, err := c.s.iam.ListRoles(c.Ctx, c.Account(), c.params.Get("PathPrefix"), o)
 			out := make([]roleOut, len(p.Items))
 			for i := range p.Items {
 				out[i] = roleXML(&p.Items[i])
@@ -354,14 +354,14 @@ func iamOps() map[string]*op {
 				d := c.params.Get("Description")
 				desc = &d
 			}
-			return nil, c.s.iam.UpdateRole(c.ctx, c.account(), c.params.Get("RoleName"), desc, maxS)
+			return nil, c.s.iam.UpdateRole(c.Ctx, c.Account(), c.params.Get("RoleName"), desc, maxS)
 		}},
 		"UpdateRoleDescription": {resource: roleRes, run: func(c *call) (any, error) {
 			d := c.params.Get("Description")
-			if err := c.s.iam.UpdateRole(c.ctx, c.account(), c.params.Get("RoleName"), &d, 0); err != nil {
+			if err := c.s.iam.UpdateRole(c.Ctx, c.Account(), c.params.Get("RoleName"), &d, 0); err != nil {
 				return nil, err
 			}
-			r, err := c.s.iam.GetRole(c.ctx, c.account(), c.params.Get("RoleName"))
+			r, err := c.s.iam.GetRole(c.Ctx, c.Account(), c.params.Get("RoleName"))
 			if err != nil {
 				return nil, err
 			}
@@ -370,23 +370,23 @@ func iamOps() map[string]*op {
 			}{roleXML(r)}, nil
 		}},
 		"UpdateAssumeRolePolicy": {resource: roleRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.UpdateAssumeRolePolicy(c.ctx, c.account(), c.params.Get("RoleName"), c.params.Get("PolicyDocument"))
+			return nil, c.s.iam.UpdateAssumeRolePolicy(c.Ctx, c.Account(), c.params.Get("RoleName"), c.params.Get("PolicyDocument"))
 		}},
 		"DeleteRole": {resource: roleRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeleteRole(c.ctx, c.account(), c.params.Get("RoleName"))
+			return nil, c.s.iam.DeleteRole(c.Ctx, c.Account(), c.params.Get("RoleName"))
 		}},
 		"TagRole": {resource: roleRes, keys: tagRequestKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.TagRole(c.ctx, c.account(), c.params.Get("RoleName"), tagsParam(c, "Tags"))
+			return nil, c.s.iam.TagRole(c.Ctx, c.Account(), c.params.Get("RoleName"), tagsParam(c, "Tags"))
 		}},
 		"UntagRole": {resource: roleRes, keys: untagKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.UntagRole(c.ctx, c.account(), c.params.Get("RoleName"), c.params.List("TagKeys"))
+			return nil, c.s.iam.UntagRole(c.Ctx, c.Account(), c.params.Get("RoleName"), c.params.List("TagKeys"))
 		}},
 		"ListRoleTags": {resource: roleRes, run: func(c *call) (any, error) {
 			o, err := listOpts(c)
 			if err != nil {
 				return nil, err
 			}
-			r, err := c.s.iam.GetRole(c.ctx, c.account(), c.params.Get("RoleName"))
+			r, err := c.s.iam.GetRole(c.Ctx, c.Account(), c.params.Get("RoleName"))
 			if err != nil {
 				return nil, err
 			}
@@ -397,15 +397,15 @@ func iamOps() map[string]*op {
 			}{page.Items, pageOf(page)}, err
 		}},
 		"PutRolePermissionsBoundary": {resource: roleRes, keys: newBoundaryKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.PutRolePermissionsBoundary(c.ctx, c.account(), c.params.Get("RoleName"), c.params.Get("PermissionsBoundary"))
+			return nil, c.s.iam.PutRolePermissionsBoundary(c.Ctx, c.Account(), c.params.Get("RoleName"), c.params.Get("PermissionsBoundary"))
 		}},
 		"DeleteRolePermissionsBoundary": {resource: roleRes, keys: currentBoundaryKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeleteRolePermissionsBoundary(c.ctx, c.account(), c.params.Get("RoleName"))
+			return nil, c.s.iam.DeleteRolePermissionsBoundary(c.Ctx, c.Account(), c.params.Get("RoleName"))
 		}},
 
 		// Managed policies.
 		"CreatePolicy": {resource: newRes("policy", "PolicyName"), keys: tagRequestKeys, run: func(c *call) (any, error) {
-			p, err := c.s.iam.CreatePolicy(c.ctx, c.account(), iam.CreatePolicyInput{
+			p, err := c.s.iam.CreatePolicy(c.Ctx, c.Account(), iam.CreatePolicyInput{
 				PolicyName: c.params.Get("PolicyName"), Path: c.params.Get("Path"), PolicyDocument: c.params.Get("PolicyDocument"),
 				Description: c.params.Get("Description"), Tags: tagsParam(c, "Tags"),
 			})
@@ -414,13 +414,13 @@ func iamOps() map[string]*op {
 			}{p}, err
 		}},
 		"GetPolicy": {resource: policyRes, run: func(c *call) (any, error) {
-			p, err := c.s.iam.GetPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"))
+			p, err := c.s.iam.GetPolicy(c.Ctx, c.Account(), c.params.Get("PolicyArn"))
 			return struct {
 				Policy *iam.ManagedPolicy `xml:"Policy"`
 			}{p}, err
 		}},
 		"DeletePolicy": {resource: policyRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeletePolicy(c.ctx, c.account(), c.params.Get("PolicyArn"))
+			return nil, c.s.iam.DeletePolicy(c.Ctx, c.Account(), c.params.Get("PolicyArn"))
 		}},
 		"ListPolicies": {run: func(c *call) (any, error) {
 			o, err := listOpts(c)
@@ -431,7 +431,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListPolicies(c.ctx, c.account(), iam.ListPoliciesInput{
+			p, err := c.s.iam.ListPolicies(c.Ctx, c.Account(), iam.ListPoliciesInput{
 				Scope: c.params.Get("Scope"), OnlyAttached: only, PathPrefix: c.params.Get("PathPrefix"),
 				PolicyUsageFilter: c.params.Get("PolicyUsageFilter"),
 			}, o)
@@ -445,7 +445,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			v, err := c.s.iam.CreatePolicyVersion(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("PolicyDocument"), def)
+			v, err := c.s.iam.CreatePolicyVersion(c.Ctx, c.Account(), c.params.Get("PolicyArn"), c.params.Get("PolicyDocument"), def)
 			if err != nil {
 				return nil, err
 			}
@@ -455,7 +455,7 @@ func iamOps() map[string]*op {
 			}{versionXML(*v)}, nil
 		}},
 		"GetPolicyVersion": {resource: policyRes, run: func(c *call) (any, error) {
-			v, err := c.s.iam.GetPolicyVersion(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
+			v, err := c.s.iam.GetPolicyVersion(c.Ctx, c.Account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
 			if err != nil {
 				return nil, err
 			}
@@ -468,7 +468,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListPolicyVersions(c.ctx, c.account(), c.params.Get("PolicyArn"), o)
+			p, err := c.s.iam.ListPolicyVersions(c.Ctx, c.Account(), c.params.Get("PolicyArn"), o)
 			out := make([]policyVersionOut, len(p.Items))
 			for i, v := range p.Items {
 				out[i] = versionXML(v)
@@ -479,23 +479,23 @@ func iamOps() map[string]*op {
 			}{out, pageOf(p)}, err
 		}},
 		"DeletePolicyVersion": {resource: policyRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeletePolicyVersion(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
+			return nil, c.s.iam.DeletePolicyVersion(c.Ctx, c.Account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
 		}},
 		"SetDefaultPolicyVersion": {resource: policyRes, run: func(c *call) (any, error) {
-			return nil, c.s.iam.SetDefaultPolicyVersion(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
+			return nil, c.s.iam.SetDefaultPolicyVersion(c.Ctx, c.Account(), c.params.Get("PolicyArn"), c.params.Get("VersionId"))
 		}},
 		"TagPolicy": {resource: policyRes, keys: tagRequestKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.TagPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), tagsParam(c, "Tags"))
+			return nil, c.s.iam.TagPolicy(c.Ctx, c.Account(), c.params.Get("PolicyArn"), tagsParam(c, "Tags"))
 		}},
 		"UntagPolicy": {resource: policyRes, keys: untagKeys, run: func(c *call) (any, error) {
-			return nil, c.s.iam.UntagPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.List("TagKeys"))
+			return nil, c.s.iam.UntagPolicy(c.Ctx, c.Account(), c.params.Get("PolicyArn"), c.params.List("TagKeys"))
 		}},
 		"ListPolicyTags": {resource: policyRes, run: func(c *call) (any, error) {
 			o, err := listOpts(c)
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.GetPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"))
+			p, err := c.s.iam.GetPolicy(c.Ctx, c.Account(), c.params.Get("PolicyArn"))
 			if err != nil {
 				return nil, err
 			}
@@ -506,7 +506,7 @@ func iamOps() map[string]*op {
 			}{page.Items, pageOf(page)}, err
 		}},
 		"ListEntitiesForPolicy": {resource: policyRes, run: func(c *call) (any, error) {
-			e, err := c.s.iam.ListEntitiesForPolicy(c.ctx, c.account(), c.params.Get("PolicyArn"), c.params.Get("EntityFilter"))
+			e, err := c.s.iam.ListEntitiesForPolicy(c.Ctx, c.Account(), c.params.Get("PolicyArn"), c.params.Get("EntityFilter"))
 			if err != nil {
 				return nil, err
 			}
@@ -543,7 +543,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			k, err := c.s.iam.CreateAccessKey(c.ctx, c.account(), n)
+			k, err := c.s.iam.CreateAccessKey(c.Ctx, c.Account(), n)
 			if err != nil {
 				return nil, err
 			}
@@ -562,14 +562,14 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			return nil, c.s.iam.UpdateAccessKey(c.ctx, c.account(), n, c.params.Get("AccessKeyId"), c.params.Get("Status"))
+			return nil, c.s.iam.UpdateAccessKey(c.Ctx, c.Account(), n, c.params.Get("AccessKeyId"), c.params.Get("Status"))
 		}},
 		"DeleteAccessKey": {resource: userRes, run: func(c *call) (any, error) {
 			n, err := credUser(c)
 			if err != nil {
 				return nil, err
 			}
-			return nil, c.s.iam.DeleteAccessKey(c.ctx, c.account(), n, c.params.Get("AccessKeyId"))
+			return nil, c.s.iam.DeleteAccessKey(c.Ctx, c.Account(), n, c.params.Get("AccessKeyId"))
 		}},
 		"ListAccessKeys": {resource: userRes, run: func(c *call) (any, error) {
 			n, err := credUser(c)
@@ -580,7 +580,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			p, err := c.s.iam.ListAccessKeys(c.ctx, c.account(), n, o)
+			p, err := c.s.iam.ListAccessKeys(c.Ctx, c.Account(), n, o)
 			out := make([]accessKeyMeta, len(p.Items))
 			for i, k := range p.Items {
 				out[i] = accessKeyMeta{k.UserName, k.AccessKeyID, k.Status, awsproto.Time(k.CreateDate)}
@@ -595,7 +595,7 @@ func iamOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			k, err := c.s.iam.GetAccessKeyLastUsed(c.ctx, c.account(), id)
+			k, err := c.s.iam.GetAccessKeyLastUsed(c.Ctx, c.Account(), id)
 			if err != nil {
 				return nil, err
 			}
@@ -617,13 +617,13 @@ func iamOps() map[string]*op {
 
 		// Account alias.
 		"CreateAccountAlias": {run: func(c *call) (any, error) {
-			return nil, c.s.iam.CreateAccountAlias(c.ctx, c.account(), c.params.Get("AccountAlias"))
+			return nil, c.s.iam.CreateAccountAlias(c.Ctx, c.Account(), c.params.Get("AccountAlias"))
 		}},
 		"DeleteAccountAlias": {run: func(c *call) (any, error) {
-			return nil, c.s.iam.DeleteAccountAlias(c.ctx, c.account(), c.params.Get("AccountAlias"))
+			return nil, c.s.iam.DeleteAccountAlias(c.Ctx, c.Account(), c.params.Get("AccountAlias"))
 		}},
 		"ListAccountAliases": {run: func(c *call) (any, error) {
-			a, err := c.s.iam.GetAccount(c.ctx, c.account())
+			a, err := c.s.iam.GetAccount(c.Ctx, c.Account())
 			if err != nil {
 				return nil, err
 			}
@@ -676,14 +676,14 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.AttachPolicy(c.ctx, c.account(), ptype, n, c.params.Get("PolicyArn"))
+		return nil, c.s.iam.AttachPolicy(c.Ctx, c.Account(), ptype, n, c.params.Get("PolicyArn"))
 	}}
 	ops["Detach"+prefix+"Policy"] = &op{resource: res, keys: attach, run: func(c *call) (any, error) {
 		n, err := name(c)
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.DetachPolicy(c.ctx, c.account(), ptype, n, c.params.Get("PolicyArn"))
+		return nil, c.s.iam.DetachPolicy(c.Ctx, c.Account(), ptype, n, c.params.Get("PolicyArn"))
 	}}
 	ops["ListAttached"+prefix+"Policies"] = &op{resource: res, run: func(c *call) (any, error) {
 		n, err := name(c)
@@ -694,7 +694,7 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := c.s.iam.ListAttachedPolicies(c.ctx, c.account(), ptype, n, c.params.Get("PathPrefix"), o)
+		p, err := c.s.iam.ListAttachedPolicies(c.Ctx, c.Account(), ptype, n, c.params.Get("PathPrefix"), o)
 		return struct {
 			AttachedPolicies []iam.AttachedPolicy `xml:"AttachedPolicies>member"`
 			paged
@@ -705,14 +705,14 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.PutInlinePolicy(c.ctx, c.account(), ptype, n, c.params.Get("PolicyName"), c.params.Get("PolicyDocument"))
+		return nil, c.s.iam.PutInlinePolicy(c.Ctx, c.Account(), ptype, n, c.params.Get("PolicyName"), c.params.Get("PolicyDocument"))
 	}}
 	ops["Get"+prefix+"Policy"] = &op{resource: res, run: func(c *call) (any, error) {
 		n, err := name(c)
 		if err != nil {
 			return nil, err
 		}
-		doc, err := c.s.iam.GetInlinePolicy(c.ctx, c.account(), ptype, n, c.params.Get("PolicyName"))
+		doc, err := c.s.iam.GetInlinePolicy(c.Ctx, c.Account(), ptype, n, c.params.Get("PolicyName"))
 		if err != nil {
 			return nil, err
 		}
@@ -723,7 +723,7 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, c.s.iam.DeleteInlinePolicy(c.ctx, c.account(), ptype, n, c.params.Get("PolicyName"))
+		return nil, c.s.iam.DeleteInlinePolicy(c.Ctx, c.Account(), ptype, n, c.params.Get("PolicyName"))
 	}}
 	ops["List"+prefix+"Policies"] = &op{resource: res, run: func(c *call) (any, error) {
 		n, err := name(c)
@@ -734,7 +734,7 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := c.s.iam.ListInlinePolicies(c.ctx, c.account(), ptype, n, o)
+		p, err := c.s.iam.ListInlinePolicies(c.Ctx, c.Account(), ptype, n, o)
 		return struct {
 			PolicyNames []string `xml:"PolicyNames>member"`
 			paged
@@ -743,7 +743,7 @@ func addPrincipalPolicyOps(ops map[string]*op, prefix, ptype, param string) {
 }
 
 func rootUser(c *call) (any, error) {
-	a, err := c.s.iam.GetAccount(c.ctx, c.account())
+	a, err := c.s.iam.GetAccount(c.Ctx, c.Account())
 	if err != nil {
 		return nil, err
 	}

@@ -4,76 +4,15 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/authz"
 	"net/http"
-	"runtime/debug"
-	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
-	"github.com/rootward/rootward/internal/iam"
 )
 
-// Principal is a caller that authenticated without SigV4: a signed-in console session. The console
-// calls the AWS operations its pages need as this principal through Invoke, so a page can do no more
-// than the same person could with the AWS CLI — the same policy evaluation, the same condition keys,
-// the same CloudTrail record.
-type Principal struct {
-	Account string
-	// UserName is the IAM user, "" for the account's root user.
-	UserName string
-	// UserID is the IAM user's unique ID when the principal signed in as that user: the session
-	// then ends with that user, and never passes to a later user of the same name. "" names the
-	// user by name alone (an operator's command line, a sign-in still in progress).
-	UserID string
-	// SessionID identifies the console session in CloudTrail's sessionContext; it is never a secret.
-	SessionID string
-	// IssuedAt is when the person signed in (aws:TokenIssueTime).
-	IssuedAt time.Time
-	// MFA reports that the sign-in used an MFA device, at MFATime (aws:MultiFactorAuthPresent and
-	// aws:MultiFactorAuthAge: AWS sets both for console sessions, which are temporary credentials).
-	MFA     bool
-	MFATime time.Time
-}
-
-// identityOf builds the caller identity of a console principal. A console session is a temporary
-// credential in AWS's model, so the identity carries an iam.Session (never stored) with the sign-in
-// time and MFA facts; its key — which keys the authorizer's compiled-policy cache — is the principal
-// itself (by unique ID), because a console session has no session policies of its own.
-func (s *Server) identityOf(c *call, p Principal) (*identity, error) {
-	sess := &iam.Session{
-		AccessKeyID: "console/" + p.Account + "/", Account: p.Account, // the root user's; a user's below
-		IssuedAt: p.IssuedAt.UTC().Truncate(time.Second), MFA: p.MFA, SessionName: p.SessionID,
-	}
-	if p.MFA {
-		t := p.MFATime.UTC().Truncate(time.Second)
-		sess.MFATime = &t
-	}
-	if p.UserName == "" {
-		sess.Type = iam.PrincipalRoot
-		root := arn.Root(p.Account)
-		return &identity{account: p.Account, ptype: iam.PrincipalRoot, arn: root, principalARN: root,
-			userID: p.Account, session: sess}, nil
-	}
-	u, err := s.iam.GetUser(c.ctx, p.Account, p.UserName)
-	if err != nil {
-		if awserr.IsCode(err, awserr.NoSuchEntity) {
-			// The user was deleted while signed in: the session no longer names anyone.
-			return nil, errInvalidToken
-		}
-		return nil, err
-	}
-	if p.UserID != "" && p.UserID != u.UserID {
-		// Deleted and created again under the same name: not the user who signed in.
-		return nil, errInvalidToken
-	}
-	sess.Type, sess.UserName, sess.UserID, sess.Tags = iam.PrincipalUser, u.UserName, u.UserID, u.Tags
-	// Key the compiled-policy cache by the user's unique ID, not its name: another node may still
-	// hold a set compiled for a deleted user of the same name.
-	sess.AccessKeyID = "console/" + p.Account + "/" + u.UserID
-	return &identity{account: p.Account, ptype: iam.PrincipalUser, arn: u.Arn, principalARN: u.Arn,
-		userID: u.UserID, userName: u.UserName, tags: u.Tags, session: sess}, nil
-}
+// Principal is a console principal (authz.Principal).
+type Principal = authz.Principal
 
 // Invoke runs an awsQuery operation (IAM or STS) as p: the same authorization as a SigV4 caller
 // (identity and boundary policies, the request's condition keys taken from r — aws:SourceIp is
@@ -83,20 +22,14 @@ func (s *Server) identityOf(c *call, p Principal) (*identity, error) {
 // *awserr.Error as an API caller would get them (AccessDenied, NoSuchEntity, …); internal errors are
 // logged and answered as ServiceFailure without their detail.
 func (s *Server) Invoke(r *http.Request, p Principal, service, action string, params awsproto.Params) (result any, err error) {
-	c := &call{ctx: r.Context(), s: s, r: r, reqID: newRequestID(), now: s.now(), service: service, action: action}
+	c := s.legacyCall(r, service, action)
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.Error("panic invoking operation", "request_id", c.reqID, "panic", v, "stack", string(debug.Stack()))
-			result, err = nil, awserr.New(awserr.ServiceFailure, "An internal error occurred. Retry the request.")
+			result, err = nil, s.runner.Recover(c.Call, v)
 		}
-		code := "OK"
-		if err != nil {
-			code = s.publicError(c, &err)
-		}
-		s.audit(c, err)
-		s.metrics.observe(c, code, s.now().Sub(c.now))
+		s.runner.Finish(c.Call, &err)
 	}()
-	svc, ok := s.services[service]
+	svc, ok := s.legacy[service]
 	if !ok {
 		return nil, awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", service)
 	}
@@ -114,7 +47,8 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 		c.params[k] = v
 	}
 	c.params["Action"] = action
-	if c.id, err = s.identityOf(c, p); err != nil {
+	c.Query = c.params
+	if c.Caller, err = authz.IdentityOf(c.Ctx, s.iam, p); err != nil {
 		return nil, err
 	}
 	// The console is a client like any other: it gets and gives back pagination tokens.
@@ -129,23 +63,6 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 		return nil, err
 	}
 	return s.sealPageToken(c, scope, result), nil
-}
-
-// publicError replaces *err by what a client may see (an *awserr.Error, renamed to the service's
-// shape name), logging internal errors with the request ID, and returns the code.
-func (s *Server) publicError(c *call, err *error) string {
-	e, ok := awserr.As(*err)
-	if !ok {
-		s.log.Error("internal error", "request_id", c.reqID, "service", c.service, "action", c.action, "err", *err)
-		e = awserr.New(awserr.ServiceFailure, "An internal error occurred. Retry the request.")
-	}
-	if c.svc != nil && c.svc.codes[e.Code] != "" {
-		renamed := *e
-		renamed.Code = c.svc.codes[e.Code]
-		e = &renamed
-	}
-	*err = e
-	return e.Code
 }
 
 // InvokeInto is Invoke decoding the result into out, a struct with the operation's XML result
@@ -168,16 +85,16 @@ func (s *Server) InvokeInto(r *http.Request, p Principal, service, action string
 // the same policies and condition keys as Invoke, for console steps that are not one API operation
 // (a root access key created after an explicit confirmation, say). It returns nil or AccessDenied.
 func (s *Server) Authorize(r *http.Request, p Principal, action, resource string) error {
-	c := &call{ctx: r.Context(), s: s, r: r, reqID: newRequestID(), now: s.now()}
-	id, err := s.identityOf(c, p)
+	c := s.legacyCall(r, "", "")
+	id, err := authz.IdentityOf(c.Ctx, s.iam, p)
 	if err != nil {
 		return err
 	}
-	c.id = id
-	err = s.authorize(c, action, resource)
+	c.Caller = id
+	err = c.Authorize(action, resource, nil)
 	if err != nil {
 		if _, ok := awserr.As(err); !ok {
-			s.log.Error("internal error authorizing a console step", "request_id", c.reqID, "action", action, "err", err)
+			s.log.Error("internal error authorizing a console step", "request_id", c.RequestID, "action", action, "err", err)
 			return errors.New("authorization could not be evaluated")
 		}
 	}
@@ -189,8 +106,8 @@ func (s *Server) Authorize(r *http.Request, p Principal, action, resource string
 // account password policy), without running it: for console steps that another service performs
 // (an IAM user's forced password change at sign-in). Returns nil, AccessDenied, InvalidAction.
 func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, action string, params awsproto.Params) error {
-	c := &call{ctx: r.Context(), s: s, r: r, reqID: newRequestID(), now: s.now(), service: service, action: action}
-	svc, ok := s.services[service]
+	c := s.legacyCall(r, service, action)
+	svc, ok := s.legacy[service]
 	if !ok || svc.json {
 		return awserr.New(awserr.InvalidAction, "Rootward cannot authorize %s:%s here.", service, action)
 	}
@@ -203,11 +120,8 @@ func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, actio
 		c.params[k] = v
 	}
 	var err error
-	if c.id, err = s.identityOf(c, p); err != nil {
+	if c.Caller, err = authz.IdentityOf(c.Ctx, s.iam, p); err != nil {
 		return err
 	}
-	if err = s.authorizeOp(c, o); err != nil {
-		s.publicError(c, &err)
-	}
-	return err
+	return s.runner.Public(c.Call, s.authorizeOp(c, o))
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"github.com/rootward/rootward/internal/api"
 	"time"
 
 	"github.com/rootward/rootward/internal/iam"
@@ -17,24 +18,24 @@ func (c *call) mfaOutcome(err error) error {
 	if !errors.As(err, &locked) {
 		return err
 	}
-	s, l := c.s, locked.Lock
-	if s.trail != nil {
+	l := locked.Lock
+	if c.Trail != nil {
 		// AWS writes no record for this (it has no such lock on the API): the record is Rootward's,
 		// an AwsServiceEvent of IAM, which owns MFA devices, naming the principal whose device or
 		// allowance locked.
-		s.trail.Record(&trail.Event{
-			UserIdentity: userIdentity(c.id), EventTime: c.now,
-			EventSource: "iam.amazonaws.com", EventName: "MFALockout", AWSRegion: s.region,
-			SourceIPAddress: remoteIP(c.r), UserAgent: c.r.UserAgent(), RequestID: c.reqID,
+		c.Trail.Record(&trail.Event{
+			UserIdentity: api.UserIdentity(c.Caller), EventTime: c.Now,
+			EventSource: "iam.amazonaws.com", EventName: "MFALockout", AWSRegion: c.Region,
+			SourceIPAddress: c.SourceIP, UserAgent: c.r.UserAgent(), RequestID: c.RequestID,
 			EventType: trail.AwsServiceEvent, RecipientAccountID: l.Account,
 			AdditionalEventData: map[string]any{
-				"serialNumber": l.Serial, "userName": l.UserName, "operation": c.service + ":" + l.Operation,
+				"serialNumber": l.Serial, "userName": l.UserName, "operation": c.Service + ":" + l.Operation,
 				"deviceLocked": l.Device, "principalLocked": l.Principal, "lockedUntil": l.Until.UTC().Format(time.RFC3339),
 			},
 		})
 	}
-	if s.mfaLock != nil {
-		s.mfaLock(c.ctx, l)
+	if c.MFALocked != nil {
+		c.MFALocked(c.Ctx, l)
 	}
 	return err
 }

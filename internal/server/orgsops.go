@@ -106,11 +106,11 @@ func ids(v ...string) []string {
 // authorizeOrgs authorizes the action on each of its resources with the request's condition keys
 // and the resource's tags (aws:ResourceTag/*).
 func (s *Server) authorizeOrgs(c *call, a orgsAuthz) error {
-	action := "organizations:" + c.action
+	action := "organizations:" + c.Action
 	res := []orgs.AuthzResource{{ARN: orgs.AnyResource}}
 	if len(a.ids) > 0 {
 		var err error
-		if res, err = s.orgs.AuthzResources(c.ctx, c.account(), a.ids...); err != nil {
+		if res, err = s.orgs.AuthzResources(c.Ctx, c.Account(), a.ids...); err != nil {
 			return err
 		}
 	}
@@ -132,7 +132,7 @@ func (s *Server) authorizeOrgs(c *call, a orgsAuthz) error {
 		}
 	}
 	for _, r := range res {
-		err := s.authorizeWith(c, action, r.ARN, func(ctx *policy.Context) {
+		err := c.Authorize(action, r.ARN, func(ctx *policy.Context) {
 			setIfPresent(ctx, "organizations:PolicyType", typ)
 			setIfPresent(ctx, "organizations:ServicePrincipal", a.servicePrincipal)
 			setRequestTags(ctx, reqTags)
@@ -499,24 +499,24 @@ func orgsOps() map[string]*op {
 	return map[string]*op{
 		// The organization.
 		"CreateOrganization": jsonOp(func(c *call, in *struct{ FeatureSet string }) (any, error) {
-			o, err := c.s.orgs.CreateOrganization(c.ctx, c.account(), in.FeatureSet)
+			o, err := c.s.orgs.CreateOrganization(c.Ctx, c.Account(), in.FeatureSet)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Organization organizationOut }{organizationJSON(o)}, nil
 		}),
 		"DescribeOrganization": jsonOp(func(c *call, _ *struct{}) (any, error) {
-			o, err := c.s.orgs.DescribeOrganization(c.ctx, c.account())
+			o, err := c.s.orgs.DescribeOrganization(c.Ctx, c.Account())
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Organization organizationOut }{organizationJSON(o)}, nil
 		}),
 		"DeleteOrganization": jsonOp(func(c *call, _ *struct{}) (any, error) {
-			return nil, c.s.orgs.DeleteOrganization(c.ctx, c.account())
+			return nil, c.s.orgs.DeleteOrganization(c.Ctx, c.Account())
 		}),
 		"ListRoots": jsonOp(func(c *call, _ *pageIn) (any, error) {
-			roots, err := c.s.orgs.ListRoots(c.ctx, c.account())
+			roots, err := c.s.orgs.ListRoots(c.Ctx, c.Account())
 			if err != nil {
 				return nil, err
 			}
@@ -533,7 +533,7 @@ func orgsOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			st, err := c.s.orgs.CreateAccount(c.ctx, c.account(), orgs.CreateAccountInput{
+			st, err := c.s.orgs.CreateAccount(c.Ctx, c.Account(), orgs.CreateAccountInput{
 				Email: in.Email, AccountName: in.AccountName, RoleName: in.RoleName, IamUserAccessToBilling: in.IamUserAccessToBilling,
 				Tags: tags,
 			})
@@ -543,7 +543,7 @@ func orgsOps() map[string]*op {
 			return struct{ CreateAccountStatus createStatusOut }{createStatusJSON(st)}, nil
 		}),
 		"DescribeCreateAccountStatus": jsonOp(func(c *call, in *struct{ CreateAccountRequestId string }) (any, error) {
-			st, err := c.s.orgs.DescribeCreateAccountStatus(c.ctx, c.account(), in.CreateAccountRequestId)
+			st, err := c.s.orgs.DescribeCreateAccountStatus(c.Ctx, c.Account(), in.CreateAccountRequestId)
 			if err != nil {
 				return nil, err
 			}
@@ -553,7 +553,7 @@ func orgsOps() map[string]*op {
 			States []string
 			pageIn
 		}) (any, error) {
-			p, err := c.s.orgs.ListCreateAccountStatus(c.ctx, c.account(), in.States, in.opts())
+			p, err := c.s.orgs.ListCreateAccountStatus(c.Ctx, c.Account(), in.States, in.opts())
 			if err != nil {
 				return nil, err
 			}
@@ -567,7 +567,7 @@ func orgsOps() map[string]*op {
 			}{out, next(p.NextToken)}, nil
 		}),
 		"ListAccounts": jsonOp(func(c *call, in *pageIn) (any, error) {
-			p, err := c.s.orgs.ListAccounts(c.ctx, c.account(), in.opts())
+			p, err := c.s.orgs.ListAccounts(c.Ctx, c.Account(), in.opts())
 			if err != nil {
 				return nil, err
 			}
@@ -577,25 +577,25 @@ func orgsOps() map[string]*op {
 			}{accountsJSON(p.Items), next(p.NextToken)}, nil
 		}),
 		"DescribeAccount": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
-			a, err := c.s.orgs.DescribeAccount(c.ctx, c.account(), in.AccountId)
+			a, err := c.s.orgs.DescribeAccount(c.Ctx, c.Account(), in.AccountId)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Account accountOut }{accountJSON(a)}, nil
 		}),
 		"CloseAccount": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.CloseAccount(c.ctx, c.account(), in.AccountId)
+			return nil, c.s.orgs.CloseAccount(c.Ctx, c.Account(), in.AccountId)
 		}),
 		"RemoveAccountFromOrganization": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.RemoveAccountFromOrganization(c.ctx, c.account(), in.AccountId)
+			return nil, c.s.orgs.RemoveAccountFromOrganization(c.Ctx, c.Account(), in.AccountId)
 		}),
 		"LeaveOrganization": jsonOp(func(c *call, _ *struct{}) (any, error) {
-			return nil, c.s.orgs.LeaveOrganization(c.ctx, c.account())
+			return nil, c.s.orgs.LeaveOrganization(c.Ctx, c.Account())
 		}),
 		"MoveAccount": orgsOp(func(in *moveAccountIn) orgsAuthz {
 			return orgsAuthz{ids: ids(in.AccountId, in.SourceParentId, in.DestinationParentId)}
 		}, func(c *call, in *moveAccountIn) (any, error) {
-			return nil, c.s.orgs.MoveAccount(c.ctx, c.account(), in.AccountId, in.SourceParentId, in.DestinationParentId)
+			return nil, c.s.orgs.MoveAccount(c.Ctx, c.Account(), in.AccountId, in.SourceParentId, in.DestinationParentId)
 		}),
 
 		// Invitations.
@@ -605,32 +605,32 @@ func orgsOps() map[string]*op {
 			}
 			return orgsAuthz{}
 		}, func(c *call, in *inviteIn) (any, error) {
-			return handshakeResult(c.s.orgs.InviteAccountToOrganization(c.ctx, c.account(),
+			return handshakeResult(c.s.orgs.InviteAccountToOrganization(c.Ctx, c.Account(),
 				orgs.HandshakeParty{ID: in.Target.Id, Type: in.Target.Type}, in.Notes))
 		}),
 		"AcceptHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
-			return handshakeResult(c.s.orgs.AcceptHandshake(c.ctx, c.account(), in.HandshakeId))
+			return handshakeResult(c.s.orgs.AcceptHandshake(c.Ctx, c.Account(), in.HandshakeId))
 		}),
 		"DeclineHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
-			return handshakeResult(c.s.orgs.DeclineHandshake(c.ctx, c.account(), in.HandshakeId))
+			return handshakeResult(c.s.orgs.DeclineHandshake(c.Ctx, c.Account(), in.HandshakeId))
 		}),
 		"CancelHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
-			return handshakeResult(c.s.orgs.CancelHandshake(c.ctx, c.account(), in.HandshakeId))
+			return handshakeResult(c.s.orgs.CancelHandshake(c.Ctx, c.Account(), in.HandshakeId))
 		}),
 		"DescribeHandshake": orgsOp(handshakeAuthz, func(c *call, in *idIn) (any, error) {
-			return handshakeResult(c.s.orgs.DescribeHandshake(c.ctx, c.account(), in.HandshakeId))
+			return handshakeResult(c.s.orgs.DescribeHandshake(c.Ctx, c.Account(), in.HandshakeId))
 		}),
 		"ListHandshakesForAccount": jsonOp(func(c *call, in *struct {
 			Filter struct{ ActionType string }
 			pageIn
 		}) (any, error) {
-			return handshakesJSON(c.s.orgs.ListHandshakesForAccount(c.ctx, c.account(), in.Filter.ActionType, in.opts()))
+			return handshakesJSON(c.s.orgs.ListHandshakesForAccount(c.Ctx, c.Account(), in.Filter.ActionType, in.opts()))
 		}),
 		"ListHandshakesForOrganization": jsonOp(func(c *call, in *struct {
 			Filter struct{ ActionType string }
 			pageIn
 		}) (any, error) {
-			return handshakesJSON(c.s.orgs.ListHandshakesForOrganization(c.ctx, c.account(), in.Filter.ActionType, in.opts()))
+			return handshakesJSON(c.s.orgs.ListHandshakesForOrganization(c.Ctx, c.Account(), in.Filter.ActionType, in.opts()))
 		}),
 
 		// Organizational units.
@@ -641,14 +641,14 @@ func orgsOps() map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			u, err := c.s.orgs.CreateOrganizationalUnit(c.ctx, c.account(), in.ParentId, in.Name, tags...)
+			u, err := c.s.orgs.CreateOrganizationalUnit(c.Ctx, c.Account(), in.ParentId, in.Name, tags...)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ OrganizationalUnit ouOut }{ouJSON(u)}, nil
 		}),
 		"DescribeOrganizationalUnit": orgsOp(ouAuthz, func(c *call, in *idIn) (any, error) {
-			u, err := c.s.orgs.DescribeOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId)
+			u, err := c.s.orgs.DescribeOrganizationalUnit(c.Ctx, c.Account(), in.OrganizationalUnitId)
 			if err != nil {
 				return nil, err
 			}
@@ -656,17 +656,17 @@ func orgsOps() map[string]*op {
 		}),
 		"UpdateOrganizationalUnit": orgsOp(func(in *updateOUIn) orgsAuthz { return orgsAuthz{ids: ids(in.OrganizationalUnitId)} },
 			func(c *call, in *updateOUIn) (any, error) {
-				u, err := c.s.orgs.UpdateOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId, in.Name)
+				u, err := c.s.orgs.UpdateOrganizationalUnit(c.Ctx, c.Account(), in.OrganizationalUnitId, in.Name)
 				if err != nil {
 					return nil, err
 				}
 				return struct{ OrganizationalUnit ouOut }{ouJSON(u)}, nil
 			}),
 		"DeleteOrganizationalUnit": orgsOp(ouAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.DeleteOrganizationalUnit(c.ctx, c.account(), in.OrganizationalUnitId)
+			return nil, c.s.orgs.DeleteOrganizationalUnit(c.Ctx, c.Account(), in.OrganizationalUnitId)
 		}),
 		"ListOrganizationalUnitsForParent": orgsOp(parentAuthz, func(c *call, in *parentPageIn) (any, error) {
-			p, err := c.s.orgs.ListOrganizationalUnitsForParent(c.ctx, c.account(), in.ParentId, in.opts())
+			p, err := c.s.orgs.ListOrganizationalUnitsForParent(c.Ctx, c.Account(), in.ParentId, in.opts())
 			if err != nil {
 				return nil, err
 			}
@@ -680,7 +680,7 @@ func orgsOps() map[string]*op {
 			}{out, next(p.NextToken)}, nil
 		}),
 		"ListAccountsForParent": orgsOp(parentAuthz, func(c *call, in *parentPageIn) (any, error) {
-			p, err := c.s.orgs.ListAccountsForParent(c.ctx, c.account(), in.ParentId, in.opts())
+			p, err := c.s.orgs.ListAccountsForParent(c.Ctx, c.Account(), in.ParentId, in.opts())
 			if err != nil {
 				return nil, err
 			}
@@ -691,7 +691,7 @@ func orgsOps() map[string]*op {
 		}),
 		"ListChildren": orgsOp(func(in *listChildrenIn) orgsAuthz { return orgsAuthz{ids: ids(in.ParentId)} },
 			func(c *call, in *listChildrenIn) (any, error) {
-				p, err := c.s.orgs.ListChildren(c.ctx, c.account(), in.ParentId, in.ChildType, in.opts())
+				p, err := c.s.orgs.ListChildren(c.Ctx, c.Account(), in.ParentId, in.ChildType, in.opts())
 				if err != nil {
 					return nil, err
 				}
@@ -706,7 +706,7 @@ func orgsOps() map[string]*op {
 			}),
 		"ListParents": orgsOp(func(in *listParentsIn) orgsAuthz { return orgsAuthz{ids: ids(in.ChildId)} },
 			func(c *call, in *listParentsIn) (any, error) {
-				ps, err := c.s.orgs.ListParents(c.ctx, c.account(), in.ChildId)
+				ps, err := c.s.orgs.ListParents(c.Ctx, c.Account(), in.ChildId)
 				if err != nil {
 					return nil, err
 				}
@@ -719,14 +719,14 @@ func orgsOps() map[string]*op {
 
 		// Service control policies.
 		"EnablePolicyType": orgsOp(policyTypeAuthz, func(c *call, in *policyTypeIn) (any, error) {
-			r, err := c.s.orgs.EnablePolicyType(c.ctx, c.account(), in.RootId, in.PolicyType)
+			r, err := c.s.orgs.EnablePolicyType(c.Ctx, c.Account(), in.RootId, in.PolicyType)
 			if err != nil {
 				return nil, err
 			}
 			return struct{ Root rootOut }{rootJSON(*r)}, nil
 		}),
 		"DisablePolicyType": orgsOp(policyTypeAuthz, func(c *call, in *policyTypeIn) (any, error) {
-			r, err := c.s.orgs.DisablePolicyType(c.ctx, c.account(), in.RootId, in.PolicyType)
+			r, err := c.s.orgs.DisablePolicyType(c.Ctx, c.Account(), in.RootId, in.PolicyType)
 			if err != nil {
 				return nil, err
 			}
@@ -738,7 +738,7 @@ func orgsOps() map[string]*op {
 				if err != nil {
 					return nil, err
 				}
-				p, err := c.s.orgs.CreatePolicy(c.ctx, c.account(), orgs.CreatePolicyInput{
+				p, err := c.s.orgs.CreatePolicy(c.Ctx, c.Account(), orgs.CreatePolicyInput{
 					Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content, Tags: tags,
 				})
 				if err != nil {
@@ -748,7 +748,7 @@ func orgsOps() map[string]*op {
 			}),
 		"UpdatePolicy": orgsOp(func(in *updatePolicyIn) orgsAuthz { return orgsAuthz{ids: ids(in.PolicyId), policyType: true} },
 			func(c *call, in *updatePolicyIn) (any, error) {
-				p, err := c.s.orgs.UpdatePolicy(c.ctx, c.account(), in.PolicyId, orgs.UpdatePolicyInput{
+				p, err := c.s.orgs.UpdatePolicy(c.Ctx, c.Account(), in.PolicyId, orgs.UpdatePolicyInput{
 					Name: in.Name, Description: in.Description, Content: in.Content,
 				})
 				if err != nil {
@@ -757,33 +757,33 @@ func orgsOps() map[string]*op {
 				return policyJSON(p), nil
 			}),
 		"DescribePolicy": orgsOp(policyAuthz, func(c *call, in *idIn) (any, error) {
-			p, err := c.s.orgs.DescribePolicy(c.ctx, c.account(), in.PolicyId)
+			p, err := c.s.orgs.DescribePolicy(c.Ctx, c.Account(), in.PolicyId)
 			if err != nil {
 				return nil, err
 			}
 			return policyJSON(p), nil
 		}),
 		"DeletePolicy": orgsOp(policyAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.DeletePolicy(c.ctx, c.account(), in.PolicyId)
+			return nil, c.s.orgs.DeletePolicy(c.Ctx, c.Account(), in.PolicyId)
 		}),
 		"ListPolicies": orgsOp(func(in *listPoliciesIn) orgsAuthz { return orgsAuthz{policyType: true, typ: in.Filter} },
 			func(c *call, in *listPoliciesIn) (any, error) {
-				p, err := c.s.orgs.ListPolicies(c.ctx, c.account(), in.Filter, in.opts())
+				p, err := c.s.orgs.ListPolicies(c.Ctx, c.Account(), in.Filter, in.opts())
 				if err != nil {
 					return nil, err
 				}
 				return policiesJSON(p), nil
 			}),
 		"AttachPolicy": orgsOp(attachmentAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.AttachPolicy(c.ctx, c.account(), in.PolicyId, in.TargetId)
+			return nil, c.s.orgs.AttachPolicy(c.Ctx, c.Account(), in.PolicyId, in.TargetId)
 		}),
 		"DetachPolicy": orgsOp(attachmentAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.DetachPolicy(c.ctx, c.account(), in.PolicyId, in.TargetId)
+			return nil, c.s.orgs.DetachPolicy(c.Ctx, c.Account(), in.PolicyId, in.TargetId)
 		}),
 		"ListPoliciesForTarget": orgsOp(func(in *policiesForTargetIn) orgsAuthz {
 			return orgsAuthz{ids: ids(in.TargetId), policyType: true, typ: in.Filter}
 		}, func(c *call, in *policiesForTargetIn) (any, error) {
-			p, err := c.s.orgs.ListPoliciesForTarget(c.ctx, c.account(), in.TargetId, in.Filter, in.opts())
+			p, err := c.s.orgs.ListPoliciesForTarget(c.Ctx, c.Account(), in.TargetId, in.Filter, in.opts())
 			if err != nil {
 				return nil, err
 			}
@@ -791,7 +791,7 @@ func orgsOps() map[string]*op {
 		}),
 		"ListTargetsForPolicy": orgsOp(func(in *targetsForPolicyIn) orgsAuthz { return orgsAuthz{ids: ids(in.PolicyId), policyType: true} },
 			func(c *call, in *targetsForPolicyIn) (any, error) {
-				p, err := c.s.orgs.ListTargetsForPolicy(c.ctx, c.account(), in.PolicyId, in.opts())
+				p, err := c.s.orgs.ListTargetsForPolicy(c.Ctx, c.Account(), in.PolicyId, in.opts())
 				if err != nil {
 					return nil, err
 				}
@@ -815,15 +815,15 @@ func orgsOps() map[string]*op {
 				if err != nil {
 					return nil, err
 				}
-				return nil, c.s.orgs.TagResource(c.ctx, c.account(), in.ResourceId, tags)
+				return nil, c.s.orgs.TagResource(c.Ctx, c.Account(), in.ResourceId, tags)
 			}),
 		"UntagResource": orgsOp(func(in *untagResourceIn) orgsAuthz { return orgsAuthz{ids: ids(in.ResourceId), tagKeys: in.TagKeys} },
 			func(c *call, in *untagResourceIn) (any, error) {
-				return nil, c.s.orgs.UntagResource(c.ctx, c.account(), in.ResourceId, in.TagKeys)
+				return nil, c.s.orgs.UntagResource(c.Ctx, c.Account(), in.ResourceId, in.TagKeys)
 			}),
 		"ListTagsForResource": orgsOp(func(in *resourcePageIn) orgsAuthz { return orgsAuthz{ids: ids(in.ResourceId)} },
 			func(c *call, in *resourcePageIn) (any, error) {
-				p, err := c.s.orgs.ListTagsForResource(c.ctx, c.account(), in.ResourceId, in.opts())
+				p, err := c.s.orgs.ListTagsForResource(c.Ctx, c.Account(), in.ResourceId, in.opts())
 				if err != nil {
 					return nil, err
 				}
@@ -839,13 +839,13 @@ func orgsOps() map[string]*op {
 
 		// Trusted access and delegated administrators.
 		"EnableAWSServiceAccess": orgsOp(servicePrincipalAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.EnableAWSServiceAccess(c.ctx, c.account(), in.ServicePrincipal)
+			return nil, c.s.orgs.EnableAWSServiceAccess(c.Ctx, c.Account(), in.ServicePrincipal)
 		}),
 		"DisableAWSServiceAccess": orgsOp(servicePrincipalAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.DisableAWSServiceAccess(c.ctx, c.account(), in.ServicePrincipal)
+			return nil, c.s.orgs.DisableAWSServiceAccess(c.Ctx, c.Account(), in.ServicePrincipal)
 		}),
 		"ListAWSServiceAccessForOrganization": jsonOp(func(c *call, _ *pageIn) (any, error) {
-			sa, err := c.s.orgs.ListAWSServiceAccessForOrganization(c.ctx, c.account())
+			sa, err := c.s.orgs.ListAWSServiceAccessForOrganization(c.Ctx, c.Account())
 			if err != nil {
 				return nil, err
 			}
@@ -860,14 +860,14 @@ func orgsOps() map[string]*op {
 			return struct{ EnabledServicePrincipals []principalOut }{out}, nil
 		}),
 		"RegisterDelegatedAdministrator": orgsOp(delegationAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.RegisterDelegatedAdministrator(c.ctx, c.account(), in.AccountId, in.ServicePrincipal)
+			return nil, c.s.orgs.RegisterDelegatedAdministrator(c.Ctx, c.Account(), in.AccountId, in.ServicePrincipal)
 		}),
 		"DeregisterDelegatedAdministrator": orgsOp(delegationAuthz, func(c *call, in *idIn) (any, error) {
-			return nil, c.s.orgs.DeregisterDelegatedAdministrator(c.ctx, c.account(), in.AccountId, in.ServicePrincipal)
+			return nil, c.s.orgs.DeregisterDelegatedAdministrator(c.Ctx, c.Account(), in.AccountId, in.ServicePrincipal)
 		}),
 		"ListDelegatedAdministrators": orgsOp(func(in *delegatedAdminsIn) orgsAuthz { return orgsAuthz{servicePrincipal: in.ServicePrincipal} },
 			func(c *call, in *delegatedAdminsIn) (any, error) {
-				p, err := c.s.orgs.ListDelegatedAdministrators(c.ctx, c.account(), in.ServicePrincipal, in.opts())
+				p, err := c.s.orgs.ListDelegatedAdministrators(c.Ctx, c.Account(), in.ServicePrincipal, in.opts())
 				if err != nil {
 					return nil, err
 				}
@@ -885,7 +885,7 @@ func orgsOps() map[string]*op {
 				}{out, next(p.NextToken)}, nil
 			}),
 		"ListDelegatedServicesForAccount": orgsOp(accountAuthz, func(c *call, in *idIn) (any, error) {
-			ds, err := c.s.orgs.ListDelegatedServicesForAccount(c.ctx, c.account(), in.AccountId)
+			ds, err := c.s.orgs.ListDelegatedServicesForAccount(c.Ctx, c.Account(), in.AccountId)
 			if err != nil {
 				return nil, err
 			}

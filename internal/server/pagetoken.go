@@ -29,7 +29,6 @@ import (
 // encrypted: it is the key of an item the caller has just been shown.
 
 // pageTokenPurpose names the MAC key's derivation.
-const pageTokenPurpose = "rootward pagination token v1"
 
 // pageTagSize is the length of the MAC kept in a token: 128 bits.
 const pageTagSize = 16
@@ -56,11 +55,15 @@ func (c *call) pageTokenName() string {
 // choice: the exact code is not documented.
 func (c *call) invalidPageToken() error {
 	if c.svc.json {
-		e := awserr.New("InvalidInputException", "The specified pagination token is not valid.")
-		e.Fields = map[string]string{"Reason": "INVALID_NEXT_TOKEN"}
-		return e
+		return orgsInvalidPageToken()
 	}
 	return awserr.New(awserr.InvalidInput, "Invalid Marker.")
+}
+
+func orgsInvalidPageToken() error {
+	e := awserr.New("InvalidInputException", "The specified pagination token is not valid.")
+	e.Fields = map[string]string{"Reason": "INVALID_NEXT_TOKEN"}
+	return e
 }
 
 // pageScope is what a token of this call is bound to: service, operation, account and the other
@@ -71,9 +74,9 @@ func (c *call) pageScope(params [][2]string) []byte {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	put(c.service)
-	put(c.action)
-	put(c.account())
+	put(c.Service)
+	put(c.Action)
+	put(c.Account())
 	for _, p := range params {
 		put(p[0])
 		put(p[1])
@@ -108,14 +111,14 @@ func (s *Server) openToken(scope []byte, token string) (string, bool) {
 // page and never read it: IAM's MaxItems is 1–1000 (IAM API reference, maxItemsType),
 // Organizations' MaxResults 1–20.
 func (c *call) checkPageSize() error {
-	if c.service == "organizations" {
+	if c.Service == "organizations" {
 		var in struct{ MaxResults *int }
 		if len(bytes.TrimSpace(c.body)) == 0 || json.Unmarshal(c.body, &in) != nil || in.MaxResults == nil {
 			return nil // a malformed body is the operation's decoder's to refuse
 		}
 		return orgs.CheckMaxResults(*in.MaxResults)
 	}
-	if c.service != "iam" {
+	if c.Service != "iam" {
 		return nil
 	}
 	_, err := c.params.Int("MaxItems", 0, 1, 1000)

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/xml"
 	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/authz"
 	"net/http"
 	"regexp"
-	"runtime/debug"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -14,7 +14,6 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/policy"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 // Centralized root access: IAM's five Organizations root-management operations (awsQuery) and
@@ -40,14 +39,14 @@ func addRootAccessOps(ops map[string]*op) {
 		{"OrganizationsRootSessions", orgs.FeatureRootSessions},
 	} {
 		ops["Enable"+f.op] = &op{run: func(c *call) (any, error) {
-			return result(c.s.orgs.SetRootAccessFeature(c.ctx, c.account(), f.feature, true))
+			return result(c.s.orgs.SetRootAccessFeature(c.Ctx, c.Account(), f.feature, true))
 		}}
 		ops["Disable"+f.op] = &op{run: func(c *call) (any, error) {
-			return result(c.s.orgs.SetRootAccessFeature(c.ctx, c.account(), f.feature, false))
+			return result(c.s.orgs.SetRootAccessFeature(c.Ctx, c.Account(), f.feature, false))
 		}}
 	}
 	ops["ListOrganizationsFeatures"] = &op{run: func(c *call) (any, error) {
-		return result(c.s.orgs.ListOrganizationsFeatures(c.ctx, c.account()))
+		return result(c.s.orgs.ListOrganizationsFeatures(c.Ctx, c.Account()))
 	}}
 }
 
@@ -93,40 +92,40 @@ func assumeRoot(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.id.ptype == iam.PrincipalRoot {
+	if c.Caller.Type == iam.PrincipalRoot {
 		// "You cannot use root user credentials to make this call" (STS API reference,
 		// AssumeRoot) — nor a root session's.
 		return nil, awserr.New(awserr.AccessDenied, "Root user credentials cannot call sts:AssumeRoot.")
 	}
 	rootARN := arn.Root(member)
-	if err := c.s.authorizeWith(c, "sts:AssumeRoot", rootARN, func(ctx *policy.Context) {
+	if err := c.Authorize("sts:AssumeRoot", rootARN, func(ctx *policy.Context) {
 		ctx.Set("sts:TaskPolicyArn", taskARN)
 	}); err != nil {
 		return nil, err
 	}
-	if err := c.s.orgs.RootSessionTarget(c.ctx, c.account(), member); err != nil {
+	if err := c.s.orgs.RootSessionTarget(c.Ctx, c.Account(), member); err != nil {
 		return nil, err
 	}
-	task, err := c.s.iam.GetPolicy(c.ctx, member, taskARN)
+	task, err := c.s.iam.GetPolicy(c.Ctx, member, taskARN)
 	if err != nil {
 		return nil, err
 	}
 	sess := &iam.Session{
-		Account: member, Type: iam.PrincipalRoot, AssumedRoot: true, IssuedAt: c.now.UTC().Truncate(time.Second),
+		Account: member, Type: iam.PrincipalRoot, AssumedRoot: true, IssuedAt: c.Now.UTC().Truncate(time.Second),
 		TaskPolicies: []iam.PolicyDoc{{Label: task.Arn, Document: task.DefaultDocument()}},
-		SourceARN:    c.id.arn, SourceAccount: c.id.account, SourceID: c.id.userID, SourceType: c.id.ptype,
+		SourceARN:    c.Caller.ARN, SourceAccount: c.Caller.Account, SourceID: c.Caller.UserID, SourceType: c.Caller.Type,
 	}
-	if c.id.session != nil {
-		sess.SourceIdentity = c.id.session.SourceIdentity
+	if c.Caller.Session != nil {
+		sess.SourceIdentity = c.Caller.Session.SourceIdentity
 	}
 	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
-	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
+	if err := c.s.iam.IssueSession(c.Ctx, sess); err != nil {
 		return nil, err
 	}
 	// CloudTrail's AssumeRoot record (IAM User Guide, "Track privileged tasks in CloudTrail"): the task policy as a nested structure, and
 	// the new key ID, which links the member account's records of the session to this call.
-	c.trailRequest = map[string]any{"targetPrincipal": target, "taskPolicyArn": map[string]any{"arn": taskARN}, "durationSeconds": d}
-	c.trailResponse = map[string]any{"credentials": map[string]any{
+	c.TrailRequest = map[string]any{"targetPrincipal": target, "taskPolicyArn": map[string]any{"arn": taskARN}, "durationSeconds": d}
+	c.TrailResponse = map[string]any{"credentials": map[string]any{
 		"accessKeyId": sess.AccessKeyID, "expiration": sess.Expiration.UTC().Format(time.RFC3339),
 	}}
 	return struct {
@@ -136,7 +135,7 @@ func assumeRoot(c *call) (any, error) {
 }
 
 // rootSession reports whether the caller is a privileged root session.
-func (c *call) rootSession() bool { return c.id.session != nil && c.id.session.AssumedRoot }
+func (c *call) rootSession() bool { return c.Caller.Session != nil && c.Caller.Session.AssumedRoot }
 
 // allowRootRecovery is CreateLoginProfile without UserName in a privileged root session: it must
 // come without a password, and allows the root user to recover one (task IAMCreateRootUserPassword).
@@ -144,7 +143,7 @@ func allowRootRecovery(c *call) (any, error) {
 	if c.params.Has("Password") {
 		return nil, awserr.New(awserr.InvalidInput, "In a privileged root session, CreateLoginProfile allows password recovery and takes no Password.")
 	}
-	lp, err := c.s.iam.AllowRootPasswordRecovery(c.ctx, c.account())
+	lp, err := c.s.iam.AllowRootPasswordRecovery(c.Ctx, c.Account())
 	if err != nil {
 		return nil, err
 	}
@@ -154,24 +153,17 @@ func allowRootRecovery(c *call) (any, error) {
 // keyOwnerRes is GetAccessKeyLastUsed's resource: the key's owner — the root user's ARN for a root
 // key, which the root-task policies' confinement to arn:aws:iam::*:root expects.
 func keyOwnerRes(c *call) string {
-	k, err := c.s.iam.GetAccessKeyLastUsed(c.ctx, c.account(), c.params.Get("AccessKeyId"))
+	k, err := c.s.iam.GetAccessKeyLastUsed(c.Ctx, c.Account(), c.params.Get("AccessKeyId"))
 	switch {
 	case err != nil:
 		return "*"
 	case k.UserName == "":
-		return arn.Root(c.account())
+		return arn.Root(c.Account())
 	}
-	if u, err := c.s.iam.GetUser(c.ctx, c.account(), k.UserName); err == nil {
+	if u, err := c.s.iam.GetUser(c.Ctx, c.Account(), k.UserName); err == nil {
 		return u.Arn
 	}
 	return arnOf(c, "user", k.UserName)
-}
-
-// rootSessionIssuer is the sessionIssuer of a privileged root session's CloudTrail records: the
-// principal that called AssumeRoot, in the management or delegated administrator account.
-func rootSessionIssuer(s *iam.Session) *trail.SessionIssuer {
-	typ := map[string]string{iam.PrincipalUser: "IAMUser", iam.PrincipalAssumedRole: "AssumedRole", iam.PrincipalRoot: "Root"}[s.SourceType]
-	return &trail.SessionIssuer{Type: typ, PrincipalID: s.SourceID, ARN: s.SourceARN, AccountID: s.SourceAccount}
 }
 
 // RootCredentialDeletion reports what DeleteRootCredentials removed from a member's root user.
@@ -212,7 +204,7 @@ func (s *Server) DeleteRootCredentials(r *http.Request, p Principal, member stri
 		return nil, err
 	}
 	id := sessionIdentity(sess)
-	id.accessKeyID = keyID
+	id.AccessKeyID = keyID
 	out := &RootCredentialDeletion{Account: member, SessionKeyID: keyID}
 	call := func(action string, params awsproto.Params, result any) error {
 		return s.invokeAs(r, id, "iam", action, params, result)
@@ -275,21 +267,15 @@ func (s *Server) DeleteRootCredentials(r *http.Request, p Principal, member stri
 // root session DeleteRootCredentials opened — along the path Invoke takes for console principals:
 // authorization, the operation, its CloudTrail record and metrics. A non-nil out receives the
 // result decoded as InvokeInto decodes it.
-func (s *Server) invokeAs(r *http.Request, id *identity, service, action string, params awsproto.Params, out any) (err error) {
-	c := &call{ctx: r.Context(), s: s, r: r, reqID: newRequestID(), now: s.now(), service: service, action: action, id: id}
+func (s *Server) invokeAs(r *http.Request, id *authz.Identity, service, action string, params awsproto.Params, out any) (err error) {
+	c := s.legacyCall(r, service, action)
+	c.Caller = id
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.Error("panic invoking operation", "request_id", c.reqID, "panic", v, "stack", string(debug.Stack()))
-			err = awserr.New(awserr.ServiceFailure, "An internal error occurred. Retry the request.")
+			err = s.runner.Recover(c.Call, v)
 		}
-		code := "OK"
-		if err != nil {
-			code = s.publicError(c, &err)
-		}
-		s.audit(c, err)
-		s.metrics.observe(c, code, s.now().Sub(c.now))
+		s.runner.Finish(c.Call, &err)
 	}()
-	c.svc = s.services[service]
 	o := c.svc.ops[action]
 	c.params = awsproto.Params{"Action": action}
 	for k, v := range params {

@@ -5,14 +5,13 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/authz"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +59,8 @@ type Config struct {
 	// MFALocked, when set, is told when too many wrong MFA codes lock a device or a principal on
 	// the API (after the lock is recorded in CloudTrail); it alerts the account's security contacts.
 	MFALocked func(ctx context.Context, lock iam.MFALock)
+	// Services are further services to serve (their operations are asked before the legacy tables).
+	Services []*api.Service
 }
 
 // Server serves the AWS APIs.
@@ -69,16 +70,15 @@ type Server struct {
 	now      func() time.Time
 	region   string
 	verifier *sigv4.Verifier
-	authz    *authorizer
-	services map[string]*service // by SigV4 service name
-	metrics  *metrics
-	trail    *trail.Recorder
-	rootMFA  func(ctx context.Context, account, serial string) error
-	console  http.Handler
-	orgs     *orgs.Service
-	addrs    *clientaddr.Resolver
-	mfaLock  func(ctx context.Context, lock iam.MFALock)
-	pageKey  []byte // MAC key of pagination tokens (pagetoken.go)
+	runner   *api.Runner
+	// legacy holds, per service, the operations not yet moved into the service's package
+	// (internal/api/...); the runner's table is asked first.
+	legacy  map[string]*service
+	metrics *metrics
+	console http.Handler
+	orgs    *orgs.Service
+	addrs   *clientaddr.Resolver
+	pageKey []byte // MAC key of pagination tokens (pagetoken.go)
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -90,9 +90,9 @@ type Server struct {
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{
-		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, trail: cfg.Trail, rootMFA: cfg.RootMFAGuard, console: cfg.Console,
+		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, console: cfg.Console,
 		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
-		addrs: clientaddr.New(cfg.TrustedProxies), mfaLock: cfg.MFALocked,
+		addrs: clientaddr.New(cfg.TrustedProxies),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -104,21 +104,48 @@ func New(cfg Config) *Server {
 		s.region = "us-east-1"
 	}
 	if cfg.IAM != nil {
-		s.pageKey = cfg.IAM.Subkey(pageTokenPurpose)
+		s.pageKey = cfg.IAM.Subkey(api.PageTokenPurpose)
 	}
 	s.orgs = cfg.Orgs
 	if s.orgs == nil && cfg.IAM != nil {
 		s.orgs = orgs.New(cfg.IAM)
 	}
-	s.authz = newAuthorizer(cfg.IAM, s.orgs)
 	s.metrics = newMetrics()
-	s.services = map[string]*service{
+	s.legacy = map[string]*service{
 		"iam":           {ns: nsIAM, ops: iamOps()},
 		"sts":           {ns: nsSTS, ops: stsOps()},
-		"organizations": {json: true, targetPrefix: orgsTargetPrefix, ops: orgsOps(), codes: orgsCodes},
+		"organizations": {json: true, targetPrefix: orgsTargetPrefix, ops: orgsOps()},
 	}
+	services := []*api.Service{
+		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
+			InvalidPageToken: func() error { return awserr.New(awserr.InvalidInput, "Invalid Marker.") }},
+		{Name: "sts", Protocol: awsproto.AWSQuery, XMLNamespace: nsSTS},
+		{Name: "organizations", Protocol: awsproto.AWSJSON11, TargetPrefix: orgsTargetPrefix, Codes: orgsCodes,
+			InvalidPageToken: orgsInvalidPageToken},
+	}
+	// A service of cfg.Services replaces the built-in descriptor of the same name; its table is
+	// asked before the legacy one.
+	for _, given := range cfg.Services {
+		replaced := false
+		for i, d := range services {
+			if d.Name == given.Name {
+				services[i], replaced = given, true
+			}
+		}
+		if !replaced {
+			services = append(services, given)
+		}
+	}
+	s.runner = api.NewRunner(api.Config{
+		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked},
+		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
+		PageKey: s.pageKey, Observe: s.observe,
+	}, services...)
 	return s
 }
+
+// Runner is the server's operation runner, which the console invokes operations through.
+func (s *Server) Runner() *api.Runner { return s.runner }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -147,96 +174,60 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveAPI(w, r)
 }
 
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
-
-// call is one API request on its way through the server.
+// call is one API request on its way through the server: the operation call (api.Call) and what
+// the pipeline keeps of the request while it decodes and authenticates it.
 type call struct {
-	ctx     context.Context
-	s       *Server
-	r       *http.Request
-	reqID   string
-	service string
-	svc     *service
-	action  string
-	params  awsproto.Params // awsQuery parameters
-	body    []byte          // the raw body (awsJson services decode it themselves)
-	id      *identity
-	now     time.Time
-	// org is the caller's place in its organization, set by the authorizer (nil when none).
-	org *orgs.Placement
-	// resource is the ARN the default authorization authorizes the action on, set before the
-	// operation's keys run; target is what an IAM resource of that ARN contributes to the
-	// request context (its tags, a user's or role's boundary), nil when none (withResourceKeys).
-	resource string
-	target   *iam.ResourceFacts
+	*api.Call
+	s *Server
+	r *http.Request
+	// svc is the legacy table's service of the call (see legacy.go), nil for a service of the runner.
+	svc    *service
+	params awsproto.Params // awsQuery parameters
+	body   []byte          // the raw body
 	// errProto is the protocol an error is answered in while c.svc is unknown: an awsJson
 	// client's before its request is authenticated (jsonProtocol), and the protocol of a service
 	// Rootward does not serve (refuseUnserved); nil means awsQuery.
 	errProto *awsproto.Protocol
 	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
 	input any
-	// trailRequest and trailResponse, when an operation sets them, are its CloudTrail
-	// requestParameters and responseElements (e.g. AssumeRoot's nested taskPolicyArn).
-	trailRequest, trailResponse map[string]any
 }
-
-// account is the caller's account.
-func (c *call) account() string { return c.id.account }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	reqID := newRequestID()
-	c := &call{ctx: r.Context(), s: s, r: r, reqID: reqID, now: s.now()}
-	defer func() {
-		if v := recover(); v != nil {
-			s.log.Error("panic serving request", "request_id", reqID, "panic", v, "stack", string(debug.Stack()))
-			s.writeError(w, c, awserr.New(awserr.InternalFailure, "An internal error occurred."))
-		}
+	c := &call{Call: s.runner.NewCall(r), s: s, r: r}
+	var err error
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				err = s.runner.Recover(c.Call, v)
+			}
+		}()
+		err = s.handle(w, c)
 	}()
-	err := s.handle(w, c)
-	code := "OK"
-	if err != nil {
-		code = s.writeError(w, c, err)
+	s.runner.Finish(c.Call, &err)
+	if e, ok := awserr.As(err); ok {
+		s.writeError(w, c, e)
 	}
-	s.audit(c, err)
-	s.metrics.observe(c, code, s.now().Sub(c.now))
 }
 
-// writeError answers err in the protocol's error shape and returns the code it sent.
-func (s *Server) writeError(w http.ResponseWriter, c *call, err error) string {
-	e, ok := awserr.As(err)
-	if !ok {
-		// Never send an internal error's text to the client: it may describe the system.
-		s.log.Error("internal error", "request_id", c.reqID, "service", c.service, "action", c.action, "err", err)
-		code := awserr.InternalFailure
-		if c.service == "iam" {
-			code = awserr.ServiceFailure
-		}
-		e = awserr.New(code, "An internal error occurred. Retry the request.")
-	}
-	if c.svc != nil && c.svc.codes[e.Code] != "" {
-		renamed := *e
-		renamed.Code = c.svc.codes[e.Code]
-		e = &renamed
-	}
+// writeError answers e, an error a client may see (api.Runner.Finish made it so), in the
+// protocol's error shape.
+func (s *Server) writeError(w http.ResponseWriter, c *call, e *awserr.Error) {
+	svc := c.ServiceOf()
 	switch {
-	case c.svc != nil && c.svc.json:
-		awsproto.JSONErrorResponse(w, c.reqID, e)
-	case c.svc != nil:
-		awsproto.ErrorResponse(w, c.svc.ns, c.reqID, e)
+	case svc != nil && svc.Protocol == awsproto.AWSQuery:
+		awsproto.ErrorResponse(w, svc.XMLNamespace, c.RequestID, e)
+	case svc != nil && svc.Protocol == awsproto.AWSJSON11:
+		awsproto.JSONErrorResponse(w, c.RequestID, e)
+	case svc != nil:
+		awsproto.WriteError(w, svc.Protocol, svc.XMLNamespace, c.RequestID, e)
 	case c.errProto != nil:
-		awsproto.WriteError(w, *c.errProto, nsIAM, c.reqID, e)
+		awsproto.WriteError(w, *c.errProto, nsIAM, c.RequestID, e)
 	default:
-		awsproto.ErrorResponse(w, nsIAM, c.reqID, e)
+		awsproto.ErrorResponse(w, nsIAM, c.RequestID, e)
 	}
-	return e.Code
 }
 
-// service is one AWS service Rootward serves: its wire protocol and operations.
+// service is a service's operations that are not yet in its api.Service table (legacy.go).
 type service struct {
 	// json selects awsJson 1.1 with this X-Amz-Target prefix; awsQuery otherwise.
 	json         bool
@@ -244,9 +235,6 @@ type service struct {
 	// ns is the awsQuery XML namespace.
 	ns  string
 	ops map[string]*op
-	// codes renames generic error codes to the service's own shape names (for example
-	// AccessDenied → AccessDeniedException in Organizations), because SDKs match shape names.
-	codes map[string]string
 }
 
 func (s *Server) handle(w http.ResponseWriter, c *call) error {
@@ -269,48 +257,95 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
-	c.service = auth.Service
-	svc, ok := s.services[auth.Service]
+	c.Service = auth.Service
+	svc, ok := s.runner.Service(auth.Service)
 	if !ok {
 		// Before the method check: REST services (S3, Lambda, …) use PUT, DELETE and HEAD.
 		return s.refuseUnserved(c, auth)
 	}
-	if r.Method != http.MethodPost && r.Method != http.MethodGet {
-		return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
-	}
-	c.svc = svc
-	var o *op
-	if svc.json {
-		prefix, action, ok := awsproto.JSONTarget(r.Header.Get("X-Amz-Target"))
-		if !ok || prefix != svc.targetPrefix {
-			return awserr.New("UnknownOperationException", "The X-Amz-Target header does not name an operation of this service.")
+	c.Route(svc, nil)
+	var (
+		name   string
+		labels map[string]string
+		op     api.Operation
+	)
+	switch svc.Protocol {
+	case awsproto.AWSQuery:
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
 		}
-		c.action = action
-		if o, ok = svc.ops[action]; !ok {
-			return awserr.New("UnknownOperationException", "Unknown operation %s.", action)
-		}
-	} else {
 		params, err := awsproto.ParseQuery(r.URL.RawQuery, body)
 		if err != nil {
 			return err
 		}
-		c.params = params
-		c.action = params.Get("Action")
-		if c.action == "" {
+		c.params, c.Query = params, params
+		if name = params.Get("Action"); name == "" {
 			return awserr.New(awserr.MissingAction, "Missing Action")
 		}
-		if o, ok = svc.ops[c.action]; !ok {
-			return awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", c.action, params.Get("Version"))
+		c.Action = name
+		if op, ok = svc.Op(name); !ok && s.legacyOp(c, name) == nil {
+			return awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", name, params.Get("Version"))
 		}
+	case awsproto.AWSJSON11:
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
+		}
+		prefix, action, ok := awsproto.JSONTarget(r.Header.Get("X-Amz-Target"))
+		if !ok || prefix != svc.TargetPrefix {
+			return awserr.New("UnknownOperationException", "The X-Amz-Target header does not name an operation of this service.")
+		}
+		name, c.Action, c.JSON = action, action, body
+		if op, ok = svc.Op(name); !ok && s.legacyOp(c, name) == nil {
+			return awserr.New("UnknownOperationException", "Unknown operation %s.", action)
+		}
+	case awsproto.RestJSON1:
+		c.JSON = body
+		if op, labels, ok = svc.Route(r.Method, r.URL.EscapedPath()); !ok {
+			return awserr.New("UnknownOperationException", "No operation of this service is bound to %s %s.", r.Method, r.URL.EscapedPath())
+		}
+		c.Action = api.OpName(op)
 	}
 	id, err := s.authenticate(c, auth, body)
 	if err != nil {
 		return err
 	}
-	c.id = id
+	c.Caller = id
 	if err := sessionTokenLimits(c); err != nil {
 		return err
 	}
+	if op == nil {
+		return s.runLegacy(w, c, s.legacyOp(c, name))
+	}
+	c.Route(svc, op)
+	in, err := api.Decode(svc, op, c.params, r, labels, body)
+	if err != nil {
+		return err
+	}
+	result, err := s.runner.Run(c.Call, op, in)
+	if err != nil {
+		return err
+	}
+	switch svc.Protocol {
+	case awsproto.AWSQuery:
+		return awsproto.Response(w, svc.XMLNamespace, c.Action, c.RequestID, result)
+	case awsproto.AWSJSON11:
+		return awsproto.JSONResponse(w, c.RequestID, result)
+	}
+	return awsproto.RESTResponse(w, c.RequestID, result)
+}
+
+// legacyOp is the operation name of c's service in the legacy tables, nil when none.
+func (s *Server) legacyOp(c *call, name string) *op {
+	l := s.legacy[c.Service]
+	if l == nil {
+		return nil
+	}
+	c.svc = l
+	return l.ops[name]
+}
+
+// runLegacy runs an operation of the legacy tables.
+func (s *Server) runLegacy(w http.ResponseWriter, c *call, o *op) error {
 	// The page token is opened before authorization, which decodes the input of awsJson
 	// operations once: the operation must see the position the token carries.
 	scope, err := s.openPageToken(c)
@@ -325,10 +360,10 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	result = s.sealPageToken(c, scope, result)
-	if svc.json {
-		return awsproto.JSONResponse(w, c.reqID, result)
+	if c.svc.json {
+		return awsproto.JSONResponse(w, c.RequestID, result)
 	}
-	return awsproto.Response(w, svc.ns, c.action, c.reqID, result)
+	return awsproto.Response(w, c.svc.ns, c.Action, c.RequestID, result)
 }
 
 // op is one API operation.
@@ -338,11 +373,11 @@ type op struct {
 	// moreResources, when set, are further resources the action must also be allowed on, each in
 	// turn with the same keys (UpdateUser acts on the user under its old and its new name).
 	moreResources func(c *call) []string
-	// keys, when set, returns the action's own condition keys for this request (see keysFunc),
+	// keys, when set, returns the action's own condition keys for this request (see authz.Keys),
 	// which the default authorization adds to the request context. It reads the request from c
 	// (c.params, c.body) and may look things up first (a resource's tags); an error fails the call
 	// before anything is authorized or run.
-	keys func(c *call) (keysFunc, error)
+	keys func(c *call) (authz.Keys, error)
 	// authorize replaces the default authorization (e.g. AssumeRole, whose check is the trust
 	// policy; an action on several resources). It calls s.authorizeWith itself, with its keys.
 	authorize func(c *call) error
@@ -355,21 +390,21 @@ func (s *Server) authorizeOp(c *call, o *op) error {
 	if o.authorize != nil {
 		return o.authorize(c)
 	}
-	c.resource = o.resourceARN(c)
-	var keys keysFunc
+	c.Resource = o.resourceARN(c)
+	var keys authz.Keys
 	if o.keys != nil {
 		var err error
 		if keys, err = o.keys(c); err != nil {
 			return err
 		}
 	}
-	action := c.service + ":" + c.action
-	if err := s.authorizeWith(c, action, c.resource, keys); err != nil {
+	action := c.Service + ":" + c.Action
+	if err := c.Authorize(action, c.Resource, keys); err != nil {
 		return err
 	}
 	if o.moreResources != nil {
 		for _, r := range o.moreResources(c) {
-			if err := s.authorizeWith(c, action, r, keys); err != nil {
+			if err := c.Authorize(action, r, keys); err != nil {
 				return err
 			}
 		}
@@ -382,4 +417,27 @@ func (o *op) resourceARN(c *call) string {
 		return "*"
 	}
 	return o.resource(c)
+}
+
+// legacyCall starts a call of a legacy-table operation made on behalf of a principal (the console).
+func (s *Server) legacyCall(r *http.Request, service, action string) *call {
+	c := &call{Call: s.runner.NewCall(r), s: s, r: r}
+	svc, _ := s.runner.Service(service)
+	c.Route(svc, nil)
+	c.Action = action
+	c.svc = s.legacy[service]
+	return c
+}
+
+// observe records an answered call in the metrics; unknown services and actions are folded into
+// "unknown" so a caller cannot grow the label space without bound.
+func (s *Server) observe(service, action, code string, took time.Duration) {
+	svc, ok := s.runner.Service(service)
+	switch {
+	case !ok:
+		service, action = "unknown", "unknown"
+	case !svc.Has(action) && (s.legacy[service] == nil || s.legacy[service].ops[action] == nil):
+		action = "unknown"
+	}
+	s.metrics.observe(service, action, code, took)
 }

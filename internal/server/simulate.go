@@ -101,7 +101,7 @@ func simError(err error) error {
 
 // newSimulation reads the parameters both operations share: actions, resources, context.
 func newSimulation(c *call) (*simulate.Simulation, error) {
-	r := simulate.Request{Account: c.account(), Actions: c.params.List("ActionNames"), Owner: c.params.Get("ResourceOwner")}
+	r := simulate.Request{Account: c.Account(), Actions: c.params.List("ActionNames"), Owner: c.params.Get("ResourceOwner")}
 	if len(r.Actions) == 0 {
 		return nil, awsproto.MissingParam("ActionNames")
 	}
@@ -175,14 +175,14 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 	}
 	// Another account's entities are reported as missing, so the answer reveals nothing about them.
 	notFound := awserr.New(awserr.NoSuchEntity, "The %s with name %s cannot be found.", src.Kind, src.Name)
-	if src.Account != c.account() || src.Partition != "aws" {
+	if src.Account != c.Account() || src.Partition != "aws" {
 		return simulate.Principal{}, notFound
 	}
 	var entityARN, display, entityID string
 	groupNames := map[string]string{}
 	switch src.Kind {
 	case "user":
-		u, err := c.s.iam.GetUser(c.ctx, c.account(), src.Name)
+		u, err := c.s.iam.GetUser(c.Ctx, c.Account(), src.Name)
 		if err != nil {
 			return simulate.Principal{}, err
 		}
@@ -190,7 +190,7 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 		// PrincipalPolicies labels a user's group policies with the folded group name; the
 		// simulator reports the name as created.
 		for o := (iam.ListOpts{MaxItems: 1000}); ; {
-			p, err := c.s.iam.ListGroupsForUser(c.ctx, c.account(), display, o)
+			p, err := c.s.iam.ListGroupsForUser(c.Ctx, c.Account(), display, o)
 			if err != nil {
 				return simulate.Principal{}, err
 			}
@@ -203,13 +203,13 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 			o.Marker = p.Marker
 		}
 	case "role":
-		r, err := c.s.iam.GetRole(c.ctx, c.account(), src.Name)
+		r, err := c.s.iam.GetRole(c.Ctx, c.Account(), src.Name)
 		if err != nil {
 			return simulate.Principal{}, err
 		}
 		entityARN, display, entityID = r.Arn, r.RoleName, r.RoleID
 	default:
-		g, _, err := c.s.iam.GetGroup(c.ctx, c.account(), src.Name, iam.ListOpts{MaxItems: 1})
+		g, _, err := c.s.iam.GetGroup(c.Ctx, c.Account(), src.Name, iam.ListOpts{MaxItems: 1})
 		if err != nil {
 			return simulate.Principal{}, err
 		}
@@ -219,7 +219,7 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 		// The name exists under another path: the ARN given names nothing.
 		return simulate.Principal{}, notFound
 	}
-	pp, err := c.s.iam.PrincipalPolicies(c.ctx, c.account(), src.Kind, display, entityID)
+	pp, err := c.s.iam.PrincipalPolicies(c.Ctx, c.Account(), src.Kind, display, entityID)
 	if errors.Is(err, iam.ErrPrincipalGone) {
 		return simulate.Principal{}, notFound // deleted since it was read above
 	}

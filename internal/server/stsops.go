@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/authz"
 	"regexp"
 	"strings"
 	"time"
@@ -42,14 +43,14 @@ func stsOps() map[string]*op {
 				Arn     string `xml:"Arn"`
 				UserID  string `xml:"UserId"`
 				Account string `xml:"Account"`
-			}{c.id.arn, c.id.userID, c.id.account}, nil
+			}{c.Caller.ARN, c.Caller.UserID, c.Caller.Account}, nil
 		}},
 		"GetAccessKeyInfo": {run: func(c *call) (any, error) {
 			id, err := c.params.Required("AccessKeyId")
 			if err != nil {
 				return nil, err
 			}
-			acct, err := c.s.iam.KeyAccount(c.ctx, id)
+			acct, err := c.s.iam.KeyAccount(c.Ctx, id)
 			if err != nil {
 				return nil, err
 			}
@@ -72,7 +73,7 @@ func stsOps() map[string]*op {
 
 // authorizeAuthentication lets any principal of an open account through, whatever its policies.
 func authorizeAuthentication(c *call) error {
-	_, err := c.s.authz.input(c, c.id)
+	_, err := c.Authorizer().Input(&c.Request)
 	return err
 }
 
@@ -93,31 +94,31 @@ func authorizeAuthentication(c *call) error {
 // privileged root session (AssumeRoot) was issued by GetSessionToken, to an IAM user or the root
 // user.
 func sessionTokenLimits(c *call) error {
-	s := c.id.session
+	s := c.Caller.Session
 	if s == nil || s.Type == iam.PrincipalAssumedRole || s.AssumedRoot {
 		return nil
 	}
-	switch c.service {
+	switch c.Service {
 	case "iam":
 		if !s.MFA {
-			return errInvalidToken
+			return authz.ErrInvalidToken
 		}
 	case "sts":
-		if c.action != "AssumeRole" && c.action != "GetCallerIdentity" {
-			return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", c.action)
+		if c.Action != "AssumeRole" && c.Action != "GetCallerIdentity" {
+			return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", c.Action)
 		}
 	}
 	return nil
 }
 
 func getSessionToken(c *call) (any, error) {
-	if c.id.session != nil {
+	if c.Caller.Session != nil {
 		return nil, awserr.New(awserr.AccessDenied, "Cannot call GetSessionToken with session credentials")
 	}
 	// Durations from the STS API reference: 900–129,600 s for IAM users (default 43,200), at most
 	// 3,600 s for the root user.
 	hi, def := 129600, 43200
-	if c.id.ptype == iam.PrincipalRoot {
+	if c.Caller.Type == iam.PrincipalRoot {
 		hi, def = 3600, 3600
 	}
 	d, err := c.params.Int("DurationSeconds", def, 900, hi)
@@ -125,13 +126,13 @@ func getSessionToken(c *call) (any, error) {
 		return nil, err
 	}
 	sess := &iam.Session{
-		Account: c.account(), Type: c.id.ptype, UserName: c.id.userName, UserID: c.id.userID,
-		IssuedAt: c.now.UTC().Truncate(time.Second), Tags: c.id.tags,
+		Account: c.Account(), Type: c.Caller.Type, UserName: c.Caller.UserName, UserID: c.Caller.UserID,
+		IssuedAt: c.Now.UTC().Truncate(time.Second), Tags: c.Caller.Tags,
 	}
-	if c.id.ptype == iam.PrincipalUser {
+	if c.Caller.Type == iam.PrincipalUser {
 		// The user's ARN is arn:aws:iam::ACCOUNT:user/PATH/NAME; the session keeps the path so that
 		// its principal is that ARN, which policies may name or match (aws:PrincipalArn).
-		sess.UserPath = strings.TrimSuffix(strings.TrimPrefix(c.id.arn, arn.IAM(c.account(), "user")), c.id.userName)
+		sess.UserPath = strings.TrimSuffix(strings.TrimPrefix(c.Caller.ARN, arn.IAM(c.Account(), "user")), c.Caller.UserName)
 	}
 	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
 	if serial := c.params.Get("SerialNumber"); serial != "" || c.params.Has("TokenCode") {
@@ -142,7 +143,7 @@ func getSessionToken(c *call) (any, error) {
 		t := sess.IssuedAt
 		sess.MFATime = &t
 	}
-	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
+	if err := c.s.iam.IssueSession(c.Ctx, sess); err != nil {
 		return nil, err
 	}
 	return struct {
@@ -182,7 +183,7 @@ func assumeRole(c *call) (any, error) {
 			return nil, awsproto.Invalid("ExternalId", extID, `Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`)
 		}
 	}
-	if c.id.ptype == iam.PrincipalRoot && (c.id.session == nil || !c.id.session.AssumedRoot) {
+	if c.Caller.Type == iam.PrincipalRoot && (c.Caller.Session == nil || !c.Caller.Session.AssumedRoot) {
 		// The root user cannot assume roles (IAM User Guide, "Methods to assume a role"), with its
 		// long-term keys nor with credentials it got from GetSessionToken.
 		return nil, awserr.New(awserr.AccessDenied, "Roles may not be assumed by root accounts.")
@@ -191,23 +192,23 @@ func assumeRole(c *call) (any, error) {
 	if !ok {
 		return nil, awserr.New(awserr.ValidationError, "%s is invalid", roleARN)
 	}
-	role, err := c.s.iam.GetRole(c.ctx, acct, roleName)
+	role, err := c.s.iam.GetRole(c.Ctx, acct, roleName)
 	if err != nil || role.Arn != roleARN {
 		// Unknown roles answer AccessDenied like a refused trust policy, so a caller cannot probe
 		// another account for role names.
 		return nil, c.assumeDenied(roleARN)
 	}
 	// Nobody assumes a role in a closed account.
-	if pl, err := c.s.orgs.PlacementOf(c.ctx, acct); err != nil {
+	if pl, err := c.s.orgs.PlacementOf(c.Ctx, acct); err != nil {
 		return nil, err
 	} else if pl != nil && pl.Closed {
 		return nil, c.assumeDenied(roleARN)
 	}
-	if srcID != "" && c.id.session != nil && c.id.session.SourceIdentity != "" && c.id.session.SourceIdentity != srcID {
+	if srcID != "" && c.Caller.Session != nil && c.Caller.Session.SourceIdentity != "" && c.Caller.Session.SourceIdentity != srcID {
 		return nil, awserr.New(awserr.AccessDenied, "SourceIdentity cannot be changed in a role chain.")
 	}
-	if srcID == "" && c.id.session != nil {
-		srcID = c.id.session.SourceIdentity
+	if srcID == "" && c.Caller.Session != nil {
+		srcID = c.Caller.Session.SourceIdentity
 	}
 	d, err := p.Int("DurationSeconds", 3600, 900, 43200)
 	if err != nil {
@@ -216,14 +217,14 @@ func assumeRole(c *call) (any, error) {
 	if d > role.MaxSessionDuration {
 		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	if c.id.session != nil && c.id.ptype == iam.PrincipalAssumedRole && d > 3600 {
+	if c.Caller.Session != nil && c.Caller.Type == iam.PrincipalAssumedRole && d > 3600 {
 		// Role chaining limits a session to one hour (IAM User Guide, "Role chaining").
 		return nil, awserr.New(awserr.ValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	// Session policies: the inline Policy and up to ten managed PolicyArns. The packed size limit is
 	// approximated by the documented 2,048-character plaintext limit.
 	sess := iam.RoleSession(acct, role)
-	sess.SessionName, sess.SourceIdentity, sess.IssuedAt = name, srcID, c.now.UTC().Truncate(time.Second)
+	sess.SessionName, sess.SourceIdentity, sess.IssuedAt = name, srcID, c.Now.UTC().Truncate(time.Second)
 	sess.Expiration = sess.IssuedAt.Add(time.Duration(d) * time.Second)
 	if doc := p.Get("Policy"); p.Has("Policy") {
 		if len(doc) > 2048 {
@@ -240,7 +241,7 @@ func assumeRole(c *call) (any, error) {
 		return nil, awsproto.Invalid("PolicyArns", "...", "Member must have length less than or equal to 10")
 	}
 	for _, m := range arns {
-		mp, err := c.s.iam.GetPolicy(c.ctx, acct, m["arn"])
+		mp, err := c.s.iam.GetPolicy(c.Ctx, acct, m["arn"])
 		if err != nil {
 			return nil, err
 		}
@@ -265,7 +266,7 @@ func assumeRole(c *call) (any, error) {
 		t := sess.IssuedAt
 		sess.MFATime = &t
 	}
-	if err := c.s.iam.IssueSession(c.ctx, sess); err != nil {
+	if err := c.s.iam.IssueSession(c.Ctx, sess); err != nil {
 		return nil, err
 	}
 	return struct {
@@ -287,7 +288,7 @@ func (c *call) assumeDenied(roleARN string) error {
 }
 
 func (c *call) stsDenied(action, roleARN string) error {
-	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.id.arn, action, roleARN)
+	return awserr.New(awserr.AccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.Caller.ARN, action, roleARN)
 }
 
 // assumeRequest is what an AssumeRole request asks beyond the role and session name: the session
@@ -314,7 +315,7 @@ func sessionTags(c *call, sess *iam.Session, req assumeRequest) error {
 			return awserr.New(awserr.InvalidParameterValue, "The specified transitive tag key must be included in the requested tags.")
 		}
 	}
-	if from := c.id.session; from != nil {
+	if from := c.Caller.Session; from != nil {
 		for _, t := range from.Tags {
 			if !containsFold(from.TransitiveTagKeys, t.Key) {
 				continue
@@ -366,7 +367,7 @@ func containsFold(list []string, s string) bool {
 // sts:RoleSessionName, sts:SourceIdentity, sts:ExternalId, the tags passed (aws:RequestTag/*,
 // aws:TagKeys) and sts:TransitiveTagKeys.
 func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session, req assumeRequest) error {
-	in, err := s.authz.input(c, c.id)
+	in, err := c.Authorizer().Input(&c.Request)
 	if err != nil {
 		return err
 	}
@@ -378,9 +379,8 @@ func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session, req
 	eval := *in
 	eval.Resource = trust
 	eval.ResourceAccount = sess.Account
-	ctx := getContext()
-	defer putContext(ctx)
-	c.requestContext(ctx)
+	ctx, release := c.PolicyContext(nil)
+	defer release()
 	setResourceTags(ctx, role.Tags, true)
 	ctx.Set("sts:RoleSessionName", sess.SessionName)
 	setIfPresent(ctx, "sts:SourceIdentity", sess.SourceIdentity)
@@ -406,9 +406,9 @@ func (s *Server) authorizeAssume(c *call, role *iam.Role, sess *iam.Session, req
 
 // trustAllows decides action on a role with in, whose resource policy is the role's trust policy.
 func (c *call) trustAllows(in *policy.Input, action, roleARN string, ctx *policy.Context) error {
-	x := policy.Explain(in, &policy.Request{Action: action, Resource: roleARN, Context: ctx, Principal: c.id.policyPrincipal()})
+	x := policy.Explain(in, &policy.Request{Action: action, Resource: roleARN, Context: ctx, Principal: c.Caller.PolicyPrincipal()})
 	if !x.Decision.Allowed() {
-		return accessDenied(c.id, action, roleARN, x.Decision)
+		return authz.AccessDenied(c.Caller, action, roleARN, x.Decision)
 	}
 	// Unlike other resource-based policies, a role's trust policy must always allow: an identity
 	// policy alone never lets anyone assume a role (IAM User Guide, "Granting a user permissions to
@@ -443,16 +443,16 @@ func (s *Server) checkMFA(c *call, serial, code string) error {
 	}
 	// Only IAM users and the root user own MFA devices. A role session has none: its empty user
 	// name must not fall through to "the root user" in VerifyMFACode.
-	switch c.id.ptype {
+	switch c.Caller.Type {
 	case iam.PrincipalUser:
-		if c.id.userName == "" {
+		if c.Caller.UserName == "" {
 			return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code.")
 		}
 	case iam.PrincipalRoot:
 	default:
 		return awserr.New(awserr.AccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}
-	return c.mfaOutcome(s.iam.CheckMFACode(c.ctx, c.action, c.account(), c.id.userName, serial, code, c.now))
+	return c.mfaOutcome(s.iam.CheckMFACode(c.Ctx, c.Action, c.Account(), c.Caller.UserName, serial, code, c.Now))
 }
 
 // checkSessionTags validates AssumeRole's session tags with IAM's rules (the STS Tag shape is

@@ -162,8 +162,8 @@ func (s *Server) refuseUnserved(c *call, auth *sigv4.Auth) error {
 	}
 	e.Message = "Rootward does not serve " + name + "; it serves IAM, STS and Organizations."
 	if t, ok := unservedTasks[auth.Service]; ok && auth.SecurityToken != "" {
-		if id, err := s.authenticate(c, auth, c.body); err == nil && id.session != nil && id.session.AssumedRoot &&
-			slices.ContainsFunc(id.session.TaskPolicies, func(d iam.PolicyDoc) bool { return d.Label == orgs.TaskPolicyPrefix+t.task }) {
+		if id, err := s.authenticate(c, auth, c.body); err == nil && id.Session != nil && id.Session.AssumedRoot &&
+			slices.ContainsFunc(id.Session.TaskPolicies, func(d iam.PolicyDoc) bool { return d.Label == orgs.TaskPolicyPrefix+t.task }) {
 			e.Message = "Rootward does not serve " + name + ": this privileged root session's " + t.task +
 				" task policy allows only " + name + " actions, and Rootward holds no " + t.what + " it could unlock."
 		}

@@ -1,0 +1,176 @@
+package api
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+
+	"github.com/rootward/rootward/internal/authz"
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// secretParams are request members CloudTrail never shows.
+var secretParams = map[string]bool{
+	"Password": true, "NewPassword": true, "OldPassword": true, "AuthenticationCode1": true,
+	"AuthenticationCode2": true, "TokenCode": true, "SecretAccessKey": true, "PrivateKey": true,
+}
+
+// readOnlyPrefixes mark actions CloudTrail records with readOnly true.
+var readOnlyPrefixes = []string{"Get", "List", "Describe", "Simulate", "Lookup"}
+
+// audit records an authenticated call as a CloudTrail AwsApiCall event.
+func (r *Runner) audit(c *Call, err error) {
+	if r.cfg.Trail == nil || c.Caller == nil {
+		return
+	}
+	e := &trail.Event{
+		UserIdentity:       UserIdentity(c.Caller),
+		EventTime:          c.Now,
+		EventSource:        c.Service + ".amazonaws.com",
+		EventName:          c.Action,
+		AWSRegion:          r.cfg.Region,
+		SourceIPAddress:    c.SourceIP,
+		UserAgent:          c.HTTP.UserAgent(),
+		RequestParameters:  requestParameters(c),
+		RequestID:          c.RequestID,
+		EventType:          trail.AwsAPICall,
+		RecipientAccountID: c.Caller.Account,
+	}
+	if c.TrailRequest != nil {
+		e.RequestParameters = c.TrailRequest
+	}
+	if err == nil && c.TrailResponse != nil {
+		e.ResponseElements = c.TrailResponse
+	}
+	ro := false
+	for _, p := range readOnlyPrefixes {
+		if strings.HasPrefix(c.Action, p) {
+			ro = true
+		}
+	}
+	e.ReadOnly = &ro
+	if err != nil {
+		if ae, ok := awserr.As(err); ok {
+			e.ErrorCode, e.ErrorMessage = ae.Code, ae.Message
+		} else {
+			e.ErrorCode = awserr.InternalFailure
+		}
+	}
+	r.cfg.Trail.Record(e)
+}
+
+// UserIdentity is CloudTrail's userIdentity for a caller.
+func UserIdentity(id *authz.Identity) trail.UserIdentity {
+	key := id.AccessKeyID
+	u := trail.UserIdentity{PrincipalID: id.UserID, ARN: id.ARN, AccountID: id.Account, AccessKeyID: &key}
+	switch id.Type {
+	case iam.PrincipalRoot:
+		u.Type = "Root"
+	case iam.PrincipalUser:
+		u.Type, u.UserName = "IAMUser", id.UserName
+	case iam.PrincipalAssumedRole:
+		u.Type = "AssumedRole"
+	}
+	if s := id.Session; s != nil {
+		mfa := "false"
+		if s.MFA {
+			mfa = "true"
+		}
+		sc := &trail.SessionContext{
+			Attributes:     map[string]string{"creationDate": s.IssuedAt.UTC().Format("2006-01-02T15:04:05Z"), "mfaAuthenticated": mfa},
+			SourceIdentity: s.SourceIdentity,
+		}
+		if s.Type == iam.PrincipalAssumedRole {
+			sc.SessionIssuer = &trail.SessionIssuer{Type: "Role", PrincipalID: s.RoleID, ARN: s.RoleARN(), AccountID: s.Account, UserName: s.RoleName}
+		}
+		if s.AssumedRoot {
+			// A privileged root session: type Root in the member account, marked assumedRoot, with
+			// the principal that called sts:AssumeRoot kept as the session's issuer.
+			sc.AssumedRoot = "true"
+			sc.SessionIssuer = RootSessionIssuer(s)
+		}
+		u.SessionContext = sc
+	}
+	return u
+}
+
+// RootSessionIssuer is the sessionIssuer of a privileged root session's CloudTrail records: the
+// principal that called AssumeRoot, in the management or delegated administrator account.
+func RootSessionIssuer(s *iam.Session) *trail.SessionIssuer {
+	typ := map[string]string{iam.PrincipalUser: "IAMUser", iam.PrincipalAssumedRole: "AssumedRole", iam.PrincipalRoot: "Root"}[s.SourceType]
+	return &trail.SessionIssuer{Type: typ, PrincipalID: s.SourceID, ARN: s.SourceARN, AccountID: s.SourceAccount}
+}
+
+// requestParameters renders the call's input with CloudTrail's camelCase names, secrets hidden:
+// the members as the client sent them (awsQuery parameters, an awsJson body), or, for a console
+// call, the typed input's members that are set.
+func requestParameters(c *Call) map[string]any {
+	out := map[string]any{}
+	switch {
+	case c.Query != nil:
+		for k, v := range c.Query {
+			if k == "Action" || k == "Version" {
+				continue
+			}
+			top, _, _ := strings.Cut(k, ".")
+			if secretParams[top] {
+				v = trail.Hidden
+			}
+			out[lowerFirstKey(k)] = v
+		}
+	case c.JSON != nil:
+		var m map[string]any
+		if json.Unmarshal(c.JSON, &m) == nil {
+			for k, v := range m {
+				if secretParams[k] {
+					v = trail.Hidden
+				}
+				out[lowerFirstKey(k)] = v
+			}
+		}
+	case c.Input != nil:
+		v := reflect.ValueOf(c.Input)
+		if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+			typedParameters(v.Elem(), out)
+		}
+	}
+	return out
+}
+
+// typedParameters adds the set members of a typed input: scalars as the client would have sent
+// them, lists and structures as JSON values.
+func typedParameters(v reflect.Value, out map[string]any) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		fv := v.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			typedParameters(fv, out)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Tag.Get("query")
+		if name == "-" || fv.IsZero() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		var val any = fv.Interface()
+		if secretParams[name] {
+			val = trail.Hidden
+		}
+		out[lowerFirstKey(name)] = val
+	}
+}
+
+func lowerFirstKey(k string) string {
+	if k == "" {
+		return k
+	}
+	return strings.ToLower(k[:1]) + k[1:]
+}

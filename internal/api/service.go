@@ -1,0 +1,88 @@
+package api
+
+import (
+	"sync"
+
+	"github.com/rootward/rootward/internal/awsproto"
+)
+
+// Service is one AWS service Rootward serves: its SigV4 signing name, wire protocol and operations.
+type Service struct {
+	// Name is the SigV4 signing name ("iam"), the prefix of its actions in policies and of its
+	// CloudTrail event source ("iam.amazonaws.com").
+	Name     string
+	Protocol awsproto.Protocol
+	// XMLNamespace is an awsQuery service's response namespace (the xmlNamespace trait of its
+	// Smithy model).
+	XMLNamespace string
+	// TargetPrefix is an awsJson service's X-Amz-Target prefix ("AWSOrganizationsV20161128").
+	TargetPrefix string
+	// Codes renames the generic codes raised below the service (AccessDenied, ValidationError) to
+	// the service's own shape names (AccessDeniedException in Organizations), because SDKs match
+	// shape names.
+	Codes map[string]string
+	// InvalidPageToken is the service's answer to a pagination token it did not issue for the call.
+	InvalidPageToken func() error
+	// InternalCode is the code of an internal error (IAM: ServiceFailure; default InternalFailure).
+	InternalCode string
+	Ops          Table
+
+	once   sync.Once
+	byName map[string]Operation
+	routes []route
+}
+
+type route struct {
+	awsproto.Route
+	op Operation
+}
+
+func (s *Service) index() {
+	s.once.Do(func() {
+		s.byName = make(map[string]Operation, len(s.Ops))
+		for _, o := range s.Ops {
+			if _, dup := s.byName[o.opName()]; dup {
+				panic("api: operation " + s.Name + ":" + o.opName() + " is in the table twice")
+			}
+			s.byName[o.opName()] = o
+			if r := o.route(); r != nil {
+				s.routes = append(s.routes, route{*r, o})
+			}
+		}
+	})
+}
+
+// Op returns the operation named name.
+func (s *Service) Op(name string) (Operation, bool) {
+	s.index()
+	o, ok := s.byName[name]
+	return o, ok
+}
+
+// Has reports whether the service has an operation named name.
+func (s *Service) Has(name string) bool {
+	_, ok := s.Op(name)
+	return ok
+}
+
+// Route returns the restJson1 operation bound to method and the escaped path, with its labels.
+func (s *Service) Route(method, escapedPath string) (Operation, map[string]string, bool) {
+	s.index()
+	for _, r := range s.routes {
+		if labels, ok := r.Match(method, escapedPath); ok {
+			return r.op, labels, true
+		}
+	}
+	return nil, nil, false
+}
+
+// OpName is an operation's name.
+func OpName(o Operation) string { return o.opName() }
+
+// PublicCode is code as the service's clients know it (Codes applied).
+func (s *Service) PublicCode(code string) string {
+	if c, ok := s.Codes[code]; ok {
+		return c
+	}
+	return code
+}
