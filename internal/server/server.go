@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"github.com/rootward/rootward/internal/api"
+	apiservices "github.com/rootward/rootward/internal/api/services"
 	"github.com/rootward/rootward/internal/authz"
 	"io"
 	"log/slog"
@@ -59,7 +60,8 @@ type Config struct {
 	// MFALocked, when set, is told when too many wrong MFA codes lock a device or a principal on
 	// the API (after the lock is recorded in CloudTrail); it alerts the account's security contacts.
 	MFALocked func(ctx context.Context, lock iam.MFALock)
-	// Services are further services to serve (their operations are asked before the legacy tables).
+	// Services are the services to serve (internal/api/services.All when nil); a service's table is
+	// asked before the legacy one of the same name.
 	Services []*api.Service
 }
 
@@ -125,6 +127,9 @@ func New(cfg Config) *Server {
 	}
 	// A service of cfg.Services replaces the built-in descriptor of the same name; its table is
 	// asked before the legacy one.
+	if cfg.Services == nil {
+		cfg.Services = apiservices.All()
+	}
 	for _, given := range cfg.Services {
 		replaced := false
 		for i, d := range services {

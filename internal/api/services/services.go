@@ -2,9 +2,12 @@
 // for tests that start a whole server.
 package services
 
-import "github.com/rootward/rootward/internal/api"
+import (
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
+)
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{}
+	return []*api.Service{iamapi.Service()}
 }
