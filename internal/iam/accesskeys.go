@@ -37,10 +37,10 @@ func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*A
 		if n >= accessKeysPerUsr {
 			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUsr)
 		}
-		if err := t.insert(kindAccessKey, "", k.AccessKeyID, k); err != nil {
+		if err := t.InsertJSON(kindAccessKey, "", k.AccessKeyID, k); err != nil {
 			return err
 		}
-		return t.put(kindUserKey, account, fold(user)+sep+k.AccessKeyID, struct{}{})
+		return t.PutJSON(kindUserKey, account, fold(user)+sep+k.AccessKeyID, struct{}{})
 	})
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*A
 // userKey loads a key and checks that it belongs to the user of account.
 func (t txn) userKey(account, user, id string) (*AccessKey, error) {
 	var k AccessKey
-	ok, err := t.get(kindAccessKey, "", id, &k)
+	ok, err := t.GetJSON(kindAccessKey, "", id, &k)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, account, user, id, status
 			return err
 		}
 		k.Status = status
-		return t.put(kindAccessKey, "", id, k)
+		return t.PutJSON(kindAccessKey, "", id, k)
 	})
 }
 
@@ -84,10 +84,10 @@ func (s *Service) DeleteAccessKey(ctx context.Context, account, user, id string)
 		if err != nil {
 			return err
 		}
-		if err := t.del(kindAccessKey, "", id); err != nil {
+		if err := t.DeleteIfExists(kindAccessKey, "", id); err != nil {
 			return err
 		}
-		return t.del(kindUserKey, account, fold(k.UserName)+sep+id)
+		return t.DeleteIfExists(kindUserKey, account, fold(k.UserName)+sep+id)
 	})
 }
 
@@ -103,7 +103,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, account, user string, o Li
 		}
 		p, err = scan(t, kindUserKey, account, fold(user)+sep, o, func(key string, _ []byte) (AccessKey, bool, error) {
 			var k AccessKey
-			ok, err := t.get(kindAccessKey, "", strings.TrimPrefix(key, fold(user)+sep), &k)
+			ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, fold(user)+sep), &k)
 			return k, ok, err
 		})
 		return err
@@ -120,7 +120,7 @@ func (s *Service) AccessKey(ctx context.Context, id string) (*AccessKey, *User, 
 	var owner *User
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		if ok, err = t.get(kindAccessKey, "", id, &k); err != nil || !ok {
+		if ok, err = t.GetJSON(kindAccessKey, "", id, &k); err != nil || !ok {
 			return err
 		}
 		owner, err = t.keyOwner(&k)
@@ -170,7 +170,7 @@ var ErrUnknownKey = errors.New("iam: unknown access key")
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, account, id string) (*AccessKey, error) {
 	var k AccessKey
 	err := s.view(ctx, func(t txn) error {
-		ok, err := t.get(kindAccessKey, "", id, &k)
+		ok, err := t.GetJSON(kindAccessKey, "", id, &k)
 		if err == nil && (!ok || k.Account != account) {
 			return awserr.New(awserr.AccessDenied, "The Access Key with id %s cannot be found or does not belong to your account.", id)
 		}
@@ -185,10 +185,9 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, account, id string) 
 // RecordKeyUse stores when and where a key was last used. The server calls it at most once a
 // minute per key, so authentication does not turn every read into a write.
 func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
-	return s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	return store.Update(ctx, s.st, func(t txn) error {
 		var k AccessKey
-		ok, err := t.get(kindAccessKey, "", id, &k)
+		ok, err := t.GetJSON(kindAccessKey, "", id, &k)
 		if err != nil || !ok {
 			return err
 		}
@@ -205,7 +204,7 @@ func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, 
 		}
 		at = at.UTC().Truncate(time.Second)
 		k.LastUsed, k.LastService, k.LastRegion = &at, service, region
-		return t.put(kindAccessKey, "", id, &k)
+		return t.PutJSON(kindAccessKey, "", id, &k)
 	})
 }
 
@@ -222,7 +221,7 @@ func (s *Service) KeyAccount(ctx context.Context, id string) (string, error) {
 		if strings.HasPrefix(id, "ASIA") {
 			kind = kindSession
 		}
-		ok, err = t.get(kind, "", id, &v)
+		ok, err = t.GetJSON(kind, "", id, &v)
 		return err
 	})
 	if err != nil {

@@ -35,13 +35,13 @@ func (s *Service) CreateAccount(ctx context.Context, name, email, rootPassword s
 	for attempt := 0; ; attempt++ {
 		acct.ID = newAccountID()
 		err := s.update(ctx, acct.ID, func(t txn) error {
-			if err := t.insert(kindRootEmail, "", strings.ToLower(email), acct.ID); err != nil {
+			if err := t.InsertJSON(kindRootEmail, "", strings.ToLower(email), acct.ID); err != nil {
 				if errors.Is(err, store.ErrExists) {
 					return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
 				}
 				return err
 			}
-			return t.insert(kindAccount, "", acct.ID, acct)
+			return t.InsertJSON(kindAccount, "", acct.ID, acct)
 		})
 		// A clash of random 12-digit IDs is vanishingly rare; retry it rather than fail.
 		if errors.Is(err, store.ErrExists) && attempt < 5 {
@@ -111,7 +111,7 @@ func newAccountID() string {
 func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
 	var a Account
 	err := s.view(ctx, func(t txn) error {
-		ok, err := t.get(kindAccount, "", id, &a)
+		ok, err := t.GetJSON(kindAccount, "", id, &a)
 		if err == nil && !ok {
 			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", id)
 		}
@@ -128,7 +128,7 @@ func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
 // that they have one source of truth (SetRootEmail, SetAccountName) and no copy goes stale.
 func AccountIn(tx store.Tx, id string) (*Account, error) {
 	var a Account
-	ok, err := txn{tx}.get(kindAccount, "", id, &a)
+	ok, err := store.Txn{Tx: tx}.GetJSON(kindAccount, "", id, &a)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s *Service) AccountCount(ctx context.Context) (int, error) {
 func (s *Service) SetRootPassword(ctx context.Context, accountID, pw string) error {
 	return s.update(ctx, accountID, func(t txn) error {
 		var a Account
-		ok, err := t.get(kindAccount, "", accountID, &a)
+		ok, err := t.GetJSON(kindAccount, "", accountID, &a)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) SetRootPassword(ctx context.Context, accountID, pw string) err
 		a.RootPasswordChange = &now
 		// A recovery allowed by a privileged root session is used up once a password is set.
 		a.RootRecoveryAllowed = nil
-		return t.put(kindAccount, "", accountID, &a)
+		return t.PutJSON(kindAccount, "", accountID, &a)
 	})
 }
 
@@ -196,25 +196,25 @@ func (s *Service) CreateAccountAlias(ctx context.Context, accountID, alias strin
 	}
 	return s.update(ctx, accountID, func(t txn) error {
 		var a Account
-		if _, err := t.get(kindAccount, "", accountID, &a); err != nil {
+		if _, err := t.GetJSON(kindAccount, "", accountID, &a); err != nil {
 			return err
 		}
 		if a.Alias == alias {
 			return nil
 		}
-		if err := t.insert(kindAlias, "", alias, accountID); err != nil {
+		if err := t.InsertJSON(kindAlias, "", alias, accountID); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "The account alias %s already exists.", alias)
 			}
 			return err
 		}
 		if a.Alias != "" {
-			if err := t.del(kindAlias, "", a.Alias); err != nil {
+			if err := t.DeleteIfExists(kindAlias, "", a.Alias); err != nil {
 				return err
 			}
 		}
 		a.Alias = alias
-		return t.put(kindAccount, "", accountID, &a)
+		return t.PutJSON(kindAccount, "", accountID, &a)
 	})
 }
 
@@ -222,17 +222,17 @@ func (s *Service) CreateAccountAlias(ctx context.Context, accountID, alias strin
 func (s *Service) DeleteAccountAlias(ctx context.Context, accountID, alias string) error {
 	return s.update(ctx, accountID, func(t txn) error {
 		var a Account
-		if _, err := t.get(kindAccount, "", accountID, &a); err != nil {
+		if _, err := t.GetJSON(kindAccount, "", accountID, &a); err != nil {
 			return err
 		}
 		if a.Alias == "" || a.Alias != alias {
 			return awserr.New(awserr.NoSuchEntity, "The account alias %s cannot be found.", alias)
 		}
 		a.Alias = ""
-		if err := t.del(kindAlias, "", alias); err != nil {
+		if err := t.DeleteIfExists(kindAlias, "", alias); err != nil {
 			return err
 		}
-		return t.put(kindAccount, "", accountID, &a)
+		return t.PutJSON(kindAccount, "", accountID, &a)
 	})
 }
 
@@ -253,8 +253,8 @@ func checkAlias(alias string) error {
 // do it. Several `rootward serve` nodes starting at once on an empty database all call it; exactly
 // one gets true and creates the first account.
 func (s *Service) ClaimInstallation(ctx context.Context) (bool, error) {
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		return txn{tx}.insert(kindMeta, "", "installation", s.Now())
+	err := store.Update(ctx, s.st, func(t txn) error {
+		return t.InsertJSON(kindMeta, "", "installation", s.Now())
 	})
 	if errors.Is(err, store.ErrExists) {
 		return false, nil

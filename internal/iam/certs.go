@@ -103,14 +103,14 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, account, user, b
 		if n >= certsPerUser {
 			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for SigningCertificatesPerUser: %d", certsPerUser)
 		}
-		if err := t.insert(kindCertFP, account, fp, c.CertificateID); err != nil {
+		if err := t.InsertJSON(kindCertFP, account, fp, c.CertificateID); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return &awserr.Error{Code: awserr.DuplicateCertificate,
 					Message: "The request was rejected because the same certificate is associated with an IAM user in the account."}
 			}
 			return err
 		}
-		return t.insert(kindUserCert, account, prefix+c.CertificateID, c)
+		return t.InsertJSON(kindUserCert, account, prefix+c.CertificateID, c)
 	})
 	if err != nil {
 		return nil, err
@@ -125,7 +125,7 @@ func (t txn) cert(account, user, id string) (*SigningCertificate, string, error)
 		return nil, "", err
 	}
 	var c SigningCertificate
-	ok, err := t.get(kindUserCert, account, prefix+id, &c)
+	ok, err := t.GetJSON(kindUserCert, account, prefix+id, &c)
 	if err != nil {
 		return nil, "", err
 	}
@@ -151,7 +151,7 @@ func (s *Service) UpdateSigningCertificate(ctx context.Context, account, user, i
 			return err
 		}
 		c.Status = status
-		return t.put(kindUserCert, account, key, c)
+		return t.PutJSON(kindUserCert, account, key, c)
 	})
 }
 
@@ -165,10 +165,10 @@ func (s *Service) DeleteSigningCertificate(ctx context.Context, account, user, i
 		if err != nil {
 			return err
 		}
-		if err := t.del(kindCertFP, account, c.Fingerprint); err != nil {
+		if err := t.DeleteIfExists(kindCertFP, account, c.Fingerprint); err != nil {
 			return err
 		}
-		return t.del(kindUserCert, account, key)
+		return t.DeleteIfExists(kindUserCert, account, key)
 	})
 }
 

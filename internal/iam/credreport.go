@@ -67,11 +67,10 @@ type CredentialReport struct {
 // transaction, so concurrent calls store one report.
 func (s *Service) GenerateCredentialReport(ctx context.Context, account string) (started bool, err error) {
 	now := s.Now()
-	err = s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	err = store.Update(ctx, s.st, func(t txn) error {
 		started = false
 		var old CredentialReport
-		ok, err := t.get(kindCredReport, account, keyCredReport, &old)
+		ok, err := t.GetJSON(kindCredReport, account, keyCredReport, &old)
 		if err != nil {
 			return err
 		}
@@ -83,7 +82,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, account string) 
 			return err
 		}
 		started = true
-		return t.put(kindCredReport, account, keyCredReport, CredentialReport{Content: content, GeneratedTime: now})
+		return t.PutJSON(kindCredReport, account, keyCredReport, CredentialReport{Content: content, GeneratedTime: now})
 	})
 	if err != nil {
 		return false, err
@@ -102,7 +101,7 @@ func (s *Service) GetCredentialReport(ctx context.Context, account string) (*Cre
 	var r CredentialReport
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindCredReport, account, keyCredReport, &r)
+		ok, err = t.GetJSON(kindCredReport, account, keyCredReport, &r)
 		return err
 	})
 	if err != nil {
@@ -124,22 +123,21 @@ func (s *Service) GetCredentialReport(ctx context.Context, account string) (*Cre
 // does not bump the account generation: no policy changed.
 func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, at time.Time) error {
 	at = at.UTC().Truncate(time.Second)
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	err := store.Update(ctx, s.st, func(t txn) error {
 		if user == "" {
 			a, err := t.account(account)
 			if err != nil {
 				return err
 			}
 			a.RootPasswordLastUsed = &at
-			return t.put(kindAccount, "", account, a)
+			return t.PutJSON(kindAccount, "", account, a)
 		}
 		u, err := t.user(account, user)
 		if err != nil {
 			return err
 		}
 		u.PasswordLastUsed = &at
-		return t.put(kindUser, account, fold(user), u)
+		return t.PutJSON(kindUser, account, fold(user), u)
 	})
 	if err == nil {
 		s.writes.Add(1)
@@ -248,7 +246,7 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 	var keys []AccessKey
 	for _, it := range keyItems {
 		var k AccessKey
-		ok, err := t.get(kindAccessKey, "", strings.TrimPrefix(it.Key, owner), &k)
+		ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(it.Key, owner), &k)
 		if err != nil {
 			return nil, err
 		}

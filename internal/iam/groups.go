@@ -23,7 +23,7 @@ func (s *Service) CreateGroup(ctx context.Context, account, name, path string) (
 	}
 	g := &Group{Path: path, GroupName: name, GroupID: newID("AGPA", 17), Arn: rwarn.IAMEntity(account, "group", path, name), CreateDate: s.Now()}
 	err := s.update(ctx, account, func(t txn) error {
-		if err := t.insert(kindGroup, account, fold(name), g); err != nil {
+		if err := t.InsertJSON(kindGroup, account, fold(name), g); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "Group with name %s already exists.", name)
 			}
@@ -39,7 +39,7 @@ func (s *Service) CreateGroup(ctx context.Context, account, name, path string) (
 
 func (t txn) group(account, name string) (*Group, error) {
 	var g Group
-	ok, err := t.get(kindGroup, account, fold(name), &g)
+	ok, err := t.GetJSON(kindGroup, account, fold(name), &g)
 	if err != nil {
 		return nil, err
 	}
@@ -182,10 +182,10 @@ func (s *Service) AddUserToGroup(ctx context.Context, account, group, user strin
 		}
 		// A record left by an earlier user of the same name is overwritten.
 		m := membership{UserID: u.UserID}
-		if err := t.put(kindMember, account, fold(group)+sep+fold(user), m); err != nil {
+		if err := t.PutJSON(kindMember, account, fold(group)+sep+fold(user), m); err != nil {
 			return err
 		}
-		return t.put(kindMemberOf, account, fold(user)+sep+fold(group), m)
+		return t.PutJSON(kindMemberOf, account, fold(user)+sep+fold(group), m)
 	})
 }
 
@@ -204,7 +204,7 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, account, group, user 
 			}
 			return err
 		}
-		return t.del(kindMemberOf, account, fold(user)+sep+fold(group))
+		return t.DeleteIfExists(kindMemberOf, account, fold(user)+sep+fold(group))
 	})
 }
 
@@ -228,7 +228,7 @@ func (s *Service) DeleteGroup(ctx context.Context, account, name string) error {
 				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
 			}
 		}
-		return t.del(kindGroup, account, key)
+		return t.DeleteIfExists(kindGroup, account, key)
 	})
 }
 
@@ -274,15 +274,15 @@ func (s *Service) UpdateGroup(ctx context.Context, account, name, newName, newPa
 		g.Arn = rwarn.IAMEntity(account, "group", g.Path, g.GroupName)
 		newKey := fold(g.GroupName)
 		if newKey == oldKey {
-			return t.put(kindGroup, account, newKey, g)
+			return t.PutJSON(kindGroup, account, newKey, g)
 		}
-		if err := t.insert(kindGroup, account, newKey, g); err != nil {
+		if err := t.InsertJSON(kindGroup, account, newKey, g); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "Group with name %s already exists.", newName)
 			}
 			return err
 		}
-		if err := t.del(kindGroup, account, oldKey); err != nil {
+		if err := t.DeleteIfExists(kindGroup, account, oldKey); err != nil {
 			return err
 		}
 		members, err := t.List(kindMember, account, oldKey+sep, "", 0)

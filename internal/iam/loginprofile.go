@@ -102,7 +102,7 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, account strin
 		*f.dst = *f.v
 	}
 	return s.update(ctx, account, func(t txn) error {
-		return t.put(kindPasswordPol, account, keyPasswordPolicy, &p)
+		return t.PutJSON(kindPasswordPol, account, keyPasswordPolicy, &p)
 	})
 }
 
@@ -138,14 +138,14 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, account strin
 		if p == nil {
 			return noPasswordPolicy(account)
 		}
-		return t.del(kindPasswordPol, account, keyPasswordPolicy)
+		return t.DeleteIfExists(kindPasswordPol, account, keyPasswordPolicy)
 	})
 }
 
 // passwordPolicy returns the account's policy, nil when none is set.
 func (t txn) passwordPolicy(account string) (*PasswordPolicy, error) {
 	var p PasswordPolicy
-	ok, err := t.get(kindPasswordPol, account, keyPasswordPolicy, &p)
+	ok, err := t.GetJSON(kindPasswordPol, account, keyPasswordPolicy, &p)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ type pwSnapshot struct {
 
 func (t txn) loginProfile(account, user string) (*LoginProfile, error) {
 	var lp LoginProfile
-	ok, err := t.get(kindLoginProfile, account, fold(user), &lp)
+	ok, err := t.GetJSON(kindLoginProfile, account, fold(user), &lp)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (s *Service) pwSnapshot(ctx context.Context, account, user string) (*pwSnap
 		if snap.user, err = t.user(account, user); err != nil {
 			return err
 		}
-		if _, err = t.get(kindAccount, "", account, snap.acct); err != nil {
+		if _, err = t.GetJSON(kindAccount, "", account, snap.acct); err != nil {
 			return err
 		}
 		if snap.policy, err = t.passwordPolicy(account); err != nil {
@@ -330,7 +330,7 @@ func (s *Service) setPassword(ctx context.Context, account, user string, create 
 			if _, err := t.user(account, user); err != nil {
 				return err
 			}
-			return t.put(kindLoginProfile, account, fold(user), lp)
+			return t.PutJSON(kindLoginProfile, account, fold(user), lp)
 		})
 		if err != nil {
 			return nil, err
@@ -515,7 +515,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, account, user string) 
 	if user == "" {
 		return s.update(ctx, account, func(t txn) error {
 			var a Account
-			ok, err := t.get(kindAccount, "", account, &a)
+			ok, err := t.GetJSON(kindAccount, "", account, &a)
 			if err != nil {
 				return err
 			}
@@ -523,7 +523,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, account, user string) 
 				return awserr.New(awserr.NoSuchEntity, "Login Profile for the root user of account %s cannot be found.", account)
 			}
 			a.RootPasswordHash, a.RootPasswordChange, a.RootRecoveryAllowed = "", nil, nil
-			return t.put(kindAccount, "", account, &a)
+			return t.PutJSON(kindAccount, "", account, &a)
 		})
 	}
 	if err := checkName("UserName", user, 128); err != nil {
@@ -541,7 +541,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, account, user string) 
 		if lp == nil {
 			return noLoginProfile(u.UserName)
 		}
-		return t.del(kindLoginProfile, account, fold(user))
+		return t.DeleteIfExists(kindLoginProfile, account, fold(user))
 	})
 }
 

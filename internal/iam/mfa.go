@@ -134,14 +134,14 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, account string, in
 	var label string
 	err := s.update(ctx, account, func(t txn) error {
 		var a Account
-		if _, err := t.get(kindAccount, "", account, &a); err != nil {
+		if _, err := t.GetJSON(kindAccount, "", account, &a); err != nil {
 			return err
 		}
 		label = account
 		if a.Alias != "" {
 			label = a.Alias
 		}
-		if err := t.insert(kindVirtualMFA, account, fold(in.Path+in.VirtualMFADeviceName), d); err != nil {
+		if err := t.InsertJSON(kindVirtualMFA, account, fold(in.Path+in.VirtualMFADeviceName), d); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
 			}
@@ -237,7 +237,7 @@ func (t txn) device(account, serial string) (*VirtualMFADevice, string, error) {
 		return nil, "", noSuchDevice(serial)
 	}
 	var d VirtualMFADevice
-	found, err := t.get(kindVirtualMFA, account, key, &d)
+	found, err := t.GetJSON(kindVirtualMFA, account, key, &d)
 	if err != nil {
 		return nil, "", err
 	}
@@ -396,10 +396,10 @@ func (s *Service) enableMFADevice(ctx context.Context, account, user, serial, co
 			return codeRefusal(errBadCode, used)
 		}
 		d.EnableDate, d.LastStep, d.Drift = &now, step, 0
-		if err := t.put(kindVirtualMFA, account, key, d); err != nil {
+		if err := t.PutJSON(kindVirtualMFA, account, key, d); err != nil {
 			return err
 		}
-		return t.put(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
+		return t.PutJSON(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
 	})
 }
 
@@ -444,7 +444,7 @@ func (s *Service) resyncMFADevice(ctx context.Context, account, user, serial, co
 			return codeRefusal(errBadCode, used)
 		}
 		d.LastStep, d.Drift = step, step-stepOf(now)
-		return t.put(kindVirtualMFA, account, key, d)
+		return t.PutJSON(kindVirtualMFA, account, key, d)
 	})
 }
 
@@ -480,10 +480,10 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, account, user, serial
 			return err
 		}
 		d.EnableDate, d.Drift = nil, 0
-		if err := t.put(kindVirtualMFA, account, key, d); err != nil {
+		if err := t.PutJSON(kindVirtualMFA, account, key, d); err != nil {
 			return err
 		}
-		return t.del(kindUserMFA, account, mfaOwnerKey(user)+serial)
+		return t.DeleteIfExists(kindUserMFA, account, mfaOwnerKey(user)+serial)
 	})
 }
 
@@ -501,7 +501,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, account, serial st
 		if d.EnableDate != nil {
 			return awserr.New(awserr.DeleteConflict, "MFA device %s is in use and cannot be deleted. Deactivate it first.", serial)
 		}
-		return t.del(kindVirtualMFA, account, key)
+		return t.DeleteIfExists(kindVirtualMFA, account, key)
 	})
 }
 
@@ -605,8 +605,7 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 		// A security key answers challenges, not codes.
 		return mfaDenied
 	}
-	return s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	return store.Update(ctx, s.st, func(t txn) error {
 		d, key, err := t.assigned(account, user, serial)
 		if awserr.IsCode(err, awserr.NoSuchEntity) {
 			return mfaDenied
@@ -623,6 +622,6 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 			return codeRefusal(errInvalidPassCode(), used)
 		}
 		d.LastStep = step
-		return t.put(kindVirtualMFA, account, key, d)
+		return t.PutJSON(kindVirtualMFA, account, key, d)
 	})
 }

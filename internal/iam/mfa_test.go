@@ -147,7 +147,7 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 	// The stored device holds the seed sealed, bound to its serial number.
 	var stored VirtualMFADevice
 	if err := e.svc.view(e.ctx, func(t txn) error {
-		_, err := t.get(kindVirtualMFA, acct, "/eng/alice-phone", &stored)
+		_, err := t.GetJSON(kindVirtualMFA, acct, "/eng/alice-phone", &stored)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -98,13 +98,13 @@ func (s *Service) EnableHardwareMFADevice(ctx context.Context, account, user, se
 		if err := t.checkMFAOwner(account, user); err != nil {
 			return err
 		}
-		if err := t.insert(kindHardwareMFA, account, serial, d); err != nil {
+		if err := t.InsertJSON(kindHardwareMFA, account, serial, d); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "MFA Device is already in use.")
 			}
 			return err
 		}
-		return t.put(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
+		return t.PutJSON(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
 	})
 }
 
@@ -134,7 +134,7 @@ func (t txn) assignedHardware(account, user, serial string) (*hardwareDevice, er
 		return nil, err
 	}
 	var d hardwareDevice
-	ok, err := t.get(kindHardwareMFA, account, serial, &d)
+	ok, err := t.GetJSON(kindHardwareMFA, account, serial, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -146,8 +146,7 @@ func (t txn) assignedHardware(account, user, serial string) (*hardwareDevice, er
 
 // verifyHardwareCode is VerifyMFACode for hardware tokens: the same window, drift and single use.
 func (s *Service) verifyHardwareCode(ctx context.Context, account, user, serial, code string, now time.Time) error {
-	return s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	return store.Update(ctx, s.st, func(t txn) error {
 		d, err := t.assignedHardware(account, user, serial)
 		if awserr.IsCode(err, awserr.NoSuchEntity) {
 			return mfaDenied
@@ -164,7 +163,7 @@ func (s *Service) verifyHardwareCode(ctx context.Context, account, user, serial,
 			return codeRefusal(errInvalidPassCode(), used)
 		}
 		d.LastStep = step
-		return t.put(kindHardwareMFA, account, serial, d)
+		return t.PutJSON(kindHardwareMFA, account, serial, d)
 	})
 }
 
@@ -185,7 +184,7 @@ func (s *Service) resyncHardware(ctx context.Context, account, user, serial, cod
 			return codeRefusal(errBadCode, used)
 		}
 		d.LastStep, d.Drift = step, step-stepOf(now)
-		return t.put(kindHardwareMFA, account, serial, d)
+		return t.PutJSON(kindHardwareMFA, account, serial, d)
 	})
 }
 
@@ -231,16 +230,16 @@ func (s *Service) RegisterWebAuthnDevice(ctx context.Context, account, user stri
 		if err := t.checkMFAOwner(account, user); err != nil {
 			return err
 		}
-		if err := t.insert(kindWebAuthnID, "", credKey(d.CredentialID), account+sep+d.SerialNumber); err != nil {
+		if err := t.InsertJSON(kindWebAuthnID, "", credKey(d.CredentialID), account+sep+d.SerialNumber); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "This security key is already registered.")
 			}
 			return err
 		}
-		if err := t.insert(kindWebAuthnCred, account, d.SerialNumber, d); err != nil {
+		if err := t.InsertJSON(kindWebAuthnCred, account, d.SerialNumber, d); err != nil {
 			return err
 		}
-		return t.put(kindUserMFA, account, mfaOwnerKey(user)+d.SerialNumber, MFADevice{SerialNumber: d.SerialNumber, EnableDate: d.EnableDate})
+		return t.PutJSON(kindUserMFA, account, mfaOwnerKey(user)+d.SerialNumber, MFADevice{SerialNumber: d.SerialNumber, EnableDate: d.EnableDate})
 	})
 }
 
@@ -260,7 +259,7 @@ func (s *Service) WebAuthnDevices(ctx context.Context, account, user string) ([]
 				continue
 			}
 			var d WebAuthnDevice
-			ok, err := t.get(kindWebAuthnCred, account, serial, &d)
+			ok, err := t.GetJSON(kindWebAuthnCred, account, serial, &d)
 			if err != nil {
 				return err
 			}
@@ -278,8 +277,7 @@ func (s *Service) WebAuthnDevices(ctx context.Context, account, user string) ([]
 // signature counter and flags) and its last use. The write does not bump the account generation:
 // no policy changed. Returns NoSuchEntity.
 func (s *Service) UpdateWebAuthnCredential(ctx context.Context, account, user, serial string, credential []byte, used time.Time) error {
-	return s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	return store.Update(ctx, s.st, func(t txn) error {
 		if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
@@ -287,7 +285,7 @@ func (s *Service) UpdateWebAuthnCredential(ctx context.Context, account, user, s
 			return err
 		}
 		var d WebAuthnDevice
-		ok, err := t.get(kindWebAuthnCred, account, serial, &d)
+		ok, err := t.GetJSON(kindWebAuthnCred, account, serial, &d)
 		if err != nil {
 			return err
 		}
@@ -295,7 +293,7 @@ func (s *Service) UpdateWebAuthnCredential(ctx context.Context, account, user, s
 			return awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
 		}
 		d.Credential, d.LastUsed = credential, used.UTC().Truncate(time.Second)
-		return t.put(kindWebAuthnCred, account, serial, &d)
+		return t.PutJSON(kindWebAuthnCred, account, serial, &d)
 	})
 }
 
@@ -317,19 +315,19 @@ func (s *Service) deactivateOther(ctx context.Context, account, user, serial str
 		}
 		if MFADeviceType(account, serial) == MFAWebAuthn {
 			var d WebAuthnDevice
-			if ok, err := t.get(kindWebAuthnCred, account, serial, &d); err != nil {
+			if ok, err := t.GetJSON(kindWebAuthnCred, account, serial, &d); err != nil {
 				return err
 			} else if ok {
-				if err := t.del(kindWebAuthnID, "", credKey(d.CredentialID)); err != nil {
+				if err := t.DeleteIfExists(kindWebAuthnID, "", credKey(d.CredentialID)); err != nil {
 					return err
 				}
 			}
-			if err := t.del(kindWebAuthnCred, account, serial); err != nil {
+			if err := t.DeleteIfExists(kindWebAuthnCred, account, serial); err != nil {
 				return err
 			}
-		} else if err := t.del(kindHardwareMFA, account, serial); err != nil {
+		} else if err := t.DeleteIfExists(kindHardwareMFA, account, serial); err != nil {
 			return err
 		}
-		return t.del(kindUserMFA, account, mfaOwnerKey(user)+serial)
+		return t.DeleteIfExists(kindUserMFA, account, mfaOwnerKey(user)+serial)
 	})
 }

@@ -101,7 +101,7 @@ func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePol
 		Versions: []PolicyVersion{{Document: in.PolicyDocument, VersionID: "v1", CreateDate: now}},
 	}
 	err := s.update(ctx, account, func(t txn) error {
-		if err := t.insert(kindPolicy, account, fold(in.PolicyName), p); err != nil {
+		if err := t.InsertJSON(kindPolicy, account, fold(in.PolicyName), p); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 			}
@@ -130,7 +130,7 @@ func (t txn) managedPolicy(account, arn string) (*ManagedPolicy, error) {
 			return nil, notFound
 		}
 		p = &ManagedPolicy{}
-		found, err := t.get(kindPolicy, account, fold(name), p)
+		found, err := t.GetJSON(kindPolicy, account, fold(name), p)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func (t txn) managedPolicy(account, arn string) (*ManagedPolicy, error) {
 }
 
 func (t txn) putPolicy(account string, p *ManagedPolicy) error {
-	return t.put(kindPolicy, account, fold(p.PolicyName), p)
+	return t.PutJSON(kindPolicy, account, fold(p.PolicyName), p)
 }
 
 // GetPolicy returns a managed policy. Returns NoSuchEntity.
@@ -190,7 +190,7 @@ func (s *Service) DeletePolicy(ctx context.Context, account, arn string) error {
 		if len(p.Versions) > 1 {
 			return awserr.New(awserr.DeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		return t.del(kindPolicy, account, fold(p.PolicyName))
+		return t.DeleteIfExists(kindPolicy, account, fold(p.PolicyName))
 	})
 }
 
@@ -274,35 +274,15 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 	return pageSlice(kept, func(p ManagedPolicy) string { return p.Arn }, o)
 }
 
-// pageSlice paginates an in-memory, ordered slice; the Marker is the last item's id.
+// pageSlice pages an in-memory slice in its own order; the Marker is the last item's id.
 func pageSlice[T any](items []T, id func(T) string, o ListOpts) (Page[T], error) {
-	limit, err := o.limit()
-	if err != nil {
-		return Page[T]{}, err
+	ids := make([]string, len(items))
+	byID := make(map[string]T, len(items))
+	for i, it := range items {
+		ids[i] = id(it)
+		byID[ids[i]] = it
 	}
-	after, err := markerKey(o.Marker)
-	if err != nil {
-		return Page[T]{}, err
-	}
-	start := 0
-	if after != "" {
-		start = len(items)
-		for i, it := range items {
-			if id(it) == after {
-				start = i + 1
-				break
-			}
-		}
-	}
-	rest := items[start:]
-	var p Page[T]
-	if len(rest) > limit {
-		p.IsTruncated = true
-		p.Marker = encodeMarker(id(rest[limit-1]))
-		rest = rest[:limit]
-	}
-	p.Items = append([]T(nil), rest...)
-	return p, nil
+	return readPage(store.FromList(ids), o, func(it store.Item) (T, bool, error) { return byID[it.Key], true, nil })
 }
 
 // CreatePolicyVersion adds a version (at most five). Returns LimitExceeded.
@@ -537,10 +517,10 @@ func (t txn) attachPolicy(account, ptype, name, arn string) error {
 		quota := map[string]string{principalUserT: "PoliciesPerUser", principalGroupT: "PoliciesPerGroup", principalRoleT: "PoliciesPerRole"}[ptype]
 		return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for %s: %d", quota, maxAttachedPerEntity)
 	}
-	if err := t.put(kindAttached, account, key, AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: arn}); err != nil {
+	if err := t.PutJSON(kindAttached, account, key, AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: arn}); err != nil {
 		return err
 	}
-	return t.put(kindAttachedTo, account, arn+sep+ptype+sep+fold(name), struct{}{})
+	return t.PutJSON(kindAttachedTo, account, arn+sep+ptype+sep+fold(name), struct{}{})
 }
 
 // DetachPolicy detaches a managed policy. Returns NoSuchEntity when it is not attached.
@@ -559,7 +539,7 @@ func (s *Service) DetachPolicy(ctx context.Context, account, ptype, name, arn st
 			}
 			return err
 		}
-		return t.del(kindAttachedTo, account, arn+sep+ptype+sep+fold(name))
+		return t.DeleteIfExists(kindAttachedTo, account, arn+sep+ptype+sep+fold(name))
 	})
 }
 
@@ -630,7 +610,7 @@ func (t txn) displayName(account, ptype, key string) (string, error) {
 		Name string `json:"name"`
 	}
 	kind := map[string]string{principalUserT: kindUser, principalGroupT: kindGroup, principalRoleT: kindRole}[ptype]
-	if _, err := t.get(kind, account, key, &v); err != nil {
+	if _, err := t.GetJSON(kind, account, key, &v); err != nil {
 		return "", err
 	}
 	return v.Name, nil
@@ -676,7 +656,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, account, ptype, name, pol
 		if total > limit {
 			return policy.InlineSizeError(ptype, name, limit)
 		}
-		return t.put(kindInline, account, prefix+policyName, inlinePolicy{Name: policyName, Document: doc})
+		return t.PutJSON(kindInline, account, prefix+policyName, inlinePolicy{Name: policyName, Document: doc})
 	})
 }
 
@@ -690,7 +670,7 @@ func (s *Service) GetInlinePolicy(ctx context.Context, account, ptype, name, pol
 		if err := t.principalExists(account, ptype, name); err != nil {
 			return err
 		}
-		ok, err := t.get(kindInline, account, ptype+sep+fold(name)+sep+policyName, &p)
+		ok, err := t.GetJSON(kindInline, account, ptype+sep+fold(name)+sep+policyName, &p)
 		if err == nil && !ok {
 			return awserr.New(awserr.NoSuchEntity, "The %s policy with name %s cannot be found.", ptype, policyName)
 		}
@@ -738,7 +718,7 @@ func (s *Service) setBoundary(t txn, account, ptype, name, arn string) error {
 	if _, err := t.managedPolicy(account, arn); err != nil {
 		return awserr.New(awserr.NoSuchEntity, "Scope ARN: %s does not exist or is not attachable.", arn)
 	}
-	return t.put(kindBoundaryOf, account, arn+sep+ptype+sep+fold(name), struct{}{})
+	return t.PutJSON(kindBoundaryOf, account, arn+sep+ptype+sep+fold(name), struct{}{})
 }
 
 func (t txn) clearBoundary(account, ptype, key string) error {

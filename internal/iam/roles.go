@@ -109,7 +109,7 @@ func (s *Service) createRole(ctx context.Context, account string, in CreateRoleI
 			}
 			r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
 		}
-		if err := t.insert(kindRole, account, fold(in.RoleName), r); err != nil {
+		if err := t.InsertJSON(kindRole, account, fold(in.RoleName), r); err != nil {
 			if errors.Is(err, store.ErrExists) && sl != nil {
 				return awserr.New(awserr.InvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", in.RoleName)
 			}
@@ -180,7 +180,7 @@ func protectedRole(r *Role) error {
 
 func (t txn) role(account, name string) (*Role, error) {
 	var r Role
-	ok, err := t.get(kindRole, account, fold(name), &r)
+	ok, err := t.GetJSON(kindRole, account, fold(name), &r)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (s *Service) modifyRole(ctx context.Context, account, name string, fn func(
 		if err := fn(t, r); err != nil {
 			return err
 		}
-		return t.put(kindRole, account, fold(name), r)
+		return t.PutJSON(kindRole, account, fold(name), r)
 	})
 }
 
@@ -419,7 +419,7 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 		if err := t.clearBoundary(account, principalRoleT, key); err != nil {
 			return err
 		}
-		return t.del(kindRole, account, key)
+		return t.DeleteIfExists(kindRole, account, key)
 	})
 }
 

@@ -25,7 +25,7 @@ func (s *Service) UpdateAccounts(ctx context.Context, fn func(tx store.Tx) ([]st
 		if err != nil {
 			return err
 		}
-		t := txn{tx}
+		t := txn{store.Txn{Tx: tx}}
 		seen := make(map[string]bool, len(accounts))
 		for _, a := range accounts {
 			if a == "" || seen[a] {
@@ -54,7 +54,7 @@ func (s *Service) AllowRootPasswordRecovery(ctx context.Context, account string)
 	var lp LoginProfile
 	err := s.update(ctx, account, func(t txn) error {
 		var a Account
-		ok, err := t.get(kindAccount, "", account, &a)
+		ok, err := t.GetJSON(kindAccount, "", account, &a)
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (s *Service) AllowRootPasswordRecovery(ctx context.Context, account string)
 		now := s.Now()
 		a.RootRecoveryAllowed = &now
 		lp.CreateDate = now
-		return t.put(kindAccount, "", account, &a)
+		return t.PutJSON(kindAccount, "", account, &a)
 	})
 	if err != nil {
 		return nil, err
@@ -102,7 +102,7 @@ func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootC
 	out := &RootCredentials{Account: account}
 	err := s.view(ctx, func(t txn) error {
 		var a Account
-		ok, err := t.get(kindAccount, "", account, &a)
+		ok, err := t.GetJSON(kindAccount, "", account, &a)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootC
 		out.MFADevices = mfa.Items
 		keys, err := scan(t, kindUserKey, account, sep, all, func(key string, _ []byte) (AccessKey, bool, error) {
 			var k AccessKey
-			ok, err := t.get(kindAccessKey, "", strings.TrimPrefix(key, sep), &k)
+			ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, sep), &k)
 			k.SealedSecret = nil
 			return k, ok, err
 		})

@@ -13,10 +13,10 @@ func (e *credEnv) addRootKey(t *testing.T, id string, lastUsed *time.Time) {
 	k := AccessKey{AccessKeyID: id, Account: e.account.ID, Status: "Active", CreateDate: e.svc.Now(), LastUsed: lastUsed,
 		SealedSecret: e.svc.seal.Seal([]byte("secret"), keyAD(id))}
 	err := e.svc.update(e.ctx, e.account.ID, func(t txn) error {
-		if err := t.insert(kindAccessKey, "", id, &k); err != nil {
+		if err := t.InsertJSON(kindAccessKey, "", id, &k); err != nil {
 			return err
 		}
-		return t.put(kindUserKey, e.account.ID, sep+id, struct{}{})
+		return t.PutJSON(kindUserKey, e.account.ID, sep+id, struct{}{})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -38,10 +38,10 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, account string) (*Acc
 		if n >= rootAccessKeys {
 			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", rootAccessKeys)
 		}
-		if err := t.insert(kindAccessKey, "", k.AccessKeyID, k); err != nil {
+		if err := t.InsertJSON(kindAccessKey, "", k.AccessKeyID, k); err != nil {
 			return err
 		}
-		return t.put(kindUserKey, account, sep+k.AccessKeyID, struct{}{})
+		return t.PutJSON(kindUserKey, account, sep+k.AccessKeyID, struct{}{})
 	})
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, account string) (*Acc
 
 func (t txn) account(id string) (*Account, error) {
 	var a Account
-	ok, err := t.get(kindAccount, "", id, &a)
+	ok, err := t.GetJSON(kindAccount, "", id, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Service) accountByIndex(ctx context.Context, kind, key string) (*Accoun
 	var a *Account
 	err := s.view(ctx, func(t txn) error {
 		var id string
-		ok, err := t.get(kind, "", key, &id)
+		ok, err := t.GetJSON(kind, "", key, &id)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Service) SetAccountName(ctx context.Context, account, name string) erro
 			return err
 		}
 		a.Name = name
-		return t.put(kindAccount, "", account, a)
+		return t.PutJSON(kindAccount, "", account, a)
 	})
 }
 
@@ -132,19 +132,19 @@ func (s *Service) SetRootEmail(ctx context.Context, account, email string) error
 		}
 		if strings.EqualFold(a.Email, email) {
 			a.Email = email
-			return t.put(kindAccount, "", account, a)
+			return t.PutJSON(kindAccount, "", account, a)
 		}
-		if err := t.insert(kindRootEmail, "", strings.ToLower(email), account); err != nil {
+		if err := t.InsertJSON(kindRootEmail, "", strings.ToLower(email), account); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
 			}
 			return err
 		}
-		if err := t.del(kindRootEmail, "", strings.ToLower(a.Email)); err != nil {
+		if err := t.DeleteIfExists(kindRootEmail, "", strings.ToLower(a.Email)); err != nil {
 			return err
 		}
 		a.Email = email
-		return t.put(kindAccount, "", account, a)
+		return t.PutJSON(kindAccount, "", account, a)
 	})
 }
 

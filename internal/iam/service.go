@@ -98,37 +98,22 @@ func (s *Service) Unseal(sealed []byte, ad string) ([]byte, error) { return s.se
 // Now returns the service clock's time truncated to seconds, the precision IAM reports.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
-// txn wraps a store.Tx with JSON helpers.
-type txn struct{ store.Tx }
-
-func (t txn) get(kind, account, key string, v any) (bool, error) {
-	return store.GetJSON(t, kind, account, key, v)
-}
-
-func (t txn) insert(kind, account, key string, v any) error {
-	return store.InsertJSON(t, kind, account, key, v)
-}
-
-func (t txn) put(kind, account, key string, v any) error {
-	return store.PutJSON(t, kind, account, key, v)
-}
-
-func (t txn) del(kind, account, key string) error { return store.DeleteIfExists(t, kind, account, key) }
+// txn is IAM's transaction: the store's, with IAM's reads and writes as methods.
+type txn struct{ store.Txn }
 
 // bump advances the account's generation, which tells every node's authorization cache that the
 // account's policies may have changed.
 func (t txn) bump(account string) error {
 	var g int64
-	if _, err := t.get(kindMeta, account, keyGeneration, &g); err != nil {
+	if _, err := t.GetJSON(kindMeta, account, keyGeneration, &g); err != nil {
 		return err
 	}
-	return t.put(kindMeta, account, keyGeneration, g+1)
+	return t.PutJSON(kindMeta, account, keyGeneration, g+1)
 }
 
 // update runs fn in a write transaction that also bumps account's generation.
 func (s *Service) update(ctx context.Context, account string, fn func(t txn) error) error {
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		t := txn{tx}
+	err := store.Update(ctx, s.st, func(t txn) error {
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -146,14 +131,14 @@ func (s *Service) update(ctx context.Context, account string, fn func(t txn) err
 func (s *Service) LocalWrites() uint64 { return s.writes.Load() }
 
 func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
-	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+	return store.View(ctx, s.st, fn)
 }
 
 // Generation returns the account's generation counter.
 func (s *Service) Generation(ctx context.Context, account string) (int64, error) {
 	var g int64
 	err := s.view(ctx, func(t txn) error {
-		_, err := t.get(kindMeta, account, keyGeneration, &g)
+		_, err := t.GetJSON(kindMeta, account, keyGeneration, &g)
 		return err
 	})
 	return g, err
@@ -330,10 +315,16 @@ func markerKey(m string) (string, error) {
 
 func encodeMarker(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
-// scan pages through (kind, account, prefix) starting after the marker, keeping items for which keep
-// returns true, until limit items are kept. It reads in batches so filters (path prefixes) do not
-// load a whole table at once.
+// scan reads one page of (kind, account, prefix) after the Marker, keeping the items decode keeps
+// (store.ReadPage: without a filter, it reads MaxItems+1 keys whatever the range holds).
 func scan[T any](t txn, kind, account, prefix string, o ListOpts, decode func(key string, body []byte) (T, bool, error)) (Page[T], error) {
+	return readPage(store.Range(t, kind, account, prefix), o, func(it store.Item) (T, bool, error) {
+		return decode(it.Key, it.Body)
+	})
+}
+
+// readPage reads the page o asks for of src; the Marker is the position of the last item returned.
+func readPage[T any](src store.Source, o ListOpts, decode func(it store.Item) (T, bool, error)) (Page[T], error) {
 	limit, err := o.limit()
 	if err != nil {
 		return Page[T]{}, err
@@ -342,36 +333,15 @@ func scan[T any](t txn, kind, account, prefix string, o ListOpts, decode func(ke
 	if err != nil {
 		return Page[T]{}, err
 	}
-	if after == "" {
-		after = prefix
+	p, err := store.ReadPage(src, after, limit, decode)
+	if err != nil {
+		return Page[T]{}, err
 	}
-	var page Page[T]
-	for {
-		batch, err := t.List(kind, account, prefix, after, 256)
-		if err != nil {
-			return page, err
-		}
-		for _, it := range batch {
-			v, ok, err := decode(it.Key, it.Body)
-			if err != nil {
-				return page, err
-			}
-			if !ok {
-				after = it.Key
-				continue
-			}
-			if len(page.Items) == limit {
-				page.IsTruncated = true
-				page.Marker = encodeMarker(after)
-				return page, nil
-			}
-			page.Items = append(page.Items, v)
-			after = it.Key
-		}
-		if len(batch) < 256 {
-			return page, nil
-		}
+	out := Page[T]{Items: p.Items, IsTruncated: p.Truncated}
+	if p.Truncated {
+		out.Marker = encodeMarker(p.Last)
 	}
+	return out, nil
 }
 
 func jsonDecode[T any](filter func(*T) bool) func(string, []byte) (T, bool, error) {

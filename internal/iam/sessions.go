@@ -107,8 +107,8 @@ func (s *Service) IssueSession(ctx context.Context, sess *Session) error {
 	h := sha256.Sum256([]byte(sess.Token))
 	sess.TokenHash = h[:]
 	sess.SealedSecret = s.seal.Seal([]byte(sess.Secret), sessionAD(sess.AccessKeyID))
-	return s.st.Update(ctx, func(tx store.Tx) error {
-		return txn{tx}.insert(kindSession, "", sess.AccessKeyID, sess)
+	return store.Update(ctx, s.st, func(t txn) error {
+		return t.InsertJSON(kindSession, "", sess.AccessKeyID, sess)
 	})
 }
 
@@ -120,7 +120,7 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 	var sess Session
 	var ok, live bool
 	err := s.view(ctx, func(t txn) (err error) {
-		if ok, err = t.get(kindSession, "", id, &sess); err != nil || !ok {
+		if ok, err = t.GetJSON(kindSession, "", id, &sess); err != nil || !ok {
 			return err
 		}
 		live, err = t.sessionPrincipal(&sess)

@@ -57,7 +57,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 	}
 	err := s.view(ctx, func(t txn) error {
 		var a Account
-		ok, err := t.get(kindAccount, "", account, &a)
+		ok, err := t.GetJSON(kindAccount, "", account, &a)
 		if err != nil {
 			return err
 		}

@@ -86,7 +86,7 @@ func TestGetAccountSummary(t *testing.T) {
 	// Root access keys are indexed like users' keys under the empty name (DeleteAccessKey removes
 	// fold(k.UserName)+sep+id); no API creates them here, so the index entry is written directly.
 	if err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {
-		return txn{tx}.put(kindUserKey, acct, sep+"AKIAROOTKEY", struct{}{})
+		return store.Txn{Tx: tx}.PutJSON(kindUserKey, acct, sep+"AKIAROOTKEY", struct{}{})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 			}
 			u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
 		}
-		if err := t.insert(kindUser, account, fold(in.UserName), u); err != nil {
+		if err := t.InsertJSON(kindUser, account, fold(in.UserName), u); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", in.UserName)
 			}
@@ -65,7 +65,7 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 
 func (t txn) user(account, name string) (*User, error) {
 	var u User
-	ok, err := t.get(kindUser, account, fold(name), &u)
+	ok, err := t.GetJSON(kindUser, account, fold(name), &u)
 	if err != nil {
 		return nil, err
 	}
@@ -133,15 +133,15 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 		u.Arn = userARN(account, u.Path, u.UserName)
 		newKey := fold(u.UserName)
 		if newKey == oldKey {
-			return t.put(kindUser, account, newKey, u)
+			return t.PutJSON(kindUser, account, newKey, u)
 		}
-		if err := t.insert(kindUser, account, newKey, u); err != nil {
+		if err := t.InsertJSON(kindUser, account, newKey, u); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", newName)
 			}
 			return err
 		}
-		if err := t.del(kindUser, account, oldKey); err != nil {
+		if err := t.DeleteIfExists(kindUser, account, oldKey); err != nil {
 			return err
 		}
 		// Access keys name their user: follow the rename.
@@ -152,11 +152,11 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 		for _, it := range keys {
 			var k AccessKey
 			id := strings.TrimPrefix(it.Key, oldKey+sep)
-			if ok, err := t.get(kindAccessKey, "", id, &k); err != nil || !ok {
+			if ok, err := t.GetJSON(kindAccessKey, "", id, &k); err != nil || !ok {
 				return err
 			}
 			k.UserName = u.UserName
-			if err := t.put(kindAccessKey, "", id, &k); err != nil {
+			if err := t.PutJSON(kindAccessKey, "", id, &k); err != nil {
 				return err
 			}
 		}
@@ -289,7 +289,7 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 		if err := t.clearBoundary(account, principalUserT, key); err != nil {
 			return err
 		}
-		return t.del(kindUser, account, key)
+		return t.DeleteIfExists(kindUser, account, key)
 	})
 }
 
@@ -306,7 +306,7 @@ func (s *Service) TagUser(ctx context.Context, account, name string, tags []Tag)
 		if u.Tags, err = mergeTags(u.Tags, tags, "TagsPerUser"); err != nil {
 			return err
 		}
-		return t.put(kindUser, account, fold(name), u)
+		return t.PutJSON(kindUser, account, fold(name), u)
 	})
 }
 
@@ -321,7 +321,7 @@ func (s *Service) UntagUser(ctx context.Context, account, name string, keys []st
 			return err
 		}
 		u.Tags = removeTags(u.Tags, keys)
-		return t.put(kindUser, account, fold(name), u)
+		return t.PutJSON(kindUser, account, fold(name), u)
 	})
 }
 
@@ -339,7 +339,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, account, name,
 			return err
 		}
 		u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: policyARN}
-		return t.put(kindUser, account, fold(name), u)
+		return t.PutJSON(kindUser, account, fold(name), u)
 	})
 }
 
@@ -357,6 +357,6 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, account, na
 		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
 			return err
 		}
-		return t.put(kindUser, account, fold(name), u)
+		return t.PutJSON(kindUser, account, fold(name), u)
 	})
 }

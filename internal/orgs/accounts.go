@@ -71,7 +71,7 @@ func checkAccountID(param, id string) error {
 
 func (t txn) member(o *Organization, id string) (*Account, error) {
 	var a Account
-	ok, err := t.get(kindMember, o.ID, id, &a)
+	ok, err := t.GetJSON(kindMember, o.ID, id, &a)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -104,15 +104,15 @@ func (t txn) mustMember(o *Organization, id string) (*Account, error) {
 // addMember records an account joining o under m.ParentID. While SCPs are enabled every account
 // gets FullAWSAccess when it joins, as every root, OU and account has it by default.
 func (t txn) addMember(o *Organization, m *Account) error {
-	if err := t.put(kindMember, o.ID, m.ID, m); err != nil {
+	if err := t.PutJSON(kindMember, o.ID, m.ID, m); err != nil {
 		return err
 	}
 	if m.ID != o.MasterAccountID {
-		if err := t.insert(kindOrgOf, "", m.ID, o.ID); err != nil {
+		if err := t.InsertJSON(kindOrgOf, "", m.ID, o.ID); err != nil {
 			return err
 		}
 	}
-	if err := t.put(kindChild, o.ID, childKey(m.ParentID, ChildAccount, m.ID), struct{}{}); err != nil {
+	if err := t.PutJSON(kindChild, o.ID, childKey(m.ParentID, ChildAccount, m.ID), struct{}{}); err != nil {
 		return err
 	}
 	if o.SCPsEnabled() {
@@ -130,7 +130,7 @@ func (t txn) removeMember(o *Organization, a *Account) error {
 	for _, k := range []struct{ kind, scope, key string }{
 		{kindMember, o.ID, a.ID}, {kindOrgOf, "", a.ID}, {kindChild, o.ID, childKey(a.ParentID, ChildAccount, a.ID)},
 	} {
-		if err := t.del(k.kind, k.scope, k.key); err != nil {
+		if err := t.DeleteIfExists(k.kind, k.scope, k.key); err != nil {
 			return err
 		}
 	}
@@ -189,7 +189,7 @@ func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAcc
 		if o, err = t.management(caller); err != nil {
 			return nil, err
 		}
-		return nil, t.insert(kindCreateState, o.ID, st.ID, st)
+		return nil, t.InsertJSON(kindCreateState, o.ID, st.ID, st)
 	})
 	if err != nil {
 		return nil, err
@@ -251,7 +251,7 @@ func (s *Service) finishCreate(ctx context.Context, orgID string, st *CreateAcco
 		done.State = CreateFailed
 	}
 	return s.update(ctx, func(t txn) ([]string, error) {
-		return nil, t.put(kindCreateState, orgID, st.ID, &done)
+		return nil, t.PutJSON(kindCreateState, orgID, st.ID, &done)
 	})
 }
 
@@ -269,7 +269,7 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller, id st
 		if err != nil {
 			return err
 		}
-		ok, err := t.get(kindCreateState, o.ID, id, &out)
+		ok, err := t.GetJSON(kindCreateState, o.ID, id, &out)
 		if err == nil && !ok {
 			err = errorf(codeCreateStatusNotFound, "We can't find a create account request with the CreateAccountRequestId that you specified.")
 		}
@@ -294,13 +294,9 @@ func (s *Service) ListCreateAccountStatus(ctx context.Context, caller string, st
 		if err != nil {
 			return err
 		}
-		keys, err := t.keys(kindCreateState, org.ID, "")
-		if err != nil {
-			return err
-		}
-		p, err = paginate(keys, o, func(k string) (CreateAccountStatus, bool, error) {
+		p, err = pageKeys(t, kindCreateState, org.ID, "", o, func(k string) (CreateAccountStatus, bool, error) {
 			var c CreateAccountStatus
-			if _, err := t.get(kindCreateState, org.ID, k, &c); err != nil {
+			if _, err := t.GetJSON(kindCreateState, org.ID, k, &c); err != nil {
 				return c, false, err
 			}
 			return c, len(states) == 0 || contains(states, c.State), nil
@@ -327,11 +323,7 @@ func (s *Service) ListAccounts(ctx context.Context, caller string, o ListOpts) (
 		if err != nil {
 			return err
 		}
-		keys, err := t.members(org.ID)
-		if err != nil {
-			return err
-		}
-		p, err = paginate(keys, o, func(k string) (Account, bool, error) {
+		p, err = pageKeys(t, kindMember, org.ID, "", o, func(k string) (Account, bool, error) {
 			a, err := t.member(org, k)
 			if err != nil || a == nil {
 				return Account{}, false, err
@@ -383,7 +375,7 @@ func (s *Service) CloseAccount(ctx context.Context, caller, id string) error {
 			return nil, errorf(codeAccountAlreadyClosed, "The account %s is already closed.", id)
 		}
 		a.Status = StatusSuspended
-		return []string{id}, t.put(kindMember, o.ID, id, a)
+		return []string{id}, t.PutJSON(kindMember, o.ID, id, a)
 	})
 }
 
@@ -465,13 +457,13 @@ func (s *Service) MoveAccount(ctx context.Context, caller, id, source, dest stri
 		if dest == source {
 			return nil, errorf(codeDuplicateAccount, "That account is already present in the specified destination.")
 		}
-		if err := t.del(kindChild, o.ID, childKey(source, ChildAccount, id)); err != nil {
+		if err := t.DeleteIfExists(kindChild, o.ID, childKey(source, ChildAccount, id)); err != nil {
 			return nil, err
 		}
-		if err := t.put(kindChild, o.ID, childKey(dest, ChildAccount, id), struct{}{}); err != nil {
+		if err := t.PutJSON(kindChild, o.ID, childKey(dest, ChildAccount, id), struct{}{}); err != nil {
 			return nil, err
 		}
 		a.ParentID = dest
-		return []string{id}, t.put(kindMember, o.ID, id, a)
+		return []string{id}, t.PutJSON(kindMember, o.ID, id, a)
 	})
 }

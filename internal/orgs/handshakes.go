@@ -74,7 +74,7 @@ func (h *Handshake) current(now time.Time) *Handshake {
 
 func (t txn) handshake(id string, now time.Time) (*Handshake, error) {
 	var h Handshake
-	ok, err := t.get(kindHandshake, "", id, &h)
+	ok, err := t.GetJSON(kindHandshake, "", id, &h)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 			}
 			return nil, withReason(codeHandshakeConstraint, ReasonAlreadyInOrganization, "The account %s is already a member of an organization.", account)
 		}
-		open, err := t.keys(kindHSAccount, account, "")
+		open, err := t.Keys(kindHSAccount, account, "")
 		if err != nil {
 			return nil, err
 		}
@@ -172,12 +172,12 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 			h.Resources = append(h.Resources, HandshakeResource{Type: "NOTES", Value: notes})
 		}
 		for _, k := range []struct{ kind, scope string }{{kindHSAccount, account}, {kindHSOrg, o.ID}} {
-			if err := t.put(k.kind, k.scope, id, struct{}{}); err != nil {
+			if err := t.PutJSON(k.kind, k.scope, id, struct{}{}); err != nil {
 				return nil, err
 			}
 		}
 		out = h
-		return nil, t.insert(kindHandshake, "", id, h)
+		return nil, t.InsertJSON(kindHandshake, "", id, h)
 	})
 	return out, err
 }
@@ -218,7 +218,7 @@ func (s *Service) respond(ctx context.Context, caller, id, state string, join fu
 		}
 		h.State = state
 		out = h
-		return []string{caller}, t.put(kindHandshake, "", id, h)
+		return []string{caller}, t.PutJSON(kindHandshake, "", id, h)
 	})
 	return out, err
 }
@@ -277,7 +277,7 @@ func (s *Service) CancelHandshake(ctx context.Context, caller, id string) (*Hand
 		}
 		h.State = HandshakeCanceled
 		out = h
-		return nil, t.put(kindHandshake, "", id, h)
+		return nil, t.PutJSON(kindHandshake, "", id, h)
 	})
 	return out, err
 }
@@ -336,11 +336,7 @@ func (s *Service) listHandshakes(ctx context.Context, index func(t txn) (kind, s
 		if err != nil {
 			return err
 		}
-		ids, err := t.keys(kind, scope, "")
-		if err != nil {
-			return err
-		}
-		p, err = paginate(ids, lo, func(k string) (Handshake, bool, error) {
+		p, err = pageKeys(t, kind, scope, "", lo, func(k string) (Handshake, bool, error) {
 			h, err := t.handshake(k, now)
 			if err != nil || h == nil {
 				return Handshake{}, false, err

@@ -120,7 +120,7 @@ type Delegation struct {
 // org loads an organization by ID; nil when it does not exist.
 func (t txn) org(id string) (*Organization, error) {
 	var o Organization
-	ok, err := t.get(kindOrg, "", id, &o)
+	ok, err := t.GetJSON(kindOrg, "", id, &o)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (t txn) org(id string) (*Organization, error) {
 // orgOf returns the organization account belongs to, nil when none.
 func (t txn) orgOf(account string) (*Organization, error) {
 	var id string
-	ok, err := t.get(kindOrgOf, "", account, &id)
+	ok, err := t.GetJSON(kindOrgOf, "", account, &id)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -184,10 +184,10 @@ func (t txn) reader(caller string) (*Organization, error) {
 	return o, nil
 }
 
-func (t txn) putOrg(o *Organization) error { return t.put(kindOrg, "", o.ID, o) }
+func (t txn) putOrg(o *Organization) error { return t.PutJSON(kindOrg, "", o.ID, o) }
 
 // members lists the account IDs of an organization.
-func (t txn) members(orgID string) ([]string, error) { return t.keys(kindMember, orgID, "") }
+func (t txn) members(orgID string) ([]string, error) { return t.Keys(kindMember, orgID, "") }
 
 // CreateOrganization makes the caller's account the management account of a new organization
 // (featureSet "" means ALL). Returns AlreadyInOrganizationException and InvalidInputException.
@@ -209,13 +209,13 @@ func (s *Service) CreateOrganization(ctx context.Context, caller, featureSet str
 		RootID: "r-" + randomString(4), CreatedAt: now,
 	}
 	err = s.update(ctx, func(t txn) ([]string, error) {
-		if err := t.insert(kindOrgOf, "", caller, o.ID); err != nil {
+		if err := t.InsertJSON(kindOrgOf, "", caller, o.ID); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return nil, errorf(codeAlreadyInOrganization, "The AWS account is already a member of an organization.")
 			}
 			return nil, err
 		}
-		if err := t.insert(kindOrg, "", o.ID, o); err != nil {
+		if err := t.InsertJSON(kindOrg, "", o.ID, o); err != nil {
 			return nil, err
 		}
 		// The management account is listed with the members; AWS reports it as INVITED.
@@ -266,13 +266,13 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller string) error {
 		if n > 1 {
 			return nil, errorf(codeOrganizationNotEmpty, "To delete an organization you must first remove all member accounts (except the management account).")
 		}
-		hs, err := t.keys(kindHSOrg, o.ID, "")
+		hs, err := t.Keys(kindHSOrg, o.ID, "")
 		if err != nil {
 			return nil, err
 		}
 		for _, id := range hs {
 			var h Handshake
-			if ok, err := t.get(kindHandshake, "", id, &h); err != nil || !ok {
+			if ok, err := t.GetJSON(kindHandshake, "", id, &h); err != nil || !ok {
 				if err != nil {
 					return nil, err
 				}
@@ -280,26 +280,26 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller string) error {
 			}
 			if h.State == HandshakeOpen || h.State == HandshakeRequested {
 				h.State = HandshakeCanceled
-				if err := t.put(kindHandshake, "", id, &h); err != nil {
+				if err := t.PutJSON(kindHandshake, "", id, &h); err != nil {
 					return nil, err
 				}
 			}
 		}
 		for _, kind := range []string{kindMember, kindOU, kindChild, kindPolicy, kindPolicyName, kindAttach, kindTarget, kindCreateState, kindHSOrg, kindTags} {
-			keys, err := t.keys(kind, o.ID, "")
+			keys, err := t.Keys(kind, o.ID, "")
 			if err != nil {
 				return nil, err
 			}
 			for _, k := range keys {
-				if err := t.del(kind, o.ID, k); err != nil {
+				if err := t.DeleteIfExists(kind, o.ID, k); err != nil {
 					return nil, err
 				}
 			}
 		}
-		if err := t.del(kindOrgOf, "", caller); err != nil {
+		if err := t.DeleteIfExists(kindOrgOf, "", caller); err != nil {
 			return nil, err
 		}
-		return []string{caller}, t.del(kindOrg, "", o.ID)
+		return []string{caller}, t.DeleteIfExists(kindOrg, "", o.ID)
 	})
 }
 

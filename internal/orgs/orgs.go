@@ -226,35 +226,18 @@ var (
 	errDenied   = errorf(codeAccessDenied, "You don't have permissions to access this resource.")
 )
 
-// txn wraps a store.Tx with JSON helpers.
-type txn struct{ store.Tx }
-
-func (t txn) get(kind, scope, key string, v any) (bool, error) {
-	return store.GetJSON(t, kind, scope, key, v)
-}
-
-func (t txn) put(kind, scope, key string, v any) error { return store.PutJSON(t, kind, scope, key, v) }
-
-func (t txn) insert(kind, scope, key string, v any) error {
-	return store.InsertJSON(t, kind, scope, key, v)
-}
-
-func (t txn) del(kind, scope, key string) error { return store.DeleteIfExists(t, kind, scope, key) }
-
-// keys lists every key of (kind, scope) under prefix, with the prefix removed.
-func (t txn) keys(kind, scope, prefix string) ([]string, error) {
-	return store.Keys(t, kind, scope, prefix)
-}
+// txn is Organizations' transaction: the store's, with Organizations' reads and writes as methods.
+type txn struct{ store.Txn }
 
 // view runs fn in a read-only transaction.
 func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
-	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+	return store.View(ctx, s.st, fn)
 }
 
 // update runs fn in a write transaction and bumps the generation of every account fn returns, so
 // that authorization caches see SCP and membership changes (iam.Service.UpdateAccounts).
 func (s *Service) update(ctx context.Context, fn func(t txn) ([]string, error)) error {
-	return s.iam.UpdateAccounts(ctx, func(tx store.Tx) ([]string, error) { return fn(txn{tx}) })
+	return s.iam.UpdateAccounts(ctx, func(tx store.Tx) ([]string, error) { return fn(txn{store.Txn{Tx: tx}}) })
 }
 
 // lowerAlnum is the alphabet of Organizations IDs after their prefix: o-[a-z0-9]{10,32},
@@ -309,39 +292,37 @@ func CheckMaxResults(n int) error {
 	return nil
 }
 
-// paginate pages over keys, which must be in ascending order: NextToken is the opaque last key
-// returned.
-func paginate[T any](keys []string, o ListOpts, load func(key string) (T, bool, error)) (Page[T], error) {
+// pageKeys reads the page o asks for of the keys of (kind, scope) under prefix, in key order,
+// handing load each key without the prefix; NextToken is the last key returned, without the
+// prefix too. It reads one page of keys (store.ReadPage), not the whole range.
+func pageKeys[T any](t txn, kind, scope, prefix string, o ListOpts, load func(key string) (T, bool, error)) (Page[T], error) {
+	return paginate(store.Range(t, kind, scope, prefix), prefix, o, load)
+}
+
+// paginate reads the page o asks for of src, whose positions are prefix followed by the key load
+// is given and NextToken holds.
+func paginate[T any](src store.Source, prefix string, o ListOpts, load func(key string) (T, bool, error)) (Page[T], error) {
 	limit, err := o.limit()
 	if err != nil {
 		return Page[T]{}, err
 	}
-	start := ""
+	after := ""
 	if o.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(o.NextToken)
 		if err != nil || len(b) == 0 {
 			return Page[T]{}, invalid(ReasonInvalidNextToken, "The NextToken is not valid.")
 		}
-		start = string(b)
+		after = prefix + string(b)
 	}
-	var p Page[T]
-	after := ""
-	for _, k := range keys {
-		if start != "" && k <= start {
-			continue
-		}
-		if len(p.Items) == limit {
-			p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(after))
-			return p, nil
-		}
-		v, ok, err := load(k)
-		if err != nil {
-			return p, err
-		}
-		after = k
-		if ok {
-			p.Items = append(p.Items, v)
-		}
+	p, err := store.ReadPage(src, after, limit, func(it store.Item) (T, bool, error) {
+		return load(strings.TrimPrefix(it.Key, prefix))
+	})
+	if err != nil {
+		return Page[T]{}, err
 	}
-	return p, nil
+	out := Page[T]{Items: p.Items}
+	if p.Truncated {
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(p.Last, prefix)))
+	}
+	return out, nil
 }

@@ -70,7 +70,7 @@ func checkOUName(name string) error {
 
 func (t txn) ou(o *Organization, id string) (*OrganizationalUnit, error) {
 	var u OrganizationalUnit
-	ok, err := t.get(kindOU, o.ID, id, &u)
+	ok, err := t.GetJSON(kindOU, o.ID, id, &u)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (t txn) children(orgID, parent, typ string) ([]Child, error) {
 	if typ != "" {
 		prefix += typ + sep
 	}
-	keys, err := t.keys(kindChild, orgID, prefix)
+	keys, err := t.Keys(kindChild, orgID, prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -203,10 +203,10 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, 
 			return nil, err
 		}
 		u := &OrganizationalUnit{ID: "ou-" + strings.TrimPrefix(o.RootID, "r-") + "-" + randomString(8), Name: name, ParentID: parent}
-		if err := t.insert(kindOU, o.ID, u.ID, u); err != nil {
+		if err := t.InsertJSON(kindOU, o.ID, u.ID, u); err != nil {
 			return nil, err
 		}
-		if err := t.put(kindChild, o.ID, childKey(parent, ChildOU, u.ID), struct{}{}); err != nil {
+		if err := t.PutJSON(kindChild, o.ID, childKey(parent, ChildOU, u.ID), struct{}{}); err != nil {
 			return nil, err
 		}
 		if o.SCPsEnabled() {
@@ -287,7 +287,7 @@ func (s *Service) UpdateOrganizationalUnit(ctx context.Context, caller, id, name
 			return nil, err
 		}
 		u.Name = name
-		return nil, t.put(kindOU, o.ID, id, u)
+		return nil, t.PutJSON(kindOU, o.ID, id, u)
 	})
 	return u, err
 }
@@ -313,7 +313,7 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 			}
 			return nil, errorf(codeOUNotEmpty, "You can't delete an OU that contains accounts or other OUs.")
 		}
-		if err := t.del(kindChild, o.ID, childKey(u.ParentID, ChildOU, id)); err != nil {
+		if err := t.DeleteIfExists(kindChild, o.ID, childKey(u.ParentID, ChildOU, id)); err != nil {
 			return nil, err
 		}
 		if err := t.detachAll(o.ID, id); err != nil {
@@ -322,7 +322,7 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 		if err := t.dropTags(o.ID, id); err != nil {
 			return nil, err
 		}
-		return nil, t.del(kindOU, o.ID, id)
+		return nil, t.DeleteIfExists(kindOU, o.ID, id)
 	})
 }
 
@@ -349,11 +349,7 @@ func (s *Service) ListOrganizationalUnitsForParent(ctx context.Context, caller, 
 		if err := t.mustParent(o, parent); err != nil {
 			return err
 		}
-		keys, err := t.keys(kindChild, o.ID, parent+sep+ChildOU+sep)
-		if err != nil {
-			return err
-		}
-		p, err = paginate(keys, lo, func(k string) (OrganizationalUnit, bool, error) {
+		p, err = pageKeys(t, kindChild, o.ID, parent+sep+ChildOU+sep, lo, func(k string) (OrganizationalUnit, bool, error) {
 			u, err := t.ou(o, k)
 			if err != nil || u == nil {
 				return OrganizationalUnit{}, false, err
@@ -379,11 +375,7 @@ func (s *Service) ListAccountsForParent(ctx context.Context, caller, parent stri
 		if err := t.mustParent(o, parent); err != nil {
 			return err
 		}
-		keys, err := t.keys(kindChild, o.ID, parent+sep+ChildAccount+sep)
-		if err != nil {
-			return err
-		}
-		p, err = paginate(keys, lo, func(k string) (Account, bool, error) {
+		p, err = pageKeys(t, kindChild, o.ID, parent+sep+ChildAccount+sep, lo, func(k string) (Account, bool, error) {
 			a, err := t.member(o, k)
 			if err != nil || a == nil {
 				return Account{}, false, err
@@ -412,11 +404,7 @@ func (s *Service) ListChildren(ctx context.Context, caller, parent, childType st
 		if err := t.mustParent(o, parent); err != nil {
 			return err
 		}
-		keys, err := t.keys(kindChild, o.ID, parent+sep+childType+sep)
-		if err != nil {
-			return err
-		}
-		p, err = paginate(keys, lo, func(k string) (Child, bool, error) { return Child{ID: k, Type: childType}, true, nil })
+		p, err = pageKeys(t, kindChild, o.ID, parent+sep+childType+sep, lo, func(k string) (Child, bool, error) { return Child{ID: k, Type: childType}, true, nil })
 		return err
 	})
 	return p, err

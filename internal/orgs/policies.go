@@ -6,7 +6,6 @@ import (
 	"github.com/rootward/rootward/internal/arn"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -92,7 +91,7 @@ func (t txn) policy(o *Organization, id string) (*Policy, error) {
 		return &p, nil
 	}
 	var p Policy
-	ok, err := t.get(kindPolicy, o.ID, id, &p)
+	ok, err := t.GetJSON(kindPolicy, o.ID, id, &p)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -190,7 +189,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 		if err := t.claimPolicyName(o.ID, p); err != nil {
 			return nil, err
 		}
-		if err := t.insert(kindPolicy, o.ID, p.ID, p); err != nil {
+		if err := t.InsertJSON(kindPolicy, o.ID, p.ID, p); err != nil {
 			return nil, err
 		}
 		if err := t.addTags(o.ID, p.ID, in.Tags); err != nil {
@@ -209,7 +208,7 @@ func (t txn) claimPolicyName(orgID string, p *Policy) error {
 	if p.Name == fullAWSAccess.Name {
 		return errorf(codeDuplicatePolicy, "A policy with the same name already exists.")
 	}
-	err := t.insert(kindPolicyName, orgID, policyNameKey(p), p.ID)
+	err := t.InsertJSON(kindPolicyName, orgID, policyNameKey(p), p.ID)
 	if errors.Is(err, store.ErrExists) {
 		return errorf(codeDuplicatePolicy, "A policy with the same name already exists.")
 	}
@@ -260,7 +259,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 			return nil, invalid(ReasonImmutablePolicy, "You can't modify an AWS managed policy.")
 		}
 		if in.Name != nil && *in.Name != p.Name {
-			if err := t.del(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
+			if err := t.DeleteIfExists(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
 				return nil, err
 			}
 			p.Name = *in.Name
@@ -279,7 +278,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 			}
 		}
 		out = p
-		return affected, t.put(kindPolicy, o.ID, id, p)
+		return affected, t.PutJSON(kindPolicy, o.ID, id, p)
 	})
 	return out, err
 }
@@ -308,13 +307,13 @@ func (s *Service) DeletePolicy(ctx context.Context, caller, id string) error {
 			}
 			return nil, errorf(codePolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 		}
-		if err := t.del(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
+		if err := t.DeleteIfExists(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
 			return nil, err
 		}
 		if err := t.dropTags(o.ID, id); err != nil {
 			return nil, err
 		}
-		return nil, t.del(kindPolicy, o.ID, id)
+		return nil, t.DeleteIfExists(kindPolicy, o.ID, id)
 	})
 }
 
@@ -346,13 +345,9 @@ func (s *Service) ListPolicies(ctx context.Context, caller, filter string, lo Li
 		if err != nil {
 			return err
 		}
-		keys, err := t.keys(kindPolicy, o.ID, "")
-		if err != nil {
-			return err
-		}
-		keys = append(keys, FullAWSAccessID)
-		sort.Strings(keys)
-		p, err = paginate(keys, lo, func(k string) (Policy, bool, error) {
+		// FullAWSAccess is AWS's, kept by no organization: it joins the stored policies in ID order.
+		src := store.Merge(store.Range(t, kindPolicy, o.ID, ""), store.FromSorted([]string{FullAWSAccessID}))
+		p, err = paginate(src, "", lo, func(k string) (Policy, bool, error) {
 			pol, err := t.policy(o, k)
 			if err != nil || pol == nil {
 				return Policy{}, false, err
@@ -405,22 +400,22 @@ func (t txn) mustTarget(o *Organization, id string) (*PolicyTarget, error) {
 
 // attach records an attachment in both directions.
 func (t txn) attach(orgID, policyID, target string) error {
-	if err := t.put(kindAttach, orgID, target+sep+policyID, struct{}{}); err != nil {
+	if err := t.PutJSON(kindAttach, orgID, target+sep+policyID, struct{}{}); err != nil {
 		return err
 	}
-	return t.put(kindTarget, orgID, policyID+sep+target, struct{}{})
+	return t.PutJSON(kindTarget, orgID, policyID+sep+target, struct{}{})
 }
 
 func (t txn) detach(orgID, policyID, target string) error {
-	if err := t.del(kindAttach, orgID, target+sep+policyID); err != nil {
+	if err := t.DeleteIfExists(kindAttach, orgID, target+sep+policyID); err != nil {
 		return err
 	}
-	return t.del(kindTarget, orgID, policyID+sep+target)
+	return t.DeleteIfExists(kindTarget, orgID, policyID+sep+target)
 }
 
 // detachAll removes every policy attached to target (an account leaving, an OU deleted).
 func (t txn) detachAll(orgID, target string) error {
-	ids, err := t.keys(kindAttach, orgID, target+sep)
+	ids, err := t.Keys(kindAttach, orgID, target+sep)
 	if err != nil {
 		return err
 	}
@@ -434,7 +429,7 @@ func (t txn) detachAll(orgID, target string) error {
 
 // governed lists the accounts whose SCPs include policyID through any of its targets.
 func (t txn) governed(o *Organization, policyID string) ([]string, error) {
-	targets, err := t.keys(kindTarget, o.ID, policyID+sep)
+	targets, err := t.Keys(kindTarget, o.ID, policyID+sep)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +476,7 @@ func (s *Service) AttachPolicy(ctx context.Context, caller, policyID, target str
 		if !o.SCPsEnabled() {
 			return nil, errorf(codePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 		}
-		attached, err := t.keys(kindAttach, o.ID, target+sep)
+		attached, err := t.Keys(kindAttach, o.ID, target+sep)
 		if err != nil {
 			return nil, err
 		}
@@ -519,7 +514,7 @@ func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target str
 		if _, err := t.mustTarget(o, target); err != nil {
 			return nil, err
 		}
-		attached, err := t.keys(kindAttach, o.ID, target+sep)
+		attached, err := t.Keys(kindAttach, o.ID, target+sep)
 		if err != nil {
 			return nil, err
 		}
@@ -553,11 +548,7 @@ func (s *Service) ListPoliciesForTarget(ctx context.Context, caller, target, fil
 		if _, err := t.mustTarget(o, target); err != nil {
 			return err
 		}
-		ids, err := t.keys(kindAttach, o.ID, target+sep)
-		if err != nil {
-			return err
-		}
-		p, err = paginate(ids, lo, func(k string) (Policy, bool, error) {
+		p, err = pageKeys(t, kindAttach, o.ID, target+sep, lo, func(k string) (Policy, bool, error) {
 			pol, err := t.policy(o, k)
 			if err != nil || pol == nil {
 				return Policy{}, false, err
@@ -583,11 +574,7 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller, policyID str
 		if _, err := t.mustPolicy(o, policyID); err != nil {
 			return err
 		}
-		targets, err := t.keys(kindTarget, o.ID, policyID+sep)
-		if err != nil {
-			return err
-		}
-		p, err = paginate(targets, lo, func(k string) (PolicyTarget, bool, error) {
+		p, err = pageKeys(t, kindTarget, o.ID, policyID+sep, lo, func(k string) (PolicyTarget, bool, error) {
 			tg, err := t.target(o, k)
 			if err != nil || tg == nil {
 				return PolicyTarget{}, false, err
@@ -624,7 +611,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 			return nil, err
 		}
 		targets := []string{o.RootID}
-		ous, err := t.keys(kindOU, o.ID, "")
+		ous, err := t.Keys(kindOU, o.ID, "")
 		if err != nil {
 			return nil, err
 		}
@@ -663,7 +650,7 @@ func (s *Service) DisablePolicyType(ctx context.Context, caller, rootID, policyT
 		if err := t.putOrg(o); err != nil {
 			return nil, err
 		}
-		attachments, err := t.keys(kindAttach, o.ID, "")
+		attachments, err := t.Keys(kindAttach, o.ID, "")
 		if err != nil {
 			return nil, err
 		}
@@ -736,7 +723,7 @@ func (s *Service) PlacementOf(ctx context.Context, account string) (*Placement, 
 			levels := append(append([]string{o.RootID}, chain...), account)
 			pl.SCPs = make([][]iam.PolicyDoc, len(levels))
 			for i, target := range levels {
-				ids, err := t.keys(kindAttach, o.ID, target+sep)
+				ids, err := t.Keys(kindAttach, o.ID, target+sep)
 				if err != nil {
 					return err
 				}

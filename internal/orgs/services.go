@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // Trusted service access, delegated administrators, and IAM's centralized root access features.
@@ -233,7 +234,7 @@ func (s *Service) ListDelegatedAdministrators(ctx context.Context, caller, princ
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
-		p, err = paginate(ids, lo, func(k string) (DelegatedAdministrator, bool, error) {
+		p, err = paginate(store.FromSorted(ids), "", lo, func(k string) (DelegatedAdministrator, bool, error) {
 			a, err := t.member(o, k)
 			if err != nil || a == nil {
 				return DelegatedAdministrator{}, false, err

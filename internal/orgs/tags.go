@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rootward/rootward/internal/store"
 )
 
 // Tags on Organizations resources: accounts, the root, OUs and policies (Organizations User Guide,
@@ -112,16 +114,16 @@ func tooManyTags() error {
 // tags returns a resource's tags; nil when it has none.
 func (t txn) tags(orgID, id string) (map[string]string, error) {
 	var m map[string]string
-	_, err := t.get(kindTags, orgID, id, &m)
+	_, err := t.GetJSON(kindTags, orgID, id, &m)
 	return m, err
 }
 
 // putTags stores a resource's tags, deleting the object when none are left.
 func (t txn) putTags(orgID, id string, m map[string]string) error {
 	if len(m) == 0 {
-		return t.del(kindTags, orgID, id)
+		return t.DeleteIfExists(kindTags, orgID, id)
 	}
-	return t.put(kindTags, orgID, id, m)
+	return t.PutJSON(kindTags, orgID, id, m)
 }
 
 // addTags sets tags (already checked) on a resource, overwriting the values of keys it has.
@@ -147,7 +149,7 @@ func (t txn) addTags(orgID, id string, tags []Tag) error {
 
 // dropTags deletes a resource's tags: AWS drops them with a deleted OU or policy and with an
 // account that leaves the organization.
-func (t txn) dropTags(orgID, id string) error { return t.del(kindTags, orgID, id) }
+func (t txn) dropTags(orgID, id string) error { return t.DeleteIfExists(kindTags, orgID, id) }
 
 // mustTaggable returns TargetNotFoundException unless id is the root, an OU, a member account or a
 // policy of o: "You specified a target that doesn't exist" covers resources of other
@@ -273,7 +275,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, caller, id string, lo
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		p, err = paginate(keys, lo, func(k string) (Tag, bool, error) { return Tag{Key: k, Value: m[k]}, true, nil })
+		p, err = paginate(store.FromSorted(keys), "", lo, func(k string) (Tag, bool, error) { return Tag{Key: k, Value: m[k]}, true, nil })
 		return err
 	})
 	return p, err

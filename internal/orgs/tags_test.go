@@ -354,7 +354,7 @@ func TestDeleteOrganizationDropsTags(t *testing.T) {
 	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
 	wantCode(t, e.org.DeleteOrganization(e.ctx, e.mgmt), "")
 	err := e.org.view(e.ctx, func(tx txn) error {
-		keys, err := tx.keys(kindTags, o.ID, "")
+		keys, err := tx.Keys(kindTags, o.ID, "")
 		if err == nil && len(keys) > 0 {
 			t.Errorf("tags left after DeleteOrganization: %q", keys)
 		}

@@ -12,7 +12,7 @@ func (s *Service) PendingAt(ctx context.Context, token string) (*Pending, error)
 	var rec pendingRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindPending, "", tokenKey(token), &rec)
+		ok, err = t.GetJSON(kindPending, "", tokenKey(token), &rec)
 		return err
 	})
 	if err != nil {

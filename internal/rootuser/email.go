@@ -75,12 +75,12 @@ func (s *Service) RequestRootEmailChange(ctx context.Context, account, email str
 				return err
 			}
 			if r.Account == account {
-				if err := t.del(kindEmailChange, "", it.Key); err != nil {
+				if err := t.DeleteIfExists(kindEmailChange, "", it.Key); err != nil {
 					return err
 				}
 			}
 		}
-		return t.put(kindEmailChange, "", tokenKey(token), &emailChangeRecord{Account: account, Email: email, ExpiresAt: s.Now().Add(EmailChangeLifetime)})
+		return t.PutJSON(kindEmailChange, "", tokenKey(token), &emailChangeRecord{Account: account, Email: email, ExpiresAt: s.Now().Add(EmailChangeLifetime)})
 	})
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func (s *Service) emailChange(ctx context.Context, token string) (*emailChangeRe
 	var r emailChangeRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindEmailChange, "", tokenKey(token), &r)
+		ok, err = t.GetJSON(kindEmailChange, "", tokenKey(token), &r)
 		return err
 	})
 	if err != nil {
@@ -140,12 +140,12 @@ func (s *Service) ConfirmRootEmailChange(ctx context.Context, token string, c Cl
 	var burned bool
 	if err := s.update(ctx, func(t txn) error {
 		var cur emailChangeRecord
-		ok, err := t.get(kindEmailChange, "", tokenKey(token), &cur)
+		ok, err := t.GetJSON(kindEmailChange, "", tokenKey(token), &cur)
 		if err != nil || !ok {
 			return err
 		}
 		burned = true
-		return t.del(kindEmailChange, "", tokenKey(token))
+		return t.DeleteIfExists(kindEmailChange, "", tokenKey(token))
 	}); err != nil {
 		return nil, err
 	}

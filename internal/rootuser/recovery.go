@@ -135,15 +135,15 @@ func (s *Service) sendReset(ctx context.Context, key string, c Client) error {
 			return err
 		}
 		if st.ResetToken != "" {
-			if err := t.del(kindReset, "", st.ResetToken); err != nil {
+			if err := t.DeleteIfExists(kindReset, "", st.ResetToken); err != nil {
 				return err
 			}
 		}
 		st.ResetToken = tokenKey(token)
-		if err := t.put(kindReset, "", st.ResetToken, &rec); err != nil {
+		if err := t.PutJSON(kindReset, "", st.ResetToken, &rec); err != nil {
 			return err
 		}
-		return t.put(kindState, acct.ID, keyState, st)
+		return t.PutJSON(kindState, acct.ID, keyState, st)
 	})
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func (s *Service) resetRecord(ctx context.Context, token string) (*resetRecord, 
 	var rec resetRecord
 	var current bool
 	err := s.view(ctx, func(t txn) error {
-		ok, err := t.get(kindReset, "", tokenKey(token), &rec)
+		ok, err := t.GetJSON(kindReset, "", tokenKey(token), &rec)
 		if err != nil || !ok {
 			return err
 		}
@@ -226,10 +226,10 @@ func (s *Service) CompletePasswordReset(ctx context.Context, token, newPw string
 		}
 		st.ResetToken = ""
 		st.Epoch++
-		if err := t.del(kindReset, "", tokenKey(token)); err != nil {
+		if err := t.DeleteIfExists(kindReset, "", tokenKey(token)); err != nil {
 			return err
 		}
-		return t.put(kindState, rec.Account, keyState, st)
+		return t.PutJSON(kindState, rec.Account, keyState, st)
 	})
 	if err != nil {
 		return err
@@ -351,27 +351,27 @@ func (s *Service) BeginMFARecovery(ctx context.Context, pendingToken string, c C
 		}
 		if st.Recovery != "" {
 			var old recoveryRecord
-			if ok, err := t.get(kindRecovery, "", st.Recovery, &old); err != nil {
+			if ok, err := t.GetJSON(kindRecovery, "", st.Recovery, &old); err != nil {
 				return err
 			} else if ok && old.State == RecoveryCooling {
 				return awserr.New(awserr.EntityAlreadyExists, "An MFA recovery is already in its cooling-off period until %s.", old.CoolingEnds.Format(time.RFC3339))
 			} else if ok && old.State == RecoveryVerifying {
 				old.State, old.EndedBy = RecoveryCancelled, "superseded"
-				if err := t.put(kindRecovery, "", old.ID, &old); err != nil {
+				if err := t.PutJSON(kindRecovery, "", old.ID, &old); err != nil {
 					return err
 				}
 			}
 		}
 		st.Recovery = rec.ID
-		if err := t.put(kindRecovery, "", rec.ID, rec); err != nil {
+		if err := t.PutJSON(kindRecovery, "", rec.ID, rec); err != nil {
 			return err
 		}
 		for tok, role := range map[string]string{session: "session", emailTok: "email"} {
-			if err := t.put(kindRecToken, "", tokenKey(tok), recoveryToken{Recovery: rec.ID, Role: role}); err != nil {
+			if err := t.PutJSON(kindRecToken, "", tokenKey(tok), recoveryToken{Recovery: rec.ID, Role: role}); err != nil {
 				return err
 			}
 		}
-		return t.put(kindState, a.ID, keyState, st)
+		return t.PutJSON(kindState, a.ID, keyState, st)
 	})
 	if err != nil {
 		return nil, err
@@ -397,7 +397,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	var tok recoveryToken
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindRecToken, "", tokenKey(token), &tok)
+		ok, err = t.GetJSON(kindRecToken, "", tokenKey(token), &tok)
 		return err
 	})
 	if err != nil {
@@ -408,7 +408,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	}
 	var rec recoveryRecord
 	err = s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindRecovery, "", tok.Recovery, &rec)
+		ok, err = t.GetJSON(kindRecovery, "", tok.Recovery, &rec)
 		return err
 	})
 	if err != nil {
@@ -422,12 +422,12 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	}
 	// Reload: completion or expiry may have changed it.
 	err = s.update(ctx, func(t txn) error {
-		if _, err := t.get(kindRecovery, "", tok.Recovery, &rec); err != nil {
+		if _, err := t.GetJSON(kindRecovery, "", tok.Recovery, &rec); err != nil {
 			return err
 		}
 		if rec.State == RecoveryVerifying && !s.Now().Before(rec.Deadline) {
 			rec.State = RecoveryExpired
-			return t.put(kindRecovery, "", rec.ID, &rec)
+			return t.PutJSON(kindRecovery, "", rec.ID, &rec)
 		}
 		return nil
 	})
@@ -582,7 +582,7 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 	var st *rootState
 	err = s.update(ctx, func(t txn) error {
 		startCooling, cancelTokens = false, nil
-		ok, err := t.get(kindRecovery, "", id, &rec)
+		ok, err := t.GetJSON(kindRecovery, "", id, &rec)
 		if err != nil {
 			return err
 		}
@@ -601,12 +601,12 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 			for _, contact := range s.contacts(st, a.Email) {
 				tok := randomToken()
 				cancelTokens[contact.to] = tok
-				if err := t.put(kindRecToken, "", tokenKey(tok), recoveryToken{Recovery: id, Role: "cancel", Contact: contact.to}); err != nil {
+				if err := t.PutJSON(kindRecToken, "", tokenKey(tok), recoveryToken{Recovery: id, Role: "cancel", Contact: contact.to}); err != nil {
 					return err
 				}
 			}
 		}
-		return t.put(kindRecovery, "", id, &rec)
+		return t.PutJSON(kindRecovery, "", id, &rec)
 	})
 	if err != nil {
 		return nil, err
@@ -687,7 +687,7 @@ func (s *Service) PendingMFARecovery(ctx context.Context, account string) (*Pend
 	var rec recoveryRecord
 	var ok bool
 	if err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindRecovery, "", st.Recovery, &rec)
+		ok, err = t.GetJSON(kindRecovery, "", st.Recovery, &rec)
 		return err
 	}); err != nil || !ok {
 		return nil, err
@@ -721,7 +721,7 @@ func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Clie
 	var account string
 	err := s.update(ctx, func(t txn) error {
 		var cur recoveryRecord
-		if _, err := t.get(kindRecovery, "", id, &cur); err != nil {
+		if _, err := t.GetJSON(kindRecovery, "", id, &cur); err != nil {
 			return err
 		}
 		if cur.State != RecoveryCooling && cur.State != RecoveryVerifying {
@@ -735,11 +735,11 @@ func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Clie
 		}
 		if st.Recovery == cur.ID {
 			st.Recovery = ""
-			if err := t.put(kindState, cur.Account, keyState, st); err != nil {
+			if err := t.PutJSON(kindState, cur.Account, keyState, st); err != nil {
 				return err
 			}
 		}
-		return t.put(kindRecovery, "", cur.ID, &cur)
+		return t.PutJSON(kindRecovery, "", cur.ID, &cur)
 	})
 	if err != nil {
 		return err
@@ -773,7 +773,7 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 	done := false
 	err = s.update(ctx, func(t txn) error {
 		done = false
-		ok, err := t.get(kindRecovery, "", st.Recovery, &rec)
+		ok, err := t.GetJSON(kindRecovery, "", st.Recovery, &rec)
 		if err != nil || !ok || rec.State != RecoveryCooling || s.Now().Before(rec.CoolingEnds) {
 			return err
 		}
@@ -787,10 +787,10 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 		cur.Recovery, cur.MFARegistrationRequired = "", true
 		cur.Epoch++
 		done = true
-		if err := t.put(kindState, account, keyState, cur); err != nil {
+		if err := t.PutJSON(kindState, account, keyState, cur); err != nil {
 			return err
 		}
-		return t.put(kindRecovery, "", rec.ID, &rec)
+		return t.PutJSON(kindRecovery, "", rec.ID, &rec)
 	})
 	if err != nil || !done {
 		return err

@@ -249,31 +249,21 @@ type Contact struct {
 	PhoneNumber  string `json:"phone,omitempty"`
 }
 
-// txn wraps a store.Tx with JSON helpers.
-type txn struct{ store.Tx }
-
-func (t txn) get(kind, account, key string, v any) (bool, error) {
-	return store.GetJSON(t, kind, account, key, v)
-}
-
-func (t txn) put(kind, account, key string, v any) error {
-	return store.PutJSON(t, kind, account, key, v)
-}
-
-func (t txn) del(kind, account, key string) error { return store.DeleteIfExists(t, kind, account, key) }
+// txn is the root user's transaction: the store's, with the root state as a method.
+type txn struct{ store.Txn }
 
 func (t txn) state(account string) (*rootState, error) {
 	var st rootState
-	_, err := t.get(kindState, account, keyState, &st)
+	_, err := t.GetJSON(kindState, account, keyState, &st)
 	return &st, err
 }
 
 func (s *Service) update(ctx context.Context, fn func(t txn) error) error {
-	return s.st.Update(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+	return store.Update(ctx, s.st, fn)
 }
 
 func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
-	return s.st.View(ctx, func(tx store.Tx) error { return fn(txn{tx}) })
+	return store.View(ctx, s.st, fn)
 }
 
 // updateState runs fn on the account's root state and stores it.
@@ -286,7 +276,7 @@ func (s *Service) updateState(ctx context.Context, account string, fn func(st *r
 		if err := fn(st); err != nil {
 			return err
 		}
-		return t.put(kindState, account, keyState, st)
+		return t.PutJSON(kindState, account, keyState, st)
 	})
 }
 
@@ -341,7 +331,7 @@ func (s *Service) SessionEpoch(ctx context.Context, account, user string) (int64
 	}
 	var aux userAux
 	err := s.view(ctx, func(t txn) error {
-		_, err := t.get(kindUserAux, account, foldName(user), &aux)
+		_, err := t.GetJSON(kindUserAux, account, foldName(user), &aux)
 		return err
 	})
 	return aux.Epoch, err
@@ -371,12 +361,12 @@ func (s *Service) EndAllSessions(ctx context.Context, account, user string) (int
 	} else {
 		err = s.update(ctx, func(t txn) error {
 			var aux userAux
-			if _, err := t.get(kindUserAux, account, foldName(user), &aux); err != nil {
+			if _, err := t.GetJSON(kindUserAux, account, foldName(user), &aux); err != nil {
 				return err
 			}
 			aux.Epoch++
 			epoch = aux.Epoch
-			return t.put(kindUserAux, account, foldName(user), &aux)
+			return t.PutJSON(kindUserAux, account, foldName(user), &aux)
 		})
 	}
 	return epoch, err

@@ -274,7 +274,7 @@ func foldName(s string) string { return strings.ToLower(s) }
 func (s *Service) newPending(ctx context.Context, rec pendingRecord, devices []Device) (*Pending, error) {
 	token := randomToken()
 	rec.ExpiresAt = s.Now().Add(pendingLifetime)
-	if err := s.update(ctx, func(t txn) error { return t.put(kindPending, "", tokenKey(token), &rec) }); err != nil {
+	if err := s.update(ctx, func(t txn) error { return t.PutJSON(kindPending, "", tokenKey(token), &rec) }); err != nil {
 		return nil, err
 	}
 	return &Pending{
@@ -289,7 +289,7 @@ func (s *Service) loadPending(ctx context.Context, token string, want Step) (*pe
 	var rec pendingRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.get(kindPending, "", tokenKey(token), &rec)
+		ok, err = t.GetJSON(kindPending, "", tokenKey(token), &rec)
 		return err
 	})
 	if err != nil {
@@ -356,7 +356,7 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 	}
 	err = s.update(ctx, func(t txn) error {
 		var cur pendingRecord
-		ok, err := t.get(kindPending, "", tokenKey(token), &cur)
+		ok, err := t.GetJSON(kindPending, "", tokenKey(token), &cur)
 		if err != nil {
 			return err
 		}
@@ -364,7 +364,7 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 			return errPendingGone
 		}
 		cur.WebAuthn = session
-		return t.put(kindPending, "", tokenKey(token), &cur)
+		return t.PutJSON(kindPending, "", tokenKey(token), &cur)
 	})
 	if err != nil {
 		return nil, err
@@ -408,15 +408,15 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		}
 		if err := s.update(ctx, func(t txn) error {
 			var cur pendingRecord
-			ok, err := t.get(kindPending, "", tokenKey(token), &cur)
+			ok, err := t.GetJSON(kindPending, "", tokenKey(token), &cur)
 			if err != nil || !ok {
 				return err
 			}
 			cur.MFAFailures++
 			if cur.MFAFailures >= mfaAttemptsPerStep {
-				return t.del(kindPending, "", tokenKey(token))
+				return t.DeleteIfExists(kindPending, "", tokenKey(token))
 			}
-			return t.put(kindPending, "", tokenKey(token), &cur)
+			return t.PutJSON(kindPending, "", tokenKey(token), &cur)
 		}); err != nil {
 			return nil, err
 		}

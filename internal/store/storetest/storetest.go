@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Delete", testDelete},
 		{"List", testList},
 		{"ListPaging", testListPaging},
+		{"ReadPage", testReadPage},
 		{"Count", testCount},
 		{"ByteOrder", testByteOrder},
 		{"Bodies", testBodies},
