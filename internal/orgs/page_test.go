@@ -1,0 +1,138 @@
+package orgs
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/rootward/rootward/internal/store"
+)
+
+// listCounter counts the objects the store's range scans hand back in View transactions: what a
+// listing page costs in reads.
+type listCounter struct {
+	store.Store
+	listed int
+}
+
+func (c *listCounter) View(ctx context.Context, fn func(tx store.Tx) error) error {
+	return c.Store.View(ctx, func(tx store.Tx) error { return fn(countingTx{tx, &c.listed}) })
+}
+
+type countingTx struct {
+	store.Tx
+	listed *int
+}
+
+func (c countingTx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
+	items, err := c.Tx.List(kind, account, prefix, after, limit)
+	*c.listed += len(items)
+	return items, err
+}
+
+// TestListPageReadsOnePage pages through every keyed listing and checks that a page of MaxResults
+// reads at most MaxResults+1 keys, not the whole range, and that the pages joined hold every item
+// once.
+func TestListPageReadsOnePage(t *testing.T) {
+	e := newEnv(t)
+	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
+	must(e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP))(t)
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
+	const n = 12
+	var pols []string
+	for i := range n {
+		p := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: fmt.Sprintf("p%02d", i), Type: TypeSCP, Content: deny}))(t)
+		pols = append(pols, p.ID)
+	}
+	for i := range n {
+		ou := must(e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, o.RootID, fmt.Sprintf("ou%02d", i)))(t)
+		wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, pols[0], ou.ID), "")
+	}
+	for i := range maxPoliciesPerTarget - 1 { // FullAWSAccess is the fifth
+		wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, pols[i], o.RootID), "")
+	}
+	for i := range 4 {
+		e.member(t, fmt.Sprintf("m%d", i))
+	}
+
+	ids := func(n int, id func(i int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = id(i)
+		}
+		return out
+	}
+	tests := []struct {
+		name       string
+		maxResults int
+		want       int
+		list       func(lo ListOpts) ([]string, string, error)
+	}{
+		{"ListOrganizationalUnitsForParent", 3, n, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListOrganizationalUnitsForParent(e.ctx, e.mgmt, o.RootID, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListChildren", 3, n, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListChildren(e.ctx, e.mgmt, o.RootID, ChildOU, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListAccountsForParent", 1, 5, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListAccountsForParent(e.ctx, e.mgmt, o.RootID, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListAccounts", 1, 5, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListAccounts(e.ctx, e.mgmt, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListCreateAccountStatus", 1, 4, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListCreateAccountStatus(e.ctx, e.mgmt, nil, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListPolicies", 3, n + 1, func(lo ListOpts) ([]string, string, error) { // and FullAWSAccess
+			p, err := e.org.ListPolicies(e.ctx, e.mgmt, TypeSCP, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListPoliciesForTarget", 1, maxPoliciesPerTarget, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListPoliciesForTarget(e.ctx, e.mgmt, o.RootID, TypeSCP, lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
+		}},
+		{"ListTargetsForPolicy", 3, n + 1, func(lo ListOpts) ([]string, string, error) { // and the root
+			p, err := e.org.ListTargetsForPolicy(e.ctx, e.mgmt, pols[0], lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].TargetID }), p.NextToken, err
+		}},
+	}
+	counter := &listCounter{Store: e.org.st}
+	e.org.st = counter
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := map[string]bool{}
+			lo := ListOpts{MaxResults: tc.maxResults}
+			for page := 0; ; page++ {
+				if page > tc.want {
+					t.Fatal("paging does not terminate")
+				}
+				counter.listed = 0
+				got, next, err := tc.list(lo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if counter.listed > tc.maxResults+1 {
+					t.Errorf("page %d read %d keys, want at most MaxResults+1 = %d", page, counter.listed, tc.maxResults+1)
+				}
+				for _, id := range got {
+					if seen[id] {
+						t.Errorf("page %d repeats %s", page, id)
+					}
+					seen[id] = true
+				}
+				if next == "" {
+					break
+				}
+				lo.NextToken = next
+			}
+			if len(seen) != tc.want {
+				t.Errorf("pages joined hold %d items, want %d", len(seen), tc.want)
+			}
+		})
+	}
+}
