@@ -232,46 +232,64 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 		}
 		return true
 	}
-	var all []ManagedPolicy
+	var p Page[ManagedPolicy]
 	err := s.view(ctx, func(t txn) error {
-		if in.Scope != "Local" {
-			for _, a := range awsManaged {
-				p, err := t.managedPolicy(account, a.Arn)
-				if err != nil {
-					return err
-				}
-				all = append(all, *p)
-			}
-		}
-		if in.Scope != "AWS" {
-			items, err := t.List(kindPolicy, account, "", "", 0)
+		var err error
+		p, err = readPage(t.policies(account, in.Scope), o, func(it store.Item) (ManagedPolicy, bool, error) {
+			full, err := t.managedPolicy(account, it.Key)
 			if err != nil {
-				return err
+				return ManagedPolicy{}, false, err
 			}
-			for _, it := range items {
-				var p ManagedPolicy
-				if err := jsonUnmarshal(it.Body, &p); err != nil {
-					return err
-				}
-				full, err := t.managedPolicy(account, p.Arn)
-				if err != nil {
-					return err
-				}
-				all = append(all, *full)
-			}
-		}
-		return nil
+			return *full, keep(full), nil
+		})
+		return err
 	})
-	if err != nil {
-		return Page[ManagedPolicy]{}, err
-	}
-	var kept []ManagedPolicy
-	for i := range all {
-		if keep(&all[i]) {
-			kept = append(kept, all[i])
+	return p, err
+}
+
+// policies is the Source of ListPolicies: the AWS managed policies in the order Rootward ships
+// them, then the account's own in key order (lower-case name), unless scope leaves either out. A
+// position is a policy's ARN; an item's Key is its ARN. One page reads one page of the account's
+// policies, however many it has.
+func (t txn) policies(account, scope string) store.Source {
+	var aws []string
+	if scope != "Local" {
+		for _, a := range awsManaged {
+			aws = append(aws, a.Arn)
 		}
 	}
-	return pageSlice(kept, func(p ManagedPolicy) string { return p.Arn }, o)
+	own := store.Range(t, kindPolicy, account, "")
+	return func(after string, n int) ([]store.Item, error) {
+		var out []store.Item
+		ownAfter := ""
+		if _, isAWS := awsManagedByARN(after); isAWS || after == "" {
+			var err error
+			if out, err = store.FromList(aws)(after, n); err != nil {
+				return nil, err
+			}
+		} else {
+			_, name, ok := splitPolicyARN(after)
+			if !ok {
+				return nil, nil
+			}
+			ownAfter = fold(name)
+		}
+		if scope == "AWS" || len(out) == n {
+			return out, nil
+		}
+		items, err := own(ownAfter, n-len(out))
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			var p ManagedPolicy
+			if err := jsonUnmarshal(it.Body, &p); err != nil {
+				return nil, err
+			}
+			out = append(out, store.Item{Key: p.Arn, Body: it.Body})
+		}
+		return out, nil
+	}
 }
 
 // pageSlice pages an in-memory slice in its own order; the Marker is the last item's id.

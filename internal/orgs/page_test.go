@@ -1,34 +1,11 @@
 package orgs
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/storetest"
 )
-
-// listCounter counts the objects the store's range scans hand back in View transactions: what a
-// listing page costs in reads.
-type listCounter struct {
-	store.Store
-	listed int
-}
-
-func (c *listCounter) View(ctx context.Context, fn func(tx store.Tx) error) error {
-	return c.Store.View(ctx, func(tx store.Tx) error { return fn(countingTx{tx, &c.listed}) })
-}
-
-type countingTx struct {
-	store.Tx
-	listed *int
-}
-
-func (c countingTx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
-	items, err := c.Tx.List(kind, account, prefix, after, limit)
-	*c.listed += len(items)
-	return items, err
-}
 
 // TestListPageReadsOnePage pages through every keyed listing and checks that a page of MaxResults
 // reads at most MaxResults+1 keys, not the whole range, and that the pages joined hold every item
@@ -101,7 +78,7 @@ func TestListPageReadsOnePage(t *testing.T) {
 			return ids(len(p.Items), func(i int) string { return p.Items[i].TargetID }), p.NextToken, err
 		}},
 	}
-	counter := &listCounter{Store: e.org.st}
+	counter := &storetest.Counter{Store: e.org.st}
 	e.org.st = counter
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,13 +88,13 @@ func TestListPageReadsOnePage(t *testing.T) {
 				if page > tc.want {
 					t.Fatal("paging does not terminate")
 				}
-				counter.listed = 0
+				counter.Listed = 0
 				got, next, err := tc.list(lo)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if counter.listed > tc.maxResults+1 {
-					t.Errorf("page %d read %d keys, want at most MaxResults+1 = %d", page, counter.listed, tc.maxResults+1)
+				if counter.Listed > tc.maxResults+1 {
+					t.Errorf("page %d read %d keys, want at most MaxResults+1 = %d", page, counter.Listed, tc.maxResults+1)
 				}
 				for _, id := range got {
 					if seen[id] {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,15 +10,35 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// countingTx counts the objects List hands back: what a page costs in reads.
-type countingTx struct {
-	store.Tx
-	read int
+// Counter is a Store whose transactions count the objects List hands back: what a listing costs in
+// reads, for tests that bound it. Its count is not safe for concurrent transactions.
+type Counter struct {
+	store.Store
+	// Listed is the number of objects List has returned since it was last set to 0.
+	Listed int
 }
 
-func (c *countingTx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
+// View runs fn in a View of the wrapped Store, counting its List reads.
+func (c *Counter) View(ctx context.Context, fn func(tx store.Tx) error) error {
+	return c.Store.View(ctx, func(tx store.Tx) error { return fn(c.Tx(tx)) })
+}
+
+// Update runs fn in an Update of the wrapped Store, counting its List reads.
+func (c *Counter) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return c.Store.Update(ctx, func(tx store.Tx) error { return fn(c.Tx(tx)) })
+}
+
+// Tx returns tx with its List reads counted.
+func (c *Counter) Tx(tx store.Tx) store.Tx { return countingTx{tx, &c.Listed} }
+
+type countingTx struct {
+	store.Tx
+	listed *int
+}
+
+func (c countingTx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
 	items, err := c.Tx.List(kind, account, prefix, after, limit)
-	c.read += len(items)
+	*c.listed += len(items)
 	return items, err
 }
 
@@ -70,10 +91,10 @@ func testReadPage(t *testing.T, s store.Store) {
 				var p store.Page[string]
 				var reads int
 				view(t, s, func(tx store.Tx) error {
-					c := &countingTx{Tx: tx}
+					c := &Counter{}
 					var err error
-					p, err = store.ReadPage(store.Range(c, kind, account, "pag/"), after, limit, tc.decode)
-					reads = c.read
+					p, err = store.ReadPage(store.Range(c.Tx(tx), kind, account, "pag/"), after, limit, tc.decode)
+					reads = c.Listed
 					return err
 				})
 				if reads > tc.maxReads {
