@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // GetAccountSummary and GetAccountAuthorizationDetails: account-wide reads.
@@ -165,72 +166,33 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, account st
 	if err != nil {
 		return nil, err
 	}
+	if start > 0 || after != "" {
+		after = strconv.Itoa(start) + sep + after
+	}
 	out := &AuthorizationDetails{}
 	err = s.view(ctx, func(t txn) error {
-		var (
-			taken   int
-			lastSec int
-			lastKey string
-		)
-		// visit takes one entity unless the page is full, in which case it reports stop: there is
-		// at least one more entity, so the page is truncated after the last one taken.
-		visit := func(sec int, key string, add func() error) (bool, error) {
-			if taken == limit {
-				return true, nil
+		p, err := store.ReadPage(t.authEntities(account, want), after, limit, func(it store.Item) (authEntity, bool, error) {
+			sec, key := authPosition(it.Key)
+			if authSections[sec] != "AWSManagedPolicy" {
+				return authEntity{sec: sec, body: it.Body}, true, nil
 			}
-			if err := add(); err != nil {
-				return false, err
-			}
-			taken++
-			lastSec, lastKey = sec, key
-			return false, nil
-		}
-		for sec := start; sec < len(authSections); sec++ {
-			name := authSections[sec]
-			if len(want) > 0 && !want[name] {
-				continue
-			}
-			from := ""
-			if sec == start {
-				from = after
-			}
-			var stop bool
-			var err error
-			each := func(kind string, add func(b []byte) error) {
-				stop, err = t.eachKey(kind, account, from, func(key string, b []byte) (bool, error) {
-					return visit(sec, key, func() error { return add(b) })
-				})
-			}
-			switch name {
-			case "User":
-				each(kindUser, func(b []byte) error { return t.userDetail(account, b, out) })
-			case "Group":
-				each(kindGroup, func(b []byte) error { return t.groupDetail(account, b, out) })
-			case "Role":
-				each(kindRole, func(b []byte) error { return t.roleDetail(account, b, out) })
-			case "LocalManagedPolicy":
-				each(kindPolicy, func(b []byte) error {
-					var p ManagedPolicy
-					if err := jsonUnmarshal(b, &p); err != nil {
-						return err
-					}
-					return t.policyDetail(account, p.Arn, out)
-				})
-			case "AWSManagedPolicy":
-				stop, err = t.eachAWSPolicy(account, from, func(p *ManagedPolicy) (bool, error) {
-					return visit(sec, p.Arn, func() error {
-						out.Policies = append(out.Policies, *p)
-						return nil
-					})
-				})
-			}
+			// AWS managed policies count only when something in the account uses them.
+			pol, err := t.managedPolicy(account, key)
 			if err != nil {
+				return authEntity{}, false, err
+			}
+			return authEntity{sec: sec, policy: pol}, pol.AttachmentCount > 0 || pol.PermissionsBoundaryUsageCount > 0, nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range p.Items {
+			if err := t.addAuthEntity(account, e, out); err != nil {
 				return err
 			}
-			if stop {
-				out.IsTruncated, out.Marker = true, encodeMarker(strconv.Itoa(lastSec)+sep+lastKey)
-				return nil
-			}
+		}
+		if p.Truncated {
+			out.IsTruncated, out.Marker = true, encodeMarker(p.Last)
 		}
 		return nil
 	})
@@ -240,27 +202,83 @@ func (s *Service) GetAccountAuthorizationDetails(ctx context.Context, account st
 	return out, nil
 }
 
-// eachAWSPolicy calls fn on the AWS managed policies in use in the account (attached, or used as a
-// boundary), in their catalogue order, starting after the ARN `after`.
-func (t txn) eachAWSPolicy(account, after string, fn func(p *ManagedPolicy) (bool, error)) (bool, error) {
-	skipping := after != ""
-	for _, a := range awsManaged {
-		if skipping {
-			skipping = a.Arn != after
-			continue
+// authEntity is one entity of GetAccountAuthorizationDetails: its section and stored body, or the
+// AWS managed policy it is.
+type authEntity struct {
+	sec    int
+	body   []byte
+	policy *ManagedPolicy
+}
+
+// addAuthEntity adds e's details to out.
+func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetails) error {
+	switch authSections[e.sec] {
+	case "User":
+		return t.userDetail(account, e.body, out)
+	case "Group":
+		return t.groupDetail(account, e.body, out)
+	case "Role":
+		return t.roleDetail(account, e.body, out)
+	case "LocalManagedPolicy":
+		var p ManagedPolicy
+		if err := jsonUnmarshal(e.body, &p); err != nil {
+			return err
 		}
-		p, err := t.managedPolicy(account, a.Arn)
-		if err != nil {
-			return false, err
-		}
-		if p.AttachmentCount == 0 && p.PermissionsBoundaryUsageCount == 0 {
-			continue
-		}
-		if stop, err := fn(p); err != nil || stop {
-			return stop, err
-		}
+		return t.policyDetail(account, p.Arn, out)
+	default:
+		out.Policies = append(out.Policies, *e.policy)
+		return nil
 	}
-	return false, nil
+}
+
+// authKinds are the store kinds of the sections of authSections kept in the store.
+var authKinds = map[string]string{"User": kindUser, "Group": kindGroup, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
+
+// authEntities is the Source of GetAccountAuthorizationDetails: the sections of authSections that
+// want names (all when it is empty), one after the other, each in key order (the AWS managed
+// policies in their catalogue order). A position is "section \x00 key" (the key an ARN for AWS
+// managed policies), which is also what the Marker holds.
+func (t txn) authEntities(account string, want map[string]bool) store.Source {
+	var aws []string
+	for _, a := range awsManaged {
+		aws = append(aws, a.Arn)
+	}
+	return func(after string, n int) ([]store.Item, error) {
+		start, from := 0, ""
+		if after != "" {
+			start, from = authPosition(after)
+		}
+		var out []store.Item
+		for sec := start; sec < len(authSections) && len(out) < n; sec++ {
+			name := authSections[sec]
+			if len(want) > 0 && !want[name] {
+				continue
+			}
+			if sec > start {
+				from = ""
+			}
+			src := store.FromList(aws)
+			if kind, ok := authKinds[name]; ok {
+				src = store.Range(t, kind, account, "")
+			}
+			items, err := src(from, n-len(out))
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range items {
+				out = append(out, store.Item{Key: strconv.Itoa(sec) + sep + it.Key, Body: it.Body})
+			}
+		}
+		return out, nil
+	}
+}
+
+// authPosition splits a position of authEntities; authMarker has checked the section of any
+// position a caller gave.
+func authPosition(pos string) (sec int, key string) {
+	secStr, key, _ := strings.Cut(pos, sep)
+	sec, _ = strconv.Atoi(secStr)
+	return sec, key
 }
 
 // authMarker decodes a GetAccountAuthorizationDetails marker: "section \x00 last key".
@@ -275,27 +293,6 @@ func authMarker(m string) (int, string, error) {
 		return 0, "", awserr.New(awserr.InvalidInput, "Invalid Marker.")
 	}
 	return sec, after, nil
-}
-
-// eachKey calls fn on every object of (kind, account) after the key `after`, in key order, in
-// batches, until fn asks to stop. It reports whether fn stopped.
-func (t txn) eachKey(kind, account, after string, fn func(key string, body []byte) (bool, error)) (bool, error) {
-	for {
-		batch, err := t.List(kind, account, "", after, 256)
-		if err != nil {
-			return false, err
-		}
-		for _, it := range batch {
-			stop, err := fn(it.Key, it.Body)
-			if err != nil || stop {
-				return stop, err
-			}
-			after = it.Key
-		}
-		if len(batch) < 256 {
-			return false, nil
-		}
-	}
 }
 
 // principalPolicies returns a principal's inline policies and attached managed policies.

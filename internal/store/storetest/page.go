@@ -121,3 +121,30 @@ func testReadPage(t *testing.T, s store.Store) {
 		})
 	}
 }
+
+// Pages pages through a listing, page(token) answering one page and the token of the next (""
+// after the last page), and returns the items of the pages joined. It fails t when a page reads
+// more than maxReads objects through c, or when paging does not end within maxPages pages.
+func Pages(t *testing.T, c *Counter, maxReads, maxPages int, page func(token string) (items []string, next string, err error)) []string {
+	t.Helper()
+	var all []string
+	token := ""
+	for n := 0; ; n++ {
+		if n == maxPages {
+			t.Fatalf("paging does not end within %d pages", maxPages)
+		}
+		c.Listed = 0
+		items, next, err := page(token)
+		if err != nil {
+			t.Fatalf("page %d: %v", n, err)
+		}
+		if c.Listed > maxReads {
+			t.Errorf("page %d after token %q read %d objects, want at most %d", n, token, c.Listed, maxReads)
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all
+		}
+		token = next
+	}
+}

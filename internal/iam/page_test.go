@@ -1,0 +1,142 @@
+package iam
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rootward/rootward/internal/store/storetest"
+)
+
+// marker is the Marker of a page, "" on the last.
+func marker(truncated bool, m string) string {
+	if !truncated {
+		return ""
+	}
+	return m
+}
+
+// TestListPoliciesReadsOnePage pages through ListPolicies: the pages joined are the AWS managed
+// policies in their order then the account's own by name, each once; and a page of MaxItems reads
+// at most MaxItems+1 of the account's policies, not all of them.
+func TestListPoliciesReadsOnePage(t *testing.T) {
+	e := newCredEnv(t)
+	const n = 30
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
+	var own, ownA []string
+	for i := range n {
+		path := "/b/"
+		if i%3 == 0 {
+			path = "/a/"
+		}
+		p, err := e.svc.CreatePolicy(e.ctx, e.account.ID, CreatePolicyInput{PolicyName: fmt.Sprintf("P%02d", i), Path: path, PolicyDocument: doc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own = append(own, p.Arn)
+		if path == "/a/" {
+			ownA = append(ownA, p.Arn)
+		}
+	}
+	var aws []string
+	for _, p := range awsManaged {
+		aws = append(aws, p.Arn)
+	}
+	tests := []struct {
+		name     string
+		in       ListPoliciesInput
+		maxItems int
+		want     []string
+		maxReads int // of the account's policies, per page
+	}{
+		{"Local", ListPoliciesInput{Scope: "Local"}, 5, own, 6},
+		{"All", ListPoliciesInput{}, 5, append(slices.Clone(aws), own...), 6},
+		{"AWS", ListPoliciesInput{Scope: "AWS"}, 2, aws, 0},
+		// Two of three are filtered out: 5 kept and a 6th take 18, read as 6 then 12.
+		{"PathPrefix", ListPoliciesInput{Scope: "Local", PathPrefix: "/a/"}, 5, ownA, 18},
+	}
+	counter := &storetest.Counter{Store: e.svc.st}
+	e.svc.st = counter
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := storetest.Pages(t, counter, tc.maxReads, len(tc.want)+1, func(m string) ([]string, string, error) {
+				p, err := e.svc.ListPolicies(e.ctx, e.account.ID, tc.in, ListOpts{MaxItems: tc.maxItems, Marker: m})
+				var arns []string
+				for _, pol := range p.Items {
+					arns = append(arns, pol.Arn)
+				}
+				return arns, marker(p.IsTruncated, p.Marker), err
+			})
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("pages joined:\n got %s\nwant %s", strings.Join(got, " "), strings.Join(tc.want, " "))
+			}
+		})
+	}
+}
+
+// TestGetAccountAuthorizationDetailsReadsOnePage pages through GetAccountAuthorizationDetails
+// across its sections: the pages joined hold every user, then every policy, each once; and a page
+// of MaxItems reads at most MaxItems+1 entities.
+func TestGetAccountAuthorizationDetailsReadsOnePage(t *testing.T) {
+	e := newCredEnv(t)
+	var want []string
+	for i := range 30 {
+		name := fmt.Sprintf("u%02d", i)
+		e.user(t, name)
+		want = append(want, "user "+name)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
+	for i := range 3 {
+		name := fmt.Sprintf("p%d", i)
+		if _, err := e.svc.CreatePolicy(e.ctx, e.account.ID, CreatePolicyInput{PolicyName: name, PolicyDocument: doc}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, "policy "+name)
+	}
+	counter := &storetest.Counter{Store: e.svc.st}
+	e.svc.st = counter
+	const maxItems = 4
+	got := storetest.Pages(t, counter, maxItems+1, len(want)+1, func(m string) ([]string, string, error) {
+		d, err := e.svc.GetAccountAuthorizationDetails(e.ctx, e.account.ID, []string{"User", "LocalManagedPolicy"}, ListOpts{MaxItems: maxItems, Marker: m})
+		if err != nil {
+			return nil, "", err
+		}
+		var names []string
+		for _, u := range d.Users {
+			names = append(names, "user "+u.UserName)
+		}
+		for _, p := range d.Policies {
+			names = append(names, "policy "+p.PolicyName)
+		}
+		return names, marker(d.IsTruncated, d.Marker), nil
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("pages joined:\n got %s\nwant %s", strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+}
+
+// TestListUsersReadsOnePage: a page of ListUsers reads MaxItems+1 users, not a batch of hundreds.
+func TestListUsersReadsOnePage(t *testing.T) {
+	e := newCredEnv(t)
+	var want []string
+	for i := range 30 {
+		name := fmt.Sprintf("u%02d", i)
+		e.user(t, name)
+		want = append(want, name)
+	}
+	counter := &storetest.Counter{Store: e.svc.st}
+	e.svc.st = counter
+	const maxItems = 5
+	got := storetest.Pages(t, counter, maxItems+1, len(want)+1, func(m string) ([]string, string, error) {
+		p, err := e.svc.ListUsers(e.ctx, e.account.ID, "", ListOpts{MaxItems: maxItems, Marker: m})
+		var names []string
+		for _, u := range p.Items {
+			names = append(names, u.UserName)
+		}
+		return names, marker(p.IsTruncated, p.Marker), err
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("pages joined: got %q, want %q", got, want)
+	}
+}
