@@ -9,6 +9,17 @@ import (
 	"github.com/rootward/rootward/internal/store/storetest"
 )
 
+// users creates n users, u00 u01 …, and returns their names.
+func (e *credEnv) users(t *testing.T, n int) []string {
+	t.Helper()
+	var names []string
+	for i := range n {
+		names = append(names, fmt.Sprintf("u%02d", i))
+		e.user(t, names[i])
+	}
+	return names
+}
+
 // marker is the Marker of a page, "" on the last.
 func marker(truncated bool, m string) string {
 	if !truncated {
@@ -81,9 +92,7 @@ func TestListPoliciesReadsOnePage(t *testing.T) {
 func TestGetAccountAuthorizationDetailsReadsOnePage(t *testing.T) {
 	e := newCredEnv(t)
 	var want []string
-	for i := range 30 {
-		name := fmt.Sprintf("u%02d", i)
-		e.user(t, name)
+	for _, name := range e.users(t, 30) {
 		want = append(want, "user "+name)
 	}
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
@@ -119,12 +128,7 @@ func TestGetAccountAuthorizationDetailsReadsOnePage(t *testing.T) {
 // TestListUsersReadsOnePage: a page of ListUsers reads MaxItems+1 users, not a batch of hundreds.
 func TestListUsersReadsOnePage(t *testing.T) {
 	e := newCredEnv(t)
-	var want []string
-	for i := range 30 {
-		name := fmt.Sprintf("u%02d", i)
-		e.user(t, name)
-		want = append(want, name)
-	}
+	want := e.users(t, 30)
 	counter := &storetest.Counter{Store: e.svc.st}
 	e.svc.st = counter
 	const maxItems = 5
