@@ -53,9 +53,9 @@ func (r *Runner) audit(c *Call, err error) {
 	e.ReadOnly = &ro
 	if err != nil {
 		if ae, ok := awserr.As(err); ok {
-			e.ErrorCode, e.ErrorMessage = ae.Code, ae.Message
+			e.ErrorCode, e.ErrorMessage = string(ae.Code), ae.Message
 		} else {
-			e.ErrorCode = awserr.InternalFailure
+			e.ErrorCode = string(awserr.InternalFailure)
 		}
 	}
 	r.cfg.Trail.Record(e)

@@ -132,7 +132,7 @@ func (r *Runner) Finish(c *Call, err *error) string {
 	code := "OK"
 	if *err != nil {
 		e := r.public(c, *err)
-		*err, code = e, e.Code
+		*err, code = e, string(e.Code)
 	}
 	r.audit(c, *err)
 	if r.cfg.Observe != nil {

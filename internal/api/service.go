@@ -3,6 +3,7 @@ package api
 import (
 	"sync"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 )
 
@@ -20,11 +21,11 @@ type Service struct {
 	// Codes renames the generic codes raised below the service (AccessDenied, ValidationError) to
 	// the service's own shape names (AccessDeniedException in Organizations), because SDKs match
 	// shape names.
-	Codes map[string]string
+	Codes map[awserr.Code]awserr.Code
 	// InvalidPageToken is the service's answer to a pagination token it did not issue for the call.
 	InvalidPageToken func() error
 	// InternalCode is the code of an internal error (IAM: ServiceFailure; default InternalFailure).
-	InternalCode string
+	InternalCode awserr.Code
 	Ops          Table
 
 	once   sync.Once
@@ -80,7 +81,7 @@ func (s *Service) Route(method, escapedPath string) (Operation, map[string]strin
 func OpName(o Operation) string { return o.opName() }
 
 // PublicCode is code as the service's clients know it (Codes applied).
-func (s *Service) PublicCode(code string) string {
+func (s *Service) PublicCode(code awserr.Code) awserr.Code {
 	if c, ok := s.Codes[code]; ok {
 		return c
 	}

@@ -9,10 +9,16 @@ import (
 	"fmt"
 )
 
+// Code is an AWS wire error code, the string the SDKs match (smithy.APIError's ErrorCode). The codes
+// Rootward answers are the constants of this package, one file per service (common.go for those of
+// the protocols every service shares); the wire layer registers each one's HTTP status and fault
+// side (awsproto.Status).
+type Code string
+
 // Error is an AWS API error: Code is the wire code the SDKs match (e.g. "NoSuchEntity"), Message is
 // shown to the caller verbatim, so it must never carry a secret or an internal detail.
 type Error struct {
-	Code    string
+	Code    Code
 	Message string
 	// Status overrides the HTTP status that the wire layer's table gives the code, when non-zero
 	// (awsproto.Status).
@@ -21,10 +27,10 @@ type Error struct {
 	Fields map[string]string
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 // New returns an *Error with a formatted message.
-func New(code, format string, args ...any) *Error {
+func New(code Code, format string, args ...any) *Error {
 	if len(args) == 0 {
 		return &Error{Code: code, Message: format}
 	}
@@ -41,47 +47,7 @@ func As(err error) (*Error, bool) {
 }
 
 // IsCode reports whether err is an *Error with the given code.
-func IsCode(err error, code string) bool {
+func IsCode(err error, code Code) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
 }
-
-// Codes used across packages. Sources: the IAM and STS API references ("Errors" sections) and the
-// awsQuery error shapes in aws-sdk-go-v2 service/iam/types/errors.go and service/sts/types/errors.go.
-const (
-	AccessDenied                  = "AccessDenied"
-	DeleteConflict                = "DeleteConflict"
-	EntityAlreadyExists           = "EntityAlreadyExists"
-	EntityTemporarilyUnmodifiable = "EntityTemporarilyUnmodifiable"
-	ExpiredToken                  = "ExpiredToken"
-	IncompleteSignature           = "IncompleteSignature"
-	InternalFailure               = "InternalFailure"
-	InvalidAction                 = "InvalidAction"
-	InvalidAuthenticationCode     = "InvalidAuthenticationCode"
-	InvalidClientTokenID          = "InvalidClientTokenId"
-	InvalidInput                  = "InvalidInput"
-	InvalidParameterValue         = "InvalidParameterValue"
-	InvalidParameterCombination   = "InvalidParameterCombination"
-	LimitExceeded                 = "LimitExceeded"
-	MalformedPolicyDocument       = "MalformedPolicyDocument"
-	MalformedQueryString          = "MalformedQueryString"
-	MissingAction                 = "MissingAction"
-	MissingAuthenticationToken    = "MissingAuthenticationToken"
-	MissingParameter              = "MissingParameter"
-	NoSuchEntity                  = "NoSuchEntity"
-	PasswordPolicyViolation       = "PasswordPolicyViolation"
-	RequestEntityTooLarge         = "RequestEntityTooLarge"
-	RequestExpired                = "RequestExpired"
-	ServiceFailure                = "ServiceFailure"
-	SignatureDoesNotMatch         = "SignatureDoesNotMatch"
-	ValidationError               = "ValidationError"
-	PackedPolicyTooLarge          = "PackedPolicyTooLarge"
-	RegionDisabled                = "RegionDisabledException"
-	IDPRejectedClaim              = "IDPRejectedClaim"
-	ReportNotPresent              = "ReportNotPresent"
-	InvalidCertificate            = "InvalidCertificate"
-	DuplicateCertificate          = "DuplicateCertificate"
-	MalformedCertificate          = "MalformedCertificate"
-	Throttling                    = "Throttling"
-	UnmodifiableEntity            = "UnmodifiableEntity"
-)

@@ -35,7 +35,7 @@ func DecodeJSON(body []byte, v any) error {
 		body = []byte("{}")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return awserr.New("SerializationException", "Start of structure or map found where not expected, or the request body is not valid JSON.")
+		return awserr.New(awserr.Serialization, "Start of structure or map found where not expected, or the request body is not valid JSON.")
 	}
 	return nil
 }
@@ -73,9 +73,9 @@ func JSONErrorResponse(w http.ResponseWriter, requestID string, e *awserr.Error)
 func jsonError(w http.ResponseWriter, contentType, requestID string, e *awserr.Error) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.Header().Set("X-Amzn-Errortype", e.Code)
+	w.Header().Set("X-Amzn-Errortype", string(e.Code))
 	w.WriteHeader(Status(e))
-	body := map[string]string{"__type": e.Code, "Message": e.Message}
+	body := map[string]string{"__type": string(e.Code), "Message": e.Message}
 	for k, v := range e.Fields {
 		body[k] = v
 	}

@@ -65,7 +65,7 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 			XMLName   xml.Name   `xml:"Response"`
 			Errors    []ec2Error `xml:"Errors>Error"`
 			RequestID string
-		}{Errors: []ec2Error{{e.Code, e.Message}}, RequestID: requestID}
+		}{Errors: []ec2Error{{string(e.Code), e.Message}}, RequestID: requestID}
 		_ = xml.NewEncoder(w).Encode(body)
 	case AWSJSON10:
 		jsonError(w, ContentTypeJSON10, requestID, e)
@@ -74,7 +74,7 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 	case RestJSON1:
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-Requestid", requestID)
-		w.Header().Set("X-Amzn-Errortype", e.Code)
+		w.Header().Set("X-Amzn-Errortype", string(e.Code))
 		w.WriteHeader(Status(e))
 		_ = json.NewEncoder(w).Encode(map[string]string{"message": e.Message})
 	case RestXML:
@@ -86,7 +86,7 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 			Code      string
 			Message   string
 			RequestID string `xml:"RequestId"`
-		}{Code: e.Code, Message: e.Message, RequestID: requestID}
+		}{Code: string(e.Code), Message: e.Message, RequestID: requestID}
 		_, _ = w.Write([]byte(xml.Header))
 		_ = xml.NewEncoder(w).Encode(body)
 	default:

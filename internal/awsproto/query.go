@@ -243,6 +243,6 @@ func ErrorResponse(w http.ResponseWriter, ns, requestID string, e *awserr.Error)
 		}
 		RequestID string `xml:"RequestId"`
 	}{NS: ns, RequestID: requestID}
-	body.Error.Type, body.Error.Code, body.Error.Message = typ, e.Code, e.Message
+	body.Error.Type, body.Error.Code, body.Error.Message = typ, string(e.Code), e.Message
 	_ = xml.NewEncoder(w).Encode(body)
 }

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestParseQuery(t *testing.T) {
 	cases := []struct {
 		name, query, body string
 		want              map[string]string
-		code              string
+		code              awserr.Code
 	}{
 		{"form body", "", "Action=CreateUser&UserName=al%20ice&Version=2010-05-08", map[string]string{"Action": "CreateUser", "UserName": "al ice"}, ""},
 		{"plus is space", "", "Path=%2Fa%2F&Description=a+b", map[string]string{"Path": "/a/", "Description": "a b"}, ""},
@@ -25,14 +26,9 @@ func TestParseQuery(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := ParseQuery(tc.query, []byte(tc.body))
+			testutil.WantCode(t, err, tc.code)
 			if tc.code != "" {
-				if !awserr.IsCode(err, tc.code) {
-					t.Fatalf("err = %v, want %s", err, tc.code)
-				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			for k, v := range tc.want {
 				if p.Get(k) != v {

@@ -287,5 +287,5 @@ func (h *Handler) jsonError(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.Error("console: internal error", "path", r.URL.Path, "err", err)
 		e = awserr.New(awserr.InternalFailure, "Something went wrong. Try again.")
 	}
-	writeJSON(w, awsproto.Status(e), map[string]string{"code": e.Code, "message": e.Message})
+	writeJSON(w, awsproto.Status(e), map[string]string{"code": string(e.Code), "message": e.Message})
 }

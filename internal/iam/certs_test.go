@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // selfSigned returns a fresh self-signed certificate in PEM.
@@ -47,7 +48,8 @@ func TestSigningCertificates(t *testing.T) {
 	truncated := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: block.Bytes[:len(block.Bytes)/2]}))
 
 	for _, tc := range []struct {
-		name, user, body, code string
+		name, user, body string
+		code             awserr.Code
 	}{
 		{"empty body", "alice", "", awserr.ValidationError},
 		{"not PEM", "alice", "hello", awserr.MalformedCertificate},
@@ -59,7 +61,7 @@ func TestSigningCertificates(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.svc.UploadSigningCertificate(e.ctx, acct, tc.user, tc.body)
-			wantErr(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 
@@ -73,7 +75,7 @@ func TestSigningCertificates(t *testing.T) {
 	}
 	// Whitespace around the PEM does not make it another certificate.
 	_, err = e.svc.UploadSigningCertificate(e.ctx, acct, "bob", "\n"+cert1+"\n")
-	wantErr(t, err, awserr.DuplicateCertificate)
+	testutil.WantCode(t, err, awserr.DuplicateCertificate)
 	if ae, _ := awserr.As(err); awsproto.Status(ae) != http.StatusConflict {
 		t.Fatalf("DuplicateCertificate status = %d", awsproto.Status(ae))
 	}
@@ -81,10 +83,11 @@ func TestSigningCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.UploadSigningCertificate(e.ctx, acct, "alice", cert3)
-	wantErr(t, err, awserr.LimitExceeded)
+	testutil.WantCode(t, err, awserr.LimitExceeded)
 
 	for _, tc := range []struct {
-		name, user, id, status, code string
+		name, user, id, status string
+		code                   awserr.Code
 	}{
 		{"inactive", "alice", c1.CertificateID, "Inactive", ""},
 		{"bad status", "alice", c1.CertificateID, "Paused", awserr.ValidationError},
@@ -92,7 +95,7 @@ func TestSigningCertificates(t *testing.T) {
 		{"unknown id", "alice", "NOPE", "Active", awserr.NoSuchEntity},
 	} {
 		t.Run("update "+tc.name, func(t *testing.T) {
-			wantErr(t, e.svc.UpdateSigningCertificate(e.ctx, acct, tc.user, tc.id, tc.status), tc.code)
+			testutil.WantCode(t, e.svc.UpdateSigningCertificate(e.ctx, acct, tc.user, tc.id, tc.status), tc.code)
 		})
 	}
 	p, err := e.svc.ListSigningCertificates(e.ctx, acct, "alice", ListOpts{MaxItems: 1})
@@ -110,11 +113,11 @@ func TestSigningCertificates(t *testing.T) {
 	}
 
 	// Certificates block the user's deletion and move with a rename.
-	wantErr(t, e.svc.DeleteUser(e.ctx, acct, "alice"), awserr.DeleteConflict)
-	wantErr(t, e.svc.UpdateUser(e.ctx, acct, "alice", "alicia", ""), "")
-	wantErr(t, e.svc.DeleteSigningCertificate(e.ctx, acct, "bob", c1.CertificateID), awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeleteSigningCertificate(e.ctx, acct, "alicia", c1.CertificateID), "")
-	wantErr(t, e.svc.DeleteSigningCertificate(e.ctx, acct, "alicia", c1.CertificateID), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteUser(e.ctx, acct, "alice"), awserr.DeleteConflict)
+	testutil.WantCode(t, e.svc.UpdateUser(e.ctx, acct, "alice", "alicia", ""), "")
+	testutil.WantCode(t, e.svc.DeleteSigningCertificate(e.ctx, acct, "bob", c1.CertificateID), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteSigningCertificate(e.ctx, acct, "alicia", c1.CertificateID), "")
+	testutil.WantCode(t, e.svc.DeleteSigningCertificate(e.ctx, acct, "alicia", c1.CertificateID), awserr.NoSuchEntity)
 	// Deleting frees the certificate for another user.
 	if c, err := e.svc.UploadSigningCertificate(e.ctx, acct, "bob", cert1); err != nil || c.UserName != "bob" {
 		t.Fatalf("re-upload = %+v, %v", c, err)

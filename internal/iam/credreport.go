@@ -29,9 +29,6 @@ const (
 	// older than four hours, IAM generates a new one" and GetCredentialReport answers ReportExpired
 	// (IAM User Guide, "Getting credential reports").
 	CredentialReportMaxAge = 4 * time.Hour
-	// codeReportExpired is IAM's code for a report older than four hours (IAM API reference,
-	// GetCredentialReport: "ReportExpired … HTTP Status Code: 410").
-	codeReportExpired = "ReportExpired"
 	// reportRootUser is the user cell of the root user's row.
 	reportRootUser = "<root_account>"
 	// Literal cell values from the guide: "N/A (not applicable)", "not_supported" for the root
@@ -111,7 +108,7 @@ func (s *Service) GetCredentialReport(ctx context.Context, account string) (*Cre
 		return nil, awserr.New(awserr.ReportNotPresent, "Credential report not present. Use GenerateCredentialReport to generate a report.")
 	}
 	if s.Now().Sub(r.GeneratedTime) >= CredentialReportMaxAge {
-		return nil, awserr.New(codeReportExpired, "The credential report has expired. Use GenerateCredentialReport to generate a new report.")
+		return nil, awserr.New(awserr.ReportExpired, "The credential report has expired. Use GenerateCredentialReport to generate a new report.")
 	}
 	return &r, nil
 }

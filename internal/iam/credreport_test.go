@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // reportRows generates (if needed) and parses the account's credential report.
@@ -36,14 +37,14 @@ func TestCredentialReportLifecycle(t *testing.T) {
 		advance     time.Duration
 		generate    bool
 		wantStarted bool
-		wantGetCode string
+		wantGetCode awserr.Code
 		wantAge     time.Duration // age of the report Get returns
 	}{
 		{name: "no report yet", wantGetCode: awserr.ReportNotPresent},
 		{name: "first generation starts", generate: true, wantStarted: true},
 		{name: "fresh report reused", advance: time.Hour, generate: true, wantAge: time.Hour},
 		{name: "still served just before four hours", advance: 4*time.Hour - time.Hour - time.Second, wantAge: 4*time.Hour - time.Second},
-		{name: "expired at four hours", advance: time.Second, wantGetCode: codeReportExpired},
+		{name: "expired at four hours", advance: time.Second, wantGetCode: awserr.ReportExpired},
 		{name: "expired report regenerated", generate: true, wantStarted: true},
 	}
 	for _, st := range steps {
@@ -58,7 +59,7 @@ func TestCredentialReportLifecycle(t *testing.T) {
 			}
 		}
 		r, err := e.svc.GetCredentialReport(e.ctx, acct)
-		wantErr(t, err, st.wantGetCode)
+		testutil.WantCode(t, err, st.wantGetCode)
 		if st.wantGetCode != "" {
 			if e, _ := awserr.As(err); awsproto.Status(e) != http.StatusGone {
 				t.Fatalf("%s: status = %d, want 410", st.name, awsproto.Status(e))
@@ -181,7 +182,7 @@ func TestRecordPasswordUse(t *testing.T) {
 		name     string
 		account  string
 		user     string
-		wantCode string
+		wantCode awserr.Code
 	}{
 		{name: "IAM user", account: acct, user: "dave"},
 		{name: "root user", account: acct, user: ""},
@@ -191,7 +192,7 @@ func TestRecordPasswordUse(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.svc.RecordPasswordUse(e.ctx, tc.account, tc.user, at)
-			wantErr(t, err, tc.wantCode)
+			testutil.WantCode(t, err, tc.wantCode)
 			if tc.wantCode != "" {
 				return
 			}

@@ -27,9 +27,7 @@ const (
 	// history is kept whether or not a policy asks for it, so a policy set later applies to the
 	// passwords already used.
 	maxPasswordHistory = 24
-	// codeConcurrentModification is IAM's code for a change that lost a race with another one.
-	codeConcurrentModification = "ConcurrentModification"
-	passwordMaxLen             = 128
+	passwordMaxLen     = 128
 	// passwordSymbols are the characters IAM counts as symbols in passwords of IAM users (IAM API
 	// reference, UpdateAccountPasswordPolicy, RequireSymbols: "! @ # $ % ^ & * ( ) _ + - = [ ] { } | '").
 	passwordSymbols = "!@#$%^&*()_+-=[]{}|'"
@@ -340,7 +338,7 @@ func (s *Service) setPassword(ctx context.Context, account, user string, create 
 			return lp, nil
 		}
 	}
-	return nil, awserr.New(codeConcurrentModification, "The login profile of user %s was changed by another request. Retry the request.", user)
+	return nil, awserr.New(awserr.ConcurrentModification, "The login profile of user %s was changed by another request. Retry the request.", user)
 }
 
 // newPasswordProfile returns base with pw as the current password, after the rules and the reuse

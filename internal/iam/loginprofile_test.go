@@ -51,21 +51,6 @@ func (e *credEnv) user(t *testing.T, name string) {
 	}
 }
 
-// wantErr fails unless err is an *awserr.Error with code ("" means no error).
-func wantErr(t *testing.T, err error, code string) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("err = %v, want none", err)
-		}
-		return
-	}
-	e, ok := awserr.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("err = %v, want code %s", err, code)
-	}
-}
-
 func TestCheckPassword(t *testing.T) {
 	acct := &Account{Name: "Acme-Prod", Email: "root@acme.example"}
 	custom := &PasswordPolicy{MinimumPasswordLength: 12}
@@ -101,10 +86,10 @@ func TestCheckPassword(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := CheckPassword(tc.pw, tc.policy, acct)
 			if tc.ok {
-				wantErr(t, err, "")
+				testutil.WantCode(t, err, "")
 				return
 			}
-			wantErr(t, err, awserr.PasswordPolicyViolation)
+			testutil.WantCode(t, err, awserr.PasswordPolicyViolation)
 			if strings.Contains(err.Error(), tc.pw) {
 				t.Fatalf("error %q contains the password", err)
 			}
@@ -116,14 +101,14 @@ func TestPasswordPolicy(t *testing.T) {
 	e := newCredEnv(t)
 	acct := e.account.ID
 	_, err := e.svc.GetAccountPasswordPolicy(e.ctx, acct)
-	wantErr(t, err, awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeleteAccountPasswordPolicy(e.ctx, acct), awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteAccountPasswordPolicy(e.ctx, acct), awserr.NoSuchEntity)
 
 	n := func(v int) *int { return &v }
 	for _, tc := range []struct {
 		name string
 		in   PasswordPolicyInput
-		code string
+		code awserr.Code
 	}{
 		{"min length 5", PasswordPolicyInput{MinimumPasswordLength: n(5)}, awserr.ValidationError},
 		{"min length 129", PasswordPolicyInput{MinimumPasswordLength: n(129)}, awserr.ValidationError},
@@ -134,7 +119,7 @@ func TestPasswordPolicy(t *testing.T) {
 		{"bounds", PasswordPolicyInput{MinimumPasswordLength: n(128), MaxPasswordAge: n(1095), PasswordReusePrevention: n(24)}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, e.svc.UpdateAccountPasswordPolicy(e.ctx, acct, tc.in), tc.code)
+			testutil.WantCode(t, e.svc.UpdateAccountPasswordPolicy(e.ctx, acct, tc.in), tc.code)
 		})
 	}
 
@@ -157,9 +142,9 @@ func TestPasswordPolicy(t *testing.T) {
 	if p, _ = e.svc.GetAccountPasswordPolicy(e.ctx, acct); p.RequireSymbols || p.ExpirePasswords() || p.HardExpiry != nil {
 		t.Fatalf("policy after reset = %+v", p)
 	}
-	wantErr(t, e.svc.DeleteAccountPasswordPolicy(e.ctx, acct), "")
+	testutil.WantCode(t, e.svc.DeleteAccountPasswordPolicy(e.ctx, acct), "")
 	_, err = e.svc.GetAccountPasswordPolicy(e.ctx, acct)
-	wantErr(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
 }
 
 func TestLoginProfileLifecycle(t *testing.T) {
@@ -168,9 +153,10 @@ func TestLoginProfileLifecycle(t *testing.T) {
 	e.user(t, "alice")
 
 	_, err := e.svc.GetLoginProfile(e.ctx, acct, "alice")
-	wantErr(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
 	for _, tc := range []struct {
-		name, user, pw, code string
+		name, user, pw string
+		code           awserr.Code
 	}{
 		{"no such user", "nobody", "Correct7horse", awserr.NoSuchEntity},
 		{"missing password", "alice", "", awserr.ValidationError},
@@ -180,7 +166,7 @@ func TestLoginProfileLifecycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.svc.CreateLoginProfile(e.ctx, acct, tc.user, tc.pw, false)
-			wantErr(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	lp, err := e.svc.CreateLoginProfile(e.ctx, acct, "alice", "Correct7horse", true)
@@ -192,11 +178,11 @@ func TestLoginProfileLifecycle(t *testing.T) {
 		t.Fatalf("CreateLoginProfile = %+v", lp)
 	}
 	_, err = e.svc.CreateLoginProfile(e.ctx, acct, "ALICE", "Correct7horse", false)
-	wantErr(t, err, awserr.EntityAlreadyExists)
+	testutil.WantCode(t, err, awserr.EntityAlreadyExists)
 
 	// Reset flag alone.
 	f := false
-	wantErr(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", nil, &f), "")
+	testutil.WantCode(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", nil, &f), "")
 	if got, _ := e.svc.GetLoginProfile(e.ctx, acct, "alice"); got.PasswordResetRequired || len(got.Hashes) != 1 {
 		t.Fatalf("after reset flag update: %+v", got)
 	}
@@ -207,10 +193,11 @@ func TestLoginProfileLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	pw := func(s string) *string { return &s }
-	wantErr(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", pw("Second-pass"), nil), "")
-	wantErr(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", pw("Third-pass"), nil), "")
+	testutil.WantCode(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", pw("Second-pass"), nil), "")
+	testutil.WantCode(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", pw("Third-pass"), nil), "")
 	for _, tc := range []struct {
-		name, pw, code string
+		name, pw string
+		code     awserr.Code
 	}{
 		{"current password", "Third-pass", awserr.PasswordPolicyViolation},
 		{"previous password", "Second-pass", awserr.PasswordPolicyViolation},
@@ -218,17 +205,17 @@ func TestLoginProfileLifecycle(t *testing.T) {
 		{"third most recent", "Correct7horse", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", &tc.pw, nil), tc.code)
+			testutil.WantCode(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", &tc.pw, nil), tc.code)
 		})
 	}
 
 	// ChangePassword: the old password must verify; the reset flag is cleared.
 	tr := true
-	wantErr(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", nil, &tr), "")
+	testutil.WantCode(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alice", nil, &tr), "")
 	e.clock.Advance(time.Hour)
-	wantErr(t, e.svc.ChangePassword(e.ctx, acct, "alice", "wrong-password", "Fourth-pass"), awserr.AccessDenied)
-	wantErr(t, e.svc.ChangePassword(e.ctx, acct, "alice", "Correct7horse", "Third-pass"), awserr.PasswordPolicyViolation)
-	wantErr(t, e.svc.ChangePassword(e.ctx, acct, "alice", "Correct7horse", "Fourth-pass"), "")
+	testutil.WantCode(t, e.svc.ChangePassword(e.ctx, acct, "alice", "wrong-password", "Fourth-pass"), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.ChangePassword(e.ctx, acct, "alice", "Correct7horse", "Third-pass"), awserr.PasswordPolicyViolation)
+	testutil.WantCode(t, e.svc.ChangePassword(e.ctx, acct, "alice", "Correct7horse", "Fourth-pass"), "")
 	got, err := e.svc.VerifyUserPassword(e.ctx, acct, "alice", "Fourth-pass")
 	if err != nil || got.PasswordResetRequired || !got.PasswordLastChanged.Equal(e.clock.Now()) || len(got.Hashes) != 5 {
 		t.Fatalf("VerifyUserPassword = %+v, %v", got, err)
@@ -239,7 +226,7 @@ func TestLoginProfileLifecycle(t *testing.T) {
 	} {
 		t.Run("verify "+bad.name, func(t *testing.T) {
 			_, err := e.svc.VerifyUserPassword(e.ctx, acct, bad.user, bad.pw)
-			wantErr(t, err, awserr.AccessDenied)
+			testutil.WantCode(t, err, awserr.AccessDenied)
 		})
 	}
 	p, _ := e.svc.GetAccountPasswordPolicy(e.ctx, acct)
@@ -252,24 +239,24 @@ func TestLoginProfileLifecycle(t *testing.T) {
 	}
 
 	// The profile moves with a renamed user and blocks its deletion.
-	wantErr(t, e.svc.UpdateUser(e.ctx, acct, "alice", "alicia", ""), "")
+	testutil.WantCode(t, e.svc.UpdateUser(e.ctx, acct, "alice", "alicia", ""), "")
 	if got, err := e.svc.GetLoginProfile(e.ctx, acct, "alicia"); err != nil || got.UserName != "alicia" {
 		t.Fatalf("GetLoginProfile after rename = %+v, %v", got, err)
 	}
-	wantErr(t, e.svc.DeleteUser(e.ctx, acct, "alicia"), awserr.DeleteConflict)
-	wantErr(t, e.svc.DeleteLoginProfile(e.ctx, acct, "alicia"), "")
-	wantErr(t, e.svc.DeleteLoginProfile(e.ctx, acct, "alicia"), awserr.NoSuchEntity)
-	wantErr(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alicia", nil, &tr), awserr.NoSuchEntity)
-	wantErr(t, e.svc.ChangePassword(e.ctx, acct, "alicia", "Fourth-pass", "Fifth-pass!"), awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeleteUser(e.ctx, acct, "alicia"), "")
+	testutil.WantCode(t, e.svc.DeleteUser(e.ctx, acct, "alicia"), awserr.DeleteConflict)
+	testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, "alicia"), "")
+	testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, "alicia"), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.UpdateLoginProfile(e.ctx, acct, "alicia", nil, &tr), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.ChangePassword(e.ctx, acct, "alicia", "Fourth-pass", "Fifth-pass!"), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteUser(e.ctx, acct, "alicia"), "")
 }
 
 func TestRootLoginProfile(t *testing.T) {
 	e := newCredEnv(t)
 	acct := e.account.ID
 	_, err := e.svc.GetLoginProfile(e.ctx, acct, "")
-	wantErr(t, err, awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), awserr.NoSuchEntity)
 	if err := e.svc.SetRootPassword(e.ctx, acct, "Root-Password-1"); err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +264,7 @@ func TestRootLoginProfile(t *testing.T) {
 	if err != nil || lp.UserName != "" || !lp.CreateDate.Equal(e.clock.Now()) {
 		t.Fatalf("root GetLoginProfile = %+v, %v", lp, err)
 	}
-	wantErr(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "")
+	testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "")
 	if a, _ := e.svc.GetAccount(e.ctx, acct); a.RootPasswordHash != "" || a.RootPasswordChange != nil {
 		t.Fatalf("root password not removed: %+v", a)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // totpAt is the code an authenticator app shows at t, computed independently of the service with
@@ -129,7 +130,7 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   CreateVirtualMFADeviceInput
-		code string
+		code awserr.Code
 	}{
 		{"same path and name", CreateVirtualMFADeviceInput{VirtualMFADeviceName: "ALICE-PHONE", Path: "/eng/"}, awserr.EntityAlreadyExists},
 		{"same name other path", CreateVirtualMFADeviceInput{VirtualMFADeviceName: "alice-phone", Path: "/ops/"}, ""},
@@ -140,7 +141,7 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.svc.CreateVirtualMFADevice(e.ctx, acct, tc.in)
-			wantErr(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 
@@ -190,8 +191,9 @@ func TestEnableMFADevice(t *testing.T) {
 		return totpAt(t, d.Base32StringSeed, now.Add(time.Duration(steps)*30*time.Second))
 	}
 	for _, tc := range []struct {
-		name, user, serial, c1, c2, code string
-		used                             bool
+		name, user, serial, c1, c2 string
+		code                       awserr.Code
+		used                       bool
 	}{
 		// Answers other than a wrong code do not count as MFA failures (guessing.go)…
 		{"not digits", "alice", d.SerialNumber, "12345a", code(0), awserr.ValidationError, false},
@@ -211,7 +213,7 @@ func TestEnableMFADevice(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.svc.EnableMFADevice(e.ctx, acct, tc.user, tc.serial, tc.c1, tc.c2)
-			wantErr(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if used := errors.Is(err, ErrMFACodeUsed); used != tc.used {
 				t.Fatalf("errors.Is(%v, ErrMFACodeUsed) = %v, want %v", err, used, tc.used)
 			}
@@ -219,10 +221,10 @@ func TestEnableMFADevice(t *testing.T) {
 	}
 	// Five wrong codes: one second of back-off (still inside the TOTP step), then
 	// one step of lead is tolerated for the newer code.
-	wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, "alice", d.SerialNumber, code(0), code(1)), awserr.Throttling)
+	testutil.WantCode(t, e.svc.EnableMFADevice(e.ctx, acct, "alice", d.SerialNumber, code(0), code(1)), awserr.Throttling)
 	e.clock.Advance(time.Second)
-	wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, "alice", d.SerialNumber, code(0), code(1)), "")
-	wantErr(t, e.svc.EnableMFADevice(e.ctx, acct, "bob", d.SerialNumber, code(0), code(1)), awserr.EntityAlreadyExists)
+	testutil.WantCode(t, e.svc.EnableMFADevice(e.ctx, acct, "alice", d.SerialNumber, code(0), code(1)), "")
+	testutil.WantCode(t, e.svc.EnableMFADevice(e.ctx, acct, "bob", d.SerialNumber, code(0), code(1)), awserr.EntityAlreadyExists)
 
 	p, err := e.svc.ListMFADevices(e.ctx, acct, "alice", ListOpts{})
 	if err != nil || len(p.Items) != 1 || p.Items[0].SerialNumber != d.SerialNumber || p.Items[0].UserName != "alice" ||
@@ -230,14 +232,14 @@ func TestEnableMFADevice(t *testing.T) {
 		t.Fatalf("ListMFADevices = %+v, %v", p, err)
 	}
 	_, err = e.svc.ListMFADevices(e.ctx, acct, "carol", ListOpts{})
-	wantErr(t, err, awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeleteUser(e.ctx, acct, "alice"), awserr.DeleteConflict)
-	wantErr(t, e.svc.DeleteVirtualMFADevice(e.ctx, acct, d.SerialNumber), awserr.DeleteConflict)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteUser(e.ctx, acct, "alice"), awserr.DeleteConflict)
+	testutil.WantCode(t, e.svc.DeleteVirtualMFADevice(e.ctx, acct, d.SerialNumber), awserr.DeleteConflict)
 
 	// Deactivation returns the device to the unassigned pool; then it can be deleted.
-	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "bob", d.SerialNumber), awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "alice", d.SerialNumber), "")
-	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "alice", d.SerialNumber), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "bob", d.SerialNumber), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "alice", d.SerialNumber), "")
+	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "alice", d.SerialNumber), awserr.NoSuchEntity)
 	// Enabling it again with the codes it was enabled with: they were used.
 	if err := e.svc.EnableMFADevice(e.ctx, acct, "bob", d.SerialNumber, code(0), code(1)); !awserr.IsCode(err, awserr.InvalidAuthenticationCode) || !errors.Is(err, ErrMFACodeUsed) {
 		t.Fatalf("enabling with used codes: %v, want InvalidAuthenticationCode marked ErrMFACodeUsed", err)
@@ -245,9 +247,9 @@ func TestEnableMFADevice(t *testing.T) {
 	if p, _ := e.svc.ListMFADevices(e.ctx, acct, "alice", ListOpts{}); len(p.Items) != 0 {
 		t.Fatalf("devices after deactivation: %+v", p.Items)
 	}
-	wantErr(t, e.svc.DeleteVirtualMFADevice(e.ctx, acct, d.SerialNumber), "")
-	wantErr(t, e.svc.DeleteVirtualMFADevice(e.ctx, acct, d.SerialNumber), awserr.NoSuchEntity)
-	wantErr(t, e.svc.DeleteUser(e.ctx, acct, "alice"), "")
+	testutil.WantCode(t, e.svc.DeleteVirtualMFADevice(e.ctx, acct, d.SerialNumber), "")
+	testutil.WantCode(t, e.svc.DeleteVirtualMFADevice(e.ctx, acct, d.SerialNumber), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteUser(e.ctx, acct, "alice"), "")
 }
 
 func TestMFADeviceQuota(t *testing.T) {
@@ -263,7 +265,7 @@ func TestMFADeviceQuota(t *testing.T) {
 	now := e.clock.Now()
 	err = e.svc.EnableMFADevice(e.ctx, e.account.ID, "alice", d.SerialNumber,
 		totpAt(t, d.Base32StringSeed, now.Add(-30*time.Second)), totpAt(t, d.Base32StringSeed, now))
-	wantErr(t, err, awserr.LimitExceeded)
+	testutil.WantCode(t, err, awserr.LimitExceeded)
 }
 
 func TestVerifyMFACode(t *testing.T) {
@@ -301,9 +303,9 @@ func TestVerifyMFACode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.svc.VerifyMFACode(e.ctx, acct, tc.user, tc.serial, tc.code, at(tc.now))
 			if tc.ok {
-				wantErr(t, err, "")
+				testutil.WantCode(t, err, "")
 			} else {
-				wantErr(t, err, awserr.AccessDenied)
+				testutil.WantCode(t, err, awserr.AccessDenied)
 			}
 			// A used code is marked for the console, and answers STS's message for a wrong code.
 			if used := errors.Is(err, ErrMFACodeUsed); used != tc.used {
@@ -316,9 +318,9 @@ func TestVerifyMFACode(t *testing.T) {
 	}
 
 	// A renamed user keeps its device.
-	wantErr(t, e.svc.UpdateUser(e.ctx, acct, "alice", "alicia", ""), "")
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "alicia", d.SerialNumber, code(10), at(10)), "")
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, code(11), at(11)), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.UpdateUser(e.ctx, acct, "alice", "alicia", ""), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "alicia", d.SerialNumber, code(10), at(10)), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, code(11), at(11)), awserr.AccessDenied)
 }
 
 func TestResyncMFADevice(t *testing.T) {
@@ -331,9 +333,10 @@ func TestResyncMFADevice(t *testing.T) {
 		return totpAt(t, d.Base32StringSeed, e.clock.Now().Add(time.Duration(steps+6)*30*time.Second))
 	}
 	e.clock.Advance(30 * time.Second)
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), awserr.AccessDenied)
 	for _, tc := range []struct {
-		name, user, c1, c2, code string
+		name, user, c1, c2 string
+		code               awserr.Code
 	}{
 		{"not consecutive", "alice", phone(-2), phone(0), awserr.InvalidAuthenticationCode},
 		{"beyond the window", "alice", totpAt(t, d.Base32StringSeed, e.clock.Now().Add(30*time.Minute)),
@@ -344,14 +347,14 @@ func TestResyncMFADevice(t *testing.T) {
 			if tc.user == "bob" {
 				e.user(t, "bob")
 			}
-			wantErr(t, e.svc.ResyncMFADevice(e.ctx, acct, tc.user, d.SerialNumber, tc.c1, tc.c2), tc.code)
+			testutil.WantCode(t, e.svc.ResyncMFADevice(e.ctx, acct, tc.user, d.SerialNumber, tc.c1, tc.c2), tc.code)
 		})
 	}
-	wantErr(t, e.svc.ResyncMFADevice(e.ctx, acct, "alice", d.SerialNumber, phone(-1), phone(0)), "")
+	testutil.WantCode(t, e.svc.ResyncMFADevice(e.ctx, acct, "alice", d.SerialNumber, phone(-1), phone(0)), "")
 	// The resync codes are spent; the phone's next code verifies with the learned drift.
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), awserr.AccessDenied)
 	e.clock.Advance(30 * time.Second)
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), "")
 }
 
 func TestListVirtualMFADevices(t *testing.T) {
@@ -413,7 +416,7 @@ func TestListVirtualMFADevices(t *testing.T) {
 		})
 	}
 	_, err := e.svc.ListVirtualMFADevices(e.ctx, acct, "Broken", ListOpts{})
-	wantErr(t, err, awserr.ValidationError)
+	testutil.WantCode(t, err, awserr.ValidationError)
 
 	// The root user's devices: listed and verified under the empty user name.
 	p, err := e.svc.ListMFADevices(e.ctx, acct, "", ListOpts{})
@@ -421,7 +424,7 @@ func TestListVirtualMFADevices(t *testing.T) {
 		t.Fatalf("root ListMFADevices = %+v, %v", p, err)
 	}
 	next := e.clock.Now().Add(30 * time.Second)
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", root.SerialNumber, totpAt(t, root.Base32StringSeed, next), next), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", root.SerialNumber, totpAt(t, root.Base32StringSeed, next), next), "")
 }
 
 // TestVerifyMFACodeOnceUnderConcurrency presents one code from many goroutines at once: the store

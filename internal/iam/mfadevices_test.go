@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // hwSeed is the RFC 6238 Appendix B test seed ("12345678901234567890") in Base32, as a token
@@ -34,7 +35,8 @@ func TestHardwareMFADevice(t *testing.T) {
 	now := e.clock.Now()
 	prev, cur := totpAt(t, hwSeed, now.Add(-30*time.Second)), totpAt(t, hwSeed, now)
 	cases := []struct {
-		name, serial, seed, c1, c2, code string
+		name, serial, seed, c1, c2 string
+		code                       awserr.Code
 	}{
 		{"ARN is not a hardware serial", "arn:aws:iam::" + acct + ":mfa/x", hwSeed, prev, cur, awserr.ValidationError},
 		{"seed not base32", "GAHT00000001", "not base32!", prev, cur, awserr.InvalidInput},
@@ -45,7 +47,7 @@ func TestHardwareMFADevice(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, e.svc.EnableHardwareMFADevice(e.ctx, acct, "", tc.serial, tc.seed, tc.c1, tc.c2), tc.code)
+			testutil.WantCode(t, e.svc.EnableHardwareMFADevice(e.ctx, acct, "", tc.serial, tc.seed, tc.c1, tc.c2), tc.code)
 		})
 	}
 	list, err := e.svc.ListMFADevices(e.ctx, acct, "", ListOpts{})
@@ -53,25 +55,25 @@ func TestHardwareMFADevice(t *testing.T) {
 		t.Fatalf("ListMFADevices = %+v, %v", list, err)
 	}
 	// The code of the step used to enable is spent; the next step's is good once.
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", cur, now), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", cur, now), awserr.AccessDenied)
 	next := now.Add(30 * time.Second)
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, next), next), "")
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, next), next), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, next), next), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, next), next), awserr.AccessDenied)
 	// Another owner cannot use it.
 	e.user(t, "bob")
 	later := next.Add(30 * time.Second)
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "bob", "GAHT00000001", totpAt(t, hwSeed, later), later), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "bob", "GAHT00000001", totpAt(t, hwSeed, later), later), awserr.AccessDenied)
 	// Resync finds a token running five minutes fast.
 	e.clock.Advance(10 * time.Minute)
 	fast := e.clock.Now().Add(5 * time.Minute)
-	wantErr(t, e.svc.ResyncMFADevice(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, fast.Add(-30*time.Second)), totpAt(t, hwSeed, fast)), "")
+	testutil.WantCode(t, e.svc.ResyncMFADevice(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, fast.Add(-30*time.Second)), totpAt(t, hwSeed, fast)), "")
 	then := e.clock.Now().Add(time.Minute)
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, then.Add(5*time.Minute)), then), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, then.Add(5*time.Minute)), then), "")
 	// Deactivation forgets the token; registering it again works.
-	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", "GAHT00000001"), "")
-	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", "GAHT00000001"), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", "GAHT00000001"), "")
+	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", "GAHT00000001"), awserr.NoSuchEntity)
 	n := e.clock.Now()
-	wantErr(t, e.svc.EnableHardwareMFADevice(e.ctx, acct, "bob", "GAHT00000001", hwSeed, totpAt(t, hwSeed, n.Add(-30*time.Second)), totpAt(t, hwSeed, n)), "")
+	testutil.WantCode(t, e.svc.EnableHardwareMFADevice(e.ctx, acct, "bob", "GAHT00000001", hwSeed, totpAt(t, hwSeed, n.Add(-30*time.Second)), totpAt(t, hwSeed, n)), "")
 }
 
 func TestWebAuthnDevices(t *testing.T) {
@@ -82,37 +84,37 @@ func TestWebAuthnDevices(t *testing.T) {
 		t.Fatalf("serial %s is not a security key's", serial)
 	}
 	d := &WebAuthnDevice{SerialNumber: serial, Name: "yubikey", CredentialID: []byte{1, 2, 3}, Credential: []byte(`{"k":1}`)}
-	wantErr(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "", d), "")
+	testutil.WantCode(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "", d), "")
 	// The same credential cannot be registered twice, even to another user.
 	e.user(t, "alice")
 	dup := &WebAuthnDevice{SerialNumber: WebAuthnSerial(acct, "alice", "k"), Name: "k", CredentialID: []byte{1, 2, 3}, Credential: []byte(`{}`)}
-	wantErr(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "alice", dup), awserr.EntityAlreadyExists)
+	testutil.WantCode(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "alice", dup), awserr.EntityAlreadyExists)
 	bad := &WebAuthnDevice{SerialNumber: "GAHT1234567", Name: "k", CredentialID: []byte{9}, Credential: []byte(`{}`)}
-	wantErr(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "alice", bad), awserr.ValidationError)
+	testutil.WantCode(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "alice", bad), awserr.ValidationError)
 
 	got, err := e.svc.WebAuthnDevices(e.ctx, acct, "")
 	if err != nil || len(got) != 1 || string(got[0].Credential) != `{"k":1}` || got[0].Name != "yubikey" {
 		t.Fatalf("WebAuthnDevices = %+v, %v", got, err)
 	}
 	e.clock.Advance(time.Minute)
-	wantErr(t, e.svc.UpdateWebAuthnCredential(e.ctx, acct, "", serial, []byte(`{"k":2}`), e.clock.Now()), "")
-	wantErr(t, e.svc.UpdateWebAuthnCredential(e.ctx, acct, "alice", serial, []byte(`{"k":3}`), e.clock.Now()), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.UpdateWebAuthnCredential(e.ctx, acct, "", serial, []byte(`{"k":2}`), e.clock.Now()), "")
+	testutil.WantCode(t, e.svc.UpdateWebAuthnCredential(e.ctx, acct, "alice", serial, []byte(`{"k":3}`), e.clock.Now()), awserr.NoSuchEntity)
 	got, _ = e.svc.WebAuthnDevices(e.ctx, acct, "")
 	if string(got[0].Credential) != `{"k":2}` || !got[0].LastUsed.Equal(e.clock.Now()) {
 		t.Fatalf("after update = %+v", got[0])
 	}
 	// A key answers no TOTP code.
-	wantErr(t, e.svc.VerifyMFACode(e.ctx, acct, "", serial, "123456", e.clock.Now()), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", serial, "123456", e.clock.Now()), awserr.AccessDenied)
 	sum, _ := e.svc.GetAccountSummary(e.ctx, acct)
 	if sum["AccountMFAEnabled"] != 1 || sum["MFADevicesInUse"] != 1 {
 		t.Fatalf("summary = %v", sum)
 	}
-	wantErr(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", serial), "")
+	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", serial), "")
 	if got, _ := e.svc.WebAuthnDevices(e.ctx, acct, ""); len(got) != 0 {
 		t.Fatalf("after deactivation = %+v", got)
 	}
 	// Its credential ID is free again.
-	wantErr(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "alice", dup), "")
+	testutil.WantCode(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "alice", dup), "")
 }
 
 // The eight-device quota counts every type together.
@@ -124,19 +126,19 @@ func TestMixedMFAQuota(t *testing.T) {
 	}
 	for i := range 3 {
 		d := &WebAuthnDevice{SerialNumber: WebAuthnSerial(acct, "", "key"), Name: "key", CredentialID: []byte{byte(i)}, Credential: []byte(`{}`)}
-		wantErr(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "", d), "")
+		testutil.WantCode(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "", d), "")
 	}
 	for i := range 3 {
 		now := e.clock.Now()
 		err := e.svc.EnableHardwareMFADevice(e.ctx, acct, "", fmt.Sprintf("GAHT0000000%d", i), hwSeed,
 			totpAt(t, hwSeed, now.Add(-30*time.Second)), totpAt(t, hwSeed, now))
 		if i < 2 {
-			wantErr(t, err, "")
+			testutil.WantCode(t, err, "")
 		} else {
-			wantErr(t, err, awserr.LimitExceeded)
+			testutil.WantCode(t, err, awserr.LimitExceeded)
 		}
 		e.clock.Advance(time.Minute)
 	}
 	d := &WebAuthnDevice{SerialNumber: WebAuthnSerial(acct, "", "key"), Name: "key", CredentialID: []byte{99}, Credential: []byte(`{}`)}
-	wantErr(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "", d), awserr.LimitExceeded)
+	testutil.WantCode(t, e.svc.RegisterWebAuthnDevice(e.ctx, acct, "", d), awserr.LimitExceeded)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // addRootKey stores a root access key the way keys are stored (no API creates root keys).
@@ -92,7 +93,7 @@ func TestAllowRootPasswordRecovery(t *testing.T) {
 				}
 			}
 			lp, err := e.svc.AllowRootPasswordRecovery(e.ctx, acct)
-			wantErr(t, err, tc.wantCode)
+			testutil.WantCode(t, err, tc.wantCode)
 			if tc.wantCode != "" {
 				return
 			}
@@ -114,8 +115,8 @@ func TestAllowRootPasswordRecovery(t *testing.T) {
 				t.Fatalf("after recovery: %+v, %v", rc, err)
 			}
 			// DeleteLoginProfile removes the password; a second delete finds nothing.
-			wantErr(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "")
-			wantErr(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "NoSuchEntity")
+			testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "")
+			testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "NoSuchEntity")
 		})
 	}
 }

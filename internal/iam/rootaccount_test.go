@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestCreateRootAccessKey(t *testing.T) {
@@ -12,7 +13,7 @@ func TestCreateRootAccessKey(t *testing.T) {
 	for i := range 3 {
 		k, err := e.svc.CreateRootAccessKey(e.ctx, acct)
 		if i == 2 {
-			wantErr(t, err, awserr.LimitExceeded)
+			testutil.WantCode(t, err, awserr.LimitExceeded)
 			continue
 		}
 		if err != nil || k.UserName != "" || k.Secret == "" || len(k.AccessKeyID) != 20 {
@@ -29,7 +30,7 @@ func TestCreateRootAccessKey(t *testing.T) {
 		t.Fatalf("AccountAccessKeysPresent = %d", sum["AccountAccessKeysPresent"])
 	}
 	_, err := e.svc.CreateRootAccessKey(e.ctx, "000000000000")
-	wantErr(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
 }
 
 func TestAccountDetails(t *testing.T) {
@@ -40,7 +41,8 @@ func TestAccountDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		name, email, code string
+		name, email string
+		code        awserr.Code
 	}{
 		{"too short", "a@b", awserr.InvalidInput},
 		{"no @", "root.acme.example", awserr.InvalidInput},
@@ -50,7 +52,7 @@ func TestAccountDetails(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, e.svc.SetRootEmail(e.ctx, acct, tc.email), tc.code)
+			testutil.WantCode(t, e.svc.SetRootEmail(e.ctx, acct, tc.email), tc.code)
 		})
 	}
 	a, err := e.svc.AccountByRootEmail(e.ctx, "SECURITY@acme.example")
@@ -59,15 +61,15 @@ func TestAccountDetails(t *testing.T) {
 	}
 	// The old address is free for another account.
 	_, err = e.svc.AccountByRootEmail(e.ctx, "root@acme.example")
-	wantErr(t, err, awserr.NoSuchEntity)
-	wantErr(t, e.svc.SetRootEmail(e.ctx, other.ID, "root@acme.example"), "")
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.SetRootEmail(e.ctx, other.ID, "root@acme.example"), "")
 
-	wantErr(t, e.svc.SetAccountName(e.ctx, acct, ""), awserr.InvalidInput)
-	wantErr(t, e.svc.SetAccountName(e.ctx, acct, "Acme Production"), "")
+	testutil.WantCode(t, e.svc.SetAccountName(e.ctx, acct, ""), awserr.InvalidInput)
+	testutil.WantCode(t, e.svc.SetAccountName(e.ctx, acct, "Acme Production"), "")
 	if a, _ := e.svc.GetAccount(e.ctx, acct); a.Name != "Acme Production" {
 		t.Fatalf("name = %q", a.Name)
 	}
-	wantErr(t, e.svc.CreateAccountAlias(e.ctx, acct, "acme-prod"), "")
+	testutil.WantCode(t, e.svc.CreateAccountAlias(e.ctx, acct, "acme-prod"), "")
 	if a, err := e.svc.AccountByAlias(e.ctx, "acme-prod"); err != nil || a.ID != acct {
 		t.Fatalf("AccountByAlias = %+v, %v", a, err)
 	}

@@ -2,6 +2,8 @@ package iam
 
 import (
 	"testing"
+
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // A service-linked role is marked by CreateServiceLinkedRole alone, the mark survives the store,
@@ -40,6 +42,6 @@ func TestServiceLinkedMark(t *testing.T) {
 	}
 	t.Run("bad service name", func(t *testing.T) {
 		_, err := e.svc.CreateServiceLinkedRole(e.ctx, acct, ServiceLinkedRoleInput{AWSServiceName: "a/b", RoleName: "AWSServiceRoleForX"})
-		wantErr(t, err, "ValidationError")
+		testutil.WantCode(t, err, "ValidationError")
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 const (
@@ -96,7 +97,7 @@ func TestGetAccountSummary(t *testing.T) {
 	})
 
 	_, err := e.svc.GetAccountSummary(e.ctx, "000000000000")
-	wantErr(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
 }
 
 func TestGetAccountAuthorizationDetails(t *testing.T) {
@@ -178,9 +179,9 @@ func TestGetAccountAuthorizationDetails(t *testing.T) {
 		})
 	}
 	_, err = e.svc.GetAccountAuthorizationDetails(e.ctx, acct, []string{"Users"}, ListOpts{})
-	wantErr(t, err, awserr.ValidationError)
+	testutil.WantCode(t, err, awserr.ValidationError)
 	_, err = e.svc.GetAccountAuthorizationDetails(e.ctx, acct, nil, ListOpts{Marker: encodeMarker("9" + sep + "x")})
-	wantErr(t, err, awserr.InvalidInput)
+	testutil.WantCode(t, err, awserr.InvalidInput)
 
 	// Every page size walks the same entities, across the section boundaries.
 	for _, size := range []int{1, 2, 3, 4, 7, 8} {

@@ -96,7 +96,7 @@ func (t txn) fillAccount(a *Account) error {
 func (t txn) mustMember(o *Organization, id string) (*Account, error) {
 	a, err := t.member(o, id)
 	if err == nil && a == nil {
-		err = errorf(codeAccountNotFound, "You specified an account that doesn't exist or that isn't a member of the organization: %s.", id)
+		err = errorf(awserr.OrgsAccountNotFound, "You specified an account that doesn't exist or that isn't a member of the organization: %s.", id)
 	}
 	return a, err
 }
@@ -271,7 +271,7 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller, id st
 		}
 		ok, err := t.GetJSON(kindCreateState, o.ID, id, &out)
 		if err == nil && !ok {
-			err = errorf(codeCreateStatusNotFound, "We can't find a create account request with the CreateAccountRequestId that you specified.")
+			err = errorf(awserr.OrgsCreateStatusNotFound, "We can't find a create account request with the CreateAccountRequestId that you specified.")
 		}
 		return err
 	})
@@ -372,7 +372,7 @@ func (s *Service) CloseAccount(ctx context.Context, caller, id string) error {
 			return nil, err
 		}
 		if a.Status != StatusActive {
-			return nil, errorf(codeAccountAlreadyClosed, "The account %s is already closed.", id)
+			return nil, errorf(awserr.OrgsAccountAlreadyClosed, "The account %s is already closed.", id)
 		}
 		a.Status = StatusSuspended
 		return []string{id}, t.PutJSON(kindMember, o.ID, id, a)
@@ -409,7 +409,7 @@ func (s *Service) LeaveOrganization(ctx context.Context, caller string) error {
 
 func (t txn) leave(o *Organization, id string) error {
 	if id == o.MasterAccountID {
-		return errorf(codeMasterCannotLeave, "You can't remove the management account from an organization. Delete the organization instead.")
+		return errorf(awserr.OrgsMasterCannotLeave, "You can't remove the management account from an organization. Delete the organization instead.")
 	}
 	a, err := t.mustMember(o, id)
 	if err != nil {
@@ -446,16 +446,16 @@ func (s *Service) MoveAccount(ctx context.Context, caller, id, source, dest stri
 			if err != nil {
 				return nil, err
 			}
-			return nil, errorf(codeSourceParentNotFound, "We can't find a source root or OU with the ParentId that you specified.")
+			return nil, errorf(awserr.OrgsSourceParentNotFound, "We can't find a source root or OU with the ParentId that you specified.")
 		}
 		if ok, err := t.parentExists(o, dest); err != nil || !ok {
 			if err != nil {
 				return nil, err
 			}
-			return nil, errorf(codeDestinationParentNotFound, "We can't find a destination root or OU with the ParentId that you specified.")
+			return nil, errorf(awserr.OrgsDestinationParentNotFound, "We can't find a destination root or OU with the ParentId that you specified.")
 		}
 		if dest == source {
-			return nil, errorf(codeDuplicateAccount, "That account is already present in the specified destination.")
+			return nil, errorf(awserr.OrgsDuplicateAccount, "That account is already present in the specified destination.")
 		}
 		if err := t.DeleteIfExists(kindChild, o.ID, childKey(source, ChildAccount, id)); err != nil {
 			return nil, err

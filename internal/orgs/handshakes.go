@@ -81,7 +81,7 @@ func (t txn) handshake(id string, now time.Time) (*Handshake, error) {
 	return h.current(now), nil
 }
 
-var errNoHandshake = errorf(codeHandshakeNotFound, "We can't find a handshake with the HandshakeId that you specified.")
+var errNoHandshake = errorf(awserr.OrgsHandshakeNotFound, "We can't find a handshake with the HandshakeId that you specified.")
 
 func checkHandshakeID(id string) error {
 	if id == "" {
@@ -139,7 +139,7 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 			if err != nil {
 				return nil, err
 			}
-			return nil, withReason(codeHandshakeConstraint, ReasonAlreadyInOrganization, "The account %s is already a member of an organization.", account)
+			return nil, withReason(awserr.OrgsHandshakeConstraint, ReasonAlreadyInOrganization, "The account %s is already a member of an organization.", account)
 		}
 		open, err := t.Keys(kindHSAccount, account, "")
 		if err != nil {
@@ -151,7 +151,7 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 				return nil, err
 			}
 			if h != nil && h.OrgID == o.ID && h.State == HandshakeOpen {
-				return nil, errorf(codeDuplicateHandshake, "A handshake with the same action and target already exists.")
+				return nil, errorf(awserr.OrgsDuplicateHandshake, "A handshake with the same action and target already exists.")
 			}
 		}
 		id := "h-" + randomString(10)
@@ -199,10 +199,10 @@ func (s *Service) respond(ctx context.Context, caller, id, state string, join fu
 		}
 		switch h.State {
 		case state:
-			return nil, errorf(codeHandshakeAlreadyInState, "The handshake is already in the requested state.")
+			return nil, errorf(awserr.OrgsHandshakeAlreadyInState, "The handshake is already in the requested state.")
 		case HandshakeOpen:
 		default:
-			return nil, errorf(codeInvalidHandshakeTransition, "You can't perform the operation on the handshake in its current state (%s).", h.State)
+			return nil, errorf(awserr.OrgsInvalidHandshakeTransition, "You can't perform the operation on the handshake in its current state (%s).", h.State)
 		}
 		if join != nil {
 			o, err := t.org(h.OrgID)
@@ -210,7 +210,7 @@ func (s *Service) respond(ctx context.Context, caller, id, state string, join fu
 				return nil, err
 			}
 			if o == nil {
-				return nil, errorf(codeInvalidHandshakeTransition, "The organization that sent the invitation no longer exists.")
+				return nil, errorf(awserr.OrgsInvalidHandshakeTransition, "The organization that sent the invitation no longer exists.")
 			}
 			if err := join(t, o); err != nil {
 				return nil, err
@@ -237,7 +237,7 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller, id string) (*Hand
 			if err != nil {
 				return err
 			}
-			return withReason(codeHandshakeConstraint, ReasonAlreadyInOrganization, "Your account is already a member of an organization.")
+			return withReason(awserr.OrgsHandshakeConstraint, ReasonAlreadyInOrganization, "Your account is already a member of an organization.")
 		}
 		return t.addMember(o, &Account{ID: caller, Name: acct.Name, Email: acct.Email, Status: StatusActive,
 			JoinedMethod: JoinedInvited, JoinedTimestamp: s.Now(), ParentID: o.RootID})
@@ -270,10 +270,10 @@ func (s *Service) CancelHandshake(ctx context.Context, caller, id string) (*Hand
 		}
 		switch h.State {
 		case HandshakeCanceled:
-			return nil, errorf(codeHandshakeAlreadyInState, "The handshake is already canceled.")
+			return nil, errorf(awserr.OrgsHandshakeAlreadyInState, "The handshake is already canceled.")
 		case HandshakeOpen:
 		default:
-			return nil, errorf(codeInvalidHandshakeTransition, "You can't cancel a handshake in state %s.", h.State)
+			return nil, errorf(awserr.OrgsInvalidHandshakeTransition, "You can't cancel a handshake in state %s.", h.State)
 		}
 		h.State = HandshakeCanceled
 		out = h

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/store"
 )
@@ -211,7 +212,7 @@ func (s *Service) CreateOrganization(ctx context.Context, caller, featureSet str
 	err = s.update(ctx, func(t txn) ([]string, error) {
 		if err := t.InsertJSON(kindOrgOf, "", caller, o.ID); err != nil {
 			if errors.Is(err, store.ErrExists) {
-				return nil, errorf(codeAlreadyInOrganization, "The AWS account is already a member of an organization.")
+				return nil, errorf(awserr.OrgsAlreadyInOrganization, "The AWS account is already a member of an organization.")
 			}
 			return nil, err
 		}
@@ -264,7 +265,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller string) error {
 			return nil, err
 		}
 		if n > 1 {
-			return nil, errorf(codeOrganizationNotEmpty, "To delete an organization you must first remove all member accounts (except the management account).")
+			return nil, errorf(awserr.OrgsOrganizationNotEmpty, "To delete an organization you must first remove all member accounts (except the management account).")
 		}
 		hs, err := t.Keys(kindHSOrg, o.ID, "")
 		if err != nil {

@@ -115,46 +115,6 @@ func New(svc *iam.Service, opts ...Option) *Service {
 // Now returns the service clock's time truncated to seconds.
 func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 
-// Error codes of Organizations (aws-sdk-go-v2 service/organizations/types/errors.go).
-const (
-	codeAccessDenied               = "AccessDeniedException"
-	codeNotInUse                   = "AWSOrganizationsNotInUseException"
-	codeAlreadyInOrganization      = "AlreadyInOrganizationException"
-	codeAccountNotFound            = "AccountNotFoundException"
-	codeAccountAlreadyClosed       = "AccountAlreadyClosedException"
-	codeAccountAlreadyRegistered   = "AccountAlreadyRegisteredException"
-	codeAccountNotRegistered       = "AccountNotRegisteredException"
-	codeChildNotFound              = "ChildNotFoundException"
-	codeConstraintViolation        = "ConstraintViolationException"
-	codeCreateStatusNotFound       = "CreateAccountStatusNotFoundException"
-	codeDestinationParentNotFound  = "DestinationParentNotFoundException"
-	codeDuplicateAccount           = "DuplicateAccountException"
-	codeDuplicateHandshake         = "DuplicateHandshakeException"
-	codeDuplicateOU                = "DuplicateOrganizationalUnitException"
-	codeDuplicatePolicy            = "DuplicatePolicyException"
-	codeDuplicatePolicyAttachment  = "DuplicatePolicyAttachmentException"
-	codeHandshakeAlreadyInState    = "HandshakeAlreadyInStateException"
-	codeHandshakeConstraint        = "HandshakeConstraintViolationException"
-	codeHandshakeNotFound          = "HandshakeNotFoundException"
-	codeInvalidHandshakeTransition = "InvalidHandshakeTransitionException"
-	codeInvalidInput               = "InvalidInputException"
-	codeMalformedPolicy            = "MalformedPolicyDocumentException"
-	codeMasterCannotLeave          = "MasterCannotLeaveOrganizationException"
-	codeOrganizationNotEmpty       = "OrganizationNotEmptyException"
-	codeOUNotEmpty                 = "OrganizationalUnitNotEmptyException"
-	codeOUNotFound                 = "OrganizationalUnitNotFoundException"
-	codeParentNotFound             = "ParentNotFoundException"
-	codePolicyInUse                = "PolicyInUseException"
-	codePolicyNotAttached          = "PolicyNotAttachedException"
-	codePolicyNotFound             = "PolicyNotFoundException"
-	codePolicyTypeAlreadyEnabled   = "PolicyTypeAlreadyEnabledException"
-	codePolicyTypeNotAvailable     = "PolicyTypeNotAvailableForOrganizationException"
-	codePolicyTypeNotEnabled       = "PolicyTypeNotEnabledException"
-	codeRootNotFound               = "RootNotFoundException"
-	codeSourceParentNotFound       = "SourceParentNotFoundException"
-	codeTargetNotFound             = "TargetNotFoundException"
-)
-
 // Reasons of ConstraintViolationException, InvalidInputException and
 // HandshakeConstraintViolationException (the SDK's *ExceptionReason enums).
 const (
@@ -188,21 +148,23 @@ const (
 	ReasonInvalidEmailTarget      = "INVALID_EMAIL_ADDRESS_TARGET"
 )
 
-func errorf(code, format string, args ...any) error { return awserr.New(code, format, args...) }
+func errorf(code awserr.Code, format string, args ...any) error {
+	return awserr.New(code, format, args...)
+}
 
 // withReason returns an error carrying the Reason member of Organizations' JSON errors.
-func withReason(code, reason, format string, args ...any) error {
+func withReason(code awserr.Code, reason, format string, args ...any) error {
 	e := awserr.New(code, format, args...)
 	e.Fields = map[string]string{"Reason": reason}
 	return e
 }
 
 func invalid(reason, format string, args ...any) error {
-	return withReason(codeInvalidInput, reason, format, args...)
+	return withReason(awserr.OrgsInvalidInput, reason, format, args...)
 }
 
 func constraint(reason, format string, args ...any) error {
-	return withReason(codeConstraintViolation, reason, format, args...)
+	return withReason(awserr.OrgsConstraintViolation, reason, format, args...)
 }
 
 // errPattern is Organizations' refusal of a value outside its parameter's pattern (the
@@ -222,8 +184,8 @@ func hasControl(s string) bool {
 
 // Messages of the common refusals, worded as AWS words them.
 var (
-	errNotInUse = errorf(codeNotInUse, "Your account is not a member of an organization.")
-	errDenied   = errorf(codeAccessDenied, "You don't have permissions to access this resource.")
+	errNotInUse = errorf(awserr.OrgsNotInUse, "Your account is not a member of an organization.")
+	errDenied   = errorf(awserr.OrgsAccessDenied, "You don't have permissions to access this resource.")
 )
 
 // txn is Organizations' transaction: the store's, with Organizations' reads and writes as methods.

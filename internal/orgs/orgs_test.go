@@ -13,6 +13,7 @@ import (
 	"github.com/rootward/rootward/internal/policy"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 type env struct {
@@ -69,23 +70,9 @@ func (e *env) member(t *testing.T, name string) string {
 	return done.AccountID
 }
 
-func wantCode(t *testing.T, err error, code string) {
+func wantReason(t *testing.T, err error, code awserr.Code, reason string) {
 	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("err = %v, want none", err)
-		}
-		return
-	}
-	ae, ok := awserr.As(err)
-	if !ok || ae.Code != code {
-		t.Fatalf("err = %v, want %s", err, code)
-	}
-}
-
-func wantReason(t *testing.T, err error, code, reason string) {
-	t.Helper()
-	wantCode(t, err, code)
+	testutil.WantCode(t, err, code)
 	ae, _ := awserr.As(err)
 	if ae.Fields["Reason"] != reason {
 		t.Fatalf("reason = %q, want %q", ae.Fields["Reason"], reason)
@@ -117,11 +104,11 @@ func TestCreateOrganization(t *testing.T) {
 		t.Fatalf("master email %q", o.MasterAccountEmail)
 	}
 	_, err := e.org.CreateOrganization(e.ctx, e.mgmt, "")
-	wantCode(t, err, codeAlreadyInOrganization)
+	testutil.WantCode(t, err, awserr.OrgsAlreadyInOrganization)
 	_, err = e.org.CreateOrganization(e.ctx, e.account(t, "x"), "HALF")
-	wantReason(t, err, codeInvalidInput, ReasonInvalidEnum)
+	wantReason(t, err, awserr.OrgsInvalidInput, ReasonInvalidEnum)
 	_, err = e.org.DescribeOrganization(e.ctx, e.account(t, "outsider"))
-	wantCode(t, err, codeNotInUse)
+	testutil.WantCode(t, err, awserr.OrgsNotInUse)
 	accts := must(e.org.ListAccounts(e.ctx, e.mgmt, ListOpts{}))(t)
 	if len(accts.Items) != 1 || accts.Items[0].ID != e.mgmt || accts.Items[0].ParentID != o.RootID {
 		t.Fatalf("accounts = %+v", accts.Items)
@@ -166,14 +153,14 @@ func TestCreateAccount(t *testing.T) {
 		name   string
 		caller string
 		in     CreateAccountInput
-		code   string
+		code   awserr.Code
 		reason string
 	}{
-		{"member account", done.AccountID, CreateAccountInput{Email: "a@example.com", AccountName: "a"}, codeAccessDenied, ""},
-		{"bad email", e.mgmt, CreateAccountInput{Email: "nope", AccountName: "a"}, codeInvalidInput, ReasonInvalidPattern},
-		{"long name", e.mgmt, CreateAccountInput{Email: "a@example.com", AccountName: strings.Repeat("n", 51)}, codeInvalidInput, ReasonMaxLength},
-		{"bad role name", e.mgmt, CreateAccountInput{Email: "a@example.com", AccountName: "a", RoleName: "no spaces"}, codeInvalidInput, ReasonInvalidRoleName},
-		{"bad billing access", e.mgmt, CreateAccountInput{Email: "a@example.com", AccountName: "a", IamUserAccessToBilling: "MAYBE"}, codeInvalidInput, ReasonInvalidEnum},
+		{"member account", done.AccountID, CreateAccountInput{Email: "a@example.com", AccountName: "a"}, awserr.OrgsAccessDenied, ""},
+		{"bad email", e.mgmt, CreateAccountInput{Email: "nope", AccountName: "a"}, awserr.OrgsInvalidInput, ReasonInvalidPattern},
+		{"long name", e.mgmt, CreateAccountInput{Email: "a@example.com", AccountName: strings.Repeat("n", 51)}, awserr.OrgsInvalidInput, ReasonMaxLength},
+		{"bad role name", e.mgmt, CreateAccountInput{Email: "a@example.com", AccountName: "a", RoleName: "no spaces"}, awserr.OrgsInvalidInput, ReasonInvalidRoleName},
+		{"bad billing access", e.mgmt, CreateAccountInput{Email: "a@example.com", AccountName: "a", IamUserAccessToBilling: "MAYBE"}, awserr.OrgsInvalidInput, ReasonInvalidEnum},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,7 +168,7 @@ func TestCreateAccount(t *testing.T) {
 			if tc.reason != "" {
 				wantReason(t, err, tc.code, tc.reason)
 			} else {
-				wantCode(t, err, tc.code)
+				testutil.WantCode(t, err, tc.code)
 			}
 		})
 	}
@@ -201,19 +188,19 @@ func TestOrganizationalUnits(t *testing.T) {
 		parent = u.ID
 	}
 	_, err := e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, parent, "too-deep")
-	wantReason(t, err, codeConstraintViolation, ReasonOUDepth)
+	wantReason(t, err, awserr.OrgsConstraintViolation, ReasonOUDepth)
 	_, err = e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, chain[0], "level")
-	wantCode(t, err, codeDuplicateOU)
+	testutil.WantCode(t, err, awserr.OrgsDuplicateOU)
 	_, err = e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, "ou-zzzz-zzzzzzzz", "x")
-	wantCode(t, err, codeParentNotFound)
+	testutil.WantCode(t, err, awserr.OrgsParentNotFound)
 	_, err = e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, "not-an-id", "x")
-	wantReason(t, err, codeInvalidInput, ReasonInvalidPattern)
+	wantReason(t, err, awserr.OrgsInvalidInput, ReasonInvalidPattern)
 
 	dev := e.member(t, "dev")
-	wantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, o.RootID, chain[2]), "")
-	wantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, o.RootID, chain[1]), codeSourceParentNotFound)
-	wantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, chain[2], chain[2]), codeDuplicateAccount)
-	wantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, chain[2], "ou-zzzz-zzzzzzzz"), codeDestinationParentNotFound)
+	testutil.WantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, o.RootID, chain[2]), "")
+	testutil.WantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, o.RootID, chain[1]), awserr.OrgsSourceParentNotFound)
+	testutil.WantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, chain[2], chain[2]), awserr.OrgsDuplicateAccount)
+	testutil.WantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, chain[2], "ou-zzzz-zzzzzzzz"), awserr.OrgsDestinationParentNotFound)
 	parents := must(e.org.ListParents(e.ctx, e.mgmt, dev))(t)
 	if len(parents) != 1 || parents[0].ID != chain[2] || parents[0].Type != ChildOU {
 		t.Fatalf("parents = %+v", parents)
@@ -223,13 +210,13 @@ func TestOrganizationalUnits(t *testing.T) {
 		t.Fatalf("top OU's parent = %+v", parents)
 	}
 	_, err = e.org.ListParents(e.ctx, e.mgmt, "123456789012")
-	wantCode(t, err, codeChildNotFound)
+	testutil.WantCode(t, err, awserr.OrgsChildNotFound)
 	pl := must(e.org.PlacementOf(e.ctx, dev))(t)
 	if want := o.ID + "/" + o.RootID + "/" + strings.Join(chain[:3], "/") + "/"; pl.Path != want {
 		t.Fatalf("path = %q, want %q", pl.Path, want)
 	}
-	wantCode(t, e.org.DeleteOrganizationalUnit(e.ctx, e.mgmt, chain[2]), codeOUNotEmpty)
-	wantCode(t, e.org.DeleteOrganizationalUnit(e.ctx, e.mgmt, chain[4]), "")
+	testutil.WantCode(t, e.org.DeleteOrganizationalUnit(e.ctx, e.mgmt, chain[2]), awserr.OrgsOUNotEmpty)
+	testutil.WantCode(t, e.org.DeleteOrganizationalUnit(e.ctx, e.mgmt, chain[4]), "")
 	u := must(e.org.UpdateOrganizationalUnit(e.ctx, e.mgmt, chain[3], "renamed"))(t)
 	if u.Name != "renamed" {
 		t.Fatalf("renamed OU = %+v", u)
@@ -245,7 +232,7 @@ func TestSCPs(t *testing.T) {
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	dev := e.member(t, "dev")
 	ou := must(e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, o.RootID, "workloads"))(t)
-	wantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, o.RootID, ou.ID), "")
+	testutil.WantCode(t, e.org.MoveAccount(e.ctx, e.mgmt, dev, o.RootID, ou.ID), "")
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
 	p := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "no-users", Type: TypeSCP, Content: deny}))(t)
 	if !policyIDPattern.MatchString(p.ID) || p.Arn != "arn:aws:organizations::"+e.mgmt+":policy/"+o.ID+"/service_control_policy/"+p.ID {
@@ -255,16 +242,16 @@ func TestSCPs(t *testing.T) {
 	if pl := must(e.org.PlacementOf(e.ctx, dev))(t); pl.SCPs != nil {
 		t.Fatalf("SCPs before EnablePolicyType: %+v", pl.SCPs)
 	}
-	wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), codePolicyTypeNotEnabled)
+	testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), awserr.OrgsPolicyTypeNotEnabled)
 	must(e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP))(t)
 	_, err := e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP)
-	wantCode(t, err, codePolicyTypeAlreadyEnabled)
+	testutil.WantCode(t, err, awserr.OrgsPolicyTypeAlreadyEnabled)
 	gen := must(e.iam.Generation(e.ctx, dev))(t)
-	wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), "")
+	testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), "")
 	if g := must(e.iam.Generation(e.ctx, dev))(t); g <= gen {
 		t.Fatalf("attaching to the OU did not move the member's generation (%d → %d)", gen, g)
 	}
-	wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), codeDuplicatePolicyAttachment)
+	testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), awserr.OrgsDuplicatePolicyAttachment)
 	pl := must(e.org.PlacementOf(e.ctx, dev))(t)
 	if len(pl.SCPs) != 3 || len(pl.SCPs[0]) != 1 || len(pl.SCPs[1]) != 2 || len(pl.SCPs[2]) != 1 {
 		t.Fatalf("levels = %+v", pl.SCPs)
@@ -275,25 +262,27 @@ func TestSCPs(t *testing.T) {
 	// Limits: five per target; the last one stays.
 	for i := 0; i < 3; i++ {
 		q := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "p" + string(rune('a'+i)), Type: TypeSCP, Content: deny}))(t)
-		wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, q.ID, ou.ID), "")
+		testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, q.ID, ou.ID), "")
 	}
 	extra := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "extra", Type: TypeSCP, Content: deny}))(t)
-	wantReason(t, e.org.AttachPolicy(e.ctx, e.mgmt, extra.ID, ou.ID), codeConstraintViolation, ReasonMaxAttachments)
-	wantReason(t, e.org.DetachPolicy(e.ctx, e.mgmt, FullAWSAccessID, dev), codeConstraintViolation, ReasonMinAttachments)
-	wantCode(t, e.org.DetachPolicy(e.ctx, e.mgmt, extra.ID, dev), codePolicyNotAttached)
-	wantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), codePolicyInUse)
-	wantReason(t, e.org.DeletePolicy(e.ctx, e.mgmt, FullAWSAccessID), codeInvalidInput, ReasonImmutablePolicy)
+	wantReason(t, e.org.AttachPolicy(e.ctx, e.mgmt, extra.ID, ou.ID), awserr.OrgsConstraintViolation, ReasonMaxAttachments)
+	wantReason(t, e.org.DetachPolicy(e.ctx, e.mgmt, FullAWSAccessID, dev), awserr.OrgsConstraintViolation, ReasonMinAttachments)
+	testutil.WantCode(t, e.org.DetachPolicy(e.ctx, e.mgmt, extra.ID, dev), awserr.OrgsPolicyNotAttached)
+	testutil.WantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), awserr.OrgsPolicyInUse)
+	wantReason(t, e.org.DeletePolicy(e.ctx, e.mgmt, FullAWSAccessID), awserr.OrgsInvalidInput, ReasonImmutablePolicy)
 	_, err = e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "no-users", Type: TypeSCP, Content: deny})
-	wantCode(t, err, codeDuplicatePolicy)
+	testutil.WantCode(t, err, awserr.OrgsDuplicatePolicy)
 
 	contentTests := []struct {
-		name, content, typ, code, reason string
+		name, content, typ string
+		code               awserr.Code
+		reason             string
 	}{
-		{"too long", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Sid":"` + strings.Repeat("a", 5100) + `"}]}`, TypeSCP, codeConstraintViolation, ReasonPolicyContent},
-		{"principal in an SCP", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`, TypeSCP, codeMalformedPolicy, ""},
-		{"not JSON", `{`, TypeSCP, codeMalformedPolicy, ""},
-		{"tag policy", deny, "TAG_POLICY", codePolicyTypeNotAvailable, ""},
-		{"unknown type", deny, "FANCY_POLICY", codeInvalidInput, ReasonInvalidPolicyType},
+		{"too long", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Sid":"` + strings.Repeat("a", 5100) + `"}]}`, TypeSCP, awserr.OrgsConstraintViolation, ReasonPolicyContent},
+		{"principal in an SCP", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`, TypeSCP, awserr.OrgsMalformedPolicy, ""},
+		{"not JSON", `{`, TypeSCP, awserr.OrgsMalformedPolicy, ""},
+		{"tag policy", deny, "TAG_POLICY", awserr.OrgsPolicyTypeNotAvailable, ""},
+		{"unknown type", deny, "FANCY_POLICY", awserr.OrgsInvalidInput, ReasonInvalidPolicyType},
 	}
 	for _, tc := range contentTests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,7 +290,7 @@ func TestSCPs(t *testing.T) {
 			if tc.reason != "" {
 				wantReason(t, err, tc.code, tc.reason)
 			} else {
-				wantCode(t, err, tc.code)
+				testutil.WantCode(t, err, tc.code)
 			}
 		})
 	}
@@ -326,78 +315,78 @@ func TestHandshakes(t *testing.T) {
 		t.Fatalf("handshake %+v", h)
 	}
 	_, err := e.org.InviteAccountToOrganization(e.ctx, e.mgmt, HandshakeParty{ID: "guest@example.com", Type: partyEmail}, "")
-	wantCode(t, err, codeDuplicateHandshake)
+	testutil.WantCode(t, err, awserr.OrgsDuplicateHandshake)
 	listed := must(e.org.ListHandshakesForAccount(e.ctx, guest, "", ListOpts{}))(t)
 	if len(listed.Items) != 1 || listed.Items[0].ID != h.ID {
 		t.Fatalf("guest's handshakes = %+v", listed.Items)
 	}
 	_, err = e.org.AcceptHandshake(e.ctx, e.account(t, "stranger"), h.ID)
-	wantCode(t, err, codeHandshakeNotFound)
+	testutil.WantCode(t, err, awserr.OrgsHandshakeNotFound)
 	acc := must(e.org.AcceptHandshake(e.ctx, guest, h.ID))(t)
 	if acc.State != HandshakeAccepted {
 		t.Fatalf("accepted = %+v", acc)
 	}
 	_, err = e.org.AcceptHandshake(e.ctx, guest, h.ID)
-	wantCode(t, err, codeHandshakeAlreadyInState)
+	testutil.WantCode(t, err, awserr.OrgsHandshakeAlreadyInState)
 	_, err = e.org.DeclineHandshake(e.ctx, guest, h.ID)
-	wantCode(t, err, codeInvalidHandshakeTransition)
+	testutil.WantCode(t, err, awserr.OrgsInvalidHandshakeTransition)
 	a := must(e.org.DescribeAccount(e.ctx, e.mgmt, guest))(t)
 	if a.JoinedMethod != JoinedInvited || a.ParentID != o.RootID {
 		t.Fatalf("joined account = %+v", a)
 	}
 	_, err = e.org.InviteAccountToOrganization(e.ctx, e.mgmt, HandshakeParty{ID: guest, Type: partyAccount}, "")
-	wantReason(t, err, codeHandshakeConstraint, ReasonAlreadyInOrganization)
+	wantReason(t, err, awserr.OrgsHandshakeConstraint, ReasonAlreadyInOrganization)
 
 	// Expiry after 15 days.
 	late := e.account(t, "late")
 	h2 := must(e.org.InviteAccountToOrganization(e.ctx, e.mgmt, HandshakeParty{ID: late, Type: partyAccount}, ""))(t)
 	e.now = e.now.Add(handshakeLifetime)
 	_, err = e.org.AcceptHandshake(e.ctx, late, h2.ID)
-	wantCode(t, err, codeInvalidHandshakeTransition)
+	testutil.WantCode(t, err, awserr.OrgsInvalidHandshakeTransition)
 
 	// Leaving and removal.
-	wantCode(t, e.org.LeaveOrganization(e.ctx, e.mgmt), codeMasterCannotLeave)
-	wantCode(t, e.org.LeaveOrganization(e.ctx, guest), "")
+	testutil.WantCode(t, e.org.LeaveOrganization(e.ctx, e.mgmt), awserr.OrgsMasterCannotLeave)
+	testutil.WantCode(t, e.org.LeaveOrganization(e.ctx, guest), "")
 	_, err = e.org.DescribeOrganization(e.ctx, guest)
-	wantCode(t, err, codeNotInUse)
-	wantCode(t, e.org.DeleteOrganization(e.ctx, e.mgmt), "")
+	testutil.WantCode(t, err, awserr.OrgsNotInUse)
+	testutil.WantCode(t, e.org.DeleteOrganization(e.ctx, e.mgmt), "")
 	_, err = e.org.DescribeOrganization(e.ctx, e.mgmt)
-	wantCode(t, err, codeNotInUse)
+	testutil.WantCode(t, err, awserr.OrgsNotInUse)
 }
 
 func TestDelegatedAdministratorAndRootAccess(t *testing.T) {
 	e := newEnv(t)
 	outsider := e.account(t, "outsider")
 	_, err := e.org.ListOrganizationsFeatures(e.ctx, outsider)
-	wantCode(t, err, CodeOrganizationNotFound)
+	testutil.WantCode(t, err, awserr.OrganizationNotFound)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	sec := e.member(t, "security")
 	dev := e.member(t, "dev")
 	_, err = e.org.ListOrganizationsFeatures(e.ctx, e.mgmt)
-	wantCode(t, err, CodeServiceAccessNotEnabled)
-	wantReason(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), codeConstraintViolation, ReasonServiceAccessNotEnabled)
-	wantCode(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
-	wantReason(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, "not-a-service"), codeInvalidInput, ReasonUnknownService)
-	wantReason(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, e.mgmt, IAMService), codeConstraintViolation, ReasonMasterAsDelegated)
-	wantCode(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), "")
-	wantCode(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), codeAccountAlreadyRegistered)
-	wantReason(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, dev, IAMService), codeConstraintViolation, ReasonDelegatedExists)
-	wantReason(t, e.org.RemoveAccountFromOrganization(e.ctx, e.mgmt, sec), codeConstraintViolation, ReasonRemoveDelegated)
+	testutil.WantCode(t, err, awserr.ServiceAccessNotEnabled)
+	wantReason(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), awserr.OrgsConstraintViolation, ReasonServiceAccessNotEnabled)
+	testutil.WantCode(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
+	wantReason(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, "not-a-service"), awserr.OrgsInvalidInput, ReasonUnknownService)
+	wantReason(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, e.mgmt, IAMService), awserr.OrgsConstraintViolation, ReasonMasterAsDelegated)
+	testutil.WantCode(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), "")
+	testutil.WantCode(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), awserr.OrgsAccountAlreadyRegistered)
+	wantReason(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, dev, IAMService), awserr.OrgsConstraintViolation, ReasonDelegatedExists)
+	wantReason(t, e.org.RemoveAccountFromOrganization(e.ctx, e.mgmt, sec), awserr.OrgsConstraintViolation, ReasonRemoveDelegated)
 	// The delegated administrator reads the organization; a plain member does not.
 	must(e.org.ListAccounts(e.ctx, sec, ListOpts{}))(t)
 	_, err = e.org.ListAccounts(e.ctx, dev, ListOpts{})
-	wantCode(t, err, codeAccessDenied)
+	testutil.WantCode(t, err, awserr.OrgsAccessDenied)
 
 	tests := []struct {
 		name    string
 		caller  string
 		feature string
 		enable  bool
-		code    string
+		code    awserr.Code
 		want    []string
 	}{
-		{"member may not list", dev, "", false, CodeNotManagementOrDelegatedAdmin, nil},
-		{"delegated admin may not enable", sec, FeatureRootSessions, true, CodeCallerNotManagement, nil},
+		{"member may not list", dev, "", false, awserr.AccountNotManagementOrDelegatedAdmin, nil},
+		{"delegated admin may not enable", sec, FeatureRootSessions, true, awserr.CallerIsNotManagementAccount, nil},
 		{"management enables sessions", e.mgmt, FeatureRootSessions, true, "", []string{FeatureRootSessions}},
 		{"management enables credentials management", e.mgmt, FeatureRootCredentialsManagement, true, "", []string{FeatureRootCredentialsManagement, FeatureRootSessions}},
 		{"delegated admin lists", sec, "", false, "", []string{FeatureRootCredentialsManagement, FeatureRootSessions}},
@@ -412,7 +401,7 @@ func TestDelegatedAdministratorAndRootAccess(t *testing.T) {
 			} else {
 				ra, err = e.org.SetRootAccessFeature(e.ctx, tc.caller, tc.feature, tc.enable)
 			}
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if tc.code == "" && (ra.OrganizationID != o.ID || strings.Join(ra.EnabledFeatures, ",") != strings.Join(tc.want, ",")) {
 				t.Fatalf("features = %+v, want %v", ra, tc.want)
 			}
@@ -434,13 +423,13 @@ func TestDelegatedAdministratorAndRootAccess(t *testing.T) {
 	}
 
 	// Root sessions: RootSessions was just disabled.
-	wantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, dev), awserr.AccessDenied)
+	testutil.WantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, dev), awserr.AccessDenied)
 	must(e.org.SetRootAccessFeature(e.ctx, e.mgmt, FeatureRootSessions, true))(t)
-	wantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, dev), "")
-	wantCode(t, e.org.RootSessionTarget(e.ctx, sec, dev), "")
-	wantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, e.mgmt), awserr.AccessDenied)
-	wantCode(t, e.org.RootSessionTarget(e.ctx, dev, sec), awserr.AccessDenied)
-	wantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, outsider), awserr.AccessDenied)
+	testutil.WantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, dev), "")
+	testutil.WantCode(t, e.org.RootSessionTarget(e.ctx, sec, dev), "")
+	testutil.WantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, e.mgmt), awserr.AccessDenied)
+	testutil.WantCode(t, e.org.RootSessionTarget(e.ctx, dev, sec), awserr.AccessDenied)
+	testutil.WantCode(t, e.org.RootSessionTarget(e.ctx, e.mgmt, outsider), awserr.AccessDenied)
 
 	inv := must(e.org.RootInventory(e.ctx, e.mgmt))(t)
 	if len(inv.Accounts) != 3 || inv.OrganizationID != o.ID {
@@ -452,11 +441,11 @@ func TestDelegatedAdministratorAndRootAccess(t *testing.T) {
 		}
 	}
 	_, err = e.org.RootInventory(e.ctx, dev)
-	wantCode(t, err, codeAccessDenied)
+	testutil.WantCode(t, err, awserr.OrgsAccessDenied)
 
 	// Turning off IAM's trusted access turns the features off.
-	wantCode(t, e.org.DisableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
-	wantCode(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
+	testutil.WantCode(t, e.org.DisableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
+	testutil.WantCode(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
 	if ra := must(e.org.ListOrganizationsFeatures(e.ctx, e.mgmt))(t); len(ra.EnabledFeatures) != 0 {
 		t.Fatalf("features after disabling trusted access: %v", ra.EnabledFeatures)
 	}
@@ -466,10 +455,10 @@ func TestConsolidatedBilling(t *testing.T) {
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, FeatureSetConsolidatedBilling))(t)
 	_, err := e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP)
-	wantCode(t, err, codePolicyTypeNotAvailable)
-	wantReason(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), codeConstraintViolation, ReasonNotAllFeatures)
+	testutil.WantCode(t, err, awserr.OrgsPolicyTypeNotAvailable)
+	wantReason(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), awserr.OrgsConstraintViolation, ReasonNotAllFeatures)
 	_, err = e.org.ListOrganizationsFeatures(e.ctx, e.mgmt)
-	wantCode(t, err, CodeOrganizationNotAllFeatures)
+	testutil.WantCode(t, err, awserr.OrganizationNotInAllFeatures)
 }
 
 func TestPagination(t *testing.T) {
@@ -494,9 +483,9 @@ func TestPagination(t *testing.T) {
 		t.Fatalf("paged OUs = %v", seen)
 	}
 	_, err := e.org.ListAccounts(e.ctx, e.mgmt, ListOpts{MaxResults: 21})
-	wantReason(t, err, codeInvalidInput, ReasonMaxValue)
+	wantReason(t, err, awserr.OrgsInvalidInput, ReasonMaxValue)
 	_, err = e.org.ListAccounts(e.ctx, e.mgmt, ListOpts{NextToken: "!!"})
-	wantReason(t, err, codeInvalidInput, ReasonInvalidNextToken)
+	wantReason(t, err, awserr.OrgsInvalidInput, ReasonInvalidNextToken)
 }
 
 func TestTaskPolicies(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
 )
 
 // OrganizationalUnit is an OU: a container of accounts and OUs under the root.
@@ -81,7 +83,7 @@ func (t txn) ou(o *Organization, id string) (*OrganizationalUnit, error) {
 func (t txn) mustOU(o *Organization, id string) (*OrganizationalUnit, error) {
 	u, err := t.ou(o, id)
 	if err == nil && u == nil {
-		err = errorf(codeOUNotFound, "We can't find an OU with the OrganizationalUnitId that you specified.")
+		err = errorf(awserr.OrgsOUNotFound, "We can't find an OU with the OrganizationalUnitId that you specified.")
 	}
 	return u, err
 }
@@ -184,7 +186,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, 
 			if err != nil {
 				return nil, err
 			}
-			return nil, errorf(codeParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
+			return nil, errorf(awserr.OrgsParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
 		}
 		chain, err := t.ancestry(o, parent)
 		if err != nil {
@@ -239,7 +241,7 @@ func (t txn) uniqueOUName(o *Organization, parent, name, self string) error {
 			return err
 		}
 		if u != nil && u.Name == name {
-			return errorf(codeDuplicateOU, "An OU with the same name already exists.")
+			return errorf(awserr.OrgsDuplicateOU, "An OU with the same name already exists.")
 		}
 	}
 	return nil
@@ -311,7 +313,7 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 			if err != nil {
 				return nil, err
 			}
-			return nil, errorf(codeOUNotEmpty, "You can't delete an OU that contains accounts or other OUs.")
+			return nil, errorf(awserr.OrgsOUNotEmpty, "You can't delete an OU that contains accounts or other OUs.")
 		}
 		if err := t.DeleteIfExists(kindChild, o.ID, childKey(u.ParentID, ChildOU, id)); err != nil {
 			return nil, err
@@ -330,7 +332,7 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 func (t txn) mustParent(o *Organization, id string) error {
 	ok, err := t.parentExists(o, id)
 	if err == nil && !ok {
-		err = errorf(codeParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
+		err = errorf(awserr.OrgsParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
 	}
 	return err
 }
@@ -441,7 +443,7 @@ func (s *Service) ListParents(ctx context.Context, caller, child string) ([]Pare
 			}
 		}
 		if parent == "" {
-			return errorf(codeChildNotFound, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+			return errorf(awserr.OrgsChildNotFound, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 		}
 		typ := ChildOU
 		if parent == o.RootID {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rootward/rootward/internal/store/storetest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // TestListPageReadsOnePage pages through every keyed listing and checks that a page of MaxResults
@@ -23,10 +24,10 @@ func TestListPageReadsOnePage(t *testing.T) {
 	}
 	for i := range n {
 		ou := must(e.org.CreateOrganizationalUnit(e.ctx, e.mgmt, o.RootID, fmt.Sprintf("ou%02d", i)))(t)
-		wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, pols[0], ou.ID), "")
+		testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, pols[0], ou.ID), "")
 	}
 	for i := range maxPoliciesPerTarget - 1 { // FullAWSAccess is the fifth
-		wantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, pols[i], o.RootID), "")
+		testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, pols[i], o.RootID), "")
 	}
 	for i := range 4 {
 		e.member(t, fmt.Sprintf("m%d", i))

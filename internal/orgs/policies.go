@@ -64,7 +64,7 @@ func checkPolicyType(t string) error {
 	case t == TypeSCP:
 		return nil
 	case slices.Contains(knownPolicyTypes, t):
-		return errorf(codePolicyTypeNotAvailable, "Rootward implements only SERVICE_CONTROL_POLICY; %s is not available.", t)
+		return errorf(awserr.OrgsPolicyTypeNotAvailable, "Rootward implements only SERVICE_CONTROL_POLICY; %s is not available.", t)
 	}
 	return invalid(ReasonInvalidPolicyType, "%s is not a policy type.", t)
 }
@@ -102,7 +102,7 @@ func (t txn) policy(o *Organization, id string) (*Policy, error) {
 func (t txn) mustPolicy(o *Organization, id string) (*Policy, error) {
 	p, err := t.policy(o, id)
 	if err == nil && p == nil {
-		err = errorf(codePolicyNotFound, "We can't find a policy with the PolicyId that you specified.")
+		err = errorf(awserr.OrgsPolicyNotFound, "We can't find a policy with the PolicyId that you specified.")
 	}
 	return p, err
 }
@@ -123,7 +123,7 @@ func checkContent(content string) error {
 		if e, ok := awserr.As(err); ok {
 			msg = e.Message
 		}
-		return errorf(codeMalformedPolicy, "%s", msg)
+		return errorf(awserr.OrgsMalformedPolicy, "%s", msg)
 	}
 	return nil
 }
@@ -177,7 +177,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 			return nil, err
 		}
 		if o.FeatureSet != FeatureSetAll {
-			return nil, errorf(codePolicyTypeNotAvailable, "Service control policies are available only in an organization with all features enabled.")
+			return nil, errorf(awserr.OrgsPolicyTypeNotAvailable, "Service control policies are available only in an organization with all features enabled.")
 		}
 		if n, err := t.Count(kindPolicy, o.ID, ""); err != nil || n >= maxPoliciesPerType {
 			if err != nil {
@@ -206,11 +206,11 @@ func policyNameKey(p *Policy) string { return p.Type + sep + p.Name }
 
 func (t txn) claimPolicyName(orgID string, p *Policy) error {
 	if p.Name == fullAWSAccess.Name {
-		return errorf(codeDuplicatePolicy, "A policy with the same name already exists.")
+		return errorf(awserr.OrgsDuplicatePolicy, "A policy with the same name already exists.")
 	}
 	err := t.InsertJSON(kindPolicyName, orgID, policyNameKey(p), p.ID)
 	if errors.Is(err, store.ErrExists) {
-		return errorf(codeDuplicatePolicy, "A policy with the same name already exists.")
+		return errorf(awserr.OrgsDuplicatePolicy, "A policy with the same name already exists.")
 	}
 	return err
 }
@@ -305,7 +305,7 @@ func (s *Service) DeletePolicy(ctx context.Context, caller, id string) error {
 			if err != nil {
 				return nil, err
 			}
-			return nil, errorf(codePolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+			return nil, errorf(awserr.OrgsPolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 		}
 		if err := t.DeleteIfExists(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
 			return nil, err
@@ -393,7 +393,7 @@ func checkTargetID(id string) error {
 func (t txn) mustTarget(o *Organization, id string) (*PolicyTarget, error) {
 	tg, err := t.target(o, id)
 	if err == nil && tg == nil {
-		err = errorf(codeTargetNotFound, "We can't find a root, OU, or account with the TargetId that you specified.")
+		err = errorf(awserr.OrgsTargetNotFound, "We can't find a root, OU, or account with the TargetId that you specified.")
 	}
 	return tg, err
 }
@@ -474,14 +474,14 @@ func (s *Service) AttachPolicy(ctx context.Context, caller, policyID, target str
 			return nil, err
 		}
 		if !o.SCPsEnabled() {
-			return nil, errorf(codePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
+			return nil, errorf(awserr.OrgsPolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 		}
 		attached, err := t.Keys(kindAttach, o.ID, target+sep)
 		if err != nil {
 			return nil, err
 		}
 		if slices.Contains(attached, policyID) {
-			return nil, errorf(codeDuplicatePolicyAttachment, "The selected policy is already attached to the specified target.")
+			return nil, errorf(awserr.OrgsDuplicatePolicyAttachment, "The selected policy is already attached to the specified target.")
 		}
 		if len(attached) >= maxPoliciesPerTarget {
 			return nil, constraint(ReasonMaxAttachments, "You attempted to exceed the number of policies of a certain type that can be attached to an entity (%d).", maxPoliciesPerTarget)
@@ -519,7 +519,7 @@ func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target str
 			return nil, err
 		}
 		if !slices.Contains(attached, policyID) {
-			return nil, errorf(codePolicyNotAttached, "The policy isn't attached to the specified target.")
+			return nil, errorf(awserr.OrgsPolicyNotAttached, "The policy isn't attached to the specified target.")
 		}
 		if len(attached) == 1 {
 			return nil, constraint(ReasonMinAttachments, "You attempted to detach the last policy of this type from an entity; at least one must remain attached.")
@@ -601,10 +601,10 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 			return nil, err
 		}
 		if o.FeatureSet != FeatureSetAll {
-			return nil, errorf(codePolicyTypeNotAvailable, "You can use service control policies only in an organization with all features enabled.")
+			return nil, errorf(awserr.OrgsPolicyTypeNotAvailable, "You can use service control policies only in an organization with all features enabled.")
 		}
 		if slices.Contains(o.PolicyTypes, policyType) {
-			return nil, errorf(codePolicyTypeAlreadyEnabled, "The specified policy type is already enabled.")
+			return nil, errorf(awserr.OrgsPolicyTypeAlreadyEnabled, "The specified policy type is already enabled.")
 		}
 		o.PolicyTypes = append(o.PolicyTypes, policyType)
 		if err := t.putOrg(o); err != nil {
@@ -644,7 +644,7 @@ func (s *Service) DisablePolicyType(ctx context.Context, caller, rootID, policyT
 			return nil, err
 		}
 		if !slices.Contains(o.PolicyTypes, policyType) {
-			return nil, errorf(codePolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
+			return nil, errorf(awserr.OrgsPolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 		}
 		o.PolicyTypes = slices.DeleteFunc(o.PolicyTypes, func(s string) bool { return s == policyType })
 		if err := t.putOrg(o); err != nil {
@@ -678,7 +678,7 @@ func (t txn) mustRoot(caller, rootID string) (*Organization, error) {
 		return nil, err
 	}
 	if o.RootID != rootID {
-		return nil, errorf(codeRootNotFound, "We can't find a root with the RootId that you specified.")
+		return nil, errorf(awserr.OrgsRootNotFound, "We can't find a root with the RootId that you specified.")
 	}
 	return o, nil
 }

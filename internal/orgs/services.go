@@ -164,7 +164,7 @@ func (s *Service) RegisterDelegatedAdministrator(ctx context.Context, caller, ac
 			return nil, err
 		}
 		if o.DelegatedAdmin(account, principal) {
-			return nil, errorf(codeAccountAlreadyRegistered, "The provided account is already a delegated administrator for your organization.")
+			return nil, errorf(awserr.OrgsAccountAlreadyRegistered, "The provided account is already a delegated administrator for your organization.")
 		}
 		if !o.ServiceAccessEnabled(principal) {
 			return nil, constraint(ReasonServiceAccessNotEnabled, "Trusted access is not enabled for %s.", principal)
@@ -197,7 +197,7 @@ func (s *Service) DeregisterDelegatedAdministrator(ctx context.Context, caller, 
 			return nil, err
 		}
 		if !o.DelegatedAdmin(account, principal) {
-			return nil, errorf(codeAccountNotRegistered, "The provided account is not a registered delegated administrator for %s.", principal)
+			return nil, errorf(awserr.OrgsAccountNotRegistered, "The provided account is not a registered delegated administrator for %s.", principal)
 		}
 		o.Delegated = slices.DeleteFunc(o.Delegated, func(d Delegation) bool {
 			return d.AccountID == account && d.ServicePrincipal == principal
@@ -267,23 +267,12 @@ func (s *Service) ListDelegatedServicesForAccount(ctx context.Context, caller, a
 			}
 		}
 		if len(out) == 0 {
-			return errorf(codeAccountNotRegistered, "The provided account is not a registered delegated administrator for your organization.")
+			return errorf(awserr.OrgsAccountNotRegistered, "The provided account is not a registered delegated administrator for your organization.")
 		}
 		return nil
 	})
 	return out, err
 }
-
-// IAM error codes of the centralized root access operations (aws-sdk-go-v2 service/iam
-// types/errors.go; IAM API Reference, EnableOrganizationsRootSessions, "Errors":
-// https://docs.aws.amazon.com/IAM/latest/APIReference/API_EnableOrganizationsRootSessions.html).
-const (
-	CodeOrganizationNotFound          = "OrganizationNotFoundException"
-	CodeOrganizationNotAllFeatures    = "OrganizationNotInAllFeaturesModeException"
-	CodeServiceAccessNotEnabled       = "ServiceAccessNotEnabledException"
-	CodeNotManagementOrDelegatedAdmin = "AccountNotManagementOrDelegatedAdministratorException"
-	CodeCallerNotManagement           = "CallerIsNotManagementAccountException"
-)
 
 // RootAccess is the state of centralized root access in an organization.
 type RootAccess struct {
@@ -312,13 +301,13 @@ func (t txn) rootAccessCaller(caller string) (*Organization, error) {
 	}
 	switch {
 	case o == nil:
-		return nil, awserr.New(CodeOrganizationNotFound, "The request was rejected because no organization is associated with your account.")
+		return nil, awserr.New(awserr.OrganizationNotFound, "The request was rejected because no organization is associated with your account.")
 	case o.FeatureSet != FeatureSetAll:
-		return nil, awserr.New(CodeOrganizationNotAllFeatures, "The request was rejected because your organization does not have All features enabled.")
+		return nil, awserr.New(awserr.OrganizationNotInAllFeatures, "The request was rejected because your organization does not have All features enabled.")
 	case !o.ServiceAccessEnabled(IAMService):
-		return nil, awserr.New(CodeServiceAccessNotEnabled, "The request was rejected because trusted access for IAM is not enabled for your organization.")
+		return nil, awserr.New(awserr.ServiceAccessNotEnabled, "The request was rejected because trusted access for IAM is not enabled for your organization.")
 	case caller != o.MasterAccountID && !o.DelegatedAdmin(caller, IAMService):
-		return nil, awserr.New(CodeNotManagementOrDelegatedAdmin, "The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.")
+		return nil, awserr.New(awserr.AccountNotManagementOrDelegatedAdmin, "The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.")
 	}
 	return o, nil
 }
@@ -355,7 +344,7 @@ func (s *Service) SetRootAccessFeature(ctx context.Context, caller, feature stri
 			return nil, err
 		}
 		if enable && caller != o.MasterAccountID {
-			return nil, awserr.New(CodeCallerNotManagement, "The request was rejected because the account making the request is not the management account for the organization.")
+			return nil, awserr.New(awserr.CallerIsNotManagementAccount, "The request was rejected because the account making the request is not the management account for the organization.")
 		}
 		on := o.RootFeature(feature)
 		switch {

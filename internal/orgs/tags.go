@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -171,7 +172,7 @@ func (t txn) mustTaggable(o *Organization, id string) error {
 		found = tg != nil
 	}
 	if !found {
-		return errorf(codeTargetNotFound, "You specified a target that doesn't exist.")
+		return errorf(awserr.OrgsTargetNotFound, "You specified a target that doesn't exist.")
 	}
 	return nil
 }

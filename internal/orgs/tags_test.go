@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestCheckTags(t *testing.T) {
@@ -17,7 +20,7 @@ func TestCheckTags(t *testing.T) {
 	tests := []struct {
 		name   string
 		tags   []Tag
-		code   string
+		code   awserr.Code
 		reason string
 	}{
 		{"none", nil, "", ""},
@@ -26,20 +29,20 @@ func TestCheckTags(t *testing.T) {
 		{"lengths count characters", []Tag{{Key: strings.Repeat("é", 128), Value: strings.Repeat("é", 256)}}, "", ""},
 		{"aws inside a key", []Tag{{Key: "team:aws:x"}}, "", ""},
 		{"fifty tags", many(50), "", ""},
-		{"empty key", []Tag{{Key: "", Value: "x"}}, codeInvalidInput, ReasonMinLength},
-		{"key too long", []Tag{{Key: strings.Repeat("k", 129)}}, codeInvalidInput, ReasonMaxLength},
-		{"value too long", []Tag{{Key: "k", Value: strings.Repeat("v", 257)}}, codeInvalidInput, ReasonMaxLength},
-		{"aws prefix", []Tag{{Key: "aws:createdBy", Value: "x"}}, codeInvalidInput, ReasonSystemTag},
-		{"aws prefix in capitals", []Tag{{Key: "AWS:x"}}, codeInvalidInput, ReasonSystemTag},
-		{"aws prefix in mixed case", []Tag{{Key: "aWs:x"}}, codeInvalidInput, ReasonSystemTag},
-		{"duplicate key", []Tag{{Key: "env", Value: "a"}, {Key: "env", Value: "b"}}, codeInvalidInput, ReasonDuplicateTagKey},
-		{"fifty-one tags", many(51), codeConstraintViolation, ReasonMaxTags},
+		{"empty key", []Tag{{Key: "", Value: "x"}}, awserr.OrgsInvalidInput, ReasonMinLength},
+		{"key too long", []Tag{{Key: strings.Repeat("k", 129)}}, awserr.OrgsInvalidInput, ReasonMaxLength},
+		{"value too long", []Tag{{Key: "k", Value: strings.Repeat("v", 257)}}, awserr.OrgsInvalidInput, ReasonMaxLength},
+		{"aws prefix", []Tag{{Key: "aws:createdBy", Value: "x"}}, awserr.OrgsInvalidInput, ReasonSystemTag},
+		{"aws prefix in capitals", []Tag{{Key: "AWS:x"}}, awserr.OrgsInvalidInput, ReasonSystemTag},
+		{"aws prefix in mixed case", []Tag{{Key: "aWs:x"}}, awserr.OrgsInvalidInput, ReasonSystemTag},
+		{"duplicate key", []Tag{{Key: "env", Value: "a"}, {Key: "env", Value: "b"}}, awserr.OrgsInvalidInput, ReasonDuplicateTagKey},
+		{"fifty-one tags", many(51), awserr.OrgsConstraintViolation, ReasonMaxTags},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := checkTags(tc.tags)
 			if tc.code == "" {
-				wantCode(t, err, "")
+				testutil.WantCode(t, err, "")
 				return
 			}
 			wantReason(t, err, tc.code, tc.reason)
@@ -110,15 +113,15 @@ func TestTagEachResource(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			wantTags(t, e.tagsOf(t, e.mgmt, tc.id), map[string]string{})
-			wantCode(t, e.org.TagResource(e.ctx, e.mgmt, tc.id, []Tag{{Key: "env", Value: "prod"}, {Key: "team", Value: ""}}), "")
+			testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, tc.id, []Tag{{Key: "env", Value: "prod"}, {Key: "team", Value: ""}}), "")
 			wantTags(t, e.tagsOf(t, e.mgmt, tc.id), map[string]string{"env": "prod", "team": ""})
 			// An existing key takes the new value; the others stay.
-			wantCode(t, e.org.TagResource(e.ctx, e.mgmt, tc.id, []Tag{{Key: "env", Value: "dev"}, {Key: "Env", Value: "case"}}), "")
+			testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, tc.id, []Tag{{Key: "env", Value: "dev"}, {Key: "Env", Value: "case"}}), "")
 			wantTags(t, e.tagsOf(t, e.mgmt, tc.id), map[string]string{"env": "dev", "Env": "case", "team": ""})
 			// Absent keys are ignored.
-			wantCode(t, e.org.UntagResource(e.ctx, e.mgmt, tc.id, []string{"team", "absent"}), "")
+			testutil.WantCode(t, e.org.UntagResource(e.ctx, e.mgmt, tc.id, []string{"team", "absent"}), "")
 			wantTags(t, e.tagsOf(t, e.mgmt, tc.id), map[string]string{"env": "dev", "Env": "case"})
-			wantCode(t, e.org.UntagResource(e.ctx, e.mgmt, tc.id, []string{"env", "Env"}), "")
+			testutil.WantCode(t, e.org.UntagResource(e.ctx, e.mgmt, tc.id, []string{"env", "Env"}), "")
 			wantTags(t, e.tagsOf(t, e.mgmt, tc.id), map[string]string{})
 			if e.stored(t, o.ID, tc.id) {
 				t.Fatal("an untagged resource keeps a tags object")
@@ -132,8 +135,8 @@ func TestTagErrors(t *testing.T) {
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	sec := e.member(t, "security")
 	dev := e.member(t, "dev")
-	wantCode(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
-	wantCode(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), "")
+	testutil.WantCode(t, e.org.EnableAWSServiceAccess(e.ctx, e.mgmt, IAMService), "")
+	testutil.WantCode(t, e.org.RegisterDelegatedAdministrator(e.ctx, e.mgmt, sec, IAMService), "")
 	outsider := e.account(t, "outsider")
 	// Another organization's resources do not exist for this one.
 	other := newEnv(t)
@@ -152,33 +155,33 @@ func TestTagErrors(t *testing.T) {
 		caller string
 		id     string
 		tags   []Tag
-		code   string
+		code   awserr.Code
 		reason string
 		same   bool
 	}{
 		{"delegated administrator may tag", sec, dev, []Tag{{Key: "owner", Value: "sec"}}, "", "", true},
-		{"member account", dev, dev, []Tag{{Key: "k"}}, codeAccessDenied, "", true},
-		{"outside any organization", outsider, dev, []Tag{{Key: "k"}}, codeNotInUse, "", true},
-		{"unknown account", e.mgmt, "999999999999", []Tag{{Key: "k"}}, codeTargetNotFound, "", true},
-		{"account of no organization", e.mgmt, outsider, []Tag{{Key: "k"}}, codeTargetNotFound, "", true},
-		{"unknown OU", e.mgmt, "ou-zzzz-zzzzzzzz", []Tag{{Key: "k"}}, codeTargetNotFound, "", true},
-		{"another organization's OU", e.mgmt, otherOU.ID, []Tag{{Key: "k"}}, codeTargetNotFound, "", true},
-		{"another organization's root", e.mgmt, oo.RootID, []Tag{{Key: "k"}}, codeTargetNotFound, "", true},
-		{"unknown policy", e.mgmt, "p-zzzzzzzz", []Tag{{Key: "k"}}, codeTargetNotFound, "", true},
-		{"not an ID", e.mgmt, "o-abcdefghij", []Tag{{Key: "k"}}, codeInvalidInput, ReasonInvalidPattern, true},
-		{"no ID", e.mgmt, "", []Tag{{Key: "k"}}, codeInvalidInput, ReasonInputRequired, true},
-		{"AWS managed policy", e.mgmt, FullAWSAccessID, []Tag{{Key: "k"}}, codeInvalidInput, ReasonImmutablePolicy, false},
-		{"no tags", e.mgmt, dev, nil, codeInvalidInput, ReasonInputRequired, false},
-		{"aws prefix", e.mgmt, dev, []Tag{{Key: "aws:x"}}, codeInvalidInput, ReasonSystemTag, false},
-		{"fifty-first tag", e.mgmt, o.RootID, []Tag{{Key: "one-more"}}, codeConstraintViolation, ReasonMaxTags, false},
+		{"member account", dev, dev, []Tag{{Key: "k"}}, awserr.OrgsAccessDenied, "", true},
+		{"outside any organization", outsider, dev, []Tag{{Key: "k"}}, awserr.OrgsNotInUse, "", true},
+		{"unknown account", e.mgmt, "999999999999", []Tag{{Key: "k"}}, awserr.OrgsTargetNotFound, "", true},
+		{"account of no organization", e.mgmt, outsider, []Tag{{Key: "k"}}, awserr.OrgsTargetNotFound, "", true},
+		{"unknown OU", e.mgmt, "ou-zzzz-zzzzzzzz", []Tag{{Key: "k"}}, awserr.OrgsTargetNotFound, "", true},
+		{"another organization's OU", e.mgmt, otherOU.ID, []Tag{{Key: "k"}}, awserr.OrgsTargetNotFound, "", true},
+		{"another organization's root", e.mgmt, oo.RootID, []Tag{{Key: "k"}}, awserr.OrgsTargetNotFound, "", true},
+		{"unknown policy", e.mgmt, "p-zzzzzzzz", []Tag{{Key: "k"}}, awserr.OrgsTargetNotFound, "", true},
+		{"not an ID", e.mgmt, "o-abcdefghij", []Tag{{Key: "k"}}, awserr.OrgsInvalidInput, ReasonInvalidPattern, true},
+		{"no ID", e.mgmt, "", []Tag{{Key: "k"}}, awserr.OrgsInvalidInput, ReasonInputRequired, true},
+		{"AWS managed policy", e.mgmt, FullAWSAccessID, []Tag{{Key: "k"}}, awserr.OrgsInvalidInput, ReasonImmutablePolicy, false},
+		{"no tags", e.mgmt, dev, nil, awserr.OrgsInvalidInput, ReasonInputRequired, false},
+		{"aws prefix", e.mgmt, dev, []Tag{{Key: "aws:x"}}, awserr.OrgsInvalidInput, ReasonSystemTag, false},
+		{"fifty-first tag", e.mgmt, o.RootID, []Tag{{Key: "one-more"}}, awserr.OrgsConstraintViolation, ReasonMaxTags, false},
 		{"overwriting at the limit", e.mgmt, o.RootID, []Tag{{Key: "k00", Value: "new"}}, "", "", false},
 	}
-	check := func(t *testing.T, err error, code, reason string) {
+	check := func(t *testing.T, err error, code awserr.Code, reason string) {
 		t.Helper()
 		if reason != "" {
 			wantReason(t, err, code, reason)
 		} else {
-			wantCode(t, err, code)
+			testutil.WantCode(t, err, code)
 		}
 	}
 	for _, tc := range tests {
@@ -193,7 +196,7 @@ func TestTagErrors(t *testing.T) {
 		})
 	}
 	// FullAWSAccess lists no tags and cannot lose any.
-	wantReason(t, e.org.UntagResource(e.ctx, e.mgmt, FullAWSAccessID, []string{"k"}), codeInvalidInput, ReasonImmutablePolicy)
+	wantReason(t, e.org.UntagResource(e.ctx, e.mgmt, FullAWSAccessID, []string{"k"}), awserr.OrgsInvalidInput, ReasonImmutablePolicy)
 	if got := e.tagsOf(t, e.mgmt, o.RootID); len(got) != maxTagsPerResource || got["k00"] != "new" {
 		t.Fatalf("root tags after the limit cases = %v", got)
 	}
@@ -203,8 +206,8 @@ func TestTagErrors(t *testing.T) {
 	if got := e.tagsOf(t, sec, dev); got["owner"] != "sec" {
 		t.Fatalf("delegated administrator reads %v", got)
 	}
-	wantReason(t, e.org.UntagResource(e.ctx, e.mgmt, dev, []string{"AWS:x"}), codeInvalidInput, ReasonSystemTag)
-	wantReason(t, e.org.UntagResource(e.ctx, e.mgmt, dev, nil), codeInvalidInput, ReasonInputRequired)
+	wantReason(t, e.org.UntagResource(e.ctx, e.mgmt, dev, []string{"AWS:x"}), awserr.OrgsInvalidInput, ReasonSystemTag)
+	wantReason(t, e.org.UntagResource(e.ctx, e.mgmt, dev, nil), awserr.OrgsInvalidInput, ReasonInputRequired)
 }
 
 func TestListTagsPages(t *testing.T) {
@@ -214,7 +217,7 @@ func TestListTagsPages(t *testing.T) {
 	for i := maxTagsPerResource - 1; i >= 0; i-- {
 		tags = append(tags, Tag{Key: fmt.Sprintf("key-%02d", i), Value: fmt.Sprint(i)})
 	}
-	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tags), "")
+	testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tags), "")
 	var sizes []int
 	var keys []string
 	lo := ListOpts{}
@@ -238,7 +241,7 @@ func TestListTagsPages(t *testing.T) {
 		}
 	}
 	_, err := e.org.ListTagsForResource(e.ctx, e.mgmt, o.RootID, ListOpts{NextToken: "!"})
-	wantReason(t, err, codeInvalidInput, ReasonInvalidNextToken)
+	wantReason(t, err, awserr.OrgsInvalidInput, ReasonInvalidNextToken)
 }
 
 func TestCreateWithTags(t *testing.T) {
@@ -259,12 +262,12 @@ func TestCreateWithTags(t *testing.T) {
 	bad := []struct {
 		name   string
 		tags   []Tag
-		code   string
+		code   awserr.Code
 		reason string
 	}{
-		{"aws prefix", []Tag{{Key: "ok"}, {Key: "aws:x"}}, codeInvalidInput, ReasonSystemTag},
-		{"value too long", []Tag{{Key: "k", Value: strings.Repeat("v", 257)}}, codeInvalidInput, ReasonMaxLength},
-		{"empty key", []Tag{{Key: ""}}, codeInvalidInput, ReasonMinLength},
+		{"aws prefix", []Tag{{Key: "ok"}, {Key: "aws:x"}}, awserr.OrgsInvalidInput, ReasonSystemTag},
+		{"value too long", []Tag{{Key: "k", Value: strings.Repeat("v", 257)}}, awserr.OrgsInvalidInput, ReasonMaxLength},
+		{"empty key", []Tag{{Key: ""}}, awserr.OrgsInvalidInput, ReasonMinLength},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,7 +308,7 @@ func TestTagsGoWithTheirResource(t *testing.T) {
 	p := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "no-users", Type: TypeSCP, Content: deny, Tags: tag}))(t)
 	removed, left, closed := e.member(t, "removed"), e.member(t, "left"), e.member(t, "closed")
 	for _, id := range []string{removed, left, closed} {
-		wantCode(t, e.org.TagResource(e.ctx, e.mgmt, id, tag), "")
+		testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, id, tag), "")
 	}
 	tests := []struct {
 		name string
@@ -325,7 +328,7 @@ func TestTagsGoWithTheirResource(t *testing.T) {
 			if !e.stored(t, o.ID, tc.id) {
 				t.Fatal("tags not stored before the change")
 			}
-			wantCode(t, tc.act(), "")
+			testutil.WantCode(t, tc.act(), "")
 			if got := e.stored(t, o.ID, tc.id); got != tc.kept {
 				t.Fatalf("tags stored = %v, want %v", got, tc.kept)
 			}
@@ -341,18 +344,18 @@ func TestDeleteOrganizationDropsTags(t *testing.T) {
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
 	tag := []Tag{{Key: "env", Value: "prod"}}
 	p := must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "no-users", Type: TypeSCP, Content: deny, Tags: tag}))(t)
-	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
-	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, e.mgmt, tag), "")
-	wantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), "")
+	testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
+	testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, e.mgmt, tag), "")
+	testutil.WantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), "")
 	p = must(e.org.CreatePolicy(e.ctx, e.mgmt, CreatePolicyInput{Name: "kept", Type: TypeSCP, Content: deny, Tags: tag}))(t)
 	for _, id := range []string{o.RootID, e.mgmt, p.ID} {
 		if !e.stored(t, o.ID, id) {
 			t.Fatalf("%s: tags not stored", id)
 		}
 	}
-	wantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), "")
-	wantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
-	wantCode(t, e.org.DeleteOrganization(e.ctx, e.mgmt), "")
+	testutil.WantCode(t, e.org.DeletePolicy(e.ctx, e.mgmt, p.ID), "")
+	testutil.WantCode(t, e.org.TagResource(e.ctx, e.mgmt, o.RootID, tag), "")
+	testutil.WantCode(t, e.org.DeleteOrganization(e.ctx, e.mgmt), "")
 	err := e.org.view(e.ctx, func(tx txn) error {
 		keys, err := tx.Keys(kindTags, o.ID, "")
 		if err == nil && len(keys) > 0 {

@@ -3,6 +3,8 @@ package rootuser
 import (
 	"testing"
 	"time"
+
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestPendingAt(t *testing.T) {
@@ -26,7 +28,7 @@ func TestPendingAt(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := e.svc.PendingAt(e.ctx, tc.token)
-			wantCode(t, err, tc.wantCode)
+			testutil.WantCode(t, err, tc.wantCode)
 			if err != nil {
 				return
 			}
@@ -44,6 +46,6 @@ func TestPendingAt(t *testing.T) {
 		}
 		e.clock.Advance(pendingLifetime)
 		_, err := e.svc.PendingAt(e.ctx, mfa.Token)
-		wantCode(t, err, "ExpiredToken")
+		testutil.WantCode(t, err, "ExpiredToken")
 	})
 }

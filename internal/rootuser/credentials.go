@@ -161,7 +161,7 @@ func errMessage(err error) string {
 	if e, ok := awserr.As(err); ok {
 		return e.Message
 	}
-	return "InternalFailure"
+	return string(awserr.InternalFailure)
 }
 
 // alertContacts mails the root email and the security alternate contact.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -34,14 +35,15 @@ func selfSignedPEM(t *testing.T) string {
 func TestRootAccessKeys(t *testing.T) {
 	e := newEnv(t)
 	root := e.principal()
-	wantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")
+	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")
 	if f, err := e.svc.RootCredentials(e.ctx, e.account); err != nil || f.Present() {
 		t.Fatalf("a new root user has credentials: %+v, %v", f, err)
 	}
 	user := &Principal{Account: e.account, UserName: "admin", ARN: "arn:aws:iam::" + e.account + ":user/admin"}
 	cases := []struct {
-		name, confirm, code string
-		p                   *Principal
+		name, confirm string
+		code          awserr.Code
+		p             *Principal
 	}{
 		{"IAM user", RootAccessKeyRisk, awserr.AccessDenied, user},
 		{"no confirmation", "", awserr.InvalidInput, root},
@@ -51,7 +53,7 @@ func TestRootAccessKeys(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.svc.CreateRootAccessKey(e.ctx, tc.p, tc.confirm, e.client)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	f, _ := e.svc.RootCredentials(e.ctx, e.account)
@@ -84,19 +86,19 @@ func TestRootAccessKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.CreateRootAccessKey(e.ctx, root, RootAccessKeyRisk, e.client)
-	wantCode(t, err, awserr.LimitExceeded)
+	testutil.WantCode(t, err, awserr.LimitExceeded)
 	f, _ = e.svc.RootCredentials(e.ctx, e.account)
 	for _, id := range f.AccessKeyIDs {
-		wantCode(t, e.svc.DeleteRootAccessKey(e.ctx, root, id, e.client), "")
+		testutil.WantCode(t, e.svc.DeleteRootAccessKey(e.ctx, root, id, e.client), "")
 	}
-	wantCode(t, e.svc.DeleteRootAccessKey(e.ctx, root, id, e.client), awserr.NoSuchEntity)
+	testutil.WantCode(t, e.svc.DeleteRootAccessKey(e.ctx, root, id, e.client), awserr.NoSuchEntity)
 	if f, _ := e.svc.RootCredentials(e.ctx, e.account); f.Present() {
 		t.Fatalf("flags after deletion = %+v", f)
 	}
 
 	// Signing certificates: the same confirmation rule and flag.
 	_, err = e.svc.UploadRootSigningCertificate(e.ctx, root, selfSignedPEM(t), RootAccessKeyRisk, e.client)
-	wantCode(t, err, awserr.InvalidInput)
+	testutil.WantCode(t, err, awserr.InvalidInput)
 	cert, err := e.svc.UploadRootSigningCertificate(e.ctx, root, selfSignedPEM(t), RootSigningCertificateRisk, e.client)
 	if err != nil {
 		t.Fatal(err)
@@ -107,12 +109,12 @@ func TestRootAccessKeys(t *testing.T) {
 	if evs := e.events("UploadSigningCertificate"); len(evs) != 1 || evs[0].AdditionalEventData["Severity"] != SeverityHigh {
 		t.Fatalf("certificate events = %+v", evs)
 	}
-	wantCode(t, e.svc.DeleteRootSigningCertificate(e.ctx, root, cert.CertificateID, e.client), "")
+	testutil.WantCode(t, e.svc.DeleteRootSigningCertificate(e.ctx, root, cert.CertificateID, e.client), "")
 	if f, _ := e.svc.RootCredentials(e.ctx, e.account); f.Present() {
 		t.Fatal("certificate still flagged")
 	}
 	_, err = e.svc.UploadRootSigningCertificate(e.ctx, user, selfSignedPEM(t), RootSigningCertificateRisk, e.client)
-	wantCode(t, err, awserr.AccessDenied)
+	testutil.WantCode(t, err, awserr.AccessDenied)
 }
 
 func TestAccountDetails(t *testing.T) {
@@ -124,7 +126,7 @@ func TestAccountDetails(t *testing.T) {
 	cases := []struct {
 		name string
 		run  func() error
-		code string
+		code awserr.Code
 	}{
 		{"phone in national format", func() error { return e.svc.SetPhone(e.ctx, root, "555-0100", e.client) }, awserr.InvalidInput},
 		{"phone", func() error { return e.svc.SetPhone(e.ctx, root, "+15555550100", e.client) }, ""},
@@ -146,7 +148,7 @@ func TestAccountDetails(t *testing.T) {
 		}, awserr.AccessDenied},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.run(), tc.code) })
+		t.Run(tc.name, func(t *testing.T) { testutil.WantCode(t, tc.run(), tc.code) })
 	}
 	d, err := e.svc.AccountDetails(e.ctx, e.account)
 	if err != nil || d.AccountName != "Example Production" || d.Email != "new-root@example.com" || d.Phone != "+15555550100" ||
@@ -163,7 +165,7 @@ func TestAccountDetails(t *testing.T) {
 	if len(e.events("PutAlternateContact")) != 1 || len(e.events("PutContactInformation")) != 1 {
 		t.Fatal("contact changes not recorded")
 	}
-	wantCode(t, e.svc.SetSecurityContact(e.ctx, root, nil, e.client), "")
+	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, root, nil, e.client), "")
 	if d, _ := e.svc.AccountDetails(e.ctx, e.account); d.SecurityContact != nil {
 		t.Fatal("contact not removed")
 	}

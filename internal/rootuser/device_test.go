@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // identity is a sign-in identity as a test drives it: a password attempt for it, from a client.
@@ -105,7 +106,7 @@ func (id identity) fail(e *env, n int, client func(i int) Client) {
 			e.clock.Advance(d)
 			continue
 		}
-		wantCode(e.t, err, awserr.AccessDenied)
+		testutil.WantCode(e.t, err, awserr.AccessDenied)
 		i++
 	}
 }
@@ -193,7 +194,7 @@ func TestDeviceCookieFailuresLockOnlyTheCookie(t *testing.T) {
 			for round := 0; round < 2; round++ {
 				for i := 0; i < 4; i++ {
 					_, err := id.attempt(e, "Wrong-Guess-1", first)
-					wantCode(t, err, awserr.AccessDenied)
+					testutil.WantCode(t, err, awserr.AccessDenied)
 				}
 				if err := id.ok(e, &first); err != nil {
 					t.Fatalf("round %d: right password = %v", round, err)
@@ -202,7 +203,7 @@ func TestDeviceCookieFailuresLockOnlyTheCookie(t *testing.T) {
 			// Five failures put the cookie in back-off…
 			for i := 0; i < 5; i++ {
 				_, err := id.attempt(e, "Wrong-Guess-2", first)
-				wantCode(t, err, awserr.AccessDenied)
+				testutil.WantCode(t, err, awserr.AccessDenied)
 			}
 			if _, err := id.attempt(e, id.right, first); !isThrottled(err) {
 				t.Fatalf("sixth attempt with the cookie = %v, want Throttling", err)
@@ -223,7 +224,7 @@ func TestDeviceCookieFailuresLockOnlyTheCookie(t *testing.T) {
 			id.fail(e, 5, func(int) Client { return first })
 			for i := 0; i < 5; i++ {
 				_, err := id.attempt(e, "Wrong-Guess-4", first)
-				wantCode(t, err, awserr.AccessDenied)
+				testutil.WantCode(t, err, awserr.AccessDenied)
 			}
 			if _, err := id.attempt(e, id.right, Client{SourceIP: "192.0.2.56"}); !isThrottled(err) {
 				t.Fatalf("unknown client after the locked cookie's five failures = %v, want Throttling", err)
@@ -254,7 +255,7 @@ func TestSuccessesFromOneAddressNeverAddUp(t *testing.T) {
 			// Failures from the address still count: the twentieth puts it in back-off.
 			for i := 0; i < DefaultLimits.IPBackoffAfter; i++ {
 				_, err := e.svc.BeginRootSignIn(e.ctx, fmt.Sprintf("user%d@example.com", i), "Some-Password-1", office)
-				wantCode(t, err, awserr.AccessDenied)
+				testutil.WantCode(t, err, awserr.AccessDenied)
 			}
 			if _, err := id.attempt(e, id.right, office); !isThrottled(err) {
 				t.Fatalf("after %d failures from the address = %v, want Throttling", DefaultLimits.IPBackoffAfter, err)
@@ -266,7 +267,7 @@ func TestSuccessesFromOneAddressNeverAddUp(t *testing.T) {
 				t.Fatalf("after the back-off: %v", err)
 			}
 			_, err := e.svc.BeginRootSignIn(e.ctx, "someone@example.com", "Some-Password-1", office)
-			wantCode(t, err, awserr.AccessDenied)
+			testutil.WantCode(t, err, awserr.AccessDenied)
 			if d, ok := RetryAfter(func() error { _, err := id.attempt(e, id.right, office); return err }()); !ok || d != 2*time.Second {
 				t.Fatalf("after a success and one more failure: retry after %v (%v), want 2s", d, ok)
 			}

@@ -14,7 +14,6 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
@@ -146,21 +145,6 @@ func code(t *testing.T, seed string, at time.Time) string {
 		t.Fatal(err)
 	}
 	return c
-}
-
-// wantCode fails unless err is an *awserr.Error with code ("" means no error).
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("err = %v, want none", err)
-		}
-		return
-	}
-	e, ok := awserr.As(err)
-	if !ok || e.Code != code {
-		t.Fatalf("err = %v, want code %s", err, code)
-	}
 }
 
 // enrolTOTP creates and enables a virtual device for the principal and returns its seed and serial.

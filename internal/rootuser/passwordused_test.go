@@ -6,6 +6,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // A right password at sign-in is recorded as the password's last use (GetUser's PasswordLastUsed,
@@ -39,7 +40,7 @@ func TestSignInRecordsPasswordUse(t *testing.T) {
 		name     string
 		root     bool
 		pw       string
-		wantCode string
+		wantCode awserr.Code
 	}{
 		{name: "user wrong password", pw: "Alice-Pass-2", wantCode: awserr.AccessDenied},
 		{name: "user right password", pw: "Alice-Pass-1"},
@@ -57,7 +58,7 @@ func TestSignInRecordsPasswordUse(t *testing.T) {
 			} else {
 				_, err = e.svc.BeginUserSignIn(ctx, e.account, "alice", tc.pw, e.client)
 			}
-			wantCode(t, err, tc.wantCode)
+			testutil.WantCode(t, err, tc.wantCode)
 			if err == nil {
 				now := e.clock.Now().UTC().Truncate(time.Second)
 				if tc.root {

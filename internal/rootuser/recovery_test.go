@@ -20,6 +20,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // inbox is where a test reads what the notifier sent: the outbox, or a real SMTP server and SMS
@@ -196,11 +197,11 @@ func TestPasswordReset(t *testing.T) {
 func passwordReset(t *testing.T, e *env, box inbox) {
 	old := e.principal()
 	// An unknown email gets the same answer and no message.
-	wantCode(t, e.requestReset("nobody@example.com", e.client), "")
+	testutil.WantCode(t, e.requestReset("nobody@example.com", e.client), "")
 	if n := box.count(t, e, "nobody@example.com"); n != 0 {
 		t.Fatalf("%d messages to an unknown email", n)
 	}
-	wantCode(t, e.requestReset("root@EXAMPLE.com", e.client), "")
+	testutil.WantCode(t, e.requestReset("root@EXAMPLE.com", e.client), "")
 	first := linkToken(t, box.last(t, e, rootEmail), PathPasswordReset)
 	info, err := e.svc.CheckPasswordReset(e.ctx, first)
 	if err != nil || info.Account != e.account || !info.ExpiresAt.Equal(e.clock.Now().Add(time.Hour)) {
@@ -208,13 +209,14 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 	}
 	// Asking again invalidates the first link.
 	e.clock.Advance(time.Minute)
-	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	second := linkToken(t, box.last(t, e, rootEmail), PathPasswordReset)
 	_, err = e.svc.CheckPasswordReset(e.ctx, first)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 
 	cases := []struct {
-		name, pw, code string
+		name, pw string
+		code     awserr.Code
 	}{
 		{"breached password", "Password1", awserr.PasswordPolicyViolation},
 		{"too close to the email", "Root@Example.com#1", awserr.PasswordPolicyViolation},
@@ -224,7 +226,7 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantCode(t, e.svc.CompletePasswordReset(e.ctx, second, tc.pw, e.client), tc.code)
+			testutil.WantCode(t, e.svc.CompletePasswordReset(e.ctx, second, tc.pw, e.client), tc.code)
 		})
 	}
 	// Every session of the root user ended; the old password no longer works; the new one does.
@@ -232,7 +234,7 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 		t.Fatal("a session survived the password reset")
 	}
 	_, err = e.svc.BeginRootSignIn(e.ctx, rootEmail, rootPass, e.client)
-	wantCode(t, err, awserr.AccessDenied)
+	testutil.WantCode(t, err, awserr.AccessDenied)
 	if _, err := e.svc.BeginRootSignIn(e.ctx, rootEmail, "Quokka-Lantern-19", e.client); err != nil {
 		t.Fatal(err)
 	}
@@ -240,10 +242,10 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 		t.Fatalf("no notice of the reset: %q", body)
 	}
 	// A link lasts one hour.
-	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	late := linkToken(t, box.last(t, e, rootEmail), PathPasswordReset)
 	e.clock.Advance(time.Hour + time.Second)
-	wantCode(t, e.svc.CompletePasswordReset(e.ctx, late, "Quokka-Lantern-21", e.client), awserr.ExpiredToken)
+	testutil.WantCode(t, e.svc.CompletePasswordReset(e.ctx, late, "Quokka-Lantern-21", e.client), awserr.ExpiredToken)
 
 	if len(e.events("PasswordRecoveryRequested")) != 3 || len(e.events("PasswordRecoveryCompleted")) != 1 || len(e.events("PasswordUpdated")) != 1 {
 		t.Fatalf("events: %d requested, %d completed, %d updated", len(e.events("PasswordRecoveryRequested")),
@@ -254,7 +256,7 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 func TestPasswordResetLimits(t *testing.T) {
 	e := newEnv(t)
 	for i := range 5 {
-		wantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
+		testutil.WantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
 		_ = i
 	}
 	if !isThrottled(e.requestReset(rootEmail, Client{SourceIP: "192.0.2.2"})) {
@@ -262,13 +264,13 @@ func TestPasswordResetLimits(t *testing.T) {
 	}
 	// Unknown emails are limited alike, so the limit tells nothing either.
 	for range 5 {
-		wantCode(t, e.requestReset("ghost@example.com", Client{SourceIP: "192.0.2.3"}), "")
+		testutil.WantCode(t, e.requestReset("ghost@example.com", Client{SourceIP: "192.0.2.3"}), "")
 	}
 	if !isThrottled(e.requestReset("ghost@example.com", Client{SourceIP: "192.0.2.4"})) {
 		t.Fatal("unknown email not limited")
 	}
 	e.clock.Advance(time.Hour)
-	wantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
 }
 
 // A mail relay that fails changes neither the answer nor its timing; the failure is in the outbox.
@@ -282,7 +284,7 @@ func TestPasswordResetDeliveryFailure(t *testing.T) {
 	e := newEnv(t, func(o *envOpt) {
 		o.notify = notify.Config{SMTPHost: "127.0.0.1", SMTPPort: port, SMTPTLS: "none", SMTPFrom: "rootward@example.net"}
 	})
-	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	msgs, err := e.notify.Outbox(e.ctx, notify.Query{To: rootEmail})
 	if err != nil || len(msgs) != 1 || msgs[0].Error == "" || msgs[0].Transport != notify.TransportSMTP {
 		t.Fatalf("outbox = %+v, %v", msgs, err)
@@ -294,19 +296,19 @@ func TestRecoveryPolicy(t *testing.T) {
 	allowed := false
 	e := newEnv(t, withOptions(WithRecoveryPolicy(func(_ context.Context, a *iam.Account) (bool, error) { return allowed, nil })))
 	p := e.principal()
-	wantCode(t, e.svc.SetPhone(e.ctx, p, "+15555550100", e.client), "")
+	testutil.WantCode(t, e.svc.SetPhone(e.ctx, p, "+15555550100", e.client), "")
 	e.enrolTOTP(e.account, "", "")
 
-	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	if body := e.lastMessage(rootEmail, PurposePasswordReset).Body; strings.Contains(body, "token=") || !strings.Contains(body, "managed centrally") {
 		t.Fatalf("refusal mail = %q", body)
 	}
 	pend := e.signInRoot(StepMFA)
 	_, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
-	wantCode(t, err, awserr.AccessDenied)
+	testutil.WantCode(t, err, awserr.AccessDenied)
 
 	allowed = true
-	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	if body := e.lastMessage(rootEmail, PurposePasswordReset).Body; !strings.Contains(body, "token=") {
 		t.Fatalf("reset mail = %q", body)
 	}
@@ -322,7 +324,7 @@ func TestLostMFARecoveryWithoutPhone(t *testing.T) {
 	e.enrolTOTP(e.account, "", "")
 	pend := e.signInRoot(StepMFA)
 	_, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
-	wantCode(t, err, awserr.InvalidInput)
+	testutil.WantCode(t, err, awserr.InvalidInput)
 	want := "rootward root reset-mfa --data DIR --account " + e.account + " --confirm " + e.account
 	if ae, _ := awserr.As(err); !strings.Contains(ae.Message, want) {
 		t.Fatalf("message = %q, want it to name %q", ae.Message, want)
@@ -340,8 +342,8 @@ const (
 func mfaRecoveryEnv(t *testing.T, opts ...func(*envOpt)) (*env, string, *Pending) {
 	e := newEnv(t, opts...)
 	p := e.principal()
-	wantCode(t, e.svc.SetPhone(e.ctx, p, phone, e.client), "")
-	wantCode(t, e.svc.SetSecurityContact(e.ctx, p, &Contact{Name: "Sec Team", EmailAddress: securityMail, PhoneNumber: securitySMS}, e.client), "")
+	testutil.WantCode(t, e.svc.SetPhone(e.ctx, p, phone, e.client), "")
+	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, p, &Contact{Name: "Sec Team", EmailAddress: securityMail, PhoneNumber: securitySMS}, e.client), "")
 	seed, _ := e.enrolTOTP(e.account, "", "")
 	e.clock.Advance(time.Minute)
 	return e, seed, e.signInRoot(StepMFA)
@@ -367,20 +369,20 @@ func proveBoth(t *testing.T, e *env, pend *Pending, box inbox, channel notify.Ch
 		t.Fatalf("BeginMFARecovery = %+v, %v", rec, err)
 	}
 	// The phone step needs the email proved first.
-	wantCode(t, e.svc.SendMFARecoveryCode(e.ctx, rec.Token, channel, e.client), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.SendMFARecoveryCode(e.ctx, rec.Token, channel, e.client), awserr.AccessDenied)
 	emailTok := linkToken(t, box.last(t, e, rootEmail), PathMFARecoveryEmail)
 	v, err := e.svc.VerifyMFARecoveryEmail(e.ctx, emailTok, e.client)
 	if err != nil || !v.EmailVerified || v.PhoneVerified {
 		t.Fatalf("VerifyMFARecoveryEmail = %+v, %v", v, err)
 	}
-	wantCode(t, e.svc.SendMFARecoveryCode(e.ctx, rec.Token, channel, e.client), "")
+	testutil.WantCode(t, e.svc.SendMFARecoveryCode(e.ctx, rec.Token, channel, e.client), "")
 	code := phoneCode(t, box.last(t, e, phone))
 	wrong := "000000"
 	if code == wrong {
 		wrong = "111111"
 	}
 	_, err = e.svc.VerifyMFARecoveryPhone(e.ctx, rec.Token, wrong, e.client)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	v, err = e.svc.VerifyMFARecoveryPhone(e.ctx, rec.Token, code, e.client)
 	if err != nil || v.State != RecoveryCooling || !v.CoolingOffEnds.Equal(e.clock.Now().Add(24*time.Hour)) {
 		t.Fatalf("VerifyMFARecoveryPhone = %+v, %v", v, err)
@@ -453,8 +455,8 @@ func TestLostMFARecoveryCancelled(t *testing.T) {
 		t.Fatalf("voice message = %q", body)
 	}
 	cancel := e.outboxToken(securityMail, PurposeMFARecoveryCooling)
-	wantCode(t, e.svc.CancelMFARecovery(e.ctx, cancel, e.client), "")
-	wantCode(t, e.svc.CancelMFARecovery(e.ctx, cancel, e.client), awserr.ExpiredToken)
+	testutil.WantCode(t, e.svc.CancelMFARecovery(e.ctx, cancel, e.client), "")
+	testutil.WantCode(t, e.svc.CancelMFARecovery(e.ctx, cancel, e.client), awserr.ExpiredToken)
 	if st, _ := e.svc.MFARecoveryStatus(e.ctx, rec.Token); st.State != RecoveryCancelled {
 		t.Fatalf("status = %+v", st)
 	}
@@ -484,7 +486,7 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 		emailTok := e.outboxToken(rootEmail, PurposeMFARecoveryEmail)
 		e.clock.Advance(30*time.Minute + time.Second)
 		_, err = e.svc.VerifyMFARecoveryEmail(e.ctx, emailTok, e.client)
-		wantCode(t, err, awserr.ExpiredToken)
+		testutil.WantCode(t, err, awserr.ExpiredToken)
 		if st, _ := e.svc.MFARecoveryStatus(e.ctx, rec.Token); st.State != RecoveryExpired {
 			t.Fatalf("status = %+v", st)
 		}
@@ -495,7 +497,7 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 		if _, err := e.svc.VerifyMFARecoveryEmail(e.ctx, e.outboxToken(rootEmail, PurposeMFARecoveryEmail), e.client); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, e.svc.SendMFARecoveryCode(e.ctx, rec.Token, notify.SMS, e.client), "")
+		testutil.WantCode(t, e.svc.SendMFARecoveryCode(e.ctx, rec.Token, notify.SMS, e.client), "")
 		// A second code within 30 seconds is refused.
 		if !isThrottled(e.svc.SendMFARecoveryCode(e.ctx, rec.Token, notify.SMS, e.client)) {
 			t.Fatal("codes sent back to back")
@@ -507,10 +509,10 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 				bad = "99999" + string(rune('0'+i))
 			}
 			_, err := e.svc.VerifyMFARecoveryPhone(e.ctx, rec.Token, bad, e.client)
-			wantCode(t, err, awserr.InvalidAuthenticationCode)
+			testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 		}
 		_, err := e.svc.VerifyMFARecoveryPhone(e.ctx, rec.Token, good, e.client)
-		wantCode(t, err, awserr.ExpiredToken)
+		testutil.WantCode(t, err, awserr.ExpiredToken)
 		if st, _ := e.svc.MFARecoveryStatus(e.ctx, rec.Token); st.State != RecoveryFailed {
 			t.Fatalf("status = %+v", st)
 		}
@@ -519,7 +521,7 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 		e := newEnv(t)
 		e.enrolTOTP(e.account, "", "")
 		_, err := e.svc.BeginMFARecovery(e.ctx, e.signInRoot(StepMFA).Token, e.client)
-		wantCode(t, err, awserr.InvalidInput)
+		testutil.WantCode(t, err, awserr.InvalidInput)
 	})
 	t.Run("IAM users cannot", func(t *testing.T) {
 		e := newEnv(t)
@@ -535,7 +537,7 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = e.svc.BeginMFARecovery(e.ctx, p.Token, e.client)
-		wantCode(t, err, awserr.AccessDenied)
+		testutil.WantCode(t, err, awserr.AccessDenied)
 	})
 	t.Run("a periodic sweep completes due recoveries", func(t *testing.T) {
 		e, _, pend := mfaRecoveryEnv(t)
@@ -558,7 +560,7 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 func TestResetRootMFA(t *testing.T) {
 	e := newEnv(t)
 	root := e.principal()
-	wantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")
+	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")
 	_, s1 := e.enrolTOTP(e.account, "", "phone")
 	_, s2 := e.enrolTOTP(e.account, "", "tablet")
 	signedIn := root
@@ -590,5 +592,5 @@ func TestResetRootMFA(t *testing.T) {
 		}
 	}
 	_, err = e.svc.ResetRootMFA(e.ctx, "999999999999", Operator{})
-	wantCode(t, err, awserr.NoSuchEntity)
+	testutil.WantCode(t, err, awserr.NoSuchEntity)
 }

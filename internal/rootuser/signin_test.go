@@ -14,13 +14,15 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
 func TestRootSignInCredentials(t *testing.T) {
 	e := newEnv(t)
 	cases := []struct {
-		name, email, pw, code string
+		name, email, pw string
+		code            awserr.Code
 	}{
 		{"wrong password", rootEmail, "Tangerine-Walrus-43", awserr.AccessDenied},
 		{"unknown email", "nobody@example.com", rootPass, awserr.AccessDenied},
@@ -31,7 +33,7 @@ func TestRootSignInCredentials(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.svc.BeginRootSignIn(e.ctx, tc.email, tc.pw, e.client)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if err != nil {
 				messages = append(messages, err.Error())
 			}
@@ -72,7 +74,7 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 	}
 	// The token was spent.
 	_, err = e.svc.SkipMFARegistration(e.ctx, p.Token, e.client)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 
 	// Day 34: still optional, deadline unchanged (the window runs from the first attempt).
 	e.clock.Advance(34 * 24 * time.Hour)
@@ -87,9 +89,9 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 		t.Fatal("registration still optional after 35 days")
 	}
 	_, err = e.svc.SkipMFARegistration(e.ctx, p.Token, e.client)
-	wantCode(t, err, awserr.AccessDenied)
+	testutil.WantCode(t, err, awserr.AccessDenied)
 	_, err = e.svc.CompleteMFARegistration(e.ctx, p.Token, e.client)
-	wantCode(t, err, awserr.AccessDenied) // no device yet
+	testutil.WantCode(t, err, awserr.AccessDenied) // no device yet
 
 	// Register a virtual device during sign-in, then finish.
 	acct, user, err := e.svc.PendingSubject(e.ctx, p.Token)
@@ -112,7 +114,7 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 		t.Fatalf("devices = %+v", p.Devices)
 	}
 	_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: "000000"}, e.client)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	good := code(t, seed, e.clock.Now())
 	done, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client)
 	if err != nil || done.Next != StepDone || !done.Principal.MFA {
@@ -121,7 +123,7 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 	// The same code on a new sign-in is refused: each step is accepted once.
 	p = e.signInRoot(StepMFA)
 	_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	// One step of skew either way is accepted.
 	e.clock.Advance(time.Minute)
 	done, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now().Add(30*time.Second))}, e.client)
@@ -162,21 +164,21 @@ func TestPendingTokens(t *testing.T) {
 	// Three wrong codes end the pending sign-in.
 	for range 3 {
 		_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: "123456"}, e.client)
-		wantCode(t, err, awserr.InvalidAuthenticationCode)
+		testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	}
 	_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now())}, e.client)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 	// A pending sign-in lasts ten minutes.
 	p = e.signInRoot(StepMFA)
 	e.clock.Advance(10*time.Minute + time.Second)
 	_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now())}, e.client)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 	// A token of one step does not open another.
 	p = e.signInRoot(StepMFA)
 	_, _, err = e.svc.PendingSubject(e.ctx, p.Token)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 	_, err = e.svc.CompleteMFA(e.ctx, "forged-token", MFAResponse{Serial: serial, Code: "123456"}, e.client)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 }
 
 // Every root user with credentials — a member account's too, as AWS has required since June
@@ -190,7 +192,7 @@ func TestRootMFARequiredEverywhere(t *testing.T) {
 	}
 	_, serial := e.enrolTOTP(e.account, "", "")
 	err := e.svc.RemoveDevice(e.ctx, e.account, "", serial, e.client)
-	wantCode(t, err, awserr.DeleteConflict)
+	testutil.WantCode(t, err, awserr.DeleteConflict)
 }
 
 // Up to eight devices of any mix; the ninth is refused; the last one of a required root stays.
@@ -217,9 +219,9 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 	}
 	now := e.clock.Now()
 	err = e.svc.EnableTOTPDevice(e.ctx, e.account, "", enr.Serial, code(t, enr.Seed, now.Add(-30*time.Second)), code(t, enr.Seed, now), e.client)
-	wantCode(t, err, awserr.LimitExceeded)
+	testutil.WantCode(t, err, awserr.LimitExceeded)
 	_, _, err = e.svc.BeginWebAuthnRegistration(e.ctx, e.account, "", "key")
-	wantCode(t, err, awserr.LimitExceeded)
+	testutil.WantCode(t, err, awserr.LimitExceeded)
 
 	devices, _ := e.svc.Devices(e.ctx, e.account, "")
 	if len(devices) != 8 {
@@ -235,9 +237,9 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 		t.Fatalf("hardware MFA = %+v, %v", done, err)
 	}
 	for _, s := range serials[:7] {
-		wantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "", s, e.client), "")
+		testutil.WantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "", s, e.client), "")
 	}
-	wantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "", serials[7], e.client), awserr.DeleteConflict)
+	testutil.WantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "", serials[7], e.client), awserr.DeleteConflict)
 	// The virtual devices are gone, not just unassigned: their seeds no longer exist.
 	left, _ := e.iam.ListVirtualMFADevices(e.ctx, e.account, "Any", iam.ListOpts{})
 	if len(left.Items) != 1 { // the unassigned "ninth"
@@ -272,7 +274,7 @@ func TestUserSignIn(t *testing.T) {
 
 	cases := []struct {
 		name, account, user, pw string
-		code                    string
+		code                    awserr.Code
 		step                    Step
 	}{
 		{"by account ID", e.account, "alice", "Alice-Pass-1", "", StepDone},
@@ -287,7 +289,7 @@ func TestUserSignIn(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := e.svc.BeginUserSignIn(ctx, tc.account, tc.user, tc.pw, e.client)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if err != nil {
 				if err.Error() != errSignIn.Error() {
 					t.Fatalf("answer %q differs from the common one", err)
@@ -306,9 +308,9 @@ func TestUserSignIn(t *testing.T) {
 	// Bob's forced change: the old password must be right and the new one must follow the policy.
 	p, _ := e.svc.BeginUserSignIn(ctx, e.account, "bob", "Bob-Pass-11", e.client)
 	_, err := e.svc.CompletePasswordChange(ctx, p.Token, "wrong-old", "Bob-Pass-22", e.client)
-	wantCode(t, err, awserr.AccessDenied)
+	testutil.WantCode(t, err, awserr.AccessDenied)
 	_, err = e.svc.CompletePasswordChange(ctx, p.Token, "Bob-Pass-11", "short", e.client)
-	wantCode(t, err, awserr.PasswordPolicyViolation)
+	testutil.WantCode(t, err, awserr.PasswordPolicyViolation)
 	done, err := e.svc.CompletePasswordChange(ctx, p.Token, "Bob-Pass-11", "Bob-Pass-22", e.client)
 	if err != nil || done.Next != StepDone || done.Principal.UserName != "bob" {
 		t.Fatalf("password change = %+v, %v", done, err)
@@ -344,7 +346,7 @@ func TestUserPasswordExpiry(t *testing.T) {
 	cases := []struct {
 		name       string
 		hardExpiry bool
-		code       string
+		code       awserr.Code
 		step       Step
 	}{
 		{"soft expiry forces a change", false, "", StepPasswordChange},
@@ -365,7 +367,7 @@ func TestUserPasswordExpiry(t *testing.T) {
 			}
 			e.clock.Advance(31 * 24 * time.Hour)
 			p, err := e.svc.BeginUserSignIn(e.ctx, e.account, "alice", "Alice-Pass-1", e.client)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if err == nil && p.Next != tc.step {
 				t.Fatalf("step = %s", p.Next)
 			}
@@ -401,11 +403,11 @@ func TestSessionEpoch(t *testing.T) {
 		t.Fatal("the changing session ended")
 	}
 	_, err = e.svc.ChangeRootPassword(e.ctx, np, "wrong", "Persimmon-Otter-78", e.client)
-	wantCode(t, err, awserr.AccessDenied)
+	testutil.WantCode(t, err, awserr.AccessDenied)
 	_, err = e.svc.ChangeRootPassword(e.ctx, np, "Persimmon-Otter-77", "Password1", e.client)
-	wantCode(t, err, awserr.PasswordPolicyViolation) // breached list
+	testutil.WantCode(t, err, awserr.PasswordPolicyViolation) // breached list
 	_, err = e.svc.ChangeRootPassword(e.ctx, np, "Persimmon-Otter-77", "root@example.com!!", e.client)
-	wantCode(t, err, awserr.PasswordPolicyViolation) // too close to the email
+	testutil.WantCode(t, err, awserr.PasswordPolicyViolation) // too close to the email
 	if n := len(e.events("PasswordUpdated")); n != 4 {
 		t.Fatalf("PasswordUpdated events = %d, want 4 (1 success, 3 failures)", n)
 	}
@@ -428,7 +430,7 @@ func TestRootMFACodeUsed(t *testing.T) {
 	registered := code(t, seed, e.clock.Now())
 	p = e.signInRoot(StepMFA)
 	_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: registered}, e.client)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	if !errors.Is(err, iam.ErrMFACodeUsed) {
 		t.Fatalf("the registration's code: err = %v, want it marked iam.ErrMFACodeUsed", err)
 	}
@@ -450,7 +452,7 @@ func TestRootMFACodeUsed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := e.signInRoot(StepMFA)
 			_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: tc.code}, e.client)
-			wantCode(t, err, awserr.InvalidAuthenticationCode)
+			testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 			if used := errors.Is(err, iam.ErrMFACodeUsed); used != tc.used {
 				t.Fatalf("errors.Is(%v, iam.ErrMFACodeUsed) = %v, want %v", err, used, tc.used)
 			}

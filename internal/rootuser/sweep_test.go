@@ -6,12 +6,13 @@ import (
 
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestSweep(t *testing.T) {
 	e, _, pend := mfaRecoveryEnv(t)
 	proveBoth(t, e, pend, outboxInbox{}, notify.SMS)
-	wantCode(t, e.requestReset(rootEmail, e.client), "")
+	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	if _, _, err := e.svc.BeginWebAuthnRegistration(e.ctx, e.account, "", "key"); err != nil {
 		t.Fatal(err)
 	}

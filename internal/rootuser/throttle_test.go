@@ -58,7 +58,7 @@ func concurrentGuesses(t *testing.T, b backend, email string) {
 		}
 		e.clock.Advance(wait)
 		_, err = e.svc.BeginRootSignIn(e.ctx, email, "Wrong-Again-1", e.client)
-		wantCode(t, err, awserr.AccessDenied)
+		testutil.WantCode(t, err, awserr.AccessDenied)
 	}
 	// Ten failures: locked for 15 minutes, even for the right password.
 	_, err := e.svc.BeginRootSignIn(e.ctx, email, rootPass, e.client)
@@ -69,9 +69,9 @@ func concurrentGuesses(t *testing.T, b backend, email string) {
 	e.clock.Advance(15 * time.Minute)
 	_, err = e.svc.BeginRootSignIn(e.ctx, email, rootPass, e.client)
 	if email == rootEmail {
-		wantCode(t, err, "")
+		testutil.WantCode(t, err, "")
 	} else {
-		wantCode(t, err, awserr.AccessDenied)
+		testutil.WantCode(t, err, awserr.AccessDenied)
 	}
 }
 
@@ -88,20 +88,20 @@ func TestThrottleAfterUnlockStaysInBackoff(t *testing.T) {
 				e.clock.Advance(d)
 				continue
 			}
-			wantCode(t, err, awserr.AccessDenied)
+			testutil.WantCode(t, err, awserr.AccessDenied)
 			break
 		}
 	}
 	e.clock.Advance(15 * time.Minute)
 	// After the lock, the counter is back at the back-off threshold: one failure, then a wait.
-	wantCode(t, wrong(), awserr.AccessDenied)
+	testutil.WantCode(t, wrong(), awserr.AccessDenied)
 	if d, ok := RetryAfter(wrong()); !ok || d != 2*time.Second {
 		t.Fatalf("after unlock: retry after %v", d)
 	}
 	// A day without failures forgets the counter.
 	e.clock.Advance(25 * time.Hour)
 	for range 5 {
-		wantCode(t, wrong(), awserr.AccessDenied)
+		testutil.WantCode(t, wrong(), awserr.AccessDenied)
 	}
 }
 
@@ -136,9 +136,9 @@ func TestThrottleAddressSharedAcrossSignIns(t *testing.T) {
 	c := Client{SourceIP: "192.0.2.77"}
 	for i := range 10 {
 		_, err := e.svc.BeginRootSignIn(e.ctx, fmt.Sprintf("user%d@example.com", i), "Some-Password-1", c)
-		wantCode(t, err, awserr.AccessDenied)
+		testutil.WantCode(t, err, awserr.AccessDenied)
 		_, err = e.svc.BeginUserSignIn(e.ctx, e.account, fmt.Sprintf("user%d", i), "Some-Password-1", c)
-		wantCode(t, err, awserr.AccessDenied)
+		testutil.WantCode(t, err, awserr.AccessDenied)
 	}
 	if _, err := e.svc.BeginUserSignIn(e.ctx, e.account, "user-x", "Some-Password-1", c); !isThrottled(err) {
 		t.Fatalf("21st failure from one address = %v, want Throttling", err)
@@ -184,7 +184,7 @@ func TestMFALockAtSignInAlertsContacts(t *testing.T) {
 			e.clock.Advance(d)
 			continue
 		}
-		wantCode(t, err, awserr.InvalidAuthenticationCode)
+		testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 		failures++
 		if _, err := e.svc.PendingAt(e.ctx, token); err != nil {
 			token = "" // three wrong codes end a pending sign-in

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // softKey is a software FIDO2 authenticator: it answers navigator.credentials.create() and get()
@@ -145,13 +146,13 @@ func TestWebAuthnRegistration(t *testing.T) {
 	}
 	// The ceremony token is single-use.
 	_, err = e.svc.FinishWebAuthnRegistration(e.ctx, ceremony, key.create(creation), e.client)
-	wantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, err, awserr.ExpiredToken)
 
 	cases := []struct {
 		name  string
 		key   func() *softKey
 		delay time.Duration
-		code  string
+		code  awserr.Code
 	}{
 		{"same key again", func() *softKey { return key }, 0, awserr.EntityAlreadyExists},
 		{"no user verification", func() *softKey { k := newSoftKey(t); k.uv = false; return k }, 0, awserr.InvalidInput},
@@ -172,7 +173,7 @@ func TestWebAuthnRegistration(t *testing.T) {
 			}
 			e.clock.Advance(tc.delay)
 			_, err = e.svc.FinishWebAuthnRegistration(e.ctx, ceremony, tc.key().create(creation), e.client)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	// Two keys registered and one refused by IAM as a duplicate; answers that do not verify never
@@ -217,27 +218,27 @@ func TestWebAuthnSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.CompleteMFA(e.ctx, p2.Token, MFAResponse{WebAuthn: stale}, e.client)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 
 	// Without user verification the assertion is refused.
 	key.uv = false
 	_, err = assert(e.signInRoot(StepMFA), key)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	key.uv = true
 	// A signature counter that goes backwards betrays a cloned key.
 	key.counter = 0
 	_, err = assert(e.signInRoot(StepMFA), key)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	key.counter = 100
 	if _, err := assert(e.signInRoot(StepMFA), key); err != nil {
 		t.Fatalf("sign-in after the counter moved on: %v", err)
 	}
 	// A key that is not registered is refused.
 	_, err = assert(e.signInRoot(StepMFA), newSoftKey(t))
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	// A WebAuthn answer without BeginWebAuthnMFA is refused.
 	_, err = e.svc.CompleteMFA(e.ctx, e.signInRoot(StepMFA).Token, MFAResponse{WebAuthn: []byte(`{}`)}, e.client)
-	wantCode(t, err, awserr.InvalidAuthenticationCode)
+	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 }
 
 // IAM users register keys and sign in with them the same way.
@@ -268,8 +269,8 @@ func TestWebAuthnIAMUser(t *testing.T) {
 	}
 	// The root user's keys and Alice's are separate: the root user has none.
 	_, err = e.svc.BeginWebAuthnMFA(e.ctx, "")
-	wantCode(t, err, awserr.ExpiredToken)
-	wantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "alice", d.Serial, e.client), "")
+	testutil.WantCode(t, err, awserr.ExpiredToken)
+	testutil.WantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "alice", d.Serial, e.client), "")
 	if p, _ := e.svc.BeginUserSignIn(e.ctx, e.account, "alice", "Alice-Pass-1", e.client); p.Next != StepDone {
 		t.Fatalf("after removal: %s", p.Next)
 	}

@@ -53,7 +53,7 @@ func TestInvokeAuthorizesAsThePrincipal(t *testing.T) {
 		service  string
 		action   string
 		params   awsproto.Params
-		wantCode string // "" for success
+		wantCode awserr.Code // "" for success
 	}{
 		{"root may do anything", root, "198.51.100.7", "iam", "ListUsers", nil, ""},
 		{"user allowed with MFA from the network", withMFA, "192.0.2.10", "iam", "ListUsers", nil, ""},

@@ -20,7 +20,7 @@ import (
 const orgsTargetPrefix = "AWSOrganizationsV20161128"
 
 // orgsCodes renames the generic codes the server raises to Organizations' shape names.
-var orgsCodes = map[string]string{
+var orgsCodes = map[awserr.Code]awserr.Code{
 	"AccessDenied":    "AccessDeniedException",
 	"ValidationError": "InvalidInputException",
 }

@@ -94,7 +94,7 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
-func checkFuzzErr(t *testing.T, err error, codes ...string) {
+func checkFuzzErr(t *testing.T, err error, codes ...awserr.Code) {
 	t.Helper()
 	if err == nil {
 		return

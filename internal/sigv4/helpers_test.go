@@ -119,7 +119,7 @@ func verify(v *Verifier, r *http.Request, body []byte, now time.Time) error {
 }
 
 // codeOf returns the AWS error code of err, "" for nil, and fails the test for a non-AWS error.
-func codeOf(t testing.TB, err error) string {
+func codeOf(t testing.TB, err error) awserr.Code {
 	t.Helper()
 	if err == nil {
 		return ""

@@ -47,7 +47,7 @@ func TestParse(t *testing.T) {
 		name     string
 		query    string
 		header   map[string][]string
-		wantCode string
+		wantCode awserr.Code
 		wantMsg  string // exact message when wantCode is set
 		check    func(t *testing.T, a *Auth)
 	}{

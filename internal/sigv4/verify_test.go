@@ -15,6 +15,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // TestKnownAnswers checks published vectors, independent of any SDK: the AWS SigV4 test suite's
@@ -103,7 +104,7 @@ func TestClockSkew(t *testing.T) {
 	tests := []struct {
 		name     string
 		now      time.Time
-		wantCode string
+		wantCode awserr.Code
 		wantMsg  string
 	}{
 		{name: "same instant", now: testTime},
@@ -134,17 +135,11 @@ func TestClockSkew(t *testing.T) {
 	}
 }
 
-func checkErr(t *testing.T, err error, code, msg string) {
+func checkErr(t *testing.T, err error, code awserr.Code, msg string) {
 	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("unexpected error: %v", err)
-		}
-		return
-	}
-	e, ok := awserr.As(err)
-	if !ok || e.Code != code || (msg != "" && e.Message != msg) {
-		t.Fatalf("error = %v, want %s: %s", err, code, msg)
+	testutil.WantCode(t, err, code)
+	if e, ok := awserr.As(err); ok && msg != "" && e.Message != msg {
+		t.Fatalf("got message %q, want %q", e.Message, msg)
 	}
 }
 
@@ -160,7 +155,7 @@ func TestPresignedExpiry(t *testing.T) {
 		name     string
 		expires  string
 		now      time.Time
-		wantCode string
+		wantCode awserr.Code
 		wantMsg  string
 	}{
 		{name: "60 s URL at its last second", expires: "60", now: testTime.Add(60 * time.Second)},
@@ -195,7 +190,7 @@ func TestVerifyRejections(t *testing.T) {
 		build    func(t *testing.T) (*http.Request, []byte)
 		secret   string
 		now      time.Time
-		wantCode string
+		wantCode awserr.Code
 		wantMsg  string
 	}{
 		{
@@ -371,7 +366,7 @@ func TestSigningKeyCache(t *testing.T) {
 			r        *http.Request
 			body     []byte
 			secret   string
-			wantCode string
+			wantCode awserr.Code
 		}{
 			{oldReq, oldBody, oldSecret, ""},                           // caches the old key
 			{oldReq, oldBody, newSecret, awserr.SignatureDoesNotMatch}, // the cached key must not be used

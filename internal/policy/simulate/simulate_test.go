@@ -11,16 +11,16 @@ import (
 )
 
 // code is the AWS code of err: an *awserr.Error's, "Invalid:<member>" for an *InvalidParam, "" for nil.
-func code(err error) string {
+func code(err error) awserr.Code {
 	var ip *InvalidParam
 	if errors.As(err, &ip) {
-		return "Invalid:" + ip.Name
+		return awserr.Code("Invalid:" + ip.Name)
 	}
 	if e, ok := awserr.As(err); ok {
 		return e.Code
 	}
 	if err != nil {
-		return "other: " + err.Error()
+		return awserr.Code("other: " + err.Error())
 	}
 	return ""
 }
@@ -30,7 +30,7 @@ func TestNewValidates(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		r    Request
-		want string
+		want awserr.Code
 	}{
 		{"valid", Request{Actions: []string{"s3:GetObject"}, Resources: []string{"*", "arn:aws:s3:::b/k"}, Owner: "111122223333"}, ""},
 		{"short action", Request{Actions: []string{"s3"}}, "Invalid:ActionNames"},
@@ -64,7 +64,7 @@ func TestCheckExclusions(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		excl []Exclusion
-		want string
+		want awserr.Code
 	}{
 		{"types", []Exclusion{{PolicyType: "inline"}, {PolicyType: "scp"}, {PolicyType: "Any"}}, ""},
 		{"unknown type", []Exclusion{{PolicyType: "everything"}}, "Invalid:PolicyExclusionList.member.1.PolicyType"},
