@@ -11,8 +11,8 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -25,7 +25,7 @@ func TestRootUserFollowsOrganizations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	sealer, _ := seal.New(make([]byte, 32))
+	sealer := testutil.Sealer(t)
 	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	rec := trail.NewRecorder(st, nil)
 	defer rec.Close()

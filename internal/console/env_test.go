@@ -22,7 +22,6 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
@@ -42,8 +41,6 @@ type env struct {
 	account *iam.Account
 	console *console.Handler
 }
-
-var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
 
 func openStore(t testing.TB) store.Store { return testbackend.Open(t) }
 
@@ -67,10 +64,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	// The middle of a TOTP step, so codes of neighbouring steps are unambiguous.
 	e := &env{t: t, clock: testutil.NewClock(time.Date(2026, 3, 2, 9, 0, 15, 0, time.UTC))}
 	e.st = openStore(t)
-	sealer, err := seal.New(testMasterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testutil.Sealer(t)
 	e.svc = iam.New(e.st, sealer, iam.WithClock(e.clock.Now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	e.trail = trail.NewRecorder(e.st, nil)
 	t.Cleanup(e.trail.Close)
@@ -86,6 +80,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	// WebAuthn needs a host name for its relying party ID, not an IP address.
 	e.url = "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
 	quiet := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var err error
 	e.notify, err = notify.New(e.st, sealer, o.notify, notify.WithClock(e.clock.Now), notify.WithLogger(quiet))
 	if err != nil {
 		t.Fatal(err)

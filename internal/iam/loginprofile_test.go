@@ -10,7 +10,6 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
 
@@ -29,10 +28,7 @@ func newCredEnv(t *testing.T) *credEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testutil.Sealer(t)
 	// A time in the middle of a 30-second TOTP step, so ±1 step tests are unambiguous.
 	clk := testutil.NewClock(time.Date(2026, 3, 14, 15, 9, 15, 0, time.UTC))
 	svc := New(st, sealer, WithClock(clk.Now), WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))

@@ -25,6 +25,7 @@ import (
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func testStore(t *testing.T) (store.Store, *seal.Sealer) {
@@ -34,10 +35,7 @@ func testStore(t *testing.T) (store.Store, *seal.Sealer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	s, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testutil.Sealer(t)
 	return st, s
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/policy"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/testutil"
 )
@@ -31,10 +30,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testutil.Sealer(t)
 	e := &env{ctx: context.Background(), now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return e.now }
 	e.iam = iam.New(st, sealer, iam.WithClock(clock), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestParseErrors(t *testing.T) {
@@ -149,10 +150,8 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Parse succeeded, want %q", tt.msg)
 			}
-			ae, ok := awserr.As(err)
-			if !ok || ae.Code != awserr.MalformedPolicyDocument {
-				t.Fatalf("error %v is not MalformedPolicyDocument", err)
-			}
+			testutil.WantCode(t, err, awserr.MalformedPolicyDocument)
+			ae, _ := awserr.As(err)
 			if !strings.HasPrefix(ae.Message, tt.msg) {
 				t.Fatalf("message %q, want prefix %q", ae.Message, tt.msg)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestSize(t *testing.T) {
@@ -52,9 +53,10 @@ func TestCheckSize(t *testing.T) {
 				}
 				return
 			}
-			ae, ok := awserr.As(err)
-			if !ok || ae.Code != awserr.LimitExceeded || awsproto.Status(ae) != 409 {
-				t.Fatalf("error %v, want LimitExceeded (409)", err)
+			testutil.WantCode(t, err, awserr.LimitExceeded)
+			ae, _ := awserr.As(err)
+			if got := awsproto.Status(ae); got != 409 {
+				t.Fatalf("got status %d, want 409", got)
 			}
 			if !strings.HasPrefix(ae.Message, "Cannot exceed quota for PolicySize: ") {
 				t.Fatalf("message %q", ae.Message)

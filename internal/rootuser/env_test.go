@@ -17,7 +17,6 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/postgres"
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
@@ -100,10 +99,7 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 		open = openStore
 	}
 	st := open(t)
-	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testutil.Sealer(t)
 	// The middle of a TOTP step, so codes of the neighbouring steps are unambiguous.
 	clk := testutil.NewClock(time.Date(2026, 5, 4, 10, 0, 15, 0, time.UTC))
 	cost := password.Params{Memory: 64, Time: 1, Threads: 1}
