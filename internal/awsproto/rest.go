@@ -136,13 +136,13 @@ func setREST(fv reflect.Value, f reflect.StructField, name string, raw []string)
 	case reflect.Bool:
 		b, err := strconv.ParseBool(raw[0])
 		if err != nil {
-			return awserr.New("SerializationException", "The value of %s is not a boolean.", name)
+			return awserr.New(awserr.Serialization, "The value of %s is not a boolean.", name)
 		}
 		val.SetBool(b)
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(raw[0], 10, 64)
 		if err != nil || val.OverflowInt(n) {
-			return awserr.New("SerializationException", "The value of %s is not an integer.", name)
+			return awserr.New(awserr.Serialization, "The value of %s is not an integer.", name)
 		}
 		if lo, ok := intTag(f, "min"); ok && n < lo {
 			return Invalid(name, raw[0], "Member must have value greater than or equal to "+strconv.FormatInt(lo, 10))
