@@ -6,7 +6,7 @@ package awserr
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // Code is an AWS wire error code, the string the SDKs match (smithy.APIError's ErrorCode). The codes
@@ -34,7 +34,7 @@ func New(code Code, format string, args ...any) *Error {
 	if len(args) == 0 {
 		return &Error{Code: code, Message: format}
 	}
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: sprintf(format, args)}
 }
 
 // As returns the *Error inside err, if any.
@@ -50,4 +50,88 @@ func As(err error) (*Error, bool) {
 func IsCode(err error, code Code) bool {
 	e, ok := As(err)
 	return ok && e.Code == code
+}
+
+// sprintf formats the verbs error messages use — %s, %d, %q and %% — without package fmt, which
+// would make every package that can fail (the policy engine among them) depend on os. An argument
+// is a string, an integer, a Code, an error or a Stringer; anything else, or another verb, is
+// written as %!verb(?), as fmt marks a bad verb.
+func sprintf(format string, args []any) string {
+	b := make([]byte, 0, len(format)+16*len(args))
+	next := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) {
+			b = append(b, format[i])
+			continue
+		}
+		i++
+		verb := format[i]
+		if verb == '%' {
+			b = append(b, '%')
+			continue
+		}
+		if next >= len(args) {
+			b = append(b, "%!"...)
+			b = append(b, verb)
+			b = append(b, "(MISSING)"...)
+			continue
+		}
+		arg := args[next]
+		next++
+		s, isString := stringOf(arg)
+		n, isInt := intOf(arg)
+		switch {
+		case verb == 's' && isString:
+			b = append(b, s...)
+		case verb == 's' && isInt, verb == 'd' && isInt:
+			b = strconv.AppendInt(b, n, 10)
+		case verb == 'q' && isString:
+			b = strconv.AppendQuote(b, s)
+		default:
+			b = append(b, "%!"...)
+			b = append(b, verb)
+			b = append(b, "(?)"...)
+		}
+	}
+	return string(b)
+}
+
+func stringOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case Code:
+		return string(x), true
+	case error:
+		return x.Error(), true
+	case interface{ String() string }:
+		return x.String(), true
+	}
+	return "", false
+}
+
+func intOf(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case uint:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint64:
+		return int64(x), true
+	}
+	return 0, false
 }
