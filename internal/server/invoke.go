@@ -33,10 +33,6 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 	if !ok {
 		return nil, awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", service)
 	}
-	if svc.json {
-		// awsJson services decode a body of their own; the console has no page on them yet.
-		return nil, awserr.New(awserr.InvalidAction, "Invoke supports awsQuery services only, not %q.", service)
-	}
 	c.svc = svc
 	o, ok := svc.ops[action]
 	if !ok {
@@ -108,7 +104,7 @@ func (s *Server) Authorize(r *http.Request, p Principal, action, resource string
 func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, action string, params awsproto.Params) error {
 	c := s.legacyCall(r, service, action)
 	svc, ok := s.legacy[service]
-	if !ok || svc.json {
+	if !ok {
 		return awserr.New(awserr.InvalidAction, "Rootward cannot authorize %s:%s here.", service, action)
 	}
 	o, ok := svc.ops[action]

@@ -1,21 +1,19 @@
 package server
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/orgs"
 )
 
-// Pagination tokens (IAM's Marker, Organizations' NextToken) are opaque to clients and
+// Pagination tokens of the legacy awsQuery operations (IAM's Marker; the operations of
+// internal/api have theirs sealed by the Runner, internal/api/page.go) are opaque to clients and
 // authenticated by the server. The services page as before and hand the server their own position
 // (the last key returned); the server sends the client that position under an HMAC that binds it
 // to the service, the operation, the caller's account and every parameter of the request but the
@@ -34,36 +32,14 @@ import (
 const pageTagSize = 16
 
 // The parameters a token does not bind: the token itself and the page size.
-var (
-	queryPageParams = map[string]bool{"Marker": true, "MaxItems": true}
-	jsonPageParams  = map[string]bool{"NextToken": true, "MaxResults": true}
-)
+var queryPageParams = map[string]bool{"Marker": true, "MaxItems": true}
 
-// pageTokenName is the token's member name in the service's requests and responses.
-func (c *call) pageTokenName() string {
-	if c.svc.json {
-		return "NextToken"
-	}
-	return "Marker"
-}
-
-// invalidPageToken is the service's answer to a token it did not issue for this call.
-// Organizations: InvalidInputException with Reason INVALID_NEXT_TOKEN (the SDK's
-// InvalidInputExceptionReasonInvalidPaginationToken). IAM documents no error for a bad Marker; it
-// answers "Invalid Marker." (AWS's wording as reported by users, e.g. trek10inc/awsets#21, where a
-// ListUsers Marker given to ListAccessKeys was refused), with the code InvalidInput, Rootward's
-// choice: the exact code is not documented.
+// invalidPageToken is the answer to a Marker the server did not issue for this call. IAM documents
+// no error for a bad Marker; it answers "Invalid Marker." (AWS's wording as reported by users, e.g.
+// trek10inc/awsets#21, where a ListUsers Marker given to ListAccessKeys was refused), with the code
+// InvalidInput, Rootward's choice: the exact code is not documented.
 func (c *call) invalidPageToken() error {
-	if c.svc.json {
-		return orgsInvalidPageToken()
-	}
 	return awserr.New(awserr.InvalidInput, "Invalid Marker.")
-}
-
-func orgsInvalidPageToken() error {
-	e := awserr.New("InvalidInputException", "The specified pagination token is not valid.")
-	e.Fields = map[string]string{"Reason": "INVALID_NEXT_TOKEN"}
-	return e
 }
 
 // pageScope is what a token of this call is bound to: service, operation, account and the other
@@ -108,16 +84,8 @@ func (s *Server) openToken(scope []byte, token string) (string, bool) {
 }
 
 // checkPageSize checks the page size of every list operation, also of those that answer in one
-// page and never read it: IAM's MaxItems is 1–1000 (IAM API reference, maxItemsType),
-// Organizations' MaxResults 1–20.
+// page and never read it: IAM's MaxItems is 1–1000 (IAM API reference, maxItemsType).
 func (c *call) checkPageSize() error {
-	if c.Service == "organizations" {
-		var in struct{ MaxResults *int }
-		if len(bytes.TrimSpace(c.body)) == 0 || json.Unmarshal(c.body, &in) != nil || in.MaxResults == nil {
-			return nil // a malformed body is the operation's decoder's to refuse
-		}
-		return orgs.CheckMaxResults(*in.MaxResults)
-	}
 	if c.Service != "iam" {
 		return nil
 	}
@@ -126,40 +94,19 @@ func (c *call) checkPageSize() error {
 }
 
 // scopeParams lists a request's parameters that a token binds, in a canonical order, and the
-// token it carries. For awsJson requests it also returns the decoded body, to put the position
-// back in; a body that is not a JSON object is left to the operation's decoder to refuse.
-func (c *call) scopeParams() (params [][2]string, token string, body map[string]json.RawMessage) {
-	if !c.svc.json {
-		for k, v := range c.params {
-			switch {
-			case k == "Marker":
-				token = v
-			case queryPageParams[k], k == "Action", k == "Version", strings.HasPrefix(k, "X-Amz-"):
-			default:
-				params = append(params, [2]string{k, v})
-			}
-		}
-	} else if len(bytes.TrimSpace(c.body)) > 0 {
-		if json.Unmarshal(c.body, &body) != nil {
-			return nil, "", nil
-		}
-		for k, raw := range body {
-			if k == "NextToken" {
-				_ = json.Unmarshal(raw, &token) // a non-string is the decoder's to refuse
-				continue
-			}
-			if jsonPageParams[k] || string(raw) == "null" {
-				continue
-			}
-			var compact bytes.Buffer
-			if json.Compact(&compact, raw) != nil {
-				return nil, "", nil
-			}
-			params = append(params, [2]string{k, compact.String()})
+// token it carries.
+func (c *call) scopeParams() (params [][2]string, token string) {
+	for k, v := range c.params {
+		switch {
+		case k == "Marker":
+			token = v
+		case queryPageParams[k], k == "Action", k == "Version", strings.HasPrefix(k, "X-Amz-"):
+		default:
+			params = append(params, [2]string{k, v})
 		}
 	}
 	sort.Slice(params, func(i, j int) bool { return params[i][0] < params[j][0] })
-	return params, token, body
+	return params, token
 }
 
 // openPageToken checks the request's token, if any, and replaces it with the position it carries,
@@ -169,7 +116,7 @@ func (s *Server) openPageToken(c *call) ([]byte, error) {
 	if err := c.checkPageSize(); err != nil {
 		return nil, err
 	}
-	params, token, body := c.scopeParams()
+	params, token := c.scopeParams()
 	scope := c.pageScope(params)
 	if token == "" {
 		return scope, nil
@@ -178,23 +125,12 @@ func (s *Server) openPageToken(c *call) ([]byte, error) {
 	if !ok {
 		return nil, c.invalidPageToken()
 	}
-	if !c.svc.json {
-		c.params["Marker"] = position
-		return scope, nil
-	}
-	raw, err := json.Marshal(position)
-	if err != nil {
-		return nil, err
-	}
-	body["NextToken"] = raw
-	if c.body, err = json.Marshal(body); err != nil {
-		return nil, err
-	}
+	c.params["Marker"] = position
 	return scope, nil
 }
 
-// sealPageToken replaces the position in an operation's result (the Marker or NextToken member of
-// the result struct, or of a struct it embeds) with the token for this call. Results are the
+// sealPageToken replaces the position in an operation's result (the Marker member of the result
+// struct, or of a struct it embeds) with the token for this call. Results are the
 // operations' own structs; a result without the member is returned unchanged.
 func (s *Server) sealPageToken(c *call, scope []byte, result any) any {
 	v := reflect.ValueOf(result)
@@ -213,7 +149,7 @@ func (s *Server) sealPageToken(c *call, scope []byte, result any) any {
 	} else {
 		return result
 	}
-	f := v.FieldByName(c.pageTokenName())
+	f := v.FieldByName("Marker")
 	switch {
 	case !f.IsValid() || !f.CanSet():
 	case f.Kind() == reflect.String && f.String() != "":

@@ -114,16 +114,13 @@ func New(cfg Config) *Server {
 	}
 	s.metrics = newMetrics()
 	s.legacy = map[string]*service{
-		"iam":           {ns: nsIAM, ops: iamOps()},
-		"sts":           {ns: nsSTS, ops: stsOps()},
-		"organizations": {json: true, targetPrefix: orgsTargetPrefix, ops: orgsOps()},
+		"iam": {ns: nsIAM, ops: iamOps()},
+		"sts": {ns: nsSTS, ops: stsOps()},
 	}
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
 			InvalidPageToken: func() error { return awserr.New(awserr.InvalidInput, "Invalid Marker.") }},
 		{Name: "sts", Protocol: awsproto.AWSQuery, XMLNamespace: nsSTS},
-		{Name: "organizations", Protocol: awsproto.AWSJSON11, TargetPrefix: orgsTargetPrefix, Codes: orgsCodes,
-			InvalidPageToken: orgsInvalidPageToken},
 	}
 	// A service of cfg.Services replaces the built-in descriptor of the same name; its table is
 	// asked before the legacy one.
@@ -193,8 +190,6 @@ type call struct {
 	// client's before its request is authenticated (jsonProtocol), and the protocol of a service
 	// Rootward does not serve (refuseUnserved); nil means awsQuery.
 	errProto *awsproto.Protocol
-	// input is the decoded awsJson input of an operation whose authorization reads it (orgsOp).
-	input any
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -232,12 +227,9 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, e *awserr.Error) {
 	}
 }
 
-// service is a service's operations that are not yet in its api.Service table (legacy.go).
+// service is an awsQuery service's operations that are not yet in its api.Service table.
 type service struct {
-	// json selects awsJson 1.1 with this X-Amz-Target prefix; awsQuery otherwise.
-	json         bool
-	targetPrefix string
-	// ns is the awsQuery XML namespace.
+	// ns is the XML namespace.
 	ns  string
 	ops map[string]*op
 }
@@ -300,7 +292,7 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 			return awserr.New("UnknownOperationException", "The X-Amz-Target header does not name an operation of this service.")
 		}
 		name, c.Action, c.JSON = action, action, body
-		if op, ok = svc.Op(name); !ok && s.legacyOp(c, name) == nil {
+		if op, ok = svc.Op(name); !ok {
 			return awserr.New("UnknownOperationException", "Unknown operation %s.", action)
 		}
 	case awsproto.RestJSON1:
@@ -351,8 +343,6 @@ func (s *Server) legacyOp(c *call, name string) *op {
 
 // runLegacy runs an operation of the legacy tables.
 func (s *Server) runLegacy(w http.ResponseWriter, c *call, o *op) error {
-	// The page token is opened before authorization, which decodes the input of awsJson
-	// operations once: the operation must see the position the token carries.
 	scope, err := s.openPageToken(c)
 	if err != nil {
 		return err
@@ -365,9 +355,6 @@ func (s *Server) runLegacy(w http.ResponseWriter, c *call, o *op) error {
 		return err
 	}
 	result = s.sealPageToken(c, scope, result)
-	if c.svc.json {
-		return awsproto.JSONResponse(w, c.RequestID, result)
-	}
 	return awsproto.Response(w, c.svc.ns, c.Action, c.RequestID, result)
 }
 

@@ -5,9 +5,10 @@ package services
 import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/iamapi"
+	"github.com/rootward/rootward/internal/api/orgsapi"
 )
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service()}
 }
