@@ -1,4 +1,4 @@
-package server_test
+package orgsapi_test
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
 // listTags reads every tag of a resource with the SDK's paginator, as Terraform does after a
@@ -18,7 +20,7 @@ func listTags(t *testing.T, c caller, id string) []otypes.Tag {
 	var out []otypes.Tag
 	pg := organizations.NewListTagsForResourcePaginator(c.orgs, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
 	for pg.HasMorePages() {
-		p, err := pg.NextPage(ctxT(t))
+		p, err := pg.NextPage(servertest.Ctx(t))
 		if err != nil {
 			t.Fatalf("ListTagsForResource(%s): %v", id, err)
 		}
@@ -47,8 +49,9 @@ func sdkTags(kv ...string) []otypes.Tag {
 const denyCreateUser = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
 
 func TestOrganizationsTags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	rootID := e.newOrg(m)
 
@@ -86,7 +89,7 @@ func TestOrganizationsTags(t *testing.T) {
 	}
 
 	resources := []struct{ name, id string }{
-		{"account", dev}, {"management account", e.account.ID}, {"OU", ouID}, {"root", rootID}, {"policy", policyID},
+		{"account", dev}, {"management account", e.Account.ID}, {"OU", ouID}, {"root", rootID}, {"policy", policyID},
 	}
 	for _, r := range resources {
 		t.Run(r.name, func(t *testing.T) {
@@ -179,8 +182,9 @@ func TestOrganizationsTags(t *testing.T) {
 }
 
 func TestOrganizationsCreateWithInvalidTags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	rootID := e.newOrg(m)
 	// noValidation drops the SDK's client-side checks, so a tag without Value reaches the server.
@@ -239,8 +243,9 @@ func TestOrganizationsCreateWithInvalidTags(t *testing.T) {
 }
 
 func TestOrganizationsTagsAfterDelete(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	rootID := e.newOrg(m)
 	dev := e.createMember(m, "dev")

@@ -1,4 +1,4 @@
-package server_test
+package orgsapi_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
 // TestOrgsShowCurrentRootEmailAndName changes the management and a member account's root email
@@ -14,20 +16,21 @@ import (
 // set-email` do) and reads them back through Organizations: it kept the values of the day the
 // organization was created or the account joined (root@rootward.invalid before a claim).
 func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	rootID := e.newOrg(m)
 	member := e.createMember(m, "dev")
 	renamed := map[string][2]string{ // account → name, email
-		e.account.ID: {"Acme management", "security@acme.example"},
+		e.Account.ID: {"Acme management", "security@acme.example"},
 		member:       {"Acme development", "dev-root@acme.example"},
 	}
 	for id, ne := range renamed {
-		if err := e.svc.SetAccountName(context.Background(), id, ne[0]); err != nil {
+		if err := e.Svc.SetAccountName(context.Background(), id, ne[0]); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.SetRootEmail(context.Background(), id, ne[1]); err != nil {
+		if err := e.Svc.SetRootEmail(context.Background(), id, ne[1]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -36,7 +39,7 @@ func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := aws.ToString(org.Organization.MasterAccountEmail), renamed[e.account.ID][1]; got != want {
+	if got, want := aws.ToString(org.Organization.MasterAccountEmail), renamed[e.Account.ID][1]; got != want {
 		t.Errorf("DescribeOrganization MasterAccountEmail = %q, want %q", got, want)
 	}
 	for id, ne := range renamed {
@@ -57,7 +60,7 @@ func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
 		for _, a := range accounts {
 			got[aws.ToString(a.Id)] = [2]string{aws.ToString(a.Name), aws.ToString(a.Email)}
 		}
-		if len(got) != len(renamed) || got[e.account.ID] != renamed[e.account.ID] || got[member] != renamed[member] {
+		if len(got) != len(renamed) || got[e.Account.ID] != renamed[e.Account.ID] || got[member] != renamed[member] {
 			t.Errorf("accounts (name, email) = %q, want %q", got, renamed)
 		}
 	}

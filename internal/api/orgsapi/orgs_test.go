@@ -1,140 +1,23 @@
-package server_test
+package orgsapi_test
 
 import (
-	"context"
-	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 
-	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
-// caller is a set of SDK clients signing as one principal.
-type caller struct {
-	account string
-	iam     *awsiam.Client
-	sts     *sts.Client
-	orgs    *organizations.Client
-}
-
-func (e *env) callerFor(account, id, secret, token string) caller {
-	i, s := e.clients(id, secret, token)
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), RetryMaxAttempts: 1}
-	o := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = aws.String(e.url) })
-	return caller{account: account, iam: i, sts: s, orgs: o}
-}
-
-// mgmt is the test account's admin user: the organization's management account once it creates one.
-func (e *env) mgmt() caller {
-	return e.callerFor(e.account.ID, e.adminKey.AccessKeyID, e.adminKey.Secret, "")
-}
-
-// userIn creates a user with AdministratorAccess (and the inline policy, if any) in account.
-func (e *env) userIn(account, name, inline string) caller {
-	e.t.Helper()
-	ctx := context.Background()
-	if _, err := e.svc.CreateUser(ctx, account, iam.CreateUserInput{UserName: name}); err != nil {
-		e.t.Fatal(err)
-	}
-	if inline == "" {
-		if err := e.svc.AttachPolicy(ctx, account, "user", name, "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
-			e.t.Fatal(err)
-		}
-	} else if err := e.svc.PutInlinePolicy(ctx, account, "user", name, "inline", inline); err != nil {
-		e.t.Fatal(err)
-	}
-	k, err := e.svc.CreateAccessKey(ctx, account, name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return e.callerFor(account, k.AccessKeyID, k.Secret, "")
-}
-
-// rootOf returns clients signing with a new access key of account's root user.
-func (e *env) rootOf(account string) caller {
-	e.t.Helper()
-	k, err := e.svc.CreateRootAccessKey(context.Background(), account)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return e.callerFor(account, k.AccessKeyID, k.Secret, "")
-}
-
-// standalone creates an account outside any organization with an admin user.
-func (e *env) standalone(name string) caller {
-	e.t.Helper()
-	a, err := e.svc.CreateAccount(context.Background(), name, name+"+"+strings.ToLower(e.t.Name())+"@example.com", "")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return e.userIn(a.ID, "admin", "")
-}
-
-// newOrg creates an organization with the management account's admin and returns the root ID.
-func (e *env) newOrg(m caller) string {
-	e.t.Helper()
-	ctx := ctxT(e.t)
-	if _, err := m.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetAll}); err != nil {
-		e.t.Fatal(err)
-	}
-	roots, err := m.orgs.ListRoots(ctx, &organizations.ListRootsInput{})
-	if err != nil || len(roots.Roots) != 1 {
-		e.t.Fatalf("ListRoots = %+v, %v", roots, err)
-	}
-	return *roots.Roots[0].Id
-}
-
-// createMember creates a member account through CreateAccount and waits for it.
-func (e *env) createMember(m caller, name string) string {
-	e.t.Helper()
-	ctx := ctxT(e.t)
-	out, err := m.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
-		AccountName: aws.String(name), Email: aws.String(name + "+" + strings.ToLower(e.t.Name()) + "@example.com"),
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	st, err := m.orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
-	if err != nil || st.CreateAccountStatus.State != otypes.CreateAccountStateSucceeded {
-		e.t.Fatalf("DescribeCreateAccountStatus = %+v, %v", st, err)
-	}
-	return *st.CreateAccountStatus.AccountId
-}
-
-// wantReason fails unless err is an Organizations error with code and Reason.
-func wantReason(t *testing.T, err error, code, reason string) {
-	t.Helper()
-	wantCode(t, err, code)
-	var got string
-	var cv *otypes.ConstraintViolationException
-	var ii *otypes.InvalidInputException
-	var hc *otypes.HandshakeConstraintViolationException
-	switch {
-	case errors.As(err, &cv):
-		got = string(cv.Reason)
-	case errors.As(err, &ii):
-		got = string(ii.Reason)
-	case errors.As(err, &hc):
-		got = string(hc.Reason)
-	}
-	if got != reason {
-		t.Fatalf("Reason = %q, want %q (%v)", got, reason, err)
-	}
-}
-
 func TestOrganizationsAccountsAndOUs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	_, err := m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	wantCode(t, err, "AWSOrganizationsNotInUseException")
@@ -146,9 +29,9 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	org := d.Organization
-	if !strings.HasPrefix(*org.Id, "o-") || *org.MasterAccountId != e.account.ID || org.FeatureSet != otypes.OrganizationFeatureSetAll ||
-		*org.Arn != "arn:aws:organizations::"+e.account.ID+":organization/"+*org.Id ||
-		*org.MasterAccountArn != "arn:aws:organizations::"+e.account.ID+":account/"+*org.Id+"/"+e.account.ID {
+	if !strings.HasPrefix(*org.Id, "o-") || *org.MasterAccountId != e.Account.ID || org.FeatureSet != otypes.OrganizationFeatureSetAll ||
+		*org.Arn != "arn:aws:organizations::"+e.Account.ID+":organization/"+*org.Id ||
+		*org.MasterAccountArn != "arn:aws:organizations::"+e.Account.ID+":account/"+*org.Id+"/"+e.Account.ID {
 		t.Fatalf("organization = %+v", org)
 	}
 
@@ -195,7 +78,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	_, err = member.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("x")})
 	wantCode(t, err, "AccessDeniedException")
 	// An IAM user without organizations permissions is refused by IAM first, in Organizations' code.
-	nobody := e.userIn(e.account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	nobody := e.userIn(e.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
 	_, err = nobody.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
 	wantCode(t, err, "AccessDeniedException")
 
@@ -205,7 +88,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	}
 	for _, a := range accts.Accounts {
 		want := otypes.AccountJoinedMethodCreated
-		if *a.Id == e.account.ID {
+		if *a.Id == e.Account.ID {
 			want = otypes.AccountJoinedMethodInvited
 		}
 		if a.JoinedMethod != want || a.Status != otypes.AccountStatusActive || a.State != otypes.AccountStateActive || a.JoinedTimestamp == nil {
@@ -249,7 +132,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	}
 	top, err := m.orgs.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(rootID)})
 	if err != nil || len(top.OrganizationalUnits) != 1 || *top.OrganizationalUnits[0].Id != ous[0] ||
-		*top.OrganizationalUnits[0].Arn != "arn:aws:organizations::"+e.account.ID+":ou/"+*org.Id+"/"+ous[0] {
+		*top.OrganizationalUnits[0].Arn != "arn:aws:organizations::"+e.Account.ID+":ou/"+*org.Id+"/"+ous[0] {
 		t.Fatalf("ListOrganizationalUnitsForParent = %+v, %v", top, err)
 	}
 	_, err = m.orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[1])})
@@ -265,7 +148,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	wantCode(t, err, "OrganizationalUnitNotFoundException")
 
 	// Closing and removal.
-	_, err = m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(e.account.ID)})
+	_, err = m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(e.Account.ID)})
 	wantReason(t, err, "ConstraintViolationException", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
 	if _, err := m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(dev)}); err != nil {
 		t.Fatal(err)
@@ -283,7 +166,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	wantCode(t, err, "AccountAlreadyClosedException")
 	_, err = m.orgs.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
 	wantCode(t, err, "OrganizationNotEmptyException")
-	_, err = m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(e.account.ID)})
+	_, err = m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(e.Account.ID)})
 	wantCode(t, err, "MasterCannotLeaveOrganizationException")
 	if _, err := m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(dev)}); err != nil {
 		t.Fatal(err)
@@ -296,8 +179,9 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 }
 
 func TestOrganizationsInvitations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	e.newOrg(m)
 	guest := e.standalone("guest")
@@ -367,8 +251,9 @@ func TestOrganizationsInvitations(t *testing.T) {
 }
 
 func TestOrganizationsPolicies(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	rootID := e.newOrg(m)
 	dev := e.createMember(m, "dev")
@@ -390,7 +275,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 	_, err = m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: otypes.PolicyTypeServiceControlPolicy})
 	wantCode(t, err, "RootNotFoundException")
 	// FullAWSAccess is on every target.
-	for _, target := range []string{rootID, dev, e.account.ID} {
+	for _, target := range []string{rootID, dev, e.Account.ID} {
 		on, err := m.orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(target), Filter: otypes.PolicyTypeServiceControlPolicy})
 		if err != nil || len(on.Policies) != 1 || *on.Policies[0].Id != "p-FullAWSAccess" || !on.Policies[0].AwsManaged {
 			t.Fatalf("policies on %s = %+v, %v", target, on, err)
@@ -478,8 +363,9 @@ func TestOrganizationsPolicies(t *testing.T) {
 }
 
 func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	e.newOrg(m)
 	sec := e.createMember(m, "security")
@@ -494,7 +380,7 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 	if err != nil || len(sa.EnabledServicePrincipals) != 1 || *sa.EnabledServicePrincipals[0].ServicePrincipal != "iam.amazonaws.com" || sa.EnabledServicePrincipals[0].DateEnabled == nil {
 		t.Fatalf("ListAWSServiceAccessForOrganization = %+v, %v", sa, err)
 	}
-	_, err = m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(e.account.ID), ServicePrincipal: aws.String("iam.amazonaws.com")})
+	_, err = m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(e.Account.ID), ServicePrincipal: aws.String("iam.amazonaws.com")})
 	wantReason(t, err, "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
 	if _, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
@@ -509,7 +395,7 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 	if err != nil || len(svcs.DelegatedServices) != 1 || *svcs.DelegatedServices[0].ServicePrincipal != "iam.amazonaws.com" {
 		t.Fatalf("ListDelegatedServicesForAccount = %+v, %v", svcs, err)
 	}
-	_, err = m.orgs.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(e.account.ID)})
+	_, err = m.orgs.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(e.Account.ID)})
 	wantCode(t, err, "AccountNotRegisteredException")
 	// The delegated administrator reads the organization.
 	delegated := e.userIn(sec, "admin", "")
@@ -527,112 +413,8 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 	wantCode(t, err, "AccessDeniedException")
 }
 
-// apiMessage returns the message of an API error.
-func apiMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorMessage()
-	}
-	return ""
-}
-
-// scpEnv is an organization with SCPs enabled and a member account "dev" in the OU "workloads".
-type scpEnv struct {
-	*env
-	m                   caller
-	orgID, rootID, ouID string
-	dev                 string
-	devAdmin, devRoot   caller
-	mgmtRoot            caller
-	policies            map[string]string // name → policy ID
-	created             int
-}
-
-func newSCPEnv(t *testing.T) *scpEnv {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	s := &scpEnv{env: e, m: e.mgmt(), policies: map[string]string{}}
-	s.rootID = e.newOrg(s.m)
-	d, err := s.m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.orgID = *d.Organization.Id
-	if _, err := s.m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(s.rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy}); err != nil {
-		t.Fatal(err)
-	}
-	ou, err := s.m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(s.rootID), Name: aws.String("workloads")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.ouID = *ou.OrganizationalUnit.Id
-	s.dev = e.createMember(s.m, "dev")
-	if _, err := s.m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(s.dev), SourceParentId: aws.String(s.rootID), DestinationParentId: aws.String(s.ouID)}); err != nil {
-		t.Fatal(err)
-	}
-	s.devAdmin = e.userIn(s.dev, "admin", "")
-	s.devRoot = e.rootOf(s.dev)
-	s.mgmtRoot = e.rootOf(e.account.ID)
-	return s
-}
-
-// scp creates (once) and returns the ID of an SCP.
-func (s *scpEnv) scp(name, content string) string {
-	s.t.Helper()
-	if id, ok := s.policies[name]; ok {
-		return id
-	}
-	p, err := s.m.orgs.CreatePolicy(ctxT(s.t), &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
-		Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(content)})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.policies[name] = *p.Policy.PolicySummary.Id
-	return *p.Policy.PolicySummary.Id
-}
-
-func (s *scpEnv) attach(policyID, target string) {
-	s.t.Helper()
-	if _, err := s.m.orgs.AttachPolicy(ctxT(s.t), &organizations.AttachPolicyInput{PolicyId: aws.String(policyID), TargetId: aws.String(target)}); err != nil {
-		s.t.Fatal(err)
-	}
-}
-
-func (s *scpEnv) detach(policyID, target string) {
-	s.t.Helper()
-	if _, err := s.m.orgs.DetachPolicy(ctxT(s.t), &organizations.DetachPolicyInput{PolicyId: aws.String(policyID), TargetId: aws.String(target)}); err != nil {
-		s.t.Fatal(err)
-	}
-}
-
-// try calls an IAM action as c: "iam:CreateUser" (a fresh user) or "iam:ListUsers". It returns
-// "" when allowed, or the AccessDenied message.
-func (s *scpEnv) try(t *testing.T, c caller, action string) string {
-	t.Helper()
-	ctx := ctxT(t)
-	var err error
-	switch action {
-	case "iam:CreateUser":
-		s.created++
-		_, err = c.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("user-" + strconv.Itoa(s.created))})
-	case "iam:ListUsers":
-		_, err = c.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	default:
-		t.Fatalf("unknown action %s", action)
-	}
-	if err == nil {
-		return ""
-	}
-	wantCode(t, err, "AccessDenied")
-	return apiMessage(err)
-}
-
-const (
-	explicitSCP = "with an explicit deny in a service control policy"
-	noSCPAllows = "because no service control policy allows the "
-)
-
 func TestSCPEnforcement(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
 	denyCreateUser := s.scp("deny-create-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`)
 	readOnly := s.scp("read-only", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`)
@@ -671,8 +453,8 @@ func TestSCPEnforcement(t *testing.T) {
 		},
 		{
 			name:  "deny attached to the management account has no effect",
-			setup: func() { s.attach(denyCreateUser, s.account.ID) },
-			undo:  func() { s.detach(denyCreateUser, s.account.ID) },
+			setup: func() { s.attach(denyCreateUser, s.Account.ID) },
+			undo:  func() { s.detach(denyCreateUser, s.Account.ID) },
 			checks: []check{
 				{"mgmt admin", "iam:CreateUser", ""}, {"dev admin", "iam:CreateUser", ""},
 			},
@@ -742,11 +524,10 @@ func TestSCPEnforcement(t *testing.T) {
 	}
 }
 
-// TestPrincipalOrgPaths checks aws:PrincipalOrgPaths in an identity policy, and that moving the
-// account out of the OU changes it at once.
 func TestPrincipalOrgPaths(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*",` +
 		`"Condition":{"ForAnyValue:StringLike":{"aws:PrincipalOrgPaths":"` + s.orgID + `/` + s.rootID + `/` + s.ouID + `/*"}}}]}`
 	scoped := s.userIn(s.dev, "scoped", policy)

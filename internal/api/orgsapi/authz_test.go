@@ -1,4 +1,4 @@
-package server_test
+package orgsapi_test
 
 import (
 	"strings"
@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
 // orgsARNs names the resources of an scpEnv as the Service Authorization Reference formats them
@@ -28,11 +30,11 @@ func (a orgsARNs) scp(id string) string {
 
 // newOU creates an OU under the root.
 func (s *scpEnv) newOU(name string, tags ...otypes.Tag) string {
-	s.t.Helper()
-	ou, err := s.m.orgs.CreateOrganizationalUnit(ctxT(s.t), &organizations.CreateOrganizationalUnitInput{
+	s.T.Helper()
+	ou, err := s.m.orgs.CreateOrganizationalUnit(servertest.Ctx(s.T), &organizations.CreateOrganizationalUnitInput{
 		ParentId: aws.String(s.rootID), Name: aws.String(name), Tags: tags})
 	if err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	return *ou.OrganizationalUnit.Id
 }
@@ -62,9 +64,10 @@ func wantDenied(t *testing.T, what string, err error, resource string) {
 // Authorization Reference lists for it, with the organization's ARNs; a caller without permission
 // is told which resource it was refused.
 func TestOrganizationsResourceARNs(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
-	a := orgsARNs{s.account.ID, s.orgID}
+	ctx := servertest.Ctx(t)
+	a := orgsARNs{s.Account.ID, s.orgID}
 	scp := s.scp("some-scp", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	outsider := s.standalone("outsider")
 	inv, err := s.m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
@@ -73,7 +76,7 @@ func TestOrganizationsResourceARNs(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := *inv.Handshake.Id
-	nobody := s.userIn(s.account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	nobody := s.userIn(s.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
 	o := nobody.orgs
 	tests := []struct {
 		name     string
@@ -103,7 +106,7 @@ func TestOrganizationsResourceARNs(t *testing.T) {
 		{"DescribeHandshake", func() error {
 			_, err := o.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String(hs)})
 			return err
-		}, "arn:aws:organizations::" + s.account.ID + ":handshake/" + s.orgID + "/invite/" + hs},
+		}, "arn:aws:organizations::" + s.Account.ID + ":handshake/" + s.orgID + "/invite/" + hs},
 		{"ListChildren", func() error {
 			_, err := o.ListChildren(ctx, &organizations.ListChildrenInput{ParentId: aws.String(s.rootID), ChildType: otypes.ChildTypeAccount})
 			return err
@@ -143,21 +146,22 @@ func TestOrganizationsResourceARNs(t *testing.T) {
 			t.Errorf("DescribeHandshake by the invited account with a handshake-scoped policy: %v", err)
 		}
 		_, err := guest.orgs.DeclineHandshake(ctx, &organizations.DeclineHandshakeInput{HandshakeId: aws.String(hs)})
-		wantDenied(t, "DeclineHandshake", err, "arn:aws:organizations::"+s.account.ID+":handshake/"+s.orgID+"/invite/"+hs)
+		wantDenied(t, "DeclineHandshake", err, "arn:aws:organizations::"+s.Account.ID+":handshake/"+s.orgID+"/invite/"+hs)
 	})
 }
 
 // TestOrganizationsAttachPolicyOnOneOU is issue 8's case: a policy that allows
 // organizations:AttachPolicy on one OU (and on the SCPs) allows exactly that.
 func TestOrganizationsAttachPolicyOnOneOU(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
-	a := orgsARNs{s.account.ID, s.orgID}
+	ctx := servertest.Ctx(t)
+	a := orgsARNs{s.Account.ID, s.orgID}
 	other := s.newOU("other")
 	scp := s.scp("deny-nothing", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`)
-	u := s.userIn(s.account.ID, "ou-operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+	u := s.userIn(s.Account.ID, "ou-operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Action":["organizations:AttachPolicy","organizations:DetachPolicy"],`+
-		`"Resource":["`+a.ou(s.ouID)+`","arn:aws:organizations::`+s.account.ID+`:policy/`+s.orgID+`/service_control_policy/*"]}]}`)
+		`"Resource":["`+a.ou(s.ouID)+`","arn:aws:organizations::`+s.Account.ID+`:policy/`+s.orgID+`/service_control_policy/*"]}]}`)
 	attach := func(target string) error {
 		_, err := u.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(scp), TargetId: aws.String(target)})
 		return err
@@ -175,7 +179,7 @@ func TestOrganizationsAttachPolicyOnOneOU(t *testing.T) {
 		t.Errorf("DetachPolicy on the allowed OU: %v", err)
 	}
 	// MoveAccount acts on the account and on both parents: each must be allowed.
-	mover := s.userIn(s.account.ID, "mover", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:MoveAccount",`+
+	mover := s.userIn(s.Account.ID, "mover", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:MoveAccount",`+
 		`"Resource":["`+a.account(s.dev)+`","`+a.ou(s.ouID)+`","`+a.ou(other)+`"]}]}`)
 	move := func(from, to string) error {
 		_, err := mover.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(s.dev), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)})
@@ -191,11 +195,12 @@ func TestOrganizationsAttachPolicyOnOneOU(t *testing.T) {
 // single OU" (Identity-based policy examples for AWS Organizations): read access everywhere,
 // every action on one OU.
 func TestOrganizationsSingleOUExample(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
-	a := orgsARNs{s.account.ID, s.orgID}
+	ctx := servertest.Ctx(t)
+	a := orgsARNs{s.Account.ID, s.orgID}
 	other := s.newOU("other")
-	u := s.userIn(s.account.ID, "ou-admin", `{"Version":"2012-10-17","Statement":[`+
+	u := s.userIn(s.Account.ID, "ou-admin", `{"Version":"2012-10-17","Statement":[`+
 		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"},`+
 		`{"Effect":"Allow","Action":"organizations:*","Resource":"`+a.ou(s.ouID)+`"}]}`)
 	rename := func(id, name string) error {
@@ -216,9 +221,10 @@ func TestOrganizationsSingleOUExample(t *testing.T) {
 // TestOrganizationsServicePrincipalKey is the Organizations User Guide's "Granting permissions to
 // enable trusted access to one specified service" (organizations:ServicePrincipal).
 func TestOrganizationsServicePrincipalKey(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
-	u := s.userIn(s.account.ID, "trusted-access", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+	ctx := servertest.Ctx(t)
+	u := s.userIn(s.Account.ID, "trusted-access", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Action":"organizations:EnableAWSServiceAccess","Resource":"*",`+
 		`"Condition":{"StringEquals":{"organizations:ServicePrincipal":"sso.amazonaws.com"}}}]}`)
 	enable := func(p string) error {
@@ -231,8 +237,8 @@ func TestOrganizationsServicePrincipalKey(t *testing.T) {
 	wantDenied(t, "EnableAWSServiceAccess iam.amazonaws.com", enable("iam.amazonaws.com"), "*")
 
 	// The key on the delegated administrator actions, with the account as their resource.
-	a := orgsARNs{s.account.ID, s.orgID}
-	d := s.userIn(s.account.ID, "delegator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+	a := orgsARNs{s.Account.ID, s.orgID}
+	d := s.userIn(s.Account.ID, "delegator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Action":["organizations:RegisterDelegatedAdministrator","organizations:DeregisterDelegatedAdministrator","organizations:ListDelegatedAdministrators"],`+
 		`"Resource":["arn:aws:organizations::*:account/o-*/*","*"],"Condition":{"StringEquals":{"organizations:ServicePrincipal":"sso.amazonaws.com"}}}]}`)
 	register := func(p string) error {
@@ -276,10 +282,11 @@ const serviceAccessPolicy = `{
 
 // TestOrganizationsPolicyTypeAndTagKeys runs AWSManagedServiceAccessManagementAccess.
 func TestOrganizationsPolicyTypeAndTagKeys(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
-	a := orgsARNs{s.account.ID, s.orgID}
-	u := s.userIn(s.account.ID, "service-access", serviceAccessPolicy)
+	ctx := servertest.Ctx(t)
+	a := orgsARNs{s.Account.ID, s.orgID}
+	u := s.userIn(s.Account.ID, "service-access", serviceAccessPolicy)
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`
 	create := func(name string, typ otypes.PolicyType, tags ...otypes.Tag) (string, error) {
 		p, err := u.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
@@ -339,15 +346,16 @@ func TestOrganizationsPolicyTypeAndTagKeys(t *testing.T) {
 // accounts and the root, in the forms of the IAM User Guide's "Controlling access to AWS resources
 // using tags" (a required tag on create, a tag key allow-list, access by a resource's tag).
 func TestOrganizationsTagConditionKeys(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
-	ctx := ctxT(t)
-	a := orgsARNs{s.account.ID, s.orgID}
+	ctx := servertest.Ctx(t)
+	a := orgsARNs{s.Account.ID, s.orgID}
 	team := func(v string) otypes.Tag { return otypes.Tag{Key: aws.String("team"), Value: aws.String(v)} }
 	if _, err := s.m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.dev), Tags: []otypes.Tag{team("dev"), {Key: aws.String("temp"), Value: aws.String("1")}}}); err != nil {
 		t.Fatal(err)
 	}
 	blue := s.newOU("blue", team("blue"))
-	u := s.userIn(s.account.ID, "tagger", `{"Version":"2012-10-17","Statement":[
+	u := s.userIn(s.Account.ID, "tagger", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["organizations:CreateOrganizationalUnit","organizations:CreateAccount"],"Resource":"*",
 		 "Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}},
 		{"Effect":"Allow","Action":"organizations:UntagResource","Resource":"*",
@@ -392,8 +400,8 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 		if _, err := u.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.dev)}); err != nil {
 			t.Errorf("DescribeAccount of the team=dev account: %v", err)
 		}
-		_, err := u.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.account.ID)})
-		wantDenied(t, "DescribeAccount of an untagged account", err, a.account(s.account.ID))
+		_, err := u.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.Account.ID)})
+		wantDenied(t, "DescribeAccount of an untagged account", err, a.account(s.Account.ID))
 		if _, err := u.orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(blue)}); err != nil {
 			t.Errorf("DescribeOrganizationalUnit of the team=blue OU: %v", err)
 		}
