@@ -111,11 +111,7 @@ func accountOf(a *orgs.Account) Account {
 }
 
 func accountsOf(p orgs.Page[orgs.Account]) *AccountsOutput {
-	out := make([]Account, len(p.Items))
-	for i := range p.Items {
-		out[i] = accountOf(&p.Items[i])
-	}
-	return &AccountsOutput{Accounts: out, Paged: PageOf(p)}
+	return &AccountsOutput{Accounts: each(p.Items, accountOf), Paged: PageOf(p)}
 }
 
 func createStatusOf(s *orgs.CreateAccountStatus) CreateAccountStatus {
@@ -158,11 +154,7 @@ func listCreateAccountStatus(c *api.Call, in *ListCreateAccountStatusInput) (*Li
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CreateAccountStatus, len(p.Items))
-	for i := range p.Items {
-		out[i] = createStatusOf(&p.Items[i])
-	}
-	return &ListCreateAccountStatusOutput{CreateAccountStatuses: out, Paged: PageOf(p)}, nil
+	return &ListCreateAccountStatusOutput{CreateAccountStatuses: each(p.Items, createStatusOf), Paged: PageOf(p)}, nil
 }
 
 func listAccounts(c *api.Call, in *ListAccountsInput) (*AccountsOutput, error) {

@@ -2,6 +2,7 @@ package orgsapi
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/orgs"
 )
 
 // Delegated administrators: member accounts that administer a service for the organization. Each
@@ -81,10 +82,9 @@ func listDelegatedAdministrators(c *api.Call, in *ListDelegatedAdministratorsInp
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DelegatedAdministrator, len(p.Items))
-	for i := range p.Items {
-		out[i] = DelegatedAdministrator{accountOf(&p.Items[i].Account), epoch(p.Items[i].DelegationEnabledDate)}
-	}
+	out := each(p.Items, func(d *orgs.DelegatedAdministrator) DelegatedAdministrator {
+		return DelegatedAdministrator{accountOf(&d.Account), epoch(d.DelegationEnabledDate)}
+	})
 	return &ListDelegatedAdministratorsOutput{DelegatedAdministrators: out, Paged: PageOf(p)}, nil
 }
 
@@ -93,9 +93,6 @@ func listDelegatedServicesForAccount(c *api.Call, in *ListDelegatedServicesForAc
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DelegatedService, len(ds))
-	for i, d := range ds {
-		out[i] = DelegatedService{d.ServicePrincipal, epoch(d.Date)}
-	}
+	out := each(ds, func(d *orgs.Delegation) DelegatedService { return DelegatedService{d.ServicePrincipal, epoch(d.Date)} })
 	return &ListDelegatedServicesForAccountOutput{DelegatedServices: out}, nil
 }

@@ -120,11 +120,7 @@ func handshakesOf(p orgs.Page[orgs.Handshake], err error) (*HandshakesOutput, er
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Handshake, len(p.Items))
-	for i := range p.Items {
-		out[i] = handshakeOf(&p.Items[i])
-	}
-	return &HandshakesOutput{Handshakes: out, Paged: PageOf(p)}, nil
+	return &HandshakesOutput{Handshakes: each(p.Items, handshakeOf), Paged: PageOf(p)}, nil
 }
 
 func inviteAccountToOrganization(c *api.Call, in *InviteAccountToOrganizationInput) (*HandshakeOutput, error) {

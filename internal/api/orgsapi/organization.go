@@ -75,16 +75,11 @@ func organizationOf(o *orgs.Organization) Organization {
 	}
 }
 
-// policyTypesOf is never nil: the members are lists the API always sends.
 func policyTypesOf(ts []orgs.PolicyTypeSummary) []PolicyTypeSummary {
-	out := make([]PolicyTypeSummary, len(ts))
-	for i, t := range ts {
-		out[i] = PolicyTypeSummary(t)
-	}
-	return out
+	return each(ts, func(t *orgs.PolicyTypeSummary) PolicyTypeSummary { return PolicyTypeSummary(*t) })
 }
 
-func rootOf(r orgs.Root) Root {
+func rootOf(r *orgs.Root) Root {
 	return Root{Id: r.ID, Arn: r.Arn, Name: r.Name, PolicyTypes: policyTypesOf(r.PolicyTypes)}
 }
 
@@ -113,9 +108,5 @@ func listRoots(c *api.Call, _ *ListRootsInput) (*ListRootsOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Root, len(roots))
-	for i, r := range roots {
-		out[i] = rootOf(r)
-	}
-	return &ListRootsOutput{Roots: out}, nil
+	return &ListRootsOutput{Roots: each(roots, rootOf)}, nil
 }

@@ -152,11 +152,7 @@ func listOrganizationalUnitsForParent(c *api.Call, in *ParentListInput) (*ListOr
 	if err != nil {
 		return nil, err
 	}
-	out := make([]OrganizationalUnit, len(p.Items))
-	for i := range p.Items {
-		out[i] = ouOf(&p.Items[i])
-	}
-	return &ListOrganizationalUnitsForParentOutput{OrganizationalUnits: out, Paged: PageOf(p)}, nil
+	return &ListOrganizationalUnitsForParentOutput{OrganizationalUnits: each(p.Items, ouOf), Paged: PageOf(p)}, nil
 }
 
 func listAccountsForParent(c *api.Call, in *ParentListInput) (*AccountsOutput, error) {
@@ -172,10 +168,7 @@ func listChildren(c *api.Call, in *ListChildrenInput) (*ListChildrenOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Child, len(p.Items))
-	for i, ch := range p.Items {
-		out[i] = Child{ch.ID, ch.Type}
-	}
+	out := each(p.Items, func(ch *orgs.Child) Child { return Child{ch.ID, ch.Type} })
 	return &ListChildrenOutput{Children: out, Paged: PageOf(p)}, nil
 }
 
@@ -184,9 +177,5 @@ func listParents(c *api.Call, in *ListParentsInput) (*ListParentsOutput, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Parent, len(ps))
-	for i, p := range ps {
-		out[i] = Parent{p.ID, p.Type}
-	}
-	return &ListParentsOutput{Parents: out}, nil
+	return &ListParentsOutput{Parents: each(ps, func(p *orgs.Parent) Parent { return Parent{p.ID, p.Type} })}, nil
 }

@@ -149,11 +149,7 @@ func policyOf(p *orgs.Policy) *PolicyOutput {
 }
 
 func policiesOf(p orgs.Page[orgs.Policy]) *PoliciesOutput {
-	out := make([]PolicySummary, len(p.Items))
-	for i := range p.Items {
-		out[i] = policySummaryOf(&p.Items[i])
-	}
-	return &PoliciesOutput{Policies: out, Paged: PageOf(p)}
+	return &PoliciesOutput{Policies: each(p.Items, policySummaryOf), Paged: PageOf(p)}
 }
 
 func enablePolicyType(c *api.Call, in *PolicyTypeInput) (*RootOutput, error) {
@@ -161,7 +157,7 @@ func enablePolicyType(c *api.Call, in *PolicyTypeInput) (*RootOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RootOutput{rootOf(*r)}, nil
+	return &RootOutput{rootOf(r)}, nil
 }
 
 func disablePolicyType(c *api.Call, in *PolicyTypeInput) (*RootOutput, error) {
@@ -169,7 +165,7 @@ func disablePolicyType(c *api.Call, in *PolicyTypeInput) (*RootOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RootOutput{rootOf(*r)}, nil
+	return &RootOutput{rootOf(r)}, nil
 }
 
 func createPolicy(c *api.Call, in *CreatePolicyInput) (*PolicyOutput, error) {
@@ -237,9 +233,8 @@ func listTargetsForPolicy(c *api.Call, in *ListTargetsForPolicyInput) (*ListTarg
 	if err != nil {
 		return nil, err
 	}
-	out := make([]PolicyTargetSummary, len(p.Items))
-	for i, t := range p.Items {
-		out[i] = PolicyTargetSummary{t.TargetID, t.Arn, t.Name, t.Type}
-	}
+	out := each(p.Items, func(t *orgs.PolicyTarget) PolicyTargetSummary {
+		return PolicyTargetSummary{t.TargetID, t.Arn, t.Name, t.Type}
+	})
 	return &ListTargetsForPolicyOutput{Targets: out, Paged: PageOf(p)}, nil
 }

@@ -101,3 +101,12 @@ func epochPtr(t *time.Time) *epoch {
 	e := epoch(*t)
 	return &e
 }
+
+// each converts every item with f. The result is never nil: a list member is sent even when empty.
+func each[T, U any](items []T, f func(*T) U) []U {
+	out := make([]U, len(items))
+	for i := range items {
+		out[i] = f(&items[i])
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package orgsapi
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/orgs"
 )
 
 // Trusted access: the AWS services enabled to work with the organization. Each action carries
@@ -54,9 +55,8 @@ func listAWSServiceAccessForOrganization(c *api.Call, _ *ListAWSServiceAccessFor
 	if err != nil {
 		return nil, err
 	}
-	out := make([]EnabledServicePrincipal, len(sa))
-	for i, a := range sa {
-		out[i] = EnabledServicePrincipal{a.ServicePrincipal, epoch(a.DateEnabled)}
-	}
+	out := each(sa, func(a *orgs.ServiceAccess) EnabledServicePrincipal {
+		return EnabledServicePrincipal{a.ServicePrincipal, epoch(a.DateEnabled)}
+	})
 	return &ListAWSServiceAccessForOrganizationOutput{EnabledServicePrincipals: out}, nil
 }

@@ -94,9 +94,6 @@ func listTagsForResource(c *api.Call, in *ListTagsForResourceInput) (*ListTagsFo
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TagOutput, len(p.Items))
-	for i, t := range p.Items {
-		out[i] = TagOutput(t)
-	}
+	out := each(p.Items, func(t *orgs.Tag) TagOutput { return TagOutput(*t) })
 	return &ListTagsForResourceOutput{Tags: out, Paged: PageOf(p)}, nil
 }
