@@ -16,6 +16,7 @@ import (
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // env is a servertest.Env with the Organizations helpers of these tests.
@@ -23,18 +24,6 @@ type env struct{ *servertest.Env }
 
 // newEnv starts an in-process Rootward of its own for t (servertest.New).
 func newEnv(t *testing.T) *env { return &env{servertest.New(t)} }
-
-// wantCode fails unless err is an AWS API error with the given code.
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("err = %v, want API error %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-}
 
 // caller is a set of SDK clients signing as one principal.
 type caller struct {
@@ -129,7 +118,7 @@ func (e *env) createMember(m caller, name string) string {
 // wantReason fails unless err is an Organizations error with code and Reason.
 func wantReason(t *testing.T, err error, code, reason string) {
 	t.Helper()
-	wantCode(t, err, code)
+	testutil.WantCode(t, err, code)
 	var got string
 	var cv *otypes.ConstraintViolationException
 	var ii *otypes.InvalidInputException
@@ -243,7 +232,7 @@ func (s *scpEnv) try(t *testing.T, c caller, action string) string {
 	if err == nil {
 		return ""
 	}
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	return apiMessage(err)
 }
 

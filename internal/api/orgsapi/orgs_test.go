@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestOrganizationsAccountsAndOUs(t *testing.T) {
@@ -20,10 +21,10 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	_, err := m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	wantCode(t, err, "AWSOrganizationsNotInUseException")
+	testutil.WantCode(t, err, "AWSOrganizationsNotInUseException")
 	rootID := e.newOrg(m)
 	_, err = m.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
-	wantCode(t, err, "AlreadyInOrganizationException")
+	testutil.WantCode(t, err, "AlreadyInOrganizationException")
 	d, err := m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -74,13 +75,13 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 		t.Fatalf("member DescribeOrganization: %v", err)
 	}
 	_, err = member.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	wantCode(t, err, "AccessDeniedException")
+	testutil.WantCode(t, err, "AccessDeniedException")
 	_, err = member.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("x")})
-	wantCode(t, err, "AccessDeniedException")
+	testutil.WantCode(t, err, "AccessDeniedException")
 	// An IAM user without organizations permissions is refused by IAM first, in Organizations' code.
 	nobody := e.userIn(e.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
 	_, err = nobody.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	wantCode(t, err, "AccessDeniedException")
+	testutil.WantCode(t, err, "AccessDeniedException")
 
 	accts, err := m.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
 	if err != nil || len(accts.Accounts) != 2 {
@@ -110,18 +111,18 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	_, err = m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String("sixth")})
 	wantReason(t, err, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
 	_, err = m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("level")})
-	wantCode(t, err, "DuplicateOrganizationalUnitException")
+	testutil.WantCode(t, err, "DuplicateOrganizationalUnitException")
 	if _, err := m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(rootID), DestinationParentId: aws.String(ous[1])}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = m.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(rootID), DestinationParentId: aws.String(ous[0])})
-	wantCode(t, err, "SourceParentNotFoundException")
+	testutil.WantCode(t, err, "SourceParentNotFoundException")
 	parents, err := m.orgs.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(dev)})
 	if err != nil || len(parents.Parents) != 1 || *parents.Parents[0].Id != ous[1] || parents.Parents[0].Type != otypes.ParentTypeOrganizationalUnit {
 		t.Fatalf("ListParents = %+v, %v", parents, err)
 	}
 	_, err = m.orgs.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String("123456789012")})
-	wantCode(t, err, "ChildNotFoundException")
+	testutil.WantCode(t, err, "ChildNotFoundException")
 	children, err := m.orgs.ListChildren(ctx, &organizations.ListChildrenInput{ParentId: aws.String(ous[0]), ChildType: otypes.ChildTypeOrganizationalUnit})
 	if err != nil || len(children.Children) != 1 || *children.Children[0].Id != ous[1] {
 		t.Fatalf("ListChildren = %+v, %v", children, err)
@@ -136,7 +137,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 		t.Fatalf("ListOrganizationalUnitsForParent = %+v, %v", top, err)
 	}
 	_, err = m.orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[1])})
-	wantCode(t, err, "OrganizationalUnitNotEmptyException")
+	testutil.WantCode(t, err, "OrganizationalUnitNotEmptyException")
 	upd, err := m.orgs.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[4]), Name: aws.String("leaf")})
 	if err != nil || *upd.OrganizationalUnit.Name != "leaf" {
 		t.Fatalf("UpdateOrganizationalUnit = %+v, %v", upd, err)
@@ -145,7 +146,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(ous[4])})
-	wantCode(t, err, "OrganizationalUnitNotFoundException")
+	testutil.WantCode(t, err, "OrganizationalUnitNotFoundException")
 
 	// Closing and removal.
 	_, err = m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(e.Account.ID)})
@@ -155,24 +156,24 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 	}
 	// A closed account's principals can do nothing, and nobody can assume a role in it.
 	_, err = member.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	_, err = m.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + dev + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("late")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	closed, err := m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(dev)})
 	if err != nil || closed.Account.Status != otypes.AccountStatusSuspended {
 		t.Fatalf("closed account = %+v, %v", closed, err)
 	}
 	_, err = m.orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(dev)})
-	wantCode(t, err, "AccountAlreadyClosedException")
+	testutil.WantCode(t, err, "AccountAlreadyClosedException")
 	_, err = m.orgs.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{})
-	wantCode(t, err, "OrganizationNotEmptyException")
+	testutil.WantCode(t, err, "OrganizationNotEmptyException")
 	_, err = m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(e.Account.ID)})
-	wantCode(t, err, "MasterCannotLeaveOrganizationException")
+	testutil.WantCode(t, err, "MasterCannotLeaveOrganizationException")
 	if _, err := m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(dev)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(dev)})
-	wantCode(t, err, "AccountNotFoundException")
+	testutil.WantCode(t, err, "AccountNotFoundException")
 	if _, err := m.orgs.DeleteOrganization(ctx, &organizations.DeleteOrganizationInput{}); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func TestOrganizationsInvitations(t *testing.T) {
 	_, err = m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
 		Target: &otypes.HandshakeParty{Id: aws.String(guest.account), Type: otypes.HandshakePartyTypeAccount},
 	})
-	wantCode(t, err, "DuplicateHandshakeException")
+	testutil.WantCode(t, err, "DuplicateHandshakeException")
 	mine, err := guest.orgs.ListHandshakesForAccount(ctx, &organizations.ListHandshakesForAccountInput{})
 	if err != nil || len(mine.Handshakes) != 1 || *mine.Handshakes[0].Id != *h.Id {
 		t.Fatalf("ListHandshakesForAccount = %+v, %v", mine, err)
@@ -207,15 +208,15 @@ func TestOrganizationsInvitations(t *testing.T) {
 	// Only the invited account can answer.
 	stranger := e.standalone("stranger")
 	_, err = stranger.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
-	wantCode(t, err, "HandshakeNotFoundException")
+	testutil.WantCode(t, err, "HandshakeNotFoundException")
 	acc, err := guest.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
 	if err != nil || acc.Handshake.State != otypes.HandshakeStateAccepted {
 		t.Fatalf("AcceptHandshake = %+v, %v", acc, err)
 	}
 	_, err = guest.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
-	wantCode(t, err, "HandshakeAlreadyInStateException")
+	testutil.WantCode(t, err, "HandshakeAlreadyInStateException")
 	_, err = guest.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
-	wantCode(t, err, "AlreadyInOrganizationException")
+	testutil.WantCode(t, err, "AlreadyInOrganizationException")
 	joined, err := m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(guest.account)})
 	if err != nil || joined.Account.JoinedMethod != otypes.AccountJoinedMethodInvited {
 		t.Fatalf("joined = %+v, %v", joined, err)
@@ -238,16 +239,16 @@ func TestOrganizationsInvitations(t *testing.T) {
 		t.Fatalf("DeclineHandshake = %+v, %v", dec, err)
 	}
 	_, err = other.orgs.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: byMail.Handshake.Id})
-	wantCode(t, err, "InvalidHandshakeTransitionException")
+	testutil.WantCode(t, err, "InvalidHandshakeTransitionException")
 
 	// The member leaves; the management account cannot.
 	_, err = m.orgs.LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{})
-	wantCode(t, err, "MasterCannotLeaveOrganizationException")
+	testutil.WantCode(t, err, "MasterCannotLeaveOrganizationException")
 	if _, err := guest.orgs.LeaveOrganization(ctx, &organizations.LeaveOrganizationInput{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = guest.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	wantCode(t, err, "AWSOrganizationsNotInUseException")
+	testutil.WantCode(t, err, "AWSOrganizationsNotInUseException")
 }
 
 func TestOrganizationsPolicies(t *testing.T) {
@@ -265,15 +266,15 @@ func TestOrganizationsPolicies(t *testing.T) {
 	}
 	pid := p.Policy.PolicySummary.Id
 	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(dev)})
-	wantCode(t, err, "PolicyTypeNotEnabledException")
+	testutil.WantCode(t, err, "PolicyTypeNotEnabledException")
 	en, err := m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy})
 	if err != nil || len(en.Root.PolicyTypes) != 1 || en.Root.PolicyTypes[0].Status != otypes.PolicyTypeStatusEnabled {
 		t.Fatalf("EnablePolicyType = %+v, %v", en, err)
 	}
 	_, err = m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy})
-	wantCode(t, err, "PolicyTypeAlreadyEnabledException")
+	testutil.WantCode(t, err, "PolicyTypeAlreadyEnabledException")
 	_, err = m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String("r-zzzz"), PolicyType: otypes.PolicyTypeServiceControlPolicy})
-	wantCode(t, err, "RootNotFoundException")
+	testutil.WantCode(t, err, "RootNotFoundException")
 	// FullAWSAccess is on every target.
 	for _, target := range []string{rootID, dev, e.Account.ID} {
 		on, err := m.orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(target), Filter: otypes.PolicyTypeServiceControlPolicy})
@@ -285,11 +286,11 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String(dev)})
-	wantCode(t, err, "DuplicatePolicyAttachmentException")
+	testutil.WantCode(t, err, "DuplicatePolicyAttachmentException")
 	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: pid, TargetId: aws.String("ou-zzzz-zzzzzzzz")})
-	wantCode(t, err, "TargetNotFoundException")
+	testutil.WantCode(t, err, "TargetNotFoundException")
 	_, err = m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String("p-zzzzzzzz"), TargetId: aws.String(dev)})
-	wantCode(t, err, "PolicyNotFoundException")
+	testutil.WantCode(t, err, "PolicyNotFoundException")
 	for i := 0; i < 3; i++ {
 		q, err := m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("extra" + string(rune('a'+i))), Description: aws.String("d"),
 			Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(deny)})
@@ -310,9 +311,9 @@ func TestOrganizationsPolicies(t *testing.T) {
 	_, err = m.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(rootID)})
 	wantReason(t, err, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 	_, err = m.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: sixth.Policy.PolicySummary.Id, TargetId: aws.String(dev)})
-	wantCode(t, err, "PolicyNotAttachedException")
+	testutil.WantCode(t, err, "PolicyNotAttachedException")
 	_, err = m.orgs.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: pid})
-	wantCode(t, err, "PolicyInUseException")
+	testutil.WantCode(t, err, "PolicyInUseException")
 	targets, err := m.orgs.ListTargetsForPolicy(ctx, &organizations.ListTargetsForPolicyInput{PolicyId: pid})
 	if err != nil || len(targets.Targets) != 1 || *targets.Targets[0].TargetId != dev || targets.Targets[0].Type != otypes.TargetTypeAccount {
 		t.Fatalf("ListTargetsForPolicy = %+v, %v", targets, err)
@@ -336,13 +337,13 @@ func TestOrganizationsPolicies(t *testing.T) {
 			if tc.reason != "" {
 				wantReason(t, err, tc.code, tc.reason)
 			} else {
-				wantCode(t, err, tc.code)
+				testutil.WantCode(t, err, tc.code)
 			}
 		})
 	}
 	_, err = m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("tags"), Description: aws.String("d"),
 		Type: otypes.PolicyTypeTagPolicy, Content: aws.String(deny)})
-	wantCode(t, err, "PolicyTypeNotAvailableForOrganizationException")
+	testutil.WantCode(t, err, "PolicyTypeNotAvailableForOrganizationException")
 
 	upd, err := m.orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: pid, Name: aws.String("renamed")})
 	if err != nil || *upd.Policy.PolicySummary.Name != "renamed" || *upd.Policy.Content != deny {
@@ -386,7 +387,7 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")})
-	wantCode(t, err, "AccountAlreadyRegisteredException")
+	testutil.WantCode(t, err, "AccountAlreadyRegisteredException")
 	admins, err := m.orgs.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
 	if err != nil || len(admins.DelegatedAdministrators) != 1 || *admins.DelegatedAdministrators[0].Id != sec || admins.DelegatedAdministrators[0].DelegationEnabledDate == nil {
 		t.Fatalf("ListDelegatedAdministrators = %+v, %v", admins, err)
@@ -396,7 +397,7 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 		t.Fatalf("ListDelegatedServicesForAccount = %+v, %v", svcs, err)
 	}
 	_, err = m.orgs.ListDelegatedServicesForAccount(ctx, &organizations.ListDelegatedServicesForAccountInput{AccountId: aws.String(e.Account.ID)})
-	wantCode(t, err, "AccountNotRegisteredException")
+	testutil.WantCode(t, err, "AccountNotRegisteredException")
 	// The delegated administrator reads the organization.
 	delegated := e.userIn(sec, "admin", "")
 	if _, err := delegated.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{}); err != nil {
@@ -408,9 +409,9 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.orgs.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")})
-	wantCode(t, err, "AccountNotRegisteredException")
+	testutil.WantCode(t, err, "AccountNotRegisteredException")
 	_, err = delegated.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
-	wantCode(t, err, "AccessDeniedException")
+	testutil.WantCode(t, err, "AccessDeniedException")
 }
 
 func TestSCPEnforcement(t *testing.T) {

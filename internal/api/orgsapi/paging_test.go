@@ -12,6 +12,7 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/orgsapi"
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // listCall calls one list operation with the given paging members (nil: absent).
@@ -119,7 +120,7 @@ func TestOrganizationsListPaging(t *testing.T) {
 				wantReason(t, call(ctx, nobody.orgs, nil, aws.Int32(0)), "InvalidInputException", "MIN_VALUE_EXCEEDED")
 				wantReason(t, call(ctx, nobody.orgs, nil, aws.Int32(21)), "InvalidInputException", "MAX_VALUE_EXCEEDED")
 			}
-			wantCode(t, call(ctx, nobody.orgs, nil, aws.Int32(20)), "AccessDeniedException")
+			testutil.WantCode(t, call(ctx, nobody.orgs, nil, aws.Int32(20)), "AccessDeniedException")
 			wantReason(t, call(ctx, m.orgs, aws.String("bm90LWEtdG9rZW4"), nil), "InvalidInputException", "INVALID_NEXT_TOKEN")
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // listTags reads every tag of a resource with the SDK's paginator, as Terraform does after a
@@ -166,16 +167,16 @@ func TestOrganizationsTags(t *testing.T) {
 			if tc.reason != "" {
 				wantReason(t, err, tc.code, tc.reason)
 			} else {
-				wantCode(t, err, tc.code)
+				testutil.WantCode(t, err, tc.code)
 			}
 		})
 	}
 	_, err = member.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(dev)})
-	wantCode(t, err, "AccessDeniedException")
+	testutil.WantCode(t, err, "AccessDeniedException")
 	_, err = member.orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(dev), TagKeys: []string{"env"}})
-	wantCode(t, err, "AccessDeniedException")
+	testutil.WantCode(t, err, "AccessDeniedException")
 	_, err = m.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String("999999999999")})
-	wantCode(t, err, "TargetNotFoundException")
+	testutil.WantCode(t, err, "TargetNotFoundException")
 	if got := tagString(listTags(t, m, dev)); got != "alpha=A2,mid=" {
 		t.Fatalf("refused requests changed the account's tags: %s", got)
 	}
@@ -266,6 +267,6 @@ func TestOrganizationsTagsAfterDelete(t *testing.T) {
 	// Once gone, neither is a target any longer (the store-level removal is tested in internal/orgs).
 	for _, id := range []string{*ou.OrganizationalUnit.Id, dev} {
 		_, err := m.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
-		wantCode(t, err, "TargetNotFoundException")
+		testutil.WantCode(t, err, "TargetNotFoundException")
 	}
 }
