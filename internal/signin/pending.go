@@ -1,8 +1,6 @@
-package rootuser
+package signin
 
 import "context"
-
-// Additions the web console needs (added by the console's author, kept apart from the flows).
 
 // PendingAt returns a pending sign-in as its step's page needs it — the same token, the next step,
 // the devices of an MFA step, the window of a registration step — so the console can show a step
@@ -21,10 +19,10 @@ func (s *Service) PendingAt(ctx context.Context, token string) (*Pending, error)
 	if !ok || !s.Now().Before(rec.ExpiresAt) {
 		return nil, errPendingGone
 	}
-	p := &Pending{Token: token, Next: rec.Step, ExpiresAt: rec.ExpiresAt, Account: rec.Account, UserName: rec.UserName,
+	p := &Pending{Token: token, Next: rec.Step, ExpiresAt: rec.ExpiresAt, Kind: kindOf(rec.UserName), Account: rec.Account, UserName: rec.UserName,
 		RegistrationOptional: rec.Optional && s.Now().Before(rec.Deadline), MFADeadline: rec.Deadline}
 	if rec.Step == StepMFA {
-		if p.Devices, err = s.Devices(ctx, rec.Account, rec.UserName); err != nil {
+		if p.Devices, err = s.root.Devices(ctx, rec.Account, rec.UserName); err != nil {
 			return nil, err
 		}
 	}
