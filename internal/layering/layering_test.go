@@ -122,20 +122,23 @@ var forbidden = map[string]map[string]string{
 var testSupport = []string{"internal/server/servertest"}
 
 // notDomain are packages below a domain directory that are adapters or test support, not domain:
-// the storage backends and the helpers that open them for tests.
+// the storage backends and the helpers that open them for tests, the software security key of
+// the root-user and sign-in tests.
 var notDomain = []string{
 	"internal/store/sqlite", "internal/store/postgres", "internal/store/storetest", "internal/store/testbackend",
+	"internal/rootuser/webauthntest",
 }
 
 // domainMayNot are what every domain package must not depend on.
 var domainMayNot = map[string]string{
-	"internal/server":         "the domain knows nothing of the HTTP layer",
-	"internal/console":        "the domain knows nothing of the console",
-	"cmd/rootward":            "only the command wires packages together",
-	"internal/store/sqlite":   "only the command picks a database",
-	"internal/store/postgres": "only the command picks a database",
-	"net/http/httptest":       "test helpers stay in tests",
-	"internal/testutil":       "test helpers stay in tests",
+	"internal/server":                "the domain knows nothing of the HTTP layer",
+	"internal/console":               "the domain knows nothing of the console",
+	"cmd/rootward":                   "only the command wires packages together",
+	"internal/store/sqlite":          "only the command picks a database",
+	"internal/store/postgres":        "only the command picks a database",
+	"net/http/httptest":              "test helpers stay in tests",
+	"internal/testutil":              "test helpers stay in tests",
+	"internal/rootuser/webauthntest": "test helpers stay in tests",
 }
 
 // layer is the index in domain of the most specific entry that path is in (internal/policy/simulate

@@ -5,8 +5,6 @@ import (
 	"github.com/rootward/rootward/internal/testutil"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -18,9 +16,6 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/store/postgres"
-	"github.com/rootward/rootward/internal/store/postgres/pgtest"
-	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -55,38 +50,6 @@ type envOpt struct {
 	options []Option
 	store   func(testing.TB) store.Store
 }
-
-// backend is a store to run a test on.
-type backend struct {
-	name string
-	open func(testing.TB) store.Store
-}
-
-// backends are SQLite, and PostgreSQL when ROOTWARD_TEST_POSTGRES is set: the concurrency tests
-// run on both whatever ROOTWARD_TEST_BACKEND says, because atomic counters are the point of them.
-func backends() []backend {
-	out := []backend{{"sqlite", func(t testing.TB) store.Store {
-		st, err := sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		return st
-	}}}
-	if dsn := os.Getenv("ROOTWARD_TEST_POSTGRES"); dsn != "" {
-		out = append(out, backend{"postgres", func(t testing.TB) store.Store {
-			st, err := postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = st.Close() })
-			return st
-		}})
-	}
-	return out
-}
-
-func onBackend(b backend) func(*envOpt) { return func(o *envOpt) { o.store = b.open } }
 
 func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	t.Helper()

@@ -118,3 +118,10 @@ func (s *Service) Purge(ctx context.Context, kind string, expired func(body []by
 func ExpiresBefore[T any](now time.Time, at func(*T) time.Time) func(body []byte) (bool, error) {
 	return expiresBefore(now, at)
 }
+
+// NewToken is a token of the shape every token of this package and of internal/signin has: 256
+// bits from crypto/rand, base64url. Store only its TokenKey.
+func NewToken() string { return randomToken() }
+
+// TokenKey is the store key of a token: its SHA-256 in hex, so a database reader cannot use it.
+func TokenKey(token string) string { return tokenKey(token) }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
@@ -136,10 +135,6 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 		client: Client{SourceIP: "203.0.113.7", UserAgent: "test-browser"}}
 }
 
-func withOptions(opts ...rootuser.Option) func(*envOpt) {
-	return func(o *envOpt) { o.options = append(o.options, opts...) }
-}
-
 // code is the TOTP code an authenticator app shows at t, computed with pquerna/otp's TOTP.
 func code(t *testing.T, seed string, at time.Time) string {
 	t.Helper()
@@ -164,13 +159,6 @@ func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 	return enr.Seed, enr.Serial
 }
 
-// requestReset asks for a reset link and waits for the background mail.
-func (e *env) requestReset(email string, c Client) error {
-	err := e.root.RequestPasswordReset(e.ctx, email, c)
-	e.root.Drain()
-	return err
-}
-
 // signInRoot signs in with the root password and expects step want.
 func (e *env) signInRoot(want Step) *Pending {
 	e.t.Helper()
@@ -182,20 +170,6 @@ func (e *env) signInRoot(want Step) *Pending {
 		e.t.Fatalf("next step = %s, want %s", p.Next, want)
 	}
 	return p
-}
-
-var tokenInLink = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
-var sixDigitCode = regexp.MustCompile(`\b(\d{6})\b|(\d) (\d) (\d) (\d) (\d) (\d)`)
-
-// outboxToken returns the token of the link in the newest outbox message of purpose to to.
-func (e *env) outboxToken(to, purpose string) string {
-	e.t.Helper()
-	m := e.lastMessage(to, purpose)
-	sub := tokenInLink.FindStringSubmatch(m.Body)
-	if sub == nil {
-		e.t.Fatalf("no link in %q", m.Body)
-	}
-	return sub[1]
 }
 
 func (e *env) lastMessage(to, purpose string) notify.Entry {

@@ -21,10 +21,6 @@ package signin
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -142,17 +138,9 @@ func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
 	return store.View(ctx, s.st, fn)
 }
 
-// randomToken is 256 bits from crypto/rand, base64url: the shape of every token this package
-// hands out. Only its SHA-256 is stored, so a database reader cannot use one.
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func tokenKey(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
+// randomToken and tokenKey are the root-user service's: pending sign-ins and device cookies
+// are tokens of the same shape, stored under their SHA-256.
+var (
+	randomToken = rootuser.NewToken
+	tokenKey    = rootuser.TokenKey
+)

@@ -296,6 +296,9 @@ func TestUserSignIn(t *testing.T) {
 			if p.Next != tc.step {
 				t.Fatalf("step = %s, want %s", p.Next, tc.step)
 			}
+			if p.Kind != KindIAMUser {
+				t.Fatalf("kind = %q, want %q", p.Kind, KindIAMUser)
+			}
 			if p.Next == StepDone && (p.Principal.Root || p.Principal.UserName != "alice" || p.Principal.ARN != "arn:aws:iam::"+e.account+":user/alice") {
 				t.Fatalf("principal = %+v", p.Principal)
 			}
