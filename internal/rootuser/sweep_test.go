@@ -1,6 +1,7 @@
 package rootuser
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -52,5 +53,23 @@ func TestSweep(t *testing.T) {
 	}
 	if res.Removed != total {
 		t.Fatalf("removed %d, want %d", res.Removed, total)
+	}
+}
+
+// Run runs the housekeeping it is given (the sign-in service's Sweep, in serve) after its own.
+func TestRunSweepsAlso(t *testing.T) {
+	e := newEnv(t)
+	// The first round runs at once, and cancelling in it ends Run before the ticker fires; the
+	// timeout only keeps a broken Run from hanging the test.
+	ctx, cancel := context.WithTimeout(e.ctx, time.Minute)
+	defer cancel()
+	calls := 0
+	e.svc.Run(ctx, time.Hour, nil, func(context.Context) (int, error) {
+		calls++
+		cancel()
+		return 1, nil
+	})
+	if calls != 1 {
+		t.Fatalf("also ran %d times, want 1", calls)
 	}
 }
