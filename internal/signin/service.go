@@ -10,6 +10,8 @@
 //     assertion), MFA registration (the root user's 35-day window has passed, or MFA recovery
 //     completed), a forced password change (IAM users with PasswordResetRequired or an expired
 //     password), then done with a Principal and the browser's device cookie.
+//   - Pending sign-ins (pending.go): stored under the SHA-256 of their token, spent by every step
+//     that succeeds, swept when expired (sweep.go).
 //   - Guessing (throttle.go, device.go): every password and code attempt is counted before it is
 //     checked, in the root-user service's throttling counters; a browser that completed a
 //     sign-in holds a device cookie and is judged by that cookie's own counter.
