@@ -29,6 +29,7 @@ import (
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -94,7 +95,11 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(root.Drain)
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, PublicURL: url}); err != nil {
+	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, API: api, Logger: log, PublicURL: url}); err != nil {
 		t.Fatal(err)
 	}
 	hs.Start()

@@ -28,6 +28,7 @@ import (
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 	"github.com/spf13/cobra"
@@ -137,13 +138,13 @@ func serveCmd() *cobra.Command {
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
-			api, root, con, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
+			api, root, si, con, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
 			if err != nil {
 				return err
 			}
 			// Background mail (password-reset links) is sent before the recorder closes.
 			defer root.Drain()
-			go root.Run(ctx, time.Minute, log)
+			go root.Run(ctx, time.Minute, log, si.Sweep)
 			go sweepConsole(ctx, con, time.Hour, log)
 			srv := &http.Server{
 				Handler:           api,
@@ -285,13 +286,17 @@ func publicOrigin(flag string, tlsOn bool) (string, error) {
 	return u.Scheme + "://" + host, nil
 }
 
-// consoleServices builds the root-user service (with its notifier) and the API server with the
-// console mounted on it. The console calls the API server as the signed-in principal, and the
+// consoleServices builds the root-user service (with its notifier), the sign-in service over it
+// and the API server with the console mounted on it. The console calls the API server as the signed-in principal, and the
 // server routes /console to the console, hence the indirection.
-func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, *console.Handler, error) {
+func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, *signin.Service, *console.Handler, error) {
 	root, org, err := rootUserService(d, nf, svc, st, rec, log, base)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
+	}
+	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
 	var ch *console.Handler
 	api := server.New(server.Config{
@@ -301,15 +306,15 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 			ch.ServeHTTP(w, r)
 		}),
 	})
-	cc := console.Config{IAM: svc, Root: root, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
+	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
 	if redirect {
 		cc.PublicURL = base
 	}
 	ch, err = console.New(cc)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return api, root, ch, nil
+	return api, root, si, ch, nil
 }
 
 // sweepConsole runs the console's housekeeping (console.Handler.Sweep) every interval until ctx ends.

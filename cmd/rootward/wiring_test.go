@@ -11,6 +11,7 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
@@ -57,15 +58,19 @@ func TestRootUserFollowsOrganizations(t *testing.T) {
 	if err := svc.SetRootPassword(ctx, member, "Member-Root-Pass-9"); err != nil {
 		t.Fatal(err)
 	}
+	si, err := signin.New(signin.Config{IAM: svc, Root: ru, Trail: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
 	client := rootuser.Client{SourceIP: "127.0.0.1"}
-	mp, err := ru.BeginRootSignIn(ctx, "mgmt@example.com", "Mgmt-Root-Pass-9", client)
-	if err != nil || mp.Next != rootuser.StepMFARegistration {
+	mp, err := si.BeginRootSignIn(ctx, "mgmt@example.com", "Mgmt-Root-Pass-9", client)
+	if err != nil || mp.Next != signin.StepMFARegistration {
 		t.Fatalf("management root sign-in = %+v, %v; want the MFA registration step", mp, err)
 	}
 	// AWS has required MFA of member accounts' root users too since June 2025: the same 35-day
 	// window applies to a member whose root still has credentials.
-	sp, err := ru.BeginRootSignIn(ctx, "member@example.com", "Member-Root-Pass-9", client)
-	if err != nil || sp.Next != rootuser.StepMFARegistration || !sp.RegistrationOptional {
+	sp, err := si.BeginRootSignIn(ctx, "member@example.com", "Member-Root-Pass-9", client)
+	if err != nil || sp.Next != signin.StepMFARegistration || !sp.RegistrationOptional {
 		t.Fatalf("member root sign-in = %+v, %v; want the optional MFA registration step of the 35-day window", sp, err)
 	}
 

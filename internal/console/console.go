@@ -38,6 +38,7 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -62,8 +63,10 @@ type API interface {
 // Config configures the console.
 type Config struct {
 	IAM *iam.Service
-	// Root runs the sign-in, MFA, recovery and root-credential flows.
+	// Root runs the root user's MFA, recovery and root-credential flows.
 	Root *rootuser.Service
+	// SignIn runs console sign-in: root user and IAM users, their MFA step and pending sign-ins.
+	SignIn *signin.Service
 	// Store keeps console sessions and first-run claims; IAM's store when nil. The organization
 	// page reads the CloudTrail records from it too, so it is the store the trail recorder writes.
 	Store store.Store
@@ -100,25 +103,26 @@ type Config struct {
 
 // Handler serves the console under /console/.
 type Handler struct {
-	cfg   Config
-	iam   *iam.Service
-	root  *rootuser.Service
-	orgs  *orgs.Service
-	st    store.Store
-	api   API
-	log   *slog.Logger
-	now   func() time.Time
-	mux   *http.ServeMux
-	pages map[string]*template.Template
+	cfg    Config
+	iam    *iam.Service
+	root   *rootuser.Service
+	signin *signin.Service
+	orgs   *orgs.Service
+	st     store.Store
+	api    API
+	log    *slog.Logger
+	now    func() time.Time
+	mux    *http.ServeMux
+	pages  map[string]*template.Template
 	// public is Config.PublicURL parsed; nil when every host is served.
 	public *url.URL
 }
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, orgs: cfg.Orgs, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
-	if cfg.IAM == nil || cfg.Root == nil || cfg.API == nil {
-		return nil, errors.New("console: IAM, Root and API are required")
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
+	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.API == nil {
+		return nil, errors.New("console: IAM, Root, SignIn and API are required")
 	}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)

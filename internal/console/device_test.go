@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/signin"
 )
 
 // consoleIdentity is a sign-in identity driven through the console's pages.
@@ -62,7 +62,7 @@ func deviceCookie(t *testing.T, p page) *http.Cookie {
 			found = c
 		}
 	}
-	year := int(rootuser.DeviceCookieLifetime / time.Second)
+	year := int(signin.DeviceCookieLifetime / time.Second)
 	if found == nil || !found.HttpOnly || found.SameSite != http.SameSiteStrictMode || found.Path != "/console/signin/" ||
 		found.MaxAge != year || len(found.Value) < 40 {
 		t.Fatalf("device cookie = %+v; want HttpOnly, SameSite=Strict, Path=/console/signin/, Max-Age=%d", found, year)

@@ -23,6 +23,7 @@ import (
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/trail"
@@ -35,6 +36,7 @@ type env struct {
 	st      store.Store
 	svc     *iam.Service
 	root    *rootuser.Service
+	signin  *signin.Service
 	notify  *notify.Notifier
 	trail   *trail.Recorder
 	url     string
@@ -92,7 +94,11 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	}
 	// Cleanups run last-in first-out: background mail finishes before the trail recorder closes.
 	t.Cleanup(e.root.Drain)
-	cfg := console.Config{IAM: e.svc, Root: e.root, API: api, Now: e.clock.Now, Logger: quiet}
+	e.signin, err = signin.New(signin.Config{IAM: e.svc, Root: e.root, Trail: e.trail}, signin.WithClock(e.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, API: api, Now: e.clock.Now, Logger: quiet}
 	if o.publicURL {
 		cfg.PublicURL = e.url
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/signin"
 )
 
 // MFA device registration, from two places: the "Security credentials" page of a signed-in
@@ -37,7 +37,7 @@ func (h *Handler) subject(r *http.Request, s *session, action string) (*mfaSubje
 		}
 		return &mfaSubject{account: s.Account, user: s.UserName, session: s}, nil
 	}
-	account, user, err := h.root.PendingSubject(r.Context(), pendingToken(r))
+	account, user, err := h.signin.PendingSubject(r.Context(), pendingToken(r))
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (h *Handler) mfaPageError(w http.ResponseWriter, r *http.Request, s *sessio
 		msg = msgCodesUsed // a hardware token's registration
 	}
 	if s == nil {
-		if p, perr := h.root.PendingAt(r.Context(), pendingToken(r)); perr == nil && p.Next == rootuser.StepMFARegistration {
+		if p, perr := h.signin.PendingAt(r.Context(), pendingToken(r)); perr == nil && p.Next == signin.StepMFARegistration {
 			h.render(w, r, http.StatusBadRequest, "signin_register", nil, view{Title: "Register an MFA device", Error: msg, Data: h.registrationData(p)})
 			return
 		}
@@ -193,7 +193,7 @@ func (h *Handler) registered(w http.ResponseWriter, r *http.Request, s *session,
 		http.Redirect(w, r, "/console/security-credentials?done="+noticeKey(notice), http.StatusSeeOther)
 		return
 	}
-	p, err := h.root.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
+	p, err := h.signin.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
 	if err != nil {
 		h.signinFailed(w, r, "signin", nil, err)
 		return
@@ -246,7 +246,7 @@ func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *sess
 		writeJSON(w, http.StatusOK, map[string]string{"redirect": "/console/security-credentials?done=" + noticeKey("Security key registered.")})
 		return
 	}
-	p, err := h.root.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
+	p, err := h.signin.CompleteMFARegistration(r.Context(), pendingToken(r), client(r))
 	if err != nil {
 		h.jsonError(w, r, err)
 		return

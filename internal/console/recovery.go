@@ -82,7 +82,7 @@ func (h *Handler) recoveryError(w http.ResponseWriter, r *http.Request, title st
 
 // beginMFARecovery starts a lost-MFA recovery from the MFA step of a root sign-in.
 func (h *Handler) beginMFARecovery(w http.ResponseWriter, r *http.Request, _ *session) {
-	rec, err := h.root.BeginMFARecovery(r.Context(), pendingToken(r), client(r))
+	rec, err := h.signin.BeginMFARecovery(r.Context(), pendingToken(r), client(r))
 	if err != nil {
 		h.recoveryError(w, r, "Lost MFA device", err)
 		return

@@ -11,16 +11,16 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/signin"
 )
 
-// Sign-in is the rootuser service's state machine; the console only carries its opaque pending
+// Sign-in is internal/signin's state machine; the console only carries its opaque pending
 // token between pages, in an HttpOnly cookie scoped to the console (never in a form or URL, so it
 // does not end up in screenshots, history or logs), and renders whatever step comes next.
 
 const cookieSignin = "rw_signin"
 
-// Device cookies (internal/rootuser device.go): one per identity the browser has completed a
+// Device cookies (internal/signin device.go): one per identity the browser has completed a
 // sign-in for, named after the identity's digest and sent only to the sign-in pages, where the
 // password attempts they vouch for are judged by their own counter.
 const (
@@ -31,8 +31,8 @@ const (
 // msgBadSignin is AWS's one answer to wrong credentials, whatever part was wrong.
 const msgBadSignin = "Your authentication information is incorrect. Please try again."
 
-func client(r *http.Request) rootuser.Client {
-	c := rootuser.Client{SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+func client(r *http.Request) signin.Client {
+	c := signin.Client{SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
 	for _, ck := range r.Cookies() {
 		if strings.HasPrefix(ck.Name, cookieDevicePrefix) && ck.Value != "" {
 			c.DeviceCookies = append(c.DeviceCookies, ck.Value)
@@ -42,7 +42,7 @@ func client(r *http.Request) rootuser.Client {
 }
 
 // setDevice gives the browser its device cookie for the identity that just signed in.
-func (h *Handler) setDevice(w http.ResponseWriter, r *http.Request, d *rootuser.DeviceCookie) {
+func (h *Handler) setDevice(w http.ResponseWriter, r *http.Request, d *signin.DeviceCookie) {
 	if d == nil {
 		return
 	}
@@ -57,7 +57,7 @@ func pendingToken(r *http.Request) string {
 	return ""
 }
 
-func (h *Handler) setPending(w http.ResponseWriter, r *http.Request, p *rootuser.Pending) {
+func (h *Handler) setPending(w http.ResponseWriter, r *http.Request, p *signin.Pending) {
 	life := time.Until(p.ExpiresAt)
 	if d := p.ExpiresAt.Sub(h.now()); d > 0 {
 		life = d
@@ -72,12 +72,12 @@ func (h *Handler) clearPending(w http.ResponseWriter, r *http.Request) {
 // mfaStepData is what the MFA step page shows.
 type mfaStepData struct {
 	Root     bool
-	Devices  []rootuser.Device
-	TOTP     []rootuser.Device // devices that take a code
-	WebAuthn bool              // at least one security key or passkey
+	Devices  []signin.Device
+	TOTP     []signin.Device // devices that take a code
+	WebAuthn bool            // at least one security key or passkey
 }
 
-func mfaData(root bool, devices []rootuser.Device) mfaStepData {
+func mfaData(root bool, devices []signin.Device) mfaStepData {
 	d := mfaStepData{Root: root, Devices: devices}
 	for _, dev := range devices {
 		if dev.Type == iam.MFAWebAuthn {
@@ -98,9 +98,9 @@ type registrationData struct {
 }
 
 // advance shows the step a pending sign-in needs next, or starts the session when it is done.
-func (h *Handler) advance(w http.ResponseWriter, r *http.Request, p *rootuser.Pending) {
+func (h *Handler) advance(w http.ResponseWriter, r *http.Request, p *signin.Pending) {
 	switch p.Next {
-	case rootuser.StepDone:
+	case signin.StepDone:
 		h.clearPending(w, r)
 		h.setDevice(w, r, p.Device)
 		if err := h.startSession(w, r, newSession(p.Principal)); err != nil {
@@ -112,13 +112,13 @@ func (h *Handler) advance(w http.ResponseWriter, r *http.Request, p *rootuser.Pe
 			return
 		}
 		http.Redirect(w, r, "/console/home", http.StatusSeeOther)
-	case rootuser.StepMFA:
+	case signin.StepMFA:
 		h.setPending(w, r, p)
-		h.render(w, r, http.StatusOK, "signin_mfa", nil, view{Title: "Multi-factor authentication", Data: mfaData(p.UserName == "", p.Devices)})
-	case rootuser.StepMFARegistration:
+		h.render(w, r, http.StatusOK, "signin_mfa", nil, view{Title: "Multi-factor authentication", Data: mfaData(p.Kind == signin.KindRoot, p.Devices)})
+	case signin.StepMFARegistration:
 		h.setPending(w, r, p)
 		h.render(w, r, http.StatusOK, "signin_register", nil, view{Title: "Register an MFA device", Data: h.registrationData(p)})
-	case rootuser.StepPasswordChange:
+	case signin.StepPasswordChange:
 		h.setPending(w, r, p)
 		h.render(w, r, http.StatusOK, "signin_iam_password", nil, view{Title: "Change your password", Data: iamSigninData{UserName: p.UserName}})
 	default:
@@ -126,7 +126,7 @@ func (h *Handler) advance(w http.ResponseWriter, r *http.Request, p *rootuser.Pe
 	}
 }
 
-func (h *Handler) registrationData(p *rootuser.Pending) registrationData {
+func (h *Handler) registrationData(p *signin.Pending) registrationData {
 	d := registrationData{Optional: p.RegistrationOptional, Deadline: p.MFADeadline}
 	if left := p.MFADeadline.Sub(h.now()); left > 0 {
 		d.DaysLeft = int(left.Hours() / 24)
@@ -172,7 +172,7 @@ func (h *Handler) rootEmail(w http.ResponseWriter, r *http.Request, _ *session) 
 
 func (h *Handler) rootPassword(w http.ResponseWriter, r *http.Request, _ *session) {
 	d := rootSigninData{Email: strings.TrimSpace(r.PostFormValue("email"))}
-	p, err := h.root.BeginRootSignIn(r.Context(), d.Email, r.PostFormValue("password"), client(r))
+	p, err := h.signin.BeginRootSignIn(r.Context(), d.Email, r.PostFormValue("password"), client(r))
 	if err != nil {
 		h.signinFailed(w, r, "signin_root_password", d, err)
 		return
@@ -183,8 +183,8 @@ func (h *Handler) rootPassword(w http.ResponseWriter, r *http.Request, _ *sessio
 // mfaStep checks a code from the device the person chose.
 func (h *Handler) mfaStep(w http.ResponseWriter, r *http.Request, _ *session) {
 	tok := pendingToken(r)
-	resp := rootuser.MFAResponse{Serial: r.PostFormValue("device"), Code: strings.TrimSpace(r.PostFormValue("code"))}
-	p, err := h.root.CompleteMFA(r.Context(), tok, resp, client(r))
+	resp := signin.MFAResponse{Serial: r.PostFormValue("device"), Code: strings.TrimSpace(r.PostFormValue("code"))}
+	p, err := h.signin.CompleteMFA(r.Context(), tok, resp, client(r))
 	if err == nil {
 		h.advance(w, r, p)
 		return
@@ -200,8 +200,8 @@ func (h *Handler) mfaFailed(w http.ResponseWriter, r *http.Request, tok string, 
 		h.internalError(w, r, err)
 		return
 	}
-	p, perr := h.root.PendingAt(r.Context(), tok)
-	if perr != nil || p.Next != rootuser.StepMFA {
+	p, perr := h.signin.PendingAt(r.Context(), tok)
+	if perr != nil || p.Next != signin.StepMFA {
 		h.clearPending(w, r)
 		msg := "Your sign-in has expired or had too many wrong codes. Sign in again."
 		if e.Code == awserr.Throttling {
@@ -218,12 +218,12 @@ func (h *Handler) mfaFailed(w http.ResponseWriter, r *http.Request, tok string, 
 	case errors.Is(err, iam.ErrMFACodeUsed):
 		msg = msgCodeUsed
 	}
-	h.render(w, r, status, "signin_mfa", nil, view{Title: "Multi-factor authentication", Error: msg, Data: mfaData(p.UserName == "", p.Devices)})
+	h.render(w, r, status, "signin_mfa", nil, view{Title: "Multi-factor authentication", Error: msg, Data: mfaData(p.Kind == signin.KindRoot, p.Devices)})
 }
 
 // webauthnSigninOptions answers the assertion options for the pending sign-in's security keys.
 func (h *Handler) webauthnSigninOptions(w http.ResponseWriter, r *http.Request, _ *session) {
-	opts, err := h.root.BeginWebAuthnMFA(r.Context(), pendingToken(r))
+	opts, err := h.signin.BeginWebAuthnMFA(r.Context(), pendingToken(r))
 	if err != nil {
 		h.jsonError(w, r, err)
 		return
@@ -239,12 +239,12 @@ func (h *Handler) webauthnSignin(w http.ResponseWriter, r *http.Request, _ *sess
 		return
 	}
 	r.Header.Set("Accept", "application/json")
-	p, err := h.root.CompleteMFA(r.Context(), pendingToken(r), rootuser.MFAResponse{WebAuthn: body}, client(r))
+	p, err := h.signin.CompleteMFA(r.Context(), pendingToken(r), signin.MFAResponse{WebAuthn: body}, client(r))
 	if err != nil {
 		h.jsonError(w, r, err)
 		return
 	}
-	if p.Next != rootuser.StepDone {
+	if p.Next != signin.StepDone {
 		// An IAM user with a forced password change continues on the page flow.
 		h.setPending(w, r, p)
 		writeJSON(w, http.StatusOK, map[string]string{"redirect": "/console/signin/continue"})
@@ -255,7 +255,7 @@ func (h *Handler) webauthnSignin(w http.ResponseWriter, r *http.Request, _ *sess
 
 // signinContinue shows the current step of a pending sign-in (after a script-driven step).
 func (h *Handler) signinContinue(w http.ResponseWriter, r *http.Request) {
-	p, err := h.root.PendingAt(r.Context(), pendingToken(r))
+	p, err := h.signin.PendingAt(r.Context(), pendingToken(r))
 	if err != nil {
 		http.Redirect(w, r, "/console/signin?expired=1", http.StatusSeeOther)
 		return
@@ -265,7 +265,7 @@ func (h *Handler) signinContinue(w http.ResponseWriter, r *http.Request) {
 
 // skipRegistration postpones MFA registration inside the 35-day window.
 func (h *Handler) skipRegistration(w http.ResponseWriter, r *http.Request, _ *session) {
-	p, err := h.root.SkipMFARegistration(r.Context(), pendingToken(r), client(r))
+	p, err := h.signin.SkipMFARegistration(r.Context(), pendingToken(r), client(r))
 	if err != nil {
 		h.signinFailed(w, r, "signin", nil, err)
 		return

@@ -10,7 +10,7 @@ import (
 
 // IAM-user sign-in: account (ID or alias), user name and password; then a code from one of the
 // user's MFA devices if it has any; then, when PasswordResetRequired is set, a new password — the
-// order of AWS's own sign-in page. The steps are the rootuser service's (with its throttling and
+// order of AWS's own sign-in page. The steps are internal/signin's (with its throttling and
 // CloudTrail events); the forced password change is authorized as iam:ChangePassword by the user,
 // like the API call it is.
 
@@ -39,7 +39,7 @@ func (h *Handler) iamSigninPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) iamSignin(w http.ResponseWriter, r *http.Request, _ *session) {
 	d := iamSigninData{Account: strings.TrimSpace(r.PostFormValue("account")), UserName: strings.TrimSpace(r.PostFormValue("username"))}
-	p, err := h.root.BeginUserSignIn(r.Context(), d.Account, d.UserName, r.PostFormValue("password"), client(r))
+	p, err := h.signin.BeginUserSignIn(r.Context(), d.Account, d.UserName, r.PostFormValue("password"), client(r))
 	if err != nil {
 		h.signinFailed(w, r, "signin_iam", d, err)
 		return
@@ -50,7 +50,7 @@ func (h *Handler) iamSignin(w http.ResponseWriter, r *http.Request, _ *session) 
 // iamForcedPasswordChange is the password change PasswordResetRequired imposes.
 func (h *Handler) iamForcedPasswordChange(w http.ResponseWriter, r *http.Request, _ *session) {
 	tok := pendingToken(r)
-	p, err := h.root.PendingAt(r.Context(), tok)
+	p, err := h.signin.PendingAt(r.Context(), tok)
 	if err != nil {
 		h.signinFailed(w, r, "signin_iam", iamSigninData{}, err)
 		return
@@ -76,7 +76,7 @@ func (h *Handler) iamForcedPasswordChange(w http.ResponseWriter, r *http.Request
 		again(http.StatusForbidden, msg)
 		return
 	}
-	next, err := h.root.CompletePasswordChange(r.Context(), tok, oldPw, newPw, client(r))
+	next, err := h.signin.CompletePasswordChange(r.Context(), tok, oldPw, newPw, client(r))
 	if err != nil {
 		msg, ok := userMessage(err)
 		if !ok {

@@ -159,8 +159,8 @@ func TestAccountDetails(t *testing.T) {
 	for _, to := range []string{rootEmail, "new-root@example.com"} {
 		e.lastMessage(to, "root-email-changed")
 	}
-	if _, err := e.svc.BeginRootSignIn(e.ctx, "new-root@example.com", rootPass, e.client); err != nil {
-		t.Fatal(err)
+	if a, err := e.iam.AccountByRootEmail(e.ctx, "new-root@example.com"); err != nil || a.ID != e.account {
+		t.Fatalf("AccountByRootEmail(new) = %+v, %v", a, err)
 	}
 	if len(e.events("PutAlternateContact")) != 1 || len(e.events("PutContactInformation")) != 1 {
 		t.Fatal("contact changes not recorded")

@@ -1,13 +1,15 @@
 package rootuser
 
 import (
+	"context"
+
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// Event sources and names. Console sign-ins are signin.amazonaws.com AwsConsoleSignIn records, as
-// AWS writes them (CloudTrail User Guide, "AWS Management Console sign-in events",
-// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html);
+// Event sources and names. Console sign-ins (ConsoleLogin) are internal/signin's; the recovery
+// steps are signin.amazonaws.com AwsConsoleSignIn records like them, as AWS writes them
+// (CloudTrail User Guide, "AWS Management Console sign-in events", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html);
 // the password-recovery records keep AWS's names (PasswordRecoveryRequested, PasswordRecoveryCompleted)
 // and the lost-MFA steps, which AWS does not log under stable names, follow the same pattern.
 // Changes to credentials are AwsApiCall records of the IAM operation they amount to.
@@ -15,7 +17,6 @@ const (
 	sourceSignin  = "signin.amazonaws.com"
 	sourceIAM     = "iam.amazonaws.com"
 	sourceAccount = "account.amazonaws.com"
-	loginTo       = "/console"
 )
 
 func rootIdentity(account string) trail.UserIdentity {
@@ -35,36 +36,6 @@ func principalIdentity(p *Principal) trail.UserIdentity {
 	return userIdentity(p.Account, p.UserID, p.ARN, p.UserName)
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
-}
-
-// signInEvent records a ConsoleLogin: responseElements.ConsoleLogin Success or Failure,
-// additionalEventData LoginTo, MobileVersion, MFAUsed and, when one was used, MFAIdentifier.
-func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed bool, serial string) {
-	result := "Failure"
-	if success {
-		result = "Success"
-	}
-	extra := map[string]any{"LoginTo": s.consoleURL.String() + loginTo, "MobileVersion": "No", "MFAUsed": yesNo(mfaUsed)}
-	if mfaUsed && serial != "" {
-		extra["MFAIdentifier"] = serial
-	}
-	e := &trail.Event{
-		EventTime:    s.now(),
-		UserIdentity: id, EventSource: sourceSignin, EventName: "ConsoleLogin", EventType: trail.AwsConsoleSignIn,
-		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: id.AccountID,
-		ResponseElements: map[string]any{"ConsoleLogin": result}, AdditionalEventData: extra,
-	}
-	if !success {
-		e.ErrorMessage = "Failed authentication"
-	}
-	s.trail.Record(e)
-}
-
 // event records any other event of this package.
 func (s *Service) event(id trail.UserIdentity, c Client, source, name, eventType string, params, extra map[string]any, errMsg string) {
 	s.trail.Record(&trail.Event{
@@ -73,4 +44,16 @@ func (s *Service) event(id trail.UserIdentity, c Client, source, name, eventType
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: id.AccountID,
 		RequestParameters: params, AdditionalEventData: extra, ErrorMessage: errMsg,
 	})
+}
+
+// identity returns the CloudTrail identity of the root user (user "") or an IAM user.
+func (s *Service) identity(ctx context.Context, account, user string) (idt trail.UserIdentity, err error) {
+	if user == "" {
+		return rootIdentity(account), nil
+	}
+	u, err := s.iam.GetUser(ctx, account, user)
+	if err != nil {
+		return idt, err
+	}
+	return userIdentity(account, u.UserID, u.Arn, u.UserName), nil
 }

@@ -400,3 +400,10 @@ func (s *Service) validateAssertion(ctx context.Context, account, user string, s
 	}
 	return serial, nil
 }
+
+// errMFA is the one answer to a wrong MFA code or security key assertion.
+var errMFA = awserr.New(awserr.InvalidAuthenticationCode, "Your authentication information is incorrect. Please try again.")
+
+// foldName is an IAM user name as this package keys its records: IAM user names are unique
+// case-insensitively.
+func foldName(s string) string { return strings.ToLower(s) }

@@ -309,20 +309,14 @@ func (s *Service) recoveryView(r *recoveryRecord, phone string) *MFARecovery {
 	return &MFARecovery{State: r.State, Deadline: r.Deadline, EmailVerified: r.EmailVerified, PhoneVerified: r.PhoneVerified, PhoneHint: hint, CoolingOffEnds: r.CoolingEnds}
 }
 
-// BeginMFARecovery starts a lost-MFA recovery from a root sign-in at its MFA step (so the password
-// is proved) and mails the email link. The account needs a phone number. A recovery still proving
-// email and phone is superseded by the new one. Returns ExpiredToken, AccessDenied (recovery not
-// allowed, or not a root sign-in), InvalidInput (no phone number), EntityAlreadyExists (a recovery
-// is in its cooling-off period), Throttling.
-func (s *Service) BeginMFARecovery(ctx context.Context, pendingToken string, c Client) (*MFARecovery, error) {
-	pend, err := s.loadPending(ctx, pendingToken, StepMFA)
-	if err != nil {
-		return nil, err
-	}
-	if pend.UserName != "" {
-		return nil, awserr.New(awserr.AccessDenied, "IAM users recover MFA through their administrator.")
-	}
-	a, err := s.iam.GetAccount(ctx, pend.Account)
+// BeginMFARecoveryFor starts a lost-MFA recovery of the account's root user and mails the email
+// link. The caller must have proved the root password: internal/signin calls it for a root sign-in
+// at its MFA step (signin.Service.BeginMFARecovery). The account needs a phone number. A recovery
+// still proving email and phone is superseded by the new one. Returns AccessDenied (recovery not
+// allowed), InvalidInput (no phone number), EntityAlreadyExists (a recovery is in its cooling-off
+// period), Throttling.
+func (s *Service) BeginMFARecoveryFor(ctx context.Context, account string, c Client) (*MFARecovery, error) {
+	a, err := s.iam.GetAccount(ctx, account)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
@@ -175,15 +176,14 @@ func phoneCode(t *testing.T, body string) string {
 	return strings.Join(sub[2:8], "")
 }
 
-// principal signs the root user in (postponing MFA registration) and returns the principal.
+// principal is the root user as a console session signed in now holds it.
 func (e *env) principal() *Principal {
 	e.t.Helper()
-	p := e.signInRoot(StepMFARegistration)
-	done, err := e.svc.SkipMFARegistration(e.ctx, p.Token, e.client)
+	epoch, err := e.svc.SessionEpoch(e.ctx, e.account, "")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return done.Principal
+	return &Principal{Account: e.account, Root: true, ARN: arn.Root(e.account), UserID: e.account, AuthTime: e.svc.Now(), Epoch: epoch}
 }
 
 func TestPasswordReset(t *testing.T) {
@@ -233,10 +233,8 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 	if ok, _ := e.svc.SessionValid(e.ctx, old); ok {
 		t.Fatal("a session survived the password reset")
 	}
-	_, err = e.svc.BeginRootSignIn(e.ctx, rootEmail, rootPass, e.client)
-	testutil.WantCode(t, err, awserr.AccessDenied)
-	if _, err := e.svc.BeginRootSignIn(e.ctx, rootEmail, "Quokka-Lantern-19", e.client); err != nil {
-		t.Fatal(err)
+	if e.rootPasswordIs(rootPass) || !e.rootPasswordIs("Quokka-Lantern-19") {
+		t.Fatal("the reset did not replace the password")
 	}
 	if body := box.last(t, e, rootEmail); !strings.Contains(body, "was reset") {
 		t.Fatalf("no notice of the reset: %q", body)
@@ -303,8 +301,8 @@ func TestRecoveryPolicy(t *testing.T) {
 	if body := e.lastMessage(rootEmail, PurposePasswordReset).Body; strings.Contains(body, "token=") || !strings.Contains(body, "managed centrally") {
 		t.Fatalf("refusal mail = %q", body)
 	}
-	pend := e.signInRoot(StepMFA)
-	_, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
+	e.wantRootStep(stepMFA)
+	_, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
 	testutil.WantCode(t, err, awserr.AccessDenied)
 
 	allowed = true
@@ -312,7 +310,7 @@ func TestRecoveryPolicy(t *testing.T) {
 	if body := e.lastMessage(rootEmail, PurposePasswordReset).Body; !strings.Contains(body, "token=") {
 		t.Fatalf("reset mail = %q", body)
 	}
-	if _, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client); err != nil {
+	if _, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -322,8 +320,8 @@ func TestRecoveryPolicy(t *testing.T) {
 func TestLostMFARecoveryWithoutPhone(t *testing.T) {
 	e := newEnv(t)
 	e.enrolTOTP(e.account, "", "")
-	pend := e.signInRoot(StepMFA)
-	_, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
+	e.wantRootStep(stepMFA)
+	_, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
 	testutil.WantCode(t, err, awserr.InvalidInput)
 	want := "rootward root reset-mfa --data DIR --account " + e.account + " --confirm " + e.account
 	if ae, _ := awserr.As(err); !strings.Contains(ae.Message, want) {
@@ -339,32 +337,33 @@ const (
 
 // mfaRecoveryEnv is an account whose root user has a device, a phone and a security contact, at
 // the MFA step of a sign-in.
-func mfaRecoveryEnv(t *testing.T, opts ...func(*envOpt)) (*env, string, *Pending) {
+func mfaRecoveryEnv(t *testing.T, opts ...func(*envOpt)) (*env, string) {
 	e := newEnv(t, opts...)
 	p := e.principal()
 	testutil.WantCode(t, e.svc.SetPhone(e.ctx, p, phone, e.client), "")
 	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, p, &Contact{Name: "Sec Team", EmailAddress: securityMail, PhoneNumber: securitySMS}, e.client), "")
 	seed, _ := e.enrolTOTP(e.account, "", "")
 	e.clock.Advance(time.Minute)
-	return e, seed, e.signInRoot(StepMFA)
+	e.wantRootStep(stepMFA)
+	return e, seed
 }
 
 func TestLostMFARecovery(t *testing.T) {
 	t.Run("outbox", func(t *testing.T) {
-		e, _, pend := mfaRecoveryEnv(t)
-		lostMFA(t, e, pend, outboxInbox{})
+		e, _ := mfaRecoveryEnv(t)
+		lostMFA(t, e, outboxInbox{})
 	})
 	t.Run("smtp and webhook", func(t *testing.T) {
 		m, opt := withMailServer(t)
-		e, _, pend := mfaRecoveryEnv(t, opt)
-		lostMFA(t, e, pend, m)
+		e, _ := mfaRecoveryEnv(t, opt)
+		lostMFA(t, e, m)
 	})
 }
 
 // proveBoth runs the email and phone steps and returns the recovery in its cooling-off.
-func proveBoth(t *testing.T, e *env, pend *Pending, box inbox, channel notify.Channel) *MFARecovery {
+func proveBoth(t *testing.T, e *env, box inbox, channel notify.Channel) *MFARecovery {
 	t.Helper()
-	rec, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
+	rec, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
 	if err != nil || rec.State != RecoveryVerifying || rec.Token == "" || rec.PhoneHint != "…00" || !rec.Deadline.Equal(e.clock.Now().Add(30*time.Minute)) {
 		t.Fatalf("BeginMFARecovery = %+v, %v", rec, err)
 	}
@@ -391,14 +390,14 @@ func proveBoth(t *testing.T, e *env, pend *Pending, box inbox, channel notify.Ch
 	return rec
 }
 
-func lostMFA(t *testing.T, e *env, pend *Pending, box inbox) {
+func lostMFA(t *testing.T, e *env, box inbox) {
 	// A console session open before the recovery.
 	epoch, err := e.svc.SessionEpoch(e.ctx, e.account, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := &Principal{Account: e.account, Root: true, Epoch: epoch}
-	rec := proveBoth(t, e, pend, box, notify.SMS)
+	rec := proveBoth(t, e, box, notify.SMS)
 	// Every security contact heard of it, each with its own cancel link.
 	links := map[string]bool{}
 	for _, to := range []string{rootEmail, securityMail, securitySMS, phone} {
@@ -409,14 +408,13 @@ func lostMFA(t *testing.T, e *env, pend *Pending, box inbox) {
 	}
 	// During the cooling-off the devices still work and sign-in still asks for them.
 	e.clock.Advance(23 * time.Hour)
-	e.signInRoot(StepMFA)
+	e.wantRootStep(stepMFA)
 	if st, _ := e.svc.MFARecoveryStatus(e.ctx, rec.Token); st.State != RecoveryCooling {
 		t.Fatalf("status = %+v", st)
 	}
 	// When it ends, the devices are gone and sign-in goes straight to registration.
 	e.clock.Advance(time.Hour)
-	p := e.signInRoot(StepMFARegistration)
-	if p.RegistrationOptional {
+	if e.wantRootStep(stepRegistration) {
 		t.Fatal("registration after MFA recovery is optional")
 	}
 	if list, _ := e.iam.ListMFADevices(e.ctx, e.account, "", iam.ListOpts{}); len(list.Items) != 0 {
@@ -432,12 +430,8 @@ func lostMFA(t *testing.T, e *env, pend *Pending, box inbox) {
 		t.Fatalf("completion notice = %q", body)
 	}
 	// A new device ends the forced registration.
-	_, serial := e.enrolTOTP(e.account, "", "new-phone")
-	done, err := e.svc.CompleteMFARegistration(e.ctx, p.Token, e.client)
-	if err != nil || done.Principal.MFASerial != serial {
-		t.Fatalf("CompleteMFARegistration = %+v, %v", done, err)
-	}
-	e.signInRoot(StepMFA)
+	e.enrolTOTP(e.account, "", "new-phone")
+	e.wantRootStep(stepMFA)
 	for _, name := range []string{"MFARecoveryRequested", "MFARecoveryEmailVerified", "MFARecoveryVerified", "MFARecoveryCompleted"} {
 		if len(e.events(name)) != 1 {
 			t.Errorf("%s recorded %d times", name, len(e.events(name)))
@@ -449,8 +443,8 @@ func lostMFA(t *testing.T, e *env, pend *Pending, box inbox) {
 }
 
 func TestLostMFARecoveryCancelled(t *testing.T) {
-	e, seed, pend := mfaRecoveryEnv(t)
-	rec := proveBoth(t, e, pend, outboxInbox{}, notify.Voice)
+	e, seed := mfaRecoveryEnv(t)
+	rec := proveBoth(t, e, outboxInbox{}, notify.Voice)
 	if body := e.lastMessage(phone, PurposeMFARecoveryPhone).Body; !strings.Contains(body, "Again:") {
 		t.Fatalf("voice message = %q", body)
 	}
@@ -461,8 +455,9 @@ func TestLostMFARecoveryCancelled(t *testing.T) {
 		t.Fatalf("status = %+v", st)
 	}
 	e.clock.Advance(48 * time.Hour)
-	p := e.signInRoot(StepMFA)
-	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: p.Devices[0].Serial, Code: code(t, seed, e.clock.Now())}, e.client); err != nil {
+	e.wantRootStep(stepMFA)
+	devices, _ := e.svc.Devices(e.ctx, e.account, "")
+	if err := e.iam.VerifyMFACode(e.ctx, e.account, "", devices[0].Serial, code(t, seed, e.clock.Now()), e.clock.Now()); err != nil {
 		t.Fatalf("device after a cancelled recovery: %v", err)
 	}
 	if n, err := e.svc.CompleteDueRecoveries(e.ctx); n != 0 || err != nil {
@@ -478,8 +473,8 @@ func TestLostMFARecoveryCancelled(t *testing.T) {
 
 func TestLostMFARecoveryLimits(t *testing.T) {
 	t.Run("30 minutes for both proofs", func(t *testing.T) {
-		e, _, pend := mfaRecoveryEnv(t)
-		rec, err := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
+		e, _ := mfaRecoveryEnv(t)
+		rec, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -492,8 +487,8 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 		}
 	})
 	t.Run("five wrong phone codes", func(t *testing.T) {
-		e, _, pend := mfaRecoveryEnv(t)
-		rec, _ := e.svc.BeginMFARecovery(e.ctx, pend.Token, e.client)
+		e, _ := mfaRecoveryEnv(t)
+		rec, _ := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
 		if _, err := e.svc.VerifyMFARecoveryEmail(e.ctx, e.outboxToken(rootEmail, PurposeMFARecoveryEmail), e.client); err != nil {
 			t.Fatal(err)
 		}
@@ -520,28 +515,13 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 	t.Run("no phone number", func(t *testing.T) {
 		e := newEnv(t)
 		e.enrolTOTP(e.account, "", "")
-		_, err := e.svc.BeginMFARecovery(e.ctx, e.signInRoot(StepMFA).Token, e.client)
+		e.wantRootStep(stepMFA)
+		_, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
 		testutil.WantCode(t, err, awserr.InvalidInput)
 	})
-	t.Run("IAM users cannot", func(t *testing.T) {
-		e := newEnv(t)
-		if _, err := e.iam.CreateUser(e.ctx, e.account, iam.CreateUserInput{UserName: "alice"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.iam.CreateLoginProfile(e.ctx, e.account, "alice", "Alice-Pass-1", false); err != nil {
-			t.Fatal(err)
-		}
-		e.enrolTOTP(e.account, "alice", "")
-		p, err := e.svc.BeginUserSignIn(e.ctx, e.account, "alice", "Alice-Pass-1", e.client)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = e.svc.BeginMFARecovery(e.ctx, p.Token, e.client)
-		testutil.WantCode(t, err, awserr.AccessDenied)
-	})
 	t.Run("a periodic sweep completes due recoveries", func(t *testing.T) {
-		e, _, pend := mfaRecoveryEnv(t)
-		proveBoth(t, e, pend, outboxInbox{}, notify.SMS)
+		e, _ := mfaRecoveryEnv(t)
+		proveBoth(t, e, outboxInbox{}, notify.SMS)
 		if n, _ := e.svc.CompleteDueRecoveries(e.ctx); n != 0 {
 			t.Fatalf("completed %d before the end of the cooling-off", n)
 		}
@@ -578,8 +558,7 @@ func TestResetRootMFA(t *testing.T) {
 	if ok, _ := e.svc.SessionValid(e.ctx, signedIn); ok {
 		t.Fatal("a root session survived the reset")
 	}
-	p := e.signInRoot(StepMFARegistration)
-	if p.RegistrationOptional {
+	if e.wantRootStep(stepRegistration) {
 		t.Fatal("after a reset the MFA registration is optional; want it required")
 	}
 	evs := e.events("ResetRootMFA")

@@ -1,14 +1,10 @@
-// Package rootuser is the lifecycle of an account's root user, and the console sign-in of IAM users
-// that shares its machinery, as Go services: every step of a flow is one method call, so the web
-// console is a thin layer that renders forms and calls them.
+// Package rootuser is the lifecycle of an account's root user, and the per-principal state console
+// sign-in (internal/signin) reads, as Go services: every step of a flow is one method call, so the
+// web console is a thin layer that renders forms and calls them.
 //
-//   - Sign-in (signin.go): a password step gives a Pending sign-in — an opaque, single-use,
-//     short-lived token that says what comes next: MFA with any of the principal's devices, MFA
-//     registration (the root user's 35-day window has passed, or MFA recovery completed), a forced
-//     password change (IAM users with PasswordResetRequired), or done with a Principal.
 //   - MFA devices (mfa.go): up to eight per principal, any mix of virtual TOTP, hardware TOTP and
-//     FIDO2/WebAuthn keys, stored by internal/iam; the 35-day enforcement for the root users of
-//     standalone and management accounts (enforce.go).
+//     FIDO2/WebAuthn keys, stored by internal/iam; the 35-day window in which a root user must
+//     register one (MFARegistrationWindow, signin_api.go).
 //   - Recovery (recovery.go): password reset by a one-hour, single-use emailed link; lost MFA by
 //     email link and phone code within 30 minutes, then a cooling-off period during which every
 //     security contact may cancel.
@@ -17,9 +13,14 @@
 //   - Root credentials (credentials.go): root access keys and signing certificates only after an
 //     explicit confirmation that names the risk, with a high-severity event and notification, and a
 //     flag the console shows on every page while one exists; account details and contacts.
+//   - Session epochs (service.go): recovery, a password change and "sign out everywhere" end every
+//     console session of a principal.
 //
-// Every sign-in, password change, MFA change, recovery step and root credential creation is
-// recorded as a CloudTrail-format event (events.go). Messages go through internal/notify.
+// Console sign-in itself — passwords, the MFA step, pending sign-ins, device cookies — is
+// internal/signin's, which calls this package for the state above (signin_api.go).
+//
+// Every password change, MFA change, recovery step and root credential creation is recorded as a
+// CloudTrail-format event (events.go). Messages go through internal/notify.
 package rootuser
 
 import (
@@ -56,7 +57,6 @@ var verifyPassword = password.Verify
 // Store kinds, all prefixed so they cannot meet another package's.
 const (
 	kindState    = "ru.state"    // account → rootState
-	kindPending  = "ru.pending"  // global: hex SHA-256(token) → pendingRecord
 	kindThrottle = throttle.Kind // global: counter key → throttle.Counter
 	kindReset    = "ru.reset"    // global: hex SHA-256(token) → resetRecord
 	kindRecovery = "ru.recovery" // global: recovery ID → recoveryRecord
@@ -64,7 +64,6 @@ const (
 	kindCeremony = "ru.ceremony" // global: hex SHA-256(token) → ceremonyRecord
 	kindUserAux  = "ru.user"     // account, lower(user) → userAux
 	keyState     = "state"
-	// kindDevice (device.go) is global: hex SHA-256(device cookie) → deviceRecord.
 )
 
 // Defaults. Sources: AWS Account Management guide ("Reset a lost or forgotten root user password":
@@ -76,9 +75,7 @@ const (
 	ResetLinkLifetime   = time.Hour
 	RecoveryWindow      = 30 * time.Minute
 	MFAGracePeriod      = 35 * 24 * time.Hour
-	pendingLifetime     = 10 * time.Minute
 	ceremonyLifetime    = 5 * time.Minute
-	mfaAttemptsPerStep  = 3
 	phoneCodeAttempts   = 5
 	phoneCodeResendWait = 30 * time.Second
 )

@@ -20,8 +20,9 @@ type SweepResult struct {
 	Removed             int
 }
 
-// Sweep completes due recoveries and deletes expired pending sign-ins, WebAuthn ceremonies, reset
-// links, device cookies and throttling counters idle for longer than Limits.Forget.
+// Sweep completes due recoveries and deletes expired WebAuthn ceremonies, reset links, email
+// changes and throttling counters idle for longer than Limits.Forget. (Pending sign-ins and device
+// cookies are internal/signin's, swept by its Sweep.)
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	n, err := s.CompleteDueRecoveries(ctx)
@@ -34,10 +35,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		kind    string
 		expired func(body []byte) (bool, error)
 	}{
-		{kindPending, expiresBefore[pendingRecord](now, func(r *pendingRecord) time.Time { return r.ExpiresAt })},
 		{kindCeremony, expiresBefore[ceremonyRecord](now, func(r *ceremonyRecord) time.Time { return r.ExpiresAt })},
 		{kindReset, expiresBefore[resetRecord](now, func(r *resetRecord) time.Time { return r.ExpiresAt })},
-		{kindDevice, expiresBefore[deviceRecord](now, func(r *deviceRecord) time.Time { return r.ExpiresAt })},
 		{kindEmailChange, expiresBefore[emailChangeRecord](now, func(r *emailChangeRecord) time.Time { return r.ExpiresAt })},
 		{kindThrottle, expiresBefore[throttle.Counter](now, func(c *throttle.Counter) time.Time { return c.Last.Add(s.limits.Forget) })},
 	} {
@@ -102,15 +101,25 @@ func (s *Service) purge(ctx context.Context, kind string, expired func([]byte) (
 	}
 }
 
-// Run sweeps every interval until ctx ends; `rootward serve` runs it beside the server.
-func (s *Service) Run(ctx context.Context, interval time.Duration, log *slog.Logger) {
+// Run sweeps every interval until ctx ends, with also after each Sweep (the sign-in service's
+// housekeeping, whose removals count as Removed); `rootward serve` runs it beside the server.
+func (s *Service) Run(ctx context.Context, interval time.Duration, log *slog.Logger, also ...func(context.Context) (int, error)) {
 	if log == nil {
 		log = slog.Default()
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if res, err := s.Sweep(ctx); err != nil {
+		res, err := s.Sweep(ctx)
+		for _, fn := range also {
+			if err != nil {
+				break
+			}
+			var n int
+			n, err = fn(ctx)
+			res.Removed += n
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}

@@ -1,4 +1,4 @@
-package rootuser
+package signin
 
 import (
 	"context"

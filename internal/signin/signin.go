@@ -1,19 +1,16 @@
-package rootuser
+package signin
 
 import (
 	"context"
 	"errors"
-	"github.com/rootward/rootward/internal/arn"
 	"strings"
-	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
-	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/trail"
+	"github.com/rootward/rootward/internal/rootuser"
 )
 
 // Step is what a pending sign-in needs next.
@@ -33,50 +30,9 @@ const (
 	StepDone Step = "done"
 )
 
-// Pending is a sign-in in progress. Token is opaque, short-lived and single-use: every step that
-// succeeds spends it and the next step gets a new one.
-type Pending struct {
-	Token     string
-	Next      Step
-	ExpiresAt time.Time
-	Account   string
-	UserName  string // "" for the root user
-	// Devices are the principal's MFA devices, for StepMFA.
-	Devices []Device
-	// RegistrationOptional and MFADeadline describe StepMFARegistration for a root user: optional
-	// until MFADeadline, the end of the 35-day window.
-	RegistrationOptional bool
-	MFADeadline          time.Time
-	// Principal is set when Next is StepDone.
-	Principal *Principal
-	// Device is set when Next is StepDone: the device cookie the browser keeps for this identity
-	// (device.go).
-	Device *DeviceCookie
-}
-
-// pendingRecord is a Pending as stored, under the hash of its token.
-type pendingRecord struct {
-	Account     string                `json:"account"`
-	UserName    string                `json:"user,omitempty"`
-	Step        Step                  `json:"step"`
-	Optional    bool                  `json:"optional,omitempty"`
-	Deadline    time.Time             `json:"deadline,omitzero"`
-	ExpiresAt   time.Time             `json:"expires"`
-	MFAFailures int                   `json:"mfa_failures,omitempty"`
-	WebAuthn    *webauthn.SessionData `json:"webauthn,omitempty"`
-	MFAUsed     bool                  `json:"mfa_used,omitempty"`
-	MFASerial   string                `json:"mfa_serial,omitempty"`
-	// ResetRequired: an IAM user's password change comes after MFA.
-	ResetRequired bool `json:"reset_required,omitempty"`
-	// The device cookie to issue when the sign-in completes.
-	deviceBinding
-}
-
 // errSignIn is the one answer to a wrong email, user name, account or password, identical for
 // identities that exist and those that do not.
 var errSignIn = awserr.New(awserr.AccessDenied, "Your authentication information is incorrect. Please try again.")
-
-var errPendingGone = awserr.New(awserr.ExpiredToken, "Your sign-in session has expired or was already used. Please sign in again.")
 
 var errMFA = awserr.New(awserr.InvalidAuthenticationCode, "Your authentication information is incorrect. Please try again.")
 
@@ -105,11 +61,11 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 		return nil, errSignIn
 	}
 	// The 35-day window runs from the first sign-in attempt, successful or not.
-	if err := s.noteFirstAttempt(ctx, acct.ID); err != nil {
+	if err := s.root.NoteSignInAttempt(ctx, acct.ID); err != nil {
 		return nil, err
 	}
 	if !ok || acct.RootPasswordHash == "" {
-		s.signInEvent(rootIdentity(acct.ID), c, false, false, "")
+		s.signInEvent(rootuser.RootIdentity(acct.ID), c, false, false, "")
 		return nil, errSignIn
 	}
 	if err := s.passwordSucceeded(ctx, "signin-root", key, bind, c); err != nil {
@@ -122,50 +78,26 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 		return nil, err
 	}
 	// A lost-MFA recovery whose cooling-off has ended takes effect now, before devices are listed.
-	if err := s.completeDueRecovery(ctx, acct.ID); err != nil {
+	if err := s.root.CompleteDueRecovery(ctx, acct.ID); err != nil {
 		return nil, err
 	}
 	return s.afterRootPassword(ctx, acct.ID, c, bind)
 }
 
-func (s *Service) noteFirstAttempt(ctx context.Context, account string) error {
-	st, err := s.loadState(ctx, account)
-	if err != nil || st.FirstSignInAttempt != nil {
-		return err
-	}
-	return s.updateState(ctx, account, func(st *rootState) error {
-		if st.FirstSignInAttempt == nil {
-			now := s.Now()
-			st.FirstSignInAttempt = &now
-		}
-		return nil
-	})
-}
-
 func (s *Service) afterRootPassword(ctx context.Context, account string, c Client, bind deviceBinding) (*Pending, error) {
-	devices, err := s.Devices(ctx, account, "")
+	devices, err := s.root.Devices(ctx, account, "")
 	if err != nil {
 		return nil, err
 	}
 	if len(devices) > 0 {
 		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFA, deviceBinding: bind}, devices)
 	}
-	st, err := s.loadState(ctx, account)
+	// Without a device the root user registers one: at once after a completed MFA recovery,
+	// otherwise by the end of its 35-day window.
+	optional, deadline, err := s.root.MFARegistrationWindow(ctx, account)
 	if err != nil {
 		return nil, err
 	}
-	if st.MFARegistrationRequired {
-		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, deviceBinding: bind}, nil)
-	}
-	// Every root user with credentials must register MFA within 35 days of its first sign-in
-	// attempt: AWS requires it of standalone and management accounts, and of member accounts since
-	// June 2025 (IAM User Guide, "Multi-factor authentication for AWS account root user",
-	// https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html).
-	deadline := s.Now().Add(MFAGracePeriod)
-	if st.FirstSignInAttempt != nil {
-		deadline = st.FirstSignInAttempt.Add(MFAGracePeriod)
-	}
-	optional := s.Now().Before(deadline)
 	return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFARegistration, Optional: optional, Deadline: deadline, deviceBinding: bind}, nil)
 }
 
@@ -211,7 +143,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 		if acct != nil {
 			// AWS hides the user name of failed IAM sign-ins (CloudTrail User Guide): it may be a
 			// password typed into the wrong field.
-			s.signInEvent(userIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, "")
+			s.signInEvent(rootuser.UserIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, "")
 		}
 		return nil, errSignIn
 	}
@@ -224,7 +156,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 			if policy.HardExpiry != nil && *policy.HardExpiry {
 				// HardExpiry: "IAM users are prevented from setting a new console password after
 				// their password has expired" (IAM API reference, UpdateAccountPasswordPolicy).
-				s.signInEvent(userIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, "")
+				s.signInEvent(rootuser.UserIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, "")
 				return nil, awserr.New(awserr.AccessDenied, "Your password has expired. Contact your administrator to reset it.")
 			}
 			resetRequired = true
@@ -237,7 +169,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 	if err := s.iam.RecordPasswordUse(ctx, acct.ID, user.UserName, s.Now()); err != nil {
 		return nil, err
 	}
-	devices, err := s.Devices(ctx, acct.ID, user.UserName)
+	devices, err := s.root.Devices(ctx, acct.ID, user.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -270,62 +202,6 @@ func (s *Service) resolveAccount(ctx context.Context, idOrAlias string) (*iam.Ac
 
 func foldName(s string) string { return strings.ToLower(s) }
 
-// newPending stores a pending sign-in and returns it with a fresh token.
-func (s *Service) newPending(ctx context.Context, rec pendingRecord, devices []Device) (*Pending, error) {
-	token := randomToken()
-	rec.ExpiresAt = s.Now().Add(pendingLifetime)
-	if err := s.update(ctx, func(t txn) error { return t.PutJSON(kindPending, "", tokenKey(token), &rec) }); err != nil {
-		return nil, err
-	}
-	return &Pending{
-		Token: token, Next: rec.Step, ExpiresAt: rec.ExpiresAt, Account: rec.Account, UserName: rec.UserName,
-		Devices: devices, RegistrationOptional: rec.Optional, MFADeadline: rec.Deadline,
-	}, nil
-}
-
-// loadPending reads a pending sign-in at step want. Returns ExpiredToken when it is unknown, used,
-// expired or at another step.
-func (s *Service) loadPending(ctx context.Context, token string, want Step) (*pendingRecord, error) {
-	var rec pendingRecord
-	var ok bool
-	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindPending, "", tokenKey(token), &rec)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !ok || rec.Step != want || !s.Now().Before(rec.ExpiresAt) {
-		return nil, errPendingGone
-	}
-	return &rec, nil
-}
-
-// consume deletes a pending sign-in; it fails when another call spent the token first, which makes
-// each token good for one successful step even under concurrent replays.
-func (s *Service) consume(ctx context.Context, token string) error {
-	return s.update(ctx, func(t txn) error {
-		if _, err := t.Get(kindPending, "", tokenKey(token)); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return errPendingGone
-			}
-			return err
-		}
-		return t.Delete(kindPending, "", tokenKey(token))
-	})
-}
-
-// PendingSubject returns the account and user ("" = root) of a pending sign-in at the MFA
-// registration step, for the console to call the registration methods during sign-in. Returns
-// ExpiredToken.
-func (s *Service) PendingSubject(ctx context.Context, token string) (account, user string, err error) {
-	rec, err := s.loadPending(ctx, token, StepMFARegistration)
-	if err != nil {
-		return "", "", err
-	}
-	return rec.Account, rec.UserName, nil
-}
-
 // MFAResponse answers the MFA step: a TOTP code of the virtual or hardware device Serial, or the
 // JSON of the PublicKeyCredential navigator.credentials.get() returned for BeginWebAuthnMFA's
 // options.
@@ -343,14 +219,7 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.webAuthnUser(ctx, rec.Account, rec.UserName)
-	if err != nil {
-		return nil, err
-	}
-	if len(u.creds) == 0 {
-		return nil, awserr.New(awserr.NoSuchEntity, "No security key is registered.")
-	}
-	assertion, session, err := s.wa.BeginLogin(u, webauthn.WithUserVerification(protocol.VerificationRequired))
+	assertion, session, err := s.root.BeginWebAuthnLogin(ctx, rec.Account, rec.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +259,7 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		return nil, err
 	}
 	serial, verr := s.verifyMFA(ctx, rec, r)
-	id, err := s.identity(ctx, rec.Account, rec.UserName)
+	id, err := s.root.Identity(ctx, rec.Account, rec.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +271,7 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		for _, sc := range res.Locking() {
 			if sc.Key == principal.Key {
 				// As on the API: the security contacts hear of a lock of the principal's MFA.
-				s.MFALocked(ctx, iam.MFALock{Account: rec.Account, UserName: rec.UserName, Serial: serial, Principal: true,
+				s.root.MFALocked(ctx, iam.MFALock{Account: rec.Account, UserName: rec.UserName, Serial: serial, Principal: true,
 					Until: s.Now().Add(sc.Lock), Operation: "the console sign-in"})
 			}
 		}
@@ -444,11 +313,7 @@ func (s *Service) verifyMFA(ctx context.Context, rec *pendingRecord, r MFARespon
 		if rec.WebAuthn == nil {
 			return "", errMFA
 		}
-		parsed, err := protocol.ParseCredentialRequestResponseBytes(r.WebAuthn)
-		if err != nil {
-			return "", errMFA
-		}
-		return s.validateAssertion(ctx, rec.Account, rec.UserName, *rec.WebAuthn, parsed)
+		return s.root.FinishWebAuthnLogin(ctx, rec.Account, rec.UserName, *rec.WebAuthn, r.WebAuthn)
 	}
 	if r.Serial == "" || r.Code == "" {
 		return r.Serial, errMFA
@@ -483,7 +348,7 @@ func (s *Service) CompleteMFARegistration(ctx context.Context, token string, c C
 	if err != nil {
 		return nil, err
 	}
-	devices, err := s.Devices(ctx, rec.Account, rec.UserName)
+	devices, err := s.root.Devices(ctx, rec.Account, rec.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +375,7 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.identity(ctx, rec.Account, rec.UserName)
+	id, err := s.root.Identity(ctx, rec.Account, rec.UserName)
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +384,7 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 	if e, ok := awserr.As(err); ok {
 		errMsg = e.Message
 	}
-	s.event(id, c, sourceIAM, "ChangePassword", trail.AwsAPICall, nil, nil, errMsg)
+	s.apiEvent(id, c, "ChangePassword", errMsg)
 	if err != nil {
 		return nil, err
 	}
@@ -527,18 +392,6 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 		return nil, err
 	}
 	return s.signedIn(ctx, rec.Account, rec.UserName, rec.MFAUsed, rec.MFASerial, c, rec.deviceBinding)
-}
-
-// identity returns the CloudTrail identity of the root user (user "") or an IAM user.
-func (s *Service) identity(ctx context.Context, account, user string) (idt trail.UserIdentity, err error) {
-	if user == "" {
-		return rootIdentity(account), nil
-	}
-	u, err := s.iam.GetUser(ctx, account, user)
-	if err != nil {
-		return idt, err
-	}
-	return userIdentity(account, u.UserID, u.Arn, u.UserName), nil
 }
 
 // signedIn builds the principal, records the successful sign-in, issues the browser's device
@@ -554,7 +407,7 @@ func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, 
 		}
 		p.UserName, p.ARN, p.UserID = u.UserName, u.Arn, u.UserID
 	}
-	epoch, err := s.SessionEpoch(ctx, account, user)
+	epoch, err := s.root.SessionEpoch(ctx, account, user)
 	if err != nil {
 		return nil, err
 	}
@@ -563,6 +416,6 @@ func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, 
 	if err != nil {
 		return nil, err
 	}
-	s.signInEvent(principalIdentity(p), c, true, mfa, serial)
-	return &Pending{Next: StepDone, Account: account, UserName: p.UserName, Principal: p, Device: dev}, nil
+	s.signInEvent(rootuser.PrincipalIdentity(p), c, true, mfa, serial)
+	return &Pending{Next: StepDone, Kind: kindOf(p.UserName), Account: account, UserName: p.UserName, Principal: p, Device: dev}, nil
 }

@@ -1,19 +1,16 @@
-package rootuser
+package signin
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -191,7 +188,7 @@ func TestRootMFARequiredEverywhere(t *testing.T) {
 		t.Fatalf("first sign-in = %+v, want an optional registration with a deadline", p)
 	}
 	_, serial := e.enrolTOTP(e.account, "", "")
-	err := e.svc.RemoveDevice(e.ctx, e.account, "", serial, e.client)
+	err := e.root.RemoveDevice(e.ctx, e.account, "", serial, e.client)
 	testutil.WantCode(t, err, awserr.DeleteConflict)
 }
 
@@ -207,23 +204,23 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 	for i := range 4 {
 		now := e.clock.Now()
 		s := fmt.Sprintf("GAHT0000%04d", i)
-		if err := e.svc.EnableHardwareDevice(e.ctx, e.account, "", s, hwSeed, code(t, hwSeed, now.Add(-30*time.Second)), code(t, hwSeed, now), e.client); err != nil {
+		if err := e.root.EnableHardwareDevice(e.ctx, e.account, "", s, hwSeed, code(t, hwSeed, now.Add(-30*time.Second)), code(t, hwSeed, now), e.client); err != nil {
 			t.Fatal(err)
 		}
 		serials = append(serials, s)
 		e.clock.Advance(time.Minute)
 	}
-	enr, err := e.svc.CreateTOTPDevice(e.ctx, e.account, "", "ninth", e.client)
+	enr, err := e.root.CreateTOTPDevice(e.ctx, e.account, "", "ninth", e.client)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := e.clock.Now()
-	err = e.svc.EnableTOTPDevice(e.ctx, e.account, "", enr.Serial, code(t, enr.Seed, now.Add(-30*time.Second)), code(t, enr.Seed, now), e.client)
+	err = e.root.EnableTOTPDevice(e.ctx, e.account, "", enr.Serial, code(t, enr.Seed, now.Add(-30*time.Second)), code(t, enr.Seed, now), e.client)
 	testutil.WantCode(t, err, awserr.LimitExceeded)
-	_, _, err = e.svc.BeginWebAuthnRegistration(e.ctx, e.account, "", "key")
+	_, _, err = e.root.BeginWebAuthnRegistration(e.ctx, e.account, "", "key")
 	testutil.WantCode(t, err, awserr.LimitExceeded)
 
-	devices, _ := e.svc.Devices(e.ctx, e.account, "")
+	devices, _ := e.root.Devices(e.ctx, e.account, "")
 	if len(devices) != 8 {
 		t.Fatalf("%d devices", len(devices))
 	}
@@ -237,9 +234,9 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 		t.Fatalf("hardware MFA = %+v, %v", done, err)
 	}
 	for _, s := range serials[:7] {
-		testutil.WantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "", s, e.client), "")
+		testutil.WantCode(t, e.root.RemoveDevice(e.ctx, e.account, "", s, e.client), "")
 	}
-	testutil.WantCode(t, e.svc.RemoveDevice(e.ctx, e.account, "", serials[7], e.client), awserr.DeleteConflict)
+	testutil.WantCode(t, e.root.RemoveDevice(e.ctx, e.account, "", serials[7], e.client), awserr.DeleteConflict)
 	// The virtual devices are gone, not just unassigned: their seeds no longer exist.
 	left, _ := e.iam.ListVirtualMFADevices(e.ctx, e.account, "Any", iam.ListOpts{})
 	if len(left.Items) != 1 { // the unassigned "ninth"
@@ -298,6 +295,9 @@ func TestUserSignIn(t *testing.T) {
 			}
 			if p.Next != tc.step {
 				t.Fatalf("step = %s, want %s", p.Next, tc.step)
+			}
+			if p.Kind != KindIAMUser {
+				t.Fatalf("kind = %q, want %q", p.Kind, KindIAMUser)
 			}
 			if p.Next == StepDone && (p.Principal.Root || p.Principal.UserName != "alice" || p.Principal.ARN != "arn:aws:iam::"+e.account+":user/alice") {
 				t.Fatalf("principal = %+v", p.Principal)
@@ -378,40 +378,40 @@ func TestUserPasswordExpiry(t *testing.T) {
 func TestSessionEpoch(t *testing.T) {
 	e := newEnv(t)
 	p := e.principal()
-	if ok, err := e.svc.SessionValid(e.ctx, p); !ok || err != nil {
+	if ok, err := e.root.SessionValid(e.ctx, p); !ok || err != nil {
 		t.Fatalf("fresh session valid = %v, %v", ok, err)
 	}
-	if _, err := e.svc.EndAllSessions(e.ctx, e.account, ""); err != nil {
+	if _, err := e.root.EndAllSessions(e.ctx, e.account, ""); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := e.svc.SessionValid(e.ctx, p); ok {
+	if ok, _ := e.root.SessionValid(e.ctx, p); ok {
 		t.Fatal("session survived sign out everywhere")
 	}
 	p2 := e.principal()
-	if ok, _ := e.svc.SessionValid(e.ctx, p2); !ok {
+	if ok, _ := e.root.SessionValid(e.ctx, p2); !ok {
 		t.Fatal("new session invalid")
 	}
 	// Changing the password ends the others, not the caller's.
-	np, err := e.svc.ChangeRootPassword(e.ctx, p2, rootPass, "Persimmon-Otter-77", e.client)
+	np, err := e.root.ChangeRootPassword(e.ctx, p2, rootPass, "Persimmon-Otter-77", e.client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := e.svc.SessionValid(e.ctx, p2); ok {
+	if ok, _ := e.root.SessionValid(e.ctx, p2); ok {
 		t.Fatal("old session survived the password change")
 	}
-	if ok, _ := e.svc.SessionValid(e.ctx, np); !ok {
+	if ok, _ := e.root.SessionValid(e.ctx, np); !ok {
 		t.Fatal("the changing session ended")
 	}
-	_, err = e.svc.ChangeRootPassword(e.ctx, np, "wrong", "Persimmon-Otter-78", e.client)
+	_, err = e.root.ChangeRootPassword(e.ctx, np, "wrong", "Persimmon-Otter-78", e.client)
 	testutil.WantCode(t, err, awserr.AccessDenied)
-	_, err = e.svc.ChangeRootPassword(e.ctx, np, "Persimmon-Otter-77", "Password1", e.client)
+	_, err = e.root.ChangeRootPassword(e.ctx, np, "Persimmon-Otter-77", "Password1", e.client)
 	testutil.WantCode(t, err, awserr.PasswordPolicyViolation) // breached list
-	_, err = e.svc.ChangeRootPassword(e.ctx, np, "Persimmon-Otter-77", "root@example.com!!", e.client)
+	_, err = e.root.ChangeRootPassword(e.ctx, np, "Persimmon-Otter-77", "root@example.com!!", e.client)
 	testutil.WantCode(t, err, awserr.PasswordPolicyViolation) // too close to the email
 	if n := len(e.events("PasswordUpdated")); n != 4 {
 		t.Fatalf("PasswordUpdated events = %d, want 4 (1 success, 3 failures)", n)
 	}
-	if m := e.lastMessage(rootEmail, PurposePasswordChanged); m.Subject == "" {
+	if m := e.lastMessage(rootEmail, rootuser.PurposePasswordChanged); m.Subject == "" {
 		t.Fatal("no notice of the password change")
 	}
 }
@@ -477,48 +477,5 @@ func TestRootMFACodeUsed(t *testing.T) {
 	}
 	if failed != 6 {
 		t.Fatalf("%d failed sign-ins recorded, want 6 (every refused code)", failed)
-	}
-}
-
-// TestTOTPEnrollmentURI: the key URI names Rootward as the issuer and the account by its alias,
-// or its ID without one, and the QR code is that URI's.
-func TestTOTPEnrollmentURI(t *testing.T) {
-	e := newEnv(t)
-	for _, tc := range []struct{ name, alias, want string }{
-		{"account ID", "", "Rootward:root-account-mfa-device@" + e.account},
-		{"alias", "example-prod", "Rootward:root-device-2@example-prod"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			name := ""
-			if tc.alias != "" {
-				name = "root-device-2"
-				if err := e.iam.CreateAccountAlias(e.ctx, e.account, tc.alias); err != nil {
-					t.Fatal(err)
-				}
-			}
-			enr, err := e.svc.CreateTOTPDevice(e.ctx, e.account, "", name, e.client)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := "otpauth://totp/" + tc.want + "?secret=" + enr.Seed + "&issuer=Rootward"
-			if enr.OTPAuthURL != want {
-				t.Fatalf("OTPAuthURL = %q, want %q", enr.OTPAuthURL, want)
-			}
-			key, err := otp.NewKeyFromURL(want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := key.Image(200, 200)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			if err := png.Encode(&buf, img); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf.Bytes(), enr.QRCodePNG) {
-				t.Fatal("the QR code is not the PNG of the key URI")
-			}
-		})
 	}
 }

@@ -1,4 +1,4 @@
-package rootuser
+package signin
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
 )
 
 // guess runs n sign-ins at once and counts how many reached the password check (AccessDenied)
@@ -53,7 +54,7 @@ func concurrentGuesses(t *testing.T, b backend, email string) {
 	// Back-off doubles: 1 s after the fifth failure, then 2, 4, 8, 16 s; the tenth locks.
 	for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second} {
 		_, err := e.svc.BeginRootSignIn(e.ctx, email, "Wrong-Again-1", e.client)
-		if got, ok := RetryAfter(err); !ok || got != wait {
+		if got, ok := rootuser.RetryAfter(err); !ok || got != wait {
 			t.Fatalf("failure %d: retry after %v (%v), want %v", 6+i, got, err, wait)
 		}
 		e.clock.Advance(wait)
@@ -62,7 +63,7 @@ func concurrentGuesses(t *testing.T, b backend, email string) {
 	}
 	// Ten failures: locked for 15 minutes, even for the right password.
 	_, err := e.svc.BeginRootSignIn(e.ctx, email, rootPass, e.client)
-	if got, ok := RetryAfter(err); !ok || got != 15*time.Minute {
+	if got, ok := rootuser.RetryAfter(err); !ok || got != 15*time.Minute {
 		t.Fatalf("lock: retry after %v (%v)", got, err)
 	}
 	// The lock ends by itself: the root user is never locked out for good.
@@ -84,7 +85,7 @@ func TestThrottleAfterUnlockStaysInBackoff(t *testing.T) {
 	for range 10 {
 		for {
 			err := wrong()
-			if d, ok := RetryAfter(err); ok {
+			if d, ok := rootuser.RetryAfter(err); ok {
 				e.clock.Advance(d)
 				continue
 			}
@@ -95,7 +96,7 @@ func TestThrottleAfterUnlockStaysInBackoff(t *testing.T) {
 	e.clock.Advance(15 * time.Minute)
 	// After the lock, the counter is back at the back-off threshold: one failure, then a wait.
 	testutil.WantCode(t, wrong(), awserr.AccessDenied)
-	if d, ok := RetryAfter(wrong()); !ok || d != 2*time.Second {
+	if d, ok := rootuser.RetryAfter(wrong()); !ok || d != 2*time.Second {
 		t.Fatalf("after unlock: retry after %v", d)
 	}
 	// A day without failures forgets the counter.
@@ -180,7 +181,7 @@ func TestMFALockAtSignInAlertsContacts(t *testing.T) {
 			token = e.signInRoot(StepMFA).Token
 		}
 		_, err := e.svc.CompleteMFA(e.ctx, token, MFAResponse{Serial: serial, Code: "999999"}, e.client)
-		if d, ok := RetryAfter(err); ok {
+		if d, ok := rootuser.RetryAfter(err); ok {
 			e.clock.Advance(d)
 			continue
 		}
@@ -190,7 +191,7 @@ func TestMFALockAtSignInAlertsContacts(t *testing.T) {
 			token = "" // three wrong codes end a pending sign-in
 		}
 	}
-	msgs, err := e.notify.Outbox(e.ctx, notify.Query{To: rootEmail, Purpose: PurposeMFALocked})
+	msgs, err := e.notify.Outbox(e.ctx, notify.Query{To: rootEmail, Purpose: rootuser.PurposeMFALocked})
 	if err != nil || len(msgs) != 1 || !strings.Contains(msgs[0].Body, "Every MFA code of the root user is locked") {
 		t.Fatalf("lock alerts = %+v, %v; want one", msgs, err)
 	}

@@ -1,4 +1,4 @@
-package rootuser
+package signin
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/testutil"
 )
 
@@ -102,7 +103,7 @@ func (id identity) fail(e *env, n int, client func(i int) Client) {
 	e.t.Helper()
 	for i := 0; i < n; {
 		_, err := id.attempt(e, fmt.Sprintf("Wrong-Guess-%d", i), client(i))
-		if d, ok := RetryAfter(err); ok {
+		if d, ok := rootuser.RetryAfter(err); ok {
 			e.clock.Advance(d)
 			continue
 		}
@@ -247,18 +248,18 @@ func TestSuccessesFromOneAddressNeverAddUp(t *testing.T) {
 			id.setup(e)
 			office := Client{SourceIP: "192.0.2.200"}
 			// Twice the address's lock limit, with the clock frozen: none may be refused.
-			for i := 0; i < 2*DefaultLimits.IPLockAfter; i++ {
+			for i := 0; i < 2*rootuser.DefaultLimits.IPLockAfter; i++ {
 				if err := id.ok(e, &Client{SourceIP: office.SourceIP}); err != nil {
 					t.Fatalf("sign-in %d from the office = %v", i+1, err)
 				}
 			}
 			// Failures from the address still count: the twentieth puts it in back-off.
-			for i := 0; i < DefaultLimits.IPBackoffAfter; i++ {
+			for i := 0; i < rootuser.DefaultLimits.IPBackoffAfter; i++ {
 				_, err := e.svc.BeginRootSignIn(e.ctx, fmt.Sprintf("user%d@example.com", i), "Some-Password-1", office)
 				testutil.WantCode(t, err, awserr.AccessDenied)
 			}
 			if _, err := id.attempt(e, id.right, office); !isThrottled(err) {
-				t.Fatalf("after %d failures from the address = %v, want Throttling", DefaultLimits.IPBackoffAfter, err)
+				t.Fatalf("after %d failures from the address = %v, want Throttling", rootuser.DefaultLimits.IPBackoffAfter, err)
 			}
 			// A success takes back only its own attempt: the failures of others behind the address
 			// stay, and the next one doubles the wait.
@@ -268,7 +269,7 @@ func TestSuccessesFromOneAddressNeverAddUp(t *testing.T) {
 			}
 			_, err := e.svc.BeginRootSignIn(e.ctx, "someone@example.com", "Some-Password-1", office)
 			testutil.WantCode(t, err, awserr.AccessDenied)
-			if d, ok := RetryAfter(func() error { _, err := id.attempt(e, id.right, office); return err }()); !ok || d != 2*time.Second {
+			if d, ok := rootuser.RetryAfter(func() error { _, err := id.attempt(e, id.right, office); return err }()); !ok || d != 2*time.Second {
 				t.Fatalf("after a success and one more failure: retry after %v (%v), want 2s", d, ok)
 			}
 		})
