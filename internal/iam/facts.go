@@ -14,8 +14,10 @@ import (
 // entity may do). Service Authorization Reference, "Actions, resources, and condition keys for
 // AWS Identity and Access Management (IAM)".
 type ResourceFacts struct {
-	// Kind is "user", "role", "policy" or "mfa".
-	Kind     string
+	// Kind is "user", "group", "role", "policy" or "mfa".
+	Kind string
+	// ARN is the resource's ARN, a user's, group's or role's with its path.
+	ARN      string
 	Tags     []Tag
 	Boundary string // permissions boundary ARN of a user or role, "" when none
 }
@@ -43,22 +45,22 @@ func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*Reso
 		case "user":
 			var u *User
 			if u, err = t.user(account, name); err == nil && u.Arn == arn {
-				f = &ResourceFacts{Kind: kind, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}
+				f = userFacts(u)
 			}
 		case "role":
 			var r *Role
 			if r, err = t.role(account, name); err == nil && r.Arn == arn {
-				f = &ResourceFacts{Kind: kind, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}
+				f = roleFacts(r)
 			}
 		case "policy":
 			var p *ManagedPolicy
 			if p, err = t.managedPolicy(account, arn); err == nil {
-				f = &ResourceFacts{Kind: kind, Tags: p.Tags}
+				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: p.Tags}
 			}
 		case "mfa":
 			var d *VirtualMFADevice
 			if d, _, err = t.device(account, arn); err == nil {
-				f = &ResourceFacts{Kind: kind, Tags: d.Tags}
+				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: d.Tags}
 			}
 		}
 		if _, public := awserr.As(err); public {
@@ -71,6 +73,51 @@ func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*Reso
 		return nil, err
 	}
 	return f, nil
+}
+
+// EntityFacts returns the facts of the user, group or role (kind) named name in account, with its
+// ARN, in one read of the store: what authorizing an action on an entity named by the request
+// needs, its ARN with the path the entity has and its tags and boundary. It returns nil when there
+// is no such entity (or name is one IAM would refuse); only a failure to read the store is an
+// error.
+func (s *Service) EntityFacts(ctx context.Context, account, kind, name string) (*ResourceFacts, error) {
+	var f *ResourceFacts
+	err := s.view(ctx, func(t txn) error {
+		var err error
+		switch kind {
+		case "user":
+			var u *User
+			if u, err = t.user(account, name); err == nil {
+				f = userFacts(u)
+			}
+		case "role":
+			var r *Role
+			if r, err = t.role(account, name); err == nil {
+				f = roleFacts(r)
+			}
+		case "group":
+			var g *Group
+			if g, err = t.group(account, name); err == nil {
+				f = &ResourceFacts{Kind: kind, ARN: g.Arn}
+			}
+		}
+		if _, public := awserr.As(err); public {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func userFacts(u *User) *ResourceFacts {
+	return &ResourceFacts{Kind: "user", ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}
+}
+
+func roleFacts(r *Role) *ResourceFacts {
+	return &ResourceFacts{Kind: "role", ARN: r.Arn, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}
 }
 
 func boundaryARN(b *Boundary) string {

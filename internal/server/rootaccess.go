@@ -276,15 +276,10 @@ func (s *Server) invokeAs(r *http.Request, id *authz.Identity, service, action s
 		}
 		s.runner.Finish(c.Call, &err)
 	}()
-	o := c.svc.ops[action]
-	c.params = awsproto.Params{"Action": action}
-	for k, v := range params {
-		c.params[k] = v
+	res, moved, err := s.runMoved(c, service, action, params)
+	if !moved {
+		res, err = s.runLegacyAs(c, action, params)
 	}
-	if err = s.authorizeOp(c, o); err != nil {
-		return err
-	}
-	res, err := o.run(c)
 	if err != nil || out == nil || res == nil {
 		return err
 	}
@@ -293,4 +288,17 @@ func (s *Server) invokeAs(r *http.Request, id *authz.Identity, service, action s
 		return err
 	}
 	return xml.Unmarshal(buf.Bytes(), out)
+}
+
+// runLegacyAs runs an operation of the legacy tables for c's caller.
+func (s *Server) runLegacyAs(c *call, action string, params awsproto.Params) (any, error) {
+	o := c.svc.ops[action]
+	c.params = awsproto.Params{"Action": action}
+	for k, v := range params {
+		c.params[k] = v
+	}
+	if err := s.authorizeOp(c, o); err != nil {
+		return nil, err
+	}
+	return o.run(c)
 }
