@@ -150,22 +150,6 @@ func allowRootRecovery(c *call) (any, error) {
 	return loginProfileXML(lp), nil
 }
 
-// keyOwnerRes is GetAccessKeyLastUsed's resource: the key's owner — the root user's ARN for a root
-// key, which the root-task policies' confinement to arn:aws:iam::*:root expects.
-func keyOwnerRes(c *call) string {
-	k, err := c.s.iam.GetAccessKeyLastUsed(c.Ctx, c.Account(), c.params.Get("AccessKeyId"))
-	switch {
-	case err != nil:
-		return "*"
-	case k.UserName == "":
-		return arn.Root(c.Account())
-	}
-	if u, err := c.s.iam.GetUser(c.Ctx, c.Account(), k.UserName); err == nil {
-		return u.Arn
-	}
-	return arnOf(c, "user", k.UserName)
-}
-
 // RootCredentialDeletion reports what DeleteRootCredentials removed from a member's root user.
 type RootCredentialDeletion struct {
 	Account string
