@@ -22,8 +22,8 @@ type ResourceFacts struct {
 	Boundary string // permissions boundary ARN of a user or role, "" when none
 }
 
-// ResourceFacts returns the facts of the user, role, customer managed policy or virtual MFA device
-// whose ARN is arn in account, or nil when arn names none of these there (another kind of
+// ResourceFacts returns the facts of the user, group, role, customer managed policy or virtual MFA
+// device whose ARN is arn in account, or nil when arn names none of these there (another kind of
 // resource, an AWS managed policy, the root user, a malformed ARN, or an entity that does not
 // exist under exactly that ARN: a user of that name on another path is not that user). Only a
 // failure to read the store is an error, so that an authorization never proceeds without the
@@ -42,15 +42,10 @@ func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*Reso
 	err := s.view(ctx, func(t txn) error {
 		var err error
 		switch kind {
-		case "user":
-			var u *User
-			if u, err = t.user(account, name); err == nil && u.Arn == arn {
-				f = userFacts(u)
-			}
-		case "role":
-			var r *Role
-			if r, err = t.role(account, name); err == nil && r.Arn == arn {
-				f = roleFacts(r)
+		case "user", "role", "group":
+			// An entity of that name on another path is not the one the ARN names.
+			if f, err = t.entityFacts(account, kind, name); f != nil && f.ARN != arn {
+				f = nil
 			}
 		case "policy":
 			var p *ManagedPolicy
@@ -63,11 +58,7 @@ func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*Reso
 				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: d.Tags}
 			}
 		}
-		if _, public := awserr.As(err); public {
-			// NoSuchEntity, or a name IAM would refuse: no such resource, no facts.
-			return nil
-		}
-		return err
+		return noneIfPublic(err)
 	})
 	if err != nil {
 		return nil, err
@@ -84,27 +75,8 @@ func (s *Service) EntityFacts(ctx context.Context, account, kind, name string) (
 	var f *ResourceFacts
 	err := s.view(ctx, func(t txn) error {
 		var err error
-		switch kind {
-		case "user":
-			var u *User
-			if u, err = t.user(account, name); err == nil {
-				f = userFacts(u)
-			}
-		case "role":
-			var r *Role
-			if r, err = t.role(account, name); err == nil {
-				f = roleFacts(r)
-			}
-		case "group":
-			var g *Group
-			if g, err = t.group(account, name); err == nil {
-				f = &ResourceFacts{Kind: kind, ARN: g.Arn}
-			}
-		}
-		if _, public := awserr.As(err); public {
-			return nil
-		}
-		return err
+		f, err = t.entityFacts(account, kind, name)
+		return noneIfPublic(err)
 	})
 	if err != nil {
 		return nil, err
@@ -112,12 +84,38 @@ func (s *Service) EntityFacts(ctx context.Context, account, kind, name string) (
 	return f, nil
 }
 
-func userFacts(u *User) *ResourceFacts {
-	return &ResourceFacts{Kind: "user", ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}
+// entityFacts reads the user, group or role named name; nil for another kind.
+func (t txn) entityFacts(account, kind, name string) (*ResourceFacts, error) {
+	switch kind {
+	case "user":
+		u, err := t.user(account, name)
+		if err != nil {
+			return nil, err
+		}
+		return &ResourceFacts{Kind: kind, ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}, nil
+	case "role":
+		r, err := t.role(account, name)
+		if err != nil {
+			return nil, err
+		}
+		return &ResourceFacts{Kind: kind, ARN: r.Arn, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}, nil
+	case "group":
+		g, err := t.group(account, name)
+		if err != nil {
+			return nil, err
+		}
+		return &ResourceFacts{Kind: kind, ARN: g.Arn}, nil
+	}
+	return nil, nil
 }
 
-func roleFacts(r *Role) *ResourceFacts {
-	return &ResourceFacts{Kind: "role", ARN: r.Arn, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}
+// noneIfPublic is nil for an error a client may see — NoSuchEntity, or a name IAM would refuse: no
+// such resource, no facts — and err otherwise (the store could not be read).
+func noneIfPublic(err error) error {
+	if _, public := awserr.As(err); public {
+		return nil
+	}
+	return err
 }
 
 func boundaryARN(b *Boundary) string {

@@ -43,7 +43,7 @@ func TestEntityFacts(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("EntityFacts = %+v, want %+v", got, tc.want)
 			}
-			if tc.want == nil || tc.kind == "group" {
+			if tc.want == nil {
 				return
 			}
 			byARN, err := e.svc.ResourceFacts(e.ctx, acct, tc.want.ARN)
