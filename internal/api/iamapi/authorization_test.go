@@ -2,12 +2,14 @@ package iamapi_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/rootward/rootward/internal/iam"
@@ -77,11 +79,13 @@ func TestInputCheckedBeforeAuthorization(t *testing.T) {
 	wantCode(t, err, "AccessDenied")
 }
 
-// readCounter counts the reads (Get) of each stored object, by kind and key.
+// readCounter counts the reads (Get) of each stored object, by kind and key, and fails the next
+// read of the objects in failNext.
 type readCounter struct {
 	store.Store
-	mu    sync.Mutex
-	reads map[string]int
+	mu       sync.Mutex
+	reads    map[string]int
+	failNext map[string]bool
 }
 
 func (c *readCounter) View(ctx context.Context, fn func(tx store.Tx) error) error {
@@ -109,10 +113,21 @@ type countingTx struct {
 	c *readCounter
 }
 
+func (c *readCounter) failOnce(kind, key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failNext[kind+"/"+key] = true
+}
+
 func (t countingTx) Get(kind, account, key string) ([]byte, error) {
 	t.c.mu.Lock()
 	t.c.reads[kind+"/"+key]++
+	fail := t.c.failNext[kind+"/"+key]
+	delete(t.c.failNext, kind+"/"+key)
 	t.c.mu.Unlock()
+	if fail {
+		return nil, errors.New("storage unavailable")
+	}
 	return t.Tx.Get(kind, account, key)
 }
 
@@ -121,7 +136,7 @@ func (t countingTx) Get(kind, account, key string) ([]byte, error) {
 // operation then reads it once more for itself. Before, the ARN and the keys each read it.
 func TestEntityResolvedOnce(t *testing.T) {
 	t.Parallel()
-	rc := &readCounter{Store: testbackend.Open(t), reads: map[string]int{}}
+	rc := &readCounter{Store: testbackend.Open(t), reads: map[string]int{}, failNext: map[string]bool{}}
 	e := servertest.Build(t, rc, nil)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
@@ -167,4 +182,35 @@ func TestEntityResolvedOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnreadableResourceFailsClosed: when the entity an action acts on cannot be read, the call
+// fails (ServiceFailure) and changes nothing. Before, the resource was its ARN without a path and,
+// if the second read for its tags worked, without tags: a Deny on the entity's path or tags did not
+// apply.
+func TestUnreadableResourceFailsClosed(t *testing.T) {
+	t.Parallel()
+	rc := &readCounter{Store: testbackend.Open(t), reads: map[string]int{}, failNext: map[string]bool{}}
+	e := servertest.Build(t, rc, nil)
+	ctx := servertest.Ctx(t)
+	if _, err := e.Svc.CreateUser(ctx, e.Account.ID, iam.CreateUserInput{UserName: "bob", Path: "/privileged/"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, _ := e.UserClients("ops", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::*:user/privileged/*"}]}`)
+	// The caller's policies are read (and cached) first, so that the failed read is the resource's.
+	if _, err := ops.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	rc.failOnce("user", "bob")
+	_, err := ops.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, err, "ServiceFailure")
+	u, err := e.Svc.GetUser(ctx, e.Account.ID, "bob")
+	if err != nil || len(u.Tags) != 0 {
+		t.Fatalf("bob = %+v, %v; want untagged", u, err)
+	}
+	// Readable, the Deny applies.
+	_, err = ops.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, err, "AccessDenied")
 }

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 
@@ -32,6 +33,9 @@ func add[In, Out any](o *api.Op[In, Out]) *api.Op[In, Out] {
 // conditioned on a tag must not be skipped because the tag could not be read.
 func resourceKeys[In any](own func(c *api.Call, in *In) (authz.Keys, error)) func(c *api.Call, in *In) (authz.Keys, error) {
 	return func(c *api.Call, in *In) (authz.Keys, error) {
+		if c.Facts == unreadable {
+			return nil, errUnreadable
+		}
 		if c.Facts == nil {
 			f, err := c.IAM.ResourceFacts(c.Ctx, c.Account(), c.Resource)
 			if err != nil {
@@ -63,7 +67,8 @@ func resourceKeys[In any](own func(c *api.Call, in *In) (authz.Keys, error)) fun
 // the entity is read once, for its ARN with its path and for its facts, which it keeps in c.Facts
 // for the resource keys. An entity that does not exist has the ARN without a path (the operation
 // answers NoSuchEntity once authorized) and facts with no tags or boundary. When the store cannot
-// be read, c.Facts stays nil so that resourceKeys looks again and fails the call.
+// be read, the call fails in resourceKeys: without its path and tags, a Deny on the entity's path
+// or tags would not apply.
 func entityARN(c *api.Call, kind, name string) string {
 	if name == "" {
 		return arnOf(c, kind, "")
@@ -71,6 +76,9 @@ func entityARN(c *api.Call, kind, name string) string {
 	f, err := c.IAM.EntityFacts(c.Ctx, c.Account(), kind, name)
 	switch {
 	case err != nil:
+		c.Log.Error("reading the resource to authorize", "request_id", c.RequestID, "action", c.Action, "kind", kind, "err", err)
+		f = unreadable
+		c.Facts = f
 		return arnOf(c, kind, name)
 	case f == nil:
 		f = &iam.ResourceFacts{Kind: kind, ARN: arnOf(c, kind, name)}
@@ -78,6 +86,13 @@ func entityARN(c *api.Call, kind, name string) string {
 	c.Facts = f
 	return f.ARN
 }
+
+// unreadable is c.Facts when entityARN could not read the entity; resourceKeys then fails the call
+// with errUnreadable, which the runner answers as an internal error.
+var (
+	unreadable    = &iam.ResourceFacts{}
+	errUnreadable = errors.New("iamapi: the resource to authorize could not be read")
+)
 
 // arnOf is the ARN of kind/name in the caller's account without a path; kind/* when name is "".
 func arnOf(c *api.Call, kind, name string) string {
