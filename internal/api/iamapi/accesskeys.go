@@ -3,6 +3,7 @@ package iamapi
 import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 )
@@ -159,9 +160,13 @@ type AccessKeyLastUsed struct {
 
 // keyOwnerARN is GetAccessKeyLastUsed's resource: the key's owner — the root user's ARN for a root
 // key, which the root-task policies' confinement to arn:aws:iam::*:root expects; "*" for a key
-// that is not the account's (the operation answers that).
+// that is not the account's (the operation answers that). A key that cannot be read fails the
+// call, as an entity that cannot be (entityARN).
 func keyOwnerARN(c *api.Call, in *GetAccessKeyLastUsedInput) string {
 	k, err := c.IAM.GetAccessKeyLastUsed(c.Ctx, c.Account(), in.AccessKeyID)
+	if _, public := awserr.As(err); err != nil && !public {
+		cannotRead(c, err)
+	}
 	switch {
 	case err != nil:
 		return "*"

@@ -184,16 +184,20 @@ func TestEntityResolvedOnce(t *testing.T) {
 	}
 }
 
-// TestUnreadableResourceFailsClosed: when the entity an action acts on cannot be read, the call
-// fails (ServiceFailure) and changes nothing. Before, the resource was its ARN without a path and,
-// if the second read for its tags worked, without tags: a Deny on the entity's path or tags did not
-// apply.
+// TestUnreadableResourceFailsClosed: when what an action acts on cannot be read (a user, or the
+// access key whose owner is GetAccessKeyLastUsed's resource), the call fails (ServiceFailure) and
+// changes nothing. Before, the resource was the user's ARN without a path, or "*" for the key, and
+// a Deny on the user's path did not apply when the operation's own read then worked.
 func TestUnreadableResourceFailsClosed(t *testing.T) {
 	t.Parallel()
 	rc := &readCounter{Store: testbackend.Open(t), reads: map[string]int{}, failNext: map[string]bool{}}
 	e := servertest.Build(t, rc, nil)
 	ctx := servertest.Ctx(t)
 	if _, err := e.Svc.CreateUser(ctx, e.Account.ID, iam.CreateUserInput{UserName: "bob", Path: "/privileged/"}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := e.Svc.CreateAccessKey(ctx, e.Account.ID, "bob")
+	if err != nil {
 		t.Fatal(err)
 	}
 	ops, _ := e.UserClients("ops", `{"Version":"2012-10-17","Statement":[
@@ -203,14 +207,28 @@ func TestUnreadableResourceFailsClosed(t *testing.T) {
 	if _, err := ops.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
 	}
-	rc.failOnce("user", "bob")
-	_, err := ops.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
-	wantCode(t, err, "ServiceFailure")
-	u, err := e.Svc.GetUser(ctx, e.Account.ID, "bob")
-	if err != nil || len(u.Tags) != 0 {
+	tag := []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}
+	for _, tc := range []struct {
+		name, kind, key string
+		call            func() error
+	}{
+		{"TagUser", "user", "bob", func() error {
+			_, err := ops.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("bob"), Tags: tag})
+			return err
+		}},
+		{"GetAccessKeyLastUsed", "accesskey", key.AccessKeyID, func() error {
+			_, err := ops.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(key.AccessKeyID)})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc.failOnce(tc.kind, tc.key)
+			wantCode(t, tc.call(), "ServiceFailure")
+			// Readable, the Deny applies.
+			wantCode(t, tc.call(), "AccessDenied")
+		})
+	}
+	if u, err := e.Svc.GetUser(ctx, e.Account.ID, "bob"); err != nil || len(u.Tags) != 0 {
 		t.Fatalf("bob = %+v, %v; want untagged", u, err)
 	}
-	// Readable, the Deny applies.
-	_, err = ops.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
-	wantCode(t, err, "AccessDenied")
 }

@@ -76,9 +76,7 @@ func entityARN(c *api.Call, kind, name string) string {
 	f, err := c.IAM.EntityFacts(c.Ctx, c.Account(), kind, name)
 	switch {
 	case err != nil:
-		c.Log.Error("reading the resource to authorize", "request_id", c.RequestID, "action", c.Action, "kind", kind, "err", err)
-		f = unreadable
-		c.Facts = f
+		cannotRead(c, err)
 		return arnOf(c, kind, name)
 	case f == nil:
 		f = &iam.ResourceFacts{Kind: kind, ARN: arnOf(c, kind, name)}
@@ -87,8 +85,15 @@ func entityARN(c *api.Call, kind, name string) string {
 	return f.ARN
 }
 
-// unreadable is c.Facts when entityARN could not read the entity; resourceKeys then fails the call
-// with errUnreadable, which the runner answers as an internal error.
+// cannotRead records that the resource of c could not be read (err, logged): resourceKeys then
+// fails the call.
+func cannotRead(c *api.Call, err error) {
+	c.Log.Error("reading the resource to authorize", "request_id", c.RequestID, "action", c.Action, "err", err)
+	c.Facts = unreadable
+}
+
+// unreadable is c.Facts when the resource could not be read (cannotRead); resourceKeys then fails
+// the call with errUnreadable, which the runner answers as an internal error.
 var (
 	unreadable    = &iam.ResourceFacts{}
 	errUnreadable = errors.New("iamapi: the resource to authorize could not be read")
