@@ -14,14 +14,16 @@ import (
 // entity may do). Service Authorization Reference, "Actions, resources, and condition keys for
 // AWS Identity and Access Management (IAM)".
 type ResourceFacts struct {
-	// Kind is "user", "role", "policy" or "mfa".
-	Kind     string
+	// Kind is "user", "group", "role", "policy" or "mfa".
+	Kind string
+	// ARN is the resource's ARN, a user's, group's or role's with its path.
+	ARN      string
 	Tags     []Tag
 	Boundary string // permissions boundary ARN of a user or role, "" when none
 }
 
-// ResourceFacts returns the facts of the user, role, customer managed policy or virtual MFA device
-// whose ARN is arn in account, or nil when arn names none of these there (another kind of
+// ResourceFacts returns the facts of the user, group, role, customer managed policy or virtual MFA
+// device whose ARN is arn in account, or nil when arn names none of these there (another kind of
 // resource, an AWS managed policy, the root user, a malformed ARN, or an entity that does not
 // exist under exactly that ARN: a user of that name on another path is not that user). Only a
 // failure to read the store is an error, so that an authorization never proceeds without the
@@ -40,37 +42,80 @@ func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*Reso
 	err := s.view(ctx, func(t txn) error {
 		var err error
 		switch kind {
-		case "user":
-			var u *User
-			if u, err = t.user(account, name); err == nil && u.Arn == arn {
-				f = &ResourceFacts{Kind: kind, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}
-			}
-		case "role":
-			var r *Role
-			if r, err = t.role(account, name); err == nil && r.Arn == arn {
-				f = &ResourceFacts{Kind: kind, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}
+		case "user", "role", "group":
+			// An entity of that name on another path is not the one the ARN names.
+			if f, err = t.entityFacts(account, kind, name); f != nil && f.ARN != arn {
+				f = nil
 			}
 		case "policy":
 			var p *ManagedPolicy
 			if p, err = t.managedPolicy(account, arn); err == nil {
-				f = &ResourceFacts{Kind: kind, Tags: p.Tags}
+				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: p.Tags}
 			}
 		case "mfa":
 			var d *VirtualMFADevice
 			if d, _, err = t.device(account, arn); err == nil {
-				f = &ResourceFacts{Kind: kind, Tags: d.Tags}
+				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: d.Tags}
 			}
 		}
-		if _, public := awserr.As(err); public {
-			// NoSuchEntity, or a name IAM would refuse: no such resource, no facts.
-			return nil
-		}
-		return err
+		return noneIfPublic(err)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// EntityFacts returns the facts of the user, group or role (kind) named name in account, with its
+// ARN, in one read of the store: what authorizing an action on an entity named by the request
+// needs, its ARN with the path the entity has and its tags and boundary. It returns nil when there
+// is no such entity (or name is one IAM would refuse); only a failure to read the store is an
+// error.
+func (s *Service) EntityFacts(ctx context.Context, account, kind, name string) (*ResourceFacts, error) {
+	var f *ResourceFacts
+	err := s.view(ctx, func(t txn) error {
+		var err error
+		f, err = t.entityFacts(account, kind, name)
+		return noneIfPublic(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// entityFacts reads the user, group or role named name; nil for another kind.
+func (t txn) entityFacts(account, kind, name string) (*ResourceFacts, error) {
+	switch kind {
+	case "user":
+		u, err := t.user(account, name)
+		if err != nil {
+			return nil, err
+		}
+		return &ResourceFacts{Kind: kind, ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}, nil
+	case "role":
+		r, err := t.role(account, name)
+		if err != nil {
+			return nil, err
+		}
+		return &ResourceFacts{Kind: kind, ARN: r.Arn, Tags: r.Tags, Boundary: boundaryARN(r.PermissionsBoundary)}, nil
+	case "group":
+		g, err := t.group(account, name)
+		if err != nil {
+			return nil, err
+		}
+		return &ResourceFacts{Kind: kind, ARN: g.Arn}, nil
+	}
+	return nil, nil
+}
+
+// noneIfPublic is nil for an error a client may see — NoSuchEntity, or a name IAM would refuse: no
+// such resource, no facts — and err otherwise (the store could not be read).
+func noneIfPublic(err error) error {
+	if _, public := awserr.As(err); public {
+		return nil
+	}
+	return err
 }
 
 func boundaryARN(b *Boundary) string {

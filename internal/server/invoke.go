@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"github.com/rootward/rootward/internal/authz"
 	"net/http"
+
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/authz"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
@@ -29,6 +31,12 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 		}
 		s.runner.Finish(c.Call, &err)
 	}()
+	if c.Caller, err = authz.IdentityOf(c.Ctx, s.iam, p); err != nil {
+		return nil, err
+	}
+	if res, ok, err := s.runMoved(c, service, action, params); ok {
+		return res, err
+	}
 	svc, ok := s.legacy[service]
 	if !ok {
 		return nil, awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", service)
@@ -44,9 +52,6 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 	}
 	c.params["Action"] = action
 	c.Query = c.params
-	if c.Caller, err = authz.IdentityOf(c.Ctx, s.iam, p); err != nil {
-		return nil, err
-	}
 	// The console is a client like any other: it gets and gives back pagination tokens.
 	scope, err := s.openPageToken(c)
 	if err != nil {
@@ -59,6 +64,35 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 		return nil, err
 	}
 	return s.sealPageToken(c, scope, result), nil
+}
+
+// runMoved runs, for c's caller, an awsQuery operation that has moved into its service's package
+// (internal/api/...): its input decoded from params as the API decodes a request's, then the
+// runner's input checks, page token, authorization and the operation. ok is false when the
+// runner's table has no such operation (the legacy tables may).
+func (s *Server) runMoved(c *call, service, action string, params awsproto.Params) (res any, ok bool, err error) {
+	svc, found := s.runner.Service(service)
+	if !found || svc.Protocol != awsproto.AWSQuery {
+		return nil, false, nil
+	}
+	o, found := svc.Op(action)
+	if !found {
+		return nil, false, nil
+	}
+	c.Route(svc, o)
+	c.svc = nil
+	c.params = awsproto.Params{}
+	for k, v := range params {
+		c.params[k] = v
+	}
+	c.params["Action"] = action
+	c.Query = c.params
+	in, err := api.Decode(svc, o, c.params, c.r, nil, nil)
+	if err != nil {
+		return nil, true, err
+	}
+	res, err = s.runner.Run(c.Call, o, in)
+	return res, true, err
 }
 
 // InvokeInto is Invoke decoding the result into out, a struct with the operation's XML result

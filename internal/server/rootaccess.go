@@ -150,22 +150,6 @@ func allowRootRecovery(c *call) (any, error) {
 	return loginProfileXML(lp), nil
 }
 
-// keyOwnerRes is GetAccessKeyLastUsed's resource: the key's owner — the root user's ARN for a root
-// key, which the root-task policies' confinement to arn:aws:iam::*:root expects.
-func keyOwnerRes(c *call) string {
-	k, err := c.s.iam.GetAccessKeyLastUsed(c.Ctx, c.Account(), c.params.Get("AccessKeyId"))
-	switch {
-	case err != nil:
-		return "*"
-	case k.UserName == "":
-		return arn.Root(c.Account())
-	}
-	if u, err := c.s.iam.GetUser(c.Ctx, c.Account(), k.UserName); err == nil {
-		return u.Arn
-	}
-	return arnOf(c, "user", k.UserName)
-}
-
 // RootCredentialDeletion reports what DeleteRootCredentials removed from a member's root user.
 type RootCredentialDeletion struct {
 	Account string
@@ -276,15 +260,10 @@ func (s *Server) invokeAs(r *http.Request, id *authz.Identity, service, action s
 		}
 		s.runner.Finish(c.Call, &err)
 	}()
-	o := c.svc.ops[action]
-	c.params = awsproto.Params{"Action": action}
-	for k, v := range params {
-		c.params[k] = v
+	res, moved, err := s.runMoved(c, service, action, params)
+	if !moved {
+		res, err = s.runLegacyAs(c, action, params)
 	}
-	if err = s.authorizeOp(c, o); err != nil {
-		return err
-	}
-	res, err := o.run(c)
 	if err != nil || out == nil || res == nil {
 		return err
 	}
@@ -293,4 +272,17 @@ func (s *Server) invokeAs(r *http.Request, id *authz.Identity, service, action s
 		return err
 	}
 	return xml.Unmarshal(buf.Bytes(), out)
+}
+
+// runLegacyAs runs an operation of the legacy tables for c's caller.
+func (s *Server) runLegacyAs(c *call, action string, params awsproto.Params) (any, error) {
+	o := c.svc.ops[action]
+	c.params = awsproto.Params{"Action": action}
+	for k, v := range params {
+		c.params[k] = v
+	}
+	if err := s.authorizeOp(c, o); err != nil {
+		return nil, err
+	}
+	return o.run(c)
 }

@@ -1,12 +1,12 @@
-package server
+package iamapi
 
 import (
-	"encoding/base64"
 	"errors"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
@@ -22,72 +22,130 @@ import (
 // parameter, the number of items defaults to 100").
 const simulatorDefaultMaxItems = 100
 
-func addSimulatorOps(ops map[string]*op) {
-	// iam:SimulatePrincipalPolicy acts on the simulated user, group or role ("to give a user named
-	// Bob permission to simulate a policy that is assigned to a user named Alice, give Bob access
-	// to the following resource: arn:aws:iam::777788889999:user/alice", IAM User Guide).
-	ops["SimulatePrincipalPolicy"] = &op{resource: policySourceResource, run: simulatePrincipalPolicy}
-	ops["SimulateCustomPolicy"] = &op{run: simulateCustomPolicy}
+// SimulationInput is what both simulator operations read besides the policies: the actions and
+// resources to simulate, the request context and the page. ActionNames is checked after the
+// members the operations name first (PolicySourceArn, PolicyInputList), as before.
+type SimulationInput struct {
+	ActionNames                        []string `required:"true"`
+	ResourceArns                       []string
+	ResourceOwner                      string
+	ResourcePolicy                     string
+	CallerArn                          string
+	PermissionsBoundaryPolicyInputList []string
+	ContextEntries                     []ContextEntry
+	ListInput
 }
 
-// policySourceResource is the resource of the operations that read an entity's policies: the
-// entity named by PolicySourceArn.
-func policySourceResource(c *call) string {
-	if a := c.params.Get("PolicySourceArn"); a != "" {
-		return a
+// ContextEntry is a condition key's value for the simulation.
+type ContextEntry struct {
+	ContextKeyName   string
+	ContextKeyType   string
+	ContextKeyValues []string
+}
+
+// SimulatePrincipalPolicy acts on the simulated user, group or role ("to give a user named Bob
+// permission to simulate a policy that is assigned to a user named Alice, give Bob access to the
+// following resource: arn:aws:iam::777788889999:user/alice", IAM User Guide).
+var SimulatePrincipalPolicy = add(&api.Op[SimulatePrincipalPolicyInput, SimulateOutput]{
+	Name:     "SimulatePrincipalPolicy",
+	Resource: func(c *api.Call, in *SimulatePrincipalPolicyInput) string { return policySourceARN(in.PolicySourceArn) },
+	Run:      simulatePrincipalPolicy,
+})
+
+// SimulatePrincipalPolicyInput is SimulatePrincipalPolicy's request.
+type SimulatePrincipalPolicyInput struct {
+	PolicySourceArn     string `required:"true"`
+	PolicyInputList     []string
+	PolicyExclusionList []PolicyExclusion
+	SimulationInput
+}
+
+// PolicyExclusion leaves out of a principal's simulation the policies it matches: a type, a
+// managed policy ARN (pattern), or an inline policy.
+type PolicyExclusion struct {
+	PolicyType             string
+	PolicyArn              string
+	InlinePolicyIdentifier *InlinePolicyIdentifier
+}
+
+// InlinePolicyIdentifier names an inline policy by its name and the entity it is attached to.
+type InlinePolicyIdentifier struct {
+	PolicyName     string
+	AttachmentType string
+	AttachmentName string
+}
+
+// policySourceARN is the resource of the operations that read an entity's policies: the entity
+// named by PolicySourceArn.
+func policySourceARN(a string) string {
+	if a == "" {
+		return "*"
 	}
-	return "*"
+	return a
 }
 
-func simulatePrincipalPolicy(c *call) (any, error) {
-	source, err := c.params.Required("PolicySourceArn")
+func simulatePrincipalPolicy(c *api.Call, in *SimulatePrincipalPolicyInput) (*SimulateOutput, error) {
+	sim, err := newSimulation(c, &in.SimulationInput)
 	if err != nil {
 		return nil, err
 	}
-	sim, err := newSimulation(c)
-	if err != nil {
-		return nil, err
+	excl := make([]simulate.Exclusion, len(in.PolicyExclusionList))
+	for i, e := range in.PolicyExclusionList {
+		excl[i] = simulate.Exclusion{PolicyType: e.PolicyType, PolicyARN: e.PolicyArn}
+		if ip := e.InlinePolicyIdentifier; ip != nil {
+			excl[i].Inline = &simulate.InlinePolicy{PolicyName: ip.PolicyName, AttachmentType: ip.AttachmentType, AttachmentName: ip.AttachmentName}
+		}
 	}
-	excl := exclusionsParam(c)
 	if err := simulate.CheckExclusions(excl); err != nil {
 		return nil, simError(err)
 	}
-	p, err := loadPrincipal(c, source)
+	p, err := loadPrincipal(c, in.PolicySourceArn)
 	if err != nil {
 		return nil, err
 	}
 	if err := sim.AddPrincipal(p, excl); err != nil {
 		return nil, err
 	}
-	if err := sim.AddInputs(simulationInputs(c)); err != nil {
+	if err := sim.AddInputs(simulationInputs(in.PolicyInputList, &in.SimulationInput)); err != nil {
 		return nil, simError(err)
 	}
-	return setCallerAndRun(c, sim)
+	return run(c, sim, &in.SimulationInput)
 }
 
-func simulateCustomPolicy(c *call) (any, error) {
-	if len(c.params.List("PolicyInputList")) == 0 {
-		return nil, awsproto.MissingParam("PolicyInputList")
-	}
-	sim, err := newSimulation(c)
+var SimulateCustomPolicy = add(&api.Op[SimulateCustomPolicyInput, SimulateOutput]{
+	Name: "SimulateCustomPolicy",
+	Run:  simulateCustomPolicy,
+})
+
+// SimulateCustomPolicyInput is SimulateCustomPolicy's request.
+type SimulateCustomPolicyInput struct {
+	PolicyInputList                    []string `required:"true"`
+	OrderedOrganizationPolicyInputList []OrganizationPolicies
+	SimulationInput
+}
+
+// OrganizationPolicies is one level of the organization (the root, an OU, the account) with its
+// SCPs, from the root down.
+type OrganizationPolicies struct {
+	ServiceControlPolicyInputList []string
+}
+
+func simulateCustomPolicy(c *api.Call, in *SimulateCustomPolicyInput) (*SimulateOutput, error) {
+	sim, err := newSimulation(c, &in.SimulationInput)
 	if err != nil {
 		return nil, err
 	}
-	if err := sim.AddInputs(simulationInputs(c)); err != nil {
+	if err := sim.AddInputs(simulationInputs(in.PolicyInputList, &in.SimulationInput)); err != nil {
 		return nil, simError(err)
 	}
-	var levels [][]string
-	for i := 1; ; i++ {
-		prefix := "OrderedOrganizationPolicyInputList.member." + strconv.Itoa(i)
-		if !paramsWithPrefix(c.params, prefix+".") {
-			break
-		}
-		levels = append(levels, c.params.List(prefix+".ServiceControlPolicyInputList"))
+	levels := make([][]string, len(in.OrderedOrganizationPolicyInputList))
+	for i, l := range in.OrderedOrganizationPolicyInputList {
+		levels[i] = l.ServiceControlPolicyInputList
 	}
 	if err := sim.AddSCPs(levels); err != nil {
 		return nil, simError(err)
 	}
-	return setCallerAndRun(c, sim)
+	return run(c, sim, &in.SimulationInput)
 }
 
 // simError reports a member that breaks its constraint as the query protocol does.
@@ -99,77 +157,31 @@ func simError(err error) error {
 	return err
 }
 
-// newSimulation reads the parameters both operations share: actions, resources, context.
-func newSimulation(c *call) (*simulate.Simulation, error) {
-	r := simulate.Request{Account: c.Account(), Actions: c.params.List("ActionNames"), Owner: c.params.Get("ResourceOwner")}
-	if len(r.Actions) == 0 {
-		return nil, awsproto.MissingParam("ActionNames")
-	}
-	if c.params.Has("ResourceArns.member.1") {
-		r.Resources = c.params.List("ResourceArns")
-	}
-	for i := 1; ; i++ {
-		prefix := "ContextEntries.member." + strconv.Itoa(i) + "."
-		if !paramsWithPrefix(c.params, prefix) {
-			break
-		}
-		r.Context = append(r.Context, simulate.ContextEntry{
-			Name: c.params.Get(prefix + "ContextKeyName"), Type: c.params.Get(prefix + "ContextKeyType"),
-			Values: c.params.List(prefix + "ContextKeyValues"),
-		})
+// newSimulation starts a simulation of the actions, resources and context both operations share.
+func newSimulation(c *api.Call, in *SimulationInput) (*simulate.Simulation, error) {
+	r := simulate.Request{Account: c.Account(), Actions: in.ActionNames, Owner: in.ResourceOwner, Resources: in.ResourceArns}
+	for _, e := range in.ContextEntries {
+		r.Context = append(r.Context, simulate.ContextEntry{Name: e.ContextKeyName, Type: e.ContextKeyType, Values: e.ContextKeyValues})
 	}
 	sim, err := simulate.New(r)
 	return sim, simError(err)
 }
 
-// parseInput parses a policy document parameter (GetContextKeysForCustomPolicy and
+// parseInput parses a policy document member (GetContextKeysForCustomPolicy and
 // GetContextKeysForPrincipalPolicy read theirs as the simulator does).
-func parseInput(param, doc string, kind policy.Kind) (*policy.Policy, error) {
-	p, err := simulate.ParseInput(param, doc, kind)
+func parseInput(member, doc string, kind policy.Kind) (*policy.Policy, error) {
+	p, err := simulate.ParseInput(member, doc, kind)
 	return p, simError(err)
 }
 
-func simulationInputs(c *call) simulate.Inputs {
-	return simulate.Inputs{
-		Identity: c.params.List("PolicyInputList"),
-		Boundary: c.params.List("PermissionsBoundaryPolicyInputList"),
-		Resource: c.params.Get("ResourcePolicy"),
-	}
-}
-
-func paramsWithPrefix(p awsproto.Params, prefix string) bool {
-	for k := range p {
-		if strings.HasPrefix(k, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// exclusionsParam reads PolicyExclusionList.member.N.{PolicyType | PolicyArn |
-// InlinePolicyIdentifier.{PolicyName, AttachmentType, AttachmentName}}.
-func exclusionsParam(c *call) []simulate.Exclusion {
-	var out []simulate.Exclusion
-	for i := 1; ; i++ {
-		prefix := "PolicyExclusionList.member." + strconv.Itoa(i) + "."
-		if !paramsWithPrefix(c.params, prefix) {
-			return out
-		}
-		e := simulate.Exclusion{PolicyType: c.params.Get(prefix + "PolicyType"), PolicyARN: c.params.Get(prefix + "PolicyArn")}
-		if ip := prefix + "InlinePolicyIdentifier."; paramsWithPrefix(c.params, ip) {
-			e.Inline = &simulate.InlinePolicy{
-				PolicyName: c.params.Get(ip + "PolicyName"), AttachmentType: c.params.Get(ip + "AttachmentType"),
-				AttachmentName: c.params.Get(ip + "AttachmentName"),
-			}
-		}
-		out = append(out, e)
-	}
+func simulationInputs(identity []string, in *SimulationInput) simulate.Inputs {
+	return simulate.Inputs{Identity: identity, Boundary: in.PermissionsBoundaryPolicyInputList, Resource: in.ResourcePolicy}
 }
 
 // loadPrincipal fetches the identity policies and permissions boundary of the user, group or role
 // named by PolicySourceArn, as the authorizer does for a caller.
-func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
-	src, err := simulate.ParseSource(arn)
+func loadPrincipal(c *api.Call, sourceARN string) (simulate.Principal, error) {
+	src, err := simulate.ParseSource(sourceARN)
 	if err != nil {
 		return simulate.Principal{}, err
 	}
@@ -182,7 +194,7 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 	groupNames := map[string]string{}
 	switch src.Kind {
 	case "user":
-		u, err := c.s.iam.GetUser(c.Ctx, c.Account(), src.Name)
+		u, err := c.IAM.GetUser(c.Ctx, c.Account(), src.Name)
 		if err != nil {
 			return simulate.Principal{}, err
 		}
@@ -190,7 +202,7 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 		// PrincipalPolicies labels a user's group policies with the folded group name; the
 		// simulator reports the name as created.
 		for o := (iam.ListOpts{MaxItems: 1000}); ; {
-			p, err := c.s.iam.ListGroupsForUser(c.Ctx, c.Account(), display, o)
+			p, err := c.IAM.ListGroupsForUser(c.Ctx, c.Account(), display, o)
 			if err != nil {
 				return simulate.Principal{}, err
 			}
@@ -203,23 +215,23 @@ func loadPrincipal(c *call, arn string) (simulate.Principal, error) {
 			o.Marker = p.Marker
 		}
 	case "role":
-		r, err := c.s.iam.GetRole(c.Ctx, c.Account(), src.Name)
+		r, err := c.IAM.GetRole(c.Ctx, c.Account(), src.Name)
 		if err != nil {
 			return simulate.Principal{}, err
 		}
 		entityARN, display, entityID = r.Arn, r.RoleName, r.RoleID
 	default:
-		g, _, err := c.s.iam.GetGroup(c.Ctx, c.Account(), src.Name, iam.ListOpts{MaxItems: 1})
+		g, _, err := c.IAM.GetGroup(c.Ctx, c.Account(), src.Name, iam.ListOpts{MaxItems: 1})
 		if err != nil {
 			return simulate.Principal{}, err
 		}
 		entityARN, display, entityID = g.Arn, g.GroupName, g.GroupID
 	}
-	if entityARN != arn {
+	if entityARN != sourceARN {
 		// The name exists under another path: the ARN given names nothing.
 		return simulate.Principal{}, notFound
 	}
-	pp, err := c.s.iam.PrincipalPolicies(c.Ctx, c.Account(), src.Kind, display, entityID)
+	pp, err := c.IAM.PrincipalPolicies(c.Ctx, c.Account(), src.Kind, display, entityID)
 	if errors.Is(err, iam.ErrPrincipalGone) {
 		return simulate.Principal{}, notFound // deleted since it was read above
 	}
@@ -254,45 +266,41 @@ func attachedOf(d iam.PolicyDoc, groupNames map[string]string) simulate.Attached
 	return at
 }
 
-// setCallerAndRun applies CallerArn and simulates the page of actions that MaxItems and Marker
-// select.
-func setCallerAndRun(c *call, sim *simulate.Simulation) (any, error) {
-	if err := sim.SetCaller(c.params.Get("CallerArn")); err != nil {
+// run applies CallerArn and simulates the page of actions that MaxItems and Marker select. The
+// Marker's position (the runner authenticates the token around it) is the index of the next
+// action.
+func run(c *api.Call, sim *simulate.Simulation, in *SimulationInput) (*SimulateOutput, error) {
+	if err := sim.SetCaller(in.CallerArn); err != nil {
 		return nil, err
 	}
-	maxItems, err := c.params.Int("MaxItems", simulatorDefaultMaxItems, 1, 1000)
-	if err != nil {
-		return nil, err
+	maxItems := in.MaxItems
+	if maxItems == 0 {
+		maxItems = simulatorDefaultMaxItems
 	}
 	actions := sim.Actions()
-	start, err := simMarker(c.params.Get("Marker"), len(actions))
+	start, err := simMarker(in.Marker, len(actions))
 	if err != nil {
 		return nil, err
 	}
 	end := min(start+maxItems, len(actions))
-	out := simulateResult{EvaluationResults: make([]evaluationResult, 0, end-start)}
+	out := &SimulateOutput{EvaluationResults: make([]EvaluationResult, 0, end-start)}
 	for _, a := range actions[start:end] {
 		out.EvaluationResults = append(out.EvaluationResults, evaluationResultOf(sim.Evaluate(a)))
 	}
 	if end < len(actions) {
 		out.IsTruncated = true
-		out.Marker = base64.RawURLEncoding.EncodeToString([]byte("simulate:" + strconv.Itoa(end)))
+		out.Marker = strconv.Itoa(end)
 	}
 	return out, nil
 }
 
-// simMarker decodes a Marker: the opaque index of the next action to simulate.
+// simMarker decodes a Marker's position: the index of the next action to simulate.
 func simMarker(m string, n int) (int, error) {
 	if m == "" {
 		return 0, nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(m)
-	if err == nil {
-		if rest, ok := strings.CutPrefix(string(b), "simulate:"); ok {
-			if i, err := strconv.Atoi(rest); err == nil && i > 0 && i < n {
-				return i, nil
-			}
-		}
+	if i, err := strconv.Atoi(m); err == nil && i > 0 && i < n {
+		return i, nil
 	}
 	return 0, awserr.New(awserr.InvalidInput, "Invalid Marker.")
 }
@@ -301,12 +309,14 @@ func simMarker(m string, n int) (int, error) {
 // always sends, even empty (MatchedStatements, MissingContextValues: "[]" in every captured
 // response), are wrapper structs so that the element is written when empty.
 
-type simulateResult struct {
-	EvaluationResults []evaluationResult `xml:"EvaluationResults>member"`
-	paged
+// SimulateOutput is the result of SimulatePrincipalPolicy and SimulateCustomPolicy.
+type SimulateOutput struct {
+	EvaluationResults []EvaluationResult `xml:"EvaluationResults>member"`
+	Paged
 }
 
-type evaluationResult struct {
+// EvaluationResult is the result of simulating one action.
+type EvaluationResult struct {
 	EvalActionName                    string           `xml:"EvalActionName"`
 	EvalResourceName                  string           `xml:"EvalResourceName"`
 	EvalDecision                      string           `xml:"EvalDecision"`
@@ -368,8 +378,8 @@ type orgsDetail struct {
 	AllowedByOrganizations bool `xml:"AllowedByOrganizations"`
 }
 
-func evaluationResultOf(r simulate.Result) evaluationResult {
-	out := evaluationResult{
+func evaluationResultOf(r simulate.Result) EvaluationResult {
+	out := EvaluationResult{
 		EvalActionName: r.Action, EvalResourceName: r.Resource, EvalDecision: r.Decision.String(),
 		MatchedStatements: statementsOf(r.Statements), MissingContextValues: stringMembers{r.Missing},
 		PermissionsBoundaryDecisionDetail: boundaryDetailOf(r.AllowedByBoundary),

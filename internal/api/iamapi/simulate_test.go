@@ -1,4 +1,4 @@
-package server_test
+package iamapi_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
 // simResult is an EvaluationResult reduced to comparable values. Matched statements read
@@ -130,9 +131,10 @@ const prettyAdmin = `{
 const twoStatements = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
 
 func TestSimulateCustomPolicy(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	acct := e.account.ID
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	acct := e.Account.ID
 	alice := "arn:aws:iam::" + acct + ":user/alice"
 	bucketPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`
 	fullAccess := allow("*", "*")
@@ -259,7 +261,7 @@ func TestSimulateCustomPolicy(t *testing.T) {
 			perResource: []simResource{{resource: "arn:aws:s3:::shared/x", decision: "explicitDeny", missing: []string{}, matched: []string{}}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := e.iam.SimulateCustomPolicy(ctx, &tc.in)
+			out, err := e.IAM.SimulateCustomPolicy(ctx, &tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -276,8 +278,9 @@ func TestSimulateCustomPolicy(t *testing.T) {
 // TestSimulateContextTypes checks that every ContextKeyType reaches the condition operators with
 // its meaning, and that values that do not parse as their type are refused.
 func TestSimulateContextTypes(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	for _, tc := range []struct {
 		name      string
 		condition string
@@ -312,7 +315,7 @@ func TestSimulateContextTypes(t *testing.T) {
 		{"key name too short", `{"StringEquals":{"aws:username":"carol"}}`, ctxEntry("a:b", types.ContextKeyTypeEnumString, "carol"), "ValidationError"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := e.iam.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{
+			out, err := e.IAM.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{
 				PolicyInputList: []string{withCondition("Allow", "s3:GetObject", "*", tc.condition)},
 				ActionNames:     []string{"s3:GetObject"}, ContextEntries: []types.ContextEntry{tc.entry},
 			})
@@ -331,9 +334,10 @@ func TestSimulateContextTypes(t *testing.T) {
 }
 
 func TestSimulateCustomPolicyErrors(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	acct := e.account.ID
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	acct := e.Account.ID
 	ok := allow("s3:GetObject", "*")
 	rp := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`
 	for _, tc := range []struct {
@@ -368,15 +372,16 @@ func TestSimulateCustomPolicyErrors(t *testing.T) {
 		{"MaxItems too large", awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{ok}, ActionNames: []string{"s3:GetObject"}, MaxItems: aws.Int32(1001)}, "ValidationError"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.iam.SimulateCustomPolicy(ctx, &tc.in)
+			_, err := e.IAM.SimulateCustomPolicy(ctx, &tc.in)
 			wantCode(t, err, tc.code)
 		})
 	}
 }
 
 func TestSimulatePagination(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	actions := []string{"iam:GetUser", "iam:ListUsers", "s3:GetObject", "s3:PutObject", "sqs:SendMessage"}
 	for _, tc := range []struct {
 		name     string
@@ -388,7 +393,7 @@ func TestSimulatePagination(t *testing.T) {
 		{"default page holds all", nil, 1},
 	} {
 		t.Run("custom "+tc.name, func(t *testing.T) {
-			p := awsiam.NewSimulateCustomPolicyPaginator(e.iam, &awsiam.SimulateCustomPolicyInput{
+			p := awsiam.NewSimulateCustomPolicyPaginator(e.IAM, &awsiam.SimulateCustomPolicyInput{
 				PolicyInputList: []string{allow("s3:*", "*")}, ActionNames: actions, MaxItems: tc.maxItems,
 			})
 			var got []string
@@ -409,8 +414,8 @@ func TestSimulatePagination(t *testing.T) {
 			}
 		})
 		t.Run("principal "+tc.name, func(t *testing.T) {
-			p := awsiam.NewSimulatePrincipalPolicyPaginator(e.iam, &awsiam.SimulatePrincipalPolicyInput{
-				PolicySourceArn: aws.String("arn:aws:iam::" + e.account.ID + ":user/admin"), ActionNames: actions, MaxItems: tc.maxItems,
+			p := awsiam.NewSimulatePrincipalPolicyPaginator(e.IAM, &awsiam.SimulatePrincipalPolicyInput{
+				PolicySourceArn: aws.String("arn:aws:iam::" + e.Account.ID + ":user/admin"), ActionNames: actions, MaxItems: tc.maxItems,
 			})
 			var got []string
 			pages := 0
@@ -434,11 +439,11 @@ func TestSimulatePagination(t *testing.T) {
 // principalEnv sets up, in e's account: user alice (path /eng/) with an inline policy, in group
 // Devs (inline policy) with the AWS managed IAMReadOnlyAccess and a customer managed deny attached,
 // and a permissions boundary; role app with an inline policy; group Ops with an inline policy.
-func principalEnv(t *testing.T, e *env) {
+func principalEnv(t *testing.T, e *servertest.Env) {
 	t.Helper()
 	ctx := context.Background()
-	a := e.account.ID
-	s := e.svc
+	a := e.Account.ID
+	s := e.Svc
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -469,10 +474,11 @@ func principalEnv(t *testing.T, e *env) {
 }
 
 func TestSimulatePrincipalPolicy(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	principalEnv(t, e)
-	a := e.account.ID
+	a := e.Account.ID
 	alice := "arn:aws:iam::" + a + ":user/eng/alice"
 	// Positions of the shipped and test documents, by IAM's rule (see oneLine).
 	s3Read := "user_alice_AllowS3Read|IAM Policy|" + oneLine(allow("s3:GetObject", "*"))
@@ -561,7 +567,7 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 				perResource: []simResource{{resource: "arn:aws:s3:::b/k", decision: "allowed", missing: []string{}, matched: []string{"ResourcePolicy|Resource Policy|" + oneLine(bobBucket)}}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := e.iam.SimulatePrincipalPolicy(ctx, &tc.in)
+			out, err := e.IAM.SimulatePrincipalPolicy(ctx, &tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -573,10 +579,11 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 }
 
 func TestSimulatePrincipalPolicyErrors(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	principalEnv(t, e)
-	a := e.account.ID
+	a := e.Account.ID
 	alice := "arn:aws:iam::" + a + ":user/eng/alice"
 	rp := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`
 	for _, tc := range []struct {
@@ -606,7 +613,7 @@ func TestSimulatePrincipalPolicyErrors(t *testing.T) {
 			if tc.in.ActionNames == nil {
 				tc.in.ActionNames = []string{"s3:GetObject"}
 			}
-			_, err := e.iam.SimulatePrincipalPolicy(ctx, &tc.in)
+			_, err := e.IAM.SimulatePrincipalPolicy(ctx, &tc.in)
 			wantCode(t, err, tc.code)
 		})
 	}
@@ -615,13 +622,14 @@ func TestSimulatePrincipalPolicyErrors(t *testing.T) {
 // TestSimulatorAuthorization checks that the simulator operations are authorized as IAM does:
 // iam:SimulatePrincipalPolicy on the simulated entity's ARN, iam:SimulateCustomPolicy on "*".
 func TestSimulatorAuthorization(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	principalEnv(t, e)
-	a := e.account.ID
+	a := e.Account.ID
 	alice := "arn:aws:iam::" + a + ":user/eng/alice"
-	onlyAlice, _ := e.userClients("auditor", allow("iam:SimulatePrincipalPolicy", alice))
-	custom, _ := e.userClients("tester", allow("iam:SimulateCustomPolicy", "*"))
+	onlyAlice, _ := e.UserClients("auditor", allow("iam:SimulatePrincipalPolicy", alice))
+	custom, _ := e.UserClients("tester", allow("iam:SimulateCustomPolicy", "*"))
 	for _, tc := range []struct {
 		name string
 		call func() error
@@ -679,10 +687,11 @@ func allowedByServer(t *testing.T, err error) bool {
 // simulates the same requests with SimulatePrincipalPolicy, giving the simulator the condition
 // keys the real requests carry. Both must decide alike, and as expected.
 func TestSimulatorAgreesWithEnforcement(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	a := e.account.ID
-	s := e.svc
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	a := e.Account.ID
+	s := e.Svc
 	bg := context.Background()
 	userARN := func(path, name string) string { return "arn:aws:iam::" + a + ":user" + path + name }
 	must := func(err error) {
@@ -702,7 +711,7 @@ func TestSimulatorAgreesWithEnforcement(t *testing.T) {
 		{"Effect":"Allow","Action":"iam:UntagUser","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"}}},
 		{"Effect":"Allow","Action":"iam:DeleteUser","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
 		{"Effect":"Deny","Action":"iam:GetUser","Resource":"arn:aws:iam::` + a + `:user/admin2"}]}`
-	carol, carolSTS := e.userClients("carol", carolPolicy)
+	carol, carolSTS := e.UserClients("carol", carolPolicy)
 	_, err := s.CreatePolicy(bg, a, iam.CreatePolicyInput{PolicyName: "RoleReader", PolicyDocument: allow("iam:GetRole", "*")})
 	must(err)
 	_, err = s.CreateGroup(bg, a, "Readers", "/")
@@ -784,7 +793,7 @@ func TestSimulatorAgreesWithEnforcement(t *testing.T) {
 		for _, r := range reqs {
 			t.Run(r.name, func(t *testing.T) {
 				real := allowedByServer(t, r.call(client))
-				out, err := e.iam.SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{
+				out, err := e.IAM.SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{
 					PolicySourceArn: aws.String(source), ActionNames: []string{r.action}, ResourceArns: []string{r.resource},
 					ContextEntries: ctxEntries,
 				})
@@ -805,7 +814,7 @@ func TestSimulatorAgreesWithEnforcement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	session, _ := e.clients(*creds.Credentials.AccessKeyId, *creds.Credentials.SecretAccessKey, *creds.Credentials.SessionToken)
+	session, _ := e.Clients(*creds.Credentials.AccessKeyId, *creds.Credentials.SecretAccessKey, *creds.Credentials.SessionToken)
 	roleRequests := []request{
 		{"ListUsers", "iam:ListUsers", "*", func(c *awsiam.Client) error {
 			_, err := c.ListUsers(ctx, &awsiam.ListUsersInput{})

@@ -1,4 +1,4 @@
-package server_test
+package iamapi_test
 
 import (
 	"context"
@@ -9,12 +9,14 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
 func TestGetContextKeysForCustomPolicy(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	out, err := e.iam.GetContextKeysForCustomPolicy(ctx, &awsiam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	out, err := e.IAM.GetContextKeysForCustomPolicy(ctx, &awsiam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/*",
 			"Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"},"Bool":{"aws:SecureTransport":"true"}}}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
@@ -38,17 +40,18 @@ func TestGetContextKeysForCustomPolicy(t *testing.T) {
 		{"identity policy with a principal", &awsiam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}`}}, "MalformedPolicyDocument"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.iam.GetContextKeysForCustomPolicy(ctx, tc.in)
+			_, err := e.IAM.GetContextKeysForCustomPolicy(ctx, tc.in)
 			wantCode(t, err, tc.code)
 		})
 	}
 }
 
 func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	a := e.account.ID
-	s := e.svc
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	a := e.Account.ID
+	s := e.Svc
 	bg := context.Background()
 	must := func(err error) {
 		t.Helper()
@@ -71,7 +74,7 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 
 	keys := func(in *awsiam.GetContextKeysForPrincipalPolicyInput) []string {
 		t.Helper()
-		out, err := e.iam.GetContextKeysForPrincipalPolicy(ctx, in)
+		out, err := e.IAM.GetContextKeysForPrincipalPolicy(ctx, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,12 +106,12 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := &awsiam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(tc.source)}
-			_, err := e.iam.GetContextKeysForPrincipalPolicy(ctx, in)
+			_, err := e.IAM.GetContextKeysForPrincipalPolicy(ctx, in)
 			wantCode(t, err, tc.code)
 		})
 	}
 	// It is authorized on the entity it reads, as SimulatePrincipalPolicy is.
-	bob, _ := e.userClients("bob", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetContextKeysForPrincipalPolicy","Resource":"arn:aws:iam::`+a+`:role/app"}]}`)
+	bob, _ := e.UserClients("bob", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetContextKeysForPrincipalPolicy","Resource":"arn:aws:iam::`+a+`:role/app"}]}`)
 	if _, err := bob.GetContextKeysForPrincipalPolicy(ctx, &awsiam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::" + a + ":role/app")}); err != nil {
 		t.Fatal(err)
 	}
