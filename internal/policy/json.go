@@ -137,10 +137,7 @@ func (r *jreader) literal(word string, kind jkind) (jvalue, error) {
 
 func (r *jreader) object(depth int) (jvalue, error) {
 	v := jvalue{kind: jObject, start: int64(r.pos)}
-	r.pos++ // {
-	r.skipSpace()
-	if r.pos < len(r.src) && r.src[r.pos] == '}' {
-		r.pos++
+	if r.open('}') {
 		v.end = int64(r.pos)
 		return v, nil
 	}
@@ -168,30 +165,18 @@ func (r *jreader) object(depth int) (jvalue, error) {
 			return jvalue{}, err
 		}
 		v.obj = append(v.obj, jmember{key: key, val: mv})
-		r.skipSpace()
-		if r.pos >= len(r.src) {
-			return jvalue{}, errJSONSyntax
-		}
-		switch r.src[r.pos] {
-		case ',':
-			r.pos++
-			r.skipSpace()
-		case '}':
-			r.pos++
+		if done, err := r.separator('}'); err != nil {
+			return jvalue{}, err
+		} else if done {
 			v.end = int64(r.pos)
 			return v, nil
-		default:
-			return jvalue{}, errJSONSyntax
 		}
 	}
 }
 
 func (r *jreader) array(depth int) (jvalue, error) {
 	v := jvalue{kind: jArray, start: int64(r.pos)}
-	r.pos++ // [
-	r.skipSpace()
-	if r.pos < len(r.src) && r.src[r.pos] == ']' {
-		r.pos++
+	if r.open(']') {
 		v.end = int64(r.pos)
 		return v, nil
 	}
@@ -201,22 +186,44 @@ func (r *jreader) array(depth int) (jvalue, error) {
 			return jvalue{}, err
 		}
 		v.arr = append(v.arr, ev)
-		r.skipSpace()
-		if r.pos >= len(r.src) {
-			return jvalue{}, errJSONSyntax
-		}
-		switch r.src[r.pos] {
-		case ',':
-			r.pos++
-			r.skipSpace()
-		case ']':
-			r.pos++
+		if done, err := r.separator(']'); err != nil {
+			return jvalue{}, err
+		} else if done {
 			v.end = int64(r.pos)
 			return v, nil
-		default:
-			return jvalue{}, errJSONSyntax
 		}
 	}
+}
+
+// open consumes the opening bracket at r.pos and the whitespace after it, and reports whether the
+// matching bracket, closing, follows at once (an empty array or object), consuming it too.
+func (r *jreader) open(closing byte) bool {
+	r.pos++
+	r.skipSpace()
+	if r.pos < len(r.src) && r.src[r.pos] == closing {
+		r.pos++
+		return true
+	}
+	return false
+}
+
+// separator consumes what follows a member or an element: a comma and whitespace (another one
+// follows), or the matching bracket, closing (done).
+func (r *jreader) separator(closing byte) (done bool, err error) {
+	r.skipSpace()
+	if r.pos >= len(r.src) {
+		return false, errJSONSyntax
+	}
+	switch r.src[r.pos] {
+	case ',':
+		r.pos++
+		r.skipSpace()
+		return false, nil
+	case closing:
+		r.pos++
+		return true, nil
+	}
+	return false, errJSONSyntax
 }
 
 // number reads a number with JSON's grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
