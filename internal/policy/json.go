@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -267,8 +268,10 @@ func (r *jreader) digits() int {
 }
 
 // str reads the string at r.pos (its opening quote) and returns its contents. A string without
-// escapes or invalid UTF-8, as nearly all are, is returned as a slice of the document; the others
-// are decoded as encoding/json's unquote does.
+// escapes or invalid UTF-8, as nearly all are, is copied out of the document as it is; the others
+// are decoded as encoding/json's unquote does. Copied, not sliced: a compiled policy, which
+// authz caches per principal, must not keep alive a document that white space (not counted
+// against the size limits) can make as large as a request body.
 func (r *jreader) str() (string, error) {
 	r.pos++ // "
 	start := r.pos
@@ -277,7 +280,7 @@ func (r *jreader) str() (string, error) {
 		switch {
 		case c == '"':
 			r.pos++
-			return r.src[start : r.pos-1], nil
+			return strings.Clone(r.src[start : r.pos-1]), nil
 		case c == '\\' || c < ' ':
 			return r.unquote(start)
 		case c < utf8.RuneSelf:
