@@ -168,6 +168,25 @@ func FuzzJSONReader(f *testing.F) {
 	})
 }
 
+// BenchmarkDecodeJSON compares decodeJSON with the encoding/json token-stream reader it replaced,
+// on each policy of the corpus in turn.
+func BenchmarkDecodeJSON(b *testing.B) {
+	docs := policyCorpusDocs(b)
+	for _, bc := range []struct {
+		name   string
+		decode func(string) (jvalue, error)
+	}{{"rootward", decodeJSON}, {"encoding-json-tokens", decodeJSONStd}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := bc.decode(docs[i%len(docs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // checkJSONReader compares decodeJSON(doc) with the oracles: json.Valid and decodeJSONStd.
 func checkJSONReader(t *testing.T, doc string) {
 	t.Helper()
