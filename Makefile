@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime 10s ./internal/sigv4
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime 10s ./internal/awsproto
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10s ./internal/policy
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONReader$$' -fuzztime 10s ./internal/policy
 
 check: fmt vet lint
 	$(GO) test -race -count=1 $(PKGS)

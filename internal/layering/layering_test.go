@@ -117,6 +117,15 @@ var forbidden = map[string]map[string]string{
 	},
 }
 
+// forbiddenOwn are rules like forbidden's that bind the named package alone, not those below it:
+// internal/policy/simulate decodes its callers' JSON with encoding/json (which brings in os), above
+// the engine. fmt needs no rule of its own here: it imports os.
+var forbiddenOwn = map[string]map[string]string{
+	"internal/policy": {
+		"os": "the policy engine does no I/O",
+	},
+}
+
 // testSupport are packages that start whole servers for other packages' tests: the rules of the
 // directory they sit in do not bind them.
 var testSupport = []string{"internal/server/servertest"}
@@ -159,7 +168,7 @@ func under(path, dir string) bool { return path == dir || strings.HasPrefix(path
 func TestDependenciesPointOneWay(t *testing.T) {
 	pkgs := listPackages(t)
 	// A rule about a package that no longer exists protects nothing: say so.
-	for _, name := range slices.Concat(domain, notDomain, mapKeys(forbidden)) {
+	for _, name := range slices.Concat(domain, notDomain, mapKeys(forbidden), mapKeys(forbiddenOwn)) {
 		if _, ok := pkgs[name]; !ok {
 			t.Errorf("the layering rules name %s, which no longer exists: update internal/layering", name)
 		}
@@ -170,19 +179,17 @@ func TestDependenciesPointOneWay(t *testing.T) {
 		for _, d := range p.Deps {
 			deps[strings.TrimPrefix(d, module)] = true
 		}
-		// The rules of the package and of each directory above it.
+		// The rules of the package and of each directory above it, and its own.
 		for rule, bans := range forbidden {
 			if !under(name, rule) || slices.Contains(testSupport, name) {
 				continue
 			}
 			checked++
-			for dep, why := range bans {
-				for d := range deps {
-					if under(d, dep) {
-						t.Errorf("%s depends on %s: %s", name, d, why)
-					}
-				}
-			}
+			checkBans(t, name, deps, bans)
+		}
+		if bans, ok := forbiddenOwn[name]; ok {
+			checked++
+			checkBans(t, name, deps, bans)
 		}
 		level := layer(name)
 		if level < 0 || slices.ContainsFunc(notDomain, func(a string) bool { return under(name, a) }) {
@@ -206,6 +213,18 @@ func TestDependenciesPointOneWay(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no package was checked")
+	}
+}
+
+// checkBans reports each of deps (package name's transitive dependencies) that bans forbids.
+func checkBans(t *testing.T, name string, deps map[string]bool, bans map[string]string) {
+	t.Helper()
+	for dep, why := range bans {
+		for d := range deps {
+			if under(d, dep) {
+				t.Errorf("%s depends on %s: %s", name, d, why)
+			}
+		}
 	}
 }
 
