@@ -138,6 +138,7 @@ func (r *jreader) literal(word string, kind jkind) (jvalue, error) {
 
 func (r *jreader) object(depth int) (jvalue, error) {
 	v := jvalue{kind: jObject, start: int64(r.pos)}
+	var seen map[string]bool
 	if r.open('}') {
 		v.end = int64(r.pos)
 		return v, nil
@@ -150,9 +151,25 @@ func (r *jreader) object(depth int) (jvalue, error) {
 		if err != nil {
 			return jvalue{}, err
 		}
-		for i := range v.obj {
-			if v.obj[i].key == key {
+		// Policies' objects have a handful of members, checked by a scan; past that, a set keeps
+		// an object of many thousand keys linear.
+		if seen != nil {
+			if seen[key] {
 				return jvalue{}, errDuplicateKey
+			}
+			seen[key] = true
+		} else {
+			for i := range v.obj {
+				if v.obj[i].key == key {
+					return jvalue{}, errDuplicateKey
+				}
+			}
+			if len(v.obj) == 16 {
+				seen = make(map[string]bool, 64)
+				for i := range v.obj {
+					seen[v.obj[i].key] = true
+				}
+				seen[key] = true
 			}
 		}
 		r.skipSpace()

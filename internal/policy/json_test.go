@@ -392,3 +392,27 @@ func readValueStd(dec *json.Decoder, src []byte, depth int) (jvalue, error) {
 	}
 	return jvalue{kind: jNull, start: start, end: dec.InputOffset()}, nil
 }
+
+// Duplicate keys are found among many members too, past the scan of the first few; and an object
+// of many distinct keys is read (in linear time: a scan per key would take minutes here).
+func TestJSONReaderManyKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; i < 200000; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`"k` + strconv.Itoa(i) + `":0`)
+	}
+	doc := b.String() + "}"
+	v, err := decodeJSON(doc)
+	if err != nil || len(v.obj) != 200000 {
+		t.Fatalf("decodeJSON of 200000 keys: %d members, err %v", len(v.obj), err)
+	}
+	for _, dup := range []int{3, 16, 17, 199999} {
+		d := doc[:len(doc)-1] + `,"k` + strconv.Itoa(dup) + `":1}`
+		if _, err := decodeJSON(d); err != errDuplicateKey {
+			t.Errorf("key k%d twice: err = %v, want errDuplicateKey", dup, err)
+		}
+	}
+}
