@@ -46,6 +46,15 @@ func DeleteRootCredentials(r *api.Runner, req *http.Request, p authz.Principal, 
 // through legacy (internal/server's tables, until IAM's operations have moved to
 // internal/api/iamapi).
 func DeleteRootCredentialsWith(r *api.Runner, req *http.Request, p authz.Principal, member string, legacy Step) (*RootCredentialDeletion, error) {
+	iamSvc, _ := r.Service("iam")
+	if legacy == nil {
+		// Refuse before a root session is opened for steps that could not run.
+		for _, action := range rootCredentialSteps {
+			if iamSvc == nil || !iamSvc.Has(action) {
+				return nil, awserr.New(awserr.InvalidAction, "Rootward cannot delete root credentials here: IAM's %s is not served.", action)
+			}
+		}
+	}
 	assumed, err := api.Invoke(r, req, p, AssumeRoot, &AssumeRootInput{TargetPrincipal: member,
 		TaskPolicyArn: PolicyDescriptor{Arn: orgs.TaskPolicyPrefix + orgs.TaskDeleteRootUserCredentials}})
 	if err != nil {
@@ -59,8 +68,8 @@ func DeleteRootCredentialsWith(r *api.Runner, req *http.Request, p authz.Princip
 	id := sts.SessionIdentity(sess)
 	id.AccessKeyID = keyID
 	call := func(action string, params awsproto.Params, out any) error {
-		if svc, ok := r.Service("iam"); ok {
-			if op, ok := svc.Op(action); ok {
+		if iamSvc != nil {
+			if op, ok := iamSvc.Op(action); ok {
 				res, err := r.InvokeQueryAs(req, id, op, params)
 				if err != nil || out == nil || res == nil {
 					return err
@@ -127,6 +136,10 @@ func DeleteRootCredentialsWith(r *api.Runner, req *http.Request, p authz.Princip
 	}
 	return out, nil
 }
+
+// rootCredentialSteps are the IAM actions DeleteRootCredentials calls in the root session.
+var rootCredentialSteps = []string{"GetLoginProfile", "DeleteLoginProfile", "ListAccessKeys", "DeleteAccessKey",
+	"ListSigningCertificates", "DeleteSigningCertificate", "ListMFADevices", "DeactivateMFADevice", "DeleteVirtualMFADevice"}
 
 // decodeResult decodes res, an operation's output, into out through the wire encoding of its
 // <ActionResult> element, as a client reads it.
