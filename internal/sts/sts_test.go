@@ -10,25 +10,10 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/policy"
 	"github.com/rootward/rootward/internal/sts"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 const acct = "111122223333"
-
-// wantCode fails unless err is an *awserr.Error of code ("" for no error).
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	got := ""
-	if err != nil {
-		e, ok := awserr.As(err)
-		if !ok {
-			t.Fatalf("err = %v, want an awserr.Error %s", err, code)
-		}
-		got = e.Code
-	}
-	if got != code {
-		t.Fatalf("code = %q (%v), want %q", got, err, code)
-	}
-}
 
 var (
 	user = &authz.Identity{Account: acct, Type: iam.PrincipalUser, ARN: "arn:aws:iam::" + acct + ":user/team/alice",
@@ -48,7 +33,7 @@ func TestMemberConstraints(t *testing.T) {
 		name  string
 		check func(string) error
 		value string
-		code  string
+		code  awserr.Code
 	}{
 		{"session name", sts.CheckSessionName, "ci-run@example.com", ""},
 		{"session name of one character", sts.CheckSessionName, "a", awserr.ValidationError},
@@ -67,7 +52,7 @@ func TestMemberConstraints(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			wantCode(t, tc.check(tc.value), tc.code)
+			testutil.WantCode(t, tc.check(tc.value), tc.code)
 		})
 	}
 }
@@ -78,7 +63,7 @@ func TestSessionTokenLimits(t *testing.T) {
 		name            string
 		caller          *authz.Identity
 		service, action string
-		code            string
+		code            awserr.Code
 	}{
 		{"long-term key calls IAM", user, "iam", "ListUsers", ""},
 		{"session without MFA calls IAM", userSession, "iam", "ListUsers", awserr.InvalidClientTokenID},
@@ -95,7 +80,7 @@ func TestSessionTokenLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			wantCode(t, sts.SessionTokenLimits(tc.caller, tc.service, tc.action), tc.code)
+			testutil.WantCode(t, sts.SessionTokenLimits(tc.caller, tc.service, tc.action), tc.code)
 		})
 	}
 }
@@ -108,7 +93,7 @@ func TestUserSession(t *testing.T) {
 		caller    *authz.Identity
 		requested int
 		want      time.Duration
-		code      string
+		code      awserr.Code
 	}{
 		{"user's default", user, 0, 12 * time.Hour, ""},
 		{"user's longest", user, 129600, 36 * time.Hour, ""},
@@ -121,7 +106,7 @@ func TestUserSession(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			sess, err := sts.UserSession(tc.caller, now, tc.requested)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if err != nil {
 				return
 			}
@@ -153,7 +138,7 @@ func TestRoleRules(t *testing.T) {
 		caller    *authz.Identity
 		requested int
 		want      int
-		code      string
+		code      awserr.Code
 	}{
 		{"default", user, 0, 3600, ""},
 		{"up to the role's maximum", user, 7200, 7200, ""},
@@ -164,7 +149,7 @@ func TestRoleRules(t *testing.T) {
 		t.Run("duration: "+tc.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := sts.RoleDuration(tc.caller, role, tc.requested)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if got != tc.want {
 				t.Fatalf("duration = %d, want %d", got, tc.want)
 			}
@@ -173,7 +158,7 @@ func TestRoleRules(t *testing.T) {
 	for _, tc := range []struct {
 		name, requested, want string
 		caller                *authz.Identity
-		code                  string
+		code                  awserr.Code
 	}{
 		{"passed", "bob", "bob", user, ""},
 		{"kept in a chain", "", "alice", sourcedChain, ""},
@@ -183,7 +168,7 @@ func TestRoleRules(t *testing.T) {
 		t.Run("source identity: "+tc.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := sts.SourceIdentity(tc.caller, tc.requested)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if got != tc.want {
 				t.Fatalf("source identity = %q, want %q", got, tc.want)
 			}
@@ -192,7 +177,7 @@ func TestRoleRules(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		caller *authz.Identity
-		code   string
+		code   awserr.Code
 	}{
 		{"a user", user, ""},
 		{"the root user", root, awserr.AccessDenied},
@@ -201,7 +186,7 @@ func TestRoleRules(t *testing.T) {
 	} {
 		t.Run("assumer: "+tc.name, func(t *testing.T) {
 			t.Parallel()
-			wantCode(t, sts.CheckAssumer(tc.caller), tc.code)
+			testutil.WantCode(t, sts.CheckAssumer(tc.caller), tc.code)
 		})
 	}
 }
@@ -223,7 +208,7 @@ func TestSessionTags(t *testing.T) {
 		transitive     []string
 		wantTags       string
 		wantTransitive string
-		code           string
+		code           awserr.Code
 	}{
 		{"own tags", nil, tags("Team", "a"), []string{"team"}, "Team=a", "team", ""},
 		{"a chain carries transitive tags only", from, tags("Team", "a"), nil, "Project=blue Team=a", "Project", ""},
@@ -235,7 +220,7 @@ func TestSessionTags(t *testing.T) {
 			t.Parallel()
 			sess := &iam.Session{}
 			err := sts.SessionTags(tc.from, sess, tc.tags, tc.transitive)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if err != nil {
 				return
 			}
@@ -256,7 +241,8 @@ func TestSessionTags(t *testing.T) {
 func TestAssumeRootRules(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		target, want, code string
+		target, want string
+		code         awserr.Code
 	}{
 		{"444455556666", "444455556666", ""},
 		{"arn:aws:iam::444455556666:root", "444455556666", ""},
@@ -266,25 +252,28 @@ func TestAssumeRootRules(t *testing.T) {
 		t.Run("target "+tc.target, func(t *testing.T) {
 			t.Parallel()
 			got, err := sts.TargetMember(tc.target)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if got != tc.want {
 				t.Fatalf("member = %q, want %q", got, tc.want)
 			}
 		})
 	}
-	for _, tc := range []struct{ arn, code string }{
+	for _, tc := range []struct {
+		arn  string
+		code awserr.Code
+	}{
 		{"arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials", ""},
 		{"arn:aws:iam::aws:policy/root-task/AdministratorAccess", awserr.ValidationError},
 		{"arn:aws:iam::" + acct + ":policy/root-task/IAMAuditRootUserCredentials", awserr.ValidationError},
 	} {
 		t.Run("task "+tc.arn, func(t *testing.T) {
 			t.Parallel()
-			wantCode(t, sts.CheckTaskPolicy(tc.arn), tc.code)
+			testutil.WantCode(t, sts.CheckTaskPolicy(tc.arn), tc.code)
 		})
 	}
-	wantCode(t, sts.CheckRootCaller(root), awserr.AccessDenied)
-	wantCode(t, sts.CheckRootCaller(assumedRoot), awserr.AccessDenied)
-	wantCode(t, sts.CheckRootCaller(user), "")
+	testutil.WantCode(t, sts.CheckRootCaller(root), awserr.AccessDenied)
+	testutil.WantCode(t, sts.CheckRootCaller(assumedRoot), awserr.AccessDenied)
+	testutil.WantCode(t, sts.CheckRootCaller(user), "")
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	task := &iam.ManagedPolicy{Arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
 	sess := sts.RootSession(sourcedChain, "444455556666", task, now, 60)
@@ -314,7 +303,7 @@ func TestAuthorizeAssume(t *testing.T) {
 		trust    string
 		identity []*policy.Policy
 		req      sts.AssumeRequest
-		code     string
+		code     awserr.Code
 	}{
 		{"trust names the user, no identity policy", trustUser, nil, sts.AssumeRequest{}, ""},
 		{"trust names another account, identity allows", trustOther, []*policy.Policy{allowAll}, sts.AssumeRequest{}, awserr.AccessDenied},
@@ -330,7 +319,7 @@ func TestAuthorizeAssume(t *testing.T) {
 			sess := sts.RoleSession(acct, role, "s1", "", time.Now(), 3600)
 			ctx := new(policy.Context)
 			sts.AssumeKeys(role, sess, tc.req)(ctx)
-			wantCode(t, sts.AuthorizeAssume(&policy.Input{Identity: tc.identity}, user, role, sess, tc.req, ctx), tc.code)
+			testutil.WantCode(t, sts.AuthorizeAssume(&policy.Input{Identity: tc.identity}, user, role, sess, tc.req, ctx), tc.code)
 		})
 	}
 }

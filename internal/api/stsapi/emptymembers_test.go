@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // An empty value is not an absent member: STS refuses an empty SourceIdentity, ExternalId, Policy
@@ -42,7 +43,7 @@ func TestEmptyMembersRefused(t *testing.T) {
 		}, "ValidationError"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantCode(t, tc.call(), tc.code)
+			testutil.WantCode(t, tc.call(), tc.code)
 		})
 	}
 }

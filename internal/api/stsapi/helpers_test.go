@@ -47,30 +47,6 @@ func newCredEnv(t *testing.T) (*env, *testutil.Clock) {
 	return &env{servertest.Build(t, nil, clk.Now)}, clk
 }
 
-// wantCode fails unless err is an AWS API error with the given code.
-func wantCode(t testing.TB, err error, code string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("err = %v, want API error %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-}
-
-// wantResult fails unless err is nil (an error code "" in the tables).
-func wantResult(t *testing.T, err error, code string) {
-	t.Helper()
-	if code == "" {
-		if err != nil {
-			t.Fatalf("err = %v, want success", err)
-		}
-		return
-	}
-	wantCode(t, err, code)
-}
-
 // apiMessage returns the message of an API error.
 func apiMessage(err error) string {
 	var ae smithy.APIError
@@ -424,7 +400,7 @@ func wantRefused(t *testing.T, c caller) {
 	t.Helper()
 	ctx := servertest.Ctx(t)
 	_, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, invalidToken)
+	testutil.WantCode(t, err, invalidToken)
 	_, err = c.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, invalidToken)
+	testutil.WantCode(t, err, invalidToken)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -92,7 +93,7 @@ func (r *rootEnv) assumeRoot(c caller, member, task string) (caller, *sts.Assume
 // denied fails unless err is AccessDenied with a message containing want.
 func denied(t *testing.T, err error, want string) {
 	t.Helper()
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(apiMessage(err), want) {
 		t.Fatalf("message %q does not contain %q", apiMessage(err), want)
 	}
@@ -109,29 +110,29 @@ func TestRootAccessPreconditions(t *testing.T) {
 		_, err := c.iam.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
 		return err
 	}
-	wantCode(t, list(m), "OrganizationNotFoundException")
+	testutil.WantCode(t, list(m), "OrganizationNotFoundException")
 	_, err := m.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
-	wantCode(t, err, "OrganizationNotFoundException")
+	testutil.WantCode(t, err, "OrganizationNotFoundException")
 
 	// A consolidated-billing organization.
 	billing := e.standalone("billing")
 	if _, err := billing.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetConsolidatedBilling}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, list(billing), "OrganizationNotInAllFeaturesModeException")
+	testutil.WantCode(t, list(billing), "OrganizationNotInAllFeaturesModeException")
 
 	e.newOrg(m)
-	wantCode(t, list(m), "ServiceAccessNotEnabledException")
+	testutil.WantCode(t, list(m), "ServiceAccessNotEnabledException")
 	_, err = m.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
-	wantCode(t, err, "ServiceAccessNotEnabledException")
+	testutil.WantCode(t, err, "ServiceAccessNotEnabledException")
 	if _, err := m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 	sec := e.createMember(m, "security")
 	dev := e.createMember(m, "dev")
 	secAdmin, devAdmin := e.userIn(sec, "admin", ""), e.userIn(dev, "admin", "")
-	wantCode(t, list(devAdmin), "AccountNotManagementOrDelegatedAdministratorException")
-	wantCode(t, list(secAdmin), "AccountNotManagementOrDelegatedAdministratorException")
+	testutil.WantCode(t, list(devAdmin), "AccountNotManagementOrDelegatedAdministratorException")
+	testutil.WantCode(t, list(secAdmin), "AccountNotManagementOrDelegatedAdministratorException")
 	if _, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestRootAccessPreconditions(t *testing.T) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			id, features, err := s.call(s.c)
-			wantResult(t, err, s.code)
+			testutil.WantCode(t, err, s.code)
 			if s.code != "" {
 				return
 			}
@@ -235,7 +236,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		}
 	}
 	_, err = audit.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 
 	// A member with legacy root credentials.
 	legacy := r.createMember(r.m, "legacy")
@@ -286,9 +287,9 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		denied(t, err, sessionDeny)
 		// A root session gets no further sessions of any kind.
 		_, err = s.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-		wantCode(t, err, "AccessDenied")
+		testutil.WantCode(t, err, "AccessDenied")
 		_, err = s.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(fresh), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
-		wantCode(t, err, "AccessDenied")
+		testutil.WantCode(t, err, "AccessDenied")
 	})
 
 	t.Run("IAMCreateRootUserPassword", func(t *testing.T) {
@@ -298,13 +299,13 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		}
 		s, _ := r.assumeRoot(r.m, fresh, "IAMCreateRootUserPassword")
 		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{Password: aws.String("Zq7!vR2#kLp9@wX4")})
-		wantCode(t, err, "InvalidInput")
+		testutil.WantCode(t, err, "InvalidInput")
 		lp, err := s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
 		if err != nil || lp.LoginProfile.CreateDate == nil {
 			t.Fatalf("CreateLoginProfile = %+v, %v", lp, err)
 		}
 		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
-		wantCode(t, err, "EntityAlreadyExists")
+		testutil.WantCode(t, err, "EntityAlreadyExists")
 		if _, err := s.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +355,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		}
 		// The deleted key no longer signs anything.
 		_, err = r.callerFor(legacy, keyID, "whatever", "").sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		wantCode(t, err, "InvalidClientTokenId")
+		testutil.WantCode(t, err, "InvalidClientTokenId")
 	})
 
 	t.Run("S3 and SQS unlock tasks", func(t *testing.T) {
@@ -447,7 +448,7 @@ func TestAssumeRootRefusals(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.c.sts.AssumeRoot(ctx, tc.in)
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if tc.msg != "" && !strings.Contains(apiMessage(err), tc.msg) {
 				t.Fatalf("message %q does not contain %q", apiMessage(err), tc.msg)
 			}
@@ -545,7 +546,7 @@ func TestRootSessionEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	r.Trail.Flush()
 	events := func(account string) map[string]trail.Event {
 		p, err := trail.List(context.Background(), r.Store, trail.Query{Account: account})

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // Session credentials are bound to the unique ID of the principal they were issued to (issue 8,
@@ -33,7 +34,7 @@ func TestDeletedUserSessions(t *testing.T) {
 		t.Fatalf("GetUser with MFA: %v", err)
 	}
 	_, err := withMFA.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 
 	e.deleteUser("alice")
 	e.adminUser("alice")
@@ -57,7 +58,7 @@ func TestDeletedRoleSessions(t *testing.T) {
 		t.Fatalf("GetRole as the role: %v", err)
 	}
 	_, err := ops.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 
 	e.deleteRole("ops")
 	e.role("ops", adminARN, "", true)
@@ -124,5 +125,5 @@ func TestAssumeRootSessionOutlivesItsCaller(t *testing.T) {
 		t.Fatalf("task policy action after the caller was deleted: %v", err)
 	}
 	_, err = sess.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // Credentials from GetSessionToken call no IAM operation without MFA, and no STS operation but
@@ -99,7 +100,7 @@ func TestSessionTokenLimits(t *testing.T) {
 				c := callers[who]
 				code, msg, _ := strings.Cut(want, "|")
 				err := op.call(c)
-				wantResult(t, err, code)
+				testutil.WantCode(t, err, code)
 				var ae smithy.APIError
 				if msg != "" && errors.As(err, &ae) && ae.ErrorMessage() != msg {
 					t.Fatalf("message = %q, want %q", ae.ErrorMessage(), msg)

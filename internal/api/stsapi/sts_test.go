@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestGetCallerIdentity(t *testing.T) {
@@ -32,11 +33,11 @@ func TestGetCallerIdentity(t *testing.T) {
 	}
 	bad, badSTS := e.Clients(e.AdminKey.AccessKeyID, strings.Repeat("x", 40), "")
 	_, err = badSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "SignatureDoesNotMatch")
+	testutil.WantCode(t, err, "SignatureDoesNotMatch")
 	_, _ = bad, badSTS
 	_, unknown := e.Clients("AKIAAAAAAAAAAAAAAAAA", strings.Repeat("x", 40), "")
 	_, err = unknown.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "InvalidClientTokenId")
+	testutil.WantCode(t, err, "InvalidClientTokenId")
 	ki, err := e.STS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
 	if err != nil || *ki.Account != e.Account.ID {
 		t.Fatalf("GetAccessKeyInfo = %+v, %v", ki, err)
@@ -55,7 +56,7 @@ func TestAssumeRole(t *testing.T) {
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:user/dev"},"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
 	_, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("early"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:user/not-yet"},"Action":"sts:AssumeRole"}]}`)})
-	wantCode(t, err, "MalformedPolicyDocument")
+	testutil.WantCode(t, err, "MalformedPolicyDocument")
 	role, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(7200)})
 	if err != nil {
 		t.Fatal(err)
@@ -87,18 +88,18 @@ func TestAssumeRole(t *testing.T) {
 		t.Fatalf("role permission: %v", err)
 	}
 	_, err = roleIAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("z")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "User: "+wantARN+" is not authorized") {
 		t.Fatalf("message = %v", err)
 	}
 	// A wrong session token is refused.
 	_, badTok := e.Clients(*c.AccessKeyId, *c.SecretAccessKey, "not-the-token")
 	_, err = badTok.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "InvalidClientTokenId")
+	testutil.WantCode(t, err, "InvalidClientTokenId")
 
 	// other has an identity allow but the trust policy does not name it.
 	_, err = otherSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("x1")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 
 	cases := []struct {
 		name string
@@ -114,7 +115,7 @@ func TestAssumeRole(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := devSTS.AssumeRole(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 
@@ -130,7 +131,7 @@ func TestAssumeRole(t *testing.T) {
 		t.Fatalf("ListRoles in session policy: %v", err)
 	}
 	_, err = nIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "session policy") {
 		t.Fatalf("session policy message = %v", err)
 	}
@@ -154,11 +155,11 @@ func TestGetSessionToken(t *testing.T) {
 	}
 	// Without MFA the session calls no IAM operation (TestSessionTokenLimits covers the rest).
 	_, err = sIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "InvalidClientTokenId")
+	testutil.WantCode(t, err, "InvalidClientTokenId")
 	_, err = sSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	_, err = e.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(129601)})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 	// MFA-less sessions say so in aws:MultiFactorAuthPresent: a policy requiring MFA denies.
 	if _, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`)}); err != nil {
@@ -168,7 +169,7 @@ func TestGetSessionToken(t *testing.T) {
 	// why AWS recommends it (IAM User Guide, "Configuring MFA-protected API access"), while a plain
 	// Bool condition does not match a missing key.
 	_, err = e.IAM.ListRoles(ctx, &awsiam.ListRolesInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if _, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)}); err != nil {
 		t.Fatal(err)
@@ -193,7 +194,7 @@ func TestExpiredSession(t *testing.T) {
 	}
 	_, s := e.Clients(sess.AccessKeyID, sess.Secret, sess.Token)
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "ExpiredToken")
+	testutil.WantCode(t, err, "ExpiredToken")
 }
 
 // A trust policy naming a role (with its path) lets that role's sessions assume it: the session is
@@ -227,7 +228,7 @@ func TestRoleChainingThroughRoleARNWithPath(t *testing.T) {
 	}
 	// Role chaining caps the session at one hour, below the role's own 2-hour maximum.
 	_, err = firstSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: second.Role.Arn, RoleSessionName: aws.String("long"), DurationSeconds: aws.Int32(3601)})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 	if !strings.Contains(err.Error(), "role chaining") {
 		t.Fatalf("message = %v", err)
 	}
