@@ -27,6 +27,9 @@ func (s *Server) Invoke(r *http.Request, p Principal, service, action string, pa
 		if op, ok := svc.Op(action); ok {
 			return s.runner.InvokeQuery(r, p, op, params)
 		}
+		if s.legacy[service] == nil {
+			return nil, awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
+		}
 	}
 	c := s.legacyCall(r, service, action)
 	defer func() {
