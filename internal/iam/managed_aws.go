@@ -1,9 +1,11 @@
 package iam
 
 import (
-	rwarn "github.com/rootward/rootward/internal/arn"
+	"slices"
 	"strings"
 	"time"
+
+	rwarn "github.com/rootward/rootward/internal/arn"
 )
 
 // awsManaged are the AWS managed policies Rootward ships, under arn:aws:iam::aws:policy/. Documents
@@ -50,7 +52,11 @@ func awsManagedByARN(arn string) (*ManagedPolicy, bool) {
 	}
 	for i := range awsManaged {
 		if awsManaged[i].Arn == arn {
+			// A copy with versions of its own: callers fill in per-account counts and each
+			// version's IsDefaultVersion, which must never write to the shared catalogue (concurrent
+			// requests read it).
 			p := awsManaged[i]
+			p.Versions = slices.Clone(p.Versions)
 			return &p, true
 		}
 	}

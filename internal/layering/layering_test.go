@@ -52,7 +52,7 @@ func listPackages(t *testing.T) map[string]pkg {
 var domain = []string{
 	"internal/arn", "internal/awserr", "internal/seal", "internal/password", "internal/clientaddr",
 	"internal/store", "internal/policy", "internal/policy/simulate", "internal/sigv4", "internal/awsproto", "internal/throttle",
-	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/authz", "internal/rootuser",
+	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/authz", "internal/sts", "internal/rootuser",
 	"internal/signin",
 }
 
@@ -106,6 +106,9 @@ var forbidden = map[string]map[string]string{
 	},
 	"internal/authz": {
 		"net/http": "a decision is given the request's facts (address, TLS); it reads no HTTP request",
+	},
+	"internal/sts": {
+		"net/http": "STS's rules are given the caller, the role and the request's members; internal/api/stsapi reads the wire",
 	},
 	"internal/api": {
 		"internal/server":         "a service is a table of operations; the HTTP pipeline that decodes and encodes around it is above it",

@@ -10,6 +10,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/sigv4"
+	"github.com/rootward/rootward/internal/sts"
 )
 
 // credential is what authentication learned about an access key.
@@ -42,7 +43,7 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 		if err != nil {
 			return nil, err
 		}
-		cr.secret, cr.session, cr.id = sess.Secret, sess, sessionIdentity(sess)
+		cr.secret, cr.session, cr.id = sess.Secret, sess, sts.SessionIdentity(sess)
 		switch sess.Type {
 		case iam.PrincipalAssumedRole:
 			cr.id.Tags = roleSessionTags(sess)
@@ -130,7 +131,7 @@ func roleSessionTags(sess *iam.Session) []iam.Tag {
 	}
 	tags := append([]iam.Tag(nil), sess.Tags...)
 	for _, t := range sess.RoleTags {
-		if !hasTagKey(sess.Tags, t.Key) {
+		if !sts.HasTagKey(sess.Tags, t.Key) {
 			tags = append(tags, t)
 		}
 	}
@@ -150,26 +151,6 @@ func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) 
 		return nil, err
 	}
 	return u.Tags, nil
-}
-
-func sessionIdentity(sess *iam.Session) *authz.Identity {
-	id := &authz.Identity{Account: sess.Account, Type: sess.Type, Session: sess, Tags: sess.Tags}
-	switch sess.Type {
-	case iam.PrincipalAssumedRole:
-		id.ARN = sess.AssumedRoleARN()
-		id.PrincipalARN = sess.RoleARN()
-		id.UserID = sess.RoleID + ":" + sess.SessionName
-	case iam.PrincipalUser:
-		id.ARN = sess.UserARN()
-		id.PrincipalARN = id.ARN
-		id.UserID = sess.UserID
-		id.UserName = sess.UserName
-	default:
-		id.ARN = arn.Root(sess.Account)
-		id.PrincipalARN = id.ARN
-		id.UserID = sess.Account
-	}
-	return id
 }
 
 // noteKeyUse records a long-term key's last use, at most once a minute per key and node, so that

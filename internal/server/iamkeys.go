@@ -44,30 +44,13 @@ func withResourceKeys(o *op) {
 	}
 }
 
-// setResourceTags sets aws:ResourceTag/* for tags and, for a user or role (iamTags),
-// iam:ResourceTag/* as well.
+// setResourceTags and setRequestTags are authz.SetResourceTags and authz.SetRequestTags, for the
+// legacy operations.
 func setResourceTags(ctx *policy.Context, tags []iam.Tag, iamTags bool) {
-	for _, t := range tags {
-		ctx.Set("aws:ResourceTag/"+t.Key, t.Value)
-		if iamTags {
-			ctx.Set("iam:ResourceTag/"+t.Key, t.Value)
-		}
-	}
+	authz.SetResourceTags(ctx, tags, iamTags)
 }
 
-// setRequestTags sets aws:RequestTag/* and aws:TagKeys for the tags a request adds; nothing when
-// it adds none.
-func setRequestTags(ctx *policy.Context, tags []iam.Tag) {
-	if len(tags) == 0 {
-		return
-	}
-	keys := make([]string, len(tags))
-	for i, t := range tags {
-		ctx.Set("aws:RequestTag/"+t.Key, t.Value)
-		keys[i] = t.Key
-	}
-	ctx.Set("aws:TagKeys", keys...)
-}
+func setRequestTags(ctx *policy.Context, tags []iam.Tag) { authz.SetRequestTags(ctx, tags) }
 
 // setIfPresent sets key to v unless v is empty (an absent parameter).
 func setIfPresent(ctx *policy.Context, key, v string) {

@@ -24,6 +24,15 @@ type Principal = authz.Principal
 // *awserr.Error as an API caller would get them (AccessDenied, NoSuchEntity, …); internal errors are
 // logged and answered as ServiceFailure without their detail.
 func (s *Server) Invoke(r *http.Request, p Principal, service, action string, params awsproto.Params) (result any, err error) {
+	// An operation moved into its service's package runs through the runner, as an API call would.
+	if svc, ok := s.runner.Service(service); ok && svc.Protocol == awsproto.AWSQuery {
+		if op, ok := svc.Op(action); ok {
+			return s.runner.InvokeQuery(r, p, op, params)
+		}
+		if s.legacy[service] == nil {
+			return nil, awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
+		}
+	}
 	c := s.legacyCall(r, service, action)
 	defer func() {
 		if v := recover(); v != nil {

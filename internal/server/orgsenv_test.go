@@ -61,16 +61,6 @@ func (e *env) userIn(account, name, inline string) caller {
 	return e.callerFor(account, k.AccessKeyID, k.Secret, "")
 }
 
-// rootOf returns clients signing with a new access key of account's root user.
-func (e *env) rootOf(account string) caller {
-	e.t.Helper()
-	k, err := e.svc.CreateRootAccessKey(context.Background(), account)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return e.callerFor(account, k.AccessKeyID, k.Secret, "")
-}
-
 // standalone creates an account outside any organization with an admin user.
 func (e *env) standalone(name string) caller {
 	e.t.Helper()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/rootward/rootward/internal/testutil"
 	"strings"
 	"testing"
 	"time"
@@ -25,58 +24,6 @@ import (
 // is created.
 
 const invalidToken = "InvalidClientTokenId"
-
-// mfaDevice gives user ("" = the root user) an enabled virtual MFA device and returns its serial
-// and a source of codes: each call moves the test clock to the next TOTP step, so that no code is
-// replayed.
-func (e *env) mfaDevice(clk *testutil.Clock, user string) (string, func() string) {
-	e.t.Helper()
-	ctx := context.Background()
-	name := user
-	if name == "" {
-		name = "root-device"
-	}
-	d, err := e.svc.CreateVirtualMFADevice(ctx, e.account.ID, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: name})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	seed := []byte(d.Base32StringSeed)
-	now := clk.Now()
-	if err := e.svc.EnableMFADevice(ctx, e.account.ID, user, d.SerialNumber, totpCode(e.t, seed, now.Add(-30*time.Second)), totpCode(e.t, seed, now)); err != nil {
-		e.t.Fatal(err)
-	}
-	return d.SerialNumber, func() string {
-		clk.Advance(30 * time.Second)
-		return totpCode(e.t, seed, clk.Now())
-	}
-}
-
-// sessionOf calls GetSessionToken as c, with an MFA code when serial is set, and returns clients
-// signing with the session.
-func (e *env) sessionOf(c caller, serial string, code func() string) caller {
-	e.t.Helper()
-	in := &sts.GetSessionTokenInput{}
-	if serial != "" {
-		in.SerialNumber, in.TokenCode = aws.String(serial), aws.String(code())
-	}
-	out, err := c.sts.GetSessionToken(context.Background(), in)
-	if err != nil {
-		e.t.Fatalf("GetSessionToken: %v", err)
-	}
-	cr := out.Credentials
-	return e.callerFor(c.account, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
-}
-
-// assumed calls AssumeRole as c and returns clients signing with the role session.
-func (e *env) assumed(c caller, roleARN, session string) caller {
-	e.t.Helper()
-	out, err := c.sts.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String(session)})
-	if err != nil {
-		e.t.Fatalf("AssumeRole %s: %v", roleARN, err)
-	}
-	cr := out.Credentials
-	return e.callerFor(c.account, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
-}
 
 // deleteUser deletes a user through the API the way IAM requires: access keys, MFA devices,
 // inline and attached policies and group memberships first.
@@ -137,34 +84,6 @@ func (e *env) deleteUser(name string) {
 	}
 }
 
-// deleteRole deletes a role and its inline and attached policies through the API.
-func (e *env) deleteRole(name string) {
-	e.t.Helper()
-	ctx := context.Background()
-	r := aws.String(name)
-	inline, err := e.iam.ListRolePolicies(ctx, &awsiam.ListRolePoliciesInput{RoleName: r})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, p := range inline.PolicyNames {
-		if _, err := e.iam.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: r, PolicyName: aws.String(p)}); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	attached, err := e.iam.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: r})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, p := range attached.AttachedPolicies {
-		if _, err := e.iam.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: r, PolicyArn: p.PolicyArn}); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	if _, err := e.iam.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: r}); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
 const adminPolicyARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 // adminUser creates a user with AdministratorAccess through the API.
@@ -177,29 +96,6 @@ func (e *env) adminUser(name string) {
 	if _, err := e.iam.AttachUserPolicy(ctx, &awsiam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(adminPolicyARN)}); err != nil {
 		e.t.Fatal(err)
 	}
-}
-
-// role creates a role trusting principalARN with an inline policy (none if "") and, when admin,
-// AdministratorAccess, and returns its ARN.
-func (e *env) role(name, principalARN, inline string, admin bool) string {
-	e.t.Helper()
-	ctx := context.Background()
-	out, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(name),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + principalARN + `"},"Action":"sts:AssumeRole"}]}`)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if inline != "" {
-		if _, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("inline"), PolicyDocument: aws.String(inline)}); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	if admin {
-		if _, err := e.iam.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(adminPolicyARN)}); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	return *out.Role.Arn
 }
 
 func allowPolicy(actions ...string) string {
@@ -215,92 +111,6 @@ func wantRefused(t *testing.T, c caller) {
 	wantCode(t, err, invalidToken)
 	_, err = c.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
 	wantCode(t, err, invalidToken)
-}
-
-func TestDeletedUserSessions(t *testing.T) {
-	e, clk := newCredEnv(t, nil)
-	ctx := ctxT(t)
-	// sts:GetSessionToken is allowed only so that the code before issue 8 (which wrongly required it)
-	// runs the test to its point.
-	alice := e.userIn(e.account.ID, "alice", allowPolicy("iam:GetUser", "sts:GetSessionToken"))
-	serial, code := e.mfaDevice(clk, "alice")
-	plain := e.sessionOf(alice, "", nil)
-	withMFA := e.sessionOf(alice, serial, code)
-	// Before the deletion, the sessions act as alice (and warm the server's caches).
-	if id, err := plain.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || !strings.HasSuffix(*id.Arn, ":user/alice") {
-		t.Fatalf("GetCallerIdentity = %+v, %v", id, err)
-	}
-	if _, err := withMFA.iam.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("alice")}); err != nil {
-		t.Fatalf("GetUser with MFA: %v", err)
-	}
-	_, err := withMFA.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
-
-	e.deleteUser("alice")
-	e.adminUser("alice")
-	for _, tc := range []struct {
-		name string
-		c    caller
-	}{{"session without MFA", plain}, {"session with MFA", withMFA}} {
-		t.Run(tc.name, func(t *testing.T) { wantRefused(t, tc.c) })
-	}
-}
-
-func TestDeletedRoleSessions(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	admin := e.mgmt()
-	adminARN := "arn:aws:iam::" + e.account.ID + ":user/admin"
-	opsARN := e.role("ops", adminARN, allowPolicy("iam:GetRole"), false)
-	ops := e.assumed(admin, opsARN, "before")
-	if _, err := ops.iam.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("ops")}); err != nil {
-		t.Fatalf("GetRole as the role: %v", err)
-	}
-	_, err := ops.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
-
-	e.deleteRole("ops")
-	e.role("ops", adminARN, "", true)
-	t.Run("old session", func(t *testing.T) { wantRefused(t, ops) })
-	t.Run("new session", func(t *testing.T) {
-		fresh := e.assumed(admin, opsARN, "after")
-		if _, err := fresh.iam.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
-			t.Fatalf("a session of the new role: %v", err)
-		}
-	})
-}
-
-// A chained session belongs to the role it assumed: deleting the role whose session asked for it
-// changes nothing (as in AWS, where a session outlives the credentials that requested it);
-// deleting its own role ends it.
-func TestDeletedRoleChainedSessions(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	admin := e.mgmt()
-	firstARN := e.role("first", "arn:aws:iam::"+e.account.ID+":user/admin", "", false)
-	secondARN := e.role("second", firstARN, allowPolicy("iam:ListRoles"), false)
-	first := e.assumed(admin, firstARN, "one")
-	chained := e.assumed(first, secondARN, "two")
-	if _, err := chained.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
-		t.Fatalf("chained session: %v", err)
-	}
-
-	e.deleteRole("first")
-	e.role("first", "arn:aws:iam::"+e.account.ID+":user/admin", "", true)
-	t.Run("source role deleted", func(t *testing.T) {
-		wantRefused(t, first)
-		id, err := chained.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil || *id.Arn != "arn:aws:sts::"+e.account.ID+":assumed-role/second/two" {
-			t.Fatalf("chained GetCallerIdentity = %+v, %v", id, err)
-		}
-		if _, err := chained.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
-			t.Fatalf("chained session after its source role was deleted: %v", err)
-		}
-	})
-
-	e.deleteRole("second")
-	e.role("second", firstARN, "", true)
-	t.Run("own role deleted", func(t *testing.T) { wantRefused(t, chained) })
 }
 
 // rawGet and rawPut read and write one store record, to recreate what the API cannot: a record
@@ -518,26 +328,4 @@ func TestDeletedUserConsoleSession(t *testing.T) {
 			}
 		})
 	}
-}
-
-// A privileged root session (sts:AssumeRoot) is bound to the member account, not to the principal
-// that asked for it, like a chained role session: deleting that principal, or creating another
-// of its name, changes nothing about it.
-func TestAssumeRootSessionOutlivesItsCaller(t *testing.T) {
-	r := newRootEnv(t)
-	ctx := ctxT(t)
-	member := r.createMember(r.m, "member")
-	ops := r.userIn(r.account.ID, "ops", "")
-	sess, _ := r.assumeRoot(ops, member, "IAMAuditRootUserCredentials")
-	r.deleteUser("ops")
-	r.userIn(r.account.ID, "ops", allowPolicy("iam:GetUser"))
-	id, err := sess.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil || *id.Arn != "arn:aws:iam::"+member+":root" {
-		t.Fatalf("GetCallerIdentity = %+v, %v", id, err)
-	}
-	if _, err := sess.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{}); err != nil {
-		t.Fatalf("task policy action after the caller was deleted: %v", err)
-	}
-	_, err = sess.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sigv4"
+	"github.com/rootward/rootward/internal/sts"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -115,7 +116,6 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics()
 	s.legacy = map[string]*service{
 		"iam": {ns: nsIAM, ops: iamOps()},
-		"sts": {ns: nsSTS, ops: stsOps()},
 	}
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
@@ -307,7 +307,9 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	c.Caller = id
-	if err := sessionTokenLimits(c); err != nil {
+	// What GetSessionToken's credentials may not do is refused whatever the operation and its
+	// policies (internal/sts); console principals, whose identity is a session too, never come here.
+	if err := sts.SessionTokenLimits(c.Caller, c.Service, c.Action); err != nil {
 		return err
 	}
 	if op == nil {

@@ -6,9 +6,10 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
+	"github.com/rootward/rootward/internal/api/stsapi"
 )
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service()}
 }

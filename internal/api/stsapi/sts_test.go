@@ -1,4 +1,4 @@
-package server_test
+package stsapi_test
 
 import (
 	"strings"
@@ -11,53 +11,57 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 func TestGetCallerIdentity(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
-	out, err := e.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	ctx := servertest.Ctx(t)
+	out, err := e.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *out.Account != e.account.ID || *out.Arn != "arn:aws:iam::"+e.account.ID+":user/admin" || !strings.HasPrefix(*out.UserId, "AIDA") {
+	if *out.Account != e.Account.ID || *out.Arn != "arn:aws:iam::"+e.Account.ID+":user/admin" || !strings.HasPrefix(*out.UserId, "AIDA") {
 		t.Fatalf("GetCallerIdentity = %+v", out)
 	}
 	// Even a user with no policy at all may call it.
-	_, nobody := e.userClients("nobody", "")
+	_, nobody := e.UserClients("nobody", "")
 	if _, err := nobody.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatalf("GetCallerIdentity without policies: %v", err)
 	}
-	bad, badSTS := e.clients(e.adminKey.AccessKeyID, strings.Repeat("x", 40), "")
+	bad, badSTS := e.Clients(e.AdminKey.AccessKeyID, strings.Repeat("x", 40), "")
 	_, err = badSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "SignatureDoesNotMatch")
+	testutil.WantCode(t, err, "SignatureDoesNotMatch")
 	_, _ = bad, badSTS
-	_, unknown := e.clients("AKIAAAAAAAAAAAAAAAAA", strings.Repeat("x", 40), "")
+	_, unknown := e.Clients("AKIAAAAAAAAAAAAAAAAA", strings.Repeat("x", 40), "")
 	_, err = unknown.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "InvalidClientTokenId")
-	ki, err := e.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.adminKey.AccessKeyID)})
-	if err != nil || *ki.Account != e.account.ID {
+	testutil.WantCode(t, err, "InvalidClientTokenId")
+	ki, err := e.STS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
+	if err != nil || *ki.Account != e.Account.ID {
 		t.Fatalf("GetAccessKeyInfo = %+v, %v", ki, err)
 	}
 }
 
 func TestAssumeRole(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	// The principals must exist before a trust policy can name them, as in IAM.
-	_, devSTS := e.userClients("dev", "")
-	_, otherSTS := e.userClients("other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	_, devSTS := e.UserClients("dev", "")
+	_, otherSTS := e.UserClients("other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	// Passing a source identity and session tags needs sts:SetSourceIdentity and sts:TagSession
 	// as well (keys_test.go holds the cases without them).
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/dev"},"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
-	_, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("early"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:user/not-yet"},"Action":"sts:AssumeRole"}]}`)})
-	wantCode(t, err, "MalformedPolicyDocument")
-	role, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(7200)})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:user/dev"},"Action":["sts:AssumeRole","sts:SetSourceIdentity","sts:TagSession"]}]}`
+	_, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("early"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:user/not-yet"},"Action":"sts:AssumeRole"}]}`)})
+	testutil.WantCode(t, err, "MalformedPolicyDocument")
+	role, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deployer"), AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(7200)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("deployer"), PolicyName: aws.String("p"),
+	if _, err := e.IAM.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("deployer"), PolicyName: aws.String("p"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +75,11 @@ func TestAssumeRole(t *testing.T) {
 	if !strings.HasPrefix(*c.AccessKeyId, "ASIA") || *c.SessionToken == "" || time.Until(*c.Expiration) > 31*time.Minute || time.Until(*c.Expiration) < 29*time.Minute {
 		t.Fatalf("credentials = %+v", c)
 	}
-	wantARN := "arn:aws:sts::" + e.account.ID + ":assumed-role/deployer/ci-run"
+	wantARN := "arn:aws:sts::" + e.Account.ID + ":assumed-role/deployer/ci-run"
 	if *out.AssumedRoleUser.Arn != wantARN || *out.AssumedRoleUser.AssumedRoleId != *role.Role.RoleId+":ci-run" || *out.SourceIdentity != "dev-person" {
 		t.Fatalf("AssumedRoleUser = %+v", out.AssumedRoleUser)
 	}
-	roleIAM, roleSTS := e.clients(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+	roleIAM, roleSTS := e.Clients(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
 	id, err := roleSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil || *id.Arn != wantARN || *id.UserId != *role.Role.RoleId+":ci-run" {
 		t.Fatalf("session identity = %+v, %v", id, err)
@@ -84,18 +88,18 @@ func TestAssumeRole(t *testing.T) {
 		t.Fatalf("role permission: %v", err)
 	}
 	_, err = roleIAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("z")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "User: "+wantARN+" is not authorized") {
 		t.Fatalf("message = %v", err)
 	}
 	// A wrong session token is refused.
-	_, badTok := e.clients(*c.AccessKeyId, *c.SecretAccessKey, "not-the-token")
+	_, badTok := e.Clients(*c.AccessKeyId, *c.SecretAccessKey, "not-the-token")
 	_, err = badTok.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "InvalidClientTokenId")
+	testutil.WantCode(t, err, "InvalidClientTokenId")
 
 	// other has an identity allow but the trust policy does not name it.
 	_, err = otherSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("x1")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 
 	cases := []struct {
 		name string
@@ -106,12 +110,12 @@ func TestAssumeRole(t *testing.T) {
 		{"duration below 900", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(899)}, "ValidationError"},
 		{"session name too short", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("s")}, "ValidationError"},
 		{"session name bad characters", sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("a b")}, "ValidationError"},
-		{"unknown role", sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + e.account.ID + ":role/ghost"), RoleSessionName: aws.String("s1")}, "AccessDenied"},
+		{"unknown role", sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + e.Account.ID + ":role/ghost"), RoleSessionName: aws.String("s1")}, "AccessDenied"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := devSTS.AssumeRole(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 
@@ -122,96 +126,99 @@ func TestAssumeRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nIAM, _ := e.clients(*out2.Credentials.AccessKeyId, *out2.Credentials.SecretAccessKey, *out2.Credentials.SessionToken)
+	nIAM, _ := e.Clients(*out2.Credentials.AccessKeyId, *out2.Credentials.SecretAccessKey, *out2.Credentials.SessionToken)
 	if _, err := nIAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Fatalf("ListRoles in session policy: %v", err)
 	}
 	_, err = nIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "session policy") {
 		t.Fatalf("session policy message = %v", err)
 	}
 }
 
 func TestGetSessionToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
-	out, err := e.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
+	ctx := servertest.Ctx(t)
+	out, err := e.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(*out.Credentials.AccessKeyId, "ASIA") || time.Until(*out.Credentials.Expiration) > 16*time.Minute {
 		t.Fatalf("credentials = %+v", out.Credentials)
 	}
-	sIAM, sSTS := e.clients(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	sIAM, sSTS := e.Clients(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
 	id, err := sSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil || *id.Arn != "arn:aws:iam::"+e.account.ID+":user/admin" {
+	if err != nil || *id.Arn != "arn:aws:iam::"+e.Account.ID+":user/admin" {
 		t.Fatalf("identity = %+v, %v", id, err)
 	}
 	// Without MFA the session calls no IAM operation (TestSessionTokenLimits covers the rest).
 	_, err = sIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "InvalidClientTokenId")
+	testutil.WantCode(t, err, "InvalidClientTokenId")
 	_, err = sSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-	wantCode(t, err, "AccessDenied")
-	_, err = e.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(129601)})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "AccessDenied")
+	_, err = e.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(129601)})
+	testutil.WantCode(t, err, "ValidationError")
 	// MFA-less sessions say so in aws:MultiFactorAuthPresent: a policy requiring MFA denies.
-	if _, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
+	if _, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`)}); err != nil {
 		t.Fatal(err)
 	}
 	// Long-term keys carry no aws:MultiFactorAuthPresent: BoolIfExists denies them too, which is
 	// why AWS recommends it (IAM User Guide, "Configuring MFA-protected API access"), while a plain
 	// Bool condition does not match a missing key.
-	_, err = e.iam.ListRoles(ctx, &awsiam.ListRolesInput{})
-	wantCode(t, err, "AccessDenied")
-	if _, err := e.iam.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
+	_, err = e.IAM.ListRoles(ctx, &awsiam.ListRolesInput{})
+	testutil.WantCode(t, err, "AccessDenied")
+	if _, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("mfa"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+	if _, err := e.IAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Fatalf("long-term key under a Bool condition: %v", err)
 	}
 }
 
 func TestExpiredSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	past := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Second)
-	u, err := e.svc.GetUser(ctx, e.account.ID, "admin")
+	u, err := e.Svc.GetUser(ctx, e.Account.ID, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess := &iam.Session{Account: e.account.ID, Type: iam.PrincipalUser, UserName: "admin", UserID: u.UserID, IssuedAt: past, Expiration: past.Add(time.Hour)}
-	if err := e.svc.IssueSession(ctx, sess); err != nil {
+	sess := &iam.Session{Account: e.Account.ID, Type: iam.PrincipalUser, UserName: "admin", UserID: u.UserID, IssuedAt: past, Expiration: past.Add(time.Hour)}
+	if err := e.Svc.IssueSession(ctx, sess); err != nil {
 		t.Fatal(err)
 	}
-	_, s := e.clients(sess.AccessKeyID, sess.Secret, sess.Token)
+	_, s := e.Clients(sess.AccessKeyID, sess.Secret, sess.Token)
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantCode(t, err, "ExpiredToken")
+	testutil.WantCode(t, err, "ExpiredToken")
 }
 
 // A trust policy naming a role (with its path) lets that role's sessions assume it: the session is
 // matched through its role's ARN.
 func TestRoleChainingThroughRoleARNWithPath(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
-	acct := e.account.ID
-	first, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), Path: aws.String("/team/"),
+	ctx := servertest.Ctx(t)
+	acct := e.Account.ID
+	first, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), Path: aws.String("/team/"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/admin"},"Action":"sts:AssumeRole"}]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("second"), MaxSessionDuration: aws.Int32(7200),
+	second, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("second"), MaxSessionDuration: aws.Int32(7200),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + *first.Role.Arn + `"},"Action":"sts:AssumeRole"}]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: first.Role.Arn, RoleSessionName: aws.String("one")})
+	out, err := e.STS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: first.Role.Arn, RoleSessionName: aws.String("one")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, firstSTS := e.clients(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	_, firstSTS := e.Clients(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
 	chained, err := firstSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: second.Role.Arn, RoleSessionName: aws.String("two")})
 	if err != nil {
 		t.Fatalf("chained AssumeRole: %v", err)
@@ -221,7 +228,7 @@ func TestRoleChainingThroughRoleARNWithPath(t *testing.T) {
 	}
 	// Role chaining caps the session at one hour, below the role's own 2-hour maximum.
 	_, err = firstSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: second.Role.Arn, RoleSessionName: aws.String("long"), DurationSeconds: aws.Int32(3601)})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 	if !strings.Contains(err.Error(), "role chaining") {
 		t.Fatalf("message = %v", err)
 	}

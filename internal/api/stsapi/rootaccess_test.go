@@ -1,4 +1,4 @@
-package server_test
+package stsapi_test
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -32,7 +34,7 @@ type rootEnv struct {
 
 func newRootEnv(t *testing.T) *rootEnv {
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	r := &rootEnv{env: e, m: e.mgmt()}
 	r.rootID = e.newOrg(r.m)
 	if _, err := r.m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
@@ -51,38 +53,38 @@ func newRootEnv(t *testing.T) *rootEnv {
 // before centralized root access may have: a password, a virtual MFA device, an access key and a
 // signing certificate. It returns the MFA serial and the key ID.
 func (r *rootEnv) legacyRoot(account string) (serial, keyID, certID string) {
-	r.t.Helper()
+	r.T.Helper()
 	ctx := context.Background()
-	if err := r.svc.SetRootPassword(ctx, account, "Zq7!vR2#kLp9@wX4"); err != nil {
-		r.t.Fatal(err)
+	if err := r.Svc.SetRootPassword(ctx, account, "Zq7!vR2#kLp9@wX4"); err != nil {
+		r.T.Fatal(err)
 	}
-	d, err := r.svc.CreateVirtualMFADevice(ctx, account, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: "root-account-mfa-device"})
+	d, err := r.Svc.CreateVirtualMFADevice(ctx, account, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: "root-account-mfa-device"})
 	if err != nil {
-		r.t.Fatal(err)
+		r.T.Fatal(err)
 	}
 	now := time.Now()
-	if err := r.svc.EnableMFADevice(ctx, account, "", d.SerialNumber, totpCode(r.t, []byte(d.Base32StringSeed), now.Add(-30*time.Second)),
-		totpCode(r.t, []byte(d.Base32StringSeed), now)); err != nil {
-		r.t.Fatal(err)
+	if err := r.Svc.EnableMFADevice(ctx, account, "", d.SerialNumber, totpCode(r.T, []byte(d.Base32StringSeed), now.Add(-30*time.Second)),
+		totpCode(r.T, []byte(d.Base32StringSeed), now)); err != nil {
+		r.T.Fatal(err)
 	}
-	k, err := r.svc.CreateRootAccessKey(ctx, account)
+	k, err := r.Svc.CreateRootAccessKey(ctx, account)
 	if err != nil {
-		r.t.Fatal(err)
+		r.T.Fatal(err)
 	}
-	sc, err := r.svc.UploadSigningCertificate(ctx, account, "", selfSignedPEM(r.t, "root"))
+	sc, err := r.Svc.UploadSigningCertificate(ctx, account, "", selfSignedPEM(r.T, "root"))
 	if err != nil {
-		r.t.Fatal(err)
+		r.T.Fatal(err)
 	}
 	return d.SerialNumber, k.AccessKeyID, sc.CertificateID
 }
 
 // assumeRoot opens a privileged root session on member with a task policy, as c.
 func (r *rootEnv) assumeRoot(c caller, member, task string) (caller, *sts.AssumeRootOutput) {
-	r.t.Helper()
-	out, err := c.sts.AssumeRoot(ctxT(r.t), &sts.AssumeRootInput{TargetPrincipal: aws.String(member),
+	r.T.Helper()
+	out, err := c.sts.AssumeRoot(servertest.Ctx(r.T), &sts.AssumeRootInput{TargetPrincipal: aws.String(member),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}})
 	if err != nil {
-		r.t.Fatalf("AssumeRoot %s on %s: %v", task, member, err)
+		r.T.Fatalf("AssumeRoot %s on %s: %v", task, member, err)
 	}
 	cr := out.Credentials
 	return r.callerFor(member, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken), out
@@ -91,7 +93,7 @@ func (r *rootEnv) assumeRoot(c caller, member, task string) (caller, *sts.Assume
 // denied fails unless err is AccessDenied with a message containing want.
 func denied(t *testing.T, err error, want string) {
 	t.Helper()
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(apiMessage(err), want) {
 		t.Fatalf("message %q does not contain %q", apiMessage(err), want)
 	}
@@ -100,36 +102,37 @@ func denied(t *testing.T, err error, want string) {
 const sessionDeny = "with an explicit deny in a session policy"
 
 func TestRootAccessPreconditions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	m := e.mgmt()
 	list := func(c caller) error {
 		_, err := c.iam.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
 		return err
 	}
-	wantCode(t, list(m), "OrganizationNotFoundException")
+	testutil.WantCode(t, list(m), "OrganizationNotFoundException")
 	_, err := m.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
-	wantCode(t, err, "OrganizationNotFoundException")
+	testutil.WantCode(t, err, "OrganizationNotFoundException")
 
 	// A consolidated-billing organization.
 	billing := e.standalone("billing")
 	if _, err := billing.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetConsolidatedBilling}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, list(billing), "OrganizationNotInAllFeaturesModeException")
+	testutil.WantCode(t, list(billing), "OrganizationNotInAllFeaturesModeException")
 
 	e.newOrg(m)
-	wantCode(t, list(m), "ServiceAccessNotEnabledException")
+	testutil.WantCode(t, list(m), "ServiceAccessNotEnabledException")
 	_, err = m.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
-	wantCode(t, err, "ServiceAccessNotEnabledException")
+	testutil.WantCode(t, err, "ServiceAccessNotEnabledException")
 	if _, err := m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 	sec := e.createMember(m, "security")
 	dev := e.createMember(m, "dev")
 	secAdmin, devAdmin := e.userIn(sec, "admin", ""), e.userIn(dev, "admin", "")
-	wantCode(t, list(devAdmin), "AccountNotManagementOrDelegatedAdministratorException")
-	wantCode(t, list(secAdmin), "AccountNotManagementOrDelegatedAdministratorException")
+	testutil.WantCode(t, list(devAdmin), "AccountNotManagementOrDelegatedAdministratorException")
+	testutil.WantCode(t, list(secAdmin), "AccountNotManagementOrDelegatedAdministratorException")
 	if _, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +195,7 @@ func TestRootAccessPreconditions(t *testing.T) {
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			id, features, err := s.call(s.c)
-			wantResult(t, err, s.code)
+			testutil.WantCode(t, err, s.code)
 			if s.code != "" {
 				return
 			}
@@ -216,8 +219,9 @@ func TestRootAccessPreconditions(t *testing.T) {
 // credentials, AssumeRoot with each task policy, the calls each session may and may not make,
 // password recovery allowed, then every root credential deleted.
 func TestCentralizedRootAccessFlow(t *testing.T) {
+	t.Parallel()
 	r := newRootEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 
 	// A member created while RootCredentialsManagement is on has no root credentials at all.
 	fresh := r.createMember(r.m, "fresh")
@@ -232,7 +236,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		}
 	}
 	_, err = audit.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 
 	// A member with legacy root credentials.
 	legacy := r.createMember(r.m, "legacy")
@@ -283,9 +287,9 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		denied(t, err, sessionDeny)
 		// A root session gets no further sessions of any kind.
 		_, err = s.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-		wantCode(t, err, "AccessDenied")
+		testutil.WantCode(t, err, "AccessDenied")
 		_, err = s.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(fresh), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
-		wantCode(t, err, "AccessDenied")
+		testutil.WantCode(t, err, "AccessDenied")
 	})
 
 	t.Run("IAMCreateRootUserPassword", func(t *testing.T) {
@@ -295,13 +299,13 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		}
 		s, _ := r.assumeRoot(r.m, fresh, "IAMCreateRootUserPassword")
 		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{Password: aws.String("Zq7!vR2#kLp9@wX4")})
-		wantCode(t, err, "InvalidInput")
+		testutil.WantCode(t, err, "InvalidInput")
 		lp, err := s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
 		if err != nil || lp.LoginProfile.CreateDate == nil {
 			t.Fatalf("CreateLoginProfile = %+v, %v", lp, err)
 		}
 		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
-		wantCode(t, err, "EntityAlreadyExists")
+		testutil.WantCode(t, err, "EntityAlreadyExists")
 		if _, err := s.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -345,13 +349,13 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 				t.Fatalf("%s: %v", st.name, err)
 			}
 		}
-		rc, err := r.svc.RootCredentialsOf(ctx, legacy)
+		rc, err := r.Svc.RootCredentialsOf(ctx, legacy)
 		if err != nil || !rc.Empty() {
 			t.Fatalf("root credentials after deletion = %+v, %v", rc, err)
 		}
 		// The deleted key no longer signs anything.
 		_, err = r.callerFor(legacy, keyID, "whatever", "").sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		wantCode(t, err, "InvalidClientTokenId")
+		testutil.WantCode(t, err, "InvalidClientTokenId")
 	})
 
 	t.Run("S3 and SQS unlock tasks", func(t *testing.T) {
@@ -376,7 +380,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 					denied(t, err, sessionDeny)
 				}
 				cr := out.Credentials
-				calls := unservedClients(r.url, aws.Credentials{AccessKeyID: *cr.AccessKeyId, SecretAccessKey: *cr.SecretAccessKey, SessionToken: *cr.SessionToken})
+				calls := unservedClients(r.URL, aws.Credentials{AccessKeyID: *cr.AccessKeyId, SecretAccessKey: *cr.SecretAccessKey, SessionToken: *cr.SessionToken})
 				code, msg := apiError(t, calls[tc.service](ctx))
 				if code != tc.code || msg != tc.msg {
 					t.Fatalf("%s in a %s session: %s %q, want %s %q", tc.service, tc.task, code, msg, tc.code, tc.msg)
@@ -386,7 +390,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	})
 	t.Run("S3 without a root session", func(t *testing.T) {
 		// The management account's own caller, long-term key: no root task to speak of.
-		code, msg := apiError(t, unservedClients(r.url, aws.Credentials{AccessKeyID: r.adminKey.AccessKeyID, SecretAccessKey: r.adminKey.Secret})["s3"](ctx))
+		code, msg := apiError(t, unservedClients(r.URL, aws.Credentials{AccessKeyID: r.AdminKey.AccessKeyID, SecretAccessKey: r.AdminKey.Secret})["s3"](ctx))
 		if want := "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."; code != "NotImplemented" || msg != want {
 			t.Fatalf("S3 call by a user: %s %q, want NotImplemented %q", code, msg, want)
 		}
@@ -394,14 +398,15 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 }
 
 func TestAssumeRootRefusals(t *testing.T) {
+	t.Parallel()
 	r := newRootEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	dev := r.createMember(r.m, "dev")
 	outsider := r.standalone("outsider")
-	auditOnly := r.userIn(r.account.ID, "auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"*",`+
+	auditOnly := r.userIn(r.Account.ID, "auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"*",`+
 		`"Condition":{"StringEquals":{"sts:TaskPolicyArn":"`+taskPrefix+`IAMAuditRootUserCredentials"}}}]}`)
-	noPerm := r.userIn(r.account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
-	mgmtRoot := r.rootOf(r.account.ID)
+	noPerm := r.userIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	mgmtRoot := r.rootOf(r.Account.ID)
 	devAdmin := r.userIn(dev, "admin", "")
 	in := func(target, task string) *sts.AssumeRootInput {
 		return &sts.AssumeRootInput{TargetPrincipal: aws.String(target), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}}
@@ -411,8 +416,8 @@ func TestAssumeRootRefusals(t *testing.T) {
 	lookalike := func(arn string) *sts.AssumeRootInput {
 		return &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(arn)}}
 	}
-	for _, acct := range []string{r.account.ID, dev} {
-		if _, err := r.svc.CreatePolicy(ctx, acct, iam.CreatePolicyInput{PolicyName: "IAMAuditRootUserCredentials", Path: "/root-task/",
+	for _, acct := range []string{r.Account.ID, dev} {
+		if _, err := r.Svc.CreatePolicy(ctx, acct, iam.CreatePolicyInput{PolicyName: "IAMAuditRootUserCredentials", Path: "/root-task/",
 			PolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}); err != nil {
 			t.Fatal(err)
 		}
@@ -429,12 +434,12 @@ func TestAssumeRootRefusals(t *testing.T) {
 		{"condition on sts:TaskPolicyArn refuses another task", auditOnly, in(dev, "IAMDeleteRootUserCredentials"), "AccessDenied", "because no identity-based policy allows the sts:AssumeRoot action"},
 		{"no sts:AssumeRoot permission", noPerm, in(dev, "IAMAuditRootUserCredentials"), "AccessDenied", "is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::" + dev + ":root"},
 		{"root user credentials", mgmtRoot, in(dev, "IAMAuditRootUserCredentials"), "AccessDenied", "Root user credentials"},
-		{"the management account is never a target", r.m, in(r.account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account"},
-		{"a member account cannot call it", devAdmin, in(r.account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account or the delegated administrator"},
+		{"the management account is never a target", r.m, in(r.Account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account"},
+		{"a member account cannot call it", devAdmin, in(r.Account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account or the delegated administrator"},
 		{"an account outside the organization", r.m, in(outsider.account, "IAMAuditRootUserCredentials"), "AccessDenied", "not a member account"},
 		{"not a task policy", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}}, "ValidationError", ""},
 		{"bad target", r.m, in("not-an-account", "IAMAuditRootUserCredentials"), "ValidationError", ""},
-		{"a customer policy at /root-task/ in the management account", r.m, lookalike("arn:aws:iam::" + r.account.ID + ":policy/root-task/IAMAuditRootUserCredentials"), "ValidationError", ""},
+		{"a customer policy at /root-task/ in the management account", r.m, lookalike("arn:aws:iam::" + r.Account.ID + ":policy/root-task/IAMAuditRootUserCredentials"), "ValidationError", ""},
 		{"a customer policy at /root-task/ in the member account", r.m, lookalike("arn:aws:iam::" + dev + ":policy/root-task/IAMAuditRootUserCredentials"), "ValidationError", ""},
 		{"a task policy ARN in another case", r.m, lookalike("arn:aws:iam::aws:policy/Root-Task/IAMAuditRootUserCredentials"), "ValidationError", ""},
 		{"duration above 900 seconds", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), DurationSeconds: aws.Int32(901),
@@ -443,7 +448,7 @@ func TestAssumeRootRefusals(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.c.sts.AssumeRoot(ctx, tc.in)
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if tc.msg != "" && !strings.Contains(apiMessage(err), tc.msg) {
 				t.Fatalf("message %q does not contain %q", apiMessage(err), tc.msg)
 			}
@@ -463,8 +468,9 @@ func TestAssumeRootRefusals(t *testing.T) {
 }
 
 func TestAssumeRootDelegatedAdministratorAndSCPs(t *testing.T) {
+	t.Parallel()
 	r := newRootEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	sec := r.createMember(r.m, "security")
 	dev := r.createMember(r.m, "dev")
 	secAdmin := r.userIn(sec, "admin", "")
@@ -513,7 +519,7 @@ func TestAssumeRootDelegatedAdministratorAndSCPs(t *testing.T) {
 		t.Fatalf("root session under deny-root-unless-AssumedRoot: %v", err)
 	}
 	// The management account's root is never subject to SCPs.
-	if _, err := r.rootOf(r.account.ID).iam.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+	if _, err := r.rootOf(r.Account.ID).iam.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 		t.Fatalf("management root under a root-deny SCP: %v", err)
 	}
 	detach(unlessAssumed, r.rootID)
@@ -526,23 +532,24 @@ func TestAssumeRootDelegatedAdministratorAndSCPs(t *testing.T) {
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
 	denied(t, err, explicitSCP)
 	// The management account's principals ignore the same SCP attached to the management account.
-	attach(noAssumeRoot, r.account.ID)
+	attach(noAssumeRoot, r.Account.ID)
 	r.assumeRoot(r.m, dev, "IAMAuditRootUserCredentials")
 }
 
 func TestRootSessionEvents(t *testing.T) {
+	t.Parallel()
 	r := newRootEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	dev := r.createMember(r.m, "dev")
 	s, out := r.assumeRoot(r.m, dev, "IAMAuditRootUserCredentials")
 	if _, err := s.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
-	r.trail.Flush()
+	testutil.WantCode(t, err, "AccessDenied")
+	r.Trail.Flush()
 	events := func(account string) map[string]trail.Event {
-		p, err := trail.List(context.Background(), r.st, trail.Query{Account: account})
+		p, err := trail.List(context.Background(), r.Store, trail.Query{Account: account})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -552,9 +559,9 @@ func TestRootSessionEvents(t *testing.T) {
 		}
 		return m
 	}
-	mgmt := events(r.account.ID)
+	mgmt := events(r.Account.ID)
 	ar, ok := mgmt["AssumeRoot"]
-	if !ok || ar.EventSource != "sts.amazonaws.com" || ar.UserIdentity.Type != "IAMUser" || ar.RecipientAccountID != r.account.ID ||
+	if !ok || ar.EventSource != "sts.amazonaws.com" || ar.UserIdentity.Type != "IAMUser" || ar.RecipientAccountID != r.Account.ID ||
 		ar.RequestParameters["targetPrincipal"] != dev {
 		t.Fatalf("AssumeRoot event = %+v", ar)
 	}
@@ -577,7 +584,7 @@ func TestRootSessionEvents(t *testing.T) {
 			t.Fatalf("%s userIdentity = %+v", name, u)
 		case sc == nil || sc.AssumedRoot != "true" || sc.SessionIssuer == nil:
 			t.Fatalf("%s sessionContext = %+v", name, sc)
-		case sc.SessionIssuer.ARN != "arn:aws:iam::"+r.account.ID+":user/admin" || sc.SessionIssuer.AccountID != r.account.ID || sc.SessionIssuer.Type != "IAMUser":
+		case sc.SessionIssuer.ARN != "arn:aws:iam::"+r.Account.ID+":user/admin" || sc.SessionIssuer.AccountID != r.Account.ID || sc.SessionIssuer.Type != "IAMUser":
 			t.Fatalf("%s sessionIssuer = %+v", name, sc.SessionIssuer)
 		}
 	}
@@ -588,17 +595,18 @@ func TestRootSessionEvents(t *testing.T) {
 
 // svcOrgs is the Organizations service over the test's store, for checks no API exposes (the
 // sign-in page's password-recovery rule).
-func (r *rootEnv) svcOrgs() *orgs.Service { return orgs.New(r.svc) }
+func (r *rootEnv) svcOrgs() *orgs.Service { return orgs.New(r.Svc) }
 
 // TestDeleteRootCredentialsAction is the console's per-account action of the root credential
 // inventory: it runs as the signed-in principal through an AssumeRoot session, so it is refused
 // without sts:AssumeRoot and recorded like any privileged task.
 func TestDeleteRootCredentialsAction(t *testing.T) {
+	t.Parallel()
 	r := newRootEnv(t)
-	ctx := ctxT(t)
+	ctx := servertest.Ctx(t)
 	legacy := r.createMember(r.m, "legacy")
 	serial, keyID, certID := r.legacyRoot(legacy)
-	inv, err := r.svcOrgs().RootInventory(ctx, r.account.ID)
+	inv, err := r.svcOrgs().RootInventory(ctx, r.Account.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -613,15 +621,15 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 		t.Fatalf("inventory before = %+v", before)
 	}
 
-	srv := server.New(server.Config{IAM: r.svc, Trail: r.trail})
+	srv := server.New(server.Config{IAM: r.Svc, Trail: r.Trail})
 	signIn := time.Now().Add(-time.Minute)
-	r.userIn(r.account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
-	reader := server.Principal{Account: r.account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
+	r.userIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	reader := server.Principal{Account: r.Account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
 	_, err = srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), reader, legacy)
 	if !awserr.IsCode(err, awserr.AccessDenied) {
 		t.Fatalf("reader's deletion: %v, want AccessDenied", err)
 	}
-	admin := server.Principal{Account: r.account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: signIn}
+	admin := server.Principal{Account: r.Account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: signIn}
 	del, err := srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), admin, legacy)
 	if err != nil {
 		t.Fatal(err)
@@ -630,7 +638,7 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 		del.SigningCertificates[0] != certID || len(del.MFADevices) != 1 || del.MFADevices[0] != serial {
 		t.Fatalf("deletion = %+v", del)
 	}
-	if rc, err := r.svc.RootCredentialsOf(ctx, legacy); err != nil || !rc.Empty() {
+	if rc, err := r.Svc.RootCredentialsOf(ctx, legacy); err != nil || !rc.Empty() {
 		t.Fatalf("root credentials after the action = %+v, %v", rc, err)
 	}
 	// Nothing left: a second run deletes nothing and succeeds.
@@ -639,15 +647,15 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 		t.Fatalf("second run = %+v, %v", again, err)
 	}
 
-	r.trail.Flush()
-	p, err := trail.List(context.Background(), r.st, trail.Query{Account: legacy})
+	r.Trail.Flush()
+	p, err := trail.List(context.Background(), r.Store, trail.Query{Account: legacy})
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
 	for _, ev := range p.Events {
 		if sc := ev.UserIdentity.SessionContext; ev.UserIdentity.Type == "Root" && sc != nil && sc.AssumedRoot == "true" &&
-			*ev.UserIdentity.AccessKeyID == del.SessionKeyID && sc.SessionIssuer.ARN == "arn:aws:iam::"+r.account.ID+":user/admin" {
+			*ev.UserIdentity.AccessKeyID == del.SessionKeyID && sc.SessionIssuer.ARN == "arn:aws:iam::"+r.Account.ID+":user/admin" {
 			seen[ev.EventName] = true
 		}
 	}

@@ -1,4 +1,4 @@
-package server_test
+package stsapi_test
 
 import (
 	"errors"
@@ -11,15 +11,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // Credentials from GetSessionToken call no IAM operation without MFA, and no STS operation but
 // AssumeRole and GetCallerIdentity; Organizations is not restricted (STS API reference,
 // GetSessionToken). GetSessionToken itself needs no permission and no policy refuses it.
 func TestSessionTokenLimits(t *testing.T) {
-	e, clk := newCredEnv(t, nil)
-	ctx := ctxT(t)
-	acct := e.account.ID
+	t.Parallel()
+	e, clk := newCredEnv(t)
+	ctx := servertest.Ctx(t)
+	acct := e.Account.ID
 
 	t.Run("GetSessionToken needs no permission", func(t *testing.T) {
 		for _, tc := range []struct{ name, policy string }{
@@ -27,7 +31,7 @@ func TestSessionTokenLimits(t *testing.T) {
 			{"explicit deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:GetSessionToken","Resource":"*"}]}`},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, c := e.userClients("gst-"+strings.ReplaceAll(tc.name, " ", "-"), tc.policy)
+				_, c := e.UserClients("gst-"+strings.ReplaceAll(tc.name, " ", "-"), tc.policy)
 				if _, err := c.GetSessionToken(ctx, &sts.GetSessionTokenInput{}); err != nil {
 					t.Fatalf("GetSessionToken: %v", err)
 				}
@@ -73,7 +77,7 @@ func TestSessionTokenLimits(t *testing.T) {
 		}, map[string]string{"user": "AccessDenied|" + denied("GetSessionToken"), "user with MFA": "AccessDenied|" + denied("GetSessionToken"),
 			"root": "AccessDenied|" + denied("GetSessionToken"), "root with MFA": "AccessDenied|" + denied("GetSessionToken"), "user's long-term": ""}},
 		{"sts:GetAccessKeyInfo", func(c caller) error {
-			_, err := c.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.adminKey.AccessKeyID)})
+			_, err := c.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
 			return err
 		}, map[string]string{"user": "AccessDenied|" + denied("GetAccessKeyInfo"), "user with MFA": "AccessDenied|" + denied("GetAccessKeyInfo"),
 			"root": "AccessDenied|" + denied("GetAccessKeyInfo"), "root with MFA": "AccessDenied|" + denied("GetAccessKeyInfo"), "user's long-term": ""}},
@@ -96,7 +100,7 @@ func TestSessionTokenLimits(t *testing.T) {
 				c := callers[who]
 				code, msg, _ := strings.Cut(want, "|")
 				err := op.call(c)
-				wantResult(t, err, code)
+				testutil.WantCode(t, err, code)
 				var ae smithy.APIError
 				if msg != "" && errors.As(err, &ae) && ae.ErrorMessage() != msg {
 					t.Fatalf("message = %q, want %q", ae.ErrorMessage(), msg)

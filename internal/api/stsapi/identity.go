@@ -1,0 +1,44 @@
+package stsapi
+
+import "github.com/rootward/rootward/internal/api"
+
+// GetCallerIdentity needs no permission: "No permissions are required to perform this operation"
+// (STS API reference), and an explicit deny does not stop it.
+var GetCallerIdentity = api.Add(&ops, &api.Op[struct{}, CallerIdentityOutput]{
+	Name: "GetCallerIdentity", Authorize: noAuthorization[struct{}], Run: getCallerIdentity})
+
+// CallerIdentityOutput is the result of GetCallerIdentity.
+type CallerIdentityOutput struct {
+	Arn     string `xml:"Arn"`
+	UserID  string `xml:"UserId"`
+	Account string `xml:"Account"`
+}
+
+func getCallerIdentity(c *api.Call, _ *struct{}) (*CallerIdentityOutput, error) {
+	return &CallerIdentityOutput{Arn: c.Caller.ARN, UserID: c.Caller.UserID, Account: c.Caller.Account}, nil
+}
+
+// noAuthorization is the authorization of an operation that decides in its own way, or not at all.
+func noAuthorization[In any](*api.Call, *In) error { return nil }
+
+// GetAccessKeyInfo is sts:GetAccessKeyInfo on "*".
+var GetAccessKeyInfo = api.Add(&ops, &api.Op[GetAccessKeyInfoInput, AccessKeyInfoOutput]{
+	Name: "GetAccessKeyInfo", Run: getAccessKeyInfo})
+
+// GetAccessKeyInfoInput is GetAccessKeyInfo's request.
+type GetAccessKeyInfoInput struct {
+	AccessKeyID string `query:"AccessKeyId" required:"true"`
+}
+
+// AccessKeyInfoOutput is the result of GetAccessKeyInfo: the account that owns the key.
+type AccessKeyInfoOutput struct {
+	Account string `xml:"Account"`
+}
+
+func getAccessKeyInfo(c *api.Call, in *GetAccessKeyInfoInput) (*AccessKeyInfoOutput, error) {
+	acct, err := c.IAM.KeyAccount(c.Ctx, in.AccessKeyID)
+	if err != nil {
+		return nil, err
+	}
+	return &AccessKeyInfoOutput{Account: acct}, nil
+}
