@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/rootward/rootward/internal/api/stsapi"
-	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
