@@ -105,12 +105,10 @@ func versionXML(v iam.PolicyVersion) policyVersionOut {
 	return out
 }
 
-// iamOps are IAM's operations that have not moved into internal/api/iamapi yet: the credential
-// side (iamcreds.go, credreport.go) and the root-access features (rootaccess.go).
+// iamOps are IAM's operations that have not moved into internal/api/iamapi yet: the root-access
+// features (rootaccess.go).
 func iamOps() map[string]*op {
 	ops := map[string]*op{}
-	addCredentialOps(ops)
-	addCredentialReportOps(ops)
 	addRootAccessOps(ops)
 	for _, o := range ops {
 		withResourceKeys(o)

@@ -145,6 +145,19 @@ func (s *Server) Authorize(r *http.Request, p Principal, action, resource string
 // account password policy), without running it: for console steps that another service performs
 // (an IAM user's forced password change at sign-in). Returns nil, AccessDenied, InvalidAction.
 func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, action string, params awsproto.Params) error {
+	if svc, ok := s.runner.Service(service); ok && svc.Protocol == awsproto.AWSQuery {
+		if o, ok := svc.Op(action); ok {
+			q := awsproto.Params{"Action": action}
+			for k, v := range params {
+				q[k] = v
+			}
+			in, err := api.Decode(svc, o, q, r, nil, nil)
+			if err != nil {
+				return err
+			}
+			return s.runner.Allowed(r, p, o, in)
+		}
+	}
 	c := s.legacyCall(r, service, action)
 	svc, ok := s.legacy[service]
 	if !ok {

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/url"
 	"strings"
@@ -163,4 +164,13 @@ func credentialUser(c *api.Call, name string) (string, error) {
 // reference, GetUserPolicy: "The policy document returned in this structure is URL-encoded").
 func encodeDoc(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
+}
+
+// Blob is an awsQuery blob: bytes, sent as base64 text in the XML, which the SDKs decode (Smithy,
+// "AWS query protocol", https://smithy.io/2.0/aws/protocols/aws-query-protocol.html).
+type Blob []byte
+
+// MarshalText implements encoding.TextMarshaler.
+func (b Blob) MarshalText() ([]byte, error) {
+	return []byte(base64.StdEncoding.EncodeToString(b)), nil
 }

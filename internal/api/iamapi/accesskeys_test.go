@@ -1,4 +1,4 @@
-package server_test
+package iamapi_test
 
 import (
 	"strings"
@@ -7,17 +7,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/rootward/rootward/internal/server/servertest"
 )
 
 func TestAccessKeys(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	if _, err := e.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
 	for i := 0; i < 2; i++ {
-		k, err := e.iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("bob")})
+		k, err := e.IAM.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("bob")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,28 +30,28 @@ func TestAccessKeys(t *testing.T) {
 		}
 		ids = append(ids, *k.AccessKey.AccessKeyId)
 	}
-	_, err := e.iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	_, err := e.IAM.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("bob")})
 	wantCode(t, err, "LimitExceeded")
 
 	// The admin's own key records its last use.
-	lu, err := e.iam.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(e.adminKey.AccessKeyID)})
+	lu, err := e.IAM.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
 	if err != nil || *lu.UserName != "admin" || lu.AccessKeyLastUsed.LastUsedDate == nil ||
 		*lu.AccessKeyLastUsed.ServiceName != "iam" || *lu.AccessKeyLastUsed.Region != "us-east-1" {
 		t.Fatalf("GetAccessKeyLastUsed = %+v, %v", lu, err)
 	}
 	// A key never used says N/A.
-	lu, err = e.iam.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(ids[0])})
+	lu, err = e.IAM.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(ids[0])})
 	if err != nil || lu.AccessKeyLastUsed.LastUsedDate != nil || *lu.AccessKeyLastUsed.ServiceName != "N/A" {
 		t.Fatalf("GetAccessKeyLastUsed(unused) = %+v, %v", lu, err)
 	}
 
 	// An inactive key is refused with InvalidClientTokenId.
-	if _, err := e.iam.UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("bob"), AccessKeyId: aws.String(e.adminKey.AccessKeyID), Status: types.StatusTypeInactive}); err == nil {
+	if _, err := e.IAM.UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("bob"), AccessKeyId: aws.String(e.AdminKey.AccessKeyID), Status: types.StatusTypeInactive}); err == nil {
 		t.Fatal("updated another user's key through bob's name")
 	}
-	if _, err := e.iam.UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("admin"), AccessKeyId: aws.String(e.adminKey.AccessKeyID), Status: types.StatusTypeInactive}); err != nil {
+	if _, err := e.IAM.UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("admin"), AccessKeyId: aws.String(e.AdminKey.AccessKeyID), Status: types.StatusTypeInactive}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err = e.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 	wantCode(t, err, "InvalidClientTokenId")
 }

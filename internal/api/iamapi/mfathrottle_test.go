@@ -1,10 +1,9 @@
-package server_test
+package iamapi_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/rootward/rootward/internal/testutil"
 	"testing"
 	"time"
 
@@ -19,14 +18,16 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
 // mfaEnv is a server wired as serve wires it for MFA locks: the root-user service alerts the
 // account's security contacts through a notifier whose outbox the test reads.
 type mfaEnv struct {
-	*env
+	*servertest.Env
 	clk    *testutil.Clock
 	notify *notify.Notifier
 	ctx    context.Context
@@ -39,7 +40,7 @@ func newMFAEnv(t *testing.T) *mfaEnv {
 	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
 	var n *notify.Notifier
 	var ru *rootuser.Service
-	e := buildEnv(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
+	e := servertest.Build(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
 		var err error
 		if n, err = notify.New(st, mustSealer(t), notify.Config{}, notify.WithClock(clk.Now)); err != nil {
 			t.Fatal(err)
@@ -49,10 +50,9 @@ func newMFAEnv(t *testing.T) *mfaEnv {
 		}
 		cfg.MFALocked = ru.MFALocked
 	})
-	e.t = t
-	m := &mfaEnv{env: e, clk: clk, notify: n, ctx: ctxT(t)}
-	m.iam, m.sts = m.clockClients(e.adminKey.AccessKeyID, e.adminKey.Secret)
-	root := &rootuser.Principal{Account: e.account.ID, Root: true, ARN: "arn:aws:iam::" + e.account.ID + ":root", UserID: e.account.ID}
+	m := &mfaEnv{Env: e, clk: clk, notify: n, ctx: servertest.Ctx(t)}
+	m.IAM, m.STS = m.clockClients(e.AdminKey.AccessKeyID, e.AdminKey.Secret)
+	root := &rootuser.Principal{Account: e.Account.ID, Root: true, ARN: "arn:aws:iam::" + e.Account.ID + ":root", UserID: e.Account.ID}
 	if err := ru.SetSecurityContact(m.ctx, root, &rootuser.Contact{Name: "Sec", EmailAddress: securityContact}, rootuser.Client{}); err != nil {
 		t.Fatal(err)
 	}
@@ -64,25 +64,25 @@ func newMFAEnv(t *testing.T) *mfaEnv {
 func (m *mfaEnv) clockClients(id, secret string) (*awsiam.Client, *sts.Client) {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1}
 	signer := clockSigner{inner: v4.NewSigner(), now: m.clk.Now}
-	ic := awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(m.url); o.HTTPSignerV4 = signer })
-	sc := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(m.url); o.HTTPSignerV4 = signer })
+	ic := awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(m.URL); o.HTTPSignerV4 = signer })
+	sc := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(m.URL); o.HTTPSignerV4 = signer })
 	return ic, sc
 }
 
 // user creates a user with an inline policy (none if "") and returns clock-signing clients.
 func (m *mfaEnv) user(name, policy string) (*awsiam.Client, *sts.Client) {
-	m.t.Helper()
-	if _, err := m.svc.CreateUser(m.ctx, m.account.ID, iam.CreateUserInput{UserName: name}); err != nil {
-		m.t.Fatal(err)
+	m.T.Helper()
+	if _, err := m.Svc.CreateUser(m.ctx, m.Account.ID, iam.CreateUserInput{UserName: name}); err != nil {
+		m.T.Fatal(err)
 	}
 	if policy != "" {
-		if err := m.svc.PutInlinePolicy(m.ctx, m.account.ID, "user", name, "inline", policy); err != nil {
-			m.t.Fatal(err)
+		if err := m.Svc.PutInlinePolicy(m.ctx, m.Account.ID, "user", name, "inline", policy); err != nil {
+			m.T.Fatal(err)
 		}
 	}
-	k, err := m.svc.CreateAccessKey(m.ctx, m.account.ID, name)
+	k, err := m.Svc.CreateAccessKey(m.ctx, m.Account.ID, name)
 	if err != nil {
-		m.t.Fatal(err)
+		m.T.Fatal(err)
 	}
 	return m.clockClients(k.AccessKeyID, k.Secret)
 }
@@ -90,16 +90,16 @@ func (m *mfaEnv) user(name, policy string) (*awsiam.Client, *sts.Client) {
 // device creates a virtual MFA device, enabled for user unless assign is false; it returns the
 // serial and the seed.
 func (m *mfaEnv) device(user, name string, assign bool) (string, []byte) {
-	m.t.Helper()
-	d, err := m.svc.CreateVirtualMFADevice(m.ctx, m.account.ID, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: name})
+	m.T.Helper()
+	d, err := m.Svc.CreateVirtualMFADevice(m.ctx, m.Account.ID, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: name})
 	if err != nil {
-		m.t.Fatal(err)
+		m.T.Fatal(err)
 	}
 	seed := []byte(d.Base32StringSeed)
 	if assign {
 		now := m.clk.Now()
-		if err := m.svc.EnableMFADevice(m.ctx, m.account.ID, user, d.SerialNumber, totpCode(m.t, seed, now.Add(-30*time.Second)), totpCode(m.t, seed, now)); err != nil {
-			m.t.Fatal(err)
+		if err := m.Svc.EnableMFADevice(m.ctx, m.Account.ID, user, d.SerialNumber, totpCode(m.T, seed, now.Add(-30*time.Second)), totpCode(m.T, seed, now)); err != nil {
+			m.T.Fatal(err)
 		}
 		// Enabling spent the current step's code: move to the next step.
 		m.clk.Advance(30 * time.Second)
@@ -109,7 +109,7 @@ func (m *mfaEnv) device(user, name string, assign bool) (string, []byte) {
 
 // code is the device's code at the test clock, moved by steps of 30 s.
 func (m *mfaEnv) code(seed []byte, steps int) string {
-	return totpCode(m.t, seed, m.clk.Now().Add(time.Duration(steps)*30*time.Second))
+	return totpCode(m.T, seed, m.clk.Now().Add(time.Duration(steps)*30*time.Second))
 }
 
 // wrongCode is a code no step within ten minutes of the clock accepts (Resync looks that far).
@@ -153,10 +153,10 @@ var mfaCases = []mfaCase{
 	{"sts:AssumeRole", "AccessDenied", func(m *mfaEnv) mfaAttempt {
 		_, aliceSTS := m.user("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 		serial, seed := m.device("alice", "alice-phone", true)
-		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m.account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
-		role, err := m.iam.CreateRole(m.ctx, &awsiam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trust)})
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m.Account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
+		role, err := m.IAM.CreateRole(m.ctx, &awsiam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trust)})
 		if err != nil {
-			m.t.Fatal(err)
+			m.T.Fatal(err)
 		}
 		return func(right bool) error {
 			code := m.wrongCode(seed)
@@ -176,7 +176,7 @@ var mfaCases = []mfaCase{
 			if right {
 				c1, c2 = m.code(seed, -1), m.code(seed, 0)
 			}
-			_, err := m.iam.EnableMFADevice(m.ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
+			_, err := m.IAM.EnableMFADevice(m.ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
 				AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2)})
 			return err
 		}
@@ -189,7 +189,7 @@ var mfaCases = []mfaCase{
 			if right {
 				c1, c2 = m.code(seed, 1), m.code(seed, 2)
 			}
-			_, err := m.iam.ResyncMFADevice(m.ctx, &awsiam.ResyncMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
+			_, err := m.IAM.ResyncMFADevice(m.ctx, &awsiam.ResyncMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
 				AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2)})
 			return err
 		}
@@ -200,6 +200,7 @@ var mfaCases = []mfaCase{
 // which the right code is refused, one CloudTrail record and one email to each security contact
 // when the lock is set, and the right code accepted again once the lock has run out.
 func TestMFAGuessingIsLimited(t *testing.T) {
+	t.Parallel()
 	for _, tc := range mfaCases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newMFAEnv(t)
@@ -227,7 +228,7 @@ func TestMFAGuessingIsLimited(t *testing.T) {
 			if n := m.lockRecords(t); n != 1 {
 				t.Fatalf("MFALockout records = %d, want 1", n)
 			}
-			for _, to := range []string{m.account.Email, securityContact} {
+			for _, to := range []string{m.Account.Email, securityContact} {
 				if n := m.lockMails(t, to); n != 1 {
 					t.Fatalf("lock emails to %s = %d, want 1", to, n)
 				}
@@ -247,8 +248,8 @@ func isCode(err error, code string) bool {
 
 func (m *mfaEnv) lockRecords(t *testing.T) int {
 	t.Helper()
-	m.trail.Flush()
-	p, err := trail.List(context.Background(), m.st, trail.Query{Account: m.account.ID, Match: func(ev *trail.Event) bool {
+	m.Trail.Flush()
+	p, err := trail.List(context.Background(), m.Store, trail.Query{Account: m.Account.ID, Match: func(ev *trail.Event) bool {
 		return ev.EventName == "MFALockout"
 	}})
 	if err != nil {
@@ -264,7 +265,7 @@ func (m *mfaEnv) lockRecords(t *testing.T) int {
 
 func (m *mfaEnv) lockMails(t *testing.T, to string) int {
 	t.Helper()
-	out, err := m.notify.Outbox(context.Background(), notify.Query{Account: m.account.ID, To: to, Purpose: rootuser.PurposeMFALocked})
+	out, err := m.notify.Outbox(context.Background(), notify.Query{Account: m.Account.ID, To: to, Purpose: rootuser.PurposeMFALocked})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +276,7 @@ func (m *mfaEnv) lockMails(t *testing.T, to string) int {
 // devices, and not against another user) and per device (a device's failures stay with it when the
 // user succeeds with another device).
 func TestMFAGuessingCountersPerDeviceAndPrincipal(t *testing.T) {
+	t.Parallel()
 	m := newMFAEnv(t)
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`
 	_, aliceSTS := m.user("alice", policy)
@@ -325,6 +327,7 @@ func TestMFAGuessingCountersPerDeviceAndPrincipal(t *testing.T) {
 // 200 wrong TokenCodes at once: however they interleave, no more than the lock limit (10) are
 // checked against the device; with the clock frozen, exactly the five before back-off are.
 func TestMFAGuessingConcurrent(t *testing.T) {
+	t.Parallel()
 	m := newMFAEnv(t)
 	_, aliceSTS := m.user("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
 	serial, seed := m.device("alice", "alice-phone", true)
@@ -358,9 +361,10 @@ func TestMFAGuessingConcurrent(t *testing.T) {
 // ChangePassword's OldPassword is a secret too: an attacker holding a user's access keys cannot
 // guess the console password through it faster than through the console.
 func TestChangePasswordGuessingIsLimited(t *testing.T) {
+	t.Parallel()
 	m := newMFAEnv(t)
 	aliceIAM, _ := m.user("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
-	if _, err := m.svc.CreateLoginProfile(m.ctx, m.account.ID, "alice", "Alice-Pass-1", false); err != nil {
+	if _, err := m.Svc.CreateLoginProfile(m.ctx, m.Account.ID, "alice", "Alice-Pass-1", false); err != nil {
 		t.Fatal(err)
 	}
 	change := func(old, nw string) error {
@@ -385,6 +389,7 @@ func TestChangePasswordGuessingIsLimited(t *testing.T) {
 // and message, and counts as one against the guessing limits: five replays put the device in
 // back-off as five wrong codes do.
 func TestMFAReplayCountsAsWrongCode(t *testing.T) {
+	t.Parallel()
 	m := newMFAEnv(t)
 	_, aliceSTS := m.user("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
 	serial, seed := m.device("alice", "alice-phone", true)

@@ -1,7 +1,6 @@
-package server_test
+package iamapi_test
 
 import (
-	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
@@ -13,19 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/rootward/rootward/internal/server/servertest"
 )
-
-// clockSigner signs with the test clock instead of the real one, so requests stay within SigV4's
-// allowed skew after the test moves the server's clock hours ahead.
-type clockSigner struct {
-	inner *v4.Signer
-	now   func() time.Time
-}
-
-func (s clockSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string,
-	_ time.Time, opts ...func(*v4.SignerOptions)) error {
-	return s.inner.SignHTTP(ctx, creds, r, payloadHash, service, region, s.now(), opts...)
-}
 
 // reportTS formats a time as the credential report does.
 func reportTS(t *time.Time) string {
@@ -36,16 +25,17 @@ func reportTS(t *time.Time) string {
 }
 
 func TestCredentialReportOps(t *testing.T) {
+	t.Parallel()
 	e, clk := newCredEnv(t, nil)
-	ctx := ctxT(t)
-	acct := e.account.ID
+	ctx := servertest.Ctx(t)
+	acct := e.Account.ID
 	// The admin's client, signing with the server's clock.
 	admin := awsiam.NewFromConfig(aws.Config{
 		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(e.adminKey.AccessKeyID, e.adminKey.Secret, ""),
+		Credentials:      credentials.NewStaticCredentialsProvider(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""),
 		RetryMaxAttempts: 1,
 	}, func(o *awsiam.Options) {
-		o.BaseEndpoint = aws.String(e.url)
+		o.BaseEndpoint = aws.String(e.URL)
 		o.HTTPSignerV4 = clockSigner{inner: v4.NewSigner(), now: clk.Now}
 	})
 
@@ -76,7 +66,7 @@ func TestCredentialReportOps(t *testing.T) {
 	}
 	clk.Advance(time.Minute)
 	must(admin.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("alice")}))
-	alice, _ := e.clients(*k1.AccessKey.AccessKeyId, *k1.AccessKey.SecretAccessKey, "")
+	alice, _ := e.Clients(*k1.AccessKey.AccessKeyId, *k1.AccessKey.SecretAccessKey, "")
 	// A call alice is not allowed to make still records the key's use.
 	_, err = alice.ListUsers(ctx, &awsiam.ListUsersInput{})
 	wantCode(t, err, "AccessDenied")
@@ -136,7 +126,7 @@ func TestCredentialReportOps(t *testing.T) {
 	}
 	au, bu := user("alice"), user("bob")
 	want := map[string][]string{
-		"<root_account>": {"<root_account>", "arn:aws:iam::" + acct + ":root", reportTS(&e.account.CreatedAt), "not_supported", "N/A",
+		"<root_account>": {"<root_account>", "arn:aws:iam::" + acct + ":root", reportTS(&e.Account.CreatedAt), "not_supported", "N/A",
 			"not_supported", "not_supported", "FALSE",
 			"FALSE", "N/A", "N/A", "N/A", "N/A", "FALSE", "N/A", "N/A", "N/A", "N/A", "FALSE", "N/A", "FALSE", "N/A"},
 		"alice": {"alice", *au.Arn, reportTS(au.CreateDate), "TRUE", "no_information", reportTS(lp.LoginProfile.CreateDate), "N/A", "TRUE",
@@ -191,8 +181,9 @@ func TestCredentialReportOps(t *testing.T) {
 }
 
 func TestCredentialReportAuthorization(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	cases := []struct {
 		name     string
 		policy   string
@@ -204,7 +195,7 @@ func TestCredentialReportAuthorization(t *testing.T) {
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _ := e.userClients("reader"+string(rune('a'+i)), tc.policy)
+			c, _ := e.UserClients("reader"+string(rune('a'+i)), tc.policy)
 			_, err := c.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{})
 			wantResult(t, err, tc.wantCode)
 			_, err = c.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
