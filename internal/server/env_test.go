@@ -2,26 +2,16 @@ package server_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
@@ -29,7 +19,6 @@ import (
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
-	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -154,24 +143,6 @@ func ctxT(t *testing.T) context.Context {
 
 var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
 
-// newCredEnv is newEnv with an injected clock, over the given store (openStore(t) when nil).
-func newCredEnv(t *testing.T, st store.Store) (*env, *testutil.Clock) {
-	t.Helper()
-	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
-	e := buildEnv(t, st, clk.Now)
-	e.t = t
-	return e, clk
-}
-
-// wantStatus fails unless err carries the HTTP status.
-func wantStatus(t *testing.T, err error, status int) {
-	t.Helper()
-	var re *awshttp.ResponseError
-	if !errors.As(err, &re) || re.HTTPStatusCode() != status {
-		t.Fatalf("err = %v, want HTTP %d", err, status)
-	}
-}
-
 // wantResult fails unless err is nil (an error code "" in the tables).
 func wantResult(t *testing.T, err error, code string) {
 	t.Helper()
@@ -182,28 +153,4 @@ func wantResult(t *testing.T, err error, code string) {
 		return
 	}
 	wantCode(t, err, code)
-}
-
-func totpCode(t *testing.T, seed []byte, at time.Time) string {
-	t.Helper()
-	c, err := totp.GenerateCodeCustom(string(seed), at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func selfSignedPEM(t *testing.T, cn string) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

@@ -114,9 +114,7 @@ func New(cfg Config) *Server {
 		s.orgs = orgs.New(cfg.IAM)
 	}
 	s.metrics = newMetrics()
-	s.legacy = map[string]*service{
-		"iam": {ns: nsIAM, ops: iamOps()},
-	}
+	s.legacy = map[string]*service{}
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
 			InvalidPageToken: func() error { return awserr.New(awserr.InvalidInput, "Invalid Marker.") }},
