@@ -24,11 +24,6 @@ var GetAccountPasswordPolicy = add(&api.Op[GetAccountPasswordPolicyInput, GetAcc
 var DeleteAccountPasswordPolicy = add(&api.Op[DeleteAccountPasswordPolicyInput, struct{}]{
 	Name: "DeleteAccountPasswordPolicy", Run: deleteAccountPasswordPolicy})
 
-// codeInvalidUserType is ChangePassword's answer to a caller that is not an IAM user ("If this
-// command is called using account (root) credentials, the command returns an InvalidUserType
-// error", AWS CLI reference, iam change-password).
-const codeInvalidUserType = "InvalidUserType"
-
 // selfServiceGrant is the permission IAM gives every IAM user when the password policy sets
 // AllowUsersToChangePassword: "Gives IAM users permissions to iam:ChangePassword for only their user
 // and to the iam:GetAccountPasswordPolicy action ... the permissions are applied at the
@@ -99,9 +94,12 @@ type ChangePasswordInput struct {
 	NewPassword string
 }
 
+// changePassword answers InvalidUserType to a caller that is not an IAM user ("If this command is
+// called using account (root) credentials, the command returns an InvalidUserType error", AWS CLI
+// reference, iam change-password).
 func changePassword(c *api.Call, in *ChangePasswordInput) (*struct{}, error) {
 	if c.Caller.Type != iam.PrincipalUser {
-		return nil, awserr.New(codeInvalidUserType, "Only IAM users can change their own password; the caller is %s.", c.Caller.ARN)
+		return nil, awserr.New(awserr.InvalidUserType, "Only IAM users can change their own password; the caller is %s.", c.Caller.ARN)
 	}
 	return nil, c.IAM.ChangePassword(c.Ctx, c.Account(), c.Caller.UserName, in.OldPassword, in.NewPassword)
 }
