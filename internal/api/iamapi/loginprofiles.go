@@ -71,7 +71,7 @@ func rootSession(c *api.Call) bool { return c.Caller.Session != nil && c.Caller.
 // allowRootRecovery is CreateLoginProfile without UserName in a privileged root session: it must
 // come without a password, and allows the root user to recover one (task IAMCreateRootUserPassword).
 func allowRootRecovery(c *api.Call, in *CreateLoginProfileInput) (*LoginProfileOutput, error) {
-	if in.Password != "" {
+	if in.Password != "" || sent(c, "Password") {
 		return nil, awserr.New(awserr.InvalidInput, "In a privileged root session, CreateLoginProfile allows password recovery and takes no Password.")
 	}
 	lp, err := c.IAM.AllowRootPasswordRecovery(c.Ctx, c.Account())
@@ -107,8 +107,17 @@ type UpdateLoginProfileInput struct {
 }
 
 func updateLoginProfile(c *api.Call, in *UpdateLoginProfileInput) (*struct{}, error) {
-	return nil, c.IAM.UpdateLoginProfile(c.Ctx, c.Account(), in.UserName, in.Password, in.PasswordResetRequired)
+	pw := in.Password
+	if pw == nil && sent(c, "Password") {
+		pw = new(string) // for the service to refuse
+	}
+	return nil, c.IAM.UpdateLoginProfile(c.Ctx, c.Account(), in.UserName, pw, in.PasswordResetRequired)
 }
+
+// sent reports whether an API request carried the member name, even empty. The awsQuery decoder
+// reads an empty member as an absent one; an empty password is still a password, which the service
+// refuses, not "no password given" (UpdateLoginProfile would leave the old one and answer success).
+func sent(c *api.Call, name string) bool { return c.Query != nil && c.Query.Has(name) }
 
 // DeleteLoginProfileInput names the user ("" the caller, the root user included).
 type DeleteLoginProfileInput struct {

@@ -89,3 +89,22 @@ func TestLoginProfileOps(t *testing.T) {
 	_, err = e.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("alice")})
 	wantCode(t, err, "NoSuchEntity")
 }
+
+// An empty Password is a password to refuse, not an absent one: UpdateLoginProfile must not
+// answer success and leave the old password in place.
+func TestUpdateLoginProfileEmptyPassword(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	if _, err := e.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("Bob-Pass-123")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.IAM.UpdateLoginProfile(ctx, &awsiam.UpdateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("")}, unvalidated)
+	wantCode(t, err, "ValidationError")
+	if _, err := e.Svc.VerifyUserPassword(ctx, e.Account.ID, "bob", "Bob-Pass-123"); err != nil {
+		t.Fatalf("the old password no longer verifies: %v", err)
+	}
+}
