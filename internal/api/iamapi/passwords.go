@@ -119,12 +119,26 @@ type UpdateAccountPasswordPolicyInput struct {
 }
 
 func updateAccountPasswordPolicy(c *api.Call, in *UpdateAccountPasswordPolicyInput) (*struct{}, error) {
-	return nil, c.IAM.UpdateAccountPasswordPolicy(c.Ctx, c.Account(), iam.PasswordPolicyInput{
+	p := iam.PasswordPolicyInput{
 		MinimumPasswordLength: in.MinimumPasswordLength, RequireSymbols: in.RequireSymbols, RequireNumbers: in.RequireNumbers,
 		RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
 		AllowUsersToChangePassword: in.AllowUsersToChangePassword, MaxPasswordAge: in.MaxPasswordAge,
 		PasswordReusePrevention: in.PasswordReusePrevention, HardExpiry: in.HardExpiry,
-	})
+	}
+	// A number sent empty reads as absent, which here would mean "the default": it is the zero the
+	// service refuses (below each member's range), so that a malformed request replaces nothing.
+	for _, n := range []struct {
+		name string
+		v    **int
+	}{{"MinimumPasswordLength", &p.MinimumPasswordLength}, {"MaxPasswordAge", &p.MaxPasswordAge}, {"PasswordReusePrevention", &p.PasswordReusePrevention}} {
+		if *n.v == nil && sent(c, n.name) {
+			*n.v = new(int)
+		}
+	}
+	if p.HardExpiry == nil && sent(c, "HardExpiry") {
+		p.HardExpiry = new(bool) // an empty boolean is false, as for the other members
+	}
+	return nil, c.IAM.UpdateAccountPasswordPolicy(c.Ctx, c.Account(), p)
 }
 
 // GetAccountPasswordPolicyInput has no members.

@@ -1,6 +1,8 @@
 package iamapi_test
 
 import (
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -136,4 +138,27 @@ func TestAccountPasswordPolicyOps(t *testing.T) {
 	_, err = e.IAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
 	wantCode(t, err, "NoSuchEntity")
 	wantStatus(t, err, 404)
+}
+
+// A number sent empty is refused, as a number out of range is: the policy is not replaced with
+// the defaults of the members that were sent without a value.
+func TestAccountPasswordPolicyEmptyNumber(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	if _, err := e.IAM.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(20)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, member := range []string{"MinimumPasswordLength", "MaxPasswordAge", "PasswordReusePrevention"} {
+		t.Run(member, func(t *testing.T) {
+			status, body := adminQuery(t, e, url.Values{"Action": {"UpdateAccountPasswordPolicy"}, "Version": {"2010-05-08"}, member: {""}})
+			if status != 400 || !strings.Contains(body, "<Code>ValidationError</Code>") {
+				t.Fatalf("UpdateAccountPasswordPolicy %s= answered %d %s, want 400 ValidationError", member, status, body)
+			}
+		})
+	}
+	out, err := e.IAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
+	if err != nil || *out.PasswordPolicy.MinimumPasswordLength != 20 {
+		t.Fatalf("policy after the refusals = %+v, %v; want MinimumPasswordLength 20 kept", out, err)
+	}
 }
