@@ -8,7 +8,6 @@ import (
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/authz"
-
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 )
@@ -16,92 +15,32 @@ import (
 // Principal is a console principal (authz.Principal).
 type Principal = authz.Principal
 
-// Invoke runs an awsQuery operation (IAM or STS) as p: the same authorization as a SigV4 caller
-// (identity and boundary policies, the request's condition keys taken from r — aws:SourceIp is
-// r's peer, aws:SecureTransport is r's TLS), then the operation, then a CloudTrail AwsApiCall record
-// and the request metrics. r is the console's own HTTP request, whose context bounds the call. The
-// result is the operation's XML result element value (what Response would encode). Errors are
-// *awserr.Error as an API caller would get them (AccessDenied, NoSuchEntity, …); internal errors are
-// logged and answered as ServiceFailure without their detail.
-func (s *Server) Invoke(r *http.Request, p Principal, service, action string, params awsproto.Params) (result any, err error) {
-	// An operation moved into its service's package runs through the runner, as an API call would.
-	if svc, ok := s.runner.Service(service); ok && svc.Protocol == awsproto.AWSQuery {
-		if op, ok := svc.Op(action); ok {
-			return s.runner.InvokeQuery(r, p, op, params)
-		}
-		if s.legacy[service] == nil {
-			return nil, awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
-		}
+// queryOp is the awsQuery operation action of service, or InvalidAction.
+func (s *Server) queryOp(service, action string) (*api.Service, api.Operation, error) {
+	svc, ok := s.runner.Service(service)
+	if !ok || svc.Protocol != awsproto.AWSQuery {
+		return nil, nil, awserr.New(awserr.InvalidAction, "Rootward does not serve the awsQuery service %q.", service)
 	}
-	c := s.legacyCall(r, service, action)
-	defer func() {
-		if v := recover(); v != nil {
-			result, err = nil, s.runner.Recover(c.Call, v)
-		}
-		s.runner.Finish(c.Call, &err)
-	}()
-	if c.Caller, err = authz.IdentityOf(c.Ctx, s.iam, p); err != nil {
-		return nil, err
-	}
-	if res, ok, err := s.runMoved(c, service, action, params); ok {
-		return res, err
-	}
-	svc, ok := s.legacy[service]
+	o, ok := svc.Op(action)
 	if !ok {
-		return nil, awserr.New(awserr.InvalidAction, "Rootward does not serve the service %q.", service)
+		return nil, nil, awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
 	}
-	c.svc = svc
-	o, ok := svc.ops[action]
-	if !ok {
-		return nil, awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
-	}
-	c.params = awsproto.Params{}
-	for k, v := range params {
-		c.params[k] = v
-	}
-	c.params["Action"] = action
-	c.Query = c.params
-	// The console is a client like any other: it gets and gives back pagination tokens.
-	scope, err := s.openPageToken(c)
-	if err != nil {
-		return nil, err
-	}
-	if err = s.authorizeOp(c, o); err != nil {
-		return nil, err
-	}
-	if result, err = o.run(c); err != nil {
-		return nil, err
-	}
-	return s.sealPageToken(c, scope, result), nil
+	return svc, o, nil
 }
 
-// runMoved runs, for c's caller, an awsQuery operation that has moved into its service's package
-// (internal/api/...): its input decoded from params as the API decodes a request's, then the
-// runner's input checks, page token, authorization and the operation. ok is false when the
-// runner's table has no such operation (the legacy tables may).
-func (s *Server) runMoved(c *call, service, action string, params awsproto.Params) (res any, ok bool, err error) {
-	svc, found := s.runner.Service(service)
-	if !found || svc.Protocol != awsproto.AWSQuery {
-		return nil, false, nil
-	}
-	o, found := svc.Op(action)
-	if !found {
-		return nil, false, nil
-	}
-	c.Route(svc, o)
-	c.svc = nil
-	c.params = awsproto.Params{}
-	for k, v := range params {
-		c.params[k] = v
-	}
-	c.params["Action"] = action
-	c.Query = c.params
-	in, err := api.Decode(svc, o, c.params, c.r, nil, nil)
+// Invoke runs an awsQuery operation (IAM or STS) as p through the runner (api.Runner.InvokeQuery):
+// the same authorization as a SigV4 caller (identity and boundary policies, the request's
+// condition keys taken from r — aws:SourceIp is r's peer, aws:SecureTransport is r's TLS), then the
+// operation, then a CloudTrail AwsApiCall record and the request metrics. r is the console's own
+// HTTP request, whose context bounds the call. The result is the operation's output (what Response
+// would encode). Errors are *awserr.Error as an API caller would get them (AccessDenied,
+// NoSuchEntity, …); internal errors are logged and answered as ServiceFailure without their detail.
+func (s *Server) Invoke(r *http.Request, p Principal, service, action string, params awsproto.Params) (any, error) {
+	_, o, err := s.queryOp(service, action)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
-	res, err = s.runner.Run(c.Call, o, in)
-	return res, true, err
+	return s.runner.InvokeQuery(r, p, o, params)
 }
 
 // InvokeInto is Invoke decoding the result into out, a struct with the operation's XML result
@@ -124,7 +63,7 @@ func (s *Server) InvokeInto(r *http.Request, p Principal, service, action string
 // the same policies and condition keys as Invoke, for console steps that are not one API operation
 // (a root access key created after an explicit confirmation, say). It returns nil or AccessDenied.
 func (s *Server) Authorize(r *http.Request, p Principal, action, resource string) error {
-	c := s.legacyCall(r, "", "")
+	c := s.runner.NewCall(r)
 	id, err := authz.IdentityOf(c.Ctx, s.iam, p)
 	if err != nil {
 		return err
@@ -142,38 +81,21 @@ func (s *Server) Authorize(r *http.Request, p Principal, action, resource string
 
 // AuthorizeOperation decides whether p may call an awsQuery operation with these parameters, exactly
 // as Invoke would (an operation's own authorization included, such as ChangePassword's grant by the
-// account password policy), without running it: for console steps that another service performs
-// (an IAM user's forced password change at sign-in). Returns nil, AccessDenied, InvalidAction.
+// account password policy), without running it (api.Runner.Allowed): for console steps that another
+// service performs (an IAM user's forced password change at sign-in). Returns nil, AccessDenied,
+// InvalidAction, or the parameters' validation error.
 func (s *Server) AuthorizeOperation(r *http.Request, p Principal, service, action string, params awsproto.Params) error {
-	if svc, ok := s.runner.Service(service); ok && svc.Protocol == awsproto.AWSQuery {
-		if o, ok := svc.Op(action); ok {
-			q := awsproto.Params{"Action": action}
-			for k, v := range params {
-				q[k] = v
-			}
-			in, err := api.Decode(svc, o, q, r, nil, nil)
-			if err != nil {
-				return err
-			}
-			return s.runner.Allowed(r, p, o, in)
-		}
-	}
-	c := s.legacyCall(r, service, action)
-	svc, ok := s.legacy[service]
-	if !ok {
-		return awserr.New(awserr.InvalidAction, "Rootward cannot authorize %s:%s here.", service, action)
-	}
-	o, ok := svc.ops[action]
-	if !ok {
-		return awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
-	}
-	c.svc, c.params = svc, awsproto.Params{"Action": action}
-	for k, v := range params {
-		c.params[k] = v
-	}
-	var err error
-	if c.Caller, err = authz.IdentityOf(c.Ctx, s.iam, p); err != nil {
+	svc, o, err := s.queryOp(service, action)
+	if err != nil {
 		return err
 	}
-	return s.runner.Public(c.Call, s.authorizeOp(c, o))
+	q := awsproto.Params{"Action": action}
+	for k, v := range params {
+		q[k] = v
+	}
+	in, err := api.Decode(svc, o, q, r, nil, nil)
+	if err != nil {
+		return err
+	}
+	return s.runner.Allowed(r, p, o, in)
 }

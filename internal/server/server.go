@@ -61,8 +61,7 @@ type Config struct {
 	// MFALocked, when set, is told when too many wrong MFA codes lock a device or a principal on
 	// the API (after the lock is recorded in CloudTrail); it alerts the account's security contacts.
 	MFALocked func(ctx context.Context, lock iam.MFALock)
-	// Services are the services to serve (internal/api/services.All when nil); a service's table is
-	// asked before the legacy one of the same name.
+	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
 }
 
@@ -74,14 +73,10 @@ type Server struct {
 	region   string
 	verifier *sigv4.Verifier
 	runner   *api.Runner
-	// legacy holds, per service, the operations not yet moved into the service's package
-	// (internal/api/...); the runner's table is asked first.
-	legacy  map[string]*service
-	metrics *metrics
-	console http.Handler
-	orgs    *orgs.Service
-	addrs   *clientaddr.Resolver
-	pageKey []byte // MAC key of pagination tokens (pagetoken.go)
+	metrics  *metrics
+	console  http.Handler
+	orgs     *orgs.Service
+	addrs    *clientaddr.Resolver
 
 	credMu sync.RWMutex
 	creds  map[string]*credential // access key ID → what authentication learned
@@ -106,22 +101,21 @@ func New(cfg Config) *Server {
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
+	var pageKey []byte // MAC key of pagination tokens (internal/api/page.go)
 	if cfg.IAM != nil {
-		s.pageKey = cfg.IAM.Subkey(api.PageTokenPurpose)
+		pageKey = cfg.IAM.Subkey(api.PageTokenPurpose)
 	}
 	s.orgs = cfg.Orgs
 	if s.orgs == nil && cfg.IAM != nil {
 		s.orgs = orgs.New(cfg.IAM)
 	}
 	s.metrics = newMetrics()
-	s.legacy = map[string]*service{}
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
 			InvalidPageToken: func() error { return awserr.New(awserr.InvalidInput, "Invalid Marker.") }},
 		{Name: "sts", Protocol: awsproto.AWSQuery, XMLNamespace: nsSTS},
 	}
-	// A service of cfg.Services replaces the built-in descriptor of the same name; its table is
-	// asked before the legacy one.
+	// A service of cfg.Services replaces the built-in descriptor of the same name.
 	if cfg.Services == nil {
 		cfg.Services = apiservices.All()
 	}
@@ -139,7 +133,7 @@ func New(cfg Config) *Server {
 	s.runner = api.NewRunner(api.Config{
 		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
-		PageKey: s.pageKey, Observe: s.observe,
+		PageKey: pageKey, Observe: s.observe,
 	}, services...)
 	return s
 }
@@ -178,13 +172,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the pipeline keeps of the request while it decodes and authenticates it.
 type call struct {
 	*api.Call
-	s *Server
-	r *http.Request
-	// svc is the legacy table's service of the call (see legacy.go), nil for a service of the runner.
-	svc    *service
-	params awsproto.Params // awsQuery parameters
-	body   []byte          // the raw body
-	// errProto is the protocol an error is answered in while c.svc is unknown: an awsJson
+	s    *Server
+	r    *http.Request
+	body []byte // the raw body
+	// errProto is the protocol an error is answered in while the service is unknown: an awsJson
 	// client's before its request is authenticated (jsonProtocol), and the protocol of a service
 	// Rootward does not serve (refuseUnserved); nil means awsQuery.
 	errProto *awsproto.Protocol
@@ -223,13 +214,6 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, e *awserr.Error) {
 	default:
 		awsproto.ErrorResponse(w, nsIAM, c.RequestID, e)
 	}
-}
-
-// service is an awsQuery service's operations that are not yet in its api.Service table.
-type service struct {
-	// ns is the XML namespace.
-	ns  string
-	ops map[string]*op
 }
 
 func (s *Server) handle(w http.ResponseWriter, c *call) error {
@@ -273,12 +257,12 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		if err != nil {
 			return err
 		}
-		c.params, c.Query = params, params
+		c.Query = params
 		if name = params.Get("Action"); name == "" {
 			return awserr.New(awserr.MissingAction, "Missing Action")
 		}
 		c.Action = name
-		if op, ok = svc.Op(name); !ok && s.legacyOp(c, name) == nil {
+		if op, ok = svc.Op(name); !ok {
 			return awserr.New(awserr.InvalidAction, "Could not find operation %s for version %s", name, params.Get("Version"))
 		}
 	case awsproto.AWSJSON11:
@@ -310,11 +294,8 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	if err := sts.SessionTokenLimits(c.Caller, c.Service, c.Action); err != nil {
 		return err
 	}
-	if op == nil {
-		return s.runLegacy(w, c, s.legacyOp(c, name))
-	}
 	c.Route(svc, op)
-	in, err := api.Decode(svc, op, c.params, r, labels, body)
+	in, err := api.Decode(svc, op, c.Query, r, labels, body)
 	if err != nil {
 		return err
 	}
@@ -331,96 +312,6 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	return awsproto.RESTResponse(w, c.RequestID, result)
 }
 
-// legacyOp is the operation name of c's service in the legacy tables, nil when none.
-func (s *Server) legacyOp(c *call, name string) *op {
-	l := s.legacy[c.Service]
-	if l == nil {
-		return nil
-	}
-	c.svc = l
-	return l.ops[name]
-}
-
-// runLegacy runs an operation of the legacy tables.
-func (s *Server) runLegacy(w http.ResponseWriter, c *call, o *op) error {
-	scope, err := s.openPageToken(c)
-	if err != nil {
-		return err
-	}
-	if err := s.authorizeOp(c, o); err != nil {
-		return err
-	}
-	result, err := o.run(c)
-	if err != nil {
-		return err
-	}
-	result = s.sealPageToken(c, scope, result)
-	return awsproto.Response(w, c.svc.ns, c.Action, c.RequestID, result)
-}
-
-// op is one API operation.
-type op struct {
-	// resource returns the ARN the action acts on; nil means "*".
-	resource func(c *call) string
-	// moreResources, when set, are further resources the action must also be allowed on, each in
-	// turn with the same keys (UpdateUser acts on the user under its old and its new name).
-	moreResources func(c *call) []string
-	// keys, when set, returns the action's own condition keys for this request (see authz.Keys),
-	// which the default authorization adds to the request context. It reads the request from c
-	// (c.params, c.body) and may look things up first (a resource's tags); an error fails the call
-	// before anything is authorized or run.
-	keys func(c *call) (authz.Keys, error)
-	// authorize replaces the default authorization (e.g. AssumeRole, whose check is the trust
-	// policy; an action on several resources). It calls s.authorizeWith itself, with its keys.
-	authorize func(c *call) error
-	run       func(c *call) (any, error)
-}
-
-// authorizeOp runs o's authorization: its own when it has one, else the service's action on o's
-// resource with o's condition keys.
-func (s *Server) authorizeOp(c *call, o *op) error {
-	if o.authorize != nil {
-		return o.authorize(c)
-	}
-	c.Resource = o.resourceARN(c)
-	var keys authz.Keys
-	if o.keys != nil {
-		var err error
-		if keys, err = o.keys(c); err != nil {
-			return err
-		}
-	}
-	action := c.Service + ":" + c.Action
-	if err := c.Authorize(action, c.Resource, keys); err != nil {
-		return err
-	}
-	if o.moreResources != nil {
-		for _, r := range o.moreResources(c) {
-			if err := c.Authorize(action, r, keys); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (o *op) resourceARN(c *call) string {
-	if o.resource == nil {
-		return "*"
-	}
-	return o.resource(c)
-}
-
-// legacyCall starts a call of a legacy-table operation made on behalf of a principal (the console).
-func (s *Server) legacyCall(r *http.Request, service, action string) *call {
-	c := &call{Call: s.runner.NewCall(r), s: s, r: r}
-	svc, _ := s.runner.Service(service)
-	c.Route(svc, nil)
-	c.Action = action
-	c.svc = s.legacy[service]
-	return c
-}
-
 // observe records an answered call in the metrics; unknown services and actions are folded into
 // "unknown" so a caller cannot grow the label space without bound.
 func (s *Server) observe(service, action, code string, took time.Duration) {
@@ -428,7 +319,7 @@ func (s *Server) observe(service, action, code string, took time.Duration) {
 	switch {
 	case !ok:
 		service, action = "unknown", "unknown"
-	case !svc.Has(action) && (s.legacy[service] == nil || s.legacy[service].ops[action] == nil):
+	case !svc.Has(action):
 		action = "unknown"
 	}
 	s.metrics.observe(service, action, code, took)

@@ -26,11 +26,6 @@ type RootCredentialDeletion struct {
 	MFADevices          []string
 }
 
-// Step runs the IAM API action as id with awsQuery parameters and decodes its result into out
-// (nil: not read) as a client reads the action's result element. Errors are *awserr.Error as the
-// API answers them.
-type Step func(id *authz.Identity, action string, params awsproto.Params, out any) error
-
 // DeleteRootCredentials is the console's "delete root credentials" action for one member account
 // of the root credential inventory. It is carried out as a privileged task, so that it is
 // authorized and recorded like one: p calls sts:AssumeRoot with IAMDeleteRootUserCredentials
@@ -39,20 +34,11 @@ type Step func(id *authz.Identity, action string, params awsproto.Params, out an
 // deleted after they are deactivated). Each step is an API call in CloudTrail. Errors are the
 // *awserr.Error the failing call answered; the deletion reports what was removed before it.
 func DeleteRootCredentials(r *api.Runner, req *http.Request, p authz.Principal, member string) (*RootCredentialDeletion, error) {
-	return DeleteRootCredentialsWith(r, req, p, member, nil)
-}
-
-// DeleteRootCredentialsWith is DeleteRootCredentials whose IAM steps that r does not serve run
-// through legacy (internal/server's tables, until IAM's operations have moved to
-// internal/api/iamapi).
-func DeleteRootCredentialsWith(r *api.Runner, req *http.Request, p authz.Principal, member string, legacy Step) (*RootCredentialDeletion, error) {
 	iamSvc, _ := r.Service("iam")
-	if legacy == nil {
-		// Refuse before a root session is opened for steps that could not run.
-		for _, action := range rootCredentialSteps {
-			if iamSvc == nil || !iamSvc.Has(action) {
-				return nil, awserr.New(awserr.InvalidAction, "Rootward cannot delete root credentials here: IAM's %s is not served.", action)
-			}
+	// Refuse before a root session is opened for steps that could not run.
+	for _, action := range rootCredentialSteps {
+		if iamSvc == nil || !iamSvc.Has(action) {
+			return nil, awserr.New(awserr.InvalidAction, "Rootward cannot delete root credentials here: IAM's %s is not served.", action)
 		}
 	}
 	assumed, err := api.Invoke(r, req, p, AssumeRoot, &AssumeRootInput{TargetPrincipal: member,
@@ -68,19 +54,12 @@ func DeleteRootCredentialsWith(r *api.Runner, req *http.Request, p authz.Princip
 	id := sts.SessionIdentity(sess)
 	id.AccessKeyID = keyID
 	call := func(action string, params awsproto.Params, out any) error {
-		if iamSvc != nil {
-			if op, ok := iamSvc.Op(action); ok {
-				res, err := r.InvokeQueryAs(req, id, op, params)
-				if err != nil || out == nil || res == nil {
-					return err
-				}
-				return decodeResult(action, res, out)
-			}
+		op, _ := iamSvc.Op(action) // served: checked above
+		res, err := r.InvokeQueryAs(req, id, op, params)
+		if err != nil || out == nil || res == nil {
+			return err
 		}
-		if legacy == nil {
-			return awserr.New(awserr.InvalidAction, "Could not find operation %s", action)
-		}
-		return legacy(id, action, params, out)
+		return decodeResult(action, res, out)
 	}
 
 	out := &RootCredentialDeletion{Account: member, SessionKeyID: keyID}
