@@ -6,6 +6,7 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/authz"
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 )
@@ -240,4 +241,24 @@ func listVirtualMFADevices(c *api.Call, in *ListVirtualMFADevicesInput) (*ListVi
 		}
 	}
 	return out, nil
+}
+
+// ListMFADeviceTags lists a virtual MFA device's tags (IAM API Reference, ListMFADeviceTags,
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListMFADeviceTags.html). The device's
+// tags are those authorization read as its resource keys (c.Facts): one read of the store.
+var ListMFADeviceTags = add(&api.Op[ListMFADeviceTagsInput, TagsOutput]{
+	Name: "ListMFADeviceTags", Resource: func(c *api.Call, in *ListMFADeviceTagsInput) string { return in.SerialNumber },
+	Run: listMFADeviceTags})
+
+// ListMFADeviceTagsInput names a virtual device by its serial number, its ARN.
+type ListMFADeviceTagsInput struct {
+	SerialNumber string `required:"true"`
+	ListInput
+}
+
+func listMFADeviceTags(c *api.Call, in *ListMFADeviceTagsInput) (*TagsOutput, error) {
+	if c.Facts == nil || c.Facts.Kind != "mfa" {
+		return nil, awserr.New(awserr.NoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", in.SerialNumber)
+	}
+	return tagsPage(c.Facts.Tags, in.ListInput)
 }

@@ -301,3 +301,46 @@ func TestRootLastMFADeviceGuard(t *testing.T) {
 		t.Fatalf("root devices after the refusal = %+v, %v", mine, err)
 	}
 }
+
+// ListMFADeviceTags pages a virtual device's tags, refuses a serial that names no device of the
+// account, and is authorized on the device with its tags as aws:ResourceTag/*.
+func TestListMFADeviceTags(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	out, err := e.IAM.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone"),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("red")}, {Key: aws.String("owner"), Value: aws.String("alice")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial := out.VirtualMFADevice.SerialNumber
+
+	first, err := e.IAM.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: serial, MaxItems: aws.Int32(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Tags) != 1 || !first.IsTruncated || first.Marker == nil {
+		t.Fatalf("first page: got %d tags, truncated %v, marker %v; want 1 tag, truncated, a marker", len(first.Tags), first.IsTruncated, first.Marker)
+	}
+	rest, err := e.IAM.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: serial, Marker: first.Marker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{*first.Tags[0].Key: *first.Tags[0].Value}
+	for _, tg := range rest.Tags {
+		got[*tg.Key] = *tg.Value
+	}
+	if len(got) != 2 || got["team"] != "red" || got["owner"] != "alice" || rest.IsTruncated {
+		t.Fatalf("tags = %v (truncated %v), want team=red and owner=alice in two pages", got, rest.IsTruncated)
+	}
+
+	_, err = e.IAM.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: aws.String(*serial + "-gone")})
+	testutil.WantCode(t, err, "NoSuchEntity")
+
+	// A user allowed the action on every device but the red team's.
+	userIAM, _ := e.UserClients("bob", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:ListMFADeviceTags","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:ListMFADeviceTags","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"red"}}}]}`)
+	_, err = userIAM.ListMFADeviceTags(ctx, &awsiam.ListMFADeviceTagsInput{SerialNumber: serial})
+	testutil.WantCode(t, err, "AccessDenied")
+}
