@@ -21,7 +21,9 @@ import (
 // Field tags check what every client of the operation must respect, before anything is authorized:
 // `required:"true"` (present and not empty, else AWS's "Value null at 'userName' failed to satisfy
 // constraint: Member must not be null"), and `min:"N"`/`max:"N"` on integers. Numbers and booleans
-// that do not parse are refused with the message AWS uses ("Member must be a number").
+// that do not parse are refused with the message AWS uses ("Member must be a number"). A member
+// sent empty ("Name=") is absent for a plain field and the zero value for a pointer field, so an
+// operation tells "not sent" (nil) from "sent empty" by declaring the member a pointer.
 func DecodeQuery(p Params, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
@@ -95,7 +97,16 @@ func (d *queryDecoder) decodeField(key, name string, f reflect.StructField, fv r
 	switch t.Kind() {
 	case reflect.String, reflect.Int, reflect.Int32, reflect.Int64, reflect.Bool:
 		raw, ok := p[key]
-		if !ok || raw == "" {
+		if !ok {
+			return false, nil
+		}
+		if raw == "" {
+			// Sent empty: a pointer member points to its type's zero value (an empty password is
+			// a password the service refuses, not "no password"); a plain member stays zero. Either
+			// way a required member counts as missing.
+			if ptr {
+				set(fv, reflect.New(t).Elem(), true)
+			}
 			return false, nil
 		}
 		val := reflect.New(t).Elem()

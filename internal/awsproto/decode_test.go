@@ -156,3 +156,20 @@ func TestRouteAndDecodeREST(t *testing.T) {
 		t.Errorf("no label: err = %v, want ValidationError naming detectorId", err)
 	}
 }
+
+// A member sent empty is the zero value of a pointer member, absent for a plain one.
+func TestDecodeQueryEmpty(t *testing.T) {
+	var in struct {
+		Plain    string
+		Password *string
+		Age      *int
+		Hard     *bool
+		Unsent   *string
+	}
+	if err := DecodeQuery(Params{"Plain": "", "Password": "", "Age": "", "Hard": ""}, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.Plain != "" || in.Password == nil || *in.Password != "" || in.Age == nil || *in.Age != 0 || in.Hard == nil || *in.Hard || in.Unsent != nil {
+		t.Fatalf("got %+v, want Password, Age and Hard pointing to zero values and Unsent nil", in)
+	}
+}

@@ -45,8 +45,9 @@ func loginProfileOutput(lp *iam.LoginProfile) *LoginProfileOutput {
 // (sts:AssumeRoot, task IAMCreateRootUserPassword), it takes no Password and allows the root user
 // to recover one.
 type CreateLoginProfileInput struct {
-	UserName              string
-	Password              string
+	UserName string
+	// Password is a pointer so that one sent empty is told from none (allowRootRecovery).
+	Password              *string
 	PasswordResetRequired bool
 }
 
@@ -58,7 +59,11 @@ func createLoginProfile(c *api.Call, in *CreateLoginProfileInput) (*LoginProfile
 	if err != nil {
 		return nil, err
 	}
-	lp, err := c.IAM.CreateLoginProfile(c.Ctx, c.Account(), n, in.Password, in.PasswordResetRequired)
+	var pw string
+	if in.Password != nil {
+		pw = *in.Password
+	}
+	lp, err := c.IAM.CreateLoginProfile(c.Ctx, c.Account(), n, pw, in.PasswordResetRequired)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +76,7 @@ func rootSession(c *api.Call) bool { return c.Caller.Session != nil && c.Caller.
 // allowRootRecovery is CreateLoginProfile without UserName in a privileged root session: it must
 // come without a password, and allows the root user to recover one (task IAMCreateRootUserPassword).
 func allowRootRecovery(c *api.Call, in *CreateLoginProfileInput) (*LoginProfileOutput, error) {
-	if in.Password != "" || sent(c, "Password") {
+	if in.Password != nil {
 		return nil, awserr.New(awserr.InvalidInput, "In a privileged root session, CreateLoginProfile allows password recovery and takes no Password.")
 	}
 	lp, err := c.IAM.AllowRootPasswordRecovery(c.Ctx, c.Account())
@@ -107,17 +112,11 @@ type UpdateLoginProfileInput struct {
 }
 
 func updateLoginProfile(c *api.Call, in *UpdateLoginProfileInput) (*struct{}, error) {
-	pw := in.Password
-	if pw == nil && sent(c, "Password") {
-		pw = new(string) // for the service to refuse
-	}
-	return nil, c.IAM.UpdateLoginProfile(c.Ctx, c.Account(), in.UserName, pw, in.PasswordResetRequired)
+	// A password sent empty is "" (the decoder's rule for pointer members), which the service
+	// refuses: it is not "no password given", which would keep the old one and answer success.
+	return nil, c.IAM.UpdateLoginProfile(c.Ctx, c.Account(), in.UserName, in.Password, in.PasswordResetRequired)
 }
 
-// sent reports whether an API request carried the member name, even empty. The awsQuery decoder
-// reads an empty member as an absent one; an empty password is still a password, which the service
-// refuses, not "no password given" (UpdateLoginProfile would leave the old one and answer success).
-func sent(c *api.Call, name string) bool { return c.Query != nil && c.Query.Has(name) }
 
 // DeleteLoginProfileInput names the user ("" the caller, the root user included).
 type DeleteLoginProfileInput struct {

@@ -125,19 +125,9 @@ func updateAccountPasswordPolicy(c *api.Call, in *UpdateAccountPasswordPolicyInp
 		AllowUsersToChangePassword: in.AllowUsersToChangePassword, MaxPasswordAge: in.MaxPasswordAge,
 		PasswordReusePrevention: in.PasswordReusePrevention, HardExpiry: in.HardExpiry,
 	}
-	// A number sent empty reads as absent, which here would mean "the default": it is the zero the
-	// service refuses (below each member's range), so that a malformed request replaces nothing.
-	for _, n := range []struct {
-		name string
-		v    **int
-	}{{"MinimumPasswordLength", &p.MinimumPasswordLength}, {"MaxPasswordAge", &p.MaxPasswordAge}, {"PasswordReusePrevention", &p.PasswordReusePrevention}} {
-		if *n.v == nil && sent(c, n.name) {
-			*n.v = new(int)
-		}
-	}
-	if p.HardExpiry == nil && sent(c, "HardExpiry") {
-		p.HardExpiry = new(bool) // an empty boolean is false, as for the other members
-	}
+	// A number sent empty is zero (the decoder's rule for pointer members), which the service
+	// refuses (below each member's range), so that a malformed request replaces nothing; an empty
+	// boolean is false.
 	return nil, c.IAM.UpdateAccountPasswordPolicy(c.Ctx, c.Account(), p)
 }
 

@@ -124,13 +124,8 @@ type UpdateRoleInput struct {
 }
 
 func updateRole(c *api.Call, in *UpdateRoleInput) (*struct{}, error) {
-	desc := in.Description
-	if desc == nil && c.Query.Has("Description") {
-		// The decoder leaves a member sent empty unset; an empty Description clears the role's.
-		empty := ""
-		desc = &empty
-	}
-	return nil, c.IAM.UpdateRole(c.Ctx, c.Account(), in.RoleName, desc, in.MaxSessionDuration)
+	// A Description sent empty is "" (the decoder's rule for pointer members): it clears the role's.
+	return nil, c.IAM.UpdateRole(c.Ctx, c.Account(), in.RoleName, in.Description, in.MaxSessionDuration)
 }
 
 var UpdateRoleDescription = add(&api.Op[UpdateRoleDescriptionInput, RoleOutput]{

@@ -18,16 +18,16 @@ type AssumeRoleInput struct {
 	RoleSessionName string `required:"true"`
 	DurationSeconds int    `min:"900" max:"43200"`
 	// Policy is the inline session policy; PolicyArns up to ten managed ones.
-	Policy     string
+	Policy     *string
 	PolicyArns []PolicyDescriptor
 	// Tags are the session tags (Tags.member.N.Key / .Value), TransitiveTagKeys those that pass on
 	// in a role chain.
 	Tags              []iam.Tag
 	TransitiveTagKeys []string
-	ExternalID        string `query:"ExternalId"`
+	ExternalID        *string `query:"ExternalId"`
 	SerialNumber      string
 	TokenCode         string
-	SourceIdentity    string
+	SourceIdentity    *string
 }
 
 // AssumeRoleOutput is the result of AssumeRole.
@@ -51,13 +51,13 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	if err := sts.CheckSessionName(in.RoleSessionName); err != nil {
 		return nil, err
 	}
-	if sent(c, "SourceIdentity", in.SourceIdentity) {
-		if err := sts.CheckSourceIdentity(in.SourceIdentity); err != nil {
+	if in.SourceIdentity != nil {
+		if err := sts.CheckSourceIdentity(*in.SourceIdentity); err != nil {
 			return nil, err
 		}
 	}
-	if sent(c, "ExternalId", in.ExternalID) {
-		if err := sts.CheckExternalID(in.ExternalID); err != nil {
+	if in.ExternalID != nil {
+		if err := sts.CheckExternalID(*in.ExternalID); err != nil {
 			return nil, err
 		}
 	}
@@ -80,7 +80,7 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	} else if pl != nil && pl.Closed {
 		return nil, sts.Denied(c.Caller, "sts:AssumeRole", in.RoleArn)
 	}
-	srcID, err := sts.SourceIdentity(c.Caller, in.SourceIdentity)
+	srcID, err := sts.SourceIdentity(c.Caller, deref(in.SourceIdentity))
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +89,8 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		return nil, err
 	}
 	sess := sts.RoleSession(acct, role, in.RoleSessionName, srcID, c.Now, d)
-	if sent(c, "Policy", in.Policy) {
-		if err := sts.AddSessionPolicy(sess, in.Policy); err != nil {
+	if in.Policy != nil {
+		if err := sts.AddSessionPolicy(sess, *in.Policy); err != nil {
 			return nil, err
 		}
 	}
@@ -104,7 +104,7 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		}
 		sts.AddManagedSessionPolicy(sess, mp)
 	}
-	req := sts.AssumeRequest{Tags: in.Tags, Transitive: in.TransitiveTagKeys, ExternalID: in.ExternalID}
+	req := sts.AssumeRequest{Tags: in.Tags, Transitive: in.TransitiveTagKeys, ExternalID: deref(in.ExternalID)}
 	if err := sts.CheckSessionTags(req.Tags); err != nil {
 		return nil, err
 	}

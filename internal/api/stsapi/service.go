@@ -44,14 +44,12 @@ type PolicyDescriptor struct {
 	Arn string `query:"arn" required:"true"`
 }
 
-// sent reports whether the request carried member name, also with an empty value, which the
-// decoder reads as absent: STS refuses an empty value of a member whose model sets a minimum
-// length (SourceIdentity, ExternalId, Policy, TokenCode), so an empty value must not pass as none.
-// A console call has no raw request: its members are present when not empty.
-func sent(c *api.Call, name, value string) bool {
-	if value != "" {
-		return true
+// deref is a member's value, "" when it was not sent. STS refuses an empty value of a member whose
+// model sets a minimum length (SourceIdentity, ExternalId, Policy, TokenCode), so those members are
+// pointers: sent empty, they point to "" and are checked; not sent, they are nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
 	}
-	_, ok := c.Query[name]
-	return ok
+	return *s
 }

@@ -21,7 +21,7 @@ var GetSessionToken = api.Add(&ops, &api.Op[GetSessionTokenInput, SessionTokenOu
 type GetSessionTokenInput struct {
 	DurationSeconds int `min:"900" max:"129600"`
 	SerialNumber    string
-	TokenCode       string
+	TokenCode       *string
 }
 
 // SessionTokenOutput is the result of GetSessionToken.
@@ -40,8 +40,8 @@ func getSessionToken(c *api.Call, in *GetSessionTokenInput) (*SessionTokenOutput
 	if err != nil {
 		return nil, err
 	}
-	if in.SerialNumber != "" || sent(c, "TokenCode", in.TokenCode) {
-		if err := checkMFA(c, in.SerialNumber, in.TokenCode); err != nil {
+	if in.SerialNumber != "" || in.TokenCode != nil {
+		if err := checkMFA(c, in.SerialNumber, deref(in.TokenCode)); err != nil {
 			return nil, err
 		}
 		sts.WithMFA(sess)
