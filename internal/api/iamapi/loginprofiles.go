@@ -117,7 +117,6 @@ func updateLoginProfile(c *api.Call, in *UpdateLoginProfileInput) (*struct{}, er
 	return nil, c.IAM.UpdateLoginProfile(c.Ctx, c.Account(), in.UserName, in.Password, in.PasswordResetRequired)
 }
 
-
 // DeleteLoginProfileInput names the user ("" the caller, the root user included).
 type DeleteLoginProfileInput struct {
 	UserName string
