@@ -45,7 +45,11 @@ func pageScope(c *Call, in any) ([]byte, error) {
 	put(c.Service)
 	put(c.Action)
 	put(c.Account())
-	rest, err := json.Marshal(in)
+	// Every member counts, also those a restJson1 input binds to its path, query or headers
+	// (json:"-" there): a token of one detector is not another's.
+	members := map[string]any{}
+	scopeMembers(reflect.ValueOf(in).Elem(), members)
+	rest, err := json.Marshal(members)
 	if err != nil {
 		return nil, err
 	}
@@ -159,4 +163,19 @@ func setString(f reflect.Value, s string) {
 		return
 	}
 	f.SetString(s)
+}
+
+// scopeMembers adds v's exported fields by Go name, those of embedded structs included.
+func scopeMembers(v reflect.Value, out map[string]any) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			scopeMembers(v.Field(i), out)
+			continue
+		}
+		if f.IsExported() {
+			out[f.Name] = v.Field(i).Interface()
+		}
+	}
 }
