@@ -21,7 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
@@ -30,7 +32,7 @@ import (
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/signin"
-	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -62,11 +64,8 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Skip("browser test skipped: " + why)
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	// SQLite, or PostgreSQL under ROOTWARD_TEST_BACKEND=postgres, as the other suites.
+	st := testbackend.Open(t)
 	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
@@ -78,10 +77,10 @@ func TestConsoleInChromium(t *testing.T) {
 
 	org := orgs.New(svc)
 	var ch http.Handler
-	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ch.ServeHTTP(w, r)
-	})})
-	hs := httptest.NewUnstartedServer(api)
+	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log})
+	// The console and the API on one address, as serve mounts them.
+	hs := httptest.NewUnstartedServer(httpmux.New(httpmux.Config{API: api, Metrics: api.Metrics(),
+		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ch.ServeHTTP(w, r) })}))
 	// WebAuthn's relying party ID must be a host name: the browser uses localhost, not 127.0.0.1,
 	// and the console sends a browser that came by 127.0.0.1 there, as serve --public-url does.
 	port := strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
@@ -99,7 +98,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, API: api, Logger: log, PublicURL: url}); err != nil {
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Legacy: legacy{api}, Logger: log, PublicURL: url}); err != nil {
 		t.Fatal(err)
 	}
 	hs.Start()
@@ -190,6 +189,18 @@ func manageOrganization(t *testing.T, svc *iam.Service, org *orgs.Service, mgmt 
 	if _, err := svc.CreateRootAccessKey(ctx, st.AccountID); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// legacy is cmd/rootward's consoleLegacy: the console's calls that are not yet typed operations.
+type legacy struct{ *server.Server }
+
+func (l legacy) DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*console.RootCredentialDeletion, error) {
+	out, err := l.Server.DeleteRootCredentials(r, p, member)
+	if out == nil {
+		return nil, err
+	}
+	d := console.RootCredentialDeletion(*out)
+	return &d, err
 }
 
 // testWriter sends the server's log to the test's.

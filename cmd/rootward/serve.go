@@ -22,6 +22,7 @@ import (
 
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
@@ -138,7 +139,7 @@ func serveCmd() *cobra.Command {
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
-			api, root, si, con, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
+			handler, root, si, con, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
 			if err != nil {
 				return err
 			}
@@ -147,7 +148,7 @@ func serveCmd() *cobra.Command {
 			go root.Run(ctx, time.Minute, log, si.Sweep)
 			go sweepConsole(ctx, con, time.Hour, log)
 			srv := &http.Server{
-				Handler:           api,
+				Handler:           handler,
 				TLSConfig:         tlsConf,
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       30 * time.Second,
@@ -286,9 +287,9 @@ func publicOrigin(flag string, tlsOn bool) (string, error) {
 	return u.Scheme + "://" + host, nil
 }
 
-// consoleServices builds the root-user service (with its notifier), the sign-in service over it
-// and the API server with the console mounted on it. The console calls the API server as the signed-in principal, and the
-// server routes /console to the console, hence the indirection.
+// consoleServices builds the root-user service (with its notifier), the sign-in service over it,
+// the API server and the console, and mounts both on one handler (internal/httpmux). The console
+// calls operations through the API server's Runner, not over HTTP.
 func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, *signin.Service, *console.Handler, error) {
 	root, org, err := rootUserService(d, nf, svc, st, rec, log, base)
 	if err != nil {
@@ -298,23 +299,21 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	var ch *console.Handler
-	api := server.New(server.Config{
+	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted,
-		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ch.ServeHTTP(w, r)
-		}),
 	})
-	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, API: api, Logger: log, SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
+	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Legacy: consoleLegacy{srv}, Logger: log,
+		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
 	if redirect {
 		cc.PublicURL = base
 	}
-	ch, err = console.New(cc)
+	ch, err := console.New(cc)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	return api, root, si, ch, nil
+	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), TrustedProxies: trusted})
+	return mux, root, si, ch, nil
 }
 
 // sweepConsole runs the console's housekeeping (console.Handler.Sweep) every interval until ctx ends.

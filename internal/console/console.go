@@ -4,9 +4,12 @@
 // for the organization's root credential inventory (management and delegated administrator accounts).
 //
 // It is a thin layer. The sign-in state machines, MFA, recovery and throttling are the rootuser
-// service's; IAM operations a page shows or changes are invoked through server.Invoke as the
-// signed-in principal, so a console session can do exactly what the same principal could do with
-// the AWS CLI, under the same policies, and leaves the same CloudTrail records.
+// service's; AWS operations a page shows or changes are typed operations of internal/api's services
+// (iamapi, stsapi, orgsapi), invoked through the API's Runner as the signed-in principal (api.Invoke,
+// and api.Allowed to ask whether an action is allowed), so a console session can do exactly what
+// the same principal could do with the AWS CLI, under the same policies, and leaves the same
+// CloudTrail records. The console does not know the HTTP API server: internal/httpmux mounts both
+// on one address.
 //
 // Browser security, decided here once for every page:
 //   - pages work without JavaScript; the only script is WebAuthn's, which cannot work without it;
@@ -32,12 +35,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store"
 )
@@ -48,16 +52,28 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// API is what the console needs from the API server: operations invoked as a console principal
-// (server.Server implements it).
-type API interface {
-	Invoke(r *http.Request, p server.Principal, service, action string, params awsproto.Params) (any, error)
-	InvokeInto(r *http.Request, p server.Principal, service, action string, params awsproto.Params, out any) error
-	Authorize(r *http.Request, p server.Principal, action, resource string) error
-	AuthorizeOperation(r *http.Request, p server.Principal, service, action string, params awsproto.Params) error
+// Legacy runs, as a console principal, the calls whose operations are not yet typed operations of
+// a service package (cmd/rootward implements it with the API server's legacy tables).
+type Legacy interface {
+	Invoke(r *http.Request, p authz.Principal, service, action string, params awsproto.Params) (any, error)
+	InvokeInto(r *http.Request, p authz.Principal, service, action string, params awsproto.Params, out any) error
+	Authorize(r *http.Request, p authz.Principal, action, resource string) error
+	AuthorizeOperation(r *http.Request, p authz.Principal, service, action string, params awsproto.Params) error
 	// DeleteRootCredentials deletes a member account's root credentials in a privileged root
 	// session opened as p (the organization page's action).
-	DeleteRootCredentials(r *http.Request, p server.Principal, member string) (*server.RootCredentialDeletion, error)
+	DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*RootCredentialDeletion, error)
+}
+
+// RootCredentialDeletion reports what DeleteRootCredentials removed from a member's root user.
+type RootCredentialDeletion struct {
+	Account string
+	// SessionKeyID is the privileged root session's access key ID: the AssumeRoot record in the
+	// caller's account and the session's records in the member account carry it.
+	SessionKeyID        string
+	LoginProfile        bool
+	AccessKeys          []string
+	SigningCertificates []string
+	MFADevices          []string
 }
 
 // Config configures the console.
@@ -73,8 +89,11 @@ type Config struct {
 	// Orgs serves the organization pages (the root credential inventory); without it they answer
 	// that Organizations is not configured.
 	Orgs *orgs.Service
-	// API runs AWS operations as the signed-in principal.
-	API    API
+	// Runner runs AWS operations as the signed-in principal (server.Server.Runner): the API's own
+	// authorization, CloudTrail records and metrics.
+	Runner *api.Runner
+	// Legacy runs the calls whose operations have not moved into a service package yet.
+	Legacy Legacy
 	Logger *slog.Logger
 	// Now is the clock (time.Now when nil); tests inject one to cross timeouts without sleeping.
 	Now func() time.Time
@@ -109,7 +128,8 @@ type Handler struct {
 	signin *signin.Service
 	orgs   *orgs.Service
 	st     store.Store
-	api    API
+	run    *api.Runner
+	api    Legacy
 	log    *slog.Logger
 	now    func() time.Time
 	mux    *http.ServeMux
@@ -120,9 +140,9 @@ type Handler struct {
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, api: cfg.API, log: cfg.Logger, now: cfg.Now}
-	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.API == nil {
-		return nil, errors.New("console: IAM, Root, SignIn and API are required")
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, run: cfg.Runner, api: cfg.Legacy, log: cfg.Logger, now: cfg.Now}
+	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.Runner == nil || cfg.Legacy == nil {
+		return nil, errors.New("console: IAM, Root, SignIn, Runner and Legacy are required")
 	}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
@@ -257,6 +277,6 @@ func (h *Handler) index(w http.ResponseWriter, r *http.Request) {
 }
 
 // sourceIP is the browser's address: the connection's peer, or what a trusted reverse proxy says
-// (internal/clientaddr; the API server resolves it before handing the request to the console).
+// (internal/clientaddr; internal/httpmux resolves it before handing the request to the console).
 // X-Forwarded-For from anyone else is ignored, since the client could set it.
 func sourceIP(r *http.Request) string { return clientaddr.From(r) }

@@ -17,7 +17,9 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
@@ -71,14 +73,14 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	e.trail = trail.NewRecorder(e.st, nil)
 	t.Cleanup(e.trail.Close)
 	var h http.Handler
-	scfg := server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now, Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r)
-	})}
+	scfg := server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now}
 	for _, f := range o.server {
 		f(&scfg)
 	}
 	api := server.New(scfg)
-	hs := httptest.NewUnstartedServer(api)
+	// The console and the API on one address, as serve mounts them.
+	hs := httptest.NewUnstartedServer(httpmux.New(httpmux.Config{API: api, Metrics: api.Metrics(), TrustedProxies: scfg.TrustedProxies,
+		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })}))
 	// WebAuthn needs a host name for its relying party ID, not an IP address.
 	e.url = "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
 	quiet := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -98,7 +100,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, API: api, Now: e.clock.Now, Logger: quiet}
+	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Legacy: legacy{api}, Now: e.clock.Now, Logger: quiet}
 	if o.publicURL {
 		cfg.PublicURL = e.url
 	}
@@ -117,6 +119,18 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// legacy is cmd/rootward's consoleLegacy: the console's calls that are not yet typed operations.
+type legacy struct{ *server.Server }
+
+func (l legacy) DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*console.RootCredentialDeletion, error) {
+	out, err := l.Server.DeleteRootCredentials(r, p, member)
+	if out == nil {
+		return nil, err
+	}
+	d := console.RootCredentialDeletion(*out)
+	return &d, err
 }
 
 // testWriter sends the console's log to the test's.

@@ -12,7 +12,6 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/server"
 )
 
 // The organization's root credential inventory (issue 5, item 5): for every account of the
@@ -41,7 +40,7 @@ type rootAccessData struct {
 	ViewerIsRoot bool
 	WindowDays   int
 	// Deleted is the outcome of the action just taken, if any.
-	Deleted *server.RootCredentialDeletion
+	Deleted *RootCredentialDeletion
 	// Hint explains how to fix the error shown, when the page knows how.
 	Hint string
 }
@@ -109,7 +108,7 @@ func (h *Handler) rootAccess(w http.ResponseWriter, r *http.Request, s *session)
 			return
 		}
 		if rv != nil && len(rv.Outcome) > 0 {
-			d.Deleted = new(server.RootCredentialDeletion)
+			d.Deleted = new(RootCredentialDeletion)
 			if err := json.Unmarshal(rv.Outcome, d.Deleted); err != nil {
 				h.internalError(w, r, err)
 				return

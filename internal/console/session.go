@@ -11,8 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -62,9 +62,9 @@ func (s *session) userID() string {
 	return s.UserID
 }
 
-// principal is the session as the API server's authorization sees it.
-func (s *session) principal() server.Principal {
-	return server.Principal{Account: s.Account, UserName: s.UserName, UserID: s.userID(), SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.Created}
+// principal is the session as the operations' authorization sees it.
+func (s *session) principal() authz.Principal {
+	return authz.Principal{Account: s.Account, UserName: s.UserName, UserID: s.userID(), SessionID: s.ID, IssuedAt: s.Created, MFA: s.MFA, MFATime: s.Created}
 }
 
 // rootPrincipal is the session as the rootuser service sees it.

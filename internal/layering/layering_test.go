@@ -97,9 +97,15 @@ var forbidden = map[string]map[string]string{
 		"internal/testutil":       "test helpers stay in tests",
 	},
 	"internal/console": {
+		"internal/server":         "the console calls services through internal/api, not the HTTP pipeline",
 		"internal/store/sqlite":   "only the command picks a database",
 		"internal/store/postgres": "only the command picks a database",
 		"internal/testutil":       "test helpers stay in tests",
+	},
+	"internal/httpmux": {
+		"internal/server":  "the address routes the handlers it is given; it knows no handler",
+		"internal/console": "the address routes the handlers it is given; it knows no handler",
+		"internal/api":     "the address routes the handlers it is given; it knows no handler",
 	},
 	"cmd/rootward": {
 		"internal/testutil": "test helpers stay in tests",

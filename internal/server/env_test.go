@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/seal"
@@ -69,7 +70,9 @@ func buildEnv(t testing.TB, st store.Store, now func() time.Time, configure ...f
 	for _, f := range configure {
 		f(&cfg, svc, st)
 	}
-	hs := httptest.NewServer(server.New(cfg))
+	// Served as serve serves it, with /healthz and /metrics beside the API.
+	srv := server.New(cfg)
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), TrustedProxies: cfg.TrustedProxies}))
 	t.Cleanup(hs.Close)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -164,56 +163,5 @@ func TestAuthorizeConsoleStep(t *testing.T) {
 	}
 	if err := srv.Authorize(r, server.Principal{Account: e.account.ID, UserName: "carol"}, "iam:CreateAccessKey", res); !awserr.IsCode(err, awserr.AccessDenied) {
 		t.Errorf("carol: err = %v, want AccessDenied", err)
-	}
-}
-
-func TestConsoleRouting(t *testing.T) {
-	e := newEnv(t)
-	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte("console:" + r.URL.Path))
-	})
-	hs := httptest.NewServer(server.New(server.Config{IAM: e.svc, Console: console}))
-	defer hs.Close()
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	tests := []struct {
-		name       string
-		method     string
-		path       string
-		header     string
-		wantStatus int
-		wantBody   string // prefix
-		wantLoc    string
-	}{
-		{"bare GET of / goes to the console", http.MethodGet, "/", "", http.StatusFound, "", "/console/"},
-		{"console root", http.MethodGet, "/console", "", http.StatusOK, "console:/console", ""},
-		{"console page", http.MethodGet, "/console/signin", "", http.StatusOK, "console:/console/signin", ""},
-		{"a path that merely starts with console is not the console", http.MethodGet, "/consoleX", "", http.StatusForbidden, "<ErrorResponse", ""},
-		{"GET / with a query is an API call", http.MethodGet, "/?Action=ListUsers&Version=2010-05-08", "", http.StatusForbidden, "<ErrorResponse", ""},
-		{"GET / with SigV4 is an API call", http.MethodGet, "/", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00", http.StatusBadRequest, "<ErrorResponse", ""},
-		{"POST / is an API call", http.MethodPost, "/", "", http.StatusForbidden, "<ErrorResponse", ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tc.method, hs.URL+tc.path, nil)
-			if tc.header != "" {
-				req.Header.Set("Authorization", tc.header)
-			}
-			resp, err := noRedirect.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var b strings.Builder
-			_, _ = io.Copy(&b, resp.Body)
-			if resp.StatusCode != tc.wantStatus {
-				t.Fatalf("status = %d, want %d (body %.200s)", resp.StatusCode, tc.wantStatus, b.String())
-			}
-			if !strings.HasPrefix(b.String(), tc.wantBody) {
-				t.Errorf("body = %.200q, want prefix %q", b.String(), tc.wantBody)
-			}
-			if loc := resp.Header.Get("Location"); loc != tc.wantLoc {
-				t.Errorf("Location = %q, want %q", loc, tc.wantLoc)
-			}
-		})
 	}
 }

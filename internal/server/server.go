@@ -1,6 +1,7 @@
 // Package server is Rootward's HTTP composition: it routes each request to the service named in its
 // SigV4 credential scope, authenticates it, authorizes it with the policy engine, runs the operation
-// and encodes the answer in the service's wire protocol. It also serves /healthz.
+// and encodes the answer in the service's wire protocol. internal/httpmux mounts it beside the
+// console, /healthz and /metrics.
 package server
 
 import (
@@ -13,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -47,9 +47,6 @@ type Config struct {
 	Region string
 	// Trail, when set, records every authenticated API call.
 	Trail *trail.Recorder
-	// Console, when set, serves /console and everything under it; a browser's plain GET of / (no
-	// SigV4, no query) is redirected there.
-	Console http.Handler
 	// RootMFAGuard, when set, is asked before an IAM API call deactivates one of a root user's MFA
 	// devices; it refuses removing the last device of a root whose MFA is required.
 	RootMFAGuard func(ctx context.Context, account, serial string) error
@@ -74,7 +71,6 @@ type Server struct {
 	verifier *sigv4.Verifier
 	runner   *api.Runner
 	metrics  *metrics
-	console  http.Handler
 	orgs     *orgs.Service
 	addrs    *clientaddr.Resolver
 
@@ -88,7 +84,7 @@ type Server struct {
 // New returns a Server.
 func New(cfg Config) *Server {
 	s := &Server{
-		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region, console: cfg.Console,
+		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region,
 		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
 		addrs: clientaddr.New(cfg.TrustedProxies),
 	}
@@ -141,31 +137,13 @@ func New(cfg Config) *Server {
 // Runner is the server's operation runner, which the console invokes operations through.
 func (s *Server) Runner() *api.Runner { return s.runner }
 
-// ServeHTTP implements http.Handler.
+// Metrics serves the Prometheus series of the server's calls (GET /metrics, internal/httpmux).
+func (s *Server) Metrics() http.Handler { return s.metrics.handler }
+
+// ServeHTTP implements http.Handler: every request is an AWS API call. The console, /healthz and
+// /metrics are mounted beside the server on one address by internal/httpmux.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r = s.addrs.With(r)
-	switch r.URL.Path {
-	case "/healthz":
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "ok\n")
-		return
-	case "/metrics":
-		if r.Method == http.MethodGet {
-			s.metrics.handler.ServeHTTP(w, r)
-			return
-		}
-	case "/":
-		// API calls to / always carry SigV4 (a header or a presigned query); a bare GET is a person.
-		if s.console != nil && r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("Authorization") == "" {
-			http.Redirect(w, r, "/console/", http.StatusFound)
-			return
-		}
-	}
-	if s.console != nil && (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) {
-		s.console.ServeHTTP(w, r)
-		return
-	}
-	s.serveAPI(w, r)
+	s.serveAPI(w, s.addrs.With(r))
 }
 
 // call is one API request on its way through the server: the operation call (api.Call) and what

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/api/services"
+	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/seal"
@@ -70,7 +71,8 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 		f(&cfg, svc, st)
 	}
 	srv := server.New(cfg)
-	hs := httptest.NewServer(srv)
+	// Served as serve serves it, with /healthz and /metrics beside the API.
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), TrustedProxies: cfg.TrustedProxies}))
 	t.Cleanup(hs.Close)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")
