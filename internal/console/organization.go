@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/orgsapi"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
@@ -129,11 +131,13 @@ func (h *Handler) rootInventory(w http.ResponseWriter, r *http.Request, s *sessi
 		return nil, false
 	}
 	p := s.principal()
-	for _, action := range []string{"organizations:ListAccounts", "iam:ListOrganizationsFeatures"} {
-		if err := h.api.Authorize(r, p, action, "*"); err != nil {
-			h.rootAccessRefused(w, r, s, err)
-			return nil, false
-		}
+	err := api.Allowed(h.run, r, p, orgsapi.ListAccounts, &orgsapi.ListAccountsInput{})
+	if err == nil {
+		err = h.api.Authorize(r, p, "iam:ListOrganizationsFeatures", "*")
+	}
+	if err != nil {
+		h.rootAccessDenied(w, r, s, err)
+		return nil, false
 	}
 	inv, err := h.orgs.RootInventory(r.Context(), s.Account)
 	if err != nil {
@@ -141,6 +145,22 @@ func (h *Handler) rootInventory(w http.ResponseWriter, r *http.Request, s *sessi
 		return nil, false
 	}
 	return inv, true
+}
+
+// rootAccessDenied shows that the principal's policies do not allow what the inventory shows
+// (AccessDenied, or AccessDeniedException as Organizations names it), without the hint
+// rootAccessRefused gives for Organizations' own refusals.
+func (h *Handler) rootAccessDenied(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	e, ok := awserr.As(err)
+	if !ok {
+		h.internalError(w, r, err)
+		return
+	}
+	status := awsproto.Status(e)
+	if e.Code == awserr.AccessDenied || e.Code == awserr.OrgsAccessDenied {
+		status = http.StatusForbidden
+	}
+	h.render(w, r, status, "message", s, view{Title: "Root access", Error: e.Message})
 }
 
 // rootAccessRefused shows why the inventory cannot be shown: AWS's message and, for the
@@ -155,10 +175,10 @@ func (h *Handler) rootAccessRefused(w http.ResponseWriter, r *http.Request, s *s
 	switch e.Code {
 	case awserr.AccessDenied:
 		status = http.StatusForbidden
-	case "AccessDeniedException":
+	case awserr.OrgsAccessDenied:
 		status = http.StatusForbidden
 		msg += " The root credential inventory is shown to principals of the organization's management account and of the IAM delegated administrator account."
-	case "AWSOrganizationsNotInUseException":
+	case awserr.OrgsNotInUse:
 		msg += " The root credential inventory is shown to the management account of an organization."
 	}
 	h.render(w, r, status, "message", s, view{Title: "Root access", Error: msg})

@@ -332,7 +332,9 @@ func TestOrganizationRootAccessPageViewers(t *testing.T) {
 		{"management administrator", oe.signedInUser("admin"), http.StatusOK, []string{oe.legacy, "Delete root credentials"}, nil, true},
 		{"management auditor with the read permissions only", oe.signedInUser("auditor"), http.StatusOK, []string{oe.legacy}, nil, true},
 		{"management user without permissions", oe.signedInUser("intern"), http.StatusForbidden,
-			[]string{"is not authorized to perform: organizations:ListAccounts"}, []string{oe.legacy}, true},
+			[]string{"is not authorized to perform: organizations:ListAccounts"},
+			// A policy's denial is not Organizations refusing a member account: no hint about who may see it.
+			[]string{oe.legacy, "management account and of the IAM delegated administrator"}, true},
 		{"management root user: AssumeRoot refuses root credentials, so no action", oe.signedInRoot(seed), http.StatusOK,
 			[]string{oe.legacy, "root credentials cannot open privileged root sessions"}, []string{"Delete root credentials"}, true},
 		{"administrator of a member account", member, http.StatusForbidden,
