@@ -1,11 +1,13 @@
 package console
 
 import (
-	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 	"time"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
 )
 
 type summaryEntry struct {
@@ -53,12 +55,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 			d.Summary[e.Key] = e.Value
 		}
 	}
-	var users struct {
-		Users []struct {
-			UserName string `xml:"UserName"`
-		} `xml:"Users>member"`
-	}
-	if err := h.api.InvokeInto(r, p, "iam", "ListUsers", nil, &users); err != nil {
+	if users, err := api.Invoke(h.run, r, p, iamapi.ListUsers, &iamapi.ListUsersInput{}); err != nil {
 		msg, ok := userMessage(err)
 		if !ok {
 			h.internalError(w, r, err)
