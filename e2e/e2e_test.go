@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
@@ -98,7 +97,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Legacy: legacy{api}, Logger: log, PublicURL: url}); err != nil {
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Legacy: api, Logger: log, PublicURL: url}); err != nil {
 		t.Fatal(err)
 	}
 	hs.Start()
@@ -189,18 +188,6 @@ func manageOrganization(t *testing.T, svc *iam.Service, org *orgs.Service, mgmt 
 	if _, err := svc.CreateRootAccessKey(ctx, st.AccountID); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// legacy is cmd/rootward's consoleLegacy: the console's calls that are not yet typed operations.
-type legacy struct{ *server.Server }
-
-func (l legacy) DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*console.RootCredentialDeletion, error) {
-	out, err := l.Server.DeleteRootCredentials(r, p, member)
-	if out == nil {
-		return nil, err
-	}
-	d := console.RootCredentialDeletion(*out)
-	return &d, err
 }
 
 // testWriter sends the server's log to the test's.

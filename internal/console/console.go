@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/stsapi"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
@@ -61,19 +62,7 @@ type Legacy interface {
 	AuthorizeOperation(r *http.Request, p authz.Principal, service, action string, params awsproto.Params) error
 	// DeleteRootCredentials deletes a member account's root credentials in a privileged root
 	// session opened as p (the organization page's action).
-	DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*RootCredentialDeletion, error)
-}
-
-// RootCredentialDeletion reports what DeleteRootCredentials removed from a member's root user.
-type RootCredentialDeletion struct {
-	Account string
-	// SessionKeyID is the privileged root session's access key ID: the AssumeRoot record in the
-	// caller's account and the session's records in the member account carry it.
-	SessionKeyID        string
-	LoginProfile        bool
-	AccessKeys          []string
-	SigningCertificates []string
-	MFADevices          []string
+	DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*stsapi.RootCredentialDeletion, error)
 }
 
 // Config configures the console.

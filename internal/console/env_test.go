@@ -17,7 +17,6 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
@@ -100,7 +99,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Legacy: legacy{api}, Now: e.clock.Now, Logger: quiet}
+	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Legacy: api, Now: e.clock.Now, Logger: quiet}
 	if o.publicURL {
 		cfg.PublicURL = e.url
 	}
@@ -119,18 +118,6 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 		t.Fatal(err)
 	}
 	return e
-}
-
-// legacy is cmd/rootward's consoleLegacy: the console's calls that are not yet typed operations.
-type legacy struct{ *server.Server }
-
-func (l legacy) DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*console.RootCredentialDeletion, error) {
-	out, err := l.Server.DeleteRootCredentials(r, p, member)
-	if out == nil {
-		return nil, err
-	}
-	d := console.RootCredentialDeletion(*out)
-	return &d, err
 }
 
 // testWriter sends the console's log to the test's.

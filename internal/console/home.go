@@ -6,6 +6,7 @@ import (
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/iamapi"
+	"github.com/rootward/rootward/internal/api/stsapi"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 )
@@ -30,11 +31,8 @@ type homeData struct {
 // principal: a user without iam:GetAccountSummary sees AWS's AccessDenied message in its place.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 	p := s.principal()
-	var who struct {
-		Arn     string `xml:"Arn"`
-		Account string `xml:"Account"`
-	}
-	if err := h.api.InvokeInto(r, p, "sts", "GetCallerIdentity", nil, &who); err != nil {
+	who, err := api.Invoke(h.run, r, p, stsapi.GetCallerIdentity, &struct{}{})
+	if err != nil {
 		h.apiError(w, r, s, "Home", err)
 		return
 	}

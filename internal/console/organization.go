@@ -11,6 +11,7 @@ import (
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/orgsapi"
+	"github.com/rootward/rootward/internal/api/stsapi"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
@@ -21,7 +22,7 @@ import (
 // used, beside AWS's advice for member accounts — delete their root credentials and do the few
 // tasks that need root through privileged root sessions (IAM User Guide, "Centrally manage root
 // access for member accounts"). The one action, "Delete root credentials", is
-// server.DeleteRootCredentials: an sts:AssumeRoot session with IAMDeleteRootUserCredentials opened
+// stsapi.DeleteRootCredentials: an sts:AssumeRoot session with IAMDeleteRootUserCredentials opened
 // as the signed-in principal, so it is authorized by that principal's policies and the
 // organization's features, and recorded in CloudTrail like any privileged task.
 
@@ -42,7 +43,7 @@ type rootAccessData struct {
 	ViewerIsRoot bool
 	WindowDays   int
 	// Deleted is the outcome of the action just taken, if any.
-	Deleted *RootCredentialDeletion
+	Deleted *stsapi.RootCredentialDeletion
 	// Hint explains how to fix the error shown, when the page knows how.
 	Hint string
 }
@@ -110,7 +111,7 @@ func (h *Handler) rootAccess(w http.ResponseWriter, r *http.Request, s *session)
 			return
 		}
 		if rv != nil && len(rv.Outcome) > 0 {
-			d.Deleted = new(RootCredentialDeletion)
+			d.Deleted = new(stsapi.RootCredentialDeletion)
 			if err := json.Unmarshal(rv.Outcome, d.Deleted); err != nil {
 				h.internalError(w, r, err)
 				return
