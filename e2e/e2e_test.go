@@ -97,7 +97,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Legacy: api, Logger: log, PublicURL: url}); err != nil {
+	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Logger: log, PublicURL: url}); err != nil {
 		t.Fatal(err)
 	}
 	hs.Start()

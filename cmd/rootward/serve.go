@@ -303,7 +303,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted,
 	})
-	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Legacy: srv, Logger: log,
+	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
 		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
 	if redirect {
 		cc.PublicURL = base

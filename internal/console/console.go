@@ -36,9 +36,6 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/api"
-	"github.com/rootward/rootward/internal/api/stsapi"
-	"github.com/rootward/rootward/internal/authz"
-	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
@@ -52,18 +49,6 @@ var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
-
-// Legacy runs, as a console principal, the calls whose operations are not yet typed operations of
-// a service package (cmd/rootward implements it with the API server's legacy tables).
-type Legacy interface {
-	Invoke(r *http.Request, p authz.Principal, service, action string, params awsproto.Params) (any, error)
-	InvokeInto(r *http.Request, p authz.Principal, service, action string, params awsproto.Params, out any) error
-	Authorize(r *http.Request, p authz.Principal, action, resource string) error
-	AuthorizeOperation(r *http.Request, p authz.Principal, service, action string, params awsproto.Params) error
-	// DeleteRootCredentials deletes a member account's root credentials in a privileged root
-	// session opened as p (the organization page's action).
-	DeleteRootCredentials(r *http.Request, p authz.Principal, member string) (*stsapi.RootCredentialDeletion, error)
-}
 
 // Config configures the console.
 type Config struct {
@@ -81,8 +66,6 @@ type Config struct {
 	// Runner runs AWS operations as the signed-in principal (server.Server.Runner): the API's own
 	// authorization, CloudTrail records and metrics.
 	Runner *api.Runner
-	// Legacy runs the calls whose operations have not moved into a service package yet.
-	Legacy Legacy
 	Logger *slog.Logger
 	// Now is the clock (time.Now when nil); tests inject one to cross timeouts without sleeping.
 	Now func() time.Time
@@ -118,7 +101,6 @@ type Handler struct {
 	orgs   *orgs.Service
 	st     store.Store
 	run    *api.Runner
-	api    Legacy
 	log    *slog.Logger
 	now    func() time.Time
 	mux    *http.ServeMux
@@ -129,9 +111,9 @@ type Handler struct {
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, run: cfg.Runner, api: cfg.Legacy, log: cfg.Logger, now: cfg.Now}
-	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.Runner == nil || cfg.Legacy == nil {
-		return nil, errors.New("console: IAM, Root, SignIn, Runner and Legacy are required")
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, run: cfg.Runner, log: cfg.Logger, now: cfg.Now}
+	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.Runner == nil {
+		return nil, errors.New("console: IAM, Root, SignIn and Runner are required")
 	}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)

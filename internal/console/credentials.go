@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/store"
 )
@@ -20,15 +21,15 @@ import (
 // same authorization check.
 
 type accessKey struct {
-	AccessKeyID string `xml:"AccessKeyId"`
-	Status      string `xml:"Status"`
-	CreateDate  string `xml:"CreateDate"`
+	AccessKeyID string
+	Status      string
+	CreateDate  time.Time
 }
 
 type signingCert struct {
-	CertificateID string `xml:"CertificateId"`
-	Status        string `xml:"Status"`
-	UploadDate    string `xml:"UploadDate"`
+	CertificateID string
+	Status        string
+	UploadDate    time.Time
 }
 
 type credentialsData struct {
@@ -44,16 +45,39 @@ type credentialsData struct {
 	MaxDevices        bool
 }
 
-// selfParams are the parameters naming the signed-in principal: none for the root user (the
-// credential operations act on the caller then), UserName for an IAM user.
-func selfParams(s *session, p awsproto.Params) awsproto.Params {
-	if p == nil {
-		p = awsproto.Params{}
+// self is the UserName member naming the signed-in principal: "" for the root user (the
+// credential operations act on the caller then), the user's name for an IAM user.
+func self(s *session) string {
+	if s.Root() {
+		return ""
 	}
-	if !s.Root() {
-		p["UserName"] = s.UserName
+	return s.UserName
+}
+
+// accessKeys lists the signed-in principal's access keys (ListAccessKeys).
+func (h *Handler) accessKeys(r *http.Request, s *session) ([]accessKey, error) {
+	out, err := api.Invoke(h.run, r, s.principal(), iamapi.ListAccessKeys, &iamapi.ListAccessKeysInput{UserName: self(s)})
+	if err != nil {
+		return nil, err
 	}
-	return p
+	keys := make([]accessKey, len(out.AccessKeyMetadata))
+	for i, k := range out.AccessKeyMetadata {
+		keys[i] = accessKey{AccessKeyID: k.AccessKeyID, Status: k.Status, CreateDate: time.Time(k.CreateDate)}
+	}
+	return keys, nil
+}
+
+// signingCerts lists the signed-in principal's signing certificates (ListSigningCertificates).
+func (h *Handler) signingCerts(r *http.Request, s *session) ([]signingCert, error) {
+	out, err := api.Invoke(h.run, r, s.principal(), iamapi.ListSigningCertificates, &iamapi.ListSigningCertificatesInput{UserName: self(s)})
+	if err != nil {
+		return nil, err
+	}
+	certs := make([]signingCert, len(out.Certificates))
+	for i, c := range out.Certificates {
+		certs[i] = signingCert{CertificateID: c.CertificateID, Status: c.Status, UploadDate: time.Time(c.UploadDate)}
+	}
+	return certs, nil
 }
 
 func (h *Handler) credentials(w http.ResponseWriter, r *http.Request, s *session) {
@@ -75,26 +99,18 @@ func (h *Handler) credentialsPage(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	d.MaxDevices = len(d.Devices) >= 8
-	var keys struct {
-		Keys []accessKey `xml:"AccessKeyMetadata>member"`
-	}
-	if err := h.api.InvokeInto(r, s.principal(), "iam", "ListAccessKeys", selfParams(s, nil), &keys); err != nil {
+	if d.Keys, err = h.accessKeys(r, s); err != nil {
 		if d.KeysErr, _ = userMessage(err); d.KeysErr == "" {
 			h.internalError(w, r, err)
 			return
 		}
 	}
-	d.Keys = keys.Keys
-	var certs struct {
-		Certs []signingCert `xml:"Certificates>member"`
-	}
-	if err := h.api.InvokeInto(r, s.principal(), "iam", "ListSigningCertificates", selfParams(s, nil), &certs); err != nil {
+	if d.Certs, err = h.signingCerts(r, s); err != nil {
 		if d.CertsErr, _ = userMessage(err); d.CertsErr == "" {
 			h.internalError(w, r, err)
 			return
 		}
 	}
-	d.Certs = certs.Certs
 	h.render(w, r, status, "credentials", s, view{Title: "Security credentials", Error: errMsg, Notice: notice, Data: d})
 }
 
@@ -106,8 +122,11 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		h.credentialsPage(w, r, s, http.StatusBadRequest, "The new passwords do not match.", "")
 		return
 	}
+	in := &iamapi.ChangePasswordInput{OldPassword: oldPw, NewPassword: newPw}
 	if s.Root() {
-		if err := h.api.Authorize(r, s.principal(), "iam:ChangePassword", s.ARN); err != nil {
+		// The root user's password is not IAM's (ChangePassword refuses the root user): the
+		// rootuser service changes it, once the same authorization allows it.
+		if err := api.Allowed(h.run, r, s.principal(), iamapi.ChangePassword, in); err != nil {
 			h.pageError(w, r, s, err)
 			return
 		}
@@ -121,7 +140,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 			return
 		}
 	} else {
-		if _, err := h.api.Invoke(r, s.principal(), "iam", "ChangePassword", awsproto.Params{"OldPassword": oldPw, "NewPassword": newPw}); err != nil {
+		if _, err := api.Invoke(h.run, r, s.principal(), iamapi.ChangePassword, in); err != nil {
 			h.pageError(w, r, s, err)
 			return
 		}
@@ -175,7 +194,7 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	var created newKeyData
 	if s.Root() {
-		if err := h.api.Authorize(r, s.principal(), "iam:CreateAccessKey", s.ARN); err != nil {
+		if err := api.Allowed(h.run, r, s.principal(), iamapi.CreateAccessKey, &iamapi.AccessKeyUserInput{}); err != nil {
 			h.pageError(w, r, s, err)
 			return
 		}
@@ -187,17 +206,13 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 		}
 		created = newKeyData{AccessKeyID: k.AccessKeyID, Secret: k.Secret, Root: true, Created: k.CreateDate}
 	} else {
-		var out struct {
-			Key struct {
-				AccessKeyID     string `xml:"AccessKeyId"`
-				SecretAccessKey string `xml:"SecretAccessKey"`
-			} `xml:"AccessKey"`
-		}
-		if err := h.api.InvokeInto(r, s.principal(), "iam", "CreateAccessKey", selfParams(s, nil), &out); err != nil {
+		out, err := api.Invoke(h.run, r, s.principal(), iamapi.CreateAccessKey, &iamapi.AccessKeyUserInput{UserName: s.UserName})
+		if err != nil {
 			h.pageError(w, r, s, err)
 			return
 		}
-		created = newKeyData{AccessKeyID: out.Key.AccessKeyID, Secret: out.Key.SecretAccessKey, Created: h.now()}
+		k := out.AccessKey
+		created = newKeyData{AccessKeyID: k.AccessKeyID, Secret: k.SecretAccessKey, Created: time.Time(k.CreateDate)}
 	}
 	next, err := h.stashSecret(r.Context(), r, s, created.AccessKeyID, created.Secret, created.Root, created.Created)
 	if err != nil {
@@ -226,7 +241,7 @@ func (h *Handler) accessKeyCreated(w http.ResponseWriter, r *http.Request, s *se
 func (h *Handler) updateAccessKey(w http.ResponseWriter, r *http.Request, s *session) {
 	status, id := r.PostFormValue("status"), r.PostFormValue("id")
 	// Without UserName the API acts on the caller's own keys, the root's included.
-	_, err := h.api.Invoke(r, s.principal(), "iam", "UpdateAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": id, "Status": status}))
+	_, err := api.Invoke(h.run, r, s.principal(), iamapi.UpdateAccessKey, &iamapi.UpdateAccessKeyInput{UserName: self(s), AccessKeyID: id, Status: status})
 	if err != nil {
 		h.pageError(w, r, s, err)
 		return
@@ -242,14 +257,12 @@ func (h *Handler) deleteAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 		h.credentialsPage(w, r, s, http.StatusBadRequest, "To delete access key "+id+", type its ID in the box beside Delete.", "")
 		return
 	}
-	var keys struct {
-		Keys []accessKey `xml:"AccessKeyMetadata>member"`
-	}
-	if err := h.api.InvokeInto(r, s.principal(), "iam", "ListAccessKeys", selfParams(s, nil), &keys); err != nil {
+	keys, err := h.accessKeys(r, s)
+	if err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}
-	for _, k := range keys.Keys {
+	for _, k := range keys {
 		if k.AccessKeyID == id && k.Status == "Active" {
 			h.credentialsPage(w, r, s, http.StatusBadRequest, "Deactivate access key "+id+" before deleting it: whatever still uses it fails visibly while you can still turn it back on.", "")
 			return
@@ -258,8 +271,7 @@ func (h *Handler) deleteAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
 		return
 	}
-	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteAccessKey", selfParams(s, awsproto.Params{"AccessKeyId": id}))
-	if err != nil {
+	if _, err := api.Invoke(h.run, r, s.principal(), iamapi.DeleteAccessKey, &iamapi.AccessKeyInput{UserName: self(s), AccessKeyID: id}); err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}
@@ -273,14 +285,15 @@ func (h *Handler) uploadCertificate(w http.ResponseWriter, r *http.Request, s *s
 		h.renderError(w, r, http.StatusForbidden, "Only the root user manages its signing certificates here.")
 		return
 	}
-	if err := h.api.Authorize(r, s.principal(), "iam:UploadSigningCertificate", s.ARN); err != nil {
+	body := strings.TrimSpace(r.PostFormValue("certificate"))
+	if err := api.Allowed(h.run, r, s.principal(), iamapi.UploadSigningCertificate, &iamapi.UploadSigningCertificateInput{CertificateBody: body}); err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}
 	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
 		return
 	}
-	if _, err := h.root.UploadRootSigningCertificate(r.Context(), s.rootPrincipal(), strings.TrimSpace(r.PostFormValue("certificate")), r.PostFormValue("confirm"), client(r)); err != nil {
+	if _, err := h.root.UploadRootSigningCertificate(r.Context(), s.rootPrincipal(), body, r.PostFormValue("confirm"), client(r)); err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}
@@ -291,8 +304,8 @@ func (h *Handler) deleteCertificate(w http.ResponseWriter, r *http.Request, s *s
 	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
 		return
 	}
-	_, err := h.api.Invoke(r, s.principal(), "iam", "DeleteSigningCertificate", selfParams(s, awsproto.Params{"CertificateId": r.PostFormValue("id")}))
-	if err != nil {
+	in := &iamapi.DeleteSigningCertificateInput{UserName: self(s), CertificateID: r.PostFormValue("id")}
+	if _, err := api.Invoke(h.run, r, s.principal(), iamapi.DeleteSigningCertificate, in); err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}

@@ -99,7 +99,7 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Legacy: api, Now: e.clock.Now, Logger: quiet}
+	cfg := console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Now: e.clock.Now, Logger: quiet}
 	if o.publicURL {
 		cfg.PublicURL = e.url
 	}

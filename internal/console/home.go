@@ -11,11 +11,6 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 )
 
-type summaryEntry struct {
-	Key   string `xml:"key"`
-	Value int    `xml:"value"`
-}
-
 type homeData struct {
 	Arn     string
 	Account string
@@ -37,10 +32,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	d := homeData{Arn: who.Arn, Account: who.Account, Expires: s.Expires}
-	var sum struct {
-		Entries []summaryEntry `xml:"SummaryMap>entry"`
-	}
-	if err := h.api.InvokeInto(r, p, "iam", "GetAccountSummary", nil, &sum); err != nil {
+	if sum, err := api.Invoke(h.run, r, p, iamapi.GetAccountSummary, &iamapi.GetAccountSummaryInput{}); err != nil {
 		msg, ok := userMessage(err)
 		if !ok {
 			h.internalError(w, r, err)
@@ -48,10 +40,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 		}
 		d.SummaryDenied = msg
 	} else {
-		d.Summary = map[string]int{}
-		for _, e := range sum.Entries {
-			d.Summary[e.Key] = e.Value
-		}
+		d.Summary = sum.SummaryMap
 	}
 	if users, err := api.Invoke(h.run, r, p, iamapi.ListUsers, &iamapi.ListUsersInput{}); err != nil {
 		msg, ok := userMessage(err)
@@ -84,7 +73,7 @@ func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, s *session, t
 // reports AccountAccessKeysPresent to the same callers.
 func (h *Handler) rootKeyPresent(r *http.Request, s *session) bool {
 	if !s.Root() {
-		if h.api.Authorize(r, s.principal(), "iam:GetAccountSummary", "*") != nil {
+		if api.Allowed(h.run, r, s.principal(), iamapi.GetAccountSummary, &iamapi.GetAccountSummaryInput{}) != nil {
 			return false
 		}
 	}

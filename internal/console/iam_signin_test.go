@@ -297,7 +297,7 @@ func TestSecurityHeadersAndCookies(t *testing.T) {
 
 	t.Run("Secure under TLS", func(t *testing.T) {
 		api := server.New(server.Config{IAM: e.svc, Now: e.clock.Now})
-		h, err := console.New(console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Legacy: api, Now: e.clock.Now})
+		h, err := console.New(console.Config{IAM: e.svc, Root: e.root, SignIn: e.signin, Runner: api.Runner(), Now: e.clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

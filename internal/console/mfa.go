@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/signin"
@@ -26,13 +28,12 @@ type mfaSubject struct {
 }
 
 // subject resolves the principal: the session's, else the pending sign-in's at its registration
-// step. For a signed-in session the action is authorized as the API call it stands for
-// (iam:EnableMFADevice, iam:DeactivateMFADevice), so an IAM user whose policies forbid managing
-// their own MFA cannot do it here either.
-func (h *Handler) subject(r *http.Request, s *session, action string) (*mfaSubject, error) {
+// step. For a signed-in session the step is authorized as the API call it stands for (allowed:
+// mayEnableMFA, mayDeactivateMFA), so an IAM user whose policies forbid managing their own MFA
+// cannot do it here either.
+func (h *Handler) subject(r *http.Request, s *session, allowed func(*http.Request, *session) error) (*mfaSubject, error) {
 	if s != nil {
-		res := s.ARN
-		if err := h.api.Authorize(r, s.principal(), action, res); err != nil {
+		if err := allowed(r, s); err != nil {
 			return nil, err
 		}
 		return &mfaSubject{account: s.Account, user: s.UserName, session: s}, nil
@@ -42,6 +43,18 @@ func (h *Handler) subject(r *http.Request, s *session, action string) (*mfaSubje
 		return nil, err
 	}
 	return &mfaSubject{account: account, user: user}, nil
+}
+
+// mayEnableMFA decides whether the session's principal may register an MFA device for itself
+// (iam:EnableMFADevice, as the API call).
+func (h *Handler) mayEnableMFA(r *http.Request, s *session) error {
+	return api.Allowed(h.run, r, s.principal(), iamapi.EnableMFADevice, &iamapi.EnableMFADeviceInput{UserName: self(s)})
+}
+
+// mayDeactivateMFA decides whether the session's principal may remove one of its MFA devices
+// (iam:DeactivateMFADevice, as the API call).
+func (h *Handler) mayDeactivateMFA(r *http.Request, s *session) error {
+	return api.Allowed(h.run, r, s.principal(), iamapi.DeactivateMFADevice, &iamapi.DeactivateMFADeviceInput{UserName: self(s)})
 }
 
 // totpData is the page that enrols an authenticator app.
@@ -82,7 +95,7 @@ func (h *Handler) mfaPageError(w http.ResponseWriter, r *http.Request, s *sessio
 // createTOTP creates a virtual device and redirects to the page that shows its QR code and seed,
 // once; a form sent twice creates one device.
 func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session) {
-	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	sub, err := h.subject(r, s, h.mayEnableMFA)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
@@ -144,7 +157,7 @@ func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request) {
 
 // enableTOTP assigns the virtual device after two consecutive codes.
 func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session) {
-	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	sub, err := h.subject(r, s, h.mayEnableMFA)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
@@ -166,7 +179,7 @@ func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session)
 
 // enableHardware registers a hardware TOTP token by serial number and seed.
 func (h *Handler) enableHardware(w http.ResponseWriter, r *http.Request, s *session) {
-	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	sub, err := h.subject(r, s, h.mayEnableMFA)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
@@ -211,7 +224,7 @@ func (h *Handler) webauthnBegin(w http.ResponseWriter, r *http.Request, s *sessi
 		h.jsonError(w, r, awserr.New(awserr.InvalidInput, "The request could not be read."))
 		return
 	}
-	sub, err := h.subject(r, s, "iam:EnableMFADevice")
+	sub, err := h.subject(r, s, h.mayEnableMFA)
 	if err != nil {
 		h.jsonError(w, r, err)
 		return
@@ -234,7 +247,7 @@ func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *sess
 		h.jsonError(w, r, awserr.New(awserr.InvalidInput, "The request could not be read."))
 		return
 	}
-	if _, err := h.subject(r, s, "iam:EnableMFADevice"); err != nil {
+	if _, err := h.subject(r, s, h.mayEnableMFA); err != nil {
 		h.jsonError(w, r, err)
 		return
 	}
@@ -260,7 +273,7 @@ func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *sess
 // device, and only its confirmation (the serial number sent back as confirm, with a one-time
 // form token) removes it.
 func (h *Handler) removeDevice(w http.ResponseWriter, r *http.Request, s *session) {
-	if _, err := h.subject(r, s, "iam:DeactivateMFADevice"); err != nil {
+	if _, err := h.subject(r, s, h.mayDeactivateMFA); err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
 	"github.com/rootward/rootward/internal/api/stsapi"
 	"github.com/rootward/rootward/internal/awserr"
@@ -134,7 +135,7 @@ func (h *Handler) rootInventory(w http.ResponseWriter, r *http.Request, s *sessi
 	p := s.principal()
 	err := api.Allowed(h.run, r, p, orgsapi.ListAccounts, &orgsapi.ListAccountsInput{})
 	if err == nil {
-		err = h.api.Authorize(r, p, "iam:ListOrganizationsFeatures", "*")
+		err = api.Allowed(h.run, r, p, iamapi.ListOrganizationsFeatures, &iamapi.RootAccessInput{})
 	}
 	if err != nil {
 		h.rootAccessDenied(w, r, s, err)
@@ -212,7 +213,7 @@ func (h *Handler) deleteRootCredentials(w http.ResponseWriter, r *http.Request, 
 		h.renderRootAccess(w, r, s, http.StatusBadRequest, inv, rootAccessData{}, "Tick the confirmation naming account "+member+" to delete its root credentials.")
 		return
 	}
-	out, err := h.api.DeleteRootCredentials(r, s.principal(), member)
+	out, err := stsapi.DeleteRootCredentials(h.run, r, s.principal(), member)
 	if err != nil {
 		e, ok := awserr.As(err)
 		if !ok {

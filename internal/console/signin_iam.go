@@ -4,8 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/authz"
-	"github.com/rootward/rootward/internal/awsproto"
 )
 
 // IAM-user sign-in: account (ID or alias), user name and password; then a code from one of the
@@ -67,7 +68,7 @@ func (h *Handler) iamForcedPasswordChange(w http.ResponseWriter, r *http.Request
 	// The user needs iam:ChangePassword, granted by a policy or by the password policy's
 	// AllowUsersToChangePassword, as for the API call; without it AWS's sign-in cannot finish either.
 	principal := authz.Principal{Account: p.Account, UserName: p.UserName, IssuedAt: h.now()}
-	if err := h.api.AuthorizeOperation(r, principal, "iam", "ChangePassword", awsproto.Params{"OldPassword": "-", "NewPassword": "-"}); err != nil {
+	if err := api.Allowed(h.run, r, principal, iamapi.ChangePassword, &iamapi.ChangePasswordInput{OldPassword: oldPw, NewPassword: newPw}); err != nil {
 		msg, ok := userMessage(err)
 		if !ok {
 			h.internalError(w, r, err)
