@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rootward/rootward/internal/api/stsapi"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
@@ -95,8 +97,8 @@ func orgCmd() *cobra.Command {
 			r.RemoteAddr = "127.0.0.1:0"
 			r.Header.Set("User-Agent", "rootward-cli")
 			now := time.Now()
-			p := server.Principal{Account: mgmt, UserName: as, SessionID: "cli-" + now.UTC().Format("20060102T150405Z"), IssuedAt: now}
-			out, err := srv.DeleteRootCredentials(r, p, member)
+			p := authz.Principal{Account: mgmt, UserName: as, SessionID: "cli-" + now.UTC().Format("20060102T150405Z"), IssuedAt: now}
+			out, err := stsapi.DeleteRootCredentials(srv.Runner(), r, p, member)
 			if err != nil {
 				return &exitCode{1, err}
 			}

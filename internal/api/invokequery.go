@@ -8,20 +8,11 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 )
 
-// InvokeQuery is Invoke for callers that name an operation of an awsQuery service rather than
-// hold its typed input: p calls op with awsQuery parameters, decoded as an API request's would be,
-// then authorized, run, and recorded in CloudTrail and the metrics. The result is the operation's
-// output (nil for none); errors are *awserr.Error as an API caller would get them.
-func (r *Runner) InvokeQuery(req *http.Request, p authz.Principal, op Operation, params awsproto.Params) (any, error) {
-	c, err := r.principalCall(req, p, op)
-	if err != nil {
-		return nil, err
-	}
-	return r.runQuery(c, op, params)
-}
-
-// InvokeQueryAs is InvokeQuery as id, a caller already authenticated: a privileged root session
-// that a console action opened and acts through (stsapi.DeleteRootCredentials).
+// InvokeQueryAs runs op of an awsQuery service as id, a caller already authenticated — a privileged
+// root session that a console action opened and acts through (stsapi.DeleteRootCredentials) — with
+// awsQuery parameters, decoded as an API request's would be, then authorized, run, and recorded in
+// CloudTrail and the metrics. The result is the operation's output (nil for none); errors are
+// *awserr.Error as an API caller would get them.
 func (r *Runner) InvokeQueryAs(req *http.Request, id *authz.Identity, op Operation, params awsproto.Params) (any, error) {
 	svc, ok := r.owner[op]
 	if !ok {

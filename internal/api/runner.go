@@ -197,16 +197,10 @@ func Invoke[In, Out any](r *Runner, req *http.Request, p authz.Principal, op *Op
 // for a page that offers an action only to those allowed it, or a step another service performs.
 // It returns nil, AccessDenied, or the input's validation error.
 func Allowed[In, Out any](r *Runner, req *http.Request, p authz.Principal, op *Op[In, Out], in *In) error {
-	return r.Allowed(req, p, op, in)
-}
-
-// Allowed is the function Allowed for an operation of a service's table and an input decoded for
-// it (Decode), as an untyped caller holds them.
-func (r *Runner) Allowed(req *http.Request, p authz.Principal, op Operation, in any) error {
 	c, err := r.principalCall(req, p, op)
 	if err == nil {
 		c.Input = in
-		if v, ok := in.(Validator); ok {
+		if v, ok := any(in).(Validator); ok {
 			err = v.Validate()
 		}
 	}

@@ -17,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
@@ -139,7 +142,7 @@ func TestInternalErrorStaysInTheLog(t *testing.T) {
 
 	t.Run("Invoke", func(t *testing.T) {
 		r := httptest.NewRequest("GET", "/", nil)
-		_, err := srv.Invoke(r, server.Principal{Account: e.account.ID, UserName: "admin"}, "iam", "ListUsers", nil)
+		_, err := api.Invoke(srv.Runner(), r, authz.Principal{Account: e.account.ID, UserName: "admin"}, iamapi.ListUsers, &iamapi.ListUsersInput{})
 		if err == nil || strings.Contains(err.Error(), "4711") {
 			t.Fatalf("got error %v, want one without the internal detail", err)
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +14,11 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
+	"github.com/rootward/rootward/internal/api/stsapi"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
@@ -298,6 +303,15 @@ func TestLegacyGroupMembership(t *testing.T) {
 	}
 }
 
+// consoleRequest is the console's own HTTP request from a browser at ip, which api.Invoke takes its
+// condition keys from.
+func consoleRequest(ip string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/console/home", nil)
+	r.RemoteAddr = ip + ":51000"
+	r.Header.Set("User-Agent", "test-browser/1.0")
+	return r
+}
+
 // A console session ends with the user who signed in; a later user of the same name does not
 // inherit it.
 func TestDeletedUserConsoleSession(t *testing.T) {
@@ -308,23 +322,32 @@ func TestDeletedUserConsoleSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(server.Config{IAM: e.svc, Trail: e.trail})
-	p := server.Principal{Account: acct, UserName: "erin", UserID: u.UserID, SessionID: "s-erin", IssuedAt: time.Now()}
-	if _, err := srv.Invoke(consoleRequest("192.0.2.1"), p, "sts", "GetCallerIdentity", nil); err != nil {
+	run := server.New(server.Config{IAM: e.svc, Trail: e.trail}).Runner()
+	p := authz.Principal{Account: acct, UserName: "erin", UserID: u.UserID, SessionID: "s-erin", IssuedAt: time.Now()}
+	whoAmI := func() error {
+		_, err := api.Invoke(run, consoleRequest("192.0.2.1"), p, stsapi.GetCallerIdentity, &struct{}{})
+		return err
+	}
+	if err := whoAmI(); err != nil {
 		t.Fatal(err)
 	}
 	e.deleteUser("erin")
 	e.adminUser("erin")
-	for _, action := range []string{"GetCallerIdentity", "ListUsers"} {
-		t.Run(action, func(t *testing.T) {
-			service := "iam"
-			if action == "GetCallerIdentity" {
-				service = "sts"
-			}
-			_, err := srv.Invoke(consoleRequest("192.0.2.1"), p, service, action, awsproto.Params{})
+	for _, tc := range []struct {
+		action string
+		call   func() error
+	}{
+		{"GetCallerIdentity", whoAmI},
+		{"ListUsers", func() error {
+			_, err := api.Invoke(run, consoleRequest("192.0.2.1"), p, iamapi.ListUsers, &iamapi.ListUsersInput{})
+			return err
+		}},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			err := tc.call()
 			var ae *awserr.Error
 			if !errors.As(err, &ae) || ae.Code != awserr.InvalidClientTokenID {
-				t.Fatalf("Invoke %s = %v, want %s", action, err, awserr.InvalidClientTokenID)
+				t.Fatalf("Invoke %s = %v, want %s", tc.action, err, awserr.InvalidClientTokenID)
 			}
 		})
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
+	"github.com/rootward/rootward/internal/api/stsapi"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
@@ -621,16 +623,16 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 		t.Fatalf("inventory before = %+v", before)
 	}
 
-	srv := server.New(server.Config{IAM: r.Svc, Trail: r.Trail})
+	run := server.New(server.Config{IAM: r.Svc, Trail: r.Trail}).Runner()
 	signIn := time.Now().Add(-time.Minute)
 	r.userIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
-	reader := server.Principal{Account: r.Account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
-	_, err = srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), reader, legacy)
+	reader := authz.Principal{Account: r.Account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
+	_, err = stsapi.DeleteRootCredentials(run, consoleRequest("192.0.2.10"), reader, legacy)
 	if !awserr.IsCode(err, awserr.AccessDenied) {
 		t.Fatalf("reader's deletion: %v, want AccessDenied", err)
 	}
-	admin := server.Principal{Account: r.Account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: signIn}
-	del, err := srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), admin, legacy)
+	admin := authz.Principal{Account: r.Account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: signIn}
+	del, err := stsapi.DeleteRootCredentials(run, consoleRequest("192.0.2.10"), admin, legacy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -642,7 +644,7 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 		t.Fatalf("root credentials after the action = %+v, %v", rc, err)
 	}
 	// Nothing left: a second run deletes nothing and succeeds.
-	again, err := srv.DeleteRootCredentials(consoleRequest("192.0.2.10"), admin, legacy)
+	again, err := stsapi.DeleteRootCredentials(run, consoleRequest("192.0.2.10"), admin, legacy)
 	if err != nil || again.LoginProfile || len(again.AccessKeys)+len(again.SigningCertificates)+len(again.MFADevices) != 0 {
 		t.Fatalf("second run = %+v, %v", again, err)
 	}
