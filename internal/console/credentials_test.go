@@ -1,11 +1,14 @@
 package console_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rootward/rootward/internal/iam"
 )
 
 // IAM users manage their own credentials on the same page, each action authorized as the API call
@@ -14,6 +17,13 @@ func TestUserCredentialsAreAuthorized(t *testing.T) {
 	e := newEnv(t)
 	e.userWithPassword("admin", userPw, adminPolicy, false)
 	e.userWithPassword("intern", userPw, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","iam:ListAccessKeys","iam:ListSigningCertificates"],"Resource":"*"}]}`, false)
+	// The Deny names the user's own tag, a condition key of the action on the user: the console
+	// must decide with it as the API does, not on the action and ARN alone.
+	e.userWithPassword("locked", userPw, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":["iam:EnableMFADevice","iam:CreateAccessKey"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/credentials":"managed"}}}]}`, false)
+	if err := e.svc.TagUser(context.Background(), e.account.ID, "locked", []iam.Tag{{Key: "credentials", Value: "managed"}}); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name    string
@@ -22,6 +32,7 @@ func TestUserCredentialsAreAuthorized(t *testing.T) {
 	}{
 		{"administrator", "admin", true},
 		{"user without iam:EnableMFADevice or iam:CreateAccessKey", "intern", false},
+		{"user denied them by its own tag", "locked", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
