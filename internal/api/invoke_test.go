@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -120,15 +119,6 @@ func newEnv(t *testing.T) *testEnv {
 	return &testEnv{Env: e, runner: r}
 }
 
-// consoleRequest is the console's own HTTP request from a browser at ip, which Invoke takes its
-// condition keys from.
-func consoleRequest(ip string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/console/home", nil)
-	r.RemoteAddr = ip + ":51000"
-	r.Header.Set("User-Agent", "test-browser/1.0")
-	return r
-}
-
 func TestInvokeAuthorizesAsThePrincipal(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -188,7 +178,7 @@ func TestInvokeAuthorizesAsThePrincipal(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			testutil.WantCode(t, tc.call(consoleRequest(tc.ip), tc.p), tc.wantCode)
+			testutil.WantCode(t, tc.call(servertest.ConsoleRequest(tc.ip), tc.p), tc.wantCode)
 		})
 	}
 	t.Run("the deleted user does not exist", func(t *testing.T) {
@@ -202,14 +192,14 @@ func TestInvokeReturnsTheTypedResult(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	root := authz.Principal{Account: e.Account.ID, IssuedAt: time.Now()}
-	users, err := api.Invoke(e.runner, consoleRequest("127.0.0.1"), root, listUsers, &struct{}{})
+	users, err := api.Invoke(e.runner, servertest.ConsoleRequest("127.0.0.1"), root, listUsers, &struct{}{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(users.Users) != 1 || users.Users[0].UserName != "admin" || !strings.HasSuffix(users.Users[0].Arn, ":user/admin") {
 		t.Fatalf("ListUsers = %+v, want the admin user", users)
 	}
-	u, err := api.Invoke(e.runner, consoleRequest("127.0.0.1"), root, getUser, &userNameInput{UserName: "admin"})
+	u, err := api.Invoke(e.runner, servertest.ConsoleRequest("127.0.0.1"), root, getUser, &userNameInput{UserName: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,10 +207,10 @@ func TestInvokeReturnsTheTypedResult(t *testing.T) {
 		t.Fatalf("GetUser = %+v, want admin", u)
 	}
 	// An operation without output answers a nil result and no error.
-	if _, err := api.Invoke(e.runner, consoleRequest("127.0.0.1"), root, createUser, &userNameInput{UserName: "dave"}); err != nil {
+	if _, err := api.Invoke(e.runner, servertest.ConsoleRequest("127.0.0.1"), root, createUser, &userNameInput{UserName: "dave"}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := api.Invoke(e.runner, consoleRequest("127.0.0.1"), root, deleteUser, &userNameInput{UserName: "dave"})
+	out, err := api.Invoke(e.runner, servertest.ConsoleRequest("127.0.0.1"), root, deleteUser, &userNameInput{UserName: "dave"})
 	if err != nil || out != nil {
 		t.Fatalf("DeleteUser = %v, %v; want nil, nil", out, err)
 	}
@@ -230,7 +220,7 @@ func TestInvokeIsRecordedInCloudTrail(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := authz.Principal{Account: e.Account.ID, SessionID: "console-1", IssuedAt: time.Now(), MFA: true, MFATime: time.Now()}
-	if _, err := api.Invoke(e.runner, consoleRequest("203.0.113.9"), p, createUser, &userNameInput{UserName: "bob"}); err != nil {
+	if _, err := api.Invoke(e.runner, servertest.ConsoleRequest("203.0.113.9"), p, createUser, &userNameInput{UserName: "bob"}); err != nil {
 		t.Fatal(err)
 	}
 	e.Trail.Flush()
@@ -273,7 +263,7 @@ func TestAllowedConsoleStep(t *testing.T) {
 	}
 	admin := authz.Principal{Account: e.Account.ID, UserName: "admin"}
 	carol := authz.Principal{Account: e.Account.ID, UserName: "carol"}
-	r := consoleRequest("127.0.0.1")
+	r := servertest.ConsoleRequest("127.0.0.1")
 	tests := []struct {
 		name     string
 		err      error

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -303,15 +302,6 @@ func TestLegacyGroupMembership(t *testing.T) {
 	}
 }
 
-// consoleRequest is the console's own HTTP request from a browser at ip, which api.Invoke takes its
-// condition keys from.
-func consoleRequest(ip string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/console/home", nil)
-	r.RemoteAddr = ip + ":51000"
-	r.Header.Set("User-Agent", "test-browser/1.0")
-	return r
-}
-
 // A console session ends with the user who signed in; a later user of the same name does not
 // inherit it.
 func TestDeletedUserConsoleSession(t *testing.T) {
@@ -325,7 +315,7 @@ func TestDeletedUserConsoleSession(t *testing.T) {
 	run := server.New(server.Config{IAM: e.svc, Trail: e.trail}).Runner()
 	p := authz.Principal{Account: acct, UserName: "erin", UserID: u.UserID, SessionID: "s-erin", IssuedAt: time.Now()}
 	whoAmI := func() error {
-		_, err := api.Invoke(run, consoleRequest("192.0.2.1"), p, stsapi.GetCallerIdentity, &struct{}{})
+		_, err := api.Invoke(run, servertest.ConsoleRequest("192.0.2.1"), p, stsapi.GetCallerIdentity, &struct{}{})
 		return err
 	}
 	if err := whoAmI(); err != nil {
@@ -339,7 +329,7 @@ func TestDeletedUserConsoleSession(t *testing.T) {
 	}{
 		{"GetCallerIdentity", whoAmI},
 		{"ListUsers", func() error {
-			_, err := api.Invoke(run, consoleRequest("192.0.2.1"), p, iamapi.ListUsers, &iamapi.ListUsersInput{})
+			_, err := api.Invoke(run, servertest.ConsoleRequest("192.0.2.1"), p, iamapi.ListUsers, &iamapi.ListUsersInput{})
 			return err
 		}},
 	} {

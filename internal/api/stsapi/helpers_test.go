@@ -10,8 +10,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -94,15 +92,6 @@ func selfSignedPEM(t testing.TB, cn string) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
-
-// consoleRequest is the console's own HTTP request from a browser at ip, which Invoke takes its
-// condition keys from.
-func consoleRequest(ip string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/console/home", nil)
-	r.RemoteAddr = ip + ":51000"
-	r.Header.Set("User-Agent", "test-browser/1.0")
-	return r
 }
 
 // unservedClients calls an operation of Amazon S3 and of Amazon SQS, which Rootward does not

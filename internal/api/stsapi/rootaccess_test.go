@@ -627,12 +627,12 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 	signIn := time.Now().Add(-time.Minute)
 	r.userIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
 	reader := authz.Principal{Account: r.Account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
-	_, err = stsapi.DeleteRootCredentials(run, consoleRequest("192.0.2.10"), reader, legacy)
+	_, err = stsapi.DeleteRootCredentials(run, servertest.ConsoleRequest("192.0.2.10"), reader, legacy)
 	if !awserr.IsCode(err, awserr.AccessDenied) {
 		t.Fatalf("reader's deletion: %v, want AccessDenied", err)
 	}
 	admin := authz.Principal{Account: r.Account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: signIn}
-	del, err := stsapi.DeleteRootCredentials(run, consoleRequest("192.0.2.10"), admin, legacy)
+	del, err := stsapi.DeleteRootCredentials(run, servertest.ConsoleRequest("192.0.2.10"), admin, legacy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,7 +644,7 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 		t.Fatalf("root credentials after the action = %+v, %v", rc, err)
 	}
 	// Nothing left: a second run deletes nothing and succeeds.
-	again, err := stsapi.DeleteRootCredentials(run, consoleRequest("192.0.2.10"), admin, legacy)
+	again, err := stsapi.DeleteRootCredentials(run, servertest.ConsoleRequest("192.0.2.10"), admin, legacy)
 	if err != nil || again.LoginProfile || len(again.AccessKeys)+len(again.SigningCertificates)+len(again.MFADevices) != 0 {
 		t.Fatalf("second run = %+v, %v", again, err)
 	}

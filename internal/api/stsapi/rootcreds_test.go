@@ -23,7 +23,7 @@ func TestDeleteRootCredentialsNeedsItsSteps(t *testing.T) {
 	runner := api.NewRunner(api.Config{Deps: api.Deps{IAM: r.Svc, Orgs: o}, Authz: authz.New(r.Svc, o), Trail: r.Trail},
 		stsapi.Service(), &api.Service{Name: "iam"})
 	admin := authz.Principal{Account: r.Account.ID, UserName: "admin", SessionID: "s-admin", IssuedAt: time.Now().Add(-time.Minute)}
-	_, err := stsapi.DeleteRootCredentials(runner, consoleRequest("192.0.2.10"), admin, legacy)
+	_, err := stsapi.DeleteRootCredentials(runner, servertest.ConsoleRequest("192.0.2.10"), admin, legacy)
 	if !awserr.IsCode(err, awserr.InvalidAction) {
 		t.Fatalf("deletion without IAM's operations: %v, want InvalidAction", err)
 	}

@@ -4,6 +4,7 @@ package servertest
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -141,4 +142,13 @@ func Ctx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// ConsoleRequest is the console's own HTTP request from a browser at ip, which api.Invoke takes a
+// console call's condition keys (aws:SourceIp) and CloudTrail's userAgent from.
+func ConsoleRequest(ip string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/console/home", nil)
+	r.RemoteAddr = ip + ":51000"
+	r.Header.Set("User-Agent", "test-browser/1.0")
+	return r
 }
