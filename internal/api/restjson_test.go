@@ -22,8 +22,8 @@ import (
 // A restJson1 service, as GuardDuty will be: two operations with the HTTP bindings of GuardDuty's
 // model (GetDetector: GET /detector/{detectorId}; ListDetectors: GET /detector?maxResults&nextToken).
 var (
-	restOps     api.Table
-	getDetector = api.Add(&restOps, &api.Op[getDetectorInput, getDetectorOutput]{
+	restOps api.Table
+	_       = api.Add(&restOps, &api.Op[getDetectorInput, getDetectorOutput]{
 		Name: "GetDetector", HTTP: "GET /detector/{detectorId}",
 		Run: func(c *api.Call, in *getDetectorInput) (*getDetectorOutput, error) {
 			if in.DetectorID == "missing" {
@@ -31,7 +31,7 @@ var (
 			}
 			return &getDetectorOutput{ServiceRole: "role of " + in.DetectorID, Status: "ENABLED"}, nil
 		}})
-	listDetectors = api.Add(&restOps, &api.Op[listDetectorsInput, listDetectorsOutput]{
+	_ = api.Add(&restOps, &api.Op[listDetectorsInput, listDetectorsOutput]{
 		Name: "ListDetectors", HTTP: "GET /detector",
 		Run: func(c *api.Call, in *listDetectorsInput) (*listDetectorsOutput, error) {
 			if in.NextToken == "" {

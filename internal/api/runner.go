@@ -192,6 +192,35 @@ func Invoke[In, Out any](r *Runner, req *http.Request, p authz.Principal, op *Op
 	return res.(*Out), nil
 }
 
+// InvokeAs is Invoke for a caller already authenticated: a privileged root session that a console
+// action opened and acts through (stsapi.DeleteRootCredentials).
+func InvokeAs[In, Out any](r *Runner, req *http.Request, id *authz.Identity, op *Op[In, Out], in *In) (out *Out, err error) {
+	svc, ok := r.owner[op]
+	if !ok {
+		panic("api: operation " + op.opName() + " belongs to no service of this runner")
+	}
+	c := r.NewCall(req)
+	c.Route(svc, op)
+	c.Caller = id
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = nil, r.Recover(c, v)
+		}
+		r.Finish(c, &err)
+	}()
+	res, err := r.Run(c, op, in)
+	if err != nil || res == nil {
+		return nil, err
+	}
+	return res.(*Out), nil
+}
+
+// Serves reports whether op belongs to a service of the runner.
+func (r *Runner) Serves(op Operation) bool {
+	_, ok := r.owner[op]
+	return ok
+}
+
 // Allowed decides whether p may call op with in, exactly as Invoke would (its own authorization
 // included, such as ChangePassword's grant by the account password policy), without running it:
 // for a page that offers an action only to those allowed it, or a step another service performs.

@@ -1,14 +1,12 @@
 package stsapi
 
 import (
-	"bytes"
-	"encoding/xml"
 	"net/http"
 
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sts"
@@ -34,11 +32,12 @@ type RootCredentialDeletion struct {
 // deleted after they are deactivated). Each step is an API call in CloudTrail. Errors are the
 // *awserr.Error the failing call answered; the deletion reports what was removed before it.
 func DeleteRootCredentials(r *api.Runner, req *http.Request, p authz.Principal, member string) (*RootCredentialDeletion, error) {
-	iamSvc, _ := r.Service("iam")
 	// Refuse before a root session is opened for steps that could not run.
-	for _, action := range rootCredentialSteps {
-		if iamSvc == nil || !iamSvc.Has(action) {
-			return nil, awserr.New(awserr.InvalidAction, "Rootward cannot delete root credentials here: IAM's %s is not served.", action)
+	for _, op := range []api.Operation{iamapi.GetLoginProfile, iamapi.DeleteLoginProfile, iamapi.ListAccessKeys,
+		iamapi.DeleteAccessKey, iamapi.ListSigningCertificates, iamapi.DeleteSigningCertificate, iamapi.ListMFADevices,
+		iamapi.DeactivateMFADevice, iamapi.DeleteVirtualMFADevice} {
+		if !r.Serves(op) {
+			return nil, awserr.New(awserr.InvalidAction, "Rootward cannot delete root credentials here: IAM's %s is not served.", api.OpName(op))
 		}
 	}
 	assumed, err := api.Invoke(r, req, p, AssumeRoot, &AssumeRootInput{TargetPrincipal: member,
@@ -53,79 +52,51 @@ func DeleteRootCredentials(r *api.Runner, req *http.Request, p authz.Principal, 
 	}
 	id := sts.SessionIdentity(sess)
 	id.AccessKeyID = keyID
-	call := func(action string, params awsproto.Params, out any) error {
-		op, _ := iamSvc.Op(action) // served: checked above
-		res, err := r.InvokeQueryAs(req, id, op, params)
-		if err != nil || out == nil || res == nil {
-			return err
-		}
-		return decodeResult(action, res, out)
-	}
 
 	out := &RootCredentialDeletion{Account: member, SessionKeyID: keyID}
-	switch err := call("GetLoginProfile", nil, nil); {
+	switch _, err := api.InvokeAs(r, req, id, iamapi.GetLoginProfile, &iamapi.GetLoginProfileInput{}); {
 	case err == nil:
-		if err := call("DeleteLoginProfile", nil, nil); err != nil {
+		if _, err := api.InvokeAs(r, req, id, iamapi.DeleteLoginProfile, &iamapi.DeleteLoginProfileInput{}); err != nil {
 			return out, err
 		}
 		out.LoginProfile = true
 	case !awserr.IsCode(err, awserr.NoSuchEntity):
 		return out, err
 	}
-	var keys struct {
-		IDs []string `xml:"AccessKeyMetadata>member>AccessKeyId"`
-	}
-	if err := call("ListAccessKeys", nil, &keys); err != nil {
+	keys, err := api.InvokeAs(r, req, id, iamapi.ListAccessKeys, &iamapi.ListAccessKeysInput{})
+	if err != nil {
 		return out, err
 	}
-	for _, k := range keys.IDs {
-		if err := call("DeleteAccessKey", awsproto.Params{"AccessKeyId": k}, nil); err != nil {
+	for _, k := range keys.AccessKeyMetadata {
+		if _, err := api.InvokeAs(r, req, id, iamapi.DeleteAccessKey, &iamapi.AccessKeyInput{AccessKeyID: k.AccessKeyID}); err != nil {
 			return out, err
 		}
-		out.AccessKeys = append(out.AccessKeys, k)
+		out.AccessKeys = append(out.AccessKeys, k.AccessKeyID)
 	}
-	var certs struct {
-		IDs []string `xml:"Certificates>member>CertificateId"`
-	}
-	if err := call("ListSigningCertificates", nil, &certs); err != nil {
+	certs, err := api.InvokeAs(r, req, id, iamapi.ListSigningCertificates, &iamapi.ListSigningCertificatesInput{})
+	if err != nil {
 		return out, err
 	}
-	for _, c := range certs.IDs {
-		if err := call("DeleteSigningCertificate", awsproto.Params{"CertificateId": c}, nil); err != nil {
+	for _, c := range certs.Certificates {
+		if _, err := api.InvokeAs(r, req, id, iamapi.DeleteSigningCertificate, &iamapi.DeleteSigningCertificateInput{CertificateID: c.CertificateID}); err != nil {
 			return out, err
 		}
-		out.SigningCertificates = append(out.SigningCertificates, c)
+		out.SigningCertificates = append(out.SigningCertificates, c.CertificateID)
 	}
-	var mfa struct {
-		Serials []string `xml:"MFADevices>member>SerialNumber"`
-	}
-	if err := call("ListMFADevices", nil, &mfa); err != nil {
+	mfa, err := api.InvokeAs(r, req, id, iamapi.ListMFADevices, &iamapi.ListMFADevicesInput{})
+	if err != nil {
 		return out, err
 	}
-	for _, serial := range mfa.Serials {
-		if err := call("DeactivateMFADevice", awsproto.Params{"SerialNumber": serial}, nil); err != nil {
+	for _, d := range mfa.MFADevices {
+		if _, err := api.InvokeAs(r, req, id, iamapi.DeactivateMFADevice, &iamapi.DeactivateMFADeviceInput{SerialNumber: d.SerialNumber}); err != nil {
 			return out, err
 		}
-		if iam.MFADeviceType(member, serial) == iam.MFAVirtual {
-			if err := call("DeleteVirtualMFADevice", awsproto.Params{"SerialNumber": serial}, nil); err != nil {
+		if iam.MFADeviceType(member, d.SerialNumber) == iam.MFAVirtual {
+			if _, err := api.InvokeAs(r, req, id, iamapi.DeleteVirtualMFADevice, &iamapi.DeleteVirtualMFADeviceInput{SerialNumber: d.SerialNumber}); err != nil {
 				return out, err
 			}
 		}
-		out.MFADevices = append(out.MFADevices, serial)
+		out.MFADevices = append(out.MFADevices, d.SerialNumber)
 	}
 	return out, nil
-}
-
-// rootCredentialSteps are the IAM actions DeleteRootCredentials calls in the root session.
-var rootCredentialSteps = []string{"GetLoginProfile", "DeleteLoginProfile", "ListAccessKeys", "DeleteAccessKey",
-	"ListSigningCertificates", "DeleteSigningCertificate", "ListMFADevices", "DeactivateMFADevice", "DeleteVirtualMFADevice"}
-
-// decodeResult decodes res, an operation's output, into out through the wire encoding of its
-// <ActionResult> element, as a client reads it.
-func decodeResult(action string, res, out any) error {
-	var buf bytes.Buffer
-	if err := xml.NewEncoder(&buf).EncodeElement(res, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
-		return err
-	}
-	return xml.Unmarshal(buf.Bytes(), out)
 }
