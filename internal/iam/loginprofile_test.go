@@ -3,14 +3,13 @@ package iam
 import (
 	"context"
 	"github.com/rootward/rootward/internal/testutil"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 )
 
 // credEnv is a Service on a fresh SQLite store with one account and cheap password hashing.
@@ -23,11 +22,7 @@ type credEnv struct {
 
 func newCredEnv(t *testing.T) *credEnv {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := testbackend.Open(t) // PostgreSQL when ROOTWARD_TEST_POSTGRES is set, SQLite otherwise
 	sealer := testutil.Sealer(t)
 	// A time in the middle of a 30-second TOTP step, so ±1 step tests are unambiguous.
 	clk := testutil.NewClock(time.Date(2026, 3, 14, 15, 9, 15, 0, time.UTC))

@@ -2,7 +2,6 @@ package orgs
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/policy"
-	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/testutil"
 )
 
@@ -25,11 +24,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "rootward.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := testbackend.Open(t) // PostgreSQL when ROOTWARD_TEST_POSTGRES is set, SQLite otherwise
 	sealer := testutil.Sealer(t)
 	e := &env{ctx: context.Background(), now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return e.now }
