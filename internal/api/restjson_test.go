@@ -14,7 +14,7 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
 )

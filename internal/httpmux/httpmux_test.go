@@ -10,7 +10,7 @@ import (
 
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/httpmux"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // TestConsoleRouting sends requests to an address serving a stand-in console beside the real API

@@ -137,7 +137,7 @@ var forbiddenOwn = map[string]map[string]string{
 
 // testSupport are packages that start whole servers for other packages' tests: the rules of the
 // directory they sit in do not bind them.
-var testSupport = []string{"internal/server/servertest"}
+var testSupport = []string{"internal/testutil/servertest"}
 
 // notDomain are packages below a domain directory that are adapters or test support, not domain:
 // the storage backends and the helpers that open them for tests, the software security key of

@@ -7,21 +7,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 
 // Every authenticated call becomes a CloudTrail record; secrets never appear in it.
 func TestAuditTrail(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	if _, err := e.iam.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("audited")}); err != nil {
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	if _, err := e.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("audited")}); err != nil {
 		t.Fatal(err)
 	}
-	_, _ = e.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("audited"), Password: aws.String("Sup3r-Secret-Passw0rd!")})
-	_, err := e.iam.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("ghost")})
-	wantCode(t, err, "NoSuchEntity")
-	e.trail.Flush()
-	p, err := trail.List(context.Background(), e.st, trail.Query{Account: e.account.ID})
+	_, _ = e.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("audited"), Password: aws.String("Sup3r-Secret-Passw0rd!")})
+	_, err := e.IAM.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("ghost")})
+	testutil.WantCode(t, err, "NoSuchEntity")
+	e.Trail.Flush()
+	p, err := trail.List(context.Background(), e.Store, trail.Query{Account: e.Account.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +33,8 @@ func TestAuditTrail(t *testing.T) {
 	}
 	cu, ok := byName["CreateUser"]
 	if !ok || cu.EventSource != "iam.amazonaws.com" || cu.EventType != "AwsApiCall" || cu.UserIdentity.Type != "IAMUser" ||
-		cu.UserIdentity.UserName != "admin" || *cu.UserIdentity.AccessKeyID != e.adminKey.AccessKeyID ||
-		cu.RequestParameters["userName"] != "audited" || *cu.ReadOnly || cu.RecipientAccountID != e.account.ID || cu.ErrorCode != "" {
+		cu.UserIdentity.UserName != "admin" || *cu.UserIdentity.AccessKeyID != e.AdminKey.AccessKeyID ||
+		cu.RequestParameters["userName"] != "audited" || *cu.ReadOnly || cu.RecipientAccountID != e.Account.ID || cu.ErrorCode != "" {
 		t.Fatalf("CreateUser event = %+v", cu)
 	}
 	if lp, ok := byName["CreateLoginProfile"]; !ok || lp.RequestParameters["password"] != trail.Hidden {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // BenchmarkGetCallerIdentity measures sts:GetCallerIdentity end to end over loopback through the
@@ -17,7 +18,7 @@ import (
 // that answers the same XML without any work, with the same client in the same run: the ratio of
 // the two is the share of the bare server's throughput that Rootward keeps (issue 2 target ≥ 0.6).
 func BenchmarkGetCallerIdentity(b *testing.B) {
-	e := newBenchEnv(b)
+	e := servertest.New(b)
 	const canned = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/admin</Arn><UserId>AIDAAAAAAAAAAAAAAAAAA</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>`
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -25,9 +26,9 @@ func BenchmarkGetCallerIdentity(b *testing.B) {
 		_, _ = io.WriteString(w, canned)
 	}))
 	defer bare.Close()
-	for _, target := range []struct{ name, url string }{{"rootward", e.url}, {"bare", bare.URL}} {
+	for _, target := range []struct{ name, url string }{{"rootward", e.URL}, {"bare", bare.URL}} {
 		b.Run(target.name, func(b *testing.B) {
-			cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(e.adminKey.AccessKeyID, e.adminKey.Secret, "")}
+			cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(e.AdminKey.AccessKeyID, e.AdminKey.Secret, "")}
 			c := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(target.url) })
 			ctx := context.Background()
 			b.ReportAllocs()

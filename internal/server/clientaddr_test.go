@@ -13,6 +13,8 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -47,29 +49,28 @@ func TestTrustedProxy(t *testing.T) {
 	// Short names: the env's root email is made of the test's name.
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := buildEnv(t, nil, nil, func(cfg *server.Config, _ *iam.Service, _ store.Store) { cfg.TrustedProxies = tc.trusted })
-			e.t = t
-			ctx := ctxT(t)
-			if _, err := e.svc.CreateUser(ctx, e.account.ID, iam.CreateUserInput{UserName: "office"}); err != nil {
+			e := servertest.Build(t, nil, nil, func(cfg *server.Config, _ *iam.Service, _ store.Store) { cfg.TrustedProxies = tc.trusted })
+			ctx := servertest.Ctx(t)
+			if _, err := e.Svc.CreateUser(ctx, e.Account.ID, iam.CreateUserInput{UserName: "office"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := e.svc.PutInlinePolicy(ctx, e.account.ID, "user", "office", "office", officePolicy); err != nil {
+			if err := e.Svc.PutInlinePolicy(ctx, e.Account.ID, "user", "office", "office", officePolicy); err != nil {
 				t.Fatal(err)
 			}
-			k, err := e.svc.CreateAccessKey(ctx, e.account.ID, "office")
+			k, err := e.Svc.CreateAccessKey(ctx, e.Account.ID, "office")
 			if err != nil {
 				t.Fatal(err)
 			}
 			c := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.Secret, ""),
-				RetryMaxAttempts: 1, HTTPClient: &http.Client{Transport: forwardedFor(tc.xff)}}, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(e.url) })
+				RetryMaxAttempts: 1, HTTPClient: &http.Client{Transport: forwardedFor(tc.xff)}}, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(e.URL) })
 			_, err = c.ListUsers(ctx, &awsiam.ListUsersInput{})
 			if tc.allowed {
-				wantResult(t, err, "")
+				testutil.WantCode(t, err, "")
 			} else {
-				wantCode(t, err, "AccessDenied")
+				testutil.WantCode(t, err, "AccessDenied")
 			}
-			e.trail.Flush()
-			p, err := trail.List(context.Background(), e.st, trail.Query{Account: e.account.ID, Match: func(ev *trail.Event) bool {
+			e.Trail.Flush()
+			p, err := trail.List(context.Background(), e.Store, trail.Query{Account: e.Account.ID, Match: func(ev *trail.Event) bool {
 				return ev.EventName == "ListUsers"
 			}})
 			if err != nil || len(p.Events) != 1 || p.Events[0].SourceIPAddress != tc.source {

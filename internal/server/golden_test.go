@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from the current answers")
@@ -56,8 +58,8 @@ func normalizeGolden(s string) string {
 // errors — so that a change of shape shows as a diff. go test ./internal/server -run TestGoldenWire
 // -update rewrites testdata/golden/ when a change is intended.
 func TestGoldenWire(t *testing.T) {
-	e := newEnv(t)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
+	e := servertest.New(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
 	q := func(action string, kv ...string) url.Values {
 		v := url.Values{"Action": {action}, "Version": {"2010-05-08"}}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -82,7 +84,7 @@ func TestGoldenWire(t *testing.T) {
 		{name: "iam-account-summary", service: "iam", form: q("GetAccountSummary")},
 		{name: "iam-bad-tag", service: "iam", form: q("TagUser", "UserName", "alice", "Tags.member.1.Key", "aws:x", "Tags.member.1.Value", "v")},
 		{name: "sts-get-caller-identity", service: "sts", form: sts("GetCallerIdentity")},
-		{name: "sts-assume-role", service: "sts", form: sts("AssumeRole", "RoleArn", "arn:aws:iam::"+e.account.ID+":role/deploy", "RoleSessionName", "golden")},
+		{name: "sts-assume-role", service: "sts", form: sts("AssumeRole", "RoleArn", "arn:aws:iam::"+e.Account.ID+":role/deploy", "RoleSessionName", "golden")},
 		{name: "orgs-describe-none", service: "organizations", target: orgs + "DescribeOrganization", json: `{}`},
 		{name: "orgs-create", service: "organizations", target: orgs + "CreateOrganization", json: `{"FeatureSet":"ALL"}`},
 		{name: "orgs-describe", service: "organizations", target: orgs + "DescribeOrganization", json: `{}`},
@@ -97,17 +99,17 @@ func TestGoldenWire(t *testing.T) {
 			switch {
 			case c.form != nil:
 				body = []byte(c.form.Encode())
-				req, _ = http.NewRequest(http.MethodPost, e.url+"/", bytes.NewReader(body))
+				req, _ = http.NewRequest(http.MethodPost, e.URL+"/", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 			case c.target != "":
 				body = []byte(c.json)
-				req, _ = http.NewRequest(http.MethodPost, e.url+"/", bytes.NewReader(body))
+				req, _ = http.NewRequest(http.MethodPost, e.URL+"/", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 				req.Header.Set("X-Amz-Target", c.target)
 			default:
-				req, _ = http.NewRequest(c.method, e.url+c.path, nil)
+				req, _ = http.NewRequest(c.method, e.URL+c.path, nil)
 			}
-			resp, b := e.send(t, req, c.service, body, true)
+			resp, b := send(e, t, req, c.service, body, true)
 			head := fmt.Sprintf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 			if et := resp.Header.Get("X-Amzn-ErrorType"); et != "" {
 				head += " X-Amzn-ErrorType=" + et

@@ -23,6 +23,8 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // internalDetail is what a failing database says: it must reach the log, never a client.
@@ -97,12 +99,12 @@ func (b *syncBuffer) String() string {
 // service's internal failure code with a fixed message, over every protocol and through Invoke,
 // while its text goes to the log with the request ID the client was given.
 func TestInternalErrorStaysInTheLog(t *testing.T) {
-	fs := &failingStore{Store: openStore(t)}
+	fs := &failingStore{Store: testbackend.Open(t)}
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	e := buildEnv(t, fs, nil, func(c *server.Config, _ *iam.Service, _ store.Store) { c.Logger = logger })
-	c := e.mgmt()
-	srv := server.New(server.Config{IAM: e.svc, Trail: e.trail, Logger: logger})
+	e := servertest.Build(t, fs, nil, func(c *server.Config, _ *iam.Service, _ store.Store) { c.Logger = logger })
+	c := e.Admin()
+	srv := server.New(server.Config{IAM: e.Svc, Trail: e.Trail, Logger: logger})
 	ctx := context.Background()
 	fs.broken.Store(true)
 
@@ -112,10 +114,10 @@ func TestInternalErrorStaysInTheLog(t *testing.T) {
 		call     func() error
 		wantCode string
 	}{
-		{"iam (awsQuery)", func() error { _, err := c.iam.ListUsers(ctx, &awsiam.ListUsersInput{}); return err }, "ServiceFailure"},
-		{"sts (awsQuery)", func() error { _, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }, "InternalFailure"},
+		{"iam (awsQuery)", func() error { _, err := c.IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); return err }, "ServiceFailure"},
+		{"sts (awsQuery)", func() error { _, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); return err }, "InternalFailure"},
 		{"organizations (awsJson)", func() error {
-			_, err := c.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+			_, err := c.Orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 			return err
 		}, "InternalFailure"},
 	}
@@ -142,7 +144,7 @@ func TestInternalErrorStaysInTheLog(t *testing.T) {
 
 	t.Run("Invoke", func(t *testing.T) {
 		r := httptest.NewRequest("GET", "/", nil)
-		_, err := api.Invoke(srv.Runner(), r, authz.Principal{Account: e.account.ID, UserName: "admin"}, iamapi.ListUsers, &iamapi.ListUsersInput{})
+		_, err := api.Invoke(srv.Runner(), r, authz.Principal{Account: e.Account.ID, UserName: "admin"}, iamapi.ListUsers, &iamapi.ListUsersInput{})
 		if err == nil || strings.Contains(err.Error(), "4711") {
 			t.Fatalf("got error %v, want one without the internal detail", err)
 		}

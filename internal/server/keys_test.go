@@ -11,6 +11,8 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // The condition keys IAM and STS define for their own actions, each tested with the example policy
@@ -27,14 +29,14 @@ func runSteps(t *testing.T, steps []keyStep) {
 	t.Helper()
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			err := st.call(ctxT(t))
+			err := st.call(servertest.Ctx(t))
 			if st.code == "" {
 				if err != nil {
 					t.Fatalf("got %v, want success", err)
 				}
 				return
 			}
-			wantCode(t, err, st.code)
+			testutil.WantCode(t, err, st.code)
 		})
 	}
 }
@@ -44,7 +46,7 @@ func forAccount(doc, account string) string {
 	return strings.NewReplacer("111122223333", account, "123456789012", account).Replace(doc)
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -53,23 +55,23 @@ func must(t *testing.T, err error) {
 
 // keyUser creates a user with tags and a permissions boundary ("" for none), attaches the managed
 // policies, and returns clients signing as the user.
-func (e *env) keyUser(name string, tags []iam.Tag, boundary string, policies ...string) (*awsiam.Client, *sts.Client) {
-	e.t.Helper()
+func keyUser(e *servertest.Env, name string, tags []iam.Tag, boundary string, policies ...string) (*awsiam.Client, *sts.Client) {
+	e.T.Helper()
 	ctx := context.Background()
-	_, err := e.svc.CreateUser(ctx, e.account.ID, iam.CreateUserInput{UserName: name, Tags: tags, PermissionsBoundary: boundary})
-	must(e.t, err)
+	_, err := e.Svc.CreateUser(ctx, e.Account.ID, iam.CreateUserInput{UserName: name, Tags: tags, PermissionsBoundary: boundary})
+	must(e.T, err)
 	for _, p := range policies {
-		must(e.t, e.svc.AttachPolicy(ctx, e.account.ID, "user", name, p))
+		must(e.T, e.Svc.AttachPolicy(ctx, e.Account.ID, "user", name, p))
 	}
-	k, err := e.svc.CreateAccessKey(ctx, e.account.ID, name)
-	must(e.t, err)
-	return e.clients(k.AccessKeyID, k.Secret, "")
+	k, err := e.Svc.CreateAccessKey(ctx, e.Account.ID, name)
+	must(e.T, err)
+	return e.Clients(k.AccessKeyID, k.Secret, "")
 }
 
-func (e *env) managedPolicy(name, doc string) string {
-	e.t.Helper()
-	p, err := e.svc.CreatePolicy(context.Background(), e.account.ID, iam.CreatePolicyInput{PolicyName: name, PolicyDocument: forAccount(doc, e.account.ID)})
-	must(e.t, err)
+func managedPolicy(e *servertest.Env, name, doc string) string {
+	e.T.Helper()
+	p, err := e.Svc.CreatePolicy(context.Background(), e.Account.ID, iam.CreatePolicyInput{PolicyName: name, PolicyDocument: forAccount(doc, e.Account.ID)})
+	must(e.T, err)
 	return p.Arn
 }
 
@@ -94,10 +96,10 @@ func stsTags(kv ...string) []ststypes.Tag {
 // sts:AssumeRole; then the role chain of "Chaining roles with session tags".
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
 func TestKeySessionTags(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := context.Background()
-	acct := e.account.ID
-	_, user := e.userClients("test-session-tags", "")
+	acct := e.Account.ID
+	_, user := e.UserClients("test-session-tags", "")
 	trust := forAccount(`{
     "Version": "2012-10-17",
     "Statement": [
@@ -141,12 +143,12 @@ func TestKeySessionTags(t *testing.T) {
         }
     ]
 }`, acct)
-	role, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "my-role-example", AssumeRolePolicyDocument: trust})
+	role, err := e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "my-role-example", AssumeRolePolicyDocument: trust})
 	must(t, err)
 	// The same trust without the sts:TagSession statement: "If your policy includes the first
 	// statement without the second statement, the user can't assume the role."
 	noTagSession := strings.Replace(trust, `"Action": "sts:TagSession"`, `"Action": "sts:GetCallerIdentity"`, 1)
-	bare, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "no-tag-session", AssumeRolePolicyDocument: noTagSession})
+	bare, err := e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "no-tag-session", AssumeRolePolicyDocument: noTagSession})
 	must(t, err)
 	// The example request: aws sts assume-role --tags Key=Project,Value=Automation
 	// Key=CostCenter,Value=12345 Key=Department,Value=Engineering --transitive-tag-keys Project
@@ -185,25 +187,25 @@ func TestKeySessionTags(t *testing.T) {
 
 	// Chaining: the transitive tags of the first session pass to the next one; CostCenter, not
 	// transitive, does not; and the next request cannot replace an inherited tag.
-	first, err := user.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.Arn), RoleSessionName: aws.String("Session1"),
+	first, err := user.AssumeRole(servertest.Ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.Arn), RoleSessionName: aws.String("Session1"),
 		Tags:              stsTags("Project", "Automation", "CostCenter", "12345", "Department", "Engineering"),
 		TransitiveTagKeys: []string{"Project", "Department"}, ExternalId: aws.String("Example987")})
 	must(t, err)
 	// Role2's own tags are principal tags of its sessions too, except where a session tag of the
 	// same key (here the inherited Project) overrides them.
-	_, err = e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Role2",
+	_, err = e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Role2",
 		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + role.Arn + `"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`,
 		Tags:                     []iam.Tag{{Key: "Sun", Value: "2"}, {Key: "project", Value: "from-the-role"}}})
 	must(t, err)
-	must(t, e.svc.PutInlinePolicy(ctx, acct, "role", "Role2", "abac", `{"Version":"2012-10-17","Statement":[
+	must(t, e.Svc.PutInlinePolicy(ctx, acct, "role", "Role2", "abac", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Project":"Automation","aws:PrincipalTag/Department":"Engineering"}}},
 		{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/CostCenter":"12345"}}},
 		{"Effect":"Allow","Action":"iam:ListGroups","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/Sun":"2"}}}]}`))
-	_, firstSTS := e.clients(*first.Credentials.AccessKeyId, *first.Credentials.SecretAccessKey, *first.Credentials.SessionToken)
+	_, firstSTS := e.Clients(*first.Credentials.AccessKeyId, *first.Credentials.SecretAccessKey, *first.Credentials.SessionToken)
 	role2 := "arn:aws:iam::" + acct + ":role/Role2"
-	second, err := firstSTS.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role2), RoleSessionName: aws.String("Session2")})
+	second, err := firstSTS.AssumeRole(servertest.Ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(role2), RoleSessionName: aws.String("Session2")})
 	must(t, err)
-	secondIAM, _ := e.clients(*second.Credentials.AccessKeyId, *second.Credentials.SecretAccessKey, *second.Credentials.SessionToken)
+	secondIAM, _ := e.Clients(*second.Credentials.AccessKeyId, *second.Credentials.SecretAccessKey, *second.Credentials.SessionToken)
 	runSteps(t, []keyStep{
 		{"inherited transitive tags are principal tags", func(ctx context.Context) error {
 			_, err := secondIAM.ListUsers(ctx, &awsiam.ListUsersInput{})
@@ -228,9 +230,9 @@ func TestKeySessionTags(t *testing.T) {
 // party": the role trusts Example Corp's account only with sts:ExternalId 12345.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
 func TestKeyExternalID(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := context.Background()
-	corp, err := e.svc.CreateAccount(ctx, "example-corp", "corp+"+t.Name()+"@example.com", "")
+	corp, err := e.Svc.CreateAccount(ctx, "example-corp", "corp+"+t.Name()+"@example.com", "")
 	must(t, err)
 	trust := `{
   "Version": "2012-10-17",
@@ -241,14 +243,14 @@ func TestKeyExternalID(t *testing.T) {
     "Condition": {"StringEquals": {"sts:ExternalId": "12345"}}
   }
 }`
-	role, err := e.svc.CreateRole(ctx, e.account.ID, iam.CreateRoleInput{RoleName: "ExampleRole", AssumeRolePolicyDocument: trust})
+	role, err := e.Svc.CreateRole(ctx, e.Account.ID, iam.CreateRoleInput{RoleName: "ExampleRole", AssumeRolePolicyDocument: trust})
 	must(t, err)
-	_, err = e.svc.CreateUser(ctx, corp.ID, iam.CreateUserInput{UserName: "deputy"})
+	_, err = e.Svc.CreateUser(ctx, corp.ID, iam.CreateUserInput{UserName: "deputy"})
 	must(t, err)
-	must(t, e.svc.PutInlinePolicy(ctx, corp.ID, "user", "deputy", "assume", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`))
-	k, err := e.svc.CreateAccessKey(ctx, corp.ID, "deputy")
+	must(t, e.Svc.PutInlinePolicy(ctx, corp.ID, "user", "deputy", "assume", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`))
+	k, err := e.Svc.CreateAccessKey(ctx, corp.ID, "deputy")
 	must(t, err)
-	_, deputy := e.clients(k.AccessKeyID, k.Secret, "")
+	_, deputy := e.Clients(k.AccessKeyID, k.Secret, "")
 	with := func(id *string) sts.AssumeRoleInput {
 		return sts.AssumeRoleInput{RoleArn: aws.String(role.Arn), RoleSessionName: aws.String("customer"), ExternalId: id}
 	}
@@ -267,10 +269,10 @@ func TestKeyExternalID(t *testing.T) {
 // set source identity: DevUser's identity policy and the role trust policy for source identity.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
 func TestKeySourceIdentity(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := context.Background()
-	acct := e.account.ID
-	_, dev := e.userClients("DevUser", forAccount(`{
+	acct := e.Account.ID
+	_, dev := e.UserClients("DevUser", forAccount(`{
   "Version": "2012-10-17",
   "Statement": [
     {
@@ -313,10 +315,10 @@ func TestKeySourceIdentity(t *testing.T) {
     }
   ]
 }`, acct)
-	role, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Developer_Role", AssumeRolePolicyDocument: trust})
+	role, err := e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Developer_Role", AssumeRolePolicyDocument: trust})
 	must(t, err)
 	// The trust without sts:SetSourceIdentity, on a role of another name.
-	only, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Assume_Only",
+	only, err := e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: "Assume_Only",
 		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:user/DevUser"},"Action":"sts:AssumeRole"}]}`})
 	must(t, err)
 	with := func(arn, src string) sts.AssumeRoleInput {
@@ -338,15 +340,15 @@ func TestKeySourceIdentity(t *testing.T) {
 	// sts:SetSourceIdentity are required in both the permissions policy of the principal who is
 	// assuming the role and in the role trust policy of the target role": the source identity
 	// persists, so the next role must accept it.
-	first, err := dev.AssumeRole(ctxT(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.Arn), RoleSessionName: aws.String("Dev-project"), SourceIdentity: aws.String("DevUser")})
+	first, err := dev.AssumeRole(servertest.Ctx(t), &sts.AssumeRoleInput{RoleArn: aws.String(role.Arn), RoleSessionName: aws.String("Dev-project"), SourceIdentity: aws.String("DevUser")})
 	must(t, err)
-	must(t, e.svc.PutInlinePolicy(ctx, acct, "role", "Developer_Role", "chain", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Resource":"*"}]}`))
+	must(t, e.Svc.PutInlinePolicy(ctx, acct, "role", "Developer_Role", "chain", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:SetSourceIdentity"],"Resource":"*"}]}`))
 	for _, r := range []struct{ name, actions string }{{"next-accepts", `["sts:AssumeRole","sts:SetSourceIdentity"]`}, {"next-assume-only", `"sts:AssumeRole"`}} {
-		_, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: r.name,
+		_, err := e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: r.name,
 			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + role.Arn + `"},"Action":` + r.actions + `}]}`})
 		must(t, err)
 	}
-	_, devSession := e.clients(*first.Credentials.AccessKeyId, *first.Credentials.SecretAccessKey, *first.Credentials.SessionToken)
+	_, devSession := e.Clients(*first.Credentials.AccessKeyId, *first.Credentials.SecretAccessKey, *first.Credentials.SessionToken)
 	runSteps(t, []keyStep{
 		{"chain to a role that accepts the source identity", assumer(devSession, with("arn:aws:iam::"+acct+":role/next-accepts", "")), ""},
 		{"chain to a role that does not", assumer(devSession, with("arn:aws:iam::"+acct+":role/next-assume-only", "")), "AccessDenied"},
@@ -357,9 +359,9 @@ func TestKeySourceIdentity(t *testing.T) {
 // requiring IAM users to use their user name as the session name.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
 func TestKeyRoleSessionName(t *testing.T) {
-	e := newEnv(t)
-	acct := e.account.ID
-	_, err := e.svc.CreateRole(context.Background(), acct, iam.CreateRoleInput{RoleName: "shared", AssumeRolePolicyDocument: forAccount(`{
+	e := servertest.New(t)
+	acct := e.Account.ID
+	_, err := e.Svc.CreateRole(context.Background(), acct, iam.CreateRoleInput{RoleName: "shared", AssumeRolePolicyDocument: forAccount(`{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -373,7 +375,7 @@ func TestKeyRoleSessionName(t *testing.T) {
     ]
 }`, acct)})
 	must(t, err)
-	_, alice := e.userClients("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	_, alice := e.UserClients("alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	arn := "arn:aws:iam::" + acct + ":role/shared"
 	runSteps(t, []keyStep{
 		{"session named after the user", assumer(alice, sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("alice")}), ""},
@@ -385,16 +387,16 @@ func TestKeyRoleSessionName(t *testing.T) {
 // access-assume-role policy: assume an access-* role only when its tags match the user's
 // (iam:ResourceTag on sts:AssumeRole). https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html
 func TestKeyAssumeRoleResourceTag(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := context.Background()
-	acct := e.account.ID
+	acct := e.Account.ID
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`
 	for _, r := range []struct{ name, project string }{{"access-peg-eng", "peg"}, {"access-uni-eng", "uni"}} {
-		_, err := e.svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: r.name, AssumeRolePolicyDocument: trust,
+		_, err := e.Svc.CreateRole(ctx, acct, iam.CreateRoleInput{RoleName: r.name, AssumeRolePolicyDocument: trust,
 			Tags: []iam.Tag{{Key: "access-project", Value: r.project}, {Key: "access-team", Value: "eng"}, {Key: "cost-center", Value: "987654"}}})
 		must(t, err)
 	}
-	assume := e.managedPolicy("access-assume-role", `{
+	assume := managedPolicy(e, "access-assume-role", `{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -412,7 +414,7 @@ func TestKeyAssumeRoleResourceTag(t *testing.T) {
         }
     ]
 }`)
-	_, arnav := e.keyUser("access-Arnav-peg-eng", []iam.Tag{{Key: "access-project", Value: "peg"}, {Key: "access-team", Value: "eng"}, {Key: "cost-center", Value: "987654"}}, "", assume)
+	_, arnav := keyUser(e, "access-Arnav-peg-eng", []iam.Tag{{Key: "access-project", Value: "peg"}, {Key: "access-team", Value: "eng"}, {Key: "cost-center", Value: "987654"}}, "", assume)
 	role := func(name string) sts.AssumeRoleInput {
 		return sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/" + name), RoleSessionName: aws.String("arnav")}
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // manyTags returns n distinct key=value pairs.
@@ -44,10 +46,10 @@ var badTagCases = []struct {
 // TestSessionTagValidation checks AssumeRole's session tags against the STS Tag shape (IAM's), with
 // keys unique whatever their case.
 func TestSessionTagValidation(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.account.ID + `:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
-	role, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("tagged-session"), AssumeRolePolicyDocument: aws.String(trust)})
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	role, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("tagged-session"), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func TestSessionTagValidation(t *testing.T) {
 		for i := 0; i+1 < len(kv); i += 2 {
 			tags = append(tags, ststypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
 		}
-		_, err := e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("tagged"), Tags: tags})
+		_, err := e.STS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("tagged"), Tags: tags})
 		return err
 	}
 	sts := map[string]string{"InvalidInput": "InvalidParameterValue"}
@@ -66,7 +68,7 @@ func TestSessionTagValidation(t *testing.T) {
 			if w, ok := sts[want]; ok {
 				want = w
 			}
-			wantCode(t, assume(tc.tags...), want)
+			testutil.WantCode(t, assume(tc.tags...), want)
 		})
 	}
 	if err := assume("Café Ω 7", "naïve value ½"); err != nil {
@@ -77,10 +79,10 @@ func TestSessionTagValidation(t *testing.T) {
 // TestOrganizationsTagCharacters checks Organizations' Tag pattern, ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
 // for keys and values: InvalidInputException with Reason INVALID_PATTERN.
 func TestOrganizationsTagCharacters(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	m := e.mgmt()
-	rootID := e.newOrg(m)
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	m := e.Admin()
+	rootID := e.NewOrg(m)
 	for _, tc := range []struct {
 		name string
 		tags []string
@@ -90,13 +92,13 @@ func TestOrganizationsTagCharacters(t *testing.T) {
 		{"symbol outside the class", []string{"k", "a!b"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: sdkTags(tc.tags...)})
+			_, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: sdkTags(tc.tags...)})
 			wantReason(t, err, "InvalidInputException", "INVALID_PATTERN")
-			_, err = m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("ou"), Tags: sdkTags(tc.tags...)})
+			_, err = m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("ou"), Tags: sdkTags(tc.tags...)})
 			wantReason(t, err, "InvalidInputException", "INVALID_PATTERN")
 		})
 	}
-	if _, err := m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: sdkTags("Café Ω 7", "naïve ½")}); err != nil {
+	if _, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: sdkTags("Café Ω 7", "naïve ½")}); err != nil {
 		t.Fatalf("valid tags refused: %v", err)
 	}
 }

@@ -11,30 +11,32 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // A trust policy is tied to the principals it named when it was saved: a user or role deleted and
 // created again under the same name is not trusted, and GetRole shows the old unique ID in its
 // place, as IAM does, until the policy is saved again naming the new entity.
 func TestTrustNotGivenToRecreatedUser(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	bg := context.Background()
-	a := e.account.ID
+	a := e.Account.ID
 	bobARN := "arn:aws:iam::" + a + ":user/bob"
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + bobARN + `"},"Action":"sts:AssumeRole"}]}`
-	role, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(trust)})
+	role, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(trust)})
 	if err == nil {
 		t.Fatal("a trust policy naming a user that does not exist was accepted")
 	}
-	wantCode(t, err, "MalformedPolicyDocument")
+	testutil.WantCode(t, err, "MalformedPolicyDocument")
 
-	_, bobSTS := e.userClients("bob", "")
-	oldBob, err := e.svc.GetUser(bg, a, "bob")
+	_, bobSTS := e.UserClients("bob", "")
+	oldBob, err := e.Svc.GetUser(bg, a, "bob")
 	if err != nil {
 		t.Fatal(err)
 	}
-	role, err = e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(trust)})
+	role, err = e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestTrustNotGivenToRecreatedUser(t *testing.T) {
 	}
 	shownTrust := func() string {
 		t.Helper()
-		out, err := e.iam.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("deploy")})
+		out, err := e.IAM.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("deploy")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,26 +64,26 @@ func TestTrustNotGivenToRecreatedUser(t *testing.T) {
 	}
 
 	// bob is deleted and a new bob created.
-	keys, err := e.svc.ListAccessKeys(bg, a, "bob", iam.ListOpts{})
+	keys, err := e.Svc.ListAccessKeys(bg, a, "bob", iam.ListOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range keys.Items {
-		if err := e.svc.DeleteAccessKey(bg, a, "bob", k.AccessKeyID); err != nil {
+		if err := e.Svc.DeleteAccessKey(bg, a, "bob", k.AccessKeyID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := e.svc.DeleteUser(bg, a, "bob"); err != nil {
+	if err := e.Svc.DeleteUser(bg, a, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	_, newBobSTS := e.userClients("bob", "")
+	_, newBobSTS := e.UserClients("bob", "")
 	err = assume(newBobSTS)
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	doc := shownTrust()
 	if !strings.Contains(doc, `"`+oldBob.UserID+`"`) || strings.Contains(doc, bobARN) {
 		t.Fatalf("GetRole after bob was recreated shows %s, want the old unique ID %s in place of the ARN", doc, oldBob.UserID)
 	}
-	list, err := e.iam.ListRoles(ctx, &awsiam.ListRolesInput{})
+	list, err := e.IAM.ListRoles(ctx, &awsiam.ListRolesInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,10 +96,10 @@ func TestTrustNotGivenToRecreatedUser(t *testing.T) {
 	}
 
 	// Saving the shown document back is refused, as IAM refuses a unique ID principal.
-	_, err = e.iam.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(doc)})
-	wantCode(t, err, "MalformedPolicyDocument")
+	_, err = e.IAM.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(doc)})
+	testutil.WantCode(t, err, "MalformedPolicyDocument")
 	// Naming bob again trusts the new bob.
-	if _, err := e.iam.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(trust)}); err != nil {
+	if _, err := e.IAM.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("deploy"), PolicyDocument: aws.String(trust)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := assume(newBobSTS); err != nil {
@@ -110,22 +112,22 @@ func TestTrustNotGivenToRecreatedUser(t *testing.T) {
 
 // A role named as a principal is tied the same way: recreated, its sessions are not trusted.
 func TestTrustOfRecreatedRole(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	a := e.account.ID
-	_, bobSTS := e.userClients("bob", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	a := e.Account.ID
+	_, bobSTS := e.UserClients("bob", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	bobTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + a + `:user/bob"},"Action":"sts:AssumeRole"}]}`
-	first, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), AssumeRolePolicyDocument: aws.String(bobTrust)})
+	first, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), AssumeRolePolicyDocument: aws.String(bobTrust)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	firstTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + *first.Role.Arn + `"},"Action":"sts:AssumeRole"}]}`
-	second, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("second"), AssumeRolePolicyDocument: aws.String(firstTrust)})
+	second, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("second"), AssumeRolePolicyDocument: aws.String(firstTrust)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A session of "first" with a policy allowing the next hop.
-	if _, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("first"), PolicyName: aws.String("hop"),
+	if _, err := e.IAM.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("first"), PolicyName: aws.String("hop"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -135,25 +137,25 @@ func TestTrustOfRecreatedRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, sc := e.clients(*s.Credentials.AccessKeyId, *s.Credentials.SecretAccessKey, *s.Credentials.SessionToken)
+		_, sc := e.Clients(*s.Credentials.AccessKeyId, *s.Credentials.SecretAccessKey, *s.Credentials.SessionToken)
 		_, err = sc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: second.Role.Arn, RoleSessionName: aws.String("two")})
 		return err
 	}
 	if err := hop(); err != nil {
 		t.Fatalf("a session of the trusted role: %v", err)
 	}
-	if _, err := e.iam.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("first"), PolicyName: aws.String("hop")}); err != nil {
+	if _, err := e.IAM.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("first"), PolicyName: aws.String("hop")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.iam.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("first")}); err != nil {
+	if _, err := e.IAM.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("first")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.iam.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), AssumeRolePolicyDocument: aws.String(bobTrust)}); err != nil {
+	if _, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), AssumeRolePolicyDocument: aws.String(bobTrust)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.iam.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("first"), PolicyName: aws.String("hop"),
+	if _, err := e.IAM.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("first"), PolicyName: aws.String("hop"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, hop(), "AccessDenied")
+	testutil.WantCode(t, hop(), "AccessDenied")
 }

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,7 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // unservedClients calls one operation of each of five services Rootward does not serve, each
@@ -52,20 +52,10 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 	}
 }
 
-// apiError returns err's code and message as the SDK parsed them, failing unless it is an API error.
-func apiError(t *testing.T, err error) (code, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("err = %v, want an API error the SDK parsed", err)
-	}
-	return ae.ErrorCode(), ae.ErrorMessage()
-}
-
 func TestUnservedProtocols(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
-	calls := unservedClients(e.url, aws.Credentials{AccessKeyID: e.adminKey.AccessKeyID, SecretAccessKey: e.adminKey.Secret})
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	calls := unservedClients(e.URL, aws.Credentials{AccessKeyID: e.AdminKey.AccessKeyID, SecretAccessKey: e.AdminKey.Secret})
 	cases := []struct {
 		service, code, msg string
 	}{
@@ -77,7 +67,7 @@ func TestUnservedProtocols(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.service, func(t *testing.T) {
-			code, msg := apiError(t, calls[tc.service](ctx))
+			code, msg := testutil.APIError(t, calls[tc.service](ctx))
 			if code != tc.code || msg != tc.msg {
 				t.Fatalf("error = %s %q, want %s %q", code, msg, tc.code, tc.msg)
 			}
@@ -89,7 +79,7 @@ func TestUnservedProtocols(t *testing.T) {
 // go.mod speaks (ec2Query) and requests an older client sends (SQS in awsQuery, as the AWS CLI v1
 // does).
 func TestUnservedWire(t *testing.T) {
-	e := newEnv(t)
+	e := servertest.New(t)
 	cases := []struct {
 		name, service, method, path string
 		headers                     map[string]string
@@ -122,14 +112,14 @@ func TestUnservedWire(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(tc.method, e.url+tc.path, strings.NewReader(tc.body))
+			req, err := http.NewRequest(tc.method, e.URL+tc.path, strings.NewReader(tc.body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			for k, v := range tc.headers {
 				req.Header.Set(k, v)
 			}
-			resp, b := e.send(t, req, tc.service, []byte(tc.body), true)
+			resp, b := send(e, t, req, tc.service, []byte(tc.body), true)
 			if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.contentType {
 				t.Fatalf("status %d, Content-Type %q; want %d %q (body %s)", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status, tc.contentType, b)
 			}
@@ -148,10 +138,10 @@ func TestUnservedWire(t *testing.T) {
 // TestUnsignedJSONCallsGetJSON sends awsJson calls without a signature: the error comes before the
 // credential scope names the service, and was awsQuery XML, which the JSON SDKs could not parse.
 func TestUnsignedJSONCallsGetJSON(t *testing.T) {
-	e := newEnv(t)
-	ctx := ctxT(t)
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
 	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
-	ep := aws.String(e.url)
+	ep := aws.String(e.URL)
 	calls := map[string]func() error{
 		"organizations": func() error {
 			_, err := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = ep }).ListAccounts(ctx, &organizations.ListAccountsInput{})
@@ -168,7 +158,7 @@ func TestUnsignedJSONCallsGetJSON(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			code, msg := apiError(t, call())
+			code, msg := testutil.APIError(t, call())
 			if code != "MissingAuthenticationToken" || msg != "Request is missing Authentication Token" {
 				t.Fatalf("error = %s %q, want MissingAuthenticationToken %q", code, msg, "Request is missing Authentication Token")
 			}

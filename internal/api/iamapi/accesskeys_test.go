@@ -8,7 +8,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestAccessKeys(t *testing.T) {
@@ -31,7 +32,7 @@ func TestAccessKeys(t *testing.T) {
 		ids = append(ids, *k.AccessKey.AccessKeyId)
 	}
 	_, err := e.IAM.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("bob")})
-	wantCode(t, err, "LimitExceeded")
+	testutil.WantCode(t, err, "LimitExceeded")
 
 	// The admin's own key records its last use.
 	lu, err := e.IAM.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
@@ -53,5 +54,5 @@ func TestAccessKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "InvalidClientTokenId")
+	testutil.WantCode(t, err, "InvalidClientTokenId")
 }

@@ -9,7 +9,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestAccountSummaryAndAuthorizationDetails(t *testing.T) {
@@ -103,5 +104,5 @@ func TestAccountSummaryAndAuthorizationDetails(t *testing.T) {
 		t.Fatalf("Filter Role = %+v, %v", only, err)
 	}
 	_, err = e.IAM.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{"Users"}})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 }

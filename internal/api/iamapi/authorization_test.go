@@ -13,9 +13,10 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // unvalidated sends a call without the SDK's own check of required members, so that the server's
@@ -68,15 +69,15 @@ func TestInputCheckedBeforeAuthorization(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			wantCode(t, err, "ValidationError")
+			testutil.WantCode(t, err, "ValidationError")
 			want := "Value null at '" + tc.member + "' failed to satisfy constraint: Member must not be null"
-			if got := apiMessage(err); !strings.Contains(got, want) {
+			if got := testutil.ErrorMessage(err); !strings.Contains(got, want) {
 				t.Errorf("message = %q, want it to contain %q", got, want)
 			}
 		})
 	}
 	_, err := nobody.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("admin")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 }
 
 // readCounter counts the reads (Get) of each stored object, by kind and key, and fails the next
@@ -223,9 +224,9 @@ func TestUnreadableResourceFailsClosed(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rc.failOnce(tc.kind, tc.key)
-			wantCode(t, tc.call(), "ServiceFailure")
+			testutil.WantCode(t, tc.call(), "ServiceFailure")
 			// Readable, the Deny applies.
-			wantCode(t, tc.call(), "AccessDenied")
+			testutil.WantCode(t, tc.call(), "AccessDenied")
 		})
 	}
 	if u, err := e.Svc.GetUser(ctx, e.Account.ID, "bob"); err != nil || len(u.Tags) != 0 {

@@ -7,7 +7,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // TestIAMResourcesCarryPaths: a path the caller chooses is part of the resource IAM authorizes, on
@@ -90,7 +91,7 @@ func TestIAMResourcesCarryPaths(t *testing.T) {
 				}
 				return
 			}
-			wantCode(t, err, "AccessDenied")
+			testutil.WantCode(t, err, "AccessDenied")
 		})
 	}
 	// Nothing moved.

@@ -1,37 +1,15 @@
 package iamapi_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
-
-func selfSignedPEM(t *testing.T, cn string) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
 
 func TestSigningCertificateOps(t *testing.T) {
 	t.Parallel()
@@ -39,7 +17,7 @@ func TestSigningCertificateOps(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	// Erin manages her own certificates: the resource is her user ARN, found from her key.
 	erinIAM, _ := e.UserClients("erin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*SigningCertificate*"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)
-	c1, c2, c3 := selfSignedPEM(t, "one"), selfSignedPEM(t, "two"), selfSignedPEM(t, "three")
+	c1, c2, c3 := testutil.SelfSignedPEM(t, "one"), testutil.SelfSignedPEM(t, "two"), testutil.SelfSignedPEM(t, "three")
 	up, err := erinIAM.UploadSigningCertificate(ctx, &awsiam.UploadSigningCertificateInput{CertificateBody: aws.String(c1)})
 	if err != nil {
 		t.Fatal(err)
@@ -63,9 +41,9 @@ func TestSigningCertificateOps(t *testing.T) {
 	} {
 		t.Run("upload "+tc.name, func(t *testing.T) {
 			_, err := tc.client.UploadSigningCertificate(ctx, &tc.in)
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if tc.status != 0 {
-				wantStatus(t, err, tc.status)
+				testutil.WantStatus(t, err, tc.status)
 			}
 		})
 	}
@@ -81,7 +59,7 @@ func TestSigningCertificateOps(t *testing.T) {
 	} {
 		t.Run("update "+tc.name, func(t *testing.T) {
 			_, err := erinIAM.UpdateSigningCertificate(ctx, &awsiam.UpdateSigningCertificateInput{CertificateId: aws.String(tc.id), Status: tc.status})
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	list, err := e.IAM.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{UserName: aws.String("erin")})
@@ -97,7 +75,7 @@ func TestSigningCertificateOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = erinIAM.DeleteSigningCertificate(ctx, &awsiam.DeleteSigningCertificateInput{CertificateId: cert.CertificateId})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	if self, err := erinIAM.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{}); err != nil || len(self.Certificates) != 1 {
 		t.Fatalf("ListSigningCertificates(self) = %+v, %v", self, err)
 	}

@@ -9,7 +9,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestGetContextKeysForCustomPolicy(t *testing.T) {
@@ -41,7 +42,7 @@ func TestGetContextKeysForCustomPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.IAM.GetContextKeysForCustomPolicy(ctx, tc.in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 }
@@ -107,7 +108,7 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := &awsiam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(tc.source)}
 			_, err := e.IAM.GetContextKeysForPrincipalPolicy(ctx, in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	// It is authorized on the entity it reads, as SimulatePrincipalPolicy is.
@@ -116,5 +117,5 @@ func TestGetContextKeysForPrincipalPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = bob.GetContextKeysForPrincipalPolicy(ctx, &awsiam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String(alice)})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 }

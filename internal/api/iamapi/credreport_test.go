@@ -13,7 +13,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // reportTS formats a time as the credential report does.
@@ -26,7 +27,7 @@ func reportTS(t *time.Time) string {
 
 func TestCredentialReportOps(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t, nil)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
 	// The admin's client, signing with the server's clock.
@@ -41,8 +42,8 @@ func TestCredentialReportOps(t *testing.T) {
 
 	// Before any generation.
 	_, err := admin.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
-	wantCode(t, err, "ReportNotPresent")
-	wantStatus(t, err, http.StatusGone)
+	testutil.WantCode(t, err, "ReportNotPresent")
+	testutil.WantStatus(t, err, http.StatusGone)
 
 	// alice: a console password, a virtual MFA device, two keys of which the first was used.
 	must := func(_ any, err error) {
@@ -59,7 +60,7 @@ func TestCredentialReportOps(t *testing.T) {
 	}
 	seed := dev.VirtualMFADevice.Base32StringSeed
 	must(admin.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
-		AuthenticationCode1: aws.String(totpCode(t, seed, clk.Now().Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, clk.Now()))}))
+		AuthenticationCode1: aws.String(testutil.TOTPCode(t, seed, clk.Now().Add(-30*time.Second))), AuthenticationCode2: aws.String(testutil.TOTPCode(t, seed, clk.Now()))}))
 	k1, err := admin.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("alice")})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestCredentialReportOps(t *testing.T) {
 	alice, _ := e.Clients(*k1.AccessKey.AccessKeyId, *k1.AccessKey.SecretAccessKey, "")
 	// A call alice is not allowed to make still records the key's use.
 	_, err = alice.ListUsers(ctx, &awsiam.ListUsersInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	// bob: nothing.
 	must(admin.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}))
 
@@ -168,8 +169,8 @@ func TestCredentialReportOps(t *testing.T) {
 	// Four hours after generation the report has expired; a new generation starts afresh.
 	clk.Advance(4 * time.Hour)
 	_, err = admin.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
-	wantCode(t, err, "ReportExpired")
-	wantStatus(t, err, http.StatusGone)
+	testutil.WantCode(t, err, "ReportExpired")
+	testutil.WantStatus(t, err, http.StatusGone)
 	gen, err = admin.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{})
 	if err != nil || gen.State != types.ReportStateTypeStarted {
 		t.Fatalf("GenerateCredentialReport after expiry = %+v, %v", gen, err)
@@ -197,9 +198,9 @@ func TestCredentialReportAuthorization(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := e.UserClients("reader"+string(rune('a'+i)), tc.policy)
 			_, err := c.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{})
-			wantResult(t, err, tc.wantCode)
+			testutil.WantCode(t, err, tc.wantCode)
 			_, err = c.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
-			wantResult(t, err, tc.wantCode)
+			testutil.WantCode(t, err, tc.wantCode)
 		})
 	}
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestUsers(t *testing.T) {
@@ -27,14 +28,14 @@ func TestUsers(t *testing.T) {
 		t.Fatalf("CreateUser = %+v", u)
 	}
 	_, err = e.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("ALICE")})
-	wantCode(t, err, "EntityAlreadyExists")
+	testutil.WantCode(t, err, "EntityAlreadyExists")
 
 	got, err := e.IAM.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("alice")})
 	if err != nil || *got.User.UserId != *u.UserId || len(got.User.Tags) != 1 || *got.User.Tags[0].Value != "red" {
 		t.Fatalf("GetUser = %+v, %v", got, err)
 	}
 	_, err = e.IAM.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("nobody")})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 
 	// GetUser without a name answers the caller.
 	me, err := e.IAM.GetUser(ctx, &awsiam.GetUserInput{})
@@ -53,7 +54,7 @@ func TestUsers(t *testing.T) {
 	} {
 		t.Run(bad.name, func(t *testing.T) {
 			_, err := e.IAM.CreateUser(ctx, &bad.in)
-			wantCode(t, err, bad.code)
+			testutil.WantCode(t, err, bad.code)
 		})
 	}
 
@@ -109,12 +110,12 @@ func TestUsers(t *testing.T) {
 
 	// DeleteConflict until everything is gone.
 	_, err = e.IAM.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alicia")})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	if _, err := e.IAM.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{UserName: aws.String("alicia"), AccessKeyId: key.AccessKey.AccessKeyId}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("alicia")})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	if _, err := e.IAM.RemoveUserFromGroup(ctx, &awsiam.RemoveUserFromGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alicia")}); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("alicia")})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 }
 
 func TestAuthorization(t *testing.T) {
@@ -134,12 +135,12 @@ func TestAuthorization(t *testing.T) {
 		t.Fatalf("allowed ListUsers: %v", err)
 	}
 	_, err := reader.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("x")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "User: arn:aws:iam::"+e.Account.ID+":user/reader is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+e.Account.ID+":user/x because no identity-based policy allows the iam:CreateUser action") {
 		t.Fatalf("AccessDenied message = %v", err)
 	}
 	_, err = reader.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("admin")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "with an explicit deny in an identity-based policy") {
 		t.Fatalf("explicit deny message = %v", err)
 	}
@@ -158,7 +159,7 @@ func TestAuthorization(t *testing.T) {
 		t.Fatalf("CreateUser allowed via group and ${aws:username}: %v", err)
 	}
 	_, err = reader.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("other-bot")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 
 	// A permissions boundary narrows.
 	pol, err := e.IAM.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("only-list"),
@@ -170,7 +171,7 @@ func TestAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = reader.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("reader-bot2")})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if !strings.Contains(err.Error(), "permissions boundary") {
 		t.Fatalf("boundary message = %v", err)
 	}
@@ -178,7 +179,7 @@ func TestAuthorization(t *testing.T) {
 		t.Fatalf("ListUsers inside the boundary: %v", err)
 	}
 	_, err = e.IAM.DeletePolicy(ctx, &awsiam.DeletePolicyInput{PolicyArn: pol.Policy.Arn})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 }
 
 func TestManagedPolicies(t *testing.T) {
@@ -194,7 +195,7 @@ func TestManagedPolicies(t *testing.T) {
 		t.Fatalf("CreatePolicy = %+v", p.Policy)
 	}
 	_, err = e.IAM.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("LISTER"), PolicyDocument: aws.String(doc)})
-	wantCode(t, err, "EntityAlreadyExists")
+	testutil.WantCode(t, err, "EntityAlreadyExists")
 	for i := 2; i <= 5; i++ {
 		v, err := e.IAM.CreatePolicyVersion(ctx, &awsiam.CreatePolicyVersionInput{PolicyArn: p.Policy.Arn, PolicyDocument: aws.String(doc), SetAsDefault: i == 3})
 		if err != nil || *v.PolicyVersion.VersionId != "v"+string(rune('0'+i)) {
@@ -202,13 +203,13 @@ func TestManagedPolicies(t *testing.T) {
 		}
 	}
 	_, err = e.IAM.CreatePolicyVersion(ctx, &awsiam.CreatePolicyVersionInput{PolicyArn: p.Policy.Arn, PolicyDocument: aws.String(doc)})
-	wantCode(t, err, "LimitExceeded")
+	testutil.WantCode(t, err, "LimitExceeded")
 	gp, err := e.IAM.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: p.Policy.Arn})
 	if err != nil || *gp.Policy.DefaultVersionId != "v3" {
 		t.Fatalf("GetPolicy = %+v, %v", gp, err)
 	}
 	_, err = e.IAM.DeletePolicyVersion(ctx, &awsiam.DeletePolicyVersionInput{PolicyArn: p.Policy.Arn, VersionId: aws.String("v3")})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	if _, err := e.IAM.SetDefaultPolicyVersion(ctx, &awsiam.SetDefaultPolicyVersionInput{PolicyArn: p.Policy.Arn, VersionId: aws.String("v5")}); err != nil {
 		t.Fatal(err)
 	}
@@ -261,14 +262,14 @@ func TestManagedPolicies(t *testing.T) {
 		t.Fatalf("ListEntitiesForPolicy = %+v, %v", ents, err)
 	}
 	_, err = e.IAM.DeletePolicy(ctx, &awsiam.DeletePolicyInput{PolicyArn: p.Policy.Arn})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	_, err = e.IAM.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r1")})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	if _, err := e.IAM.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: aws.String("r1"), PolicyArn: p.Policy.Arn}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: aws.String("r1"), PolicyArn: p.Policy.Arn})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	if _, err := e.IAM.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -294,24 +295,24 @@ func TestMalformedPolicies(t *testing.T) {
 	for _, tc := range identityCases {
 		t.Run("PutUserPolicy/"+tc.name, func(t *testing.T) {
 			_, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("p"), PolicyName: aws.String("x"), PolicyDocument: aws.String(tc.doc)})
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 		if tc.code == "MalformedPolicyDocument" {
 			t.Run("CreatePolicy/"+tc.name, func(t *testing.T) {
 				_, err := e.IAM.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("x"), PolicyDocument: aws.String(tc.doc)})
-				wantCode(t, err, tc.code)
+				testutil.WantCode(t, err, tc.code)
 			})
 		}
 	}
 	_, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`)})
-	wantCode(t, err, "MalformedPolicyDocument")
+	testutil.WantCode(t, err, "MalformedPolicyDocument")
 	// Nothing was created by the refused calls.
 	lp, err := e.IAM.ListUserPolicies(ctx, &awsiam.ListUserPoliciesInput{UserName: aws.String("p")})
 	if err != nil || len(lp.PolicyNames) != 0 {
 		t.Fatalf("ListUserPolicies = %+v, %v", lp, err)
 	}
 	_, err = e.IAM.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("r")})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 }
 
 // Concurrent creates of one name give exactly one success (issue 2 §6).
@@ -336,7 +337,7 @@ func TestConcurrentCreate(t *testing.T) {
 			ok++
 			continue
 		}
-		wantCode(t, err, "EntityAlreadyExists")
+		testutil.WantCode(t, err, "EntityAlreadyExists")
 	}
 	if ok != 1 {
 		t.Fatalf("%d creates succeeded, want 1", ok)
@@ -358,7 +359,7 @@ func TestInlinePolicyAggregateSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("q"), PolicyName: aws.String("two"), PolicyDocument: doc(1200)})
-	wantCode(t, err, "LimitExceeded")
+	testutil.WantCode(t, err, "LimitExceeded")
 	// Replacing the same policy is not counted twice.
 	if _, err := e.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("q"), PolicyName: aws.String("one"), PolicyDocument: doc(1500)}); err != nil {
 		t.Fatal(err)
@@ -398,5 +399,5 @@ func TestListUserTagsPagination(t *testing.T) {
 	}
 	// MaxItems has a minimum of 1 (IAM API reference, ListUserTags).
 	_, err := e.IAM.ListUserTags(ctx, &awsiam.ListUserTagsInput{UserName: aws.String("tagged"), MaxItems: aws.Int32(0)})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 }

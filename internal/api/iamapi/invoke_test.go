@@ -10,8 +10,8 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/authz"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 

@@ -11,7 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // The condition keys IAM defines for its own actions, each tested with the example policy
@@ -35,7 +36,7 @@ func runSteps(t *testing.T, steps []keyStep) {
 				}
 				return
 			}
-			wantCode(t, err, st.code)
+			testutil.WantCode(t, err, st.code)
 		})
 	}
 }

@@ -8,7 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestLoginProfileOps(t *testing.T) {
@@ -41,7 +42,7 @@ func TestLoginProfileOps(t *testing.T) {
 	} {
 		t.Run("create "+tc.name, func(t *testing.T) {
 			_, err := e.IAM.CreateLoginProfile(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if strings.Contains(err.Error(), "Correct7horse") {
 				t.Fatalf("error echoes the password: %v", err)
 			}
@@ -66,7 +67,7 @@ func TestLoginProfileOps(t *testing.T) {
 	} {
 		t.Run("update "+tc.name, func(t *testing.T) {
 			_, err := e.IAM.UpdateLoginProfile(ctx, &tc.in)
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	if get, _ := e.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("alice")}); get.LoginProfile.PasswordResetRequired {
@@ -78,16 +79,16 @@ func TestLoginProfileOps(t *testing.T) {
 
 	// GetLoginProfile without a user name answers for the caller.
 	_, err = e.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
-	wantCode(t, err, "NoSuchEntity")
-	wantStatus(t, err, 404)
+	testutil.WantCode(t, err, "NoSuchEntity")
+	testutil.WantStatus(t, err, 404)
 
 	if _, err := e.IAM.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{UserName: aws.String("alice")}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{UserName: aws.String("alice")})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	_, err = e.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("alice")})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 }
 
 // An empty Password is a password to refuse, not an absent one: UpdateLoginProfile must not
@@ -103,7 +104,7 @@ func TestUpdateLoginProfileEmptyPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.IAM.UpdateLoginProfile(ctx, &awsiam.UpdateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("")}, unvalidated)
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 	if _, err := e.Svc.VerifyUserPassword(ctx, e.Account.ID, "bob", "Bob-Pass-123"); err != nil {
 		t.Fatalf("the old password no longer verifies: %v", err)
 	}

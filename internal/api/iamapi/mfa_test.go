@@ -19,14 +19,14 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestVirtualMFAOps(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t, nil)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
 	if _, err := e.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
@@ -47,11 +47,13 @@ func TestVirtualMFAOps(t *testing.T) {
 		t.Fatalf("QRCodePNG: %v", err)
 	}
 	seed := d.Base32StringSeed
-	code := func(steps int) string { return totpCode(t, seed, clk.Now().Add(time.Duration(steps)*30*time.Second)) }
+	code := func(steps int) string {
+		return testutil.TOTPCode(t, seed, clk.Now().Add(time.Duration(steps)*30*time.Second))
+	}
 
 	_, err = e.IAM.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice-phone"), Path: aws.String("/eng/")})
-	wantCode(t, err, "EntityAlreadyExists")
-	wantStatus(t, err, 409)
+	testutil.WantCode(t, err, "EntityAlreadyExists")
+	testutil.WantStatus(t, err, 409)
 
 	enable := func(user, serial, c1, c2 string) error {
 		_, err := e.IAM.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
@@ -71,9 +73,9 @@ func TestVirtualMFAOps(t *testing.T) {
 	} {
 		t.Run("enable "+tc.name, func(t *testing.T) {
 			err := enable(tc.user, tc.serial, tc.c1, tc.c2)
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 			if tc.status != 0 {
-				wantStatus(t, err, tc.status)
+				testutil.WantStatus(t, err, tc.status)
 			}
 		})
 	}
@@ -128,7 +130,7 @@ func TestVirtualMFAOps(t *testing.T) {
 	clk.Advance(30 * time.Second)
 	_, err = e.IAM.ResyncMFADevice(ctx, &awsiam.ResyncMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
 		AuthenticationCode1: aws.String(code(2)), AuthenticationCode2: aws.String(code(0))})
-	wantCode(t, err, "InvalidAuthenticationCode")
+	testutil.WantCode(t, err, "InvalidAuthenticationCode")
 	if _, err := e.IAM.ResyncMFADevice(ctx, &awsiam.ResyncMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
 		AuthenticationCode1: aws.String(code(4)), AuthenticationCode2: aws.String(code(5))}); err != nil {
 		t.Fatal(err)
@@ -139,9 +141,9 @@ func TestVirtualMFAOps(t *testing.T) {
 	}
 
 	_, err = e.IAM.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	_, err = e.IAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("admin"), SerialNumber: aws.String(serial)})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	if _, err := e.IAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial)}); err != nil {
 		t.Fatal(err)
 	}
@@ -149,12 +151,12 @@ func TestVirtualMFAOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 }
 
 func TestMFADeviceLimit(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t, nil)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
 	for i := 1; i <= 9; i++ {
 		out, err := e.IAM.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("admin-" + string(rune('0'+i)))})
@@ -163,19 +165,19 @@ func TestMFADeviceLimit(t *testing.T) {
 		}
 		seed := out.VirtualMFADevice.Base32StringSeed
 		_, err = e.IAM.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("admin"), SerialNumber: out.VirtualMFADevice.SerialNumber,
-			AuthenticationCode1: aws.String(totpCode(t, seed, clk.Now().Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, clk.Now()))})
+			AuthenticationCode1: aws.String(testutil.TOTPCode(t, seed, clk.Now().Add(-30*time.Second))), AuthenticationCode2: aws.String(testutil.TOTPCode(t, seed, clk.Now()))})
 		if i <= 8 && err != nil {
 			t.Fatalf("device %d: %v", i, err)
 		}
 		if i == 9 {
-			wantCode(t, err, "LimitExceeded")
+			testutil.WantCode(t, err, "LimitExceeded")
 		}
 	}
 }
 
 func TestGetSessionTokenWithMFA(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t, nil)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
 	// ListUsers needs MFA; ListGroups needs MFA done less than five minutes ago.
 	userIAM, userSTS := e.UserClients("mfa-user", `{"Version":"2012-10-17","Statement":[
@@ -187,7 +189,9 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed, serial := out.VirtualMFADevice.Base32StringSeed, *out.VirtualMFADevice.SerialNumber
-	code := func(steps int) string { return totpCode(t, seed, clk.Now().Add(time.Duration(steps)*30*time.Second)) }
+	code := func(steps int) string {
+		return testutil.TOTPCode(t, seed, clk.Now().Add(time.Duration(steps)*30*time.Second))
+	}
 	if _, err := e.IAM.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("mfa-user"), SerialNumber: aws.String(serial),
 		AuthenticationCode1: aws.String(code(-1)), AuthenticationCode2: aws.String(code(0))}); err != nil {
 		t.Fatal(err)
@@ -214,7 +218,7 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := session(tc.serial, tc.code)
-			wantCode(t, err, "AccessDenied")
+			testutil.WantCode(t, err, "AccessDenied")
 		})
 	}
 	clk.Advance(30 * time.Second)
@@ -223,7 +227,7 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = session(serial, code(0))
-	wantCode(t, err, "AccessDenied") // the same code, replayed in the same step
+	testutil.WantCode(t, err, "AccessDenied") // the same code, replayed in the same step
 	// AWS answers a replayed code as a wrong one; only the console says it was used.
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorMessage() != "MultiFactorAuthentication failed with invalid MFA one time pass code." {
@@ -246,7 +250,7 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 	} {
 		t.Run("ListUsers with "+tc.name, func(t *testing.T) {
 			_, err := tc.client.ListUsers(ctx, &awsiam.ListUsersInput{})
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	if _, err := mfaIAM.ListGroups(ctx, &awsiam.ListGroupsInput{}); err != nil {
@@ -255,7 +259,7 @@ func TestGetSessionTokenWithMFA(t *testing.T) {
 	// Ten minutes later the MFA is too old for ListGroups, still present for ListUsers.
 	clk.Advance(10 * time.Minute)
 	_, err = mfaIAM.ListGroups(ctx, &awsiam.ListGroupsInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	if _, err := mfaIAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 		t.Fatalf("MFA session after ten minutes: %v", err)
 	}
@@ -267,7 +271,7 @@ func TestRootLastMFADeviceGuard(t *testing.T) {
 	t.Parallel()
 	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
 	e := servertest.Build(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
-		n, err := notify.New(st, mustSealer(t), notify.Config{})
+		n, err := notify.New(st, testutil.Sealer(t), notify.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,14 +282,14 @@ func TestRootLastMFADeviceGuard(t *testing.T) {
 		cfg.RootMFAGuard = ru.CheckRootDeviceRemoval
 	})
 	ctx := servertest.Ctx(t)
-	rootIAM, _ := rootClients(e)
+	rootIAM, _ := e.RootClients()
 	enable := func(name string) string {
 		out, err := rootIAM.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		seed, serial := out.VirtualMFADevice.Base32StringSeed, *out.VirtualMFADevice.SerialNumber
-		if err := e.Svc.EnableMFADevice(ctx, e.Account.ID, "", serial, totpCode(t, seed, clk.Now().Add(-30*time.Second)), totpCode(t, seed, clk.Now())); err != nil {
+		if err := e.Svc.EnableMFADevice(ctx, e.Account.ID, "", serial, testutil.TOTPCode(t, seed, clk.Now().Add(-30*time.Second)), testutil.TOTPCode(t, seed, clk.Now())); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Minute)
@@ -296,7 +300,7 @@ func TestRootLastMFADeviceGuard(t *testing.T) {
 		t.Fatalf("deactivating one of two devices: %v", err)
 	}
 	_, err := rootIAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(second)})
-	wantCode(t, err, "DeleteConflict")
+	testutil.WantCode(t, err, "DeleteConflict")
 	if mine, err := rootIAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil || len(mine.MFADevices) != 1 {
 		t.Fatalf("root devices after the refusal = %+v, %v", mine, err)
 	}

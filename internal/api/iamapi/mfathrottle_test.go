@@ -18,9 +18,9 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -42,7 +42,7 @@ func newMFAEnv(t *testing.T) *mfaEnv {
 	var ru *rootuser.Service
 	e := servertest.Build(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
 		var err error
-		if n, err = notify.New(st, mustSealer(t), notify.Config{}, notify.WithClock(clk.Now)); err != nil {
+		if n, err = notify.New(st, testutil.Sealer(t), notify.Config{}, notify.WithClock(clk.Now)); err != nil {
 			t.Fatal(err)
 		}
 		if ru, err = rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: cfg.Trail, ConsoleURL: "http://localhost/console"}, rootuser.WithClock(clk.Now)); err != nil {
@@ -98,7 +98,7 @@ func (m *mfaEnv) device(user, name string, assign bool) (string, []byte) {
 	seed := []byte(d.Base32StringSeed)
 	if assign {
 		now := m.clk.Now()
-		if err := m.Svc.EnableMFADevice(m.ctx, m.Account.ID, user, d.SerialNumber, totpCode(m.T, seed, now.Add(-30*time.Second)), totpCode(m.T, seed, now)); err != nil {
+		if err := m.Svc.EnableMFADevice(m.ctx, m.Account.ID, user, d.SerialNumber, testutil.TOTPCode(m.T, seed, now.Add(-30*time.Second)), testutil.TOTPCode(m.T, seed, now)); err != nil {
 			m.T.Fatal(err)
 		}
 		// Enabling spent the current step's code: move to the next step.
@@ -109,7 +109,7 @@ func (m *mfaEnv) device(user, name string, assign bool) (string, []byte) {
 
 // code is the device's code at the test clock, moved by steps of 30 s.
 func (m *mfaEnv) code(seed []byte, steps int) string {
-	return totpCode(m.T, seed, m.clk.Now().Add(time.Duration(steps)*30*time.Second))
+	return testutil.TOTPCode(m.T, seed, m.clk.Now().Add(time.Duration(steps)*30*time.Second))
 }
 
 // wrongCode is a code no step within ten minutes of the clock accepts (Resync looks that far).
@@ -212,19 +212,19 @@ func TestMFAGuessingIsLimited(t *testing.T) {
 			}
 			// Back-off: even the right code is refused unchecked until the wait is over.
 			err := try(true)
-			wantCode(t, err, "Throttling")
-			wantStatus(t, err, 400)
+			testutil.WantCode(t, err, "Throttling")
+			testutil.WantStatus(t, err, 400)
 			// Each failure from the fifth on doubles the wait: 1, 2, 4, 8, 16 s; the tenth locks.
 			for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second} {
 				m.clk.Advance(wait - time.Second)
-				wantCode(t, try(false), "Throttling")
+				testutil.WantCode(t, try(false), "Throttling")
 				m.clk.Advance(time.Second)
 				if err := try(false); !isCode(err, tc.wrong) {
 					t.Fatalf("wrong code %d: err = %v, want %s", 6+i, err, tc.wrong)
 				}
 			}
 			m.clk.Advance(14 * time.Minute)
-			wantCode(t, try(true), "Throttling")
+			testutil.WantCode(t, try(true), "Throttling")
 			if n := m.lockRecords(t); n != 1 {
 				t.Fatalf("MFALockout records = %d, want 1", n)
 			}
@@ -289,7 +289,7 @@ func TestMFAGuessingCountersPerDeviceAndPrincipal(t *testing.T) {
 		return err
 	}
 	for i := 0; i < 5; i++ {
-		wantCode(t, session(aliceSTS, phone, m.wrongCode(phoneSeed)), "AccessDenied")
+		testutil.WantCode(t, session(aliceSTS, phone, m.wrongCode(phoneSeed)), "AccessDenied")
 	}
 	for _, tc := range []struct {
 		name, code string
@@ -298,7 +298,7 @@ func TestMFAGuessingCountersPerDeviceAndPrincipal(t *testing.T) {
 		{"alice's other device shares her back-off", "Throttling", session(aliceSTS, tablet, m.code(tabletSeed, 0))},
 		{"bob is not held back by alice's failures", "", session(bobSTS, bobPhone, m.code(bobSeed, 0))},
 	} {
-		t.Run(tc.name, func(t *testing.T) { wantResult(t, tc.err, tc.code) })
+		t.Run(tc.name, func(t *testing.T) { testutil.WantCode(t, tc.err, tc.code) })
 	}
 	m.clk.Advance(time.Second)
 	// The right code on the tablet clears alice's counter and the tablet's, not the phone's.
@@ -306,21 +306,21 @@ func TestMFAGuessingCountersPerDeviceAndPrincipal(t *testing.T) {
 		t.Fatalf("right code on the tablet: %v", err)
 	}
 	m.clk.Advance(30 * time.Second)
-	wantCode(t, session(aliceSTS, phone, m.wrongCode(phoneSeed)), "AccessDenied")
+	testutil.WantCode(t, session(aliceSTS, phone, m.wrongCode(phoneSeed)), "AccessDenied")
 	t.Run("the phone keeps its own failures", func(t *testing.T) {
-		wantCode(t, session(aliceSTS, phone, m.code(phoneSeed, 0)), "Throttling")
+		testutil.WantCode(t, session(aliceSTS, phone, m.code(phoneSeed, 0)), "Throttling")
 	})
 	t.Run("the tablet is free", func(t *testing.T) {
-		wantResult(t, session(aliceSTS, tablet, m.code(tabletSeed, 0)), "")
+		testutil.WantCode(t, session(aliceSTS, tablet, m.code(tabletSeed, 0)), "")
 	})
 	// Naming someone else's device counts against the caller only: bob cannot lock alice's phone.
 	m.clk.Advance(time.Hour)
 	for i := 0; i < 10; i++ {
-		wantCode(t, session(bobSTS, phone, m.wrongCode(phoneSeed)), "AccessDenied")
+		testutil.WantCode(t, session(bobSTS, phone, m.wrongCode(phoneSeed)), "AccessDenied")
 		m.clk.Advance(time.Minute)
 	}
 	t.Run("another user's serial does not lock the device", func(t *testing.T) {
-		wantResult(t, session(aliceSTS, phone, m.code(phoneSeed, 0)), "")
+		testutil.WantCode(t, session(aliceSTS, phone, m.code(phoneSeed, 0)), "")
 	})
 }
 
@@ -352,7 +352,7 @@ func TestMFAGuessingConcurrent(t *testing.T) {
 		t.Fatalf("checked %d, throttled %d; want 5 checked (never more than 10) and %d throttled", checked, throttled, n-5)
 	}
 	// The right code is refused while the back-off lasts.
-	wantCode(t, func() error {
+	testutil.WantCode(t, func() error {
 		_, err := aliceSTS.GetSessionToken(m.ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(m.code(seed, 0))})
 		return err
 	}(), "Throttling")
@@ -372,16 +372,16 @@ func TestChangePasswordGuessingIsLimited(t *testing.T) {
 		return err
 	}
 	for i := 0; i < 5; i++ {
-		wantCode(t, change(fmt.Sprintf("Guess-%d-xyz", i), "Alice-Pass-2"), "AccessDenied")
+		testutil.WantCode(t, change(fmt.Sprintf("Guess-%d-xyz", i), "Alice-Pass-2"), "AccessDenied")
 	}
-	t.Run("right old password in back-off", func(t *testing.T) { wantCode(t, change("Alice-Pass-1", "Alice-Pass-2"), "Throttling") })
+	t.Run("right old password in back-off", func(t *testing.T) { testutil.WantCode(t, change("Alice-Pass-1", "Alice-Pass-2"), "Throttling") })
 	m.clk.Advance(time.Second)
-	t.Run("after the back-off", func(t *testing.T) { wantResult(t, change("Alice-Pass-1", "Alice-Pass-2"), "") })
+	t.Run("after the back-off", func(t *testing.T) { testutil.WantCode(t, change("Alice-Pass-1", "Alice-Pass-2"), "") })
 	t.Run("a success clears the counter", func(t *testing.T) {
 		for i := 0; i < 4; i++ {
-			wantCode(t, change(fmt.Sprintf("Guess-%d-abc", i), "Alice-Pass-3"), "AccessDenied")
+			testutil.WantCode(t, change(fmt.Sprintf("Guess-%d-abc", i), "Alice-Pass-3"), "AccessDenied")
 		}
-		wantResult(t, change("Alice-Pass-2", "Alice-Pass-3"), "")
+		testutil.WantCode(t, change("Alice-Pass-2", "Alice-Pass-3"), "")
 	})
 }
 
@@ -409,7 +409,7 @@ func TestMFAReplayCountsAsWrongCode(t *testing.T) {
 		}
 	}
 	// The next step's code, good within the skew, is refused unchecked during the back-off.
-	wantCode(t, session(m.code(seed, 1)), "Throttling")
+	testutil.WantCode(t, session(m.code(seed, 1)), "Throttling")
 	m.clk.Advance(time.Second)
 	if err := session(m.code(seed, 1)); err != nil {
 		t.Fatalf("the next code after the back-off: %v", err)

@@ -8,7 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestChangePassword(t *testing.T) {
@@ -25,13 +26,13 @@ func TestChangePassword(t *testing.T) {
 	}
 	// Without a policy that allows it, carol may neither change her password nor read the policy:
 	// neither with no password policy nor with one that does not allow users to change passwords.
-	wantCode(t, change(carolIAM, "Correct7horse", "Fresh-pass1"), "AccessDenied")
+	testutil.WantCode(t, change(carolIAM, "Correct7horse", "Fresh-pass1"), "AccessDenied")
 	if _, err := e.IAM.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(10)}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, change(carolIAM, "Correct7horse", "Fresh-pass1"), "AccessDenied")
+	testutil.WantCode(t, change(carolIAM, "Correct7horse", "Fresh-pass1"), "AccessDenied")
 	_, err := carolIAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 	// AllowUsersToChangePassword grants both at the account level.
 	if _, err := e.IAM.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{
 		AllowUsersToChangePassword: true, MinimumPasswordLength: aws.Int32(10), RequireNumbers: true, PasswordReusePrevention: aws.Int32(1)}); err != nil {
@@ -51,7 +52,7 @@ func TestChangePassword(t *testing.T) {
 		{"old password no longer valid", "Correct7horse", "Fresh-pass2", "AccessDenied"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantResult(t, change(carolIAM, tc.old, tc.nw), tc.code)
+			testutil.WantCode(t, change(carolIAM, tc.old, tc.nw), tc.code)
 		})
 	}
 	lp, err := e.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{UserName: aws.String("carol")})
@@ -63,14 +64,14 @@ func TestChangePassword(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ChangePassword","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, change(carolIAM, "Fresh-pass1", "Fresh-pass22"), "AccessDenied")
+	testutil.WantCode(t, change(carolIAM, "Fresh-pass1", "Fresh-pass22"), "AccessDenied")
 
 	// A user without a login profile, and the root user, which is not an IAM user.
-	wantCode(t, change(e.IAM, "Fresh-pass1", "Fresh-pass22"), "NoSuchEntity")
-	rootIAM, _ := rootClients(e)
+	testutil.WantCode(t, change(e.IAM, "Fresh-pass1", "Fresh-pass22"), "NoSuchEntity")
+	rootIAM, _ := e.RootClients()
 	err = change(rootIAM, "Fresh-pass1", "Fresh-pass22")
-	wantCode(t, err, "InvalidUserType")
-	wantStatus(t, err, 400)
+	testutil.WantCode(t, err, "InvalidUserType")
+	testutil.WantStatus(t, err, 400)
 }
 
 func TestAccountPasswordPolicyOps(t *testing.T) {
@@ -78,9 +79,9 @@ func TestAccountPasswordPolicyOps(t *testing.T) {
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	_, err := e.IAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	_, err = e.IAM.DeleteAccountPasswordPolicy(ctx, &awsiam.DeleteAccountPasswordPolicyInput{})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	for _, tc := range []struct {
 		name string
 		in   awsiam.UpdateAccountPasswordPolicyInput
@@ -96,7 +97,7 @@ func TestAccountPasswordPolicyOps(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.IAM.UpdateAccountPasswordPolicy(ctx, &tc.in)
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	out, err := e.IAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
@@ -120,7 +121,7 @@ func TestAccountPasswordPolicyOps(t *testing.T) {
 	} {
 		t.Run("enforced "+tc.name, func(t *testing.T) {
 			_, err := e.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("dave"), Password: aws.String(tc.pw)})
-			wantResult(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 	// Not partial: an update that sends nothing restores the defaults.
@@ -136,8 +137,8 @@ func TestAccountPasswordPolicyOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.IAM.GetAccountPasswordPolicy(ctx, &awsiam.GetAccountPasswordPolicyInput{})
-	wantCode(t, err, "NoSuchEntity")
-	wantStatus(t, err, 404)
+	testutil.WantCode(t, err, "NoSuchEntity")
+	testutil.WantStatus(t, err, 404)
 }
 
 // A number sent empty is refused, as a number out of range is: the policy is not replaced with

@@ -7,7 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // The credential operations with a required member (UserName of UpdateLoginProfile,
@@ -45,14 +46,14 @@ func TestCredentialInputCheckedBeforeAuthorization(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			wantCode(t, err, "ValidationError")
+			testutil.WantCode(t, err, "ValidationError")
 			want := "Value null at '" + tc.member + "' failed to satisfy constraint: Member must not be null"
-			if got := apiMessage(err); !strings.Contains(got, want) {
+			if got := testutil.ErrorMessage(err); !strings.Contains(got, want) {
 				t.Errorf("message = %q, want it to contain %q", got, want)
 			}
 		})
 	}
 	// The same caller is denied a complete request.
 	_, err := nobody.UpdateLoginProfile(ctx, &awsiam.UpdateLoginProfileInput{UserName: aws.String("admin"), PasswordResetRequired: aws.Bool(true)})
-	wantCode(t, err, "AccessDenied")
+	testutil.WantCode(t, err, "AccessDenied")
 }

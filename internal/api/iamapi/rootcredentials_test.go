@@ -9,14 +9,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestRootCredentialOps(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t, nil)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
-	rootIAM, rootSTS := rootClients(e)
+	rootIAM, rootSTS := e.RootClients()
 	summary := func() map[string]int32 {
 		t.Helper()
 		out, err := rootIAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
@@ -31,14 +32,14 @@ func TestRootCredentialOps(t *testing.T) {
 	}
 	// Without a user name, the root user's own credentials.
 	_, err := rootIAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
-	wantCode(t, err, "NoSuchEntity")
+	testutil.WantCode(t, err, "NoSuchEntity")
 	if err := e.Svc.SetRootPassword(ctx, e.Account.ID, "Root-Password-1"); err != nil {
 		t.Fatal(err)
 	}
 	if lp, err := rootIAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil || lp.LoginProfile.CreateDate == nil {
 		t.Fatalf("root GetLoginProfile = %+v, %v", lp, err)
 	}
-	if _, err := rootIAM.UploadSigningCertificate(ctx, &awsiam.UploadSigningCertificateInput{CertificateBody: aws.String(selfSignedPEM(t, "root"))}); err != nil {
+	if _, err := rootIAM.UploadSigningCertificate(ctx, &awsiam.UploadSigningCertificateInput{CertificateBody: aws.String(testutil.SelfSignedPEM(t, "root"))}); err != nil {
 		t.Fatal(err)
 	}
 	// Root MFA is registered in the console; the service call stands in for it.
@@ -47,7 +48,7 @@ func TestRootCredentialOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed, serial := out.VirtualMFADevice.Base32StringSeed, *out.VirtualMFADevice.SerialNumber
-	if err := e.Svc.EnableMFADevice(ctx, e.Account.ID, "", serial, totpCode(t, seed, clk.Now().Add(-30*time.Second)), totpCode(t, seed, clk.Now())); err != nil {
+	if err := e.Svc.EnableMFADevice(ctx, e.Account.ID, "", serial, testutil.TOTPCode(t, seed, clk.Now().Add(-30*time.Second)), testutil.TOTPCode(t, seed, clk.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if m := summary(); m["AccountPasswordPresent"] != 1 || m["AccountMFAEnabled"] != 1 || m["AccountSigningCertificatesPresent"] != 1 {
@@ -64,7 +65,7 @@ func TestRootCredentialOps(t *testing.T) {
 	}
 	// The root user's MFA works for GetSessionToken.
 	clk.Advance(30 * time.Second)
-	if _, err := rootSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(totpCode(t, seed, clk.Now()))}); err != nil {
+	if _, err := rootSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(testutil.TOTPCode(t, seed, clk.Now()))}); err != nil {
 		t.Fatalf("root GetSessionToken with MFA: %v", err)
 	}
 	// A role session has no MFA device of its own: presenting the root's device and a valid code
@@ -85,8 +86,8 @@ func TestRootCredentialOps(t *testing.T) {
 	_, roleSTS := e.Clients(*ar.Credentials.AccessKeyId, *ar.Credentials.SecretAccessKey, *ar.Credentials.SessionToken)
 	clk.Advance(30 * time.Second)
 	_, err = roleSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("second"),
-		SerialNumber: aws.String(serial), TokenCode: aws.String(totpCode(t, seed, clk.Now()))})
-	wantCode(t, err, "AccessDenied")
+		SerialNumber: aws.String(serial), TokenCode: aws.String(testutil.TOTPCode(t, seed, clk.Now()))})
+	testutil.WantCode(t, err, "AccessDenied")
 	if _, err := rootIAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)}); err != nil {
 		t.Fatal(err)
 	}

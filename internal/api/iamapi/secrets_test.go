@@ -12,9 +12,9 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // TestSecretsNotAtRest creates every kind of credential secret through the API, then reads the
@@ -29,7 +29,7 @@ func TestSecretsNotAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	e, _ := newCredEnv(t, st)
+	e, _ := servertest.NewClocked(t, st)
 	ctx := servertest.Ctx(t)
 
 	secrets := map[string]string{"admin secret access key": e.AdminKey.Secret}

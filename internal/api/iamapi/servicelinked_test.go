@@ -8,7 +8,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // TestReservedPathsRefused: no caller creates or moves an entity under a path AWS reserves.
@@ -59,8 +60,8 @@ func TestReservedPathsRefused(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, p := range paths {
 				err := call(p)
-				wantCode(t, err, "InvalidInput")
-				if msg := apiMessage(err); !strings.Contains(msg, "Path prefix '/aws-") {
+				testutil.WantCode(t, err, "InvalidInput")
+				if msg := testutil.ErrorMessage(err); !strings.Contains(msg, "Path prefix '/aws-") {
 					t.Errorf("%s Path=%s message = %q, want it to name the reserved prefix", name, p, msg)
 				}
 			}
@@ -140,8 +141,8 @@ func TestServiceLinkedRoleProtected(t *testing.T) {
 	for op, call := range refused {
 		t.Run(op, func(t *testing.T) {
 			err := call()
-			wantCode(t, err, "UnmodifiableEntity")
-			if got := apiMessage(err); got != want {
+			testutil.WantCode(t, err, "UnmodifiableEntity")
+			if got := testutil.ErrorMessage(err); got != want {
 				t.Errorf("message = %q, want %q", got, want)
 			}
 		})

@@ -15,7 +15,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // simResult is an EvaluationResult reduced to comparable values. Matched statements read
@@ -320,7 +321,7 @@ func TestSimulateContextTypes(t *testing.T) {
 				ActionNames:     []string{"s3:GetObject"}, ContextEntries: []types.ContextEntry{tc.entry},
 			})
 			if strings.Contains(tc.want, "I") || strings.HasPrefix(tc.want, "Validation") {
-				wantCode(t, err, tc.want)
+				testutil.WantCode(t, err, tc.want)
 				return
 			}
 			if err != nil {
@@ -373,7 +374,7 @@ func TestSimulateCustomPolicyErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.IAM.SimulateCustomPolicy(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 }
@@ -614,7 +615,7 @@ func TestSimulatePrincipalPolicyErrors(t *testing.T) {
 				tc.in.ActionNames = []string{"s3:GetObject"}
 			}
 			_, err := e.IAM.SimulatePrincipalPolicy(ctx, &tc.in)
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 }
@@ -664,7 +665,7 @@ func TestSimulatorAuthorization(t *testing.T) {
 				}
 				return
 			}
-			wantCode(t, err, tc.code)
+			testutil.WantCode(t, err, tc.code)
 		})
 	}
 }

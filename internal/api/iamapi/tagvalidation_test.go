@@ -8,7 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	itypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func iamTags(kv ...string) []itypes.Tag {
@@ -107,7 +108,7 @@ func TestIAMTagValidation(t *testing.T) {
 	for _, op := range ops {
 		for _, tc := range badTagCases {
 			t.Run(op.name+"/"+tc.name, func(t *testing.T) {
-				wantCode(t, op.call(iamTags(tc.tags...)), tc.code)
+				testutil.WantCode(t, op.call(iamTags(tc.tags...)), tc.code)
 			})
 		}
 		t.Run(op.name+"/Unicode letters, digits and spaces", func(t *testing.T) {
@@ -150,12 +151,12 @@ func TestIAMTagKeysCaseInsensitive(t *testing.T) {
 		t.Fatalf("tags after UntagUser OTHER = %s, want test=2", tagsString(got.Tags))
 	}
 	_, err = e.IAM.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String("u"), Tags: iamTags(manyTags(50)...)})
-	wantCode(t, err, "LimitExceeded")
-	if msg := apiMessage(err); msg != "Cannot exceed quota for TagsPerUser: 50." {
+	testutil.WantCode(t, err, "LimitExceeded")
+	if msg := testutil.ErrorMessage(err); msg != "Cannot exceed quota for TagsPerUser: 50." {
 		t.Errorf("message = %q, want %q", msg, "Cannot exceed quota for TagsPerUser: 50.")
 	}
 	_, err = e.IAM.UntagUser(ctx, &awsiam.UntagUserInput{UserName: aws.String("u"), TagKeys: []string{"bad\x00key"}})
-	wantCode(t, err, "ValidationError")
+	testutil.WantCode(t, err, "ValidationError")
 }
 
 func tagsString(tags []itypes.Tag) string {

@@ -5,7 +5,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // TestIAMNamesWithControlCharacters checks that a name holding NUL or a control character answers
@@ -57,7 +58,7 @@ func TestIAMNamesWithControlCharacters(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			wantCode(t, err, "ValidationError")
+			testutil.WantCode(t, err, "ValidationError")
 		})
 	}
 	if _, err := e.IAM.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("r")}); err == nil {

@@ -8,7 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // orgsARNs names the resources of an scpEnv as the Service Authorization Reference formats them
@@ -31,7 +32,7 @@ func (a orgsARNs) scp(id string) string {
 // newOU creates an OU under the root.
 func (s *scpEnv) newOU(name string, tags ...otypes.Tag) string {
 	s.T.Helper()
-	ou, err := s.m.orgs.CreateOrganizationalUnit(servertest.Ctx(s.T), &organizations.CreateOrganizationalUnitInput{
+	ou, err := s.m.Orgs.CreateOrganizationalUnit(servertest.Ctx(s.T), &organizations.CreateOrganizationalUnitInput{
 		ParentId: aws.String(s.rootID), Name: aws.String(name), Tags: tags})
 	if err != nil {
 		s.T.Fatal(err)
@@ -55,8 +56,8 @@ func wantDenied(t *testing.T, what string, err error, resource string) {
 		t.Errorf("%s: %v, want AccessDeniedException", what, err)
 		return
 	}
-	if resource != "" && !strings.Contains(apiMessage(err), "on resource: "+resource+" ") {
-		t.Errorf("%s: message %q, want it to name resource %s", what, apiMessage(err), resource)
+	if resource != "" && !strings.Contains(testutil.ErrorMessage(err), "on resource: "+resource+" ") {
+		t.Errorf("%s: message %q, want it to name resource %s", what, testutil.ErrorMessage(err), resource)
 	}
 }
 
@@ -69,15 +70,15 @@ func TestOrganizationsResourceARNs(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	a := orgsARNs{s.Account.ID, s.orgID}
 	scp := s.scp("some-scp", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
-	outsider := s.standalone("outsider")
-	inv, err := s.m.orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
-		Target: &otypes.HandshakeParty{Id: aws.String(outsider.account), Type: otypes.HandshakePartyTypeAccount}})
+	outsider := s.Standalone("outsider")
+	inv, err := s.m.Orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(outsider.Account), Type: otypes.HandshakePartyTypeAccount}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := *inv.Handshake.Id
-	nobody := s.userIn(s.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
-	o := nobody.orgs
+	nobody := s.UserIn(s.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	o := nobody.Orgs
 	tests := []struct {
 		name     string
 		call     func() error
@@ -141,11 +142,11 @@ func TestOrganizationsResourceARNs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { wantDenied(t, tc.name, tc.call(), tc.resource) })
 	}
 	t.Run("the invited account's handshake", func(t *testing.T) {
-		guest := s.userIn(outsider.account, "guest", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:DescribeHandshake","Resource":"arn:aws:organizations::*:handshake/o-*/invite/h-*"}]}`)
-		if _, err := guest.orgs.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String(hs)}); err != nil {
+		guest := s.UserIn(outsider.Account, "guest", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:DescribeHandshake","Resource":"arn:aws:organizations::*:handshake/o-*/invite/h-*"}]}`)
+		if _, err := guest.Orgs.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String(hs)}); err != nil {
 			t.Errorf("DescribeHandshake by the invited account with a handshake-scoped policy: %v", err)
 		}
-		_, err := guest.orgs.DeclineHandshake(ctx, &organizations.DeclineHandshakeInput{HandshakeId: aws.String(hs)})
+		_, err := guest.Orgs.DeclineHandshake(ctx, &organizations.DeclineHandshakeInput{HandshakeId: aws.String(hs)})
 		wantDenied(t, "DeclineHandshake", err, "arn:aws:organizations::"+s.Account.ID+":handshake/"+s.orgID+"/invite/"+hs)
 	})
 }
@@ -159,11 +160,11 @@ func TestOrganizationsAttachPolicyOnOneOU(t *testing.T) {
 	a := orgsARNs{s.Account.ID, s.orgID}
 	other := s.newOU("other")
 	scp := s.scp("deny-nothing", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`)
-	u := s.userIn(s.Account.ID, "ou-operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+	u := s.UserIn(s.Account.ID, "ou-operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Action":["organizations:AttachPolicy","organizations:DetachPolicy"],`+
 		`"Resource":["`+a.ou(s.ouID)+`","arn:aws:organizations::`+s.Account.ID+`:policy/`+s.orgID+`/service_control_policy/*"]}]}`)
 	attach := func(target string) error {
-		_, err := u.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(scp), TargetId: aws.String(target)})
+		_, err := u.Orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(scp), TargetId: aws.String(target)})
 		return err
 	}
 	if err := attach(s.ouID); err != nil {
@@ -172,17 +173,17 @@ func TestOrganizationsAttachPolicyOnOneOU(t *testing.T) {
 	wantDenied(t, "AttachPolicy on another OU", attach(other), a.ou(other))
 	wantDenied(t, "AttachPolicy on the root", attach(s.rootID), a.root(s.rootID))
 	wantDenied(t, "AttachPolicy on an account", attach(s.dev), a.account(s.dev))
-	_, err := u.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(s.ouID)})
+	_, err := u.Orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(s.ouID)})
 	wantDenied(t, "AttachPolicy of an AWS managed policy the statement does not name", err,
 		"arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess")
-	if _, err := u.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(scp), TargetId: aws.String(s.ouID)}); err != nil {
+	if _, err := u.Orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(scp), TargetId: aws.String(s.ouID)}); err != nil {
 		t.Errorf("DetachPolicy on the allowed OU: %v", err)
 	}
 	// MoveAccount acts on the account and on both parents: each must be allowed.
-	mover := s.userIn(s.Account.ID, "mover", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:MoveAccount",`+
+	mover := s.UserIn(s.Account.ID, "mover", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:MoveAccount",`+
 		`"Resource":["`+a.account(s.dev)+`","`+a.ou(s.ouID)+`","`+a.ou(other)+`"]}]}`)
 	move := func(from, to string) error {
-		_, err := mover.orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(s.dev), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)})
+		_, err := mover.Orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(s.dev), SourceParentId: aws.String(from), DestinationParentId: aws.String(to)})
 		return err
 	}
 	wantDenied(t, "MoveAccount to the root", move(s.ouID, s.rootID), a.root(s.rootID))
@@ -200,20 +201,20 @@ func TestOrganizationsSingleOUExample(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	a := orgsARNs{s.Account.ID, s.orgID}
 	other := s.newOU("other")
-	u := s.userIn(s.Account.ID, "ou-admin", `{"Version":"2012-10-17","Statement":[`+
+	u := s.UserIn(s.Account.ID, "ou-admin", `{"Version":"2012-10-17","Statement":[`+
 		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"},`+
 		`{"Effect":"Allow","Action":"organizations:*","Resource":"`+a.ou(s.ouID)+`"}]}`)
 	rename := func(id, name string) error {
-		_, err := u.orgs.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{OrganizationalUnitId: aws.String(id), Name: aws.String(name)})
+		_, err := u.Orgs.UpdateOrganizationalUnit(ctx, &organizations.UpdateOrganizationalUnitInput{OrganizationalUnitId: aws.String(id), Name: aws.String(name)})
 		return err
 	}
 	if err := rename(s.ouID, "workloads-renamed"); err != nil {
 		t.Errorf("UpdateOrganizationalUnit on the OU: %v", err)
 	}
 	wantDenied(t, "UpdateOrganizationalUnit on another OU", rename(other, "x"), a.ou(other))
-	_, err := u.orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(other)})
+	_, err := u.Orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(other)})
 	wantDenied(t, "DeleteOrganizationalUnit on another OU", err, a.ou(other))
-	if _, err := u.orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(other)}); err != nil {
+	if _, err := u.Orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(other)}); err != nil {
 		t.Errorf("DescribeOrganizationalUnit (Describe* on *): %v", err)
 	}
 }
@@ -224,11 +225,11 @@ func TestOrganizationsServicePrincipalKey(t *testing.T) {
 	t.Parallel()
 	s := newSCPEnv(t)
 	ctx := servertest.Ctx(t)
-	u := s.userIn(s.Account.ID, "trusted-access", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+	u := s.UserIn(s.Account.ID, "trusted-access", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Action":"organizations:EnableAWSServiceAccess","Resource":"*",`+
 		`"Condition":{"StringEquals":{"organizations:ServicePrincipal":"sso.amazonaws.com"}}}]}`)
 	enable := func(p string) error {
-		_, err := u.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)})
+		_, err := u.Orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)})
 		return err
 	}
 	if err := enable("sso.amazonaws.com"); err != nil {
@@ -238,21 +239,21 @@ func TestOrganizationsServicePrincipalKey(t *testing.T) {
 
 	// The key on the delegated administrator actions, with the account as their resource.
 	a := orgsARNs{s.Account.ID, s.orgID}
-	d := s.userIn(s.Account.ID, "delegator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
+	d := s.UserIn(s.Account.ID, "delegator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Action":["organizations:RegisterDelegatedAdministrator","organizations:DeregisterDelegatedAdministrator","organizations:ListDelegatedAdministrators"],`+
 		`"Resource":["arn:aws:organizations::*:account/o-*/*","*"],"Condition":{"StringEquals":{"organizations:ServicePrincipal":"sso.amazonaws.com"}}}]}`)
 	register := func(p string) error {
-		_, err := d.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(s.dev), ServicePrincipal: aws.String(p)})
+		_, err := d.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(s.dev), ServicePrincipal: aws.String(p)})
 		return err
 	}
 	if err := register("sso.amazonaws.com"); err != nil {
 		t.Errorf("RegisterDelegatedAdministrator for sso.amazonaws.com: %v", err)
 	}
 	wantDenied(t, "RegisterDelegatedAdministrator for iam.amazonaws.com", register("iam.amazonaws.com"), a.account(s.dev))
-	if _, err := d.orgs.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String("sso.amazonaws.com")}); err != nil {
+	if _, err := d.Orgs.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String("sso.amazonaws.com")}); err != nil {
 		t.Errorf("ListDelegatedAdministrators sso.amazonaws.com: %v", err)
 	}
-	_, err := d.orgs.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
+	_, err := d.Orgs.ListDelegatedAdministrators(ctx, &organizations.ListDelegatedAdministratorsInput{})
 	wantDenied(t, "ListDelegatedAdministrators without a ServicePrincipal", err, "*")
 }
 
@@ -286,10 +287,10 @@ func TestOrganizationsPolicyTypeAndTagKeys(t *testing.T) {
 	s := newSCPEnv(t)
 	ctx := servertest.Ctx(t)
 	a := orgsARNs{s.Account.ID, s.orgID}
-	u := s.userIn(s.Account.ID, "service-access", serviceAccessPolicy)
+	u := s.UserIn(s.Account.ID, "service-access", serviceAccessPolicy)
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}`
 	create := func(name string, typ otypes.PolicyType, tags ...otypes.Tag) (string, error) {
-		p, err := u.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
+		p, err := u.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
 			Type: typ, Content: aws.String(doc), Tags: tags})
 		if err != nil {
 			return "", err
@@ -312,16 +313,16 @@ func TestOrganizationsPolicyTypeAndTagKeys(t *testing.T) {
 		wantDenied(t, "another policy type", err, "*")
 	})
 	t.Run("ListPolicies", func(t *testing.T) {
-		_, err := u.orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeServiceControlPolicy})
+		_, err := u.Orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeServiceControlPolicy})
 		wantAllowed(t, "Filter SERVICE_CONTROL_POLICY", err)
-		_, err = u.orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeTagPolicy})
+		_, err = u.Orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeTagPolicy})
 		wantDenied(t, "Filter TAG_POLICY", err, "*")
-		_, err = u.orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(s.rootID), Filter: otypes.PolicyTypeServiceControlPolicy})
+		_, err = u.Orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(s.rootID), Filter: otypes.PolicyTypeServiceControlPolicy})
 		wantAllowed(t, "ListPoliciesForTarget SERVICE_CONTROL_POLICY", err)
 	})
 	t.Run("UpdatePolicy", func(t *testing.T) {
 		update := func(id string) error {
-			_, err := u.orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Description: aws.String("changed")})
+			_, err := u.Orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: aws.String(id), Description: aws.String("changed")})
 			return err
 		}
 		if err := update(tagged); err != nil {
@@ -331,7 +332,7 @@ func TestOrganizationsPolicyTypeAndTagKeys(t *testing.T) {
 	})
 	t.Run("AttachPolicy", func(t *testing.T) {
 		attach := func(policyID, target string) error {
-			_, err := u.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(policyID), TargetId: aws.String(target)})
+			_, err := u.Orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(policyID), TargetId: aws.String(target)})
 			return err
 		}
 		if err := attach(tagged, s.rootID); err != nil {
@@ -351,11 +352,11 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	a := orgsARNs{s.Account.ID, s.orgID}
 	team := func(v string) otypes.Tag { return otypes.Tag{Key: aws.String("team"), Value: aws.String(v)} }
-	if _, err := s.m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.dev), Tags: []otypes.Tag{team("dev"), {Key: aws.String("temp"), Value: aws.String("1")}}}); err != nil {
+	if _, err := s.m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.dev), Tags: []otypes.Tag{team("dev"), {Key: aws.String("temp"), Value: aws.String("1")}}}); err != nil {
 		t.Fatal(err)
 	}
 	blue := s.newOU("blue", team("blue"))
-	u := s.userIn(s.Account.ID, "tagger", `{"Version":"2012-10-17","Statement":[
+	u := s.UserIn(s.Account.ID, "tagger", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["organizations:CreateOrganizationalUnit","organizations:CreateAccount"],"Resource":"*",
 		 "Condition":{"StringEquals":{"aws:RequestTag/team":"blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}},
 		{"Effect":"Allow","Action":"organizations:UntagResource","Resource":"*",
@@ -365,7 +366,7 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 
 	t.Run("aws:RequestTag and aws:TagKeys on CreateOrganizationalUnit", func(t *testing.T) {
 		mk := func(name string, tags ...otypes.Tag) error {
-			_, err := u.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(s.rootID), Name: aws.String(name), Tags: tags})
+			_, err := u.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(s.rootID), Name: aws.String(name), Tags: tags})
 			return err
 		}
 		if err := mk("blue-2", team("blue")); err != nil {
@@ -377,7 +378,7 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 	})
 	t.Run("aws:RequestTag on CreateAccount", func(t *testing.T) {
 		mk := func(name string, tags ...otypes.Tag) error {
-			_, err := u.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
+			_, err := u.Orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
 				Email: aws.String(name + "@example.com"), Tags: tags})
 			return err
 		}
@@ -388,7 +389,7 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 	})
 	t.Run("aws:TagKeys on UntagResource", func(t *testing.T) {
 		untag := func(keys ...string) error {
-			_, err := u.orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(s.dev), TagKeys: keys})
+			_, err := u.Orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(s.dev), TagKeys: keys})
 			return err
 		}
 		wantDenied(t, "removing team", untag("team"), a.account(s.dev))
@@ -397,23 +398,23 @@ func TestOrganizationsTagConditionKeys(t *testing.T) {
 		}
 	})
 	t.Run("aws:ResourceTag on accounts and OUs", func(t *testing.T) {
-		if _, err := u.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.dev)}); err != nil {
+		if _, err := u.Orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.dev)}); err != nil {
 			t.Errorf("DescribeAccount of the team=dev account: %v", err)
 		}
-		_, err := u.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.Account.ID)})
+		_, err := u.Orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.Account.ID)})
 		wantDenied(t, "DescribeAccount of an untagged account", err, a.account(s.Account.ID))
-		if _, err := u.orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(blue)}); err != nil {
+		if _, err := u.Orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(blue)}); err != nil {
 			t.Errorf("DescribeOrganizationalUnit of the team=blue OU: %v", err)
 		}
-		_, err = u.orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(s.ouID)})
+		_, err = u.Orgs.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(s.ouID)})
 		wantDenied(t, "DescribeOrganizationalUnit of an untagged OU", err, a.ou(s.ouID))
 		// A tag on the root counts for the root.
-		_, err = u.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.rootID), Tags: []otypes.Tag{team("x")}})
+		_, err = u.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.rootID), Tags: []otypes.Tag{team("x")}})
 		wantDenied(t, "TagResource of the untagged root", err, a.root(s.rootID))
-		if _, err := s.m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.rootID), Tags: []otypes.Tag{team("blue")}}); err != nil {
+		if _, err := s.m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.rootID), Tags: []otypes.Tag{team("blue")}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := u.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.rootID), Tags: []otypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}); err != nil {
+		if _, err := u.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(s.rootID), Tags: []otypes.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}}); err != nil {
 			t.Errorf("TagResource of the team=blue root: %v", err)
 		}
 	})

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // TestOrgsShowCurrentRootEmailAndName changes the management and a member account's root email
@@ -17,11 +17,11 @@ import (
 // organization was created or the account joined (root@rootward.invalid before a claim).
 func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	m := e.mgmt()
-	rootID := e.newOrg(m)
-	member := e.createMember(m, "dev")
+	m := e.Admin()
+	rootID := e.NewOrg(m)
+	member := e.CreateMember(m, "dev")
 	renamed := map[string][2]string{ // account → name, email
 		e.Account.ID: {"Acme management", "security@acme.example"},
 		member:       {"Acme development", "dev-root@acme.example"},
@@ -35,7 +35,7 @@ func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
 		}
 	}
 
-	org, err := m.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	org, err := m.Orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
 	}
 	for id, ne := range renamed {
 		t.Run("DescribeAccount "+id, func(t *testing.T) {
-			out, err := m.orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+			out, err := m.Orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,14 +65,14 @@ func TestOrgsShowCurrentRootEmailAndName(t *testing.T) {
 		}
 	}
 	t.Run("ListAccounts", func(t *testing.T) {
-		out, err := m.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
+		out, err := m.Orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		current(t, out.Accounts)
 	})
 	t.Run("ListAccountsForParent", func(t *testing.T) {
-		out, err := m.orgs.ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: aws.String(rootID)})
+		out, err := m.Orgs.ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: aws.String(rootID)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/orgsapi"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // listCall calls one list operation with the given paging members (nil: absent).
@@ -105,11 +105,11 @@ func TestOrganizationsListPaging(t *testing.T) {
 	if len(names) != len(listOps) {
 		t.Errorf("%d list operations, %d cases", len(names), len(listOps))
 	}
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	m := e.mgmt()
-	e.newOrg(m)
-	nobody := e.userIn(e.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	m := e.Admin()
+	e.NewOrg(m)
+	nobody := e.UserIn(e.Account.ID, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
 	for _, name := range names {
 		call := listOps[name]
 		if call == nil {
@@ -117,11 +117,11 @@ func TestOrganizationsListPaging(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			if name != "ListTagsForResource" {
-				wantReason(t, call(ctx, nobody.orgs, nil, aws.Int32(0)), "InvalidInputException", "MIN_VALUE_EXCEEDED")
-				wantReason(t, call(ctx, nobody.orgs, nil, aws.Int32(21)), "InvalidInputException", "MAX_VALUE_EXCEEDED")
+				wantReason(t, call(ctx, nobody.Orgs, nil, aws.Int32(0)), "InvalidInputException", "MIN_VALUE_EXCEEDED")
+				wantReason(t, call(ctx, nobody.Orgs, nil, aws.Int32(21)), "InvalidInputException", "MAX_VALUE_EXCEEDED")
 			}
-			testutil.WantCode(t, call(ctx, nobody.orgs, nil, aws.Int32(20)), "AccessDeniedException")
-			wantReason(t, call(ctx, m.orgs, aws.String("bm90LWEtdG9rZW4"), nil), "InvalidInputException", "INVALID_NEXT_TOKEN")
+			testutil.WantCode(t, call(ctx, nobody.Orgs, nil, aws.Int32(20)), "AccessDeniedException")
+			wantReason(t, call(ctx, m.Orgs, aws.String("bm90LWEtdG9rZW4"), nil), "InvalidInputException", "INVALID_NEXT_TOKEN")
 		})
 	}
 }

@@ -10,16 +10,16 @@ import (
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // listTags reads every tag of a resource with the SDK's paginator, as Terraform does after a
 // create, and returns them in the order served.
-func listTags(t *testing.T, c caller, id string) []otypes.Tag {
+func listTags(t *testing.T, c servertest.Caller, id string) []otypes.Tag {
 	t.Helper()
 	var out []otypes.Tag
-	pg := organizations.NewListTagsForResourcePaginator(c.orgs, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+	pg := organizations.NewListTagsForResourcePaginator(c.Orgs, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
 	for pg.HasMorePages() {
 		p, err := pg.NextPage(servertest.Ctx(t))
 		if err != nil {
@@ -51,31 +51,31 @@ const denyCreateUser = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","A
 
 func TestOrganizationsTags(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	m := e.mgmt()
-	rootID := e.newOrg(m)
+	m := e.Admin()
+	rootID := e.NewOrg(m)
 
 	// Tags given at create time are there when the tool reads them back.
-	created, err := m.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
+	created, err := m.Orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
 		AccountName: aws.String("dev"), Email: aws.String("dev@example.com"), Tags: sdkTags("env", "dev", "owner", "platform"),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := m.orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: created.CreateAccountStatus.Id})
+	st, err := m.Orgs.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: created.CreateAccountStatus.Id})
 	if err != nil || st.CreateAccountStatus.AccountId == nil {
 		t.Fatalf("status = %+v, %v", st, err)
 	}
 	dev := *st.CreateAccountStatus.AccountId
-	ou, err := m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+	ou, err := m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
 		ParentId: aws.String(rootID), Name: aws.String("workloads"), Tags: sdkTags("tier", "1"),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ouID := *ou.OrganizationalUnit.Id
-	pol, err := m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{
+	pol, err := m.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{
 		Name: aws.String("no-users"), Description: aws.String("d"), Type: otypes.PolicyTypeServiceControlPolicy,
 		Content: aws.String(denyCreateUser), Tags: sdkTags("purpose", ""),
 	})
@@ -94,22 +94,22 @@ func TestOrganizationsTags(t *testing.T) {
 	}
 	for _, r := range resources {
 		t.Run(r.name, func(t *testing.T) {
-			if _, err := m.orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(r.id),
+			if _, err := m.Orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(r.id),
 				TagKeys: []string{"env", "owner", "tier", "purpose"}}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(r.id),
+			if _, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(r.id),
 				Tags: sdkTags("zeta", "z", "alpha", "a", "mid", "")}); err != nil {
 				t.Fatal(err)
 			}
 			if got := tagString(listTags(t, m, r.id)); got != "alpha=a,mid=,zeta=z" {
 				t.Fatalf("tags = %q (sorted by key)", got)
 			}
-			if _, err := m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(r.id),
+			if _, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(r.id),
 				Tags: sdkTags("alpha", "A2")}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := m.orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(r.id),
+			if _, err := m.Orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(r.id),
 				TagKeys: []string{"zeta", "never-set"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -124,13 +124,13 @@ func TestOrganizationsTags(t *testing.T) {
 	for i := range fifty {
 		fifty[i] = otypes.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")}
 	}
-	if _, err := m.orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(rootID), TagKeys: []string{"alpha", "mid"}}); err != nil {
+	if _, err := m.Orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(rootID), TagKeys: []string{"alpha", "mid"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: fifty}); err != nil {
+	if _, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: fifty}); err != nil {
 		t.Fatal(err)
 	}
-	first, err := m.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(rootID)})
+	first, err := m.Orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(rootID)})
 	if err != nil || first.NextToken == nil || len(first.Tags) == 50 {
 		t.Fatalf("first page = %d tags, NextToken %v, %v", len(first.Tags), first.NextToken, err)
 	}
@@ -138,12 +138,12 @@ func TestOrganizationsTags(t *testing.T) {
 		t.Fatalf("all pages = %d tags: %s", len(got), tagString(got))
 	}
 
-	member := e.userIn(dev, "admin", "")
-	outsider := e.standalone("outsider")
+	member := e.UserIn(dev, "admin", "")
+	outsider := e.Standalone("outsider")
 	long := func(n int) string { return strings.Repeat("x", n) }
 	tests := []struct {
 		name   string
-		c      caller
+		c      servertest.Caller
 		id     string
 		tags   []otypes.Tag
 		code   string
@@ -157,13 +157,13 @@ func TestOrganizationsTags(t *testing.T) {
 		{"unknown account", m, "999999999999", sdkTags("k", "v"), "TargetNotFoundException", ""},
 		{"unknown OU", m, "ou-zzzz-zzzzzzzz", sdkTags("k", "v"), "TargetNotFoundException", ""},
 		{"unknown policy", m, "p-zzzzzzzz", sdkTags("k", "v"), "TargetNotFoundException", ""},
-		{"outsider account", m, outsider.account, sdkTags("k", "v"), "TargetNotFoundException", ""},
+		{"outsider account", m, outsider.Account, sdkTags("k", "v"), "TargetNotFoundException", ""},
 		{"member account caller", member, dev, sdkTags("k", "v"), "AccessDeniedException", ""},
 		{"caller outside any organization", outsider, rootID, sdkTags("k", "v"), "AWSOrganizationsNotInUseException", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.c.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(tc.id), Tags: tc.tags})
+			_, err := tc.c.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(tc.id), Tags: tc.tags})
 			if tc.reason != "" {
 				wantReason(t, err, tc.code, tc.reason)
 			} else {
@@ -171,11 +171,11 @@ func TestOrganizationsTags(t *testing.T) {
 			}
 		})
 	}
-	_, err = member.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(dev)})
+	_, err = member.Orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(dev)})
 	testutil.WantCode(t, err, "AccessDeniedException")
-	_, err = member.orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(dev), TagKeys: []string{"env"}})
+	_, err = member.Orgs.UntagResource(ctx, &organizations.UntagResourceInput{ResourceId: aws.String(dev), TagKeys: []string{"env"}})
 	testutil.WantCode(t, err, "AccessDeniedException")
-	_, err = m.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String("999999999999")})
+	_, err = m.Orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String("999999999999")})
 	testutil.WantCode(t, err, "TargetNotFoundException")
 	if got := tagString(listTags(t, m, dev)); got != "alpha=A2,mid=" {
 		t.Fatalf("refused requests changed the account's tags: %s", got)
@@ -184,10 +184,10 @@ func TestOrganizationsTags(t *testing.T) {
 
 func TestOrganizationsCreateWithInvalidTags(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	m := e.mgmt()
-	rootID := e.newOrg(m)
+	m := e.Admin()
+	rootID := e.NewOrg(m)
 	// noValidation drops the SDK's client-side checks, so a tag without Value reaches the server.
 	noValidation := func(o *organizations.Options) {
 		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
@@ -208,33 +208,33 @@ func TestOrganizationsCreateWithInvalidTags(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			name := fmt.Sprintf("x%d", i)
-			_, err := m.orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
+			_, err := m.Orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
 				Email: aws.String(name + "@example.com"), Tags: tc.tags}, noValidation)
 			wantReason(t, err, "InvalidInputException", tc.reason)
-			_, err = m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
+			_, err = m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
 				Name: aws.String(name), Tags: tc.tags}, noValidation)
 			wantReason(t, err, "InvalidInputException", tc.reason)
-			_, err = m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String("d"),
+			_, err = m.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String("d"),
 				Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(denyCreateUser), Tags: tc.tags}, noValidation)
 			wantReason(t, err, "InvalidInputException", tc.reason)
-			_, err = m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: tc.tags}, noValidation)
+			_, err = m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: tc.tags}, noValidation)
 			wantReason(t, err, "InvalidInputException", tc.reason)
 		})
 	}
 	// Nothing was created by the refused requests.
-	reqs, err := m.orgs.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{})
+	reqs, err := m.Orgs.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{})
 	if err != nil || len(reqs.CreateAccountStatuses) != 0 {
 		t.Fatalf("create requests = %+v, %v", reqs, err)
 	}
-	accts, err := m.orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	accts, err := m.Orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
 	if err != nil || len(accts.Accounts) != 1 {
 		t.Fatalf("accounts = %+v, %v", accts, err)
 	}
-	ous, err := m.orgs.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(rootID)})
+	ous, err := m.Orgs.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(rootID)})
 	if err != nil || len(ous.OrganizationalUnits) != 0 {
 		t.Fatalf("OUs = %+v, %v", ous, err)
 	}
-	pols, err := m.orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeServiceControlPolicy})
+	pols, err := m.Orgs.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: otypes.PolicyTypeServiceControlPolicy})
 	if err != nil || len(pols.Policies) != 1 {
 		t.Fatalf("policies = %+v, %v", pols, err)
 	}
@@ -245,28 +245,28 @@ func TestOrganizationsCreateWithInvalidTags(t *testing.T) {
 
 func TestOrganizationsTagsAfterDelete(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	m := e.mgmt()
-	rootID := e.newOrg(m)
-	dev := e.createMember(m, "dev")
-	if _, err := m.orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(dev), Tags: sdkTags("env", "dev")}); err != nil {
+	m := e.Admin()
+	rootID := e.NewOrg(m)
+	dev := e.CreateMember(m, "dev")
+	if _, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(dev), Tags: sdkTags("env", "dev")}); err != nil {
 		t.Fatal(err)
 	}
-	ou, err := m.orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
+	ou, err := m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
 		Name: aws.String("gone"), Tags: sdkTags("env", "x")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ou.OrganizationalUnit.Id}); err != nil {
+	if _, err := m.Orgs.DeleteOrganizationalUnit(ctx, &organizations.DeleteOrganizationalUnitInput{OrganizationalUnitId: ou.OrganizationalUnit.Id}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(dev)}); err != nil {
+	if _, err := m.Orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(dev)}); err != nil {
 		t.Fatal(err)
 	}
 	// Once gone, neither is a target any longer (the store-level removal is tested in internal/orgs).
 	for _, id := range []string{*ou.OrganizationalUnit.Id, dev} {
-		_, err := m.orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+		_, err := m.Orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
 		testutil.WantCode(t, err, "TargetNotFoundException")
 	}
 }

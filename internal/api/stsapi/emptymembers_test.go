@@ -6,8 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // An empty value is not an absent member: STS refuses an empty SourceIdentity, ExternalId, Policy
@@ -15,9 +15,9 @@ import (
 // the awsQuery decoder reads an empty value as none.
 func TestEmptyMembersRefused(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	roleARN := e.role("deployer", "arn:aws:iam::"+e.Account.ID+":user/admin", "", false)
+	roleARN := e.Role("deployer", "arn:aws:iam::"+e.Account.ID+":user/admin", "", false)
 	assume := func(f func(in *sts.AssumeRoleInput)) func() error {
 		return func() error {
 			in := &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1")}

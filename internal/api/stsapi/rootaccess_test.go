@@ -20,8 +20,8 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -29,23 +29,23 @@ const taskPrefix = "arn:aws:iam::aws:policy/root-task/"
 
 // rootEnv is an organization with trusted access for IAM and both root access features enabled.
 type rootEnv struct {
-	*env
-	m      caller
+	*servertest.Env
+	m      servertest.Caller
 	rootID string
 }
 
 func newRootEnv(t *testing.T) *rootEnv {
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	r := &rootEnv{env: e, m: e.mgmt()}
-	r.rootID = e.newOrg(r.m)
-	if _, err := r.m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+	r := &rootEnv{Env: e, m: e.Admin()}
+	r.rootID = e.NewOrg(r.m)
+	if _, err := r.m.Orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.m.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{}); err != nil {
+	if _, err := r.m.IAM.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.m.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{}); err != nil {
+	if _, err := r.m.IAM.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{}); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -65,15 +65,15 @@ func (r *rootEnv) legacyRoot(account string) (serial, keyID, certID string) {
 		r.T.Fatal(err)
 	}
 	now := time.Now()
-	if err := r.Svc.EnableMFADevice(ctx, account, "", d.SerialNumber, totpCode(r.T, []byte(d.Base32StringSeed), now.Add(-30*time.Second)),
-		totpCode(r.T, []byte(d.Base32StringSeed), now)); err != nil {
+	if err := r.Svc.EnableMFADevice(ctx, account, "", d.SerialNumber, testutil.TOTPCode(r.T, []byte(d.Base32StringSeed), now.Add(-30*time.Second)),
+		testutil.TOTPCode(r.T, []byte(d.Base32StringSeed), now)); err != nil {
 		r.T.Fatal(err)
 	}
 	k, err := r.Svc.CreateRootAccessKey(ctx, account)
 	if err != nil {
 		r.T.Fatal(err)
 	}
-	sc, err := r.Svc.UploadSigningCertificate(ctx, account, "", selfSignedPEM(r.T, "root"))
+	sc, err := r.Svc.UploadSigningCertificate(ctx, account, "", testutil.SelfSignedPEM(r.T, "root"))
 	if err != nil {
 		r.T.Fatal(err)
 	}
@@ -81,23 +81,23 @@ func (r *rootEnv) legacyRoot(account string) (serial, keyID, certID string) {
 }
 
 // assumeRoot opens a privileged root session on member with a task policy, as c.
-func (r *rootEnv) assumeRoot(c caller, member, task string) (caller, *sts.AssumeRootOutput) {
+func (r *rootEnv) assumeRoot(c servertest.Caller, member, task string) (servertest.Caller, *sts.AssumeRootOutput) {
 	r.T.Helper()
-	out, err := c.sts.AssumeRoot(servertest.Ctx(r.T), &sts.AssumeRootInput{TargetPrincipal: aws.String(member),
+	out, err := c.STS.AssumeRoot(servertest.Ctx(r.T), &sts.AssumeRootInput{TargetPrincipal: aws.String(member),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}})
 	if err != nil {
 		r.T.Fatalf("AssumeRoot %s on %s: %v", task, member, err)
 	}
 	cr := out.Credentials
-	return r.callerFor(member, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken), out
+	return r.CallerFor(member, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken), out
 }
 
 // denied fails unless err is AccessDenied with a message containing want.
 func denied(t *testing.T, err error, want string) {
 	t.Helper()
 	testutil.WantCode(t, err, "AccessDenied")
-	if !strings.Contains(apiMessage(err), want) {
-		t.Fatalf("message %q does not contain %q", apiMessage(err), want)
+	if !strings.Contains(testutil.ErrorMessage(err), want) {
+		t.Fatalf("message %q does not contain %q", testutil.ErrorMessage(err), want)
 	}
 }
 
@@ -105,78 +105,78 @@ const sessionDeny = "with an explicit deny in a session policy"
 
 func TestRootAccessPreconditions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	m := e.mgmt()
-	list := func(c caller) error {
-		_, err := c.iam.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
+	m := e.Admin()
+	list := func(c servertest.Caller) error {
+		_, err := c.IAM.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
 		return err
 	}
 	testutil.WantCode(t, list(m), "OrganizationNotFoundException")
-	_, err := m.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
+	_, err := m.IAM.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
 	testutil.WantCode(t, err, "OrganizationNotFoundException")
 
 	// A consolidated-billing organization.
-	billing := e.standalone("billing")
-	if _, err := billing.orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetConsolidatedBilling}); err != nil {
+	billing := e.Standalone("billing")
+	if _, err := billing.Orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetConsolidatedBilling}); err != nil {
 		t.Fatal(err)
 	}
 	testutil.WantCode(t, list(billing), "OrganizationNotInAllFeaturesModeException")
 
-	e.newOrg(m)
+	e.NewOrg(m)
 	testutil.WantCode(t, list(m), "ServiceAccessNotEnabledException")
-	_, err = m.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
+	_, err = m.IAM.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
 	testutil.WantCode(t, err, "ServiceAccessNotEnabledException")
-	if _, err := m.orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+	if _, err := m.Orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
-	sec := e.createMember(m, "security")
-	dev := e.createMember(m, "dev")
-	secAdmin, devAdmin := e.userIn(sec, "admin", ""), e.userIn(dev, "admin", "")
+	sec := e.CreateMember(m, "security")
+	dev := e.CreateMember(m, "dev")
+	secAdmin, devAdmin := e.UserIn(sec, "admin", ""), e.UserIn(dev, "admin", "")
 	testutil.WantCode(t, list(devAdmin), "AccountNotManagementOrDelegatedAdministratorException")
 	testutil.WantCode(t, list(secAdmin), "AccountNotManagementOrDelegatedAdministratorException")
-	if _, err := m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+	if _, err := m.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 
 	type step struct {
 		name   string
-		c      caller
-		call   func(c caller) (*string, []itypes.FeatureType, error)
+		c      servertest.Caller
+		call   func(c servertest.Caller) (*string, []itypes.FeatureType, error)
 		code   string
 		want   []itypes.FeatureType
 		wantID bool
 	}
-	enableCreds := func(c caller) (*string, []itypes.FeatureType, error) {
-		o, err := c.iam.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
+	enableCreds := func(c servertest.Caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.IAM.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{})
 		if err != nil {
 			return nil, nil, err
 		}
 		return o.OrganizationId, o.EnabledFeatures, nil
 	}
-	enableSessions := func(c caller) (*string, []itypes.FeatureType, error) {
-		o, err := c.iam.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
+	enableSessions := func(c servertest.Caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.IAM.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{})
 		if err != nil {
 			return nil, nil, err
 		}
 		return o.OrganizationId, o.EnabledFeatures, nil
 	}
-	disableSessions := func(c caller) (*string, []itypes.FeatureType, error) {
-		o, err := c.iam.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{})
+	disableSessions := func(c servertest.Caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.IAM.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{})
 		if err != nil {
 			return nil, nil, err
 		}
 		return o.OrganizationId, o.EnabledFeatures, nil
 	}
-	disableCreds := func(c caller) (*string, []itypes.FeatureType, error) {
-		o, err := c.iam.DisableOrganizationsRootCredentialsManagement(ctx, &awsiam.DisableOrganizationsRootCredentialsManagementInput{})
+	disableCreds := func(c servertest.Caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.IAM.DisableOrganizationsRootCredentialsManagement(ctx, &awsiam.DisableOrganizationsRootCredentialsManagementInput{})
 		if err != nil {
 			return nil, nil, err
 		}
 		return o.OrganizationId, o.EnabledFeatures, nil
 	}
-	listFeatures := func(c caller) (*string, []itypes.FeatureType, error) {
-		o, err := c.iam.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
+	listFeatures := func(c servertest.Caller) (*string, []itypes.FeatureType, error) {
+		o, err := c.IAM.ListOrganizationsFeatures(ctx, &awsiam.ListOrganizationsFeaturesInput{})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -226,9 +226,9 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	ctx := servertest.Ctx(t)
 
 	// A member created while RootCredentialsManagement is on has no root credentials at all.
-	fresh := r.createMember(r.m, "fresh")
+	fresh := r.CreateMember(r.m, "fresh")
 	audit, _ := r.assumeRoot(r.m, fresh, "IAMAuditRootUserCredentials")
-	sum, err := audit.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
+	sum, err := audit.IAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,11 +237,11 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 			t.Fatalf("fresh member %s = %d", k, sum.SummaryMap[k])
 		}
 	}
-	_, err = audit.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
+	_, err = audit.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{})
 	testutil.WantCode(t, err, "NoSuchEntity")
 
 	// A member with legacy root credentials.
-	legacy := r.createMember(r.m, "legacy")
+	legacy := r.CreateMember(r.m, "legacy")
 	serial, keyID, certID := r.legacyRoot(legacy)
 
 	t.Run("IAMAuditRootUserCredentials", func(t *testing.T) {
@@ -249,48 +249,48 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		if exp := out.Credentials.Expiration; exp == nil || time.Until(*exp) > 900*time.Second || time.Until(*exp) < 880*time.Second {
 			t.Fatalf("expiration = %v, want 900 s from now", exp)
 		}
-		who, err := s.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		who, err := s.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil || *who.Arn != "arn:aws:iam::"+legacy+":root" || *who.Account != legacy || *who.UserId != legacy {
 			t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
 		}
-		keys, err := s.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
+		keys, err := s.IAM.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
 		if err != nil || len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != keyID {
 			t.Fatalf("ListAccessKeys = %+v, %v", keys, err)
 		}
-		lu, err := s.iam.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
+		lu, err := s.IAM.GetAccessKeyLastUsed(ctx, &awsiam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
 		if err != nil || lu.AccessKeyLastUsed == nil {
 			t.Fatalf("GetAccessKeyLastUsed = %+v, %v", lu, err)
 		}
-		if lp, err := s.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil || lp.LoginProfile.CreateDate == nil {
+		if lp, err := s.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil || lp.LoginProfile.CreateDate == nil {
 			t.Fatalf("GetLoginProfile = %+v, %v", lp, err)
 		}
-		mfa, err := s.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
+		mfa, err := s.IAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
 		if err != nil || len(mfa.MFADevices) != 1 || *mfa.MFADevices[0].SerialNumber != serial {
 			t.Fatalf("ListMFADevices = %+v, %v", mfa, err)
 		}
-		certs, err := s.iam.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{})
+		certs, err := s.IAM.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{})
 		if err != nil || len(certs.Certificates) != 1 || *certs.Certificates[0].CertificateId != certID {
 			t.Fatalf("ListSigningCertificates = %+v, %v", certs, err)
 		}
-		u, err := s.iam.GetUser(ctx, &awsiam.GetUserInput{})
+		u, err := s.IAM.GetUser(ctx, &awsiam.GetUserInput{})
 		if err != nil || *u.User.Arn != "arn:aws:iam::"+legacy+":root" {
 			t.Fatalf("GetUser = %+v, %v", u, err)
 		}
-		sum, err := s.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
+		sum, err := s.IAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
 		if err != nil || sum.SummaryMap["AccountPasswordPresent"] != 1 || sum.SummaryMap["AccountAccessKeysPresent"] != 1 || sum.SummaryMap["AccountMFAEnabled"] != 1 {
 			t.Fatalf("GetAccountSummary = %+v, %v", sum, err)
 		}
 		// Refused: anything outside the task, and the task's actions on anyone but the root.
-		_, err = s.iam.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(keyID)})
+		_, err = s.IAM.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(keyID)})
 		denied(t, err, sessionDeny)
-		_, err = s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+		_, err = s.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 		denied(t, err, sessionDeny)
-		_, err = s.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("admin")})
+		_, err = s.IAM.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("admin")})
 		denied(t, err, sessionDeny)
 		// A root session gets no further sessions of any kind.
-		_, err = s.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+		_, err = s.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 		testutil.WantCode(t, err, "AccessDenied")
-		_, err = s.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(fresh), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
+		_, err = s.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(fresh), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
 		testutil.WantCode(t, err, "AccessDenied")
 	})
 
@@ -300,20 +300,20 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 			t.Fatalf("before the task: recovery allowed = %t, %v", allowed, err)
 		}
 		s, _ := r.assumeRoot(r.m, fresh, "IAMCreateRootUserPassword")
-		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{Password: aws.String("Zq7!vR2#kLp9@wX4")})
+		_, err = s.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{Password: aws.String("Zq7!vR2#kLp9@wX4")})
 		testutil.WantCode(t, err, "InvalidInput")
-		lp, err := s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
+		lp, err := s.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
 		if err != nil || lp.LoginProfile.CreateDate == nil {
 			t.Fatalf("CreateLoginProfile = %+v, %v", lp, err)
 		}
-		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
+		_, err = s.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{})
 		testutil.WantCode(t, err, "EntityAlreadyExists")
-		if _, err := s.iam.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil {
+		if _, err := s.IAM.GetLoginProfile(ctx, &awsiam.GetLoginProfileInput{}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.iam.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{})
+		_, err = s.IAM.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{})
 		denied(t, err, sessionDeny)
-		_, err = s.iam.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("admin"), Password: aws.String("Zq7!vR2#kLp9@wX4")})
+		_, err = s.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("admin"), Password: aws.String("Zq7!vR2#kLp9@wX4")})
 		denied(t, err, sessionDeny)
 		if allowed, err := r.svcOrgs().RootRecoveryAllowed(ctx, fresh); err != nil || !allowed {
 			t.Fatalf("after the task: recovery allowed = %t, %v", allowed, err)
@@ -322,27 +322,27 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 
 	t.Run("IAMDeleteRootUserCredentials", func(t *testing.T) {
 		s, _ := r.assumeRoot(r.m, legacy, "IAMDeleteRootUserCredentials")
-		_, err := s.iam.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{})
+		_, err := s.IAM.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{})
 		denied(t, err, sessionDeny)
 		steps := []struct {
 			name string
 			call func() error
 		}{
-			{"DeleteLoginProfile", func() error { _, err := s.iam.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{}); return err }},
+			{"DeleteLoginProfile", func() error { _, err := s.IAM.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{}); return err }},
 			{"DeleteAccessKey", func() error {
-				_, err := s.iam.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(keyID)})
+				_, err := s.IAM.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(keyID)})
 				return err
 			}},
 			{"DeleteSigningCertificate", func() error {
-				_, err := s.iam.DeleteSigningCertificate(ctx, &awsiam.DeleteSigningCertificateInput{CertificateId: aws.String(certID)})
+				_, err := s.IAM.DeleteSigningCertificate(ctx, &awsiam.DeleteSigningCertificateInput{CertificateId: aws.String(certID)})
 				return err
 			}},
 			{"DeactivateMFADevice", func() error {
-				_, err := s.iam.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
+				_, err := s.IAM.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
 				return err
 			}},
 			{"DeleteVirtualMFADevice", func() error {
-				_, err := s.iam.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
+				_, err := s.IAM.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
 				return err
 			}},
 		}
@@ -356,7 +356,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 			t.Fatalf("root credentials after deletion = %+v, %v", rc, err)
 		}
 		// The deleted key no longer signs anything.
-		_, err = r.callerFor(legacy, keyID, "whatever", "").sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		_, err = r.CallerFor(legacy, keyID, "whatever", "").STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		testutil.WantCode(t, err, "InvalidClientTokenId")
 	})
 
@@ -377,13 +377,13 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.task+" "+tc.service, func(t *testing.T) {
 				s, out := r.assumeRoot(r.m, fresh, tc.task)
-				_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+				_, err := s.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 				if tc.task != "IAMAuditRootUserCredentials" {
 					denied(t, err, sessionDeny)
 				}
 				cr := out.Credentials
 				calls := unservedClients(r.URL, aws.Credentials{AccessKeyID: *cr.AccessKeyId, SecretAccessKey: *cr.SecretAccessKey, SessionToken: *cr.SessionToken})
-				code, msg := apiError(t, calls[tc.service](ctx))
+				code, msg := testutil.APIError(t, calls[tc.service](ctx))
 				if code != tc.code || msg != tc.msg {
 					t.Fatalf("%s in a %s session: %s %q, want %s %q", tc.service, tc.task, code, msg, tc.code, tc.msg)
 				}
@@ -392,7 +392,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	})
 	t.Run("S3 without a root session", func(t *testing.T) {
 		// The management account's own caller, long-term key: no root task to speak of.
-		code, msg := apiError(t, unservedClients(r.URL, aws.Credentials{AccessKeyID: r.AdminKey.AccessKeyID, SecretAccessKey: r.AdminKey.Secret})["s3"](ctx))
+		code, msg := testutil.APIError(t, unservedClients(r.URL, aws.Credentials{AccessKeyID: r.AdminKey.AccessKeyID, SecretAccessKey: r.AdminKey.Secret})["s3"](ctx))
 		if want := "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."; code != "NotImplemented" || msg != want {
 			t.Fatalf("S3 call by a user: %s %q, want NotImplemented %q", code, msg, want)
 		}
@@ -403,13 +403,13 @@ func TestAssumeRootRefusals(t *testing.T) {
 	t.Parallel()
 	r := newRootEnv(t)
 	ctx := servertest.Ctx(t)
-	dev := r.createMember(r.m, "dev")
-	outsider := r.standalone("outsider")
-	auditOnly := r.userIn(r.Account.ID, "auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"*",`+
+	dev := r.CreateMember(r.m, "dev")
+	outsider := r.Standalone("outsider")
+	auditOnly := r.UserIn(r.Account.ID, "auditor", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"*",`+
 		`"Condition":{"StringEquals":{"sts:TaskPolicyArn":"`+taskPrefix+`IAMAuditRootUserCredentials"}}}]}`)
-	noPerm := r.userIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
-	mgmtRoot := r.rootOf(r.Account.ID)
-	devAdmin := r.userIn(dev, "admin", "")
+	noPerm := r.UserIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	mgmtRoot := r.RootOf(r.Account.ID)
+	devAdmin := r.UserIn(dev, "admin", "")
 	in := func(target, task string) *sts.AssumeRootInput {
 		return &sts.AssumeRootInput{TargetPrincipal: aws.String(target), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + task)}}
 	}
@@ -426,7 +426,7 @@ func TestAssumeRootRefusals(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		c    caller
+		c    servertest.Caller
 		in   *sts.AssumeRootInput
 		code string
 		msg  string
@@ -438,7 +438,7 @@ func TestAssumeRootRefusals(t *testing.T) {
 		{"root user credentials", mgmtRoot, in(dev, "IAMAuditRootUserCredentials"), "AccessDenied", "Root user credentials"},
 		{"the management account is never a target", r.m, in(r.Account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account"},
 		{"a member account cannot call it", devAdmin, in(r.Account.ID, "IAMAuditRootUserCredentials"), "AccessDenied", "management account or the delegated administrator"},
-		{"an account outside the organization", r.m, in(outsider.account, "IAMAuditRootUserCredentials"), "AccessDenied", "not a member account"},
+		{"an account outside the organization", r.m, in(outsider.Account, "IAMAuditRootUserCredentials"), "AccessDenied", "not a member account"},
 		{"not a task policy", r.m, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}}, "ValidationError", ""},
 		{"bad target", r.m, in("not-an-account", "IAMAuditRootUserCredentials"), "ValidationError", ""},
 		{"a customer policy at /root-task/ in the management account", r.m, lookalike("arn:aws:iam::" + r.Account.ID + ":policy/root-task/IAMAuditRootUserCredentials"), "ValidationError", ""},
@@ -449,23 +449,23 @@ func TestAssumeRootRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := tc.c.sts.AssumeRoot(ctx, tc.in)
+			_, err := tc.c.STS.AssumeRoot(ctx, tc.in)
 			testutil.WantCode(t, err, tc.code)
-			if tc.msg != "" && !strings.Contains(apiMessage(err), tc.msg) {
-				t.Fatalf("message %q does not contain %q", apiMessage(err), tc.msg)
+			if tc.msg != "" && !strings.Contains(testutil.ErrorMessage(err), tc.msg) {
+				t.Fatalf("message %q does not contain %q", testutil.ErrorMessage(err), tc.msg)
 			}
 		})
 	}
-	short, err := r.m.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), DurationSeconds: aws.Int32(60),
+	short, err := r.m.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev), DurationSeconds: aws.Int32(60),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
 	if err != nil || time.Until(*short.Credentials.Expiration) > time.Minute {
 		t.Fatalf("60-second session = %+v, %v", short, err)
 	}
 	// With RootSessions off, nobody opens a root session.
-	if _, err := r.m.iam.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{}); err != nil {
+	if _, err := r.m.IAM.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.m.sts.AssumeRoot(ctx, in(dev, "IAMAuditRootUserCredentials"))
+	_, err = r.m.STS.AssumeRoot(ctx, in(dev, "IAMAuditRootUserCredentials"))
 	denied(t, err, "RootSessions")
 }
 
@@ -473,27 +473,27 @@ func TestAssumeRootDelegatedAdministratorAndSCPs(t *testing.T) {
 	t.Parallel()
 	r := newRootEnv(t)
 	ctx := servertest.Ctx(t)
-	sec := r.createMember(r.m, "security")
-	dev := r.createMember(r.m, "dev")
-	secAdmin := r.userIn(sec, "admin", "")
-	_, err := secAdmin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
+	sec := r.CreateMember(r.m, "security")
+	dev := r.CreateMember(r.m, "dev")
+	secAdmin := r.UserIn(sec, "admin", "")
+	_, err := secAdmin.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
 	denied(t, err, "delegated administrator")
-	if _, err := r.m.orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+	if _, err := r.m.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
 	session, _ := r.assumeRoot(secAdmin, dev, "IAMAuditRootUserCredentials")
-	if _, err := session.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
+	if _, err := session.IAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
 		t.Fatalf("delegated administrator's root session: %v", err)
 	}
 
 	// SCPs: the member root is denied unless in an AssumeRoot session; a deny on the root ARN
 	// alone covers root sessions too; the delegated administrator's own account is subject to SCPs.
-	if _, err := r.m.orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(r.rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy}); err != nil {
+	if _, err := r.m.Orgs.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(r.rootID), PolicyType: otypes.PolicyTypeServiceControlPolicy}); err != nil {
 		t.Fatal(err)
 	}
 	create := func(name, doc string) string {
-		p, err := r.m.orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
+		p, err := r.m.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String(name),
 			Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(doc)})
 		if err != nil {
 			t.Fatal(err)
@@ -504,33 +504,33 @@ func TestAssumeRootDelegatedAdministratorAndSCPs(t *testing.T) {
 	rootArn := create("deny-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:root"}}}]}`)
 	noAssumeRoot := create("no-assume-root", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRoot","Resource":"*"}]}`)
 	attach := func(p, target string) {
-		if _, err := r.m.orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(p), TargetId: aws.String(target)}); err != nil {
+		if _, err := r.m.Orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(p), TargetId: aws.String(target)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	detach := func(p, target string) {
-		if _, err := r.m.orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(p), TargetId: aws.String(target)}); err != nil {
+		if _, err := r.m.Orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(p), TargetId: aws.String(target)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	devRoot := r.rootOf(dev)
+	devRoot := r.RootOf(dev)
 	attach(unlessAssumed, r.rootID)
-	_, err = devRoot.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
+	_, err = devRoot.IAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
 	denied(t, err, explicitSCP)
-	if _, err := session.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
+	if _, err := session.IAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{}); err != nil {
 		t.Fatalf("root session under deny-root-unless-AssumedRoot: %v", err)
 	}
 	// The management account's root is never subject to SCPs.
-	if _, err := r.rootOf(r.Account.ID).iam.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+	if _, err := r.RootOf(r.Account.ID).IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 		t.Fatalf("management root under a root-deny SCP: %v", err)
 	}
 	detach(unlessAssumed, r.rootID)
 	attach(rootArn, dev)
-	_, err = session.iam.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
+	_, err = session.IAM.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
 	denied(t, err, explicitSCP)
 	detach(rootArn, dev)
 	attach(noAssumeRoot, sec)
-	_, err = secAdmin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
+	_, err = secAdmin.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
 	denied(t, err, explicitSCP)
 	// The management account's principals ignore the same SCP attached to the management account.
@@ -542,12 +542,12 @@ func TestRootSessionEvents(t *testing.T) {
 	t.Parallel()
 	r := newRootEnv(t)
 	ctx := servertest.Ctx(t)
-	dev := r.createMember(r.m, "dev")
+	dev := r.CreateMember(r.m, "dev")
 	s, out := r.assumeRoot(r.m, dev, "IAMAuditRootUserCredentials")
-	if _, err := s.iam.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{}); err != nil {
+	if _, err := s.IAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err := s.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 	testutil.WantCode(t, err, "AccessDenied")
 	r.Trail.Flush()
 	events := func(account string) map[string]trail.Event {
@@ -606,7 +606,7 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 	t.Parallel()
 	r := newRootEnv(t)
 	ctx := servertest.Ctx(t)
-	legacy := r.createMember(r.m, "legacy")
+	legacy := r.CreateMember(r.m, "legacy")
 	serial, keyID, certID := r.legacyRoot(legacy)
 	inv, err := r.svcOrgs().RootInventory(ctx, r.Account.ID)
 	if err != nil {
@@ -625,7 +625,7 @@ func TestDeleteRootCredentialsAction(t *testing.T) {
 
 	run := server.New(server.Config{IAM: r.Svc, Trail: r.Trail}).Runner()
 	signIn := time.Now().Add(-time.Minute)
-	r.userIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
+	r.UserIn(r.Account.ID, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)
 	reader := authz.Principal{Account: r.Account.ID, UserName: "reader", SessionID: "s-reader", IssuedAt: signIn}
 	_, err = stsapi.DeleteRootCredentials(run, servertest.ConsoleRequest("192.0.2.10"), reader, legacy)
 	if !awserr.IsCode(err, awserr.AccessDenied) {

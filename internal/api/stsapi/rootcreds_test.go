@@ -9,7 +9,7 @@ import (
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/server/servertest"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -18,7 +18,7 @@ import (
 func TestDeleteRootCredentialsNeedsItsSteps(t *testing.T) {
 	t.Parallel()
 	r := newRootEnv(t)
-	legacy := r.createMember(r.m, "legacy")
+	legacy := r.CreateMember(r.m, "legacy")
 	o := orgs.New(r.Svc)
 	runner := api.NewRunner(api.Config{Deps: api.Deps{IAM: r.Svc, Orgs: o}, Authz: authz.New(r.Svc, o), Trail: r.Trail},
 		stsapi.Service(), &api.Service{Name: "iam"})

@@ -8,8 +8,8 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // Session credentials are bound to the unique ID of the principal they were issued to (issue 8,
@@ -18,54 +18,54 @@ import (
 
 func TestDeletedUserSessions(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
 	// sts:GetSessionToken is allowed only so that the code before issue 8 (which wrongly required it)
 	// runs the test to its point.
-	alice := e.userIn(e.Account.ID, "alice", allowPolicy("iam:GetUser", "sts:GetSessionToken"))
-	serial, code := e.mfaDevice(clk, "alice")
-	plain := e.sessionOf(alice, "", nil)
-	withMFA := e.sessionOf(alice, serial, code)
+	alice := e.UserIn(e.Account.ID, "alice", servertest.AllowPolicy("iam:GetUser", "sts:GetSessionToken"))
+	serial, code := e.MFADevice(clk, "alice")
+	plain := e.SessionOf(alice, "", nil)
+	withMFA := e.SessionOf(alice, serial, code)
 	// Before the deletion, the sessions act as alice (and warm the server's caches).
-	if id, err := plain.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || !strings.HasSuffix(*id.Arn, ":user/alice") {
+	if id, err := plain.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || !strings.HasSuffix(*id.Arn, ":user/alice") {
 		t.Fatalf("GetCallerIdentity = %+v, %v", id, err)
 	}
-	if _, err := withMFA.iam.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("alice")}); err != nil {
+	if _, err := withMFA.IAM.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("alice")}); err != nil {
 		t.Fatalf("GetUser with MFA: %v", err)
 	}
-	_, err := withMFA.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err := withMFA.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 	testutil.WantCode(t, err, "AccessDenied")
 
-	e.deleteUser("alice")
-	e.adminUser("alice")
+	e.DeleteUser("alice")
+	e.AdminUser("alice")
 	for _, tc := range []struct {
 		name string
-		c    caller
+		c    servertest.Caller
 	}{{"session without MFA", plain}, {"session with MFA", withMFA}} {
-		t.Run(tc.name, func(t *testing.T) { wantRefused(t, tc.c) })
+		t.Run(tc.name, func(t *testing.T) { servertest.WantRefused(t, tc.c) })
 	}
 }
 
 func TestDeletedRoleSessions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	admin := e.mgmt()
+	admin := e.Admin()
 	adminARN := "arn:aws:iam::" + e.Account.ID + ":user/admin"
-	opsARN := e.role("ops", adminARN, allowPolicy("iam:GetRole"), false)
-	ops := e.assumed(admin, opsARN, "before")
-	if _, err := ops.iam.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("ops")}); err != nil {
+	opsARN := e.Role("ops", adminARN, servertest.AllowPolicy("iam:GetRole"), false)
+	ops := e.Assumed(admin, opsARN, "before")
+	if _, err := ops.IAM.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("ops")}); err != nil {
 		t.Fatalf("GetRole as the role: %v", err)
 	}
-	_, err := ops.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err := ops.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 	testutil.WantCode(t, err, "AccessDenied")
 
-	e.deleteRole("ops")
-	e.role("ops", adminARN, "", true)
-	t.Run("old session", func(t *testing.T) { wantRefused(t, ops) })
+	e.DeleteRole("ops")
+	e.Role("ops", adminARN, "", true)
+	t.Run("old session", func(t *testing.T) { servertest.WantRefused(t, ops) })
 	t.Run("new session", func(t *testing.T) {
-		fresh := e.assumed(admin, opsARN, "after")
-		if _, err := fresh.iam.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		fresh := e.Assumed(admin, opsARN, "after")
+		if _, err := fresh.IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 			t.Fatalf("a session of the new role: %v", err)
 		}
 	})
@@ -76,33 +76,33 @@ func TestDeletedRoleSessions(t *testing.T) {
 // deleting its own role ends it.
 func TestDeletedRoleChainedSessions(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	admin := e.mgmt()
-	firstARN := e.role("first", "arn:aws:iam::"+e.Account.ID+":user/admin", "", false)
-	secondARN := e.role("second", firstARN, allowPolicy("iam:ListRoles"), false)
-	first := e.assumed(admin, firstARN, "one")
-	chained := e.assumed(first, secondARN, "two")
-	if _, err := chained.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+	admin := e.Admin()
+	firstARN := e.Role("first", "arn:aws:iam::"+e.Account.ID+":user/admin", "", false)
+	secondARN := e.Role("second", firstARN, servertest.AllowPolicy("iam:ListRoles"), false)
+	first := e.Assumed(admin, firstARN, "one")
+	chained := e.Assumed(first, secondARN, "two")
+	if _, err := chained.IAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Fatalf("chained session: %v", err)
 	}
 
-	e.deleteRole("first")
-	e.role("first", "arn:aws:iam::"+e.Account.ID+":user/admin", "", true)
+	e.DeleteRole("first")
+	e.Role("first", "arn:aws:iam::"+e.Account.ID+":user/admin", "", true)
 	t.Run("source role deleted", func(t *testing.T) {
-		wantRefused(t, first)
-		id, err := chained.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		servertest.WantRefused(t, first)
+		id, err := chained.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil || *id.Arn != "arn:aws:sts::"+e.Account.ID+":assumed-role/second/two" {
 			t.Fatalf("chained GetCallerIdentity = %+v, %v", id, err)
 		}
-		if _, err := chained.iam.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		if _, err := chained.IAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 			t.Fatalf("chained session after its source role was deleted: %v", err)
 		}
 	})
 
-	e.deleteRole("second")
-	e.role("second", firstARN, "", true)
-	t.Run("own role deleted", func(t *testing.T) { wantRefused(t, chained) })
+	e.DeleteRole("second")
+	e.Role("second", firstARN, "", true)
+	t.Run("own role deleted", func(t *testing.T) { servertest.WantRefused(t, chained) })
 }
 
 // A privileged root session (sts:AssumeRoot) is bound to the member account, not to the principal
@@ -112,18 +112,18 @@ func TestAssumeRootSessionOutlivesItsCaller(t *testing.T) {
 	t.Parallel()
 	r := newRootEnv(t)
 	ctx := servertest.Ctx(t)
-	member := r.createMember(r.m, "member")
-	ops := r.userIn(r.Account.ID, "ops", "")
+	member := r.CreateMember(r.m, "member")
+	ops := r.UserIn(r.Account.ID, "ops", "")
 	sess, _ := r.assumeRoot(ops, member, "IAMAuditRootUserCredentials")
-	r.deleteUser("ops")
-	r.userIn(r.Account.ID, "ops", allowPolicy("iam:GetUser"))
-	id, err := sess.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	r.DeleteUser("ops")
+	r.UserIn(r.Account.ID, "ops", servertest.AllowPolicy("iam:GetUser"))
+	id, err := sess.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil || *id.Arn != "arn:aws:iam::"+member+":root" {
 		t.Fatalf("GetCallerIdentity = %+v, %v", id, err)
 	}
-	if _, err := sess.iam.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{}); err != nil {
+	if _, err := sess.IAM.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{}); err != nil {
 		t.Fatalf("task policy action after the caller was deleted: %v", err)
 	}
-	_, err = sess.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err = sess.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 	testutil.WantCode(t, err, "AccessDenied")
 }

@@ -12,8 +12,8 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // Credentials from GetSessionToken call no IAM operation without MFA, and no STS operation but
@@ -21,7 +21,7 @@ import (
 // GetSessionToken). GetSessionToken itself needs no permission and no policy refuses it.
 func TestSessionTokenLimits(t *testing.T) {
 	t.Parallel()
-	e, clk := newCredEnv(t)
+	e, clk := servertest.NewClocked(t, nil)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
 
@@ -39,57 +39,57 @@ func TestSessionTokenLimits(t *testing.T) {
 		}
 	})
 
-	worker := e.userIn(acct, "worker", allowPolicy("*"))
-	userSerial, userCode := e.mfaDevice(clk, "worker")
-	root := e.rootOf(acct)
-	rootSerial, rootCode := e.mfaDevice(clk, "")
-	targetARN := e.role("target", "arn:aws:iam::"+acct+":root", "", false)
-	callers := map[string]caller{
-		"user":             e.sessionOf(worker, "", nil),
-		"user with MFA":    e.sessionOf(worker, userSerial, userCode),
-		"root":             e.sessionOf(root, "", nil),
-		"root with MFA":    e.sessionOf(root, rootSerial, rootCode),
+	worker := e.UserIn(acct, "worker", servertest.AllowPolicy("*"))
+	userSerial, userCode := e.MFADevice(clk, "worker")
+	root := e.RootOf(acct)
+	rootSerial, rootCode := e.MFADevice(clk, "")
+	targetARN := e.Role("target", "arn:aws:iam::"+acct+":root", "", false)
+	callers := map[string]servertest.Caller{
+		"user":             e.SessionOf(worker, "", nil),
+		"user with MFA":    e.SessionOf(worker, userSerial, userCode),
+		"root":             e.SessionOf(root, "", nil),
+		"root with MFA":    e.SessionOf(root, rootSerial, rootCode),
 		"user's long-term": worker,
 	}
 	denied := func(op string) string { return "Cannot call " + op + " with session credentials" }
 	ops := []struct {
 		name string
-		call func(c caller) error
+		call func(c servertest.Caller) error
 		want map[string]string // caller → error code ("" success), message fragment after "|"
 	}{
-		{"iam:ListUsers", func(c caller) error {
-			_, err := c.iam.ListUsers(ctx, &awsiam.ListUsersInput{})
+		{"iam:ListUsers", func(c servertest.Caller) error {
+			_, err := c.IAM.ListUsers(ctx, &awsiam.ListUsersInput{})
 			return err
 		}, map[string]string{"user": invalidToken, "user with MFA": "", "root": invalidToken, "root with MFA": "", "user's long-term": ""}},
-		{"sts:GetCallerIdentity", func(c caller) error {
-			_, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		{"sts:GetCallerIdentity", func(c servertest.Caller) error {
+			_, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 			return err
 		}, map[string]string{"user": "", "user with MFA": "", "root": "", "root with MFA": "", "user's long-term": ""}},
-		{"sts:AssumeRole", func(c caller) error {
-			_, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(targetARN), RoleSessionName: aws.String("limits")})
+		{"sts:AssumeRole", func(c servertest.Caller) error {
+			_, err := c.STS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(targetARN), RoleSessionName: aws.String("limits")})
 			return err
 		}, map[string]string{"user": "", "user with MFA": "", "user's long-term": "",
 			// The root user assumes no role, with session credentials either.
 			"root": "AccessDenied|Roles may not be assumed by root accounts.", "root with MFA": "AccessDenied|Roles may not be assumed by root accounts."}},
-		{"sts:GetSessionToken", func(c caller) error {
-			_, err := c.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+		{"sts:GetSessionToken", func(c servertest.Caller) error {
+			_, err := c.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 			return err
 		}, map[string]string{"user": "AccessDenied|" + denied("GetSessionToken"), "user with MFA": "AccessDenied|" + denied("GetSessionToken"),
 			"root": "AccessDenied|" + denied("GetSessionToken"), "root with MFA": "AccessDenied|" + denied("GetSessionToken"), "user's long-term": ""}},
-		{"sts:GetAccessKeyInfo", func(c caller) error {
-			_, err := c.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
+		{"sts:GetAccessKeyInfo", func(c servertest.Caller) error {
+			_, err := c.STS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(e.AdminKey.AccessKeyID)})
 			return err
 		}, map[string]string{"user": "AccessDenied|" + denied("GetAccessKeyInfo"), "user with MFA": "AccessDenied|" + denied("GetAccessKeyInfo"),
 			"root": "AccessDenied|" + denied("GetAccessKeyInfo"), "root with MFA": "AccessDenied|" + denied("GetAccessKeyInfo"), "user's long-term": ""}},
-		{"sts:AssumeRoot", func(c caller) error {
-			_, err := c.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111111111111"),
+		{"sts:AssumeRoot", func(c servertest.Caller) error {
+			_, err := c.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111111111111"),
 				TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
 			return err
 		}, map[string]string{"user": "AccessDenied|" + denied("AssumeRoot"), "user with MFA": "AccessDenied|" + denied("AssumeRoot"),
 			"root": "AccessDenied|" + denied("AssumeRoot"), "root with MFA": "AccessDenied|" + denied("AssumeRoot")}},
-		{"organizations:DescribeOrganization", func(c caller) error {
+		{"organizations:DescribeOrganization", func(c servertest.Caller) error {
 			// Not in an organization: the answer proves the call reached the operation.
-			_, err := c.orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+			_, err := c.Orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 			return err
 		}, map[string]string{"user": "AWSOrganizationsNotInUseException", "user with MFA": "AWSOrganizationsNotInUseException",
 			"root": "AWSOrganizationsNotInUseException", "root with MFA": "AWSOrganizationsNotInUseException"}},

@@ -11,13 +11,13 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/server/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 func TestGetCallerIdentity(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	out, err := e.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -46,7 +46,7 @@ func TestGetCallerIdentity(t *testing.T) {
 
 func TestAssumeRole(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	// The principals must exist before a trust policy can name them, as in IAM.
 	_, devSTS := e.UserClients("dev", "")
@@ -139,7 +139,7 @@ func TestAssumeRole(t *testing.T) {
 
 func TestGetSessionToken(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	out, err := e.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
 	if err != nil {
@@ -181,7 +181,7 @@ func TestGetSessionToken(t *testing.T) {
 
 func TestExpiredSession(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	past := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Second)
 	u, err := e.Svc.GetUser(ctx, e.Account.ID, "admin")
@@ -201,7 +201,7 @@ func TestExpiredSession(t *testing.T) {
 // matched through its role's ARN.
 func TestRoleChainingThroughRoleARNWithPath(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
 	first, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("first"), Path: aws.String("/team/"),

@@ -19,15 +19,12 @@ import (
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
-
-// MasterKey is the test master key.
-var MasterKey = []byte("0123456789abcdef0123456789abcdef")
 
 // Env is an in-process Rootward with an account whose admin user holds AdministratorAccess, and
 // SDK clients signing as that admin.
@@ -56,10 +53,7 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	if st == nil {
 		st = testbackend.Open(t)
 	}
-	sealer, err := seal.New(MasterKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testutil.Sealer(t)
 	opts := []iam.Option{iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1})}
 	if now != nil {
 		opts = append(opts, iam.WithClock(now))
