@@ -15,8 +15,8 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 

@@ -14,9 +14,9 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
 // A restJson1 service, as GuardDuty will be: two operations with the HTTP bindings of GuardDuty's

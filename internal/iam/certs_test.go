@@ -1,48 +1,23 @@
 package iam
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"github.com/rootward/rootward/internal/awsproto"
-	"math/big"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/testutil"
 )
-
-// selfSigned returns a fresh self-signed certificate in PEM.
-func selfSigned(t *testing.T, cn string) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
 
 func TestSigningCertificates(t *testing.T) {
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")
 	e.user(t, "bob")
-	cert1, cert2, cert3 := selfSigned(t, "one"), selfSigned(t, "two"), selfSigned(t, "three")
+	cert1, cert2, cert3 := testutil.SelfSignedPEM(t, "one"), testutil.SelfSignedPEM(t, "two"), testutil.SelfSignedPEM(t, "three")
 	block, _ := pem.Decode([]byte(cert1))
 	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: block.Bytes}))
 	truncated := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: block.Bytes[:len(block.Bytes)/2]}))

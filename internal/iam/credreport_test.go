@@ -2,13 +2,13 @@ package iam
 
 import (
 	"encoding/csv"
-	"github.com/rootward/rootward/internal/awsproto"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/testutil"
 )
 
@@ -117,7 +117,7 @@ func TestCredentialReportRows(t *testing.T) {
 	if err := e.svc.RecordKeyUse(ctx, k1.AccessKeyID, "iam", "us-east-1", keyUsed); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.UploadSigningCertificate(ctx, acct, "alice", selfSigned(t, "alice")); err != nil {
+	if _, err := e.svc.UploadSigningCertificate(ctx, acct, "alice", testutil.SelfSignedPEM(t, "alice")); err != nil {
 		t.Fatal(err)
 	}
 	aliceUsed := t1.Add(time.Minute)

@@ -12,22 +12,10 @@ import (
 	"time"
 
 	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/testutil"
 )
-
-// totpAt is the code an authenticator app shows at t, computed independently of the service with
-// pquerna/otp's TOTP implementation.
-func totpAt(t *testing.T, seed string, at time.Time) string {
-	t.Helper()
-	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code
-}
 
 // enable creates a device and enables it for user with the codes of the previous and current
 // steps, as a person copying two consecutive codes from an app does.
@@ -39,7 +27,7 @@ func (e *credEnv) enable(t *testing.T, user, name string) *VirtualMFADevice {
 	}
 	now := e.clock.Now()
 	if err := e.svc.EnableMFADevice(e.ctx, e.account.ID, user, d.SerialNumber,
-		totpAt(t, d.Base32StringSeed, now.Add(-30*time.Second)), totpAt(t, d.Base32StringSeed, now)); err != nil {
+		testutil.TOTPCode(t, d.Base32StringSeed, now.Add(-30*time.Second)), testutil.TOTPCode(t, d.Base32StringSeed, now)); err != nil {
 		t.Fatal(err)
 	}
 	return d
@@ -188,7 +176,7 @@ func TestEnableMFADevice(t *testing.T) {
 	}
 	now := e.clock.Now()
 	code := func(steps int) string {
-		return totpAt(t, d.Base32StringSeed, now.Add(time.Duration(steps)*30*time.Second))
+		return testutil.TOTPCode(t, d.Base32StringSeed, now.Add(time.Duration(steps)*30*time.Second))
 	}
 	for _, tc := range []struct {
 		name, user, serial, c1, c2 string
@@ -264,7 +252,7 @@ func TestMFADeviceQuota(t *testing.T) {
 	}
 	now := e.clock.Now()
 	err = e.svc.EnableMFADevice(e.ctx, e.account.ID, "alice", d.SerialNumber,
-		totpAt(t, d.Base32StringSeed, now.Add(-30*time.Second)), totpAt(t, d.Base32StringSeed, now))
+		testutil.TOTPCode(t, d.Base32StringSeed, now.Add(-30*time.Second)), testutil.TOTPCode(t, d.Base32StringSeed, now))
 	testutil.WantCode(t, err, awserr.LimitExceeded)
 }
 
@@ -276,7 +264,7 @@ func TestVerifyMFACode(t *testing.T) {
 	d := e.enable(t, "alice", "alice-phone")
 	bobs := e.enable(t, "bob", "bob-phone")
 	at := func(steps int) time.Time { return e.clock.Now().Add(time.Duration(steps) * 30 * time.Second) }
-	code := func(steps int) string { return totpAt(t, d.Base32StringSeed, at(steps)) }
+	code := func(steps int) string { return testutil.TOTPCode(t, d.Base32StringSeed, at(steps)) }
 
 	// Each case runs against the server time "now"; steps are relative to the enable time.
 	for _, tc := range []struct {
@@ -292,7 +280,7 @@ func TestVerifyMFACode(t *testing.T) {
 		{"older step than the last accepted", "alice", d.SerialNumber, code(4), 4, false, true},
 		{"two steps behind", "alice", d.SerialNumber, code(6), 8, false, false},
 		{"two steps ahead", "alice", d.SerialNumber, code(10), 8, false, false},
-		{"another user's device", "alice", bobs.SerialNumber, totpAt(t, bobs.Base32StringSeed, at(9)), 9, false, false},
+		{"another user's device", "alice", bobs.SerialNumber, testutil.TOTPCode(t, bobs.Base32StringSeed, at(9)), 9, false, false},
 		{"device of the caller named by another user", "bob", d.SerialNumber, code(9), 9, false, false},
 		{"root has no device", "", d.SerialNumber, code(9), 9, false, false},
 		{"unknown user", "carol", d.SerialNumber, code(9), 9, false, false},
@@ -330,7 +318,7 @@ func TestResyncMFADevice(t *testing.T) {
 	d := e.enable(t, "alice", "alice-phone")
 	// The phone's clock runs six steps (three minutes) fast.
 	phone := func(steps int) string {
-		return totpAt(t, d.Base32StringSeed, e.clock.Now().Add(time.Duration(steps+6)*30*time.Second))
+		return testutil.TOTPCode(t, d.Base32StringSeed, e.clock.Now().Add(time.Duration(steps+6)*30*time.Second))
 	}
 	e.clock.Advance(30 * time.Second)
 	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "alice", d.SerialNumber, phone(0), e.clock.Now()), awserr.AccessDenied)
@@ -339,8 +327,8 @@ func TestResyncMFADevice(t *testing.T) {
 		code               awserr.Code
 	}{
 		{"not consecutive", "alice", phone(-2), phone(0), awserr.InvalidAuthenticationCode},
-		{"beyond the window", "alice", totpAt(t, d.Base32StringSeed, e.clock.Now().Add(30*time.Minute)),
-			totpAt(t, d.Base32StringSeed, e.clock.Now().Add(30*time.Minute+30*time.Second)), awserr.InvalidAuthenticationCode},
+		{"beyond the window", "alice", testutil.TOTPCode(t, d.Base32StringSeed, e.clock.Now().Add(30*time.Minute)),
+			testutil.TOTPCode(t, d.Base32StringSeed, e.clock.Now().Add(30*time.Minute+30*time.Second)), awserr.InvalidAuthenticationCode},
 		{"not the owner", "bob", phone(-1), phone(0), awserr.NoSuchEntity},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -424,7 +412,7 @@ func TestListVirtualMFADevices(t *testing.T) {
 		t.Fatalf("root ListMFADevices = %+v, %v", p, err)
 	}
 	next := e.clock.Now().Add(30 * time.Second)
-	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", root.SerialNumber, totpAt(t, root.Base32StringSeed, next), next), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", root.SerialNumber, testutil.TOTPCode(t, root.Base32StringSeed, next), next), "")
 }
 
 // TestVerifyMFACodeOnceUnderConcurrency presents one code from many goroutines at once: the store
@@ -434,7 +422,7 @@ func TestVerifyMFACodeOnceUnderConcurrency(t *testing.T) {
 	e.user(t, "alice")
 	d := e.enable(t, "alice", "alice-phone")
 	next := e.clock.Now().Add(30 * time.Second)
-	code := totpAt(t, d.Base32StringSeed, next)
+	code := testutil.TOTPCode(t, d.Base32StringSeed, next)
 	const n = 8
 	errs := make(chan error, n)
 	for range n {

@@ -33,7 +33,7 @@ func TestHardwareMFADevice(t *testing.T) {
 	e := newCredEnv(t)
 	acct := e.account.ID
 	now := e.clock.Now()
-	prev, cur := totpAt(t, hwSeed, now.Add(-30*time.Second)), totpAt(t, hwSeed, now)
+	prev, cur := testutil.TOTPCode(t, hwSeed, now.Add(-30*time.Second)), testutil.TOTPCode(t, hwSeed, now)
 	cases := []struct {
 		name, serial, seed, c1, c2 string
 		code                       awserr.Code
@@ -57,23 +57,23 @@ func TestHardwareMFADevice(t *testing.T) {
 	// The code of the step used to enable is spent; the next step's is good once.
 	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", cur, now), awserr.AccessDenied)
 	next := now.Add(30 * time.Second)
-	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, next), next), "")
-	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, next), next), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", testutil.TOTPCode(t, hwSeed, next), next), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", testutil.TOTPCode(t, hwSeed, next), next), awserr.AccessDenied)
 	// Another owner cannot use it.
 	e.user(t, "bob")
 	later := next.Add(30 * time.Second)
-	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "bob", "GAHT00000001", totpAt(t, hwSeed, later), later), awserr.AccessDenied)
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "bob", "GAHT00000001", testutil.TOTPCode(t, hwSeed, later), later), awserr.AccessDenied)
 	// Resync finds a token running five minutes fast.
 	e.clock.Advance(10 * time.Minute)
 	fast := e.clock.Now().Add(5 * time.Minute)
-	testutil.WantCode(t, e.svc.ResyncMFADevice(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, fast.Add(-30*time.Second)), totpAt(t, hwSeed, fast)), "")
+	testutil.WantCode(t, e.svc.ResyncMFADevice(e.ctx, acct, "", "GAHT00000001", testutil.TOTPCode(t, hwSeed, fast.Add(-30*time.Second)), testutil.TOTPCode(t, hwSeed, fast)), "")
 	then := e.clock.Now().Add(time.Minute)
-	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", totpAt(t, hwSeed, then.Add(5*time.Minute)), then), "")
+	testutil.WantCode(t, e.svc.VerifyMFACode(e.ctx, acct, "", "GAHT00000001", testutil.TOTPCode(t, hwSeed, then.Add(5*time.Minute)), then), "")
 	// Deactivation forgets the token; registering it again works.
 	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", "GAHT00000001"), "")
 	testutil.WantCode(t, e.svc.DeactivateMFADevice(e.ctx, acct, "", "GAHT00000001"), awserr.NoSuchEntity)
 	n := e.clock.Now()
-	testutil.WantCode(t, e.svc.EnableHardwareMFADevice(e.ctx, acct, "bob", "GAHT00000001", hwSeed, totpAt(t, hwSeed, n.Add(-30*time.Second)), totpAt(t, hwSeed, n)), "")
+	testutil.WantCode(t, e.svc.EnableHardwareMFADevice(e.ctx, acct, "bob", "GAHT00000001", hwSeed, testutil.TOTPCode(t, hwSeed, n.Add(-30*time.Second)), testutil.TOTPCode(t, hwSeed, n)), "")
 }
 
 func TestWebAuthnDevices(t *testing.T) {
@@ -131,7 +131,7 @@ func TestMixedMFAQuota(t *testing.T) {
 	for i := range 3 {
 		now := e.clock.Now()
 		err := e.svc.EnableHardwareMFADevice(e.ctx, acct, "", fmt.Sprintf("GAHT0000000%d", i), hwSeed,
-			totpAt(t, hwSeed, now.Add(-30*time.Second)), totpAt(t, hwSeed, now))
+			testutil.TOTPCode(t, hwSeed, now.Add(-30*time.Second)), testutil.TOTPCode(t, hwSeed, now))
 		if i < 2 {
 			testutil.WantCode(t, err, "")
 		} else {

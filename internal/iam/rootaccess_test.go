@@ -38,7 +38,7 @@ func TestRootCredentialsOf(t *testing.T) {
 	early, late := e.svc.Now().Add(-time.Hour), e.svc.Now().Add(-time.Minute)
 	e.addRootKey(t, "AKIAROOTKEY000000001", &early)
 	e.addRootKey(t, "AKIAROOTKEY000000002", &late)
-	if _, err := e.svc.UploadSigningCertificate(e.ctx, acct, "", selfSigned(t, "root")); err != nil {
+	if _, err := e.svc.UploadSigningCertificate(e.ctx, acct, "", testutil.SelfSignedPEM(t, "root")); err != nil {
 		t.Fatal(err)
 	}
 	// An IAM user's credentials are not the root's.

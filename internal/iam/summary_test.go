@@ -81,7 +81,7 @@ func TestGetAccountSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.enable(t, "", "root-phone")
-	if _, err := e.svc.UploadSigningCertificate(e.ctx, acct, "", selfSigned(t, "root")); err != nil {
+	if _, err := e.svc.UploadSigningCertificate(e.ctx, acct, "", testutil.SelfSignedPEM(t, "root")); err != nil {
 		t.Fatal(err)
 	}
 	// Root access keys are indexed like users' keys under the empty name (DeleteAccessKey removes

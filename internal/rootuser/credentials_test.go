@@ -1,36 +1,13 @@
 package rootuser
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
-
-func selfSignedPEM(t *testing.T) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "root"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
 
 func TestRootAccessKeys(t *testing.T) {
 	e := newEnv(t)
@@ -97,9 +74,9 @@ func TestRootAccessKeys(t *testing.T) {
 	}
 
 	// Signing certificates: the same confirmation rule and flag.
-	_, err = e.svc.UploadRootSigningCertificate(e.ctx, root, selfSignedPEM(t), RootAccessKeyRisk, e.client)
+	_, err = e.svc.UploadRootSigningCertificate(e.ctx, root, testutil.SelfSignedPEM(t, "root"), RootAccessKeyRisk, e.client)
 	testutil.WantCode(t, err, awserr.InvalidInput)
-	cert, err := e.svc.UploadRootSigningCertificate(e.ctx, root, selfSignedPEM(t), RootSigningCertificateRisk, e.client)
+	cert, err := e.svc.UploadRootSigningCertificate(e.ctx, root, testutil.SelfSignedPEM(t, "root"), RootSigningCertificateRisk, e.client)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +90,7 @@ func TestRootAccessKeys(t *testing.T) {
 	if f, _ := e.svc.RootCredentials(e.ctx, e.account); f.Present() {
 		t.Fatal("certificate still flagged")
 	}
-	_, err = e.svc.UploadRootSigningCertificate(e.ctx, user, selfSignedPEM(t), RootSigningCertificateRisk, e.client)
+	_, err = e.svc.UploadRootSigningCertificate(e.ctx, user, testutil.SelfSignedPEM(t, "root"), RootSigningCertificateRisk, e.client)
 	testutil.WantCode(t, err, awserr.AccessDenied)
 }
 

@@ -2,21 +2,18 @@ package rootuser
 
 import (
 	"context"
-	"github.com/rootward/rootward/internal/testutil"
 	"io"
 	"log/slog"
 	"regexp"
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -96,16 +93,6 @@ func withOptions(opts ...Option) func(*envOpt) {
 	return func(o *envOpt) { o.options = append(o.options, opts...) }
 }
 
-// code is the TOTP code an authenticator app shows at t, computed with pquerna/otp's TOTP.
-func code(t *testing.T, seed string, at time.Time) string {
-	t.Helper()
-	c, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // enrolTOTP creates and enables a virtual device for the principal and returns its seed and serial.
 func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 	e.t.Helper()
@@ -114,7 +101,7 @@ func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 		e.t.Fatal(err)
 	}
 	now := e.clock.Now()
-	if err := e.svc.EnableTOTPDevice(e.ctx, account, user, enr.Serial, code(e.t, enr.Seed, now.Add(-30*time.Second)), code(e.t, enr.Seed, now), e.client); err != nil {
+	if err := e.svc.EnableTOTPDevice(e.ctx, account, user, enr.Serial, testutil.TOTPCode(e.t, enr.Seed, now.Add(-30*time.Second)), testutil.TOTPCode(e.t, enr.Seed, now), e.client); err != nil {
 		e.t.Fatal(err)
 	}
 	return enr.Seed, enr.Serial

@@ -457,7 +457,7 @@ func TestLostMFARecoveryCancelled(t *testing.T) {
 	e.clock.Advance(48 * time.Hour)
 	e.wantRootStep(stepMFA)
 	devices, _ := e.svc.Devices(e.ctx, e.account, "")
-	if err := e.iam.VerifyMFACode(e.ctx, e.account, "", devices[0].Serial, code(t, seed, e.clock.Now()), e.clock.Now()); err != nil {
+	if err := e.iam.VerifyMFACode(e.ctx, e.account, "", devices[0].Serial, testutil.TOTPCode(t, seed, e.clock.Now()), e.clock.Now()); err != nil {
 		t.Fatalf("device after a cancelled recovery: %v", err)
 	}
 	if n, err := e.svc.CompleteDueRecoveries(e.ctx); n != 0 || err != nil {

@@ -2,16 +2,12 @@ package signin
 
 import (
 	"context"
-	"github.com/rootward/rootward/internal/testutil"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
@@ -22,6 +18,7 @@ import (
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
 	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -135,16 +132,6 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 		client: Client{SourceIP: "203.0.113.7", UserAgent: "test-browser"}}
 }
 
-// code is the TOTP code an authenticator app shows at t, computed with pquerna/otp's TOTP.
-func code(t *testing.T, seed string, at time.Time) string {
-	t.Helper()
-	c, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // enrolTOTP creates and enables a virtual device for the principal and returns its seed and serial.
 func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 	e.t.Helper()
@@ -153,7 +140,7 @@ func (e *env) enrolTOTP(account, user, name string) (seed, serial string) {
 		e.t.Fatal(err)
 	}
 	now := e.clock.Now()
-	if err := e.root.EnableTOTPDevice(e.ctx, account, user, enr.Serial, code(e.t, enr.Seed, now.Add(-30*time.Second)), code(e.t, enr.Seed, now), e.client); err != nil {
+	if err := e.root.EnableTOTPDevice(e.ctx, account, user, enr.Serial, testutil.TOTPCode(e.t, enr.Seed, now.Add(-30*time.Second)), testutil.TOTPCode(e.t, enr.Seed, now), e.client); err != nil {
 		e.t.Fatal(err)
 	}
 	return enr.Seed, enr.Serial

@@ -112,7 +112,7 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 	}
 	_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: "000000"}, e.client)
 	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
-	good := code(t, seed, e.clock.Now())
+	good := testutil.TOTPCode(t, seed, e.clock.Now())
 	done, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client)
 	if err != nil || done.Next != StepDone || !done.Principal.MFA {
 		t.Fatalf("CompleteMFA = %+v, %v", done, err)
@@ -123,7 +123,7 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	// One step of skew either way is accepted.
 	e.clock.Advance(time.Minute)
-	done, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now().Add(30*time.Second))}, e.client)
+	done, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: testutil.TOTPCode(t, seed, e.clock.Now().Add(30*time.Second))}, e.client)
 	if err != nil || done.Next != StepDone {
 		t.Fatalf("code one step ahead = %+v, %v", done, err)
 	}
@@ -163,12 +163,12 @@ func TestPendingTokens(t *testing.T) {
 		_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: "123456"}, e.client)
 		testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
 	}
-	_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now())}, e.client)
+	_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: testutil.TOTPCode(t, seed, e.clock.Now())}, e.client)
 	testutil.WantCode(t, err, awserr.ExpiredToken)
 	// A pending sign-in lasts ten minutes.
 	p = e.signInRoot(StepMFA)
 	e.clock.Advance(10*time.Minute + time.Second)
-	_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now())}, e.client)
+	_, err = e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: testutil.TOTPCode(t, seed, e.clock.Now())}, e.client)
 	testutil.WantCode(t, err, awserr.ExpiredToken)
 	// A token of one step does not open another.
 	p = e.signInRoot(StepMFA)
@@ -204,7 +204,7 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 	for i := range 4 {
 		now := e.clock.Now()
 		s := fmt.Sprintf("GAHT0000%04d", i)
-		if err := e.root.EnableHardwareDevice(e.ctx, e.account, "", s, hwSeed, code(t, hwSeed, now.Add(-30*time.Second)), code(t, hwSeed, now), e.client); err != nil {
+		if err := e.root.EnableHardwareDevice(e.ctx, e.account, "", s, hwSeed, testutil.TOTPCode(t, hwSeed, now.Add(-30*time.Second)), testutil.TOTPCode(t, hwSeed, now), e.client); err != nil {
 			t.Fatal(err)
 		}
 		serials = append(serials, s)
@@ -215,7 +215,7 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := e.clock.Now()
-	err = e.root.EnableTOTPDevice(e.ctx, e.account, "", enr.Serial, code(t, enr.Seed, now.Add(-30*time.Second)), code(t, enr.Seed, now), e.client)
+	err = e.root.EnableTOTPDevice(e.ctx, e.account, "", enr.Serial, testutil.TOTPCode(t, enr.Seed, now.Add(-30*time.Second)), testutil.TOTPCode(t, enr.Seed, now), e.client)
 	testutil.WantCode(t, err, awserr.LimitExceeded)
 	_, _, err = e.root.BeginWebAuthnRegistration(e.ctx, e.account, "", "key")
 	testutil.WantCode(t, err, awserr.LimitExceeded)
@@ -229,7 +229,7 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 	if len(p.Devices) != 8 {
 		t.Fatalf("sign-in offers %d devices", len(p.Devices))
 	}
-	done, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: "GAHT00000002", Code: code(t, hwSeed, e.clock.Now())}, e.client)
+	done, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: "GAHT00000002", Code: testutil.TOTPCode(t, hwSeed, e.clock.Now())}, e.client)
 	if err != nil || done.Principal.MFASerial != "GAHT00000002" {
 		t.Fatalf("hardware MFA = %+v, %v", done, err)
 	}
@@ -322,7 +322,7 @@ func TestUserSignIn(t *testing.T) {
 	// Carol: MFA, then the forced change.
 	e.clock.Advance(time.Minute)
 	p, _ = e.svc.BeginUserSignIn(ctx, e.account, "carol", "Carol-Pass-1", e.client)
-	next, err := e.svc.CompleteMFA(ctx, p.Token, MFAResponse{Serial: carolSerial, Code: code(t, carolSeed, e.clock.Now())}, e.client)
+	next, err := e.svc.CompleteMFA(ctx, p.Token, MFAResponse{Serial: carolSerial, Code: testutil.TOTPCode(t, carolSeed, e.clock.Now())}, e.client)
 	if err != nil || next.Next != StepPasswordChange {
 		t.Fatalf("carol after MFA = %+v, %v", next, err)
 	}
@@ -427,7 +427,7 @@ func TestRootMFACodeUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The code shown while registering was accepted by the registration already.
-	registered := code(t, seed, e.clock.Now())
+	registered := testutil.TOTPCode(t, seed, e.clock.Now())
 	p = e.signInRoot(StepMFA)
 	_, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: registered}, e.client)
 	testutil.WantCode(t, err, awserr.InvalidAuthenticationCode)
@@ -436,7 +436,7 @@ func TestRootMFACodeUsed(t *testing.T) {
 	}
 
 	e.clock.Advance(30 * time.Second)
-	good := code(t, seed, e.clock.Now())
+	good := testutil.TOTPCode(t, seed, e.clock.Now())
 	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: good}, e.client); err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func TestRootMFACodeUsed(t *testing.T) {
 			t.Fatalf("used code %d: err = %v, want it marked iam.ErrMFACodeUsed", i+1, err)
 		}
 	}
-	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: code(t, seed, e.clock.Now().Add(30*time.Second))}, e.client); !awserr.IsCode(err, awserr.ExpiredToken) {
+	if _, err := e.svc.CompleteMFA(e.ctx, p.Token, MFAResponse{Serial: serial, Code: testutil.TOTPCode(t, seed, e.clock.Now().Add(30*time.Second))}, e.client); !awserr.IsCode(err, awserr.ExpiredToken) {
 		t.Fatalf("after three used codes: err = %v, want ExpiredToken", err)
 	}
 	var failed int
