@@ -28,10 +28,10 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -65,10 +65,7 @@ func TestConsoleInChromium(t *testing.T) {
 	ctx := context.Background()
 	// SQLite, or PostgreSQL under ROOTWARD_TEST_BACKEND=postgres, as the other suites.
 	st := testbackend.Open(t)
-	sealer, err := seal.New([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := testutil.Sealer(t)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	rec := trail.NewRecorder(st, log)
