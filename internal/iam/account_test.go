@@ -8,6 +8,7 @@ import (
 
 // Accounts returns every account, past the 1,000 a single page holds, and AccountCount agrees.
 func TestAccountsListsThemAll(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	const extra = 1001
 	err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {

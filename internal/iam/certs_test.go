@@ -13,6 +13,7 @@ import (
 )
 
 func TestSigningCertificates(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")

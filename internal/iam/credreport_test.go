@@ -30,6 +30,7 @@ func (e *credEnv) reportRows(t *testing.T) [][]string {
 }
 
 func TestCredentialReportLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	steps := []struct {
@@ -73,6 +74,7 @@ func TestCredentialReportLifecycle(t *testing.T) {
 }
 
 func TestCredentialReportRows(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	ctx := e.ctx
@@ -174,6 +176,7 @@ func TestCredentialReportRows(t *testing.T) {
 }
 
 func TestRecordPasswordUse(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "dave")

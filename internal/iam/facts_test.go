@@ -9,6 +9,7 @@ import (
 // an authorization needs (tags and boundary of a user or role), the same facts ResourceFacts finds
 // by that ARN; nil for a name that names nothing, or one IAM would refuse.
 func TestEntityFacts(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	boundary := "arn:aws:iam::aws:policy/ReadOnlyAccess"

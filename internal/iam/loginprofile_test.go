@@ -89,6 +89,7 @@ func TestCheckPassword(t *testing.T) {
 }
 
 func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	_, err := e.svc.GetAccountPasswordPolicy(e.ctx, acct)
@@ -139,6 +140,7 @@ func TestPasswordPolicy(t *testing.T) {
 }
 
 func TestLoginProfileLifecycle(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")
@@ -243,6 +245,7 @@ func TestLoginProfileLifecycle(t *testing.T) {
 }
 
 func TestRootLoginProfile(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	_, err := e.svc.GetLoginProfile(e.ctx, acct, "")

@@ -60,6 +60,7 @@ func TestOTPAuthURL(t *testing.T) {
 }
 
 func TestCreateVirtualMFADevice(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	d, err := e.svc.CreateVirtualMFADevice(e.ctx, acct, CreateVirtualMFADeviceInput{VirtualMFADeviceName: "alice-phone", Path: "/eng/",
@@ -166,6 +167,7 @@ func sameImage(a, b image.Image) bool {
 }
 
 func TestEnableMFADevice(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")
@@ -241,6 +243,7 @@ func TestEnableMFADevice(t *testing.T) {
 }
 
 func TestMFADeviceQuota(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	e.user(t, "alice")
 	for i := 1; i <= mfaDevicesPerUser; i++ {
@@ -257,6 +260,7 @@ func TestMFADeviceQuota(t *testing.T) {
 }
 
 func TestVerifyMFACode(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")
@@ -312,6 +316,7 @@ func TestVerifyMFACode(t *testing.T) {
 }
 
 func TestResyncMFADevice(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")
@@ -346,6 +351,7 @@ func TestResyncMFADevice(t *testing.T) {
 }
 
 func TestListVirtualMFADevices(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.user(t, "alice")
@@ -418,6 +424,7 @@ func TestListVirtualMFADevices(t *testing.T) {
 // TestVerifyMFACodeOnceUnderConcurrency presents one code from many goroutines at once: the store
 // serializes the read-check-write of the last accepted step, so exactly one succeeds.
 func TestVerifyMFACodeOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	e.user(t, "alice")
 	d := e.enable(t, "alice", "alice-phone")

@@ -30,6 +30,7 @@ func TestMFADeviceType(t *testing.T) {
 }
 
 func TestHardwareMFADevice(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	now := e.clock.Now()
@@ -77,6 +78,7 @@ func TestHardwareMFADevice(t *testing.T) {
 }
 
 func TestWebAuthnDevices(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	serial := WebAuthnSerial(acct, "", "yubikey")
@@ -119,6 +121,7 @@ func TestWebAuthnDevices(t *testing.T) {
 
 // The eight-device quota counts every type together.
 func TestMixedMFAQuota(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	for i := range 3 {

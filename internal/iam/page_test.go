@@ -32,6 +32,7 @@ func marker(truncated bool, m string) string {
 // policies in their order then the account's own by name, each once; and a page of MaxItems reads
 // at most MaxItems+1 of the account's policies, not all of them.
 func TestListPoliciesReadsOnePage(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	const n = 30
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
@@ -90,6 +91,7 @@ func TestListPoliciesReadsOnePage(t *testing.T) {
 // across its sections: the pages joined hold every user, then every policy, each once; and a page
 // of MaxItems reads at most MaxItems+1 entities.
 func TestGetAccountAuthorizationDetailsReadsOnePage(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	var want []string
 	for _, name := range e.users(t, 30) {
@@ -127,6 +129,7 @@ func TestGetAccountAuthorizationDetailsReadsOnePage(t *testing.T) {
 
 // TestListUsersReadsOnePage: a page of ListUsers reads MaxItems+1 users, not a batch of hundreds.
 func TestListUsersReadsOnePage(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	want := e.users(t, 30)
 	counter := &storetest.Counter{Store: e.svc.st}

@@ -25,6 +25,7 @@ func (e *credEnv) addRootKey(t *testing.T, id string, lastUsed *time.Time) {
 }
 
 func TestRootCredentialsOf(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	empty, err := e.svc.RootCredentialsOf(e.ctx, acct)
@@ -68,6 +69,7 @@ func TestRootCredentialsOf(t *testing.T) {
 }
 
 func TestAllowRootPasswordRecovery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		password bool // the root has a password first
@@ -122,6 +124,7 @@ func TestAllowRootPasswordRecovery(t *testing.T) {
 }
 
 func TestUpdateAccountsBumpsGenerations(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	other, err := e.svc.CreateAccount(e.ctx, "Other", "other@acme.example", "")
 	if err != nil {

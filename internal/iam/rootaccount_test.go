@@ -8,6 +8,7 @@ import (
 )
 
 func TestCreateRootAccessKey(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	for i := range 3 {
@@ -34,6 +35,7 @@ func TestCreateRootAccessKey(t *testing.T) {
 }
 
 func TestAccountDetails(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	other, err := e.svc.CreateAccount(e.ctx, "Other", "other@acme.example", "")

@@ -9,6 +9,7 @@ import (
 // A service-linked role is marked by CreateServiceLinkedRole alone, the mark survives the store,
 // and a session of the role carries it; a caller's role never has it, whatever its path.
 func TestServiceLinkedMark(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`

@@ -52,6 +52,7 @@ func (e *credEnv) populate(t *testing.T) *ManagedPolicy {
 }
 
 func TestGetAccountSummary(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	e.populate(t)
@@ -101,6 +102,7 @@ func TestGetAccountSummary(t *testing.T) {
 }
 
 func TestGetAccountAuthorizationDetails(t *testing.T) {
+	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
 	mp := e.populate(t)

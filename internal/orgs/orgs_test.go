@@ -82,6 +82,7 @@ func must[T any](v T, err error) func(t *testing.T) T {
 }
 
 func TestCreateOrganization(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	switch {
@@ -107,6 +108,7 @@ func TestCreateOrganization(t *testing.T) {
 }
 
 func TestCreateAccount(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	st := must(e.org.CreateAccount(e.ctx, e.mgmt, CreateAccountInput{Email: "dev@example.com", AccountName: "dev"}))(t)
@@ -166,6 +168,7 @@ func TestCreateAccount(t *testing.T) {
 }
 
 func TestOrganizationalUnits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	parent := o.RootID
@@ -219,6 +222,7 @@ func TestOrganizationalUnits(t *testing.T) {
 }
 
 func TestSCPs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	dev := e.member(t, "dev")
@@ -298,6 +302,7 @@ func TestSCPs(t *testing.T) {
 }
 
 func TestHandshakes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	guest := e.account(t, "guest")
@@ -346,6 +351,7 @@ func TestHandshakes(t *testing.T) {
 }
 
 func TestDelegatedAdministratorAndRootAccess(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	outsider := e.account(t, "outsider")
 	_, err := e.org.ListOrganizationsFeatures(e.ctx, outsider)
@@ -443,6 +449,7 @@ func TestDelegatedAdministratorAndRootAccess(t *testing.T) {
 }
 
 func TestConsolidatedBilling(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, FeatureSetConsolidatedBilling))(t)
 	_, err := e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP)
@@ -453,6 +460,7 @@ func TestConsolidatedBilling(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	for i := 0; i < 4; i++ {

@@ -12,6 +12,7 @@ import (
 // reads at most MaxResults+1 keys, not the whole range, and that the pages joined hold every item
 // once.
 func TestListPageReadsOnePage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	must(e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP))(t)

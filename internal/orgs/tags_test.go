@@ -97,6 +97,7 @@ func wantTags(t *testing.T, got, want map[string]string) {
 }
 
 func TestTagEachResource(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	dev := e.member(t, "dev")
@@ -131,6 +132,7 @@ func TestTagEachResource(t *testing.T) {
 }
 
 func TestTagErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	sec := e.member(t, "security")
@@ -211,6 +213,7 @@ func TestTagErrors(t *testing.T) {
 }
 
 func TestListTagsPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	var tags []Tag
@@ -245,6 +248,7 @@ func TestListTagsPages(t *testing.T) {
 }
 
 func TestCreateWithTags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
@@ -300,6 +304,7 @@ func TestCreateWithTags(t *testing.T) {
 }
 
 func TestTagsGoWithTheirResource(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
@@ -339,6 +344,7 @@ func TestTagsGoWithTheirResource(t *testing.T) {
 // Deleting the organization drops every tag it held (the root's, the management account's, the
 // remaining policies'), as it drops every other object of the organization.
 func TestDeleteOrganizationDropsTags(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := must(e.org.CreateOrganization(e.ctx, e.mgmt, ""))(t)
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRootAccessKeys(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	root := e.principal()
 	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")
@@ -95,6 +96,7 @@ func TestRootAccessKeys(t *testing.T) {
 }
 
 func TestAccountDetails(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	root := e.principal()
 	if _, err := e.iam.CreateAccount(e.ctx, "Other", "other@example.com", ""); err != nil {

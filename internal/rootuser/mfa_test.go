@@ -11,6 +11,7 @@ import (
 // TestTOTPEnrollmentURI: the key URI names Rootward as the issuer and the account by its alias,
 // or its ID without one, and the QR code is that URI's.
 func TestTOTPEnrollmentURI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, tc := range []struct{ name, alias, want string }{
 		{"account ID", "", "Rootward:root-account-mfa-device@" + e.account},

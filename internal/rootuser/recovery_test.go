@@ -187,6 +187,7 @@ func (e *env) principal() *Principal {
 }
 
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	t.Run("outbox", func(t *testing.T) { passwordReset(t, newEnv(t), outboxInbox{}) })
 	t.Run("smtp", func(t *testing.T) {
 		m, opt := withMailServer(t)
@@ -252,6 +253,7 @@ func passwordReset(t *testing.T, e *env, box inbox) {
 }
 
 func TestPasswordResetLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for i := range 5 {
 		testutil.WantCode(t, e.requestReset(rootEmail, Client{SourceIP: "192.0.2.1"}), "")
@@ -273,6 +275,7 @@ func TestPasswordResetLimits(t *testing.T) {
 
 // A mail relay that fails changes neither the answer nor its timing; the failure is in the outbox.
 func TestPasswordResetDeliveryFailure(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -291,6 +294,7 @@ func TestPasswordResetDeliveryFailure(t *testing.T) {
 
 // Member accounts whose root credentials are centrally managed cannot recover unless allowed.
 func TestRecoveryPolicy(t *testing.T) {
+	t.Parallel()
 	allowed := false
 	e := newEnv(t, withOptions(WithRecoveryPolicy(func(_ context.Context, a *iam.Account) (bool, error) { return allowed, nil })))
 	p := e.principal()
@@ -318,6 +322,7 @@ func TestRecoveryPolicy(t *testing.T) {
 // Without a contact phone number, lost-MFA recovery names the operator's command instead of
 // ending at "contact your administrator", whom a self-hosted installation does not have.
 func TestLostMFARecoveryWithoutPhone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.enrolTOTP(e.account, "", "")
 	e.wantRootStep(stepMFA)
@@ -472,6 +477,7 @@ func TestLostMFARecoveryCancelled(t *testing.T) {
 }
 
 func TestLostMFARecoveryLimits(t *testing.T) {
+	t.Parallel()
 	t.Run("30 minutes for both proofs", func(t *testing.T) {
 		e, _ := mfaRecoveryEnv(t)
 		rec, err := e.svc.BeginMFARecoveryFor(e.ctx, e.account, e.client)
@@ -538,6 +544,7 @@ func TestLostMFARecoveryLimits(t *testing.T) {
 // The operator's reset removes every device, forces a new registration at the next sign-in, ends
 // the root's sessions, and is recorded and mailed to the root email and the security contacts.
 func TestResetRootMFA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	root := e.principal()
 	testutil.WantCode(t, e.svc.SetSecurityContact(e.ctx, root, &Contact{Name: "Sec", EmailAddress: securityMail}, e.client), "")

@@ -58,6 +58,7 @@ func TestSweep(t *testing.T) {
 
 // Run runs the housekeeping it is given (the sign-in service's Sweep, in serve) after its own.
 func TestRunSweepsAlso(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// The first round runs at once, and cancelling in it ends Run before the ticker fires; the
 	// timeout only keeps a broken Run from hanging the test.

@@ -13,6 +13,7 @@ import (
 )
 
 func TestWebAuthnRegistration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	creation, ceremony, err := e.svc.BeginWebAuthnRegistration(e.ctx, e.account, "", "yubikey")
 	if err != nil {

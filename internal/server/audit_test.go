@@ -14,6 +14,7 @@ import (
 
 // Every authenticated call becomes a CloudTrail record; secrets never appear in it.
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	if _, err := e.IAM.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("audited")}); err != nil {

@@ -50,6 +50,7 @@ func send(e *servertest.Env, t *testing.T, req *http.Request, service string, bo
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	cases := []struct {
 		name    string

@@ -19,6 +19,7 @@ import (
 // that denies users under /contractors/ by aws:PrincipalArn denies their sessions too (before,
 // the session's ARN dropped the path and the deny no longer matched).
 func TestSessionTokenKeepsUserPath(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	const doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
@@ -61,6 +62,7 @@ func TestSessionTokenKeepsUserPath(t *testing.T) {
 // GetSessionToken session carried the tags of its issue: a Deny on aws:PrincipalTag/restricted did
 // not reach the sessions of a user restricted after they were issued.
 func TestPrincipalTagsOfSessions(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID

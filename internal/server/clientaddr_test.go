@@ -31,6 +31,7 @@ func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
 // comes from a proxy `serve --trusted-proxy` names, and then from the right-most entry outside the
 // trusted ranges; a client that sends the header itself changes nothing.
 func TestTrustedProxy(t *testing.T) {
+	t.Parallel()
 	const officePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*",
 		"Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}}}]}`
 	tests := []struct {

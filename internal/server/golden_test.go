@@ -58,6 +58,7 @@ func normalizeGolden(s string) string {
 // errors — so that a change of shape shows as a diff. go test ./internal/server -run TestGoldenWire
 // -update rewrites testdata/golden/ when a change is intended.
 func TestGoldenWire(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:root"},"Action":"sts:AssumeRole"}]}`
 	q := func(action string, kv ...string) url.Values {

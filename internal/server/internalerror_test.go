@@ -99,6 +99,7 @@ func (b *syncBuffer) String() string {
 // service's internal failure code with a fixed message, over every protocol and through Invoke,
 // while its text goes to the log with the request ID the client was given.
 func TestInternalErrorStaysInTheLog(t *testing.T) {
+	t.Parallel()
 	fs := &failingStore{Store: testbackend.Open(t)}
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))

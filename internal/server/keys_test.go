@@ -96,6 +96,7 @@ func stsTags(kv ...string) []ststypes.Tag {
 // sts:AssumeRole; then the role chain of "Chaining roles with session tags".
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
 func TestKeySessionTags(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := context.Background()
 	acct := e.Account.ID
@@ -230,6 +231,7 @@ func TestKeySessionTags(t *testing.T) {
 // party": the role trusts Example Corp's account only with sts:ExternalId 12345.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
 func TestKeyExternalID(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := context.Background()
 	corp, err := e.Svc.CreateAccount(ctx, "example-corp", "corp+"+t.Name()+"@example.com", "")
@@ -269,6 +271,7 @@ func TestKeyExternalID(t *testing.T) {
 // set source identity: DevUser's identity policy and the role trust policy for source identity.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
 func TestKeySourceIdentity(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := context.Background()
 	acct := e.Account.ID
@@ -359,6 +362,7 @@ func TestKeySourceIdentity(t *testing.T) {
 // requiring IAM users to use their user name as the session name.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
 func TestKeyRoleSessionName(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	acct := e.Account.ID
 	_, err := e.Svc.CreateRole(context.Background(), acct, iam.CreateRoleInput{RoleName: "shared", AssumeRolePolicyDocument: forAccount(`{
@@ -387,6 +391,7 @@ func TestKeyRoleSessionName(t *testing.T) {
 // access-assume-role policy: assume an access-* role only when its tags match the user's
 // (iam:ResourceTag on sts:AssumeRole). https://docs.aws.amazon.com/IAM/latest/UserGuide/tutorial_attribute-based-access-control.html
 func TestKeyAssumeRoleResourceTag(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := context.Background()
 	acct := e.Account.ID

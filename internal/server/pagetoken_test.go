@@ -30,6 +30,7 @@ func flip(tok string) string {
 // made-up one, an edited one, or one from another operation, filter or account answers InvalidInput
 // "Invalid Marker." instead of a page.
 func TestIAMMarkerBoundToCall(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	for _, n := range []string{"alice", "bob", "carol"} {
@@ -115,6 +116,7 @@ func TestIAMMarkerBoundToCall(t *testing.T) {
 // TestOrganizationsNextTokenBoundToCall is TestIAMMarkerBoundToCall for Organizations: a bad
 // NextToken answers InvalidInputException with Reason INVALID_NEXT_TOKEN.
 func TestOrganizationsNextTokenBoundToCall(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	m := e.Admin()

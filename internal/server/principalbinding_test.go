@@ -51,6 +51,7 @@ func rawPut(e *servertest.Env, kind, account, key string, b []byte) {
 }
 
 func TestDeletedUserAccessKey(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
@@ -78,6 +79,7 @@ func TestDeletedUserAccessKey(t *testing.T) {
 // Keys stored before keys recorded their user's unique ID are matched by name (no such key can
 // have outlived its user) and get the ID when first used.
 func TestLegacyAccessKeyGetsUserID(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
@@ -134,6 +136,7 @@ func readersGroup(e *servertest.Env) {
 // Group membership belongs to the user's unique ID: a user deleted and created again is in no
 // group, whatever membership record the old user left.
 func TestDeletedUserGroupMembership(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
@@ -197,6 +200,7 @@ func TestDeletedUserGroupMembership(t *testing.T) {
 // Membership records written before they carried the user's ID count by name: none can have
 // outlived its user, since DeleteUser refuses while the user is in a group.
 func TestLegacyGroupMembership(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
@@ -217,6 +221,7 @@ func TestLegacyGroupMembership(t *testing.T) {
 // A console session ends with the user who signed in; a later user of the same name does not
 // inherit it.
 func TestDeletedUserConsoleSession(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID

@@ -61,6 +61,7 @@ func assumeAs(e *servertest.Env, t *testing.T, c servertest.Caller, roleARN stri
 // under /aws-service-role/, assumed it and did all three. SCPs spare service-linked roles only, and
 // a role is one because Rootward created it as one, not because of its path.
 func TestSCPServiceLinkedRoleEscape(t *testing.T) {
+	t.Parallel()
 	s := newSCPEnv(t)
 	ctx := servertest.Ctx(t)
 	s.attach(s.scp("deny-escape", escapeSCP), s.ouID)

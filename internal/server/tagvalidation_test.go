@@ -47,6 +47,7 @@ var badTagCases = []struct {
 // TestSessionTagValidation checks AssumeRole's session tags against the STS Tag shape (IAM's), with
 // keys unique whatever their case.
 func TestSessionTagValidation(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
@@ -80,6 +81,7 @@ func TestSessionTagValidation(t *testing.T) {
 // TestOrganizationsTagCharacters checks Organizations' Tag pattern, ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$
 // for keys and values: InvalidInputException with Reason INVALID_PATTERN.
 func TestOrganizationsTagCharacters(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	m := e.Admin()

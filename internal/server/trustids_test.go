@@ -19,6 +19,7 @@ import (
 // created again under the same name is not trusted, and GetRole shows the old unique ID in its
 // place, as IAM does, until the policy is saved again naming the new entity.
 func TestTrustNotGivenToRecreatedUser(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	bg := context.Background()
@@ -112,6 +113,7 @@ func TestTrustNotGivenToRecreatedUser(t *testing.T) {
 
 // A role named as a principal is tied the same way: recreated, its sessions are not trusted.
 func TestTrustOfRecreatedRole(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	a := e.Account.ID

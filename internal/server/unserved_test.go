@@ -54,6 +54,7 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 }
 
 func TestUnservedProtocols(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	calls := unservedClients(e.URL, aws.Credentials{AccessKeyID: e.AdminKey.AccessKeyID, SecretAccessKey: e.AdminKey.Secret})
@@ -80,6 +81,7 @@ func TestUnservedProtocols(t *testing.T) {
 // go.mod speaks (ec2Query) and requests an older client sends (SQS in awsQuery, as the AWS CLI v1
 // does).
 func TestUnservedWire(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	cases := []struct {
 		name, service, method, path string
@@ -139,6 +141,7 @@ func TestUnservedWire(t *testing.T) {
 // TestUnsignedJSONCallsGetJSON sends awsJson calls without a signature: the error comes before the
 // credential scope names the service, and was awsQuery XML, which the JSON SDKs could not parse.
 func TestUnsignedJSONCallsGetJSON(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}

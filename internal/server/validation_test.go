@@ -16,6 +16,7 @@ import (
 // administrator operations know AWS's list of services that support trusted access: a made-up
 // principal that merely looks like one answers InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL.
 func TestOrganizationsUnknownServicePrincipal(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	m := e.Admin()
@@ -63,6 +64,7 @@ func TestOrganizationsUnknownServicePrincipal(t *testing.T) {
 // ([^\s@]+@[^\s@]+\.[^\s@]+) patterns, and that OU and policy names and descriptions refuse NUL and
 // control characters; each answers InvalidInputException INVALID_PATTERN and creates nothing.
 func TestOrganizationsNamePatterns(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	m := e.Admin()
@@ -126,6 +128,7 @@ func TestOrganizationsNamePatterns(t *testing.T) {
 // (1–20: InvalidInputException MIN_VALUE_EXCEEDED / MAX_VALUE_EXCEEDED) on list operations,
 // including an explicit 0 and operations that answer in one page.
 func TestPageSizeBounds(t *testing.T) {
+	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
 	m := e.Admin()

@@ -122,6 +122,7 @@ func (id identity) lockOut(e *env) {
 // signed in before holds a device cookie and still gets in (OWASP's device cookies). A forged
 // cookie, or one issued for another identity, counts as no cookie.
 func TestDeviceCookieSurvivesLockout(t *testing.T) {
+	t.Parallel()
 	for _, b := range backends() {
 		for _, id := range identities {
 			t.Run(b.name+"/"+id.name, func(t *testing.T) {
@@ -181,6 +182,7 @@ func TestDeviceCookieSurvivesLockout(t *testing.T) {
 // identity sign in as before; once the cookie is locked its holder is judged like any unknown
 // client, by the identity's shared counter.
 func TestDeviceCookieFailuresLockOnlyTheCookie(t *testing.T) {
+	t.Parallel()
 	for _, id := range identities {
 		t.Run(id.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -242,6 +244,7 @@ func TestDeviceCookieFailuresLockOnlyTheCookie(t *testing.T) {
 // Only failures count: successful sign-ins from one address never add up to a lock for everyone
 // behind it, while failures from it still do.
 func TestSuccessesFromOneAddressNeverAddUp(t *testing.T) {
+	t.Parallel()
 	for _, id := range identities {
 		t.Run(id.name, func(t *testing.T) {
 			e := newEnv(t)

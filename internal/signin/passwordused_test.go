@@ -12,6 +12,7 @@ import (
 // A right password at sign-in is recorded as the password's last use (GetUser's PasswordLastUsed,
 // the credential report's password_last_used); a wrong one is not.
 func TestSignInRecordsPasswordUse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := e.ctx
 	if _, err := e.iam.CreateUser(ctx, e.account, iam.CreateUserInput{UserName: "alice"}); err != nil {

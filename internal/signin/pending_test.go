@@ -8,6 +8,7 @@ import (
 )
 
 func TestPendingAt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	reg := e.signInRoot(StepMFARegistration)
 	_, serial := e.enrolTOTP(e.account, "", "root-app")

@@ -11,6 +11,7 @@ import (
 
 // An IAM user's sign-in at its MFA step cannot start the root user's lost-MFA recovery.
 func TestMFARecoveryIsTheRootUsers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := e.iam.CreateUser(e.ctx, e.account, iam.CreateUserInput{UserName: "alice"}); err != nil {
 		t.Fatal(err)
@@ -30,6 +31,7 @@ func TestMFARecoveryIsTheRootUsers(t *testing.T) {
 // After the operator's reset of the root user's MFA, the next sign-in goes to a registration it
 // cannot postpone: the root user's state decides the step, sign-in follows it.
 func TestSignInAfterMFAReset(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.enrolTOTP(e.account, "", "")
 	if p := e.signInRoot(StepMFA); p.Kind != KindRoot {

@@ -16,6 +16,7 @@ import (
 )
 
 func TestRootSignInCredentials(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	cases := []struct {
 		name, email, pw string
@@ -59,6 +60,7 @@ func TestRootSignInCredentials(t *testing.T) {
 // The 35-day rule: inside the window each sign-in prompts for MFA registration and may skip it;
 // after it, sign-in leads only to registration.
 func TestRootMFAEnforcementWindow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	first := e.clock.Now()
 	p := e.signInRoot(StepMFARegistration)
@@ -154,6 +156,7 @@ func TestRootMFAEnforcementWindow(t *testing.T) {
 }
 
 func TestPendingTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seed, serial := e.enrolTOTP(e.account, "", "")
 	e.clock.Advance(time.Minute)
@@ -182,6 +185,7 @@ func TestPendingTokens(t *testing.T) {
 // 2025 — registers MFA within the 35-day window and cannot remove its last device. (Membership
 // itself is wired in cmd/rootward: TestRootUserFollowsOrganizations signs a real member in.)
 func TestRootMFARequiredEverywhere(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.signInRoot(StepMFARegistration)
 	if !p.RegistrationOptional || p.MFADeadline.IsZero() {
@@ -194,6 +198,7 @@ func TestRootMFARequiredEverywhere(t *testing.T) {
 
 // Up to eight devices of any mix; the ninth is refused; the last one of a required root stays.
 func TestRootDeviceQuotaAndRemoval(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	const hwSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	var serials []string
@@ -248,6 +253,7 @@ func TestRootDeviceQuotaAndRemoval(t *testing.T) {
 }
 
 func TestUserSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := e.ctx
 	if err := e.iam.CreateAccountAlias(ctx, e.account, "example-prod"); err != nil {
@@ -343,6 +349,7 @@ func TestUserSignIn(t *testing.T) {
 }
 
 func TestUserPasswordExpiry(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		hardExpiry bool
@@ -376,6 +383,7 @@ func TestUserPasswordExpiry(t *testing.T) {
 }
 
 func TestSessionEpoch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.principal()
 	if ok, err := e.root.SessionValid(e.ctx, p); !ok || err != nil {
@@ -420,6 +428,7 @@ func TestSessionEpoch(t *testing.T) {
 // wrong code is (the same AWS error, counted by the same limits), but marked iam.ErrMFACodeUsed
 // so the console can say to wait for the next code; a wrong code is not marked.
 func TestRootMFACodeUsed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := e.signInRoot(StepMFARegistration)
 	seed, serial := e.enrolTOTP(e.account, "", "")

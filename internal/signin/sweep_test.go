@@ -8,6 +8,7 @@ import (
 
 // Sweep removes pending sign-ins and device cookies once they have expired, and nothing before.
 func TestSweep(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// A completed sign-in leaves a device cookie; a second one waits at its registration step.
 	done, err := e.svc.SkipMFARegistration(e.ctx, e.signInRoot(StepMFARegistration).Token, e.client)

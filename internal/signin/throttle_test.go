@@ -77,6 +77,7 @@ func concurrentGuesses(t *testing.T, b backend, email string) {
 }
 
 func TestThrottleAfterUnlockStaysInBackoff(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	wrong := func() error {
 		_, err := e.svc.BeginRootSignIn(e.ctx, rootEmail, "Wrong-Guess-0", e.client)
@@ -108,6 +109,7 @@ func TestThrottleAfterUnlockStaysInBackoff(t *testing.T) {
 
 // The per-address counter stops one address from spraying many identities.
 func TestThrottlePerSourceAddress(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		addrs func(i int) string
@@ -133,6 +135,7 @@ func TestThrottlePerSourceAddress(t *testing.T) {
 
 // One address's allowance is shared by root and IAM-user sign-ins.
 func TestThrottleAddressSharedAcrossSignIns(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := Client{SourceIP: "192.0.2.77"}
 	for i := range 10 {
@@ -172,6 +175,7 @@ func concurrentMFA(t *testing.T, b backend) {
 // Ten wrong codes at the console's MFA step lock the principal's MFA, as on the API, and the
 // security contacts hear of it once.
 func TestMFALockAtSignInAlertsContacts(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, serial := e.enrolTOTP(e.account, "", "")
 	e.clock.Advance(time.Minute)

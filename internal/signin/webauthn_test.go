@@ -22,6 +22,7 @@ func (e *env) register(account, user, name string, key *webauthntest.Key) (*Devi
 }
 
 func TestWebAuthnSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	key := webauthntest.New(t, consoleURL)
 	d, err := e.register(e.account, "", "passkey", key)
@@ -81,6 +82,7 @@ func TestWebAuthnSignIn(t *testing.T) {
 
 // IAM users register keys and sign in with them the same way.
 func TestWebAuthnIAMUser(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := e.iam.CreateUser(e.ctx, e.account, iam.CreateUserInput{UserName: "alice"}); err != nil {
 		t.Fatal(err)
