@@ -41,38 +41,11 @@ func runSteps(t *testing.T, steps []keyStep) {
 	}
 }
 
-// forAccount replaces the documentation's example account IDs by account.
-func forAccount(doc, account string) string {
-	return strings.NewReplacer("111122223333", account, "123456789012", account).Replace(doc)
-}
-
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// keyUser creates a user with tags and a permissions boundary ("" for none), attaches the managed
-// policies, and returns clients signing as the user.
-func keyUser(e *servertest.Env, name string, tags []iam.Tag, boundary string, policies ...string) (*awsiam.Client, *sts.Client) {
-	e.T.Helper()
-	ctx := context.Background()
-	_, err := e.Svc.CreateUser(ctx, e.Account.ID, iam.CreateUserInput{UserName: name, Tags: tags, PermissionsBoundary: boundary})
-	must(e.T, err)
-	for _, p := range policies {
-		must(e.T, e.Svc.AttachPolicy(ctx, e.Account.ID, "user", name, p))
-	}
-	k, err := e.Svc.CreateAccessKey(ctx, e.Account.ID, name)
-	must(e.T, err)
-	return e.Clients(k.AccessKeyID, k.Secret, "")
-}
-
-func managedPolicy(e *servertest.Env, name, doc string) string {
-	e.T.Helper()
-	p, err := e.Svc.CreatePolicy(context.Background(), e.Account.ID, iam.CreatePolicyInput{PolicyName: name, PolicyDocument: forAccount(doc, e.Account.ID)})
-	must(e.T, err)
-	return p.Arn
 }
 
 // assumer returns an AssumeRole step for c.
@@ -101,7 +74,7 @@ func TestKeySessionTags(t *testing.T) {
 	ctx := context.Background()
 	acct := e.Account.ID
 	_, user := e.UserClients("test-session-tags", "")
-	trust := forAccount(`{
+	trust := servertest.ForAccount(`{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -275,7 +248,7 @@ func TestKeySourceIdentity(t *testing.T) {
 	e := servertest.New(t)
 	ctx := context.Background()
 	acct := e.Account.ID
-	_, dev := e.UserClients("DevUser", forAccount(`{
+	_, dev := e.UserClients("DevUser", servertest.ForAccount(`{
   "Version": "2012-10-17",
   "Statement": [
     {
@@ -297,7 +270,7 @@ func TestKeySourceIdentity(t *testing.T) {
     }
   ]
 }`, acct))
-	trust := forAccount(`{
+	trust := servertest.ForAccount(`{
   "Version": "2012-10-17",
   "Statement": [
     {
@@ -365,7 +338,7 @@ func TestKeyRoleSessionName(t *testing.T) {
 	t.Parallel()
 	e := servertest.New(t)
 	acct := e.Account.ID
-	_, err := e.Svc.CreateRole(context.Background(), acct, iam.CreateRoleInput{RoleName: "shared", AssumeRolePolicyDocument: forAccount(`{
+	_, err := e.Svc.CreateRole(context.Background(), acct, iam.CreateRoleInput{RoleName: "shared", AssumeRolePolicyDocument: servertest.ForAccount(`{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -401,7 +374,7 @@ func TestKeyAssumeRoleResourceTag(t *testing.T) {
 			Tags: []iam.Tag{{Key: "access-project", Value: r.project}, {Key: "access-team", Value: "eng"}, {Key: "cost-center", Value: "987654"}}})
 		must(t, err)
 	}
-	assume := managedPolicy(e, "access-assume-role", `{
+	assume := e.ManagedPolicy("access-assume-role", `{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -419,7 +392,7 @@ func TestKeyAssumeRoleResourceTag(t *testing.T) {
         }
     ]
 }`)
-	_, arnav := keyUser(e, "access-Arnav-peg-eng", []iam.Tag{{Key: "access-project", Value: "peg"}, {Key: "access-team", Value: "eng"}, {Key: "cost-center", Value: "987654"}}, "", assume)
+	_, arnav := e.KeyUser("access-Arnav-peg-eng", []iam.Tag{{Key: "access-project", Value: "peg"}, {Key: "access-team", Value: "eng"}, {Key: "cost-center", Value: "987654"}}, "", assume)
 	role := func(name string) sts.AssumeRoleInput {
 		return sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/" + name), RoleSessionName: aws.String("arnav")}
 	}

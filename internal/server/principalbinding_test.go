@@ -27,8 +27,6 @@ import (
 // once that user or role is deleted they fail for good, also after a principal of the same name
 // is created.
 
-const invalidToken = "InvalidClientTokenId"
-
 // rawGet and rawPut read and write one store record, to recreate what the API cannot: a record
 // that outlived its principal.
 func rawGet(e *servertest.Env, kind, account, key string) []byte {

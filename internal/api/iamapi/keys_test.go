@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/testutil"
@@ -41,38 +40,11 @@ func runSteps(t *testing.T, steps []keyStep) {
 	}
 }
 
-// forAccount replaces the documentation's example account IDs by account.
-func forAccount(doc, account string) string {
-	return strings.NewReplacer("111122223333", account, "123456789012", account).Replace(doc)
-}
-
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-// keyUser creates a user with tags and a permissions boundary ("" for none), attaches the managed
-// policies, and returns clients signing as the user.
-func keyUser(e *servertest.Env, name string, tags []iam.Tag, boundary string, policies ...string) (*awsiam.Client, *sts.Client) {
-	e.T.Helper()
-	ctx := context.Background()
-	_, err := e.Svc.CreateUser(ctx, e.Account.ID, iam.CreateUserInput{UserName: name, Tags: tags, PermissionsBoundary: boundary})
-	must(e.T, err)
-	for _, p := range policies {
-		must(e.T, e.Svc.AttachPolicy(ctx, e.Account.ID, "user", name, p))
-	}
-	k, err := e.Svc.CreateAccessKey(ctx, e.Account.ID, name)
-	must(e.T, err)
-	return e.Clients(k.AccessKeyID, k.Secret, "")
-}
-
-func managedPolicy(e *servertest.Env, name, doc string) string {
-	e.T.Helper()
-	p, err := e.Svc.CreatePolicy(context.Background(), e.Account.ID, iam.CreatePolicyInput{PolicyName: name, PolicyDocument: forAccount(doc, e.Account.ID)})
-	must(e.T, err)
-	return p.Arn
 }
 
 // IAM User Guide, "Permissions boundaries for IAM entities", delegating responsibility to others:
@@ -82,8 +54,8 @@ func TestKeyPermissionsBoundaryDelegatedAdmin(t *testing.T) {
 	t.Parallel()
 	e := servertest.New(t)
 	acct := e.Account.ID
-	xcompany := managedPolicy(e, "XCompanyBoundaries", `{"Version":"2012-10-17","Statement":[{"Sid":"ServiceBoundaries","Effect":"Allow","Action":["s3:*","cloudwatch:*","ec2:*"],"Resource":"*"}]}`)
-	delegated := managedPolicy(e, "DelegatedUserBoundary", `{
+	xcompany := e.ManagedPolicy("XCompanyBoundaries", `{"Version":"2012-10-17","Statement":[{"Sid":"ServiceBoundaries","Effect":"Allow","Action":["s3:*","cloudwatch:*","ec2:*"],"Resource":"*"}]}`)
+	delegated := e.ManagedPolicy("DelegatedUserBoundary", `{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -157,7 +129,7 @@ func TestKeyPermissionsBoundaryDelegatedAdmin(t *testing.T) {
         }
     ]
 }`)
-	permissions := managedPolicy(e, "DelegatedUserPermissions", `{
+	permissions := e.ManagedPolicy("DelegatedUserPermissions", `{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -186,9 +158,9 @@ func TestKeyPermissionsBoundaryDelegatedAdmin(t *testing.T) {
         }
     ]
 }`)
-	zhang, _ := keyUser(e, "Zhang", nil, delegated, permissions)
+	zhang, _ := e.KeyUser("Zhang", nil, delegated, permissions)
 	// A user created before the delegation, without a boundary.
-	_, _ = keyUser(e, "legacy", nil, "")
+	_, _ = e.KeyUser("legacy", nil, "")
 	must(t, e.Svc.PutInlinePolicy(context.Background(), acct, "user", "legacy", "old", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`))
 	iamFull := "arn:aws:iam::aws:policy/IAMFullAccess"
 	inline := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
@@ -258,9 +230,9 @@ func TestKeyPermissionsBoundaryDelegatedAdmin(t *testing.T) {
 func TestKeyPermissionsBoundaryRoles(t *testing.T) {
 	t.Parallel()
 	e := servertest.New(t)
-	boundary := managedPolicy(e, "DevBoundary", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
-	dev, _ := keyUser(e, "dev", nil, "")
-	must(t, e.Svc.PutInlinePolicy(context.Background(), e.Account.ID, "user", "dev", "roles", forAccount(`{
+	boundary := e.ManagedPolicy("DevBoundary", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	dev, _ := e.KeyUser("dev", nil, "")
+	must(t, e.Svc.PutInlinePolicy(context.Background(), e.Account.ID, "user", "dev", "roles", servertest.ForAccount(`{
     "Version": "2012-10-17",
     "Statement": [
         {
@@ -320,8 +292,8 @@ func TestKeyPermissionsBoundaryRoles(t *testing.T) {
 func TestKeyPolicyARN(t *testing.T) {
 	t.Parallel()
 	e := servertest.New(t)
-	team := managedPolicy(e, "TeamPolicy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
-	other := managedPolicy(e, "OtherPolicy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
+	team := e.ManagedPolicy("TeamPolicy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	other := e.ManagedPolicy("OtherPolicy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
 	limited, _ := e.UserClients("limited", strings.NewReplacer("<ACCOUNTNUMBER>", e.Account.ID, "<MANAGED-POLICY-NAME>", "TeamPolicy", "<AWS-MANAGED-POLICY-NAME>", "ReadOnlyAccess").Replace(`{
   "Version": "2012-10-17",
   "Statement": [
