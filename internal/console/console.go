@@ -94,11 +94,14 @@ type Config struct {
 
 // Handler serves the console under /console/.
 type Handler struct {
-	cfg    Config
-	iam    *iam.Service
-	root   *rootuser.Service
-	signin *signin.Service
-	orgs   *orgs.Service
+	cfg Config
+	// The services, narrowed to what is not an authorized action (guard.go says which and why);
+	// the authorized actions are guard's. orgs is nil without Organizations.
+	iam    iamFacts
+	root   rootFlows
+	signin signinFlows
+	orgs   orgFacts
+	guard  guarded
 	st     store.Store
 	run    *api.Runner
 	log    *slog.Logger
@@ -111,9 +114,13 @@ type Handler struct {
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, run: cfg.Runner, log: cfg.Logger, now: cfg.Now}
 	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.Runner == nil {
 		return nil, errors.New("console: IAM, Root, SignIn and Runner are required")
+	}
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, st: cfg.Store, run: cfg.Runner, log: cfg.Logger, now: cfg.Now,
+		guard: guarded{run: cfg.Runner, root: cfg.Root, signin: cfg.SignIn}}
+	if cfg.Orgs != nil {
+		h.orgs = cfg.Orgs // a nil *orgs.Service in the interface would not compare equal to nil
 	}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
