@@ -8,7 +8,9 @@
 // (iamapi, stsapi, orgsapi), invoked through the API's Runner as the signed-in principal (api.Invoke,
 // and api.Allowed to ask whether an action is allowed), so a console session can do exactly what
 // the same principal could do with the AWS CLI, under the same policies, and leaves the same
-// CloudTrail records. The console does not know the HTTP API server: internal/httpmux mounts both
+// CloudTrail records. The few authorized actions the rootuser and signin services perform instead
+// of an API operation are reachable only through guarded (guard.go), which decides each with
+// api.Allowed first. The console does not know the HTTP API server: internal/httpmux mounts both
 // on one address.
 //
 // Browser security, decided here once for every page:
