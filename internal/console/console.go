@@ -8,7 +8,9 @@
 // (iamapi, stsapi, orgsapi), invoked through the API's Runner as the signed-in principal (api.Invoke,
 // and api.Allowed to ask whether an action is allowed), so a console session can do exactly what
 // the same principal could do with the AWS CLI, under the same policies, and leaves the same
-// CloudTrail records. The console does not know the HTTP API server: internal/httpmux mounts both
+// CloudTrail records. The few authorized actions the rootuser and signin services perform instead
+// of an API operation are reachable only through guarded (guard.go), which decides each with
+// api.Allowed first. The console does not know the HTTP API server: internal/httpmux mounts both
 // on one address.
 //
 // Browser security, decided here once for every page:
@@ -94,11 +96,14 @@ type Config struct {
 
 // Handler serves the console under /console/.
 type Handler struct {
-	cfg    Config
-	iam    *iam.Service
-	root   *rootuser.Service
-	signin *signin.Service
-	orgs   *orgs.Service
+	cfg Config
+	// The services, narrowed to what is not an authorized action (guard.go says which and why);
+	// the authorized actions are guard's. orgs is nil without Organizations.
+	iam    iamFacts
+	root   rootFlows
+	signin signinFlows
+	orgs   orgFacts
+	guard  guarded
 	st     store.Store
 	run    *api.Runner
 	log    *slog.Logger
@@ -111,9 +116,13 @@ type Handler struct {
 
 // New returns the console handler.
 func New(cfg Config) (*Handler, error) {
-	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, orgs: cfg.Orgs, st: cfg.Store, run: cfg.Runner, log: cfg.Logger, now: cfg.Now}
 	if cfg.IAM == nil || cfg.Root == nil || cfg.SignIn == nil || cfg.Runner == nil {
 		return nil, errors.New("console: IAM, Root, SignIn and Runner are required")
+	}
+	h := &Handler{cfg: cfg, iam: cfg.IAM, root: cfg.Root, signin: cfg.SignIn, st: cfg.Store, run: cfg.Runner, log: cfg.Logger, now: cfg.Now,
+		guard: guarded{run: cfg.Runner, root: cfg.Root, signin: cfg.SignIn}}
+	if cfg.Orgs != nil {
+		h.orgs = cfg.Orgs // a nil *orgs.Service in the interface would not compare equal to nil
 	}
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)

@@ -16,9 +16,9 @@ import (
 // The "Security credentials" page: password, MFA devices, access keys and signing certificates
 // (and, for the root user, the contact details recovery relies on), each with the matching advice
 // from AWS's root-user and IAM best practices beside it. Reads and plain changes are the IAM API
-// operations invoked as the signed-in principal; creating a root access key or certificate goes
-// through the rootuser service, which demands the explicit confirmation of the risk, after the
-// same authorization check.
+// operations invoked as the signed-in principal; the root user's password, access key and
+// certificate go through the rootuser service (which demands the explicit confirmation of the
+// risk) by way of guarded, after the same authorization check.
 
 type accessKey struct {
 	AccessKeyID string
@@ -122,15 +122,10 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		h.credentialsPage(w, r, s, http.StatusBadRequest, "The new passwords do not match.", "")
 		return
 	}
-	in := &iamapi.ChangePasswordInput{OldPassword: oldPw, NewPassword: newPw}
 	if s.Root() {
 		// The root user's password is not IAM's (ChangePassword refuses the root user): the
 		// rootuser service changes it, once the same authorization allows it.
-		if err := api.Allowed(h.run, r, s.principal(), iamapi.ChangePassword, in); err != nil {
-			h.pageError(w, r, s, err)
-			return
-		}
-		p, err := h.root.ChangeRootPassword(r.Context(), s.rootPrincipal(), oldPw, newPw, client(r))
+		p, err := h.guard.changeRootPassword(r, s, oldPw, newPw)
 		if err != nil {
 			h.pageError(w, r, s, err)
 			return
@@ -140,6 +135,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 			return
 		}
 	} else {
+		in := &iamapi.ChangePasswordInput{OldPassword: oldPw, NewPassword: newPw}
 		if _, err := api.Invoke(h.run, r, s.principal(), iamapi.ChangePassword, in); err != nil {
 			h.pageError(w, r, s, err)
 			return
@@ -194,12 +190,8 @@ func (h *Handler) createAccessKey(w http.ResponseWriter, r *http.Request, s *ses
 	}
 	var created newKeyData
 	if s.Root() {
-		if err := api.Allowed(h.run, r, s.principal(), iamapi.CreateAccessKey, &iamapi.AccessKeyUserInput{}); err != nil {
-			h.pageError(w, r, s, err)
-			return
-		}
 		// The checkbox's value is the risk statement itself; rootuser refuses anything else.
-		k, err := h.root.CreateRootAccessKey(r.Context(), s.rootPrincipal(), r.PostFormValue("confirm"), client(r))
+		k, err := h.guard.createRootAccessKey(r, s, r.PostFormValue("confirm"))
 		if err != nil {
 			h.pageError(w, r, s, err)
 			return
@@ -286,14 +278,15 @@ func (h *Handler) uploadCertificate(w http.ResponseWriter, r *http.Request, s *s
 		return
 	}
 	body := strings.TrimSpace(r.PostFormValue("certificate"))
-	if err := api.Allowed(h.run, r, s.principal(), iamapi.UploadSigningCertificate, &iamapi.UploadSigningCertificateInput{CertificateBody: body}); err != nil {
+	up, err := h.guard.uploadRootCertificate(r, s, body)
+	if err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}
 	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
 		return
 	}
-	if _, err := h.root.UploadRootSigningCertificate(r.Context(), s.rootPrincipal(), body, r.PostFormValue("confirm"), client(r)); err != nil {
+	if _, err := up.upload(r, r.PostFormValue("confirm")); err != nil {
 		h.pageError(w, r, s, err)
 		return
 	}

@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/rootward/rootward/internal/api"
-	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/signin"
@@ -21,41 +19,9 @@ import (
 // lost-MFA recovery), where the pending sign-in names the principal. A device registered during
 // sign-in completes it: registering proved possession of the device.
 
-// mfaSubject is the principal whose devices a request manages.
-type mfaSubject struct {
-	account, user string
-	session       *session // nil during sign-in
-}
-
-// subject resolves the principal: the session's, else the pending sign-in's at its registration
-// step. For a signed-in session the step is authorized as the API call it stands for (allowed:
-// mayEnableMFA, mayDeactivateMFA), so an IAM user whose policies forbid managing their own MFA
-// cannot do it here either.
-func (h *Handler) subject(r *http.Request, s *session, allowed func(*http.Request, *session) error) (*mfaSubject, error) {
-	if s != nil {
-		if err := allowed(r, s); err != nil {
-			return nil, err
-		}
-		return &mfaSubject{account: s.Account, user: s.UserName, session: s}, nil
-	}
-	account, user, err := h.signin.PendingSubject(r.Context(), pendingToken(r))
-	if err != nil {
-		return nil, err
-	}
-	return &mfaSubject{account: account, user: user}, nil
-}
-
-// mayEnableMFA decides whether the session's principal may register an MFA device for itself
-// (iam:EnableMFADevice, as the API call).
-func (h *Handler) mayEnableMFA(r *http.Request, s *session) error {
-	return api.Allowed(h.run, r, s.principal(), iamapi.EnableMFADevice, &iamapi.EnableMFADeviceInput{UserName: self(s)})
-}
-
-// mayDeactivateMFA decides whether the session's principal may remove one of its MFA devices
-// (iam:DeactivateMFADevice, as the API call).
-func (h *Handler) mayDeactivateMFA(r *http.Request, s *session) error {
-	return api.Allowed(h.run, r, s.principal(), iamapi.DeactivateMFADevice, &iamapi.DeactivateMFADeviceInput{UserName: self(s)})
-}
+// The principal whose devices a request manages is guarded's mfaSubject: the session's, once the
+// API call the step stands for allows it (so an IAM user whose policies forbid managing their own
+// MFA cannot do it here either), else the pending sign-in's at its registration step.
 
 // totpData is the page that enrols an authenticator app.
 type totpData struct {
@@ -95,7 +61,7 @@ func (h *Handler) mfaPageError(w http.ResponseWriter, r *http.Request, s *sessio
 // createTOTP creates a virtual device and redirects to the page that shows its QR code and seed,
 // once; a form sent twice creates one device.
 func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session) {
-	sub, err := h.subject(r, s, h.mayEnableMFA)
+	sub, err := h.guard.enableMFA(r, s)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
@@ -108,7 +74,7 @@ func (h *Handler) createTOTP(w http.ResponseWriter, r *http.Request, s *session)
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	enr, err := h.root.CreateTOTPDevice(r.Context(), sub.account, sub.user, name, client(r))
+	enr, err := sub.createTOTP(r, name)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
@@ -157,13 +123,13 @@ func (h *Handler) totpSetup(w http.ResponseWriter, r *http.Request) {
 
 // enableTOTP assigns the virtual device after two consecutive codes.
 func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session) {
-	sub, err := h.subject(r, s, h.mayEnableMFA)
+	sub, err := h.guard.enableMFA(r, s)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
 	}
 	serial := r.PostFormValue("serial")
-	err = h.root.EnableTOTPDevice(r.Context(), sub.account, sub.user, serial, strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), client(r))
+	err = sub.enableTOTP(r, serial, strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")))
 	if awserr.IsCode(err, awserr.InvalidAuthenticationCode) {
 		// The app holds the seed already: ask for two new codes without showing it again.
 		msg := "The codes were not accepted. Enter two consecutive codes the app shows now."
@@ -179,13 +145,13 @@ func (h *Handler) enableTOTP(w http.ResponseWriter, r *http.Request, s *session)
 
 // enableHardware registers a hardware TOTP token by serial number and seed.
 func (h *Handler) enableHardware(w http.ResponseWriter, r *http.Request, s *session) {
-	sub, err := h.subject(r, s, h.mayEnableMFA)
+	sub, err := h.guard.enableMFA(r, s)
 	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
 	}
-	err = h.root.EnableHardwareDevice(r.Context(), sub.account, sub.user, strings.TrimSpace(r.PostFormValue("serial")),
-		strings.TrimSpace(r.PostFormValue("seed")), strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")), client(r))
+	err = sub.enableHardware(r, strings.TrimSpace(r.PostFormValue("serial")),
+		strings.TrimSpace(r.PostFormValue("seed")), strings.TrimSpace(r.PostFormValue("code1")), strings.TrimSpace(r.PostFormValue("code2")))
 	h.registered(w, r, s, err, "Hardware TOTP token registered.")
 }
 
@@ -224,12 +190,12 @@ func (h *Handler) webauthnBegin(w http.ResponseWriter, r *http.Request, s *sessi
 		h.jsonError(w, r, awserr.New(awserr.InvalidInput, "The request could not be read."))
 		return
 	}
-	sub, err := h.subject(r, s, h.mayEnableMFA)
+	sub, err := h.guard.enableMFA(r, s)
 	if err != nil {
 		h.jsonError(w, r, err)
 		return
 	}
-	creation, ceremony, err := h.root.BeginWebAuthnRegistration(r.Context(), sub.account, sub.user, strings.TrimSpace(in.Name))
+	creation, ceremony, err := sub.beginWebAuthn(r, strings.TrimSpace(in.Name))
 	if err != nil {
 		h.jsonError(w, r, err)
 		return
@@ -247,11 +213,12 @@ func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *sess
 		h.jsonError(w, r, awserr.New(awserr.InvalidInput, "The request could not be read."))
 		return
 	}
-	if _, err := h.subject(r, s, h.mayEnableMFA); err != nil {
+	sub, err := h.guard.enableMFA(r, s)
+	if err != nil {
 		h.jsonError(w, r, err)
 		return
 	}
-	if _, err := h.root.FinishWebAuthnRegistration(r.Context(), in.Ceremony, in.Credential, client(r)); err != nil {
+	if _, err := sub.finishWebAuthn(r, in.Ceremony, in.Credential); err != nil {
 		h.jsonError(w, r, err)
 		return
 	}
@@ -268,12 +235,12 @@ func (h *Handler) webauthnFinish(w http.ResponseWriter, r *http.Request, s *sess
 	h.advance(w, r, p)
 }
 
-// removeDevice deactivates one of the principal's devices.
 // removeDevice removes an MFA device after asking again: the first post shows a page naming the
 // device, and only its confirmation (the serial number sent back as confirm, with a one-time
 // form token) removes it.
 func (h *Handler) removeDevice(w http.ResponseWriter, r *http.Request, s *session) {
-	if _, err := h.subject(r, s, h.mayDeactivateMFA); err != nil {
+	sub, err := h.guard.deactivateMFA(r, s)
+	if err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
 	}
@@ -296,8 +263,7 @@ func (h *Handler) removeDevice(w http.ResponseWriter, r *http.Request, s *sessio
 	if h.onceRefused(w, r, "/console/security-credentials", h.spendForm(r.Context(), r)) {
 		return
 	}
-	err := h.root.RemoveDevice(r.Context(), s.Account, s.UserName, serial, client(r))
-	if err != nil {
+	if err := sub.remove(r, serial); err != nil {
 		h.mfaPageError(w, r, s, err)
 		return
 	}

@@ -3,10 +3,6 @@ package console
 import (
 	"net/http"
 	"strings"
-
-	"github.com/rootward/rootward/internal/api"
-	"github.com/rootward/rootward/internal/api/iamapi"
-	"github.com/rootward/rootward/internal/authz"
 )
 
 // IAM-user sign-in: account (ID or alias), user name and password; then a code from one of the
@@ -67,8 +63,8 @@ func (h *Handler) iamForcedPasswordChange(w http.ResponseWriter, r *http.Request
 	}
 	// The user needs iam:ChangePassword, granted by a policy or by the password policy's
 	// AllowUsersToChangePassword, as for the API call; without it AWS's sign-in cannot finish either.
-	principal := authz.Principal{Account: p.Account, UserName: p.UserName, IssuedAt: h.now()}
-	if err := api.Allowed(h.run, r, principal, iamapi.ChangePassword, &iamapi.ChangePasswordInput{OldPassword: oldPw, NewPassword: newPw}); err != nil {
+	change, err := h.guard.forcedPasswordChange(r, tok, p, h.now(), oldPw, newPw)
+	if err != nil {
 		msg, ok := userMessage(err)
 		if !ok {
 			h.internalError(w, r, err)
@@ -77,7 +73,7 @@ func (h *Handler) iamForcedPasswordChange(w http.ResponseWriter, r *http.Request
 		again(http.StatusForbidden, msg)
 		return
 	}
-	next, err := h.signin.CompletePasswordChange(r.Context(), tok, oldPw, newPw, client(r))
+	next, err := change.complete(r)
 	if err != nil {
 		msg, ok := userMessage(err)
 		if !ok {
