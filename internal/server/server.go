@@ -157,6 +157,8 @@ type call struct {
 	// client's before its request is authenticated (jsonProtocol), and the protocol of a service
 	// Rootward does not serve (refuseUnserved); nil means awsQuery.
 	errProto *awsproto.Protocol
+	// answering is set once the success answer's status line is written (answer).
+	answering bool
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +173,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		err = s.handle(w, c)
 	}()
 	s.runner.Finish(c.Call, &err)
-	if e, ok := awserr.As(err); ok {
+	// Once the success answer's status is sent, another answer cannot follow it (net/http would
+	// log a superfluous WriteHeader and append the error to the body): an error left then is only
+	// logged, by Finish.
+	if e, ok := awserr.As(err); ok && !c.answering {
 		s.writeError(w, c, e)
 	}
 }
@@ -281,13 +286,59 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	if err != nil {
 		return err
 	}
+	return s.answer(w, c, svc, result)
+}
+
+// answer writes the success answer of c, whose operation ran and returned result. A write that
+// fails once the status is sent is the client leaving (a dropped connection, a write timeout):
+// the operation did run, so the call ends as it succeeded (CloudTrail's record without an error,
+// the metrics' "OK"), and the departure is logged at Info level, not as an internal error. Any
+// other failure to encode is an internal error, logged by Finish; answering tells serveAPI
+// whether a status was already sent so that no second answer follows it.
+func (s *Server) answer(w http.ResponseWriter, c *call, svc *api.Service, result any) error {
+	aw := &answerWriter{ResponseWriter: w, c: c}
+	var err error
 	switch svc.Protocol {
 	case awsproto.AWSQuery:
-		return awsproto.Response(w, svc.XMLNamespace, c.Action, c.RequestID, result)
+		err = awsproto.Response(aw, svc.XMLNamespace, c.Action, c.RequestID, result)
 	case awsproto.AWSJSON11:
-		return awsproto.JSONResponse(w, c.RequestID, result)
+		err = awsproto.JSONResponse(aw, c.RequestID, result)
+	default:
+		err = awsproto.RESTResponse(aw, c.RequestID, result)
 	}
-	return awsproto.RESTResponse(w, c.RequestID, result)
+	if err != nil && aw.writeErr != nil {
+		s.log.Info("client left before its answer was written", "request_id", c.RequestID,
+			"service", c.Service, "action", c.Action, "err", aw.writeErr)
+		return nil
+	}
+	return err
+}
+
+// answerWriter is the ResponseWriter of a success answer: it records in c that the status is
+// sent, and the first error writing the body. It is used for the answer only: net/http's
+// MaxBytesReader needs the server's own ResponseWriter to close a connection whose body is too
+// large.
+type answerWriter struct {
+	http.ResponseWriter
+	c        *call
+	writeErr error
+}
+
+func (w *answerWriter) WriteHeader(status int) {
+	w.c.answering = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the server's ResponseWriter.
+func (w *answerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *answerWriter) Write(b []byte) (int, error) {
+	w.c.answering = true // a Write without WriteHeader sends status 200
+	n, err := w.ResponseWriter.Write(b)
+	if err != nil && w.writeErr == nil {
+		w.writeErr = err
+	}
+	return n, err
 }
 
 // observe records an answered call in the metrics; unknown services and actions are folded into
