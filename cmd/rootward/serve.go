@@ -155,6 +155,9 @@ func serveCmd() *cobra.Command {
 				WriteTimeout:      60 * time.Second,
 				IdleTimeout:       120 * time.Second,
 			}
+			// On shutdown the listener stops accepting, connections without a request close at
+			// once, and in-flight requests finish within the grace period below.
+			new(quietConns).install(srv)
 			errc := make(chan error, 1)
 			go func() {
 				if tlsConf != nil {
