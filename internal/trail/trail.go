@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -21,6 +22,10 @@ import (
 )
 
 const kindEvent = "event"
+
+// kindEventAccount indexes the accounts that have events (under the empty account, keyed by account
+// ID), so that Expire can find every account's events: the store cannot list the accounts of a kind.
+const kindEventAccount = "event-account"
 
 // Batching: the writer commits up to maxBatch events at once, waiting at most lingerTime after the
 // first one for others to join it.
@@ -196,7 +201,14 @@ func (r *Recorder) write(batch []*Event) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return r.st.Update(ctx, func(tx store.Tx) error {
+		indexed := map[string]bool{}
 		for _, e := range batch {
+			if !indexed[e.RecipientAccountID] {
+				indexed[e.RecipientAccountID] = true
+				if err := tx.Put(kindEventAccount, "", e.RecipientAccountID, []byte("{}")); err != nil {
+					return err
+				}
+			}
 			b, err := json.Marshal(e)
 			if err != nil {
 				return err
@@ -212,6 +224,92 @@ func (r *Recorder) write(batch []*Event) error {
 // eventKey orders events by time, then ID: a fixed-width UTC timestamp sorts bytewise.
 func eventKey(e *Event) string {
 	return e.EventTime.UTC().Format("20060102T150405Z") + "/" + e.EventID
+}
+
+// Expire deletes the events recorded before `before` (to the second: an event of the same second
+// stays), oldest first, in transactions of at most batch deletions each, so a writer waits for at
+// most one batch. It walks every account that has events (the index the writer keeps) and, in
+// addition, accounts: events stored before that index existed are found through them. An account
+// left without events leaves the index. It returns how many events it deleted; on an error, the
+// batches already committed stay deleted.
+func (r *Recorder) Expire(ctx context.Context, before time.Time, batch int, accounts ...string) (int, error) {
+	if batch <= 0 {
+		return 0, fmt.Errorf("trail: expire batch %d must be positive", batch)
+	}
+	// Keys start with the event's second: every key of an earlier second sorts before this one.
+	cutoff := before.UTC().Format("20060102T150405Z")
+	deleted := 0
+	for _, a := range accounts {
+		n, err := r.expireAccount(ctx, a, cutoff, batch)
+		deleted += n
+		if err != nil {
+			return deleted, err
+		}
+	}
+	after := ""
+	for {
+		var page []store.Item
+		err := r.st.View(ctx, func(tx store.Tx) error {
+			var err error
+			page, err = tx.List(kindEventAccount, "", "", after, 500)
+			return err
+		})
+		if err != nil {
+			return deleted, err
+		}
+		for _, it := range page {
+			n, err := r.expireAccount(ctx, it.Key, cutoff, batch)
+			deleted += n
+			if err != nil {
+				return deleted, err
+			}
+			after = it.Key
+		}
+		if len(page) < 500 {
+			return deleted, nil
+		}
+	}
+}
+
+// expireAccount deletes one account's events with keys before cutoff, batch by batch.
+func (r *Recorder) expireAccount(ctx context.Context, account, cutoff string, batch int) (int, error) {
+	deleted := 0
+	for {
+		n, more := 0, false
+		err := r.st.Update(ctx, func(tx store.Tx) error {
+			n, more = 0, false
+			items, err := tx.List(kindEvent, account, "", "", batch)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if it.Key >= cutoff {
+					return nil
+				}
+				if err := tx.Delete(kindEvent, account, it.Key); err != nil {
+					return err
+				}
+				n++
+			}
+			if len(items) == batch {
+				more = true
+				return nil
+			}
+			// Every event of the account is gone: so is its index entry (a writer that records
+			// one later puts it back).
+			if err := tx.Delete(kindEventAccount, "", account); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			return deleted, err
+		}
+		deleted += n
+		if !more {
+			return deleted, nil
+		}
+	}
 }
 
 func newEventID() string {

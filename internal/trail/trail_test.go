@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/sqlite"
+	"github.com/rootward/rootward/internal/store/testbackend"
 )
 
 func TestRecordAndList(t *testing.T) {
@@ -65,4 +67,118 @@ func TestRecordAndList(t *testing.T) {
 			t.Errorf("record lacks %s: %s", k, b)
 		}
 	}
+}
+
+// Expire deletes the events before the cutoff, in batches smaller than their number, in every
+// account — including one known only from the accounts argument (events stored before the account
+// index existed) — and keeps the rest.
+func TestExpire(t *testing.T) {
+	counted := &countingStore{Store: testbackend.Open(t)}
+	st := store.Store(counted)
+	r := NewRecorder(st, nil)
+	defer r.Close()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cutoff := base.Add(7 * time.Hour)
+	accounts := []string{"111122223333", "444455556666"}
+	for _, a := range accounts {
+		for i := range 10 { // 7 before the cutoff, 3 at or after it
+			r.Record(&Event{EventName: "ListUsers", EventType: AwsAPICall, RecipientAccountID: a, EventTime: base.Add(time.Duration(i) * time.Hour)})
+		}
+	}
+	r.Flush()
+	// An account with old events but no index entry, as stored before the index existed.
+	ctx := context.Background()
+	legacy := "777788889999"
+	err := st.Update(ctx, func(tx store.Tx) error {
+		for i := range 4 {
+			e := &Event{EventID: newEventID(), RecipientAccountID: legacy, EventTime: base.Add(time.Duration(i*3) * time.Hour)}
+			b, _ := json.Marshal(e)
+			if err := tx.Put(kindEvent, legacy, eventKey(e), b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	counted.maxDeletes, counted.updates = 0, 0
+	n, err := r.Expire(ctx, cutoff, 3, legacy)
+	if err != nil || n != 2*7+3 {
+		t.Fatalf("Expire = %d, %v; want %d, nil", n, err, 2*7+3)
+	}
+	// 7+7+3 deletions, at most 3 a transaction: 3+3+1 per indexed account, 3 (then an empty look) for
+	// the legacy one.
+	if counted.maxDeletes != 3 || counted.updates < 7 {
+		t.Errorf("got %d transactions, at most %d deletions each; want at least 7, at most 3 each", counted.updates, counted.maxDeletes)
+	}
+	for _, a := range append(accounts, legacy) {
+		p, err := List(ctx, st, Query{Account: a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Events) == 0 {
+			t.Fatalf("%s: got no events left; want the ones from %s on", a, cutoff)
+		}
+		for _, e := range p.Events {
+			if e.EventTime.Before(cutoff) {
+				t.Errorf("%s: event of %s survived; want every event before %s gone", a, e.EventTime, cutoff)
+			}
+		}
+	}
+	for _, a := range accounts {
+		if p, _ := List(ctx, st, Query{Account: a}); len(p.Events) != 3 {
+			t.Errorf("%s: got %d events left, want 3", a, len(p.Events))
+		}
+	}
+	// Again: nothing more to delete.
+	if n, err := r.Expire(ctx, cutoff, 3); n != 0 || err != nil {
+		t.Fatalf("second Expire = %d, %v; want 0, nil", n, err)
+	}
+	// Everything expires; the emptied accounts leave the index, and a new event brings one back.
+	if n, err := r.Expire(ctx, base.Add(24*time.Hour), 2); n != 2*3 || err != nil {
+		t.Fatalf("Expire all = %d, %v; want 6, nil", n, err)
+	}
+	var left int
+	_ = st.View(ctx, func(tx store.Tx) error { left, _ = tx.Count(kindEventAccount, "", ""); return nil })
+	if left != 0 {
+		t.Fatalf("got %d index entries after every indexed account emptied; want 0", left)
+	}
+	r.Record(&Event{EventName: "ListUsers", RecipientAccountID: accounts[0], EventTime: base.Add(48 * time.Hour)})
+	r.Flush()
+	if n, err := r.Expire(ctx, base.Add(72*time.Hour), 500); n != 1 || err != nil {
+		t.Fatalf("Expire after a new event = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := r.Expire(ctx, cutoff, 0); err == nil {
+		t.Fatal("Expire with batch 0 succeeded; want an error")
+	}
+}
+
+// countingStore counts write transactions and the most deletions one of them made.
+type countingStore struct {
+	store.Store
+	updates, maxDeletes int
+}
+
+func (c *countingStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	c.updates++
+	return c.Store.Update(ctx, func(tx store.Tx) error {
+		ct := &countingTx{Tx: tx}
+		err := fn(ct)
+		c.maxDeletes = max(c.maxDeletes, ct.deletes)
+		return err
+	})
+}
+
+type countingTx struct {
+	store.Tx
+	deletes int
+}
+
+func (c *countingTx) Delete(kind, account, key string) error {
+	if kind == kindEvent {
+		c.deletes++
+	}
+	return c.Tx.Delete(kind, account, key)
 }
