@@ -229,8 +229,9 @@ func eventKey(e *Event) string {
 // Expire deletes the events recorded before `before` (to the second: an event of the same second
 // stays), oldest first, in transactions of at most batch deletions each, so a writer waits for at
 // most one batch. It walks every account that has events (the index the writer keeps) and, in
-// addition, accounts: events stored before that index existed are found through them. An account
-// left without events leaves the index. It returns how many events it deleted; on an error, the
+// addition, accounts: events stored before that index existed are found through them, and such an
+// account that keeps events joins the index, so one call naming every account covers them from then
+// on. An account left without events leaves the index. It returns how many events it deleted; on an error, the
 // batches already committed stay deleted.
 func (r *Recorder) Expire(ctx context.Context, before time.Time, batch int, accounts ...string) (int, error) {
 	if batch <= 0 {
@@ -240,7 +241,7 @@ func (r *Recorder) Expire(ctx context.Context, before time.Time, batch int, acco
 	cutoff := before.UTC().Format("20060102T150405Z")
 	deleted := 0
 	for _, a := range accounts {
-		n, err := r.expireAccount(ctx, a, cutoff, batch)
+		n, err := r.expireAccount(ctx, a, cutoff, batch, true)
 		deleted += n
 		if err != nil {
 			return deleted, err
@@ -258,7 +259,7 @@ func (r *Recorder) Expire(ctx context.Context, before time.Time, batch int, acco
 			return deleted, err
 		}
 		for _, it := range page {
-			n, err := r.expireAccount(ctx, it.Key, cutoff, batch)
+			n, err := r.expireAccount(ctx, it.Key, cutoff, batch, false)
 			deleted += n
 			if err != nil {
 				return deleted, err
@@ -271,8 +272,9 @@ func (r *Recorder) Expire(ctx context.Context, before time.Time, batch int, acco
 	}
 }
 
-// expireAccount deletes one account's events with keys before cutoff, batch by batch.
-func (r *Recorder) expireAccount(ctx context.Context, account, cutoff string, batch int) (int, error) {
+// expireAccount deletes one account's events with keys before cutoff, batch by batch; with index,
+// an account that keeps events is put in the account index.
+func (r *Recorder) expireAccount(ctx context.Context, account, cutoff string, batch int, index bool) (int, error) {
 	deleted := 0
 	for {
 		n, more := 0, false
@@ -284,6 +286,9 @@ func (r *Recorder) expireAccount(ctx context.Context, account, cutoff string, ba
 			}
 			for _, it := range items {
 				if it.Key >= cutoff {
+					if index {
+						return tx.Put(kindEventAccount, "", account, []byte("{}"))
+					}
 					return nil
 				}
 				if err := tx.Delete(kindEvent, account, it.Key); err != nil {
