@@ -45,6 +45,7 @@ func serveCmd() *cobra.Command {
 		tlsKey     string
 		proxies    []string
 		nf         notify.Flags
+		retention  time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -63,6 +64,9 @@ func serveCmd() *cobra.Command {
 			// Every flag is checked before the data directory is touched.
 			tlsConf, err := loadTLS(tlsCert, tlsKey)
 			if err != nil {
+				return &exitCode{2, err}
+			}
+			if err := checkRetention(retention); err != nil {
 				return &exitCode{2, err}
 			}
 			if publicURL != "" {
@@ -147,6 +151,11 @@ func serveCmd() *cobra.Command {
 			defer root.Drain()
 			go root.Run(ctx, time.Minute, log, si.Sweep)
 			go sweepConsole(ctx, con, time.Hour, log)
+			if retention > 0 {
+				hourly := time.NewTicker(time.Hour)
+				defer hourly.Stop()
+				go expireTrail(ctx, rec, svc, retention, hourly.C, time.Now, log)
+			}
 			srv := &http.Server{
 				Handler:           handler,
 				TLSConfig:         tlsConf,
@@ -192,6 +201,7 @@ func serveCmd() *cobra.Command {
 	_ = cmd.Flags().MarkDeprecated("console-url", "use --public-url")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; requires --tls-key")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	cmd.Flags().DurationVar(&retention, "trail-retention", defaultTrailRetention, "how long to keep event-history records (e.g. 2160h for 90 days; at least 24h), deleted hourly in the background once older; 0 keeps them forever")
 	return cmd
 }
 
@@ -333,6 +343,54 @@ func sweepConsole(ctx context.Context, con *console.Handler, interval time.Durat
 			log.Error("console housekeeping", "err", err)
 		} else if n > 0 {
 			log.Info("console housekeeping", "removed", n)
+		}
+	}
+}
+
+// defaultTrailRetention is how long serve keeps event-history records: 90 days, as CloudTrail's
+// event history does (CloudTrail User Guide, "Working with CloudTrail event history",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html).
+const defaultTrailRetention = 90 * 24 * time.Hour
+
+// trailExpireBatch bounds the events one retention transaction deletes, so a trail write waits at
+// most for one batch.
+const trailExpireBatch = 500
+
+// checkRetention refuses a negative --trail-retention, and one under a day: a slip such as 90m for
+// 90 days would delete the audit trail.
+func checkRetention(d time.Duration) error {
+	if d < 0 || (d > 0 && d < 24*time.Hour) {
+		return fmt.Errorf("--trail-retention %s must be 0 (keep every record) or at least 24h (e.g. 2160h for 90 days)", d)
+	}
+	return nil
+}
+
+// expireTrail deletes the event-history records older than retention now and then at every tick
+// until ctx ends. The first pass also walks every account, so records stored before the trail kept
+// its account index expire too (until a pass succeeds).
+func expireTrail(ctx context.Context, rec *trail.Recorder, svc *iam.Service, retention time.Duration, tick <-chan time.Time, now func() time.Time, log *slog.Logger) {
+	var accounts []string
+	if as, err := svc.Accounts(ctx); err != nil {
+		log.Error("event history retention: listing accounts", "err", err)
+	} else {
+		for _, a := range as {
+			accounts = append(accounts, a.ID)
+		}
+	}
+	for {
+		n, err := rec.Expire(ctx, now().Add(-retention), trailExpireBatch, accounts...)
+		if err != nil && ctx.Err() == nil {
+			log.Error("event history retention", "deleted", n, "err", err)
+		} else if n > 0 {
+			log.Info("event history retention", "deleted", n)
+		}
+		if err == nil {
+			accounts = nil
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
 		}
 	}
 }
