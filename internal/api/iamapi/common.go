@@ -56,7 +56,7 @@ func resourceKeys[In any](own func(c *api.Call, in *In) (authz.Keys, error)) fun
 			return ownKeys, nil
 		}
 		return func(ctx *policy.Context) {
-			setResourceTags(ctx, f.Tags, f.Kind == "user" || f.Kind == "role")
+			authz.SetResourceTags(ctx, f.Tags, f.Kind == "user" || f.Kind == "role")
 			if ownKeys != nil {
 				ownKeys(ctx)
 			}

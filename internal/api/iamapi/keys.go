@@ -34,31 +34,6 @@ import (
 // operation's Keys reads its input and, for the current boundary, c.Facts, which its Resource
 // filled.
 
-// setResourceTags sets aws:ResourceTag/* for tags and, for a user or role (iamTags),
-// iam:ResourceTag/* as well.
-func setResourceTags(ctx *policy.Context, tags []iam.Tag, iamTags bool) {
-	for _, t := range tags {
-		ctx.Set("aws:ResourceTag/"+t.Key, t.Value)
-		if iamTags {
-			ctx.Set("iam:ResourceTag/"+t.Key, t.Value)
-		}
-	}
-}
-
-// setRequestTags sets aws:RequestTag/* and aws:TagKeys for the tags a request adds; nothing when
-// it adds none.
-func setRequestTags(ctx *policy.Context, tags []iam.Tag) {
-	if len(tags) == 0 {
-		return
-	}
-	keys := make([]string, len(tags))
-	for i, t := range tags {
-		ctx.Set("aws:RequestTag/"+t.Key, t.Value)
-		keys[i] = t.Key
-	}
-	ctx.Set("aws:TagKeys", keys...)
-}
-
 // setIfPresent sets key to v unless v is empty (an absent member).
 func setIfPresent(ctx *policy.Context, key, v string) {
 	if v != "" {
@@ -80,13 +55,13 @@ func currentBoundary(c *api.Call) string {
 func createEntityKeys(boundary string, tags []iam.Tag) authz.Keys {
 	return func(ctx *policy.Context) {
 		setIfPresent(ctx, "iam:PermissionsBoundary", boundary)
-		setRequestTags(ctx, tags)
+		authz.SetRequestTags(ctx, tags)
 	}
 }
 
 // tagRequestKeys are the keys of an action that adds tags: Create* with Tags, Tag*.
 func tagRequestKeys(tags []iam.Tag) authz.Keys {
-	return func(ctx *policy.Context) { setRequestTags(ctx, tags) }
+	return func(ctx *policy.Context) { authz.SetRequestTags(ctx, tags) }
 }
 
 // untagKeys are Untag*'s keys: aws:TagKeys, the keys it removes.
