@@ -165,7 +165,7 @@ func TestOrganizationsNextTokenBoundToCall(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantReason(t, tc.call(), "InvalidInputException", "INVALID_NEXT_TOKEN")
+			servertest.WantReason(t, tc.call(), "InvalidInputException", "INVALID_NEXT_TOKEN")
 		})
 	}
 }

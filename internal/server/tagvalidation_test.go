@@ -96,9 +96,9 @@ func TestOrganizationsTagCharacters(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: sdkTags(tc.tags...)})
-			wantReason(t, err, "InvalidInputException", "INVALID_PATTERN")
+			servertest.WantReason(t, err, "InvalidInputException", "INVALID_PATTERN")
 			_, err = m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("ou"), Tags: sdkTags(tc.tags...)})
-			wantReason(t, err, "InvalidInputException", "INVALID_PATTERN")
+			servertest.WantReason(t, err, "InvalidInputException", "INVALID_PATTERN")
 		})
 	}
 	if _, err := m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: sdkTags("Café Ω 7", "naïve ½")}); err != nil {

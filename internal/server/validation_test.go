@@ -50,7 +50,7 @@ func TestOrganizationsUnknownServicePrincipal(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantReason(t, tc.call(), "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+			servertest.WantReason(t, tc.call(), "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
 		})
 	}
 	for _, p := range []string{"sso.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com", "account.amazonaws.com"} {
@@ -112,7 +112,7 @@ func TestOrganizationsNamePatterns(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantReason(t, tc.call(), "InvalidInputException", "INVALID_PATTERN")
+			servertest.WantReason(t, tc.call(), "InvalidInputException", "INVALID_PATTERN")
 		})
 	}
 	accts, err := m.Orgs.ListAccounts(ctx, &organizations.ListAccountsInput{})
@@ -179,7 +179,7 @@ func TestPageSizeBounds(t *testing.T) {
 		}},
 	}
 	for _, tc := range orgCases {
-		t.Run(tc.name, func(t *testing.T) { wantReason(t, tc.call(), "InvalidInputException", tc.reason) })
+		t.Run(tc.name, func(t *testing.T) { servertest.WantReason(t, tc.call(), "InvalidInputException", tc.reason) })
 	}
 	if _, err := m.Orgs.ListAccounts(ctx, &organizations.ListAccountsInput{MaxResults: aws.Int32(20)}); err != nil {
 		t.Fatalf("ListAccounts MaxResults 20: %v", err)

@@ -1,7 +1,6 @@
 package orgsapi_test
 
 import (
-	"errors"
 	"strconv"
 	"testing"
 
@@ -13,27 +12,6 @@ import (
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
-
-// wantReason fails unless err is an Organizations error with code and Reason.
-func wantReason(t *testing.T, err error, code, reason string) {
-	t.Helper()
-	testutil.WantCode(t, err, code)
-	var got string
-	var cv *otypes.ConstraintViolationException
-	var ii *otypes.InvalidInputException
-	var hc *otypes.HandshakeConstraintViolationException
-	switch {
-	case errors.As(err, &cv):
-		got = string(cv.Reason)
-	case errors.As(err, &ii):
-		got = string(ii.Reason)
-	case errors.As(err, &hc):
-		got = string(hc.Reason)
-	}
-	if got != reason {
-		t.Fatalf("Reason = %q, want %q (%v)", got, reason, err)
-	}
-}
 
 // scpEnv is an organization with SCPs enabled and a member account "dev" in the OU "workloads".
 type scpEnv struct {

@@ -109,7 +109,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 		ous = append(ous, parent)
 	}
 	_, err = m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(parent), Name: aws.String("sixth")})
-	wantReason(t, err, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
+	servertest.WantReason(t, err, "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
 	_, err = m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("level")})
 	testutil.WantCode(t, err, "DuplicateOrganizationalUnitException")
 	if _, err := m.Orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(rootID), DestinationParentId: aws.String(ous[1])}); err != nil {
@@ -150,7 +150,7 @@ func TestOrganizationsAccountsAndOUs(t *testing.T) {
 
 	// Closing and removal.
 	_, err = m.Orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(e.Account.ID)})
-	wantReason(t, err, "ConstraintViolationException", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
+	servertest.WantReason(t, err, "ConstraintViolationException", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
 	if _, err := m.Orgs.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(dev)}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestOrganizationsInvitations(t *testing.T) {
 	_, err = m.Orgs.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
 		Target: &otypes.HandshakeParty{Id: aws.String(guest.Account), Type: otypes.HandshakePartyTypeAccount},
 	})
-	wantReason(t, err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION")
+	servertest.WantReason(t, err, "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION")
 
 	// An invitation by root email, declined.
 	other := e.Standalone("other")
@@ -307,9 +307,9 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.Orgs.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: sixth.Policy.PolicySummary.Id, TargetId: aws.String(dev)})
-	wantReason(t, err, "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	servertest.WantReason(t, err, "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 	_, err = m.Orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(rootID)})
-	wantReason(t, err, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	servertest.WantReason(t, err, "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 	_, err = m.Orgs.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: sixth.Policy.PolicySummary.Id, TargetId: aws.String(dev)})
 	testutil.WantCode(t, err, "PolicyNotAttachedException")
 	_, err = m.Orgs.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: pid})
@@ -335,7 +335,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 			_, err := m.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(tc.name), Description: aws.String("d"),
 				Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(tc.content)})
 			if tc.reason != "" {
-				wantReason(t, err, tc.code, tc.reason)
+				servertest.WantReason(t, err, tc.code, tc.reason)
 			} else {
 				testutil.WantCode(t, err, tc.code)
 			}
@@ -350,7 +350,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 		t.Fatalf("UpdatePolicy = %+v, %v", upd, err)
 	}
 	_, err = m.Orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: aws.String("p-FullAWSAccess"), Name: aws.String("mine")})
-	wantReason(t, err, "InvalidInputException", "IMMUTABLE_POLICY")
+	servertest.WantReason(t, err, "InvalidInputException", "IMMUTABLE_POLICY")
 	desc, err := m.Orgs.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
 	if err != nil || *desc.Policy.PolicySummary.Arn != "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess" {
 		t.Fatalf("DescribePolicy FullAWSAccess = %+v, %v", desc, err)
@@ -371,9 +371,9 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 	e.NewOrg(m)
 	sec := e.CreateMember(m, "security")
 	_, err := m.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")})
-	wantReason(t, err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
+	servertest.WantReason(t, err, "ConstraintViolationException", "SERVICE_ACCESS_NOT_ENABLED")
 	_, err = m.Orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("nonsense")})
-	wantReason(t, err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+	servertest.WantReason(t, err, "InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
 	if _, err := m.Orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +382,7 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 		t.Fatalf("ListAWSServiceAccessForOrganization = %+v, %v", sa, err)
 	}
 	_, err = m.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(e.Account.ID), ServicePrincipal: aws.String("iam.amazonaws.com")})
-	wantReason(t, err, "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
+	servertest.WantReason(t, err, "ConstraintViolationException", "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR")
 	if _, err := m.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func TestOrganizationsServiceAccessAndDelegation(t *testing.T) {
 		t.Fatalf("delegated administrator ListAccounts: %v", err)
 	}
 	_, err = m.Orgs.RemoveAccountFromOrganization(ctx, &organizations.RemoveAccountFromOrganizationInput{AccountId: aws.String(sec)})
-	wantReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
+	servertest.WantReason(t, err, "ConstraintViolationException", "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG")
 	if _, err := m.Orgs.DeregisterDelegatedAdministrator(ctx, &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(sec), ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
 		t.Fatal(err)
 	}

@@ -117,11 +117,11 @@ func TestOrganizationsListPaging(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			if name != "ListTagsForResource" {
-				wantReason(t, call(ctx, nobody.Orgs, nil, aws.Int32(0)), "InvalidInputException", "MIN_VALUE_EXCEEDED")
-				wantReason(t, call(ctx, nobody.Orgs, nil, aws.Int32(21)), "InvalidInputException", "MAX_VALUE_EXCEEDED")
+				servertest.WantReason(t, call(ctx, nobody.Orgs, nil, aws.Int32(0)), "InvalidInputException", "MIN_VALUE_EXCEEDED")
+				servertest.WantReason(t, call(ctx, nobody.Orgs, nil, aws.Int32(21)), "InvalidInputException", "MAX_VALUE_EXCEEDED")
 			}
 			testutil.WantCode(t, call(ctx, nobody.Orgs, nil, aws.Int32(20)), "AccessDeniedException")
-			wantReason(t, call(ctx, m.Orgs, aws.String("bm90LWEtdG9rZW4"), nil), "InvalidInputException", "INVALID_NEXT_TOKEN")
+			servertest.WantReason(t, call(ctx, m.Orgs, aws.String("bm90LWEtdG9rZW4"), nil), "InvalidInputException", "INVALID_NEXT_TOKEN")
 		})
 	}
 }

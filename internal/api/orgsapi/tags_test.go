@@ -165,7 +165,7 @@ func TestOrganizationsTags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.c.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(tc.id), Tags: tc.tags})
 			if tc.reason != "" {
-				wantReason(t, err, tc.code, tc.reason)
+				servertest.WantReason(t, err, tc.code, tc.reason)
 			} else {
 				testutil.WantCode(t, err, tc.code)
 			}
@@ -210,15 +210,15 @@ func TestOrganizationsCreateWithInvalidTags(t *testing.T) {
 			name := fmt.Sprintf("x%d", i)
 			_, err := m.Orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(name),
 				Email: aws.String(name + "@example.com"), Tags: tc.tags}, noValidation)
-			wantReason(t, err, "InvalidInputException", tc.reason)
+			servertest.WantReason(t, err, "InvalidInputException", tc.reason)
 			_, err = m.Orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(rootID),
 				Name: aws.String(name), Tags: tc.tags}, noValidation)
-			wantReason(t, err, "InvalidInputException", tc.reason)
+			servertest.WantReason(t, err, "InvalidInputException", tc.reason)
 			_, err = m.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(name), Description: aws.String("d"),
 				Type: otypes.PolicyTypeServiceControlPolicy, Content: aws.String(denyCreateUser), Tags: tc.tags}, noValidation)
-			wantReason(t, err, "InvalidInputException", tc.reason)
+			servertest.WantReason(t, err, "InvalidInputException", tc.reason)
 			_, err = m.Orgs.TagResource(ctx, &organizations.TagResourceInput{ResourceId: aws.String(rootID), Tags: tc.tags}, noValidation)
-			wantReason(t, err, "InvalidInputException", tc.reason)
+			servertest.WantReason(t, err, "InvalidInputException", tc.reason)
 		})
 	}
 	// Nothing was created by the refused requests.

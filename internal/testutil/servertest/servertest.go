@@ -4,6 +4,7 @@ package servertest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/api/services"
@@ -145,4 +147,25 @@ func ConsoleRequest(ip string) *http.Request {
 	r.RemoteAddr = ip + ":51000"
 	r.Header.Set("User-Agent", "test-browser/1.0")
 	return r
+}
+
+// WantReason fails unless err is an Organizations error with code and Reason.
+func WantReason(t testing.TB, err error, code, reason string) {
+	t.Helper()
+	testutil.WantCode(t, err, code)
+	var got string
+	var cv *otypes.ConstraintViolationException
+	var ii *otypes.InvalidInputException
+	var hc *otypes.HandshakeConstraintViolationException
+	switch {
+	case errors.As(err, &cv):
+		got = string(cv.Reason)
+	case errors.As(err, &ii):
+		got = string(ii.Reason)
+	case errors.As(err, &hc):
+		got = string(hc.Reason)
+	}
+	if got != reason {
+		t.Fatalf("Reason = %q, want %q (%v)", got, reason, err)
+	}
 }
