@@ -76,8 +76,8 @@ func (r *Runner) Service(name string) (*Service, bool) {
 	return s, ok
 }
 
-// Region is the region the runner answers for.
-func (r *Runner) Region() string { return r.cfg.Region }
+// Now is the runner's clock.
+func (r *Runner) Now() time.Time { return r.cfg.Now() }
 
 // Deps are the domain services the runner's operations act on.
 func (r *Runner) Deps() *Deps { return &r.cfg.Deps }
@@ -291,12 +291,4 @@ func remoteIP(r *http.Request) string {
 		return ""
 	}
 	return a.String()
-}
-
-// Public is err as c's client may see it (see Finish), without recording the call.
-func (r *Runner) Public(c *Call, err error) error {
-	if err == nil {
-		return nil
-	}
-	return r.public(c, err)
 }

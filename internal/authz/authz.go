@@ -167,7 +167,7 @@ func (a *Authorizer) build(ctx context.Context, id *Identity) (*policy.Input, *o
 		for i, level := range pl.SCPs {
 			in.SCPs[i] = make([]*policy.Policy, 0, len(level))
 			for _, d := range level {
-				p, err := Compile(d, policy.KindSCP)
+				p, err := compile(d, policy.KindSCP)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -179,7 +179,7 @@ func (a *Authorizer) build(ctx context.Context, id *Identity) (*policy.Input, *o
 	// policy (IAM User Guide, "Perform a privileged task on an AWS Organizations member account").
 	if s := id.Session; s != nil && s.AssumedRoot {
 		for _, d := range s.TaskPolicies {
-			p, err := Compile(d, policy.KindIdentity)
+			p, err := compile(d, policy.KindIdentity)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -212,14 +212,14 @@ func (a *Authorizer) buildIdentity(ctx context.Context, id *Identity) (*policy.I
 	}
 	if pp != nil {
 		for _, d := range pp.Identity {
-			p, err := Compile(d, policy.KindIdentity)
+			p, err := compile(d, policy.KindIdentity)
 			if err != nil {
 				return nil, err
 			}
 			in.Identity = append(in.Identity, p)
 		}
 		if pp.Boundary != nil {
-			if in.Boundary, err = Compile(*pp.Boundary, policy.KindBoundary); err != nil {
+			if in.Boundary, err = compile(*pp.Boundary, policy.KindBoundary); err != nil {
 				return nil, err
 			}
 		}
@@ -227,7 +227,7 @@ func (a *Authorizer) buildIdentity(ctx context.Context, id *Identity) (*policy.I
 	if id.Session != nil && id.Session.HasPolicies {
 		in.Session = []*policy.Policy{}
 		for _, d := range id.Session.Policies {
-			p, err := Compile(d, policy.KindSession)
+			p, err := compile(d, policy.KindSession)
 			if err != nil {
 				return nil, err
 			}
@@ -237,9 +237,9 @@ func (a *Authorizer) buildIdentity(ctx context.Context, id *Identity) (*policy.I
 	return in, nil
 }
 
-// Compile parses a stored document. Stored documents were validated when written, so a failure
+// compile parses a stored document. Stored documents were validated when written, so a failure
 // here is an internal error — and the caller is denied, never allowed.
-func Compile(d iam.PolicyDoc, kind policy.Kind) (*policy.Policy, error) {
+func compile(d iam.PolicyDoc, kind policy.Kind) (*policy.Policy, error) {
 	p, err := policy.Parse(d.Document, kind)
 	if err != nil {
 		return nil, err

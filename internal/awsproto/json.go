@@ -63,12 +63,6 @@ func writeJSONBody(w http.ResponseWriter, result any) error {
 	return err
 }
 
-// JSONErrorResponse writes an awsJson 1.1 error. Extra members (e.g. Organizations' "Reason") come
-// from e.Fields.
-func JSONErrorResponse(w http.ResponseWriter, requestID string, e *awserr.Error) {
-	jsonError(w, ContentTypeJSON11, requestID, e)
-}
-
 // jsonError writes an awsJson error of the given version's media type.
 func jsonError(w http.ResponseWriter, contentType, requestID string, e *awserr.Error) {
 	w.Header().Set("Content-Type", contentType)

@@ -184,19 +184,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 // writeError answers e, an error a client may see (api.Runner.Finish made it so), in the
 // protocol's error shape.
 func (s *Server) writeError(w http.ResponseWriter, c *call, e *awserr.Error) {
-	svc := c.ServiceOf()
-	switch {
-	case svc != nil && svc.Protocol == awsproto.AWSQuery:
-		awsproto.ErrorResponse(w, svc.XMLNamespace, c.RequestID, e)
-	case svc != nil && svc.Protocol == awsproto.AWSJSON11:
-		awsproto.JSONErrorResponse(w, c.RequestID, e)
-	case svc != nil:
-		awsproto.WriteError(w, svc.Protocol, svc.XMLNamespace, c.RequestID, e)
-	case c.errProto != nil:
-		awsproto.WriteError(w, *c.errProto, nsIAM, c.RequestID, e)
-	default:
-		awsproto.ErrorResponse(w, nsIAM, c.RequestID, e)
+	proto, ns := awsproto.AWSQuery, nsIAM
+	if c.errProto != nil {
+		proto = *c.errProto
 	}
+	if svc := c.ServiceOf(); svc != nil {
+		proto = svc.Protocol
+		if svc.XMLNamespace != "" {
+			ns = svc.XMLNamespace
+		}
+	}
+	awsproto.WriteError(w, proto, ns, c.RequestID, e)
 }
 
 func (s *Server) handle(w http.ResponseWriter, c *call) error {

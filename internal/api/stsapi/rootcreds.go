@@ -46,7 +46,7 @@ func DeleteRootCredentials(r *api.Runner, req *http.Request, p authz.Principal, 
 		return nil, err
 	}
 	keyID := assumed.Credentials.AccessKeyID
-	sess, err := r.Deps().IAM.Session(req.Context(), keyID, assumed.Credentials.SessionToken, r.NewCall(req).Now)
+	sess, err := r.Deps().IAM.Session(req.Context(), keyID, assumed.Credentials.SessionToken, r.Now())
 	if err != nil {
 		return nil, err
 	}
