@@ -32,6 +32,13 @@ type Item struct {
 	Body []byte
 }
 
+// Object is one stored object with its account, as Scan returns it.
+type Object struct {
+	Account string
+	Key     string
+	Body    []byte
+}
+
 // Store is a database of objects.
 type Store interface {
 	// Update runs fn in a read-write transaction and commits it if fn returns nil. When fn returns
@@ -64,4 +71,8 @@ type Tx interface {
 	List(kind, account, prefix, after string, limit int) ([]Item, error)
 	// Count returns how many objects of (kind, account) have a key starting with prefix.
 	Count(kind, account, prefix string) (int, error)
+	// Scan returns up to limit (>= 1) objects of kind in every account, in (account, key) order,
+	// after the position of `after` (its Account and Key; nil starts at the beginning). It is for
+	// work over a whole kind (Migrate), not for answering requests.
+	Scan(kind string, after *Object, limit int) ([]Object, error)
 }

@@ -79,7 +79,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{pool: pool}, nil
+	db := &DB{pool: pool}
+	// The registered kinds' data up to their declarations (store.Migrate), after the schema. Two
+	// nodes starting at once may both do it: it is idempotent.
+	if err := store.Migrate(ctx, db); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // migrate applies the embedded migrations under a session advisory lock, so one process migrates
@@ -345,4 +352,35 @@ func (t *tx) Count(kind, account, prefix string) (int, error) {
 		return 0, t.fail("count", err)
 	}
 	return int(n), nil
+}
+
+func (t *tx) Scan(kind string, after *store.Object, limit int) ([]store.Object, error) {
+	var rows pgx.Rows
+	var err error
+	if after == nil {
+		rows, err = t.pg.Query(t.ctx,
+			`SELECT account, key, body FROM objects WHERE kind = $1 ORDER BY account, key LIMIT $2`,
+			[]byte(kind), limit)
+	} else {
+		rows, err = t.pg.Query(t.ctx,
+			`SELECT account, key, body FROM objects WHERE kind = $1 AND (account, key) > ($2, $3)
+			ORDER BY account, key LIMIT $4`,
+			[]byte(kind), []byte(after.Account), []byte(after.Key), limit)
+	}
+	if err != nil {
+		return nil, t.fail("scan", err)
+	}
+	defer rows.Close()
+	var out []store.Object
+	for rows.Next() {
+		var account, key, body []byte
+		if err := rows.Scan(&account, &key, &body); err != nil {
+			return nil, t.fail("scan", err)
+		}
+		out = append(out, store.Object{Account: string(account), Key: string(key), Body: nonNil(body)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("scan", err)
+	}
+	return out, nil
 }

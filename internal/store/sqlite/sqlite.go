@@ -127,6 +127,10 @@ func Open(path string) (*DB, error) {
 	if db.writeStmts, err = prepare(write, statements()); err == nil {
 		db.readStmts, err = prepare(read, statements())
 	}
+	if err == nil {
+		// The registered kinds' data up to their declarations (store.Migrate), after the schema.
+		err = store.Migrate(context.Background(), db)
+	}
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -155,7 +159,7 @@ func countSQL(cond string) string {
 // prepare them all: database/sql can only prepare on a pool, which inside an Update would wait
 // for the writer connection the Update holds.
 func statements() []string {
-	stmts := []string{getSQL, insertSQL, putSQL, deleteSQL}
+	stmts := []string{getSQL, insertSQL, putSQL, deleteSQL, scanFirstSQL, scanNextSQL}
 	// Ranges of every shape keyrange.For produces: no bound, prefix, cursor, cursor within a
 	// prefix, prefix without an upper bound.
 	for _, r := range []keyrange.Range{
@@ -457,4 +461,36 @@ func (t *tx) Count(kind, account, prefix string) (int, error) {
 		return 0, fmt.Errorf("sqlite: count: %w", err)
 	}
 	return n, nil
+}
+
+const (
+	scanFirstSQL = `SELECT account, key, body FROM objects WHERE kind = ? ORDER BY account, key LIMIT ?`
+	scanNextSQL  = `SELECT account, key, body FROM objects WHERE kind = ? AND (account, key) > (?, ?)
+		ORDER BY account, key LIMIT ?`
+)
+
+func (t *tx) Scan(kind string, after *store.Object, limit int) ([]store.Object, error) {
+	var rows *sql.Rows
+	var err error
+	if after == nil {
+		rows, err = t.query(scanFirstSQL, blob(kind), limit)
+	} else {
+		rows, err = t.query(scanNextSQL, blob(kind), blob(after.Account), blob(after.Key), limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scan: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Object
+	for rows.Next() {
+		var account, key, body []byte
+		if err := rows.Scan(&account, &key, &body); err != nil {
+			return nil, fmt.Errorf("sqlite: scan: %w", err)
+		}
+		out = append(out, store.Object{Account: string(account), Key: string(key), Body: nonNil(body)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: scan: %w", err)
+	}
+	return out, nil
 }

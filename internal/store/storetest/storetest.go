@@ -54,6 +54,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentInsertSameKey", func(t *testing.T, s store.Store) { testInsertRace(t, s, s) }},
 		{"ConcurrentCounter", func(t *testing.T, s store.Store) { testCounter(t, s, s) }},
 		{"ConcurrentQuota", func(t *testing.T, s store.Store) { testQuota(t, s, s) }},
+		// Typed records (records.go).
+		{"Scan", testScan},
+		{"RecordIndexes", testRecordIndexes},
+		{"UniqueIndex", testUniqueIndex},
+		{"UpgradeOnRead", testUpgradeOnRead},
+		{"Migrate", testMigrate},
+		{"Registry", testRegistry},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
