@@ -14,7 +14,7 @@ test: e2e-deps
 	cd internal/policy/enginebench && $(GO) test -count=1 -run TestEnginesAgree .
 	@if [ -n "$$ROOTWARD_TEST_POSTGRES" ]; then \
 		echo "== API tests on PostgreSQL"; \
-		ROOTWARD_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/server/ ./internal/api/... ./internal/console/ ./internal/rootuser/ ./internal/signin/ ./internal/iam/ ./internal/orgs/ ./internal/authz/ ./cmd/... ./e2e/; \
+		ROOTWARD_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/server/ ./internal/api/... ./internal/console/ ./internal/rootuser/ ./internal/signin/ ./internal/iam/ ./internal/orgs/ ./internal/authz/ ./internal/store/migratest/ ./cmd/... ./e2e/; \
 	fi
 	$(MAKE) fuzz
 
