@@ -7,6 +7,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -392,6 +393,24 @@ var reads = []read{
 		for _, id := range h.Handshakes {
 			hs, err := s.orgs.DescribeHandshake(ctx, h.Management, id)
 			if err := out.add("DescribeHandshake "+id, hs, err); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}},
+	{"throttle", func(ctx context.Context, s *services, h *handles) (any, error) {
+		// The counters the password reset and the lost-MFA recovery left, under the scopes the
+		// root-user service counts them in (rootuser's throttle.go).
+		c := throttle.New(s.st, throttle.DefaultLimits, s.clock.Now)
+		out := all{}
+		ip, _ := throttle.DefaultLimits.Address("reset", "203.0.113.7")
+		for _, sc := range []throttle.Scope{
+			throttle.DefaultLimits.Messages("reset:root@mgmt.example.com"),
+			throttle.DefaultLimits.Messages("mfa-recovery:" + h.Management),
+			ip,
+		} {
+			st, err := c.State(ctx, sc)
+			if err := out.add("State "+sc.Key, st, err); err != nil {
 				return nil, err
 			}
 		}
