@@ -24,6 +24,9 @@ import (
 	"github.com/rootward/rootward/internal/store/postgres"
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
 	"github.com/rootward/rootward/internal/store/sqlite"
+
+	// The console declares kinds of its own; the registry lists them only when it is linked in.
+	_ "github.com/rootward/rootward/internal/console"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from what the code reads now: only on the commit that wrote the fixtures (see testdata/README.md)")
@@ -183,26 +186,41 @@ func TestMigrations(t *testing.T) {
 
 // TestNoOrphanedKinds checks that after the migrations every kind left in the objects table is
 // one the current code reads: a kind renamed or retired without migrating its objects would
-// leave data no service can reach.
+// leave data no service can reach. A kind is known when it is registered (store.Kinds), is the
+// index of a registered kind's declared index, is the registry's own, or is on legacyKinds.
 func TestNoOrphanedKinds(t *testing.T) {
+	known := map[string]bool{registryKind: true}
+	for _, k := range legacyKinds {
+		known[k] = true
+	}
+	for _, ki := range store.Kinds() {
+		known[ki.Name] = true
+		for _, ix := range ki.Indexes {
+			known[store.IndexKind(ki.Name, strings.TrimSuffix(ix, "!"))] = true
+		}
+	}
 	for _, f := range fixtures(t) {
 		t.Run(f.name, func(t *testing.T) {
 			for _, k := range f.kinds(t) {
-				if !slices.Contains(knownKinds, k) {
-					t.Errorf("kind %q is stored after the migrations but no code knows it (known: %s)", k, strings.Join(knownKinds, " "))
+				if !known[k] {
+					t.Errorf("kind %q is stored after the migrations, but it is neither registered (store.Kinds), a registered kind's index, nor on legacyKinds", k)
 				}
 			}
 		})
 	}
 }
 
-// knownKinds are the kinds the code reads, by the services' own constants (iam service.go,
-// mfa.go, mfadevices.go, certs.go, credreport.go; orgs orgs.go; rootuser service.go, email.go;
-// trail; notify; console claim.go, session.go, once.go).
+// registryKind is where store.Migrate records what each kind's data was brought up to.
+const registryKind = "store.kind"
+
+// legacyKinds are the kinds still written as plain JSON by the services' own code rather than
+// declared with store.Define (iam service.go, mfa.go, mfadevices.go, certs.go, credreport.go; orgs
+// orgs.go; rootuser service.go, email.go; throttle; trail; notify; console claim.go, session.go,
+// once.go).
 //
-// TODO(registry): when store.Kinds() exists (workstream R, the kind registry), check against it
-// instead of this list, and fail on a kind the registry does not list.
-var knownKinds = []string{
+// TODO(registry owners): when a package's kinds move to store.Define, delete them here; once the
+// list is empty, delete it, and store.Kinds alone says which kinds exist.
+var legacyKinds = []string{
 	"accesskey", "account", "alias", "attached", "attachedto", "boundaryof", "certfp", "credreport",
 	"group", "hardwaremfa", "inline", "loginprofile", "member", "memberof", "meta", "passwordpolicy",
 	"policy", "role", "rootemail", "session", "user", "usercert", "userkey", "usermfa", "virtualmfa",
@@ -214,6 +232,16 @@ var knownKinds = []string{
 	"event", "event-account",
 	"outbox",
 	"console.claim", "console.session", "console.form", "console.reveal",
+}
+
+// TestLegacyKindsNotRegistered keeps legacyKinds honest: a kind that has moved to store.Define
+// must leave the list, so that the list does not vouch for a kind the registry has dropped.
+func TestLegacyKindsNotRegistered(t *testing.T) {
+	for _, ki := range store.Kinds() {
+		if slices.Contains(legacyKinds, ki.Name) {
+			t.Errorf("kind %q is registered (store.Kinds): remove it from legacyKinds", ki.Name)
+		}
+	}
 }
 
 func fmtErr(name string, err error) error { return fmt.Errorf("%s: %w", name, err) }
