@@ -1,7 +1,10 @@
 package migratest
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rootward/rootward/internal/iam"
@@ -418,11 +421,21 @@ var reads = []read{
 	}},
 	{"trail", func(ctx context.Context, s *services, h *handles) (any, error) {
 		out := all{}
+		// Each account's events, oldest first (by time, then event ID), whatever order and paging
+		// the lookup function of the moment returns them in.
 		for _, id := range []string{h.Management, h.Member, h.Invited, h.Standalone} {
 			p, err := trail.List(ctx, s.st, trail.Query{Account: id})
-			if err := out.add("List "+id, p, err); err != nil {
-				return nil, err
+			if err != nil {
+				return nil, fmtErr("trail.List "+id, err)
 			}
+			if p.Next != "" {
+				return nil, fmt.Errorf("trail.List %s: more than one page", id)
+			}
+			evs := slices.Clone(p.Events)
+			slices.SortStableFunc(evs, func(a, b trail.Event) int {
+				return cmp.Or(a.EventTime.Compare(b.EventTime), strings.Compare(a.EventID, b.EventID))
+			})
+			out[id] = evs
 		}
 		return out, nil
 	}},
