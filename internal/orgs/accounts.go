@@ -9,33 +9,34 @@ import (
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // Account is a member account of an organization (the management account included).
 type Account struct {
-	ID string `json:"id"`
+	ID string
 	// Name and Email are the account's name and root email, read from IAM's account with the
 	// record (txn.member) and never stored here: an organization's copy went stale when the root
-	// user was claimed or its email changed. Records written before kept them; they are ignored.
-	Name            string    `json:"-"`
-	Email           string    `json:"-"`
-	Status          string    `json:"status"`
-	JoinedMethod    string    `json:"joined_method"`
-	JoinedTimestamp time.Time `json:"joined"`
-	ParentID        string    `json:"parent"`
+	// user was claimed or its email changed.
+	Name            string
+	Email           string
+	Status          string
+	JoinedMethod    string
+	JoinedTimestamp time.Time
+	ParentID        string
 	// Arn is filled on reads: arn:aws:organizations::MANAGEMENT:account/o-…/ID.
-	Arn string `json:"-"`
+	Arn string
 }
 
 // CreateAccountStatus tracks one CreateAccount request.
 type CreateAccountStatus struct {
-	ID                 string     `json:"id"`
-	AccountName        string     `json:"name"`
-	State              string     `json:"state"`
-	RequestedTimestamp time.Time  `json:"requested"`
-	CompletedTimestamp *time.Time `json:"completed,omitempty"`
-	AccountID          string     `json:"account,omitempty"`
-	FailureReason      string     `json:"failure,omitempty"`
+	ID                 string
+	AccountName        string
+	State              string
+	RequestedTimestamp time.Time
+	CompletedTimestamp *time.Time
+	AccountID          string
+	FailureReason      string
 }
 
 // CreateAccount request states and failure reasons (CreateAccountState, CreateAccountFailureReason).
@@ -70,16 +71,26 @@ func checkAccountID(param, id string) error {
 }
 
 func (t txn) member(o *Organization, id string) (*Account, error) {
-	var a Account
-	ok, err := t.GetJSON(kindMember, o.ID, id, &a)
+	r, ok, err := members.Get(t, o.ID, id)
 	if err != nil || !ok {
 		return nil, err
 	}
+	return t.memberOf(o, r)
+}
+
+// memberOf turns a stored member into the Account answered, with its ARN, name and email.
+func (t txn) memberOf(o *Organization, r *memberRecord) (*Account, error) {
+	a := r.account()
 	a.Arn = o.accountArn(a.ID)
-	if err := t.fillAccount(&a); err != nil {
+	if err := t.fillAccount(a); err != nil {
 		return nil, err
 	}
-	return &a, nil
+	return a, nil
+}
+
+// putMember stores a member account; its place under its parent is the record's parent index.
+func (t txn) putMember(o *Organization, a *Account) error {
+	return members.Put(t, o.ID, a.ID, newMemberRecord(a))
 }
 
 // fillAccount sets a's name and root email from IAM's account, in the same transaction.
@@ -104,16 +115,13 @@ func (t txn) mustMember(o *Organization, id string) (*Account, error) {
 // addMember records an account joining o under m.ParentID. While SCPs are enabled every account
 // gets FullAWSAccess when it joins, as every root, OU and account has it by default.
 func (t txn) addMember(o *Organization, m *Account) error {
-	if err := t.PutJSON(kindMember, o.ID, m.ID, m); err != nil {
+	if err := t.putMember(o, m); err != nil {
 		return err
 	}
 	if m.ID != o.MasterAccountID {
-		if err := t.InsertJSON(kindOrgOf, "", m.ID, o.ID); err != nil {
+		if err := memberships.Insert(t, "", m.ID, &o.ID); err != nil {
 			return err
 		}
-	}
-	if err := t.PutJSON(kindChild, o.ID, childKey(m.ParentID, ChildAccount, m.ID), struct{}{}); err != nil {
-		return err
 	}
 	if o.SCPsEnabled() {
 		return t.attach(o.ID, FullAWSAccessID, m.ID)
@@ -127,12 +135,11 @@ func (t txn) removeMember(o *Organization, a *Account) error {
 	if err := t.dropTags(o.ID, a.ID); err != nil {
 		return err
 	}
-	for _, k := range []struct{ kind, scope, key string }{
-		{kindMember, o.ID, a.ID}, {kindOrgOf, "", a.ID}, {kindChild, o.ID, childKey(a.ParentID, ChildAccount, a.ID)},
-	} {
-		if err := t.DeleteIfExists(k.kind, k.scope, k.key); err != nil {
-			return err
-		}
+	if err := members.DeleteIfExists(t, o.ID, a.ID); err != nil {
+		return err
+	}
+	if err := memberships.DeleteIfExists(t, "", a.ID); err != nil {
+		return err
 	}
 	return t.detachAll(o.ID, a.ID)
 }
@@ -189,7 +196,7 @@ func (s *Service) CreateAccount(ctx context.Context, caller string, in CreateAcc
 		if o, err = t.management(caller); err != nil {
 			return nil, err
 		}
-		return nil, t.InsertJSON(kindCreateState, o.ID, st.ID, st)
+		return nil, createStates.Insert(t, o.ID, st.ID, (*createStatusRecord)(st))
 	})
 	if err != nil {
 		return nil, err
@@ -251,7 +258,7 @@ func (s *Service) finishCreate(ctx context.Context, orgID string, st *CreateAcco
 		done.State = CreateFailed
 	}
 	return s.update(ctx, func(t txn) ([]string, error) {
-		return nil, t.PutJSON(kindCreateState, orgID, st.ID, &done)
+		return nil, createStates.Put(t, orgID, st.ID, (*createStatusRecord)(&done))
 	})
 }
 
@@ -269,9 +276,12 @@ func (s *Service) DescribeCreateAccountStatus(ctx context.Context, caller, id st
 		if err != nil {
 			return err
 		}
-		ok, err := t.GetJSON(kindCreateState, o.ID, id, &out)
+		r, ok, err := createStates.Get(t, o.ID, id)
 		if err == nil && !ok {
 			err = errorf(awserr.OrgsCreateStatusNotFound, "We can't find a create account request with the CreateAccountRequestId that you specified.")
+		}
+		if err == nil {
+			out = CreateAccountStatus(*r)
 		}
 		return err
 	})
@@ -294,12 +304,12 @@ func (s *Service) ListCreateAccountStatus(ctx context.Context, caller string, st
 		if err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kindCreateState, org.ID, "", o, func(k string) (CreateAccountStatus, bool, error) {
-			var c CreateAccountStatus
-			if _, err := t.GetJSON(kindCreateState, org.ID, k, &c); err != nil {
-				return c, false, err
+		p, err = pageItems(createStates.Range(t, org.ID, ""), "", o, func(it store.Item) (CreateAccountStatus, bool, error) {
+			r, err := createStates.Decode(it.Body)
+			if err != nil {
+				return CreateAccountStatus{}, false, err
 			}
-			return c, len(states) == 0 || contains(states, c.State), nil
+			return CreateAccountStatus(*r), len(states) == 0 || contains(states, r.State), nil
 		})
 		return err
 	})
@@ -323,9 +333,13 @@ func (s *Service) ListAccounts(ctx context.Context, caller string, o ListOpts) (
 		if err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kindMember, org.ID, "", o, func(k string) (Account, bool, error) {
-			a, err := t.member(org, k)
-			if err != nil || a == nil {
+		p, err = pageItems(members.Range(t, org.ID, ""), "", o, func(it store.Item) (Account, bool, error) {
+			r, err := members.Decode(it.Body)
+			if err != nil {
+				return Account{}, false, err
+			}
+			a, err := t.memberOf(org, r)
+			if err != nil {
 				return Account{}, false, err
 			}
 			return *a, true, nil
@@ -375,7 +389,7 @@ func (s *Service) CloseAccount(ctx context.Context, caller, id string) error {
 			return nil, errorf(awserr.OrgsAccountAlreadyClosed, "The account %s is already closed.", id)
 		}
 		a.Status = StatusSuspended
-		return []string{id}, t.PutJSON(kindMember, o.ID, id, a)
+		return []string{id}, t.putMember(o, a)
 	})
 }
 
@@ -457,13 +471,7 @@ func (s *Service) MoveAccount(ctx context.Context, caller, id, source, dest stri
 		if dest == source {
 			return nil, errorf(awserr.OrgsDuplicateAccount, "That account is already present in the specified destination.")
 		}
-		if err := t.DeleteIfExists(kindChild, o.ID, childKey(source, ChildAccount, id)); err != nil {
-			return nil, err
-		}
-		if err := t.PutJSON(kindChild, o.ID, childKey(dest, ChildAccount, id), struct{}{}); err != nil {
-			return nil, err
-		}
 		a.ParentID = dest
-		return []string{id}, t.PutJSON(kindMember, o.ID, id, a)
+		return []string{id}, t.putMember(o, a)
 	})
 }

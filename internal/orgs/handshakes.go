@@ -7,32 +7,33 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // Handshake is an invitation of a standalone account to join an organization (Action INVITE).
 type Handshake struct {
-	ID                  string              `json:"id"`
-	Arn                 string              `json:"arn"`
-	OrgID               string              `json:"org"`
-	Action              string              `json:"action"`
-	State               string              `json:"state"`
-	Parties             []HandshakeParty    `json:"parties"`
-	Resources           []HandshakeResource `json:"resources"`
-	RequestedTimestamp  time.Time           `json:"requested"`
-	ExpirationTimestamp time.Time           `json:"expires"`
+	ID                  string
+	Arn                 string
+	OrgID               string
+	Action              string
+	State               string
+	Parties             []HandshakeParty
+	Resources           []HandshakeResource
+	RequestedTimestamp  time.Time
+	ExpirationTimestamp time.Time
 }
 
 // HandshakeParty is one side of a handshake: the organization or the invited account.
 type HandshakeParty struct {
-	ID   string `json:"id"`
-	Type string `json:"type"` // ACCOUNT, ORGANIZATION or EMAIL
+	ID   string
+	Type string // ACCOUNT, ORGANIZATION or EMAIL
 }
 
 // HandshakeResource is a piece of information a handshake carries.
 type HandshakeResource struct {
-	Type      string              `json:"type"`
-	Value     string              `json:"value"`
-	Resources []HandshakeResource `json:"resources,omitempty"`
+	Type      string
+	Value     string
+	Resources []HandshakeResource
 }
 
 // Handshake states (HandshakeState).
@@ -73,12 +74,15 @@ func (h *Handshake) current(now time.Time) *Handshake {
 }
 
 func (t txn) handshake(id string, now time.Time) (*Handshake, error) {
-	var h Handshake
-	ok, err := t.GetJSON(kindHandshake, "", id, &h)
+	r, ok, err := handshakes.Get(t, "", id)
 	if err != nil || !ok {
 		return nil, err
 	}
-	return h.current(now), nil
+	return r.handshake().current(now), nil
+}
+
+func (t txn) putHandshake(h *Handshake) error {
+	return handshakes.Put(t, "", h.ID, newHandshakeRecord(h))
 }
 
 var errNoHandshake = errorf(awserr.OrgsHandshakeNotFound, "We can't find a handshake with the HandshakeId that you specified.")
@@ -141,7 +145,7 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 			}
 			return nil, withReason(awserr.OrgsHandshakeConstraint, ReasonAlreadyInOrganization, "The account %s is already a member of an organization.", account)
 		}
-		open, err := t.Keys(kindHSAccount, account, "")
+		open, err := t.Keys(store.IndexKind(kindHandshake, byAccount), "", account+sep)
 		if err != nil {
 			return nil, err
 		}
@@ -171,13 +175,8 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 		if notes != "" {
 			h.Resources = append(h.Resources, HandshakeResource{Type: "NOTES", Value: notes})
 		}
-		for _, k := range []struct{ kind, scope string }{{kindHSAccount, account}, {kindHSOrg, o.ID}} {
-			if err := t.PutJSON(k.kind, k.scope, id, struct{}{}); err != nil {
-				return nil, err
-			}
-		}
 		out = h
-		return nil, t.InsertJSON(kindHandshake, "", id, h)
+		return nil, handshakes.Insert(t, "", id, newHandshakeRecord(h))
 	})
 	return out, err
 }
@@ -218,7 +217,7 @@ func (s *Service) respond(ctx context.Context, caller, id, state string, join fu
 		}
 		h.State = state
 		out = h
-		return []string{caller}, t.PutJSON(kindHandshake, "", id, h)
+		return []string{caller}, t.putHandshake(h)
 	})
 	return out, err
 }
@@ -277,7 +276,7 @@ func (s *Service) CancelHandshake(ctx context.Context, caller, id string) (*Hand
 		}
 		h.State = HandshakeCanceled
 		out = h
-		return nil, t.PutJSON(kindHandshake, "", id, h)
+		return nil, t.putHandshake(h)
 	})
 	return out, err
 }
@@ -314,7 +313,7 @@ func (s *Service) DescribeHandshake(ctx context.Context, caller, id string) (*Ha
 // ListHandshakesForAccount lists the invitations the caller's account received, optionally only
 // those of one action type.
 func (s *Service) ListHandshakesForAccount(ctx context.Context, caller, action string, lo ListOpts) (Page[Handshake], error) {
-	return s.listHandshakes(ctx, func(t txn) (string, string, error) { return kindHSAccount, caller, nil }, action, lo)
+	return s.listHandshakes(ctx, func(t txn) (string, string, error) { return byAccount, caller, nil }, action, lo)
 }
 
 // ListHandshakesForOrganization lists the invitations the caller's organization sent.
@@ -324,20 +323,21 @@ func (s *Service) ListHandshakesForOrganization(ctx context.Context, caller, act
 		if err != nil {
 			return "", "", err
 		}
-		return kindHSOrg, o.ID, nil
+		return byOrg, o.ID, nil
 	}, action, lo)
 }
 
-func (s *Service) listHandshakes(ctx context.Context, index func(t txn) (kind, scope string, err error), action string, lo ListOpts) (Page[Handshake], error) {
+func (s *Service) listHandshakes(ctx context.Context, index func(t txn) (name, value string, err error), action string, lo ListOpts) (Page[Handshake], error) {
 	var p Page[Handshake]
 	now := s.Now()
 	err := s.view(ctx, func(t txn) error {
-		kind, scope, err := index(t)
+		name, value, err := index(t)
 		if err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kind, scope, "", lo, func(k string) (Handshake, bool, error) {
-			h, err := t.handshake(k, now)
+		prefix := value + sep
+		p, err = paginate(handshakes.IndexRange(t, name, "", prefix), prefix, lo, func(id string) (Handshake, bool, error) {
+			h, err := t.handshake(id, now)
 			if err != nil || h == nil {
 				return Handshake{}, false, err
 			}

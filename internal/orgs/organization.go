@@ -16,20 +16,20 @@ import (
 // service access, the delegated administrators and the root-access features are small lists kept
 // with it.
 type Organization struct {
-	ID              string `json:"id"`
-	FeatureSet      string `json:"feature_set"`
-	MasterAccountID string `json:"master_id"`
+	ID              string
+	FeatureSet      string
+	MasterAccountID string
 	// MasterAccountEmail is the management account's root email, read from IAM's account with the
 	// record (txn.org) and never stored: a copy went stale when the root email changed.
-	MasterAccountEmail string    `json:"-"`
-	RootID             string    `json:"root_id"`
-	CreatedAt          time.Time `json:"created"`
+	MasterAccountEmail string
+	RootID             string
+	CreatedAt          time.Time
 	// PolicyTypes are the policy types enabled on the root.
-	PolicyTypes   []string        `json:"policy_types,omitempty"`
-	ServiceAccess []ServiceAccess `json:"service_access,omitempty"`
-	Delegated     []Delegation    `json:"delegated,omitempty"`
+	PolicyTypes   []string
+	ServiceAccess []ServiceAccess
+	Delegated     []Delegation
 	// RootFeatures are the enabled centralized root access features (IAM).
-	RootFeatures []string `json:"root_features,omitempty"`
+	RootFeatures []string
 }
 
 // Arn is arn:aws:organizations::MANAGEMENT:organization/o-….
@@ -107,24 +107,24 @@ type PolicyTypeSummary struct {
 
 // ServiceAccess is a service with trusted access to the organization.
 type ServiceAccess struct {
-	ServicePrincipal string    `json:"service"`
-	DateEnabled      time.Time `json:"enabled"`
+	ServicePrincipal string
+	DateEnabled      time.Time
 }
 
 // Delegation registers an account as delegated administrator for a service.
 type Delegation struct {
-	AccountID        string    `json:"account"`
-	ServicePrincipal string    `json:"service"`
-	Date             time.Time `json:"date"`
+	AccountID        string
+	ServicePrincipal string
+	Date             time.Time
 }
 
 // org loads an organization by ID; nil when it does not exist.
 func (t txn) org(id string) (*Organization, error) {
-	var o Organization
-	ok, err := t.GetJSON(kindOrg, "", id, &o)
+	r, ok, err := orgs.Get(t, "", id)
 	if err != nil || !ok {
 		return nil, err
 	}
+	o := r.organization()
 	acct, err := iam.AccountIn(t.Tx, o.MasterAccountID)
 	if err != nil {
 		return nil, err
@@ -132,17 +132,16 @@ func (t txn) org(id string) (*Organization, error) {
 	if acct != nil {
 		o.MasterAccountEmail = acct.Email
 	}
-	return &o, nil
+	return o, nil
 }
 
 // orgOf returns the organization account belongs to, nil when none.
 func (t txn) orgOf(account string) (*Organization, error) {
-	var id string
-	ok, err := t.GetJSON(kindOrgOf, "", account, &id)
+	id, ok, err := memberships.Get(t, "", account)
 	if err != nil || !ok {
 		return nil, err
 	}
-	return t.org(id)
+	return t.org(*id)
 }
 
 // memberOrg returns the caller's organization; AWSOrganizationsNotInUseException when none.
@@ -185,7 +184,7 @@ func (t txn) reader(caller string) (*Organization, error) {
 	return o, nil
 }
 
-func (t txn) putOrg(o *Organization) error { return t.PutJSON(kindOrg, "", o.ID, o) }
+func (t txn) putOrg(o *Organization) error { return orgs.Put(t, "", o.ID, newOrgRecord(o)) }
 
 // members lists the account IDs of an organization.
 func (t txn) members(orgID string) ([]string, error) { return t.Keys(kindMember, orgID, "") }
@@ -210,13 +209,13 @@ func (s *Service) CreateOrganization(ctx context.Context, caller, featureSet str
 		RootID: "r-" + randomString(4), CreatedAt: now,
 	}
 	err = s.update(ctx, func(t txn) ([]string, error) {
-		if err := t.InsertJSON(kindOrgOf, "", caller, o.ID); err != nil {
+		if err := memberships.Insert(t, "", caller, &o.ID); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return nil, errorf(awserr.OrgsAlreadyInOrganization, "The AWS account is already a member of an organization.")
 			}
 			return nil, err
 		}
-		if err := t.InsertJSON(kindOrg, "", o.ID, o); err != nil {
+		if err := orgs.Insert(t, "", o.ID, newOrgRecord(o)); err != nil {
 			return nil, err
 		}
 		// The management account is listed with the members; AWS reports it as INVITED.
@@ -267,41 +266,50 @@ func (s *Service) DeleteOrganization(ctx context.Context, caller string) error {
 		if n > 1 {
 			return nil, errorf(awserr.OrgsOrganizationNotEmpty, "To delete an organization you must first remove all member accounts (except the management account).")
 		}
-		hs, err := t.Keys(kindHSOrg, o.ID, "")
+		hs, err := t.Keys(store.IndexKind(kindHandshake, byOrg), "", o.ID+sep)
 		if err != nil {
 			return nil, err
 		}
 		for _, id := range hs {
-			var h Handshake
-			if ok, err := t.GetJSON(kindHandshake, "", id, &h); err != nil || !ok {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if h.State == HandshakeOpen || h.State == HandshakeRequested {
-				h.State = HandshakeCanceled
-				if err := t.PutJSON(kindHandshake, "", id, &h); err != nil {
-					return nil, err
-				}
-			}
-		}
-		for _, kind := range []string{kindMember, kindOU, kindChild, kindPolicy, kindPolicyName, kindAttach, kindTarget, kindCreateState, kindHSOrg, kindTags} {
-			keys, err := t.Keys(kind, o.ID, "")
+			r, ok, err := handshakes.Get(t, "", id)
 			if err != nil {
 				return nil, err
 			}
-			for _, k := range keys {
-				if err := t.DeleteIfExists(kind, o.ID, k); err != nil {
+			if ok && (r.State == HandshakeOpen || r.State == HandshakeRequested) {
+				r.State = HandshakeCanceled
+				if err := handshakes.Put(t, "", id, r); err != nil {
 					return nil, err
 				}
 			}
 		}
-		if err := t.DeleteIfExists(kindOrgOf, "", caller); err != nil {
+		for _, drop := range []func(t txn, scope string) error{
+			deleteAll(members), deleteAll(ous), deleteAll(policies), deleteAll(attachments), deleteAll(createStates), deleteAll(tagSets),
+		} {
+			if err := drop(t, o.ID); err != nil {
+				return nil, err
+			}
+		}
+		if err := memberships.DeleteIfExists(t, "", caller); err != nil {
 			return nil, err
 		}
-		return []string{caller}, t.DeleteIfExists(kindOrg, "", o.ID)
+		return []string{caller}, orgs.DeleteIfExists(t, "", o.ID)
 	})
+}
+
+// deleteAll returns a function deleting every record of k in a scope, with its index entries.
+func deleteAll[R any](k *store.Kind[R]) func(t txn, scope string) error {
+	return func(t txn, scope string) error {
+		keys, err := t.Keys(k.Name, scope, "")
+		if err != nil {
+			return err
+		}
+		for _, key := range keys {
+			if err := k.DeleteIfExists(t, scope, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // ListRoots returns the caller's organization's root. Returns AccessDeniedException for a caller

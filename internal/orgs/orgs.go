@@ -31,25 +31,6 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// Object kinds in the store. Kinds whose account column is "" are global; the others are scoped to
-// one organization (the account column holds the organization ID).
-const (
-	kindOrg         = "org"             // global: organization ID → Organization
-	kindOrgOf       = "orgof"           // global: account ID → organization ID
-	kindMember      = "orgmember"       // org: account ID → Account
-	kindOU          = "orgou"           // org: OU ID → OrganizationalUnit
-	kindChild       = "orgchild"        // org: parent ID \x00 child type \x00 child ID → {}
-	kindPolicy      = "orgpolicy"       // org: policy ID → Policy
-	kindPolicyName  = "orgpolicyname"   // org: policy type \x00 name → policy ID
-	kindAttach      = "orgattach"       // org: target ID \x00 policy ID → {}
-	kindTarget      = "orgtarget"       // org: policy ID \x00 target ID → {}
-	kindCreateState = "orgcreatestatus" // org: request ID → CreateAccountStatus
-	kindHandshake   = "orghandshake"    // global: handshake ID → Handshake
-	kindHSAccount   = "orghsaccount"    // account ID: handshake ID → {} (handshakes the account is party to)
-	kindHSOrg       = "orghsorg"        // org: handshake ID → {}
-	sep             = "\x00"
-)
-
 // Feature sets, account states and other enumerations (aws-sdk-go-v2 service/organizations/types).
 const (
 	FeatureSetAll                 = "ALL"
@@ -264,6 +245,11 @@ func pageKeys[T any](t txn, kind, scope, prefix string, o ListOpts, load func(ke
 // paginate reads the page o asks for of src, whose positions are prefix followed by the key load
 // is given and NextToken holds.
 func paginate[T any](src store.Source, prefix string, o ListOpts, load func(key string) (T, bool, error)) (Page[T], error) {
+	return pageItems(src, prefix, o, func(it store.Item) (T, bool, error) { return load(it.Key) })
+}
+
+// pageItems is paginate handing load the whole item (a record's body), its key without the prefix.
+func pageItems[T any](src store.Source, prefix string, o ListOpts, load func(it store.Item) (T, bool, error)) (Page[T], error) {
 	limit, err := o.limit()
 	if err != nil {
 		return Page[T]{}, err
@@ -277,7 +263,8 @@ func paginate[T any](src store.Source, prefix string, o ListOpts, load func(key 
 		after = prefix + string(b)
 	}
 	p, err := store.ReadPage(src, after, limit, func(it store.Item) (T, bool, error) {
-		return load(strings.TrimPrefix(it.Key, prefix))
+		it.Key = strings.TrimPrefix(it.Key, prefix)
+		return load(it)
 	})
 	if err != nil {
 		return Page[T]{}, err

@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // OrganizationalUnit is an OU: a container of accounts and OUs under the root.
 type OrganizationalUnit struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	ParentID string `json:"parent"`
+	ID       string
+	Name     string
+	ParentID string
 	// Arn is filled on reads.
-	Arn string `json:"-"`
+	Arn string
 }
 
 // Child is an account or OU directly under a parent.
@@ -35,8 +36,6 @@ var (
 	ouIDPattern     = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
 	ouNameMaxLength = 128
 )
-
-func childKey(parent, typ, id string) string { return parent + sep + typ + sep + id }
 
 func checkParentID(param, id string) error {
 	if id == "" {
@@ -71,13 +70,30 @@ func checkOUName(name string) error {
 }
 
 func (t txn) ou(o *Organization, id string) (*OrganizationalUnit, error) {
-	var u OrganizationalUnit
-	ok, err := t.GetJSON(kindOU, o.ID, id, &u)
+	r, ok, err := ous.Get(t, o.ID, id)
 	if err != nil || !ok {
 		return nil, err
 	}
-	u.Arn = o.ouArn(u.ID)
-	return &u, nil
+	return o.ouOf(r), nil
+}
+
+// ouOf turns a stored OU into the OrganizationalUnit answered, with its ARN.
+func (o *Organization) ouOf(r *ouRecord) *OrganizationalUnit {
+	return &OrganizationalUnit{ID: r.ID, Name: r.Name, ParentID: r.ParentID, Arn: o.ouArn(r.ID)}
+}
+
+func (t txn) putOU(o *Organization, u *OrganizationalUnit) error {
+	return ous.Put(t, o.ID, u.ID, &ouRecord{ID: u.ID, Name: u.Name, ParentID: u.ParentID})
+}
+
+// childIndex returns the kind's parent index range of parent's children, and the prefix its
+// entries start with: parent \x00, followed by the child's ID.
+func childIndex(t txn, orgID, parent, typ string) (store.Source, string) {
+	prefix := parent + sep
+	if typ == ChildAccount {
+		return members.IndexRange(t, byParent, orgID, prefix), prefix
+	}
+	return ous.IndexRange(t, byParent, orgID, prefix), prefix
 }
 
 func (t txn) mustOU(o *Organization, id string) (*OrganizationalUnit, error) {
@@ -117,24 +133,24 @@ func (t txn) ancestry(o *Organization, parent string) ([]string, error) {
 	return chain, nil
 }
 
-// children lists the children of parent of one type ("" for both).
+// children lists the children of parent of one type ("" for both), accounts first.
 func (t txn) children(orgID, parent, typ string) ([]Child, error) {
-	prefix := parent + sep
-	if typ != "" {
-		prefix += typ + sep
-	}
-	keys, err := t.Keys(kindChild, orgID, prefix)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Child, 0, len(keys))
-	for _, k := range keys {
-		if typ != "" {
-			out = append(out, Child{ID: k, Type: typ})
+	var out []Child
+	for _, ct := range []string{ChildAccount, ChildOU} {
+		if typ != "" && typ != ct {
 			continue
 		}
-		ct, id, _ := strings.Cut(k, sep)
-		out = append(out, Child{ID: id, Type: ct})
+		kind := store.IndexKind(kindMember, byParent)
+		if ct == ChildOU {
+			kind = store.IndexKind(kindOU, byParent)
+		}
+		keys, err := t.Keys(kind, orgID, parent+sep)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			out = append(out, Child{ID: k, Type: ct})
+		}
 	}
 	return out, nil
 }
@@ -205,10 +221,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, 
 			return nil, err
 		}
 		u := &OrganizationalUnit{ID: "ou-" + strings.TrimPrefix(o.RootID, "r-") + "-" + randomString(8), Name: name, ParentID: parent}
-		if err := t.InsertJSON(kindOU, o.ID, u.ID, u); err != nil {
-			return nil, err
-		}
-		if err := t.PutJSON(kindChild, o.ID, childKey(parent, ChildOU, u.ID), struct{}{}); err != nil {
+		if err := ous.Insert(t, o.ID, u.ID, &ouRecord{ID: u.ID, Name: u.Name, ParentID: u.ParentID}); err != nil {
 			return nil, err
 		}
 		if o.SCPsEnabled() {
@@ -289,7 +302,7 @@ func (s *Service) UpdateOrganizationalUnit(ctx context.Context, caller, id, name
 			return nil, err
 		}
 		u.Name = name
-		return nil, t.PutJSON(kindOU, o.ID, id, u)
+		return nil, t.putOU(o, u)
 	})
 	return u, err
 }
@@ -309,14 +322,11 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 		if err != nil {
 			return nil, err
 		}
-		if n, err := t.Count(kindChild, o.ID, id+sep); err != nil || n > 0 {
+		if empty, err := t.childless(o.ID, id); err != nil || !empty {
 			if err != nil {
 				return nil, err
 			}
 			return nil, errorf(awserr.OrgsOUNotEmpty, "You can't delete an OU that contains accounts or other OUs.")
-		}
-		if err := t.DeleteIfExists(kindChild, o.ID, childKey(u.ParentID, ChildOU, id)); err != nil {
-			return nil, err
 		}
 		if err := t.detachAll(o.ID, id); err != nil {
 			return nil, err
@@ -324,8 +334,20 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, caller, id strin
 		if err := t.dropTags(o.ID, id); err != nil {
 			return nil, err
 		}
-		return nil, t.DeleteIfExists(kindOU, o.ID, id)
+		return nil, ous.DeleteIfExists(t, o.ID, u.ID)
 	})
+}
+
+// childless reports whether no account and no OU is directly under parent.
+func (t txn) childless(orgID, parent string) (bool, error) {
+	for _, ct := range []string{ChildAccount, ChildOU} {
+		src, _ := childIndex(t, orgID, parent, ct)
+		first, err := src("", 1)
+		if err != nil || len(first) > 0 {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // mustParent returns ParentNotFoundException unless id is the root or an OU of o.
@@ -351,8 +373,9 @@ func (s *Service) ListOrganizationalUnitsForParent(ctx context.Context, caller, 
 		if err := t.mustParent(o, parent); err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kindChild, o.ID, parent+sep+ChildOU+sep, lo, func(k string) (OrganizationalUnit, bool, error) {
-			u, err := t.ou(o, k)
+		src, prefix := childIndex(t, o.ID, parent, ChildOU)
+		p, err = pageItems(src, prefix, lo, func(it store.Item) (OrganizationalUnit, bool, error) {
+			u, err := t.ou(o, it.Key)
 			if err != nil || u == nil {
 				return OrganizationalUnit{}, false, err
 			}
@@ -377,8 +400,9 @@ func (s *Service) ListAccountsForParent(ctx context.Context, caller, parent stri
 		if err := t.mustParent(o, parent); err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kindChild, o.ID, parent+sep+ChildAccount+sep, lo, func(k string) (Account, bool, error) {
-			a, err := t.member(o, k)
+		src, prefix := childIndex(t, o.ID, parent, ChildAccount)
+		p, err = pageItems(src, prefix, lo, func(it store.Item) (Account, bool, error) {
+			a, err := t.member(o, it.Key)
 			if err != nil || a == nil {
 				return Account{}, false, err
 			}
@@ -406,7 +430,8 @@ func (s *Service) ListChildren(ctx context.Context, caller, parent, childType st
 		if err := t.mustParent(o, parent); err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kindChild, o.ID, parent+sep+childType+sep, lo, func(k string) (Child, bool, error) { return Child{ID: k, Type: childType}, true, nil })
+		src, prefix := childIndex(t, o.ID, parent, childType)
+		p, err = pageItems(src, prefix, lo, func(it store.Item) (Child, bool, error) { return Child{ID: it.Key, Type: childType}, true, nil })
 		return err
 	})
 	return p, err

@@ -18,14 +18,14 @@ import (
 // Policy is a service control policy. FullAWSAccess is AWS managed and shared by every
 // organization; the others belong to one organization.
 type Policy struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
-	Type        string `json:"type"`
-	AwsManaged  bool   `json:"-"`
-	Content     string `json:"content"`
+	ID          string
+	Name        string
+	Description string
+	Type        string
+	AwsManaged  bool
+	Content     string
 	// Arn is filled on reads.
-	Arn string `json:"-"`
+	Arn string
 }
 
 // PolicyTarget is a root, OU or account a policy is attached to.
@@ -90,13 +90,13 @@ func (t txn) policy(o *Organization, id string) (*Policy, error) {
 		p := fullAWSAccess
 		return &p, nil
 	}
-	var p Policy
-	ok, err := t.GetJSON(kindPolicy, o.ID, id, &p)
+	r, ok, err := policies.Get(t, o.ID, id)
 	if err != nil || !ok {
 		return nil, err
 	}
+	p := r.policy()
 	p.Arn = o.policyArn(p.ID)
-	return &p, nil
+	return p, nil
 }
 
 func (t txn) mustPolicy(o *Organization, id string) (*Policy, error) {
@@ -186,10 +186,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 			return nil, constraint(ReasonPolicyNumber, "You attempted to exceed the number of policies of this type (%d).", maxPoliciesPerType)
 		}
 		p := &Policy{ID: "p-" + randomString(8), Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content}
-		if err := t.claimPolicyName(o.ID, p); err != nil {
-			return nil, err
-		}
-		if err := t.InsertJSON(kindPolicy, o.ID, p.ID, p); err != nil {
+		if err := t.putPolicy(o.ID, p, true); err != nil {
 			return nil, err
 		}
 		if err := t.addTags(o.ID, p.ID, in.Tags); err != nil {
@@ -202,17 +199,24 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 	return out, err
 }
 
-func policyNameKey(p *Policy) string { return p.Type + sep + p.Name }
-
-func (t txn) claimPolicyName(orgID string, p *Policy) error {
+// putPolicy stores a new (create) or changed policy. Its name is unique among the policies of its
+// type, FullAWSAccess's included (the policies' unique name index): DuplicatePolicyException.
+func (t txn) putPolicy(orgID string, p *Policy, create bool) error {
+	errDuplicate := errorf(awserr.OrgsDuplicatePolicy, "A policy with the same name already exists.")
 	if p.Name == fullAWSAccess.Name {
-		return errorf(awserr.OrgsDuplicatePolicy, "A policy with the same name already exists.")
+		return errDuplicate
 	}
-	err := t.InsertJSON(kindPolicyName, orgID, policyNameKey(p), p.ID)
-	if errors.Is(err, store.ErrExists) {
-		return errorf(awserr.OrgsDuplicatePolicy, "A policy with the same name already exists.")
+	put := policies.Put
+	if create {
+		put = policies.Insert
 	}
-	return err
+	var taken *store.ErrIndexTaken
+	if err := put(t, orgID, p.ID, newPolicyRecord(p)); errors.As(err, &taken) {
+		return errDuplicate
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // UpdatePolicyInput are UpdatePolicy's parameters; nil leaves a field as it is.
@@ -258,14 +262,8 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 		if p.AwsManaged {
 			return nil, invalid(ReasonImmutablePolicy, "You can't modify an AWS managed policy.")
 		}
-		if in.Name != nil && *in.Name != p.Name {
-			if err := t.DeleteIfExists(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
-				return nil, err
-			}
+		if in.Name != nil {
 			p.Name = *in.Name
-			if err := t.claimPolicyName(o.ID, p); err != nil {
-				return nil, err
-			}
 		}
 		if in.Description != nil {
 			p.Description = *in.Description
@@ -278,7 +276,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 			}
 		}
 		out = p
-		return affected, t.PutJSON(kindPolicy, o.ID, id, p)
+		return affected, t.putPolicy(o.ID, p, false)
 	})
 	return out, err
 }
@@ -301,19 +299,16 @@ func (s *Service) DeletePolicy(ctx context.Context, caller, id string) error {
 		if p.AwsManaged {
 			return nil, invalid(ReasonImmutablePolicy, "You can't delete an AWS managed policy.")
 		}
-		if n, err := t.Count(kindTarget, o.ID, id+sep); err != nil || n > 0 {
+		if n, err := attachments.Count(t, byPolicy, o.ID, id+sep); err != nil || n > 0 {
 			if err != nil {
 				return nil, err
 			}
 			return nil, errorf(awserr.OrgsPolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 		}
-		if err := t.DeleteIfExists(kindPolicyName, o.ID, policyNameKey(p)); err != nil {
-			return nil, err
-		}
 		if err := t.dropTags(o.ID, id); err != nil {
 			return nil, err
 		}
-		return nil, t.DeleteIfExists(kindPolicy, o.ID, id)
+		return nil, policies.DeleteIfExists(t, o.ID, id)
 	})
 }
 
@@ -346,12 +341,17 @@ func (s *Service) ListPolicies(ctx context.Context, caller, filter string, lo Li
 			return err
 		}
 		// FullAWSAccess is AWS's, kept by no organization: it joins the stored policies in ID order.
-		src := store.Merge(store.Range(t, kindPolicy, o.ID, ""), store.FromSorted([]string{FullAWSAccessID}))
-		p, err = paginate(src, "", lo, func(k string) (Policy, bool, error) {
-			pol, err := t.policy(o, k)
-			if err != nil || pol == nil {
+		src := store.Merge(policies.Range(t, o.ID, ""), store.FromSorted([]string{FullAWSAccessID}))
+		p, err = pageItems(src, "", lo, func(it store.Item) (Policy, bool, error) {
+			if it.Key == FullAWSAccessID {
+				return fullAWSAccess, true, nil
+			}
+			r, err := policies.Decode(it.Body)
+			if err != nil {
 				return Policy{}, false, err
 			}
+			pol := r.policy()
+			pol.Arn = o.policyArn(pol.ID)
 			return *pol, true, nil
 		})
 		return err
@@ -398,24 +398,33 @@ func (t txn) mustTarget(o *Organization, id string) (*PolicyTarget, error) {
 	return tg, err
 }
 
-// attach records an attachment in both directions.
+// attach records an attachment; the attachments' policy index lists it under the policy too.
 func (t txn) attach(orgID, policyID, target string) error {
-	if err := t.PutJSON(kindAttach, orgID, target+sep+policyID, struct{}{}); err != nil {
-		return err
-	}
-	return t.PutJSON(kindTarget, orgID, policyID+sep+target, struct{}{})
+	return attachments.Put(t, orgID, attachKey(target, policyID), &attachRecord{})
 }
 
 func (t txn) detach(orgID, policyID, target string) error {
-	if err := t.DeleteIfExists(kindAttach, orgID, target+sep+policyID); err != nil {
-		return err
+	return attachments.DeleteIfExists(t, orgID, attachKey(target, policyID))
+}
+
+// attached lists the IDs of the policies attached to target.
+func (t txn) attached(orgID, target string) ([]string, error) {
+	return t.Keys(kindAttach, orgID, target+sep)
+}
+
+// targetsOf lists the targets policyID is attached to (its entries in the policy index are
+// policy ID \x00 target \x00 policy ID).
+func (t txn) targetsOf(orgID, policyID string) ([]string, error) {
+	keys, err := t.Keys(store.IndexKind(kindAttach, byPolicy), orgID, policyID+sep)
+	for i, k := range keys {
+		keys[i], _, _ = strings.Cut(k, sep)
 	}
-	return t.DeleteIfExists(kindTarget, orgID, policyID+sep+target)
+	return keys, err
 }
 
 // detachAll removes every policy attached to target (an account leaving, an OU deleted).
 func (t txn) detachAll(orgID, target string) error {
-	ids, err := t.Keys(kindAttach, orgID, target+sep)
+	ids, err := t.attached(orgID, target)
 	if err != nil {
 		return err
 	}
@@ -429,7 +438,7 @@ func (t txn) detachAll(orgID, target string) error {
 
 // governed lists the accounts whose SCPs include policyID through any of its targets.
 func (t txn) governed(o *Organization, policyID string) ([]string, error) {
-	targets, err := t.Keys(kindTarget, o.ID, policyID+sep)
+	targets, err := t.targetsOf(o.ID, policyID)
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +485,7 @@ func (s *Service) AttachPolicy(ctx context.Context, caller, policyID, target str
 		if !o.SCPsEnabled() {
 			return nil, errorf(awserr.OrgsPolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 		}
-		attached, err := t.Keys(kindAttach, o.ID, target+sep)
+		attached, err := t.attached(o.ID, target)
 		if err != nil {
 			return nil, err
 		}
@@ -514,7 +523,7 @@ func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target str
 		if _, err := t.mustTarget(o, target); err != nil {
 			return nil, err
 		}
-		attached, err := t.Keys(kindAttach, o.ID, target+sep)
+		attached, err := t.attached(o.ID, target)
 		if err != nil {
 			return nil, err
 		}
@@ -574,8 +583,12 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller, policyID str
 		if _, err := t.mustPolicy(o, policyID); err != nil {
 			return err
 		}
-		p, err = pageKeys(t, kindTarget, o.ID, policyID+sep, lo, func(k string) (PolicyTarget, bool, error) {
-			tg, err := t.target(o, k)
+		// Entries of the policy index are policy ID \x00 target \x00 policy ID: the page's
+		// positions, and its NextToken, are target \x00 policy ID.
+		src := attachments.IndexRange(t, byPolicy, o.ID, policyID+sep)
+		p, err = pageItems(src, policyID+sep, lo, func(it store.Item) (PolicyTarget, bool, error) {
+			target, _, _ := strings.Cut(it.Key, sep)
+			tg, err := t.target(o, target)
 			if err != nil || tg == nil {
 				return PolicyTarget{}, false, err
 			}
@@ -611,7 +624,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 			return nil, err
 		}
 		targets := []string{o.RootID}
-		ous, err := t.Keys(kindOU, o.ID, "")
+		ouIDs, err := t.Keys(kindOU, o.ID, "")
 		if err != nil {
 			return nil, err
 		}
@@ -619,7 +632,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 		if err != nil {
 			return nil, err
 		}
-		targets = append(append(targets, ous...), accts...)
+		targets = append(append(targets, ouIDs...), accts...)
 		for _, tg := range targets {
 			if err := t.attach(o.ID, FullAWSAccessID, tg); err != nil {
 				return nil, err
@@ -723,7 +736,7 @@ func (s *Service) PlacementOf(ctx context.Context, account string) (*Placement, 
 			levels := append(append([]string{o.RootID}, chain...), account)
 			pl.SCPs = make([][]iam.PolicyDoc, len(levels))
 			for i, target := range levels {
-				ids, err := t.Keys(kindAttach, o.ID, target+sep)
+				ids, err := t.attached(o.ID, target)
 				if err != nil {
 					return err
 				}

@@ -13,11 +13,9 @@ import (
 
 // Tags on Organizations resources: accounts, the root, OUs and policies (Organizations User Guide,
 // "Tagging AWS Organizations resources"; API Reference, TagResource, UntagResource,
-// ListTagsForResource). Each tagged resource has one object of kind orgtags, scoped to its
-// organization and keyed by the resource ID, holding its tags as a key → value map; a resource
-// without tags has no object.
-
-const kindTags = "orgtags" // org: resource ID → map[key]value
+// ListTagsForResource). Each tagged resource has one record of kind orgtags (tagSets), scoped to
+// its organization and keyed by the resource ID, holding its tags as a key → value map; a resource
+// without tags has no record.
 
 // Tag is a key and value on an Organizations resource. Keys and values are case sensitive; the
 // value may be empty but not null.
@@ -114,17 +112,19 @@ func tooManyTags() error {
 
 // tags returns a resource's tags; nil when it has none.
 func (t txn) tags(orgID, id string) (map[string]string, error) {
-	var m map[string]string
-	_, err := t.GetJSON(kindTags, orgID, id, &m)
-	return m, err
+	r, ok, err := tagSets.Get(t, orgID, id)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return *r, nil
 }
 
 // putTags stores a resource's tags, deleting the object when none are left.
 func (t txn) putTags(orgID, id string, m map[string]string) error {
 	if len(m) == 0 {
-		return t.DeleteIfExists(kindTags, orgID, id)
+		return tagSets.DeleteIfExists(t, orgID, id)
 	}
-	return t.PutJSON(kindTags, orgID, id, m)
+	return tagSets.Put(t, orgID, id, (*tagsRecord)(&m))
 }
 
 // addTags sets tags (already checked) on a resource, overwriting the values of keys it has.
@@ -150,7 +150,7 @@ func (t txn) addTags(orgID, id string, tags []Tag) error {
 
 // dropTags deletes a resource's tags: AWS drops them with a deleted OU or policy and with an
 // account that leaves the organization.
-func (t txn) dropTags(orgID, id string) error { return t.DeleteIfExists(kindTags, orgID, id) }
+func (t txn) dropTags(orgID, id string) error { return tagSets.DeleteIfExists(t, orgID, id) }
 
 // mustTaggable returns TargetNotFoundException unless id is the root, an OU, a member account or a
 // policy of o: "You specified a target that doesn't exist" covers resources of other

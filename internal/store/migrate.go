@@ -17,9 +17,10 @@ const migrateBatch = 256
 // Migrate brings the stored data of every registered kind up to its declaration: bodies written by
 // an older version are upgraded and rewritten, indexes declared since the data was written are
 // built, and the entries of indexes no longer declared are deleted; then the kind's registry row
-// records what was done. A kind whose row already matches costs one read, so Migrate is cheap on
-// every start. It works in transactions of at most migrateBatch records and is idempotent: when two
-// nodes run it at once, or a run stops half-way, a later run finishes the work.
+// records what was done. Last, the objects of retired kinds (Retire) are deleted. A kind whose row
+// already matches, or a retired kind with nothing left, costs one read, so Migrate is cheap on every
+// start. It works in transactions of at most migrateBatch records and is idempotent: when two nodes
+// run it at once, or a run stops half-way, a later run finishes the work.
 func Migrate(ctx context.Context, st Store) error {
 	kinds := registeredKinds()
 	stored := map[string]KindInfo{}
@@ -76,7 +77,7 @@ func Migrate(ctx context.Context, st Store) error {
 			return err
 		}
 	}
-	return nil
+	return dropRetired(ctx, st)
 }
 
 func sameInfo(a, b KindInfo) bool {

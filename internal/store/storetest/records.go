@@ -301,3 +301,37 @@ func testRegistry(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// retiredKind is a kind the suite retires (store.Retire): Migrate deletes its objects.
+const retiredKind = "storetest.retired"
+
+func init() { store.Retire(retiredKind) }
+
+func testRetire(t *testing.T, s store.Store) {
+	update(t, s, func(tx store.Tx) error {
+		for i := range 300 { // more than one batch
+			if err := tx.Put(retiredKind, fmt.Sprint("acct", i%3), fmt.Sprintf("k%03d", i), []byte("{}")); err != nil {
+				return err
+			}
+		}
+		return tx.Put("storetest.kept", account, "k", []byte("{}"))
+	})
+	if !slices.Contains(store.Retired(), retiredKind) {
+		t.Fatalf("Retired() = %q, want it to hold %s", store.Retired(), retiredKind)
+	}
+	for run := 1; run <= 2; run++ { // the second finds nothing left
+		if err := store.Migrate(context.Background(), s); err != nil {
+			t.Fatalf("Migrate run %d: %v", run, err)
+		}
+	}
+	view(t, s, func(tx store.Tx) error {
+		objs, err := tx.Scan(retiredKind, nil, 10)
+		if len(objs) != 0 {
+			t.Errorf("retired kind keeps %d+ objects after Migrate, want none", len(objs))
+		}
+		if _, err := tx.Get("storetest.kept", account, "k"); err != nil {
+			t.Errorf("an object of another kind: %v", err)
+		}
+		return err
+	})
+}

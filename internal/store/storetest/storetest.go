@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpgradeOnRead", testUpgradeOnRead},
 		{"Migrate", testMigrate},
 		{"Registry", testRegistry},
+		{"Retire", testRetire},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
