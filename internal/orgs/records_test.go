@@ -1,15 +1,13 @@
 package orgs
 
 import (
-	"encoding/binary"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/storetest"
 	"github.com/rootward/rootward/internal/testutil"
 )
 
@@ -83,64 +81,32 @@ func TestLegacyStorageMigrates(t *testing.T) {
 		}
 	}
 
-	// Downgrade to the previous schema.
+	// The hand-kept index objects of the previous schema, then its bodies (storetest.Downgrade).
 	legacy := map[string][][2]string{} // kind → (scope, key)
-	err := e.org.st.Update(e.ctx, func(tx store.Tx) error {
-		for _, k := range indexes {
-			for _, obj := range want[k] {
-				scope, rest, _ := strings.Cut(obj, "|")
-				key := rest[:strings.LastIndexByte(rest, '|')]
-				if err := tx.Delete(k, scope, key); err != nil {
-					return err
-				}
-			}
+	add := func(kind, scope, key string) { legacy[kind] = append(legacy[kind], [2]string{scope, key}) }
+	err := e.org.st.View(e.ctx, func(tx store.Tx) error {
+		for _, m := range must(members.List(tx, o.ID, "", "", 0))(t) {
+			add("orgchild", o.ID, m.Record.ParentID+sep+ChildAccount+sep+m.Key)
 		}
-		for _, k := range records {
-			if err := tx.Delete("store.kind", "", k); err != nil { // store.Migrate's registry row
-				return err
-			}
-			var after *store.Object
-			for {
-				objs, err := tx.Scan(k, after, 100)
-				if err != nil {
-					return err
-				}
-				for _, obj := range objs {
-					if obj.Body[0] != 0x01 {
-						return fmt.Errorf("%s %s: body has no record envelope", k, obj.Key)
-					}
-					_, n := binary.Uvarint(obj.Body[1:])
-					js := obj.Body[1+n:]
-					if err := tx.Put(k, obj.Account, obj.Key, js); err != nil {
-						return err
-					}
-					switch k {
-					case kindMember, kindOU:
-						var r struct{ Parent string }
-						if err := json.Unmarshal(js, &r); err != nil {
-							return err
-						}
-						typ := ChildAccount
-						if k == kindOU {
-							typ = ChildOU
-						}
-						legacy["orgchild"] = append(legacy["orgchild"], [2]string{obj.Account, r.Parent + sep + typ + sep + obj.Key})
-					case kindAttach:
-						target, policyID, _ := strings.Cut(obj.Key, sep)
-						legacy["orgtarget"] = append(legacy["orgtarget"], [2]string{obj.Account, policyID + sep + target})
-					case kindPolicy:
-						legacy["orgpolicyname"] = append(legacy["orgpolicyname"], [2]string{obj.Account, TypeSCP + sep + "no-users"})
-					case kindHandshake:
-						legacy["orghsaccount"] = append(legacy["orghsaccount"], [2]string{guest, obj.Key})
-						legacy["orghsorg"] = append(legacy["orghsorg"], [2]string{o.ID, obj.Key})
-					}
-				}
-				if len(objs) < 100 {
-					break
-				}
-				after = &objs[len(objs)-1]
-			}
+		for _, u := range must(ous.List(tx, o.ID, "", "", 0))(t) {
+			add("orgchild", o.ID, u.Record.ParentID+sep+ChildOU+sep+u.Key)
 		}
+		for _, a := range must(attachments.List(tx, o.ID, "", "", 0))(t) {
+			target, policyID, _ := strings.Cut(a.Key, sep)
+			add("orgtarget", o.ID, policyID+sep+target)
+		}
+		for _, p := range must(policies.List(tx, o.ID, "", "", 0))(t) {
+			add("orgpolicyname", o.ID, p.Record.Type+sep+p.Record.Name)
+		}
+		add("orghsaccount", guest, hs.ID)
+		add("orghsorg", o.ID, hs.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Downgrade(t, e.org.st, records...)
+	err = e.org.st.Update(e.ctx, func(tx store.Tx) error {
 		for kind, objs := range legacy {
 			for _, obj := range objs {
 				if err := tx.Put(kind, obj[0], obj[1], []byte("{}")); err != nil {
