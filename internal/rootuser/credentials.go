@@ -252,7 +252,7 @@ func (s *Service) AccountDetails(ctx context.Context, account string) (*AccountD
 	if err != nil {
 		return nil, err
 	}
-	return &AccountDetails{AccountID: a.ID, AccountName: a.Name, Alias: a.Alias, Email: a.Email, Phone: st.Phone, SecurityContact: st.SecurityContact}, nil
+	return &AccountDetails{AccountID: a.ID, AccountName: a.Name, Alias: a.Alias, Email: a.Email, Phone: st.Phone, SecurityContact: st.SecurityContact.contact()}, nil
 }
 
 // SetAccountName renames the account. Returns AccessDenied, InvalidInput.
@@ -384,7 +384,7 @@ func (s *Service) SetSecurityContact(ctx context.Context, p *Principal, sc *Cont
 		}
 	}
 	err := s.updateState(ctx, p.Account, func(st *rootState) error {
-		st.SecurityContact = sc
+		st.SecurityContact = newContactRecord(sc)
 		return nil
 	})
 	name := "PutAlternateContact"

@@ -2,13 +2,13 @@ package rootuser
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -65,22 +65,16 @@ func (s *Service) RequestRootEmailChange(ctx context.Context, account, email str
 	token := randomToken()
 	err = s.update(ctx, func(t txn) error {
 		// One pending change per account: drop the links of earlier requests.
-		items, err := t.List(kindEmailChange, "", "", "", 0)
+		earlier, err := t.Keys(store.IndexKind(kindEmailChange, byAccount), "", account+"\x00")
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			var r emailChangeRecord
-			if err := json.Unmarshal(it.Body, &r); err != nil {
+		for _, key := range earlier {
+			if err := emailChanges.DeleteIfExists(t, "", key); err != nil {
 				return err
 			}
-			if r.Account == account {
-				if err := t.DeleteIfExists(kindEmailChange, "", it.Key); err != nil {
-					return err
-				}
-			}
 		}
-		return t.PutJSON(kindEmailChange, "", tokenKey(token), &emailChangeRecord{Account: account, Email: email, ExpiresAt: s.Now().Add(EmailChangeLifetime)})
+		return emailChanges.Put(t, "", tokenKey(token), &emailChangeRecord{Account: account, Email: email, ExpiresAt: s.Now().Add(EmailChangeLifetime)})
 	})
 	if err != nil {
 		return err
@@ -113,7 +107,7 @@ func (s *Service) emailChange(ctx context.Context, token string) (*emailChangeRe
 	var r emailChangeRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindEmailChange, "", tokenKey(token), &r)
+		ok, err = get(t, emailChanges, "", tokenKey(token), &r)
 		return err
 	})
 	if err != nil {
@@ -140,12 +134,12 @@ func (s *Service) ConfirmRootEmailChange(ctx context.Context, token string, c Cl
 	var burned bool
 	if err := s.update(ctx, func(t txn) error {
 		var cur emailChangeRecord
-		ok, err := t.GetJSON(kindEmailChange, "", tokenKey(token), &cur)
+		ok, err := get(t, emailChanges, "", tokenKey(token), &cur)
 		if err != nil || !ok {
 			return err
 		}
 		burned = true
-		return t.DeleteIfExists(kindEmailChange, "", tokenKey(token))
+		return emailChanges.DeleteIfExists(t, "", tokenKey(token))
 	}); err != nil {
 		return nil, err
 	}

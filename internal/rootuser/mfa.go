@@ -236,12 +236,12 @@ func (s *Service) webAuthnUser(ctx context.Context, account, user string) (*waUs
 		u.name = iu.UserName + " @ " + account
 		err = s.update(ctx, func(t txn) error {
 			var aux userAux
-			if _, err := t.GetJSON(kindUserAux, account, foldName(user), &aux); err != nil {
+			if _, err := get(t, userAuxes, account, foldName(user), &aux); err != nil {
 				return err
 			}
 			if len(aux.WebAuthnID) == 0 {
 				aux.WebAuthnID = newHandle()
-				if err := t.PutJSON(kindUserAux, account, foldName(user), &aux); err != nil {
+				if err := userAuxes.Put(t, account, foldName(user), &aux); err != nil {
 					return err
 				}
 			}
@@ -315,7 +315,7 @@ func (s *Service) BeginWebAuthnRegistration(ctx context.Context, account, user, 
 	}
 	token := randomToken()
 	rec := ceremonyRecord{Account: account, UserName: user, Name: name, Session: *session, ExpiresAt: s.Now().Add(ceremonyLifetime)}
-	if err := s.update(ctx, func(t txn) error { return t.PutJSON(kindCeremony, "", tokenKey(token), &rec) }); err != nil {
+	if err := s.update(ctx, func(t txn) error { return ceremonies.Put(t, "", tokenKey(token), &rec) }); err != nil {
 		return nil, "", err
 	}
 	return creation, token, nil
@@ -329,10 +329,10 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, ceremony strin
 	var rec ceremonyRecord
 	var ok bool
 	err := s.update(ctx, func(t txn) (err error) {
-		if ok, err = t.GetJSON(kindCeremony, "", tokenKey(ceremony), &rec); err != nil || !ok {
+		if ok, err = get(t, ceremonies, "", tokenKey(ceremony), &rec); err != nil || !ok {
 			return err
 		}
-		return t.DeleteIfExists(kindCeremony, "", tokenKey(ceremony))
+		return ceremonies.DeleteIfExists(t, "", tokenKey(ceremony))
 	})
 	if err != nil {
 		return nil, err

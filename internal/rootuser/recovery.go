@@ -135,15 +135,15 @@ func (s *Service) sendReset(ctx context.Context, key string, c Client) error {
 			return err
 		}
 		if st.ResetToken != "" {
-			if err := t.DeleteIfExists(kindReset, "", st.ResetToken); err != nil {
+			if err := resets.DeleteIfExists(t, "", st.ResetToken); err != nil {
 				return err
 			}
 		}
 		st.ResetToken = tokenKey(token)
-		if err := t.PutJSON(kindReset, "", st.ResetToken, &rec); err != nil {
+		if err := resets.Put(t, "", st.ResetToken, &rec); err != nil {
 			return err
 		}
-		return t.PutJSON(kindState, acct.ID, keyState, st)
+		return states.Put(t, acct.ID, keyState, st)
 	})
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func (s *Service) resetRecord(ctx context.Context, token string) (*resetRecord, 
 	var rec resetRecord
 	var current bool
 	err := s.view(ctx, func(t txn) error {
-		ok, err := t.GetJSON(kindReset, "", tokenKey(token), &rec)
+		ok, err := get(t, resets, "", tokenKey(token), &rec)
 		if err != nil || !ok {
 			return err
 		}
@@ -226,10 +226,10 @@ func (s *Service) CompletePasswordReset(ctx context.Context, token, newPw string
 		}
 		st.ResetToken = ""
 		st.Epoch++
-		if err := t.DeleteIfExists(kindReset, "", tokenKey(token)); err != nil {
+		if err := resets.DeleteIfExists(t, "", tokenKey(token)); err != nil {
 			return err
 		}
-		return t.PutJSON(kindState, rec.Account, keyState, st)
+		return states.Put(t, rec.Account, keyState, st)
 	})
 	if err != nil {
 		return err
@@ -345,27 +345,27 @@ func (s *Service) BeginMFARecoveryFor(ctx context.Context, account string, c Cli
 		}
 		if st.Recovery != "" {
 			var old recoveryRecord
-			if ok, err := t.GetJSON(kindRecovery, "", st.Recovery, &old); err != nil {
+			if ok, err := get(t, recoveries, "", st.Recovery, &old); err != nil {
 				return err
 			} else if ok && old.State == RecoveryCooling {
 				return awserr.New(awserr.EntityAlreadyExists, "An MFA recovery is already in its cooling-off period until %s.", old.CoolingEnds.Format(time.RFC3339))
 			} else if ok && old.State == RecoveryVerifying {
 				old.State, old.EndedBy = RecoveryCancelled, "superseded"
-				if err := t.PutJSON(kindRecovery, "", old.ID, &old); err != nil {
+				if err := recoveries.Put(t, "", old.ID, &old); err != nil {
 					return err
 				}
 			}
 		}
 		st.Recovery = rec.ID
-		if err := t.PutJSON(kindRecovery, "", rec.ID, rec); err != nil {
+		if err := recoveries.Put(t, "", rec.ID, rec); err != nil {
 			return err
 		}
 		for tok, role := range map[string]string{session: "session", emailTok: "email"} {
-			if err := t.PutJSON(kindRecToken, "", tokenKey(tok), recoveryToken{Recovery: rec.ID, Role: role}); err != nil {
+			if err := recTokens.Put(t, "", tokenKey(tok), &recoveryToken{Recovery: rec.ID, Role: role}); err != nil {
 				return err
 			}
 		}
-		return t.PutJSON(kindState, a.ID, keyState, st)
+		return states.Put(t, a.ID, keyState, st)
 	})
 	if err != nil {
 		return nil, err
@@ -391,7 +391,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	var tok recoveryToken
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindRecToken, "", tokenKey(token), &tok)
+		ok, err = get(t, recTokens, "", tokenKey(token), &tok)
 		return err
 	})
 	if err != nil {
@@ -402,7 +402,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	}
 	var rec recoveryRecord
 	err = s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindRecovery, "", tok.Recovery, &rec)
+		ok, err = get(t, recoveries, "", tok.Recovery, &rec)
 		return err
 	})
 	if err != nil {
@@ -416,12 +416,12 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	}
 	// Reload: completion or expiry may have changed it.
 	err = s.update(ctx, func(t txn) error {
-		if _, err := t.GetJSON(kindRecovery, "", tok.Recovery, &rec); err != nil {
+		if _, err := get(t, recoveries, "", tok.Recovery, &rec); err != nil {
 			return err
 		}
 		if rec.State == RecoveryVerifying && !s.Now().Before(rec.Deadline) {
 			rec.State = RecoveryExpired
-			return t.PutJSON(kindRecovery, "", rec.ID, &rec)
+			return recoveries.Put(t, "", rec.ID, &rec)
 		}
 		return nil
 	})
@@ -576,7 +576,7 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 	var st *rootState
 	err = s.update(ctx, func(t txn) error {
 		startCooling, cancelTokens = false, nil
-		ok, err := t.GetJSON(kindRecovery, "", id, &rec)
+		ok, err := get(t, recoveries, "", id, &rec)
 		if err != nil {
 			return err
 		}
@@ -595,12 +595,12 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 			for _, contact := range s.contacts(st, a.Email) {
 				tok := randomToken()
 				cancelTokens[contact.to] = tok
-				if err := t.PutJSON(kindRecToken, "", tokenKey(tok), recoveryToken{Recovery: id, Role: "cancel", Contact: contact.to}); err != nil {
+				if err := recTokens.Put(t, "", tokenKey(tok), &recoveryToken{Recovery: id, Role: "cancel", Contact: contact.to}); err != nil {
 					return err
 				}
 			}
 		}
-		return t.PutJSON(kindRecovery, "", id, &rec)
+		return recoveries.Put(t, "", id, &rec)
 	})
 	if err != nil {
 		return nil, err
@@ -681,7 +681,7 @@ func (s *Service) PendingMFARecovery(ctx context.Context, account string) (*Pend
 	var rec recoveryRecord
 	var ok bool
 	if err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindRecovery, "", st.Recovery, &rec)
+		ok, err = get(t, recoveries, "", st.Recovery, &rec)
 		return err
 	}); err != nil || !ok {
 		return nil, err
@@ -715,7 +715,7 @@ func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Clie
 	var account string
 	err := s.update(ctx, func(t txn) error {
 		var cur recoveryRecord
-		if _, err := t.GetJSON(kindRecovery, "", id, &cur); err != nil {
+		if _, err := get(t, recoveries, "", id, &cur); err != nil {
 			return err
 		}
 		if cur.State != RecoveryCooling && cur.State != RecoveryVerifying {
@@ -729,11 +729,11 @@ func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Clie
 		}
 		if st.Recovery == cur.ID {
 			st.Recovery = ""
-			if err := t.PutJSON(kindState, cur.Account, keyState, st); err != nil {
+			if err := states.Put(t, cur.Account, keyState, st); err != nil {
 				return err
 			}
 		}
-		return t.PutJSON(kindRecovery, "", cur.ID, &cur)
+		return recoveries.Put(t, "", cur.ID, &cur)
 	})
 	if err != nil {
 		return err
@@ -767,7 +767,7 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 	done := false
 	err = s.update(ctx, func(t txn) error {
 		done = false
-		ok, err := t.GetJSON(kindRecovery, "", st.Recovery, &rec)
+		ok, err := get(t, recoveries, "", st.Recovery, &rec)
 		if err != nil || !ok || rec.State != RecoveryCooling || s.Now().Before(rec.CoolingEnds) {
 			return err
 		}
@@ -781,10 +781,10 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 		cur.Recovery, cur.MFARegistrationRequired = "", true
 		cur.Epoch++
 		done = true
-		if err := t.PutJSON(kindState, account, keyState, cur); err != nil {
+		if err := states.Put(t, account, keyState, cur); err != nil {
 			return err
 		}
-		return t.PutJSON(kindRecovery, "", rec.ID, &rec)
+		return recoveries.Put(t, "", rec.ID, &rec)
 	})
 	if err != nil || !done {
 		return err
@@ -881,20 +881,30 @@ func (s *Service) ResetRootMFA(ctx context.Context, account string, op Operator)
 func (s *Service) CompleteDueRecoveries(ctx context.Context) (int, error) {
 	var due []string
 	err := s.view(ctx, func(t txn) error {
-		items, err := t.List(kindRecovery, "", "", "", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			var r recoveryRecord
-			if err := json.Unmarshal(it.Body, &r); err != nil {
+		// The cooling index in order of the time the cooling-off ends, up to now.
+		now, after := sortableTime(s.Now()), ""
+		for {
+			items, err := recoveries.IndexRange(t, byCoolingEnd, "", "")(after, 256)
+			if err != nil {
 				return err
 			}
-			if r.State == RecoveryCooling && !s.Now().Before(r.CoolingEnds) {
-				due = append(due, r.Account)
+			for _, it := range items {
+				if ends, _, _ := strings.Cut(it.Key, "\x00"); ends > now {
+					return nil
+				}
+				_, r, ok, err := recoveries.Resolve(t, "", it)
+				if err != nil {
+					return err
+				}
+				if ok && r.State == RecoveryCooling && !s.Now().Before(r.CoolingEnds) {
+					due = append(due, r.Account)
+				}
+				after = it.Key
+			}
+			if len(items) < 256 {
+				return nil
 			}
 		}
-		return nil
 	})
 	if err != nil {
 		return 0, err

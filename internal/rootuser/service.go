@@ -218,10 +218,10 @@ type rootState struct {
 	FirstSignInAttempt *time.Time `json:"first_signin_attempt,omitempty"`
 	// MFARegistrationRequired is set when lost-MFA recovery deactivated the devices: the next
 	// sign-in goes straight to registration.
-	MFARegistrationRequired bool     `json:"mfa_registration_required,omitempty"`
-	Phone                   string   `json:"phone,omitempty"`
-	SecurityContact         *Contact `json:"security_contact,omitempty"`
-	Epoch                   int64    `json:"epoch,omitempty"`
+	MFARegistrationRequired bool           `json:"mfa_registration_required,omitempty"`
+	Phone                   string         `json:"phone,omitempty"`
+	SecurityContact         *contactRecord `json:"security_contact,omitempty"`
+	Epoch                   int64          `json:"epoch,omitempty"`
 	// WebAuthnID is the root user's WebAuthn user handle: random, so it reveals nothing.
 	WebAuthnID []byte `json:"webauthn_id,omitempty"`
 	// ResetToken is the hash of the one password-reset link that is valid: asking again
@@ -240,10 +240,10 @@ type userAux struct {
 // Contact is the security alternate contact (AWS Account Management: PutAlternateContact with
 // AlternateContactType SECURITY).
 type Contact struct {
-	Name         string `json:"name"`
-	Title        string `json:"title,omitempty"`
-	EmailAddress string `json:"email"`
-	PhoneNumber  string `json:"phone,omitempty"`
+	Name         string
+	Title        string
+	EmailAddress string
+	PhoneNumber  string
 }
 
 // txn is the root user's transaction: the store's, with the root state as a method.
@@ -251,7 +251,7 @@ type txn struct{ store.Txn }
 
 func (t txn) state(account string) (*rootState, error) {
 	var st rootState
-	_, err := t.GetJSON(kindState, account, keyState, &st)
+	_, err := get(t, states, account, keyState, &st)
 	return &st, err
 }
 
@@ -273,7 +273,7 @@ func (s *Service) updateState(ctx context.Context, account string, fn func(st *r
 		if err := fn(st); err != nil {
 			return err
 		}
-		return t.PutJSON(kindState, account, keyState, st)
+		return states.Put(t, account, keyState, st)
 	})
 }
 
@@ -328,7 +328,7 @@ func (s *Service) SessionEpoch(ctx context.Context, account, user string) (int64
 	}
 	var aux userAux
 	err := s.view(ctx, func(t txn) error {
-		_, err := t.GetJSON(kindUserAux, account, foldName(user), &aux)
+		_, err := get(t, userAuxes, account, foldName(user), &aux)
 		return err
 	})
 	return aux.Epoch, err
@@ -358,12 +358,12 @@ func (s *Service) EndAllSessions(ctx context.Context, account, user string) (int
 	} else {
 		err = s.update(ctx, func(t txn) error {
 			var aux userAux
-			if _, err := t.GetJSON(kindUserAux, account, foldName(user), &aux); err != nil {
+			if _, err := get(t, userAuxes, account, foldName(user), &aux); err != nil {
 				return err
 			}
 			aux.Epoch++
 			epoch = aux.Epoch
-			return t.PutJSON(kindUserAux, account, foldName(user), &aux)
+			return userAuxes.Put(t, account, foldName(user), &aux)
 		})
 	}
 	return epoch, err

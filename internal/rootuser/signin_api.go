@@ -8,6 +8,7 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -114,9 +115,9 @@ func (s *Service) Purge(ctx context.Context, kind string, expired func(body []by
 	return s.purge(ctx, kind, expired)
 }
 
-// ExpiresBefore returns a Purge test for records of type T whose expiry (at) is not after now.
-func ExpiresBefore[T any](now time.Time, at func(*T) time.Time) func(body []byte) (bool, error) {
-	return expiresBefore(now, at)
+// ExpiresBefore returns a Purge test for records of k whose expiry (at) is not after now.
+func ExpiresBefore[R any](k *store.Kind[R], now time.Time, at func(*R) time.Time) func(body []byte) (bool, error) {
+	return expiresBefore(k, now, at)
 }
 
 // NewToken is a token of the shape every token of this package and of internal/signin has: 256

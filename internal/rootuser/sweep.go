@@ -2,10 +2,10 @@ package rootuser
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"time"
 
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 )
 
@@ -35,10 +35,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		kind    string
 		expired func(body []byte) (bool, error)
 	}{
-		{kindCeremony, expiresBefore[ceremonyRecord](now, func(r *ceremonyRecord) time.Time { return r.ExpiresAt })},
-		{kindReset, expiresBefore[resetRecord](now, func(r *resetRecord) time.Time { return r.ExpiresAt })},
-		{kindEmailChange, expiresBefore[emailChangeRecord](now, func(r *emailChangeRecord) time.Time { return r.ExpiresAt })},
-		{kindThrottle, expiresBefore[throttle.Counter](now, func(c *throttle.Counter) time.Time { return c.Last.Add(s.limits.Forget) })},
+		{kindCeremony, expiresBefore(ceremonies, now, func(r *ceremonyRecord) time.Time { return r.ExpiresAt })},
+		{kindReset, expiresBefore(resets, now, func(r *resetRecord) time.Time { return r.ExpiresAt })},
+		{kindEmailChange, expiresBefore(emailChanges, now, func(r *emailChangeRecord) time.Time { return r.ExpiresAt })},
+		{kindThrottle, throttle.Idle(now.Add(-s.limits.Forget))},
 	} {
 		removed, err := s.purge(ctx, k.kind, k.expired)
 		if err != nil {
@@ -49,18 +49,20 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-func expiresBefore[T any](now time.Time, at func(*T) time.Time) func([]byte) (bool, error) {
+// expiresBefore is purge's test for records of k whose expiry (at) is not after now.
+func expiresBefore[R any](k *store.Kind[R], now time.Time, at func(*R) time.Time) func([]byte) (bool, error) {
 	return func(b []byte) (bool, error) {
-		var v T
-		if err := json.Unmarshal(b, &v); err != nil {
+		r, err := k.Decode(b)
+		if err != nil {
 			return false, err
 		}
-		return !now.Before(at(&v)), nil
+		return !now.Before(at(r)), nil
 	}
 }
 
 // purge deletes the expired records of a global kind, a batch per transaction so a large backlog
-// does not hold the writer for long.
+// does not hold the writer for long. The kinds it purges have no indexes, so deleting the object
+// is deleting the record.
 func (s *Service) purge(ctx context.Context, kind string, expired func([]byte) (bool, error)) (int, error) {
 	removed, after := 0, ""
 	for {

@@ -71,7 +71,7 @@ func (s *Service) trustedDevice(ctx context.Context, identity string, c Client) 
 		var rec deviceRecord
 		var ok bool
 		if err := s.view(ctx, func(t txn) (err error) {
-			ok, err = t.GetJSON(kindDevice, "", key, &rec)
+			ok, err = get(t, deviceCookies, "", key, &rec)
 			return err
 		}); err != nil {
 			return "", err
@@ -127,11 +127,11 @@ func (s *Service) issueDevice(ctx context.Context, b deviceBinding) (*DeviceCook
 	rec := deviceRecord{Identity: b.Identity, ExpiresAt: s.Now().Add(DeviceCookieLifetime)}
 	err := s.update(ctx, func(t txn) error {
 		if b.Old != "" {
-			if err := t.DeleteIfExists(kindDevice, "", b.Old); err != nil {
+			if err := deviceCookies.DeleteIfExists(t, "", b.Old); err != nil {
 				return err
 			}
 		}
-		return t.PutJSON(kindDevice, "", tokenKey(v), &rec)
+		return deviceCookies.Put(t, "", tokenKey(v), &rec)
 	})
 	if err != nil {
 		return nil, err

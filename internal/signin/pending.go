@@ -58,7 +58,7 @@ var errPendingGone = awserr.New(awserr.ExpiredToken, "Your sign-in session has e
 func (s *Service) newPending(ctx context.Context, rec pendingRecord, devices []Device) (*Pending, error) {
 	token := randomToken()
 	rec.ExpiresAt = s.Now().Add(pendingLifetime)
-	if err := s.update(ctx, func(t txn) error { return t.PutJSON(kindPending, "", tokenKey(token), &rec) }); err != nil {
+	if err := s.update(ctx, func(t txn) error { return pendings.Put(t, "", tokenKey(token), &rec) }); err != nil {
 		return nil, err
 	}
 	return &Pending{
@@ -72,7 +72,7 @@ func (s *Service) readPending(ctx context.Context, token string) (*pendingRecord
 	var rec pendingRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindPending, "", tokenKey(token), &rec)
+		ok, err = get(t, pendings, "", tokenKey(token), &rec)
 		return err
 	})
 	if err != nil {

@@ -225,7 +225,7 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 	}
 	err = s.update(ctx, func(t txn) error {
 		var cur pendingRecord
-		ok, err := t.GetJSON(kindPending, "", tokenKey(token), &cur)
+		ok, err := get(t, pendings, "", tokenKey(token), &cur)
 		if err != nil {
 			return err
 		}
@@ -233,7 +233,7 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 			return errPendingGone
 		}
 		cur.WebAuthn = session
-		return t.PutJSON(kindPending, "", tokenKey(token), &cur)
+		return pendings.Put(t, "", tokenKey(token), &cur)
 	})
 	if err != nil {
 		return nil, err
@@ -277,15 +277,15 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		}
 		if err := s.update(ctx, func(t txn) error {
 			var cur pendingRecord
-			ok, err := t.GetJSON(kindPending, "", tokenKey(token), &cur)
+			ok, err := get(t, pendings, "", tokenKey(token), &cur)
 			if err != nil || !ok {
 				return err
 			}
 			cur.MFAFailures++
 			if cur.MFAFailures >= mfaAttemptsPerStep {
-				return t.DeleteIfExists(kindPending, "", tokenKey(token))
+				return pendings.DeleteIfExists(t, "", tokenKey(token))
 			}
-			return t.PutJSON(kindPending, "", tokenKey(token), &cur)
+			return pendings.Put(t, "", tokenKey(token), &cur)
 		}); err != nil {
 			return nil, err
 		}

@@ -14,8 +14,8 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.Now()
 	removed := 0
 	for kind, expired := range map[string]func([]byte) (bool, error){
-		kindPending: rootuser.ExpiresBefore(now, func(r *pendingRecord) time.Time { return r.ExpiresAt }),
-		kindDevice:  rootuser.ExpiresBefore(now, func(r *deviceRecord) time.Time { return r.ExpiresAt }),
+		kindPending: rootuser.ExpiresBefore(pendings, now, func(r *pendingRecord) time.Time { return r.ExpiresAt }),
+		kindDevice:  rootuser.ExpiresBefore(deviceCookies, now, func(r *deviceRecord) time.Time { return r.ExpiresAt }),
 	} {
 		n, err := s.root.Purge(ctx, kind, expired)
 		removed += n

@@ -15,8 +15,6 @@ package throttle
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -95,13 +93,37 @@ func (l Limits) Messages(id string) Scope {
 	return Scope{Key: "msg:" + id, BackoffAfter: n, LockAfter: n, Base: time.Hour, Lock: time.Hour}
 }
 
-// Counter is one stored throttling counter.
+// Counter is one throttling counter.
 type Counter struct {
-	Failures int       `json:"failures"`
-	Last     time.Time `json:"last"`
+	Failures int
+	Last     time.Time
 	// Prev is Last before the latest reservation, which Refund restores: a refunded attempt does
 	// not push back the wait the failures before it earned.
-	Prev time.Time `json:"prev,omitzero"`
+	Prev time.Time
+}
+
+// counterRecord is a Counter as stored. The counters are typed records like every other kind (a
+// version in the body, listed by store.Kinds), not raw rows: they are small, read by key, and
+// have no index, so the record costs nothing but the envelope's two bytes.
+type counterRecord struct {
+	Failures int       `json:"failures"`
+	Last     time.Time `json:"last"`
+	Prev     time.Time `json:"prev,omitzero"`
+}
+
+var counterKind = store.Define(store.Kind[counterRecord]{Name: Kind, Version: 1, Upgrade: []func([]byte) ([]byte, error){nil}})
+
+// Idle returns a test of stored counters (their bodies, as rootuser's Sweep reads them): true
+// when the counter's last failure is at or before cutoff (now minus Limits.Forget: it is
+// forgotten).
+func Idle(cutoff time.Time) func(body []byte) (bool, error) {
+	return func(b []byte) (bool, error) {
+		r, err := counterKind.Decode(b)
+		if err != nil {
+			return false, err
+		}
+		return !cutoff.Before(r.Last), nil
+	}
 }
 
 // wait returns how long c must wait before another attempt under sc, 0 if it may go now. A lock
@@ -227,7 +249,7 @@ func (c *Counters) Reserve(ctx context.Context, scopes ...Scope) (*Reservation, 
 func (c *Counters) Clear(ctx context.Context, scopes ...Scope) error {
 	return c.st.Update(ctx, func(tx store.Tx) error {
 		for _, sc := range scopes {
-			if err := tx.Delete(Kind, "", sc.Key); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := counterKind.DeleteIfExists(tx, "", sc.Key); err != nil {
 				return err
 			}
 		}
@@ -247,7 +269,7 @@ func (c *Counters) Refund(ctx context.Context, scopes ...Scope) error {
 				return err
 			}
 			if ct.Failures <= 1 {
-				if err := tx.Delete(Kind, "", sc.Key); err != nil && !errors.Is(err, store.ErrNotFound) {
+				if err := counterKind.DeleteIfExists(tx, "", sc.Key); err != nil {
 					return err
 				}
 				continue
@@ -273,16 +295,11 @@ func (c *Counters) State(ctx context.Context, sc Scope) (Counter, error) {
 
 // get reads a counter, zero when absent or idle for longer than Forget.
 func (c *Counters) get(tx store.Tx, key string, ct *Counter, now time.Time) error {
-	b, err := tx.Get(Kind, "", key)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	r, ok, err := counterKind.Get(tx, "", key)
+	if err != nil || !ok {
 		return err
 	}
-	if err := json.Unmarshal(b, ct); err != nil {
-		return err
-	}
+	*ct = Counter(*r)
 	if !ct.Last.IsZero() && now.Sub(ct.Last) > c.limits.Forget {
 		*ct = Counter{}
 	}
@@ -290,9 +307,5 @@ func (c *Counters) get(tx store.Tx, key string, ct *Counter, now time.Time) erro
 }
 
 func put(tx store.Tx, key string, ct *Counter) error {
-	b, err := json.Marshal(ct)
-	if err != nil {
-		return err
-	}
-	return tx.Put(Kind, "", key, b)
+	return counterKind.Put(tx, "", key, (*counterRecord)(ct))
 }

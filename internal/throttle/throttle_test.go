@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/throttle"
 )
@@ -66,5 +67,46 @@ func TestReserveRefundClear(t *testing.T) {
 	}
 	if d := wait(); d != 0 {
 		t.Fatalf("after Clear: wait %v, want none", d)
+	}
+}
+
+// A counter stored before records were versioned (plain JSON) counts on; Idle tests stored
+// bodies of both shapes.
+func TestLegacyCounter(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	st := testbackend.Open(t)
+	sc := throttle.DefaultLimits.Identity("test", "legacy")
+	old := []byte(`{"failures":3,"last":"2026-05-04T09:59:00Z"}`)
+	if err := st.Update(ctx, func(tx store.Tx) error { return tx.Put(throttle.Kind, "", sc.Key, old) }); err != nil {
+		t.Fatal(err)
+	}
+	c := throttle.New(st, throttle.DefaultLimits, func() time.Time { return now })
+	if got, err := c.State(ctx, sc); err != nil || got.Failures != 3 || !got.Last.Equal(now.Add(-time.Minute)) {
+		t.Fatalf("State of a legacy counter = %+v, %v; want 3 failures, last a minute ago", got, err)
+	}
+	if _, err := c.Reserve(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	if err := st.View(ctx, func(tx store.Tx) (err error) { stored, err = tx.Get(throttle.Kind, "", sc.Key); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		cutoff time.Time
+		want   bool
+	}{
+		{"legacy, idle", old, now.Add(-time.Minute), true},
+		{"legacy, recent", old, now.Add(-2 * time.Minute), false},
+		{"record, idle", stored, now, true},
+		{"record, recent", stored, now.Add(-time.Second), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, err := throttle.Idle(tc.cutoff)(tc.body); err != nil || got != tc.want {
+				t.Errorf("Idle(%s) = %v, %v; want %v", tc.cutoff, got, err, tc.want)
+			}
+		})
 	}
 }
