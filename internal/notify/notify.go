@@ -15,7 +15,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,7 +59,8 @@ type Message struct {
 }
 
 // Entry is one outbox record: a message kept for `rootward outbox`, or the record of a delivery by
-// SMTP or the webhook (Body empty).
+// SMTP or the webhook (Body empty). Its JSON is what `rootward outbox --json` prints; the store
+// keeps entryRecord.
 type Entry struct {
 	ID        string    `json:"id"`
 	Time      time.Time `json:"time"`
@@ -73,11 +73,39 @@ type Entry struct {
 	// Error is why a delivery failed; "" on success.
 	Error string `json:"error,omitempty"`
 	// Body is filled on reads of messages kept in the outbox; it is stored sealed.
-	Body       string `json:"-"`
+	Body string `json:"-"`
+	// SealedBody is the stored, sealed body; reads leave it nil.
 	SealedBody []byte `json:"sealed_body,omitempty"`
 }
 
-const kindOutbox = "outbox" // global: time-ordered ID → Entry
+const kindOutbox = "outbox" // global: time-ordered ID → entryRecord
+
+// entryRecord is an Entry as stored, with the JSON names entries were stored with before records
+// were versioned (version 0 is version 1's JSON).
+type entryRecord struct {
+	ID         string    `json:"id"`
+	Time       time.Time `json:"time"`
+	Channel    Channel   `json:"channel"`
+	To         string    `json:"to"`
+	Subject    string    `json:"subject,omitempty"`
+	Account    string    `json:"account,omitempty"`
+	Purpose    string    `json:"purpose,omitempty"`
+	Transport  string    `json:"transport"`
+	Error      string    `json:"error,omitempty"`
+	SealedBody []byte    `json:"sealed_body,omitempty"`
+}
+
+var outbox = store.Define(store.Kind[entryRecord]{Name: kindOutbox, Version: 1, Upgrade: []func([]byte) ([]byte, error){nil}})
+
+func newEntryRecord(e *Entry) *entryRecord {
+	return &entryRecord{ID: e.ID, Time: e.Time, Channel: e.Channel, To: e.To, Subject: e.Subject, Account: e.Account,
+		Purpose: e.Purpose, Transport: e.Transport, Error: e.Error, SealedBody: e.SealedBody}
+}
+
+func (r *entryRecord) entry() Entry {
+	return Entry{ID: r.ID, Time: r.Time, Channel: r.Channel, To: r.To, Subject: r.Subject, Account: r.Account,
+		Purpose: r.Purpose, Transport: r.Transport, Error: r.Error, SealedBody: r.SealedBody}
+}
 
 // ErrDelivery wraps every failure of SMTP or the webhook, so callers can tell a transport failure
 // from a bad message.
@@ -165,11 +193,7 @@ func (n *Notifier) Send(ctx context.Context, m Message) error {
 		sendErr = fmt.Errorf("%w: %s to %s: %v", ErrDelivery, e.Transport, redact(m.To), sendErr)
 	}
 	n.log.Info("notification", "channel", m.Channel, "to", redact(m.To), "purpose", m.Purpose, "transport", e.Transport, "ok", sendErr == nil)
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	if err := n.st.Update(ctx, func(tx store.Tx) error { return tx.Insert(kindOutbox, "", e.ID, b) }); err != nil {
+	if err := n.st.Update(ctx, func(tx store.Tx) error { return outbox.Insert(tx, "", e.ID, newEntryRecord(e)) }); err != nil {
 		return errors.Join(sendErr, err)
 	}
 	return sendErr
@@ -258,10 +282,11 @@ func (n *Notifier) Outbox(ctx context.Context, q Query) ([]Entry, error) {
 			}
 			for _, it := range items {
 				after = it.Key
-				var e Entry
-				if err := json.Unmarshal(it.Body, &e); err != nil {
+				r, err := outbox.Decode(it.Body)
+				if err != nil {
 					return err
 				}
+				e := r.entry()
 				if q.Account != "" && e.Account != q.Account || q.To != "" && !strings.EqualFold(e.To, q.To) ||
 					q.Purpose != "" && e.Purpose != q.Purpose || !q.Since.IsZero() && e.Time.Before(q.Since) {
 					continue
