@@ -95,7 +95,9 @@ func (r *orgRecord) organization() *Organization {
 }
 
 // orgOf maps an account to its organization: the one object that makes an account a member of at
-// most one organization (its key is the account ID, in the global scope).
+// most one organization (its key is the account ID, in the global scope). It stays a record of its
+// own rather than an index of orgmember: an index lives in its record's scope (the organization),
+// and this lookup starts from the account alone.
 var memberships = store.Define(store.Kind[string]{Name: kindOrgOf, Version: 1, Upgrade: v1})
 
 // memberRecord is an Account as stored. Name and Email are IAM's; records written before they
