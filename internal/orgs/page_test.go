@@ -33,6 +33,10 @@ func TestListPageReadsOnePage(t *testing.T) {
 	for i := range 4 {
 		e.member(t, fmt.Sprintf("m%d", i))
 	}
+	for i := range 3 {
+		guest := e.account(t, fmt.Sprintf("guest%d", i))
+		must(e.org.InviteAccountToOrganization(e.ctx, e.mgmt, HandshakeParty{ID: guest, Type: partyAccount}, ""))(t)
+	}
 
 	ids := func(n int, id func(i int) string) []string {
 		out := make([]string, n)
@@ -78,6 +82,10 @@ func TestListPageReadsOnePage(t *testing.T) {
 		{"ListTargetsForPolicy", 3, n + 1, func(lo ListOpts) ([]string, string, error) { // and the root
 			p, err := e.org.ListTargetsForPolicy(e.ctx, e.mgmt, pols[0], lo)
 			return ids(len(p.Items), func(i int) string { return p.Items[i].TargetID }), p.NextToken, err
+		}},
+		{"ListHandshakesForOrganization", 1, 3, func(lo ListOpts) ([]string, string, error) {
+			p, err := e.org.ListHandshakesForOrganization(e.ctx, e.mgmt, "", lo)
+			return ids(len(p.Items), func(i int) string { return p.Items[i].ID }), p.NextToken, err
 		}},
 	}
 	counter := &storetest.Counter{Store: e.org.st}
