@@ -168,13 +168,13 @@ type served struct {
 	stdout   strings.Builder // guarded by mu: the reader goroutine writes it
 }
 
-func startServe(t *testing.T, data string, extra ...string) *served {
+func startServe(t testing.TB, data string, extra ...string) *served {
 	t.Helper()
 	return startServeClient(t, data, http.DefaultClient, extra...)
 }
 
 // startServeClient starts serve and waits until its printed endpoint answers /healthz to client.
-func startServeClient(t *testing.T, data string, client *http.Client, extra ...string) *served {
+func startServeClient(t testing.TB, data string, client *http.Client, extra ...string) *served {
 	t.Helper()
 	s := &served{cmd: exec.Command(binary, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, extra...)...)}
 	pr, pw := io.Pipe()
@@ -227,7 +227,7 @@ func (s *served) output() string {
 
 // waitFor waits until serve's output matches the regular expression and returns the first match:
 // the reader goroutine may still be behind the process when /healthz first answers.
-func (s *served) waitFor(t *testing.T, expr string) string {
+func (s *served) waitFor(t testing.TB, expr string) string {
 	t.Helper()
 	re := regexp.MustCompile(expr)
 	deadline := time.Now().Add(10 * time.Second)
@@ -242,7 +242,7 @@ func (s *served) waitFor(t *testing.T, expr string) string {
 	}
 }
 
-func (s *served) stop(t *testing.T) {
+func (s *served) stop(t testing.TB) {
 	t.Helper()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
