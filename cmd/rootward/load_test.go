@@ -4,9 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,9 +54,9 @@ const loadWriters = 32
 // acknowledged write is present afterwards, read back through both nodes.
 func TestTwoNodeLoadPostgres(t *testing.T) {
 	nodes, clients := startNodes(t, 2)
-	l := newLoad(t, clients)
+	l := newLoad(t, nodes, clients)
 	res := l.run(t, "load", loadWriters, loadDuration(t))
-	t.Logf("%d writers on 2 nodes: %d writes in %v, %.0f writes/s", loadWriters, res.writes, res.elapsed.Round(time.Millisecond), res.perSecond())
+	t.Log(res)
 	res.check(t)
 	l.verify(t, res)
 	for _, n := range nodes {
@@ -68,7 +71,7 @@ func TestTwoNodeLoadPostgres(t *testing.T) {
 //	ROOTWARD_TEST_POSTGRES=... ROOTWARD_LOAD_DURATION=60s go test ./cmd/rootward -run '^$' -bench TwoNodeLoad -benchtime 1x
 func BenchmarkTwoNodeLoadPostgres(b *testing.B) {
 	nodes, clients := startNodes(b, 2)
-	l := newLoad(b, clients)
+	l := newLoad(b, nodes, clients)
 	d := loadDuration(b)
 	var one, many *loadResult
 	b.ResetTimer()
@@ -84,7 +87,8 @@ func BenchmarkTwoNodeLoadPostgres(b *testing.B) {
 	b.ReportMetric(one.perSecond(), "writes/s-1")
 	b.ReportMetric(many.perSecond(), "writes/s-32")
 	b.ReportMetric(many.perSecond()/one.perSecond(), "ratio-32/1")
-	b.Logf("1 writer: %.0f writes/s; %d writers: %.0f writes/s; ratio %.2f", one.perSecond(), loadWriters, many.perSecond(), many.perSecond()/one.perSecond())
+	b.ReportMetric(many.conflictsPer1000(), "conflicts/1000-writes-32")
+	b.Logf("%v\n%v\nratio %.2f", one, many, many.perSecond()/one.perSecond())
 	for _, n := range nodes {
 		n.stop(b)
 	}
@@ -92,14 +96,15 @@ func BenchmarkTwoNodeLoadPostgres(b *testing.B) {
 
 // load is the account the writers work in and the policies they attach.
 type load struct {
+	nodes    []*served
 	clients  []*awsiam.Client
 	customer []string // customer managed policy ARNs
 	managed  []string // AWS managed policy ARNs
 }
 
-func newLoad(t testing.TB, clients []*awsiam.Client) *load {
+func newLoad(t testing.TB, nodes []*served, clients []*awsiam.Client) *load {
 	t.Helper()
-	l := &load{clients: clients, managed: []string{
+	l := &load{nodes: nodes, clients: clients, managed: []string{
 		"arn:aws:iam::aws:policy/ReadOnlyAccess",
 		"arn:aws:iam::aws:policy/IAMReadOnlyAccess",
 		"arn:aws:iam::aws:policy/IAMUserChangePassword",
@@ -129,6 +134,7 @@ type loadResult struct {
 	writers int
 	writes  int64 // acknowledged
 	elapsed time.Duration
+	store   storeCounters // the nodes' store counters' increase over the run
 
 	mu     sync.Mutex
 	errs   int
@@ -137,6 +143,16 @@ type loadResult struct {
 }
 
 func (r *loadResult) perSecond() float64 { return float64(r.writes) / r.elapsed.Seconds() }
+
+// conflictsPer1000 is how many transaction attempts lost a conflict per 1000 acknowledged writes.
+func (r *loadResult) conflictsPer1000() float64 {
+	return 1000 * float64(r.store.conflicts) / float64(max(r.writes, 1))
+}
+
+func (r *loadResult) String() string {
+	return fmt.Sprintf("%d writers on 2 nodes: %d writes in %v, %.0f writes/s; store: %d commits, %d conflicts (%.1f per 1000 writes), %d abandoned",
+		r.writers, r.writes, r.elapsed.Round(time.Millisecond), r.perSecond(), r.store.commits, r.store.conflicts, r.conflictsPer1000(), r.store.abandoned)
+}
 
 // check fails unless every call was answered with success.
 func (r *loadResult) check(t testing.TB) {
@@ -169,6 +185,7 @@ func (l *load) run(t testing.TB, prefix string, writers int, d time.Duration) *l
 	latest := make([]atomic.Pointer[string], writers)
 	var acked atomic.Int64
 	ctx := context.Background()
+	before := l.counters(t)
 	start := time.Now()
 	stop := start.Add(d)
 	var wg sync.WaitGroup
@@ -225,7 +242,45 @@ func (l *load) run(t testing.TB, prefix string, writers int, d time.Duration) *l
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	res.writes = acked.Load()
+	res.store = l.counters(t).minus(before)
 	return res
+}
+
+// storeCounters are the store's transaction counters, summed over the nodes.
+type storeCounters struct{ commits, conflicts, abandoned int64 }
+
+func (c storeCounters) minus(d storeCounters) storeCounters {
+	return storeCounters{c.commits - d.commits, c.conflicts - d.conflicts, c.abandoned - d.abandoned}
+}
+
+// counters reads the store counters from every node's /metrics.
+func (l *load) counters(t testing.TB) storeCounters {
+	t.Helper()
+	var c storeCounters
+	for _, n := range l.nodes {
+		resp, err := http.Get(n.endpoint + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(body), "\n") {
+			name, value, _ := strings.Cut(line, " ")
+			v, _ := strconv.ParseFloat(value, 64)
+			switch name {
+			case "rootward_store_commits_total":
+				c.commits += int64(v)
+			case "rootward_store_conflicts_total":
+				c.conflicts += int64(v)
+			case "rootward_store_abandoned_total":
+				c.abandoned += int64(v)
+			}
+		}
+	}
+	return c
 }
 
 // verify reads every user of the phase back, a page at a time from alternating nodes, and fails

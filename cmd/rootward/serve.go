@@ -316,6 +316,9 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted,
 	})
+	if err := registerStoreMetrics(srv, st); err != nil {
+		return nil, nil, nil, nil, err
+	}
 	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
 		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
 	if redirect {

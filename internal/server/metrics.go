@@ -39,3 +39,7 @@ func (m *metrics) observe(service, action, code string, took time.Duration) {
 	m.requests.WithLabelValues(service, action, code).Inc()
 	m.latency.WithLabelValues(service).Observe(took.Seconds())
 }
+
+// RegisterMetrics adds series of another part of the process (the store's, for example) to those
+// /metrics exposes.
+func (s *Server) RegisterMetrics(c prometheus.Collector) error { return s.metrics.registry.Register(c) }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,14 +38,18 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Retry policy for Update. Attempt n waits a random time up to min(baseDelay<<n, maxDelay) ("full
-// jitter"), so writers that collided spread out instead of colliding again in step. 20 attempts
-// take at most about 1.5 s of waiting, and let every writer of a hot row through under the
-// contention the conformance suite creates (8 writers on one counter).
+// Retry policy for Update. A transaction that lost a serialization conflict or a deadlock runs
+// again for as long as its context lives: such a loss is the database asking for exactly that,
+// and PostgreSQL's SSI never aborts a transaction retried after the one it lost to committed
+// because of that same conflict, so every retry makes progress somewhere. Attempt n first waits a
+// random time up to min(baseDelay<<n, maxDelay) ("full jitter",
+// https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/), so writers that
+// collided spread out instead of colliding again in step. A context without a deadline (a
+// background job) is given maxRetryTime of retries, so that nothing loops for ever.
 const (
-	maxAttempts = 20
-	baseDelay   = time.Millisecond
-	maxDelay    = 100 * time.Millisecond
+	baseDelay    = time.Millisecond
+	maxDelay     = 100 * time.Millisecond
+	maxRetryTime = 30 * time.Second
 )
 
 // SQLSTATEs that mean "this transaction lost to a concurrent one; run it again".
@@ -56,7 +61,30 @@ const (
 
 // DB is a PostgreSQL database holding a store. It is safe for concurrent use.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	stats stats
+}
+
+// stats are Update's counters (Stats).
+type stats struct {
+	committed, conflicts, abandoned atomic.Uint64
+}
+
+// Stats counts Update's transactions since Open.
+type Stats struct {
+	// Committed is the number of Updates committed.
+	Committed uint64
+	// Conflicts is the number of attempts that lost a serialization conflict or a deadlock to
+	// a concurrent transaction and were rolled back (each was run again, or abandoned).
+	Conflicts uint64
+	// Abandoned is the number of Updates that still conflicted when their context ended or
+	// their retry time ran out, and returned the conflict.
+	Abandoned uint64
+}
+
+// Stats returns Update's counters: how often transactions had to run again shows contention.
+func (db *DB) Stats() Stats {
+	return Stats{Committed: db.stats.committed.Load(), Conflicts: db.stats.conflicts.Load(), Abandoned: db.stats.abandoned.Load()}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -147,22 +175,36 @@ func (db *DB) Close() error {
 
 // Update runs fn in a SERIALIZABLE transaction; see store.Store. When the transaction loses a
 // serialization conflict or a deadlock, at any statement or at commit, fn is run again in a new
-// transaction, up to maxAttempts times.
+// transaction, with jittered exponential backoff, until it commits or ctx ends (see maxRetryTime).
 func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	giveUp := time.Now().Add(maxRetryTime)
+	if d, ok := ctx.Deadline(); ok {
+		giveUp = d
+	}
 	for attempt := 1; ; attempt++ {
 		err, conflict := db.try(ctx, fn)
 		if conflict == nil {
+			if err == nil {
+				db.stats.committed.Add(1)
+			}
 			return err
 		}
-		if attempt == maxAttempts {
+		db.stats.conflicts.Add(1)
+		wait := rand.N(min(baseDelay<<min(attempt, 30), maxDelay)) + 1
+		if time.Now().Add(wait).After(giveUp) {
+			db.stats.abandoned.Add(1)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return fmt.Errorf("postgres: transaction still conflicting after %d attempts: %w", attempt, conflict)
 		}
-		wait := time.NewTimer(rand.N(min(baseDelay<<attempt, maxDelay)) + 1)
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			wait.Stop()
+			timer.Stop()
+			db.stats.abandoned.Add(1)
 			return ctx.Err()
-		case <-wait.C:
+		case <-timer.C:
 		}
 	}
 }
