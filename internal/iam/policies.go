@@ -117,6 +117,26 @@ func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePol
 
 // managedPolicy loads a policy by ARN, customer (in account) or AWS managed, with its counts.
 func (t txn) managedPolicy(account, arn string) (*ManagedPolicy, error) {
+	p, err := t.attachablePolicy(account, arn)
+	if err != nil {
+		return nil, err
+	}
+	n, err := t.Count(kindAttachedTo, account, arn+sep)
+	if err != nil {
+		return nil, err
+	}
+	p.AttachmentCount = n
+	if p.PermissionsBoundaryUsageCount, err = t.Count(kindBoundaryOf, account, arn+sep); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// attachablePolicy loads a policy by ARN, customer (in account) or AWS managed, without its
+// counts, which read every attachment of the policy: in a write transaction on PostgreSQL that
+// read would conflict with every concurrent attachment of the same policy to anyone else
+// (SERIALIZABLE sees the count change), so writers that only need the policy to exist use this.
+func (t txn) attachablePolicy(account, arn string) (*ManagedPolicy, error) {
 	notFound := awserr.New(awserr.NoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
 	var p *ManagedPolicy
 	if aws, ok := awsManagedByARN(arn); ok {
@@ -138,14 +158,6 @@ func (t txn) managedPolicy(account, arn string) (*ManagedPolicy, error) {
 			return nil, notFound
 		}
 		p.IsAttachable = true
-	}
-	n, err := t.Count(kindAttachedTo, account, arn+sep)
-	if err != nil {
-		return nil, err
-	}
-	p.AttachmentCount = n
-	if p.PermissionsBoundaryUsageCount, err = t.Count(kindBoundaryOf, account, arn+sep); err != nil {
-		return nil, err
 	}
 	for i := range p.Versions {
 		p.Versions[i].IsDefaultVersion = p.Versions[i].VersionID == p.DefaultVersionID
@@ -517,7 +529,7 @@ func (s *Service) AttachPolicy(ctx context.Context, account, ptype, name, arn st
 
 // attachPolicy attaches a managed policy to an existing principal.
 func (t txn) attachPolicy(account, ptype, name, arn string) error {
-	p, err := t.managedPolicy(account, arn)
+	p, err := t.attachablePolicy(account, arn)
 	if err != nil {
 		return err
 	}
@@ -733,7 +745,7 @@ func (s *Service) setBoundary(t txn, account, ptype, name, arn string) error {
 	if err := checkPolicyARN("PermissionsBoundary", arn); err != nil {
 		return err
 	}
-	if _, err := t.managedPolicy(account, arn); err != nil {
+	if _, err := t.attachablePolicy(account, arn); err != nil {
 		return awserr.New(awserr.NoSuchEntity, "Scope ARN: %s does not exist or is not attachable.", arn)
 	}
 	return t.PutJSON(kindBoundaryOf, account, arn+sep+ptype+sep+fold(name), struct{}{})
@@ -809,7 +821,7 @@ func (s *Service) PrincipalPolicies(ctx context.Context, account, ptype, name, i
 			}
 		}
 		if boundary != nil {
-			p, err := t.managedPolicy(account, boundary.PermissionsBoundaryArn)
+			p, err := t.attachablePolicy(account, boundary.PermissionsBoundaryArn)
 			if err != nil {
 				return err
 			}
@@ -843,7 +855,7 @@ func (t txn) collect(account, ptype, name string, out *PrincipalPolicies) error 
 	}
 	sort.Strings(arns)
 	for _, arn := range arns {
-		p, err := t.managedPolicy(account, arn)
+		p, err := t.attachablePolicy(account, arn)
 		if err != nil {
 			return err
 		}
