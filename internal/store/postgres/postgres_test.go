@@ -104,3 +104,57 @@ func TestViewTransactionRefusesWrites(t *testing.T) {
 		t.Fatalf("raw INSERT in View = %v, want SQLSTATE 25006", err)
 	}
 }
+
+// raiseConflict makes the transaction lose a serialization conflict, as PostgreSQL reports it.
+func raiseConflict(st store.Tx) error {
+	t := st.(*tx)
+	_, err := t.pg.Exec(t.ctx, `DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$`)
+	return t.fail("test", err)
+}
+
+// TestUpdateRetriesConflictsWhileContextLives: a transaction that keeps losing conflicts runs
+// again, with backoff, for as long as its context lives; it used to give up after 20 attempts,
+// which the server answered with a 500 (issue 11 §3). A context that ends stops the retries with
+// the context's error. The counters say what happened.
+func TestUpdateRetriesConflictsWhileContextLives(t *testing.T) {
+	db, err := Open(context.Background(), freshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t.Run("conflicts then commits", func(t *testing.T) {
+		const losses = 25
+		runs := 0
+		err := db.Update(context.Background(), func(st store.Tx) error {
+			runs++
+			if runs <= losses {
+				return raiseConflict(st)
+			}
+			return st.Put("k", "", "key", []byte("v"))
+		})
+		if err != nil || runs != losses+1 {
+			t.Fatalf("Update = %v after %d runs, want nil after %d", err, runs, losses+1)
+		}
+		if got, want := db.Stats(), (Stats{Committed: 1, Conflicts: losses}); got != want {
+			t.Errorf("Stats = %+v, want %+v", got, want)
+		}
+	})
+	t.Run("context ends", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		runs := 0
+		err := db.Update(ctx, func(st store.Tx) error {
+			runs++
+			err := raiseConflict(st)
+			if runs == 3 {
+				cancel()
+			}
+			return err
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Update = %v, want context.Canceled", err)
+		}
+		if got := db.Stats(); got.Abandoned != 1 {
+			t.Errorf("Stats = %+v, want 1 abandoned", got)
+		}
+	})
+}
