@@ -348,8 +348,10 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, account, arn, doc str
 	return &v, nil
 }
 
+// customerPolicy loads a customer managed policy to change it, without its counts (see
+// attachablePolicy): a change of the policy must not conflict with its attachment to others.
 func (t txn) customerPolicy(account, arn string) (*ManagedPolicy, error) {
-	p, err := t.managedPolicy(account, arn)
+	p, err := t.attachablePolicy(account, arn)
 	if err != nil {
 		return nil, err
 	}
