@@ -40,8 +40,9 @@ var migrations embed.FS
 
 // Retry policy for Update. A transaction that lost a serialization conflict or a deadlock runs
 // again for as long as its context lives: such a loss is the database asking for exactly that,
-// and PostgreSQL's SSI never aborts a transaction retried after the one it lost to committed
-// because of that same conflict, so every retry makes progress somewhere. Attempt n first waits a
+// and PostgreSQL chooses whom to abort so that a retry does not fail again on the same conflict
+// (the "safe retry" rule of its SSI implementation, src/backend/storage/lmgr/README-SSI in the
+// PostgreSQL sources), so retries make progress. Attempt n first waits a
 // random time up to min(baseDelay<<n, maxDelay) ("full jitter",
 // https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/), so writers that
 // collided spread out instead of colliding again in step. A context without a deadline (a
