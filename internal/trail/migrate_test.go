@@ -40,7 +40,9 @@ func legacyEvents() []*Event {
 	}
 }
 
-func legacyKey(e *Event) string { return e.EventTime.UTC().Format("20060102T150405Z") + "/" + e.EventID }
+func legacyKey(e *Event) string {
+	return e.EventTime.UTC().Format("20060102T150405Z") + "/" + e.EventID
+}
 
 // migration00001 is the first migration only: the schema the legacy records were written under.
 func migration00001(t *testing.T, backend string) fstest.MapFS {

@@ -274,7 +274,10 @@ func TestCloseDrains(t *testing.T) {
 	errs := make([]error, 20)
 	for i := range errs {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = r.Record(&Event{EventName: "x", RecipientAccountID: "111122223333"}) }()
+		go func() {
+			defer wg.Done()
+			errs[i] = r.Record(&Event{EventName: "x", RecipientAccountID: "111122223333"})
+		}()
 	}
 	wg.Wait()
 	r.Close()
