@@ -12,7 +12,8 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// The event log (store.EventLog) lives in the events table (migrations/00003_events.sql). Its
+// The event log (store.EventLog) lives in the events table (migrations/00003_events.sql), its
+// string columns bytea (bound as []byte: any bytes a client sent, NUL included, store). Its
 // transactions run at the default READ COMMITTED isolation: an append only inserts rows no other
 // transaction writes (event IDs are unique and DO NOTHING on a repeat), expiry deletes rows
 // nothing else deletes, and a lookup is one statement, so none of them needs SERIALIZABLE, and none
@@ -34,8 +35,9 @@ func (db *DB) AppendEvents(ctx context.Context, events []*store.StoredEvent) err
 	defer rollback(ctx, pgTx) // a no-op after Commit
 	var b pgx.Batch
 	for _, e := range events {
-		b.Queue(appendEventSQL, e.Account, e.Time.UTC().Truncate(time.Microsecond), e.ID, e.Name, e.Source,
-			e.UserName, e.AccessKey, e.ResourceType, e.ResourceName, e.ReadOnly, nonNil(e.Body))
+		b.Queue(appendEventSQL, []byte(e.Account), e.Time.UTC().Truncate(time.Microsecond), []byte(e.ID), []byte(e.Name),
+			[]byte(e.Source), []byte(e.UserName), []byte(e.AccessKey), []byte(e.ResourceType), []byte(e.ResourceName),
+			e.ReadOnly, nonNil(e.Body))
 	}
 	br := pgTx.SendBatch(ctx, &b)
 	for _, e := range events {
@@ -67,7 +69,7 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 	}
 	var (
 		where = []string{"account = $1"}
-		args  = []any{q.Account}
+		args  = []any{[]byte(q.Account)}
 	)
 	cond := func(c string, v ...any) {
 		s := c
@@ -80,7 +82,7 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 	}
 	eq := func(col, v string) {
 		if v != "" {
-			cond(col+" = ?", v)
+			cond(col+" = ?", []byte(v))
 		}
 	}
 	eq("event_name", q.Name)
@@ -122,11 +124,16 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 	defer rows.Close()
 	var out []store.StoredEvent
 	for rows.Next() {
-		var e store.StoredEvent
-		if err := rows.Scan(&e.Seq, &e.Account, &e.Time, &e.ID, &e.Name, &e.Source, &e.UserName, &e.AccessKey,
-			&e.ResourceType, &e.ResourceName, &e.ReadOnly, &e.Body); err != nil {
+		var (
+			e    store.StoredEvent
+			cols [8][]byte
+		)
+		if err := rows.Scan(&e.Seq, &cols[0], &e.Time, &cols[1], &cols[2], &cols[3], &cols[4], &cols[5],
+			&cols[6], &cols[7], &e.ReadOnly, &e.Body); err != nil {
 			return nil, fmt.Errorf("postgres: lookup events: %w", err)
 		}
+		e.Account, e.ID, e.Name, e.Source = string(cols[0]), string(cols[1]), string(cols[2]), string(cols[3])
+		e.UserName, e.AccessKey, e.ResourceType, e.ResourceName = string(cols[4]), string(cols[5]), string(cols[6]), string(cols[7])
 		e.Time = e.Time.UTC()
 		e.Body = nonNil(e.Body)
 		out = append(out, e)

@@ -148,6 +148,15 @@ func testEventLookup(t *testing.T, s store.Store) {
 			t.Errorf("empty body read back as %#v; want an empty, non-nil slice", other[1].Body)
 		}
 	})
+	t.Run("any bytes in a column", func(t *testing.T) {
+		// Request parameters are what a client sent: NUL and invalid UTF-8 included.
+		odd := "a\x00b\xff"
+		appendEvents(t, s, []*store.StoredEvent{{Account: a, Time: eventBase, ID: "odd", UserName: odd, ResourceName: odd, Name: odd, Body: []byte("{}")}})
+		got := lookup(t, s, store.EventQuery{Account: a, UserName: odd, ResourceName: odd})
+		if len(got) != 1 || got[0].UserName != odd || got[0].ResourceName != odd || got[0].Name != odd {
+			t.Errorf("got %+v; want the event with its bytes as stored", got)
+		}
+	})
 	t.Run("microseconds kept", func(t *testing.T) {
 		at := eventBase.Add(30*time.Second + 123456*time.Microsecond + 789)
 		appendEvents(t, s, []*store.StoredEvent{{Account: "777788889999", Time: at, ID: "fine", Body: []byte("{}")}})

@@ -1,6 +1,8 @@
 -- The trail's own table (store.EventLog): append-only, one row per CloudTrail record. Every index
 -- leads with the recipient account and ends with (event_time, seq), so "this account's events
--- with X = ?, newest first" is one index range scan in the order of the page.
+-- with X = ?, newest first" is one index range scan in the order of the page. The columns a lookup
+-- compares are bytea, as in the objects table: a request parameter may hold NUL or invalid UTF-8,
+-- which text rejects, and a record must never fail to store because of what a client sent.
 --
 -- Existing records (objects of kind "event", keyed by account and "time/ID") are copied in, in
 -- key order, with their columns read from the JSON body, and leave the objects table with their
@@ -10,15 +12,15 @@
 -- +goose Up
 CREATE TABLE events (
 	seq           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	account       text        NOT NULL,
+	account       bytea       NOT NULL,
 	event_time    timestamptz NOT NULL,
-	event_id      text        NOT NULL UNIQUE,
-	event_name    text        NOT NULL,
-	event_source  text        NOT NULL,
-	user_name     text        NOT NULL,
-	access_key_id text        NOT NULL,
-	resource_type text        NOT NULL,
-	resource_name text        NOT NULL,
+	event_id      bytea       NOT NULL UNIQUE,
+	event_name    bytea       NOT NULL,
+	event_source  bytea       NOT NULL,
+	user_name     bytea       NOT NULL,
+	access_key_id bytea       NOT NULL,
+	resource_type bytea       NOT NULL,
+	resource_name bytea       NOT NULL,
 	read_only     boolean     NOT NULL,
 	body          bytea       NOT NULL
 );
@@ -35,10 +37,11 @@ CREATE INDEX events_expiry ON events (event_time, seq);
 
 INSERT INTO events (account, event_time, event_id, event_name, event_source, user_name,
 	access_key_id, resource_type, resource_name, read_only, body)
-SELECT account, event_time, event_id, event_name, event_source, user_name, access_key_id,
-	resource_type, resource_name, read_only, body
+SELECT account, event_time, convert_to(event_id, 'UTF8'), convert_to(event_name, 'UTF8'),
+	convert_to(event_source, 'UTF8'), convert_to(user_name, 'UTF8'), convert_to(access_key_id, 'UTF8'),
+	convert_to(resource_type, 'UTF8'), convert_to(resource_name, 'UTF8'), read_only, body
 FROM (
-	SELECT convert_from(account, 'UTF8') AS account, key,
+	SELECT account, key,
 		coalesce((j->>'eventTime')::timestamptz, 'epoch') AS event_time,
 		coalesce(j->>'eventID', convert_from(key, 'UTF8')) AS event_id,
 		coalesce(j->>'eventName', '') AS event_name,
@@ -66,8 +69,11 @@ FROM (
 			'') AS resource_name,
 		coalesce((j->>'readOnly')::boolean, false) AS read_only,
 		body
-	FROM (SELECT account, key, body, convert_from(body, 'UTF8')::jsonb AS j FROM objects
-		WHERE kind = convert_to('event', 'UTF8')) o
+	-- jsonb refuses the escape \u0000 (a NUL in a request parameter): the columns are read from
+	-- the body with U+FFFD in its place, an escape of the same shape, so the JSON stays valid
+	-- whatever backslashes precede it; the body itself is copied unchanged.
+	FROM (SELECT account, key, body, replace(convert_from(body, 'UTF8'), '\u0000', '\ufffd')::jsonb AS j
+		FROM objects WHERE kind = convert_to('event', 'UTF8')) o
 ) e
 ORDER BY account, key
 ON CONFLICT (event_id) DO NOTHING;
