@@ -41,7 +41,7 @@ func sampleEvents() []*store.StoredEvent {
 		out = append(out, &store.StoredEvent{
 			Account: "111122223333", Time: eventBase.Add(time.Duration(i) * time.Minute),
 			ID: fmt.Sprintf("id-%02d", i), Name: []string{"CreateUser", "ListUsers"}[i%2],
-			Source: []string{"iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com"}[i%3],
+			Source:   []string{"iam.amazonaws.com", "sts.amazonaws.com", "signin.amazonaws.com"}[i%3],
 			UserName: []string{"alice", "bob"}[i/5], AccessKey: []string{"AKIA1", "AKIA2", ""}[i%3],
 			ResourceType: []string{"AWS::IAM::User", ""}[i%2], ResourceName: []string{"carol", ""}[i%2],
 			ReadOnly: i%2 == 1, Body: []byte(fmt.Sprintf(`{"n":%d}`, i)),
