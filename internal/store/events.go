@@ -61,7 +61,8 @@ func (e *StoredEvent) Pos() EventPos { return EventPos{Time: e.Time, Seq: e.Seq}
 type EventQuery struct {
 	Account string
 	// Start and End bound the event time, both inclusive; zero means open.
-	Start, End                                                        time.Time
+	Start, End time.Time
+
 	Name, Source, UserName, AccessKey, ResourceType, ResourceName, ID string
 	ReadOnly                                                          *bool
 	// After, when set, continues a listing in the query's order strictly after this position
