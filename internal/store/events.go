@@ -73,3 +73,25 @@ type EventQuery struct {
 	// Limit bounds the events returned; it must be positive.
 	Limit int
 }
+
+// ColumnFilter is one equality filter of an EventQuery: a column of the events table (the same
+// name on every backend) and the value it must hold.
+type ColumnFilter struct {
+	Column, Value string
+}
+
+// Filters returns q's set attribute filters as columns of the events table, for a backend to
+// turn into its SQL. ReadOnly, the time bounds and After are the backend's to add.
+func (q *EventQuery) Filters() []ColumnFilter {
+	var out []ColumnFilter
+	for _, f := range []ColumnFilter{
+		{"event_name", q.Name}, {"user_name", q.UserName}, {"access_key_id", q.AccessKey},
+		{"resource_type", q.ResourceType}, {"resource_name", q.ResourceName},
+		{"event_source", q.Source}, {"event_id", q.ID},
+	} {
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -80,18 +80,9 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		copy(args[len(args)-len(v):], v)
 		where = append(where, s)
 	}
-	eq := func(col, v string) {
-		if v != "" {
-			cond(col+" = ?", []byte(v))
-		}
+	for _, f := range q.Filters() {
+		cond(f.Column+" = ?", []byte(f.Value))
 	}
-	eq("event_name", q.Name)
-	eq("user_name", q.UserName)
-	eq("access_key_id", q.AccessKey)
-	eq("resource_type", q.ResourceType)
-	eq("resource_name", q.ResourceName)
-	eq("event_source", q.Source)
-	eq("event_id", q.ID)
 	if q.ReadOnly != nil {
 		cond("read_only = ?", *q.ReadOnly)
 	}

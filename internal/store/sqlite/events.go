@@ -60,20 +60,11 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		where = []string{"account = ?"}
 		args  = []any{q.Account}
 	)
-	eq := func(col, v string) {
-		if v != "" {
-			where = append(where, col+" = ?")
-			args = append(args, v)
-		}
-	}
 	// One attribute column picks the index; the others, if any, filter its range.
-	eq("event_name", q.Name)
-	eq("user_name", q.UserName)
-	eq("access_key_id", q.AccessKey)
-	eq("resource_type", q.ResourceType)
-	eq("resource_name", q.ResourceName)
-	eq("event_source", q.Source)
-	eq("event_id", q.ID)
+	for _, f := range q.Filters() {
+		where = append(where, f.Column+" = ?")
+		args = append(args, f.Value)
+	}
 	if q.ReadOnly != nil {
 		where = append(where, "read_only = ?")
 		args = append(args, *q.ReadOnly)
