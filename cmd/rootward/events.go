@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -58,24 +59,28 @@ func eventsCmd() *cobra.Command {
 			}
 			var events []trail.Event
 			for _, a := range accounts {
-				// Newest matter most: read the range, keep the last limit events.
-				q := trail.Query{Account: a, Start: start, Match: match, Limit: 1000}
-				for {
+				// Newest first, so that the read stops at the limit however long the trail is.
+				q := trail.Query{Account: a, Start: start, Match: match, Newest: true, Limit: min(limit, 1000)}
+				var mine []trail.Event
+				for len(mine) < limit {
 					p, err := trail.List(ctx, st, q)
 					if err != nil {
 						return err
 					}
-					events = append(events, p.Events...)
-					if len(events) > limit {
-						events = events[len(events)-limit:]
-					}
+					mine = append(mine, p.Events...)
 					if p.Next == "" {
 						break
 					}
 					q.After = p.Next
 				}
+				slices.Reverse(mine)
+				events = append(events, mine...)
+				if len(events) > limit {
+					sortOldestFirst(events)
+					events = events[len(events)-limit:]
+				}
 			}
-			sort.SliceStable(events, func(i, j int) bool { return events[i].EventTime.Before(events[j].EventTime) })
+			sortOldestFirst(events)
 			if len(events) > limit {
 				events = events[len(events)-limit:]
 			}
@@ -120,6 +125,11 @@ func eventsCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print each CloudTrail record as one JSON line")
 	cmd.Flags().IntVar(&limit, "limit", 100, "at most this many events, the newest")
 	return cmd
+}
+
+// sortOldestFirst orders events by time, keeping the order of events of one time.
+func sortOldestFirst(events []trail.Event) {
+	sort.SliceStable(events, func(i, j int) bool { return events[i].EventTime.Before(events[j].EventTime) })
 }
 
 // parseSince reads --since: empty (no bound), a duration back from now, or an RFC 3339 time.

@@ -10,10 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/store/testbackend"
-	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -65,32 +62,31 @@ func TestExpireTrailLoop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st := testbackend.Open(t)
-	svc := iam.New(st, testutil.Sealer(t), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	rec := trail.NewRecorder(st, nil)
 	defer rec.Close()
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	record := func(account string, age time.Duration) {
-		rec.Record(&trail.Event{EventName: "ListUsers", EventType: trail.AwsAPICall, RecipientAccountID: account, EventTime: now.Add(-age)})
+		if err := rec.Record(&trail.Event{EventName: "ListUsers", EventType: trail.AwsAPICall, RecipientAccountID: account, EventTime: now.Add(-age)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	accounts := []string{"111122223333", "444455556666"}
 	for _, a := range accounts {
 		record(a, 91*24*time.Hour)
 		record(a, 89*24*time.Hour)
 	}
-	rec.Flush()
 
 	tick := make(chan time.Time)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		expireTrail(ctx, rec, svc, defaultTrailRetention, tick, func() time.Time { return now }, slog.New(slog.DiscardHandler))
+		expireTrail(ctx, rec, defaultTrailRetention, tick, func() time.Time { return now }, slog.New(slog.DiscardHandler))
 	}()
 	// The unbuffered tick is taken only once a pass has finished: the first one here.
 	tick <- now
 	// A record that is already too old when it arrives goes at a later tick: the pass this tick
 	// starts begins after the record is stored, and has finished when the next tick is taken.
 	record(accounts[0], 100*24*time.Hour)
-	rec.Flush()
 	tick <- now
 	tick <- now
 	cancel()

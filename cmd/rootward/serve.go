@@ -154,7 +154,7 @@ func serveCmd() *cobra.Command {
 			if retention > 0 {
 				hourly := time.NewTicker(time.Hour)
 				defer hourly.Stop()
-				go expireTrail(ctx, rec, svc, retention, hourly.C, time.Now, log)
+				go expireTrail(ctx, rec, retention, hourly.C, time.Now, log)
 			}
 			srv := &http.Server{
 				Handler:           handler,
@@ -369,26 +369,14 @@ func checkRetention(d time.Duration) error {
 }
 
 // expireTrail deletes the event-history records older than retention now and then at every tick
-// until ctx ends. The first pass also walks every account, so records stored before the trail kept
-// its account index expire too (until a pass succeeds).
-func expireTrail(ctx context.Context, rec *trail.Recorder, svc *iam.Service, retention time.Duration, tick <-chan time.Time, now func() time.Time, log *slog.Logger) {
-	var accounts []string
-	if as, err := svc.Accounts(ctx); err != nil {
-		log.Error("event history retention: listing accounts", "err", err)
-	} else {
-		for _, a := range as {
-			accounts = append(accounts, a.ID)
-		}
-	}
+// until ctx ends, in transactions of trailExpireBatch deletions each (trail.Recorder.Expire).
+func expireTrail(ctx context.Context, rec *trail.Recorder, retention time.Duration, tick <-chan time.Time, now func() time.Time, log *slog.Logger) {
 	for {
-		n, err := rec.Expire(ctx, now().Add(-retention), trailExpireBatch, accounts...)
+		n, err := rec.Expire(ctx, now().Add(-retention), trailExpireBatch)
 		if err != nil && ctx.Err() == nil {
 			log.Error("event history retention", "deleted", n, "err", err)
 		} else if n > 0 {
 			log.Info("event history retention", "deleted", n)
-		}
-		if err == nil {
-			accounts = nil
 		}
 		select {
 		case <-ctx.Done():

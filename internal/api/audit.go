@@ -20,11 +20,17 @@ var secretParams = map[string]bool{
 // readOnlyPrefixes mark actions CloudTrail records with readOnly true.
 var readOnlyPrefixes = []string{"Get", "List", "Describe", "Simulate", "Lookup"}
 
-// audit records an authenticated call as a CloudTrail AwsApiCall event.
-func (r *Runner) audit(c *Call, err error) {
-	if r.cfg.Trail == nil || c.Caller == nil {
-		return
+// audit records an authenticated call as a CloudTrail AwsApiCall event, err being its outcome, and
+// returns once the record is durable (trail.Recorder.Record). A call is recorded once: Run records
+// a success before the answer is written, Finish any other outcome before the error is answered.
+// When the record cannot be stored, audit returns the recorder's error and the call answers an
+// internal error instead of its own answer (an operation that did run stays done; its client is
+// told to retry, and the log has the cause): no call is answered without its record.
+func (r *Runner) audit(c *Call, err error) error {
+	if r.cfg.Trail == nil || c.Caller == nil || c.recorded {
+		return nil
 	}
+	c.recorded = true
 	e := &trail.Event{
 		UserIdentity:       UserIdentity(c.Caller),
 		EventTime:          c.Now,
@@ -58,7 +64,7 @@ func (r *Runner) audit(c *Call, err error) {
 			e.ErrorCode = string(awserr.InternalFailure)
 		}
 	}
-	r.cfg.Trail.Record(e)
+	return r.cfg.Trail.Record(e)
 }
 
 // UserIdentity is CloudTrail's userIdentity for a caller.

@@ -57,6 +57,8 @@ type Call struct {
 
 	runner *Runner
 	svc    *Service
+	// recorded is set once the call's trail record was attempted (audit.go).
+	recorded bool
 }
 
 // Account is the caller's account.

@@ -18,11 +18,12 @@ func (c *Call) MFAOutcome(err error) error {
 		return err
 	}
 	l := locked.Lock
+	var rerr error
 	if c.Trail != nil {
 		// AWS writes no record for this (it has no such lock on the API): the record is Rootward's,
 		// an AwsServiceEvent of IAM, which owns MFA devices, naming the principal whose device or
 		// allowance locked.
-		c.Trail.Record(&trail.Event{
+		rerr = c.Trail.Record(&trail.Event{
 			UserIdentity: UserIdentity(c.Caller), EventTime: c.Now,
 			EventSource: "iam.amazonaws.com", EventName: "MFALockout", AWSRegion: c.Region,
 			SourceIPAddress: c.SourceIP, UserAgent: c.HTTP.UserAgent(), RequestID: c.RequestID,
@@ -35,6 +36,10 @@ func (c *Call) MFAOutcome(err error) error {
 	}
 	if c.MFALocked != nil {
 		c.MFALocked(c.Ctx, l)
+	}
+	if rerr != nil {
+		// Not answered without its record: the client is told of an internal error instead.
+		return rerr
 	}
 	return err
 }

@@ -121,6 +121,10 @@ func (r *Runner) Run(c *Call, op Operation, in any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The record is durable before the caller can write the answer (audit.go).
+	if err := r.audit(c, nil); err != nil {
+		return nil, err
+	}
 	return r.sealPageToken(scope, out), nil
 }
 
@@ -134,7 +138,10 @@ func (r *Runner) Finish(c *Call, err *error) string {
 		e := r.public(c, *err)
 		*err, code = e, string(e.Code)
 	}
-	r.audit(c, *err)
+	if aerr := r.audit(c, *err); aerr != nil {
+		e := r.public(c, aerr)
+		*err, code = e, string(e.Code)
+	}
 	if r.cfg.Observe != nil {
 		r.cfg.Observe(c.Service, c.Action, code, r.cfg.Now().Sub(c.Now))
 	}

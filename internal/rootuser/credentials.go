@@ -57,7 +57,9 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, p *Principal, confirm
 		s.event(principalIdentity(p), c, sourceIAM, "CreateAccessKey", trail.AwsAPICall, nil, extra, msg)
 		return nil, err
 	}
-	s.trail.Record(&trail.Event{
+	// The record is durable before the answer; when it cannot be stored the contacts are still
+	// alerted, and the caller gets the recorder's error instead of the new credential.
+	rerr := s.trail.Record(&trail.Event{
 		EventTime:    s.now(),
 		UserIdentity: principalIdentity(p), EventSource: sourceIAM, EventName: "CreateAccessKey", EventType: trail.AwsAPICall,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
@@ -69,6 +71,9 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, p *Principal, confirm
 		"An access key for the root user of account "+p.Account+" was created ("+k.AccessKeyID+"). It has unrestricted access to the\n"+
 			"account. If you did not expect this, sign in as the root user and delete it from the Security credentials page."); err != nil {
 		return nil, err
+	}
+	if rerr != nil {
+		return nil, rerr
 	}
 	return k, nil
 }
@@ -99,7 +104,9 @@ func (s *Service) UploadRootSigningCertificate(ctx context.Context, p *Principal
 		s.event(principalIdentity(p), c, sourceIAM, "UploadSigningCertificate", trail.AwsAPICall, nil, extra, errMessage(err))
 		return nil, err
 	}
-	s.trail.Record(&trail.Event{
+	// The record is durable before the answer; when it cannot be stored the contacts are still
+	// alerted, and the caller gets the recorder's error instead of the new credential.
+	rerr := s.trail.Record(&trail.Event{
 		EventTime:    s.now(),
 		UserIdentity: principalIdentity(p), EventSource: sourceIAM, EventName: "UploadSigningCertificate", EventType: trail.AwsAPICall,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
@@ -109,6 +116,9 @@ func (s *Service) UploadRootSigningCertificate(ctx context.Context, p *Principal
 		"A signing certificate ("+cert.CertificateID+") was added to the root user of account "+p.Account+". If you did not expect\n"+
 			"this, sign in as the root user and delete it from the Security credentials page."); err != nil {
 		return nil, err
+	}
+	if rerr != nil {
+		return nil, rerr
 	}
 	return cert, nil
 }

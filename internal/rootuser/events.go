@@ -36,14 +36,20 @@ func principalIdentity(p *Principal) trail.UserIdentity {
 	return userIdentity(p.Account, p.UserID, p.ARN, p.UserName)
 }
 
-// event records any other event of this package.
+// event records any other event of this package, and returns once it is durable. A record that
+// cannot be stored is logged as an error with its event name; the action it records has happened
+// by then and its answer goes out (these callers do not yet carry the recorder's error to their
+// answer, unlike the API, the sign-in and the root credentials, which answer an internal error).
 func (s *Service) event(id trail.UserIdentity, c Client, source, name, eventType string, params, extra map[string]any, errMsg string) {
-	s.trail.Record(&trail.Event{
+	err := s.trail.Record(&trail.Event{
 		EventTime:    s.now(),
 		UserIdentity: id, EventSource: source, EventName: name, EventType: eventType,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: id.AccountID,
 		RequestParameters: params, AdditionalEventData: extra, ErrorMessage: errMsg,
 	})
+	if err != nil {
+		s.log.Error("recording a trail event", "event", name, "account", id.AccountID, "err", err)
+	}
 }
 
 // identity returns the CloudTrail identity of the root user (user "") or an IAM user.

@@ -95,7 +95,7 @@ func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name stri
 		// CloudTrail hides the seed and the QR code of CreateVirtualMFADevice.
 		resp["virtualMFADevice"] = map[string]any{"serialNumber": d.SerialNumber, "base32StringSeed": trail.Hidden, "qRCodePNG": trail.Hidden}
 	}
-	s.trail.Record(&trail.Event{
+	rerr := s.trail.Record(&trail.Event{
 		EventTime:    s.now(),
 		UserIdentity: id, EventSource: sourceIAM, EventName: "CreateVirtualMFADevice", EventType: trail.AwsAPICall,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: account,
@@ -103,6 +103,9 @@ func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name stri
 	})
 	if err != nil {
 		return nil, err
+	}
+	if rerr != nil {
+		return nil, rerr // the seed is not handed out without the record
 	}
 	return &TOTPEnrollment{Serial: d.SerialNumber, Seed: d.Base32StringSeed, QRCodePNG: d.QRCodePNG, OTPAuthURL: d.OTPAuthURL}, nil
 }

@@ -22,8 +22,11 @@ func yesNo(b bool) string {
 }
 
 // signInEvent records a ConsoleLogin: responseElements.ConsoleLogin Success or Failure,
-// additionalEventData LoginTo, MobileVersion, MFAUsed and, when one was used, MFAIdentifier.
-func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed bool, serial string) {
+// additionalEventData LoginTo, MobileVersion, MFAUsed and, when one was used, MFAIdentifier. It
+// returns once the record is durable, or the recorder's error: the sign-in step then answers that
+// (an internal error) instead of its outcome, so no sign-in, successful or failed, is answered
+// without its record.
+func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed bool, serial string) error {
 	result := "Failure"
 	if success {
 		result = "Success"
@@ -41,12 +44,13 @@ func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed 
 	if !success {
 		e.ErrorMessage = "Failed authentication"
 	}
-	s.trail.Record(e)
+	return s.trail.Record(e)
 }
 
-// apiEvent records the AwsApiCall an IAM operation performed during sign-in amounts to.
-func (s *Service) apiEvent(id trail.UserIdentity, c Client, name, errMsg string) {
-	s.trail.Record(&trail.Event{
+// apiEvent records the AwsApiCall an IAM operation performed during sign-in amounts to; like
+// signInEvent, it returns the recorder's error.
+func (s *Service) apiEvent(id trail.UserIdentity, c Client, name, errMsg string) error {
+	return s.trail.Record(&trail.Event{
 		EventTime:    s.now(),
 		UserIdentity: id, EventSource: sourceIAM, EventName: name, EventType: trail.AwsAPICall,
 		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: id.AccountID, ErrorMessage: errMsg,

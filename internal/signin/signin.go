@@ -65,7 +65,9 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 		return nil, err
 	}
 	if !ok || acct.RootPasswordHash == "" {
-		s.signInEvent(rootuser.RootIdentity(acct.ID), c, false, false, "")
+		if err := s.signInEvent(rootuser.RootIdentity(acct.ID), c, false, false, ""); err != nil {
+			return nil, err
+		}
 		return nil, errSignIn
 	}
 	if err := s.passwordSucceeded(ctx, "signin-root", key, bind, c); err != nil {
@@ -143,7 +145,9 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 		if acct != nil {
 			// AWS hides the user name of failed IAM sign-ins (CloudTrail User Guide): it may be a
 			// password typed into the wrong field.
-			s.signInEvent(rootuser.UserIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, "")
+			if err := s.signInEvent(rootuser.UserIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, ""); err != nil {
+				return nil, err
+			}
 		}
 		return nil, errSignIn
 	}
@@ -156,7 +160,9 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 			if policy.HardExpiry != nil && *policy.HardExpiry {
 				// HardExpiry: "IAM users are prevented from setting a new console password after
 				// their password has expired" (IAM API reference, UpdateAccountPasswordPolicy).
-				s.signInEvent(rootuser.UserIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, "")
+				if err := s.signInEvent(rootuser.UserIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, ""); err != nil {
+					return nil, err
+				}
 				return nil, awserr.New(awserr.AccessDenied, "Your password has expired. Contact your administrator to reset it.")
 			}
 			resetRequired = true
@@ -267,7 +273,8 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		if !awserr.IsCode(verr, awserr.InvalidAuthenticationCode) && !awserr.IsCode(verr, awserr.AccessDenied) {
 			return nil, verr
 		}
-		s.signInEvent(id, c, false, true, serial)
+		// A failure to record is answered only once the wrong code has counted.
+		rerr := s.signInEvent(id, c, false, true, serial)
 		for _, sc := range res.Locking() {
 			if sc.Key == principal.Key {
 				// As on the API: the security contacts hear of a lock of the principal's MFA.
@@ -288,6 +295,9 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 			return pendings.Put(t, "", tokenKey(token), &cur)
 		}); err != nil {
 			return nil, err
+		}
+		if rerr != nil {
+			return nil, rerr
 		}
 		if errors.Is(verr, iam.ErrMFACodeUsed) {
 			// Counted as a wrong code, but marked so the page can say to wait for the next one.
@@ -384,7 +394,9 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 	if e, ok := awserr.As(err); ok {
 		errMsg = e.Message
 	}
-	s.apiEvent(id, c, "ChangePassword", errMsg)
+	if rerr := s.apiEvent(id, c, "ChangePassword", errMsg); rerr != nil {
+		return nil, rerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -416,6 +428,8 @@ func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, 
 	if err != nil {
 		return nil, err
 	}
-	s.signInEvent(rootuser.PrincipalIdentity(p), c, true, mfa, serial)
+	if err := s.signInEvent(rootuser.PrincipalIdentity(p), c, true, mfa, serial); err != nil {
+		return nil, err
+	}
 	return &Pending{Next: StepDone, Kind: kindOf(p.UserName), Account: account, UserName: p.UserName, Principal: p, Device: dev}, nil
 }

@@ -52,6 +52,9 @@ type Store interface {
 	View(ctx context.Context, fn func(tx Tx) error) error
 	// Close releases the database.
 	Close() error
+	// EventLog is the trail's table (events.go). It is part of every Store so that a wrapper
+	// embedding a Store (a test's fault injector, a read counter) passes it through.
+	EventLog
 }
 
 // Tx is one transaction. Its methods are not safe for concurrent use.

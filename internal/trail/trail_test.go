@@ -3,56 +3,107 @@ package trail
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/store/testbackend"
 )
 
-func TestRecordAndList(t *testing.T) {
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
+func mustRecord(t *testing.T, r *Recorder, e *Event) {
+	t.Helper()
+	if err := r.Record(e); err != nil {
+		t.Fatalf("Record: %v", err)
 	}
-	defer st.Close()
+}
+
+func TestRecordAndList(t *testing.T) {
+	st := testbackend.Open(t)
 	r := NewRecorder(st, nil)
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	for i := range 10 {
-		r.Record(&Event{
-			UserIdentity: UserIdentity{Type: "Root", ARN: "arn:aws:iam::111122223333:root", AccountID: "111122223333"},
+		mustRecord(t, r, &Event{
+			UserIdentity: UserIdentity{Type: "IAMUser", ARN: "arn:aws:iam::111122223333:user/alice", AccountID: "111122223333", UserName: []string{"alice", "bob"}[i/5]},
 			EventTime:    base.Add(time.Duration(i) * time.Minute), EventSource: "iam.amazonaws.com",
 			EventName: map[bool]string{true: "ListUsers", false: "CreateUser"}[i%2 == 0], EventType: AwsAPICall,
 			RecipientAccountID: "111122223333",
 		})
 	}
-	r.Record(&Event{EventName: "ConsoleLogin", EventType: AwsConsoleSignIn, RecipientAccountID: "444455556666", EventTime: base})
+	mustRecord(t, r, &Event{EventName: "ConsoleLogin", EventType: AwsConsoleSignIn, RecipientAccountID: "444455556666", EventTime: base})
 	r.Close()
 
 	ctx := context.Background()
 	all, err := List(ctx, st, Query{Account: "111122223333"})
-	if err != nil || len(all.Events) != 10 {
-		t.Fatalf("List = %d events, %v", len(all.Events), err)
+	if err != nil || len(all.Events) != 10 || all.Next != "" {
+		t.Fatalf("List = %d events, next %q, %v; want 10, none", len(all.Events), all.Next, err)
 	}
 	for i, e := range all.Events {
 		if !e.EventTime.Equal(base.Add(time.Duration(i)*time.Minute)) || e.EventID == "" || e.EventVersion != "1.08" || e.EventCategory != "Management" || e.AWSRegion != "us-east-1" {
 			t.Fatalf("event %d = %+v", i, e)
 		}
 	}
-	window, _ := List(ctx, st, Query{Account: "111122223333", Start: base.Add(3 * time.Minute), End: base.Add(6 * time.Minute)})
-	if len(window.Events) != 4 || window.Events[0].EventTime != base.Add(3*time.Minute) {
-		t.Fatalf("window = %d events", len(window.Events))
+	names := func(p Page) []string {
+		var out []string
+		for _, e := range p.Events {
+			out = append(out, e.EventTime.Format("15:04")+" "+e.EventName)
+		}
+		return out
 	}
-	creates, _ := List(ctx, st, Query{Account: "111122223333", Match: func(e *Event) bool { return e.EventName == "CreateUser" }})
-	if len(creates.Events) != 5 {
-		t.Fatalf("filtered = %d", len(creates.Events))
+	cases := []struct {
+		name string
+		q    Query
+		want []string
+	}{
+		{"window", Query{Start: base.Add(3 * time.Minute), End: base.Add(5 * time.Minute)}, []string{"12:03 CreateUser", "12:04 ListUsers", "12:05 CreateUser"}},
+		{"match", Query{Match: func(e *Event) bool { return e.EventName == "CreateUser" }, Limit: 2}, []string{"12:01 CreateUser", "12:03 CreateUser"}},
+		{"event name", Query{EventName: "ListUsers", Newest: true, Limit: 2}, []string{"12:08 ListUsers", "12:06 ListUsers"}},
+		{"user name newest first", Query{UserName: "bob", Newest: true, Limit: 3}, []string{"12:09 CreateUser", "12:08 ListUsers", "12:07 CreateUser"}},
+		{"user name and match", Query{UserName: "alice", Match: func(e *Event) bool { return e.EventName == "CreateUser" }}, []string{"12:01 CreateUser", "12:03 CreateUser"}},
 	}
-	p1, _ := List(ctx, st, Query{Account: "111122223333", Limit: 4})
-	p2, _ := List(ctx, st, Query{Account: "111122223333", Limit: 4, After: p1.Next})
-	if len(p1.Events) != 4 || p1.Next == "" || len(p2.Events) != 4 || p2.Events[0].EventTime != base.Add(4*time.Minute) {
-		t.Fatalf("pages %d/%d next %q", len(p1.Events), len(p2.Events), p1.Next)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.q.Account = "111122223333"
+			p, err := List(ctx, st, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := names(p); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v; want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("pages", func(t *testing.T) {
+		for _, newest := range []bool{false, true} {
+			for _, match := range []func(*Event) bool{nil, func(*Event) bool { return true }} {
+				var got []string
+				q := Query{Account: "111122223333", Limit: 4, Newest: newest, Match: match}
+				for range 5 {
+					p, err := List(ctx, st, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, names(p)...)
+					if p.Next == "" {
+						break
+					}
+					q.After = p.Next
+				}
+				want := names(all)
+				if newest {
+					slices.Reverse(want)
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("newest %v, match %v: pages gave %v; want %v", newest, match != nil, got, want)
+				}
+			}
+		}
+	})
+	if _, err := List(ctx, st, Query{Account: "111122223333", After: "20261101T120000Z/x"}); !errors.Is(err, ErrBadToken) {
+		t.Errorf("List with a foreign After = %v; want ErrBadToken", err)
 	}
 	other, _ := List(ctx, st, Query{Account: "444455556666"})
 	if len(other.Events) != 1 || other.Events[0].EventName != "ConsoleLogin" {
@@ -69,117 +120,232 @@ func TestRecordAndList(t *testing.T) {
 	}
 }
 
-// Expire deletes the events before the cutoff, in batches smaller than their number, in every
-// account — including one known only from the accounts argument (events stored before the account
-// index existed) — and keeps the rest.
-func TestExpire(t *testing.T) {
-	counted := &countingStore{Store: testbackend.Open(t)}
-	st := store.Store(counted)
+// The columns a record is looked up by come from its fields: user name and access key of the
+// identity, the resource from the first request parameter naming one, read-only.
+func TestColumns(t *testing.T) {
+	key, yes := "AKIAEXAMPLE", true
+	cases := []struct {
+		name             string
+		e                Event
+		user, key, rtype string
+		rname            string
+		ro               bool
+	}{
+		{"user and key", Event{UserIdentity: UserIdentity{UserName: "alice", AccessKeyID: &key}}, "alice", key, "", "", false},
+		{"user resource", Event{RequestParameters: map[string]any{"userName": "bob", "groupName": "g"}}, "", "", "AWS::IAM::User", "bob", false},
+		{"empty user name is no resource", Event{RequestParameters: map[string]any{"userName": "", "roleName": "r"}}, "", "", "AWS::IAM::Role", "r", false},
+		{"non-string is no resource", Event{RequestParameters: map[string]any{"policyArn": 5, "accessKeyId": "AKIA2"}}, "", "", "AWS::IAM::AccessKey", "AKIA2", false},
+		{"read-only", Event{ReadOnly: &yes}, "", "", "", "", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			row, err := storedEvent(&tc.e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if row.UserName != tc.user || row.AccessKey != tc.key || row.ResourceType != tc.rtype || row.ResourceName != tc.rname || row.ReadOnly != tc.ro {
+				t.Errorf("got user %q key %q resource %q %q read-only %v; want %q %q %q %q %v",
+					row.UserName, row.AccessKey, row.ResourceType, row.ResourceName, row.ReadOnly, tc.user, tc.key, tc.rtype, tc.rname, tc.ro)
+			}
+		})
+	}
+	if _, err := storedEvent(&Event{RequestParameters: map[string]any{"x": make(chan int)}}); err == nil {
+		t.Error("an event that cannot be encoded was accepted")
+	}
+}
+
+// gate is an event log whose appends wait for a release, so a test can hold the writer inside a
+// commit while other records arrive.
+type gate struct {
+	store.EventLog
+	mu      sync.Mutex
+	batches [][]string // the event names of each append, in order
+	entered chan int   // told the size of each append as it starts
+	release chan error // each append returns what it receives (nil: it goes on to store)
+}
+
+func (g *gate) AppendEvents(ctx context.Context, events []*store.StoredEvent) error {
+	var names []string
+	for _, e := range events {
+		names = append(names, e.Name)
+	}
+	g.mu.Lock()
+	g.batches = append(g.batches, names)
+	g.mu.Unlock()
+	g.entered <- len(events)
+	if err := <-g.release; err != nil {
+		return err
+	}
+	return g.EventLog.AppendEvents(ctx, events)
+}
+
+func newGate(t *testing.T) (*gate, *Recorder) {
+	g := &gate{EventLog: testbackend.Open(t), entered: make(chan int), release: make(chan error)}
+	r := &Recorder{st: g, now: time.Now}
+	r.init(nil)
+	t.Cleanup(func() {
+		go func() {
+			for range g.entered {
+			}
+		}()
+		go func() {
+			for {
+				g.release <- nil
+			}
+		}()
+		r.Close()
+	})
+	return g, r
+}
+
+// recordAsync records an event named name in a goroutine and returns where its result arrives.
+func recordAsync(r *Recorder, name string) chan error {
+	res := make(chan error, 1)
+	go func() { res <- r.Record(&Event{EventName: name, RecipientAccountID: "111122223333"}) }()
+	return res
+}
+
+// Record returns only once its commit has returned; records that arrive while the writer commits
+// share the next commit (group commit), and each caller learns its own commit's outcome.
+func TestGroupCommit(t *testing.T) {
+	g, r := newGate(t)
+	first := recordAsync(r, "first")
+	if n := <-g.entered; n != 1 {
+		t.Fatalf("first commit holds %d events; want 1 (an idle recorder commits at once)", n)
+	}
+	var later []chan error
+	for range 5 {
+		later = append(later, recordAsync(r, "later"))
+	}
+	// The five are queued behind the held commit once Flush would wait for six.
+	waitPending(r, 6)
+	select {
+	case err := <-first:
+		t.Fatalf("Record returned %v before its commit did", err)
+	default:
+	}
+	g.release <- nil
+	if err := <-first; err != nil {
+		t.Fatalf("first Record = %v", err)
+	}
+	if n := <-g.entered; n != 5 {
+		t.Fatalf("second commit holds %d events; want the 5 that queued meanwhile", n)
+	}
+	g.release <- errors.New("disk full")
+	for _, c := range later {
+		if err := <-c; err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Fatalf("Record in a failed commit = %v; want the commit's error", err)
+		}
+	}
+	// The failure is its batch's only: the next record is stored.
+	next := recordAsync(r, "next")
+	<-g.entered
+	g.release <- nil
+	if err := <-next; err != nil {
+		t.Fatalf("Record after a failed commit = %v; want nil", err)
+	}
+	p, err := List(context.Background(), g.EventLog, Query{Account: "111122223333"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range p.Events {
+		got = append(got, e.EventName)
+	}
+	if !slices.Equal(got, []string{"first", "next"}) {
+		t.Errorf("stored %v; want [first next] (the failed batch stored nothing)", got)
+	}
+}
+
+// waitPending waits until n records are queued or committing.
+func waitPending(r *Recorder, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.pending < n {
+		r.settled.Wait()
+	}
+}
+
+// Close commits what is queued; a Record after Close fails with ErrClosed.
+func TestCloseDrains(t *testing.T) {
+	st := testbackend.Open(t)
 	r := NewRecorder(st, nil)
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.Record(&Event{EventName: "x", RecipientAccountID: "111122223333"})
+		}()
+	}
+	wg.Wait()
+	r.Close()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Record(&Event{EventName: "late", RecipientAccountID: "111122223333"}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Record after Close = %v; want ErrClosed", err)
+	}
+	r.Close() // twice is harmless
+	p, _ := List(context.Background(), st, Query{Account: "111122223333"})
+	if len(p.Events) != 20 {
+		t.Fatalf("got %d events; want 20", len(p.Events))
+	}
+}
+
+// Expire deletes the events before the cutoff of every account, oldest first, in batches smaller
+// than their number, and keeps the rest.
+func TestExpire(t *testing.T) {
+	st := testbackend.Open(t)
+	counted := &countingLog{EventLog: st}
+	r := &Recorder{st: counted, now: time.Now}
+	r.init(nil)
 	defer r.Close()
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	cutoff := base.Add(7 * time.Hour)
 	accounts := []string{"111122223333", "444455556666"}
 	for _, a := range accounts {
 		for i := range 10 { // 7 before the cutoff, 3 at or after it
-			r.Record(&Event{EventName: "ListUsers", EventType: AwsAPICall, RecipientAccountID: a, EventTime: base.Add(time.Duration(i) * time.Hour)})
+			mustRecord(t, r, &Event{EventName: "ListUsers", EventType: AwsAPICall, RecipientAccountID: a, EventTime: base.Add(time.Duration(i) * time.Hour)})
 		}
 	}
-	r.Flush()
-	// An account with old events but no index entry, as stored before the index existed.
 	ctx := context.Background()
-	legacy := "777788889999"
-	err := st.Update(ctx, func(tx store.Tx) error {
-		for i := range 4 {
-			e := &Event{EventID: newEventID(), RecipientAccountID: legacy, EventTime: base.Add(time.Duration(i*3) * time.Hour)}
-			b, _ := json.Marshal(e)
-			if err := tx.Put(kindEvent, legacy, eventKey(e), b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	n, err := r.Expire(ctx, cutoff, 3)
+	if err != nil || n != 2*7 {
+		t.Fatalf("Expire = %d, %v; want %d, nil", n, err, 2*7)
 	}
-
-	counted.maxDeletes, counted.updates = 0, 0
-	n, err := r.Expire(ctx, cutoff, 3, legacy)
-	if err != nil || n != 2*7+3 {
-		t.Fatalf("Expire = %d, %v; want %d, nil", n, err, 2*7+3)
+	// 14 deletions, at most 3 a transaction: 5 transactions (the last one deleting 2).
+	if !slices.Equal(counted.expired, []int{3, 3, 3, 3, 2}) {
+		t.Errorf("deleted per transaction %v; want [3 3 3 3 2]", counted.expired)
 	}
-	// 7+7+3 deletions, at most 3 a transaction: 3+3+1 per indexed account, 3 (then an empty look) for
-	// the legacy one.
-	if counted.maxDeletes != 3 || counted.updates < 7 {
-		t.Errorf("got %d transactions, at most %d deletions each; want at least 7, at most 3 each", counted.updates, counted.maxDeletes)
-	}
-	for _, a := range append(accounts, legacy) {
+	for _, a := range accounts {
 		p, err := List(ctx, st, Query{Account: a})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Events) == 0 {
-			t.Fatalf("%s: got no events left; want the ones from %s on", a, cutoff)
-		}
-		for _, e := range p.Events {
-			if e.EventTime.Before(cutoff) {
-				t.Errorf("%s: event of %s survived; want every event before %s gone", a, e.EventTime, cutoff)
-			}
+		if len(p.Events) != 3 || p.Events[0].EventTime.Before(cutoff) {
+			t.Errorf("%s: got %d events left, first %v; want 3 from %s on", a, len(p.Events), p.Events, cutoff)
 		}
 	}
-	for _, a := range accounts {
-		if p, _ := List(ctx, st, Query{Account: a}); len(p.Events) != 3 {
-			t.Errorf("%s: got %d events left, want 3", a, len(p.Events))
-		}
-	}
-	// Again: nothing more to delete.
 	if n, err := r.Expire(ctx, cutoff, 3); n != 0 || err != nil {
 		t.Fatalf("second Expire = %d, %v; want 0, nil", n, err)
-	}
-	// Everything expires, the legacy account's last event too (it joined the index above); the
-	// emptied accounts leave the index, and a new event brings one back.
-	if n, err := r.Expire(ctx, base.Add(24*time.Hour), 2); n != 2*3+1 || err != nil {
-		t.Fatalf("Expire all = %d, %v; want 7, nil", n, err)
-	}
-	var left int
-	_ = st.View(ctx, func(tx store.Tx) error { left, _ = tx.Count(kindEventAccount, "", ""); return nil })
-	if left != 0 {
-		t.Fatalf("got %d index entries after every indexed account emptied; want 0", left)
-	}
-	r.Record(&Event{EventName: "ListUsers", RecipientAccountID: accounts[0], EventTime: base.Add(48 * time.Hour)})
-	r.Flush()
-	if n, err := r.Expire(ctx, base.Add(72*time.Hour), 500); n != 1 || err != nil {
-		t.Fatalf("Expire after a new event = %d, %v; want 1, nil", n, err)
 	}
 	if _, err := r.Expire(ctx, cutoff, 0); err == nil {
 		t.Fatal("Expire with batch 0 succeeded; want an error")
 	}
 }
 
-// countingStore counts write transactions and the most deletions one of them made.
-type countingStore struct {
-	store.Store
-	updates, maxDeletes int
+// countingLog records how many events each ExpireEvents call deleted.
+type countingLog struct {
+	store.EventLog
+	expired []int
 }
 
-func (c *countingStore) Update(ctx context.Context, fn func(store.Tx) error) error {
-	c.updates++
-	return c.Store.Update(ctx, func(tx store.Tx) error {
-		ct := &countingTx{Tx: tx}
-		err := fn(ct)
-		c.maxDeletes = max(c.maxDeletes, ct.deletes)
-		return err
-	})
-}
-
-type countingTx struct {
-	store.Tx
-	deletes int
-}
-
-func (c *countingTx) Delete(kind, account, key string) error {
-	if kind == kindEvent {
-		c.deletes++
-	}
-	return c.Tx.Delete(kind, account, key)
+func (c *countingLog) ExpireEvents(ctx context.Context, before time.Time, batch int) (int, error) {
+	n, err := c.EventLog.ExpireEvents(ctx, before, batch)
+	c.expired = append(c.expired, n)
+	return n, err
 }

@@ -130,6 +130,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithSessionLocker(schemaLocker{}),
+		// As on SQLite: a migration numbered below one already applied is applied when it
+		// arrives rather than refused (internal/store/sqlite, migrate).
+		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)

@@ -124,7 +124,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 
 	db := &DB{write: write, read: read}
-	if db.writeStmts, err = prepare(write, statements()); err == nil {
+	if db.writeStmts, err = prepare(write, append(statements(), appendEventSQL, expireEventsSQL)); err == nil {
 		db.readStmts, err = prepare(read, statements())
 	}
 	if err == nil {
@@ -255,6 +255,11 @@ func migrate(db *sql.DB) error {
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys,
 		goose.WithDisableGlobalRegistry(true),
+		// A database migrated by a build that had a later migration but not an earlier one (two
+		// branches adding 00002 and 00003 at once) gets the earlier one when it arrives, instead
+		// of refusing to open. Rootward's migrations touch separate tables, so their order
+		// between themselves does not matter.
+		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// EventLog is the trail's append-only table: one row per CloudTrail record, with the fields
+// LookupEvents filters on kept in columns of their own and indexed, each index leading with the
+// recipient account and ending with the event time (then the sequence number), so that a page of
+// one account's events of one user, name, key, resource or read-only flag, newest first, is an
+// index range read however many events the table holds. It sits beside the objects, not in them:
+// the trail is append-heavy, grows to tens of millions of rows and is queried by several columns.
+//
+// Times are kept to the microsecond, in UTC.
+type EventLog interface {
+	// AppendEvents stores the events in one transaction, durably (the transaction has committed
+	// when it returns nil), and sets each event's Seq. An event whose ID is already stored is
+	// skipped (its Seq stays 0): appending is idempotent, so a record copied twice is kept once.
+	AppendEvents(ctx context.Context, events []*StoredEvent) error
+	// LookupEvents returns the events of q.Account that match every filter set in q, in time
+	// order (newest first when q.Newest), at most q.Limit of them.
+	LookupEvents(ctx context.Context, q EventQuery) ([]StoredEvent, error)
+	// ExpireEvents deletes up to batch events (of any account) whose time is before `before`,
+	// oldest first, in one transaction, and returns how many it deleted: fewer than batch means
+	// none older is left. batch must be positive.
+	ExpireEvents(ctx context.Context, before time.Time, batch int) (int, error)
+}
+
+// StoredEvent is one row of the event log.
+type StoredEvent struct {
+	// Seq is the position of the event in the log, assigned by AppendEvents; it orders events of
+	// the same time.
+	Seq       int64
+	Account   string // the recipient account
+	Time      time.Time
+	ID        string // unique in the log
+	Name      string
+	Source    string
+	UserName  string
+	AccessKey string
+	// ResourceType and ResourceName name the resource the event acted on, "" if none.
+	ResourceType string
+	ResourceName string
+	ReadOnly     bool
+	// Body is the whole record (CloudTrail JSON).
+	Body []byte
+}
+
+// EventPos is a position in time order: an event's Time and Seq.
+type EventPos struct {
+	Time time.Time
+	Seq  int64
+}
+
+// Pos is the event's position, for EventQuery.After.
+func (e *StoredEvent) Pos() EventPos { return EventPos{Time: e.Time, Seq: e.Seq} }
+
+// EventQuery selects events of one account. Every set filter must match (exact, case-sensitive
+// comparison); a zero filter matches everything.
+type EventQuery struct {
+	Account string
+	// Start and End bound the event time, both inclusive; zero means open.
+	Start, End time.Time
+
+	Name, Source, UserName, AccessKey, ResourceType, ResourceName, ID string
+	ReadOnly                                                          *bool
+	// After, when set, continues a listing in the query's order strictly after this position
+	// (before it, when Newest).
+	After *EventPos
+	// Newest lists the newest events first.
+	Newest bool
+	// Limit bounds the events returned; it must be positive.
+	Limit int
+}
+
+// ColumnFilter is one equality filter of an EventQuery: a column of the events table (the same
+// name on every backend) and the value it must hold.
+type ColumnFilter struct {
+	Column, Value string
+}
+
+// Filters returns q's set attribute filters as columns of the events table, for a backend to
+// turn into its SQL. ReadOnly, the time bounds and After are the backend's to add.
+func (q *EventQuery) Filters() []ColumnFilter {
+	var out []ColumnFilter
+	for _, f := range []ColumnFilter{
+		{"event_name", q.Name}, {"user_name", q.UserName}, {"access_key_id", q.AccessKey},
+		{"resource_type", q.ResourceType}, {"resource_name", q.ResourceName},
+		{"event_source", q.Source}, {"event_id", q.ID},
+	} {
+		if f.Value != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,205 @@
+package trail
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/rootward/rootward/internal/store"
+)
+
+// Recorder writes events to the store's event log with group commit (see the package comment).
+type Recorder struct {
+	st  store.EventLog
+	log *slog.Logger
+	now func() time.Time
+
+	mu      sync.Mutex
+	queue   []*waiter     // guarded by mu: recorded, not yet taken by the writer
+	pending int           // guarded by mu: recorded, not yet committed (or failed)
+	settled *sync.Cond    // signalled when pending changes
+	closed  bool          // guarded by mu
+	wake    chan struct{} // capacity 1: a send means "the queue may be non-empty"
+	done    chan struct{} // closed when the writer has stopped
+}
+
+// waiter is one Record call waiting for its event's commit.
+type waiter struct {
+	row  *store.StoredEvent
+	done chan error // buffered: the writer never blocks on a caller
+}
+
+// NewRecorder starts a recorder writing to st's event log.
+func NewRecorder(st store.EventLog, log *slog.Logger) *Recorder {
+	r := &Recorder{st: st, now: time.Now}
+	r.init(log)
+	return r
+}
+
+// init sets up r's logger and channels and starts its writer.
+func (r *Recorder) init(log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
+	r.log, r.wake, r.done = log, make(chan struct{}, 1), make(chan struct{})
+	r.settled = sync.NewCond(&r.mu)
+	go r.run()
+}
+
+// Record fills in the event's defaults (ID, version, time, category), stores it, and returns once
+// it is durable: nil means the record is committed. It returns an error when the record could not
+// be stored (it is then not stored: the caller must not answer success), ErrClosed after Close.
+func (r *Recorder) Record(e *Event) error {
+	if e.EventID == "" {
+		e.EventID = newEventID()
+	}
+	if e.EventVersion == "" {
+		e.EventVersion = "1.08"
+	}
+	if e.EventTime.IsZero() {
+		e.EventTime = r.now()
+	}
+	e.EventTime = e.EventTime.UTC().Truncate(time.Second)
+	if e.EventCategory == "" {
+		e.EventCategory = "Management"
+	}
+	if e.AWSRegion == "" {
+		e.AWSRegion = "us-east-1"
+	}
+	e.ManagementEvent = true
+	row, err := storedEvent(e)
+	if err != nil {
+		return err
+	}
+	w := &waiter{row: row, done: make(chan error, 1)}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	r.queue = append(r.queue, w)
+	r.pending++
+	r.settled.Broadcast()
+	// Sent under mu, so that Close cannot close wake in between.
+	select {
+	case r.wake <- struct{}{}:
+	default: // a wake-up is already pending; the writer will see this event too
+	}
+	r.mu.Unlock()
+	return <-w.done
+}
+
+// Flush waits until every event recorded so far is committed or has failed. Record itself waits
+// for its own event; Flush is for a caller that must see the events of other goroutines stored.
+func (r *Recorder) Flush() {
+	r.mu.Lock()
+	for r.pending > 0 {
+		r.settled.Wait()
+	}
+	r.mu.Unlock()
+}
+
+// Close commits what is queued, stops the writer and makes later Records fail with ErrClosed.
+func (r *Recorder) Close() {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.wake) // the writer drains the queue, then stops
+	}
+	r.mu.Unlock()
+	<-r.done
+}
+
+// run is the single writer: it takes whatever is queued (up to maxBatch), commits it in one
+// transaction, and tells each waiter. It does not linger for more events: those that arrive while
+// it commits form the next batch, so a busy recorder batches by itself and an idle one commits at
+// once.
+func (r *Recorder) run() {
+	defer close(r.done)
+	for {
+		r.mu.Lock()
+		n := min(len(r.queue), maxBatch)
+		batch := r.queue[:n:n]
+		r.queue = r.queue[n:]
+		closed := r.closed
+		r.mu.Unlock()
+		if n > 0 {
+			r.commit(batch)
+			continue
+		}
+		if closed {
+			// Record refuses events once closed is set, so an empty queue stays empty.
+			return
+		}
+		<-r.wake // a Record's send, or Close closing it
+	}
+}
+
+func (r *Recorder) commit(batch []*waiter) {
+	rows := make([]*store.StoredEvent, len(batch))
+	for i, w := range batch {
+		rows[i] = w.row
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	err := r.st.AppendEvents(ctx, rows)
+	cancel()
+	if err != nil {
+		r.log.Error("writing trail events", "events", len(batch), "err", err)
+		err = fmt.Errorf("trail: recording the event: %w", err)
+	}
+	for _, w := range batch {
+		w.done <- err
+	}
+	r.mu.Lock()
+	r.pending -= len(batch)
+	r.settled.Broadcast()
+	r.mu.Unlock()
+}
+
+// storedEvent is e as a row of the event log: its body and the columns lookups filter on.
+func storedEvent(e *Event) (*store.StoredEvent, error) {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("trail: encoding the event: %w", err)
+	}
+	row := &store.StoredEvent{
+		Account: e.RecipientAccountID, Time: e.EventTime, ID: e.EventID, Name: e.EventName,
+		Source: e.EventSource, UserName: e.UserIdentity.UserName, Body: body,
+	}
+	if e.UserIdentity.AccessKeyID != nil {
+		row.AccessKey = *e.UserIdentity.AccessKeyID
+	}
+	if e.ReadOnly != nil {
+		row.ReadOnly = *e.ReadOnly
+	}
+	row.ResourceType, row.ResourceName = resourceOf(e.RequestParameters)
+	return row, nil
+}
+
+// resourceParams are the request parameters that name the resource an event acted on, in the order
+// they are looked for, with the CloudTrail resource type each names (CloudTrail User Guide,
+// "LookupAttribute": ResourceType and ResourceName). An event keeps one resource: the first of these
+// parameters that holds a non-empty string. The migration of older records
+// (internal/store/*/migrations/00003_events.sql) derives the same columns from the same list; the
+// migration test checks they agree.
+var resourceParams = []struct{ param, typ string }{
+	{"userName", "AWS::IAM::User"},
+	{"roleName", "AWS::IAM::Role"},
+	{"groupName", "AWS::IAM::Group"},
+	{"policyArn", "AWS::IAM::Policy"},
+	{"instanceProfileName", "AWS::IAM::InstanceProfile"},
+	{"accessKeyId", "AWS::IAM::AccessKey"},
+	{"accountId", "AWS::Organizations::Account"},
+}
+
+func resourceOf(params map[string]any) (typ, name string) {
+	for _, p := range resourceParams {
+		if v, ok := params[p.param].(string); ok && v != "" {
+			return p.typ, v
+		}
+	}
+	return "", ""
+}
