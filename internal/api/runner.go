@@ -282,20 +282,37 @@ func Decode(svc *Service, op Operation, query awsproto.Params, req *http.Request
 	return in, err
 }
 
+// newRequestID is a random ID in the 8-4-4-4-12 hex form of AWS's request IDs, built in place so
+// that it costs one allocation.
 func newRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
 }
 
 // remoteIP is the client address (aws:SourceIp, CloudTrail's sourceIPAddress): the connection's
 // peer, or what a trusted proxy's X-Forwarded-For says (internal/clientaddr, resolved once when the
 // request arrived), "" when unusable. aws:SourceIp must not be settable by the caller.
 func remoteIP(r *http.Request) string {
-	a, err := netip.ParseAddr(clientaddr.From(r))
+	s := clientaddr.From(r)
+	a, err := netip.ParseAddr(s)
 	if err != nil {
 		return ""
+	}
+	// Most addresses arrive in the form String gives them; they are kept without a new string.
+	var buf [64]byte
+	if string(a.AppendTo(buf[:0])) == s {
+		return s
 	}
 	return a.String()
 }

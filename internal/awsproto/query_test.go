@@ -1,6 +1,9 @@
 package awsproto
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -114,4 +117,78 @@ func FuzzParseQuery(f *testing.F) {
 			_ = p.Structs(k, "Key")
 		}
 	})
+}
+
+// encoderResponse is how encodeResponse wrote an answer before it wrote the envelope itself: every
+// part through one xml.Encoder. TestEncodeResponseMatchesEncoder holds the two to the same bytes.
+func encoderResponse(w io.Writer, ns, action, requestID string, result any) error {
+	enc := xml.NewEncoder(w)
+	start := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: ns}}}
+	if err := enc.EncodeToken(start); err != nil {
+		return err
+	}
+	if result != nil {
+		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+			return err
+		}
+	}
+	meta := struct {
+		RequestID string `xml:"RequestId"`
+	}{requestID}
+	if err := enc.EncodeElement(meta, xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}); err != nil {
+		return err
+	}
+	if err := enc.EncodeToken(start.End()); err != nil {
+		return err
+	}
+	return enc.Flush()
+}
+
+func TestEncodeResponseMatchesEncoder(t *testing.T) {
+	type tag struct {
+		Key   string `xml:"Key"`
+		Value string `xml:"Value"`
+	}
+	type nested struct {
+		XMLName xml.Name `xml:"urn:example Inner"`
+		Attr    string   `xml:"kind,attr"`
+		Text    string   `xml:",chardata"`
+	}
+	long := strings.Repeat("ü<&>\"'\t\r\n", 1000) // more than the 4 KiB buffer
+	cases := []struct {
+		name, ns, action, requestID string
+		result                      any
+	}{
+		{"no result", "https://sts.amazonaws.com/doc/2011-06-15/", "DeleteUser", "0f8fad5b-d9cb-469f-a165-70867728950e", nil},
+		{"caller identity", "https://sts.amazonaws.com/doc/2011-06-15/", "GetCallerIdentity", "req-1", &struct {
+			Arn     string `xml:"Arn"`
+			UserID  string `xml:"UserId"`
+			Account string `xml:"Account"`
+		}{"arn:aws:iam::123456789012:user/a&b", "AIDAEXAMPLE", "123456789012"}},
+		{"lists, omitempty, time", "ns", "ListUserTags", "req-2", struct {
+			Tags        []tag  `xml:"Tags>member"`
+			IsTruncated bool   `xml:"IsTruncated"`
+			Marker      string `xml:"Marker,omitempty"`
+			When        Time   `xml:"CreateDate"`
+			Ptr         *tag   `xml:"Ptr,omitempty"`
+		}{Tags: []tag{{"k<", "v>"}, {"", ""}}, When: Time(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}},
+		{"namespaced member", "ns", "Odd", "req-3", struct{ In nested }{nested{Attr: `a"b`, Text: "t\n"}}},
+		{"escaped namespace and request ID", `a"b&c<d>'e` + "\t\n\r\x01\xff", "GetUser", "<id>&\"", struct{ S string }{"x"}},
+		{"empty namespace", "", "GetUser", "", struct{}{}},
+		{"long text", "ns", "GetUser", long, struct{ S string }{long}},
+		{"unencodable", "ns", "GetUser", "req-4", struct{ C chan int }{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got, want bytes.Buffer
+			gotErr := encodeResponse(&got, tc.ns, tc.action, tc.requestID, tc.result)
+			wantErr := encoderResponse(&want, tc.ns, tc.action, tc.requestID, tc.result)
+			if (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("error = %v, want %v", gotErr, wantErr)
+			}
+			if wantErr == nil && got.String() != want.String() {
+				t.Fatalf("got  %s\nwant %s", got.String(), want.String())
+			}
+		})
+	}
 }

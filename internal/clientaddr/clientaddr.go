@@ -124,6 +124,13 @@ func (r *Resolver) With(req *http.Request) *http.Request {
 	return req.WithContext(context.WithValue(req.Context(), ctxKey{}, r.Addr(req)))
 }
 
+// Recorded reports whether With recorded req's client address, so that a handler mounted behind
+// one that did (internal/httpmux) need not resolve it again.
+func Recorded(req *http.Request) bool {
+	_, ok := req.Context().Value(ctxKey{}).(string)
+	return ok
+}
+
 // From returns the client address With recorded, or the TCP peer's when none was.
 func From(req *http.Request) string {
 	if a, ok := req.Context().Value(ctxKey{}).(string); ok {

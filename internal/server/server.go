@@ -141,9 +141,14 @@ func (s *Server) Runner() *api.Runner { return s.runner }
 func (s *Server) Metrics() http.Handler { return s.metrics.handler }
 
 // ServeHTTP implements http.Handler: every request is an AWS API call. The console, /healthz and
-// /metrics are mounted beside the server on one address by internal/httpmux.
+// /metrics are mounted beside the server on one address by internal/httpmux, which has resolved
+// the client address already (with the same trusted proxies); a server mounted on its own
+// resolves it here.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.serveAPI(w, s.addrs.With(r))
+	if !clientaddr.Recorded(r) {
+		r = s.addrs.With(r)
+	}
+	s.serveAPI(w, r)
 }
 
 // call is one API request on its way through the server: the operation call (api.Call) and what
@@ -176,6 +181,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	// Once the success answer's status is sent, another answer cannot follow it (net/http would
 	// log a superfluous WriteHeader and append the error to the body): an error left then is only
 	// logged, by Finish.
+	if err == nil {
+		return
+	}
 	if e, ok := awserr.As(err); ok && !c.answering {
 		s.writeError(w, c, e)
 	}
