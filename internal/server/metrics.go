@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,17 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	handler  http.Handler
+	// series caches each label combination's counter and histogram: a vector's WithLabelValues
+	// validates and hashes the label values and takes a lock on every call. The combinations are
+	// bounded (Server.observe folds unknown services and actions into "unknown").
+	series sync.Map // seriesKey → *series
+}
+
+type seriesKey struct{ service, action, code string }
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics() *metrics {
@@ -36,8 +48,17 @@ func newMetrics() *metrics {
 
 // observe records one answered request.
 func (m *metrics) observe(service, action, code string, took time.Duration) {
-	m.requests.WithLabelValues(service, action, code).Inc()
-	m.latency.WithLabelValues(service).Observe(took.Seconds())
+	k := seriesKey{service, action, code}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, &series{
+			requests: m.requests.WithLabelValues(service, action, code),
+			latency:  m.latency.WithLabelValues(service),
+		})
+	}
+	s := v.(*series)
+	s.requests.Inc()
+	s.latency.Observe(took.Seconds())
 }
 
 // RegisterMetrics adds series of another part of the process (the store's, for example) to those

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 )
@@ -109,4 +110,31 @@ func checkFuzzErr(t *testing.T, err error, codes ...awserr.Code) {
 		}
 	}
 	t.Fatalf("unexpected code %s: %v", e.Code, err)
+}
+
+// FuzzParseAmzDate holds parseAmzDate to time.Parse with the X-Amz-Date layout, which it replaced
+// on the request path: the same strings accepted, and the same instant.
+//
+//	go test ./internal/sigv4 -run '^$' -fuzz '^FuzzParseAmzDate$' -fuzztime 60s
+func FuzzParseAmzDate(f *testing.F) {
+	for _, s := range []string{
+		"20150830T123600Z", "00000101T000000Z", "99991231T235959Z", "20240229T000000Z", "20230229T000000Z",
+		"20240431T000000Z", "20241301T000000Z", "20240001T000000Z", "20240100T000000Z", "20240101T240000Z",
+		"20240101T006000Z", "20240101T000060Z", "20240101 000000Z", "20240101T000000z", "2024010T1000000Z",
+		"+0240101T000000Z", "2024-101T000000Z", "20240101T1.00000Z", "20240101T000000.1Z", "20240101T0000.0Z",
+		"", "20240101T000000", "20240101T000000ZZ", "２０24010T000000Z",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseAmzDate(s)
+		want, err := time.Parse(amzDateLayout, s)
+		wantOK := err == nil && len(s) == len(amzDateLayout)
+		if ok != wantOK {
+			t.Fatalf("parseAmzDate(%q) ok = %v, want %v (time.Parse: %v)", s, ok, wantOK, err)
+		}
+		if ok && (!got.Equal(want) || got.Location() != want.Location()) {
+			t.Fatalf("parseAmzDate(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

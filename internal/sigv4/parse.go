@@ -81,7 +81,7 @@ func parseHeaderForm(r *http.Request, authz []string) (*Auth, error) {
 	var cred, signed, sig string
 	var haveCred, haveSigned, haveSig bool
 	for rest != "" {
-		i := strings.IndexAny(rest, ", ")
+		i := indexSeparator(rest)
 		tok := rest
 		if i >= 0 {
 			tok, rest = rest[:i], rest[i+1:]
@@ -151,6 +151,16 @@ func parseHeaderForm(r *http.Request, authz []string) (*Auth, error) {
 	return a, nil
 }
 
+// indexSeparator is strings.IndexAny(s, ", ") without building a character set on every call.
+func indexSeparator(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' || s[i] == ' ' {
+			return i
+		}
+	}
+	return -1
+}
+
 // parseQueryForm reads the presigned-URL parameters.
 func parseQueryForm(r *http.Request, q *authQuery) (*Auth, error) {
 	var missing strings.Builder
@@ -213,13 +223,48 @@ func checkAlgorithm(alg string) error {
 // setTime parses X-Amz-Date. Only the exact basic format is accepted, so that formatting Time again
 // yields the very string the client signed.
 func (a *Auth) setTime(v string) error {
-	t, err := time.Parse(amzDateLayout, v)
-	if err != nil || len(v) != len(amzDateLayout) {
+	t, ok := parseAmzDate(v)
+	if !ok {
 		return awserr.New(awserr.IncompleteSignature,
 			"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", echo(v))
 	}
 	a.Time = t
 	return nil
+}
+
+// parseAmzDate parses yyyymmddThhmmssZ, accepting exactly what time.Parse(amzDateLayout, v) accepts
+// at that length (FuzzParseAmzDate compares the two) without its general layout machinery: a real
+// calendar date, hour < 24, minute and second < 60.
+func parseAmzDate(v string) (time.Time, bool) {
+	if len(v) != len(amzDateLayout) || v[8] != 'T' || v[15] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(v[0:4])
+	month, ok2 := num(v[4:6])
+	day, ok3 := num(v[6:8])
+	hour, ok4 := num(v[9:11])
+	minute, ok5 := num(v[11:13])
+	sec, ok6 := num(v[13:15])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 ||
+		month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day { // the day does not exist in that month (time.Date normalised it away)
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // setCredential splits AKID/yyyymmdd/region/service/aws4_request. Whether the region and service
