@@ -195,17 +195,34 @@ func (t Time) MarshalText() ([]byte, error) {
 // <ActionResponse xmlns=ns><ActionResult>result</ActionResult><ResponseMetadata>…</ResponseMetadata></ActionResponse>.
 // A nil result writes no Result element, as AWS does for operations without output.
 func Response(w http.ResponseWriter, ns, action, requestID string, result any) error {
+	// One backing array for both header values; the full slice expressions keep an append to one
+	// from overwriting the other.
+	vals := []string{"text/xml", requestID}
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("X-Amzn-Requestid", requestID)
+	h["Content-Type"] = vals[0:1:1]
+	h["X-Amzn-Requestid"] = vals[1:2:2]
 	w.WriteHeader(http.StatusOK)
 	return encodeResponse(w, ns, action, requestID, result)
 }
 
-// responseBuffers are the buffers answers are encoded through. encoding/xml's NewEncoder uses a
-// *bufio.Writer of at least its default size as it is instead of allocating one of its own, so a
-// pooled one saves each answer a 4 KiB allocation.
+// responseBuffers are the buffers answers are encoded through: encoding/xml's NewEncoder uses a
+// *bufio.Writer of at least its default size as it is instead of allocating one, so a pooled one
+// saves each answer 4 KiB. The encoder itself is not pooled: one that wrote namespaced attributes
+// numbers the prefixes of later answers differently (TestEncodeResponseMatchesEncoder).
 var responseBuffers = sync.Pool{New: func() any { return bufio.NewWriter(nil) }}
+
+// resultNames caches the name of each action's result element (action + "Result"), which would
+// otherwise be concatenated for every answer. Actions are the served operations' names.
+var resultNames sync.Map // action → action + "Result"
+
+func resultName(action string) string {
+	if v, ok := resultNames.Load(action); ok {
+		return v.(string)
+	}
+	name := action + "Result"
+	resultNames.Store(action, name)
+	return name
+}
 
 // encodeResponse writes the envelope itself and has encoding/xml marshal only the result. The
 // bytes are those an xml.Encoder writes for the envelope's tokens (TestEncodeResponseMatchesEncoder):
@@ -216,10 +233,6 @@ var responseBuffers = sync.Pool{New: func() any { return bufio.NewWriter(nil) }}
 func encodeResponse(w io.Writer, ns, action, requestID string, result any) error {
 	bw := responseBuffers.Get().(*bufio.Writer)
 	bw.Reset(w)
-	defer func() {
-		bw.Reset(nil) // keep no reference to the response in the pool
-		responseBuffers.Put(bw)
-	}()
 	bw.WriteByte('<')
 	bw.WriteString(action)
 	bw.WriteString(`Response xmlns="`)
@@ -227,7 +240,9 @@ func encodeResponse(w io.Writer, ns, action, requestID string, result any) error
 	bw.WriteString(`">`)
 	if result != nil {
 		// EncodeElement flushes bw into w when it is done.
-		if err := xml.NewEncoder(bw).EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
+		if err := xml.NewEncoder(bw).EncodeElement(result, xml.StartElement{Name: xml.Name{Local: resultName(action)}}); err != nil {
+			bw.Reset(nil)
+			responseBuffers.Put(bw)
 			return err
 		}
 	}
@@ -236,7 +251,10 @@ func encodeResponse(w io.Writer, ns, action, requestID string, result any) error
 	bw.WriteString("</RequestId></ResponseMetadata></")
 	bw.WriteString(action)
 	bw.WriteString("Response>")
-	return bw.Flush()
+	err := bw.Flush()
+	bw.Reset(nil) // keep no reference to the response in the pool
+	responseBuffers.Put(bw)
+	return err
 }
 
 // escapeXML writes s as xml.EscapeText would: text that needs no escaping (a namespace URL, a

@@ -152,6 +152,8 @@ func TestEncodeResponseMatchesEncoder(t *testing.T) {
 	type nested struct {
 		XMLName xml.Name `xml:"urn:example Inner"`
 		Attr    string   `xml:"kind,attr"`
+		NSAttr  string   `xml:"http://example.com/ns/a attr,attr"`
+		NSAttr2 string   `xml:"http://example.org/ns/a attr,attr"`
 		Text    string   `xml:",chardata"`
 	}
 	long := strings.Repeat("ü<&>\"'\t\r\n", 1000) // more than the 4 KiB buffer
@@ -172,13 +174,15 @@ func TestEncodeResponseMatchesEncoder(t *testing.T) {
 			When        Time   `xml:"CreateDate"`
 			Ptr         *tag   `xml:"Ptr,omitempty"`
 		}{Tags: []tag{{"k<", "v>"}, {"", ""}}, When: Time(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))}},
-		{"namespaced member", "ns", "Odd", "req-3", struct{ In nested }{nested{Attr: `a"b`, Text: "t\n"}}},
+		{"namespaced member", "ns", "Odd", "req-3", struct{ In nested }{nested{Attr: `a"b`, NSAttr: "x", NSAttr2: "y", Text: "t\n"}}},
 		{"escaped namespace and request ID", `a"b&c<d>'e` + "\t\n\r\x01\xff", "GetUser", "<id>&\"", struct{ S string }{"x"}},
 		{"empty namespace", "", "GetUser", "", struct{}{}},
 		{"long text", "ns", "GetUser", long, struct{ S string }{long}},
 		{"unencodable", "ns", "GetUser", "req-4", struct{ C chan int }{}},
 	}
-	for _, tc := range cases {
+	// Twice over, so that pooled encoders are reused after every kind of answer, a failed one
+	// included.
+	for _, tc := range append(cases, cases...) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got, want bytes.Buffer
 			gotErr := encodeResponse(&got, tc.ns, tc.action, tc.requestID, tc.result)

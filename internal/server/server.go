@@ -164,6 +164,8 @@ type call struct {
 	errProto *awsproto.Protocol
 	// answering is set once the success answer's status line is written (answer).
 	answering bool
+	// aw is the answer's writer, kept here so that it needs no allocation of its own.
+	aw answerWriter
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
@@ -302,7 +304,8 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 // other failure to encode is an internal error, logged by Finish; answering tells serveAPI
 // whether a status was already sent so that no second answer follows it.
 func (s *Server) answer(w http.ResponseWriter, c *call, svc *api.Service, result any) error {
-	aw := &answerWriter{ResponseWriter: w, c: c}
+	c.aw = answerWriter{ResponseWriter: w, c: c}
+	aw := &c.aw
 	var err error
 	switch svc.Protocol {
 	case awsproto.AWSQuery:
