@@ -28,7 +28,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -37,17 +36,6 @@ import (
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store/sqlite"
 )
-
-// EnvScale is the variable that lets the scale benchmarks build and use their data sets.
-const EnvScale = "ROOTWARD_BENCH_SCALE"
-
-// Require skips b unless EnvScale is set.
-func Require(b testing.TB) {
-	b.Helper()
-	if os.Getenv(EnvScale) == "" {
-		b.Skipf("scale benchmark: set %s=1 (make bench does) to build its data set (cached under %s)", EnvScale, cacheRoot())
-	}
-}
 
 // Key is an access key of a user, with its secret.
 type Key struct {
@@ -318,7 +306,7 @@ func copyFile(src, dst string) error {
 }
 
 // codeVersion is a hash of the code that decides what a set holds and how it is stored: this
-// package, the iam and orgs packages, the store's packages and the SQLite schema. Any change to
+// file, the iam and orgs packages, the store's packages and the SQLite schema. Any change to
 // them gives a new cache directory; an unchanged tree reuses the set.
 func codeVersion(b testing.TB) string {
 	b.Helper()
@@ -328,7 +316,13 @@ func codeVersion(b testing.TB) string {
 	}
 	root := filepath.Join(filepath.Dir(self), "..", "..", "..")
 	h := sha256.New()
-	for _, dir := range []string{"internal/testutil/benchdata", "internal/iam", "internal/orgs", "internal/store", "internal/store/sqlite", "internal/store/sqlite/migrations"} {
+	// This file's loaders decide what a set holds; the helpers beside it do not.
+	src, err := os.ReadFile(self)
+	if err != nil {
+		b.Fatalf("benchdata: %v", err)
+	}
+	h.Write(src)
+	for _, dir := range []string{"internal/iam", "internal/orgs", "internal/store", "internal/store/sqlite", "internal/store/sqlite/migrations"} {
 		entries, err := os.ReadDir(filepath.Join(root, dir))
 		if err != nil {
 			b.Fatalf("benchdata: %v", err)
@@ -351,27 +345,4 @@ func codeVersion(b testing.TB) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
-}
-
-// Size is the size a benchmark builds its set with: the environment variable env when set (a
-// smaller set for a quick try), def otherwise.
-func Size(b testing.TB, env string, def int) int {
-	b.Helper()
-	v := os.Getenv(env)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		b.Fatalf("%s=%q: want a positive number", env, v)
-	}
-	return n
-}
-
-// ReportMillis reports the mean time of one operation of a b.Loop benchmark in milliseconds, the
-// unit of the targets (docs/benchmarks.md compares ms/op with them).
-func ReportMillis(b *testing.B) {
-	if b.N > 0 {
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/op")
-	}
 }
