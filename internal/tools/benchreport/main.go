@@ -105,7 +105,7 @@ type run struct {
 }
 
 func main() {
-	in := flag.String("in", "", "render this earlier `go test -bench` output instead of running the benchmarks")
+	in := flag.String("in", "", "render this earlier output of benchreport's runs (`go test -bench` output, each run after a line \"== command\") instead of running the benchmarks")
 	out := flag.String("out", "docs/benchmarks.md", "the markdown file whose generated part to rewrite")
 	raw := flag.String("raw", os.TempDir()+"/rootward-bench-output.txt", "where to keep the raw output of the runs")
 	e2e := flag.Bool("e2e", true, "run "+e2eScript+" when it exists")
@@ -125,13 +125,20 @@ func mainErr(in, out, raw string, e2e bool) error {
 			return err
 		}
 		output = b
-		rep.Commands = append(rep.Commands, "(rendered from "+in+")")
+		// The commands that made the output, as the runs record them ("== command").
+		for _, l := range strings.Split(string(b), "\n") {
+			if c, ok := strings.CutPrefix(l, "== "); ok {
+				rep.Commands = append(rep.Commands, c)
+			}
+		}
+		rep.Raw = in
 	} else {
 		var buf bytes.Buffer
 		for _, r := range runs() {
 			cmd := r.command()
 			rep.Commands = append(rep.Commands, cmd)
 			fmt.Fprintln(os.Stderr, "==", cmd)
+			fmt.Fprintln(&buf, "==", cmd)
 			c := exec.Command("sh", "-c", cmd)
 			c.Stdout = io.MultiWriter(&buf, os.Stderr)
 			c.Stderr = io.MultiWriter(&buf, os.Stderr)
