@@ -134,6 +134,8 @@ func mainErr(in, out, raw string, e2e bool) error {
 			}
 		}
 		rep.Raw = in
+		rep.Rendered = true
+		rep.Notes = append(rep.Notes, "Rendered from the output of separate runs (`go run ./internal/tools/benchreport -in FILE`), not one `make bench`; "+e2eScript+" was not run.")
 	} else {
 		var buf bytes.Buffer
 		for _, r := range runs() {
@@ -309,6 +311,7 @@ type report struct {
 	Failed   []string
 	Notes    []string
 	Raw      string
+	Rendered bool // from -in: the commands ran separately
 	Results  []result
 	E2E      *float64
 }
@@ -329,7 +332,11 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Issue 11 targets (generated %s)\n\n", r.Date.Format("2006-01-02 15:04 UTC"))
 	b.WriteString("Machine: " + strings.Join(r.Machine, "; ") + ".\n\n")
-	b.WriteString("Command: `make bench` (`go run ./internal/tools/benchreport`), which ran:\n\n```\n")
+	if r.Rendered {
+		b.WriteString("Commands (run one by one, then rendered by `go run ./internal/tools/benchreport -in`):\n\n```\n")
+	} else {
+		b.WriteString("Command: `make bench` (`go run ./internal/tools/benchreport`), which ran:\n\n```\n")
+	}
 	for _, c := range r.Commands {
 		b.WriteString(c + "\n")
 	}
