@@ -146,10 +146,11 @@ func (s *Service) ManagementAccount(ctx context.Context) (string, error) {
 			return err
 		}
 		for _, id := range ids {
-			var o Organization
-			if ok, err := t.GetJSON(kindOrg, "", id, &o); err != nil {
+			o, err := t.org(id)
+			if err != nil {
 				return err
-			} else if ok && (first == "" || o.MasterAccountID < first) {
+			}
+			if o != nil && (first == "" || o.MasterAccountID < first) {
 				first = o.MasterAccountID
 			}
 		}
