@@ -52,10 +52,13 @@ vet:
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
-# bench runs the benchmarks whose figures docs/benchmarks.md reports.
+# bench runs the benchmarks whose figures docs/benchmarks.md reports and rewrites its generated
+# part: each figure against its issue target, with the commands and the machine. The benchmarks and
+# their targets are the table in internal/tools/benchreport (one line per figure); the scale ones
+# build their data sets once per code version under $$TMPDIR/rootward-bench (internal/testutil/
+# benchdata). ../shared/bench/e2e.sh runs too when it is there (it needs wrk).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/sigv4 ./internal/policy ./internal/server ./internal/store/sqlite
-	$(GO) test -run '^$$' -bench ColdStart -benchtime 10x ./cmd/rootward
+	$(GO) run ./internal/tools/benchreport -out docs/benchmarks.md
 
 # instructions counts the instructions of one policy decision per statement shape with valgrind's
 # cachegrind (apt-get install valgrind): a figure that, unlike a timing, repeats from run to run

@@ -17,7 +17,6 @@ import (
 
 	"github.com/rootward/rootward/internal/api/stsapi"
 	"github.com/rootward/rootward/internal/authz"
-	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/trail"
@@ -42,7 +41,7 @@ func orgCmd() *cobra.Command {
 			}
 			defer st.Close()
 			o := orgs.New(svc)
-			mgmt, err := managementAccount(ctx, svc, o, account)
+			mgmt, err := managementAccount(ctx, o, account)
 			if err != nil {
 				return err
 			}
@@ -83,7 +82,7 @@ func orgCmd() *cobra.Command {
 			}
 			defer st.Close()
 			o := orgs.New(svc)
-			mgmt, err := managementAccount(ctx, svc, o, mgmtAcc)
+			mgmt, err := managementAccount(ctx, o, mgmtAcc)
 			if err != nil {
 				return err
 			}
@@ -121,7 +120,7 @@ func orgCmd() *cobra.Command {
 
 // managementAccount returns account after checking it manages an organization, or, when account
 // is empty, the first account (in ID order) that does.
-func managementAccount(ctx context.Context, svc *iam.Service, o *orgs.Service, account string) (string, error) {
+func managementAccount(ctx context.Context, o *orgs.Service, account string) (string, error) {
 	if account != "" {
 		org, err := o.OrganizationOf(ctx, account)
 		if err != nil {
@@ -132,18 +131,10 @@ func managementAccount(ctx context.Context, svc *iam.Service, o *orgs.Service, a
 		}
 		return account, nil
 	}
-	accts, err := svc.Accounts(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, a := range accts {
-		org, err := o.OrganizationOf(ctx, a.ID)
-		if err != nil {
-			return "", err
-		}
-		if org != nil && org.MasterAccountID == a.ID {
-			return a.ID, nil
-		}
+	// Organizations are few; accounts may be many.
+	first, err := o.ManagementAccount(ctx)
+	if err != nil || first != "" {
+		return first, err
 	}
 	return "", &exitCode{2, errors.New("no organization: create one with organizations create-organization first")}
 }

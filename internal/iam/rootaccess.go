@@ -99,45 +99,51 @@ func (r *RootCredentials) Empty() bool {
 // RootCredentialsOf reads the root user's credentials of account in one snapshot. Returns
 // NoSuchEntity for an unknown account.
 func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootCredentials, error) {
+	var out *RootCredentials
+	err := s.view(ctx, func(t txn) (err error) {
+		out, err = RootCredentialsIn(t.Tx, account)
+		return err
+	})
+	return out, err
+}
+
+// RootCredentialsIn is RootCredentialsOf inside a caller's transaction, for callers that read
+// many accounts in one snapshot (the organization's root inventory).
+func RootCredentialsIn(tx store.Tx, account string) (*RootCredentials, error) {
+	t := txn{store.Txn{Tx: tx}}
 	out := &RootCredentials{Account: account}
-	err := s.view(ctx, func(t txn) error {
-		var a Account
-		ok, err := t.GetJSON(kindAccount, "", account, &a)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", account)
-		}
-		out.HasPassword = a.RootPasswordHash != ""
-		out.PasswordLastChanged = a.RootPasswordChange
-		out.PasswordLastUsed = a.RootPasswordLastUsed
-		out.RecoveryAllowed = a.RootRecoveryAllowed
-		all := ListOpts{MaxItems: maxItemsCeiling}
-		mfa, err := scan(t, kindUserMFA, account, mfaOwnerKey(""), all, jsonDecode[MFADevice](nil))
-		if err != nil {
-			return err
-		}
-		out.MFADevices = mfa.Items
-		keys, err := scan(t, kindUserKey, account, sep, all, func(key string, _ []byte) (AccessKey, bool, error) {
-			var k AccessKey
-			ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, sep), &k)
-			k.SealedSecret = nil
-			return k, ok, err
-		})
-		if err != nil {
-			return err
-		}
-		out.AccessKeys = keys.Items
-		certs, err := scan(t, kindUserCert, account, sep, all, jsonDecode[SigningCertificate](nil))
-		if err != nil {
-			return err
-		}
-		out.Certificates = certs.Items
-		return nil
+	var a Account
+	ok, err := t.GetJSON(kindAccount, "", account, &a)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", account)
+	}
+	out.HasPassword = a.RootPasswordHash != ""
+	out.PasswordLastChanged = a.RootPasswordChange
+	out.PasswordLastUsed = a.RootPasswordLastUsed
+	out.RecoveryAllowed = a.RootRecoveryAllowed
+	all := ListOpts{MaxItems: maxItemsCeiling}
+	mfa, err := scan(t, kindUserMFA, account, mfaOwnerKey(""), all, jsonDecode[MFADevice](nil))
+	if err != nil {
+		return nil, err
+	}
+	out.MFADevices = mfa.Items
+	keys, err := scan(t, kindUserKey, account, sep, all, func(key string, _ []byte) (AccessKey, bool, error) {
+		var k AccessKey
+		ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, sep), &k)
+		k.SealedSecret = nil
+		return k, ok, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	out.AccessKeys = keys.Items
+	certs, err := scan(t, kindUserCert, account, sep, all, jsonDecode[SigningCertificate](nil))
+	if err != nil {
+		return nil, err
+	}
+	out.Certificates = certs.Items
 	return out, nil
 }

@@ -72,7 +72,10 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 	var (
 		o       *Organization
 		members []Account
+		creds   []*iam.RootCredentials
 	)
+	// One snapshot for the members and their root credentials: a transaction per account made
+	// the inventory of 10,000 accounts cost seconds of transaction overhead alone.
 	err := s.view(ctx, func(t txn) error {
 		var err error
 		if o, err = t.memberOrg(caller); err != nil {
@@ -90,9 +93,15 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 			if err != nil {
 				return err
 			}
-			if a != nil {
-				members = append(members, *a)
+			if a == nil {
+				continue
 			}
+			rc, err := iam.RootCredentialsIn(t.Tx, a.ID)
+			if err != nil {
+				return err
+			}
+			members = append(members, *a)
+			creds = append(creds, rc)
 		}
 		return nil
 	})
@@ -101,16 +110,14 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 	}
 	inv := &RootInventory{OrganizationID: o.ID, Features: o.rootAccess().EnabledFeatures}
 	now := s.Now()
-	for _, a := range members {
-		rc, err := s.iam.RootCredentialsOf(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
+	for i, a := range members {
+		rc := creds[i]
 		st := RootStatus{
 			AccountID: a.ID, Name: a.Name, Email: a.Email, Management: a.ID == o.MasterAccountID, Status: a.Status,
 			Password: rc.HasPassword, RecoveryAllowed: rc.RecoveryAllowed != nil, PasswordLastChanged: rc.PasswordLastChanged,
 			MFADevices: []RootMFADevice{}, AccessKeys: []RootAccessKey{}, SigningCertificates: []RootSigningCert{},
 		}
+		var err error
 		if st.LastUsed, st.LastUsedBy, err = s.RootLastUsed(ctx, rc, now); err != nil {
 			return nil, err
 		}
@@ -126,6 +133,30 @@ func (s *Service) RootInventory(ctx context.Context, caller string) (*RootInvent
 		inv.Accounts = append(inv.Accounts, st)
 	}
 	return inv, nil
+}
+
+// ManagementAccount returns the management account of the installation's organization, the
+// lowest account ID when it holds several; "" when there is none. It reads the organizations, not
+// every account.
+func (s *Service) ManagementAccount(ctx context.Context) (string, error) {
+	var first string
+	err := s.view(ctx, func(t txn) error {
+		ids, err := t.Keys(kindOrg, "", "")
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			o, err := t.org(id)
+			if err != nil {
+				return err
+			}
+			if o != nil && (first == "" || o.MasterAccountID < first) {
+				first = o.MasterAccountID
+			}
+		}
+		return nil
+	})
+	return first, err
 }
 
 // LastUseWindow bounds how far back RootLastUsed searches the CloudTrail records for root use: 90

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/trustelem/zxcvbn"
@@ -37,6 +38,17 @@ const (
 
 // ErrMalformedHash is returned by Verify for a stored hash it cannot read.
 var ErrMalformedHash = errors.New("password: malformed hash")
+
+// Decoy returns the hash of a random password at cost p, which a sign-in checks a password
+// against when the identity does not exist, so that a wrong password takes as long whether or not
+// it does. The hash is computed in the background from the call on: at full cost it took seconds
+// of `serve`'s start on a loaded machine (issue 11: ready ≤ 1 s), and only a sign-in needs it,
+// which waits for it if it comes first.
+func Decoy(p Params) func() string {
+	h := sync.OnceValue(func() string { return Hash(rand.Text(), p) })
+	go h()
+	return h
+}
 
 // Hash returns the PHC-format argon2id hash of pw with a fresh random salt.
 func Hash(pw string, p Params) string {

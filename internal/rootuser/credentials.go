@@ -212,7 +212,7 @@ func (s *Service) ChangeRootPassword(ctx context.Context, p *Principal, oldPw, n
 	}
 	hash := a.RootPasswordHash
 	if hash == "" {
-		hash = s.dummyHash
+		hash = s.dummyHash()
 	}
 	if ok, _ := verifyPassword(oldPw, hash); !ok || a.RootPasswordHash == "" {
 		s.event(principalIdentity(p), c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, "The current password is incorrect.")

@@ -95,7 +95,7 @@ type Service struct {
 	recoveryAllowed func(ctx context.Context, a *iam.Account) (bool, error)
 	limits          Limits
 	counters        *throttle.Counters
-	dummyHash       string
+	dummyHash       func() string // password.Decoy
 	log             *slog.Logger
 	bg              sync.WaitGroup
 }
@@ -177,7 +177,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	s.counters = throttle.New(s.st, s.limits, s.now)
 	// Unknown emails and user names are checked against this hash, at the cost real hashes have,
 	// so a wrong password takes as long whether or not the identity exists.
-	s.dummyHash = password.Hash(randomToken(), cfg.IAM.PasswordCost())
+	s.dummyHash = password.Decoy(cfg.IAM.PasswordCost())
 	return s, nil
 }
 

@@ -153,6 +153,9 @@ func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) 
 	return u.Tags, nil
 }
 
+// maxKeyUse bounds the keys noteKeyUse remembers (a variable for tests).
+var maxKeyUse = 10_000
+
 // noteKeyUse records a long-term key's last use, at most once a minute per key and node, so that
 // reads stay reads.
 func (s *Server) noteKeyUse(c *call, auth *sigv4.Auth) {
@@ -160,6 +163,19 @@ func (s *Server) noteKeyUse(c *call, auth *sigv4.Auth) {
 	last, seen := s.keyUse[auth.AccessKeyID]
 	due := !seen || c.Now.Sub(last) >= time.Minute
 	if due {
+		if len(s.keyUse) >= maxKeyUse {
+			// An entry a minute old says no more than a missing one: drop those, so that the map
+			// holds the keys used in the last minute, not every key ever used. Should even those
+			// fill half of it, forget them all: their next use is recorded once more, no harm.
+			for k, t := range s.keyUse {
+				if c.Now.Sub(t) >= time.Minute {
+					delete(s.keyUse, k)
+				}
+			}
+			if len(s.keyUse) >= maxKeyUse/2 {
+				clear(s.keyUse)
+			}
+		}
 		s.keyUse[auth.AccessKeyID] = c.Now
 	}
 	s.keyUseMu.Unlock()

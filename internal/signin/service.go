@@ -89,7 +89,8 @@ type Service struct {
 	counters   *throttle.Counters
 	consoleURL string
 	now        func() time.Time
-	dummyHash  string
+	// dummyHash is the hash unknown identities are checked against (see New).
+	dummyHash func() string
 }
 
 // Config holds what a Service needs.
@@ -122,7 +123,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	}
 	// Unknown emails and user names are checked against this hash, at the cost real hashes have,
 	// so a wrong password takes as long whether or not the identity exists.
-	s.dummyHash = password.Hash(randomToken(), cfg.IAM.PasswordCost())
+	s.dummyHash = password.Decoy(cfg.IAM.PasswordCost())
 	return s, nil
 }
 

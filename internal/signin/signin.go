@@ -52,7 +52,7 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 	if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
 		return nil, err
 	}
-	hash := s.dummyHash
+	hash := s.dummyHash()
 	if acct != nil && acct.RootPasswordHash != "" {
 		hash = acct.RootPasswordHash
 	}
@@ -136,7 +136,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 			}
 		}
 	}
-	hash := s.dummyHash
+	hash := s.dummyHash()
 	if lp != nil && len(lp.Hashes) > 0 {
 		hash = lp.Hashes[0]
 	}
