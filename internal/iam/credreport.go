@@ -134,7 +134,7 @@ func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, a
 			return err
 		}
 		u.PasswordLastUsed = &at
-		return t.PutJSON(kindUser, account, fold(user), u)
+		return t.putUser(account, u)
 	})
 	if err == nil {
 		s.writes.Add(1)
@@ -188,15 +188,12 @@ func (t txn) credentialReport(account string, now time.Time) ([]byte, error) {
 	}
 
 	// IAM users in ListUsers order (by folded name).
-	items, err := t.List(kindUser, account, "", "", 0)
+	items, err := users.List(t, account, "", "", 0)
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range items {
-		var u User
-		if err := jsonUnmarshal(it.Body, &u); err != nil {
-			return nil, err
-		}
+		u := it.Record.user()
 		lp, err := t.loginProfile(account, u.UserName)
 		if err != nil {
 			return nil, err

@@ -489,7 +489,7 @@ func (t txn) principalExists(account, ptype, name string) error {
 	maxLen := 128
 	switch ptype {
 	case principalUserT:
-		kind, label, param = kindUser, "user", "UserName"
+		kind, label, param = users.Name, "user", "UserName"
 	case principalGroupT:
 		kind, label, param = kindGroup, "group", "GroupName"
 	default:
@@ -638,10 +638,17 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, account, arn, entit
 
 // displayName returns a principal's name as created (keys hold it folded).
 func (t txn) displayName(account, ptype, key string) (string, error) {
+	if ptype == principalUserT {
+		r, _, err := users.Get(t, account, key)
+		if r == nil {
+			return "", err
+		}
+		return r.Name, nil
+	}
 	var v struct {
 		Name string `json:"name"`
 	}
-	kind := map[string]string{principalUserT: kindUser, principalGroupT: kindGroup, principalRoleT: kindRole}[ptype]
+	kind := map[string]string{principalGroupT: kindGroup, principalRoleT: kindRole}[ptype]
 	if _, err := t.GetJSON(kind, account, key, &v); err != nil {
 		return "", err
 	}

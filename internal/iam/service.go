@@ -25,7 +25,6 @@ const (
 	kindRootEmail    = "rootemail"    // global: lower(email) → account ID
 	kindAlias        = "alias"        // global: alias → account ID
 	kindAccessKey    = "accesskey"    // global: key ID → AccessKey
-	kindUser         = "user"         // lower(name) → User
 	kindUserKey      = "userkey"      // lower(user) \x00 key ID → {}
 	kindGroup        = "group"        // lower(name) → Group
 	kindMember       = "member"       // lower(group) \x00 lower(user) → {}

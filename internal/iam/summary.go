@@ -70,7 +70,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			name, kind, prefix string
 			asFlag             bool
 		}{
-			{"Users", kindUser, "", false},
+			{"Users", users.Name, "", false},
 			{"Groups", kindGroup, "", false},
 			{"Roles", kindRole, "", false},
 			{"Policies", kindPolicy, "", false},
@@ -232,7 +232,7 @@ func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetai
 }
 
 // authKinds are the store kinds of the sections of authSections kept in the store.
-var authKinds = map[string]string{"User": kindUser, "Group": kindGroup, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
+var authKinds = map[string]string{"User": users.Name, "Group": kindGroup, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
 
 // authEntities is the Source of GetAccountAuthorizationDetails: the sections of authSections that
 // want names (all when it is empty), one after the other, each in key order (the AWS managed
@@ -327,11 +327,12 @@ func (t txn) principalPolicies(account, ptype, key string) ([]InlinePolicy, []At
 
 func (t txn) userDetail(account string, body []byte, out *AuthorizationDetails) error {
 	var d UserDetail
-	if err := jsonUnmarshal(body, &d.User); err != nil {
+	u, err := decodeUser(body)
+	if err != nil {
 		return err
 	}
+	d.User = *u
 	key := fold(d.UserName)
-	var err error
 	if d.UserPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalUserT, key); err != nil {
 		return err
 	}

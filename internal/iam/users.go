@@ -49,7 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 			}
 			u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
 		}
-		if err := t.InsertJSON(kindUser, account, fold(in.UserName), u); err != nil {
+		if err := users.Insert(t, account, fold(in.UserName), userRecordOf(u)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", in.UserName)
 			}
@@ -64,15 +64,14 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 }
 
 func (t txn) user(account, name string) (*User, error) {
-	var u User
-	ok, err := t.GetJSON(kindUser, account, fold(name), &u)
+	r, ok, err := users.Get(t, account, fold(name))
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, notFound("UserName", name, 128, "user")
 	}
-	return &u, nil
+	return r.user(), nil
 }
 
 // GetUser returns a user. Returns NoSuchEntity when it does not exist.
@@ -88,14 +87,15 @@ func (s *Service) GetUser(ctx context.Context, account, name string) (*User, err
 	return u, err
 }
 
-// ListUsers lists users whose path starts with pathPrefix, in name order.
+// ListUsers lists users whose path starts with pathPrefix: in name order without a prefix, else
+// by path, then name (listPrincipals).
 func (s *Service) ListUsers(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[User], error) {
 	if err := checkPathPrefix(pathPrefix); err != nil {
 		return Page[User]{}, err
 	}
 	var p Page[User]
 	err := s.view(ctx, func(t txn) (err error) {
-		p, err = scan(t, kindUser, account, "", o, jsonDecode(func(u *User) bool { return strings.HasPrefix(u.Path, pathPrefix) }))
+		p, err = listPrincipals(t, users, account, pathPrefix, o, func(r *userRecord) User { return *r.user() })
 		return err
 	})
 	return p, err
@@ -133,15 +133,15 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 		u.Arn = userARN(account, u.Path, u.UserName)
 		newKey := fold(u.UserName)
 		if newKey == oldKey {
-			return t.PutJSON(kindUser, account, newKey, u)
+			return t.putUser(account, u)
 		}
-		if err := t.InsertJSON(kindUser, account, newKey, u); err != nil {
+		if err := users.Insert(t, account, newKey, userRecordOf(u)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", newName)
 			}
 			return err
 		}
-		if err := t.DeleteIfExists(kindUser, account, oldKey); err != nil {
+		if err := users.DeleteIfExists(t, account, oldKey); err != nil {
 			return err
 		}
 		// Access keys name their user: follow the rename.
@@ -289,7 +289,7 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 		if err := t.clearBoundary(account, principalUserT, key); err != nil {
 			return err
 		}
-		return t.DeleteIfExists(kindUser, account, key)
+		return users.DeleteIfExists(t, account, key)
 	})
 }
 
@@ -306,7 +306,7 @@ func (s *Service) TagUser(ctx context.Context, account, name string, tags []Tag)
 		if u.Tags, err = mergeTags(u.Tags, tags, "TagsPerUser"); err != nil {
 			return err
 		}
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
 
@@ -321,7 +321,7 @@ func (s *Service) UntagUser(ctx context.Context, account, name string, keys []st
 			return err
 		}
 		u.Tags = removeTags(u.Tags, keys)
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
 
@@ -339,7 +339,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, account, name,
 			return err
 		}
 		u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: policyARN}
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
 
@@ -357,6 +357,6 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, account, na
 		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
 			return err
 		}
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
