@@ -491,7 +491,7 @@ func (t txn) principalExists(account, ptype, name string) error {
 	case principalUserT:
 		kind, label, param = users.Name, "user", "UserName"
 	case principalGroupT:
-		kind, label, param = kindGroup, "group", "GroupName"
+		kind, label, param = groups.Name, "group", "GroupName"
 	default:
 		kind, label, param, maxLen = kindRole, "role", "RoleName", 64
 	}
@@ -648,7 +648,14 @@ func (t txn) displayName(account, ptype, key string) (string, error) {
 	var v struct {
 		Name string `json:"name"`
 	}
-	kind := map[string]string{principalGroupT: kindGroup, principalRoleT: kindRole}[ptype]
+	if ptype == principalGroupT {
+		r, _, err := groups.Get(t, account, key)
+		if r == nil {
+			return "", err
+		}
+		return r.Name, nil
+	}
+	kind := map[string]string{principalRoleT: kindRole}[ptype]
 	if _, err := t.GetJSON(kind, account, key, &v); err != nil {
 		return "", err
 	}

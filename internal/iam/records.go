@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
@@ -144,4 +145,120 @@ func listPrincipals[R, T any](t txn, k *store.Kind[R], account, pathPrefix strin
 		}
 		return conv(r), true, nil
 	})
+}
+
+// groupRecord is a stored IAM group, under its folded name.
+type groupRecord struct {
+	Path    string    `json:"path"`
+	Name    string    `json:"name"`
+	ID      string    `json:"id"`
+	Arn     string    `json:"arn"`
+	Created time.Time `json:"created"`
+}
+
+var groups = store.Define(store.Kind[groupRecord]{
+	Name: "group", Version: 1, Upgrade: version1,
+	Indexes: []store.Index[groupRecord]{pathIndex(func(r *groupRecord) string { return r.Path })},
+})
+
+func groupRecordOf(g *Group) *groupRecord {
+	return &groupRecord{Path: g.Path, Name: g.GroupName, ID: g.GroupID, Arn: g.Arn, Created: g.CreateDate}
+}
+
+func (r *groupRecord) group() *Group {
+	return &Group{Path: r.Path, GroupName: r.Name, GroupID: r.ID, Arn: r.Arn, CreateDate: r.Created}
+}
+
+// decodeGroup decodes a stored group body, as a range over the kind returns it.
+func decodeGroup(body []byte) (*Group, error) {
+	r, err := groups.Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	return r.group(), nil
+}
+
+// membership is a group membership, stored under folded group name \x00 folded user name: the
+// unique ID of the user who was added. Membership belongs to that user, not to the name: a user
+// deleted and created again under the same name is in no group until added again. The kind's
+// "user" index lists a user's groups; it replaced the hand-kept "memberof" objects (retired).
+type membership struct {
+	UserID string `json:"user_id,omitempty"`
+}
+
+var members = store.Define(store.Kind[membership]{
+	Name: "member", Version: 1, Upgrade: version1,
+	Indexes: []store.Index[membership]{{Name: "user", Values: func(key string, _ *membership) []string {
+		_, user, _ := strings.Cut(key, sep)
+		return []string{user}
+	}}},
+})
+
+func init() { store.Retire("memberof") }
+
+func memberKey(groupKey, userKey string) string { return groupKey + sep + userKey }
+
+// memberEntry splits an entry of the member kind's user index into the membership's key and its
+// folded group name. (The entry is user \x00 group \x00 user: the index value holds no NUL, so the
+// record key is all after the first.)
+func memberEntry(entryKey string) (key, group string) {
+	_, key, _ = strings.Cut(entryKey, sep)
+	group, _, _ = strings.Cut(key, sep)
+	return key, group
+}
+
+// of reports whether the membership is u's. Records written before memberships carried the user's
+// ID hold none and are matched by name: no such record can have outlived its user, because
+// DeleteUser refuses while the user is in a group (DeleteConflict), in a serializable
+// transaction, and UpdateUser moves memberships with a rename.
+func (m *membership) of(u *User) bool {
+	return m.UserID == "" || m.UserID == u.UserID
+}
+
+// groupsOf returns the folded names of the groups the user named user, with unique ID id, is a
+// member of.
+func (t txn) groupsOf(account, user, id string) ([]string, error) {
+	entries, err := members.IndexRange(t, "user", account, fold(user)+sep)("", 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, it := range entries {
+		key, group := memberEntry(it.Key)
+		m, ok, err := members.Get(t, account, key)
+		if err != nil {
+			return nil, err
+		}
+		if ok && m.of(&User{UserID: id}) {
+			out = append(out, group)
+		}
+	}
+	return out, nil
+}
+
+// moveMembership moves a membership to a new key, for a renamed user or group.
+func (t txn) moveMembership(account, oldKey, newKey string) error {
+	m, ok, err := members.Get(t, account, oldKey)
+	if err != nil || !ok {
+		return err
+	}
+	if err := members.Delete(t, account, oldKey); err != nil {
+		return err
+	}
+	return members.Put(t, account, newKey, m)
+}
+
+// renameUserRecords moves the records keyed by a user's folded name when the user is renamed.
+func (t txn) renameUserRecords(account, oldKey, newKey string) error {
+	entries, err := members.IndexRange(t, "user", account, oldKey+sep)("", 0)
+	if err != nil {
+		return err
+	}
+	for _, it := range entries {
+		key, group := memberEntry(it.Key)
+		if err := t.moveMembership(account, key, memberKey(group, newKey)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

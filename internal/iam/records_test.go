@@ -34,6 +34,21 @@ func principalListers() []principalLister {
 				return names, p.IsTruncated, p.Marker, err
 			},
 		},
+		{
+			kind: "group",
+			create: func(e *credEnv, name, path string) error {
+				_, err := e.svc.CreateGroup(e.ctx, e.account.ID, name, path)
+				return err
+			},
+			list: func(e *credEnv, prefix string, o ListOpts) ([]string, bool, string, error) {
+				p, err := e.svc.ListGroups(e.ctx, e.account.ID, prefix, o)
+				var names []string
+				for _, g := range p.Items {
+					names = append(names, g.Path+g.GroupName)
+				}
+				return names, p.IsTruncated, p.Marker, err
+			},
+		},
 	}
 }
 
@@ -111,18 +126,22 @@ func TestMigrateBuildsPathIndex(t *testing.T) {
 	e := newCredEnv(t)
 	acct := e.account.ID
 	legacy := map[string]string{ // kind → a body of the previous schema
-		"user": `{"path":"/old/","name":"Legacy","id":"AIDALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:user/old/Legacy","created":"2025-01-02T03:04:05Z","tags":[{"Key":"k","Value":"v"}]}`,
+		"user":   `{"path":"/old/","name":"Legacy","id":"AIDALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:user/old/Legacy","created":"2025-01-02T03:04:05Z","tags":[{"Key":"k","Value":"v"}]}`,
+		"group":  `{"path":"/old/","name":"Legacy","id":"AGPALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:group/old/Legacy","created":"2025-01-02T03:04:05Z"}`,
+		"member": `{"user_id":"AIDALEGACYLEGACY0001"}`,
 	}
+	// The membership as the previous schema kept it: a member object and its hand-kept mirror.
+	keys := map[string]string{"user": "legacy", "group": "legacy", "member": "legacy\x00legacy"}
 	err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {
 		for kind, body := range legacy {
-			if err := tx.Put(kind, acct, "legacy", []byte(body)); err != nil {
+			if err := tx.Put(kind, acct, keys[kind], []byte(body)); err != nil {
 				return err
 			}
 			if err := tx.Delete("store.kind", "", kind); err != nil {
 				return err
 			}
 		}
-		return nil
+		return tx.Put("memberof", acct, "legacy\x00legacy", []byte(legacy["member"]))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -145,4 +164,27 @@ func TestMigrateBuildsPathIndex(t *testing.T) {
 	if err != nil || u.UserID != "AIDALEGACYLEGACY0001" || len(u.Tags) != 1 || u.Tags[0] != (Tag{Key: "k", Value: "v"}) {
 		t.Errorf("GetUser of a legacy user = %+v, %v", u, err)
 	}
+	t.Run("membership", func(t *testing.T) {
+		gs, err := e.svc.ListGroupsForUser(e.ctx, acct, "Legacy", ListOpts{})
+		if err != nil || len(gs.Items) != 1 || gs.Items[0].GroupName != "Legacy" {
+			t.Errorf("ListGroupsForUser after Migrate = %+v, %v; want the group Legacy", gs.Items, err)
+		}
+		_, us, err := e.svc.GetGroup(e.ctx, acct, "Legacy", ListOpts{})
+		if err != nil || len(us.Items) != 1 || us.Items[0].UserName != "Legacy" {
+			t.Errorf("GetGroup users after Migrate = %+v, %v; want the user Legacy", us.Items, err)
+		}
+	})
+	t.Run("retired kinds", func(t *testing.T) {
+		err := e.svc.st.View(e.ctx, func(tx store.Tx) error {
+			for _, kind := range store.Retired() {
+				if objs, err := tx.Scan(kind, nil, 1); err != nil || len(objs) != 0 {
+					t.Errorf("%s objects after Migrate: %d, %v; want none", kind, len(objs), err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -26,9 +26,6 @@ const (
 	kindAlias        = "alias"        // global: alias → account ID
 	kindAccessKey    = "accesskey"    // global: key ID → AccessKey
 	kindUserKey      = "userkey"      // lower(user) \x00 key ID → {}
-	kindGroup        = "group"        // lower(name) → Group
-	kindMember       = "member"       // lower(group) \x00 lower(user) → {}
-	kindMemberOf     = "memberof"     // lower(user) \x00 lower(group) → {}
 	kindRole         = "role"         // lower(name) → Role
 	kindPolicy       = "policy"       // lower(name) → ManagedPolicy
 	kindAttached     = "attached"     // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy

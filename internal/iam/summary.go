@@ -71,7 +71,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			asFlag             bool
 		}{
 			{"Users", users.Name, "", false},
-			{"Groups", kindGroup, "", false},
+			{"Groups", groups.Name, "", false},
 			{"Roles", kindRole, "", false},
 			{"Policies", kindPolicy, "", false},
 			{"PolicyVersionsInUse", kindAttachedTo, "", false},
@@ -232,7 +232,7 @@ func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetai
 }
 
 // authKinds are the store kinds of the sections of authSections kept in the store.
-var authKinds = map[string]string{"User": users.Name, "Group": kindGroup, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
+var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
 
 // authEntities is the Source of GetAccountAuthorizationDetails: the sections of authSections that
 // want names (all when it is empty), one after the other, each in key order (the AWS managed
@@ -353,10 +353,11 @@ func (t txn) userDetail(account string, body []byte, out *AuthorizationDetails) 
 
 func (t txn) groupDetail(account string, body []byte, out *AuthorizationDetails) error {
 	var d GroupDetail
-	if err := jsonUnmarshal(body, &d.Group); err != nil {
+	g, err := decodeGroup(body)
+	if err != nil {
 		return err
 	}
-	var err error
+	d.Group = *g
 	d.GroupPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalGroupT, fold(d.GroupName))
 	if err != nil {
 		return err

@@ -160,6 +160,9 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 				return err
 			}
 		}
+		if err := t.renameUserRecords(account, oldKey, newKey); err != nil {
+			return err
+		}
 		return t.renamePrincipal(account, principalUserT, oldKey, newKey)
 	})
 }
@@ -172,7 +175,6 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 	}
 	if ptype == principalUserT {
 		moves = append(moves,
-			struct{ kind, oldPrefix, newPrefix string }{kindMemberOf, oldKey + sep, newKey + sep},
 			struct{ kind, oldPrefix, newPrefix string }{kindUserKey, oldKey + sep, newKey + sep},
 			struct{ kind, oldPrefix, newPrefix string }{kindUserMFA, oldKey + sep, newKey + sep},
 			struct{ kind, oldPrefix, newPrefix string }{kindUserCert, oldKey + sep, newKey + sep},
@@ -195,10 +197,6 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 			switch m.kind {
 			case kindAttached:
 				if err := t.moveKey(kindAttachedTo, account, rest+sep+ptype+sep+oldKey, rest+sep+ptype+sep+newKey); err != nil {
-					return err
-				}
-			case kindMemberOf:
-				if err := t.moveKey(kindMember, account, rest+sep+oldKey, rest+sep+newKey); err != nil {
 					return err
 				}
 			}
@@ -255,30 +253,29 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 			return err
 		}
 		key := fold(name)
+		count := func(kind, prefix string) func() (int, error) {
+			return func() (int, error) { return t.Count(kind, account, prefix) }
+		}
 		checks := []struct {
-			kind, prefix, msg string
+			n   func() (int, error)
+			msg string
 		}{
-			{kindLoginProfile, key, "Cannot delete entity, must delete login profile first."},
-			{kindUserKey, key + sep, "Cannot delete entity, must delete access keys first."},
-			{kindUserCert, key + sep, "Cannot delete entity, must delete signing certificates first."},
-			{kindUserMFA, key + sep, "Cannot delete entity, must delete MFA device first."},
-			{kindInline, principalUserT + sep + key + sep, "Cannot delete entity, must delete policies first."},
-			{kindAttached, principalUserT + sep + key + sep, "Cannot delete entity, must detach all policies first."},
-			{kindMemberOf, key + sep, "Cannot delete entity, must remove users from group first."},
+			{func() (int, error) {
+				lp, err := t.loginProfile(account, name)
+				if lp == nil {
+					return 0, err
+				}
+				return 1, err
+			}, "Cannot delete entity, must delete login profile first."},
+			{count(kindUserKey, key+sep), "Cannot delete entity, must delete access keys first."},
+			{count(kindUserCert, key+sep), "Cannot delete entity, must delete signing certificates first."},
+			{count(kindUserMFA, key+sep), "Cannot delete entity, must delete MFA device first."},
+			{count(kindInline, principalUserT+sep+key+sep), "Cannot delete entity, must delete policies first."},
+			{count(kindAttached, principalUserT+sep+key+sep), "Cannot delete entity, must detach all policies first."},
+			{func() (int, error) { return members.Count(t, "user", account, key+sep) }, "Cannot delete entity, must remove users from group first."},
 		}
 		for _, c := range checks {
-			var n int
-			var err error
-			if c.kind == kindLoginProfile {
-				_, err = t.Get(c.kind, account, c.prefix)
-				if err == nil {
-					n = 1
-				} else if errors.Is(err, store.ErrNotFound) {
-					err = nil
-				}
-			} else {
-				n, err = t.Count(c.kind, account, c.prefix)
-			}
+			n, err := c.n()
 			if err != nil {
 				return err
 			}
