@@ -493,7 +493,7 @@ func (t txn) principalExists(account, ptype, name string) error {
 	case principalGroupT:
 		kind, label, param = groups.Name, "group", "GroupName"
 	default:
-		kind, label, param, maxLen = kindRole, "role", "RoleName", 64
+		kind, label, param, maxLen = roles.Name, "role", "RoleName", 64
 	}
 	_, err := t.Get(kind, account, fold(name))
 	if errors.Is(err, store.ErrNotFound) {
@@ -638,28 +638,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, account, arn, entit
 
 // displayName returns a principal's name as created (keys hold it folded).
 func (t txn) displayName(account, ptype, key string) (string, error) {
-	if ptype == principalUserT {
-		r, _, err := users.Get(t, account, key)
-		if r == nil {
-			return "", err
-		}
-		return r.Name, nil
-	}
-	var v struct {
-		Name string `json:"name"`
-	}
-	if ptype == principalGroupT {
-		r, _, err := groups.Get(t, account, key)
-		if r == nil {
-			return "", err
-		}
-		return r.Name, nil
-	}
-	kind := map[string]string{principalRoleT: kindRole}[ptype]
-	if _, err := t.GetJSON(kind, account, key, &v); err != nil {
-		return "", err
-	}
-	return v.Name, nil
+	return t.principalName(account, ptype, key)
 }
 
 type inlinePolicy struct {

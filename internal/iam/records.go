@@ -262,3 +262,90 @@ func (t txn) renameUserRecords(account, oldKey, newKey string) error {
 	}
 	return nil
 }
+
+// roleRecord is a stored IAM role, under its folded name.
+type roleRecord struct {
+	Path              string              `json:"path"`
+	Name              string              `json:"name"`
+	ID                string              `json:"id"`
+	Arn               string              `json:"arn"`
+	Created           time.Time           `json:"created"`
+	Trust             string              `json:"trust"`
+	Description       string              `json:"description,omitempty"`
+	MaxSession        int                 `json:"max_session"`
+	Boundary          *boundaryRecord     `json:"boundary,omitempty"`
+	Tags              []tagRecord         `json:"tags,omitempty"`
+	LastUsed          *roleLastUsedRecord `json:"last_used,omitempty"`
+	TrustPrincipalIDs map[string]string   `json:"trust_ids,omitempty"`
+	ServiceLinked     bool                `json:"service_linked,omitempty"`
+}
+
+type roleLastUsedRecord struct {
+	Date   *time.Time `json:"date,omitempty"`
+	Region string     `json:"region,omitempty"`
+}
+
+var roles = store.Define(store.Kind[roleRecord]{
+	Name: "role", Version: 1, Upgrade: version1,
+	Indexes: []store.Index[roleRecord]{pathIndex(func(r *roleRecord) string { return r.Path })},
+})
+
+func roleRecordOf(r *Role) *roleRecord {
+	rec := &roleRecord{
+		Path: r.Path, Name: r.RoleName, ID: r.RoleID, Arn: r.Arn, Created: r.CreateDate,
+		Trust: r.AssumeRolePolicyDocument, Description: r.Description, MaxSession: r.MaxSessionDuration,
+		Boundary: boundaryRecordOf(r.PermissionsBoundary), Tags: tagRecords(r.Tags),
+		TrustPrincipalIDs: r.TrustPrincipalIDs, ServiceLinked: r.ServiceLinked,
+	}
+	if lu := r.RoleLastUsed; lu != nil {
+		rec.LastUsed = &roleLastUsedRecord{Date: lu.LastUsedDate, Region: lu.Region}
+	}
+	return rec
+}
+
+func (rec *roleRecord) role() *Role {
+	r := &Role{
+		Path: rec.Path, RoleName: rec.Name, RoleID: rec.ID, Arn: rec.Arn, CreateDate: rec.Created,
+		AssumeRolePolicyDocument: rec.Trust, Description: rec.Description, MaxSessionDuration: rec.MaxSession,
+		PermissionsBoundary: rec.Boundary.boundary(), Tags: fromTagRecords(rec.Tags),
+		TrustPrincipalIDs: rec.TrustPrincipalIDs, ServiceLinked: rec.ServiceLinked,
+	}
+	if lu := rec.LastUsed; lu != nil {
+		r.RoleLastUsed = &RoleLastUsed{LastUsedDate: lu.Date, Region: lu.Region}
+	}
+	return r
+}
+
+// decodeRole decodes a stored role body, as a range over the kind returns it.
+func decodeRole(body []byte) (*Role, error) {
+	r, err := roles.Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	return r.role(), nil
+}
+
+// principalName returns the name, as created, of the user, group or role (ptype) stored under key
+// (its folded name); "" when there is none.
+func (t txn) principalName(account, ptype, key string) (string, error) {
+	var name string
+	var err error
+	switch ptype {
+	case principalUserT:
+		var r *userRecord
+		if r, _, err = users.Get(t, account, key); r != nil {
+			name = r.Name
+		}
+	case principalGroupT:
+		var r *groupRecord
+		if r, _, err = groups.Get(t, account, key); r != nil {
+			name = r.Name
+		}
+	case principalRoleT:
+		var r *roleRecord
+		if r, _, err = roles.Get(t, account, key); r != nil {
+			name = r.Name
+		}
+	}
+	return name, err
+}

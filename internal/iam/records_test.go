@@ -3,6 +3,7 @@ package iam
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,6 +46,21 @@ func principalListers() []principalLister {
 				var names []string
 				for _, g := range p.Items {
 					names = append(names, g.Path+g.GroupName)
+				}
+				return names, p.IsTruncated, p.Marker, err
+			},
+		},
+		{
+			kind: "role",
+			create: func(e *credEnv, name, path string) error {
+				_, err := e.svc.CreateRole(e.ctx, e.account.ID, CreateRoleInput{RoleName: name, Path: path, AssumeRolePolicyDocument: trustEC2})
+				return err
+			},
+			list: func(e *credEnv, prefix string, o ListOpts) ([]string, bool, string, error) {
+				p, err := e.svc.ListRoles(e.ctx, e.account.ID, prefix, o)
+				var names []string
+				for _, r := range p.Items {
+					names = append(names, r.Path+r.RoleName)
 				}
 				return names, p.IsTruncated, p.Marker, err
 			},
@@ -129,9 +145,12 @@ func TestMigrateBuildsPathIndex(t *testing.T) {
 		"user":   `{"path":"/old/","name":"Legacy","id":"AIDALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:user/old/Legacy","created":"2025-01-02T03:04:05Z","tags":[{"Key":"k","Value":"v"}]}`,
 		"group":  `{"path":"/old/","name":"Legacy","id":"AGPALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:group/old/Legacy","created":"2025-01-02T03:04:05Z"}`,
 		"member": `{"user_id":"AIDALEGACYLEGACY0001"}`,
+		"role": `{"path":"/old/","name":"Legacy","id":"AROALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:role/old/Legacy","created":"2025-01-02T03:04:05Z",` +
+			`"trust":` + strconv.Quote(trustEC2) + `,"max_session":7200,"boundary":{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"},` +
+			`"last_used":{"date":"2025-02-03T04:05:06Z","region":"eu-west-1"},"service_linked":true}`,
 	}
 	// The membership as the previous schema kept it: a member object and its hand-kept mirror.
-	keys := map[string]string{"user": "legacy", "group": "legacy", "member": "legacy\x00legacy"}
+	keys := map[string]string{"user": "legacy", "group": "legacy", "member": "legacy\x00legacy", "role": "legacy"}
 	err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {
 		for kind, body := range legacy {
 			if err := tx.Put(kind, acct, keys[kind], []byte(body)); err != nil {
@@ -163,6 +182,12 @@ func TestMigrateBuildsPathIndex(t *testing.T) {
 	u, err := e.svc.GetUser(e.ctx, acct, "legacy")
 	if err != nil || u.UserID != "AIDALEGACYLEGACY0001" || len(u.Tags) != 1 || u.Tags[0] != (Tag{Key: "k", Value: "v"}) {
 		t.Errorf("GetUser of a legacy user = %+v, %v", u, err)
+	}
+	r, err := e.svc.GetRole(e.ctx, acct, "legacy")
+	if err != nil || r.RoleID != "AROALEGACYLEGACY0001" || r.MaxSessionDuration != 7200 || !r.ServiceLinked ||
+		r.PermissionsBoundary == nil || r.PermissionsBoundary.PermissionsBoundaryArn != "arn:aws:iam::aws:policy/ReadOnlyAccess" ||
+		r.RoleLastUsed == nil || r.RoleLastUsed.Region != "eu-west-1" || r.AssumeRolePolicyDocument != trustEC2 {
+		t.Errorf("GetRole of a legacy role = %+v, %v", r, err)
 	}
 	t.Run("membership", func(t *testing.T) {
 		gs, err := e.svc.ListGroupsForUser(e.ctx, acct, "Legacy", ListOpts{})

@@ -26,7 +26,6 @@ const (
 	kindAlias        = "alias"        // global: alias → account ID
 	kindAccessKey    = "accesskey"    // global: key ID → AccessKey
 	kindUserKey      = "userkey"      // lower(user) \x00 key ID → {}
-	kindRole         = "role"         // lower(name) → Role
 	kindPolicy       = "policy"       // lower(name) → ManagedPolicy
 	kindAttached     = "attached"     // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
 	kindAttachedTo   = "attachedto"   // policy ARN \x00 ptype \x00 lower(name) → {}

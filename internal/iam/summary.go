@@ -72,7 +72,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 		}{
 			{"Users", users.Name, "", false},
 			{"Groups", groups.Name, "", false},
-			{"Roles", kindRole, "", false},
+			{"Roles", roles.Name, "", false},
 			{"Policies", kindPolicy, "", false},
 			{"PolicyVersionsInUse", kindAttachedTo, "", false},
 			{"MFADevices", kindVirtualMFA, "", false},
@@ -232,7 +232,7 @@ func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetai
 }
 
 // authKinds are the store kinds of the sections of authSections kept in the store.
-var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
+var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Role": roles.Name, "LocalManagedPolicy": kindPolicy}
 
 // authEntities is the Source of GetAccountAuthorizationDetails: the sections of authSections that
 // want names (all when it is empty), one after the other, each in key order (the AWS managed
@@ -368,13 +368,14 @@ func (t txn) groupDetail(account string, body []byte, out *AuthorizationDetails)
 
 func (t txn) roleDetail(account string, body []byte, out *AuthorizationDetails) error {
 	var d RoleDetail
-	if err := jsonUnmarshal(body, &d.Role); err != nil {
+	r, err := decodeRole(body)
+	if err != nil {
 		return err
 	}
+	d.Role = *r
 	if err := t.effectiveTrust(&d.Role); err != nil {
 		return err
 	}
-	var err error
 	d.RolePolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalRoleT, fold(d.RoleName))
 	if err != nil {
 		return err
