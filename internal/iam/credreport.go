@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -233,20 +232,9 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 	}
 	cells := []string{reportBool(mfa > 0)}
 
-	keyItems, err := t.List(kindUserKey, account, owner, "", 0)
+	keys, err := t.accessKeysOf(account, user)
 	if err != nil {
 		return nil, err
-	}
-	var keys []AccessKey
-	for _, it := range keyItems {
-		var k AccessKey
-		ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(it.Key, owner), &k)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			keys = append(keys, k)
-		}
 	}
 	// Key 1 is the older key; IDs break ties so the order is stable.
 	sort.Slice(keys, func(i, j int) bool {

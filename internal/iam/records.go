@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -248,8 +249,19 @@ func (t txn) moveMembership(account, oldKey, newKey string) error {
 	return members.Put(t, account, newKey, m)
 }
 
-// renameUserRecords moves the records keyed by a user's folded name when the user is renamed.
-func (t txn) renameUserRecords(account, oldKey, newKey string) error {
+// renameUserRecords moves the records keyed by a user's folded name when the user is renamed to
+// newName, and renames the user in the access keys that name it.
+func (t txn) renameUserRecords(account, oldKey, newKey, newName string) error {
+	keys, err := t.accessKeysOf(account, oldKey)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		k.UserName = newName
+		if err := t.putAccessKey(&k); err != nil {
+			return err
+		}
+	}
 	entries, err := members.IndexRange(t, "user", account, oldKey+sep)("", 0)
 	if err != nil {
 		return err
@@ -348,4 +360,112 @@ func (t txn) principalName(account, ptype, key string) (string, error) {
 		}
 	}
 	return name, err
+}
+
+// accessKeyRecord is a stored long-term access key, global (account ""), under its ID: a request
+// names a key, not its account. The secret is sealed. The kind's "user" index lists an owner's keys
+// (keyIndexValue); it replaced the hand-kept "userkey" objects (retired).
+type accessKeyRecord struct {
+	ID           string     `json:"id"`
+	Account      string     `json:"account"`
+	User         string     `json:"user,omitempty"` // "" for the root user's keys
+	UserID       string     `json:"user_id,omitempty"`
+	Status       string     `json:"status"`
+	Created      time.Time  `json:"created"`
+	SealedSecret []byte     `json:"sealed_secret"`
+	LastUsed     *time.Time `json:"last_used,omitempty"`
+	LastService  string     `json:"last_service,omitempty"`
+	LastRegion   string     `json:"last_region,omitempty"`
+}
+
+var accessKeys = store.Define(store.Kind[accessKeyRecord]{
+	Name: "accesskey", Version: 1, Upgrade: version1,
+	Indexes: []store.Index[accessKeyRecord]{{Name: "user", Values: func(_ string, r *accessKeyRecord) []string {
+		return []string{keyIndexValue(r.Account, r.User)}
+	}}},
+})
+
+func init() { store.Retire("userkey") }
+
+// keyIndexValue is the value of the access key index for the keys of user ("" = the root user) of
+// account. A NUL follows it in the index, so value+sep ranges over exactly that user's keys.
+func keyIndexValue(account, user string) string { return account + "/" + fold(user) }
+
+func accessKeyRecordOf(k *AccessKey) *accessKeyRecord {
+	return &accessKeyRecord{
+		ID: k.AccessKeyID, Account: k.Account, User: k.UserName, UserID: k.UserID, Status: k.Status, Created: k.CreateDate,
+		SealedSecret: k.SealedSecret, LastUsed: k.LastUsed, LastService: k.LastService, LastRegion: k.LastRegion,
+	}
+}
+
+func (r *accessKeyRecord) accessKey() *AccessKey {
+	return &AccessKey{
+		AccessKeyID: r.ID, Account: r.Account, UserName: r.User, UserID: r.UserID, Status: r.Status, CreateDate: r.Created,
+		SealedSecret: r.SealedSecret, LastUsed: r.LastUsed, LastService: r.LastService, LastRegion: r.LastRegion,
+	}
+}
+
+// accessKey returns the key with ID id, nil when there is none.
+func (t txn) accessKey(id string) (*AccessKey, error) {
+	r, _, err := accessKeys.Get(t, "", id)
+	if r == nil {
+		return nil, err
+	}
+	return r.accessKey(), nil
+}
+
+func (t txn) putAccessKey(k *AccessKey) error {
+	return accessKeys.Put(t, "", k.AccessKeyID, accessKeyRecordOf(k))
+}
+
+// insertAccessKey stores a new key for its owner, who may have at most limit keys. Returns
+// LimitExceeded.
+func (t txn) insertAccessKey(k *AccessKey, limit int) error {
+	n, err := t.countAccessKeys(k.Account, k.UserName)
+	if err != nil {
+		return err
+	}
+	if n >= limit {
+		return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", limit)
+	}
+	return accessKeys.Insert(t, "", k.AccessKeyID, accessKeyRecordOf(k))
+}
+
+// countAccessKeys counts the keys of user ("" = the root user).
+func (t txn) countAccessKeys(account, user string) (int, error) {
+	return accessKeys.Count(t, "user", "", keyIndexValue(account, user)+sep)
+}
+
+// ownedKeys is the Source of the keys of user ("" = the root user), by key ID; resolve an item
+// with ownedKey.
+func (t txn) ownedKeys(account, user string) store.Source {
+	return accessKeys.IndexRange(t, "user", "", keyIndexValue(account, user)+sep)
+}
+
+// ownedKey reads the key an item of ownedKeys names; ok is false when it has gone.
+func (t txn) ownedKey(it store.Item) (*AccessKey, bool, error) {
+	_, r, ok, err := accessKeys.Resolve(t, "", it)
+	if !ok {
+		return nil, false, err
+	}
+	return r.accessKey(), true, nil
+}
+
+// accessKeysOf returns every key of user ("" = the root user), by key ID.
+func (t txn) accessKeysOf(account, user string) ([]AccessKey, error) {
+	items, err := t.ownedKeys(account, user)("", 0)
+	if err != nil {
+		return nil, err
+	}
+	var out []AccessKey
+	for _, it := range items {
+		k, ok, err := t.ownedKey(it)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, *k)
+		}
+	}
+	return out, nil
 }

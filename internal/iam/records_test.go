@@ -134,10 +134,12 @@ func TestListPrincipalsByPathPrefix(t *testing.T) {
 	}
 }
 
-// TestMigrateBuildsPathIndex: principals stored before the path index existed (bodies without a
-// version, no index entries, no registry row) are found by a PathPrefix listing once the store's
-// Migrate has run, as it does when a backend opens.
-func TestMigrateBuildsPathIndex(t *testing.T) {
+// TestMigrateLegacyPrincipals: principals stored by the previous schema (bodies without a version,
+// hand-kept index objects, no declared index entries, no registry row) read back once the store's
+// Migrate has run, as it does when a backend opens: PathPrefix listings find them through the new
+// path indexes, a user's groups and keys are found through the declared indexes, and the
+// hand-kept index objects are gone.
+func TestMigrateLegacyPrincipals(t *testing.T) {
 	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
@@ -160,7 +162,17 @@ func TestMigrateBuildsPathIndex(t *testing.T) {
 				return err
 			}
 		}
-		return tx.Put("memberof", acct, "legacy\x00legacy", []byte(legacy["member"]))
+		if err := tx.Put("memberof", acct, "legacy\x00legacy", []byte(legacy["member"])); err != nil {
+			return err
+		}
+		key := `{"id":"AKIALEGACYLEGACY0001","account":"` + acct + `","user":"Legacy","status":"Inactive","created":"2025-01-02T03:04:05Z","sealed_secret":"c2VhbGVk"}`
+		if err := tx.Put("accesskey", "", "AKIALEGACYLEGACY0001", []byte(key)); err != nil {
+			return err
+		}
+		if err := tx.Delete("store.kind", "", "accesskey"); err != nil {
+			return err
+		}
+		return tx.Put("userkey", acct, "legacy\x00AKIALEGACYLEGACY0001", []byte("{}"))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +209,12 @@ func TestMigrateBuildsPathIndex(t *testing.T) {
 		_, us, err := e.svc.GetGroup(e.ctx, acct, "Legacy", ListOpts{})
 		if err != nil || len(us.Items) != 1 || us.Items[0].UserName != "Legacy" {
 			t.Errorf("GetGroup users after Migrate = %+v, %v; want the user Legacy", us.Items, err)
+		}
+	})
+	t.Run("access key", func(t *testing.T) {
+		keys, err := e.svc.ListAccessKeys(e.ctx, acct, "legacy", ListOpts{})
+		if err != nil || len(keys.Items) != 1 || keys.Items[0].AccessKeyID != "AKIALEGACYLEGACY0001" || keys.Items[0].Status != "Inactive" {
+			t.Errorf("ListAccessKeys after Migrate = %+v, %v; want the legacy key", keys.Items, err)
 		}
 	})
 	t.Run("retired kinds", func(t *testing.T) {

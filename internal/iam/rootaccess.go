@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -119,11 +118,13 @@ func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootC
 			return err
 		}
 		out.MFADevices = mfa.Items
-		keys, err := scan(t, kindUserKey, account, sep, all, func(key string, _ []byte) (AccessKey, bool, error) {
-			var k AccessKey
-			ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, sep), &k)
+		keys, err := readPage(t.ownedKeys(account, ""), all, func(it store.Item) (AccessKey, bool, error) {
+			k, ok, err := t.ownedKey(it)
+			if !ok {
+				return AccessKey{}, false, err
+			}
 			k.SealedSecret = nil
-			return k, ok, err
+			return *k, true, nil
 		})
 		if err != nil {
 			return err

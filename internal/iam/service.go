@@ -24,8 +24,6 @@ const (
 	kindAccount      = "account"      // global: account ID → Account
 	kindRootEmail    = "rootemail"    // global: lower(email) → account ID
 	kindAlias        = "alias"        // global: alias → account ID
-	kindAccessKey    = "accesskey"    // global: key ID → AccessKey
-	kindUserKey      = "userkey"      // lower(user) \x00 key ID → {}
 	kindPolicy       = "policy"       // lower(name) → ManagedPolicy
 	kindAttached     = "attached"     // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
 	kindAttachedTo   = "attachedto"   // policy ARN \x00 ptype \x00 lower(name) → {}

@@ -78,7 +78,6 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			{"MFADevices", kindVirtualMFA, "", false},
 			{"MFADevicesInUse", kindUserMFA, "", false},
 			{"AccountMFAEnabled", kindUserMFA, sep, true},
-			{"AccountAccessKeysPresent", kindUserKey, sep, true},
 			{"AccountSigningCertificatesPresent", kindUserCert, sep, true},
 		} {
 			n, err := t.Count(c.kind, account, c.prefix)
@@ -90,6 +89,12 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			}
 			out[c.name] = n
 		}
+		// The root user's keys are indexed with every key, in no account (countAccessKeys).
+		keys, err := t.countAccessKeys(account, "")
+		if err != nil {
+			return err
+		}
+		out["AccountAccessKeysPresent"] = flag(keys)
 		// Rootward has no server certificates, instance profiles or identity providers yet.
 		out["ServerCertificates"], out["InstanceProfiles"], out["Providers"] = 0, 0, 0
 		return nil

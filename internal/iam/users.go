@@ -144,23 +144,7 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 		if err := users.DeleteIfExists(t, account, oldKey); err != nil {
 			return err
 		}
-		// Access keys name their user: follow the rename.
-		keys, err := t.List(kindUserKey, account, oldKey+sep, "", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range keys {
-			var k AccessKey
-			id := strings.TrimPrefix(it.Key, oldKey+sep)
-			if ok, err := t.GetJSON(kindAccessKey, "", id, &k); err != nil || !ok {
-				return err
-			}
-			k.UserName = u.UserName
-			if err := t.PutJSON(kindAccessKey, "", id, &k); err != nil {
-				return err
-			}
-		}
-		if err := t.renameUserRecords(account, oldKey, newKey); err != nil {
+		if err := t.renameUserRecords(account, oldKey, newKey, u.UserName); err != nil {
 			return err
 		}
 		return t.renamePrincipal(account, principalUserT, oldKey, newKey)
@@ -175,7 +159,6 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 	}
 	if ptype == principalUserT {
 		moves = append(moves,
-			struct{ kind, oldPrefix, newPrefix string }{kindUserKey, oldKey + sep, newKey + sep},
 			struct{ kind, oldPrefix, newPrefix string }{kindUserMFA, oldKey + sep, newKey + sep},
 			struct{ kind, oldPrefix, newPrefix string }{kindUserCert, oldKey + sep, newKey + sep},
 		)
@@ -267,7 +250,7 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 				}
 				return 1, err
 			}, "Cannot delete entity, must delete login profile first."},
-			{count(kindUserKey, key+sep), "Cannot delete entity, must delete access keys first."},
+			{func() (int, error) { return t.countAccessKeys(account, name) }, "Cannot delete entity, must delete access keys first."},
 			{count(kindUserCert, key+sep), "Cannot delete entity, must delete signing certificates first."},
 			{count(kindUserMFA, key+sep), "Cannot delete entity, must delete MFA device first."},
 			{count(kindInline, principalUserT+sep+key+sep), "Cannot delete entity, must delete policies first."},
