@@ -259,17 +259,9 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 		}
 	}
 
-	certItems, err := t.List(kindUserCert, account, owner, "", 0)
+	certs, err := t.signingCertsOf(account, fold(user), user)
 	if err != nil {
 		return nil, err
-	}
-	var certs []SigningCertificate
-	for _, it := range certItems {
-		var c SigningCertificate
-		if err := jsonUnmarshal(it.Body, &c); err != nil {
-			return nil, err
-		}
-		certs = append(certs, c)
 	}
 	sort.Slice(certs, func(i, j int) bool {
 		if !certs[i].UploadDate.Equal(certs[j].UploadDate) {

@@ -245,7 +245,7 @@ func (s *Service) UpdateGroup(ctx context.Context, account, name, newName, newPa
 		}
 		for _, m := range ms {
 			user := strings.TrimPrefix(m.Key, oldKey+sep)
-			if err := t.moveMembership(account, m.Key, memberKey(newKey, user)); err != nil {
+			if err := moveRecord(t, members, account, m.Key, memberKey(newKey, user)); err != nil {
 				return err
 			}
 		}

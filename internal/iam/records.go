@@ -237,16 +237,18 @@ func (t txn) groupsOf(account, user, id string) ([]string, error) {
 	return out, nil
 }
 
-// moveMembership moves a membership to a new key, for a renamed user or group.
-func (t txn) moveMembership(account, oldKey, newKey string) error {
-	m, ok, err := members.Get(t, account, oldKey)
+// moveRecord moves the record of k under oldKey, if there is one, to newKey, with its index
+// entries, for a renamed user or group. The old record goes first, so that the new one may take
+// its unique index values.
+func moveRecord[R any](t txn, k *store.Kind[R], account, oldKey, newKey string) error {
+	r, ok, err := k.Get(t, account, oldKey)
 	if err != nil || !ok {
 		return err
 	}
-	if err := members.Delete(t, account, oldKey); err != nil {
+	if err := k.Delete(t, account, oldKey); err != nil {
 		return err
 	}
-	return members.Put(t, account, newKey, m)
+	return k.Put(t, account, newKey, r)
 }
 
 // renameUserRecords moves the records keyed by a user's folded name when the user is renamed to
@@ -268,7 +270,19 @@ func (t txn) renameUserRecords(account, oldKey, newKey, newName string) error {
 	}
 	for _, it := range entries {
 		key, group := memberEntry(it.Key)
-		if err := t.moveMembership(account, key, memberKey(group, newKey)); err != nil {
+		if err := moveRecord(t, members, account, key, memberKey(group, newKey)); err != nil {
+			return err
+		}
+	}
+	if err := moveRecord(t, loginProfiles, account, oldKey, newKey); err != nil {
+		return err
+	}
+	certs, err := signingCerts.List(t, account, oldKey+sep, "", 0)
+	if err != nil {
+		return err
+	}
+	for _, c := range certs {
+		if err := moveRecord(t, signingCerts, account, c.Key, newKey+sep+c.Record.ID); err != nil {
 			return err
 		}
 	}
@@ -466,6 +480,73 @@ func (t txn) accessKeysOf(account, user string) ([]AccessKey, error) {
 		if ok {
 			out = append(out, *k)
 		}
+	}
+	return out, nil
+}
+
+// loginProfileRecord is a stored console password of an IAM user, under the user's folded name:
+// argon2id hashes only, the current password's first, then earlier ones, newest first.
+type loginProfileRecord struct {
+	Created       time.Time `json:"created"`
+	ResetRequired bool      `json:"reset_required,omitempty"`
+	Changed       time.Time `json:"changed"`
+	Hashes        []string  `json:"hashes"`
+}
+
+var loginProfiles = store.Define(store.Kind[loginProfileRecord]{Name: "loginprofile", Version: 1, Upgrade: version1})
+
+func loginProfileRecordOf(lp *LoginProfile) *loginProfileRecord {
+	return &loginProfileRecord{Created: lp.CreateDate, ResetRequired: lp.PasswordResetRequired, Changed: lp.PasswordLastChanged, Hashes: lp.Hashes}
+}
+
+// loginProfile converts the record; UserName is the caller's to fill.
+func (r *loginProfileRecord) loginProfile() *LoginProfile {
+	return &LoginProfile{CreateDate: r.Created, PasswordResetRequired: r.ResetRequired, PasswordLastChanged: r.Changed, Hashes: r.Hashes}
+}
+
+// signingCertRecord is a stored X.509 signing certificate, under its user's folded name ("" for
+// the root user) \x00 certificate ID. The kind's unique "fingerprint" index (the SHA-256 of the
+// DER encoding) refuses a certificate any user of the account has already; it replaced the
+// hand-kept "certfp" objects (retired).
+type signingCertRecord struct {
+	ID          string    `json:"id"`
+	Body        string    `json:"body"`
+	Status      string    `json:"status"`
+	Uploaded    time.Time `json:"uploaded"`
+	Fingerprint string    `json:"sha256"`
+}
+
+var signingCerts = store.Define(store.Kind[signingCertRecord]{
+	Name: "usercert", Version: 1, Upgrade: version1,
+	Indexes: []store.Index[signingCertRecord]{{Name: "fingerprint", Unique: true, Values: func(_ string, r *signingCertRecord) []string {
+		if r.Fingerprint == "" {
+			return nil
+		}
+		return []string{r.Fingerprint}
+	}}},
+})
+
+func init() { store.Retire("certfp") }
+
+func signingCertRecordOf(c *SigningCertificate) *signingCertRecord {
+	return &signingCertRecord{ID: c.CertificateID, Body: c.CertificateBody, Status: c.Status, Uploaded: c.UploadDate, Fingerprint: c.Fingerprint}
+}
+
+// signingCert converts the record for the user named userName ("" for the root user).
+func (r *signingCertRecord) signingCert(userName string) *SigningCertificate {
+	return &SigningCertificate{UserName: userName, CertificateID: r.ID, CertificateBody: r.Body, Status: r.Status, UploadDate: r.Uploaded, Fingerprint: r.Fingerprint}
+}
+
+// signingCertsOf returns the certificates of the user with folded name key ("" for the root
+// user), by certificate ID, named userName.
+func (t txn) signingCertsOf(account, key, userName string) ([]SigningCertificate, error) {
+	es, err := signingCerts.List(t, account, key+sep, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SigningCertificate, len(es))
+	for i, e := range es {
+		out[i] = *e.Record.signingCert(userName)
 	}
 	return out, nil
 }

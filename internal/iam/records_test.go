@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/storetest"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // principalLister creates principals and lists them, for the tests every principal kind shares.
@@ -143,6 +145,11 @@ func TestMigrateLegacyPrincipals(t *testing.T) {
 	t.Parallel()
 	e := newCredEnv(t)
 	acct := e.account.ID
+	certPEM := testutil.SelfSignedPEM(t, "legacy")
+	fp, err := parseCertificate(certPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
 	legacy := map[string]string{ // kind → a body of the previous schema
 		"user":   `{"path":"/old/","name":"Legacy","id":"AIDALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:user/old/Legacy","created":"2025-01-02T03:04:05Z","tags":[{"Key":"k","Value":"v"}]}`,
 		"group":  `{"path":"/old/","name":"Legacy","id":"AGPALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:group/old/Legacy","created":"2025-01-02T03:04:05Z"}`,
@@ -150,10 +157,16 @@ func TestMigrateLegacyPrincipals(t *testing.T) {
 		"role": `{"path":"/old/","name":"Legacy","id":"AROALEGACYLEGACY0001","arn":"arn:aws:iam::` + acct + `:role/old/Legacy","created":"2025-01-02T03:04:05Z",` +
 			`"trust":` + strconv.Quote(trustEC2) + `,"max_session":7200,"boundary":{"PermissionsBoundaryType":"Policy","PermissionsBoundaryArn":"arn:aws:iam::aws:policy/ReadOnlyAccess"},` +
 			`"last_used":{"date":"2025-02-03T04:05:06Z","region":"eu-west-1"},"service_linked":true}`,
+		"loginprofile": `{"created":"2025-01-02T03:04:05Z","reset_required":true,"changed":"2025-01-03T03:04:05Z","hashes":["$argon2id$legacy"]}`,
+		"usercert":     `{"id":"LEGACYCERT","body":` + strconv.Quote(certPEM) + `,"status":"Inactive","uploaded":"2025-01-02T03:04:05Z","sha256":"` + fp + `"}`,
 	}
 	// The membership as the previous schema kept it: a member object and its hand-kept mirror.
-	keys := map[string]string{"user": "legacy", "group": "legacy", "member": "legacy\x00legacy", "role": "legacy"}
-	err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {
+	keys := map[string]string{"user": "legacy", "group": "legacy", "member": "legacy\x00legacy", "role": "legacy",
+		"loginprofile": "legacy", "usercert": "legacy\x00LEGACYCERT"}
+	err = e.svc.st.Update(e.ctx, func(tx store.Tx) error {
+		if err := tx.Put("certfp", acct, fp, []byte(`"LEGACYCERT"`)); err != nil {
+			return err
+		}
 		for kind, body := range legacy {
 			if err := tx.Put(kind, acct, keys[kind], []byte(body)); err != nil {
 				return err
@@ -216,6 +229,22 @@ func TestMigrateLegacyPrincipals(t *testing.T) {
 		if err != nil || len(keys.Items) != 1 || keys.Items[0].AccessKeyID != "AKIALEGACYLEGACY0001" || keys.Items[0].Status != "Inactive" {
 			t.Errorf("ListAccessKeys after Migrate = %+v, %v; want the legacy key", keys.Items, err)
 		}
+	})
+	t.Run("login profile", func(t *testing.T) {
+		lp, err := e.svc.GetLoginProfile(e.ctx, acct, "legacy")
+		if err != nil || lp.UserName != "Legacy" || !lp.PasswordResetRequired || len(lp.Hashes) != 1 || lp.PasswordLastChanged.IsZero() {
+			t.Errorf("GetLoginProfile after Migrate = %v, %v", lp, err)
+		}
+	})
+	t.Run("signing certificate", func(t *testing.T) {
+		cs, err := e.svc.ListSigningCertificates(e.ctx, acct, "legacy", ListOpts{})
+		if err != nil || len(cs.Items) != 1 || cs.Items[0].CertificateID != "LEGACYCERT" || cs.Items[0].Status != "Inactive" || cs.Items[0].UserName != "Legacy" {
+			t.Errorf("ListSigningCertificates after Migrate = %+v, %v; want the legacy certificate", cs.Items, err)
+		}
+		// The fingerprint index was built from the certificate: the account holds it once.
+		e.user(t, "other")
+		_, err = e.svc.UploadSigningCertificate(e.ctx, acct, "other", certPEM)
+		testutil.WantCode(t, err, awserr.DuplicateCertificate)
 	})
 	t.Run("retired kinds", func(t *testing.T) {
 		err := e.svc.st.View(e.ctx, func(tx store.Tx) error {

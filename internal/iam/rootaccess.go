@@ -130,11 +130,9 @@ func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootC
 			return err
 		}
 		out.AccessKeys = keys.Items
-		certs, err := scan(t, kindUserCert, account, sep, all, jsonDecode[SigningCertificate](nil))
-		if err != nil {
+		if out.Certificates, err = t.signingCertsOf(account, "", ""); err != nil {
 			return err
 		}
-		out.Certificates = certs.Items
 		return nil
 	})
 	if err != nil {

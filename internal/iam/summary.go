@@ -78,7 +78,7 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			{"MFADevices", kindVirtualMFA, "", false},
 			{"MFADevicesInUse", kindUserMFA, "", false},
 			{"AccountMFAEnabled", kindUserMFA, sep, true},
-			{"AccountSigningCertificatesPresent", kindUserCert, sep, true},
+			{"AccountSigningCertificatesPresent", signingCerts.Name, sep, true},
 		} {
 			n, err := t.Count(c.kind, account, c.prefix)
 			if err != nil {

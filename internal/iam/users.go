@@ -160,7 +160,6 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 	if ptype == principalUserT {
 		moves = append(moves,
 			struct{ kind, oldPrefix, newPrefix string }{kindUserMFA, oldKey + sep, newKey + sep},
-			struct{ kind, oldPrefix, newPrefix string }{kindUserCert, oldKey + sep, newKey + sep},
 		)
 	}
 	for _, m := range moves {
@@ -183,15 +182,6 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 					return err
 				}
 			}
-		}
-	}
-	// Single objects keyed by the name alone.
-	for _, kind := range []string{kindLoginProfile} {
-		if ptype != principalUserT {
-			break
-		}
-		if err := t.moveKey(kind, account, oldKey, newKey); err != nil {
-			return err
 		}
 	}
 	// A permissions boundary's reverse index.
@@ -251,7 +241,7 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 				return 1, err
 			}, "Cannot delete entity, must delete login profile first."},
 			{func() (int, error) { return t.countAccessKeys(account, name) }, "Cannot delete entity, must delete access keys first."},
-			{count(kindUserCert, key+sep), "Cannot delete entity, must delete signing certificates first."},
+			{count(signingCerts.Name, key+sep), "Cannot delete entity, must delete signing certificates first."},
 			{count(kindUserMFA, key+sep), "Cannot delete entity, must delete MFA device first."},
 			{count(kindInline, principalUserT+sep+key+sep), "Cannot delete entity, must delete policies first."},
 			{count(kindAttached, principalUserT+sep+key+sep), "Cannot delete entity, must detach all policies first."},
