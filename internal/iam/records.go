@@ -544,9 +544,9 @@ func (t txn) signingCertsOf(account, key, userName string) ([]SigningCertificate
 	if err != nil {
 		return nil, err
 	}
-	out := make([]SigningCertificate, len(es))
-	for i, e := range es {
-		out[i] = *e.Record.signingCert(userName)
+	var out []SigningCertificate
+	for _, e := range es {
+		out = append(out, *e.Record.signingCert(userName))
 	}
 	return out, nil
 }
