@@ -30,17 +30,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*A
 			return err
 		}
 		k.UserName, k.UserID = u.UserName, u.UserID
-		n, err := t.Count(kindUserKey, account, fold(user)+sep)
-		if err != nil {
-			return err
-		}
-		if n >= accessKeysPerUsr {
-			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", accessKeysPerUsr)
-		}
-		if err := t.InsertJSON(kindAccessKey, "", k.AccessKeyID, k); err != nil {
-			return err
-		}
-		return t.PutJSON(kindUserKey, account, fold(user)+sep+k.AccessKeyID, struct{}{})
+		return t.insertAccessKey(k, accessKeysPerUsr)
 	})
 	if err != nil {
 		return nil, err
@@ -51,15 +41,14 @@ func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*A
 
 // userKey loads a key and checks that it belongs to the user of account.
 func (t txn) userKey(account, user, id string) (*AccessKey, error) {
-	var k AccessKey
-	ok, err := t.GetJSON(kindAccessKey, "", id, &k)
+	k, err := t.accessKey(id)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || k.Account != account || !strings.EqualFold(k.UserName, user) {
+	if k == nil || k.Account != account || !strings.EqualFold(k.UserName, user) {
 		return nil, awserr.New(awserr.NoSuchEntity, "The Access Key with id %s cannot be found.", id)
 	}
-	return &k, nil
+	return k, nil
 }
 
 // UpdateAccessKey sets a key Active or Inactive.
@@ -73,21 +62,17 @@ func (s *Service) UpdateAccessKey(ctx context.Context, account, user, id, status
 			return err
 		}
 		k.Status = status
-		return t.PutJSON(kindAccessKey, "", id, k)
+		return t.putAccessKey(k)
 	})
 }
 
 // DeleteAccessKey deletes a key.
 func (s *Service) DeleteAccessKey(ctx context.Context, account, user, id string) error {
 	return s.update(ctx, account, func(t txn) error {
-		k, err := t.userKey(account, user, id)
-		if err != nil {
+		if _, err := t.userKey(account, user, id); err != nil {
 			return err
 		}
-		if err := t.DeleteIfExists(kindAccessKey, "", id); err != nil {
-			return err
-		}
-		return t.DeleteIfExists(kindUserKey, account, fold(k.UserName)+sep+id)
+		return accessKeys.DeleteIfExists(t, "", id)
 	})
 }
 
@@ -101,10 +86,12 @@ func (s *Service) ListAccessKeys(ctx context.Context, account, user string, o Li
 				return err
 			}
 		}
-		p, err = scan(t, kindUserKey, account, fold(user)+sep, o, func(key string, _ []byte) (AccessKey, bool, error) {
-			var k AccessKey
-			ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, fold(user)+sep), &k)
-			return k, ok, err
+		p, err = readPage(t.ownedKeys(account, user), o, func(it store.Item) (AccessKey, bool, error) {
+			k, ok, err := t.ownedKey(it)
+			if !ok {
+				return AccessKey{}, false, err
+			}
+			return *k, true, nil
 		})
 		return err
 	})
@@ -116,20 +103,19 @@ func (s *Service) ListAccessKeys(ctx context.Context, account, user string, o Li
 // key or when its user is gone: a key belongs to the user with its unique ID, so after that user
 // is deleted the key fails for good, even once a user of the same name exists again.
 func (s *Service) AccessKey(ctx context.Context, id string) (*AccessKey, *User, error) {
-	var k AccessKey
+	var k *AccessKey
 	var owner *User
-	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		if ok, err = t.GetJSON(kindAccessKey, "", id, &k); err != nil || !ok {
+		if k, err = t.accessKey(id); err != nil || k == nil {
 			return err
 		}
-		owner, err = t.keyOwner(&k)
+		owner, err = t.keyOwner(k)
 		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ok {
+	if k == nil {
 		return nil, nil, ErrUnknownKey
 	}
 	secret, err := s.seal.Open(k.SealedSecret, keyAD(id))
@@ -137,7 +123,7 @@ func (s *Service) AccessKey(ctx context.Context, id string) (*AccessKey, *User, 
 		return nil, nil, err
 	}
 	k.Secret = string(secret)
-	return &k, owner, nil
+	return k, owner, nil
 }
 
 // keyOwner returns the user a key authenticates (nil for a root key), or ErrUnknownKey when that
@@ -168,10 +154,10 @@ var ErrUnknownKey = errors.New("iam: unknown access key")
 
 // GetAccessKeyLastUsed returns a key's owner and last use. Anyone in the account may ask.
 func (s *Service) GetAccessKeyLastUsed(ctx context.Context, account, id string) (*AccessKey, error) {
-	var k AccessKey
-	err := s.view(ctx, func(t txn) error {
-		ok, err := t.GetJSON(kindAccessKey, "", id, &k)
-		if err == nil && (!ok || k.Account != account) {
+	var k *AccessKey
+	err := s.view(ctx, func(t txn) (err error) {
+		k, err = t.accessKey(id)
+		if err == nil && (k == nil || k.Account != account) {
 			return awserr.New(awserr.AccessDenied, "The Access Key with id %s cannot be found or does not belong to your account.", id)
 		}
 		return err
@@ -179,21 +165,20 @@ func (s *Service) GetAccessKeyLastUsed(ctx context.Context, account, id string) 
 	if err != nil {
 		return nil, err
 	}
-	return &k, nil
+	return k, nil
 }
 
 // RecordKeyUse stores when and where a key was last used. The server calls it at most once a
 // minute per key, so authentication does not turn every read into a write.
 func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, at time.Time) error {
 	return store.Update(ctx, s.st, func(t txn) error {
-		var k AccessKey
-		ok, err := t.GetJSON(kindAccessKey, "", id, &k)
-		if err != nil || !ok {
+		k, err := t.accessKey(id)
+		if err != nil || k == nil {
 			return err
 		}
 		if k.UserName != "" && k.UserID == "" {
 			// A key stored before keys recorded their user's ID: bind it now (see keyOwner).
-			u, err := t.keyOwner(&k)
+			u, err := t.keyOwner(k)
 			if errors.Is(err, ErrUnknownKey) {
 				return nil // the key authenticates nobody: nothing to record
 			}
@@ -204,7 +189,7 @@ func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, 
 		}
 		at = at.UTC().Truncate(time.Second)
 		k.LastUsed, k.LastService, k.LastRegion = &at, service, region
-		return t.PutJSON(kindAccessKey, "", id, &k)
+		return t.putAccessKey(k)
 	})
 }
 
@@ -217,11 +202,14 @@ func (s *Service) KeyAccount(ctx context.Context, id string) (string, error) {
 	}
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		kind := kindAccessKey
 		if strings.HasPrefix(id, "ASIA") {
-			kind = kindSession
+			ok, err = t.GetJSON(kindSession, "", id, &v)
+			return err
 		}
-		ok, err = t.GetJSON(kind, "", id, &v)
+		k, err := t.accessKey(id)
+		if k != nil {
+			ok, v.Account = true, k.Account
+		}
 		return err
 	})
 	if err != nil {

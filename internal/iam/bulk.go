@@ -30,7 +30,7 @@ type ImportUser struct {
 // CreateAccessKey's. It returns the access keys it created, with their secrets, in input order.
 func (s *Service) ImportUsers(ctx context.Context, account string, in []ImportUser) ([]AccessKey, error) {
 	now := s.Now()
-	users := make([]User, len(in))
+	list := make([]User, len(in))
 	for i, u := range in {
 		if err := checkName("UserName", u.UserName, 64); err != nil {
 			return nil, err
@@ -46,13 +46,13 @@ func (s *Service) ImportUsers(ctx context.Context, account string, in []ImportUs
 				return nil, err
 			}
 		}
-		users[i] = User{Path: u.Path, UserName: u.UserName, UserID: newID("AIDA", 17), Arn: userARN(account, u.Path, u.UserName), CreateDate: now}
+		list[i] = User{Path: u.Path, UserName: u.UserName, UserID: newID("AIDA", 17), Arn: userARN(account, u.Path, u.UserName), CreateDate: now}
 	}
 	var keys []AccessKey
 	err := s.update(ctx, account, func(t txn) error {
 		keys = keys[:0]
 		for i, u := range in {
-			if err := t.InsertJSON(kindUser, account, fold(u.UserName), &users[i]); err != nil {
+			if err := users.Insert(t, account, fold(u.UserName), userRecordOf(&list[i])); err != nil {
 				if errors.Is(err, store.ErrExists) {
 					return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", u.UserName)
 				}
@@ -65,12 +65,9 @@ func (s *Service) ImportUsers(ctx context.Context, account string, in []ImportUs
 			}
 			if u.AccessKey {
 				secret := newSecret()
-				k := AccessKey{AccessKeyID: newID("AKIA", 16), Account: account, UserName: u.UserName, UserID: users[i].UserID, Status: "Active", CreateDate: now}
+				k := AccessKey{AccessKeyID: newID("AKIA", 16), Account: account, UserName: u.UserName, UserID: list[i].UserID, Status: "Active", CreateDate: now}
 				k.SealedSecret = s.seal.Seal([]byte(secret), keyAD(k.AccessKeyID))
-				if err := t.InsertJSON(kindAccessKey, "", k.AccessKeyID, &k); err != nil {
-					return err
-				}
-				if err := t.PutJSON(kindUserKey, account, fold(u.UserName)+sep+k.AccessKeyID, struct{}{}); err != nil {
+				if err := accessKeys.Insert(t, "", k.AccessKeyID, accessKeyRecordOf(&k)); err != nil {
 					return err
 				}
 				k.Secret = secret

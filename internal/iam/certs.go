@@ -19,9 +19,6 @@ import (
 // uploaded.
 
 const (
-	// kindCertFP indexes an account's certificates by the SHA-256 of their DER encoding, so an upload
-	// of a certificate any user of the account already has is refused.
-	kindCertFP = "certfp" // hex SHA-256 → certificate ID
 	// certsPerUser is the quota "Signing certificates assigned to an IAM user: 2" (IAM User Guide,
 	// "IAM and AWS STS quotas").
 	certsPerUser = 2
@@ -33,12 +30,13 @@ const (
 
 // SigningCertificate is an X.509 signing certificate of a user.
 type SigningCertificate struct {
-	UserName        string    `json:"-"` // filled on read; "" for the root user
-	CertificateID   string    `json:"id"`
-	CertificateBody string    `json:"body"`
-	Status          string    `json:"status"`
-	UploadDate      time.Time `json:"uploaded"`
-	Fingerprint     string    `json:"sha256"`
+	UserName        string // filled on read; "" for the root user
+	CertificateID   string
+	CertificateBody string
+	Status          string
+	UploadDate      time.Time
+	// Fingerprint is the hex SHA-256 of the DER encoding; an account holds a certificate once.
+	Fingerprint string
 }
 
 // parseCertificate returns the SHA-256 fingerprint of the one PEM certificate in body. Returns
@@ -96,21 +94,19 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, account, user, b
 			return err
 		}
 		c.UserName = name
-		n, err := t.Count(kindUserCert, account, prefix)
+		n, err := t.Count(signingCerts.Name, account, prefix)
 		if err != nil {
 			return err
 		}
 		if n >= certsPerUser {
 			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for SigningCertificatesPerUser: %d", certsPerUser)
 		}
-		if err := t.InsertJSON(kindCertFP, account, fp, c.CertificateID); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return &awserr.Error{Code: awserr.DuplicateCertificate,
-					Message: "The request was rejected because the same certificate is associated with an IAM user in the account."}
-			}
-			return err
+		err = signingCerts.Insert(t, account, prefix+c.CertificateID, signingCertRecordOf(c))
+		if taken := (*store.ErrIndexTaken)(nil); errors.As(err, &taken) {
+			return &awserr.Error{Code: awserr.DuplicateCertificate,
+				Message: "The request was rejected because the same certificate is associated with an IAM user in the account."}
 		}
-		return t.InsertJSON(kindUserCert, account, prefix+c.CertificateID, c)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -124,16 +120,14 @@ func (t txn) cert(account, user, id string) (*SigningCertificate, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	var c SigningCertificate
-	ok, err := t.GetJSON(kindUserCert, account, prefix+id, &c)
+	r, ok, err := signingCerts.Get(t, account, prefix+id)
 	if err != nil {
 		return nil, "", err
 	}
 	if !ok {
 		return nil, "", awserr.New(awserr.NoSuchEntity, "The Certificate with id %s cannot be found.", id)
 	}
-	c.UserName = name
-	return &c, prefix + id, nil
+	return r.signingCert(name), prefix + id, nil
 }
 
 // UpdateSigningCertificate sets a certificate Active or Inactive. Returns NoSuchEntity,
@@ -151,7 +145,7 @@ func (s *Service) UpdateSigningCertificate(ctx context.Context, account, user, i
 			return err
 		}
 		c.Status = status
-		return t.PutJSON(kindUserCert, account, key, c)
+		return signingCerts.Put(t, account, key, signingCertRecordOf(c))
 	})
 }
 
@@ -161,14 +155,11 @@ func (s *Service) DeleteSigningCertificate(ctx context.Context, account, user, i
 		return missing("CertificateId")
 	}
 	return s.update(ctx, account, func(t txn) error {
-		c, key, err := t.cert(account, user, id)
+		_, key, err := t.cert(account, user, id)
 		if err != nil {
 			return err
 		}
-		if err := t.DeleteIfExists(kindCertFP, account, c.Fingerprint); err != nil {
-			return err
-		}
-		return t.DeleteIfExists(kindUserCert, account, key)
+		return signingCerts.Delete(t, account, key)
 	})
 }
 
@@ -180,10 +171,13 @@ func (s *Service) ListSigningCertificates(ctx context.Context, account, user str
 		if err != nil {
 			return err
 		}
-		p, err = scan(t, kindUserCert, account, prefix, o, jsonDecode(func(c *SigningCertificate) bool {
-			c.UserName = name
-			return true
-		}))
+		p, err = readPage(signingCerts.Range(t, account, prefix), o, func(it store.Item) (SigningCertificate, bool, error) {
+			r, err := signingCerts.Decode(it.Body)
+			if err != nil {
+				return SigningCertificate{}, false, err
+			}
+			return *r.signingCert(name), true, nil
+		})
 		return err
 	})
 	return p, err

@@ -52,7 +52,7 @@ func newContended(t *testing.T) *contended {
 		for i := range 1000 {
 			for _, prefix := range []string{"f", "m", "t", "z"} {
 				name := fmt.Sprintf("%s%04d", prefix, i)
-				if err := t.InsertJSON(kindUser, acct.ID, name, &User{UserName: name, Path: "/"}); err != nil {
+				if err := users.Insert(t, acct.ID, name, &userRecord{Name: name, Path: "/"}); err != nil {
 					return err
 				}
 				if err := t.attachPolicy(acct.ID, principalUserT, name, "arn:aws:iam::aws:policy/ReadOnlyAccess"); err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -134,7 +133,7 @@ func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, a
 			return err
 		}
 		u.PasswordLastUsed = &at
-		return t.PutJSON(kindUser, account, fold(user), u)
+		return t.putUser(account, u)
 	})
 	if err == nil {
 		s.writes.Add(1)
@@ -188,15 +187,12 @@ func (t txn) credentialReport(account string, now time.Time) ([]byte, error) {
 	}
 
 	// IAM users in ListUsers order (by folded name).
-	items, err := t.List(kindUser, account, "", "", 0)
+	items, err := users.List(t, account, "", "", 0)
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range items {
-		var u User
-		if err := jsonUnmarshal(it.Body, &u); err != nil {
-			return nil, err
-		}
+		u := it.Record.user()
 		lp, err := t.loginProfile(account, u.UserName)
 		if err != nil {
 			return nil, err
@@ -236,20 +232,9 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 	}
 	cells := []string{reportBool(mfa > 0)}
 
-	keyItems, err := t.List(kindUserKey, account, owner, "", 0)
+	keys, err := t.accessKeysOf(account, user)
 	if err != nil {
 		return nil, err
-	}
-	var keys []AccessKey
-	for _, it := range keyItems {
-		var k AccessKey
-		ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(it.Key, owner), &k)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			keys = append(keys, k)
-		}
 	}
 	// Key 1 is the older key; IDs break ties so the order is stable.
 	sort.Slice(keys, func(i, j int) bool {
@@ -274,17 +259,9 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 		}
 	}
 
-	certItems, err := t.List(kindUserCert, account, owner, "", 0)
+	certs, err := t.signingCertsOf(account, fold(user), user)
 	if err != nil {
 		return nil, err
-	}
-	var certs []SigningCertificate
-	for _, it := range certItems {
-		var c SigningCertificate
-		if err := jsonUnmarshal(it.Body, &c); err != nil {
-			return nil, err
-		}
-		certs = append(certs, c)
 	}
 	sort.Slice(certs, func(i, j int) bool {
 		if !certs[i].UploadDate.Equal(certs[j].UploadDate) {

@@ -23,7 +23,7 @@ func (s *Service) CreateGroup(ctx context.Context, account, name, path string) (
 	}
 	g := &Group{Path: path, GroupName: name, GroupID: newID("AGPA", 17), Arn: rwarn.IAMEntity(account, "group", path, name), CreateDate: s.Now()}
 	err := s.update(ctx, account, func(t txn) error {
-		if err := t.InsertJSON(kindGroup, account, fold(name), g); err != nil {
+		if err := groups.Insert(t, account, fold(name), groupRecordOf(g)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "Group with name %s already exists.", name)
 			}
@@ -38,15 +38,14 @@ func (s *Service) CreateGroup(ctx context.Context, account, name, path string) (
 }
 
 func (t txn) group(account, name string) (*Group, error) {
-	var g Group
-	ok, err := t.GetJSON(kindGroup, account, fold(name), &g)
+	r, ok, err := groups.Get(t, account, fold(name))
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, notFound("GroupName", name, 128, "group")
 	}
-	return &g, nil
+	return r.group(), nil
 }
 
 // GetGroup returns a group and a page of its users.
@@ -60,15 +59,15 @@ func (s *Service) GetGroup(ctx context.Context, account, name string, o ListOpts
 		if g, err = t.group(account, name); err != nil {
 			return err
 		}
-		p, err = scan(t, kindMember, account, fold(name)+sep, o, func(key string, b []byte) (User, bool, error) {
-			u, err := t.user(account, strings.TrimPrefix(key, fold(name)+sep))
+		p, err = readPage(members.Range(t, account, fold(name)+sep), o, func(it store.Item) (User, bool, error) {
+			u, err := t.user(account, strings.TrimPrefix(it.Key, fold(name)+sep))
 			if awserr.IsCode(err, awserr.NoSuchEntity) {
 				return User{}, false, nil // a record that outlived its user is no member
 			}
 			if err != nil {
 				return User{}, false, err
 			}
-			m, err := decodeMembership(b)
+			m, err := members.Decode(it.Body)
 			if err != nil {
 				return User{}, false, err
 			}
@@ -79,14 +78,15 @@ func (s *Service) GetGroup(ctx context.Context, account, name string, o ListOpts
 	return g, p, err
 }
 
-// ListGroups lists groups by path prefix.
+// ListGroups lists groups by path prefix: in name order without a prefix, else by path, then name
+// (listPrincipals).
 func (s *Service) ListGroups(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[Group], error) {
 	if err := checkPathPrefix(pathPrefix); err != nil {
 		return Page[Group]{}, err
 	}
 	var p Page[Group]
 	err := s.view(ctx, func(t txn) (err error) {
-		p, err = scan(t, kindGroup, account, "", o, jsonDecode(func(g *Group) bool { return strings.HasPrefix(g.Path, pathPrefix) }))
+		p, err = listPrincipals(t, groups, account, pathPrefix, o, func(r *groupRecord) Group { return *r.group() })
 		return err
 	})
 	return p, err
@@ -100,12 +100,13 @@ func (s *Service) ListGroupsForUser(ctx context.Context, account, user string, o
 		if err != nil {
 			return err
 		}
-		p, err = scan(t, kindMemberOf, account, fold(user)+sep, o, func(key string, b []byte) (Group, bool, error) {
-			m, err := decodeMembership(b)
-			if err != nil || !m.of(u) {
+		p, err = readPage(members.IndexRange(t, "user", account, fold(user)+sep), o, func(it store.Item) (Group, bool, error) {
+			key, group := memberEntry(it.Key)
+			m, ok, err := members.Get(t, account, key)
+			if err != nil || !ok || !m.of(u) {
 				return Group{}, false, err
 			}
-			g, err := t.group(account, strings.TrimPrefix(key, fold(user)+sep))
+			g, err := t.group(account, group)
 			if err != nil {
 				return Group{}, false, err
 			}
@@ -114,47 +115,6 @@ func (s *Service) ListGroupsForUser(ctx context.Context, account, user string, o
 		return err
 	})
 	return p, err
-}
-
-// membership is the value of a group membership record (kindMember and kindMemberOf): the unique
-// ID of the user who was added. Membership belongs to that user, not to the name: a user deleted
-// and created again under the same name is in no group until added again.
-type membership struct {
-	UserID string `json:"user_id,omitempty"`
-}
-
-func decodeMembership(b []byte) (membership, error) {
-	var m membership
-	err := jsonUnmarshal(b, &m)
-	return m, err
-}
-
-// of reports whether the membership is u's. Records written before memberships carried the user's
-// ID hold none and are matched by name: no such record can have outlived its user, because
-// DeleteUser refuses while the user is in a group (DeleteConflict), in a serializable
-// transaction, and UpdateUser moves memberships with a rename.
-func (m membership) of(u *User) bool {
-	return m.UserID == "" || m.UserID == u.UserID
-}
-
-// groupsOf returns the folded names of the groups the user named user, with unique ID id, is a
-// member of.
-func (t txn) groupsOf(account, user, id string) ([]string, error) {
-	items, err := t.List(kindMemberOf, account, fold(user)+sep, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, it := range items {
-		m, err := decodeMembership(it.Body)
-		if err != nil {
-			return nil, err
-		}
-		if m.of(&User{UserID: id}) {
-			out = append(out, strings.TrimPrefix(it.Key, fold(user)+sep))
-		}
-	}
-	return out, nil
 }
 
 // AddUserToGroup adds a user to a group; adding a member again is a no-op. A user belongs to at most
@@ -181,11 +141,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, account, group, user strin
 			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for GroupsPerUser: 10")
 		}
 		// A record left by an earlier user of the same name is overwritten.
-		m := membership{UserID: u.UserID}
-		if err := t.PutJSON(kindMember, account, fold(group)+sep+fold(user), m); err != nil {
-			return err
-		}
-		return t.PutJSON(kindMemberOf, account, fold(user)+sep+fold(group), m)
+		return members.Put(t, account, memberKey(fold(group), fold(user)), &membership{UserID: u.UserID})
 	})
 }
 
@@ -198,13 +154,11 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, account, group, user 
 		if _, err := t.user(account, user); err != nil {
 			return err
 		}
-		if err := t.Delete(kindMember, account, fold(group)+sep+fold(user)); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return awserr.New(awserr.NoSuchEntity, "The user with name %s cannot be found in group %s.", user, group)
-			}
-			return err
+		err := members.Delete(t, account, memberKey(fold(group), fold(user)))
+		if errors.Is(err, store.ErrNotFound) {
+			return awserr.New(awserr.NoSuchEntity, "The user with name %s cannot be found in group %s.", user, group)
 		}
-		return t.DeleteIfExists(kindMemberOf, account, fold(user)+sep+fold(group))
+		return err
 	})
 }
 
@@ -216,7 +170,7 @@ func (s *Service) DeleteGroup(ctx context.Context, account, name string) error {
 		}
 		key := fold(name)
 		for _, c := range []struct{ kind, prefix, msg string }{
-			{kindMember, key + sep, "Cannot delete entity, must remove users from group first."},
+			{members.Name, key + sep, "Cannot delete entity, must remove users from group first."},
 			{kindInline, principalGroupT + sep + key + sep, "Cannot delete entity, must delete policies first."},
 			{kindAttached, principalGroupT + sep + key + sep, "Cannot delete entity, must detach all policies first."},
 		} {
@@ -228,7 +182,7 @@ func (s *Service) DeleteGroup(ctx context.Context, account, name string) error {
 				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
 			}
 		}
-		return t.DeleteIfExists(kindGroup, account, key)
+		return groups.DeleteIfExists(t, account, key)
 	})
 }
 
@@ -274,27 +228,24 @@ func (s *Service) UpdateGroup(ctx context.Context, account, name, newName, newPa
 		g.Arn = rwarn.IAMEntity(account, "group", g.Path, g.GroupName)
 		newKey := fold(g.GroupName)
 		if newKey == oldKey {
-			return t.PutJSON(kindGroup, account, newKey, g)
+			return groups.Put(t, account, newKey, groupRecordOf(g))
 		}
-		if err := t.InsertJSON(kindGroup, account, newKey, g); err != nil {
+		if err := groups.Insert(t, account, newKey, groupRecordOf(g)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "Group with name %s already exists.", newName)
 			}
 			return err
 		}
-		if err := t.DeleteIfExists(kindGroup, account, oldKey); err != nil {
+		if err := groups.DeleteIfExists(t, account, oldKey); err != nil {
 			return err
 		}
-		members, err := t.List(kindMember, account, oldKey+sep, "", 0)
+		ms, err := members.List(t, account, oldKey+sep, "", 0)
 		if err != nil {
 			return err
 		}
-		for _, m := range members {
+		for _, m := range ms {
 			user := strings.TrimPrefix(m.Key, oldKey+sep)
-			if err := t.moveKey(kindMember, account, m.Key, newKey+sep+user); err != nil {
-				return err
-			}
-			if err := t.moveKey(kindMemberOf, account, user+sep+oldKey, user+sep+newKey); err != nil {
+			if err := moveRecord(t, members, account, m.Key, memberKey(newKey, user)); err != nil {
 				return err
 			}
 		}

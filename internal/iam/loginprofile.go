@@ -155,11 +155,11 @@ func (t txn) passwordPolicy(account string) (*PasswordPolicy, error) {
 type LoginProfile struct {
 	// UserName is filled from the user on every read (profiles are keyed by the folded name and
 	// move with the user when it is renamed). It is "" for the root user.
-	UserName              string    `json:"-"`
-	CreateDate            time.Time `json:"created"`
-	PasswordResetRequired bool      `json:"reset_required,omitempty"`
-	PasswordLastChanged   time.Time `json:"changed"`
-	Hashes                []string  `json:"hashes"`
+	UserName              string
+	CreateDate            time.Time
+	PasswordResetRequired bool
+	PasswordLastChanged   time.Time
+	Hashes                []string
 }
 
 // PasswordExpiry returns when the current password expires under policy (nil: never).
@@ -248,12 +248,11 @@ type pwSnapshot struct {
 }
 
 func (t txn) loginProfile(account, user string) (*LoginProfile, error) {
-	var lp LoginProfile
-	ok, err := t.GetJSON(kindLoginProfile, account, fold(user), &lp)
+	r, ok, err := loginProfiles.Get(t, account, fold(user))
 	if err != nil || !ok {
 		return nil, err
 	}
-	return &lp, nil
+	return r.loginProfile(), nil
 }
 
 func noLoginProfile(user string) error {
@@ -328,7 +327,7 @@ func (s *Service) setPassword(ctx context.Context, account, user string, create 
 			if _, err := t.user(account, user); err != nil {
 				return err
 			}
-			return t.PutJSON(kindLoginProfile, account, fold(user), lp)
+			return loginProfiles.Put(t, account, fold(user), loginProfileRecordOf(lp))
 		})
 		if err != nil {
 			return nil, err
@@ -539,7 +538,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, account, user string) 
 		if lp == nil {
 			return noLoginProfile(u.UserName)
 		}
-		return t.DeleteIfExists(kindLoginProfile, account, fold(user))
+		return loginProfiles.DeleteIfExists(t, account, fold(user))
 	})
 }
 

@@ -489,11 +489,11 @@ func (t txn) principalExists(account, ptype, name string) error {
 	maxLen := 128
 	switch ptype {
 	case principalUserT:
-		kind, label, param = kindUser, "user", "UserName"
+		kind, label, param = users.Name, "user", "UserName"
 	case principalGroupT:
-		kind, label, param = kindGroup, "group", "GroupName"
+		kind, label, param = groups.Name, "group", "GroupName"
 	default:
-		kind, label, param, maxLen = kindRole, "role", "RoleName", 64
+		kind, label, param, maxLen = roles.Name, "role", "RoleName", 64
 	}
 	_, err := t.Get(kind, account, fold(name))
 	if errors.Is(err, store.ErrNotFound) {
@@ -638,14 +638,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, account, arn, entit
 
 // displayName returns a principal's name as created (keys hold it folded).
 func (t txn) displayName(account, ptype, key string) (string, error) {
-	var v struct {
-		Name string `json:"name"`
-	}
-	kind := map[string]string{principalUserT: kindUser, principalGroupT: kindGroup, principalRoleT: kindRole}[ptype]
-	if _, err := t.GetJSON(kind, account, key, &v); err != nil {
-		return "", err
-	}
-	return v.Name, nil
+	return t.principalName(account, ptype, key)
 }
 
 type inlinePolicy struct {

@@ -109,7 +109,7 @@ func (s *Service) createRole(ctx context.Context, account string, in CreateRoleI
 			}
 			r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
 		}
-		if err := t.InsertJSON(kindRole, account, fold(in.RoleName), r); err != nil {
+		if err := roles.Insert(t, account, fold(in.RoleName), roleRecordOf(r)); err != nil {
 			if errors.Is(err, store.ErrExists) && sl != nil {
 				return awserr.New(awserr.InvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", in.RoleName)
 			}
@@ -179,15 +179,14 @@ func protectedRole(r *Role) error {
 }
 
 func (t txn) role(account, name string) (*Role, error) {
-	var r Role
-	ok, err := t.GetJSON(kindRole, account, fold(name), &r)
+	rec, ok, err := roles.Get(t, account, fold(name))
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, notFound("RoleName", name, 64, "role")
 	}
-	return &r, nil
+	return rec.role(), nil
 }
 
 // GetRole returns a role. Returns NoSuchEntity.
@@ -256,14 +255,15 @@ func (t txn) effectiveTrust(r *Role) error {
 	return nil
 }
 
-// ListRoles lists roles by path prefix.
+// ListRoles lists roles by path prefix: in name order without a prefix, else by path, then name
+// (listPrincipals).
 func (s *Service) ListRoles(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[Role], error) {
 	if err := checkPathPrefix(pathPrefix); err != nil {
 		return Page[Role]{}, err
 	}
 	var p Page[Role]
 	err := s.view(ctx, func(t txn) (err error) {
-		p, err = scan(t, kindRole, account, "", o, jsonDecode(func(r *Role) bool { return strings.HasPrefix(r.Path, pathPrefix) }))
+		p, err = listPrincipals(t, roles, account, pathPrefix, o, func(r *roleRecord) Role { return *r.role() })
 		if err != nil {
 			return err
 		}
@@ -287,7 +287,7 @@ func (s *Service) modifyRole(ctx context.Context, account, name string, fn func(
 		if err := fn(t, r); err != nil {
 			return err
 		}
-		return t.PutJSON(kindRole, account, fold(name), r)
+		return roles.Put(t, account, fold(name), roleRecordOf(r))
 	})
 }
 
@@ -419,7 +419,7 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 		if err := t.clearBoundary(account, principalRoleT, key); err != nil {
 			return err
 		}
-		return t.DeleteIfExists(kindRole, account, key)
+		return roles.DeleteIfExists(t, account, key)
 	})
 }
 

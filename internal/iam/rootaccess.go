@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -130,20 +129,20 @@ func RootCredentialsIn(tx store.Tx, account string) (*RootCredentials, error) {
 		return nil, err
 	}
 	out.MFADevices = mfa.Items
-	keys, err := scan(t, kindUserKey, account, sep, all, func(key string, _ []byte) (AccessKey, bool, error) {
-		var k AccessKey
-		ok, err := t.GetJSON(kindAccessKey, "", strings.TrimPrefix(key, sep), &k)
+	keys, err := readPage(t.ownedKeys(account, ""), all, func(it store.Item) (AccessKey, bool, error) {
+		k, ok, err := t.ownedKey(it)
+		if !ok {
+			return AccessKey{}, false, err
+		}
 		k.SealedSecret = nil
-		return k, ok, err
+		return *k, true, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	out.AccessKeys = keys.Items
-	certs, err := scan(t, kindUserCert, account, sep, all, jsonDecode[SigningCertificate](nil))
-	if err != nil {
+	if out.Certificates, err = t.signingCertsOf(account, "", ""); err != nil {
 		return nil, err
 	}
-	out.Certificates = certs.Items
 	return out, nil
 }

@@ -14,10 +14,7 @@ func (e *credEnv) addRootKey(t *testing.T, id string, lastUsed *time.Time) {
 	k := AccessKey{AccessKeyID: id, Account: e.account.ID, Status: "Active", CreateDate: e.svc.Now(), LastUsed: lastUsed,
 		SealedSecret: e.svc.seal.Seal([]byte("secret"), keyAD(id))}
 	err := e.svc.update(e.ctx, e.account.ID, func(t txn) error {
-		if err := t.InsertJSON(kindAccessKey, "", id, &k); err != nil {
-			return err
-		}
-		return t.PutJSON(kindUserKey, e.account.ID, sep+id, struct{}{})
+		return accessKeys.Insert(t, "", id, accessKeyRecordOf(&k))
 	})
 	if err != nil {
 		t.Fatal(err)

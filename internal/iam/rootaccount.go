@@ -31,17 +31,7 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, account string) (*Acc
 		if _, err := t.account(account); err != nil {
 			return err
 		}
-		n, err := t.Count(kindUserKey, account, sep)
-		if err != nil {
-			return err
-		}
-		if n >= rootAccessKeys {
-			return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", rootAccessKeys)
-		}
-		if err := t.InsertJSON(kindAccessKey, "", k.AccessKeyID, k); err != nil {
-			return err
-		}
-		return t.PutJSON(kindUserKey, account, sep+k.AccessKeyID, struct{}{})
+		return t.insertAccessKey(k, rootAccessKeys)
 	})
 	if err != nil {
 		return nil, err

@@ -20,26 +20,18 @@ import (
 
 // Object kinds in the store. Names are folded to lower case in keys because IAM names are unique
 // case-insensitively ("names are not distinguished by case", IAM User Guide, IAM identifiers).
+// The principals' kinds are typed records, declared in records.go.
 const (
-	kindAccount      = "account"      // global: account ID → Account
-	kindRootEmail    = "rootemail"    // global: lower(email) → account ID
-	kindAlias        = "alias"        // global: alias → account ID
-	kindAccessKey    = "accesskey"    // global: key ID → AccessKey
-	kindUser         = "user"         // lower(name) → User
-	kindUserKey      = "userkey"      // lower(user) \x00 key ID → {}
-	kindGroup        = "group"        // lower(name) → Group
-	kindMember       = "member"       // lower(group) \x00 lower(user) → {}
-	kindMemberOf     = "memberof"     // lower(user) \x00 lower(group) → {}
-	kindRole         = "role"         // lower(name) → Role
-	kindPolicy       = "policy"       // lower(name) → ManagedPolicy
-	kindAttached     = "attached"     // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
-	kindAttachedTo   = "attachedto"   // policy ARN \x00 ptype \x00 lower(name) → {}
-	kindBoundaryOf   = "boundaryof"   // policy ARN \x00 ptype \x00 lower(name) → {}
-	kindInline       = "inline"       // ptype \x00 lower(name) \x00 policy name → inlinePolicy
-	kindLoginProfile = "loginprofile" // lower(user) → LoginProfile
-	kindUserMFA      = "usermfa"      // lower(user) \x00 serial → {}
-	kindUserCert     = "usercert"     // lower(user) \x00 certificate ID → SigningCertificate
-	kindMeta         = "meta"         // per-account bookkeeping, e.g. "generation"
+	kindAccount      = "account"    // global: account ID → Account
+	kindRootEmail    = "rootemail"  // global: lower(email) → account ID
+	kindAlias        = "alias"      // global: alias → account ID
+	kindPolicy       = "policy"     // lower(name) → ManagedPolicy
+	kindAttached     = "attached"   // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
+	kindAttachedTo   = "attachedto" // policy ARN \x00 ptype \x00 lower(name) → {}
+	kindBoundaryOf   = "boundaryof" // policy ARN \x00 ptype \x00 lower(name) → {}
+	kindInline       = "inline"     // ptype \x00 lower(name) \x00 policy name → inlinePolicy
+	kindUserMFA      = "usermfa"    // lower(user) \x00 serial → {}
+	kindMeta         = "meta"       // per-account bookkeeping, e.g. "generation"
 	kindPasswordPol  = "passwordpolicy"
 	keyGeneration    = "generation"
 	principalUserT   = "user"

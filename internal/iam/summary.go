@@ -70,16 +70,15 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			name, kind, prefix string
 			asFlag             bool
 		}{
-			{"Users", kindUser, "", false},
-			{"Groups", kindGroup, "", false},
-			{"Roles", kindRole, "", false},
+			{"Users", users.Name, "", false},
+			{"Groups", groups.Name, "", false},
+			{"Roles", roles.Name, "", false},
 			{"Policies", kindPolicy, "", false},
 			{"PolicyVersionsInUse", kindAttachedTo, "", false},
 			{"MFADevices", kindVirtualMFA, "", false},
 			{"MFADevicesInUse", kindUserMFA, "", false},
 			{"AccountMFAEnabled", kindUserMFA, sep, true},
-			{"AccountAccessKeysPresent", kindUserKey, sep, true},
-			{"AccountSigningCertificatesPresent", kindUserCert, sep, true},
+			{"AccountSigningCertificatesPresent", signingCerts.Name, sep, true},
 		} {
 			n, err := t.Count(c.kind, account, c.prefix)
 			if err != nil {
@@ -90,6 +89,12 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			}
 			out[c.name] = n
 		}
+		// The root user's keys are indexed with every key, in no account (countAccessKeys).
+		keys, err := t.countAccessKeys(account, "")
+		if err != nil {
+			return err
+		}
+		out["AccountAccessKeysPresent"] = flag(keys)
 		// Rootward has no server certificates, instance profiles or identity providers yet.
 		out["ServerCertificates"], out["InstanceProfiles"], out["Providers"] = 0, 0, 0
 		return nil
@@ -232,7 +237,7 @@ func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetai
 }
 
 // authKinds are the store kinds of the sections of authSections kept in the store.
-var authKinds = map[string]string{"User": kindUser, "Group": kindGroup, "Role": kindRole, "LocalManagedPolicy": kindPolicy}
+var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Role": roles.Name, "LocalManagedPolicy": kindPolicy}
 
 // authEntities is the Source of GetAccountAuthorizationDetails: the sections of authSections that
 // want names (all when it is empty), one after the other, each in key order (the AWS managed
@@ -327,11 +332,12 @@ func (t txn) principalPolicies(account, ptype, key string) ([]InlinePolicy, []At
 
 func (t txn) userDetail(account string, body []byte, out *AuthorizationDetails) error {
 	var d UserDetail
-	if err := jsonUnmarshal(body, &d.User); err != nil {
+	u, err := decodeUser(body)
+	if err != nil {
 		return err
 	}
+	d.User = *u
 	key := fold(d.UserName)
-	var err error
 	if d.UserPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalUserT, key); err != nil {
 		return err
 	}
@@ -352,10 +358,11 @@ func (t txn) userDetail(account string, body []byte, out *AuthorizationDetails) 
 
 func (t txn) groupDetail(account string, body []byte, out *AuthorizationDetails) error {
 	var d GroupDetail
-	if err := jsonUnmarshal(body, &d.Group); err != nil {
+	g, err := decodeGroup(body)
+	if err != nil {
 		return err
 	}
-	var err error
+	d.Group = *g
 	d.GroupPolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalGroupT, fold(d.GroupName))
 	if err != nil {
 		return err
@@ -366,13 +373,14 @@ func (t txn) groupDetail(account string, body []byte, out *AuthorizationDetails)
 
 func (t txn) roleDetail(account string, body []byte, out *AuthorizationDetails) error {
 	var d RoleDetail
-	if err := jsonUnmarshal(body, &d.Role); err != nil {
+	r, err := decodeRole(body)
+	if err != nil {
 		return err
 	}
+	d.Role = *r
 	if err := t.effectiveTrust(&d.Role); err != nil {
 		return err
 	}
-	var err error
 	d.RolePolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalRoleT, fold(d.RoleName))
 	if err != nil {
 		return err

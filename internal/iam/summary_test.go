@@ -85,10 +85,9 @@ func TestGetAccountSummary(t *testing.T) {
 	if _, err := e.svc.UploadSigningCertificate(e.ctx, acct, "", testutil.SelfSignedPEM(t, "root")); err != nil {
 		t.Fatal(err)
 	}
-	// Root access keys are indexed like users' keys under the empty name (DeleteAccessKey removes
-	// fold(k.UserName)+sep+id); no API creates them here, so the index entry is written directly.
+	// A root access key, stored directly (indexed like users' keys, under the empty name).
 	if err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {
-		return store.Txn{Tx: tx}.PutJSON(kindUserKey, acct, sep+"AKIAROOTKEY", struct{}{})
+		return accessKeys.Insert(tx, "", "AKIAROOTKEY", &accessKeyRecord{ID: "AKIAROOTKEY", Account: acct, Status: "Active"})
 	}); err != nil {
 		t.Fatal(err)
 	}

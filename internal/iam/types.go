@@ -58,51 +58,51 @@ func (a *Account) RootARN() string { return rwarn.Root(a.ID) }
 
 // User is an IAM user.
 type User struct {
-	Path                string     `xml:"Path" json:"path"`
-	UserName            string     `xml:"UserName" json:"name"`
-	UserID              string     `xml:"UserId" json:"id"`
-	Arn                 string     `xml:"Arn" json:"arn"`
-	CreateDate          time.Time  `xml:"CreateDate" json:"created"`
-	PasswordLastUsed    *time.Time `xml:"PasswordLastUsed,omitempty" json:"password_last_used,omitempty"`
-	PermissionsBoundary *Boundary  `xml:"PermissionsBoundary,omitempty" json:"boundary,omitempty"`
-	Tags                []Tag      `xml:"Tags>member,omitempty" json:"tags,omitempty"`
+	Path                string     `xml:"Path"`
+	UserName            string     `xml:"UserName"`
+	UserID              string     `xml:"UserId"`
+	Arn                 string     `xml:"Arn"`
+	CreateDate          time.Time  `xml:"CreateDate"`
+	PasswordLastUsed    *time.Time `xml:"PasswordLastUsed,omitempty"`
+	PermissionsBoundary *Boundary  `xml:"PermissionsBoundary,omitempty"`
+	Tags                []Tag      `xml:"Tags>member,omitempty"`
 }
 
 // Group is an IAM group.
 type Group struct {
-	Path       string    `xml:"Path" json:"path"`
-	GroupName  string    `xml:"GroupName" json:"name"`
-	GroupID    string    `xml:"GroupId" json:"id"`
-	Arn        string    `xml:"Arn" json:"arn"`
-	CreateDate time.Time `xml:"CreateDate" json:"created"`
+	Path       string    `xml:"Path"`
+	GroupName  string    `xml:"GroupName"`
+	GroupID    string    `xml:"GroupId"`
+	Arn        string    `xml:"Arn"`
+	CreateDate time.Time `xml:"CreateDate"`
 }
 
 // RoleLastUsed is when and where a role was last used.
 type RoleLastUsed struct {
-	LastUsedDate *time.Time `xml:"LastUsedDate,omitempty" json:"date,omitempty"`
-	Region       string     `xml:"Region,omitempty" json:"region,omitempty"`
+	LastUsedDate *time.Time `xml:"LastUsedDate,omitempty"`
+	Region       string     `xml:"Region,omitempty"`
 }
 
 // Role is an IAM role.
 type Role struct {
-	Path                     string        `xml:"Path" json:"path"`
-	RoleName                 string        `xml:"RoleName" json:"name"`
-	RoleID                   string        `xml:"RoleId" json:"id"`
-	Arn                      string        `xml:"Arn" json:"arn"`
-	CreateDate               time.Time     `xml:"CreateDate" json:"created"`
-	AssumeRolePolicyDocument string        `xml:"AssumeRolePolicyDocument" json:"trust"`
-	Description              string        `xml:"Description,omitempty" json:"description,omitempty"`
-	MaxSessionDuration       int           `xml:"MaxSessionDuration" json:"max_session"`
-	PermissionsBoundary      *Boundary     `xml:"PermissionsBoundary,omitempty" json:"boundary,omitempty"`
-	Tags                     []Tag         `xml:"Tags>member,omitempty" json:"tags,omitempty"`
-	RoleLastUsed             *RoleLastUsed `xml:"RoleLastUsed,omitempty" json:"last_used,omitempty"`
+	Path                     string        `xml:"Path"`
+	RoleName                 string        `xml:"RoleName"`
+	RoleID                   string        `xml:"RoleId"`
+	Arn                      string        `xml:"Arn"`
+	CreateDate               time.Time     `xml:"CreateDate"`
+	AssumeRolePolicyDocument string        `xml:"AssumeRolePolicyDocument"`
+	Description              string        `xml:"Description,omitempty"`
+	MaxSessionDuration       int           `xml:"MaxSessionDuration"`
+	PermissionsBoundary      *Boundary     `xml:"PermissionsBoundary,omitempty"`
+	Tags                     []Tag         `xml:"Tags>member,omitempty"`
+	RoleLastUsed             *RoleLastUsed `xml:"RoleLastUsed,omitempty"`
 	// TrustPrincipalIDs maps each IAM user and role ARN the trust policy named when it was saved
 	// to that entity's unique ID then, so that a principal deleted and created again under the
 	// same name is not trusted (see Service.GetRole).
-	TrustPrincipalIDs map[string]string `xml:"-" json:"trust_ids,omitempty"`
+	TrustPrincipalIDs map[string]string `xml:"-"`
 	// ServiceLinked marks a service-linked role. Only CreateServiceLinkedRole sets it, never a
 	// caller's input nor a path: its sessions are outside SCPs, and callers cannot change it.
-	ServiceLinked bool `xml:"-" json:"service_linked,omitempty"`
+	ServiceLinked bool `xml:"-"`
 }
 
 // PolicyVersion is one version of a managed policy. Document is the JSON text as submitted.
@@ -151,20 +151,20 @@ type AttachedPolicy struct {
 // AccessKey is a long-term access key. The secret is kept sealed; Secret is filled only in the
 // answer to CreateAccessKey.
 type AccessKey struct {
-	AccessKeyID string `json:"id"`
-	Account     string `json:"account"`
-	UserName    string `json:"user,omitempty"` // "" for the root user's keys
+	AccessKeyID string
+	Account     string
+	UserName    string // "" for the root user's keys
 	// UserID is the unique ID (AIDA…) of the user the key was created for: the key authenticates
 	// only that user, never a later user of the same name. Keys written before the ID was
 	// recorded have none; see keyOwner.
-	UserID       string     `json:"user_id,omitempty"`
-	Status       string     `json:"status"`
-	CreateDate   time.Time  `json:"created"`
-	SealedSecret []byte     `json:"sealed_secret"`
-	LastUsed     *time.Time `json:"last_used,omitempty"`
-	LastService  string     `json:"last_service,omitempty"`
-	LastRegion   string     `json:"last_region,omitempty"`
-	Secret       string     `json:"-"`
+	UserID       string
+	Status       string
+	CreateDate   time.Time
+	SealedSecret []byte
+	LastUsed     *time.Time
+	LastService  string
+	LastRegion   string
+	Secret       string
 }
 
 // Principal kinds as in the request context key aws:PrincipalType.

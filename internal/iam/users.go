@@ -49,7 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 			}
 			u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
 		}
-		if err := t.InsertJSON(kindUser, account, fold(in.UserName), u); err != nil {
+		if err := users.Insert(t, account, fold(in.UserName), userRecordOf(u)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", in.UserName)
 			}
@@ -64,15 +64,14 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 }
 
 func (t txn) user(account, name string) (*User, error) {
-	var u User
-	ok, err := t.GetJSON(kindUser, account, fold(name), &u)
+	r, ok, err := users.Get(t, account, fold(name))
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, notFound("UserName", name, 128, "user")
 	}
-	return &u, nil
+	return r.user(), nil
 }
 
 // GetUser returns a user. Returns NoSuchEntity when it does not exist.
@@ -88,14 +87,15 @@ func (s *Service) GetUser(ctx context.Context, account, name string) (*User, err
 	return u, err
 }
 
-// ListUsers lists users whose path starts with pathPrefix, in name order.
+// ListUsers lists users whose path starts with pathPrefix: in name order without a prefix, else
+// by path, then name (listPrincipals).
 func (s *Service) ListUsers(ctx context.Context, account, pathPrefix string, o ListOpts) (Page[User], error) {
 	if err := checkPathPrefix(pathPrefix); err != nil {
 		return Page[User]{}, err
 	}
 	var p Page[User]
 	err := s.view(ctx, func(t txn) (err error) {
-		p, err = scan(t, kindUser, account, "", o, jsonDecode(func(u *User) bool { return strings.HasPrefix(u.Path, pathPrefix) }))
+		p, err = listPrincipals(t, users, account, pathPrefix, o, func(r *userRecord) User { return *r.user() })
 		return err
 	})
 	return p, err
@@ -133,32 +133,19 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 		u.Arn = userARN(account, u.Path, u.UserName)
 		newKey := fold(u.UserName)
 		if newKey == oldKey {
-			return t.PutJSON(kindUser, account, newKey, u)
+			return t.putUser(account, u)
 		}
-		if err := t.InsertJSON(kindUser, account, newKey, u); err != nil {
+		if err := users.Insert(t, account, newKey, userRecordOf(u)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "User with name %s already exists.", newName)
 			}
 			return err
 		}
-		if err := t.DeleteIfExists(kindUser, account, oldKey); err != nil {
+		if err := users.DeleteIfExists(t, account, oldKey); err != nil {
 			return err
 		}
-		// Access keys name their user: follow the rename.
-		keys, err := t.List(kindUserKey, account, oldKey+sep, "", 0)
-		if err != nil {
+		if err := t.renameUserRecords(account, oldKey, newKey, u.UserName); err != nil {
 			return err
-		}
-		for _, it := range keys {
-			var k AccessKey
-			id := strings.TrimPrefix(it.Key, oldKey+sep)
-			if ok, err := t.GetJSON(kindAccessKey, "", id, &k); err != nil || !ok {
-				return err
-			}
-			k.UserName = u.UserName
-			if err := t.PutJSON(kindAccessKey, "", id, &k); err != nil {
-				return err
-			}
 		}
 		return t.renamePrincipal(account, principalUserT, oldKey, newKey)
 	})
@@ -172,10 +159,7 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 	}
 	if ptype == principalUserT {
 		moves = append(moves,
-			struct{ kind, oldPrefix, newPrefix string }{kindMemberOf, oldKey + sep, newKey + sep},
-			struct{ kind, oldPrefix, newPrefix string }{kindUserKey, oldKey + sep, newKey + sep},
 			struct{ kind, oldPrefix, newPrefix string }{kindUserMFA, oldKey + sep, newKey + sep},
-			struct{ kind, oldPrefix, newPrefix string }{kindUserCert, oldKey + sep, newKey + sep},
 		)
 	}
 	for _, m := range moves {
@@ -197,20 +181,7 @@ func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
 				if err := t.moveKey(kindAttachedTo, account, rest+sep+ptype+sep+oldKey, rest+sep+ptype+sep+newKey); err != nil {
 					return err
 				}
-			case kindMemberOf:
-				if err := t.moveKey(kindMember, account, rest+sep+oldKey, rest+sep+newKey); err != nil {
-					return err
-				}
 			}
-		}
-	}
-	// Single objects keyed by the name alone.
-	for _, kind := range []string{kindLoginProfile} {
-		if ptype != principalUserT {
-			break
-		}
-		if err := t.moveKey(kind, account, oldKey, newKey); err != nil {
-			return err
 		}
 	}
 	// A permissions boundary's reverse index.
@@ -255,30 +226,29 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 			return err
 		}
 		key := fold(name)
+		count := func(kind, prefix string) func() (int, error) {
+			return func() (int, error) { return t.Count(kind, account, prefix) }
+		}
 		checks := []struct {
-			kind, prefix, msg string
+			n   func() (int, error)
+			msg string
 		}{
-			{kindLoginProfile, key, "Cannot delete entity, must delete login profile first."},
-			{kindUserKey, key + sep, "Cannot delete entity, must delete access keys first."},
-			{kindUserCert, key + sep, "Cannot delete entity, must delete signing certificates first."},
-			{kindUserMFA, key + sep, "Cannot delete entity, must delete MFA device first."},
-			{kindInline, principalUserT + sep + key + sep, "Cannot delete entity, must delete policies first."},
-			{kindAttached, principalUserT + sep + key + sep, "Cannot delete entity, must detach all policies first."},
-			{kindMemberOf, key + sep, "Cannot delete entity, must remove users from group first."},
+			{func() (int, error) {
+				lp, err := t.loginProfile(account, name)
+				if lp == nil {
+					return 0, err
+				}
+				return 1, err
+			}, "Cannot delete entity, must delete login profile first."},
+			{func() (int, error) { return t.countAccessKeys(account, name) }, "Cannot delete entity, must delete access keys first."},
+			{count(signingCerts.Name, key+sep), "Cannot delete entity, must delete signing certificates first."},
+			{count(kindUserMFA, key+sep), "Cannot delete entity, must delete MFA device first."},
+			{count(kindInline, principalUserT+sep+key+sep), "Cannot delete entity, must delete policies first."},
+			{count(kindAttached, principalUserT+sep+key+sep), "Cannot delete entity, must detach all policies first."},
+			{func() (int, error) { return members.Count(t, "user", account, key+sep) }, "Cannot delete entity, must remove users from group first."},
 		}
 		for _, c := range checks {
-			var n int
-			var err error
-			if c.kind == kindLoginProfile {
-				_, err = t.Get(c.kind, account, c.prefix)
-				if err == nil {
-					n = 1
-				} else if errors.Is(err, store.ErrNotFound) {
-					err = nil
-				}
-			} else {
-				n, err = t.Count(c.kind, account, c.prefix)
-			}
+			n, err := c.n()
 			if err != nil {
 				return err
 			}
@@ -289,7 +259,7 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 		if err := t.clearBoundary(account, principalUserT, key); err != nil {
 			return err
 		}
-		return t.DeleteIfExists(kindUser, account, key)
+		return users.DeleteIfExists(t, account, key)
 	})
 }
 
@@ -306,7 +276,7 @@ func (s *Service) TagUser(ctx context.Context, account, name string, tags []Tag)
 		if u.Tags, err = mergeTags(u.Tags, tags, "TagsPerUser"); err != nil {
 			return err
 		}
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
 
@@ -321,7 +291,7 @@ func (s *Service) UntagUser(ctx context.Context, account, name string, keys []st
 			return err
 		}
 		u.Tags = removeTags(u.Tags, keys)
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
 
@@ -339,7 +309,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, account, name,
 			return err
 		}
 		u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: policyARN}
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }
 
@@ -357,6 +327,6 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, account, na
 		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
 			return err
 		}
-		return t.PutJSON(kindUser, account, fold(name), u)
+		return t.putUser(account, u)
 	})
 }

@@ -27,13 +27,14 @@ import (
 // once that user or role is deleted they fail for good, also after a principal of the same name
 // is created.
 
-// rawGet and rawPut read and write one store record, to recreate what the API cannot: a record
-// that outlived its principal.
-func rawGet(e *servertest.Env, kind, account, key string) []byte {
+// recordGet and recordPut read and write one record of a registered kind as JSON, with its
+// indexes (store.RecordJSON), to recreate what the API cannot: a record that outlived its
+// principal, or one an older version wrote.
+func recordGet(e *servertest.Env, kind, account, key string) []byte {
 	e.T.Helper()
 	var b []byte
 	if err := e.Store.View(context.Background(), func(tx store.Tx) (err error) {
-		b, err = tx.Get(kind, account, key)
+		b, err = store.RecordJSON(tx, kind, account, key)
 		return err
 	}); err != nil {
 		e.T.Fatalf("reading %s %q: %v", kind, key, err)
@@ -41,9 +42,11 @@ func rawGet(e *servertest.Env, kind, account, key string) []byte {
 	return b
 }
 
-func rawPut(e *servertest.Env, kind, account, key string, b []byte) {
+func recordPut(e *servertest.Env, kind, account, key string, js []byte) {
 	e.T.Helper()
-	if err := e.Store.Update(context.Background(), func(tx store.Tx) error { return tx.Put(kind, account, key, b) }); err != nil {
+	if err := e.Store.Update(context.Background(), func(tx store.Tx) error {
+		return store.PutRecordJSON(tx, kind, account, key, js)
+	}); err != nil {
 		e.T.Fatalf("writing %s %q: %v", kind, key, err)
 	}
 }
@@ -64,13 +67,12 @@ func TestDeletedUserAccessKey(t *testing.T) {
 	if _, err := old.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
-	keyRecord := rawGet(e, "accesskey", "", k.AccessKeyID)
+	keyRecord := recordGet(e, "accesskey", "", k.AccessKeyID)
 	e.DeleteUser("bob")
 	e.AdminUser("bob")
 	// DeleteUser refuses while the user has keys; put the deleted user's key back as if it had
 	// survived (a backup restored, a record written by an older version, a race).
-	rawPut(e, "accesskey", "", k.AccessKeyID, keyRecord)
-	rawPut(e, "userkey", acct, "bob\x00"+k.AccessKeyID, []byte("{}"))
+	recordPut(e, "accesskey", "", k.AccessKeyID, keyRecord)
 	servertest.WantRefused(t, old)
 }
 
@@ -91,7 +93,7 @@ func TestLegacyAccessKeyGetsUserID(t *testing.T) {
 	}
 	userID := func() any {
 		var rec map[string]any
-		if err := json.Unmarshal(rawGet(e, "accesskey", "", k.AccessKeyID), &rec); err != nil {
+		if err := json.Unmarshal(recordGet(e, "accesskey", "", k.AccessKeyID), &rec); err != nil {
 			t.Fatal(err)
 		}
 		return rec["user_id"]
@@ -100,7 +102,7 @@ func TestLegacyAccessKeyGetsUserID(t *testing.T) {
 		t.Fatalf("new key's user_id = %v, want %s", got, u.UserID)
 	}
 	var rec map[string]any
-	if err := json.Unmarshal(rawGet(e, "accesskey", "", k.AccessKeyID), &rec); err != nil {
+	if err := json.Unmarshal(recordGet(e, "accesskey", "", k.AccessKeyID), &rec); err != nil {
 		t.Fatal(err)
 	}
 	delete(rec, "user_id")
@@ -108,7 +110,7 @@ func TestLegacyAccessKeyGetsUserID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rawPut(e, "accesskey", "", k.AccessKeyID, b)
+	recordPut(e, "accesskey", "", k.AccessKeyID, b)
 	c := e.CallerFor(acct, k.AccessKeyID, k.Secret, "")
 	if id, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil || *id.UserId != u.UserID {
 		t.Fatalf("legacy key GetCallerIdentity = %+v, %v", id, err)
@@ -146,12 +148,11 @@ func TestDeletedUserGroupMembership(t *testing.T) {
 	if _, err := dave.IAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Fatalf("member of Readers: %v", err)
 	}
-	memberOf, member := rawGet(e, "memberof", acct, "dave\x00readers"), rawGet(e, "member", acct, "readers\x00dave")
+	member := recordGet(e, "member", acct, "readers\x00dave")
 
 	e.DeleteUser("dave") // removes dave from Readers first
 	// The old user's membership records, as if they had survived the deletion.
-	rawPut(e, "memberof", acct, "dave\x00readers", memberOf)
-	rawPut(e, "member", acct, "readers\x00dave", member)
+	recordPut(e, "member", acct, "readers\x00dave", member)
 	t.Run("a record without its user", func(t *testing.T) {
 		g, err := e.IAM.GetGroup(ctx, &awsiam.GetGroupInput{GroupName: aws.String("Readers")})
 		if err != nil || len(g.Users) != 0 {
@@ -203,8 +204,7 @@ func TestLegacyGroupMembership(t *testing.T) {
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
 	readersGroup(e)
-	rawPut(e, "memberof", acct, "frank\x00readers", []byte("{}"))
-	rawPut(e, "member", acct, "readers\x00frank", []byte("{}"))
+	recordPut(e, "member", acct, "readers\x00frank", []byte("{}"))
 	// Created through the service after the records, so that no cache predates them.
 	frank := e.UserIn(acct, "frank", servertest.AllowPolicy("iam:GetUser"))
 	if _, err := frank.IAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {

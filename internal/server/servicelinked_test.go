@@ -136,7 +136,7 @@ func legacyRoleUnder(t *testing.T, e *servertest.Env, account, name, path, trust
 	}
 	arn := "arn:aws:iam::" + account + ":role" + path + name
 	err := e.Store.Update(ctx, func(tx store.Tx) error {
-		b, err := tx.Get("role", account, strings.ToLower(name))
+		b, err := store.RecordJSON(tx, "role", account, strings.ToLower(name))
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func legacyRoleUnder(t *testing.T, e *servertest.Env, account, name, path, trust
 		if b, err = json.Marshal(r); err != nil {
 			return err
 		}
-		return tx.Put("role", account, strings.ToLower(name), b)
+		return store.PutRecordJSON(tx, "role", account, strings.ToLower(name), b)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -214,15 +214,14 @@ func TestNoOrphanedKinds(t *testing.T) {
 const registryKind = "store.kind"
 
 // legacyKinds are the kinds still written as plain JSON by the services' own code rather than
-// declared with store.Define (iam service.go, mfa.go, mfadevices.go, certs.go, credreport.go; trail;
+// declared with store.Define (iam service.go, mfa.go, mfadevices.go, credreport.go; trail;
 // console claim.go, session.go, once.go).
 //
 // TODO(registry owners): when a package's kinds move to store.Define, delete them here; once the
 // list is empty, delete it, and store.Kinds alone says which kinds exist.
 var legacyKinds = []string{
-	"accesskey", "account", "alias", "attached", "attachedto", "boundaryof", "certfp", "credreport",
-	"group", "hardwaremfa", "inline", "loginprofile", "member", "memberof", "meta", "passwordpolicy",
-	"policy", "role", "rootemail", "session", "user", "usercert", "userkey", "usermfa", "virtualmfa",
+	"account", "alias", "attached", "attachedto", "boundaryof", "credreport", "hardwaremfa", "inline",
+	"meta", "passwordpolicy", "policy", "rootemail", "session", "usermfa", "virtualmfa",
 	"webauthncred", "webauthnid",
 	"event", "event-account",
 	"console.claim", "console.session", "console.form", "console.reveal",

@@ -335,3 +335,29 @@ func testRetire(t *testing.T, s store.Store) {
 		return err
 	})
 }
+
+func testRecordJSON(t *testing.T, s store.Store) {
+	update(t, s, func(tx store.Tx) error {
+		return store.PutRecordJSON(tx, gadgets.Name, account, "j1", []byte(`{"name":"jay","owner":"jo"}`))
+	})
+	if got, want := indexKeys(t, s, "owner", "jo"), []string{"jo\x00j1"}; !slices.Equal(got, want) {
+		t.Errorf("owner index after PutRecordJSON = %q, want %q", got, want)
+	}
+	view(t, s, func(tx store.Tx) error {
+		js, err := store.RecordJSON(tx, gadgets.Name, account, "j1")
+		var g gadget
+		if err == nil {
+			err = json.Unmarshal(js, &g)
+		}
+		if err != nil || g.Name != "jay" || g.Owner != "jo" {
+			t.Errorf("RecordJSON = %s, %v; want name jay, owner jo", js, err)
+		}
+		if _, err := store.RecordJSON(tx, gadgets.Name, account, "none"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("RecordJSON of a missing record = %v, want ErrNotFound", err)
+		}
+		if _, err := store.RecordJSON(tx, "storetest.unregistered", account, "j1"); err == nil {
+			t.Error("RecordJSON of an unregistered kind succeeded")
+		}
+		return nil
+	})
+}

@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Migrate", testMigrate},
 		{"Registry", testRegistry},
 		{"Retire", testRetire},
+		{"RecordJSON", testRecordJSON},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -72,23 +72,21 @@ func (e *Env) RootOf(account string) Caller {
 }
 
 // RootClients returns clients signing as the test account's root user with a key written to the
-// store directly, the way iam.Service stores keys: sealed under the master key bound to
-// "accesskey:ID", and indexed under the root's empty user name. Unlike RootOf it leaves no trail
-// and takes none of the account's key quota.
+// store directly, the way iam.Service stores keys: a record of the kind "accesskey" (its JSON
+// names are the record's), sealed under the master key bound to "accesskey:ID", and indexed under
+// the root's empty user name by the kind. Unlike RootOf it leaves no trail and takes none of the
+// account's key quota.
 func (e *Env) RootClients() (*awsiam.Client, *sts.Client) {
 	e.T.Helper()
 	sealer := testutil.Sealer(e.T)
 	id, secret := "AKIAROOT"+strings.ToUpper(e.Account.ID), "root-secret-access-key-0123456789abcdefgh"
-	body, err := json.Marshal(iam.AccessKey{AccessKeyID: id, Account: e.Account.ID, Status: "Active",
-		CreateDate: time.Now().UTC().Truncate(time.Second), SealedSecret: sealer.Seal([]byte(secret), "accesskey:"+id)})
+	body, err := json.Marshal(map[string]any{"id": id, "account": e.Account.ID, "status": "Active",
+		"created": time.Now().UTC().Truncate(time.Second), "sealed_secret": sealer.Seal([]byte(secret), "accesskey:"+id)})
 	if err != nil {
 		e.T.Fatal(err)
 	}
 	if err := e.Store.Update(context.Background(), func(tx store.Tx) error {
-		if err := tx.Insert("accesskey", "", id, body); err != nil {
-			return err
-		}
-		return tx.Put("userkey", e.Account.ID, "\x00"+id, []byte("{}"))
+		return store.PutRecordJSON(tx, "accesskey", "", id, body)
 	}); err != nil {
 		e.T.Fatal(err)
 	}
