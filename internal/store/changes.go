@@ -20,7 +20,8 @@ type Feed interface {
 	// Subscribe calls fn with every batch of changes committed from now on, until cancel is
 	// called. fn runs on the goroutine that learned of the batch (the writer's, for this
 	// process's Updates), must be quick and must not call into the store. A batch may repeat
-	// changes already reported: invalidation is idempotent.
+	// changes already reported: invalidation is idempotent. Subscribers get each batch in the
+	// order they subscribed.
 	Subscribe(fn func(batch []Change)) (cancel func())
 	// State returns the feed's epoch and whether it is healthy. While the feed is unhealthy
 	// (it has not read the database's changes for over a second) nothing cached may be

@@ -67,7 +67,7 @@ type Hub struct {
 	listen func(ctx context.Context, h *Hub) error // nil: no notifications (poll only)
 
 	subMu sync.RWMutex
-	subs  map[int]func([]store.Change)
+	subs  []subscriber // in subscription order, which is the order of delivery
 	next  int
 
 	epoch  atomic.Uint64
@@ -85,6 +85,11 @@ type Hub struct {
 	wg     sync.WaitGroup
 }
 
+type subscriber struct {
+	id int
+	fn func([]store.Change)
+}
+
 type mark struct {
 	seq int64
 	at  time.Time
@@ -93,7 +98,7 @@ type mark struct {
 // New returns a hub over src. listen, if not nil, runs while the hub is started: it delivers
 // notifications (Remote, Poke) until its context ends or it fails, and is then run again.
 func New(src Source, listen func(ctx context.Context, h *Hub) error) *Hub {
-	return &Hub{src: src, listen: listen, subs: map[int]func([]store.Change){}, holes: map[int64]time.Time{}, poke: make(chan struct{}, 1)}
+	return &Hub{src: src, listen: listen, holes: map[int64]time.Time{}, poke: make(chan struct{}, 1)}
 }
 
 var _ store.Feed = (*Hub)(nil)
@@ -103,12 +108,12 @@ func (h *Hub) Subscribe(fn func([]store.Change)) func() {
 	h.subMu.Lock()
 	id := h.next
 	h.next++
-	h.subs[id] = fn
+	h.subs = append(h.subs, subscriber{id, fn})
 	h.subMu.Unlock()
 	h.start()
 	return func() {
 		h.subMu.Lock()
-		delete(h.subs, id)
+		h.subs = slices.DeleteFunc(h.subs, func(s subscriber) bool { return s.id == id })
 		h.subMu.Unlock()
 	}
 }
@@ -125,8 +130,8 @@ func (h *Hub) publish(batch []store.Change) {
 	}
 	h.subMu.RLock()
 	defer h.subMu.RUnlock()
-	for _, fn := range h.subs {
-		fn(batch)
+	for _, s := range h.subs {
+		s.fn(batch)
 	}
 }
 
