@@ -210,3 +210,84 @@ func TestTwoNodesRevocation(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkTwoNodesRevocation measures how long a revocation made through node A takes to reach
+// node B's caches, on PostgreSQL: from the start of the deactivation of a key that node B has
+// cached to node B's feed delivering it, which drops the cached credential (node B's server
+// subscribed first, so it has the batch before this benchmark sees it). Reports p50 and p99 in
+// milliseconds. Run it with ROOTWARD_TEST_POSTGRES set:
+//
+//	go test ./internal/server -run '^$' -bench TwoNodesRevocation -benchtime 200x
+func BenchmarkTwoNodesRevocation(b *testing.B) {
+	n := newTwoNodes(b)
+	ctx := context.Background()
+	acct := n.a.Account.ID
+	key, _, onB := n.user(b, "alice")
+	type delivery struct {
+		at    time.Time
+		batch []store.Change
+	}
+	var mu sync.Mutex
+	var log []delivery
+	arrived := make(chan struct{}, 1)
+	cancel := n.stB.Changes().Subscribe(func(batch []store.Change) {
+		at := time.Now()
+		mu.Lock()
+		log = append(log, delivery{at, batch})
+		mu.Unlock()
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+	})
+	defer cancel()
+	// deliveredAt waits for the batch holding c and returns when it arrived.
+	deliveredAt := func(c store.Change) time.Time {
+		guard := time.NewTimer(30 * time.Second)
+		defer guard.Stop()
+		for {
+			mu.Lock()
+			for _, d := range log {
+				if slices.Contains(d.batch, c) {
+					mu.Unlock()
+					return d.at
+				}
+			}
+			mu.Unlock()
+			select {
+			case <-arrived:
+			case <-guard.C:
+				b.Fatalf("node B's feed never delivered %q", c)
+			}
+		}
+	}
+	setStatus := func(status string) []store.Change {
+		return n.logA.during(b, func() error { return n.a.Svc.UpdateAccessKey(ctx, acct, "alice", key.AccessKeyID, status) })
+	}
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		setStatus("Active")
+		mu.Lock()
+		log = nil
+		mu.Unlock()
+		// Node B caches the credential again (the reactivation dropped it).
+		if _, err := onB.GetUser(ctx, &awsiam.GetUserInput{}); err != nil {
+			b.Fatalf("active key on node B: %v", err)
+		}
+		b.StartTimer()
+		began := time.Now()
+		wrote := setStatus("Inactive")
+		latencies = append(latencies, deliveredAt(wrote[0]).Sub(began))
+	}
+	b.StopTimer()
+	_, err := onB.GetUser(ctx, &awsiam.GetUserInput{})
+	testutil.WantCode(b, err, awserr.InvalidClientTokenID)
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
