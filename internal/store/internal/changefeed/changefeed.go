@@ -63,6 +63,7 @@ type Source interface {
 // Hub is one store handle's feed. It starts reading the database when the first subscriber
 // arrives, so a short-lived command that never caches costs nothing.
 type Hub struct {
+	now    func() time.Time // the wall clock; tests replace it
 	src    Source
 	listen func(ctx context.Context, h *Hub) error // nil: no notifications (poll only)
 
@@ -98,7 +99,7 @@ type mark struct {
 // New returns a hub over src. listen, if not nil, runs while the hub is started: it delivers
 // notifications (Remote, Poke) until its context ends or it fails, and is then run again.
 func New(src Source, listen func(ctx context.Context, h *Hub) error) *Hub {
-	return &Hub{src: src, listen: listen, holes: map[int64]time.Time{}, poke: make(chan struct{}, 1)}
+	return &Hub{now: time.Now, src: src, listen: listen, holes: map[int64]time.Time{}, poke: make(chan struct{}, 1)}
 }
 
 var _ store.Feed = (*Hub)(nil)
@@ -121,7 +122,7 @@ func (h *Hub) Subscribe(fn func([]store.Change)) func() {
 // State implements store.Feed.
 func (h *Hub) State() (uint64, bool) {
 	ok := h.lastOK.Load()
-	return h.epoch.Load(), ok != 0 && time.Since(time.Unix(0, ok)) < StaleAfter
+	return h.epoch.Load(), ok != 0 && h.now().Sub(time.Unix(0, ok)) < StaleAfter
 }
 
 func (h *Hub) publish(batch []store.Change) {
@@ -168,7 +169,7 @@ func (h *Hub) observe(rows []Row) {
 	if !h.inited {
 		return // the first read starts from lookback before the newest
 	}
-	now := time.Now()
+	now := h.now()
 	for _, r := range rows {
 		if r.Seq <= h.maxSeen {
 			delete(h.holes, r.Seq)
@@ -262,7 +263,7 @@ func (h *Hub) pollLoop(ctx context.Context) {
 func (h *Hub) poll(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	began := time.Now()
+	began := h.now()
 	h.mu.Lock()
 	inited := h.inited
 	h.mu.Unlock()
@@ -277,7 +278,7 @@ func (h *Hub) poll(ctx context.Context) {
 	}
 	for {
 		h.mu.Lock()
-		now := time.Now()
+		now := h.now()
 		for s, t := range h.holes {
 			if now.Sub(t) > holeWait {
 				delete(h.holes, s)
@@ -312,7 +313,7 @@ func (h *Hub) poll(ctx context.Context) {
 // number it has seen once per prune, and deletes up to the newest sample older than Retention.
 func (h *Hub) prune(ctx context.Context) {
 	h.mu.Lock()
-	now := time.Now()
+	now := h.now()
 	h.marks = append(h.marks, mark{h.maxSeen, now})
 	upTo := int64(0)
 	for len(h.marks) > 0 && now.Sub(h.marks[0].at) >= Retention {
