@@ -13,6 +13,7 @@ import (
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/postgres"
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
+	"github.com/rootward/rootward/internal/store/storetest"
 	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/testutil"
 )
@@ -67,34 +68,6 @@ func newAccount(t *testing.T, st store.Store) (*iam.Service, string) {
 	return svc, a.ID
 }
 
-// recorder is a store that keeps what each of its Updates wrote.
-type recorder struct {
-	store.Store
-	mu      sync.Mutex
-	written []store.Change
-}
-
-func (r *recorder) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	return r.Store.Update(ctx, func(tx store.Tx) error {
-		o := store.Observe(ctx, tx)
-		if err := fn(o); err != nil {
-			return err
-		}
-		r.mu.Lock()
-		r.written = append(r.written, o.Written()...)
-		r.mu.Unlock()
-		return nil
-	})
-}
-
-func (r *recorder) take() []store.Change {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.written
-	r.written = nil
-	return out
-}
-
 // Writes to two different users of one account write no object in common: nothing per account
 // (a generation, a counter) that every write would rewrite. Run on the backend under test.
 func TestPerUserWritesShareNoObject(t *testing.T) {
@@ -102,14 +75,14 @@ func TestPerUserWritesShareNoObject(t *testing.T) {
 	for _, w := range perUserWrites {
 		t.Run(w.name, func(t *testing.T) {
 			t.Parallel()
-			r := &recorder{Store: testbackend.Open(t)}
+			r := &storetest.WriteLog{Store: testbackend.Open(t)}
 			svc, account := newAccount(t, r)
 			written := func(user string) []store.Change {
-				r.take()
+				r.Take()
 				if err := w.fn(context.Background(), svc, account, user); err != nil {
 					t.Fatal(err)
 				}
-				return r.take()
+				return r.Take()
 			}
 			alice, bob := written("alice"), written("bob")
 			if len(alice) == 0 || len(bob) == 0 {

@@ -20,44 +20,20 @@ import (
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/postgres"
 	"github.com/rootward/rootward/internal/store/postgres/pgtest"
+	"github.com/rootward/rootward/internal/store/storetest"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// writeLog is a store that keeps what its Updates wrote, so a test knows which changes a call
-// must send to the other node.
-type writeLog struct {
-	store.Store
-	mu      sync.Mutex
-	written []store.Change
-}
-
-func (w *writeLog) Update(ctx context.Context, fn func(tx store.Tx) error) error {
-	return w.Store.Update(ctx, func(tx store.Tx) error {
-		o := store.Observe(ctx, tx)
-		if err := fn(o); err != nil {
-			return err
-		}
-		w.mu.Lock()
-		w.written = append(w.written, o.Written()...)
-		w.mu.Unlock()
-		return nil
-	})
-}
-
-// during returns what the Updates of fn wrote.
-func (w *writeLog) during(t testing.TB, fn func() error) []store.Change {
+// during returns what the Updates of fn wrote through w.
+func during(t testing.TB, w *storetest.WriteLog, fn func() error) []store.Change {
 	t.Helper()
-	w.mu.Lock()
-	w.written = nil
-	w.mu.Unlock()
+	w.Take()
 	if err := fn(); err != nil {
 		t.Fatal(err)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Clone(w.written)
+	return w.Take()
 }
 
 // twoNodes are two servers on two handles of one PostgreSQL schema, as two `serve` processes
@@ -65,7 +41,7 @@ func (w *writeLog) during(t testing.TB, fn func() error) []store.Change {
 // the change feed can tell node B that node A changed something.
 type twoNodes struct {
 	a    *servertest.Env
-	logA *writeLog
+	logA *storetest.WriteLog
 	urlB string
 	stB  store.Store
 }
@@ -83,7 +59,7 @@ func newTwoNodes(t testing.TB) *twoNodes {
 	}
 	started := time.Now().UTC()
 	now := func() time.Time { return started }
-	n := &twoNodes{logA: &writeLog{Store: open()}, stB: open()}
+	n := &twoNodes{logA: &storetest.WriteLog{Store: open()}, stB: open()}
 	n.a = servertest.Build(t, n.logA, now)
 	svcB := iam.New(n.stB, testutil.Sealer(t), iam.WithClock(now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 	rec := trail.NewRecorder(n.stB, nil)
@@ -185,7 +161,7 @@ func TestTwoNodesRevocation(t *testing.T) {
 
 	t.Run("explicit deny", func(t *testing.T) {
 		deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListUsers","Resource":"*"}]}`
-		wrote := n.logA.during(t, func() error {
+		wrote := during(t, n.logA, func() error {
 			_, err := n.a.IAM.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("deny"), PolicyDocument: aws.String(deny)})
 			return err
 		})
@@ -198,7 +174,7 @@ func TestTwoNodesRevocation(t *testing.T) {
 
 	arm = n.delivered(t)
 	t.Run("key deactivated", func(t *testing.T) {
-		wrote := n.logA.during(t, func() error {
+		wrote := during(t, n.logA, func() error {
 			_, err := n.a.IAM.UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(aliceKey.AccessKeyID), Status: "Inactive"})
 			return err
 		})
@@ -262,7 +238,7 @@ func BenchmarkTwoNodesRevocation(b *testing.B) {
 		}
 	}
 	setStatus := func(status string) []store.Change {
-		return n.logA.during(b, func() error { return n.a.Svc.UpdateAccessKey(ctx, acct, "alice", key.AccessKeyID, status) })
+		return during(b, n.logA, func() error { return n.a.Svc.UpdateAccessKey(ctx, acct, "alice", key.AccessKeyID, status) })
 	}
 	latencies := make([]time.Duration, 0, b.N)
 	b.ResetTimer()

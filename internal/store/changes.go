@@ -69,22 +69,16 @@ func (rs *ReadSet) addPrefix(c Change) {
 }
 
 // Keys returns the objects read by key.
-func (rs *ReadSet) Keys() []Change {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	out := make([]Change, 0, len(rs.keys))
-	for c := range rs.keys {
-		out = append(out, c)
-	}
-	return out
-}
+func (rs *ReadSet) Keys() []Change { return rs.list(rs.keys) }
 
 // Prefixes returns the key ranges read, as (kind, account, prefix).
-func (rs *ReadSet) Prefixes() []Change {
+func (rs *ReadSet) Prefixes() []Change { return rs.list(rs.prefixes) }
+
+func (rs *ReadSet) list(set map[Change]struct{}) []Change {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	out := make([]Change, 0, len(rs.prefixes))
-	for c := range rs.prefixes {
+	out := make([]Change, 0, len(set))
+	for c := range set {
 		out = append(out, c)
 	}
 	return out

@@ -85,26 +85,11 @@ func (t *tx) recordChanges(db *DB, written []store.Change) ([]changefeed.Row, er
 	if err != nil {
 		return nil, t.fail("recording changes", err)
 	}
-	rows, err := scanRows(rs)
+	rows, err := changefeed.ScanRows(rs)
 	if err != nil {
 		return nil, t.fail("recording changes", err)
 	}
 	return rows, nil
-}
-
-func scanRows(rs pgx.Rows) ([]changefeed.Row, error) {
-	defer rs.Close()
-	var out []changefeed.Row
-	for rs.Next() {
-		var r changefeed.Row
-		var kind, account, key []byte
-		if err := rs.Scan(&r.Seq, &kind, &account, &key); err != nil {
-			return nil, err
-		}
-		r.Kind, r.Account, r.Key = string(kind), string(account), string(key)
-		out = append(out, r)
-	}
-	return out, rs.Err()
 }
 
 // changeSource is the changes table for changefeed, read outside any transaction of the store.
@@ -126,7 +111,7 @@ func (s changeSource) Read(ctx context.Context, after int64, holes []int64, limi
 	if err != nil {
 		return nil, err
 	}
-	return scanRows(rs)
+	return changefeed.ScanRows(rs)
 }
 
 func (s changeSource) Prune(ctx context.Context, upTo int64, limit int) (int, error) {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -42,6 +43,11 @@ func (t *tx) recordChanges(written []store.Change) ([]changefeed.Row, error) {
 	return rows, nil
 }
 
+// sqlRows adapts *sql.Rows, whose Close returns an error, to changefeed.Rows.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }
+
 // changeSource is the changes table for changefeed.
 type changeSource struct{ db *DB }
 
@@ -63,18 +69,7 @@ func (s changeSource) Read(ctx context.Context, after int64, holes []int64, limi
 	if err != nil {
 		return nil, err
 	}
-	defer rs.Close()
-	var out []changefeed.Row
-	for rs.Next() {
-		var r changefeed.Row
-		var kind, account, key []byte
-		if err := rs.Scan(&r.Seq, &kind, &account, &key); err != nil {
-			return nil, err
-		}
-		r.Kind, r.Account, r.Key = string(kind), string(account), string(key)
-		out = append(out, r)
-	}
-	return out, rs.Err()
+	return changefeed.ScanRows(sqlRows{rs})
 }
 
 func (s changeSource) Prune(ctx context.Context, upTo int64, limit int) (int, error) {

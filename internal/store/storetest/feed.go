@@ -374,3 +374,35 @@ func testCacheAcrossHandles(t *testing.T, open Opener) {
 	seen.waitFor(t, []store.Change{chg("t", "a", "k")})
 	cacheGet(t, c, b, "remote+0", true)
 }
+
+// WriteLog is a store that keeps what its Updates wrote, for tests that need to know which
+// changes a call made (which objects another node's feed must deliver, which objects two calls
+// both wrote).
+type WriteLog struct {
+	store.Store
+	mu      sync.Mutex
+	written []store.Change
+}
+
+// Update runs fn as the wrapped store's Update does and, once fn succeeds, notes what it wrote.
+func (w *WriteLog) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return w.Store.Update(ctx, func(tx store.Tx) error {
+		o := store.Observe(ctx, tx)
+		if err := fn(o); err != nil {
+			return err
+		}
+		w.mu.Lock()
+		w.written = append(w.written, o.Written()...)
+		w.mu.Unlock()
+		return nil
+	})
+}
+
+// Take returns what the Updates wrote since the last Take.
+func (w *WriteLog) Take() []store.Change {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := w.written
+	w.written = nil
+	return out
+}

@@ -50,6 +50,30 @@ type Row struct {
 	store.Change
 }
 
+// Rows is a result set of (seq, kind, account, key), as both database/sql and pgx return one.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// ScanRows reads a result set of (seq, kind, account, key) and closes it.
+func ScanRows(rs Rows) ([]Row, error) {
+	defer rs.Close()
+	var out []Row
+	for rs.Next() {
+		var r Row
+		var kind, account, key []byte
+		if err := rs.Scan(&r.Seq, &kind, &account, &key); err != nil {
+			return nil, err
+		}
+		r.Kind, r.Account, r.Key = string(kind), string(account), string(key)
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
 // Source is a backend's changes table.
 type Source interface {
 	// Max returns the highest sequence number in the table, 0 if none.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // table is a changes table whose rows become visible when the test commits them, in any order.
@@ -66,30 +67,12 @@ func (t *table) Prune(_ context.Context, upTo int64, _ int) (int, error) {
 	return 0, nil
 }
 
-// clock is a hand-moved clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // newHub returns a hub over tbl that is not started (the test polls by hand) and the changes it
 // delivers.
-func newHub(tbl *table) (*Hub, *clock, func() []store.Change) {
-	clk := &clock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}
+func newHub(tbl *table) (*Hub, *testutil.Clock, func() []store.Change) {
+	clk := testutil.NewClock(time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC))
 	h := New(tbl, nil)
-	h.now = clk.now
+	h.now = clk.Now
 	var mu sync.Mutex
 	var got []store.Change
 	h.subs = append(h.subs, subscriber{0, func(b []store.Change) {
@@ -137,7 +120,7 @@ func TestPollReadsRowsCommittedOutOfOrder(t *testing.T) {
 	if holes != 1 {
 		t.Fatalf("%d numbers looked for, want 1 (3)", holes)
 	}
-	clk.advance(holeWait + time.Second)
+	clk.Advance(holeWait + time.Second)
 	h.poll(ctx)
 	h.mu.Lock()
 	holes = len(h.holes)
@@ -181,12 +164,12 @@ func TestHealthAndEpoch(t *testing.T) {
 		t.Fatal("unhealthy after a read")
 	}
 	tbl.fail = errors.New("down")
-	clk.advance(StaleAfter / 2)
+	clk.Advance(StaleAfter / 2)
 	h.poll(ctx)
 	if _, ok := h.State(); !ok {
 		t.Fatal("unhealthy half of StaleAfter after the last read")
 	}
-	clk.advance(StaleAfter)
+	clk.Advance(StaleAfter)
 	if _, ok := h.State(); ok {
 		t.Fatal("healthy with no read for longer than StaleAfter")
 	}
@@ -196,7 +179,7 @@ func TestHealthAndEpoch(t *testing.T) {
 		t.Fatalf("after a short outage: epoch %d (healthy %v), want %d (true)", e, ok, epoch)
 	}
 	tbl.fail = errors.New("down")
-	clk.advance(Retention)
+	clk.Advance(Retention)
 	h.poll(ctx)
 	tbl.fail = nil
 	h.poll(ctx)
@@ -219,7 +202,7 @@ func TestPruneKeepsRetention(t *testing.T) {
 	}
 	tbl.commit(4)
 	h.poll(ctx)
-	clk.advance(Retention)
+	clk.Advance(Retention)
 	h.prune(ctx)
 	if tbl.pruned != 3 {
 		t.Fatalf("pruned up to %d, want 3 (the highest seen Retention ago)", tbl.pruned)
