@@ -15,5 +15,9 @@ CREATE TABLE changes (
 	key     bytea NOT NULL
 );
 
+-- The per-account generation rows ("meta", account, "generation") that every IAM write used to
+-- rewrite, and caches read, before the change feed replaced them: nothing reads them any more.
+DELETE FROM objects WHERE kind = 'meta'::bytea AND key = 'generation'::bytea;
+
 -- +goose Down
 DROP TABLE changes;
