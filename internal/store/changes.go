@@ -124,6 +124,9 @@ func ObserveReads(ctx context.Context, tx Tx) Tx {
 	return Observe(ctx, tx)
 }
 
+// Unwrap returns the backend's transaction, for a backend's own tests.
+func (o *Observed) Unwrap() Tx { return o.tx }
+
 // Written returns the objects the transaction inserted, replaced or deleted, each once, in the
 // order first written.
 func (o *Observed) Written() []Change { return o.writes }
