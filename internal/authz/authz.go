@@ -16,6 +16,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // Identity is an authenticated caller.
@@ -44,13 +45,6 @@ func (id *Identity) PolicyPrincipal() policy.Principal {
 // ErrInvalidToken answers credentials that name no one (any more).
 var ErrInvalidToken = awserr.New(awserr.InvalidClientTokenID, "The security token included in the request is invalid.")
 
-// CacheTTL bounds how long a node trusts what it cached about credentials and policies without
-// looking at the database again. Writes made through this node invalidate at once (see
-// iam.Service.LocalWrites); writes made through another node are seen within CacheTTL, which is
-// the eventual consistency AWS documents for IAM ("Changes that I make are not always immediately
-// visible", IAM User Guide, Troubleshooting IAM).
-const CacheTTL = time.Second
-
 // Request is one decision's circumstances beyond its action and resource.
 type Request struct {
 	Ctx    context.Context
@@ -72,27 +66,31 @@ type Request struct {
 // lookup (a resource's tags) is looked up before, and a failed lookup fails the call.
 type Keys func(ctx *policy.Context)
 
-// Authorizer caches each principal's compiled policy set until the account's generation moves (any
-// IAM write in the account bumps it, on any node, because the generation lives in the store; so
-// does every Organizations change that alters the account's SCPs or its place in an organization).
+// Authorizer caches each principal's compiled policy set (store.Cache): an entry lasts until one
+// of the objects it was built from changes — the principal, its policies, groups and boundary, its
+// account's place in an organization and the SCPs there — on any node, as the store's change feed
+// reports. A write elsewhere in the account leaves it alone.
 type Authorizer struct {
 	iam   *iam.Service
 	orgs  *orgs.Service
-	mu    sync.RWMutex
-	cache map[string]cachedInput
+	cache *store.Cache[string, cachedInput]
 }
 
 type cachedInput struct {
-	gen     int64
-	input   *policy.Input
-	org     *orgs.Placement // the account's place in its organization, nil when none
-	writes  uint64          // iam.Service.LocalWrites when cached
-	checked time.Time       // when gen was last read from the store
+	input *policy.Input
+	org   *orgs.Placement // the account's place in its organization, nil when none
 }
+
+// maxCached bounds the policy sets kept; past it an arbitrary one makes room.
+const maxCached = 100_000
 
 // New returns an Authorizer over the IAM and Organizations services.
 func New(svc *iam.Service, o *orgs.Service) *Authorizer {
-	return &Authorizer{iam: svc, orgs: o, cache: map[string]cachedInput{}}
+	a := &Authorizer{iam: svc, orgs: o}
+	if svc != nil {
+		a.cache = store.NewCache[string, cachedInput](svc.Store().Changes(), maxCached)
+	}
+	return a
 }
 
 // Input returns the policy set that applies to r's caller, and records in r the account's place in
@@ -105,35 +103,15 @@ func (a *Authorizer) Input(r *Request) (*policy.Input, error) {
 	if id.Session != nil {
 		key = id.Session.AccessKeyID
 	}
-	writes := a.iam.LocalWrites()
-	a.mu.RLock()
-	ce, ok := a.cache[key]
-	a.mu.RUnlock()
-	if ok && ce.writes == writes && r.Now.Sub(ce.checked) < CacheTTL && r.Now.Sub(ce.checked) >= 0 {
-		r.Org = ce.org
-		return ce.input, closedAccount(id.Account, ce.org)
-	}
-	// Past the time-to-live, the account's generation in the store says whether another node
-	// changed anything; the compiled set is rebuilt only when it did.
-	gen, err := a.iam.Generation(r.Ctx, id.Account)
+	ce, err := a.cache.Get(r.Ctx, key, func(ctx context.Context) (cachedInput, error) {
+		in, org, err := a.build(ctx, id)
+		return cachedInput{input: in, org: org}, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	in, org := ce.input, ce.org
-	if !ok || ce.gen != gen {
-		if in, org, err = a.build(r.Ctx, id); err != nil {
-			return nil, err
-		}
-	}
-	a.mu.Lock()
-	if len(a.cache) > 100_000 {
-		// A crude bound: drop everything rather than grow without limit.
-		a.cache = map[string]cachedInput{}
-	}
-	a.cache[key] = cachedInput{gen: gen, input: in, org: org, writes: writes, checked: r.Now}
-	a.mu.Unlock()
-	r.Org = org
-	return in, closedAccount(id.Account, org)
+	r.Org = ce.org
+	return ce.input, closedAccount(id.Account, ce.org)
 }
 
 // closedAccount refuses every authorized request of a closed (SUSPENDED) member account: after

@@ -105,21 +105,20 @@ func (s *Service) ImportAccounts(ctx context.Context, in []ImportAccount) ([]Acc
 		ids[id] = true
 		out[i] = Account{ID: id, Name: name, Email: email, CreatedAt: now}
 	}
-	err := s.UpdateAccounts(ctx, func(tx store.Tx) ([]string, error) {
-		t := txn{store.Txn{Tx: tx}}
+	err := store.Update(ctx, s.st, func(t txn) error {
 		for i := range out {
 			a := &out[i]
 			if err := t.InsertJSON(kindRootEmail, "", strings.ToLower(a.Email), a.ID); err != nil {
 				if errors.Is(err, store.ErrExists) {
-					return nil, awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", a.Email)
+					return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", a.Email)
 				}
-				return nil, err
+				return err
 			}
 			if err := t.InsertJSON(kindAccount, "", a.ID, a); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		return nil, nil
+		return nil
 	})
 	if err != nil {
 		return nil, err

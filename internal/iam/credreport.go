@@ -83,11 +83,6 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, account string) 
 	if err != nil {
 		return false, err
 	}
-	// Like RecordKeyUse, no policy changed, so the generation is not bumped; the write is still
-	// this process's, for caches that key on LocalWrites.
-	if started {
-		s.writes.Add(1)
-	}
 	return started, nil
 }
 
@@ -115,11 +110,10 @@ func (s *Service) GetCredentialReport(ctx context.Context, account string) (*Cre
 // RecordPasswordUse stores when a console password was accepted at sign-in: the IAM user's
 // PasswordLastUsed (GetUser), or the root user's when user is "". AWS records "the date and time
 // when the user's password was last used to sign in to an AWS website" (IAM User Guide, credential
-// reports, password_last_used). Returns NoSuchEntity for an unknown account or user. The write
-// does not bump the account generation: no policy changed.
+// reports, password_last_used). Returns NoSuchEntity for an unknown account or user.
 func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, at time.Time) error {
 	at = at.UTC().Truncate(time.Second)
-	err := store.Update(ctx, s.st, func(t txn) error {
+	return store.Update(ctx, s.st, func(t txn) error {
 		if user == "" {
 			a, err := t.account(account)
 			if err != nil {
@@ -135,10 +129,6 @@ func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, a
 		u.PasswordLastUsed = &at
 		return t.putUser(account, u)
 	})
-	if err == nil {
-		s.writes.Add(1)
-	}
-	return err
 }
 
 // reportTime formats a timestamp cell.

@@ -592,8 +592,7 @@ var mfaDenied = awserr.New(awserr.AccessDenied, "MultiFactorAuthentication faile
 // VerifyMFACode checks a TOTP code from an MFA device assigned to the user (root when user is ""),
 // for STS GetSessionToken and AssumeRole. A code is accepted within one step of the device's clock
 // (its learned drift applied) and only once: the step it belongs to must be newer than the last one
-// accepted, which is then recorded. Returns AccessDenied with STS's messages. The write does not
-// bump the account generation: no policy changed.
+// accepted, which is then recorded. Returns AccessDenied with STS's messages.
 func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code string, now time.Time) error {
 	if !codePattern.MatchString(code) {
 		return errInvalidPassCode()

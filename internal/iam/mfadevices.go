@@ -274,8 +274,7 @@ func (s *Service) WebAuthnDevices(ctx context.Context, account, user string) ([]
 }
 
 // UpdateWebAuthnCredential stores a security key's record after a successful assertion (its new
-// signature counter and flags) and its last use. The write does not bump the account generation:
-// no policy changed. Returns NoSuchEntity.
+// signature counter and flags) and its last use. Returns NoSuchEntity.
 func (s *Service) UpdateWebAuthnCredential(ctx context.Context, account, user, serial string, credential []byte, used time.Time) error {
 	return store.Update(ctx, s.st, func(t txn) error {
 		if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {

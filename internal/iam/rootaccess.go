@@ -8,40 +8,9 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// What centralized root access (the organizations package and sts:AssumeRoot) needs from IAM: a
-// way to change organization data in the same transaction as the generations of the accounts it
-// affects, the "allow password recovery" form of CreateLoginProfile, and a one-read inventory of a
-// root user's credentials.
-
-// UpdateAccounts runs fn in a write transaction and advances, in that same transaction, the
-// generation of every account fn returns, so that each node's authorization cache rebuilds those
-// accounts' policy sets (an SCP attached to an OU changes what every account below it may do). It
-// counts as a local write of this process, which invalidates this node's caches at once. fn may run
-// more than once (see store.Store.Update) and must have no other side effects.
-func (s *Service) UpdateAccounts(ctx context.Context, fn func(tx store.Tx) ([]string, error)) error {
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		accounts, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		t := txn{store.Txn{Tx: tx}}
-		seen := make(map[string]bool, len(accounts))
-		for _, a := range accounts {
-			if a == "" || seen[a] {
-				continue
-			}
-			seen[a] = true
-			if err := t.bump(a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		s.writes.Add(1)
-	}
-	return err
-}
+// What centralized root access (the organizations package and sts:AssumeRoot) needs from IAM: the
+// "allow password recovery" form of CreateLoginProfile, and a one-read inventory of a root user's
+// credentials.
 
 // AllowRootPasswordRecovery is CreateLoginProfile called without a password in a privileged root
 // session (task IAMCreateRootUserPassword): the root user gets a login profile with no password,

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
 )
 
@@ -117,31 +116,5 @@ func TestAllowRootPasswordRecovery(t *testing.T) {
 			testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "")
 			testutil.WantCode(t, e.svc.DeleteLoginProfile(e.ctx, acct, ""), "NoSuchEntity")
 		})
-	}
-}
-
-func TestUpdateAccountsBumpsGenerations(t *testing.T) {
-	t.Parallel()
-	e := newCredEnv(t)
-	other, err := e.svc.CreateAccount(e.ctx, "Other", "other@acme.example", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen := func(a string) int64 {
-		g, err := e.svc.Generation(e.ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return g
-	}
-	g1, g2, w := gen(e.account.ID), gen(other.ID), e.svc.LocalWrites()
-	err = e.svc.UpdateAccounts(e.ctx, func(tx store.Tx) ([]string, error) {
-		return []string{e.account.ID, e.account.ID, ""}, tx.Put("test", "", "k", []byte("{}"))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gen(e.account.ID) != g1+1 || gen(other.ID) != g2 || e.svc.LocalWrites() != w+1 {
-		t.Fatalf("generations %d→%d, %d→%d; writes %d→%d", g1, gen(e.account.ID), g2, gen(other.ID), w, e.svc.LocalWrites())
 	}
 }

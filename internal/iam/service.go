@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -31,9 +30,8 @@ const (
 	kindBoundaryOf   = "boundaryof" // policy ARN \x00 ptype \x00 lower(name) → {}
 	kindInline       = "inline"     // ptype \x00 lower(name) \x00 policy name → inlinePolicy
 	kindUserMFA      = "usermfa"    // lower(user) \x00 serial → {}
-	kindMeta         = "meta"       // per-account bookkeeping, e.g. "generation"
+	kindMeta         = "meta"       // installation-wide bookkeeping, e.g. "installation"
 	kindPasswordPol  = "passwordpolicy"
-	keyGeneration    = "generation"
 	principalUserT   = "user"
 	principalGroupT  = "group"
 	principalRoleT   = "role"
@@ -45,7 +43,6 @@ const (
 
 // Service applies IAM's rules over a store. It is safe for concurrent use.
 type Service struct {
-	writes atomic.Uint64
 	st     store.Store
 	seal   *seal.Sealer
 	now    func() time.Time
@@ -93,47 +90,17 @@ func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Second) }
 // txn is IAM's transaction: the store's, with IAM's reads and writes as methods.
 type txn struct{ store.Txn }
 
-// bump advances the account's generation, which tells every node's authorization cache that the
-// account's policies may have changed.
-func (t txn) bump(account string) error {
-	var g int64
-	if _, err := t.GetJSON(kindMeta, account, keyGeneration, &g); err != nil {
-		return err
-	}
-	return t.PutJSON(kindMeta, account, keyGeneration, g+1)
-}
-
-// update runs fn in a write transaction that also bumps account's generation.
+// update runs fn in a write transaction. account names the account fn writes in, for the
+// reader; nothing else is kept per account: the store's change feed (store.Feed) tells every
+// node's caches which objects fn wrote, so concurrent writes to different entities of one account
+// share no row.
 func (s *Service) update(ctx context.Context, account string, fn func(t txn) error) error {
-	err := store.Update(ctx, s.st, func(t txn) error {
-		if err := fn(t); err != nil {
-			return err
-		}
-		return t.bump(account)
-	})
-	if err == nil {
-		s.writes.Add(1)
-	}
-	return err
+	_ = account
+	return store.Update(ctx, s.st, fn)
 }
-
-// LocalWrites counts the writes this process has committed. Caches of this process tag what they
-// read with it, read before the read, so that a local write invalidates them at once; writes by
-// other nodes are seen when the cache's time-to-live runs out.
-func (s *Service) LocalWrites() uint64 { return s.writes.Load() }
 
 func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
 	return store.View(ctx, s.st, fn)
-}
-
-// Generation returns the account's generation counter.
-func (s *Service) Generation(ctx context.Context, account string) (int64, error) {
-	var g int64
-	err := s.view(ctx, func(t txn) error {
-		_, err := t.GetJSON(kindMeta, account, keyGeneration, &g)
-		return err
-	})
-	return g, err
 }
 
 // fold is the store key of an IAM name.

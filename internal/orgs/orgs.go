@@ -83,8 +83,7 @@ type Option func(*Service)
 // WithClock injects the clock, for tests.
 func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
 
-// New returns a Service over the IAM service's store. IAM creates the accounts Organizations makes
-// and keeps the per-account generations that invalidate authorization caches.
+// New returns a Service over the IAM service's store. IAM creates the accounts Organizations makes.
 func New(svc *iam.Service, opts ...Option) *Service {
 	s := &Service{st: svc.Store(), iam: svc, now: time.Now}
 	for _, o := range opts {
@@ -177,10 +176,16 @@ func (s *Service) view(ctx context.Context, fn func(t txn) error) error {
 	return store.View(ctx, s.st, fn)
 }
 
-// update runs fn in a write transaction and bumps the generation of every account fn returns, so
-// that authorization caches see SCP and membership changes (iam.Service.UpdateAccounts).
+// update runs fn in a write transaction. fn returns the accounts whose policies its change
+// affects, which documents each operation's reach; caches need no more: the store's change feed
+// tells them which objects fn wrote, and each cached policy set knows which objects it was built
+// from (an SCP attached to an OU reaches every account below it because each account's
+// placement read that OU's attachments).
 func (s *Service) update(ctx context.Context, fn func(t txn) ([]string, error)) error {
-	return s.iam.UpdateAccounts(ctx, func(tx store.Tx) ([]string, error) { return fn(txn{store.Txn{Tx: tx}}) })
+	return s.st.Update(ctx, func(tx store.Tx) error {
+		_, err := fn(txn{store.Txn{Tx: tx}})
+		return err
+	})
 }
 
 // lowerAlnum is the alphabet of Organizations IDs after their prefix: o-[a-z0-9]{10,32},

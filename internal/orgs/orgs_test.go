@@ -2,7 +2,9 @@ package orgs
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/policy"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/testutil"
 )
@@ -241,10 +244,23 @@ func TestSCPs(t *testing.T) {
 	must(e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP))(t)
 	_, err := e.org.EnablePolicyType(e.ctx, e.mgmt, o.RootID, TypeSCP)
 	testutil.WantCode(t, err, awserr.OrgsPolicyTypeAlreadyEnabled)
-	gen := must(e.iam.Generation(e.ctx, dev))(t)
+	// What the member's placement was read from is what a cached policy set of the member
+	// depends on (store.Cache): attaching to its OU must change one of those objects.
+	tracked, reads := store.TrackReads(e.ctx)
+	must(e.org.PlacementOf(tracked, dev))(t)
+	var mu sync.Mutex
+	var changed []store.Change
+	cancel := e.iam.Store().Changes().Subscribe(func(b []store.Change) {
+		mu.Lock()
+		changed = append(changed, b...)
+		mu.Unlock()
+	})
 	testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), "")
-	if g := must(e.iam.Generation(e.ctx, dev))(t); g <= gen {
-		t.Fatalf("attaching to the OU did not move the member's generation (%d → %d)", gen, g)
+	cancel()
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.ContainsFunc(changed, reads.Affected) {
+		t.Fatalf("attaching to the OU changed %q, none of what the member's placement read", changed)
 	}
 	testutil.WantCode(t, e.org.AttachPolicy(e.ctx, e.mgmt, p.ID, ou.ID), awserr.OrgsDuplicatePolicyAttachment)
 	pl := must(e.org.PlacementOf(e.ctx, dev))(t)

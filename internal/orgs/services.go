@@ -331,8 +331,8 @@ func (s *Service) ListOrganizationsFeatures(ctx context.Context, caller string) 
 // SetRootAccessFeature enables or disables a root access feature and returns what is enabled
 // afterwards. Only the management account enables (CallerIsNotManagementAccountException for the
 // delegated administrator); the management account or IAM's delegated administrator disables.
-// Turning RootCredentialsManagement or RootSessions on or off changes no account's policies, so no
-// generation moves: AssumeRoot and password recovery read the feature when they run.
+// Turning RootCredentialsManagement or RootSessions on or off changes no account's policies:
+// AssumeRoot and password recovery read the feature when they run.
 func (s *Service) SetRootAccessFeature(ctx context.Context, caller, feature string, enable bool) (*RootAccess, error) {
 	if feature != FeatureRootCredentialsManagement && feature != FeatureRootSessions {
 		return nil, awserr.New(awserr.InvalidInput, "Unknown feature %s.", feature)

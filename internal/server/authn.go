@@ -1,12 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
-	"github.com/rootward/rootward/internal/arn"
-	"github.com/rootward/rootward/internal/authz"
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/sigv4"
@@ -18,25 +19,28 @@ type credential struct {
 	id      *authz.Identity
 	secret  string
 	session *iam.Session
-	writes  uint64
-	at      time.Time
 }
 
-// credentialFor returns the cached credential for key ID, or loads it.
+// maxCredentials bounds the credentials kept; past it an arbitrary one makes room.
+const maxCredentials = 100_000
+
+// credentialFor returns the cached credential for key ID, or loads it. An entry lasts until one
+// of the objects it was read from changes, on any node (store.Cache): the key (deactivated,
+// deleted, its last use recorded), the session, its user or role.
 func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
-	writes := s.iam.LocalWrites()
-	s.credMu.RLock()
-	cr, ok := s.creds[auth.AccessKeyID]
-	s.credMu.RUnlock()
-	if ok && cr.writes == writes && c.Now.Sub(cr.at) < authz.CacheTTL && c.Now.Sub(cr.at) >= 0 {
-		return cr, nil
-	}
-	cr = &credential{writes: writes, at: c.Now}
+	return s.creds.Get(c.Ctx, auth.AccessKeyID, func(ctx context.Context) (*credential, error) {
+		return s.loadCredential(ctx, c, auth)
+	})
+}
+
+// loadCredential reads what authentication needs about the access key in auth, under ctx.
+func (s *Server) loadCredential(ctx context.Context, c *call, auth *sigv4.Auth) (*credential, error) {
+	cr := &credential{}
 	switch {
 	case strings.HasPrefix(auth.AccessKeyID, "ASIA"):
 		// Session answers ErrUnknownKey as well when the session's user or role is gone, also
 		// once another took its name: the session is bound to the principal's unique ID.
-		sess, err := s.iam.Session(c.Ctx, auth.AccessKeyID, auth.SecurityToken, c.Now)
+		sess, err := s.iam.Session(ctx, auth.AccessKeyID, auth.SecurityToken, c.Now)
 		if errors.Is(err, iam.ErrUnknownKey) {
 			return nil, authz.ErrInvalidToken
 		}
@@ -48,14 +52,14 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 		case iam.PrincipalAssumedRole:
 			cr.id.Tags = roleSessionTags(sess)
 		case iam.PrincipalUser:
-			if cr.id.Tags, err = s.userSessionTags(c, sess); err != nil {
+			if cr.id.Tags, err = s.userSessionTags(ctx, sess); err != nil {
 				return nil, err
 			}
 		}
 	default:
 		// A key of a deleted user is unknown, also once another user has the name (AWS answers
 		// InvalidClientTokenId for the keys of a deleted user).
-		k, owner, err := s.iam.AccessKey(c.Ctx, auth.AccessKeyID)
+		k, owner, err := s.iam.AccessKey(ctx, auth.AccessKeyID)
 		if errors.Is(err, iam.ErrUnknownKey) {
 			return nil, authz.ErrInvalidToken
 		}
@@ -67,12 +71,6 @@ func (s *Server) credentialFor(c *call, auth *sigv4.Auth) (*credential, error) {
 		}
 		cr.secret, cr.id = k.Secret, keyIdentity(k, owner)
 	}
-	s.credMu.Lock()
-	if len(s.creds) > 100_000 {
-		s.creds = map[string]*credential{}
-	}
-	s.creds[auth.AccessKeyID] = cr
-	s.credMu.Unlock()
 	return cr, nil
 }
 
@@ -142,8 +140,8 @@ func roleSessionTags(sess *iam.Session) []iam.Tag {
 // its own): the user's tags as they are now, as for the user's long-term keys, so that a tag set
 // or removed after the session was issued counts at once. Should the user be gone, the session
 // keeps the tags it was issued with.
-func (s *Server) userSessionTags(c *call, sess *iam.Session) ([]iam.Tag, error) {
-	u, err := s.iam.GetUser(c.Ctx, sess.Account, sess.UserName)
+func (s *Server) userSessionTags(ctx context.Context, sess *iam.Session) ([]iam.Tag, error) {
+	u, err := s.iam.GetUser(ctx, sess.Account, sess.UserName)
 	if awserr.IsCode(err, awserr.NoSuchEntity) || (err == nil && u.UserID != sess.UserID) {
 		return sess.Tags, nil
 	}

@@ -7,15 +7,17 @@ package server
 import (
 	"context"
 	"errors"
-	"github.com/rootward/rootward/internal/api"
-	apiservices "github.com/rootward/rootward/internal/api/services"
-	"github.com/rootward/rootward/internal/authz"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/rootward/rootward/internal/api"
+	apiservices "github.com/rootward/rootward/internal/api/services"
+	"github.com/rootward/rootward/internal/authz"
+	"github.com/rootward/rootward/internal/store"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
@@ -74,8 +76,7 @@ type Server struct {
 	orgs     *orgs.Service
 	addrs    *clientaddr.Resolver
 
-	credMu sync.RWMutex
-	creds  map[string]*credential // access key ID → what authentication learned
+	creds *store.Cache[string, *credential] // access key ID → what authentication learned
 
 	keyUseMu sync.Mutex
 	keyUse   map[string]time.Time // access key → last time its use was recorded
@@ -85,8 +86,11 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{
 		iam: cfg.IAM, log: cfg.Logger, now: cfg.Now, region: cfg.Region,
-		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{}, creds: map[string]*credential{},
+		verifier: sigv4.NewVerifier(), keyUse: map[string]time.Time{},
 		addrs: clientaddr.New(cfg.TrustedProxies),
+	}
+	if cfg.IAM != nil {
+		s.creds = store.NewCache[string, *credential](cfg.IAM.Store().Changes(), maxCredentials)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

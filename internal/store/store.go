@@ -50,6 +50,10 @@ type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction with a consistent snapshot.
 	View(ctx context.Context, fn func(tx Tx) error) error
+	// Changes returns the store's change feed: every object a committed Update wrote, on this
+	// process and on every other one sharing the database. Transactions run under a context of
+	// TrackReads record what they read, so a cache can tell which changes concern an entry.
+	Changes() Feed
 	// Close releases the database.
 	Close() error
 	// EventLog is the trail's table (events.go). It is part of every Store so that a wrapper

@@ -145,7 +145,7 @@ func TestAuthorization(t *testing.T) {
 	if !strings.Contains(err.Error(), "with an explicit deny in an identity-based policy") {
 		t.Fatalf("explicit deny message = %v", err)
 	}
-	// Group policies apply, and a change is seen at once (the cache follows the generation).
+	// Group policies apply, and a change is seen at once (the cache follows the change feed).
 	if _, err := e.IAM.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("creators")}); err != nil {
 		t.Fatal(err)
 	}

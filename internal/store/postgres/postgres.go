@@ -32,6 +32,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/internal/changefeed"
 	"github.com/rootward/rootward/internal/store/internal/keyrange"
 )
 
@@ -62,8 +63,11 @@ const (
 
 // DB is a PostgreSQL database holding a store. It is safe for concurrent use.
 type DB struct {
-	pool  *pgxpool.Pool
-	stats stats
+	pool    *pgxpool.Pool
+	stats   stats
+	channel string // the change feed's notification channel
+	node    string // this handle's ID in its notifications, to skip its own
+	feed    *changefeed.Hub
 }
 
 // stats are Update's counters (Stats).
@@ -108,7 +112,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	db := &DB{pool: pool}
+	channel, err := channelName(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	db := &DB{pool: pool, channel: channel, node: newNodeID()}
+	db.feed = changefeed.New(changeSource{db}, db.listen)
 	// The registered kinds' data up to their declarations (store.Migrate), after the schema. Two
 	// nodes starting at once may both do it: it is idempotent.
 	if err := store.Migrate(ctx, db); err != nil {
@@ -173,6 +183,7 @@ func (schemaLocker) SessionUnlock(ctx context.Context, conn *sql.Conn) error {
 
 // Close closes every connection; it waits for connections in use to be returned.
 func (db *DB) Close() error {
+	db.feed.Close()
 	db.pool.Close()
 	return nil
 }
@@ -228,9 +239,14 @@ func (db *DB) try(ctx context.Context, fn func(tx store.Tx) error) (err, conflic
 		}
 	}()
 	t := &tx{ctx: ctx, pg: pgTx}
-	if err := fn(t); err != nil {
+	o := store.Observe(ctx, t)
+	if err := fn(o); err != nil {
 		// A statement that lost a conflict aborted the transaction, whatever fn then made of
 		// its error (returned it, wrapped it, replaced it with an AWS error): run fn again.
+		return err, t.conflict
+	}
+	rows, err := t.recordChanges(db, o.Written())
+	if err != nil {
 		return err, t.conflict
 	}
 	committing = true
@@ -241,6 +257,7 @@ func (db *DB) try(ctx context.Context, fn func(tx store.Tx) error) (err, conflic
 		}
 		return fmt.Errorf("postgres: commit: %w", err), nil
 	}
+	db.feed.Local(rows)
 	return nil, nil
 }
 
@@ -253,7 +270,7 @@ func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer rollback(ctx, pgTx) // nothing to commit
-	return fn(&tx{ctx: ctx, pg: pgTx, readOnly: true})
+	return fn(store.ObserveReads(ctx, &tx{ctx: ctx, pg: pgTx, readOnly: true}))
 }
 
 // rollback ends a transaction even when ctx is already canceled (the connection goes back to the

@@ -107,7 +107,7 @@ func TestViewTransactionRefusesWrites(t *testing.T) {
 
 // raiseConflict makes the transaction lose a serialization conflict, as PostgreSQL reports it.
 func raiseConflict(st store.Tx) error {
-	t := st.(*tx)
+	t := st.(*store.Observed).Unwrap().(*tx)
 	_, err := t.pg.Exec(t.ctx, `DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$`)
 	return t.fail("test", err)
 }

@@ -27,6 +27,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/store/internal/changefeed"
 	"github.com/rootward/rootward/internal/store/internal/keyrange"
 )
 
@@ -46,6 +47,8 @@ type DB struct {
 	// Every statement a transaction runs, prepared once at Open, by SQL text; read-only after
 	// Open. Parsing a statement costs about as much as running a point lookup.
 	writeStmts, readStmts map[string]*sql.Stmt
+
+	feed *changefeed.Hub
 }
 
 var _ store.Store = (*DB)(nil)
@@ -124,6 +127,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 
 	db := &DB{write: write, read: read}
+	db.feed = changefeed.New(changeSource{db}, nil)
 	if db.writeStmts, err = prepare(write, append(statements(), appendEventSQL, expireEventsSQL)); err == nil {
 		db.readStmts, err = prepare(read, statements())
 	}
@@ -159,7 +163,8 @@ func countSQL(cond string) string {
 // prepare them all: database/sql can only prepare on a pool, which inside an Update would wait
 // for the writer connection the Update holds.
 func statements() []string {
-	stmts := []string{getSQL, insertSQL, putSQL, deleteSQL, scanFirstSQL, scanNextSQL}
+	stmts := []string{getSQL, insertSQL, putSQL, deleteSQL, scanFirstSQL, scanNextSQL,
+		insertChangeSQL, maxChangeSQL, readChangesSQL, pruneChangesSQL}
 	// Ranges of every shape keyrange.For produces: no bound, prefix, cursor, cursor within a
 	// prefix, prefix without an upper bound.
 	for _, r := range []keyrange.Range{
@@ -272,6 +277,7 @@ func migrate(db *sql.DB) error {
 
 // Close closes the database. Transactions still running fail.
 func (db *DB) Close() error {
+	db.feed.Close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -290,13 +296,20 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{ctx: ctx, sql: sqlTx, stmts: db.writeStmts}); err != nil {
+	t := &tx{ctx: ctx, sql: sqlTx, stmts: db.writeStmts}
+	o := store.Observe(ctx, t)
+	if err := fn(o); err != nil {
+		return err
+	}
+	rows, err := t.recordChanges(o.Written())
+	if err != nil {
 		return err
 	}
 	done = true
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	db.feed.Local(rows)
 	return nil
 }
 
@@ -309,7 +322,7 @@ func (db *DB) View(ctx context.Context, fn func(tx store.Tx) error) error {
 	}
 	// Nothing to commit: a read transaction ends the same way either way.
 	defer func() { _ = sqlTx.Rollback() }()
-	return fn(&tx{ctx: ctx, sql: sqlTx, stmts: db.readStmts, readOnly: true})
+	return fn(store.ObserveReads(ctx, &tx{ctx: ctx, sql: sqlTx, stmts: db.readStmts, readOnly: true}))
 }
 
 // tx implements store.Tx on one SQLite transaction.

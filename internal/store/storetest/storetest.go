@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Retire", testRetire},
 		{"RecordJSON", testRecordJSON},
 	}
+	tests = append(tests, feedCases()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -94,6 +95,7 @@ func RunShared(t *testing.T, fresh func(t *testing.T) Opener) {
 			testQuota(t, a, b)
 		}},
 	}
+	tests = append(tests, sharedFeedCases()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, fresh(t)) })
 	}
