@@ -320,9 +320,10 @@ func (k *Kind[R]) Count(tx Tx, index, account, valuePrefix string) (int, error) 
 	return tx.Count(IndexKind(k.Name, index), account, valuePrefix)
 }
 
-// EntryKey returns the record key of a non-unique index entry's key.
+// EntryKey returns the record key of a non-unique index entry's key. The value before it holds no
+// NUL (putEntry refuses one), so the first NUL ends the value, whatever the record key holds.
 func EntryKey(indexKey string) string {
-	if i := strings.LastIndexByte(indexKey, 0); i >= 0 {
+	if i := strings.IndexByte(indexKey, 0); i >= 0 {
 		return indexKey[i+1:]
 	}
 	return indexKey
