@@ -197,18 +197,19 @@ func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, 
 // (sts:GetAccessKeyInfo). AWS decodes the account from any well-formed key ID; Rootward's key IDs
 // are random, so it answers NoSuchEntity for a key it never issued.
 func (s *Service) KeyAccount(ctx context.Context, id string) (string, error) {
-	var v struct {
-		Account string `json:"account"`
-	}
+	var account string
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
 		if strings.HasPrefix(id, "ASIA") {
-			ok, err = t.GetJSON(kindSession, "", id, &v)
+			var r *sessionRecord
+			if r, ok, err = sessions.Get(t, "", id); ok {
+				account = r.Account
+			}
 			return err
 		}
 		k, err := t.accessKey(id)
 		if k != nil {
-			ok, v.Account = true, k.Account
+			ok, account = true, k.Account
 		}
 		return err
 	})
@@ -218,5 +219,5 @@ func (s *Service) KeyAccount(ctx context.Context, id string) (string, error) {
 	if !ok {
 		return "", awserr.New(awserr.NoSuchEntity, "The access key %s was not issued by this installation.", id)
 	}
-	return v.Account, nil
+	return account, nil
 }

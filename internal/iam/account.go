@@ -35,13 +35,11 @@ func (s *Service) CreateAccount(ctx context.Context, name, email, rootPassword s
 	for attempt := 0; ; attempt++ {
 		acct.ID = newAccountID()
 		err := s.update(ctx, acct.ID, func(t txn) error {
-			if err := t.InsertJSON(kindRootEmail, "", strings.ToLower(email), acct.ID); err != nil {
-				if errors.Is(err, store.ErrExists) {
-					return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
-				}
-				return err
+			err := accounts.Insert(t, "", acct.ID, accountRecordOf(acct))
+			if taken := (*store.ErrIndexTaken)(nil); errors.As(err, &taken) {
+				return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
 			}
-			return t.InsertJSON(kindAccount, "", acct.ID, acct)
+			return err
 		})
 		// A clash of random 12-digit IDs is vanishingly rare; retry it rather than fail.
 		if errors.Is(err, store.ErrExists) && attempt < 5 {
@@ -109,30 +107,26 @@ func newAccountID() string {
 
 // GetAccount returns an account. Returns NoSuchEntity when unknown.
 func (s *Service) GetAccount(ctx context.Context, id string) (*Account, error) {
-	var a Account
-	err := s.view(ctx, func(t txn) error {
-		ok, err := t.GetJSON(kindAccount, "", id, &a)
-		if err == nil && !ok {
-			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", id)
-		}
+	var a *Account
+	err := s.view(ctx, func(t txn) (err error) {
+		a, err = t.account(id)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &a, nil
+	return a, nil
 }
 
 // AccountIn reads an account inside a transaction another package opened on the same store; nil
 // when there is none. Organizations reads each member's root email and account name through it, so
 // that they have one source of truth (SetRootEmail, SetAccountName) and no copy goes stale.
 func AccountIn(tx store.Tx, id string) (*Account, error) {
-	var a Account
-	ok, err := store.Txn{Tx: tx}.GetJSON(kindAccount, "", id, &a)
+	r, ok, err := accounts.Get(tx, "", id)
 	if err != nil || !ok {
 		return nil, err
 	}
-	return &a, nil
+	return r.account(), nil
 }
 
 // Accounts lists every account, in ID order, page by page so that no installation is cut short.
@@ -141,7 +135,13 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 	err := s.view(ctx, func(t txn) error {
 		o := ListOpts{MaxItems: maxItemsCeiling}
 		for {
-			p, err := scan(t, kindAccount, "", "", o, jsonDecode[Account](nil))
+			p, err := readPage(accounts.Range(t, "", ""), o, func(it store.Item) (Account, bool, error) {
+				r, err := accounts.Decode(it.Body)
+				if err != nil {
+					return Account{}, false, err
+				}
+				return *r.account(), true, nil
+			})
 			if err != nil {
 				return err
 			}
@@ -159,7 +159,7 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 func (s *Service) AccountCount(ctx context.Context) (int, error) {
 	var n int
 	err := s.view(ctx, func(t txn) (err error) {
-		n, err = t.Count(kindAccount, "", "")
+		n, err = t.Count(accounts.Name, "", "")
 		return err
 	})
 	return n, err
@@ -168,13 +168,9 @@ func (s *Service) AccountCount(ctx context.Context) (int, error) {
 // SetRootPassword sets the root user's password after checking the root rules.
 func (s *Service) SetRootPassword(ctx context.Context, accountID, pw string) error {
 	return s.update(ctx, accountID, func(t txn) error {
-		var a Account
-		ok, err := t.GetJSON(kindAccount, "", accountID, &a)
+		a, err := t.account(accountID)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", accountID)
 		}
 		if err := password.CheckRoot(pw, a.Name, a.Email); err != nil {
 			return awserr.New(awserr.PasswordPolicyViolation, "%s", capitalize(err.Error()))
@@ -184,7 +180,7 @@ func (s *Service) SetRootPassword(ctx context.Context, accountID, pw string) err
 		a.RootPasswordChange = &now
 		// A recovery allowed by a privileged root session is used up once a password is set.
 		a.RootRecoveryAllowed = nil
-		return t.PutJSON(kindAccount, "", accountID, &a)
+		return t.putAccount(a)
 	})
 }
 
@@ -195,44 +191,34 @@ func (s *Service) CreateAccountAlias(ctx context.Context, accountID, alias strin
 		return err
 	}
 	return s.update(ctx, accountID, func(t txn) error {
-		var a Account
-		if _, err := t.GetJSON(kindAccount, "", accountID, &a); err != nil {
+		a, err := t.account(accountID)
+		if err != nil {
 			return err
 		}
 		if a.Alias == alias {
 			return nil
 		}
-		if err := t.InsertJSON(kindAlias, "", alias, accountID); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return awserr.New(awserr.EntityAlreadyExists, "The account alias %s already exists.", alias)
-			}
-			return err
-		}
-		if a.Alias != "" {
-			if err := t.DeleteIfExists(kindAlias, "", a.Alias); err != nil {
-				return err
-			}
-		}
 		a.Alias = alias
-		return t.PutJSON(kindAccount, "", accountID, &a)
+		err = t.putAccount(a)
+		if taken := (*store.ErrIndexTaken)(nil); errors.As(err, &taken) {
+			return awserr.New(awserr.EntityAlreadyExists, "The account alias %s already exists.", alias)
+		}
+		return err
 	})
 }
 
 // DeleteAccountAlias removes the alias. Returns NoSuchEntity when the account has not that alias.
 func (s *Service) DeleteAccountAlias(ctx context.Context, accountID, alias string) error {
 	return s.update(ctx, accountID, func(t txn) error {
-		var a Account
-		if _, err := t.GetJSON(kindAccount, "", accountID, &a); err != nil {
+		a, err := t.account(accountID)
+		if err != nil {
 			return err
 		}
 		if a.Alias == "" || a.Alias != alias {
 			return awserr.New(awserr.NoSuchEntity, "The account alias %s cannot be found.", alias)
 		}
 		a.Alias = ""
-		if err := t.DeleteIfExists(kindAlias, "", alias); err != nil {
-			return err
-		}
-		return t.PutJSON(kindAccount, "", accountID, &a)
+		return t.putAccount(a)
 	})
 }
 

@@ -14,7 +14,7 @@ func TestAccountsListsThemAll(t *testing.T) {
 	err := e.svc.st.Update(e.ctx, func(tx store.Tx) error {
 		for i := range extra {
 			a := Account{ID: newAccountID(), Name: "bulk", Email: "bulk" + itoa(i) + "@example.com"}
-			if err := (store.Txn{Tx: tx}).InsertJSON(kindAccount, "", a.ID, a); err != nil {
+			if err := accounts.Insert(tx, "", a.ID, accountRecordOf(&a)); err != nil {
 				return err
 			}
 		}

@@ -108,13 +108,11 @@ func (s *Service) ImportAccounts(ctx context.Context, in []ImportAccount) ([]Acc
 	err := store.Update(ctx, s.st, func(t txn) error {
 		for i := range out {
 			a := &out[i]
-			if err := t.InsertJSON(kindRootEmail, "", strings.ToLower(a.Email), a.ID); err != nil {
-				if errors.Is(err, store.ErrExists) {
-					return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", a.Email)
-				}
-				return err
+			err := accounts.Insert(t, "", a.ID, accountRecordOf(a))
+			if taken := (*store.ErrIndexTaken)(nil); errors.As(err, &taken) {
+				return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", a.Email)
 			}
-			if err := t.InsertJSON(kindAccount, "", a.ID, a); err != nil {
+			if err != nil {
 				return err
 			}
 		}

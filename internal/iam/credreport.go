@@ -22,8 +22,7 @@ import (
 // ReportInProgress.
 
 const (
-	kindCredReport = "credreport" // per account, key keyCredReport → CredentialReport
-	keyCredReport  = "report"
+	keyCredReport = "report" // the key of an account's credential report (credentialReports)
 	// CredentialReportMaxAge is how long a report is served and reused: "If the existing report is
 	// older than four hours, IAM generates a new one" and GetCredentialReport answers ReportExpired
 	// (IAM User Guide, "Getting credential reports").
@@ -53,8 +52,8 @@ var credentialReportHeader = []string{
 
 // CredentialReport is an account's stored credential report.
 type CredentialReport struct {
-	Content       []byte    `json:"csv"`
-	GeneratedTime time.Time `json:"generated"`
+	Content       []byte
+	GeneratedTime time.Time
 }
 
 // GenerateCredentialReport builds the account's credential report unless one younger than
@@ -65,8 +64,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, account string) 
 	now := s.Now()
 	err = store.Update(ctx, s.st, func(t txn) error {
 		started = false
-		var old CredentialReport
-		ok, err := t.GetJSON(kindCredReport, account, keyCredReport, &old)
+		old, ok, err := credentialReports.Get(t, account, keyCredReport)
 		if err != nil {
 			return err
 		}
@@ -78,7 +76,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, account string) 
 			return err
 		}
 		started = true
-		return t.PutJSON(kindCredReport, account, keyCredReport, CredentialReport{Content: content, GeneratedTime: now})
+		return credentialReports.Put(t, account, keyCredReport, &credentialReportRecord{Content: content, GeneratedTime: now})
 	})
 	if err != nil {
 		return false, err
@@ -89,22 +87,21 @@ func (s *Service) GenerateCredentialReport(ctx context.Context, account string) 
 // GetCredentialReport returns the account's credential report. Returns ReportNotPresent (410)
 // when none was generated and ReportExpired (410) when it is older than CredentialReportMaxAge.
 func (s *Service) GetCredentialReport(ctx context.Context, account string) (*CredentialReport, error) {
-	var r CredentialReport
-	var ok bool
+	var r *credentialReportRecord
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = t.GetJSON(kindCredReport, account, keyCredReport, &r)
+		r, _, err = credentialReports.Get(t, account, keyCredReport)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if r == nil {
 		return nil, awserr.New(awserr.ReportNotPresent, "Credential report not present. Use GenerateCredentialReport to generate a report.")
 	}
 	if s.Now().Sub(r.GeneratedTime) >= CredentialReportMaxAge {
 		return nil, awserr.New(awserr.ReportExpired, "The credential report has expired. Use GenerateCredentialReport to generate a new report.")
 	}
-	return &r, nil
+	return &CredentialReport{Content: r.Content, GeneratedTime: r.GeneratedTime}, nil
 }
 
 // RecordPasswordUse stores when a console password was accepted at sign-in: the IAM user's
@@ -120,7 +117,7 @@ func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, a
 				return err
 			}
 			a.RootPasswordLastUsed = &at
-			return t.PutJSON(kindAccount, "", account, a)
+			return t.putAccount(a)
 		}
 		u, err := t.user(account, user)
 		if err != nil {

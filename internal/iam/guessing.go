@@ -2,12 +2,10 @@ package iam
 
 import (
 	"context"
-	"errors"
 	"math"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 )
 
@@ -121,12 +119,8 @@ func (s *Service) guardMFA(ctx context.Context, op, account, user, serial string
 // ownsMFADevice reports whether serial is assigned to (account, user).
 func (s *Service) ownsMFADevice(ctx context.Context, account, user, serial string) (bool, error) {
 	var owned bool
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		_, err := tx.Get(kindUserMFA, account, mfaOwnerKey(user)+serial)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		owned = err == nil
+	err := s.view(ctx, func(t txn) (err error) {
+		owned, err = t.mfaAssigned(account, user, serial)
 		return err
 	})
 	return owned, err

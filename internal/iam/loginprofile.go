@@ -40,15 +40,15 @@ var errPolicyViolation = awserr.New(awserr.PasswordPolicyViolation, "Password do
 // PasswordPolicy is an account's password policy for IAM users (it does not apply to the root user).
 // Zero MaxPasswordAge and PasswordReusePrevention mean "not set".
 type PasswordPolicy struct {
-	MinimumPasswordLength      int   `json:"min_length"`
-	RequireSymbols             bool  `json:"symbols,omitempty"`
-	RequireNumbers             bool  `json:"numbers,omitempty"`
-	RequireUppercaseCharacters bool  `json:"upper,omitempty"`
-	RequireLowercaseCharacters bool  `json:"lower,omitempty"`
-	AllowUsersToChangePassword bool  `json:"allow_change,omitempty"`
-	MaxPasswordAge             int   `json:"max_age,omitempty"`
-	PasswordReusePrevention    int   `json:"reuse_prevention,omitempty"`
-	HardExpiry                 *bool `json:"hard_expiry,omitempty"`
+	MinimumPasswordLength      int
+	RequireSymbols             bool
+	RequireNumbers             bool
+	RequireUppercaseCharacters bool
+	RequireLowercaseCharacters bool
+	AllowUsersToChangePassword bool
+	MaxPasswordAge             int
+	PasswordReusePrevention    int
+	HardExpiry                 *bool
 }
 
 // ExpirePasswords is the derived member of GetAccountPasswordPolicy: "Returns true if
@@ -100,7 +100,8 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, account strin
 		*f.dst = *f.v
 	}
 	return s.update(ctx, account, func(t txn) error {
-		return t.PutJSON(kindPasswordPol, account, keyPasswordPolicy, &p)
+		r := passwordPolicyRecord(p)
+		return passwordPolicies.Put(t, account, keyPasswordPolicy, &r)
 	})
 }
 
@@ -136,17 +137,17 @@ func (s *Service) DeleteAccountPasswordPolicy(ctx context.Context, account strin
 		if p == nil {
 			return noPasswordPolicy(account)
 		}
-		return t.DeleteIfExists(kindPasswordPol, account, keyPasswordPolicy)
+		return passwordPolicies.DeleteIfExists(t, account, keyPasswordPolicy)
 	})
 }
 
 // passwordPolicy returns the account's policy, nil when none is set.
 func (t txn) passwordPolicy(account string) (*PasswordPolicy, error) {
-	var p PasswordPolicy
-	ok, err := t.GetJSON(kindPasswordPol, account, keyPasswordPolicy, &p)
+	r, ok, err := passwordPolicies.Get(t, account, keyPasswordPolicy)
 	if err != nil || !ok {
 		return nil, err
 	}
+	p := PasswordPolicy(*r)
 	return &p, nil
 }
 
@@ -265,8 +266,10 @@ func (s *Service) pwSnapshot(ctx context.Context, account, user string) (*pwSnap
 		if snap.user, err = t.user(account, user); err != nil {
 			return err
 		}
-		if _, err = t.GetJSON(kindAccount, "", account, snap.acct); err != nil {
+		if r, _, err := accounts.Get(t, "", account); err != nil {
 			return err
+		} else if r != nil {
+			snap.acct = r.account()
 		}
 		if snap.policy, err = t.passwordPolicy(account); err != nil {
 			return err
@@ -511,16 +514,15 @@ func (s *Service) GetLoginProfile(ctx context.Context, account, user string) (*L
 func (s *Service) DeleteLoginProfile(ctx context.Context, account, user string) error {
 	if user == "" {
 		return s.update(ctx, account, func(t txn) error {
-			var a Account
-			ok, err := t.GetJSON(kindAccount, "", account, &a)
+			r, ok, err := accounts.Get(t, "", account)
 			if err != nil {
 				return err
 			}
-			if !ok || (a.RootPasswordHash == "" && a.RootRecoveryAllowed == nil) {
+			if !ok || (r.RootPasswordHash == "" && r.RootRecoveryAllowed == nil) {
 				return awserr.New(awserr.NoSuchEntity, "Login Profile for the root user of account %s cannot be found.", account)
 			}
-			a.RootPasswordHash, a.RootPasswordChange, a.RootRecoveryAllowed = "", nil, nil
-			return t.PutJSON(kindAccount, "", account, &a)
+			r.RootPasswordHash, r.RootPasswordChange, r.RootRecoveryAllowed = "", nil, nil
+			return accounts.Put(t, "", account, r)
 		})
 	}
 	if err := checkName("UserName", user, 128); err != nil {

@@ -24,16 +24,14 @@ import (
 // Virtual MFA devices: RFC 6238 TOTP with the authenticator-app defaults AWS uses (SHA-1, six
 // digits, 30-second steps).
 //
-// A device is stored once per account under its path and name (kindVirtualMFA). Its assignment
-// lives in kindUserMFA under the owner's folded name (the empty name for the root user), because
+// A device is stored once per account under its path and name (virtualMFAs). Its assignment
+// lives in mfaAssignments under the owner's folded name (the empty name for the root user), because
 // that kind moves with a renamed user; the device itself records only its enable date, the last
 // time step accepted and the clock drift learned by ResyncMFADevice. The seed is sealed under the
 // master key with the serial number as additional data, so a sealed seed copied to another
 // device's row does not open.
 
 const (
-	kindVirtualMFA = "virtualmfa" // lower(path+name) → VirtualMFADevice
-
 	// mfaStep is the TOTP time step (RFC 6238 §4.1, X = 30 seconds).
 	mfaStep = 30
 	// mfaSkew is how many steps a code may lag or lead the server's clock: RFC 6238 §5.2 recommends
@@ -60,33 +58,33 @@ var (
 
 // VirtualMFADevice is a virtual (TOTP) MFA device.
 type VirtualMFADevice struct {
-	SerialNumber string     `json:"serial"`
-	Path         string     `json:"path"`
-	Name         string     `json:"name"`
-	CreateDate   time.Time  `json:"created"`
-	SealedSeed   []byte     `json:"sealed_seed"`
-	Tags         []Tag      `json:"tags,omitempty"`
-	EnableDate   *time.Time `json:"enabled,omitempty"` // set while the device is assigned
+	SerialNumber string
+	Path         string
+	Name         string
+	CreateDate   time.Time
+	SealedSeed   []byte
+	Tags         []Tag
+	EnableDate   *time.Time // set while the device is assigned
 	// LastStep is the last time step whose code was accepted: each code is good once.
-	LastStep int64 `json:"last_step,omitempty"`
+	LastStep int64
 	// Drift is the device clock's offset in steps, learned by ResyncMFADevice.
-	Drift int64 `json:"drift,omitempty"`
+	Drift int64
 
 	// Filled on reads that report the assignment: the owning user, or AssignedToRoot.
-	User           *User `json:"-"`
-	AssignedToRoot bool  `json:"-"`
+	User           *User
+	AssignedToRoot bool
 	// Filled only in CreateVirtualMFADevice's answer, never stored in the clear. OTPAuthURL is
 	// the key URI the QR code carries (it holds the seed too).
-	Base32StringSeed string `json:"-"`
-	QRCodePNG        []byte `json:"-"`
-	OTPAuthURL       string `json:"-"`
+	Base32StringSeed string
+	QRCodePNG        []byte
+	OTPAuthURL       string
 }
 
 // MFADevice is an MFA device assigned to a user (ListMFADevices).
 type MFADevice struct {
-	UserName     string    `json:"-"` // "" for the root user
-	SerialNumber string    `json:"serial"`
-	EnableDate   time.Time `json:"enabled"`
+	UserName     string // "" for the root user
+	SerialNumber string
+	EnableDate   time.Time
 }
 
 func mfaAD(serial string) string { return "mfa:" + serial }
@@ -133,15 +131,15 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, account string, in
 	d.SealedSeed = s.seal.Seal([]byte(seed), mfaAD(d.SerialNumber))
 	var label string
 	err := s.update(ctx, account, func(t txn) error {
-		var a Account
-		if _, err := t.GetJSON(kindAccount, "", account, &a); err != nil {
+		a, _, err := accounts.Get(t, "", account)
+		if err != nil {
 			return err
 		}
 		label = account
-		if a.Alias != "" {
+		if a != nil && a.Alias != "" {
 			label = a.Alias
 		}
-		if err := t.InsertJSON(kindVirtualMFA, account, fold(in.Path+in.VirtualMFADeviceName), d); err != nil {
+		if err := virtualMFAs.Insert(t, account, fold(in.Path+in.VirtualMFADeviceName), virtualMFARecordOf(d)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
 			}
@@ -236,15 +234,14 @@ func (t txn) device(account, serial string) (*VirtualMFADevice, string, error) {
 	if !ok {
 		return nil, "", noSuchDevice(serial)
 	}
-	var d VirtualMFADevice
-	found, err := t.GetJSON(kindVirtualMFA, account, key, &d)
+	r, found, err := virtualMFAs.Get(t, account, key)
 	if err != nil {
 		return nil, "", err
 	}
-	if !found || d.SerialNumber != serial {
+	if !found || r.SerialNumber != serial {
 		return nil, "", noSuchDevice(serial)
 	}
-	return &d, key, nil
+	return r.device(), key, nil
 }
 
 func (s *Service) openSeed(d *VirtualMFADevice) (string, error) {
@@ -336,7 +333,7 @@ func codeRefusal(err error, used bool) error {
 
 var errBadCode = awserr.New(awserr.InvalidAuthenticationCode, "Authentication code for device is not valid.")
 
-// mfaOwnerKey is the kindUserMFA key prefix of a user, "" being the root user.
+// mfaOwnerKey is the mfaAssignments key prefix of a user, "" being the root user.
 func mfaOwnerKey(user string) string { return fold(user) + sep }
 
 // EnableMFADevice assigns a virtual MFA device to a user (user "" assigns it to the root user, which
@@ -396,10 +393,10 @@ func (s *Service) enableMFADevice(ctx context.Context, account, user, serial, co
 			return codeRefusal(errBadCode, used)
 		}
 		d.EnableDate, d.LastStep, d.Drift = &now, step, 0
-		if err := t.PutJSON(kindVirtualMFA, account, key, d); err != nil {
+		if err := t.putDevice(account, key, d); err != nil {
 			return err
 		}
-		return t.PutJSON(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
+		return t.assignMFA(account, user, serial, now)
 	})
 }
 
@@ -444,7 +441,7 @@ func (s *Service) resyncMFADevice(ctx context.Context, account, user, serial, co
 			return codeRefusal(errBadCode, used)
 		}
 		d.LastStep, d.Drift = step, step-stepOf(now)
-		return t.PutJSON(kindVirtualMFA, account, key, d)
+		return t.putDevice(account, key, d)
 	})
 }
 
@@ -455,9 +452,9 @@ func (t txn) assigned(account, user, serial string) (*VirtualMFADevice, string, 
 			return nil, "", err
 		}
 	}
-	if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, "", awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+	if ok, err := t.mfaAssigned(account, user, serial); err != nil || !ok {
+		if err == nil {
+			err = notAssigned(serial)
 		}
 		return nil, "", err
 	}
@@ -480,10 +477,10 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, account, user, serial
 			return err
 		}
 		d.EnableDate, d.Drift = nil, 0
-		if err := t.PutJSON(kindVirtualMFA, account, key, d); err != nil {
+		if err := t.putDevice(account, key, d); err != nil {
 			return err
 		}
-		return t.DeleteIfExists(kindUserMFA, account, mfaOwnerKey(user)+serial)
+		return mfaAssignments.DeleteIfExists(t, account, mfaOwnerKey(user)+serial)
 	})
 }
 
@@ -501,7 +498,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, account, serial st
 		if d.EnableDate != nil {
 			return awserr.New(awserr.DeleteConflict, "MFA device %s is in use and cannot be deleted. Deactivate it first.", serial)
 		}
-		return t.DeleteIfExists(kindVirtualMFA, account, key)
+		return virtualMFAs.DeleteIfExists(t, account, key)
 	})
 }
 
@@ -518,10 +515,7 @@ func (s *Service) ListMFADevices(ctx context.Context, account, user string, o Li
 			}
 			name = u.UserName
 		}
-		p, err = scan(t, kindUserMFA, account, mfaOwnerKey(user), o, jsonDecode(func(m *MFADevice) bool {
-			m.UserName = name
-			return true
-		}))
+		p, err = t.mfaDevices(account, user, name, o)
 		return err
 	})
 	return p, err
@@ -537,20 +531,21 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, account, status str
 	}
 	var p Page[VirtualMFADevice]
 	err := s.view(ctx, func(t txn) error {
-		owners, err := t.mfaOwners(account)
-		if err != nil {
-			return err
-		}
-		p, err = scan(t, kindVirtualMFA, account, "", o, func(_ string, b []byte) (VirtualMFADevice, bool, error) {
-			var d VirtualMFADevice
-			if err := jsonUnmarshal(b, &d); err != nil {
-				return d, false, err
+		var err error
+		p, err = readPage(virtualMFAs.Range(t, account, ""), o, func(it store.Item) (VirtualMFADevice, bool, error) {
+			r, err := virtualMFAs.Decode(it.Body)
+			if err != nil {
+				return VirtualMFADevice{}, false, err
 			}
+			d := *r.device()
 			if status == "Assigned" && d.EnableDate == nil || status == "Unassigned" && d.EnableDate != nil {
 				return d, false, nil
 			}
 			if d.EnableDate != nil {
-				owner, ok := owners[d.SerialNumber]
+				owner, ok, err := t.mfaOwner(account, d.SerialNumber)
+				if err != nil {
+					return d, false, err
+				}
 				switch {
 				case ok && owner == "":
 					d.AssignedToRoot = true
@@ -567,18 +562,20 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, account, status str
 	return p, err
 }
 
-// mfaOwners maps each assigned serial of the account to its owner's folded name ("" = root).
-func (t txn) mfaOwners(account string) (map[string]string, error) {
-	items, err := t.List(kindUserMFA, account, "", "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(items))
-	for _, it := range items {
-		owner, serial, _ := strings.Cut(it.Key, sep)
-		out[serial] = owner
-	}
-	return out, nil
+// mfaDevices reads a page of the devices assigned to user ("" = root), by serial number; name is
+// the user's name as created, for the answer.
+func (t txn) mfaDevices(account, user, name string, o ListOpts) (Page[MFADevice], error) {
+	return readPage(mfaAssignments.Range(t, account, mfaOwnerKey(user)), o, func(it store.Item) (MFADevice, bool, error) {
+		r, err := mfaAssignments.Decode(it.Body)
+		if err != nil {
+			return MFADevice{}, false, err
+		}
+		return MFADevice{UserName: name, SerialNumber: r.SerialNumber, EnableDate: r.EnableDate}, true, nil
+	})
+}
+
+func notAssigned(serial string) error {
+	return awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
 }
 
 // errInvalidPassCode is STS's answer to a wrong, malformed or reused code.
@@ -621,6 +618,6 @@ func (s *Service) VerifyMFACode(ctx context.Context, account, user, serial, code
 			return codeRefusal(errInvalidPassCode(), used)
 		}
 		d.LastStep = step
-		return t.PutJSON(kindVirtualMFA, account, key, d)
+		return t.putDevice(account, key, d)
 	})
 }

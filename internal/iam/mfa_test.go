@@ -135,14 +135,14 @@ func TestCreateVirtualMFADevice(t *testing.T) {
 	}
 
 	// The stored device holds the seed sealed, bound to its serial number.
-	var stored VirtualMFADevice
-	if err := e.svc.view(e.ctx, func(t txn) error {
-		_, err := t.GetJSON(kindVirtualMFA, acct, "/eng/alice-phone", &stored)
+	stored := &virtualMFARecord{}
+	if err := e.svc.view(e.ctx, func(t txn) (err error) {
+		stored, _, err = virtualMFAs.Get(t, acct, "/eng/alice-phone")
 		return err
-	}); err != nil {
+	}); err != nil || stored == nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(stored.SealedSeed, []byte(d.Base32StringSeed)) || stored.Base32StringSeed != "" {
+	if bytes.Contains(stored.SealedSeed, []byte(d.Base32StringSeed)) {
 		t.Fatal("seed stored in the clear")
 	}
 	if _, err := e.svc.seal.Open(stored.SealedSeed, mfaAD(d2.SerialNumber)); err == nil {

@@ -15,21 +15,12 @@ import (
 // Hardware TOTP tokens and FIDO2/WebAuthn security keys, the two MFA device types besides virtual
 // devices (IAM User Guide, "AWS Multi-factor authentication in IAM": up to eight devices of any mix
 // per user and per root user). Every assigned device, whatever its type, has its row in
-// kindUserMFA, so the quota check counts all types in the same transaction that assigns one, and
+// mfaAssignments, so the quota check counts all types in the same transaction that assigns one, and
 // ListMFADevices and GetAccountSummary see them all.
 //
 // A device's type shows in its serial number, as in AWS: virtual devices have an
 // arn:aws:iam::ACCT:mfa/… ARN, FIDO security keys an arn:aws:iam::ACCT:u2f/… ARN, and hardware
 // tokens the serial printed on them.
-
-const (
-	kindHardwareMFA  = "hardwaremfa"  // serial → hardwareDevice
-	kindWebAuthnCred = "webauthncred" // serial → WebAuthnDevice
-	// kindWebAuthnID indexes credential IDs globally: an authenticator must not register one
-	// credential twice (WebAuthn §7.1 step 25, "verify that the credentialId is not yet registered
-	// for any user").
-	kindWebAuthnID = "webauthnid" // base64url(credential ID) → serial
-)
 
 // MFA device types, as MFADeviceType reports them.
 const (
@@ -98,13 +89,13 @@ func (s *Service) EnableHardwareMFADevice(ctx context.Context, account, user, se
 		if err := t.checkMFAOwner(account, user); err != nil {
 			return err
 		}
-		if err := t.InsertJSON(kindHardwareMFA, account, serial, d); err != nil {
+		if err := hardwareDevices.Insert(t, account, serial, d); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "MFA Device is already in use.")
 			}
 			return err
 		}
-		return t.PutJSON(kindUserMFA, account, mfaOwnerKey(user)+serial, MFADevice{SerialNumber: serial, EnableDate: now})
+		return t.assignMFA(account, user, serial, now)
 	})
 }
 
@@ -127,21 +118,20 @@ func (t txn) checkMFAOwner(account, user string) error {
 
 // assignedHardware loads a hardware device assigned to user; NoSuchEntity if not.
 func (t txn) assignedHardware(account, user, serial string) (*hardwareDevice, error) {
-	if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+	if ok, err := t.mfaAssigned(account, user, serial); err != nil || !ok {
+		if err == nil {
+			err = notAssigned(serial)
 		}
 		return nil, err
 	}
-	var d hardwareDevice
-	ok, err := t.GetJSON(kindHardwareMFA, account, serial, &d)
+	d, ok, err := hardwareDevices.Get(t, account, serial)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+		return nil, notAssigned(serial)
 	}
-	return &d, nil
+	return d, nil
 }
 
 // verifyHardwareCode is VerifyMFACode for hardware tokens: the same window, drift and single use.
@@ -163,7 +153,7 @@ func (s *Service) verifyHardwareCode(ctx context.Context, account, user, serial,
 			return codeRefusal(errInvalidPassCode(), used)
 		}
 		d.LastStep = step
-		return t.PutJSON(kindHardwareMFA, account, serial, d)
+		return hardwareDevices.Put(t, account, serial, d)
 	})
 }
 
@@ -184,7 +174,7 @@ func (s *Service) resyncHardware(ctx context.Context, account, user, serial, cod
 			return codeRefusal(errBadCode, used)
 		}
 		d.LastStep, d.Drift = step, step-stepOf(now)
-		return t.PutJSON(kindHardwareMFA, account, serial, d)
+		return hardwareDevices.Put(t, account, serial, d)
 	})
 }
 
@@ -192,13 +182,13 @@ func (s *Service) resyncHardware(ctx context.Context, account, user, serial, cod
 // relying party's record of it (public key, sign count, flags) in the encoding of the WebAuthn
 // library the caller uses: this package stores it and never reads it.
 type WebAuthnDevice struct {
-	UserName     string    `json:"-"` // "" for the root user
-	SerialNumber string    `json:"serial"`
-	Name         string    `json:"name"`
-	CredentialID []byte    `json:"credential_id"`
-	Credential   []byte    `json:"credential"`
-	EnableDate   time.Time `json:"enabled"`
-	LastUsed     time.Time `json:"last_used,omitzero"`
+	UserName     string // "" for the root user
+	SerialNumber string
+	Name         string
+	CredentialID []byte
+	Credential   []byte
+	EnableDate   time.Time
+	LastUsed     time.Time
 }
 
 // WebAuthnSerial returns the serial number ARN of a new security key named name: the shape of AWS's
@@ -230,16 +220,17 @@ func (s *Service) RegisterWebAuthnDevice(ctx context.Context, account, user stri
 		if err := t.checkMFAOwner(account, user); err != nil {
 			return err
 		}
-		if err := t.InsertJSON(kindWebAuthnID, "", credKey(d.CredentialID), account+sep+d.SerialNumber); err != nil {
+		claim := account + sep + d.SerialNumber
+		if err := webAuthnIDs.Insert(t, "", credKey(d.CredentialID), &claim); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "This security key is already registered.")
 			}
 			return err
 		}
-		if err := t.InsertJSON(kindWebAuthnCred, account, d.SerialNumber, d); err != nil {
+		if err := webAuthnDevices.Insert(t, account, d.SerialNumber, webAuthnRecordOf(d)); err != nil {
 			return err
 		}
-		return t.PutJSON(kindUserMFA, account, mfaOwnerKey(user)+d.SerialNumber, MFADevice{SerialNumber: d.SerialNumber, EnableDate: d.EnableDate})
+		return t.assignMFA(account, user, d.SerialNumber, d.EnableDate)
 	})
 }
 
@@ -249,23 +240,20 @@ func credKey(id []byte) string { return base64.RawURLEncoding.EncodeToString(id)
 func (s *Service) WebAuthnDevices(ctx context.Context, account, user string) ([]WebAuthnDevice, error) {
 	var out []WebAuthnDevice
 	err := s.view(ctx, func(t txn) error {
-		items, err := t.List(kindUserMFA, account, mfaOwnerKey(user), "", 0)
+		serials, err := t.Keys(mfaAssignments.Name, account, mfaOwnerKey(user))
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			serial := strings.TrimPrefix(it.Key, mfaOwnerKey(user))
+		for _, serial := range serials {
 			if MFADeviceType(account, serial) != MFAWebAuthn {
 				continue
 			}
-			var d WebAuthnDevice
-			ok, err := t.GetJSON(kindWebAuthnCred, account, serial, &d)
+			r, ok, err := webAuthnDevices.Get(t, account, serial)
 			if err != nil {
 				return err
 			}
 			if ok {
-				d.UserName = user
-				out = append(out, d)
+				out = append(out, r.device(user))
 			}
 		}
 		return nil
@@ -277,22 +265,21 @@ func (s *Service) WebAuthnDevices(ctx context.Context, account, user string) ([]
 // signature counter and flags) and its last use. Returns NoSuchEntity.
 func (s *Service) UpdateWebAuthnCredential(ctx context.Context, account, user, serial string, credential []byte, used time.Time) error {
 	return store.Update(ctx, s.st, func(t txn) error {
-		if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+		if ok, err := t.mfaAssigned(account, user, serial); err != nil || !ok {
+			if err == nil {
+				err = notAssigned(serial)
 			}
 			return err
 		}
-		var d WebAuthnDevice
-		ok, err := t.GetJSON(kindWebAuthnCred, account, serial, &d)
+		d, ok, err := webAuthnDevices.Get(t, account, serial)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+			return notAssigned(serial)
 		}
 		d.Credential, d.LastUsed = credential, used.UTC().Truncate(time.Second)
-		return t.PutJSON(kindWebAuthnCred, account, serial, &d)
+		return webAuthnDevices.Put(t, account, serial, d)
 	})
 }
 
@@ -306,27 +293,26 @@ func (s *Service) deactivateOther(ctx context.Context, account, user, serial str
 				return err
 			}
 		}
-		if _, err := t.Get(kindUserMFA, account, mfaOwnerKey(user)+serial); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return awserr.New(awserr.NoSuchEntity, "MFA Device with serial number %s is not assigned to the user.", serial)
+		if ok, err := t.mfaAssigned(account, user, serial); err != nil || !ok {
+			if err == nil {
+				err = notAssigned(serial)
 			}
 			return err
 		}
 		if MFADeviceType(account, serial) == MFAWebAuthn {
-			var d WebAuthnDevice
-			if ok, err := t.GetJSON(kindWebAuthnCred, account, serial, &d); err != nil {
+			if d, ok, err := webAuthnDevices.Get(t, account, serial); err != nil {
 				return err
 			} else if ok {
-				if err := t.DeleteIfExists(kindWebAuthnID, "", credKey(d.CredentialID)); err != nil {
+				if err := webAuthnIDs.DeleteIfExists(t, "", credKey(d.CredentialID)); err != nil {
 					return err
 				}
 			}
-			if err := t.DeleteIfExists(kindWebAuthnCred, account, serial); err != nil {
+			if err := webAuthnDevices.DeleteIfExists(t, account, serial); err != nil {
 				return err
 			}
-		} else if err := t.DeleteIfExists(kindHardwareMFA, account, serial); err != nil {
+		} else if err := hardwareDevices.DeleteIfExists(t, account, serial); err != nil {
 			return err
 		}
-		return t.DeleteIfExists(kindUserMFA, account, mfaOwnerKey(user)+serial)
+		return mfaAssignments.DeleteIfExists(t, account, mfaOwnerKey(user)+serial)
 	})
 }

@@ -30,7 +30,7 @@ func marker(truncated bool, m string) string {
 
 // TestListPoliciesReadsOnePage pages through ListPolicies: the pages joined are the AWS managed
 // policies in their order then the account's own by name, each once; and a page of MaxItems reads
-// at most MaxItems+1 of the account's policies, not all of them.
+// at most MaxItems+1 of the account's policies, not all of them, also with a PathPrefix.
 func TestListPoliciesReadsOnePage(t *testing.T) {
 	t.Parallel()
 	e := newCredEnv(t)
@@ -65,8 +65,12 @@ func TestListPoliciesReadsOnePage(t *testing.T) {
 		{"Local", ListPoliciesInput{Scope: "Local"}, 5, own, 6},
 		{"All", ListPoliciesInput{}, 5, append(slices.Clone(aws), own...), 6},
 		{"AWS", ListPoliciesInput{Scope: "AWS"}, 2, aws, 0},
-		// Two of three are filtered out: 5 kept and a 6th take 18, read as 6 then 12.
-		{"PathPrefix", ListPoliciesInput{Scope: "Local", PathPrefix: "/a/"}, 5, ownA, 18},
+		// The path index holds the policies under the prefix: a page reads MaxItems+1 of them,
+		// however many policies lie elsewhere.
+		{"PathPrefix", ListPoliciesInput{Scope: "Local", PathPrefix: "/a/"}, 5, ownA, 6},
+		{"PathPrefix All", ListPoliciesInput{PathPrefix: "/a/"}, 5, ownA, 6},
+		{"PathPrefix /", ListPoliciesInput{Scope: "Local", PathPrefix: "/"}, 5, own, 6},
+		{"PathPrefix none", ListPoliciesInput{Scope: "Local", PathPrefix: "/c/"}, 5, nil, 1},
 	}
 	counter := &storetest.Counter{Store: e.svc.st}
 	e.svc.st = counter

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	rwarn "github.com/rootward/rootward/internal/arn"
-	"sort"
 	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -101,7 +100,7 @@ func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePol
 		Versions: []PolicyVersion{{Document: in.PolicyDocument, VersionID: "v1", CreateDate: now}},
 	}
 	err := s.update(ctx, account, func(t txn) error {
-		if err := t.InsertJSON(kindPolicy, account, fold(in.PolicyName), p); err != nil {
+		if err := policies.Insert(t, account, fold(in.PolicyName), policyRecordOf(p)); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				return awserr.New(awserr.EntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", in.PolicyName)
 			}
@@ -121,12 +120,12 @@ func (t txn) managedPolicy(account, arn string) (*ManagedPolicy, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := t.Count(kindAttachedTo, account, arn+sep)
+	n, err := attachments.Count(t, "policy", account, arn+sep)
 	if err != nil {
 		return nil, err
 	}
 	p.AttachmentCount = n
-	if p.PermissionsBoundaryUsageCount, err = t.Count(kindBoundaryOf, account, arn+sep); err != nil {
+	if p.PermissionsBoundaryUsageCount, err = t.boundaryUses(account, arn); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -149,14 +148,14 @@ func (t txn) attachablePolicy(account, arn string) (*ManagedPolicy, error) {
 		if acct != account {
 			return nil, notFound
 		}
-		p = &ManagedPolicy{}
-		found, err := t.GetJSON(kindPolicy, account, fold(name), p)
+		r, found, err := policies.Get(t, account, fold(name))
 		if err != nil {
 			return nil, err
 		}
-		if !found || p.Arn != arn {
+		if !found || r.Arn != arn {
 			return nil, notFound
 		}
+		p = r.policy()
 		p.IsAttachable = true
 	}
 	for i := range p.Versions {
@@ -166,7 +165,7 @@ func (t txn) attachablePolicy(account, arn string) (*ManagedPolicy, error) {
 }
 
 func (t txn) putPolicy(account string, p *ManagedPolicy) error {
-	return t.PutJSON(kindPolicy, account, fold(p.PolicyName), p)
+	return policies.Put(t, account, fold(p.PolicyName), policyRecordOf(p))
 }
 
 // GetPolicy returns a managed policy. Returns NoSuchEntity.
@@ -202,7 +201,7 @@ func (s *Service) DeletePolicy(ctx context.Context, account, arn string) error {
 		if len(p.Versions) > 1 {
 			return awserr.New(awserr.DeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
 		}
-		return t.DeleteIfExists(kindPolicy, account, fold(p.PolicyName))
+		return policies.DeleteIfExists(t, account, fold(p.PolicyName))
 	})
 }
 
@@ -247,7 +246,7 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 	var p Page[ManagedPolicy]
 	err := s.view(ctx, func(t txn) error {
 		var err error
-		p, err = readPage(t.policies(account, in.Scope), o, func(it store.Item) (ManagedPolicy, bool, error) {
+		p, err = readPage(t.policies(account, in.Scope, in.PathPrefix), o, func(it store.Item) (ManagedPolicy, bool, error) {
 			full, err := t.managedPolicy(account, it.Key)
 			if err != nil {
 				return ManagedPolicy{}, false, err
@@ -259,18 +258,26 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 	return p, err
 }
 
-// policies is the Source of ListPolicies: the AWS managed policies in the order Rootward ships
-// them, then the account's own in key order (lower-case name), unless scope leaves either out. A
-// position is a policy's ARN; an item's Key is its ARN. One page reads one page of the account's
-// policies, however many it has.
-func (t txn) policies(account, scope string) store.Source {
+// policies is the Source of ListPolicies: the AWS managed policies under pathPrefix in the order
+// Rootward ships them, then the account's own, unless scope leaves either out. The account's own
+// come in key order (lower-case name), or, with a path prefix other than "/" (which every path
+// matches), from the path index: by path, then name, reading only the policies under the prefix.
+// (AWS documents no order for a PathPrefix listing.) A position is a policy's ARN; an item's Key is
+// its ARN. One page reads one page of the account's policies, however many it has.
+func (t txn) policies(account, scope, pathPrefix string) store.Source {
 	var aws []string
 	if scope != "Local" {
 		for _, a := range awsManaged {
-			aws = append(aws, a.Arn)
+			if strings.HasPrefix(a.Path, pathPrefix) {
+				aws = append(aws, a.Arn)
+			}
 		}
 	}
-	own := store.Range(t, kindPolicy, account, "")
+	byPath := pathPrefix != "" && pathPrefix != "/"
+	own := policies.Range(t, account, "")
+	if byPath {
+		own = policies.IndexRange(t, "path", account, pathPrefix)
+	}
 	return func(after string, n int) ([]store.Item, error) {
 		var out []store.Item
 		ownAfter := ""
@@ -285,6 +292,9 @@ func (t txn) policies(account, scope string) store.Source {
 				return nil, nil
 			}
 			ownAfter = fold(name)
+			if byPath {
+				ownAfter, _ = policyPosition(after)
+			}
 		}
 		if scope == "AWS" || len(out) == n {
 			return out, nil
@@ -294,11 +304,18 @@ func (t txn) policies(account, scope string) store.Source {
 			return nil, err
 		}
 		for _, it := range items {
-			var p ManagedPolicy
-			if err := jsonUnmarshal(it.Body, &p); err != nil {
+			var r *policyRecord
+			if byPath {
+				var ok bool
+				if _, r, ok, err = policies.Resolve(t, account, it); err != nil {
+					return nil, err
+				} else if !ok {
+					continue
+				}
+			} else if r, err = policies.Decode(it.Body); err != nil {
 				return nil, err
 			}
-			out = append(out, store.Item{Key: p.Arn, Body: it.Body})
+			out = append(out, store.Item{Key: r.Arn})
 		}
 		return out, nil
 	}
@@ -535,13 +552,11 @@ func (t txn) attachPolicy(account, ptype, name, arn string) error {
 	if err != nil {
 		return err
 	}
-	key := ptype + sep + fold(name) + sep + arn
-	if _, err := t.Get(kindAttached, account, key); err == nil {
-		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	key := attachmentKey(ptype, fold(name), arn)
+	if _, ok, err := attachments.Get(t, account, key); err != nil || ok {
 		return err
 	}
-	n, err := t.Count(kindAttached, account, ptype+sep+fold(name)+sep)
+	n, err := t.Count(attachments.Name, account, ptype+sep+fold(name)+sep)
 	if err != nil {
 		return err
 	}
@@ -549,10 +564,7 @@ func (t txn) attachPolicy(account, ptype, name, arn string) error {
 		quota := map[string]string{principalUserT: "PoliciesPerUser", principalGroupT: "PoliciesPerGroup", principalRoleT: "PoliciesPerRole"}[ptype]
 		return awserr.New(awserr.LimitExceeded, "Cannot exceed quota for %s: %d", quota, maxAttachedPerEntity)
 	}
-	if err := t.PutJSON(kindAttached, account, key, AttachedPolicy{PolicyName: p.PolicyName, PolicyArn: arn}); err != nil {
-		return err
-	}
-	return t.PutJSON(kindAttachedTo, account, arn+sep+ptype+sep+fold(name), struct{}{})
+	return attachments.Put(t, account, key, &attachmentRecord{PolicyName: p.PolicyName, PolicyArn: arn})
 }
 
 // DetachPolicy detaches a managed policy. Returns NoSuchEntity when it is not attached.
@@ -564,14 +576,11 @@ func (s *Service) DetachPolicy(ctx context.Context, account, ptype, name, arn st
 		if err := t.modifiablePrincipal(account, ptype, name); err != nil {
 			return err
 		}
-		key := ptype + sep + fold(name) + sep + arn
-		if err := t.Delete(kindAttached, account, key); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return awserr.New(awserr.NoSuchEntity, "Policy %s was not found.", arn)
-			}
-			return err
+		err := attachments.Delete(t, account, attachmentKey(ptype, fold(name), arn))
+		if errors.Is(err, store.ErrNotFound) {
+			return awserr.New(awserr.NoSuchEntity, "Policy %s was not found.", arn)
 		}
-		return t.DeleteIfExists(kindAttachedTo, account, arn+sep+ptype+sep+fold(name))
+		return err
 	})
 }
 
@@ -585,9 +594,13 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, account, ptype, name
 		if err := t.principalExists(account, ptype, name); err != nil {
 			return err
 		}
-		p, err = scan(t, kindAttached, account, ptype+sep+fold(name)+sep, o, jsonDecode(func(a *AttachedPolicy) bool {
-			return pathPrefix == "" || strings.Contains(a.PolicyArn, ":policy"+pathPrefix)
-		}))
+		p, err = readPage(attachments.Range(t, account, ptype+sep+fold(name)+sep), o, func(it store.Item) (AttachedPolicy, bool, error) {
+			r, err := attachments.Decode(it.Body)
+			if err != nil {
+				return AttachedPolicy{}, false, err
+			}
+			return AttachedPolicy(*r), pathPrefix == "" || strings.Contains(r.PolicyArn, ":policy"+pathPrefix), nil
+		})
 		return err
 	})
 	return p, err
@@ -609,25 +622,25 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, account, arn, entit
 		if _, err := t.managedPolicy(account, arn); err != nil {
 			return err
 		}
-		items, err := t.List(kindAttachedTo, account, arn+sep, "", 0)
+		items, err := attachments.IndexRange(t, "policy", account, arn+sep)("", 0)
 		if err != nil {
 			return err
 		}
 		for _, it := range items {
-			parts := strings.Split(strings.TrimPrefix(it.Key, arn+sep), sep)
-			if len(parts) != 2 {
+			ptype, key, ok := attachedTo(it.Key)
+			if !ok {
 				continue
 			}
-			name, err := t.displayName(account, parts[0], parts[1])
+			name, err := t.displayName(account, ptype, key)
 			if err != nil {
 				return err
 			}
 			switch {
-			case parts[0] == principalUserT && (entityFilter == "" || entityFilter == "User"):
+			case ptype == principalUserT && (entityFilter == "" || entityFilter == "User"):
 				out.Users = append(out.Users, name)
-			case parts[0] == principalGroupT && (entityFilter == "" || entityFilter == "Group"):
+			case ptype == principalGroupT && (entityFilter == "" || entityFilter == "Group"):
 				out.Groups = append(out.Groups, name)
-			case parts[0] == principalRoleT && (entityFilter == "" || entityFilter == "Role"):
+			case ptype == principalRoleT && (entityFilter == "" || entityFilter == "Role"):
 				out.Roles = append(out.Roles, name)
 			}
 		}
@@ -639,11 +652,6 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, account, arn, entit
 // displayName returns a principal's name as created (keys hold it folded).
 func (t txn) displayName(account, ptype, key string) (string, error) {
 	return t.principalName(account, ptype, key)
-}
-
-type inlinePolicy struct {
-	Name     string `json:"name"`
-	Document string `json:"document"`
 }
 
 var inlineLimits = map[string]int{principalUserT: policy.LimitInlineUser, principalGroupT: policy.LimitInlineGroup, principalRoleT: policy.LimitInlineRole}
@@ -664,24 +672,20 @@ func (s *Service) PutInlinePolicy(ctx context.Context, account, ptype, name, pol
 		// The inline quota counts all of an entity's inline policies together (IAM User Guide,
 		// "IAM and AWS STS quotas": "the total size of all inline policies ... can't exceed").
 		prefix := ptype + sep + fold(name) + sep
-		others, err := t.List(kindInline, account, prefix, "", 0)
+		others, err := inlines.List(t, account, prefix, "", 0)
 		if err != nil {
 			return err
 		}
 		total := policy.Size(doc)
 		for _, it := range others {
-			var ip inlinePolicy
-			if err := jsonUnmarshal(it.Body, &ip); err != nil {
-				return err
-			}
-			if ip.Name != policyName {
+			if ip := it.Record; ip.Name != policyName {
 				total += policy.Size(ip.Document)
 			}
 		}
 		if total > limit {
 			return policy.InlineSizeError(ptype, name, limit)
 		}
-		return t.PutJSON(kindInline, account, prefix+policyName, inlinePolicy{Name: policyName, Document: doc})
+		return inlines.Put(t, account, prefix+policyName, &inlinePolicy{Name: policyName, Document: doc})
 	})
 }
 
@@ -690,18 +694,21 @@ func (s *Service) GetInlinePolicy(ctx context.Context, account, ptype, name, pol
 	if err := checkName("PolicyName", policyName, 128); err != nil {
 		return "", err
 	}
-	var p inlinePolicy
+	var doc string
 	err := s.view(ctx, func(t txn) error {
 		if err := t.principalExists(account, ptype, name); err != nil {
 			return err
 		}
-		ok, err := t.GetJSON(kindInline, account, ptype+sep+fold(name)+sep+policyName, &p)
+		p, ok, err := inlines.Get(t, account, ptype+sep+fold(name)+sep+policyName)
 		if err == nil && !ok {
 			return awserr.New(awserr.NoSuchEntity, "The %s policy with name %s cannot be found.", ptype, policyName)
 		}
+		if ok {
+			doc = p.Document
+		}
 		return err
 	})
-	return p.Document, err
+	return doc, err
 }
 
 // DeleteInlinePolicy deletes an inline policy. Returns NoSuchEntity.
@@ -710,7 +717,7 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, account, ptype, name, 
 		if err := t.modifiablePrincipal(account, ptype, name); err != nil {
 			return err
 		}
-		err := t.Delete(kindInline, account, ptype+sep+fold(name)+sep+policyName)
+		err := inlines.Delete(t, account, ptype+sep+fold(name)+sep+policyName)
 		if errors.Is(err, store.ErrNotFound) {
 			return awserr.New(awserr.NoSuchEntity, "The %s policy with name %s cannot be found.", ptype, policyName)
 		}
@@ -725,38 +732,26 @@ func (s *Service) ListInlinePolicies(ctx context.Context, account, ptype, name s
 		if err := t.principalExists(account, ptype, name); err != nil {
 			return err
 		}
-		p, err = scan(t, kindInline, account, ptype+sep+fold(name)+sep, o, func(_ string, b []byte) (string, bool, error) {
-			var ip inlinePolicy
-			err := jsonUnmarshal(b, &ip)
-			return ip.Name, err == nil, err
+		p, err = readPage(inlines.Range(t, account, ptype+sep+fold(name)+sep), o, func(it store.Item) (string, bool, error) {
+			ip, err := inlines.Decode(it.Body)
+			if err != nil {
+				return "", false, err
+			}
+			return ip.Name, true, nil
 		})
 		return err
 	})
 	return p, err
 }
 
-// setBoundary records a principal's permissions boundary; the policy must exist.
-func (s *Service) setBoundary(t txn, account, ptype, name, arn string) error {
+// checkBoundary checks a policy ARN given as a permissions boundary: the policy must exist. The
+// user or role record holds the boundary, and its kind's "boundary" index counts the policy's uses.
+func (t txn) checkBoundary(account, arn string) error {
 	if err := checkPolicyARN("PermissionsBoundary", arn); err != nil {
 		return err
 	}
 	if _, err := t.attachablePolicy(account, arn); err != nil {
 		return awserr.New(awserr.NoSuchEntity, "Scope ARN: %s does not exist or is not attachable.", arn)
-	}
-	return t.PutJSON(kindBoundaryOf, account, arn+sep+ptype+sep+fold(name), struct{}{})
-}
-
-func (t txn) clearBoundary(account, ptype, key string) error {
-	items, err := t.List(kindBoundaryOf, account, "", "", 0)
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if strings.HasSuffix(it.Key, sep+ptype+sep+key) {
-			if err := t.Delete(kindBoundaryOf, account, it.Key); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
@@ -829,26 +824,19 @@ func (s *Service) PrincipalPolicies(ctx context.Context, account, ptype, name, i
 
 func (t txn) collect(account, ptype, name string, out *PrincipalPolicies) error {
 	prefix := ptype + sep + fold(name) + sep
-	inl, err := t.List(kindInline, account, prefix, "", 0)
+	inl, err := inlines.List(t, account, prefix, "", 0)
 	if err != nil {
 		return err
 	}
 	for _, it := range inl {
-		var ip inlinePolicy
-		if err := jsonUnmarshal(it.Body, &ip); err != nil {
-			return err
-		}
+		ip := it.Record
 		out.Identity = append(out.Identity, PolicyDoc{Label: ptype + "/" + name + "/" + ip.Name, Document: ip.Document})
 	}
-	att, err := t.List(kindAttached, account, prefix, "", 0)
+	// An attachment's key ends in its policy's ARN: the keys, in order, are the ARNs.
+	arns, err := t.Keys(attachments.Name, account, prefix)
 	if err != nil {
 		return err
 	}
-	arns := make([]string, 0, len(att))
-	for _, it := range att {
-		arns = append(arns, strings.TrimPrefix(it.Key, prefix))
-	}
-	sort.Strings(arns)
 	for _, arn := range arns {
 		p, err := t.attachablePolicy(account, arn)
 		if err != nil {

@@ -94,7 +94,10 @@ type userRecord struct {
 
 var users = store.Define(store.Kind[userRecord]{
 	Name: "user", Version: 1, Upgrade: version1,
-	Indexes: []store.Index[userRecord]{pathIndex(func(r *userRecord) string { return r.Path })},
+	Indexes: []store.Index[userRecord]{
+		pathIndex(func(r *userRecord) string { return r.Path }),
+		boundaryIndex(func(r *userRecord) *boundaryRecord { return r.Boundary }),
+	},
 })
 
 func userRecordOf(u *User) *userRecord {
@@ -313,7 +316,10 @@ type roleLastUsedRecord struct {
 
 var roles = store.Define(store.Kind[roleRecord]{
 	Name: "role", Version: 1, Upgrade: version1,
-	Indexes: []store.Index[roleRecord]{pathIndex(func(r *roleRecord) string { return r.Path })},
+	Indexes: []store.Index[roleRecord]{
+		pathIndex(func(r *roleRecord) string { return r.Path }),
+		boundaryIndex(func(r *roleRecord) *boundaryRecord { return r.Boundary }),
+	},
 })
 
 func roleRecordOf(r *Role) *roleRecord {

@@ -104,7 +104,7 @@ func (s *Service) createRole(ctx context.Context, account string, in CreateRoleI
 	}
 	err = s.update(ctx, account, func(t txn) error {
 		if in.PermissionsBoundary != "" {
-			if err := s.setBoundary(t, account, principalRoleT, in.RoleName, in.PermissionsBoundary); err != nil {
+			if err := t.checkBoundary(account, in.PermissionsBoundary); err != nil {
 				return err
 			}
 			r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
@@ -368,10 +368,7 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, account, name,
 		if err := protectedRole(r); err != nil {
 			return err
 		}
-		if err := t.clearBoundary(account, principalRoleT, fold(name)); err != nil {
-			return err
-		}
-		if err := s.setBoundary(t, account, principalRoleT, name, arn); err != nil {
+		if err := t.checkBoundary(account, arn); err != nil {
 			return err
 		}
 		r.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: arn}
@@ -389,7 +386,7 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, account, na
 			return awserr.New(awserr.NoSuchEntity, "The role %s has no permissions boundary.", name)
 		}
 		r.PermissionsBoundary = nil
-		return t.clearBoundary(account, principalRoleT, fold(name))
+		return nil
 	})
 }
 
@@ -415,9 +412,6 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 			if n > 0 {
 				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
 			}
-		}
-		if err := t.clearBoundary(account, principalRoleT, key); err != nil {
-			return err
 		}
 		return roles.DeleteIfExists(t, account, key)
 	})

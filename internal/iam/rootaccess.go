@@ -21,13 +21,9 @@ import (
 func (s *Service) AllowRootPasswordRecovery(ctx context.Context, account string) (*LoginProfile, error) {
 	var lp LoginProfile
 	err := s.update(ctx, account, func(t txn) error {
-		var a Account
-		ok, err := t.GetJSON(kindAccount, "", account, &a)
+		a, err := t.account(account)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", account)
 		}
 		if a.RootPasswordHash != "" || a.RootRecoveryAllowed != nil {
 			return awserr.New(awserr.EntityAlreadyExists, "Login Profile for the root user of account %s already exists.", account)
@@ -35,7 +31,7 @@ func (s *Service) AllowRootPasswordRecovery(ctx context.Context, account string)
 		now := s.Now()
 		a.RootRecoveryAllowed = &now
 		lp.CreateDate = now
-		return t.PutJSON(kindAccount, "", account, &a)
+		return t.putAccount(a)
 	})
 	if err != nil {
 		return nil, err
@@ -80,20 +76,16 @@ func (s *Service) RootCredentialsOf(ctx context.Context, account string) (*RootC
 func RootCredentialsIn(tx store.Tx, account string) (*RootCredentials, error) {
 	t := txn{store.Txn{Tx: tx}}
 	out := &RootCredentials{Account: account}
-	var a Account
-	ok, err := t.GetJSON(kindAccount, "", account, &a)
+	a, err := t.account(account)
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", account)
 	}
 	out.HasPassword = a.RootPasswordHash != ""
 	out.PasswordLastChanged = a.RootPasswordChange
 	out.PasswordLastUsed = a.RootPasswordLastUsed
 	out.RecoveryAllowed = a.RootRecoveryAllowed
 	all := ListOpts{MaxItems: maxItemsCeiling}
-	mfa, err := scan(t, kindUserMFA, account, mfaOwnerKey(""), all, jsonDecode[MFADevice](nil))
+	mfa, err := t.mfaDevices(account, "", "", all)
 	if err != nil {
 		return nil, err
 	}

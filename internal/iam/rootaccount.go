@@ -41,21 +41,20 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, account string) (*Acc
 }
 
 func (t txn) account(id string) (*Account, error) {
-	var a Account
-	ok, err := t.GetJSON(kindAccount, "", id, &a)
+	r, ok, err := accounts.Get(t, "", id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", id)
 	}
-	return &a, nil
+	return r.account(), nil
 }
 
 // AccountByRootEmail returns the account whose root email is email, compared case-insensitively.
 // Returns NoSuchEntity when none.
 func (s *Service) AccountByRootEmail(ctx context.Context, email string) (*Account, error) {
-	return s.accountByIndex(ctx, kindRootEmail, strings.ToLower(strings.TrimSpace(email)))
+	return s.accountByIndex(ctx, "email", strings.ToLower(strings.TrimSpace(email)))
 }
 
 // UnclaimedAccount returns the account whose root user nobody has claimed yet (see
@@ -70,22 +69,22 @@ func (s *Service) UnclaimedAccount(ctx context.Context) (*Account, error) {
 
 // AccountByAlias returns the account with the alias. Returns NoSuchEntity when none.
 func (s *Service) AccountByAlias(ctx context.Context, alias string) (*Account, error) {
-	return s.accountByIndex(ctx, kindAlias, alias)
+	return s.accountByIndex(ctx, "alias", alias)
 }
 
-func (s *Service) accountByIndex(ctx context.Context, kind, key string) (*Account, error) {
+// accountByIndex finds the account a unique index of the account kind maps value to.
+func (s *Service) accountByIndex(ctx context.Context, index, value string) (*Account, error) {
 	var a *Account
 	err := s.view(ctx, func(t txn) error {
-		var id string
-		ok, err := t.GetJSON(kind, "", key, &id)
+		_, r, ok, err := accounts.Lookup(t, index, "", value)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return awserr.New(awserr.NoSuchEntity, "No account matches.")
 		}
-		a, err = t.account(id)
-		return err
+		a = r.account()
+		return nil
 	})
 	return a, err
 }
@@ -103,7 +102,7 @@ func (s *Service) SetAccountName(ctx context.Context, account, name string) erro
 			return err
 		}
 		a.Name = name
-		return t.PutJSON(kindAccount, "", account, a)
+		return t.putAccount(a)
 	})
 }
 
@@ -120,21 +119,14 @@ func (s *Service) SetRootEmail(ctx context.Context, account, email string) error
 		if err != nil {
 			return err
 		}
-		if strings.EqualFold(a.Email, email) {
-			a.Email = email
-			return t.PutJSON(kindAccount, "", account, a)
-		}
-		if err := t.InsertJSON(kindRootEmail, "", strings.ToLower(email), account); err != nil {
-			if errors.Is(err, store.ErrExists) {
-				return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
-			}
-			return err
-		}
-		if err := t.DeleteIfExists(kindRootEmail, "", strings.ToLower(a.Email)); err != nil {
-			return err
-		}
+		// The email index moves with the address, in this transaction; an address that differs
+		// only in case keeps its entry.
 		a.Email = email
-		return t.PutJSON(kindAccount, "", account, a)
+		err = t.putAccount(a)
+		if taken := (*store.ErrIndexTaken)(nil); errors.As(err, &taken) {
+			return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
+		}
+		return err
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -21,17 +20,10 @@ import (
 // case-insensitively ("names are not distinguished by case", IAM User Guide, IAM identifiers).
 // The principals' kinds are typed records, declared in records.go.
 const (
-	kindAccount      = "account"    // global: account ID → Account
-	kindRootEmail    = "rootemail"  // global: lower(email) → account ID
-	kindAlias        = "alias"      // global: alias → account ID
-	kindPolicy       = "policy"     // lower(name) → ManagedPolicy
-	kindAttached     = "attached"   // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
-	kindAttachedTo   = "attachedto" // policy ARN \x00 ptype \x00 lower(name) → {}
-	kindBoundaryOf   = "boundaryof" // policy ARN \x00 ptype \x00 lower(name) → {}
-	kindInline       = "inline"     // ptype \x00 lower(name) \x00 policy name → inlinePolicy
-	kindUserMFA      = "usermfa"    // lower(user) \x00 serial → {}
-	kindMeta         = "meta"       // installation-wide bookkeeping, e.g. "installation"
-	kindPasswordPol  = "passwordpolicy"
+	kindAttached     = "attached" // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
+	kindInline       = "inline"   // ptype \x00 lower(name) \x00 policy name → inlinePolicy
+	kindUserMFA      = "usermfa"  // lower(user) \x00 serial → {}
+	kindMeta         = "meta"     // installation-wide bookkeeping, e.g. "installation"
 	principalUserT   = "user"
 	principalGroupT  = "group"
 	principalRoleT   = "role"
@@ -274,14 +266,6 @@ func markerKey(m string) (string, error) {
 
 func encodeMarker(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
-// scan reads one page of (kind, account, prefix) after the Marker, keeping the items decode keeps
-// (store.ReadPage: without a filter, it reads MaxItems+1 keys whatever the range holds).
-func scan[T any](t txn, kind, account, prefix string, o ListOpts, decode func(key string, body []byte) (T, bool, error)) (Page[T], error) {
-	return readPage(store.Range(t, kind, account, prefix), o, func(it store.Item) (T, bool, error) {
-		return decode(it.Key, it.Body)
-	})
-}
-
 // readPage reads the page o asks for of src; the Marker is the position of the last item returned.
 func readPage[T any](src store.Source, o ListOpts, decode func(it store.Item) (T, bool, error)) (Page[T], error) {
 	limit, err := o.limit()
@@ -302,18 +286,3 @@ func readPage[T any](src store.Source, o ListOpts, decode func(it store.Item) (T
 	}
 	return out, nil
 }
-
-func jsonDecode[T any](filter func(*T) bool) func(string, []byte) (T, bool, error) {
-	return func(_ string, b []byte) (T, bool, error) {
-		var v T
-		if err := json.Unmarshal(b, &v); err != nil {
-			return v, false, err
-		}
-		if filter != nil && !filter(&v) {
-			return v, false, nil
-		}
-		return v, true, nil
-	}
-}
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

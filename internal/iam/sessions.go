@@ -13,57 +13,55 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-const kindSession = "session" // global: temporary key ID (ASIA…) → Session
-
 // Session is a set of temporary credentials issued by STS. Only hashes and sealed values are kept:
 // the secret is sealed under the master key and the session token is stored as its SHA-256.
 type Session struct {
-	AccessKeyID  string    `json:"id"`
-	Account      string    `json:"account"`
-	SealedSecret []byte    `json:"sealed_secret"`
-	TokenHash    []byte    `json:"token_hash"`
-	IssuedAt     time.Time `json:"issued"`
-	Expiration   time.Time `json:"expires"`
+	AccessKeyID  string
+	Account      string
+	SealedSecret []byte
+	TokenHash    []byte
+	IssuedAt     time.Time
+	Expiration   time.Time
 	// Type is PrincipalAssumedRole for AssumeRole, PrincipalUser for GetSessionToken by a user and
 	// PrincipalRoot for GetSessionToken by the root user.
-	Type           string     `json:"type"`
-	UserName       string     `json:"user,omitempty"`
-	UserID         string     `json:"user_id,omitempty"`
-	RoleName       string     `json:"role,omitempty"`
-	RoleID         string     `json:"role_id,omitempty"`
-	RolePath       string     `json:"role_path,omitempty"`
-	SessionName    string     `json:"session_name,omitempty"`
-	SourceIdentity string     `json:"source_identity,omitempty"`
-	MFA            bool       `json:"mfa,omitempty"`
-	MFATime        *time.Time `json:"mfa_time,omitempty"`
+	Type           string
+	UserName       string
+	UserID         string
+	RoleName       string
+	RoleID         string
+	RolePath       string
+	SessionName    string
+	SourceIdentity string
+	MFA            bool
+	MFATime        *time.Time
 	// Policies are the session policies: inline Policy first, then the documents of PolicyArns,
 	// resolved at issue time as AWS does.
-	Policies    []PolicyDoc `json:"policies,omitempty"`
-	HasPolicies bool        `json:"has_policies,omitempty"`
-	Tags        []Tag       `json:"tags,omitempty"`
+	Policies    []PolicyDoc
+	HasPolicies bool
+	Tags        []Tag
 	// TransitiveTagKeys are the keys of Tags that pass on to the sessions this one assumes (role
 	// chaining): the request's TransitiveTagKeys and those the calling session passed on to it.
-	TransitiveTagKeys []string `json:"transitive_tag_keys,omitempty"`
+	TransitiveTagKeys []string
 	// AssumedRoot marks a privileged root session issued by sts:AssumeRoot: Type is PrincipalRoot,
 	// Account the member account, TaskPolicies the deny-only root-task policy (resolved at issue
 	// time), and Source* the principal that called AssumeRoot (kept for CloudTrail).
-	AssumedRoot   bool        `json:"assumed_root,omitempty"`
-	TaskPolicies  []PolicyDoc `json:"task_policies,omitempty"`
-	SourceARN     string      `json:"source_arn,omitempty"`
-	SourceAccount string      `json:"source_account,omitempty"`
-	SourceID      string      `json:"source_id,omitempty"`
-	SourceType    string      `json:"source_type,omitempty"`
+	AssumedRoot   bool
+	TaskPolicies  []PolicyDoc
+	SourceARN     string
+	SourceAccount string
+	SourceID      string
+	SourceType    string
 	// RoleTags are the current tags of an AssumeRole session's role, filled by Service.Session from
 	// the role the session is bound to; never stored.
-	RoleTags []Tag `json:"-"`
+	RoleTags []Tag
 	// ServiceLinked is the role's Role.ServiceLinked when the session was issued: the session of
 	// a service-linked role, which SCPs do not govern.
-	ServiceLinked bool `json:"service_linked,omitempty"`
+	ServiceLinked bool
 	// UserPath is the user's path when a user's session was issued, so that its ARN is the user's.
-	UserPath string `json:"user_path,omitempty"`
+	UserPath string
 	// Credentials, filled only when the session is issued or looked up for authentication.
-	Secret string `json:"-"`
-	Token  string `json:"-"`
+	Secret string
+	Token  string
 }
 
 // RoleSession starts the session of an AssumeRole of r (in account): the role's identity and its
@@ -108,7 +106,7 @@ func (s *Service) IssueSession(ctx context.Context, sess *Session) error {
 	sess.TokenHash = h[:]
 	sess.SealedSecret = s.seal.Seal([]byte(sess.Secret), sessionAD(sess.AccessKeyID))
 	return store.Update(ctx, s.st, func(t txn) error {
-		return t.InsertJSON(kindSession, "", sess.AccessKeyID, sess)
+		return sessions.Insert(t, "", sess.AccessKeyID, sessionRecordOf(sess))
 	})
 }
 
@@ -117,19 +115,21 @@ func (s *Service) IssueSession(ctx context.Context, sess *Session) error {
 // whose principal is gone (see sessionPrincipal), or *awserr.Error InvalidClientTokenId for a
 // wrong token and ExpiredToken for an expired session.
 func (s *Service) Session(ctx context.Context, id, token string, now time.Time) (*Session, error) {
-	var sess Session
-	var ok, live bool
-	err := s.view(ctx, func(t txn) (err error) {
-		if ok, err = t.GetJSON(kindSession, "", id, &sess); err != nil || !ok {
+	var sess *Session
+	var live bool
+	err := s.view(ctx, func(t txn) error {
+		r, ok, err := sessions.Get(t, "", id)
+		if err != nil || !ok {
 			return err
 		}
-		live, err = t.sessionPrincipal(&sess)
+		sess = r.session()
+		live, err = t.sessionPrincipal(sess)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if sess == nil {
 		return nil, ErrUnknownKey
 	}
 	if err := sess.Check(token, now); err != nil {
@@ -143,7 +143,7 @@ func (s *Service) Session(ctx context.Context, id, token string, now time.Time) 
 		return nil, err
 	}
 	sess.Secret = string(secret)
-	return &sess, nil
+	return sess, nil
 }
 
 // sessionPrincipal reports whether the principal a session was issued to still exists: the user

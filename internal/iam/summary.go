@@ -57,13 +57,9 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 		return 0
 	}
 	err := s.view(ctx, func(t txn) error {
-		var a Account
-		ok, err := t.GetJSON(kindAccount, "", account, &a)
+		a, err := t.account(account)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return awserr.New(awserr.NoSuchEntity, "The account %s cannot be found.", account)
 		}
 		out["AccountPasswordPresent"] = flag(len(a.RootPasswordHash))
 		for _, c := range []struct {
@@ -73,9 +69,9 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			{"Users", users.Name, "", false},
 			{"Groups", groups.Name, "", false},
 			{"Roles", roles.Name, "", false},
-			{"Policies", kindPolicy, "", false},
-			{"PolicyVersionsInUse", kindAttachedTo, "", false},
-			{"MFADevices", kindVirtualMFA, "", false},
+			{"Policies", policies.Name, "", false},
+			{"PolicyVersionsInUse", attachments.Name, "", false},
+			{"MFADevices", virtualMFAs.Name, "", false},
 			{"MFADevicesInUse", kindUserMFA, "", false},
 			{"AccountMFAEnabled", kindUserMFA, sep, true},
 			{"AccountSigningCertificatesPresent", signingCerts.Name, sep, true},
@@ -225,8 +221,8 @@ func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetai
 	case "Role":
 		return t.roleDetail(account, e.body, out)
 	case "LocalManagedPolicy":
-		var p ManagedPolicy
-		if err := jsonUnmarshal(e.body, &p); err != nil {
+		p, err := policies.Decode(e.body)
+		if err != nil {
 			return err
 		}
 		return t.policyDetail(account, p.Arn, out)
@@ -237,7 +233,7 @@ func (t txn) addAuthEntity(account string, e authEntity, out *AuthorizationDetai
 }
 
 // authKinds are the store kinds of the sections of authSections kept in the store.
-var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Role": roles.Name, "LocalManagedPolicy": kindPolicy}
+var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Role": roles.Name, "LocalManagedPolicy": policies.Name}
 
 // authEntities is the Source of GetAccountAuthorizationDetails: the sections of authSections that
 // want names (all when it is empty), one after the other, each in key order (the AWS managed
@@ -303,29 +299,21 @@ func authMarker(m string) (int, string, error) {
 // principalPolicies returns a principal's inline policies and attached managed policies.
 func (t txn) principalPolicies(account, ptype, key string) ([]InlinePolicy, []AttachedPolicy, error) {
 	prefix := ptype + sep + key + sep
-	inl, err := t.List(kindInline, account, prefix, "", 0)
+	inl, err := inlines.List(t, account, prefix, "", 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	var inline []InlinePolicy
 	for _, it := range inl {
-		var ip inlinePolicy
-		if err := jsonUnmarshal(it.Body, &ip); err != nil {
-			return nil, nil, err
-		}
-		inline = append(inline, InlinePolicy{PolicyName: ip.Name, PolicyDocument: ip.Document})
+		inline = append(inline, InlinePolicy{PolicyName: it.Record.Name, PolicyDocument: it.Record.Document})
 	}
-	att, err := t.List(kindAttached, account, prefix, "", 0)
+	att, err := attachments.List(t, account, prefix, "", 0)
 	if err != nil {
 		return nil, nil, err
 	}
 	var attached []AttachedPolicy
 	for _, it := range att {
-		var ap AttachedPolicy
-		if err := jsonUnmarshal(it.Body, &ap); err != nil {
-			return nil, nil, err
-		}
-		attached = append(attached, ap)
+		attached = append(attached, AttachedPolicy(*it.Record))
 	}
 	return inline, attached, nil
 }

@@ -25,21 +25,21 @@ type Boundary struct {
 
 // Account is an AWS account with its root user.
 type Account struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        string
+	Name      string
+	Email     string
+	CreatedAt time.Time
 	// RootPasswordHash is the argon2id hash of the root password, "" when root has none.
-	RootPasswordHash   string     `json:"root_password_hash,omitempty"`
-	RootPasswordChange *time.Time `json:"root_password_changed,omitempty"`
-	Alias              string     `json:"alias,omitempty"`
+	RootPasswordHash   string
+	RootPasswordChange *time.Time
+	Alias              string
 	// RootRecoveryAllowed is when a privileged root session (task IAMCreateRootUserPassword) called
 	// CreateLoginProfile without a password, which lets the root user of a member account whose
 	// root credentials are centrally managed recover its password; nil otherwise.
-	RootRecoveryAllowed *time.Time `json:"root_recovery_allowed,omitempty"`
+	RootRecoveryAllowed *time.Time
 	// RootPasswordLastUsed is when the root user's password was last accepted at sign-in (the
 	// credential report's password_last_used); nil when never.
-	RootPasswordLastUsed *time.Time `json:"root_password_last_used,omitempty"`
+	RootPasswordLastUsed *time.Time
 }
 
 // PlaceholderRootEmail is the root email `rootward serve` gives the account it creates on a new
@@ -107,29 +107,29 @@ type Role struct {
 
 // PolicyVersion is one version of a managed policy. Document is the JSON text as submitted.
 type PolicyVersion struct {
-	Document         string    `xml:"Document,omitempty" json:"document"`
-	VersionID        string    `xml:"VersionId" json:"id"`
-	IsDefaultVersion bool      `xml:"IsDefaultVersion" json:"-"`
-	CreateDate       time.Time `xml:"CreateDate" json:"created"`
+	Document         string    `xml:"Document,omitempty"`
+	VersionID        string    `xml:"VersionId"`
+	IsDefaultVersion bool      `xml:"IsDefaultVersion"`
+	CreateDate       time.Time `xml:"CreateDate"`
 }
 
 // ManagedPolicy is a customer managed policy, or an AWS managed one (Path /, account "aws").
 type ManagedPolicy struct {
-	PolicyName                    string          `xml:"PolicyName" json:"name"`
-	PolicyID                      string          `xml:"PolicyId" json:"id"`
-	Arn                           string          `xml:"Arn" json:"arn"`
-	Path                          string          `xml:"Path" json:"path"`
-	DefaultVersionID              string          `xml:"DefaultVersionId" json:"default_version"`
-	AttachmentCount               int             `xml:"AttachmentCount" json:"-"`
-	PermissionsBoundaryUsageCount int             `xml:"PermissionsBoundaryUsageCount" json:"-"`
-	IsAttachable                  bool            `xml:"IsAttachable" json:"-"`
-	Description                   string          `xml:"Description,omitempty" json:"description,omitempty"`
-	CreateDate                    time.Time       `xml:"CreateDate" json:"created"`
-	UpdateDate                    time.Time       `xml:"UpdateDate" json:"updated"`
-	Tags                          []Tag           `xml:"Tags>member,omitempty" json:"tags,omitempty"`
-	Versions                      []PolicyVersion `xml:"-" json:"versions"`
+	PolicyName                    string          `xml:"PolicyName"`
+	PolicyID                      string          `xml:"PolicyId"`
+	Arn                           string          `xml:"Arn"`
+	Path                          string          `xml:"Path"`
+	DefaultVersionID              string          `xml:"DefaultVersionId"`
+	AttachmentCount               int             `xml:"AttachmentCount"`
+	PermissionsBoundaryUsageCount int             `xml:"PermissionsBoundaryUsageCount"`
+	IsAttachable                  bool            `xml:"IsAttachable"`
+	Description                   string          `xml:"Description,omitempty"`
+	CreateDate                    time.Time       `xml:"CreateDate"`
+	UpdateDate                    time.Time       `xml:"UpdateDate"`
+	Tags                          []Tag           `xml:"Tags>member,omitempty"`
+	Versions                      []PolicyVersion `xml:"-"`
 	// NextVersion numbers versions: v1, v2, … never reused after deletion, as in IAM.
-	NextVersion int `xml:"-" json:"next_version"`
+	NextVersion int `xml:"-"`
 }
 
 // DefaultDocument returns the document of the default version.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	rwarn "github.com/rootward/rootward/internal/arn"
-	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
@@ -44,7 +43,7 @@ func (s *Service) CreateUser(ctx context.Context, account string, in CreateUserI
 	}
 	err := s.update(ctx, account, func(t txn) error {
 		if in.PermissionsBoundary != "" {
-			if err := s.setBoundary(t, account, principalUserT, in.UserName, in.PermissionsBoundary); err != nil {
+			if err := t.checkBoundary(account, in.PermissionsBoundary); err != nil {
 				return err
 			}
 			u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: in.PermissionsBoundary}
@@ -153,65 +152,13 @@ func (s *Service) UpdateUser(ctx context.Context, account, name, newName, newPat
 
 // renamePrincipal moves every object keyed by a principal's folded name.
 func (t txn) renamePrincipal(account, ptype, oldKey, newKey string) error {
-	moves := []struct{ kind, oldPrefix, newPrefix string }{
-		{kindAttached, ptype + sep + oldKey + sep, ptype + sep + newKey + sep},
-		{kindInline, ptype + sep + oldKey + sep, ptype + sep + newKey + sep},
-	}
-	if ptype == principalUserT {
-		moves = append(moves,
-			struct{ kind, oldPrefix, newPrefix string }{kindUserMFA, oldKey + sep, newKey + sep},
-		)
-	}
-	for _, m := range moves {
-		items, err := t.List(m.kind, account, m.oldPrefix, "", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			rest := strings.TrimPrefix(it.Key, m.oldPrefix)
-			if err := t.Put(m.kind, account, m.newPrefix+rest, it.Body); err != nil {
-				return err
-			}
-			if err := t.Delete(m.kind, account, it.Key); err != nil {
-				return err
-			}
-			// Reverse indexes that name the principal.
-			switch m.kind {
-			case kindAttached:
-				if err := t.moveKey(kindAttachedTo, account, rest+sep+ptype+sep+oldKey, rest+sep+ptype+sep+newKey); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	// A permissions boundary's reverse index.
-	items, err := t.List(kindBoundaryOf, account, "", "", 0)
-	if err != nil {
+	if err := t.renamePolicyRecords(account, ptype, oldKey, newKey); err != nil {
 		return err
 	}
-	for _, it := range items {
-		if strings.HasSuffix(it.Key, sep+ptype+sep+oldKey) {
-			arn := strings.TrimSuffix(it.Key, sep+ptype+sep+oldKey)
-			if err := t.moveKey(kindBoundaryOf, account, it.Key, arn+sep+ptype+sep+newKey); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (t txn) moveKey(kind, account, oldKey, newKey string) error {
-	b, err := t.Get(kind, account, oldKey)
-	if errors.Is(err, store.ErrNotFound) {
+	if ptype != principalUserT {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	if err := t.Put(kind, account, newKey, b); err != nil {
-		return err
-	}
-	return t.Delete(kind, account, oldKey)
+	return t.renameMFARecords(account, oldKey, newKey)
 }
 
 // DeleteUser deletes a user that has nothing attached. Returns DeleteConflict, naming what must go
@@ -256,9 +203,6 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 				return awserr.New(awserr.DeleteConflict, "%s", c.msg)
 			}
 		}
-		if err := t.clearBoundary(account, principalUserT, key); err != nil {
-			return err
-		}
 		return users.DeleteIfExists(t, account, key)
 	})
 }
@@ -302,10 +246,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, account, name,
 		if err != nil {
 			return err
 		}
-		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
-			return err
-		}
-		if err := s.setBoundary(t, account, principalUserT, name, policyARN); err != nil {
+		if err := t.checkBoundary(account, policyARN); err != nil {
 			return err
 		}
 		u.PermissionsBoundary = &Boundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: policyARN}
@@ -324,9 +265,6 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, account, na
 			return awserr.New(awserr.NoSuchEntity, "The user %s has no permissions boundary.", name)
 		}
 		u.PermissionsBoundary = nil
-		if err := t.clearBoundary(account, principalUserT, fold(name)); err != nil {
-			return err
-		}
 		return t.putUser(account, u)
 	})
 }

@@ -220,9 +220,7 @@ const registryKind = "store.kind"
 // TODO(registry owners): when a package's kinds move to store.Define, delete them here; once the
 // list is empty, delete it, and store.Kinds alone says which kinds exist.
 var legacyKinds = []string{
-	"account", "alias", "attached", "attachedto", "boundaryof", "credreport", "hardwaremfa", "inline",
-	"meta", "passwordpolicy", "policy", "rootemail", "session", "usermfa", "virtualmfa",
-	"webauthncred", "webauthnid",
+	"meta",
 	"event", "event-account",
 	"console.claim", "console.session", "console.form", "console.reveal",
 }
