@@ -71,13 +71,24 @@ var figures = []figure{
 	{Owner: "B", Pkg: "./cmd/rootward", Bench: "BenchmarkScaleOrgRootStatus", Metric: "s-wall", Max: 10, Env: scale, Flags: "-benchtime 1x",
 		What: "`rootward org root-status` over 10,000 member accounts (wall time)"},
 
-	// Slots for the other workstreams: fill in Pkg, Bench and Metric (and Flags/Env) when the
-	// benchmark lands; until then the row says it is missing.
-	{Owner: "T", Bench: "", Metric: "%", Max: 10, What: "trail: throughput lost to recording every call (GetCallerIdentity handler, with vs without)"},
-	{Owner: "T", Bench: "", Metric: "ms/op", Max: 20, What: "trail: LookupEvents by user name, first page of 50, over 10,000,000 events"},
-	{Owner: "C", Bench: "", Metric: "ms-p99", Max: 100, What: "revocation (key deactivated, explicit Deny) to effect on another node, PostgreSQL, p99"},
-	{Owner: "C", Bench: "", Metric: "ms-p50", What: "revocation to effect on another node, p50"},
-	{Owner: "L", Bench: "", Metric: "x", Min: 1, What: "two-node PostgreSQL load: throughput of 32 writers ÷ 1 writer (60 s)"},
+	// T: the trail (internal/trail/bench_test.go). The recording cost is 1 − recorded ÷ unrecorded.
+	{Owner: "T", Pkg: "./internal/trail", Bench: "BenchmarkRecordingCost/recorded", Metric: "calls/s", Flags: "-benchtime 3s",
+		What: "trail: GetCallerIdentity handler calls/s, every call recorded durably (32 callers)"},
+	{Owner: "T", Pkg: "./internal/trail", Bench: "BenchmarkRecordingCost/unrecorded", Metric: "calls/s",
+		What: "trail: the same without a recorder (target: recording costs ≤ 10 % of this)"},
+	{Owner: "T", Pkg: "./internal/trail", Bench: "BenchmarkLookupByUser", Metric: "ms/op", Max: 20,
+		Env: "ROOTWARD_BENCH_EVENTS=10000000", Flags: "-benchtime 1000x",
+		What: "trail: LookupEvents by user name, first page of 50, over 10,000,000 events"},
+	// C and L need PostgreSQL: ROOTWARD_TEST_POSTGRES in make bench's environment (they skip without).
+	{Owner: "C", Pkg: "./internal/server", Bench: "BenchmarkTwoNodesRevocation", Metric: "p99-ms", Max: 100, Flags: "-benchtime 500x",
+		What: "revocation (key deactivated, explicit Deny) to effect on another node, PostgreSQL, p99"},
+	{Owner: "C", Pkg: "./internal/server", Bench: "BenchmarkTwoNodesRevocation", Metric: "p50-ms",
+		What: "revocation to effect on another node, p50"},
+	{Owner: "L", Pkg: "./cmd/rootward", Bench: "BenchmarkTwoNodeLoadPostgres", Metric: "ratio-32/1", Min: 1,
+		Env: "ROOTWARD_LOAD_DURATION=60s", Flags: "-benchtime 1x",
+		What: "two-node PostgreSQL load: throughput of 32 writers ÷ 1 writer (60 s each)"},
+	{Owner: "L", Pkg: "./cmd/rootward", Bench: "BenchmarkTwoNodeLoadPostgres", Metric: "writes/s-32",
+		What: "two-node PostgreSQL load: acknowledged writes/s with 32 writers"},
 }
 
 // extraRuns are the benchmarks of earlier issues, reported as measured, without targets.
