@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -33,28 +32,20 @@ type claimRecord struct {
 // link printed claims the root user.
 func CreateClaim(ctx context.Context, st store.Store, account string, now time.Time) (string, error) {
 	tok := randomToken()
-	b, err := json.Marshal(claimRecord{Account: account, Expires: now.UTC().Add(ClaimLifetime)})
-	if err != nil {
-		return "", err
-	}
-	err = st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, func(tx store.Tx) error {
 		// Claims are few (one per unclaimed installation), so reading them all is cheap.
-		items, err := tx.List(kindClaim, "", "", "", 0)
+		all, err := claims.List(tx, "", "", "", 0)
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			var c claimRecord
-			if err := json.Unmarshal(it.Body, &c); err != nil {
-				return err
-			}
-			if c.Account == account {
-				if err := tx.Delete(kindClaim, "", it.Key); err != nil {
+		for _, c := range all {
+			if c.Record.Account == account {
+				if err := claims.Delete(tx, "", c.Key); err != nil {
 					return err
 				}
 			}
 		}
-		return tx.Insert(kindClaim, "", tokenKey(tok), b)
+		return claims.Insert(tx, "", tokenKey(tok), &claimRecord{Account: account, Expires: now.UTC().Add(ClaimLifetime)})
 	})
 	return tok, err
 }
@@ -66,15 +57,9 @@ func ClaimPath(token string) string { return "/console/claim/" + token }
 func (h *Handler) lookupClaim(ctx context.Context, tok string) (*claimRecord, error) {
 	var c *claimRecord
 	err := h.st.View(ctx, func(tx store.Tx) error {
-		b, err := tx.Get(kindClaim, "", tokenKey(tok))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		c = &claimRecord{}
-		return json.Unmarshal(b, c)
+		var err error
+		c, _, err = claims.Get(tx, "", tokenKey(tok))
+		return err
 	})
 	if err != nil || c == nil || !h.now().Before(c.Expires) {
 		return nil, err
@@ -173,7 +158,7 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		again(capitalize(err.Error()))
 		return
 	}
-	err = h.st.Update(ctx, func(tx store.Tx) error { return tx.Delete(kindClaim, "", tokenKey(tok)) })
+	err = h.st.Update(ctx, func(tx store.Tx) error { return claims.Delete(tx, "", tokenKey(tok)) })
 	if errors.Is(err, store.ErrNotFound) {
 		h.render(w, r, http.StatusNotFound, "message", nil, view{Title: "Setup link not valid", Error: h.msgClaimGone()})
 		return
@@ -217,11 +202,7 @@ func (h *Handler) applyClaim(ctx context.Context, account, oldName string, d cla
 }
 
 func (h *Handler) restoreClaim(ctx context.Context, tok string, c *claimRecord) error {
-	b, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	return h.st.Update(ctx, func(tx store.Tx) error { return tx.Put(kindClaim, "", tokenKey(tok), b) })
+	return h.st.Update(ctx, func(tx store.Tx) error { return claims.Put(tx, "", tokenKey(tok), c) })
 }
 
 func capitalize(s string) string {

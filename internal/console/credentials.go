@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -156,13 +155,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 // setSessionEpoch moves this session to a new epoch, so that ending the others spares it.
 func (h *Handler) setSessionEpoch(ctx context.Context, s *session, epoch int64) error {
 	s.Epoch = epoch
-	return h.st.Update(ctx, func(tx store.Tx) error {
-		b, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		return tx.Put(kindSession, "", s.key, b)
-	})
+	return h.st.Update(ctx, func(tx store.Tx) error { return putSession(tx, s) })
 }
 
 // pageError shows an error on the credentials page: an AWS error's message, nothing otherwise.

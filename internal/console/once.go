@@ -37,11 +37,9 @@ func (h *Handler) spendForm(ctx context.Context, r *http.Request) error {
 	if tok == "" {
 		return errNoFormToken
 	}
-	b, err := json.Marshal(formSpent{At: h.now().UTC()})
-	if err != nil {
-		return err
-	}
-	err = h.st.Update(ctx, func(tx store.Tx) error { return tx.Insert(kindFormSpent, "", tokenKey(tok), b) })
+	err := h.st.Update(ctx, func(tx store.Tx) error {
+		return spentForms.Insert(tx, "", tokenKey(tok), &formSpent{At: h.now().UTC()})
+	})
 	if errors.Is(err, store.ErrExists) {
 		return errFormSpent
 	}
@@ -108,11 +106,7 @@ func (h *Handler) stash(ctx context.Context, rv reveal) (string, error) {
 	}
 	tok := randomToken()
 	rv.Expires = h.now().UTC().Add(revealLifetime)
-	b, err := json.Marshal(rv)
-	if err != nil {
-		return "", err
-	}
-	if err := h.st.Update(ctx, func(tx store.Tx) error { return tx.Insert(kindReveal, "", tokenKey(tok), b) }); err != nil {
+	if err := h.st.Update(ctx, func(tx store.Tx) error { return reveals.Insert(tx, "", tokenKey(tok), &rv) }); err != nil {
 		return "", err
 	}
 	return tok, nil
@@ -131,30 +125,20 @@ func (h *Handler) stashSecret(ctx context.Context, r *http.Request, s *session, 
 // take returns the stashed record of a token and forgets it, so a reload shows nothing. It returns
 // nil when the token is unknown, spent, expired or another browser's.
 func (h *Handler) take(ctx context.Context, owner, tok string) (*reveal, error) {
-	var rv reveal
-	found := false
+	var rv *reveal
 	err := h.st.Update(ctx, func(tx store.Tx) error {
-		found = false
-		b, err := tx.Get(kindReveal, "", tokenKey(tok))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+		rv = nil
+		r, ok, err := reveals.Get(tx, "", tokenKey(tok))
+		if err != nil || !ok || owner == "" || r.Owner != owner {
 			return err
 		}
-		if err := json.Unmarshal(b, &rv); err != nil {
-			return err
-		}
-		if owner == "" || rv.Owner != owner {
-			return nil
-		}
-		found = true
-		return tx.Delete(kindReveal, "", tokenKey(tok))
+		rv = r
+		return reveals.Delete(tx, "", tokenKey(tok))
 	})
-	if err != nil || !found || !h.now().Before(rv.Expires) {
+	if err != nil || rv == nil || !h.now().Before(rv.Expires) {
 		return nil, err
 	}
-	return &rv, nil
+	return rv, nil
 }
 
 // takeSecret returns a stashed access key with its secret, once.
@@ -186,13 +170,11 @@ func (h *Handler) Sweep(ctx context.Context) (int, error) {
 		expired func(b []byte) (bool, error)
 	}{
 		{kindFormSpent, func(b []byte) (bool, error) {
-			var f formSpent
-			err := json.Unmarshal(b, &f)
+			f, err := spentForms.Decode(b)
 			return err == nil && now.Sub(f.At) > spentFormRetention, err
 		}},
 		{kindReveal, func(b []byte) (bool, error) {
-			var rv reveal
-			err := json.Unmarshal(b, &rv)
+			rv, err := reveals.Decode(b)
 			return err == nil && !now.Before(rv.Expires), err
 		}},
 	} {
@@ -214,6 +196,7 @@ func (h *Handler) Sweep(ctx context.Context) (int, error) {
 						return err
 					}
 					if gone {
+						// Neither kind has an index: deleting the object deletes the whole record.
 						if err := tx.Delete(k.kind, "", it.Key); err != nil {
 							return err
 						}

@@ -1,12 +1,12 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -30,24 +30,24 @@ const (
 
 // session is a signed-in console session.
 type session struct {
-	ID      string `json:"id"` // public: shown in CloudTrail's session name; not the cookie
-	Account string `json:"account"`
+	ID      string // public: shown in CloudTrail's session name; not the cookie
+	Account string
 	// UserName is the IAM user; "" is the account's root user.
-	UserName  string    `json:"user,omitempty"`
-	Created   time.Time `json:"created"`
-	LastSeen  time.Time `json:"last_seen"`
-	Expires   time.Time `json:"expires"` // absolute timeout
-	ARN       string    `json:"arn"`
-	UserID    string    `json:"user_id"`
-	MFA       bool      `json:"mfa,omitempty"`
-	MFASerial string    `json:"mfa_serial,omitempty"`
+	UserName  string
+	Created   time.Time
+	LastSeen  time.Time
+	Expires   time.Time // absolute timeout
+	ARN       string
+	UserID    string
+	MFA       bool
+	MFASerial string
 	// CSRF is the session-bound token every form of the session carries.
-	CSRF string `json:"csrf"`
+	CSRF string
 	// Epoch is the principal's session epoch (rootuser.Service.SessionEpoch) at sign-in: password
 	// recovery, a password change and "sign out everywhere" raise it, which ends this session.
-	Epoch int64 `json:"epoch"`
+	Epoch int64
 
-	key string // store key, not stored
+	key string // store key (sessionRecord is what is stored)
 }
 
 // Root reports whether the session is the root user's.
@@ -100,11 +100,7 @@ func tokenKey(tok string) string {
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, s *session) error {
 	if c, err := r.Cookie(cookieSession); err == nil {
 		_ = h.st.Update(r.Context(), func(tx store.Tx) error {
-			err := tx.Delete(kindSession, "", tokenKey(c.Value))
-			if errors.Is(err, store.ErrNotFound) {
-				return nil
-			}
-			return err
+			return sessions.DeleteIfExists(tx, "", tokenKey(c.Value))
 		})
 	}
 	now := h.now().UTC()
@@ -118,11 +114,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, s *sessio
 	tok := randomToken()
 	s.key = tokenKey(tok)
 	err := h.st.Update(r.Context(), func(tx store.Tx) error {
-		b, err := json.Marshal(s)
-		if err != nil {
-			return err
-		}
-		return tx.Insert(kindSession, "", s.key, b)
+		return sessions.Insert(tx, "", s.key, sessionRecordOf(s))
 	})
 	if err != nil {
 		return err
@@ -153,26 +145,17 @@ func (h *Handler) session(r *http.Request) (*session, error) {
 	}
 	key := tokenKey(c.Value)
 	now := h.now().UTC()
-	var s session
-	var found bool
+	var s *session
 	err = h.st.View(r.Context(), func(tx store.Tx) error {
-		b, err := tx.Get(kindSession, "", key)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
+		rec, ok, err := sessions.Get(tx, "", key)
+		if ok {
+			s = rec.session(key)
 		}
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		found = true
-		return nil
+		return err
 	})
-	if err != nil || !found {
+	if err != nil || s == nil {
 		return nil, err
 	}
-	s.key = key
 	epoch, err := h.root.SessionEpoch(r.Context(), s.Account, s.UserName)
 	if err != nil {
 		return nil, err
@@ -185,14 +168,10 @@ func (h *Handler) session(r *http.Request) (*session, error) {
 		s.LastSeen = now
 		err = h.st.Update(r.Context(), func(tx store.Tx) error {
 			// Only touch a session that still exists: a concurrent sign-out wins.
-			if _, err := tx.Get(kindSession, "", key); err != nil {
-				return err
+			if _, ok, err := sessions.Get(tx, "", key); err != nil || !ok {
+				return cmp.Or(err, store.ErrNotFound)
 			}
-			b, err := json.Marshal(&s)
-			if err != nil {
-				return err
-			}
-			return tx.Put(kindSession, "", key, b)
+			return putSession(tx, s)
 		})
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil
@@ -201,17 +180,11 @@ func (h *Handler) session(r *http.Request) (*session, error) {
 			return nil, err
 		}
 	}
-	return &s, nil
+	return s, nil
 }
 
 func (h *Handler) deleteSession(ctx context.Context, key string) error {
-	return h.st.Update(ctx, func(tx store.Tx) error {
-		err := tx.Delete(kindSession, "", key)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
+	return h.st.Update(ctx, func(tx store.Tx) error { return sessions.DeleteIfExists(tx, "", key) })
 }
 
 // signout ends this browser's session.

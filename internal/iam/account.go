@@ -240,7 +240,8 @@ func checkAlias(alias string) error {
 // one gets true and creates the first account.
 func (s *Service) ClaimInstallation(ctx context.Context) (bool, error) {
 	err := store.Update(ctx, s.st, func(t txn) error {
-		return t.InsertJSON(kindMeta, "", "installation", s.Now())
+		now := s.Now()
+		return installation.Insert(t, "", installationKey, &now)
 	})
 	if errors.Is(err, store.ErrExists) {
 		return false, nil

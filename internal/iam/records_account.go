@@ -49,6 +49,13 @@ func init() {
 	store.Retire("alias")
 }
 
+// installation is the installation marker (ClaimInstallation): kind "meta", one global record
+// under installationKey, the time the installation was claimed. Its body has always been that
+// time alone, as JSON, so the record type is time.Time.
+var installation = store.Define(store.Kind[time.Time]{Name: "meta", Version: 1, Upgrade: version1})
+
+const installationKey = "installation"
+
 func accountRecordOf(a *Account) *accountRecord { r := accountRecord(*a); return &r }
 
 func (r *accountRecord) account() *Account { a := Account(*r); return &a }

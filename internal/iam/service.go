@@ -23,7 +23,6 @@ const (
 	kindAttached     = "attached" // ptype \x00 lower(name) \x00 policy ARN → AttachedPolicy
 	kindInline       = "inline"   // ptype \x00 lower(name) \x00 policy name → inlinePolicy
 	kindUserMFA      = "usermfa"  // lower(user) \x00 serial → {}
-	kindMeta         = "meta"     // installation-wide bookkeeping, e.g. "installation"
 	principalUserT   = "user"
 	principalGroupT  = "group"
 	principalRoleT   = "role"

@@ -187,12 +187,9 @@ func TestMigrations(t *testing.T) {
 // TestNoOrphanedKinds checks that after the migrations every kind left in the objects table is
 // one the current code reads: a kind renamed or retired without migrating its objects would
 // leave data no service can reach. A kind is known when it is registered (store.Kinds), is the
-// index of a registered kind's declared index, is the registry's own, or is on legacyKinds.
+// index of a registered kind's declared index, or is the registry's own.
 func TestNoOrphanedKinds(t *testing.T) {
 	known := map[string]bool{registryKind: true}
-	for _, k := range legacyKinds {
-		known[k] = true
-	}
 	for _, ki := range store.Kinds() {
 		known[ki.Name] = true
 		for _, ix := range ki.Indexes {
@@ -203,7 +200,7 @@ func TestNoOrphanedKinds(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			for _, k := range f.kinds(t) {
 				if !known[k] {
-					t.Errorf("kind %q is stored after the migrations, but it is neither registered (store.Kinds), a registered kind's index, nor on legacyKinds", k)
+					t.Errorf("kind %q is stored after the migrations, but it is neither registered (store.Kinds) nor a registered kind's index", k)
 				}
 			}
 		})
@@ -212,28 +209,6 @@ func TestNoOrphanedKinds(t *testing.T) {
 
 // registryKind is where store.Migrate records what each kind's data was brought up to.
 const registryKind = "store.kind"
-
-// legacyKinds are the kinds still written as plain JSON by the services' own code rather than
-// declared with store.Define (iam service.go, mfa.go, mfadevices.go, credreport.go; trail;
-// console claim.go, session.go, once.go).
-//
-// TODO(registry owners): when a package's kinds move to store.Define, delete them here; once the
-// list is empty, delete it, and store.Kinds alone says which kinds exist.
-var legacyKinds = []string{
-	"meta",
-	"event", "event-account",
-	"console.claim", "console.session", "console.form", "console.reveal",
-}
-
-// TestLegacyKindsNotRegistered keeps legacyKinds honest: a kind that has moved to store.Define
-// must leave the list, so that the list does not vouch for a kind the registry has dropped.
-func TestLegacyKindsNotRegistered(t *testing.T) {
-	for _, ki := range store.Kinds() {
-		if slices.Contains(legacyKinds, ki.Name) {
-			t.Errorf("kind %q is registered (store.Kinds): remove it from legacyKinds", ki.Name)
-		}
-	}
-}
 
 func fmtErr(name string, err error) error { return fmt.Errorf("%s: %w", name, err) }
 
