@@ -56,9 +56,11 @@ lint:
 # part: each figure against its issue target, with the commands and the machine. The benchmarks and
 # their targets are the table in internal/tools/benchreport (one line per figure); the scale ones
 # build their data sets once per code version under $$TMPDIR/rootward-bench (internal/testutil/
-# benchdata). ../shared/bench/e2e.sh runs too when it is there (it needs wrk).
+# benchdata). The end-to-end comparison script E2E_SCRIPT (outside the repository) runs too when it
+# is there (it needs wrk).
+E2E_SCRIPT ?= ../shared/bench/e2e.sh
 bench:
-	$(GO) run ./internal/tools/benchreport -out docs/benchmarks.md
+	$(GO) run ./internal/tools/benchreport -out docs/benchmarks.md -e2e-script $(E2E_SCRIPT)
 
 # instructions counts the instructions of one policy decision per statement shape with valgrind's
 # cachegrind (apt-get install valgrind): a figure that, unlike a timing, repeats from run to run

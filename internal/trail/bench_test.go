@@ -47,7 +47,7 @@ func BenchmarkRecordingCost(b *testing.B) {
 			sum := sha256.Sum256([]byte(body))
 			payloadHash := hex.EncodeToString(sum[:])
 			signer := v4.NewSigner()
-			b.SetParallelism(16) // 32 callers on 2 CPUs: the concurrency of ../shared/bench/e2e.sh (wrk -c32)
+			b.SetParallelism(16) // 32 callers on 2 CPUs: the concurrency of the end-to-end comparison in docs/benchmarks.md (wrk -c32)
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
