@@ -11,21 +11,17 @@ import (
 // names are those the bodies were stored under before records existed, so a body written then is
 // version 0 and decodes unchanged as version 1.
 
-// version1 is the upgrade list of a kind whose version 1 is the JSON stored before records had
-// versions.
-var version1 = []func([]byte) ([]byte, error){nil}
-
 // claims are the first-run claims (claim.go).
-var claims = store.Define(store.Kind[claimRecord]{Name: kindClaim, Version: 1, Upgrade: version1})
+var claims = store.Define(store.Kind[claimRecord]{Name: kindClaim, Version: 1})
 
 // sessions are the signed-in console sessions (session.go).
-var sessions = store.Define(store.Kind[sessionRecord]{Name: kindSession, Version: 1, Upgrade: version1})
+var sessions = store.Define(store.Kind[sessionRecord]{Name: kindSession, Version: 1})
 
 // spentForms are the one-time form tokens already spent (once.go).
-var spentForms = store.Define(store.Kind[formSpent]{Name: kindFormSpent, Version: 1, Upgrade: version1})
+var spentForms = store.Define(store.Kind[formSpent]{Name: kindFormSpent, Version: 1})
 
 // reveals are the new secrets waiting to be shown once (once.go).
-var reveals = store.Define(store.Kind[reveal]{Name: kindReveal, Version: 1, Upgrade: version1})
+var reveals = store.Define(store.Kind[reveal]{Name: kindReveal, Version: 1})
 
 // sessionRecord is a stored session; session is what the handlers work with.
 type sessionRecord struct {

@@ -23,10 +23,6 @@ import (
 // the prefix, and lists by path, then name. AWS documents no order for a PathPrefix listing;
 // without one (or with "/", which every path matches) they list in name order, as IAM does.
 
-// version1 is the upgrade list of a kind whose version 1 is the JSON stored before records had
-// versions.
-var version1 = []func([]byte) ([]byte, error){nil}
-
 // pathIndex is the "path" index of a principal kind: one entry per record, its path.
 func pathIndex[R any](path func(*R) string) store.Index[R] {
 	return store.Index[R]{Name: "path", Values: func(_ string, r *R) []string { return []string{path(r)} }}
@@ -93,7 +89,7 @@ type userRecord struct {
 }
 
 var users = store.Define(store.Kind[userRecord]{
-	Name: "user", Version: 1, Upgrade: version1,
+	Name: "user", Version: 1,
 	Indexes: []store.Index[userRecord]{
 		pathIndex(func(r *userRecord) string { return r.Path }),
 		boundaryIndex(func(r *userRecord) *boundaryRecord { return r.Boundary }),
@@ -161,7 +157,7 @@ type groupRecord struct {
 }
 
 var groups = store.Define(store.Kind[groupRecord]{
-	Name: "group", Version: 1, Upgrade: version1,
+	Name: "group", Version: 1,
 	Indexes: []store.Index[groupRecord]{pathIndex(func(r *groupRecord) string { return r.Path })},
 })
 
@@ -191,7 +187,7 @@ type membership struct {
 }
 
 var members = store.Define(store.Kind[membership]{
-	Name: "member", Version: 1, Upgrade: version1,
+	Name: "member", Version: 1,
 	Indexes: []store.Index[membership]{{Name: "user", Values: func(key string, _ *membership) []string {
 		_, user, _ := strings.Cut(key, sep)
 		return []string{user}
@@ -315,7 +311,7 @@ type roleLastUsedRecord struct {
 }
 
 var roles = store.Define(store.Kind[roleRecord]{
-	Name: "role", Version: 1, Upgrade: version1,
+	Name: "role", Version: 1,
 	Indexes: []store.Index[roleRecord]{
 		pathIndex(func(r *roleRecord) string { return r.Path }),
 		boundaryIndex(func(r *roleRecord) *boundaryRecord { return r.Boundary }),
@@ -399,7 +395,7 @@ type accessKeyRecord struct {
 }
 
 var accessKeys = store.Define(store.Kind[accessKeyRecord]{
-	Name: "accesskey", Version: 1, Upgrade: version1,
+	Name: "accesskey", Version: 1,
 	Indexes: []store.Index[accessKeyRecord]{{Name: "user", Values: func(_ string, r *accessKeyRecord) []string {
 		return []string{keyIndexValue(r.Account, r.User)}
 	}}},
@@ -499,7 +495,7 @@ type loginProfileRecord struct {
 	Hashes        []string  `json:"hashes"`
 }
 
-var loginProfiles = store.Define(store.Kind[loginProfileRecord]{Name: "loginprofile", Version: 1, Upgrade: version1})
+var loginProfiles = store.Define(store.Kind[loginProfileRecord]{Name: "loginprofile", Version: 1})
 
 func loginProfileRecordOf(lp *LoginProfile) *loginProfileRecord {
 	return &loginProfileRecord{Created: lp.CreateDate, ResetRequired: lp.PasswordResetRequired, Changed: lp.PasswordLastChanged, Hashes: lp.Hashes}
@@ -523,7 +519,7 @@ type signingCertRecord struct {
 }
 
 var signingCerts = store.Define(store.Kind[signingCertRecord]{
-	Name: "usercert", Version: 1, Upgrade: version1,
+	Name: "usercert", Version: 1,
 	Indexes: []store.Index[signingCertRecord]{{Name: "fingerprint", Unique: true, Values: func(_ string, r *signingCertRecord) []string {
 		if r.Fingerprint == "" {
 			return nil

@@ -30,7 +30,7 @@ type accountRecord struct {
 // none while the account has no alias). They replace the hand-kept "rootemail" and "alias"
 // objects, which are retired.
 var accounts = store.Define(store.Kind[accountRecord]{
-	Name: "account", Version: 1, Upgrade: version1,
+	Name: "account", Version: 1,
 	Indexes: []store.Index[accountRecord]{
 		{Name: "email", Unique: true, Values: func(_ string, r *accountRecord) []string {
 			return []string{strings.ToLower(r.Email)}
@@ -52,7 +52,7 @@ func init() {
 // installation is the installation marker (ClaimInstallation): kind "meta", one global record
 // under installationKey, the time the installation was claimed. Its body has always been that
 // time alone, as JSON, so the record type is time.Time.
-var installation = store.Define(store.Kind[time.Time]{Name: "meta", Version: 1, Upgrade: version1})
+var installation = store.Define(store.Kind[time.Time]{Name: "meta", Version: 1})
 
 const installationKey = "installation"
 
@@ -79,7 +79,7 @@ type passwordPolicyRecord struct {
 	HardExpiry                 *bool `json:"hard_expiry,omitempty"`
 }
 
-var passwordPolicies = store.Define(store.Kind[passwordPolicyRecord]{Name: "passwordpolicy", Version: 1, Upgrade: version1})
+var passwordPolicies = store.Define(store.Kind[passwordPolicyRecord]{Name: "passwordpolicy", Version: 1})
 
 // credentialReportRecord is an account's stored credential report, under keyCredReport.
 type credentialReportRecord struct {
@@ -87,4 +87,4 @@ type credentialReportRecord struct {
 	GeneratedTime time.Time `json:"generated"`
 }
 
-var credentialReports = store.Define(store.Kind[credentialReportRecord]{Name: "credreport", Version: 1, Upgrade: version1})
+var credentialReports = store.Define(store.Kind[credentialReportRecord]{Name: "credreport", Version: 1})

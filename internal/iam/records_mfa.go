@@ -20,7 +20,7 @@ type mfaAssignment struct {
 // mfaAssignments are the assignments. The unique "serial" index finds a device's owner without
 // reading the account's other assignments, and keeps a device assigned to one principal at most.
 var mfaAssignments = store.Define(store.Kind[mfaAssignment]{
-	Name: kindUserMFA, Version: 1, Upgrade: version1,
+	Name: kindUserMFA, Version: 1,
 	Indexes: []store.Index[mfaAssignment]{{Name: "serial", Unique: true, Values: func(_ string, r *mfaAssignment) []string {
 		return []string{r.SerialNumber}
 	}}},
@@ -66,7 +66,7 @@ type virtualMFARecord struct {
 	Drift        int64       `json:"drift,omitempty"`
 }
 
-var virtualMFAs = store.Define(store.Kind[virtualMFARecord]{Name: "virtualmfa", Version: 1, Upgrade: version1})
+var virtualMFAs = store.Define(store.Kind[virtualMFARecord]{Name: "virtualmfa", Version: 1})
 
 func virtualMFARecordOf(d *VirtualMFADevice) *virtualMFARecord {
 	return &virtualMFARecord{
@@ -89,7 +89,7 @@ func (t txn) putDevice(account, key string, d *VirtualMFADevice) error {
 
 // hardwareDevices are the hardware TOTP tokens, under their serial numbers (hardwareDevice is
 // their storage record).
-var hardwareDevices = store.Define(store.Kind[hardwareDevice]{Name: "hardwaremfa", Version: 1, Upgrade: version1})
+var hardwareDevices = store.Define(store.Kind[hardwareDevice]{Name: "hardwaremfa", Version: 1})
 
 // webAuthnRecord is a stored security key, under its serial number.
 type webAuthnRecord struct {
@@ -101,7 +101,7 @@ type webAuthnRecord struct {
 	LastUsed     time.Time `json:"last_used,omitzero"`
 }
 
-var webAuthnDevices = store.Define(store.Kind[webAuthnRecord]{Name: "webauthncred", Version: 1, Upgrade: version1})
+var webAuthnDevices = store.Define(store.Kind[webAuthnRecord]{Name: "webauthncred", Version: 1})
 
 func webAuthnRecordOf(d *WebAuthnDevice) *webAuthnRecord {
 	return &webAuthnRecord{SerialNumber: d.SerialNumber, Name: d.Name, CredentialID: d.CredentialID,
@@ -118,4 +118,4 @@ func (r *webAuthnRecord) device(user string) WebAuthnDevice {
 // not register one credential twice (WebAuthn §7.1 step 25, "verify that the credentialId is not
 // yet registered for any user"), in any account — which a declared index cannot say, since a
 // kind's index entries live in the record's account.
-var webAuthnIDs = store.Define(store.Kind[string]{Name: "webauthnid", Version: 1, Upgrade: version1})
+var webAuthnIDs = store.Define(store.Kind[string]{Name: "webauthnid", Version: 1})

@@ -50,7 +50,7 @@ type policyVersionRecord struct {
 // policies are the customer managed policies. Their "path" index (path, folded name) serves
 // ListPolicies with a PathPrefix.
 var policies = store.Define(store.Kind[policyRecord]{
-	Name: "policy", Version: 1, Upgrade: version1,
+	Name: "policy", Version: 1,
 	Indexes: []store.Index[policyRecord]{pathIndex(func(r *policyRecord) string { return r.Path })},
 })
 
@@ -102,7 +102,7 @@ type attachmentRecord struct {
 // attachments are the managed-policy attachments. Their "policy" index (policy ARN) lists and
 // counts the principals a policy is attached to.
 var attachments = store.Define(store.Kind[attachmentRecord]{
-	Name: kindAttached, Version: 1, Upgrade: version1,
+	Name: kindAttached, Version: 1,
 	Indexes: []store.Index[attachmentRecord]{{Name: "policy", Values: func(_ string, r *attachmentRecord) []string {
 		return []string{r.PolicyArn}
 	}}},
@@ -129,7 +129,7 @@ type inlinePolicy struct {
 	Document string `json:"document"`
 }
 
-var inlines = store.Define(store.Kind[inlinePolicy]{Name: kindInline, Version: 1, Upgrade: version1})
+var inlines = store.Define(store.Kind[inlinePolicy]{Name: kindInline, Version: 1})
 
 func init() { store.Retire("boundaryof") }
 

@@ -46,7 +46,7 @@ type policyDocRecord struct {
 	Document string `json:"Document"`
 }
 
-var sessions = store.Define(store.Kind[sessionRecord]{Name: "session", Version: 1, Upgrade: version1})
+var sessions = store.Define(store.Kind[sessionRecord]{Name: "session", Version: 1})
 
 func policyDocRecords(ds []PolicyDoc) []policyDocRecord {
 	if ds == nil {

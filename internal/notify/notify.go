@@ -95,7 +95,7 @@ type entryRecord struct {
 	SealedBody []byte    `json:"sealed_body,omitempty"`
 }
 
-var outbox = store.Define(store.Kind[entryRecord]{Name: kindOutbox, Version: 1, Upgrade: []func([]byte) ([]byte, error){nil}})
+var outbox = store.Define(store.Kind[entryRecord]{Name: kindOutbox, Version: 1})
 
 func newEntryRecord(e *Entry) *entryRecord {
 	return &entryRecord{ID: e.ID, Time: e.Time, Channel: e.Channel, To: e.To, Subject: e.Subject, Account: e.Account,

@@ -37,9 +37,6 @@ const (
 	sep             = "\x00"
 )
 
-// v1 is the upgrade path of a kind whose first typed version is the JSON it was stored as.
-var v1 = []func([]byte) ([]byte, error){nil}
-
 func init() {
 	store.Retire("orgchild", "orgpolicyname", "orgtarget", "orghsaccount", "orghsorg")
 }
@@ -68,7 +65,7 @@ type delegationRecord struct {
 	Date             time.Time `json:"date"`
 }
 
-var orgs = store.Define(store.Kind[orgRecord]{Name: kindOrg, Version: 1, Upgrade: v1})
+var orgs = store.Define(store.Kind[orgRecord]{Name: kindOrg, Version: 1})
 
 func newOrgRecord(o *Organization) *orgRecord {
 	r := &orgRecord{ID: o.ID, FeatureSet: o.FeatureSet, MasterAccountID: o.MasterAccountID, RootID: o.RootID,
@@ -98,7 +95,7 @@ func (r *orgRecord) organization() *Organization {
 // most one organization (its key is the account ID, in the global scope). It stays a record of its
 // own rather than an index of orgmember: an index lives in its record's scope (the organization),
 // and this lookup starts from the account alone.
-var memberships = store.Define(store.Kind[string]{Name: kindOrgOf, Version: 1, Upgrade: v1})
+var memberships = store.Define(store.Kind[string]{Name: kindOrgOf, Version: 1})
 
 // memberRecord is an Account as stored. Name and Email are IAM's; records written before they
 // were dropped still hold them, ignored.
@@ -113,7 +110,7 @@ type memberRecord struct {
 // byParent is the "parent" index of members and OUs: the children of a root or OU, in ID order.
 const byParent = "parent"
 
-var members = store.Define(store.Kind[memberRecord]{Name: kindMember, Version: 1, Upgrade: v1,
+var members = store.Define(store.Kind[memberRecord]{Name: kindMember, Version: 1,
 	Indexes: []store.Index[memberRecord]{
 		{Name: byParent, Values: func(_ string, r *memberRecord) []string { return []string{r.ParentID} }},
 	}})
@@ -133,7 +130,7 @@ type ouRecord struct {
 	ParentID string `json:"parent"`
 }
 
-var ous = store.Define(store.Kind[ouRecord]{Name: kindOU, Version: 1, Upgrade: v1,
+var ous = store.Define(store.Kind[ouRecord]{Name: kindOU, Version: 1,
 	Indexes: []store.Index[ouRecord]{
 		{Name: byParent, Values: func(_ string, r *ouRecord) []string { return []string{r.ParentID} }},
 	}})
@@ -151,7 +148,7 @@ type policyRecord struct {
 // the organization's policies of its type.
 const byName = "name"
 
-var policies = store.Define(store.Kind[policyRecord]{Name: kindPolicy, Version: 1, Upgrade: v1,
+var policies = store.Define(store.Kind[policyRecord]{Name: kindPolicy, Version: 1,
 	Indexes: []store.Index[policyRecord]{
 		{Name: byName, Unique: true, Values: func(_ string, r *policyRecord) []string { return []string{r.Type + sep + r.Name} }},
 	}})
@@ -170,7 +167,7 @@ type attachRecord struct{}
 
 const byPolicy = "policy"
 
-var attachments = store.Define(store.Kind[attachRecord]{Name: kindAttach, Version: 1, Upgrade: v1,
+var attachments = store.Define(store.Kind[attachRecord]{Name: kindAttach, Version: 1,
 	Indexes: []store.Index[attachRecord]{
 		{Name: byPolicy, Values: func(key string, _ *attachRecord) []string {
 			_, policyID, _ := strings.Cut(key, sep)
@@ -191,7 +188,7 @@ type createStatusRecord struct {
 	FailureReason      string     `json:"failure,omitempty"`
 }
 
-var createStates = store.Define(store.Kind[createStatusRecord]{Name: kindCreateState, Version: 1, Upgrade: v1})
+var createStates = store.Define(store.Kind[createStatusRecord]{Name: kindCreateState, Version: 1})
 
 // handshakeRecord is a Handshake as stored. Its "account" index lists the handshakes an account
 // is invited by, its "org" index those an organization sent.
@@ -223,7 +220,7 @@ const (
 	byOrg     = "org"
 )
 
-var handshakes = store.Define(store.Kind[handshakeRecord]{Name: kindHandshake, Version: 1, Upgrade: v1,
+var handshakes = store.Define(store.Kind[handshakeRecord]{Name: kindHandshake, Version: 1,
 	Indexes: []store.Index[handshakeRecord]{
 		{Name: byAccount, Values: func(_ string, r *handshakeRecord) []string {
 			for _, p := range r.Parties {
@@ -279,4 +276,4 @@ func handshakeResources(rs []handshakeResourceRecord) []HandshakeResource {
 // tagsRecord is a resource's tags, key → value; a resource without tags has no record.
 type tagsRecord map[string]string
 
-var tagSets = store.Define(store.Kind[tagsRecord]{Name: kindTags, Version: 1, Upgrade: v1})
+var tagSets = store.Define(store.Kind[tagsRecord]{Name: kindTags, Version: 1})

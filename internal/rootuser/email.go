@@ -107,7 +107,7 @@ func (s *Service) emailChange(ctx context.Context, token string) (*emailChangeRe
 	var r emailChangeRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = get(t, emailChanges, "", tokenKey(token), &r)
+		ok, err = emailChanges.Load(t, "", tokenKey(token), &r)
 		return err
 	})
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Service) ConfirmRootEmailChange(ctx context.Context, token string, c Cl
 	var burned bool
 	if err := s.update(ctx, func(t txn) error {
 		var cur emailChangeRecord
-		ok, err := get(t, emailChanges, "", tokenKey(token), &cur)
+		ok, err := emailChanges.Load(t, "", tokenKey(token), &cur)
 		if err != nil || !ok {
 			return err
 		}

@@ -239,7 +239,7 @@ func (s *Service) webAuthnUser(ctx context.Context, account, user string) (*waUs
 		u.name = iu.UserName + " @ " + account
 		err = s.update(ctx, func(t txn) error {
 			var aux userAux
-			if _, err := get(t, userAuxes, account, foldName(user), &aux); err != nil {
+			if _, err := userAuxes.Load(t, account, foldName(user), &aux); err != nil {
 				return err
 			}
 			if len(aux.WebAuthnID) == 0 {
@@ -332,7 +332,7 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, ceremony strin
 	var rec ceremonyRecord
 	var ok bool
 	err := s.update(ctx, func(t txn) (err error) {
-		if ok, err = get(t, ceremonies, "", tokenKey(ceremony), &rec); err != nil || !ok {
+		if ok, err = ceremonies.Load(t, "", tokenKey(ceremony), &rec); err != nil || !ok {
 			return err
 		}
 		return ceremonies.DeleteIfExists(t, "", tokenKey(ceremony))

@@ -12,17 +12,15 @@ import (
 // the JSON they were stored as before records were versioned. The throttling counters
 // (throttle.Kind) are internal/throttle's.
 var (
-	v1 = []func([]byte) ([]byte, error){nil}
-
-	states     = store.Define(store.Kind[rootState]{Name: kindState, Version: 1, Upgrade: v1})
-	userAuxes  = store.Define(store.Kind[userAux]{Name: kindUserAux, Version: 1, Upgrade: v1})
-	resets     = store.Define(store.Kind[resetRecord]{Name: kindReset, Version: 1, Upgrade: v1})
-	recTokens  = store.Define(store.Kind[recoveryToken]{Name: kindRecToken, Version: 1, Upgrade: v1})
-	ceremonies = store.Define(store.Kind[ceremonyRecord]{Name: kindCeremony, Version: 1, Upgrade: v1})
+	states     = store.Define(store.Kind[rootState]{Name: kindState, Version: 1})
+	userAuxes  = store.Define(store.Kind[userAux]{Name: kindUserAux, Version: 1})
+	resets     = store.Define(store.Kind[resetRecord]{Name: kindReset, Version: 1})
+	recTokens  = store.Define(store.Kind[recoveryToken]{Name: kindRecToken, Version: 1})
+	ceremonies = store.Define(store.Kind[ceremonyRecord]{Name: kindCeremony, Version: 1})
 
 	// recoveries' "cooling" index lists the recoveries in their cooling-off period by the time it
 	// ends, so that CompleteDueRecoveries reads the due ones, not every recovery ever made.
-	recoveries = store.Define(store.Kind[recoveryRecord]{Name: kindRecovery, Version: 1, Upgrade: v1,
+	recoveries = store.Define(store.Kind[recoveryRecord]{Name: kindRecovery, Version: 1,
 		Indexes: []store.Index[recoveryRecord]{{Name: byCoolingEnd, Values: func(_ string, r *recoveryRecord) []string {
 			if r.State != RecoveryCooling {
 				return nil
@@ -32,7 +30,7 @@ var (
 
 	// emailChanges' "account" index lists an account's pending root email changes: a new request
 	// drops the links of the earlier ones.
-	emailChanges = store.Define(store.Kind[emailChangeRecord]{Name: kindEmailChange, Version: 1, Upgrade: v1,
+	emailChanges = store.Define(store.Kind[emailChangeRecord]{Name: kindEmailChange, Version: 1,
 		Indexes: []store.Index[emailChangeRecord]{{Name: byAccount, Values: func(_ string, r *emailChangeRecord) []string {
 			return []string{r.Account}
 		}}}})
@@ -45,16 +43,6 @@ const (
 
 // sortableTime is t in UTC with a fixed width, so that byte order is time order.
 func sortableTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
-
-// get reads the record of k under (account, key) into v and reports whether there was one; v is
-// left as it was when there is none.
-func get[R any](t txn, k *store.Kind[R], account, key string, v *R) (bool, error) {
-	r, ok, err := k.Get(t, account, key)
-	if ok {
-		*v = *r
-	}
-	return ok, err
-}
 
 // contactRecord is a Contact as stored in rootState.
 type contactRecord struct {

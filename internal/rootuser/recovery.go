@@ -183,7 +183,7 @@ func (s *Service) resetRecord(ctx context.Context, token string) (*resetRecord, 
 	var rec resetRecord
 	var current bool
 	err := s.view(ctx, func(t txn) error {
-		ok, err := get(t, resets, "", tokenKey(token), &rec)
+		ok, err := resets.Load(t, "", tokenKey(token), &rec)
 		if err != nil || !ok {
 			return err
 		}
@@ -345,7 +345,7 @@ func (s *Service) BeginMFARecoveryFor(ctx context.Context, account string, c Cli
 		}
 		if st.Recovery != "" {
 			var old recoveryRecord
-			if ok, err := get(t, recoveries, "", st.Recovery, &old); err != nil {
+			if ok, err := recoveries.Load(t, "", st.Recovery, &old); err != nil {
 				return err
 			} else if ok && old.State == RecoveryCooling {
 				return awserr.New(awserr.EntityAlreadyExists, "An MFA recovery is already in its cooling-off period until %s.", old.CoolingEnds.Format(time.RFC3339))
@@ -391,7 +391,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	var tok recoveryToken
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = get(t, recTokens, "", tokenKey(token), &tok)
+		ok, err = recTokens.Load(t, "", tokenKey(token), &tok)
 		return err
 	})
 	if err != nil {
@@ -402,7 +402,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	}
 	var rec recoveryRecord
 	err = s.view(ctx, func(t txn) (err error) {
-		ok, err = get(t, recoveries, "", tok.Recovery, &rec)
+		ok, err = recoveries.Load(t, "", tok.Recovery, &rec)
 		return err
 	})
 	if err != nil {
@@ -416,7 +416,7 @@ func (s *Service) recoveryByToken(ctx context.Context, token, role string) (*rec
 	}
 	// Reload: completion or expiry may have changed it.
 	err = s.update(ctx, func(t txn) error {
-		if _, err := get(t, recoveries, "", tok.Recovery, &rec); err != nil {
+		if _, err := recoveries.Load(t, "", tok.Recovery, &rec); err != nil {
 			return err
 		}
 		if rec.State == RecoveryVerifying && !s.Now().Before(rec.Deadline) {
@@ -576,7 +576,7 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 	var st *rootState
 	err = s.update(ctx, func(t txn) error {
 		startCooling, cancelTokens = false, nil
-		ok, err := get(t, recoveries, "", id, &rec)
+		ok, err := recoveries.Load(t, "", id, &rec)
 		if err != nil {
 			return err
 		}
@@ -681,7 +681,7 @@ func (s *Service) PendingMFARecovery(ctx context.Context, account string) (*Pend
 	var rec recoveryRecord
 	var ok bool
 	if err := s.view(ctx, func(t txn) (err error) {
-		ok, err = get(t, recoveries, "", st.Recovery, &rec)
+		ok, err = recoveries.Load(t, "", st.Recovery, &rec)
 		return err
 	}); err != nil || !ok {
 		return nil, err
@@ -715,7 +715,7 @@ func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Clie
 	var account string
 	err := s.update(ctx, func(t txn) error {
 		var cur recoveryRecord
-		if _, err := get(t, recoveries, "", id, &cur); err != nil {
+		if _, err := recoveries.Load(t, "", id, &cur); err != nil {
 			return err
 		}
 		if cur.State != RecoveryCooling && cur.State != RecoveryVerifying {
@@ -767,7 +767,7 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 	done := false
 	err = s.update(ctx, func(t txn) error {
 		done = false
-		ok, err := get(t, recoveries, "", st.Recovery, &rec)
+		ok, err := recoveries.Load(t, "", st.Recovery, &rec)
 		if err != nil || !ok || rec.State != RecoveryCooling || s.Now().Before(rec.CoolingEnds) {
 			return err
 		}

@@ -251,7 +251,7 @@ type txn struct{ store.Txn }
 
 func (t txn) state(account string) (*rootState, error) {
 	var st rootState
-	_, err := get(t, states, account, keyState, &st)
+	_, err := states.Load(t, account, keyState, &st)
 	return &st, err
 }
 
@@ -328,7 +328,7 @@ func (s *Service) SessionEpoch(ctx context.Context, account, user string) (int64
 	}
 	var aux userAux
 	err := s.view(ctx, func(t txn) error {
-		_, err := get(t, userAuxes, account, foldName(user), &aux)
+		_, err := userAuxes.Load(t, account, foldName(user), &aux)
 		return err
 	})
 	return aux.Epoch, err
@@ -358,7 +358,7 @@ func (s *Service) EndAllSessions(ctx context.Context, account, user string) (int
 	} else {
 		err = s.update(ctx, func(t txn) error {
 			var aux userAux
-			if _, err := get(t, userAuxes, account, foldName(user), &aux); err != nil {
+			if _, err := userAuxes.Load(t, account, foldName(user), &aux); err != nil {
 				return err
 			}
 			aux.Epoch++

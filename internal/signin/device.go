@@ -71,7 +71,7 @@ func (s *Service) trustedDevice(ctx context.Context, identity string, c Client) 
 		var rec deviceRecord
 		var ok bool
 		if err := s.view(ctx, func(t txn) (err error) {
-			ok, err = get(t, deviceCookies, "", key, &rec)
+			ok, err = deviceCookies.Load(t, "", key, &rec)
 			return err
 		}); err != nil {
 			return "", err

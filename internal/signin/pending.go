@@ -72,7 +72,7 @@ func (s *Service) readPending(ctx context.Context, token string) (*pendingRecord
 	var rec pendingRecord
 	var ok bool
 	err := s.view(ctx, func(t txn) (err error) {
-		ok, err = get(t, pendings, "", tokenKey(token), &rec)
+		ok, err = pendings.Load(t, "", tokenKey(token), &rec)
 		return err
 	})
 	if err != nil {

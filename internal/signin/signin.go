@@ -231,7 +231,7 @@ func (s *Service) BeginWebAuthnMFA(ctx context.Context, token string) (*protocol
 	}
 	err = s.update(ctx, func(t txn) error {
 		var cur pendingRecord
-		ok, err := get(t, pendings, "", tokenKey(token), &cur)
+		ok, err := pendings.Load(t, "", tokenKey(token), &cur)
 		if err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 		}
 		if err := s.update(ctx, func(t txn) error {
 			var cur pendingRecord
-			ok, err := get(t, pendings, "", tokenKey(token), &cur)
+			ok, err := pendings.Load(t, "", tokenKey(token), &cur)
 			if err != nil || !ok {
 				return err
 			}

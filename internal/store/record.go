@@ -29,8 +29,9 @@ type Kind[R any] struct {
 	// Version of R; 1 for a kind's first typed version. Bodies carry the version they were written
 	// with; a body with none (written before records were versioned) is version 0.
 	Version int
-	// Upgrade[v] turns the JSON of a version-v body into version v+1 (len(Upgrade) == Version).
-	// A nil step means the JSON is unchanged (new fields start at their zero value).
+	// Upgrade[v] turns the JSON of a version-v body into version v+1. A nil or missing step means
+	// the JSON is unchanged (new fields start at their zero value), so a kind whose version-1
+	// record kept the previous schema's JSON names needs none.
 	Upgrade []func(body []byte) ([]byte, error)
 	// Indexes are the secondary indexes, each computed from the record alone.
 	Indexes []Index[R]
@@ -79,7 +80,7 @@ var (
 // Define registers k and returns it. It panics on a malformed declaration or a name already
 // registered: declarations are package-level variables, so a mistake stops the program at start.
 func Define[R any](k Kind[R]) *Kind[R] {
-	if k.Name == "" || strings.Contains(k.Name, "#") || k.Version < 1 || len(k.Upgrade) != k.Version {
+	if k.Name == "" || strings.Contains(k.Name, "#") || k.Version < 1 || len(k.Upgrade) > k.Version {
 		panic(fmt.Sprintf("store: malformed kind %q (version %d, %d upgrade steps)", k.Name, k.Version, len(k.Upgrade)))
 	}
 	seen := map[string]bool{}
@@ -178,6 +179,9 @@ func (k *Kind[R]) Decode(body []byte) (*R, error) {
 		return nil, fmt.Errorf("store: %s record of version %d is newer than this program's %d", k.Name, v, k.Version)
 	}
 	for ; v < k.Version; v++ {
+		if v >= len(k.Upgrade) {
+			continue
+		}
 		if step := k.Upgrade[v]; step != nil {
 			if js, err = step(js); err != nil {
 				return nil, fmt.Errorf("store: upgrade %s from version %d: %w", k.Name, v, err)
@@ -202,6 +206,16 @@ func (k *Kind[R]) Get(tx Tx, account, key string) (r *R, ok bool, err error) {
 	}
 	r, err = k.Decode(body)
 	return r, err == nil, err
+}
+
+// Load reads the record under (account, key) into v and reports whether there was one; v is left
+// as it was when there is none.
+func (k *Kind[R]) Load(tx Tx, account, key string, v *R) (bool, error) {
+	r, ok, err := k.Get(tx, account, key)
+	if ok {
+		*v = *r
+	}
+	return ok, err
 }
 
 // Insert stores a new record; ErrExists when the key is taken, or (as *ErrIndexTaken) when a

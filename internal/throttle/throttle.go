@@ -111,7 +111,7 @@ type counterRecord struct {
 	Prev     time.Time `json:"prev,omitzero"`
 }
 
-var counterKind = store.Define(store.Kind[counterRecord]{Name: Kind, Version: 1, Upgrade: []func([]byte) ([]byte, error){nil}})
+var counterKind = store.Define(store.Kind[counterRecord]{Name: Kind, Version: 1})
 
 // Idle returns a test of stored counters (their bodies, as rootuser's Sweep reads them): true
 // when the counter's last failure is at or before cutoff (now minus Limits.Forget: it is
