@@ -24,10 +24,13 @@ type Recorder struct {
 	closed  bool          // guarded by mu
 	wake    chan struct{} // capacity 1: a send means "the queue may be non-empty"
 	done    chan struct{} // closed when the writer has stopped
+
+	subs []func([]*Event) // guarded by mu: told of each committed batch (Subscribe)
 }
 
 // waiter is one Record call waiting for its event's commit.
 type waiter struct {
+	ev   *Event
 	row  *store.StoredEvent
 	done chan error // buffered: the writer never blocks on a caller
 }
@@ -74,7 +77,7 @@ func (r *Recorder) Record(e *Event) error {
 	if err != nil {
 		return err
 	}
-	w := &waiter{row: row, done: make(chan error, 1)}
+	w := &waiter{ev: e, row: row, done: make(chan error, 1)}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -90,6 +93,17 @@ func (r *Recorder) Record(e *Event) error {
 	}
 	r.mu.Unlock()
 	return <-w.done
+}
+
+// Subscribe makes fn see every event committed from now on: the writer calls it with each
+// committed batch, in commit order, after the batch is durable and before its callers are answered.
+// fn runs on the writer's goroutine, so it must only hand the events on (to a queue of its own) and
+// never block or call back into the recorder; it must not modify them. Events of a batch that failed
+// to commit are not passed on. This is how EventBridge's default bus and GuardDuty see the trail.
+func (r *Recorder) Subscribe(fn func([]*Event)) {
+	r.mu.Lock()
+	r.subs = append(r.subs, fn)
+	r.mu.Unlock()
 }
 
 // Flush waits until every event recorded so far is committed or has failed. Record itself waits
@@ -149,6 +163,8 @@ func (r *Recorder) commit(batch []*waiter) {
 	if err != nil {
 		r.log.Error("writing trail events", "events", len(batch), "err", err)
 		err = fmt.Errorf("trail: recording the event: %w", err)
+	} else {
+		r.publish(batch)
 	}
 	for _, w := range batch {
 		w.done <- err
@@ -157,6 +173,29 @@ func (r *Recorder) commit(batch []*waiter) {
 	r.pending -= len(batch)
 	r.settled.Broadcast()
 	r.mu.Unlock()
+}
+
+// publish tells the subscribers of a committed batch. Events the log skipped as already stored (a
+// zero Seq) are not new, so they are not passed on.
+func (r *Recorder) publish(batch []*waiter) {
+	r.mu.Lock()
+	subs := r.subs
+	r.mu.Unlock()
+	if len(subs) == 0 {
+		return
+	}
+	events := make([]*Event, 0, len(batch))
+	for _, w := range batch {
+		if w.row.Seq != 0 {
+			events = append(events, w.ev)
+		}
+	}
+	if len(events) == 0 {
+		return
+	}
+	for _, fn := range subs {
+		fn(events)
+	}
 }
 
 // storedEvent is e as a row of the event log: its body and the columns lookups filter on.

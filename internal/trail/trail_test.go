@@ -349,3 +349,46 @@ func (c *countingLog) ExpireEvents(ctx context.Context, before time.Time, batch 
 	c.expired = append(c.expired, n)
 	return n, err
 }
+
+// A subscriber sees each committed batch once, after its commit and before its callers are
+// answered, in commit order; a batch whose commit failed is not passed on.
+func TestSubscribe(t *testing.T) {
+	g, r := newGate(t)
+	var (
+		mu   sync.Mutex
+		seen [][]string
+	)
+	r.Subscribe(func(events []*Event) {
+		var names []string
+		for _, e := range events {
+			names = append(names, e.EventName)
+		}
+		mu.Lock()
+		seen = append(seen, names)
+		mu.Unlock()
+	})
+	seenNow := func() [][]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+	failed := recordAsync(r, "failed")
+	<-g.entered
+	g.release <- errors.New("disk full")
+	if err := <-failed; err == nil {
+		t.Fatal("Record in a failed commit = nil")
+	}
+	if got := seenNow(); len(got) != 0 {
+		t.Fatalf("subscriber saw %v after a failed commit; want nothing", got)
+	}
+	ok := recordAsync(r, "stored")
+	<-g.entered
+	g.release <- nil
+	if err := <-ok; err != nil {
+		t.Fatal(err)
+	}
+	// Record returned, so the subscriber has already been told.
+	if got := seenNow(); len(got) != 1 || !slices.Equal(got[0], []string{"stored"}) {
+		t.Fatalf("subscriber saw %v; want [[stored]]", got)
+	}
+}
