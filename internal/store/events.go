@@ -21,6 +21,12 @@ type EventLog interface {
 	// LookupEvents returns the events of q.Account that match every filter set in q, in time
 	// order (newest first when q.Newest), at most q.Limit of them.
 	LookupEvents(ctx context.Context, q EventQuery) ([]StoredEvent, error)
+	// ScanEvents returns up to limit events of every account in (Time, Seq) order, strictly after
+	// `after` (from the oldest when after is nil): a reader that follows the whole log, such as
+	// CloudTrail log-file delivery, pages through it with the last event's Pos. An append commits
+	// after its events' times were taken, so a reader that must not miss events stays some time
+	// behind the present (see internal/trail). limit must be positive.
+	ScanEvents(ctx context.Context, after *EventPos, limit int) ([]StoredEvent, error)
 	// ExpireEvents deletes up to batch events (of any account) whose time is before `before`,
 	// oldest first, in one transaction, and returns how many it deleted: fewer than batch means
 	// none older is left. batch must be positive.

@@ -105,13 +105,17 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		cond("(event_time, seq) "+op+" (?, ?)", q.After.Time.UTC().Truncate(time.Microsecond), q.After.Seq)
 	}
 	args = append(args, q.Limit)
-	query := `SELECT seq, account, event_time, event_id, event_name, event_source, user_name,
-		access_key_id, resource_type, resource_name, read_only, body FROM events WHERE ` +
+	query := `SELECT ` + eventColumns + ` FROM events WHERE ` +
 		strings.Join(where, " AND ") + ` ORDER BY event_time ` + order + `, seq ` + order + ` LIMIT ` + dollar(len(args))
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lookup events: %w", err)
 	}
+	return scanEventRows(rows)
+}
+
+// scanEventRows reads rows of the event columns eventColumns names, and closes them.
+func scanEventRows(rows pgx.Rows) ([]store.StoredEvent, error) {
 	defer rows.Close()
 	var out []store.StoredEvent
 	for rows.Next() {
@@ -121,7 +125,7 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		)
 		if err := rows.Scan(&e.Seq, &cols[0], &e.Time, &cols[1], &cols[2], &cols[3], &cols[4], &cols[5],
 			&cols[6], &cols[7], &e.ReadOnly, &e.Body); err != nil {
-			return nil, fmt.Errorf("postgres: lookup events: %w", err)
+			return nil, fmt.Errorf("postgres: read events: %w", err)
 		}
 		e.Account, e.ID, e.Name, e.Source = string(cols[0]), string(cols[1]), string(cols[2]), string(cols[3])
 		e.UserName, e.AccessKey, e.ResourceType, e.ResourceName = string(cols[4]), string(cols[5]), string(cols[6]), string(cols[7])
@@ -130,9 +134,33 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: lookup events: %w", err)
+		return nil, fmt.Errorf("postgres: read events: %w", err)
 	}
 	return out, nil
+}
+
+// eventColumns are the columns scanEventRows reads, in its order.
+const eventColumns = `seq, account, event_time, event_id, event_name, event_source, user_name,
+	access_key_id, resource_type, resource_name, read_only, body`
+
+// ScanEvents returns events of every account after `after`; see store.EventLog. It reads the
+// expiry index (event_time, seq).
+func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) ([]store.StoredEvent, error) {
+	if limit <= 0 {
+		return nil, errors.New("postgres: scan events: limit must be positive")
+	}
+	where, args := "", []any{}
+	if after != nil {
+		where = "WHERE (event_time, seq) > ($1, $2) "
+		args = append(args, after.Time.UTC().Truncate(time.Microsecond), after.Seq)
+	}
+	args = append(args, limit)
+	rows, err := db.pool.Query(ctx, `SELECT `+eventColumns+` FROM events `+where+
+		`ORDER BY event_time, seq LIMIT `+dollar(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: scan events: %w", err)
+	}
+	return scanEventRows(rows)
 }
 
 // ExpireEvents deletes up to batch events older than before; see store.EventLog.

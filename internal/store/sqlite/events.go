@@ -91,14 +91,18 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		where = append(where, "(event_time, seq) "+op+" (?, ?)")
 		args = append(args, micros(q.After.Time), q.After.Seq)
 	}
-	query := `SELECT seq, account, event_time, event_id, event_name, event_source, user_name,
-		access_key_id, resource_type, resource_name, read_only, body FROM events WHERE ` +
+	query := `SELECT ` + eventColumns + ` FROM events WHERE ` +
 		strings.Join(where, " AND ") + ` ORDER BY event_time ` + order + `, seq ` + order + ` LIMIT ?`
 	args = append(args, q.Limit)
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: lookup events: %w", err)
 	}
+	return scanEventRows(rows)
+}
+
+// scanEventRows reads rows of the event columns eventColumns names, and closes them.
+func scanEventRows(rows *sql.Rows) ([]store.StoredEvent, error) {
 	defer rows.Close()
 	var out []store.StoredEvent
 	for rows.Next() {
@@ -108,16 +112,39 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		)
 		if err := rows.Scan(&e.Seq, &e.Account, &us, &e.ID, &e.Name, &e.Source, &e.UserName, &e.AccessKey,
 			&e.ResourceType, &e.ResourceName, &e.ReadOnly, &e.Body); err != nil {
-			return nil, fmt.Errorf("sqlite: lookup events: %w", err)
+			return nil, fmt.Errorf("sqlite: read events: %w", err)
 		}
 		e.Time = time.UnixMicro(us).UTC()
 		e.Body = nonNil(e.Body)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: lookup events: %w", err)
+		return nil, fmt.Errorf("sqlite: read events: %w", err)
 	}
 	return out, nil
+}
+
+// eventColumns are the columns scanEventRows reads, in its order.
+const eventColumns = `seq, account, event_time, event_id, event_name, event_source, user_name,
+	access_key_id, resource_type, resource_name, read_only, body`
+
+// ScanEvents returns events of every account after `after`; see store.EventLog. It reads the
+// expiry index (event_time), whose entries end with the rowid (seq).
+func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) ([]store.StoredEvent, error) {
+	if limit <= 0 {
+		return nil, errors.New("sqlite: scan events: limit must be positive")
+	}
+	where, args := "", []any{}
+	if after != nil {
+		where = "WHERE (event_time, seq) > (?, ?) "
+		args = append(args, micros(after.Time), after.Seq)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+eventColumns+` FROM events `+where+
+		`ORDER BY event_time, seq LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: scan events: %w", err)
+	}
+	return scanEventRows(rows)
 }
 
 const expireEventsSQL = `DELETE FROM events WHERE seq IN

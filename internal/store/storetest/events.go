@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -24,6 +25,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Paging", testEventPaging},
 		{"DuplicateID", testEventDuplicate},
 		{"Expire", testEventExpire},
+		{"Scan", testEventScan},
 		{"ConcurrentAppend", testEventConcurrent},
 		{"CanceledAppend", testEventCanceled},
 	}
@@ -320,5 +322,47 @@ func testEventCanceled(t *testing.T, s store.Store) {
 	}
 	if got := lookup(t, s, store.EventQuery{Account: "111122223333"}); len(got) != 0 {
 		t.Errorf("got %d events; want none", len(got))
+	}
+}
+
+// ScanEvents walks every account's events in (time, seq) order, a page at a time.
+func testEventScan(t *testing.T, s store.Store) {
+	events := sampleEvents()
+	appendEvents(t, s, events)
+	want := slices.Clone(events)
+	slices.SortStableFunc(want, func(x, y *store.StoredEvent) int {
+		if c := x.Time.Compare(y.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Seq, y.Seq)
+	})
+	var wantIDs []string
+	for _, e := range want {
+		wantIDs = append(wantIDs, e.ID)
+	}
+	var (
+		got   []string
+		after *store.EventPos
+	)
+	for range len(events) + 1 {
+		page, err := s.ScanEvents(context.Background(), after, 5)
+		if err != nil {
+			t.Fatalf("ScanEvents: %v", err)
+		}
+		if len(page) > 5 {
+			t.Fatalf("ScanEvents returned %d events; want at most 5", len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, eventIDs(page)...)
+		pos := page[len(page)-1].Pos()
+		after = &pos
+	}
+	if !slices.Equal(got, wantIDs) {
+		t.Errorf("ScanEvents pages = %v; want %v", got, wantIDs)
+	}
+	if _, err := s.ScanEvents(context.Background(), nil, 0); err == nil {
+		t.Error("ScanEvents with limit 0 = nil error; want one")
 	}
 }
