@@ -50,23 +50,13 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, p *Principal, confirm
 	k, err := s.iam.CreateRootAccessKey(ctx, p.Account)
 	extra := map[string]any{"Severity": SeverityHigh, "RootCredential": "AccessKey", "Confirmation": "accepted"}
 	if err != nil {
-		msg := ""
-		if e, ok := awserr.As(err); ok {
-			msg = e.Message
-		}
-		s.event(principalIdentity(p), c, sourceIAM, "CreateAccessKey", trail.AwsAPICall, nil, extra, msg)
-		return nil, err
+		return nil, answer(err, s.apiEvent(principalIdentity(p), c, sourceIAM, "CreateAccessKey", nil, nil, extra, err))
 	}
 	// The record is durable before the answer; when it cannot be stored the contacts are still
 	// alerted, and the caller gets the recorder's error instead of the new credential.
-	rerr := s.trail.Record(&trail.Event{
-		EventTime:    s.now(),
-		UserIdentity: principalIdentity(p), EventSource: sourceIAM, EventName: "CreateAccessKey", EventType: trail.AwsAPICall,
-		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
-		ResponseElements: map[string]any{"accessKey": map[string]any{
-			"accessKeyId": k.AccessKeyID, "status": k.Status, "createDate": k.CreateDate, "secretAccessKey": trail.Hidden,
-		}},
-	})
+	rerr := s.apiEvent(principalIdentity(p), c, sourceIAM, "CreateAccessKey", nil, map[string]any{"accessKey": map[string]any{
+		"accessKeyId": k.AccessKeyID, "status": k.Status, "createDate": k.CreateDate, "secretAccessKey": trail.Hidden,
+	}}, extra, nil)
 	if err := s.alertContacts(ctx, p.Account, PurposeRootCredential, "A root access key was created for account "+p.Account,
 		"An access key for the root user of account "+p.Account+" was created ("+k.AccessKeyID+"). It has unrestricted access to the\n"+
 			"account. If you did not expect this, sign in as the root user and delete it from the Security credentials page."); err != nil {
@@ -84,8 +74,7 @@ func (s *Service) DeleteRootAccessKey(ctx context.Context, p *Principal, id stri
 		return err
 	}
 	err := s.iam.DeleteAccessKey(ctx, p.Account, "", id)
-	s.event(principalIdentity(p), c, sourceIAM, "DeleteAccessKey", trail.AwsAPICall, map[string]any{"accessKeyId": id}, nil, errMessage(err))
-	return err
+	return answer(err, s.apiEvent(principalIdentity(p), c, sourceIAM, "DeleteAccessKey", map[string]any{"accessKeyId": id}, nil, nil, err))
 }
 
 // UploadRootSigningCertificate adds an X.509 signing certificate to the root user. confirmation
@@ -101,17 +90,12 @@ func (s *Service) UploadRootSigningCertificate(ctx context.Context, p *Principal
 	cert, err := s.iam.UploadSigningCertificate(ctx, p.Account, "", body)
 	extra := map[string]any{"Severity": SeverityHigh, "RootCredential": "SigningCertificate", "Confirmation": "accepted"}
 	if err != nil {
-		s.event(principalIdentity(p), c, sourceIAM, "UploadSigningCertificate", trail.AwsAPICall, nil, extra, errMessage(err))
-		return nil, err
+		return nil, answer(err, s.apiEvent(principalIdentity(p), c, sourceIAM, "UploadSigningCertificate", nil, nil, extra, err))
 	}
 	// The record is durable before the answer; when it cannot be stored the contacts are still
 	// alerted, and the caller gets the recorder's error instead of the new credential.
-	rerr := s.trail.Record(&trail.Event{
-		EventTime:    s.now(),
-		UserIdentity: principalIdentity(p), EventSource: sourceIAM, EventName: "UploadSigningCertificate", EventType: trail.AwsAPICall,
-		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: p.Account, AdditionalEventData: extra,
-		ResponseElements: map[string]any{"certificate": map[string]any{"certificateId": cert.CertificateID, "status": cert.Status}},
-	})
+	rerr := s.apiEvent(principalIdentity(p), c, sourceIAM, "UploadSigningCertificate", nil,
+		map[string]any{"certificate": map[string]any{"certificateId": cert.CertificateID, "status": cert.Status}}, extra, nil)
 	if err := s.alertContacts(ctx, p.Account, PurposeRootCredential, "A root signing certificate was added to account "+p.Account,
 		"A signing certificate ("+cert.CertificateID+") was added to the root user of account "+p.Account+". If you did not expect\n"+
 			"this, sign in as the root user and delete it from the Security credentials page."); err != nil {
@@ -130,8 +114,7 @@ func (s *Service) DeleteRootSigningCertificate(ctx context.Context, p *Principal
 		return err
 	}
 	err := s.iam.DeleteSigningCertificate(ctx, p.Account, "", id)
-	s.event(principalIdentity(p), c, sourceIAM, "DeleteSigningCertificate", trail.AwsAPICall, map[string]any{"certificateId": id}, nil, errMessage(err))
-	return err
+	return answer(err, s.apiEvent(principalIdentity(p), c, sourceIAM, "DeleteSigningCertificate", map[string]any{"certificateId": id}, nil, nil, err))
 }
 
 // RootCredentialFlags lists the root user's long-term credentials besides its password, which the
@@ -215,27 +198,31 @@ func (s *Service) ChangeRootPassword(ctx context.Context, p *Principal, oldPw, n
 		hash = s.dummyHash()
 	}
 	if ok, _ := verifyPassword(oldPw, hash); !ok || a.RootPasswordHash == "" {
-		s.event(principalIdentity(p), c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, "The current password is incorrect.")
-		return nil, awserr.New(awserr.AccessDenied, "The current password is incorrect.")
+		const msg = "The current password is incorrect."
+		return nil, answer(awserr.New(awserr.AccessDenied, msg), s.consoleEvent(principalIdentity(p), c, "PasswordUpdated", nil, msg))
 	}
 	if err := s.succeeded(ctx, "password-change", p.Account, c); err != nil {
 		return nil, err
 	}
 	if err := s.iam.SetRootPassword(ctx, p.Account, newPw); err != nil {
-		s.event(principalIdentity(p), c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, errMessage(err))
-		return nil, err
+		return nil, answer(err, s.consoleEvent(principalIdentity(p), c, "PasswordUpdated", nil, errMessage(err)))
 	}
 	epoch, err := s.EndAllSessions(ctx, p.Account, "")
 	if err != nil {
 		return nil, err
 	}
-	s.event(principalIdentity(p), c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, "")
+	// The password has changed: when its record cannot be stored the root email is still told,
+	// and the caller gets the recorder's error.
+	rerr := s.consoleEvent(principalIdentity(p), c, "PasswordUpdated", nil, "")
 	if err := s.notify.Send(ctx, notify.Message{
 		Channel: notify.Email, To: a.Email, Account: a.ID, Purpose: PurposePasswordChanged,
 		Subject: "The root password of account " + a.ID + " was changed",
 		Body:    "The root user password of account " + a.ID + " (" + a.Name + ") was changed, and the root user's other console sessions\nwere ended. If this was not you, reset the password now.\n",
 	}); err != nil {
 		return nil, err
+	}
+	if rerr != nil {
+		return nil, rerr
 	}
 	np := *p
 	np.Epoch = epoch
@@ -271,8 +258,7 @@ func (s *Service) SetAccountName(ctx context.Context, p *Principal, name string,
 		return err
 	}
 	err := s.iam.SetAccountName(ctx, p.Account, name)
-	s.event(principalIdentity(p), c, sourceAccount, "PutAccountName", trail.AwsAPICall, map[string]any{"accountName": name}, nil, errMessage(err))
-	return err
+	return answer(err, s.apiEvent(principalIdentity(p), c, sourceAccount, "PutAccountName", map[string]any{"accountName": name}, nil, nil, err))
 }
 
 // SetRootEmail changes the root email after the current password is confirmed; the old and the new
@@ -295,18 +281,15 @@ func (s *Service) SetRootEmail(ctx context.Context, p *Principal, email, current
 		return err
 	}
 	err = s.iam.SetRootEmail(ctx, p.Account, email)
-	s.event(principalIdentity(p), c, sourceAccount, "UpdateRootEmail", trail.AwsAPICall, nil, nil, errMessage(err))
+	rerr := s.apiEvent(principalIdentity(p), c, sourceAccount, "UpdateRootEmail", nil, nil, nil, err)
 	if err != nil {
+		return answer(err, rerr)
+	}
+	// The email has changed: both addresses are told even when the record cannot be stored.
+	if err := s.notifyRootEmailChanged(ctx, a, strings.TrimSpace(email)); err != nil {
 		return err
 	}
-	for _, to := range []string{a.Email, strings.TrimSpace(email)} {
-		if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: to, Account: a.ID, Purpose: "root-email-changed",
-			Subject: "The root email of account " + a.ID + " was changed",
-			Body:    "The root user email of account " + a.ID + " changed from " + a.Email + " to " + strings.TrimSpace(email) + ".\n"}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rerr
 }
 
 // SetPhone sets the account's contact phone number (E.164, "+15555550100"), where lost-MFA
@@ -322,8 +305,7 @@ func (s *Service) SetPhone(ctx context.Context, p *Principal, phone string, c Cl
 		}
 	}
 	err := s.setPhone(ctx, p.Account, phone)
-	s.event(principalIdentity(p), c, sourceAccount, "PutContactInformation", trail.AwsAPICall, map[string]any{"phoneNumber": phone}, nil, errMessage(err))
-	return err
+	return answer(err, s.apiEvent(principalIdentity(p), c, sourceAccount, "PutContactInformation", map[string]any{"phoneNumber": phone}, nil, nil, err))
 }
 
 // CheckPhone checks a contact phone number: E.164, as the SMS and voice channels take it. Returns
@@ -401,6 +383,5 @@ func (s *Service) SetSecurityContact(ctx context.Context, p *Principal, sc *Cont
 	if sc == nil {
 		name = "DeleteAlternateContact"
 	}
-	s.event(principalIdentity(p), c, sourceAccount, name, trail.AwsAPICall, map[string]any{"alternateContactType": "SECURITY"}, nil, errMessage(err))
-	return err
+	return answer(err, s.apiEvent(principalIdentity(p), c, sourceAccount, name, map[string]any{"alternateContactType": "SECURITY"}, nil, nil, err))
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 // Changing the root email, as AWS does it: the new address must prove it receives mail before it
@@ -79,7 +78,11 @@ func (s *Service) RequestRootEmailChange(ctx context.Context, account, email str
 	if err != nil {
 		return err
 	}
-	s.event(rootIdentity(account), c, sourceAccount, "RequestRootEmailChange", trail.AwsAPICall, map[string]any{"newEmail": email}, nil, "")
+	// Without its record the request goes no further: the link is not sent, so the pending change
+	// can never be confirmed (a new request replaces it).
+	if err := s.apiEvent(rootIdentity(account), c, sourceAccount, "RequestRootEmailChange", map[string]any{"newEmail": email}, nil, nil, nil); err != nil {
+		return err
+	}
 	if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: email, Account: account, Purpose: PurposeEmailChange,
 		Subject: "Confirm the new root email of account " + account,
 		Body: "Someone asked to make " + email + " the root user email of account " + account + " (" + a.Name + ").\n\n" +
@@ -147,16 +150,29 @@ func (s *Service) ConfirmRootEmailChange(ctx context.Context, token string, c Cl
 		return nil, awserr.New(awserr.ExpiredToken, "This link has expired, has been replaced by a newer one, or has already been used.")
 	}
 	err = s.iam.SetRootEmail(ctx, r.Account, r.Email)
-	s.event(rootIdentity(r.Account), c, sourceAccount, "UpdateRootEmail", trail.AwsAPICall, map[string]any{"newEmail": r.Email}, nil, errMessage(err))
+	rerr := s.apiEvent(rootIdentity(r.Account), c, sourceAccount, "UpdateRootEmail", map[string]any{"newEmail": r.Email}, nil, nil, err)
 	if err != nil {
+		return nil, answer(err, rerr)
+	}
+	// The email has changed: both addresses are told even when the record cannot be stored.
+	if err := s.notifyRootEmailChanged(ctx, a, r.Email); err != nil {
 		return nil, err
 	}
-	for _, to := range []string{a.Email, r.Email} {
-		if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: to, Account: a.ID, Purpose: "root-email-changed",
-			Subject: "The root email of account " + a.ID + " was changed",
-			Body:    "The root user email of account " + a.ID + " changed from " + a.Email + " to " + r.Email + ".\n"}); err != nil {
-			return nil, err
-		}
+	if rerr != nil {
+		return nil, rerr
 	}
 	return &EmailChange{Account: r.Account, Email: r.Email}, nil
+}
+
+// notifyRootEmailChanged tells the old and the new root email of account a that the root email
+// changed to email.
+func (s *Service) notifyRootEmailChanged(ctx context.Context, a *iam.Account, email string) error {
+	for _, to := range []string{a.Email, email} {
+		if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: to, Account: a.ID, Purpose: "root-email-changed",
+			Subject: "The root email of account " + a.ID + " was changed",
+			Body:    "The root user email of account " + a.ID + " changed from " + a.Email + " to " + email + ".\n"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -95,17 +95,9 @@ func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name stri
 		// CloudTrail hides the seed and the QR code of CreateVirtualMFADevice.
 		resp["virtualMFADevice"] = map[string]any{"serialNumber": d.SerialNumber, "base32StringSeed": trail.Hidden, "qRCodePNG": trail.Hidden}
 	}
-	rerr := s.trail.Record(&trail.Event{
-		EventTime:    s.now(),
-		UserIdentity: id, EventSource: sourceIAM, EventName: "CreateVirtualMFADevice", EventType: trail.AwsAPICall,
-		SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent, RecipientAccountID: account,
-		RequestParameters: map[string]any{"virtualMFADeviceName": name}, ResponseElements: resp, ErrorMessage: errMessage(err),
-	})
-	if err != nil {
-		return nil, err
-	}
-	if rerr != nil {
-		return nil, rerr // the seed is not handed out without the record
+	rerr := s.apiEvent(id, c, sourceIAM, "CreateVirtualMFADevice", map[string]any{"virtualMFADeviceName": name}, resp, nil, err)
+	if err != nil || rerr != nil {
+		return nil, answer(err, rerr) // the seed is not handed out without the record
 	}
 	return &TOTPEnrollment{Serial: d.SerialNumber, Seed: d.Base32StringSeed, QRCodePNG: d.QRCodePNG, OTPAuthURL: d.OTPAuthURL}, nil
 }
@@ -114,7 +106,7 @@ func (s *Service) CreateTOTPDevice(ctx context.Context, account, user, name stri
 // InvalidAuthenticationCode, LimitExceeded (a ninth device), NoSuchEntity, EntityAlreadyExists.
 func (s *Service) EnableTOTPDevice(ctx context.Context, account, user, serial, code1, code2 string, c Client) error {
 	err := s.iam.EnableMFADevice(ctx, account, user, serial, code1, code2)
-	return s.afterEnable(ctx, account, user, serial, iam.MFAVirtual, err, c)
+	return s.afterEnable(ctx, account, user, serial, err, c)
 }
 
 // EnableHardwareDevice registers a hardware TOTP token by serial number and imported Base32 seed,
@@ -122,34 +114,33 @@ func (s *Service) EnableTOTPDevice(ctx context.Context, account, user, serial, c
 // EntityAlreadyExists, ValidationError.
 func (s *Service) EnableHardwareDevice(ctx context.Context, account, user, serial, seed, code1, code2 string, c Client) error {
 	err := s.iam.EnableHardwareMFADevice(ctx, account, user, serial, seed, code1, code2)
-	return s.afterEnable(ctx, account, user, serial, iam.MFAHardware, err, c)
+	return s.afterEnable(ctx, account, user, serial, err, c)
 }
 
-func (s *Service) afterEnable(ctx context.Context, account, user, serial, typ string, opErr error, c Client) error {
+// afterEnable records the EnableMFADevice an assignment amounts to, opErr being its outcome, and
+// ends a root user's mandatory registration once a device is assigned.
+func (s *Service) afterEnable(ctx context.Context, account, user, serial string, opErr error, c Client) error {
 	id, err := s.identity(ctx, account, user)
 	if err != nil {
 		return err
 	}
-	msg := ""
-	if e, ok := awserr.As(opErr); ok {
-		msg = e.Message
-	}
-	params := map[string]any{"serialNumber": serial, "mfaType": typ}
-	if user != "" {
-		params["userName"] = user
-	}
-	s.event(id, c, sourceIAM, "EnableMFADevice", trail.AwsAPICall, params, nil, msg)
+	rerr := s.apiEvent(id, c, sourceIAM, "EnableMFADevice", map[string]any{"userName": mfaUserName(user), "serialNumber": serial}, nil, nil, opErr)
 	if opErr != nil {
+		// The contacts hear of a lock whether or not the wrong code's record could be stored.
 		s.noteMFALock(ctx, opErr)
-		return opErr
+		return answer(opErr, rerr)
 	}
+	// The device is assigned: the state follows it even when the record could not be stored, and
+	// the caller gets the recorder's error (registering again finds the device there).
 	if user == "" {
-		return s.updateState(ctx, account, func(st *rootState) error {
+		if err := s.updateState(ctx, account, func(st *rootState) error {
 			st.MFARegistrationRequired = false
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
 	}
-	return nil
+	return rerr
 }
 
 // CheckRootDeviceRemoval returns DeleteConflict when serial is the last MFA device of a root user
@@ -171,12 +162,7 @@ func (s *Service) CheckRootDeviceRemoval(ctx context.Context, account, serial st
 func (s *Service) RemoveDevice(ctx context.Context, account, user, serial string, c Client) error {
 	if user == "" {
 		if err := s.CheckRootDeviceRemoval(ctx, account, serial); err != nil {
-			msg := ""
-			if e, ok := awserr.As(err); ok {
-				msg = e.Message
-			}
-			s.event(rootIdentity(account), c, sourceIAM, "DeactivateMFADevice", trail.AwsAPICall, map[string]any{"serialNumber": serial}, nil, msg)
-			return err
+			return answer(err, s.apiEvent(rootIdentity(account), c, sourceIAM, "DeactivateMFADevice", map[string]any{"userName": rootUserName, "serialNumber": serial}, nil, nil, err))
 		}
 	}
 	err := s.iam.DeactivateMFADevice(ctx, account, user, serial)
@@ -187,16 +173,7 @@ func (s *Service) RemoveDevice(ctx context.Context, account, user, serial string
 	if ierr != nil {
 		return ierr
 	}
-	msg := ""
-	if e, ok := awserr.As(err); ok {
-		msg = e.Message
-	}
-	params := map[string]any{"serialNumber": serial}
-	if user != "" {
-		params["userName"] = user
-	}
-	s.event(id, c, sourceIAM, "DeactivateMFADevice", trail.AwsAPICall, params, nil, msg)
-	return err
+	return answer(err, s.apiEvent(id, c, sourceIAM, "DeactivateMFADevice", map[string]any{"userName": mfaUserName(user), "serialNumber": serial}, nil, nil, err))
 }
 
 // waUser is a principal as go-webauthn sees it.
@@ -364,7 +341,7 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, ceremony strin
 		CredentialID: cred.ID, Credential: raw,
 	}
 	regErr := s.iam.RegisterWebAuthnDevice(ctx, rec.Account, rec.UserName, d)
-	if err := s.afterEnable(ctx, rec.Account, rec.UserName, d.SerialNumber, iam.MFAWebAuthn, regErr, c); err != nil {
+	if err := s.afterEnable(ctx, rec.Account, rec.UserName, d.SerialNumber, regErr, c); err != nil {
 		return nil, err
 	}
 	return &Device{Serial: d.SerialNumber, Type: iam.MFAWebAuthn, Name: d.Name, EnableDate: d.EnableDate}, nil

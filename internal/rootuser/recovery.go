@@ -2,6 +2,7 @@ package rootuser
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -118,14 +119,21 @@ func (s *Service) sendReset(ctx context.Context, key string, c Client) error {
 		return err
 	}
 	if err := s.recoveryPermitted(ctx, acct); err != nil {
-		s.event(rootIdentity(acct.ID), c, sourceSignin, "PasswordRecoveryRequested", trail.AwsConsoleSignIn, nil, nil, "Recovery not allowed")
-		return s.notify.Send(ctx, notify.Message{
+		if !awserr.IsCode(err, awserr.AccessDenied) {
+			return err
+		}
+		// The root email hears of the request whether or not its record could be stored.
+		rerr := s.consoleEvent(rootIdentity(acct.ID), c, "PasswordRecoveryRequested", nil, "Recovery not allowed")
+		if err := s.notify.Send(ctx, notify.Message{
 			Channel: notify.Email, To: acct.Email, Account: acct.ID, Purpose: PurposePasswordReset,
 			Subject: "Root password recovery is not available for account " + acct.ID,
 			Body: "Someone asked to reset the root password of AWS account " + acct.ID + " (" + acct.Name + ").\n\n" +
 				"The root credentials of this account are managed centrally by its organization, so the password cannot be\n" +
 				"recovered from here. Ask an administrator of the management account to allow root password recovery.\n",
-		})
+		}); err != nil {
+			return err
+		}
+		return rerr
 	}
 	token := randomToken()
 	rec := resetRecord{Account: acct.ID, ExpiresAt: s.Now().Add(ResetLinkLifetime)}
@@ -148,7 +156,11 @@ func (s *Service) sendReset(ctx context.Context, key string, c Client) error {
 	if err != nil {
 		return err
 	}
-	s.event(rootIdentity(acct.ID), c, sourceSignin, "PasswordRecoveryRequested", trail.AwsConsoleSignIn, nil, nil, "")
+	// Without its record the link is not sent, so no reset happens unrecorded; the link it
+	// replaced stays spent, and a new request sends a new one.
+	if err := s.consoleEvent(rootIdentity(acct.ID), c, "PasswordRecoveryRequested", nil, ""); err != nil {
+		return err
+	}
 	return s.notify.Send(ctx, notify.Message{
 		Channel: notify.Email, To: acct.Email, Account: acct.ID, Purpose: PurposePasswordReset,
 		Subject: "Reset the root password of account " + acct.ID,
@@ -237,15 +249,19 @@ func (s *Service) CompletePasswordReset(ctx context.Context, token, newPw string
 	if err := s.iam.SetRootPassword(ctx, rec.Account, newPw); err != nil {
 		return err
 	}
+	// The password has changed: the root email is told even when the records cannot be stored,
+	// and the caller then gets the recorder's error.
 	id := rootIdentity(rec.Account)
-	s.event(id, c, sourceSignin, "PasswordRecoveryCompleted", trail.AwsConsoleSignIn, nil, nil, "")
-	s.event(id, c, sourceSignin, "PasswordUpdated", trail.AwsConsoleSignIn, nil, nil, "")
-	return s.notify.Send(ctx, notify.Message{
+	rerr := errors.Join(s.consoleEvent(id, c, "PasswordRecoveryCompleted", nil, ""), s.consoleEvent(id, c, "PasswordUpdated", nil, ""))
+	if err := s.notify.Send(ctx, notify.Message{
 		Channel: notify.Email, To: a.Email, Account: a.ID, Purpose: PurposePasswordChanged,
 		Subject: "The root password of account " + a.ID + " was changed",
 		Body: "The root user password of account " + a.ID + " (" + a.Name + ") was reset with a recovery link, and every console\n" +
 			"session of the root user was ended. If this was not you, secure your email account and reset the password again.\n",
-	})
+	}); err != nil {
+		return err
+	}
+	return rerr
 }
 
 func sentence(s string) string {
@@ -370,7 +386,13 @@ func (s *Service) BeginMFARecoveryFor(ctx context.Context, account string, c Cli
 	if err != nil {
 		return nil, err
 	}
-	s.event(rootIdentity(a.ID), c, sourceSignin, "MFARecoveryRequested", trail.AwsConsoleSignIn, nil, nil, "")
+	if err := s.consoleEvent(rootIdentity(a.ID), c, "MFARecoveryRequested", nil, ""); err != nil {
+		// Without its record the recovery goes no further: it ends before its link is sent.
+		if _, _, cerr := s.endRecovery(ctx, rec.ID, "ended: its start could not be recorded"); cerr != nil {
+			s.log.Error("rootuser: ending an unrecorded MFA recovery", "account", a.ID, "err", cerr)
+		}
+		return nil, err
+	}
 	if err := s.notify.Send(ctx, notify.Message{
 		Channel: notify.Email, To: a.Email, Account: a.ID, Purpose: PurposeMFARecoveryEmail,
 		Subject: "Confirm the MFA recovery of account " + a.ID,
@@ -462,7 +484,10 @@ func (s *Service) VerifyMFARecoveryEmail(ctx context.Context, emailToken string,
 		return nil, err
 	}
 	// Events are recorded after the transaction: a retried transaction must not record twice.
-	s.event(rootIdentity(rec.Account), c, sourceSignin, "MFARecoveryEmailVerified", trail.AwsConsoleSignIn, nil, nil, "")
+	// Following the link again, after a record that could not be stored, records it again.
+	if err := s.consoleEvent(rootIdentity(rec.Account), c, "MFARecoveryEmailVerified", nil, ""); err != nil {
+		return nil, err
+	}
 	return view, nil
 }
 
@@ -556,10 +581,13 @@ func (s *Service) VerifyMFARecoveryPhone(ctx context.Context, token, code string
 		return nil, err
 	}
 	if bad {
-		s.event(rootIdentity(rec.Account), c, sourceSignin, "MFARecoveryPhoneVerified", trail.AwsConsoleSignIn, nil, nil, "Wrong code")
-		return nil, awserr.New(awserr.InvalidAuthenticationCode, "The code is not valid.")
+		const msg = "Wrong code"
+		return nil, answer(awserr.New(awserr.InvalidAuthenticationCode, "The code is not valid."),
+			s.consoleEvent(rootIdentity(rec.Account), c, "MFARecoveryPhoneVerified", nil, msg))
 	}
-	s.event(rootIdentity(rec.Account), c, sourceSignin, "MFARecoveryPhoneVerified", trail.AwsConsoleSignIn, nil, nil, "")
+	if err := s.consoleEvent(rootIdentity(rec.Account), c, "MFARecoveryPhoneVerified", nil, ""); err != nil {
+		return nil, err
+	}
 	return view, nil
 }
 
@@ -605,8 +633,11 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 	if err != nil {
 		return nil, err
 	}
+	var rerr error
 	if startCooling {
-		s.event(rootIdentity(rec.Account), c, sourceSignin, "MFARecoveryVerified", trail.AwsConsoleSignIn, nil,
+		// The cooling-off has started: every contact is told, with its link to cancel, even when
+		// the record cannot be stored; the caller then gets the recorder's error.
+		rerr = s.consoleEvent(rootIdentity(rec.Account), c, "MFARecoveryVerified",
 			map[string]any{"CoolingOffEnds": rec.CoolingEnds.Format(time.RFC3339)}, "")
 		for _, contact := range s.contacts(st, a.Email) {
 			link := s.link(PathMFARecoveryCancel, cancelTokens[contact.to])
@@ -623,6 +654,9 @@ func (s *Service) advanceRecovery(ctx context.Context, account, id string, c Cli
 				return nil, err
 			}
 		}
+	}
+	if rerr != nil {
+		return nil, rerr
 	}
 	return s.recoveryView(&rec, st.Phone), nil
 }
@@ -711,9 +745,33 @@ func (s *Service) CancelMFARecoveryAsRoot(ctx context.Context, p *Principal, c C
 
 // cancelRecovery ends recovery id unless it is over already, and tells every contact.
 func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Client) error {
-	var st *rootState
-	var account string
-	err := s.update(ctx, func(t txn) error {
+	account, st, err := s.endRecovery(ctx, id, endedBy)
+	if err != nil {
+		return err
+	}
+	a, err := s.iam.GetAccount(ctx, account)
+	if err != nil {
+		return err
+	}
+	// The recovery has ended: every contact is told even when the record cannot be stored.
+	rerr := s.consoleEvent(rootIdentity(a.ID), c, "MFARecoveryCancelled", map[string]any{"EndedBy": endedBy}, "")
+	for _, ct := range s.contacts(st, a.Email) {
+		m := notify.Message{Channel: ct.channel, To: ct.to, Account: a.ID, Purpose: PurposeMFARecoveryCancel,
+			Body: "The MFA recovery of the root user of account " + a.ID + " was " + endedBy + ". Its MFA devices stay as they are."}
+		if ct.channel == notify.Email {
+			m.Subject = "MFA recovery of account " + a.ID + " cancelled"
+		}
+		if err := s.notify.Send(ctx, m); err != nil {
+			return err
+		}
+	}
+	return rerr
+}
+
+// endRecovery marks recovery id cancelled unless it is over already (errRecoveryOver), and
+// returns its account and that account's root state.
+func (s *Service) endRecovery(ctx context.Context, id, endedBy string) (account string, st *rootState, err error) {
+	err = s.update(ctx, func(t txn) error {
 		var cur recoveryRecord
 		if _, err := recoveries.Load(t, "", id, &cur); err != nil {
 			return err
@@ -735,25 +793,7 @@ func (s *Service) cancelRecovery(ctx context.Context, id, endedBy string, c Clie
 		}
 		return recoveries.Put(t, "", cur.ID, &cur)
 	})
-	if err != nil {
-		return err
-	}
-	a, err := s.iam.GetAccount(ctx, account)
-	if err != nil {
-		return err
-	}
-	s.event(rootIdentity(a.ID), c, sourceSignin, "MFARecoveryCancelled", trail.AwsConsoleSignIn, nil, map[string]any{"EndedBy": endedBy}, "")
-	for _, ct := range s.contacts(st, a.Email) {
-		m := notify.Message{Channel: ct.channel, To: ct.to, Account: a.ID, Purpose: PurposeMFARecoveryCancel,
-			Body: "The MFA recovery of the root user of account " + a.ID + " was " + endedBy + ". Its MFA devices stay as they are."}
-		if ct.channel == notify.Email {
-			m.Subject = "MFA recovery of account " + a.ID + " cancelled"
-		}
-		if err := s.notify.Send(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return account, st, err
 }
 
 // completeDueRecovery finishes the account's recovery if its cooling-off has ended: every root MFA
@@ -793,9 +833,10 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 	if err != nil {
 		return err
 	}
+	// The devices are gone: every contact is told even when the record cannot be stored, and
+	// the caller then gets the recorder's error.
 	b, _ := json.Marshal(serials)
-	s.event(rootIdentity(account), Client{}, sourceSignin, "MFARecoveryCompleted", trail.AwsConsoleSignIn, nil,
-		map[string]any{"DeactivatedDevices": string(b)}, "")
+	rerr := s.consoleEvent(rootIdentity(account), Client{}, "MFARecoveryCompleted", map[string]any{"DeactivatedDevices": string(b)}, "")
 	a, err := s.iam.GetAccount(ctx, account)
 	if err != nil {
 		return err
@@ -810,7 +851,7 @@ func (s *Service) completeDueRecovery(ctx context.Context, account string) error
 			return err
 		}
 	}
-	return nil
+	return rerr
 }
 
 // removeRootDevices deactivates every MFA device of the account's root user (and deletes the
@@ -864,13 +905,17 @@ func (s *Service) ResetRootMFA(ctx context.Context, account string, op Operator)
 	}
 	b, _ := json.Marshal(serials)
 	id := trail.UserIdentity{Type: "Unknown", PrincipalID: "rootward-operator", AccountID: account, UserName: op.User, InvokedBy: "rootward root reset-mfa"}
-	s.event(id, Client{SourceIP: op.Host}, sourceIAM, "ResetRootMFA", trail.AwsAPICall, map[string]any{"accountId": account},
-		map[string]any{"Severity": SeverityHigh, "DeactivatedDevices": string(b), "OperatorUser": op.User, "OperatorHost": op.Host}, "")
+	// The devices are gone: the contacts are alerted even when the record cannot be stored.
+	rerr := s.apiEvent(id, Client{SourceIP: op.Host}, sourceIAM, "ResetRootMFA", map[string]any{"accountId": account}, nil,
+		map[string]any{"Severity": SeverityHigh, "DeactivatedDevices": string(b), "OperatorUser": op.User, "OperatorHost": op.Host}, nil)
 	body := "An operator (" + op.User + " on " + op.Host + ") removed every MFA device of the root user of account " + a.ID +
 		" with the rootward root reset-mfa command on the server machine. The next root sign-in must register a new device; every root console session was ended.\n" +
 		"If nobody you know did this, someone controls the server: treat it as an incident."
 	if err := s.alertContacts(ctx, account, PurposeMFAReset, "MFA of the root user of account "+a.ID+" was reset on the server", body); err != nil {
 		return nil, err
+	}
+	if rerr != nil {
+		return nil, fmt.Errorf("rootuser: the %d MFA device(s) of the root user of account %s were removed and the contacts told, but the trail record could not be stored: %w", len(serials), account, rerr)
 	}
 	return serials, nil
 }

@@ -92,6 +92,9 @@ func (s *Service) afterRootPassword(ctx context.Context, account string, c Clien
 		return nil, err
 	}
 	if len(devices) > 0 {
+		if err := s.checkMFAEvent(rootuser.RootIdentity(account), c, devices); err != nil {
+			return nil, err
+		}
 		return s.newPending(ctx, pendingRecord{Account: account, Step: StepMFA, deviceBinding: bind}, devices)
 	}
 	// Without a device the root user registers one: at once after a completed MFA recovery,
@@ -182,6 +185,9 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 	rec := pendingRecord{Account: acct.ID, UserName: user.UserName, ResetRequired: resetRequired, deviceBinding: bind}
 	switch {
 	case len(devices) > 0:
+		if err := s.checkMFAEvent(rootuser.UserIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, devices); err != nil {
+			return nil, err
+		}
 		rec.Step = StepMFA
 	case resetRequired:
 		rec.Step = StepPasswordChange
@@ -390,11 +396,13 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 		return nil, err
 	}
 	err = s.iam.ChangePassword(ctx, rec.Account, rec.UserName, oldPw, newPw)
-	errMsg := ""
+	errCode, errMsg := "", ""
 	if e, ok := awserr.As(err); ok {
-		errMsg = e.Message
+		errCode, errMsg = string(e.Code), e.Message
+	} else if err != nil {
+		errCode = string(awserr.InternalFailure)
 	}
-	if rerr := s.apiEvent(id, c, "ChangePassword", errMsg); rerr != nil {
+	if rerr := s.apiEvent(id, c, "ChangePassword", errCode, errMsg); rerr != nil {
 		return nil, rerr
 	}
 	if err != nil {

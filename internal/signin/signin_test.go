@@ -52,7 +52,7 @@ func TestRootSignInCredentials(t *testing.T) {
 	if f.UserIdentity.Type != "Root" || f.ResponseElements["ConsoleLogin"] != "Failure" || f.ErrorMessage != "Failed authentication" ||
 		f.EventType != trail.AwsConsoleSignIn || f.EventSource != "signin.amazonaws.com" || f.SourceIPAddress != "203.0.113.7" ||
 		f.AdditionalEventData["MFAUsed"] != "No" || f.AdditionalEventData["MobileVersion"] != "No" || f.RecipientAccountID != e.account ||
-		!f.EventTime.Equal(e.clock.Now()) || f.AdditionalEventData["LoginTo"] != consoleURL+"/console" {
+		!f.EventTime.Equal(e.clock.Now()) || f.AdditionalEventData["LoginTo"] != consoleURL+"/home" {
 		t.Fatalf("failure event = %+v", f)
 	}
 }
