@@ -46,6 +46,8 @@ type envOpt struct {
 	notify  notify.Config
 	options []Option
 	store   func(testing.TB) store.Store
+	// eventLog is where the trail recorder writes; the store's own event log when nil.
+	eventLog func(store.Store) store.EventLog
 }
 
 func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
@@ -72,7 +74,11 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := trail.NewRecorder(st, quiet)
+	var log store.EventLog = st
+	if o.eventLog != nil {
+		log = o.eventLog(st)
+	}
+	rec := trail.NewRecorder(log, quiet)
 	t.Cleanup(rec.Close)
 	svc, err := New(Config{IAM: is, Notifier: n, Trail: rec, ConsoleURL: consoleURL}, append([]Option{WithClock(clk.Now), WithLogger(quiet)}, o.options...)...)
 	if err != nil {

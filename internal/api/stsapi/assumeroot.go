@@ -1,8 +1,6 @@
 package stsapi
 
 import (
-	"time"
-
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/policy"
@@ -29,6 +27,10 @@ type AssumeRootOutput struct {
 	Credentials    Credentials `xml:"Credentials"`
 	SourceIdentity string      `xml:"SourceIdentity,omitempty"`
 }
+
+// trailTime is how CloudTrail's STS records write a credential's expiration ("Oct 25, 2024,
+// 9:07:11 PM" in the AssumeRoot record of "Track privileged tasks in AWS CloudTrail").
+const trailTime = "Jan 2, 2006, 3:04:05 PM"
 
 func assumeRoot(c *api.Call, in *AssumeRootInput) (*AssumeRootOutput, error) {
 	member, err := sts.TargetMember(in.TargetPrincipal)
@@ -62,12 +64,18 @@ func assumeRoot(c *api.Call, in *AssumeRootInput) (*AssumeRootOutput, error) {
 	if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {
 		return nil, err
 	}
-	// CloudTrail's AssumeRoot record (IAM User Guide, "Track privileged tasks in CloudTrail"): the
-	// task policy as a nested structure, and the new key ID, which links the member account's
-	// records of the session to this call.
-	c.TrailRequest = map[string]any{"targetPrincipal": in.TargetPrincipal, "taskPolicyArn": map[string]any{"arn": taskARN}, "durationSeconds": d}
+	// CloudTrail's AssumeRoot record (IAM User Guide, "Track privileged tasks in AWS CloudTrail",
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html): the
+	// request's members as sent (durationSeconds only when it was), the task policy as a nested
+	// structure, and of the new credentials the key ID, which links the member account's records
+	// of the session to this call, and the expiration in the format of AWS's example. AWS's record
+	// also shows the session token; Rootward never writes a credential into the trail.
+	c.TrailRequest = map[string]any{"targetPrincipal": in.TargetPrincipal, "taskPolicyArn": map[string]any{"arn": taskARN}}
+	if in.DurationSeconds != nil {
+		c.TrailRequest["durationSeconds"] = *in.DurationSeconds
+	}
 	c.TrailResponse = map[string]any{"credentials": map[string]any{
-		"accessKeyId": sess.AccessKeyID, "expiration": sess.Expiration.UTC().Format(time.RFC3339),
+		"accessKeyId": sess.AccessKeyID, "expiration": sess.Expiration.UTC().Format(trailTime),
 	}}
 	return &AssumeRootOutput{Credentials: credentialsOf(sess), SourceIdentity: sess.SourceIdentity}, nil
 }
