@@ -570,6 +570,10 @@ func TestRootSessionEvents(t *testing.T) {
 	if tp, _ := ar.RequestParameters["taskPolicyArn"].(map[string]any); tp["arn"] != taskPrefix+"IAMAuditRootUserCredentials" {
 		t.Fatalf("AssumeRoot taskPolicyArn = %#v", ar.RequestParameters["taskPolicyArn"])
 	}
+	// CloudTrail records the request's members as sent: no DurationSeconds, no durationSeconds.
+	if d, ok := ar.RequestParameters["durationSeconds"]; ok {
+		t.Fatalf("got durationSeconds %v in a request that sent none, want none", d)
+	}
 	if cr, _ := ar.ResponseElements["credentials"].(map[string]any); cr["accessKeyId"] != *out.Credentials.AccessKeyId {
 		t.Fatalf("AssumeRoot responseElements = %#v", ar.ResponseElements)
 	}

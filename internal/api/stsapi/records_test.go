@@ -1,0 +1,132 @@
+package stsapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// record returns the JSON of account's newest record named name, with what differs on every run
+// (eventID, eventTime, requestID, the SDK's userAgent) checked and removed.
+func (r *rootEnv) record(t *testing.T, account, name string) map[string]any {
+	t.Helper()
+	r.Trail.Flush()
+	p, err := trail.List(context.Background(), r.Store, trail.Query{Account: account, EventName: name, Newest: true, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Events) == 0 {
+		t.Fatalf("got no %s record in account %s", name, account)
+	}
+	b, err := json.Marshal(p.Events[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"eventID", "eventTime", "requestID", "userAgent"} {
+		if s, _ := m[k].(string); s == "" {
+			t.Errorf("got %s %v, want one", k, m[k])
+		}
+		delete(m, k)
+	}
+	return m
+}
+
+// wantRecord compares a record with the JSON want after replacing each old string of vars by
+// the new one that follows it.
+func wantRecord(t *testing.T, got map[string]any, want string, vars ...string) {
+	t.Helper()
+	var w map[string]any
+	if err := json.Unmarshal([]byte(strings.NewReplacer(vars...).Replace(want)), &w); err != nil {
+		t.Fatalf("the wanted record is not JSON: %v", err)
+	}
+	if !reflect.DeepEqual(got, w) {
+		g, _ := json.MarshalIndent(got, "", "  ")
+		wi, _ := json.MarshalIndent(w, "", "  ")
+		t.Fatalf("got record\n%s\nwant\n%s", g, wi)
+	}
+}
+
+// The records of root's API use: a call signed with a root access key, AssumeRoot (IAM User
+// Guide, "Track privileged tasks in AWS CloudTrail"), and a call inside the privileged root
+// session it opened, which CloudTrail writes as the member's root user, marked assumedRoot, with
+// the principal that called AssumeRoot as the session's issuer.
+func TestRootAPIRecords(t *testing.T) {
+	t.Parallel()
+	r := newRootEnv(t)
+	ctx := context.Background()
+	dev := r.CreateMember(r.m, "dev")
+	admin, err := r.Svc.GetUser(ctx, r.Account.ID, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("a root access key's call", func(t *testing.T) {
+		root := r.RootOf(r.Account.ID)
+		if _, err := root.IAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{}); err != nil {
+			t.Fatal(err)
+		}
+		got := r.record(t, r.Account.ID, "GetAccountSummary")
+		key, _ := got["userIdentity"].(map[string]any)["accessKeyId"].(string)
+		wantRecord(t, got, `{"eventVersion": "1.08",
+			"userIdentity": {"type": "Root", "principalId": "MGMT", "arn": "arn:aws:iam::MGMT:root", "accountId": "MGMT", "accessKeyId": "KEY"},
+			"eventSource": "iam.amazonaws.com", "eventName": "GetAccountSummary", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
+			"requestParameters": {}, "responseElements": null, "readOnly": true,
+			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "MGMT", "eventCategory": "Management"}`,
+			"MGMT", r.Account.ID, "KEY", key)
+		if !strings.HasPrefix(key, "AKIA") {
+			t.Fatalf("got accessKeyId %q, want the root's long-term key", key)
+		}
+	})
+
+	out, err := r.m.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}, DurationSeconds: aws.Int32(600)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := out.Credentials
+	t.Run("AssumeRoot", func(t *testing.T) {
+		wantRecord(t, r.record(t, r.Account.ID, "AssumeRoot"), `{"eventVersion": "1.08",
+			"userIdentity": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT", "accessKeyId": "ADMINKEY", "userName": "admin"},
+			"eventSource": "sts.amazonaws.com", "eventName": "AssumeRoot", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
+			"requestParameters": {"targetPrincipal": "DEV", "taskPolicyArn": {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}, "durationSeconds": 600},
+			"responseElements": {"credentials": {"accessKeyId": "SESSIONKEY", "expiration": "EXPIRATION"}}, "readOnly": false,
+			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "MGMT", "eventCategory": "Management"}`,
+			"MGMT", r.Account.ID, "ADMINID", admin.UserID, "ADMINKEY", r.AdminKey.AccessKeyID, "DEV", dev,
+			"SESSIONKEY", *cr.AccessKeyId, "EXPIRATION", cr.Expiration.UTC().Format("Jan 2, 2006, 3:04:05 PM"))
+	})
+
+	t.Run("a call inside the privileged root session", func(t *testing.T) {
+		s := r.CallerFor(dev, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+		if _, err := s.IAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{}); err != nil {
+			t.Fatal(err)
+		}
+		got := r.record(t, dev, "GetAccountSummary")
+		sc, _ := got["userIdentity"].(map[string]any)["sessionContext"].(map[string]any)
+		created, _ := sc["attributes"].(map[string]any)["creationDate"].(string)
+		wantRecord(t, got, `{"eventVersion": "1.08",
+			"userIdentity": {"type": "Root", "principalId": "DEV", "arn": "arn:aws:iam::DEV:root", "accountId": "DEV", "accessKeyId": "SESSIONKEY",
+				"sessionContext": {"attributes": {"creationDate": "CREATED", "mfaAuthenticated": "false"},
+					"sessionIssuer": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT"},
+					"assumedRoot": "true"}},
+			"eventSource": "iam.amazonaws.com", "eventName": "GetAccountSummary", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
+			"requestParameters": {}, "responseElements": null, "readOnly": true,
+			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "DEV", "eventCategory": "Management"}`,
+			"MGMT", r.Account.ID, "ADMINID", admin.UserID, "DEV", dev, "SESSIONKEY", *cr.AccessKeyId, "CREATED", created)
+		if created == "" {
+			t.Fatal("got no creationDate in the session's attributes")
+		}
+	})
+}
