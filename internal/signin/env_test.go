@@ -52,6 +52,8 @@ type envOpt struct {
 	notify  notify.Config
 	options []rootuser.Option
 	store   func(testing.TB) store.Store
+	// eventLog is where the trail recorder writes; the store's own event log when nil.
+	eventLog func(store.Store) store.EventLog
 }
 
 // backend is a store to run a test on.
@@ -110,7 +112,11 @@ func newEnv(t *testing.T, opts ...func(*envOpt)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := trail.NewRecorder(st, quiet)
+	var log store.EventLog = st
+	if o.eventLog != nil {
+		log = o.eventLog(st)
+	}
+	rec := trail.NewRecorder(log, quiet)
 	t.Cleanup(rec.Close)
 	root, err := rootuser.New(rootuser.Config{IAM: is, Notifier: n, Trail: rec, ConsoleURL: consoleURL},
 		append([]rootuser.Option{rootuser.WithClock(clk.Now), rootuser.WithLogger(quiet)}, o.options...)...)
