@@ -2,16 +2,15 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -36,14 +35,7 @@ func (e *env) record(t *testing.T, name string, match func(*trail.Event) bool) m
 	if len(p.Events) == 0 {
 		t.Fatalf("got no %s record", name)
 	}
-	b, err := json.Marshal(p.Events[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := testutil.JSONObject(t, p.Events[0])
 	if id, _ := m["eventID"].(string); !eventIDPattern.MatchString(id) {
 		t.Errorf("got eventID %q, want a random UUID", id)
 	}
@@ -59,16 +51,7 @@ func (e *env) record(t *testing.T, name string, match func(*trail.Event) bool) m
 // and CONSOLE for the console's URL.
 func (e *env) wantRecord(t *testing.T, got map[string]any, want string, vars ...string) {
 	t.Helper()
-	want = strings.NewReplacer(append([]string{"ACCOUNT", e.account.ID, "CONSOLE", e.url + "/console"}, vars...)...).Replace(want)
-	var w map[string]any
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatalf("the wanted record is not JSON: %v", err)
-	}
-	if !reflect.DeepEqual(got, w) {
-		g, _ := json.MarshalIndent(got, "", "  ")
-		wi, _ := json.MarshalIndent(w, "", "  ")
-		t.Fatalf("got record\n%s\nwant\n%s", g, wi)
-	}
+	testutil.WantJSON(t, got, want, append([]string{"ACCOUNT", e.account.ID, "CONSOLE", e.url + "/console"}, vars...)...)
 }
 
 // rootSignInRecord is the part every root AwsConsoleSignIn record shares.

@@ -1,9 +1,7 @@
 package rootuser
 
 import (
-	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,31 +9,16 @@ import (
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/brokenlog"
 )
 
-// errLogDown is what the failing event log answers, as a full disk or a lost database would.
-var errLogDown = errors.New("event log unavailable")
-
-// failingLog is an event log that refuses every append while failing is set (internal/trail's
-// tests build their failing logs the same way, over the real one).
-type failingLog struct {
-	store.EventLog
-	failing atomic.Bool
-}
-
-func (l *failingLog) AppendEvents(ctx context.Context, events []*store.StoredEvent) error {
-	if l.failing.Load() {
-		return errLogDown
-	}
-	return l.EventLog.AppendEvents(ctx, events)
-}
-
-// withEventLog makes the env's recorder write to l, over the env's store.
-func withEventLog(l *failingLog) func(*envOpt) {
+// withBrokenLog makes the env's recorder write to a brokenlog.Log over the env's store, which it
+// stores in *l.
+func withBrokenLog(l **brokenlog.Log) func(*envOpt) {
 	return func(o *envOpt) {
 		o.eventLog = func(st store.Store) store.EventLog {
-			l.EventLog = st
-			return l
+			*l = brokenlog.New(st)
+			return *l
 		}
 	}
 }
@@ -289,11 +272,10 @@ func TestStepsFailWithoutTheirRecord(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l := &failingLog{}
-			e, _ := mfaRecoveryEnv(t, withEventLog(l))
-			e.t = t
-			err := tc.run(t, e, func() { l.failing.Store(true) })
-			if !errors.Is(err, errLogDown) {
+			var l *brokenlog.Log
+			e, _ := mfaRecoveryEnv(t, withBrokenLog(&l))
+			err := tc.run(t, e, l.Break)
+			if !errors.Is(err, brokenlog.ErrDown) {
 				t.Fatalf("got %v, want the recorder's error", err)
 			}
 			if _, ok := awserr.As(err); ok {
@@ -310,9 +292,9 @@ func TestStepsFailWithoutTheirRecord(t *testing.T) {
 // after the answer); when the request cannot be recorded, the link is not sent.
 func TestPasswordResetWithoutItsRecord(t *testing.T) {
 	t.Parallel()
-	l := &failingLog{}
-	e := newEnv(t, withEventLog(l))
-	l.failing.Store(true)
+	var l *brokenlog.Log
+	e := newEnv(t, withBrokenLog(&l))
+	l.Break()
 	testutil.WantCode(t, e.requestReset(rootEmail, e.client), "")
 	e.wantMails(rootEmail, PurposePasswordReset, 0)
 }
@@ -321,14 +303,14 @@ func TestPasswordResetWithoutItsRecord(t *testing.T) {
 // answered with an error.
 func TestMFARecoveryEmailStepRetried(t *testing.T) {
 	t.Parallel()
-	l := &failingLog{}
-	e, _ := mfaRecoveryEnv(t, withEventLog(l))
+	var l *brokenlog.Log
+	e, _ := mfaRecoveryEnv(t, withBrokenLog(&l))
 	_, emailTok := e.beginRecovery()
-	l.failing.Store(true)
-	if _, err := e.svc.VerifyMFARecoveryEmail(e.ctx, emailTok, e.client); !errors.Is(err, errLogDown) {
+	l.Break()
+	if _, err := e.svc.VerifyMFARecoveryEmail(e.ctx, emailTok, e.client); !errors.Is(err, brokenlog.ErrDown) {
 		t.Fatalf("got %v, want the recorder's error", err)
 	}
-	l.failing.Store(false)
+	l.Mend()
 	v, err := e.svc.VerifyMFARecoveryEmail(e.ctx, emailTok, e.client)
 	if err != nil || !v.EmailVerified {
 		t.Fatalf("got %+v, %v; want the email proved", v, err)

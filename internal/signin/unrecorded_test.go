@@ -1,36 +1,21 @@
 package signin
 
 import (
-	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/testutil/brokenlog"
 )
 
-// errLogDown is what the failing event log answers, as a full disk or a lost database would.
-var errLogDown = errors.New("event log unavailable")
-
-// failingLog is an event log that refuses every append while failing is set.
-type failingLog struct {
-	store.EventLog
-	failing atomic.Bool
-}
-
-func (l *failingLog) AppendEvents(ctx context.Context, events []*store.StoredEvent) error {
-	if l.failing.Load() {
-		return errLogDown
-	}
-	return l.EventLog.AppendEvents(ctx, events)
-}
-
-func withEventLog(l *failingLog) func(*envOpt) {
+// withBrokenLog makes the env's recorder write to a brokenlog.Log over the env's store, which it
+// stores in *l.
+func withBrokenLog(l **brokenlog.Log) func(*envOpt) {
 	return func(o *envOpt) {
 		o.eventLog = func(st store.Store) store.EventLog {
-			l.EventLog = st
-			return l
+			*l = brokenlog.New(st)
+			return *l
 		}
 	}
 }
@@ -39,18 +24,18 @@ func withEventLog(l *failingLog) func(*envOpt) {
 // handed out: without the record the sign-in answers the recorder's error and goes no further.
 func TestMFAStepWithoutItsRecord(t *testing.T) {
 	t.Parallel()
-	l := &failingLog{}
-	e := newEnv(t, withEventLog(l))
+	var l *brokenlog.Log
+	e := newEnv(t, withBrokenLog(&l))
 	e.enrolTOTP(e.account, "", "")
-	l.failing.Store(true)
+	l.Break()
 	p, err := e.svc.BeginRootSignIn(e.ctx, rootEmail, rootPass, e.client)
-	if !errors.Is(err, errLogDown) || p != nil {
+	if !errors.Is(err, brokenlog.ErrDown) || p != nil {
 		t.Fatalf("got %+v, %v; want the recorder's error", p, err)
 	}
 	if _, ok := awserr.As(err); ok {
 		t.Fatalf("got AWS error %v, want an internal error", err)
 	}
-	l.failing.Store(false)
+	l.Mend()
 	e.signInRoot(StepMFA)
 	if evs := e.events("CheckMfa"); len(evs) != 1 || evs[0].ResponseElements["CheckMfa"] != "Success" || evs[0].AdditionalEventData["MfaType"] != "Virtual MFA" {
 		t.Fatalf("got CheckMfa records %+v, want one of the sign-in that went on", evs)

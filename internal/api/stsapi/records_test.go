@@ -2,8 +2,6 @@ package stsapi_test
 
 import (
 	"context"
-	"encoding/json"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -27,14 +26,7 @@ func (r *rootEnv) record(t *testing.T, account, name string) map[string]any {
 	if len(p.Events) == 0 {
 		t.Fatalf("got no %s record in account %s", name, account)
 	}
-	b, err := json.Marshal(p.Events[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := testutil.JSONObject(t, p.Events[0])
 	for _, k := range []string{"eventID", "eventTime", "requestID", "userAgent"} {
 		if s, _ := m[k].(string); s == "" {
 			t.Errorf("got %s %v, want one", k, m[k])
@@ -42,21 +34,6 @@ func (r *rootEnv) record(t *testing.T, account, name string) map[string]any {
 		delete(m, k)
 	}
 	return m
-}
-
-// wantRecord compares a record with the JSON want after replacing each old string of vars by
-// the new one that follows it.
-func wantRecord(t *testing.T, got map[string]any, want string, vars ...string) {
-	t.Helper()
-	var w map[string]any
-	if err := json.Unmarshal([]byte(strings.NewReplacer(vars...).Replace(want)), &w); err != nil {
-		t.Fatalf("the wanted record is not JSON: %v", err)
-	}
-	if !reflect.DeepEqual(got, w) {
-		g, _ := json.MarshalIndent(got, "", "  ")
-		wi, _ := json.MarshalIndent(w, "", "  ")
-		t.Fatalf("got record\n%s\nwant\n%s", g, wi)
-	}
 }
 
 // The records of root's API use: a call signed with a root access key, AssumeRoot (IAM User
@@ -80,7 +57,7 @@ func TestRootAPIRecords(t *testing.T) {
 		}
 		got := r.record(t, r.Account.ID, "GetAccountSummary")
 		key, _ := got["userIdentity"].(map[string]any)["accessKeyId"].(string)
-		wantRecord(t, got, `{"eventVersion": "1.08",
+		testutil.WantJSON(t, got, `{"eventVersion": "1.08",
 			"userIdentity": {"type": "Root", "principalId": "MGMT", "arn": "arn:aws:iam::MGMT:root", "accountId": "MGMT", "accessKeyId": "KEY"},
 			"eventSource": "iam.amazonaws.com", "eventName": "GetAccountSummary", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
 			"requestParameters": {}, "responseElements": null, "readOnly": true,
@@ -98,7 +75,7 @@ func TestRootAPIRecords(t *testing.T) {
 	}
 	cr := out.Credentials
 	t.Run("AssumeRoot", func(t *testing.T) {
-		wantRecord(t, r.record(t, r.Account.ID, "AssumeRoot"), `{"eventVersion": "1.08",
+		testutil.WantJSON(t, r.record(t, r.Account.ID, "AssumeRoot"), `{"eventVersion": "1.08",
 			"userIdentity": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT", "accessKeyId": "ADMINKEY", "userName": "admin"},
 			"eventSource": "sts.amazonaws.com", "eventName": "AssumeRoot", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
 			"requestParameters": {"targetPrincipal": "DEV", "taskPolicyArn": {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}, "durationSeconds": 600},
@@ -116,7 +93,7 @@ func TestRootAPIRecords(t *testing.T) {
 		got := r.record(t, dev, "GetAccountSummary")
 		sc, _ := got["userIdentity"].(map[string]any)["sessionContext"].(map[string]any)
 		created, _ := sc["attributes"].(map[string]any)["creationDate"].(string)
-		wantRecord(t, got, `{"eventVersion": "1.08",
+		testutil.WantJSON(t, got, `{"eventVersion": "1.08",
 			"userIdentity": {"type": "Root", "principalId": "DEV", "arn": "arn:aws:iam::DEV:root", "accountId": "DEV", "accessKeyId": "SESSIONKEY",
 				"sessionContext": {"attributes": {"creationDate": "CREATED", "mfaAuthenticated": "false"},
 					"sessionIssuer": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT"},
