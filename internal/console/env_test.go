@@ -56,6 +56,8 @@ type envOpts struct {
 	rootOpts []rootuser.Option
 	// publicURL serves the console at the env's URL only, as serve does with --public-url.
 	publicURL bool
+	// eventLog is where the trail recorder writes; the store's own event log when nil.
+	eventLog func(store.Store) store.EventLog
 }
 
 func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
@@ -69,7 +71,11 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	e.st = openStore(t)
 	sealer := testutil.Sealer(t)
 	e.svc = iam.New(e.st, sealer, iam.WithClock(e.clock.Now), iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	e.trail = trail.NewRecorder(e.st, nil)
+	var log store.EventLog = e.st
+	if o.eventLog != nil {
+		log = o.eventLog(e.st)
+	}
+	e.trail = trail.NewRecorder(log, nil)
 	t.Cleanup(e.trail.Close)
 	var h http.Handler
 	scfg := server.Config{IAM: e.svc, Trail: e.trail, Now: e.clock.Now}

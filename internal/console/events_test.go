@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/brokenlog"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -191,5 +194,35 @@ func TestRootConsoleRecords(t *testing.T) {
 			name, match, vars := tc.run(t, e)
 			e.wantRecord(t, e.record(t, name, match), tc.want, vars...)
 		})
+	}
+}
+
+// With the event log refusing every append, the console answers the root user's steps with its
+// internal-error page, never with their success: a password change that took effect is still
+// mailed to the root email, and the page tells to try again.
+func TestRootConsoleStepsWithoutTheirRecord(t *testing.T) {
+	t.Parallel()
+	const newPw = "Marmalade-Otter-77"
+	var l *brokenlog.Log
+	e := newEnv(t, func(o *envOpts) {
+		o.eventLog = func(st store.Store) store.EventLog {
+			l = brokenlog.New(st)
+			return l
+		}
+	}).withRootPassword()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	b := e.signedInRoot(seed)
+	b.get("/console/security-credentials")
+	l.Break()
+	p := b.submit("/console/security-credentials/password", url.Values{"old_password": {rootPw}, "new_password": {newPw}, "confirm_password": {newPw}})
+	if p.status != http.StatusInternalServerError || !strings.Contains(p.body, "Something went wrong. Try again.") {
+		t.Fatalf("got status %d, want the internal-error page\n%.1500s", p.status, p.body)
+	}
+	if entries, err := e.notify.Outbox(context.Background(), notify.Query{To: rootEmail, Purpose: rootuser.PurposePasswordChanged}); err != nil || len(entries) != 1 {
+		t.Fatalf("got %d password-change alerts (%v), want 1", len(entries), err)
+	}
+	// A sign-in is not answered without its record either.
+	if p := e.browser().signInRootPassword(rootEmail, newPw); p.status != http.StatusInternalServerError {
+		t.Fatalf("got sign-in status %d, want 500", p.status)
 	}
 }
