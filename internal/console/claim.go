@@ -167,7 +167,7 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		h.internalError(w, r, err)
 		return
 	}
-	if err := h.applyClaim(ctx, acct.ID, acct.Name, d, pw); err != nil {
+	if err := h.applyClaim(ctx, acct.ID, acct.Name, d, pw, client(r)); err != nil {
 		// Give the link back: nothing was claimed.
 		if rerr := h.restoreClaim(ctx, tok, c); rerr != nil {
 			h.log.Error("console: restoring a claim", "err", rerr)
@@ -183,10 +183,12 @@ func (h *Handler) claim(w http.ResponseWriter, r *http.Request, _ *session) {
 		Notice: "The root user's email, password and contact phone number are set. Sign in as the root user; you will be asked to register an MFA device."})
 }
 
-// applyClaim sets the claim's fields. The email goes first: it is the one a store can still refuse
-// (another account has it), and a refusal then leaves everything as it was; the others were
-// checked before the claim was consumed.
-func (h *Handler) applyClaim(ctx context.Context, account, oldName string, d claimData, pw string) error {
+// applyClaim sets the claim's fields and records the root user's new password. The email goes
+// first: it is the one a store can still refuse (another account has it), and a refusal then
+// leaves everything as it was; the others were checked before the claim was consumed. A record
+// that cannot be stored fails the claim like any other error: the link is given back, and
+// claiming again sets the same fields and records them.
+func (h *Handler) applyClaim(ctx context.Context, account, oldName string, d claimData, pw string, c rootuser.Client) error {
 	if err := h.iam.SetRootEmail(ctx, account, d.Email); err != nil {
 		return err
 	}
@@ -198,7 +200,10 @@ func (h *Handler) applyClaim(ctx context.Context, account, oldName string, d cla
 	if err := h.iam.SetRootPassword(ctx, account, pw); err != nil {
 		return err
 	}
-	return h.root.SetPhoneAtClaim(ctx, account, d.Phone)
+	if err := h.root.SetPhoneAtClaim(ctx, account, d.Phone); err != nil {
+		return err
+	}
+	return h.root.RecordClaim(account, c)
 }
 
 func (h *Handler) restoreClaim(ctx context.Context, tok string, c *claimRecord) error {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/store"
@@ -224,5 +225,49 @@ func TestRootConsoleStepsWithoutTheirRecord(t *testing.T) {
 	// A sign-in is not answered without its record either.
 	if p := e.browser().signInRootPassword(rootEmail, newPw); p.status != http.StatusInternalServerError {
 		t.Fatalf("got sign-in status %d, want 500", p.status)
+	}
+}
+
+// The first-run claim sets the root user's first password: it is recorded as the PasswordUpdated
+// it amounts to, and a claim whose record cannot be stored answers an error and gives the link
+// back, so claiming again works and is recorded.
+func TestClaimRecorded(t *testing.T) {
+	t.Parallel()
+	var l *brokenlog.Log
+	e := newEnv(t, func(o *envOpts) {
+		o.eventLog = func(st store.Store) store.EventLog {
+			l = brokenlog.New(st)
+			return l
+		}
+	})
+	ctx := context.Background()
+	acct, err := e.svc.CreateAccount(ctx, "rootward", "root@rootward.invalid", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := console.CreateClaim(ctx, e.st, acct.ID, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"email": {"ops@example.org"}, "account_name": {"production"}, "password": {"Vault-Keeper-2026!"},
+		"confirm_password": {"Vault-Keeper-2026!"}, "phone": {"+15555550123"}}
+	b := e.browser()
+	b.get(console.ClaimPath(tok))
+	l.Break()
+	if p := b.submit(console.ClaimPath(tok), form); p.status != http.StatusInternalServerError {
+		t.Fatalf("got status %d with the event log down, want 500\n%.1500s", p.status, p.body)
+	}
+	l.Mend()
+	b.get(console.ClaimPath(tok))
+	if p := b.submit(console.ClaimPath(tok), form); p.status != http.StatusOK || !strings.Contains(p.body, "Installation claimed") {
+		t.Fatalf("got status %d claiming again, want the claim done\n%.1500s", p.status, p.body)
+	}
+	e.trail.Flush()
+	pg, err := trail.List(ctx, e.st, trail.Query{Account: acct.ID, EventName: "PasswordUpdated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg.Events) != 1 || pg.Events[0].UserIdentity.Type != "Root" || pg.Events[0].ResponseElements["PasswordUpdated"] != "Success" {
+		t.Fatalf("got PasswordUpdated records %+v, want the claim's", pg.Events)
 	}
 }

@@ -51,6 +51,7 @@ type rootFlows interface {
 	SetPhone(ctx context.Context, p *rootuser.Principal, phone string, c rootuser.Client) error
 	SetSecurityContact(ctx context.Context, p *rootuser.Principal, sc *rootuser.Contact, c rootuser.Client) error
 	SetPhoneAtClaim(ctx context.Context, account, phone string) error
+	RecordClaim(account string, c rootuser.Client) error
 	CheckRootEmailChange(ctx context.Context, token string) (*rootuser.EmailChange, error)
 	ConfirmRootEmailChange(ctx context.Context, token string, c rootuser.Client) (*rootuser.EmailChange, error)
 	RequestPasswordReset(ctx context.Context, email string, c rootuser.Client) error

@@ -350,6 +350,14 @@ func (s *Service) SetPhoneAtClaim(ctx context.Context, account, phone string) er
 	return s.setPhone(ctx, account, phone)
 }
 
+// RecordClaim records the claim of an account's root user through the console's first-run setup
+// link, which set its email, password and contact phone, as the PasswordUpdated record its first
+// password amounts to. It returns once the record is durable, or the recorder's error, which the
+// claim answers.
+func (s *Service) RecordClaim(account string, c Client) error {
+	return s.consoleEvent(rootIdentity(account), c, "PasswordUpdated", nil, "")
+}
+
 func (s *Service) setPhone(ctx context.Context, account, phone string) error {
 	return s.updateState(ctx, account, func(st *rootState) error {
 		st.Phone = phone
