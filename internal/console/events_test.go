@@ -167,6 +167,17 @@ func TestRootConsoleRecords(t *testing.T) {
 			return "DeactivateMFADevice", nil, []string{"SERIAL", serial}
 		}, `{` + rootAPIRecord + `, "eventName": "DeactivateMFADevice",
 			"requestParameters": {"userName": "AWS ROOT USER", "serialNumber": "SERIAL"}, "responseElements": null}`},
+		{"DeleteVirtualMFADevice", func(t *testing.T, e *env) (string, func(*trail.Event) bool, []string) {
+			serial, seed := e.enableVirtualMFA("", "root-phone")
+			e.enableVirtualMFA("", "root-spare")
+			b := e.signedInRoot(seed)
+			b.get("/console/security-credentials")
+			if p := b.submit("/console/mfa/remove", url.Values{"serial": {serial}, "confirm": {serial}}); p.status != http.StatusSeeOther {
+				t.Fatalf("got status %d, want the device removed\n%.1500s", p.status, p.body)
+			}
+			return "DeleteVirtualMFADevice", nil, []string{"SERIAL", serial}
+		}, `{` + rootAPIRecord + `, "eventName": "DeleteVirtualMFADevice",
+			"requestParameters": {"serialNumber": "SERIAL"}, "responseElements": null}`},
 		{"PasswordRecoveryRequested", func(t *testing.T, e *env) (string, func(*trail.Event) bool, []string) {
 			b := e.browser()
 			b.get("/console/recover/password")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -165,15 +166,27 @@ func (s *Service) RemoveDevice(ctx context.Context, account, user, serial string
 			return answer(err, s.apiEvent(rootIdentity(account), c, sourceIAM, "DeactivateMFADevice", map[string]any{"userName": rootUserName, "serialNumber": serial}, nil, nil, err))
 		}
 	}
-	err := s.iam.DeactivateMFADevice(ctx, account, user, serial)
-	if err == nil && iam.MFADeviceType(account, serial) == iam.MFAVirtual {
-		err = s.iam.DeleteVirtualMFADevice(ctx, account, serial)
+	id, err := s.identity(ctx, account, user)
+	if err != nil {
+		return err
 	}
-	id, ierr := s.identity(ctx, account, user)
-	if ierr != nil {
-		return ierr
+	// Both operations run before either is recorded, so a record that cannot be stored leaves no
+	// deactivated virtual device behind with its seed; each is recorded as AWS records the
+	// console's removal, DeactivateMFADevice then DeleteVirtualMFADevice.
+	derr := s.iam.DeactivateMFADevice(ctx, account, user, serial)
+	virtual := derr == nil && iam.MFADeviceType(account, serial) == iam.MFAVirtual
+	var verr error
+	if virtual {
+		verr = s.iam.DeleteVirtualMFADevice(ctx, account, serial)
 	}
-	return answer(err, s.apiEvent(id, c, sourceIAM, "DeactivateMFADevice", map[string]any{"userName": mfaUserName(user), "serialNumber": serial}, nil, nil, err))
+	rerr := s.apiEvent(id, c, sourceIAM, "DeactivateMFADevice", map[string]any{"userName": mfaUserName(user), "serialNumber": serial}, nil, nil, derr)
+	if virtual {
+		rerr = errors.Join(rerr, s.apiEvent(id, c, sourceIAM, "DeleteVirtualMFADevice", map[string]any{"serialNumber": serial}, nil, nil, verr))
+	}
+	if derr != nil {
+		return answer(derr, rerr)
+	}
+	return answer(verr, rerr)
 }
 
 // waUser is a principal as go-webauthn sees it.
