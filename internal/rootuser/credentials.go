@@ -275,7 +275,8 @@ func (s *Service) SetRootEmail(ctx context.Context, p *Principal, email, current
 		return err
 	}
 	if ok, _ := password.Verify(currentPw, a.RootPasswordHash); !ok {
-		return awserr.New(awserr.AccessDenied, "The current password is incorrect.")
+		err := awserr.New(awserr.AccessDenied, "The current password is incorrect.")
+		return answer(err, s.apiEvent(principalIdentity(p), c, sourceAccount, "UpdateRootEmail", nil, nil, nil, err))
 	}
 	if err := s.succeeded(ctx, "password-change", p.Account, c); err != nil {
 		return err

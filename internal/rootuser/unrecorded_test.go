@@ -135,6 +135,10 @@ func TestStepsFailWithoutTheirRecord(t *testing.T) {
 			e.wantMails(rootEmail, "root-email-changed", 1)
 			e.wantMails("new-root@example.com", "root-email-changed", 1)
 		}},
+		{"SetRootEmail with a wrong current password", func(t *testing.T, e *env, down func()) error {
+			down()
+			return e.svc.SetRootEmail(e.ctx, e.principal(), "new-root@example.com", "Not-The-Password-1", e.client)
+		}, nil},
 		{"SetPhone", func(t *testing.T, e *env, down func()) error {
 			down()
 			return e.svc.SetPhone(e.ctx, e.principal(), "+15555550111", e.client)
