@@ -1,0 +1,516 @@
+package logfiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rootward/rootward/internal/store"
+)
+
+// syncTrails records each logging trail's configuration (for validate) and starts the digest
+// chain of each trail with validation on, or starts it again after validation or logging was off.
+func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailConfig) error {
+	dir, err := filepath.Abs(d.dir)
+	if err != nil {
+		return err
+	}
+	return d.st.Update(ctx, func(tx store.Tx) error {
+		if err := d.fence(tx, now); err != nil {
+			return err
+		}
+		for _, c := range cfgs {
+			rec, ok, err := trails.Get(tx, "", c.ARN)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				rec = &trailRecord{}
+			}
+			if !ok || rec.Config != c || rec.Dir != dir {
+				rec.Config, rec.Dir = c, dir
+				if err := trails.Put(tx, "", c.ARN, rec); err != nil {
+					return err
+				}
+			}
+			if c.Validation {
+				if err := activate(tx, c.ARN, c.Account, c.Region, now, nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// activate makes sure the chain of (trail, account, region) is active, starting it (again) at
+// now when it is not, and adds files to its pending log files.
+func activate(tx store.Tx, trail, account, region string, now time.Time, files []fileRecord) error {
+	key := chainKey(trail, account, region)
+	c, ok, err := chains.Get(tx, "", key)
+	if err != nil {
+		return err
+	}
+	if ok && c.Active && len(files) == 0 {
+		return nil
+	}
+	if !ok {
+		c = &chainRecord{Trail: trail, Account: account, Region: region}
+	}
+	if !c.Active {
+		c.Active, c.Linked, c.Start = true, false, now
+	}
+	c.Pending = append(c.Pending, files...)
+	return chains.Put(tx, "", key, c)
+}
+
+// event is what delivery reads of a stored record beyond its columns.
+type event struct {
+	AWSRegion string `json:"awsRegion"`
+}
+
+func regionOf(body []byte) string {
+	var e event
+	if json.Unmarshal(body, &e) != nil || e.AWSRegion == "" {
+		return "us-east-1"
+	}
+	return e.AWSRegion
+}
+
+// logFile is a log file being built.
+type logFile struct {
+	fileRecord
+	validation bool
+	bodies     [][]byte
+	gz         []byte
+}
+
+// render sets the file's content, hash and event times from its bodies: {"Records":[…]} with each
+// record as stored, the form CloudTrail's log files take ("CloudTrail log file examples").
+func (f *logFile) render() error {
+	var raw bytes.Buffer
+	raw.WriteString(`{"Records":[`)
+	for i, b := range f.bodies {
+		if i > 0 {
+			raw.WriteByte(',')
+		}
+		raw.Write(b)
+	}
+	raw.WriteString("]}")
+	sum := sha256.Sum256(raw.Bytes())
+	f.Hash = hex.EncodeToString(sum[:])
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write(raw.Bytes()); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	f.gz = gz.Bytes()
+	return nil
+}
+
+// add puts an event in the file.
+func (f *logFile) add(ev *store.StoredEvent) {
+	f.bodies = append(f.bodies, ev.Body)
+	if f.Oldest.IsZero() || ev.Time.Before(f.Oldest) {
+		f.Oldest = ev.Time
+	}
+	if ev.Time.After(f.Newest) {
+		f.Newest = ev.Time
+	}
+}
+
+// router tells which trails receive an account's events: its own trails, and the organization
+// trails of its organization.
+type router struct {
+	d      *Deliverer
+	normal map[string][]*TrailConfig
+	org    map[string][]*TrailConfig
+	orgOf  map[string]string
+}
+
+func newRouter(d *Deliverer, cfgs []TrailConfig) *router {
+	r := &router{d: d, normal: map[string][]*TrailConfig{}, org: map[string][]*TrailConfig{}, orgOf: map[string]string{}}
+	for i := range cfgs {
+		c := &cfgs[i]
+		if c.Organization && c.OrgID != "" {
+			r.org[c.OrgID] = append(r.org[c.OrgID], c)
+		} else {
+			r.normal[c.Account] = append(r.normal[c.Account], c)
+		}
+	}
+	return r
+}
+
+func (r *router) targets(ctx context.Context, account string) ([]*TrailConfig, error) {
+	out := r.normal[account]
+	if len(r.org) == 0 || r.d.orgOf == nil {
+		return out, nil
+	}
+	id, ok := r.orgOf[account]
+	if !ok {
+		var err error
+		if id, err = r.d.orgOf(ctx, account); err != nil {
+			return nil, err
+		}
+		r.orgOf[account] = id
+	}
+	if id == "" {
+		return out, nil
+	}
+	return append(out[:len(out):len(out)], r.org[id]...), nil
+}
+
+// orgPart is the organization ID in a trail's keys, "" for a normal trail.
+func orgPart(c *TrailConfig) string {
+	if c.Organization {
+		return c.OrgID
+	}
+	return ""
+}
+
+// deliverRound delivers the events after the cursor that are older than the grace period, at most
+// roundEvents of them, as one file per (trail, account, region); more says a backlog remains.
+// Unless backlog, it does nothing before the delivery interval has passed since the last round.
+func (d *Deliverer) deliverRound(ctx context.Context, now time.Time, cfgs []TrailConfig, backlog bool) (more bool, err error) {
+	var cur cursorRecord
+	var ok bool
+	if err := d.st.View(ctx, func(tx store.Tx) (err error) {
+		ok, err = cursors.Load(tx, "", "cursor", &cur)
+		return err
+	}); err != nil {
+		return false, err
+	}
+	if cur.Writing != nil {
+		return false, nil
+	}
+	if !ok {
+		// The first round starts at the present (less the grace), or at the earliest logging
+		// trail's start: the log's history before delivery began goes to no trail.
+		start := now.Add(-d.grace)
+		for _, c := range cfgs {
+			if !c.LoggingSince.IsZero() && c.LoggingSince.Before(start) {
+				start = c.LoggingSince
+			}
+		}
+		cur.Pos = store.EventPos{Time: start.UTC().Truncate(time.Second)}
+	} else if !backlog && now.Sub(cur.LastRound) < d.delivery {
+		return false, nil
+	}
+	cutoff := now.Add(-d.grace)
+	rt := newRouter(d, cfgs)
+	type groupKey struct{ trail, account, region string }
+	groups := map[groupKey]*logFile{}
+	var order []*logFile
+	after, n := cur.Pos, 0
+scan:
+	for n < roundEvents {
+		page, err := d.st.ScanEvents(ctx, &after, min(scanPage, roundEvents-n))
+		if err != nil {
+			return false, err
+		}
+		for i := range page {
+			ev := &page[i]
+			if !ev.Time.Before(cutoff) {
+				break scan
+			}
+			after = ev.Pos()
+			n++
+			ts, err := rt.targets(ctx, ev.Account)
+			if err != nil {
+				return false, err
+			}
+			if len(ts) == 0 {
+				continue
+			}
+			region := regionOf(ev.Body)
+			for _, t := range ts {
+				since := t.LoggingSince.UTC().Truncate(time.Second)
+				if ev.Time.Before(since) {
+					continue
+				}
+				k := groupKey{t.ARN, ev.Account, region}
+				f := groups[k]
+				if f == nil {
+					f = &logFile{validation: t.Validation, fileRecord: fileRecord{
+						Trail: t.ARN, Bucket: t.Bucket, Account: ev.Account, Region: region, Since: since, Delivered: now,
+						Object: logObject(t.KeyPrefix, orgPart(t), ev.Account, region, now, uniqueString()),
+					}}
+					groups[k] = f
+					order = append(order, f)
+				}
+				f.add(ev)
+			}
+		}
+		if len(page) < scanPage {
+			break
+		}
+	}
+	batch := &batchRecord{After: cur.Pos, Through: after}
+	for _, f := range order {
+		if err := f.render(); err != nil {
+			return false, err
+		}
+		batch.Files = append(batch.Files, f.fileRecord)
+	}
+	err = d.st.Update(ctx, func(tx store.Tx) error {
+		if err := d.fence(tx, now); err != nil {
+			return err
+		}
+		next := cursorRecord{Pos: after, LastRound: now}
+		if len(batch.Files) > 0 {
+			next.Writing = batch
+		}
+		if err := cursors.Put(tx, "", "cursor", &next); err != nil {
+			return err
+		}
+		for _, f := range order {
+			if f.validation {
+				if err := activate(tx, f.Trail, f.Account, f.Region, now, []fileRecord{f.fileRecord}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || len(order) == 0 {
+		return false, err
+	}
+	files := make([]writeItem, len(order))
+	for i, f := range order {
+		files[i] = writeItem{rec: f.fileRecord, gz: f.gz}
+	}
+	if err := d.writeBatch(ctx, now, files); err != nil {
+		return false, err
+	}
+	return n >= roundEvents, nil
+}
+
+type writeItem struct {
+	rec fileRecord
+	gz  []byte
+}
+
+// writeBatch writes a committed batch's files, then clears the cursor's note of them and
+// reports each trail's delivery.
+func (d *Deliverer) writeBatch(ctx context.Context, now time.Time, files []writeItem) error {
+	failed := map[string]error{}
+	var seen []string
+	for _, f := range files {
+		if _, ok := failed[f.rec.Trail]; !ok {
+			failed[f.rec.Trail] = nil
+			seen = append(seen, f.rec.Trail)
+		}
+		p, err := filePath(d.dir, f.rec.Bucket, f.rec.Object)
+		if err == nil {
+			err = writeFile(p, f.gz)
+		}
+		if err != nil {
+			d.log.Error("writing CloudTrail log file", "trail", f.rec.Trail, "object", f.rec.Object, "err", err)
+			if failed[f.rec.Trail] == nil {
+				failed[f.rec.Trail] = err
+			}
+		}
+	}
+	var firstErr error
+	for _, t := range seen {
+		if e := failed[t]; e != nil {
+			d.report(ctx, now, t, func(s *DeliveryStatus) { s.LatestDeliveryError = deliveryError(e) })
+			firstErr = e
+			continue
+		}
+		d.report(ctx, now, t, func(s *DeliveryStatus) { s.LatestDeliveryTime, s.LatestDeliveryError = now, "" })
+	}
+	if firstErr != nil {
+		// The note stays: the next step writes the batch again.
+		return firstErr
+	}
+	return d.st.Update(ctx, func(tx store.Tx) error {
+		if err := d.fence(tx, now); err != nil {
+			return err
+		}
+		var cur cursorRecord
+		if _, err := cursors.Load(tx, "", "cursor", &cur); err != nil {
+			return err
+		}
+		cur.Writing = nil
+		return cursors.Put(tx, "", "cursor", &cur)
+	})
+}
+
+// deliveryError is the LatestDeliveryError GetTrailStatus shows: S3's error code where one fits
+// (CloudTrail reports S3's), never a server path. Rootward's choice of words.
+func deliveryError(err error) string {
+	switch {
+	case errors.Is(err, errBadPath):
+		return "InvalidBucketName"
+	case errors.Is(err, fs.ErrPermission):
+		return "AccessDenied"
+	default:
+		return "InternalError"
+	}
+}
+
+// finishWriting writes what earlier steps committed but may not have written: a batch of log
+// files (rebuilt from the same events) and digests (kept whole in their chain records).
+func (d *Deliverer) finishWriting(ctx context.Context, now time.Time) error {
+	var cur cursorRecord
+	var pending []chainRecord
+	if err := d.st.View(ctx, func(tx store.Tx) error {
+		if _, err := cursors.Load(tx, "", "cursor", &cur); err != nil {
+			return err
+		}
+		all, err := allChains(tx, "")
+		for _, c := range all {
+			if c.Unwritten {
+				pending = append(pending, c)
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, c := range pending {
+		if err := d.writeDigest(ctx, now, &c); err != nil {
+			return err
+		}
+	}
+	if cur.Writing == nil {
+		return nil
+	}
+	b := cur.Writing
+	files := make([]*logFile, len(b.Files))
+	for i := range b.Files {
+		files[i] = &logFile{fileRecord: b.Files[i]}
+	}
+	after := b.After
+	for after != b.Through {
+		page, err := d.st.ScanEvents(ctx, &after, scanPage)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for i := range page {
+			ev := &page[i]
+			if posAfter(ev.Pos(), b.Through) {
+				after = b.Through
+				break
+			}
+			after = ev.Pos()
+			var region string
+			for _, f := range files {
+				if f.Account != ev.Account || ev.Time.Before(f.Since) {
+					continue
+				}
+				if region == "" {
+					region = regionOf(ev.Body)
+				}
+				if f.Region == region {
+					f.bodies = append(f.bodies, ev.Body)
+				}
+			}
+		}
+	}
+	items := make([]writeItem, len(files))
+	for i, f := range files {
+		want := f.Hash
+		if err := f.render(); err != nil {
+			return err
+		}
+		if f.Hash != want {
+			// The events are gone (retention) or changed: write what there is; validate will
+			// name the file.
+			d.log.Error("CloudTrail log file rebuilt with other content", "object", f.Object)
+		}
+		items[i] = writeItem{rec: b.Files[i], gz: f.gz}
+	}
+	return d.writeBatch(ctx, now, items)
+}
+
+func posAfter(a, b store.EventPos) bool {
+	return a.Time.After(b.Time) || (a.Time.Equal(b.Time) && a.Seq > b.Seq)
+}
+
+// writeFile writes data to path atomically (a temporary file, synced, renamed), making its
+// directories.
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o640)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// report updates a trail's delivery status and tells SetStatus. A failure to record it is
+// logged: it must not stop delivery.
+func (d *Deliverer) report(ctx context.Context, now time.Time, trail string, change func(*DeliveryStatus)) {
+	var st DeliveryStatus
+	err := d.st.Update(ctx, func(tx store.Tx) error {
+		if err := d.fence(tx, now); err != nil {
+			return err
+		}
+		rec, ok, err := trails.Get(tx, "", trail)
+		if err != nil || !ok {
+			return err
+		}
+		change(&rec.Status)
+		st = rec.Status
+		return trails.Put(tx, "", trail, rec)
+	})
+	if err == nil && d.setStatus != nil {
+		err = d.setStatus(ctx, trail, st)
+	}
+	if err != nil {
+		d.log.Error("recording CloudTrail delivery status", "trail", trail, "err", err)
+	}
+}
+
+// allChains lists the chain records whose key starts with prefix.
+func allChains(tx store.Tx, prefix string) ([]chainRecord, error) {
+	var out []chainRecord
+	after := ""
+	for {
+		page, err := chains.List(tx, "", prefix, after, 256)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page {
+			out = append(out, *e.Record)
+			after = e.Key
+		}
+		if len(page) < 256 {
+			return out, nil
+		}
+	}
+}
