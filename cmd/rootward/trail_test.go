@@ -137,7 +137,9 @@ func TestTrailValidate(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, inserted), mustReadFile(t, filepath.Join(root, logs[7])), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	regzip(t, filepath.Join(root, digest), func(b []byte) []byte { return bytes.Replace(b, []byte(`"awsAccountId":"111111111111"`), []byte(`"awsAccountId":"999999999999"`), 1) })
+	regzip(t, filepath.Join(root, digest), func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`"awsAccountId":"111111111111"`), []byte(`"awsAccountId":"999999999999"`), 1)
+	})
 
 	out, stderr, code = run(t, validate...)
 	if code != 1 {

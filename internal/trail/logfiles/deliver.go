@@ -211,6 +211,7 @@ func (d *Deliverer) deliverRound(ctx context.Context, now time.Time, cfgs []Trai
 	rt := newRouter(d, cfgs)
 	type groupKey struct{ trail, account, region string }
 	groups := map[groupKey]*logFile{}
+	badPath := map[string]bool{}
 	var order []*logFile
 	after, n := cur.Pos, 0
 scan:
@@ -241,11 +242,22 @@ scan:
 				}
 				k := groupKey{t.ARN, ev.Account, region}
 				f := groups[k]
+				if f == nil && badPath[t.ARN] {
+					continue
+				}
 				if f == nil {
 					f = &logFile{validation: t.Validation, fileRecord: fileRecord{
 						Trail: t.ARN, Bucket: t.Bucket, Account: ev.Account, Region: region, Since: since, Delivered: now,
 						Object: logObject(t.KeyPrefix, orgPart(t), ev.Account, region, now, uniqueString()),
 					}}
+					if _, err := filePath(d.dir, t.Bucket, f.Object); err != nil {
+						// A bucket or prefix that cannot be a directory here: the trail's
+						// events are not delivered (as CloudTrail's are not to a bucket it
+						// cannot write), and its status says why.
+						badPath[t.ARN] = true
+						d.report(ctx, now, t.ARN, func(s *DeliveryStatus) { s.LatestDeliveryError = deliveryError(err) })
+						continue
+					}
 					groups[k] = f
 					order = append(order, f)
 				}

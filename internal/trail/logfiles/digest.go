@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
@@ -69,21 +70,22 @@ func (d *Deliverer) digests(ctx context.Context, now time.Time, cfgs []TrailConf
 	}); err != nil {
 		return err
 	}
+	// One chain's failure (its directory unwritable) does not hold back the others'.
+	var errs []error
 	for i := range all {
 		c := &all[i]
 		switch {
 		case !c.Active:
 		case wanted[c.Trail] && !now.Before(c.Start.Add(d.digest)):
-			if err := d.digestChain(ctx, now, c, false); err != nil {
-				return err
-			}
+			errs = append(errs, d.digestChain(ctx, now, c, false))
 		case !wanted[c.Trail]:
-			if err := d.digestChain(ctx, now, c, true); err != nil {
-				return err
-			}
+			errs = append(errs, d.digestChain(ctx, now, c, true))
+		}
+		if errors.Is(ctx.Err(), context.Canceled) {
+			break
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // digestChain signs and commits the next digest of chain c (the last one when final), then
@@ -102,7 +104,9 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 	}
 	key := chainKey(c.Trail, c.Account, c.Region)
 	var done chainRecord
+	var badPath error
 	err = d.st.Update(ctx, func(tx store.Tx) error {
+		badPath = nil
 		if err := d.fence(tx, now); err != nil {
 			return err
 		}
@@ -120,9 +124,14 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 			return chains.Put(tx, "", key, ch)
 		}
 		cfg := &tr.Config
+		object := digestObject(cfg.KeyPrefix, orgPart(cfg), ch.Account, ch.Region, cfg.Name, cfg.Region, end)
+		if _, err := filePath(d.dir, cfg.Bucket, object); err != nil {
+			badPath = err
+			return nil
+		}
 		df := digestFile{
 			AWSAccountID: ch.Account, DigestStartTime: ch.Start.UTC().Format(timeFormat), DigestEndTime: end.Format(timeFormat),
-			DigestS3Bucket: cfg.Bucket, DigestS3Object: digestObject(cfg.KeyPrefix, orgPart(cfg), ch.Account, ch.Region, cfg.Name, cfg.Region, end),
+			DigestS3Bucket: cfg.Bucket, DigestS3Object: object,
 			DigestPublicKeyFingerprint: sg.fingerprint, DigestSignatureAlgorithm: signatureAlgorithm, LogFiles: []digestLogFile{},
 		}
 		var oldest, newest time.Time
@@ -162,6 +171,10 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 		done = *ch
 		return chains.Put(tx, "", key, ch)
 	})
+	if badPath != nil {
+		d.report(ctx, now, c.Trail, func(s *DeliveryStatus) { s.LatestDigestDeliveryError = deliveryError(badPath) })
+		return nil
+	}
 	if err != nil || !done.Unwritten {
 		return err
 	}

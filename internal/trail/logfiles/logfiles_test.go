@@ -468,3 +468,135 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// validateClean fails the test unless the trail validates without a problem.
+func validateClean(t *testing.T, f *fixture, name string) *logfiles.Report {
+	t.Helper()
+	r, err := logfiles.Validate(context.Background(), f.st, logfiles.ValidateInput{Trail: name}, f.clock.Now())
+	if err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if len(r.Problems) != 0 || r.DigestsValid != r.Digests || r.LogFilesValid != r.LogFiles {
+		t.Fatalf("Validate %s: problems %v, %d/%d digests, %d/%d log files valid; want none, all", name, r.Problems, r.DigestsValid, r.Digests, r.LogFilesValid, r.LogFiles)
+	}
+	return r
+}
+
+// A crash after a round committed its cursor but before its files were on disk (here: the
+// bucket's directory cannot be made) loses nothing: the next step, on a new deliverer, writes
+// the same files from the same events, and the digests' hashes match them.
+func TestUnwrittenBatchIsWrittenAgain(t *testing.T) {
+	f := newFixture(t)
+	d := f.deliverer(t)
+	want := []string{f.record(t, acctA, "CreateUser"), f.record(t, acctA, "DeleteUser")}
+	blocker := filepath.Join(f.dir, "audit-logs")
+	if err := os.WriteFile(blocker, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	if err := d.Step(context.Background()); err == nil {
+		t.Fatal("Step wrote into a file as if it were a directory")
+	}
+	if st := f.seen[f.cfgs[0].ARN]; st.LatestDeliveryError != "InternalError" || !st.LatestDeliveryTime.IsZero() {
+		t.Errorf("status after the failure = %+v; want LatestDeliveryError InternalError", st)
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, f.record(t, acctA, "GetUser"))
+	f.clock.Advance(5 * time.Minute)
+	step(t, f.deliverer(t)) // a restart
+	got := delivered(t, f.dir, "audit-logs")["team/AWSLogs/"+acctA]
+	if !equalSets(map[string][]string{"": got}, map[string][]string{"": want}) {
+		t.Fatalf("delivered %v; want %v, each once", got, want)
+	}
+	if st := f.seen[f.cfgs[0].ARN]; st.LatestDeliveryError != "" || !st.LatestDeliveryTime.Equal(f.clock.Now()) {
+		t.Errorf("status after recovery = %+v; want delivered now, no error", st)
+	}
+	f.clock.Advance(time.Hour)
+	step(t, f.deliverer(t))
+	validateClean(t, f, "audit")
+}
+
+// A bucket name that cannot be a directory under --trail-dir delivers nothing outside it: the
+// trail's status says InvalidBucketName, and other trails are delivered.
+func TestBadBucketStaysInside(t *testing.T) {
+	f := newFixture(t)
+	f.cfgs[0].Bucket = ".."
+	d := f.deliverer(t)
+	f.record(t, acctA, "CreateUser")
+	m := f.record(t, mgmt, "CreateUser")
+	f.clock.Advance(5 * time.Minute)
+	step(t, d)
+	f.clock.Advance(time.Hour)
+	step(t, d)
+	if st := f.seen[f.cfgs[0].ARN]; st.LatestDeliveryError != "InvalidBucketName" || st.LatestDigestDeliveryError != "InvalidBucketName" {
+		t.Errorf("status = %+v; want InvalidBucketName for log files and digests", st)
+	}
+	if got := files(t, filepath.Dir(f.dir), regexp.MustCompile(`AWSLogs/`+acctA)); len(got) != 0 {
+		t.Errorf("files of the bad bucket = %v; want none", got)
+	}
+	if got := delivered(t, f.dir, "org-logs")["AWSLogs/"+orgID+"/"+mgmt]; !slices.Equal(got, []string{m}) {
+		t.Errorf("organization trail delivered %v; want %v", got, []string{m})
+	}
+}
+
+// Keys rotate: a new key signs once the old one's validity ends, PublicKeys returns both for a
+// range spanning them, and digests signed by either validate.
+func TestKeyRotation(t *testing.T) {
+	f := newFixture(t)
+	d, err := logfiles.New(logfiles.Config{Store: f.st, Sealer: testutil.Sealer(t), Dir: f.dir, Now: f.clock.Now, KeyLifetime: 2 * time.Hour,
+		Trails: func(context.Context) ([]logfiles.TrailConfig, error) { return f.cfgs[:1], nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliverHours(t, f, d, 5)
+	keys, err := d.PublicKeys(context.Background(), t0, f.clock.Now())
+	if err != nil || len(keys) < 2 {
+		t.Fatalf("PublicKeys over 5 hours = %d keys, %v; want at least 2", len(keys), err)
+	}
+	if now, _ := d.PublicKeys(context.Background(), f.clock.Now(), f.clock.Now()); len(now) != 1 || now[0].Fingerprint != keys[len(keys)-1].Fingerprint {
+		t.Errorf("PublicKeys now = %v; want the newest key alone", now)
+	}
+	validateClean(t, f, "audit")
+}
+
+// Turning validation off ends the chain (a last digest covers the files delivered meanwhile);
+// turning it on again starts a new chain whose first digest has empty previous fields. The
+// gap is a note, not a problem, and files delivered without validation are not "added".
+func TestValidationOffAndOn(t *testing.T) {
+	f := newFixture(t)
+	d := f.deliverer(t)
+	deliverHours(t, f, d, 2)
+	f.cfgs[0].Validation = false
+	deliverHours(t, f, d, 2)
+	f.cfgs[0].Validation = true
+	deliverHours(t, f, d, 2)
+	r := validateClean(t, f, "audit")
+	if len(r.Notes) != 1 || !strings.HasPrefix(r.Notes[0], "No log files were delivered by CloudTrail between") {
+		t.Errorf("notes = %q; want one gap", r.Notes)
+	}
+}
+
+// Events of another region go to that region's folder, and its digests to its own chain.
+func TestRegions(t *testing.T) {
+	f := newFixture(t)
+	d := f.deliverer(t)
+	e := &trail.Event{EventTime: f.clock.Now(), EventSource: "sts.amazonaws.com", EventName: "GetCallerIdentity", EventType: trail.AwsAPICall,
+		RecipientAccountID: acctA, AWSRegion: "eu-west-1", UserIdentity: trail.UserIdentity{Type: "Root"}}
+	if err := f.rec.Record(e); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	step(t, d)
+	f.clock.Advance(time.Hour)
+	step(t, d)
+	root := filepath.Join(f.dir, "audit-logs")
+	if got := files(t, root, regexp.MustCompile(`^team/AWSLogs/`+acctA+`/CloudTrail/eu-west-1/.*/`+acctA+`_CloudTrail_eu-west-1_`)); len(got) != 1 {
+		t.Errorf("eu-west-1 log files = %v; want 1", got)
+	}
+	if got := files(t, root, regexp.MustCompile(`^team/AWSLogs/`+acctA+`/CloudTrail-Digest/eu-west-1/.*_CloudTrail-Digest_eu-west-1_audit_us-east-1_\d{8}T\d{6}Z\.json\.gz$`)); len(got) != 1 {
+		t.Errorf("eu-west-1 digests = %v; want 1", got)
+	}
+	validateClean(t, f, "audit")
+}

@@ -435,9 +435,25 @@ func (v *validator) found(start, end time.Time) {
 	}
 }
 
+// covered reports whether a log file delivered in the minute t falls in the time the chain's
+// digests cover. Consecutive digests' windows are merged; a merged window ends before the minute
+// of its last digest's end (a file's name has only the minute, and a file delivered in that
+// minute after the chain ended belongs to no digest), and the active chain's window is open.
 func covered(ws []window, t time.Time) bool {
+	ws = slices.Clone(ws)
+	slices.SortFunc(ws, func(a, b window) int { return a.from.Compare(b.from) })
+	var merged []window
 	for _, w := range ws {
-		if !t.Before(w.from) && (w.to.IsZero() || !t.After(w.to)) {
+		if n := len(merged); n > 0 && (merged[n-1].to.IsZero() || !w.from.After(merged[n-1].to)) {
+			if !merged[n-1].to.IsZero() && (w.to.IsZero() || w.to.After(merged[n-1].to)) {
+				merged[n-1].to = w.to
+			}
+			continue
+		}
+		merged = append(merged, w)
+	}
+	for _, w := range merged {
+		if !t.Before(w.from) && (w.to.IsZero() || t.Before(w.to.Truncate(time.Minute))) {
 			return true
 		}
 	}
