@@ -24,7 +24,7 @@ func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailC
 		return err
 	}
 	return d.st.Update(ctx, func(tx store.Tx) error {
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		for _, c := range cfgs {
@@ -59,16 +59,18 @@ func activate(tx store.Tx, trail, account, region string, now time.Time, files [
 	if err != nil {
 		return err
 	}
-	if ok && c.Active && len(files) == 0 {
+	for i := range files {
+		if err := pendings.Put(tx, "", pendingKey(&files[i]), &files[i]); err != nil {
+			return err
+		}
+	}
+	if ok && c.Active {
 		return nil
 	}
 	if !ok {
 		c = &chainRecord{Trail: trail, Account: account, Region: region}
 	}
-	if !c.Active {
-		c.Active, c.Linked, c.Start = true, false, now
-	}
-	c.Pending = append(c.Pending, files...)
+	c.Active, c.Linked, c.Start = true, false, now
 	return chains.Put(tx, "", key, c)
 }
 
@@ -208,6 +210,18 @@ func (d *Deliverer) deliverRound(ctx context.Context, now time.Time, cfgs []Trai
 		return false, nil
 	}
 	cutoff := now.Add(-d.grace)
+	if len(cfgs) == 0 {
+		// No trail logs: skip what the log holds up to the cutoff without reading it.
+		if skip := (store.EventPos{Time: cutoff.Truncate(time.Microsecond)}); posAfter(skip, cur.Pos) {
+			cur.Pos = skip
+		}
+		return false, d.st.Update(ctx, func(tx store.Tx) error {
+			if err := d.fence(tx); err != nil {
+				return err
+			}
+			return cursors.Put(tx, "", "cursor", &cursorRecord{Pos: cur.Pos, LastRound: now})
+		})
+	}
 	rt := newRouter(d, cfgs)
 	type groupKey struct{ trail, account, region string }
 	groups := map[groupKey]*logFile{}
@@ -276,7 +290,7 @@ scan:
 		batch.Files = append(batch.Files, f.fileRecord)
 	}
 	err = d.st.Update(ctx, func(tx store.Tx) error {
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		next := cursorRecord{Pos: after, LastRound: now}
@@ -348,7 +362,7 @@ func (d *Deliverer) writeBatch(ctx context.Context, now time.Time, files []write
 		return firstErr
 	}
 	return d.st.Update(ctx, func(tx store.Tx) error {
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		var cur cursorRecord
@@ -489,7 +503,7 @@ func writeFile(path string, data []byte) error {
 func (d *Deliverer) report(ctx context.Context, now time.Time, trail string, change func(*DeliveryStatus)) {
 	var st DeliveryStatus
 	err := d.st.Update(ctx, func(tx store.Tx) error {
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		rec, ok, err := trails.Get(tx, "", trail)
@@ -510,19 +524,10 @@ func (d *Deliverer) report(ctx context.Context, now time.Time, trail string, cha
 
 // allChains lists the chain records whose key starts with prefix.
 func allChains(tx store.Tx, prefix string) ([]chainRecord, error) {
-	var out []chainRecord
-	after := ""
-	for {
-		page, err := chains.List(tx, "", prefix, after, 256)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range page {
-			out = append(out, *e.Record)
-			after = e.Key
-		}
-		if len(page) < 256 {
-			return out, nil
-		}
+	es, err := listAll(tx, chains, prefix)
+	out := make([]chainRecord, len(es))
+	for i, e := range es {
+		out[i] = *e.Record
 	}
+	return out, err
 }

@@ -107,7 +107,7 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 	var badPath error
 	err = d.st.Update(ctx, func(tx store.Tx) error {
 		badPath = nil
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		ch, ok, err := chains.Get(tx, "", key)
@@ -118,7 +118,11 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 		if err != nil || !ok {
 			return err
 		}
-		if final && len(ch.Pending) == 0 {
+		pending, err := listAll(tx, pendings, key+"\x00")
+		if err != nil {
+			return err
+		}
+		if final && len(pending) == 0 {
 			ch.Active, ch.Linked = false, false
 			done = *ch
 			return chains.Put(tx, "", key, ch)
@@ -135,7 +139,11 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 			DigestPublicKeyFingerprint: sg.fingerprint, DigestSignatureAlgorithm: signatureAlgorithm, LogFiles: []digestLogFile{},
 		}
 		var oldest, newest time.Time
-		for _, f := range ch.Pending {
+		for _, e := range pending {
+			f := e.Record
+			if err := pendings.Delete(tx, "", e.Key); err != nil {
+				return err
+			}
 			df.LogFiles = append(df.LogFiles, digestLogFile{S3Bucket: f.Bucket, S3Object: f.Object, HashValue: f.Hash, HashAlgorithm: hashAlgorithm,
 				NewestEventTime: f.Newest.UTC().Format(timeFormat), OldestEventTime: f.Oldest.UTC().Format(timeFormat)})
 			if oldest.IsZero() || f.Oldest.Before(oldest) {
@@ -164,7 +172,7 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 			return err
 		}
 		ch.Last = &digestRecord{Bucket: df.DigestS3Bucket, Object: df.DigestS3Object, End: end, Hash: hash, Signature: sig, Body: body}
-		ch.Linked, ch.Pending, ch.Start, ch.Unwritten = true, nil, end, true
+		ch.Linked, ch.Start, ch.Unwritten = true, end, true
 		if final {
 			ch.Active, ch.Linked = false, false
 		}
@@ -202,7 +210,7 @@ func (d *Deliverer) writeDigest(ctx context.Context, now time.Time, c *chainReco
 		return err
 	}
 	err = d.st.Update(ctx, func(tx store.Tx) error {
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		key := chainKey(c.Trail, c.Account, c.Region)

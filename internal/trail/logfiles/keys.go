@@ -63,21 +63,12 @@ func PublicKeys(ctx context.Context, st store.Store, start, end time.Time) ([]Pu
 func allKeys(ctx context.Context, st store.Store) ([]keyRecord, error) {
 	var out []keyRecord
 	err := st.View(ctx, func(tx store.Tx) error {
-		out = out[:0]
-		after := ""
-		for {
-			page, err := keys.List(tx, "", "", after, 256)
-			if err != nil {
-				return err
-			}
-			for _, e := range page {
-				out = append(out, *e.Record)
-				after = e.Key
-			}
-			if len(page) < 256 {
-				return nil
-			}
+		es, err := listAll(tx, keys, "")
+		out = make([]keyRecord, len(es))
+		for i, e := range es {
+			out[i] = *e.Record
 		}
+		return err
 	})
 	slices.SortFunc(out, func(a, b keyRecord) int { return a.Start.Compare(b.Start) })
 	return out, err
@@ -115,7 +106,7 @@ func (d *Deliverer) currentKey(ctx context.Context, now time.Time) (*signer, err
 	rec.End = rec.Start.Add(d.keyLifetime)
 	rec.Sealed = d.sealer.Seal(x509.MarshalPKCS1PrivateKey(priv), sealAD(fp))
 	if err := d.st.Update(ctx, func(tx store.Tx) error {
-		if err := d.fence(tx, now); err != nil {
+		if err := d.fence(tx); err != nil {
 			return err
 		}
 		return keys.Insert(tx, "", fp, &rec)

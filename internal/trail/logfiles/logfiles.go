@@ -180,8 +180,10 @@ func (d *Deliverer) Run(ctx context.Context) {
 // errLeaseLost aborts a commit of a node that no longer holds the lease.
 var errLeaseLost = errors.New("logfiles: delivery lease lost")
 
-// fence fails the transaction unless this node holds an unexpired lease.
-func (d *Deliverer) fence(tx store.Tx, now time.Time) error {
+// fence fails the transaction unless this node holds a lease unexpired at the time of the
+// commit (not of the step's start: a step that outlived its lease must not write).
+func (d *Deliverer) fence(tx store.Tx) error {
+	now := d.now()
 	l, ok, err := leases.Get(tx, "", "deliverer")
 	if err != nil {
 		return err
@@ -236,6 +238,10 @@ func (d *Deliverer) Step(ctx context.Context) error {
 		}
 		if !more || ctx.Err() != nil {
 			break
+		}
+		// A backlog takes several rounds: renew the lease between them.
+		if held, err := d.acquire(ctx, d.now().UTC()); err != nil || !held {
+			return err
 		}
 		backlog = true
 	}

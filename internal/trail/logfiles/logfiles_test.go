@@ -600,3 +600,25 @@ func TestRegions(t *testing.T) {
 	}
 	validateClean(t, f, "audit")
 }
+
+// A trail receives the events from its LoggingSince on: those recorded while no trail logged
+// (which delivery skips without reading) and before it started are not in its files.
+func TestTrailStartsAtLoggingSince(t *testing.T) {
+	f := newFixture(t)
+	all := f.cfgs
+	f.cfgs = nil
+	d := f.deliverer(t)
+	f.record(t, acctA, "CreateUser")
+	f.clock.Advance(10 * time.Minute)
+	step(t, d)
+	f.record(t, acctA, "CreateUser")
+	f.clock.Advance(time.Minute)
+	f.cfgs = all[:1]
+	f.cfgs[0].LoggingSince = f.clock.Now()
+	want := f.record(t, acctA, "DeleteUser")
+	f.clock.Advance(5 * time.Minute)
+	step(t, d)
+	if got := delivered(t, f.dir, "audit-logs")["team/AWSLogs/"+acctA]; !slices.Equal(got, []string{want}) {
+		t.Fatalf("delivered %v; want only %v, recorded after logging started", got, want)
+	}
+}

@@ -15,6 +15,10 @@ const (
 	kindTrail  = "trail.logfiles.trail"
 	kindChain  = "trail.logfiles.chain"
 	kindKey    = "trail.logfiles.key"
+	// kindPending holds the log files delivered since a chain's last digest, one record each
+	// (keyed by chain, delivery time and object), so that a delivery adds a record instead of
+	// rewriting a list that grows all hour.
+	kindPending = "trail.logfiles.pending"
 )
 
 // cursorRecord is how far delivery has read the event log, durably: a restart continues after
@@ -70,8 +74,7 @@ type chainRecord struct {
 	Trail, Account, Region string
 	// Start is the digestStartTime of the next digest: the end of the previous one, or when the
 	// chain (re)started.
-	Start   time.Time
-	Pending []fileRecord `json:",omitempty"`
+	Start time.Time
 	// Last is the newest digest of the chain; Linked says whether the next digest links to it
 	// (false after validation or logging was off: the next digest starts a new chain, with
 	// empty previous fields, as CloudTrail's does).
@@ -100,12 +103,36 @@ type keyRecord struct {
 }
 
 var (
-	cursors = store.Define(store.Kind[cursorRecord]{Name: kindCursor, Version: 1})
-	leases  = store.Define(store.Kind[leaseRecord]{Name: kindLease, Version: 1})
-	trails  = store.Define(store.Kind[trailRecord]{Name: kindTrail, Version: 1})
-	chains  = store.Define(store.Kind[chainRecord]{Name: kindChain, Version: 1})
-	keys    = store.Define(store.Kind[keyRecord]{Name: kindKey, Version: 1})
+	cursors  = store.Define(store.Kind[cursorRecord]{Name: kindCursor, Version: 1})
+	leases   = store.Define(store.Kind[leaseRecord]{Name: kindLease, Version: 1})
+	trails   = store.Define(store.Kind[trailRecord]{Name: kindTrail, Version: 1})
+	chains   = store.Define(store.Kind[chainRecord]{Name: kindChain, Version: 1})
+	keys     = store.Define(store.Kind[keyRecord]{Name: kindKey, Version: 1})
+	pendings = store.Define(store.Kind[fileRecord]{Name: kindPending, Version: 1})
 )
+
+// pendingKey is the key of a pending log file: its chain's key, then the delivery time (fixed
+// width, so keys sort by it) and the object.
+func pendingKey(f *fileRecord) string {
+	return chainKey(f.Trail, f.Account, f.Region) + "\x00" + f.Delivered.UTC().Format("20060102T150405.000000000Z") + "\x00" + f.Object
+}
+
+// listAll reads every record of kind k whose key starts with prefix, a page at a time.
+func listAll[R any](tx store.Tx, k *store.Kind[R], prefix string) ([]store.Entry[R], error) {
+	var out []store.Entry[R]
+	after := ""
+	for {
+		page, err := k.List(tx, "", prefix, after, 256)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < 256 {
+			return out, nil
+		}
+		after = page[len(page)-1].Key
+	}
+}
 
 // chainKey is the key of a chain record: the trail's ARN first, so a trail's chains are a
 // prefix.

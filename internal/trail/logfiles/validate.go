@@ -74,26 +74,28 @@ var (
 func Validate(ctx context.Context, st store.Store, in ValidateInput, now time.Time) (*Report, error) {
 	var recs []trailRecord
 	var all []chainRecord
+	pending := map[string][]fileRecord{} // by chain key
 	if err := st.View(ctx, func(tx store.Tx) error {
+		ts, err := listAll(tx, trails, "")
+		if err != nil {
+			return err
+		}
 		recs = recs[:0]
-		after := ""
-		for {
-			page, err := trails.List(tx, "", "", after, 256)
-			if err != nil {
-				return err
-			}
-			for _, e := range page {
-				if e.Key == in.Trail || e.Record.Config.Name == in.Trail {
-					recs = append(recs, *e.Record)
-				}
-				after = e.Key
-			}
-			if len(page) < 256 {
-				break
+		for _, e := range ts {
+			if e.Key == in.Trail || e.Record.Config.Name == in.Trail {
+				recs = append(recs, *e.Record)
 			}
 		}
-		var err error
-		all, err = allChains(tx, "")
+		if all, err = allChains(tx, ""); err != nil {
+			return err
+		}
+		ps, err := listAll(tx, pendings, "")
+		clear(pending)
+		for _, e := range ps {
+			f := e.Record
+			k := chainKey(f.Trail, f.Account, f.Region)
+			pending[k] = append(pending[k], *f)
+		}
 		return err
 	}); err != nil {
 		return nil, err
@@ -117,7 +119,7 @@ func Validate(ctx context.Context, st store.Store, in ValidateInput, now time.Ti
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{in: in, r: r, cfg: tr.Config, dir: in.Dir, keys: map[string][]byte{}, end: r.End}
+	v := &validator{in: in, r: r, cfg: tr.Config, dir: in.Dir, keys: map[string][]byte{}, end: r.End, pending: pending}
 	if v.dir == "" {
 		v.dir = tr.Dir
 	}
@@ -146,6 +148,8 @@ type validator struct {
 	dir  string
 	keys map[string][]byte
 	end  time.Time
+	// pending are the log files delivered since each chain's last digest, by chain key.
+	pending map[string][]fileRecord
 }
 
 // rel is a file's path under the trail's directory (DIR/BUCKET).
@@ -311,7 +315,7 @@ func (v *validator) chain(c *chainRecord, all []chainRecord) {
 		}
 	}
 	// Log files delivered since the last digest are in Rootward's records, not yet in a digest.
-	for _, f := range c.Pending {
+	for _, f := range v.pending[chainKey(c.Trail, c.Account, c.Region)] {
 		refs[f.Bucket+"/"+f.Object] = true
 		if v.inRange(f.Delivered, f.Delivered) {
 			v.logFile(f.Bucket, f.Object, f.Hash)
@@ -322,7 +326,7 @@ func (v *validator) chain(c *chainRecord, all []chainRecord) {
 	}
 	for _, o := range all {
 		if o.Trail != c.Trail && o.Account == c.Account && o.Region == c.Region {
-			for _, f := range o.Pending {
+			for _, f := range v.pending[chainKey(o.Trail, o.Account, o.Region)] {
 				otherRefs[f.Bucket+"/"+f.Object] = true
 			}
 		}
