@@ -35,7 +35,7 @@ func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailC
 			if !ok {
 				rec = &trailRecord{}
 			}
-			if !ok || rec.Config != c || rec.Dir != dir {
+			if !ok || !sameConfig(rec.Config, c) || rec.Dir != dir {
 				rec.Config, rec.Dir = c, dir
 				if err := trails.Put(tx, "", c.ARN, rec); err != nil {
 					return err
@@ -49,6 +49,14 @@ func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailC
 		}
 		return nil
 	})
+}
+
+// sameConfig compares trail configurations, their times as instants (a stored time comes back
+// in another location).
+func sameConfig(a, b TrailConfig) bool {
+	same := a.LoggingSince.Equal(b.LoggingSince)
+	a.LoggingSince, b.LoggingSince = time.Time{}, time.Time{}
+	return same && a == b
 }
 
 // activate makes sure the chain of (trail, account, region) is active, starting it (again) at
@@ -95,9 +103,9 @@ type logFile struct {
 	gz         []byte
 }
 
-// render sets the file's content, hash and event times from its bodies: {"Records":[…]} with each
+// render sets the file's content and hash from its bodies: {"Records":[…]} with each
 // record as stored, the form CloudTrail's log files take ("CloudTrail log file examples").
-func (f *logFile) render() error {
+func (f *logFile) render() {
 	var raw bytes.Buffer
 	raw.WriteString(`{"Records":[`)
 	for i, b := range f.bodies {
@@ -109,16 +117,17 @@ func (f *logFile) render() error {
 	raw.WriteString("]}")
 	sum := sha256.Sum256(raw.Bytes())
 	f.Hash = hex.EncodeToString(sum[:])
+	f.gz = gzipBytes(raw.Bytes())
+}
+
+// gzipBytes compresses b. The header carries no name and no time, so the same content always
+// gives the same bytes: a file written again after a crash is the file written before.
+func gzipBytes(b []byte) []byte {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	if _, err := zw.Write(raw.Bytes()); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	f.gz = gz.Bytes()
-	return nil
+	_, _ = zw.Write(b) // a bytes.Buffer does not fail
+	_ = zw.Close()
+	return gz.Bytes()
 }
 
 // add puts an event in the file.
@@ -284,9 +293,7 @@ scan:
 	}
 	batch := &batchRecord{After: cur.Pos, Through: after}
 	for _, f := range order {
-		if err := f.render(); err != nil {
-			return false, err
-		}
+		f.render()
 		batch.Files = append(batch.Files, f.fileRecord)
 	}
 	err = d.st.Update(ctx, func(tx store.Tx) error {
@@ -452,9 +459,7 @@ func (d *Deliverer) finishWriting(ctx context.Context, now time.Time) error {
 	items := make([]writeItem, len(files))
 	for i, f := range files {
 		want := f.Hash
-		if err := f.render(); err != nil {
-			return err
-		}
+		f.render()
 		if f.Hash != want {
 			// The events are gone (retention) or changed: write what there is; validate will
 			// name the file.

@@ -1,8 +1,6 @@
 package logfiles
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -195,11 +193,7 @@ func (d *Deliverer) writeDigest(ctx context.Context, now time.Time, c *chainReco
 	last := c.Last
 	p, err := filePath(d.dir, last.Bucket, last.Object)
 	if err == nil {
-		var gz bytes.Buffer
-		zw := gzip.NewWriter(&gz)
-		_, _ = zw.Write(last.Body)
-		_ = zw.Close()
-		err = writeFile(p, gz.Bytes())
+		err = writeFile(p, gzipBytes(last.Body))
 		if err == nil {
 			err = writeFile(p+".sig", []byte(last.Signature))
 		}
