@@ -109,8 +109,8 @@ func regzip(t *testing.T, path string, edit func([]byte) []byte) {
 }
 
 // The issue's check: `rootward trail validate` passes an untouched trail (exit 0, a summary), and
-// after a log file is edited, one deleted, one inserted and a digest edited it names each, one
-// line per problem with the file's path under the trail directory, and exits 1.
+// after a log file is edited, one deleted, one inserted, a digest edited and one inserted it
+// names each, one line per problem with the file's path under the trail directory, and exits 1.
 func TestTrailValidate(t *testing.T) {
 	args, root := deliverTrail(t)
 	validate := append([]string{"trail", "validate", "--trail", "audit"}, args...)
@@ -140,6 +140,12 @@ func TestTrailValidate(t *testing.T) {
 	regzip(t, filepath.Join(root, digest), func(b []byte) []byte {
 		return bytes.Replace(b, []byte(`"awsAccountId":"111111111111"`), []byte(`"awsAccountId":"999999999999"`), 1)
 	})
+	insertedDigest := strings.Replace(digests[0], "T101500Z", "T104500Z", 1)
+	for _, ext := range []string{"", ".sig"} {
+		if err := os.WriteFile(filepath.Join(root, insertedDigest+ext), mustReadFile(t, filepath.Join(root, digests[0]+ext)), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	out, stderr, code = run(t, validate...)
 	if code != 1 {
@@ -150,13 +156,14 @@ func TestTrailValidate(t *testing.T) {
 		"Log file\t" + deleted + "\tINVALID: not found\n",
 		"Log file\t" + inserted + "\tINVALID: not in any digest (added)\n",
 		"Digest file\t" + digest + "\tINVALID: has been modified",
+		"Digest file\t" + insertedDigest + "\tINVALID: not in the digest chain (added)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if n := strings.Count(out, "INVALID: "); n != 4 {
-		t.Errorf("output names %d problems; want 4:\n%s", n, out)
+	if n := strings.Count(out, "INVALID: "); n != 5 {
+		t.Errorf("output names %d problems; want 5:\n%s", n, out)
 	}
 
 	// Bad flags and an unknown trail are usage errors.

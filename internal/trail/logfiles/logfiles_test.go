@@ -417,6 +417,15 @@ func TestValidateFindsTampering(t *testing.T) {
 	}
 	editedDigest := digests[1]
 	rewrite(editedDigest, func(b []byte) []byte { return bytes.Replace(b, []byte(`"logFiles":[`), []byte(`"logFiles":[ `), 1) })
+	insertedDigest := strings.Replace(digests[0], "T111500Z", "T114500Z", 1)
+	if insertedDigest == digests[0] {
+		t.Fatalf("digest %s: not the time expected", digests[0])
+	}
+	for _, ext := range []string{"", ".sig"} {
+		if err := os.WriteFile(filepath.Join(root, insertedDigest+ext), mustRead(t, filepath.Join(root, digests[0]+ext)), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	r := validate("audit")
 	var got []string
@@ -428,6 +437,7 @@ func TestValidateFindsTampering(t *testing.T) {
 		"Log file\t" + deleted + "\tINVALID: not found",
 		"Log file\t" + inserted + "\tINVALID: not in any digest (added)",
 		"Digest file\t" + editedDigest + "\tINVALID: has been modified",
+		"Digest file\t" + insertedDigest + "\tINVALID: not in the digest chain (added)",
 	} {
 		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, want) }) {
 			t.Errorf("problems %q\nlack %q", got, want)

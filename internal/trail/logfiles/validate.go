@@ -193,6 +193,8 @@ type link struct {
 	bucket, key string
 	hash, sig   string        // expected; "" when unknown
 	known       *digestRecord // Rootward's own copy (the chain's newest digest)
+	// listed says the walk found the digest in its folder, not through the chain.
+	listed bool
 }
 
 // diskDigest is a digest file found in a chain's folder.
@@ -243,7 +245,7 @@ func (v *validator) chain(c *chainRecord, all []chainRecord) {
 	olderOnDisk := func(t time.Time) *link {
 		for i := len(disk) - 1; i >= 0; i-- {
 			if disk[i].end.Before(t) && !visited[cfg.Bucket+"/"+disk[i].key] {
-				return &link{bucket: cfg.Bucket, key: disk[i].key}
+				return &link{bucket: cfg.Bucket, key: disk[i].key, listed: true}
 			}
 		}
 		return nil
@@ -380,7 +382,12 @@ func (v *validator) digest(l *link) (*digestFile, bool) {
 		return &df, false
 	}
 	if df.DigestS3Bucket != l.bucket || df.DigestS3Object != l.key {
-		bad("has been moved from its original location")
+		if l.listed {
+			// Found in the folder, not through the chain, and another digest's content.
+			bad("not in the digest chain (added)")
+		} else {
+			bad("has been moved from its original location")
+		}
 		return &df, false
 	}
 	p, _ := filePath(v.dir, l.bucket, l.key)
