@@ -16,18 +16,32 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// syncTrails records each logging trail's configuration (for validate) and starts the digest
-// chain of each trail with validation on, or starts it again after validation or logging was off.
-func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailConfig) error {
+// route is a trail delivery serves: a logging one, or one that stopped logging (or was deleted)
+// at until, whose events from before then are still to be delivered.
+type route struct {
+	TrailConfig
+	until time.Time // zero while logging
+}
+
+// syncTrails records each logging trail's configuration (for validate), notes the trails that
+// stopped logging, and starts the digest chain of each trail with validation on, or starts it
+// again after validation or logging was off. It returns the trails to deliver to: the logging
+// ones, and those that stopped after the last round's cutoff.
+func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailConfig) ([]route, error) {
 	dir, err := filepath.Abs(d.dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return d.st.Update(ctx, func(tx store.Tx) error {
+	var routes []route
+	err = d.st.Update(ctx, func(tx store.Tx) error {
+		routes = routes[:0]
 		if err := d.fence(tx); err != nil {
 			return err
 		}
+		seen := map[string]bool{}
 		for _, c := range cfgs {
+			seen[c.ARN] = true
+			routes = append(routes, route{TrailConfig: c})
 			rec, ok, err := trails.Get(tx, "", c.ARN)
 			if err != nil {
 				return err
@@ -35,8 +49,8 @@ func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailC
 			if !ok {
 				rec = &trailRecord{}
 			}
-			if !ok || !sameConfig(rec.Config, c) || rec.Dir != dir {
-				rec.Config, rec.Dir = c, dir
+			if !ok || !sameConfig(rec.Config, c) || rec.Dir != dir || !rec.Logging {
+				rec.Config, rec.Dir, rec.Logging, rec.StoppedAt = c, dir, true, time.Time{}
 				if err := trails.Put(tx, "", c.ARN, rec); err != nil {
 					return err
 				}
@@ -47,8 +61,32 @@ func (d *Deliverer) syncTrails(ctx context.Context, now time.Time, cfgs []TrailC
 				}
 			}
 		}
+		var cur cursorRecord
+		if _, err := cursors.Load(tx, "", "cursor", &cur); err != nil {
+			return err
+		}
+		all, err := listAll(tx, trails, "")
+		if err != nil {
+			return err
+		}
+		for _, e := range all {
+			r := e.Record
+			if seen[e.Key] {
+				continue
+			}
+			if r.Logging {
+				r.Logging, r.StoppedAt = false, now
+				if err := trails.Put(tx, "", e.Key, r); err != nil {
+					return err
+				}
+			}
+			if !r.StoppedAt.IsZero() && !cur.LastRound.Add(-d.grace).After(r.StoppedAt) {
+				routes = append(routes, route{TrailConfig: r.Config, until: r.StoppedAt})
+			}
+		}
 		return nil
 	})
+	return routes, err
 }
 
 // sameConfig compares trail configurations, their times as instants (a stored time comes back
@@ -145,15 +183,15 @@ func (f *logFile) add(ev *store.StoredEvent) {
 // trails of its organization.
 type router struct {
 	d      *Deliverer
-	normal map[string][]*TrailConfig
-	org    map[string][]*TrailConfig
+	normal map[string][]*route
+	org    map[string][]*route
 	orgOf  map[string]string
 }
 
-func newRouter(d *Deliverer, cfgs []TrailConfig) *router {
-	r := &router{d: d, normal: map[string][]*TrailConfig{}, org: map[string][]*TrailConfig{}, orgOf: map[string]string{}}
-	for i := range cfgs {
-		c := &cfgs[i]
+func newRouter(d *Deliverer, routes []route) *router {
+	r := &router{d: d, normal: map[string][]*route{}, org: map[string][]*route{}, orgOf: map[string]string{}}
+	for i := range routes {
+		c := &routes[i]
 		if c.Organization && c.OrgID != "" {
 			r.org[c.OrgID] = append(r.org[c.OrgID], c)
 		} else {
@@ -163,7 +201,7 @@ func newRouter(d *Deliverer, cfgs []TrailConfig) *router {
 	return r
 }
 
-func (r *router) targets(ctx context.Context, account string) ([]*TrailConfig, error) {
+func (r *router) targets(ctx context.Context, account string) ([]*route, error) {
 	out := r.normal[account]
 	if len(r.org) == 0 || r.d.orgOf == nil {
 		return out, nil
@@ -193,7 +231,7 @@ func orgPart(c *TrailConfig) string {
 // deliverRound delivers the events after the cursor that are older than the grace period, at most
 // roundEvents of them, as one file per (trail, account, region); more says a backlog remains.
 // Unless backlog, it does nothing before the delivery interval has passed since the last round.
-func (d *Deliverer) deliverRound(ctx context.Context, now time.Time, cfgs []TrailConfig, backlog bool) (more bool, err error) {
+func (d *Deliverer) deliverRound(ctx context.Context, now time.Time, cfgs []route, backlog bool) (more bool, err error) {
 	var cur cursorRecord
 	var ok bool
 	if err := d.st.View(ctx, func(tx store.Tx) (err error) {
@@ -260,7 +298,7 @@ scan:
 			region := regionOf(ev.Body)
 			for _, t := range ts {
 				since := t.LoggingSince.UTC().Truncate(time.Second)
-				if ev.Time.Before(since) {
+				if ev.Time.Before(since) || (!t.until.IsZero() && !ev.Time.Before(t.until)) {
 					continue
 				}
 				k := groupKey{t.ARN, ev.Account, region}
@@ -271,7 +309,7 @@ scan:
 				if f == nil {
 					f = &logFile{validation: t.Validation, fileRecord: fileRecord{
 						Trail: t.ARN, Bucket: t.Bucket, Account: ev.Account, Region: region, Since: since, Delivered: now,
-						Object: logObject(t.KeyPrefix, orgPart(t), ev.Account, region, now, uniqueString()),
+						Object: logObject(t.KeyPrefix, orgPart(&t.TrailConfig), ev.Account, region, now, uniqueString()),
 					}}
 					if _, err := filePath(d.dir, t.Bucket, f.Object); err != nil {
 						// A bucket or prefix that cannot be a directory here: the trail's

@@ -56,7 +56,7 @@ func ptr(s string) *string { return &s }
 // digests writes the digests due: every digest interval for each active chain of a trail with
 // validation on, and a last one (for the log files delivered since the previous) for a chain
 // whose trail stopped logging or turned validation off, which then ends.
-func (d *Deliverer) digests(ctx context.Context, now time.Time, cfgs []TrailConfig) error {
+func (d *Deliverer) digests(ctx context.Context, now time.Time, cfgs []route) error {
 	wanted := map[string]bool{}
 	for _, c := range cfgs {
 		wanted[c.ARN] = c.Validation

@@ -225,14 +225,15 @@ func (d *Deliverer) Step(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listing logging trails: %w", err)
 	}
-	if err := d.syncTrails(ctx, now, cfgs); err != nil {
+	routes, err := d.syncTrails(ctx, now, cfgs)
+	if err != nil {
 		return err
 	}
 	if err := d.finishWriting(ctx, now); err != nil {
 		return err
 	}
 	for backlog := false; ; {
-		more, err := d.deliverRound(ctx, now, cfgs, backlog)
+		more, err := d.deliverRound(ctx, now, routes, backlog)
 		if err != nil {
 			return err
 		}
@@ -245,5 +246,5 @@ func (d *Deliverer) Step(ctx context.Context) error {
 		}
 		backlog = true
 	}
-	return d.digests(ctx, now, cfgs)
+	return d.digests(ctx, now, routes)
 }

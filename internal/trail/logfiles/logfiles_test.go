@@ -632,3 +632,30 @@ func TestTrailStartsAtLoggingSince(t *testing.T) {
 		t.Fatalf("delivered %v; want only %v, recorded after logging started", got, want)
 	}
 }
+
+// The calls just before StopLogging, and the StopLogging itself, reach the trail's files: a
+// trail that stopped logging still gets the events from before it stopped, then its chain ends
+// with a digest of them, and it validates.
+func TestStopLoggingDeliversTheRest(t *testing.T) {
+	f := newFixture(t)
+	f.cfgs = f.cfgs[:1]
+	d := f.deliverer(t)
+	want := []string{f.record(t, acctA, "CreateUser")}
+	f.clock.Advance(5 * time.Minute)
+	step(t, d)
+	f.clock.Advance(4*time.Minute + 50*time.Second)
+	want = append(want, f.record(t, acctA, "DeleteTrail"))
+	f.cfgs = nil // stopped
+	f.clock.Advance(10 * time.Second)
+	step(t, d)
+	f.record(t, acctA, "CreateUser") // after the stop: not the trail's
+	for range 3 {
+		f.clock.Advance(5 * time.Minute)
+		step(t, d)
+	}
+	got := delivered(t, f.dir, "audit-logs")["team/AWSLogs/"+acctA]
+	if !equalSets(map[string][]string{"": got}, map[string][]string{"": want}) {
+		t.Fatalf("delivered %v; want %v", got, want)
+	}
+	validateClean(t, f, "audit")
+}

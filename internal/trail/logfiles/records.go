@@ -66,6 +66,11 @@ type trailRecord struct {
 	// trail's objects are under Dir/BUCKET/.
 	Dir    string
 	Status DeliveryStatus
+	// Logging says the trail was logging when delivery last looked; StoppedAt is when it found
+	// it no longer was (stopped or deleted). Events from before StoppedAt are still delivered to
+	// it: a StopLogging and the calls just before it reach the trail's files, as CloudTrail's do.
+	Logging   bool
+	StoppedAt time.Time
 }
 
 // chainRecord is the digest chain of one (trail, account, region): the log files delivered since
