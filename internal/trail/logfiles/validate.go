@@ -164,26 +164,40 @@ func (v *validator) problem(file, bucket, key, what string) {
 	v.r.Problems = append(v.r.Problems, Problem{File: file, Path: v.rel(bucket, key), What: what})
 }
 
-// read returns a file's uncompressed content; fs.ErrNotExist when it is missing, errFormat when
-// it is not gzip.
+// maxDigest bounds the uncompressed digest read into memory: a digest lists an interval's log
+// files, far below this; a larger one (a gzip bomb put in the folder) is invalid.
+const maxDigest = 64 << 20
+
+// read returns a digest's uncompressed content; fs.ErrNotExist when it is missing, errFormat when
+// it is not gzip or too large.
 func (v *validator) read(bucket, key string) ([]byte, error) {
+	var out bytes.Buffer
+	err := v.inflate(bucket, key, &out, maxDigest+1)
+	if err == nil && out.Len() > maxDigest {
+		err = errFormat
+	}
+	return out.Bytes(), err
+}
+
+// inflate writes at most limit bytes of a file's uncompressed content to w.
+func (v *validator) inflate(bucket, key string, w io.Writer, limit int64) error {
 	p, err := filePath(v.dir, bucket, key)
 	if err != nil {
-		return nil, errFormat
+		return errFormat
 	}
-	raw, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, errFormat
+		return errFormat
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, 1<<30))
-	if err != nil {
-		return nil, errFormat
+	if _, err := io.Copy(w, io.LimitReader(zr, limit)); err != nil {
+		return errFormat
 	}
-	return out, nil
+	return nil
 }
 
 var errFormat = errors.New("invalid format")
@@ -416,15 +430,16 @@ func (v *validator) digest(l *link) (*digestFile, bool) {
 // logFile checks one log file against the hash a digest (or Rootward's records) holds for it.
 func (v *validator) logFile(bucket, key, hash string) {
 	v.r.LogFiles++
-	body, err := v.read(bucket, key)
+	h := sha256.New()
+	// The hash is computed as the file inflates, so a log file's size costs no memory.
+	err := v.inflate(bucket, key, h, 1<<40)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		v.problem("Log file", bucket, key, "not found")
 	case err != nil:
 		v.problem("Log file", bucket, key, "invalid format")
 	default:
-		sum := sha256.Sum256(body)
-		if hex.EncodeToString(sum[:]) != hash {
+		if hex.EncodeToString(h.Sum(nil)) != hash {
 			v.problem("Log file", bucket, key, "hash value doesn't match")
 			return
 		}
