@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -658,4 +659,48 @@ func TestStopLoggingDeliversTheRest(t *testing.T) {
 		t.Fatalf("delivered %v; want %v", got, want)
 	}
 	validateClean(t, f, "audit")
+}
+
+// pageCounter records the pages delivery reads from the log.
+type pageCounter struct {
+	store.Store
+	calls, maxLimit int
+}
+
+func (p *pageCounter) ScanEvents(ctx context.Context, after *store.EventPos, limit int) ([]store.StoredEvent, error) {
+	p.calls++
+	p.maxLimit = max(p.maxLimit, limit)
+	return p.Store.ScanEvents(ctx, after, limit)
+}
+
+// Delivery reads the log in bounded pages, however many events wait, and delivers them all.
+func TestDeliveryReadsBoundedPages(t *testing.T) {
+	f := newFixture(t)
+	rows := make([]*store.StoredEvent, 1200)
+	for i := range rows {
+		id := fmt.Sprintf("event-%04d", i)
+		body, _ := json.Marshal(&trail.Event{EventID: id, EventTime: t0, RecipientAccountID: acctA, AWSRegion: "us-east-1", EventName: "ListUsers"})
+		rows[i] = &store.StoredEvent{Account: acctA, Time: t0, ID: id, Name: "ListUsers", Body: body}
+	}
+	if err := f.st.AppendEvents(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	pc := &pageCounter{Store: f.st}
+	d, err := logfiles.New(logfiles.Config{Store: pc, Sealer: testutil.Sealer(t), Dir: f.dir, Now: f.clock.Now,
+		Trails: func(context.Context) ([]logfiles.TrailConfig, error) { return f.cfgs[:1], nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	step(t, d)
+	if pc.maxLimit > 500 || pc.calls < 3 {
+		t.Errorf("ScanEvents called %d times, pages up to %d; want pages of at most 500", pc.calls, pc.maxLimit)
+	}
+	var n int
+	for _, ids := range delivered(t, f.dir, "audit-logs") {
+		n += len(ids)
+	}
+	if n != 1200 {
+		t.Errorf("delivered %d records; want 1200", n)
+	}
 }
