@@ -308,7 +308,9 @@ func (v *validator) chain(c *chainRecord, all []chainRecord) {
 					v.logFile(lf.S3Bucket, lf.S3Object, lf.HashValue)
 				}
 			}
-			if df.PreviousDigestS3Object != nil && df.PreviousDigestS3Bucket != nil {
+			// Only a trusted digest says where the chain goes on; after an invalid one the walk
+			// goes on with the next older digest in the folder, as validate-logs does.
+			if trusted && df.PreviousDigestS3Object != nil && df.PreviousDigestS3Bucket != nil {
 				next = &link{bucket: *df.PreviousDigestS3Bucket, key: *df.PreviousDigestS3Object}
 				if df.PreviousDigestHashValue != nil {
 					next.hash = *df.PreviousDigestHashValue
