@@ -94,7 +94,7 @@ func (d *Deliverer) digestChain(ctx context.Context, now time.Time, c *chainReco
 		if !final {
 			return nil
 		}
-		end = c.Start.Add(time.Second)
+		end = c.Start.Truncate(time.Second).Add(time.Second)
 	}
 	sg, err := d.currentKey(ctx, now)
 	if err != nil {

@@ -8,9 +8,14 @@
 // (sealed at rest, rotated, the public halves for ListPublicKeys). Validate checks a trail's
 // files as `aws cloudtrail validate-logs` does, and also finds files added.
 //
+// A trail that stops logging, or is deleted, still receives the events from before delivery saw
+// it stop (its StopLogging among them), then its digest chain ends with a last digest; starting
+// again starts a new chain, whose first digest has null previous-digest fields, as CloudTrail's.
+//
 // When several servers share one PostgreSQL database, one delivers at a time: a lease record
 // with an expiry names it, and every commit of delivery checks, in its transaction, that this
-// node still holds the lease.
+// node still holds the lease at the time of the commit (the nodes' clocks must agree to well
+// within the lease's minute). They must share the directory.
 //
 // Exactly once: a round reads events after the cursor, builds the files in memory, then in one
 // transaction moves the cursor past them, adds their hashes to the digest chains and notes the
