@@ -28,6 +28,7 @@ func main() {
 	root.AddCommand(initCmd(), serveCmd(), rootCmd(), versionCmd(), backupCmd(), eventsCmd())
 	root.AddCommand(outboxCmd())
 	root.AddCommand(orgCmd())
+	root.AddCommand(trailCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {

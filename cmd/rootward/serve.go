@@ -46,6 +46,7 @@ func serveCmd() *cobra.Command {
 		proxies    []string
 		nf         notify.Flags
 		retention  time.Duration
+		tf         trailFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -67,6 +68,9 @@ func serveCmd() *cobra.Command {
 				return &exitCode{2, err}
 			}
 			if err := checkRetention(retention); err != nil {
+				return &exitCode{2, err}
+			}
+			if err := tf.check(); err != nil {
 				return &exitCode{2, err}
 			}
 			if publicURL != "" {
@@ -151,6 +155,11 @@ func serveCmd() *cobra.Command {
 			defer root.Drain()
 			go root.Run(ctx, time.Minute, log, si.Sweep)
 			go sweepConsole(ctx, con, time.Hour, log)
+			stopDelivery, err := startTrailDelivery(ctx, &d, &tf, svc, st, log)
+			if err != nil {
+				return err
+			}
+			defer stopDelivery()
 			if retention > 0 {
 				hourly := time.NewTicker(time.Hour)
 				defer hourly.Stop()
@@ -201,6 +210,7 @@ func serveCmd() *cobra.Command {
 	_ = cmd.Flags().MarkDeprecated("console-url", "use --public-url")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; requires --tls-key")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	tf.register(cmd)
 	cmd.Flags().DurationVar(&retention, "trail-retention", defaultTrailRetention, "how long to keep event-history records (e.g. 2160h for 90 days; at least 24h), deleted hourly in the background once older; 0 keeps them forever")
 	return cmd
 }
