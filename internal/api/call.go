@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/trail"
@@ -17,6 +18,8 @@ type Deps struct {
 	IAM  *iam.Service
 	Orgs *orgs.Service
 	Log  *slog.Logger
+	// EventBridge is the default event bus of each account (internal/api/eventsapi).
+	EventBridge *eventbridge.Service
 	// Trail, when set, records calls and the service events operations raise.
 	Trail *trail.Recorder
 	// RootMFAGuard, when set, is asked before an IAM API call deactivates one of a root user's MFA

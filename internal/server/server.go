@@ -22,6 +22,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
+	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sigv4"
@@ -62,6 +63,8 @@ type Config struct {
 	MFALocked func(ctx context.Context, lock iam.MFALock)
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
+	// EventBridge is the default event bus of each account; EventBridge calls fail without it.
+	EventBridge *eventbridge.Service
 }
 
 // Server serves the AWS APIs.
@@ -131,7 +134,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked},
+		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: cfg.EventBridge},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

@@ -4,6 +4,7 @@ package services
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/eventsapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
 	"github.com/rootward/rootward/internal/api/stsapi"
@@ -11,5 +12,5 @@ import (
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service()}
 }

@@ -11,26 +11,26 @@ import (
 type op uint8
 
 const (
-	opExact        op = iota // a string value
-	opIP                     // a string value that is an IP address: the same address in any notation
-	opExactNumber            // a number value: the same number, or the same text
-	opLiteral                // true, false or null
-	opPrefix                 // {"prefix": s}
-	opPrefixFold             // {"prefix": {"equals-ignore-case": s}}
-	opSuffix                 // {"suffix": s}
-	opSuffixFold             // {"suffix": {"equals-ignore-case": s}}
-	opEqualsFold             // {"equals-ignore-case": s}
-	opWildcard               // {"wildcard": s}
-	opNumeric                // {"numeric": [">", a, "<=", b]}
-	opNumberEquals           // {"numeric": ["=", n]}
-	opCIDR                   // {"cidr": "10.0.0.0/24"}
-	opExists                 // {"exists": true|false}
-	opAnythingBut            // {"anything-but": s | [s...]}
-	opAnythingButNumber      // {"anything-but": n | [n...]}
-	opAnythingButPrefix      // {"anything-but": {"prefix": s}}
-	opAnythingButSuffix      // {"anything-but": {"suffix": s}}
-	opAnythingButFold        // {"anything-but": {"equals-ignore-case": s | [s...]}}
-	opAnythingButWildcard    // {"anything-but": {"wildcard": s | [s...]}}
+	opExact               op = iota // a string value
+	opIP                            // a string value that is an IP address: the same address in any notation
+	opExactNumber                   // a number value: the same number, or the same text
+	opLiteral                       // true, false or null
+	opPrefix                        // {"prefix": s}
+	opPrefixFold                    // {"prefix": {"equals-ignore-case": s}}
+	opSuffix                        // {"suffix": s}
+	opSuffixFold                    // {"suffix": {"equals-ignore-case": s}}
+	opEqualsFold                    // {"equals-ignore-case": s}
+	opWildcard                      // {"wildcard": s}
+	opNumeric                       // {"numeric": [">", a, "<=", b]}
+	opNumberEquals                  // {"numeric": ["=", n]}
+	opCIDR                          // {"cidr": "10.0.0.0/24"}
+	opExists                        // {"exists": true|false}
+	opAnythingBut                   // {"anything-but": s | [s...]}
+	opAnythingButNumber             // {"anything-but": n | [n...]}
+	opAnythingButPrefix             // {"anything-but": {"prefix": s}}
+	opAnythingButSuffix             // {"anything-but": {"suffix": s}}
+	opAnythingButFold               // {"anything-but": {"equals-ignore-case": s | [s...]}}
+	opAnythingButWildcard           // {"anything-but": {"wildcard": s | [s...]}}
 )
 
 // matcher is one value or match expression of a leaf key.

@@ -662,13 +662,32 @@ func tokenText(tok json.Token) string {
 	return strings.TrimSpace(b.String())
 }
 
-// Exact returns the exact strings a top-level key of the pattern is limited to, when every
-// match of the pattern requires the key to equal one of them (a rule index by source or
-// detail-type); ok is false when the key is not so limited.
-func (p *Pattern) Exact(name string) (values []string, ok bool) {
-	for _, k := range p.root.keys {
-		if k.name != name || k.leaf == nil {
+// Exact returns the exact strings the field at path (a top-level key, or a key nested in
+// objects: "detail", "userIdentity", "principalId") is limited to, when every match of the
+// pattern requires the field to equal one of them: a rule index by source or detail-type, and
+// the events:source and events:detail-type condition keys of PutRule. ok is false when the
+// field is not so limited (no such key, another kind of match, or a key inside $or).
+func (p *Pattern) Exact(path ...string) (values []string, ok bool) {
+	o := p.root
+	for i, name := range path {
+		var k *key
+		for j := range o.keys {
+			if o.keys[j].name == name {
+				k = &o.keys[j]
+			}
+		}
+		if k == nil {
+			return nil, false
+		}
+		if i < len(path)-1 {
+			if k.nested == nil {
+				return nil, false
+			}
+			o = k.nested
 			continue
+		}
+		if k.leaf == nil {
+			return nil, false
 		}
 		for _, m := range k.leaf {
 			if m.op != opExact {
