@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -35,9 +36,11 @@ func WithObserver(fn func(Delivery)) Option { return func(s *Service) { s.observ
 func (s *Service) record(ctx context.Context, d Delivery) {
 	rec := &deliveryRecord{Time: d.Time, EventID: d.EventID, Rule: d.Rule, TargetID: d.TargetID, TargetARN: d.TargetARN,
 		Attempt: d.Attempt, Outcome: d.Outcome, Error: d.Error}
-	var suffix [6]byte
+	// The time, then this process's sequence (attempts of one instant keep their order), then a
+	// random suffix (two nodes' attempts never share a key).
+	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
-	key := d.Time.UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(suffix[:])
+	key := d.Time.UTC().Format("20060102T150405.000000000Z") + "-" + fmt.Sprintf("%016x", s.seq.Add(1)) + "-" + hex.EncodeToString(suffix[:])
 	err := store.Update(ctx, s.st, func(t tx) error { return deliveries.Insert(t, d.Account, key, rec) })
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("eventbridge: recording a delivery attempt", "account", d.Account, "rule", d.Rule, "err", err)

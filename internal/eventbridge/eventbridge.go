@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/arn"
@@ -90,6 +91,8 @@ type Service struct {
 	retry  Retry
 	// observe, when set, is told of each delivery attempt (WithObserver).
 	observe func(Delivery)
+	// seq orders the delivery records of one instant.
+	seq atomic.Uint64
 
 	handlersMu sync.RWMutex
 	handlers   map[string]TargetFunc // guarded by handlersMu: ARN service → delivery
