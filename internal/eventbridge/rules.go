@@ -246,7 +246,7 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 				failed = append(failed, fe)
 				continue
 			}
-			rec := targetRecord{ID: tg.ID, ARN: tg.ARN, RoleARN: tg.RoleARN, Input: tg.Input, InputPath: tg.InputPath}
+			rec := targetRecord(tg)
 			if i := slices.IndexFunc(list, func(x targetRecord) bool { return x.ID == tg.ID }); i >= 0 {
 				list[i] = rec
 			} else {
@@ -313,7 +313,7 @@ func (s *Service) ListTargetsByRule(ctx context.Context, account, name, after st
 		p, err := store.ReadPage(store.FromList(ids), after, limit, func(it store.Item) (Target, bool, error) {
 			i := slices.IndexFunc(r.Targets, func(x targetRecord) bool { return x.ID == it.Key })
 			tg := r.Targets[i]
-			return Target{ID: tg.ID, ARN: tg.ARN, RoleARN: tg.RoleARN, Input: tg.Input, InputPath: tg.InputPath}, true, nil
+			return Target(tg), true, nil
 		})
 		if err != nil {
 			return err
@@ -398,7 +398,7 @@ func (s *Service) EnsureManagedRule(ctx context.Context, account string, r Manag
 		rec.Description, rec.EventPattern = r.Description, r.EventPattern
 		rec.Targets = rec.Targets[:0]
 		for _, tg := range r.Targets {
-			rec.Targets = append(rec.Targets, targetRecord{ID: tg.ID, ARN: tg.ARN, RoleARN: tg.RoleARN, Input: tg.Input, InputPath: tg.InputPath})
+			rec.Targets = append(rec.Targets, targetRecord(tg))
 		}
 		return rules.Put(t, account, r.Name, rec)
 	})
@@ -417,7 +417,7 @@ func addTags(have []tagRecord, add []Tag) ([]tagRecord, error) {
 		if i := slices.IndexFunc(out, func(x tagRecord) bool { return x.Key == tg.Key }); i >= 0 {
 			out[i].Value = tg.Value
 		} else {
-			out = append(out, tagRecord{Key: tg.Key, Value: tg.Value})
+			out = append(out, tagRecord(tg))
 		}
 	}
 	if len(out) > maxTags {

@@ -133,9 +133,9 @@ func TestPutAndInput(t *testing.T) {
 		t.Errorf("payloads = %v", got)
 	}
 	var whole struct {
-		Source     string `json:"source"`
-		DetailType string `json:"detail-type"`
-		Time       string `json:"time"`
+		Source     string                 `json:"source"`
+		DetailType string                 `json:"detail-type"`
+		Time       string                 `json:"time"`
 		Detail     struct{ Severity int } `json:"detail"`
 	}
 	if err := json.Unmarshal([]byte(got[en.targetARN("whole")]), &whole); err != nil {

@@ -27,7 +27,7 @@ type env struct {
 	c     *ebsdk.Client
 
 	mu       sync.Mutex
-	got      chan delivered  // every delivery the handler accepted
+	got      chan delivered // every delivery the handler accepted
 	attempts chan eventbridge.Delivery
 	waits    []time.Duration // the retry waits the bus asked for
 	fail     func(n int) error

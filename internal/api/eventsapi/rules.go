@@ -138,11 +138,8 @@ func authorizePutRule(c *api.Call, in *PutRuleInput) error {
 }
 
 func putRule(c *api.Call, in *PutRuleInput) (*PutRuleOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	a, err := svc.PutRule(c.Ctx, c.Account(), eventbridge.PutRuleInput{Name: deref(in.Name), Description: deref(in.Description),
@@ -191,11 +188,8 @@ type DescribeRuleOutput struct {
 }
 
 func describeRule(c *api.Call, in *RuleInput) (*DescribeRuleOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	r, err := svc.DescribeRule(c.Ctx, c.Account(), deref(in.Name))
@@ -230,11 +224,8 @@ type ListRulesOutput struct {
 }
 
 func listRules(c *api.Call, in *ListRulesInput) (*ListRulesOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	p, err := svc.ListRules(c.Ctx, c.Account(), deref(in.NamePrefix), in.NextToken, in.size())
@@ -257,11 +248,8 @@ func disableRule(c *api.Call, in *RuleInput) (*struct{}, error) {
 }
 
 func setRuleState(c *api.Call, in *RuleInput, enable bool) error {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return err
 	}
 	if enable {
@@ -284,11 +272,8 @@ func (in *DeleteRuleInput) Validate() error {
 }
 
 func deleteRule(c *api.Call, in *DeleteRuleInput) (*struct{}, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	return nil, svc.DeleteRule(c.Ctx, c.Account(), deref(in.Name), in.Force, c.Caller.ARN)

@@ -126,6 +126,14 @@ func (v *violations) name(member string, s *string) {
 	}
 }
 
+// arn checks a required ARN member: 1–1600 characters.
+func (v *violations) arn(member string, s *string) {
+	v.required(member, s != nil)
+	if s != nil {
+		v.length(member, *s, 1, maxARN)
+	}
+}
+
 // bus checks an EventBusName.
 func (v *violations) bus(s *string) {
 	if s == nil {
@@ -176,6 +184,19 @@ func onDefaultBus(c *api.Call, name *string) error {
 		shown = strings.TrimPrefix(a.Resource, "event-bus/")
 	}
 	return awserr.New(eventbridge.CodeResourceNotFound, "Event bus %s does not exist.", shown)
+}
+
+// busOf is the EventBridge service for a call on the bus named name (the default one when nil),
+// or ResourceNotFoundException for any other bus.
+func busOf(c *api.Call, name *string) (*eventbridge.Service, error) {
+	svc, err := eb(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := onDefaultBus(c, name); err != nil {
+		return nil, err
+	}
+	return svc, nil
 }
 
 // ListInput is the paging members of the list operations: NextToken is the token of the page

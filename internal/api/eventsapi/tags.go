@@ -53,13 +53,17 @@ func ruleOfARN(c *api.Call, resource string) string {
 	return name
 }
 
-// ruleFor returns the rule a ResourceARN names, or ResourceNotFoundException.
-func ruleFor(c *api.Call, resource string) (string, error) {
-	name := ruleOfARN(c, resource)
-	if name == "" {
-		return "", awserr.New(eventbridge.CodeResourceNotFound, "Resource %s does not exist.", resource)
+// ruleFor returns the service and the rule a ResourceARN names, or ResourceNotFoundException.
+func ruleFor(c *api.Call, resource *string) (*eventbridge.Service, string, error) {
+	svc, err := eb(c)
+	if err != nil {
+		return nil, "", err
 	}
-	return name, nil
+	name := ruleOfARN(c, deref(resource))
+	if name == "" {
+		return nil, "", awserr.New(eventbridge.CodeResourceNotFound, "Resource %s does not exist.", deref(resource))
+	}
+	return svc, name, nil
 }
 
 // ResourceInput names a resource by ARN (ListTagsForResource).
@@ -69,10 +73,7 @@ type ResourceInput struct {
 
 func (in *ResourceInput) Validate() error {
 	var v violations
-	v.required("resourceARN", in.ResourceARN != nil)
-	if in.ResourceARN != nil {
-		v.length("resourceARN", *in.ResourceARN, 1, maxARN)
-	}
+	v.arn("resourceARN", in.ResourceARN)
 	return v.err()
 }
 
@@ -83,10 +84,7 @@ type TagResourceInput struct {
 
 func (in *TagResourceInput) Validate() error {
 	var v violations
-	v.required("resourceARN", in.ResourceARN != nil)
-	if in.ResourceARN != nil {
-		v.length("resourceARN", *in.ResourceARN, 1, maxARN)
-	}
+	v.arn("resourceARN", in.ResourceARN)
 	v.required("tags", in.Tags != nil)
 	tagViolations(&v, "tags", in.Tags)
 	return v.err()
@@ -99,10 +97,7 @@ type UntagResourceInput struct {
 
 func (in *UntagResourceInput) Validate() error {
 	var v violations
-	v.required("resourceARN", in.ResourceARN != nil)
-	if in.ResourceARN != nil {
-		v.length("resourceARN", *in.ResourceARN, 1, maxARN)
-	}
+	v.arn("resourceARN", in.ResourceARN)
 	v.required("tagKeys", in.TagKeys != nil)
 	for i, k := range in.TagKeys {
 		v.length("tagKeys."+strconv.Itoa(i+1)+".member", k, 1, maxTagKey)
@@ -121,11 +116,7 @@ type ListTagsForResourceOutput struct {
 }
 
 func tagResource(c *api.Call, in *TagResourceInput) (*struct{}, error) {
-	svc, err := eb(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := ruleFor(c, deref(in.ResourceARN))
+	svc, name, err := ruleFor(c, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -133,11 +124,7 @@ func tagResource(c *api.Call, in *TagResourceInput) (*struct{}, error) {
 }
 
 func untagResource(c *api.Call, in *UntagResourceInput) (*struct{}, error) {
-	svc, err := eb(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := ruleFor(c, deref(in.ResourceARN))
+	svc, name, err := ruleFor(c, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}
@@ -145,11 +132,7 @@ func untagResource(c *api.Call, in *UntagResourceInput) (*struct{}, error) {
 }
 
 func listTagsForResource(c *api.Call, in *ResourceInput) (*ListTagsForResourceOutput, error) {
-	svc, err := eb(c)
-	if err != nil {
-		return nil, err
-	}
-	name, err := ruleFor(c, deref(in.ResourceARN))
+	svc, name, err := ruleFor(c, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

@@ -68,10 +68,7 @@ func (in *PutTargetsInput) Validate() error {
 	for i, tg := range in.Targets {
 		m := "targets." + strconv.Itoa(i+1) + ".member."
 		v.name(m+"id", tg.Id)
-		v.required(m+"arn", tg.Arn != nil)
-		if tg.Arn != nil {
-			v.length(m+"arn", *tg.Arn, 1, maxARN)
-		}
+		v.arn(m+"arn", tg.Arn)
 		if tg.RoleArn != nil {
 			v.length(m+"roleArn", *tg.RoleArn, 1, maxARN)
 		}
@@ -129,11 +126,8 @@ func targetsOutput(failed []eventbridge.FailedEntry) *TargetsOutput {
 }
 
 func putTargets(c *api.Call, in *PutTargetsInput) (*TargetsOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	targets := make([]eventbridge.Target, len(in.Targets))
@@ -169,11 +163,8 @@ func (in *RemoveTargetsInput) Validate() error {
 }
 
 func removeTargets(c *api.Call, in *RemoveTargetsInput) (*TargetsOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	failed, err := svc.RemoveTargets(c.Ctx, c.Account(), deref(in.Rule), in.Ids, in.Force)
@@ -212,11 +203,8 @@ type ListTargetsByRuleOutput struct {
 }
 
 func listTargetsByRule(c *api.Call, in *ListTargetsByRuleInput) (*ListTargetsByRuleOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	p, err := svc.ListTargetsByRule(c.Ctx, c.Account(), deref(in.Rule), in.NextToken, in.size())
@@ -238,10 +226,7 @@ type ListRuleNamesByTargetInput struct {
 
 func (in *ListRuleNamesByTargetInput) Validate() error {
 	var v violations
-	v.required("targetArn", in.TargetArn != nil)
-	if in.TargetArn != nil {
-		v.length("targetArn", *in.TargetArn, 1, maxARN)
-	}
+	v.arn("targetArn", in.TargetArn)
 	v.bus(in.EventBusName)
 	v.limit(in.Limit)
 	return v.err()
@@ -253,11 +238,8 @@ type ListRuleNamesByTargetOutput struct {
 }
 
 func listRuleNamesByTarget(c *api.Call, in *ListRuleNamesByTargetInput) (*ListRuleNamesByTargetOutput, error) {
-	svc, err := eb(c)
+	svc, err := busOf(c, in.EventBusName)
 	if err != nil {
-		return nil, err
-	}
-	if err := onDefaultBus(c, in.EventBusName); err != nil {
 		return nil, err
 	}
 	p, err := svc.ListRuleNamesByTarget(c.Ctx, c.Account(), deref(in.TargetArn), in.NextToken, in.size())

@@ -273,13 +273,9 @@ func looksLikeIP(s string) bool {
 
 // expression reads a match expression, an object whose '{' was read.
 func (p *parser) expression() (matcher, error) {
-	tok, err := p.token()
+	name, err := p.stringValue("Match expression name not found")
 	if err != nil {
 		return matcher{}, err
-	}
-	name, ok := tok.(string)
-	if !ok {
-		return matcher{}, fail("Match expression name not found")
 	}
 	var m matcher
 	switch name {
@@ -484,6 +480,11 @@ func (p *parser) number(reason string) (float64, error) {
 	if !ok {
 		return 0, fail(reason)
 	}
+	return inRange(num)
+}
+
+// inRange is a number of a numeric or anything-but match, which must lie within ±5.0e9.
+func inRange(num json.Number) (float64, error) {
 	f, err := num.Float64()
 	if err != nil || f < -maxNumber || f > maxNumber {
 		return 0, fail("Value must be between -5.0E9 and 5.0E9, inclusive")
@@ -513,9 +514,9 @@ func (p *parser) anythingBut() (matcher, error) {
 	case string:
 		return matcher{op: opAnythingBut, set: []string{v}}, nil
 	case json.Number:
-		f, err := v.Float64()
-		if err != nil || f < -maxNumber || f > maxNumber {
-			return matcher{}, fail("Value must be between -5.0E9 and 5.0E9, inclusive")
+		f, err := inRange(v)
+		if err != nil {
+			return matcher{}, err
 		}
 		return matcher{op: opAnythingButNumber, nums: []float64{f}}, nil
 	case json.Delim:
@@ -544,9 +545,9 @@ func (p *parser) anythingButList() (matcher, error) {
 		case string:
 			strs = append(strs, v)
 		case json.Number:
-			f, err := v.Float64()
-			if err != nil || f < -maxNumber || f > maxNumber {
-				return matcher{}, fail("Value must be between -5.0E9 and 5.0E9, inclusive")
+			f, err := inRange(v)
+			if err != nil {
+				return matcher{}, err
 			}
 			nums = append(nums, f)
 		default:
@@ -565,13 +566,9 @@ func (p *parser) anythingButList() (matcher, error) {
 // anythingButObject reads {"prefix": s}, {"suffix": s}, {"equals-ignore-case": s|[s...]} or
 // {"wildcard": s|[s...]} inside anything-but, and the '}' that closes it.
 func (p *parser) anythingButObject() (matcher, error) {
-	tok, err := p.token()
+	name, err := p.stringValue("Anything-But expression name not found")
 	if err != nil {
 		return matcher{}, err
-	}
-	name, ok := tok.(string)
-	if !ok {
-		return matcher{}, fail("Anything-But expression name not found")
 	}
 	var m matcher
 	switch name {
