@@ -63,7 +63,8 @@ type Config struct {
 	MFALocked func(ctx context.Context, lock iam.MFALock)
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
-	// EventBridge is the default event bus of each account; EventBridge calls fail without it.
+	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
+	// (its rules are served; nothing is matched or delivered until someone Starts it).
 	EventBridge *eventbridge.Service
 }
 
@@ -112,6 +113,10 @@ func New(cfg Config) *Server {
 	if s.orgs == nil && cfg.IAM != nil {
 		s.orgs = orgs.New(cfg.IAM)
 	}
+	bus := cfg.EventBridge
+	if bus == nil && cfg.IAM != nil {
+		bus = eventbridge.New(cfg.IAM.Store(), eventbridge.WithClock(s.now), eventbridge.WithRegion(s.region), eventbridge.WithLogger(s.log))
+	}
 	s.metrics = newMetrics()
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
@@ -134,7 +139,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: cfg.EventBridge},
+		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/api/services"
-	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/password"
@@ -64,7 +63,7 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	svc := iam.New(st, sealer, opts...)
 	rec := trail.NewRecorder(st, nil)
 	t.Cleanup(rec.Close)
-	cfg := server.Config{IAM: svc, Trail: rec, Now: now, Services: services.All(), EventBridge: eventbridge.New(st)}
+	cfg := server.Config{IAM: svc, Trail: rec, Now: now, Services: services.All()}
 	for _, f := range configure {
 		f(&cfg, svc, st)
 	}
