@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,15 +90,21 @@ func TestReadOnlyEvents(t *testing.T) {
 	if _, err := en.IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
 	}
-	if d := en.wait(); d.arn != en.targetARN("all") {
-		t.Errorf("ListUsers delivered to %s, want only the ENABLED_WITH_ALL rule's target", d.arn)
-	}
 	if _, err := en.IAM.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("g")}); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]bool{en.wait().arn: true, en.wait().arn: true}
-	if !got[en.targetARN("writes")] || !got[en.targetARN("all")] {
-		t.Errorf("CreateGroup delivered to %v, want both rules' targets", got)
+	var got []string
+	for range 3 {
+		d := en.wait()
+		var ev struct {
+			Detail struct{ EventName string } `json:"detail"`
+		}
+		_ = json.Unmarshal(d.payload, &ev)
+		got = append(got, d.arn[strings.LastIndexByte(d.arn, '/')+1:]+":"+ev.Detail.EventName)
+	}
+	slices.Sort(got)
+	if want := []string{"all:CreateGroup", "all:ListUsers", "writes:CreateGroup"}; !slices.Equal(got, want) {
+		t.Errorf("deliveries = %v, want %v", got, want)
 	}
 }
 
@@ -144,5 +151,46 @@ func TestPutAndInput(t *testing.T) {
 	if whole.Source != "aws.guardduty" || whole.DetailType != "GuardDuty Finding" || whole.Detail.Severity != 2 ||
 		whole.Time != en.clock.Now().UTC().Format("2006-01-02T15:04:05Z") {
 		t.Errorf("event = %+v", whole)
+	}
+}
+
+// TestRootActivityRule: the built-in rule's shape — managed, matching any call whose
+// userIdentity.type is Root, read-only ones included — is told of a root call and of no other.
+func TestRootActivityRule(t *testing.T) {
+	t.Parallel()
+	en := newEnv(t)
+	ctx := servertest.Ctx(t)
+	err := en.eb.EnsureManagedRule(ctx, en.Account.ID, eventbridge.ManagedRule{Name: "RootwardRootActivity", ManagedBy: "rootward",
+		EventPattern: `{"detail": {"userIdentity": {"type": ["Root"]}}}`,
+		Targets:      []eventbridge.Target{{ID: "alert", ARN: en.targetARN("root-activity")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil { // the admin: not root
+		t.Fatal(err)
+	}
+	root := en.RootOf(en.Account.ID)
+	if _, err := root.IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	d := en.wait()
+	var ev struct {
+		DetailType string `json:"detail-type"`
+		Detail     struct {
+			EventName    string                `json:"eventName"`
+			ReadOnly     bool                  `json:"readOnly"`
+			UserIdentity struct{ Type string } `json:"userIdentity"`
+		} `json:"detail"`
+	}
+	if err := json.Unmarshal(d.payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Detail.UserIdentity.Type != "Root" || ev.Detail.EventName != "ListUsers" || !ev.Detail.ReadOnly {
+		t.Errorf("delivered %s, want the root's ListUsers", d.payload)
+	}
+	select {
+	case extra := <-en.got:
+		t.Errorf("another delivery: %s", extra.payload)
+	default:
 	}
 }
