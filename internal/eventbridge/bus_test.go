@@ -147,3 +147,25 @@ func BenchmarkTrailNoMatch(b *testing.B) {
 		})
 	}
 }
+
+// TestDeliveriesPruned: attempts older than DeliveryRetention are deleted as new ones are
+// recorded.
+func TestDeliveriesPruned(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	s := New(testbackend.Open(t), WithClock(clock))
+	ctx := context.Background()
+	old := now.Add(-DeliveryRetention - time.Hour)
+	for i := range pruneEvery - 1 {
+		s.record(ctx, Delivery{Time: old.Add(time.Duration(i) * time.Second), Account: account, Rule: "r", Outcome: OutcomeDelivered})
+	}
+	if got, _ := s.Deliveries(ctx, account, time.Time{}, 1000); len(got) != pruneEvery-1 {
+		t.Fatalf("recorded %d attempts, want %d", len(got), pruneEvery-1)
+	}
+	s.record(ctx, Delivery{Time: now, Account: account, Rule: "r", Outcome: OutcomeDelivered})
+	got, err := s.Deliveries(ctx, account, time.Time{}, 1000)
+	if err != nil || len(got) != 1 || !got[0].Time.Equal(now) {
+		t.Errorf("after pruning: %d attempts (%v), want only the new one", len(got), err)
+	}
+}

@@ -40,14 +40,53 @@ func (s *Service) record(ctx context.Context, d Delivery) {
 	// random suffix (two nodes' attempts never share a key).
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
-	key := d.Time.UTC().Format("20060102T150405.000000000Z") + "-" + fmt.Sprintf("%016x", s.seq.Add(1)) + "-" + hex.EncodeToString(suffix[:])
-	err := store.Update(ctx, s.st, func(t tx) error { return deliveries.Insert(t, d.Account, key, rec) })
+	seq := s.seq.Add(1)
+	key := deliveryKey(d.Time) + "-" + fmt.Sprintf("%016x", seq) + "-" + hex.EncodeToString(suffix[:])
+	err := store.Update(ctx, s.st, func(t tx) error {
+		if err := deliveries.Insert(t, d.Account, key, rec); err != nil {
+			return err
+		}
+		if seq%pruneEvery != 0 {
+			return nil
+		}
+		return pruneDeliveries(t, d.Account, s.now().Add(-DeliveryRetention))
+	})
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("eventbridge: recording a delivery attempt", "account", d.Account, "rule", d.Rule, "err", err)
 	}
 	if s.observe != nil {
 		s.observe(d)
 	}
+}
+
+// DeliveryRetention is how long delivery attempts are kept. Every pruneEvery-th attempt a node
+// records also deletes the oldest attempts of its account past that age (at most a batch), so
+// the record stays bounded without a sweeper of its own.
+const DeliveryRetention = 30 * 24 * time.Hour
+
+const (
+	pruneEvery = 64
+	pruneBatch = 256
+)
+
+func deliveryKey(t time.Time) string { return t.UTC().Format("20060102T150405.000000000Z") }
+
+// pruneDeliveries deletes up to pruneBatch of account's attempts recorded before cutoff.
+func pruneDeliveries(t tx, account string, cutoff time.Time) error {
+	items, err := t.List(deliveries.Name, account, "", "", pruneBatch)
+	if err != nil {
+		return err
+	}
+	limit := deliveryKey(cutoff)
+	for _, it := range items {
+		if it.Key >= limit {
+			break
+		}
+		if err := deliveries.Delete(t, account, it.Key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Deliveries returns the account's recorded delivery attempts at or after since, oldest first, at
@@ -57,7 +96,7 @@ func (s *Service) Deliveries(ctx context.Context, account string, since time.Tim
 	after := ""
 	if !since.IsZero() {
 		// Every key of since or later sorts after this one.
-		after = since.UTC().Add(-time.Nanosecond).Format("20060102T150405.000000000Z") + "~"
+		after = deliveryKey(since.Add(-time.Nanosecond)) + "~"
 	}
 	err := store.View(ctx, s.st, func(t tx) error {
 		entries, err := deliveries.List(t, account, "", after, limit)

@@ -79,5 +79,5 @@ type deliveryRecord struct {
 }
 
 // deliveries are kept under a key that sorts by time: the attempt's time in a fixed-width UTC
-// form, then a random suffix.
+// form, the recording process's sequence, then a random suffix (delivery.go).
 var deliveries = store.Define(store.Kind[deliveryRecord]{Name: "eventsdelivery", Version: 1})
