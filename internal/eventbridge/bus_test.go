@@ -184,3 +184,35 @@ func warm(t testing.TB, s *Service) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestCacheFollowsChanges: a rule change made through another Service over the same store (as
+// another node would) drops the cached rules, so the next event sees the new rule.
+func TestCacheFollowsChanges(t *testing.T) {
+	t.Parallel()
+	st := testbackend.Open(t)
+	a, b := New(st), New(st)
+	ctx := context.Background()
+	if err := a.EnsureManagedRule(ctx, account, rootRule); err != nil {
+		t.Fatal(err)
+	}
+	warm(t, b)
+	if r := b.cache.cached(account); r == nil || r.n != 1 {
+		t.Fatalf("cached rules = %+v, want the root-activity rule", r)
+	}
+	other := rootRule
+	other.Name, other.EventPattern = "creates", `{"source": ["aws.iam"], "detail": {"eventName": ["CreateUser"]}}`
+	if err := a.EnsureManagedRule(ctx, account, other); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.cache.cached(account); r != nil {
+		t.Fatalf("cached rules after a change = %+v, want none until reloaded", r)
+	}
+	b.bus.onTrail(sampleEvents()[:1]) // an IAM user's CreateUser: queued for the worker to decide
+	if n := len(b.bus.queue); n != 1 {
+		t.Errorf("queued %d events, want 1", n)
+	}
+	warm(t, b)
+	if r := b.cache.cached(account); r == nil || r.n != 2 {
+		t.Errorf("reloaded rules = %+v, want 2", r)
+	}
+}
