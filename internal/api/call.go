@@ -9,6 +9,7 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -16,6 +17,7 @@ import (
 type Deps struct {
 	IAM  *iam.Service
 	Orgs *orgs.Service
+	SNS  *sns.Service
 	Log  *slog.Logger
 	// Trail, when set, records calls and the service events operations raise.
 	Trail *trail.Recorder

@@ -6,10 +6,11 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
+	"github.com/rootward/rootward/internal/api/snsapi"
 	"github.com/rootward/rootward/internal/api/stsapi"
 )
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), snsapi.Service()}
 }
