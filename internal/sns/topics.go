@@ -141,13 +141,21 @@ func attributeOf(r *topicRecord, name string) string {
 	return ""
 }
 
+// CheckTopicName answers CreateTopic's InvalidParameter for a name a topic may not have.
+func CheckTopicName(name string) error {
+	if !validTopicName(name) {
+		return invalid("Topic Name")
+	}
+	return nil
+}
+
 // CreateTopic creates account's topic name, or returns the existing one when the request asks for
 // nothing it does not already have: AWS's CreateTopic is idempotent for the same attributes and
 // tags, and answers "Invalid parameter: Attributes Reason: Topic already exists with different
 // attributes" (or "… Tags …") otherwise.
 func (s *Service) CreateTopic(ctx context.Context, account, name string, attrs map[string]string, tags []Tag) (*Topic, error) {
-	if !validTopicName(name) {
-		return nil, invalid("Topic Name")
+	if err := CheckTopicName(name); err != nil {
+		return nil, err
 	}
 	r := &topicRecord{Name: name, Created: s.now().UTC()}
 	for _, k := range sortedKeys(attrs) {

@@ -23,7 +23,7 @@ type PublishInput struct {
 	TopicArn               string
 	TargetArn              string
 	PhoneNumber            string
-	Message                string `required:"true"`
+	Message                string
 	Subject                *string
 	MessageStructure       string
 	MessageAttributes      map[string]sns.MessageAttribute `query:"-"`

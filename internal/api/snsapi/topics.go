@@ -2,6 +2,7 @@ package snsapi
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/sns"
 )
 
 // Topics: CreateTopic, DeleteTopic, ListTopics, GetTopicAttributes, SetTopicAttributes.
@@ -11,6 +12,9 @@ var CreateTopic = api.Add(&ops, &api.Op[CreateTopicInput, TopicARNOutput]{
 	Authorize: func(c *api.Call, in *CreateTopicInput) error {
 		s, err := service(c)
 		if err != nil {
+			return err
+		}
+		if err := sns.CheckTopicName(in.Name); err != nil {
 			return err
 		}
 		return authorizeTopic(c, "sns:CreateTopic", s.TopicARN(c.Account(), in.Name), requestTags(in.Tags))
