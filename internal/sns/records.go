@@ -118,10 +118,10 @@ type deliveryRecord struct {
 	// Sealed is the sealed payload (payload: message, attributes, token), nil once done.
 	Sealed []byte `json:"sealed,omitempty"`
 	// MaxAttempts and Delays are the retry schedule taken from the delivery policy when queued.
-	MaxAttempts int       `json:"maxAttempts"`
-	RetryDelay  int       `json:"retryDelay,omitempty"` // seconds between HTTP/S attempts
-	State       string    `json:"state"`                // pending, delivered, failed, dropped
-	Next        time.Time `json:"next"`                 // when the next attempt is due (pending)
+	MaxAttempts int             `json:"maxAttempts"`
+	RetryDelay  int             `json:"retryDelay,omitempty"` // seconds between HTTP/S attempts
+	State       string          `json:"state"`                // pending, delivered, failed, dropped
+	Next        time.Time       `json:"next"`                 // when the next attempt is due (pending)
 	Attempts    []attemptRecord `json:"attempts,omitempty"`
 }
 

@@ -106,7 +106,7 @@ func (s *Service) makeKey(ctx context.Context) error {
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "Rootward SNS message signing", Organization: []string{"Rootward"}},
 		NotBefore:    now.Add(-time.Hour), NotAfter: now.Add(certValidity),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
 	if err != nil {

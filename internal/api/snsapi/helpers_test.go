@@ -27,7 +27,7 @@ type env struct {
 	clock    *testutil.Clock
 	svc      *sns.Service
 	notifier *notify.Notifier
-	url      string        // the address's base URL
+	url      string         // the address's base URL
 	admin    *awssns.Client // the test account's admin
 	// transport carries the HTTP/S deliveries (set by withSubscriber before the service is made).
 	transport http.RoundTripper
