@@ -64,11 +64,13 @@ func deliveryClient(rt http.RoundTripper) *http.Client {
 	}
 }
 
-// newDeliveryID is a time-ordered ID, so that the oldest deliveries list first.
-func newDeliveryID(t time.Time) string {
+// newDeliveryID is a time-ordered ID, so that the oldest deliveries list first: the time, a
+// sequence number ordering one process's deliveries of the same clock reading (an injected
+// clock stands still), and random bytes keeping different processes' apart.
+func (s *Service) newDeliveryID(t time.Time) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return timeKey(t) + "-" + hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%016x-%s", timeKey(t), s.seq.Add(1), hex.EncodeToString(b[:]))
 }
 
 func deliveryAD(id string) string { return "sns-delivery:" + id }
@@ -77,7 +79,7 @@ func deliveryAD(id string) string { return "sns-delivery:" + id }
 func (s *Service) queue(tx store.Tx, d *pendingDelivery) error {
 	r := d.rec
 	now := s.now().UTC()
-	r.ID, r.State, r.Next = newDeliveryID(now), statePending, now
+	r.ID, r.State, r.Next = s.newDeliveryID(now), statePending, now
 	switch r.Protocol {
 	case ProtoHTTP, ProtoHTTPS:
 		r.MaxAttempts, r.RetryDelay = httpRetries(d.policy)

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/arn"
@@ -69,6 +70,8 @@ type Service struct {
 
 	// wake tells the delivery loop (Run) that deliveries were queued.
 	wake chan struct{}
+	// seq orders the deliveries this process queues at one clock reading.
+	seq atomic.Uint64
 
 	keyMu sync.Mutex
 	key   *signingKey // the current signing key, once loaded or made
