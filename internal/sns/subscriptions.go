@@ -28,16 +28,16 @@ type Subscription struct {
 }
 
 // ListedARN is the subscription's ARN as the list actions show it: "PendingConfirmation" while
-// it is pending (SNS API Reference, ListSubscriptions).
+// it is pending, as AWS lists pending subscriptions.
 func (s *Subscription) ListedARN() string {
 	if s.Pending {
-		return PendingConfirmation
+		return "PendingConfirmation"
 	}
 	return s.ARN
 }
 
-// PendingConfirmation is what Subscribe and the list actions show in place of a pending
-// subscription's ARN.
+// PendingConfirmation is what Subscribe answers in place of a pending subscription's ARN (SNS API
+// Reference, Subscribe: "pending confirmation").
 const PendingConfirmation = "pending confirmation"
 
 func subscriptionOf(r *subscriptionRecord) *Subscription {

@@ -2,6 +2,8 @@ package snsapi_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -50,7 +52,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 	t.Cleanup(front.Close)
 	e.url = front.URL
 	sealer := testutil.Sealer(t)
-	n, err := notify.New(se.Store, sealer, notify.Config{}, notify.WithClock(clock.Now))
+	n, err := notify.New(se.Store, sealer, notify.Config{}, notify.WithClock(clock.Now), notify.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		t.Fatal(err)
 	}
