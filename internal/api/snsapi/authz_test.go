@@ -2,6 +2,7 @@ package snsapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
+	"github.com/rootward/rootward/internal/trail"
 )
 
 const allowSNS = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:*","Resource":"*"}]}`
@@ -249,5 +251,38 @@ func TestPublishErrors(t *testing.T) {
 				t.Fatalf("got %v, want message %q", err, tc.msg)
 			}
 		})
+	}
+}
+
+// TestTrail checks SNS calls are recorded with eventSource sns.amazonaws.com, and that neither a
+// published message nor a confirmation token reaches the record.
+func TestTrail(t *testing.T) {
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	arn := e.createTopic("audited")
+	if _, err := e.admin.Publish(ctx, &awssns.PublishInput{TopicArn: aws.String(arn), Subject: aws.String("secret subject"), Message: aws.String("secret message")}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = e.admin.ConfirmSubscription(ctx, &awssns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String("secret-token")})
+	// Denied calls are recorded too, still without the secrets.
+	nobody := e.user(e.Account.ID, "nobody", "")
+	_, _ = nobody.Publish(ctx, &awssns.PublishInput{TopicArn: aws.String(arn), Subject: aws.String("secret subject"), Message: aws.String("secret message")})
+	_, _ = nobody.ConfirmSubscription(ctx, &awssns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String("secret-token")})
+	p, err := trail.List(ctx, e.Store, trail.Query{Account: e.Account.ID, EventSource: "sns.amazonaws.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, ev := range p.Events {
+		names[ev.EventName+" "+ev.ErrorCode] = true
+		b, _ := json.Marshal(ev)
+		if strings.Contains(string(b), "secret") {
+			t.Errorf("record of %s holds a secret: %s", ev.EventName, b)
+		}
+	}
+	for _, n := range []string{"CreateTopic ", "Publish ", "ConfirmSubscription InvalidParameter", "Publish AuthorizationError", "ConfirmSubscription AuthorizationError"} {
+		if !names[n] {
+			t.Errorf("no %s record among %v", n, names)
+		}
 	}
 }

@@ -45,6 +45,7 @@ func (in *PublishInput) domain() *sns.PublishInput {
 // authorizePublish checks the request, then decides sns:Publish on the topic with its access
 // policy, or on "*" for a message to a phone number.
 func authorizePublish(c *api.Call, in *PublishInput) error {
+	trailPublish(c, in)
 	s, err := service(c)
 	if err != nil {
 		return err
@@ -73,8 +74,9 @@ func authorizePublish(c *api.Call, in *PublishInput) error {
 	return authorizeTopic(c, "sns:Publish", topicARN, nil)
 }
 
-func publish(c *api.Call, in *PublishInput) (*PublishOutput, error) {
-	// CloudTrail never shows a message or its attributes' values (SNS's own records hide them).
+// trailPublish sets Publish's CloudTrail requestParameters before anything can fail: they never
+// show the message, its subject or its attributes, whoever calls and whatever the outcome.
+func trailPublish(c *api.Call, in *PublishInput) {
 	c.TrailRequest = map[string]any{"message": trail.Hidden}
 	for k, v := range map[string]string{"topicArn": in.TopicArn, "targetArn": in.TargetArn, "phoneNumber": in.PhoneNumber, "messageStructure": in.MessageStructure} {
 		if v != "" {
@@ -84,6 +86,9 @@ func publish(c *api.Call, in *PublishInput) (*PublishOutput, error) {
 	if in.Subject != nil {
 		c.TrailRequest["subject"] = trail.Hidden
 	}
+}
+
+func publish(c *api.Call, in *PublishInput) (*PublishOutput, error) {
 	id, err := c.SNS.Publish(c.Ctx, in.domain())
 	if err != nil {
 		return nil, err

@@ -61,12 +61,12 @@ func subscribe(c *api.Call, in *SubscribeInput) (*SubscriptionARNOutput, error) 
 var ConfirmSubscription = api.Add(&ops, &api.Op[ConfirmSubscriptionInput, SubscriptionARNOutput]{
 	Name: "ConfirmSubscription",
 	Authorize: func(c *api.Call, in *ConfirmSubscriptionInput) error {
+		// The token is a credential: CloudTrail never shows it, whatever the outcome.
+		c.TrailRequest = map[string]any{"topicArn": in.TopicArn, "token": trail.Hidden,
+			"authenticateOnUnsubscribe": in.AuthenticateOnUnsubscribe}
 		return authorizeTopic(c, "sns:ConfirmSubscription", in.TopicArn, nil)
 	},
 	Run: func(c *api.Call, in *ConfirmSubscriptionInput) (*SubscriptionARNOutput, error) {
-		// The token is a credential: CloudTrail shows the topic only.
-		c.TrailRequest = map[string]any{"topicArn": in.TopicArn, "token": trail.Hidden,
-			"authenticateOnUnsubscribe": in.AuthenticateOnUnsubscribe}
 		sub, err := c.SNS.ConfirmSubscription(c.Ctx, in.TopicArn, in.Token, true, strings.EqualFold(in.AuthenticateOnUnsubscribe, "true"))
 		if err != nil {
 			return nil, err
