@@ -67,7 +67,7 @@ func (s *Service) serveAction(w http.ResponseWriter, r *http.Request) {
 	case "ConfirmSubscription":
 		var sub *Subscription
 		if sub, err = s.ConfirmSubscription(r.Context(), q.Get("TopicArn"), q.Get("Token"), false, false); err == nil {
-			err = awsproto.Response(w, Namespace, "ConfirmSubscription", reqID, &struct {
+			_ = awsproto.Response(w, Namespace, "ConfirmSubscription", reqID, &struct {
 				SubscriptionArn string
 			}{sub.ARN})
 			return

@@ -2,8 +2,8 @@ package snsapi_test
 
 import (
 	"io"
-	"slices"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
