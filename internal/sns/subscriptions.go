@@ -303,6 +303,19 @@ func (s *Service) Subscription(ctx context.Context, subARN string) (*Subscriptio
 	return out, err
 }
 
+// managedSubscription reads the subscription of subARN (its ID id) for account, which must own
+// it or its topic: NotFound when there is none, AuthorizationError for another account.
+func managedSubscription(tx store.Tx, id, subARN, account string) (*subscriptionRecord, error) {
+	r, ok, err := subscriptions.Get(tx, "", id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || r.TopicARN+":"+r.ID != subARN {
+		return nil, errSubNotFound
+	}
+	return r, mayManage(r, account)
+}
+
 // mayManage is the rule of Unsubscribe and the subscription attribute actions: only the
 // subscription's owner or the topic's owner (SNS API Reference, Unsubscribe).
 func mayManage(r *subscriptionRecord, account string) error {
@@ -410,14 +423,8 @@ func (s *Service) SubscriptionAttributes(ctx context.Context, subARN, account st
 	}
 	var out map[string]string
 	err = s.st.View(ctx, func(tx store.Tx) error {
-		r, ok, err := subscriptions.Get(tx, "", id)
+		r, err := managedSubscription(tx, id, subARN, account)
 		if err != nil {
-			return err
-		}
-		if !ok || r.TopicARN+":"+r.ID != subARN {
-			return errSubNotFound
-		}
-		if err := mayManage(r, account); err != nil {
 			return err
 		}
 		out = map[string]string{
@@ -456,14 +463,8 @@ func (s *Service) SetSubscriptionAttribute(ctx context.Context, subARN, account,
 		return err
 	}
 	return s.st.Update(ctx, func(tx store.Tx) error {
-		r, ok, err := subscriptions.Get(tx, "", id)
+		r, err := managedSubscription(tx, id, subARN, account)
 		if err != nil {
-			return err
-		}
-		if !ok || r.TopicARN+":"+r.ID != subARN {
-			return errSubNotFound
-		}
-		if err := mayManage(r, account); err != nil {
 			return err
 		}
 		if err := setSubAttribute(r, name, value); err != nil {
