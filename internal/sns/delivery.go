@@ -112,8 +112,15 @@ func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
 	for {
-		if _, err := s.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("sns delivery", "err", err)
+		// A full batch means more may be due: go on at once.
+		for {
+			n, err := s.DeliverDue(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("sns delivery", "err", err)
+			}
+			if err != nil || n < dueBatch {
+				break
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -124,17 +131,21 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// deliveryWorkers bounds the deliveries sent at once.
-const deliveryWorkers = 8
+// deliveryWorkers bounds the deliveries sent at once; dueBatch is how many due deliveries one
+// DeliverDue takes.
+const (
+	deliveryWorkers = 8
+	dueBatch        = 256
+)
 
-// DeliverDue sends every delivery due now (by the service's clock) and returns how many it
-// attempted. It returns when they are done.
+// DeliverDue sends the deliveries due now (by the service's clock), at most dueBatch of them, and
+// returns how many it took. It returns when they are done.
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 	now := s.now().UTC()
 	limit := timeKey(now)
 	var ids []string
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		items, err := deliveries.IndexRange(tx, byDue, "", "")("", 256)
+		items, err := deliveries.IndexRange(tx, byDue, "", "")("", dueBatch)
 		if err != nil {
 			return err
 		}

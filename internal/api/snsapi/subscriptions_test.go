@@ -236,3 +236,58 @@ func TestSubscribeErrors(t *testing.T) {
 		Attributes: map[string]string{"FilterPolicy": `{"a":["b"]}`}})
 	testutil.WantCode(t, err, "InvalidParameter")
 }
+
+// TestAuthenticateOnUnsubscribe confirms with AuthenticateOnUnsubscribe: the UnsubscribeURL then
+// refuses to act without credentials, and an authenticated Unsubscribe still works.
+func TestAuthenticateOnUnsubscribe(t *testing.T) {
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	arn := e.createTopic("strict")
+	const to = "ops@example.com"
+	if _, err := e.admin.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String(to)}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	_, token := tokenIn(t, e.outbox(to)[0].Body)
+	c, err := e.admin.ConfirmSubscription(ctx, &awssns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(token), AuthenticateOnUnsubscribe: aws.String("true")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(e.url + "/sns/?Action=Unsubscribe&SubscriptionArn=" + *c.SubscriptionArn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(body), "<Code>AuthorizationError</Code>") {
+		t.Fatalf("unauthenticated unsubscribe answered %d %s, want 403 AuthorizationError", resp.StatusCode, body)
+	}
+	if _, err := e.admin.Unsubscribe(ctx, &awssns.UnsubscribeInput{SubscriptionArn: c.SubscriptionArn}); err != nil {
+		t.Fatal(err)
+	}
+	if a := e.topicAttributes(arn); a["SubscriptionsDeleted"] != "1" {
+		t.Fatalf("SubscriptionsDeleted = %s, want 1", a["SubscriptionsDeleted"])
+	}
+	// Links Rootward does not serve, and a bad token through the SubscribeURL.
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{
+		{"/sns/SimpleNotificationService-0000.pem", 404},
+		{"/sns/?Action=ConfirmSubscription&TopicArn=" + arn + "&Token=bogus", 400},
+		{"/sns/?Action=DeleteTopic&TopicArn=" + arn, 400},
+		{"/sns/other", 404},
+	} {
+		resp, err := http.Get(e.url + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("GET %s = %d, want %d", tc.path, resp.StatusCode, tc.status)
+		}
+	}
+	if a := e.topicAttributes(arn); a["TopicArn"] != arn {
+		t.Fatal("the topic went")
+	}
+}
