@@ -18,6 +18,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -94,6 +95,17 @@ func New(cfg Config) *Service {
 	}
 	s.client = deliveryClient(cfg.Transport)
 	return s
+}
+
+// createOnce runs fn, an idempotent create, in a transaction, and once more when a concurrent
+// request created the same record first (store.ErrExists, also as a unique index's
+// ErrIndexTaken): the second run finds that record and answers as for a repeated request.
+func (s *Service) createOnce(ctx context.Context, fn func(tx store.Tx) error) error {
+	err := s.st.Update(ctx, fn)
+	if errors.Is(err, store.ErrExists) {
+		err = s.st.Update(ctx, fn)
+	}
+	return err
 }
 
 // Region is the region the service's topics are in.

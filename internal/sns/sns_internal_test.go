@@ -158,3 +158,65 @@ func TestPruneDeliveries(t *testing.T) {
 		t.Fatalf("deliveries left = %+v, %v; want the pending one with its failed attempt", ds, err)
 	}
 }
+
+// TestConcurrentCreates creates one topic and subscribes one endpoint from many goroutines at
+// once: every call answers the one topic and the one subscription.
+func TestConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	s := New(Config{Store: testbackend.Open(t), Sealer: testutil.Sealer(t), Notifier: &recordingNotifier{}, PublicURL: "https://rootward.test"})
+	ctx := context.Background()
+	const n = 8
+	var wg sync.WaitGroup
+	topicARNs, subARNs := make([]string, n), make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tp, err := s.CreateTopic(ctx, "111122223333", "race", nil, nil)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			topicARNs[i] = tp.ARN
+			sub, err := s.Subscribe(ctx, SubscribeInput{Owner: "111122223333", TopicARN: tp.ARN, Protocol: ProtoSMS, Endpoint: "+15555550100"})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			subARNs[i] = sub.ARN
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || topicARNs[i] != topicARNs[0] || subARNs[i] != subARNs[0] {
+			t.Fatalf("call %d: %v, %s, %s; want %s, %s", i, errs[i], topicARNs[i], subARNs[i], topicARNs[0], subARNs[0])
+		}
+	}
+}
+
+// TestRunDelivers checks the delivery loop sends what Publish queues without being asked.
+func TestRunDelivers(t *testing.T) {
+	t.Parallel()
+	sent := make(chan notify.Message, 1)
+	s := New(Config{Store: testbackend.Open(t), Sealer: testutil.Sealer(t), Notifier: notifierFunc(func(m notify.Message) { sent <- m }), PublicURL: "https://rootward.test"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	if _, err := s.Publish(ctx, &PublishInput{PhoneNumber: "+15555550100", Message: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-sent:
+		if m.Body != "hello" || m.Channel != notify.SMS {
+			t.Fatalf("sent %+v", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not deliver the message")
+	}
+}
+
+type notifierFunc func(notify.Message)
+
+func (f notifierFunc) Send(_ context.Context, m notify.Message) error { f(m); return nil }

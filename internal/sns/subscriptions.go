@@ -187,7 +187,8 @@ func (s *Service) Subscribe(ctx context.Context, in SubscribeInput) (*Subscripti
 	}
 	var out *Subscription
 	queued := false
-	err = s.st.Update(ctx, func(tx store.Tx) error {
+	err = s.createOnce(ctx, func(tx store.Tx) error {
+		queued = false
 		t, ok, err := topics.Get(tx, topicAccount, topicName)
 		if err != nil {
 			return err

@@ -175,7 +175,7 @@ func (s *Service) CreateTopic(ctx context.Context, account, name string, attrs m
 	}
 	r.Tags = mergeTags(nil, tags)
 	var out *Topic
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.createOnce(ctx, func(tx store.Tx) error {
 		old, ok, err := topics.Get(tx, account, name)
 		if err != nil {
 			return err
