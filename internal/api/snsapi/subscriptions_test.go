@@ -1,6 +1,7 @@
 package snsapi_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"slices"
@@ -289,5 +290,40 @@ func TestAuthenticateOnUnsubscribe(t *testing.T) {
 	}
 	if a := e.topicAttributes(arn); a["TopicArn"] != arn {
 		t.Fatal("the topic went")
+	}
+}
+
+// TestEmailJSON delivers the signed JSON message to an email-json subscription, which verifies
+// like an HTTP/S one.
+func TestEmailJSON(t *testing.T) {
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	arn := e.createTopic("json")
+	const to = "robot@example.com"
+	if _, err := e.admin.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email-json"), Endpoint: aws.String(to)}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	var confirmation map[string]any
+	if err := json.Unmarshal([]byte(e.outbox(to)[0].Body), &confirmation); err != nil {
+		t.Fatal(err)
+	}
+	if err := verifySNS(confirmation); err != nil || confirmation["Type"] != "SubscriptionConfirmation" {
+		t.Fatalf("confirmation %v: %v", confirmation, err)
+	}
+	if _, err := e.admin.ConfirmSubscription(ctx, &awssns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(confirmation["Token"].(string))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.admin.Publish(ctx, &awssns.PublishInput{TopicArn: aws.String(arn), Message: aws.String("for robots")}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	mails := e.outbox(to)
+	var n map[string]any
+	if err := json.Unmarshal([]byte(mails[len(mails)-1].Body), &n); err != nil {
+		t.Fatal(err)
+	}
+	if err := verifySNS(n); err != nil || n["Message"] != "for robots" || n["Type"] != "Notification" {
+		t.Fatalf("notification %v: %v", n, err)
 	}
 }
