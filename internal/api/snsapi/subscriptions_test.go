@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
@@ -325,5 +326,26 @@ func TestEmailJSON(t *testing.T) {
 	}
 	if err := verifySNS(n); err != nil || n["Message"] != "for robots" || n["Type"] != "Notification" {
 		t.Fatalf("notification %v: %v", n, err)
+	}
+}
+
+// TestTokenExpires refuses a confirmation token after three days.
+func TestTokenExpires(t *testing.T) {
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	arn := e.createTopic("slow")
+	const to = "late@example.com"
+	if _, err := e.admin.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: aws.String(arn), Protocol: aws.String("email"), Endpoint: aws.String(to)}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	_, token := tokenIn(t, e.outbox(to)[0].Body)
+	e.clock.Advance(72*time.Hour + time.Second)
+	// Through the service: a signed request would be three days off the server's clock.
+	_, err := e.svc.ConfirmSubscription(ctx, arn, token, true, false)
+	testutil.WantCode(t, err, "InvalidParameter")
+	e.clock.Advance(-time.Hour)
+	if _, err := e.svc.ConfirmSubscription(ctx, arn, token, true, false); err != nil {
+		t.Fatalf("within three days: %v", err)
 	}
 }
