@@ -112,6 +112,10 @@ func setAttribute(r *topicRecord, name, value string) error {
 		r.TracingConfig = value
 	case AttrKmsMasterKeyID:
 		// Kept and shown; Rootward's records are sealed under its own master key whatever it says.
+		// The bound is a key ARN's or alias ARN's length (Rootward's).
+		if len(value) > 2048 {
+			return invalid("KmsMasterKeyId")
+		}
 		r.KmsMasterKeyID = value
 	default:
 		return invalid("AttributeName")
