@@ -10,6 +10,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -17,6 +18,7 @@ import (
 type Deps struct {
 	IAM  *iam.Service
 	Orgs *orgs.Service
+	SNS  *sns.Service
 	Log  *slog.Logger
 	// EventBridge is the default event bus of each account (internal/api/eventsapi).
 	EventBridge *eventbridge.Service

@@ -7,10 +7,11 @@ import (
 	"github.com/rootward/rootward/internal/api/eventsapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
+	"github.com/rootward/rootward/internal/api/snsapi"
 	"github.com/rootward/rootward/internal/api/stsapi"
 )
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service()}
 }
