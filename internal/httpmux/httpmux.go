@@ -23,6 +23,10 @@ type Config struct {
 	Console http.Handler
 	// Metrics, when set, answers GET /metrics (Prometheus).
 	Metrics http.Handler
+	// SNS, when set, answers GET and HEAD under /sns/: the SNS signing certificate a message's
+	// SigningCertURL names, and the SubscribeURL and UnsubscribeURL links (internal/sns). They
+	// carry no SigV4, so they cannot be API calls; every other method there goes to the API.
+	SNS http.Handler
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (internal/clientaddr);
 	// the client address is resolved once here, for the console and the API alike.
 	TrustedProxies []netip.Prefix
@@ -46,6 +50,8 @@ func New(cfg Config) http.Handler {
 			cfg.Metrics.ServeHTTP(w, r)
 		case cfg.Console != nil && (path == "/console" || strings.HasPrefix(path, "/console/")):
 			cfg.Console.ServeHTTP(w, r)
+		case cfg.SNS != nil && strings.HasPrefix(path, "/sns/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			cfg.SNS.ServeHTTP(w, r)
 		case cfg.Console != nil && path == "/" && browserVisit(r):
 			http.Redirect(w, r, "/console/", http.StatusFound)
 		default:

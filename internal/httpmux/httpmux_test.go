@@ -22,7 +22,10 @@ func TestConsoleRouting(t *testing.T) {
 	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("console:" + r.URL.Path))
 	})
-	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: e.Server, Console: console, Metrics: e.Server.Metrics()}))
+	sns := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("sns:" + r.URL.Path))
+	})
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: e.Server, Console: console, Metrics: e.Server.Metrics(), SNS: sns}))
 	defer hs.Close()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tests := []struct {
@@ -44,6 +47,9 @@ func TestConsoleRouting(t *testing.T) {
 		{"a path not in canonical form is an API call, not a redirect", http.MethodPost, "/a//b/../c", "", http.StatusForbidden, "<ErrorResponse", ""},
 		{"health", http.MethodGet, "/healthz", "", http.StatusOK, "ok\n", ""},
 		{"metrics", http.MethodGet, "/metrics", "", http.StatusOK, "# HELP", ""},
+		{"SNS signing certificate", http.MethodGet, "/sns/SimpleNotificationService-1.pem", "", http.StatusOK, "sns:/sns/SimpleNotificationService-1.pem", ""},
+		{"POST under /sns/ is an API call", http.MethodPost, "/sns/x", "", http.StatusForbidden, "<ErrorResponse", ""},
+		{"/sns alone is an API call", http.MethodGet, "/sns", "", http.StatusForbidden, "<ErrorResponse", ""},
 		{"POST /metrics is an API call", http.MethodPost, "/metrics", "", http.StatusForbidden, "<ErrorResponse", ""},
 	}
 	for _, tc := range tests {
