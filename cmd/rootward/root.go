@@ -251,12 +251,13 @@ func openRootUser(cmd *cobra.Command, d *dataFlags, nf *notify.Flags, publicURL 
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	rec := trail.NewRecorder(st, log)
-	root, _, err := rootUserService(d, nf, svc, st, rec, log, base)
+	rs, err := rootUserServices(d, nf, svc, st, rec, log, base)
 	if err != nil {
 		rec.Close()
 		st.Close()
 		return nil, err
 	}
+	root := rs.root
 	return &rootUserCLI{svc: svc, root: root, close: func() {
 		root.Drain()
 		rec.Close()

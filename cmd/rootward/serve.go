@@ -147,10 +147,13 @@ func serveCmd() *cobra.Command {
 			// Closed after the HTTP server has drained, and before the store (deferred earlier), so
 			// every event of a finished request is written.
 			defer rec.Close()
-			handler, root, si, con, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
+			handler, root, si, con, w, err := consoleServices(&d, &nf, svc, st, rec, log, base, redirect, trusted)
 			if err != nil {
 				return err
 			}
+			// The watchers stop before the recorder closes (deferred above): what the trail
+			// handed them is delivered or left queued in the store.
+			defer w.start(ctx, log)()
 			// Background mail (password-reset links) is sent before the recorder closes.
 			defer root.Drain()
 			go root.Run(ctx, time.Minute, log, si.Sweep)
@@ -313,21 +316,23 @@ func publicOrigin(flag string, tlsOn bool) (string, error) {
 // consoleServices builds the root-user service (with its notifier), the sign-in service over it,
 // the API server and the console, and mounts both on one handler (internal/httpmux). The console
 // calls operations through the API server's Runner, not over HTTP.
-func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, *signin.Service, *console.Handler, error) {
-	root, org, err := rootUserService(d, nf, svc, st, rec, log, base)
+func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string, redirect bool, trusted []netip.Prefix) (http.Handler, *rootuser.Service, *signin.Service, *console.Handler, *watchers, error) {
+	rs, err := rootUserServices(d, nf, svc, st, rec, log, base)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
+	root, org := rs.root, rs.org
 	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
+	w := newWatchers(st, rs, rec, log, base)
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
-		TrustedProxies: trusted,
+		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns,
 	})
 	if err := registerStoreMetrics(srv, st); err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
 	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
 		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
@@ -336,10 +341,10 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	}
 	ch, err := console.New(cc)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nil, err
 	}
-	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), TrustedProxies: trusted})
-	return mux, root, si, ch, nil
+	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), TrustedProxies: trusted})
+	return mux, root, si, ch, w, nil
 }
 
 // sweepConsole runs the console's housekeeping (console.Handler.Sweep) every interval until ctx ends.
@@ -396,31 +401,40 @@ func expireTrail(ctx context.Context, rec *trail.Recorder, retention time.Durati
 	}
 }
 
-// rootUserService builds the root-user service (with its notifier) over Organizations, as serve and
+// rootServices are the root-user service, Organizations over IAM, and the sealer and notifier they
+// use, which the watchers (watchers.go) share.
+type rootServices struct {
+	root     *rootuser.Service
+	org      *orgs.Service
+	sealer   *seal.Sealer
+	notifier *notify.Notifier
+}
+
+// rootUserServices builds the root-user service (with its notifier) over Organizations, as serve and
 // the root-user commands use it.
-func rootUserService(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string) (*rootuser.Service, *orgs.Service, error) {
+func rootUserServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.Store, rec *trail.Recorder, log *slog.Logger, base string) (*rootServices, error) {
 	key, err := d.masterKey(false)
 	if err != nil {
-		return nil, nil, fmt.Errorf("master key: %w", err)
+		return nil, fmt.Errorf("master key: %w", err)
 	}
 	sealer, err := seal.New(key)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ncfg, err := nf.Config(nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	n, err := notify.New(st, sealer, ncfg, notify.WithLogger(log))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	org := orgs.New(svc)
 	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()}, orgRootOptions(org)...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return root, org, nil
+	return &rootServices{root: root, org: org, sealer: sealer, notifier: n}, nil
 }
 
 // orgRootOptions ties the root-user service to Organizations: a member whose root credentials are

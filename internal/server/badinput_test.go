@@ -67,7 +67,7 @@ func TestBadInput(t *testing.T) {
 		{"invalid utf-8", "iam", "Action=CreateUser&Version=2010-05-08&UserName=%ff", true, 400, "MalformedQueryString"},
 		{"missing parameter", "iam", "Action=CreateUser&Version=2010-05-08", true, 400, "ValidationError"},
 		{"bad MaxItems", "iam", "Action=ListUsers&Version=2010-05-08&MaxItems=zero", true, 400, "ValidationError"},
-		{"unknown service", "sns", "Action=ListTopics", true, 400, "InvalidAction"},
+		{"unknown service", "rds", "Action=DescribeDBInstances", true, 400, "InvalidAction"},
 		{"sts unknown action", "sts", "Action=AssumeEverything&Version=2011-06-15", true, 400, "InvalidAction"},
 	}
 	for _, tc := range cases {

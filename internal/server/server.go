@@ -26,6 +26,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sigv4"
+	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/sts"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -66,6 +67,9 @@ type Config struct {
 	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
 	// (its rules are served; nothing is matched or delivered until someone Starts it).
 	EventBridge *eventbridge.Service
+	// SNS is Amazon SNS (internal/sns); when nil, SNS calls answer an internal error (SNS needs the
+	// sealer and notifier serve builds).
+	SNS *sns.Service
 }
 
 // Server serves the AWS APIs.
@@ -139,7 +143,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus},
+		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

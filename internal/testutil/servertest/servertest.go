@@ -20,8 +20,10 @@ import (
 	"github.com/rootward/rootward/internal/api/services"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/testutil"
@@ -63,13 +65,20 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	svc := iam.New(st, sealer, opts...)
 	rec := trail.NewRecorder(st, nil)
 	t.Cleanup(rec.Close)
-	cfg := server.Config{IAM: svc, Trail: rec, Now: now, Services: services.All()}
+	// SNS as serve builds it, its email and SMS deliveries kept in the outbox; nothing delivers
+	// unless a test runs its delivery.
+	n, err := notify.New(st, sealer, notify.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := sns.New(sns.Config{Store: st, Sealer: sealer, Notifier: n, Now: now})
+	cfg := server.Config{IAM: svc, Trail: rec, Now: now, Services: services.All(), SNS: topics}
 	for _, f := range configure {
 		f(&cfg, svc, st)
 	}
 	srv := server.New(cfg)
 	// Served as serve serves it, with /healthz and /metrics beside the API.
-	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), TrustedProxies: cfg.TrustedProxies}))
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), SNS: topics.CertHandler(), TrustedProxies: cfg.TrustedProxies}))
 	t.Cleanup(hs.Close)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/rootward/rootward/internal/eventbridge"
+	"github.com/rootward/rootward/internal/sns"
+	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// snsDeliveryRetention is how long SNS's record of each delivery attempt is kept.
+const snsDeliveryRetention = 7 * 24 * time.Hour
+
+// watchers are the services that watch the trail and deliver what it shows: each account's default
+// event bus (EventBridge), which sees every committed record, and SNS, which its rules' topic
+// targets publish to.
+type watchers struct {
+	bus *eventbridge.Service
+	sns *sns.Service
+}
+
+// newWatchers builds the watchers over st and ties them to the trail: EventBridge follows the
+// recorder, and a rule's SNS target publishes as events.amazonaws.com on the rule's behalf, so the
+// topic's policy decides (aws:SourceArn is the rule).
+func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slog.Logger, base string) *watchers {
+	w := &watchers{
+		bus: eventbridge.New(st, eventbridge.WithLogger(log)),
+		sns: sns.New(sns.Config{Store: st, Sealer: rs.sealer, Notifier: rs.notifier, PublicURL: base, Log: log}),
+	}
+	w.bus.FollowTrail(rec)
+	w.bus.HandleTargets("sns", func(ctx context.Context, topicARN string, payload []byte) error {
+		_, rule, _ := eventbridge.RuleFrom(ctx)
+		_, err := w.sns.PublishAs(ctx, "events.amazonaws.com", rule, topicARN, "", string(payload))
+		return err
+	})
+	return w
+}
+
+// start runs the watchers' background work until ctx ends, and returns the function that stops it.
+func (w *watchers) start(ctx context.Context, log *slog.Logger) (stop func()) {
+	w.bus.Start(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{}, 2)
+	go func() { w.sns.Run(ctx); done <- struct{}{} }()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		hourly := time.NewTicker(time.Hour)
+		defer hourly.Stop()
+		for {
+			if _, err := w.sns.PruneDeliveries(ctx, time.Now().Add(-snsDeliveryRetention)); err != nil && ctx.Err() == nil {
+				log.Error("pruning SNS delivery records", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-hourly.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		<-done
+		w.bus.Close()
+	}
+}
