@@ -285,7 +285,7 @@ func TestAWSCLIUnservedServices(t *testing.T) {
 		want string
 	}{
 		{[]string{"cloudtrail", "lookup-events"}, "An error occurred (UnknownOperationException) when calling the LookupEvents operation: Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
-		{[]string{"guardduty", "list-detectors"}, "An error occurred (UnknownOperationException) when calling the ListDetectors operation: Rootward does not serve Amazon GuardDuty; it serves IAM, STS and Organizations."},
+		{[]string{"securityhub", "describe-hub"}, "An error occurred (UnknownOperationException) when calling the DescribeHub operation: Rootward does not serve AWS Security Hub; it serves IAM, STS and Organizations."},
 		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
 		// The CLI retries nothing here (its message would say "reached max retries"). This CLI sends
 		// SQS requests in awsQuery, newer ones in awsJson 1.0: each gets its own.

@@ -8,6 +8,7 @@ import (
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/eventbridge"
+	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sns"
@@ -30,6 +31,8 @@ type Deps struct {
 	// MFALocked, when set, is told when too many wrong MFA codes lock a device or a principal on
 	// the API (after the lock is recorded in CloudTrail); it alerts the account's security contacts.
 	MFALocked func(ctx context.Context, lock iam.MFALock)
+	// GuardDuty holds GuardDuty's detectors and findings (internal/api/guarddutyapi).
+	GuardDuty *guardduty.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

@@ -47,3 +47,17 @@ func Organizations(account, resource string) string {
 
 // IAMServicePrefix starts every IAM ARN, before its account: arn:aws:iam::.
 const IAMServicePrefix = "arn:aws:iam::"
+
+// GuardDuty is arn:aws:guardduty:REGION:ACCOUNT:RESOURCE (Service Authorization Reference, "Actions,
+// resources, and condition keys for Amazon GuardDuty": detector/DETECTOR_ID, and a finding's
+// detector/DETECTOR_ID/finding/FINDING_ID).
+func GuardDuty(region, account, resource string) string {
+	return "arn:aws:guardduty:" + region + ":" + account + ":" + resource
+}
+
+// Rootward is arn:aws:rootward:REGION:ACCOUNT:RESOURCE, the ARN of a target that Rootward itself
+// serves (the root-activity alert's EventBridge target, alert/root-activity). AWS has no service
+// "rootward": the ARN never leaves Rootward's own rules and targets.
+func Rootward(region, account, resource string) string {
+	return "arn:aws:rootward:" + region + ":" + account + ":" + resource
+}

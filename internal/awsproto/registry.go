@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -184,4 +184,12 @@ var orgsCodes = []codeInfo{
 	{awserr.OrgsRootNotFound, http.StatusBadRequest, client},
 	{awserr.OrgsSourceParentNotFound, http.StatusBadRequest, client},
 	{awserr.OrgsTargetNotFound, http.StatusBadRequest, client},
+}
+
+// guarddutyCodes are the codes of awserr/guardduty.go. Faults: aws-sdk-go-v2
+// service/guardduty/types/errors.go; statuses: the GuardDuty API Reference's "Common Errors"
+// (https://docs.aws.amazon.com/guardduty/latest/APIReference/CommonErrors.html).
+var guarddutyCodes = []codeInfo{
+	{awserr.GuardDutyBadRequest, http.StatusBadRequest, client},
+	{awserr.GuardDutyInternalServer, http.StatusInternalServerError, server},
 }

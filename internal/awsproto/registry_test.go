@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -86,6 +87,9 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsRootNotFound:               {&orgtypes.RootNotFoundException{}},
 	awserr.OrgsSourceParentNotFound:       {&orgtypes.SourceParentNotFoundException{}},
 	awserr.OrgsTargetNotFound:             {&orgtypes.TargetNotFoundException{}},
+
+	awserr.GuardDutyBadRequest:     {&gdtypes.BadRequestException{}},
+	awserr.GuardDutyInternalServer: {&gdtypes.InternalServerErrorException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.

@@ -23,6 +23,7 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/eventbridge"
+	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/sigv4"
@@ -62,6 +63,9 @@ type Config struct {
 	// MFALocked, when set, is told when too many wrong MFA codes lock a device or a principal on
 	// the API (after the lock is recorded in CloudTrail); it alerts the account's security contacts.
 	MFALocked func(ctx context.Context, lock iam.MFALock)
+	// GuardDuty serves the GuardDuty API's detectors and findings; when nil, one over IAM's store
+	// that no trail feeds (it raises no findings).
+	GuardDuty *guardduty.Service
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
 	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
@@ -112,6 +116,10 @@ func New(cfg Config) *Server {
 	var pageKey []byte // MAC key of pagination tokens (internal/api/page.go)
 	if cfg.IAM != nil {
 		pageKey = cfg.IAM.Subkey(api.PageTokenPurpose)
+		if cfg.GuardDuty == nil {
+			// Detectors and findings work without the trail feed; serve wires one that raises findings.
+			cfg.GuardDuty = guardduty.New(guardduty.Config{Store: cfg.IAM.Store(), Now: s.now, Log: s.log})
+		}
 	}
 	s.orgs = cfg.Orgs
 	if s.orgs == nil && cfg.IAM != nil {
@@ -143,7 +151,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS},
+		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

@@ -26,7 +26,7 @@ type unservedService struct {
 // not always the endpoint prefix: IAM Identity Center's portal signs as "awsssoportal", its OIDC
 // service as "sso-oauth", its admin API as "sso" and EventBridge as "events". Signing names and
 // protocols are those of the aws-sdk-go-v2 clients (each service's auth.go, SetSigV4SigningName,
-// and api_client.go, options.Protocol); cloudtrail, events, guardduty, s3, sqs, sso and ssooidc
+// and api_client.go, options.Protocol); cloudtrail, events, s3, sqs, sso and ssooidc
 // were read from the modules in go.mod, the others from the services' Smithy models (the
 // aws.auth#sigv4 name and the protocol trait). A service missing here is still answered: see
 // unservedProtocol.
@@ -46,7 +46,6 @@ var unservedServices = map[string]unservedService{
 	"ecs":                  {"Amazon ECS", awsproto.AWSJSON11},
 	"elasticloadbalancing": {"Elastic Load Balancing", awsproto.AWSQuery},
 	"events":               {"Amazon EventBridge", awsproto.AWSJSON11},
-	"guardduty":            {"Amazon GuardDuty", awsproto.RestJSON1},
 	"identitystore":        {"the IAM Identity Center identity store", awsproto.AWSJSON11},
 	"kms":                  {"AWS KMS", awsproto.AWSJSON11},
 	"lambda":               {"AWS Lambda", awsproto.RestJSON1},

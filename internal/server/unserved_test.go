@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -19,7 +18,7 @@ import (
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
-// unservedClients calls one operation of each of four services Rootward does not serve, each
+// unservedClients calls one operation of each of three services Rootward does not serve, each
 // through its own SDK client (one per protocol family), signing with the given credentials.
 func unservedClients(url string, cr aws.Credentials) map[string]func(context.Context) error {
 	cfg := aws.Config{
@@ -31,10 +30,6 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 	return map[string]func(context.Context) error{
 		"cloudtrail": func(ctx context.Context) error {
 			_, err := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = ep }).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
-			return err
-		},
-		"guardduty": func(ctx context.Context) error {
-			_, err := guardduty.NewFromConfig(cfg, func(o *guardduty.Options) { o.BaseEndpoint = ep }).ListDetectors(ctx, &guardduty.ListDetectorsInput{})
 			return err
 		},
 		"s3": func(ctx context.Context) error {
@@ -57,7 +52,6 @@ func TestUnservedProtocols(t *testing.T) {
 		service, code, msg string
 	}{
 		{"cloudtrail", "UnknownOperationException", "Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
-		{"guardduty", "UnknownOperationException", "Rootward does not serve Amazon GuardDuty; it serves IAM, STS and Organizations."},
 		{"s3", "NotImplemented", "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
 		{"sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS; it serves IAM, STS and Organizations."},
 	}

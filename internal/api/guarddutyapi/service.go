@@ -1,0 +1,99 @@
+// Package guarddutyapi is Amazon GuardDuty over restJson1 (GuardDuty API Reference,
+// https://docs.aws.amazon.com/guardduty/latest/APIReference/): the detector operations
+// (detectors.go) and the finding operations (findings.go), with the HTTP bindings, member names and
+// shapes of aws-sdk-go-v2 service/guardduty's model. The rules are internal/guardduty's.
+//
+// Authorization: each action is guardduty:<Operation> on the resource the Service Authorization
+// Reference gives it ("Actions, resources, and condition keys for Amazon GuardDuty",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonguardduty.html):
+// CreateDetector and ListDetectors on "*", the others on the detector
+// (arn:aws:guardduty:REGION:ACCOUNT:detector/ID). GuardDuty answers a refusal with
+// AccessDeniedException, HTTP 403.
+package guarddutyapi
+
+import (
+	"net/http"
+
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/guardduty"
+)
+
+// ops is the table every operation of the package adds itself to (api.Add).
+var ops api.Table
+
+// Service returns GuardDuty's descriptor with every operation.
+func Service() *api.Service {
+	return &api.Service{
+		Name: "guardduty", Protocol: awsproto.RestJSON1, Ops: ops,
+		// GuardDuty answers every invalid input with BadRequestException, malformed JSON included.
+		Codes: map[awserr.Code]awserr.Code{
+			awserr.AccessDenied:    awserr.GuardDutyAccessDenied,
+			awserr.ValidationError: awserr.GuardDutyBadRequest,
+			awserr.Serialization:   awserr.GuardDutyBadRequest,
+		},
+		InternalCode:     awserr.GuardDutyInternalServer,
+		InvalidPageToken: func() error { return awserr.New(awserr.GuardDutyBadRequest, msgInvalid) },
+	}
+}
+
+// msgInvalid is GuardDuty's message for a member out of its range (see internal/guardduty).
+const msgInvalid = "The request is rejected because an invalid or out-of-range value is specified as an input parameter."
+
+// gd is the GuardDuty service of the call; an internal error when the server has none.
+func gd(c *api.Call) (*guardduty.Service, error) {
+	if c.GuardDuty == nil {
+		return nil, errNotConfigured
+	}
+	return c.GuardDuty, nil
+}
+
+var errNotConfigured = &notConfigured{}
+
+type notConfigured struct{}
+
+func (*notConfigured) Error() string { return "guarddutyapi: no GuardDuty service in api.Deps" }
+
+// detectorARN is the ARN of the caller's detector id in the call's region.
+func detectorARN(c *api.Call, id string) string {
+	return arn.GuardDuty(c.Region, c.Account(), "detector/"+id)
+}
+
+// authorizeOn authorizes guardduty:<Action> on the resource, answering a refusal as GuardDuty does:
+// AccessDeniedException with HTTP 403.
+func authorizeOn[In any](resource func(c *api.Call, in *In) string) func(c *api.Call, in *In) error {
+	return func(c *api.Call, in *In) error {
+		c.Resource = "*"
+		if resource != nil {
+			c.Resource = resource(c, in)
+		}
+		err := c.Authorize(c.Service+":"+c.Action, c.Resource, nil)
+		if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied {
+			return &awserr.Error{Code: awserr.GuardDutyAccessDenied, Message: e.Message, Status: http.StatusForbidden}
+		}
+		return err
+	}
+}
+
+// onDetector authorizes the action on the input's detector. (Each input declares its detectorId
+// label itself: awsproto.DecodeREST binds the input's own fields, not an embedded struct's.)
+func onDetector[In any](c *api.Call, in *In) error {
+	return authorizeOn(func(c *api.Call, in *In) string {
+		return detectorARN(c, any(in).(interface{ detector() string }).detector())
+	})(c, in)
+}
+
+// DetectorInput is the detectorId label of the operations on a detector.
+type DetectorInput struct {
+	DetectorID string `json:"-" location:"uri" locationName:"detectorId" required:"true"`
+}
+
+func (d *DetectorInput) detector() string { return d.DetectorID }
+
+// Empty is the output of operations that answer an empty object.
+type Empty struct{}
+
+// badRequest is BadRequestException with GuardDuty's invalid-input message.
+func badRequest() error { return awserr.New(awserr.GuardDutyBadRequest, msgInvalid) }
