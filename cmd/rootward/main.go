@@ -29,6 +29,7 @@ func main() {
 	root.AddCommand(outboxCmd())
 	root.AddCommand(orgCmd())
 	root.AddCommand(trailCmd())
+	root.AddCommand(alertsCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {

@@ -90,6 +90,7 @@ type Organizations interface {
 type Config struct {
 	Store    store.Store
 	IAM      *iam.Service
+	// Contacts and Notifier are needed to send alerts; the settings commands need neither.
 	Contacts Contacts
 	// Orgs, when set, finds a member account's management account and the organization whose
 	// runbook applies; without it every account stands alone.
@@ -119,8 +120,8 @@ type Service struct {
 
 // New returns the service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.IAM == nil || cfg.Contacts == nil || cfg.Notifier == nil {
-		return nil, errors.New("alerts: Store, IAM, Contacts and Notifier are required")
+	if cfg.Store == nil || cfg.IAM == nil {
+		return nil, errors.New("alerts: Store and IAM are required")
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"

@@ -39,6 +39,9 @@ type Recipients struct {
 
 // RecipientsOf returns who account's alerts go to.
 func (s *Service) RecipientsOf(ctx context.Context, account string) (*Recipients, error) {
+	if s.cfg.Contacts == nil {
+		return nil, errors.New("alerts: no Contacts configured")
+	}
 	d, err := s.cfg.Contacts.AccountDetails(ctx, account)
 	if err != nil {
 		return nil, err
@@ -114,6 +117,9 @@ func (s *Service) HandleTarget(ctx context.Context, targetARN string, payload []
 
 // sendAll emails every recipient; a failure for one does not keep the others from theirs.
 func (s *Service) sendAll(ctx context.Context, account string, to []string, purpose, subject, body string) error {
+	if s.cfg.Notifier == nil {
+		return errors.New("alerts: no Notifier configured")
+	}
 	var errs []error
 	for _, addr := range to {
 		if err := s.cfg.Notifier.Send(ctx, notify.Message{Channel: notify.Email, To: addr, Subject: subject, Body: body,

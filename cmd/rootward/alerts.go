@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rootward/rootward/internal/alerts"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/store"
+)
+
+// alertsCmd manages the built-in root-activity alert's settings (internal/alerts).
+func alertsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "alerts",
+		Short: "The built-in root-activity alert: its runbook and extra recipients",
+	}
+	cmd.AddCommand(alertsRunbookCmd(), alertsRecipientsCmd())
+	return cmd
+}
+
+// alertScope is where the settings commands act: an organization (--org), the scope of an account
+// (--account: its organization's, or its own when it stands alone), or the installation's defaults.
+type alertScope struct{ org, account string }
+
+func (a *alertScope) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&a.org, "org", "", "the organization (o-…) whose settings to read or change")
+	cmd.Flags().StringVar(&a.account, "account", "", "an account ID: its organization's settings, or its own when it is in none")
+	cmd.MarkFlagsMutuallyExclusive("org", "account")
+}
+
+// resolve returns the scope's ID and a description of it.
+func (a *alertScope) resolve(ctx context.Context, svc *alerts.Service, iamSvc *iam.Service, o *orgs.Service) (string, string, error) {
+	switch {
+	case a.org != "":
+		if !strings.HasPrefix(a.org, "o-") {
+			return "", "", &exitCode{2, fmt.Errorf("--org %q is not an organization ID (o-…)", a.org)}
+		}
+		return a.org, "organization " + a.org, nil
+	case a.account != "":
+		if _, err := iamSvc.GetAccount(ctx, a.account); err != nil {
+			return "", "", &exitCode{2, fmt.Errorf("--account %s: %w", a.account, err)}
+		}
+		sc, err := svc.ScopeOf(ctx, a.account)
+		if err != nil {
+			return "", "", err
+		}
+		if sc.ID == a.account {
+			return sc.ID, "account " + a.account, nil
+		}
+		return sc.ID, "organization " + sc.ID + " (of account " + a.account + ")", nil
+	}
+	return alerts.DefaultScope, "the installation's default (organizations and accounts without their own)", nil
+}
+
+// openAlerts opens the store and the alert service over it, for the settings commands.
+func openAlerts(ctx context.Context, d *dataFlags) (*alerts.Service, *iam.Service, *orgs.Service, store.Store, error) {
+	svc, st, err := d.open(ctx, false)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	o := orgs.New(svc)
+	a, err := alerts.New(alerts.Config{Store: st, IAM: svc, Orgs: o})
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, nil, err
+	}
+	return a, svc, o, st, nil
+}
+
+func alertsRunbookCmd() *cobra.Command {
+	var (
+		d     dataFlags
+		scope alertScope
+		set   string
+		clear bool
+	)
+	cmd := &cobra.Command{
+		Use:   "runbook",
+		Short: "Print the runbook the root-activity alert carries, or set it (--set FILE, - for standard input)",
+		Long: "The runbook is the text every root-activity alert email ends with: how to confirm the use was expected\n" +
+			"and whom to escalate to. It is set per organization (--org, or --account for the organization of an account;\n" +
+			"a standalone account has its own); without either, the installation's default, which applies wherever no\n" +
+			"runbook of its own is set.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			svc, iamSvc, o, st, err := openAlerts(ctx, &d)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			id, what, err := scope.resolve(ctx, svc, iamSvc, o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if set != "" || clear {
+				text := ""
+				if !clear {
+					if text, err = readSetting(cmd, set); err != nil {
+						return err
+					}
+					if strings.TrimSpace(text) == "" {
+						return &exitCode{2, fmt.Errorf("%s is empty: to go back to the default runbook, pass --clear", set)}
+					}
+				}
+				if err := svc.SetRunbook(ctx, id, text, alerts.Editor{}); err != nil {
+					return &exitCode{2, err}
+				}
+				fmt.Fprintf(out, "The runbook of %s is set.\n", what)
+				return nil
+			}
+			s, err := svc.SettingsOf(ctx, id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, s.Runbook)
+			return nil
+		},
+	}
+	d.register(cmd.Flags())
+	scope.register(cmd)
+	cmd.Flags().StringVar(&set, "set", "", "file holding the new runbook (UTF-8 text, at most 16 KiB); - reads standard input")
+	cmd.Flags().BoolVar(&clear, "clear", false, "remove the runbook, so that the default applies")
+	cmd.MarkFlagsMutuallyExclusive("set", "clear")
+	return cmd
+}
+
+func alertsRecipientsCmd() *cobra.Command {
+	var (
+		d     dataFlags
+		scope alertScope
+		set   string
+	)
+	cmd := &cobra.Command{
+		Use:   "recipients",
+		Short: "Print or set (--set FILE, one address a line) the extra recipients of the root-activity alert",
+		Long: "Every alert goes to the account's root email and SECURITY contact, and for a member account to the\n" +
+			"management account's SECURITY contact; these extra recipients are added (at most 20).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			svc, iamSvc, o, st, err := openAlerts(ctx, &d)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			id, what, err := scope.resolve(ctx, svc, iamSvc, o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if set != "" {
+				text, err := readSetting(cmd, set)
+				if err != nil {
+					return err
+				}
+				list, err := alerts.ParseRecipients(text)
+				if err != nil {
+					return &exitCode{2, err}
+				}
+				if err := svc.SetRecipients(ctx, id, list, alerts.Editor{}); err != nil {
+					return &exitCode{2, err}
+				}
+				fmt.Fprintf(out, "%d extra recipients set for %s.\n", len(list), what)
+				return nil
+			}
+			s, err := svc.SettingsOf(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, r := range s.Recipients {
+				fmt.Fprintln(out, r)
+			}
+			return nil
+		},
+	}
+	d.register(cmd.Flags())
+	scope.register(cmd)
+	cmd.Flags().StringVar(&set, "set", "", "file of addresses, one a line (- reads standard input; an empty file removes them all)")
+	return cmd
+}
+
+// readSetting reads a --set file, "-" being standard input, at most 64 KiB.
+func readSetting(cmd *cobra.Command, path string) (string, error) {
+	var r io.Reader = cmd.InOrStdin()
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", &exitCode{2, err}
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 64<<10+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > 64<<10 {
+		return "", &exitCode{2, fmt.Errorf("%s is larger than 64 KiB", path)}
+	}
+	return string(b), nil
+}

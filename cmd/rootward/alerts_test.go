@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// `rootward alerts runbook` prints the runbook that applies and sets it from a file: the
+// installation's default without --org or --account, a standalone account's own with --account.
+func TestAlertsRunbookCommand(t *testing.T) {
+	data := t.TempDir()
+	if err := os.Chmod(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "init", "--data", data, "--email", "root@alerts.example", "--account-name", "alerts", "--json",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass"))
+	if code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	var res struct {
+		AccountID string `json:"account_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.AccountID == "" {
+		t.Fatalf("init --json: %q, %v", out, err)
+	}
+	account := res.AccountID
+
+	out, errOut, code = run(t, "alerts", "runbook", "--data", data)
+	if code != 0 || !strings.Contains(out, "No runbook has been set for this organization") {
+		t.Fatalf("default runbook: exit %d, %q, %s", code, out, errOut)
+	}
+	def := "Page the security on-call: +1 555 0100.\nOpen an incident in SEC."
+	if out, errOut, code = run(t, "alerts", "runbook", "--data", data, "--set", writeFile(t, def+"\n")); code != 0 ||
+		!strings.Contains(out, "The runbook of the installation's default") {
+		t.Fatalf("--set: exit %d, %q, %s", code, out, errOut)
+	}
+	own := "Standalone: call Dana."
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"the default", nil, def},
+		{"an account without its own takes the default", []string{"--account", account}, def},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(t, append([]string{"alerts", "runbook", "--data", data}, tc.args...)...)
+			if code != 0 || strings.TrimSpace(out) != tc.want {
+				t.Fatalf("exit %d, %q, %s; want %q", code, out, errOut, tc.want)
+			}
+		})
+	}
+	if _, errOut, code = run(t, "alerts", "runbook", "--data", data, "--account", account, "--set", writeFile(t, own)); code != 0 {
+		t.Fatalf("--account --set: %s", errOut)
+	}
+	if out, _, _ = run(t, "alerts", "runbook", "--data", data, "--account", account); strings.TrimSpace(out) != own {
+		t.Errorf("the account's runbook = %q, want %q", out, own)
+	}
+	if out, _, _ = run(t, "alerts", "runbook", "--data", data); strings.TrimSpace(out) != def {
+		t.Errorf("the default after setting the account's = %q, want %q", out, def)
+	}
+
+	bad := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"empty file", []string{"--set", writeFile(t, "\n")}, "is empty"},
+		{"not an organization", []string{"--org", "r-abcd", "--set", writeFile(t, "x")}, "is not an organization ID"},
+		{"unknown account", []string{"--account", "999999999999"}, "--account 999999999999"},
+		{"not text", []string{"--set", writeFile(t, "a\x00b")}, "UTF-8 text"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := run(t, append([]string{"alerts", "runbook", "--data", data}, tc.args...)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, %q; want 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+
+	if out, errOut, code = run(t, "alerts", "recipients", "--data", data, "--set", writeFile(t, "soc@example.com\nSOC@example.com\nir@example.com\n")); code != 0 ||
+		!strings.Contains(out, "2 extra recipients set for the installation's default") {
+		t.Fatalf("recipients --set: exit %d, %q, %s", code, out, errOut)
+	}
+	if out, _, _ = run(t, "alerts", "recipients", "--data", data); out != "soc@example.com\nir@example.com\n" {
+		t.Errorf("recipients = %q", out)
+	}
+	if _, errOut, code = run(t, "alerts", "recipients", "--data", data, "--set", writeFile(t, "Eve <eve@example.com>")); code != 2 || !strings.Contains(errOut, "is not an email address") {
+		t.Errorf("a named address: exit %d, %q; want 2, not an email address", code, errOut)
+	}
+}
