@@ -88,8 +88,8 @@ type Organizations interface {
 
 // Config configures the service.
 type Config struct {
-	Store    store.Store
-	IAM      *iam.Service
+	Store store.Store
+	IAM   *iam.Service
 	// Contacts and Notifier are needed to send alerts; the settings commands need neither.
 	Contacts Contacts
 	// Orgs, when set, finds a member account's management account and the organization whose

@@ -188,7 +188,7 @@ func TestAlertContents(t *testing.T) {
 		EventVersion: "1.08", EventTime: at.Add(time.Minute), EventSource: "iam.amazonaws.com", EventName: "CreateAccessKey", AWSRegion: "us-east-1",
 		UserIdentity:    trail.UserIdentity{Type: "Root", PrincipalID: e.member, ARN: "arn:aws:iam::" + e.member + ":root", AccountID: e.member, AccessKeyID: &akia},
 		SourceIPAddress: "198.51.100.23", UserAgent: "aws-cli/2.22.0 Python/3.12.6 Linux/6.8",
-		EventID:         "4b6c7d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f", EventType: trail.AwsAPICall, RecipientAccountID: e.member,
+		EventID: "4b6c7d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f", EventType: trail.AwsAPICall, RecipientAccountID: e.member,
 	}
 	rootEmail := memberRootEmail(t, e)
 	cases := []struct {

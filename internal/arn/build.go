@@ -61,3 +61,10 @@ func GuardDuty(region, account, resource string) string {
 func Rootward(region, account, resource string) string {
 	return "arn:aws:rootward:" + region + ":" + account + ":" + resource
 }
+
+// EventBridge is arn:aws:events:REGION:ACCOUNT:RESOURCE (a rule: rule/NAME on the default bus;
+// Service Authorization Reference, "Actions, resources, and condition keys for Amazon
+// EventBridge").
+func EventBridge(region, account, resource string) string {
+	return "arn:aws:events:" + region + ":" + account + ":" + resource
+}

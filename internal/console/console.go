@@ -37,6 +37,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/alerts"
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/iam"
@@ -92,6 +93,8 @@ type Config struct {
 	// CLI is how the rootward commands that pages print start ("rootward", or
 	// "go run ./cmd/rootward" while serve runs from go run); "rootward" when empty.
 	CLI string
+	// Alerts serves the root-activity alert's page (alerts.go); without it the page says so.
+	Alerts *alerts.Service
 }
 
 // Handler serves the console under /console/.
@@ -112,6 +115,8 @@ type Handler struct {
 	pages  map[string]*template.Template
 	// public is Config.PublicURL parsed; nil when every host is served.
 	public *url.URL
+	// alerts is the root-activity alert's page; nil without Config.Alerts.
+	alerts *alertsPage
 }
 
 // New returns the console handler.
@@ -152,6 +157,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.cfg.UserSessionLifetime == 0 {
 		h.cfg.UserSessionLifetime = 12 * time.Hour
 	}
+	h.alerts = newAlertsPage(h, cfg.Alerts)
 	var err error
 	if h.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -241,6 +247,7 @@ func (h *Handler) routes() {
 	h.signinRoutes(m)
 	h.accountRoutes(m)
 	h.organizationRoutes(m)
+	h.alertsRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})
