@@ -4,15 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rootward/rootward/internal/alerts"
+	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/trail"
 )
 
 // alertsCmd manages the built-in root-activity alert's settings (internal/alerts).
@@ -207,4 +212,29 @@ func readSetting(cmd *cobra.Command, path string) (string, error) {
 		return "", &exitCode{2, fmt.Errorf("%s is larger than 64 KiB", path)}
 	}
 	return string(b), nil
+}
+
+// monitoring is GuardDuty and the root-activity alert as serve runs them: GuardDuty follows the
+// trail (Recorder.Subscribe), the alert ensures each account's rule and edits its settings in the
+// console. EventBridge connects them once it is wired: GuardDuty.SetPublish(EventBridge's Put),
+// Alerts.SetEnsure(EnsureManagedRule), HandleTargets("rootward", Alerts.HandleTarget),
+// OnManagedRuleChange(Alerts.RuleChanged).
+type monitoring struct {
+	guardDuty *guardduty.Service
+	alerts    *alerts.Service
+}
+
+func newMonitoring(st store.Store, svc *iam.Service, root *rootuser.Service, org *orgs.Service, n *notify.Notifier, rec *trail.Recorder, base string, log *slog.Logger) (*monitoring, error) {
+	m := &monitoring{guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log})}
+	rec.Subscribe(m.guardDuty.Observe)
+	var err error
+	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: root, Orgs: org, Notifier: n, Trail: rec,
+		ConsoleURL: base + "/console", Log: log})
+	return m, err
+}
+
+// run raises GuardDuty's findings and ensures the alert rules until ctx ends.
+func (m *monitoring) run(ctx context.Context) {
+	go m.guardDuty.Run(ctx)
+	go m.alerts.Run(ctx)
 }
