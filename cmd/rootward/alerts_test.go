@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -92,4 +95,39 @@ func TestAlertsRunbookCommand(t *testing.T) {
 	if _, errOut, code = run(t, "alerts", "recipients", "--data", data, "--set", writeFile(t, "Eve <eve@example.com>")); code != 2 || !strings.Contains(errOut, "is not an email address") {
 		t.Errorf("a named address: exit %d, %q; want 2, not an email address", code, errOut)
 	}
+}
+
+// The AWS CLI drives GuardDuty on a started server: create-detector, list-detectors, get-detector,
+// list-findings, get-findings-statistics, and AWS's error for a second detector.
+func TestServeGuardDutyWithAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath(awsPath()); err != nil {
+		t.Skip("the AWS CLI is not installed (CI installs Debian's awscli): skipping the CLI test")
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, data)
+	s.waitFor(t, regexp.QuoteMeta("credentials"))
+	var created struct{ DetectorId string }
+	if err := json.Unmarshal([]byte(awsCLI(t, data, s.endpoint, "guardduty", "create-detector", "--enable")), &created); err != nil || len(created.DetectorId) != 32 {
+		t.Fatalf("create-detector: %+v, %v", created, err)
+	}
+	det := created.DetectorId
+	if out := awsCLI(t, data, s.endpoint, "guardduty", "list-detectors"); !strings.Contains(out, det) {
+		t.Errorf("list-detectors = %s, want %s", out, det)
+	}
+	if out := awsCLI(t, data, s.endpoint, "guardduty", "get-detector", "--detector-id", det); !strings.Contains(out, `"Status": "ENABLED"`) {
+		t.Errorf("get-detector = %s", out)
+	}
+	if out := awsCLI(t, data, s.endpoint, "guardduty", "list-findings", "--detector-id", det,
+		"--finding-criteria", `{"Criterion":{"service.archived":{"Eq":["false"]}}}`); !strings.Contains(out, `"FindingIds": []`) {
+		t.Errorf("list-findings = %s", out)
+	}
+	if out := awsCLI(t, data, s.endpoint, "guardduty", "get-findings-statistics", "--detector-id", det,
+		"--finding-statistic-types", "COUNT_BY_SEVERITY"); !strings.Contains(out, `"CountBySeverity": {}`) {
+		t.Errorf("get-findings-statistics = %s", out)
+	}
+	out, err := runAWSCLI(data, s.endpoint, "guardduty", "create-detector", "--enable")
+	if want := "An error occurred (BadRequestException) when calling the CreateDetector operation: The request is rejected because a detector already exists for the current account."; err == nil || !strings.Contains(out, want) {
+		t.Errorf("second create-detector: %v, %q; want %q", err, out, want)
+	}
+	s.stop(t)
 }
