@@ -392,3 +392,70 @@ func (s *Service) CountBySeverity(ctx context.Context, account, region, detector
 	})
 	return counts, err
 }
+
+// Group is one group of GetFindingsStatistics' groupBy: the findings sharing a severity, a type,
+// an account, a day (of their last update) or a resource, how many there are, and when the last
+// of them was generated (updated).
+type Group struct {
+	Key             string
+	Total           int
+	LastGeneratedAt time.Time
+	// Severity is the group's severity (SEVERITY), the highest of the day's (DATE).
+	Severity float64
+	// Date is the day (DATE), midnight UTC.
+	Date time.Time
+	// ResourceID and ResourceType name the resource (RESOURCE): the access key.
+	ResourceID, ResourceType string
+}
+
+// GroupBy are the valid groupBy values.
+var GroupBy = []string{"ACCOUNT", "DATE", "FINDING_TYPE", "RESOURCE", "SEVERITY"}
+
+// GroupFindings groups the detector's findings that match criteria by by (one of GroupBy), in
+// the order the groups first appear among the findings sorted by creation. Returns
+// BadRequestException.
+func (s *Service) GroupFindings(ctx context.Context, account, region, detector string, criteria Criteria, by string) ([]*Group, error) {
+	var out []*Group
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		all, err := allFindings(tx, account, region, detector)
+		if err != nil {
+			return err
+		}
+		matched, err := filter(all, account, criteria, nil)
+		if err != nil {
+			return err
+		}
+		index := map[string]*Group{}
+		for _, f := range matched {
+			g := &Group{}
+			switch by {
+			case "ACCOUNT":
+				g.Key = account
+			case "DATE":
+				g.Date = f.UpdatedAt.UTC().Truncate(24 * time.Hour)
+				g.Key = g.Date.Format(time.DateOnly)
+			case "FINDING_TYPE":
+				g.Key = f.Type
+			case "RESOURCE":
+				g.Key, g.ResourceID, g.ResourceType = f.AccessKeyID, f.AccessKeyID, "AccessKey"
+			case "SEVERITY":
+				g.Key = strconv.FormatFloat(f.Severity, 'f', 1, 64)
+			default:
+				return badRequest(msgInvalid)
+			}
+			if have, ok := index[g.Key]; ok {
+				g = have
+			} else {
+				index[g.Key] = g
+				out = append(out, g)
+			}
+			g.Total++
+			g.Severity = max(g.Severity, f.Severity)
+			if f.UpdatedAt.After(g.LastGeneratedAt) {
+				g.LastGeneratedAt = f.UpdatedAt
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,7 +1,9 @@
 package guarddutyapi
 
 import (
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/awsproto"
@@ -158,9 +160,10 @@ var GetFindingsStatistics = api.Add(&ops, &api.Op[GetFindingsStatisticsInput, Ge
 	Name: "GetFindingsStatistics", HTTP: "POST /detector/{detectorId}/findings/statistics",
 	Authorize: onDetector[GetFindingsStatisticsInput], Run: getFindingsStatistics})
 
-// GetFindingsStatisticsInput asks for COUNT_BY_SEVERITY of the findings matching findingCriteria.
-// The newer groupBy statistics are not served: Rootward refuses them with BadRequestException
-// rather than answer an empty grouping.
+// GetFindingsStatisticsInput asks for the statistics of the findings matching findingCriteria:
+// either findingStatisticTypes [COUNT_BY_SEVERITY] (deprecated by AWS, still served), or groupBy
+// (ACCOUNT, DATE, FINDING_TYPE, RESOURCE, SEVERITY) with orderBy (by totalFindings, default DESC)
+// and maxResults (1–100, default 25), not both, as the API Reference requires.
 type GetFindingsStatisticsInput struct {
 	DetectorID            string           `json:"-" location:"uri" locationName:"detectorId" required:"true"`
 	FindingStatisticTypes []string         `json:"findingStatisticTypes"`
@@ -172,10 +175,14 @@ type GetFindingsStatisticsInput struct {
 
 func (in *GetFindingsStatisticsInput) detector() string { return in.DetectorID }
 
-// Validate: findingStatisticTypes holds COUNT_BY_SEVERITY only (the one valid value), at most 10
-// times; groupBy, orderBy and maxResults go with groupBy, which Rootward does not serve.
+// Validate: exactly one of findingStatisticTypes (COUNT_BY_SEVERITY, the one valid value, at most
+// 10 times) and groupBy; orderBy and maxResults only with groupBy.
 func (in *GetFindingsStatisticsInput) Validate() error {
-	if in.GroupBy != "" || in.OrderBy != "" || in.MaxResults != nil || len(in.FindingStatisticTypes) > 10 {
+	byType, byGroup := len(in.FindingStatisticTypes) > 0, in.GroupBy != ""
+	if byType == byGroup || len(in.FindingStatisticTypes) > 10 {
+		return badRequest()
+	}
+	if !byGroup && (in.OrderBy != "" || in.MaxResults != nil) {
 		return badRequest()
 	}
 	for _, t := range in.FindingStatisticTypes {
@@ -183,27 +190,108 @@ func (in *GetFindingsStatisticsInput) Validate() error {
 			return badRequest()
 		}
 	}
+	if byGroup {
+		if !slices.Contains(guardduty.GroupBy, in.GroupBy) || (in.OrderBy != "" && in.OrderBy != "ASC" && in.OrderBy != "DESC") {
+			return badRequest()
+		}
+		if in.MaxResults != nil && (*in.MaxResults < 1 || *in.MaxResults > 100) {
+			return badRequest()
+		}
+	}
 	return nil
 }
 
-// GetFindingsStatisticsOutput holds countBySeverity.
+// GetFindingsStatisticsOutput holds the statistics asked for.
 type GetFindingsStatisticsOutput struct {
 	FindingStatistics FindingStatistics `json:"findingStatistics"`
 }
 
-// FindingStatistics counts findings by severity ("2.0": 3).
+// FindingStatistics are countBySeverity ("2.0": 3) or the groups of groupBy. Timestamps are
+// restJson1's default, epoch seconds.
 type FindingStatistics struct {
-	CountBySeverity map[string]int `json:"countBySeverity"`
+	CountBySeverity      *map[string]int `json:"countBySeverity,omitempty"`
+	GroupedByAccount     []groupStat    `json:"groupedByAccount,omitempty"`
+	GroupedByDate        []groupStat    `json:"groupedByDate,omitempty"`
+	GroupedByFindingType []groupStat    `json:"groupedByFindingType,omitempty"`
+	GroupedByResource    []groupStat    `json:"groupedByResource,omitempty"`
+	GroupedBySeverity    []groupStat    `json:"groupedBySeverity,omitempty"`
 }
+
+// groupStat is one group, with the members of its kind (AccountStatistics, DateStatistics,
+// FindingTypeStatistics, ResourceStatistics, SeverityStatistics).
+type groupStat struct {
+	AccountID       string   `json:"accountId,omitempty"`
+	Date            *float64 `json:"date,omitempty"`
+	FindingType     string   `json:"findingType,omitempty"`
+	ResourceID      *string  `json:"resourceId,omitempty"`
+	ResourceType    string   `json:"resourceType,omitempty"`
+	Severity        *float64 `json:"severity,omitempty"`
+	LastGeneratedAt float64  `json:"lastGeneratedAt"`
+	TotalFindings   int      `json:"totalFindings"`
+}
+
+func epochSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
 
 func getFindingsStatistics(c *api.Call, in *GetFindingsStatisticsInput) (*GetFindingsStatisticsOutput, error) {
 	g, err := gd(c)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := g.CountBySeverity(c.Ctx, c.Account(), c.Region, in.DetectorID, criteria(in.FindingCriteria))
+	if in.GroupBy == "" {
+		counts, err := g.CountBySeverity(c.Ctx, c.Account(), c.Region, in.DetectorID, criteria(in.FindingCriteria))
+		if err != nil {
+			return nil, err
+		}
+		return &GetFindingsStatisticsOutput{FindingStatistics: FindingStatistics{CountBySeverity: &counts}}, nil
+	}
+	groups, err := g.GroupFindings(c.Ctx, c.Account(), c.Region, in.DetectorID, criteria(in.FindingCriteria), in.GroupBy)
 	if err != nil {
 		return nil, err
 	}
-	return &GetFindingsStatisticsOutput{FindingStatistics: FindingStatistics{CountBySeverity: counts}}, nil
+	desc := in.OrderBy != "ASC"
+	slices.SortStableFunc(groups, func(a, b *guardduty.Group) int {
+		if desc {
+			return b.Total - a.Total
+		}
+		return a.Total - b.Total
+	})
+	limit := 25
+	if in.MaxResults != nil {
+		limit = *in.MaxResults
+	}
+	groups = groups[:min(limit, len(groups))]
+	stats := make([]groupStat, 0, len(groups))
+	for _, gr := range groups {
+		st := groupStat{LastGeneratedAt: epochSeconds(gr.LastGeneratedAt), TotalFindings: gr.Total}
+		switch in.GroupBy {
+		case "ACCOUNT":
+			st.AccountID = gr.Key
+		case "DATE":
+			d, sev := epochSeconds(gr.Date), gr.Severity
+			st.Date, st.Severity = &d, &sev
+		case "FINDING_TYPE":
+			st.FindingType = gr.Key
+		case "RESOURCE":
+			id := gr.ResourceID
+			st.AccountID, st.ResourceID, st.ResourceType = c.Account(), &id, gr.ResourceType
+		case "SEVERITY":
+			sev := gr.Severity
+			st.Severity = &sev
+		}
+		stats = append(stats, st)
+	}
+	var fs FindingStatistics
+	switch in.GroupBy {
+	case "ACCOUNT":
+		fs.GroupedByAccount = stats
+	case "DATE":
+		fs.GroupedByDate = stats
+	case "FINDING_TYPE":
+		fs.GroupedByFindingType = stats
+	case "RESOURCE":
+		fs.GroupedByResource = stats
+	case "SEVERITY":
+		fs.GroupedBySeverity = stats
+	}
+	return &GetFindingsStatisticsOutput{FindingStatistics: fs}, nil
 }

@@ -206,6 +206,8 @@ func TestRootCredentialUsage(t *testing.T) {
 	t.Run("archive and statistics", func(t *testing.T) {
 		stats := func(crit map[string]gdtypes.Condition) map[string]int32 {
 			t.Helper()
+			// COUNT_BY_SEVERITY is deprecated in favour of groupBy, and still what tools send.
+			//lint:ignore SA1019 the deprecated statistic is served and tested on purpose
 			in := &guardduty.GetFindingsStatisticsInput{DetectorId: &det, FindingStatisticTypes: []gdtypes.FindingStatisticType{gdtypes.FindingStatisticTypeCountBySeverity}}
 			if crit != nil {
 				in.FindingCriteria = &gdtypes.FindingCriteria{Criterion: crit}
@@ -214,6 +216,7 @@ func TestRootCredentialUsage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			//lint:ignore SA1019 the deprecated statistic is served and tested on purpose
 			return out.FindingStatistics.CountBySeverity
 		}
 		active := map[string]gdtypes.Condition{"service.archived": {Eq: []string{"false"}}}
@@ -256,7 +259,25 @@ func TestRootCredentialUsage(t *testing.T) {
 		if got := stats(active); got["2.0"] != 3 {
 			t.Errorf("countBySeverity of active findings after unarchiving = %v, want map[2.0:3]", got)
 		}
-		_, err = e.admin.GetFindingsStatistics(ctx, &guardduty.GetFindingsStatisticsInput{DetectorId: &det, GroupBy: gdtypes.GroupByTypeAccount})
+		grouped, err := e.admin.GetFindingsStatistics(ctx, &guardduty.GetFindingsStatisticsInput{DetectorId: &det, GroupBy: gdtypes.GroupByTypeSeverity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := grouped.FindingStatistics.GroupedBySeverity; len(g) != 1 || aws.ToFloat64(g[0].Severity) != 2 || aws.ToInt32(g[0].TotalFindings) != 3 ||
+			aws.ToTime(g[0].LastGeneratedAt).Unix() != e.clk.Now().Unix() {
+			t.Errorf("groupedBySeverity = %+v, want one group of severity 2 with 3 findings, last generated now", g)
+		}
+		byType, err := e.admin.GetFindingsStatistics(ctx, &guardduty.GetFindingsStatisticsInput{DetectorId: &det, GroupBy: gdtypes.GroupByTypeFindingType,
+			FindingCriteria: &gdtypes.FindingCriteria{Criterion: map[string]gdtypes.Condition{"service.action.awsApiCallAction.api": {Eq: []string{"GetDetector"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := byType.FindingStatistics.GroupedByFindingType; len(g) != 1 || aws.ToString(g[0].FindingType) != gdsvc.RootCredentialUsage || aws.ToInt32(g[0].TotalFindings) != 1 {
+			t.Errorf("groupedByFindingType = %+v, want one group of RootCredentialUsage with 1 finding", g)
+		}
+		//lint:ignore SA1019 both ways of asking at once is refused
+		_, err = e.admin.GetFindingsStatistics(ctx, &guardduty.GetFindingsStatisticsInput{DetectorId: &det, GroupBy: gdtypes.GroupByTypeAccount,
+			FindingStatisticTypes: []gdtypes.FindingStatisticType{gdtypes.FindingStatisticTypeCountBySeverity}})
 		testutil.WantCode(t, err, "BadRequestException")
 	})
 
