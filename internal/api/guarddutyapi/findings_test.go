@@ -275,9 +275,10 @@ func TestRootCredentialUsage(t *testing.T) {
 		if g := byType.FindingStatistics.GroupedByFindingType; len(g) != 1 || aws.ToString(g[0].FindingType) != gdsvc.RootCredentialUsage || aws.ToInt32(g[0].TotalFindings) != 1 {
 			t.Errorf("groupedByFindingType = %+v, want one group of RootCredentialUsage with 1 finding", g)
 		}
+		both := &guardduty.GetFindingsStatisticsInput{DetectorId: &det, GroupBy: gdtypes.GroupByTypeAccount}
 		//lint:ignore SA1019 both ways of asking at once is refused
-		_, err = e.admin.GetFindingsStatistics(ctx, &guardduty.GetFindingsStatisticsInput{DetectorId: &det, GroupBy: gdtypes.GroupByTypeAccount,
-			FindingStatisticTypes: []gdtypes.FindingStatisticType{gdtypes.FindingStatisticTypeCountBySeverity}})
+		both.FindingStatisticTypes = []gdtypes.FindingStatisticType{gdtypes.FindingStatisticTypeCountBySeverity}
+		_, err = e.admin.GetFindingsStatistics(ctx, both)
 		testutil.WantCode(t, err, "BadRequestException")
 	})
 
