@@ -41,7 +41,7 @@ func (a *alertScope) register(cmd *cobra.Command) {
 }
 
 // resolve returns the scope's ID and a description of it.
-func (a *alertScope) resolve(ctx context.Context, svc *alerts.Service, iamSvc *iam.Service, o *orgs.Service) (string, string, error) {
+func (a *alertScope) resolve(ctx context.Context, svc *alerts.Service, iamSvc *iam.Service) (string, string, error) {
 	switch {
 	case a.org != "":
 		if !strings.HasPrefix(a.org, "o-") {
@@ -64,19 +64,24 @@ func (a *alertScope) resolve(ctx context.Context, svc *alerts.Service, iamSvc *i
 	return alerts.DefaultScope, "the installation's default (organizations and accounts without their own)", nil
 }
 
-// openAlerts opens the store and the alert service over it, for the settings commands.
-func openAlerts(ctx context.Context, d *dataFlags) (*alerts.Service, *iam.Service, *orgs.Service, store.Store, error) {
-	svc, st, err := d.open(ctx, false)
+// inScope opens the store and the alert service over it, resolves the scope, and runs fn with
+// the service, the scope's ID and its description, for the settings commands.
+func (a *alertScope) inScope(ctx context.Context, d *dataFlags, fn func(svc *alerts.Service, id, what string) error) error {
+	iamSvc, st, err := d.open(ctx, false)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return err
 	}
-	o := orgs.New(svc)
-	a, err := alerts.New(alerts.Config{Store: st, IAM: svc, Orgs: o})
+	defer st.Close()
+	o := orgs.New(iamSvc)
+	svc, err := alerts.New(alerts.Config{Store: st, IAM: iamSvc, Orgs: o})
 	if err != nil {
-		st.Close()
-		return nil, nil, nil, nil, err
+		return err
 	}
-	return a, svc, o, st, nil
+	id, what, err := a.resolve(ctx, svc, iamSvc)
+	if err != nil {
+		return err
+	}
+	return fn(svc, id, what)
 }
 
 func alertsRunbookCmd() *cobra.Command {
@@ -95,39 +100,9 @@ func alertsRunbookCmd() *cobra.Command {
 			"runbook of its own is set.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			svc, iamSvc, o, st, err := openAlerts(ctx, &d)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			id, what, err := scope.resolve(ctx, svc, iamSvc, o)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if set != "" || clear {
-				text := ""
-				if !clear {
-					if text, err = readSetting(cmd, set); err != nil {
-						return err
-					}
-					if strings.TrimSpace(text) == "" {
-						return &exitCode{2, fmt.Errorf("%s is empty: to go back to the default runbook, pass --clear", set)}
-					}
-				}
-				if err := svc.SetRunbook(ctx, id, text, alerts.Editor{}); err != nil {
-					return &exitCode{2, err}
-				}
-				fmt.Fprintf(out, "The runbook of %s is set.\n", what)
-				return nil
-			}
-			s, err := svc.SettingsOf(ctx, id)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(out, s.Runbook)
-			return nil
+			return scope.inScope(cmd.Context(), &d, func(svc *alerts.Service, id, what string) error {
+				return runbookCmd(cmd, svc, id, what, set, clear)
+			})
 		},
 	}
 	d.register(cmd.Flags())
@@ -136,6 +111,35 @@ func alertsRunbookCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&clear, "clear", false, "remove the runbook, so that the default applies")
 	cmd.MarkFlagsMutuallyExclusive("set", "clear")
 	return cmd
+}
+
+// runbookCmd prints or sets the runbook of scope id.
+func runbookCmd(cmd *cobra.Command, svc *alerts.Service, id, what, set string, clear bool) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	if set != "" || clear {
+		text := ""
+		if !clear {
+			var err error
+			if text, err = readSetting(cmd, set); err != nil {
+				return err
+			}
+			if strings.TrimSpace(text) == "" {
+				return &exitCode{2, fmt.Errorf("%s is empty: to go back to the default runbook, pass --clear", set)}
+			}
+		}
+		if err := svc.SetRunbook(ctx, id, text, alerts.Editor{}); err != nil {
+			return &exitCode{2, err}
+		}
+		fmt.Fprintf(out, "The runbook of %s is set.\n", what)
+		return nil
+	}
+	s, err := svc.SettingsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, s.Runbook)
+	return nil
 }
 
 func alertsRecipientsCmd() *cobra.Command {
@@ -151,46 +155,44 @@ func alertsRecipientsCmd() *cobra.Command {
 			"management account's SECURITY contact; these extra recipients are added (at most 20).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			svc, iamSvc, o, st, err := openAlerts(ctx, &d)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			id, what, err := scope.resolve(ctx, svc, iamSvc, o)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if set != "" {
-				text, err := readSetting(cmd, set)
-				if err != nil {
-					return err
-				}
-				list, err := alerts.ParseRecipients(text)
-				if err != nil {
-					return &exitCode{2, err}
-				}
-				if err := svc.SetRecipients(ctx, id, list, alerts.Editor{}); err != nil {
-					return &exitCode{2, err}
-				}
-				fmt.Fprintf(out, "%d extra recipients set for %s.\n", len(list), what)
-				return nil
-			}
-			s, err := svc.SettingsOf(ctx, id)
-			if err != nil {
-				return err
-			}
-			for _, r := range s.Recipients {
-				fmt.Fprintln(out, r)
-			}
-			return nil
+			return scope.inScope(cmd.Context(), &d, func(svc *alerts.Service, id, what string) error {
+				return recipientsCmd(cmd, svc, id, what, set)
+			})
 		},
 	}
 	d.register(cmd.Flags())
 	scope.register(cmd)
 	cmd.Flags().StringVar(&set, "set", "", "file of addresses, one a line (- reads standard input; an empty file removes them all)")
 	return cmd
+}
+
+// recipientsCmd prints or sets the extra recipients of scope id.
+func recipientsCmd(cmd *cobra.Command, svc *alerts.Service, id, what, set string) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	if set != "" {
+		text, err := readSetting(cmd, set)
+		if err != nil {
+			return err
+		}
+		list, err := alerts.ParseRecipients(text)
+		if err != nil {
+			return &exitCode{2, err}
+		}
+		if err := svc.SetRecipients(ctx, id, list, alerts.Editor{}); err != nil {
+			return &exitCode{2, err}
+		}
+		fmt.Fprintf(out, "%d extra recipients set for %s.\n", len(list), what)
+		return nil
+	}
+	s, err := svc.SettingsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, r := range s.Recipients {
+		fmt.Fprintln(out, r)
+	}
+	return nil
 }
 
 // readSetting reads a --set file, "-" being standard input, at most 64 KiB.

@@ -3,17 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/rootward/rootward/internal/guardduty"
-	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
-	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/store/sqlite"
-	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -22,29 +15,13 @@ import (
 func TestMonitoringWiring(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	sealer := testutil.Sealer(t)
-	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	rec := trail.NewRecorder(st, nil)
-	defer rec.Close()
-	n, err := notify.New(st, sealer, notify.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := orgs.New(svc)
-	ru, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: "http://localhost/console"}, orgRootOptions(org)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newWired(t)
+	svc, rec, n := w.svc, w.rec, w.n
 	a, err := svc.CreateAccount(ctx, "prod", "root@prod.example", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mon, err := newMonitoring(st, svc, ru, org, n, rec, "http://localhost", nil)
+	mon, err := newMonitoring(w.st, svc, w.root, w.org, n, rec, "http://localhost", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/signin"
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/store/sqlite"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/trail"
@@ -21,24 +22,8 @@ import (
 // 35-day rule like any root's, and a member whose root credentials are centrally managed cannot recover its password.
 func TestRootUserFollowsOrganizations(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	sealer := testutil.Sealer(t)
-	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	rec := trail.NewRecorder(st, nil)
-	defer rec.Close()
-	n, err := notify.New(st, sealer, notify.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := orgs.New(svc)
-	ru, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: "http://localhost/console"}, orgRootOptions(org)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newWired(t)
+	svc, org, ru, rec, n := w.svc, w.org, w.root, w.rec, w.n
 	mgmt, err := svc.CreateAccount(ctx, "mgmt", "mgmt@example.com", "Mgmt-Root-Pass-9")
 	if err != nil {
 		t.Fatal(err)
@@ -102,4 +87,37 @@ func TestRootUserFollowsOrganizations(t *testing.T) {
 			t.Fatalf("%s: reset link present = %v in %q", c.to, hasLink, got[0].Body)
 		}
 	}
+}
+
+// wired are the services serve builds over a SQLite store: IAM, the trail, the outbox notifier,
+// Organizations and the root-user service tied to it.
+type wired struct {
+	st   store.Store
+	svc  *iam.Service
+	rec  *trail.Recorder
+	n    *notify.Notifier
+	org  *orgs.Service
+	root *rootuser.Service
+}
+
+func newWired(t *testing.T) *wired {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sealer := testutil.Sealer(t)
+	w := &wired{st: st, svc: iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))}
+	w.rec = trail.NewRecorder(st, nil)
+	t.Cleanup(w.rec.Close)
+	if w.n, err = notify.New(st, sealer, notify.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	w.org = orgs.New(w.svc)
+	w.root, err = rootuser.New(rootuser.Config{IAM: w.svc, Notifier: w.n, Trail: w.rec, ConsoleURL: "http://localhost/console"}, orgRootOptions(w.org)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

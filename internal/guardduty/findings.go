@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -269,6 +270,21 @@ func allFindings(tx store.Tx, account, region, detector string) ([]*findingRecor
 	}
 }
 
+// matching reads the detector's findings that match criteria, sorted by sort (by creation when
+// nil), in a read transaction.
+func (s *Service) matching(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort) ([]*findingRecord, error) {
+	var out []*findingRecord
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		all, err := allFindings(tx, account, region, detector)
+		if err != nil {
+			return err
+		}
+		out, err = filter(all, account, criteria, sort)
+		return err
+	})
+	return out, err
+}
+
 // MaxResults bounds ListFindings' page (1–50, default 50).
 const MaxResults = 50
 
@@ -279,31 +295,21 @@ const MaxResults = 50
 // It reads every finding of the detector: aggregation keeps one finding per activity, so a
 // detector holds few; an installation with many would want an index per sortable field.
 func (s *Service) ListFindings(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort, offset, limit int) ([]string, int, error) {
-	var ids []string
+	matched, err := s.matching(ctx, account, region, detector, criteria, sort)
+	if err != nil {
+		return nil, 0, err
+	}
+	offset = min(offset, len(matched))
+	end := min(offset+limit, len(matched))
+	ids := make([]string, 0, end-offset)
+	for _, f := range matched[offset:end] {
+		ids = append(ids, f.ID)
+	}
 	next := 0
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		all, err := allFindings(tx, account, region, detector)
-		if err != nil {
-			return err
-		}
-		matched, err := filter(all, account, criteria, sort)
-		if err != nil {
-			return err
-		}
-		if offset > len(matched) {
-			offset = len(matched)
-		}
-		end := min(offset+limit, len(matched))
-		ids = make([]string, 0, end-offset)
-		for _, f := range matched[offset:end] {
-			ids = append(ids, f.ID)
-		}
-		if end < len(matched) {
-			next = end
-		}
-		return nil
-	})
-	return ids, next, err
+	if end < len(matched) {
+		next = end
+	}
+	return ids, next, nil
 }
 
 // GetFindings returns the findings of ids that exist (an unknown ID is left out), in sort's
@@ -375,22 +381,15 @@ func (s *Service) SetArchived(ctx context.Context, account, region, detector str
 // severity written with one decimal ("2.0"), as GetFindingsStatistics' countBySeverity. Returns
 // BadRequestException.
 func (s *Service) CountBySeverity(ctx context.Context, account, region, detector string, criteria Criteria) (map[string]int, error) {
+	matched, err := s.matching(ctx, account, region, detector, criteria, nil)
+	if err != nil {
+		return nil, err
+	}
 	counts := map[string]int{}
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		all, err := allFindings(tx, account, region, detector)
-		if err != nil {
-			return err
-		}
-		matched, err := filter(all, account, criteria, nil)
-		if err != nil {
-			return err
-		}
-		for _, f := range matched {
-			counts[strconv.FormatFloat(f.Severity, 'f', 1, 64)]++
-		}
-		return nil
-	})
-	return counts, err
+	for _, f := range matched {
+		counts[strconv.FormatFloat(f.Severity, 'f', 1, 64)]++
+	}
+	return counts, nil
 }
 
 // Group is one group of GetFindingsStatistics' groupBy: the findings sharing a severity, a type,
@@ -415,47 +414,41 @@ var GroupBy = []string{"ACCOUNT", "DATE", "FINDING_TYPE", "RESOURCE", "SEVERITY"
 // the order the groups first appear among the findings sorted by creation. Returns
 // BadRequestException.
 func (s *Service) GroupFindings(ctx context.Context, account, region, detector string, criteria Criteria, by string) ([]*Group, error) {
+	if !slices.Contains(GroupBy, by) {
+		return nil, badRequest(msgInvalid)
+	}
+	matched, err := s.matching(ctx, account, region, detector, criteria, nil)
+	if err != nil {
+		return nil, err
+	}
 	var out []*Group
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		all, err := allFindings(tx, account, region, detector)
-		if err != nil {
-			return err
+	index := map[string]*Group{}
+	for _, f := range matched {
+		g := &Group{}
+		switch by {
+		case "ACCOUNT":
+			g.Key = account
+		case "DATE":
+			g.Date = f.UpdatedAt.UTC().Truncate(24 * time.Hour)
+			g.Key = g.Date.Format(time.DateOnly)
+		case "FINDING_TYPE":
+			g.Key = f.Type
+		case "RESOURCE":
+			g.Key, g.ResourceID, g.ResourceType = f.AccessKeyID, f.AccessKeyID, "AccessKey"
+		case "SEVERITY":
+			g.Key = strconv.FormatFloat(f.Severity, 'f', 1, 64)
 		}
-		matched, err := filter(all, account, criteria, nil)
-		if err != nil {
-			return err
+		if have, ok := index[g.Key]; ok {
+			g = have
+		} else {
+			index[g.Key] = g
+			out = append(out, g)
 		}
-		index := map[string]*Group{}
-		for _, f := range matched {
-			g := &Group{}
-			switch by {
-			case "ACCOUNT":
-				g.Key = account
-			case "DATE":
-				g.Date = f.UpdatedAt.UTC().Truncate(24 * time.Hour)
-				g.Key = g.Date.Format(time.DateOnly)
-			case "FINDING_TYPE":
-				g.Key = f.Type
-			case "RESOURCE":
-				g.Key, g.ResourceID, g.ResourceType = f.AccessKeyID, f.AccessKeyID, "AccessKey"
-			case "SEVERITY":
-				g.Key = strconv.FormatFloat(f.Severity, 'f', 1, 64)
-			default:
-				return badRequest(msgInvalid)
-			}
-			if have, ok := index[g.Key]; ok {
-				g = have
-			} else {
-				index[g.Key] = g
-				out = append(out, g)
-			}
-			g.Total++
-			g.Severity = max(g.Severity, f.Severity)
-			if f.UpdatedAt.After(g.LastGeneratedAt) {
-				g.LastGeneratedAt = f.UpdatedAt
-			}
+		g.Total++
+		g.Severity = max(g.Severity, f.Severity)
+		if f.UpdatedAt.After(g.LastGeneratedAt) {
+			g.LastGeneratedAt = f.UpdatedAt
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, nil
 }
