@@ -210,11 +210,11 @@ type GetFindingsStatisticsOutput struct {
 // restJson1's default, epoch seconds.
 type FindingStatistics struct {
 	CountBySeverity      *map[string]int `json:"countBySeverity,omitempty"`
-	GroupedByAccount     []groupStat    `json:"groupedByAccount,omitempty"`
-	GroupedByDate        []groupStat    `json:"groupedByDate,omitempty"`
-	GroupedByFindingType []groupStat    `json:"groupedByFindingType,omitempty"`
-	GroupedByResource    []groupStat    `json:"groupedByResource,omitempty"`
-	GroupedBySeverity    []groupStat    `json:"groupedBySeverity,omitempty"`
+	GroupedByAccount     []groupStat     `json:"groupedByAccount,omitempty"`
+	GroupedByDate        []groupStat     `json:"groupedByDate,omitempty"`
+	GroupedByFindingType []groupStat     `json:"groupedByFindingType,omitempty"`
+	GroupedByResource    []groupStat     `json:"groupedByResource,omitempty"`
+	GroupedBySeverity    []groupStat     `json:"groupedBySeverity,omitempty"`
 }
 
 // groupStat is one group, with the members of its kind (AccountStatistics, DateStatistics,
