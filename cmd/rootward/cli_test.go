@@ -29,6 +29,7 @@ func TestCommandsRefuseAMissingDataDirectory(t *testing.T) {
 		{"root", "set-password", "--password-file", writeFile(t, "Vault-Keeper-2026!")},
 		{"root", "claim-link"},
 		{"backup", "--to", filepath.Join(t.TempDir(), "b.db")},
+		{"alerts", "runbook"},
 	} {
 		t.Run(strings.Join(args[:min(2, len(args))], " "), func(t *testing.T) {
 			_, stderr, code := run(t, append(args, "--data", missing)...)
