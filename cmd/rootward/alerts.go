@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rootward/rootward/internal/alerts"
+	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
@@ -216,27 +218,51 @@ func readSetting(cmd *cobra.Command, path string) (string, error) {
 	return string(b), nil
 }
 
-// monitoring is GuardDuty and the root-activity alert as serve runs them: GuardDuty follows the
-// trail (Recorder.Subscribe), the alert ensures each account's rule and edits its settings in the
-// console. EventBridge connects them once it is wired: GuardDuty.SetPublish(EventBridge's Put),
-// Alerts.SetEnsure(EnsureManagedRule), HandleTargets("rootward", Alerts.HandleTarget),
-// OnManagedRuleChange(Alerts.RuleChanged).
+// monitoring is EventBridge's default buses with GuardDuty and the root-activity alert on them, as
+// serve runs them: the bus follows the trail (every record on its account's bus), GuardDuty follows
+// it too and puts its findings on the bus (source aws.guardduty), and the alert's managed rule
+// RootwardRootActivity, ensured in every account, delivers root activity to the alert
+// (targets arn:aws:rootward:…, HandleTargets("rootward")), which is told of the rule's
+// DisableRule, EnableRule and DeleteRule (OnManagedRuleChange). SNS targets are wired with SNS.
 type monitoring struct {
+	bus       *eventbridge.Service
 	guardDuty *guardduty.Service
 	alerts    *alerts.Service
 }
 
 func newMonitoring(st store.Store, svc *iam.Service, root *rootuser.Service, org *orgs.Service, n *notify.Notifier, rec *trail.Recorder, base string, log *slog.Logger) (*monitoring, error) {
-	m := &monitoring{guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log})}
-	rec.Subscribe(m.guardDuty.Observe)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bus := eventbridge.New(st, eventbridge.WithLogger(log))
+	m := &monitoring{bus: bus, guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log, Publish: func(account, source, detailType string, resources []string, detail []byte) {
+		bus.Put(eventbridge.Event{Account: account, Region: bus.Region(), Source: source, DetailType: detailType, Time: time.Now(), Resources: resources, Detail: detail})
+	}})}
 	var err error
-	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: root, Orgs: org, Notifier: n, Trail: rec,
-		ConsoleURL: base + "/console", Log: log})
-	return m, err
+	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: root, Orgs: org, Notifier: n, Trail: rec, Region: bus.Region(),
+		ConsoleURL: base + "/console", Log: log, Ensure: func(ctx context.Context, account string, r alerts.ManagedRule) error {
+			mr := eventbridge.ManagedRule{Name: r.Name, Description: r.Description, ManagedBy: r.ManagedBy, EventPattern: r.EventPattern}
+			for _, t := range r.Targets {
+				mr.Targets = append(mr.Targets, eventbridge.Target{ID: t.ID, ARN: t.ARN})
+			}
+			return bus.EnsureManagedRule(ctx, account, mr)
+		}})
+	if err != nil {
+		return nil, err
+	}
+	bus.HandleTargets(alerts.TargetService, m.alerts.HandleTarget)
+	bus.OnManagedRuleChange(m.alerts.RuleChanged)
+	bus.FollowTrail(rec)
+	rec.Subscribe(m.guardDuty.Observe)
+	return m, nil
 }
 
-// run raises GuardDuty's findings and ensures the alert rules until ctx ends.
+// run delivers the buses' events, raises GuardDuty's findings and ensures the alert rules until
+// ctx ends; close stops the delivery (before the trail recorder closes).
 func (m *monitoring) run(ctx context.Context) {
+	m.bus.Start(ctx)
 	go m.guardDuty.Run(ctx)
 	go m.alerts.Run(ctx)
 }
+
+func (m *monitoring) close() { m.bus.Close() }

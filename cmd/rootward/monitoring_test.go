@@ -4,50 +4,104 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
+	"github.com/rootward/rootward/internal/alerts"
+	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// As serve wires them, GuardDuty follows the trail (a root record committed raises a finding) and
-// the root-activity alert mails the account's contacts through serve's notifier.
+// delivered waits for one delivery on ch: a bound on a hung test, not a timing assertion.
+func delivered[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no %s delivered", what)
+	}
+	var zero T
+	return zero
+}
+
+// As serve wires them: a root record committed to the trail reaches the account's bus, matches
+// the alert's managed rule and is emailed to the root email; GuardDuty raises its finding and puts
+// it on the bus (source aws.guardduty); DisableRule on the managed rule is announced.
 func TestMonitoringWiring(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := newWired(t)
-	svc, rec, n := w.svc, w.rec, w.n
-	a, err := svc.CreateAccount(ctx, "prod", "root@prod.example", "")
+	a, err := w.svc.CreateAccount(ctx, "prod", "root@prod.example", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mon, err := newMonitoring(w.st, svc, w.root, w.org, n, rec, "http://localhost", nil)
+	mon, err := newMonitoring(w.st, w.svc, w.root, w.org, w.n, w.rec, "http://localhost", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The alert's deliveries and the findings' events, seen as they happen.
+	alerted := make(chan error, 8)
+	mon.bus.HandleTargets(alerts.TargetService, func(ctx context.Context, target string, payload []byte) error {
+		err := mon.alerts.HandleTarget(ctx, target, payload)
+		alerted <- err
+		return err
+	})
+	findings := make(chan []byte, 8)
+	mon.bus.HandleTargets("sns", func(_ context.Context, _ string, payload []byte) error {
+		findings <- payload
+		return nil
+	})
 	mon.run(ctx)
+	defer mon.close()
+	if err := mon.alerts.EnsureAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mon.bus.PutRule(ctx, a.ID, eventbridge.PutRuleInput{Name: "findings", EventPattern: `{"source":["aws.guardduty"]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if failed, err := mon.bus.PutTargets(ctx, a.ID, "findings", []eventbridge.Target{{ID: "t", ARN: "arn:aws:sns:us-east-1:" + a.ID + ":security"}}); err != nil || len(failed) != 0 {
+		t.Fatalf("PutTargets = %v, %v", failed, err)
+	}
 	det, err := mon.guardDuty.CreateDetector(ctx, a.ID, "us-east-1", guardduty.CreateInput{Enable: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	empty := ""
 	ev := &trail.Event{EventSource: "iam.amazonaws.com", EventName: "ListUsers", EventType: trail.AwsAPICall, SourceIPAddress: "203.0.113.9",
 		UserIdentity: trail.UserIdentity{Type: "Root", PrincipalID: a.ID, AccountID: a.ID, AccessKeyID: &empty}, RecipientAccountID: a.ID}
-	if err := rec.Record(ev); err != nil {
+	if err := w.rec.Record(ev); err != nil {
 		t.Fatal(err)
 	}
-	mon.guardDuty.Wait()
-	ids, _, err := mon.guardDuty.ListFindings(ctx, a.ID, "us-east-1", det.ID, nil, nil, 0, 50)
-	if err != nil || len(ids) != 1 {
-		t.Fatalf("findings after a root record = %v, %v; want 1", ids, err)
+	if err := delivered(t, alerted, "root-activity alert"); err != nil {
+		t.Fatalf("the alert's delivery: %v", err)
 	}
-
-	payload, _ := json.Marshal(map[string]any{"account": a.ID, "detail-type": "AWS API Call via CloudTrail", "source": "aws.iam", "detail": ev})
-	if err := mon.alerts.HandleTarget(ctx, mon.alerts.TargetARN(a.ID), payload); err != nil {
-		t.Fatal(err)
-	}
-	sent, err := n.Outbox(ctx, notify.Query{Purpose: "root-activity-alert"})
+	sent, err := w.n.Outbox(ctx, notify.Query{Purpose: alerts.Purpose})
 	if err != nil || len(sent) != 1 || sent[0].To != "root@prod.example" {
 		t.Fatalf("alert emails = %+v, %v; want one to root@prod.example", sent, err)
+	}
+	var got struct {
+		Source     string            `json:"source"`
+		DetailType string            `json:"detail-type"`
+		Account    string            `json:"account"`
+		Detail     guardduty.Finding `json:"detail"`
+	}
+	if err := json.Unmarshal(delivered(t, findings, "GuardDuty finding"), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != "aws.guardduty" || got.DetailType != "GuardDuty Finding" || got.Account != a.ID ||
+		got.Detail.Type != guardduty.RootCredentialUsage || got.Detail.Service.DetectorID != det.ID {
+		t.Errorf("finding event = %s %q %s %s %s; want aws.guardduty \"GuardDuty Finding\" %s %s %s", got.Source, got.DetailType, got.Account,
+			got.Detail.Type, got.Detail.Service.DetectorID, a.ID, guardduty.RootCredentialUsage, det.ID)
+	}
+
+	if err := mon.bus.DisableRule(ctx, a.ID, alerts.RuleName, "arn:aws:iam::"+a.ID+":root"); err != nil {
+		t.Fatal(err)
+	}
+	ann, err := w.n.Outbox(ctx, notify.Query{Purpose: alerts.PurposeRuleChange})
+	if err != nil || len(ann) != 1 || ann[0].To != "root@prod.example" {
+		t.Fatalf("announcements of DisableRule = %+v, %v; want one to root@prod.example", ann, err)
 	}
 }
