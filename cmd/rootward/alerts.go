@@ -15,9 +15,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
-	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -218,28 +216,25 @@ func readSetting(cmd *cobra.Command, path string) (string, error) {
 	return string(b), nil
 }
 
-// monitoring is EventBridge's default buses with GuardDuty and the root-activity alert on them, as
-// serve runs them: the bus follows the trail (every record on its account's bus), GuardDuty follows
-// it too and puts its findings on the bus (source aws.guardduty), and the alert's managed rule
-// RootwardRootActivity, ensured in every account, delivers root activity to the alert
-// (targets arn:aws:rootward:…, HandleTargets("rootward")), which is told of the rule's
-// DisableRule, EnableRule and DeleteRule (OnManagedRuleChange). SNS targets are wired with SNS.
+// monitoring is GuardDuty and the root-activity alert on EventBridge's default buses, as serve
+// runs them: GuardDuty follows the trail and puts its findings on the bus (source aws.guardduty),
+// and the alert's managed rule RootwardRootActivity, ensured in every account, delivers root
+// activity to the alert (targets arn:aws:rootward:…, HandleTargets("rootward")), which is told of
+// the rule's DisableRule, EnableRule and DeleteRule (OnManagedRuleChange).
 type monitoring struct {
-	bus       *eventbridge.Service
 	guardDuty *guardduty.Service
 	alerts    *alerts.Service
 }
 
-func newMonitoring(st store.Store, svc *iam.Service, root *rootuser.Service, org *orgs.Service, n *notify.Notifier, rec *trail.Recorder, base string, log *slog.Logger) (*monitoring, error) {
+func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *eventbridge.Service, rec *trail.Recorder, base string, log *slog.Logger) (*monitoring, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	bus := eventbridge.New(st, eventbridge.WithLogger(log))
-	m := &monitoring{bus: bus, guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log, Publish: func(account, source, detailType string, resources []string, detail []byte) {
+	m := &monitoring{guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log, Publish: func(account, source, detailType string, resources []string, detail []byte) {
 		bus.Put(eventbridge.Event{Account: account, Region: bus.Region(), Source: source, DetailType: detailType, Time: time.Now(), Resources: resources, Detail: detail})
 	}})}
 	var err error
-	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: root, Orgs: org, Notifier: n, Trail: rec, Region: bus.Region(),
+	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: rs.root, Orgs: rs.org, Notifier: rs.notifier, Trail: rec, Region: bus.Region(),
 		ConsoleURL: base + "/console", Log: log, Ensure: func(ctx context.Context, account string, r alerts.ManagedRule) error {
 			mr := eventbridge.ManagedRule{Name: r.Name, Description: r.Description, ManagedBy: r.ManagedBy, EventPattern: r.EventPattern}
 			for _, t := range r.Targets {
@@ -252,17 +247,13 @@ func newMonitoring(st store.Store, svc *iam.Service, root *rootuser.Service, org
 	}
 	bus.HandleTargets(alerts.TargetService, m.alerts.HandleTarget)
 	bus.OnManagedRuleChange(m.alerts.RuleChanged)
-	bus.FollowTrail(rec)
 	rec.Subscribe(m.guardDuty.Observe)
 	return m, nil
 }
 
-// run delivers the buses' events, raises GuardDuty's findings and ensures the alert rules until
-// ctx ends; close stops the delivery (before the trail recorder closes).
+// run raises GuardDuty's findings and ensures the alert rules until ctx ends (the bus is started
+// and stopped with the watchers).
 func (m *monitoring) run(ctx context.Context) {
-	m.bus.Start(ctx)
 	go m.guardDuty.Run(ctx)
 	go m.alerts.Run(ctx)
 }
-
-func (m *monitoring) close() { m.bus.Close() }

@@ -37,31 +37,34 @@ func TestMonitoringWiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mon, err := newMonitoring(w.st, w.svc, w.root, w.org, w.n, w.rec, "http://localhost", nil)
+	bus := eventbridge.New(w.st)
+	bus.FollowTrail(w.rec)
+	mon, err := newMonitoring(w.st, w.svc, &rootServices{root: w.root, org: w.org, notifier: w.n}, bus, w.rec, "http://localhost", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The alert's deliveries and the findings' events, seen as they happen.
 	alerted := make(chan error, 8)
-	mon.bus.HandleTargets(alerts.TargetService, func(ctx context.Context, target string, payload []byte) error {
+	bus.HandleTargets(alerts.TargetService, func(ctx context.Context, target string, payload []byte) error {
 		err := mon.alerts.HandleTarget(ctx, target, payload)
 		alerted <- err
 		return err
 	})
 	findings := make(chan []byte, 8)
-	mon.bus.HandleTargets("sns", func(_ context.Context, _ string, payload []byte) error {
+	bus.HandleTargets("sns", func(_ context.Context, _ string, payload []byte) error {
 		findings <- payload
 		return nil
 	})
+	bus.Start(ctx)
+	defer bus.Close()
 	mon.run(ctx)
-	defer mon.close()
 	if err := mon.alerts.EnsureAll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mon.bus.PutRule(ctx, a.ID, eventbridge.PutRuleInput{Name: "findings", EventPattern: `{"source":["aws.guardduty"]}`}); err != nil {
+	if _, err := bus.PutRule(ctx, a.ID, eventbridge.PutRuleInput{Name: "findings", EventPattern: `{"source":["aws.guardduty"]}`}); err != nil {
 		t.Fatal(err)
 	}
-	if failed, err := mon.bus.PutTargets(ctx, a.ID, "findings", []eventbridge.Target{{ID: "t", ARN: "arn:aws:sns:us-east-1:" + a.ID + ":security"}}); err != nil || len(failed) != 0 {
+	if failed, err := bus.PutTargets(ctx, a.ID, "findings", []eventbridge.Target{{ID: "t", ARN: "arn:aws:sns:us-east-1:" + a.ID + ":security"}}); err != nil || len(failed) != 0 {
 		t.Fatalf("PutTargets = %v, %v", failed, err)
 	}
 	det, err := mon.guardDuty.CreateDetector(ctx, a.ID, "us-east-1", guardduty.CreateInput{Enable: true})
@@ -97,7 +100,7 @@ func TestMonitoringWiring(t *testing.T) {
 			got.Detail.Type, got.Detail.Service.DetectorID, a.ID, guardduty.RootCredentialUsage, det.ID)
 	}
 
-	if err := mon.bus.DisableRule(ctx, a.ID, alerts.RuleName, "arn:aws:iam::"+a.ID+":root"); err != nil {
+	if err := bus.DisableRule(ctx, a.ID, alerts.RuleName, "arn:aws:iam::"+a.ID+":root"); err != nil {
 		t.Fatal(err)
 	}
 	ann, err := w.n.Outbox(ctx, notify.Query{Purpose: alerts.PurposeRuleChange})

@@ -327,15 +327,18 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, nil, nil, nil, err
 	}
 	w := newWatchers(st, rs, rec, log, base)
+	if w.mon, err = newMonitoring(st, svc, rs, w.bus, rec, base, log); err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
-		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns,
+		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty,
 	})
 	if err := registerStoreMetrics(srv, st); err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
 	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
-		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI()}
+		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts}
 	if redirect {
 		cc.PublicURL = base
 	}

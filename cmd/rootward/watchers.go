@@ -20,6 +20,8 @@ const snsDeliveryRetention = 7 * 24 * time.Hour
 type watchers struct {
 	bus *eventbridge.Service
 	sns *sns.Service
+	// mon is GuardDuty and the root-activity alert on the bus (alerts.go), when serve built them.
+	mon *monitoring
 }
 
 // newWatchers builds the watchers over st and ties them to the trail: EventBridge follows the
@@ -43,6 +45,9 @@ func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slo
 func (w *watchers) start(ctx context.Context, log *slog.Logger) (stop func()) {
 	w.bus.Start(ctx)
 	ctx, cancel := context.WithCancel(ctx)
+	if w.mon != nil {
+		w.mon.run(ctx)
+	}
 	done := make(chan struct{}, 2)
 	go func() { w.sns.Run(ctx); done <- struct{}{} }()
 	go func() {
