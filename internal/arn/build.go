@@ -47,3 +47,10 @@ func Organizations(account, resource string) string {
 
 // IAMServicePrefix starts every IAM ARN, before its account: arn:aws:iam::.
 const IAMServicePrefix = "arn:aws:iam::"
+
+// CloudTrail is arn:aws:cloudtrail:REGION:ACCOUNT:RESOURCE, the form of a trail's ARN
+// (RESOURCE "trail/NAME"; Service Authorization Reference, "Actions, resources, and condition keys
+// for AWS CloudTrail", https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html).
+func CloudTrail(region, account, resource string) string {
+	return "arn:aws:cloudtrail:" + region + ":" + account + ":" + resource
+}

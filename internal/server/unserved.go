@@ -26,7 +26,7 @@ type unservedService struct {
 // not always the endpoint prefix: IAM Identity Center's portal signs as "awsssoportal", its OIDC
 // service as "sso-oauth", its admin API as "sso" and EventBridge as "events". Signing names and
 // protocols are those of the aws-sdk-go-v2 clients (each service's auth.go, SetSigV4SigningName,
-// and api_client.go, options.Protocol); cloudtrail, events, guardduty, s3, sqs, sso and ssooidc
+// and api_client.go, options.Protocol); events, guardduty, s3, sqs, sso and ssooidc
 // were read from the modules in go.mod, the others from the services' Smithy models (the
 // aws.auth#sigv4 name and the protocol trait). A service missing here is still answered: see
 // unservedProtocol.
@@ -38,7 +38,6 @@ var unservedServices = map[string]unservedService{
 	"awsssoportal":         {"the IAM Identity Center portal", awsproto.RestJSON1},
 	"cloudformation":       {"AWS CloudFormation", awsproto.AWSQuery},
 	"cloudfront":           {"Amazon CloudFront", awsproto.RestXML},
-	"cloudtrail":           {"AWS CloudTrail", awsproto.AWSJSON11},
 	"config":               {"AWS Config", awsproto.AWSJSON11},
 	"dynamodb":             {"Amazon DynamoDB", awsproto.AWSJSON10},
 	"ec2":                  {"Amazon EC2", awsproto.EC2Query},

@@ -29,10 +29,6 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 	}
 	ep := aws.String(url)
 	return map[string]func(context.Context) error{
-		"cloudtrail": func(ctx context.Context) error {
-			_, err := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = ep }).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
-			return err
-		},
 		"guardduty": func(ctx context.Context) error {
 			_, err := guardduty.NewFromConfig(cfg, func(o *guardduty.Options) { o.BaseEndpoint = ep }).ListDetectors(ctx, &guardduty.ListDetectorsInput{})
 			return err
@@ -56,7 +52,6 @@ func TestUnservedProtocols(t *testing.T) {
 	cases := []struct {
 		service, code, msg string
 	}{
-		{"cloudtrail", "UnknownOperationException", "Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
 		{"guardduty", "UnknownOperationException", "Rootward does not serve Amazon GuardDuty; it serves IAM, STS and Organizations."},
 		{"s3", "NotImplemented", "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
 		{"sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS; it serves IAM, STS and Organizations."},
@@ -85,9 +80,9 @@ func TestUnservedWire(t *testing.T) {
 		contentType                 string
 		want                        []string
 	}{
-		{"awsJson1_1 by X-Amz-Target", "cloudtrail", "POST", "/",
-			map[string]string{"X-Amz-Target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "Content-Type": "application/x-amz-json-1.1"},
-			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."`}},
+		{"awsJson1_1 by X-Amz-Target", "logs", "POST", "/",
+			map[string]string{"X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1"},
+			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"Rootward does not serve Amazon CloudWatch Logs; it serves IAM, STS and Organizations."`}},
 		{"awsJson1_0 of an unknown service", "newservice", "POST", "/",
 			map[string]string{"X-Amz-Target": "NewService.DoIt", "Content-Type": "application/x-amz-json-1.0"},
 			"{}", 400, "application/x-amz-json-1.0", []string{`"__type":"UnknownOperationException"`, `Rootward does not serve the service \"newservice\"`}},

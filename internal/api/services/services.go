@@ -4,6 +4,7 @@ package services
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/cloudtrailapi"
 	"github.com/rootward/rootward/internal/api/eventsapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
@@ -13,5 +14,5 @@ import (
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), cloudtrailapi.Service()}
 }
