@@ -241,6 +241,7 @@ func (h *Handler) routes() {
 	h.signinRoutes(m)
 	h.accountRoutes(m)
 	h.organizationRoutes(m)
+	h.eventsRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

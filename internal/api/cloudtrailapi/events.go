@@ -28,8 +28,8 @@ type LookupAttribute struct {
 // parameters that were specified in the original call".
 type LookupEventsInput struct {
 	LookupAttributes []LookupAttribute
-	StartTime        *epoch
-	EndTime          *epoch
+	StartTime        *Timestamp
+	EndTime          *Timestamp
 	EventCategory    string
 	MaxResults       *int   `page:"size"`
 	NextToken        string `page:"token"`
@@ -70,7 +70,7 @@ type Event struct {
 	EventName       string
 	ReadOnly        string
 	AccessKeyId     string `json:",omitempty"`
-	EventTime       epoch
+	EventTime       Timestamp
 	EventSource     string
 	Username        string `json:",omitempty"`
 	Resources       []Resource
@@ -108,7 +108,7 @@ func EventOf(e *trail.Event) (Event, error) {
 		return Event{}, err
 	}
 	ev := Event{
-		EventId: e.EventID, EventName: e.EventName, EventTime: epoch(e.EventTime), EventSource: e.EventSource,
+		EventId: e.EventID, EventName: e.EventName, EventTime: Timestamp(e.EventTime), EventSource: e.EventSource,
 		Username: cloudtrail.Username(e), Resources: []Resource{}, CloudTrailEvent: string(body),
 		ReadOnly: "false",
 	}

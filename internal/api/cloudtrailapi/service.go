@@ -3,7 +3,7 @@
 // AWS CLI): LookupEvents over the trail's
 // event history (events.go), trails and their logging (trails.go), their tags (tags.go) and the
 // digest signing keys (ListPublicKeys). Member names and shapes follow the CloudTrail API
-// Reference and aws-sdk-go-v2 service/cloudtrail/types; timestamps are epoch seconds, the awsJson
+// Reference and aws-sdk-go-v2 service/cloudtrail/types; timestamps are Timestamp seconds, the awsJson
 // default. Every action is authorized as cloudtrail:<Op> on the resource and with the condition
 // keys of the Service Authorization Reference ("Actions, resources, and condition keys for AWS
 // CloudTrail", https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html):
@@ -53,16 +53,16 @@ func Service() *api.Service {
 	}
 }
 
-// epoch is a timestamp in awsJson's default format: seconds since the epoch, a JSON number
+// Timestamp is a timestamp in awsJson's default format: seconds since the epoch, a JSON number
 // (fractions allowed).
-type epoch time.Time
+type Timestamp time.Time
 
-func (t epoch) MarshalJSON() ([]byte, error) {
+func (t Timestamp) MarshalJSON() ([]byte, error) {
 	ms := time.Time(t).UnixMilli()
 	return []byte(strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64)), nil
 }
 
-func (t *epoch) UnmarshalJSON(b []byte) error {
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
 		return nil
 	}
@@ -71,12 +71,12 @@ func (t *epoch) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	sec := int64(f)
-	*t = epoch(time.Unix(sec, int64((f-float64(sec))*1e9)).UTC())
+	*t = Timestamp(time.Unix(sec, int64((f-float64(sec))*1e9)).UTC())
 	return nil
 }
 
-// timePtr is an optional epoch as a *time.Time.
-func timePtr(e *epoch) *time.Time {
+// timePtr is an optional Timestamp as a *time.Time.
+func timePtr(e *Timestamp) *time.Time {
 	if e == nil {
 		return nil
 	}
@@ -84,10 +84,16 @@ func timePtr(e *epoch) *time.Time {
 	return &t
 }
 
-func epochPtr(t *time.Time) *epoch {
+// At is t as an optional member (LookupEventsInput's StartTime and EndTime).
+func At(t time.Time) *Timestamp {
+	ts := Timestamp(t)
+	return &ts
+}
+
+func timestampPtr(t *time.Time) *Timestamp {
 	if t == nil || t.IsZero() {
 		return nil
 	}
-	e := epoch(*t)
+	e := Timestamp(*t)
 	return &e
 }

@@ -152,27 +152,27 @@ type ListTrailsOutput struct {
 // the same times as strings, which the API keeps beside StartLoggingTime and StopLoggingTime.
 type GetTrailStatusOutput struct {
 	IsLogging                 bool
-	LatestDeliveryTime        *epoch  `json:",omitempty"`
+	LatestDeliveryTime        *Timestamp  `json:",omitempty"`
 	LatestDeliveryError       *string `json:",omitempty"`
-	LatestDigestDeliveryTime  *epoch  `json:",omitempty"`
+	LatestDigestDeliveryTime  *Timestamp  `json:",omitempty"`
 	LatestDigestDeliveryError *string `json:",omitempty"`
-	StartLoggingTime          *epoch  `json:",omitempty"`
-	StopLoggingTime           *epoch  `json:",omitempty"`
+	StartLoggingTime          *Timestamp  `json:",omitempty"`
+	StopLoggingTime           *Timestamp  `json:",omitempty"`
 	TimeLoggingStarted        *string `json:",omitempty"`
 	TimeLoggingStopped        *string `json:",omitempty"`
 }
 
 type ListPublicKeysInput struct {
-	StartTime *epoch
-	EndTime   *epoch
+	StartTime *Timestamp
+	EndTime   *Timestamp
 	NextToken string `page:"token"`
 }
 
 // PublicKey is the API's PublicKey; Value is a blob, base64 in JSON.
 type PublicKey struct {
 	Value             []byte
-	ValidityStartTime epoch
-	ValidityEndTime   epoch
+	ValidityStartTime Timestamp
+	ValidityEndTime   Timestamp
 	Fingerprint       string
 }
 
@@ -258,8 +258,8 @@ func getTrailStatus(c *api.Call, in *NameInput) (*GetTrailStatusOutput, error) {
 	}
 	d := t.Delivery
 	out := &GetTrailStatusOutput{
-		IsLogging: t.IsLogging, StartLoggingTime: epochPtr(t.StartLoggingTime), StopLoggingTime: epochPtr(t.StopLoggingTime),
-		LatestDeliveryTime: epochPtr(&d.LatestDeliveryTime), LatestDigestDeliveryTime: epochPtr(&d.LatestDigestDeliveryTime),
+		IsLogging: t.IsLogging, StartLoggingTime: timestampPtr(t.StartLoggingTime), StopLoggingTime: timestampPtr(t.StopLoggingTime),
+		LatestDeliveryTime: timestampPtr(&d.LatestDeliveryTime), LatestDigestDeliveryTime: timestampPtr(&d.LatestDigestDeliveryTime),
 		TimeLoggingStarted: timeString(t.StartLoggingTime), TimeLoggingStopped: timeString(t.StopLoggingTime),
 	}
 	if d.LatestDeliveryError != "" {
@@ -286,7 +286,7 @@ func listPublicKeys(c *api.Call, in *ListPublicKeysInput) (*ListPublicKeysOutput
 	}
 	out := &ListPublicKeysOutput{PublicKeyList: make([]PublicKey, 0, len(keys))}
 	for _, k := range keys {
-		out.PublicKeyList = append(out.PublicKeyList, PublicKey{k.Value, epoch(k.ValidityStartTime), epoch(k.ValidityEndTime), k.Fingerprint})
+		out.PublicKeyList = append(out.PublicKeyList, PublicKey{k.Value, Timestamp(k.ValidityStartTime), Timestamp(k.ValidityEndTime), k.Fingerprint})
 	}
 	return out, nil
 }
