@@ -152,14 +152,14 @@ type ListTrailsOutput struct {
 // the same times as strings, which the API keeps beside StartLoggingTime and StopLoggingTime.
 type GetTrailStatusOutput struct {
 	IsLogging                 bool
-	LatestDeliveryTime        *Timestamp  `json:",omitempty"`
-	LatestDeliveryError       *string `json:",omitempty"`
-	LatestDigestDeliveryTime  *Timestamp  `json:",omitempty"`
-	LatestDigestDeliveryError *string `json:",omitempty"`
-	StartLoggingTime          *Timestamp  `json:",omitempty"`
-	StopLoggingTime           *Timestamp  `json:",omitempty"`
-	TimeLoggingStarted        *string `json:",omitempty"`
-	TimeLoggingStopped        *string `json:",omitempty"`
+	LatestDeliveryTime        *Timestamp `json:",omitempty"`
+	LatestDeliveryError       *string    `json:",omitempty"`
+	LatestDigestDeliveryTime  *Timestamp `json:",omitempty"`
+	LatestDigestDeliveryError *string    `json:",omitempty"`
+	StartLoggingTime          *Timestamp `json:",omitempty"`
+	StopLoggingTime           *Timestamp `json:",omitempty"`
+	TimeLoggingStarted        *string    `json:",omitempty"`
+	TimeLoggingStopped        *string    `json:",omitempty"`
 }
 
 type ListPublicKeysInput struct {
