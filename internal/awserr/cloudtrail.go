@@ -5,9 +5,9 @@ package awserr
 // sections of the AWS CloudTrail API Reference
 // (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/). Their names start with CT
 // because several would clash with IAM's or Organizations' constants (InvalidParameter,
-// ResourceNotFound). OrganizationNotInAllFeaturesModeException is IAM's constant
-// OrganizationNotInAllFeatures, the same shape name. CloudTrail's AccessDeniedException is the value of OrgsAccessDenied, which
-// cloudtrailapi renames AccessDenied to.
+// ResourceNotFound). Two shapes CloudTrail shares with other services are their constants:
+// OrganizationNotInAllFeaturesModeException is IAM's OrganizationNotInAllFeatures, and
+// AccessDeniedException is OrgsAccessDenied, which cloudtrailapi renames AccessDenied to.
 const (
 	CTInvalidLookupAttributes     Code = "InvalidLookupAttributesException"
 	CTInvalidTimeRange            Code = "InvalidTimeRangeException"

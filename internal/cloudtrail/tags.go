@@ -122,11 +122,16 @@ func (s *Service) ListTags(ctx context.Context, account, region, resourceID stri
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Tag, len(rec.Tags))
-	for i, t := range rec.Tags {
+	return rec.tags(), nil
+}
+
+// tags are the trail's tags as the service answers them.
+func (r *trailRecord) tags() []Tag {
+	out := make([]Tag, len(r.Tags))
+	for i, t := range r.Tags {
 		out[i] = Tag(t)
 	}
-	return out, nil
+	return out
 }
 
 // TagsOf returns the tags of the trail nameOrARN names as account sees it, none when there is no
@@ -144,9 +149,5 @@ func (s *Service) TagsOf(ctx context.Context, account, region, nameOrARN string)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Tag, len(rec.Tags))
-	for i, t := range rec.Tags {
-		out[i] = Tag(t)
-	}
-	return out, nil
+	return rec.tags(), nil
 }

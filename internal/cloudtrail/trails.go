@@ -79,10 +79,7 @@ func (r *trailRecord) trail(account string) *Trail {
 		S3BucketName: r.Bucket, S3KeyPrefix: r.KeyPrefix, IncludeGlobalServiceEvents: r.IncludeGlobal,
 		IsMultiRegionTrail: r.MultiRegion, IsOrganizationTrail: r.Organization, OrgID: r.OrgID,
 		LogFileValidationEnabled: r.Validation, IsLogging: r.Logging, StartLoggingTime: r.StartLogging,
-		StopLoggingTime: r.StopLogging, Created: r.Created,
-	}
-	for _, tg := range r.Tags {
-		t.Tags = append(t.Tags, Tag(tg))
+		StopLoggingTime: r.StopLogging, Created: r.Created, Tags: r.tags(),
 	}
 	if d := r.Delivery; d != nil {
 		t.Delivery = DeliveryStatus{d.LatestDelivery, d.LatestDigest, d.LatestDeliveryError, d.LatestDigestError}
