@@ -11,7 +11,6 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/cloudtrailapi"
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -178,9 +177,5 @@ func (h *Handler) eventsRefused(w http.ResponseWriter, r *http.Request, s *sessi
 		h.internalError(w, r, err)
 		return
 	}
-	status := awsproto.Status(e)
-	if e.Code == awserr.OrgsAccessDenied || e.Code == awserr.AccessDenied {
-		status = http.StatusForbidden
-	}
-	h.render(w, r, status, "events", s, view{Title: "Events", Data: d, Error: e.Message})
+	h.render(w, r, pageStatus(e), "events", s, view{Title: "Events", Data: d, Error: e.Message})
 }
