@@ -345,8 +345,8 @@ func (s *Service) change(ctx context.Context, account, region, nameOrARN string,
 // TrailAlreadyExistsException and the trail limit), TrailNotFoundException and
 // NotOrganizationMasterAccountException.
 func (s *Service) UpdateTrail(ctx context.Context, account, region, nameOrARN string, in TrailInput) (*Trail, error) {
-	in.Tags = nil
-	// The organization checks read Organizations, so they run before the transaction.
+	// A trail that is not there, or not the caller's, is refused before the organization checks,
+	// which read Organizations and so run before the transaction. Tags are AddTags' to change.
 	ref, err := s.owned(ctx, account, region, nameOrARN)
 	if err != nil {
 		return nil, err
