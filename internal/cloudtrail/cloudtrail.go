@@ -24,6 +24,7 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
+	"github.com/rootward/rootward/internal/trail/logfiles"
 )
 
 // ServicePrincipal is CloudTrail's service principal, whose trusted access an organization trail
@@ -37,7 +38,8 @@ type Service struct {
 	now  func() time.Time
 	// rootScan bounds the events one lookup by Username "root" reads (lookupRoot); 0 is 10,000.
 	rootScan int
-	// publicKeys lists the digest signing keys (C2's logfiles); nil answers none.
+	// publicKeys lists the digest signing keys: by default those the log-file deliverer keeps in
+	// the store (logfiles.PublicKeys); nil answers none.
 	publicKeys func(ctx context.Context, start, end time.Time) ([]PublicKey, error)
 }
 
@@ -52,32 +54,31 @@ func WithPublicKeys(fn func(ctx context.Context, start, end time.Time) ([]Public
 	return func(s *Service) { s.publicKeys = fn }
 }
 
-// New returns a Service over IAM's store, consulting o for organization trails. It returns nil
+// New returns a Service over IAM's store, consulting o for organization trails; ListPublicKeys
+// answers the digest signing keys the log-file deliverer keeps in that store. It returns nil
 // when svc is nil (a server built without IAM serves nothing).
 func New(svc *iam.Service, o *orgs.Service, opts ...Option) *Service {
 	if svc == nil {
 		return nil
 	}
 	s := &Service{st: svc.Store(), orgs: o, now: time.Now}
+	s.publicKeys = func(ctx context.Context, start, end time.Time) ([]PublicKey, error) {
+		return logfiles.PublicKeys(ctx, s.st, start, end)
+	}
 	for _, opt := range opts {
 		opt(s)
 	}
 	return s
 }
 
-// SetPublicKeys sets the source of ListPublicKeys after construction, for the command that wires
-// the log-file deliverer once both exist.
+// SetPublicKeys sets the source of ListPublicKeys after construction (a test's keys).
 func (s *Service) SetPublicKeys(fn func(ctx context.Context, start, end time.Time) ([]PublicKey, error)) {
 	s.publicKeys = fn
 }
 
 // PublicKey is a digest signing key (CloudTrail API Reference, "PublicKey"): Value is its DER,
-// Fingerprint the hex MD5 of Value.
-type PublicKey struct {
-	Value                              []byte
-	ValidityStartTime, ValidityEndTime time.Time
-	Fingerprint                        string
-}
+// Fingerprint the hex MD5 of Value. The log-file deliverer (internal/trail/logfiles) owns the keys.
+type PublicKey = logfiles.PublicKey
 
 // ListPublicKeys returns the public keys whose validity overlaps [start, end]. With neither given,
 // AWS answers the keys of the last 24 hours; start after end is InvalidTimeRangeException.

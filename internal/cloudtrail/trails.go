@@ -11,6 +11,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/trail/logfiles"
 )
 
 // maxTrails is the number of trails an account may have in a region (CloudTrail User Guide,
@@ -51,20 +52,14 @@ type TrailInput struct {
 	Tags                       []Tag
 }
 
-// TrailConfig is a logging trail as the log-file deliverer needs it (LoggingTrails).
-type TrailConfig struct {
-	ARN, Name, Account, Region, Bucket, KeyPrefix, OrgID string // OrgID set for an organization trail
-	Organization                                         bool
-	Validation                                           bool      // LogFileValidationEnabled
-	LoggingSince                                         time.Time // the latest StartLogging (or creation)
-}
-
-// DeliveryStatus is the delivery state the log-file deliverer reports back, which GetTrailStatus
-// answers.
-type DeliveryStatus struct {
-	LatestDeliveryTime, LatestDigestDeliveryTime   time.Time
-	LatestDeliveryError, LatestDigestDeliveryError string
-}
+// TrailConfig is a logging trail as the log-file deliverer needs it (LoggingTrails), and
+// DeliveryStatus what the deliverer reports back for GetTrailStatus (SetDeliveryStatus): the
+// deliverer's own types (internal/trail/logfiles), so that its Config takes LoggingTrails and
+// SetDeliveryStatus as they are.
+type (
+	TrailConfig    = logfiles.TrailConfig
+	DeliveryStatus = logfiles.DeliveryStatus
+)
 
 type txn struct{ store.Txn }
 
@@ -82,7 +77,8 @@ func (r *trailRecord) trail(account string) *Trail {
 		StopLoggingTime: r.StopLogging, Created: r.Created, Tags: r.tags(),
 	}
 	if d := r.Delivery; d != nil {
-		t.Delivery = DeliveryStatus{d.LatestDelivery, d.LatestDigest, d.LatestDeliveryError, d.LatestDigestError}
+		t.Delivery = DeliveryStatus{LatestDeliveryTime: d.LatestDelivery, LatestDigestDeliveryTime: d.LatestDigest,
+			LatestDeliveryError: d.LatestDeliveryError, LatestDigestDeliveryError: d.LatestDigestError}
 	}
 	return t
 }
