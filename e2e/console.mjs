@@ -9,8 +9,8 @@
 //   ROOTWARD_OUTBOX_URL   a test endpoint answering the newest outbox message ?to=…&purpose=…
 // It covers root sign-in with password and TOTP, TOTP registration from the QR page (the seed shown
 // is decoded and the codes computed here, independently of the server), and passkey registration
-// and sign-in with the Chrome DevTools virtual authenticator, and shows the organization's root
-// access page to the management account's root user.
+// and sign-in with the Chrome DevTools virtual authenticator, shows the organization's root
+// access page to the management account's root user, and the Events page with its filters.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
@@ -216,6 +216,37 @@ try {
   assert.match(inventory, /legacy@browser\.example/);
   assert.match(inventory, /management account/);
   await shot(page, "11-organization-root-access");
+
+  step("events page: root activity highlighted, filtered by name, user and time, the record's JSON");
+  await page.goto(base + "/console/events");
+  const rootRow = page.locator("#events tbody.root-activity tr").first();
+  await rootRow.waitFor();
+  const highlight = await rootRow.evaluate((el) => getComputedStyle(el).backgroundColor);
+  const plain = await page.locator("#events thead tr").evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(highlight, plain, "root activity is not highlighted");
+  assert.match(await rootRow.locator("td.user").textContent(), /Root/);
+  await page.fill("#filter-name", "ConsoleLogin");
+  await page.check("#filter-root");
+  await page.click('#event-filters button[type="submit"]');
+  await page.waitForURL(/name=ConsoleLogin/);
+  const names = await page.locator("#events td.name").allTextContents();
+  assert.ok(names.length > 0 && names.every((n) => n === "ConsoleLogin"), `rows: ${names}`);
+  assert.equal(await page.locator("#events tbody.event:not(.root-activity)").count(), 0, "a row that is not the root's");
+  await page.locator("#events details summary").first().click();
+  const record = JSON.parse(await page.locator("#events pre.json").first().textContent());
+  assert.equal(record.eventName, "ConsoleLogin");
+  assert.equal(record.userIdentity.type, "Root");
+  assert.equal(record.eventSource, "signin.amazonaws.com");
+  await shot(page, "16-events-root-sign-ins");
+  await page.fill("#filter-from", "2099-01-01T00:00:00");
+  await page.click('#event-filters button[type="submit"]');
+  await page.waitForSelector("#no-events");
+  await page.fill("#filter-from", "");
+  await page.uncheck("#filter-root");
+  await page.fill("#filter-name", "");
+  await page.fill("#filter-user", "nobody-at-all");
+  await page.click('#event-filters button[type="submit"]');
+  await page.waitForSelector("#no-events");
 
   step("an MFA device's removal names it and asks again");
   await page.goto(base + "/console/security-credentials");

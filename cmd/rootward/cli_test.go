@@ -195,6 +195,8 @@ func TestEventsCommand(t *testing.T) {
 		{"since the future", []string{"--since", "2099-01-01T00:00:00Z"}, ""},
 		{"since an hour ago", []string{"--since", "1h"}, "RequestRootEmailChange,ResetRootMFA"},
 		{"one of root's", []string{"--root", "--limit", "1"}, "RequestRootEmailChange"},
+		{"the account's", []string{"--account", account}, "RequestRootEmailChange,ResetRootMFA"},
+		{"the account's root activity since an RFC 3339 time", []string{"--account", account, "--root", "--since", "2000-01-01T00:00:00Z"}, "RequestRootEmailChange"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -211,6 +213,9 @@ func TestEventsCommand(t *testing.T) {
 	}
 	if _, stderr, code := run(t, "events", "--data", data, "--since", "yesterday"); code != 2 || !strings.Contains(stderr, "--since") {
 		t.Fatalf("bad --since: exit %d, %q", code, stderr)
+	}
+	if out, stderr, code := run(t, "events", "--data", data, "--account", "999999999999"); code != 2 || !strings.Contains(stderr, "--account 999999999999: no such account") || out != "" {
+		t.Fatalf("unknown --account: exit %d, %q %q; want exit 2 naming the account", code, out, stderr)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/trail"
 	"github.com/spf13/cobra"
 )
@@ -42,7 +43,15 @@ func eventsCmd() *cobra.Command {
 			}
 			defer st.Close()
 			accounts := []string{account}
-			if account == "" {
+			if account != "" {
+				// An account this data directory does not hold has no events: say so rather than
+				// print an empty trail, which would read as "nothing happened".
+				if _, err := svc.GetAccount(ctx, account); awserr.IsCode(err, awserr.NoSuchEntity) {
+					return &exitCode{2, fmt.Errorf("--account %s: no such account in this data directory", account)}
+				} else if err != nil {
+					return err
+				}
+			} else {
 				all, err := svc.Accounts(ctx)
 				if err != nil {
 					return err
@@ -118,7 +127,7 @@ func eventsCmd() *cobra.Command {
 	}
 	d.register(cmd.Flags())
 	cmd.Flags().StringVar(&account, "account", "", "only this account's events (default: every account)")
-	cmd.Flags().BoolVar(&rootOnly, "root", false, "only events of root users (sign-ins, API calls, privileged root sessions)")
+	cmd.Flags().BoolVar(&rootOnly, "root", false, "only root activity: events whose userIdentity.type is Root (sign-ins, API calls, privileged root sessions)")
 	cmd.Flags().StringVar(&since, "since", "", "only events since this time: a duration back from now (24h, 90m) or an RFC 3339 time")
 	cmd.Flags().StringVar(&name, "name", "", "only events with this name (for example ConsoleLogin)")
 	cmd.Flags().StringVar(&user, "user", "", "only events of this IAM user name or principal ARN")

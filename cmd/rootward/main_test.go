@@ -273,7 +273,7 @@ func runAWSCLI(data, endpoint string, args ...string) (string, error) {
 
 // TestAWSCLIUnservedServices drives the Debian AWS CLI at services Rootward does not serve: each
 // answers in its own protocol, so the CLI prints the error's code and message (it printed the raw
-// awsQuery XML body for cloudtrail lookup-events, a JSON service).
+// awsQuery XML body for cloudtrail lookup-events, a JSON service, before CloudTrail was served).
 func TestAWSCLIUnservedServices(t *testing.T) {
 	if _, err := exec.LookPath(awsPath()); err != nil {
 		t.Skip("the AWS CLI is not installed (CI installs Debian's awscli): skipping the CLI test")
@@ -284,12 +284,12 @@ func TestAWSCLIUnservedServices(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"cloudtrail", "lookup-events"}, "An error occurred (UnknownOperationException) when calling the LookupEvents operation: Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
-		{[]string{"securityhub", "describe-hub"}, "An error occurred (UnknownOperationException) when calling the DescribeHub operation: Rootward does not serve AWS Security Hub; it serves IAM, STS and Organizations."},
-		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
+		{[]string{"logs", "describe-log-groups"}, "An error occurred (UnknownOperationException) when calling the DescribeLogGroups operation: Rootward does not serve Amazon CloudWatch Logs; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."},
+		{[]string{"securityhub", "describe-hub"}, "An error occurred (UnknownOperationException) when calling the DescribeHub operation: Rootward does not serve AWS Security Hub; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."},
+		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."},
 		// The CLI retries nothing here (its message would say "reached max retries"). This CLI sends
 		// SQS requests in awsQuery, newer ones in awsJson 1.0: each gets its own.
-		{[]string{"sqs", "list-queues"}, "An error occurred (InvalidAction) when calling the ListQueues operation: Rootward does not serve Amazon SQS; it serves IAM, STS and Organizations."},
+		{[]string{"sqs", "list-queues"}, "An error occurred (InvalidAction) when calling the ListQueues operation: Rootward does not serve Amazon SQS; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

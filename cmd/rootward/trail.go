@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rootward/rootward/internal/cloudtrail"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/seal"
@@ -36,11 +37,6 @@ func (f *trailFlags) check() error {
 	return logfiles.CheckInterval("--trail-digest-interval", f.digest)
 }
 
-// loggingTrails lists the trails whose logging is on. The trails themselves are CloudTrail's
-// (internal/cloudtrail); until that service is wired here, there are none.
-// TODO(issue 12): wire (*cloudtrail.Service).LoggingTrails and SetDeliveryStatus.
-var loggingTrails = func(context.Context) ([]logfiles.TrailConfig, error) { return nil, nil }
-
 // startTrailDelivery starts log-file delivery in the background; the returned function stops it
 // and waits until it has, so that it runs before the store closes.
 func startTrailDelivery(ctx context.Context, d *dataFlags, f *trailFlags, svc *iam.Service, st store.Store, log *slog.Logger) (stop func(), err error) {
@@ -57,8 +53,12 @@ func startTrailDelivery(ctx context.Context, d *dataFlags, f *trailFlags, svc *i
 		dir = filepath.Join(d.dir, "trails")
 	}
 	o := orgs.New(svc)
+	// The trails are CloudTrail's records (internal/cloudtrail), read from the same store as the
+	// API server's CloudTrail writes them; the deliverer reports each trail's delivery back for
+	// GetTrailStatus.
+	ct := cloudtrail.New(svc, o)
 	dl, err := logfiles.New(logfiles.Config{
-		Store: st, Sealer: sealer, Dir: dir, Trails: loggingTrails,
+		Store: st, Sealer: sealer, Dir: dir, Trails: ct.LoggingTrails, SetStatus: ct.SetDeliveryStatus,
 		OrgOf: func(ctx context.Context, account string) (string, error) {
 			org, err := o.OrganizationOf(ctx, account)
 			if err != nil || org == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
+	"github.com/rootward/rootward/internal/cloudtrail"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
@@ -23,6 +24,8 @@ type Deps struct {
 	Log  *slog.Logger
 	// EventBridge is the default event bus of each account (internal/api/eventsapi).
 	EventBridge *eventbridge.Service
+	// CloudTrail holds trails and reads the event history (internal/cloudtrail).
+	CloudTrail *cloudtrail.Service
 	// Trail, when set, records calls and the service events operations raise.
 	Trail *trail.Recorder
 	// RootMFAGuard, when set, is asked before an IAM API call deactivates one of a root user's MFA

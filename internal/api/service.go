@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -18,6 +19,11 @@ type Service struct {
 	XMLNamespace string
 	// TargetPrefix is an awsJson service's X-Amz-Target prefix ("AWSOrganizationsV20161128").
 	TargetPrefix string
+	// TargetPrefixAliases are other X-Amz-Target prefixes clients send for the same service: the
+	// Smithy model's shape ID and the botocore model's targetPrefix may differ (CloudTrail:
+	// "CloudTrail_20131101" from aws-sdk-go-v2, "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
+	// from the AWS CLI).
+	TargetPrefixAliases []string
 	// Codes renames the generic codes raised below the service (AccessDenied, ValidationError) to
 	// the service's own shape names (AccessDeniedException in Organizations), because SDKs match
 	// shape names.
@@ -75,6 +81,11 @@ func (s *Service) Route(method, escapedPath string) (Operation, map[string]strin
 		}
 	}
 	return nil, nil, false
+}
+
+// HasTargetPrefix reports whether an awsJson X-Amz-Target prefix names the service.
+func (s *Service) HasTargetPrefix(prefix string) bool {
+	return prefix == s.TargetPrefix || slices.Contains(s.TargetPrefixAliases, prefix)
 }
 
 // OpName is an operation's name.

@@ -68,3 +68,10 @@ func Rootward(region, account, resource string) string {
 func EventBridge(region, account, resource string) string {
 	return "arn:aws:events:" + region + ":" + account + ":" + resource
 }
+
+// CloudTrail is arn:aws:cloudtrail:REGION:ACCOUNT:RESOURCE, the form of a trail's ARN
+// (RESOURCE "trail/NAME"; Service Authorization Reference, "Actions, resources, and condition keys
+// for AWS CloudTrail", https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html).
+func CloudTrail(region, account, resource string) string {
+	return "arn:aws:cloudtrail:" + region + ":" + account + ":" + resource
+}

@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -192,4 +192,32 @@ var orgsCodes = []codeInfo{
 var guarddutyCodes = []codeInfo{
 	{awserr.GuardDutyBadRequest, http.StatusBadRequest, client},
 	{awserr.GuardDutyInternalServer, http.StatusInternalServerError, server},
+}
+
+// cloudtrailCodes are the codes of awserr/cloudtrail.go. Faults: aws-sdk-go-v2
+// service/cloudtrail/types/errors.go (all client); statuses: the CloudTrail API Reference's "Errors"
+// sections answer each with HTTP 400.
+var cloudtrailCodes = []codeInfo{
+	{awserr.CTInvalidLookupAttributes, http.StatusBadRequest, client},
+	{awserr.CTInvalidTimeRange, http.StatusBadRequest, client},
+	{awserr.CTInvalidMaxResults, http.StatusBadRequest, client},
+	{awserr.CTInvalidNextToken, http.StatusBadRequest, client},
+	{awserr.CTInvalidEventCategory, http.StatusBadRequest, client},
+	{awserr.CTTrailAlreadyExists, http.StatusBadRequest, client},
+	{awserr.CTTrailNotFound, http.StatusBadRequest, client},
+	{awserr.CTInvalidTrailName, http.StatusBadRequest, client},
+	{awserr.CTInvalidS3BucketName, http.StatusBadRequest, client},
+	{awserr.CTInvalidS3Prefix, http.StatusBadRequest, client},
+	{awserr.CTInvalidParameter, http.StatusBadRequest, client},
+	{awserr.CTInvalidParameterCombination, http.StatusBadRequest, client},
+	{awserr.CTInvalidHomeRegion, http.StatusBadRequest, client},
+	{awserr.CTMaximumNumberOfTrails, http.StatusBadRequest, client},
+	{awserr.CTOrganizationsNotInUse, http.StatusBadRequest, client},
+	{awserr.CTAccessNotEnabled, http.StatusBadRequest, client},
+	{awserr.CTNotOrganizationMaster, http.StatusBadRequest, client},
+	{awserr.CTInvalidTagParameter, http.StatusBadRequest, client},
+	{awserr.CTTagsLimitExceeded, http.StatusBadRequest, client},
+	{awserr.CTResourceNotFound, http.StatusBadRequest, client},
+	{awserr.CTResourceTypeNotSupported, http.StatusBadRequest, client},
+	{awserr.CTARNInvalid, http.StatusBadRequest, client},
 }

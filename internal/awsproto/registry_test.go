@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -44,12 +45,35 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.AccountNotManagementOrDelegatedAdmin: {&iamtypes.AccountNotManagementOrDelegatedAdministratorException{}},
 	awserr.CallerIsNotManagementAccount:         {&iamtypes.CallerIsNotManagementAccountException{}},
 	awserr.OrganizationNotFound:                 {&iamtypes.OrganizationNotFoundException{}},
-	awserr.OrganizationNotInAllFeatures:         {&iamtypes.OrganizationNotInAllFeaturesModeException{}},
+	awserr.OrganizationNotInAllFeatures:         {&iamtypes.OrganizationNotInAllFeaturesModeException{}, &cttypes.OrganizationNotInAllFeaturesModeException{}},
 	awserr.ServiceAccessNotEnabled:              {&iamtypes.ServiceAccessNotEnabledException{}},
 
 	awserr.IDPRejectedClaim:     {&ststypes.IDPRejectedClaimException{}},
 	awserr.PackedPolicyTooLarge: {&ststypes.PackedPolicyTooLargeException{}},
 	awserr.RegionDisabled:       {&ststypes.RegionDisabledException{}},
+
+	awserr.CTInvalidLookupAttributes:     {&cttypes.InvalidLookupAttributesException{}},
+	awserr.CTInvalidTimeRange:            {&cttypes.InvalidTimeRangeException{}},
+	awserr.CTInvalidMaxResults:           {&cttypes.InvalidMaxResultsException{}},
+	awserr.CTInvalidNextToken:            {&cttypes.InvalidNextTokenException{}},
+	awserr.CTInvalidEventCategory:        {&cttypes.InvalidEventCategoryException{}},
+	awserr.CTTrailAlreadyExists:          {&cttypes.TrailAlreadyExistsException{}},
+	awserr.CTTrailNotFound:               {&cttypes.TrailNotFoundException{}},
+	awserr.CTInvalidTrailName:            {&cttypes.InvalidTrailNameException{}},
+	awserr.CTInvalidS3BucketName:         {&cttypes.InvalidS3BucketNameException{}},
+	awserr.CTInvalidS3Prefix:             {&cttypes.InvalidS3PrefixException{}},
+	awserr.CTInvalidParameter:            {&cttypes.InvalidParameterException{}},
+	awserr.CTInvalidParameterCombination: {&cttypes.InvalidParameterCombinationException{}},
+	awserr.CTInvalidHomeRegion:           {&cttypes.InvalidHomeRegionException{}},
+	awserr.CTMaximumNumberOfTrails:       {&cttypes.MaximumNumberOfTrailsExceededException{}},
+	awserr.CTOrganizationsNotInUse:       {&cttypes.OrganizationsNotInUseException{}},
+	awserr.CTAccessNotEnabled:            {&cttypes.CloudTrailAccessNotEnabledException{}},
+	awserr.CTNotOrganizationMaster:       {&cttypes.NotOrganizationMasterAccountException{}},
+	awserr.CTInvalidTagParameter:         {&cttypes.InvalidTagParameterException{}},
+	awserr.CTTagsLimitExceeded:           {&cttypes.TagsLimitExceededException{}},
+	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}},
+	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
+	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
 
 	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},

@@ -1,17 +1,18 @@
 // Package console is Rootward's web console: server-rendered HTML pages (templates and assets
 // embedded in the binary) for signing in as an account's root user or as an IAM user, for the first-run
-// claim of a new installation, for the root user's "Security credentials" page, for recovery, and
-// for the organization's root credential inventory (management and delegated administrator accounts).
+// claim of a new installation, for the root user's "Security credentials" page, for recovery, for
+// the organization's root credential inventory (management and delegated administrator accounts),
+// and for the account's CloudTrail event history (the Events page).
 //
 // It is a thin layer. The sign-in state machines, MFA, recovery and throttling are the rootuser
 // service's; AWS operations a page shows or changes are typed operations of internal/api's services
-// (iamapi, stsapi, orgsapi), invoked through the API's Runner as the signed-in principal (api.Invoke,
-// and api.Allowed to ask whether an action is allowed), so a console session can do exactly what
-// the same principal could do with the AWS CLI, under the same policies, and leaves the same
-// CloudTrail records. The few authorized actions the rootuser and signin services perform instead
-// of an API operation are reachable only through guarded (guard.go), which decides each with
-// api.Allowed first. The console does not know the HTTP API server: internal/httpmux mounts both
-// on one address.
+// (iamapi, stsapi, orgsapi, cloudtrailapi), invoked through the API's Runner as the signed-in
+// principal (api.Invoke, and api.Allowed to ask whether an action is allowed), so a console session
+// can do exactly what the same principal could do with the AWS CLI, under the same policies, and
+// leaves the same CloudTrail records. The few authorized actions the rootuser and signin services
+// perform instead of an API operation are reachable only through guarded (guard.go), which decides
+// each with api.Allowed first. The console does not know the HTTP API server: internal/httpmux
+// mounts both on one address.
 //
 // Browser security, decided here once for every page:
 //   - pages work without JavaScript; the only script is WebAuthn's, which cannot work without it;
@@ -248,6 +249,7 @@ func (h *Handler) routes() {
 	h.accountRoutes(m)
 	h.organizationRoutes(m)
 	h.alertsRoutes(m)
+	h.eventsRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

@@ -158,11 +158,17 @@ func (h *Handler) rootAccessDenied(w http.ResponseWriter, r *http.Request, s *se
 		h.internalError(w, r, err)
 		return
 	}
-	status := awsproto.Status(e)
+	h.render(w, r, pageStatus(e), "message", s, view{Title: "Root access", Error: e.Message})
+}
+
+// pageStatus is the HTTP status of a page that shows an API error: 403 for the services' access
+// denied codes (AccessDenied, and AccessDeniedException as the JSON services name it, whose wire
+// status is 400), else the code's own.
+func pageStatus(e *awserr.Error) int {
 	if e.Code == awserr.AccessDenied || e.Code == awserr.OrgsAccessDenied {
-		status = http.StatusForbidden
+		return http.StatusForbidden
 	}
-	h.render(w, r, status, "message", s, view{Title: "Root access", Error: e.Message})
+	return awsproto.Status(e)
 }
 
 // rootAccessRefused shows why the inventory cannot be shown: AWS's message and, for the

@@ -52,7 +52,7 @@ func listPackages(t *testing.T) map[string]pkg {
 var domain = []string{
 	"internal/arn", "internal/awserr", "internal/seal", "internal/password", "internal/clientaddr",
 	"internal/store", "internal/policy", "internal/policy/simulate", "internal/sigv4", "internal/awsproto", "internal/throttle",
-	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/authz", "internal/sts", "internal/rootuser",
+	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/cloudtrail", "internal/authz", "internal/sts", "internal/rootuser",
 	"internal/signin", "internal/guardduty", "internal/alerts",
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
+	"github.com/rootward/rootward/internal/cloudtrail"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
@@ -151,7 +152,8 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps:  api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty},
+		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty,
+			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)
@@ -285,7 +287,7 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 			return awserr.New(awserr.InvalidAction, "Only GET and POST are supported.")
 		}
 		prefix, action, ok := awsproto.JSONTarget(r.Header.Get("X-Amz-Target"))
-		if !ok || prefix != svc.TargetPrefix {
+		if !ok || !svc.HasTargetPrefix(prefix) {
 			return awserr.New("UnknownOperationException", "The X-Amz-Target header does not name an operation of this service.")
 		}
 		name, c.Action, c.JSON = action, action, body

@@ -26,7 +26,7 @@ type unservedService struct {
 // not always the endpoint prefix: IAM Identity Center's portal signs as "awsssoportal", its OIDC
 // service as "sso-oauth", its admin API as "sso" and EventBridge as "events". Signing names and
 // protocols are those of the aws-sdk-go-v2 clients (each service's auth.go, SetSigV4SigningName,
-// and api_client.go, options.Protocol); cloudtrail, events, s3, sqs, sso and ssooidc
+// and api_client.go, options.Protocol); s3, sqs, sso and ssooidc
 // were read from the modules in go.mod, the others from the services' Smithy models (the
 // aws.auth#sigv4 name and the protocol trait). A service missing here is still answered: see
 // unservedProtocol.
@@ -38,14 +38,12 @@ var unservedServices = map[string]unservedService{
 	"awsssoportal":         {"the IAM Identity Center portal", awsproto.RestJSON1},
 	"cloudformation":       {"AWS CloudFormation", awsproto.AWSQuery},
 	"cloudfront":           {"Amazon CloudFront", awsproto.RestXML},
-	"cloudtrail":           {"AWS CloudTrail", awsproto.AWSJSON11},
 	"config":               {"AWS Config", awsproto.AWSJSON11},
 	"dynamodb":             {"Amazon DynamoDB", awsproto.AWSJSON10},
 	"ec2":                  {"Amazon EC2", awsproto.EC2Query},
 	"ecr":                  {"Amazon ECR", awsproto.AWSJSON11},
 	"ecs":                  {"Amazon ECS", awsproto.AWSJSON11},
 	"elasticloadbalancing": {"Elastic Load Balancing", awsproto.AWSQuery},
-	"events":               {"Amazon EventBridge", awsproto.AWSJSON11},
 	"identitystore":        {"the IAM Identity Center identity store", awsproto.AWSJSON11},
 	"kms":                  {"AWS KMS", awsproto.AWSJSON11},
 	"lambda":               {"AWS Lambda", awsproto.RestJSON1},
@@ -57,7 +55,6 @@ var unservedServices = map[string]unservedService{
 	"s3":                   {"Amazon S3", awsproto.RestXML},
 	"secretsmanager":       {"AWS Secrets Manager", awsproto.AWSJSON11},
 	"securityhub":          {"AWS Security Hub", awsproto.RestJSON1},
-	"sns":                  {"Amazon SNS", awsproto.AWSQuery},
 	"sqs":                  {"Amazon SQS", awsproto.AWSJSON10},
 	"ssm":                  {"AWS Systems Manager", awsproto.AWSJSON11},
 	"sso":                  {"IAM Identity Center", awsproto.AWSJSON11},
@@ -144,6 +141,22 @@ var unservedTasks = map[string]unservedTask{
 	"sqs": {orgs.TaskSQSUnlockQueuePolicy, "queues whose policies"},
 }
 
+// servedTitles are the services Rootward serves (internal/api/services.All; a test checks the two
+// agree), by signing name, with the name the refusal of another service lists them under.
+var servedTitles = []struct{ name, title string }{
+	{"iam", "IAM"}, {"sts", "STS"}, {"organizations", "Organizations"}, {"cloudtrail", "CloudTrail"},
+	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"},
+}
+
+// servedList is servedTitles as a sentence's list: "IAM, STS, … and GuardDuty".
+var servedList = func() string {
+	var titles []string
+	for _, t := range servedTitles {
+		titles = append(titles, t.title)
+	}
+	return strings.Join(titles[:len(titles)-1], ", ") + " and " + titles[len(titles)-1]
+}()
+
 // refuseUnserved answers a request for a service Rootward does not serve, in the service's
 // protocol (c.errProto is set for writeError). The message says only what is true for this caller:
 // that Rootward does not serve the service, and, to a privileged root session of the S3 or SQS
@@ -159,7 +172,7 @@ func (s *Server) refuseUnserved(c *call, auth *sigv4.Auth) error {
 	if !known {
 		name = "the service " + quoteService(auth.Service)
 	}
-	e.Message = "Rootward does not serve " + name + "; it serves IAM, STS and Organizations."
+	e.Message = "Rootward does not serve " + name + "; it serves " + servedList + "."
 	if t, ok := unservedTasks[auth.Service]; ok && auth.SecurityToken != "" {
 		if id, err := s.authenticate(c, auth, c.body); err == nil && id.Session != nil && id.Session.AssumedRoot &&
 			slices.ContainsFunc(id.Session.TaskPolicies, func(d iam.PolicyDoc) bool { return d.Label == orgs.TaskPolicyPrefix+t.task }) {

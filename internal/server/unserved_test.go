@@ -28,10 +28,6 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 	}
 	ep := aws.String(url)
 	return map[string]func(context.Context) error{
-		"cloudtrail": func(ctx context.Context) error {
-			_, err := cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = ep }).LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
-			return err
-		},
 		"s3": func(ctx context.Context) error {
 			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = ep; o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
 			return err
@@ -51,9 +47,8 @@ func TestUnservedProtocols(t *testing.T) {
 	cases := []struct {
 		service, code, msg string
 	}{
-		{"cloudtrail", "UnknownOperationException", "Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."},
-		{"s3", "NotImplemented", "Rootward does not serve Amazon S3; it serves IAM, STS and Organizations."},
-		{"sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS; it serves IAM, STS and Organizations."},
+		{"s3", "NotImplemented", "Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."},
+		{"sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."},
 	}
 	for _, tc := range cases {
 		t.Run(tc.service, func(t *testing.T) {
@@ -79,9 +74,9 @@ func TestUnservedWire(t *testing.T) {
 		contentType                 string
 		want                        []string
 	}{
-		{"awsJson1_1 by X-Amz-Target", "cloudtrail", "POST", "/",
-			map[string]string{"X-Amz-Target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "Content-Type": "application/x-amz-json-1.1"},
-			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"Rootward does not serve AWS CloudTrail; it serves IAM, STS and Organizations."`}},
+		{"awsJson1_1 by X-Amz-Target", "logs", "POST", "/",
+			map[string]string{"X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1"},
+			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"Rootward does not serve Amazon CloudWatch Logs; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."`}},
 		{"awsJson1_0 of an unknown service", "newservice", "POST", "/",
 			map[string]string{"X-Amz-Target": "NewService.DoIt", "Content-Type": "application/x-amz-json-1.0"},
 			"{}", 400, "application/x-amz-json-1.0", []string{`"__type":"UnknownOperationException"`, `Rootward does not serve the service \"newservice\"`}},
@@ -97,7 +92,7 @@ func TestUnservedWire(t *testing.T) {
 		{"S3 PUT in restXml", "s3", "PUT", "/bucket/key", nil,
 			"data", 501, "application/xml", []string{"<Error><Code>NotImplemented</Code><Message>Rootward does not serve Amazon S3", "<RequestId>"}},
 		{"Lambda in restJson1", "lambda", "GET", "/2015-03-31/functions/", nil,
-			"", 400, "application/json", []string{`{"message":"Rootward does not serve AWS Lambda; it serves IAM, STS and Organizations."}`}},
+			"", 400, "application/json", []string{`{"message":"Rootward does not serve AWS Lambda; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty."}`}},
 		{"an unknown REST service in restJson1", "newservice", "DELETE", "/things/1", nil,
 			"", 400, "application/json", []string{`Rootward does not serve the service \"newservice\"`}},
 	}

@@ -242,3 +242,7 @@ func resourceOf(params map[string]any) (typ, name string) {
 	}
 	return "", ""
 }
+
+// ResourceOf is the resource an event acted on, as its ResourceType and ResourceName lookup
+// columns hold it ("", "" for none): CloudTrail's LookupEvents answers it as the event's Resources.
+func ResourceOf(e *Event) (typ, name string) { return resourceOf(e.RequestParameters) }

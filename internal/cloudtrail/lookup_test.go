@@ -1,0 +1,78 @@
+package cloudtrail
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// TestLookupRootPages pages through a lookup by Username "root" over a history where root's
+// events are scattered among others': every page ends right after its last root event or where
+// the scan budget ran out, and the pages together hold each root event once, newest first.
+func TestLookupRootPages(t *testing.T) {
+	t.Parallel()
+	st := testbackend.Open(t)
+	s := New(iam.New(st, testutil.Sealer(t)), nil)
+	rec := trail.NewRecorder(st, nil)
+	t.Cleanup(rec.Close)
+	const account = "111122223333"
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var want []string
+	for i := range 40 {
+		e := &trail.Event{EventTime: start.Add(time.Duration(i) * time.Second), EventName: "E" + strconv.Itoa(i),
+			EventSource: "iam.amazonaws.com", RecipientAccountID: account, UserIdentity: trail.UserIdentity{Type: "IAMUser", UserName: "alice"}}
+		if i%7 == 0 || i == 38 || i == 39 {
+			e.UserIdentity = trail.UserIdentity{Type: "Root", ARN: "arn:aws:iam::" + account + ":root"}
+			want = append([]string{e.EventName}, want...)
+		}
+		if err := rec.Record(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name          string
+		limit, budget int
+	}{
+		{"large budget, small pages", 2, 0},
+		{"budget smaller than the gaps", 3, 5},
+		{"one per page", 1, 3},
+		{"everything at once", 50, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := *s
+			s.rootScan = tc.budget
+			var got []string
+			after := ""
+			for pages := 0; ; pages++ {
+				if pages > 100 {
+					t.Fatal("paging does not end")
+				}
+				p, err := s.LookupEvents(context.Background(), account, LookupQuery{HasAttribute: true, AttributeKey: AttrUsername, AttributeValue: "root", Limit: tc.limit, After: after})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(p.Events) > tc.limit {
+					t.Fatalf("page of %d events, want at most %d", len(p.Events), tc.limit)
+				}
+				for _, e := range p.Events {
+					got = append(got, e.EventName)
+				}
+				if p.Next == "" {
+					break
+				}
+				after = p.Next
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
