@@ -18,7 +18,7 @@ import (
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
-// unservedClients calls one operation of each of three services Rootward does not serve, each
+// unservedClients calls one operation of each of two services Rootward does not serve, each
 // through its own SDK client (one per protocol family), signing with the given credentials.
 func unservedClients(url string, cr aws.Credentials) map[string]func(context.Context) error {
 	cfg := aws.Config{
