@@ -20,6 +20,9 @@ type ResourceFacts struct {
 	ARN      string
 	Tags     []Tag
 	Boundary string // permissions boundary ARN of a user or role, "" when none
+	// User is the user itself when Kind is "user" and EntityFacts read it: an operation that
+	// answers with the user it was authorized on (GetUser) answers with this one, read once.
+	User *User
 }
 
 // ResourceFacts returns the facts of the user, group, role, customer managed policy or virtual MFA
@@ -92,7 +95,7 @@ func (t txn) entityFacts(account, kind, name string) (*ResourceFacts, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ResourceFacts{Kind: kind, ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}, nil
+		return &ResourceFacts{Kind: kind, ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary), User: u}, nil
 	case "role":
 		r, err := t.role(account, name)
 		if err != nil {

@@ -103,6 +103,13 @@ func getUser(c *api.Call, in *GetUserInput) (*GetUserOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The user authorization read for its ARN and keys (entityARN, c.Facts) is the answer, as
+	// of the snapshot the decision was taken on: one read of the store, not two. Only for the
+	// name exactly as stored, a name GetUser's own checks pass; any other (no such user, a name
+	// in other case, one GetUser refuses) takes GetUser's own read and errors.
+	if f := c.Facts; f != nil && f.User != nil && f.User.UserName == n {
+		return &GetUserOutput{User: f.User}, nil
+	}
 	u, err := c.IAM.GetUser(c.Ctx, c.Account(), n)
 	if err != nil {
 		return nil, err
