@@ -327,15 +327,13 @@ func (t *tx) Get(kind, account, key string) ([]byte, error) {
 // GetMany reads every key in one query: = ANY of a bytea array is an index lookup per element
 // (https://www.postgresql.org/docs/current/functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME).
 func (t *tx) GetMany(kind, account string, keys []string) ([][]byte, error) {
-	out := make([][]byte, len(keys))
+	found := store.NewBodies(keys)
 	if len(keys) == 0 {
-		return out, nil
+		return found.Result(), nil
 	}
 	arg := make([][]byte, len(keys))
-	at := make(map[string]int, len(keys)) // key → its first position in keys
-	for i := len(keys) - 1; i >= 0; i-- {
-		arg[i] = []byte(keys[i])
-		at[keys[i]] = i
+	for i, k := range keys {
+		arg[i] = []byte(k)
 	}
 	rows, err := t.pg.Query(t.ctx,
 		`SELECT key, body FROM objects WHERE kind = $1 AND account = $2 AND key = ANY($3)`,
@@ -349,20 +347,12 @@ func (t *tx) GetMany(kind, account string, keys []string) ([][]byte, error) {
 		if err := rows.Scan(&key, &body); err != nil {
 			return nil, t.fail("get many", err)
 		}
-		if i, ok := at[string(key)]; ok {
-			out[i] = nonNil(body)
-		}
+		found.Found(key, body)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, t.fail("get many", err)
 	}
-	// A repeated key gets the body of its first position.
-	for i, k := range keys {
-		if j := at[k]; j != i {
-			out[i] = out[j]
-		}
-	}
-	return out, nil
+	return found.Result(), nil
 }
 
 func (t *tx) Insert(kind, account, key string, body []byte) error {

@@ -411,18 +411,17 @@ func (t *tx) Get(kind, account, key string) ([]byte, error) {
 }
 
 func (t *tx) GetMany(kind, account string, keys []string) ([][]byte, error) {
-	out := make([][]byte, len(keys))
+	found := store.NewBodies(keys)
 	for start := 0; start < len(keys); start += maxGetMany {
-		chunk := keys[start:min(start+maxGetMany, len(keys))]
-		if err := t.getMany(kind, account, chunk, out[start:start+len(chunk)]); err != nil {
+		if err := t.getMany(kind, account, keys[start:min(start+maxGetMany, len(keys))], found); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	return found.Result(), nil
 }
 
-// getMany reads the objects of keys (at most maxGetMany) into out, in the order of keys.
-func (t *tx) getMany(kind, account string, keys []string, out [][]byte) error {
+// getMany reads the objects of keys (1 to maxGetMany of them) into found.
+func (t *tx) getMany(kind, account string, keys []string, found *store.Bodies) error {
 	n := 1
 	for n < len(keys) {
 		n *= 2
@@ -437,27 +436,15 @@ func (t *tx) getMany(kind, account string, keys []string, out [][]byte) error {
 		return fmt.Errorf("sqlite: get many: %w", err)
 	}
 	defer rows.Close()
-	at := make(map[string]int, len(keys)) // key → its first position in keys
-	for i := len(keys) - 1; i >= 0; i-- {
-		at[keys[i]] = i
-	}
 	for rows.Next() {
 		var key, body []byte
 		if err := rows.Scan(&key, &body); err != nil {
 			return fmt.Errorf("sqlite: get many: %w", err)
 		}
-		if i, ok := at[string(key)]; ok {
-			out[i] = nonNil(body)
-		}
+		found.Found(key, body)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: get many: %w", err)
-	}
-	// A repeated key gets the body of its first position.
-	for i, k := range keys {
-		if j := at[k]; j != i {
-			out[i] = out[j]
-		}
 	}
 	return nil
 }
