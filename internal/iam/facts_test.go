@@ -43,11 +43,11 @@ func TestEntityFacts(t *testing.T) {
 			}
 			// A user's facts carry the user read (for GetUser's answer); the rest is compared below.
 			if got != nil && tc.kind == "user" {
-				if got.User == nil || got.User.UserName != "Bob" || got.User.Arn != got.ARN {
-					t.Fatalf("EntityFacts User = %+v, want Bob", got.User)
+				if u := got.User(); u == nil || u.UserName != "Bob" || u.Arn != got.ARN {
+					t.Fatalf("EntityFacts User = %+v, want Bob", u)
 				}
 				user := *got
-				user.User = nil
+				user.user = nil
 				got = &user
 			}
 			if !reflect.DeepEqual(got, tc.want) {
@@ -58,7 +58,7 @@ func TestEntityFacts(t *testing.T) {
 			}
 			byARN, err := e.svc.ResourceFacts(e.ctx, acct, tc.want.ARN)
 			if byARN != nil {
-				byARN.User = nil
+				byARN.user = nil
 			}
 			if err != nil || !reflect.DeepEqual(byARN, got) {
 				t.Errorf("ResourceFacts(%s) = %+v, %v; want %+v", tc.want.ARN, byARN, err, got)

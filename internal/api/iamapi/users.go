@@ -107,8 +107,8 @@ func getUser(c *api.Call, in *GetUserInput) (*GetUserOutput, error) {
 	// of the snapshot the decision was taken on: one read of the store, not two. Only for the
 	// name exactly as stored, a name GetUser's own checks pass; any other (no such user, a name
 	// in other case, one GetUser refuses) takes GetUser's own read and errors.
-	if f := c.Facts; f != nil && f.User != nil && f.User.UserName == n {
-		return &GetUserOutput{User: f.User}, nil
+	if u := c.Facts.User(); u != nil && u.UserName == n {
+		return &GetUserOutput{User: u}, nil
 	}
 	u, err := c.IAM.GetUser(c.Ctx, c.Account(), n)
 	if err != nil {
