@@ -238,7 +238,18 @@ func encodeResponse(w io.Writer, ns, action, requestID string, result any) error
 	bw.WriteString(`Response xmlns="`)
 	escapeXML(bw, ns)
 	bw.WriteString(`">`)
-	if result != nil {
+	if rw, ok := result.(ResultWriter); ok {
+		xw := XMLWriter{bw: bw}
+		name := resultName(action)
+		xw.Start(name)
+		rw.WriteResultXML(&xw)
+		xw.End(name)
+		if xw.err != nil {
+			bw.Reset(nil)
+			responseBuffers.Put(bw)
+			return xw.err
+		}
+	} else if result != nil {
 		// EncodeElement flushes bw into w when it is done.
 		if err := xml.NewEncoder(bw).EncodeElement(result, xml.StartElement{Name: xml.Name{Local: resultName(action)}}); err != nil {
 			bw.Reset(nil)

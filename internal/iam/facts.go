@@ -20,6 +20,18 @@ type ResourceFacts struct {
 	ARN      string
 	Tags     []Tag
 	Boundary string // permissions boundary ARN of a user or role, "" when none
+	// user is what a user's facts were read from (User).
+	user *User
+}
+
+// User returns the user the facts were read from when Kind is "user" and EntityFacts read it, nil
+// otherwise: an operation that answers with the user it was authorized on (GetUser) answers with
+// this one, read once.
+func (f *ResourceFacts) User() *User {
+	if f == nil {
+		return nil
+	}
+	return f.user
 }
 
 // ResourceFacts returns the facts of the user, group, role, customer managed policy or virtual MFA
@@ -92,7 +104,7 @@ func (t txn) entityFacts(account, kind, name string) (*ResourceFacts, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ResourceFacts{Kind: kind, ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary)}, nil
+		return &ResourceFacts{Kind: kind, ARN: u.Arn, Tags: u.Tags, Boundary: boundaryARN(u.PermissionsBoundary), user: u}, nil
 	case "role":
 		r, err := t.role(account, name)
 		if err != nil {

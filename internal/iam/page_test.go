@@ -151,3 +151,42 @@ func TestListUsersReadsOnePage(t *testing.T) {
 		t.Errorf("pages joined: got %q, want %q", got, want)
 	}
 }
+
+// TestListUsersPathPrefixReadsRecordsAtOnce: a ListUsers page with a PathPrefix reads its
+// MaxItems+1 path index entries and then their users in one query (store.Kind.Resolved), not one
+// query per user; the pages joined are the users under the prefix, by path then name, each once.
+// Before, each entry's user was a Get of its own: 6 queries for a page of 5.
+func TestListUsersPathPrefixReadsRecordsAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newCredEnv(t)
+	var want []string
+	for i := range 30 {
+		name := fmt.Sprintf("u%02d", i)
+		path := "/b/"
+		if i%3 == 0 {
+			path = "/a/"
+			want = append(want, name)
+		}
+		if _, err := e.svc.CreateUser(e.ctx, e.account.ID, CreateUserInput{UserName: name, Path: path}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter := &storetest.Counter{Store: e.svc.st}
+	e.svc.st = counter
+	const maxItems = 3
+	got := storetest.Pages(t, counter, maxItems+1, len(want)+1, func(m string) ([]string, string, error) {
+		counter.KeyReads = 0
+		p, err := e.svc.ListUsers(e.ctx, e.account.ID, "/a/", ListOpts{MaxItems: maxItems, Marker: m})
+		if counter.KeyReads > 1 {
+			t.Errorf("page after %q read users in %d queries by key, want 1", m, counter.KeyReads)
+		}
+		var names []string
+		for _, u := range p.Items {
+			names = append(names, u.UserName)
+		}
+		return names, marker(p.IsTruncated, p.Marker), err
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("pages joined: got %q, want %q", got, want)
+	}
+}

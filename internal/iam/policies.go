@@ -276,7 +276,7 @@ func (t txn) policies(account, scope, pathPrefix string) store.Source {
 	byPath := pathPrefix != "" && pathPrefix != "/"
 	own := policies.Range(t, account, "")
 	if byPath {
-		own = policies.IndexRange(t, "path", account, pathPrefix)
+		own = policies.Resolved(t, account, policies.IndexRange(t, "path", account, pathPrefix))
 	}
 	return func(after string, n int) ([]store.Item, error) {
 		var out []store.Item
@@ -304,15 +304,11 @@ func (t txn) policies(account, scope, pathPrefix string) store.Source {
 			return nil, err
 		}
 		for _, it := range items {
-			var r *policyRecord
-			if byPath {
-				var ok bool
-				if _, r, ok, err = policies.Resolve(t, account, it); err != nil {
-					return nil, err
-				} else if !ok {
-					continue
-				}
-			} else if r, err = policies.Decode(it.Body); err != nil {
+			if it.Body == nil { // a path index entry whose policy has gone (Resolved)
+				continue
+			}
+			r, err := policies.Decode(it.Body)
+			if err != nil {
 				return nil, err
 			}
 			out = append(out, store.Item{Key: r.Arn})

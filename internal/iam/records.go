@@ -125,22 +125,20 @@ func (t txn) putUser(account string, u *User) error {
 }
 
 // listPrincipals reads one page of a principal kind: in name order without a path prefix (or
-// with "/", which every path matches), else from the kind's path index, by path then name.
+// with "/", which every path matches), else from the kind's path index, by path then name, the
+// page's records read in one query per batch of index entries (Resolved).
 func listPrincipals[R, T any](t txn, k *store.Kind[R], account, pathPrefix string, o ListOpts, conv func(*R) T) (Page[T], error) {
-	if pathPrefix == "" || pathPrefix == "/" {
-		return readPage(k.Range(t, account, ""), o, func(it store.Item) (T, bool, error) {
-			r, err := k.Decode(it.Body)
-			if err != nil {
-				var zero T
-				return zero, false, err
-			}
-			return conv(r), true, nil
-		})
+	src := k.Range(t, account, "")
+	if pathPrefix != "" && pathPrefix != "/" {
+		src = k.Resolved(t, account, k.IndexRange(t, "path", account, pathPrefix))
 	}
-	return readPage(k.IndexRange(t, "path", account, pathPrefix), o, func(it store.Item) (T, bool, error) {
+	return readPage(src, o, func(it store.Item) (T, bool, error) {
 		var zero T
-		_, r, ok, err := k.Resolve(t, account, it)
-		if err != nil || !ok {
+		if it.Body == nil { // an index entry whose record has gone
+			return zero, false, nil
+		}
+		r, err := k.Decode(it.Body)
+		if err != nil {
 			return zero, false, err
 		}
 		return conv(r), true, nil

@@ -67,6 +67,13 @@ func (t failingTx) Get(kind, account, key string) ([]byte, error) {
 	return t.Tx.Get(kind, account, key)
 }
 
+func (t failingTx) GetMany(kind, account string, keys []string) ([][]byte, error) {
+	if err := t.err(); err != nil {
+		return nil, err
+	}
+	return t.Tx.GetMany(kind, account, keys)
+}
+
 func (t failingTx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
 	if err := t.err(); err != nil {
 		return nil, err

@@ -31,10 +31,10 @@ type Feed interface {
 	State() (epoch uint64, healthy bool)
 }
 
-// ReadSet records the objects transactions read under one context (TrackReads): each key a Get
-// asked for, found or not, and each key prefix a List or Count ranged over. A cache entry built
-// under a ReadSet depends on exactly those objects, so a change to any other leaves it valid.
-// It is safe for concurrent use.
+// ReadSet records the objects transactions read under one context (TrackReads): each key a Get or
+// GetMany asked for, found or not, and each key prefix a List or Count ranged over. A cache entry
+// built under a ReadSet depends on exactly those objects, so a change to any other leaves it
+// valid. It is safe for concurrent use.
 type ReadSet struct {
 	parent   *ReadSet
 	mu       sync.Mutex
@@ -148,6 +148,15 @@ func (o *Observed) Get(kind, account, key string) ([]byte, error) {
 		o.reads.addKey(Change{kind, account, key})
 	}
 	return o.tx.Get(kind, account, key)
+}
+
+func (o *Observed) GetMany(kind, account string, keys []string) ([][]byte, error) {
+	if o.reads != nil {
+		for _, k := range keys {
+			o.reads.addKey(Change{kind, account, k})
+		}
+	}
+	return o.tx.GetMany(kind, account, keys)
 }
 
 func (o *Observed) Insert(kind, account, key string, body []byte) error {

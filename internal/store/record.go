@@ -350,6 +350,33 @@ func (k *Kind[R]) Resolve(tx Tx, account string, it Item) (key string, r *R, ok 
 	return key, r, ok, err
 }
 
+// Resolved is the Source of the records the entries of src name, src being a range of one of k's
+// non-unique indexes (IndexRange): each batch of entries is resolved with one Tx.GetMany instead
+// of a Get per entry. An item keeps its entry's key, the position in the index, and carries the
+// record's body, or a nil Body when the record has gone (a body is never nil otherwise): a
+// reader passes such an item over, as it would an entry Resolve finds gone. Decode a Body with
+// Decode; EntryKey(it.Key) is the record's key.
+func (k *Kind[R]) Resolved(tx Tx, account string, src Source) Source {
+	return func(after string, n int) ([]Item, error) {
+		entries, err := src(after, n)
+		if err != nil || len(entries) == 0 {
+			return entries, err
+		}
+		keys := make([]string, len(entries))
+		for i, it := range entries {
+			keys[i] = EntryKey(it.Key)
+		}
+		bodies, err := tx.GetMany(k.Name, account, keys)
+		if err != nil {
+			return nil, err
+		}
+		for i := range entries {
+			entries[i].Body = bodies[i]
+		}
+		return entries, nil
+	}
+}
+
 func (k *Kind[R]) index(name string) Index[R] {
 	for _, ix := range k.Indexes {
 		if ix.Name == name {

@@ -65,6 +65,11 @@ type Store interface {
 type Tx interface {
 	// Get returns the body stored under (kind, account, key); ErrNotFound if none.
 	Get(kind, account, key string) ([]byte, error)
+	// GetMany returns the bodies stored under (kind, account, keys[i]), one for each key in the
+	// order of keys: nil where no object has the key (a stored body, even an empty one, is never
+	// nil). A key may be repeated. Backends read the objects in one query (or one per few hundred
+	// keys), so that resolving a page of index entries costs one read, not one per entry.
+	GetMany(kind, account string, keys []string) ([][]byte, error)
 	// Insert stores a new object; ErrExists if the key is taken.
 	Insert(kind, account, key string, body []byte) error
 	// Put stores an object, replacing any existing one.

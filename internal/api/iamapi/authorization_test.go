@@ -233,3 +233,63 @@ func TestUnreadableResourceFailsClosed(t *testing.T) {
 		t.Fatalf("bob = %+v, %v; want untagged", u, err)
 	}
 }
+
+// TestGetUserReadsUserOnce: GetUser answers with the user authorization read (its ARN with its
+// path, its tags and boundary), so the user is read once, not twice; the answer is that user,
+// also with tags and a boundary. A name in another case, a missing user and a name GetUser refuses
+// still get GetUser's own read and answers.
+func TestGetUserReadsUserOnce(t *testing.T) {
+	t.Parallel()
+	rc := &readCounter{Store: testbackend.Open(t), reads: map[string]int{}, failNext: map[string]bool{}}
+	e := servertest.Build(t, rc, nil)
+	ctx := servertest.Ctx(t)
+	acct := e.Account.ID
+	boundary := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	if _, err := e.Svc.CreateUser(ctx, acct, iam.CreateUserInput{UserName: "Bob", Path: "/eng/", PermissionsBoundary: boundary,
+		Tags: []iam.Tag{{Key: "team", Value: "red"}}}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(name string) (*awsiam.GetUserOutput, error) {
+		return e.IAM.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String(name)})
+	}
+	// Once to warm the caller's policy cache.
+	if _, err := get("Bob"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, user string
+		reads      int
+	}{
+		{"exact name", "Bob", 1},
+		{"other case", "bob", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rc.reset()
+			out, err := get(tc.user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rc.count("user", "bob"); got != tc.reads {
+				t.Errorf("user read %d times, want %d", got, tc.reads)
+			}
+			u := out.User
+			if aws.ToString(u.UserName) != "Bob" || aws.ToString(u.Path) != "/eng/" || aws.ToString(u.Arn) != "arn:aws:iam::"+acct+":user/eng/Bob" {
+				t.Errorf("got user %q path %q arn %q, want Bob /eng/ with its path", aws.ToString(u.UserName), aws.ToString(u.Path), aws.ToString(u.Arn))
+			}
+			if u.PermissionsBoundary == nil || aws.ToString(u.PermissionsBoundary.PermissionsBoundaryArn) != boundary {
+				t.Errorf("got boundary %+v, want %s", u.PermissionsBoundary, boundary)
+			}
+			if len(u.Tags) != 1 || aws.ToString(u.Tags[0].Key) != "team" || aws.ToString(u.Tags[0].Value) != "red" {
+				t.Errorf("got tags %+v, want team=red", u.Tags)
+			}
+		})
+	}
+	t.Run("missing user", func(t *testing.T) {
+		_, err := get("nobody")
+		testutil.WantCode(t, err, "NoSuchEntity")
+	})
+	t.Run("name GetUser refuses", func(t *testing.T) {
+		_, err := get("\u212Aob") // KELVIN SIGN folds to k, but is no IAM name character
+		testutil.WantCode(t, err, "ValidationError")
+	})
+}

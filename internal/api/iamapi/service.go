@@ -47,5 +47,14 @@ type Paged struct {
 	Marker      string `xml:"Marker,omitempty" page:"token"`
 }
 
+// writeXML writes p as encoding/xml marshals it, for a result that writes itself
+// (awsproto.ResultWriter).
+func (p Paged) writeXML(w *awsproto.XMLWriter) {
+	w.Bool("IsTruncated", p.IsTruncated)
+	if p.Marker != "" {
+		w.String("Marker", p.Marker)
+	}
+}
+
 // PageOf is the tail of a page of results.
 func PageOf[T any](p iam.Page[T]) Paged { return Paged{IsTruncated: p.IsTruncated, Marker: p.Marker} }

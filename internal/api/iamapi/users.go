@@ -103,11 +103,62 @@ func getUser(c *api.Call, in *GetUserInput) (*GetUserOutput, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The user authorization read for its ARN and keys (entityARN, c.Facts) is the answer, as
+	// of the snapshot the decision was taken on: one read of the store, not two. Only for the
+	// name exactly as stored, a name GetUser's own checks pass; any other (no such user, a name
+	// in other case, one GetUser refuses) takes GetUser's own read and errors.
+	if u := c.Facts.User(); u != nil && u.UserName == n {
+		return &GetUserOutput{User: u}, nil
+	}
 	u, err := c.IAM.GetUser(c.Ctx, c.Account(), n)
 	if err != nil {
 		return nil, err
 	}
 	return &GetUserOutput{User: u}, nil
+}
+
+// WriteResultXML writes the result as MarshalXML does (awsproto.ResultWriter).
+func (o *GetUserOutput) WriteResultXML(w *awsproto.XMLWriter) {
+	switch {
+	case o.Root != nil:
+		w.Start("User")
+		w.String("UserId", o.Root.UserID)
+		w.String("Arn", o.Root.Arn)
+		w.AWSTime("CreateDate", o.Root.CreateDate)
+		w.End("User")
+	case o.User != nil:
+		writeUser(w, "User", o.User)
+	}
+}
+
+// writeUser writes u as the element name, as encoding/xml marshals an iam.User.
+func writeUser(w *awsproto.XMLWriter, name string, u *iam.User) {
+	w.Start(name)
+	w.String("Path", u.Path)
+	w.String("UserName", u.UserName)
+	w.String("UserId", u.UserID)
+	w.String("Arn", u.Arn)
+	w.Time("CreateDate", u.CreateDate)
+	if u.PasswordLastUsed != nil {
+		w.Time("PasswordLastUsed", *u.PasswordLastUsed)
+	}
+	if b := u.PermissionsBoundary; b != nil {
+		w.Start("PermissionsBoundary")
+		w.String("PermissionsBoundaryType", b.PermissionsBoundaryType)
+		w.String("PermissionsBoundaryArn", b.PermissionsBoundaryArn)
+		w.End("PermissionsBoundary")
+	}
+	// <Tags></Tags> also when there are none: encoding/xml writes the parent of Tags>member
+	// whether or not omitempty leaves the members out.
+	w.Start("Tags")
+	for _, t := range u.Tags {
+		w.Start("member")
+		w.String("Key", t.Key)
+		w.String("Value", t.Value)
+		w.End("member")
+	}
+	w.End("Tags")
+	w.End(name)
 }
 
 var ListUsers = add(&api.Op[ListUsersInput, ListUsersOutput]{Name: "ListUsers", Run: listUsers})
@@ -122,6 +173,16 @@ type ListUsersInput struct {
 type ListUsersOutput struct {
 	Users []iam.User `xml:"Users>member"`
 	Paged
+}
+
+// WriteResultXML writes the result as encoding/xml would (awsproto.ResultWriter).
+func (o *ListUsersOutput) WriteResultXML(w *awsproto.XMLWriter) {
+	w.Start("Users") // written also when empty, as encoding/xml writes Users>member
+	for i := range o.Users {
+		writeUser(w, "member", &o.Users[i])
+	}
+	w.End("Users")
+	o.Paged.writeXML(w)
 }
 
 func listUsers(c *api.Call, in *ListUsersInput) (*ListUsersOutput, error) {

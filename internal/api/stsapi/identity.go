@@ -1,6 +1,9 @@
 package stsapi
 
-import "github.com/rootward/rootward/internal/api"
+import (
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/awsproto"
+)
 
 // GetCallerIdentity needs no permission: "No permissions are required to perform this operation"
 // (STS API reference), and an explicit deny does not stop it.
@@ -12,6 +15,14 @@ type CallerIdentityOutput struct {
 	Arn     string `xml:"Arn"`
 	UserID  string `xml:"UserId"`
 	Account string `xml:"Account"`
+}
+
+// WriteResultXML writes the result as encoding/xml would (awsproto.ResultWriter): every answer
+// to a signed caller asking who it is, the cheapest call there is, goes through here.
+func (o *CallerIdentityOutput) WriteResultXML(w *awsproto.XMLWriter) {
+	w.String("Arn", o.Arn)
+	w.String("UserId", o.UserID)
+	w.String("Account", o.Account)
 }
 
 func getCallerIdentity(c *api.Call, _ *struct{}) (*CallerIdentityOutput, error) {

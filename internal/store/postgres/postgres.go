@@ -324,6 +324,37 @@ func (t *tx) Get(kind, account, key string) ([]byte, error) {
 	return nonNil(body), nil
 }
 
+// GetMany reads every key in one query: = ANY of a bytea array is an index lookup per element
+// (https://www.postgresql.org/docs/current/functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME).
+func (t *tx) GetMany(kind, account string, keys []string) ([][]byte, error) {
+	found := store.NewBodies(keys)
+	if len(keys) == 0 {
+		return found.Result(), nil
+	}
+	arg := make([][]byte, len(keys))
+	for i, k := range keys {
+		arg[i] = []byte(k)
+	}
+	rows, err := t.pg.Query(t.ctx,
+		`SELECT key, body FROM objects WHERE kind = $1 AND account = $2 AND key = ANY($3)`,
+		[]byte(kind), []byte(account), arg)
+	if err != nil {
+		return nil, t.fail("get many", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, body []byte
+		if err := rows.Scan(&key, &body); err != nil {
+			return nil, t.fail("get many", err)
+		}
+		found.Found(key, body)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("get many", err)
+	}
+	return found.Result(), nil
+}
+
 func (t *tx) Insert(kind, account, key string, body []byte) error {
 	if t.readOnly {
 		return store.ErrReadOnly

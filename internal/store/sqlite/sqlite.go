@@ -151,6 +151,19 @@ const (
 	deleteSQL = `DELETE FROM objects WHERE kind = ? AND account = ? AND key = ?`
 )
 
+// getManySQL reads the objects of n keys (n of maxGetMany's powers of two: each size is prepared
+// once at Open; a batch of another size repeats its last key up to the next one, which IN ignores).
+// An IN list of bound parameters is a point lookup per distinct key in the primary key's index
+// (https://www.sqlite.org/optoverview.html#the_in_operator).
+func getManySQL(n int) string {
+	return `SELECT key, body FROM objects WHERE kind = ? AND account = ? AND key IN (?` +
+		strings.Repeat(", ?", n-1) + `)`
+}
+
+// maxGetMany is the most keys one GetMany query binds; a longer GetMany runs one query per
+// maxGetMany keys. A power of two, well under SQLite's limit of bound parameters.
+const maxGetMany = 256
+
 func listSQL(cond string) string {
 	return `SELECT key, body FROM objects WHERE kind = ? AND account = ?` + cond + ` ORDER BY key LIMIT ?`
 }
@@ -165,6 +178,9 @@ func countSQL(cond string) string {
 func statements() []string {
 	stmts := []string{getSQL, insertSQL, putSQL, deleteSQL, scanFirstSQL, scanNextSQL,
 		insertChangeSQL, maxChangeSQL, readChangesSQL, pruneChangesSQL}
+	for n := 1; n <= maxGetMany; n *= 2 {
+		stmts = append(stmts, getManySQL(n))
+	}
 	// Ranges of every shape keyrange.For produces: no bound, prefix, cursor, cursor within a
 	// prefix, prefix without an upper bound.
 	for _, r := range []keyrange.Range{
@@ -392,6 +408,45 @@ func (t *tx) Get(kind, account, key string) ([]byte, error) {
 		return nil, fmt.Errorf("sqlite: get: %w", err)
 	}
 	return nonNil(body), nil
+}
+
+func (t *tx) GetMany(kind, account string, keys []string) ([][]byte, error) {
+	found := store.NewBodies(keys)
+	for start := 0; start < len(keys); start += maxGetMany {
+		if err := t.getMany(kind, account, keys[start:min(start+maxGetMany, len(keys))], found); err != nil {
+			return nil, err
+		}
+	}
+	return found.Result(), nil
+}
+
+// getMany reads the objects of keys (1 to maxGetMany of them) into found.
+func (t *tx) getMany(kind, account string, keys []string, found *store.Bodies) error {
+	n := 1
+	for n < len(keys) {
+		n *= 2
+	}
+	args := make([]any, 2, 2+n)
+	args[0], args[1] = blob(kind), blob(account)
+	for i := range n {
+		args = append(args, blob(keys[min(i, len(keys)-1)]))
+	}
+	rows, err := t.query(getManySQL(n), args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: get many: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, body []byte
+		if err := rows.Scan(&key, &body); err != nil {
+			return fmt.Errorf("sqlite: get many: %w", err)
+		}
+		found.Found(key, body)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: get many: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) Insert(kind, account, key string, body []byte) error {

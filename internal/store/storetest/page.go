@@ -10,12 +10,16 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// Counter is a Store whose transactions count the objects List hands back: what a listing costs in
-// reads, for tests that bound it. Its count is not safe for concurrent transactions.
+// Counter is a Store whose transactions count the objects List hands back and the reads by key:
+// what a listing costs in reads, for tests that bound it. Its counts are not safe for concurrent
+// transactions.
 type Counter struct {
 	store.Store
 	// Listed is the number of objects List has returned since it was last set to 0.
 	Listed int
+	// KeyReads is the number of Get and GetMany calls (queries by key, however many keys each
+	// asks for) since it was last set to 0.
+	KeyReads int
 }
 
 // View runs fn in a View of the wrapped Store, counting its List reads.
@@ -29,16 +33,26 @@ func (c *Counter) Update(ctx context.Context, fn func(tx store.Tx) error) error 
 }
 
 // Tx returns tx with its List reads counted.
-func (c *Counter) Tx(tx store.Tx) store.Tx { return countingTx{tx, &c.Listed} }
+func (c *Counter) Tx(tx store.Tx) store.Tx { return countingTx{tx, c} }
 
 type countingTx struct {
 	store.Tx
-	listed *int
+	c *Counter
+}
+
+func (c countingTx) Get(kind, account, key string) ([]byte, error) {
+	c.c.KeyReads++
+	return c.Tx.Get(kind, account, key)
+}
+
+func (c countingTx) GetMany(kind, account string, keys []string) ([][]byte, error) {
+	c.c.KeyReads++
+	return c.Tx.GetMany(kind, account, keys)
 }
 
 func (c countingTx) List(kind, account, prefix, after string, limit int) ([]store.Item, error) {
 	items, err := c.Tx.List(kind, account, prefix, after, limit)
-	*c.listed += len(items)
+	c.c.Listed += len(items)
 	return items, err
 }
 

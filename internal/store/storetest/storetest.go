@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Get", testGet},
+		{"GetMany", testGetMany},
 		{"Insert", testInsert},
 		{"Put", testPut},
 		{"Delete", testDelete},
@@ -57,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		// Typed records (records.go).
 		{"Scan", testScan},
 		{"RecordIndexes", testRecordIndexes},
+		{"Resolved", testResolved},
 		{"UniqueIndex", testUniqueIndex},
 		{"UpgradeOnRead", testUpgradeOnRead},
 		{"Migrate", testMigrate},
