@@ -151,7 +151,7 @@ func (db *DB) committed(full bool) {
 	}
 	db.syncOwed = true
 	if db.syncTimer == nil && !db.syncClosed {
-		db.syncTimer = time.AfterFunc(normalSyncDelay, func() {
+		db.syncTimer = time.AfterFunc(db.syncDelay, func() {
 			if err := db.syncNormalCommits(); err != nil {
 				db.syncFailed(err)
 			}
@@ -183,7 +183,7 @@ func (db *DB) syncFailed(error) {
 	db.syncMu.Lock()
 	defer db.syncMu.Unlock()
 	if db.syncTimer == nil && !db.syncClosed && db.syncOwed {
-		db.syncTimer = time.AfterFunc(normalSyncDelay, func() {
+		db.syncTimer = time.AfterFunc(db.syncDelay, func() {
 			if err := db.syncNormalCommits(); err != nil {
 				db.syncFailed(err)
 			}

@@ -57,6 +57,7 @@ type DB struct {
 	syncOwed   bool        // guarded by syncMu: a NORMAL commit has not been synced yet
 	syncTimer  *time.Timer // guarded by syncMu: runs syncNormalCommits
 	syncClosed bool        // guarded by syncMu: Close has begun
+	syncDelay  time.Duration
 }
 
 var _ store.Store = (*DB)(nil)
@@ -134,7 +135,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{write: write, read: read}
+	db := &DB{write: write, read: read, syncDelay: normalSyncDelay}
 	db.feed = changefeed.New(changeSource{db}, nil)
 	if db.writeStmts, err = prepare(write, append(statements(), writeEventStatements()...)); err == nil {
 		db.readStmts, err = prepare(read, append(statements(), readEventStatements()...))
