@@ -59,6 +59,9 @@ func (r *Recorder) init(log *slog.Logger) {
 // it is durable: nil means the record is committed. It returns an error when the record could not
 // be stored (it is then not stored: the caller must not answer success), ErrClosed after Close.
 func (r *Recorder) Record(e *Event) error {
+	if !recording {
+		return nil
+	}
 	// An event without an ID gets one minted when it joins the queue, so that the IDs of the queue
 	// increase (see idMinter); it is encoded here, in the caller's goroutine, with a placeholder
 	// the minted ID overwrites in place.

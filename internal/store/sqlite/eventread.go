@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -83,9 +84,9 @@ type candidate struct {
 }
 
 // merge emits, in (time, seq) order (descending when newest), the entries of the rows next returns
-// in max_time order (descending when newest), until emit says stop or the rows end. next returns
-// fewer than postingPage rows when it has no more. keep filters entries before they wait.
-func merge(newest bool, next func() ([]sourceRow, error), keep func(entry) bool, emit func(candidate) (bool, error)) error {
+// in max_time order (descending when newest), until emit says stop or the rows end (next says
+// done). keep filters entries before they wait.
+func merge(newest bool, next func() (rows []sourceRow, done bool, err error), keep func(entry) bool, emit func(candidate) (bool, error)) error {
 	var cands []candidate
 	before := func(a, b candidate) int {
 		c := compareEntry(a.entry, b.entry)
@@ -108,7 +109,7 @@ func merge(newest bool, next func() ([]sourceRow, error), keep func(entry) bool,
 		return true, nil
 	}
 	for {
-		rows, err := next()
+		rows, done, err := next()
 		if err != nil {
 			return err
 		}
@@ -135,7 +136,7 @@ func merge(newest bool, next func() ([]sourceRow, error), keep func(entry) bool,
 				slices.SortFunc(cands, before)
 			}
 		}
-		if len(rows) < postingPage {
+		if done {
 			_, err := flush(func(entry) bool { return true })
 			return err
 		}
@@ -196,7 +197,7 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		if q.Newest {
 			curTime, curBlock = top, math.MaxInt64
 		}
-		next := func() ([]sourceRow, error) {
+		mainNext := func() ([]sourceRow, error) {
 			var rows *sql.Rows
 			var err error
 			if q.Newest {
@@ -233,7 +234,11 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 			// Ascending, the first rows that can hold an entry at lo have max_time >= lo.
 			curTime = lo
 		}
-		return merge(q.Newest, next, keep, func(c candidate) (bool, error) {
+		recent, err := r.recent(q.Account, attr, value, lo, top, q.Newest)
+		if err != nil {
+			return err
+		}
+		return merge(q.Newest, interleave(q.Newest, mainNext, recent), keep, func(c candidate) (bool, error) {
 			e, err := r.event(c.block, c.seq)
 			if err != nil {
 				return false, err
@@ -248,6 +253,76 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		return nil, fmt.Errorf("sqlite: lookup events: %w", err)
 	}
 	return out, nil
+}
+
+// recent returns the rows of event_recent of one attribute value whose max_time is in [lo, top], in
+// (max_time, block) order, descending when newest.
+func (r *eventReader) recent(account string, attr int, value string, lo, top int64, newest bool) ([]sourceRow, error) {
+	rows, err := r.stmt(recentSQL).QueryContext(r.ctx, []byte(account), attr, []byte(value), lo, top)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sourceRow
+	for rows.Next() {
+		var (
+			row     sourceRow
+			minTime int64
+			data    []byte
+		)
+		if err := rows.Scan(&row.maxTime, &row.block, &minTime, &data); err != nil {
+			return nil, err
+		}
+		if row.entries, err = decodeEntries(nil, data, row.block, minTime); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	slices.SortFunc(out, func(a, b sourceRow) int {
+		c := cmp.Or(cmp.Compare(a.maxTime, b.maxTime), cmp.Compare(a.block, b.block))
+		if newest {
+			return -c
+		}
+		return c
+	})
+	return out, rows.Err()
+}
+
+// interleave returns the rows of main's pages (postingPage rows but the last) and of recent in one
+// (max_time, block) order, descending when newest, a page at a time.
+func interleave(newest bool, main func() ([]sourceRow, error), recent []sourceRow) func() ([]sourceRow, bool, error) {
+	var (
+		buf      []sourceRow
+		mainDone bool
+	)
+	return func() ([]sourceRow, bool, error) {
+		var out []sourceRow
+		for len(out) < postingPage {
+			if len(buf) == 0 && !mainDone {
+				page, err := main()
+				if err != nil {
+					return nil, false, err
+				}
+				buf, mainDone = page, len(page) < postingPage
+			}
+			var fromRecent bool
+			switch {
+			case len(buf) == 0 && len(recent) == 0:
+				return out, true, nil
+			case len(buf) == 0:
+				fromRecent = true
+			case len(recent) > 0:
+				c := cmp.Or(cmp.Compare(recent[0].maxTime, buf[0].maxTime), cmp.Compare(recent[0].block, buf[0].block))
+				fromRecent = (newest && c > 0) || (!newest && c < 0)
+			}
+			if fromRecent {
+				out, recent = append(out, recent[0]), recent[1:]
+			} else {
+				out, buf = append(out, buf[0]), buf[1:]
+			}
+		}
+		return out, false, nil
+	}
 }
 
 // selective returns the attribute whose postings a lookup reads: the one q sets that is likely to
@@ -297,10 +372,10 @@ func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) 
 			lo = max(lo, from.time)
 		}
 		curTime, curBlock := lo, int64(math.MinInt64)
-		next := func() ([]sourceRow, error) {
+		next := func() ([]sourceRow, bool, error) {
 			rows, err := r.stmt(blocksUpSQL).QueryContext(ctx, curTime, curBlock, postingPage)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			defer rows.Close()
 			var page []sourceRow
@@ -311,24 +386,24 @@ func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) 
 					data    []byte
 				)
 				if err := rows.Scan(&row.maxTime, &row.block, &minTime, &data); err != nil {
-					return nil, err
+					return nil, false, err
 				}
 				curTime, curBlock = row.maxTime, row.block
 				b, err := parseBlock(row.block, minTime, data)
 				if err != nil {
-					return nil, err
+					return nil, false, err
 				}
 				r.blocks[row.block] = b
 				for i := range b.len() {
 					e, err := b.event(i)
 					if err != nil {
-						return nil, err
+						return nil, false, err
 					}
 					row.entries = append(row.entries, entry{time: micros(e.Time), seq: e.Seq})
 				}
 				page = append(page, row)
 			}
-			return page, rows.Err()
+			return page, len(page) < postingPage, rows.Err()
 		}
 		keep := func(e entry) bool {
 			return e.time >= lo && (from == nil || compareEntry(e, *from) > 0)

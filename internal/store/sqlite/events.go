@@ -42,8 +42,15 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
 	insertPostingSQL = `INSERT INTO event_postings (account, attr, value, max_time, block, min_time, entries)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
-	expiredSQL    = `SELECT value FROM event_meta WHERE name = 'expired_before'`
-	setExpiredSQL = `INSERT INTO event_meta (name, value) VALUES ('expired_before', ?)
+	insertRecentSQL = `INSERT INTO event_recent (account, attr, value, max_time, block, min_time, entries)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	oldestRecentSQL = `SELECT block FROM event_recent ORDER BY block LIMIT 1`
+	moveRecentSQL   = `INSERT INTO event_postings (account, attr, value, max_time, block, min_time, entries)
+		SELECT account, attr, value, max_time, block, min_time, entries FROM event_recent
+		ORDER BY account, attr, value, max_time, block`
+	clearRecentSQL = `DELETE FROM event_recent`
+	expiredSQL     = `SELECT value FROM event_meta WHERE name = 'expired_before'`
+	setExpiredSQL  = `INSERT INTO event_meta (name, value) VALUES ('expired_before', ?)
 		ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`
 	touchSyncSQL = `INSERT INTO event_meta (name, value) VALUES ('synced', ?)
 		ON CONFLICT (name) DO UPDATE SET value = excluded.value`
@@ -52,6 +59,7 @@ const (
 	deleteBlockSQL   = `DELETE FROM event_blocks WHERE block = ?`
 	deletePostingSQL = `DELETE FROM event_postings
 		WHERE account = ? AND attr = ? AND value = ? AND max_time = ? AND block = ?`
+	deleteRecentSQL = `DELETE FROM event_recent WHERE block = ?`
 	// Posting rows of one attribute value whose max_time is within bounds, a page at a time after
 	// (before) a (max_time, block) cursor; the row value comparison is a range of the primary key.
 	// https://www.sqlite.org/rowvalue.html#row_value_comparisons
@@ -61,6 +69,8 @@ const (
 	postingsDownSQL = `SELECT max_time, block, min_time, entries FROM event_postings
 		WHERE account = ? AND attr = ? AND value = ? AND max_time >= ? AND (max_time, block) < (?, ?)
 		ORDER BY max_time DESC, block DESC LIMIT ?`
+	recentSQL = `SELECT max_time, block, min_time, entries FROM event_recent
+		WHERE account = ? AND attr = ? AND value = ? AND max_time >= ? AND max_time <= ?`
 	blockSQL    = `SELECT min_time, data FROM event_blocks WHERE block = ?`
 	blocksUpSQL = `SELECT max_time, block, min_time, data FROM event_blocks
 		WHERE (max_time, block) > (?, ?) ORDER BY max_time, block LIMIT ?`
@@ -69,11 +79,11 @@ const (
 func writeEventStatements() []string {
 	return []string{nextSeqSQL, maxIDSQL, idPostingSQL, idPostingsInSQL, idBlockSQL, insertBlockSQL,
 		insertPostingSQL, blockSQL, expiredSQL, setExpiredSQL, touchSyncSQL, expirableSQL, deleteBlockSQL,
-		deletePostingSQL}
+		deletePostingSQL, insertRecentSQL, oldestRecentSQL, moveRecentSQL, clearRecentSQL, deleteRecentSQL}
 }
 
 func readEventStatements() []string {
-	return []string{idPostingSQL, idBlockSQL, expiredSQL, postingsUpSQL, postingsDownSQL, blockSQL, blocksUpSQL}
+	return []string{idPostingSQL, idBlockSQL, expiredSQL, postingsUpSQL, postingsDownSQL, blockSQL, blocksUpSQL, recentSQL}
 }
 
 // micros is t as microseconds since the Unix epoch, the unit of the time columns.
@@ -336,8 +346,28 @@ func (w *eventWriter) write(events []*store.StoredEvent, first int64) error {
 		}
 		events, first = events[n:], first+int64(n)
 	}
-	return nil
+	// The recent postings move into event_postings once they cover recentSeqs events.
+	var oldest int64
+	if err := w.stmt(oldestRecentSQL).QueryRowContext(w.ctx).Scan(&oldest); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	}
+	if first-oldest < recentSeqs {
+		return nil
+	}
+	if _, err := w.stmt(moveRecentSQL).ExecContext(w.ctx); err != nil {
+		return err
+	}
+	_, err := w.stmt(clearRecentSQL).ExecContext(w.ctx)
+	return err
 }
+
+// recentSeqs is how many events' postings event_recent holds before they move to event_postings
+// (see migrations/00004_event_blocks.sql): enough that a value's page is written once for many
+// batches, few enough that a lookup reads the whole table quickly.
+const recentSeqs = 1024
 
 // blockLen is how many of events (at least one) go into the next block: at most maxBlockEvents,
 // spanning at most maxBlockSpan.
@@ -374,8 +404,12 @@ func (w *eventWriter) writeBlock(events []*store.StoredEvent, first int64) error
 		encodeBlock(events, minTime)); err != nil {
 		return err
 	}
-	ins := w.stmt(insertPostingSQL)
+	recent, ids := w.stmt(insertRecentSQL), w.stmt(insertPostingSQL)
 	for _, p := range blockPostings(events, func(int) bool { return !ranged }) {
+		ins := recent
+		if p.key.attr == attrID {
+			ins = ids // looked up by value, one at a time: see findID
+		}
 		if _, err := ins.ExecContext(w.ctx, []byte(p.key.account), p.key.attr, []byte(p.key.value), p.maxTime,
 			first, p.minTime, p.entries()); err != nil {
 			return err
@@ -482,6 +516,9 @@ func (db *DB) ExpireEvents(ctx context.Context, before time.Time, batch int) (in
 				if _, err := delPosting.ExecContext(ctx, []byte(p.key.account), p.key.attr, []byte(p.key.value), p.maxTime, ob.first); err != nil {
 					return err
 				}
+			}
+			if _, err := w.stmt(deleteRecentSQL).ExecContext(ctx, ob.first); err != nil {
+				return err
 			}
 			if _, err := w.stmt(deleteBlockSQL).ExecContext(ctx, ob.first); err != nil {
 				return err

@@ -13,6 +13,12 @@
 -- the primary key; entries packs (index in the block, time - min_time) of the block's matching
 -- events.
 --
+-- event_recent: the postings of the newest blocks (at most recentSeqs events), keyed by block first,
+-- so that a batch appends its posting rows at the right edge of one B-tree (a page or two) instead
+-- of one page per distinct value; when it holds recentSeqs events or more, an append moves them all
+-- into event_postings in key order, one page per distinct value for many batches. Lookups read
+-- both (event_recent whole: it is small). ID postings go straight to event_postings.
+--
 -- event_meta: expired_before, the retention cutoff: events before it are hidden from reads while
 -- the block that holds them waits for all of its events to pass it.
 --
@@ -42,6 +48,16 @@ CREATE TABLE event_postings (
 	entries  BLOB    NOT NULL,
 	PRIMARY KEY (account, attr, value, max_time, block)
 ) WITHOUT ROWID;
+CREATE TABLE event_recent (
+	block    INTEGER NOT NULL,
+	account  BLOB    NOT NULL,
+	attr     INTEGER NOT NULL,
+	value    BLOB    NOT NULL,
+	max_time INTEGER NOT NULL,
+	min_time INTEGER NOT NULL,
+	entries  BLOB    NOT NULL,
+	PRIMARY KEY (block, account, attr, value)
+) WITHOUT ROWID;
 CREATE TABLE event_meta (
 	name  TEXT PRIMARY KEY,
 	value INTEGER NOT NULL
@@ -49,5 +65,6 @@ CREATE TABLE event_meta (
 
 -- +goose Down
 DROP TABLE event_meta;
+DROP TABLE event_recent;
 DROP TABLE event_postings;
 DROP TABLE event_blocks;
