@@ -3,7 +3,6 @@ package sqlite
 import (
 	"encoding/binary"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -251,17 +250,7 @@ func blockPostings(events []*store.StoredEvent, withID func(i int) bool) []*post
 	return out
 }
 
-// sortEntries orders entries by (time, seq), descending when newest.
-func sortEntries(es []entry, newest bool) {
-	slices.SortFunc(es, func(a, b entry) int {
-		c := compareEntry(a, b)
-		if newest {
-			return -c
-		}
-		return c
-	})
-}
-
+// compareEntry orders entries by (time, seq).
 func compareEntry(a, b entry) int {
 	if a.time != b.time {
 		if a.time < b.time {

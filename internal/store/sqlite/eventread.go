@@ -208,27 +208,11 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 			if err != nil {
 				return nil, err
 			}
-			defer rows.Close()
-			var page []sourceRow
-			for rows.Next() {
-				var (
-					row     sourceRow
-					minTime int64
-					data    []byte
-				)
-				if err := rows.Scan(&row.maxTime, &row.block, &minTime, &data); err != nil {
-					return nil, err
-				}
-				if !q.Newest && row.maxTime < lo {
-					continue // before the range: its entries are all before lo
-				}
-				if row.entries, err = decodeEntries(nil, data, row.block, minTime); err != nil {
-					return nil, err
-				}
-				page = append(page, row)
-				curTime, curBlock = row.maxTime, row.block
+			page, err := postingRows(rows)
+			if len(page) > 0 {
+				curTime, curBlock = page[len(page)-1].maxTime, page[len(page)-1].block
 			}
-			return page, rows.Err()
+			return page, err
 		}
 		if !q.Newest {
 			// Ascending, the first rows that can hold an entry at lo have max_time >= lo.
@@ -262,6 +246,22 @@ func (r *eventReader) recent(account string, attr int, value string, lo, top int
 	if err != nil {
 		return nil, err
 	}
+	out, err := postingRows(rows)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b sourceRow) int {
+		c := cmp.Or(cmp.Compare(a.maxTime, b.maxTime), cmp.Compare(a.block, b.block))
+		if newest {
+			return -c
+		}
+		return c
+	})
+	return out, nil
+}
+
+// postingRows reads rows of (max_time, block, min_time, entries) of postings, and closes them.
+func postingRows(rows *sql.Rows) ([]sourceRow, error) {
 	defer rows.Close()
 	var out []sourceRow
 	for rows.Next() {
@@ -273,18 +273,12 @@ func (r *eventReader) recent(account string, attr int, value string, lo, top int
 		if err := rows.Scan(&row.maxTime, &row.block, &minTime, &data); err != nil {
 			return nil, err
 		}
+		var err error
 		if row.entries, err = decodeEntries(nil, data, row.block, minTime); err != nil {
 			return nil, err
 		}
 		out = append(out, row)
 	}
-	slices.SortFunc(out, func(a, b sourceRow) int {
-		c := cmp.Or(cmp.Compare(a.maxTime, b.maxTime), cmp.Compare(a.block, b.block))
-		if newest {
-			return -c
-		}
-		return c
-	})
 	return out, rows.Err()
 }
 
