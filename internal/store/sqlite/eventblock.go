@@ -81,15 +81,15 @@ type block struct {
 // maxBlockBytes bounds a block's uncompressed size that parseBlock accepts.
 const maxBlockBytes = 256 << 20
 
-// parseBlock decompresses a block's data and reads its header.
-func parseBlock(first, minTime int64, packed []byte) (*block, error) {
+// parseBlock decompresses a block's data (into buf when it is large enough) and reads its header.
+func parseBlock(buf []byte, first, minTime int64, packed []byte) (*block, error) {
 	if len(packed) < 1 || packed[0] != blockVersion {
 		return nil, errBadBlock
 	}
 	if n, err := s2.DecodedLen(packed[1:]); err != nil || n > maxBlockBytes {
 		return nil, errBadBlock
 	}
-	data, err := s2.Decode(nil, packed[1:])
+	data, err := s2.Decode(buf[:cap(buf)], packed[1:])
 	if err != nil {
 		return nil, errBadBlock
 	}

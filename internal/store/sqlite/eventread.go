@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -26,8 +27,9 @@ type eventReader struct {
 	ctx     context.Context
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt
-	expired int64 // events before this time are hidden (retention, see ExpireEvents)
-	blocks  map[int64]*block
+	expired int64            // events before this time are hidden (retention, see ExpireEvents)
+	blocks  map[int64]*block // blocks ScanEvents read
+	last    *block           // the block a lookup read last; its buffer is reused for the next
 }
 
 func (r *eventReader) stmt(q string) *sql.Stmt { return r.tx.StmtContext(r.ctx, r.stmts[q]) }
@@ -48,27 +50,40 @@ func (db *DB) readEvents(ctx context.Context, fn func(r *eventReader) error) err
 }
 
 // event reads the event of seq from block first.
+// A lookup decodes the block of each event it returns (64 events, some 80 KB) into one buffer,
+// and copies the event's body out of it.
 func (r *eventReader) event(first, seq int64) (store.StoredEvent, error) {
-	b := r.blocks[first]
+	b, reused := r.blocks[first], false
 	if b == nil {
-		var (
-			minTime int64
-			data    []byte
-		)
-		if err := r.stmt(blockSQL).QueryRowContext(r.ctx, first).Scan(&minTime, &data); err != nil {
-			return store.StoredEvent{}, err
+		reused = true
+		if b = r.last; b == nil || b.first != first {
+			var (
+				minTime int64
+				data    []byte
+				buf     []byte
+			)
+			if err := r.stmt(blockSQL).QueryRowContext(r.ctx, first).Scan(&minTime, &data); err != nil {
+				return store.StoredEvent{}, err
+			}
+			if r.last != nil {
+				buf = r.last.data
+			}
+			var err error
+			if b, err = parseBlock(buf, first, minTime, data); err != nil {
+				return store.StoredEvent{}, err
+			}
+			r.last = b
 		}
-		var err error
-		if b, err = parseBlock(first, minTime, data); err != nil {
-			return store.StoredEvent{}, err
-		}
-		r.blocks[first] = b
 	}
 	i := int(seq - first)
 	if i < 0 || i >= b.len() {
 		return store.StoredEvent{}, errBadBlock
 	}
-	return b.event(i)
+	e, err := b.event(i)
+	if reused {
+		e.Body = bytes.Clone(e.Body)
+	}
+	return e, err
 }
 
 // sourceRow is one posting or block row: its max_time and its entries, with the block they are in.
@@ -383,7 +398,7 @@ func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) 
 					return nil, false, err
 				}
 				curTime, curBlock = row.maxTime, row.block
-				b, err := parseBlock(row.block, minTime, data)
+				b, err := parseBlock(nil, row.block, minTime, data)
 				if err != nil {
 					return nil, false, err
 				}

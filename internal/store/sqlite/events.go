@@ -292,7 +292,7 @@ func findID(ctx context.Context, stmt func(string) *sql.Stmt, id string) (store.
 		if err := stmt(blockSQL).QueryRowContext(ctx, first).Scan(&bt, &data); err != nil {
 			return store.StoredEvent{}, false, err
 		}
-		b, err := parseBlock(first, bt, data)
+		b, err := parseBlock(nil, first, bt, data)
 		if err != nil {
 			return store.StoredEvent{}, false, err
 		}
@@ -309,7 +309,7 @@ func findID(ctx context.Context, stmt func(string) *sql.Stmt, id string) (store.
 	if err != nil {
 		return store.StoredEvent{}, false, err
 	}
-	b, err := parseBlock(first, minTime, data)
+	b, err := parseBlock(nil, first, minTime, data)
 	if err != nil {
 		return store.StoredEvent{}, false, err
 	}
@@ -487,7 +487,7 @@ func (db *DB) ExpireEvents(ctx context.Context, before time.Time, batch int) (in
 			}
 			b.ranged = idLo.Valid
 			blocks = append(blocks, b)
-			pb, err := parseBlock(b.first, b.minTime, b.data)
+			pb, err := parseBlock(nil, b.first, b.minTime, b.data)
 			if err != nil {
 				rows.Close()
 				return err
@@ -500,7 +500,7 @@ func (db *DB) ExpireEvents(ctx context.Context, before time.Time, batch int) (in
 		}
 		delPosting := w.stmt(deletePostingSQL)
 		for _, ob := range blocks {
-			pb, err := parseBlock(ob.first, ob.minTime, ob.data)
+			pb, err := parseBlock(nil, ob.first, ob.minTime, ob.data)
 			if err != nil {
 				return err
 			}
