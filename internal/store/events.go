@@ -5,18 +5,25 @@ import (
 	"time"
 )
 
-// EventLog is the trail's append-only table: one row per CloudTrail record, with the fields
-// LookupEvents filters on kept in columns of their own and indexed, each index leading with the
-// recipient account and ending with the event time (then the sequence number), so that a page of
-// one account's events of one user, name, key, resource or read-only flag, newest first, is an
-// index range read however many events the table holds. It sits beside the objects, not in them:
-// the trail is append-heavy, grows to tens of millions of rows and is queried by several columns.
+// EventLog is the trail's append-only log: one entry per CloudTrail record, with the fields
+// LookupEvents filters on kept apart from the body and indexed per recipient account, so that a
+// page of one account's events of one user, name, key, resource or read-only flag, newest first,
+// is an index range read however many events the log holds. It sits beside the objects, not in
+// them: the trail is append-heavy, grows to tens of millions of events and is queried by several
+// attributes. (PostgreSQL keeps a row per event with an index per attribute; SQLite keeps blocks
+// of up to 64 events with one posting per distinct attribute value of a block, since its cost is
+// per B-tree insert: see internal/store/sqlite/events.go.)
 //
 // Times are kept to the microsecond, in UTC.
 type EventLog interface {
 	// AppendEvents stores the events in one transaction, durably (the transaction has committed
 	// when it returns nil), and sets each event's Seq. An event whose ID is already stored is
 	// skipped (its Seq stays 0): appending is idempotent, so a record copied twice is kept once.
+	//
+	// Durable means: when any event is not ReadOnly (a call that changed something), as durable
+	// as the change itself (a power loss keeps it); when every event is ReadOnly, a backend may
+	// commit so that a crash of the process (kill -9) keeps it but a power loss in the next
+	// 100 ms may not (SQLite: synchronous=NORMAL, followed by a FULL commit within 100 ms).
 	AppendEvents(ctx context.Context, events []*StoredEvent) error
 	// LookupEvents returns the events of q.Account that match every filter set in q, in time
 	// order (newest first when q.Newest), at most q.Limit of them.
@@ -27,9 +34,14 @@ type EventLog interface {
 	// after its events' times were taken, so a reader that must not miss events stays some time
 	// behind the present (see internal/trail). limit must be positive.
 	ScanEvents(ctx context.Context, after *EventPos, limit int) ([]StoredEvent, error)
-	// ExpireEvents deletes up to batch events (of any account) whose time is before `before`,
-	// oldest first, in one transaction, and returns how many it deleted: fewer than batch means
-	// none older is left. batch must be positive.
+	// ExpireEvents deletes events (of any account) whose time is before `before`, oldest first,
+	// in one transaction of bounded size, and returns how many it deleted: fewer than batch means
+	// none older is left to delete. It deletes at most batch events, except that a backend that
+	// keeps events in blocks (SQLite, up to 64 events a block) deletes whole blocks until it has
+	// deleted batch or more; from its first call on, such a backend hides from LookupEvents and
+	// ScanEvents every event before `before` that shares a block with later ones (and any appended
+	// later with an earlier time), and deletes it with its block once every event of the block is
+	// before a cutoff. batch must be positive.
 	ExpireEvents(ctx context.Context, before time.Time, batch int) (int, error)
 }
 
@@ -80,13 +92,13 @@ type EventQuery struct {
 	Limit int
 }
 
-// ColumnFilter is one equality filter of an EventQuery: a column of the events table (the same
-// name on every backend) and the value it must hold.
+// ColumnFilter is one equality filter of an EventQuery: a column of PostgreSQL's events table and
+// the value it must hold.
 type ColumnFilter struct {
 	Column, Value string
 }
 
-// Filters returns q's set attribute filters as columns of the events table, for a backend to
+// Filters returns q's set attribute filters as columns of an events table, for a backend to
 // turn into its SQL. ReadOnly, the time bounds and After are the backend's to add.
 func (q *EventQuery) Filters() []ColumnFilter {
 	var out []ColumnFilter

@@ -3,7 +3,6 @@ package trail_test
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -90,7 +89,7 @@ const (
 	benchUsers   = 10_000
 	// generatorVersion changes when the generator does, so that a cached file from an older one
 	// is not used.
-	generatorVersion = 2
+	generatorVersion = 3
 )
 
 // BenchmarkLookupByUser measures trail.List of one user's newest 50 events (LookupEvents filtered
@@ -163,78 +162,35 @@ func benchLog(n int) (string, error) {
 }
 
 // generate creates the database at path (through sqlite.Open, so with today's schema) and fills its
-// event log with n events in bulk: the indexes are dropped, the rows made by SQLite itself from a
-// counter (no Go per row) in transactions of a million, and the indexes rebuilt by sorting, which is
-// much faster than growing ten B-trees row by row. Each row is what the recorder would store for a
-// call of user (i mod benchUsers), with a CloudTrail body of typical size.
+// event log with n events through AppendEvents, in batches of 4096 (blocks of 64). Each event is
+// what the recorder would store for a call of user (i mod benchUsers), one a second, with a
+// CloudTrail body of typical size and a UUIDv7 ID of its time, as the recorder mints them.
 func generate(path string, n int) error {
 	st, err := sqlite.Open(path)
 	if err != nil {
 		return err
 	}
-	if err := st.Close(); err != nil {
-		return err
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	// No journal while loading (a failed load is thrown away); WAL again at the end, as serve uses it.
-	for _, p := range []string{"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-1000000", "PRAGMA temp_store=MEMORY"} {
-		if _, err := db.Exec(p); err != nil {
-			return err
+	defer st.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	names := []string{"ListUsers", "GetUser", "TagUser", "CreateAccessKey"}
+	const batch = 4096
+	events := make([]*store.StoredEvent, 0, batch)
+	for i := range n {
+		at := start.Add(time.Duration(i) * time.Second)
+		ms := at.UnixMilli()
+		user, key, target := fmt.Sprintf("user%05d", i%benchUsers), fmt.Sprintf("AKIA%016d", i%benchUsers), fmt.Sprintf("target%05d", (i*31)%benchUsers)
+		id := fmt.Sprintf("%08x-%04x-7000-8000-%012x", ms>>16, ms&0xffff, i)
+		body := fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA%017d","arn":"arn:aws:iam::111122223333:user/%s","accountId":"111122223333","accessKeyId":"%s","userName":"%s"},"eventTime":"%s","eventSource":"iam.amazonaws.com","eventName":"%s","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10","requestParameters":{"userName":"%s"},"responseElements":null,"requestID":"%08x-0000-4000-8000-%012x","eventID":"%s","readOnly":%v,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}`,
+			i%benchUsers, user, key, user, at.Format(time.RFC3339), names[i%4], target, i/65536, i, id, i%4 < 2)
+		events = append(events, &store.StoredEvent{Account: benchAccount, Time: at, ID: id, Name: names[i%4],
+			Source: "iam.amazonaws.com", UserName: user, AccessKey: key, ResourceType: "AWS::IAM::User",
+			ResourceName: target, ReadOnly: i%4 < 2, Body: []byte(body)})
+		if len(events) == batch || i == n-1 {
+			if err := st.AppendEvents(context.Background(), events); err != nil {
+				return fmt.Errorf("generating events up to %d: %w", i, err)
+			}
+			events = events[:0]
 		}
 	}
-	var indexes []string
-	rows, err := db.Query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL`)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for rows.Next() {
-		var name, ddl string
-		if err := rows.Scan(&name, &ddl); err != nil {
-			return err
-		}
-		names, indexes = append(names, name), append(indexes, ddl)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if _, err := db.Exec(`DROP INDEX ` + name); err != nil {
-			return err
-		}
-	}
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
-	const chunk = 1_000_000
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		_, err := db.Exec(`
-WITH RECURSIVE c(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?)
-INSERT INTO events (seq, account, event_time, event_id, event_name, event_source, user_name,
-	access_key_id, resource_type, resource_name, read_only, body)
-SELECT i + 1, ?, ? + i * 1000000, printf('%08x-0000-4000-8000-%012x', i / 65536, i),
-	CASE i % 4 WHEN 0 THEN 'ListUsers' WHEN 1 THEN 'GetUser' WHEN 2 THEN 'TagUser' ELSE 'CreateAccessKey' END,
-	'iam.amazonaws.com', printf('user%05d', i % ?), printf('AKIA%016d', i % ?),
-	'AWS::IAM::User', printf('target%05d', (i * 31) % ?), i % 4 < 2,
-	CAST(printf('{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA%017d","arn":"arn:aws:iam::111122223333:user/user%05d","accountId":"111122223333","accessKeyId":"AKIA%016d","userName":"user%05d"},"eventTime":"%s","eventSource":"iam.amazonaws.com","eventName":"GetUser","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10","requestParameters":{"userName":"target%05d"},"responseElements":null,"requestID":"%08x-0000-4000-8000-%012x","eventID":"%08x-0000-4000-8000-%012x","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}',
-		i % ?, i % ?, i % ?, i % ?, strftime('%Y-%m-%dT%H:%M:%SZ', (? / 1000000) + i, 'unixepoch'), (i * 31) % ?, i, i, i / 65536, i) AS BLOB)
-FROM c`, lo, hi, benchAccount, start, benchUsers, benchUsers, benchUsers, benchUsers, benchUsers, benchUsers, benchUsers, start, benchUsers)
-		if err != nil {
-			return fmt.Errorf("generating events %d-%d: %w", lo, hi, err)
-		}
-	}
-	for _, ddl := range indexes {
-		if _, err := db.Exec(ddl); err != nil {
-			return err
-		}
-	}
-	if _, err := db.Exec(`ANALYZE`); err != nil {
-		return err
-	}
-	_, err = db.Exec(`PRAGMA journal_mode=WAL`)
-	return err
+	return nil
 }

@@ -1,8 +1,10 @@
 package trail
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -26,6 +28,7 @@ type Recorder struct {
 	done    chan struct{} // closed when the writer has stopped
 
 	subs []func([]*Event) // guarded by mu: told of each committed batch (Subscribe)
+	ids  idMinter         // guarded by mu: mints IDs in queue order
 }
 
 // waiter is one Record call waiting for its event's commit.
@@ -56,8 +59,16 @@ func (r *Recorder) init(log *slog.Logger) {
 // it is durable: nil means the record is committed. It returns an error when the record could not
 // be stored (it is then not stored: the caller must not answer success), ErrClosed after Close.
 func (r *Recorder) Record(e *Event) error {
+	if !recording {
+		return nil
+	}
+	// An event without an ID gets one minted when it joins the queue, so that the IDs of the queue
+	// increase (see idMinter); it is encoded here, in the caller's goroutine, with a placeholder
+	// the minted ID overwrites in place.
+	mint := -1
 	if e.EventID == "" {
-		e.EventID = newEventID()
+		e.EventID = idPlaceholder
+		mint = 0
 	}
 	if e.EventVersion == "" {
 		e.EventVersion = "1.08"
@@ -75,13 +86,35 @@ func (r *Recorder) Record(e *Event) error {
 	e.ManagementEvent = true
 	row, err := storedEvent(e)
 	if err != nil {
+		if mint == 0 {
+			e.EventID = ""
+		}
 		return err
+	}
+	if mint == 0 {
+		// After the request parameters and response elements (which may hold the same text as
+		// the key of a map), and followed only by fields that hold no map: the last match is the
+		// event's own ID.
+		at := bytes.LastIndex(row.Body, []byte(`"eventID":"`+idPlaceholder+`"`))
+		if at < 0 {
+			e.EventID = ""
+			return errors.New("trail: encoding the event: no place for its ID")
+		}
+		mint = at + len(`"eventID":"`)
 	}
 	w := &waiter{ev: e, row: row, done: make(chan error, 1)}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
+		if mint >= 0 {
+			e.EventID = ""
+		}
 		return ErrClosed
+	}
+	if mint >= 0 {
+		id := r.ids.next(r.now())
+		copy(row.Body[mint:], id)
+		e.EventID, row.ID = id, id
 	}
 	r.queue = append(r.queue, w)
 	r.pending++

@@ -3,165 +3,532 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strings"
+	"math"
 	"time"
 
 	"github.com/rootward/rootward/internal/store"
 )
 
-// The event log (store.EventLog) lives in the events table (migrations/00003_events.sql). Appends
-// and expiry run on the writer connection, so they queue with Updates; lookups on the readers.
+// The event log (store.EventLog) is kept in blocks and postings (migrations/00004_event_blocks.sql,
+// eventblock.go): a committed batch of n events costs one block row per 64 events and one posting
+// row per distinct (account, attribute, value) among them, where a row per event with nine indexes
+// cost ten B-tree inserts per event. Appends and expiry run on the writer connection, so they queue
+// with Updates; lookups on the readers, each in one read transaction (one snapshot).
+//
+// Durability. A batch that holds an event of a call that changed something (ReadOnly false)
+// commits with synchronous=FULL: the change itself was committed FULL, so its record is as durable.
+// A batch of read-only events only commits with synchronous=NORMAL: in WAL mode that commit
+// survives a crash of the process (kill -9) but not yet a power loss, and the writer follows it with
+// a FULL commit within normalSyncDelay even when idle, which syncs the WAL with everything before
+// it, so the window in which a power loss can take acknowledged records of reads is bounded.
+// https://www.sqlite.org/pragma.html#pragma_synchronous
 
-const appendEventSQL = `INSERT INTO events (account, event_time, event_id, event_name, event_source,
-	user_name, access_key_id, resource_type, resource_name, read_only, body)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq`
+// normalSyncDelay bounds how long a commit made with synchronous=NORMAL waits for a FULL one.
+const normalSyncDelay = 100 * time.Millisecond
 
-// AppendEvents stores events in one transaction; see store.EventLog.
+// Statements of the event log, prepared at Open (writeEventStatements on the writer,
+// readEventStatements on the readers).
+const (
+	nextSeqSQL      = `SELECT block + count FROM event_blocks ORDER BY block DESC LIMIT 1`
+	maxIDSQL        = `SELECT id_hi FROM event_blocks WHERE id_lo IS NOT NULL ORDER BY id_lo DESC LIMIT 1`
+	idPostingSQL    = `SELECT block, min_time, entries FROM event_postings WHERE account = x'' AND attr = 8 AND value = ? LIMIT 1`
+	idPostingsInSQL = `SELECT 1 FROM event_postings WHERE account = x'' AND attr = 8 AND value >= ? AND value <= ? LIMIT 1`
+	idBlockSQL      = `SELECT block, min_time, id_hi, data FROM event_blocks
+		WHERE id_lo IS NOT NULL AND id_lo <= ? ORDER BY id_lo DESC LIMIT 1`
+	insertBlockSQL = `INSERT INTO event_blocks (block, min_time, max_time, count, id_lo, id_hi, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertPostingSQL = `INSERT INTO event_postings (account, attr, value, max_time, block, min_time, entries)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertRecentSQL = `INSERT INTO event_recent (account, attr, value, max_time, block, min_time, entries)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	oldestRecentSQL = `SELECT block FROM event_recent ORDER BY block LIMIT 1`
+	moveRecentSQL   = `INSERT INTO event_postings (account, attr, value, max_time, block, min_time, entries)
+		SELECT account, attr, value, max_time, block, min_time, entries FROM event_recent
+		ORDER BY account, attr, value, max_time, block`
+	clearRecentSQL = `DELETE FROM event_recent`
+	expiredSQL     = `SELECT value FROM event_meta WHERE name = 'expired_before'`
+	setExpiredSQL  = `INSERT INTO event_meta (name, value) VALUES ('expired_before', ?)
+		ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`
+	touchSyncSQL = `INSERT INTO event_meta (name, value) VALUES ('synced', ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`
+	expirableSQL = `SELECT block, min_time, id_lo, data FROM event_blocks
+		WHERE max_time < ? AND block < (SELECT max(block) FROM event_blocks) ORDER BY max_time, block LIMIT ?`
+	deleteBlockSQL   = `DELETE FROM event_blocks WHERE block = ?`
+	deletePostingSQL = `DELETE FROM event_postings
+		WHERE account = ? AND attr = ? AND value = ? AND max_time = ? AND block = ?`
+	deleteRecentSQL = `DELETE FROM event_recent WHERE block = ?`
+	// Posting rows of one attribute value whose max_time is within bounds, a page at a time after
+	// (before) a (max_time, block) cursor; the row value comparison is a range of the primary key.
+	// https://www.sqlite.org/rowvalue.html#row_value_comparisons
+	postingsUpSQL = `SELECT max_time, block, min_time, entries FROM event_postings
+		WHERE account = ? AND attr = ? AND value = ? AND max_time <= ? AND (max_time, block) > (?, ?)
+		ORDER BY max_time, block LIMIT ?`
+	postingsDownSQL = `SELECT max_time, block, min_time, entries FROM event_postings
+		WHERE account = ? AND attr = ? AND value = ? AND max_time >= ? AND (max_time, block) < (?, ?)
+		ORDER BY max_time DESC, block DESC LIMIT ?`
+	recentSQL = `SELECT max_time, block, min_time, entries FROM event_recent
+		WHERE account = ? AND attr = ? AND value = ? AND max_time >= ? AND max_time <= ?`
+	blockSQL    = `SELECT min_time, data FROM event_blocks WHERE block = ?`
+	blocksUpSQL = `SELECT max_time, block, min_time, data FROM event_blocks
+		WHERE (max_time, block) > (?, ?) ORDER BY max_time, block LIMIT ?`
+)
+
+func writeEventStatements() []string {
+	return []string{nextSeqSQL, maxIDSQL, idPostingSQL, idPostingsInSQL, idBlockSQL, insertBlockSQL,
+		insertPostingSQL, blockSQL, expiredSQL, setExpiredSQL, touchSyncSQL, expirableSQL, deleteBlockSQL,
+		deletePostingSQL, insertRecentSQL, oldestRecentSQL, moveRecentSQL, clearRecentSQL, deleteRecentSQL}
+}
+
+func readEventStatements() []string {
+	return []string{idPostingSQL, idBlockSQL, expiredSQL, postingsUpSQL, postingsDownSQL, blockSQL, blocksUpSQL, recentSQL}
+}
+
+// micros is t as microseconds since the Unix epoch, the unit of the time columns.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// AppendEvents stores events in one transaction; see store.EventLog and the durability note above.
 func (db *DB) AppendEvents(ctx context.Context, events []*store.StoredEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	defer func() { _ = sqlTx.Rollback() }() // a no-op after Commit
-	stmt := sqlTx.StmtContext(ctx, db.writeStmts[appendEventSQL])
+	full := false
 	for _, e := range events {
-		var seq int64
-		err := stmt.QueryRowContext(ctx, e.Account, micros(e.Time), e.ID, e.Name, e.Source, e.UserName,
-			e.AccessKey, e.ResourceType, e.ResourceName, e.ReadOnly, nonNil(e.Body)).Scan(&seq)
-		switch {
-		case errors.Is(err, sql.ErrNoRows): // the ID is stored already
-			e.Seq = 0
-		case err != nil:
-			return fmt.Errorf("sqlite: append event: %w", err)
-		default:
-			e.Seq = seq
-		}
+		e.Seq = 0
+		full = full || !e.ReadOnly
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+	err := db.withWriter(ctx, full, func(tx *sql.Tx) error {
+		w := eventWriter{ctx: ctx, tx: tx, stmts: db.writeStmts}
+		fresh, err := w.fresh(events)
+		if err != nil {
+			return err
+		}
+		return w.write(fresh, 0)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: append events: %w", err)
 	}
 	return nil
 }
 
-// micros is t as microseconds since the Unix epoch, the event_time column.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// LookupEvents returns the events q selects; see store.EventLog.
-func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.StoredEvent, error) {
-	if q.Limit <= 0 {
-		return nil, errors.New("sqlite: lookup events: limit must be positive")
-	}
-	var (
-		where = []string{"account = ?"}
-		args  = []any{q.Account}
-	)
-	// One attribute column picks the index; the others, if any, filter its range.
-	for _, f := range q.Filters() {
-		where = append(where, f.Column+" = ?")
-		args = append(args, f.Value)
-	}
-	if q.ReadOnly != nil {
-		where = append(where, "read_only = ?")
-		args = append(args, *q.ReadOnly)
-	}
-	if !q.Start.IsZero() {
-		where = append(where, "event_time >= ?")
-		args = append(args, micros(q.Start))
-	}
-	if !q.End.IsZero() {
-		where = append(where, "event_time <= ?")
-		args = append(args, micros(q.End))
-	}
-	order := "ASC"
-	if q.Newest {
-		order = "DESC"
-	}
-	if q.After != nil {
-		// A row value comparison is a range constraint on the index's last two columns
-		// (event_time, then the rowid it carries): https://www.sqlite.org/rowvalue.html#row_value_comparisons
-		op := ">"
-		if q.Newest {
-			op = "<"
-		}
-		where = append(where, "(event_time, seq) "+op+" (?, ?)")
-		args = append(args, micros(q.After.Time), q.After.Seq)
-	}
-	query := `SELECT ` + eventColumns + ` FROM events WHERE ` +
-		strings.Join(where, " AND ") + ` ORDER BY event_time ` + order + `, seq ` + order + ` LIMIT ?`
-	args = append(args, q.Limit)
-	rows, err := db.read.QueryContext(ctx, query, args...)
+// withWriter runs fn in a transaction on the writer connection, committed with synchronous=FULL
+// when full, NORMAL otherwise (followed by a FULL commit within normalSyncDelay).
+func (db *DB) withWriter(ctx context.Context, full bool, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: lookup events: %w", err)
+		return err
 	}
-	return scanEventRows(rows)
+	defer func() {
+		if !full {
+			// The connection goes back to Updates, which must commit FULL: a connection whose
+			// setting cannot be restored is thrown away (the pool opens another, FULL by its DSN).
+			if _, rerr := conn.ExecContext(context.Background(), `PRAGMA synchronous=FULL`); rerr != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}
+		_ = conn.Close()
+	}()
+	if !full {
+		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+			return err
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.committed(full)
+	return nil
 }
 
-// scanEventRows reads rows of the event columns eventColumns names, and closes them.
-func scanEventRows(rows *sql.Rows) ([]store.StoredEvent, error) {
-	defer rows.Close()
-	var out []store.StoredEvent
-	for rows.Next() {
-		var (
-			e  store.StoredEvent
-			us int64
-		)
-		if err := rows.Scan(&e.Seq, &e.Account, &us, &e.ID, &e.Name, &e.Source, &e.UserName, &e.AccessKey,
-			&e.ResourceType, &e.ResourceName, &e.ReadOnly, &e.Body); err != nil {
-			return nil, fmt.Errorf("sqlite: read events: %w", err)
-		}
-		e.Time = time.UnixMicro(us).UTC()
-		e.Body = nonNil(e.Body)
-		out = append(out, e)
+// committed notes a commit of the event log: a NORMAL one arms the FULL commit that follows it
+// within normalSyncDelay; a FULL one synced the WAL, and so everything before it.
+func (db *DB) committed(full bool) {
+	db.syncMu.Lock()
+	defer db.syncMu.Unlock()
+	if full {
+		db.syncOwed = false
+		return
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: read events: %w", err)
+	db.syncOwed = true
+	if db.syncTimer == nil && !db.syncClosed {
+		db.syncTimer = time.AfterFunc(db.syncDelay, func() {
+			if err := db.syncNormalCommits(); err != nil {
+				db.syncFailed(err)
+			}
+		})
+	}
+}
+
+// syncNormalCommits makes the commits made with synchronous=NORMAL durable against power loss, if
+// any is owed: it commits a one-row change with synchronous=FULL, which syncs the WAL they are in.
+func (db *DB) syncNormalCommits() error {
+	db.syncMu.Lock()
+	db.syncTimer = nil
+	owed := db.syncOwed
+	db.syncMu.Unlock()
+	if !owed {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return db.withWriter(ctx, true, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, db.writeStmts[touchSyncSQL]).ExecContext(ctx, time.Now().UnixMicro())
+		return err
+	})
+}
+
+// syncFailed retries a failed sync of NORMAL commits after normalSyncDelay (the failure is most
+// likely a full disk or a closing database; the commits stay owed).
+func (db *DB) syncFailed(error) {
+	db.syncMu.Lock()
+	defer db.syncMu.Unlock()
+	if db.syncTimer == nil && !db.syncClosed && db.syncOwed {
+		db.syncTimer = time.AfterFunc(db.syncDelay, func() {
+			if err := db.syncNormalCommits(); err != nil {
+				db.syncFailed(err)
+			}
+		})
+	}
+}
+
+// closeSync stops the timer of owed syncs and makes them now, before the database closes.
+func (db *DB) closeSync() error {
+	db.syncMu.Lock()
+	db.syncClosed = true
+	if db.syncTimer != nil {
+		db.syncTimer.Stop()
+		db.syncTimer = nil
+	}
+	db.syncMu.Unlock()
+	return db.syncNormalCommits()
+}
+
+// eventWriter writes blocks and postings in one write transaction.
+type eventWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	maxID string // id_hi of the block with the greatest ID range; "" when not read yet
+	read  bool   // maxID was read
+}
+
+func (w *eventWriter) stmt(q string) *sql.Stmt { return w.tx.StmtContext(w.ctx, w.stmts[q]) }
+
+// lastID returns the greatest ID of any block's ID range ("" if none).
+func (w *eventWriter) lastID() (string, error) {
+	if !w.read {
+		var hi sql.NullString
+		err := w.stmt(maxIDSQL).QueryRowContext(w.ctx).Scan(&hi)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		w.maxID, w.read = hi.String, true
+	}
+	return w.maxID, nil
+}
+
+// fresh returns the events whose IDs are not stored yet, nor earlier in events, in order. A batch
+// of increasing UUIDv7s above every stored range, with no ID posting among them, is fresh without
+// looking up each ID: that is what the recorder appends.
+func (w *eventWriter) fresh(events []*store.StoredEvent) ([]*store.StoredEvent, error) {
+	if increasingV7(events) {
+		last, err := w.lastID()
+		if err != nil {
+			return nil, err
+		}
+		if events[0].ID > last {
+			err := w.stmt(idPostingsInSQL).QueryRowContext(w.ctx, []byte(events[0].ID), []byte(events[len(events)-1].ID)).Scan(new(int))
+			if errors.Is(err, sql.ErrNoRows) {
+				return events, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]*store.StoredEvent, 0, len(events))
+	seen := make(map[string]bool, len(events))
+	for _, e := range events {
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		_, found, err := findID(w.ctx, w.stmt, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			out = append(out, e)
+		}
 	}
 	return out, nil
 }
 
-// eventColumns are the columns scanEventRows reads, in its order.
-const eventColumns = `seq, account, event_time, event_id, event_name, event_source, user_name,
-	access_key_id, resource_type, resource_name, read_only, body`
-
-// ScanEvents returns events of every account after `after`; see store.EventLog. It reads the
-// expiry index (event_time), whose entries end with the rowid (seq).
-func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) ([]store.StoredEvent, error) {
-	if limit <= 0 {
-		return nil, errors.New("sqlite: scan events: limit must be positive")
+// findID finds the stored event with the given ID: in its ID posting, or in the one block whose ID
+// range can hold it.
+func findID(ctx context.Context, stmt func(string) *sql.Stmt, id string) (store.StoredEvent, bool, error) {
+	var (
+		first, minTime int64
+		data           []byte
+	)
+	err := stmt(idPostingSQL).QueryRowContext(ctx, []byte(id)).Scan(&first, &minTime, &data)
+	switch {
+	case err == nil:
+		es, err := decodeEntries(nil, data, first, minTime)
+		if err != nil || len(es) != 1 {
+			return store.StoredEvent{}, false, errBadBlock
+		}
+		var bt int64
+		if err := stmt(blockSQL).QueryRowContext(ctx, first).Scan(&bt, &data); err != nil {
+			return store.StoredEvent{}, false, err
+		}
+		b, err := parseBlock(nil, first, bt, data)
+		if err != nil {
+			return store.StoredEvent{}, false, err
+		}
+		e, err := b.event(int(es[0].seq - first))
+		return e, err == nil, err
+	case !errors.Is(err, sql.ErrNoRows):
+		return store.StoredEvent{}, false, err
 	}
-	where, args := "", []any{}
-	if after != nil {
-		where = "WHERE (event_time, seq) > (?, ?) "
-		args = append(args, micros(after.Time), after.Seq)
+	var hi string
+	err = stmt(idBlockSQL).QueryRowContext(ctx, id).Scan(&first, &minTime, &hi, &data)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && hi < id) {
+		return store.StoredEvent{}, false, nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+eventColumns+` FROM events `+where+
-		`ORDER BY event_time, seq LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: scan events: %w", err)
+		return store.StoredEvent{}, false, err
 	}
-	return scanEventRows(rows)
+	b, err := parseBlock(nil, first, minTime, data)
+	if err != nil {
+		return store.StoredEvent{}, false, err
+	}
+	for i := range b.len() {
+		e, err := b.event(i)
+		if err != nil {
+			return e, false, err
+		}
+		if e.ID == id {
+			return e, true, nil
+		}
+	}
+	return store.StoredEvent{}, false, nil
 }
 
-const expireEventsSQL = `DELETE FROM events WHERE seq IN
-	(SELECT seq FROM events WHERE event_time < ? ORDER BY event_time LIMIT ?)`
+// write stores events as blocks from seq first on (0: after the last stored), setting their Seq.
+func (w *eventWriter) write(events []*store.StoredEvent, first int64) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if first == 0 {
+		err := w.stmt(nextSeqSQL).QueryRowContext(w.ctx).Scan(&first)
+		if errors.Is(err, sql.ErrNoRows) {
+			first, err = 1, nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for len(events) > 0 {
+		n := blockLen(events)
+		if err := w.writeBlock(events[:n], first); err != nil {
+			return err
+		}
+		events, first = events[n:], first+int64(n)
+	}
+	// The recent postings move into event_postings once they cover recentSeqs events.
+	var oldest int64
+	if err := w.stmt(oldestRecentSQL).QueryRowContext(w.ctx).Scan(&oldest); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	}
+	if first-oldest < recentSeqs {
+		return nil
+	}
+	if _, err := w.stmt(moveRecentSQL).ExecContext(w.ctx); err != nil {
+		return err
+	}
+	_, err := w.stmt(clearRecentSQL).ExecContext(w.ctx)
+	return err
+}
 
-// ExpireEvents deletes up to batch events older than before; see store.EventLog.
+// recentSeqs is how many events' postings event_recent holds before they move to event_postings
+// (see migrations/00004_event_blocks.sql): enough that a value's page is written once for many
+// batches, few enough that a lookup reads the whole table quickly.
+const recentSeqs = 1024
+
+// blockLen is how many of events (at least one) go into the next block: at most maxBlockEvents,
+// spanning at most maxBlockSpan.
+func blockLen(events []*store.StoredEvent) int {
+	lo, hi := micros(events[0].Time), micros(events[0].Time)
+	for i, e := range events {
+		t := micros(e.Time)
+		lo, hi = min(lo, t), max(hi, t)
+		if i == maxBlockEvents || hi-lo > maxBlockSpan {
+			return i
+		}
+	}
+	return len(events)
+}
+
+// writeBlock stores one block of events from seq first on, and its postings.
+func (w *eventWriter) writeBlock(events []*store.StoredEvent, first int64) error {
+	minTime, maxTime := int64(math.MaxInt64), int64(math.MinInt64)
+	for i, e := range events {
+		e.Seq = first + int64(i)
+		minTime, maxTime = min(minTime, micros(e.Time)), max(maxTime, micros(e.Time))
+	}
+	var idLo, idHi any // NULL: the block has no ID range, its events have ID postings
+	last, err := w.lastID()
+	if err != nil {
+		return err
+	}
+	ranged := increasingV7(events) && events[0].ID > last
+	if ranged {
+		idLo, idHi = events[0].ID, events[len(events)-1].ID
+		w.maxID = events[len(events)-1].ID
+	}
+	if _, err := w.stmt(insertBlockSQL).ExecContext(w.ctx, first, minTime, maxTime, len(events), idLo, idHi,
+		encodeBlock(events, minTime)); err != nil {
+		return err
+	}
+	recent, ids := w.stmt(insertRecentSQL), w.stmt(insertPostingSQL)
+	for _, p := range blockPostings(events, func(int) bool { return !ranged }) {
+		ins := recent
+		if p.key.attr == attrID {
+			ins = ids // looked up by value, one at a time: see findID
+		}
+		if _, err := ins.ExecContext(w.ctx, []byte(p.key.account), p.key.attr, []byte(p.key.value), p.maxTime,
+			first, p.minTime, p.entries()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// increasingV7 reports whether events' IDs are UUIDv7s in their canonical text, strictly increasing.
+func increasingV7(events []*store.StoredEvent) bool {
+	for i, e := range events {
+		if !isUUIDv7(e.ID) || (i > 0 && e.ID <= events[i-1].ID) {
+			return false
+		}
+	}
+	return true
+}
+
+// isUUIDv7 reports whether id is a version 7 UUID in lower-case canonical form (RFC 9562, section
+// 4), whose text order is the order of its time.
+func isUUIDv7(id string) bool {
+	if len(id) != 36 || id[14] != '7' {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+	}
+	return id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b'
+}
+
+// ExpireEvents deletes blocks whose events are all before `before`, oldest first, until at least
+// batch events are deleted, and hides the events before it that share a block with later ones;
+// see store.EventLog. The newest block stays even when it is expired (hidden), so that seqs keep
+// growing after everything expired.
 func (db *DB) ExpireEvents(ctx context.Context, before time.Time, batch int) (int, error) {
 	if batch <= 0 {
 		return 0, fmt.Errorf("sqlite: expire events: batch %d must be positive", batch)
 	}
-	res, err := db.writeStmts[expireEventsSQL].ExecContext(ctx, micros(before), batch)
+	cutoff, deleted := micros(before), 0
+	err := db.withWriter(ctx, true, func(tx *sql.Tx) error {
+		deleted = 0
+		w := eventWriter{ctx: ctx, tx: tx, stmts: db.writeStmts}
+		if _, err := w.stmt(setExpiredSQL).ExecContext(ctx, cutoff); err != nil {
+			return err
+		}
+		type old struct {
+			first, minTime int64
+			ranged         bool
+			data           []byte
+		}
+		var blocks []old
+		rows, err := w.stmt(expirableSQL).QueryContext(ctx, cutoff, batch)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() && n < batch {
+			var (
+				b    old
+				idLo sql.NullString
+			)
+			if err := rows.Scan(&b.first, &b.minTime, &idLo, &b.data); err != nil {
+				rows.Close()
+				return err
+			}
+			b.ranged = idLo.Valid
+			blocks = append(blocks, b)
+			pb, err := parseBlock(nil, b.first, b.minTime, b.data)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			n += pb.len()
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		delPosting := w.stmt(deletePostingSQL)
+		for _, ob := range blocks {
+			pb, err := parseBlock(nil, ob.first, ob.minTime, ob.data)
+			if err != nil {
+				return err
+			}
+			events := make([]*store.StoredEvent, pb.len())
+			for i := range events {
+				e, err := pb.event(i)
+				if err != nil {
+					return err
+				}
+				events[i] = &e
+			}
+			for _, p := range blockPostings(events, func(int) bool { return !ob.ranged }) {
+				if _, err := delPosting.ExecContext(ctx, []byte(p.key.account), p.key.attr, []byte(p.key.value), p.maxTime, ob.first); err != nil {
+					return err
+				}
+			}
+			if _, err := w.stmt(deleteRecentSQL).ExecContext(ctx, ob.first); err != nil {
+				return err
+			}
+			if _, err := w.stmt(deleteBlockSQL).ExecContext(ctx, ob.first); err != nil {
+				return err
+			}
+			deleted += len(events)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: expire events: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: expire events: %w", err)
-	}
-	return int(n), nil
+	return deleted, nil
 }

@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	// The driver registers itself as "sqlite".
@@ -49,6 +51,13 @@ type DB struct {
 	writeStmts, readStmts map[string]*sql.Stmt
 
 	feed *changefeed.Hub
+
+	// The FULL commit owed after event-log commits made with synchronous=NORMAL (events.go).
+	syncMu     sync.Mutex
+	syncOwed   bool        // guarded by syncMu: a NORMAL commit has not been synced yet
+	syncTimer  *time.Timer // guarded by syncMu: runs syncNormalCommits
+	syncClosed bool        // guarded by syncMu: Close has begun
+	syncDelay  time.Duration
 }
 
 var _ store.Store = (*DB)(nil)
@@ -126,10 +135,13 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{write: write, read: read}
+	db := &DB{write: write, read: read, syncDelay: normalSyncDelay}
 	db.feed = changefeed.New(changeSource{db}, nil)
-	if db.writeStmts, err = prepare(write, append(statements(), appendEventSQL, expireEventsSQL)); err == nil {
-		db.readStmts, err = prepare(read, statements())
+	if db.writeStmts, err = prepare(write, append(statements(), writeEventStatements()...)); err == nil {
+		db.readStmts, err = prepare(read, append(statements(), readEventStatements()...))
+	}
+	if err == nil {
+		err = moveLegacyEvents(context.Background(), db)
 	}
 	if err == nil {
 		// The registered kinds' data up to their declarations (store.Migrate), after the schema.
@@ -294,7 +306,8 @@ func migrate(db *sql.DB) error {
 // Close closes the database. Transactions still running fail.
 func (db *DB) Close() error {
 	db.feed.Close()
-	return errors.Join(db.read.Close(), db.write.Close())
+	serr := db.closeSync()
+	return errors.Join(serr, db.read.Close(), db.write.Close())
 }
 
 // Update runs fn in a write transaction; see store.Store. It is never retried: writers are

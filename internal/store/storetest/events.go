@@ -25,6 +25,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Paging", testEventPaging},
 		{"DuplicateID", testEventDuplicate},
 		{"Expire", testEventExpire},
+		{"ExpireMixed", testEventExpireMixed},
 		{"Scan", testEventScan},
 		{"ConcurrentAppend", testEventConcurrent},
 		{"CanceledAppend", testEventCanceled},
@@ -244,22 +245,16 @@ func testEventDuplicate(t *testing.T, s store.Store) {
 
 func testEventExpire(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	appendEvents(t, s, sampleEvents())
+	// One append per event: a backend that keeps events in blocks makes a block of each, so the
+	// counts below are the same on every backend.
+	for _, e := range sampleEvents() {
+		appendEvents(t, s, []*store.StoredEvent{e})
+	}
 	cutoff := eventBase.Add(4 * time.Minute) // ids 0-3 and other-1 are before it
 	if _, err := s.ExpireEvents(ctx, cutoff, 0); err == nil {
 		t.Fatal("ExpireEvents with batch 0 succeeded; want an error")
 	}
-	var counts []int
-	for range 10 {
-		n, err := s.ExpireEvents(ctx, cutoff, 2)
-		if err != nil {
-			t.Fatal(err)
-		}
-		counts = append(counts, n)
-		if n < 2 {
-			break
-		}
-	}
+	counts := expireAll(t, s, cutoff, 2)
 	if !slices.Equal(counts, []int{2, 2, 1}) {
 		t.Errorf("deleted per batch %v; want [2 2 1]", counts)
 	}
@@ -269,12 +264,76 @@ func testEventExpire(t *testing.T, s store.Store) {
 	if got := eventIDs(lookup(t, s, store.EventQuery{Account: "444455556666"})); !slices.Equal(got, []string{"other-2"}) {
 		t.Errorf("other account left %v; want [other-2]", got)
 	}
-	// The oldest go first: a batch of 1 takes id-04, not a later one.
-	if n, err := s.ExpireEvents(ctx, eventBase.Add(time.Hour), 1); n != 1 || err != nil {
-		t.Fatalf("ExpireEvents = %d, %v; want 1, nil", n, err)
+	// Batches of 1 take the rest of the first account's events, one at a time.
+	if counts := expireAll(t, s, eventBase.Add(time.Hour), 1); !slices.Equal(counts, []int{1, 1, 1, 1, 1, 1, 0}) {
+		t.Errorf("deleted per batch %v; want six of 1, then 0", counts)
 	}
-	if got := eventIDs(lookup(t, s, store.EventQuery{Account: "111122223333", Limit: 1})); !slices.Equal(got, []string{"id-05"}) {
-		t.Errorf("oldest left = %v; want [id-05]", got)
+	if got := eventIDs(lookup(t, s, store.EventQuery{Account: "111122223333"})); len(got) != 0 {
+		t.Errorf("left %v; want none", got)
+	}
+	if got := eventIDs(lookup(t, s, store.EventQuery{Account: "444455556666"})); !slices.Equal(got, []string{"other-2"}) {
+		t.Errorf("other account left %v; want [other-2] (at the cutoff)", got)
+	}
+}
+
+// expireAll calls ExpireEvents until it deletes fewer than batch, and returns what each call
+// deleted; each must delete at most batch, or batch + 63 on a backend that deletes whole blocks.
+func expireAll(t *testing.T, s store.Store, before time.Time, batch int) []int {
+	t.Helper()
+	var counts []int
+	for range 100 {
+		n, err := s.ExpireEvents(context.Background(), before, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n >= batch+64 {
+			t.Fatalf("ExpireEvents(%d) deleted %d; want a bounded batch", batch, n)
+		}
+		counts = append(counts, n)
+		if n < batch {
+			return counts
+		}
+	}
+	t.Fatalf("ExpireEvents still deleting after 100 batches: %v", counts)
+	return nil
+}
+
+// Events of one batch on both sides of the cutoff: once ExpireEvents has deleted fewer than a
+// batch, none before the cutoff is seen by lookups or scans, whether or not a backend could delete
+// it yet, and every later one still is.
+func testEventExpireMixed(t *testing.T, s store.Store) {
+	events := sampleEvents()
+	appendEvents(t, s, events)
+	appendEvents(t, s, []*store.StoredEvent{{Account: "111122223333", Time: eventBase.Add(2 * time.Hour), ID: "late", Body: []byte("{}")}})
+	cutoff := eventBase.Add(4*time.Minute + 30*time.Second)
+	counts := expireAll(t, s, cutoff, 3)
+	deleted := 0
+	for _, n := range counts {
+		deleted += n
+	}
+	if deleted > 6 {
+		t.Errorf("deleted %d events; want at most the 6 before the cutoff", deleted)
+	}
+	if got, want := eventIDs(lookup(t, s, store.EventQuery{Account: "111122223333"})), []string{"id-05", "id-06", "id-07", "id-08", "id-09", "late"}; !slices.Equal(got, want) {
+		t.Errorf("left %v; want %v", got, want)
+	}
+	if got := eventIDs(lookup(t, s, store.EventQuery{Account: "111122223333", UserName: "alice", Newest: true})); len(got) != 0 {
+		t.Errorf("alice's events left %v; want none (all before the cutoff)", got)
+	}
+	page, err := s.ScanEvents(context.Background(), nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := eventIDs(page), []string{"id-05", "id-06", "id-07", "id-08", "id-09", "other-2", "late"}; !slices.Equal(got, want) {
+		t.Errorf("ScanEvents = %v; want %v", got, want)
+	}
+	// A record of an expired time appended later is expired too.
+	appendEvents(t, s, []*store.StoredEvent{{Account: "111122223333", Time: eventBase, ID: "copied", Body: []byte("{}")}})
+	if got := eventIDs(lookup(t, s, store.EventQuery{Account: "111122223333", ID: "copied"})); len(got) > 0 {
+		counts := expireAll(t, s, cutoff, 3)
+		if got := eventIDs(lookup(t, s, store.EventQuery{Account: "111122223333", ID: "copied"})); len(got) != 0 {
+			t.Errorf("an expired copy is still seen after ExpireEvents deleted %v", counts)
+		}
 	}
 }
 

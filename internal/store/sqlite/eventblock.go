@@ -1,0 +1,268 @@
+package sqlite
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/klauspost/compress/s2"
+
+	"github.com/rootward/rootward/internal/store"
+)
+
+// An event block packs up to maxBlockEvents consecutive events of the log (consecutive seqs) into
+// one value of event_blocks.data (migrations/00004_event_blocks.sql). Its format, version 1: a
+// version byte (1), then the rest compressed with S2 (github.com/klauspost/compress/s2, block
+// format): CloudTrail bodies of one batch repeat each other, so a batch's 40 KB of JSON becomes a
+// few KB, and SQLite writes (and syncs) one page or two to the WAL instead of ten. S2 encodes
+// at several GB/s, a fraction of a microsecond per event. Uncompressed:
+//
+//	uvarint  n, the number of events
+//	n × uvarint  length of each event's record, so event i is found without decoding the others
+//	n × record:
+//	  uvarint  time - the block's min_time, in microseconds
+//	  8 × (uvarint length, bytes)  account, ID, name, source, user name, access key, resource
+//	                               type, resource name
+//	  byte     read-only (0 or 1)
+//	  bytes    the body, to the end of the record
+//
+// An event's seq is the block number (its first seq) plus its index in the block.
+const blockVersion = 1
+
+// maxBlockEvents bounds the events of one block, so that a lookup that needs one event of a block
+// never reads a large value.
+const maxBlockEvents = 64
+
+// maxBlockSpan bounds max_time - min_time of a block (and so of each of its postings): a batch
+// whose events' times spread wider is cut into more blocks. Lookups in ascending time order rely on
+// it: a posting row whose max_time is m holds no event before m - maxBlockSpan.
+const maxBlockSpan = int64(time.Minute / time.Microsecond)
+
+var errBadBlock = errors.New("sqlite: malformed event block")
+
+// encodeBlock packs events (at most maxBlockEvents, times within maxBlockSpan) relative to minTime.
+func encodeBlock(events []*store.StoredEvent, minTime int64) []byte {
+	size := 2 + 2*len(events)
+	for _, e := range events {
+		size += 8 + 9*2 + len(e.Account) + len(e.ID) + len(e.Name) + len(e.Source) + len(e.UserName) +
+			len(e.AccessKey) + len(e.ResourceType) + len(e.ResourceName) + len(e.Body)
+	}
+	out := make([]byte, 0, size)
+	out = binary.AppendUvarint(out, uint64(len(events)))
+	recs := make([]byte, 0, size)
+	for _, e := range events {
+		start := len(recs)
+		recs = binary.AppendUvarint(recs, uint64(micros(e.Time)-minTime))
+		for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
+			recs = binary.AppendUvarint(recs, uint64(len(s)))
+			recs = append(recs, s...)
+		}
+		ro := byte(0)
+		if e.ReadOnly {
+			ro = 1
+		}
+		recs = append(recs, ro)
+		recs = append(recs, e.Body...)
+		out = binary.AppendUvarint(out, uint64(len(recs)-start))
+	}
+	out = append(out, recs...)
+	packed := make([]byte, 1+s2.MaxEncodedLen(len(out)))
+	packed[0] = blockVersion
+	return packed[:1+len(s2.Encode(packed[1:], out))]
+}
+
+// block is a decoded event block's index: where each event's record lies in data.
+type block struct {
+	first, minTime int64 // the block number (seq of event 0) and min_time
+	data           []byte
+	offs           []int // len n+1: record i is data[offs[i]:offs[i+1]]
+}
+
+// maxBlockBytes bounds a block's uncompressed size that parseBlock accepts.
+const maxBlockBytes = 256 << 20
+
+// parseBlock decompresses a block's data (into buf when it is large enough) and reads its header.
+func parseBlock(buf []byte, first, minTime int64, packed []byte) (*block, error) {
+	if len(packed) < 1 || packed[0] != blockVersion {
+		return nil, errBadBlock
+	}
+	if n, err := s2.DecodedLen(packed[1:]); err != nil || n > maxBlockBytes {
+		return nil, errBadBlock
+	}
+	data, err := s2.Decode(buf[:cap(buf)], packed[1:])
+	if err != nil {
+		return nil, errBadBlock
+	}
+	p := 0
+	n, k := binary.Uvarint(data[p:])
+	if k <= 0 || n > maxBlockEvents {
+		return nil, errBadBlock
+	}
+	p += k
+	lens := make([]uint64, n)
+	for i := range lens {
+		l, k := binary.Uvarint(data[p:])
+		if k <= 0 {
+			return nil, errBadBlock
+		}
+		lens[i], p = l, p+k
+	}
+	b := &block{first: first, minTime: minTime, data: data, offs: make([]int, n+1)}
+	b.offs[0] = p
+	for i, l := range lens {
+		if l > uint64(len(data)-b.offs[i]) {
+			return nil, errBadBlock
+		}
+		b.offs[i+1] = b.offs[i] + int(l)
+	}
+	return b, nil
+}
+
+func (b *block) len() int { return len(b.offs) - 1 }
+
+// event decodes event i of the block. Its strings are copies; its Body aliases the block's data.
+func (b *block) event(i int) (store.StoredEvent, error) {
+	rec := b.data[b.offs[i]:b.offs[i+1]:b.offs[i+1]]
+	e := store.StoredEvent{Seq: b.first + int64(i)}
+	dt, k := binary.Uvarint(rec)
+	if k <= 0 {
+		return e, errBadBlock
+	}
+	rec = rec[k:]
+	e.Time = time.UnixMicro(b.minTime + int64(dt)).UTC()
+	for _, s := range [...]*string{&e.Account, &e.ID, &e.Name, &e.Source, &e.UserName, &e.AccessKey, &e.ResourceType, &e.ResourceName} {
+		l, k := binary.Uvarint(rec)
+		if k <= 0 || l > uint64(len(rec)-k) {
+			return e, errBadBlock
+		}
+		*s = string(rec[k : k+int(l)])
+		rec = rec[k+int(l):]
+	}
+	if len(rec) < 1 || rec[0] > 1 {
+		return e, errBadBlock
+	}
+	e.ReadOnly = rec[0] == 1
+	e.Body = rec[1:]
+	return e, nil
+}
+
+// A posting lists the events of one block that have one attribute value (of one account): for
+// each, its index in the block and its time. Entries are packed as (byte index, uvarint time -
+// the posting's min_time), in block order.
+type entry struct {
+	time int64 // microseconds
+	seq  int64
+}
+
+func appendEntry(dst []byte, idx int, time, minTime int64) []byte {
+	dst = append(dst, byte(idx))
+	return binary.AppendUvarint(dst, uint64(time-minTime))
+}
+
+// decodeEntries reads a posting's entries of block first, relative to minTime.
+func decodeEntries(dst []entry, data []byte, first, minTime int64) ([]entry, error) {
+	for len(data) > 0 {
+		idx := data[0]
+		dt, k := binary.Uvarint(data[1:])
+		if k <= 0 || idx >= maxBlockEvents {
+			return dst, errBadBlock
+		}
+		dst = append(dst, entry{time: minTime + int64(dt), seq: first + int64(idx)})
+		data = data[1+k:]
+	}
+	return dst, nil
+}
+
+// Attributes a posting can index, event_postings.attr. The values are stored: never renumber.
+const (
+	attrAll          = 0 // every event of the account; value ""
+	attrName         = 1
+	attrSource       = 2
+	attrUser         = 3
+	attrKey          = 4
+	attrResourceType = 5
+	attrResourceName = 6
+	attrReadOnly     = 7 // value "1" or "0"
+	attrID           = 8 // account "": an event ID not covered by its block's ID range
+)
+
+// postingKey is one posting row's key within a block.
+type postingKey struct {
+	account string
+	attr    int
+	value   string
+}
+
+// posting is one posting row of a block being written.
+type posting struct {
+	key              postingKey
+	minTime, maxTime int64
+	idx              []byte  // indexes in the block
+	times            []int64 // their times
+}
+
+// entries packs p's entries relative to its min_time.
+func (p *posting) entries() []byte {
+	out := make([]byte, 0, 3*len(p.idx))
+	for i, idx := range p.idx {
+		out = appendEntry(out, int(idx), p.times[i], p.minTime)
+	}
+	return out
+}
+
+// blockPostings returns the posting rows of a block's events, in the order their keys first
+// appear. withID(i) says whether event i needs an ID posting (its ID is not covered by the block's
+// ID range).
+func blockPostings(events []*store.StoredEvent, withID func(i int) bool) []*posting {
+	var out []*posting
+	byKey := make(map[postingKey]*posting, 8)
+	for i, e := range events {
+		t := micros(e.Time)
+		add := func(k postingKey) {
+			p := byKey[k]
+			if p == nil {
+				p = &posting{key: k, minTime: t, maxTime: t}
+				byKey[k] = p
+				out = append(out, p)
+			}
+			p.idx, p.times = append(p.idx, byte(i)), append(p.times, t)
+			p.minTime, p.maxTime = min(p.minTime, t), max(p.maxTime, t)
+		}
+		ro := "0"
+		if e.ReadOnly {
+			ro = "1"
+		}
+		add(postingKey{e.Account, attrAll, ""})
+		add(postingKey{e.Account, attrReadOnly, ro})
+		for _, a := range [...]struct {
+			attr  int
+			value string
+		}{{attrName, e.Name}, {attrSource, e.Source}, {attrUser, e.UserName}, {attrKey, e.AccessKey},
+			{attrResourceType, e.ResourceType}, {attrResourceName, e.ResourceName}} {
+			if a.value != "" {
+				add(postingKey{e.Account, a.attr, a.value})
+			}
+		}
+		if withID(i) {
+			add(postingKey{"", attrID, e.ID})
+		}
+	}
+	return out
+}
+
+// compareEntry orders entries by (time, seq).
+func compareEntry(a, b entry) int {
+	if a.time != b.time {
+		if a.time < b.time {
+			return -1
+		}
+		return 1
+	}
+	if a.seq != b.seq {
+		if a.seq < b.seq {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
