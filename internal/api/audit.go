@@ -142,6 +142,12 @@ func requestParameters(c *Call) map[string]any {
 			typedParameters(v.Elem(), out)
 		}
 	}
+	if len(out) == 0 {
+		// A call without parameters is recorded with requestParameters null, as CloudTrail
+		// records GetCallerIdentity (CloudTrail User Guide, "CloudTrail record contents":
+		// requestParameters "can be null").
+		return nil
+	}
 	return out
 }
 

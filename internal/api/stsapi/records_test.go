@@ -60,7 +60,7 @@ func TestRootAPIRecords(t *testing.T) {
 		testutil.WantJSON(t, got, `{"eventVersion": "1.08",
 			"userIdentity": {"type": "Root", "principalId": "MGMT", "arn": "arn:aws:iam::MGMT:root", "accountId": "MGMT", "accessKeyId": "KEY"},
 			"eventSource": "iam.amazonaws.com", "eventName": "GetAccountSummary", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
-			"requestParameters": {}, "responseElements": null, "readOnly": true,
+			"requestParameters": null, "responseElements": null, "readOnly": true,
 			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "MGMT", "eventCategory": "Management"}`,
 			"MGMT", r.Account.ID, "KEY", key)
 		if !strings.HasPrefix(key, "AKIA") {
@@ -99,7 +99,7 @@ func TestRootAPIRecords(t *testing.T) {
 					"sessionIssuer": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT"},
 					"assumedRoot": "true"}},
 			"eventSource": "iam.amazonaws.com", "eventName": "GetAccountSummary", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
-			"requestParameters": {}, "responseElements": null, "readOnly": true,
+			"requestParameters": null, "responseElements": null, "readOnly": true,
 			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "DEV", "eventCategory": "Management"}`,
 			"MGMT", r.Account.ID, "ADMINID", admin.UserID, "DEV", dev, "SESSIONKEY", *cr.AccessKeyId, "CREATED", created)
 		if created == "" {
