@@ -12,7 +12,9 @@ import (
 
 // CreateDetector: POST /detector.
 var CreateDetector = api.Add(&ops, &api.Op[CreateDetectorInput, CreateDetectorOutput]{
-	Name: "CreateDetector", HTTP: "POST /detector", Authorize: authorizeOn[CreateDetectorInput](nil), Run: createDetector})
+	Name: "CreateDetector", HTTP: "POST /detector", Authorize: authorizeOn(func(_ *api.Call, in *CreateDetectorInput) target {
+		return target{resource: "*", requestTags: in.Tags}
+	}), Run: createDetector})
 
 // CreateDetectorInput is CreateDetector's request. DataSources and Features are accepted and not
 // kept: Rootward analyses CloudTrail management events only.
@@ -26,20 +28,15 @@ type CreateDetectorInput struct {
 }
 
 // Validate checks the members the model constrains: enable is required, clientToken at most 64
-// characters, at most 200 tags with keys of 1–128 and values of at most 256 characters.
+// characters, tags as guardduty.ValidTags requires.
 func (in *CreateDetectorInput) Validate() error {
 	if in.Enable == nil {
 		return awsproto.MissingParam("enable")
 	}
-	if len(in.ClientToken) > 64 || len(in.Tags) > 200 {
+	if len(in.ClientToken) > 64 {
 		return badRequest()
 	}
-	for k, v := range in.Tags {
-		if k == "" || len(k) > 128 || len(v) > 256 {
-			return badRequest()
-		}
-	}
-	return nil
+	return guardduty.ValidTags(in.Tags)
 }
 
 // CreateDetectorOutput answers the new detector's ID.
