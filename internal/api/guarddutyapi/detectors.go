@@ -2,7 +2,6 @@ package guarddutyapi
 
 import (
 	"encoding/json"
-	"strconv"
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/arn"
@@ -162,16 +161,4 @@ func deleteDetector(c *api.Call, in *DetectorInput) (*Empty, error) {
 		return nil, err
 	}
 	return &Empty{}, g.DeleteDetector(c.Ctx, c.Account(), c.Region, in.DetectorID)
-}
-
-// position parses the position the runner opened from a token of ours (an offset).
-func position(token string) (int, error) {
-	if token == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(token)
-	if err != nil || n < 0 {
-		return 0, badRequest()
-	}
-	return n, nil
 }
