@@ -36,11 +36,7 @@ func (in *TagResourceInput) Validate() error {
 }
 
 func tagResource(c *api.Call, in *TagResourceInput) (*Empty, error) {
-	g, err := gd(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := ownDetector(c, in.ResourceArn)
+	g, id, err := ownDetector(c, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +75,7 @@ func (in *UntagResourceInput) Validate() error {
 }
 
 func untagResource(c *api.Call, in *UntagResourceInput) (*Empty, error) {
-	g, err := gd(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := ownDetector(c, in.ResourceArn)
+	g, id, err := ownDetector(c, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -107,11 +99,7 @@ type ListTagsForResourceOutput struct {
 }
 
 func listTagsForResource(c *api.Call, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
-	g, err := gd(c)
-	if err != nil {
-		return nil, err
-	}
-	id, err := ownDetector(c, in.ResourceArn)
+	g, id, err := ownDetector(c, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -142,13 +130,17 @@ func onARN(c *api.Call, resourceArn string) target {
 	return target{resource: resourceArn, detector: detectorOf(c, resourceArn)}
 }
 
-// ownDetector is the caller's detector that resourceArn names. Another account's or Region's
-// detector, or an ARN that names no detector, is BadRequestException with the invalid-input
-// message (AWS's text for these cases is not documented; Rootward chose it).
-func ownDetector(c *api.Call, resourceArn string) (string, error) {
+// ownDetector is the service and the caller's detector that resourceArn names. Another account's
+// or Region's detector, or an ARN that names no detector, is BadRequestException with the
+// invalid-input message (AWS's text for these cases is not documented; Rootward chose it).
+func ownDetector(c *api.Call, resourceArn string) (*guardduty.Service, string, error) {
+	g, err := gd(c)
+	if err != nil {
+		return nil, "", err
+	}
 	id := detectorOf(c, resourceArn)
 	if id == "" {
-		return "", badRequest()
+		return nil, "", badRequest()
 	}
-	return id, nil
+	return g, id, nil
 }
