@@ -93,6 +93,9 @@ var subscriptions = store.Define(store.Kind[subscriptionRecord]{Name: kindSubscr
 type unsubscribedRecord struct {
 	Subscription subscriptionRecord `json:"subscription"`
 	Expires      time.Time          `json:"expires"`
+	// TopicCreated is when the topic was created: a topic deleted and created again under the
+	// same name within the token's lifetime is another topic, which the token may not join.
+	TopicCreated time.Time `json:"topicCreated"`
 }
 
 // unsubscribed: the index "expires" orders the records by expiry, for PruneDeliveries.

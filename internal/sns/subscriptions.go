@@ -309,11 +309,12 @@ func (s *Service) resubscribe(tx store.Tx, topicARN, token string, now time.Time
 	if err != nil {
 		return nil, err
 	}
-	if _, ok, err := topics.Get(tx, r.TopicAccount, topicName); err != nil || !ok {
-		if err == nil {
-			err = errTopicNotFound
-		}
+	t, ok, err := topics.Get(tx, r.TopicAccount, topicName)
+	if err != nil {
 		return nil, err
+	}
+	if !ok || !t.Created.Equal(u.TopicCreated) {
+		return nil, errTopicNotFound
 	}
 	if err := unsubscribed.Delete(tx, "", hash); err != nil {
 		return nil, err
@@ -443,7 +444,7 @@ func (s *Service) unsubscribe(ctx context.Context, subARN string, allowed func(*
 		token := newToken()
 		kept := *r
 		kept.TokenHash, kept.TokenExpires = "", time.Time{}
-		if err := unsubscribed.Put(tx, "", tokenHash(token), &unsubscribedRecord{Subscription: kept, Expires: now.Add(tokenLifetime)}); err != nil {
+		if err := unsubscribed.Put(tx, "", tokenHash(token), &unsubscribedRecord{Subscription: kept, Expires: now.Add(tokenLifetime), TopicCreated: t.Created}); err != nil {
 			return err
 		}
 		queued = true

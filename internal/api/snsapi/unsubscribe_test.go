@@ -164,6 +164,21 @@ func TestUnsubscribeConfirmationEmail(t *testing.T) {
 		t.Fatalf("email-json UnsubscribeConfirmation %v: %v", u, err)
 	}
 
+	// A topic deleted and created again under the same name is another topic: the token does
+	// not restore the subscription into it.
+	if _, err := e.admin.DeleteTopic(ctx, &awssns.DeleteTopicInput{TopicArn: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	if again := e.createTopic("mail"); again != arn {
+		t.Fatalf("recreated topic ARN = %s, want %s", again, arn)
+	}
+	_, err = e.svc.ConfirmSubscription(ctx, arn, u["Token"].(string), true, false)
+	testutil.WantCode(t, err, "NotFound")
+	if a := e.topicAttributes(arn); a["SubscriptionsConfirmed"] != "0" {
+		t.Fatalf("recreated topic: SubscriptionsConfirmed = %s, want 0", a["SubscriptionsConfirmed"])
+	}
+
 	// Past three days the token restores nothing, and pruning drops what it would have restored.
 	e.clock.Advance(72*time.Hour + time.Second)
 	_, err = e.svc.ConfirmSubscription(ctx, arn, u["Token"].(string), true, false)
