@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/arn"
@@ -56,10 +57,15 @@ type findingRecord struct {
 }
 
 // findings: the index "active" maps an activity group to the findings of it that are not
-// archived, which a repeat of the activity updates.
+// archived, which a repeat of the activity updates; the index "created" lists a detector's
+// findings in ListFindings' default order, by creation then ID (a finding's creation time never
+// changes), so that a page reads the entries it returns and not the whole detector.
 var findings = store.Define(store.Kind[findingRecord]{
 	Name: "guardduty.finding", Version: 1,
 	Indexes: []store.Index[findingRecord]{
+		{Name: "created", Values: func(_ string, r *findingRecord) []string {
+			return []string{r.DetectorID + "/" + r.CreatedAt.UTC().Format(createdOrder)}
+		}},
 		{Name: "active", Values: func(_ string, r *findingRecord) []string {
 			if r.Archived {
 				return nil
@@ -68,6 +74,11 @@ var findings = store.Define(store.Kind[findingRecord]{
 		}},
 	},
 })
+
+// createdOrder writes a creation time so that byte order is time order (fixed width, UTC, to the
+// nanosecond). An index entry's key is value + NUL + record key (DETECTOR/ID), so entries of the
+// same instant follow by ID, as ListFindings' default order wants.
+const createdOrder = "20060102T150405.000000000Z"
 
 // group identifies an activity: the same API of the same service called by the same principal from
 // the same address. GuardDuty counts repeats of such an activity in one finding (service.count,
@@ -288,16 +299,43 @@ func (s *Service) matching(ctx context.Context, account, region, detector string
 // MaxResults bounds ListFindings' page (1–50, default 50).
 const MaxResults = 50
 
+// DefaultScanLimit is how many findings one ListFindings call examines at most in creation order
+// when its criteria leave most of them out (Config.ListScanLimit).
+const DefaultScanLimit = 1000
+
+// byCreation reports whether sort is ListFindings' default order, which the index "created"
+// serves: none, or createdAt ascending.
+func byCreation(sort *Sort) bool {
+	return sort == nil || sort.AttributeName == "createdAt" && (sort.OrderBy == "" || sort.OrderBy == "ASC")
+}
+
 // ListFindings returns the IDs of a detector's findings that match criteria, in sort's order,
-// from position offset, at most limit, and the position after them (0 when none follow). Returns
-// BadRequestException for an unknown detector or an invalid criterion or sort.
+// from the position token ("" for the first page; a token it returned before, for the same
+// detector, criteria and sort), at most limit, and the position after them ("" when none follow).
+// Returns BadRequestException for an unknown detector, an invalid criterion or sort, or a token
+// it did not issue.
 //
-// It reads every finding of the detector: aggregation keeps one finding per activity, so a
-// detector holds few; an installation with many would want an index per sortable field.
-func (s *Service) ListFindings(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort, offset, limit int) ([]string, int, error) {
+// In the default order (by creation) a page reads the findings it returns through the index
+// "created": O(page). Criteria are checked on each finding read; so that a call whose criteria
+// leave most findings out stays bounded, it examines at most s.scanLimit findings and then answers
+// the matches so far (maybe none) with a token to continue, as CloudTrail's LookupEvents does. A
+// page sorted by another attribute reads, filters and sorts every finding of the detector
+// (positions are offsets then): GuardDuty keeps one finding per activity, so a detector holds few.
+func (s *Service) ListFindings(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort, token string, limit int) ([]string, string, error) {
+	if byCreation(sort) {
+		return s.listByCreation(ctx, account, region, detector, criteria, token, limit)
+	}
+	offset := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil || n < 0 {
+			return nil, "", badRequest(msgInvalid)
+		}
+		offset = n
+	}
 	matched, err := s.matching(ctx, account, region, detector, criteria, sort)
 	if err != nil {
-		return nil, 0, err
+		return nil, "", err
 	}
 	offset = min(offset, len(matched))
 	end := min(offset+limit, len(matched))
@@ -305,11 +343,82 @@ func (s *Service) ListFindings(ctx context.Context, account, region, detector st
 	for _, f := range matched[offset:end] {
 		ids = append(ids, f.ID)
 	}
-	next := 0
+	next := ""
 	if end < len(matched) {
-		next = end
+		next = strconv.Itoa(end)
 	}
 	return ids, next, nil
+}
+
+// listByCreation is ListFindings in creation order, through the index "created"; positions are
+// the index's entry keys.
+func (s *Service) listByCreation(ctx context.Context, account, region, detector string, criteria Criteria, token string, limit int) ([]string, string, error) {
+	cs, err := compile(criteria)
+	if err != nil {
+		return nil, "", err
+	}
+	prefix := detector + "/"
+	if token != "" && !strings.HasPrefix(token, prefix) {
+		return nil, "", badRequest(msgInvalid)
+	}
+	ids := []string{}
+	next := ""
+	err = s.st.View(ctx, func(tx store.Tx) error {
+		ids, next = ids[:0], ""
+		if _, err := detectorIn(tx, account, region, detector); err != nil {
+			return err
+		}
+		src := findings.Resolved(tx, account, findings.IndexRange(tx, "created", account, prefix))
+		after, scanned := token, 0
+		ended, more := false, false
+		for !ended && !more && len(ids) < limit && scanned < s.scanLimit {
+			// Unfiltered, a batch is what the page still lacks; filtered, a larger one within
+			// the bound.
+			n := limit - len(ids)
+			if len(cs) > 0 {
+				n = min(max(n, 64), s.scanLimit-scanned)
+			}
+			items, err := src(after, n)
+			if err != nil {
+				return err
+			}
+			ended = len(items) < n
+			for i, it := range items {
+				scanned++
+				after = it.Key
+				if it.Body == nil { // deleted since the entry was read
+					continue
+				}
+				r, err := findings.Decode(it.Body)
+				if err != nil {
+					return err
+				}
+				if slices.ContainsFunc(cs, func(c compiled) bool { return !c.matches(r, account) }) {
+					continue
+				}
+				if ids = append(ids, r.ID); len(ids) == limit {
+					more = i < len(items)-1
+					break
+				}
+			}
+		}
+		switch {
+		case more:
+			next = after
+		case !ended:
+			// A page filled by the batch's last entry, or the bound reached: a token unless
+			// nothing follows.
+			peek, err := src(after, 1)
+			if err != nil {
+				return err
+			}
+			if len(peek) > 0 {
+				next = after
+			}
+		}
+		return nil
+	})
+	return ids, next, err
 }
 
 // GetFindings returns the findings of ids that exist (an unknown ID is left out), in sort's

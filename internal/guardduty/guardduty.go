@@ -45,6 +45,9 @@ type Config struct {
 	// QueueSize bounds the root events waiting for Run (default 8192). An event that finds the
 	// queue full is dropped with an error in the log: Observe may never block the trail's writer.
 	QueueSize int
+	// ListScanLimit bounds the findings one ListFindings call examines in creation order
+	// (DefaultScanLimit when 0).
+	ListScanLimit int
 }
 
 // Service is GuardDuty over a store.
@@ -53,6 +56,8 @@ type Service struct {
 	now     func() time.Time
 	publish PublishFunc
 	log     *slog.Logger
+	// scanLimit: Config.ListScanLimit.
+	scanLimit int
 
 	queue chan *trail.Event
 
@@ -63,7 +68,10 @@ type Service struct {
 
 // New returns the service. Call Run to raise findings from observed events.
 func New(cfg Config) *Service {
-	s := &Service{st: cfg.Store, now: cfg.Now, publish: cfg.Publish, log: cfg.Log}
+	s := &Service{st: cfg.Store, now: cfg.Now, publish: cfg.Publish, log: cfg.Log, scanLimit: cfg.ListScanLimit}
+	if s.scanLimit <= 0 {
+		s.scanLimit = DefaultScanLimit
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -65,7 +65,7 @@ func TestAnalyse(t *testing.T) {
 				t.Errorf("published to %s as %s, want %s as aws.guardduty|GuardDuty Finding", p.AccountID, p.Type, account)
 			}
 			ids, _, err := gd.ListFindings(ctx, account, "us-east-1", det.ID, guardduty.Criteria{
-				"service.action.awsApiCallAction.api": {Eq: []string{tc.api}}}, nil, 0, 50)
+				"service.action.awsApiCallAction.api": {Eq: []string{tc.api}}}, nil, "", 50)
 			if err != nil || len(ids) != 1 {
 				t.Fatalf("findings of %s = %v, %v; want 1", tc.api, ids, err)
 			}

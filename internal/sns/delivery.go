@@ -212,8 +212,9 @@ func (s *Service) deliverOne(ctx context.Context, id string) error {
 				return err
 			}
 			// A notification goes only to a confirmed subscription, a confirmation request only to a
-			// pending one; the subscription may have gone since the message was queued.
-			if !ok || (r.Type == typeConfirmation) != sub.Pending {
+			// pending one; the subscription may have gone since the message was queued. An
+			// UnsubscribeConfirmation goes to the endpoint of a subscription that is gone.
+			if r.Type != typeUnsubscribe && (!ok || (r.Type == typeConfirmation) != sub.Pending) {
 				r.State, r.Sealed = stateDropped, nil
 				err := deliveries.Put(tx, "", id, r)
 				r = nil
@@ -365,7 +366,7 @@ func (s *Service) sendHTTP(ctx context.Context, r *deliveryRecord, p *payload) a
 	h.Set("x-amz-sns-message-type", r.Type)
 	h.Set("x-amz-sns-message-id", r.MessageID)
 	h.Set("x-amz-sns-topic-arn", r.TopicARN)
-	if r.Type == typeNotification {
+	if r.Type == typeNotification || r.Type == typeUnsubscribe {
 		h.Set("x-amz-sns-subscription-arn", r.SubscriptionARN)
 	}
 	if raw {
@@ -428,6 +429,10 @@ func emailSubject(r *deliveryRecord) string {
 	switch {
 	case r.Type == typeConfirmation:
 		return "AWS Notification - Subscription Confirmation"
+	case r.Type == typeUnsubscribe:
+		// AWS documents no subject for an email-json UnsubscribeConfirmation; Rootward chose
+		// this one, after the SubscriptionConfirmation's.
+		return "AWS Notification - Unsubscribe Confirmation"
 	case r.Subject != "":
 		return r.Subject
 	}
@@ -499,7 +504,13 @@ func deliveryOf(r *deliveryRecord) Delivery {
 // PruneDeliveries deletes the records of deliveries queued before cutoff that are done
 // (delivered, failed or dropped), and returns how many it deleted. The records of a deployment's
 // deliveries would otherwise grow without end; `rootward serve` runs it with its retention.
+//
+// It also deletes the unsubscribed subscriptions whose UnsubscribeConfirmation token has expired
+// (not counted).
 func (s *Service) PruneDeliveries(ctx context.Context, cutoff time.Time) (int, error) {
+	if err := s.pruneUnsubscribed(ctx); err != nil {
+		return 0, err
+	}
 	limit := timeKey(cutoff)
 	n := 0
 	after := ""
@@ -528,6 +539,33 @@ func (s *Service) PruneDeliveries(ctx context.Context, cutoff time.Time) (int, e
 		})
 		if err != nil || !more {
 			return n, err
+		}
+	}
+}
+
+// pruneUnsubscribed deletes the unsubscribed subscriptions that can no longer be restored.
+func (s *Service) pruneUnsubscribed(ctx context.Context) error {
+	limit := timeKey(s.now().UTC())
+	for {
+		more := false
+		err := s.st.Update(ctx, func(tx store.Tx) error {
+			items, err := unsubscribed.IndexRange(tx, "expires", "", "")("", 256)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if it.Key >= limit {
+					return nil
+				}
+				if err := unsubscribed.DeleteIfExists(tx, "", store.EntryKey(it.Key)); err != nil {
+					return err
+				}
+			}
+			more = len(items) == 256
+			return nil
+		})
+		if err != nil || !more {
+			return err
 		}
 	}
 }

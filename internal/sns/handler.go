@@ -23,6 +23,15 @@ const Namespace = "http://sns.amazonaws.com/doc/2010-03-31/"
 //
 // Errors are SNS's XML error answers. Nothing here needs the caller's identity: the token and
 // the subscription ARN are the capabilities, as in AWS.
+//
+// A visit of these links is not recorded in CloudTrail, as AWS does not record it: "When you are
+// not logged in to Amazon Web Services (unauthenticated mode) and either the ConfirmSubscription
+// or Unsubscribe actions are invoked, then they will not be logged to CloudTrail" (Amazon SNS
+// Developer Guide, "Logging Amazon SNS API calls using AWS CloudTrail",
+// https://docs.aws.amazon.com/sns/latest/dg/sns-logging-using-cloudtrail.html). What tells an
+// endpoint that it was unsubscribed is the UnsubscribeConfirmation it is sent (HTTP/S and
+// email-json). The server's log gets a line for each successful visit (the action, the topic and
+// the visitor's address; never the token or the subscription ARN, which are capabilities).
 func (s *Service) CertHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -67,6 +76,7 @@ func (s *Service) serveAction(w http.ResponseWriter, r *http.Request) {
 	case "ConfirmSubscription":
 		var sub *Subscription
 		if sub, err = s.ConfirmSubscription(r.Context(), q.Get("TopicArn"), q.Get("Token"), false, false); err == nil {
+			s.log.Info("sns: subscription confirmed through its SubscribeURL", "request_id", reqID, "topic", sub.TopicARN, "remote_addr", r.RemoteAddr)
 			_ = awsproto.Response(w, Namespace, "ConfirmSubscription", reqID, &struct {
 				SubscriptionArn string
 			}{sub.ARN})
@@ -74,6 +84,8 @@ func (s *Service) serveAction(w http.ResponseWriter, r *http.Request) {
 		}
 	case "Unsubscribe":
 		if err = s.unsubscribeByURL(r.Context(), q.Get("SubscriptionArn")); err == nil {
+			topic, _, _ := s.parseSubscriptionARN(q.Get("SubscriptionArn"))
+			s.log.Info("sns: unsubscribe through an UnsubscribeURL", "request_id", reqID, "topic", topic, "remote_addr", r.RemoteAddr)
 			_ = awsproto.Response(w, Namespace, "Unsubscribe", reqID, nil)
 			return
 		}

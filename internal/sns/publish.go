@@ -350,7 +350,19 @@ func (s *Service) publishToPhone(ctx context.Context, in *PublishInput, phone st
 const (
 	typeNotification = "Notification"
 	typeConfirmation = "SubscriptionConfirmation"
+	typeUnsubscribe  = "UnsubscribeConfirmation"
 )
+
+// unsubscribeConfirmationFor is the UnsubscribeConfirmation of sub, deleted: a token and its
+// SubscribeURL restore it. The text is AWS's (Amazon SNS Developer Guide, "Parsing message
+// formats", HTTP/HTTPS unsubscribe confirmation JSON format).
+func (s *Service) unsubscribeConfirmationFor(tr *topicRecord, sub *Subscription, token string, now time.Time) *pendingDelivery {
+	d := s.confirmationFor(tr, sub, token, now)
+	d.rec.Type = typeUnsubscribe
+	d.payload.Message = "You have chosen to deactivate subscription " + sub.ARN +
+		".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+	return d
+}
 
 // payload is what a delivery carries sealed: the message, its attributes, and for a
 // (un)subscribe confirmation the token.

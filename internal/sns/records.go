@@ -13,6 +13,7 @@ const (
 	kindSubscription = "sns.subscription" // global: subscription ID → subscriptionRecord
 	kindDelivery     = "sns.delivery"     // global: time-ordered ID → deliveryRecord
 	kindSigningKey   = "sns.signingkey"   // global: key ID → signingKeyRecord
+	kindUnsubscribed = "sns.unsubscribed" // global: token hash → unsubscribedRecord
 )
 
 // topicRecord is a topic as stored. Policy "" is AWS's default policy (defaultPolicy), rendered
@@ -84,6 +85,23 @@ var subscriptions = store.Define(store.Kind[subscriptionRecord]{Name: kindSubscr
 			}
 			return []string{r.TokenHash}
 		}},
+	}})
+
+// unsubscribedRecord is a subscription deleted by Unsubscribe whose endpoint was sent an
+// UnsubscribeConfirmation: until Expires, the token of that message (kept as its SHA-256, the
+// record's key) restores it through ConfirmSubscription.
+type unsubscribedRecord struct {
+	Subscription subscriptionRecord `json:"subscription"`
+	Expires      time.Time          `json:"expires"`
+	// TopicCreated is when the topic was created: a topic deleted and created again under the
+	// same name within the token's lifetime is another topic, which the token may not join.
+	TopicCreated time.Time `json:"topicCreated"`
+}
+
+// unsubscribed: the index "expires" orders the records by expiry, for PruneDeliveries.
+var unsubscribed = store.Define(store.Kind[unsubscribedRecord]{Name: kindUnsubscribed, Version: 1,
+	Indexes: []store.Index[unsubscribedRecord]{
+		{Name: "expires", Values: func(_ string, r *unsubscribedRecord) []string { return []string{timeKey(r.Expires)} }},
 	}})
 
 // stateValue is a subscription's byState value: its topic and whether it is pending. Topic ARNs

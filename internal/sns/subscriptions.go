@@ -265,7 +265,11 @@ func (s *Service) ConfirmSubscription(ctx context.Context, topicARN, token strin
 		if err != nil {
 			return err
 		}
-		if !ok || now.After(r.TokenExpires) {
+		if !ok {
+			out, err = s.resubscribe(tx, topicARN, token, now)
+			return err
+		}
+		if now.After(r.TokenExpires) {
 			return invalid("Token")
 		}
 		if r.TopicARN != topicARN {
@@ -281,6 +285,64 @@ func (s *Service) ConfirmSubscription(ctx context.Context, topicARN, token strin
 		return subscriptions.Put(tx, "", r.ID, r)
 	})
 	return out, err
+}
+
+// resubscribe restores the subscription an UnsubscribeConfirmation's token was sent for, as the
+// confirmed subscription it was, with its ARN (AWS documents that the SubscribeURL restores the
+// subscription, not under which ARN; Rootward keeps the old one). When the endpoint has subscribed
+// to the topic again meanwhile, that subscription is the answer. Returns InvalidParameter for a
+// token that is unknown, expired or for another topic, and NotFound when the topic is gone.
+func (s *Service) resubscribe(tx store.Tx, topicARN, token string, now time.Time) (*Subscription, error) {
+	hash := tokenHash(token)
+	u, ok, err := unsubscribed.Get(tx, "", hash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || now.After(u.Expires) {
+		return nil, invalid("Token")
+	}
+	r := &u.Subscription
+	if r.TopicARN != topicARN {
+		return nil, invalid("Topic")
+	}
+	_, topicName, err := s.ParseTopicARN(r.TopicARN, "TopicArn")
+	if err != nil {
+		return nil, err
+	}
+	t, ok, err := topics.Get(tx, r.TopicAccount, topicName)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || !t.Created.Equal(u.TopicCreated) {
+		return nil, errTopicNotFound
+	}
+	if err := unsubscribed.Delete(tx, "", hash); err != nil {
+		return nil, err
+	}
+	_, live, exists, err := subscriptions.Lookup(tx, byEndpoint, "", endpointValue(r.TopicARN, r.Protocol, r.Endpoint))
+	if err != nil || exists {
+		if exists {
+			return subscriptionOf(live), nil
+		}
+		return nil, err
+	}
+	// Confirming again with the same token answers the ARN, as for a subscription confirmation.
+	r.Pending, r.TokenHash, r.TokenExpires = false, hash, u.Expires
+	if err := subscriptions.Insert(tx, "", r.ID, r); err != nil {
+		return nil, err
+	}
+	return subscriptionOf(r), nil
+}
+
+// sendsUnsubscribeConfirmation reports whether AWS sends a subscription's endpoint an
+// UnsubscribeConfirmation when it is deleted: a confirmed HTTP/S or email-json subscription
+// (Amazon SNS Developer Guide, "Parsing message formats").
+func sendsUnsubscribeConfirmation(r *subscriptionRecord) bool {
+	switch r.Protocol {
+	case ProtoHTTP, ProtoHTTPS, ProtoEmailJSON:
+		return !r.Pending
+	}
+	return false
 }
 
 // Subscription returns the subscription of subARN, or NotFound.
@@ -335,8 +397,7 @@ func (s *Service) Unsubscribe(ctx context.Context, subARN, account string) error
 
 // unsubscribeByURL is a visit of a message's UnsubscribeURL: no credentials, the subscription's
 // ARN being the capability (as AWS's). A subscription confirmed with AuthenticateOnUnsubscribe
-// refuses it. (AWS then sends an HTTP/S endpoint an UnsubscribeConfirmation whose SubscribeURL
-// restores the subscription; Rootward does not yet.)
+// refuses it.
 func (s *Service) unsubscribeByURL(ctx context.Context, subARN string) error {
 	return s.unsubscribe(ctx, subARN, func(r *subscriptionRecord) error {
 		if r.AuthOnUnsubscribe {
@@ -346,12 +407,17 @@ func (s *Service) unsubscribeByURL(ctx context.Context, subARN string) error {
 	})
 }
 
+// unsubscribe deletes the subscription of subARN when allowed lets it. A confirmed HTTP/S or
+// email-json subscription's endpoint is sent an UnsubscribeConfirmation whose SubscribeURL
+// restores the subscription within the token's lifetime.
 func (s *Service) unsubscribe(ctx context.Context, subARN string, allowed func(*subscriptionRecord) error) error {
 	_, id, err := s.parseSubscriptionARN(subARN)
 	if err != nil {
 		return err
 	}
-	return s.st.Update(ctx, func(tx store.Tx) error {
+	queued := false
+	err = s.st.Update(ctx, func(tx store.Tx) error {
+		queued = false
 		r, ok, err := subscriptions.Get(tx, "", id)
 		if err != nil || !ok || r.TopicARN+":"+r.ID != subARN {
 			return err
@@ -368,8 +434,26 @@ func (s *Service) unsubscribe(ctx context.Context, subARN string, allowed func(*
 			return err
 		}
 		t.Deleted++
-		return topics.Put(tx, r.TopicAccount, topicName, t)
+		if err := topics.Put(tx, r.TopicAccount, topicName, t); err != nil {
+			return err
+		}
+		if !sendsUnsubscribeConfirmation(r) {
+			return nil
+		}
+		now := s.now().UTC()
+		token := newToken()
+		kept := *r
+		kept.TokenHash, kept.TokenExpires = "", time.Time{}
+		if err := unsubscribed.Put(tx, "", tokenHash(token), &unsubscribedRecord{Subscription: kept, Expires: now.Add(tokenLifetime), TopicCreated: t.Created}); err != nil {
+			return err
+		}
+		queued = true
+		return s.queue(tx, s.unsubscribeConfirmationFor(t, subscriptionOf(r), token, now))
 	})
+	if queued && err == nil {
+		s.Wake()
+	}
+	return err
 }
 
 // SubscriptionPage is a page of subscriptions and the position after it ("" on the last).

@@ -2,7 +2,6 @@ package guarddutyapi
 
 import (
 	"encoding/json"
-	"strconv"
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/arn"
@@ -12,7 +11,9 @@ import (
 
 // CreateDetector: POST /detector.
 var CreateDetector = api.Add(&ops, &api.Op[CreateDetectorInput, CreateDetectorOutput]{
-	Name: "CreateDetector", HTTP: "POST /detector", Authorize: authorizeOn[CreateDetectorInput](nil), Run: createDetector})
+	Name: "CreateDetector", HTTP: "POST /detector", Authorize: authorizeOn(func(_ *api.Call, in *CreateDetectorInput) target {
+		return target{resource: "*", requestTags: in.Tags}
+	}), Run: createDetector})
 
 // CreateDetectorInput is CreateDetector's request. DataSources and Features are accepted and not
 // kept: Rootward analyses CloudTrail management events only.
@@ -26,20 +27,15 @@ type CreateDetectorInput struct {
 }
 
 // Validate checks the members the model constrains: enable is required, clientToken at most 64
-// characters, at most 200 tags with keys of 1–128 and values of at most 256 characters.
+// characters, tags as guardduty.ValidTags requires.
 func (in *CreateDetectorInput) Validate() error {
 	if in.Enable == nil {
 		return awsproto.MissingParam("enable")
 	}
-	if len(in.ClientToken) > 64 || len(in.Tags) > 200 {
+	if len(in.ClientToken) > 64 {
 		return badRequest()
 	}
-	for k, v := range in.Tags {
-		if k == "" || len(k) > 128 || len(v) > 256 {
-			return badRequest()
-		}
-	}
-	return nil
+	return guardduty.ValidTags(in.Tags)
 }
 
 // CreateDetectorOutput answers the new detector's ID.
@@ -165,16 +161,4 @@ func deleteDetector(c *api.Call, in *DetectorInput) (*Empty, error) {
 		return nil, err
 	}
 	return &Empty{}, g.DeleteDetector(c.Ctx, c.Account(), c.Region, in.DetectorID)
-}
-
-// position parses the position the runner opened from a token of ours (an offset).
-func position(token string) (int, error) {
-	if token == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(token)
-	if err != nil || n < 0 {
-		return 0, badRequest()
-	}
-	return n, nil
 }

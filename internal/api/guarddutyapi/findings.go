@@ -56,23 +56,15 @@ func listFindings(c *api.Call, in *ListFindingsInput) (*ListFindingsOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	offset, err := position(in.NextToken)
-	if err != nil {
-		return nil, err
-	}
 	limit := guardduty.MaxResults
 	if in.MaxResults != nil {
 		limit = *in.MaxResults
 	}
-	ids, next, err := g.ListFindings(c.Ctx, c.Account(), c.Region, in.DetectorID, criteria(in.FindingCriteria), in.SortCriteria, offset, limit)
+	ids, next, err := g.ListFindings(c.Ctx, c.Account(), c.Region, in.DetectorID, criteria(in.FindingCriteria), in.SortCriteria, in.NextToken, limit)
 	if err != nil {
 		return nil, err
 	}
-	out := &ListFindingsOutput{FindingIDs: ids}
-	if next > 0 {
-		out.NextToken = strconv.Itoa(next)
-	}
-	return out, nil
+	return &ListFindingsOutput{FindingIDs: ids, NextToken: next}, nil
 }
 
 // FindingIDsInput names up to 50 findings of a detector.

@@ -55,14 +55,17 @@ type env struct {
 	admin *guardduty.Client
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, nil, 0) }
+
+// newEnvWith is newEnv over st (a new test store when nil), with GuardDuty's ListScanLimit.
+func newEnvWith(t *testing.T, st store.Store, scanLimit int) *env {
 	t.Helper()
 	// The present (SigV4 refuses a signature 15 minutes off the server's clock), on a whole second.
 	clk := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 	pub := &published{}
 	var gd *gdsvc.Service
-	e := servertest.Build(t, nil, clk.Now, func(cfg *server.Config, _ *iam.Service, st store.Store) {
-		gd = gdsvc.New(gdsvc.Config{Store: st, Now: clk.Now, Publish: pub.put})
+	e := servertest.Build(t, st, clk.Now, func(cfg *server.Config, _ *iam.Service, st store.Store) {
+		gd = gdsvc.New(gdsvc.Config{Store: st, Now: clk.Now, Publish: pub.put, ListScanLimit: scanLimit})
 		cfg.GuardDuty = gd
 	})
 	e.Trail.Subscribe(gd.Observe)

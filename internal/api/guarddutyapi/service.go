@@ -7,18 +7,22 @@
 // Reference gives it ("Actions, resources, and condition keys for Amazon GuardDuty",
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonguardduty.html):
 // CreateDetector and ListDetectors on "*", the others on the detector
-// (arn:aws:guardduty:REGION:ACCOUNT:detector/ID). GuardDuty answers a refusal with
-// AccessDeniedException, HTTP 403.
+// (arn:aws:guardduty:REGION:ACCOUNT:detector/ID) with its aws:ResourceTag/*; CreateDetector and
+// TagResource with aws:RequestTag/* and aws:TagKeys, UntagResource with aws:TagKeys (tags.go).
+// GuardDuty answers a refusal with AccessDeniedException, HTTP 403.
 package guarddutyapi
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/guardduty"
+	"github.com/rootward/rootward/internal/policy"
 )
 
 // ops is the table every operation of the package adds itself to (api.Add).
@@ -61,15 +65,52 @@ func detectorARN(c *api.Call, id string) string {
 	return arn.GuardDuty(c.Region, c.Account(), "detector/"+id)
 }
 
-// authorizeOn authorizes guardduty:<Action> on the resource, answering a refusal as GuardDuty does:
-// AccessDeniedException with HTTP 403.
-func authorizeOn[In any](resource func(c *api.Call, in *In) string) func(c *api.Call, in *In) error {
+// target is what an action is authorized against: the resource ("*" or an ARN), the caller's
+// detector that resource names ("" when none, or another account's or Region's: its tags are not
+// the caller's to read), and the tags the request adds or the tag keys it removes.
+type target struct {
+	resource    string
+	detector    string
+	requestTags map[string]string
+	tagKeys     []string
+}
+
+// authorizeOn authorizes guardduty:<Action> on the input's target with the condition keys of the
+// Service Authorization Reference: aws:ResourceTag/* of the detector, aws:RequestTag/* and
+// aws:TagKeys of the tags the request adds (CreateDetector, TagResource), aws:TagKeys of the keys
+// it removes (UntagResource). A refusal is GuardDuty's AccessDeniedException with HTTP 403.
+func authorizeOn[In any](targetOf func(c *api.Call, in *In) target) func(c *api.Call, in *In) error {
 	return func(c *api.Call, in *In) error {
-		c.Resource = "*"
-		if resource != nil {
-			c.Resource = resource(c, in)
+		t := target{resource: "*"}
+		if targetOf != nil {
+			t = targetOf(c, in)
 		}
-		err := c.Authorize(c.Service+":"+c.Action, c.Resource, nil)
+		c.Resource = t.resource
+		var have map[string]string
+		if t.detector != "" {
+			g, err := gd(c)
+			if err != nil {
+				return err
+			}
+			if have, err = g.TagsOf(c.Ctx, c.Account(), c.Region, t.detector); err != nil {
+				return err
+			}
+		}
+		keys := func(ctx *policy.Context) {
+			for k, v := range have {
+				ctx.Set("aws:ResourceTag/"+k, v)
+			}
+			for k, v := range t.requestTags {
+				ctx.Set("aws:RequestTag/"+k, v)
+			}
+			if len(t.requestTags) > 0 {
+				ctx.Set("aws:TagKeys", slices.Sorted(maps.Keys(t.requestTags))...)
+			}
+			if len(t.tagKeys) > 0 {
+				ctx.Set("aws:TagKeys", t.tagKeys...)
+			}
+		}
+		err := c.Authorize(c.Service+":"+c.Action, c.Resource, keys)
 		if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied {
 			return &awserr.Error{Code: awserr.GuardDutyAccessDenied, Message: e.Message, Status: http.StatusForbidden}
 		}
@@ -80,8 +121,9 @@ func authorizeOn[In any](resource func(c *api.Call, in *In) string) func(c *api.
 // onDetector authorizes the action on the input's detector. (Each input declares its detectorId
 // label itself: awsproto.DecodeREST binds the input's own fields, not an embedded struct's.)
 func onDetector[In any](c *api.Call, in *In) error {
-	return authorizeOn(func(c *api.Call, in *In) string {
-		return detectorARN(c, any(in).(interface{ detector() string }).detector())
+	return authorizeOn(func(c *api.Call, in *In) target {
+		id := any(in).(interface{ detector() string }).detector()
+		return target{resource: detectorARN(c, id), detector: id}
 	})(c, in)
 }
 
