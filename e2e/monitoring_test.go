@@ -270,7 +270,6 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 	})
 
 	t.Run("GuardDuty finding", func(t *testing.T) {
-		var types []string
 		waitUntil(t, "the GuardDuty finding", func() bool {
 			l, err := gd.ListFindings(ctx, &guardduty.ListFindingsInput{DetectorId: det.DetectorId,
 				FindingCriteria: &gdtypes.FindingCriteria{Criterion: map[string]gdtypes.Condition{
@@ -285,16 +284,13 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 			if err != nil {
 				t.Fatalf("GetFindings: %v", err)
 			}
-			types = types[:0]
 			for _, x := range f.Findings {
-				types = append(types, aws.ToString(x.Type))
 				if aws.ToString(x.Type) == "Policy:IAMUser/RootCredentialUsage" && aws.ToString(x.AccountId) == acct.AccountID {
 					return true
 				}
 			}
 			return false
 		})
-		_ = types
 	})
 	certMu.Lock()
 	defer certMu.Unlock()
@@ -332,7 +328,7 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 // formats").
 type snsMessage struct {
 	Type, MessageId, Token, TopicArn, Subject, Message, Timestamp string //nolint:revive,stylecheck // AWS's member names
-	SubscribeURL, SignatureVersion, Signature, SigningCertURL      string
+	SubscribeURL, SignatureVersion, Signature, SigningCertURL     string
 }
 
 // verifySNS checks m's signature as the Amazon SNS Developer Guide, "Verifying the signatures of
