@@ -100,7 +100,7 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 	// The https subscriber: it checks every message's signature, confirms its subscription, and
 	// passes on the notifications.
 	notes := make(chan snsMessage, 16)
-	var certMu sync.Mutex
+	var refusedMu sync.Mutex
 	var subErr []string
 	sub := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -110,9 +110,9 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 			err = verifySNS(&m)
 		}
 		if err != nil {
-			certMu.Lock()
+			refusedMu.Lock()
 			subErr = append(subErr, fmt.Sprintf("%v in %s", err, body))
-			certMu.Unlock()
+			refusedMu.Unlock()
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -194,6 +194,12 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 	}
 	// The subscriber confirms on its own; the subscription is ready when it is no longer pending.
 	waitUntil(t, "the https subscription's confirmation", func() bool {
+		refusedMu.Lock()
+		refused := subErr
+		refusedMu.Unlock()
+		if len(refused) > 0 {
+			t.Fatalf("the subscriber refused the confirmation request: %v", refused)
+		}
 		a, err := topics.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: s.SubscriptionArn})
 		return err == nil && a.Attributes["PendingConfirmation"] == "false"
 	})
@@ -245,8 +251,8 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 		select {
 		case n = <-notes:
 		case <-time.After(generous):
-			certMu.Lock()
-			defer certMu.Unlock()
+			refusedMu.Lock()
+			defer refusedMu.Unlock()
 			t.Fatalf("no notification reached the subscriber; refused: %v", subErr)
 		}
 		var ev struct {
@@ -292,8 +298,8 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 			return false
 		})
 	})
-	certMu.Lock()
-	defer certMu.Unlock()
+	refusedMu.Lock()
+	defer refusedMu.Unlock()
 	if len(subErr) > 0 {
 		t.Errorf("the subscriber refused deliveries: %v", subErr)
 	}
