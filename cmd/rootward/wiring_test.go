@@ -100,7 +100,7 @@ type wired struct {
 	root *rootuser.Service
 }
 
-func newWired(t *testing.T) *wired {
+func newWired(t testing.TB) *wired {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "db"))
 	if err != nil {
