@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/trail"
+	"github.com/rootward/rootward/internal/uuid"
 )
 
 // Config configures a Runner.
@@ -287,17 +287,7 @@ func Decode(svc *Service, op Operation, query awsproto.Params, req *http.Request
 func newRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], b[10:16])
-	return string(out[:])
+	return uuid.Format(b)
 }
 
 // remoteIP is the client address (aws:SourceIp, CloudTrail's sourceIPAddress): the connection's

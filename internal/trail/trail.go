@@ -15,9 +15,10 @@ package trail
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"time"
+
+	"github.com/rootward/rootward/internal/uuid"
 )
 
 // maxBatch bounds the events one transaction of the writer commits.
@@ -122,17 +123,7 @@ func (m *idMinter) next(now time.Time) string {
 	b[0], b[1], b[2], b[3], b[4], b[5] = byte(m.ms>>40), byte(m.ms>>32), byte(m.ms>>24), byte(m.ms>>16), byte(m.ms>>8), byte(m.ms)
 	b[6], b[7] = 0x70|byte(m.ctr>>8), byte(m.ctr)
 	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], b[10:16])
-	return string(out[:])
+	return uuid.Format(b)
 }
 
 // idPlaceholder holds the place of an ID the recorder has yet to mint in an encoded event: an ID
