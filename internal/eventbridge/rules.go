@@ -200,9 +200,15 @@ func (s *Service) setRuleState(ctx context.Context, account, name string, enable
 	return err
 }
 
+// RootwardManager is the ManagedBy of the rules Rootward's own features keep (the root-activity
+// alert's RootwardRootActivity). Issue 12 decided that DeleteRule on such a rule is allowed,
+// recorded and announced: it deletes the rule with its targets without Force, where AWS asks Force
+// for the rules its services manage.
+const RootwardManager = "rootward"
+
 // DeleteRule deletes the rule; nothing when there is none, as AWS. A rule with targets is refused
-// with ValidationException; a managed rule with ManagedRuleException unless force, which deletes
-// it with its targets and tells its owner.
+// with ValidationException; a managed rule with ManagedRuleException unless force (or unless
+// Rootward manages it, RootwardManager), which deletes it with its targets and tells its owner.
 func (s *Service) DeleteRule(ctx context.Context, account, name string, force bool, caller string) error {
 	managed := false
 	err := store.Update(ctx, s.st, func(t tx) error {
@@ -212,7 +218,7 @@ func (s *Service) DeleteRule(ctx context.Context, account, name string, force bo
 		}
 		managed = r.ManagedBy != ""
 		switch {
-		case managed && !force:
+		case managed && !force && r.ManagedBy != RootwardManager:
 			return managedRefusal(r, true)
 		case !managed && len(r.Targets) > 0:
 			return awserr.New(CodeValidation, "Rule can't be deleted since it has targets.")

@@ -322,10 +322,6 @@ func TestManagedRule(t *testing.T) {
 			_, err := c.RemoveTargets(ctx, &ebsdk.RemoveTargetsInput{Rule: name, Ids: []string{"alert"}})
 			return err
 		}},
-		{"DeleteRule", func() error {
-			_, err := c.DeleteRule(ctx, &ebsdk.DeleteRuleInput{Name: name})
-			return err
-		}},
 		{"TagResource", func() error {
 			_, err := c.TagResource(ctx, &ebsdk.TagResourceInput{ResourceARN: l.Rules[0].Arn, Tags: []ebtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
 			return err
@@ -365,15 +361,29 @@ func TestManagedRule(t *testing.T) {
 	if d, _ := c.DescribeRule(ctx, &ebsdk.DescribeRuleInput{Name: name}); d.State != ebtypes.RuleStateEnabledWithAllCloudtrailManagementEvents {
 		t.Errorf("State after EnableRule = %s, want ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", d.State)
 	}
-	// Force deletes it with its targets.
-	if _, err := c.DeleteRule(ctx, &ebsdk.DeleteRuleInput{Name: name, Force: true}); err != nil {
+	// A rule another service manages is deleted only with Force, as AWS.
+	other := eventbridge.ManagedRule{Name: "OtherManaged", ManagedBy: "other.amazonaws.com", EventPattern: `{"source":["x"]}`}
+	if err := en.eb.EnsureManagedRule(ctx, en.Account.ID, other); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DeleteRule(ctx, &ebsdk.DeleteRuleInput{Name: aws.String("OtherManaged")})
+	testutil.WantCode(t, err, "ManagedRuleException")
+	if _, err := c.DeleteRule(ctx, &ebsdk.DeleteRuleInput{Name: aws.String("OtherManaged"), Force: true}); err != nil {
+		t.Fatalf("DeleteRule with Force: %v", err)
+	}
+	if got := <-changes; got.rule != "OtherManaged" || got.change != "DeleteRule" {
+		t.Errorf("change = %+v, want DeleteRule of OtherManaged", got)
+	}
+	// Rootward's own rule is deleted by a plain DeleteRule, with its targets (issue 12 decided it
+	// is allowed, recorded and announced).
+	if _, err := c.DeleteRule(ctx, &ebsdk.DeleteRuleInput{Name: name}); err != nil {
 		t.Fatal(err)
 	}
 	if got := <-changes; got.change != "DeleteRule" || got.caller != adminARN {
 		t.Errorf("change = %+v, want DeleteRule by admin", got)
 	}
 	if _, err := c.DescribeRule(ctx, &ebsdk.DescribeRuleInput{Name: name}); err == nil {
-		t.Error("the managed rule survived DeleteRule with Force")
+		t.Error("the managed rule survived DeleteRule")
 	}
 }
 
