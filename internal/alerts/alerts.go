@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/arn"
@@ -116,6 +117,9 @@ type Service struct {
 	mu       sync.Mutex
 	ensured  map[string]bool // guarded by mu: accounts whose rule was ensured, as this process knows
 	accounts chan string
+	// missed is set when a burst of new accounts overflowed accounts: Run then ensures every
+	// account's rule again rather than leave some without it until the next start.
+	missed atomic.Bool
 }
 
 // New returns the service.
@@ -247,7 +251,8 @@ func (s *Service) Run(ctx context.Context) {
 			}
 			select {
 			case s.accounts <- c.Key:
-			default: // a burst of new accounts: the next start's EnsureAll catches up
+			default: // a burst of new accounts: Run goes over them all once the queue drains
+				s.missed.Store(true)
 			}
 		}
 	})
@@ -262,6 +267,11 @@ func (s *Service) Run(ctx context.Context) {
 		case a := <-s.accounts:
 			if err := s.EnsureAccount(ctx, a); err != nil && ctx.Err() == nil {
 				s.cfg.Log.Error("alerts: creating the root-activity rule", "account", a, "err", err)
+			}
+			if len(s.accounts) == 0 && s.missed.Swap(false) {
+				if err := s.EnsureAll(ctx); err != nil && ctx.Err() == nil {
+					s.cfg.Log.Error("alerts: creating the root-activity rules", "err", err)
+				}
 			}
 		}
 	}
