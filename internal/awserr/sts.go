@@ -5,7 +5,8 @@ package awserr
 // (https://docs.aws.amazon.com/STS/latest/APIReference/). STS's MalformedPolicyDocument has IAM's
 // code (iam.go).
 const (
-	IDPRejectedClaim     Code = "IDPRejectedClaim"
-	PackedPolicyTooLarge Code = "PackedPolicyTooLarge"
-	RegionDisabled       Code = "RegionDisabledException"
+	IDPRejectedClaim            Code = "IDPRejectedClaim"
+	InvalidAuthorizationMessage Code = "InvalidAuthorizationMessageException"
+	PackedPolicyTooLarge        Code = "PackedPolicyTooLarge"
+	RegionDisabled              Code = "RegionDisabledException"
 )

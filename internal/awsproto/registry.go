@@ -139,6 +139,7 @@ var iamCodes = []codeInfo{
 // AssumeRoleWithSAML's IDPRejectedClaim 403, AssumeRole's RegionDisabledException 403.
 var stsCodes = []codeInfo{
 	{awserr.IDPRejectedClaim, http.StatusForbidden, client},
+	{awserr.InvalidAuthorizationMessage, http.StatusBadRequest, client},
 	{awserr.PackedPolicyTooLarge, http.StatusBadRequest, client},
 	{awserr.RegionDisabled, http.StatusForbidden, client},
 }

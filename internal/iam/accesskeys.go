@@ -22,7 +22,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, account, user string) (*A
 		return nil, err
 	}
 	secret := newSecret()
-	k := &AccessKey{AccessKeyID: newID("AKIA", 16), Account: account, Status: "Active", CreateDate: s.Now()}
+	k := &AccessKey{AccessKeyID: newKeyID("AKIA", account), Account: account, Status: "Active", CreateDate: s.Now()}
 	k.SealedSecret = s.seal.Seal([]byte(secret), keyAD(k.AccessKeyID))
 	err := s.update(ctx, account, func(t txn) error {
 		u, err := t.user(account, user)
@@ -194,30 +194,35 @@ func (s *Service) RecordKeyUse(ctx context.Context, id, service, region string, 
 }
 
 // KeyAccount returns the account that owns a long-term or temporary access key ID
-// (sts:GetAccessKeyInfo). AWS decodes the account from any well-formed key ID; Rootward's key IDs
-// are random, so it answers NoSuchEntity for a key it never issued.
+// (sts:GetAccessKeyInfo): the account recorded with a key issued here (keys issued before key IDs
+// encoded their account are found this way too), else the account the ID encodes, as AWS answers
+// for any well-formed key ID (see keyid.go). Returns ValidationError for an ID that is not
+// well-formed.
 func (s *Service) KeyAccount(ctx context.Context, id string) (string, error) {
 	var account string
-	var ok bool
-	err := s.view(ctx, func(t txn) (err error) {
+	err := s.view(ctx, func(t txn) error {
 		if strings.HasPrefix(id, "ASIA") {
-			var r *sessionRecord
-			if r, ok, err = sessions.Get(t, "", id); ok {
+			r, ok, err := sessions.Get(t, "", id)
+			if ok {
 				account = r.Account
 			}
 			return err
 		}
 		k, err := t.accessKey(id)
 		if k != nil {
-			ok, account = true, k.Account
+			account = k.Account
 		}
 		return err
 	})
-	if err != nil {
+	if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
 		return "", err
 	}
-	if !ok {
-		return "", awserr.New(awserr.NoSuchEntity, "The access key %s was not issued by this installation.", id)
+	if account != "" {
+		return account, nil
+	}
+	account, derr := KeyIDAccount(id)
+	if derr != nil {
+		return "", awserr.New(awserr.ValidationError, "The access key ID %s is not well-formed: %v.", id, derr)
 	}
 	return account, nil
 }

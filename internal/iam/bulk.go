@@ -65,7 +65,7 @@ func (s *Service) ImportUsers(ctx context.Context, account string, in []ImportUs
 			}
 			if u.AccessKey {
 				secret := newSecret()
-				k := AccessKey{AccessKeyID: newID("AKIA", 16), Account: account, UserName: u.UserName, UserID: list[i].UserID, Status: "Active", CreateDate: now}
+				k := AccessKey{AccessKeyID: newKeyID("AKIA", account), Account: account, UserName: u.UserName, UserID: list[i].UserID, Status: "Active", CreateDate: now}
 				k.SealedSecret = s.seal.Seal([]byte(secret), keyAD(k.AccessKeyID))
 				if err := accessKeys.Insert(t, "", k.AccessKeyID, accessKeyRecordOf(&k)); err != nil {
 					return err

@@ -25,7 +25,7 @@ const rootAccessKeys = 2
 // only sealed. Returns LimitExceeded (two keys), NoSuchEntity (unknown account).
 func (s *Service) CreateRootAccessKey(ctx context.Context, account string) (*AccessKey, error) {
 	secret := newSecret()
-	k := &AccessKey{AccessKeyID: newID("AKIA", 16), Account: account, Status: "Active", CreateDate: s.Now()}
+	k := &AccessKey{AccessKeyID: newKeyID("AKIA", account), Account: account, Status: "Active", CreateDate: s.Now()}
 	k.SealedSecret = s.seal.Seal([]byte(secret), keyAD(k.AccessKeyID))
 	err := s.update(ctx, account, func(t txn) error {
 		if _, err := t.account(account); err != nil {

@@ -95,7 +95,7 @@ func sessionAD(id string) string { return "session:" + id }
 
 // IssueSession stores a new session and fills in its key ID, secret and token.
 func (s *Service) IssueSession(ctx context.Context, sess *Session) error {
-	sess.AccessKeyID = newID("ASIA", 16)
+	sess.AccessKeyID = newKeyID("ASIA", sess.Account)
 	sess.Secret = newSecret()
 	tok := make([]byte, 96)
 	if _, err := rand.Read(tok); err != nil {

@@ -109,6 +109,34 @@ func AddSessionPolicy(sess *iam.Session, doc string) error {
 	return nil
 }
 
+// PackedPolicySize is the PackedPolicySize of AssumeRole's answer: "a percentage value that
+// indicates the packed size of the session policies and session tags combined passed in the
+// request" (STS API reference, AssumeRole). AWS's packing is not documented; Rootward counts the
+// inline policy's characters, the managed policies' ARNs and the tags' keys and values against the
+// 2,048-character plaintext limit, rounding up, at least 1 when anything was passed and 0 when
+// nothing was (then the answer omits the element). Above 100 the request fails with
+// PackedPolicyTooLarge, as AWS's does.
+func PackedPolicySize(policy *string, arns []string, tags []iam.Tag) (int, error) {
+	n := 0
+	if policy != nil {
+		n += len(*policy)
+	}
+	for _, a := range arns {
+		n += len(a)
+	}
+	for _, t := range tags {
+		n += len(t.Key) + len(t.Value)
+	}
+	if n == 0 && policy == nil && len(arns) == 0 && len(tags) == 0 {
+		return 0, nil
+	}
+	pct := max(1, (n*100+maxSessionPolicy-1)/maxSessionPolicy)
+	if pct > 100 {
+		return 0, awserr.New(awserr.PackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy.", pct)
+	}
+	return pct, nil
+}
+
 // MaxPolicyARNs is how many managed session policies (PolicyArns) a request may pass.
 const MaxPolicyARNs = 10
 

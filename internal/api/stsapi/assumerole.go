@@ -111,6 +111,14 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	if err := sts.SessionTags(c.Caller.Session, sess, req.Tags, req.Transitive); err != nil {
 		return nil, err
 	}
+	arns := make([]string, len(in.PolicyArns))
+	for i, p := range in.PolicyArns {
+		arns[i] = p.Arn
+	}
+	packed, err := sts.PackedPolicySize(in.Policy, arns, req.Tags)
+	if err != nil {
+		return nil, err
+	}
 	if err := authorizeAssume(c, role, sess, req); err != nil {
 		return nil, err
 	}
@@ -124,9 +132,10 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		return nil, err
 	}
 	return &AssumeRoleOutput{
-		Credentials:     credentialsOf(sess),
-		AssumedRoleUser: AssumedRoleUser{AssumedRoleID: role.RoleID + ":" + in.RoleSessionName, Arn: sess.AssumedRoleARN()},
-		SourceIdentity:  srcID,
+		Credentials:      credentialsOf(sess),
+		AssumedRoleUser:  AssumedRoleUser{AssumedRoleID: role.RoleID + ":" + in.RoleSessionName, Arn: sess.AssumedRoleARN()},
+		SourceIdentity:   srcID,
+		PackedPolicySize: packed,
 	}, nil
 }
 

@@ -2,6 +2,7 @@ package stsapi
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 )
 
@@ -52,4 +53,27 @@ func getAccessKeyInfo(c *api.Call, in *GetAccessKeyInfoInput) (*AccessKeyInfoOut
 		return nil, err
 	}
 	return &AccessKeyInfoOutput{Account: acct}, nil
+}
+
+// DecodeAuthorizationMessage is sts:DecodeAuthorizationMessage on "*". It decodes the encoded
+// authorization messages some AWS services put in their AccessDenied answers; IAM, STS and
+// Organizations put none there (their denials say in plain text who was refused what), and so
+// neither does Rootward: every message is one it did not encode, which the operation answers with
+// InvalidAuthorizationMessageException, "the message passed to DecodeAuthorizationMessage was
+// invalid" (STS API Reference, DecodeAuthorizationMessage, Errors).
+var DecodeAuthorizationMessage = api.Add(&ops, &api.Op[DecodeAuthorizationMessageInput, DecodedMessageOutput]{
+	Name: "DecodeAuthorizationMessage", Run: decodeAuthorizationMessage})
+
+// DecodeAuthorizationMessageInput is DecodeAuthorizationMessage's request.
+type DecodeAuthorizationMessageInput struct {
+	EncodedMessage string `required:"true"`
+}
+
+// DecodedMessageOutput is the result of DecodeAuthorizationMessage.
+type DecodedMessageOutput struct {
+	DecodedMessage string `xml:"DecodedMessage"`
+}
+
+func decodeAuthorizationMessage(_ *api.Call, _ *DecodeAuthorizationMessageInput) (*DecodedMessageOutput, error) {
+	return nil, awserr.New(awserr.InvalidAuthorizationMessage, "The encoded message is not one this service issued: Rootward's IAM, STS and Organizations encode no authorization messages.")
 }

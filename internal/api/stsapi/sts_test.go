@@ -42,6 +42,26 @@ func TestGetCallerIdentity(t *testing.T) {
 	if err != nil || *ki.Account != e.Account.ID {
 		t.Fatalf("GetAccessKeyInfo = %+v, %v", ki, err)
 	}
+	// A key ID Rootward never issued answers the account it encodes, as AWS does for any
+	// well-formed key ID (this one is AWS's, published with its account).
+	ki, err = e.STS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("ASIAY34FZKBOKMUTVV7A")})
+	if err != nil || aws.ToString(ki.Account) != "609629065308" {
+		t.Fatalf("GetAccessKeyInfo(foreign key) = %+v, %v; want account 609629065308", ki, err)
+	}
+	_, err = e.STS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIA0000000000000000")})
+	testutil.WantCode(t, err, "ValidationError")
+	// Temporary keys encode their account too.
+	tok, err := e.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(tok.Credentials.AccessKeyId)
+	if got, err := iam.KeyIDAccount(id); err != nil || got != e.Account.ID {
+		t.Errorf("session key %s encodes %q, %v; want %s", id, got, err, e.Account.ID)
+	}
+	if got, err := iam.KeyIDAccount(e.AdminKey.AccessKeyID); err != nil || got != e.Account.ID {
+		t.Errorf("access key %s encodes %q, %v; want %s", e.AdminKey.AccessKeyID, got, err, e.Account.ID)
+	}
 }
 
 func TestAssumeRole(t *testing.T) {
@@ -232,4 +252,61 @@ func TestRoleChainingThroughRoleARNWithPath(t *testing.T) {
 	if !strings.Contains(err.Error(), "role chaining") {
 		t.Fatalf("message = %v", err)
 	}
+}
+
+// TestPackedPolicySize: AssumeRole answers PackedPolicySize when session policies or tags were
+// passed, and only then; a request whose policies and tags together exceed the space fails.
+func TestPackedPolicySize(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + e.Account.ID + `:user/admin"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`
+	role, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("packed"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	big := `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("A", 1900) + `","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	cases := []struct {
+		name string
+		in   sts.AssumeRoleInput
+		want int32 // 0: element absent
+		code string
+	}{
+		{"nothing passed", sts.AssumeRoleInput{}, 0, ""},
+		{"inline policy", sts.AssumeRoleInput{Policy: aws.String(small)}, int32((len(small)*100 + 2047) / 2048), ""},
+		{"tags", sts.AssumeRoleInput{Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}, 1, ""},
+		{"managed policy", sts.AssumeRoleInput{PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}}}, 2, ""},
+		{"too much together", sts.AssumeRoleInput{Policy: aws.String(big), Tags: []ststypes.Tag{{Key: aws.String("k"), Value: aws.String(strings.Repeat("v", 200))}}}, 0, "PackedPolicyTooLarge"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := c.in
+			in.RoleArn, in.RoleSessionName = role.Role.Arn, aws.String("packed-session")
+			out, err := e.STS.AssumeRole(ctx, &in)
+			if c.code != "" {
+				testutil.WantCode(t, err, c.code)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToInt32(out.PackedPolicySize); got != c.want || (c.want == 0) != (out.PackedPolicySize == nil) {
+				t.Errorf("PackedPolicySize = %v, want %d", out.PackedPolicySize, c.want)
+			}
+		})
+	}
+}
+
+// TestDecodeAuthorizationMessage: Rootward encodes no authorization message, so every message is
+// refused as invalid, once the caller may call the action at all.
+func TestDecodeAuthorizationMessage(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	_, err := e.STS.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("dGhpcyBpcyBub3QgYSBtZXNzYWdl")})
+	testutil.WantCode(t, err, "InvalidAuthorizationMessageException")
+	_, nobody := e.UserClients("nobody", "")
+	_, err = nobody.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("x")})
+	testutil.WantCode(t, err, "AccessDenied")
 }
