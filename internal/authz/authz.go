@@ -326,3 +326,27 @@ func (r *Request) PolicyContext(keys Keys) (ctx *policy.Context, release func())
 		contexts.Put(ctx)
 	}
 }
+
+// ResourceControlPolicies compiles the resource control policies that bind requests to resources
+// of the account placed at pl (orgs.PlacementOf), per level; nil when that account's resources
+// are not subject to RCPs (the management account, an account in no organization, an
+// organization without RCPs enabled) or when caller is a service-linked role's session, which
+// RCPs do not restrict (Organizations User Guide, "Resource control policies (RCPs)": "RCPs don't
+// apply to ... service-linked roles").
+func ResourceControlPolicies(pl *orgs.Placement, caller *Identity) ([][]*policy.Policy, error) {
+	if pl == nil || pl.RCPs == nil || (caller != nil && caller.Session != nil && caller.Session.ServiceLinked) {
+		return nil, nil
+	}
+	out := make([][]*policy.Policy, len(pl.RCPs))
+	for i, level := range pl.RCPs {
+		out[i] = make([]*policy.Policy, 0, len(level))
+		for _, d := range level {
+			p, err := compile(d, policy.KindRCP)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = append(out[i], p)
+		}
+	}
+	return out, nil
+}

@@ -112,8 +112,9 @@ func (t txn) mustMember(o *Organization, id string) (*Account, error) {
 	return a, err
 }
 
-// addMember records an account joining o under m.ParentID. While SCPs are enabled every account
-// gets FullAWSAccess when it joins, as every root, OU and account has it by default.
+// addMember records an account joining o under m.ParentID. While SCPs or RCPs are enabled every
+// account gets FullAWSAccess or RCPFullAWSAccess when it joins, as every root, OU and account has
+// them by default.
 func (t txn) addMember(o *Organization, m *Account) error {
 	if err := t.putMember(o, m); err != nil {
 		return err
@@ -123,10 +124,7 @@ func (t txn) addMember(o *Organization, m *Account) error {
 			return err
 		}
 	}
-	if o.SCPsEnabled() {
-		return t.attach(o.ID, FullAWSAccessID, m.ID)
-	}
-	return nil
+	return t.attachDefaults(o, m.ID)
 }
 
 // removeMember takes an account out of o with its policy attachments and its tags: tags belong to

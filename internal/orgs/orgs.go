@@ -22,6 +22,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -277,6 +278,29 @@ func pageItems[T any](src store.Source, prefix string, o ListOpts, load func(it 
 	out := Page[T]{Items: p.Items}
 	if p.Truncated {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(strings.TrimPrefix(p.Last, prefix)))
+	}
+	return out, nil
+}
+
+// pageSlice pages a list computed whole: the NextToken is the index of the page's first item.
+func pageSlice[T any](items []T, o ListOpts) (Page[T], error) {
+	limit, err := o.limit()
+	if err != nil {
+		return Page[T]{}, err
+	}
+	start := 0
+	if o.NextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(o.NextToken)
+		n, convErr := strconv.Atoi(string(b))
+		if err != nil || convErr != nil || n < 0 || n > len(items) {
+			return Page[T]{}, invalid(ReasonInvalidNextToken, "The NextToken is not valid.")
+		}
+		start = n
+	}
+	end := min(start+limit, len(items))
+	out := Page[T]{Items: items[start:end]}
+	if end < len(items) {
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))
 	}
 	return out, nil
 }

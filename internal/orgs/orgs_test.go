@@ -292,7 +292,11 @@ func TestSCPs(t *testing.T) {
 		{"too long", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Sid":"` + strings.Repeat("a", 5100) + `"}]}`, TypeSCP, awserr.OrgsConstraintViolation, ReasonPolicyContent},
 		{"principal in an SCP", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}`, TypeSCP, awserr.OrgsMalformedPolicy, ""},
 		{"not JSON", `{`, TypeSCP, awserr.OrgsMalformedPolicy, ""},
-		{"tag policy", deny, "TAG_POLICY", awserr.OrgsPolicyTypeNotAvailable, ""},
+		{"SCP grammar in a tag policy", deny, "TAG_POLICY", awserr.OrgsMalformedPolicy, ""},
+		{"allow in an RCP", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*","Resource":"*"}]}`, TypeRCP, awserr.OrgsMalformedPolicy, ""},
+		{"RCP without principal", deny, TypeRCP, awserr.OrgsMalformedPolicy, ""},
+		{"unknown operator", `{"tags":{"cc":{"tag_key":{"@@replace":"CostCenter"}}}}`, TypeTag, awserr.OrgsMalformedPolicy, ""},
+		{"AI opt-out too long", `{"services":{"default":{"opt_out_policy":{"@@assign":"` + strings.Repeat("x", 2500) + `"}}}}`, TypeAIOptOut, awserr.OrgsConstraintViolation, ReasonPolicyContent},
 		{"unknown type", deny, "FANCY_POLICY", awserr.OrgsInvalidInput, ReasonInvalidPolicyType},
 	}
 	for _, tc := range contentTests {

@@ -224,10 +224,8 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, caller, parent, 
 		if err := ous.Insert(t, o.ID, u.ID, &ouRecord{ID: u.ID, Name: u.Name, ParentID: u.ParentID}); err != nil {
 			return nil, err
 		}
-		if o.SCPsEnabled() {
-			if err := t.attach(o.ID, FullAWSAccessID, u.ID); err != nil {
-				return nil, err
-			}
+		if err := t.attachDefaults(o, u.ID); err != nil {
+			return nil, err
 		}
 		if err := t.addTags(o.ID, u.ID, tags); err != nil {
 			return nil, err

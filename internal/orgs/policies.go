@@ -15,8 +15,9 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// Policy is a service control policy. FullAWSAccess is AWS managed and shared by every
-// organization; the others belong to one organization.
+// Policy is an organization policy of any type (policytypes.go). FullAWSAccess and
+// RCPFullAWSAccess are AWS managed and shared by every organization; the others belong to one
+// organization.
 type Policy struct {
 	ID          string
 	Name        string
@@ -48,25 +49,16 @@ var fullAWSAccess = Policy{
 	Arn:         arn.Organizations(arn.AWSAccount, "policy/service_control_policy/"+FullAWSAccessID),
 }
 
-// knownPolicyTypes are Organizations' policy types (PolicyType enum); Rootward implements SCPs.
-var knownPolicyTypes = []string{
-	TypeSCP, "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY",
-	"DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY",
-	"S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "GUARDDUTY_POLICY",
-}
-
-// checkPolicyType accepts SERVICE_CONTROL_POLICY. Other types of the enum answer
-// PolicyTypeNotAvailableForOrganizationException, unknown values InvalidInputException.
+// checkPolicyType accepts every type of Organizations' PolicyType enum (policytypes.go); unknown
+// values answer InvalidInputException.
 func checkPolicyType(t string) error {
-	switch {
-	case t == "":
+	if t == "" {
 		return invalid(ReasonInputRequired, "You must specify a policy type.")
-	case t == TypeSCP:
-		return nil
-	case slices.Contains(knownPolicyTypes, t):
-		return errorf(awserr.OrgsPolicyTypeNotAvailable, "Rootward implements only SERVICE_CONTROL_POLICY; %s is not available.", t)
 	}
-	return invalid(ReasonInvalidPolicyType, "%s is not a policy type.", t)
+	if _, ok := policyTypes[t]; !ok {
+		return invalid(ReasonInvalidPolicyType, "%s is not a policy type.", t)
+	}
+	return nil
 }
 
 var policyIDPattern = regexp.MustCompile(`^p-[0-9a-zA-Z_]{8,128}$`)
@@ -81,21 +73,20 @@ func checkPolicyID(id string) error {
 	return nil
 }
 
-func (o *Organization) policyArn(id string) string {
-	return arn.Organizations(o.MasterAccountID, "policy/"+o.ID+"/service_control_policy/"+id)
+func (o *Organization) policyArn(id, typ string) string {
+	return arn.Organizations(o.MasterAccountID, "policy/"+o.ID+"/"+typePath(typ)+"/"+id)
 }
 
 func (t txn) policy(o *Organization, id string) (*Policy, error) {
-	if id == FullAWSAccessID {
-		p := fullAWSAccess
-		return &p, nil
+	if p := awsManagedPolicy(id); p != nil {
+		return p, nil
 	}
 	r, ok, err := policies.Get(t, o.ID, id)
 	if err != nil || !ok {
 		return nil, err
 	}
 	p := r.policy()
-	p.Arn = o.policyArn(p.ID)
+	p.Arn = o.policyArn(p.ID, p.Type)
 	return p, nil
 }
 
@@ -107,23 +98,46 @@ func (t txn) mustPolicy(o *Organization, id string) (*Policy, error) {
 	return p, err
 }
 
-// checkContent validates an SCP document: at most 5,120 characters and a valid SCP. Organizations
-// counts the characters as sent through the API, white space included ("If you save the policy
-// using an SDK operation or the AWS CLI, then the policy is saved as you provided it and no
-// automatic removal of characters occurs", Organizations User Guide, "Quotas").
-func checkContent(content string) error {
+// checkContent validates a document of policy type typ: at most the type's size and valid in the
+// type's grammar — IAM's for SCPs and RCPs (an RCP only denies), the management policy syntax for
+// the others (managementpolicy.go). Organizations counts the characters as sent through the API,
+// white space included ("If you save the policy using an SDK operation or the AWS CLI, then the
+// policy is saved as you provided it and no automatic removal of characters occurs",
+// Organizations User Guide, "Quotas").
+func checkContent(typ, content string) error {
 	if content == "" {
 		return invalid(ReasonInputRequired, "You must specify a value for Content.")
 	}
-	if utf8.RuneCountInString(content) > maxPolicySize {
-		return constraint(ReasonPolicyContent, "The policy content exceeds the %d-character limit for this policy type.", maxPolicySize)
+	pt := policyTypes[typ]
+	if utf8.RuneCountInString(content) > pt.maxSize {
+		return constraint(ReasonPolicyContent, "The policy content exceeds the %d-character limit for this policy type.", pt.maxSize)
 	}
-	if _, err := policy.Parse(content, policy.KindSCP); err != nil {
-		msg := "The provided policy document does not meet the requirements of the specified policy type."
-		if e, ok := awserr.As(err); ok {
-			msg = e.Message
+	malformed := func(msg string) error { return errorf(awserr.OrgsMalformedPolicy, "%s", msg) }
+	switch typ {
+	case TypeSCP, TypeRCP:
+		kind := policy.KindSCP
+		if typ == TypeRCP {
+			kind = policy.KindRCP
 		}
-		return errorf(awserr.OrgsMalformedPolicy, "%s", msg)
+		p, err := policy.Parse(content, kind)
+		if err != nil {
+			msg := "The provided policy document does not meet the requirements of the specified policy type."
+			if e, ok := awserr.As(err); ok {
+				msg = e.Message
+			}
+			return malformed(msg)
+		}
+		if typ == TypeRCP {
+			for _, st := range p.Statements {
+				if st.Effect != "Deny" {
+					return malformed("The effect of Allow is only supported for the RCPFullAWSAccess policy.")
+				}
+			}
+		}
+		return nil
+	}
+	if msg := checkManagementPolicy(content, pt.topKeys); msg != "" {
+		return malformed(msg)
 	}
 	return nil
 }
@@ -164,7 +178,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 	if err := checkPolicyType(in.Type); err != nil {
 		return nil, err
 	}
-	if err := checkContent(in.Content); err != nil {
+	if err := checkContent(in.Type, in.Content); err != nil {
 		return nil, err
 	}
 	if err := checkTags(in.Tags); err != nil {
@@ -177,9 +191,9 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 			return nil, err
 		}
 		if o.FeatureSet != FeatureSetAll {
-			return nil, errorf(awserr.OrgsPolicyTypeNotAvailable, "Service control policies are available only in an organization with all features enabled.")
+			return nil, errorf(awserr.OrgsPolicyTypeNotAvailable, "Organization policies are available only in an organization with all features enabled.")
 		}
-		if n, err := t.Count(kindPolicy, o.ID, ""); err != nil || n >= maxPoliciesPerType {
+		if n, err := t.Count(store.IndexKind(kindPolicy, byName), o.ID, in.Type+sep); err != nil || n >= maxPoliciesPerType {
 			if err != nil {
 				return nil, err
 			}
@@ -192,7 +206,7 @@ func (s *Service) CreatePolicy(ctx context.Context, caller string, in CreatePoli
 		if err := t.addTags(o.ID, p.ID, in.Tags); err != nil {
 			return nil, err
 		}
-		p.Arn = o.policyArn(p.ID)
+		p.Arn = o.policyArn(p.ID, p.Type)
 		out = p
 		return nil, nil
 	})
@@ -244,10 +258,8 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 	if err := checkPolicyText(name, desc); err != nil {
 		return nil, err
 	}
-	if in.Content != nil {
-		if err := checkContent(*in.Content); err != nil {
-			return nil, err
-		}
+	if in.Content != nil && *in.Content == "" {
+		return nil, invalid(ReasonInputRequired, "You must specify a value for Content.")
 	}
 	var out *Policy
 	err := s.update(ctx, func(t txn) ([]string, error) {
@@ -261,6 +273,11 @@ func (s *Service) UpdatePolicy(ctx context.Context, caller, id string, in Update
 		}
 		if p.AwsManaged {
 			return nil, invalid(ReasonImmutablePolicy, "You can't modify an AWS managed policy.")
+		}
+		if in.Content != nil {
+			if err := checkContent(p.Type, *in.Content); err != nil {
+				return nil, err
+			}
 		}
 		if in.Name != nil {
 			p.Name = *in.Name
@@ -340,18 +357,22 @@ func (s *Service) ListPolicies(ctx context.Context, caller, filter string, lo Li
 		if err != nil {
 			return err
 		}
-		// FullAWSAccess is AWS's, kept by no organization: it joins the stored policies in ID order.
-		src := store.Merge(policies.Range(t, o.ID, ""), store.FromSorted([]string{FullAWSAccessID}))
+		// The type's AWS managed policy is AWS's, kept by no organization: it joins the stored
+		// policies in ID order.
+		src := policies.Range(t, o.ID, "")
+		if m := policyTypes[filter].managed; m != nil {
+			src = store.Merge(src, store.FromSorted([]string{m.ID}))
+		}
 		p, err = pageItems(src, "", lo, func(it store.Item) (Policy, bool, error) {
-			if it.Key == FullAWSAccessID {
-				return fullAWSAccess, true, nil
+			if m := awsManagedPolicy(it.Key); m != nil {
+				return *m, true, nil
 			}
 			r, err := policies.Decode(it.Body)
-			if err != nil {
+			if err != nil || r.Type != filter {
 				return Policy{}, false, err
 			}
 			pol := r.policy()
-			pol.Arn = o.policyArn(pol.ID)
+			pol.Arn = o.policyArn(pol.ID, pol.Type)
 			return *pol, true, nil
 		})
 		return err
@@ -476,24 +497,25 @@ func (s *Service) AttachPolicy(ctx context.Context, caller, policyID, target str
 		if err != nil {
 			return nil, err
 		}
-		if _, err := t.mustPolicy(o, policyID); err != nil {
+		pol, err := t.mustPolicy(o, policyID)
+		if err != nil {
 			return nil, err
 		}
 		if _, err := t.mustTarget(o, target); err != nil {
 			return nil, err
 		}
-		if !o.SCPsEnabled() {
+		if !o.typeEnabled(pol.Type) {
 			return nil, errorf(awserr.OrgsPolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 		}
-		attached, err := t.attached(o.ID, target)
+		attached, err := t.attachedOfType(o, target, pol.Type)
 		if err != nil {
 			return nil, err
 		}
 		if slices.Contains(attached, policyID) {
 			return nil, errorf(awserr.OrgsDuplicatePolicyAttachment, "The selected policy is already attached to the specified target.")
 		}
-		if len(attached) >= maxPoliciesPerTarget {
-			return nil, constraint(ReasonMaxAttachments, "You attempted to exceed the number of policies of a certain type that can be attached to an entity (%d).", maxPoliciesPerTarget)
+		if limit := policyTypes[pol.Type].perTarget; len(attached) >= limit {
+			return nil, constraint(ReasonMaxAttachments, "You attempted to exceed the number of policies of a certain type that can be attached to an entity (%d).", limit)
 		}
 		if err := t.attach(o.ID, policyID, target); err != nil {
 			return nil, err
@@ -502,9 +524,10 @@ func (s *Service) AttachPolicy(ctx context.Context, caller, policyID, target str
 	})
 }
 
-// DetachPolicy detaches an SCP. Returns PolicyNotAttachedException and ConstraintViolationException
-// (MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: a target keeps at least one SCP while SCPs are
-// enabled, or nothing would be allowed).
+// DetachPolicy detaches a policy. Returns PolicyNotAttachedException and
+// ConstraintViolationException (MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: a target keeps at least
+// one SCP while SCPs are enabled, or nothing would be allowed; RCPFullAWSAccess stays attached
+// while RCPs are enabled).
 func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target string) error {
 	if err := checkPolicyID(policyID); err != nil {
 		return err
@@ -517,20 +540,24 @@ func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target str
 		if err != nil {
 			return nil, err
 		}
-		if _, err := t.mustPolicy(o, policyID); err != nil {
+		pol, err := t.mustPolicy(o, policyID)
+		if err != nil {
 			return nil, err
 		}
 		if _, err := t.mustTarget(o, target); err != nil {
 			return nil, err
 		}
-		attached, err := t.attached(o.ID, target)
+		attached, err := t.attachedOfType(o, target, pol.Type)
 		if err != nil {
 			return nil, err
 		}
 		if !slices.Contains(attached, policyID) {
 			return nil, errorf(awserr.OrgsPolicyNotAttached, "The policy isn't attached to the specified target.")
 		}
-		if len(attached) == 1 {
+		if policyID == RCPFullAWSAccessID {
+			return nil, constraint(ReasonMinAttachments, "You can't detach RCPFullAWSAccess while resource control policies are enabled.")
+		}
+		if pol.Type == TypeSCP && len(attached) == 1 {
 			return nil, constraint(ReasonMinAttachments, "You attempted to detach the last policy of this type from an entity; at least one must remain attached.")
 		}
 		if err := t.detach(o.ID, policyID, target); err != nil {
@@ -540,7 +567,7 @@ func (s *Service) DetachPolicy(ctx context.Context, caller, policyID, target str
 	})
 }
 
-// ListPoliciesForTarget lists the SCPs attached directly to a target.
+// ListPoliciesForTarget lists the policies of type filter attached directly to a target.
 func (s *Service) ListPoliciesForTarget(ctx context.Context, caller, target, filter string, lo ListOpts) (Page[Policy], error) {
 	var p Page[Policy]
 	if err := checkTargetID(target); err != nil {
@@ -559,7 +586,7 @@ func (s *Service) ListPoliciesForTarget(ctx context.Context, caller, target, fil
 		}
 		p, err = pageKeys(t, kindAttach, o.ID, target+sep, lo, func(k string) (Policy, bool, error) {
 			pol, err := t.policy(o, k)
-			if err != nil || pol == nil {
+			if err != nil || pol == nil || pol.Type != filter {
 				return Policy{}, false, err
 			}
 			return *pol, true, nil
@@ -599,10 +626,11 @@ func (s *Service) ListTargetsForPolicy(ctx context.Context, caller, policyID str
 	return p, err
 }
 
-// EnablePolicyType enables SCPs on the root: FullAWSAccess is attached to the root, every OU and
-// every account, so nothing changes for anyone until other SCPs are attached. Returns
-// RootNotFoundException, PolicyTypeAlreadyEnabledException and
-// PolicyTypeNotAvailableForOrganizationException (consolidated billing; other types).
+// EnablePolicyType enables a policy type on the root. For SCPs and RCPs the type's AWS managed
+// policy (FullAWSAccess, RCPFullAWSAccess) is attached to the root, every OU and every account, so
+// nothing changes for anyone until other policies are attached. Returns RootNotFoundException,
+// PolicyTypeAlreadyEnabledException and PolicyTypeNotAvailableForOrganizationException
+// (consolidated billing).
 func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyType string) (*Root, error) {
 	if err := checkPolicyType(policyType); err != nil {
 		return nil, err
@@ -614,7 +642,7 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 			return nil, err
 		}
 		if o.FeatureSet != FeatureSetAll {
-			return nil, errorf(awserr.OrgsPolicyTypeNotAvailable, "You can use service control policies only in an organization with all features enabled.")
+			return nil, errorf(awserr.OrgsPolicyTypeNotAvailable, "You can use organization policies only in an organization with all features enabled.")
 		}
 		if slices.Contains(o.PolicyTypes, policyType) {
 			return nil, errorf(awserr.OrgsPolicyTypeAlreadyEnabled, "The specified policy type is already enabled.")
@@ -623,7 +651,6 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 		if err := t.putOrg(o); err != nil {
 			return nil, err
 		}
-		targets := []string{o.RootID}
 		ouIDs, err := t.Keys(kindOU, o.ID, "")
 		if err != nil {
 			return nil, err
@@ -632,10 +659,12 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 		if err != nil {
 			return nil, err
 		}
-		targets = append(append(targets, ouIDs...), accts...)
-		for _, tg := range targets {
-			if err := t.attach(o.ID, FullAWSAccessID, tg); err != nil {
-				return nil, err
+		if m := policyTypes[policyType].managed; m != nil {
+			targets := append(append([]string{o.RootID}, ouIDs...), accts...)
+			for _, tg := range targets {
+				if err := t.attach(o.ID, m.ID, tg); err != nil {
+					return nil, err
+				}
 			}
 		}
 		out = o.Root()
@@ -644,8 +673,9 @@ func (s *Service) EnablePolicyType(ctx context.Context, caller, rootID, policyTy
 	return &out, err
 }
 
-// DisablePolicyType disables SCPs on the root; every SCP attachment is removed, as Organizations
-// does. Returns RootNotFoundException and PolicyTypeNotEnabledException.
+// DisablePolicyType disables a policy type on the root; every attachment of a policy of the type
+// is removed, as Organizations does. Returns RootNotFoundException and
+// PolicyTypeNotEnabledException.
 func (s *Service) DisablePolicyType(ctx context.Context, caller, rootID, policyType string) (*Root, error) {
 	if err := checkPolicyType(policyType); err != nil {
 		return nil, err
@@ -669,6 +699,13 @@ func (s *Service) DisablePolicyType(ctx context.Context, caller, rootID, policyT
 		}
 		for _, k := range attachments {
 			target, policyID, _ := strings.Cut(k, sep)
+			p, err := t.policy(o, policyID)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil && p.Type != policyType {
+				continue
+			}
 			if err := t.detach(o.ID, policyID, target); err != nil {
 				return nil, err
 			}
@@ -708,6 +745,9 @@ type Placement struct {
 	// account — each level's documents labelled with their policy ARN. It is nil when the account
 	// is not subject to SCPs: the management account, or an organization without SCPs enabled.
 	SCPs [][]iam.PolicyDoc
+	// RCPs are the resource control policies per level, as SCPs; they bind requests to the
+	// account's resources. Nil for the management account or while RCPs are not enabled.
+	RCPs [][]iam.PolicyDoc
 }
 
 // PlacementOf returns where account sits in its organization, nil when it belongs to none. It
@@ -732,29 +772,76 @@ func (s *Service) PlacementOf(ctx context.Context, account string) (*Placement, 
 		for _, ou := range chain {
 			pl.Path += ou + "/"
 		}
-		if o.SCPsEnabled() && !pl.Management {
+		if !pl.Management {
 			levels := append(append([]string{o.RootID}, chain...), account)
-			pl.SCPs = make([][]iam.PolicyDoc, len(levels))
-			for i, target := range levels {
-				ids, err := t.attached(o.ID, target)
-				if err != nil {
-					return err
-				}
-				// An empty level stays an empty, non-nil slice: it allows nothing.
-				pl.SCPs[i] = make([]iam.PolicyDoc, 0, len(ids))
-				for _, id := range ids {
-					p, err := t.policy(o, id)
-					if err != nil {
-						return err
-					}
-					if p != nil {
-						pl.SCPs[i] = append(pl.SCPs[i], iam.PolicyDoc{Label: p.Arn, Document: p.Content})
-					}
-				}
+			if pl.SCPs, err = t.levels(o, levels, TypeSCP); err != nil {
+				return err
+			}
+			if pl.RCPs, err = t.levels(o, levels, TypeRCP); err != nil {
+				return err
 			}
 		}
 		out = pl
 		return nil
 	})
 	return out, err
+}
+
+// levels returns, while policies of type typ are enabled, the documents of that type attached at
+// each of levels, labelled with their ARNs; nil while the type is not enabled. An empty level stays
+// an empty, non-nil slice: it allows nothing.
+func (t txn) levels(o *Organization, levels []string, typ string) ([][]iam.PolicyDoc, error) {
+	if !o.typeEnabled(typ) {
+		return nil, nil
+	}
+	out := make([][]iam.PolicyDoc, len(levels))
+	for i, target := range levels {
+		ids, err := t.attached(o.ID, target)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = make([]iam.PolicyDoc, 0, len(ids))
+		for _, id := range ids {
+			p, err := t.policy(o, id)
+			if err != nil {
+				return nil, err
+			}
+			if p != nil && p.Type == typ {
+				out[i] = append(out[i], iam.PolicyDoc{Label: p.Arn, Document: p.Content})
+			}
+		}
+	}
+	return out, nil
+}
+
+// attachedOfType lists the IDs of the policies of type typ attached to target.
+func (t txn) attachedOfType(o *Organization, target, typ string) ([]string, error) {
+	ids, err := t.attached(o.ID, target)
+	if err != nil {
+		return nil, err
+	}
+	out := ids[:0]
+	for _, id := range ids {
+		p, err := t.policy(o, id)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil && p.Type == typ {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// attachDefaults attaches, to a new OU or member account, the AWS managed policy of each enabled
+// type that has one, as every root, OU and account has it by default.
+func (t txn) attachDefaults(o *Organization, target string) error {
+	for _, typ := range []string{TypeSCP, TypeRCP} {
+		if o.typeEnabled(typ) {
+			if err := t.attach(o.ID, policyTypes[typ].managed.ID, target); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

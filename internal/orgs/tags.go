@@ -244,7 +244,7 @@ func (t txn) writableTags(caller, id string) (*Organization, error) {
 	if err := t.mustTaggable(o, id); err != nil {
 		return nil, err
 	}
-	if id == FullAWSAccessID {
+	if awsManagedPolicy(id) != nil {
 		return nil, invalid(ReasonImmutablePolicy, "You can't modify an AWS managed policy.")
 	}
 	return o, nil

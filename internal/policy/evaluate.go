@@ -32,6 +32,7 @@ const (
 	PolicySCP
 	PolicyResource
 	PolicyTask // task policy of a privileged root session (sts:AssumeRoot)
+	PolicyRCP  // Organizations resource control policy of the resource's account
 )
 
 func (t PolicyType) String() string {
@@ -48,6 +49,8 @@ func (t PolicyType) String() string {
 		return "resource"
 	case PolicyTask:
 		return "task"
+	case PolicyRCP:
+		return "rcp"
 	}
 	return "none"
 }
@@ -62,14 +65,19 @@ type Request struct {
 
 // Input is every policy that applies to a request.
 type Input struct {
-	Identity        []*Policy   // all identity-based policies of the principal (inline, attached, via groups)
-	Boundary        *Policy     // permissions boundary, nil if none
-	Session         []*Policy   // session policies; nil means "no session policy", non-nil must allow
-	SCPs            [][]*Policy // SCPs per level, root first, account last; nil = principal not subject to SCPs
-	Resource        *Policy     // resource-based (or trust) policy of the target, nil if none
-	ResourceAccount string      // account owning the resource ("" = same as principal)
-	Root            bool        // principal is the account root user: identity allow is implicit
-	TaskPolicies    []*Policy   // deny-only task policies of a privileged root session (sts:AssumeRoot)
+	Identity []*Policy   // all identity-based policies of the principal (inline, attached, via groups)
+	Boundary *Policy     // permissions boundary, nil if none
+	Session  []*Policy   // session policies; nil means "no session policy", non-nil must allow
+	SCPs     [][]*Policy // SCPs per level, root first, account last; nil = principal not subject to SCPs
+	// RCPs are the resource control policies of the resource's account per level, root first,
+	// account last; nil when the resource is not subject to RCPs (a management account's, or an
+	// organization without RCPs enabled). Like SCPs, every level must allow and a deny anywhere
+	// denies (Organizations User Guide, "Resource control policies (RCPs)").
+	RCPs            [][]*Policy
+	Resource        *Policy   // resource-based (or trust) policy of the target, nil if none
+	ResourceAccount string    // account owning the resource ("" = same as principal)
+	Root            bool      // principal is the account root user: identity allow is implicit
+	TaskPolicies    []*Policy // deny-only task policies of a privileged root session (sts:AssumeRoot)
 }
 
 // Decision is the result of Evaluate: the effect and the policy/statement that decided it.
@@ -110,6 +118,8 @@ func typeNoun(t PolicyType) string {
 		return "session policy"
 	case PolicySCP:
 		return "service control policy"
+	case PolicyRCP:
+		return "resource control policy"
 	case PolicyResource:
 		return "resource-based policy"
 	}
@@ -302,7 +312,7 @@ func (e *evaluator) run(in *Input, req *Request) Decision {
 	if in == nil || req == nil || !e.init(req) {
 		return unevaluable
 	}
-	if in.SCPs == nil && in.Boundary == nil && in.Session == nil && in.Resource == nil &&
+	if in.SCPs == nil && in.RCPs == nil && in.Boundary == nil && in.Session == nil && in.Resource == nil &&
 		in.TaskPolicies == nil && e.x == nil {
 		return e.identityOnly(in)
 	}
@@ -315,10 +325,20 @@ func (e *evaluator) run(in *Input, req *Request) Decision {
 			return unevaluable
 		}
 	}
+	for _, level := range in.RCPs {
+		if !usableAll(level) {
+			return unevaluable
+		}
+	}
 
 	// 1. Explicit deny anywhere wins.
 	for _, level := range in.SCPs {
 		if e.denyIn(level, PolicySCP) {
+			return e.dec
+		}
+	}
+	for _, level := range in.RCPs {
+		if e.denyIn(level, PolicyRCP) {
 			return e.dec
 		}
 	}
@@ -344,6 +364,14 @@ func (e *evaluator) run(in *Input, req *Request) Decision {
 		if _, _, ok := e.allowIn(level, PolicySCP); !ok {
 			scpOK = false
 			if e.settle(implicit(PolicySCP)) {
+				return e.dec
+			}
+		}
+	}
+	for _, level := range in.RCPs {
+		if _, _, ok := e.allowIn(level, PolicyRCP); !ok {
+			scpOK = false
+			if e.settle(implicit(PolicyRCP)) {
 				return e.dec
 			}
 		}

@@ -17,6 +17,7 @@ const (
 	KindBoundary             // permissions boundary (a managed policy used as boundary)
 	KindSession              // session policy passed to AssumeRole*/GetFederationToken
 	KindSCP                  // Organizations service control policy
+	KindRCP                  // Organizations resource control policy
 )
 
 func (k Kind) String() string {
@@ -33,6 +34,8 @@ func (k Kind) String() string {
 		return "session"
 	case KindSCP:
 		return "scp"
+	case KindRCP:
+		return "rcp"
 	}
 	return "unknown"
 }
@@ -361,6 +364,13 @@ func validateStatement(st *Statement, kind Kind) string {
 		if !hasPrincipal {
 			return msgMissingPrinc
 		}
+	case KindRCP:
+		// An RCP applies to every principal that reaches the account's resources: its Principal is
+		// "*", narrowed by conditions, and NotPrincipal is not supported (Organizations User
+		// Guide, "RCP syntax").
+		if st.NotPrincipal != nil || st.Principal == nil || !st.Principal.everyone() {
+			return msgSCPRequirements
+		}
 	}
 	if !hasAction {
 		return msgMissingActions
@@ -379,7 +389,7 @@ func validateStatement(st *Statement, kind Kind) string {
 				return msgTrustActions
 			}
 		}
-	case KindSCP:
+	case KindSCP, KindRCP:
 		// An SCP statement without Resource applies to all resources: Organizations' own
 		// examples always carry "Resource": "*", and the absence is read the same way (an SCP
 		// never grants, so this can only restrict).

@@ -302,3 +302,11 @@ func isRootARN(s string) bool {
 	var parts [arn.Sections]string
 	return arn.Split(s, &parts) && parts[2] == "iam" && parts[5] == "root"
 }
+
+// everyone reports whether the element names every principal: "*" or {"AWS": "*"}.
+func (p *PrincipalElement) everyone() bool {
+	if p.All {
+		return true
+	}
+	return len(p.AWS) == 1 && p.AWS[0] == "*" && len(p.Service)+len(p.Federated)+len(p.CanonicalUser) == 0
+}

@@ -18,6 +18,9 @@ type AssumeRequest struct {
 	Tags       []iam.Tag
 	Transitive []string
 	ExternalID string
+	// RCPs are the resource control policies of the role's account
+	// (authz.ResourceControlPolicies); nil when none bind it.
+	RCPs [][]*policy.Policy
 }
 
 // CheckAssumer refuses the root user, which cannot assume roles (IAM User Guide, "Methods to
@@ -196,6 +199,7 @@ func AuthorizeAssume(in *policy.Input, caller *authz.Identity, role *iam.Role, s
 	eval := *in
 	eval.Resource = trust
 	eval.ResourceAccount = sess.Account
+	eval.RCPs = req.RCPs
 	actions := []string{"sts:AssumeRole"}
 	if len(req.Tags) > 0 || len(req.Transitive) > 0 {
 		actions = append(actions, "sts:TagSession")

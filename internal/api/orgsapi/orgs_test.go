@@ -343,7 +343,7 @@ func TestOrganizationsPolicies(t *testing.T) {
 	}
 	_, err = m.Orgs.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("tags"), Description: aws.String("d"),
 		Type: otypes.PolicyTypeTagPolicy, Content: aws.String(deny)})
-	testutil.WantCode(t, err, "PolicyTypeNotAvailableForOrganizationException")
+	testutil.WantCode(t, err, "MalformedPolicyDocumentException")
 
 	upd, err := m.Orgs.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: pid, Name: aws.String("renamed")})
 	if err != nil || *upd.Policy.PolicySummary.Name != "renamed" || *upd.Policy.Content != deny {

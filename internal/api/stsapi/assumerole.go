@@ -2,6 +2,7 @@ package stsapi
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/sts"
@@ -75,10 +76,16 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		return nil, sts.Denied(c.Caller, "sts:AssumeRole", in.RoleArn)
 	}
 	// Nobody assumes a role in a closed account.
-	if pl, err := c.Orgs.PlacementOf(c.Ctx, acct); err != nil {
+	pl, err := c.Orgs.PlacementOf(c.Ctx, acct)
+	if err != nil {
 		return nil, err
 	} else if pl != nil && pl.Closed {
 		return nil, sts.Denied(c.Caller, "sts:AssumeRole", in.RoleArn)
+	}
+	// The role's account's resource control policies bind whoever assumes it.
+	rcps, err := authz.ResourceControlPolicies(pl, c.Caller)
+	if err != nil {
+		return nil, err
 	}
 	srcID, err := sts.SourceIdentity(c.Caller, deref(in.SourceIdentity))
 	if err != nil {
@@ -104,7 +111,7 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		}
 		sts.AddManagedSessionPolicy(sess, mp)
 	}
-	req := sts.AssumeRequest{Tags: in.Tags, Transitive: in.TransitiveTagKeys, ExternalID: deref(in.ExternalID)}
+	req := sts.AssumeRequest{Tags: in.Tags, Transitive: in.TransitiveTagKeys, ExternalID: deref(in.ExternalID), RCPs: rcps}
 	if err := sts.CheckSessionTags(req.Tags); err != nil {
 		return nil, err
 	}
