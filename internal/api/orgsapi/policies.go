@@ -173,7 +173,7 @@ func createPolicy(c *api.Call, in *CreatePolicyInput) (*PolicyOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.Orgs.CreatePolicy(c.Ctx, c.Account(), orgs.CreatePolicyInput{
+	p, err := c.Orgs.CreatePolicy(c.Ctx, actingAs(c), orgs.CreatePolicyInput{
 		Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content, Tags: tags,
 	})
 	if err != nil {
@@ -183,7 +183,7 @@ func createPolicy(c *api.Call, in *CreatePolicyInput) (*PolicyOutput, error) {
 }
 
 func updatePolicy(c *api.Call, in *UpdatePolicyInput) (*PolicyOutput, error) {
-	p, err := c.Orgs.UpdatePolicy(c.Ctx, c.Account(), in.PolicyId, orgs.UpdatePolicyInput{
+	p, err := c.Orgs.UpdatePolicy(c.Ctx, actingAs(c, in.PolicyId), in.PolicyId, orgs.UpdatePolicyInput{
 		Name: in.Name, Description: in.Description, Content: in.Content,
 	})
 	if err != nil {
@@ -193,7 +193,7 @@ func updatePolicy(c *api.Call, in *UpdatePolicyInput) (*PolicyOutput, error) {
 }
 
 func describePolicy(c *api.Call, in *PolicyInput) (*PolicyOutput, error) {
-	p, err := c.Orgs.DescribePolicy(c.Ctx, c.Account(), in.PolicyId)
+	p, err := c.Orgs.DescribePolicy(c.Ctx, actingAs(c, in.PolicyId), in.PolicyId)
 	if err != nil {
 		return nil, err
 	}
@@ -201,11 +201,11 @@ func describePolicy(c *api.Call, in *PolicyInput) (*PolicyOutput, error) {
 }
 
 func deletePolicy(c *api.Call, in *PolicyInput) (*struct{}, error) {
-	return nil, c.Orgs.DeletePolicy(c.Ctx, c.Account(), in.PolicyId)
+	return nil, c.Orgs.DeletePolicy(c.Ctx, actingAs(c, in.PolicyId), in.PolicyId)
 }
 
 func listPolicies(c *api.Call, in *ListPoliciesInput) (*PoliciesOutput, error) {
-	p, err := c.Orgs.ListPolicies(c.Ctx, c.Account(), in.Filter, in.Opts())
+	p, err := c.Orgs.ListPolicies(c.Ctx, actingAs(c), in.Filter, in.Opts())
 	if err != nil {
 		return nil, err
 	}
@@ -213,15 +213,15 @@ func listPolicies(c *api.Call, in *ListPoliciesInput) (*PoliciesOutput, error) {
 }
 
 func attachPolicy(c *api.Call, in *AttachmentInput) (*struct{}, error) {
-	return nil, c.Orgs.AttachPolicy(c.Ctx, c.Account(), in.PolicyId, in.TargetId)
+	return nil, c.Orgs.AttachPolicy(c.Ctx, actingAs(c, in.PolicyId, in.TargetId), in.PolicyId, in.TargetId)
 }
 
 func detachPolicy(c *api.Call, in *AttachmentInput) (*struct{}, error) {
-	return nil, c.Orgs.DetachPolicy(c.Ctx, c.Account(), in.PolicyId, in.TargetId)
+	return nil, c.Orgs.DetachPolicy(c.Ctx, actingAs(c, in.PolicyId, in.TargetId), in.PolicyId, in.TargetId)
 }
 
 func listPoliciesForTarget(c *api.Call, in *ListPoliciesForTargetInput) (*PoliciesOutput, error) {
-	p, err := c.Orgs.ListPoliciesForTarget(c.Ctx, c.Account(), in.TargetId, in.Filter, in.Opts())
+	p, err := c.Orgs.ListPoliciesForTarget(c.Ctx, actingAs(c, in.TargetId), in.TargetId, in.Filter, in.Opts())
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func listPoliciesForTarget(c *api.Call, in *ListPoliciesForTargetInput) (*Polici
 }
 
 func listTargetsForPolicy(c *api.Call, in *ListTargetsForPolicyInput) (*ListTargetsForPolicyOutput, error) {
-	p, err := c.Orgs.ListTargetsForPolicy(c.Ctx, c.Account(), in.PolicyId, in.Opts())
+	p, err := c.Orgs.ListTargetsForPolicy(c.Ctx, actingAs(c, in.PolicyId), in.PolicyId, in.Opts())
 	if err != nil {
 		return nil, err
 	}
