@@ -181,8 +181,9 @@ func (s *Service) InviteAccountToOrganization(ctx context.Context, caller string
 	return out, err
 }
 
-// respond moves a handshake the caller is the invited party of to a final state.
-func (s *Service) respond(ctx context.Context, caller, id, state string, join func(t txn, o *Organization) error) (*Handshake, error) {
+// respond moves a handshake the caller is the invited party of to a final state; join, when set,
+// carries out an acceptance in the same transaction.
+func (s *Service) respond(ctx context.Context, caller, id, state string, join func(t txn, o *Organization, h *Handshake) error) (*Handshake, error) {
 	if err := checkHandshakeID(id); err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (s *Service) respond(ctx context.Context, caller, id, state string, join fu
 			if o == nil {
 				return nil, errorf(awserr.OrgsInvalidHandshakeTransition, "The organization that sent the invitation no longer exists.")
 			}
-			if err := join(t, o); err != nil {
+			if err := join(t, o, h); err != nil {
 				return nil, err
 			}
 		}
@@ -222,8 +223,9 @@ func (s *Service) respond(ctx context.Context, caller, id, state string, join fu
 	return out, err
 }
 
-// AcceptHandshake accepts an invitation: the caller's account joins the organization under its
-// root (JoinedMethod INVITED). Returns HandshakeNotFoundException, HandshakeAlreadyInStateException,
+// AcceptHandshake accepts a handshake: an invitation makes the caller's account join the
+// organization under its root (JoinedMethod INVITED); an all-features approval or the management
+// account's all-features handshake go on with that change (allfeatures.go). Returns HandshakeNotFoundException, HandshakeAlreadyInStateException,
 // InvalidHandshakeTransitionException and HandshakeConstraintViolationException
 // (ALREADY_IN_AN_ORGANIZATION).
 func (s *Service) AcceptHandshake(ctx context.Context, caller, id string) (*Handshake, error) {
@@ -231,7 +233,10 @@ func (s *Service) AcceptHandshake(ctx context.Context, caller, id string) (*Hand
 	if err != nil {
 		return nil, err
 	}
-	return s.respond(ctx, caller, id, HandshakeAccepted, func(t txn, o *Organization) error {
+	return s.respond(ctx, caller, id, HandshakeAccepted, func(t txn, o *Organization, h *Handshake) error {
+		if h.Action != actionInvite {
+			return t.acceptFeatures(o, h, s.Now())
+		}
 		if other, err := t.orgOf(caller); err != nil || other != nil {
 			if err != nil {
 				return err

@@ -151,3 +151,13 @@ func listHandshakesForAccount(c *api.Call, in *ListHandshakesInput) (*Handshakes
 func listHandshakesForOrganization(c *api.Call, in *ListHandshakesInput) (*HandshakesOutput, error) {
 	return handshakesOf(c.Orgs.ListHandshakesForOrganization(c.Ctx, c.Account(), in.Filter.ActionType, in.Opts()))
 }
+
+// EnableAllFeatures starts moving a consolidated-billing organization to all features
+// (allfeatures.go in internal/orgs): the invited accounts approve, then the management account
+// accepts the handshake this returns.
+var EnableAllFeatures = api.Add(&ops, &api.Op[struct{}, HandshakeOutput]{
+	Name: "EnableAllFeatures", Run: enableAllFeatures})
+
+func enableAllFeatures(c *api.Call, _ *struct{}) (*HandshakeOutput, error) {
+	return handshakeResult(c.Orgs.EnableAllFeatures(c.Ctx, c.Account()))
+}
