@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rootward/rootward/internal/accessadvisor"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
@@ -327,12 +328,14 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, nil, nil, nil, err
 	}
 	w := newWatchers(st, rs, rec, log, base)
+	w.advisor = accessadvisor.New(accessadvisor.Config{Store: st, IAM: svc, Log: log})
+	rec.Subscribe(w.advisor.Observe)
 	if w.mon, err = newMonitoring(st, svc, rs, w.bus, rec, base, log); err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
-		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty,
+		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty, AccessAdvisor: w.advisor,
 	})
 	if err := registerStoreMetrics(srv, st); err != nil {
 		return nil, nil, nil, nil, nil, err

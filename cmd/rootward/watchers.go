@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rootward/rootward/internal/accessadvisor"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/store"
@@ -22,6 +23,8 @@ type watchers struct {
 	sns *sns.Service
 	// mon is GuardDuty and the root-activity alert on the bus (alerts.go), when serve built them.
 	mon *monitoring
+	// advisor keeps IAM's last-accessed evidence from the trail (internal/accessadvisor).
+	advisor *accessadvisor.Service
 }
 
 // newWatchers builds the watchers over st and ties them to the trail: EventBridge follows the
@@ -48,8 +51,14 @@ func (w *watchers) start(ctx context.Context, log *slog.Logger) (stop func()) {
 	if w.mon != nil {
 		w.mon.run(ctx)
 	}
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { w.sns.Run(ctx); done <- struct{}{} }()
+	go func() {
+		if w.advisor != nil {
+			w.advisor.Run(ctx)
+		}
+		done <- struct{}{}
+	}()
 	go func() {
 		defer func() { done <- struct{}{} }()
 		hourly := time.NewTicker(time.Hour)
@@ -67,6 +76,7 @@ func (w *watchers) start(ctx context.Context, log *slog.Logger) (stop func()) {
 	}()
 	return func() {
 		cancel()
+		<-done
 		<-done
 		<-done
 		w.bus.Close()

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/rootward/rootward/internal/accessadvisor"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/cloudtrail"
@@ -36,6 +37,8 @@ type Deps struct {
 	MFALocked func(ctx context.Context, lock iam.MFALock)
 	// GuardDuty holds GuardDuty's detectors and findings (internal/api/guarddutyapi).
 	GuardDuty *guardduty.Service
+	// AccessAdvisor keeps IAM's last-accessed evidence and answers its reports.
+	AccessAdvisor *accessadvisor.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rootward/rootward/internal/accessadvisor"
 	"github.com/rootward/rootward/internal/api"
 	apiservices "github.com/rootward/rootward/internal/api/services"
 	"github.com/rootward/rootward/internal/authz"
@@ -67,6 +68,9 @@ type Config struct {
 	// GuardDuty serves the GuardDuty API's detectors and findings; when nil, one over IAM's store
 	// that no trail feeds (it raises no findings).
 	GuardDuty *guardduty.Service
+	// AccessAdvisor keeps IAM's last-accessed evidence; when nil, one over IAM's store that follows
+	// Trail (its reports flush what it observed; serve also runs it to flush every second).
+	AccessAdvisor *accessadvisor.Service
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
 	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
@@ -121,6 +125,12 @@ func New(cfg Config) *Server {
 			// Detectors and findings work without the trail feed; serve wires one that raises findings.
 			cfg.GuardDuty = guardduty.New(guardduty.Config{Store: cfg.IAM.Store(), Now: s.now, Log: s.log})
 		}
+		if cfg.AccessAdvisor == nil {
+			cfg.AccessAdvisor = accessadvisor.New(accessadvisor.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Now: s.now, Log: s.log})
+			if cfg.Trail != nil {
+				cfg.Trail.Subscribe(cfg.AccessAdvisor.Observe)
+			}
+		}
 	}
 	s.orgs = cfg.Orgs
 	if s.orgs == nil && cfg.IAM != nil {
@@ -152,7 +162,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty,
+		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor,
 			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
