@@ -154,9 +154,6 @@ func (p params) int(name string) int {
 
 func (p params) bool(name string) bool { return strings.EqualFold(p[name], "true") }
 
-// set reports whether the parameter has a value (optional parameters without default may not).
-func (p params) set(name string) bool { return p[name] != "" }
-
 func (c Check) resolve(in map[string]string) (params, error) {
 	out := params{}
 	for _, d := range c.Params {

@@ -36,7 +36,13 @@ type AssumeRoleOutput struct {
 	Credentials      Credentials     `xml:"Credentials"`
 	AssumedRoleUser  AssumedRoleUser `xml:"AssumedRoleUser"`
 	PackedPolicySize int             `xml:"PackedPolicySize,omitempty"`
-	SourceIdentity   string          `xml:"SourceIdentity,omitempty"`
+	// SessionTokenSize and SessionTokenUtilization superseded PackedPolicySize (STS API
+	// Reference, AssumeRole): the token's length in bytes, and how much of the token's allowed
+	// size it uses — for Rootward, whose tokens carry no policies, the packed size of the
+	// session's policies and tags (sts.PackedPolicySize), at least 1.
+	SessionTokenSize        int    `xml:"SessionTokenSize"`
+	SessionTokenUtilization int    `xml:"SessionTokenUtilization"`
+	SourceIdentity          string `xml:"SourceIdentity,omitempty"`
 }
 
 // AssumedRoleUser is the session's principal (the STS AssumedRoleUser shape).
@@ -143,6 +149,7 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		AssumedRoleUser:  AssumedRoleUser{AssumedRoleID: role.RoleID + ":" + in.RoleSessionName, Arn: sess.AssumedRoleARN()},
 		SourceIdentity:   srcID,
 		PackedPolicySize: packed,
+		SessionTokenSize: len(sess.Token), SessionTokenUtilization: max(packed, 1),
 	}, nil
 }
 

@@ -291,8 +291,13 @@ func TestPackedPolicySize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := aws.ToInt32(out.PackedPolicySize); got != c.want || (c.want == 0) != (out.PackedPolicySize == nil) {
-				t.Errorf("PackedPolicySize = %v, want %d", out.PackedPolicySize, c.want)
+			//lint:ignore SA1019 the issue asks for PackedPolicySize, which AWS still sends beside its successor
+			packed := out.PackedPolicySize
+			if got := aws.ToInt32(packed); got != c.want || (c.want == 0) != (packed == nil) {
+				t.Errorf("PackedPolicySize = %v, want %d", packed, c.want)
+			}
+			if aws.ToInt32(out.SessionTokenSize) != int32(len(aws.ToString(out.Credentials.SessionToken))) || aws.ToInt32(out.SessionTokenUtilization) != max(c.want, 1) {
+				t.Errorf("SessionTokenSize %v, SessionTokenUtilization %v; want %d and %d", out.SessionTokenSize, out.SessionTokenUtilization, len(aws.ToString(out.Credentials.SessionToken)), max(c.want, 1))
 			}
 		})
 	}
