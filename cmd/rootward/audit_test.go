@@ -1,0 +1,302 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/testutil/servertest"
+)
+
+// auditCreds are the credentials `rootward audit` runs with in a test: the standard chain's
+// environment variables, and nothing else it could find (no shared files, no instance metadata).
+type auditCreds struct{ id, secret, token string }
+
+// audit runs the binary's audit command with creds and returns stdout, stderr and the exit code.
+func audit(t *testing.T, creds auditCreds, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"audit"}, args...)...)
+	dir := t.TempDir()
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID="+creds.id, "AWS_SECRET_ACCESS_KEY="+creds.secret,
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1")
+	if creds.token != "" {
+		cmd.Env = append(cmd.Env, "AWS_SESSION_TOKEN="+creds.token)
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// auditJSON runs `rootward audit --format json` against url and decodes its rows, checking the
+// exit code against the rows: 1 when one FAILED, else 0.
+func auditJSON(t *testing.T, creds auditCreds, url string, args ...string) []auditRow {
+	t.Helper()
+	out, stderr, code := audit(t, creds, append([]string{"--endpoint-url", url, "--format", "json"}, args...)...)
+	var doc struct {
+		Checks []auditRow `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("audit printed no JSON (exit %d, stderr %q): %v\n%s", code, stderr, err, out)
+	}
+	failed := 0
+	for _, r := range doc.Checks {
+		if r.Status == "FAILED" {
+			failed = 1
+		}
+		if r.ID == "" || r.Title == "" || r.Account == "" || r.Evidence == "" {
+			t.Errorf("row %+v: id, title, account and evidence must be set", r)
+		}
+		switch r.Status {
+		case "PASSED", "FAILED", "NOT_APPLICABLE", "ERROR":
+		default:
+			t.Errorf("row %s/%s: status %q is not PASSED, FAILED, NOT_APPLICABLE or ERROR", r.ID, r.Account, r.Status)
+		}
+	}
+	if code != failed {
+		t.Fatalf("exit %d, want %d (a FAILED row: %v); stderr %q", code, failed, failed == 1, stderr)
+	}
+	return doc.Checks
+}
+
+// rowOf is the row of check for account.
+func rowOf(t *testing.T, rows []auditRow, check, account string) auditRow {
+	t.Helper()
+	for _, r := range rows {
+		if r.ID == check && r.Account == account {
+			return r
+		}
+	}
+	t.Fatalf("no row for %s in account %s", check, account)
+	return auditRow{}
+}
+
+// wantStatus fails unless each check's row of account has the status given.
+func wantStatus(t *testing.T, rows []auditRow, account string, want map[string]string) {
+	t.Helper()
+	for check, status := range want {
+		if r := rowOf(t, rows, check, account); r.Status != status {
+			t.Errorf("%s in %s: got %s (%s), want %s", check, account, r.Status, r.Evidence, status)
+		}
+	}
+}
+
+func adminCreds(e *servertest.Env) auditCreds {
+	return auditCreds{e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""}
+}
+
+// The audit against a started Rootward, with the account's root user moved through the states
+// the guide cares about: no MFA, a virtual device, a hardware device, an access key.
+func TestAuditRootStates(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, e *servertest.Env, clk *testutil.Clock)
+		want  map[string]string
+	}{
+		{"no root MFA", func(*testing.T, *servertest.Env, *testutil.Clock) {},
+			map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"}},
+		{"virtual MFA", func(t *testing.T, e *servertest.Env, clk *testutil.Clock) { e.MFADevice(clk, "") },
+			map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "PASSED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"}},
+		{"hardware MFA", func(t *testing.T, e *servertest.Env, clk *testutil.Clock) {
+			seed := "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+			now := clk.Now()
+			if err := e.Svc.EnableHardwareMFADevice(context.Background(), e.Account.ID, "", "GAHT12345678", seed,
+				testutil.TOTPCode(t, []byte(seed), now.Add(-30e9)), testutil.TOTPCode(t, []byte(seed), now)); err != nil {
+				t.Fatal(err)
+			}
+		}, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "PASSED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"}},
+		{"root access key", func(t *testing.T, e *servertest.Env, _ *testutil.Clock) {
+			if _, err := e.Svc.CreateRootAccessKey(context.Background(), e.Account.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED", "IAM_ROOT_ACCESS_KEY_CHECK": "FAILED"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, clk := servertest.NewClocked(t, nil)
+			tc.setup(t, e, clk)
+			rows := auditJSON(t, adminCreds(e), e.URL)
+			wantStatus(t, rows, e.Account.ID, tc.want)
+			// A standalone account is not a member whose root credentials were removed.
+			if r := rowOf(t, rows, "ROOTWARD_ROOT_CREDENTIALS_REMOVED", e.Account.ID); r.Status == "PASSED" {
+				t.Errorf("ROOTWARD_ROOT_CREDENTIALS_REMOVED of a standalone account: got PASSED (%s)", r.Evidence)
+			}
+			for _, r := range rows {
+				if r.Account != e.Account.ID {
+					t.Errorf("row %s names account %s, want %s", r.ID, r.Account, e.Account.ID)
+				}
+			}
+		})
+	}
+}
+
+// orgEnv is an organization with centralized root access (trusted access for IAM, root
+// credentials management and root sessions) and two members: one whose root user still has every
+// credential, one whose root credentials were removed.
+type orgEnv struct {
+	*servertest.Env
+	legacy, removed string
+}
+
+func newOrgEnv(t *testing.T) *orgEnv {
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	m := e.Admin()
+	e.NewOrg(m)
+	if _, err := m.Orgs.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.IAM.EnableOrganizationsRootCredentialsManagement(ctx, &awsiam.EnableOrganizationsRootCredentialsManagementInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.IAM.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	o := &orgEnv{Env: e, legacy: e.CreateMember(m, "legacy"), removed: e.CreateMember(m, "removed")}
+	// The legacy member's root has a password, a virtual MFA device and an access key.
+	if err := e.Svc.SetRootPassword(ctx, o.legacy, "Zq7!vR2#kLp9@wX4"); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Svc.CreateVirtualMFADevice(ctx, o.legacy, iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: "root-account-mfa-device"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := e.Svc.Now()
+	if err := e.Svc.EnableMFADevice(ctx, o.legacy, "", d.SerialNumber, testutil.TOTPCode(t, []byte(d.Base32StringSeed), now.Add(-30e9)),
+		testutil.TOTPCode(t, []byte(d.Base32StringSeed), now)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Svc.CreateRootAccessKey(ctx, o.legacy); err != nil {
+		t.Fatal(err)
+	}
+	// The other member's root credentials are deleted through a privileged root session, as an
+	// organization that centralizes root access does.
+	if err := e.Svc.SetRootPassword(ctx, o.removed, "Zq7!vR2#kLp9@wX5"); err != nil {
+		t.Fatal(err)
+	}
+	k, err := e.Svc.CreateRootAccessKey(ctx, o.removed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(o.removed),
+		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.CallerFor(o.removed, *out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	if _, err := s.IAM.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IAM.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(k.AccessKeyID)}); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// With --org, the management account audits every member's root user through sts:AssumeRoot; a
+// member whose root credentials were removed is NOT_APPLICABLE for the root MFA and root key
+// checks and PASSED for ROOTWARD_ROOT_CREDENTIALS_REMOVED (issue 13, Decided).
+func TestAuditOrganization(t *testing.T) {
+	o := newOrgEnv(t)
+	rows := auditJSON(t, adminCreds(o.Env), o.URL, "--org")
+	wantStatus(t, rows, o.removed, map[string]string{
+		"ROOT_ACCOUNT_MFA_ENABLED":          "NOT_APPLICABLE",
+		"IAM_ROOT_ACCESS_KEY_CHECK":         "NOT_APPLICABLE",
+		"ROOTWARD_ROOT_CREDENTIALS_REMOVED": "PASSED",
+	})
+	wantStatus(t, rows, o.legacy, map[string]string{
+		"ROOT_ACCOUNT_MFA_ENABLED":  "PASSED",
+		"IAM_ROOT_ACCESS_KEY_CHECK": "FAILED",
+	})
+	wantStatus(t, rows, o.Account.ID, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED"})
+	// Every check appears once per account.
+	for _, acct := range []string{o.Account.ID, o.legacy, o.removed} {
+		n := 0
+		for _, r := range rows {
+			if r.Account == acct && r.ID == "ROOT_ACCOUNT_MFA_ENABLED" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("account %s: %d ROOT_ACCOUNT_MFA_ENABLED rows, want 1", acct, n)
+		}
+	}
+}
+
+// A member whose AssumeRoot is refused answers ERROR for every check, saying why; the audit still
+// runs and reports the management account.
+func TestAuditOrganizationAssumeRootRefused(t *testing.T) {
+	o := newOrgEnv(t)
+	denyRoot := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"sts:AssumeRoot","Resource":"*"}]}`
+	c := o.UserIn(o.Account.ID, "auditor", denyRoot)
+	creds, err := c.IAM.Options().Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := auditJSON(t, auditCreds{creds.AccessKeyID, creds.SecretAccessKey, ""}, o.URL, "--org")
+	for _, r := range rows {
+		if r.Account != o.legacy && r.Account != o.removed {
+			continue
+		}
+		if r.Status != "ERROR" || !strings.Contains(r.Evidence, "sts:AssumeRoot") || !strings.Contains(r.Evidence, "AccessDenied") {
+			t.Errorf("%s in %s: got %s %q, want ERROR naming sts:AssumeRoot and AccessDenied", r.ID, r.Account, r.Status, r.Evidence)
+		}
+	}
+	wantStatus(t, rows, o.Account.ID, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED"})
+}
+
+// The audit could not run: exit 2 with the reason on stderr and nothing on stdout.
+func TestAuditCannotRun(t *testing.T) {
+	e := servertest.New(t)
+	standalone := e.Standalone("lonely")
+	lonely, err := standalone.IAM.Options().Credentials.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		creds auditCreds
+		args  []string
+		want  string
+	}{
+		{"unknown access key", auditCreds{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""}, nil, "InvalidClientTokenId"},
+		{"not a management account", auditCreds{lonely.AccessKeyID, lonely.SecretAccessKey, ""}, []string{"--org"}, "organizations:ListAccounts"},
+		{"unknown format", adminCreds(e), []string{"--format", "yaml"}, "--format"},
+		{"unknown profile", adminCreds(e), []string{"--profile", "nope"}, "nope"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := audit(t, tc.creds, append([]string{"--endpoint-url", e.URL}, tc.args...)...)
+			if code != 2 || !strings.Contains(stderr, tc.want) || out != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want 2, nothing printed, stderr naming %q", code, out, stderr, tc.want)
+			}
+		})
+	}
+}
