@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -50,7 +52,7 @@ func auditCmd() *cobra.Command {
 				return &exitCode{2, err}
 			}
 			if slices.ContainsFunc(rows, func(r auditRow) bool { return r.Status == string(compliance.Failed) }) {
-				return &exitCode{1, errors.New("a check failed")}
+				return &exitCode{1, errors.New("a check FAILED")}
 			}
 			return nil
 		},
@@ -102,7 +104,7 @@ func runAudit(ctx context.Context, c *awsfacts.Collector, org bool, log io.Write
 			return nil, fmt.Errorf("--org needs the organization's management account: organizations:ListAccounts: %w", err)
 		}
 	}
-	rows := auditRows(c.Account(ctx, id))
+	rows := auditRows(logMissing(log, c.Account(ctx, id)))
 	for _, a := range accounts {
 		if a.ID == id.Account {
 			continue
@@ -117,7 +119,23 @@ func runAudit(ctx context.Context, c *awsfacts.Collector, org bool, log io.Write
 				others = append(others, o.Email)
 			}
 		}
-		rows = append(rows, auditRows(c.Member(ctx, a, others))...)
+		rows = append(rows, auditRows(logMissing(log, c.Member(ctx, a, others)))...)
 	}
 	return rows, nil
+}
+
+// logMissing says on log which facts of f could not be read and why (the checks that need them
+// answer ERROR), except what a member's audit session is not meant to read.
+func logMissing(log io.Writer, f *compliance.Facts) *compliance.Facts {
+	// One line per reason: a refused AssumeRoot leaves every group missing for the same reason.
+	groups := map[string][]string{}
+	for _, group := range slices.Sorted(maps.Keys(f.Missing)) {
+		if why := f.Missing[group]; !awsfacts.OutOfTaskScope(why) {
+			groups[why] = append(groups[why], group)
+		}
+	}
+	for _, why := range slices.Sorted(maps.Keys(groups)) {
+		fmt.Fprintf(log, "rootward: account %s: %s not read: %s\n", f.Account, strings.Join(groups[why], ", "), why)
+	}
+	return f
 }

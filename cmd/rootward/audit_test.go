@@ -4,18 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
+	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
@@ -298,5 +304,96 @@ func TestAuditCannotRun(t *testing.T) {
 				t.Fatalf("exit %d, stdout %q, stderr %q; want 2, nothing printed, stderr naming %q", code, out, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// motoServer is moto's AWS mock server on a free loopback port, or a skip saying why it cannot
+// start here.
+func motoServer(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		const shim = "/root/.pyenv/shims/moto_server"
+		if _, serr := os.Stat(shim); serr != nil {
+			t.Skip("moto_server is not installed (pip install 'moto[server]'): the audit against another endpoint is not tested")
+		}
+		bin = shim
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Skipf("moto_server does not start: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	url := "http://127.0.0.1:" + port
+	// moto takes a second or two to import its backends; it is ready when it answers.
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for range 300 {
+		if resp, err := http.Get(url + "/moto-api/"); err == nil {
+			resp.Body.Close()
+			return url
+		}
+		<-tick.C
+	}
+	t.Fatalf("moto_server did not answer on %s within 30 s:\n%s", url, log.String())
+	return ""
+}
+
+// The same audit against moto: it runs, reports what moto serves, and answers ERROR where moto
+// lacks an API (the Account Management API, sts:AssumeRoot), never crashing and never PASSED on
+// facts it could not read.
+func TestAuditAgainstMoto(t *testing.T) {
+	url := motoServer(t)
+	ctx := servertest.Ctx(t)
+	creds := auditCreds{"AKIAMOTOAUDIT0000001", "moto-secret-access-key", ""}
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(creds.id, creds.secret, "")}
+	i, o := awsiam.NewFromConfig(cfg), organizations.NewFromConfig(cfg)
+	// A user with a console password and an access key but no MFA; an organization with a member.
+	if _, err := i.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("alice"), Password: aws.String("Zq7!vR2#kLp9@wX4")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	acct, err := o.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("member"), Email: aws.String("member@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := aws.ToString(acct.CreateAccountStatus.AccountId)
+
+	rows := auditJSON(t, creds, url, "--org")
+	const motoAccount = "123456789012" // moto's default account
+	wantStatus(t, rows, motoAccount, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"})
+	if _, ok := compliance.Lookup("IAM_USER_MFA_ENABLED"); ok {
+		wantStatus(t, rows, motoAccount, map[string]string{"IAM_USER_MFA_ENABLED": "FAILED"})
+	}
+	if _, ok := compliance.Lookup("ROOTWARD_ACCOUNT_CONTACTS_PRESENT"); ok {
+		wantStatus(t, rows, motoAccount, map[string]string{"ROOTWARD_ACCOUNT_CONTACTS_PRESENT": "ERROR"})
+	}
+	for _, r := range rows {
+		if r.Account == member && (r.Status != "ERROR" || !strings.Contains(r.Evidence, "sts:AssumeRoot")) {
+			t.Errorf("%s in member %s: got %s %q, want ERROR naming sts:AssumeRoot (moto does not serve it)", r.ID, member, r.Status, r.Evidence)
+		}
+	}
+	if n := len(rows); n != 2*len(compliance.Checks()) {
+		t.Errorf("%d rows, want one per check for each of 2 accounts (%d)", n, 2*len(compliance.Checks()))
 	}
 }

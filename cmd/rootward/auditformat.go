@@ -35,13 +35,18 @@ const maxEvidence = 5
 // auditRows folds the results of every check on f into one row per check, in the checks' order.
 // A check with no result (no resource in its scope) is NOT_APPLICABLE.
 func auditRows(f *compliance.Facts) []auditRow {
+	return foldRows(f.Account, compliance.Checks(), compliance.EvaluateAll(f))
+}
+
+// foldRows folds the results of account into one row per check of checks, in their order.
+func foldRows(account string, checks []compliance.Check, results []compliance.Result) []auditRow {
 	byCheck := map[string][]compliance.Result{}
-	for _, r := range compliance.EvaluateAll(f) {
+	for _, r := range results {
 		byCheck[r.Check] = append(byCheck[r.Check], r)
 	}
 	var rows []auditRow
-	for _, c := range compliance.Checks() {
-		row := auditRow{ID: c.ID, Title: c.Title, Account: f.Account, Remediation: c.Remediation}
+	for _, c := range checks {
+		row := auditRow{ID: c.ID, Title: c.Title, Account: account, Remediation: c.Remediation}
 		results := byCheck[c.ID]
 		if len(results) == 0 {
 			row.Status, row.Evidence = string(compliance.NotApplicable), "No resource in the check's scope."
@@ -87,6 +92,7 @@ func writeAuditJSON(w io.Writer, rows []auditRow) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a terminal or a script reads it, not a browser
 	return enc.Encode(struct {
 		Checks []auditRow `json:"checks"`
 	}{rows})

@@ -27,6 +27,10 @@ const AuditTaskPolicy = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCrede
 // the audit task's session may read nothing else.
 const taskScope = "not read: the IAMAuditRootUserCredentials root session may read only the root user's credentials"
 
+// OutOfTaskScope reports whether a Facts.Missing reason is the audit session's scope rather than
+// a failure: a member's IAM entities, which the IAMAuditRootUserCredentials session may not read.
+func OutOfTaskScope(reason string) bool { return reason == taskScope }
+
 // Account is one account of the organization.
 type Account struct {
 	ID, Name, Email string
@@ -83,7 +87,7 @@ func (c *Collector) Member(ctx context.Context, m Account, others []string) *com
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(AuditTaskPolicy)}, DurationSeconds: aws.Int32(900)})
 	if err != nil {
 		reason := why("sts:AssumeRoot", err)
-		for _, g := range []string{groupRoot, groupRootEmail, groupRootUse, groupUsers, groupGroups, groupPolicies, groupPasswordPolicy, groupContacts} {
+		for _, g := range []string{groupRoot, groupRootUse, groupUsers, groupGroups, groupPolicies, groupPasswordPolicy, groupContacts} {
 			f.Missing[g] = reason
 		}
 		return f
