@@ -15,6 +15,7 @@ import (
 
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/compliance/awsfacts"
+	"github.com/rootward/rootward/internal/compliance/rollup"
 )
 
 // auditCmd is `rootward audit`: the compliance checks, read-only, against any endpoint that speaks
@@ -104,7 +105,7 @@ func runAudit(ctx context.Context, c *awsfacts.Collector, org bool, log io.Write
 			return nil, fmt.Errorf("--org needs the organization's management account: organizations:ListAccounts: %w", err)
 		}
 	}
-	rows := auditRows(logMissing(log, c.Account(ctx, id)))
+	rows := rollup.Evaluate(logMissing(log, c.Account(ctx, id)))
 	for _, a := range accounts {
 		if a.ID == id.Account {
 			continue
@@ -119,7 +120,7 @@ func runAudit(ctx context.Context, c *awsfacts.Collector, org bool, log io.Write
 				others = append(others, o.Email)
 			}
 		}
-		rows = append(rows, auditRows(logMissing(log, c.Member(ctx, a, others)))...)
+		rows = append(rows, rollup.Evaluate(logMissing(log, c.Member(ctx, a, others)))...)
 	}
 	return rows, nil
 }

@@ -10,73 +10,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/rootward/rootward/internal/compliance"
+	"github.com/rootward/rootward/internal/compliance/rollup"
 )
 
-// auditRow is one check's outcome for one account: the row of every output format, with the
-// names and order issue 13 decided ({"checks":[{"id","title","account","status","evidence",
-// "remediation"}]}).
-type auditRow struct {
-	ID          string `json:"id"`
-	Title       string `json:"title"`
-	Account     string `json:"account"`
-	Status      string `json:"status"`
-	Evidence    string `json:"evidence"`
-	Remediation string `json:"remediation"`
-}
-
-// statusRank orders the statuses a check's per-resource results fold into: one failing user makes
-// the check FAILED for the account; a result that could not be decided comes next, since it may
-// hide a failure.
-var statusRank = map[compliance.Status]int{compliance.NotApplicable: 0, compliance.Passed: 1, compliance.Error: 2, compliance.Failed: 3}
-
-// maxEvidence is how many resources' evidence one row quotes; the rest are counted.
-const maxEvidence = 5
-
-// auditRows folds the results of every check on f into one row per check, in the checks' order.
-// A check with no result (no resource in its scope) is NOT_APPLICABLE.
-func auditRows(f *compliance.Facts) []auditRow {
-	return foldRows(f.Account, compliance.Checks(), compliance.EvaluateAll(f))
-}
-
-// foldRows folds the results of account into one row per check of checks, in their order.
-func foldRows(account string, checks []compliance.Check, results []compliance.Result) []auditRow {
-	byCheck := map[string][]compliance.Result{}
-	for _, r := range results {
-		byCheck[r.Check] = append(byCheck[r.Check], r)
-	}
-	var rows []auditRow
-	for _, c := range checks {
-		row := auditRow{ID: c.ID, Title: c.Title, Account: account, Remediation: c.Remediation}
-		results := byCheck[c.ID]
-		if len(results) == 0 {
-			row.Status, row.Evidence = string(compliance.NotApplicable), "No resource in the check's scope."
-			rows = append(rows, row)
-			continue
-		}
-		worst := results[0].Status
-		for _, r := range results[1:] {
-			if statusRank[r.Status] > statusRank[worst] {
-				worst = r.Status
-			}
-		}
-		var evidence []string
-		for _, r := range results {
-			if r.Status != worst {
-				continue
-			}
-			if len(evidence) == 0 && r.Remediation != "" {
-				row.Remediation = r.Remediation
-			}
-			evidence = append(evidence, r.Evidence)
-		}
-		if n := len(evidence); n > maxEvidence {
-			evidence = append(evidence[:maxEvidence], fmt.Sprintf("(and %d more)", n-maxEvidence))
-		}
-		row.Status, row.Evidence = string(worst), strings.Join(evidence, " ")
-		rows = append(rows, row)
-	}
-	return rows
-}
+// auditRow is one check's outcome for one account, the row of every output format.
+type auditRow = rollup.Row
 
 // auditWriters are the output formats of `rootward audit --format`.
 var auditWriters = map[string]func(io.Writer, []auditRow) error{
