@@ -105,7 +105,7 @@ func runAudit(ctx context.Context, c *awsfacts.Collector, org bool, log io.Write
 			return nil, fmt.Errorf("--org needs the organization's management account: organizations:ListAccounts: %w", err)
 		}
 	}
-	rows := rollup.Evaluate(logMissing(log, c.Account(ctx, id)))
+	rows := evaluate(log, c.Account(ctx, id))
 	for _, a := range accounts {
 		if a.ID == id.Account {
 			continue
@@ -120,14 +120,21 @@ func runAudit(ctx context.Context, c *awsfacts.Collector, org bool, log io.Write
 				others = append(others, o.Email)
 			}
 		}
-		rows = append(rows, rollup.Evaluate(logMissing(log, c.Member(ctx, a, others)))...)
+		rows = append(rows, evaluate(log, c.Member(ctx, a, others))...)
 	}
 	return rows, nil
 }
 
+// evaluate runs every check on f and folds the results into one row per check, after saying on
+// log what could not be read.
+func evaluate(log io.Writer, f *compliance.Facts) []auditRow {
+	logMissing(log, f)
+	return rollup.Rows(f.Account, compliance.Checks(), awsfacts.Guard(f, compliance.EvaluateAll(f)))
+}
+
 // logMissing says on log which facts of f could not be read and why (the checks that need them
 // answer ERROR), except what a member's audit session is not meant to read.
-func logMissing(log io.Writer, f *compliance.Facts) *compliance.Facts {
+func logMissing(log io.Writer, f *compliance.Facts) {
 	// One line per reason: a refused AssumeRoot leaves every group missing for the same reason.
 	groups := map[string][]string{}
 	for _, group := range slices.Sorted(maps.Keys(f.Missing)) {
@@ -138,5 +145,4 @@ func logMissing(log io.Writer, f *compliance.Facts) *compliance.Facts {
 	for _, why := range slices.Sorted(maps.Keys(groups)) {
 		fmt.Fprintf(log, "rootward: account %s: %s not read: %s\n", f.Account, strings.Join(groups[why], ", "), why)
 	}
-	return f
 }

@@ -117,6 +117,28 @@ func adminCreds(e *servertest.Env) auditCreds {
 	return auditCreds{e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""}
 }
 
+// rootPassword gives the account's root user a password: an account whose root user has no
+// credential at all is one whose root credentials were removed, for which the root checks are
+// NOT_APPLICABLE.
+func rootPassword(t *testing.T, e *servertest.Env) {
+	t.Helper()
+	if err := e.Svc.SetRootPassword(context.Background(), e.Account.ID, "Zq7!vR2#kLp9@wX3"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// hardwareMFA gives the account's root user a hardware TOTP token.
+func hardwareMFA(t *testing.T, e *servertest.Env, clk *testutil.Clock) {
+	t.Helper()
+	seed := "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	now := clk.Now()
+	if err := e.Svc.EnableHardwareMFADevice(context.Background(), e.Account.ID, "", "GAHT12345678", seed,
+		testutil.TOTPCode(t, []byte(seed), now.Add(-30*time.Second)), testutil.TOTPCode(t, []byte(seed), now)); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+}
+
 // The audit against a started Rootward, with the account's root user moved through the states
 // the guide cares about: no MFA, a virtual device, a hardware device, an access key.
 func TestAuditRootStates(t *testing.T) {
@@ -125,18 +147,21 @@ func TestAuditRootStates(t *testing.T) {
 		setup func(t *testing.T, e *servertest.Env, clk *testutil.Clock)
 		want  map[string]string
 	}{
-		{"no root MFA", func(*testing.T, *servertest.Env, *testutil.Clock) {},
-			map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"}},
-		{"virtual MFA", func(t *testing.T, e *servertest.Env, clk *testutil.Clock) { e.MFADevice(clk, "") },
-			map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "PASSED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"}},
-		{"hardware MFA", func(t *testing.T, e *servertest.Env, clk *testutil.Clock) {
-			seed := "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-			now := clk.Now()
-			if err := e.Svc.EnableHardwareMFADevice(context.Background(), e.Account.ID, "", "GAHT12345678", seed,
-				testutil.TOTPCode(t, []byte(seed), now.Add(-30e9)), testutil.TOTPCode(t, []byte(seed), now)); err != nil {
-				t.Fatal(err)
-			}
-		}, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "PASSED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED"}},
+		{"no root MFA", func(*testing.T, *servertest.Env, *testutil.Clock) {}, map[string]string{
+			"ROOT_ACCOUNT_MFA_ENABLED": "FAILED", "ROOT_ACCOUNT_HARDWARE_MFA_ENABLED": "FAILED",
+			"IAM_ROOT_ACCESS_KEY_CHECK": "PASSED", "ROOTWARD_ROOT_MFA_TWO_DEVICES": "FAILED",
+			// The admin user has a key but no MFA, and AdministratorAccess attached to it.
+			"IAM_USER_MFA_ENABLED": "FAILED", "IAM_USER_NO_POLICIES_CHECK": "FAILED", "IAM_PASSWORD_POLICY": "FAILED",
+			"ROOTWARD_ROOT_UNUSED_90_DAYS": "PASSED", "ROOTWARD_ROOT_CREDENTIALS_REMOVED": "NOT_APPLICABLE",
+		}},
+		{"virtual MFA", func(t *testing.T, e *servertest.Env, clk *testutil.Clock) { e.MFADevice(clk, "") }, map[string]string{
+			"ROOT_ACCOUNT_MFA_ENABLED": "PASSED", "ROOT_ACCOUNT_HARDWARE_MFA_ENABLED": "FAILED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED",
+			// One virtual device, and the hardware devices only the root user may list: unknown.
+			"ROOTWARD_ROOT_MFA_TWO_DEVICES": "ERROR",
+		}},
+		{"hardware MFA", hardwareMFA, map[string]string{
+			"ROOT_ACCOUNT_MFA_ENABLED": "PASSED", "ROOT_ACCOUNT_HARDWARE_MFA_ENABLED": "PASSED", "IAM_ROOT_ACCESS_KEY_CHECK": "PASSED",
+		}},
 		{"root access key", func(t *testing.T, e *servertest.Env, _ *testutil.Clock) {
 			if _, err := e.Svc.CreateRootAccessKey(context.Background(), e.Account.ID); err != nil {
 				t.Fatal(err)
@@ -146,12 +171,12 @@ func TestAuditRootStates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e, clk := servertest.NewClocked(t, nil)
+			rootPassword(t, e)
 			tc.setup(t, e, clk)
 			rows := auditJSON(t, adminCreds(e), e.URL)
 			wantStatus(t, rows, e.Account.ID, tc.want)
-			// A standalone account is not a member whose root credentials were removed.
-			if r := rowOf(t, rows, "ROOTWARD_ROOT_CREDENTIALS_REMOVED", e.Account.ID); r.Status == "PASSED" {
-				t.Errorf("ROOTWARD_ROOT_CREDENTIALS_REMOVED of a standalone account: got PASSED (%s)", r.Evidence)
+			if len(rows) != len(compliance.Checks()) {
+				t.Errorf("%d rows, want one per check (%d)", len(rows), len(compliance.Checks()))
 			}
 			for _, r := range rows {
 				if r.Account != e.Account.ID {
@@ -160,6 +185,46 @@ func TestAuditRootStates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Exit 0 when nothing FAILED: an account whose root user has a hardware token and no key, with a
+// strict password policy and no IAM user, audited by a role session. What Rootward does not serve
+// yet (the Account Management API until it lands) answers ERROR, which does not fail the audit.
+func TestAuditNothingFailed(t *testing.T) {
+	e, clk := servertest.NewClocked(t, nil)
+	ctx := servertest.Ctx(t)
+	rootPassword(t, e)
+	hardwareMFA(t, e, clk)
+	if _, err := e.IAM.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(14),
+		RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true,
+		PasswordReusePrevention: aws.Int32(24), MaxPasswordAge: aws.Int32(90)}); err != nil {
+		t.Fatal(err)
+	}
+	role := e.Role("auditor", "arn:aws:iam::"+e.Account.ID+":user/admin", "", true)
+	session := e.Assumed(e.Admin(), role, "audit")
+	creds, err := session.IAM.Options().Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The role session removes the admin user: its key, its policy, the user.
+	if _, err := session.IAM.DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{UserName: aws.String("admin"), AccessKeyId: aws.String(e.AdminKey.AccessKeyID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := session.IAM.DetachUserPolicy(ctx, &awsiam.DetachUserPolicyInput{UserName: aws.String("admin"), PolicyArn: aws.String(servertest.AdminPolicyARN)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := session.IAM.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("admin")}); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := audit(t, auditCreds{creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken}, "--endpoint-url", e.URL)
+	if code != 0 || strings.Contains(out, "FAILED") {
+		t.Fatalf("exit %d, want 0 and no FAILED row; stderr %q\n%s", code, stderr, out)
+	}
+	rows := auditJSON(t, auditCreds{creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken}, e.URL)
+	wantStatus(t, rows, e.Account.ID, map[string]string{
+		"ROOT_ACCOUNT_HARDWARE_MFA_ENABLED": "PASSED", "IAM_PASSWORD_POLICY": "PASSED",
+		"IAM_USER_MFA_ENABLED": "NOT_APPLICABLE", "IAM_GROUP_HAS_USERS_CHECK": "NOT_APPLICABLE",
+	})
 }
 
 // orgEnv is an organization with centralized root access (trusted access for IAM, root
@@ -230,17 +295,25 @@ func newOrgEnv(t *testing.T) *orgEnv {
 // checks and PASSED for ROOTWARD_ROOT_CREDENTIALS_REMOVED (issue 13, Decided).
 func TestAuditOrganization(t *testing.T) {
 	o := newOrgEnv(t)
+	rootPassword(t, o.Env)
 	rows := auditJSON(t, adminCreds(o.Env), o.URL, "--org")
 	wantStatus(t, rows, o.removed, map[string]string{
 		"ROOT_ACCOUNT_MFA_ENABLED":          "NOT_APPLICABLE",
+		"ROOT_ACCOUNT_HARDWARE_MFA_ENABLED": "NOT_APPLICABLE",
 		"IAM_ROOT_ACCESS_KEY_CHECK":         "NOT_APPLICABLE",
 		"ROOTWARD_ROOT_CREDENTIALS_REMOVED": "PASSED",
+		// The audit session reads only the root user: the member's IAM users are not audited.
+		"IAM_USER_MFA_ENABLED": "ERROR",
 	})
 	wantStatus(t, rows, o.legacy, map[string]string{
-		"ROOT_ACCOUNT_MFA_ENABLED":  "PASSED",
-		"IAM_ROOT_ACCESS_KEY_CHECK": "FAILED",
+		"ROOT_ACCOUNT_MFA_ENABLED":          "PASSED",
+		"ROOT_ACCOUNT_HARDWARE_MFA_ENABLED": "FAILED",
+		"IAM_ROOT_ACCESS_KEY_CHECK":         "FAILED",
+		"ROOTWARD_ROOT_CREDENTIALS_REMOVED": "FAILED",
+		// In a root session the root user lists every device: one virtual device is fewer than two.
+		"ROOTWARD_ROOT_MFA_TWO_DEVICES": "FAILED",
 	})
-	wantStatus(t, rows, o.Account.ID, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED"})
+	wantStatus(t, rows, o.Account.ID, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED", "ROOTWARD_ROOT_CREDENTIALS_REMOVED": "NOT_APPLICABLE"})
 	// Every check appears once per account.
 	for _, acct := range []string{o.Account.ID, o.legacy, o.removed} {
 		n := 0
@@ -259,6 +332,7 @@ func TestAuditOrganization(t *testing.T) {
 // runs and reports the management account.
 func TestAuditOrganizationAssumeRootRefused(t *testing.T) {
 	o := newOrgEnv(t)
+	rootPassword(t, o.Env)
 	denyRoot := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
 		`{"Effect":"Deny","Action":"sts:AssumeRoot","Resource":"*"}]}`
 	c := o.UserIn(o.Account.ID, "auditor", denyRoot)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/account"
 	acctypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -29,16 +30,14 @@ import (
 	"github.com/rootward/rootward/internal/compliance"
 )
 
-// The fact groups of compliance.Facts.Missing that this package fills.
 const (
-	groupRoot           = "root"
-	groupRootEmail      = "rootEmail"
-	groupRootUse        = "rootUse"
-	groupUsers          = "users"
-	groupGroups         = "groups"
-	groupPolicies       = "policies"
-	groupPasswordPolicy = "passwordPolicy"
-	groupContacts       = "contacts"
+	groupRoot           = compliance.GroupRoot
+	groupUsers          = compliance.GroupUsers
+	groupGroups         = compliance.GroupGroups
+	groupPolicies       = compliance.GroupPolicies
+	groupPasswordPolicy = compliance.GroupPasswordPolicy
+	groupContacts       = compliance.GroupContacts
+	groupOrganization   = compliance.GroupOrganization
 )
 
 // Collector reads Facts through clients built from one aws.Config (credentials, region, endpoint).
@@ -103,7 +102,7 @@ func (c *Collector) Account(ctx context.Context, id Identity) *compliance.Facts 
 	c.rootSummary(ctx, f, id)
 	rep, err := c.credentialReport(ctx)
 	if err != nil {
-		f.Missing[groupRootUse] = why("iam:GetCredentialReport", err)
+		f.Missing[GroupRootUse] = why("iam:GetCredentialReport", err)
 	}
 	c.root(f, rep)
 	c.users(ctx, f, rep)
@@ -111,7 +110,7 @@ func (c *Collector) Account(ctx context.Context, id Identity) *compliance.Facts 
 	c.policies(ctx, f)
 	c.passwordPolicy(ctx, f)
 	c.contacts(ctx, f, "")
-	c.emails(ctx, f)
+	c.organization(ctx, f)
 	return f
 }
 
@@ -145,6 +144,10 @@ func (c *Collector) rootSummary(ctx context.Context, f *compliance.Facts, id Ide
 		f.Root.HardwareMFA = max(n-virtual, 0)
 	} else if f.Root.MFAEnabled && virtual == 0 {
 		f.Root.HardwareMFA = 1
+	}
+	if !id.Root && f.Root.MFAEnabled && virtual < 2 {
+		f.Missing[GroupRootMFADevices] = "only the root user may list its hardware MFA devices (iam:ListMFADevices); " +
+			"run the audit as the root user, or see the count on the root user's Security credentials page"
 	}
 }
 
@@ -189,7 +192,7 @@ func (c *Collector) mfaDevices(ctx context.Context, user string) (int, error) {
 func (c *Collector) root(f *compliance.Facts, rep *credentialReport) {
 	if rep == nil || rep.root == nil {
 		if rep != nil {
-			f.Missing[groupRootUse] = "the credential report has no <root_account> row"
+			f.Missing[GroupRootUse] = "the credential report has no <root_account> row"
 		}
 		return
 	}
@@ -200,13 +203,15 @@ func (c *Collector) root(f *compliance.Facts, rep *credentialReport) {
 	f.Root.SigningCerts = r.certs
 	f.Root.AccessKeys = max(f.Root.AccessKeys, len(r.keys))
 	f.Root.LastUsed = r.lastUsed()
+	// As compliance.Gatherer decides it: a root user with no credential at all.
+	f.Root.CredentialsRemoved = !f.Root.PasswordEnabled && !f.Root.MFAEnabled && f.Root.AccessKeys == 0 && f.Root.SigningCerts == 0
 }
 
 // users reads every IAM user: the report's password and key columns, and each user's MFA devices,
 // policies and groups.
 func (c *Collector) users(ctx context.Context, f *compliance.Facts, rep *credentialReport) {
 	if rep == nil {
-		f.Missing[groupUsers] = f.Missing[groupRootUse]
+		f.Missing[groupUsers] = f.Missing[GroupRootUse]
 		return
 	}
 	p := iam.NewListUsersPaginator(c.iam, &iam.ListUsersInput{})
@@ -397,6 +402,7 @@ func (c *Collector) contacts(ctx context.Context, f *compliance.Facts, member st
 		f.Missing[groupContacts] = why("account:GetContactInformation", err)
 		return
 	case info.ContactInformation != nil:
+		f.Contacts.Name = aws.ToString(info.ContactInformation.FullName)
 		f.Contacts.Phone = aws.ToString(info.ContactInformation.PhoneNumber)
 	}
 	for _, t := range []struct {
@@ -423,41 +429,46 @@ func (c *Collector) contacts(ctx context.Context, f *compliance.Facts, member st
 	}
 }
 
-// emails reads the root user's email and the addresses it must differ from. Only Organizations
-// tells an account's root email (DescribeAccount, ListAccounts: the management account; the
-// management account's own email is in DescribeOrganization for every member), so outside an
-// organization, or in a member account, the root email stays unknown.
-func (c *Collector) emails(ctx context.Context, f *compliance.Facts) {
+// organization reads whether the account is a member of an organization, the root user's email
+// and the addresses it must differ from. Only Organizations tells an account's root email: the
+// management account's is DescribeOrganization's MasterAccountEmail, and only the management
+// account may list the others (ListAccounts). A member account auditing itself, or an account
+// outside any organization, cannot read its own root email, and the check that needs it answers
+// ERROR.
+func (c *Collector) organization(ctx context.Context, f *compliance.Facts) {
 	f.OtherAddresses = contactEmails(f.Contacts)
-	accounts, err := c.listAccounts(ctx)
-	if err == nil {
-		for _, a := range accounts {
-			if aws.ToString(a.Id) == f.Account {
-				f.Root.Email, f.AccountName = aws.ToString(a.Email), aws.ToString(a.Name)
-			} else if e := aws.ToString(a.Email); e != "" {
-				f.OtherAddresses = append(f.OtherAddresses, e)
-			}
-		}
-		if f.Root.Email != "" {
-			return
-		}
-	}
-	org, oerr := c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if oerr == nil && org.Organization != nil && aws.ToString(org.Organization.MasterAccountId) == f.Account {
-		f.Root.Email = aws.ToString(org.Organization.MasterAccountEmail)
+	out, err := c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	switch {
+	case code(err) == "AWSOrganizationsNotInUseException":
+		return
+	case err != nil:
+		f.Missing[groupOrganization] = why("organizations:DescribeOrganization", err)
+		return
+	case out.Organization == nil:
+		f.Missing[groupOrganization] = "organizations:DescribeOrganization answered no organization"
 		return
 	}
-	if oerr == nil && org.Organization != nil {
-		// A member: the management account's root email is another account's.
-		if e := aws.ToString(org.Organization.MasterAccountEmail); e != "" {
+	o := out.Organization
+	f.Member = aws.ToString(o.MasterAccountId) != f.Account
+	if f.Member {
+		if e := aws.ToString(o.MasterAccountEmail); e != "" {
+			f.OtherAddresses = append(f.OtherAddresses, e)
+		}
+		return
+	}
+	f.Root.Email = aws.ToString(o.MasterAccountEmail)
+	accounts, err := c.listAccounts(ctx)
+	if err != nil {
+		f.Missing[groupOrganization] = why("organizations:ListAccounts", err)
+		return
+	}
+	for _, a := range accounts {
+		if aws.ToString(a.Id) == f.Account {
+			f.AccountName = aws.ToString(a.Name)
+		} else if e := aws.ToString(a.Email); e != "" {
 			f.OtherAddresses = append(f.OtherAddresses, e)
 		}
 	}
-	reason := "no AWS API tells the root email of an account outside an organization or of a member account to itself"
-	if err != nil && !notInOrganization(err) {
-		reason = why("organizations:ListAccounts", err)
-	}
-	f.Missing[groupRootEmail] = reason
 }
 
 // contactEmails are the alternate contacts' addresses.
@@ -469,11 +480,6 @@ func contactEmails(cs compliance.Contacts) []string {
 		}
 	}
 	return out
-}
-
-// notInOrganization is Organizations' answer to an account outside any organization.
-func notInOrganization(err error) bool {
-	return code(err) == "AWSOrganizationsNotInUseException"
 }
 
 // code is the AWS error code of err, or "".
@@ -495,6 +501,11 @@ func why(action string, err error) string {
 			return fmt.Sprintf("%s failed: %s", action, ae.ErrorCode())
 		}
 		return fmt.Sprintf("%s failed: %s: %s", action, ae.ErrorCode(), oneLine(msg))
+	}
+	// An HTTP answer that is no AWS error: typically an endpoint that does not serve the API.
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return fmt.Sprintf("%s failed: HTTP %d without an AWS error (does the endpoint serve this API?)", action, re.HTTPStatusCode())
 	}
 	return fmt.Sprintf("%s failed: %s", action, oneLine(err.Error()))
 }

@@ -78,16 +78,13 @@ func (c *Collector) listAccounts(ctx context.Context) ([]orgtypes.Account, error
 // A member whose AssumeRoot is refused has every fact group missing with the refusal as the
 // reason, so every check answers ERROR for it.
 func (c *Collector) Member(ctx context.Context, m Account, others []string) *compliance.Facts {
-	f := &compliance.Facts{Account: m.ID, AccountName: m.Name, Now: c.now(), Missing: map[string]string{}}
+	f := &compliance.Facts{Account: m.ID, AccountName: m.Name, Member: true, Now: c.now(), Missing: map[string]string{}}
 	f.Root.Email = m.Email
-	if m.Email == "" {
-		f.Missing[groupRootEmail] = "organizations:ListAccounts gave no email for the account"
-	}
 	out, err := c.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(m.ID),
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(AuditTaskPolicy)}, DurationSeconds: aws.Int32(900)})
 	if err != nil {
 		reason := why("sts:AssumeRoot", err)
-		for _, g := range []string{groupRoot, groupRootUse, groupUsers, groupGroups, groupPolicies, groupPasswordPolicy, groupContacts} {
+		for _, g := range []string{groupRoot, GroupRootUse, groupUsers, groupGroups, groupPolicies, groupPasswordPolicy, groupContacts} {
 			f.Missing[g] = reason
 		}
 		return f
@@ -168,14 +165,14 @@ func memberRoot(ctx context.Context, s *iam.Client, f *compliance.Facts) error {
 	var last time.Time
 	u, err := s.GetUser(ctx, &iam.GetUserInput{})
 	if err != nil {
-		f.Missing[groupRootUse] = why("iam:GetUser", err)
+		f.Missing[GroupRootUse] = why("iam:GetUser", err)
 		return nil
 	}
 	last = aws.ToTime(u.User.PasswordLastUsed)
 	for _, id := range keyIDs {
 		lu, err := s.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id)})
 		if err != nil {
-			f.Missing[groupRootUse] = why("iam:GetAccessKeyLastUsed", err)
+			f.Missing[GroupRootUse] = why("iam:GetAccessKeyLastUsed", err)
 			return nil
 		}
 		if lu.AccessKeyLastUsed != nil && aws.ToTime(lu.AccessKeyLastUsed.LastUsedDate).After(last) {
