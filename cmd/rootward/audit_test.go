@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -34,30 +33,28 @@ type auditCreds struct{ id, secret, token string }
 // audit runs the binary's audit command with creds and returns stdout, stderr and the exit code.
 func audit(t *testing.T, creds auditCreds, args ...string) (string, string, int) {
 	t.Helper()
+	return auditWithFiles(t, creds, t.TempDir(), args...)
+}
+
+// auditWithFiles runs the audit with the shared config and credentials files of dir (config,
+// credentials) and creds, when set, in the environment.
+func auditWithFiles(t *testing.T, creds auditCreds, dir string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"audit"}, args...)...)
-	dir := t.TempDir()
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID="+creds.id, "AWS_SECRET_ACCESS_KEY="+creds.secret,
-		"AWS_CONFIG_FILE="+filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
+	cmd.Env = append(cmd.Env, "AWS_CONFIG_FILE="+filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1")
+	if creds.id != "" {
+		cmd.Env = append(cmd.Env, "AWS_ACCESS_KEY_ID="+creds.id, "AWS_SECRET_ACCESS_KEY="+creds.secret)
+	}
 	if creds.token != "" {
 		cmd.Env = append(cmd.Env, "AWS_SESSION_TOKEN="+creds.token)
 	}
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
+	return runCmd(t, cmd)
 }
 
 // auditJSON runs `rootward audit --format json` against url and decodes its rows, checking the
@@ -350,6 +347,28 @@ func TestAuditOrganizationAssumeRootRefused(t *testing.T) {
 		}
 	}
 	wantStatus(t, rows, o.Account.ID, map[string]string{"ROOT_ACCOUNT_MFA_ENABLED": "FAILED"})
+}
+
+// --profile takes the credentials and region from the shared files, as the AWS CLI does.
+func TestAuditProfile(t *testing.T) {
+	e := servertest.New(t)
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"credentials": "[auditor]\naws_access_key_id = " + e.AdminKey.AccessKeyID + "\naws_secret_access_key = " + e.AdminKey.Secret + "\n",
+		"config":      "[profile auditor]\nregion = eu-west-1\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, code := auditWithFiles(t, auditCreds{}, dir, "--endpoint-url", e.URL, "--profile", "auditor", "--format", "csv")
+	if code != 1 || !strings.HasPrefix(out, "id,title,account,status,evidence,remediation\n") || !strings.Contains(out, ","+e.Account.ID+",") {
+		t.Fatalf("exit %d, want 1 (the root user has no MFA); stderr %q\n%s", code, stderr, out)
+	}
+	// Without the profile there are no credentials: the audit cannot run.
+	if _, stderr, code := auditWithFiles(t, auditCreds{}, dir, "--endpoint-url", e.URL); code != 2 {
+		t.Fatalf("without credentials: exit %d, want 2; stderr %q", code, stderr)
+	}
 }
 
 // The audit could not run: exit 2 with the reason on stderr and nothing on stdout.

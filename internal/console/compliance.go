@@ -8,7 +8,6 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/compliance/rollup"
 )
@@ -116,12 +115,7 @@ func (h *Handler) complianceAllowed(w http.ResponseWriter, r *http.Request, s *s
 
 // complianceRefused shows an API refusal with its status (403 for access denied).
 func (h *Handler) complianceRefused(w http.ResponseWriter, r *http.Request, s *session, err error) {
-	e, ok := awserr.As(err)
-	if !ok {
-		h.internalError(w, r, err)
-		return
-	}
-	h.render(w, r, pageStatus(e), "message", s, view{Title: "Compliance", Error: e.Message})
+	h.apiRefused(w, r, s, "Compliance", err)
 }
 
 // managesOrganization reports whether s's account is the management account of an organization.
