@@ -143,6 +143,6 @@ func logMissing(log io.Writer, f *compliance.Facts) {
 		}
 	}
 	for _, why := range slices.Sorted(maps.Keys(groups)) {
-		fmt.Fprintf(log, "rootward: account %s: %s not read: %s\n", f.Account, strings.Join(groups[why], ", "), why)
+		fmt.Fprintf(log, "rootward: account %s: %s not read: %s\n", f.Account, strings.Join(groups[why], ", "), tableCell(why))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/compliance/rollup"
@@ -61,8 +62,16 @@ func writeAuditTable(w io.Writer, rows []auditRow) error {
 	return tw.Flush()
 }
 
-// tableCell keeps a cell on one line and free of the tab writer's separators.
+// tableCell keeps a cell on one line, free of the tab writer's separators and of control
+// characters: evidence quotes what the audited endpoint answered, and a terminal must not take
+// an escape sequence from it.
 func tableCell(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
 

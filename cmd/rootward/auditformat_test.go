@@ -18,7 +18,7 @@ var goldenRows = []auditRow{
 	{ID: "IAM_ROOT_ACCESS_KEY_CHECK", Title: "Root user has no access key", Account: "111122223333", Status: "PASSED",
 		Evidence: "The root user has no access key.", Remediation: "Delete the root user's access keys."},
 	{ID: "ROOTWARD_ACCOUNT_CONTACTS_PRESENT", Title: "Contact phone & security contact", Account: "111122223333", Status: "ERROR",
-		Evidence: "account:GetContactInformation failed: AccessDeniedException: User: \"arn:aws:iam::111122223333:user/audit\" <not authorized>", Remediation: "Set the contacts,\nthen audit\tagain."},
+		Evidence: "account:GetContactInformation failed: AccessDeniedException: User: \"arn:aws:iam::111122223333:user/audit\" <not authorized>", Remediation: "Set the contacts,\nthen audit\tagain.\x1b[31m"},
 	{ID: "ROOTWARD_ROOT_CREDENTIALS_REMOVED", Title: "Member root credentials removed", Account: "444455556666", Status: "PASSED",
 		Evidence: "The root user has no password, access key, signing certificate or MFA device.", Remediation: "None needed."},
 	{ID: "ROOT_ACCOUNT_MFA_ENABLED", Title: "Root user has MFA", Account: "444455556666", Status: "NOT_APPLICABLE",
