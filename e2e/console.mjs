@@ -10,10 +10,11 @@
 // It covers root sign-in with password and TOTP, TOTP registration from the QR page (the seed shown
 // is decoded and the codes computed here, independently of the server), and passkey registration
 // and sign-in with the Chrome DevTools virtual authenticator, shows the organization's root
-// access page to the management account's root user, and the Events page with its filters.
+// access page to the management account's root user, the Events page with its filters, and the
+// Compliance pages (the account's checks, the credential report download, the organization's view).
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -247,6 +248,27 @@ try {
   await page.fill("#filter-user", "nobody-at-all");
   await page.click('#event-filters button[type="submit"]');
   await page.waitForSelector("#no-events");
+
+  step("compliance page: each check's status, evidence and fix; the credential report downloads as CSV");
+  await page.goto(base + "/console/compliance");
+  assert.equal((await page.textContent("#check-ROOT_ACCOUNT_MFA_ENABLED td.status")).trim(), "PASSED");
+  assert.equal((await page.textContent("#check-IAM_ROOT_ACCESS_KEY_CHECK td.status")).trim(), "PASSED", "the root key was deleted above");
+  assert.match(await page.textContent("#check-IAM_PASSWORD_POLICY td.fix"), /https:\/\/docs\.aws\.amazon\.com\//);
+  await shot(page, "17-compliance");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#credential-report button")]);
+  assert.match(download.suggestedFilename(), /^credential-report-\d{12}\.csv$/);
+  const report = readFileSync(await download.path(), "utf8");
+  assert.match(report, /^user,arn,user_creation_time,/);
+  assert.match(report, /^<root_account>,arn:aws:iam::\d{12}:root,/m);
+
+  step("compliance across the organization: one row per account and check");
+  await page.click("#org-view");
+  await page.waitForURL(/\/console\/compliance\/organization$/);
+  const legacyKey = page.locator('tr.org-check[id$="-IAM_ROOT_ACCESS_KEY_CHECK"]', { hasText: "legacy" });
+  assert.equal((await legacyKey.locator("td.status").textContent()).trim(), "FAILED", "the legacy member's root key");
+  const mgmtRows = await page.locator('tr.org-check[id$="-ROOT_ACCOUNT_MFA_ENABLED"] td.status').allTextContents();
+  assert.equal(mgmtRows.length, 2, `one ROOT_ACCOUNT_MFA_ENABLED row per account: ${mgmtRows}`);
+  await shot(page, "18-compliance-organization");
 
   step("an MFA device's removal names it and asks again");
   await page.goto(base + "/console/security-credentials");

@@ -148,7 +148,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if d, err := root.AccountDetails(ctx, unclaimed.ID); err != nil || d.Email != "ops@claim.example" || d.Phone != "+15555550123" {
 		t.Errorf("claimed account: %+v, %v; want email ops@claim.example and phone +15555550123", d, err)
 	}
-	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner", "11-organization-root-access", "14-recovery-in-progress-banner"} {
+	for _, name := range []string{"01-signin", "04-totp-qr", "07-security-credentials", "09-home-root-key-banner", "11-organization-root-access", "14-recovery-in-progress-banner", "17-compliance", "18-compliance-organization"} {
 		if fi, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s missing or empty: %v", name, err)
 		}

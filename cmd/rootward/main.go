@@ -30,6 +30,7 @@ func main() {
 	root.AddCommand(orgCmd())
 	root.AddCommand(trailCmd())
 	root.AddCommand(alertsCmd())
+	root.AddCommand(auditCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {

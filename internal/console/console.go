@@ -2,7 +2,8 @@
 // embedded in the binary) for signing in as an account's root user or as an IAM user, for the first-run
 // claim of a new installation, for the root user's "Security credentials" page, for recovery, for
 // the organization's root credential inventory (management and delegated administrator accounts),
-// and for the account's CloudTrail event history (the Events page).
+// for the account's CloudTrail event history (the Events page), and for the compliance checks of
+// the account and the organization with the credential report (the Compliance pages).
 //
 // It is a thin layer. The sign-in state machines, MFA, recovery and throttling are the rootuser
 // service's; AWS operations a page shows or changes are typed operations of internal/api's services
@@ -41,6 +42,7 @@ import (
 	"github.com/rootward/rootward/internal/alerts"
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/clientaddr"
+	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -118,6 +120,8 @@ type Handler struct {
 	public *url.URL
 	// alerts is the root-activity alert's page; nil without Config.Alerts.
 	alerts *alertsPage
+	// compliance reads the facts the Compliance pages evaluate.
+	compliance complianceFacts
 }
 
 // New returns the console handler.
@@ -159,6 +163,7 @@ func New(cfg Config) (*Handler, error) {
 		h.cfg.UserSessionLifetime = 12 * time.Hour
 	}
 	h.alerts = newAlertsPage(h, cfg.Alerts)
+	h.compliance = compliance.NewGatherer(cfg.IAM, cfg.Root, cfg.Orgs)
 	var err error
 	if h.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -250,6 +255,7 @@ func (h *Handler) routes() {
 	h.organizationRoutes(m)
 	h.alertsRoutes(m)
 	h.eventsRoutes(m)
+	h.complianceRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

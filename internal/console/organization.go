@@ -153,12 +153,18 @@ func (h *Handler) rootInventory(w http.ResponseWriter, r *http.Request, s *sessi
 // (AccessDenied, or AccessDeniedException as Organizations names it), without the hint
 // rootAccessRefused gives for Organizations' own refusals.
 func (h *Handler) rootAccessDenied(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	h.apiRefused(w, r, s, "Root access", err)
+}
+
+// apiRefused shows an API error's message on a page titled title, with pageStatus's status; an
+// error that is not an AWS error is internal.
+func (h *Handler) apiRefused(w http.ResponseWriter, r *http.Request, s *session, title string, err error) {
 	e, ok := awserr.As(err)
 	if !ok {
 		h.internalError(w, r, err)
 		return
 	}
-	h.render(w, r, pageStatus(e), "message", s, view{Title: "Root access", Error: e.Message})
+	h.render(w, r, pageStatus(e), "message", s, view{Title: title, Error: e.Message})
 }
 
 // pageStatus is the HTTP status of a page that shows an API error: 403 for the services' access
