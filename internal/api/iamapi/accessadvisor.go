@@ -166,4 +166,3 @@ func slicePage(n int, in ListInput) (start, end int, p Paged, err error) {
 	}
 	return start, end, p, nil
 }
-
