@@ -15,6 +15,8 @@ import (
 var secretParams = map[string]bool{
 	"Password": true, "NewPassword": true, "OldPassword": true, "AuthenticationCode1": true,
 	"AuthenticationCode2": true, "TokenCode": true, "SecretAccessKey": true, "PrivateKey": true,
+	// Account Management's one-time code of a primary email update (AcceptPrimaryEmailUpdate).
+	"Otp": true,
 }
 
 // readOnlyPrefixes mark actions CloudTrail records with readOnly true.

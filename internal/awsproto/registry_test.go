@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -71,11 +72,11 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTNotOrganizationMaster:       {&cttypes.NotOrganizationMasterAccountException{}},
 	awserr.CTInvalidTagParameter:         {&cttypes.InvalidTagParameterException{}},
 	awserr.CTTagsLimitExceeded:           {&cttypes.TagsLimitExceededException{}},
-	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}},
+	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}},
 	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
 	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
 
-	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}},
+	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},
 	awserr.OrgsAlreadyInOrganization:      {&orgtypes.AlreadyInOrganizationException{}},
 	awserr.OrgsAccountNotFound:            {&orgtypes.AccountNotFoundException{}},
@@ -114,6 +115,11 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 
 	awserr.GuardDutyBadRequest:     {&gdtypes.BadRequestException{}},
 	awserr.GuardDutyInternalServer: {&gdtypes.InternalServerErrorException{}},
+
+	awserr.AcctValidation:      {&accttypes.ValidationException{}},
+	awserr.AcctConflict:        {&accttypes.ConflictException{}},
+	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
+	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.
