@@ -143,7 +143,10 @@ func TestContactInformation(t *testing.T) {
 		{"phone without +", func(ci *types.ContactInformation) { ci.PhoneNumber = aws.String("206 555 0142") }, []string{"contactInformation.phoneNumber"}},
 		{"phone recovery cannot reach", func(ci *types.ContactInformation) { ci.PhoneNumber = aws.String("+1") }, []string{"contactInformation.phoneNumber"}},
 		{"US address without state", func(ci *types.ContactInformation) { ci.StateOrRegion = nil }, []string{"contactInformation.stateOrRegion"}},
-		{"two bad fields", func(ci *types.ContactInformation) { ci.City = aws.String(long); ci.WebsiteUrl = aws.String(strings.Repeat("w", 257)) },
+		{"two bad fields", func(ci *types.ContactInformation) {
+			ci.City = aws.String(long)
+			ci.WebsiteUrl = aws.String(strings.Repeat("w", 257))
+		},
 			[]string{"contactInformation.city", "contactInformation.websiteUrl"}},
 	}
 	for _, tc := range cases {
