@@ -317,6 +317,20 @@ func TestAccountIdNeedsTrustedAccess(t *testing.T) {
 	t.Run("member acting on another account", func(t *testing.T) {
 		wantDenied(t, put(memberClient(t, o.e, o.member, "admin", ""), o.e.Account.ID))
 	})
+	t.Run("delegated administrator", func(t *testing.T) {
+		second := o.e.CreateMember(o.mgmt, "security")
+		dc := memberClient(t, o.e, second, "admin", "")
+		wantDenied(t, put(dc, o.member))
+		if _, err := o.mgmt.Orgs.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
+			AccountId: aws.String(second), ServicePrincipal: aws.String("account.amazonaws.com")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := put(dc, o.member); err != nil {
+			t.Errorf("the delegated administrator's PutAlternateContact on a member: %v", err)
+		}
+		// The management account is no member: not even its delegated administrator names it.
+		wantDenied(t, put(dc, o.e.Account.ID))
+	})
 	t.Run("user without permission", func(t *testing.T) {
 		c := memberClient(t, o.e, o.e.Account.ID, "reader", servertest.AllowPolicy("account:GetAlternateContact"))
 		wantDenied(t, put(c, o.member))

@@ -1,6 +1,8 @@
 package accountapi
 
 import (
+	"strings"
+
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -40,7 +42,7 @@ func (ci *ContactInformation) check(v *checker) {
 	v.str(p+"fullName", ci.FullName, true, 1, 50, nil)
 	v.str(p+"phoneNumber", ci.PhoneNumber, true, 1, 20, contactPhonePattern)
 	v.str(p+"postalCode", ci.PostalCode, true, 1, 20, nil)
-	v.str(p+"stateOrRegion", ci.StateOrRegion, stateRequired[ci.CountryCode], 1, 50, nil)
+	v.str(p+"stateOrRegion", ci.StateOrRegion, stateRequired[strings.ToUpper(ci.CountryCode)], 1, 50, nil)
 	v.str(p+"websiteUrl", ci.WebsiteURL, false, 1, 256, nil)
 }
 
