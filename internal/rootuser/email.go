@@ -47,19 +47,8 @@ type EmailChange struct {
 // when another root user has it, NoSuchEntity for an unknown account.
 func (s *Service) RequestRootEmailChange(ctx context.Context, account, email string, c Client) error {
 	email = strings.TrimSpace(email)
-	if err := iam.CheckEmail(email); err != nil {
-		return err
-	}
-	a, err := s.iam.GetAccount(ctx, account)
+	a, err := s.checkNewRootEmail(ctx, account, email)
 	if err != nil {
-		return err
-	}
-	if other, err := s.iam.AccountByRootEmail(ctx, email); err == nil {
-		if other.ID == account {
-			return awserr.New(awserr.InvalidInput, "%s is already the root email of account %s.", email, account)
-		}
-		return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
-	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
 		return err
 	}
 	token := randomToken()
@@ -89,6 +78,28 @@ func (s *Service) RequestRootEmailChange(ctx context.Context, account, email str
 		Subject: "A change of the root email of account " + account + " was requested",
 		Body: "Someone asked to change the root user email of account " + account + " from " + a.Email + " to " + email + ".\n" +
 			"It takes effect only when the new address confirms it. If this was not you, your root user or the server may be compromised.\n"})
+}
+
+// checkNewRootEmail checks that email can become account's root email — well formed, not the
+// root email of this or another account — and returns the account. Returns InvalidInput,
+// EntityAlreadyExists, NoSuchEntity.
+func (s *Service) checkNewRootEmail(ctx context.Context, account, email string) (*iam.Account, error) {
+	if err := iam.CheckEmail(email); err != nil {
+		return nil, err
+	}
+	a, err := s.iam.GetAccount(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if other, err := s.iam.AccountByRootEmail(ctx, email); err == nil {
+		if other.ID == account {
+			return nil, awserr.New(awserr.InvalidInput, "%s is already the root email of account %s.", email, account)
+		}
+		return nil, awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
+	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, err
+	}
+	return a, nil
 }
 
 // CheckRootEmailChange returns the pending change of a verification token. Returns ExpiredToken
@@ -210,19 +221,8 @@ func otpHash(account, email, code string) string {
 // NoSuchEntity, Throttling (too many messages).
 func (s *Service) StartPrimaryEmailUpdate(ctx context.Context, account, email string) error {
 	email = strings.TrimSpace(email)
-	if err := iam.CheckEmail(email); err != nil {
-		return err
-	}
-	a, err := s.iam.GetAccount(ctx, account)
+	a, err := s.checkNewRootEmail(ctx, account, email)
 	if err != nil {
-		return err
-	}
-	if other, err := s.iam.AccountByRootEmail(ctx, email); err == nil {
-		if other.ID == account {
-			return awserr.New(awserr.InvalidInput, "%s is already the root email of account %s.", email, account)
-		}
-		return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
-	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
 		return err
 	}
 	if err := s.reserve(ctx, s.messageScope("primary-email:"+account)); err != nil {

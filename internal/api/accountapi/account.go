@@ -11,19 +11,9 @@ import (
 )
 
 // GetAccountInformation: POST /getAccountInformation.
-var GetAccountInformation = api.Add(&ops, &api.Op[GetAccountInformationInput, GetAccountInformationOutput]{
+var GetAccountInformation = api.Add(&ops, &api.Op[AccountInput, GetAccountInformationOutput]{
 	Name: "GetAccountInformation", HTTP: "POST /getAccountInformation",
-	Authorize: authorizeOn[GetAccountInformationInput](false, nil), Run: getAccountInformation})
-
-// GetAccountInformationInput names the account (none: the caller's).
-type GetAccountInformationInput struct{ Target }
-
-// Validate checks AccountId's pattern.
-func (in *GetAccountInformationInput) Validate() error {
-	var v checker
-	v.accountID(&in.Target, false)
-	return v.err()
-}
+	Authorize: authorizeOn[AccountInput](false, nil), Run: getAccountInformation})
 
 // GetAccountInformationOutput is the account's ID, name, creation time and state.
 type GetAccountInformationOutput struct {
@@ -35,7 +25,7 @@ type GetAccountInformationOutput struct {
 	AccountState string `json:"AccountState"`
 }
 
-func getAccountInformation(c *api.Call, in *GetAccountInformationInput) (*GetAccountInformationOutput, error) {
+func getAccountInformation(c *api.Call, in *AccountInput) (*GetAccountInformationOutput, error) {
 	a, err := c.IAM.GetAccount(c.Ctx, in.Account())
 	if err != nil {
 		return nil, domainError(err, "accountId")

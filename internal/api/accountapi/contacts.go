@@ -47,26 +47,16 @@ func (ci *ContactInformation) check(v *checker) {
 }
 
 // GetContactInformation: POST /getContactInformation.
-var GetContactInformation = api.Add(&ops, &api.Op[GetContactInformationInput, GetContactInformationOutput]{
+var GetContactInformation = api.Add(&ops, &api.Op[AccountInput, GetContactInformationOutput]{
 	Name: "GetContactInformation", HTTP: "POST /getContactInformation",
-	Authorize: authorizeOn[GetContactInformationInput](false, nil), Run: getContactInformation})
-
-// GetContactInformationInput names the account (none: the caller's).
-type GetContactInformationInput struct{ Target }
-
-// Validate checks AccountId's pattern.
-func (in *GetContactInformationInput) Validate() error {
-	var v checker
-	v.accountID(&in.Target, false)
-	return v.err()
-}
+	Authorize: authorizeOn[AccountInput](false, nil), Run: getContactInformation})
 
 // GetContactInformationOutput is the account's primary contact information.
 type GetContactInformationOutput struct {
 	ContactInformation *ContactInformation `json:"ContactInformation,omitempty"`
 }
 
-func getContactInformation(c *api.Call, in *GetContactInformationInput) (*GetContactInformationOutput, error) {
+func getContactInformation(c *api.Call, in *AccountInput) (*GetContactInformationOutput, error) {
 	r, err := root(c)
 	if err != nil {
 		return nil, err

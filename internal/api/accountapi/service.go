@@ -88,6 +88,17 @@ func (t *Target) target() *Target { return t }
 // Account is the account the operation acts on (set by authorization).
 func (t *Target) Account() string { return t.account }
 
+// AccountInput is the input of the reads that take AccountId alone, which names the account (none:
+// the caller's): GetContactInformation, GetAccountInformation.
+type AccountInput struct{ Target }
+
+// Validate checks AccountId's pattern.
+func (in *AccountInput) Validate() error {
+	var v checker
+	v.accountID(&in.Target, false)
+	return v.err()
+}
+
 // targeted is an input with an AccountId.
 type targeted interface{ target() *Target }
 
