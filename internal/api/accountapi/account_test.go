@@ -229,6 +229,20 @@ func TestAlternateContacts(t *testing.T) {
 	if _, err := c.PutAlternateContact(ctx, valid()); err != nil {
 		t.Fatalf("PutAlternateContact with a national number: %v", err)
 	}
+
+	// The trail shows the type, and hides the members the model marks sensitive, refused or not.
+	e.Trail.Flush()
+	p, err := trail.List(ctx, e.Store, trail.Query{Account: e.Account.ID, EventName: "PutAlternateContact"})
+	if err != nil || len(p.Events) == 0 {
+		t.Fatalf("PutAlternateContact records: %d, %v", len(p.Events), err)
+	}
+	for _, ev := range p.Events {
+		rp := ev.RequestParameters
+		if ev.EventSource != "account.amazonaws.com" || rp["alternateContactType"] == nil || rp["alternateContactType"] == trail.Hidden ||
+			rp["emailAddress"] != trail.Hidden || rp["phoneNumber"] != trail.Hidden || rp["name"] != trail.Hidden || rp["title"] != trail.Hidden {
+			t.Errorf("record %s: requestParameters %v, want the type shown and the contact hidden", ev.EventSource, rp)
+		}
+	}
 }
 
 func TestAccountNameAndInformation(t *testing.T) {

@@ -53,6 +53,11 @@ func Service() *api.Service {
 			awserr.Throttling:      awserr.AcctTooManyRequests,
 		},
 		InternalCode: awserr.AcctInternalServer,
+		// The members whose shapes the model marks sensitive (contact details, addresses, the
+		// one-time code): CloudTrail records hide them. AccountId, AlternateContactType and
+		// AccountName are shown.
+		Sensitive: map[string]bool{"ContactInformation": true, "EmailAddress": true, "Name": true, "PhoneNumber": true,
+			"Title": true, "Otp": true, "PrimaryEmail": true},
 	}
 }
 
