@@ -49,9 +49,10 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrganizationNotInAllFeatures:         {&iamtypes.OrganizationNotInAllFeaturesModeException{}, &cttypes.OrganizationNotInAllFeaturesModeException{}},
 	awserr.ServiceAccessNotEnabled:              {&iamtypes.ServiceAccessNotEnabledException{}},
 
-	awserr.IDPRejectedClaim:     {&ststypes.IDPRejectedClaimException{}},
-	awserr.PackedPolicyTooLarge: {&ststypes.PackedPolicyTooLargeException{}},
-	awserr.RegionDisabled:       {&ststypes.RegionDisabledException{}},
+	awserr.IDPRejectedClaim:            {&ststypes.IDPRejectedClaimException{}},
+	awserr.PackedPolicyTooLarge:        {&ststypes.PackedPolicyTooLargeException{}},
+	awserr.RegionDisabled:              {&ststypes.RegionDisabledException{}},
+	awserr.InvalidAuthorizationMessage: {&ststypes.InvalidAuthorizationMessageException{}},
 
 	awserr.CTInvalidLookupAttributes:     {&cttypes.InvalidLookupAttributesException{}},
 	awserr.CTInvalidTimeRange:            {&cttypes.InvalidTimeRangeException{}},
@@ -112,6 +113,9 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsRootNotFound:               {&orgtypes.RootNotFoundException{}},
 	awserr.OrgsSourceParentNotFound:       {&orgtypes.SourceParentNotFoundException{}},
 	awserr.OrgsTargetNotFound:             {&orgtypes.TargetNotFoundException{}},
+	awserr.OrgsEffectivePolicyNotFound:    {&orgtypes.EffectivePolicyNotFoundException{}},
+	awserr.OrgsResourcePolicyNotFound:     {&orgtypes.ResourcePolicyNotFoundException{}},
+	awserr.OrgsUnsupportedAPIEndpoint:     {&orgtypes.UnsupportedAPIEndpointException{}},
 
 	awserr.GuardDutyBadRequest:     {&gdtypes.BadRequestException{}},
 	awserr.GuardDutyInternalServer: {&gdtypes.InternalServerErrorException{}},
