@@ -114,6 +114,9 @@ func RootSessionIssuer(s *iam.Session) *trail.SessionIssuer {
 // call, the typed input's members that are set.
 func requestParameters(c *Call) map[string]any {
 	out := map[string]any{}
+	secret := func(name string) bool {
+		return secretParams[name] || c.svc != nil && c.svc.Sensitive[name]
+	}
 	switch {
 	case c.Query != nil:
 		for k, v := range c.Query {
@@ -121,7 +124,7 @@ func requestParameters(c *Call) map[string]any {
 				continue
 			}
 			top, _, _ := strings.Cut(k, ".")
-			if secretParams[top] {
+			if secret(top) {
 				v = trail.Hidden
 			}
 			out[lowerFirstKey(k)] = v
@@ -130,7 +133,7 @@ func requestParameters(c *Call) map[string]any {
 		var m map[string]any
 		if json.Unmarshal(c.JSON, &m) == nil {
 			for k, v := range m {
-				if secretParams[k] {
+				if secret(k) {
 					v = trail.Hidden
 				}
 				out[lowerFirstKey(k)] = v
@@ -139,7 +142,7 @@ func requestParameters(c *Call) map[string]any {
 	case c.Input != nil:
 		v := reflect.ValueOf(c.Input)
 		if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
-			typedParameters(v.Elem(), out)
+			typedParameters(v.Elem(), out, secret)
 		}
 	}
 	if len(out) == 0 {
@@ -153,13 +156,13 @@ func requestParameters(c *Call) map[string]any {
 
 // typedParameters adds the set members of a typed input: scalars as the client would have sent
 // them, lists and structures as JSON values.
-func typedParameters(v reflect.Value, out map[string]any) {
+func typedParameters(v reflect.Value, out map[string]any, secret func(string) bool) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		fv := v.Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			typedParameters(fv, out)
+			typedParameters(fv, out, secret)
 			continue
 		}
 		if !f.IsExported() {
@@ -173,7 +176,7 @@ func typedParameters(v reflect.Value, out map[string]any) {
 			name = f.Name
 		}
 		var val any = fv.Interface()
-		if secretParams[name] {
+		if secret(name) {
 			val = trail.Hidden
 		}
 		out[lowerFirstKey(name)] = val

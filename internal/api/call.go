@@ -13,6 +13,7 @@ import (
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -39,6 +40,9 @@ type Deps struct {
 	GuardDuty *guardduty.Service
 	// AccessAdvisor keeps IAM's last-accessed evidence and answers its reports.
 	AccessAdvisor *accessadvisor.Service
+	// Root holds each account's contacts and root email (internal/api/accountapi, AWS Account
+	// Management): the same records the console and the recovery flows use.
+	Root *rootuser.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

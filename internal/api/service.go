@@ -30,6 +30,10 @@ type Service struct {
 	Codes map[awserr.Code]awserr.Code
 	// InvalidPageToken is the service's answer to a pagination token it did not issue for the call.
 	InvalidPageToken func() error
+	// Sensitive are the service's request members (top level, wire names) that its CloudTrail
+	// records show as HIDDEN_DUE_TO_SECURITY_REASONS, besides the secrets every service hides: the
+	// members its model marks sensitive.
+	Sensitive map[string]bool
 	// InternalCode is the code of an internal error (IAM: ServiceFailure; default InternalFailure).
 	InternalCode awserr.Code
 	Ops          Table

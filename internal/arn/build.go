@@ -75,3 +75,12 @@ func EventBridge(region, account, resource string) string {
 func CloudTrail(region, account, resource string) string {
 	return "arn:aws:cloudtrail:" + region + ":" + account + ":" + resource
 }
+
+// Account is arn:aws:account::ACCOUNT:RESOURCE, AWS Account Management's resources (Service
+// Authorization Reference, "Actions, resources, and condition keys for AWS Account Management",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsaccountmanagement.html):
+// "account" for an account acting on itself, and "account/o-ORG/MEMBER" (ACCOUNT the management
+// account) for a member account of an organization.
+func Account(account, resource string) string {
+	return "arn:aws:account::" + account + ":" + resource
+}

@@ -25,6 +25,16 @@ type Error struct {
 	Status int
 	// Fields are extra members of JSON-protocol errors, such as Organizations' "Reason".
 	Fields map[string]string
+	// FieldList names the invalid members of a restJson1 ValidationException (AWS Account
+	// Management's "fieldList").
+	FieldList []Field
+}
+
+// Field is one invalid member of a request: its name as the service's model spells it
+// ("contactInformation.phoneNumber") and what is wrong with it.
+type Field struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

@@ -49,7 +49,8 @@ func (p Protocol) String() string {
 //   - awsQuery: <ErrorResponse><Error><Code>… (ErrorResponse; ns is its XML namespace);
 //   - ec2Query: <Response><Errors><Error><Code>…</Errors><RequestID>…;
 //   - awsJson1_0 / awsJson1_1: {"__type": code, "Message": text}, with its Content-Type;
-//   - restJson1: the X-Amzn-ErrorType header and {"message": text};
+//   - restJson1: the X-Amzn-ErrorType header and {"message": text}, with the error's Fields and
+//     its fieldList (awserr.Error.FieldList);
 //   - restXml (S3's flavour, without the ErrorResponse wrapper): <Error><Code>…</Error>.
 func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awserr.Error) {
 	switch p {
@@ -76,7 +77,14 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 		w.Header().Set("X-Amzn-Requestid", requestID)
 		w.Header().Set("X-Amzn-Errortype", string(e.Code))
 		w.WriteHeader(Status(e))
-		_ = json.NewEncoder(w).Encode(map[string]string{"message": e.Message})
+		body := map[string]any{"message": e.Message}
+		for k, v := range e.Fields {
+			body[k] = v
+		}
+		if len(e.FieldList) > 0 {
+			body["fieldList"] = e.FieldList
+		}
+		_ = json.NewEncoder(w).Encode(body)
 	case RestXML:
 		w.Header().Set("Content-Type", "application/xml")
 		w.Header().Set("X-Amz-Request-Id", requestID)

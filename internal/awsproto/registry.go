@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -224,4 +224,13 @@ var cloudtrailCodes = []codeInfo{
 	{awserr.CTResourceNotFound, http.StatusBadRequest, client},
 	{awserr.CTResourceTypeNotSupported, http.StatusBadRequest, client},
 	{awserr.CTARNInvalid, http.StatusBadRequest, client},
+}
+
+// accountCodes are the codes of awserr/account.go. Faults and statuses: aws-sdk-go-v2
+// service/account/types/errors.go and the AWS Account Management API Reference's "Errors" sections.
+var accountCodes = []codeInfo{
+	{awserr.AcctValidation, http.StatusBadRequest, client},
+	{awserr.AcctConflict, http.StatusConflict, client},
+	{awserr.AcctTooManyRequests, http.StatusTooManyRequests, client},
+	{awserr.AcctInternalServer, http.StatusInternalServerError, server},
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -48,9 +49,10 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrganizationNotInAllFeatures:         {&iamtypes.OrganizationNotInAllFeaturesModeException{}, &cttypes.OrganizationNotInAllFeaturesModeException{}},
 	awserr.ServiceAccessNotEnabled:              {&iamtypes.ServiceAccessNotEnabledException{}},
 
-	awserr.IDPRejectedClaim:     {&ststypes.IDPRejectedClaimException{}},
-	awserr.PackedPolicyTooLarge: {&ststypes.PackedPolicyTooLargeException{}},
-	awserr.RegionDisabled:       {&ststypes.RegionDisabledException{}},
+	awserr.IDPRejectedClaim:            {&ststypes.IDPRejectedClaimException{}},
+	awserr.PackedPolicyTooLarge:        {&ststypes.PackedPolicyTooLargeException{}},
+	awserr.RegionDisabled:              {&ststypes.RegionDisabledException{}},
+	awserr.InvalidAuthorizationMessage: {&ststypes.InvalidAuthorizationMessageException{}},
 
 	awserr.CTInvalidLookupAttributes:     {&cttypes.InvalidLookupAttributesException{}},
 	awserr.CTInvalidTimeRange:            {&cttypes.InvalidTimeRangeException{}},
@@ -71,11 +73,11 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTNotOrganizationMaster:       {&cttypes.NotOrganizationMasterAccountException{}},
 	awserr.CTInvalidTagParameter:         {&cttypes.InvalidTagParameterException{}},
 	awserr.CTTagsLimitExceeded:           {&cttypes.TagsLimitExceededException{}},
-	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}},
+	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}},
 	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
 	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
 
-	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}},
+	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},
 	awserr.OrgsAlreadyInOrganization:      {&orgtypes.AlreadyInOrganizationException{}},
 	awserr.OrgsAccountNotFound:            {&orgtypes.AccountNotFoundException{}},
@@ -111,9 +113,17 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsRootNotFound:               {&orgtypes.RootNotFoundException{}},
 	awserr.OrgsSourceParentNotFound:       {&orgtypes.SourceParentNotFoundException{}},
 	awserr.OrgsTargetNotFound:             {&orgtypes.TargetNotFoundException{}},
+	awserr.OrgsEffectivePolicyNotFound:    {&orgtypes.EffectivePolicyNotFoundException{}},
+	awserr.OrgsResourcePolicyNotFound:     {&orgtypes.ResourcePolicyNotFoundException{}},
+	awserr.OrgsUnsupportedAPIEndpoint:     {&orgtypes.UnsupportedAPIEndpointException{}},
 
 	awserr.GuardDutyBadRequest:     {&gdtypes.BadRequestException{}},
 	awserr.GuardDutyInternalServer: {&gdtypes.InternalServerErrorException{}},
+
+	awserr.AcctValidation:      {&accttypes.ValidationException{}},
+	awserr.AcctConflict:        {&accttypes.ConflictException{}},
+	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
+	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.

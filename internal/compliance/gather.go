@@ -38,9 +38,15 @@ func (g *Gatherer) Gather(ctx context.Context, account string) (*Facts, error) {
 	f.AccountName = d.AccountName
 	f.Root.Email = d.Email
 	f.Contacts.Phone = d.Phone
+	// The contacts are the Account Management API's records (internal/api/accountapi): the
+	// primary contact information's phone and the three alternate contacts.
 	f.Contacts.Security = contact(d.SecurityContact)
-	if f.Contacts.Security != nil && f.Contacts.Security.Email != "" {
-		f.OtherAddresses = append(f.OtherAddresses, f.Contacts.Security.Email)
+	f.Contacts.Billing = contact(d.Billing)
+	f.Contacts.Operations = contact(d.Operations)
+	for _, c := range []*Contact{f.Contacts.Security, f.Contacts.Billing, f.Contacts.Operations} {
+		if c != nil && c.Email != "" {
+			f.OtherAddresses = append(f.OtherAddresses, c.Email)
+		}
 	}
 	if err := g.gatherRoot(ctx, f); err != nil {
 		f.Miss(GroupRoot, err.Error())

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/rootuser"
 )
 
 // IAM users manage their own credentials on the same page, each action authorized as the API call
@@ -165,5 +166,38 @@ func TestConsoleConsistency(t *testing.T) {
 				t.Fatalf("heading after the error = %q, want the page's own", h)
 			}
 		})
+	}
+}
+
+// The root user's account page shows the contacts the Account Management API keeps, and its own
+// phone and security-contact edits change those same records.
+func TestAccountPageShowsTheAPIsContacts(t *testing.T) {
+	e := newEnv(t).withRootPassword()
+	ctx := context.Background()
+	_, seed := e.enableVirtualMFA("", "root-phone")
+	if err := e.root.PutContactInformation(ctx, e.account.ID, rootuser.ContactInformation{FullName: "Ada Lovelace", AddressLine1: "1 Analytical Way",
+		City: "Seattle", StateOrRegion: "WA", PostalCode: "98101", CountryCode: "US", PhoneNumber: "+12065550142"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.root.PutAlternateContact(ctx, e.account.ID, rootuser.ContactBilling, rootuser.Contact{Name: "Bill Payer", Title: "AP", EmailAddress: "ap@acme.example"}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.signedInRoot(seed)
+	p := b.get("/console/security-credentials")
+	for _, want := range []string{"Ada Lovelace", "1 Analytical Way", "98101 Seattle, WA US", "Bill Payer (AP), ap@acme.example", `12065550142"`} {
+		if !strings.Contains(p.body, want) {
+			t.Errorf("the account page lacks %q", want)
+		}
+	}
+	if p := b.submit("/console/security-credentials/contacts", url.Values{"phone": {"+1 206 555 0199"}, "contact_email": {"sec@acme.example"}, "contact_name": {"Sec Team"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("contacts: %d\n%.1500s", p.status, p.body)
+	}
+	ci, err := e.root.ContactInformation(ctx, e.account.ID)
+	if err != nil || ci.PhoneNumber != "+12065550199" || ci.FullName != "Ada Lovelace" {
+		t.Errorf("contact information after the console's edit = %+v, %v; want the new phone, the rest kept", ci, err)
+	}
+	sc, err := e.root.AlternateContact(ctx, e.account.ID, rootuser.ContactSecurity)
+	if err != nil || sc.EmailAddress != "sec@acme.example" {
+		t.Errorf("SECURITY contact after the console's edit = %+v, %v", sc, err)
 	}
 }

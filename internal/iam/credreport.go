@@ -34,6 +34,8 @@ const (
 	cellNA            = "N/A"
 	cellNotSupported  = "not_supported"
 	cellNoInformation = "no_information"
+	cellTrue          = "true"
+	cellFalse         = "false"
 	// reportTimeLayout is ISO 8601 with an explicit UTC offset, as the report writes timestamps
 	// (e.g. 2014-10-01T18:53:17+00:00).
 	reportTimeLayout = "2006-01-02T15:04:05+00:00"
@@ -131,12 +133,15 @@ func (s *Service) RecordPasswordUse(ctx context.Context, account, user string, a
 // reportTime formats a timestamp cell.
 func reportTime(t time.Time) string { return t.UTC().Format(reportTimeLayout) }
 
-// reportBool is TRUE or FALSE, as the report writes booleans.
+// reportBool is true or false, lowercase, as AWS writes the report's boolean cells
+// (password_enabled, mfa_active, access_key_N_active, cert_N_active). The IAM User Guide's column
+// descriptions spell them TRUE and FALSE, but the reports IAM generates, and the tools that parse
+// them, have them lowercase; issue 13 settled on what IAM writes.
 func reportBool(b bool) string {
 	if b {
-		return "TRUE"
+		return cellTrue
 	}
-	return "FALSE"
+	return cellFalse
 }
 
 // credentialReport builds the CSV of account as of now.
@@ -184,9 +189,9 @@ func (t txn) credentialReport(account string, now time.Time) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		enabled, used, changed, next := "FALSE", cellNA, cellNA, cellNA
+		enabled, used, changed, next := cellFalse, cellNA, cellNA, cellNA
 		if lp != nil && len(lp.Hashes) > 0 {
-			enabled, used, changed = "TRUE", cellNoInformation, reportTime(lp.PasswordLastChanged)
+			enabled, used, changed = cellTrue, cellNoInformation, reportTime(lp.PasswordLastChanged)
 			if u.PasswordLastUsed != nil {
 				used = reportTime(*u.PasswordLastUsed)
 			}
@@ -232,7 +237,7 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 	})
 	for i := range accessKeysPerUsr {
 		if i >= len(keys) {
-			cells = append(cells, "FALSE", cellNA, cellNA, cellNA, cellNA)
+			cells = append(cells, cellFalse, cellNA, cellNA, cellNA, cellNA)
 			continue
 		}
 		k := keys[i]
@@ -258,7 +263,7 @@ func (t txn) credentialCells(account, user string) ([]string, error) {
 	})
 	for i := range certsPerUser {
 		if i >= len(certs) {
-			cells = append(cells, "FALSE", cellNA)
+			cells = append(cells, cellFalse, cellNA)
 			continue
 		}
 		cells = append(cells, reportBool(certs[i].Status == "Active"), reportTime(certs[i].UploadDate))

@@ -237,6 +237,10 @@ type AccountDetails struct {
 	Email           string
 	Phone           string
 	SecurityContact *Contact
+	// Contact is the whole primary contact information (its PhoneNumber is Phone); nil when none
+	// was set. Billing and Operations are the other alternate contacts.
+	Contact             *ContactInformation
+	Billing, Operations *Contact
 }
 
 // AccountDetails returns an account's details. Returns NoSuchEntity.
@@ -249,7 +253,9 @@ func (s *Service) AccountDetails(ctx context.Context, account string) (*AccountD
 	if err != nil {
 		return nil, err
 	}
-	return &AccountDetails{AccountID: a.ID, AccountName: a.Name, Alias: a.Alias, Email: a.Email, Phone: st.Phone, SecurityContact: st.SecurityContact.contact()}, nil
+	return &AccountDetails{AccountID: a.ID, AccountName: a.Name, Alias: a.Alias, Email: a.Email, Phone: st.Phone,
+		SecurityContact: st.SecurityContact.contact(), Contact: st.contactInformation(),
+		Billing: st.BillingContact.contact(), Operations: st.OperationsContact.contact()}, nil
 }
 
 // SetAccountName renames the account. Returns AccessDenied, InvalidInput.
@@ -373,11 +379,10 @@ func (s *Service) SetSecurityContact(ctx context.Context, p *Principal, sc *Cont
 		return err
 	}
 	if sc != nil {
-		sc.EmailAddress = strings.TrimSpace(sc.EmailAddress)
-		if sc.Name == "" || len(sc.Name) > 64 || !strings.Contains(sc.EmailAddress, "@") || len(sc.EmailAddress) > 254 {
+		if err := checkContact(sc); err != nil {
 			return awserr.New(awserr.InvalidInput, "The security contact needs a name (up to 64 characters) and an email address.")
 		}
-		sc.PhoneNumber = NormalizePhone(sc.PhoneNumber)
+		// The console's contact is texted recovery notices: its phone must be one SMS takes.
 		if sc.PhoneNumber != "" {
 			if err := CheckPhone(sc.PhoneNumber); err != nil {
 				return err

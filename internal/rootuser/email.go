@@ -2,6 +2,7 @@ package rootuser
 
 import (
 	"context"
+	"crypto/subtle"
 	"strings"
 	"time"
 
@@ -46,32 +47,15 @@ type EmailChange struct {
 // when another root user has it, NoSuchEntity for an unknown account.
 func (s *Service) RequestRootEmailChange(ctx context.Context, account, email string, c Client) error {
 	email = strings.TrimSpace(email)
-	if err := iam.CheckEmail(email); err != nil {
-		return err
-	}
-	a, err := s.iam.GetAccount(ctx, account)
+	a, err := s.checkNewRootEmail(ctx, account, email)
 	if err != nil {
-		return err
-	}
-	if other, err := s.iam.AccountByRootEmail(ctx, email); err == nil {
-		if other.ID == account {
-			return awserr.New(awserr.InvalidInput, "%s is already the root email of account %s.", email, account)
-		}
-		return awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
-	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
 		return err
 	}
 	token := randomToken()
 	err = s.update(ctx, func(t txn) error {
-		// One pending change per account: drop the links of earlier requests.
-		earlier, err := t.Keys(store.IndexKind(kindEmailChange, byAccount), "", account+"\x00")
-		if err != nil {
+		// One pending change per account: drop the links and code of earlier requests.
+		if err := dropEmailChangeLinks(t, account); err != nil {
 			return err
-		}
-		for _, key := range earlier {
-			if err := emailChanges.DeleteIfExists(t, "", key); err != nil {
-				return err
-			}
 		}
 		return emailChanges.Put(t, "", tokenKey(token), &emailChangeRecord{Account: account, Email: email, ExpiresAt: s.Now().Add(EmailChangeLifetime)})
 	})
@@ -94,6 +78,28 @@ func (s *Service) RequestRootEmailChange(ctx context.Context, account, email str
 		Subject: "A change of the root email of account " + account + " was requested",
 		Body: "Someone asked to change the root user email of account " + account + " from " + a.Email + " to " + email + ".\n" +
 			"It takes effect only when the new address confirms it. If this was not you, your root user or the server may be compromised.\n"})
+}
+
+// checkNewRootEmail checks that email can become account's root email — well formed, not the
+// root email of this or another account — and returns the account. Returns InvalidInput,
+// EntityAlreadyExists, NoSuchEntity.
+func (s *Service) checkNewRootEmail(ctx context.Context, account, email string) (*iam.Account, error) {
+	if err := iam.CheckEmail(email); err != nil {
+		return nil, err
+	}
+	a, err := s.iam.GetAccount(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	if other, err := s.iam.AccountByRootEmail(ctx, email); err == nil {
+		if other.ID == account {
+			return nil, awserr.New(awserr.InvalidInput, "%s is already the root email of account %s.", email, account)
+		}
+		return nil, awserr.New(awserr.EntityAlreadyExists, "An account with the email address %s already exists.", email)
+	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
+		return nil, err
+	}
+	return a, nil
 }
 
 // CheckRootEmailChange returns the pending change of a verification token. Returns ExpiredToken
@@ -175,4 +181,137 @@ func (s *Service) notifyRootEmailChanged(ctx context.Context, a *iam.Account, em
 		}
 	}
 	return nil
+}
+
+// The Account Management API's primary email update (StartPrimaryEmailUpdate,
+// AcceptPrimaryEmailUpdate): the same rules as the console's change above — a well-formed address
+// that no other root user has, proved by mail before it takes effect, the current address told —
+// with a six-character one-time code mailed to the new address instead of a link, which the caller
+// sends back with the address. One update is pending per account; a newer request replaces it, and
+// the console's link and the API's code replace each other. The code works EmailChangeLifetime and
+// at most primaryEmailAttempts wrong guesses; only its hash is stored.
+
+const (
+	kindEmailOTP = "ru.emailotp" // account → emailOTPRecord
+	keyEmailOTP  = "pending"
+	// primaryEmailAttempts wrong codes end a pending update. AWS documents no limit; Rootward
+	// chose the lost-MFA phone code's.
+	primaryEmailAttempts = phoneCodeAttempts
+)
+
+// ErrPrimaryEmailMismatch answers an AcceptPrimaryEmailUpdate whose address is not the pending
+// update's (InvalidInput).
+var ErrPrimaryEmailMismatch = awserr.New(awserr.InvalidInput, "The primary email must be the address the update was started for.")
+
+type emailOTPRecord struct {
+	Email     string    `json:"email"`
+	CodeHash  string    `json:"code"`
+	ExpiresAt time.Time `json:"expires"`
+	Attempts  int       `json:"attempts,omitempty"`
+}
+
+// otpHash binds a primary-email code to its account and address.
+func otpHash(account, email, code string) string {
+	return codeHash("primary-email:"+account+":"+strings.ToLower(email), strings.ToUpper(code))
+}
+
+// StartPrimaryEmailUpdate starts changing the root email of account to email: it mails a one-time
+// code to the new address and a notice to the current one. Returns InvalidInput (malformed
+// address, or already the account's), EntityAlreadyExists (another root user has it),
+// NoSuchEntity, Throttling (too many messages).
+func (s *Service) StartPrimaryEmailUpdate(ctx context.Context, account, email string) error {
+	email = strings.TrimSpace(email)
+	a, err := s.checkNewRootEmail(ctx, account, email)
+	if err != nil {
+		return err
+	}
+	if err := s.reserve(ctx, s.messageScope("primary-email:"+account)); err != nil {
+		return err
+	}
+	code := sixDigits()
+	if err := s.update(ctx, func(t txn) error {
+		if err := dropEmailChangeLinks(t, account); err != nil {
+			return err
+		}
+		return emailOTPs.Put(t, account, keyEmailOTP, &emailOTPRecord{Email: email, CodeHash: otpHash(account, email, code), ExpiresAt: s.Now().Add(EmailChangeLifetime)})
+	}); err != nil {
+		return err
+	}
+	if err := s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: email, Account: account, Purpose: PurposeEmailChange,
+		Subject: "Your code to confirm the new root email of account " + account,
+		Body: "Someone asked to make " + email + " the root user email of account " + account + " (" + a.Name + ").\n\n" +
+			"The one-time code is " + code + ". It works for 24 hours, once.\n\n" +
+			"If you did not expect this, ignore this message: nothing changes until the code is accepted.\n"}); err != nil {
+		return err
+	}
+	return s.notify.Send(ctx, notify.Message{Channel: notify.Email, To: a.Email, Account: account, Purpose: PurposeEmailChange,
+		Subject: "A change of the root email of account " + account + " was requested",
+		Body: "Someone asked to change the root user email of account " + account + " from " + a.Email + " to " + email + ".\n" +
+			"It takes effect only when the code mailed to the new address is accepted. If this was not you, your organization's\n" +
+			"management account or the server may be compromised.\n"})
+}
+
+// AcceptPrimaryEmailUpdate makes the pending update of account to email, given the code mailed to
+// it, and tells the old and the new address. Returns NoSuchEntity (no pending update, or it
+// expired), InvalidInput (ErrPrimaryEmailMismatch: another address than the pending one; or a wrong code), Throttling (the
+// wrong code that ended the update), EntityAlreadyExists (the address was taken meanwhile).
+func (s *Service) AcceptPrimaryEmailUpdate(ctx context.Context, account, email, code string) error {
+	email = strings.TrimSpace(email)
+	var outcome error
+	if err := s.update(ctx, func(t txn) error {
+		outcome = nil
+		var r emailOTPRecord
+		ok, err := emailOTPs.Load(t, account, keyEmailOTP, &r)
+		if err != nil {
+			return err
+		}
+		if !ok || !s.Now().Before(r.ExpiresAt) {
+			outcome = awserr.New(awserr.NoSuchEntity, "There is no pending primary email update for account %s.", account)
+			return emailOTPs.DeleteIfExists(t, account, keyEmailOTP)
+		}
+		good := subtle.ConstantTimeCompare([]byte(otpHash(account, email, code)), []byte(r.CodeHash)) == 1
+		if good {
+			return emailOTPs.DeleteIfExists(t, account, keyEmailOTP)
+		}
+		if !strings.EqualFold(email, r.Email) {
+			// A wrong address is not a guess at the code: it does not count.
+			outcome = ErrPrimaryEmailMismatch
+			return nil
+		}
+		r.Attempts++
+		if r.Attempts >= primaryEmailAttempts {
+			outcome = awserr.New(awserr.Throttling, "Too many wrong codes: the primary email update was cancelled. Start a new one.")
+			return emailOTPs.DeleteIfExists(t, account, keyEmailOTP)
+		}
+		outcome = awserr.New(awserr.InvalidInput, "The one-time code is not valid.")
+		return emailOTPs.Put(t, account, keyEmailOTP, &r)
+	}); err != nil {
+		return err
+	}
+	if outcome != nil {
+		return outcome
+	}
+	a, err := s.iam.GetAccount(ctx, account)
+	if err != nil {
+		return err
+	}
+	if err := s.iam.SetRootEmail(ctx, account, email); err != nil {
+		return err
+	}
+	return s.notifyRootEmailChanged(ctx, a, email)
+}
+
+// dropEmailChangeLinks deletes the account's pending console email changes and its pending API
+// update: one change is pending per account.
+func dropEmailChangeLinks(t txn, account string) error {
+	earlier, err := t.Keys(store.IndexKind(kindEmailChange, byAccount), "", account+"\x00")
+	if err != nil {
+		return err
+	}
+	for _, key := range earlier {
+		if err := emailChanges.DeleteIfExists(t, "", key); err != nil {
+			return err
+		}
+	}
+	return emailOTPs.DeleteIfExists(t, account, keyEmailOTP)
 }

@@ -8,7 +8,7 @@ import (
 
 // The kinds this package stores (kind names in service.go and email.go). Their records are this
 // package's own unexported types, apart from the API's: rootState, userAux, resetRecord,
-// recoveryRecord, recoveryToken, ceremonyRecord, emailChangeRecord. Their first typed version is
+// recoveryRecord, recoveryToken, ceremonyRecord, emailChangeRecord, emailOTPRecord. Their first typed version is
 // the JSON they were stored as before records were versioned. The throttling counters
 // (throttle.Kind) are internal/throttle's.
 var (
@@ -17,6 +17,8 @@ var (
 	resets     = store.Define(store.Kind[resetRecord]{Name: kindReset, Version: 1})
 	recTokens  = store.Define(store.Kind[recoveryToken]{Name: kindRecToken, Version: 1})
 	ceremonies = store.Define(store.Kind[ceremonyRecord]{Name: kindCeremony, Version: 1})
+	// emailOTPs is the pending primary email update of the Account Management API, one per account.
+	emailOTPs = store.Define(store.Kind[emailOTPRecord]{Name: kindEmailOTP, Version: 1})
 
 	// recoveries' "cooling" index lists the recoveries in their cooling-off period by the time it
 	// ends, so that CompleteDueRecoveries reads the due ones, not every recovery ever made.

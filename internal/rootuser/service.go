@@ -218,10 +218,17 @@ type rootState struct {
 	FirstSignInAttempt *time.Time `json:"first_signin_attempt,omitempty"`
 	// MFARegistrationRequired is set when lost-MFA recovery deactivated the devices: the next
 	// sign-in goes straight to registration.
-	MFARegistrationRequired bool           `json:"mfa_registration_required,omitempty"`
-	Phone                   string         `json:"phone,omitempty"`
-	SecurityContact         *contactRecord `json:"security_contact,omitempty"`
-	Epoch                   int64          `json:"epoch,omitempty"`
+	MFARegistrationRequired bool `json:"mfa_registration_required,omitempty"`
+	// Phone is the account's contact phone: the primary contact information's phone number
+	// (contacts.go), where lost-MFA recovery codes go.
+	Phone string `json:"phone,omitempty"`
+	// ContactInfo is the rest of the primary contact information; nil until it is set.
+	ContactInfo *contactInfoRecord `json:"contact_info,omitempty"`
+	// SecurityContact, BillingContact and OperationsContact are the alternate contacts.
+	SecurityContact   *contactRecord `json:"security_contact,omitempty"`
+	BillingContact    *contactRecord `json:"billing_contact,omitempty"`
+	OperationsContact *contactRecord `json:"operations_contact,omitempty"`
+	Epoch             int64          `json:"epoch,omitempty"`
 	// WebAuthnID is the root user's WebAuthn user handle: random, so it reveals nothing.
 	WebAuthnID []byte `json:"webauthn_id,omitempty"`
 	// ResetToken is the hash of the one password-reset link that is valid: asking again
@@ -237,8 +244,8 @@ type userAux struct {
 	WebAuthnID []byte `json:"webauthn_id,omitempty"`
 }
 
-// Contact is the security alternate contact (AWS Account Management: PutAlternateContact with
-// AlternateContactType SECURITY).
+// Contact is an alternate contact (AWS Account Management: PutAlternateContact), BILLING,
+// OPERATIONS or SECURITY.
 type Contact struct {
 	Name         string
 	Title        string

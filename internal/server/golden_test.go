@@ -18,11 +18,12 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from the current answers")
 
 // goldenCall is one request of the golden suite: an awsQuery form (IAM, STS) or an awsJson
-// target and body (Organizations), or a restJson path (a service Rootward does not serve).
+// target and body (Organizations), or a restJson1 method, path and body (GuardDuty, Account
+// Management, a service Rootward does not serve).
 type goldenCall struct {
 	name, service string
 	form          url.Values // awsQuery
-	target, json  string     // awsJson 1.1
+	target, json  string     // awsJson 1.1 (json also a restJson1 body)
 	method, path  string     // restJson1
 }
 
@@ -93,6 +94,9 @@ func TestGoldenWire(t *testing.T) {
 		{name: "orgs-bad-max-results", service: "organizations", target: orgs + "ListAccounts", json: `{"MaxResults":21}`},
 		{name: "securityhub-unserved", service: "securityhub", method: http.MethodGet, path: "/accounts"},
 		{name: "guardduty-list-detectors", service: "guardduty", method: http.MethodGet, path: "/detector"},
+		{name: "account-get-alternate-missing", service: "account", method: http.MethodPost, path: "/getAlternateContact", json: `{"AlternateContactType":"BILLING"}`},
+		{name: "account-put-alternate-invalid", service: "account", method: http.MethodPost, path: "/putAlternateContact",
+			json: `{"AlternateContactType":"LEGAL","EmailAddress":"sec@","Name":"Sec","PhoneNumber":"+12065550100","Title":"CISO"}`},
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,7 +113,11 @@ func TestGoldenWire(t *testing.T) {
 				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 				req.Header.Set("X-Amz-Target", c.target)
 			default:
-				req, _ = http.NewRequest(c.method, e.URL+c.path, nil)
+				body = []byte(c.json)
+				req, _ = http.NewRequest(c.method, e.URL+c.path, bytes.NewReader(body))
+				if c.json != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
 			}
 			resp, b := send(e, t, req, c.service, body, true)
 			head := fmt.Sprintf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))

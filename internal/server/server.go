@@ -28,6 +28,7 @@ import (
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/sigv4"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/sts"
@@ -71,6 +72,9 @@ type Config struct {
 	// AccessAdvisor keeps IAM's last-accessed evidence; when nil, one over IAM's store that follows
 	// Trail (its reports flush what it observed; serve also runs it to flush every second).
 	AccessAdvisor *accessadvisor.Service
+	// Root is the root-user service whose records AWS Account Management's operations read and
+	// write (contacts, root email); when nil, those operations answer an internal error.
+	Root *rootuser.Service
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
 	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
@@ -162,7 +166,7 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.runner = api.NewRunner(api.Config{
-		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor,
+		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,

@@ -32,7 +32,6 @@ type unservedService struct {
 // unservedProtocol.
 var unservedServices = map[string]unservedService{
 	"access-analyzer":      {"IAM Access Analyzer", awsproto.RestJSON1},
-	"account":              {"AWS Account Management", awsproto.RestJSON1},
 	"acm":                  {"AWS Certificate Manager", awsproto.AWSJSON11},
 	"autoscaling":          {"Amazon EC2 Auto Scaling", awsproto.AWSQuery},
 	"awsssoportal":         {"the IAM Identity Center portal", awsproto.RestJSON1},
@@ -145,7 +144,7 @@ var unservedTasks = map[string]unservedTask{
 // agree), by signing name, with the name the refusal of another service lists them under.
 var servedTitles = []struct{ name, title string }{
 	{"iam", "IAM"}, {"sts", "STS"}, {"organizations", "Organizations"}, {"cloudtrail", "CloudTrail"},
-	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"},
+	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"}, {"account", "Account Management"},
 }
 
 // servedList is servedTitles as a sentence's list: "IAM, STS, … and GuardDuty".

@@ -128,14 +128,14 @@ func TestCredentialReportOps(t *testing.T) {
 	au, bu := user("alice"), user("bob")
 	want := map[string][]string{
 		"<root_account>": {"<root_account>", "arn:aws:iam::" + acct + ":root", reportTS(&e.Account.CreatedAt), "not_supported", "N/A",
-			"not_supported", "not_supported", "FALSE",
-			"FALSE", "N/A", "N/A", "N/A", "N/A", "FALSE", "N/A", "N/A", "N/A", "N/A", "FALSE", "N/A", "FALSE", "N/A"},
-		"alice": {"alice", *au.Arn, reportTS(au.CreateDate), "TRUE", "no_information", reportTS(lp.LoginProfile.CreateDate), "N/A", "TRUE",
-			"TRUE", reportTS(created[*k1.AccessKey.AccessKeyId]), reportTS(used.AccessKeyLastUsed.LastUsedDate), "us-east-1", "iam",
-			"TRUE", reportTS(created[k2ID]), "N/A", "N/A", "N/A",
-			"FALSE", "N/A", "FALSE", "N/A"},
-		"bob": {"bob", *bu.Arn, reportTS(bu.CreateDate), "FALSE", "N/A", "N/A", "N/A", "FALSE",
-			"FALSE", "N/A", "N/A", "N/A", "N/A", "FALSE", "N/A", "N/A", "N/A", "N/A", "FALSE", "N/A", "FALSE", "N/A"},
+			"not_supported", "not_supported", "false",
+			"false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A"},
+		"alice": {"alice", *au.Arn, reportTS(au.CreateDate), "true", "no_information", reportTS(lp.LoginProfile.CreateDate), "N/A", "true",
+			"true", reportTS(created[*k1.AccessKey.AccessKeyId]), reportTS(used.AccessKeyLastUsed.LastUsedDate), "us-east-1", "iam",
+			"true", reportTS(created[k2ID]), "N/A", "N/A", "N/A",
+			"false", "N/A", "false", "N/A"},
+		"bob": {"bob", *bu.Arn, reportTS(bu.CreateDate), "false", "N/A", "N/A", "N/A", "false",
+			"false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "N/A", "N/A", "N/A", "false", "N/A", "false", "N/A"},
 	}
 	header := "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation," +
 		"mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region," +

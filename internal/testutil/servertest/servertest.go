@@ -22,6 +22,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/store"
@@ -44,6 +45,10 @@ type Env struct {
 	IAM      *awsiam.Client
 	STS      *sts.Client
 	Orgs     *organizations.Client
+	// Root is the root-user service the server's Account Management operations use; Notifier its
+	// notifier, whose messages stay in the outbox.
+	Root     *rootuser.Service
+	Notifier *notify.Notifier
 }
 
 // New starts an Env over the backend under test (testbackend.Open: PostgreSQL when
@@ -72,7 +77,15 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 		t.Fatal(err)
 	}
 	topics := sns.New(sns.Config{Store: st, Sealer: sealer, Notifier: n, Now: now})
-	cfg := server.Config{IAM: svc, Trail: rec, Now: now, Services: services.All(), SNS: topics}
+	var rootOpts []rootuser.Option
+	if now != nil {
+		rootOpts = append(rootOpts, rootuser.WithClock(now))
+	}
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: "https://rootward.test/console"}, rootOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Config{IAM: svc, Trail: rec, Now: now, Services: services.All(), SNS: topics, Root: root}
 	for _, f := range configure {
 		f(&cfg, svc, st)
 	}
@@ -95,7 +108,7 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{T: t, Svc: svc, Trail: rec, Store: st, Server: srv, URL: hs.URL, Account: acct, AdminKey: k}
+	e := &Env{T: t, Svc: svc, Trail: rec, Store: st, Server: srv, URL: hs.URL, Account: acct, AdminKey: k, Root: root, Notifier: n}
 	e.IAM, e.STS = e.Clients(k.AccessKeyID, k.Secret, "")
 	e.Orgs = e.OrgsClient(k.AccessKeyID, k.Secret, "")
 	return e
