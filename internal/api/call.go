@@ -13,6 +13,7 @@ import (
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -39,6 +40,8 @@ type Deps struct {
 	GuardDuty *guardduty.Service
 	// AccessAdvisor keeps IAM's last-accessed evidence and answers its reports.
 	AccessAdvisor *accessadvisor.Service
+	// SecurityHub holds Security Hub's hubs, standards and findings (internal/api/securityhubapi).
+	SecurityHub *securityhub.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

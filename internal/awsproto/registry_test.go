@@ -14,7 +14,9 @@ import (
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -71,11 +73,11 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTNotOrganizationMaster:       {&cttypes.NotOrganizationMasterAccountException{}},
 	awserr.CTInvalidTagParameter:         {&cttypes.InvalidTagParameterException{}},
 	awserr.CTTagsLimitExceeded:           {&cttypes.TagsLimitExceededException{}},
-	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}},
+	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &shtypes.ResourceNotFoundException{}},
 	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
 	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
 
-	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}},
+	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &shtypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},
 	awserr.OrgsAlreadyInOrganization:      {&orgtypes.AlreadyInOrganizationException{}},
 	awserr.OrgsAccountNotFound:            {&orgtypes.AccountNotFoundException{}},
@@ -95,7 +97,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsHandshakeConstraint:        {&orgtypes.HandshakeConstraintViolationException{}},
 	awserr.OrgsHandshakeNotFound:          {&orgtypes.HandshakeNotFoundException{}},
 	awserr.OrgsInvalidHandshakeTransition: {&orgtypes.InvalidHandshakeTransitionException{}},
-	awserr.OrgsInvalidInput:               {&orgtypes.InvalidInputException{}},
+	awserr.OrgsInvalidInput:               {&orgtypes.InvalidInputException{}, &shtypes.InvalidInputException{}},
 	awserr.OrgsMalformedPolicy:            {&orgtypes.MalformedPolicyDocumentException{}},
 	awserr.OrgsMasterCannotLeave:          {&orgtypes.MasterCannotLeaveOrganizationException{}},
 	awserr.OrgsOrganizationNotEmpty:       {&orgtypes.OrganizationNotEmptyException{}},
@@ -112,8 +114,12 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsSourceParentNotFound:       {&orgtypes.SourceParentNotFoundException{}},
 	awserr.OrgsTargetNotFound:             {&orgtypes.TargetNotFoundException{}},
 
-	awserr.GuardDutyBadRequest:     {&gdtypes.BadRequestException{}},
-	awserr.GuardDutyInternalServer: {&gdtypes.InternalServerErrorException{}},
+	awserr.GuardDutyBadRequest:         {&gdtypes.BadRequestException{}},
+	awserr.SecurityHubInvalidAccess:    {&shtypes.InvalidAccessException{}},
+	awserr.SecurityHubResourceConflict: {&shtypes.ResourceConflictException{}},
+	awserr.SecurityHubInternal:         {&shtypes.InternalException{}},
+	awserr.SupportInternalServerError:  {&supporttypes.InternalServerError{}},
+	awserr.GuardDutyInternalServer:     {&gdtypes.InternalServerErrorException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.

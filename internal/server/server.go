@@ -28,6 +28,7 @@ import (
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/sigv4"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/sts"
@@ -71,6 +72,9 @@ type Config struct {
 	// AccessAdvisor keeps IAM's last-accessed evidence; when nil, one over IAM's store that follows
 	// Trail (its reports flush what it observed; serve also runs it to flush every second).
 	AccessAdvisor *accessadvisor.Service
+	// SecurityHub serves the Security Hub API; when nil, one over IAM's store that nothing feeds
+	// results to (its hubs and standards are served; findings come once serve wires Ingest).
+	SecurityHub *securityhub.Service
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
 	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
@@ -136,6 +140,9 @@ func New(cfg Config) *Server {
 	if s.orgs == nil && cfg.IAM != nil {
 		s.orgs = orgs.New(cfg.IAM)
 	}
+	if cfg.SecurityHub == nil && cfg.IAM != nil {
+		cfg.SecurityHub = securityhub.New(securityhub.Config{Store: cfg.IAM.Store(), Orgs: s.orgs, Now: s.now, Region: s.region, Log: s.log})
+	}
 	bus := cfg.EventBridge
 	if bus == nil && cfg.IAM != nil {
 		bus = eventbridge.New(cfg.IAM.Store(), eventbridge.WithClock(s.now), eventbridge.WithRegion(s.region), eventbridge.WithLogger(s.log))
@@ -163,7 +170,8 @@ func New(cfg Config) *Server {
 	}
 	s.runner = api.NewRunner(api.Config{
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor,
-			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
+			SecurityHub: cfg.SecurityHub,
+			CloudTrail:  cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

@@ -9,11 +9,12 @@ import (
 	"github.com/rootward/rootward/internal/api/guarddutyapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
+	"github.com/rootward/rootward/internal/api/securityhubapi"
 	"github.com/rootward/rootward/internal/api/snsapi"
 	"github.com/rootward/rootward/internal/api/stsapi"
 )
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), securityhubapi.Service()}
 }
