@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/rootward/rootward/internal/accessadvisor"
+	"github.com/rootward/rootward/internal/advisor"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/cloudtrail"
@@ -42,6 +43,8 @@ type Deps struct {
 	AccessAdvisor *accessadvisor.Service
 	// SecurityHub holds Security Hub's hubs, standards and findings (internal/api/securityhubapi).
 	SecurityHub *securityhub.Service
+	// Advisor holds Trusted Advisor's check results (internal/api/supportapi).
+	Advisor *advisor.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

@@ -144,7 +144,7 @@ var unservedTasks = map[string]unservedTask{
 var servedTitles = []struct{ name, title string }{
 	{"iam", "IAM"}, {"sts", "STS"}, {"organizations", "Organizations"}, {"cloudtrail", "CloudTrail"},
 	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"},
-	{"securityhub", "Security Hub"},
+	{"securityhub", "Security Hub"}, {"support", "Support"},
 }
 
 // servedList is servedTitles as a sentence's list: "IAM, STS, … and GuardDuty".
