@@ -6,9 +6,10 @@
 // https://docs.aws.amazon.com/awssupport/latest/APIReference/API_DescribeTrustedAdvisorCheckResult.html).
 //
 // A result is made from the check's compliance results for the account: each FAILED resource is a
-// flagged resource with status "warning" (Trusted Advisor's Yellow), a row of the check's metadata
-// columns; the check's status is "warning" when a resource is flagged, "ok" when every resource
-// passed or does not apply, and "not_available" when nothing could be evaluated. Results come from
+// flagged resource with the check's alert status ("error", Trusted Advisor's Red, for MFA on Root
+// Account; "warning", Yellow, for the others), a row of the check's report columns; the check's
+// status is that alert status when a resource is flagged, "ok" when every resource passed or does
+// not apply, and "not_available" when nothing could be evaluated. Results come from
 // Config's evaluation loop (Ingest), from RefreshTrustedAdvisorCheck (Refresh), and, for a check
 // never evaluated in the account, from the first read.
 package advisor
@@ -65,14 +66,36 @@ func (s *Service) SetEvaluate(fn EvaluateFunc) { s.evaluate = fn }
 // RootMFACheck is the ID of "MFA on Root Account", listed first.
 const RootMFACheck = "7DAFEmoDos"
 
-// RefreshInterval is how long after a refresh a check can be refreshed again (the Trusted Advisor
-// console's five minutes; Rootward's choice for the API, which documents none).
-const RefreshInterval = 5 * time.Minute
+// RefreshInterval is how long after a refresh a check can be refreshed again: an hour, as AWS
+// answers RefreshTrustedAdvisorCheck (millisUntilNextRefreshable 3599992 in the API Reference's
+// example).
+const RefreshInterval = time.Hour
 
 // Check is a Trusted Advisor check with the compliance check that evaluates it.
 type Check struct {
 	compliance.AdvisorCheck
 	Source compliance.Check
+	// Metadata are the columns of a flagged resource's row, AWS's report columns.
+	Metadata []string
+	// Alert is the status of a flagged resource: "error" (Trusted Advisor's Red) or "warning"
+	// (Yellow).
+	Alert string
+}
+
+// presentation is what Trusted Advisor shows of a check beyond what internal/compliance declares:
+// its report columns and alert level, from the AWS Support User Guide's check reference
+// ("Security", https://docs.aws.amazon.com/awssupport/latest/user/security-checks.html). MFA on
+// Root Account is Red when the root user has no MFA and has no report columns; IAM Password
+// Policy is Yellow when a requirement is missing (Red, for no policy at all, cannot be told from
+// a compliance result: Rootward answers Yellow); IAM Access Key Rotation is Yellow past 90 days
+// (Red past two years: likewise Yellow). A check not listed is Yellow with no columns.
+var presentation = map[string]struct {
+	alert    string
+	metadata []string
+}{
+	RootMFACheck: {alert: "error", metadata: []string{}},
+	"Yw2K9puPzl": {alert: "warning", metadata: []string{"Password Policy", "Uppercase", "Lowercase", "Number", "Non-alphanumeric"}},
+	"DqdJqYeRm5": {alert: "warning", metadata: []string{"Status", "IAM User", "Access Key", "Key Last Rotated", "Reason"}},
 }
 
 // Checks returns the Trusted Advisor checks, "MFA on Root Account" first, then in
@@ -85,7 +108,11 @@ func Checks() []Check {
 			continue
 		}
 		seen[c.TrustedAdvisor.ID] = true
-		out = append(out, Check{AdvisorCheck: *c.TrustedAdvisor, Source: c})
+		p, ok := presentation[c.TrustedAdvisor.ID]
+		if !ok {
+			p.alert, p.metadata = "warning", []string{}
+		}
+		out = append(out, Check{AdvisorCheck: *c.TrustedAdvisor, Source: c, Metadata: p.metadata, Alert: p.alert})
 	}
 	slices.SortStableFunc(out, func(a, b Check) int {
 		switch {
@@ -113,7 +140,11 @@ func Lookup(id string) (Check, error) {
 // Description is the check's description in Trusted Advisor's form: what it checks, its alert
 // criteria and the recommended action, in HTML.
 func (c Check) Description() string {
-	return c.Source.Description + "<br>\n<br>\n<b>Alert Criteria</b><br>\nYellow: " + c.Source.Title +
+	level := "Yellow"
+	if c.Alert == "error" {
+		level = "Red"
+	}
+	return c.Source.Description + "<br>\n<br>\n<b>Alert Criteria</b><br>\n" + level + ": " + c.Source.Title +
 		" is not met.<br>\n<br>\n<b>Recommended Action</b><br>\n" + c.Source.Remediation
 }
 
@@ -158,15 +189,15 @@ func resultOf(c Check, account string, rs []compliance.Result, now time.Time) *r
 		case compliance.Error:
 			continue
 		case compliance.Failed:
-			r.Flagged = append(r.Flagged, Flagged{Status: "warning", ResourceID: resourceID(c.ID, res.ResourceType, res.ResourceID),
-				Metadata: row(c.Metadata, account, res)})
+			r.Flagged = append(r.Flagged, Flagged{Status: c.Alert, ResourceID: resourceID(c.ID, res.ResourceType, res.ResourceID),
+				Metadata: row(c.Metadata, c.Alert, account, res)})
 		}
 		evaluated = true
 		r.Processed++
 	}
 	switch {
 	case len(r.Flagged) > 0:
-		r.Status = "warning"
+		r.Status = c.Alert
 	case evaluated:
 		r.Status = "ok"
 	}
@@ -181,24 +212,26 @@ func resourceID(check, typ, id string) string {
 }
 
 // row is a flagged resource's metadata in the check's columns. Columns are filled by their
-// name: the alert status ("Yellow"), the Region ("-": IAM is global), the account, the resource's
-// name, the evidence; a column Rootward has no value for is empty.
-func row(columns []string, account string, res compliance.Result) []string {
+// name: the alert status ("Red" or "Yellow"), the Region ("-": IAM is global), the account, the
+// resource's name, the evidence (in Reason, and in Password Policy, the one column of that check
+// a compliance result can fill); a column Rootward has no value for is empty.
+func row(columns []string, alert, account string, res compliance.Result) []string {
 	out := make([]string, len(columns))
 	for i, col := range columns {
 		switch col {
 		case "Status":
 			out[i] = "Yellow"
+			if alert == "error" {
+				out[i] = "Red"
+			}
 		case "Region":
 			out[i] = "-"
 		case "Account", "Account ID", "Account Id":
 			out[i] = account
 		case "IAM User", "User Name", "User", "Resource", "IAM Group", "Group", "Policy", "Policy Name", "Resource Name":
 			out[i] = res.ResourceName
-		case "Reason", "Evidence", "Details":
+		case "Reason", "Evidence", "Details", "Password Policy":
 			out[i] = res.Evidence
-		case "Last Updated Time":
-			out[i] = ""
 		}
 	}
 	return out
@@ -289,8 +322,9 @@ func (s *Service) Results(ctx context.Context, account string, ids []string) ([]
 	return out, err
 }
 
-// RefreshStatus is a check's refresh status: none (never refreshed) or success (the refresh is
-// done: Rootward evaluates at once), and the milliseconds until it can be refreshed again.
+// RefreshStatus is a check's refresh status — enqueued (RefreshTrustedAdvisorCheck's answer, as
+// AWS's), none (never refreshed) or success (the refresh is done: Rootward evaluates at once) —
+// and the milliseconds until it can be refreshed again.
 type RefreshStatus struct {
 	CheckID         string
 	Status          string
@@ -314,7 +348,7 @@ func (s *Service) Refresh(ctx context.Context, account, id string) (RefreshStatu
 	if err := s.evaluateInto(ctx, account, id); err != nil {
 		return RefreshStatus{}, err
 	}
-	return RefreshStatus{CheckID: id, Status: "success", MillisUntilNext: RefreshInterval.Milliseconds()}, nil
+	return RefreshStatus{CheckID: id, Status: "enqueued", MillisUntilNext: RefreshInterval.Milliseconds()}, nil
 }
 
 // RefreshStatuses returns the refresh status of each check of ids. Returns
