@@ -144,8 +144,8 @@ func (c Check) Description() string {
 	if c.Alert == "error" {
 		level = "Red"
 	}
-	return c.Source.Description + "<br>\n<br>\n<b>Alert Criteria</b><br>\n" + level + ": " + c.Source.Title +
-		" is not met.<br>\n<br>\n<b>Recommended Action</b><br>\n" + c.Source.Remediation
+	return c.Source.Description + "<br>\n<br>\n<b>Alert Criteria</b><br>\n" + level + ": a resource fails the check (" +
+		c.Source.Title + ").<br>\n<br>\n<b>Recommended Action</b><br>\n" + c.Source.Remediation
 }
 
 // Flagged is a flagged resource: its status, ID and metadata row.

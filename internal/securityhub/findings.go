@@ -372,16 +372,25 @@ func (s *Service) hubFor(ctx context.Context, account, region string) (string, e
 // control findings in the service's Region: a finding per enabled control and resource, created or
 // updated as the package comment says; findings of resources the results no longer name, and of
 // controls no enabled standard holds, are archived. Each new or changed finding goes to
-// EventBridge. An account governed by no hub (its own or its administrator's) is left alone.
+// EventBridge. The active findings of an account that no hub governs any longer (its own or its
+// administrator's) are archived.
 func (s *Service) Ingest(ctx context.Context, account string, results []compliance.Result) error {
 	region := s.region
 	owner, err := s.hubFor(ctx, account, region)
-	if err != nil || owner == "" {
+	if err != nil {
 		return err
 	}
 	var changed []*Finding
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		changed = changed[:0]
+		now := s.now().UTC()
+		if owner == "" {
+			// No hub governs the account (its administrator disabled Security Hub): its findings
+			// are no longer kept up to date.
+			var err error
+			changed, err = s.archive(tx, account, region, now, func(*findingRecord) bool { return true })
+			return err
+		}
 		if _, ok, err := hubs.Get(tx, owner, region); err != nil || !ok {
 			return err // disabled meanwhile
 		}
@@ -389,7 +398,6 @@ func (s *Service) Ingest(ctx context.Context, account string, results []complian
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
 		seen := map[string]bool{}
 		for _, res := range results {
 			if res.Account != "" && res.Account != account {

@@ -100,15 +100,6 @@ func standardBySubscription(region, account, a string) (Standard, bool) {
 	return Standard{}, false
 }
 
-func standardByKey(key string) (Standard, bool) {
-	for _, st := range standards {
-		if st.Key == key {
-			return st, true
-		}
-	}
-	return Standard{}, false
-}
-
 // Control is one security control with the check that evaluates it.
 type Control struct {
 	compliance.Control

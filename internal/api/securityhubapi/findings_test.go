@@ -310,8 +310,10 @@ func TestOrganizationAggregation(t *testing.T) {
 	m := e.Admin()
 	e.NewOrg(m)
 	member := e.CreateMember(m, "member-one")
+	other := e.CreateMember(m, "member-two")
 	e.res.set(m.Account, rootMFA(m.Account, compliance.Passed))
 	e.res.set(member, rootMFA(member, compliance.Failed))
+	e.res.set(other, rootMFA(other, compliance.Failed))
 	// The management account is the administrator: enabling evaluates its members under its hub.
 	e.enable(t, e.admin)
 	fs := e.findings(t, e.admin, &shtypes.AwsSecurityFindingFilters{ComplianceSecurityControlId: eq("IAM.9")})
@@ -319,8 +321,8 @@ func TestOrganizationAggregation(t *testing.T) {
 	for _, f := range fs {
 		got[aws.ToString(f.AwsAccountId)] = string(f.Compliance.Status)
 	}
-	if got[m.Account] != "PASSED" || got[member] != "FAILED" || len(got) != 2 {
-		t.Errorf("IAM.9 by account = %v, want %s PASSED and %s FAILED", got, m.Account, member)
+	if got[m.Account] != "PASSED" || got[member] != "FAILED" || got[other] != "FAILED" || len(got) != 3 {
+		t.Errorf("IAM.9 by account = %v, want %s PASSED, %s and %s FAILED", got, m.Account, member, other)
 	}
 	// The member's new finding went to its own bus and its administrator's.
 	var to []string
@@ -371,5 +373,24 @@ func TestOrganizationAggregation(t *testing.T) {
 	}
 	if len(out.UnprocessedFindings) != 1 {
 		t.Errorf("member's update of the management account's finding: unprocessed %d, want 1", len(out.UnprocessedFindings))
+	}
+
+	// The administrator disables Security Hub: the next pass archives the findings of the member
+	// evaluated under its hub.
+	if _, err := e.admin.DisableSecurityHub(servertest.Ctx(t), &securityhub.DisableSecurityHubInput{}); err != nil {
+		t.Fatal(err)
+	}
+	e.pub.take()
+	if err := e.hub.Ingest(context.Background(), other, mustEval(e, other)); err != nil {
+		t.Fatal(err)
+	}
+	var archived int
+	for _, ev := range e.pub.take() {
+		if f := ev.findings[0]; f.AwsAccountID == other && f.RecordState == "ARCHIVED" && ev.account == other {
+			archived++
+		}
+	}
+	if archived != 1 {
+		t.Errorf("archived findings of the ungoverned member announced = %d, want 1", archived)
 	}
 }
