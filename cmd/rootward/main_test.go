@@ -290,7 +290,7 @@ func TestAWSCLIUnservedServices(t *testing.T) {
 		want string
 	}{
 		{[]string{"logs", "describe-log-groups"}, "An error occurred (UnknownOperationException) when calling the DescribeLogGroups operation: Rootward does not serve Amazon CloudWatch Logs; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Security Hub and Support."},
-		{[]string{"securityhub", "describe-hub"}, "An error occurred (UnknownOperationException) when calling the DescribeHub operation: Rootward does not serve AWS Security Hub; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Security Hub and Support."},
+		{[]string{"lambda", "list-functions"}, "An error occurred (UnknownOperationException) when calling the ListFunctions operation: Rootward does not serve AWS Lambda; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Security Hub and Support."},
 		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Security Hub and Support."},
 		// The CLI retries nothing here (its message would say "reached max retries"). This CLI sends
 		// SQS requests in awsQuery, newer ones in awsJson 1.0: each gets its own.

@@ -91,7 +91,8 @@ func TestGoldenWire(t *testing.T) {
 		{name: "orgs-describe", service: "organizations", target: orgs + "DescribeOrganization", json: `{}`},
 		{name: "orgs-list-roots", service: "organizations", target: orgs + "ListRoots", json: `{}`},
 		{name: "orgs-bad-max-results", service: "organizations", target: orgs + "ListAccounts", json: `{"MaxResults":21}`},
-		{name: "securityhub-unserved", service: "securityhub", method: http.MethodGet, path: "/accounts"},
+		{name: "lambda-unserved", service: "lambda", method: http.MethodGet, path: "/2015-03-31/functions"},
+		{name: "securityhub-not-subscribed", service: "securityhub", method: http.MethodGet, path: "/accounts"},
 		{name: "guardduty-list-detectors", service: "guardduty", method: http.MethodGet, path: "/detector"},
 	}
 	for _, c := range calls {
