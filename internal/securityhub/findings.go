@@ -380,6 +380,7 @@ func (s *Service) Ingest(ctx context.Context, account string, results []complian
 	if err != nil {
 		return err
 	}
+	evals := s.controlResults(ctx, account, results)
 	var changed []*Finding
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		changed = changed[:0]
@@ -399,25 +400,18 @@ func (s *Service) Ingest(ctx context.Context, account string, results []complian
 			return err
 		}
 		seen := map[string]bool{}
-		for _, res := range results {
-			if res.Account != "" && res.Account != account {
+		for _, ev := range evals {
+			stds := associated(subs, ev.control)
+			if len(stds) == 0 {
 				continue
 			}
-			check, ok := compliance.Lookup(res.Check)
-			if !ok {
-				continue
-			}
-			for _, ctl := range check.SecurityHub {
-				stds := associated(subs, ctl)
-				if len(stds) == 0 {
-					continue
-				}
-				key := findingKey(region, ctl.ID, res.ResourceType, res.ResourceID)
+			for _, res := range ev.results {
+				key := findingKey(region, ev.control.ID, res.ResourceType, res.ResourceID)
 				if seen[key] {
 					continue
 				}
 				seen[key] = true
-				f, err := s.upsert(tx, account, region, key, ctl.ID, check.ID, res, stds, now)
+				f, err := s.upsert(tx, account, region, key, ev.control.ID, ev.check, res, stds, now)
 				if err != nil {
 					return err
 				}
@@ -435,6 +429,54 @@ func (s *Service) Ingest(ctx context.Context, account string, results []complian
 	}
 	s.announce(ctx, changed)
 	return nil
+}
+
+// controlEval is a control with the results it is judged on.
+type controlEval struct {
+	control compliance.Control
+	check   string
+	results []compliance.Result
+}
+
+// controlResults pairs each control with its check's results for account: the results given, or,
+// for a control with parameters of its own when s.gather is set, the check evaluated on the
+// account's facts with those parameters (Security Hub evaluates such a control with its own
+// parameters, whatever a Config rule of the same check uses). Gathering fails safe: the results
+// given are used, and the failure logged.
+func (s *Service) controlResults(ctx context.Context, account string, results []compliance.Result) []controlEval {
+	byCheck := map[string][]compliance.Result{}
+	for _, r := range results {
+		if r.Account == "" || r.Account == account {
+			byCheck[r.Check] = append(byCheck[r.Check], r)
+		}
+	}
+	var facts *compliance.Facts
+	gathered := false
+	var out []controlEval
+	for _, c := range compliance.Checks() {
+		for _, ctl := range c.SecurityHub {
+			rs := byCheck[c.ID]
+			if len(ctl.Params) > 0 && s.gather != nil {
+				if !gathered {
+					gathered = true
+					var err error
+					if facts, err = s.gather(ctx, account); err != nil {
+						s.log.Error("securityhub: gathering facts for a control's parameters", "account", account, "err", err)
+					}
+				}
+				if facts != nil {
+					own, err := compliance.Evaluate(facts, c.ID, ctl.Params)
+					if err == nil {
+						rs = own
+					} else {
+						s.log.Error("securityhub: evaluating a control with its parameters", "control", ctl.ID, "err", err)
+					}
+				}
+			}
+			out = append(out, controlEval{control: ctl, check: c.ID, results: rs})
+		}
+	}
+	return out
 }
 
 // associated returns the StandardsIds of the enabled standards that hold ctl.

@@ -45,6 +45,9 @@ type PublishFunc func(account, source, detailType string, resources []string, de
 // EvaluateFunc returns every check's results for an account (compliance.Gatherer + EvaluateAll).
 type EvaluateFunc func(ctx context.Context, account string) ([]compliance.Result, error)
 
+// GatherFunc reads an account's facts (compliance.Gatherer.Gather).
+type GatherFunc func(ctx context.Context, account string) (*compliance.Facts, error)
+
 // Config configures the service.
 type Config struct {
 	Store store.Store
@@ -58,7 +61,11 @@ type Config struct {
 	Publish PublishFunc
 	// Evaluate, when set, is asked for an account's results when its hub or a standard is enabled.
 	Evaluate EvaluateFunc
-	Log      *slog.Logger
+	// Gather, when set, reads an account's facts so that a control with parameters of its own
+	// (IAM.7, IAM.15, IAM.16: the password policy's; compliance.Control.Params) is evaluated with
+	// them rather than judged on the Config rule's default results.
+	Gather GatherFunc
+	Log    *slog.Logger
 }
 
 // Service is Security Hub over a store.
@@ -69,12 +76,14 @@ type Service struct {
 	region   string
 	publish  PublishFunc
 	evaluate EvaluateFunc
+	gather   GatherFunc
 	log      *slog.Logger
 }
 
 // New returns the service.
 func New(cfg Config) *Service {
-	s := &Service{st: cfg.Store, orgs: cfg.Orgs, now: cfg.Now, region: cfg.Region, publish: cfg.Publish, evaluate: cfg.Evaluate, log: cfg.Log}
+	s := &Service{st: cfg.Store, orgs: cfg.Orgs, now: cfg.Now, region: cfg.Region, publish: cfg.Publish, evaluate: cfg.Evaluate,
+		gather: cfg.Gather, log: cfg.Log}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -92,6 +101,9 @@ func (s *Service) SetPublish(fn PublishFunc) { s.publish = fn }
 
 // SetEvaluate sets where an account's results come from, for wiring after construction.
 func (s *Service) SetEvaluate(fn EvaluateFunc) { s.evaluate = fn }
+
+// SetGather sets where an account's facts come from, for wiring after construction.
+func (s *Service) SetGather(fn GatherFunc) { s.gather = fn }
 
 // EventBridge's source and detail-type of Security Hub findings.
 const (

@@ -66,6 +66,7 @@ func TestRootMFAScenario(t *testing.T) {
 		return compliance.EvaluateAll(f), nil
 	}
 	hub.SetEvaluate(evaluate)
+	hub.SetGather(gatherer.Gather)
 	adv.SetEvaluate(evaluate)
 
 	// An account whose root user has a password (servertest's has no root credentials: its root
@@ -155,6 +156,26 @@ func TestRootMFAScenario(t *testing.T) {
 	if got := aws.ToString(ta.Result.Status); got != "ok" || len(ta.Result.FlaggedResources) != 0 {
 		t.Errorf("MFA on: Trusted Advisor 7DAFEmoDos = %s with %d flagged, want ok with none", got, len(ta.Result.FlaggedResources))
 	}
+	// A password policy of 14 characters that remembers 24 passwords and asks for nothing else:
+	// IAM.15 (length, CIS) and IAM.16 (reuse, CIS) pass on their own parameters, IAM.7 (FSBP's
+	// character classes) fails, though the Config rule's defaults fail the policy as a whole.
+	fourteen, all := 14, 24
+	if err := is.UpdateAccountPasswordPolicy(context.Background(), acct, iam.PasswordPolicyInput{MinimumPasswordLength: &fourteen, PasswordReusePrevention: &all}); err != nil {
+		t.Fatal(err)
+	}
+	if results, err = evaluate(ctx, acct); err != nil {
+		t.Fatal(err)
+	}
+	if err := hub.Ingest(ctx, acct, results); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]shtypes.ComplianceStatus{"IAM.15": shtypes.ComplianceStatusPassed, "IAM.16": shtypes.ComplianceStatusPassed,
+		"IAM.7": shtypes.ComplianceStatusFailed} {
+		if got := senv.control(t, sh, id).Compliance.Status; got != want {
+			t.Errorf("%s = %s, want %s", id, got, want)
+		}
+	}
+
 	// A virtual device only: IAM.6 (hardware MFA) fails, Rootward.4 (two devices) fails.
 	for id, want := range map[string]shtypes.ComplianceStatus{"IAM.6": shtypes.ComplianceStatusFailed, "Rootward.4": shtypes.ComplianceStatusFailed} {
 		if got := senv.control(t, sh, id).Compliance.Status; got != want {
