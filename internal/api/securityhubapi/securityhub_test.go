@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 
@@ -451,5 +453,31 @@ func TestAccessDenied(t *testing.T) {
 			testutil.WantCode(t, err, "AccessDeniedException")
 			testutil.WantStatus(t, err, http.StatusForbidden)
 		})
+	}
+}
+
+// TestCallsAreRecorded checks that CloudTrail records Security Hub's calls under its event source.
+func TestCallsAreRecorded(t *testing.T) {
+	e := newEnv(t)
+	e.enable(t, e.admin)
+	ctx := servertest.Ctx(t)
+	_, err := e.admin.GetFindings(ctx, &securityhub.GetFindingsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := cloudtrail.NewFromConfig(e.Config(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""))
+	out, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventSource, AttributeValue: aws.String("securityhub.amazonaws.com")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, ev := range out.Events {
+		names[aws.ToString(ev.EventName)] = true
+	}
+	for _, want := range []string{"EnableSecurityHub", "GetFindings"} {
+		if !names[want] {
+			t.Errorf("CloudTrail has no %s from securityhub.amazonaws.com (got %v)", want, names)
+		}
 	}
 }
