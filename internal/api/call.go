@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/rootward/rootward/internal/accessadvisor"
+	"github.com/rootward/rootward/internal/advisor"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/cloudtrail"
@@ -14,6 +15,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -43,6 +45,10 @@ type Deps struct {
 	// Root holds each account's contacts and root email (internal/api/accountapi, AWS Account
 	// Management): the same records the console and the recovery flows use.
 	Root *rootuser.Service
+	// SecurityHub holds Security Hub's hubs, standards and findings (internal/api/securityhubapi).
+	SecurityHub *securityhub.Service
+	// Advisor holds Trusted Advisor's check results (internal/api/supportapi).
+	Advisor *advisor.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

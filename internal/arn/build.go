@@ -84,3 +84,16 @@ func CloudTrail(region, account, resource string) string {
 func Account(account, resource string) string {
 	return "arn:aws:account::" + account + ":" + resource
 }
+
+// SecurityHub is arn:aws:securityhub:REGION:ACCOUNT:RESOURCE: the hub (hub/default), a standards
+// subscription (subscription/NAME/v/VERSION), a standard's control
+// (control/NAME/v/VERSION/CONTROL_ID), a finding's Id
+// (security-control/CONTROL_ID/finding/UUID), and, with an empty account, a standard
+// (standards/NAME/v/VERSION) and the product (product/aws/securityhub); with an empty region and
+// account, CIS v1.2.0's ruleset (ruleset/cis-aws-foundations-benchmark/v/1.2.0) (Service
+// Authorization Reference, "Actions, resources, and condition keys for AWS Security Hub",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html;
+// Security Hub API Reference, DescribeStandards).
+func SecurityHub(region, account, resource string) string {
+	return "arn:aws:securityhub:" + region + ":" + account + ":" + resource
+}

@@ -44,4 +44,8 @@ const (
 	// NotImplemented answers an operation of a service Rootward does not implement. AWS has no
 	// such case; Rootward chose the name of HTTP 501.
 	NotImplemented Code = "NotImplemented"
+	// SupportInvalidParameterValue is what AWS Support answers a request naming an unknown Trusted
+	// Advisor check ("Unknown ID: …"), HTTP 400; the Support model declares no such shape, so it has
+	// no SDK type to check against.
+	SupportInvalidParameterValue Code = "InvalidParameterValueException"
 )

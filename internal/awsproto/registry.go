@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -102,6 +102,9 @@ var commonCodes = []codeInfo{
 	{awserr.UnknownOperation, http.StatusBadRequest, client},
 	{awserr.Serialization, http.StatusBadRequest, client},
 	{awserr.NotImplemented, http.StatusNotImplemented, server},
+	// AWS Support's answer to an unknown Trusted Advisor check ID (and AWS Config's to a bad
+	// parameter): HTTP 400, the caller's fault.
+	{awserr.SupportInvalidParameterValue, http.StatusBadRequest, client},
 }
 
 // iamCodes are the codes of awserr/iam.go. Faults: the SDK's ErrorFault (aws-sdk-go-v2
@@ -233,4 +236,19 @@ var accountCodes = []codeInfo{
 	{awserr.AcctConflict, http.StatusConflict, client},
 	{awserr.AcctTooManyRequests, http.StatusTooManyRequests, client},
 	{awserr.AcctInternalServer, http.StatusInternalServerError, server},
+}
+
+// securityhubCodes are the codes of awserr/securityhub.go that no other service registered.
+// Faults: aws-sdk-go-v2 service/securityhub/types/errors.go; statuses: the Security Hub API
+// Reference's "Common Errors" and each error shape's httpError trait.
+var securityhubCodes = []codeInfo{
+	{awserr.SecurityHubInvalidAccess, http.StatusUnauthorized, client},
+	{awserr.SecurityHubResourceConflict, http.StatusConflict, client},
+	{awserr.SecurityHubInternal, http.StatusInternalServerError, server},
+}
+
+// supportCodes are the codes of awserr/support.go. Fault: aws-sdk-go-v2
+// service/support/types/errors.go (InternalServerError is a server fault).
+var supportCodes = []codeInfo{
+	{awserr.SupportInternalServerError, http.StatusInternalServerError, server},
 }

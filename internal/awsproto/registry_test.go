@@ -15,7 +15,9 @@ import (
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -73,11 +75,11 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTNotOrganizationMaster:       {&cttypes.NotOrganizationMasterAccountException{}},
 	awserr.CTInvalidTagParameter:         {&cttypes.InvalidTagParameterException{}},
 	awserr.CTTagsLimitExceeded:           {&cttypes.TagsLimitExceededException{}},
-	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}},
+	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}, &shtypes.ResourceNotFoundException{}},
 	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
 	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
 
-	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}},
+	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}, &shtypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},
 	awserr.OrgsAlreadyInOrganization:      {&orgtypes.AlreadyInOrganizationException{}},
 	awserr.OrgsAccountNotFound:            {&orgtypes.AccountNotFoundException{}},
@@ -97,7 +99,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsHandshakeConstraint:        {&orgtypes.HandshakeConstraintViolationException{}},
 	awserr.OrgsHandshakeNotFound:          {&orgtypes.HandshakeNotFoundException{}},
 	awserr.OrgsInvalidHandshakeTransition: {&orgtypes.InvalidHandshakeTransitionException{}},
-	awserr.OrgsInvalidInput:               {&orgtypes.InvalidInputException{}},
+	awserr.OrgsInvalidInput:               {&orgtypes.InvalidInputException{}, &shtypes.InvalidInputException{}},
 	awserr.OrgsMalformedPolicy:            {&orgtypes.MalformedPolicyDocumentException{}},
 	awserr.OrgsMasterCannotLeave:          {&orgtypes.MasterCannotLeaveOrganizationException{}},
 	awserr.OrgsOrganizationNotEmpty:       {&orgtypes.OrganizationNotEmptyException{}},
@@ -117,8 +119,12 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.OrgsResourcePolicyNotFound:     {&orgtypes.ResourcePolicyNotFoundException{}},
 	awserr.OrgsUnsupportedAPIEndpoint:     {&orgtypes.UnsupportedAPIEndpointException{}},
 
-	awserr.GuardDutyBadRequest:     {&gdtypes.BadRequestException{}},
-	awserr.GuardDutyInternalServer: {&gdtypes.InternalServerErrorException{}},
+	awserr.GuardDutyBadRequest:         {&gdtypes.BadRequestException{}},
+	awserr.SecurityHubInvalidAccess:    {&shtypes.InvalidAccessException{}},
+	awserr.SecurityHubResourceConflict: {&shtypes.ResourceConflictException{}},
+	awserr.SecurityHubInternal:         {&shtypes.InternalException{}},
+	awserr.SupportInternalServerError:  {&supporttypes.InternalServerError{}},
+	awserr.GuardDutyInternalServer:     {&gdtypes.InternalServerErrorException{}},
 
 	awserr.AcctValidation:      {&accttypes.ValidationException{}},
 	awserr.AcctConflict:        {&accttypes.ConflictException{}},

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/accessadvisor"
+	"github.com/rootward/rootward/internal/advisor"
 	"github.com/rootward/rootward/internal/api"
 	apiservices "github.com/rootward/rootward/internal/api/services"
 	"github.com/rootward/rootward/internal/authz"
@@ -29,6 +30,7 @@ import (
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/sigv4"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/sts"
@@ -75,6 +77,12 @@ type Config struct {
 	// Root is the root-user service whose records AWS Account Management's operations read and
 	// write (contacts, root email); when nil, those operations answer an internal error.
 	Root *rootuser.Service
+	// SecurityHub serves the Security Hub API; when nil, one over IAM's store that nothing feeds
+	// results to (its hubs and standards are served; findings come once serve wires Ingest).
+	SecurityHub *securityhub.Service
+	// Advisor serves Trusted Advisor (the Support API); when nil, one over IAM's store whose
+	// results are all not_available until serve wires its evaluation.
+	Advisor *advisor.Service
 	// Services are the services to serve (internal/api/services.All when nil).
 	Services []*api.Service
 	// EventBridge is the default event bus of each account; when nil, one over IAM's store is made
@@ -140,6 +148,12 @@ func New(cfg Config) *Server {
 	if s.orgs == nil && cfg.IAM != nil {
 		s.orgs = orgs.New(cfg.IAM)
 	}
+	if cfg.SecurityHub == nil && cfg.IAM != nil {
+		cfg.SecurityHub = securityhub.New(securityhub.Config{Store: cfg.IAM.Store(), Orgs: s.orgs, Now: s.now, Region: s.region, Log: s.log})
+	}
+	if cfg.Advisor == nil && cfg.IAM != nil {
+		cfg.Advisor = advisor.New(advisor.Config{Store: cfg.IAM.Store(), Now: s.now, Log: s.log})
+	}
 	bus := cfg.EventBridge
 	if bus == nil && cfg.IAM != nil {
 		bus = eventbridge.New(cfg.IAM.Store(), eventbridge.WithClock(s.now), eventbridge.WithRegion(s.region), eventbridge.WithLogger(s.log))
@@ -167,6 +181,7 @@ func New(cfg Config) *Server {
 	}
 	s.runner = api.NewRunner(api.Config{
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
+			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
 			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,

@@ -53,12 +53,10 @@ var unservedServices = map[string]unservedService{
 	"route53":              {"Amazon Route 53", awsproto.RestXML},
 	"s3":                   {"Amazon S3", awsproto.RestXML},
 	"secretsmanager":       {"AWS Secrets Manager", awsproto.AWSJSON11},
-	"securityhub":          {"AWS Security Hub", awsproto.RestJSON1},
 	"sqs":                  {"Amazon SQS", awsproto.AWSJSON10},
 	"ssm":                  {"AWS Systems Manager", awsproto.AWSJSON11},
 	"sso":                  {"IAM Identity Center", awsproto.AWSJSON11},
 	"sso-oauth":            {"the IAM Identity Center OIDC service", awsproto.RestJSON1},
-	"support":              {"AWS Support", awsproto.AWSJSON11},
 }
 
 // unservedProtocol is the protocol to answer a request for an unserved service in: what the
@@ -145,6 +143,7 @@ var unservedTasks = map[string]unservedTask{
 var servedTitles = []struct{ name, title string }{
 	{"iam", "IAM"}, {"sts", "STS"}, {"organizations", "Organizations"}, {"cloudtrail", "CloudTrail"},
 	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"}, {"account", "Account Management"},
+	{"securityhub", "Security Hub"}, {"support", "Support"},
 }
 
 // servedList is servedTitles as a sentence's list: "IAM, STS, … and GuardDuty".
