@@ -9,6 +9,7 @@ import (
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/cloudtrail"
+	"github.com/rootward/rootward/internal/config"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
@@ -39,6 +40,8 @@ type Deps struct {
 	GuardDuty *guardduty.Service
 	// AccessAdvisor keeps IAM's last-accessed evidence and answers its reports.
 	AccessAdvisor *accessadvisor.Service
+	// AWSConfig holds AWS Config's rules and evaluations (internal/api/configapi).
+	AWSConfig *config.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

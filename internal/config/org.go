@@ -441,6 +441,11 @@ type AggregatorInput struct {
 	AllRegions bool
 }
 
+// AggregatorsARN is the ARN pattern of every aggregator of the account in region.
+func AggregatorsARN(region, account string) string {
+	return rwarn.Config(region, account, "config-aggregator/*")
+}
+
 func noSuchAggregator() error {
 	return awserr.New(awserr.ConfigNoSuchAggregator, "The configuration aggregator does not exist. Check the configuration aggregator name and try again.")
 }

@@ -26,7 +26,7 @@ func TestServedTitlesAreTheServices(t *testing.T) {
 	if !slices.Equal(served, listed) {
 		t.Errorf("servedTitles = %v; want the services of internal/api/services.All, %v", listed, served)
 	}
-	if want := "IAM, STS, Organizations, CloudTrail, EventBridge, SNS and GuardDuty"; servedList != want {
+	if want := "IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty and AWS Config"; servedList != want {
 		t.Errorf("servedList = %q, want %q", servedList, want)
 	}
 }

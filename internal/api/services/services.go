@@ -5,6 +5,7 @@ package services
 import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/cloudtrailapi"
+	"github.com/rootward/rootward/internal/api/configapi"
 	"github.com/rootward/rootward/internal/api/eventsapi"
 	"github.com/rootward/rootward/internal/api/guarddutyapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
@@ -15,5 +16,5 @@ import (
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), configapi.Service()}
 }
