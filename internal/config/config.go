@@ -86,12 +86,14 @@ type Service struct {
 }
 
 // job is a unit of Run's work: an account's change (every rule), named rules
-// (StartConfigRulesEvaluation), or a periodic pass.
+// (StartConfigRulesEvaluation, a put), an account's due rules, or the periodic pass over every
+// account.
 type job struct {
 	account, region string
 	rules           []string // nil: every rule of the account
 	periodic        bool
 	change          bool
+	pass            bool // the periodic pass over every account
 }
 
 // New returns the service. Call Run to evaluate rules.
@@ -223,11 +225,7 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-ticks:
-			s.mu.Lock()
-			s.pending++
-			s.mu.Unlock()
-			s.runPeriodic(ctx)
-			s.done()
+			s.PeriodicPass()
 		case j := <-s.queue:
 			if j.change && s.debounce > 0 {
 				batch := s.collect(ctx, j)
@@ -277,8 +275,15 @@ func mergeChanges(jobs []job, done func()) []job {
 	return out
 }
 
+// PeriodicPass queues a periodic pass, as each tick does; Wait returns once it has run.
+func (s *Service) PeriodicPass() { s.enqueue(job{pass: true}) }
+
 func (s *Service) runJob(ctx context.Context, j job) {
 	defer s.done()
+	if j.pass {
+		s.runPeriodic(ctx)
+		return
+	}
 	if err := s.evaluateAccount(ctx, j); err != nil && ctx.Err() == nil {
 		s.log.Error("config: evaluating rules", "account", j.account, "err", err)
 	}
