@@ -178,6 +178,10 @@ func changes(e *trail.Event) bool {
 }
 
 func (s *Service) enqueue(j job) {
+	if s.gather == nil {
+		// Nothing can be evaluated (a server without serve's wiring, which nothing runs).
+		return
+	}
 	s.mu.Lock()
 	s.pending++
 	s.mu.Unlock()

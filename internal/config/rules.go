@@ -174,8 +174,8 @@ func checkManaged(sourceID, input string, params map[string]string) (compliance.
 		sort.Strings(missing)
 		return c, invalid("The required parameter [%s] is not present in the inputParameters", strings.Join(missing, ", "))
 	}
-	// The engine checks the values' types; it evaluates nothing here (empty facts).
-	if _, err := compliance.Evaluate(&compliance.Facts{}, c.ID, params); err != nil {
+	// The engine checks the values' types.
+	if err := c.ValidateParams(params); err != nil {
 		var e *awserr.Error
 		if errors.As(err, &e) {
 			return c, invalid("%s", e.Message)

@@ -24,7 +24,6 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/cloudtrail"
-	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/config"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
@@ -81,9 +80,9 @@ type Config struct {
 	// SNS is Amazon SNS (internal/sns); when nil, SNS calls answer an internal error (SNS needs the
 	// sealer and notifier serve builds).
 	SNS *sns.Service
-	// AWSConfig is AWS Config (internal/config); when nil, one over IAM's store that gathers facts
-	// without the root-user service and that nothing runs: its rules, queries and recorder are
-	// served, and evaluations happen only once someone runs it (serve does, cmd/rootward).
+	// AWSConfig is AWS Config (internal/config); when nil, one over IAM's store without a
+	// gatherer (the root-user service is serve's) that nothing runs: its rules, queries and
+	// recorder are served, and nothing is evaluated (serve wires the evaluating one, cmd/rootward).
 	AWSConfig *config.Service
 }
 
@@ -147,8 +146,7 @@ func New(cfg Config) *Server {
 		bus = eventbridge.New(cfg.IAM.Store(), eventbridge.WithClock(s.now), eventbridge.WithRegion(s.region), eventbridge.WithLogger(s.log))
 	}
 	if cfg.AWSConfig == nil && cfg.IAM != nil {
-		cfg.AWSConfig = config.New(config.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Orgs: s.orgs, Now: s.now, Log: s.log,
-			Gatherer: compliance.NewGatherer(cfg.IAM, nil, s.orgs)})
+		cfg.AWSConfig = config.New(config.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Orgs: s.orgs, Now: s.now, Log: s.log})
 	}
 	s.metrics = newMetrics()
 	services := []*api.Service{
