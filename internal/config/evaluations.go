@@ -420,48 +420,15 @@ func wanted(types []string, t string) bool { return len(types) == 0 || slices.Co
 // or a page of every rule, with their compliance, filtered by types.
 func (s *Service) DescribeRuleCompliance(ctx context.Context, account, region string, names, types []string, after string, limit int) (Page[RuleCompliance], error) {
 	var p Page[RuleCompliance]
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		one := func(r *ruleRecord) (RuleCompliance, bool, error) {
+	err := s.st.View(ctx, func(tx store.Tx) (err error) {
+		p, err = namedOrPage(tx, rules, account, region, names, noSuchRule, after, limit, func(r *ruleRecord) (RuleCompliance, bool, error) {
 			c, err := ruleCompliance(tx, account, r)
 			if err != nil {
 				return RuleCompliance{}, false, err
 			}
 			return RuleCompliance{RuleName: r.Name, Compliance: c}, wanted(types, c.Type), nil
-		}
-		if len(names) > 0 {
-			for _, n := range names {
-				r, ok, err := rules.Get(tx, account, ruleKey(region, n))
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return noSuchRule(n)
-				}
-				rc, keep, err := one(r)
-				if err != nil {
-					return err
-				}
-				if keep {
-					p.Items = append(p.Items, rc)
-				}
-			}
-			return nil
-		}
-		pg, err := store.ReadPage(rules.Range(tx, account, region+"|"), after, limit, func(it store.Item) (RuleCompliance, bool, error) {
-			r, err := rules.Decode(it.Body)
-			if err != nil {
-				return RuleCompliance{}, false, err
-			}
-			return one(r)
 		})
-		if err != nil {
-			return err
-		}
-		p.Items = pg.Items
-		if pg.Truncated {
-			p.Next = pg.Last
-		}
-		return nil
+		return err
 	})
 	return p, err
 }
@@ -605,43 +572,16 @@ type RuleStatus struct {
 // page of every rule.
 func (s *Service) DescribeStatus(ctx context.Context, account, region string, names []string, after string, limit int) (Page[RuleStatus], error) {
 	var p Page[RuleStatus]
-	conv := func(r *ruleRecord) RuleStatus {
-		st := r.Status
-		return RuleStatus{RuleName: r.Name, RuleARN: RuleARN(region, account, r.ID), RuleID: r.ID,
-			LastSuccessfulInvocation: st.LastSuccessfulInvocation, LastFailedInvocation: st.LastFailedInvocation,
-			LastSuccessfulEvaluation: st.LastSuccessfulEvaluation, LastFailedEvaluation: st.LastFailedEvaluation,
-			FirstActivated: st.FirstActivated, LastErrorCode: st.LastErrorCode, LastErrorMessage: st.LastErrorMessage,
-			FirstEvaluationStarted: st.FirstEvaluationStarted}
-	}
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		if len(names) > 0 {
-			for _, n := range names {
-				r, ok, err := rules.Get(tx, account, ruleKey(region, n))
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return noSuchRule(n)
-				}
-				p.Items = append(p.Items, conv(r))
-			}
-			return nil
-		}
-		pg, err := store.ReadPage(rules.Range(tx, account, region+"|"), after, limit, func(it store.Item) (RuleStatus, bool, error) {
-			r, err := rules.Decode(it.Body)
-			if err != nil {
-				return RuleStatus{}, false, err
-			}
-			return conv(r), true, nil
+	err := s.st.View(ctx, func(tx store.Tx) (err error) {
+		p, err = namedOrPage(tx, rules, account, region, names, noSuchRule, after, limit, func(r *ruleRecord) (RuleStatus, bool, error) {
+			st := r.Status
+			return RuleStatus{RuleName: r.Name, RuleARN: RuleARN(region, account, r.ID), RuleID: r.ID,
+				LastSuccessfulInvocation: st.LastSuccessfulInvocation, LastFailedInvocation: st.LastFailedInvocation,
+				LastSuccessfulEvaluation: st.LastSuccessfulEvaluation, LastFailedEvaluation: st.LastFailedEvaluation,
+				FirstActivated: st.FirstActivated, LastErrorCode: st.LastErrorCode, LastErrorMessage: st.LastErrorMessage,
+				FirstEvaluationStarted: st.FirstEvaluationStarted}, true, nil
 		})
-		if err != nil {
-			return err
-		}
-		p.Items = pg.Items
-		if pg.Truncated {
-			p.Next = pg.Last
-		}
-		return nil
+		return err
 	})
 	return p, err
 }

@@ -287,31 +287,10 @@ func (s *Service) OrgRules(ctx context.Context, caller, region string, names []s
 	if _, err := s.management(ctx, caller); err != nil {
 		return p, err
 	}
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		if len(names) > 0 {
-			for _, n := range names {
-				r, ok, err := orgRules.Get(tx, caller, region+"|"+n)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return noSuchOrgRule(n)
-				}
-				p.Items = append(p.Items, r.orgRule(caller))
-			}
-			return nil
-		}
-		pg, err := store.ReadPage(orgRules.Range(tx, caller, region+"|"), after, limit, func(it store.Item) (OrgRule, bool, error) {
-			r, err := orgRules.Decode(it.Body)
-			if err != nil {
-				return OrgRule{}, false, err
-			}
+	err := s.st.View(ctx, func(tx store.Tx) (err error) {
+		p, err = namedOrPage(tx, orgRules, caller, region, names, noSuchOrgRule, after, limit, func(r *orgRuleRecord) (OrgRule, bool, error) {
 			return r.orgRule(caller), true, nil
 		})
-		p.Items = pg.Items
-		if pg.Truncated {
-			p.Next = pg.Last
-		}
 		return err
 	})
 	return p, err
@@ -511,31 +490,9 @@ func (s *Service) PutAggregator(ctx context.Context, caller, region string, in A
 // Aggregators returns the named aggregators (each must exist) or a page of all of them.
 func (s *Service) Aggregators(ctx context.Context, account, region string, names []string, after string, limit int) (Page[Aggregator], error) {
 	var p Page[Aggregator]
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		if len(names) > 0 {
-			for _, n := range names {
-				a, ok, err := aggregators.Get(tx, account, region+"|"+n)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return noSuchAggregator()
-				}
-				p.Items = append(p.Items, a.aggregator(account))
-			}
-			return nil
-		}
-		pg, err := store.ReadPage(aggregators.Range(tx, account, region+"|"), after, limit, func(it store.Item) (Aggregator, bool, error) {
-			a, err := aggregators.Decode(it.Body)
-			if err != nil {
-				return Aggregator{}, false, err
-			}
-			return a.aggregator(account), true, nil
-		})
-		p.Items = pg.Items
-		if pg.Truncated {
-			p.Next = pg.Last
-		}
+	err := s.st.View(ctx, func(tx store.Tx) (err error) {
+		p, err = namedOrPage(tx, aggregators, account, region, names, func(string) error { return noSuchAggregator() }, after, limit,
+			func(a *aggregatorRecord) (Aggregator, bool, error) { return a.aggregator(account), true, nil })
 		return err
 	})
 	return p, err

@@ -353,14 +353,6 @@ func noSuchRule(name string) error {
 	return awserr.New(awserr.ConfigNoSuchConfigRule, "The ConfigRule '%s' provided in the request is invalid. Please check the configRule name", name)
 }
 
-// checkName validates a rule name (1–128 characters).
-func checkName(member, name string) error {
-	if name == "" || len(name) > 128 {
-		return awserr.New(awserr.ConfigValidation, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length between 1 and 128", name, member)
-	}
-	return nil
-}
-
 // RuleNamed returns a rule; NoSuchConfigRuleException when there is none.
 func (s *Service) RuleNamed(ctx context.Context, account, region, name string) (*Rule, error) {
 	var out *Rule
@@ -405,39 +397,59 @@ type Page[T any] struct {
 	Next  string
 }
 
+// namedOrPage reads the records of kind named names in region (each must exist: missing answers
+// for the first that does not) or, when none is named, a page of limit of every record of the
+// region after the position `after`. conv turns a record into its answer, or filters it out (keep
+// false).
+func namedOrPage[R, T any](tx store.Tx, kind *store.Kind[R], account, region string, names []string, missing func(name string) error,
+	after string, limit int, conv func(r *R) (T, bool, error)) (Page[T], error) {
+	var p Page[T]
+	if len(names) > 0 {
+		for _, n := range names {
+			r, ok, err := kind.Get(tx, account, region+"|"+n)
+			if err != nil {
+				return p, err
+			}
+			if !ok {
+				return p, missing(n)
+			}
+			v, keep, err := conv(r)
+			if err != nil {
+				return p, err
+			}
+			if keep {
+				p.Items = append(p.Items, v)
+			}
+		}
+		return p, nil
+	}
+	pg, err := store.ReadPage(kind.Range(tx, account, region+"|"), after, limit, func(it store.Item) (T, bool, error) {
+		r, err := kind.Decode(it.Body)
+		if err != nil {
+			var zero T
+			return zero, false, err
+		}
+		return conv(r)
+	})
+	if err != nil {
+		return p, err
+	}
+	p.Items = pg.Items
+	if pg.Truncated {
+		p.Next = pg.Last
+	}
+	return p, nil
+}
+
 // DescribeRules returns the named rules (every one of them must exist: NoSuchConfigRuleException),
 // or a page of all of the account's rules in region after the position `after`.
 func (s *Service) DescribeRules(ctx context.Context, account, region string, names []string, after string, limit int) (Page[*Rule], error) {
 	var p Page[*Rule]
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		if len(names) > 0 {
-			for _, n := range names {
-				r, ok, err := rules.Get(tx, account, ruleKey(region, n))
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return noSuchRule(n)
-				}
-				p.Items = append(p.Items, r.rule(account))
-			}
-			return nil
-		}
-		pg, err := store.ReadPage(rules.Range(tx, account, region+"|"), after, limit, func(it store.Item) (*Rule, bool, error) {
-			r, err := rules.Decode(it.Body)
-			if err != nil {
-				return nil, false, err
-			}
+	err := s.st.View(ctx, func(tx store.Tx) (err error) {
+		p, err = namedOrPage(tx, rules, account, region, names, noSuchRule, after, limit, func(r *ruleRecord) (*Rule, bool, error) {
 			return r.rule(account), true, nil
 		})
-		if err != nil {
-			return err
-		}
-		p.Items = pg.Items
-		if pg.Truncated {
-			p.Next = pg.Last
-		}
-		return nil
+		return err
 	})
 	return p, err
 }
