@@ -133,6 +133,11 @@ func deleteRuleEvaluations(tx store.Tx, account, region, ruleID string) error {
 // evaluateAccount runs a job: gathers the account's facts once, evaluates its rules, stores the
 // evaluations and tells OnEvaluated.
 func (s *Service) evaluateAccount(ctx context.Context, j job) error {
+	if j.change || j.periodic {
+		if err := s.catchUp(ctx, j.account); err != nil {
+			s.log.Error("config: deploying organization rules to new accounts", "account", j.account, "err", err)
+		}
+	}
 	now := s.now().UTC()
 	var todo []*ruleRecord
 	err := s.st.View(ctx, func(tx store.Tx) error {

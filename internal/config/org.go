@@ -271,6 +271,43 @@ func (s *Service) deploy(ctx context.Context, management, region string, rec *or
 	}
 }
 
+// catchUp deploys the organization rules of a management account to the accounts that joined its
+// organization since they were put (AWS Config deploys an organization rule to accounts that join
+// later, too). Run calls it for a change in the account and in the periodic pass.
+func (s *Service) catchUp(ctx context.Context, management string) error {
+	var recs []*orgRuleRecord
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		all, err := orgRules.List(tx, management, "", "", 0)
+		for _, e := range all {
+			recs = append(recs, e.Record)
+		}
+		return err
+	})
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	o, err := s.orgs.OrganizationOf(ctx, management)
+	if err != nil || o == nil || o.MasterAccountID != management {
+		return err
+	}
+	accounts, err := s.accounts(ctx, management)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		var missing []string
+		for _, a := range accounts {
+			if _, ok := r.Members[a]; !ok && !slices.Contains(r.Excluded, a) {
+				missing = append(missing, a)
+			}
+		}
+		if len(missing) > 0 {
+			s.deploy(ctx, management, r.Region, r, missing)
+		}
+	}
+	return nil
+}
+
 func isCode(err error, code awserr.Code) bool {
 	e, ok := awserr.As(err)
 	return ok && e.Code == code

@@ -135,3 +135,24 @@ func TestOrganizationConfigRules(t *testing.T) {
 	_, err = c.DescribeAggregateComplianceByConfigRules(ctx, &configservice.DescribeAggregateComplianceByConfigRulesInput{ConfigurationAggregatorName: aws.String("org")})
 	testutil.WantCode(t, err, "NoSuchConfigurationAggregatorException")
 }
+
+// TestOrganizationRuleReachesNewAccounts: an account created after the organization rule gets
+// the rule on the management account's next change (its CreateAccount on the trail).
+func TestOrganizationRuleReachesNewAccounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c, ctx := e.client, servertest.Ctx(t)
+	admin := e.Admin()
+	e.NewOrg(admin)
+	if _, err := c.PutOrganizationConfigRule(ctx, &configservice.PutOrganizationConfigRuleInput{OrganizationConfigRuleName: aws.String("root-key"),
+		OrganizationManagedRuleMetadata: &cfgtypes.OrganizationManagedRuleMetadata{RuleIdentifier: aws.String("IAM_ROOT_ACCESS_KEY_CHECK")}}); err != nil {
+		t.Fatal(err)
+	}
+	late := e.CreateMember(admin, "late")
+	e.cfg.Wait()
+	st, err := c.GetOrganizationConfigRuleDetailedStatus(ctx, &configservice.GetOrganizationConfigRuleDetailedStatusInput{OrganizationConfigRuleName: aws.String("root-key"),
+		Filters: &cfgtypes.StatusDetailFilters{AccountId: aws.String(late)}})
+	if err != nil || len(st.OrganizationConfigRuleDetailedStatus) != 1 || st.OrganizationConfigRuleDetailedStatus[0].MemberAccountRuleStatus != cfgtypes.MemberAccountRuleStatusCreateSuccessful {
+		t.Fatalf("the late account's status = %+v, %v; want CREATE_SUCCESSFUL", st, err)
+	}
+}
