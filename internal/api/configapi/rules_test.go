@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 
@@ -67,6 +69,14 @@ func TestConfigRuleLifecycle(t *testing.T) {
 	testutil.WantCode(t, err, "NoSuchConfigRuleException")
 	_, err = c.GetComplianceDetailsByConfigRule(ctx, &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String("root-mfa")})
 	testutil.WantCode(t, err, "NoSuchConfigRuleException")
+
+	// CloudTrail records the calls with event source config.amazonaws.com.
+	ct := cloudtrail.NewFromConfig(e.Config(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""))
+	ev, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
+		AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("PutConfigRule")}}})
+	if err != nil || len(ev.Events) != 3 || aws.ToString(ev.Events[0].EventSource) != "config.amazonaws.com" {
+		t.Errorf("PutConfigRule in the trail = %+v, %v; want 3 events of config.amazonaws.com", ev, err)
+	}
 }
 
 func TestPutConfigRuleRefuses(t *testing.T) {
