@@ -83,7 +83,11 @@ const MaxOrgRules = 150
 // Limits": 50 configuration aggregators per account).
 const MaxAggregators = 50
 
-var orgRuleName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// The names' patterns (Config API Reference: OrganizationConfigRuleName, ConfigurationAggregatorName).
+var (
+	orgRuleName    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	aggregatorName = regexp.MustCompile(`^[\w-]{1,256}$`)
+)
 
 // management returns the caller's organization when the caller is its management account.
 // Returns NoAvailableOrganizationException and OrganizationAccessDeniedException.
@@ -226,7 +230,7 @@ func (s *Service) deploy(ctx context.Context, management, region string, rec *or
 		if slices.Contains(rec.Excluded, a) {
 			if had && prev.Status != "DELETE_SUCCESSFUL" {
 				st := memberStatus{RuleName: name, Status: "DELETE_SUCCESSFUL", Updated: now}
-				if err := s.st.Update(ctx, func(tx store.Tx) error { return deleteRule(tx, a, region, name, true) }); err != nil && !isCode(err, awserr.ConfigNoSuchConfigRule) {
+				if err := s.st.Update(ctx, func(tx store.Tx) error { return deleteRule(tx, a, region, name, true, now) }); err != nil && !isCode(err, awserr.ConfigNoSuchConfigRule) {
 					st.Status, st.Code, st.Message = "DELETE_FAILED", "InternalError", "The rule could not be deleted from the account."
 					s.log.Error("config: removing an organization rule from an excluded account", "account", a, "rule", name, "err", err)
 				}
@@ -424,7 +428,7 @@ func (s *Service) DeleteOrgRule(ctx context.Context, caller, region, name string
 		if st.Status == "DELETE_SUCCESSFUL" {
 			continue
 		}
-		err := s.st.Update(ctx, func(tx store.Tx) error { return deleteRule(tx, a, region, st.RuleName, true) })
+		err := s.st.Update(ctx, func(tx store.Tx) error { return deleteRule(tx, a, region, st.RuleName, true, s.now()) })
 		if err != nil && !isCode(err, awserr.ConfigNoSuchConfigRule) {
 			return err
 		}
@@ -471,7 +475,7 @@ func noSuchAggregator() error {
 // regions wrong; account sources, which Rootward does not serve), LimitExceededException and
 // management's errors.
 func (s *Service) PutAggregator(ctx context.Context, caller, region string, in AggregatorInput) (*Aggregator, error) {
-	if in.Name == "" || len(in.Name) > 256 || !orgRuleName.MatchString(in.Name[:min(len(in.Name), 64)]) {
+	if !aggregatorName.MatchString(in.Name) {
 		return nil, awserr.New(awserr.ConfigValidation, "1 validation error detected: Value '%s' at 'configurationAggregatorName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\-]+ and have length between 1 and 256", in.Name)
 	}
 	switch {

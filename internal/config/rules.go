@@ -76,9 +76,19 @@ type Rule struct {
 	CreatedBy                          string
 }
 
-func (r *ruleRecord) rule(account string) *Rule {
+// evaluatingTimeout is how long a rule stays EVALUATING when its evaluation never completes (the
+// process stopped with it queued): past it, the rule is ACTIVE again and may be started, updated or
+// deleted.
+const evaluatingTimeout = 10 * time.Minute
+
+// evaluating reports whether StartConfigRulesEvaluation's evaluation of the rule is pending at now.
+func (r *ruleRecord) evaluating(now time.Time) bool {
+	return r.Evaluating && now.Sub(r.StartedAt) < evaluatingTimeout
+}
+
+func (r *ruleRecord) rule(account string, now time.Time) *Rule {
 	state := "ACTIVE"
-	if r.Evaluating {
+	if r.evaluating(now) {
 		state = "EVALUATING"
 	}
 	return &Rule{Name: r.Name, ID: r.ID, ARN: RuleARN(r.Region, account, r.ID), Region: r.Region, Description: r.Description,
@@ -269,7 +279,7 @@ func (s *Service) putRule(ctx context.Context, account, region string, in PutRul
 			if old.CreatedBy == CreatedByOrganization && !byOrg {
 				return awserr.New(awserr.ConfigInsufficientPermissions, "The config rule %s was deployed by an organization config rule (config-multiaccountsetup.amazonaws.com): change or delete it through the organization's management account.", old.Name)
 			}
-			if old.Evaluating {
+			if old.evaluating(now) {
 				return awserr.New(awserr.ConfigResourceInUse, "The rule %s is currently being evaluated. Please retry after some time.", old.Name)
 			}
 			copied := *old
@@ -301,7 +311,7 @@ func (s *Service) putRule(ctx context.Context, account, region string, in PutRul
 		return nil, err
 	}
 	s.enqueue(job{account: account, region: region, rules: []string{out.Name}})
-	return out.rule(account), nil
+	return out.rule(account, now), nil
 }
 
 // identify finds the rule a PutConfigRule request updates: by ARN or ID (which must exist and
@@ -364,7 +374,7 @@ func (s *Service) RuleNamed(ctx context.Context, account, region, name string) (
 		if !ok {
 			return noSuchRule(name)
 		}
-		out = r.rule(account)
+		out = r.rule(account, s.now())
 		return nil
 	})
 	return out, err
@@ -445,9 +455,10 @@ func namedOrPage[R, T any](tx store.Tx, kind *store.Kind[R], account, region str
 // or a page of all of the account's rules in region after the position `after`.
 func (s *Service) DescribeRules(ctx context.Context, account, region string, names []string, after string, limit int) (Page[*Rule], error) {
 	var p Page[*Rule]
+	now := s.now()
 	err := s.st.View(ctx, func(tx store.Tx) (err error) {
 		p, err = namedOrPage(tx, rules, account, region, names, noSuchRule, after, limit, func(r *ruleRecord) (*Rule, bool, error) {
-			return r.rule(account), true, nil
+			return r.rule(account, now), true, nil
 		})
 		return err
 	})
@@ -458,10 +469,11 @@ func (s *Service) DescribeRules(ctx context.Context, account, region string, nam
 // ResourceInUseException (being evaluated) and InsufficientPermissionsException (deployed by an
 // organization rule).
 func (s *Service) DeleteRule(ctx context.Context, account, region, name string) error {
-	return s.st.Update(ctx, func(tx store.Tx) error { return deleteRule(tx, account, region, name, false) })
+	now := s.now()
+	return s.st.Update(ctx, func(tx store.Tx) error { return deleteRule(tx, account, region, name, false, now) })
 }
 
-func deleteRule(tx store.Tx, account, region, name string, byOrg bool) error {
+func deleteRule(tx store.Tx, account, region, name string, byOrg bool, now time.Time) error {
 	r, ok, err := rules.Get(tx, account, ruleKey(region, name))
 	if err != nil {
 		return err
@@ -472,7 +484,7 @@ func deleteRule(tx store.Tx, account, region, name string, byOrg bool) error {
 	if r.CreatedBy == CreatedByOrganization && !byOrg {
 		return awserr.New(awserr.ConfigInsufficientPermissions, "The config rule %s was deployed by an organization config rule (config-multiaccountsetup.amazonaws.com): delete it through the organization's management account.", name)
 	}
-	if r.Evaluating && !byOrg {
+	if r.evaluating(now) && !byOrg {
 		return awserr.New(awserr.ConfigResourceInUse, "The rule %s is currently being deleted or evaluated. Please retry after some time.", name)
 	}
 	if err := deleteEvaluations(tx, account, region, name); err != nil {
@@ -507,11 +519,12 @@ func (s *Service) StartEvaluation(ctx context.Context, account, region string, n
 			if !ok {
 				return noSuchRule(n)
 			}
-			if r.Evaluating || (!r.StartedAt.IsZero() && now.Sub(r.StartedAt) < startInterval) {
+			if r.evaluating(now) || (!r.StartedAt.IsZero() && now.Sub(r.StartedAt) < startInterval) {
 				// AWS documents the case, not its message; Rootward's words.
 				return awserr.New(awserr.ConfigLimitExceeded, "The evaluation of the rule %s is in progress or was started less than a minute ago: wait for it to complete and try again.", n)
 			}
-			r.Evaluating, r.StartedAt = true, now
+			// A service that cannot evaluate (no gatherer) never marks a rule EVALUATING.
+			r.Evaluating, r.StartedAt = s.gather != nil, now
 			if err := rules.Put(tx, account, ruleKey(region, n), r); err != nil {
 				return err
 			}
