@@ -10,7 +10,9 @@ import (
 
 type noFacts struct{}
 
-func (noFacts) Gather(context.Context, string) (*compliance.Facts, error) { return &compliance.Facts{}, nil }
+func (noFacts) Gather(context.Context, string) (*compliance.Facts, error) {
+	return &compliance.Facts{}, nil
+}
 
 // TestObserveQueuesWrites: Observe queues each account of a batch's successful writes to IAM,
 // sign-in, Account Management and Organizations once, and nothing for reads, failures or other
