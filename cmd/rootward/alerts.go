@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rootward/rootward/internal/alerts"
+	"github.com/rootward/rootward/internal/compliance"
+	"github.com/rootward/rootward/internal/config"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
@@ -220,10 +222,14 @@ func readSetting(cmd *cobra.Command, path string) (string, error) {
 // runs them: GuardDuty follows the trail and puts its findings on the bus (source aws.guardduty),
 // and the alert's managed rule RootwardRootActivity, ensured in every account, delivers root
 // activity to the alert (targets arn:aws:rootward:…, HandleTargets("rootward")), which is told of
-// the rule's DisableRule, EnableRule and DeleteRule (OnManagedRuleChange).
+// the rule's DisableRule, EnableRule and DeleteRule (OnManagedRuleChange). AWS Config follows the
+// trail too and evaluates the accounts' rules on change and periodically.
 type monitoring struct {
 	guardDuty *guardduty.Service
 	alerts    *alerts.Service
+	// config is AWS Config: it follows the trail and evaluates the accounts' rules
+	// (internal/config).
+	config *config.Service
 }
 
 func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *eventbridge.Service, rec *trail.Recorder, base string, log *slog.Logger) (*monitoring, error) {
@@ -248,6 +254,8 @@ func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *even
 	bus.HandleTargets(alerts.TargetService, m.alerts.HandleTarget)
 	bus.OnManagedRuleChange(m.alerts.RuleChanged)
 	rec.Subscribe(m.guardDuty.Observe)
+	m.config = config.New(config.Config{Store: st, IAM: svc, Orgs: rs.org, Gatherer: compliance.NewGatherer(svc, rs.root, rs.org), Log: log})
+	rec.Subscribe(m.config.Observe)
 	return m, nil
 }
 
@@ -256,4 +264,5 @@ func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *even
 func (m *monitoring) run(ctx context.Context) {
 	go m.guardDuty.Run(ctx)
 	go m.alerts.Run(ctx)
+	go m.config.Run(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/cloudtrail"
+	"github.com/rootward/rootward/internal/config"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
@@ -49,6 +50,8 @@ type Deps struct {
 	SecurityHub *securityhub.Service
 	// Advisor holds Trusted Advisor's check results (internal/api/supportapi).
 	Advisor *advisor.Service
+	// AWSConfig holds AWS Config's rules and evaluations (internal/api/configapi).
+	AWSConfig *config.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

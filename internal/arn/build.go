@@ -97,3 +97,12 @@ func Account(account, resource string) string {
 func SecurityHub(region, account, resource string) string {
 	return "arn:aws:securityhub:" + region + ":" + account + ":" + resource
 }
+
+// Config is arn:aws:config:REGION:ACCOUNT:RESOURCE (Service Authorization Reference, "Actions,
+// resources, and condition keys for AWS Config",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html: a rule
+// config-rule/RULE_ID, an organization rule organization-config-rule/NAME-SUFFIX, an aggregator
+// config-aggregator/AGGREGATOR_ID).
+func Config(region, account, resource string) string {
+	return "arn:aws:config:" + region + ":" + account + ":" + resource
+}

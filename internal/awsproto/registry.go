@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -251,4 +251,35 @@ var securityhubCodes = []codeInfo{
 // service/support/types/errors.go (InternalServerError is a server fault).
 var supportCodes = []codeInfo{
 	{awserr.SupportInternalServerError, http.StatusInternalServerError, server},
+}
+
+// configCodes are the codes of awserr/config.go. Faults: aws-sdk-go-v2
+// service/configservice/types/errors.go (all client); statuses: the AWS Config API Reference's
+// "Errors" sections answer each with HTTP 400.
+var configCodes = []codeInfo{
+	{awserr.ConfigInvalidLimit, http.StatusBadRequest, client},
+	{awserr.ConfigLimitExceeded, http.StatusBadRequest, client},
+	{awserr.ConfigResourceInUse, http.StatusBadRequest, client},
+	{awserr.ConfigInsufficientPermissions, http.StatusBadRequest, client},
+	{awserr.ConfigNoSuchConfigRule, http.StatusBadRequest, client},
+	{awserr.ConfigMaxConfigRules, http.StatusBadRequest, client},
+	{awserr.ConfigNoAvailableRecorder, http.StatusBadRequest, client},
+	{awserr.ConfigNoSuchRecorder, http.StatusBadRequest, client},
+	{awserr.ConfigInvalidRecorderName, http.StatusBadRequest, client},
+	{awserr.ConfigMaxRecorders, http.StatusBadRequest, client},
+	{awserr.ConfigInvalidRole, http.StatusBadRequest, client},
+	{awserr.ConfigInvalidRecordingGroup, http.StatusBadRequest, client},
+	{awserr.ConfigNoAvailableDeliveryChannel, http.StatusBadRequest, client},
+	{awserr.ConfigNoSuchDeliveryChannel, http.StatusBadRequest, client},
+	{awserr.ConfigInvalidDeliveryChannelName, http.StatusBadRequest, client},
+	{awserr.ConfigMaxDeliveryChannels, http.StatusBadRequest, client},
+	{awserr.ConfigNoSuchBucket, http.StatusBadRequest, client},
+	{awserr.ConfigLastDeliveryChannelDelete, http.StatusBadRequest, client},
+	{awserr.ConfigNoRunningRecorder, http.StatusBadRequest, client},
+	{awserr.ConfigOrganizationAccessDenied, http.StatusBadRequest, client},
+	{awserr.ConfigNoAvailableOrganization, http.StatusBadRequest, client},
+	{awserr.ConfigOrganizationAllFeaturesMissing, http.StatusBadRequest, client},
+	{awserr.ConfigNoSuchOrganizationConfigRule, http.StatusBadRequest, client},
+	{awserr.ConfigMaxOrganizationConfigRules, http.StatusBadRequest, client},
+	{awserr.ConfigNoSuchAggregator, http.StatusBadRequest, client},
 }

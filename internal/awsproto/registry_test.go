@@ -12,6 +12,7 @@ import (
 
 	accttypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -59,7 +60,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTInvalidLookupAttributes:     {&cttypes.InvalidLookupAttributesException{}},
 	awserr.CTInvalidTimeRange:            {&cttypes.InvalidTimeRangeException{}},
 	awserr.CTInvalidMaxResults:           {&cttypes.InvalidMaxResultsException{}},
-	awserr.CTInvalidNextToken:            {&cttypes.InvalidNextTokenException{}},
+	awserr.CTInvalidNextToken:            {&cttypes.InvalidNextTokenException{}, &cfgtypes.InvalidNextTokenException{}},
 	awserr.CTInvalidEventCategory:        {&cttypes.InvalidEventCategoryException{}},
 	awserr.CTTrailAlreadyExists:          {&cttypes.TrailAlreadyExistsException{}},
 	awserr.CTTrailNotFound:               {&cttypes.TrailNotFoundException{}},
@@ -78,6 +79,32 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}, &shtypes.ResourceNotFoundException{}},
 	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
 	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
+
+	awserr.ConfigInvalidLimit:                   {&cfgtypes.InvalidLimitException{}},
+	awserr.ConfigLimitExceeded:                  {&cfgtypes.LimitExceededException{}},
+	awserr.ConfigResourceInUse:                  {&cfgtypes.ResourceInUseException{}},
+	awserr.ConfigInsufficientPermissions:        {&cfgtypes.InsufficientPermissionsException{}},
+	awserr.ConfigNoSuchConfigRule:               {&cfgtypes.NoSuchConfigRuleException{}},
+	awserr.ConfigMaxConfigRules:                 {&cfgtypes.MaxNumberOfConfigRulesExceededException{}},
+	awserr.ConfigNoAvailableRecorder:            {&cfgtypes.NoAvailableConfigurationRecorderException{}},
+	awserr.ConfigNoSuchRecorder:                 {&cfgtypes.NoSuchConfigurationRecorderException{}},
+	awserr.ConfigInvalidRecorderName:            {&cfgtypes.InvalidConfigurationRecorderNameException{}},
+	awserr.ConfigMaxRecorders:                   {&cfgtypes.MaxNumberOfConfigurationRecordersExceededException{}},
+	awserr.ConfigInvalidRole:                    {&cfgtypes.InvalidRoleException{}},
+	awserr.ConfigInvalidRecordingGroup:          {&cfgtypes.InvalidRecordingGroupException{}},
+	awserr.ConfigNoAvailableDeliveryChannel:     {&cfgtypes.NoAvailableDeliveryChannelException{}},
+	awserr.ConfigNoSuchDeliveryChannel:          {&cfgtypes.NoSuchDeliveryChannelException{}},
+	awserr.ConfigInvalidDeliveryChannelName:     {&cfgtypes.InvalidDeliveryChannelNameException{}},
+	awserr.ConfigMaxDeliveryChannels:            {&cfgtypes.MaxNumberOfDeliveryChannelsExceededException{}},
+	awserr.ConfigNoSuchBucket:                   {&cfgtypes.NoSuchBucketException{}},
+	awserr.ConfigLastDeliveryChannelDelete:      {&cfgtypes.LastDeliveryChannelDeleteFailedException{}},
+	awserr.ConfigNoRunningRecorder:              {&cfgtypes.NoRunningConfigurationRecorderException{}},
+	awserr.ConfigOrganizationAccessDenied:       {&cfgtypes.OrganizationAccessDeniedException{}},
+	awserr.ConfigNoAvailableOrganization:        {&cfgtypes.NoAvailableOrganizationException{}},
+	awserr.ConfigOrganizationAllFeaturesMissing: {&cfgtypes.OrganizationAllFeaturesNotEnabledException{}},
+	awserr.ConfigNoSuchOrganizationConfigRule:   {&cfgtypes.NoSuchOrganizationConfigRuleException{}},
+	awserr.ConfigMaxOrganizationConfigRules:     {&cfgtypes.MaxNumberOfOrganizationConfigRulesExceededException{}},
+	awserr.ConfigNoSuchAggregator:               {&cfgtypes.NoSuchConfigurationAggregatorException{}},
 
 	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}, &shtypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},
@@ -126,7 +153,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.SupportInternalServerError:  {&supporttypes.InternalServerError{}},
 	awserr.GuardDutyInternalServer:     {&gdtypes.InternalServerErrorException{}},
 
-	awserr.AcctValidation:      {&accttypes.ValidationException{}},
+	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}},
 	awserr.AcctConflict:        {&accttypes.ConflictException{}},
 	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
 	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}},

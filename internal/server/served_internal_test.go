@@ -26,7 +26,7 @@ func TestServedTitlesAreTheServices(t *testing.T) {
 	if !slices.Equal(served, listed) {
 		t.Errorf("servedTitles = %v; want the services of internal/api/services.All, %v", listed, served)
 	}
-	if want := "IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub and Support"; servedList != want {
+	if want := "IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config"; servedList != want {
 		t.Errorf("servedList = %q, want %q", servedList, want)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/cloudtrail"
+	"github.com/rootward/rootward/internal/config"
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
@@ -91,6 +92,10 @@ type Config struct {
 	// SNS is Amazon SNS (internal/sns); when nil, SNS calls answer an internal error (SNS needs the
 	// sealer and notifier serve builds).
 	SNS *sns.Service
+	// AWSConfig is AWS Config (internal/config); when nil, one over IAM's store without a
+	// gatherer (the root-user service is serve's) that nothing runs: its rules, queries and
+	// recorder are served, and nothing is evaluated (serve wires the evaluating one, cmd/rootward).
+	AWSConfig *config.Service
 }
 
 // Server serves the AWS APIs.
@@ -158,6 +163,9 @@ func New(cfg Config) *Server {
 	if bus == nil && cfg.IAM != nil {
 		bus = eventbridge.New(cfg.IAM.Store(), eventbridge.WithClock(s.now), eventbridge.WithRegion(s.region), eventbridge.WithLogger(s.log))
 	}
+	if cfg.AWSConfig == nil && cfg.IAM != nil {
+		cfg.AWSConfig = config.New(config.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Orgs: s.orgs, Now: s.now, Log: s.log})
+	}
 	s.metrics = newMetrics()
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
@@ -182,7 +190,7 @@ func New(cfg Config) *Server {
 	s.runner = api.NewRunner(api.Config{
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
-			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now))},
+			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

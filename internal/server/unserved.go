@@ -37,7 +37,6 @@ var unservedServices = map[string]unservedService{
 	"awsssoportal":         {"the IAM Identity Center portal", awsproto.RestJSON1},
 	"cloudformation":       {"AWS CloudFormation", awsproto.AWSQuery},
 	"cloudfront":           {"Amazon CloudFront", awsproto.RestXML},
-	"config":               {"AWS Config", awsproto.AWSJSON11},
 	"dynamodb":             {"Amazon DynamoDB", awsproto.AWSJSON10},
 	"ec2":                  {"Amazon EC2", awsproto.EC2Query},
 	"ecr":                  {"Amazon ECR", awsproto.AWSJSON11},
@@ -143,7 +142,7 @@ var unservedTasks = map[string]unservedTask{
 var servedTitles = []struct{ name, title string }{
 	{"iam", "IAM"}, {"sts", "STS"}, {"organizations", "Organizations"}, {"cloudtrail", "CloudTrail"},
 	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"}, {"account", "Account Management"},
-	{"securityhub", "Security Hub"}, {"support", "Support"},
+	{"securityhub", "Security Hub"}, {"support", "Support"}, {"config", "AWS Config"},
 }
 
 // servedList is servedTitles as a sentence's list: "IAM, STS, … and GuardDuty".

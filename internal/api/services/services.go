@@ -6,6 +6,7 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/accountapi"
 	"github.com/rootward/rootward/internal/api/cloudtrailapi"
+	"github.com/rootward/rootward/internal/api/configapi"
 	"github.com/rootward/rootward/internal/api/eventsapi"
 	"github.com/rootward/rootward/internal/api/guarddutyapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
@@ -18,5 +19,5 @@ import (
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), accountapi.Service(), securityhubapi.Service(), supportapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), accountapi.Service(), securityhubapi.Service(), supportapi.Service(), configapi.Service()}
 }

@@ -362,7 +362,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 
 	t.Run("S3 and SQS unlock tasks", func(t *testing.T) {
 		plain := func(name string) string {
-			return "Rootward does not serve " + name + "; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub and Support."
+			return "Rootward does not serve " + name + "; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."
 		}
 		cases := []struct {
 			task, service, code, msg string
@@ -393,7 +393,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	t.Run("S3 without a root session", func(t *testing.T) {
 		// The management account's own caller, long-term key: no root task to speak of.
 		code, msg := testutil.APIError(t, unservedClients(r.URL, aws.Credentials{AccessKeyID: r.AdminKey.AccessKeyID, SecretAccessKey: r.AdminKey.Secret})["s3"](ctx))
-		if want := "Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub and Support."; code != "NotImplemented" || msg != want {
+		if want := "Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."; code != "NotImplemented" || msg != want {
 			t.Fatalf("S3 call by a user: %s %q, want NotImplemented %q", code, msg, want)
 		}
 	})
