@@ -53,9 +53,10 @@ type ManagedRule struct {
 }
 
 // Target is a rule's target: Id and Arn, and the optional Input (JSON text sent instead of the
-// event) or InputPath (the part of the event sent, "$.detail").
+// event), InputPath (the part of the event sent, "$.detail") or Transformer (InputTransformer).
 type Target struct {
 	ID, ARN, RoleARN, Input, InputPath string
+	Transformer                        *InputTransformer
 }
 
 // Rule states (EventBridge API Reference, RuleState).
