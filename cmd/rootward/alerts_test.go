@@ -131,3 +131,62 @@ func TestServeGuardDutyWithAWSCLI(t *testing.T) {
 	}
 	s.stop(t)
 }
+
+// A change of the alert settings on the command line is recorded in the trail of the scope's
+// owner as CloudTrail records a change made on the account's behalf: eventSource
+// events.amazonaws.com and the console's event name, userIdentity AWSService invoked by
+// rootward.amazonaws.com, the command and the local user in additionalEventData. Before, the
+// command left no record.
+func TestAlertsCommandRecorded(t *testing.T) {
+	data := t.TempDir()
+	if err := os.Chmod(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "init", "--data", data, "--email", "root@recorded.example", "--account-name", "recorded", "--json",
+		"--password-file", writeFile(t, "Str0ng-Root-Pass"))
+	if code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	var res struct {
+		AccountID string `json:"account_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.AccountID == "" {
+		t.Fatalf("init --json: %q, %v", out, err)
+	}
+	account := res.AccountID
+	for _, c := range []struct{ command, file string }{{"runbook", "Call Dana."}, {"recipients", "soc@example.com"}} {
+		if _, errOut, code := run(t, "alerts", c.command, "--data", data, "--account", account, "--set", writeFile(t, c.file)); code != 0 {
+			t.Fatalf("alerts %s --set: %s", c.command, errOut)
+		}
+	}
+	out, errOut, code = run(t, "events", "--data", data, "--account", account, "--json")
+	if code != 0 {
+		t.Fatalf("events: %s", errOut)
+	}
+	got := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("events --json line %q: %v", line, err)
+		}
+		if name, _ := e["eventName"].(string); strings.HasPrefix(name, "SetRootActivityAlert") {
+			got[name] = e
+		}
+	}
+	for name, tool := range map[string]string{"SetRootActivityAlertRunbook": "rootward alerts runbook", "SetRootActivityAlertRecipients": "rootward alerts recipients"} {
+		t.Run(name, func(t *testing.T) {
+			e := got[name]
+			if e == nil {
+				t.Fatalf("no %s record in account %s; records: %s", name, account, out)
+			}
+			ui, _ := e["userIdentity"].(map[string]any)
+			extra, _ := e["additionalEventData"].(map[string]any)
+			req, _ := e["requestParameters"].(map[string]any)
+			if ui["type"] != "AWSService" || ui["invokedBy"] != "rootward.amazonaws.com" || e["eventSource"] != "events.amazonaws.com" ||
+				e["eventType"] != "AwsServiceEvent" || e["sourceIPAddress"] != "rootward.amazonaws.com" || e["recipientAccountId"] != account ||
+				extra["tool"] != tool || req["scope"] != account {
+				t.Errorf("record = %v; want an AWSService event invoked by rootward.amazonaws.com, tool %q, scope %s", e, tool, account)
+			}
+		})
+	}
+}
