@@ -142,8 +142,12 @@ func (b *bus) put(e Event) {
 }
 
 func (b *bus) enqueue(it item) {
+	limit := b.s.queueLimit
+	if limit <= 0 {
+		limit = maxQueued
+	}
 	b.mu.Lock()
-	if len(b.queue) >= maxQueued {
+	if len(b.queue) >= limit {
 		b.dropped++
 		b.mu.Unlock()
 		return

@@ -94,6 +94,8 @@ type Service struct {
 	observe func(Delivery)
 	// seq orders the delivery records of one instant.
 	seq atomic.Uint64
+	// queueLimit bounds the events waiting to be matched (WithQueueLimit; maxQueued by default).
+	queueLimit int
 
 	handlersMu sync.RWMutex
 	handlers   map[string]TargetFunc // guarded by handlersMu: ARN service → delivery
@@ -116,6 +118,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 func WithAfter(after func(time.Duration) <-chan time.Time) Option {
 	return func(s *Service) { s.after = after }
 }
+
+// WithQueueLimit bounds the events waiting to be matched (default 100,000); past it new events
+// are dropped, counted and logged.
+func WithQueueLimit(n int) Option { return func(s *Service) { s.queueLimit = n } }
 
 // WithLogger sets the logger of dropped deliveries and failures.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
