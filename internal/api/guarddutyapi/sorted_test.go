@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the deprecated COUNT_BY_SEVERITY statistic is served and tested on purpose
+
 package guarddutyapi_test
 
 import (
