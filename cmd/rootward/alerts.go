@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
 	"strings"
 	"time"
 
@@ -42,48 +43,69 @@ func (a *alertScope) register(cmd *cobra.Command) {
 	cmd.MarkFlagsMutuallyExclusive("org", "account")
 }
 
-// resolve returns the scope's ID and a description of it.
-func (a *alertScope) resolve(ctx context.Context, svc *alerts.Service, iamSvc *iam.Service) (string, string, error) {
+// resolve returns the scope's ID, a description of it, and its owner: the account whose trail
+// records a change ("" for the installation's default, which no account owns).
+func (a *alertScope) resolve(ctx context.Context, svc *alerts.Service, iamSvc *iam.Service, o *orgs.Service) (id, what, owner string, err error) {
 	switch {
 	case a.org != "":
 		if !strings.HasPrefix(a.org, "o-") {
-			return "", "", &exitCode{2, fmt.Errorf("--org %q is not an organization ID (o-…)", a.org)}
+			return "", "", "", &exitCode{2, fmt.Errorf("--org %q is not an organization ID (o-…)", a.org)}
 		}
-		return a.org, "organization " + a.org, nil
+		org, err := o.Organization(ctx, a.org)
+		if err != nil {
+			return "", "", "", err
+		}
+		if org == nil {
+			return "", "", "", &exitCode{2, fmt.Errorf("--org %s: no such organization", a.org)}
+		}
+		return a.org, "organization " + a.org, org.MasterAccountID, nil
 	case a.account != "":
 		if _, err := iamSvc.GetAccount(ctx, a.account); err != nil {
-			return "", "", &exitCode{2, fmt.Errorf("--account %s: %w", a.account, err)}
+			return "", "", "", &exitCode{2, fmt.Errorf("--account %s: %w", a.account, err)}
 		}
 		sc, err := svc.ScopeOf(ctx, a.account)
 		if err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 		if sc.ID == a.account {
-			return sc.ID, "account " + a.account, nil
+			return sc.ID, "account " + a.account, sc.Owner, nil
 		}
-		return sc.ID, "organization " + sc.ID + " (of account " + a.account + ")", nil
+		return sc.ID, "organization " + sc.ID + " (of account " + a.account + ")", sc.Owner, nil
 	}
-	return alerts.DefaultScope, "the installation's default (organizations and accounts without their own)", nil
+	return alerts.DefaultScope, "the installation's default (organizations and accounts without their own)", "", nil
 }
 
-// inScope opens the store and the alert service over it, resolves the scope, and runs fn with
-// the service, the scope's ID and its description, for the settings commands.
-func (a *alertScope) inScope(ctx context.Context, d *dataFlags, fn func(svc *alerts.Service, id, what string) error) error {
+// cliEditor is the editor of a change made by command (its name, as typed after rootward) in the
+// trail of the scope's owner.
+func cliEditor(command, owner string) alerts.Editor {
+	e := alerts.Editor{Tool: "rootward " + command, Account: owner}
+	if u, err := user.Current(); err == nil {
+		e.LocalUser = u.Username
+	}
+	return e
+}
+
+// inScope opens the store and the alert service over it (recording changes in the trail),
+// resolves the scope, and runs fn with the service, the scope's ID, its description and its owner,
+// for the settings commands.
+func (a *alertScope) inScope(ctx context.Context, d *dataFlags, fn func(svc *alerts.Service, id, what, owner string) error) error {
 	iamSvc, st, err := d.open(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	rec := trail.NewRecorder(st, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	defer rec.Close()
 	o := orgs.New(iamSvc)
-	svc, err := alerts.New(alerts.Config{Store: st, IAM: iamSvc, Orgs: o})
+	svc, err := alerts.New(alerts.Config{Store: st, IAM: iamSvc, Orgs: o, Trail: rec})
 	if err != nil {
 		return err
 	}
-	id, what, err := a.resolve(ctx, svc, iamSvc)
+	id, what, owner, err := a.resolve(ctx, svc, iamSvc, o)
 	if err != nil {
 		return err
 	}
-	return fn(svc, id, what)
+	return fn(svc, id, what, owner)
 }
 
 func alertsRunbookCmd() *cobra.Command {
@@ -102,8 +124,8 @@ func alertsRunbookCmd() *cobra.Command {
 			"runbook of its own is set.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return scope.inScope(cmd.Context(), &d, func(svc *alerts.Service, id, what string) error {
-				return runbookCmd(cmd, svc, id, what, set, clear)
+			return scope.inScope(cmd.Context(), &d, func(svc *alerts.Service, id, what, owner string) error {
+				return runbookCmd(cmd, svc, id, what, owner, set, clear)
 			})
 		},
 	}
@@ -116,7 +138,7 @@ func alertsRunbookCmd() *cobra.Command {
 }
 
 // runbookCmd prints or sets the runbook of scope id.
-func runbookCmd(cmd *cobra.Command, svc *alerts.Service, id, what, set string, clear bool) error {
+func runbookCmd(cmd *cobra.Command, svc *alerts.Service, id, what, owner, set string, clear bool) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
 	if set != "" || clear {
@@ -130,7 +152,7 @@ func runbookCmd(cmd *cobra.Command, svc *alerts.Service, id, what, set string, c
 				return &exitCode{2, fmt.Errorf("%s is empty: to go back to the default runbook, pass --clear", set)}
 			}
 		}
-		if err := svc.SetRunbook(ctx, id, text, alerts.Editor{}); err != nil {
+		if err := svc.SetRunbook(ctx, id, text, cliEditor("alerts runbook", owner)); err != nil {
 			return &exitCode{2, err}
 		}
 		fmt.Fprintf(out, "The runbook of %s is set.\n", what)
@@ -157,8 +179,8 @@ func alertsRecipientsCmd() *cobra.Command {
 			"management account's SECURITY contact; these extra recipients are added (at most 20).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return scope.inScope(cmd.Context(), &d, func(svc *alerts.Service, id, what string) error {
-				return recipientsCmd(cmd, svc, id, what, set)
+			return scope.inScope(cmd.Context(), &d, func(svc *alerts.Service, id, what, owner string) error {
+				return recipientsCmd(cmd, svc, id, what, owner, set)
 			})
 		},
 	}
@@ -169,7 +191,7 @@ func alertsRecipientsCmd() *cobra.Command {
 }
 
 // recipientsCmd prints or sets the extra recipients of scope id.
-func recipientsCmd(cmd *cobra.Command, svc *alerts.Service, id, what, set string) error {
+func recipientsCmd(cmd *cobra.Command, svc *alerts.Service, id, what, owner, set string) error {
 	ctx := cmd.Context()
 	out := cmd.OutOrStdout()
 	if set != "" {
@@ -181,7 +203,7 @@ func recipientsCmd(cmd *cobra.Command, svc *alerts.Service, id, what, set string
 		if err != nil {
 			return &exitCode{2, err}
 		}
-		if err := svc.SetRecipients(ctx, id, list, alerts.Editor{}); err != nil {
+		if err := svc.SetRecipients(ctx, id, list, cliEditor("alerts recipients", owner)); err != nil {
 			return &exitCode{2, err}
 		}
 		fmt.Fprintf(out, "%d extra recipients set for %s.\n", len(list), what)

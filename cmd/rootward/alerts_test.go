@@ -10,14 +10,15 @@ import (
 	"testing"
 )
 
-// `rootward alerts runbook` prints the runbook that applies and sets it from a file: the
-// installation's default without --org or --account, a standalone account's own with --account.
-func TestAlertsRunbookCommand(t *testing.T) {
-	data := t.TempDir()
+// initStandalone initializes a data directory with one standalone account, named name, and
+// returns the directory and the account's ID.
+func initStandalone(t *testing.T, name string) (data, account string) {
+	t.Helper()
+	data = t.TempDir()
 	if err := os.Chmod(data, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := run(t, "init", "--data", data, "--email", "root@alerts.example", "--account-name", "alerts", "--json",
+	out, errOut, code := run(t, "init", "--data", data, "--email", "root@"+name+".example", "--account-name", name, "--json",
 		"--password-file", writeFile(t, "Str0ng-Root-Pass"))
 	if code != 0 {
 		t.Fatalf("init: %s", errOut)
@@ -28,9 +29,15 @@ func TestAlertsRunbookCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.AccountID == "" {
 		t.Fatalf("init --json: %q, %v", out, err)
 	}
-	account := res.AccountID
+	return data, res.AccountID
+}
 
-	out, errOut, code = run(t, "alerts", "runbook", "--data", data)
+// `rootward alerts runbook` prints the runbook that applies and sets it from a file: the
+// installation's default without --org or --account, a standalone account's own with --account.
+func TestAlertsRunbookCommand(t *testing.T) {
+	data, account := initStandalone(t, "alerts")
+
+	out, errOut, code := run(t, "alerts", "runbook", "--data", data)
 	if code != 0 || !strings.Contains(out, "No runbook has been set for this organization") {
 		t.Fatalf("default runbook: exit %d, %q, %s", code, out, errOut)
 	}
@@ -130,4 +137,48 @@ func TestServeGuardDutyWithAWSCLI(t *testing.T) {
 		t.Errorf("second create-detector: %v, %q; want %q", err, out, want)
 	}
 	s.stop(t)
+}
+
+// A change of the alert settings on the command line is recorded in the trail of the scope's
+// owner as CloudTrail records a change made on the account's behalf: eventSource
+// events.amazonaws.com and the console's event name, userIdentity AWSService invoked by
+// rootward.amazonaws.com, the command and the local user in additionalEventData. Before, the
+// command left no record.
+func TestAlertsCommandRecorded(t *testing.T) {
+	data, account := initStandalone(t, "recorded")
+	for _, c := range []struct{ command, file string }{{"runbook", "Call Dana."}, {"recipients", "soc@example.com"}} {
+		if _, errOut, code := run(t, "alerts", c.command, "--data", data, "--account", account, "--set", writeFile(t, c.file)); code != 0 {
+			t.Fatalf("alerts %s --set: %s", c.command, errOut)
+		}
+	}
+	out, errOut, code := run(t, "events", "--data", data, "--account", account, "--json")
+	if code != 0 {
+		t.Fatalf("events: %s", errOut)
+	}
+	got := map[string]map[string]any{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("events --json line %q: %v", line, err)
+		}
+		if name, _ := e["eventName"].(string); strings.HasPrefix(name, "SetRootActivityAlert") {
+			got[name] = e
+		}
+	}
+	for name, tool := range map[string]string{"SetRootActivityAlertRunbook": "rootward alerts runbook", "SetRootActivityAlertRecipients": "rootward alerts recipients"} {
+		t.Run(name, func(t *testing.T) {
+			e := got[name]
+			if e == nil {
+				t.Fatalf("no %s record in account %s; records: %s", name, account, out)
+			}
+			ui, _ := e["userIdentity"].(map[string]any)
+			extra, _ := e["additionalEventData"].(map[string]any)
+			req, _ := e["requestParameters"].(map[string]any)
+			if ui["type"] != "AWSService" || ui["invokedBy"] != "rootward.amazonaws.com" || e["eventSource"] != "events.amazonaws.com" ||
+				e["eventType"] != "AwsServiceEvent" || e["sourceIPAddress"] != "rootward.amazonaws.com" || e["recipientAccountId"] != account ||
+				extra["tool"] != tool || req["scope"] != account {
+				t.Errorf("record = %v; want an AWSService event invoked by rootward.amazonaws.com, tool %q, scope %s", e, tool, account)
+			}
+		})
+	}
 }

@@ -108,6 +108,9 @@ type Config struct {
 	ConsoleURL string
 	Now        func() time.Time
 	Log        *slog.Logger
+	// AccountQueue bounds the new accounts waiting for Run to ensure their rule (default 1024);
+	// past it Run ensures every account's rule once the queue drains.
+	AccountQueue int
 }
 
 // Service sends the alerts and keeps their settings.
@@ -136,7 +139,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, ensured: map[string]bool{}, accounts: make(chan string, 1024)}, nil
+	if cfg.AccountQueue <= 0 {
+		cfg.AccountQueue = 1024
+	}
+	return &Service{cfg: cfg, ensured: map[string]bool{}, accounts: make(chan string, cfg.AccountQueue)}, nil
 }
 
 // SetEnsure sets EventBridge's EnsureManagedRule, for wiring after construction.
@@ -252,7 +258,9 @@ func (s *Service) Run(ctx context.Context) {
 			select {
 			case s.accounts <- c.Key:
 			default: // a burst of new accounts: Run goes over them all once the queue drains
-				s.missed.Store(true)
+				if !s.missed.Swap(true) {
+					s.cfg.Log.Warn("alerts: new accounts queue full; every account's rule is ensured once it drains", "queue", cap(s.accounts))
+				}
 			}
 		}
 	})

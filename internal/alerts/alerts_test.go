@@ -190,6 +190,15 @@ func TestAlertContents(t *testing.T) {
 		SourceIPAddress: "198.51.100.23", UserAgent: "aws-cli/2.22.0 Python/3.12.6 Linux/6.8",
 		EventID: "4b6c7d1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f", EventType: trail.AwsAPICall, RecipientAccountID: e.member,
 	}
+	asia := "ASIAEXAMPLESESSION01"
+	session := &trail.Event{
+		EventVersion: "1.08", EventTime: at.Add(2 * time.Minute), EventSource: "iam.amazonaws.com", EventName: "DeleteLoginProfile", AWSRegion: "us-east-1",
+		UserIdentity: trail.UserIdentity{Type: "Root", PrincipalID: e.member, ARN: "arn:aws:iam::" + e.member + ":root", AccountID: e.member, AccessKeyID: &asia,
+			SessionContext: &trail.SessionContext{AssumedRoot: "true", Attributes: map[string]string{"creationDate": "2026-12-06T09:43:00Z", "mfaAuthenticated": "false"},
+				SessionIssuer: &trail.SessionIssuer{Type: "AssumedRole", ARN: "arn:aws:sts::" + e.Account.ID + ":assumed-role/rootops/JohnRole1", AccountID: e.Account.ID}}},
+		SourceIPAddress: "198.51.100.24", UserAgent: "aws-cli/2.22.0 Python/3.12.6 Linux/6.8",
+		EventID: "5c7d8e2f-3a4b-4c6d-9e0f-1a2b3c4d5e6f", EventType: trail.AwsAPICall, RecipientAccountID: e.member,
+	}
 	rootEmail := memberRootEmail(t, e)
 	cases := []struct {
 		name, detailType, source string
@@ -210,6 +219,14 @@ func TestAlertContents(t *testing.T) {
 				"What:        CreateAccessKey — event source iam.amazonaws.com, event type AwsApiCall",
 				"When:        2026-12-06T09:42:19Z", "Source IP:   198.51.100.23", "User agent:  aws-cli/2.22.0 Python/3.12.6 Linux/6.8",
 				"MFA used:    No (signed with a long-term root access key)", "Access key:  AKIAEXAMPLEROOTKEY01", "Runbook\n-------\n" + runbook}},
+		// Issue 12: "Any call whose CloudTrail userIdentity.type is Root counts, privileged root
+		// sessions included."
+		{"a privileged root session's call", "AWS API Call via CloudTrail", "aws.iam", session,
+			"Root user activity in AWS account " + e.member + " (payments): DeleteLoginProfile",
+			[]string{"Account:     " + e.member + " (payments)", "Root email:  " + rootEmail,
+				"What:        DeleteLoginProfile — event source iam.amazonaws.com",
+				"Session:     privileged root session (sts:AssumeRoot) opened by arn:aws:sts::" + e.Account.ID + ":assumed-role/rootops/JohnRole1",
+				"Access key:  ASIAEXAMPLESESSION01", "Runbook\n-------\n" + runbook}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -111,13 +111,17 @@ func (s *Service) SettingsOf(ctx context.Context, scope string) (*Settings, erro
 }
 
 // Editor is who changes the settings, for the trail: the console's signed-in principal (its
-// CloudTrail identity, address and browser), or the CLI (Identity zero).
+// CloudTrail identity, address and browser), or the CLI (Identity zero, Tool set).
 type Editor struct {
 	Identity  trail.UserIdentity
 	SourceIP  string
 	UserAgent string
-	// Account is the account whose trail records the change (the scope's owner).
+	// Account is the account whose trail records the change (the scope's owner); "" records it
+	// nowhere (the installation's default, which no account owns).
 	Account string
+	// Tool is the command that made the change ("rootward alerts runbook") and LocalUser the
+	// operating-system user who ran it, for a change made on the command line.
+	Tool, LocalUser string
 }
 
 // Name is how the settings show who changed them last.
@@ -127,6 +131,10 @@ func (e Editor) Name() string {
 		return e.Identity.ARN
 	case e.Identity.Type != "":
 		return e.Identity.Type
+	case e.Tool != "" && e.LocalUser != "":
+		return e.Tool + " (command line, " + e.LocalUser + ")"
+	case e.Tool != "":
+		return e.Tool + " (command line)"
 	}
 	return "rootward alerts (command line)"
 }
@@ -207,12 +215,35 @@ func (s *Service) edit(ctx context.Context, scope string, by Editor, event strin
 	if err != nil || s.cfg.Trail == nil || by.Account == "" {
 		return err
 	}
-	// The change is recorded as a console action of the editor in the owner account's trail.
-	return s.cfg.Trail.Record(&trail.Event{
-		EventTime: s.cfg.Now(), UserIdentity: by.Identity, EventSource: eventSource, EventName: event,
+	return s.cfg.Trail.Record(editRecord(s.cfg.Now().UTC(), scope, by, event))
+}
+
+// cliSource is the service name of the records of settings changed on the command line.
+const cliSource = "rootward.amazonaws.com"
+
+// editRecord is the owner account's trail record of a settings change. A console edit is a console
+// action of the signed-in principal. A command-line edit has no AWS principal: it is recorded the
+// way CloudTrail records a change an AWS service makes on the account's behalf (userIdentity type
+// AWSService, sourceIPAddress the service's name; CloudTrail User Guide, "CloudTrail userIdentity
+// element": AWSService, and "AWS service events"), the service being Rootward's command line
+// (invokedBy rootward.amazonaws.com), with the command and the operating-system user who ran it
+// in additionalEventData. Both keep EventBridge's eventSource and the same eventName, so a lookup
+// or a rule on either finds every edit whatever the tool.
+func editRecord(now time.Time, scope string, by Editor, event string) *trail.Event {
+	e := &trail.Event{
+		EventTime: now, UserIdentity: by.Identity, EventSource: eventSource, EventName: event,
 		EventType: trail.AwsConsoleAction, SourceIPAddress: by.SourceIP, UserAgent: by.UserAgent,
 		RecipientAccountID: by.Account, RequestParameters: map[string]any{"scope": scope},
-	})
+	}
+	if by.Identity.Type == "" {
+		e.UserIdentity = trail.UserIdentity{Type: "AWSService", InvokedBy: cliSource}
+		e.EventType, e.SourceIPAddress, e.UserAgent = trail.AwsServiceEvent, cliSource, cliSource
+		e.AdditionalEventData = map[string]any{"tool": by.Tool}
+		if by.LocalUser != "" {
+			e.AdditionalEventData["localUser"] = by.LocalUser
+		}
+	}
+	return e
 }
 
 // eventSource is the eventSource of the trail records the alert writes: the rule is EventBridge's.

@@ -50,6 +50,16 @@ func (r *Runner) audit(c *Call, err error) error {
 	if err == nil && c.TrailResponse != nil {
 		e.ResponseElements = c.TrailResponse
 	}
+	if err == nil && c.TrailAssumedRoot {
+		// IAM User Guide, "Track privileged tasks in AWS CloudTrail": the AssumeRoot record's
+		// userIdentity (the caller's) carries sessionContext.assumedRoot "true". AWS's example is of
+		// a role session; a caller without a session (an IAM user) gets a sessionContext holding
+		// only the mark.
+		if e.UserIdentity.SessionContext == nil {
+			e.UserIdentity.SessionContext = &trail.SessionContext{}
+		}
+		e.UserIdentity.SessionContext.AssumedRoot = "true"
+	}
 	ro := false
 	for _, p := range readOnlyPrefixes {
 		if strings.HasPrefix(c.Action, p) {

@@ -81,6 +81,10 @@ type Call struct {
 	// TrailRequest and TrailResponse, when an operation sets them, are its CloudTrail
 	// requestParameters and responseElements (e.g. AssumeRoot's nested taskPolicyArn).
 	TrailRequest, TrailResponse map[string]any
+	// TrailAssumedRoot, set by a successful AssumeRoot, marks the caller's userIdentity in the
+	// call's record with sessionContext.assumedRoot "true", as CloudTrail writes the AssumeRoot
+	// record of the principal that opened a privileged root session.
+	TrailAssumedRoot bool
 
 	runner *Runner
 	svc    *Service

@@ -36,8 +36,6 @@ type Service struct {
 	st   store.Store
 	orgs *orgs.Service
 	now  func() time.Time
-	// rootScan bounds the events one lookup by Username "root" reads (lookupRoot); 0 is 10,000.
-	rootScan int
 	// publicKeys lists the digest signing keys: by default those the log-file deliverer keeps in
 	// the store (logfiles.PublicKeys); nil answers none.
 	publicKeys func(ctx context.Context, start, end time.Time) ([]PublicKey, error)
@@ -175,9 +173,9 @@ func CheckLookup(q *LookupQuery, attributes int) error {
 // match the attribute, if any, in the time range. Returns the errors of CheckLookup, and
 // InvalidNextTokenException for a position no page gave.
 //
-// Username matches the IAM user name the event's userIdentity carries, as the event log indexes
-// it; "root" matches the root user's events (the Username CloudTrail shows for them), which the
-// log does not index: lookupRoot reads for them, a bounded number of events per call.
+// Username matches the event log's user name column (trail.LookupUserName): the IAM user name the
+// event's userIdentity carries, or "root" for the root user's events, privileged root sessions'
+// included (the Username CloudTrail shows for them). Each is an index range read.
 func (s *Service) LookupEvents(ctx context.Context, account string, q LookupQuery) (trail.Page, error) {
 	if err := CheckLookup(&q, 0); err != nil {
 		return trail.Page{}, err
@@ -208,9 +206,6 @@ func (s *Service) LookupEvents(ctx context.Context, account string, q LookupQuer
 			ro := v == "true"
 			tq.ReadOnly = &ro
 		case AttrUsername:
-			if v == "root" {
-				return s.lookupRoot(ctx, tq)
-			}
 			tq.UserName = v
 		case AttrResourceType:
 			tq.ResourceType = v
@@ -227,71 +222,14 @@ func (s *Service) LookupEvents(ctx context.Context, account string, q LookupQuer
 	return p, err
 }
 
-// rootScanChunk is how many events lookupRoot reads at a time.
-const rootScanChunk = 256
-
-// lookupRoot answers a lookup by Username "root", which the event log does not index (its user
-// name column holds IAM user names): it reads the account's events in the query's order, keeping
-// those LookupEvents shows as root's, and stops after s.rootScan events (default 10,000) with a
-// page that may hold fewer events than asked for, or none, and the position to go on from, so
-// that one call never reads an account's whole history.
-func (s *Service) lookupRoot(ctx context.Context, q trail.Query) (trail.Page, error) {
-	limit, budget := q.Limit, s.rootScan
-	if budget <= 0 {
-		budget = 10_000
-	}
-	var out trail.Page
-	for read := 0; ; {
-		q.Limit = rootScanChunk
-		p, err := trail.List(ctx, s.st, q)
-		if err != nil {
-			return out, err
-		}
-		var roots []int
-		for i := range p.Events {
-			if Username(&p.Events[i]) == "root" {
-				roots = append(roots, i)
-			}
-		}
-		if need := limit - len(out.Events); len(roots) >= need {
-			// The page fills inside this chunk: it ends at the need-th root event, and the next
-			// page starts after that event, which reading the chunk's first k events again gives.
-			k := roots[need-1] + 1
-			for _, i := range roots[:need] {
-				out.Events = append(out.Events, p.Events[i])
-			}
-			out.Next = p.Next
-			if k < len(p.Events) {
-				q.Limit = k
-				again, err := trail.List(ctx, s.st, q)
-				if err != nil {
-					return out, err
-				}
-				out.Next = again.Next
-			}
-			return out, nil
-		}
-		for _, i := range roots {
-			out.Events = append(out.Events, p.Events[i])
-		}
-		read += len(p.Events)
-		out.Next = p.Next
-		if p.Next == "" || read >= budget {
-			return out, nil
-		}
-		q.After = p.Next
-	}
-}
-
 // Username is the user name LookupEvents shows for an event: the IAM user's name, "root" for the
 // root user (privileged root sessions included), a role session's name, else the principal ID.
 func Username(e *trail.Event) string {
 	u := &e.UserIdentity
+	if n := trail.LookupUserName(u); n != "" {
+		return n
+	}
 	switch {
-	case u.UserName != "":
-		return u.UserName
-	case u.Type == "Root":
-		return "root"
 	case u.Type == "AssumedRole" && u.ARN != "":
 		for i := len(u.ARN) - 1; i >= 0; i-- {
 			if u.ARN[i] == '/' {

@@ -142,8 +142,12 @@ func (b *bus) put(e Event) {
 }
 
 func (b *bus) enqueue(it item) {
+	limit := b.s.queueLimit
+	if limit <= 0 {
+		limit = maxQueued
+	}
 	b.mu.Lock()
-	if len(b.queue) >= maxQueued {
+	if len(b.queue) >= limit {
 		b.dropped++
 		b.mu.Unlock()
 		return
@@ -255,7 +259,7 @@ func (b *bus) match(it item) {
 	eventID, _ := fieldString(decoded, "id")
 	for _, r := range matched {
 		for _, tg := range r.targets {
-			payload, err := transform(body, decoded, tg)
+			payload, err := transform(body, decoded, tg, b.s.RuleARN(it.account(), r.name), r.name)
 			if err != nil {
 				b.s.log.Error("eventbridge: transforming an event", "rule", r.name, "target", tg.ID, "err", err)
 				continue
@@ -352,10 +356,12 @@ func (b *bus) call(fn TargetFunc, j job) (err error) {
 	return fn(ctx, j.target.ARN, j.payload)
 }
 
-// transform is what a target receives: its Input, the part of the event its InputPath names, or
-// the whole event.
-func transform(body []byte, decoded any, tg targetRecord) ([]byte, error) {
+// transform is what a target receives: its Input, the part of the event its InputPath names, its
+// InputTransformer's template filled from the event, or the whole event.
+func transform(body []byte, decoded any, tg targetRecord, ruleARN, ruleName string) ([]byte, error) {
 	switch {
+	case tg.Transformer != nil:
+		return applyTransformer(tg.Transformer, body, decoded, ruleARN, ruleName), nil
 	case tg.Input != "":
 		return []byte(tg.Input), nil
 	case tg.InputPath != "":

@@ -53,9 +53,10 @@ type ManagedRule struct {
 }
 
 // Target is a rule's target: Id and Arn, and the optional Input (JSON text sent instead of the
-// event) or InputPath (the part of the event sent, "$.detail").
+// event), InputPath (the part of the event sent, "$.detail") or Transformer (InputTransformer).
 type Target struct {
 	ID, ARN, RoleARN, Input, InputPath string
+	Transformer                        *InputTransformer
 }
 
 // Rule states (EventBridge API Reference, RuleState).
@@ -93,6 +94,8 @@ type Service struct {
 	observe func(Delivery)
 	// seq orders the delivery records of one instant.
 	seq atomic.Uint64
+	// queueLimit bounds the events waiting to be matched (WithQueueLimit; maxQueued by default).
+	queueLimit int
 
 	handlersMu sync.RWMutex
 	handlers   map[string]TargetFunc // guarded by handlersMu: ARN service → delivery
@@ -115,6 +118,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 func WithAfter(after func(time.Duration) <-chan time.Time) Option {
 	return func(s *Service) { s.after = after }
 }
+
+// WithQueueLimit bounds the events waiting to be matched (default 100,000); past it new events
+// are dropped, counted and logged.
+func WithQueueLimit(n int) Option { return func(s *Service) { s.queueLimit = n } }
 
 // WithLogger sets the logger of dropped deliveries and failures.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }

@@ -37,6 +37,8 @@ type targetRecord struct {
 	RoleARN   string `json:"role,omitempty"`
 	Input     string `json:"input,omitempty"`
 	InputPath string `json:"input_path,omitempty"`
+	// Transformer is the target's InputTransformer, nil when none.
+	Transformer *InputTransformer `json:"transformer,omitempty"`
 }
 
 type tagRecord struct {

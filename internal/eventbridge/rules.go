@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
@@ -14,6 +15,21 @@ import (
 // MaxTargets is the number of targets a rule may have ("Each rule can have up to five (5) targets
 // associated with it at one time", API Reference, PutTargets).
 const MaxTargets = 5
+
+// Quotas of the event bus (EventBridge User Guide, "Amazon EventBridge quotas", defaults): at most
+// 300 rules per event bus, and event patterns of at most 2048 characters (the API's constraint on
+// the member, 4096, is checked with ValidationException before).
+const (
+	MaxRules       = 300
+	MaxPatternSize = 2048
+)
+
+// errQuota is LimitExceededException for a quota. AWS's messages are not documented; the first
+// sentence is the LimitExceededException shape's own description (API Reference, "Errors"), the
+// second names the quota.
+func errQuota(format string, args ...any) error {
+	return awserr.New(CodeLimitExceeded, "The request failed because it attempted to create resource beyond the allowed service quota. "+format, args...)
+}
 
 // Rule is a rule as the API describes it.
 type Rule struct {
@@ -88,6 +104,9 @@ func (s *Service) PutRule(ctx context.Context, account string, in PutRuleInput) 
 	if _, err := ParsePattern(in.EventPattern); err != nil {
 		return "", err
 	}
+	if n := utf8.RuneCountInString(in.EventPattern); n > MaxPatternSize {
+		return "", errQuota("The event pattern has %d characters; the quota is %d.", n, MaxPatternSize)
+	}
 	if in.State == "" {
 		in.State = StateEnabled
 	}
@@ -100,6 +119,13 @@ func (s *Service) PutRule(ctx context.Context, account string, in PutRuleInput) 
 			return managedRefusal(r, false)
 		}
 		if !ok {
+			n, err := t.Count(rules.Name, account, "")
+			if err != nil {
+				return err
+			}
+			if n >= MaxRules {
+				return errQuota("The event bus default has %d rules; the quota is %d.", n, MaxRules)
+			}
 			r = &ruleRecord{Name: in.Name, CreatedBy: account, Created: s.now().UTC()}
 		}
 		r.Description, r.EventPattern, r.RoleARN = in.Description, in.EventPattern, in.RoleARN
@@ -248,6 +274,11 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 		}
 		list := slices.Clone(r.Targets)
 		for _, tg := range targets {
+			if tg.Transformer != nil {
+				if err := CheckTransformer(tg.ID, tg.Transformer); err != nil {
+					return err
+				}
+			}
 			if fe, ok := s.checkTarget(tg); !ok {
 				failed = append(failed, fe)
 				continue
@@ -260,9 +291,7 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 			}
 		}
 		if len(list) > MaxTargets {
-			// AWS's message is not documented; this is the LimitExceededException shape's own
-			// description (API Reference, "Errors").
-			return awserr.New(CodeLimitExceeded, "The request failed because it attempted to create resource beyond the allowed service quota.")
+			return errQuota("A rule can have at most %d targets.", MaxTargets)
 		}
 		r.Targets = list
 		return rules.Put(t, account, name, r)

@@ -21,6 +21,8 @@ type detectorRecord struct {
 	Tags      map[string]string `json:"tags,omitempty"`
 	// ClientToken is CreateDetector's idempotency token, "" when none was sent.
 	ClientToken string `json:"client_token,omitempty"`
+	// Stats is statsVersion once the detector's statistics counters are kept (stats.go).
+	Stats int `json:"stats,omitempty"`
 }
 
 // detectors: the unique index "region" makes AWS's rule of one detector per account and Region.
@@ -89,7 +91,7 @@ func (s *Service) CreateDetector(ctx context.Context, account, region string, in
 		return nil, badRequest(msgInvalid)
 	}
 	now := s.now().UTC()
-	rec := &detectorRecord{ID: newID(), Region: region, Enabled: in.Enable, Frequency: in.Frequency,
+	rec := &detectorRecord{ID: newID(), Stats: statsVersion, Region: region, Enabled: in.Enable, Frequency: in.Frequency,
 		CreatedAt: now, UpdatedAt: now, Tags: maps.Clone(in.Tags), ClientToken: in.ClientToken}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		_, old, ok, err := detectors.Lookup(tx, "region", account, region)
@@ -196,6 +198,9 @@ func (s *Service) DeleteDetector(ctx context.Context, account, region, id string
 			if len(page) < 256 {
 				break
 			}
+		}
+		if err := deleteStats(tx, account, id); err != nil {
+			return err
 		}
 		return detectors.Delete(tx, account, id)
 	})

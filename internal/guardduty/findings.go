@@ -59,7 +59,8 @@ type findingRecord struct {
 // findings: the index "active" maps an activity group to the findings of it that are not
 // archived, which a repeat of the activity updates; the index "created" lists a detector's
 // findings in ListFindings' default order, by creation then ID (a finding's creation time never
-// changes), so that a page reads the entries it returns and not the whole detector.
+// changes), so that a page reads the entries it returns and not the whole detector; the index
+// "sorted" does the same for every other SortCriteria (sorted.go).
 var findings = store.Define(store.Kind[findingRecord]{
 	Name: "guardduty.finding", Version: 1,
 	Indexes: []store.Index[findingRecord]{
@@ -72,6 +73,7 @@ var findings = store.Define(store.Kind[findingRecord]{
 			}
 			return []string{r.DetectorID + "/" + r.Group}
 		}},
+		{Name: "sorted", Values: sortedValues},
 	},
 })
 
@@ -219,14 +221,17 @@ func (s *Service) Analyse(ctx context.Context, e *trail.Event) error {
 		if err != nil {
 			return err
 		}
-		var r *findingRecord
+		var r, was *findingRecord
 		if len(items) > 0 {
 			_, r, ok, err = findings.Resolve(tx, account, items[0])
 			if err != nil {
 				return err
 			}
 		}
-		if r == nil || !ok {
+		if r != nil && ok {
+			before := *r
+			was = &before
+		} else {
 			r = &findingRecord{ID: newID(), DetectorID: det.ID, Region: region, Type: RootCredentialUsage,
 				Severity: rootUsageSeverity, CreatedAt: now, FirstSeen: e.EventTime, LastSeen: e.EventTime, Group: g}
 		}
@@ -241,6 +246,9 @@ func (s *Service) Analyse(ctx context.Context, e *trail.Event) error {
 		r.AccessKeyID, r.PrincipalID, r.API, r.ServiceName = key, principal, e.EventName, e.EventSource
 		r.SourceIP, r.UserAgent, r.ErrorCode = e.SourceIPAddress, e.UserAgent, e.ErrorCode
 		if err := findings.Put(tx, account, r.DetectorID+"/"+r.ID, r); err != nil {
+			return err
+		}
+		if err := restat(tx, account, was, r); err != nil {
 			return err
 		}
 		out = r.finding(account)
@@ -315,49 +323,29 @@ func byCreation(sort *Sort) bool {
 // Returns BadRequestException for an unknown detector, an invalid criterion or sort, or a token
 // it did not issue.
 //
-// In the default order (by creation) a page reads the findings it returns through the index
-// "created": O(page). Criteria are checked on each finding read; so that a call whose criteria
-// leave most findings out stays bounded, it examines at most s.scanLimit findings and then answers
-// the matches so far (maybe none) with a token to continue, as CloudTrail's LookupEvents does. A
-// page sorted by another attribute reads, filters and sorts every finding of the detector
-// (positions are offsets then): GuardDuty keeps one finding per activity, so a detector holds few.
+// A page reads the findings it returns through an index in its order: "created" in the default
+// order (by creation), "sorted" in any other (sorted.go): O(page). Criteria are checked on each
+// finding read; so that a call whose criteria leave most findings out stays bounded, it examines
+// at most s.scanLimit findings and then answers the matches so far (maybe none) with a token to
+// continue, as CloudTrail's LookupEvents does.
 func (s *Service) ListFindings(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort, token string, limit int) ([]string, string, error) {
 	if byCreation(sort) {
-		return s.listByCreation(ctx, account, region, detector, criteria, token, limit)
+		return s.listByIndex(ctx, account, region, detector, "created", detector+"/", criteria, token, limit)
 	}
-	offset := 0
-	if token != "" {
-		n, err := strconv.Atoi(token)
-		if err != nil || n < 0 {
-			return nil, "", badRequest(msgInvalid)
-		}
-		offset = n
-	}
-	matched, err := s.matching(ctx, account, region, detector, criteria, sort)
+	prefix, err := sortedPrefix(detector, sort)
 	if err != nil {
 		return nil, "", err
 	}
-	offset = min(offset, len(matched))
-	end := min(offset+limit, len(matched))
-	ids := make([]string, 0, end-offset)
-	for _, f := range matched[offset:end] {
-		ids = append(ids, f.ID)
-	}
-	next := ""
-	if end < len(matched) {
-		next = strconv.Itoa(end)
-	}
-	return ids, next, nil
+	return s.listByIndex(ctx, account, region, detector, "sorted", prefix, criteria, token, limit)
 }
 
-// listByCreation is ListFindings in creation order, through the index "created"; positions are
-// the index's entry keys.
-func (s *Service) listByCreation(ctx context.Context, account, region, detector string, criteria Criteria, token string, limit int) ([]string, string, error) {
+// listByIndex is ListFindings in the order of an index's entries whose value starts with prefix;
+// positions are the index's entry keys.
+func (s *Service) listByIndex(ctx context.Context, account, region, detector, index, prefix string, criteria Criteria, token string, limit int) ([]string, string, error) {
 	cs, err := compile(criteria)
 	if err != nil {
 		return nil, "", err
 	}
-	prefix := detector + "/"
 	if token != "" && !strings.HasPrefix(token, prefix) {
 		return nil, "", badRequest(msgInvalid)
 	}
@@ -368,7 +356,7 @@ func (s *Service) listByCreation(ctx context.Context, account, region, detector 
 		if _, err := detectorIn(tx, account, region, detector); err != nil {
 			return err
 		}
-		src := findings.Resolved(tx, account, findings.IndexRange(tx, "created", account, prefix))
+		src := findings.Resolved(tx, account, findings.IndexRange(tx, index, account, prefix))
 		after, scanned := token, 0
 		ended, more := false, false
 		for !ended && !more && len(ids) < limit && scanned < s.scanLimit {
@@ -476,9 +464,13 @@ func (s *Service) SetArchived(ctx context.Context, account, region, detector str
 			if r.Archived == archived {
 				continue
 			}
+			was := *r
 			r.Archived = archived
 			r.UpdatedAt = s.now().UTC()
 			if err := findings.Put(tx, account, detector+"/"+id, r); err != nil {
+				return err
+			}
+			if err := restat(tx, account, &was, r); err != nil {
 				return err
 			}
 		}
@@ -487,9 +479,21 @@ func (s *Service) SetArchived(ctx context.Context, account, region, detector str
 }
 
 // CountBySeverity counts the detector's findings that match criteria by severity, keyed by the
-// severity written with one decimal ("2.0"), as GetFindingsStatistics' countBySeverity. Returns
-// BadRequestException.
+// severity written with one decimal ("2.0"), as GetFindingsStatistics' countBySeverity: from the
+// counters (stats.go) when criteria name service.archived alone or nothing, else by reading every
+// finding. Returns BadRequestException.
 func (s *Service) CountBySeverity(ctx context.Context, account, region, detector string, criteria Criteria) (map[string]int, error) {
+	if states, ok := statStates(criteria); ok {
+		groups, err := s.groupsFromStats(ctx, account, region, detector, "SEVERITY", states)
+		if err != nil {
+			return nil, err
+		}
+		counts := map[string]int{}
+		for _, g := range groups {
+			counts[g.Key] += g.Total
+		}
+		return counts, nil
+	}
 	matched, err := s.matching(ctx, account, region, detector, criteria, nil)
 	if err != nil {
 		return nil, err
@@ -519,12 +523,16 @@ type Group struct {
 // GroupBy are the valid groupBy values.
 var GroupBy = []string{"ACCOUNT", "DATE", "FINDING_TYPE", "RESOURCE", "SEVERITY"}
 
-// GroupFindings groups the detector's findings that match criteria by by (one of GroupBy), in
-// the order the groups first appear among the findings sorted by creation. Returns
-// BadRequestException.
+// GroupFindings groups the detector's findings that match criteria by by (one of GroupBy): from
+// the counters (stats.go), in group order, when criteria name service.archived alone or nothing;
+// else by reading every finding, in the order the groups first appear among the findings sorted by
+// creation. Returns BadRequestException.
 func (s *Service) GroupFindings(ctx context.Context, account, region, detector string, criteria Criteria, by string) ([]*Group, error) {
 	if !slices.Contains(GroupBy, by) {
 		return nil, badRequest(msgInvalid)
+	}
+	if states, ok := statStates(criteria); ok {
+		return s.groupsFromStats(ctx, account, region, detector, by, states)
 	}
 	matched, err := s.matching(ctx, account, region, detector, criteria, nil)
 	if err != nil {

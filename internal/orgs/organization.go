@@ -250,6 +250,17 @@ func (s *Service) OrganizationOf(ctx context.Context, account string) (*Organiza
 	return o, err
 }
 
+// Organization returns the organization of ID id, nil when there is none. It checks no permission:
+// it is for the server and the CLI, not for API callers.
+func (s *Service) Organization(ctx context.Context, id string) (*Organization, error) {
+	var o *Organization
+	err := s.view(ctx, func(t txn) (err error) {
+		o, err = t.org(id)
+		return err
+	})
+	return o, err
+}
+
 // DeleteOrganization deletes the caller's organization, which must have no member but its
 // management account. Its OUs, policies, account creation records and open handshakes go with it.
 // Returns OrganizationNotEmptyException and AccessDeniedException.

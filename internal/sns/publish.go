@@ -30,6 +30,13 @@ type PublishInput struct {
 	Message    string
 	Structure  string // "" or "json"
 	Attributes map[string]MessageAttribute
+	// GroupID and DeduplicationID are MessageGroupId and MessageDeduplicationId, for FIFO topics.
+	GroupID, DeduplicationID string
+}
+
+// Published is what Publish answers: the message's ID and, for a FIFO topic, its SequenceNumber.
+type Published struct {
+	MessageID, SequenceNumber string
 }
 
 // maxMessageBytes is the limit of a message with its attributes ("The maximum size is 256 KB
@@ -211,21 +218,53 @@ func sortedAttrNames(attrs map[string]MessageAttribute) []string {
 // deliveries are queued; delivery is asynchronous. Returns NotFound for a topic that does not
 // exist.
 func (s *Service) Publish(ctx context.Context, in *PublishInput) (string, error) {
+	p, err := s.PublishMessage(ctx, in)
+	return p.MessageID, err
+}
+
+// PublishMessage is Publish, answering a FIFO message's SequenceNumber too (fifo.go): a FIFO
+// topic requires GroupID and a deduplication ID (or ContentBasedDeduplication), a standard topic
+// or a phone number refuses them, with InvalidParameter.
+func (s *Service) PublishMessage(ctx context.Context, in *PublishInput) (Published, error) {
 	if err := s.CheckPublish(in); err != nil {
-		return "", err
+		return Published{}, err
 	}
 	topicARN, phone := in.Target()
 	if phone != "" {
-		return s.publishToPhone(ctx, in, phone)
+		if err := checkFifoMembers(&Topic{}, in); err != nil {
+			return Published{}, err
+		}
+		id, err := s.publishToPhone(ctx, in, phone)
+		return Published{MessageID: id}, err
 	}
 	t, err := s.Topic(ctx, topicARN)
 	if err != nil {
-		return "", err
+		return Published{}, err
 	}
 	if t == nil {
-		return "", errTopicNotFound
+		return Published{}, errTopicNotFound
 	}
-	return s.publishToTopic(ctx, t, in)
+	if err := checkFifoMembers(t, in); err != nil {
+		return Published{}, err
+	}
+	if !t.Fifo {
+		id, err := s.publishToTopic(ctx, t, in)
+		return Published{MessageID: id}, err
+	}
+	// A FIFO message is numbered, or found a duplicate, before its fan-out. FIFO topics have no
+	// subscription Rootward delivers to (fifo.go), so the fan-out finds none.
+	var p Published
+	dup := false
+	err = s.st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		p.MessageID, p.SequenceNumber, dup, err = s.acceptFifo(tx, t, in, newID(), s.now().UTC())
+		return err
+	})
+	if err != nil || dup {
+		return p, err
+	}
+	_, err = s.publishToTopicAs(ctx, t, in, p.MessageID)
+	return p, err
 }
 
 // PublishAs publishes message to topicARN on behalf of a service principal
@@ -261,6 +300,9 @@ func (s *Service) PublishAs(ctx context.Context, principal, sourceARN, topicARN,
 	if err := s.AllowsService(t, principal, sourceARN, "sns:Publish"); err != nil {
 		return "", err
 	}
+	if err := checkFifoMembers(t, in); err != nil {
+		return "", err // a FIFO topic needs a MessageGroupId, which EventBridge's targets do not set here
+	}
 	return s.publishToTopic(ctx, t, in)
 }
 
@@ -268,7 +310,11 @@ func (s *Service) PublishAs(ctx context.Context, principal, sourceARN, topicARN,
 const fanOutBatch = 256
 
 func (s *Service) publishToTopic(ctx context.Context, t *Topic, in *PublishInput) (string, error) {
-	msgID := newID()
+	return s.publishToTopicAs(ctx, t, in, newID())
+}
+
+// publishToTopicAs queues the deliveries of message msgID to the topic's matching subscriptions.
+func (s *Service) publishToTopicAs(ctx context.Context, t *Topic, in *PublishInput, msgID string) (string, error) {
 	now := s.now().UTC()
 	var structure map[string]string
 	if in.Structure == "json" {

@@ -30,9 +30,22 @@ type topicRecord struct {
 	Created          time.Time `json:"created"`
 	// Deleted counts the subscriptions removed from the topic (SubscriptionsDeleted).
 	Deleted int `json:"deleted,omitempty"`
+	// Fifo marks a FIFO topic (FifoTopic, set at creation only), ContentDedup its
+	// ContentBasedDeduplication, Seq the SequenceNumber of its last message (fifo.go).
+	Fifo         bool   `json:"fifo,omitempty"`
+	ContentDedup bool   `json:"contentDedup,omitempty"`
+	Seq          uint64 `json:"seq,omitempty"`
 }
 
-var topics = store.Define(store.Kind[topicRecord]{Name: kindTopic, Version: 1})
+// topics: the index "fifo" lists an account's FIFO topics, which a quota of their own bounds.
+var topics = store.Define(store.Kind[topicRecord]{Name: kindTopic, Version: 1,
+	Indexes: []store.Index[topicRecord]{{Name: "fifo", Values: func(_ string, r *topicRecord) []string {
+		if r.Fifo {
+			return []string{"fifo"}
+		}
+		return nil
+	}}},
+})
 
 // subscriptionRecord is a subscription as stored. The confirmation token is kept as its SHA-256
 // (the unique index "token"), never in the clear.

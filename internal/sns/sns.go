@@ -122,13 +122,14 @@ const (
 	CodeResourceNotFound      awserr.Code = "ResourceNotFound"      // 404
 	CodeTagLimitExceeded      awserr.Code = "TagLimitExceeded"      // 400
 	CodeTagPolicy             awserr.Code = "TagPolicy"             // 400
+	CodeTopicLimitExceeded    awserr.Code = "TopicLimitExceeded"    // 403
 )
 
 // Errorf returns an SNS error with its HTTP status.
 func Errorf(code awserr.Code, format string, args ...any) *awserr.Error {
 	e := awserr.New(code, format, args...)
 	switch code {
-	case CodeAuthorizationError:
+	case CodeAuthorizationError, CodeTopicLimitExceeded:
 		e.Status = http.StatusForbidden
 	case CodeNotFound, CodeResourceNotFound:
 		e.Status = http.StatusNotFound
@@ -191,9 +192,14 @@ func isAccountID(s string) bool {
 
 // validTopicName is CreateTopic's rule: "Topic names must be made up of only uppercase and
 // lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256
-// characters long" (SNS API Reference, CreateTopic). FIFO topics (".fifo") are not served.
+// characters long" (SNS API Reference, CreateTopic), a FIFO topic's name ending in ".fifo"
+// (whether a name fits its topic's type is CreateTopic's to check).
 func validTopicName(n string) bool {
 	if n == "" || len(n) > 256 {
+		return false
+	}
+	n = strings.TrimSuffix(n, fifoSuffix)
+	if n == "" {
 		return false
 	}
 	for i := 0; i < len(n); i++ {

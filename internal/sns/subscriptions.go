@@ -196,6 +196,12 @@ func (s *Service) Subscribe(ctx context.Context, in SubscribeInput) (*Subscripti
 		if !ok {
 			return errTopicNotFound
 		}
+		if t.Fifo {
+			// FIFO topics deliver to Amazon SQS queues only (Amazon SNS Developer Guide, "Amazon SNS
+			// FIFO topics"), which Rootward does not serve. AWS's text for this refusal is not
+			// documented; this is Rootward's.
+			return invalid("Protocol Reason: FIFO topics deliver only to Amazon SQS queues; protocol %s is not supported for FIFO topics", in.Protocol)
+		}
 		r := fresh
 		_, old, exists, err := subscriptions.Lookup(tx, byEndpoint, "", endpointValue(in.TopicARN, in.Protocol, in.Endpoint))
 		if err != nil {

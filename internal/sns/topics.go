@@ -23,6 +23,8 @@ type Topic struct {
 	Created            time.Time
 	// SubscriptionsDeleted counts the subscriptions removed from the topic.
 	SubscriptionsDeleted int
+	// Fifo marks a FIFO topic; ContentDedup is its ContentBasedDeduplication.
+	Fifo, ContentDedup bool
 }
 
 // Tag is a topic's tag.
@@ -36,6 +38,7 @@ func (s *Service) topicOf(account string, r *topicRecord) *Topic {
 		ARN: s.TopicARN(account, r.Name), Account: account, Name: r.Name, DisplayName: r.DisplayName, Policy: r.Policy,
 		DeliveryPolicy: r.DeliveryPolicy, SignatureVersion: r.SignatureVersion, TracingConfig: r.TracingConfig,
 		KmsMasterKeyID: r.KmsMasterKeyID, Tags: slices.Clone(r.Tags), Created: r.Created, SubscriptionsDeleted: r.Deleted,
+		Fifo: r.Fifo, ContentDedup: r.ContentDedup,
 	}
 	if t.Policy == "" {
 		t.Policy = defaultPolicy(t.ARN, account)
@@ -65,7 +68,7 @@ func (s *Service) Topic(ctx context.Context, topicARN string) (*Topic, error) {
 }
 
 // The topic attributes CreateTopic and SetTopicAttributes accept (SNS API Reference,
-// SetTopicAttributes); FIFO topics are not served.
+// SetTopicAttributes); FifoTopic only at creation, ContentBasedDeduplication only on a FIFO topic.
 const (
 	AttrDeliveryPolicy   = "DeliveryPolicy"
 	AttrDisplayName      = "DisplayName"
@@ -74,6 +77,7 @@ const (
 	AttrTracingConfig    = "TracingConfig"
 	AttrKmsMasterKeyID   = "KmsMasterKeyId"
 	AttrFifoTopic        = "FifoTopic"
+	AttrContentDedup     = "ContentBasedDeduplication"
 )
 
 // setAttribute checks one topic attribute and sets it on r.
@@ -117,6 +121,15 @@ func setAttribute(r *topicRecord, name, value string) error {
 			return invalid("KmsMasterKeyId")
 		}
 		r.KmsMasterKeyID = value
+	case AttrContentDedup:
+		if !r.Fifo {
+			return invalid("ContentBasedDeduplication Reason: Content-based deduplication can only be set for FIFO topics")
+		}
+		b, err := strconv.ParseBool(value)
+		if err != nil || (value != "true" && value != "false") {
+			return invalid("ContentBasedDeduplication Reason: Invalid value [%s] for ContentBasedDeduplication. Valid values are true and false", value)
+		}
+		r.ContentDedup = b
 	default:
 		return invalid("AttributeName")
 	}
@@ -141,6 +154,10 @@ func attributeOf(r *topicRecord, name string) string {
 		return r.TracingConfig
 	case AttrKmsMasterKeyID:
 		return r.KmsMasterKeyID
+	case AttrContentDedup:
+		return strconv.FormatBool(r.ContentDedup)
+	case AttrFifoTopic:
+		return strconv.FormatBool(r.Fifo)
 	}
 	return ""
 }
@@ -162,12 +179,23 @@ func (s *Service) CreateTopic(ctx context.Context, account, name string, attrs m
 		return nil, err
 	}
 	r := &topicRecord{Name: name, Created: s.now().UTC()}
+	if v, ok := attrs[AttrFifoTopic]; ok {
+		b, err := strconv.ParseBool(strings.ToLower(v))
+		if err != nil {
+			return nil, invalid("FifoTopic Reason: Invalid value [%s] for FifoTopic. Valid values are true and false", v)
+		}
+		r.Fifo = b
+	}
+	switch fifoName := strings.HasSuffix(name, fifoSuffix); {
+	case r.Fifo && !fifoName:
+		return nil, invalid("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
+	case !r.Fifo && fifoName:
+		// A standard topic's name has no dot (SNS API Reference, CreateTopic).
+		return nil, invalid("Topic Name")
+	}
 	for _, k := range sortedKeys(attrs) {
 		v := attrs[k]
 		if k == AttrFifoTopic {
-			if strings.EqualFold(v, "true") {
-				return nil, invalid("Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
-			}
 			continue
 		}
 		if err := setAttribute(r, k, v); err != nil {
@@ -185,8 +213,8 @@ func (s *Service) CreateTopic(ctx context.Context, account, name string, attrs m
 			return err
 		}
 		if ok {
-			for k, v := range attrs {
-				if k != AttrFifoTopic && attributeOf(old, k) != attributeOf(r, k) || k == AttrFifoTopic && !strings.EqualFold(v, "false") {
+			for k := range attrs {
+				if attributeOf(old, k) != attributeOf(r, k) {
 					return invalid("Attributes Reason: Topic already exists with different attributes")
 				}
 			}
@@ -197,6 +225,9 @@ func (s *Service) CreateTopic(ctx context.Context, account, name string, attrs m
 			}
 			out = s.topicOf(account, old)
 			return nil
+		}
+		if err := checkTopicQuota(tx, account, r.Fifo); err != nil {
+			return err
 		}
 		out = s.topicOf(account, r)
 		return topics.Insert(tx, account, name, r)
@@ -295,6 +326,9 @@ func (s *Service) TopicAttributes(ctx context.Context, topicARN string) (map[str
 			if v != "" {
 				out[k] = v
 			}
+		}
+		if t.Fifo {
+			out[AttrFifoTopic], out[AttrContentDedup] = "true", strconv.FormatBool(t.ContentDedup)
 		}
 		return nil
 	})

@@ -239,7 +239,7 @@ func storedEvent(e *Event) (*store.StoredEvent, error) {
 	}
 	row := &store.StoredEvent{
 		Account: e.RecipientAccountID, Time: e.EventTime, ID: e.EventID, Name: e.EventName,
-		Source: e.EventSource, UserName: e.UserIdentity.UserName, Body: body,
+		Source: e.EventSource, UserName: LookupUserName(&e.UserIdentity), Body: body,
 	}
 	if e.UserIdentity.AccessKeyID != nil {
 		row.AccessKey = *e.UserIdentity.AccessKeyID
@@ -249,6 +249,24 @@ func storedEvent(e *Event) (*store.StoredEvent, error) {
 	}
 	row.ResourceType, row.ResourceName = resourceOf(e.RequestParameters)
 	return row, nil
+}
+
+// RootUserName is the user name CloudTrail's event history gives the root user's events, privileged
+// root sessions' included (their userIdentity.type is Root too): LookupEvents by the Username
+// attribute "root" finds them (CloudTrail User Guide, "Viewing CloudTrail events with the AWS CLI":
+// "Username", and "CloudTrail userIdentity element": type Root).
+const RootUserName = "root"
+
+// LookupUserName is the value of the event log's user name column, which LookupEvents' Username
+// attribute matches: the IAM user's name, RootUserName for the root user, "" for other principals.
+// The event log's migrations derive the same column for records stored before root's were indexed
+// (internal/store/postgres/migrations/00004_root_user_name.sql, internal/store/sqlite/eventroot.go);
+// the migration test checks they agree.
+func LookupUserName(u *UserIdentity) string {
+	if u.UserName == "" && u.Type == "Root" {
+		return RootUserName
+	}
+	return u.UserName
 }
 
 // resourceParams are the request parameters that name the resource an event acted on, in the order

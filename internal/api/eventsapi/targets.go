@@ -37,14 +37,28 @@ var (
 
 // Target is EventBridge's Target, with the members Rootward delivers by. The target-specific
 // parameters of AWS services Rootward does not serve (SqsParameters, EcsParameters …) are not
-// read; InputTransformer is refused, since Rootward does not transform input that way.
+// read.
 type Target struct {
-	Id               *string          `json:",omitempty"`
-	Arn              *string          `json:",omitempty"`
-	RoleArn          *string          `json:",omitempty"`
-	Input            *string          `json:",omitempty"`
-	InputPath        *string          `json:",omitempty"`
-	InputTransformer *json.RawMessage `json:",omitempty"`
+	Id               *string           `json:",omitempty"`
+	Arn              *string           `json:",omitempty"`
+	RoleArn          *string           `json:",omitempty"`
+	Input            *string           `json:",omitempty"`
+	InputPath        *string           `json:",omitempty"`
+	InputTransformer *InputTransformer `json:",omitempty"`
+}
+
+// InputTransformer is EventBridge's InputTransformer: InputTemplate is required.
+type InputTransformer struct {
+	InputPathsMap map[string]string `json:",omitempty"`
+	InputTemplate *string           `json:",omitempty"`
+}
+
+// transformer is the domain's form of t, nil when t is.
+func (t *InputTransformer) transformer() *eventbridge.InputTransformer {
+	if t == nil {
+		return nil
+	}
+	return &eventbridge.InputTransformer{PathsMap: t.InputPathsMap, Template: deref(t.InputTemplate)}
 }
 
 type PutTargetsInput struct {
@@ -78,6 +92,12 @@ func (in *PutTargetsInput) Validate() error {
 		if tg.InputPath != nil {
 			v.length(m+"inputPath", *tg.InputPath, 0, maxInputPath)
 		}
+		if it := tg.InputTransformer; it != nil {
+			v.required(m+"inputTransformer.inputTemplate", it.InputTemplate != nil)
+			if it.InputTemplate != nil {
+				v.length(m+"inputTransformer.inputTemplate", *it.InputTemplate, 1, eventbridge.MaxInputTemplate)
+			}
+		}
 	}
 	if err := v.err(); err != nil {
 		return err
@@ -94,7 +114,9 @@ func (in *PutTargetsInput) Validate() error {
 		case n > 1:
 			return awserr.New(eventbridge.CodeValidation, "Only one of Input, InputPath, or InputTransformer may be provided for target %s.", deref(tg.Id))
 		case tg.InputTransformer != nil:
-			return awserr.New(eventbridge.CodeValidation, "Rootward does not support InputTransformer; use Input or InputPath.")
+			if err := eventbridge.CheckTransformer(deref(tg.Id), tg.InputTransformer.transformer()); err != nil {
+				return err
+			}
 		case tg.Input != nil && !json.Valid([]byte(*tg.Input)):
 			return awserr.New(eventbridge.CodeValidation, "Input for target %s is not valid JSON text.", deref(tg.Id))
 		case tg.InputPath != nil && !eventbridge.ValidInputPath(*tg.InputPath):
@@ -132,7 +154,8 @@ func putTargets(c *api.Call, in *PutTargetsInput) (*TargetsOutput, error) {
 	}
 	targets := make([]eventbridge.Target, len(in.Targets))
 	for i, tg := range in.Targets {
-		targets[i] = eventbridge.Target{ID: deref(tg.Id), ARN: deref(tg.Arn), RoleARN: deref(tg.RoleArn), Input: deref(tg.Input), InputPath: deref(tg.InputPath)}
+		targets[i] = eventbridge.Target{ID: deref(tg.Id), ARN: deref(tg.Arn), RoleARN: deref(tg.RoleArn), Input: deref(tg.Input), InputPath: deref(tg.InputPath),
+			Transformer: tg.InputTransformer.transformer()}
 	}
 	failed, err := svc.PutTargets(c.Ctx, c.Account(), deref(in.Rule), targets)
 	if err != nil {
@@ -190,11 +213,12 @@ func (in *ListTargetsByRuleInput) Validate() error {
 
 // TargetOut is a Target in a result.
 type TargetOut struct {
-	Id        string
-	Arn       string
-	RoleArn   *string `json:",omitempty"`
-	Input     *string `json:",omitempty"`
-	InputPath *string `json:",omitempty"`
+	Id               string
+	Arn              string
+	RoleArn          *string           `json:",omitempty"`
+	Input            *string           `json:",omitempty"`
+	InputPath        *string           `json:",omitempty"`
+	InputTransformer *InputTransformer `json:",omitempty"`
 }
 
 type ListTargetsByRuleOutput struct {
@@ -214,6 +238,9 @@ func listTargetsByRule(c *api.Call, in *ListTargetsByRuleInput) (*ListTargetsByR
 	out := &ListTargetsByRuleOutput{Targets: make([]TargetOut, len(p.Items)), Paged: pagedOf(p.Next)}
 	for i, tg := range p.Items {
 		out.Targets[i] = TargetOut{Id: tg.ID, Arn: tg.ARN, RoleArn: str(tg.RoleARN), Input: str(tg.Input), InputPath: str(tg.InputPath)}
+		if t := tg.Transformer; t != nil {
+			out.Targets[i].InputTransformer = &InputTransformer{InputPathsMap: t.PathsMap, InputTemplate: str(t.Template)}
+		}
 	}
 	return out, nil
 }

@@ -31,15 +31,17 @@ type PublishInput struct {
 	MessageGroupId         string
 }
 
-// PublishOutput is Publish's result.
+// PublishOutput is Publish's result; SequenceNumber only for a FIFO topic.
 type PublishOutput struct {
-	MessageId string
+	MessageId      string
+	SequenceNumber string `xml:",omitempty"`
 }
 
 // domain is the request for internal/sns.
 func (in *PublishInput) domain() *sns.PublishInput {
 	return &sns.PublishInput{TopicARN: in.TopicArn, TargetARN: in.TargetArn, PhoneNumber: in.PhoneNumber, Subject: in.Subject,
-		Message: in.Message, Structure: in.MessageStructure, Attributes: in.MessageAttributes}
+		Message: in.Message, Structure: in.MessageStructure, Attributes: in.MessageAttributes,
+		GroupID: in.MessageGroupId, DeduplicationID: in.MessageDeduplicationId}
 }
 
 // authorizePublish checks the request, then decides sns:Publish on the topic with its access
@@ -54,14 +56,6 @@ func authorizePublish(c *api.Call, in *PublishInput) error {
 		if in.MessageAttributes, err = attributesFrom(c.Query); err != nil {
 			return err
 		}
-	}
-	// FIFO topics are not served: the FIFO members are refused as AWS refuses them on a standard
-	// topic.
-	if in.MessageDeduplicationId != "" {
-		return sns.Errorf(sns.CodeInvalidParameter, "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
-	}
-	if in.MessageGroupId != "" {
-		return sns.Errorf(sns.CodeInvalidParameter, "Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type")
 	}
 	d := in.domain()
 	if err := s.CheckPublish(d); err != nil {
@@ -89,11 +83,11 @@ func trailPublish(c *api.Call, in *PublishInput) {
 }
 
 func publish(c *api.Call, in *PublishInput) (*PublishOutput, error) {
-	id, err := c.SNS.Publish(c.Ctx, in.domain())
+	p, err := c.SNS.PublishMessage(c.Ctx, in.domain())
 	if err != nil {
 		return nil, err
 	}
-	return &PublishOutput{MessageId: id}, nil
+	return &PublishOutput{MessageId: p.MessageID, SequenceNumber: p.SequenceNumber}, nil
 }
 
 // attributesFrom reads Publish's MessageAttributes from the request's parameters; a gap ends the

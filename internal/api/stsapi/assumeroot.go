@@ -77,5 +77,6 @@ func assumeRoot(c *api.Call, in *AssumeRootInput) (*AssumeRootOutput, error) {
 	c.TrailResponse = map[string]any{"credentials": map[string]any{
 		"accessKeyId": sess.AccessKeyID, "expiration": sess.Expiration.UTC().Format(trailTime),
 	}}
+	c.TrailAssumedRoot = true
 	return &AssumeRootOutput{Credentials: credentialsOf(sess), SourceIdentity: sess.SourceIdentity}, nil
 }

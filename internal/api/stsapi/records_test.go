@@ -76,13 +76,45 @@ func TestRootAPIRecords(t *testing.T) {
 	cr := out.Credentials
 	t.Run("AssumeRoot", func(t *testing.T) {
 		testutil.WantJSON(t, r.record(t, r.Account.ID, "AssumeRoot"), `{"eventVersion": "1.08",
-			"userIdentity": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT", "accessKeyId": "ADMINKEY", "userName": "admin"},
+			"userIdentity": {"type": "IAMUser", "principalId": "ADMINID", "arn": "arn:aws:iam::MGMT:user/admin", "accountId": "MGMT", "accessKeyId": "ADMINKEY", "userName": "admin",
+				"sessionContext": {"assumedRoot": "true"}},
 			"eventSource": "sts.amazonaws.com", "eventName": "AssumeRoot", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
 			"requestParameters": {"targetPrincipal": "DEV", "taskPolicyArn": {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}, "durationSeconds": 600},
 			"responseElements": {"credentials": {"accessKeyId": "SESSIONKEY", "expiration": "EXPIRATION"}}, "readOnly": false,
 			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "MGMT", "eventCategory": "Management"}`,
 			"MGMT", r.Account.ID, "ADMINID", admin.UserID, "ADMINKEY", r.AdminKey.AccessKeyID, "DEV", dev,
 			"SESSIONKEY", *cr.AccessKeyId, "EXPIRATION", cr.Expiration.UTC().Format("Jan 2, 2006, 3:04:05 PM"))
+	})
+
+	t.Run("AssumeRoot by a role session", func(t *testing.T) {
+		// AWS's example record: the caller's role session, its issuer and attributes, and the mark.
+		roleARN := r.Role("rootops", "arn:aws:iam::"+r.Account.ID+":root", "", true)
+		ops := r.Assumed(r.m, roleARN, "JohnRole1")
+		out, err := ops.STS.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(dev),
+			TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(taskPrefix + "IAMAuditRootUserCredentials")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.record(t, r.Account.ID, "AssumeRoot")
+		ui, _ := got["userIdentity"].(map[string]any)
+		sc, _ := ui["sessionContext"].(map[string]any)
+		created, _ := sc["attributes"].(map[string]any)["creationDate"].(string)
+		key, _ := ui["accessKeyId"].(string)
+		principal, _ := ui["principalId"].(string)
+		roleID, _, _ := strings.Cut(principal, ":")
+		testutil.WantJSON(t, got, `{"eventVersion": "1.08",
+			"userIdentity": {"type": "AssumedRole", "principalId": "ROLEID:JohnRole1", "arn": "arn:aws:sts::MGMT:assumed-role/rootops/JohnRole1", "accountId": "MGMT", "accessKeyId": "OPSKEY",
+				"sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "ROLEID", "arn": "arn:aws:iam::MGMT:role/rootops", "accountId": "MGMT", "userName": "rootops"},
+					"attributes": {"creationDate": "CREATED", "mfaAuthenticated": "false"}, "assumedRoot": "true"}},
+			"eventSource": "sts.amazonaws.com", "eventName": "AssumeRoot", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1",
+			"requestParameters": {"targetPrincipal": "DEV", "taskPolicyArn": {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}},
+			"responseElements": {"credentials": {"accessKeyId": "SESSIONKEY", "expiration": "EXPIRATION"}}, "readOnly": false,
+			"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "MGMT", "eventCategory": "Management"}`,
+			"MGMT", r.Account.ID, "ROLEID", roleID, "OPSKEY", key, "CREATED", created, "DEV", dev,
+			"SESSIONKEY", *out.Credentials.AccessKeyId, "EXPIRATION", out.Credentials.Expiration.UTC().Format("Jan 2, 2006, 3:04:05 PM"))
+		if !strings.HasPrefix(key, "ASIA") || created == "" || roleID == "" {
+			t.Fatalf("got accessKeyId %q, creationDate %q, role ID %q; want the role session's", key, created, roleID)
+		}
 	})
 
 	t.Run("a call inside the privileged root session", func(t *testing.T) {

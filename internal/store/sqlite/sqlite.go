@@ -144,6 +144,9 @@ func Open(path string) (*DB, error) {
 		err = moveLegacyEvents(context.Background(), db)
 	}
 	if err == nil {
+		err = indexRootEvents(context.Background(), db)
+	}
+	if err == nil {
 		// The registered kinds' data up to their declarations (store.Migrate), after the schema.
 		err = store.Migrate(context.Background(), db)
 	}
