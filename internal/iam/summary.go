@@ -240,10 +240,6 @@ var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Rol
 // policies in their catalogue order). A position is "section \x00 key" (the key an ARN for AWS
 // managed policies), which is also what the Marker holds.
 func (t txn) authEntities(account string, want map[string]bool) store.Source {
-	var aws []string
-	for _, a := range awsManaged {
-		aws = append(aws, a.Arn)
-	}
 	return func(after string, n int) ([]store.Item, error) {
 		start, from := 0, ""
 		if after != "" {
@@ -258,7 +254,7 @@ func (t txn) authEntities(account string, want map[string]bool) store.Source {
 			if sec > start {
 				from = ""
 			}
-			src := store.FromList(aws)
+			src := awsManagedSource("")
 			if kind, ok := authKinds[name]; ok {
 				src = store.Range(t, kind, account, "")
 			}
