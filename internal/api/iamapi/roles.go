@@ -109,7 +109,8 @@ func listRoles(c *api.Call, in *ListRolesInput) (*ListRolesOutput, error) {
 	return out, nil
 }
 
-var UpdateRole = add(&api.Op[UpdateRoleInput, struct{}]{
+// UpdateRole answers an empty UpdateRoleResult: its output shape is an empty structure.
+var UpdateRole = add(&api.Op[UpdateRoleInput, api.Empty]{
 	Name:     "UpdateRole",
 	Resource: func(c *api.Call, in *UpdateRoleInput) string { return roleARN(c, in.RoleName) },
 	Run:      updateRole,
@@ -123,7 +124,7 @@ type UpdateRoleInput struct {
 	MaxSessionDuration int `min:"3600" max:"43200"`
 }
 
-func updateRole(c *api.Call, in *UpdateRoleInput) (*struct{}, error) {
+func updateRole(c *api.Call, in *UpdateRoleInput) (*api.Empty, error) {
 	// A Description sent empty is "" (the decoder's rule for pointer members): it clears the role's.
 	return nil, c.IAM.UpdateRole(c.Ctx, c.Account(), in.RoleName, in.Description, in.MaxSessionDuration)
 }
