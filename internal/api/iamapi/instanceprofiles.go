@@ -61,8 +61,10 @@ var CreateInstanceProfile = add(&api.Op[CreateInstanceProfileInput, InstanceProf
 	Resource: func(c *api.Call, in *CreateInstanceProfileInput) string {
 		return newEntityARN(c, "instance-profile", in.Path, in.InstanceProfileName)
 	},
-	Keys: func(c *api.Call, in *CreateInstanceProfileInput) (authz.Keys, error) { return tagRequestKeys(in.Tags), nil },
-	Run:  createInstanceProfile,
+	Keys: func(c *api.Call, in *CreateInstanceProfileInput) (authz.Keys, error) {
+		return tagRequestKeys(in.Tags), nil
+	},
+	Run: createInstanceProfile,
 })
 
 // CreateInstanceProfileInput is CreateInstanceProfile's request.
@@ -87,9 +89,11 @@ type InstanceProfileNameInput struct {
 }
 
 var GetInstanceProfile = add(&api.Op[InstanceProfileNameInput, InstanceProfileOutput]{
-	Name:     "GetInstanceProfile",
-	Resource: func(c *api.Call, in *InstanceProfileNameInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Run:      getInstanceProfile,
+	Name: "GetInstanceProfile",
+	Resource: func(c *api.Call, in *InstanceProfileNameInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Run: getInstanceProfile,
 })
 
 func getInstanceProfile(c *api.Call, in *InstanceProfileNameInput) (*InstanceProfileOutput, error) {
@@ -101,9 +105,11 @@ func getInstanceProfile(c *api.Call, in *InstanceProfileNameInput) (*InstancePro
 }
 
 var DeleteInstanceProfile = add(&api.Op[InstanceProfileNameInput, struct{}]{
-	Name:     "DeleteInstanceProfile",
-	Resource: func(c *api.Call, in *InstanceProfileNameInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Run:      deleteInstanceProfile,
+	Name: "DeleteInstanceProfile",
+	Resource: func(c *api.Call, in *InstanceProfileNameInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Run: deleteInstanceProfile,
 })
 
 func deleteInstanceProfile(c *api.Call, in *InstanceProfileNameInput) (*struct{}, error) {
@@ -169,9 +175,11 @@ type InstanceProfileRoleInput struct {
 }
 
 var AddRoleToInstanceProfile = add(&api.Op[InstanceProfileRoleInput, struct{}]{
-	Name:     "AddRoleToInstanceProfile",
-	Resource: func(c *api.Call, in *InstanceProfileRoleInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Run:      addRoleToInstanceProfile,
+	Name: "AddRoleToInstanceProfile",
+	Resource: func(c *api.Call, in *InstanceProfileRoleInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Run: addRoleToInstanceProfile,
 })
 
 // addRoleToInstanceProfile also needs iam:PassRole on the role: "The caller of this operation
@@ -186,9 +194,11 @@ func addRoleToInstanceProfile(c *api.Call, in *InstanceProfileRoleInput) (*struc
 }
 
 var RemoveRoleFromInstanceProfile = add(&api.Op[InstanceProfileRoleInput, struct{}]{
-	Name:     "RemoveRoleFromInstanceProfile",
-	Resource: func(c *api.Call, in *InstanceProfileRoleInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Run:      removeRoleFromInstanceProfile,
+	Name: "RemoveRoleFromInstanceProfile",
+	Resource: func(c *api.Call, in *InstanceProfileRoleInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Run: removeRoleFromInstanceProfile,
 })
 
 func removeRoleFromInstanceProfile(c *api.Call, in *InstanceProfileRoleInput) (*struct{}, error) {
@@ -196,9 +206,13 @@ func removeRoleFromInstanceProfile(c *api.Call, in *InstanceProfileRoleInput) (*
 }
 
 var TagInstanceProfile = add(&api.Op[TagInstanceProfileInput, struct{}]{
-	Name:     "TagInstanceProfile",
-	Resource: func(c *api.Call, in *TagInstanceProfileInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Keys:     func(c *api.Call, in *TagInstanceProfileInput) (authz.Keys, error) { return tagRequestKeys(in.Tags), nil },
+	Name: "TagInstanceProfile",
+	Resource: func(c *api.Call, in *TagInstanceProfileInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Keys: func(c *api.Call, in *TagInstanceProfileInput) (authz.Keys, error) {
+		return tagRequestKeys(in.Tags), nil
+	},
 	Run: func(c *api.Call, in *TagInstanceProfileInput) (*struct{}, error) {
 		return nil, c.IAM.TagInstanceProfile(c.Ctx, c.Account(), in.InstanceProfileName, in.Tags)
 	},
@@ -211,9 +225,13 @@ type TagInstanceProfileInput struct {
 }
 
 var UntagInstanceProfile = add(&api.Op[UntagInstanceProfileInput, struct{}]{
-	Name:     "UntagInstanceProfile",
-	Resource: func(c *api.Call, in *UntagInstanceProfileInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Keys:     func(c *api.Call, in *UntagInstanceProfileInput) (authz.Keys, error) { return untagKeys(in.TagKeys), nil },
+	Name: "UntagInstanceProfile",
+	Resource: func(c *api.Call, in *UntagInstanceProfileInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Keys: func(c *api.Call, in *UntagInstanceProfileInput) (authz.Keys, error) {
+		return untagKeys(in.TagKeys), nil
+	},
 	Run: func(c *api.Call, in *UntagInstanceProfileInput) (*struct{}, error) {
 		return nil, c.IAM.UntagInstanceProfile(c.Ctx, c.Account(), in.InstanceProfileName, in.TagKeys)
 	},
@@ -226,9 +244,11 @@ type UntagInstanceProfileInput struct {
 }
 
 var ListInstanceProfileTags = add(&api.Op[ListInstanceProfileTagsInput, TagsOutput]{
-	Name:     "ListInstanceProfileTags",
-	Resource: func(c *api.Call, in *ListInstanceProfileTagsInput) string { return instanceProfileARN(c, in.InstanceProfileName) },
-	Run:      listInstanceProfileTags,
+	Name: "ListInstanceProfileTags",
+	Resource: func(c *api.Call, in *ListInstanceProfileTagsInput) string {
+		return instanceProfileARN(c, in.InstanceProfileName)
+	},
+	Run: listInstanceProfileTags,
 })
 
 // ListInstanceProfileTagsInput is ListInstanceProfileTags' request.
