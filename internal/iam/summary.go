@@ -35,8 +35,7 @@ var summaryQuotas = map[string]int{
 	"RolePolicySizeQuota":             policy.LimitInlineRole,
 	"PolicySizeQuota":                 policy.LimitManaged,
 	"AssumeRolePolicySizeQuota":       policy.LimitTrust,
-	// GlobalEndpointTokenVersion is 1 until SetSecurityTokenServicePreferences asks for v2 tokens,
-	// which Rootward does not serve.
+	// GlobalEndpointTokenVersion is 1 until SetSecurityTokenServicePreferences asks for v2 tokens.
 	"GlobalEndpointTokenVersion": 1,
 }
 
@@ -91,8 +90,14 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			return err
 		}
 		out["AccountAccessKeysPresent"] = flag(keys)
-		// Rootward has no server certificates, instance profiles or identity providers yet.
-		out["ServerCertificates"], out["InstanceProfiles"], out["Providers"] = 0, 0, 0
+		if out["InstanceProfiles"], err = t.Count(instanceProfiles.Name, account, ""); err != nil {
+			return err
+		}
+		if out["GlobalEndpointTokenVersion"], err = t.globalEndpointTokenVersion(account); err != nil {
+			return err
+		}
+		// Rootward has no server certificates or identity providers yet.
+		out["ServerCertificates"], out["Providers"] = 0, 0
 		return nil
 	})
 	if err != nil {
