@@ -96,8 +96,11 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 		if out["GlobalEndpointTokenVersion"], err = t.globalEndpointTokenVersion(account); err != nil {
 			return err
 		}
-		// Rootward has no server certificates or identity providers yet.
-		out["ServerCertificates"], out["Providers"] = 0, 0
+		if out["ServerCertificates"], err = t.Count(serverCerts.Name, account, ""); err != nil {
+			return err
+		}
+		// Identity providers are counted by the federation work, not yet here.
+		out["Providers"] = 0
 		return nil
 	})
 	if err != nil {
