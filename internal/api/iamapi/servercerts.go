@@ -47,7 +47,9 @@ var UploadServerCertificate = add(&api.Op[UploadServerCertificateInput, UploadSe
 	Resource: func(c *api.Call, in *UploadServerCertificateInput) string {
 		return newEntityARN(c, "server-certificate", in.Path, in.ServerCertificateName)
 	},
-	Keys: func(c *api.Call, in *UploadServerCertificateInput) (authz.Keys, error) { return tagRequestKeys(in.Tags), nil },
+	Keys: func(c *api.Call, in *UploadServerCertificateInput) (authz.Keys, error) {
+		return tagRequestKeys(in.Tags), nil
+	},
 	Run: func(c *api.Call, in *UploadServerCertificateInput) (*UploadServerCertificateOutput, error) {
 		sc, err := c.IAM.UploadServerCertificate(c.Ctx, c.Account(), iam.UploadServerCertificateInput{
 			Name: in.ServerCertificateName, Path: in.Path, Body: in.CertificateBody, PrivateKey: in.PrivateKey,
@@ -82,8 +84,10 @@ type ServerCertificateNameInput struct {
 }
 
 var GetServerCertificate = add(&api.Op[ServerCertificateNameInput, GetServerCertificateOutput]{
-	Name:     "GetServerCertificate",
-	Resource: func(c *api.Call, in *ServerCertificateNameInput) string { return serverCertARN(c, in.ServerCertificateName) },
+	Name: "GetServerCertificate",
+	Resource: func(c *api.Call, in *ServerCertificateNameInput) string {
+		return serverCertARN(c, in.ServerCertificateName)
+	},
 	Run: func(c *api.Call, in *ServerCertificateNameInput) (*GetServerCertificateOutput, error) {
 		sc, err := c.IAM.GetServerCertificate(c.Ctx, c.Account(), in.ServerCertificateName)
 		if err != nil {
@@ -136,8 +140,10 @@ type ListServerCertificatesOutput struct {
 }
 
 var UpdateServerCertificate = add(&api.Op[UpdateServerCertificateInput, struct{}]{
-	Name:     "UpdateServerCertificate",
-	Resource: func(c *api.Call, in *UpdateServerCertificateInput) string { return serverCertARN(c, in.ServerCertificateName) },
+	Name: "UpdateServerCertificate",
+	Resource: func(c *api.Call, in *UpdateServerCertificateInput) string {
+		return serverCertARN(c, in.ServerCertificateName)
+	},
 	Run: func(c *api.Call, in *UpdateServerCertificateInput) (*struct{}, error) {
 		return nil, c.IAM.UpdateServerCertificate(c.Ctx, c.Account(), in.ServerCertificateName, in.NewServerCertificateName, in.NewPath)
 	},
@@ -151,17 +157,23 @@ type UpdateServerCertificateInput struct {
 }
 
 var DeleteServerCertificate = add(&api.Op[ServerCertificateNameInput, struct{}]{
-	Name:     "DeleteServerCertificate",
-	Resource: func(c *api.Call, in *ServerCertificateNameInput) string { return serverCertARN(c, in.ServerCertificateName) },
+	Name: "DeleteServerCertificate",
+	Resource: func(c *api.Call, in *ServerCertificateNameInput) string {
+		return serverCertARN(c, in.ServerCertificateName)
+	},
 	Run: func(c *api.Call, in *ServerCertificateNameInput) (*struct{}, error) {
 		return nil, c.IAM.DeleteServerCertificate(c.Ctx, c.Account(), in.ServerCertificateName)
 	},
 })
 
 var TagServerCertificate = add(&api.Op[TagServerCertificateInput, struct{}]{
-	Name:     "TagServerCertificate",
-	Resource: func(c *api.Call, in *TagServerCertificateInput) string { return serverCertARN(c, in.ServerCertificateName) },
-	Keys:     func(c *api.Call, in *TagServerCertificateInput) (authz.Keys, error) { return tagRequestKeys(in.Tags), nil },
+	Name: "TagServerCertificate",
+	Resource: func(c *api.Call, in *TagServerCertificateInput) string {
+		return serverCertARN(c, in.ServerCertificateName)
+	},
+	Keys: func(c *api.Call, in *TagServerCertificateInput) (authz.Keys, error) {
+		return tagRequestKeys(in.Tags), nil
+	},
 	Run: func(c *api.Call, in *TagServerCertificateInput) (*struct{}, error) {
 		return nil, c.IAM.TagServerCertificate(c.Ctx, c.Account(), in.ServerCertificateName, in.Tags)
 	},
@@ -174,9 +186,13 @@ type TagServerCertificateInput struct {
 }
 
 var UntagServerCertificate = add(&api.Op[UntagServerCertificateInput, struct{}]{
-	Name:     "UntagServerCertificate",
-	Resource: func(c *api.Call, in *UntagServerCertificateInput) string { return serverCertARN(c, in.ServerCertificateName) },
-	Keys:     func(c *api.Call, in *UntagServerCertificateInput) (authz.Keys, error) { return untagKeys(in.TagKeys), nil },
+	Name: "UntagServerCertificate",
+	Resource: func(c *api.Call, in *UntagServerCertificateInput) string {
+		return serverCertARN(c, in.ServerCertificateName)
+	},
+	Keys: func(c *api.Call, in *UntagServerCertificateInput) (authz.Keys, error) {
+		return untagKeys(in.TagKeys), nil
+	},
 	Run: func(c *api.Call, in *UntagServerCertificateInput) (*struct{}, error) {
 		return nil, c.IAM.UntagServerCertificate(c.Ctx, c.Account(), in.ServerCertificateName, in.TagKeys)
 	},
@@ -189,8 +205,10 @@ type UntagServerCertificateInput struct {
 }
 
 var ListServerCertificateTags = add(&api.Op[ListServerCertificateTagsInput, TagsOutput]{
-	Name:     "ListServerCertificateTags",
-	Resource: func(c *api.Call, in *ListServerCertificateTagsInput) string { return serverCertARN(c, in.ServerCertificateName) },
+	Name: "ListServerCertificateTags",
+	Resource: func(c *api.Call, in *ListServerCertificateTagsInput) string {
+		return serverCertARN(c, in.ServerCertificateName)
+	},
 	Run: func(c *api.Call, in *ListServerCertificateTagsInput) (*TagsOutput, error) {
 		sc, err := c.IAM.GetServerCertificate(c.Ctx, c.Account(), in.ServerCertificateName)
 		if err != nil {
