@@ -39,7 +39,7 @@ type InstanceProfile struct {
 	Arn                 string        `xml:"Arn"`
 	CreateDate          awsproto.Time `xml:"CreateDate"`
 	Roles               []Role        `xml:"Roles>member"`
-	Tags                []iam.Tag     `xml:"Tags>member,omitempty"`
+	Tags                iam.TagList   `xml:"Tags,omitempty"`
 }
 
 func instanceProfileOf(p *iam.InstanceProfile) InstanceProfile {

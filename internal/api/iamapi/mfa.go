@@ -65,7 +65,7 @@ type VirtualMFADevice struct {
 	QRCodePNG        Blob           `xml:"QRCodePNG,omitempty"`
 	User             *MFAUser       `xml:"User,omitempty"`
 	EnableDate       *awsproto.Time `xml:"EnableDate,omitempty"`
-	Tags             []iam.Tag      `xml:"Tags>member,omitempty"`
+	Tags             iam.TagList    `xml:"Tags,omitempty"`
 }
 
 func virtualMFADeviceOf(c *api.Call, d *iam.VirtualMFADevice) (VirtualMFADevice, error) {

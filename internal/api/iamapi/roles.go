@@ -104,6 +104,10 @@ func listRoles(c *api.Call, in *ListRolesInput) (*ListRolesOutput, error) {
 	}
 	out := &ListRolesOutput{Roles: make([]Role, len(p.Items)), Paged: PageOf(p)}
 	for i := range p.Items {
+		// "This operation does not return the following attributes, even though they are an
+		// attribute of the returned object: PermissionsBoundary, RoleLastUsed, Tags" (IAM API
+		// Reference, ListRoles).
+		p.Items[i].PermissionsBoundary, p.Items[i].RoleLastUsed, p.Items[i].Tags = nil, nil, nil
 		out.Roles[i] = RoleOf(&p.Items[i])
 	}
 	return out, nil

@@ -75,7 +75,7 @@ type UploadServerCertificateInput struct {
 // UploadServerCertificateOutput is the certificate's metadata and tags.
 type UploadServerCertificateOutput struct {
 	Metadata ServerCertificateMetadata `xml:"ServerCertificateMetadata"`
-	Tags     []iam.Tag                 `xml:"Tags>member,omitempty"`
+	Tags     iam.TagList               `xml:"Tags,omitempty"`
 }
 
 // ServerCertificateNameInput names a certificate.
@@ -108,7 +108,7 @@ type GetServerCertificateOutput struct {
 		Metadata         ServerCertificateMetadata `xml:"ServerCertificateMetadata"`
 		CertificateBody  string                    `xml:"CertificateBody"`
 		CertificateChain string                    `xml:"CertificateChain,omitempty"`
-		Tags             []iam.Tag                 `xml:"Tags>member,omitempty"`
+		Tags             iam.TagList               `xml:"Tags,omitempty"`
 	} `xml:"ServerCertificate"`
 }
 
