@@ -251,13 +251,6 @@ func (s *Service) ListSSHPublicKeys(ctx context.Context, account, user string, o
 	return p, err
 }
 
-func checkStatus(v string) error {
-	if v != "Active" && v != "Inactive" && v != "Expired" {
-		return invalid("Status", v, "Member must satisfy enum value set: [Active, Inactive, Expired]")
-	}
-	return nil
-}
-
 // UpdateSSHPublicKey sets a key's status. Returns NoSuchEntity.
 func (s *Service) UpdateSSHPublicKey(ctx context.Context, account, user, id, status string) error {
 	if status != "Active" && status != "Inactive" {
