@@ -30,6 +30,7 @@ var sdkModules = map[string]string{
 	"events":        "github.com/aws/aws-sdk-go-v2/service/eventbridge",
 	"sns":           "github.com/aws/aws-sdk-go-v2/service/sns",
 	"guardduty":     "github.com/aws/aws-sdk-go-v2/service/guardduty",
+	"account":       "github.com/aws/aws-sdk-go-v2/service/account",
 }
 
 // sdkOperation is one operation of an SDK model: its name and whether its output is a shape (an
