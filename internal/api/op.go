@@ -90,12 +90,22 @@ func (o *Op[In, Out]) authorize(c *Call, in any) error {
 
 func (o *Op[In, Out]) run(c *Call, in any) (any, error) {
 	out, err := o.Run(c, in.(*In))
+	if _, empty := any(out).(*Empty); empty && out == nil && err == nil {
+		return &Empty{}, nil
+	}
 	if out == nil {
 		// No typed nil in the interface: the encoders write no result for a nil output.
 		return nil, err
 	}
 	return out, err
 }
+
+// Empty is the output of an operation whose output shape is an empty structure: it answers its
+// empty result element (<NAMEResult></NAMEResult> in awsQuery), which the SDKs read and without
+// which aws-sdk-go-v2 fails ("deserialization failed, EOF") although the operation succeeded. An
+// operation without output (smithy.api#Unit) has Out struct{} and returns nil: no result element.
+// A Run of an Empty operation may return nil; the runner answers the element.
+type Empty struct{}
 
 // Validator is an input that checks itself after decoding, before authorization: constraints that
 // the field tags cannot say (one of two members, a pattern).

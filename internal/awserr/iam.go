@@ -25,6 +25,12 @@ const (
 	ReportNotPresent   Code = "ReportNotPresent"
 	ServiceFailure     Code = "ServiceFailure"
 	UnmodifiableEntity Code = "UnmodifiableEntity"
+	// SSH public keys, server certificates and service-specific credentials.
+	DuplicateSSHPublicKey         Code = "DuplicateSSHPublicKey"
+	InvalidPublicKey              Code = "InvalidPublicKey"
+	KeyPairMismatch               Code = "KeyPairMismatch"
+	NotSupportedService           Code = "NotSupportedService"
+	UnrecognizedPublicKeyEncoding Code = "UnrecognizedPublicKeyEncoding"
 )
 
 // Codes of IAM's centralized root access operations, which depend on Organizations (IAM API

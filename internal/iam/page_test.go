@@ -51,10 +51,7 @@ func TestListPoliciesReadsOnePage(t *testing.T) {
 			ownA = append(ownA, p.Arn)
 		}
 	}
-	var aws []string
-	for _, p := range awsManaged {
-		aws = append(aws, p.Arn)
-	}
+	aws := awsManaged().arns
 	tests := []struct {
 		name     string
 		in       ListPoliciesInput
@@ -63,8 +60,8 @@ func TestListPoliciesReadsOnePage(t *testing.T) {
 		maxReads int // of the account's policies, per page
 	}{
 		{"Local", ListPoliciesInput{Scope: "Local"}, 5, own, 6},
-		{"All", ListPoliciesInput{}, 5, append(slices.Clone(aws), own...), 6},
-		{"AWS", ListPoliciesInput{Scope: "AWS"}, 2, aws, 0},
+		{"All", ListPoliciesInput{}, 100, append(slices.Clone(aws), own...), 101},
+		{"AWS", ListPoliciesInput{Scope: "AWS"}, 100, aws, 0},
 		// The path index holds the policies under the prefix: a page reads MaxItems+1 of them,
 		// however many policies lie elsewhere.
 		{"PathPrefix", ListPoliciesInput{Scope: "Local", PathPrefix: "/a/"}, 5, ownA, 6},

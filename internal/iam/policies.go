@@ -265,14 +265,7 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 // (AWS documents no order for a PathPrefix listing.) A position is a policy's ARN; an item's Key is
 // its ARN. One page reads one page of the account's policies, however many it has.
 func (t txn) policies(account, scope, pathPrefix string) store.Source {
-	var aws []string
-	if scope != "Local" {
-		for _, a := range awsManaged {
-			if strings.HasPrefix(a.Path, pathPrefix) {
-				aws = append(aws, a.Arn)
-			}
-		}
-	}
+	aws := awsManagedSource(pathPrefix)
 	byPath := pathPrefix != "" && pathPrefix != "/"
 	own := policies.Range(t, account, "")
 	if byPath {
@@ -282,9 +275,11 @@ func (t txn) policies(account, scope, pathPrefix string) store.Source {
 		var out []store.Item
 		ownAfter := ""
 		if _, isAWS := awsManagedByARN(after); isAWS || after == "" {
-			var err error
-			if out, err = store.FromList(aws)(after, n); err != nil {
-				return nil, err
+			if scope != "Local" {
+				var err error
+				if out, err = aws(after, n); err != nil {
+					return nil, err
+				}
 			}
 		} else {
 			_, name, ok := splitPolicyARN(after)

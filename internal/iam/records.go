@@ -283,7 +283,7 @@ func (t txn) renameUserRecords(account, oldKey, newKey, newName string) error {
 			return err
 		}
 	}
-	return nil
+	return moveUserCreds(t, account, oldKey, newKey)
 }
 
 // roleRecord is a stored IAM role, under its folded name.

@@ -390,7 +390,8 @@ func (s *Service) DeleteRolePermissionsBoundary(ctx context.Context, account, na
 	})
 }
 
-// DeleteRole deletes a role without policies. Returns DeleteConflict.
+// DeleteRole deletes a role without policies that is in no instance profile. Returns
+// DeleteConflict.
 func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 	return s.update(ctx, account, func(t txn) error {
 		r, err := t.role(account, name)
@@ -401,6 +402,14 @@ func (s *Service) DeleteRole(ctx context.Context, account, name string) error {
 			return err
 		}
 		key := fold(name)
+		// IAM checks the instance profiles first: Terraform's aws_iam_role removes the role from
+		// its profiles (ListInstanceProfilesForRole) before it deletes it.
+		if in, err := t.roleInInstanceProfile(account, key); err != nil || in {
+			if err == nil {
+				err = awserr.New(awserr.DeleteConflict, "Cannot delete entity, must remove roles from instance profile first.")
+			}
+			return err
+		}
 		for _, c := range []struct{ kind, prefix, msg string }{
 			{kindInline, principalRoleT + sep + key + sep, "Cannot delete entity, must delete policies first."},
 			{kindAttached, principalRoleT + sep + key + sep, "Cannot delete entity, must detach all policies first."},

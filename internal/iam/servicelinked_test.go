@@ -46,3 +46,13 @@ func TestServiceLinkedMark(t *testing.T) {
 		testutil.WantCode(t, err, "ValidationError")
 	})
 }
+
+// Every service-linked role Rootward creates gets one of AWS's managed policies, under
+// /aws-service-role/.
+func TestLinkedServicesPolicies(t *testing.T) {
+	for svc, ls := range linkedServices {
+		if _, ok := AWSManaged("arn:aws:iam::aws:policy/aws-service-role/" + ls.policy); !ok {
+			t.Errorf("%s: policy %s is not an AWS managed policy under /aws-service-role/", svc, ls.policy)
+		}
+	}
+}

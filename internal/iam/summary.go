@@ -35,8 +35,7 @@ var summaryQuotas = map[string]int{
 	"RolePolicySizeQuota":             policy.LimitInlineRole,
 	"PolicySizeQuota":                 policy.LimitManaged,
 	"AssumeRolePolicySizeQuota":       policy.LimitTrust,
-	// GlobalEndpointTokenVersion is 1 until SetSecurityTokenServicePreferences asks for v2 tokens,
-	// which Rootward does not serve.
+	// GlobalEndpointTokenVersion is 1 until SetSecurityTokenServicePreferences asks for v2 tokens.
 	"GlobalEndpointTokenVersion": 1,
 }
 
@@ -91,8 +90,17 @@ func (s *Service) GetAccountSummary(ctx context.Context, account string) (map[st
 			return err
 		}
 		out["AccountAccessKeysPresent"] = flag(keys)
-		// Rootward has no server certificates, instance profiles or identity providers yet.
-		out["ServerCertificates"], out["InstanceProfiles"], out["Providers"] = 0, 0, 0
+		if out["InstanceProfiles"], err = t.Count(instanceProfiles.Name, account, ""); err != nil {
+			return err
+		}
+		if out["GlobalEndpointTokenVersion"], err = t.globalEndpointTokenVersion(account); err != nil {
+			return err
+		}
+		if out["ServerCertificates"], err = t.Count(serverCerts.Name, account, ""); err != nil {
+			return err
+		}
+		// Identity providers are counted by the federation work, not yet here.
+		out["Providers"] = 0
 		return nil
 	})
 	if err != nil {
@@ -240,10 +248,6 @@ var authKinds = map[string]string{"User": users.Name, "Group": groups.Name, "Rol
 // policies in their catalogue order). A position is "section \x00 key" (the key an ARN for AWS
 // managed policies), which is also what the Marker holds.
 func (t txn) authEntities(account string, want map[string]bool) store.Source {
-	var aws []string
-	for _, a := range awsManaged {
-		aws = append(aws, a.Arn)
-	}
 	return func(after string, n int) ([]store.Item, error) {
 		start, from := 0, ""
 		if after != "" {
@@ -258,7 +262,7 @@ func (t txn) authEntities(account string, want map[string]bool) store.Source {
 			if sec > start {
 				from = ""
 			}
-			src := store.FromList(aws)
+			src := awsManagedSource("")
 			if kind, ok := authKinds[name]; ok {
 				src = store.Range(t, kind, account, "")
 			}

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"encoding/xml"
 	"fmt"
 	"regexp"
 	"strings"
@@ -147,4 +148,20 @@ func removeTags(cur []Tag, keys []string) []Tag {
 // ListPolicyTags do (IAM API reference: MaxItems 1–1000, IsTruncated and Marker in the answer).
 func PageTags(tags []Tag, o ListOpts) (Page[Tag], error) {
 	return pageSlice(tags, func(t Tag) string { return t.Key }, o)
+}
+
+// TagList is a resource's tags as IAM answers them: <Tags><member>…</member></Tags>, and no Tags
+// element at all when there are none ("omitempty" leaves an empty list out; encoding/xml would
+// otherwise write the parent <Tags></Tags> of a Tags>member path even when it has no members,
+// which IAM never does: CreateUser without tags answers no Tags element).
+type TagList []Tag
+
+// MarshalXML writes each tag as a member of start.
+func (l TagList) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if len(l) == 0 {
+		return nil
+	}
+	return e.EncodeElement(struct {
+		Member []Tag `xml:"member"`
+	}{l}, start)
 }

@@ -65,7 +65,7 @@ type User struct {
 	CreateDate          time.Time  `xml:"CreateDate"`
 	PasswordLastUsed    *time.Time `xml:"PasswordLastUsed,omitempty"`
 	PermissionsBoundary *Boundary  `xml:"PermissionsBoundary,omitempty"`
-	Tags                []Tag      `xml:"Tags>member,omitempty"`
+	Tags                TagList    `xml:"Tags,omitempty"`
 }
 
 // Group is an IAM group.
@@ -94,7 +94,7 @@ type Role struct {
 	Description              string        `xml:"Description,omitempty"`
 	MaxSessionDuration       int           `xml:"MaxSessionDuration"`
 	PermissionsBoundary      *Boundary     `xml:"PermissionsBoundary,omitempty"`
-	Tags                     []Tag         `xml:"Tags>member,omitempty"`
+	Tags                     TagList       `xml:"Tags,omitempty"`
 	RoleLastUsed             *RoleLastUsed `xml:"RoleLastUsed,omitempty"`
 	// TrustPrincipalIDs maps each IAM user and role ARN the trust policy named when it was saved
 	// to that entity's unique ID then, so that a principal deleted and created again under the
@@ -126,7 +126,7 @@ type ManagedPolicy struct {
 	Description                   string          `xml:"Description,omitempty"`
 	CreateDate                    time.Time       `xml:"CreateDate"`
 	UpdateDate                    time.Time       `xml:"UpdateDate"`
-	Tags                          []Tag           `xml:"Tags>member,omitempty"`
+	Tags                          TagList         `xml:"Tags,omitempty"`
 	Versions                      []PolicyVersion `xml:"-"`
 	// NextVersion numbers versions: v1, v2, … never reused after deletion, as in IAM.
 	NextVersion int `xml:"-"`

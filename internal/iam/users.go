@@ -190,6 +190,9 @@ func (s *Service) DeleteUser(ctx context.Context, account, name string) error {
 			{func() (int, error) { return t.countAccessKeys(account, name) }, "Cannot delete entity, must delete access keys first."},
 			{count(signingCerts.Name, key+sep), "Cannot delete entity, must delete signing certificates first."},
 			{count(kindUserMFA, key+sep), "Cannot delete entity, must delete MFA device first."},
+			// AWS's texts for these two are not documented; Rootward's, in the form of the others.
+			{count(sshKeys.Name, key+sep), "Cannot delete entity, must delete SSH public keys first."},
+			{count(serviceCreds.Name, key+sep), "Cannot delete entity, must delete service specific credentials first."},
 			{count(kindInline, principalUserT+sep+key+sep), "Cannot delete entity, must delete policies first."},
 			{count(kindAttached, principalUserT+sep+key+sep), "Cannot delete entity, must detach all policies first."},
 			{func() (int, error) { return members.Count(t, "user", account, key+sep) }, "Cannot delete entity, must remove users from group first."},

@@ -523,7 +523,10 @@ func TestTaskPolicies(t *testing.T) {
 		{TaskCreateRootUserPassword, "iam:CreateLoginProfile", root, true},
 		{TaskCreateRootUserPassword, "iam:DeleteLoginProfile", root, false},
 		{TaskDeleteRootUserCredentials, "iam:DeleteLoginProfile", root, true},
-		{TaskDeleteRootUserCredentials, "iam:DeleteVirtualMFADevice", "arn:aws:iam::111122223333:mfa/root-account-mfa-device", true},
+		// AWS's policy confines iam:DeleteVirtualMFADevice to the root user's ARN too, so a device
+		// ARN is denied.
+		{TaskDeleteRootUserCredentials, "iam:DeleteVirtualMFADevice", "arn:aws:iam::111122223333:mfa/root-account-mfa-device", false},
+		{TaskDeleteRootUserCredentials, "iam:DeactivateMFADevice", root, true},
 		{TaskDeleteRootUserCredentials, "iam:CreateAccessKey", root, false},
 		{TaskS3UnlockBucketPolicy, "s3:DeleteBucketPolicy", "arn:aws:s3:::locked", true},
 		{TaskS3UnlockBucketPolicy, "s3:GetObject", "arn:aws:s3:::locked/x", false},
@@ -543,6 +546,9 @@ func TestTaskPolicies(t *testing.T) {
 			var ctx policy.Context
 			ctx.Set("aws:PrincipalArn", root)
 			ctx.Set("aws:PrincipalAccount", "111122223333")
+			if parts := strings.Split(tc.resource, ":"); len(parts) > 4 && parts[4] != "" {
+				ctx.Set("aws:ResourceAccount", parts[4])
+			}
 			d := policy.Evaluate(&policy.Input{Root: true, TaskPolicies: []*policy.Policy{p}}, &policy.Request{
 				Action: tc.action, Resource: tc.resource, Context: &ctx,
 				Principal: policy.Principal{ARN: root, Account: "111122223333"},
@@ -554,12 +560,11 @@ func TestTaskPolicies(t *testing.T) {
 	}
 }
 
-// managedTask returns the registered document of a task policy through IAM's AWS managed policies.
+// managedTask returns the document of a task policy from IAM's AWS managed policies.
 func managedTask(name string) (string, bool) {
-	for _, p := range taskPolicies {
-		if p.PolicyName == name && IsTaskPolicy(p.Arn) {
-			return p.DefaultDocument(), true
-		}
+	p, ok := iam.AWSManaged(TaskPolicyPrefix + name)
+	if !ok {
+		return "", false
 	}
-	return "", false
+	return p.DefaultDocument(), true
 }

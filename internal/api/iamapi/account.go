@@ -97,7 +97,7 @@ type UserDetail struct {
 	GroupList               []string             `xml:"GroupList>member"`
 	AttachedManagedPolicies []iam.AttachedPolicy `xml:"AttachedManagedPolicies>member"`
 	PermissionsBoundary     *iam.Boundary        `xml:"PermissionsBoundary,omitempty"`
-	Tags                    []iam.Tag            `xml:"Tags>member,omitempty"`
+	Tags                    iam.TagList          `xml:"Tags,omitempty"`
 }
 
 // GroupDetail is a group with its inline and attached policies.
@@ -124,7 +124,7 @@ type RoleDetail struct {
 	RolePolicyList          []PolicyDetail       `xml:"RolePolicyList>member"`
 	AttachedManagedPolicies []iam.AttachedPolicy `xml:"AttachedManagedPolicies>member"`
 	PermissionsBoundary     *iam.Boundary        `xml:"PermissionsBoundary,omitempty"`
-	Tags                    []iam.Tag            `xml:"Tags>member,omitempty"`
+	Tags                    iam.TagList          `xml:"Tags,omitempty"`
 	RoleLastUsed            *iam.RoleLastUsed    `xml:"RoleLastUsed,omitempty"`
 }
 

@@ -228,12 +228,19 @@ func TestManagedPolicies(t *testing.T) {
 	}
 
 	// AWS managed policies are listed and attachable.
-	aws1, err := e.IAM.ListPolicies(ctx, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws})
-	if err != nil {
-		t.Fatal(err)
+	var awsPolicies []types.Policy
+	for pg := awsiam.NewListPoliciesPaginator(e.IAM, &awsiam.ListPoliciesInput{Scope: types.PolicyScopeTypeAws, MaxItems: aws.Int32(1000)}); pg.HasMorePages(); {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		awsPolicies = append(awsPolicies, out.Policies...)
+	}
+	if len(awsPolicies) != 1452 {
+		t.Errorf("ListPolicies Scope=AWS listed %d policies, want 1452", len(awsPolicies))
 	}
 	want := map[string]bool{"AdministratorAccess": false, "PowerUserAccess": false, "ReadOnlyAccess": false, "IAMFullAccess": false, "IAMReadOnlyAccess": false, "IAMUserChangePassword": false}
-	for _, mp := range aws1.Policies {
+	for _, mp := range awsPolicies {
 		if _, ok := want[*mp.PolicyName]; ok {
 			want[*mp.PolicyName] = true
 			if *mp.Arn != "arn:aws:iam::aws:policy/"+*mp.PolicyName {

@@ -25,8 +25,7 @@ import (
 //     detached.
 //
 // IAM's other keys belong to operations Rootward does not serve yet: iam:PassedToService and
-// iam:AssociatedResourceArn (iam:PassRole, which no served service performs), iam:AWSServiceName
-// (CreateServiceLinkedRole; awsServiceNameKeys is ready for it), iam:OrganizationsPolicyId
+// iam:AssociatedResourceArn (iam:PassRole, which no served service performs), iam:OrganizationsPolicyId
 // (GenerateOrganizationsAccessReport), and the FIDO and service-specific-credential keys.
 //
 // A key the request does not carry is left unset, so a condition on it behaves as in AWS on a
@@ -100,7 +99,7 @@ func groupAttachKeys(policyARN string) authz.Keys {
 }
 
 // awsServiceNameKeys are CreateServiceLinkedRole's: iam:AWSServiceName, the service the role is
-// for. No operation uses them until CreateServiceLinkedRole is served.
+// for.
 func awsServiceNameKeys(name string) authz.Keys {
 	return func(ctx *policy.Context) { setIfPresent(ctx, "iam:AWSServiceName", name) }
 }

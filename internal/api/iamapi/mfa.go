@@ -65,7 +65,7 @@ type VirtualMFADevice struct {
 	QRCodePNG        Blob           `xml:"QRCodePNG,omitempty"`
 	User             *MFAUser       `xml:"User,omitempty"`
 	EnableDate       *awsproto.Time `xml:"EnableDate,omitempty"`
-	Tags             []iam.Tag      `xml:"Tags>member,omitempty"`
+	Tags             iam.TagList    `xml:"Tags,omitempty"`
 }
 
 func virtualMFADeviceOf(c *api.Call, d *iam.VirtualMFADevice) (VirtualMFADevice, error) {
@@ -170,8 +170,15 @@ type DeleteVirtualMFADeviceInput struct {
 }
 
 // virtualMFAARN is the ARN the serial number names when it is one of the account's virtual
-// devices, else mfa/*.
+// devices, else mfa/*. In a privileged root session (sts:AssumeRoot) the root user's own device,
+// mfa/root-account-mfa-device, is authorized as the root user: AWS's IAMDeleteRootUserCredentials
+// task policy allows iam:DeleteVirtualMFADevice only on arn:aws:iam::*:root (NotResource), so the
+// task of deleting the root user's MFA device can only pass if IAM authorizes it so. AWS does not
+// document the resource it uses there; this is Rootward's reading of the published policy.
 func virtualMFAARN(c *api.Call, in *DeleteVirtualMFADeviceInput) string {
+	if s := c.Caller.Session; s != nil && s.AssumedRoot && in.SerialNumber == arn.IAM(c.Account(), "mfa/root-account-mfa-device") {
+		return arn.Root(c.Account())
+	}
 	if strings.HasPrefix(in.SerialNumber, arn.IAM(c.Account(), "mfa/")) {
 		return in.SerialNumber
 	}

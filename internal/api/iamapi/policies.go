@@ -74,7 +74,10 @@ func createPolicy(c *api.Call, in *CreatePolicyInput) (*PolicyOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PolicyOutput{Policy: p}, nil
+	// IAM's CreatePolicy answer carries no Description (GetPolicy's does).
+	answer := *p
+	answer.Description = ""
+	return &PolicyOutput{Policy: &answer}, nil
 }
 
 var GetPolicy = add(&api.Op[PolicyARNInput, PolicyOutput]{

@@ -104,12 +104,17 @@ func listRoles(c *api.Call, in *ListRolesInput) (*ListRolesOutput, error) {
 	}
 	out := &ListRolesOutput{Roles: make([]Role, len(p.Items)), Paged: PageOf(p)}
 	for i := range p.Items {
+		// "This operation does not return the following attributes, even though they are an
+		// attribute of the returned object: PermissionsBoundary, RoleLastUsed, Tags" (IAM API
+		// Reference, ListRoles).
+		p.Items[i].PermissionsBoundary, p.Items[i].RoleLastUsed, p.Items[i].Tags = nil, nil, nil
 		out.Roles[i] = RoleOf(&p.Items[i])
 	}
 	return out, nil
 }
 
-var UpdateRole = add(&api.Op[UpdateRoleInput, struct{}]{
+// UpdateRole answers an empty UpdateRoleResult: its output shape is an empty structure.
+var UpdateRole = add(&api.Op[UpdateRoleInput, api.Empty]{
 	Name:     "UpdateRole",
 	Resource: func(c *api.Call, in *UpdateRoleInput) string { return roleARN(c, in.RoleName) },
 	Run:      updateRole,
@@ -123,7 +128,7 @@ type UpdateRoleInput struct {
 	MaxSessionDuration int `min:"3600" max:"43200"`
 }
 
-func updateRole(c *api.Call, in *UpdateRoleInput) (*struct{}, error) {
+func updateRole(c *api.Call, in *UpdateRoleInput) (*api.Empty, error) {
 	// A Description sent empty is "" (the decoder's rule for pointer members): it clears the role's.
 	return nil, c.IAM.UpdateRole(c.Ctx, c.Account(), in.RoleName, in.Description, in.MaxSessionDuration)
 }

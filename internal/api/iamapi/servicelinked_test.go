@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/testutil"
@@ -175,6 +176,92 @@ func TestServiceLinkedRoleProtected(t *testing.T) {
 			AWSServiceName: "organizations.amazonaws.com", RoleName: "AWSServiceRoleForOrganizations", CustomSuffix: "two"})
 		if err != nil || r2.RoleName != "AWSServiceRoleForOrganizations_two" {
 			t.Errorf("with CustomSuffix = %+v, %v; want AWSServiceRoleForOrganizations_two", r2, err)
+		}
+	})
+}
+
+// CreateServiceLinkedRole, DeleteServiceLinkedRole and GetServiceLinkedRoleDeletionStatus as a
+// caller uses them: the service's own role name, path and AWS managed policy; CustomSuffix only
+// where the service accepts one; the deletion task; and the errors.
+func TestServiceLinkedRoleOperations(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	c := e.IAM
+	out, err := c.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticloadbalancing.amazonaws.com"), Description: aws.String("lb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := out.Role
+	wantARN := "arn:aws:iam::" + e.Account.ID + ":role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"
+	if aws.ToString(r.Arn) != wantARN || aws.ToString(r.Path) != "/aws-service-role/elasticloadbalancing.amazonaws.com/" ||
+		!strings.Contains(aws.ToString(r.AssumeRolePolicyDocument), "elasticloadbalancing.amazonaws.com") {
+		t.Fatalf("role = %+v; want %s trusting the service", r, wantARN)
+	}
+	ap, err := c.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: r.RoleName})
+	if err != nil || len(ap.AttachedPolicies) != 1 ||
+		aws.ToString(ap.AttachedPolicies[0].PolicyArn) != "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy" {
+		t.Fatalf("attached = %+v, %v; want AWSElasticLoadBalancingServiceRolePolicy", ap, err)
+	}
+	// Tags are allowed on a service-linked role (Terraform's aws_iam_service_linked_role tags it
+	// with TagRole).
+	if _, err := c.TagRole(ctx, &awsiam.TagRoleInput{RoleName: r.RoleName, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); err != nil {
+		t.Errorf("TagRole on a service-linked role: %v, want success", err)
+	}
+	suffixed, err := c.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com"), CustomSuffix: aws.String("fleet")})
+	if err != nil || aws.ToString(suffixed.Role.RoleName) != "AWSServiceRoleForAutoScaling_fleet" {
+		t.Errorf("autoscaling with a suffix = %+v, %v; want AWSServiceRoleForAutoScaling_fleet", suffixed, err)
+	}
+	errs := []struct {
+		name string
+		in   awsiam.CreateServiceLinkedRoleInput
+		code string
+	}{
+		{"taken", awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticloadbalancing.amazonaws.com")}, "InvalidInput"},
+		{"unknown service", awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("nothing.amazonaws.com")}, "InvalidInput"},
+		{"suffix not accepted", awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com"), CustomSuffix: aws.String("x")}, "InvalidInput"},
+		{"bad service name", awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("a/b")}, "ValidationError"},
+	}
+	for _, tc := range errs {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.CreateServiceLinkedRole(ctx, &tc.in)
+			testutil.WantCode(t, err, tc.code)
+		})
+	}
+	t.Run("iam:AWSServiceName", func(t *testing.T) {
+		u := e.UserIn(e.Account.ID, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*",`+
+			`"Condition":{"StringEquals":{"iam:AWSServiceName":"ecs.amazonaws.com"}}}]}`)
+		_, err := u.IAM.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("rds.amazonaws.com")})
+		testutil.WantCode(t, err, "AccessDenied")
+		if _, err := u.IAM.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}); err != nil {
+			t.Errorf("allowed service: %v", err)
+		}
+	})
+	t.Run("delete", func(t *testing.T) {
+		createRole(t, ctx, c, "plain")
+		_, err := c.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: aws.String("plain")})
+		testutil.WantCode(t, err, "NoSuchEntity")
+		_, err = c.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: aws.String("nope")})
+		testutil.WantCode(t, err, "NoSuchEntity")
+		d, err := c.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: r.RoleName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task := aws.ToString(d.DeletionTaskId)
+		if !strings.HasPrefix(task, "task/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing/") {
+			t.Errorf("DeletionTaskId = %q, want task/aws-service-role/SERVICE/ROLE/ID", task)
+		}
+		st, err := c.GetServiceLinkedRoleDeletionStatus(ctx, &awsiam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String(task)})
+		if err != nil || st.Status != types.DeletionTaskStatusTypeSucceeded {
+			t.Errorf("status = %+v, %v; want SUCCEEDED", st, err)
+		}
+		_, err = c.GetRole(ctx, &awsiam.GetRoleInput{RoleName: r.RoleName})
+		testutil.WantCode(t, err, "NoSuchEntity")
+		_, err = c.GetServiceLinkedRoleDeletionStatus(ctx, &awsiam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: aws.String("task/aws-service-role/x/y/z")})
+		testutil.WantCode(t, err, "NoSuchEntity")
+		// The role can be created again.
+		if _, err := c.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticloadbalancing.amazonaws.com")}); err != nil {
+			t.Errorf("create after delete: %v", err)
 		}
 	})
 }

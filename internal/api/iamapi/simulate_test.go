@@ -504,7 +504,7 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 			}},
 		{"AWS managed policy reported by name", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(alice),
 			ActionNames: []string{"iam:GetUser"}},
-			[]simResult{{action: "iam:GetUser", resource: "*", decision: "allowed", missing: []string{}, boundary: "true", matched: []string{"IAMReadOnlyAccess|IAM Policy|1:38-1:234"}}}},
+			[]simResult{{action: "iam:GetUser", resource: "*", decision: "allowed", missing: []string{}, boundary: "true", matched: []string{"IAMReadOnlyAccess|IAM Policy|1:15-1:211"}}}},
 		{"extra policies and boundary override", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(alice),
 			PolicyInputList: []string{allow("sqs:*", "*")}, PermissionsBoundaryPolicyInputList: []string{allow("*", "*")},
 			ActionNames: []string{"sqs:SendMessage", "iam:ListUsers"}},
@@ -512,7 +512,7 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 				{action: "sqs:SendMessage", resource: "*", decision: "allowed", missing: []string{}, boundary: "true",
 					matched: []string{"PolicyInputList.1|IAM Policy|" + oneLine(allow("sqs:*", "*"))}},
 				{action: "iam:ListUsers", resource: "*", decision: "allowed", missing: []string{}, boundary: "true",
-					matched: []string{"IAMReadOnlyAccess|IAM Policy|1:38-1:234"}},
+					matched: []string{"IAMReadOnlyAccess|IAM Policy|1:15-1:211"}},
 			}},
 		{"role", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::" + a + ":role/app"), ActionNames: []string{"sqs:SendMessage", "s3:GetObject"}},
 			[]simResult{
@@ -526,7 +526,7 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 			[]simResult{
 				{action: "s3:GetObject", resource: "*", decision: "implicitDeny", missing: []string{}, boundary: "true", matched: []string{}},
 				{action: "ec2:DescribeInstances", resource: "*", decision: "implicitDeny", missing: []string{}, boundary: "true", matched: []string{}},
-				{action: "iam:GetUser", resource: "*", decision: "allowed", missing: []string{}, boundary: "true", matched: []string{"IAMReadOnlyAccess|IAM Policy|1:38-1:234"}},
+				{action: "iam:GetUser", resource: "*", decision: "allowed", missing: []string{}, boundary: "true", matched: []string{"IAMReadOnlyAccess|IAM Policy|1:15-1:211"}},
 			}},
 		{"exclude by ARN pattern and inline identifier", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(alice),
 			PolicyExclusionList: []types.PolicyIdentifier{
@@ -545,8 +545,8 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 				&types.PolicyIdentifierMemberPolicyType{Value: types.PolicyIdentifierPolicyTypePermissionBoundary},
 			}, ActionNames: []string{"iam:GetRole", "iam:ListUsers"}},
 			[]simResult{
-				{action: "iam:GetRole", resource: "*", decision: "allowed", missing: []string{}, matched: []string{"IAMReadOnlyAccess|IAM Policy|1:38-1:234"}},
-				{action: "iam:ListUsers", resource: "*", decision: "allowed", missing: []string{}, matched: []string{"IAMReadOnlyAccess|IAM Policy|1:38-1:234"}},
+				{action: "iam:GetRole", resource: "*", decision: "allowed", missing: []string{}, matched: []string{"IAMReadOnlyAccess|IAM Policy|1:15-1:211"}},
+				{action: "iam:ListUsers", resource: "*", decision: "allowed", missing: []string{}, matched: []string{"IAMReadOnlyAccess|IAM Policy|1:15-1:211"}},
 			}},
 		{"exclusion that matches nothing is ignored", awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(alice),
 			PolicyExclusionList: []types.PolicyIdentifier{&types.PolicyIdentifierMemberPolicyArn{Value: "arn:aws:iam::" + a + ":policy/Nothing*"}},

@@ -148,16 +148,17 @@ func writeUser(w *awsproto.XMLWriter, name string, u *iam.User) {
 		w.String("PermissionsBoundaryArn", b.PermissionsBoundaryArn)
 		w.End("PermissionsBoundary")
 	}
-	// <Tags></Tags> also when there are none: encoding/xml writes the parent of Tags>member
-	// whether or not omitempty leaves the members out.
-	w.Start("Tags")
-	for _, t := range u.Tags {
-		w.Start("member")
-		w.String("Key", t.Key)
-		w.String("Value", t.Value)
-		w.End("member")
+	// No Tags element when there are none, as IAM answers (iam.TagList).
+	if len(u.Tags) > 0 {
+		w.Start("Tags")
+		for _, t := range u.Tags {
+			w.Start("member")
+			w.String("Key", t.Key)
+			w.String("Value", t.Value)
+			w.End("member")
+		}
+		w.End("Tags")
 	}
-	w.End("Tags")
 	w.End(name)
 }
 
@@ -189,6 +190,11 @@ func listUsers(c *api.Call, in *ListUsersInput) (*ListUsersOutput, error) {
 	p, err := c.IAM.ListUsers(c.Ctx, c.Account(), in.PathPrefix, in.Opts())
 	if err != nil {
 		return nil, err
+	}
+	// "This operation does not return the following attributes, even though they are an attribute
+	// of the returned object: PermissionsBoundary, Tags" (IAM API Reference, ListUsers).
+	for i := range p.Items {
+		p.Items[i].PermissionsBoundary, p.Items[i].Tags = nil, nil
 	}
 	return &ListUsersOutput{Users: p.Items, Paged: PageOf(p)}, nil
 }

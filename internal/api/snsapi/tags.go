@@ -7,13 +7,13 @@ import (
 // The tags of topics: TagResource (aws:RequestTag/*, aws:TagKeys), UntagResource (aws:TagKeys),
 // ListTagsForResource; all with the topic's current tags as aws:ResourceTag/*.
 
-var TagResource = api.Add(&ops, &api.Op[TagResourceInput, struct{}]{
+var TagResource = api.Add(&ops, &api.Op[TagResourceInput, api.Empty]{
 	Name: "TagResource",
 	Authorize: func(c *api.Call, in *TagResourceInput) error {
 		return authorizeTopic(c, "sns:TagResource", in.ResourceArn, requestTags(in.Tags))
 	},
-	Run: func(c *api.Call, in *TagResourceInput) (*struct{}, error) {
-		return &struct{}{}, c.SNS.TagResource(c.Ctx, in.ResourceArn, domainTags(in.Tags))
+	Run: func(c *api.Call, in *TagResourceInput) (*api.Empty, error) {
+		return &api.Empty{}, c.SNS.TagResource(c.Ctx, in.ResourceArn, domainTags(in.Tags))
 	},
 })
 
@@ -23,13 +23,13 @@ type TagResourceInput struct {
 	Tags        []Tag  `required:"true"`
 }
 
-var UntagResource = api.Add(&ops, &api.Op[UntagResourceInput, struct{}]{
+var UntagResource = api.Add(&ops, &api.Op[UntagResourceInput, api.Empty]{
 	Name: "UntagResource",
 	Authorize: func(c *api.Call, in *UntagResourceInput) error {
 		return authorizeTopic(c, "sns:UntagResource", in.ResourceArn, tagKeys(in.TagKeys))
 	},
-	Run: func(c *api.Call, in *UntagResourceInput) (*struct{}, error) {
-		return &struct{}{}, c.SNS.UntagResource(c.Ctx, in.ResourceArn, in.TagKeys)
+	Run: func(c *api.Call, in *UntagResourceInput) (*api.Empty, error) {
+		return &api.Empty{}, c.SNS.UntagResource(c.Ctx, in.ResourceArn, in.TagKeys)
 	},
 })
 
