@@ -16,6 +16,9 @@ import (
 var secretParams = map[string]bool{
 	"Password": true, "NewPassword": true, "OldPassword": true, "AuthenticationCode1": true,
 	"AuthenticationCode2": true, "TokenCode": true, "SecretAccessKey": true, "PrivateKey": true,
+	// The bearer credentials of AssumeRoleWithWebIdentity and AssumeRoleWithSAML: whoever reads
+	// the trail could replay them until they expire.
+	"WebIdentityToken": true, "SAMLAssertion": true,
 }
 
 // readOnlyPrefixes mark actions CloudTrail records with readOnly true.

@@ -49,6 +49,9 @@ type Deps struct {
 	SecurityHub *securityhub.Service
 	// Advisor holds Trusted Advisor's check results (internal/api/supportapi).
 	Advisor *advisor.Service
+	// WebIdentityClient, when set, replaces the default client that AssumeRoleWithWebIdentity
+	// fetches identity providers' discovery documents and keys with (tests trust a test CA).
+	WebIdentityClient *http.Client
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what
