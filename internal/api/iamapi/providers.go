@@ -99,9 +99,9 @@ var DeleteSAMLProvider = add(&api.Op[SAMLProviderInput, struct{}]{
 		return nil, c.IAM.DeleteSAMLProvider(c.Ctx, c.Account(), in.SAMLProviderArn)
 	}})
 
-var ListSAMLProviders = add(&api.Op[struct{}, ListSAMLProvidersOutput]{
-	Name: "ListSAMLProviders", Resource: func(c *api.Call, _ *struct{}) string { return arnOf(c, "saml-provider", "") },
-	Run: listSAMLProviders})
+// ListSAMLProviders and ListOpenIDConnectProviders act on "*" (Service Authorization Reference:
+// no resource type), as AWS authorizes them.
+var ListSAMLProviders = add(&api.Op[struct{}, ListSAMLProvidersOutput]{Name: "ListSAMLProviders", Run: listSAMLProviders})
 
 // SAMLProviderListEntry is one provider of ListSAMLProviders.
 type SAMLProviderListEntry struct {
@@ -249,9 +249,7 @@ var DeleteOpenIDConnectProvider = add(&api.Op[OIDCProviderInput, struct{}]{
 	}})
 
 var ListOpenIDConnectProviders = add(&api.Op[struct{}, ListOpenIDConnectProvidersOutput]{
-	Name:     "ListOpenIDConnectProviders",
-	Resource: func(c *api.Call, _ *struct{}) string { return arnOf(c, "oidc-provider", "") },
-	Run:      listOpenIDConnectProviders})
+	Name: "ListOpenIDConnectProviders", Run: listOpenIDConnectProviders})
 
 // OIDCProviderListEntry is one provider of ListOpenIDConnectProviders.
 type OIDCProviderListEntry struct {
