@@ -81,11 +81,7 @@ func (p *OIDCProvider) Issuer() string { return "https://" + p.URL }
 
 // The SAML metadata document (SAML V2.0 Metadata, urn:oasis:names:tc:SAML:2.0:metadata): an
 // EntityDescriptor with an IDPSSODescriptor whose KeyDescriptors carry X.509 certificates in
-// XML-DSig KeyInfo.
-const (
-	nsMetadata = "urn:oasis:names:tc:SAML:2.0:metadata"
-	nsDSig     = "http://www.w3.org/2000/09/xmldsig#"
-)
+// XML-DSig KeyInfo (http://www.w3.org/2000/09/xmldsig#).
 
 type mdEntity struct {
 	XMLName    xml.Name `xml:"urn:oasis:names:tc:SAML:2.0:metadata EntityDescriptor"`

@@ -146,4 +146,6 @@ func FederationSession(caller *authz.Identity, name string, now time.Time, secon
 }
 
 // FederatedUserARN is a federated user session's ARN, arn:aws:sts::ACCOUNT:federated-user/NAME.
-func FederatedUserARN(sess *iam.Session) string { return arn.FederatedUser(sess.Account, sess.SessionName) }
+func FederatedUserARN(sess *iam.Session) string {
+	return arn.FederatedUser(sess.Account, sess.SessionName)
+}

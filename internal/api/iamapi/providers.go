@@ -19,8 +19,10 @@ var CreateSAMLProvider = add(&api.Op[CreateSAMLProviderInput, CreateSAMLProvider
 	Resource: func(c *api.Call, in *CreateSAMLProviderInput) string {
 		return arn.SAMLProvider(c.Account(), in.Name)
 	},
-	Keys: func(c *api.Call, in *CreateSAMLProviderInput) (authz.Keys, error) { return tagRequestKeys(in.Tags), nil },
-	Run:  createSAMLProvider})
+	Keys: func(c *api.Call, in *CreateSAMLProviderInput) (authz.Keys, error) {
+		return tagRequestKeys(in.Tags), nil
+	},
+	Run: createSAMLProvider})
 
 // CreateSAMLProviderInput is CreateSAMLProvider's request.
 type CreateSAMLProviderInput struct {

@@ -99,8 +99,14 @@ func TestSAMLProviderOps(t *testing.T) {
 
 	missing := "arn:aws:iam::" + e.Account.ID + ":saml-provider/nope"
 	for name, call := range map[string]func() error{
-		"get":    func() error { _, err := e.IAM.GetSAMLProvider(ctx, &awsiam.GetSAMLProviderInput{SAMLProviderArn: aws.String(missing)}); return err },
-		"delete": func() error { _, err := e.IAM.DeleteSAMLProvider(ctx, &awsiam.DeleteSAMLProviderInput{SAMLProviderArn: aws.String(missing)}); return err },
+		"get": func() error {
+			_, err := e.IAM.GetSAMLProvider(ctx, &awsiam.GetSAMLProviderInput{SAMLProviderArn: aws.String(missing)})
+			return err
+		},
+		"delete": func() error {
+			_, err := e.IAM.DeleteSAMLProvider(ctx, &awsiam.DeleteSAMLProviderInput{SAMLProviderArn: aws.String(missing)})
+			return err
+		},
 		"tag": func() error {
 			_, err := e.IAM.TagSAMLProvider(ctx, &awsiam.TagSAMLProviderInput{SAMLProviderArn: aws.String(missing), Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}})
 			return err

@@ -40,6 +40,7 @@ func TestGetFederationToken(t *testing.T) {
 	if got, want := out.Credentials.Expiration.Sub(clk.Now()), 12*time.Hour; got < want-time.Second || got > want+time.Second {
 		t.Fatalf("default duration %v, want %v", got, want)
 	}
+	//lint:ignore SA1019 STS still answers PackedPolicySize, which this checks.
 	if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 {
 		t.Fatalf("PackedPolicySize = %v, want a percentage", out.PackedPolicySize)
 	}

@@ -106,6 +106,7 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 		{"another IdP's key", other.SAMLResponse(t, base()), "InvalidIdentityToken", ""},
 		{"tampered after signing", idp.SAMLResponseTampered(t, base(), "mallory@corp.example"), "InvalidIdentityToken", "Response signature invalid"},
 		{"unsigned", idp.SAMLResponse(t, unsigned), "InvalidIdentityToken", ""},
+		{"wrapped: a forged assertion beside the signed one", idp.SAMLResponseWrapped(t, base(), "admin@corp.example"), "InvalidIdentityToken", ""},
 		{"expired", idp.SAMLResponse(t, expired), "ExpiredTokenException", ""},
 		{"not yet valid", idp.SAMLResponse(t, notYet), "InvalidIdentityToken", ""},
 		{"wrong audience", idp.SAMLResponse(t, wrongAud), "InvalidIdentityToken", ""},

@@ -325,6 +325,24 @@ func (p *IdP) SAMLResponseTampered(t testing.TB, a Assertion, tamper string) str
 	})
 }
 
+// SAMLResponseWrapped is a signed with the IdP's key, with a forged unsigned copy of the
+// assertion, naming subject, put before the signed one: a signature-wrapping attack.
+func (p *IdP) SAMLResponseWrapped(t testing.TB, a Assertion, subject string) string {
+	t.Helper()
+	return p.samlResponse(t, a, p.samlKey, p.samlCert, func(doc *etree.Document) {
+		signed := doc.FindElement("//Assertion")
+		forged := signed.Copy()
+		for _, sig := range forged.SelectElements("Signature") {
+			forged.RemoveChild(sig)
+		}
+		for _, el := range forged.FindElements(".//NameID") {
+			el.SetText(subject)
+		}
+		forged.CreateAttr("ID", "_forged")
+		signed.Parent().InsertChildAt(signed.Index(), forged)
+	})
+}
+
 func (p *IdP) samlResponse(t testing.TB, a Assertion, key *rsa.PrivateKey, cert []byte, after func(*etree.Document)) string {
 	now := a.Now
 	if now.IsZero() {
