@@ -232,10 +232,6 @@ func trustAllows(in *policy.Input, caller *authz.Identity, action, roleARN strin
 	return Denied(caller, action, roleARN)
 }
 
-// PackedPolicySize is the PackedPolicySize STS answers for an inline session policy: the percentage
-// of the allowed size it takes, approximated as AddSessionPolicy approximates the limit.
-func PackedPolicySize(doc string) int { return len(doc) * 100 / maxSessionPolicy }
-
 // TagKeys are the condition keys of session tags a request passes: aws:RequestTag/* and
 // aws:TagKeys.
 func TagKeys(tags []iam.Tag) authz.Keys {

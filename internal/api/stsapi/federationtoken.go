@@ -64,14 +64,17 @@ func getFederationToken(c *api.Call, in *GetFederationTokenInput) (*GetFederatio
 	if err != nil {
 		return nil, err
 	}
-	size, err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns)
-	if err != nil {
+	if err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns); err != nil {
 		return nil, err
 	}
 	if err := sts.CheckSessionTags(in.Tags); err != nil {
 		return nil, err
 	}
 	sess.Tags = in.Tags
+	size, err := packedSize(in.Policy, in.PolicyArns, in.Tags)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {
 		return nil, err
 	}
@@ -83,26 +86,33 @@ func getFederationToken(c *api.Call, in *GetFederationTokenInput) (*GetFederatio
 }
 
 // addSessionPolicies adds the inline session policy and the managed ones named to sess, the
-// managed ones from the session's account, and returns the packed size as a percentage of the
-// allowed (0 without an inline policy). Returns MalformedPolicyDocument, PackedPolicyTooLarge,
+// managed ones from the session's account. Returns MalformedPolicyDocument, PackedPolicyTooLarge,
 // ValidationError, NoSuchEntity.
-func addSessionPolicies(c *api.Call, sess *iam.Session, doc *string, arns []PolicyDescriptor) (int, error) {
-	size := 0
+func addSessionPolicies(c *api.Call, sess *iam.Session, doc *string, arns []PolicyDescriptor) error {
 	if doc != nil {
 		if err := sts.AddSessionPolicy(sess, *doc); err != nil {
-			return 0, err
+			return err
 		}
-		size = sts.PackedPolicySize(*doc)
 	}
 	if err := sts.CheckPolicyARNs(len(arns)); err != nil {
-		return 0, err
+		return err
 	}
 	for _, p := range arns {
 		mp, err := c.IAM.GetPolicy(c.Ctx, sess.Account, p.Arn)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		sts.AddManagedSessionPolicy(sess, mp)
 	}
-	return size, nil
+	return nil
+}
+
+// packedSize is the answer's PackedPolicySize for the session policies and tags a request passed
+// (sts.PackedPolicySize). Returns PackedPolicyTooLarge.
+func packedSize(doc *string, arns []PolicyDescriptor, tags []iam.Tag) (int, error) {
+	list := make([]string, len(arns))
+	for i, p := range arns {
+		list[i] = p.Arn
+	}
+	return sts.PackedPolicySize(doc, list, tags)
 }

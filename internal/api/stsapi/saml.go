@@ -119,11 +119,14 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 		}
 	}
 	sess := sts.RoleSession(acct, role, claims.SessionName, claims.SourceIdentity, c.Now, d)
-	size, err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns)
-	if err != nil {
+	if err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns); err != nil {
 		return nil, err
 	}
 	if err := sts.ClaimTags(sess, claims.Tags, claims.Transitive); err != nil {
+		return nil, err
+	}
+	size, err := packedSize(in.Policy, in.PolicyArns, sess.Tags)
+	if err != nil {
 		return nil, err
 	}
 	assumeKeys := sts.AssumeKeys(role, sess, sts.AssumeRequest{Tags: sess.Tags, Transitive: sess.TransitiveTagKeys})

@@ -104,11 +104,14 @@ func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWi
 		return nil, err
 	}
 	sess := sts.RoleSession(acct, role, in.RoleSessionName, claims.SourceIdentity, c.Now, d)
-	size, err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns)
-	if err != nil {
+	if err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns); err != nil {
 		return nil, err
 	}
 	if err := sts.ClaimTags(sess, claims.Tags, claims.Transitive); err != nil {
+		return nil, err
+	}
+	size, err := packedSize(in.Policy, in.PolicyArns, sess.Tags)
+	if err != nil {
 		return nil, err
 	}
 	prefix := prov.URL + ":"
