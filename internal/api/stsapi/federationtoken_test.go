@@ -41,8 +41,8 @@ func TestGetFederationToken(t *testing.T) {
 		t.Fatalf("default duration %v, want %v", got, want)
 	}
 	//lint:ignore SA1019 STS still answers PackedPolicySize, which this checks.
-	if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 {
-		t.Fatalf("PackedPolicySize = %v, want a percentage", out.PackedPolicySize)
+	if p := out.PackedPolicySize; p == nil || *p <= 0 {
+		t.Fatalf("PackedPolicySize = %v, want a percentage", p)
 	}
 	cr := out.Credentials
 	fed := e.CallerFor(acct, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
