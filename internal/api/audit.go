@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
@@ -15,6 +16,9 @@ import (
 var secretParams = map[string]bool{
 	"Password": true, "NewPassword": true, "OldPassword": true, "AuthenticationCode1": true,
 	"AuthenticationCode2": true, "TokenCode": true, "SecretAccessKey": true, "PrivateKey": true,
+	// The bearer credentials of AssumeRoleWithWebIdentity and AssumeRoleWithSAML: whoever reads
+	// the trail could replay them until they expire.
+	"WebIdentityToken": true, "SAMLAssertion": true,
 }
 
 // readOnlyPrefixes mark actions CloudTrail records with readOnly true.
@@ -79,9 +83,17 @@ func (r *Runner) audit(c *Call, err error) error {
 
 // UserIdentity is CloudTrail's userIdentity for a caller.
 func UserIdentity(id *authz.Identity) trail.UserIdentity {
+	if id.IdentityProvider != "" {
+		// A caller of AssumeRoleWithSAML or AssumeRoleWithWebIdentity, known by its identity
+		// provider alone: no ARN, account or key (CloudTrail User Guide, "AWS STS API calls with
+		// SAML and web identity federation").
+		return trail.UserIdentity{Type: id.Type, PrincipalID: id.UserID, UserName: id.UserName, IdentityProvider: id.IdentityProvider}
+	}
 	key := id.AccessKeyID
 	u := trail.UserIdentity{PrincipalID: id.UserID, ARN: id.ARN, AccountID: id.Account, AccessKeyID: &key}
 	switch id.Type {
+	case iam.PrincipalFederatedUser:
+		u.Type = "FederatedUser"
 	case iam.PrincipalRoot:
 		u.Type = "Root"
 	case iam.PrincipalUser:
@@ -100,6 +112,14 @@ func UserIdentity(id *authz.Identity) trail.UserIdentity {
 		}
 		if s.Type == iam.PrincipalAssumedRole {
 			sc.SessionIssuer = &trail.SessionIssuer{Type: "Role", PrincipalID: s.RoleID, ARN: s.RoleARN(), AccountID: s.Account, UserName: s.RoleName}
+		}
+		if s.Type == iam.PrincipalFederatedUser {
+			// A federated user's issuer is the IAM user (or root user) who called GetFederationToken.
+			if s.UserName == "" {
+				sc.SessionIssuer = &trail.SessionIssuer{Type: "Root", PrincipalID: s.Account, ARN: arn.Root(s.Account), AccountID: s.Account}
+			} else {
+				sc.SessionIssuer = &trail.SessionIssuer{Type: "IAMUser", PrincipalID: s.UserID, ARN: s.UserARN(), AccountID: s.Account, UserName: s.UserName}
+			}
 		}
 		if s.AssumedRoot {
 			// A privileged root session: type Root in the member account, marked assumedRoot, with

@@ -52,6 +52,9 @@ type Deps struct {
 	Advisor *advisor.Service
 	// AWSConfig holds AWS Config's rules and evaluations (internal/api/configapi).
 	AWSConfig *config.Service
+	// WebIdentityClient, when set, replaces the default client that AssumeRoleWithWebIdentity
+	// fetches identity providers' discovery documents and keys with (tests trust a test CA).
+	WebIdentityClient *http.Client
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

@@ -106,3 +106,15 @@ func SecurityHub(region, account, resource string) string {
 func Config(region, account, resource string) string {
 	return "arn:aws:config:" + region + ":" + account + ":" + resource
 }
+
+// SAMLProvider is the ARN of an IAM SAML provider: arn:aws:iam::ACCOUNT:saml-provider/NAME.
+func SAMLProvider(account, name string) string { return IAM(account, "saml-provider/"+name) }
+
+// OIDCProvider is the ARN of an IAM OpenID Connect provider whose URL, without its scheme, is
+// hostPath: arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH.
+func OIDCProvider(account, hostPath string) string { return IAM(account, "oidc-provider/"+hostPath) }
+
+// FederatedUser is the ARN of a GetFederationToken session: arn:aws:sts::ACCOUNT:federated-user/NAME.
+func FederatedUser(account, name string) string {
+	return "arn:aws:sts::" + account + ":federated-user/" + name
+}

@@ -30,6 +30,10 @@ type Identity struct {
 	AccessKeyID  string
 	Session      *iam.Session // nil for long-term keys
 	Tags         []iam.Tag    // aws:PrincipalTag/*
+	// IdentityProvider is the identity provider of a federated caller of AssumeRoleWithSAML or
+	// AssumeRoleWithWebIdentity (Type sts.TypeSAMLUser or sts.TypeWebIdentityUser), as CloudTrail
+	// records it; "" for every other caller.
+	IdentityProvider string
 }
 
 // PolicyPrincipal is the caller as the policy engine matches it against Principal elements: a role
@@ -177,6 +181,14 @@ func (a *Authorizer) buildIdentity(ctx context.Context, id *Identity) (*policy.I
 		in.Root = true
 	case id.Type == iam.PrincipalAssumedRole:
 		pp, err = a.iam.PrincipalPolicies(ctx, id.Account, "role", id.Session.RoleName, id.Session.RoleID)
+	case id.Type == iam.PrincipalFederatedUser && id.Session != nil:
+		// A GetFederationToken session may do what its user may, intersected with its session
+		// policies (below); the root user's federated users start from the root's implicit allow.
+		if id.Session.UserName == "" {
+			in.Root = true
+		} else {
+			pp, err = a.iam.PrincipalPolicies(ctx, id.Account, "user", id.Session.UserName, id.Session.UserID)
+		}
 	default:
 		pp, err = a.iam.PrincipalPolicies(ctx, id.Account, "user", id.UserName, id.UserID)
 	}

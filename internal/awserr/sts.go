@@ -5,8 +5,14 @@ package awserr
 // (https://docs.aws.amazon.com/STS/latest/APIReference/). STS's MalformedPolicyDocument has IAM's
 // code (iam.go).
 const (
-	IDPRejectedClaim            Code = "IDPRejectedClaim"
+	IDPRejectedClaim Code = "IDPRejectedClaim"
+	// ExpiredTokenException answers a web identity token or SAML assertion past its expiry
+	// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML); ExpiredToken (common.go) is a session
+	// token's.
+	ExpiredTokenException       Code = "ExpiredTokenException"
+	IDPCommunicationError       Code = "IDPCommunicationError"
 	InvalidAuthorizationMessage Code = "InvalidAuthorizationMessageException"
+	InvalidIdentityToken        Code = "InvalidIdentityToken"
 	PackedPolicyTooLarge        Code = "PackedPolicyTooLarge"
 	RegionDisabled              Code = "RegionDisabledException"
 )

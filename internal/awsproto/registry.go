@@ -148,6 +148,9 @@ var iamCodes = []codeInfo{
 var stsCodes = []codeInfo{
 	{awserr.IDPRejectedClaim, http.StatusForbidden, client},
 	{awserr.InvalidAuthorizationMessage, http.StatusBadRequest, client},
+	{awserr.ExpiredTokenException, http.StatusBadRequest, client},
+	{awserr.IDPCommunicationError, http.StatusBadRequest, client},
+	{awserr.InvalidIdentityToken, http.StatusBadRequest, client},
 	{awserr.PackedPolicyTooLarge, http.StatusBadRequest, client},
 	{awserr.RegionDisabled, http.StatusForbidden, client},
 }

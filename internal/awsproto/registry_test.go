@@ -58,6 +58,9 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.ServiceAccessNotEnabled:              {&iamtypes.ServiceAccessNotEnabledException{}},
 
 	awserr.IDPRejectedClaim:            {&ststypes.IDPRejectedClaimException{}},
+	awserr.ExpiredTokenException:       {&ststypes.ExpiredTokenException{}},
+	awserr.IDPCommunicationError:       {&ststypes.IDPCommunicationErrorException{}},
+	awserr.InvalidIdentityToken:        {&ststypes.InvalidIdentityTokenException{}},
 	awserr.PackedPolicyTooLarge:        {&ststypes.PackedPolicyTooLargeException{}},
 	awserr.RegionDisabled:              {&ststypes.RegionDisabledException{}},
 	awserr.InvalidAuthorizationMessage: {&ststypes.InvalidAuthorizationMessageException{}},

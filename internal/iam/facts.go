@@ -14,7 +14,7 @@ import (
 // entity may do). Service Authorization Reference, "Actions, resources, and condition keys for
 // AWS Identity and Access Management (IAM)".
 type ResourceFacts struct {
-	// Kind is "user", "group", "role", "policy" or "mfa".
+	// Kind is "user", "group", "role", "policy", "mfa", "saml-provider" or "oidc-provider".
 	Kind string
 	// ARN is the resource's ARN, a user's, group's or role's with its path.
 	ARN      string
@@ -34,8 +34,8 @@ func (f *ResourceFacts) User() *User {
 	return f.user
 }
 
-// ResourceFacts returns the facts of the user, group, role, customer managed policy or virtual MFA
-// device whose ARN is arn in account, or nil when arn names none of these there (another kind of
+// ResourceFacts returns the facts of the user, group, role, customer managed policy, virtual MFA
+// device or identity provider (SAML or OpenID Connect) whose ARN is arn in account, or nil when arn names none of these there (another kind of
 // resource, an AWS managed policy, the root user, a malformed ARN, or an entity that does not
 // exist under exactly that ARN: a user of that name on another path is not that user). Only a
 // failure to read the store is an error, so that an authorization never proceeds without the
@@ -62,6 +62,16 @@ func (s *Service) ResourceFacts(ctx context.Context, account, arn string) (*Reso
 		case "policy":
 			var p *ManagedPolicy
 			if p, err = t.managedPolicy(account, arn); err == nil {
+				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: p.Tags}
+			}
+		case "saml-provider":
+			var p *SAMLProvider
+			if p, err = t.samlProvider(account, arn); err == nil {
+				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: p.Tags}
+			}
+		case "oidc-provider":
+			var p *OIDCProvider
+			if p, err = t.oidcProvider(account, arn); err == nil {
 				f = &ResourceFacts{Kind: kind, ARN: arn, Tags: p.Tags}
 			}
 		case "mfa":

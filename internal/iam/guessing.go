@@ -139,6 +139,38 @@ func (s *Service) CheckMFACode(ctx context.Context, op, account, user, serial, c
 		func() error { return s.VerifyMFACode(ctx, account, user, serial, code, now) })
 }
 
+// federationThrottled is the answer to an unsigned federation call from an address in back-off or
+// locked: Throttling "Rate exceeded" (400), as STS answers a caller over its rate.
+func federationThrottled(time.Duration) error {
+	return awserr.New(awserr.Throttling, "Rate exceeded")
+}
+
+// GuardFederation runs check — an unsigned AssumeRoleWithSAML or AssumeRoleWithWebIdentity call —
+// under the guessing limits of its source address, as console sign-in limits passwords per
+// address: every call reserves an attempt; one that succeeds, or fails for a reason that is not
+// the client's (an internal error), takes it back, so that only refused assertions and tokens
+// count. From 20 refusals on the address backs off, 100 lock it for 15 minutes, during which
+// check is not run and the answer is Throttling. A call with no usable address is not counted.
+func (s *Service) GuardFederation(ctx context.Context, sourceIP string, check func() error) error {
+	sc, ok := s.guesses.Limits().Address("federation", sourceIP)
+	if !ok {
+		return check()
+	}
+	if _, err := s.guesses.Reserve(ctx, sc); err != nil {
+		if wait, ok := throttle.RetryAfter(err); ok {
+			return federationThrottled(wait)
+		}
+		return err
+	}
+	cerr := check()
+	if _, public := awserr.As(cerr); cerr == nil || !public {
+		if err := s.guesses.Refund(ctx, sc); err != nil && cerr == nil {
+			return err
+		}
+	}
+	return cerr
+}
+
 // passwordScope is the counter of OldPassword guesses for an IAM user: the console's forced
 // password change and the API's ChangePassword share it. (The root user's password changes are
 // counted under "password-change:ACCOUNT" by internal/rootuser.)

@@ -160,6 +160,18 @@ func (t txn) sessionPrincipal(sess *Session) (bool, error) {
 		if u, err = t.user(sess.Account, sess.UserName); err == nil {
 			id, want = u.UserID, sess.UserID
 		}
+	case PrincipalFederatedUser:
+		if sess.UserName == "" {
+			var a *Account
+			if a, err = t.account(sess.Account); err == nil {
+				id, want = a.ID, sess.Account
+			}
+			break
+		}
+		var u *User
+		if u, err = t.user(sess.Account, sess.UserName); err == nil {
+			id, want = u.UserID, sess.UserID
+		}
 	case PrincipalAssumedRole:
 		var r *Role
 		if r, err = t.role(sess.Account, sess.RoleName); err == nil {

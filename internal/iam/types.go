@@ -172,6 +172,9 @@ const (
 	PrincipalRoot        = "Account"
 	PrincipalUser        = "User"
 	PrincipalAssumedRole = "AssumedRole"
+	// PrincipalFederatedUser is a GetFederationToken session: Session.SessionName is the federated
+	// user's name, UserName and UserID the IAM user who asked ("" for the root user).
+	PrincipalFederatedUser = "FederatedUser"
 )
 
 // PolicyDoc is one policy document that applies to a principal, labelled for AccessDenied reasons

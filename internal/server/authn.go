@@ -55,6 +55,17 @@ func (s *Server) loadCredential(ctx context.Context, c *call, auth *sigv4.Auth) 
 			if cr.id.Tags, err = s.userSessionTags(ctx, sess); err != nil {
 				return nil, err
 			}
+		case iam.PrincipalFederatedUser:
+			// The user's tags, each overridden by a session tag of the same key ("session tags
+			// override a user tag with the same key", IAM User Guide, "Passing session tags using
+			// GetFederationToken"); a root user's federated user has its session tags only.
+			if sess.UserName != "" {
+				user, err := s.userSessionTags(ctx, &iam.Session{Account: sess.Account, UserName: sess.UserName, UserID: sess.UserID})
+				if err != nil {
+					return nil, err
+				}
+				cr.id.Tags = overrideTags(sess.Tags, user)
+			}
 		}
 	default:
 		// A key of a deleted user is unknown, also once another user has the name (AWS answers
@@ -124,12 +135,18 @@ func keyIdentity(k *iam.AccessKey, owner *iam.User) *authz.Identity {
 func roleSessionTags(sess *iam.Session) []iam.Tag {
 	// RoleTags are read with the session, from the role it is bound to (by unique ID), in the same
 	// transaction: never the tags of another role that took the name.
-	if len(sess.RoleTags) == 0 {
-		return sess.Tags
+	return overrideTags(sess.Tags, sess.RoleTags)
+}
+
+// overrideTags are session's tags and those of principal whose key no session tag has, regardless
+// of case.
+func overrideTags(session, principal []iam.Tag) []iam.Tag {
+	if len(principal) == 0 {
+		return session
 	}
-	tags := append([]iam.Tag(nil), sess.Tags...)
-	for _, t := range sess.RoleTags {
-		if !sts.HasTagKey(sess.Tags, t.Key) {
+	tags := append([]iam.Tag(nil), session...)
+	for _, t := range principal {
+		if !sts.HasTagKey(session, t.Key) {
 			tags = append(tags, t)
 		}
 	}

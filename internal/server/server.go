@@ -96,6 +96,10 @@ type Config struct {
 	// gatherer (the root-user service is serve's) that nothing runs: its rules, queries and
 	// recorder are served, and nothing is evaluated (serve wires the evaluating one, cmd/rootward).
 	AWSConfig *config.Service
+	// WebIdentityClient fetches OpenID Connect discovery documents and JWKS for
+	// AssumeRoleWithWebIdentity; when nil, a client with Go's default trust store (SSL_CERT_FILE
+	// honoured) and a 10-second timeout.
+	WebIdentityClient *http.Client
 }
 
 // Server serves the AWS APIs.
@@ -190,7 +194,7 @@ func New(cfg Config) *Server {
 	s.runner = api.NewRunner(api.Config{
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
-			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig},
+			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)
@@ -287,6 +291,11 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	}
 	c.body = body
 	auth, err := sigv4.Parse(r)
+	if awserr.IsCode(err, awserr.MissingAuthenticationToken) {
+		if handled, err := s.handleUnsigned(w, c); handled {
+			return err
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -358,6 +367,45 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		return err
 	}
 	return s.answer(w, c, svc, result)
+}
+
+// unsignedActions are the STS calls that need no AWS credentials: "Calling AssumeRoleWithSAML does
+// not require the use of AWS security credentials", and likewise AssumeRoleWithWebIdentity (STS
+// API Reference). Their callers are authenticated by the assertion or token they carry.
+var unsignedActions = map[string]bool{"AssumeRoleWithSAML": true, "AssumeRoleWithWebIdentity": true}
+
+// handleUnsigned serves c, a request without a signature, when it is one of unsignedActions (an
+// awsQuery STS call by its Action): decoded and run with no caller until the operation has
+// verified who it is. handled is false for any other request, which is refused as unsigned.
+func (s *Server) handleUnsigned(w http.ResponseWriter, c *call) (handled bool, err error) {
+	r := c.r
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return false, nil
+	}
+	params, err := awsproto.ParseQuery(r.URL.RawQuery, c.body)
+	if err != nil || !unsignedActions[params.Get("Action")] {
+		return false, nil
+	}
+	svc, ok := s.runner.Service("sts")
+	if !ok {
+		return false, nil
+	}
+	name := params.Get("Action")
+	op, ok := svc.Op(name)
+	if !ok {
+		return false, nil
+	}
+	c.Service, c.Action, c.Query = "sts", name, params
+	c.Route(svc, op)
+	in, err := api.Decode(svc, op, c.Query, r, nil, c.body)
+	if err != nil {
+		return true, err
+	}
+	result, err := s.runner.Run(c.Call, op, in)
+	if err != nil {
+		return true, err
+	}
+	return true, s.answer(w, c, svc, result)
 }
 
 // answer writes the success answer of c, whose operation ran and returned result. A write that

@@ -231,3 +231,9 @@ func trustAllows(in *policy.Input, caller *authz.Identity, action, roleARN strin
 	}
 	return Denied(caller, action, roleARN)
 }
+
+// TagKeys are the condition keys of session tags a request passes: aws:RequestTag/* and
+// aws:TagKeys.
+func TagKeys(tags []iam.Tag) authz.Keys {
+	return func(ctx *policy.Context) { authz.SetRequestTags(ctx, tags) }
+}

@@ -66,6 +66,19 @@ func SessionTokenLimits(caller *authz.Identity, service, action string) error {
 	if s == nil || s.Type == iam.PrincipalAssumedRole || s.AssumedRoot {
 		return nil
 	}
+	if s.Type == iam.PrincipalFederatedUser {
+		// GetFederationToken's sessions: "You cannot call any IAM operations using the AWS CLI or
+		// AWS API" and "You cannot use these credentials to call any AWS STS operation except
+		// GetCallerIdentity" (STS API Reference, GetFederationToken), with the refusals of
+		// GetSessionToken's sessions.
+		switch {
+		case service == "iam":
+			return authz.ErrInvalidToken
+		case service == "sts" && action != "GetCallerIdentity":
+			return awserr.New(awserr.AccessDenied, "Cannot call %s with session credentials", action)
+		}
+		return nil
+	}
 	switch service {
 	case "iam":
 		if !s.MFA {
@@ -89,6 +102,12 @@ func SessionIdentity(sess *iam.Session) *authz.Identity {
 		id.ARN = sess.AssumedRoleARN()
 		id.PrincipalARN = sess.RoleARN()
 		id.UserID = sess.RoleID + ":" + sess.SessionName
+	case iam.PrincipalFederatedUser:
+		// aws:userid of a federated user is ACCOUNT:NAME, and it has no aws:username (IAM User
+		// Guide, "AWS global condition context keys", aws:userid).
+		id.ARN = FederatedUserARN(sess)
+		id.PrincipalARN = id.ARN
+		id.UserID = sess.Account + ":" + sess.SessionName
 	case iam.PrincipalUser:
 		id.ARN = sess.UserARN()
 		id.PrincipalARN = id.ARN

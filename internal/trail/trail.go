@@ -59,6 +59,8 @@ type UserIdentity struct {
 	UserName       string          `json:"userName,omitempty"`
 	SessionContext *SessionContext `json:"sessionContext,omitempty"`
 	InvokedBy      string          `json:"invokedBy,omitempty"`
+	// IdentityProvider is a SAMLUser's or WebIdentityUser's identity provider.
+	IdentityProvider string `json:"identityProvider,omitempty"`
 }
 
 // Event is one CloudTrail record.

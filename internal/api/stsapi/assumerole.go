@@ -102,20 +102,8 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 		return nil, err
 	}
 	sess := sts.RoleSession(acct, role, in.RoleSessionName, srcID, c.Now, d)
-	if in.Policy != nil {
-		if err := sts.AddSessionPolicy(sess, *in.Policy); err != nil {
-			return nil, err
-		}
-	}
-	if err := sts.CheckPolicyARNs(len(in.PolicyArns)); err != nil {
+	if err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns); err != nil {
 		return nil, err
-	}
-	for _, p := range in.PolicyArns {
-		mp, err := c.IAM.GetPolicy(c.Ctx, acct, p.Arn)
-		if err != nil {
-			return nil, err
-		}
-		sts.AddManagedSessionPolicy(sess, mp)
 	}
 	req := sts.AssumeRequest{Tags: in.Tags, Transitive: in.TransitiveTagKeys, ExternalID: deref(in.ExternalID), RCPs: rcps}
 	if err := sts.CheckSessionTags(req.Tags); err != nil {
@@ -124,11 +112,7 @@ func assumeRole(c *api.Call, in *AssumeRoleInput) (*AssumeRoleOutput, error) {
 	if err := sts.SessionTags(c.Caller.Session, sess, req.Tags, req.Transitive); err != nil {
 		return nil, err
 	}
-	arns := make([]string, len(in.PolicyArns))
-	for i, p := range in.PolicyArns {
-		arns[i] = p.Arn
-	}
-	packed, err := sts.PackedPolicySize(in.Policy, arns, req.Tags)
+	packed, err := packedSize(in.Policy, in.PolicyArns, req.Tags)
 	if err != nil {
 		return nil, err
 	}
