@@ -38,14 +38,16 @@ func FederatedCaller(typ, account, principalID, userName, provider string) *auth
 // of its own (IAM User Guide, "Policy evaluation logic"). ctx holds the request's keys. Returns
 // AccessDenied "Not authorized to perform ACTION" (AWS's message, STS API Reference error
 // examples), never more about why.
-func AuthorizeFederated(role *iam.Role, account, provider string, actions []string, ctx *policy.Context) error {
+func AuthorizeFederated(role *iam.Role, account, provider string, actions []string, rcps [][]*policy.Policy, ctx *policy.Context) error {
 	denied := awserr.New(awserr.AccessDenied, "Not authorized to perform %s", actions[0])
 	trust, err := policy.Parse(role.AssumeRolePolicyDocument, policy.KindTrust)
 	if err != nil {
 		return denied
 	}
 	trust.Name = role.Arn + " trust policy"
-	in := &policy.Input{Resource: trust, ResourceAccount: account}
+	// The role's account's resource control policies (authz.ResourceControlPolicies) bind federated
+	// principals too.
+	in := &policy.Input{Resource: trust, ResourceAccount: account, RCPs: rcps}
 	for _, a := range actions {
 		d := policy.Evaluate(in, &policy.Request{Action: a, Resource: role.Arn, Context: ctx, Principal: policy.Principal{Federated: provider}})
 		if !d.Allowed() {

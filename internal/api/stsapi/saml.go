@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/policy"
 	"github.com/rootward/rootward/internal/sts"
@@ -92,10 +93,15 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 	if err != nil || role.Arn != in.RoleArn {
 		return nil, denied
 	}
-	if pl, err := c.Orgs.PlacementOf(c.Ctx, acct); err != nil {
+	pl, err := c.Orgs.PlacementOf(c.Ctx, acct)
+	if err != nil {
 		return nil, err
 	} else if pl != nil && pl.Closed {
 		return nil, denied
+	}
+	rcps, err := authz.ResourceControlPolicies(pl, nil)
+	if err != nil {
+		return nil, err
 	}
 	if claims.SourceIdentity != "" {
 		if err := sts.CheckSourceIdentity(claims.SourceIdentity); err != nil {
@@ -142,7 +148,7 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 		ctx.Set("saml:doc", acct+"/"+prov.Name)
 	})
 	defer release()
-	if err := sts.AuthorizeFederated(role, acct, prov.Arn, sts.FederatedActions(action, sess), ctx); err != nil {
+	if err := sts.AuthorizeFederated(role, acct, prov.Arn, sts.FederatedActions(action, sess), rcps, ctx); err != nil {
 		return nil, err
 	}
 	if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {

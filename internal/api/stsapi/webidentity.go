@@ -2,6 +2,7 @@ package stsapi
 
 import (
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/policy"
 	"github.com/rootward/rootward/internal/sts"
@@ -89,10 +90,15 @@ func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWi
 	if err != nil || role.Arn != in.RoleArn {
 		return nil, awserr.New(awserr.AccessDenied, "Not authorized to perform %s", action)
 	}
-	if pl, err := c.Orgs.PlacementOf(c.Ctx, acct); err != nil {
+	pl, err := c.Orgs.PlacementOf(c.Ctx, acct)
+	if err != nil {
 		return nil, err
 	} else if pl != nil && pl.Closed {
 		return nil, awserr.New(awserr.AccessDenied, "Not authorized to perform %s", action)
+	}
+	rcps, err := authz.ResourceControlPolicies(pl, nil)
+	if err != nil {
+		return nil, err
 	}
 	if claims.SourceIdentity != "" {
 		if err := sts.CheckSourceIdentity(claims.SourceIdentity); err != nil {
@@ -132,7 +138,7 @@ func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWi
 		}
 	})
 	defer release()
-	if err := sts.AuthorizeFederated(role, acct, prov.Arn, sts.FederatedActions(action, sess), ctx); err != nil {
+	if err := sts.AuthorizeFederated(role, acct, prov.Arn, sts.FederatedActions(action, sess), rcps, ctx); err != nil {
 		return nil, err
 	}
 	if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {
