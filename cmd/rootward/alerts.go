@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rootward/rootward/internal/advisor"
 	"github.com/rootward/rootward/internal/alerts"
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/config"
@@ -19,6 +20,7 @@ import (
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -252,15 +254,19 @@ type monitoring struct {
 	// config is AWS Config: it follows the trail and evaluates the accounts' rules
 	// (internal/config).
 	config *config.Service
+	// securityHub and advisor are Security Hub and Trusted Advisor, fed by Config's evaluations.
+	securityHub *securityhub.Service
+	advisor     *advisor.Service
 }
 
 func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *eventbridge.Service, rec *trail.Recorder, base string, log *slog.Logger) (*monitoring, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &monitoring{guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log, Publish: func(account, source, detailType string, resources []string, detail []byte) {
+	publish := func(account, source, detailType string, resources []string, detail []byte) {
 		bus.Put(eventbridge.Event{Account: account, Region: bus.Region(), Source: source, DetailType: detailType, Time: time.Now(), Resources: resources, Detail: detail})
-	}})}
+	}
+	m := &monitoring{guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log, Publish: publish})}
 	var err error
 	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: rs.root, Orgs: rs.org, Notifier: rs.notifier, Trail: rec, Region: bus.Region(),
 		ConsoleURL: base + "/console", Log: log, Ensure: func(ctx context.Context, account string, r alerts.ManagedRule) error {
@@ -276,8 +282,29 @@ func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *even
 	bus.HandleTargets(alerts.TargetService, m.alerts.HandleTarget)
 	bus.OnManagedRuleChange(m.alerts.RuleChanged)
 	rec.Subscribe(m.guardDuty.Observe)
-	m.config = config.New(config.Config{Store: st, IAM: svc, Orgs: rs.org, Gatherer: compliance.NewGatherer(svc, rs.root, rs.org), Log: log})
+	gatherer := compliance.NewGatherer(svc, rs.root, rs.org)
+	m.config = config.New(config.Config{Store: st, IAM: svc, Orgs: rs.org, Gatherer: gatherer, Log: log})
 	rec.Subscribe(m.config.Observe)
+	// Security Hub and Trusted Advisor judge the same checks: evaluated live when a hub or a
+	// standard is enabled or a check refreshed, and kept current by Config's evaluations.
+	evaluate := func(ctx context.Context, account string) ([]compliance.Result, error) {
+		f, err := gatherer.Gather(ctx, account)
+		if err != nil {
+			return nil, err
+		}
+		return compliance.EvaluateAll(f), nil
+	}
+	m.securityHub = securityhub.New(securityhub.Config{Store: st, Orgs: rs.org, Region: bus.Region(), Publish: publish,
+		Evaluate: evaluate, Gather: gatherer.Gather, Log: log})
+	m.advisor = advisor.New(advisor.Config{Store: st, Evaluate: evaluate, Log: log})
+	m.config.OnEvaluated(func(ctx context.Context, account string, results []compliance.Result) {
+		if err := m.securityHub.Ingest(ctx, account, results); err != nil {
+			log.Error("security hub: ingesting Config's evaluation", "account", account, "err", err)
+		}
+		if err := m.advisor.Ingest(ctx, account, results); err != nil {
+			log.Error("trusted advisor: ingesting Config's evaluation", "account", account, "err", err)
+		}
+	})
 	return m, nil
 }
 
