@@ -131,6 +131,8 @@ type eventWriter struct {
 	stmts map[string]*sql.Stmt
 	maxID string // id_hi of the block with the greatest ID range; "" when not read yet
 	read  bool   // maxID was read
+	// The buffers encodeBlock packs blocks in, reused from one block to the next.
+	scratch, packed []byte
 }
 
 func (w *eventWriter) stmt(q string) *sql.Stmt { return w.tx.StmtContext(w.ctx, w.stmts[q]) }
@@ -317,8 +319,9 @@ func (w *eventWriter) writeBlock(events []*store.StoredEvent, first int64) error
 		idLo, idHi = events[0].ID, events[len(events)-1].ID
 		w.maxID = events[len(events)-1].ID
 	}
-	if _, err := w.stmt(insertBlockSQL).ExecContext(w.ctx, first, minTime, maxTime, len(events), idLo, idHi,
-		encodeBlock(events, minTime)); err != nil {
+	packed, scratch := encodeBlock(events, minTime, w.scratch, w.packed)
+	w.scratch, w.packed = scratch, packed
+	if _, err := w.stmt(insertBlockSQL).ExecContext(w.ctx, first, minTime, maxTime, len(events), idLo, idHi, packed); err != nil {
 		return err
 	}
 	recent, ids := w.stmt(insertRecentSQL), w.stmt(insertPostingSQL)
@@ -348,24 +351,24 @@ func increasingV7(events []*store.StoredEvent) bool {
 // isUUIDv7 reports whether id is a version 7 UUID in lower-case canonical form (RFC 9562, section
 // 4), whose text order is the order of its time.
 func isUUIDv7(id string) bool {
-	if len(id) != 36 || id[14] != '7' {
+	if len(id) != 36 || id[14] != '7' || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
 		return false
 	}
 	for i := 0; i < 36; i++ {
-		c := id[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
+		if !lowerHex[id[i]] && i != 8 && i != 13 && i != 18 && i != 23 {
+			return false
 		}
 	}
 	return id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b'
 }
+
+// lowerHex marks the bytes of lower-case hexadecimal digits.
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()
 
 // ExpireEvents deletes blocks whose events are all before `before`, oldest first, until at least
 // batch events are deleted, and hides the events before it that share a block with later ones;

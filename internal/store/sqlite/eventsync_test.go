@@ -236,3 +236,24 @@ func TestSegmentOfLiveProcessLeftAlone(t *testing.T) {
 		t.Fatalf("b sees %d events after a closed; want 2 (a's indexed at its Close, b's in its tail)", len(got))
 	}
 }
+
+func TestIsUUIDv7(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", true},
+		{"0193a1b2-c3d4-7e5f-ba6b-7c8d9e0f1a2b", true},
+		{"0193a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b", false}, // version 4
+		{"0193a1b2-c3d4-7e5f-ca6b-7c8d9e0f1a2b", false}, // variant
+		{"0193A1B2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", false}, // upper case
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2", false},
+		{"0193a1b2xc3d4-7e5f-8a6b-7c8d9e0f1a2b", false},
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2g", false},
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1-2b", false},
+	} {
+		if got := isUUIDv7(tc.id); got != tc.want {
+			t.Errorf("isUUIDv7(%q) = %v; want %v", tc.id, got, tc.want)
+		}
+	}
+}
