@@ -118,9 +118,12 @@ func TestSegmentRecovery(t *testing.T) {
 	}{
 		{"clean end", nil},
 		{"torn header", []byte{0x40, 0, 0}},
-		{"torn payload", append(encodeRecord(events("torn"))[:20:20], 0)},
+		{"torn payload", func() []byte {
+			r, _ := encodeRecord(events("torn"))
+			return append(r[:20:20], 0)
+		}()},
 		{"bad checksum", func() []byte {
-			r := encodeRecord(events("corrupt"))
+			r, _ := encodeRecord(events("corrupt"))
 			r[len(r)-1] ^= 1
 			return r
 		}()},
@@ -256,4 +259,38 @@ func TestIsUUIDv7(t *testing.T) {
 			t.Errorf("isUUIDv7(%q) = %v; want %v", tc.id, got, tc.want)
 		}
 	}
+}
+
+// The tail keeps the event as appended: a caller that reuses its body buffer afterwards changes
+// nothing that lookups return before or after the indexer runs.
+func TestAppendKeepsItsOwnBody(t *testing.T) {
+	db := openTemp(t).(*DB)
+	ctx := context.Background()
+	body := []byte(`{"n":1}`)
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: "e1", Body: body}}); err != nil {
+		t.Fatal(err)
+	}
+	copy(body, `{"n":2}`)
+	for _, when := range []string{"in the tail", "indexed"} {
+		if when == "indexed" {
+			if err := db.tail.flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || string(got[0].Body) != `{"n":1}` {
+			t.Errorf("%s: got %d events, the first %q; want one, with the body as appended", when, len(got), firstBody(got))
+		}
+	}
+}
+
+func firstBody(events []store.StoredEvent) []byte {
+	if len(events) == 0 {
+		return nil
+	}
+	return events[0].Body
 }

@@ -234,7 +234,8 @@ func (t *eventTail) append(ctx context.Context, events []*store.StoredEvent) err
 			return t.unassigned(fresh, err)
 		}
 	}
-	if broken, err := t.active.write(encodeRecord(fresh)); err != nil {
+	rec, bodies := encodeRecord(fresh)
+	if broken, err := t.active.write(rec); err != nil {
 		if broken {
 			t.broken = fmt.Errorf("trail segment %s: %w", t.active.path, err)
 		}
@@ -258,7 +259,7 @@ func (t *eventTail) append(ctx context.Context, events []*store.StoredEvent) err
 			t.syncTimer = time.AfterFunc(t.syncDelay, t.syncOwed)
 		}
 	}
-	t.add(fresh)
+	t.add(fresh, rec, bodies)
 	if serr != nil {
 		return t.unassigned(fresh, serr)
 	}
@@ -273,13 +274,15 @@ func (t *eventTail) unassigned(events []*store.StoredEvent, err error) error {
 	return err
 }
 
-// add puts copies of events (just written to the segment) at the end of the tail.
-func (t *eventTail) add(events []*store.StoredEvent) {
+// add puts copies of events, just written to the segment as rec, at the end of the tail; their
+// bodies are rec's (bodies says where), so that a caller may reuse its own.
+func (t *eventTail) add(events []*store.StoredEvent, rec []byte, bodies [][2]int) {
 	t.mu.Lock()
 	was := len(t.events)
-	for _, e := range events {
+	for i, e := range events {
 		c := *e
 		c.Time = time.UnixMicro(micros(e.Time)).UTC() // as a block keeps it
+		c.Body = rec[bodies[i][0]:bodies[i][1]:bodies[i][1]]
 		t.events = append(t.events, &c)
 		t.ids[e.ID] = true
 		t.maxID = max(t.maxID, e.ID)

@@ -118,17 +118,19 @@ func syncDir(dir string) error {
 	return errors.Join(err, d.Close())
 }
 
-// encodeRecord packs events (their Seq set) as one segment record, header included.
-func encodeRecord(events []*store.StoredEvent) []byte {
+// encodeRecord packs events (their Seq set) as one segment record, header included, and returns
+// where in it each event's body lies (the tail keeps these bodies, not the caller's).
+func encodeRecord(events []*store.StoredEvent) (rec []byte, bodies [][2]int) {
 	size := segmentHeader + 1 + binary.MaxVarintLen64
 	for _, e := range events {
 		size += 3*binary.MaxVarintLen64 + 9*binary.MaxVarintLen32 + len(e.Account) + len(e.ID) + len(e.Name) +
 			len(e.Source) + len(e.UserName) + len(e.AccessKey) + len(e.ResourceType) + len(e.ResourceName) + len(e.Body)
 	}
+	bodies = make([][2]int, len(events))
 	out := make([]byte, segmentHeader, size)
 	out = append(out, segmentVersion)
 	out = binary.AppendUvarint(out, uint64(len(events)))
-	for _, e := range events {
+	for i, e := range events {
 		out = binary.AppendUvarint(out, uint64(e.Seq))
 		out = binary.AppendVarint(out, micros(e.Time))
 		for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
@@ -141,11 +143,12 @@ func encodeRecord(events []*store.StoredEvent) []byte {
 		}
 		out = append(out, ro)
 		out = binary.AppendUvarint(out, uint64(len(e.Body)))
+		bodies[i] = [2]int{len(out), len(out) + len(e.Body)}
 		out = append(out, e.Body...)
 	}
 	binary.LittleEndian.PutUint32(out[0:4], uint32(len(out)-segmentHeader))
 	binary.LittleEndian.PutUint32(out[4:8], crc32.Checksum(out[segmentHeader:], castagnoli))
-	return out
+	return out, bodies
 }
 
 var errBadRecord = errors.New("sqlite: malformed segment record")
