@@ -66,15 +66,7 @@ func encodeBlock(events []*store.StoredEvent, minTime int64, buf, dst []byte) (p
 	}
 	for _, e := range events {
 		out = binary.AppendUvarint(out, uint64(micros(e.Time)-minTime))
-		for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
-			out = binary.AppendUvarint(out, uint64(len(s)))
-			out = append(out, s...)
-		}
-		ro := byte(0)
-		if e.ReadOnly {
-			ro = 1
-		}
-		out = append(out, ro)
+		out = appendColumns(out, e)
 		out = append(out, e.Body...)
 	}
 	packed = dst[:cap(dst)]
@@ -83,6 +75,21 @@ func encodeBlock(events []*store.StoredEvent, minTime int64, buf, dst []byte) (p
 	}
 	packed[0] = blockVersion
 	return packed[:1+len(s2.Encode(packed[1:], out))], out
+}
+
+// appendColumns appends e's lookup columns as a block record and a segment record hold them: eight
+// (uvarint length, bytes) for account, ID, name, source, user name, access key, resource type and
+// resource name, then a read-only byte (0 or 1).
+func appendColumns(out []byte, e *store.StoredEvent) []byte {
+	for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+		out = append(out, s...)
+	}
+	ro := byte(0)
+	if e.ReadOnly {
+		ro = 1
+	}
+	return append(out, ro)
 }
 
 // uvarintLen is the length of v as a uvarint.

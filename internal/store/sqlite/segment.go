@@ -133,15 +133,7 @@ func encodeRecord(events []*store.StoredEvent) (rec []byte, bodies [][2]int) {
 	for i, e := range events {
 		out = binary.AppendUvarint(out, uint64(e.Seq))
 		out = binary.AppendVarint(out, micros(e.Time))
-		for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
-			out = binary.AppendUvarint(out, uint64(len(s)))
-			out = append(out, s...)
-		}
-		ro := byte(0)
-		if e.ReadOnly {
-			ro = 1
-		}
-		out = append(out, ro)
+		out = appendColumns(out, e)
 		out = binary.AppendUvarint(out, uint64(len(e.Body)))
 		bodies[i] = [2]int{len(out), len(out) + len(e.Body)}
 		out = append(out, e.Body...)
