@@ -31,7 +31,7 @@ const (
 	indexBatch = 4096
 	// maxTail bounds the tail: an append waits for the indexer while the tail holds this many
 	// events (indexing failing, say, on a full disk), instead of filling the memory.
-	maxTail = 64 * indexBatch
+	maxTail = 16 * indexBatch
 	// seqReserve is how many seqs a process reserves at a time (event_meta seq_next): seqs are
 	// assigned at append, before the events reach the database, and two processes may append.
 	seqReserve = 1 << 16
@@ -75,6 +75,8 @@ type eventTail struct {
 
 	kick, full chan struct{} // capacity 1: the tail became non-empty; it holds indexBatch events
 	stop, done chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // openTail indexes the segments of processes that died (Open holds the open lock, so no other
@@ -472,8 +474,13 @@ func (t *eventTail) index(ctx context.Context) error {
 func (t *eventTail) flush(ctx context.Context) error { return t.index(ctx) }
 
 // close stops the indexer, indexes what is left and deletes this process's segments; a segment
-// that could not be indexed stays for the next Open.
+// that could not be indexed stays for the next Open. A second call returns the first's result.
 func (t *eventTail) close() error {
+	t.closeOnce.Do(func() { t.closeErr = t.shutdown() })
+	return t.closeErr
+}
+
+func (t *eventTail) shutdown() error {
 	close(t.stop)
 	<-t.done
 	t.appendMu.Lock()
