@@ -10,20 +10,23 @@ import (
 // page of one account's events of one user, name, key, resource or read-only flag, newest first,
 // is an index range read however many events the log holds. It sits beside the objects, not in
 // them: the trail is append-heavy, grows to tens of millions of events and is queried by several
-// attributes. (PostgreSQL keeps a row per event with an index per attribute; SQLite keeps blocks
-// of up to 64 events with one posting per distinct attribute value of a block, since its cost is
-// per B-tree insert: see internal/store/sqlite/events.go.)
+// attributes. (PostgreSQL keeps a row per event with an index per attribute; SQLite appends to a
+// segment file and indexes behind it into blocks of up to 64 events with one posting per distinct
+// attribute value of a block, since its cost is per B-tree insert: see
+// internal/store/sqlite/events.go.)
 //
 // Times are kept to the microsecond, in UTC.
 type EventLog interface {
-	// AppendEvents stores the events in one transaction, durably (the transaction has committed
-	// when it returns nil), and sets each event's Seq. An event whose ID is already stored is
-	// skipped (its Seq stays 0): appending is idempotent, so a record copied twice is kept once.
+	// AppendEvents stores the events, all or none, durably (they survive a crash once it returns
+	// nil) and visibly (a later LookupEvents or ScanEvents in this process sees them), and sets
+	// each event's Seq. An event whose ID is already stored is skipped (its Seq stays 0):
+	// appending is idempotent, so a record copied twice is kept once.
 	//
 	// Durable means: when any event is not ReadOnly (a call that changed something), as durable
 	// as the change itself (a power loss keeps it); when every event is ReadOnly, a backend may
-	// commit so that a crash of the process (kill -9) keeps it but a power loss in the next
-	// 100 ms may not (SQLite: synchronous=NORMAL, followed by a FULL commit within 100 ms).
+	// store them so that a crash of the process (kill -9) keeps them but a power loss in the next
+	// 100 ms may not (SQLite: written to its segment file, fsynced within 100 ms; see
+	// internal/store/sqlite/events.go, which also says how soon other processes see them).
 	AppendEvents(ctx context.Context, events []*StoredEvent) error
 	// LookupEvents returns the events of q.Account that match every filter set in q, in time
 	// order (newest first when q.Newest), at most q.Limit of them.

@@ -20,12 +20,11 @@ type Recorder struct {
 	now func() time.Time
 
 	mu      sync.Mutex
-	queue   []*waiter     // guarded by mu: recorded, not yet taken by the writer
-	pending int           // guarded by mu: recorded, not yet committed (or failed)
-	settled *sync.Cond    // signalled when pending changes
-	closed  bool          // guarded by mu
-	wake    chan struct{} // capacity 1: a send means "the queue may be non-empty"
-	done    chan struct{} // closed when the writer has stopped
+	queue   []*waiter  // guarded by mu: recorded, not yet taken by a writer
+	pending int        // guarded by mu: recorded, not yet committed (or failed)
+	writing bool       // guarded by mu: a caller is appending a batch (it is the writer)
+	settled *sync.Cond // signalled when pending or writing changes
+	closed  bool       // guarded by mu
 
 	subs []func([]*Event) // guarded by mu: told of each committed batch (Subscribe)
 	ids  idMinter         // guarded by mu: mints IDs in queue order
@@ -35,7 +34,8 @@ type Recorder struct {
 type waiter struct {
 	ev   *Event
 	row  *store.StoredEvent
-	done chan error // buffered: the writer never blocks on a caller
+	done chan error    // buffered: the writer never blocks on a caller
+	lead chan struct{} // buffered: this caller is to write the next batch
 }
 
 // NewRecorder starts a recorder writing to st's event log.
@@ -45,14 +45,13 @@ func NewRecorder(st store.EventLog, log *slog.Logger) *Recorder {
 	return r
 }
 
-// init sets up r's logger and channels and starts its writer.
+// init sets up r's logger and condition.
 func (r *Recorder) init(log *slog.Logger) {
 	if log == nil {
 		log = slog.Default()
 	}
-	r.log, r.wake, r.done = log, make(chan struct{}, 1), make(chan struct{})
+	r.log = log
 	r.settled = sync.NewCond(&r.mu)
-	go r.run()
 }
 
 // Record fills in the event's defaults (ID, version, time, category), stores it, and returns once
@@ -102,7 +101,7 @@ func (r *Recorder) Record(e *Event) error {
 		}
 		mint = at + len(`"eventID":"`)
 	}
-	w := &waiter{ev: e, row: row, done: make(chan error, 1)}
+	w := &waiter{ev: e, row: row, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -118,20 +117,27 @@ func (r *Recorder) Record(e *Event) error {
 	}
 	r.queue = append(r.queue, w)
 	r.pending++
+	lead := !r.writing
+	r.writing = true
 	r.settled.Broadcast()
-	// Sent under mu, so that Close cannot close wake in between.
-	select {
-	case r.wake <- struct{}{}:
-	default: // a wake-up is already pending; the writer will see this event too
-	}
 	r.mu.Unlock()
-	return <-w.done
+	if lead {
+		r.write()
+	}
+	for {
+		select {
+		case err := <-w.done:
+			return err
+		case <-w.lead:
+			r.write()
+		}
+	}
 }
 
 // Subscribe makes fn see every event committed from now on: the writer calls it with each
 // committed batch, in commit order, after the batch is durable and before its callers are answered.
-// fn runs on the writer's goroutine, so it must only hand the events on (to a queue of its own) and
-// never block or call back into the recorder; it must not modify them. Events of a batch that failed
+// fn runs on the writer's goroutine (a Record caller's, see write), so it must only hand the events
+// on (to a queue of its own) and never block or call back into the recorder; it must not modify them. Events of a batch that failed
 // to commit are not passed on. This is how EventBridge's default bus and GuardDuty see the trail.
 func (r *Recorder) Subscribe(fn func([]*Event)) {
 	r.mu.Lock()
@@ -149,40 +155,39 @@ func (r *Recorder) Flush() {
 	r.mu.Unlock()
 }
 
-// Close commits what is queued, stops the writer and makes later Records fail with ErrClosed.
+// Close commits what is queued, waits for the writer and makes later Records fail with ErrClosed.
 func (r *Recorder) Close() {
 	r.mu.Lock()
-	if !r.closed {
-		r.closed = true
-		close(r.wake) // the writer drains the queue, then stops
+	r.closed = true
+	// Record refuses events once closed is set, so the queue only drains.
+	for r.writing || len(r.queue) > 0 {
+		r.settled.Wait()
 	}
 	r.mu.Unlock()
-	<-r.done
 }
 
-// run is the single writer: it takes whatever is queued (up to maxBatch), commits it in one
-// transaction, and tells each waiter. It does not linger for more events: those that arrive while
-// it commits form the next batch, so a busy recorder batches by itself and an idle one commits at
-// once.
-func (r *Recorder) run() {
-	defer close(r.done)
-	for {
-		r.mu.Lock()
-		n := min(len(r.queue), maxBatch)
-		batch := r.queue[:n:n]
-		r.queue = r.queue[n:]
-		closed := r.closed
-		r.mu.Unlock()
-		if n > 0 {
-			r.commit(batch)
-			continue
-		}
-		if closed {
-			// Record refuses events once closed is set, so an empty queue stays empty.
-			return
-		}
-		<-r.wake // a Record's send, or Close closing it
+// write is the writer, run by a Record caller: the caller that finds no writer at work, or the
+// one a writer hands the next batch to. It takes whatever is queued (up to maxBatch; the caller's
+// own event is first), appends it as one batch, tells each waiter, and hands the rest of the
+// queue to the first caller in it, or notes that no writer is at work. So there is one writer at
+// a time, no goroutine of its own to wake (an idle recorder appends in the caller's goroutine at
+// once), and each caller writes at most one batch; events that arrive while a batch is appended
+// form the next one, so a busy recorder batches by itself.
+func (r *Recorder) write() {
+	r.mu.Lock()
+	n := min(len(r.queue), maxBatch)
+	batch := r.queue[:n:n]
+	r.queue = r.queue[n:]
+	r.mu.Unlock()
+	r.commit(batch)
+	r.mu.Lock()
+	if len(r.queue) > 0 {
+		r.queue[0].lead <- struct{}{}
+	} else {
+		r.writing = false
+		r.settled.Broadcast()
 	}
+	r.mu.Unlock()
 }
 
 func (r *Recorder) commit(batch []*waiter) {

@@ -4,13 +4,13 @@
 // event name, access key, resource or read-only flag, either way in time order.
 //
 // Recording is durable before it returns, with group commit: Record hands its event to a single
-// writer and waits; the writer takes whatever is queued when it is free and commits it in one
-// transaction, so concurrent callers share one durable commit while an idle recorder adds no wait.
-// A caller that got nil from Record knows its record survives a crash of the process (kill -9), and
-// a power loss when the event is of a call that changed something (ReadOnly false or unset); a batch
-// of read-only events may be committed so that it survives a power loss only once the backend's
-// next durable commit, within 100 ms, has synced it (store.EventLog.AppendEvents; SQLite commits it
-// with synchronous=NORMAL, then FULL). A caller that got an error must not report success.
+// writer and waits; the writer takes whatever is queued when it is free and appends it as one batch,
+// so concurrent callers share one durable append while an idle recorder adds no wait. A caller that
+// got nil from Record knows its record survives a crash of the process (kill -9), and a power loss
+// when the event is of a call that changed something (ReadOnly false or unset); a batch of
+// read-only events may be made durable against a power loss only within the next 100 ms
+// (store.EventLog.AppendEvents; SQLite writes it to its segment file and fsyncs it within 100 ms).
+// A caller that got an error must not report success.
 package trail
 
 import (

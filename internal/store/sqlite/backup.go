@@ -31,7 +31,12 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("sqlite: backup: %w", err)
 	}
-	if _, err := db.write.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+	// The events this process appended but has not indexed yet go into the database first.
+	err = db.tail.flush(ctx)
+	if err == nil {
+		_, err = db.write.ExecContext(ctx, `VACUUM INTO ?`, abs)
+	}
+	if err != nil {
 		_ = os.Remove(abs)
 		return fmt.Errorf("sqlite: backup: %w", err)
 	}

@@ -41,34 +41,65 @@ const maxBlockSpan = int64(time.Minute / time.Microsecond)
 var errBadBlock = errors.New("sqlite: malformed event block")
 
 // encodeBlock packs events (at most maxBlockEvents, times within maxBlockSpan) relative to minTime.
-func encodeBlock(events []*store.StoredEvent, minTime int64) []byte {
-	size := 2 + 2*len(events)
-	for _, e := range events {
-		size += 8 + 9*2 + len(e.Account) + len(e.ID) + len(e.Name) + len(e.Source) + len(e.UserName) +
-			len(e.AccessKey) + len(e.ResourceType) + len(e.ResourceName) + len(e.Body)
-	}
-	out := make([]byte, 0, size)
-	out = binary.AppendUvarint(out, uint64(len(events)))
-	recs := make([]byte, 0, size)
-	for _, e := range events {
-		start := len(recs)
-		recs = binary.AppendUvarint(recs, uint64(micros(e.Time)-minTime))
+// It packs them in buf and compresses them into dst (the capacity of each reused; both are
+// returned, to be passed again: the driver copies a bound blob, so a block's bytes may be reused
+// once its INSERT has run).
+func encodeBlock(events []*store.StoredEvent, minTime int64, buf, dst []byte) (packed, scratch []byte) {
+	// The length of each record first, so that the records are written once, after the table.
+	var lens [maxBlockEvents]int
+	size := binary.MaxVarintLen64
+	for i, e := range events {
+		n := uvarintLen(uint64(micros(e.Time)-minTime)) + 1 + len(e.Body)
 		for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
-			recs = binary.AppendUvarint(recs, uint64(len(s)))
-			recs = append(recs, s...)
+			n += uvarintLen(uint64(len(s))) + len(s)
 		}
-		ro := byte(0)
-		if e.ReadOnly {
-			ro = 1
-		}
-		recs = append(recs, ro)
-		recs = append(recs, e.Body...)
-		out = binary.AppendUvarint(out, uint64(len(recs)-start))
+		lens[i] = n
+		size += binary.MaxVarintLen64 + n
 	}
-	out = append(out, recs...)
-	packed := make([]byte, 1+s2.MaxEncodedLen(len(out)))
+	out := buf[:0]
+	if cap(out) < size {
+		out = make([]byte, 0, size)
+	}
+	out = binary.AppendUvarint(out, uint64(len(events)))
+	for i := range events {
+		out = binary.AppendUvarint(out, uint64(lens[i]))
+	}
+	for _, e := range events {
+		out = binary.AppendUvarint(out, uint64(micros(e.Time)-minTime))
+		out = appendColumns(out, e)
+		out = append(out, e.Body...)
+	}
+	packed = dst[:cap(dst)]
+	if n := 1 + s2.MaxEncodedLen(len(out)); len(packed) < n {
+		packed = make([]byte, n)
+	}
 	packed[0] = blockVersion
-	return packed[:1+len(s2.Encode(packed[1:], out))]
+	return packed[:1+len(s2.Encode(packed[1:], out))], out
+}
+
+// appendColumns appends e's lookup columns as a block record and a segment record hold them: eight
+// (uvarint length, bytes) for account, ID, name, source, user name, access key, resource type and
+// resource name, then a read-only byte (0 or 1).
+func appendColumns(out []byte, e *store.StoredEvent) []byte {
+	for _, s := range [...]string{e.Account, e.ID, e.Name, e.Source, e.UserName, e.AccessKey, e.ResourceType, e.ResourceName} {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+		out = append(out, s...)
+	}
+	ro := byte(0)
+	if e.ReadOnly {
+		ro = 1
+	}
+	return append(out, ro)
+}
+
+// uvarintLen is the length of v as a uvarint.
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // block is a decoded event block's index: where each event's record lies in data.

@@ -41,6 +41,10 @@ func TestEventPostingsAcrossTables(t *testing.T) {
 		if err := db.AppendEvents(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
+		// Indexed batch by batch, so that the postings of the last ones are still in event_recent.
+		if err := db.tail.flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 		all = append(all, batch...)
 		ms += 2
 	}

@@ -30,7 +30,7 @@ func moveLegacyEvents(ctx context.Context, db *DB) error {
 	}
 	for {
 		moved := 0
-		err := db.withWriter(ctx, true, func(tx *sql.Tx) error {
+		err := db.withWriter(ctx, func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT `+legacyColumns+` FROM events ORDER BY seq LIMIT ?`, legacyMoveRows)
 			if err != nil {
 				return err
@@ -61,7 +61,7 @@ func moveLegacyEvents(ctx context.Context, db *DB) error {
 				for run < len(events) && events[run].Seq == events[run-1].Seq+1 {
 					run++
 				}
-				if err := w.write(events[:run], events[0].Seq); err != nil {
+				if err := w.write(events[:run]); err != nil {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE seq <= ?`, events[run-1].Seq); err != nil {

@@ -17,7 +17,9 @@ import (
 // (the most selective one the query sets) in max_time order, merges their entries by (time, seq),
 // and emits an entry only when no later row can hold one that comes before it; the query's other
 // attributes are checked on the event itself, read from its block (each block decoded once per
-// lookup). ScanEvents does the same over the blocks themselves, in max_time order.
+// lookup). ScanEvents does the same over the blocks themselves, in max_time order. Both also read
+// the tail (the events appended but not yet indexed, eventtail.go), each of its events a row of its
+// own; an event the indexer moved into a block meanwhile can come from both, and is emitted once.
 
 // postingPage is how many posting (or block) rows a lookup reads per query.
 const postingPage = 64
@@ -30,18 +32,26 @@ type eventReader struct {
 	expired int64            // events before this time are hidden (retention, see ExpireEvents)
 	blocks  map[int64]*block // blocks ScanEvents read
 	last    *block           // the block a lookup read last; its buffer is reused for the next
+	// tail holds the events not yet indexed when the read began; byTailSeq those of them the
+	// lookup may emit, by seq.
+	tail      []*store.StoredEvent
+	byTailSeq map[int64]*store.StoredEvent
 }
 
 func (r *eventReader) stmt(q string) *sql.Stmt { return r.tx.StmtContext(r.ctx, r.stmts[q]) }
 
 // readEvents runs fn with a reader over one snapshot of the log.
 func (db *DB) readEvents(ctx context.Context, fn func(r *eventReader) error) error {
+	// The tail is read before the snapshot: an event the indexer takes out of the tail afterwards
+	// was committed before the snapshot, which is taken at the transaction's first read.
+	tail := db.tail.snapshot()
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	r := &eventReader{ctx: ctx, tx: tx, stmts: db.readStmts, expired: math.MinInt64, blocks: map[int64]*block{}}
+	r := &eventReader{ctx: ctx, tx: tx, stmts: db.readStmts, expired: math.MinInt64, blocks: map[int64]*block{},
+		tail: tail, byTailSeq: map[int64]*store.StoredEvent{}}
 	err = r.stmt(expiredSQL).QueryRowContext(ctx).Scan(&r.expired)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -53,6 +63,11 @@ func (db *DB) readEvents(ctx context.Context, fn func(r *eventReader) error) err
 // A lookup decodes the block of each event it returns (64 events, some 80 KB) into one buffer,
 // and copies the event's body out of it.
 func (r *eventReader) event(first, seq int64) (store.StoredEvent, error) {
+	if e := r.byTailSeq[seq]; e != nil {
+		c := *e
+		c.Body = bytes.Clone(e.Body)
+		return c, nil
+	}
 	b, reused := r.blocks[first], false
 	if b == nil {
 		reused = true
@@ -158,6 +173,46 @@ func merge(newest bool, next func() (rows []sourceRow, done bool, err error), ke
 	}
 }
 
+// tailRows returns the tail's events that keep accepts as rows of one entry each (a row's block is
+// the event's seq), in (time, seq) order (descending when newest), and lets r.event read them.
+func (r *eventReader) tailRows(newest bool, keep func(e *store.StoredEvent) bool) []sourceRow {
+	var out []sourceRow
+	for _, e := range r.tail {
+		if !keep(e) {
+			continue
+		}
+		r.byTailSeq[e.Seq] = e
+		t := micros(e.Time)
+		out = append(out, sourceRow{maxTime: t, block: e.Seq, entries: []entry{{time: t, seq: e.Seq}}})
+	}
+	sortRows(out, newest)
+	return out
+}
+
+// sortRows sorts rows in (max_time, block) order, descending when newest.
+func sortRows(rows []sourceRow, newest bool) {
+	slices.SortFunc(rows, func(a, b sourceRow) int {
+		c := cmp.Or(cmp.Compare(a.maxTime, b.maxTime), cmp.Compare(a.block, b.block))
+		if newest {
+			return -c
+		}
+		return c
+	})
+}
+
+// once wraps emit so that an entry emitted twice in a row (an event read both from the tail and
+// from the block the indexer moved it into) is passed on once.
+func once(emit func(candidate) (bool, error)) func(candidate) (bool, error) {
+	var last *entry
+	return func(c candidate) (bool, error) {
+		if last != nil && *last == c.entry {
+			return true, nil
+		}
+		last = &c.entry
+		return emit(c)
+	}
+}
+
 // LookupEvents returns the events q selects; see store.EventLog.
 func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.StoredEvent, error) {
 	if q.Limit <= 0 {
@@ -195,6 +250,17 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 			return true
 		}
 		if q.ID != "" {
+			for _, e := range r.tail {
+				if e.ID == q.ID {
+					if e.Account == q.Account && keep(entry{time: micros(e.Time), seq: e.Seq}) && matches(e, q) {
+						r.byTailSeq[e.Seq] = e
+						c, err := r.event(0, e.Seq)
+						out = append(out, c)
+						return err
+					}
+					return nil
+				}
+			}
 			e, found, err := findID(ctx, r.stmt, q.ID)
 			if err != nil || !found || e.Account != q.Account || !keep(entry{time: micros(e.Time), seq: e.Seq}) || !matches(&e, q) {
 				return err
@@ -237,7 +303,11 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 		if err != nil {
 			return err
 		}
-		return merge(q.Newest, interleave(q.Newest, mainNext, recent), keep, func(c candidate) (bool, error) {
+		recent = append(recent, r.tailRows(q.Newest, func(e *store.StoredEvent) bool {
+			return e.Account == q.Account && matches(e, q)
+		})...)
+		sortRows(recent, q.Newest)
+		return merge(q.Newest, interleave(q.Newest, mainNext, recent), keep, once(func(c candidate) (bool, error) {
 			e, err := r.event(c.block, c.seq)
 			if err != nil {
 				return false, err
@@ -246,7 +316,7 @@ func (db *DB) LookupEvents(ctx context.Context, q store.EventQuery) ([]store.Sto
 				out = append(out, e)
 			}
 			return len(out) < q.Limit, nil
-		})
+		}))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: lookup events: %w", err)
@@ -265,13 +335,7 @@ func (r *eventReader) recent(account string, attr int, value string, lo, top int
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b sourceRow) int {
-		c := cmp.Or(cmp.Compare(a.maxTime, b.maxTime), cmp.Compare(a.block, b.block))
-		if newest {
-			return -c
-		}
-		return c
-	})
+	sortRows(out, newest)
 	return out, nil
 }
 
@@ -381,10 +445,10 @@ func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) 
 			lo = max(lo, from.time)
 		}
 		curTime, curBlock := lo, int64(math.MinInt64)
-		next := func() ([]sourceRow, bool, error) {
+		main := func() ([]sourceRow, error) {
 			rows, err := r.stmt(blocksUpSQL).QueryContext(ctx, curTime, curBlock, postingPage)
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			defer rows.Close()
 			var page []sourceRow
@@ -395,36 +459,37 @@ func (db *DB) ScanEvents(ctx context.Context, after *store.EventPos, limit int) 
 					data    []byte
 				)
 				if err := rows.Scan(&row.maxTime, &row.block, &minTime, &data); err != nil {
-					return nil, false, err
+					return nil, err
 				}
 				curTime, curBlock = row.maxTime, row.block
 				b, err := parseBlock(nil, row.block, minTime, data)
 				if err != nil {
-					return nil, false, err
+					return nil, err
 				}
 				r.blocks[row.block] = b
 				for i := range b.len() {
 					e, err := b.event(i)
 					if err != nil {
-						return nil, false, err
+						return nil, err
 					}
 					row.entries = append(row.entries, entry{time: micros(e.Time), seq: e.Seq})
 				}
 				page = append(page, row)
 			}
-			return page, len(page) < postingPage, rows.Err()
+			return page, rows.Err()
 		}
+		next := interleave(false, main, r.tailRows(false, func(*store.StoredEvent) bool { return true }))
 		keep := func(e entry) bool {
 			return e.time >= lo && (from == nil || compareEntry(e, *from) > 0)
 		}
-		return merge(false, next, keep, func(c candidate) (bool, error) {
+		return merge(false, next, keep, once(func(c candidate) (bool, error) {
 			e, err := r.event(c.block, c.seq)
 			if err != nil {
 				return false, err
 			}
 			out = append(out, e)
 			return len(out) < limit, nil
-		})
+		}))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: scan events: %w", err)

@@ -43,7 +43,7 @@ func indexRootEvents(ctx context.Context, db *DB) error {
 	}
 	for {
 		finished := false
-		err := db.withWriter(ctx, true, func(tx *sql.Tx) error {
+		err := db.withWriter(ctx, func(tx *sql.Tx) error {
 			var cursor int64
 			if err := tx.QueryRowContext(ctx, `SELECT value FROM event_meta WHERE name = ?`, rootIndexCursor).Scan(&cursor); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -124,7 +124,8 @@ func indexRootBlock(ctx context.Context, tx *sql.Tx, first, minTime int64, data 
 	if !changed {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE event_blocks SET data = ? WHERE block = ?`, encodeBlock(events, minTime), first); err != nil {
+	packed, _ := encodeBlock(events, minTime, nil, nil)
+	if _, err := tx.ExecContext(ctx, `UPDATE event_blocks SET data = ? WHERE block = ?`, packed, first); err != nil {
 		return err
 	}
 	for _, p := range blockPostings(events, func(int) bool { return false }) {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -13,26 +12,30 @@ import (
 )
 
 // The event log (store.EventLog) is kept in blocks and postings (migrations/00004_event_blocks.sql,
-// eventblock.go): a committed batch of n events costs one block row per 64 events and one posting
-// row per distinct (account, attribute, value) among them, where a row per event with nine indexes
-// cost ten B-tree inserts per event. Appends and expiry run on the writer connection, so they queue
-// with Updates; lookups on the readers, each in one read transaction (one snapshot).
+// eventblock.go): n indexed events cost one block row per 64 events and one posting row per
+// distinct (account, attribute, value) among them, where a row per event with nine indexes cost
+// ten B-tree inserts per event.
 //
-// Durability. A batch that holds an event of a call that changed something (ReadOnly false)
-// commits with synchronous=FULL: the change itself was committed FULL, so its record is as durable.
-// A batch of read-only events only commits with synchronous=NORMAL: in WAL mode that commit
-// survives a crash of the process (kill -9) but not yet a power loss, and the writer follows it with
-// a FULL commit within normalSyncDelay even when idle, which syncs the WAL with everything before
-// it, so the window in which a power loss can take acknowledged records of reads is bounded.
+// Appending does not touch the database. AppendEvents writes the batch as one record of this
+// process's segment file (segment.go: one write(2), length-prefixed and checksummed), adds the
+// events to the tail held in memory (eventtail.go), and returns; an indexer goroutine moves the
+// tail into blocks and postings in large transactions (up to indexBatch events, indexDelay after
+// the first), then deletes the segments it emptied. Lookups and ScanEvents read the tail beside
+// the blocks, so an acknowledged event is visible at once. Open indexes the segments of a process
+// that died (their last record may be torn: it is discarded). Seqs are assigned at append, from a
+// range each process reserves in event_meta, so several processes may append to one database.
+//
+// Durability. A record of a batch that holds an event of a call that changed something (ReadOnly
+// false) is fsynced before AppendEvents returns: the change itself was committed with
+// synchronous=FULL, so its record is as durable. A batch of read-only events is written (in the
+// page cache, which survives a crash of the process, kill -9) and fsynced within segmentSyncDelay,
+// so the window in which a power loss can take acknowledged records of reads is bounded. The
+// indexer commits with synchronous=FULL before it deletes a segment.
 // https://www.sqlite.org/pragma.html#pragma_synchronous
-
-// normalSyncDelay bounds how long a commit made with synchronous=NORMAL waits for a FULL one.
-const normalSyncDelay = 100 * time.Millisecond
 
 // Statements of the event log, prepared at Open (writeEventStatements on the writer,
 // readEventStatements on the readers).
 const (
-	nextSeqSQL      = `SELECT block + count FROM event_blocks ORDER BY block DESC LIMIT 1`
 	maxIDSQL        = `SELECT id_hi FROM event_blocks WHERE id_lo IS NOT NULL ORDER BY id_lo DESC LIMIT 1`
 	idPostingSQL    = `SELECT block, min_time, entries FROM event_postings WHERE account = x'' AND attr = 8 AND value = ? LIMIT 1`
 	idPostingsInSQL = `SELECT 1 FROM event_postings WHERE account = x'' AND attr = 8 AND value >= ? AND value <= ? LIMIT 1`
@@ -52,8 +55,6 @@ const (
 	expiredSQL     = `SELECT value FROM event_meta WHERE name = 'expired_before'`
 	setExpiredSQL  = `INSERT INTO event_meta (name, value) VALUES ('expired_before', ?)
 		ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`
-	touchSyncSQL = `INSERT INTO event_meta (name, value) VALUES ('synced', ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`
 	expirableSQL = `SELECT block, min_time, id_lo, data FROM event_blocks
 		WHERE max_time < ? AND block < (SELECT max(block) FROM event_blocks) ORDER BY max_time, block LIMIT ?`
 	deleteBlockSQL   = `DELETE FROM event_blocks WHERE block = ?`
@@ -77,9 +78,10 @@ const (
 )
 
 func writeEventStatements() []string {
-	return []string{nextSeqSQL, maxIDSQL, idPostingSQL, idPostingsInSQL, idBlockSQL, insertBlockSQL,
-		insertPostingSQL, blockSQL, expiredSQL, setExpiredSQL, touchSyncSQL, expirableSQL, deleteBlockSQL,
-		deletePostingSQL, insertRecentSQL, oldestRecentSQL, moveRecentSQL, clearRecentSQL, deleteRecentSQL}
+	return []string{maxIDSQL, idPostingSQL, idPostingsInSQL, idBlockSQL, insertBlockSQL,
+		insertPostingSQL, blockSQL, expiredSQL, setExpiredSQL, expirableSQL, deleteBlockSQL,
+		deletePostingSQL, insertRecentSQL, oldestRecentSQL, moveRecentSQL, clearRecentSQL, deleteRecentSQL,
+		seqNextSQL, setSeqNextSQL}
 }
 
 func readEventStatements() []string {
@@ -89,53 +91,29 @@ func readEventStatements() []string {
 // micros is t as microseconds since the Unix epoch, the unit of the time columns.
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
-// AppendEvents stores events in one transaction; see store.EventLog and the durability note above.
+// AppendEvents makes events durable in this process's segment and adds them to the tail; see
+// store.EventLog and the durability note above. An event whose ID is stored, in the tail or earlier
+// in events is skipped (Seq 0). Another process's events are seen once indexed (within indexDelay
+// of their append): two processes appending the same ID in that window both keep it.
 func (db *DB) AppendEvents(ctx context.Context, events []*store.StoredEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	full := false
 	for _, e := range events {
 		e.Seq = 0
-		full = full || !e.ReadOnly
 	}
-	err := db.withWriter(ctx, full, func(tx *sql.Tx) error {
-		w := eventWriter{ctx: ctx, tx: tx, stmts: db.writeStmts}
-		fresh, err := w.fresh(events)
-		if err != nil {
-			return err
-		}
-		return w.write(fresh, 0)
-	})
-	if err != nil {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: append events: %w", err)
+	}
+	if err := db.tail.append(ctx, events); err != nil {
 		return fmt.Errorf("sqlite: append events: %w", err)
 	}
 	return nil
 }
 
-// withWriter runs fn in a transaction on the writer connection, committed with synchronous=FULL
-// when full, NORMAL otherwise (followed by a FULL commit within normalSyncDelay).
-func (db *DB) withWriter(ctx context.Context, full bool, fn func(tx *sql.Tx) error) (err error) {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if !full {
-			// The connection goes back to Updates, which must commit FULL: a connection whose
-			// setting cannot be restored is thrown away (the pool opens another, FULL by its DSN).
-			if _, rerr := conn.ExecContext(context.Background(), `PRAGMA synchronous=FULL`); rerr != nil {
-				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-			}
-		}
-		_ = conn.Close()
-	}()
-	if !full {
-		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
-			return err
-		}
-	}
-	tx, err := conn.BeginTx(ctx, nil)
+// withWriter runs fn in a transaction on the writer connection (committed with synchronous=FULL).
+func (db *DB) withWriter(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -143,74 +121,7 @@ func (db *DB) withWriter(ctx context.Context, full bool, fn func(tx *sql.Tx) err
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.committed(full)
-	return nil
-}
-
-// committed notes a commit of the event log: a NORMAL one arms the FULL commit that follows it
-// within normalSyncDelay; a FULL one synced the WAL, and so everything before it.
-func (db *DB) committed(full bool) {
-	db.syncMu.Lock()
-	defer db.syncMu.Unlock()
-	if full {
-		db.syncOwed = false
-		return
-	}
-	db.syncOwed = true
-	if db.syncTimer == nil && !db.syncClosed {
-		db.syncTimer = time.AfterFunc(db.syncDelay, func() {
-			if err := db.syncNormalCommits(); err != nil {
-				db.syncFailed(err)
-			}
-		})
-	}
-}
-
-// syncNormalCommits makes the commits made with synchronous=NORMAL durable against power loss, if
-// any is owed: it commits a one-row change with synchronous=FULL, which syncs the WAL they are in.
-func (db *DB) syncNormalCommits() error {
-	db.syncMu.Lock()
-	db.syncTimer = nil
-	owed := db.syncOwed
-	db.syncMu.Unlock()
-	if !owed {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return db.withWriter(ctx, true, func(tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, db.writeStmts[touchSyncSQL]).ExecContext(ctx, time.Now().UnixMicro())
-		return err
-	})
-}
-
-// syncFailed retries a failed sync of NORMAL commits after normalSyncDelay (the failure is most
-// likely a full disk or a closing database; the commits stay owed).
-func (db *DB) syncFailed(error) {
-	db.syncMu.Lock()
-	defer db.syncMu.Unlock()
-	if db.syncTimer == nil && !db.syncClosed && db.syncOwed {
-		db.syncTimer = time.AfterFunc(db.syncDelay, func() {
-			if err := db.syncNormalCommits(); err != nil {
-				db.syncFailed(err)
-			}
-		})
-	}
-}
-
-// closeSync stops the timer of owed syncs and makes them now, before the database closes.
-func (db *DB) closeSync() error {
-	db.syncMu.Lock()
-	db.syncClosed = true
-	if db.syncTimer != nil {
-		db.syncTimer.Stop()
-		db.syncTimer = nil
-	}
-	db.syncMu.Unlock()
-	return db.syncNormalCommits()
+	return tx.Commit()
 }
 
 // eventWriter writes blocks and postings in one write transaction.
@@ -220,6 +131,8 @@ type eventWriter struct {
 	stmts map[string]*sql.Stmt
 	maxID string // id_hi of the block with the greatest ID range; "" when not read yet
 	read  bool   // maxID was read
+	// The buffers encodeBlock packs blocks in, reused from one block to the next.
+	scratch, packed []byte
 }
 
 func (w *eventWriter) stmt(q string) *sql.Stmt { return w.tx.StmtContext(w.ctx, w.stmts[q]) }
@@ -325,20 +238,27 @@ func findID(ctx context.Context, stmt func(string) *sql.Stmt, id string) (store.
 	return store.StoredEvent{}, false, nil
 }
 
-// write stores events as blocks from seq first on (0: after the last stored), setting their Seq.
-func (w *eventWriter) write(events []*store.StoredEvent, first int64) error {
+// writeRuns stores events (their Seq set, increasing) as blocks: a gap in the seqs ends a block.
+func (w *eventWriter) writeRuns(events []*store.StoredEvent) error {
+	for len(events) > 0 {
+		run := 1
+		for run < len(events) && events[run].Seq == events[run-1].Seq+1 {
+			run++
+		}
+		if err := w.write(events[:run]); err != nil {
+			return err
+		}
+		events = events[run:]
+	}
+	return nil
+}
+
+// write stores events of consecutive seqs (set) as blocks from the first one's seq on.
+func (w *eventWriter) write(events []*store.StoredEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	if first == 0 {
-		err := w.stmt(nextSeqSQL).QueryRowContext(w.ctx).Scan(&first)
-		if errors.Is(err, sql.ErrNoRows) {
-			first, err = 1, nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+	first := events[0].Seq
 	for len(events) > 0 {
 		n := blockLen(events)
 		if err := w.writeBlock(events[:n], first); err != nil {
@@ -386,8 +306,7 @@ func blockLen(events []*store.StoredEvent) int {
 // writeBlock stores one block of events from seq first on, and its postings.
 func (w *eventWriter) writeBlock(events []*store.StoredEvent, first int64) error {
 	minTime, maxTime := int64(math.MaxInt64), int64(math.MinInt64)
-	for i, e := range events {
-		e.Seq = first + int64(i)
+	for _, e := range events {
 		minTime, maxTime = min(minTime, micros(e.Time)), max(maxTime, micros(e.Time))
 	}
 	var idLo, idHi any // NULL: the block has no ID range, its events have ID postings
@@ -400,8 +319,9 @@ func (w *eventWriter) writeBlock(events []*store.StoredEvent, first int64) error
 		idLo, idHi = events[0].ID, events[len(events)-1].ID
 		w.maxID = events[len(events)-1].ID
 	}
-	if _, err := w.stmt(insertBlockSQL).ExecContext(w.ctx, first, minTime, maxTime, len(events), idLo, idHi,
-		encodeBlock(events, minTime)); err != nil {
+	packed, scratch := encodeBlock(events, minTime, w.scratch, w.packed)
+	w.scratch, w.packed = scratch, packed
+	if _, err := w.stmt(insertBlockSQL).ExecContext(w.ctx, first, minTime, maxTime, len(events), idLo, idHi, packed); err != nil {
 		return err
 	}
 	recent, ids := w.stmt(insertRecentSQL), w.stmt(insertPostingSQL)
@@ -431,24 +351,24 @@ func increasingV7(events []*store.StoredEvent) bool {
 // isUUIDv7 reports whether id is a version 7 UUID in lower-case canonical form (RFC 9562, section
 // 4), whose text order is the order of its time.
 func isUUIDv7(id string) bool {
-	if len(id) != 36 || id[14] != '7' {
+	if len(id) != 36 || id[14] != '7' || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
 		return false
 	}
 	for i := 0; i < 36; i++ {
-		c := id[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
+		if !lowerHex[id[i]] && i != 8 && i != 13 && i != 18 && i != 23 {
+			return false
 		}
 	}
 	return id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b'
 }
+
+// lowerHex marks the bytes of lower-case hexadecimal digits.
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()
 
 // ExpireEvents deletes blocks whose events are all before `before`, oldest first, until at least
 // batch events are deleted, and hides the events before it that share a block with later ones;
@@ -458,8 +378,12 @@ func (db *DB) ExpireEvents(ctx context.Context, before time.Time, batch int) (in
 	if batch <= 0 {
 		return 0, fmt.Errorf("sqlite: expire events: batch %d must be positive", batch)
 	}
+	// The tail's events are indexed first, so that expiry sees every event this process appended.
+	if err := db.tail.flush(ctx); err != nil {
+		return 0, fmt.Errorf("sqlite: expire events: %w", err)
+	}
 	cutoff, deleted := micros(before), 0
-	err := db.withWriter(ctx, true, func(tx *sql.Tx) error {
+	err := db.withWriter(ctx, func(tx *sql.Tx) error {
 		deleted = 0
 		w := eventWriter{ctx: ctx, tx: tx, stmts: db.writeStmts}
 		if _, err := w.stmt(setExpiredSQL).ExecContext(ctx, cutoff); err != nil {

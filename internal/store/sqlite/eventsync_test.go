@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -9,31 +12,22 @@ import (
 	"github.com/rootward/rootward/internal/store"
 )
 
-// A batch of read-only events commits with synchronous=NORMAL and leaves a FULL commit owed; a
-// batch with a change commits FULL and owes nothing; either way the writer connection is back to
-// FULL for the Updates that follow.
+// A batch of read-only events is written to the segment and leaves an fsync owed (within
+// segmentSyncDelay); a batch with a change is fsynced before AppendEvents returns.
 func TestEventDurability(t *testing.T) {
 	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// The owed commit is checked, then made by the test itself, not by the timer.
-	db.syncDelay = time.Hour
+	// The owed fsync is checked, then made by the test itself, not by the timer.
+	db.tail.syncDelay = time.Hour
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	synchronous := func() int {
-		t.Helper()
-		var v int
-		if err := db.write.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	owed := func() bool {
-		db.syncMu.Lock()
-		defer db.syncMu.Unlock()
-		return db.syncOwed
+	owed := func() (dirty, armed bool) {
+		db.tail.appendMu.Lock()
+		defer db.tail.appendMu.Unlock()
+		return db.tail.dirty, db.tail.syncTimer != nil
 	}
 	cases := []struct {
 		name     string
@@ -48,38 +42,255 @@ func TestEventDurability(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var events []*store.StoredEvent
 			for j, ro := range tc.readOnly {
-				events = append(events, &store.StoredEvent{Account: "111122223333", Time: at, ID: string(rune('a'+i)) + string(rune('0'+j)), ReadOnly: ro, Body: []byte("{}")})
+				events = append(events, &store.StoredEvent{Account: "111122223333", Time: at, ID: fmt.Sprintf("%c%d", 'a'+i, j), ReadOnly: ro, Body: []byte("{}")})
 			}
 			if err := db.AppendEvents(ctx, events); err != nil {
 				t.Fatal(err)
 			}
-			if got := owed(); got != tc.wantOwed {
-				t.Errorf("FULL commit owed = %v; want %v", got, tc.wantOwed)
-			}
-			if got := synchronous(); got != 2 {
-				t.Errorf("writer's synchronous = %d after the append; want 2 (FULL)", got)
+			if got, _ := owed(); got != tc.wantOwed {
+				t.Errorf("fsync owed = %v; want %v", got, tc.wantOwed)
 			}
 		})
 	}
-	t.Run("owed commit made", func(t *testing.T) {
+	t.Run("owed fsync made", func(t *testing.T) {
 		if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: "ro", ReadOnly: true, Body: []byte("{}")}}); err != nil {
 			t.Fatal(err)
 		}
-		db.syncMu.Lock()
-		armed := db.syncTimer != nil
-		db.syncMu.Unlock()
-		if !owed() || !armed {
-			t.Fatalf("owed %v, timer armed %v after a NORMAL commit; want both", owed(), armed)
+		if dirty, armed := owed(); !dirty || !armed {
+			t.Fatalf("owed %v, timer armed %v after a read-only append; want both", dirty, armed)
 		}
-		// What the timer runs within normalSyncDelay, run now rather than waited for.
-		if err := db.syncNormalCommits(); err != nil {
-			t.Fatal(err)
-		}
-		if owed() {
-			t.Error("FULL commit still owed after syncNormalCommits")
-		}
-		if got := synchronous(); got != 2 {
-			t.Errorf("writer's synchronous = %d; want 2 (FULL)", got)
+		// What the timer runs within segmentSyncDelay, run now rather than waited for.
+		db.tail.syncOwed()
+		if dirty, _ := owed(); dirty {
+			t.Error("fsync still owed after syncOwed")
 		}
 	})
+}
+
+// crash stops db's indexer and then drops the database as a killed process would: the segment
+// files stay as they are, unlocked, and nothing more is indexed.
+func crash(t *testing.T, db *DB) {
+	t.Helper()
+	tl := db.tail
+	tl.appendMu.Lock()
+	tl.closed = true
+	if tl.syncTimer != nil {
+		tl.syncTimer.Stop()
+	}
+	for _, s := range append(tl.retired, tl.active) {
+		if s != nil {
+			_ = s.f.Close()
+		}
+	}
+	tl.appendMu.Unlock()
+	db.feed.Close()
+	_ = db.read.Close()
+	_ = db.write.Close()
+}
+
+// pauseIndexer stops db's indexer, so that appended events stay in the segment and the tail.
+func pauseIndexer(db *DB) {
+	close(db.tail.stop)
+	<-db.tail.done
+	db.tail.stop, db.tail.done = make(chan struct{}), make(chan struct{})
+	close(db.tail.done) // Close's wait for the indexer returns at once
+}
+
+// Events acknowledged but not yet indexed when the process dies are indexed by the next Open, from
+// the segment; a torn record at the segment's end (a write the crash cut short) is discarded.
+func TestSegmentRecovery(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rootward.db")
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	n := 0
+	events := func(ids ...string) []*store.StoredEvent {
+		var out []*store.StoredEvent
+		for i, id := range ids {
+			n++
+			out = append(out, &store.StoredEvent{Account: "111122223333", Time: at.Add(time.Duration(n) * time.Second),
+				ID: id, Name: "GetUser", UserName: "alice", ReadOnly: i%2 == 0, Body: []byte(`{"eventID":"` + id + `"}`)})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		torn []byte // appended to the segment after the crash
+	}{
+		{"clean end", nil},
+		{"torn header", []byte{0x40, 0, 0}},
+		{"torn payload", func() []byte {
+			r, _ := encodeRecord(events("torn"))
+			return append(r[:20:20], 0)
+		}()},
+		{"bad checksum", func() []byte {
+			r, _ := encodeRecord(events("corrupt"))
+			r[len(r)-1] ^= 1
+			return r
+		}()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_ = os.RemoveAll(filepath.Dir(path))
+			_ = os.MkdirAll(filepath.Dir(path), 0o700)
+			db, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			indexed := events("i1", "i2")
+			if err := db.AppendEvents(ctx, indexed); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.tail.flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+			pauseIndexer(db)
+			acked := events("a1", "a2", "a3")
+			if err := db.AppendEvents(ctx, acked[:2]); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AppendEvents(ctx, acked[2:]); err != nil {
+				t.Fatal(err)
+			}
+			seg := db.tail.active.path
+			crash(t, db)
+			if tc.torn != nil {
+				f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := f.Write(tc.torn); err != nil {
+					t.Fatal(err)
+				}
+				f.Close()
+			}
+			db, err = Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if n := db.tail.len(); n != 0 {
+				t.Errorf("tail after Open holds %d events; want 0 (recovered events are indexed)", n)
+			}
+			if _, err := os.Stat(seg); !os.IsNotExist(err) {
+				t.Errorf("segment %s after recovery: %v; want it deleted", seg, err)
+			}
+			got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", UserName: "alice", Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append(indexed, acked...)
+			if len(got) != len(want) {
+				t.Fatalf("lookup after recovery: %d events; want %d", len(got), len(want))
+			}
+			for i, w := range want {
+				if got[i].ID != w.ID || got[i].Seq != w.Seq || !bytes.Equal(got[i].Body, w.Body) || got[i].ReadOnly != w.ReadOnly {
+					t.Errorf("event %d = %s seq %d; want %s seq %d", i, got[i].ID, got[i].Seq, w.ID, w.Seq)
+				}
+			}
+			// Seqs go on after the recovered ones.
+			more := events("m1")
+			if err := db.AppendEvents(ctx, more); err != nil {
+				t.Fatal(err)
+			}
+			if more[0].Seq <= acked[2].Seq {
+				t.Errorf("seq after recovery = %d; want > %d", more[0].Seq, acked[2].Seq)
+			}
+		})
+	}
+}
+
+// A segment that another open database (another process, in production) holds is live: Open leaves
+// it alone, and the events in it stay that database's to index.
+func TestSegmentOfLiveProcessLeftAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rootward.db")
+	ctx := context.Background()
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pauseIndexer(a)
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	ea := []*store.StoredEvent{{Account: "111122223333", Time: at, ID: "from-a", ReadOnly: true, Body: []byte("{}")}}
+	if err := a.AppendEvents(ctx, ea); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := os.Stat(a.tail.active.path); err != nil {
+		t.Fatalf("a's segment after b's Open: %v; want it kept", err)
+	}
+	eb := []*store.StoredEvent{{Account: "111122223333", Time: at, ID: "from-b", ReadOnly: true, Body: []byte("{}")}}
+	if err := b.AppendEvents(ctx, eb); err != nil {
+		t.Fatal(err)
+	}
+	if eb[0].Seq == ea[0].Seq || eb[0].Seq == 0 {
+		t.Errorf("seqs of the two processes' events = %d, %d; want distinct", ea[0].Seq, eb[0].Seq)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("b sees %d events after a closed; want 2 (a's indexed at its Close, b's in its tail)", len(got))
+	}
+}
+
+func TestIsUUIDv7(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", true},
+		{"0193a1b2-c3d4-7e5f-ba6b-7c8d9e0f1a2b", true},
+		{"0193a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a2b", false}, // version 4
+		{"0193a1b2-c3d4-7e5f-ca6b-7c8d9e0f1a2b", false}, // variant
+		{"0193A1B2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", false}, // upper case
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2", false},
+		{"0193a1b2xc3d4-7e5f-8a6b-7c8d9e0f1a2b", false},
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2g", false},
+		{"0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1-2b", false},
+	} {
+		if got := isUUIDv7(tc.id); got != tc.want {
+			t.Errorf("isUUIDv7(%q) = %v; want %v", tc.id, got, tc.want)
+		}
+	}
+}
+
+// The tail keeps the event as appended: a caller that reuses its body buffer afterwards changes
+// nothing that lookups return before or after the indexer runs.
+func TestAppendKeepsItsOwnBody(t *testing.T) {
+	db := openTemp(t).(*DB)
+	ctx := context.Background()
+	body := []byte(`{"n":1}`)
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: "e1", Body: body}}); err != nil {
+		t.Fatal(err)
+	}
+	copy(body, `{"n":2}`)
+	for _, when := range []string{"in the tail", "indexed"} {
+		if when == "indexed" {
+			if err := db.tail.flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || string(got[0].Body) != `{"n":1}` {
+			t.Errorf("%s: got %d events, the first %q; want one, with the body as appended", when, len(got), firstBody(got))
+		}
+	}
+}
+
+func firstBody(events []store.StoredEvent) []byte {
+	if len(events) == 0 {
+		return nil
+	}
+	return events[0].Body
 }

@@ -33,3 +33,20 @@ func lockFile(path string) (unlock func(), err error) {
 	// let a third process lock a new file while a second still holds the old one.
 	return func() { _ = f.Close() }, nil
 }
+
+// tryLock takes an exclusive flock(2) on f without waiting: false when another open file holds it
+// (a segment file of a live process, see segment.go).
+func tryLock(f *os.File) (bool, error) {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		switch err {
+		case nil:
+			return true, nil
+		case syscall.EWOULDBLOCK:
+			return false, nil
+		case syscall.EINTR:
+			continue
+		}
+		return false, fmt.Errorf("lock file: %w", err)
+	}
+}

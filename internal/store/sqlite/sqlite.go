@@ -21,8 +21,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/pressly/goose/v3"
 	// The driver registers itself as "sqlite".
@@ -52,12 +50,8 @@ type DB struct {
 
 	feed *changefeed.Hub
 
-	// The FULL commit owed after event-log commits made with synchronous=NORMAL (events.go).
-	syncMu     sync.Mutex
-	syncOwed   bool        // guarded by syncMu: a NORMAL commit has not been synced yet
-	syncTimer  *time.Timer // guarded by syncMu: runs syncNormalCommits
-	syncClosed bool        // guarded by syncMu: Close has begun
-	syncDelay  time.Duration
+	// The event log's segments and the events not yet indexed (eventtail.go).
+	tail *eventTail
 }
 
 var _ store.Store = (*DB)(nil)
@@ -66,8 +60,9 @@ var _ store.Store = (*DB)(nil)
 // date. Open does not read the objects, so its cost does not grow with the database.
 //
 // SQLite itself creates path-wal and path-shm beside the file; Open adds path-open.lock, a lock
-// file that keeps two processes from setting up (journal mode, migrations) the same file at once.
-// All four are readable and writable by their owner only (see private).
+// file that keeps two processes from setting up (journal mode, migrations) the same file at once,
+// and the directory path-trail, which holds the trail's segment files (events.go). All are
+// readable and writable by their owner only (see private).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
@@ -135,7 +130,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
-	db := &DB{write: write, read: read, syncDelay: normalSyncDelay}
+	db := &DB{write: write, read: read}
 	db.feed = changefeed.New(changeSource{db}, nil)
 	if db.writeStmts, err = prepare(write, append(statements(), writeEventStatements()...)); err == nil {
 		db.readStmts, err = prepare(read, append(statements(), readEventStatements()...))
@@ -145,6 +140,9 @@ func Open(path string) (*DB, error) {
 	}
 	if err == nil {
 		err = indexRootEvents(context.Background(), db)
+	}
+	if err == nil {
+		db.tail, err = openTail(context.Background(), db, abs+"-trail")
 	}
 	if err == nil {
 		// The registered kinds' data up to their declarations (store.Migrate), after the schema.
@@ -309,8 +307,11 @@ func migrate(db *sql.DB) error {
 // Close closes the database. Transactions still running fail.
 func (db *DB) Close() error {
 	db.feed.Close()
-	serr := db.closeSync()
-	return errors.Join(serr, db.read.Close(), db.write.Close())
+	var terr error
+	if db.tail != nil {
+		terr = db.tail.close()
+	}
+	return errors.Join(terr, db.read.Close(), db.write.Close())
 }
 
 // Update runs fn in a write transaction; see store.Store. It is never retried: writers are
