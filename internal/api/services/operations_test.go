@@ -31,6 +31,9 @@ var sdkModules = map[string]string{
 	"sns":           "github.com/aws/aws-sdk-go-v2/service/sns",
 	"guardduty":     "github.com/aws/aws-sdk-go-v2/service/guardduty",
 	"account":       "github.com/aws/aws-sdk-go-v2/service/account",
+	"securityhub":   "github.com/aws/aws-sdk-go-v2/service/securityhub",
+	"support":       "github.com/aws/aws-sdk-go-v2/service/support",
+	"config":        "github.com/aws/aws-sdk-go-v2/service/configservice",
 }
 
 // sdkOperation is one operation of an SDK model: its name and whether its output is a shape (an
