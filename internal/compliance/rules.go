@@ -239,10 +239,10 @@ var catalogue = []Check{
 		eval: contactsCheck(func(c Contacts) (bool, string) {
 			var missing []string
 			if c.Phone == "" {
-				missing = append(missing, "a contact phone number")
+				missing = append(missing, "contact phone number")
 			}
 			if c.Security == nil {
-				missing = append(missing, "a security alternate contact")
+				missing = append(missing, "security alternate contact")
 			}
 			if len(missing) > 0 {
 				return false, "The account has no " + strings.Join(missing, " and no ") + "."
@@ -322,13 +322,15 @@ func missing(f *Facts, groups ...string) []Result {
 	return nil
 }
 
-// rootCheck is a check of the root user: NOT_APPLICABLE when its credentials were removed.
+// rootCheck is a check of the root user: NOT_APPLICABLE for a member account whose root
+// credentials were removed. A standalone or management account's root user without credentials
+// has not been claimed yet: it is judged like any root user, since whoever claims it first gets it.
 func rootCheck(ok func(Root, params) (bool, string)) func(*Facts, params) []Result {
 	return func(f *Facts, p params) []Result {
 		if r := missing(f, GroupRoot); r != nil {
 			return r
 		}
-		if f.Root.CredentialsRemoved {
+		if f.Root.CredentialsRemoved && f.Member {
 			return []Result{account(f, NotApplicable, "The root user's credentials were removed.")}
 		}
 		pass, evidence := ok(f.Root, p)
