@@ -40,7 +40,9 @@ func TestAWSCLISecurityHubAndSupport(t *testing.T) {
 		t.Fatalf("IAM.9 findings = %s, want one FAILED NEW CRITICAL", out)
 	}
 	out = awsCLI(t, data, s.endpoint, "support", "describe-trusted-advisor-check-result", "--check-id", "7DAFEmoDos", "--language", "en")
-	var result struct{ Result struct{ CheckId, Status string } }
+	var result struct {
+		Result struct{ CheckId, Status string }
+	}
 	if err := json.Unmarshal([]byte(out), &result); err != nil {
 		t.Fatalf("describe-trusted-advisor-check-result printed %q: %v", out, err)
 	}
