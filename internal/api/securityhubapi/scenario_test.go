@@ -182,4 +182,42 @@ func TestRootMFAScenario(t *testing.T) {
 			t.Errorf("%s = %s, want %s", id, got, want)
 		}
 	}
+
+	// The next states, each evaluated and ingested as Config's pass would: hardware MFA
+	// (a hardware token added, the app removed: IAM.6 passes), then a root access key created (IAM.4
+	// fails) and deleted (IAM.4 passes again).
+	step := func(what string, want map[string]shtypes.ComplianceStatus) {
+		t.Helper()
+		clk.Advance(time.Minute)
+		results, err := evaluate(ctx, acct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := hub.Ingest(ctx, acct, results); err != nil {
+			t.Fatal(err)
+		}
+		for id, w := range want {
+			if got := senv.control(t, sh, id).Compliance.Status; got != w {
+				t.Errorf("%s: %s = %s, want %s", what, id, got, w)
+			}
+		}
+	}
+	const hwSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	now = clk.Now()
+	if err := rs.EnableHardwareDevice(context.Background(), acct, "", "GAHT00000001", hwSeed, testutil.TOTPCode(t, hwSeed, now.Add(-30*time.Second)), testutil.TOTPCode(t, hwSeed, now), client); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.RemoveDevice(context.Background(), acct, "", enr.Serial, client); err != nil {
+		t.Fatal(err)
+	}
+	step("hardware MFA", map[string]shtypes.ComplianceStatus{"IAM.6": shtypes.ComplianceStatusPassed, "IAM.9": shtypes.ComplianceStatusPassed})
+	rootKey, err := is.CreateRootAccessKey(context.Background(), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("root key created", map[string]shtypes.ComplianceStatus{"IAM.4": shtypes.ComplianceStatusFailed})
+	if err := is.DeleteAccessKey(context.Background(), acct, "", rootKey.AccessKeyID); err != nil {
+		t.Fatal(err)
+	}
+	step("root key deleted", map[string]shtypes.ComplianceStatus{"IAM.4": shtypes.ComplianceStatusPassed})
 }
