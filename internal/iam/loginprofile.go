@@ -78,6 +78,7 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, account strin
 		RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
 		AllowUsersToChangePassword: in.AllowUsersToChangePassword, HardExpiry: in.HardExpiry,
 	}
+	var violations []string
 	for _, f := range []struct {
 		name   string
 		v      *int
@@ -91,13 +92,24 @@ func (s *Service) UpdateAccountPasswordPolicy(ctx context.Context, account strin
 		if f.v == nil {
 			continue
 		}
-		if *f.v < f.lo {
-			return invalid(f.name, itoa(*f.v), "Member must have value greater than or equal to "+itoa(f.lo))
+		switch {
+		case *f.v < f.lo:
+			violations = append(violations, violation(f.name, itoa(*f.v), "Member must have value greater than or equal to "+itoa(f.lo)))
+		case *f.v > f.hi:
+			violations = append(violations, violation(f.name, itoa(*f.v), "Member must have value less than or equal to "+itoa(f.hi)))
+		default:
+			*f.dst = *f.v
 		}
-		if *f.v > f.hi {
-			return invalid(f.name, itoa(*f.v), "Member must have value less than or equal to "+itoa(f.hi))
+	}
+	// Every violated parameter in one answer, as AWS's request validation reports them:
+	// "2 validation errors detected: Value '5' at 'minimumPasswordLength' failed to satisfy
+	// constraint: …; Value '0' at 'maxPasswordAge' …".
+	if n := len(violations); n > 0 {
+		noun := "error"
+		if n > 1 {
+			noun = "errors"
 		}
-		*f.dst = *f.v
+		return awserr.New(awserr.ValidationError, "%d validation %s detected: %s", n, noun, strings.Join(violations, "; "))
 	}
 	return s.update(ctx, account, func(t txn) error {
 		r := passwordPolicyRecord(p)

@@ -115,6 +115,14 @@ func TestPasswordPolicy(t *testing.T) {
 		})
 	}
 
+	// Every violated parameter in one message, and nothing changes.
+	err = e.svc.UpdateAccountPasswordPolicy(e.ctx, acct, PasswordPolicyInput{MinimumPasswordLength: n(5), MaxPasswordAge: n(2000), PasswordReusePrevention: n(3)})
+	want := "2 validation errors detected: Value '5' at 'minimumPasswordLength' failed to satisfy constraint: Member must have value greater than or equal to 6; " +
+		"Value '2000' at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095"
+	if e, ok := awserr.As(err); !ok || e.Code != awserr.ValidationError || e.Message != want {
+		t.Fatalf("two violations: got %v, want ValidationError %q", err, want)
+	}
+
 	// No partial updates: what is not sent returns to its default.
 	hard := true
 	if err := e.svc.UpdateAccountPasswordPolicy(e.ctx, acct, PasswordPolicyInput{RequireSymbols: true, MaxPasswordAge: n(90), HardExpiry: &hard}); err != nil {

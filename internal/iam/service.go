@@ -203,7 +203,12 @@ func missing(param string) error {
 }
 
 func invalid(param, value, constraint string) error {
-	return awserr.New(awserr.ValidationError, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, lowerFirst(param), constraint)
+	return awserr.New(awserr.ValidationError, "1 validation error detected: %s", violation(param, value, constraint))
+}
+
+// violation is one violated constraint as a validation error message names it.
+func violation(param, value, constraint string) string {
+	return "Value '" + value + "' at '" + lowerFirst(param) + "' failed to satisfy constraint: " + constraint
 }
 
 func lowerFirst(s string) string {
