@@ -145,8 +145,9 @@ var ListEntitiesForPolicy = add(&api.Op[ListEntitiesForPolicyInput, ListEntities
 
 // ListEntitiesForPolicyInput is ListEntitiesForPolicy's request. The answer is always one page.
 type ListEntitiesForPolicyInput struct {
-	PolicyArn    string `required:"true"`
-	EntityFilter string
+	PolicyArn         string `required:"true"`
+	EntityFilter      string
+	PolicyUsageFilter string
 	ListInput
 }
 
@@ -158,35 +159,39 @@ type ListEntitiesForPolicyOutput struct {
 	Paged
 }
 
-// PolicyUser is a user a managed policy is attached to.
+// PolicyUser is a user a managed policy is attached to (or the boundary of).
 type PolicyUser struct {
 	UserName string `xml:"UserName"`
+	UserID   string `xml:"UserId"`
 }
 
 // PolicyGroup is a group a managed policy is attached to.
 type PolicyGroup struct {
 	GroupName string `xml:"GroupName"`
+	GroupID   string `xml:"GroupId"`
 }
 
-// PolicyRole is a role a managed policy is attached to.
+// PolicyRole is a role a managed policy is attached to (or the boundary of).
 type PolicyRole struct {
 	RoleName string `xml:"RoleName"`
+	RoleID   string `xml:"RoleId"`
 }
 
 func listEntitiesForPolicy(c *api.Call, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error) {
-	e, err := c.IAM.ListEntitiesForPolicy(c.Ctx, c.Account(), in.PolicyArn, in.EntityFilter)
+	ents, err := c.IAM.ListPolicyEntities(c.Ctx, c.Account(), in.PolicyArn, in.EntityFilter, in.PolicyUsageFilter)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListEntitiesForPolicyOutput{}
-	for _, n := range e.Users {
-		out.PolicyUsers = append(out.PolicyUsers, PolicyUser{n})
-	}
-	for _, n := range e.Groups {
-		out.PolicyGroups = append(out.PolicyGroups, PolicyGroup{n})
-	}
-	for _, n := range e.Roles {
-		out.PolicyRoles = append(out.PolicyRoles, PolicyRole{n})
+	for _, e := range ents {
+		switch e.Type {
+		case "user":
+			out.PolicyUsers = append(out.PolicyUsers, PolicyUser{e.Name, e.ID})
+		case "group":
+			out.PolicyGroups = append(out.PolicyGroups, PolicyGroup{e.Name, e.ID})
+		case "role":
+			out.PolicyRoles = append(out.PolicyRoles, PolicyRole{e.Name, e.ID})
+		}
 	}
 	return out, nil
 }
