@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/base64"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,18 +69,19 @@ func TestSecretsNotAtRest(t *testing.T) {
 	secrets["session secret access key"] = *sess.Credentials.SecretAccessKey
 	secrets["session token"] = *sess.Credentials.SessionToken
 
-	// Every byte of the database files (the main file, its WAL and shared memory).
+	// Every byte of the database files (the main file, its WAL and shared memory) and of the
+	// trail's segment files beside them (rootward.db-trail/).
 	var raw []byte
-	files, err := os.ReadDir(dir)
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		raw = append(raw, b...)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(dir, f.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw = append(raw, b...)
 	}
 	// Every row, through the store: the kinds and accounts come from the table itself.
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
