@@ -35,11 +35,15 @@ type Op[In, Out any] struct {
 	// Authorize replaces the default authorization; it calls c.Authorize itself.
 	Authorize func(c *Call, in *In) error
 	Run       func(c *Call, in *In) (*Out, error)
+	// Refused marks an operation Rootward answers only with a documented refusal (its Run says
+	// why); docs/operations.md lists it as refused, not served.
+	Refused bool
 }
 
 // Operation is an Op of any input and output, as a service's table holds them.
 type Operation interface {
 	opName() string
+	refused() bool
 	route() *awsproto.Route
 	newInput() any
 	authorize(c *Call, in any) error
@@ -47,6 +51,8 @@ type Operation interface {
 }
 
 func (o *Op[In, Out]) opName() string { return o.Name }
+
+func (o *Op[In, Out]) refused() bool { return o.Refused }
 
 func (o *Op[In, Out]) route() *awsproto.Route {
 	if o.HTTP == "" {

@@ -95,6 +95,9 @@ func (s *Service) HasTargetPrefix(prefix string) bool {
 // OpName is an operation's name.
 func OpName(o Operation) string { return o.opName() }
 
+// OpRefused reports whether o answers only with a documented refusal (Op.Refused).
+func OpRefused(o Operation) bool { return o.refused() }
+
 // PublicCode is code as the service's clients know it (Codes applied).
 func (s *Service) PublicCode(code awserr.Code) awserr.Code {
 	if c, ok := s.Codes[code]; ok {

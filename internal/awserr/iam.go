@@ -31,6 +31,11 @@ const (
 	KeyPairMismatch               Code = "KeyPairMismatch"
 	NotSupportedService           Code = "NotSupportedService"
 	UnrecognizedPublicKeyEncoding Code = "UnrecognizedPublicKeyEncoding"
+	// FeatureDisabled is outbound identity federation's "disabled for your account" (HTTP 404,
+	// IAM API Reference, DisableOutboundWebIdentityFederation); RoleTemplateDisabled is role
+	// templates' (AcquireRole, GetRoleTemplateVersion).
+	FeatureDisabled      Code = "FeatureDisabled"
+	RoleTemplateDisabled Code = "RoleTemplateDisabled"
 )
 
 // Codes of IAM's centralized root access operations, which depend on Organizations (IAM API

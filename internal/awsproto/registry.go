@@ -134,6 +134,8 @@ var iamCodes = []codeInfo{
 	{awserr.InvalidPublicKey, http.StatusBadRequest, client},
 	{awserr.KeyPairMismatch, http.StatusBadRequest, client},
 	{awserr.NotSupportedService, http.StatusNotFound, client},
+	{awserr.FeatureDisabled, http.StatusNotFound, client},
+	{awserr.RoleTemplateDisabled, http.StatusBadRequest, client},
 	{awserr.UnrecognizedPublicKeyEncoding, http.StatusBadRequest, client},
 	{awserr.AccountNotManagementOrDelegatedAdmin, http.StatusBadRequest, client},
 	{awserr.CallerIsNotManagementAccount, http.StatusBadRequest, client},

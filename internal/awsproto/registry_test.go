@@ -50,6 +50,8 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.InvalidPublicKey:                     {&iamtypes.InvalidPublicKeyException{}},
 	awserr.KeyPairMismatch:                      {&iamtypes.KeyPairMismatchException{}},
 	awserr.NotSupportedService:                  {&iamtypes.ServiceNotSupportedException{}},
+	awserr.FeatureDisabled:                      {&iamtypes.FeatureDisabledException{}},
+	awserr.RoleTemplateDisabled:                 {&iamtypes.RoleTemplateDisabledException{}},
 	awserr.UnrecognizedPublicKeyEncoding:        {&iamtypes.UnrecognizedPublicKeyEncodingException{}},
 	awserr.AccountNotManagementOrDelegatedAdmin: {&iamtypes.AccountNotManagementOrDelegatedAdministratorException{}},
 	awserr.CallerIsNotManagementAccount:         {&iamtypes.CallerIsNotManagementAccountException{}},

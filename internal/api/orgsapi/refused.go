@@ -25,7 +25,7 @@ var (
 type RefusedInput struct{}
 
 func refused(name, why string) *api.Op[RefusedInput, struct{}] {
-	return api.Add(&ops, &api.Op[RefusedInput, struct{}]{Name: name, Run: func(*api.Call, *RefusedInput) (*struct{}, error) {
+	return api.Add(&ops, &api.Op[RefusedInput, struct{}]{Name: name, Refused: true, Run: func(*api.Call, *RefusedInput) (*struct{}, error) {
 		return nil, awserr.New(awserr.OrgsUnsupportedAPIEndpoint, "%s", why)
 	}})
 }

@@ -1,0 +1,64 @@
+package iamapi
+
+import (
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/awserr"
+)
+
+// IAM operations Rootward answers with a documented refusal after authorizing them, each with
+// the code the IAM API Reference gives for the state it reports:
+//   - outbound identity federation (sts:GetWebIdentityToken's JWTs for external services) stays
+//     disabled: Rootward issues no such tokens, so Get/Enable/DisableOutboundWebIdentityFederation
+//     answer FeatureDisabled (HTTP 404, "disabled for your account");
+//   - role templates (Role Manager) are not offered: AcquireRole and GetRoleTemplateVersion answer
+//     RoleTemplateDisabled;
+//   - temporary access delegation is an AWS partner programme that needs onboarding by AWS
+//     (IAM User Guide, "Temporary delegation partner guide"); Rootward onboards no partner, so
+//     there is never a delegation request: ListDelegationRequests answers an empty list, the
+//     operations on one request answer NoSuchEntity, and creating one answers AccessDenied.
+// Nothing is changed by any of them.
+
+// RefusedInput takes whatever a refused operation's request carries; none of it is used.
+type RefusedInput struct{}
+
+func refuse(name string, err func() error) {
+	add(&api.Op[RefusedInput, struct{}]{Name: name, Refused: true, Run: func(*api.Call, *RefusedInput) (*struct{}, error) { return nil, err() }})
+}
+
+func init() {
+	outbound := func() error {
+		return awserr.New(awserr.FeatureDisabled, "Outbound identity federation is disabled for this account: Rootward issues no web identity tokens for external services.")
+	}
+	for _, name := range []string{"GetOutboundWebIdentityFederationInfo", "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation"} {
+		refuse(name, outbound)
+	}
+	templates := func() error {
+		return awserr.New(awserr.RoleTemplateDisabled, "Role templates are not available: Rootward offers no Role Manager templates; create roles with CreateRole.")
+	}
+	for _, name := range []string{"AcquireRole", "GetRoleTemplateVersion"} {
+		refuse(name, templates)
+	}
+	noRequest := func() error {
+		return awserr.New(awserr.NoSuchEntity, "The delegation request does not exist: Rootward onboards no delegation partner, so it holds no delegation requests.")
+	}
+	for _, name := range []string{"GetDelegationRequest", "AcceptDelegationRequest", "RejectDelegationRequest", "UpdateDelegationRequest",
+		"AssociateDelegationRequest", "SendDelegationToken"} {
+		refuse(name, noRequest)
+	}
+	refuse("CreateDelegationRequest", func() error {
+		return awserr.New(awserr.AccessDenied, "Only AWS partners onboarded for temporary access delegation may create delegation requests; Rootward onboards none.")
+	})
+}
+
+// ListDelegationRequests answers the empty list: there are no delegation requests (see above).
+var ListDelegationRequests = add(&api.Op[RefusedInput, DelegationRequestsOutput]{
+	Name: "ListDelegationRequests",
+	Run: func(*api.Call, *RefusedInput) (*DelegationRequestsOutput, error) {
+		return &DelegationRequestsOutput{}, nil
+	}})
+
+// DelegationRequestsOutput is ListDelegationRequests' result: always empty here.
+type DelegationRequestsOutput struct {
+	DelegationRequests []struct{} `xml:"DelegationRequests>member"`
+	Paged
+}
