@@ -220,4 +220,54 @@ func TestRootMFAScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("root key deleted", map[string]shtypes.ComplianceStatus{"IAM.4": shtypes.ComplianceStatusPassed})
+
+	// A member account of an organization (servertest's account is its management account, which
+	// administers the member's findings): with a root password, IAM.9 FAILED and Trusted Advisor
+	// flags it; once its root credentials are removed, the root checks do not apply — the finding
+	// is NOT_AVAILABLE and archived, and Trusted Advisor is ok.
+	m := e.Admin()
+	e.NewOrg(m)
+	member := e.CreateMember(m, "member")
+	mgmt := securityhub.NewFromConfig(e.Config(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""))
+	if _, err := mgmt.EnableSecurityHub(ctx, &securityhub.EnableSecurityHubInput{}); err != nil {
+		t.Fatal(err)
+	}
+	operator, err := e.UserIn(member, "operator", "").IAM.Options().Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	memberSupport := support.NewFromConfig(e.Config(operator.AccessKeyID, operator.SecretAccessKey, ""))
+	memberStep := func(what string, want shtypes.ComplianceStatus, record shtypes.RecordState, advisorStatus string) {
+		t.Helper()
+		clk.Advance(time.Minute)
+		results, err := evaluate(ctx, member)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := hub.Ingest(ctx, member, results); err != nil {
+			t.Fatal(err)
+		}
+		if err := adv.Ingest(ctx, member, results); err != nil {
+			t.Fatal(err)
+		}
+		fs := senv.findings(t, mgmt, &shtypes.AwsSecurityFindingFilters{AwsAccountId: eq(member), ComplianceSecurityControlId: eq("IAM.9")})
+		if len(fs) != 1 || fs[0].Compliance.Status != want || fs[0].RecordState != record {
+			t.Errorf("%s: the member's IAM.9 findings = %+v, want one %s %s", what, fs, want, record)
+		}
+		out, err := memberSupport.DescribeTrustedAdvisorCheckResult(ctx, &support.DescribeTrustedAdvisorCheckResultInput{CheckId: aws.String(advisor.RootMFACheck)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(out.Result.Status); got != advisorStatus {
+			t.Errorf("%s: the member's Trusted Advisor 7DAFEmoDos = %s, want %s", what, got, advisorStatus)
+		}
+	}
+	if err := is.SetRootPassword(context.Background(), member, "Tangerine-Walrus-42"); err != nil {
+		t.Fatal(err)
+	}
+	memberStep("member with a root password", shtypes.ComplianceStatusFailed, shtypes.RecordStateActive, "error")
+	if err := is.DeleteLoginProfile(context.Background(), member, ""); err != nil {
+		t.Fatal(err)
+	}
+	memberStep("member whose root credentials were removed", shtypes.ComplianceStatusNotAvailable, shtypes.RecordStateArchived, "ok")
 }
