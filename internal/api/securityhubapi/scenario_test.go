@@ -196,10 +196,21 @@ func TestRootMFAScenario(t *testing.T) {
 		if err := hub.Ingest(ctx, acct, results); err != nil {
 			t.Fatal(err)
 		}
+		if err := adv.Ingest(ctx, acct, results); err != nil {
+			t.Fatal(err)
+		}
 		for id, w := range want {
 			if got := senv.control(t, sh, id).Compliance.Status; got != w {
 				t.Errorf("%s: %s = %s, want %s", what, id, got, w)
 			}
+		}
+		// Root MFA stays on through these steps: Trusted Advisor's MFA on Root Account stays ok.
+		out, err := sup.DescribeTrustedAdvisorCheckResult(ctx, &support.DescribeTrustedAdvisorCheckResultInput{CheckId: aws.String(advisor.RootMFACheck)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(out.Result.Status); got != "ok" {
+			t.Errorf("%s: Trusted Advisor 7DAFEmoDos = %s, want ok", what, got)
 		}
 	}
 	const hwSeed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
