@@ -83,10 +83,11 @@ func (r *Runner) audit(c *Call, err error) error {
 
 // UserIdentity is CloudTrail's userIdentity for a caller.
 func UserIdentity(id *authz.Identity) trail.UserIdentity {
-	if id.IdentityProvider != "" {
+	if id.IdentityProvider != "" || federatedTypes[id.Type] {
 		// A caller of AssumeRoleWithSAML or AssumeRoleWithWebIdentity, known by its identity
 		// provider alone: no ARN, account or key (CloudTrail User Guide, "AWS STS API calls with
-		// SAML and web identity federation").
+		// SAML and web identity federation"); of a call refused before its assertion or token was
+		// verified, what is known (stsapi's federation.go).
 		return trail.UserIdentity{Type: id.Type, PrincipalID: id.UserID, UserName: id.UserName, IdentityProvider: id.IdentityProvider}
 	}
 	key := id.AccessKeyID
@@ -112,6 +113,7 @@ func UserIdentity(id *authz.Identity) trail.UserIdentity {
 		}
 		if s.Type == iam.PrincipalAssumedRole {
 			sc.SessionIssuer = &trail.SessionIssuer{Type: "Role", PrincipalID: s.RoleID, ARN: s.RoleARN(), AccountID: s.Account, UserName: s.RoleName}
+			sc.WebIDFederationData = webIDFederationData(s.FederatedProvider)
 		}
 		if s.Type == iam.PrincipalFederatedUser {
 			// A federated user's issuer is the IAM user (or root user) who called GetFederationToken.
@@ -130,6 +132,32 @@ func UserIdentity(id *authz.Identity) trail.UserIdentity {
 		u.SessionContext = sc
 	}
 	return u
+}
+
+// federatedTypes are the userIdentity types of AssumeRoleWithSAML's and AssumeRoleWithWebIdentity's
+// callers (sts.TypeSAMLUser, sts.TypeWebIdentityUser).
+var federatedTypes = map[string]bool{"SAMLUser": true, "WebIdentityUser": true}
+
+// webIDFederationData is what CloudTrail records of the identity provider of a session that
+// AssumeRoleWithWebIdentity or AssumeRoleWithSAML issued through provider (an IAM provider's ARN),
+// nil for any other session. A web identity session names its OpenID Connect provider's ARN, with
+// the provider's attributes, which AWS records empty for OpenID Connect providers (AWS's own
+// example, a RegisterUsage call from an EKS pod's web identity session in the AWS Marketplace
+// documentation on CloudTrail logging, and the records users publish of GitHub Actions sessions
+// show "attributes": {}; the attributes the CloudTrail User Guide names, www.amazon.com:app_id and
+// :user_id, are those of the OAuth 2.0 providers Rootward does not trust). A SAML session's
+// element is empty, as AWS records it for role sessions other than web identity ones.
+func webIDFederationData(provider string) *trail.WebIDFederationData {
+	a, err := arn.Parse(provider)
+	switch {
+	case err != nil:
+		return nil
+	case strings.HasPrefix(a.Resource, "oidc-provider/"):
+		return &trail.WebIDFederationData{FederatedProvider: provider, Attributes: &map[string]string{}}
+	case strings.HasPrefix(a.Resource, "saml-provider/"):
+		return &trail.WebIDFederationData{}
+	}
+	return nil
 }
 
 // RootSessionIssuer is the sessionIssuer of a privileged root session's CloudTrail records: the

@@ -38,6 +38,7 @@ type sessionRecord struct {
 	SourceType        string            `json:"source_type,omitempty"`
 	ServiceLinked     bool              `json:"service_linked,omitempty"`
 	UserPath          string            `json:"user_path,omitempty"`
+	FederatedProvider string            `json:"federated_provider,omitempty"`
 }
 
 // policyDocRecord is a stored session policy. PolicyDoc was stored without JSON names.
@@ -79,7 +80,7 @@ func sessionRecordOf(s *Session) *sessionRecord {
 		HasPolicies: s.HasPolicies, Tags: tagRecords(s.Tags), TransitiveTagKeys: s.TransitiveTagKeys,
 		AssumedRoot: s.AssumedRoot, TaskPolicies: policyDocRecords(s.TaskPolicies), SourceARN: s.SourceARN,
 		SourceAccount: s.SourceAccount, SourceID: s.SourceID, SourceType: s.SourceType,
-		ServiceLinked: s.ServiceLinked, UserPath: s.UserPath,
+		ServiceLinked: s.ServiceLinked, UserPath: s.UserPath, FederatedProvider: s.FederatedProvider,
 	}
 }
 
@@ -92,6 +93,6 @@ func (r *sessionRecord) session() *Session {
 		HasPolicies: r.HasPolicies, Tags: fromTagRecords(r.Tags), TransitiveTagKeys: r.TransitiveTagKeys,
 		AssumedRoot: r.AssumedRoot, TaskPolicies: fromPolicyDocRecords(r.TaskPolicies), SourceARN: r.SourceARN,
 		SourceAccount: r.SourceAccount, SourceID: r.SourceID, SourceType: r.SourceType,
-		ServiceLinked: r.ServiceLinked, UserPath: r.UserPath,
+		ServiceLinked: r.ServiceLinked, UserPath: r.UserPath, FederatedProvider: r.FederatedProvider,
 	}
 }

@@ -59,6 +59,9 @@ type Session struct {
 	ServiceLinked bool
 	// UserPath is the user's path when a user's session was issued, so that its ARN is the user's.
 	UserPath string
+	// FederatedProvider is the ARN of the IAM SAML or OpenID Connect provider through which
+	// AssumeRoleWithSAML or AssumeRoleWithWebIdentity issued the session; "" for other sessions.
+	FederatedProvider string
 	// Credentials, filled only when the session is issued or looked up for authentication.
 	Secret string
 	Token  string

@@ -40,12 +40,23 @@ type SessionIssuer struct {
 	UserName    string `json:"userName,omitempty"`
 }
 
+// WebIDFederationData is the identity provider of a session issued by AssumeRoleWithWebIdentity
+// or AssumeRoleWithSAML (CloudTrail User Guide, "CloudTrail userIdentity element",
+// webIdFederationData): an OpenID Connect provider's ARN and the attributes the provider reported,
+// or, for SAML, an empty element.
+type WebIDFederationData struct {
+	FederatedProvider string `json:"federatedProvider,omitempty"`
+	// Attributes is written as {} when set and empty; nil leaves it out.
+	Attributes *map[string]string `json:"attributes,omitempty"`
+}
+
 // SessionContext describes temporary credentials.
 type SessionContext struct {
-	SessionIssuer  *SessionIssuer    `json:"sessionIssuer,omitempty"`
-	Attributes     map[string]string `json:"attributes,omitempty"` // creationDate, mfaAuthenticated
-	SourceIdentity string            `json:"sourceIdentity,omitempty"`
-	AssumedRoot    string            `json:"assumedRoot,omitempty"`
+	SessionIssuer       *SessionIssuer       `json:"sessionIssuer,omitempty"`
+	WebIDFederationData *WebIDFederationData `json:"webIdFederationData,omitempty"`
+	Attributes          map[string]string    `json:"attributes,omitempty"` // creationDate, mfaAuthenticated
+	SourceIdentity      string               `json:"sourceIdentity,omitempty"`
+	AssumedRoot         string               `json:"assumedRoot,omitempty"`
 }
 
 // UserIdentity is CloudTrail's userIdentity element. Type is Root, IAMUser, AssumedRole,

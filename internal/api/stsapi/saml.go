@@ -1,8 +1,6 @@
 package stsapi
 
 import (
-	"time"
-
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/awserr"
@@ -14,7 +12,7 @@ import (
 // the subject of a SAML response signed by a certificate of the SAML provider PrincipalArn names
 // (internal/sts/saml.go), whose Role attribute pairs RoleArn with that provider; the role's trust
 // policy decides, with the provider as the Federated principal and the saml:* keys. Every call is
-// counted against its source address's limits (iam.Service.GuardFederation).
+// counted against its source address's limits and recorded, refused or not (federation.go).
 var AssumeRoleWithSAML = api.Add(&ops, &api.Op[AssumeRoleWithSAMLInput, AssumeRoleWithSAMLOutput]{
 	Name: "AssumeRoleWithSAML", Authorize: noAuthorization[AssumeRoleWithSAMLInput], Run: assumeRoleWithSAML})
 
@@ -42,18 +40,16 @@ type AssumeRoleWithSAMLOutput struct {
 }
 
 func assumeRoleWithSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
-	var out *AssumeRoleWithSAMLOutput
-	err := c.IAM.GuardFederation(c.Ctx, c.SourceIP, func() (err error) {
-		out, err = withSAML(c, in)
-		return err
-	})
-	return out, err
+	return unsigned(c, func(known *authz.Identity) (*AssumeRoleWithSAMLOutput, error) { return withSAML(c, in, known) })
 }
 
-func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutput, error) {
+func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput, known *authz.Identity) (*AssumeRoleWithSAMLOutput, error) {
 	const action = "sts:AssumeRoleWithSAML"
-	denied := awserr.New(awserr.AccessDenied, "Not authorized to perform %s", action)
 	if err := sts.CheckRoleARN(in.RoleArn); err != nil {
+		return nil, err
+	}
+	acct, roleName, err := roleAccount(in.RoleArn, sts.TypeSAMLUser, known)
+	if err != nil {
 		return nil, err
 	}
 	if len(in.PrincipalArn) < 20 || len(in.PrincipalArn) > 2048 {
@@ -61,10 +57,6 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 	}
 	if len(in.SAMLAssertion) < 4 || len(in.SAMLAssertion) > sts.SAMLAssertionMax {
 		return nil, awserr.New(awserr.ValidationError, "1 validation error detected: Value at 'sAMLAssertion' failed to satisfy constraint: Member must have length between 4 and %d", sts.SAMLAssertionMax)
-	}
-	acct, roleName, ok := sts.SplitRoleARN(in.RoleArn)
-	if !ok {
-		return nil, awserr.New(awserr.ValidationError, "%s is invalid", in.RoleArn)
 	}
 	prov, err := c.IAM.GetSAMLProvider(c.Ctx, acct, in.PrincipalArn)
 	if awserr.IsCode(err, awserr.NoSuchEntity) || awserr.IsCode(err, awserr.ValidationError) {
@@ -74,6 +66,9 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 	if err != nil {
 		return nil, err
 	}
+	// The provider's NameQualifier is known from its own metadata (a verified assertion's Issuer is
+	// its entityID): a refused assertion is recorded as a SAMLUser of this provider.
+	known.IdentityProvider = sts.NameQualifier(prov.EntityID, acct, prov.Name)
 	certs, err := prov.SigningCertificates()
 	if err != nil {
 		return nil, err
@@ -87,26 +82,7 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 	// it: a SAMLUser, its principal ID NameQualifier:Subject.
 	c.Caller = sts.FederatedCaller(sts.TypeSAMLUser, acct, nq+":"+claims.Subject, claims.Subject, nq)
 	if !claims.RoleFor(in.RoleArn, in.PrincipalArn) {
-		return nil, denied
-	}
-	role, err := c.IAM.GetRole(c.Ctx, acct, roleName)
-	if err != nil || role.Arn != in.RoleArn {
-		return nil, denied
-	}
-	pl, err := c.Orgs.PlacementOf(c.Ctx, acct)
-	if err != nil {
-		return nil, err
-	} else if pl != nil && pl.Closed {
-		return nil, denied
-	}
-	rcps, err := authz.ResourceControlPolicies(pl, nil)
-	if err != nil {
-		return nil, err
-	}
-	if claims.SourceIdentity != "" {
-		if err := sts.CheckSourceIdentity(claims.SourceIdentity); err != nil {
-			return nil, awserr.New(awserr.IDPRejectedClaim, "Invalid SourceIdentity attribute.")
-		}
+		return nil, awserr.New(awserr.AccessDenied, "Not authorized to perform %s", action)
 	}
 	// The session lasts DurationSeconds (else the SessionDuration attribute, else an hour), at most
 	// the role's maximum, and ends no later than the assertion's SessionNotOnOrAfter (STS API
@@ -115,43 +91,23 @@ func withSAML(c *api.Call, in *AssumeRoleWithSAMLInput) (*AssumeRoleWithSAMLOutp
 	if requested == 0 {
 		requested = claims.SessionDuration
 	}
-	d, err := sts.RoleDuration(c.Caller, role, requested)
+	f := &federation{
+		action: action, account: acct, roleARN: in.RoleArn, roleName: roleName, provider: prov.Arn,
+		sessionName: claims.SessionName, sourceIdentity: claims.SourceIdentity, badSourceIdentity: "Invalid SourceIdentity attribute.",
+		duration: requested, notAfter: claims.SessionNotOnOrAfter, tags: claims.Tags, transitive: claims.Transitive,
+		policy: in.Policy, policyArns: in.PolicyArns,
+		keys: func(ctx *policy.Context) {
+			// The saml: keys (IAM User Guide, "Available keys for SAML-based AWS STS federation").
+			ctx.Set("saml:aud", claims.Recipient)
+			ctx.Set("saml:sub", claims.Subject)
+			ctx.Set("saml:sub_type", claims.SubjectType)
+			ctx.Set("saml:iss", claims.Issuer)
+			ctx.Set("saml:namequalifier", nq)
+			ctx.Set("saml:doc", acct+"/"+prov.Name)
+		},
+	}
+	sess, role, size, err := f.assume(c)
 	if err != nil {
-		return nil, err
-	}
-	if t := claims.SessionNotOnOrAfter; !t.IsZero() {
-		if left := int(t.Sub(c.Now) / time.Second); left < d {
-			d = max(left, 1)
-		}
-	}
-	sess := sts.RoleSession(acct, role, claims.SessionName, claims.SourceIdentity, c.Now, d)
-	if err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns); err != nil {
-		return nil, err
-	}
-	if err := sts.ClaimTags(sess, claims.Tags, claims.Transitive); err != nil {
-		return nil, err
-	}
-	size, err := packedSize(in.Policy, in.PolicyArns, sess.Tags)
-	if err != nil {
-		return nil, err
-	}
-	assumeKeys := sts.AssumeKeys(role, sess, sts.AssumeRequest{Tags: sess.Tags, Transitive: sess.TransitiveTagKeys})
-	ctx, release := c.PolicyContext(func(ctx *policy.Context) {
-		assumeKeys(ctx)
-		ctx.Set("aws:FederatedProvider", prov.Arn)
-		// The saml: keys (IAM User Guide, "Available keys for SAML-based AWS STS federation").
-		ctx.Set("saml:aud", claims.Recipient)
-		ctx.Set("saml:sub", claims.Subject)
-		ctx.Set("saml:sub_type", claims.SubjectType)
-		ctx.Set("saml:iss", claims.Issuer)
-		ctx.Set("saml:namequalifier", nq)
-		ctx.Set("saml:doc", acct+"/"+prov.Name)
-	})
-	defer release()
-	if err := sts.AuthorizeFederated(role, acct, prov.Arn, sts.FederatedActions(action, sess), rcps, ctx); err != nil {
-		return nil, err
-	}
-	if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {
 		return nil, err
 	}
 	return &AssumeRoleWithSAMLOutput{

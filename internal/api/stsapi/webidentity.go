@@ -12,7 +12,7 @@ import (
 // caller is whoever the token says, once its signature, issuer, audience and dates are checked
 // (internal/sts/webidentity.go), and only the role's trust policy decides, with the provider's
 // ARN as the Federated principal and the token's claims as the provider's keys. Every call is
-// counted against its source address's limits (iam.Service.GuardFederation).
+// counted against its source address's limits and recorded, refused or not (federation.go).
 var AssumeRoleWithWebIdentity = api.Add(&ops, &api.Op[AssumeRoleWithWebIdentityInput, AssumeRoleWithWebIdentityOutput]{
 	Name: "AssumeRoleWithWebIdentity", Authorize: noAuthorization[AssumeRoleWithWebIdentityInput], Run: assumeRoleWithWebIdentity})
 
@@ -41,17 +41,17 @@ type AssumeRoleWithWebIdentityOutput struct {
 }
 
 func assumeRoleWithWebIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error) {
-	var out *AssumeRoleWithWebIdentityOutput
-	err := c.IAM.GuardFederation(c.Ctx, c.SourceIP, func() (err error) {
-		out, err = webIdentity(c, in)
-		return err
+	return unsigned(c, func(known *authz.Identity) (*AssumeRoleWithWebIdentityOutput, error) {
+		return webIdentity(c, in, known)
 	})
-	return out, err
 }
 
-func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWithWebIdentityOutput, error) {
-	const action = "sts:AssumeRoleWithWebIdentity"
+func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput, known *authz.Identity) (*AssumeRoleWithWebIdentityOutput, error) {
 	if err := sts.CheckRoleARN(in.RoleArn); err != nil {
+		return nil, err
+	}
+	acct, roleName, err := roleAccount(in.RoleArn, sts.TypeWebIdentityUser, known)
+	if err != nil {
 		return nil, err
 	}
 	if err := sts.CheckSessionName(in.RoleSessionName); err != nil {
@@ -59,10 +59,6 @@ func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWi
 	}
 	if in.ProviderID != "" {
 		return nil, awserr.New(awserr.InvalidParameterValue, "ProviderId is not supported: Rootward trusts OpenID Connect providers only.")
-	}
-	acct, roleName, ok := sts.SplitRoleARN(in.RoleArn)
-	if !ok {
-		return nil, awserr.New(awserr.ValidationError, "%s is invalid", in.RoleArn)
 	}
 	iss, err := sts.PeekIssuer(in.WebIdentityToken)
 	if err != nil {
@@ -75,6 +71,9 @@ func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWi
 	if prov == nil {
 		return nil, sts.NoOIDCProvider(iss)
 	}
+	// The issuer is one of the account's providers: a refused token is recorded as a
+	// WebIdentityUser of it (the token's unverified subject is not).
+	known.IdentityProvider = prov.URL
 	keys, err := issuerKeys(c, prov.Issuer(), sts.TokenKID(in.WebIdentityToken))
 	if err != nil {
 		return nil, err
@@ -86,62 +85,27 @@ func webIdentity(c *api.Call, in *AssumeRoleWithWebIdentityInput) (*AssumeRoleWi
 	// From here the caller is known, and the call is recorded in the role's account as AWS records
 	// it: a WebIdentityUser, its principal ID provider:audience:subject.
 	c.Caller = sts.FederatedCaller(sts.TypeWebIdentityUser, acct, prov.URL+":"+claims.Audience+":"+claims.Subject, claims.Subject, prov.URL)
-	role, err := c.IAM.GetRole(c.Ctx, acct, roleName)
-	if err != nil || role.Arn != in.RoleArn {
-		return nil, awserr.New(awserr.AccessDenied, "Not authorized to perform %s", action)
-	}
-	pl, err := c.Orgs.PlacementOf(c.Ctx, acct)
-	if err != nil {
-		return nil, err
-	} else if pl != nil && pl.Closed {
-		return nil, awserr.New(awserr.AccessDenied, "Not authorized to perform %s", action)
-	}
-	rcps, err := authz.ResourceControlPolicies(pl, nil)
-	if err != nil {
-		return nil, err
-	}
-	if claims.SourceIdentity != "" {
-		if err := sts.CheckSourceIdentity(claims.SourceIdentity); err != nil {
-			return nil, awserr.New(awserr.IDPRejectedClaim, "Invalid source identity in the token.")
-		}
-	}
-	d, err := sts.RoleDuration(c.Caller, role, in.DurationSeconds)
-	if err != nil {
-		return nil, err
-	}
-	sess := sts.RoleSession(acct, role, in.RoleSessionName, claims.SourceIdentity, c.Now, d)
-	if err := addSessionPolicies(c, sess, in.Policy, in.PolicyArns); err != nil {
-		return nil, err
-	}
-	if err := sts.ClaimTags(sess, claims.Tags, claims.Transitive); err != nil {
-		return nil, err
-	}
-	size, err := packedSize(in.Policy, in.PolicyArns, sess.Tags)
-	if err != nil {
-		return nil, err
-	}
 	prefix := prov.URL + ":"
-	keys2 := sts.AssumeKeys(role, sess, sts.AssumeRequest{Tags: sess.Tags, Transitive: sess.TransitiveTagKeys})
-	ctx, release := c.PolicyContext(func(ctx *policy.Context) {
-		keys2(ctx)
-		ctx.Set("aws:FederatedProvider", prov.Arn)
-		ctx.Set(prefix+"sub", claims.Subject)
-		ctx.Set(prefix+"aud", claims.Audience)
-		if len(claims.OtherAudiences) > 0 {
-			ctx.Set(prefix+"oaud", claims.OtherAudiences...)
-		}
-		if len(claims.AMR) > 0 {
-			ctx.Set(prefix+"amr", claims.AMR...)
-		}
-		if claims.AZP != "" {
-			ctx.Set(prefix+"azp", claims.AZP)
-		}
-	})
-	defer release()
-	if err := sts.AuthorizeFederated(role, acct, prov.Arn, sts.FederatedActions(action, sess), rcps, ctx); err != nil {
-		return nil, err
+	f := &federation{
+		action: "sts:AssumeRoleWithWebIdentity", account: acct, roleARN: in.RoleArn, roleName: roleName, provider: prov.Arn,
+		sessionName: in.RoleSessionName, sourceIdentity: claims.SourceIdentity, badSourceIdentity: "Invalid source identity in the token.",
+		duration: in.DurationSeconds, tags: claims.Tags, transitive: claims.Transitive, policy: in.Policy, policyArns: in.PolicyArns,
+		keys: func(ctx *policy.Context) {
+			ctx.Set(prefix+"sub", claims.Subject)
+			ctx.Set(prefix+"aud", claims.Audience)
+			if len(claims.OtherAudiences) > 0 {
+				ctx.Set(prefix+"oaud", claims.OtherAudiences...)
+			}
+			if len(claims.AMR) > 0 {
+				ctx.Set(prefix+"amr", claims.AMR...)
+			}
+			if claims.AZP != "" {
+				ctx.Set(prefix+"azp", claims.AZP)
+			}
+		},
 	}
-	if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {
+	sess, role, size, err := f.assume(c)
+	if err != nil {
 		return nil, err
 	}
 	return &AssumeRoleWithWebIdentityOutput{

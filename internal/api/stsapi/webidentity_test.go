@@ -126,8 +126,8 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	}
 	var ok, denied bool
 	for _, ev := range p.Events {
-		if ev.EventName != "AssumeRoleWithWebIdentity" {
-			continue
+		if ev.EventName != "AssumeRoleWithWebIdentity" || ev.ErrorCode != "" && ev.ErrorCode != "AccessDenied" {
+			continue // the refusals before the token is verified: TestWebIdentityRefusalsRecorded
 		}
 		u := ev.UserIdentity
 		if u.Type != "WebIdentityUser" || u.IdentityProvider != host || u.UserName == "" || !strings.HasPrefix(u.PrincipalID, host+":sts.amazonaws.com:") {
