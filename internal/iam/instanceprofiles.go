@@ -298,25 +298,23 @@ func (t txn) roleInInstanceProfile(account, key string) (bool, error) {
 
 // TagInstanceProfile adds or overwrites tags on a profile.
 func (s *Service) TagInstanceProfile(ctx context.Context, account, name string, tags []Tag) error {
-	if err := checkTags(tags); err != nil {
-		return err
-	}
-	return s.modifyInstanceProfile(ctx, account, name, func(rec *instanceProfileRecord) error {
-		merged, err := mergeTags(fromTagRecords(rec.Tags), tags, "TagsPerInstanceProfile")
-		rec.Tags = tagRecords(merged)
-		return err
-	})
+	return tagResource(tags, "TagsPerInstanceProfile", s.instanceProfileTags(ctx, account, name))
 }
 
 // UntagInstanceProfile removes tag keys from a profile.
 func (s *Service) UntagInstanceProfile(ctx context.Context, account, name string, keys []string) error {
-	if err := checkTagKeys(keys); err != nil {
-		return err
+	return untagResource(keys, s.instanceProfileTags(ctx, account, name))
+}
+
+// instanceProfileTags edits the tags of the named profile.
+func (s *Service) instanceProfileTags(ctx context.Context, account, name string) func(tagEdit) error {
+	return func(edit tagEdit) error {
+		return s.modifyInstanceProfile(ctx, account, name, func(rec *instanceProfileRecord) error {
+			tags, err := edit(fromTagRecords(rec.Tags))
+			rec.Tags = tagRecords(tags)
+			return err
+		})
 	}
-	return s.modifyInstanceProfile(ctx, account, name, func(rec *instanceProfileRecord) error {
-		rec.Tags = tagRecords(removeTags(fromTagRecords(rec.Tags), keys))
-		return nil
-	})
 }
 
 func (s *Service) modifyInstanceProfile(ctx context.Context, account, name string, fn func(*instanceProfileRecord) error) error {

@@ -332,44 +332,27 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, account, arn string) e
 // TagSAMLProvider adds or replaces tags of a SAML provider. Returns NoSuchEntity, InvalidInput,
 // LimitExceeded, ValidationError.
 func (s *Service) TagSAMLProvider(ctx context.Context, account, arn string, tags []Tag) error {
-	if err := checkTags(tags); err != nil {
-		return err
-	}
-	return s.modifySAMLProvider(ctx, account, arn, func(p *SAMLProvider) (err error) {
-		p.Tags, err = mergeTags(p.Tags, tags, "TagsPerSAMLProvider")
-		return err
-	})
+	return tagResource(tags, "TagsPerSAMLProvider", s.samlProviderTags(ctx, account, arn))
 }
 
 // UntagSAMLProvider removes tag keys from a SAML provider. Returns NoSuchEntity, ValidationError.
 func (s *Service) UntagSAMLProvider(ctx context.Context, account, arn string, keys []string) error {
-	if err := checkTagKeys(keys); err != nil {
-		return err
+	return untagResource(keys, s.samlProviderTags(ctx, account, arn))
+}
+
+// samlProviderTags edits the tags of the SAML provider arn names.
+func (s *Service) samlProviderTags(ctx context.Context, account, arn string) func(tagEdit) error {
+	return func(edit tagEdit) error {
+		return s.modifySAMLProvider(ctx, account, arn, func(p *SAMLProvider) (err error) {
+			p.Tags, err = edit(p.Tags)
+			return err
+		})
 	}
-	return s.modifySAMLProvider(ctx, account, arn, func(p *SAMLProvider) error {
-		p.Tags = removeTags(p.Tags, keys)
-		return nil
-	})
 }
 
 // ListSAMLProviders lists the account's SAML providers, by name (IAM does not page this list).
 func (s *Service) ListSAMLProviders(ctx context.Context, account string) ([]SAMLProvider, error) {
-	var out []SAMLProvider
-	err := s.view(ctx, func(t txn) error {
-		items, err := samlProviders.Range(t, account, "")("", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			r, err := samlProviders.Decode(it.Body)
-			if err != nil {
-				return err
-			}
-			out = append(out, *r.provider())
-		}
-		return nil
-	})
-	return out, err
+	return listProviders(s, ctx, samlProviders, account, (*samlProviderRecord).provider)
 }
 
 // ParseOIDCURL checks an OpenID Connect provider's URL as CreateOpenIDConnectProvider does and
@@ -665,41 +648,45 @@ func (s *Service) RemoveOIDCClientID(ctx context.Context, account, arn, id strin
 // TagOIDCProvider adds or replaces tags of an OpenID Connect provider. Returns NoSuchEntity,
 // InvalidInput, LimitExceeded, ValidationError.
 func (s *Service) TagOIDCProvider(ctx context.Context, account, arn string, tags []Tag) error {
-	if err := checkTags(tags); err != nil {
-		return err
-	}
-	return s.modifyOIDCProvider(ctx, account, arn, func(p *OIDCProvider) (err error) {
-		p.Tags, err = mergeTags(p.Tags, tags, "TagsPerOpenIdConnectProvider")
-		return err
-	})
+	return tagResource(tags, "TagsPerOpenIdConnectProvider", s.oidcProviderTags(ctx, account, arn))
 }
 
 // UntagOIDCProvider removes tag keys from an OpenID Connect provider. Returns NoSuchEntity,
 // ValidationError.
 func (s *Service) UntagOIDCProvider(ctx context.Context, account, arn string, keys []string) error {
-	if err := checkTagKeys(keys); err != nil {
-		return err
+	return untagResource(keys, s.oidcProviderTags(ctx, account, arn))
+}
+
+// oidcProviderTags edits the tags of the OpenID Connect provider arn names.
+func (s *Service) oidcProviderTags(ctx context.Context, account, arn string) func(tagEdit) error {
+	return func(edit tagEdit) error {
+		return s.modifyOIDCProvider(ctx, account, arn, func(p *OIDCProvider) (err error) {
+			p.Tags, err = edit(p.Tags)
+			return err
+		})
 	}
-	return s.modifyOIDCProvider(ctx, account, arn, func(p *OIDCProvider) error {
-		p.Tags = removeTags(p.Tags, keys)
-		return nil
-	})
 }
 
 // ListOIDCProviders lists the account's OpenID Connect providers (IAM does not page this list).
 func (s *Service) ListOIDCProviders(ctx context.Context, account string) ([]OIDCProvider, error) {
-	var out []OIDCProvider
+	return listProviders(s, ctx, oidcProviders, account, (*oidcProviderRecord).provider)
+}
+
+// listProviders reads every provider of kind in account, in key order, as the wire answers it
+// (IAM does not page ListSAMLProviders or ListOpenIDConnectProviders).
+func listProviders[R, P any](s *Service, ctx context.Context, kind *store.Kind[R], account string, provider func(*R) *P) ([]P, error) {
+	var out []P
 	err := s.view(ctx, func(t txn) error {
-		items, err := oidcProviders.Range(t, account, "")("", 0)
+		items, err := kind.Range(t, account, "")("", 0)
 		if err != nil {
 			return err
 		}
 		for _, it := range items {
-			r, err := oidcProviders.Decode(it.Body)
+			r, err := kind.Decode(it.Body)
 			if err != nil {
 				return err
 			}
-			out = append(out, *r.provider())
+			out = append(out, *provider(r))
 		}
 		return nil
 	})

@@ -246,27 +246,25 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, account, name str
 	})
 }
 
-// TagServerCertificate and UntagServerCertificate edit a certificate's tags.
+// TagServerCertificate adds or overwrites tags on a certificate.
 func (s *Service) TagServerCertificate(ctx context.Context, account, name string, tags []Tag) error {
-	if err := checkTags(tags); err != nil {
-		return err
-	}
-	return s.modifyServerCert(ctx, account, name, func(rec *serverCertRecord) error {
-		merged, err := mergeTags(fromTagRecords(rec.Tags), tags, "TagsPerServerCertificate")
-		rec.Tags = tagRecords(merged)
-		return err
-	})
+	return tagResource(tags, "TagsPerServerCertificate", s.serverCertTags(ctx, account, name))
 }
 
 // UntagServerCertificate removes tag keys from a certificate.
 func (s *Service) UntagServerCertificate(ctx context.Context, account, name string, keys []string) error {
-	if err := checkTagKeys(keys); err != nil {
-		return err
+	return untagResource(keys, s.serverCertTags(ctx, account, name))
+}
+
+// serverCertTags edits the tags of the named certificate.
+func (s *Service) serverCertTags(ctx context.Context, account, name string) func(tagEdit) error {
+	return func(edit tagEdit) error {
+		return s.modifyServerCert(ctx, account, name, func(rec *serverCertRecord) error {
+			tags, err := edit(fromTagRecords(rec.Tags))
+			rec.Tags = tagRecords(tags)
+			return err
+		})
 	}
-	return s.modifyServerCert(ctx, account, name, func(rec *serverCertRecord) error {
-		rec.Tags = tagRecords(removeTags(fromTagRecords(rec.Tags), keys))
-		return nil
-	})
 }
 
 func (s *Service) modifyServerCert(ctx context.Context, account, name string, fn func(*serverCertRecord) error) error {

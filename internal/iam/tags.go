@@ -127,6 +127,30 @@ func mergeTags(cur, add []Tag, quota string) ([]Tag, error) {
 	return out, nil
 }
 
+// tagEdit is what a TagX or UntagX operation does to one resource's tags, once the request is
+// checked: the resource's tags in, its new tags out.
+type tagEdit func(cur []Tag) ([]Tag, error)
+
+// tagResource is a TagX operation: tags are checked (CheckTags) before anything is read, then
+// modify reads the resource, applies the edit to its tags and writes it back in one transaction.
+// More than 50 tags in all answers LimitExceeded naming quota, the resource's tag quota
+// (mergeTags).
+func tagResource(tags []Tag, quota string, modify func(tagEdit) error) error {
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	return modify(func(cur []Tag) ([]Tag, error) { return mergeTags(cur, tags, quota) })
+}
+
+// untagResource is an UntagX operation: the keys are checked (checkTagKeys), then modify removes
+// them from the resource's tags as tagResource's modify adds.
+func untagResource(keys []string, modify func(tagEdit) error) error {
+	if err := checkTagKeys(keys); err != nil {
+		return err
+	}
+	return modify(func(cur []Tag) ([]Tag, error) { return removeTags(cur, keys), nil })
+}
+
 // removeTags drops the tags whose keys are named, compared without case.
 func removeTags(cur []Tag, keys []string) []Tag {
 	out := cur[:0:0]
