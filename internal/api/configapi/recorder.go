@@ -57,10 +57,6 @@ type PutConfigurationRecorderInput struct {
 }
 
 func putConfigurationRecorder(c *api.Call, in *PutConfigurationRecorderInput) (*struct{}, error) {
-	s, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
 	r := in.ConfigurationRecorder
 	ri := config.RecorderInput{Name: r.Name, RoleARN: r.RoleARN}
 	if g := r.RecordingGroup; g != nil {
@@ -69,7 +65,9 @@ func putConfigurationRecorder(c *api.Call, in *PutConfigurationRecorderInput) (*
 	if r.RecordingMode != nil {
 		ri.RecordingFrequency = r.RecordingMode.RecordingFrequency
 	}
-	return nil, s.PutRecorder(c.Ctx, c.Account(), c.Region, ri)
+	return change(c, func(s *config.Service, account, region string) error {
+		return s.PutRecorder(c.Ctx, account, region, ri)
+	})
 }
 
 // RecorderNamesInput names recorders (none: every one).
@@ -82,16 +80,7 @@ type DescribeConfigurationRecordersOutput struct {
 }
 
 func describeConfigurationRecorders(c *api.Call, in *RecorderNamesInput) (*DescribeConfigurationRecordersOutput, error) {
-	s, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := s.Recorders(c.Ctx, c.Account(), c.Region, in.ConfigurationRecorderNames)
-	if err != nil {
-		return nil, err
-	}
-	out := &DescribeConfigurationRecordersOutput{ConfigurationRecorders: make([]ConfigurationRecorder, 0, len(rs))}
-	for _, r := range rs {
+	rs, err := recorders(c, in.ConfigurationRecorderNames, func(r config.Recorder) ConfigurationRecorder {
 		cr := ConfigurationRecorder{Arn: r.ARN, Name: r.Name, RoleARN: r.RoleARN,
 			RecordingGroup: &RecordingGroup{AllSupported: r.AllSupported, IncludeGlobalResourceTypes: r.IncludeGlobal, ResourceTypes: r.ResourceTypes}}
 		if cr.RecordingGroup.ResourceTypes == nil {
@@ -100,9 +89,12 @@ func describeConfigurationRecorders(c *api.Call, in *RecorderNamesInput) (*Descr
 		if r.RecordingFrequency != "" {
 			cr.RecordingMode = &RecordingMode{RecordingFrequency: r.RecordingFrequency}
 		}
-		out.ConfigurationRecorders = append(out.ConfigurationRecorders, cr)
+		return cr
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &DescribeConfigurationRecordersOutput{ConfigurationRecorders: rs}, nil
 }
 
 // ConfigurationRecorderStatus is the API's ConfigurationRecorderStatus.
@@ -121,25 +113,47 @@ type DescribeConfigurationRecorderStatusOutput struct {
 }
 
 func describeConfigurationRecorderStatus(c *api.Call, in *RecorderNamesInput) (*DescribeConfigurationRecorderStatusOutput, error) {
-	s, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := s.Recorders(c.Ctx, c.Account(), c.Region, in.ConfigurationRecorderNames)
-	if err != nil {
-		return nil, err
-	}
-	out := &DescribeConfigurationRecorderStatusOutput{ConfigurationRecordersStatus: make([]ConfigurationRecorderStatus, 0, len(rs))}
-	for _, r := range rs {
+	rs, err := recorders(c, in.ConfigurationRecorderNames, func(r config.Recorder) ConfigurationRecorderStatus {
 		st := ConfigurationRecorderStatus{Arn: r.ARN, Name: r.Name, Recording: r.Recording, LastStartTime: at(r.LastStart),
 			LastStopTime: at(r.LastStop), LastStatusChangeTime: at(r.StatusChange)}
 		if !r.LastStart.IsZero() {
 			// Nothing is delivered, so a started recorder's last status is its success.
 			st.LastStatus = "SUCCESS"
 		}
-		out.ConfigurationRecordersStatus = append(out.ConfigurationRecordersStatus, st)
+		return st
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DescribeConfigurationRecorderStatusOutput{ConfigurationRecordersStatus: rs}, nil
+}
+
+// recorders returns the named recorders of the caller's account in its Region (none named: every
+// one), each as conv makes the answer's member of it.
+func recorders[T any](c *api.Call, names []string, conv func(config.Recorder) T) ([]T, error) {
+	s, err := svc(c)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.Recorders(c.Ctx, c.Account(), c.Region, names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, conv(r))
 	}
 	return out, nil
+}
+
+// change is an operation that changes the caller's account's recorder or delivery channel in its
+// Region, and answers nothing.
+func change(c *api.Call, do func(s *config.Service, account, region string) error) (*struct{}, error) {
+	s, err := svc(c)
+	if err != nil {
+		return nil, err
+	}
+	return nil, do(s, c.Account(), c.Region)
 }
 
 // RecorderNameInput names one recorder.
@@ -153,20 +167,16 @@ func (in *RecorderNameInput) Validate() error {
 
 func recording(on bool) func(c *api.Call, in *RecorderNameInput) (*struct{}, error) {
 	return func(c *api.Call, in *RecorderNameInput) (*struct{}, error) {
-		s, err := svc(c)
-		if err != nil {
-			return nil, err
-		}
-		return nil, s.SetRecording(c.Ctx, c.Account(), c.Region, in.ConfigurationRecorderName, on)
+		return change(c, func(s *config.Service, account, region string) error {
+			return s.SetRecording(c.Ctx, account, region, in.ConfigurationRecorderName, on)
+		})
 	}
 }
 
 func deleteConfigurationRecorder(c *api.Call, in *RecorderNameInput) (*struct{}, error) {
-	s, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.DeleteRecorder(c.Ctx, c.Account(), c.Region, in.ConfigurationRecorderName)
+	return change(c, func(s *config.Service, account, region string) error {
+		return s.DeleteRecorder(c.Ctx, account, region, in.ConfigurationRecorderName)
+	})
 }
 
 // ConfigSnapshotDeliveryProperties is the API's ConfigSnapshotDeliveryProperties.
@@ -189,16 +199,12 @@ type PutDeliveryChannelInput struct {
 }
 
 func putDeliveryChannel(c *api.Call, in *PutDeliveryChannelInput) (*struct{}, error) {
-	s, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
 	d := in.DeliveryChannel
 	ch := config.Channel{Name: d.Name, S3BucketName: d.S3BucketName, S3KeyPrefix: d.S3KeyPrefix, S3KmsKeyArn: d.S3KmsKeyArn, SnsTopicARN: d.SnsTopicARN}
 	if d.ConfigSnapshotDeliveryProperties != nil {
 		ch.DeliveryFrequency = d.ConfigSnapshotDeliveryProperties.DeliveryFrequency
 	}
-	return nil, s.PutChannel(c.Ctx, c.Account(), c.Region, ch)
+	return change(c, func(s *config.Service, account, region string) error { return s.PutChannel(c.Ctx, account, region, ch) })
 }
 
 type DescribeDeliveryChannelsInput struct {
@@ -239,9 +245,7 @@ func (in *DeliveryChannelNameInput) Validate() error {
 }
 
 func deleteDeliveryChannel(c *api.Call, in *DeliveryChannelNameInput) (*struct{}, error) {
-	s, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.DeleteChannel(c.Ctx, c.Account(), c.Region, in.DeliveryChannelName)
+	return change(c, func(s *config.Service, account, region string) error {
+		return s.DeleteChannel(c.Ctx, account, region, in.DeliveryChannelName)
+	})
 }
