@@ -68,18 +68,7 @@ const ServicePrincipal = "account.amazonaws.com"
 type Empty struct{}
 
 // root is the root-user service of the call; an internal error when the server has none.
-func root(c *api.Call) (*rootuser.Service, error) {
-	if c.Root == nil {
-		return nil, errNotConfigured
-	}
-	return c.Root, nil
-}
-
-var errNotConfigured = &notConfigured{}
-
-type notConfigured struct{}
-
-func (*notConfigured) Error() string { return "accountapi: no root-user service in api.Deps" }
+func root(c *api.Call) (*rootuser.Service, error) { return api.Wired(c.Root, "root-user service") }
 
 // Target is the AccountId member of every operation and the account it names once authorization
 // resolved it: the caller's own when AccountId is absent.
@@ -122,7 +111,7 @@ func authorizeOn[In any](required bool, keys func(in *In) authz.Keys) func(c *ap
 		if keys != nil {
 			k = keys(in)
 		}
-		return denied(c.Authorize(c.Service+":"+c.Action, resource, k))
+		return api.Forbidden(c.Authorize(c.Service+":"+c.Action, resource, k))
 	}
 }
 
@@ -136,7 +125,7 @@ func resolve(c *api.Call, t *Target, required bool) (string, error) {
 		return arn.Account(caller, "account"), nil
 	}
 	refuse := func() error {
-		return accessDenied("User: " + c.Caller.ARN + " is not authorized to perform: " + c.Service + ":" + c.Action)
+		return api.AccessDeniedException("User: " + c.Caller.ARN + " is not authorized to perform: " + c.Service + ":" + c.Action)
 	}
 	if c.Orgs == nil {
 		return "", refuse()
@@ -163,19 +152,6 @@ func resolve(c *api.Call, t *Target, required bool) (string, error) {
 	return arn.Account(o.MasterAccountID, "account/"+o.ID+"/"+t.AccountID), nil
 }
 
-// accessDenied is Account Management's AccessDeniedException, HTTP 403.
-func accessDenied(msg string) error {
-	return &awserr.Error{Code: awserr.OrgsAccessDenied, Message: msg, Status: http.StatusForbidden}
-}
-
-// denied turns authz's AccessDenied into Account Management's AccessDeniedException.
-func denied(err error) error {
-	if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied {
-		return accessDenied(e.Message)
-	}
-	return err
-}
-
 // domainError translates the codes of internal/rootuser and internal/iam into Account
 // Management's: NoSuchEntity is ResourceNotFoundException (404), InvalidInput ValidationException,
 // EntityAlreadyExists ConflictException, Throttling TooManyRequestsException.
@@ -194,7 +170,7 @@ func domainError(err error, field string) error {
 	case awserr.Throttling:
 		return awserr.New(awserr.AcctTooManyRequests, e.Message)
 	case awserr.AccessDenied:
-		return accessDenied(e.Message)
+		return api.AccessDeniedException(e.Message)
 	}
 	return err
 }

@@ -14,7 +14,6 @@ package guarddutyapi
 
 import (
 	"maps"
-	"net/http"
 	"slices"
 
 	"github.com/rootward/rootward/internal/api"
@@ -47,18 +46,7 @@ func Service() *api.Service {
 const msgInvalid = "The request is rejected because an invalid or out-of-range value is specified as an input parameter."
 
 // gd is the GuardDuty service of the call; an internal error when the server has none.
-func gd(c *api.Call) (*guardduty.Service, error) {
-	if c.GuardDuty == nil {
-		return nil, errNotConfigured
-	}
-	return c.GuardDuty, nil
-}
-
-var errNotConfigured = &notConfigured{}
-
-type notConfigured struct{}
-
-func (*notConfigured) Error() string { return "guarddutyapi: no GuardDuty service in api.Deps" }
+func gd(c *api.Call) (*guardduty.Service, error) { return api.Wired(c.GuardDuty, "GuardDuty service") }
 
 // detectorARN is the ARN of the caller's detector id in the call's region.
 func detectorARN(c *api.Call, id string) string {
@@ -110,11 +98,7 @@ func authorizeOn[In any](targetOf func(c *api.Call, in *In) target) func(c *api.
 				ctx.Set("aws:TagKeys", t.tagKeys...)
 			}
 		}
-		err := c.Authorize(c.Service+":"+c.Action, c.Resource, keys)
-		if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied {
-			return &awserr.Error{Code: awserr.GuardDutyAccessDenied, Message: e.Message, Status: http.StatusForbidden}
-		}
-		return err
+		return api.Forbidden(c.Authorize(c.Service+":"+c.Action, c.Resource, keys))
 	}
 }
 

@@ -14,7 +14,6 @@ package securityhubapi
 
 import (
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 
@@ -47,17 +46,8 @@ func Service() *api.Service {
 
 // hub is the Security Hub service of the call; an internal error when the server has none.
 func hub(c *api.Call) (*securityhub.Service, error) {
-	if c.SecurityHub == nil {
-		return nil, errNotConfigured
-	}
-	return c.SecurityHub, nil
+	return api.Wired(c.SecurityHub, "Security Hub service")
 }
-
-var errNotConfigured = &notConfigured{}
-
-type notConfigured struct{}
-
-func (*notConfigured) Error() string { return "securityhubapi: no Security Hub service in api.Deps" }
 
 // HubARN is the caller's hub in the call's Region.
 func HubARN(c *api.Call) string { return arn.SecurityHub(c.Region, c.Account(), "hub/default") }
@@ -76,11 +66,7 @@ func authorize[In any](keysOf func(in *In) map[string][]string) func(c *api.Call
 				}
 			}
 		}
-		err := c.Authorize(c.Service+":"+c.Action, c.Resource, keys)
-		if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied {
-			return &awserr.Error{Code: awserr.SecurityHubAccessDenied, Message: e.Message, Status: http.StatusForbidden}
-		}
-		return err
+		return api.Forbidden(c.Authorize(c.Service+":"+c.Action, c.Resource, keys))
 	}
 }
 
