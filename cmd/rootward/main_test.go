@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rootward/rootward/internal/server"
 )
 
 var binary string
@@ -289,12 +291,12 @@ func TestAWSCLIUnservedServices(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"logs", "describe-log-groups"}, "An error occurred (UnknownOperationException) when calling the DescribeLogGroups operation: Rootward does not serve Amazon CloudWatch Logs; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."},
-		{[]string{"lambda", "list-functions"}, "An error occurred (UnknownOperationException) when calling the ListFunctions operation: Rootward does not serve AWS Lambda; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."},
-		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."},
+		{[]string{"logs", "describe-log-groups"}, "An error occurred (UnknownOperationException) when calling the DescribeLogGroups operation: " + server.UnservedMessage("Amazon CloudWatch Logs")},
+		{[]string{"lambda", "list-functions"}, "An error occurred (UnknownOperationException) when calling the ListFunctions operation: " + server.UnservedMessage("AWS Lambda")},
+		{[]string{"s3api", "list-buckets"}, "An error occurred (NotImplemented) when calling the ListBuckets operation: " + server.UnservedMessage("Amazon S3")},
 		// The CLI retries nothing here (its message would say "reached max retries"). This CLI sends
 		// SQS requests in awsQuery, newer ones in awsJson 1.0: each gets its own.
-		{[]string{"sqs", "list-queues"}, "An error occurred (InvalidAction) when calling the ListQueues operation: Rootward does not serve Amazon SQS; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."},
+		{[]string{"sqs", "list-queues"}, "An error occurred (InvalidAction) when calling the ListQueues operation: " + server.UnservedMessage("Amazon SQS")},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	apiservices "github.com/rootward/rootward/internal/api/services"
@@ -26,7 +27,23 @@ func TestServedTitlesAreTheServices(t *testing.T) {
 	if !slices.Equal(served, listed) {
 		t.Errorf("servedTitles = %v; want the services of internal/api/services.All, %v", listed, served)
 	}
-	if want := "IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config"; servedList != want {
-		t.Errorf("servedList = %q, want %q", servedList, want)
+	// The sentence's list: every title once, in servedTitles' order (IAM, STS and Organizations
+	// first), the last after "and".
+	rest := servedList
+	for i, s := range servedTitles {
+		sep := ", "
+		switch i {
+		case 0:
+			sep = ""
+		case len(servedTitles) - 1:
+			sep = " and "
+		}
+		if !strings.HasPrefix(rest, sep+s.title) {
+			t.Fatalf("servedList = %q; want %q next in %q", servedList, sep+s.title, rest)
+		}
+		rest = rest[len(sep+s.title):]
+	}
+	if rest != "" || !strings.HasPrefix(servedList, "IAM, STS, Organizations, ") {
+		t.Errorf("servedList = %q; want IAM, STS, Organizations, then the others and nothing more", servedList)
 	}
 }

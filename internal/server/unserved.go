@@ -145,6 +145,14 @@ var servedTitles = []struct{ name, title string }{
 	{"securityhub", "Security Hub"}, {"support", "Support"}, {"config", "AWS Config"},
 }
 
+// UnservedMessage is the refusal of a service Rootward does not serve, name being the service as a
+// person knows it ("Amazon S3"): "Rootward does not serve Amazon S3; it serves IAM, STS, … and AWS
+// Config." The tests that assert the refusal build it here, so a new service changes servedTitles
+// alone.
+func UnservedMessage(name string) string {
+	return "Rootward does not serve " + name + "; it serves " + servedList + "."
+}
+
 // servedList is servedTitles as a sentence's list: "IAM, STS, … and GuardDuty".
 var servedList = func() string {
 	var titles []string
@@ -169,7 +177,7 @@ func (s *Server) refuseUnserved(c *call, auth *sigv4.Auth) error {
 	if !known {
 		name = "the service " + quoteService(auth.Service)
 	}
-	e.Message = "Rootward does not serve " + name + "; it serves " + servedList + "."
+	e.Message = UnservedMessage(name)
 	if t, ok := unservedTasks[auth.Service]; ok && auth.SecurityToken != "" {
 		if id, err := s.authenticate(c, auth, c.body); err == nil && id.Session != nil && id.Session.AssumedRoot &&
 			slices.ContainsFunc(id.Session.TaskPolicies, func(d iam.PolicyDoc) bool { return d.Label == orgs.TaskPolicyPrefix+t.task }) {

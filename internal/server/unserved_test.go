@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
@@ -47,8 +48,8 @@ func TestUnservedProtocols(t *testing.T) {
 	cases := []struct {
 		service, code, msg string
 	}{
-		{"s3", "NotImplemented", "Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."},
-		{"sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."},
+		{"s3", "NotImplemented", server.UnservedMessage("Amazon S3")},
+		{"sqs", "UnknownOperationException", server.UnservedMessage("Amazon SQS")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.service, func(t *testing.T) {
@@ -76,7 +77,7 @@ func TestUnservedWire(t *testing.T) {
 	}{
 		{"awsJson1_1 by X-Amz-Target", "logs", "POST", "/",
 			map[string]string{"X-Amz-Target": "Logs_20140328.DescribeLogGroups", "Content-Type": "application/x-amz-json-1.1"},
-			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"Rootward does not serve Amazon CloudWatch Logs; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."`}},
+			"{}", 400, "application/x-amz-json-1.1", []string{`"__type":"UnknownOperationException"`, `"Message":"` + server.UnservedMessage("Amazon CloudWatch Logs") + `"`}},
 		{"awsJson1_0 of an unknown service", "newservice", "POST", "/",
 			map[string]string{"X-Amz-Target": "NewService.DoIt", "Content-Type": "application/x-amz-json-1.0"},
 			"{}", 400, "application/x-amz-json-1.0", []string{`"__type":"UnknownOperationException"`, `Rootward does not serve the service \"newservice\"`}},
@@ -92,7 +93,7 @@ func TestUnservedWire(t *testing.T) {
 		{"S3 PUT in restXml", "s3", "PUT", "/bucket/key", nil,
 			"data", 501, "application/xml", []string{"<Error><Code>NotImplemented</Code><Message>Rootward does not serve Amazon S3", "<RequestId>"}},
 		{"Lambda in restJson1", "lambda", "GET", "/2015-03-31/functions/", nil,
-			"", 400, "application/json", []string{`{"message":"Rootward does not serve AWS Lambda; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."}`}},
+			"", 400, "application/json", []string{`{"message":"` + server.UnservedMessage("AWS Lambda") + `"}`}},
 		{"an unknown REST service in restJson1", "newservice", "DELETE", "/things/1", nil,
 			"", 400, "application/json", []string{`Rootward does not serve the service \"newservice\"`}},
 	}

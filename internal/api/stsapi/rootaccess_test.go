@@ -361,9 +361,6 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	})
 
 	t.Run("S3 and SQS unlock tasks", func(t *testing.T) {
-		plain := func(name string) string {
-			return "Rootward does not serve " + name + "; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."
-		}
 		cases := []struct {
 			task, service, code, msg string
 		}{
@@ -371,8 +368,8 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 			{"SQSUnlockQueuePolicy", "sqs", "UnknownOperationException", "Rootward does not serve Amazon SQS: this privileged root session's SQSUnlockQueuePolicy task policy allows only Amazon SQS actions, and Rootward holds no queues whose policies it could unlock."},
 			// Another task's session, and the S3 task's session calling SQS, hear only that
 			// Rootward does not serve the service: nothing about a task they were not issued for.
-			{"IAMAuditRootUserCredentials", "s3", "NotImplemented", plain("Amazon S3")},
-			{"S3UnlockBucketPolicy", "sqs", "UnknownOperationException", plain("Amazon SQS")},
+			{"IAMAuditRootUserCredentials", "s3", "NotImplemented", server.UnservedMessage("Amazon S3")},
+			{"S3UnlockBucketPolicy", "sqs", "UnknownOperationException", server.UnservedMessage("Amazon SQS")},
 		}
 		for _, tc := range cases {
 			t.Run(tc.task+" "+tc.service, func(t *testing.T) {
@@ -393,7 +390,7 @@ func TestCentralizedRootAccessFlow(t *testing.T) {
 	t.Run("S3 without a root session", func(t *testing.T) {
 		// The management account's own caller, long-term key: no root task to speak of.
 		code, msg := testutil.APIError(t, unservedClients(r.URL, aws.Credentials{AccessKeyID: r.AdminKey.AccessKeyID, SecretAccessKey: r.AdminKey.Secret})["s3"](ctx))
-		if want := "Rootward does not serve Amazon S3; it serves IAM, STS, Organizations, CloudTrail, EventBridge, SNS, GuardDuty, Account Management, Security Hub, Support and AWS Config."; code != "NotImplemented" || msg != want {
+		if want := server.UnservedMessage("Amazon S3"); code != "NotImplemented" || msg != want {
 			t.Fatalf("S3 call by a user: %s %q, want NotImplemented %q", code, msg, want)
 		}
 	})
