@@ -309,11 +309,7 @@ func (s *Service) UntagInstanceProfile(ctx context.Context, account, name string
 // instanceProfileTags edits the tags of the named profile.
 func (s *Service) instanceProfileTags(ctx context.Context, account, name string) func(tagEdit) error {
 	return func(edit tagEdit) error {
-		return s.modifyInstanceProfile(ctx, account, name, func(rec *instanceProfileRecord) error {
-			tags, err := edit(fromTagRecords(rec.Tags))
-			rec.Tags = tagRecords(tags)
-			return err
-		})
+		return s.modifyInstanceProfile(ctx, account, name, func(rec *instanceProfileRecord) error { return editTagRecords(&rec.Tags, edit) })
 	}
 }
 

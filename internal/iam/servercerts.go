@@ -259,11 +259,7 @@ func (s *Service) UntagServerCertificate(ctx context.Context, account, name stri
 // serverCertTags edits the tags of the named certificate.
 func (s *Service) serverCertTags(ctx context.Context, account, name string) func(tagEdit) error {
 	return func(edit tagEdit) error {
-		return s.modifyServerCert(ctx, account, name, func(rec *serverCertRecord) error {
-			tags, err := edit(fromTagRecords(rec.Tags))
-			rec.Tags = tagRecords(tags)
-			return err
-		})
+		return s.modifyServerCert(ctx, account, name, func(rec *serverCertRecord) error { return editTagRecords(&rec.Tags, edit) })
 	}
 }
 

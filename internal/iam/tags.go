@@ -151,6 +151,13 @@ func untagResource(keys []string, modify func(tagEdit) error) error {
 	return modify(func(cur []Tag) ([]Tag, error) { return removeTags(cur, keys), nil })
 }
 
+// editTagRecords applies edit to the tags a record stores.
+func editTagRecords(stored *[]tagRecord, edit tagEdit) error {
+	tags, err := edit(fromTagRecords(*stored))
+	*stored = tagRecords(tags)
+	return err
+}
+
 // removeTags drops the tags whose keys are named, compared without case.
 func removeTags(cur []Tag, keys []string) []Tag {
 	out := cur[:0:0]
