@@ -21,6 +21,35 @@ import (
 	"github.com/rootward/rootward/internal/trail"
 )
 
+// oidcProvider creates the OpenID Connect provider of idp's issuer, with the client ID "app", and
+// returns its ARN.
+func oidcProvider(t *testing.T, e *servertest.Env, idp *testidp.IdP) string {
+	t.Helper()
+	prov, err := e.IAM.CreateOpenIDConnectProvider(servertest.Ctx(t), &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.Issuer), ClientIDList: []string{"app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(prov.OpenIDConnectProviderArn)
+}
+
+// samlProviderAndRole creates the SAML provider "corp" of idp's metadata and the role Engineers
+// whose trust policy lets it call sts:AssumeRoleWithSAML, and returns their ARNs.
+func samlProviderAndRole(t *testing.T, e *servertest.Env, idp *testidp.IdP) (provider, role string) {
+	t.Helper()
+	ctx := servertest.Ctx(t)
+	prov, err := e.IAM.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider = aws.ToString(prov.SAMLProviderArn)
+	r, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("Engineers"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return provider, aws.ToString(r.Role.Arn)
+}
+
 // federationRecord returns the record of the refused call whose error err is, found by its request
 // ID among account's records, and its JSON; it fails when there is none.
 func federationRecord(t *testing.T, e *servertest.Env, account string, err error) (trail.Event, string) {
@@ -76,11 +105,7 @@ func TestWebIdentityRefusalsRecorded(t *testing.T) {
 	idp := testidp.New(t, "")
 	e, clk := federationEnv(t, idp)
 	ctx := servertest.Ctx(t)
-	prov, err := e.IAM.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.Issuer), ClientIDList: []string{"app"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	roleARN := webRole(t, e, "web", aws.ToString(prov.OpenIDConnectProviderArn), "")
+	roleARN := webRole(t, e, "web", oidcProvider(t, e, idp), "")
 	anon := anonymousSTS(e)
 	now := clk.Now()
 	unknownIss := idp.Standard("alice", "app", now)
@@ -132,17 +157,7 @@ func TestSAMLRefusalsRecorded(t *testing.T) {
 	e, clk := federationEnv(t, idp)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
-	prov, err := e.IAM.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	provARN := aws.ToString(prov.SAMLProviderArn)
-	role, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("Engineers"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provARN + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	roleARN := aws.ToString(role.Role.Arn)
+	provARN, roleARN := samlProviderAndRole(t, e, idp)
 	anon := anonymousSTS(e)
 	now := clk.Now()
 	base := func() testidp.Assertion {
@@ -182,23 +197,9 @@ func TestFederatedSessionRecords(t *testing.T) {
 	e, clk := federationEnv(t, idp)
 	ctx := servertest.Ctx(t)
 	acct := e.Account.ID
-	oidc, err := e.IAM.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.Issuer), ClientIDList: []string{"app"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	oidcARN := aws.ToString(oidc.OpenIDConnectProviderArn)
-	saml, err := e.IAM.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	samlARN := aws.ToString(saml.SAMLProviderArn)
+	oidcARN := oidcProvider(t, e, idp)
 	webARN := webRole(t, e, "web", oidcARN, "")
-	samlRole, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("Engineers"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + samlARN + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	samlRoleARN := aws.ToString(samlRole.Role.Arn)
+	samlARN, samlRoleARN := samlProviderAndRole(t, e, idp)
 	anon := anonymousSTS(e)
 	now := clk.Now()
 

@@ -149,11 +149,7 @@ func TestWebIdentityUnreachableAndThrottled(t *testing.T) {
 	idp := testidp.New(t, "")
 	e, clk := federationEnv(t, idp)
 	ctx := servertest.Ctx(t)
-	prov, err := e.IAM.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.Issuer), ClientIDList: []string{"app"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	roleARN := webRole(t, e, "web", aws.ToString(prov.OpenIDConnectProviderArn), "")
+	roleARN := webRole(t, e, "web", oidcProvider(t, e, idp), "")
 	anon := anonymousSTS(e)
 	good := idp.Token(t, "RS256", idp.Standard("alice", "app", clk.Now()))
 	call := func(token string) error {
