@@ -56,13 +56,21 @@ func (s *Service) Generate(ctx context.Context, account, arn, granularity string
 	if _, err := s.resolve(ctx, account, arn); err != nil {
 		return "", err
 	}
-	var b [18]byte
+	id, err := newJobID()
+	if err != nil {
+		return "", err
+	}
+	j := &job{ARN: arn, Granularity: granularity, Created: s.now().UTC().Truncate(time.Second)}
+	return id, s.st.Update(ctx, func(tx store.Tx) error { return jobs.Put(tx, account, id, j) })
+}
+
+// newJobID is a random job ID in the UUID form AWS's job IDs have.
+func newJobID() (string, error) {
+	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	id := hex.EncodeToString(b[:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" + hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:16])
-	j := &job{ARN: arn, Granularity: granularity, Created: s.now().UTC().Truncate(time.Second)}
-	return id, s.st.Update(ctx, func(tx store.Tx) error { return jobs.Put(tx, account, id, j) })
+	return hex.EncodeToString(b[:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" + hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:16]), nil
 }
 
 // entity is a report's subject: its policies, and the users and roles whose use counts for it.

@@ -1,7 +1,10 @@
 package iamapi
 
 import (
+	"strings"
+
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
 )
 
@@ -61,4 +64,23 @@ var ListDelegationRequests = add(&api.Op[RefusedInput, DelegationRequestsOutput]
 type DelegationRequestsOutput struct {
 	DelegationRequests []struct{} `xml:"DelegationRequests>member"`
 	Paged
+}
+
+// GetHumanReadableSummary summarizes an entity; the only entity type it supports is
+// delegation-request (IAM API Reference, GetHumanReadableSummary). Rootward holds no delegation
+// requests (see above), so a delegation request's ARN answers NoSuchEntity, and any other ARN
+// InvalidInput (Rootward's wording: AWS's text is not documented).
+var GetHumanReadableSummary = add(&api.Op[HumanReadableSummaryInput, struct{}]{
+	Name: "GetHumanReadableSummary", Refused: true,
+	Run: func(c *api.Call, in *HumanReadableSummaryInput) (*struct{}, error) {
+		if strings.HasPrefix(in.EntityArn, arn.IAMServicePrefix) && strings.Contains(in.EntityArn, ":delegation-request/") {
+			return nil, awserr.New(awserr.NoSuchEntity, "The delegation request %s does not exist: Rootward onboards no delegation partner, so it holds no delegation requests.", in.EntityArn)
+		}
+		return nil, awserr.New(awserr.InvalidInput, "The entity %s cannot be summarized: the only supported entity type is delegation-request.", in.EntityArn)
+	}})
+
+// HumanReadableSummaryInput is GetHumanReadableSummary's request.
+type HumanReadableSummaryInput struct {
+	EntityArn string `required:"true"`
+	Locale    string
 }
