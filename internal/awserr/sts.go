@@ -15,4 +15,8 @@ const (
 	InvalidIdentityToken        Code = "InvalidIdentityToken"
 	PackedPolicyTooLarge        Code = "PackedPolicyTooLarge"
 	RegionDisabled              Code = "RegionDisabledException"
+	// ExpiredTradeInToken answers GetDelegatedAccessToken's trade-in token, and
+	// OutboundWebIdentityFederationDisabled GetWebIdentityToken while outbound federation is off.
+	ExpiredTradeInToken                   Code = "ExpiredTradeInTokenException"
+	OutboundWebIdentityFederationDisabled Code = "OutboundWebIdentityFederationDisabledException"
 )

@@ -155,6 +155,8 @@ var stsCodes = []codeInfo{
 	{awserr.InvalidIdentityToken, http.StatusBadRequest, client},
 	{awserr.PackedPolicyTooLarge, http.StatusBadRequest, client},
 	{awserr.RegionDisabled, http.StatusForbidden, client},
+	{awserr.ExpiredTradeInToken, http.StatusBadRequest, client},
+	{awserr.OutboundWebIdentityFederationDisabled, http.StatusForbidden, client},
 }
 
 // orgsCodes are the codes of awserr/organizations.go. Faults: aws-sdk-go-v2
