@@ -146,6 +146,31 @@ func (t txn) instanceProfile(account string, rec *instanceProfileRecord) (*Insta
 	return p, nil
 }
 
+// profilesOfRole lists every instance profile that holds the role (GetAccountAuthorizationDetails'
+// InstanceProfileList), through the role index.
+func (t txn) profilesOfRole(account, roleName string) ([]InstanceProfile, error) {
+	items, err := instanceProfiles.Resolved(t, account, instanceProfiles.IndexRange(t, "role", account, fold(roleName)+sep))("", 0)
+	if err != nil {
+		return nil, err
+	}
+	out := []InstanceProfile{}
+	for _, it := range items {
+		if it.Body == nil {
+			continue
+		}
+		rec, err := instanceProfiles.Decode(it.Body)
+		if err != nil {
+			return nil, err
+		}
+		ip, err := t.instanceProfile(account, rec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *ip)
+	}
+	return out, nil
+}
+
 // GetInstanceProfile returns a profile with its role. Returns NoSuchEntity.
 func (s *Service) GetInstanceProfile(ctx context.Context, account, name string) (*InstanceProfile, error) {
 	var p *InstanceProfile

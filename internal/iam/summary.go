@@ -135,6 +135,8 @@ type RoleDetail struct {
 	Role
 	RolePolicyList          []InlinePolicy
 	AttachedManagedPolicies []AttachedPolicy
+	// InstanceProfiles are the instance profiles that hold the role, each with the role.
+	InstanceProfiles []InstanceProfile
 }
 
 // AuthorizationDetails is one page of GetAccountAuthorizationDetails.
@@ -375,6 +377,9 @@ func (t txn) roleDetail(account string, body []byte, out *AuthorizationDetails) 
 	}
 	d.RolePolicyList, d.AttachedManagedPolicies, err = t.principalPolicies(account, principalRoleT, fold(d.RoleName))
 	if err != nil {
+		return err
+	}
+	if d.InstanceProfiles, err = t.profilesOfRole(account, d.RoleName); err != nil {
 		return err
 	}
 	out.Roles = append(out.Roles, d)

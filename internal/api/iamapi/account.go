@@ -119,8 +119,8 @@ type RoleDetail struct {
 	Arn                      string        `xml:"Arn"`
 	CreateDate               awsproto.Time `xml:"CreateDate"`
 	AssumeRolePolicyDocument string        `xml:"AssumeRolePolicyDocument"`
-	// InstanceProfileList is always empty: Rootward has no instance profiles.
-	InstanceProfileList     struct{}             `xml:"InstanceProfileList"`
+	// InstanceProfileList holds the instance profiles the role is in, each with the role.
+	InstanceProfileList     []InstanceProfile    `xml:"InstanceProfileList>member"`
 	RolePolicyList          []PolicyDetail       `xml:"RolePolicyList>member"`
 	AttachedManagedPolicies []iam.AttachedPolicy `xml:"AttachedManagedPolicies>member"`
 	PermissionsBoundary     *iam.Boundary        `xml:"PermissionsBoundary,omitempty"`
@@ -174,7 +174,11 @@ func getAccountAuthorizationDetails(c *api.Call, in *GetAccountAuthorizationDeta
 		})
 	}
 	for _, r := range d.Roles {
-		out.RoleDetailList = append(out.RoleDetailList, RoleDetail{
+		profiles := make([]InstanceProfile, len(r.InstanceProfiles))
+		for i := range r.InstanceProfiles {
+			profiles[i] = instanceProfileOf(&r.InstanceProfiles[i])
+		}
+		out.RoleDetailList = append(out.RoleDetailList, RoleDetail{InstanceProfileList: profiles,
 			Path: r.Path, RoleName: r.RoleName, RoleID: r.RoleID, Arn: r.Arn, CreateDate: awsproto.Time(r.CreateDate),
 			AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicyDocument), RolePolicyList: policyDetails(r.RolePolicyList),
 			AttachedManagedPolicies: r.AttachedManagedPolicies, PermissionsBoundary: r.PermissionsBoundary, Tags: r.Tags,

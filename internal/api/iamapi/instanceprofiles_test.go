@@ -2,6 +2,7 @@ package iamapi_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -210,5 +211,49 @@ func TestAddRoleToInstanceProfileNeedsPassRole(t *testing.T) {
 	g, err := e.IAM.GetInstanceProfile(ctx, &awsiam.GetInstanceProfileInput{InstanceProfileName: aws.String("p")})
 	if err != nil || len(g.InstanceProfile.Roles) != 0 {
 		t.Fatalf("profile after the refused call = %+v, %v; want no role", g, err)
+	}
+}
+
+// TestAuthorizationDetailsInstanceProfiles: GetAccountAuthorizationDetails lists, in each role's
+// InstanceProfileList, the instance profiles that hold the role, each with the role in its Roles,
+// as AWS does; a role in no profile has an empty list.
+func TestAuthorizationDetailsInstanceProfiles(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	for _, r := range []string{"web", "lonely"} {
+		if _, err := e.IAM.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(r), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"web-a", "web-b"} {
+		if _, err := e.IAM.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: aws.String(p), Path: aws.String("/app/")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.IAM.AddRoleToInstanceProfile(ctx, &awsiam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String(p), RoleName: aws.String("web")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := e.IAM.GetAccountAuthorizationDetails(ctx, &awsiam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, r := range out.RoleDetailList {
+		names := []string{}
+		for _, p := range r.InstanceProfileList {
+			if len(p.Roles) != 1 || aws.ToString(p.Roles[0].RoleName) != aws.ToString(r.RoleName) || aws.ToString(p.Path) != "/app/" || p.Arn == nil || p.CreateDate == nil {
+				t.Errorf("profile %s of %s: got path %q, roles %+v; want /app/ and the role", aws.ToString(p.InstanceProfileName), aws.ToString(r.RoleName), aws.ToString(p.Path), p.Roles)
+			}
+			names = append(names, aws.ToString(p.InstanceProfileName))
+		}
+		got[aws.ToString(r.RoleName)] = names
+	}
+	want := map[string][]string{"web": {"web-a", "web-b"}, "lonely": {}}
+	for role, w := range want {
+		if g, ok := got[role]; !ok || strings.Join(g, ",") != strings.Join(w, ",") {
+			t.Errorf("InstanceProfileList of %s: got %v, want %v", role, g, w)
+		}
 	}
 }
