@@ -32,7 +32,29 @@ func ValidateDocument(doc string, kind policy.Kind, limit int) (*policy.Policy, 
 	if err := policy.CheckSize(doc, limit); err != nil {
 		return nil, err
 	}
-	return policy.Parse(doc, kind)
+	p, err := policy.Parse(doc, kind)
+	if err == nil && kind == policy.KindIdentity {
+		err = policy.CheckResourceRegions(p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// validateManagedDocument validates a managed policy's document (CreatePolicy,
+// CreatePolicyVersion): as ValidateDocument, and IAM refuses a Version that is missing or
+// 2008-10-17 before any other problem but a syntax error (policy.MsgManagedVersion).
+func validateManagedDocument(doc string) error {
+	_, err := ValidateDocument(doc, policy.KindIdentity, policy.LimitManaged)
+	var ae *awserr.Error
+	if err != nil && (!errors.As(err, &ae) || ae.Code != awserr.MalformedPolicyDocument || ae.Message == "Syntax errors in policy.") {
+		return err
+	}
+	if v, ok := policy.DeclaredVersion(doc); ok && (v == "" || v == policy.Version2008) {
+		return awserr.New(awserr.MalformedPolicyDocument, "%s", policy.MsgManagedVersion)
+	}
+	return err
 }
 
 func policyARN(account, path, name string) string {
@@ -89,7 +111,7 @@ func (s *Service) CreatePolicy(ctx context.Context, account string, in CreatePol
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	if _, err := ValidateDocument(in.PolicyDocument, policy.KindIdentity, policy.LimitManaged); err != nil {
+	if err := validateManagedDocument(in.PolicyDocument); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -328,7 +350,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, account, arn, doc str
 	if err := checkPolicyARN("PolicyArn", arn); err != nil {
 		return nil, err
 	}
-	if _, err := ValidateDocument(doc, policy.KindIdentity, policy.LimitManaged); err != nil {
+	if err := validateManagedDocument(doc); err != nil {
 		return nil, err
 	}
 	var v PolicyVersion

@@ -145,13 +145,12 @@ func parseOperator(name string) (opInfo, setMode, bool, bool) {
 func compileCondition(c Condition, src int, vars bool) (cond, string) {
 	info, set, ifExists, ok := parseOperator(c.Operator)
 	if !ok {
-		// [U] IAM's exact wording for an unknown operator is not documented; this follows the
-		// form IAM uses for other element errors.
-		return cond{}, "Invalid Condition type : " + c.Operator
+		// IAM answers an unknown operator ("x", "ForAnyValue::StringEqualsIfExists") with its
+		// generic syntax message (getmoto/moto tests/test_iam/test_iam_policies.py).
+		return cond{}, msgSyntax
 	}
-	if !strings.Contains(c.Key, ":") {
-		return cond{}, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-	}
+	// A condition key needs no service prefix: IAM stores {"DateGreaterThan": {"a": [...]}}
+	// (the same moto cases); such a key is simply absent from every request.
 	if len(c.Values) == 0 {
 		return cond{}, "Syntax errors in policy."
 	}

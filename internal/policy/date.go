@@ -13,7 +13,10 @@ func compileDate(c *cond, values []string) string {
 	for _, v := range values {
 		t, ok := parseDate(v)
 		if !ok {
-			return "Invalid Condition value for " + opName(c) + ": " + quote(v)
+			// IAM's date parser is its "legacy" one: a value it cannot read fails the whole
+			// document with its message (getmoto/moto tests/test_iam/test_iam_policies.py:
+			// "sdfdsf", "234-13", a nanosecond fraction).
+			return msgLegacyParsing
 		}
 		c.times = append(c.times, t)
 	}
