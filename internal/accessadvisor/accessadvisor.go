@@ -190,21 +190,27 @@ func (s *Service) Run(ctx context.Context) {
 // lastUses returns the recorded uses of entity, by namespace.
 func lastUses(tx store.Tx, account, entity string) (map[string]access, error) {
 	out := map[string]access{}
-	src := accesses.Range(tx, account, entity+sep)
+	return out, eachUse(tx, account, entity+sep, func(ns string, a *access) { out[ns] = *a })
+}
+
+// eachUse calls fn with the service namespace and the use of every evidence record of account
+// whose key starts with prefix (an entity's ARN and sep, or "" for every entity), 256 at a time.
+func eachUse(tx store.Tx, account, prefix string, fn func(ns string, a *access)) error {
+	src := accesses.Range(tx, account, prefix)
 	for after := ""; ; {
 		items, err := src(after, 256)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, it := range items {
 			a, err := accesses.Decode(it.Body)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			out[it.Key[strings.LastIndex(it.Key, sep)+len(sep):]] = *a
+			fn(it.Key[strings.LastIndex(it.Key, sep)+len(sep):], a)
 		}
 		if len(items) < 256 {
-			return out, nil
+			return nil
 		}
 		after = items[len(items)-1].Key
 	}

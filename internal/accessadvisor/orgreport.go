@@ -143,27 +143,11 @@ func sortOrgAccess(out []OrgAccess, sortKey string) {
 // accountUses is the latest use of each service by any user or role of the account.
 func accountUses(tx store.Tx, account string) (map[string]access, error) {
 	out := map[string]access{}
-	src := accesses.Range(tx, account, "")
-	for after := ""; ; {
-		items, err := src(after, 256)
-		if err != nil {
-			return nil, err
+	return out, eachUse(tx, account, "", func(ns string, a *access) {
+		if cur, ok := out[ns]; !ok || a.Last.After(cur.Last) {
+			out[ns] = *a
 		}
-		for _, it := range items {
-			a, err := accesses.Decode(it.Body)
-			if err != nil {
-				return nil, err
-			}
-			ns := it.Key[strings.LastIndex(it.Key, sep)+len(sep):]
-			if cur, ok := out[ns]; !ok || a.Last.After(cur.Last) {
-				out[ns] = *a
-			}
-		}
-		if len(items) < 256 {
-			return out, nil
-		}
-		after = items[len(items)-1].Key
-	}
+	})
 }
 
 // scopeNamespaces are the services every level allows: an SCP level allows what any of its
