@@ -47,17 +47,15 @@ var rootCredentialDeletions = map[string]bool{
 	"DeactivateMFADevice": true, "DeleteVirtualMFADevice": true,
 }
 
-// Protected names the protected operation (mpa.Policies) a call is, if any.
+// Protected names the protected operation (mpa.Policies) a call is, if any. CreateRootAccessKey
+// is not among them: IAM's API makes no root access key (CreateAccessKey needs a UserName from a
+// root caller); the console makes them, through internal/rootuser, which asks its own hook.
 func Protected(c *api.Call) (string, bool) {
 	root := c.Caller != nil && c.Caller.Type == iam.PrincipalRoot
 	privileged := root && c.Caller.Session != nil && c.Caller.Session.AssumedRoot
 	switch c.Service {
 	case "iam":
 		switch c.Action {
-		case "CreateAccessKey":
-			if in, ok := c.Input.(*iamapi.AccessKeyUserInput); ok && root && !privileged && in.UserName == "" {
-				return mpa.CreateRootAccessKey, true
-			}
 		case "UploadSigningCertificate":
 			if in, ok := c.Input.(*iamapi.UploadSigningCertificateInput); ok && root && !privileged && in.UserName == "" {
 				return mpa.UploadRootSigningCertificate, true

@@ -2,6 +2,13 @@ package mpaapi_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"errors"
 	"strings"
 	"sync"
@@ -16,6 +23,7 @@ import (
 
 	"github.com/rootward/rootward/internal/iam"
 	mpasvc "github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/store"
@@ -58,6 +66,8 @@ type env struct {
 	dir *directory
 	mpa *mpasvc.Service
 	api *mpa.Client
+	// out is the notifier the team's messages go to (the outbox).
+	out *notify.Notifier
 }
 
 func newEnv(t *testing.T) *env {
@@ -66,7 +76,12 @@ func newEnv(t *testing.T) *env {
 	e := &env{clk: clk}
 	e.Env = servertest.Build(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
 		e.dir = &directory{users: map[string]mpasvc.User{}}
-		e.mpa = mpasvc.New(mpasvc.Config{Store: st, Directory: e.dir, Orgs: orgs.New(svc), Trail: cfg.Trail, Notifier: nil,
+		n, err := notify.New(st, testutil.Sealer(t), notify.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.out = n
+		e.mpa = mpasvc.New(mpasvc.Config{Store: st, Directory: e.dir, Orgs: orgs.New(svc), Trail: cfg.Trail, Notifier: n,
 			Now: clk.Now, PortalURL: "https://rootward.test/approvals"})
 		cfg.MPA = e.mpa
 	})
@@ -154,4 +169,29 @@ func sessionIn(t *testing.T, err error) string {
 		t.Fatalf("message %q names no session", msg)
 	}
 	return strings.Fields(msg[i:])[0]
+}
+
+// messageOf is the API error's message ("" for another error).
+func messageOf(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+// certPEM is a self-signed certificate of common name cn, valid from 2020 to 2040.
+func certPEM(t *testing.T, cn string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
