@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
@@ -298,4 +299,27 @@ func (s *Service) tell(ctx context.Context, account string, list []approverRecor
 			s.cfg.Log.Error("mpa: notifying an approver", "approver", a.ID, "err", err)
 		}
 	}
+}
+
+// consoleActions are the IAM actions of the protected operations the console performs outside
+// the API runner (internal/rootuser), as sessions show them.
+var consoleActions = map[string]string{
+	CreateRootAccessKey:          "iam:CreateAccessKey",
+	UploadRootSigningCertificate: "iam:UploadSigningCertificate",
+	RootSignIn:                   "signin:ConsoleLogin",
+}
+
+// RootApproval is Check for the root user's console operations (rootuser.WithApproval): the
+// refusal is IAM's AccessDenied, HTTP 403, naming the session.
+func (s *Service) RootApproval(ctx context.Context, account, operation, requesterARN string, params []byte) error {
+	action, ok := consoleActions[operation]
+	if !ok {
+		return fmt.Errorf("mpa: %s is not a protected console operation", operation)
+	}
+	err := s.Check(ctx, Request{Account: account, Operation: operation, Action: action, Params: params,
+		Requester: Requester{Account: account, ARN: requesterARN, Region: s.cfg.Region}})
+	if e, ok := awserr.As(err); ok && e.Code == awserr.MPAAccessDenied {
+		return &awserr.Error{Code: awserr.AccessDenied, Message: e.Message, Status: e.Status}
+	}
+	return err
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	mpasvc "github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
@@ -367,5 +368,38 @@ func TestVotesCountedAtomically(t *testing.T) {
 	got, err := e.api.GetSession(ctx, &mpa.GetSessionInput{SessionArn: aws.String(session)})
 	if err != nil || got.Status != mpatypes.SessionStatusApproved {
 		t.Fatalf("session = %+v, %v", got, err)
+	}
+}
+
+// The console makes root access keys through internal/rootuser, outside the API runner: its hook
+// asks multi-party approval too.
+func TestConsoleRootAccessKeyNeedsApproval(t *testing.T) {
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	src := e.source(t)
+	e.team(t, src, 1, []string{"ana", "bo"}, mpasvc.CreateRootAccessKey)
+	root, err := rootuser.New(rootuser.Config{IAM: e.Svc, Notifier: e.out, Trail: e.Trail, ConsoleURL: "https://rootward.test/console"},
+		rootuser.WithClock(e.clk.Now), rootuser.WithApproval(e.mpa.RootApproval))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rootuser.Principal{Account: e.Account.ID, Root: true, ARN: "arn:aws:iam::" + e.Account.ID + ":root", UserID: e.Account.ID, AuthTime: e.clk.Now()}
+	client := rootuser.Client{SourceIP: "192.0.2.1", UserAgent: "test"}
+	_, err = root.CreateRootAccessKey(ctx, p, rootuser.RootAccessKeyRisk, client)
+	ae, ok := awserr.As(err)
+	if !ok || ae.Code != awserr.AccessDenied || ae.Status != http.StatusForbidden || !strings.Contains(ae.Message, ":session/") {
+		t.Fatalf("CreateRootAccessKey = %v, want AccessDenied naming a session", err)
+	}
+	session := strings.Fields(ae.Message[strings.Index(ae.Message, "arn:aws:mpa:"):])[0]
+	keys, err := root.RootCredentials(ctx, e.Account.ID)
+	if err != nil || len(keys.AccessKeyIDs) != 0 {
+		t.Fatalf("root keys before approval = %+v, %v", keys, err)
+	}
+	e.vote(t, src, session, "bo", mpasvc.VoteApproved)
+	if _, err := root.CreateRootAccessKey(ctx, p, rootuser.RootAccessKeyRisk, client); err != nil {
+		t.Fatalf("approved CreateRootAccessKey: %v", err)
+	}
+	if _, err := root.CreateRootAccessKey(ctx, p, rootuser.RootAccessKeyRisk, client); !awserr.IsCode(err, awserr.AccessDenied) {
+		t.Fatalf("a second key on one approval: %v", err)
 	}
 }
