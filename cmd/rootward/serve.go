@@ -442,7 +442,7 @@ func rootUserServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store
 		return nil, err
 	}
 	org := orgs.New(svc)
-	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, PortalURL: base + "/approvals", Log: log})
+	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, IAM: svc, Sealer: sealer, PortalURL: base + "/approvals", Log: log})
 	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()},
 		append(orgRootOptions(org), rootuser.WithApproval(approvals.RootApproval))...)
 	if err != nil {

@@ -26,8 +26,10 @@ import (
 
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
 	"github.com/rootward/rootward/internal/uuid"
@@ -77,6 +79,10 @@ type Config struct {
 	Trail *trail.Recorder
 	// Notifier tells the team of every session and vote; nil: nobody is told.
 	Notifier *notify.Notifier
+	// IAM sets the root password a split generates (SplitRootPassword); Sealer seals the shares
+	// until their custodians take them. Split custody needs both.
+	IAM    *iam.Service
+	Sealer *seal.Sealer
 	// PortalURL is the approval portal (PUBLIC_URL/approvals) the messages link to.
 	PortalURL string
 	Now       func() time.Time

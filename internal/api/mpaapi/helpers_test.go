@@ -81,7 +81,7 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 		e.out = n
-		e.mpa = mpasvc.New(mpasvc.Config{Store: st, Directory: e.dir, Orgs: orgs.New(svc), Trail: cfg.Trail, Notifier: n,
+		e.mpa = mpasvc.New(mpasvc.Config{Store: st, Directory: e.dir, Orgs: orgs.New(svc), Trail: cfg.Trail, Notifier: n, IAM: svc, Sealer: testutil.Sealer(t),
 			Now: clk.Now, PortalURL: "https://rootward.test/approvals"})
 		cfg.MPA = e.mpa
 	})
