@@ -83,6 +83,11 @@ type Config struct {
 	// until their custodians take them. Split custody needs both.
 	IAM    *iam.Service
 	Sealer *seal.Sealer
+	// Contacts are the addresses told of an emergency root sign-in besides the approvers: the
+	// account's security contacts and root email (serve wires internal/rootuser's).
+	Contacts func(ctx context.Context, account string) ([]string, error)
+	// CoolingOff is an emergency root sign-in's wait (DefaultCoolingOff when zero).
+	CoolingOff time.Duration
 	// PortalURL is the approval portal (PUBLIC_URL/approvals) the messages link to.
 	PortalURL string
 	Now       func() time.Time

@@ -82,6 +82,7 @@ func newEnv(t *testing.T) *env {
 		}
 		e.out = n
 		e.mpa = mpasvc.New(mpasvc.Config{Store: st, Directory: e.dir, Orgs: orgs.New(svc), Trail: cfg.Trail, Notifier: n, IAM: svc, Sealer: testutil.Sealer(t),
+			Contacts: func(context.Context, string) ([]string, error) { return []string{"security@example.com"}, nil },
 			Now: clk.Now, PortalURL: "https://rootward.test/approvals"})
 		cfg.MPA = e.mpa
 	})
