@@ -83,7 +83,7 @@ func newEnv(t *testing.T) *env {
 		e.out = n
 		e.mpa = mpasvc.New(mpasvc.Config{Store: st, Directory: e.dir, Orgs: orgs.New(svc), Trail: cfg.Trail, Notifier: n, IAM: svc, Sealer: testutil.Sealer(t),
 			Contacts: func(context.Context, string) ([]string, error) { return []string{"security@example.com"}, nil },
-			Now: clk.Now, PortalURL: "https://rootward.test/approvals"})
+			Now:      clk.Now, PortalURL: "https://rootward.test/approvals"})
 		cfg.MPA = e.mpa
 	})
 	e.dir.inst = mpasvc.Instance{ARN: "arn:aws:sso:::instance/ssoins-1111222233334444", Account: e.Account.ID, Region: "us-east-1"}
