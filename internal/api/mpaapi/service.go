@@ -23,6 +23,7 @@ import (
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/awsproto"
 	"github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // ops is the table every operation of the package adds itself to (api.Add).
@@ -123,4 +124,16 @@ type Strategy struct {
 // MofN is MofNApprovalStrategy.
 type MofN struct {
 	MinApprovalsRequired *int `json:"MinApprovalsRequired,omitempty"`
+}
+
+// paged maps a page's items with f, and answers the page's NextToken ("" on the last page).
+func paged[T, O any](p store.Page[T], f func(T) O) ([]O, string) {
+	out := make([]O, 0, len(p.Items))
+	for _, it := range p.Items {
+		out = append(out, f(it))
+	}
+	if p.Truncated {
+		return out, p.Last
+	}
+	return out, ""
 }

@@ -201,13 +201,8 @@ func listSessions(c *api.Call, in *ListSessionsInput) (*ListSessionsOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	out := &ListSessionsOutput{Sessions: []SessionSummary{}}
-	for _, s := range p.Items {
-		out.Sessions = append(out.Sessions, summary(s))
-	}
-	if p.Truncated {
-		out.NextToken = p.Last
-	}
+	out := &ListSessionsOutput{}
+	out.Sessions, out.NextToken = paged(p, summary)
 	return out, nil
 }
 

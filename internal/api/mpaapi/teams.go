@@ -148,13 +148,8 @@ func listIdentitySources(c *api.Call, in *ListInput) (*ListIdentitySourcesOutput
 	if err != nil {
 		return nil, err
 	}
-	out := &ListIdentitySourcesOutput{IdentitySources: []GetIdentitySourceOutput{}}
-	for _, src := range p.Items {
-		out.IdentitySources = append(out.IdentitySources, sourceOut(src))
-	}
-	if p.Truncated {
-		out.NextToken = p.Last
-	}
+	out := &ListIdentitySourcesOutput{}
+	out.IdentitySources, out.NextToken = paged(p, sourceOut)
 	return out, nil
 }
 
@@ -378,15 +373,12 @@ func listApprovalTeams(c *api.Call, in *ListInput) (*ListApprovalTeamsOutput, er
 	if err != nil {
 		return nil, err
 	}
-	out := &ListApprovalTeamsOutput{ApprovalTeams: []TeamSummary{}}
-	for _, t := range p.Items {
-		out.ApprovalTeams = append(out.ApprovalTeams, TeamSummary{ApprovalStrategy: mofn(t.MinApprovals), Arn: t.ARN,
-			CreationTime: ts(t.Created), Description: t.Description, Name: t.Name, NumberOfApprovers: len(t.Approvers),
-			Status: t.Status, StatusCode: t.StatusCode, StatusMessage: t.StatusMessage})
-	}
-	if p.Truncated {
-		out.NextToken = p.Last
-	}
+	out := &ListApprovalTeamsOutput{}
+	out.ApprovalTeams, out.NextToken = paged(p, func(t *mpa.Team) TeamSummary {
+		return TeamSummary{ApprovalStrategy: mofn(t.MinApprovals), Arn: t.ARN, CreationTime: ts(t.Created),
+			Description: t.Description, Name: t.Name, NumberOfApprovers: len(t.Approvers), Status: t.Status,
+			StatusCode: t.StatusCode, StatusMessage: t.StatusMessage}
+	})
 	return out, nil
 }
 
