@@ -16,7 +16,6 @@
 package mpaapi
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/rootward/rootward/internal/api"
@@ -45,18 +44,7 @@ func Service() *api.Service {
 }
 
 // svc is the Multi-party approval service of the call; an internal error when the server has none.
-func svc(c *api.Call) (*mpa.Service, error) {
-	if c.MPA == nil {
-		return nil, errNotConfigured
-	}
-	return c.MPA, nil
-}
-
-var errNotConfigured = &notConfigured{}
-
-type notConfigured struct{}
-
-func (*notConfigured) Error() string { return "mpaapi: no Multi-party approval service in api.Deps" }
+func svc(c *api.Call) (*mpa.Service, error) { return api.Wired(c.MPA, "Multi-party approval service") }
 
 // on authorizes mpa:<Action> on the resource resource returns (nil: "*"); a refusal is
 // AccessDeniedException with HTTP 403.
@@ -66,11 +54,7 @@ func on[In any](resource func(c *api.Call, in *In) string) func(c *api.Call, in 
 		if resource != nil {
 			c.Resource = resource(c, in)
 		}
-		err := c.Authorize(c.Service+":"+c.Action, c.Resource, nil)
-		if e, ok := awserr.As(err); ok && e.Code == awserr.AccessDenied {
-			return &awserr.Error{Code: awserr.MPAAccessDenied, Message: e.Message, Status: http.StatusForbidden}
-		}
-		return err
+		return api.Forbidden(c.Authorize(c.Service+":"+c.Action, c.Resource, nil))
 	}
 }
 
