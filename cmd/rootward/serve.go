@@ -25,6 +25,7 @@ import (
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -336,6 +337,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty, AccessAdvisor: w.advisor, Root: root, AWSConfig: w.mon.config, SecurityHub: w.mon.securityHub, Advisor: w.mon.advisor,
+		MPA: rs.mpa,
 	})
 	if err := registerStoreMetrics(srv, st); err != nil {
 		return nil, nil, nil, nil, nil, err
@@ -414,6 +416,10 @@ type rootServices struct {
 	org      *orgs.Service
 	sealer   *seal.Sealer
 	notifier *notify.Notifier
+	// mpa is Multi-party approval, which the root user's protected console operations and the API
+	// server's protected operations ask. Its Directory (IAM Identity Center) is not wired yet: no
+	// identity source can be created until it is, so nothing is protected.
+	mpa *mpa.Service
 }
 
 // rootUserServices builds the root-user service (with its notifier) over Organizations, as serve and
@@ -436,11 +442,13 @@ func rootUserServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store
 		return nil, err
 	}
 	org := orgs.New(svc)
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()}, orgRootOptions(org)...)
+	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, IAM: svc, Sealer: sealer, PortalURL: base + "/approvals", Log: log})
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()},
+		append(orgRootOptions(org), rootuser.WithApproval(approvals.RootApproval))...)
 	if err != nil {
 		return nil, err
 	}
-	return &rootServices{root: root, org: org, sealer: sealer, notifier: n}, nil
+	return &rootServices{root: root, org: org, sealer: sealer, notifier: n, mpa: approvals}, nil
 }
 
 // orgRootOptions ties the root-user service to Organizations: a member whose root credentials are

@@ -14,6 +14,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/securityhub"
@@ -52,6 +53,11 @@ type Deps struct {
 	Advisor *advisor.Service
 	// AWSConfig holds AWS Config's rules and evaluations (internal/api/configapi).
 	AWSConfig *config.Service
+	// MPA is Multi-party approval (internal/api/mpaapi); Approval, when set, is asked after an
+	// operation is authorized and before it runs, and refuses a protected operation that no
+	// approved session allows (mpaapi.Gate).
+	MPA      *mpa.Service
+	Approval func(c *Call) error
 	// WebIdentityClient, when set, replaces the default client that AssumeRoleWithWebIdentity
 	// fetches identity providers' discovery documents and keys with (tests trust a test CA).
 	WebIdentityClient *http.Client

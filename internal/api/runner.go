@@ -117,6 +117,11 @@ func (r *Runner) Run(c *Call, op Operation, in any) (any, error) {
 	if err := op.authorize(c, in); err != nil {
 		return nil, err
 	}
+	if c.Approval != nil {
+		if err := c.Approval(c); err != nil {
+			return nil, err
+		}
+	}
 	out, err := op.run(c, in)
 	if err != nil {
 		return nil, err

@@ -78,10 +78,22 @@ func (s *Service) Has(name string) bool {
 
 // Route returns the restJson1 operation bound to method and the escaped path, with its labels.
 func (s *Service) Route(method, escapedPath string) (Operation, map[string]string, bool) {
+	return s.RouteQuery(method, escapedPath, "")
+}
+
+// RouteQuery is Route for a request with the raw query string rawQuery: a route whose pattern ends
+// with query literals ("POST /approval-teams/{Arn}?Delete") is tried before the others and matches
+// only a query that carries them.
+func (s *Service) RouteQuery(method, escapedPath, rawQuery string) (Operation, map[string]string, bool) {
 	s.index()
-	for _, r := range s.routes {
-		if labels, ok := r.Match(method, escapedPath); ok {
-			return r.op, labels, true
+	for _, withQuery := range []bool{true, false} {
+		for _, r := range s.routes {
+			if r.HasQuery() != withQuery {
+				continue
+			}
+			if labels, ok := r.MatchQuery(method, escapedPath, rawQuery); ok {
+				return r.op, labels, true
+			}
 		}
 	}
 	return nil, nil, false

@@ -118,3 +118,16 @@ func OIDCProvider(account, hostPath string) string { return IAM(account, "oidc-p
 func FederatedUser(account, name string) string {
 	return "arn:aws:sts::" + account + ":federated-user/" + name
 }
+
+// MPA is arn:aws:mpa:REGION:ACCOUNT:RESOURCE, a Multi-party approval resource (Service
+// Authorization Reference, "Actions, resources, and condition keys for AWS Multi-party approval",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsmulti-partyapproval.html):
+// approval-team/TEAM-ID, identity-source/ID, session/TEAM-ID/SESSION-ID.
+func MPA(region, account, resource string) string {
+	return "arn:aws:mpa:" + region + ":" + account + ":" + resource
+}
+
+// MPAPolicyPrefix begins the ARN of every Multi-party approval policy Rootward publishes, one per
+// protected operation: arn:aws:mpa::aws:policy/rootward/OPERATION (docs/ARCHITECTURE.md names
+// them; internal/mpa lists them).
+const MPAPolicyPrefix = "arn:aws:mpa::aws:policy/rootward/"

@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes, mpaCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -294,4 +294,13 @@ var configCodes = []codeInfo{
 	{awserr.ConfigNoSuchOrganizationConfigRule, http.StatusBadRequest, client},
 	{awserr.ConfigMaxOrganizationConfigRules, http.StatusBadRequest, client},
 	{awserr.ConfigNoSuchAggregator, http.StatusBadRequest, client},
+}
+
+// mpaCodes are the codes of awserr/mpa.go that no other service registered. Faults: aws-sdk-go-v2
+// service/mpa/types/errors.go; statuses: the Multi-party approval API Reference's error pages
+// ("ServiceQuotaExceededException", HTTP 402; "ThrottlingException", HTTP 429).
+var mpaCodes = []codeInfo{
+	{awserr.MPAServiceQuotaExceeded, http.StatusPaymentRequired, client},
+	{awserr.MPAThrottling, http.StatusTooManyRequests, client},
+	{awserr.MPATooManyTags, http.StatusBadRequest, client},
 }

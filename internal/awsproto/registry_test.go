@@ -15,6 +15,7 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	mpatypes "github.com/aws/aws-sdk-go-v2/service/mpa/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -79,7 +80,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTInvalidTrailName:            {&cttypes.InvalidTrailNameException{}},
 	awserr.CTInvalidS3BucketName:         {&cttypes.InvalidS3BucketNameException{}},
 	awserr.CTInvalidS3Prefix:             {&cttypes.InvalidS3PrefixException{}},
-	awserr.CTInvalidParameter:            {&cttypes.InvalidParameterException{}},
+	awserr.CTInvalidParameter:            {&cttypes.InvalidParameterException{}, &mpatypes.InvalidParameterException{}},
 	awserr.CTInvalidParameterCombination: {&cttypes.InvalidParameterCombinationException{}},
 	awserr.CTInvalidHomeRegion:           {&cttypes.InvalidHomeRegionException{}},
 	awserr.CTMaximumNumberOfTrails:       {&cttypes.MaximumNumberOfTrailsExceededException{}},
@@ -88,7 +89,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.CTNotOrganizationMaster:       {&cttypes.NotOrganizationMasterAccountException{}},
 	awserr.CTInvalidTagParameter:         {&cttypes.InvalidTagParameterException{}},
 	awserr.CTTagsLimitExceeded:           {&cttypes.TagsLimitExceededException{}},
-	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}, &shtypes.ResourceNotFoundException{}},
+	awserr.CTResourceNotFound:            {&cttypes.ResourceNotFoundException{}, &accttypes.ResourceNotFoundException{}, &shtypes.ResourceNotFoundException{}, &mpatypes.ResourceNotFoundException{}},
 	awserr.CTResourceTypeNotSupported:    {&cttypes.ResourceTypeNotSupportedException{}},
 	awserr.CTARNInvalid:                  {&cttypes.CloudTrailARNInvalidException{}},
 
@@ -118,7 +119,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.ConfigMaxOrganizationConfigRules:     {&cfgtypes.MaxNumberOfOrganizationConfigRulesExceededException{}},
 	awserr.ConfigNoSuchAggregator:               {&cfgtypes.NoSuchConfigurationAggregatorException{}},
 
-	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}, &shtypes.AccessDeniedException{}},
+	awserr.OrgsAccessDenied:               {&orgtypes.AccessDeniedException{}, &accttypes.AccessDeniedException{}, &shtypes.AccessDeniedException{}, &mpatypes.AccessDeniedException{}},
 	awserr.OrgsNotInUse:                   {&orgtypes.AWSOrganizationsNotInUseException{}},
 	awserr.OrgsAlreadyInOrganization:      {&orgtypes.AlreadyInOrganizationException{}},
 	awserr.OrgsAccountNotFound:            {&orgtypes.AccountNotFoundException{}},
@@ -165,10 +166,14 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.SupportInternalServerError:  {&supporttypes.InternalServerError{}},
 	awserr.GuardDutyInternalServer:     {&gdtypes.InternalServerErrorException{}},
 
-	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}},
-	awserr.AcctConflict:        {&accttypes.ConflictException{}},
+	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}, &mpatypes.ValidationException{}},
+	awserr.AcctConflict:        {&accttypes.ConflictException{}, &mpatypes.ConflictException{}},
 	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
-	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}},
+	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}, &mpatypes.InternalServerException{}},
+
+	awserr.MPAServiceQuotaExceeded: {&mpatypes.ServiceQuotaExceededException{}},
+	awserr.MPAThrottling:           {&mpatypes.ThrottlingException{}},
+	awserr.MPATooManyTags:          {&mpatypes.TooManyTagsException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.

@@ -17,10 +17,34 @@ import (
 // JSON body. GuardDuty, Security Hub, Account, IAM Identity Center and Multi-party approval use it.
 
 // Route is an operation's HTTP binding: a method and a URI pattern whose {Name} segments are
-// labels and whose last segment may be a greedy label {Name+}.
+// labels and whose last segment may be a greedy label {Name+}, and the query string's literal keys
+// the pattern may end with ("/approval-teams/{Arn}?Delete": Smithy's constant query literals),
+// which a request must carry.
 type Route struct {
 	Method   string
 	segments []string
+	query    []string
+}
+
+// HasQuery reports whether the route names query literals; they make it more specific than a
+// route of the same path without them.
+func (rt Route) HasQuery() bool { return len(rt.query) > 0 }
+
+// MatchQuery is Match for a request whose raw query string is rawQuery: the route's query literals
+// must all be keys of it.
+func (rt Route) MatchQuery(method, escapedPath, rawQuery string) (map[string]string, bool) {
+	if len(rt.query) > 0 {
+		q, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return nil, false
+		}
+		for _, k := range rt.query {
+			if _, ok := q[k]; !ok {
+				return nil, false
+			}
+		}
+	}
+	return rt.Match(method, escapedPath)
 }
 
 // ParseRoute parses "METHOD /path/{Label}"; it panics on a malformed pattern (routes are written in
@@ -30,7 +54,14 @@ func ParseRoute(s string) Route {
 	if !ok || !strings.HasPrefix(path, "/") {
 		panic("awsproto: malformed route " + s)
 	}
-	return Route{Method: method, segments: strings.Split(strings.TrimPrefix(path, "/"), "/")}
+	path, query, _ := strings.Cut(path, "?")
+	rt := Route{Method: method, segments: strings.Split(strings.TrimPrefix(path, "/"), "/")}
+	for _, kv := range strings.Split(query, "&") {
+		if k, _, _ := strings.Cut(kv, "="); k != "" {
+			rt.query = append(rt.query, k)
+		}
+	}
+	return rt
 }
 
 // Match reports whether the request's method and escaped path fit the route, and returns the labels'

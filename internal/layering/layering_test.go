@@ -50,10 +50,11 @@ func listPackages(t *testing.T) map[string]pkg {
 // users in internal/iam, and Identity Center users in their own package once they exist — while
 // none of them needs to know how a browser signs in.
 var domain = []string{
-	"internal/arn", "internal/uuid", "internal/awserr", "internal/seal", "internal/password", "internal/clientaddr",
+	"internal/arn", "internal/uuid", "internal/awserr", "internal/seal", "internal/shamir", "internal/password", "internal/clientaddr",
 	"internal/store", "internal/policy", "internal/policy/simulate", "internal/sigv4", "internal/awsproto", "internal/throttle",
 	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/cloudtrail", "internal/authz", "internal/sts", "internal/rootuser",
 	"internal/signin", "internal/guardduty", "internal/alerts", "internal/compliance", "internal/accessadvisor", "internal/securityhub", "internal/advisor", "internal/config",
+	"internal/mpa",
 }
 
 // forbidden maps a package (and those below it) to the packages it must not depend on, directly

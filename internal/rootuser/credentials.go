@@ -47,7 +47,11 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, p *Principal, confirm
 	if confirmation != RootAccessKeyRisk {
 		return nil, awserr.New(awserr.InvalidInput, "Creating a root access key needs the explicit confirmation of its risk.")
 	}
-	k, err := s.iam.CreateRootAccessKey(ctx, p.Account)
+	var k *iam.AccessKey
+	err := s.approved(ctx, p, ProtectedRootAccessKey, nil)
+	if err == nil {
+		k, err = s.iam.CreateRootAccessKey(ctx, p.Account)
+	}
 	extra := map[string]any{"Severity": SeverityHigh, "RootCredential": "AccessKey", "Confirmation": "accepted"}
 	if err != nil {
 		return nil, answer(err, s.apiEvent(principalIdentity(p), c, sourceIAM, "CreateAccessKey", nil, nil, extra, err))
@@ -87,7 +91,11 @@ func (s *Service) UploadRootSigningCertificate(ctx context.Context, p *Principal
 	if confirmation != RootSigningCertificateRisk {
 		return nil, awserr.New(awserr.InvalidInput, "Uploading a root signing certificate needs the explicit confirmation of its risk.")
 	}
-	cert, err := s.iam.UploadSigningCertificate(ctx, p.Account, "", body)
+	var cert *iam.SigningCertificate
+	err := s.approved(ctx, p, ProtectedRootSigningCertificate, []byte(body))
+	if err == nil {
+		cert, err = s.iam.UploadSigningCertificate(ctx, p.Account, "", body)
+	}
 	extra := map[string]any{"Severity": SeverityHigh, "RootCredential": "SigningCertificate", "Confirmation": "accepted"}
 	if err != nil {
 		return nil, answer(err, s.apiEvent(principalIdentity(p), c, sourceIAM, "UploadSigningCertificate", nil, nil, extra, err))

@@ -40,6 +40,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
@@ -98,6 +99,7 @@ type Service struct {
 	dummyHash       func() string // password.Decoy
 	log             *slog.Logger
 	bg              sync.WaitGroup
+	approval        Approval
 }
 
 // Config holds what a Service needs.
@@ -134,6 +136,30 @@ func WithRecoveryPolicy(allowed func(ctx context.Context, a *iam.Account) (bool,
 
 // WithLogger sets the logger of background failures (never a secret).
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// Approval is multi-party approval's check of a protected root operation (internal/mpa,
+// Service.RootApproval): nil once approvers approved this request of requesterARN with these
+// params, else AccessDenied naming the approval session. operation is ProtectedRootAccessKey or
+// ProtectedRootSigningCertificate.
+type Approval func(ctx context.Context, account, operation, requesterARN string, params []byte) error
+
+// The protected operations of this package, as multi-party approval's policies name them.
+const (
+	ProtectedRootAccessKey          = "CreateRootAccessKey"
+	ProtectedRootSigningCertificate = "UploadRootSigningCertificate"
+)
+
+// WithApproval makes creating a root access key or uploading a root signing certificate wait for
+// multi-party approval.
+func WithApproval(a Approval) Option { return func(s *Service) { s.approval = a } }
+
+// approved asks multi-party approval, when wired, whether p may do operation with params.
+func (s *Service) approved(ctx context.Context, p *Principal, operation string, params []byte) error {
+	if s.approval == nil {
+		return nil
+	}
+	return s.approval(ctx, p.Account, operation, arn.Root(p.Account), params)
+}
 
 // WithLimits replaces the throttling limits.
 func WithLimits(l Limits) Option { return func(s *Service) { s.limits = l } }

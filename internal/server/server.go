@@ -17,6 +17,7 @@ import (
 	"github.com/rootward/rootward/internal/accessadvisor"
 	"github.com/rootward/rootward/internal/advisor"
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/mpaapi"
 	apiservices "github.com/rootward/rootward/internal/api/services"
 	"github.com/rootward/rootward/internal/authz"
 	"github.com/rootward/rootward/internal/store"
@@ -29,6 +30,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/securityhub"
@@ -96,6 +98,10 @@ type Config struct {
 	// gatherer (the root-user service is serve's) that nothing runs: its rules, queries and
 	// recorder are served, and nothing is evaluated (serve wires the evaluating one, cmd/rootward).
 	AWSConfig *config.Service
+	// MPA is Multi-party approval (internal/mpa): its API and the protected operations' gate; when
+	// nil, one over IAM's store without Identity Center (its policies are served; no identity
+	// source or team can be made, so nothing is protected).
+	MPA *mpa.Service
 	// WebIdentityClient fetches OpenID Connect discovery documents and JWKS for
 	// AssumeRoleWithWebIdentity; when nil, a client with Go's default trust store (SSL_CERT_FILE
 	// honoured) and a 10-second timeout.
@@ -170,6 +176,9 @@ func New(cfg Config) *Server {
 	if cfg.AWSConfig == nil && cfg.IAM != nil {
 		cfg.AWSConfig = config.New(config.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Orgs: s.orgs, Now: s.now, Log: s.log})
 	}
+	if cfg.MPA == nil && cfg.IAM != nil {
+		cfg.MPA = mpa.New(mpa.Config{Store: cfg.IAM.Store(), Orgs: s.orgs, Trail: cfg.Trail, Now: s.now, Region: s.region, Log: s.log})
+	}
 	s.metrics = newMetrics()
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
@@ -194,7 +203,8 @@ func New(cfg Config) *Server {
 	s.runner = api.NewRunner(api.Config{
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
-			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient},
+			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient,
+			MPA: cfg.MPA, Approval: mpaapi.Gate},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)
@@ -342,7 +352,7 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		}
 	case awsproto.RestJSON1:
 		c.JSON = body
-		if op, labels, ok = svc.Route(r.Method, r.URL.EscapedPath()); !ok {
+		if op, labels, ok = svc.RouteQuery(r.Method, r.URL.EscapedPath(), r.URL.RawQuery); !ok {
 			return awserr.New("UnknownOperationException", "No operation of this service is bound to %s %s.", r.Method, r.URL.EscapedPath())
 		}
 		c.Action = api.OpName(op)

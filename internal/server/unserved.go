@@ -47,7 +47,6 @@ var unservedServices = map[string]unservedService{
 	"lambda":               {"AWS Lambda", awsproto.RestJSON1},
 	"logs":                 {"Amazon CloudWatch Logs", awsproto.AWSJSON11},
 	"monitoring":           {"Amazon CloudWatch", awsproto.AWSQuery},
-	"mpa":                  {"Multi-party approval", awsproto.RestJSON1},
 	"rds":                  {"Amazon RDS", awsproto.AWSQuery},
 	"route53":              {"Amazon Route 53", awsproto.RestXML},
 	"s3":                   {"Amazon S3", awsproto.RestXML},
@@ -143,6 +142,7 @@ var servedTitles = []struct{ name, title string }{
 	{"iam", "IAM"}, {"sts", "STS"}, {"organizations", "Organizations"}, {"cloudtrail", "CloudTrail"},
 	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"}, {"account", "Account Management"},
 	{"securityhub", "Security Hub"}, {"support", "Support"}, {"config", "AWS Config"},
+	{"mpa", "Multi-party approval"},
 }
 
 // UnservedMessage is the refusal of a service Rootward does not serve, name being the service as a

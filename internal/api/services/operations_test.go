@@ -34,6 +34,7 @@ var sdkModules = map[string]string{
 	"securityhub":   "github.com/aws/aws-sdk-go-v2/service/securityhub",
 	"support":       "github.com/aws/aws-sdk-go-v2/service/support",
 	"config":        "github.com/aws/aws-sdk-go-v2/service/configservice",
+	"mpa":           "github.com/aws/aws-sdk-go-v2/service/mpa",
 }
 
 // sdkOperation is one operation of an SDK model: its name and whether its output is a shape (an

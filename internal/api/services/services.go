@@ -10,6 +10,7 @@ import (
 	"github.com/rootward/rootward/internal/api/eventsapi"
 	"github.com/rootward/rootward/internal/api/guarddutyapi"
 	"github.com/rootward/rootward/internal/api/iamapi"
+	"github.com/rootward/rootward/internal/api/mpaapi"
 	"github.com/rootward/rootward/internal/api/orgsapi"
 	"github.com/rootward/rootward/internal/api/securityhubapi"
 	"github.com/rootward/rootward/internal/api/snsapi"
@@ -19,5 +20,5 @@ import (
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), accountapi.Service(), securityhubapi.Service(), supportapi.Service(), configapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), accountapi.Service(), securityhubapi.Service(), supportapi.Service(), configapi.Service(), mpaapi.Service()}
 }
