@@ -1,10 +1,7 @@
 package trail
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -83,7 +80,7 @@ func (r *Recorder) Record(e *Event) error {
 		e.AWSRegion = "us-east-1"
 	}
 	e.ManagementEvent = true
-	row, err := storedEvent(e)
+	row, idAt, err := encodeStored(e)
 	if err != nil {
 		if mint == 0 {
 			e.EventID = ""
@@ -91,15 +88,7 @@ func (r *Recorder) Record(e *Event) error {
 		return err
 	}
 	if mint == 0 {
-		// After the request parameters and response elements (which may hold the same text as
-		// the key of a map), and followed only by fields that hold no map: the last match is the
-		// event's own ID.
-		at := bytes.LastIndex(row.Body, []byte(`"eventID":"`+idPlaceholder+`"`))
-		if at < 0 {
-			e.EventID = ""
-			return errors.New("trail: encoding the event: no place for its ID")
-		}
-		mint = at + len(`"eventID":"`)
+		mint = idAt
 	}
 	w := &waiter{ev: e, row: row, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 	r.mu.Lock()
@@ -202,6 +191,10 @@ func (r *Recorder) commit(batch []*waiter) {
 		r.log.Error("writing trail events", "events", len(batch), "err", err)
 		err = fmt.Errorf("trail: recording the event: %w", err)
 	} else {
+		// The log keeps no body once the append returned (store.EventLog.AppendEvents).
+		for _, w := range batch {
+			recycle(w.row)
+		}
 		r.publish(batch)
 	}
 	for _, w := range batch {
@@ -238,9 +231,27 @@ func (r *Recorder) publish(batch []*waiter) {
 
 // storedEvent is e as a row of the event log: its body and the columns lookups filter on.
 func storedEvent(e *Event) (*store.StoredEvent, error) {
-	body, err := json.Marshal(e)
+	row, _, err := encodeStored(e)
+	return row, err
+}
+
+// bodies holds buffers for the bodies of events being recorded (*[]byte): the event log does not
+// keep a body once AppendEvents returns, so the writer gives each back after its batch.
+var bodies sync.Pool
+
+// maxPooledBody bounds the buffers kept in bodies, so that one large event does not stay in memory.
+const maxPooledBody = 64 << 10
+
+// encodeStored is storedEvent, the body in a buffer of bodies (to be given back with recycle),
+// and where in the body the eventID's value begins.
+func encodeStored(e *Event) (*store.StoredEvent, int, error) {
+	var buf []byte
+	if b, ok := bodies.Get().(*[]byte); ok {
+		buf = (*b)[:0]
+	}
+	body, idAt, err := appendEvent(buf, e)
 	if err != nil {
-		return nil, fmt.Errorf("trail: encoding the event: %w", err)
+		return nil, 0, fmt.Errorf("trail: encoding the event: %w", err)
 	}
 	row := &store.StoredEvent{
 		Account: e.RecipientAccountID, Time: e.EventTime, ID: e.EventID, Name: e.EventName,
@@ -253,7 +264,16 @@ func storedEvent(e *Event) (*store.StoredEvent, error) {
 		row.ReadOnly = *e.ReadOnly
 	}
 	row.ResourceType, row.ResourceName = resourceOf(e.RequestParameters)
-	return row, nil
+	return row, idAt, nil
+}
+
+// recycle gives a stored row's body buffer back to bodies; nothing may use it afterwards.
+func recycle(row *store.StoredEvent) {
+	if cap(row.Body) <= maxPooledBody {
+		b := row.Body[:0]
+		bodies.Put(&b)
+	}
+	row.Body = nil
 }
 
 // RootUserName is the user name CloudTrail's event history gives the root user's events, privileged
