@@ -2,6 +2,7 @@ package trail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -29,10 +30,13 @@ type Recorder struct {
 
 // waiter is one Record call waiting for its event's commit.
 type waiter struct {
-	ev   *Event
-	row  *store.StoredEvent
-	done chan error    // buffered: the writer never blocks on a caller
-	lead chan struct{} // buffered: this caller is to write the next batch
+	ev  *Event
+	row *store.StoredEvent
+	// done tells the caller, in this order: errLead at most once (it is to write the next batch),
+	// then its event's outcome. Its capacity of 1 suffices: the event stays queued until its
+	// caller took the errLead, so the outcome is sent after it was received; the writer never
+	// blocks on a caller.
+	done chan error
 }
 
 // NewRecorder starts a recorder writing to st's event log.
@@ -90,7 +94,7 @@ func (r *Recorder) Record(e *Event) error {
 	if mint == 0 {
 		mint = idAt
 	}
-	w := &waiter{ev: e, row: row, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	w := &waiter{ev: e, row: row, done: make(chan error, 1)}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -114,14 +118,16 @@ func (r *Recorder) Record(e *Event) error {
 		r.write()
 	}
 	for {
-		select {
-		case err := <-w.done:
+		err := <-w.done
+		if err != errLead {
 			return err
-		case <-w.lead:
-			r.write()
 		}
+		r.write()
 	}
 }
+
+// errLead, sent on a waiter's done, hands it the writing of the next batch (see write).
+var errLead = errors.New("trail: write the next batch")
 
 // Subscribe makes fn see every event committed from now on: the writer calls it with each
 // committed batch, in commit order, after the batch is durable and before its callers are answered.
@@ -171,7 +177,7 @@ func (r *Recorder) write() {
 	r.commit(batch)
 	r.mu.Lock()
 	if len(r.queue) > 0 {
-		r.queue[0].lead <- struct{}{}
+		r.queue[0].done <- errLead
 	} else {
 		r.writing = false
 		r.settled.Broadcast()
