@@ -27,6 +27,9 @@ type EventLog interface {
 	// store them so that a crash of the process (kill -9) keeps them but a power loss in the next
 	// 100 ms may not (SQLite: written to its segment file, fsynced within 100 ms; see
 	// internal/store/sqlite/events.go, which also says how soon other processes see them).
+	//
+	// The log keeps no event's Body once AppendEvents returns: the caller may reuse the buffers
+	// (the trail's recorder does).
 	AppendEvents(ctx context.Context, events []*StoredEvent) error
 	// LookupEvents returns the events of q.Account that match every filter set in q, in time
 	// order (newest first when q.Newest), at most q.Limit of them.

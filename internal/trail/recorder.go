@@ -1,9 +1,7 @@
 package trail
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,10 +30,13 @@ type Recorder struct {
 
 // waiter is one Record call waiting for its event's commit.
 type waiter struct {
-	ev   *Event
-	row  *store.StoredEvent
-	done chan error    // buffered: the writer never blocks on a caller
-	lead chan struct{} // buffered: this caller is to write the next batch
+	ev  *Event
+	row *store.StoredEvent
+	// done tells the caller, in this order: errLead at most once (it is to write the next batch),
+	// then its event's outcome. Its capacity of 1 suffices: the event stays queued until its
+	// caller took the errLead, so the outcome is sent after it was received; the writer never
+	// blocks on a caller.
+	done chan error
 }
 
 // NewRecorder starts a recorder writing to st's event log.
@@ -83,7 +84,7 @@ func (r *Recorder) Record(e *Event) error {
 		e.AWSRegion = "us-east-1"
 	}
 	e.ManagementEvent = true
-	row, err := storedEvent(e)
+	row, idAt, err := encodeStored(e)
 	if err != nil {
 		if mint == 0 {
 			e.EventID = ""
@@ -91,17 +92,9 @@ func (r *Recorder) Record(e *Event) error {
 		return err
 	}
 	if mint == 0 {
-		// After the request parameters and response elements (which may hold the same text as
-		// the key of a map), and followed only by fields that hold no map: the last match is the
-		// event's own ID.
-		at := bytes.LastIndex(row.Body, []byte(`"eventID":"`+idPlaceholder+`"`))
-		if at < 0 {
-			e.EventID = ""
-			return errors.New("trail: encoding the event: no place for its ID")
-		}
-		mint = at + len(`"eventID":"`)
+		mint = idAt
 	}
-	w := &waiter{ev: e, row: row, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	w := &waiter{ev: e, row: row, done: make(chan error, 1)}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -125,14 +118,16 @@ func (r *Recorder) Record(e *Event) error {
 		r.write()
 	}
 	for {
-		select {
-		case err := <-w.done:
+		err := <-w.done
+		if err != errLead {
 			return err
-		case <-w.lead:
-			r.write()
 		}
+		r.write()
 	}
 }
+
+// errLead, sent on a waiter's done, hands it the writing of the next batch (see write).
+var errLead = errors.New("trail: write the next batch")
 
 // Subscribe makes fn see every event committed from now on: the writer calls it with each
 // committed batch, in commit order, after the batch is durable and before its callers are answered.
@@ -182,7 +177,7 @@ func (r *Recorder) write() {
 	r.commit(batch)
 	r.mu.Lock()
 	if len(r.queue) > 0 {
-		r.queue[0].lead <- struct{}{}
+		r.queue[0].done <- errLead
 	} else {
 		r.writing = false
 		r.settled.Broadcast()
@@ -202,6 +197,10 @@ func (r *Recorder) commit(batch []*waiter) {
 		r.log.Error("writing trail events", "events", len(batch), "err", err)
 		err = fmt.Errorf("trail: recording the event: %w", err)
 	} else {
+		// The log keeps no body once the append returned (store.EventLog.AppendEvents).
+		for _, w := range batch {
+			recycle(w.row)
+		}
 		r.publish(batch)
 	}
 	for _, w := range batch {
@@ -238,9 +237,27 @@ func (r *Recorder) publish(batch []*waiter) {
 
 // storedEvent is e as a row of the event log: its body and the columns lookups filter on.
 func storedEvent(e *Event) (*store.StoredEvent, error) {
-	body, err := json.Marshal(e)
+	row, _, err := encodeStored(e)
+	return row, err
+}
+
+// bodies holds buffers for the bodies of events being recorded (*[]byte): the event log does not
+// keep a body once AppendEvents returns, so the writer gives each back after its batch.
+var bodies sync.Pool
+
+// maxPooledBody bounds the buffers kept in bodies, so that one large event does not stay in memory.
+const maxPooledBody = 64 << 10
+
+// encodeStored is storedEvent, the body in a buffer of bodies (to be given back with recycle),
+// and where in the body the eventID's value begins.
+func encodeStored(e *Event) (*store.StoredEvent, int, error) {
+	var buf []byte
+	if b, ok := bodies.Get().(*[]byte); ok {
+		buf = (*b)[:0]
+	}
+	body, idAt, err := appendEvent(buf, e)
 	if err != nil {
-		return nil, fmt.Errorf("trail: encoding the event: %w", err)
+		return nil, 0, fmt.Errorf("trail: encoding the event: %w", err)
 	}
 	row := &store.StoredEvent{
 		Account: e.RecipientAccountID, Time: e.EventTime, ID: e.EventID, Name: e.EventName,
@@ -253,7 +270,16 @@ func storedEvent(e *Event) (*store.StoredEvent, error) {
 		row.ReadOnly = *e.ReadOnly
 	}
 	row.ResourceType, row.ResourceName = resourceOf(e.RequestParameters)
-	return row, nil
+	return row, idAt, nil
+}
+
+// recycle gives a stored row's body buffer back to bodies; nothing may use it afterwards.
+func recycle(row *store.StoredEvent) {
+	if cap(row.Body) <= maxPooledBody {
+		b := row.Body[:0]
+		bodies.Put(&b)
+	}
+	row.Body = nil
 }
 
 // RootUserName is the user name CloudTrail's event history gives the root user's events, privileged

@@ -243,39 +243,42 @@ func (p *posting) entries() []byte {
 
 // blockPostings returns the posting rows of a block's events, in the order their keys first
 // appear. withID(i) says whether event i needs an ID posting (its ID is not covered by the block's
-// ID range).
+// ID range). Consecutive events mostly share their values (one caller's calls), so each attribute
+// first tries the posting the previous event used for it before the map.
 func blockPostings(events []*store.StoredEvent, withID func(i int) bool) []*posting {
-	var out []*posting
-	byKey := make(map[postingKey]*posting, 8)
+	var (
+		out   []*posting
+		byKey = make(map[postingKey]*posting, 8)
+		last  [9]*posting // by slot: the posting the previous event had for the attribute
+		keys  [9]postingKey
+	)
 	for i, e := range events {
 		t := micros(e.Time)
-		add := func(k postingKey) {
-			p := byKey[k]
-			if p == nil {
-				p = &posting{key: k, minTime: t, maxTime: t}
-				byKey[k] = p
-				out = append(out, p)
-			}
-			p.idx, p.times = append(p.idx, byte(i)), append(p.times, t)
-			p.minTime, p.maxTime = min(p.minTime, t), max(p.maxTime, t)
-		}
 		ro := "0"
 		if e.ReadOnly {
 			ro = "1"
 		}
-		add(postingKey{e.Account, attrAll, ""})
-		add(postingKey{e.Account, attrReadOnly, ro})
-		for _, a := range [...]struct {
-			attr  int
-			value string
-		}{{attrName, e.Name}, {attrSource, e.Source}, {attrUser, e.UserName}, {attrKey, e.AccessKey},
-			{attrResourceType, e.ResourceType}, {attrResourceName, e.ResourceName}} {
-			if a.value != "" {
-				add(postingKey{e.Account, a.attr, a.value})
+		keys = [9]postingKey{{e.Account, attrAll, ""}, {e.Account, attrReadOnly, ro}, {e.Account, attrName, e.Name},
+			{e.Account, attrSource, e.Source}, {e.Account, attrUser, e.UserName}, {e.Account, attrKey, e.AccessKey},
+			{e.Account, attrResourceType, e.ResourceType}, {e.Account, attrResourceName, e.ResourceName}, {"", attrID, e.ID}}
+		for slot, k := range keys {
+			switch {
+			case slot >= 2 && slot < 8 && k.value == "":
+				continue // an attribute the event does not have
+			case slot == 8 && !withID(i):
+				continue
 			}
-		}
-		if withID(i) {
-			add(postingKey{"", attrID, e.ID})
+			p := last[slot]
+			if p == nil || p.key != k {
+				if p = byKey[k]; p == nil {
+					p = &posting{key: k, minTime: t, maxTime: t}
+					byKey[k] = p
+					out = append(out, p)
+				}
+				last[slot] = p
+			}
+			p.idx, p.times = append(p.idx, byte(i)), append(p.times, t)
+			p.minTime, p.maxTime = min(p.minTime, t), max(p.maxTime, t)
 		}
 	}
 	return out

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	mathrand "math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -122,4 +124,72 @@ func firstDiff(a, b []string) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// blockPostings, which tries the previous event's posting of each attribute before its map, gives
+// the postings a plain map per key gives (referencePostings), in the same order, for blocks of
+// events whose values repeat, alternate and change.
+func TestBlockPostingsAsMapped(t *testing.T) {
+	rnd := mathrand.New(mathrand.NewPCG(1, 2))
+	pick := func(vals ...string) string { return vals[rnd.IntN(len(vals))] }
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for round := range 200 {
+		n := 1 + rnd.IntN(maxBlockEvents)
+		events := make([]*store.StoredEvent, n)
+		for i := range events {
+			events[i] = &store.StoredEvent{Account: pick("111122223333", "444455556666"), Time: at.Add(time.Duration(rnd.IntN(60)) * time.Second),
+				ID: fmt.Sprintf("id-%d-%d", round, i), Name: pick("GetUser", "TagUser", ""), Source: pick("iam.amazonaws.com", "sts.amazonaws.com"),
+				UserName: pick("alice", "bob", ""), AccessKey: pick("AKIA1", ""), ResourceType: pick("AWS::IAM::User", ""),
+				ResourceName: pick("alice", "carol", ""), ReadOnly: rnd.IntN(2) == 0}
+		}
+		withID := func(i int) bool { return (i+round)%3 == 0 }
+		got, want := blockPostings(events, withID), referencePostings(events, withID)
+		if len(got) != len(want) {
+			t.Fatalf("round %d: %d postings; want %d", round, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].key != want[i].key || got[i].minTime != want[i].minTime || got[i].maxTime != want[i].maxTime ||
+				!bytes.Equal(got[i].entries(), want[i].entries()) {
+				t.Fatalf("round %d posting %d = %+v; want %+v", round, i, *got[i], *want[i])
+			}
+		}
+	}
+}
+
+// referencePostings is blockPostings with a map lookup for every attribute of every event.
+func referencePostings(events []*store.StoredEvent, withID func(i int) bool) []*posting {
+	var out []*posting
+	byKey := map[postingKey]*posting{}
+	for i, e := range events {
+		t := micros(e.Time)
+		add := func(k postingKey) {
+			p := byKey[k]
+			if p == nil {
+				p = &posting{key: k, minTime: t, maxTime: t}
+				byKey[k] = p
+				out = append(out, p)
+			}
+			p.idx, p.times = append(p.idx, byte(i)), append(p.times, t)
+			p.minTime, p.maxTime = min(p.minTime, t), max(p.maxTime, t)
+		}
+		ro := "0"
+		if e.ReadOnly {
+			ro = "1"
+		}
+		add(postingKey{e.Account, attrAll, ""})
+		add(postingKey{e.Account, attrReadOnly, ro})
+		for _, a := range []struct {
+			attr  int
+			value string
+		}{{attrName, e.Name}, {attrSource, e.Source}, {attrUser, e.UserName}, {attrKey, e.AccessKey},
+			{attrResourceType, e.ResourceType}, {attrResourceName, e.ResourceName}} {
+			if a.value != "" {
+				add(postingKey{e.Account, a.attr, a.value})
+			}
+		}
+		if withID(i) {
+			add(postingKey{"", attrID, e.ID})
+		}
+	}
+	return out
 }

@@ -279,13 +279,15 @@ func (t *eventTail) unassigned(events []*store.StoredEvent, err error) error {
 // add puts copies of events, just written to the segment as rec, at the end of the tail; their
 // bodies are rec's (bodies says where), so that a caller may reuse its own.
 func (t *eventTail) add(events []*store.StoredEvent, rec []byte, bodies [][2]int) {
+	copies := make([]store.StoredEvent, len(events)) // one allocation for the batch
 	t.mu.Lock()
 	was := len(t.events)
 	for i, e := range events {
-		c := *e
+		c := &copies[i]
+		*c = *e
 		c.Time = time.UnixMicro(micros(e.Time)).UTC() // as a block keeps it
 		c.Body = rec[bodies[i][0]:bodies[i][1]:bodies[i][1]]
-		t.events = append(t.events, &c)
+		t.events = append(t.events, c)
 		t.ids[e.ID] = true
 		t.maxID = max(t.maxID, e.ID)
 	}

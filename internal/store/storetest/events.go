@@ -29,6 +29,7 @@ func RunEvents(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Scan", testEventScan},
 		{"ConcurrentAppend", testEventConcurrent},
 		{"CanceledAppend", testEventCanceled},
+		{"BodyNotKept", testEventBodyNotKept},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -430,4 +431,28 @@ func testEventScan(t *testing.T, s store.Store) {
 	if _, err := s.ScanEvents(context.Background(), nil, 0); err == nil {
 		t.Error("ScanEvents with limit 0 = nil error; want one")
 	}
+}
+
+// testEventBodyNotKept: the log keeps no event's body buffer once AppendEvents returns (the trail's
+// recorder reuses its buffers), so overwriting it afterwards changes nothing stored.
+func testEventBodyNotKept(t *testing.T, s store.Store) {
+	body := []byte(`{"n":1}`)
+	appendEvents(t, s, []*store.StoredEvent{{Account: "111122223333", Time: eventBase, ID: "body-1", Name: "GetUser", Body: body}})
+	copy(body, `{"n":2}`)
+	got := lookup(t, s, store.EventQuery{Account: "111122223333"})
+	if len(got) != 1 || string(got[0].Body) != `{"n":1}` {
+		t.Fatalf("after the caller reused its buffer: %d events, bodies %q; want one, {\"n\":1}", len(got), eventBodies(got))
+	}
+	scanned, err := s.ScanEvents(context.Background(), nil, 10)
+	if err != nil || len(scanned) != 1 || string(scanned[0].Body) != `{"n":1}` {
+		t.Errorf("scan: %d events, bodies %q, error %v; want one, {\"n\":1}", len(scanned), eventBodies(scanned), err)
+	}
+}
+
+func eventBodies(events []store.StoredEvent) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = string(e.Body)
+	}
+	return out
 }
