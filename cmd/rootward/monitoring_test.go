@@ -108,3 +108,61 @@ func TestMonitoringWiring(t *testing.T) {
 		t.Fatalf("announcements of DisableRule = %+v, %v; want one to root@prod.example", ann, err)
 	}
 }
+
+// As serve and a command run side by side: the command's change of the alert's runbook, recorded
+// by its own recorder, reaches serve's bus and an account's rule on it (an SNS target here), as a
+// console change does. Before, serve's bus saw only its own process's records.
+func TestCommandAlertEditsReachServesBus(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := newWired(t)
+	a, err := w.svc.CreateAccount(ctx, "prod", "root@prod.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bus := eventbridge.New(w.st)
+	bus.FollowTrail(w.rec)
+	mon, err := newMonitoring(w.st, w.svc, &rootServices{root: w.root, org: w.org, notifier: w.n}, bus, w.rec, "http://localhost", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 8)
+	bus.HandleTargets("sns", func(_ context.Context, _ string, payload []byte) error {
+		got <- payload
+		return nil
+	})
+	bus.Start(ctx)
+	defer bus.Close()
+	if _, err := bus.PutRule(ctx, a.ID, eventbridge.PutRuleInput{Name: "alert-settings",
+		EventPattern: `{"source":["aws.events"],"detail":{"eventName":[{"prefix":"SetRootActivityAlert"}]}}`}); err != nil {
+		t.Fatal(err)
+	}
+	if failed, err := bus.PutTargets(ctx, a.ID, "alert-settings", []eventbridge.Target{{ID: "t", ARN: "arn:aws:sns:us-east-1:" + a.ID + ":security"}}); err != nil || len(failed) != 0 {
+		t.Fatalf("PutTargets = %v, %v", failed, err)
+	}
+	mon.run(ctx)
+
+	cmdRec := trail.NewRecorder(w.st, nil)
+	defer cmdRec.Close()
+	cmd, err := commandAlerts(w.st, w.svc, w.org, cmdRec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.SetRunbook(ctx, a.ID, "Call Dana.", cliEditor("alerts runbook", a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Source     string      `json:"source"`
+		DetailType string      `json:"detail-type"`
+		Account    string      `json:"account"`
+		Detail     trail.Event `json:"detail"`
+	}
+	if err := json.Unmarshal(delivered(t, got, "the command's settings change"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Source != "aws.events" || ev.DetailType != "AWS Service Event via CloudTrail" || ev.Account != a.ID ||
+		ev.Detail.EventName != "SetRootActivityAlertRunbook" || ev.Detail.AdditionalEventData["tool"] != "rootward alerts runbook" {
+		t.Errorf("event = %s %q %s %s %v; want aws.events, AWS Service Event via CloudTrail, %s, SetRootActivityAlertRunbook by rootward alerts runbook",
+			ev.Source, ev.DetailType, ev.Account, ev.Detail.EventName, ev.Detail.AdditionalEventData, a.ID)
+	}
+}

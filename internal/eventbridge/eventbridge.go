@@ -169,7 +169,7 @@ func (s *Service) handler(targetARN string) TargetFunc {
 }
 
 // OnManagedRuleChange, when set, is called after a managed rule is disabled ("DisableRule"),
-// enabled ("EnableRule") or deleted ("DeleteRule") by caller (the caller's ARN), so that its owner
+// enabled ("EnableRule"), deleted ("DeleteRule") or loses a target ("RemoveTargets") by caller (the caller's ARN), so that its owner
 // can record and announce it.
 func (s *Service) OnManagedRuleChange(fn func(ctx context.Context, account, rule, change string, caller string)) {
 	s.changeMu.Lock()
@@ -195,6 +195,11 @@ func (s *Service) Close() { s.bus.close() }
 
 // FollowTrail puts every CloudTrail record r commits on its recipient account's default bus.
 func (s *Service) FollowTrail(r *trail.Recorder) { r.Subscribe(s.bus.onTrail) }
+
+// PutRecord puts a committed CloudTrail record on its recipient account's default bus, as
+// FollowTrail does for the records of the recorder it follows: for a record another process
+// committed (the root-activity alert's settings changed on the command line).
+func (s *Service) PutRecord(e *trail.Event) { s.bus.onTrail([]*trail.Event{e}) }
 
 // Put queues e on its account's default bus; matching and delivery happen asynchronously
 // (delivery within seconds, retried). It never blocks on delivery.

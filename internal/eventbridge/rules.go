@@ -316,8 +316,10 @@ func (s *Service) checkTarget(tg Target) (FailedEntry, bool) {
 
 // RemoveTargets removes the targets of the given IDs (an ID the rule does not have is no error).
 // It returns ResourceNotFoundException for a missing rule, ManagedRuleException for a managed rule
-// unless force.
-func (s *Service) RemoveTargets(ctx context.Context, account, name string, ids []string, force bool) ([]FailedEntry, error) {
+// unless force; a managed rule's target removed with force is told to its owner ("RemoveTargets",
+// by caller), since the rule then delivers nothing there.
+func (s *Service) RemoveTargets(ctx context.Context, account, name string, ids []string, force bool, caller string) ([]FailedEntry, error) {
+	removed := false
 	err := store.Update(ctx, s.st, func(t tx) error {
 		r, err := s.rule(t, account, name)
 		if err != nil {
@@ -326,9 +328,14 @@ func (s *Service) RemoveTargets(ctx context.Context, account, name string, ids [
 		if r.ManagedBy != "" && !force {
 			return managedRefusal(r, true)
 		}
+		n := len(r.Targets)
 		r.Targets = slices.DeleteFunc(r.Targets, func(x targetRecord) bool { return slices.Contains(ids, x.ID) })
+		removed = r.ManagedBy != "" && len(r.Targets) < n
 		return rules.Put(t, account, name, r)
 	})
+	if err == nil && removed {
+		s.managedChanged(ctx, account, name, "RemoveTargets", caller)
+	}
 	return nil, err
 }
 

@@ -190,7 +190,7 @@ func removeTargets(c *api.Call, in *RemoveTargetsInput) (*TargetsOutput, error) 
 	if err != nil {
 		return nil, err
 	}
-	failed, err := svc.RemoveTargets(c.Ctx, c.Account(), deref(in.Rule), in.Ids, in.Force)
+	failed, err := svc.RemoveTargets(c.Ctx, c.Account(), deref(in.Rule), in.Ids, in.Force, c.Caller.ARN)
 	if err != nil {
 		return nil, err
 	}
