@@ -29,6 +29,8 @@ import (
 // Event is an event on an account's default bus (EventBridge User Guide, "Amazon EventBridge
 // events", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events.html).
 type Event struct {
+	// ID is the event's ID; "" mints one when it is delivered.
+	ID                                  string
 	Account, Region, Source, DetailType string
 	Time                                time.Time
 	Resources                           []string

@@ -17,11 +17,13 @@ import (
 const MaxTargets = 5
 
 // Quotas of the event bus (EventBridge User Guide, "Amazon EventBridge quotas", defaults): at most
-// 300 rules per event bus, and event patterns of at most 2048 characters (the API's constraint on
-// the member, 4096, is checked with ValidationException before).
+// 300 rules per event bus, of which at most 30 with wildcard filters in their patterns ("Rules
+// containing wildcards", not adjustable), and event patterns of at most 2048 characters (the API's
+// constraint on the member, 4096, is checked with ValidationException before).
 const (
-	MaxRules       = 300
-	MaxPatternSize = 2048
+	MaxRules         = 300
+	MaxWildcardRules = 30
+	MaxPatternSize   = 2048
 )
 
 // errQuota is LimitExceededException for a quota. AWS's messages are not documented; the first
@@ -101,16 +103,18 @@ type PutRuleInput struct {
 // pattern that does not compile, ManagedRuleException for a managed rule, LimitExceededException
 // when the tags would exceed fifty.
 func (s *Service) PutRule(ctx context.Context, account string, in PutRuleInput) (string, error) {
-	if _, err := ParsePattern(in.EventPattern); err != nil {
+	p, err := ParsePattern(in.EventPattern)
+	if err != nil {
 		return "", err
 	}
+	wildcard := p.HasWildcard()
 	if n := utf8.RuneCountInString(in.EventPattern); n > MaxPatternSize {
 		return "", errQuota("The event pattern has %d characters; the quota is %d.", n, MaxPatternSize)
 	}
 	if in.State == "" {
 		in.State = StateEnabled
 	}
-	err := store.Update(ctx, s.st, func(t tx) error {
+	err = store.Update(ctx, s.st, func(t tx) error {
 		r, ok, err := rules.Get(t, account, in.Name)
 		if err != nil {
 			return err
@@ -127,6 +131,15 @@ func (s *Service) PutRule(ctx context.Context, account string, in PutRuleInput) 
 				return errQuota("The event bus default has %d rules; the quota is %d.", n, MaxRules)
 			}
 			r = &ruleRecord{Name: in.Name, CreatedBy: account, Created: s.now().UTC()}
+		}
+		if wildcard && (!ok || !hasWildcard(r.EventPattern)) {
+			n, err := rules.Count(t, byWildcard, account, "")
+			if err != nil {
+				return err
+			}
+			if n >= MaxWildcardRules {
+				return errQuota("The event bus default has %d rules with wildcard filters; the quota is %d.", n, MaxWildcardRules)
+			}
 		}
 		r.Description, r.EventPattern, r.RoleARN = in.Description, in.EventPattern, in.RoleARN
 		setState(r, in.State)
