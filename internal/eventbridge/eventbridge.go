@@ -56,9 +56,12 @@ type ManagedRule struct {
 
 // Target is a rule's target: Id and Arn, and the optional Input (JSON text sent instead of the
 // event), InputPath (the part of the event sent, "$.detail") or Transformer (InputTransformer).
+// MessageGroupID (SqsParameters.MessageGroupId) is the message group of a FIFO target, which
+// receives the rule's events one at a time in the order they matched (ordered.go).
 type Target struct {
 	ID, ARN, RoleARN, Input, InputPath string
 	Transformer                        *InputTransformer
+	MessageGroupID                     string
 }
 
 // Rule states (EventBridge API Reference, RuleState).
@@ -219,8 +222,17 @@ func (s *Service) BusARN(account string) string {
 
 type ruleKey struct{}
 
-// matchedRule is what a delivery's context says of the rule that matched.
-type matchedRule struct{ account, arn string }
+// matchedRule is what a delivery's context says of the rule that matched, and of the event and
+// the target's message group.
+type matchedRule struct{ account, arn, eventID, group string }
+
+// DeliveryFrom returns the ID of the event a TargetFunc delivers and the target's message group
+// ("" for a target that is not FIFO): a FIFO topic's handler publishes with that group and the
+// event's ID as the deduplication ID, so that a retried delivery is not published twice.
+func DeliveryFrom(ctx context.Context) (eventID, group string) {
+	m, _ := ctx.Value(ruleKey{}).(matchedRule)
+	return m.eventID, m.group
+}
 
 // RuleFrom returns the account and ARN of the rule whose match a TargetFunc delivers (the
 // aws:SourceAccount and aws:SourceArn an SNS topic policy may condition on).

@@ -40,6 +40,8 @@ type targetRecord struct {
 	InputPath string `json:"input_path,omitempty"`
 	// Transformer is the target's InputTransformer, nil when none.
 	Transformer *InputTransformer `json:"transformer,omitempty"`
+	// MessageGroupID is a FIFO target's message group (SqsParameters.MessageGroupId).
+	MessageGroupID string `json:"group,omitempty"`
 }
 
 type tagRecord struct {

@@ -287,6 +287,9 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 		}
 		list := slices.Clone(r.Targets)
 		for _, tg := range targets {
+			if err := checkFifoTarget(tg); err != nil {
+				return err
+			}
 			if tg.Transformer != nil {
 				if err := CheckTransformer(tg.ID, tg.Transformer); err != nil {
 					return err
@@ -310,6 +313,18 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 		return rules.Put(t, account, name, r)
 	})
 	return failed, err
+}
+
+// checkFifoTarget refuses an SNS FIFO topic (a name ending in ".fifo") without a message group:
+// every message to a FIFO topic carries one, which EventBridge takes from the target's
+// SqsParameters. AWS does not document this refusal's message; Rootward's follows the form of
+// EventBridge's answers on missing target parameters.
+func checkFifoTarget(tg Target) error {
+	a, err := arn.Parse(tg.ARN)
+	if err != nil || a.Service != "sns" || !strings.HasSuffix(a.Resource, ".fifo") || tg.MessageGroupID != "" {
+		return nil
+	}
+	return awserr.New(CodeValidation, "Parameter(s) SqsParameters must be specified for target: %s.", tg.ID)
 }
 
 // checkTarget refuses a target Rootward cannot deliver to. The codes and messages of failed
