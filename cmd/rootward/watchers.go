@@ -27,12 +27,13 @@ type watchers struct {
 	advisor *accessadvisor.Service
 }
 
-// newWatchers builds the watchers over st and ties them to the trail: EventBridge follows the
-// recorder, and a rule's SNS target publishes as events.amazonaws.com on the rule's behalf, so the
-// topic's policy decides (aws:SourceArn is the rule).
-func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slog.Logger, base string) *watchers {
+// newWatchers builds the watchers over st (the bus with opts, for tests) and ties them to the
+// trail: EventBridge follows the recorder, and a rule's SNS target publishes as
+// events.amazonaws.com on the rule's behalf, so the topic's policy decides (aws:SourceArn is the
+// rule).
+func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slog.Logger, base string, opts ...eventbridge.Option) *watchers {
 	w := &watchers{
-		bus: eventbridge.New(st, eventbridge.WithLogger(log)),
+		bus: eventbridge.New(st, append([]eventbridge.Option{eventbridge.WithLogger(log)}, opts...)...),
 		sns: sns.New(sns.Config{Store: st, Sealer: rs.sealer, Notifier: rs.notifier, PublicURL: base, Log: log}),
 	}
 	w.bus.FollowTrail(rec)
