@@ -39,10 +39,10 @@ func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slo
 	w.bus.FollowTrail(rec)
 	w.bus.HandleTargets("sns", func(ctx context.Context, topicARN string, payload []byte) error {
 		_, rule, _ := eventbridge.RuleFrom(ctx)
-		if eventID, group := eventbridge.DeliveryFrom(ctx); group != "" {
-			// A FIFO topic: the target's message group, and the event's ID as the deduplication
-			// ID, so that a retried delivery is not numbered twice.
-			_, err := w.sns.PublishFifoAs(ctx, "events.amazonaws.com", rule, topicARN, string(payload), group, eventID)
+		if dedup, group := eventbridge.DeliveryFrom(ctx); group != "" {
+			// A FIFO topic: the target's message group, and the delivery's deduplication ID, so
+			// that a retried delivery is not numbered twice.
+			_, err := w.sns.PublishFifoAs(ctx, "events.amazonaws.com", rule, topicARN, string(payload), group, dedup)
 			return err
 		}
 		_, err := w.sns.PublishAs(ctx, "events.amazonaws.com", rule, topicARN, "", string(payload))

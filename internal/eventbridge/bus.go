@@ -366,7 +366,8 @@ func (b *bus) attempt(j job, mayRetry bool) (retry bool) {
 func (b *bus) call(fn TargetFunc, j job) (err error) {
 	ctx, cancel := context.WithTimeout(b.ctx, deliveryTimeout)
 	defer cancel()
-	ctx = context.WithValue(ctx, ruleKey{}, matchedRule{account: j.account, arn: b.s.RuleARN(j.account, j.rule), eventID: j.eventID,
+	ruleARN := b.s.RuleARN(j.account, j.rule)
+	ctx = context.WithValue(ctx, ruleKey{}, matchedRule{account: j.account, arn: ruleARN, dedupID: dedupID(j.eventID, ruleARN, j.target.ID),
 		group: j.target.MessageGroupID})
 	defer func() {
 		if v := recover(); v != nil {

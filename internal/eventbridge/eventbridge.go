@@ -14,6 +14,8 @@ package eventbridge
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -222,16 +224,28 @@ func (s *Service) BusARN(account string) string {
 
 type ruleKey struct{}
 
-// matchedRule is what a delivery's context says of the rule that matched, and of the event and
-// the target's message group.
-type matchedRule struct{ account, arn, eventID, group string }
+// matchedRule is what a delivery's context says of the rule that matched, and of the delivery's
+// deduplication ID and the target's message group.
+type matchedRule struct{ account, arn, dedupID, group string }
 
-// DeliveryFrom returns the ID of the event a TargetFunc delivers and the target's message group
-// ("" for a target that is not FIFO): a FIFO topic's handler publishes with that group and the
-// event's ID as the deduplication ID, so that a retried delivery is not published twice.
-func DeliveryFrom(ctx context.Context) (eventID, group string) {
+// DeliveryFrom returns the deduplication ID of the delivery a TargetFunc makes — the same for every
+// attempt to deliver one event to one target of one rule, and different for another event, rule or
+// target (64 hex digits) — and the target's message group ("" for a target that is not FIFO): a
+// FIFO topic's handler publishes with both, so that a retried delivery is not published twice
+// while two rules' deliveries of one event both are.
+func DeliveryFrom(ctx context.Context) (dedupID, group string) {
 	m, _ := ctx.Value(ruleKey{}).(matchedRule)
-	return m.eventID, m.group
+	return m.dedupID, m.group
+}
+
+// dedupID is the deduplication ID of delivering event to a rule's target.
+func dedupID(eventID, ruleARN, targetID string) string {
+	h := sha256.New()
+	for _, s := range []string{eventID, ruleARN, targetID} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // RuleFrom returns the account and ARN of the rule whose match a TargetFunc delivers (the

@@ -297,8 +297,8 @@ func (s *Service) PublishAs(ctx context.Context, principal, sourceARN, topicARN,
 }
 
 // PublishFifoAs is PublishAs to a FIFO topic: message goes in message group group, deduplicated
-// by dedupID (EventBridge's event ID, so that a retried delivery is accepted but not numbered
-// again). It answers the message's SequenceNumber.
+// by dedupID (EventBridge's delivery's, the same for each attempt, so that a retried delivery is
+// accepted but not numbered again). It answers the message's SequenceNumber.
 func (s *Service) PublishFifoAs(ctx context.Context, principal, sourceARN, topicARN, message, group, dedupID string) (Published, error) {
 	return s.publishAs(ctx, principal, sourceARN, &PublishInput{TopicARN: topicARN, Message: message, GroupID: group, DeduplicationID: dedupID})
 }

@@ -18,19 +18,19 @@ import (
 
 // An SNS FIFO topic is a target only with a message group (SqsParameters.MessageGroupId,
 // ValidationException without), which ListTargetsByRule shows; its events arrive one at a time
-// in the order they matched, each with the target's group and its event's ID, and a failed
-// delivery is retried before the next event is tried. Before, SqsParameters was not a member
+// in the order they matched, each with the target's group and a deduplication ID that a retry
+// keeps, and a failed delivery is retried before the next event is tried. Before, SqsParameters was not a member
 // PutTargets took, and a retry let later events overtake it.
 func TestFifoTopicTarget(t *testing.T) {
 	t.Parallel()
 	en := newEnv(t)
 	ctx := servertest.Ctx(t)
-	type call struct{ eventID, group, payloadID string }
+	type call struct{ dedup, group, payloadID string }
 	var mu sync.Mutex
 	var calls []call
 	failed := false
 	en.eb.HandleTargets("sns", func(ctx context.Context, _ string, payload []byte) error {
-		eventID, group := eventbridge.DeliveryFrom(ctx)
+		dedup, group := eventbridge.DeliveryFrom(ctx)
 		var ev struct {
 			ID     string `json:"id"`
 			Detail struct{ N int }
@@ -38,7 +38,7 @@ func TestFifoTopicTarget(t *testing.T) {
 		_ = json.Unmarshal(payload, &ev)
 		mu.Lock()
 		defer mu.Unlock()
-		calls = append(calls, call{eventID, group, ev.ID})
+		calls = append(calls, call{dedup, group, ev.ID})
 		if ev.Detail.N == 2 && !failed {
 			failed = true
 			return errors.New("the topic is unavailable")
@@ -86,9 +86,17 @@ func TestFifoTopicTarget(t *testing.T) {
 	if len(calls) != len(want) {
 		t.Fatalf("%d deliveries, want %d: %+v", len(calls), len(want), calls)
 	}
+	seen := map[string]string{} // deduplication ID → event
 	for i, c := range calls {
-		if c.eventID != want[i] || c.payloadID != want[i] || c.group != "ledger" {
-			t.Errorf("delivery %d = event %s (payload %s), group %q; want event %s, group ledger", i, c.eventID, c.payloadID, c.group, want[i])
+		if c.payloadID != want[i] || c.group != "ledger" || len(c.dedup) != 64 {
+			t.Errorf("delivery %d = event %s, group %q, deduplication ID %q; want event %s, group ledger, 64 hex digits", i, c.payloadID, c.group, c.dedup, want[i])
 		}
+		if ev, ok := seen[c.dedup]; ok && ev != c.payloadID {
+			t.Errorf("events %s and %s share the deduplication ID %s", ev, c.payloadID, c.dedup)
+		}
+		seen[c.dedup] = c.payloadID
+	}
+	if calls[1].dedup != calls[2].dedup {
+		t.Errorf("the retry's deduplication ID %s differs from the first attempt's %s", calls[2].dedup, calls[1].dedup)
 	}
 }
