@@ -99,7 +99,7 @@ func (a *alertScope) inScope(ctx context.Context, d *dataFlags, fn func(svc *ale
 	rec := trail.NewRecorder(st, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	defer rec.Close()
 	o := orgs.New(iamSvc)
-	svc, err := alerts.New(alerts.Config{Store: st, IAM: iamSvc, Orgs: o, Trail: rec})
+	svc, err := commandAlerts(st, iamSvc, o, rec)
 	if err != nil {
 		return err
 	}
@@ -108,6 +108,12 @@ func (a *alertScope) inScope(ctx context.Context, d *dataFlags, fn func(svc *ale
 		return err
 	}
 	return fn(svc, id, what, owner)
+}
+
+// commandAlerts is the alert service of a command: it records each change in the trail and,
+// having no bus (Announce nil), queues it for serve to announce on the owner's bus.
+func commandAlerts(st store.Store, iamSvc *iam.Service, o *orgs.Service, rec *trail.Recorder) (*alerts.Service, error) {
+	return alerts.New(alerts.Config{Store: st, IAM: iamSvc, Orgs: o, Trail: rec})
 }
 
 func alertsRunbookCmd() *cobra.Command {
@@ -269,7 +275,7 @@ func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *even
 	m := &monitoring{guardDuty: guardduty.New(guardduty.Config{Store: st, Log: log, Publish: publish})}
 	var err error
 	m.alerts, err = alerts.New(alerts.Config{Store: st, IAM: svc, Contacts: rs.root, Orgs: rs.org, Notifier: rs.notifier, Trail: rec, Region: bus.Region(),
-		ConsoleURL: base + "/console", Log: log, Ensure: func(ctx context.Context, account string, r alerts.ManagedRule) error {
+		ConsoleURL: base + "/console", Log: log, Announce: bus.PutRecord, Ensure: func(ctx context.Context, account string, r alerts.ManagedRule) error {
 			mr := eventbridge.ManagedRule{Name: r.Name, Description: r.Description, ManagedBy: r.ManagedBy, EventPattern: r.EventPattern}
 			for _, t := range r.Targets {
 				mr.Targets = append(mr.Targets, eventbridge.Target{ID: t.ID, ARN: t.ARN})

@@ -27,17 +27,24 @@ type watchers struct {
 	advisor *accessadvisor.Service
 }
 
-// newWatchers builds the watchers over st and ties them to the trail: EventBridge follows the
-// recorder, and a rule's SNS target publishes as events.amazonaws.com on the rule's behalf, so the
-// topic's policy decides (aws:SourceArn is the rule).
-func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slog.Logger, base string) *watchers {
+// newWatchers builds the watchers over st (the bus with opts, for tests) and ties them to the
+// trail: EventBridge follows the recorder, and a rule's SNS target publishes as
+// events.amazonaws.com on the rule's behalf, so the topic's policy decides (aws:SourceArn is the
+// rule).
+func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slog.Logger, base string, opts ...eventbridge.Option) *watchers {
 	w := &watchers{
-		bus: eventbridge.New(st, eventbridge.WithLogger(log)),
+		bus: eventbridge.New(st, append([]eventbridge.Option{eventbridge.WithLogger(log)}, opts...)...),
 		sns: sns.New(sns.Config{Store: st, Sealer: rs.sealer, Notifier: rs.notifier, PublicURL: base, Log: log}),
 	}
 	w.bus.FollowTrail(rec)
 	w.bus.HandleTargets("sns", func(ctx context.Context, topicARN string, payload []byte) error {
 		_, rule, _ := eventbridge.RuleFrom(ctx)
+		if dedup, group := eventbridge.DeliveryFrom(ctx); group != "" {
+			// A FIFO topic: the target's message group, and the delivery's deduplication ID, so
+			// that a retried delivery is not numbered twice.
+			_, err := w.sns.PublishFifoAs(ctx, "events.amazonaws.com", rule, topicARN, string(payload), group, dedup)
+			return err
+		}
 		_, err := w.sns.PublishAs(ctx, "events.amazonaws.com", rule, topicARN, "", string(payload))
 		return err
 	})

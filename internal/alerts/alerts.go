@@ -99,6 +99,11 @@ type Config struct {
 	Notifier Notifier
 	// Trail, when set, records the rule's changes and the settings' edits.
 	Trail *trail.Recorder
+	// Announce, set in serve, puts a record on its account's default bus: serve's Trail is
+	// followed by its bus, and Run announces the settings changes other processes queued. Without
+	// it (a command), each settings change recorded is also queued for serve to announce
+	// (announce.go).
+	Announce AnnounceFunc
 	// Ensure creates the rule in an account (EventBridge's EnsureManagedRule); nil until the
 	// EventBridge service is wired, in which case no rule is created.
 	Ensure EnsureFunc
@@ -164,7 +169,8 @@ func (s *Service) Rule(account string) ManagedRule {
 type stateRecord struct {
 	Ensured   bool      `json:"ensured"`
 	EnsuredAt time.Time `json:"ensured_at,omitzero"`
-	// Rule is ENABLED, DISABLED or DELETED, as EventBridge last reported (RuleChanged).
+	// Rule is ENABLED, DISABLED, DELETED or TARGET_REMOVED, as EventBridge last reported
+	// (RuleChanged).
 	Rule      string    `json:"rule"`
 	ChangedBy string    `json:"changed_by,omitempty"`
 	ChangedAt time.Time `json:"changed_at,omitzero"`
@@ -179,6 +185,9 @@ const (
 	RuleEnabled  = "ENABLED"
 	RuleDisabled = "DISABLED"
 	RuleDeleted  = "DELETED"
+	// RuleTargetRemoved is a rule whose alert target was removed (RemoveTargets with Force): it
+	// matches, but delivers to no alert.
+	RuleTargetRemoved = "TARGET_REMOVED"
 )
 
 // EnsureAccount creates the account's rule once: after that, a user's DisableRule or DeleteRule
@@ -247,12 +256,22 @@ func (s *Service) EnsureAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Run ensures every account's rule, then each new account's as the store reports it, until ctx
-// ends. An account whose rule could not be created is tried again at the next change or start.
+// Run ensures every account's rule, then each new account's as the store reports it, and
+// announces the settings changes other processes queued (announce.go), until ctx ends. An account
+// whose rule could not be created is tried again at the next change or start.
 func (s *Service) Run(ctx context.Context) {
+	queued := make(chan struct{}, 1)
 	cancel := s.cfg.Store.Changes().Subscribe(func(batch []store.Change) {
 		for _, c := range batch {
-			if c.Kind != "account" {
+			switch c.Kind {
+			case pending.Name:
+				select {
+				case queued <- struct{}{}:
+				default:
+				}
+				continue
+			case "account":
+			default:
 				continue
 			}
 			select {
@@ -265,6 +284,7 @@ func (s *Service) Run(ctx context.Context) {
 		}
 	})
 	defer cancel()
+	s.announcePending(ctx)
 	if err := s.EnsureAll(ctx); err != nil && ctx.Err() == nil {
 		s.cfg.Log.Error("alerts: creating the root-activity rules", "err", err)
 	}
@@ -272,6 +292,8 @@ func (s *Service) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-queued:
+			s.announcePending(ctx)
 		case a := <-s.accounts:
 			if err := s.EnsureAccount(ctx, a); err != nil && ctx.Err() == nil {
 				s.cfg.Log.Error("alerts: creating the root-activity rule", "account", a, "err", err)
@@ -285,10 +307,18 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
+// announcePending announces the settings changes other processes queued (AnnouncePending),
+// logging a failure: the records stay queued for the next change or start.
+func (s *Service) announcePending(ctx context.Context) {
+	if _, err := s.AnnouncePending(ctx); err != nil && ctx.Err() == nil {
+		s.cfg.Log.Error("alerts: announcing the settings changes of other processes", "err", err)
+	}
+}
+
 // State is an account's alert state for the console.
 type State struct {
 	Ensured   bool
-	Rule      string // ENABLED, DISABLED, DELETED; "" before the rule exists
+	Rule      string // ENABLED, DISABLED, DELETED, TARGET_REMOVED; "" before the rule exists
 	ChangedBy string
 	ChangedAt time.Time
 }

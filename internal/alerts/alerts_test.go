@@ -368,6 +368,28 @@ func TestRuleChangeAnnounced(t *testing.T) {
 	if len(e.recorded.named("RootActivityAlertDeleted")) != 1 {
 		t.Error("DeleteRule was not recorded")
 	}
+	// Removing the rule's alert target (RemoveTargets with Force) silences it as surely.
+	e.alerts.RuleChanged(ctx, e.member, alerts.RuleName, "RemoveTargets", caller)
+	e.Trail.Flush()
+	if len(e.recorded.named("RootActivityAlertTargetRemoved")) != 1 {
+		t.Error("RemoveTargets was not recorded")
+	}
+	if st, err := e.alerts.StateOf(ctx, e.member); err != nil || st.Rule != alerts.RuleTargetRemoved {
+		t.Errorf("state after RemoveTargets = %+v, %v; want TARGET_REMOVED", st, err)
+	}
+	var removed int
+	all, err := e.notifier.Outbox(ctx, notify.Query{Purpose: alerts.PurposeRuleChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if strings.Contains(m.Subject, "stripped of its alert target") {
+			removed++
+		}
+	}
+	if removed == 0 {
+		t.Error("RemoveTargets was not announced")
+	}
 	// Another rule's changes are none of the alert's business.
 	before := len(e.outbox(t, alerts.PurposeRuleChange))
 	e.alerts.RuleChanged(ctx, e.member, "SomeoneElsesRule", "disabled", caller)
@@ -432,4 +454,80 @@ type nopContacts struct{}
 
 func (nopContacts) AccountDetails(context.Context, string) (*rootuser.AccountDetails, error) {
 	return &rootuser.AccountDetails{}, nil
+}
+
+// A settings change made where no bus follows the trail (a `rootward alerts` command) is recorded
+// there and queued; the serve that runs the alert puts it on the owner's bus once, as it does for
+// its own records. A change of the installation's default is recorded in, and announced to, every
+// account that owns a scope (the management account here; its member owns none). Before, a
+// command's change reached no bus, and a change of the default was recorded nowhere.
+func TestSettingsChangesAnnounced(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t) // e.alerts has no bus, as in a command
+	ctx := context.Background()
+	announced := make(chan *trail.Event, 16)
+	serve, err := alerts.New(alerts.Config{Store: e.Store, IAM: e.Svc, Orgs: orgs.New(e.Svc), Trail: e.Trail, Now: e.clk.Now,
+		Announce: func(ev *trail.Event) { announced <- ev }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgmt := e.Account.ID
+	cli := alerts.Editor{Tool: "rootward alerts runbook", LocalUser: "ops", Account: mgmt}
+
+	// serve's own change reaches its bus through the trail: nothing is queued.
+	if err := serve.SetRecipients(ctx, e.org, []string{"soc@example.com"}, alerts.Editor{Identity: trail.UserIdentity{Type: "Root", AccountID: mgmt}, Account: mgmt}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := serve.AnnouncePending(ctx); err != nil || n != 0 {
+		t.Fatalf("AnnouncePending after serve's own change = %d, %v; want 0", n, err)
+	}
+
+	cases := []struct {
+		name, scope string
+		by          alerts.Editor
+		wantScope   string
+	}{
+		{"the organization's runbook", e.org, cli, e.org},
+		{"the installation's default", alerts.DefaultScope, alerts.Editor{Tool: "rootward alerts runbook"}, "*"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(e.recorded.named("SetRootActivityAlertRunbook"))
+			if err := e.alerts.SetRunbook(ctx, tc.scope, "Call Dana: "+tc.name, tc.by); err != nil {
+				t.Fatal(err)
+			}
+			e.Trail.Flush()
+			recs := e.recorded.named("SetRootActivityAlertRunbook")[before:]
+			if len(recs) != 1 || recs[0].RecipientAccountID != mgmt || recs[0].RequestParameters["scope"] != tc.wantScope {
+				t.Fatalf("records = %+v; want one in account %s with scope %s", recs, mgmt, tc.wantScope)
+			}
+			if n, err := serve.AnnouncePending(ctx); err != nil || n != 1 {
+				t.Fatalf("AnnouncePending = %d, %v; want 1", n, err)
+			}
+			got := <-announced
+			if got.EventID != recs[0].EventID || got.EventName != "SetRootActivityAlertRunbook" || got.RecipientAccountID != mgmt ||
+				got.UserIdentity.Type != "AWSService" || got.UserIdentity.InvokedBy != "rootward.amazonaws.com" {
+				t.Errorf("announced %+v; want the record %s of account %s", got, recs[0].EventID, mgmt)
+			}
+			if n, err := serve.AnnouncePending(ctx); err != nil || n != 0 {
+				t.Errorf("a second AnnouncePending = %d, %v; want 0 (announced once)", n, err)
+			}
+		})
+	}
+
+	// Run announces a queued change when the store's change feed reports it.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go serve.Run(runCtx)
+	if err := e.alerts.SetRecipients(ctx, e.org, []string{"ir@example.com"}, cli); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-announced:
+		if got.EventName != "SetRootActivityAlertRecipients" || got.RecipientAccountID != mgmt {
+			t.Errorf("Run announced %s in %s; want SetRootActivityAlertRecipients in %s", got.EventName, got.RecipientAccountID, mgmt)
+		}
+	case <-time.After(30 * time.Second): // a bound on a hung test, not a timing assertion
+		t.Fatal("Run did not announce the queued change")
+	}
 }

@@ -200,9 +200,10 @@ func mfaUsed(d *trail.Event) string {
 	return "Unknown"
 }
 
-// RuleChanged records and announces that the account's rule was disabled, enabled or deleted
-// (EventBridge's OnManagedRuleChange). change is "disabled", "enabled" or "deleted" (any case;
-// the API action names DisableRule, EnableRule, DeleteRule are understood too); caller is who
+// RuleChanged records and announces that the account's rule was disabled, enabled or deleted, or
+// lost its alert target (EventBridge's OnManagedRuleChange). change is "disabled", "enabled",
+// "deleted" or "targetremoved" (any case; the API action names DisableRule, EnableRule,
+// DeleteRule and RemoveTargets are understood too); caller is who
 // changed it (an ARN). Other rules are ignored.
 func (s *Service) RuleChanged(ctx context.Context, account, rule, change, caller string) {
 	if rule != RuleName {
@@ -216,6 +217,8 @@ func (s *Service) RuleChanged(ctx context.Context, account, rule, change, caller
 		state, name = RuleEnabled, "RootActivityAlertEnabled"
 	case "deleted", "delete", "deleterule":
 		state, name = RuleDeleted, "RootActivityAlertDeleted"
+	case "removetargets", "targetremoved":
+		state, name = RuleTargetRemoved, "RootActivityAlertTargetRemoved"
 	default:
 		s.cfg.Log.Error("alerts: unknown rule change", "account", account, "change", change)
 		return
@@ -237,11 +240,15 @@ func (s *Service) RuleChanged(ctx context.Context, account, rule, change, caller
 	}
 	if s.cfg.Trail != nil {
 		// A service event in the account's trail: EventBridge's rule, changed by caller.
-		err := s.cfg.Trail.Record(&trail.Event{
+		ev := &trail.Event{
 			EventTime: now, UserIdentity: trail.UserIdentity{Type: "AWSService", InvokedBy: eventSource},
 			EventSource: eventSource, EventName: name, EventType: trail.AwsServiceEvent, RecipientAccountID: account,
 			AdditionalEventData: map[string]any{"ruleName": rule, "ruleState": state, "changedBy": caller},
-		})
+		}
+		err := s.cfg.Trail.Record(ev)
+		if err == nil {
+			err = s.queue(ctx, ev)
+		}
 		if err != nil {
 			s.cfg.Log.Error("alerts: recording the rule change in the trail", "account", account, "err", err)
 		}
@@ -258,7 +265,8 @@ func (s *Service) RuleChanged(ctx context.Context, account, rule, change, caller
 }
 
 func changeText(account string, r *Recipients, state, caller string, at time.Time) (subject, body string) {
-	verb := map[string]string{RuleDisabled: "disabled", RuleEnabled: "enabled again", RuleDeleted: "deleted"}[state]
+	verb := map[string]string{RuleDisabled: "disabled", RuleEnabled: "enabled again", RuleDeleted: "deleted",
+		RuleTargetRemoved: "stripped of its alert target (RemoveTargets with Force)"}[state]
 	subject = fmt.Sprintf("The root-activity alert of AWS account %s (%s) was %s", account, r.AccountName, verb)
 	var b strings.Builder
 	fmt.Fprintf(&b, "The EventBridge rule %s, which emails every use of the root user of AWS account %s (%s), was %s.\n\n", RuleName, account, r.AccountName, verb)
@@ -268,7 +276,7 @@ func changeText(account string, r *Recipients, state, caller string, at time.Tim
 	switch state {
 	case RuleDisabled:
 		b.WriteString("\nUntil it is enabled again (EnableRule), root activity in this account raises no alert.\n")
-	case RuleDeleted:
+	case RuleDeleted, RuleTargetRemoved:
 		b.WriteString("\nRoot activity in this account no longer raises an alert. If this was not intended, treat it as a\npossible attempt to hide root use, and follow the runbook.\n")
 	}
 	if state != RuleEnabled {

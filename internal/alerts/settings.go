@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"slices"
 	"strings"
@@ -116,8 +117,9 @@ type Editor struct {
 	Identity  trail.UserIdentity
 	SourceIP  string
 	UserAgent string
-	// Account is the account whose trail records the change (the scope's owner); "" records it
-	// nowhere (the installation's default, which no account owns).
+	// Account is the account whose trail records the change (the scope's owner); "" is the
+	// installation's default, which no account owns: its change is recorded in the trail of every
+	// account that owns a scope.
 	Account string
 	// Tool is the command that made the change ("rootward alerts runbook") and LocalUser the
 	// operating-system user who ran it, for a change made on the command line.
@@ -212,10 +214,48 @@ func (s *Service) edit(ctx context.Context, scope string, by Editor, event strin
 		r.UpdatedAt, r.UpdatedBy = s.cfg.Now().UTC(), by.Name()
 		return settings.Put(tx, "", scope, r)
 	})
-	if err != nil || s.cfg.Trail == nil || by.Account == "" {
+	if err != nil || s.cfg.Trail == nil {
 		return err
 	}
-	return s.cfg.Trail.Record(editRecord(s.cfg.Now().UTC(), scope, by, event))
+	owners := []string{by.Account}
+	if by.Account == "" {
+		// The installation's default belongs to no account: it applies to every scope without
+		// a runbook of its own, so the change is recorded in the trail of every account that
+		// owns a scope (each standalone account, each organization's management account).
+		if owners, err = s.scopeOwners(ctx); err != nil {
+			return err
+		}
+	}
+	var errs []error
+	for _, owner := range owners {
+		rec := editRecord(s.cfg.Now().UTC(), scope, by, event)
+		rec.RecipientAccountID = owner
+		if err := s.cfg.Trail.Record(rec); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, s.queue(ctx, rec))
+	}
+	return errors.Join(errs...)
+}
+
+// scopeOwners lists the accounts that own alert settings: those that are their scope's owner.
+func (s *Service) scopeOwners(ctx context.Context) ([]string, error) {
+	accts, err := s.cfg.IAM.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range accts {
+		sc, err := s.ScopeOf(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		if sc.Owner == a.ID {
+			out = append(out, a.ID)
+		}
+	}
+	return out, nil
 }
 
 // cliSource is the service name of the records of settings changed on the command line.

@@ -174,8 +174,9 @@ func CheckLookup(q *LookupQuery, attributes int) error {
 // InvalidNextTokenException for a position no page gave.
 //
 // Username matches the event log's user name column (trail.LookupUserName): the IAM user name the
-// event's userIdentity carries, or "root" for the root user's events, privileged root sessions'
-// included (the Username CloudTrail shows for them). Each is an index range read.
+// event's userIdentity carries, "root" for the root user's events, privileged root sessions'
+// included, or an assumed role's session name (the Username CloudTrail shows for them). Each is an
+// index range read.
 func (s *Service) LookupEvents(ctx context.Context, account string, q LookupQuery) (trail.Page, error) {
 	if err := CheckLookup(&q, 0); err != nil {
 		return trail.Page{}, err

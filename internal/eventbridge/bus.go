@@ -61,6 +61,8 @@ type bus struct {
 
 	jobs     chan job
 	retrying atomic.Int64
+	// fifo holds the lanes of FIFO targets (ordered.go).
+	fifo fifoLanes
 
 	startOnce sync.Once
 	ctx       context.Context
@@ -265,6 +267,10 @@ func (b *bus) match(it item) {
 				continue
 			}
 			j := job{account: it.account(), rule: r.name, eventID: eventID, target: tg, payload: payload, attempt: 1}
+			if tg.MessageGroupID != "" {
+				b.ordered(j)
+				continue
+			}
 			select {
 			case b.jobs <- j:
 			case <-ctx.Done():
@@ -299,32 +305,10 @@ func (b *bus) deliverLoop() {
 // a failure while attempts remain.
 func (b *bus) deliver(j job) {
 	s := b.s
-	fn := s.handler(j.target.ARN)
-	var err error
-	if fn == nil {
-		err = fmt.Errorf("no handler serves target %s", j.target.ARN)
-	} else {
-		err = b.call(fn, j)
-	}
-	d := Delivery{Time: s.now().UTC(), Account: j.account, EventID: j.eventID, Rule: j.rule, TargetID: j.target.ID,
-		TargetARN: j.target.ARN, Attempt: j.attempt, Outcome: OutcomeDelivered}
-	switch {
-	case err == nil:
-	case fn != nil && j.attempt < s.retry.Attempts && b.retrying.Load() < maxRetrying:
-		d.Outcome, d.Error = OutcomeRetrying, err.Error()
-	default:
-		d.Outcome, d.Error = OutcomeDropped, err.Error()
-		s.log.Error("eventbridge: delivery dropped", "account", j.account, "rule", j.rule, "target", j.target.ID,
-			"event", j.eventID, "attempts", j.attempt, "err", err)
-	}
-	s.record(b.ctx, d)
-	if d.Outcome != OutcomeRetrying {
+	if !b.attempt(j, b.retrying.Load() < maxRetrying) {
 		return
 	}
-	wait := s.retry.First << (j.attempt - 1)
-	if wait > s.retry.Max || wait <= 0 {
-		wait = s.retry.Max
-	}
+	wait := s.retry.wait(j.attempt)
 	j.attempt++
 	b.retrying.Add(1)
 	b.wg.Add(1)
@@ -343,11 +327,48 @@ func (b *bus) deliver(j job) {
 	}()
 }
 
+// wait is how long to wait after the attempt-th failed attempt.
+func (r Retry) wait(attempt int) time.Duration {
+	wait := r.First << (attempt - 1)
+	if wait > r.Max || wait <= 0 {
+		wait = r.Max
+	}
+	return wait
+}
+
+// attempt calls the target's handler once and records the attempt; it reports whether another
+// attempt is to follow (it failed, attempts remain, and mayRetry).
+func (b *bus) attempt(j job, mayRetry bool) (retry bool) {
+	s := b.s
+	fn := s.handler(j.target.ARN)
+	var err error
+	if fn == nil {
+		err = fmt.Errorf("no handler serves target %s", j.target.ARN)
+	} else {
+		err = b.call(fn, j)
+	}
+	d := Delivery{Time: s.now().UTC(), Account: j.account, EventID: j.eventID, Rule: j.rule, TargetID: j.target.ID,
+		TargetARN: j.target.ARN, Attempt: j.attempt, Outcome: OutcomeDelivered}
+	switch {
+	case err == nil:
+	case fn != nil && j.attempt < s.retry.Attempts && mayRetry:
+		d.Outcome, d.Error = OutcomeRetrying, err.Error()
+	default:
+		d.Outcome, d.Error = OutcomeDropped, err.Error()
+		s.log.Error("eventbridge: delivery dropped", "account", j.account, "rule", j.rule, "target", j.target.ID,
+			"event", j.eventID, "attempts", j.attempt, "err", err)
+	}
+	s.record(b.ctx, d)
+	return d.Outcome == OutcomeRetrying
+}
+
 // call runs the handler with the matched rule in its context; a panic is a failed attempt.
 func (b *bus) call(fn TargetFunc, j job) (err error) {
 	ctx, cancel := context.WithTimeout(b.ctx, deliveryTimeout)
 	defer cancel()
-	ctx = context.WithValue(ctx, ruleKey{}, matchedRule{account: j.account, arn: b.s.RuleARN(j.account, j.rule)})
+	ruleARN := b.s.RuleARN(j.account, j.rule)
+	ctx = context.WithValue(ctx, ruleKey{}, matchedRule{account: j.account, arn: ruleARN, dedupID: dedupID(j.eventID, ruleARN, j.target.ID),
+		group: j.target.MessageGroupID})
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("target handler panicked: %v", v)

@@ -14,6 +14,8 @@ package eventbridge
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -29,6 +31,8 @@ import (
 // Event is an event on an account's default bus (EventBridge User Guide, "Amazon EventBridge
 // events", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events.html).
 type Event struct {
+	// ID is the event's ID; "" mints one when it is delivered.
+	ID                                  string
 	Account, Region, Source, DetailType string
 	Time                                time.Time
 	Resources                           []string
@@ -54,9 +58,12 @@ type ManagedRule struct {
 
 // Target is a rule's target: Id and Arn, and the optional Input (JSON text sent instead of the
 // event), InputPath (the part of the event sent, "$.detail") or Transformer (InputTransformer).
+// MessageGroupID (SqsParameters.MessageGroupId) is the message group of a FIFO target, which
+// receives the rule's events one at a time in the order they matched (ordered.go).
 type Target struct {
 	ID, ARN, RoleARN, Input, InputPath string
 	Transformer                        *InputTransformer
+	MessageGroupID                     string
 }
 
 // Rule states (EventBridge API Reference, RuleState).
@@ -169,7 +176,7 @@ func (s *Service) handler(targetARN string) TargetFunc {
 }
 
 // OnManagedRuleChange, when set, is called after a managed rule is disabled ("DisableRule"),
-// enabled ("EnableRule") or deleted ("DeleteRule") by caller (the caller's ARN), so that its owner
+// enabled ("EnableRule"), deleted ("DeleteRule") or loses a target ("RemoveTargets") by caller (the caller's ARN), so that its owner
 // can record and announce it.
 func (s *Service) OnManagedRuleChange(fn func(ctx context.Context, account, rule, change string, caller string)) {
 	s.changeMu.Lock()
@@ -196,6 +203,11 @@ func (s *Service) Close() { s.bus.close() }
 // FollowTrail puts every CloudTrail record r commits on its recipient account's default bus.
 func (s *Service) FollowTrail(r *trail.Recorder) { r.Subscribe(s.bus.onTrail) }
 
+// PutRecord puts a committed CloudTrail record on its recipient account's default bus, as
+// FollowTrail does for the records of the recorder it follows: for a record another process
+// committed (the root-activity alert's settings changed on the command line).
+func (s *Service) PutRecord(e *trail.Event) { s.bus.onTrail([]*trail.Event{e}) }
+
 // Put queues e on its account's default bus; matching and delivery happen asynchronously
 // (delivery within seconds, retried). It never blocks on delivery.
 func (s *Service) Put(e Event) { s.bus.put(e) }
@@ -212,8 +224,29 @@ func (s *Service) BusARN(account string) string {
 
 type ruleKey struct{}
 
-// matchedRule is what a delivery's context says of the rule that matched.
-type matchedRule struct{ account, arn string }
+// matchedRule is what a delivery's context says of the rule that matched, and of the delivery's
+// deduplication ID and the target's message group.
+type matchedRule struct{ account, arn, dedupID, group string }
+
+// DeliveryFrom returns the deduplication ID of the delivery a TargetFunc makes — the same for every
+// attempt to deliver one event to one target of one rule, and different for another event, rule or
+// target (64 hex digits) — and the target's message group ("" for a target that is not FIFO): a
+// FIFO topic's handler publishes with both, so that a retried delivery is not published twice
+// while two rules' deliveries of one event both are.
+func DeliveryFrom(ctx context.Context) (dedupID, group string) {
+	m, _ := ctx.Value(ruleKey{}).(matchedRule)
+	return m.dedupID, m.group
+}
+
+// dedupID is the deduplication ID of delivering event to a rule's target.
+func dedupID(eventID, ruleARN, targetID string) string {
+	h := sha256.New()
+	for _, s := range []string{eventID, ruleARN, targetID} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // RuleFrom returns the account and ARN of the rule whose match a TargetFunc delivers (the
 // aws:SourceAccount and aws:SourceArn an SNS topic policy may condition on).

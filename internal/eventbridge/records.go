@@ -3,6 +3,7 @@ package eventbridge
 import (
 	"time"
 
+	"github.com/rootward/rootward/internal/eventbridge/pattern"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -39,6 +40,8 @@ type targetRecord struct {
 	InputPath string `json:"input_path,omitempty"`
 	// Transformer is the target's InputTransformer, nil when none.
 	Transformer *InputTransformer `json:"transformer,omitempty"`
+	// MessageGroupID is a FIFO target's message group (SqsParameters.MessageGroupId).
+	MessageGroupID string `json:"group,omitempty"`
 }
 
 type tagRecord struct {
@@ -64,7 +67,23 @@ var rules = store.Define(store.Kind[ruleRecord]{Name: "eventsrule", Version: 1,
 			}
 			return out
 		}},
+		{Name: byWildcard, Values: func(_ string, r *ruleRecord) []string {
+			if hasWildcard(r.EventPattern) {
+				return []string{"wildcard"}
+			}
+			return nil
+		}},
 	}})
+
+// byWildcard is the index of the rules whose pattern holds a wildcard filter, which MaxWildcardRules
+// bounds.
+const byWildcard = "wildcard"
+
+// hasWildcard reports whether an event pattern holds a wildcard filter.
+func hasWildcard(text string) bool {
+	p, err := pattern.Parse(text)
+	return err == nil && p.HasWildcard()
+}
 
 // deliveryRecord is one attempt to deliver a matched event to a target (Deliveries).
 type deliveryRecord struct {

@@ -17,11 +17,13 @@ import (
 const MaxTargets = 5
 
 // Quotas of the event bus (EventBridge User Guide, "Amazon EventBridge quotas", defaults): at most
-// 300 rules per event bus, and event patterns of at most 2048 characters (the API's constraint on
-// the member, 4096, is checked with ValidationException before).
+// 300 rules per event bus, of which at most 30 with wildcard filters in their patterns ("Rules
+// containing wildcards", not adjustable), and event patterns of at most 2048 characters (the API's
+// constraint on the member, 4096, is checked with ValidationException before).
 const (
-	MaxRules       = 300
-	MaxPatternSize = 2048
+	MaxRules         = 300
+	MaxWildcardRules = 30
+	MaxPatternSize   = 2048
 )
 
 // errQuota is LimitExceededException for a quota. AWS's messages are not documented; the first
@@ -101,16 +103,18 @@ type PutRuleInput struct {
 // pattern that does not compile, ManagedRuleException for a managed rule, LimitExceededException
 // when the tags would exceed fifty.
 func (s *Service) PutRule(ctx context.Context, account string, in PutRuleInput) (string, error) {
-	if _, err := ParsePattern(in.EventPattern); err != nil {
+	p, err := ParsePattern(in.EventPattern)
+	if err != nil {
 		return "", err
 	}
+	wildcard := p.HasWildcard()
 	if n := utf8.RuneCountInString(in.EventPattern); n > MaxPatternSize {
 		return "", errQuota("The event pattern has %d characters; the quota is %d.", n, MaxPatternSize)
 	}
 	if in.State == "" {
 		in.State = StateEnabled
 	}
-	err := store.Update(ctx, s.st, func(t tx) error {
+	err = store.Update(ctx, s.st, func(t tx) error {
 		r, ok, err := rules.Get(t, account, in.Name)
 		if err != nil {
 			return err
@@ -127,6 +131,15 @@ func (s *Service) PutRule(ctx context.Context, account string, in PutRuleInput) 
 				return errQuota("The event bus default has %d rules; the quota is %d.", n, MaxRules)
 			}
 			r = &ruleRecord{Name: in.Name, CreatedBy: account, Created: s.now().UTC()}
+		}
+		if wildcard && (!ok || !hasWildcard(r.EventPattern)) {
+			n, err := rules.Count(t, byWildcard, account, "")
+			if err != nil {
+				return err
+			}
+			if n >= MaxWildcardRules {
+				return errQuota("The event bus default has %d rules with wildcard filters; the quota is %d.", n, MaxWildcardRules)
+			}
 		}
 		r.Description, r.EventPattern, r.RoleARN = in.Description, in.EventPattern, in.RoleARN
 		setState(r, in.State)
@@ -274,6 +287,9 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 		}
 		list := slices.Clone(r.Targets)
 		for _, tg := range targets {
+			if err := checkFifoTarget(tg); err != nil {
+				return err
+			}
 			if tg.Transformer != nil {
 				if err := CheckTransformer(tg.ID, tg.Transformer); err != nil {
 					return err
@@ -299,6 +315,18 @@ func (s *Service) PutTargets(ctx context.Context, account, name string, targets 
 	return failed, err
 }
 
+// checkFifoTarget refuses an SNS FIFO topic (a name ending in ".fifo") without a message group:
+// every message to a FIFO topic carries one, which EventBridge takes from the target's
+// SqsParameters. AWS does not document this refusal's message; Rootward's follows the form of
+// EventBridge's answers on missing target parameters.
+func checkFifoTarget(tg Target) error {
+	a, err := arn.Parse(tg.ARN)
+	if err != nil || a.Service != "sns" || !strings.HasSuffix(a.Resource, ".fifo") || tg.MessageGroupID != "" {
+		return nil
+	}
+	return awserr.New(CodeValidation, "Parameter(s) SqsParameters must be specified for target: %s.", tg.ID)
+}
+
 // checkTarget refuses a target Rootward cannot deliver to. The codes and messages of failed
 // entries are not documented for this case; Rootward answers ValidationException naming the
 // service.
@@ -316,8 +344,10 @@ func (s *Service) checkTarget(tg Target) (FailedEntry, bool) {
 
 // RemoveTargets removes the targets of the given IDs (an ID the rule does not have is no error).
 // It returns ResourceNotFoundException for a missing rule, ManagedRuleException for a managed rule
-// unless force.
-func (s *Service) RemoveTargets(ctx context.Context, account, name string, ids []string, force bool) ([]FailedEntry, error) {
+// unless force; a managed rule's target removed with force is told to its owner ("RemoveTargets",
+// by caller), since the rule then delivers nothing there.
+func (s *Service) RemoveTargets(ctx context.Context, account, name string, ids []string, force bool, caller string) ([]FailedEntry, error) {
+	removed := false
 	err := store.Update(ctx, s.st, func(t tx) error {
 		r, err := s.rule(t, account, name)
 		if err != nil {
@@ -326,9 +356,14 @@ func (s *Service) RemoveTargets(ctx context.Context, account, name string, ids [
 		if r.ManagedBy != "" && !force {
 			return managedRefusal(r, true)
 		}
+		n := len(r.Targets)
 		r.Targets = slices.DeleteFunc(r.Targets, func(x targetRecord) bool { return slices.Contains(ids, x.ID) })
+		removed = r.ManagedBy != "" && len(r.Targets) < n
 		return rules.Put(t, account, name, r)
 	})
+	if err == nil && removed {
+		s.managedChanged(ctx, account, name, "RemoveTargets", caller)
+	}
 	return nil, err
 }
 

@@ -208,7 +208,11 @@ func putEnvelope(e *Event, region string) ([]byte, error) {
 	if e.Region != "" {
 		region = e.Region
 	}
-	return json.Marshal(envelope{Version: "0", ID: newEventID(), DetailType: e.DetailType, Source: e.Source, Account: e.Account,
+	id := e.ID
+	if id == "" {
+		id = newEventID()
+	}
+	return json.Marshal(envelope{Version: "0", ID: id, DetailType: e.DetailType, Source: e.Source, Account: e.Account,
 		Time: eventTime(e.Time), Region: region, Resources: resources, Detail: detail})
 }
 

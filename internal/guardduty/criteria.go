@@ -97,6 +97,7 @@ var fields = map[string]field{
 
 // compiled is a criterion ready to test findings.
 type compiled struct {
+	name string
 	f    field
 	in   []string // eq ∪ equals: one must match
 	out  []string // neq ∪ notEquals: none may match
@@ -119,7 +120,7 @@ func compile(criteria Criteria) ([]compiled, error) {
 		if !ok {
 			return nil, badRequest("The request is rejected because the input findingCriteria field %s is not supported.", name)
 		}
-		cc := compiled{f: f, in: append(slices.Clone(c.Eq), c.Equals...), out: append(slices.Clone(c.Neq), c.NotEquals...)}
+		cc := compiled{name: name, f: f, in: append(slices.Clone(c.Eq), c.Equals...), out: append(slices.Clone(c.Neq), c.NotEquals...)}
 		for _, b := range []struct {
 			v    *int64
 			low  bool

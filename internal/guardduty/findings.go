@@ -289,16 +289,54 @@ func allFindings(tx store.Tx, account, region, detector string) ([]*findingRecor
 	}
 }
 
-// matching reads the detector's findings that match criteria, sorted by sort (by creation when
-// nil), in a read transaction.
-func (s *Service) matching(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort) ([]*findingRecord, error) {
+// matching reads the detector's findings that match criteria, sorted by creation, in a read
+// transaction: those in the ranges of the narrowest criterion on an indexed field (narrow.go), or
+// every finding when none narrows.
+func (s *Service) matching(ctx context.Context, account, region, detector string, criteria Criteria) ([]*findingRecord, error) {
+	cs, err := compile(criteria)
+	if err != nil {
+		return nil, err
+	}
 	var out []*findingRecord
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		all, err := allFindings(tx, account, region, detector)
-		if err != nil {
+	err = s.st.View(ctx, func(tx store.Tx) error {
+		c := narrowest(cs, "")
+		if c == nil {
+			all, err := allFindings(tx, account, region, detector)
+			if err != nil {
+				return err
+			}
+			out, err = filter(all, account, criteria, nil)
 			return err
 		}
-		out, err = filter(all, account, criteria, sort)
+		if _, err := detectorIn(tx, account, region, detector); err != nil {
+			return err
+		}
+		prefix := detector + "/" + c.name + "/A/"
+		spans, _ := spansOf(prefix, c, false)
+		src := findings.Resolved(tx, account, within(findings.IndexRange(tx, "sorted", account, prefix), spans))
+		var read []*findingRecord
+		after := ""
+		for {
+			items, err := src(after, 512)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				after = it.Key
+				if it.Body == nil {
+					continue
+				}
+				r, err := findings.Decode(it.Body)
+				if err != nil {
+					return err
+				}
+				read = append(read, r)
+			}
+			if len(items) < 512 {
+				break
+			}
+		}
+		out, err = filter(read, account, criteria, nil)
 		return err
 	})
 	return out, err
@@ -329,34 +367,52 @@ func byCreation(sort *Sort) bool {
 // at most s.scanLimit findings and then answers the matches so far (maybe none) with a token to
 // continue, as CloudTrail's LookupEvents does.
 func (s *Service) ListFindings(ctx context.Context, account, region, detector string, criteria Criteria, sort *Sort, token string, limit int) ([]string, string, error) {
+	cs, err := compile(criteria)
+	if err != nil {
+		return nil, "", err
+	}
+	name, desc := "createdAt", false
+	if sort != nil {
+		name, desc = sort.AttributeName, sort.OrderBy == "DESC"
+	}
+	if c := narrowest(cs, name); c != nil {
+		// A criterion on the sort's own field: only its ranges of the field's entries are read
+		// (narrow.go).
+		prefix, err := sortedPrefix(detector, sort)
+		if err != nil {
+			return nil, "", err
+		}
+		spans, _ := spansOf(prefix, c, desc)
+		return s.listByIndex(ctx, account, region, detector, "sorted", prefix, cs, spans, token, limit)
+	}
 	if byCreation(sort) {
-		return s.listByIndex(ctx, account, region, detector, "created", detector+"/", criteria, token, limit)
+		return s.listByIndex(ctx, account, region, detector, "created", detector+"/", cs, nil, token, limit)
 	}
 	prefix, err := sortedPrefix(detector, sort)
 	if err != nil {
 		return nil, "", err
 	}
-	return s.listByIndex(ctx, account, region, detector, "sorted", prefix, criteria, token, limit)
+	return s.listByIndex(ctx, account, region, detector, "sorted", prefix, cs, nil, token, limit)
 }
 
-// listByIndex is ListFindings in the order of an index's entries whose value starts with prefix;
-// positions are the index's entry keys.
-func (s *Service) listByIndex(ctx context.Context, account, region, detector, index, prefix string, criteria Criteria, token string, limit int) ([]string, string, error) {
-	cs, err := compile(criteria)
-	if err != nil {
-		return nil, "", err
-	}
+// listByIndex is ListFindings in the order of an index's entries whose value starts with prefix,
+// within spans when they are not nil; positions are the index's entry keys.
+func (s *Service) listByIndex(ctx context.Context, account, region, detector, index, prefix string, cs []compiled, spans []span, token string, limit int) ([]string, string, error) {
 	if token != "" && !strings.HasPrefix(token, prefix) {
 		return nil, "", badRequest(msgInvalid)
 	}
 	ids := []string{}
 	next := ""
-	err = s.st.View(ctx, func(tx store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		ids, next = ids[:0], ""
 		if _, err := detectorIn(tx, account, region, detector); err != nil {
 			return err
 		}
-		src := findings.Resolved(tx, account, findings.IndexRange(tx, index, account, prefix))
+		entries := findings.IndexRange(tx, index, account, prefix)
+		if spans != nil {
+			entries = within(entries, spans)
+		}
+		src := findings.Resolved(tx, account, entries)
 		after, scanned := token, 0
 		ended, more := false, false
 		for !ended && !more && len(ids) < limit && scanned < s.scanLimit {
@@ -480,11 +536,15 @@ func (s *Service) SetArchived(ctx context.Context, account, region, detector str
 
 // CountBySeverity counts the detector's findings that match criteria by severity, keyed by the
 // severity written with one decimal ("2.0"), as GetFindingsStatistics' countBySeverity: from the
-// counters (stats.go) when criteria name service.archived alone or nothing, else by reading every
-// finding. Returns BadRequestException.
+// counters (stats.go) when criteria name service.archived and severity alone, or nothing, else by
+// reading the findings the narrowest criterion's ranges hold (narrow.go). Returns
+// BadRequestException.
 func (s *Service) CountBySeverity(ctx context.Context, account, region, detector string, criteria Criteria) (map[string]int, error) {
-	if states, ok := statStates(criteria); ok {
-		groups, err := s.groupsFromStats(ctx, account, region, detector, "SEVERITY", states)
+	if states, keep, ok := statQuery(account, "SEVERITY", criteria); ok {
+		if _, err := compile(criteria); err != nil {
+			return nil, err
+		}
+		groups, err := s.groupsFromStats(ctx, account, region, detector, "SEVERITY", states, keep)
 		if err != nil {
 			return nil, err
 		}
@@ -494,7 +554,7 @@ func (s *Service) CountBySeverity(ctx context.Context, account, region, detector
 		}
 		return counts, nil
 	}
-	matched, err := s.matching(ctx, account, region, detector, criteria, nil)
+	matched, err := s.matching(ctx, account, region, detector, criteria)
 	if err != nil {
 		return nil, err
 	}
@@ -524,17 +584,21 @@ type Group struct {
 var GroupBy = []string{"ACCOUNT", "DATE", "FINDING_TYPE", "RESOURCE", "SEVERITY"}
 
 // GroupFindings groups the detector's findings that match criteria by by (one of GroupBy): from
-// the counters (stats.go), in group order, when criteria name service.archived alone or nothing;
-// else by reading every finding, in the order the groups first appear among the findings sorted by
-// creation. Returns BadRequestException.
+// the counters (stats.go), in group order, when criteria name service.archived and by's own field
+// alone, or nothing; else by reading the findings the narrowest criterion's ranges hold
+// (narrow.go), in the order the groups first appear among them sorted by creation. Returns
+// BadRequestException.
 func (s *Service) GroupFindings(ctx context.Context, account, region, detector string, criteria Criteria, by string) ([]*Group, error) {
 	if !slices.Contains(GroupBy, by) {
 		return nil, badRequest(msgInvalid)
 	}
-	if states, ok := statStates(criteria); ok {
-		return s.groupsFromStats(ctx, account, region, detector, by, states)
+	if states, keep, ok := statQuery(account, by, criteria); ok {
+		if _, err := compile(criteria); err != nil {
+			return nil, err
+		}
+		return s.groupsFromStats(ctx, account, region, detector, by, states, keep)
 	}
-	matched, err := s.matching(ctx, account, region, detector, criteria, nil)
+	matched, err := s.matching(ctx, account, region, detector, criteria)
 	if err != nil {
 		return nil, err
 	}

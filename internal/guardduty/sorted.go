@@ -67,16 +67,25 @@ func sortedValues(account string, r *findingRecord) []string {
 // cannot hold) written as 0x01.
 func sortValue(f field, r *findingRecord, account string) string {
 	if f.kind == numberField || f.kind == timeField {
-		b := math.Float64bits(f.num(r))
-		if b>>63 == 1 {
-			b = ^b
-		} else {
-			b |= 1 << 63
-		}
-		return fmt.Sprintf("%016x", b)
+		return numberValue(f.num(r))
 	}
-	return strings.ReplaceAll(f.str(r, account), "\x00", "\x01")
+	return stringValue(f.str(r, account))
 }
+
+// numberValue is a number as the 16 hex digits of its float64 bits with the sign bit flipped (all
+// bits, for a negative number), whose byte order is numeric order.
+func numberValue(n float64) string {
+	b := math.Float64bits(n)
+	if b>>63 == 1 {
+		b = ^b
+	} else {
+		b |= 1 << 63
+	}
+	return fmt.Sprintf("%016x", b)
+}
+
+// stringValue is a string as an index value: itself, a NUL written as 0x01.
+func stringValue(s string) string { return strings.ReplaceAll(s, "\x00", "\x01") }
 
 // complement reverses the byte order of values: each byte b becomes 255-b, and 0xff ends the value
 // so that a value sorts before the values it is a prefix of ("ab" before "a"). A value holds no

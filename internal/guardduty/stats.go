@@ -12,8 +12,10 @@ import (
 // GetFindingsStatistics answers from counters, not from the findings: a statRecord per detector,
 // archived state, groupBy dimension and group (kind "guardduty.stat", the account's, keyed
 // DETECTOR/STATE/DIMENSION/GROUP), updated in the transaction that changes a finding. A statistics
-// call reads one row per group. The counters serve criteria on service.archived alone (the
-// console's "current findings"), or none; other criteria are checked on every finding.
+// call reads one row per group. The counters serve criteria on service.archived (the console's
+// "current findings") and on the grouped dimension's own field (type for FINDING_TYPE, severity
+// for SEVERITY and COUNT_BY_SEVERITY, the access key for RESOURCE, accountId for ACCOUNT), or
+// none; other criteria read the findings of the narrowest one's index ranges (narrow.go).
 type statRecord struct {
 	Total int `json:"total"`
 	// Last is the latest update of a finding counted in the group. A finding that leaves the group
@@ -139,18 +141,45 @@ func (s *Service) ensureStats(ctx context.Context, account, region, detector str
 	})
 }
 
-// statStates returns the archived states criteria select when they name service.archived alone
-// (or nothing), and false when the counters cannot answer them.
-func statStates(criteria Criteria) ([]string, bool) {
-	states := []string{statState(false), statState(true)}
-	if len(criteria) == 0 {
-		return states, true
+// dimensionField is the finding field whose value is a GroupBy dimension's group: a criterion on
+// it selects whole groups, which the counters answer. DATE's groups are days of updatedAt, which a
+// criterion in milliseconds does not select whole.
+var dimensionField = map[string]string{
+	"ACCOUNT":      "accountId",
+	"FINDING_TYPE": "type",
+	"RESOURCE":     "resource.accessKeyDetails.accessKeyId",
+	"SEVERITY":     "severity",
+}
+
+// statQuery returns what the counters of dimension by answer criteria with: the archived states
+// they select, and which groups (nil: all); ok is false when the counters cannot answer them —
+// they name a field other than service.archived and by's own field, or service.archived with a
+// comparison.
+func statQuery(account, by string, criteria Criteria) (states []string, group func(key string) bool, ok bool) {
+	states = []string{statState(false), statState(true)}
+	for name, c := range criteria {
+		switch name {
+		case "service.archived":
+			if c.Gt != nil || c.Gte != nil || c.Lt != nil || c.Lte != nil ||
+				c.GreaterThan != nil || c.GreaterThanOrEqual != nil || c.LessThan != nil || c.LessThanOrEqual != nil {
+				return nil, nil, false
+			}
+			states = archivedStates(c)
+		case dimensionField[by]:
+			cs, err := compile(Criteria{name: c})
+			if err != nil {
+				return nil, nil, false
+			}
+			group = func(key string) bool { return cs[0].matches(groupRecord(by, key), account) }
+		default:
+			return nil, nil, false
+		}
 	}
-	c, ok := criteria["service.archived"]
-	if !ok || len(criteria) != 1 || c.Gt != nil || c.Gte != nil || c.Lt != nil || c.Lte != nil ||
-		c.GreaterThan != nil || c.GreaterThanOrEqual != nil || c.LessThan != nil || c.LessThanOrEqual != nil {
-		return nil, false
-	}
+	return states, group, true
+}
+
+// archivedStates are the states a condition on service.archived selects.
+func archivedStates(c Condition) []string {
 	var out []string
 	for _, archived := range []bool{false, true} {
 		keep := true
@@ -170,12 +199,26 @@ func statStates(criteria Criteria) ([]string, bool) {
 			out = append(out, statState(archived))
 		}
 	}
-	return out, true
+	return out
 }
 
-// groupsFromStats reads the counters of dimension by in the states, merged per group, in group
-// order.
-func (s *Service) groupsFromStats(ctx context.Context, account, region, detector, by string, states []string) ([]*Group, error) {
+// groupRecord is a finding whose value of by's field is the group key, for a criterion on it.
+func groupRecord(by, key string) *findingRecord {
+	r := &findingRecord{}
+	switch by {
+	case "FINDING_TYPE":
+		r.Type = key
+	case "RESOURCE":
+		r.AccessKeyID = key
+	case "SEVERITY":
+		r.Severity, _ = strconv.ParseFloat(key, 64)
+	}
+	return r
+}
+
+// groupsFromStats reads the counters of dimension by in the states, merged per group, of the
+// groups keep selects (nil: every group), in group order.
+func (s *Service) groupsFromStats(ctx context.Context, account, region, detector, by string, states []string, keep func(string) bool) ([]*Group, error) {
 	if err := s.ensureStats(ctx, account, region, detector); err != nil {
 		return nil, err
 	}
@@ -196,6 +239,9 @@ func (s *Service) groupsFromStats(ctx context.Context, account, region, detector
 				}
 				for _, e := range page {
 					key := strings.TrimPrefix(e.Key, prefix)
+					if keep != nil && !keep(key) {
+						continue
+					}
 					g := index[key]
 					if g == nil {
 						g = statGroup(account, by, key)

@@ -247,15 +247,20 @@ func (s *Service) PublishMessage(ctx context.Context, in *PublishInput) (Publish
 	if err := checkFifoMembers(t, in); err != nil {
 		return Published{}, err
 	}
+	return s.publishChecked(ctx, t, in)
+}
+
+// publishChecked publishes a checked message to topic t: a standard topic's fans out; a FIFO
+// message is numbered, or found a duplicate, before its fan-out. FIFO topics have no subscription
+// Rootward delivers to (fifo.go), so the fan-out finds none.
+func (s *Service) publishChecked(ctx context.Context, t *Topic, in *PublishInput) (Published, error) {
 	if !t.Fifo {
 		id, err := s.publishToTopic(ctx, t, in)
 		return Published{MessageID: id}, err
 	}
-	// A FIFO message is numbered, or found a duplicate, before its fan-out. FIFO topics have no
-	// subscription Rootward delivers to (fifo.go), so the fan-out finds none.
 	var p Published
 	dup := false
-	err = s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		p.MessageID, p.SequenceNumber, dup, err = s.acceptFifo(tx, t, in, newID(), s.now().UTC())
 		return err
@@ -287,23 +292,35 @@ func (s *Service) PublishAs(ctx context.Context, principal, sourceARN, topicARN,
 		}
 		in.Subject = &subject
 	}
+	p, err := s.publishAs(ctx, principal, sourceARN, in)
+	return p.MessageID, err
+}
+
+// PublishFifoAs is PublishAs to a FIFO topic: message goes in message group group, deduplicated
+// by dedupID (EventBridge's delivery's, the same for each attempt, so that a retried delivery is
+// accepted but not numbered again). It answers the message's SequenceNumber.
+func (s *Service) PublishFifoAs(ctx context.Context, principal, sourceARN, topicARN, message, group, dedupID string) (Published, error) {
+	return s.publishAs(ctx, principal, sourceARN, &PublishInput{TopicARN: topicARN, Message: message, GroupID: group, DeduplicationID: dedupID})
+}
+
+func (s *Service) publishAs(ctx context.Context, principal, sourceARN string, in *PublishInput) (Published, error) {
 	if err := s.CheckPublish(in); err != nil {
-		return "", err
+		return Published{}, err
 	}
-	t, err := s.Topic(ctx, topicARN)
+	t, err := s.Topic(ctx, in.TopicARN)
 	if err != nil {
-		return "", err
+		return Published{}, err
 	}
 	if t == nil {
-		return "", errTopicNotFound
+		return Published{}, errTopicNotFound
 	}
 	if err := s.AllowsService(t, principal, sourceARN, "sns:Publish"); err != nil {
-		return "", err
+		return Published{}, err
 	}
 	if err := checkFifoMembers(t, in); err != nil {
-		return "", err // a FIFO topic needs a MessageGroupId, which EventBridge's targets do not set here
+		return Published{}, err // a FIFO topic needs a MessageGroupId: its target's SqsParameters
 	}
-	return s.publishToTopic(ctx, t, in)
+	return s.publishChecked(ctx, t, in)
 }
 
 // fanOutBatch is how many subscriptions one transaction of a publish queues deliveries for.

@@ -25,6 +25,8 @@ type Topic struct {
 	SubscriptionsDeleted int
 	// Fifo marks a FIFO topic; ContentDedup is its ContentBasedDeduplication.
 	Fifo, ContentDedup bool
+	// Sequence is a FIFO topic's last message's SequenceNumber, 0 before its first.
+	Sequence uint64
 }
 
 // Tag is a topic's tag.
@@ -38,7 +40,7 @@ func (s *Service) topicOf(account string, r *topicRecord) *Topic {
 		ARN: s.TopicARN(account, r.Name), Account: account, Name: r.Name, DisplayName: r.DisplayName, Policy: r.Policy,
 		DeliveryPolicy: r.DeliveryPolicy, SignatureVersion: r.SignatureVersion, TracingConfig: r.TracingConfig,
 		KmsMasterKeyID: r.KmsMasterKeyID, Tags: slices.Clone(r.Tags), Created: r.Created, SubscriptionsDeleted: r.Deleted,
-		Fifo: r.Fifo, ContentDedup: r.ContentDedup,
+		Fifo: r.Fifo, ContentDedup: r.ContentDedup, Sequence: r.Seq,
 	}
 	if t.Policy == "" {
 		t.Policy = defaultPolicy(t.ARN, account)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -289,13 +290,23 @@ func recycle(row *store.StoredEvent) {
 const RootUserName = "root"
 
 // LookupUserName is the value of the event log's user name column, which LookupEvents' Username
-// attribute matches: the IAM user's name, RootUserName for the root user, "" for other principals.
+// attribute matches: the IAM user's name, RootUserName for the root user, the session's name for an
+// assumed role (the last part of arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: the User name
+// CloudTrail's event history shows for a role session, CloudTrail User Guide, "Viewing CloudTrail
+// events with the CloudTrail console"), "" for other principals.
 // The event log's migrations derive the same column for records stored before root's were indexed
 // (internal/store/postgres/migrations/00004_root_user_name.sql, internal/store/sqlite/eventroot.go);
 // the migration test checks they agree.
 func LookupUserName(u *UserIdentity) string {
 	if u.UserName == "" && u.Type == "Root" {
 		return RootUserName
+	}
+	if u.UserName == "" && u.Type == "AssumedRole" {
+		if _, res, ok := strings.Cut(u.ARN, ":assumed-role/"); ok {
+			if i := strings.LastIndexByte(res, '/'); i >= 0 {
+				return res[i+1:]
+			}
+		}
 	}
 	return u.UserName
 }

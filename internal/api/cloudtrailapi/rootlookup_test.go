@@ -104,3 +104,57 @@ func TestLookupEventsRootIndexed(t *testing.T) {
 		})
 	}
 }
+
+// LookupEvents by Username finds an assumed role's calls by the session's name, the User name
+// CloudTrail's event history shows for them, as an index read: the first page holds them however
+// many other events came after. Another session of the same role is not found by this name, nor
+// the role's name. Before, a role session's events had no user name and the lookup found nothing.
+func TestLookupEventsBySessionName(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	m := e.Admin()
+	role := e.Role("deployer", "arn:aws:iam::"+e.Account.ID+":user/admin", servertest.AllowPolicy("iam:ListUsers", "iam:ListRoles"), false)
+	if _, err := e.Assumed(m, role, "deploy-42").IAM.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Assumed(m, role, "nightly").IAM.ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	e.Trail.Flush()
+	const others = 10_600
+	for b := 0; b < others; b += 512 {
+		var batch []*store.StoredEvent
+		for i := b; i < min(b+512, others); i++ {
+			id := fmt.Sprintf("filler-%d", i)
+			batch = append(batch, &store.StoredEvent{Account: e.Account.ID, Time: time.Now().Add(time.Second), ID: id,
+				Name: "ListUsers", Source: "iam.amazonaws.com", UserName: "alice", ReadOnly: true,
+				Body: []byte(`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"alice"},"eventName":"ListUsers","eventSource":"iam.amazonaws.com","eventID":"` +
+					id + `","recipientAccountId":"` + e.Account.ID + `"}`)})
+		}
+		if err := e.Store.AppendEvents(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ user, want string }{
+		{"deploy-42", "ListUsers/deploy-42/"},
+		{"nightly", "ListRoles/nightly/"},
+		{"deployer", ""},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			got, err := admin(e).LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(5),
+				LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String(tc.user)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, ev := range got.Events {
+				s = append(s, summary(ev))
+			}
+			if tc.want == "" && len(s) == 0 || len(s) == 1 && s[0] == tc.want && got.NextToken == nil {
+				return
+			}
+			t.Fatalf("Username %s: got %v (next %q), want [%s]", tc.user, s, aws.ToString(got.NextToken), tc.want)
+		})
+	}
+}

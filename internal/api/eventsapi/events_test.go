@@ -361,6 +361,16 @@ func TestManagedRule(t *testing.T) {
 	if d, _ := c.DescribeRule(ctx, &ebsdk.DescribeRuleInput{Name: name}); d.State != ebtypes.RuleStateEnabledWithAllCloudtrailManagementEvents {
 		t.Errorf("State after EnableRule = %s, want ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", d.State)
 	}
+	// Removing its alert target with Force silences it: its owner hears of that too.
+	if _, err := c.RemoveTargets(ctx, &ebsdk.RemoveTargetsInput{Rule: name, Ids: []string{"alert"}, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-changes; got != (change{en.Account.ID, "RootwardRootActivity", "RemoveTargets", adminARN}) {
+		t.Errorf("change = %+v, want RemoveTargets by admin", got)
+	}
+	if l, err := c.ListTargetsByRule(ctx, &ebsdk.ListTargetsByRuleInput{Rule: name}); err != nil || len(l.Targets) != 0 {
+		t.Errorf("targets after RemoveTargets with Force = %+v, %v; want none", l, err)
+	}
 	// A rule another service manages is deleted only with Force, as AWS.
 	other := eventbridge.ManagedRule{Name: "OtherManaged", ManagedBy: "other.amazonaws.com", EventPattern: `{"source":["x"]}`}
 	if err := en.eb.EnsureManagedRule(ctx, en.Account.ID, other); err != nil {

@@ -45,7 +45,25 @@ type Target struct {
 	Input            *string           `json:",omitempty"`
 	InputPath        *string           `json:",omitempty"`
 	InputTransformer *InputTransformer `json:",omitempty"`
+	// SqsParameters carries a FIFO target's message group (an SNS FIFO topic's, in Rootward).
+	SqsParameters *SqsParameters `json:",omitempty"`
 }
+
+// SqsParameters is EventBridge's SqsParameters: the message group of a FIFO target.
+type SqsParameters struct {
+	MessageGroupId *string `json:",omitempty"`
+}
+
+// group is the message group p names, "" when none.
+func (p *SqsParameters) group() string {
+	if p == nil {
+		return ""
+	}
+	return deref(p.MessageGroupId)
+}
+
+// maxMessageGroupID is SqsParameters.MessageGroupId's length constraint.
+const maxMessageGroupID = 100
 
 // InputTransformer is EventBridge's InputTransformer: InputTemplate is required.
 type InputTransformer struct {
@@ -91,6 +109,9 @@ func (in *PutTargetsInput) Validate() error {
 		}
 		if tg.InputPath != nil {
 			v.length(m+"inputPath", *tg.InputPath, 0, maxInputPath)
+		}
+		if g := tg.SqsParameters.group(); g != "" {
+			v.length(m+"sqsParameters.messageGroupId", g, 0, maxMessageGroupID)
 		}
 		if it := tg.InputTransformer; it != nil {
 			v.required(m+"inputTransformer.inputTemplate", it.InputTemplate != nil)
@@ -155,7 +176,7 @@ func putTargets(c *api.Call, in *PutTargetsInput) (*TargetsOutput, error) {
 	targets := make([]eventbridge.Target, len(in.Targets))
 	for i, tg := range in.Targets {
 		targets[i] = eventbridge.Target{ID: deref(tg.Id), ARN: deref(tg.Arn), RoleARN: deref(tg.RoleArn), Input: deref(tg.Input), InputPath: deref(tg.InputPath),
-			Transformer: tg.InputTransformer.transformer()}
+			Transformer: tg.InputTransformer.transformer(), MessageGroupID: tg.SqsParameters.group()}
 	}
 	failed, err := svc.PutTargets(c.Ctx, c.Account(), deref(in.Rule), targets)
 	if err != nil {
@@ -190,7 +211,7 @@ func removeTargets(c *api.Call, in *RemoveTargetsInput) (*TargetsOutput, error) 
 	if err != nil {
 		return nil, err
 	}
-	failed, err := svc.RemoveTargets(c.Ctx, c.Account(), deref(in.Rule), in.Ids, in.Force)
+	failed, err := svc.RemoveTargets(c.Ctx, c.Account(), deref(in.Rule), in.Ids, in.Force, c.Caller.ARN)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +240,7 @@ type TargetOut struct {
 	Input            *string           `json:",omitempty"`
 	InputPath        *string           `json:",omitempty"`
 	InputTransformer *InputTransformer `json:",omitempty"`
+	SqsParameters    *SqsParameters    `json:",omitempty"`
 }
 
 type ListTargetsByRuleOutput struct {
@@ -240,6 +262,9 @@ func listTargetsByRule(c *api.Call, in *ListTargetsByRuleInput) (*ListTargetsByR
 		out.Targets[i] = TargetOut{Id: tg.ID, Arn: tg.ARN, RoleArn: str(tg.RoleARN), Input: str(tg.Input), InputPath: str(tg.InputPath)}
 		if t := tg.Transformer; t != nil {
 			out.Targets[i].InputTransformer = &InputTransformer{InputPathsMap: t.PathsMap, InputTemplate: str(t.Template)}
+		}
+		if tg.MessageGroupID != "" {
+			out.Targets[i].SqsParameters = &SqsParameters{MessageGroupId: str(tg.MessageGroupID)}
 		}
 	}
 	return out, nil

@@ -164,3 +164,37 @@ func TestFifoTopics(t *testing.T) {
 		}
 	})
 }
+
+// EventBridge publishes to a FIFO topic with its target's message group and the event's ID as the
+// deduplication ID: messages are numbered in the order published, a retried event is accepted but
+// not numbered again, and the topic's policy decides as for a standard topic. Before, a FIFO topic
+// refused every EventBridge delivery (no MessageGroupId).
+func TestPublishFifoAs(t *testing.T) {
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	out, err := e.admin.CreateTopic(ctx, &awssns.CreateTopicInput{Name: aws.String("audit.fifo"), Attributes: map[string]string{"FifoTopic": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(out.TopicArn)
+	rule := "arn:aws:events:us-east-1:" + e.Account.ID + ":rule/ordered"
+	_, err = e.svc.PublishFifoAs(ctx, "events.amazonaws.com", rule, arn, "{}", "ledger", "e-1")
+	testutil.WantCode(t, err, "AuthorizationError")
+	e.setPolicy(arn, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"`+arn+`"}]}`)
+	var seqs []string
+	for _, id := range []string{"e-1", "e-2", "e-1", "e-3"} {
+		p, err := e.svc.PublishFifoAs(ctx, "events.amazonaws.com", rule, arn, `{"id":"`+id+`"}`, "ledger", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, p.SequenceNumber)
+	}
+	if !(seqs[0] < seqs[1] && seqs[2] == seqs[0] && seqs[1] < seqs[3]) {
+		t.Errorf("sequence numbers = %v; want increasing, the repeated e-1 answered with its first number", seqs)
+	}
+	if top, err := e.svc.Topic(ctx, arn); err != nil || top.Sequence != 3 {
+		t.Errorf("topic's last sequence = %+v, %v; want 3 messages numbered", top, err)
+	}
+	_, err = e.svc.PublishFifoAs(ctx, "events.amazonaws.com", rule, arn, "{}", "", "e-4")
+	testutil.WantCode(t, err, "InvalidParameter")
+}

@@ -696,3 +696,29 @@ func (p *Pattern) Exact(path ...string) (values []string, ok bool) {
 	}
 	return nil, false
 }
+
+// HasWildcard reports whether the pattern holds a wildcard filter ({"wildcard": …}, or inside
+// anything-but): EventBridge bounds how many rules of a bus may (EventBridge User Guide, "Amazon
+// EventBridge quotas", "Rules containing wildcards").
+func (p *Pattern) HasWildcard() bool { return p.root.hasWildcard() }
+
+func (o *object) hasWildcard() bool {
+	for _, k := range o.keys {
+		if k.nested != nil && k.nested.hasWildcard() {
+			return true
+		}
+		for _, m := range k.leaf {
+			if m.op == opWildcard || m.op == opAnythingButWildcard {
+				return true
+			}
+		}
+	}
+	for _, branches := range o.ors {
+		for _, b := range branches {
+			if b.hasWildcard() {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -93,3 +93,70 @@ func TestIndexRootEvents(t *testing.T) {
 		}
 	}
 }
+
+// Assumed-role events stored before the recorder named them by their session get the session's
+// name and its posting when the store opens, once; other principals' events keep theirs.
+func TestIndexSessionEvents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rootward.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const account = "111122223333"
+	base := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	session := func(name string) []byte {
+		return []byte(`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deployer/` + name + `"},"eventName":"X"}`)
+	}
+	otherBody := []byte(`{"userIdentity":{"type":"IAMUser","userName":"alice"},"eventName":"X"}`)
+	want := map[string][]string{}
+	n := 0
+	for b := range rootIndexBlocks + 10 {
+		var batch []*store.StoredEvent
+		for i := range 4 {
+			n++
+			e := &store.StoredEvent{Account: account, Time: base.Add(time.Duration(n) * time.Second),
+				ID: fmt.Sprintf("id-%05d", n), Name: "X", Source: "iam.amazonaws.com", Body: otherBody, UserName: "alice"}
+			if i == 0 && b%4 == 0 {
+				name := []string{"deploy-42", "nightly"}[b%8/4]
+				e.Body, e.UserName = session(name), ""
+				want[name] = append(want[name], e.ID)
+			}
+			batch = append(batch, e)
+		}
+		if err := db.AppendEvents(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM event_meta WHERE name IN (?, ?)`, sessionIndexDone, sessionIndexCursor); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 {
+		db, err = Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, ids := range want {
+			rows, err := db.LookupEvents(ctx, store.EventQuery{Account: account, UserName: name, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(ids) {
+				t.Errorf("round %d: Username %s found %v, want %v", round, name, got, ids)
+			}
+		}
+		if rows, err := db.LookupEvents(ctx, store.EventQuery{Account: account, UserName: "alice", Limit: 10000}); err != nil || len(rows) != n-len(want["deploy-42"])-len(want["nightly"]) {
+			t.Errorf("round %d: alice's events = %d, %v", round, len(rows), err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -142,6 +142,9 @@ func Open(path string) (*DB, error) {
 		err = indexRootEvents(context.Background(), db)
 	}
 	if err == nil {
+		err = indexSessionEvents(context.Background(), db)
+	}
+	if err == nil {
 		db.tail, err = openTail(context.Background(), db, abs+"-trail")
 	}
 	if err == nil {
