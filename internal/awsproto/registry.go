@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes, identityCenterCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -257,6 +257,13 @@ var securityhubCodes = []codeInfo{
 	{awserr.SecurityHubInvalidAccess, http.StatusUnauthorized, client},
 	{awserr.SecurityHubResourceConflict, http.StatusConflict, client},
 	{awserr.SecurityHubInternal, http.StatusInternalServerError, server},
+}
+
+// identityCenterCodes are the codes of awserr/identitycenter.go that no other service registered.
+// Faults: aws-sdk-go-v2 service/ssoadmin/types/errors.go and service/identitystore/types/errors.go.
+var identityCenterCodes = []codeInfo{
+	{awserr.ICThrottling, http.StatusTooManyRequests, client},
+	{awserr.ICServiceQuotaExceeded, http.StatusPaymentRequired, client},
 }
 
 // supportCodes are the codes of awserr/support.go. Fault: aws-sdk-go-v2

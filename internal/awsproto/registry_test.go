@@ -15,8 +15,10 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	idstypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
 	"github.com/aws/smithy-go"
@@ -165,10 +167,13 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.SupportInternalServerError:  {&supporttypes.InternalServerError{}},
 	awserr.GuardDutyInternalServer:     {&gdtypes.InternalServerErrorException{}},
 
-	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}},
-	awserr.AcctConflict:        {&accttypes.ConflictException{}},
+	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}, &ssoadmintypes.ValidationException{}, &idstypes.ValidationException{}},
+	awserr.AcctConflict:        {&accttypes.ConflictException{}, &ssoadmintypes.ConflictException{}, &idstypes.ConflictException{}},
 	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
 	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}},
+
+	awserr.ICThrottling:           {&ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
+	awserr.ICServiceQuotaExceeded: {&ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.
