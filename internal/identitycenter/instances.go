@@ -419,3 +419,54 @@ func checkTags(tags []Tag) error {
 	}
 	return nil
 }
+
+// Owner returns the account holding the instance or identity store id names (an instance ID,
+// a store ID or a store ARN), "" when there is none. It checks no permission: it is for building
+// the ARN an action is authorized on, before the action runs.
+func (s *Service) Owner(ctx context.Context, id string) (string, error) {
+	if sid, err := StoreID(id); err == nil {
+		id = sid
+	}
+	var owner string
+	err := store.View(ctx, s.st, func(t txn) error {
+		d, ok, err := directory.Get(t, "", id)
+		if ok {
+			owner = d.Account
+		}
+		return err
+	})
+	return owner, err
+}
+
+// TagsOf returns the tags of the instance or permission set resourceARN names, nil when there is
+// none. It checks no permission: the tags are aws:ResourceTag/* of the action's authorization.
+func (s *Service) TagsOf(ctx context.Context, resourceARN string) ([]Tag, error) {
+	var tags []Tag
+	err := store.View(ctx, s.st, func(t txn) error {
+		if id, err := InstanceID(resourceARN); err == nil {
+			r, err := t.instanceRef(id)
+			if err != nil {
+				return nil
+			}
+			in, _, err := instances.Get(t, r.account, r.instance)
+			if in != nil {
+				tags = in.Tags
+			}
+			return err
+		}
+		inst, id, err := PermissionSetID(resourceARN)
+		if err != nil {
+			return nil
+		}
+		r, err := t.instanceRef(inst)
+		if err != nil {
+			return nil
+		}
+		ps, _, err := permissionSets.Get(t, r.account, key(r.instance, id))
+		if ps != nil {
+			tags = ps.Tags
+		}
+		return err
+	})
+	return tags, err
+}

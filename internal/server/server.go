@@ -29,6 +29,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/securityhub"
@@ -96,6 +97,9 @@ type Config struct {
 	// gatherer (the root-user service is serve's) that nothing runs: its rules, queries and
 	// recorder are served, and nothing is evaluated (serve wires the evaluating one, cmd/rootward).
 	AWSConfig *config.Service
+	// IdentityCenter is IAM Identity Center (internal/identitycenter); when nil, one over IAM's
+	// store and Orgs is made (which creates the organization instance on trusted access).
+	IdentityCenter *identitycenter.Service
 	// WebIdentityClient fetches OpenID Connect discovery documents and JWKS for
 	// AssumeRoleWithWebIdentity; when nil, a client with Go's default trust store (SSL_CERT_FILE
 	// honoured) and a 10-second timeout.
@@ -170,6 +174,9 @@ func New(cfg Config) *Server {
 	if cfg.AWSConfig == nil && cfg.IAM != nil {
 		cfg.AWSConfig = config.New(config.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Orgs: s.orgs, Now: s.now, Log: s.log})
 	}
+	if cfg.IdentityCenter == nil && cfg.IAM != nil {
+		cfg.IdentityCenter = identitycenter.New(cfg.IAM, s.orgs, identitycenter.WithClock(s.now))
+	}
 	s.metrics = newMetrics()
 	services := []*api.Service{
 		{Name: "iam", Protocol: awsproto.AWSQuery, XMLNamespace: nsIAM, InternalCode: awserr.ServiceFailure,
@@ -194,7 +201,8 @@ func New(cfg Config) *Server {
 	s.runner = api.NewRunner(api.Config{
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
-			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient},
+			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient,
+			IdentityCenter: cfg.IdentityCenter},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)
