@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rootward/rootward/internal/store"
 )
@@ -505,6 +504,3 @@ func (t txn) groupsOf(r ref, userID string) ([]string, error) {
 		}
 	}
 }
-
-// utf8Len is the length of s in characters, as the models count.
-func utf8Len(s string) int { return utf8.RuneCountInString(s) }

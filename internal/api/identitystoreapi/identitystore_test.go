@@ -113,7 +113,9 @@ func TestUsers(t *testing.T) {
 	if err != nil || len(list2.Users) != 1 || list2.NextToken != nil || *list2.Users[0].UserId == *list.Users[0].UserId {
 		t.Fatalf("ListUsers page 2 = %+v, %v", list2, err)
 	}
+	// Filters are deprecated in the SDK but served, as AWS still answers them.
 	filtered, err := e.ids.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(e.store),
+		//lint:ignore SA1019 Rootward serves the deprecated Filters as AWS does
 		Filters: []types.Filter{{AttributePath: aws.String("UserName"), AttributeValue: aws.String("alice")}}})
 	if err != nil || len(filtered.Users) != 1 || *filtered.Users[0].UserId != alice {
 		t.Fatalf("ListUsers UserName=alice = %+v, %v", filtered, err)
@@ -192,6 +194,7 @@ func TestUserErrors(t *testing.T) {
 	})
 	t.Run("filter on another attribute", func(t *testing.T) {
 		_, err := e.ids.ListUsers(ctx, &identitystore.ListUsersInput{IdentityStoreId: aws.String(e.store),
+			//lint:ignore SA1019 Rootward serves the deprecated Filters as AWS does
 			Filters: []types.Filter{{AttributePath: aws.String("DisplayName"), AttributeValue: aws.String("x")}}})
 		testutil.WantCode(t, err, "ValidationException")
 	})
@@ -258,6 +261,7 @@ func TestGroupsAndMemberships(t *testing.T) {
 		t.Fatalf("DescribeGroup = %+v, %v", dg, err)
 	}
 	lg, err := e.ids.ListGroups(ctx, &identitystore.ListGroupsInput{IdentityStoreId: aws.String(e.store),
+		//lint:ignore SA1019 Rootward serves the deprecated Filters as AWS does
 		Filters: []types.Filter{{AttributePath: aws.String("DisplayName"), AttributeValue: aws.String("Admins")}}})
 	if err != nil || len(lg.Groups) != 1 {
 		t.Fatalf("ListGroups = %+v, %v", lg, err)
