@@ -177,7 +177,7 @@ func (s *Service) CreateAccountAssignment(ctx context.Context, caller, instanceA
 	if err != nil {
 		return nil, err
 	}
-	s.background(r, rec.ID, func(ctx context.Context) error { return s.assign(ctx, r, rec) })
+	s.background(r, rec)
 	return rec.request(r.instance), nil
 }
 
@@ -223,7 +223,7 @@ func (s *Service) DeleteAccountAssignment(ctx context.Context, caller, instanceA
 	if err != nil {
 		return nil, err
 	}
-	s.background(r, rec.ID, func(ctx context.Context) error { return s.unassign(ctx, r, rec) })
+	s.background(r, rec)
 	return rec.request(r.instance), nil
 }
 
@@ -266,34 +266,21 @@ func (s *Service) ProvisionPermissionSet(ctx context.Context, caller, instanceAR
 	if err != nil {
 		return nil, err
 	}
-	s.background(r, rec.ID, func(ctx context.Context) error {
-		accounts := []string{targetID}
-		if targetID == "" {
-			var err error
-			if accounts, err = s.provisionedAccounts(ctx, r, psID); err != nil {
-				return err
-			}
-		}
-		for _, a := range accounts {
-			if err := s.provision(ctx, r, a, psID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	s.background(r, rec)
 	return rec.request(r.instance), nil
 }
 
-// background runs work after the request that started it was answered, and records its outcome
-// on the request. Work of the service runs one at a time.
-func (s *Service) background(r ref, requestID string, work func(ctx context.Context) error) {
+// background does a request's work after the request was answered, and records its outcome on
+// the request. Work of the service runs one at a time.
+func (s *Service) background(r ref, rec *requestRecord) {
+	requestID := rec.ID
 	s.wg.Add(1)
 	s.async(func() {
 		defer s.wg.Done()
 		s.work.Lock()
 		defer s.work.Unlock()
 		ctx := context.Background()
-		err := work(ctx)
+		err := s.do(ctx, r, rec)
 		status, reason := RequestSucceeded, ""
 		if err != nil {
 			status, reason = RequestFailed, failureReason(err)
@@ -307,6 +294,30 @@ func (s *Service) background(r ref, requestID string, work func(ctx context.Cont
 			return requests.Put(t, r.account, key(r.instance, requestID), rec)
 		})
 	})
+}
+
+// do is the work of a request: an assignment created or deleted, a permission set provisioned to
+// its target account or to every account it is provisioned to.
+func (s *Service) do(ctx context.Context, r ref, rec *requestRecord) error {
+	switch rec.Type {
+	case requestCreate:
+		return s.assign(ctx, r, rec)
+	case requestDelete:
+		return s.unassign(ctx, r, rec)
+	}
+	accounts := []string{rec.Target}
+	if rec.Target == "" {
+		var err error
+		if accounts, err = s.provisionedAccounts(ctx, r, rec.PermissionSet); err != nil {
+			return err
+		}
+	}
+	for _, a := range accounts {
+		if err := s.provision(ctx, r, a, rec.PermissionSet); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // failureReason is what a FAILED request says: an AWS error's message (the caller may see it: it
@@ -802,4 +813,44 @@ func (s *Service) UserAccountRoles(ctx context.Context, u UserRef) ([]AccountRol
 		return strings.Compare(a.PermissionSetName, b.PermissionSetName)
 	})
 	return out, err
+}
+
+// Resume finishes the asynchronous requests a stopped process left IN_PROGRESS: each is run again
+// (creating an assignment, deleting one, provisioning), which is harmless for one that had done
+// its work, as every step is idempotent. serve calls it once at start.
+func (s *Service) Resume(ctx context.Context) error {
+	type pending struct {
+		r   ref
+		rec *requestRecord
+	}
+	var work []pending
+	err := store.View(ctx, s.st, func(t txn) error {
+		dirs, err := directory.List(t, "", "ssoins-", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, d := range dirs {
+			r, err := t.instanceRef(d.Key)
+			if err != nil {
+				continue
+			}
+			reqs, err := requests.List(t, r.account, r.instance+"/", "", 0)
+			if err != nil {
+				return err
+			}
+			for _, e := range reqs {
+				if e.Record.Status == RequestInProgress {
+					work = append(work, pending{r, e.Record})
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range work {
+		s.background(p.r, p.rec)
+	}
+	return nil
 }

@@ -334,3 +334,37 @@ func TestAssignmentsProvisionTheRole(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestResumeFinishesInterruptedRequests: a request whose background work never ran (the process
+// stopped) stays IN_PROGRESS until Resume runs it.
+func TestResumeFinishesInterruptedRequests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	in := e.orgInstance(t)
+	alice := e.user(t, in, "alice")
+	ps, err := e.ic.CreatePermissionSet(e.ctx, e.mgmt, in.ARN, "Ops", PermissionSetInput{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ic.async = func(func()) {} // the work is lost, as in a crash
+	req, err := e.ic.CreateAccountAssignment(e.ctx, e.mgmt, in.ARN, ps.ARN, TargetAccount,
+		Assignment{AccountID: e.mgmt, PrincipalType: PrincipalUser, PrincipalID: alice.UserID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ic.wg.Done() // the lost work's count
+	if st, _ := e.ic.AssignmentCreationStatus(e.ctx, e.mgmt, in.ARN, req.RequestID); st.Status != RequestInProgress {
+		t.Fatalf("status = %s; want IN_PROGRESS before Resume", st.Status)
+	}
+	e.ic.async = func(f func()) { go f() }
+	if err := e.ic.Resume(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.ic.Wait()
+	if st, _ := e.ic.AssignmentCreationStatus(e.ctx, e.mgmt, in.ARN, req.RequestID); st.Status != RequestSucceeded {
+		t.Fatalf("status = %+v; want SUCCEEDED after Resume", st)
+	}
+	if _, err := e.ic.ProvisionedRole(e.ctx, in.ID, e.mgmt, ps.ID); err != nil {
+		t.Fatalf("ProvisionedRole after Resume: %v", err)
+	}
+}

@@ -176,6 +176,10 @@ func New(cfg Config) *Server {
 	}
 	if cfg.IdentityCenter == nil && cfg.IAM != nil {
 		cfg.IdentityCenter = identitycenter.New(cfg.IAM, s.orgs, identitycenter.WithClock(s.now))
+		// Requests a stopped process left IN_PROGRESS are finished in the background.
+		if err := cfg.IdentityCenter.Resume(context.Background()); err != nil {
+			s.log.Error("resuming Identity Center requests", "err", err)
+		}
 	}
 	s.metrics = newMetrics()
 	services := []*api.Service{

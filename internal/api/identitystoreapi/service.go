@@ -35,6 +35,13 @@ func Service() *api.Service {
 			awserr.AccessDenied:    awserr.ICAccessDenied,
 			awserr.ValidationError: awserr.ICValidation,
 		},
+		// The members the Identity Store model marks sensitive (UserName, GroupDisplayName,
+		// ExternalId's members and SensitiveStringType, which most user attributes are), and those
+		// holding them, are hidden in CloudTrail records.
+		Sensitive: map[string]bool{"UserName": true, "DisplayName": true, "Name": true, "NickName": true, "ProfileUrl": true,
+			"Emails": true, "Addresses": true, "PhoneNumbers": true, "UserType": true, "Title": true, "PreferredLanguage": true,
+			"Locale": true, "Timezone": true, "Description": true, "ExternalIds": true, "Filters": true,
+			"AlternateIdentifier": true, "Operations": true},
 		InvalidPageToken: func() error {
 			return awserr.New(awserr.ICValidation, "The NextToken is not valid: pass the token of the previous page of the same request.")
 		},
