@@ -19,6 +19,7 @@ import (
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
+	"github.com/rootward/rootward/internal/trail"
 )
 
 // env is a server whose test account manages an organization with the organization's Identity
@@ -318,4 +319,28 @@ func TestGroupsAndMemberships(t *testing.T) {
 	}
 	_, err = e.ids.DescribeGroup(ctx, &identitystore.DescribeGroupInput{IdentityStoreId: aws.String(e.store), GroupId: g.GroupId})
 	testutil.WantCode(t, err, "ResourceNotFoundException")
+}
+
+// TestTrailHidesPersonalData: CreateUser's CloudTrail record shows the store and hides the
+// attributes the Identity Store model marks sensitive.
+func TestTrailHidesPersonalData(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := servertest.Ctx(t)
+	e.createUser(t, "alice")
+	e.Trail.Flush()
+	p, err := trail.List(ctx, e.Store, trail.Query{Account: e.Account.ID, EventName: "CreateUser"})
+	if err != nil || len(p.Events) != 1 {
+		t.Fatalf("CreateUser records: %d, %v", len(p.Events), err)
+	}
+	ev := p.Events[0]
+	rp := ev.RequestParameters
+	if ev.EventSource != "identitystore.amazonaws.com" || rp["identityStoreId"] != e.store {
+		t.Fatalf("record %s: %v; want identitystore.amazonaws.com with the store", ev.EventSource, rp)
+	}
+	for _, k := range []string{"userName", "displayName", "name", "emails"} {
+		if rp[k] != trail.Hidden {
+			t.Errorf("requestParameters[%s] = %v; want %s", k, rp[k], trail.Hidden)
+		}
+	}
 }
