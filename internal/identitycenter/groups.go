@@ -170,31 +170,7 @@ func (s *Service) UpdateGroup(ctx context.Context, caller, idOrARN, groupID, by 
 // DeleteGroup deletes a group with its memberships and account assignments. Returns
 // ValidationException, ResourceNotFoundException.
 func (s *Service) DeleteGroup(ctx context.Context, caller, idOrARN, groupID string) error {
-	if err := checkResourceID("GroupId", groupID); err != nil {
-		return err
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return err
-	}
-	var gone [][2]string
-	err = store.Update(ctx, s.st, func(t txn) error {
-		gone = gone[:0]
-		if _, err := t.groupIn(r, groupID); err != nil {
-			return err
-		}
-		if err := t.deleteMemberships(r, "group", groupID); err != nil {
-			return err
-		}
-		if err := t.deletePrincipalAssignments(r, groupID, &gone); err != nil {
-			return err
-		}
-		return groups.Delete(t, r.account, key(r.store, groupID))
-	})
-	if err == nil {
-		s.cleanup(r, gone)
-	}
-	return err
+	return s.deletePrincipal(ctx, caller, idOrARN, PrincipalGroup, groupID)
 }
 
 // GetGroupID finds a group by its display name (path "displayName") or an external ID.

@@ -450,7 +450,17 @@ func (s *Service) UpdateUser(ctx context.Context, caller, idOrARN, userID, by st
 // DeleteUser deletes a user with its group memberships and account assignments (Identity Center
 // removes a deleted user's assignments). Returns ValidationException, ResourceNotFoundException.
 func (s *Service) DeleteUser(ctx context.Context, caller, idOrARN, userID string) error {
-	if err := checkResourceID("UserId", userID); err != nil {
+	return s.deletePrincipal(ctx, caller, idOrARN, PrincipalUser, userID)
+}
+
+// deletePrincipal deletes a user or group of a store, its memberships and its account
+// assignments, then, in the background, the roles no assignment uses any more.
+func (s *Service) deletePrincipal(ctx context.Context, caller, idOrARN, ptype, id string) error {
+	member, index := "UserId", "member"
+	if ptype == PrincipalGroup {
+		member, index = "GroupId", "group"
+	}
+	if err := checkResourceID(member, id); err != nil {
 		return err
 	}
 	r, err := s.resolveStore(ctx, caller, idOrARN)
@@ -460,16 +470,25 @@ func (s *Service) DeleteUser(ctx context.Context, caller, idOrARN, userID string
 	var gone [][2]string
 	err = store.Update(ctx, s.st, func(t txn) error {
 		gone = gone[:0]
-		if _, err := t.userIn(r, userID); err != nil {
+		var err error
+		if ptype == PrincipalGroup {
+			_, err = t.groupIn(r, id)
+		} else {
+			_, err = t.userIn(r, id)
+		}
+		if err != nil {
 			return err
 		}
-		if err := t.deleteMemberships(r, "member", userID); err != nil {
+		if err := t.deleteMemberships(r, index, id); err != nil {
 			return err
 		}
-		if err := t.deletePrincipalAssignments(r, userID, &gone); err != nil {
+		if err := t.deletePrincipalAssignments(r, id, &gone); err != nil {
 			return err
 		}
-		return users.Delete(t, r.account, key(r.store, userID))
+		if ptype == PrincipalGroup {
+			return groups.Delete(t, r.account, key(r.store, id))
+		}
+		return users.Delete(t, r.account, key(r.store, id))
 	})
 	if err == nil {
 		s.cleanup(r, gone)
