@@ -14,6 +14,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -61,6 +62,9 @@ type Deps struct {
 	// WebIdentityClient, when set, replaces the default client that AssumeRoleWithWebIdentity
 	// fetches identity providers' discovery documents and keys with (tests trust a test CA).
 	WebIdentityClient *http.Client
+	// IdentityCenter holds IAM Identity Center's instances, identity stores and permission sets
+	// (internal/api/ssoadminapi, internal/api/identitystoreapi).
+	IdentityCenter *identitycenter.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

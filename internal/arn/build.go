@@ -119,6 +119,20 @@ func FederatedUser(account, name string) string {
 	return "arn:aws:sts::" + account + ":federated-user/" + name
 }
 
+// SSO is the ARN of an IAM Identity Center resource: arn:aws:sso:::RESOURCE for an instance
+// ("instance/ssoins-…") and arn:aws:sso:::permissionSet/ssoins-…/ps-… (the Service Authorization
+// Reference's resource types for IAM Identity Center, which leave region and, for these two,
+// account empty), arn:aws:sso:::account/ACCOUNT for an assignment's target account.
+func SSO(resource string) string { return "arn:aws:sso:::" + resource }
+
+// IdentityStore is the ARN of an identity store resource: arn:aws:identitystore::ACCOUNT:RESOURCE
+// ("identitystore/d-…"), or arn:aws:identitystore:::RESOURCE for users, groups and memberships
+// ("user/ID", "group/ID", "membership/ID"), whose ARNs name no account (Service Authorization
+// Reference, "Actions, resources, and condition keys for AWS Identity Store").
+func IdentityStore(account, resource string) string {
+	return "arn:aws:identitystore::" + account + ":" + resource
+}
+
 // MPA is arn:aws:mpa:REGION:ACCOUNT:RESOURCE, a Multi-party approval resource (Service
 // Authorization Reference, "Actions, resources, and condition keys for AWS Multi-party approval",
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsmulti-partyapproval.html):

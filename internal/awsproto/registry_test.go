@@ -15,9 +15,11 @@ import (
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	idstypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	mpatypes "github.com/aws/aws-sdk-go-v2/service/mpa/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
 	"github.com/aws/smithy-go"
@@ -166,13 +168,13 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.SupportInternalServerError:  {&supporttypes.InternalServerError{}},
 	awserr.GuardDutyInternalServer:     {&gdtypes.InternalServerErrorException{}},
 
-	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}, &mpatypes.ValidationException{}},
-	awserr.AcctConflict:        {&accttypes.ConflictException{}, &mpatypes.ConflictException{}},
+	awserr.AcctValidation:      {&accttypes.ValidationException{}, &cfgtypes.ValidationException{}, &mpatypes.ValidationException{}, &ssoadmintypes.ValidationException{}, &idstypes.ValidationException{}},
+	awserr.AcctConflict:        {&accttypes.ConflictException{}, &mpatypes.ConflictException{}, &ssoadmintypes.ConflictException{}, &idstypes.ConflictException{}},
 	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
 	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}, &mpatypes.InternalServerException{}},
 
-	awserr.MPAServiceQuotaExceeded: {&mpatypes.ServiceQuotaExceededException{}},
-	awserr.MPAThrottling:           {&mpatypes.ThrottlingException{}},
+	awserr.MPAServiceQuotaExceeded: {&mpatypes.ServiceQuotaExceededException{}, &ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
+	awserr.MPAThrottling:           {&mpatypes.ThrottlingException{}, &ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
 	awserr.MPATooManyTags:          {&mpatypes.TooManyTagsException{}},
 }
 

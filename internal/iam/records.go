@@ -301,6 +301,7 @@ type roleRecord struct {
 	LastUsed          *roleLastUsedRecord `json:"last_used,omitempty"`
 	TrustPrincipalIDs map[string]string   `json:"trust_ids,omitempty"`
 	ServiceLinked     bool                `json:"service_linked,omitempty"`
+	ManagedBy         string              `json:"managed_by,omitempty"`
 }
 
 type roleLastUsedRecord struct {
@@ -321,7 +322,7 @@ func roleRecordOf(r *Role) *roleRecord {
 		Path: r.Path, Name: r.RoleName, ID: r.RoleID, Arn: r.Arn, Created: r.CreateDate,
 		Trust: r.AssumeRolePolicyDocument, Description: r.Description, MaxSession: r.MaxSessionDuration,
 		Boundary: boundaryRecordOf(r.PermissionsBoundary), Tags: tagRecords(r.Tags),
-		TrustPrincipalIDs: r.TrustPrincipalIDs, ServiceLinked: r.ServiceLinked,
+		TrustPrincipalIDs: r.TrustPrincipalIDs, ServiceLinked: r.ServiceLinked, ManagedBy: r.ManagedBy,
 	}
 	if lu := r.RoleLastUsed; lu != nil {
 		rec.LastUsed = &roleLastUsedRecord{Date: lu.LastUsedDate, Region: lu.Region}
@@ -334,7 +335,7 @@ func (rec *roleRecord) role() *Role {
 		Path: rec.Path, RoleName: rec.Name, RoleID: rec.ID, Arn: rec.Arn, CreateDate: rec.Created,
 		AssumeRolePolicyDocument: rec.Trust, Description: rec.Description, MaxSessionDuration: rec.MaxSession,
 		PermissionsBoundary: rec.Boundary.boundary(), Tags: fromTagRecords(rec.Tags),
-		TrustPrincipalIDs: rec.TrustPrincipalIDs, ServiceLinked: rec.ServiceLinked,
+		TrustPrincipalIDs: rec.TrustPrincipalIDs, ServiceLinked: rec.ServiceLinked, ManagedBy: rec.ManagedBy,
 	}
 	if lu := rec.LastUsed; lu != nil {
 		r.RoleLastUsed = &RoleLastUsed{LastUsedDate: lu.Date, Region: lu.Region}

@@ -172,7 +172,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, account string, i
 // protectedRole refuses a caller's change to a service-linked role: only the service that uses it
 // may change or delete it (IAM API Reference, UnmodifiableEntity). The message is IAM's.
 func protectedRole(r *Role) error {
-	if !r.ServiceLinked {
+	if !r.ServiceLinked && r.ManagedBy == "" {
 		return nil
 	}
 	return awserr.New(awserr.UnmodifiableEntity, "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.RoleName)

@@ -103,6 +103,11 @@ type Role struct {
 	// ServiceLinked marks a service-linked role. Only CreateServiceLinkedRole sets it, never a
 	// caller's input nor a path: its sessions are outside SCPs, and callers cannot change it.
 	ServiceLinked bool `xml:"-"`
+	// ManagedBy is the service principal that provisioned a reserved role (IAM Identity Center's
+	// AWSReservedSSO_ roles: sso.amazonaws.com), "" for any other. Only PutReservedRole sets it;
+	// callers cannot change or delete such a role, and, unlike a service-linked role's, its
+	// sessions are bound by SCPs like any role's.
+	ManagedBy string `xml:"-"`
 }
 
 // PolicyVersion is one version of a managed policy. Document is the JSON text as submitted.

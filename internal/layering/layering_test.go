@@ -47,13 +47,13 @@ func listPackages(t *testing.T) map[string]pkg {
 // Organizations and the root-user flows) and no cycle can form later. Console sign-in
 // (internal/signin) is above the root user's lifecycle (internal/rootuser): it reads the state
 // of each kind of principal it signs in — the root user's MFA window and recovery there, IAM
-// users in internal/iam, and Identity Center users in their own package once they exist — while
+// users in internal/iam, and Identity Center users in internal/identitycenter — while
 // none of them needs to know how a browser signs in.
 var domain = []string{
 	"internal/arn", "internal/uuid", "internal/awserr", "internal/seal", "internal/shamir", "internal/password", "internal/clientaddr",
 	"internal/store", "internal/policy", "internal/policy/simulate", "internal/sigv4", "internal/awsproto", "internal/throttle",
 	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/cloudtrail", "internal/authz", "internal/sts", "internal/rootuser",
-	"internal/signin", "internal/guardduty", "internal/alerts", "internal/compliance", "internal/accessadvisor", "internal/securityhub", "internal/advisor", "internal/config",
+	"internal/identitycenter", "internal/signin", "internal/guardduty", "internal/alerts", "internal/compliance", "internal/accessadvisor", "internal/securityhub", "internal/advisor", "internal/config",
 	"internal/mpa",
 }
 

@@ -76,6 +76,23 @@ type Service struct {
 	st  store.Store
 	iam *iam.Service
 	now func() time.Time
+	// onAccess are the hooks OnServiceAccessEnabled set, by service principal.
+	onAccess map[string]AccessHook
+}
+
+// AccessHook is told, inside the transaction of EnableAWSServiceAccess, that a service gained
+// trusted access to o: what it writes commits with the change or not at all (IAM Identity
+// Center creates the organization's instance at once). It runs only when access was not
+// enabled before.
+type AccessHook func(tx store.Txn, o *Organization, at time.Time) error
+
+// OnServiceAccessEnabled sets the hook of service principal p. Set hooks before the service is
+// used; it is not safe to call concurrently with EnableAWSServiceAccess.
+func (s *Service) OnServiceAccessEnabled(p string, hook AccessHook) {
+	if s.onAccess == nil {
+		s.onAccess = map[string]AccessHook{}
+	}
+	s.onAccess[p] = hook
 }
 
 // Option configures a Service.

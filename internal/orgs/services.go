@@ -96,6 +96,11 @@ func (s *Service) EnableAWSServiceAccess(ctx context.Context, caller, principal 
 			return nil, nil
 		}
 		o.ServiceAccess = append(o.ServiceAccess, ServiceAccess{ServicePrincipal: principal, DateEnabled: s.Now()})
+		if hook := s.onAccess[principal]; hook != nil {
+			if err := hook(t.Txn, o, s.Now()); err != nil {
+				return nil, err
+			}
+		}
 		return nil, t.putOrg(o)
 	})
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/rootward/rootward/internal/eventbridge"
 	"github.com/rootward/rootward/internal/guardduty"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -98,6 +99,9 @@ type Config struct {
 	// gatherer (the root-user service is serve's) that nothing runs: its rules, queries and
 	// recorder are served, and nothing is evaluated (serve wires the evaluating one, cmd/rootward).
 	AWSConfig *config.Service
+	// IdentityCenter is IAM Identity Center (internal/identitycenter); when nil, one over IAM's
+	// store and Orgs is made (which creates the organization instance on trusted access).
+	IdentityCenter *identitycenter.Service
 	// MPA is Multi-party approval (internal/mpa): its API and the protected operations' gate; when
 	// nil, one over IAM's store without Identity Center (its policies are served; no identity
 	// source or team can be made, so nothing is protected).
@@ -176,6 +180,13 @@ func New(cfg Config) *Server {
 	if cfg.AWSConfig == nil && cfg.IAM != nil {
 		cfg.AWSConfig = config.New(config.Config{Store: cfg.IAM.Store(), IAM: cfg.IAM, Orgs: s.orgs, Now: s.now, Log: s.log})
 	}
+	if cfg.IdentityCenter == nil && cfg.IAM != nil {
+		cfg.IdentityCenter = identitycenter.New(cfg.IAM, s.orgs, identitycenter.WithClock(s.now))
+		// Requests a stopped process left IN_PROGRESS are finished in the background.
+		if err := cfg.IdentityCenter.Resume(context.Background()); err != nil {
+			s.log.Error("resuming Identity Center requests", "err", err)
+		}
+	}
 	if cfg.MPA == nil && cfg.IAM != nil {
 		cfg.MPA = mpa.New(mpa.Config{Store: cfg.IAM.Store(), Orgs: s.orgs, Trail: cfg.Trail, Now: s.now, Region: s.region, Log: s.log})
 	}
@@ -204,7 +215,7 @@ func New(cfg Config) *Server {
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
 			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient,
-			MPA: cfg.MPA, Approval: mpaapi.Gate},
+			IdentityCenter: cfg.IdentityCenter, MPA: cfg.MPA, Approval: mpaapi.Gate},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)

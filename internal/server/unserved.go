@@ -42,7 +42,6 @@ var unservedServices = map[string]unservedService{
 	"ecr":                  {"Amazon ECR", awsproto.AWSJSON11},
 	"ecs":                  {"Amazon ECS", awsproto.AWSJSON11},
 	"elasticloadbalancing": {"Elastic Load Balancing", awsproto.AWSQuery},
-	"identitystore":        {"the IAM Identity Center identity store", awsproto.AWSJSON11},
 	"kms":                  {"AWS KMS", awsproto.AWSJSON11},
 	"lambda":               {"AWS Lambda", awsproto.RestJSON1},
 	"logs":                 {"Amazon CloudWatch Logs", awsproto.AWSJSON11},
@@ -53,7 +52,6 @@ var unservedServices = map[string]unservedService{
 	"secretsmanager":       {"AWS Secrets Manager", awsproto.AWSJSON11},
 	"sqs":                  {"Amazon SQS", awsproto.AWSJSON10},
 	"ssm":                  {"AWS Systems Manager", awsproto.AWSJSON11},
-	"sso":                  {"IAM Identity Center", awsproto.AWSJSON11},
 	"sso-oauth":            {"the IAM Identity Center OIDC service", awsproto.RestJSON1},
 }
 
@@ -143,6 +141,7 @@ var servedTitles = []struct{ name, title string }{
 	{"events", "EventBridge"}, {"sns", "SNS"}, {"guardduty", "GuardDuty"}, {"account", "Account Management"},
 	{"securityhub", "Security Hub"}, {"support", "Support"}, {"config", "AWS Config"},
 	{"mpa", "Multi-party approval"},
+	{"sso", "IAM Identity Center"}, {"identitystore", "Identity Store"},
 }
 
 // UnservedMessage is the refusal of a service Rootward does not serve, name being the service as a

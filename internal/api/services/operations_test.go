@@ -35,6 +35,8 @@ var sdkModules = map[string]string{
 	"support":       "github.com/aws/aws-sdk-go-v2/service/support",
 	"config":        "github.com/aws/aws-sdk-go-v2/service/configservice",
 	"mpa":           "github.com/aws/aws-sdk-go-v2/service/mpa",
+	"identitystore": "github.com/aws/aws-sdk-go-v2/service/identitystore",
+	"sso":           "github.com/aws/aws-sdk-go-v2/service/ssoadmin",
 }
 
 // sdkOperation is one operation of an SDK model: its name and whether its output is a shape (an
