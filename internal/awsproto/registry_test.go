@@ -19,6 +19,8 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
+	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
 	"github.com/aws/smithy-go"
@@ -174,6 +176,16 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 
 	awserr.ICThrottling:           {&ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
 	awserr.ICServiceQuotaExceeded: {&ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
+	awserr.OIDCAuthorizationPending:  {&oidctypes.AuthorizationPendingException{}},
+	awserr.OIDCSlowDown:              {&oidctypes.SlowDownException{}},
+	awserr.OIDCInvalidClient:         {&oidctypes.InvalidClientException{}},
+	awserr.OIDCInvalidGrant:          {&oidctypes.InvalidGrantException{}},
+	awserr.OIDCUnsupportedGrantType:  {&oidctypes.UnsupportedGrantTypeException{}},
+	awserr.OIDCInvalidClientMetadata: {&oidctypes.InvalidClientMetadataException{}},
+	awserr.OIDCInvalidScope:          {&oidctypes.InvalidScopeException{}},
+	awserr.OIDCUnauthorizedClient:    {&oidctypes.UnauthorizedClientException{}},
+	awserr.SSOInvalidRequest:         {&oidctypes.InvalidRequestException{}, &ssotypes.InvalidRequestException{}},
+	awserr.SSOUnauthorized:           {&ssotypes.UnauthorizedException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.

@@ -54,6 +54,7 @@ var domain = []string{
 	"internal/store", "internal/policy", "internal/policy/simulate", "internal/sigv4", "internal/awsproto", "internal/throttle",
 	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/cloudtrail", "internal/authz", "internal/sts", "internal/rootuser",
 	"internal/identitycenter", "internal/signin", "internal/guardduty", "internal/alerts", "internal/compliance", "internal/accessadvisor", "internal/securityhub", "internal/advisor", "internal/config",
+	"internal/portal",
 }
 
 // forbidden maps a package (and those below it) to the packages it must not depend on, directly
