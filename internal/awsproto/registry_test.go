@@ -18,8 +18,8 @@ import (
 	idstypes "github.com/aws/aws-sdk-go-v2/service/identitystore/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
-	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
+	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
@@ -174,8 +174,8 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
 	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}},
 
-	awserr.ICThrottling:           {&ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
-	awserr.ICServiceQuotaExceeded: {&ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
+	awserr.ICThrottling:              {&ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
+	awserr.ICServiceQuotaExceeded:    {&ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
 	awserr.OIDCAuthorizationPending:  {&oidctypes.AuthorizationPendingException{}},
 	awserr.OIDCSlowDown:              {&oidctypes.SlowDownException{}},
 	awserr.OIDCInvalidClient:         {&oidctypes.InvalidClientException{}},
