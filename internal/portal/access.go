@@ -12,7 +12,7 @@ import (
 // userOf is the live user of a token: the directory's, so a user deleted or renamed since the
 // token was issued is seen as it is now. A deleted user's token is unauthorized.
 func (s *Service) userOf(ctx context.Context, r *tokenRecord) (*User, error) {
-	u, err := s.dir.UserByID(ctx, r.StoreID, r.UserID)
+	u, err := s.dir.UserByID(ctx, r.Instance, r.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,8 @@ func userIdentity(u *User) trail.UserIdentity {
 	return trail.UserIdentity{Type: "Unknown", PrincipalID: u.UserID, AccountID: u.InstanceAccount, UserName: u.UserName}
 }
 
-// Call is what a portal event says of the request behind it.
+// Call is what a portal event says of the request behind it (an API call, a browser's sign-in
+// step).
 type Call struct {
 	SourceIP, UserAgent, RequestID string
 }
@@ -48,4 +49,56 @@ func (s *Service) APIEvent(u *User, c Call, source, name string, readOnly bool, 
 func (s *Service) TokenEvent(_ context.Context, u *User, sourceIP, userAgent, requestID, clientID, grantType string) error {
 	return s.APIEvent(u, Call{sourceIP, userAgent, requestID}, SourceOIDC, "CreateToken", false,
 		map[string]any{"clientId": clientID, "grantType": grantType}, "", "")
+}
+
+// signInEvent records one of Identity Center's sign-in events (eventType AwsServiceEvent, source
+// signin.amazonaws.com): name CredentialChallenge, CredentialVerification or
+// UserAuthentication, its outcome in serviceEventDetails, the credential type and the sign-in's
+// AuthWorkflowID (which ties a sign-in's events together) in additionalEventData, and the user
+// name there too on a successful CredentialChallenge of the password and on UserAuthentication
+// ("Username in sign-in CloudTrail events", IAM Identity Center User Guide).
+func (s *Service) signInEvent(u *User, c Call, workflow, name, credential string, success bool) error {
+	if s.trail == nil || u.InstanceAccount == "" {
+		return nil
+	}
+	result := "Failure"
+	if success {
+		result = "Success"
+	}
+	extra := map[string]any{"AuthWorkflowID": workflow}
+	if credential != "" {
+		extra["CredentialType"] = credential
+	}
+	if success && (name == "UserAuthentication" || (name == "CredentialChallenge" && credential == "PASSWORD")) {
+		extra["UserName"] = u.UserName
+	}
+	e := &trail.Event{
+		EventTime: s.now(), UserIdentity: userIdentity(u), EventSource: sourceSignin, EventName: name,
+		EventType: trail.AwsServiceEvent, AWSRegion: s.region, SourceIPAddress: c.SourceIP, UserAgent: c.UserAgent,
+		AdditionalEventData: extra, ServiceEventDetails: map[string]any{name: result}, RecipientAccountID: u.InstanceAccount,
+	}
+	if !success {
+		e.ErrorMessage = "Failed authentication"
+	}
+	return s.trail.Record(e)
+}
+
+// credentialEvents records the challenge of a credential and its verification.
+func (s *Service) credentialEvents(u *User, c Call, workflow, credential string, ok bool) error {
+	if err := s.signInEvent(u, c, workflow, "CredentialChallenge", credential, true); err != nil {
+		return err
+	}
+	return s.verificationEvent(u, c, workflow, credential, ok)
+}
+
+func (s *Service) challengeEvent(u *User, c Call, workflow, credential string) error {
+	return s.signInEvent(u, c, workflow, "CredentialChallenge", credential, true)
+}
+
+func (s *Service) verificationEvent(u *User, c Call, workflow, credential string, ok bool) error {
+	return s.signInEvent(u, c, workflow, "CredentialVerification", credential, ok)
+}
+
+func (s *Service) authenticationEvent(u *User, c Call, workflow string) error {
+	return s.signInEvent(u, c, workflow, "UserAuthentication", "", true)
 }

@@ -69,6 +69,7 @@ type deviceRecord struct {
 	State     string    `json:"state"`
 	// The approving user, once approved.
 	Account  string `json:"account,omitempty"`
+	Instance string `json:"instance,omitempty"`
 	StoreID  string `json:"store,omitempty"`
 	UserID   string `json:"user,omitempty"`
 	UserName string `json:"user_name,omitempty"`
@@ -85,6 +86,7 @@ const (
 type tokenRecord struct {
 	Kind      string    `json:"kind"`
 	ClientID  string    `json:"client"`
+	Instance  string    `json:"instance"`
 	StoreID   string    `json:"store"`
 	UserID    string    `json:"user"`
 	UserName  string    `json:"user_name"`
@@ -107,8 +109,8 @@ var (
 	}})
 )
 
-// Client is a registered client, as RegisterClient answers it (the secret only there).
-type Client struct {
+// RegisteredClient is a registered client, as RegisterClient answers it (the secret only there).
+type RegisteredClient struct {
 	ClientID, ClientSecret string
 	IssuedAt, ExpiresAt    time.Time
 }
@@ -127,7 +129,7 @@ func oidcErr(code awserr.Code, format string) *awserr.Error { return awserr.OIDC
 
 // RegisterClient registers a public client. Returns InvalidRequestException (a type other than
 // "public", a name out of bounds), InvalidClientMetadataException, InvalidScopeException.
-func (s *Service) RegisterClient(ctx context.Context, in RegisterClientInput) (*Client, error) {
+func (s *Service) RegisterClient(ctx context.Context, in RegisterClientInput) (*RegisteredClient, error) {
 	// The messages are Rootward's: AWS documents the shapes, not their descriptions.
 	if in.ClientType != "public" {
 		return nil, oidcErr(awserr.SSOInvalidRequest, "Invalid client type: only public clients are supported.")
@@ -152,7 +154,7 @@ func (s *Service) RegisterClient(ctx context.Context, in RegisterClientInput) (*
 		}
 	}
 	now := s.Now()
-	c := &Client{ClientID: newSecret("", 16), ClientSecret: newSecret("", 48), IssuedAt: now, ExpiresAt: now.Add(clientLifetime)}
+	c := &RegisteredClient{ClientID: newSecret("", 16), ClientSecret: newSecret("", 48), IssuedAt: now, ExpiresAt: now.Add(clientLifetime)}
 	rec := &clientRecord{Name: in.ClientName, Type: in.ClientType, SecretHash: secretKey(c.ClientSecret),
 		Scopes: in.Scopes, Grants: in.GrantTypes, IssuedAt: now, ExpiresAt: c.ExpiresAt}
 	if err := s.update(ctx, func(t txn) error { return clients.Insert(t, "", c.ClientID, rec) }); err != nil {
@@ -346,7 +348,7 @@ func (s *Service) AnswerDevice(ctx context.Context, userCode string, u *User, ap
 		}
 		d.State = deviceDenied
 		if approve {
-			d.State, d.Account, d.StoreID, d.UserID, d.UserName, d.SessionEnd = deviceApproved, u.InstanceAccount, u.IdentityStoreID, u.UserID, u.UserName, sessionEnd
+			d.State, d.Account, d.Instance, d.StoreID, d.UserID, d.UserName, d.SessionEnd = deviceApproved, u.InstanceAccount, u.InstanceID, u.IdentityStoreID, u.UserID, u.UserName, sessionEnd
 		}
 		return devices.Put(t, "", key, d)
 	})
@@ -444,7 +446,7 @@ func (s *Service) deviceGrant(t txn, clientID string, c *clientRecord, deviceCod
 	if err := devices.Put(t, "", key, d); err != nil {
 		return nil, nil, err
 	}
-	u := &User{InstanceAccount: d.Account, IdentityStoreID: d.StoreID, UserID: d.UserID, UserName: d.UserName}
+	u := &User{InstanceAccount: d.Account, InstanceID: d.Instance, IdentityStoreID: d.StoreID, UserID: d.UserID, UserName: d.UserName}
 	tok, err := s.issue(t, clientID, c, u, d.SessionEnd, newSecret("", 16))
 	return tok, nil, err
 }
@@ -471,7 +473,7 @@ func (s *Service) refreshGrant(t txn, clientID string, c *clientRecord, refresh 
 	if !s.Now().Before(r.ExpiresAt) {
 		return nil, awserr.OIDCError(awserr.OIDCExpiredToken, 0, "Refresh token has expired.")
 	}
-	u := &User{InstanceAccount: r.Account, IdentityStoreID: r.StoreID, UserID: r.UserID, UserName: r.UserName}
+	u := &User{InstanceAccount: r.Account, InstanceID: r.Instance, IdentityStoreID: r.StoreID, UserID: r.UserID, UserName: r.UserName}
 	return s.issue(t, clientID, c, u, r.SessionEnd, r.Session)
 }
 
@@ -490,7 +492,7 @@ func (s *Service) issue(t txn, clientID string, c *clientRecord, u *User, sessio
 	if refreshable && now.Add(accessLifetime).Before(sessionEnd) {
 		expires = now.Add(accessLifetime)
 	}
-	base := tokenRecord{ClientID: clientID, StoreID: u.IdentityStoreID, UserID: u.UserID, UserName: u.UserName,
+	base := tokenRecord{ClientID: clientID, Instance: u.InstanceID, StoreID: u.IdentityStoreID, UserID: u.UserID, UserName: u.UserName,
 		Account: u.InstanceAccount, IssuedAt: now, SessionEnd: sessionEnd, Session: session}
 	tok := &Token{AccessToken: newSecret("aoa", 48), ExpiresIn: int(expires.Sub(now) / time.Second), User: u}
 	access := base

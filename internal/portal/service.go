@@ -27,6 +27,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
@@ -38,6 +40,8 @@ type User struct {
 	// management account for the organization's instance); CloudTrail records the user's
 	// sign-in and portal events there.
 	InstanceAccount string
+	// InstanceID is the Identity Center instance ("ssoins-" and sixteen hex digits).
+	InstanceID string
 	// IdentityStoreID is the instance's identity store ("d-" and ten characters).
 	IdentityStoreID string
 	UserID          string
@@ -63,11 +67,10 @@ type Assignment struct {
 // Directory is what the portal reads of Identity Center's model. Every method returns
 // (nil, nil) or an empty list when there is nothing, never a not-found error.
 type Directory interface {
-	// UserByName finds the user named userName in the identity store storeID; storeID "" means
-	// the one instance of the server when there is exactly one.
-	UserByName(ctx context.Context, storeID, userName string) (*User, error)
-	// UserByID finds a user by its identity store and user ID.
-	UserByID(ctx context.Context, storeID, userID string) (*User, error)
+	// UserByName finds the user named userName in the instance instanceID.
+	UserByName(ctx context.Context, instanceID, userName string) (*User, error)
+	// UserByID finds a user by its instance and user ID.
+	UserByID(ctx context.Context, instanceID, userID string) (*User, error)
 	// Assignments lists the roles assigned to the user, directly and through its groups.
 	Assignments(ctx context.Context, u *User) ([]Assignment, error)
 }
@@ -78,6 +81,8 @@ type Service struct {
 	trail     *trail.Recorder
 	counters  *throttle.Counters
 	dir       Directory
+	ic        *identitycenter.Service
+	iam       *iam.Service
 	publicURL string
 	region    string
 	now       func() time.Time
@@ -91,8 +96,13 @@ type Config struct {
 	// Counters are the sign-in throttling counters (rootuser.Service.Counters), which the
 	// unsigned calls are counted in per source address.
 	Counters *throttle.Counters
-	// Directory is Identity Center's model.
+	// Directory is Identity Center's model; ICDirectory{IC, IAM} when nil and IC is set.
 	Directory Directory
+	// IC is Identity Center, whose users' passwords and MFA devices sign-in checks; without it
+	// the portal serves tokens and the portal API but no sign-in.
+	IC *identitycenter.Service
+	// IAM seals the authenticator seed a pending MFA registration holds; required with IC.
+	IAM *iam.Service
 	// PublicURL is the server's public base URL: the start URL is PublicURL/start, the device
 	// verification page PublicURL/device.
 	PublicURL string
@@ -104,10 +114,13 @@ type Config struct {
 
 // New returns a Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Counters == nil || cfg.Directory == nil {
-		return nil, errors.New("portal: Store, Counters and Directory are required")
+	if cfg.Directory == nil && cfg.IC != nil && cfg.IAM != nil {
+		cfg.Directory = ICDirectory{IC: cfg.IC, IAM: cfg.IAM}
 	}
-	s := &Service{st: cfg.Store, trail: cfg.Trail, counters: cfg.Counters, dir: cfg.Directory,
+	if cfg.Store == nil || cfg.Counters == nil || cfg.Directory == nil || (cfg.IC != nil && cfg.IAM == nil) {
+		return nil, errors.New("portal: Store, Counters and Directory (or IC and IAM) are required")
+	}
+	s := &Service{st: cfg.Store, trail: cfg.Trail, counters: cfg.Counters, dir: cfg.Directory, ic: cfg.IC, iam: cfg.IAM,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), region: cfg.Region, now: cfg.Now}
 	if s.now == nil {
 		s.now = time.Now
@@ -155,3 +168,7 @@ func secretKey(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+func (s *Service) seal(b []byte, ad string) []byte { return s.iam.Seal(b, ad) }
+
+func (s *Service) open(b []byte, ad string) ([]byte, error) { return s.iam.Unseal(b, ad) }

@@ -1,14 +1,8 @@
 package ssoapi
 
 import (
-	"regexp"
-	"strings"
-	"time"
-
 	"github.com/rootward/rootward/internal/api"
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/portal"
-	"github.com/rootward/rootward/internal/sts"
 )
 
 // ListAccounts lists the accounts the token's user is assigned roles in.
@@ -124,28 +118,18 @@ type GetRoleCredentialsOutput struct {
 }
 
 func getRoleCredentials(c *api.Call, in *GetRoleCredentialsInput) (*GetRoleCredentialsOutput, error) {
+	p := c.Portal
+	if p == nil {
+		return nil, errNoPortal
+	}
 	var out *GetRoleCredentialsOutput
-	params := map[string]any{"accountId": in.AccountID, "roleName": in.RoleName}
-	err := authenticated(c, in.AccessToken, "GetRoleCredentials", params, func(p *portal.Service, u *portal.User) error {
-		a, err := p.Role(c.Ctx, u, in.AccountID, in.RoleName)
+	err := p.Guard(c.Ctx, c.SourceIP, tooMany, func() error {
+		u, err := p.TokenUser(c.Ctx, in.AccessToken)
 		if err != nil {
 			return err
 		}
-		role, err := c.IAM.GetRole(c.Ctx, a.AccountID, a.RoleName)
-		if awserr.IsCode(err, awserr.NoSuchEntity) {
-			// Assigned, but not (or no longer) provisioned in the account.
-			return &awserr.Error{Code: awserr.SSOResourceNotFound, Message: "No access", Status: 404}
-		}
+		sess, err := p.RoleCredentials(c.Ctx, c.IAM, u, in.AccountID, in.RoleName, c.Now, callOf(c))
 		if err != nil {
-			return err
-		}
-		seconds := int(a.SessionDuration / time.Second)
-		if seconds <= 0 {
-			seconds = 3600
-		}
-		seconds = min(seconds, role.MaxSessionDuration)
-		sess := sts.RoleSession(a.AccountID, role, SessionName(u.UserName), "", c.Now, seconds)
-		if err := c.IAM.IssueSession(c.Ctx, sess); err != nil {
 			return err
 		}
 		out = &GetRoleCredentialsOutput{RoleCredentials: RoleCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.Secret,
@@ -153,26 +137,6 @@ func getRoleCredentials(c *api.Call, in *GetRoleCredentialsInput) (*GetRoleCrede
 		return nil
 	})
 	return out, err
-}
-
-var badSessionChars = regexp.MustCompile(`[^\w+=,.@-]`)
-
-// SessionName is the role session name of a user's credentials: the user name, as AWS names the
-// sessions of Identity Center users. A user name that is no valid session name (characters
-// outside [\w+=,.@-], longer than 64) has each such character replaced by "_" and is cut to 64
-// characters; AWS's handling of such names is not documented — Rootward's choice.
-func SessionName(userName string) string {
-	n := badSessionChars.ReplaceAllString(userName, "_")
-	if len(n) > 64 {
-		n = n[:64]
-	}
-	for len(n) < 2 {
-		n += "_"
-	}
-	if sts.CheckSessionName(n) != nil {
-		return strings.Repeat("_", 2)
-	}
-	return n
 }
 
 // Logout ends the token's session: the access token and every token refreshed from the same

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rootward/rootward/internal/api/ssoapi"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/testutil"
@@ -62,7 +61,7 @@ func setup(t *testing.T) (*portaltest.Env, *portal.User, *iam.Account, string) {
 	if _, err := e.Svc.CreateRole(ctx, member.ID, iam.CreateRoleInput{RoleName: roleName, Path: reservedPath, AssumeRolePolicyDocument: trust, MaxSessionDuration: 43200}); err != nil {
 		t.Fatal(err)
 	}
-	u := &portal.User{InstanceAccount: e.Account.ID, IdentityStoreID: "d-1234567890", UserID: "u-alice", UserName: "alice@example.com"}
+	u := &portal.User{InstanceAccount: e.Account.ID, InstanceID: "ssoins-1234567890abcdef", IdentityStoreID: "d-1234567890", UserID: "u-alice", UserName: "alice@example.com"}
 	e.Dir.AddUser(*u)
 	e.Dir.Assign(u.UserID, portal.Assignment{AccountID: member.ID, AccountName: "member", AccountEmail: member.Email,
 		PermissionSetName: "ReadOnly", RoleName: roleName, SessionDuration: 2 * time.Hour})
@@ -130,7 +129,7 @@ func TestPortalRefusals(t *testing.T) {
 	ctx := context.Background()
 	tok := signIn(t, e, u)
 	c := portalClient(e)
-	bob := &portal.User{InstanceAccount: e.Account.ID, IdentityStoreID: "d-1234567890", UserID: "u-bob", UserName: "bob"}
+	bob := &portal.User{InstanceAccount: e.Account.ID, InstanceID: "ssoins-1234567890abcdef", IdentityStoreID: "d-1234567890", UserID: "u-bob", UserName: "bob"}
 	e.Dir.AddUser(*bob)
 	bobTok := signIn(t, e, bob)
 	cases := []struct {
@@ -203,7 +202,7 @@ func TestSessionName(t *testing.T) {
 		{"a", "a_"},
 		{strings.Repeat("x", 70), strings.Repeat("x", 64)},
 	} {
-		if got := ssoapi.SessionName(tc.in); got != tc.want {
+		if got := portal.SessionName(tc.in); got != tc.want {
 			t.Errorf("SessionName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}

@@ -72,8 +72,7 @@ func authenticated(c *api.Call, token, name string, params map[string]any, fn fu
 			code = string(awserr.SSOInternalServerError)
 		}
 		readOnly := strings.HasPrefix(name, "List") || strings.HasPrefix(name, "Get")
-		if rerr := p.APIEvent(u, portal.Call{SourceIP: c.SourceIP, UserAgent: c.HTTP.UserAgent(), RequestID: c.RequestID},
-			portal.SourcePortal, name, readOnly, params, code, msg); rerr != nil {
+		if rerr := p.APIEvent(u, callOf(c), portal.SourcePortal, name, readOnly, params, code, msg); rerr != nil {
 			return rerr
 		}
 		return ferr
@@ -106,4 +105,9 @@ func pageOf[T any](items []T, key func(T) string, next string, max *int) ([]T, s
 		return items, "", nil
 	}
 	return items[:n], base64.RawURLEncoding.EncodeToString([]byte(key(items[n-1]))), nil
+}
+
+// callOf is what the portal's CloudTrail records say of the call.
+func callOf(c *api.Call) portal.Call {
+	return portal.Call{SourceIP: c.SourceIP, UserAgent: c.HTTP.UserAgent(), RequestID: c.RequestID}
 }

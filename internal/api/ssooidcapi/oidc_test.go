@@ -17,7 +17,7 @@ import (
 	"github.com/rootward/rootward/internal/testutil/portaltest"
 )
 
-var alice = portal.User{InstanceAccount: "", IdentityStoreID: "d-1234567890", UserID: "u-alice", UserName: "alice"}
+var alice = portal.User{InstanceAccount: "", InstanceID: "ssoins-1234567890abcdef", IdentityStoreID: "d-1234567890", UserID: "u-alice", UserName: "alice"}
 
 func client(e *portaltest.Env) *ssooidc.Client {
 	return ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.URL)})

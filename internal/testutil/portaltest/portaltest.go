@@ -60,11 +60,11 @@ func (d *Directory) Assign(userID string, a portal.Assignment) {
 }
 
 // UserByName implements portal.Directory.
-func (d *Directory) UserByName(_ context.Context, storeID, name string) (*portal.User, error) {
+func (d *Directory) UserByName(_ context.Context, instanceID, name string) (*portal.User, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, u := range d.users {
-		if u.UserName == name && (storeID == "" || u.IdentityStoreID == storeID) {
+		if u.UserName == name && u.InstanceID == instanceID {
 			return &u, nil
 		}
 	}
@@ -72,11 +72,11 @@ func (d *Directory) UserByName(_ context.Context, storeID, name string) (*portal
 }
 
 // UserByID implements portal.Directory.
-func (d *Directory) UserByID(_ context.Context, storeID, id string) (*portal.User, error) {
+func (d *Directory) UserByID(_ context.Context, instanceID, id string) (*portal.User, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, u := range d.users {
-		if u.UserID == id && u.IdentityStoreID == storeID {
+		if u.UserID == id && u.InstanceID == instanceID {
 			return &u, nil
 		}
 	}
