@@ -25,8 +25,10 @@ import (
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
@@ -333,15 +335,23 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if w.mon, err = newMonitoring(st, svc, rs, w.bus, rec, base, log); err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
+	// IAM Identity Center and its access portal (PUBLIC_URL/start, PUBLIC_URL/device, sso-oidc and
+	// the portal API): one Identity Center service for the API and the portal.
+	ic := identitycenter.New(svc, org)
+	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, PublicURL: base})
+	if err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty, AccessAdvisor: w.advisor, Root: root, AWSConfig: w.mon.config, SecurityHub: w.mon.securityHub, Advisor: w.mon.advisor,
+		IdentityCenter: ic, Portal: pt,
 	})
 	if err := registerStoreMetrics(srv, st); err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
 	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
-		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts}
+		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts, Portal: pt}
 	if redirect {
 		cc.PublicURL = base
 	}
