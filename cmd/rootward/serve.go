@@ -338,7 +338,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	// IAM Identity Center and its access portal (PUBLIC_URL/start, PUBLIC_URL/device, sso-oidc and
 	// the portal API): one Identity Center service for the API and the portal.
 	ic := identitycenter.New(svc, org)
-	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, PublicURL: base})
+	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, Notifier: rs.notifier, PublicURL: base})
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}

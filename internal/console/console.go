@@ -261,6 +261,7 @@ func (h *Handler) routes() {
 	h.eventsRoutes(m)
 	h.complianceRoutes(m)
 	h.portalRoutes(m)
+	h.icUsersRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

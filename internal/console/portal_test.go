@@ -14,9 +14,11 @@ import (
 
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/identitycenter"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -41,8 +43,12 @@ func newPortalEnv(t *testing.T) *portalEnv {
 	e := newEnv(t, func(o *envOpts) {
 		o.server = append(o.server, func(cfg *server.Config) {
 			pe.ic = identitycenter.New(cfg.IAM, nil, identitycenter.WithClock(cfg.Now), identitycenter.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
+			n, err := notify.New(cfg.IAM.Store(), testutil.Sealer(t), notify.Config{}, notify.WithClock(cfg.Now))
+			if err != nil {
+				t.Fatal(err)
+			}
 			p, err := portal.New(portal.Config{Store: cfg.IAM.Store(), Trail: cfg.Trail, Counters: throttle.New(cfg.IAM.Store(), throttle.DefaultLimits, cfg.Now),
-				IC: pe.ic, IAM: cfg.IAM, PublicURL: portalURL, Now: cfg.Now})
+				IC: pe.ic, IAM: cfg.IAM, Notifier: n, PublicURL: portalURL, Now: cfg.Now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +64,7 @@ func newPortalEnv(t *testing.T) *portalEnv {
 		t.Fatal(err)
 	}
 	pe.instance = in
-	u, err := pe.ic.CreateUser(ctx, acct, in.IdentityStoreID, "test", identitycenter.UserAttributes{UserName: "alice", DisplayName: "Alice", Name: &identitycenter.Name{GivenName: "Alice", FamilyName: "Liddell"}})
+	u, err := pe.ic.CreateUser(ctx, acct, in.IdentityStoreID, "test", identitycenter.UserAttributes{UserName: "alice", DisplayName: "Alice", Emails: []identitycenter.Email{{Value: "alice@acme.example", Primary: true}}, Name: &identitycenter.Name{GivenName: "Alice", FamilyName: "Liddell"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,5 +244,71 @@ func TestDeviceApproval(t *testing.T) {
 	u, err := pe.portal.TokenUser(ctx, aws.ToString(tok.AccessToken))
 	if err != nil || u.UserID != pe.alice {
 		t.Errorf("token's user = %+v, %v; want alice", u, err)
+	}
+}
+
+// TestIdentityCenterUsersPage: an administrator of the instance's account emails alice a password
+// setup link (the outbox holds it: no SMTP), with which she sets her password and signs in to
+// MFA registration; or generates a one-time password, shown once. A user without
+// identitystore:UpdateUser may do neither.
+func TestIdentityCenterUsersPage(t *testing.T) {
+	pe := newPortalEnv(t)
+	pe.userWithPassword("admin", userPw, adminPolicy, false)
+	pe.userWithPassword("intern", userPw, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sso:ListInstances","identitystore:ListUsers"],"Resource":"*"}]}`, false)
+	admin := pe.signedInUser("admin")
+	p := admin.get("/console/identity-center/users")
+	if p.status != 200 || !strings.Contains(p.body, "alice@acme.example") || !strings.Contains(p.body, pe.instance.IdentityStoreID) {
+		t.Fatalf("users page = %d, want alice in the instance's store:\n%.2000s", p.status, p.body)
+	}
+	form := url.Values{"instance": {pe.instance.ID}, "store": {pe.instance.IdentityStoreID}, "user": {pe.alice}, "username": {"alice"}}
+	form.Set("action", "email")
+	if p := admin.submit("/console/identity-center/users", form); p.status != 200 || !strings.Contains(p.body, "sent to alice@acme.example") {
+		t.Fatalf("send email = %d:\n%.2000s", p.status, p.body)
+	}
+	n, err := notify.New(pe.st, testutil.Sealer(t), notify.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := n.Outbox(context.Background(), notify.Query{To: "alice@acme.example", Purpose: portal.PurposePasswordSetup})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("outbox: %d setup emails, %v; want 1", len(entries), err)
+	}
+	m := regexp.MustCompile(regexp.QuoteMeta(portalURL) + `(/start/setup\?\S+)`).FindStringSubmatch(entries[0].Body)
+	if m == nil {
+		t.Fatalf("no setup link in:\n%s", entries[0].Body)
+	}
+	b := pe.browser()
+	if p := b.get(html.UnescapeString(m[1])); p.status != 200 || !strings.Contains(p.body, `action="/start/setup"`) {
+		t.Fatalf("setup link = %d:\n%.1500s", p.status, p.body)
+	}
+	if p := b.submit("/start/setup", url.Values{"instance": {pe.instance.ID}, "token": {"forged"}, "new_password": {"Quiet-Harbor-Lamp-4"}, "confirm_password": {"Quiet-Harbor-Lamp-4"}}); p.status != 403 {
+		t.Errorf("a forged setup token = %d, want 403", p.status)
+	}
+	link, _ := url.Parse(m[1])
+	if p := b.submit("/start/setup", url.Values{"instance": {link.Query().Get("instance")}, "token": {link.Query().Get("token")},
+		"new_password": {"Quiet-Harbor-Lamp-4"}, "confirm_password": {"Quiet-Harbor-Lamp-4"}}); p.status != 200 || !strings.Contains(p.body, `action="/start/signin"`) {
+		t.Fatalf("set password with the link = %d:\n%.1500s", p.status, p.body)
+	}
+	if p := b.submit("/start/signin", url.Values{"username": {"alice"}, "password": {"Quiet-Harbor-Lamp-4"}}); p.status != 200 || !strings.Contains(p.body, `action="/start/register"`) {
+		t.Fatalf("sign-in with the new password = %d, want MFA registration:\n%.1500s", p.status, p.body)
+	}
+
+	form.Set("action", "otp")
+	p = admin.submit("/console/identity-center/users", form)
+	otp := regexp.MustCompile(`id="one-time-password">([^<]+)<`).FindStringSubmatch(p.body)
+	if p.status != 200 || otp == nil {
+		t.Fatalf("generate one-time password = %d:\n%.2000s", p.status, p.body)
+	}
+	b2 := pe.browser()
+	b2.get("/start")
+	if p := b2.submit("/start/signin", url.Values{"username": {"alice"}, "password": {html.UnescapeString(otp[1])}}); !strings.Contains(p.body, `action="/start/password"`) {
+		t.Fatalf("sign-in with the one-time password = %d, want the new password step:\n%.1500s", p.status, p.body)
+	}
+
+	intern := pe.signedInUser("intern")
+	intern.get("/console/identity-center/users")
+	form.Del("csrf")
+	if p := intern.submit("/console/identity-center/users", form); !strings.Contains(p.body, "not authorized") || strings.Contains(p.body, "one-time-password") {
+		t.Errorf("intern's one-time password = %d, want AccessDenied:\n%.1500s", p.status, p.body)
 	}
 }

@@ -29,6 +29,7 @@ import (
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/identitycenter"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
@@ -83,6 +84,7 @@ type Service struct {
 	dir       Directory
 	ic        *identitycenter.Service
 	iam       *iam.Service
+	notifier  *notify.Notifier
 	publicURL string
 	region    string
 	now       func() time.Time
@@ -103,6 +105,8 @@ type Config struct {
 	IC *identitycenter.Service
 	// IAM seals the authenticator seed a pending MFA registration holds; required with IC.
 	IAM *iam.Service
+	// Notifier sends the password setup emails (admin.go).
+	Notifier *notify.Notifier
 	// PublicURL is the server's public base URL: the start URL is PublicURL/start, the device
 	// verification page PublicURL/device.
 	PublicURL string
@@ -120,7 +124,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Counters == nil || cfg.Directory == nil || (cfg.IC != nil && cfg.IAM == nil) {
 		return nil, errors.New("portal: Store, Counters and Directory (or IC and IAM) are required")
 	}
-	s := &Service{st: cfg.Store, trail: cfg.Trail, counters: cfg.Counters, dir: cfg.Directory, ic: cfg.IC, iam: cfg.IAM,
+	s := &Service{st: cfg.Store, trail: cfg.Trail, counters: cfg.Counters, dir: cfg.Directory, ic: cfg.IC, iam: cfg.IAM, notifier: cfg.Notifier,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), region: cfg.Region, now: cfg.Now}
 	if s.now == nil {
 		s.now = time.Now

@@ -72,11 +72,12 @@ type pendingRecord struct {
 var pendings = store.Define(store.Kind[pendingRecord]{Name: "portal.pending", Version: 1})
 
 var (
-	errSignIn    = awserr.New(awserr.AccessDenied, "Your authentication information is incorrect. Please try again.")
-	errMFA       = awserr.New(awserr.InvalidAuthenticationCode, "Your authentication information is incorrect. Please try again.")
-	errPending   = awserr.New(awserr.ExpiredToken, "Your sign-in session has expired or was already used. Please sign in again.")
-	errNoSignIn  = errors.New("portal: the portal has no Identity Center service for sign-in")
-	errNoAccount = awserr.New(awserr.AccessDenied, "Choose the Identity Center instance to sign in to.")
+	errSignIn     = awserr.New(awserr.AccessDenied, "Your authentication information is incorrect. Please try again.")
+	errMFA        = awserr.New(awserr.InvalidAuthenticationCode, "Your authentication information is incorrect. Please try again.")
+	errPending    = awserr.New(awserr.ExpiredToken, "Your sign-in session has expired or was already used. Please sign in again.")
+	errNoSignIn   = errors.New("portal: the portal has no Identity Center service for sign-in")
+	errNoNotifier = errors.New("portal: the portal has no notifier for setup emails")
+	errNoAccount  = awserr.New(awserr.AccessDenied, "Choose the Identity Center instance to sign in to.")
 )
 
 // Instances lists the instances users may sign in to; the start page asks for one only when
