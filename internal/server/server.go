@@ -415,16 +415,21 @@ func (s *Server) handleUnsigned(w http.ResponseWriter, c *call) (handled bool, e
 		return false, nil
 	}
 	c.Service, c.Action, c.Query = "sts", name, params
+	return true, s.runUnsigned(w, c, svc, op, nil)
+}
+
+// runUnsigned decodes and runs op of svc for c, a request without a caller, and answers it.
+func (s *Server) runUnsigned(w http.ResponseWriter, c *call, svc *api.Service, op api.Operation, labels map[string]string) error {
 	c.Route(svc, op)
-	in, err := api.Decode(svc, op, c.Query, r, nil, c.body)
+	in, err := api.Decode(svc, op, c.Query, c.r, labels, c.body)
 	if err != nil {
-		return true, err
+		return err
 	}
 	result, err := s.runner.Run(c.Call, op, in)
 	if err != nil {
-		return true, err
+		return err
 	}
-	return true, s.answer(w, c, svc, result)
+	return s.answer(w, c, svc, result)
 }
 
 // handleUnsignedREST serves c when its method and path are an operation of an unsigned restJson1
@@ -442,16 +447,7 @@ func (s *Server) handleUnsignedREST(w http.ResponseWriter, c *call) (handled boo
 		}
 		c.Service, c.Action, c.JSON = svc.Name, api.OpName(op), c.body
 		c.errProto = &svc.Protocol
-		c.Route(svc, op)
-		in, err := api.Decode(svc, op, nil, c.r, labels, c.body)
-		if err != nil {
-			return true, err
-		}
-		result, err := s.runner.Run(c.Call, op, in)
-		if err != nil {
-			return true, err
-		}
-		return true, s.answer(w, c, svc, result)
+		return true, s.runUnsigned(w, c, svc, op, labels)
 	}
 	return false, nil
 }
