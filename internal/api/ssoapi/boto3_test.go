@@ -29,13 +29,20 @@ print(boto3.Session(profile_name="portal").client("sts").get_caller_identity()["
 
 // TestBoto3SSOProfile: an SSO profile of boto3 (sso-session, the token cache `aws sso login`
 // writes) against Rootward through AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC. It skips
-// without python3 and boto3 except under CI=true, whose install step provides them (.ci/run).
+// without a python3 whose boto3 reads those variables, except under CI=true, whose install step
+// provides one (.ci/run, ROOTWARD_TEST_PYTHON).
 func TestBoto3SSOProfile(t *testing.T) {
-	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
+	// botocore reads the AWS_ENDPOINT_URL_<SERVICE> variables from 1.31 on (Debian 12's is 1.29).
+	python := os.Getenv("ROOTWARD_TEST_PYTHON")
+	if python == "" {
+		python = "python3"
+	}
+	check := "import boto3, botocore; v = tuple(int(x) for x in botocore.__version__.split('.')[:2]); assert v >= (1, 31), botocore.__version__"
+	if out, err := exec.Command(python, "-c", check).CombinedOutput(); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3 with boto3 is required under CI: %v", err)
+			t.Fatalf("%s with boto3 and botocore 1.31 or later is required under CI: %v\n%s", python, err, out)
 		}
-		t.Skipf("skipped: python3 with boto3 is not installed (%v)", err)
+		t.Skipf("skipped: %s has no boto3 with botocore 1.31 or later (%v; ROOTWARD_TEST_PYTHON names another python)", python, err)
 	}
 	e, u, member, roleName := setup(t)
 	ctx := context.Background()
@@ -75,7 +82,7 @@ func TestBoto3SSOProfile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json"), cache, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("python3", "-c", boto3Script)
+	cmd := exec.Command(python, "-c", boto3Script)
 	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials"), "AWS_EC2_METADATA_DISABLED=true",
 		"AWS_ENDPOINT_URL_SSO=" + e.URL, "AWS_ENDPOINT_URL_SSO_OIDC=" + e.URL, "AWS_ENDPOINT_URL_STS=" + e.URL}
