@@ -25,9 +25,11 @@ import (
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/server"
@@ -334,16 +336,24 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if w.mon, err = newMonitoring(st, svc, rs, w.bus, rec, base, log); err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
+	// IAM Identity Center and its access portal (PUBLIC_URL/start, PUBLIC_URL/device, sso-oidc and
+	// the portal API): one Identity Center service for the API and the portal.
+	ic := rs.ic
+	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, Notifier: rs.notifier, PublicURL: base})
+	if err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty, AccessAdvisor: w.advisor, Root: root, AWSConfig: w.mon.config, SecurityHub: w.mon.securityHub, Advisor: w.mon.advisor,
-		MPA: rs.mpa,
+		MPA:            rs.mpa,
+		IdentityCenter: ic, Portal: pt,
 	})
 	if err := registerStoreMetrics(srv, st); err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
 	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
-		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts}
+		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts, Portal: pt}
 	if redirect {
 		cc.PublicURL = base
 	}
@@ -417,9 +427,10 @@ type rootServices struct {
 	sealer   *seal.Sealer
 	notifier *notify.Notifier
 	// mpa is Multi-party approval, which the root user's protected console operations and the API
-	// server's protected operations ask. Its Directory (IAM Identity Center) is not wired yet: no
-	// identity source can be created until it is, so nothing is protected.
+	// server's protected operations ask; its approvers are users of ic.
 	mpa *mpa.Service
+	// ic is IAM Identity Center, one service for the API, the access portal and mpa's directory.
+	ic *identitycenter.Service
 }
 
 // rootUserServices builds the root-user service (with its notifier) over Organizations, as serve and
@@ -442,13 +453,15 @@ func rootUserServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store
 		return nil, err
 	}
 	org := orgs.New(svc)
-	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, IAM: svc, Sealer: sealer, PortalURL: base + "/approvals", Log: log})
+	ic := identitycenter.New(svc, org)
+	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, IAM: svc, Sealer: sealer, PortalURL: base + "/approvals", Log: log,
+		Directory: icDirectory{ic: ic, region: mpaRegion}})
 	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()},
 		append(orgRootOptions(org), rootuser.WithApproval(approvals.RootApproval))...)
 	if err != nil {
 		return nil, err
 	}
-	return &rootServices{root: root, org: org, sealer: sealer, notifier: n, mpa: approvals}, nil
+	return &rootServices{root: root, org: org, sealer: sealer, notifier: n, mpa: approvals, ic: ic}, nil
 }
 
 // orgRootOptions ties the root-user service to Organizations: a member whose root credentials are

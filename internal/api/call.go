@@ -17,6 +17,7 @@ import (
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/sns"
@@ -65,6 +66,9 @@ type Deps struct {
 	// IdentityCenter holds IAM Identity Center's instances, identity stores and permission sets
 	// (internal/api/ssoadminapi, internal/api/identitystoreapi).
 	IdentityCenter *identitycenter.Service
+	// Portal is IAM Identity Center's access portal: sso-oidc's clients, device authorizations
+	// and tokens, and the portal API's accounts and roles (internal/api/ssooidcapi, ssoapi).
+	Portal *portal.Service
 }
 
 // Call is one operation call on its way through the Runner: who calls, when, from where, and what

@@ -40,6 +40,7 @@ type Runner struct {
 	authz    *authz.Authorizer
 	services map[string]*Service
 	owner    map[Operation]*Service
+	unsigned []*Service // the services called without SigV4 (Service.Unsigned), in the given order
 }
 
 // NewRunner returns a Runner of the given services.
@@ -63,6 +64,9 @@ func NewRunner(cfg Config, services ...*Service) *Runner {
 	for _, s := range services {
 		s.index()
 		r.services[s.Name] = s
+		if s.Unsigned {
+			r.unsigned = append(r.unsigned, s)
+		}
 		for _, o := range s.Ops {
 			r.owner[o] = s
 		}
@@ -75,6 +79,9 @@ func (r *Runner) Service(name string) (*Service, bool) {
 	s, ok := r.services[name]
 	return s, ok
 }
+
+// Unsigned returns the services whose operations are called without SigV4 (Service.Unsigned).
+func (r *Runner) Unsigned() []*Service { return r.unsigned }
 
 // Now is the runner's clock.
 func (r *Runner) Now() time.Time { return r.cfg.Now() }

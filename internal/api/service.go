@@ -36,7 +36,12 @@ type Service struct {
 	Sensitive map[string]bool
 	// InternalCode is the code of an internal error (IAM: ServiceFailure; default InternalFailure).
 	InternalCode awserr.Code
-	Ops          Table
+	// Unsigned marks a service whose operations are called without SigV4 (sso-oidc and the access
+	// portal's API): internal/server routes an unsigned request to it by method and path and runs
+	// the operation without a caller; the operation authenticates what the request carries (a
+	// client secret, a bearer token) and records its own CloudTrail events.
+	Unsigned bool
+	Ops      Table
 
 	once   sync.Once
 	byName map[string]Operation

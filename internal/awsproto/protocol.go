@@ -50,7 +50,8 @@ func (p Protocol) String() string {
 //   - ec2Query: <Response><Errors><Error><Code>…</Errors><RequestID>…;
 //   - awsJson1_0 / awsJson1_1: {"__type": code, "Message": text}, with its Content-Type;
 //   - restJson1: the X-Amzn-ErrorType header and {"message": text}, with the error's Fields and
-//     its fieldList (awserr.Error.FieldList);
+//     its fieldList (awserr.Error.FieldList); an OAuth 2.0 error (sso-oidc's) has its
+//     "error" and "error_description" members instead of "message";
 //   - restXml (S3's flavour, without the ErrorResponse wrapper): <Error><Code>…</Error>.
 func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awserr.Error) {
 	switch p {
@@ -77,7 +78,11 @@ func WriteError(w http.ResponseWriter, p Protocol, ns, requestID string, e *awse
 		w.Header().Set("X-Amzn-Requestid", requestID)
 		w.Header().Set("X-Amzn-Errortype", string(e.Code))
 		w.WriteHeader(Status(e))
-		body := map[string]any{"message": e.Message}
+		body := map[string]any{}
+		if _, oauth := e.Fields["error_description"]; !oauth {
+			// An OAuth 2.0 error (sso-oidc's, awserr.OIDCError) says it in error_description alone.
+			body["message"] = e.Message
+		}
 		for k, v := range e.Fields {
 			body[k] = v
 		}

@@ -54,7 +54,7 @@ func Sender(e *awserr.Error) bool { return FaultOf(e) == FaultClient }
 
 // registry holds each code of internal/awserr once, with its HTTP status and fault, from the
 // per-service tables below (one per file of internal/awserr).
-var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes, mpaCodes)
+var registry = register(commonCodes, iamCodes, stsCodes, orgsCodes, guarddutyCodes, cloudtrailCodes, accountCodes, securityhubCodes, supportCodes, configCodes, mpaCodes, ssoPortalCodes)
 
 func register(tables ...[]codeInfo) map[awserr.Code]codeInfo {
 	m := map[awserr.Code]codeInfo{}
@@ -303,4 +303,20 @@ var mpaCodes = []codeInfo{
 	{awserr.MPAServiceQuotaExceeded, http.StatusPaymentRequired, client},
 	{awserr.MPAThrottling, http.StatusTooManyRequests, client},
 	{awserr.MPATooManyTags, http.StatusBadRequest, client},
+}
+
+// ssoPortalCodes are the codes of awserr/ssoportal.go (sso-oidc and the portal API sso). Faults
+// and statuses: the smithy error and httpError traits of aws-sdk-go-v2 service/ssooidc's and
+// service/sso's models (schemas/schemas.go).
+var ssoPortalCodes = []codeInfo{
+	{awserr.OIDCAuthorizationPending, http.StatusBadRequest, client},
+	{awserr.OIDCSlowDown, http.StatusBadRequest, client},
+	{awserr.OIDCInvalidClient, http.StatusUnauthorized, client},
+	{awserr.OIDCInvalidGrant, http.StatusBadRequest, client},
+	{awserr.OIDCUnsupportedGrantType, http.StatusBadRequest, client},
+	{awserr.OIDCInvalidClientMetadata, http.StatusBadRequest, client},
+	{awserr.OIDCInvalidScope, http.StatusBadRequest, client},
+	{awserr.OIDCUnauthorizedClient, http.StatusBadRequest, client},
+	{awserr.SSOInvalidRequest, http.StatusBadRequest, client},
+	{awserr.SSOUnauthorized, http.StatusUnauthorized, client},
 }

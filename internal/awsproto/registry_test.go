@@ -19,7 +19,9 @@ import (
 	mpatypes "github.com/aws/aws-sdk-go-v2/service/mpa/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	ssotypes "github.com/aws/aws-sdk-go-v2/service/sso/types"
 	ssoadmintypes "github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
+	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	supporttypes "github.com/aws/aws-sdk-go-v2/service/support/types"
 	"github.com/aws/smithy-go"
@@ -173,9 +175,19 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.AcctTooManyRequests: {&accttypes.TooManyRequestsException{}},
 	awserr.AcctInternalServer:  {&accttypes.InternalServerException{}, &mpatypes.InternalServerException{}},
 
-	awserr.MPAServiceQuotaExceeded: {&mpatypes.ServiceQuotaExceededException{}, &ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
-	awserr.MPAThrottling:           {&mpatypes.ThrottlingException{}, &ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
-	awserr.MPATooManyTags:          {&mpatypes.TooManyTagsException{}},
+	awserr.MPAServiceQuotaExceeded:   {&mpatypes.ServiceQuotaExceededException{}, &ssoadmintypes.ServiceQuotaExceededException{}, &idstypes.ServiceQuotaExceededException{}},
+	awserr.MPAThrottling:             {&mpatypes.ThrottlingException{}, &ssoadmintypes.ThrottlingException{}, &idstypes.ThrottlingException{}},
+	awserr.MPATooManyTags:            {&mpatypes.TooManyTagsException{}},
+	awserr.OIDCAuthorizationPending:  {&oidctypes.AuthorizationPendingException{}},
+	awserr.OIDCSlowDown:              {&oidctypes.SlowDownException{}},
+	awserr.OIDCInvalidClient:         {&oidctypes.InvalidClientException{}},
+	awserr.OIDCInvalidGrant:          {&oidctypes.InvalidGrantException{}},
+	awserr.OIDCUnsupportedGrantType:  {&oidctypes.UnsupportedGrantTypeException{}},
+	awserr.OIDCInvalidClientMetadata: {&oidctypes.InvalidClientMetadataException{}},
+	awserr.OIDCInvalidScope:          {&oidctypes.InvalidScopeException{}},
+	awserr.OIDCUnauthorizedClient:    {&oidctypes.UnauthorizedClientException{}},
+	awserr.SSOInvalidRequest:         {&oidctypes.InvalidRequestException{}, &ssotypes.InvalidRequestException{}},
+	awserr.SSOUnauthorized:           {&ssotypes.UnauthorizedException{}},
 }
 
 // codeConst is a constant of type awserr.Code as declared in internal/awserr's source.

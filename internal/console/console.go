@@ -45,6 +45,7 @@ import (
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store"
@@ -98,6 +99,9 @@ type Config struct {
 	CLI string
 	// Alerts serves the root-activity alert's page (alerts.go); without it the page says so.
 	Alerts *alerts.Service
+	// Portal is IAM Identity Center's access portal (portal.go, at /start and /device); without
+	// it those pages say it is not configured.
+	Portal *portal.Service
 }
 
 // Handler serves the console under /console/.
@@ -256,6 +260,8 @@ func (h *Handler) routes() {
 	h.alertsRoutes(m)
 	h.eventsRoutes(m)
 	h.complianceRoutes(m)
+	h.portalRoutes(m)
+	h.icUsersRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

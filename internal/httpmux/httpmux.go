@@ -50,6 +50,9 @@ func New(cfg Config) http.Handler {
 			cfg.Metrics.ServeHTTP(w, r)
 		case cfg.Console != nil && (path == "/console" || strings.HasPrefix(path, "/console/")):
 			cfg.Console.ServeHTTP(w, r)
+		case cfg.Console != nil && portalPage(path) && r.Header.Get("Authorization") == "":
+			// IAM Identity Center's access portal: the start URL and the device verification page.
+			cfg.Console.ServeHTTP(w, r)
 		case cfg.SNS != nil && strings.HasPrefix(path, "/sns/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			cfg.SNS.ServeHTTP(w, r)
 		case cfg.Console != nil && path == "/" && browserVisit(r):
@@ -64,4 +67,11 @@ func New(cfg Config) http.Handler {
 // in the Authorization header or a presigned query, so only a bare GET is a browser's.
 func browserVisit(r *http.Request) bool {
 	return r.Method == http.MethodGet && r.URL.RawQuery == "" && r.Header.Get("Authorization") == ""
+}
+
+// portalPage reports whether path is one of the access portal's pages, which the console serves:
+// PUBLIC_URL/start and below, PUBLIC_URL/device (no API Rootward serves has such a path; a
+// signed request for one goes to the API).
+func portalPage(path string) bool {
+	return path == "/start" || strings.HasPrefix(path, "/start/") || path == "/device"
 }

@@ -55,6 +55,7 @@ var domain = []string{
 	"internal/trail", "internal/notify", "internal/iam", "internal/orgs", "internal/cloudtrail", "internal/authz", "internal/sts", "internal/rootuser",
 	"internal/identitycenter", "internal/signin", "internal/guardduty", "internal/alerts", "internal/compliance", "internal/accessadvisor", "internal/securityhub", "internal/advisor", "internal/config",
 	"internal/mpa",
+	"internal/portal",
 }
 
 // forbidden maps a package (and those below it) to the packages it must not depend on, directly

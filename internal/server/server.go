@@ -33,6 +33,7 @@ import (
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/securityhub"
 	"github.com/rootward/rootward/internal/sigv4"
@@ -110,6 +111,9 @@ type Config struct {
 	// AssumeRoleWithWebIdentity; when nil, a client with Go's default trust store (SSL_CERT_FILE
 	// honoured) and a 10-second timeout.
 	WebIdentityClient *http.Client
+	// Portal is IAM Identity Center's access portal (sso-oidc and the portal API); when nil, their
+	// operations answer an internal error.
+	Portal *portal.Service
 }
 
 // Server serves the AWS APIs.
@@ -215,7 +219,7 @@ func New(cfg Config) *Server {
 		Deps: api.Deps{IAM: cfg.IAM, Orgs: s.orgs, Log: s.log, RootMFAGuard: cfg.RootMFAGuard, MFALocked: cfg.MFALocked, EventBridge: bus, SNS: cfg.SNS, GuardDuty: cfg.GuardDuty, AccessAdvisor: cfg.AccessAdvisor, Root: cfg.Root,
 			SecurityHub: cfg.SecurityHub, Advisor: cfg.Advisor,
 			CloudTrail: cloudtrail.New(cfg.IAM, s.orgs, cloudtrail.WithClock(s.now)), AWSConfig: cfg.AWSConfig, WebIdentityClient: cfg.WebIdentityClient,
-			IdentityCenter: cfg.IdentityCenter, MPA: cfg.MPA, Approval: mpaapi.Gate},
+			IdentityCenter: cfg.IdentityCenter, MPA: cfg.MPA, Approval: mpaapi.Gate, Portal: cfg.Portal},
 		Authz: authz.New(cfg.IAM, s.orgs), Trail: cfg.Trail, Log: s.log, Now: s.now, Region: s.region,
 		PageKey: pageKey, Observe: s.observe,
 	}, services...)
@@ -403,6 +407,9 @@ func (s *Server) handleUnsigned(w http.ResponseWriter, c *call) (handled bool, e
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return false, nil
 	}
+	if handled, err := s.handleUnsignedREST(w, c); handled {
+		return true, err
+	}
 	params, err := awsproto.ParseQuery(r.URL.RawQuery, c.body)
 	if err != nil || !unsignedActions[params.Get("Action")] {
 		return false, nil
@@ -417,16 +424,41 @@ func (s *Server) handleUnsigned(w http.ResponseWriter, c *call) (handled bool, e
 		return false, nil
 	}
 	c.Service, c.Action, c.Query = "sts", name, params
+	return true, s.runUnsigned(w, c, svc, op, nil)
+}
+
+// runUnsigned decodes and runs op of svc for c, a request without a caller, and answers it.
+func (s *Server) runUnsigned(w http.ResponseWriter, c *call, svc *api.Service, op api.Operation, labels map[string]string) error {
 	c.Route(svc, op)
-	in, err := api.Decode(svc, op, c.Query, r, nil, c.body)
+	in, err := api.Decode(svc, op, c.Query, c.r, labels, c.body)
 	if err != nil {
-		return true, err
+		return err
 	}
 	result, err := s.runner.Run(c.Call, op, in)
 	if err != nil {
-		return true, err
+		return err
 	}
-	return true, s.answer(w, c, svc, result)
+	return s.answer(w, c, svc, result)
+}
+
+// handleUnsignedREST serves c when its method and path are an operation of an unsigned restJson1
+// service (api.Service.Unsigned: sso-oidc and the access portal's API, whose SDK clients sign
+// nothing): decoded and run without a caller; the operation authenticates what the request
+// carries. handled is false when no such operation is bound to the path.
+func (s *Server) handleUnsignedREST(w http.ResponseWriter, c *call) (handled bool, err error) {
+	for _, svc := range s.runner.Unsigned() {
+		if svc.Protocol != awsproto.RestJSON1 {
+			continue
+		}
+		op, labels, ok := svc.Route(c.r.Method, c.r.URL.EscapedPath())
+		if !ok {
+			continue
+		}
+		c.Service, c.Action, c.JSON = svc.Name, api.OpName(op), c.body
+		c.errProto = &svc.Protocol
+		return true, s.runUnsigned(w, c, svc, op, labels)
+	}
+	return false, nil
 }
 
 // answer writes the success answer of c, whose operation ran and returned result. A write that

@@ -34,7 +34,6 @@ var unservedServices = map[string]unservedService{
 	"access-analyzer":      {"IAM Access Analyzer", awsproto.RestJSON1},
 	"acm":                  {"AWS Certificate Manager", awsproto.AWSJSON11},
 	"autoscaling":          {"Amazon EC2 Auto Scaling", awsproto.AWSQuery},
-	"awsssoportal":         {"the IAM Identity Center portal", awsproto.RestJSON1},
 	"cloudformation":       {"AWS CloudFormation", awsproto.AWSQuery},
 	"cloudfront":           {"Amazon CloudFront", awsproto.RestXML},
 	"dynamodb":             {"Amazon DynamoDB", awsproto.AWSJSON10},
@@ -52,7 +51,6 @@ var unservedServices = map[string]unservedService{
 	"secretsmanager":       {"AWS Secrets Manager", awsproto.AWSJSON11},
 	"sqs":                  {"Amazon SQS", awsproto.AWSJSON10},
 	"ssm":                  {"AWS Systems Manager", awsproto.AWSJSON11},
-	"sso-oauth":            {"the IAM Identity Center OIDC service", awsproto.RestJSON1},
 }
 
 // unservedProtocol is the protocol to answer a request for an unserved service in: what the
@@ -142,6 +140,7 @@ var servedTitles = []struct{ name, title string }{
 	{"securityhub", "Security Hub"}, {"support", "Support"}, {"config", "AWS Config"},
 	{"mpa", "Multi-party approval"},
 	{"sso", "IAM Identity Center"}, {"identitystore", "Identity Store"},
+	{"sso-oauth", "IAM Identity Center OIDC"}, {"awsssoportal", "IAM Identity Center portal"},
 }
 
 // UnservedMessage is the refusal of a service Rootward does not serve, name being the service as a

@@ -12,7 +12,7 @@ import (
 // (encode_test.go compares the two on every field, escape and omission), written without
 // reflection into a reused buffer, and the offset of the eventID's value known without searching
 // for it. encoding/json still encodes the free-form maps (requestParameters, responseElements,
-// additionalEventData) when they hold anything.
+// additionalEventData, serviceEventDetails) when they hold anything.
 //
 // Keep it in step with Event and its parts: a field added to them must be added here, or
 // TestAppendEventMatchesJSON fails.
@@ -51,6 +51,12 @@ func appendEvent(dst []byte, e *Event) (out []byte, idAt int, err error) {
 	if len(e.AdditionalEventData) > 0 {
 		dst = append(dst, `,"additionalEventData":`...)
 		if dst, err = appendMap(dst, e.AdditionalEventData); err != nil {
+			return dst, 0, err
+		}
+	}
+	if len(e.ServiceEventDetails) > 0 {
+		dst = append(dst, `,"serviceEventDetails":`...)
+		if dst, err = appendMap(dst, e.ServiceEventDetails); err != nil {
 			return dst, 0, err
 		}
 	}

@@ -89,6 +89,9 @@ type Event struct {
 	RequestParameters   map[string]any `json:"requestParameters"`
 	ResponseElements    map[string]any `json:"responseElements"`
 	AdditionalEventData map[string]any `json:"additionalEventData,omitempty"`
+	// ServiceEventDetails is an AwsServiceEvent's own detail (Identity Center's sign-in events:
+	// {"CredentialVerification": "Success"} and the like).
+	ServiceEventDetails map[string]any `json:"serviceEventDetails,omitempty"`
 	RequestID           string         `json:"requestID,omitempty"`
 	EventID             string         `json:"eventID"`
 	ReadOnly            *bool          `json:"readOnly,omitempty"`

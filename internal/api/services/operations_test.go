@@ -37,6 +37,8 @@ var sdkModules = map[string]string{
 	"mpa":           "github.com/aws/aws-sdk-go-v2/service/mpa",
 	"identitystore": "github.com/aws/aws-sdk-go-v2/service/identitystore",
 	"sso":           "github.com/aws/aws-sdk-go-v2/service/ssoadmin",
+	"sso-oauth":     "github.com/aws/aws-sdk-go-v2/service/ssooidc",
+	"awsssoportal":  "github.com/aws/aws-sdk-go-v2/service/sso",
 }
 
 // sdkOperation is one operation of an SDK model: its name and whether its output is a shape (an

@@ -16,11 +16,14 @@ import (
 	"github.com/rootward/rootward/internal/api/securityhubapi"
 	"github.com/rootward/rootward/internal/api/snsapi"
 	"github.com/rootward/rootward/internal/api/ssoadminapi"
+	"github.com/rootward/rootward/internal/api/ssoapi"
+	"github.com/rootward/rootward/internal/api/ssooidcapi"
 	"github.com/rootward/rootward/internal/api/stsapi"
 	"github.com/rootward/rootward/internal/api/supportapi"
 )
 
 // All returns a fresh descriptor of every service.
 func All() []*api.Service {
-	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), accountapi.Service(), securityhubapi.Service(), supportapi.Service(), configapi.Service(), identitystoreapi.Service(), ssoadminapi.Service(), mpaapi.Service()}
+	return []*api.Service{iamapi.Service(), orgsapi.Service(), stsapi.Service(), eventsapi.Service(), snsapi.Service(), guarddutyapi.Service(), cloudtrailapi.Service(), accountapi.Service(), securityhubapi.Service(), supportapi.Service(), configapi.Service(), identitystoreapi.Service(), ssoadminapi.Service(),
+		ssooidcapi.Service(), ssoapi.Service(), mpaapi.Service()}
 }
