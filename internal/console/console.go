@@ -262,6 +262,7 @@ func (h *Handler) routes() {
 	h.complianceRoutes(m)
 	h.portalRoutes(m)
 	h.icUsersRoutes(m)
+	h.identitySourceRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusNotFound, "This page does not exist.")
 	})

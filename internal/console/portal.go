@@ -154,7 +154,9 @@ func (h *Handler) portalStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess == nil {
-		h.portalSignInPage(w, r, http.StatusOK, "")
+		if !h.portalExternal(w, r, "") {
+			h.portalSignInPage(w, r, http.StatusOK, "")
+		}
 		return
 	}
 	h.portalHome(w, r, sess, nil, "")
@@ -365,6 +367,9 @@ func (h *Handler) portalDevicePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess == nil {
+		if h.portalExternal(w, r, code) {
+			return
+		}
 		if code != "" {
 			http.SetCookie(w, h.portalCookie(r, cookiePortalNext, code, 30*time.Minute))
 		}

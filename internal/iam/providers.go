@@ -92,6 +92,7 @@ type mdEntity struct {
 
 type mdIDP struct {
 	Keys []mdKey `xml:"urn:oasis:names:tc:SAML:2.0:metadata KeyDescriptor"`
+	SSO  []mdSSO `xml:"urn:oasis:names:tc:SAML:2.0:metadata SingleSignOnService"`
 }
 
 type mdKey struct {
@@ -108,7 +109,9 @@ type mdX509Data struct {
 }
 
 type samlMetadata struct {
-	entityID   string
+	entityID string
+	// sso are the IDPSSODescriptors' SingleSignOnService endpoints (samlidp.go).
+	sso        []mdSSO
 	validUntil time.Time // zero when the document sets none
 	certs      []*x509.Certificate
 }
@@ -137,6 +140,7 @@ func parseSAMLMetadata(doc string) (*samlMetadata, error) {
 		md.validUntil = t.UTC()
 	}
 	for _, idp := range e.IDPs {
+		md.sso = append(md.sso, idp.SSO...)
 		for _, k := range idp.Keys {
 			if k.Use != "" && k.Use != "signing" {
 				continue

@@ -58,6 +58,11 @@ func (s *Service) TokenEvent(_ context.Context, u *User, sourceIP, userAgent, re
 // name there too on a successful CredentialChallenge of the password and on UserAuthentication
 // ("Username in sign-in CloudTrail events", IAM Identity Center User Guide).
 func (s *Service) signInEvent(u *User, c Call, workflow, name, credential string, success bool) error {
+	return s.recordSignIn(u, c, workflow, name, credential, success, nil)
+}
+
+// recordSignIn is signInEvent with more additionalEventData.
+func (s *Service) recordSignIn(u *User, c Call, workflow, name, credential string, success bool, more map[string]any) error {
 	if s.trail == nil || u.InstanceAccount == "" {
 		return nil
 	}
@@ -66,6 +71,9 @@ func (s *Service) signInEvent(u *User, c Call, workflow, name, credential string
 		result = "Success"
 	}
 	extra := map[string]any{"AuthWorkflowID": workflow}
+	for k, v := range more {
+		extra[k] = v
+	}
 	if credential != "" {
 		extra["CredentialType"] = credential
 	}

@@ -138,6 +138,11 @@ func (s *Service) BeginSignIn(ctx context.Context, instanceID, userName, pw stri
 	if err != nil {
 		return nil, err
 	}
+	if ext, err := s.usesExternalIdP(ctx, in.InstanceID); err != nil {
+		return nil, err
+	} else if ext {
+		return nil, errExternalIdP
+	}
 	key := in.InstanceID + "/" + strings.ToLower(strings.TrimSpace(userName))
 	if _, err := s.counters.Reserve(ctx, s.scopes("portal-signin", key, c)...); err != nil {
 		return nil, err

@@ -73,6 +73,11 @@ type SAMLClaims struct {
 	Transitive      []string
 	// SessionNotOnOrAfter bounds the session, zero when the AuthnStatement sets none.
 	SessionNotOnOrAfter time.Time
+	// AssertionID is the Assertion's ID, which a service provider accepts once, until
+	// NotOnOrAfter: the earliest of the Conditions' and the bearer confirmation's (zero when
+	// neither sets one).
+	AssertionID  string
+	NotOnOrAfter time.Time
 }
 
 // NameQualifier is the hash AWS derives for a provider's subjects: base64 of the SHA-1 of the
@@ -92,6 +97,62 @@ func signInEndpoint(v string) bool {
 // conditions at now, and returns its claims. Returns InvalidIdentityToken, ExpiredTokenException,
 // IDPRejectedClaim.
 func VerifySAMLResponse(b64 string, certs []*x509.Certificate, issuer string, now time.Time) (*SAMLClaims, error) {
+	c, err := verifySAML(b64, certs, issuer, now, awsTarget)
+	if err != nil {
+		return nil, err
+	}
+	if c.SessionName == "" {
+		return nil, samlInvalid("RoleSessionName is required in AuthnResponse")
+	}
+	if len(c.Roles) == 0 {
+		return nil, samlInvalid("no Role attribute")
+	}
+	return c, nil
+}
+
+// samlTarget is who a response must be addressed to: the Recipient and Destination it accepts,
+// the Audience it accepts, and, for a service provider's own request, the request's ID.
+type samlTarget struct {
+	endpoint, audience func(string) bool
+	// endpointName and audienceName say what was expected, in the refusals' messages.
+	endpointName, audienceName string
+	// requestID is the AuthnRequest the response must answer (InResponseTo); "" for AWS's
+	// IdP-initiated responses, which answer none.
+	requestID string
+	// attributes reads AWS's attributes (Role, RoleSessionName, …).
+	attributes bool
+}
+
+var awsTarget = samlTarget{
+	endpoint: signInEndpoint, endpointName: "AWS's SAML endpoint",
+	audience:     func(v string) bool { return signInEndpoint(v) || v == "urn:amazon:webservices" },
+	audienceName: "AWS", attributes: true,
+}
+
+// SP is a SAML service provider that sent an AuthnRequest: IAM Identity Center with an external
+// identity provider (internal/portal), whose entity ID the Audience must name, whose assertion
+// consumer service URL the Recipient and Destination must be, and whose request, RequestID, the
+// response must answer.
+type SP struct {
+	EntityID, ACS, RequestID string
+}
+
+// VerifySPResponse verifies, as VerifySAMLResponse does (the same signature verification, the
+// same conditions), a response the identity provider issuer sent to sp in answer to its
+// AuthnRequest, and returns its claims (Subject, AssertionID). Returns InvalidIdentityToken,
+// ExpiredTokenException, IDPRejectedClaim.
+func VerifySPResponse(b64 string, certs []*x509.Certificate, issuer string, sp SP, now time.Time) (*SAMLClaims, error) {
+	if sp.EntityID == "" || sp.ACS == "" || sp.RequestID == "" {
+		return nil, samlInvalid("no outstanding request")
+	}
+	eq := func(want string) func(string) bool { return func(v string) bool { return v == want } }
+	return verifySAML(b64, certs, issuer, now, samlTarget{
+		endpoint: eq(sp.ACS), endpointName: "the assertion consumer service URL",
+		audience: eq(sp.EntityID), audienceName: "the service provider", requestID: sp.RequestID,
+	})
+}
+
+func verifySAML(b64 string, certs []*x509.Certificate, issuer string, now time.Time, target samlTarget) (*SAMLClaims, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
 	if err != nil {
 		return nil, samlInvalid("not base64")
@@ -132,10 +193,16 @@ func VerifySAMLResponse(b64 string, certs []*x509.Certificate, issuer string, no
 			return nil, awserr.New(awserr.IDPRejectedClaim, "The identity provider reported that authentication failed.")
 		}
 	}
-	if d := resp.SelectAttrValue("Destination", ""); d != "" && !signInEndpoint(d) {
-		return nil, samlInvalid("Destination is not AWS's SAML endpoint")
+	if d := resp.SelectAttrValue("Destination", ""); d != "" && !target.endpoint(d) {
+		return nil, samlInvalid("Destination is not " + target.endpointName)
 	}
-	return assertionClaims(as, issuer, now)
+	if target.requestID != "" {
+		// A response to a request names it; an unsolicited one (no InResponseTo) is refused.
+		if v := resp.SelectAttrValue("InResponseTo", ""); v != target.requestID {
+			return nil, samlInvalid("InResponseTo is not the outstanding request")
+		}
+	}
+	return assertionClaims(as, issuer, now, target)
 }
 
 func validated(vc *dsig.ValidationContext, el *etree.Element) (*etree.Element, error) {
@@ -150,8 +217,8 @@ func validated(vc *dsig.ValidationContext, el *etree.Element) (*etree.Element, e
 	return vc.Validate(detached)
 }
 
-func assertionClaims(as *etree.Element, issuer string, now time.Time) (*SAMLClaims, error) {
-	c := &SAMLClaims{Tags: map[string]string{}}
+func assertionClaims(as *etree.Element, issuer string, now time.Time, target samlTarget) (*SAMLClaims, error) {
+	c := &SAMLClaims{Tags: map[string]string{}, AssertionID: as.SelectAttrValue("ID", "")}
 	iss := first(as, nsAssertion, "Issuer")
 	if iss == nil || strings.TrimSpace(iss.Text()) != issuer {
 		return nil, samlInvalid("Issuer is not the provider's entity ID")
@@ -182,13 +249,18 @@ func assertionClaims(as *etree.Element, issuer string, now time.Time) (*SAMLClai
 		if d == nil {
 			continue
 		}
-		if !signInEndpoint(d.SelectAttrValue("Recipient", "")) {
-			return nil, samlInvalid("Recipient is not AWS's SAML endpoint")
+		if !target.endpoint(d.SelectAttrValue("Recipient", "")) {
+			return nil, samlInvalid("Recipient is not " + target.endpointName)
+		}
+		if target.requestID != "" && d.SelectAttrValue("InResponseTo", "") != target.requestID {
+			return nil, samlInvalid("InResponseTo is not the outstanding request")
 		}
 		if t, ok, err := attrTime(d, "NotOnOrAfter"); err != nil {
 			return nil, err
 		} else if ok && !now.Before(t) {
 			return nil, expired()
+		} else if ok && (c.NotOnOrAfter.IsZero() || t.Before(c.NotOnOrAfter)) {
+			c.NotOnOrAfter = t
 		}
 		c.Recipient, confirmed = d.SelectAttrValue("Recipient", ""), true
 	}
@@ -208,16 +280,17 @@ func assertionClaims(as *etree.Element, issuer string, now time.Time) (*SAMLClai
 		return nil, err
 	} else if ok && !now.Before(t) {
 		return nil, expired()
+	} else if ok && (c.NotOnOrAfter.IsZero() || t.Before(c.NotOnOrAfter)) {
+		c.NotOnOrAfter = t
 	}
 	audOK := false
 	for _, ar := range children(cond, nsAssertion, "AudienceRestriction") {
 		for _, a := range children(ar, nsAssertion, "Audience") {
-			v := strings.TrimSpace(a.Text())
-			audOK = audOK || signInEndpoint(v) || v == "urn:amazon:webservices"
+			audOK = audOK || target.audience(strings.TrimSpace(a.Text()))
 		}
 	}
 	if !audOK {
-		return nil, samlInvalid("no AudienceRestriction names AWS")
+		return nil, samlInvalid("no AudienceRestriction names " + target.audienceName)
 	}
 	for _, an := range children(as, nsAssertion, "AuthnStatement") {
 		if t, ok, err := attrTime(an, "SessionNotOnOrAfter"); err != nil {
@@ -225,6 +298,9 @@ func assertionClaims(as *etree.Element, issuer string, now time.Time) (*SAMLClai
 		} else if ok {
 			c.SessionNotOnOrAfter = t
 		}
+	}
+	if !target.attributes {
+		return c, nil
 	}
 	for _, st := range children(as, nsAssertion, "AttributeStatement") {
 		for _, at := range children(st, nsAssertion, "Attribute") {
@@ -240,12 +316,6 @@ func assertionClaims(as *etree.Element, issuer string, now time.Time) (*SAMLClai
 				return nil, err
 			}
 		}
-	}
-	if c.SessionName == "" {
-		return nil, samlInvalid("RoleSessionName is required in AuthnResponse")
-	}
-	if len(c.Roles) == 0 {
-		return nil, samlInvalid("no Role attribute")
 	}
 	return c, nil
 }
