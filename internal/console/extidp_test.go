@@ -213,3 +213,24 @@ func (b *browser) hasCookie(name string) bool {
 	}
 	return false
 }
+
+// TestExternalIdPThrottled: the ACS counts refused posts against the source address as sign-in
+// does; past the address's back-off threshold the next post waits (429), the right one included.
+func TestExternalIdPThrottled(t *testing.T) {
+	x := newExtIdPEnv(t)
+	b := x.browser()
+	req := x.start(b)
+	bad := x.idp.SPResponse(t, x.assertion("alice"), req.ID, true)
+	for i := 0; i < 20; i++ {
+		if p := x.post(b, bad, req.RelayState); p.status != 403 {
+			t.Fatalf("refused post %d = %d, want 403", i+1, p.status)
+		}
+	}
+	p := x.post(b, x.idp.SPResponse(t, x.assertion("alice"), req.ID, false), req.RelayState)
+	if p.status != 429 || !strings.Contains(p.body, "Too many failed attempts") {
+		t.Fatalf("post past the threshold = %d, want 429:\n%.1200s", p.status, p.body)
+	}
+	if b.hasCookie("rw_portal") {
+		t.Error("signed in while throttled")
+	}
+}
