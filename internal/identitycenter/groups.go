@@ -63,107 +63,38 @@ func (s *Service) CreateGroup(ctx context.Context, caller, idOrARN, by, displayN
 	return rec.group(r.store), nil
 }
 
-func (t txn) groupIn(r ref, id string) (*groupRecord, error) {
-	g, ok, err := groups.Get(t, r.account, key(r.store, id))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound(ResourceGroup, id)
-	}
-	return g, nil
-}
+func (t txn) groupIn(r ref, id string) (*groupRecord, error) { return entryIn(t, groupEntries, r, id) }
 
 // DescribeGroup returns a group. Returns ValidationException, ResourceNotFoundException.
 func (s *Service) DescribeGroup(ctx context.Context, caller, idOrARN, groupID string) (*Group, error) {
-	if err := checkResourceID("GroupId", groupID); err != nil {
-		return nil, err
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return nil, err
-	}
-	var out *Group
-	err = store.View(ctx, s.st, func(t txn) error {
-		g, err := t.groupIn(r, groupID)
-		if err == nil {
-			out = g.group(r.store)
-		}
-		return err
-	})
-	return out, err
+	return describeEntry(ctx, s, groupEntries, caller, idOrARN, groupID)
 }
 
 // ListGroups lists a store's groups in ID order, or the one a DisplayName filter names.
 func (s *Service) ListGroups(ctx context.Context, caller, idOrARN string, filters []Filter, o ListOpts) (store.Page[Group], error) {
-	if err := checkFilters(filters, "DisplayName"); err != nil {
-		return store.Page[Group]{}, err
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return store.Page[Group]{}, err
-	}
-	var p store.Page[Group]
-	err = store.View(ctx, s.st, func(t txn) error {
-		if len(filters) == 1 {
-			if o.After != "" {
-				return nil
-			}
-			_, g, ok, err := groups.Lookup(t, "displayname", r.account, key(r.store, fold(filters[0].AttributeValue)))
-			if ok {
-				p.Items = []Group{*g.group(r.store)}
-			}
-			return err
-		}
-		p, err = store.ReadPage(groups.Range(t, r.account, r.store+"/"), o.After, o.limit(), func(it store.Item) (Group, bool, error) {
-			g, err := groups.Decode(it.Body)
-			if err != nil {
-				return Group{}, false, err
-			}
-			return *g.group(r.store), true, nil
-		})
-		return err
-	})
-	return p, err
+	return listEntries(ctx, s, groupEntries, caller, idOrARN, filters, o)
 }
 
 // UpdateGroup applies operations (paths displayName, description) to a group. Returns
 // ValidationException, ResourceNotFoundException, ConflictException.
 func (s *Service) UpdateGroup(ctx context.Context, caller, idOrARN, groupID, by string, ops []AttributeOperation) error {
-	if err := checkResourceID("GroupId", groupID); err != nil {
-		return err
-	}
-	if len(ops) == 0 || len(ops) > 100 {
-		return invalid("Operations must hold 1 to 100 operations.")
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return err
-	}
-	return store.Update(ctx, s.st, func(t txn) error {
-		g, err := t.groupIn(r, groupID)
-		if err != nil {
-			return err
+	return updateEntry(ctx, s, groupEntries, caller, idOrARN, groupID, ops, func(g *groupRecord, op AttributeOperation) error {
+		var field *string
+		switch op.Path {
+		case "displayName":
+			field = &g.DisplayName
+		case "description":
+			field = &g.Description
+		default:
+			return invalid("The attribute path %s is not valid for a group.", op.Path)
 		}
-		for _, op := range ops {
-			var field *string
-			switch op.Path {
-			case "displayName":
-				field = &g.DisplayName
-			case "description":
-				field = &g.Description
-			default:
-				return invalid("The attribute path %s is not valid for a group.", op.Path)
-			}
-			if err := applyOperation(op, field); err != nil {
-				return err
-			}
-		}
+		return applyOperation(op, field)
+	}, func(g *groupRecord) error {
 		if err := checkGroup(g.DisplayName, g.Description); err != nil {
 			return err
 		}
 		g.Updated, g.UpdatedBy = s.Now(), by
-		return userUniqueness(groups.Put(t, r.account, key(r.store, groupID), g))
+		return nil
 	})
 }
 
@@ -258,36 +189,13 @@ func (s *Service) CreateGroupMembership(ctx context.Context, caller, idOrARN, gr
 }
 
 func (t txn) membershipIn(r ref, id string) (*membershipRecord, error) {
-	m, ok, err := memberships.Get(t, r.account, key(r.store, id))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound(ResourceGroupMembership, id)
-	}
-	return m, nil
+	return entryIn(t, membershipEntries, r, id)
 }
 
 // DescribeGroupMembership returns a membership. Returns ValidationException,
 // ResourceNotFoundException.
 func (s *Service) DescribeGroupMembership(ctx context.Context, caller, idOrARN, membershipID string) (*Membership, error) {
-	if err := checkResourceID("MembershipId", membershipID); err != nil {
-		return nil, err
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return nil, err
-	}
-	var out *Membership
-	err = store.View(ctx, s.st, func(t txn) error {
-		m, err := t.membershipIn(r, membershipID)
-		if err == nil {
-			mm := m.membership(r.store)
-			out = &mm
-		}
-		return err
-	})
-	return out, err
+	return describeEntry(ctx, s, membershipEntries, caller, idOrARN, membershipID)
 }
 
 // DeleteGroupMembership ends a membership. Returns ValidationException, ResourceNotFoundException.

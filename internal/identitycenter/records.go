@@ -124,9 +124,7 @@ type mfaRecord struct {
 var users = store.Define(store.Kind[userRecord]{
 	Name: kindUser, Version: 1,
 	Indexes: []store.Index[userRecord]{
-		{Name: "username", Unique: true, Values: func(k string, r *userRecord) []string {
-			return []string{key(storeOf(k), fold(r.Attrs.UserName))}
-		}},
+		scoped("username", true, func(r *userRecord) []string { return []string{fold(r.Attrs.UserName)} }),
 		{Name: "externalid", Unique: true, Values: func(k string, r *userRecord) []string {
 			return externalIDValues(storeOf(k), r.ExternalIDs)
 		}},
@@ -168,9 +166,7 @@ type groupRecord struct {
 var groups = store.Define(store.Kind[groupRecord]{
 	Name: kindGroup, Version: 1,
 	Indexes: []store.Index[groupRecord]{
-		{Name: "displayname", Unique: true, Values: func(k string, r *groupRecord) []string {
-			return []string{key(storeOf(k), fold(r.DisplayName))}
-		}},
+		scoped("displayname", true, func(r *groupRecord) []string { return []string{fold(r.DisplayName)} }),
 		{Name: "externalid", Unique: true, Values: func(k string, r *groupRecord) []string {
 			return externalIDValues(storeOf(k), r.ExternalIDs)
 		}},
@@ -189,15 +185,9 @@ type membershipRecord struct {
 var memberships = store.Define(store.Kind[membershipRecord]{
 	Name: kindMembership, Version: 1,
 	Indexes: []store.Index[membershipRecord]{
-		{Name: "pair", Unique: true, Values: func(k string, r *membershipRecord) []string {
-			return []string{key(storeOf(k), r.Group, r.User)}
-		}},
-		{Name: "group", Values: func(k string, r *membershipRecord) []string {
-			return []string{key(storeOf(k), r.Group)}
-		}},
-		{Name: "member", Values: func(k string, r *membershipRecord) []string {
-			return []string{key(storeOf(k), r.User)}
-		}},
+		scoped("pair", true, func(r *membershipRecord) []string { return []string{r.Group, r.User} }),
+		scoped("group", false, func(r *membershipRecord) []string { return []string{r.Group} }),
+		scoped("member", false, func(r *membershipRecord) []string { return []string{r.User} }),
 	},
 })
 
@@ -224,9 +214,7 @@ type permissionSetRecord struct {
 var permissionSets = store.Define(store.Kind[permissionSetRecord]{
 	Name: kindPermissionSet, Version: 1,
 	Indexes: []store.Index[permissionSetRecord]{
-		{Name: "name", Unique: true, Values: func(k string, r *permissionSetRecord) []string {
-			return []string{key(storeOf(k), fold(r.Name))}
-		}},
+		scoped("name", true, func(r *permissionSetRecord) []string { return []string{fold(r.Name)} }),
 	},
 })
 
@@ -244,12 +232,8 @@ type assignmentRecord struct {
 var assignments = store.Define(store.Kind[assignmentRecord]{
 	Name: kindAssignment, Version: 1,
 	Indexes: []store.Index[assignmentRecord]{
-		{Name: "ps", Values: func(k string, r *assignmentRecord) []string {
-			return []string{key(storeOf(k), r.PermissionSet, r.Account)}
-		}},
-		{Name: "principal", Values: func(k string, r *assignmentRecord) []string {
-			return []string{key(storeOf(k), r.PrincipalID)}
-		}},
+		scoped("ps", false, func(r *assignmentRecord) []string { return []string{r.PermissionSet, r.Account} }),
+		scoped("principal", false, func(r *assignmentRecord) []string { return []string{r.PrincipalID} }),
 	},
 })
 
@@ -265,9 +249,7 @@ type provisionedRecord struct {
 var provisioned = store.Define(store.Kind[provisionedRecord]{
 	Name: kindProvisioned, Version: 1,
 	Indexes: []store.Index[provisionedRecord]{
-		{Name: "ps", Values: func(k string, r *provisionedRecord) []string {
-			return []string{key(storeOf(k), r.PermissionSet)}
-		}},
+		scoped("ps", false, func(r *provisionedRecord) []string { return []string{r.PermissionSet} }),
 	},
 })
 
@@ -290,8 +272,6 @@ type requestRecord struct {
 var requests = store.Define(store.Kind[requestRecord]{
 	Name: kindRequest, Version: 1,
 	Indexes: []store.Index[requestRecord]{
-		{Name: "type", Values: func(k string, r *requestRecord) []string {
-			return []string{key(storeOf(k), r.Type)}
-		}},
+		scoped("type", false, func(r *requestRecord) []string { return []string{r.Type} }),
 	},
 })

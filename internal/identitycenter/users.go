@@ -254,35 +254,11 @@ func checkResourceID(member, id string) error {
 }
 
 // userIn reads a user of r's store; ResourceNotFoundException (USER) when there is none.
-func (t txn) userIn(r ref, id string) (*userRecord, error) {
-	u, ok, err := users.Get(t, r.account, key(r.store, id))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound(ResourceUser, id)
-	}
-	return u, nil
-}
+func (t txn) userIn(r ref, id string) (*userRecord, error) { return entryIn(t, userEntries, r, id) }
 
 // DescribeUser returns a user. Returns ValidationException, ResourceNotFoundException.
 func (s *Service) DescribeUser(ctx context.Context, caller, idOrARN, userID string) (*User, error) {
-	if err := checkResourceID("UserId", userID); err != nil {
-		return nil, err
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return nil, err
-	}
-	var out *User
-	err = store.View(ctx, s.st, func(t txn) error {
-		u, err := t.userIn(r, userID)
-		if err == nil {
-			out = u.user(r.store)
-		}
-		return err
-	})
-	return out, err
+	return describeEntry(ctx, s, userEntries, caller, idOrARN, userID)
 }
 
 // Filter is a ListUsers or ListGroups filter: AttributePath UserName (users) or DisplayName
@@ -321,35 +297,7 @@ func checkFilters(filters []Filter, path string) error {
 // ListUsers lists a store's users in ID order, or the one user a UserName filter names. Returns
 // ValidationException, ResourceNotFoundException.
 func (s *Service) ListUsers(ctx context.Context, caller, idOrARN string, filters []Filter, o ListOpts) (store.Page[User], error) {
-	if err := checkFilters(filters, "UserName"); err != nil {
-		return store.Page[User]{}, err
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return store.Page[User]{}, err
-	}
-	var p store.Page[User]
-	err = store.View(ctx, s.st, func(t txn) error {
-		if len(filters) == 1 {
-			if o.After != "" {
-				return nil
-			}
-			_, u, ok, err := users.Lookup(t, "username", r.account, key(r.store, fold(filters[0].AttributeValue)))
-			if ok {
-				p.Items = []User{*u.user(r.store)}
-			}
-			return err
-		}
-		p, err = store.ReadPage(users.Range(t, r.account, r.store+"/"), o.After, o.limit(), func(it store.Item) (User, bool, error) {
-			u, err := users.Decode(it.Body)
-			if err != nil {
-				return User{}, false, err
-			}
-			return *u.user(r.store), true, nil
-		})
-		return err
-	})
-	return p, err
+	return listEntries(ctx, s, userEntries, caller, idOrARN, filters, o)
 }
 
 // AttributeOperation is one change of UpdateUser or UpdateGroup: the attribute at Path set to
@@ -415,35 +363,18 @@ func applyOperation(op AttributeOperation, field any) error {
 // of the wrong type, attributes that break the rules of CreateUser), ResourceNotFoundException,
 // ConflictException (a user name taken).
 func (s *Service) UpdateUser(ctx context.Context, caller, idOrARN, userID, by string, ops []AttributeOperation) error {
-	if err := checkResourceID("UserId", userID); err != nil {
-		return err
-	}
-	if len(ops) == 0 || len(ops) > 100 {
-		return invalid("Operations must hold 1 to 100 operations.")
-	}
-	r, err := s.resolveStore(ctx, caller, idOrARN)
-	if err != nil {
-		return err
-	}
-	return store.Update(ctx, s.st, func(t txn) error {
-		u, err := t.userIn(r, userID)
-		if err != nil {
-			return err
+	return updateEntry(ctx, s, userEntries, caller, idOrARN, userID, ops, func(u *userRecord, op AttributeOperation) error {
+		field, ok := userPaths[op.Path]
+		if !ok {
+			return invalid("The attribute path %s is not valid for a user.", op.Path)
 		}
-		for _, op := range ops {
-			field, ok := userPaths[op.Path]
-			if !ok {
-				return invalid("The attribute path %s is not valid for a user.", op.Path)
-			}
-			if err := applyOperation(op, field(&u.Attrs)); err != nil {
-				return err
-			}
-		}
+		return applyOperation(op, field(&u.Attrs))
+	}, func(u *userRecord) error {
 		if err := checkUser(&u.Attrs); err != nil {
 			return err
 		}
 		u.Updated, u.UpdatedBy = s.Now(), by
-		return userUniqueness(users.Put(t, r.account, key(r.store, userID), u))
+		return nil
 	})
 }
 
