@@ -353,7 +353,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, nil, nil, nil, err
 	}
 	cc := console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: srv.Runner(), Logger: log,
-		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts, Portal: pt}
+		SecureCookies: strings.HasPrefix(base, "https://"), CLI: consoleCLI(), Alerts: w.mon.alerts, Portal: pt, MPA: rs.mpa}
 	if redirect {
 		cc.PublicURL = base
 	}

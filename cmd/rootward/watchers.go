@@ -7,6 +7,7 @@ import (
 
 	"github.com/rootward/rootward/internal/accessadvisor"
 	"github.com/rootward/rootward/internal/eventbridge"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/sns"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/trail"
@@ -25,6 +26,8 @@ type watchers struct {
 	mon *monitoring
 	// advisor keeps IAM's last-accessed evidence from the trail (internal/accessadvisor).
 	advisor *accessadvisor.Service
+	// approvals is Multi-party approval, whose expired sessions are swept (mpasweep.go).
+	approvals *mpa.Service
 }
 
 // newWatchers builds the watchers over st (the bus with opts, for tests) and ties them to the
@@ -36,6 +39,7 @@ func newWatchers(st store.Store, rs *rootServices, rec *trail.Recorder, log *slo
 		bus: eventbridge.New(st, append([]eventbridge.Option{eventbridge.WithLogger(log)}, opts...)...),
 		sns: sns.New(sns.Config{Store: st, Sealer: rs.sealer, Notifier: rs.notifier, PublicURL: base, Log: log}),
 	}
+	w.approvals = rs.mpa
 	w.bus.FollowTrail(rec)
 	w.bus.HandleTargets("sns", func(ctx context.Context, topicARN string, payload []byte) error {
 		_, rule, _ := eventbridge.RuleFrom(ctx)
@@ -58,8 +62,17 @@ func (w *watchers) start(ctx context.Context, log *slog.Logger) (stop func()) {
 	if w.mon != nil {
 		w.mon.run(ctx)
 	}
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 4)
 	go func() { w.sns.Run(ctx); done <- struct{}{} }()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		if w.approvals == nil {
+			return
+		}
+		tick := time.NewTicker(approvalSweepInterval)
+		defer tick.Stop()
+		sweepApprovals(ctx, w.approvals, tick.C, log)
+	}()
 	go func() {
 		if w.advisor != nil {
 			w.advisor.Run(ctx)
@@ -83,6 +96,7 @@ func (w *watchers) start(ctx context.Context, log *slog.Logger) (stop func()) {
 	}()
 	return func() {
 		cancel()
+		<-done
 		<-done
 		<-done
 		<-done

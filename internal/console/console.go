@@ -44,6 +44,7 @@ import (
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/portal"
 	"github.com/rootward/rootward/internal/rootuser"
@@ -102,6 +103,9 @@ type Config struct {
 	// Portal is IAM Identity Center's access portal (portal.go, at /start and /device); without
 	// it those pages say it is not configured.
 	Portal *portal.Service
+	// MPA is Multi-party approval: the approval portal at /approvals and the requester's session
+	// page (approvals.go); without it the portal says it is not configured.
+	MPA *mpa.Service
 }
 
 // Handler serves the console under /console/.

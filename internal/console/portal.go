@@ -27,7 +27,8 @@ const (
 	cookiePortal        = "rw_portal"
 	cookiePortalCSRF    = "rw_portal_csrf"
 	cookiePortalPending = "rw_portal_pending"
-	// cookiePortalNext is where a finished sign-in continues: a device page waiting for it.
+	// cookiePortalNext is where a finished sign-in continues: a device page waiting for it, or the
+	// approval portal (approvals.go).
 	cookiePortalNext = "rw_portal_next"
 )
 
@@ -44,6 +45,7 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /start/setup", h.portalPost(h.portalSetup))
 	m.HandleFunc("GET /device", h.portalDevicePage)
 	m.HandleFunc("POST /device", h.portalPost(h.portalDevice))
+	h.approvalsRoutes(m)
 }
 
 // portalView is what the portal's pages get in view.Data.
@@ -217,6 +219,8 @@ func (h *Handler) portalAdvance(w http.ResponseWriter, r *http.Request, p *porta
 	if c, err := r.Cookie(cookiePortalNext); err == nil {
 		if code := portal.NormalizeUserCode(c.Value); code != "" {
 			next = "/device?user_code=" + code
+		} else if c.Value == approvalsPath {
+			next = approvalsPath
 		}
 		http.SetCookie(w, h.portalCookie(r, cookiePortalNext, "", -1))
 	}

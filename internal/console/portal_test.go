@@ -27,7 +27,8 @@ import (
 const portalURL = "http://localhost"
 
 // portalEnv is an env with IAM Identity Center and its access portal, an account instance, a
-// permission set ReadOnly assigned to the user alice in the account, and alice's one-time password.
+// permission set ReadOnly assigned to the user alice in the account, and alice's one-time password;
+// opts tune the env further (after the portal is set up).
 type portalEnv struct {
 	*env
 	ic       *identitycenter.Service
@@ -37,10 +38,10 @@ type portalEnv struct {
 	otp      string
 }
 
-func newPortalEnv(t *testing.T) *portalEnv {
+func newPortalEnv(t *testing.T, opts ...func(*envOpts)) *portalEnv {
 	t.Helper()
 	pe := &portalEnv{}
-	e := newEnv(t, func(o *envOpts) {
+	e := newEnv(t, append([]func(*envOpts){func(o *envOpts) {
 		o.server = append(o.server, func(cfg *server.Config) {
 			pe.ic = identitycenter.New(cfg.IAM, nil, identitycenter.WithClock(cfg.Now), identitycenter.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
 			n, err := notify.New(cfg.IAM.Store(), testutil.Sealer(t), notify.Config{}, notify.WithClock(cfg.Now))
@@ -55,7 +56,7 @@ func newPortalEnv(t *testing.T) *portalEnv {
 			cfg.Portal, pe.portal = p, p
 		})
 		o.console = append(o.console, func(cfg *console.Config) { cfg.Portal = pe.portal })
-	})
+	}}, opts...)...)
 	pe.env = e
 	ctx := context.Background()
 	acct := e.account.ID

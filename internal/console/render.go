@@ -33,7 +33,9 @@ type view struct {
 	// management or IAM delegated administrator account.
 	OrgAdmin bool
 	Error    string
-	Notice   string
+	// ApprovalLink is the requester's page of the approval session Error names (approvals.go).
+	ApprovalLink string
+	Notice       string
 	// Outbox says where a message the page speaks of went when no transport is configured for
 	// its channel (outboxNote).
 	Outbox string
@@ -104,6 +106,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 	v.CSRF = h.csrfToken(w, r, s)
 	v.Once = randomToken()
+	if v.Error != "" {
+		v.ApprovalLink = h.approvalLink(v.Error)
+	}
 	if s != nil {
 		v.Account, v.Root = s.Account, s.Root()
 		v.Who = s.UserName

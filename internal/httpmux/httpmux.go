@@ -51,7 +51,8 @@ func New(cfg Config) http.Handler {
 		case cfg.Console != nil && (path == "/console" || strings.HasPrefix(path, "/console/")):
 			cfg.Console.ServeHTTP(w, r)
 		case cfg.Console != nil && portalPage(path) && r.Header.Get("Authorization") == "":
-			// IAM Identity Center's access portal: the start URL and the device verification page.
+			// IAM Identity Center's access portal: the start URL, the device verification page and
+			// the approval portal.
 			cfg.Console.ServeHTTP(w, r)
 		case cfg.SNS != nil && strings.HasPrefix(path, "/sns/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			cfg.SNS.ServeHTTP(w, r)
@@ -70,8 +71,10 @@ func browserVisit(r *http.Request) bool {
 }
 
 // portalPage reports whether path is one of the access portal's pages, which the console serves:
-// PUBLIC_URL/start and below, PUBLIC_URL/device (no API Rootward serves has such a path; a
+// PUBLIC_URL/start and below, PUBLIC_URL/device, and Multi-party approval's approval portal,
+// PUBLIC_URL/approvals and below (no API Rootward serves has such a path; a
 // signed request for one goes to the API).
 func portalPage(path string) bool {
-	return path == "/start" || strings.HasPrefix(path, "/start/") || path == "/device"
+	return path == "/start" || strings.HasPrefix(path, "/start/") || path == "/device" ||
+		path == "/approvals" || strings.HasPrefix(path, "/approvals/")
 }

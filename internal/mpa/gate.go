@@ -105,6 +105,7 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 		waitingID = newID()
 		waiting = s.newSession(teamAccount, teamID, t, KindOperation, req.Action, req.Requester, now)
 		waiting.Operation, waiting.ParamHash, waiting.RequesterApprover = req.Operation, hash, requesterApprover
+		waiting.Summary = req.Summary
 		if req.Resource != "" {
 			waiting.ProtectedResource = req.Resource
 		}

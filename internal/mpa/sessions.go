@@ -57,13 +57,15 @@ type voteRecord struct {
 }
 
 type sessionRecord struct {
-	TeamName          string    `json:"team_name"`
-	Kind              string    `json:"kind"`
-	Operation         string    `json:"operation,omitempty"`
-	ActionName        string    `json:"action"`
-	ParamHash         string    `json:"param_hash,omitempty"`
-	ProtectedResource string    `json:"resource,omitempty"`
-	Requester         Requester `json:"requester"`
+	TeamName          string `json:"team_name"`
+	Kind              string `json:"kind"`
+	Operation         string `json:"operation,omitempty"`
+	ActionName        string `json:"action"`
+	ParamHash         string `json:"param_hash,omitempty"`
+	ProtectedResource string `json:"resource,omitempty"`
+	// Summary is what the approvers are shown of the operation's parameters (Request.Summary).
+	Summary   string    `json:"summary,omitempty"`
+	Requester Requester `json:"requester"`
 	// RequesterApprover is the approver who is the requester (an Identity Center user's session),
 	// whose vote never counts; "" when none is.
 	RequesterApprover string       `json:"requester_approver,omitempty"`
@@ -113,6 +115,7 @@ type Session struct {
 	ARN, TeamARN, TeamName, Kind   string
 	ActionName, Operation          string
 	ProtectedResource              string
+	Summary                        string
 	Requester                      Requester
 	Initiated, Expires, Completed  time.Time
 	Status, StatusCode, StatusMsg  string
@@ -132,7 +135,7 @@ func (s *Service) session(account, key string, r *sessionRecord, t *teamRecord, 
 	}
 	out := &Session{ARN: s.sessionARN(account, team, id), TeamARN: s.teamARN(account, team), TeamName: cp.TeamName,
 		Kind: cp.Kind, ActionName: cp.ActionName, Operation: cp.Operation, ProtectedResource: cp.ProtectedResource,
-		Requester: cp.Requester, Initiated: cp.Initiated, Expires: cp.Expires, Completed: cp.Completed,
+		Summary: cp.Summary, Requester: cp.Requester, Initiated: cp.Initiated, Expires: cp.Expires, Completed: cp.Completed,
 		Status: cp.Status, StatusCode: cp.StatusCode, StatusMsg: cp.StatusMessage, Execution: cp.Execution,
 		MinApprovals: cp.MinApprovals, NumberOfApprover: cp.Approvers}
 	for _, v := range cp.Votes {
@@ -554,7 +557,10 @@ type Request struct {
 	Action string
 	// Params are the operation's parameters in a canonical encoding: a request with other params
 	// needs another session.
-	Params    []byte
+	Params []byte
+	// Summary is what approvers are shown of the parameters; it must hold nothing secret (the API
+	// gate gives the request's parameters as CloudTrail records them).
+	Summary   string
 	Resource  string
 	Requester Requester
 }

@@ -2,7 +2,11 @@ package mpaapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/rootward/rootward/internal/alerts"
 	"github.com/rootward/rootward/internal/api"
@@ -31,7 +35,7 @@ func Gate(c *api.Call) error {
 		return err
 	}
 	err = c.MPA.Check(c.Ctx, mpa.Request{Account: c.Account(), Operation: op, Action: c.Service + ":" + c.Action,
-		Params: params, Requester: requester(c)})
+		Params: params, Summary: paramSummary(params), Requester: requester(c)})
 	if e, ok := awserr.As(err); ok && e.Code == awserr.MPAAccessDenied {
 		// The protected service's AccessDenied (its Codes rename it: AccessDeniedException in
 		// Organizations and EventBridge), with HTTP 403 whatever the service's usual status.
@@ -96,4 +100,38 @@ func Protected(c *api.Call) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// paramSummary is what approvers see of a protected call's parameters (mpa.Request.Summary): its
+// members as Name=value, sorted, each value cut at 120 characters and the whole at 1,000. The
+// members are those CloudTrail records as the call's requestParameters; none of the protected
+// operations takes a secret.
+func paramSummary(params []byte) string {
+	var m map[string]any
+	if json.Unmarshal(params, &m) != nil {
+		return ""
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		v := m[k]
+		if v == nil {
+			continue
+		}
+		var text string
+		if str, ok := v.(string); ok {
+			text = str
+		} else {
+			b, _ := json.Marshal(v)
+			text = string(b)
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s", k, cut(text, 120)))
+	}
+	return cut(strings.Join(parts, " "), 1000)
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
