@@ -53,15 +53,21 @@ func prerequisites() string {
 	return ""
 }
 
-func TestConsoleInChromium(t *testing.T) {
+// requireBrowser skips the test, saying why, when the browser cannot run here. CI installs
+// everything (.ci/run sets CI=true): there, and under ROOTWARD_REQUIRE_BROWSER, a missing piece is
+// a failure, not a reason to skip the tests that drive a real browser.
+func requireBrowser(t *testing.T) {
+	t.Helper()
 	if why := prerequisites(); why != "" {
-		// CI installs everything (.ci/run sets CI=true): there a missing piece is a failure, not a
-		// reason to skip the only test that drives a real browser.
 		if os.Getenv("CI") != "" || os.Getenv("ROOTWARD_REQUIRE_BROWSER") != "" {
 			t.Fatal("browser test cannot run: " + why)
 		}
 		t.Skip("browser test skipped: " + why)
 	}
+}
+
+func TestConsoleInChromium(t *testing.T) {
+	requireBrowser(t)
 	ctx := context.Background()
 	// SQLite, or PostgreSQL under ROOTWARD_TEST_BACKEND=postgres, as the other suites.
 	st := testbackend.Open(t)

@@ -52,12 +52,7 @@ const generous = 2 * time.Minute
 //   - GuardDuty: a detector created through the SDK lists a Policy:IAMUser/RootCredentialUsage
 //     finding.
 func TestRootSignInMonitoringInChromium(t *testing.T) {
-	if why := prerequisites(); why != "" {
-		if os.Getenv("CI") != "" || os.Getenv("ROOTWARD_REQUIRE_BROWSER") != "" {
-			t.Fatal("browser test cannot run: " + why)
-		}
-		t.Skip("browser test skipped: " + why)
-	}
+	requireBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
