@@ -361,7 +361,9 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
-	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), TrustedProxies: trusted})
+	// Outbound identity federation's issuers live at PUBLIC_URL/oidc/<uuid>.
+	svc.SetPublicURL(base)
+	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), Issuers: svc.OutboundHandler(), TrustedProxies: trusted})
 	return mux, root, si, ch, w, nil
 }
 

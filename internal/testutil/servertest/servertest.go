@@ -91,8 +91,9 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	}
 	srv := server.New(cfg)
 	// Served as serve serves it, with /healthz and /metrics beside the API.
-	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), SNS: topics.CertHandler(), TrustedProxies: cfg.TrustedProxies}))
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), SNS: topics.CertHandler(), Issuers: svc.OutboundHandler(), TrustedProxies: cfg.TrustedProxies}))
 	t.Cleanup(hs.Close)
+	svc.SetPublicURL(hs.URL)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")
 	if err != nil {
