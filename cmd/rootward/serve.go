@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/accessadvisor"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
@@ -363,7 +364,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	}
 	// Outbound identity federation's issuers live at PUBLIC_URL/oidc/<uuid>.
 	svc.SetPublicURL(base)
-	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), Issuers: svc.OutboundHandler(), TrustedProxies: trusted})
+	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), Issuers: iamapi.IssuerHandler(svc, log), TrustedProxies: trusted})
 	return mux, root, si, ch, w, nil
 }
 

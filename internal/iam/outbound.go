@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/http"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -29,7 +28,7 @@ import (
 // enabled, its principals get JWTs from sts:GetWebIdentityToken, signed with keys the account's
 // issuer publishes. AWS's issuer is https://<uuid>.tokens.sts.global.api.aws; Rootward's is
 // PUBLIC_URL/oidc/<uuid> (OutboundIssuerPath), serving /.well-known/openid-configuration and
-// /.well-known/jwks.json unsigned (OutboundHandler).
+// /.well-known/jwks.json unsigned (OutboundDocument, served by internal/api/iamapi.IssuerHandler).
 //
 // The account's record (kind iam.outbound, global, under the account ID) keeps the issuer's UUID
 // and one signing key per algorithm, made at the first enable; the private halves are sealed
@@ -270,62 +269,49 @@ func (s *Service) SignOutboundToken(ctx context.Context, account, alg string, cl
 	return "", fmt.Errorf("iam: the issuer has no %s key", alg)
 }
 
-// OutboundHandler serves every issuer's discovery document and JWKS, unsigned, for GET and
-// HEAD of PUBLIC_URL/oidc/<uuid>/.well-known/openid-configuration and …/jwks.json; anything
-// else under /oidc/ is 404. An issuer whose account disabled outbound federation keeps serving
-// its keys (tokens issued before stay verifiable).
-func (s *Service) OutboundHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest, ok := strings.CutPrefix(r.URL.Path, OutboundIssuerPath)
-		id, doc, ok2 := strings.Cut(rest, "/")
-		if !ok || !ok2 || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
-			http.NotFound(w, r)
-			return
+// OutboundDocument is the JSON of an issuer's document, for a path below OutboundIssuerPath:
+// <uuid>/.well-known/openid-configuration (the discovery document) or
+// <uuid>/.well-known/jwks.json (its keys); ok is false for any other path or an unknown issuer.
+// An issuer whose account disabled outbound federation keeps its documents (tokens issued
+// before stay verifiable). internal/api/iamapi.IssuerHandler serves them.
+func (s *Service) OutboundDocument(ctx context.Context, path string) (body []byte, ok bool, err error) {
+	id, doc, found := strings.Cut(path, "/")
+	if !found || (doc != ".well-known/openid-configuration" && doc != ".well-known/jwks.json") {
+		return nil, false, nil
+	}
+	var rec *outboundRecord
+	err = s.view(ctx, func(t txn) error {
+		_, r, ok, err := outbound.Lookup(t, "issuer", "", id)
+		if ok {
+			rec = r
 		}
-		var rec *outboundRecord
-		err := s.view(r.Context(), func(t txn) error {
-			_, found, ok, err := outbound.Lookup(t, "issuer", "", id)
-			if ok {
-				rec = found
-			}
-			return err
-		})
-		if err != nil {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		if rec == nil {
-			http.NotFound(w, r)
-			return
-		}
-		issuer := s.OutboundIssuerURL(rec.IssuerID)
-		var body any
-		switch doc {
-		case ".well-known/openid-configuration":
-			body = map[string]any{
-				"issuer":                                issuer,
-				"jwks_uri":                              issuer + "/.well-known/jwks.json",
-				"response_types_supported":              []string{"id_token"},
-				"subject_types_supported":               []string{"public"},
-				"id_token_signing_alg_values_supported": OutboundAlgorithms,
-				"scopes_supported":                      []string{"openid"},
-			}
-		case ".well-known/jwks.json":
-			keys := []map[string]string{}
-			for _, k := range rec.Keys {
-				if jwk := publicJWK(k); jwk != nil {
-					keys = append(keys, jwk)
-				}
-			}
-			body = map[string]any{"keys": keys}
-		default:
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "max-age=300")
-		_ = json.NewEncoder(w).Encode(body)
+		return err
 	})
+	if err != nil || rec == nil {
+		return nil, false, err
+	}
+	issuer := s.OutboundIssuerURL(rec.IssuerID)
+	var v any
+	if doc == ".well-known/openid-configuration" {
+		v = map[string]any{
+			"issuer":                                issuer,
+			"jwks_uri":                              issuer + "/.well-known/jwks.json",
+			"response_types_supported":              []string{"id_token"},
+			"subject_types_supported":               []string{"public"},
+			"id_token_signing_alg_values_supported": OutboundAlgorithms,
+			"scopes_supported":                      []string{"openid"},
+		}
+	} else {
+		keys := []map[string]string{}
+		for _, k := range rec.Keys {
+			if jwk := publicJWK(k); jwk != nil {
+				keys = append(keys, jwk)
+			}
+		}
+		v = map[string]any{"keys": keys}
+	}
+	body, err = json.Marshal(v)
+	return body, err == nil, err
 }
 
 // publicJWK is a key's public half as a JWK (RFC 7517, RFC 7518 section 6); nil if it cannot be

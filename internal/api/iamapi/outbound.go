@@ -1,7 +1,12 @@
 package iamapi
 
 import (
+	"log/slog"
+	"net/http"
+	"strings"
+
 	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/iam"
 )
 
 // Outbound identity federation (internal/iam/outbound.go): an account turns it on and off and
@@ -44,4 +49,31 @@ var GetOutboundWebIdentityFederationInfo = add(&api.Op[struct{}, OutboundInfoOut
 type OutboundInfoOutput struct {
 	IssuerIdentifier  string `xml:"IssuerIdentifier"`
 	JwtVendingEnabled bool   `xml:"JwtVendingEnabled"`
+}
+
+// IssuerHandler serves the accounts' outbound federation issuers' documents (iam.OutboundDocument)
+// unsigned, for GET and HEAD under PUBLIC_URL/oidc/ (internal/httpmux routes them here): 404 for
+// an unknown issuer or document, and a fixed 500 (the cause to log) when the store fails.
+func IssuerHandler(svc *iam.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, iam.OutboundIssuerPath)
+		if !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			http.NotFound(w, r)
+			return
+		}
+		body, ok, err := svc.OutboundDocument(r.Context(), rest)
+		switch {
+		case err != nil:
+			if log != nil {
+				log.Error("serving an outbound federation issuer's document", "path", r.URL.Path, "err", err)
+			}
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		case !ok:
+			http.NotFound(w, r)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "max-age=300")
+			_, _ = w.Write(body)
+		}
+	})
 }

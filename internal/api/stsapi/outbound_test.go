@@ -24,6 +24,7 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/server"
@@ -55,7 +56,7 @@ func outboundEnv(t *testing.T) (*servertest.Env, *testutil.Clock, *http.Client) 
 	e := servertest.Build(t, nil, clk.Now, func(cfg *server.Config, _ *iam.Service, _ store.Store) {
 		cfg.WebIdentityClient = client
 	})
-	mux = httpmux.New(httpmux.Config{API: e.Server, Issuers: e.Svc.OutboundHandler()})
+	mux = httpmux.New(httpmux.Config{API: e.Server, Issuers: iamapi.IssuerHandler(e.Svc, nil)})
 	e.Svc.SetPublicURL(outboundPublicURL)
 	return e, clk, client
 }
