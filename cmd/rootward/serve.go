@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/accessadvisor"
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/clientaddr"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/httpmux"
@@ -361,7 +362,9 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
-	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), TrustedProxies: trusted})
+	// Outbound identity federation's issuers live at PUBLIC_URL/oidc/<uuid>.
+	svc.SetPublicURL(base)
+	mux := httpmux.New(httpmux.Config{API: srv, Console: ch, Metrics: srv.Metrics(), SNS: w.sns.CertHandler(), Issuers: iamapi.IssuerHandler(svc, log), TrustedProxies: trusted})
 	return mux, root, si, ch, w, nil
 }
 

@@ -36,6 +36,8 @@ const (
 	// templates' (AcquireRole, GetRoleTemplateVersion).
 	FeatureDisabled      Code = "FeatureDisabled"
 	RoleTemplateDisabled Code = "RoleTemplateDisabled"
+	// FeatureEnabled is EnableOutboundWebIdentityFederation's "already enabled" (HTTP 409).
+	FeatureEnabled Code = "FeatureEnabled"
 )
 
 // Codes of IAM's centralized root access operations, which depend on Organizations (IAM API

@@ -19,4 +19,8 @@ const (
 	// OutboundWebIdentityFederationDisabled GetWebIdentityToken while outbound federation is off.
 	ExpiredTradeInToken                   Code = "ExpiredTradeInTokenException"
 	OutboundWebIdentityFederationDisabled Code = "OutboundWebIdentityFederationDisabledException"
+	// JWTPayloadSizeExceeded is GetWebIdentityToken's claims over the size limit (HTTP 400);
+	// SessionDurationEscalation a token that would outlive the calling session (HTTP 403).
+	JWTPayloadSizeExceeded    Code = "JWTPayloadSizeExceededException"
+	SessionDurationEscalation Code = "SessionDurationEscalationException"
 )

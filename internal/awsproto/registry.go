@@ -135,6 +135,7 @@ var iamCodes = []codeInfo{
 	{awserr.KeyPairMismatch, http.StatusBadRequest, client},
 	{awserr.NotSupportedService, http.StatusNotFound, client},
 	{awserr.FeatureDisabled, http.StatusNotFound, client},
+	{awserr.FeatureEnabled, http.StatusConflict, client},
 	{awserr.RoleTemplateDisabled, http.StatusBadRequest, client},
 	{awserr.UnrecognizedPublicKeyEncoding, http.StatusBadRequest, client},
 	{awserr.AccountNotManagementOrDelegatedAdmin, http.StatusBadRequest, client},
@@ -157,6 +158,8 @@ var stsCodes = []codeInfo{
 	{awserr.RegionDisabled, http.StatusForbidden, client},
 	{awserr.ExpiredTradeInToken, http.StatusBadRequest, client},
 	{awserr.OutboundWebIdentityFederationDisabled, http.StatusForbidden, client},
+	{awserr.JWTPayloadSizeExceeded, http.StatusBadRequest, client},
+	{awserr.SessionDurationEscalation, http.StatusForbidden, client},
 }
 
 // orgsCodes are the codes of awserr/organizations.go. Faults: aws-sdk-go-v2

@@ -56,6 +56,7 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.KeyPairMismatch:                      {&iamtypes.KeyPairMismatchException{}},
 	awserr.NotSupportedService:                  {&iamtypes.ServiceNotSupportedException{}},
 	awserr.FeatureDisabled:                      {&iamtypes.FeatureDisabledException{}},
+	awserr.FeatureEnabled:                       {&iamtypes.FeatureEnabledException{}},
 	awserr.RoleTemplateDisabled:                 {&iamtypes.RoleTemplateDisabledException{}},
 	awserr.UnrecognizedPublicKeyEncoding:        {&iamtypes.UnrecognizedPublicKeyEncodingException{}},
 	awserr.AccountNotManagementOrDelegatedAdmin: {&iamtypes.AccountNotManagementOrDelegatedAdministratorException{}},
@@ -73,6 +74,8 @@ var sdkErrors = map[awserr.Code][]smithy.APIError{
 	awserr.InvalidAuthorizationMessage:           {&ststypes.InvalidAuthorizationMessageException{}},
 	awserr.ExpiredTradeInToken:                   {&ststypes.ExpiredTradeInTokenException{}},
 	awserr.OutboundWebIdentityFederationDisabled: {&ststypes.OutboundWebIdentityFederationDisabledException{}},
+	awserr.JWTPayloadSizeExceeded:                {&ststypes.JWTPayloadSizeExceededException{}},
+	awserr.SessionDurationEscalation:             {&ststypes.SessionDurationEscalationException{}},
 
 	awserr.CTInvalidLookupAttributes:     {&cttypes.InvalidLookupAttributesException{}},
 	awserr.CTInvalidTimeRange:            {&cttypes.InvalidTimeRangeException{}},

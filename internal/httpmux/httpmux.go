@@ -27,6 +27,10 @@ type Config struct {
 	// SigningCertURL names, and the SubscribeURL and UnsubscribeURL links (internal/sns). They
 	// carry no SigV4, so they cannot be API calls; every other method there goes to the API.
 	SNS http.Handler
+	// Issuers, when set, answers GET and HEAD under /oidc/: the discovery documents and JWKS of
+	// the accounts' outbound identity federation issuers (internal/iam/outbound.go), which the
+	// external services that verify GetWebIdentityToken's tokens fetch unsigned.
+	Issuers http.Handler
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (internal/clientaddr);
 	// the client address is resolved once here, for the console and the API alike.
 	TrustedProxies []netip.Prefix
@@ -56,6 +60,8 @@ func New(cfg Config) http.Handler {
 			cfg.Console.ServeHTTP(w, r)
 		case cfg.SNS != nil && strings.HasPrefix(path, "/sns/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			cfg.SNS.ServeHTTP(w, r)
+		case cfg.Issuers != nil && strings.HasPrefix(path, "/oidc/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			cfg.Issuers.ServeHTTP(w, r)
 		case cfg.Console != nil && path == "/" && browserVisit(r):
 			http.Redirect(w, r, "/console/", http.StatusFound)
 		default:

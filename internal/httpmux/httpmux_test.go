@@ -25,7 +25,10 @@ func TestConsoleRouting(t *testing.T) {
 	sns := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("sns:" + r.URL.Path))
 	})
-	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: e.Server, Console: console, Metrics: e.Server.Metrics(), SNS: sns}))
+	issuers := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("oidc:" + r.URL.Path))
+	})
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: e.Server, Console: console, Metrics: e.Server.Metrics(), SNS: sns, Issuers: issuers}))
 	defer hs.Close()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tests := []struct {
@@ -50,6 +53,8 @@ func TestConsoleRouting(t *testing.T) {
 		{"SNS signing certificate", http.MethodGet, "/sns/SimpleNotificationService-1.pem", "", http.StatusOK, "sns:/sns/SimpleNotificationService-1.pem", ""},
 		{"POST under /sns/ is an API call", http.MethodPost, "/sns/x", "", http.StatusForbidden, "<ErrorResponse", ""},
 		{"/sns alone is an API call", http.MethodGet, "/sns", "", http.StatusForbidden, "<ErrorResponse", ""},
+		{"an outbound federation issuer's JWKS", http.MethodGet, "/oidc/x/.well-known/jwks.json", "", http.StatusOK, "oidc:/oidc/x/.well-known/jwks.json", ""},
+		{"POST under /oidc/ is an API call", http.MethodPost, "/oidc/x", "", http.StatusForbidden, "<ErrorResponse", ""},
 		{"POST /metrics is an API call", http.MethodPost, "/metrics", "", http.StatusForbidden, "<ErrorResponse", ""},
 	}
 	for _, tc := range tests {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -40,6 +41,8 @@ type Service struct {
 	pwCost password.Params
 	// guesses limit the guessing of MFA codes and old passwords on the API (guessing.go).
 	guesses *throttle.Counters
+	// publicURL is the base URL outbound federation's issuers live under (SetPublicURL).
+	publicURL atomic.Pointer[string]
 }
 
 // Option configures a Service.

@@ -3,7 +3,10 @@
 // Choosing the bytes (random, time-ordered) is the caller's.
 package uuid
 
-import "encoding/hex"
+import (
+	"crypto/rand"
+	"encoding/hex"
+)
 
 // Format returns b as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, built in place (one allocation).
 func Format(b [16]byte) string {
@@ -18,4 +21,15 @@ func Format(b [16]byte) string {
 	out[23] = '-'
 	hex.Encode(out[24:36], b[10:16])
 	return string(out[:])
+}
+
+// Random returns a random (version 4) UUID.
+func Random() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return Format(b)
 }

@@ -10,9 +10,6 @@ import (
 
 // IAM operations Rootward answers with a documented refusal after authorizing them, each with
 // the code the IAM API Reference gives for the state it reports:
-//   - outbound identity federation (sts:GetWebIdentityToken's JWTs for external services) stays
-//     disabled: Rootward issues no such tokens, so Get/Enable/DisableOutboundWebIdentityFederation
-//     answer FeatureDisabled (HTTP 404, "disabled for your account");
 //   - role templates (Role Manager) are not offered: AcquireRole and GetRoleTemplateVersion answer
 //     RoleTemplateDisabled;
 //   - temporary access delegation is an AWS partner programme that needs onboarding by AWS
@@ -29,12 +26,6 @@ func refuse(name string, err func() error) {
 }
 
 func init() {
-	outbound := func() error {
-		return awserr.New(awserr.FeatureDisabled, "Outbound identity federation is disabled for this account: Rootward issues no web identity tokens for external services.")
-	}
-	for _, name := range []string{"GetOutboundWebIdentityFederationInfo", "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation"} {
-		refuse(name, outbound)
-	}
 	templates := func() error {
 		return awserr.New(awserr.RoleTemplateDisabled, "Role templates are not available: Rootward offers no Role Manager templates; create roles with CreateRole.")
 	}

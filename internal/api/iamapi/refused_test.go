@@ -10,17 +10,13 @@ import (
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
-// TestRefusedIAMOperations: outbound web identity federation, role templates and partner
+// TestRefusedIAMOperations: role templates and partner
 // delegation requests answer their documented refusals (refused.go), after authorization.
 func TestRefusedIAMOperations(t *testing.T) {
 	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	_, err := e.IAM.GetOutboundWebIdentityFederationInfo(ctx, &awsiam.GetOutboundWebIdentityFederationInfoInput{})
-	testutil.WantCode(t, err, "FeatureDisabled")
-	_, err = e.IAM.EnableOutboundWebIdentityFederation(ctx, &awsiam.EnableOutboundWebIdentityFederationInput{})
-	testutil.WantCode(t, err, "FeatureDisabled")
-	_, err = e.IAM.GetRoleTemplateVersion(ctx, &awsiam.GetRoleTemplateVersionInput{TemplateArn: aws.String("arn:aws:iam::aws:role-template/x")})
+	_, err := e.IAM.GetRoleTemplateVersion(ctx, &awsiam.GetRoleTemplateVersionInput{TemplateArn: aws.String("arn:aws:iam::aws:role-template/x")})
 	testutil.WantCode(t, err, "RoleTemplateDisabled")
 	_, err = e.IAM.GetDelegationRequest(ctx, &awsiam.GetDelegationRequestInput{DelegationRequestId: aws.String("abcdefghijkl")})
 	testutil.WantCode(t, err, "NoSuchEntity")
@@ -29,6 +25,6 @@ func TestRefusedIAMOperations(t *testing.T) {
 		t.Fatalf("ListDelegationRequests = %+v, %v; want none", list, err)
 	}
 	nobody, _ := e.UserClients("nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
-	_, err = nobody.GetOutboundWebIdentityFederationInfo(ctx, &awsiam.GetOutboundWebIdentityFederationInfoInput{})
+	_, err = nobody.GetRoleTemplateVersion(ctx, &awsiam.GetRoleTemplateVersionInput{TemplateArn: aws.String("arn:aws:iam::aws:role-template/x")})
 	testutil.WantCode(t, err, "AccessDenied")
 }

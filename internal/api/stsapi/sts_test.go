@@ -316,8 +316,7 @@ func TestDecodeAuthorizationMessage(t *testing.T) {
 	testutil.WantCode(t, err, "AccessDenied")
 }
 
-// TestRefusedSTSOperations: GetDelegatedAccessToken refuses every trade-in token and
-// GetWebIdentityToken answers that outbound web identity federation is disabled (refused.go),
+// TestRefusedSTSOperations: GetDelegatedAccessToken refuses every trade-in token (refused.go),
 // after the input is checked and the caller authorized.
 func TestRefusedSTSOperations(t *testing.T) {
 	t.Parallel()
@@ -326,16 +325,7 @@ func TestRefusedSTSOperations(t *testing.T) {
 	_, err := e.STS.GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String("token")})
 	testutil.WantCode(t, err, "ExpiredTradeInTokenException")
 	testutil.WantStatus(t, err, 400)
-	_, err = e.STS.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"https://api.example.com"}, SigningAlgorithm: aws.String("RS256")})
-	testutil.WantCode(t, err, "OutboundWebIdentityFederationDisabledException")
-	testutil.WantStatus(t, err, 403)
-	_, err = e.STS.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"a"}, SigningAlgorithm: aws.String("HS256")})
-	testutil.WantCode(t, err, "ValidationError")
-	_, err = e.STS.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"a"}, SigningAlgorithm: aws.String("ES384"), DurationSeconds: aws.Int32(30)})
-	testutil.WantCode(t, err, "ValidationError")
 	_, nobody := e.UserClients("nobody", "")
-	_, err = nobody.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{"a"}, SigningAlgorithm: aws.String("RS256")})
-	testutil.WantCode(t, err, "AccessDenied")
 	_, err = nobody.GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String("token")})
 	testutil.WantCode(t, err, "AccessDenied")
 }

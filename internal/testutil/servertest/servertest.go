@@ -17,6 +17,7 @@ import (
 	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/rootward/rootward/internal/api/iamapi"
 	"github.com/rootward/rootward/internal/api/services"
 	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
@@ -91,8 +92,9 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	}
 	srv := server.New(cfg)
 	// Served as serve serves it, with /healthz and /metrics beside the API.
-	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), SNS: topics.CertHandler(), TrustedProxies: cfg.TrustedProxies}))
+	hs := httptest.NewServer(httpmux.New(httpmux.Config{API: srv, Metrics: srv.Metrics(), SNS: topics.CertHandler(), Issuers: iamapi.IssuerHandler(svc, nil), TrustedProxies: cfg.TrustedProxies}))
 	t.Cleanup(hs.Close)
+	svc.SetPublicURL(hs.URL)
 	ctx := context.Background()
 	acct, err := svc.CreateAccount(ctx, "test-account", "root+"+t.Name()+"@example.com", "")
 	if err != nil {

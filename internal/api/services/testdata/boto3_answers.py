@@ -192,6 +192,9 @@ call("organizations", "DescribeEffectivePolicy", {"PolicyType": "TAG_POLICY", "T
 call("organizations", "DescribeAccount", {"AccountId": "000000000000"}, errors=("AccountNotFoundException",))
 call("iam", "GenerateOrganizationsAccessReport", {"EntityPath": "${org}/${root}/${ou}"}, {"JobId": True}, save={"orgjob": "JobId"})
 call("iam", "GetOrganizationsAccessReport", {"JobId": "${orgjob}"}, {"JobStatus": "COMPLETED", "NumberOfServicesAccessible": True})
+call("iam", "EnableOutboundWebIdentityFederation", {}, {"IssuerIdentifier": True})
+call("sts", "GetWebIdentityToken", {"Audience": ["https://api.example.com"], "SigningAlgorithm": "ES384"},
+     {"WebIdentityToken": True, "Expiration": True})
 
 # Every served read operation that needs no input, in the state the calls above made (the
 # organization's resource policy is not set, the caller has no password: those reads answer
