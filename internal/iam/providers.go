@@ -54,6 +54,9 @@ type SAMLProvider struct {
 	// ValidUntil is the metadata's validUntil, or CreateDate plus 100 years when it has none.
 	ValidUntil time.Time
 	Tags       []Tag
+	// ManagedBy is the service principal that keeps a reserved provider, "" for the account's own
+	// (reservedproviders.go).
+	ManagedBy string
 }
 
 // SigningCertificates are the X.509 certificates the provider's metadata names for signing.
@@ -293,6 +296,9 @@ func (s *Service) modifySAMLProvider(ctx context.Context, account, arn string, f
 		if err != nil {
 			return err
 		}
+		if p.ManagedBy != "" {
+			return protectedSAMLProvider(p)
+		}
 		if err := fn(p); err != nil {
 			return err
 		}
@@ -301,7 +307,7 @@ func (s *Service) modifySAMLProvider(ctx context.Context, account, arn string, f
 }
 
 // UpdateSAMLProvider replaces a SAML provider's metadata document. Returns NoSuchEntity,
-// ValidationError, InvalidInput.
+// UnmodifiableEntity (a reserved provider), ValidationError, InvalidInput.
 func (s *Service) UpdateSAMLProvider(ctx context.Context, account, arn, metadata string) (*SAMLProvider, error) {
 	md, err := checkSAMLMetadata(metadata)
 	if err != nil {
@@ -319,7 +325,8 @@ func (s *Service) UpdateSAMLProvider(ctx context.Context, account, arn, metadata
 	return out, err
 }
 
-// DeleteSAMLProvider deletes a SAML provider. Returns NoSuchEntity, ValidationError.
+// DeleteSAMLProvider deletes a SAML provider. Returns NoSuchEntity, UnmodifiableEntity (a reserved
+// provider), ValidationError.
 func (s *Service) DeleteSAMLProvider(ctx context.Context, account, arn string) error {
 	if err := checkProviderARN("SAMLProviderArn", arn); err != nil {
 		return err
@@ -328,6 +335,9 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, account, arn string) e
 		p, err := t.samlProvider(account, arn)
 		if err != nil {
 			return err
+		}
+		if p.ManagedBy != "" {
+			return protectedSAMLProvider(p)
 		}
 		return samlProviders.Delete(t, account, p.Name)
 	})

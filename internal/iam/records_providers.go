@@ -19,18 +19,20 @@ type samlProviderRecord struct {
 	Created    time.Time   `json:"created"`
 	ValidUntil time.Time   `json:"valid_until"`
 	Tags       []tagRecord `json:"tags,omitempty"`
+	// ManagedBy is the service principal that keeps a reserved provider (reservedproviders.go).
+	ManagedBy string `json:"managed_by,omitempty"`
 }
 
 var samlProviders = store.Define(store.Kind[samlProviderRecord]{Name: "samlprovider", Version: 1})
 
 func samlProviderRecordOf(p *SAMLProvider) *samlProviderRecord {
 	return &samlProviderRecord{Name: p.Name, Arn: p.Arn, Metadata: p.Metadata, EntityID: p.EntityID,
-		Created: p.CreateDate, ValidUntil: p.ValidUntil, Tags: tagRecords(p.Tags)}
+		Created: p.CreateDate, ValidUntil: p.ValidUntil, Tags: tagRecords(p.Tags), ManagedBy: p.ManagedBy}
 }
 
 func (r *samlProviderRecord) provider() *SAMLProvider {
 	return &SAMLProvider{Name: r.Name, Arn: r.Arn, Metadata: r.Metadata, EntityID: r.EntityID,
-		CreateDate: r.Created, ValidUntil: r.ValidUntil, Tags: fromTagRecords(r.Tags)}
+		CreateDate: r.Created, ValidUntil: r.ValidUntil, Tags: fromTagRecords(r.Tags), ManagedBy: r.ManagedBy}
 }
 
 // oidcProviderRecord is a stored OpenID Connect provider.

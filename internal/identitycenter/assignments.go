@@ -387,9 +387,13 @@ func (s *Service) deprovisionIfUnused(ctx context.Context, r ref, account, psID 
 	if err := s.iam.DeleteReservedRole(ctx, account, p.RoleName, ServicePrincipal); err != nil {
 		return err
 	}
-	return store.Update(ctx, s.st, func(t txn) error {
+	err = store.Update(ctx, s.st, func(t txn) error {
 		return provisioned.DeleteIfExists(t, r.account, key(r.instance, account, psID))
 	})
+	if err != nil {
+		return err
+	}
+	return s.dropProviderIfUnused(ctx, r, account)
 }
 
 // RoleName is the name of the role a permission set provisions: AWSReservedSSO_NAME_SUFFIX.
@@ -443,6 +447,9 @@ func (s *Service) provision(ctx context.Context, r ref, account, psID string) er
 		}
 	}
 	name := roleName(ps)
+	if err := s.ensureProvider(ctx, account, in); err != nil {
+		return err
+	}
 	if _, err := s.iam.PutReservedRole(ctx, account, iam.ReservedRoleInput{
 		RoleName: name, Path: RolePath, Trust: trustPolicy(account, in), MaxSessionDuration: secs, ManagedBy: ServicePrincipal,
 		ManagedPolicies: managed, InlinePolicyName: inlinePolicyName, InlinePolicy: ps.InlinePolicy, Boundary: boundary,
@@ -723,6 +730,8 @@ type AccountRole struct {
 	// SessionSeconds is the permission set's session duration.
 	SessionSeconds int
 	RelayState     string
+	// ProviderName is the instance's SAML provider in the account, which the role trusts.
+	ProviderName string
 }
 
 // ErrNotProvisioned is ProvisionedRole's answer when the permission set has no role in the account.
@@ -755,9 +764,17 @@ func (t txn) accountRole(r ref, account, psID string) (*AccountRole, error) {
 	if !ok {
 		return nil, ErrNotProvisioned
 	}
+	in, ok, err := instances.Get(t, r.account, r.instance)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, instanceNotFound()
+	}
 	secs, _ := SessionSeconds(ps.SessionDuration)
 	return &AccountRole{AccountID: account, PermissionSetID: psID, PermissionSetName: ps.Name, RoleName: p.RoleName,
-		RoleARN: arn.IAMEntity(account, "role", RolePath, p.RoleName), SessionSeconds: secs, RelayState: ps.RelayState}, nil
+		RoleARN: arn.IAMEntity(account, "role", RolePath, p.RoleName), SessionSeconds: secs, RelayState: ps.RelayState,
+		ProviderName: in.instance(r.account).ProviderName()}, nil
 }
 
 // UserAccountRoles returns the (account, permission set) pairs a user is assigned, directly or
