@@ -310,7 +310,9 @@ func (h *Handler) portalCredentials(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	account, role := r.PostFormValue("account"), r.PostFormValue("role")
-	s, err := h.cfg.Portal.RoleCredentials(r.Context(), h.cfg.IAM, sess.User, account, role, h.now(), portalCall(r))
+	call := portalCall(r)
+	call.CredentialID = portal.CredentialID(sess.Token)
+	s, err := h.cfg.Portal.RoleCredentials(r.Context(), h.cfg.IAM, sess.User, account, role, h.now(), call)
 	if err != nil {
 		if msg, ok := userMessage(err); ok {
 			h.portalHome(w, r, sess, nil, msg)

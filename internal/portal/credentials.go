@@ -16,7 +16,8 @@ import (
 // account, for the permission set's session duration (at most the role's maximum): a session of
 // the AWSReservedSSO_ role named after the user (SessionName). The portal API's
 // GetRoleCredentials and the portal page's "Access keys" both call it, and it records the
-// GetRoleCredentials event (sso.amazonaws.com) in the user's instance account either way.
+// GetRoleCredentials event (sso.amazonaws.com) in the user's instance account either way, and the
+// session's start (AssumeRoleWithSAML) in the role's account (portalevents.go).
 // Returns ResourceNotFoundException ("No access") when the role is not assigned or not
 // provisioned.
 func (s *Service) RoleCredentials(ctx context.Context, svc *iam.Service, u *User, account, roleName string, now time.Time, c Call) (*iam.Session, error) {
@@ -27,7 +28,7 @@ func (s *Service) RoleCredentials(ctx context.Context, svc *iam.Service, u *User
 	} else if err != nil {
 		code = string(awserr.SSOInternalServerError)
 	}
-	if rerr := s.APIEvent(u, c, SourcePortal, "GetRoleCredentials", true, map[string]any{"accountId": account, "roleName": roleName}, code, msg); rerr != nil {
+	if rerr := s.PortalEvent(u, c, "GetRoleCredentials", map[string]any{"role_name": roleName, "account_id": account}, code, msg); rerr != nil {
 		return nil, rerr
 	}
 	return sess, err
@@ -53,6 +54,9 @@ func (s *Service) roleCredentials(ctx context.Context, svc *iam.Service, u *User
 	seconds = min(seconds, role.MaxSessionDuration)
 	sess := sts.RoleSession(a.AccountID, role, SessionName(u.UserName), "", now, seconds)
 	if err := svc.IssueSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	if err := s.sessionStartEvent(u, a, role, sess, seconds); err != nil {
 		return nil, err
 	}
 	return sess, nil

@@ -88,7 +88,7 @@ func (d ICDirectory) Assignments(ctx context.Context, u *User) ([]Assignment, er
 			names[r.AccountID] = a
 		}
 		as := Assignment{AccountID: r.AccountID, PermissionSetName: r.PermissionSetName, RoleName: r.RoleName,
-			SessionDuration: time.Duration(r.SessionSeconds) * time.Second}
+			SessionDuration: time.Duration(r.SessionSeconds) * time.Second, ProviderName: r.ProviderName}
 		if a != nil {
 			as.AccountName, as.AccountEmail = a.Name, a.Email
 		}

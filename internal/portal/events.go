@@ -26,6 +26,8 @@ func userIdentity(u *User) trail.UserIdentity {
 // step).
 type Call struct {
 	SourceIP, UserAgent, RequestID string
+	// CredentialID identifies the access token or portal session the call used (CredentialID).
+	CredentialID string
 }
 
 // APIEvent records an AwsApiCall of an Identity Center user to source (SourceOIDC or
@@ -47,7 +49,7 @@ func (s *Service) APIEvent(u *User, c Call, source, name string, readOnly bool, 
 // TokenEvent records a successful CreateToken: its client and grant type (never the codes or
 // tokens).
 func (s *Service) TokenEvent(_ context.Context, u *User, sourceIP, userAgent, requestID, clientID, grantType string) error {
-	return s.APIEvent(u, Call{sourceIP, userAgent, requestID}, SourceOIDC, "CreateToken", false,
+	return s.APIEvent(u, Call{SourceIP: sourceIP, UserAgent: userAgent, RequestID: requestID}, SourceOIDC, "CreateToken", false,
 		map[string]any{"clientId": clientID, "grantType": grantType}, "", "")
 }
 

@@ -63,6 +63,9 @@ type Assignment struct {
 	RoleName string
 	// SessionDuration is the permission set's session duration (0: one hour).
 	SessionDuration time.Duration
+	// ProviderName is the SAML provider the role trusts (AWSSSO_<id>_DO_NOT_DELETE), through which
+	// CloudTrail records the role session's start in the account.
+	ProviderName string
 }
 
 // Directory is what the portal reads of Identity Center's model. Every method returns

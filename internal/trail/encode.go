@@ -121,6 +121,11 @@ func appendUserIdentity(dst []byte, u *UserIdentity) []byte {
 	}
 	dst = appendOmit(dst, `,"invokedBy":`, u.InvokedBy)
 	dst = appendOmit(dst, `,"identityProvider":`, u.IdentityProvider)
+	if o := u.OnBehalfOf; o != nil {
+		dst = appendString(append(dst, `,"onBehalfOf":{"userId":`...), o.UserID)
+		dst = append(appendString(append(dst, `,"identityStoreArn":`...), o.IdentityStoreARN), '}')
+	}
+	dst = appendOmit(dst, `,"credentialId":`, u.CredentialID)
 	return append(dst, '}')
 }
 

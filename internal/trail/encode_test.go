@@ -48,6 +48,11 @@ func TestAppendEventMatchesJSON(t *testing.T) {
 	}{
 		{"every field", func(*Event) {}},
 		{"zero event", func(e *Event) { *e = Event{} }},
+		{"Identity Center user", func(e *Event) {
+			e.UserIdentity = UserIdentity{Type: "IdentityCenterUser", AccountID: "111122223333", CredentialID: "c<&>",
+				OnBehalfOf: &OnBehalfOf{UserID: "u-1", IdentityStoreARN: "arn:aws:identitystore::111122223333:identitystore/d-1234567890"}}
+		}},
+		{"Identity Center user, empty onBehalfOf", func(e *Event) { e.UserIdentity.OnBehalfOf = &OnBehalfOf{} }},
 		{"GetCallerIdentity as recorded", func(e *Event) {
 			e.UserIdentity = UserIdentity{Type: "IAMUser", PrincipalID: "AIDA", ARN: "arn:aws:iam::111122223333:user/admin", AccountID: "111122223333", AccessKeyID: str("AKIA"), UserName: "admin"}
 			e.ErrorCode, e.ErrorMessage, e.RequestParameters, e.ResponseElements, e.AdditionalEventData = "", "", nil, nil, nil

@@ -72,6 +72,17 @@ type UserIdentity struct {
 	InvokedBy      string          `json:"invokedBy,omitempty"`
 	// IdentityProvider is a SAMLUser's or WebIdentityUser's identity provider.
 	IdentityProvider string `json:"identityProvider,omitempty"`
+	// OnBehalfOf is the IAM Identity Center user a request was made for (an IdentityCenterUser's
+	// portal calls), and CredentialID the identifier of the credential it used ("CloudTrail
+	// userIdentity element", AWS CloudTrail User Guide).
+	OnBehalfOf   *OnBehalfOf `json:"onBehalfOf,omitempty"`
+	CredentialID string      `json:"credentialId,omitempty"`
+}
+
+// OnBehalfOf names an IAM Identity Center user: its user ID and its identity store's ARN.
+type OnBehalfOf struct {
+	UserID           string `json:"userId"`
+	IdentityStoreARN string `json:"identityStoreArn"`
 }
 
 // Event is one CloudTrail record.

@@ -31,7 +31,7 @@ type ListAccountsOutput struct {
 
 func listAccounts(c *api.Call, in *ListAccountsInput) (*ListAccountsOutput, error) {
 	var out *ListAccountsOutput
-	err := authenticated(c, in.AccessToken, "ListAccounts", map[string]any{}, func(p *portal.Service, u *portal.User) error {
+	err := authenticated(c, in.AccessToken, "ListAccounts", nil, func(p *portal.Service, u *portal.User) error {
 		accts, err := p.Accounts(c.Ctx, u)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ type ListAccountRolesOutput struct {
 
 func listAccountRoles(c *api.Call, in *ListAccountRolesInput) (*ListAccountRolesOutput, error) {
 	var out *ListAccountRolesOutput
-	err := authenticated(c, in.AccessToken, "ListAccountRoles", map[string]any{"accountId": in.AccountID}, func(p *portal.Service, u *portal.User) error {
+	err := authenticated(c, in.AccessToken, "ListAccountRoles", map[string]any{"account_id": in.AccountID}, func(p *portal.Service, u *portal.User) error {
 		roles, err := p.Roles(c.Ctx, u, in.AccountID)
 		if err != nil {
 			return err
@@ -128,7 +128,9 @@ func getRoleCredentials(c *api.Call, in *GetRoleCredentialsInput) (*GetRoleCrede
 		if err != nil {
 			return err
 		}
-		sess, err := p.RoleCredentials(c.Ctx, c.IAM, u, in.AccountID, in.RoleName, c.Now, callOf(c))
+		call := callOf(c)
+		call.CredentialID = portal.CredentialID(in.AccessToken)
+		sess, err := p.RoleCredentials(c.Ctx, c.IAM, u, in.AccountID, in.RoleName, c.Now, call)
 		if err != nil {
 			return err
 		}
@@ -150,7 +152,7 @@ type LogoutInput struct {
 }
 
 func logout(c *api.Call, in *LogoutInput) (*struct{}, error) {
-	err := authenticated(c, in.AccessToken, "Logout", map[string]any{}, func(p *portal.Service, _ *portal.User) error {
+	err := authenticated(c, in.AccessToken, "Logout", nil, func(p *portal.Service, _ *portal.User) error {
 		_, err := p.Logout(c.Ctx, in.AccessToken)
 		return err
 	})

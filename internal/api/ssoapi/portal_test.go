@@ -12,7 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/portal"
+	rwsts "github.com/rootward/rootward/internal/sts"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/portaltest"
 	"github.com/rootward/rootward/internal/trail"
@@ -21,6 +23,9 @@ import (
 // reservedPath: the reserved path /aws-reserved/sso.amazonaws.com/ is Identity Center's to create
 // roles under; these tests make the role themselves, so under the root path.
 const reservedPath = "/"
+
+// providerName is the instance's SAML provider in the member account.
+const providerName = "AWSSSO_0123456789abcdef_DO_NOT_DELETE"
 
 const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sso.amazonaws.com"},"Action":"sts:AssumeRoleWithSAML"}]}`
 
@@ -64,7 +69,7 @@ func setup(t *testing.T) (*portaltest.Env, *portal.User, *iam.Account, string) {
 	u := &portal.User{InstanceAccount: e.Account.ID, InstanceID: "ssoins-1234567890abcdef", IdentityStoreID: "d-1234567890", UserID: "u-alice", UserName: "alice@example.com"}
 	e.Dir.AddUser(*u)
 	e.Dir.Assign(u.UserID, portal.Assignment{AccountID: member.ID, AccountName: "member", AccountEmail: member.Email,
-		PermissionSetName: "ReadOnly", RoleName: roleName, SessionDuration: 2 * time.Hour})
+		PermissionSetName: "ReadOnly", RoleName: roleName, SessionDuration: 2 * time.Hour, ProviderName: providerName})
 	return e, u, member, roleName
 }
 
@@ -106,15 +111,52 @@ func TestPortal(t *testing.T) {
 	if want := "arn:aws:sts::" + member.ID + ":assumed-role/" + roleName + "/alice@example.com"; aws.ToString(id.Arn) != want {
 		t.Errorf("caller = %s, want %s", aws.ToString(id.Arn), want)
 	}
-	// CloudTrail: GetRoleCredentials in the instance's account, as the user, without the token.
+	// CloudTrail: GetRoleCredentials in the instance's account as AWS records it (an
+	// AwsServiceEvent of the IdentityCenterUser, the account and role in serviceEventDetails,
+	// the credential named by its ID, never the token) ...
 	pg, err := trail.List(ctx, e.Store, trail.Query{Account: e.Account.ID, EventName: "GetRoleCredentials"})
 	if err != nil || len(pg.Events) != 1 {
 		t.Fatalf("trail: %d GetRoleCredentials records, %v; want 1", len(pg.Events), err)
 	}
 	ev := pg.Events[0]
-	if ev.EventSource != "sso.amazonaws.com" || ev.UserIdentity.Type != "Unknown" || ev.UserIdentity.PrincipalID != u.UserID ||
-		ev.UserIdentity.UserName != u.UserName || ev.RequestParameters["roleName"] != "ReadOnly" {
-		t.Errorf("record = %+v; want sso.amazonaws.com by the user with its roleName", ev)
+	wantIdentity := trail.UserIdentity{Type: "IdentityCenterUser", AccountID: e.Account.ID, CredentialID: portal.CredentialID(tok),
+		OnBehalfOf: &trail.OnBehalfOf{UserID: u.UserID, IdentityStoreARN: "arn:aws:identitystore::" + e.Account.ID + ":identitystore/" + u.IdentityStoreID}}
+	if got := ev.UserIdentity; got.Type != wantIdentity.Type || got.AccountID != wantIdentity.AccountID || got.CredentialID != wantIdentity.CredentialID ||
+		got.OnBehalfOf == nil || *got.OnBehalfOf != *wantIdentity.OnBehalfOf || got.PrincipalID != "" || got.ARN != "" {
+		t.Errorf("userIdentity = %+v (onBehalfOf %+v); want %+v (onBehalfOf %+v)", got, got.OnBehalfOf, wantIdentity, wantIdentity.OnBehalfOf)
+	}
+	if ev.EventSource != "sso.amazonaws.com" || ev.EventType != "AwsServiceEvent" || ev.RequestParameters != nil || ev.ResponseElements != nil ||
+		ev.ServiceEventDetails["role_name"] != "ReadOnly" || ev.ServiceEventDetails["account_id"] != member.ID || ev.ReadOnly == nil || !*ev.ReadOnly {
+		t.Errorf("record = %+v; want an AwsServiceEvent of sso.amazonaws.com, read-only, role_name and account_id in serviceEventDetails", ev)
+	}
+	if strings.Contains(ev.UserIdentity.CredentialID, tok) || ev.UserIdentity.CredentialID == "" {
+		t.Errorf("credentialId %q; want an ID that is not the token", ev.UserIdentity.CredentialID)
+	}
+	// ... and the role session's start in the member account: Identity Center's
+	// AssumeRoleWithSAML through the instance's SAML provider there.
+	pg, err = trail.List(ctx, e.Store, trail.Query{Account: member.ID, EventName: "AssumeRoleWithSAML"})
+	if err != nil || len(pg.Events) != 1 {
+		t.Fatalf("trail: %d AssumeRoleWithSAML records in the member account, %v; want 1", len(pg.Events), err)
+	}
+	ev = pg.Events[0]
+	nq := rwsts.NameQualifier(identitycenter.SAMLIssuer(e.Account.ID, u.InstanceID), member.ID, providerName)
+	if got := ev.UserIdentity; got.Type != "SAMLUser" || got.PrincipalID != nq+":"+u.UserName || got.UserName != u.UserName || got.IdentityProvider != nq {
+		t.Errorf("userIdentity = %+v; want the SAMLUser %s:%s", got, nq, u.UserName)
+	}
+	role, err := e.Svc.GetRole(ctx, member.ID, roleName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, re := ev.RequestParameters, ev.ResponseElements
+	cr, _ := re["credentials"].(map[string]any)
+	assumed, _ := re["assumedRoleUser"].(map[string]any)
+	if ev.EventSource != "sts.amazonaws.com" || ev.EventType != "AwsApiCall" || ev.RecipientAccountID != member.ID ||
+		rp["roleArn"] != role.Arn || rp["principalArn"] != "arn:aws:iam::"+member.ID+":saml-provider/"+providerName ||
+		rp["roleSessionName"] != u.UserName || rp["durationSeconds"] != float64(7200) || !strings.HasPrefix(toString(rp["sAMLAssertionID"]), "_") ||
+		cr["accessKeyId"] != aws.ToString(rc.AccessKeyId) || cr["sessionToken"] != nil || cr["secretAccessKey"] != nil ||
+		assumed["arn"] != aws.ToString(id.Arn) || assumed["assumedRoleId"] != role.RoleID+":"+u.UserName ||
+		re["subject"] != u.UserName || re["subjectType"] != "persistent" || re["audience"] != "https://signin.aws.amazon.com/saml" || re["nameQualifier"] != nq {
+		t.Errorf("member record = %+v\nrequest %v\nresponse %v", ev, rp, re)
 	}
 	if _, err := c.Logout(ctx, &sso.LogoutInput{AccessToken: aws.String(tok)}); err != nil {
 		t.Fatalf("Logout: %v", err)
@@ -206,4 +248,9 @@ func TestSessionName(t *testing.T) {
 			t.Errorf("SessionName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+func toString(v any) string {
+	s, _ := v.(string)
+	return s
 }

@@ -16,7 +16,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/awserr"
@@ -52,9 +51,9 @@ func tooMany(err error) error {
 }
 
 // authenticated runs fn for the user of the call's bearer token, counted per source address, and
-// records the call (name, its parameters, its outcome) in CloudTrail. A call whose token does not
-// authenticate is recorded nowhere: no account is known to record it in.
-func authenticated(c *api.Call, token, name string, params map[string]any, fn func(p *portal.Service, u *portal.User) error) error {
+// records the call (name, its serviceEventDetails, its outcome) in CloudTrail. A call whose token
+// does not authenticate is recorded nowhere: no account is known to record it in.
+func authenticated(c *api.Call, token, name string, details map[string]any, fn func(p *portal.Service, u *portal.User) error) error {
 	p := c.Portal
 	if p == nil {
 		return errNoPortal
@@ -71,8 +70,9 @@ func authenticated(c *api.Call, token, name string, params map[string]any, fn fu
 		} else if ferr != nil {
 			code = string(awserr.SSOInternalServerError)
 		}
-		readOnly := strings.HasPrefix(name, "List") || strings.HasPrefix(name, "Get")
-		if rerr := p.APIEvent(u, callOf(c), portal.SourcePortal, name, readOnly, params, code, msg); rerr != nil {
+		call := callOf(c)
+		call.CredentialID = portal.CredentialID(token)
+		if rerr := p.PortalEvent(u, call, name, details, code, msg); rerr != nil {
 			return rerr
 		}
 		return ferr
