@@ -7,6 +7,9 @@ import (
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/api/identitystoreapi"
 	"github.com/rootward/rootward/internal/api/ssoadminapi"
+	"github.com/rootward/rootward/internal/authz"
+	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/portal"
 )
 
 // The "Identity Center users" page of the account that holds an instance (the management
@@ -97,6 +100,7 @@ func (h *Handler) icUsersAction(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	instance, store, user := r.PostFormValue("instance"), r.PostFormValue("store"), r.PostFormValue("user")
+	mode := map[string]string{"email": portal.PasswordModeEmail, "otp": portal.PasswordModeOTP}[r.PostFormValue("action")]
 	fail := func(err error) {
 		msg, ok := userMessage(err)
 		if !ok {
@@ -108,6 +112,12 @@ func (h *Handler) icUsersAction(w http.ResponseWriter, r *http.Request, s *sessi
 	// The identity store ID is checked to be the instance's by the portal (the user is looked
 	// up in the instance), and the action is the administrator's to take on that user.
 	if err := api.Allowed(h.run, r, s.principal(), identitystoreapi.UpdateUser, &identitystoreapi.UpdateUserInput{IdentityStoreId: store, UserId: user}); err != nil {
+		if mode != "" {
+			if rerr := h.icPasswordEvent(r, s, store, user, mode, err); rerr != nil {
+				h.internalError(w, r, rerr)
+				return
+			}
+		}
 		fail(err)
 		return
 	}
@@ -127,6 +137,10 @@ func (h *Handler) icUsersAction(w http.ResponseWriter, r *http.Request, s *sessi
 	switch r.PostFormValue("action") {
 	case "email":
 		to, err := h.cfg.Portal.SendPasswordSetup(r.Context(), instance, user)
+		if rerr := h.icPasswordEvent(r, s, store, user, mode, err); rerr != nil {
+			h.internalError(w, r, rerr)
+			return
+		}
 		if err != nil {
 			fail(err)
 			return
@@ -134,6 +148,10 @@ func (h *Handler) icUsersAction(w http.ResponseWriter, r *http.Request, s *sessi
 		h.icUsers(w, r, s, view{Notice: "Password setup instructions sent to " + to + ". The link is valid for 7 days."})
 	case "otp":
 		pw, err := h.cfg.Portal.OneTimePassword(r.Context(), instance, user)
+		if rerr := h.icPasswordEvent(r, s, store, user, mode, err); rerr != nil {
+			h.internalError(w, r, rerr)
+			return
+		}
 		if err != nil {
 			fail(err)
 			return
@@ -143,4 +161,21 @@ func (h *Handler) icUsersAction(w http.ResponseWriter, r *http.Request, s *sessi
 	default:
 		h.icUsers(w, r, s, view{Error: "Choose an action."})
 	}
+}
+
+// icPasswordEvent records the administrator's action on the user's password (portal.PasswordEvent)
+// as the signed-in principal, err being its outcome; the action is not answered without its
+// record.
+func (h *Handler) icPasswordEvent(r *http.Request, s *session, store, user, mode string, err error) error {
+	id, ierr := authz.IdentityOf(r.Context(), h.cfg.IAM, s.principal())
+	if ierr != nil {
+		return ierr
+	}
+	code, msg := "", ""
+	if e, ok := awserr.As(err); ok {
+		code, msg = string(e.Code), e.Message
+	} else if err != nil {
+		code = string(awserr.InternalFailure)
+	}
+	return h.cfg.Portal.PasswordEvent(api.UserIdentity(id), portalCall(r), store, user, mode, code, msg)
 }

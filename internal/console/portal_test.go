@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -311,5 +312,24 @@ func TestIdentityCenterUsersPage(t *testing.T) {
 	form.Del("csrf")
 	if p := intern.submit("/console/identity-center/users", form); !strings.Contains(p.body, "not authorized") || strings.Contains(p.body, "one-time-password") {
 		t.Errorf("intern's one-time password = %d, want AccessDenied:\n%.1500s", p.status, p.body)
+	}
+
+	// Each action recorded in the account, by the administrator who took it (the intern's refused
+	// one too), without the password or the link.
+	pg, err := trail.List(context.Background(), pe.st, trail.Query{Account: pe.account.ID, EventSource: "sso-directory.amazonaws.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range pg.Events {
+		got = append(got, ev.EventName+":"+ev.UserIdentity.UserName+":"+toString(ev.RequestParameters["passwordMode"])+":"+ev.ErrorCode)
+		if ev.RequestParameters["userId"] != pe.alice || ev.RequestParameters["identityStoreId"] != pe.instance.IdentityStoreID || ev.ResponseElements != nil {
+			t.Errorf("%s's parameters %v, response %v; want alice in the store, no response", ev.EventName, ev.RequestParameters, ev.ResponseElements)
+		}
+	}
+	slices.Sort(got)
+	want := []string{"UpdatePassword:admin:EMAIL:", "UpdatePassword:admin:OTP:", "UpdatePassword:intern:OTP:AccessDeniedException"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sso-directory records = %v, want %v", got, want)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin"
 	"github.com/aws/aws-sdk-go-v2/service/ssoadmin/types"
 
-	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
