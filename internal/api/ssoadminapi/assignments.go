@@ -357,3 +357,63 @@ func listProvisioned(c *api.Call, in *ListProvisionedInput) (*ListPermissionSets
 	}
 	return &ListPermissionSetsOutput{PermissionSets: append([]string{}, p.Items...), NextToken: next(p.Truncated, p.Last)}, nil
 }
+
+// ListAccountAssignmentsForPrincipal lists the assignments made to a user or group, optionally in
+// one account (Filter.AccountId). Authorized on the instance, and the account when filtered.
+var ListAccountAssignmentsForPrincipal = api.Add(&ops, &api.Op[ListForPrincipalInput, ListForPrincipalOutput]{
+	Name: "ListAccountAssignmentsForPrincipal", Authorize: on(func(in *ListForPrincipalInput) target {
+		t := target{resources: []string{in.InstanceArn}}
+		if in.Filter != nil && in.Filter.AccountId != "" {
+			t.resources = append(t.resources, accountARN(in.Filter.AccountId))
+		}
+		return t
+	}), Run: listForPrincipal})
+
+// ListForPrincipalInput is ListAccountAssignmentsForPrincipal's request.
+type ListForPrincipalInput struct {
+	InstanceArn   string
+	PrincipalId   string
+	PrincipalType string
+	Filter        *ListAccountAssignmentsFilter
+	ListInput
+}
+
+// ListAccountAssignmentsFilter is the API's ListAccountAssignmentsFilter.
+type ListAccountAssignmentsFilter struct {
+	AccountId string
+}
+
+// AccountAssignmentForPrincipal is the API's AccountAssignmentForPrincipal.
+type AccountAssignmentForPrincipal struct {
+	AccountId        string
+	PermissionSetArn string
+	PrincipalId      string
+	PrincipalType    string
+}
+
+// ListForPrincipalOutput is ListAccountAssignmentsForPrincipal's answer.
+type ListForPrincipalOutput struct {
+	AccountAssignments []AccountAssignmentForPrincipal
+	NextToken          *string `json:",omitempty" page:"token"`
+}
+
+func listForPrincipal(c *api.Call, in *ListForPrincipalInput) (*ListForPrincipalOutput, error) {
+	o, err := in.opts()
+	if err != nil {
+		return nil, err
+	}
+	account := ""
+	if in.Filter != nil {
+		account = in.Filter.AccountId
+	}
+	p, err := c.IdentityCenter.ListAccountAssignmentsForPrincipal(c.Ctx, c.Account(), in.InstanceArn, in.PrincipalType, in.PrincipalId, account, o)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListForPrincipalOutput{AccountAssignments: make([]AccountAssignmentForPrincipal, 0, len(p.Items)), NextToken: next(p.Truncated, p.Last)}
+	for _, a := range p.Items {
+		out.AccountAssignments = append(out.AccountAssignments, AccountAssignmentForPrincipal{AccountId: a.AccountID,
+			PermissionSetArn: a.PermissionSetARN, PrincipalId: a.PrincipalID, PrincipalType: a.PrincipalType})
+	}
+	return out, nil
+}
