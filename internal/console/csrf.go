@@ -25,11 +25,17 @@ func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request, s *session) 
 	if s != nil {
 		return s.CSRF
 	}
-	if c, err := r.Cookie(cookieCSRF); err == nil && len(c.Value) >= 32 {
+	return h.doubleSubmitToken(w, r, cookieCSRF, "/console/")
+}
+
+// doubleSubmitToken returns the value of the double-submit cookie name (path path), setting a new
+// random one when the request has none.
+func (h *Handler) doubleSubmitToken(w http.ResponseWriter, r *http.Request, name, path string) string {
+	if c, err := r.Cookie(name); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
 	tok := randomToken()
-	c := h.cookie(r, cookieCSRF, tok, "/console/", 0)
+	c := h.cookie(r, name, tok, path, 0)
 	http.SetCookie(w, c)
 	// A page may ask twice (two forms): the second call must see the same token.
 	r.AddCookie(c)
@@ -38,15 +44,6 @@ func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request, s *session) 
 
 // checkCSRF reports whether a state-changing request is from this console's own pages.
 func (h *Handler) checkCSRF(r *http.Request, s *session) bool {
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return false
-		}
-	}
-	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-		return false
-	}
 	got := r.Header.Get(headerCSRF)
 	if got == "" {
 		got = r.PostFormValue(fieldCSRF)
@@ -57,19 +54,45 @@ func (h *Handler) checkCSRF(r *http.Request, s *session) bool {
 	} else if c, err := r.Cookie(cookieCSRF); err == nil {
 		want = c.Value
 	}
+	return tokenFromHere(r, got, want)
+}
+
+// tokenFromHere reports whether a state-changing request comes from this origin (no Origin header
+// naming another host, not a cross-site fetch) with the token got equal to want, compared in
+// constant time.
+func tokenFromHere(r *http.Request, got, want string) bool {
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return false
+	}
 	return want != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// readForm bounds and parses a form body, answering 400 when it cannot be read.
+func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+		return false
+	}
+	return true
 }
 
 // post wraps a state-changing handler: it bounds and parses the form, loads the session if any,
 // and refuses the request with 403 unless its CSRF token is right.
 func (h *Handler) post(fn func(w http.ResponseWriter, r *http.Request, s *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if r.Header.Get("Content-Type") != "application/json" {
-			if err := r.ParseForm(); err != nil {
-				h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+			if !h.readForm(w, r) {
 				return
 			}
+		} else {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		}
 		s, err := h.session(r)
 		if err != nil {

@@ -1,12 +1,8 @@
 package console
 
 import (
-	"bytes"
-	"crypto/subtle"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
@@ -74,38 +70,22 @@ func (h *Handler) portalCookie(r *http.Request, name, value string, maxAge time.
 	return h.cookie(r, name, value, "/", maxAge)
 }
 
-// portalCSRF returns the token the portal page's forms carry (the double-submit cookie's).
-func (h *Handler) portalCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(cookiePortalCSRF); err == nil && len(c.Value) >= 32 {
-		return c.Value
-	}
-	tok := randomToken()
-	c := h.portalCookie(r, cookiePortalCSRF, tok, 0)
-	http.SetCookie(w, c)
-	r.AddCookie(c)
-	return tok
-}
-
-// portalPost wraps a portal form handler: the body bounded and parsed, the CSRF token checked.
+// portalPost wraps a portal form handler: the body bounded and parsed, the CSRF token (the
+// portal's double-submit cookie's) checked.
 func (h *Handler) portalPost(fn func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h.cfg.Portal == nil {
 			h.renderError(w, r, http.StatusNotFound, "IAM Identity Center's access portal is not configured.")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			h.renderError(w, r, http.StatusBadRequest, "The form could not be read.")
+		if !h.readForm(w, r) {
 			return
 		}
-		ok := r.Header.Get("Sec-Fetch-Site") != "cross-site"
-		if o := r.Header.Get("Origin"); o != "" && o != "null" {
-			u, err := url.Parse(o)
-			ok = ok && err == nil && u.Host == r.Host
+		var want string
+		if c, err := r.Cookie(cookiePortalCSRF); err == nil {
+			want = c.Value
 		}
-		c, err := r.Cookie(cookiePortalCSRF)
-		got := r.PostFormValue(fieldCSRF)
-		if !ok || err != nil || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) != 1 {
+		if !tokenFromHere(r, r.PostFormValue(fieldCSRF), want) {
 			h.renderError(w, r, http.StatusForbidden, "This form has expired or did not come from this portal. Go back, reload the page and try again.")
 			return
 		}
@@ -113,22 +93,10 @@ func (h *Handler) portalPost(fn func(w http.ResponseWriter, r *http.Request)) ht
 	}
 }
 
-// renderPortal writes a portal page.
+// renderPortal writes a portal page, its forms carrying the portal's own CSRF token.
 func (h *Handler) renderPortal(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
-	t, ok := h.pages[name]
-	if !ok {
-		h.internalError(w, r, fmt.Errorf("console: no template %q", name))
-		return
-	}
-	v.CSRF = h.portalCSRF(w, r)
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, v); err != nil {
-		h.internalError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	v.CSRF = h.doubleSubmitToken(w, r, cookiePortalCSRF, "/")
+	h.writePage(w, r, status, name, v)
 }
 
 func portalCall(r *http.Request) portal.Call {

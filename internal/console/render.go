@@ -99,8 +99,7 @@ func parsePages() (map[string]*template.Template, error) {
 
 // render writes a page. s is the session (nil before sign-in); it fills the header and the banner.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, s *session, v view) {
-	t, ok := h.pages[name]
-	if !ok {
+	if _, ok := h.pages[name]; !ok {
 		h.internalError(w, r, fmt.Errorf("console: no template %q", name))
 		return
 	}
@@ -124,6 +123,17 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 			v.Recovery = rec
 		}
 		v.OrgAdmin = h.orgAdmin(r, s)
+	}
+	h.writePage(w, r, status, name, v)
+}
+
+// writePage executes the page template name with v, whose CSRF token is set, and writes it; a
+// page that fails to execute is an internal error, and nothing of it is written.
+func (h *Handler) writePage(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	t, ok := h.pages[name]
+	if !ok {
+		h.internalError(w, r, fmt.Errorf("console: no template %q", name))
+		return
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
