@@ -3,7 +3,6 @@ package config
 import (
 	"context"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -511,51 +510,62 @@ type ResourceCompliance struct {
 func (s *Service) DescribeResourceCompliance(ctx context.Context, account, region, resourceType, resourceID string, types []string, after string, limit int) (Page[ResourceCompliance], error) {
 	var p Page[ResourceCompliance]
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		byResource := map[string][]string{}
-		var keys []string
-		src := evaluations.IndexRange(tx, "resource", account, resourceValue(region, resourceType, resourceID))
+		// The index is in resource order, so a resource's evaluations are consecutive: the page is
+		// read a resource at a time from the first after `after` (after + "\x01" sorts past its
+		// entries, value \x00 key) and ends at the first resource past it, however many resources
+		// come before the page.
+		src := evaluations.Resolved(tx, account, evaluations.IndexRange(tx, "resource", account, resourceValue(region, resourceType, resourceID)))
 		pos := ""
-		for {
-			batch, err := src(pos, 256)
-			if err != nil {
-				return err
-			}
-			for _, it := range batch {
-				pos = it.Key
-				_, e, ok, err := evaluations.Resolve(tx, account, it)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
-				k := resourceValue(region, e.ResourceType, e.ResourceID)
-				if _, seen := byResource[k]; !seen {
-					keys = append(keys, k)
-				}
-				byResource[k] = append(byResource[k], e.Compliance)
-			}
-			if len(batch) < 256 {
-				break
-			}
+		if after != "" {
+			pos = after + "\x01"
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if k <= after {
-				continue
+		var cur *evalRecord
+		var compliance []string
+		// done adds the resource read last to the page, when it has one and its compliance is
+		// wanted, and reports whether the page was full already (p.Next set).
+		done := func() bool {
+			if cur == nil {
+				return false
 			}
-			c := summarize(byResource[k])
+			c := summarize(compliance)
 			if !wanted(types, c.Type) {
-				continue
+				return false
 			}
 			if len(p.Items) == limit {
 				p.Next = resourceValueOf(p.Items[len(p.Items)-1], region)
+				return true
+			}
+			p.Items = append(p.Items, ResourceCompliance{ResourceType: cur.ResourceType, ResourceID: cur.ResourceID, Compliance: c})
+			return false
+		}
+		const batch = 256
+		for {
+			items, err := src(pos, batch)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				pos = it.Key
+				if it.Body == nil {
+					continue // the evaluation has gone since the index was read
+				}
+				e, err := evaluations.Decode(it.Body)
+				if err != nil {
+					return err
+				}
+				if cur == nil || e.ResourceType != cur.ResourceType || e.ResourceID != cur.ResourceID {
+					if done() {
+						return nil
+					}
+					cur, compliance = e, nil
+				}
+				compliance = append(compliance, e.Compliance)
+			}
+			if len(items) < batch {
+				done()
 				return nil
 			}
-			parts := strings.Split(strings.TrimSuffix(k, "|"), "|")
-			p.Items = append(p.Items, ResourceCompliance{ResourceType: parts[1], ResourceID: parts[2], Compliance: c})
 		}
-		return nil
 	})
 	return p, err
 }

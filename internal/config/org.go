@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	rwarn "github.com/rootward/rootward/internal/arn"
@@ -598,19 +599,26 @@ func (s *Service) AggregateRuleCompliances(ctx context.Context, caller, region, 
 		return p, err
 	}
 	sort.Strings(accounts)
+	// A position is the account, "|", and the rule's key: the page starts at the position's
+	// account (account IDs hold no "|"), after its rule, without reading the rules of the accounts
+	// before it.
+	afterAccount, afterRule, _ := strings.Cut(after, "|")
 	err = s.st.View(ctx, func(tx store.Tx) error {
-		for _, a := range accounts {
+		for _, a := range accounts[sort.SearchStrings(accounts, afterAccount):] {
 			if f.Account != "" && a != f.Account {
 				continue
 			}
-			all, err := rules.List(tx, a, "", "", 0)
+			from := ""
+			if a == afterAccount {
+				from = afterRule
+			}
+			all, err := rules.List(tx, a, "", from, 0)
 			if err != nil {
 				return err
 			}
 			for _, e := range all {
 				r := e.Record
-				pos := a + "|" + e.Key
-				if pos <= after || !agg.covers(r.Region) || (f.Region != "" && r.Region != f.Region) || (f.RuleName != "" && r.Name != f.RuleName) {
+				if !agg.covers(r.Region) || (f.Region != "" && r.Region != f.Region) || (f.RuleName != "" && r.Name != f.RuleName) {
 					continue
 				}
 				c, err := ruleCompliance(tx, a, r)

@@ -187,3 +187,201 @@ func TestListUsersPathPrefixReadsRecordsAtOnce(t *testing.T) {
 		t.Errorf("pages joined: got %q, want %q", got, want)
 	}
 }
+
+// policiesInUse sets up TestListPoliciesOnlyAttached's account: n customer managed policies
+// P000… (path /a/ for every third, /b/ otherwise), a few of them and a few AWS managed policies
+// attached (one to ten users) or the permissions boundary of users and roles, or both. It
+// returns a function that pages through ListPolicies without OnlyAttached and keeps the policies
+// in use as OnlyAttached and the usage filter define them: the listing OnlyAttached must equal.
+func (e *credEnv) policiesInUse(t *testing.T, n int) func(in ListPoliciesInput) []string {
+	t.Helper()
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
+	own := make([]string, n)
+	for i := range n {
+		path := "/b/"
+		if i%3 == 0 {
+			path = "/a/"
+		}
+		p, err := e.svc.CreatePolicy(e.ctx, e.account.ID, CreatePolicyInput{PolicyName: fmt.Sprintf("P%03d", i), Path: path, PolicyDocument: doc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own[i] = p.Arn
+	}
+	const (
+		readOnly    = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+		admin       = "arn:aws:iam::aws:policy/AdministratorAccess"
+		serviceRole = "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"
+	)
+	e.users(t, 10)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	for _, r := range []CreateRoleInput{{RoleName: "r1", PermissionsBoundary: own[n-7]}, {RoleName: "r2", PermissionsBoundary: admin}} {
+		r.AssumeRolePolicyDocument = trust
+		if _, err := e.svc.CreateRole(e.ctx, e.account.ID, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.svc.CreateGroup(e.ctx, e.account.ID, "g1", "/"); err != nil {
+		t.Fatal(err)
+	}
+	attach := func(ptype, name, arn string) {
+		t.Helper()
+		if err := e.svc.AttachPolicy(e.ctx, e.account.ID, ptype, name, arn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		attach(principalUserT, fmt.Sprintf("u%02d", i), own[5])
+	}
+	for i := range 4 {
+		attach(principalUserT, fmt.Sprintf("u%02d", i), readOnly)
+	}
+	attach(principalUserT, "u00", own[7])
+	attach(principalUserT, "u02", own[n-2])
+	attach(principalGroupT, "g1", own[n/2])
+	attach(principalGroupT, "g1", own[9])
+	attach(principalRoleT, "r1", own[n/3])
+	attach(principalRoleT, "r1", serviceRole)
+	for user, arn := range map[string]string{"u01": own[9], "u03": own[n-2], "u04": own[12], "u05": admin} {
+		if err := e.svc.PutUserPermissionsBoundary(e.ctx, e.account.ID, user, arn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func(in ListPoliciesInput) []string {
+		t.Helper()
+		in.OnlyAttached = false
+		var want []string
+		for m := ""; ; {
+			p, err := e.svc.ListPolicies(e.ctx, e.account.ID, in, ListOpts{MaxItems: 1000, Marker: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pol := range p.Items {
+				switch in.PolicyUsageFilter {
+				case UsagePermissionsPolicy:
+					if pol.AttachmentCount == 0 {
+						continue
+					}
+				case UsagePermissionsBoundary:
+					if pol.PermissionsBoundaryUsageCount == 0 {
+						continue
+					}
+				default:
+					if pol.AttachmentCount+pol.PermissionsBoundaryUsageCount == 0 {
+						continue
+					}
+				}
+				want = append(want, pol.Arn)
+			}
+			if m = marker(p.IsTruncated, p.Marker); m == "" {
+				return want
+			}
+		}
+	}
+}
+
+// TestListPoliciesOnlyAttachedReadsOnePage pages through ListPolicies with OnlyAttached: the pages
+// joined are the policies in use, in the order of the listing without it, each once, for every
+// scope, path prefix and usage filter; and a page reads the "inuse" index entries of its own
+// policies, not the policies before it (150 customer managed policies, 1,452 AWS managed ones, of
+// which 18 are in use). Before, a page read the account's policies until it found a page in use.
+func TestListPoliciesOnlyAttachedReadsOnePage(t *testing.T) {
+	t.Parallel()
+	e := newCredEnv(t)
+	inUse := e.policiesInUse(t, 150)
+	counter := &storetest.Counter{Store: e.svc.st}
+	e.svc.st = counter
+	for _, tc := range []struct {
+		name string
+		in   ListPoliciesInput
+	}{
+		{"All", ListPoliciesInput{}},
+		{"Local", ListPoliciesInput{Scope: "Local"}},
+		{"AWS", ListPoliciesInput{Scope: "AWS"}},
+		{"PathPrefix /a/", ListPoliciesInput{PathPrefix: "/a/"}},
+		{"PathPrefix /", ListPoliciesInput{PathPrefix: "/"}},
+		{"PathPrefix /service-role/", ListPoliciesInput{PathPrefix: "/service-role/"}},
+		{"PathPrefix none", ListPoliciesInput{PathPrefix: "/c/"}},
+		{"PermissionsPolicy", ListPoliciesInput{PolicyUsageFilter: UsagePermissionsPolicy}},
+		{"PermissionsBoundary", ListPoliciesInput{PolicyUsageFilter: UsagePermissionsBoundary}},
+		{"Local PathPrefix /b/ PermissionsBoundary", ListPoliciesInput{Scope: "Local", PathPrefix: "/b/", PolicyUsageFilter: UsagePermissionsBoundary}},
+		{"AWS PermissionsPolicy", ListPoliciesInput{Scope: "AWS", PolicyUsageFilter: UsagePermissionsPolicy}},
+	} {
+		for _, maxItems := range []int{1, 2, 5} {
+			t.Run(fmt.Sprintf("%s MaxItems %d", tc.name, maxItems), func(t *testing.T) {
+				want := inUse(tc.in)
+				in := tc.in
+				in.OnlyAttached = true
+				// Each of at most three indexes in each of two ranges reads at most a page and one
+				// more of values, at most that many entries each.
+				maxReads := 6 * (maxItems + 1) * (maxItems + 1)
+				got := storetest.Pages(t, counter, maxReads, len(want)+2, func(m string) ([]string, string, error) {
+					p, err := e.svc.ListPolicies(e.ctx, e.account.ID, in, ListOpts{MaxItems: maxItems, Marker: m})
+					var arns []string
+					for _, pol := range p.Items {
+						arns = append(arns, pol.Arn)
+					}
+					return arns, marker(p.IsTruncated, p.Marker), err
+				})
+				if !slices.Equal(got, want) {
+					t.Errorf("pages joined:\n got %s\nwant %s", strings.Join(got, " "), strings.Join(want, " "))
+				}
+			})
+		}
+	}
+}
+
+// TestListEntitiesForPolicyReadsOnePage: a page of ListPolicyEntities reads its MaxItems+1 index
+// entries (of each of the two boundary indexes, for PermissionsBoundary), not the policy's every
+// entity; the pages joined are the entities in (type, name) order.
+func TestListEntitiesForPolicyReadsOnePage(t *testing.T) {
+	t.Parallel()
+	e := newCredEnv(t)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
+	p, err := e.svc.CreatePolicy(e.ctx, e.account.ID, CreatePolicyInput{PolicyName: "shared", PolicyDocument: doc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attached, bounded []string
+	for _, name := range e.users(t, 40) {
+		if name[len(name)-1]%2 == 0 {
+			if err := e.svc.AttachPolicy(e.ctx, e.account.ID, principalUserT, name, p.Arn); err != nil {
+				t.Fatal(err)
+			}
+			attached = append(attached, "user "+name)
+		} else {
+			if err := e.svc.PutUserPermissionsBoundary(e.ctx, e.account.ID, name, p.Arn); err != nil {
+				t.Fatal(err)
+			}
+			bounded = append(bounded, "user "+name)
+		}
+	}
+	counter := &storetest.Counter{Store: e.svc.st}
+	e.svc.st = counter
+	for _, tc := range []struct {
+		name, filter, usage string
+		want                []string
+		maxReads            int
+	}{
+		{"attached", "", "", attached, 4},
+		{"attached users", "User", "", attached, 4},
+		{"attached roles", "Role", "", nil, 1},
+		{"boundaries", "", UsagePermissionsBoundary, bounded, 8},
+		{"boundary users", "User", UsagePermissionsBoundary, bounded, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const maxItems = 3
+			got := storetest.Pages(t, counter, tc.maxReads, len(tc.want)+2, func(m string) ([]string, string, error) {
+				p, err := e.svc.ListPolicyEntities(e.ctx, e.account.ID, p.Arn, tc.filter, tc.usage, ListOpts{MaxItems: maxItems, Marker: m})
+				var names []string
+				for _, ent := range p.Items {
+					names = append(names, ent.Type+" "+ent.Name)
+				}
+				return names, marker(p.IsTruncated, p.Marker), err
+			})
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("pages joined:\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

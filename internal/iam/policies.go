@@ -267,9 +267,16 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 	}
 	var p Page[ManagedPolicy]
 	err := s.view(ctx, func(t txn) error {
+		src := t.policies(account, in.Scope, in.PathPrefix)
+		if in.OnlyAttached {
+			src = t.attachedPolicies(account, in.Scope, in.PathPrefix, in.PolicyUsageFilter)
+		}
 		var err error
-		p, err = readPage(t.policies(account, in.Scope, in.PathPrefix), o, func(it store.Item) (ManagedPolicy, bool, error) {
+		p, err = readPage(src, o, func(it store.Item) (ManagedPolicy, bool, error) {
 			full, err := t.managedPolicy(account, it.Key)
+			if in.OnlyAttached && awserr.IsCode(err, awserr.NoSuchEntity) {
+				return ManagedPolicy{}, false, nil // an attachment of an AWS managed policy AWS has withdrawn
+			}
 			if err != nil {
 				return ManagedPolicy{}, false, err
 			}
@@ -278,6 +285,100 @@ func (s *Service) ListPolicies(ctx context.Context, account string, in ListPolic
 		return err
 	})
 	return p, err
+}
+
+// attachedPolicies is the Source of ListPolicies with OnlyAttached, in the order of policies: the
+// distinct values of the "inuse" indexes (records_policies.go) of the attachments (unless usage is
+// PermissionsBoundary) and of the users' and roles' permissions boundaries (unless it is
+// PermissionsPolicy), in the ranges scope and pathPrefix select. A page reads a page of values
+// from each index, however many policies, attached or not, come before it. The AWS managed policies'
+// values are in name order, so a PathPrefix other than "/" is checked on each of them (ListPolicies'
+// keep): a page may read past the attached AWS managed policies outside the prefix, at most the
+// catalogue's 1,452. A position and an item's Key are a policy's ARN.
+func (t txn) attachedPolicies(account, scope, pathPrefix, usage string) store.Source {
+	byPath := pathPrefix != "" && pathPrefix != "/"
+	var ranges []string
+	if scope != "Local" {
+		ranges = append(ranges, inUseAWS)
+	}
+	if scope != "AWS" {
+		if byPath {
+			ranges = append(ranges, inUseOwnPath+pathPrefix)
+		} else {
+			ranges = append(ranges, inUseOwn)
+		}
+	}
+	var merged store.Source
+	for _, r := range ranges {
+		var srcs []store.Source
+		if usage != UsagePermissionsBoundary {
+			srcs = append(srcs, attachments.IndexRange(t, "inuse", account, r))
+		}
+		if usage != UsagePermissionsPolicy {
+			srcs = append(srcs, users.IndexRange(t, "inuse", account, r), roles.IndexRange(t, "inuse", account, r))
+		}
+		for _, src := range srcs {
+			if merged == nil {
+				merged = distinctValues(src)
+			} else {
+				merged = store.Merge(merged, distinctValues(src))
+			}
+		}
+	}
+	if merged == nil {
+		return store.FromSorted(nil)
+	}
+	return func(after string, n int) ([]store.Item, error) {
+		if after != "" {
+			values := inUseValues(after)
+			switch {
+			case len(values) == 0:
+				return nil, nil
+			case byPath && len(values) > 1:
+				after = values[1]
+			default:
+				after = values[0]
+			}
+		}
+		items, err := merged(after, n)
+		for i, it := range items {
+			items[i].Key = it.Key[strings.LastIndex(it.Key, inUseSep)+1:]
+		}
+		return items, err
+	}
+}
+
+// distinctValues is the Source of the distinct values of src, a range of an "inuse" index's
+// entries (value, sep, record key): an item's Key is a value, also its position. It reads the
+// entries in batches of at most a page and at most 64, and skips what is left of a batch's last
+// value with the next read (after value + inUseSep, which no other value starts with), so a page
+// costs at most a read per value it yields, however many principals a policy has.
+func distinctValues(src store.Source) store.Source {
+	return func(after string, n int) ([]store.Item, error) {
+		var out []store.Item
+		pos := after
+		if pos != "" {
+			pos += inUseSep
+		}
+		for len(out) < n {
+			b := min(n-len(out), 64)
+			entries, err := src(pos, b)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range entries {
+				v, _, _ := strings.Cut(e.Key, sep)
+				if len(out) < n && (len(out) == 0 || out[len(out)-1].Key != v) {
+					out = append(out, store.Item{Key: v})
+				}
+				pos = v + inUseSep
+			}
+			if len(entries) < b {
+				break
+			}
+		}
+		return out, nil
+	}
 }
 
 // policies is the Source of ListPolicies: the AWS managed policies under pathPrefix in the order
@@ -872,100 +973,116 @@ const (
 	UsagePermissionsBoundary = "PermissionsBoundary"
 )
 
-// ListPolicyEntities lists the users, groups and roles a managed policy applies to, with their
-// unique IDs: those it is attached to ("" or PermissionsPolicy), or the users and roles whose
-// permissions boundary it is (PermissionsBoundary), filtered by entityFilter (User, Group, Role,
-// LocalManagedPolicy and AWSManagedPolicy name no principal type and filter nothing out, as
-// AWS's answer for them is the same lists). Returns NoSuchEntity for an unknown policy.
-func (s *Service) ListPolicyEntities(ctx context.Context, account, arn, entityFilter, usage string) ([]PolicyEntity, error) {
+// ListPolicyEntities lists a page of the users, groups and roles a managed policy applies to, with
+// their unique IDs: those it is attached to ("" or PermissionsPolicy), or the users and roles whose
+// permissions boundary it is (PermissionsBoundary), filtered by entityFilter (User, Group, Role;
+// LocalManagedPolicy and AWSManagedPolicy name no principal type and filter nothing out, as AWS's
+// answer for them is the same lists). Returns NoSuchEntity for an unknown policy.
+//
+// The entities come in (type, folded name) order — groups, roles, users — and a page reads one
+// page of the policy's index entries: the attachment kind's "policy" index (a filter on the type is
+// a prefix of it), or the merged "boundary" indexes of roles and users. A position is the entity's
+// type and folded name, so a principal removed between two pages loses nobody their place.
+func (s *Service) ListPolicyEntities(ctx context.Context, account, arn, entityFilter, usage string, o ListOpts) (Page[PolicyEntity], error) {
 	if err := checkPolicyARN("PolicyArn", arn); err != nil {
-		return nil, err
+		return Page[PolicyEntity]{}, err
 	}
 	switch usage {
 	case "", UsagePermissionsPolicy, UsagePermissionsBoundary:
 	default:
-		return nil, invalid("PolicyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+		return Page[PolicyEntity]{}, invalid("PolicyUsageFilter", usage, "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
 	}
-	want := func(ptype string) bool {
-		switch entityFilter {
-		case "User":
-			return ptype == principalUserT
-		case "Group":
-			return ptype == principalGroupT
-		case "Role":
-			return ptype == principalRoleT
-		}
-		return true
-	}
-	var out []PolicyEntity
-	err := s.view(ctx, func(t txn) error {
-		if _, err := t.managedPolicy(account, arn); err != nil {
+	only := map[string]string{"User": principalUserT, "Group": principalGroupT, "Role": principalRoleT}[entityFilter]
+	var p Page[PolicyEntity]
+	err := s.view(ctx, func(t txn) (err error) {
+		if _, err := t.attachablePolicy(account, arn); err != nil {
 			return err
 		}
-		add := func(ptype, name string) error {
-			var id string
-			switch ptype {
-			case principalUserT:
-				u, err := t.user(account, name)
-				if err != nil {
-					return err
-				}
-				name, id = u.UserName, u.UserID
-			case principalGroupT:
-				g, err := t.group(account, name)
-				if err != nil {
-					return err
-				}
-				name, id = g.GroupName, g.GroupID
-			case principalRoleT:
-				r, err := t.role(account, name)
-				if err != nil {
-					return err
-				}
-				name, id = r.RoleName, r.RoleID
-			}
-			out = append(out, PolicyEntity{Type: ptype, Name: name, ID: id})
-			return nil
-		}
-		if usage == UsagePermissionsBoundary {
-			for _, k := range []struct {
-				ptype string
-				src   store.Source
-			}{{principalUserT, users.IndexRange(t, "boundary", account, arn+sep)}, {principalRoleT, roles.IndexRange(t, "boundary", account, arn+sep)}} {
-				if !want(k.ptype) {
-					continue
-				}
-				items, err := k.src("", 0)
-				if err != nil {
-					return err
-				}
-				for _, it := range items {
-					key := it.Key[strings.LastIndex(it.Key, sep)+len(sep):]
-					if err := add(k.ptype, key); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-		items, err := attachments.IndexRange(t, "policy", account, arn+sep)("", 0)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			ptype, key, ok := attachedTo(it.Key)
-			if !ok || !want(ptype) {
-				continue
-			}
-			name, err := t.displayName(account, ptype, key)
-			if err != nil {
-				return err
-			}
-			if err := add(ptype, name); err != nil {
-				return err
-			}
-		}
-		return nil
+		p, err = readPage(t.policyEntities(account, arn, only, usage), o, func(it store.Item) (PolicyEntity, bool, error) {
+			ptype, key, _ := strings.Cut(it.Key, sep)
+			return t.policyEntity(account, ptype, key)
+		})
+		return err
 	})
-	return out, err
+	return p, err
+}
+
+// policyEntities is the Source of ListPolicyEntities: the principals of type only ("" for all)
+// that policy arn is attached to, or (usage PermissionsBoundary) whose boundary it is. An item's
+// Key is the principal's type, sep, and folded name, also its position.
+func (t txn) policyEntities(account, arn, only, usage string) store.Source {
+	if usage == UsagePermissionsBoundary {
+		var srcs []store.Source
+		for _, k := range []struct {
+			ptype string
+			src   store.Source
+		}{{principalRoleT, roles.IndexRange(t, "boundary", account, arn+sep)}, {principalUserT, users.IndexRange(t, "boundary", account, arn+sep)}} {
+			if only == "" || only == k.ptype {
+				srcs = append(srcs, typedEntries(k.src, k.ptype, arn+sep, ""))
+			}
+		}
+		switch len(srcs) {
+		case 0:
+			return store.FromSorted(nil)
+		case 1:
+			return srcs[0]
+		}
+		return store.Merge(srcs[0], srcs[1])
+	}
+	// An attachment's entry is arn, sep, then the attachment's key: type, sep, name, sep, arn.
+	if only != "" {
+		base := arn + sep + only + sep
+		return typedEntries(attachments.IndexRange(t, "policy", account, base), only, base, sep+arn)
+	}
+	return typedEntries(attachments.IndexRange(t, "policy", account, arn+sep), "", arn+sep, sep+arn)
+}
+
+// typedEntries is src, a range of index entries each base + rest + suffix, as the Source of
+// positions head + rest, where head is ptype and sep ("" when rest starts with the type already).
+// A position before head starts the range; one after every head-prefixed position ends it.
+func typedEntries(src store.Source, ptype, base, suffix string) store.Source {
+	head := ""
+	if ptype != "" {
+		head = ptype + sep
+	}
+	return func(after string, n int) ([]store.Item, error) {
+		switch {
+		case after == "":
+		case strings.HasPrefix(after, head):
+			after = base + after[len(head):] + suffix
+		case after < head:
+			after = ""
+		default:
+			return nil, nil
+		}
+		items, err := src(after, n)
+		for i, it := range items {
+			items[i].Key = head + strings.TrimSuffix(strings.TrimPrefix(it.Key, base), suffix)
+		}
+		return items, err
+	}
+}
+
+// policyEntity reads the user, group or role (ptype) stored under key as a PolicyEntity; ok is
+// false when it has gone.
+func (t txn) policyEntity(account, ptype, key string) (e PolicyEntity, ok bool, err error) {
+	e.Type = ptype
+	switch ptype {
+	case principalUserT:
+		var r *userRecord
+		if r, ok, err = users.Get(t, account, key); ok {
+			e.Name, e.ID = r.Name, r.ID
+		}
+	case principalGroupT:
+		var r *groupRecord
+		if r, ok, err = groups.Get(t, account, key); ok {
+			e.Name, e.ID = r.Name, r.ID
+		}
+	case principalRoleT:
+		var r *roleRecord
+		if r, ok, err = roles.Get(t, account, key); ok {
+			e.Name, e.ID = r.Name, r.ID
+		}
+	}
+	return e, ok, err
 }

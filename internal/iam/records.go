@@ -93,6 +93,7 @@ var users = store.Define(store.Kind[userRecord]{
 	Indexes: []store.Index[userRecord]{
 		pathIndex(func(r *userRecord) string { return r.Path }),
 		boundaryIndex(func(r *userRecord) *boundaryRecord { return r.Boundary }),
+		inUseIndex(func(r *userRecord) *boundaryRecord { return r.Boundary }),
 	},
 })
 
@@ -314,6 +315,7 @@ var roles = store.Define(store.Kind[roleRecord]{
 	Indexes: []store.Index[roleRecord]{
 		pathIndex(func(r *roleRecord) string { return r.Path }),
 		boundaryIndex(func(r *roleRecord) *boundaryRecord { return r.Boundary }),
+		inUseIndex(func(r *roleRecord) *boundaryRecord { return r.Boundary }),
 	},
 })
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	rwarn "github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/store"
 )
 
@@ -105,8 +106,51 @@ var attachments = store.Define(store.Kind[attachmentRecord]{
 	Name: kindAttached, Version: 1,
 	Indexes: []store.Index[attachmentRecord]{{Name: "policy", Values: func(_ string, r *attachmentRecord) []string {
 		return []string{r.PolicyArn}
+	}}, {Name: "inuse", Values: func(_ string, r *attachmentRecord) []string {
+		return inUseValues(r.PolicyArn)
 	}}},
 })
+
+// The "inuse" indexes — of the attachment kind, and of the user and role kinds for their
+// permissions boundaries — hold the policies in use in ListPolicies' orders, so that ListPolicies
+// with OnlyAttached reads the distinct values of a range of them (attachedPolicies), one page's
+// worth, instead of every policy. A policy's values (inUseValues) end with \x01 and its ARN:
+//   - an AWS managed policy: "0" and its name, the catalogue's (bytewise name) order;
+//   - a customer managed policy: "1" and its folded name, the key order of the policy kind, and
+//     "2", its path, \x01, its folded name, the order of the policy kind's path index.
+//
+// No name, path or ARN holds a control byte, so these orders are those of the listings without
+// OnlyAttached.
+const (
+	inUseAWS     = "0"
+	inUseOwn     = "1"
+	inUseOwnPath = "2"
+	inUseSep     = "\x01"
+)
+
+// inUseValues are the "inuse" index values of the policy arn.
+func inUseValues(arn string) []string {
+	if name, ok := strings.CutPrefix(arn, rwarn.AWSManagedPolicyPrefix); ok {
+		return []string{inUseAWS + name[strings.LastIndexByte(name, '/')+1:] + inUseSep + arn}
+	}
+	_, res, ok := strings.Cut(arn, ":policy/")
+	if !ok {
+		return nil
+	}
+	i := strings.LastIndexByte(res, '/')
+	path, name := "/"+res[:i+1], fold(res[i+1:])
+	return []string{inUseOwn + name + inUseSep + arn, inUseOwnPath + path + inUseSep + name + inUseSep + arn}
+}
+
+// inUseIndex is the "inuse" index of a principal kind: the values of its permissions boundary.
+func inUseIndex[R any](b func(*R) *boundaryRecord) store.Index[R] {
+	return store.Index[R]{Name: "inuse", Values: func(_ string, r *R) []string {
+		if br := b(r); br != nil && br.Arn != "" {
+			return inUseValues(br.Arn)
+		}
+		return nil
+	}}
+}
 
 func init() { store.Retire("attachedto") }
 

@@ -19,9 +19,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store"
@@ -95,7 +97,52 @@ type entryRecord struct {
 	SealedBody []byte    `json:"sealed_body,omitempty"`
 }
 
-var outbox = store.Define(store.Kind[entryRecord]{Name: kindOutbox, Version: 1})
+// outbox is the kind of the entries, under their IDs. Its indexes list them newest first: all of
+// them ("newest"), and those of one recipient ("to", folded as strings.EqualFold compares), one
+// account ("account") or one purpose ("purpose"); Outbox reads one of them from its newest entry
+// back to the query's Since or Limit, so a query costs the entries it answers (and those of its
+// other filters' values it passes over), not the whole outbox.
+var outbox = store.Define(store.Kind[entryRecord]{Name: kindOutbox, Version: 1, Indexes: []store.Index[entryRecord]{
+	newestFirst("newest", func(*entryRecord) string { return "" }),
+	newestFirst("to", func(r *entryRecord) string { return foldCase(r.To) }),
+	newestFirst("account", func(r *entryRecord) string { return r.Account }),
+	newestFirst("purpose", func(r *entryRecord) string { return r.Purpose }),
+}})
+
+// newestFirst is an outbox index of the entries by value, newest first: an entry's value is
+// value(r), \x01, then its ID with every byte inverted (IDs are of one length, so inverted they
+// sort in the opposite order). An entry whose field is empty (but for "newest") or holds a NUL
+// (a value may not) has none.
+func newestFirst(name string, value func(*entryRecord) string) store.Index[entryRecord] {
+	return store.Index[entryRecord]{Name: name, Values: func(_ string, r *entryRecord) []string {
+		v := value(r)
+		if v == "" && name != "newest" || strings.IndexByte(v, 0) >= 0 {
+			return nil
+		}
+		return []string{v + "\x01" + inverted(r.ID)}
+	}}
+}
+
+// inverted is id with every byte b replaced by 0xff-b. An ID is ASCII, so no byte becomes NUL.
+func inverted(id string) string {
+	b := []byte(id)
+	for i := range b {
+		b[i] = 0xff - b[i]
+	}
+	return string(b)
+}
+
+// foldCase maps every rune of s to the smallest rune of its case-folding orbit (unicode.SimpleFold),
+// so two strings strings.EqualFold finds equal fold to the same string.
+func foldCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		return m
+	}, s)
+}
 
 func newEntryRecord(e *Entry) *entryRecord {
 	return &entryRecord{ID: e.ID, Time: e.Time, Channel: e.Channel, To: e.To, Subject: e.Subject, Account: e.Account,
@@ -267,21 +314,47 @@ type Query struct {
 	Limit int
 }
 
-// Outbox lists entries oldest first, with the bodies of messages kept in the outbox opened.
+// Outbox lists entries oldest first, with the bodies of messages kept in the outbox opened. It
+// reads the index of the query's recipient, else its account, else its purpose, else of every
+// entry, newest first, and stops at the query's Limit or at the first entry before its Since; the
+// other filters are checked on each entry read.
 func (n *Notifier) Outbox(ctx context.Context, q Query) ([]Entry, error) {
-	var out []Entry
-	after := ""
-	if !q.Since.IsZero() {
-		after = q.Since.UTC().Add(-time.Nanosecond).Format("20060102T150405.000000000Z") + "-\xff"
+	index, value := "newest", ""
+	switch {
+	case q.To != "":
+		index, value = "to", foldCase(q.To)
+	case q.Account != "":
+		index, value = "account", q.Account
+	case q.Purpose != "":
+		index, value = "purpose", q.Purpose
 	}
+	// Entries before since (by ID, as IDs are made) end the reading; e.Time decides the rest.
+	since := ""
+	if !q.Since.IsZero() {
+		since = q.Since.UTC().Add(-time.Nanosecond).Format("20060102T150405.000000000Z") + "-\xff"
+	}
+	var out []Entry
 	err := n.st.View(ctx, func(tx store.Tx) error {
-		for {
-			items, err := tx.List(kindOutbox, "", "", after, 256)
+		src := outbox.Resolved(tx, "", outbox.IndexRange(tx, index, "", value+"\x01"))
+		// Small batches first, as a query's answer is usually short (a Since stops the reading
+		// where the answer ends, and the batch may read past it), doubling up to 256.
+		batch := 16
+		if q.Limit > 0 {
+			batch = min(batch, q.Limit)
+		}
+		for after := ""; ; batch = min(2*batch, 256) {
+			items, err := src(after, batch)
 			if err != nil {
 				return err
 			}
 			for _, it := range items {
 				after = it.Key
+				if store.EntryKey(it.Key) < since {
+					return nil
+				}
+				if it.Body == nil {
+					continue // gone since the index was read
+				}
 				r, err := outbox.Decode(it.Body)
 				if err != nil {
 					return err
@@ -300,14 +373,15 @@ func (n *Notifier) Outbox(ctx context.Context, q Query) ([]Entry, error) {
 				}
 				e.SealedBody = nil
 				out = append(out, e)
+				if len(out) == q.Limit {
+					return nil
+				}
 			}
-			if len(items) < 256 {
+			if len(items) < batch {
 				return nil
 			}
 		}
 	})
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[len(out)-q.Limit:]
-	}
+	slices.Reverse(out)
 	return out, err
 }

@@ -2,6 +2,7 @@ package configapi_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -160,5 +161,32 @@ func TestRootComplianceScenario(t *testing.T) {
 		Filters: &cfgtypes.ConfigRuleComplianceFilters{AccountId: aws.String(acct), ComplianceType: cfgtypes.ComplianceTypeCompliant}})
 	if err != nil || len(out.AggregateComplianceByConfigRules) != 5 {
 		t.Errorf("management account's COMPLIANT rules = %+v, %v; want its 3 rules and the 2 organization rules", out, err)
+	}
+	// Paged one rule at a time, across the two accounts, the aggregate view is the same rules in the
+	// same order, each once (a page starts at its token's account, after its rule).
+	whole, err := c.DescribeAggregateComplianceByConfigRules(ctx, &configservice.DescribeAggregateComplianceByConfigRulesInput{ConfigurationAggregatorName: aws.String("org")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for _, r := range whole.AggregateComplianceByConfigRules {
+		want = append(want, aws.ToString(r.AccountId)+" "+aws.ToString(r.ConfigRuleName))
+	}
+	pages := configservice.NewDescribeAggregateComplianceByConfigRulesPaginator(c, &configservice.DescribeAggregateComplianceByConfigRulesInput{
+		ConfigurationAggregatorName: aws.String("org"), Limit: 1})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.AggregateComplianceByConfigRules) > 1 {
+			t.Fatalf("a page of Limit 1 holds %d rules", len(page.AggregateComplianceByConfigRules))
+		}
+		for _, r := range page.AggregateComplianceByConfigRules {
+			got = append(got, aws.ToString(r.AccountId)+" "+aws.ToString(r.ConfigRuleName))
+		}
+	}
+	if len(want) != 7 || !slices.Equal(got, want) {
+		t.Errorf("paged aggregate compliance:\n got %q\nwant %q (the management account's 5 rules and the member's 2)", got, want)
 	}
 }

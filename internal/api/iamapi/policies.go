@@ -143,7 +143,8 @@ var ListEntitiesForPolicy = add(&api.Op[ListEntitiesForPolicyInput, ListEntities
 	Run:      listEntitiesForPolicy,
 })
 
-// ListEntitiesForPolicyInput is ListEntitiesForPolicy's request. The answer is always one page.
+// ListEntitiesForPolicyInput is ListEntitiesForPolicy's request. MaxItems counts the users, groups
+// and roles of a page together.
 type ListEntitiesForPolicyInput struct {
 	PolicyArn         string `required:"true"`
 	EntityFilter      string
@@ -178,12 +179,12 @@ type PolicyRole struct {
 }
 
 func listEntitiesForPolicy(c *api.Call, in *ListEntitiesForPolicyInput) (*ListEntitiesForPolicyOutput, error) {
-	ents, err := c.IAM.ListPolicyEntities(c.Ctx, c.Account(), in.PolicyArn, in.EntityFilter, in.PolicyUsageFilter)
+	p, err := c.IAM.ListPolicyEntities(c.Ctx, c.Account(), in.PolicyArn, in.EntityFilter, in.PolicyUsageFilter, in.Opts())
 	if err != nil {
 		return nil, err
 	}
-	out := &ListEntitiesForPolicyOutput{}
-	for _, e := range ents {
+	out := &ListEntitiesForPolicyOutput{Paged: PageOf(p)}
+	for _, e := range p.Items {
 		switch e.Type {
 		case "user":
 			out.PolicyUsers = append(out.PolicyUsers, PolicyUser{e.Name, e.ID})
