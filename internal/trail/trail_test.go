@@ -392,3 +392,40 @@ func TestSubscribe(t *testing.T) {
 		t.Fatalf("subscriber saw %v; want [[stored]]", got)
 	}
 }
+
+// deadlineLog records the time left before the deadline of each append's context.
+type deadlineLog struct {
+	store.EventLog
+	left []time.Duration
+	ctxs []context.Context
+}
+
+func (d *deadlineLog) AppendEvents(ctx context.Context, events []*store.StoredEvent) error {
+	dl, _ := ctx.Deadline() // none: zero, far past
+	d.left = append(d.left, time.Until(dl))
+	d.ctxs = append(d.ctxs, ctx)
+	return d.EventLog.AppendEvents(ctx, events)
+}
+
+// Every append is bounded by writeTimeout at least and twice that at most, and the context that
+// bounds them is released on Close.
+func TestAppendDeadline(t *testing.T) {
+	logged := &deadlineLog{EventLog: testbackend.Open(t)}
+	r := &Recorder{st: logged, now: time.Now}
+	r.init(nil)
+	for range 3 {
+		mustRecord(t, r, &Event{EventName: "GetCallerIdentity", EventType: AwsAPICall, RecipientAccountID: "111122223333"})
+	}
+	r.Close()
+	if len(logged.left) != 3 {
+		t.Fatalf("got %d appends; want 3", len(logged.left))
+	}
+	for i, left := range logged.left {
+		if left <= writeTimeout/2 || left > 2*writeTimeout {
+			t.Errorf("append %d: %v before its deadline; want within (%v, %v]", i, left, writeTimeout/2, 2*writeTimeout)
+		}
+	}
+	if err := logged.ctxs[0].Err(); !errors.Is(err, context.Canceled) {
+		t.Errorf("the appends' context after Close: %v; want canceled", err)
+	}
+}

@@ -294,3 +294,59 @@ func firstBody(events []store.StoredEvent) []byte {
 	}
 	return events[0].Body
 }
+
+// The owed fsync of read-only records runs without the append lock: an append made during it
+// goes on (a read's record waits for its write, not for another record's fsync), and stays owed,
+// since that fsync may not cover it.
+func TestOwedSyncLetsAppendsGoOn(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.tail.syncDelay = time.Hour // the test runs syncOwed itself
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	readOnly := func(id string) []*store.StoredEvent {
+		return []*store.StoredEvent{{Account: "111122223333", Time: at, ID: id, ReadOnly: true, Body: []byte("{}")}}
+	}
+	if err := db.AppendEvents(ctx, readOnly("first")); err != nil {
+		t.Fatal(err)
+	}
+	var heldDuringSync, appended bool
+	var appendErr error
+	db.tail.syncFile = func(f *os.File) error {
+		if !db.tail.appendMu.TryLock() {
+			heldDuringSync = true // an append would wait for this fsync
+			return f.Sync()
+		}
+		db.tail.appendMu.Unlock()
+		appendErr = db.AppendEvents(ctx, readOnly("during"))
+		appended = true
+		return f.Sync()
+	}
+	db.tail.syncOwed()
+	if heldDuringSync {
+		t.Fatal("the append lock was held during the owed fsync; want it free")
+	}
+	if !appended || appendErr != nil {
+		t.Fatalf("append during the fsync: done %v, err %v; want done, nil", appended, appendErr)
+	}
+	db.tail.appendMu.Lock()
+	dirty, armed := db.tail.dirty, db.tail.syncTimer != nil
+	db.tail.appendMu.Unlock()
+	if !dirty || !armed {
+		t.Errorf("after an append during the fsync: owed %v, timer armed %v; want both", dirty, armed)
+	}
+	db.tail.syncFile = (*os.File).Sync
+	db.tail.syncOwed()
+	db.tail.appendMu.Lock()
+	dirty = db.tail.dirty
+	db.tail.appendMu.Unlock()
+	if dirty {
+		t.Error("fsync still owed after a second syncOwed with no append meanwhile")
+	}
+	if got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10}); err != nil || len(got) != 2 {
+		t.Errorf("LookupEvents: %d events, %v; want 2, nil", len(got), err)
+	}
+}

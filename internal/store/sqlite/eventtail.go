@@ -56,14 +56,20 @@ type eventTail struct {
 	log       *slog.Logger
 	syncDelay time.Duration
 
-	appendMu  sync.Mutex  // held by an append (and the sync of read-only records): one at a time
-	active    *segment    // guarded by appendMu: the segment appends write; nil before the first
-	dirty     bool        // guarded by appendMu: active has records not fsynced
-	syncTimer *time.Timer // guarded by appendMu: fsyncs active within syncDelay of a dirty write
-	closed    bool        // guarded by appendMu: Close has begun
-	broken    error       // guarded by appendMu: a segment can no longer be trusted; appends fail
-	next, end int64       // guarded by appendMu: the reserved seqs not yet assigned, [next, end)
-	maxID     string      // guarded by appendMu: no stored or tail event has a greater ID
+	// syncMu is held by syncOwed's fsync, which runs without appendMu (appends go on meanwhile),
+	// and by whoever closes segments, so that no segment is closed under that fsync. Lock order:
+	// indexMu, then syncMu, then appendMu.
+	syncMu    sync.Mutex
+	syncFile  func(*os.File) error // fsyncs a segment for syncOwed: (*os.File).Sync, or a test's
+	appendMu  sync.Mutex           // held by an append: one at a time
+	active    *segment             // guarded by appendMu: the segment appends write; nil before the first
+	dirty     bool                 // guarded by appendMu: active has records not fsynced
+	writes    uint64               // guarded by appendMu: records written to segments, ever
+	syncTimer *time.Timer          // guarded by appendMu: fsyncs active within syncDelay of a dirty write
+	closed    bool                 // guarded by appendMu: Close has begun
+	broken    error                // guarded by appendMu: a segment can no longer be trusted; appends fail
+	next, end int64                // guarded by appendMu: the reserved seqs not yet assigned, [next, end)
+	maxID     string               // guarded by appendMu: no stored or tail event has a greater ID
 
 	mu      sync.RWMutex
 	events  []*store.StoredEvent // guarded by mu: appended, not indexed, in seq order
@@ -85,7 +91,7 @@ func openTail(ctx context.Context, db *DB, dir string) (*eventTail, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, ids: map[string]bool{},
+	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, syncFile: (*os.File).Sync, ids: map[string]bool{},
 		indexed: make(chan struct{}), kick: make(chan struct{}, 1), full: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if err := t.recover(ctx); err != nil {
@@ -244,6 +250,7 @@ func (t *eventTail) append(ctx context.Context, events []*store.StoredEvent) err
 		return t.unassigned(fresh, err)
 	}
 	t.next += int64(len(fresh))
+	t.writes++
 	var serr error
 	if full {
 		// A record of a change is as durable as the change (committed FULL) before the answer.
@@ -357,20 +364,34 @@ func (t *eventTail) reserve(ctx context.Context, n int64) error {
 	})
 }
 
-// syncOwed fsyncs the active segment if it has records not fsynced yet (read-only ones).
+// syncOwed fsyncs the active segment if it has records not fsynced yet (read-only ones). The fsync
+// runs without appendMu, so that appends (a read's record waits for nothing but its write) do not
+// wait for it; a record written meanwhile may not be covered, so the fsync is still owed then (that
+// append armed the timer again).
 func (t *eventTail) syncOwed() {
+	t.syncMu.Lock()
+	defer t.syncMu.Unlock()
 	t.appendMu.Lock()
-	defer t.appendMu.Unlock()
 	t.syncTimer = nil
-	if !t.dirty || t.active == nil {
+	seg, written := t.active, t.writes
+	if !t.dirty || seg == nil || t.broken != nil {
+		t.appendMu.Unlock()
 		return
 	}
-	if err := t.active.f.Sync(); err != nil {
-		t.broken = fmt.Errorf("trail segment %s: fsync: %w", t.active.path, err)
+	t.appendMu.Unlock()
+	err := t.syncFile(seg.f)
+	t.appendMu.Lock()
+	defer t.appendMu.Unlock()
+	if err != nil {
+		// The kernel may have dropped the pages: nothing more is appended (as after a change's
+		// failed fsync).
+		t.broken = fmt.Errorf("trail segment %s: fsync: %w", seg.path, err)
 		t.log.Error("syncing the trail's segment", "err", err)
 		return
 	}
-	t.dirty = false
+	if t.active == seg && t.writes == written {
+		t.dirty = false
+	}
 }
 
 // run is the indexer: once events are in the tail, it waits indexDelay (or until indexBatch
@@ -464,9 +485,11 @@ func (t *eventTail) index(ctx context.Context) error {
 		batch = batch[n:]
 	}
 	var errs []error
+	t.syncMu.Lock() // not under syncOwed's fsync of one of them
 	for _, s := range t.retired {
 		errs = append(errs, s.remove())
 	}
+	t.syncMu.Unlock()
 	t.retired = nil
 	return errors.Join(errs...)
 }
@@ -497,6 +520,8 @@ func (t *eventTail) shutdown() error {
 	err := t.index(ctx)
 	t.indexMu.Lock()
 	defer t.indexMu.Unlock()
+	t.syncMu.Lock()
+	defer t.syncMu.Unlock()
 	t.appendMu.Lock()
 	defer t.appendMu.Unlock()
 	if t.active != nil {
