@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+
 	"github.com/rootward/rootward/internal/testutil/testidp"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -232,5 +235,74 @@ func TestExternalIdPThrottled(t *testing.T) {
 	}
 	if b.hasCookie("rw_portal") {
 		t.Error("signed in while throttled")
+	}
+}
+
+// TestExternalIdPDeviceApproval: `aws sso login`'s verification page, opened before sign-in,
+// sends the browser to the IdP, and the sign-in comes back to it.
+func TestExternalIdPDeviceApproval(t *testing.T) {
+	x := newExtIdPEnv(t)
+	ctx := context.Background()
+	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(x.url)})
+	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("laptop"), ClientType: aws.String("public")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(portalURL + "/start")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete, _ := url.Parse(aws.ToString(d.VerificationUriComplete))
+	b := x.browser()
+	p := b.get(complete.Path + "?" + complete.RawQuery)
+	if p.status != 302 || !strings.HasPrefix(p.location, ssoURL+"?") {
+		t.Fatalf("device page before sign-in = %d → %q, want the IdP", p.status, p.location)
+	}
+	req := testidp.ReadAuthnRequest(t, p.location)
+	p = x.post(b, x.idp.SPResponse(t, x.assertion("alice"), req.ID, false), req.RelayState)
+	next := "/device?user_code=" + aws.ToString(d.UserCode)
+	if p.status != 200 || !strings.Contains(p.body, `href="`+next+`"`) {
+		t.Fatalf("ACS = %d, want the page that continues to %s:\n%.1500s", p.status, next, p.body)
+	}
+	if p := b.get(next); p.status != 200 || !strings.Contains(p.body, "laptop") {
+		t.Fatalf("device page after sign-in = %d, want the client's name:\n%.1500s", p.status, p.body)
+	}
+}
+
+// TestIdentitySourceNeedsPermission: a console user allowed to read the setting but not
+// sso:AssociateDirectory cannot switch the source; the refusal is recorded and nothing changes.
+func TestIdentitySourceNeedsPermission(t *testing.T) {
+	pe := newPortalEnv(t)
+	pe.userWithPassword("reader", userPw, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sso:ListDirectoryAssociations","Resource":"*"}]}`, false)
+	b := pe.signedInUser("reader")
+	if p := b.get("/console/identity-center/identity-source"); p.status != 200 {
+		t.Fatalf("identity source page = %d, want 200", p.status)
+	}
+	idp := testidp.New(t, "")
+	p := b.submit("/console/identity-center/identity-source", url.Values{"instance": {pe.instance.ID}, "action": {"external"}, "metadata": {idp.Metadata()}})
+	if p.status != 403 || !strings.Contains(p.body, "not authorized to perform: sso:AssociateDirectory") {
+		t.Fatalf("switch without sso:AssociateDirectory = %d:\n%.1500s", p.status, p.body)
+	}
+	src, err := pe.ic.IdentitySource(context.Background(), pe.account.ID, pe.instance.ID)
+	if err != nil || src.Type != "IDENTITY_STORE" {
+		t.Errorf("identity source after the refusal = %+v, %v; want the identity store", src, err)
+	}
+	pg, err := trail.List(context.Background(), pe.st, trail.Query{Account: pe.account.ID, EventSource: "sso.amazonaws.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range pg.Events {
+		found = found || (ev.EventName == "AssociateDirectory" && ev.ErrorCode == "AccessDenied" && ev.UserIdentity.UserName == "reader")
+	}
+	if !found {
+		t.Errorf("no AssociateDirectory AccessDenied record of reader among %d sso.amazonaws.com records", len(pg.Events))
+	}
+	// Metadata that is not a SAML IdP's is refused too.
+	pe.userWithPassword("admin", userPw, adminPolicy, false)
+	a := pe.signedInUser("admin")
+	a.get("/console/identity-center/identity-source")
+	if p := a.submit("/console/identity-center/identity-source", url.Values{"instance": {pe.instance.ID}, "action": {"external"}, "metadata": {"<not-metadata/>"}}); p.status != 400 || !strings.Contains(p.body, "Could not parse metadata") {
+		t.Errorf("bad metadata = %d, want 400 Could not parse metadata:\n%.1000s", p.status, p.body)
 	}
 }
