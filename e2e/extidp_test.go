@@ -36,12 +36,7 @@ import (
 // following the whole sign-in: PUBLIC_URL/start, the redirect to the IdP, its form posted to
 // the ACS, on to the portal's account list (extidp.mjs).
 func TestExternalIdPInChromium(t *testing.T) {
-	if why := prerequisites(); why != "" {
-		if os.Getenv("CI") != "" || os.Getenv("ROOTWARD_REQUIRE_BROWSER") != "" {
-			t.Fatal("browser test cannot run: " + why)
-		}
-		t.Skip("browser test skipped: " + why)
-	}
+	requireBrowser(t)
 	ctx := context.Background()
 	st := testbackend.Open(t)
 	sealer := testutil.Sealer(t)
