@@ -54,6 +54,10 @@ type deviceEnv struct {
 	url, member, userName, otp string
 	clock                      *skewClock
 	portal                     *portal.Service
+	// ic, mgmt and instance are Identity Center, the management account and the organization's
+	// instance (extidp_test.go changes its identity source).
+	ic             *identitycenter.Service
+	mgmt, instance string
 }
 
 func newDeviceEnv(t *testing.T) *deviceEnv {
@@ -124,6 +128,7 @@ func newDeviceEnv(t *testing.T) *deviceEnv {
 		t.Fatalf("the organization's instances: %v, %v; want one", ins, err)
 	}
 	in := ins[0]
+	e.ic, e.mgmt, e.instance = ic, mgmt.ID, in.ID
 	u, err := ic.CreateUser(ctx, mgmt.ID, in.IdentityStoreID, "test", identitycenter.UserAttributes{UserName: e.userName, DisplayName: "Ada Lovelace",
 		Emails: []identitycenter.Email{{Value: "ada@device.example", Primary: true}}, Name: &identitycenter.Name{GivenName: "Ada", FamilyName: "Lovelace"}})
 	if err != nil {

@@ -4,6 +4,7 @@
 //   ROOTWARD_URL      the portal's origin, http://localhost:PORT
 //   ROOTWARD_IDP_URL  the IdP's SSO page
 //   ROOTWARD_ACCOUNT  the account the user is assigned a role in
+//   ROOTWARD_USER     the user's name
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,7 +14,8 @@ import { chromium } from "playwright-core";
 const base = process.env.ROOTWARD_URL;
 const idp = process.env.ROOTWARD_IDP_URL;
 const account = process.env.ROOTWARD_ACCOUNT;
-assert.ok(base && idp && account, "ROOTWARD_URL, ROOTWARD_IDP_URL and ROOTWARD_ACCOUNT are required");
+const user = process.env.ROOTWARD_USER;
+assert.ok(base && idp && account && user, "ROOTWARD_URL, ROOTWARD_IDP_URL, ROOTWARD_ACCOUNT and ROOTWARD_USER are required");
 
 const userDataDir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
 const context = await chromium.launchPersistentContext(userDataDir, {
@@ -39,8 +41,8 @@ try {
   await page.waitForSelector("text=AWS accounts");
   const main = await page.textContent("main");
   assert.match(main, new RegExp(account));
-  assert.match(main, /ReadOnly/);
-  assert.match(main, /alice/i);
+  assert.match(main, /Developer/);
+  assert.ok(main.includes(user), "the user's name is shown");
 } catch (err) {
   failed = true;
   console.error(err);
