@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
 	"github.com/rootward/rootward/internal/testutil/testidp"
 	"github.com/rootward/rootward/internal/trail"
@@ -242,19 +241,9 @@ func TestExternalIdPThrottled(t *testing.T) {
 // sends the browser to the IdP, and the sign-in comes back to it.
 func TestExternalIdPDeviceApproval(t *testing.T) {
 	x := newExtIdPEnv(t)
-	ctx := context.Background()
-	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(x.url)})
-	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("laptop"), ClientType: aws.String("public")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(portalURL + "/start")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	complete, _ := url.Parse(aws.ToString(d.VerificationUriComplete))
+	_, _, d, verify := x.startDevice("laptop")
 	b := x.browser()
-	p := b.get(complete.Path + "?" + complete.RawQuery)
+	p := b.get(verify)
 	if p.status != 302 || !strings.HasPrefix(p.location, ssoURL+"?") {
 		t.Fatalf("device page before sign-in = %d → %q, want the IdP", p.status, p.location)
 	}

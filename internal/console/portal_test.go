@@ -198,14 +198,15 @@ func TestPortalSignInRefusals(t *testing.T) {
 	}
 }
 
-// TestDeviceApproval: `aws sso login`'s device flow, approved at /device by a user who signs in
-// there first: the sign-in comes back to the device page, which names the client.
-func TestDeviceApproval(t *testing.T) {
-	pe := newPortalEnv(t)
-	seed := pe.firstSignIn(pe.browser())
+// startDevice registers a client named name with sso-oidc and starts a device authorization
+// for the portal; it returns the client, the registration, the authorization and the path of its
+// verificationUriComplete.
+func (pe *portalEnv) startDevice(name string) (*ssooidc.Client, *ssooidc.RegisterClientOutput, *ssooidc.StartDeviceAuthorizationOutput, string) {
+	t := pe.t
+	t.Helper()
 	ctx := context.Background()
 	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(pe.url)})
-	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("botocore-client-laptop"), ClientType: aws.String("public")})
+	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String(name), ClientType: aws.String("public")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,8 +215,18 @@ func TestDeviceApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	complete, _ := url.Parse(aws.ToString(d.VerificationUriComplete))
+	return oidc, reg, d, complete.Path + "?" + complete.RawQuery
+}
+
+// TestDeviceApproval: `aws sso login`'s device flow, approved at /device by a user who signs in
+// there first: the sign-in comes back to the device page, which names the client.
+func TestDeviceApproval(t *testing.T) {
+	pe := newPortalEnv(t)
+	seed := pe.firstSignIn(pe.browser())
+	ctx := context.Background()
+	oidc, reg, d, verify := pe.startDevice("botocore-client-laptop")
 	b := pe.browser()
-	p := b.get(complete.Path + "?" + complete.RawQuery)
+	p := b.get(verify)
 	if p.status != 200 || !strings.Contains(p.body, `action="/start/signin"`) {
 		t.Fatalf("device page before sign-in = %d, want the sign-in form:\n%.1500s", p.status, p.body)
 	}
