@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/testutil/testidp"
 	"github.com/rootward/rootward/internal/trail"
 )
@@ -293,5 +294,36 @@ func TestIdentitySourceNeedsPermission(t *testing.T) {
 	a.get("/console/identity-center/identity-source")
 	if p := a.submit("/console/identity-center/identity-source", url.Values{"instance": {pe.instance.ID}, "action": {"external"}, "metadata": {"<not-metadata/>"}}); p.status != 400 || !strings.Contains(p.body, "Could not parse metadata") {
 		t.Errorf("bad metadata = %d, want 400 Could not parse metadata:\n%.1000s", p.status, p.body)
+	}
+}
+
+// TestExternalIdPRequestsSwept: sign-in requests that browsers start and never finish (anyone can
+// open /start) are swept once expired, by the requests that follow.
+func TestExternalIdPRequestsSwept(t *testing.T) {
+	x := newExtIdPEnv(t)
+	count := func() int {
+		var n int
+		err := x.st.View(context.Background(), func(tx store.Tx) error {
+			items, err := tx.List("portal.authnrequest", "", "", "", 1000)
+			n = len(items)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := 0; i < 30; i++ {
+		x.start(x.browser())
+	}
+	if n := count(); n != 30 {
+		t.Fatalf("%d outstanding requests, want 30", n)
+	}
+	x.clock.Advance(11 * time.Minute)
+	for i := 0; i < 30; i++ {
+		x.start(x.browser())
+	}
+	if n := count(); n >= 60 {
+		t.Errorf("%d requests stored after 30 expired and 30 more started, want fewer than 60 (the expired swept)", n)
 	}
 }

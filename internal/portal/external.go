@@ -110,6 +110,29 @@ type usedAssertionRecord struct {
 
 var usedAssertions = store.Define(store.Kind[usedAssertionRecord]{Name: "portal.samlassertion", Version: 1})
 
+// sweepSample is how many records of a kind sweepExpired looks at.
+const sweepSample = 16
+
+// sweepExpired deletes the expired records among up to sweepSample of kind's, read from a random
+// point of its key space (the keys are SHA-256 digests, so the sample is uniform). Every
+// AuthnRequest sent and every assertion accepted sweeps once, so requests that browsers started
+// and never finished, and assertion IDs past their expiry, stay a small fraction of the live ones
+// instead of piling up (anyone can start a request by opening PUBLIC_URL/start).
+func sweepExpired[R any](t txn, kind *store.Kind[R], now time.Time, expires func(*R) time.Time) error {
+	page, err := kind.List(t, "", "", secretKey(newSecret("", 8)), sweepSample)
+	if err != nil {
+		return err
+	}
+	for _, e := range page {
+		if !now.Before(expires(e.Record)) {
+			if err := kind.Delete(t, "", e.Key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // ExternalRedirect is where PUBLIC_URL/start sends the browser of an instance with an external
 // identity provider, and the value of the cookie that binds the request to the browser.
 type ExternalRedirect struct {
@@ -161,7 +184,13 @@ func (s *Service) ExternalSignIn(ctx context.Context, instanceID, userCode strin
 	q += "&Signature=" + url.QueryEscape(base64.StdEncoding.EncodeToString(sig))
 	rec := &authnRequestRecord{Instance: in.InstanceID, RequestID: id, Browser: secretKey(browser), ExpiresAt: now.Add(authnRequestLifetime),
 		UserCode: NormalizeUserCode(userCode)}
-	if err := s.update(ctx, func(t txn) error { return authnRequests.Insert(t, "", secretKey(state), rec) }); err != nil {
+	err = s.update(ctx, func(t txn) error {
+		if err := sweepExpired(t, authnRequests, now, func(r *authnRequestRecord) time.Time { return r.ExpiresAt }); err != nil {
+			return err
+		}
+		return authnRequests.Insert(t, "", secretKey(state), rec)
+	})
+	if err != nil {
 		return nil, err
 	}
 	sep := "?"
@@ -278,6 +307,9 @@ func (s *Service) completeExternal(ctx context.Context, samlResponse, relayState
 			return nil
 		}
 		if err := authnRequests.Delete(t, "", secretKey(relayState)); err != nil {
+			return err
+		}
+		if err := sweepExpired(t, usedAssertions, now, func(r *usedAssertionRecord) time.Time { return r.ExpiresAt }); err != nil {
 			return err
 		}
 		return usedAssertions.Put(t, "", used, &usedAssertionRecord{ExpiresAt: keep})
