@@ -327,3 +327,31 @@ func TestExternalIdPRequestsSwept(t *testing.T) {
 		t.Errorf("%d requests stored after 30 expired and 30 more started, want fewer than 60 (the expired swept)", n)
 	}
 }
+
+// TestExternalIdPAmongInstances: with several instances, the sign-in page links each one whose
+// users sign in through an identity provider, and the link redirects there; the others keep the
+// password form.
+func TestExternalIdPAmongInstances(t *testing.T) {
+	x := newExtIdPEnv(t)
+	ctx := context.Background()
+	other, err := x.svc.CreateAccount(ctx, "other", "owner@other.example", "Tangerine-Walrus-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in2, err := x.ic.CreateInstance(ctx, other.ID, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := x.browser()
+	p := b.get("/start")
+	link := `href="/start?instance=` + x.instance.ID + `"`
+	if p.status != 200 || !strings.Contains(p.body, link) || !strings.Contains(p.body, `<option value="`+in2.ID+`">`) || strings.Contains(p.body, `<option value="`+x.instance.ID+`">`) {
+		t.Fatalf("sign-in page with two instances = %d, want a link to the IdP instance and the other in the form:\n%.2000s", p.status, p.body)
+	}
+	if p := b.get("/start?instance=" + x.instance.ID); p.status != 302 || !strings.HasPrefix(p.location, ssoURL+"?") {
+		t.Errorf("the link = %d → %q, want the IdP", p.status, p.location)
+	}
+	if p := b.get("/start?instance=" + in2.ID); p.status != 200 {
+		t.Errorf("/start?instance= of the directory instance = %d, want the sign-in page", p.status)
+	}
+}

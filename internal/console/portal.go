@@ -48,6 +48,9 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 type portalView struct {
 	User      *portal.User
 	Instances []string // instance IDs to choose from, when there are several
+	// External are the instances, when there are several, whose users sign in through their
+	// identity provider: links to /start?instance=ID.
+	External []string
 	Pending   *portal.Pending
 	Accounts  []portalAccount
 	Creds     *portalCreds
@@ -141,7 +144,16 @@ func (h *Handler) portalSignInPage(w http.ResponseWriter, r *http.Request, statu
 	}
 	if len(ins) > 1 {
 		for _, in := range ins {
-			d.Instances = append(d.Instances, in.InstanceID)
+			ext, err := h.cfg.Portal.UsesExternalIdP(r.Context(), in.InstanceID)
+			if err != nil {
+				h.internalError(w, r, err)
+				return
+			}
+			if ext {
+				d.External = append(d.External, in.InstanceID)
+			} else {
+				d.Instances = append(d.Instances, in.InstanceID)
+			}
 		}
 	}
 	h.renderPortal(w, r, status, "portal_signin", view{Title: "Sign in to the AWS access portal", Error: msg, Data: d})

@@ -110,8 +110,15 @@ func (s *Service) adminEvent(a Admin, name string, params map[string]any, outcom
 // external identity provider.
 var errExternalIdP = awserr.New(awserr.AccessDenied, "This instance's users sign in through its identity provider. Open the start URL to sign in.")
 
-// usesExternalIdP reports whether instance instanceID's identity source is an external identity
-// provider.
+// UsesExternalIdP reports whether instance instanceID's identity source is an external identity
+// provider. Returns ResourceNotFoundException.
+func (s *Service) UsesExternalIdP(ctx context.Context, instanceID string) (bool, error) {
+	if s.ic == nil {
+		return false, errNoSignIn
+	}
+	return s.usesExternalIdP(ctx, instanceID)
+}
+
 func (s *Service) usesExternalIdP(ctx context.Context, instanceID string) (bool, error) {
 	src, err := s.ic.PortalIdentitySource(ctx, instanceID)
 	if err != nil {
