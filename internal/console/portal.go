@@ -48,15 +48,15 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 type portalView struct {
 	User      *portal.User
 	Instances []string // instance IDs to choose from, when there are several
-	// External are the instances, when there are several, whose users sign in through their
-	// identity provider: links to /start?instance=ID.
-	External []string
 	Pending   *portal.Pending
 	Accounts  []portalAccount
 	Creds     *portalCreds
 	Device    *portal.DeviceRequest
 	UserCode  string
 	Setup     struct{ Instance, Token string }
+	// External are the instances, when there are several, whose users sign in through their
+	// identity provider: links to /start?instance=ID.
+	External []string
 }
 
 type portalAccount struct {
