@@ -118,6 +118,10 @@ func (h *Handler) identitySourceChange(w http.ResponseWriter, r *http.Request, s
 		return
 	}
 	instance := r.PostFormValue("instance")
+	if _, err := identitycenter.InstanceID(identitycenter.InstanceARN(instance)); err != nil {
+		h.identitySource(w, r, s, http.StatusBadRequest, view{Error: "Choose an instance of this account."})
+		return
+	}
 	external := r.PostFormValue("action") == "external"
 	action := "sso:DisassociateDirectory"
 	if external {
