@@ -271,3 +271,45 @@ func TestApprovalPortal(t *testing.T) {
 		}
 	})
 }
+
+// TestRootSignInApprovalCheck: the Compliance page's check "root sign-in protected by multi-party
+// approval" fails until an approval team whose policies include RootSignIn is ACTIVE: a team still
+// waiting for an approver's acceptance does not count.
+func TestRootSignInApprovalCheck(t *testing.T) {
+	ae := newApprovalEnv(t)
+	ae.withRootPassword()
+	_, seed := ae.enableVirtualMFA("", "root-phone")
+	ctx := context.Background()
+	_, anaID := ae.approver("ana")
+	_, benID := ae.approver("ben")
+	root := ae.signedInRoot(seed)
+	row := regexp.MustCompile(`(?s)id="check-ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL".*?class="status status-([A-Z_]+)"`)
+	status := func() string {
+		p := root.get("/console/compliance")
+		m := row.FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || m == nil {
+			t.Fatalf("compliance page = %d without the check's row:\n%.3000s", p.status, p.body)
+		}
+		return m[1]
+	}
+	if got := status(); got != "FAILED" {
+		t.Errorf("without a team: %s, want FAILED", got)
+	}
+	team, err := ae.mpa.CreateApprovalTeam(ctx, ae.account.ID, mpa.TeamInput{Name: "root-sign-in", Description: "Root sign-in",
+		MinApprovals: 1, Approvers: []mpa.Identity{anaID, benID}, Policies: []string{mpa.PolicyARN(mpa.RootSignIn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ae.mpa.RespondToInvitation(ctx, team.ARN, anaID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "FAILED" {
+		t.Errorf("with the team PENDING_ACTIVATION: %s, want FAILED", got)
+	}
+	if _, err := ae.mpa.RespondToInvitation(ctx, team.ARN, benID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "PASSED" {
+		t.Errorf("with the team ACTIVE: %s, want PASSED", got)
+	}
+}
