@@ -253,6 +253,25 @@ func TestApprovalPortal(t *testing.T) {
 		}
 	})
 
+	t.Run("custody report", func(t *testing.T) {
+		p := root.get("/console/approvals/report")
+		row := regexp.MustCompile(`(?s)data-session="` + regexp.QuoteMeta(sessARN) + `">(.*?)</tr>`).FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || row == nil {
+			t.Fatalf("report = %d without the executed session:\n%.4000s", p.status, p.body)
+		}
+		for _, want := range []string{"CreateRootAccessKey", "arn:aws:iam::" + ae.account.ID + ":root", "ana: APPROVED", "ben: APPROVED", "APPROVED"} {
+			if !strings.Contains(row[1], want) {
+				t.Errorf("report row lacks %q:\n%s", want, row[1])
+			}
+		}
+		if strings.Contains(row[1], `class="root-used">—`) {
+			t.Errorf("report row does not say when root was used:\n%s", row[1])
+		}
+		if p := ae.signedInUser("intern").get("/console/approvals/report"); p.status != http.StatusForbidden || strings.Contains(p.body, sessARN) {
+			t.Errorf("the report for a principal without mpa:ListApprovalTeams = %d; want 403 showing nothing", p.status)
+		}
+	})
+
 	t.Run("records", func(t *testing.T) {
 		ae.trail.Flush()
 		count := map[string]int{}
