@@ -54,7 +54,7 @@ func custodyReportCmd() *cobra.Command {
 			}
 			org := orgs.New(svc)
 			m := mpa.New(mpa.Config{Store: st, Orgs: org, Region: mpaRegion,
-				Directory: icDirectory{ic: identitycenter.New(svc, org), region: mpaRegion}})
+				Directory: mpa.ICDirectory{IC: identitycenter.New(svc, org), Region: mpaRegion}})
 			rep, err := m.ReportOf(ctx, account)
 			if err != nil {
 				return err

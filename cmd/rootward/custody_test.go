@@ -24,7 +24,7 @@ func TestCustodyReportCommand(t *testing.T) {
 	}
 	org := orgs.New(svc)
 	ic := identitycenter.New(svc, org)
-	m := mpa.New(mpa.Config{Store: st, Orgs: org, Directory: icDirectory{ic: ic, region: mpaRegion}})
+	m := mpa.New(mpa.Config{Store: st, Orgs: org, Directory: mpa.ICDirectory{IC: ic, Region: mpaRegion}})
 	in, err := ic.CreateInstance(ctx, account, "prod", nil)
 	if err != nil {
 		t.Fatal(err)

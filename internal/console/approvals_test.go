@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
@@ -20,38 +19,18 @@ import (
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// icApprovers is mpa's view of the env's Identity Center (serve's is cmd/rootward's icDirectory),
-// read once the env is built.
+// icApprovers is mpa's view of the env's Identity Center (mpa.ICDirectory, as serve's), read
+// once the env is built.
 type icApprovers struct{ ae *approvalEnv }
 
-func (d icApprovers) find(ctx context.Context, a string) (identitycenter.PortalInstance, bool, error) {
-	ins, err := d.ae.ic.PortalInstances(ctx)
-	for _, in := range ins {
-		if identitycenter.InstanceARN(in.InstanceID) == a {
-			return in, true, err
-		}
-	}
-	return identitycenter.PortalInstance{}, false, err
-}
+func (d icApprovers) dir() mpa.ICDirectory { return mpa.ICDirectory{IC: d.ae.ic, Region: "us-east-1"} }
 
 func (d icApprovers) Instance(ctx context.Context, a string) (mpa.Instance, bool, error) {
-	in, ok, err := d.find(ctx, a)
-	return mpa.Instance{ARN: a, Account: in.Account, Region: "us-east-1"}, ok, err
+	return d.dir().Instance(ctx, a)
 }
 
 func (d icApprovers) User(ctx context.Context, a, id string) (mpa.User, bool, error) {
-	in, ok, err := d.find(ctx, a)
-	if err != nil || !ok {
-		return mpa.User{}, false, err
-	}
-	u, err := d.ae.ic.SignInUser(ctx, identitycenter.UserRef{Account: in.Account, Instance: in.InstanceID, IdentityStoreID: in.IdentityStoreID, UserID: id})
-	if awserr.IsCode(err, awserr.ICResourceNotFound) {
-		return mpa.User{}, false, nil
-	}
-	if err != nil {
-		return mpa.User{}, false, err
-	}
-	return mpa.User{ID: id, UserName: u.UserName, Email: u.Email}, true, nil
+	return d.dir().User(ctx, a, id)
 }
 
 // approvalEnv is a portalEnv with Multi-party approval: an identity source of the account's
