@@ -31,6 +31,7 @@ func main() {
 	root.AddCommand(trailCmd())
 	root.AddCommand(alertsCmd())
 	root.AddCommand(auditCmd())
+	root.AddCommand(custodyCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {

@@ -458,7 +458,7 @@ func rootUserServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store
 	org := orgs.New(svc)
 	ic := identitycenter.New(svc, org)
 	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, IAM: svc, Sealer: sealer, PortalURL: base + "/approvals", Log: log,
-		Directory: icDirectory{ic: ic, region: mpaRegion}})
+		Directory: mpa.ICDirectory{IC: ic, Region: mpaRegion}})
 	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()},
 		append(orgRootOptions(org), rootuser.WithApproval(approvals.RootApproval))...)
 	if err != nil {

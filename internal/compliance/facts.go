@@ -25,6 +25,9 @@ type Facts struct {
 	// OtherAddresses are addresses the root email must not be: the root emails of the
 	// organization's other accounts and the contacts' emails.
 	OtherAddresses []string
+	// RootSignInApproval is whether Multi-party approval protects the root user's console sign-in
+	// in the account; nil when it was not read (GroupApproval is then Missing).
+	RootSignInApproval *Approval
 	// Missing maps a fact group that could not be read to why; checks that need it answer Error.
 	Missing map[string]string
 }
@@ -38,7 +41,15 @@ const (
 	GroupPasswordPolicy = "passwordPolicy"
 	GroupContacts       = "contacts"
 	GroupOrganization   = "organization"
+	GroupApproval       = "approval"
 )
+
+// Approval is what Multi-party approval says of one protected operation in an account: the ARNs
+// of the ACTIVE approval teams whose policies include it (the account's own, or its
+// organization's management account's); none means nothing protects it.
+type Approval struct {
+	Teams []string
+}
 
 // Miss records that group could not be read, and why.
 func (f *Facts) Miss(group, why string) {

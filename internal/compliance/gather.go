@@ -17,6 +17,16 @@ type Gatherer struct {
 	root *rootuser.Service
 	orgs *orgs.Service
 	now  func() time.Time
+	// approval reads what protects the root sign-in (WithApproval); nil: nothing does.
+	approval func(ctx context.Context, account string) (*Approval, error)
+}
+
+// WithApproval makes g read from fn which approval teams protect an account's root sign-in
+// (internal/mpa, which sits above this package); without it no account's root sign-in is
+// protected. It returns g.
+func (g *Gatherer) WithApproval(fn func(ctx context.Context, account string) (*Approval, error)) *Gatherer {
+	g.approval = fn
+	return g
 }
 
 // NewGatherer returns a Gatherer over the given services; o may be nil (no organizations).
@@ -58,6 +68,13 @@ func (g *Gatherer) Gather(ctx context.Context, account string) (*Facts, error) {
 		f.Miss(GroupUsers, err.Error())
 		f.Miss(GroupGroups, err.Error())
 		f.Miss(GroupPolicies, err.Error())
+	}
+	f.RootSignInApproval = &Approval{}
+	if g.approval != nil {
+		if f.RootSignInApproval, err = g.approval(ctx, account); err != nil {
+			f.RootSignInApproval = nil
+			f.Miss(GroupApproval, err.Error())
+		}
 	}
 	pp, err := g.iam.GetAccountPasswordPolicy(ctx, account)
 	switch {

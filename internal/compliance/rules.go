@@ -287,6 +287,33 @@ var catalogue = []Check{
 		Remediation:   "Delete the member's root credentials with sts:AssumeRoot and the IAMDeleteRootUserCredentials task: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html",
 		eval:          rootRemovedCheck,
 	},
+	{
+		ID: "ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL", Title: "Root sign-in is protected by multi-party approval", ConfigRule: true, Periodic: true,
+		Description:   "Checks that an ACTIVE Multi-party approval team's policies include RootSignIn for the account, so that no one person can sign in as root alone.",
+		ResourceTypes: []string{TypeAccount},
+		SecurityHub: []Control{{ID: "Rootward.6", Title: "Root sign-in should be protected by multi-party approval", Severity: "HIGH",
+			Standards: []string{StandardRootward}}},
+		Remediation: "Create an approval team with the policy arn:aws:mpa::aws:policy/rootward/RootSignIn and have its approvers accept it in the approval portal: https://docs.aws.amazon.com/mpa/latest/userguide/what-is.html",
+		eval:        rootSignInApprovalCheck,
+	},
+}
+
+// rootSignInApprovalCheck fails unless an ACTIVE approval team protects the account's root sign-in.
+// A member whose root credentials were removed has no root sign-in to protect.
+func rootSignInApprovalCheck(f *Facts, _ params) []Result {
+	if r := missing(f, GroupRoot, GroupApproval); r != nil {
+		return r
+	}
+	switch a := f.RootSignInApproval; {
+	case a == nil:
+		return []Result{account(f, Error, "Could not read "+GroupApproval+": Multi-party approval's teams were not read.")}
+	case f.Root.CredentialsRemoved && f.Member:
+		return []Result{account(f, NotApplicable, "The root user's credentials were removed.")}
+	case len(a.Teams) == 0:
+		return []Result{account(f, Failed, "No ACTIVE approval team's policies include RootSignIn for the account.")}
+	default:
+		return []Result{account(f, Passed, "Root sign-in needs the approval of approval team "+strings.Join(a.Teams, ", ")+".")}
+	}
 }
 
 // passwordOnly returns IAM_PASSWORD_POLICY parameters that check one requirement only.

@@ -19,6 +19,7 @@ func base() *Facts {
 			RequireSymbols: true, RequireNumbers: true, RequireUppercase: true, RequireLowercase: true},
 		Contacts: Contacts{Name: "Ops Desk", Phone: "+1 206 555 0100",
 			Security: &Contact{Name: "Sec Team", Email: "security@corp.example", Phone: "+1 206 555 0199"}},
+		RootSignInApproval: &Approval{Teams: []string{"arn:aws:mpa:us-east-1:111122223333:approval-team/a1b2c3d4-0000-4000-8000-000000000000"}},
 	}
 }
 
@@ -99,6 +100,13 @@ func TestAccountChecks(t *testing.T) {
 		{"standalone", "ROOTWARD_ROOT_CREDENTIALS_REMOVED", nil, nil, NotApplicable},
 		{"member with root", "ROOTWARD_ROOT_CREDENTIALS_REMOVED", func(f *Facts) { f.Member = true }, nil, Failed},
 		{"member removed", "ROOTWARD_ROOT_CREDENTIALS_REMOVED", func(f *Facts) { f.Member, f.Root = true, Root{CredentialsRemoved: true} }, nil, Passed},
+		{"root sign-in approved by a team", "ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL", nil, nil, Passed},
+		{"no team protects root sign-in", "ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL", func(f *Facts) { f.RootSignInApproval = &Approval{} }, nil, Failed},
+		{"teams not read", "ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL", func(f *Facts) { f.RootSignInApproval = nil }, nil, Error},
+		{"teams unreadable", "ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL", func(f *Facts) { f.Miss(GroupApproval, "the store failed") }, nil, Error},
+		{"member without root sign-in", "ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL", func(f *Facts) {
+			f.Member, f.Root, f.RootSignInApproval = true, Root{CredentialsRemoved: true}, &Approval{}
+		}, nil, NotApplicable},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

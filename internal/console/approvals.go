@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rootward/rootward/internal/api"
+	"github.com/rootward/rootward/internal/api/mpaapi"
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
@@ -36,6 +38,34 @@ func (h *Handler) approvalsRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /approvals/cancel", h.portalPost(h.approvalsAnswer(h.approverCancel)))
 	m.HandleFunc("GET /console/approvals/session/{team}/{session}", h.signedIn(h.ownSessionPage))
 	m.HandleFunc("POST /console/approvals/session/cancel", h.postSignedIn(h.ownSessionCancel))
+	m.HandleFunc("GET /console/approvals/report", h.signedIn(h.custodyReport))
+}
+
+// custodyReport is the custody report (mpa.Report): who requested each protected root operation,
+// who approved it, when root was used and for what; an organization's management account sees
+// every account of the organization, another account its own. It reads what
+// mpa:ListApprovalTeams and mpa:ListSessions answer, so it needs the principal to be allowed
+// mpa:ListApprovalTeams.
+func (h *Handler) custodyReport(w http.ResponseWriter, r *http.Request, s *session) {
+	if h.cfg.MPA == nil {
+		h.render(w, r, http.StatusNotFound, "message", s, view{Title: "Root custody report", Error: "Multi-party approval is not configured."})
+		return
+	}
+	if err := api.Allowed(h.run, r, s.principal(), mpaapi.ListApprovalTeams, &mpaapi.ListInput{}); err != nil {
+		m, ok := userMessage(err)
+		if !ok {
+			h.internalError(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusForbidden, "message", s, view{Title: "Root custody report", Error: m})
+		return
+	}
+	rep, err := h.cfg.MPA.ReportOf(r.Context(), s.Account)
+	if err != nil {
+		h.internalError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "custody_report", s, view{Title: "Root custody report", Data: rep})
 }
 
 // approvalsView is what the approval portal's page gets in view.Data.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
@@ -20,38 +19,18 @@ import (
 	"github.com/rootward/rootward/internal/trail"
 )
 
-// icApprovers is mpa's view of the env's Identity Center (serve's is cmd/rootward's icDirectory),
-// read once the env is built.
+// icApprovers is mpa's view of the env's Identity Center (mpa.ICDirectory, as serve's), read
+// once the env is built.
 type icApprovers struct{ ae *approvalEnv }
 
-func (d icApprovers) find(ctx context.Context, a string) (identitycenter.PortalInstance, bool, error) {
-	ins, err := d.ae.ic.PortalInstances(ctx)
-	for _, in := range ins {
-		if identitycenter.InstanceARN(in.InstanceID) == a {
-			return in, true, err
-		}
-	}
-	return identitycenter.PortalInstance{}, false, err
-}
+func (d icApprovers) dir() mpa.ICDirectory { return mpa.ICDirectory{IC: d.ae.ic, Region: "us-east-1"} }
 
 func (d icApprovers) Instance(ctx context.Context, a string) (mpa.Instance, bool, error) {
-	in, ok, err := d.find(ctx, a)
-	return mpa.Instance{ARN: a, Account: in.Account, Region: "us-east-1"}, ok, err
+	return d.dir().Instance(ctx, a)
 }
 
 func (d icApprovers) User(ctx context.Context, a, id string) (mpa.User, bool, error) {
-	in, ok, err := d.find(ctx, a)
-	if err != nil || !ok {
-		return mpa.User{}, false, err
-	}
-	u, err := d.ae.ic.SignInUser(ctx, identitycenter.UserRef{Account: in.Account, Instance: in.InstanceID, IdentityStoreID: in.IdentityStoreID, UserID: id})
-	if awserr.IsCode(err, awserr.ICResourceNotFound) {
-		return mpa.User{}, false, nil
-	}
-	if err != nil {
-		return mpa.User{}, false, err
-	}
-	return mpa.User{ID: id, UserName: u.UserName, Email: u.Email}, true, nil
+	return d.dir().User(ctx, a, id)
 }
 
 // approvalEnv is a portalEnv with Multi-party approval: an identity source of the account's
@@ -253,6 +232,25 @@ func TestApprovalPortal(t *testing.T) {
 		}
 	})
 
+	t.Run("custody report", func(t *testing.T) {
+		p := root.get("/console/approvals/report")
+		row := regexp.MustCompile(`(?s)data-session="` + regexp.QuoteMeta(sessARN) + `">(.*?)</tr>`).FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || row == nil {
+			t.Fatalf("report = %d without the executed session:\n%.4000s", p.status, p.body)
+		}
+		for _, want := range []string{"CreateRootAccessKey", "arn:aws:iam::" + ae.account.ID + ":root", "ana: APPROVED", "ben: APPROVED", "APPROVED"} {
+			if !strings.Contains(row[1], want) {
+				t.Errorf("report row lacks %q:\n%s", want, row[1])
+			}
+		}
+		if strings.Contains(row[1], `class="root-used">—`) {
+			t.Errorf("report row does not say when root was used:\n%s", row[1])
+		}
+		if p := ae.signedInUser("intern").get("/console/approvals/report"); p.status != http.StatusForbidden || strings.Contains(p.body, sessARN) {
+			t.Errorf("the report for a principal without mpa:ListApprovalTeams = %d; want 403 showing nothing", p.status)
+		}
+	})
+
 	t.Run("records", func(t *testing.T) {
 		ae.trail.Flush()
 		count := map[string]int{}
@@ -270,4 +268,46 @@ func TestApprovalPortal(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRootSignInApprovalCheck: the Compliance page's check "root sign-in protected by multi-party
+// approval" fails until an approval team whose policies include RootSignIn is ACTIVE: a team still
+// waiting for an approver's acceptance does not count.
+func TestRootSignInApprovalCheck(t *testing.T) {
+	ae := newApprovalEnv(t)
+	ae.withRootPassword()
+	_, seed := ae.enableVirtualMFA("", "root-phone")
+	ctx := context.Background()
+	_, anaID := ae.approver("ana")
+	_, benID := ae.approver("ben")
+	root := ae.signedInRoot(seed)
+	row := regexp.MustCompile(`(?s)id="check-ROOTWARD_ROOT_SIGNIN_MULTI_PARTY_APPROVAL".*?class="status status-([A-Z_]+)"`)
+	status := func() string {
+		p := root.get("/console/compliance")
+		m := row.FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || m == nil {
+			t.Fatalf("compliance page = %d without the check's row:\n%.3000s", p.status, p.body)
+		}
+		return m[1]
+	}
+	if got := status(); got != "FAILED" {
+		t.Errorf("without a team: %s, want FAILED", got)
+	}
+	team, err := ae.mpa.CreateApprovalTeam(ctx, ae.account.ID, mpa.TeamInput{Name: "root-sign-in", Description: "Root sign-in",
+		MinApprovals: 1, Approvers: []mpa.Identity{anaID, benID}, Policies: []string{mpa.PolicyARN(mpa.RootSignIn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ae.mpa.RespondToInvitation(ctx, team.ARN, anaID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "FAILED" {
+		t.Errorf("with the team PENDING_ACTIVATION: %s, want FAILED", got)
+	}
+	if _, err := ae.mpa.RespondToInvitation(ctx, team.ARN, benID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "PASSED" {
+		t.Errorf("with the team ACTIVE: %s, want PASSED", got)
+	}
 }

@@ -171,7 +171,11 @@ func New(cfg Config) (*Handler, error) {
 		h.cfg.UserSessionLifetime = 12 * time.Hour
 	}
 	h.alerts = newAlertsPage(h, cfg.Alerts)
-	h.compliance = compliance.NewGatherer(cfg.IAM, cfg.Root, cfg.Orgs)
+	g := compliance.NewGatherer(cfg.IAM, cfg.Root, cfg.Orgs)
+	if cfg.MPA != nil {
+		g.WithApproval(cfg.MPA.RootSignInApproval)
+	}
+	h.compliance = g
 	var err error
 	if h.pages, err = parsePages(); err != nil {
 		return nil, err

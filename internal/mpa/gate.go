@@ -84,7 +84,7 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 					r.Status, r.StatusCode, r.StatusMessage = SessionFailed, CodeConfigurationChanged, "The approval team changed; the approvals no longer suffice."
 					changed = EventSessionVoided
 				default:
-					r.Execution, allowed, changed = ExecExecuted, true, EventSessionExecuted
+					r.Execution, r.Executed, allowed, changed = ExecExecuted, now, true, EventSessionExecuted
 				}
 			case r.Status == SessionPending && waiting == nil:
 				if changed = r.settle(t, now); changed == "" {

@@ -68,18 +68,20 @@ type sessionRecord struct {
 	Requester Requester `json:"requester"`
 	// RequesterApprover is the approver who is the requester (an Identity Center user's session),
 	// whose vote never counts; "" when none is.
-	RequesterApprover string       `json:"requester_approver,omitempty"`
-	Initiated         time.Time    `json:"initiated"`
-	Expires           time.Time    `json:"expires"`
-	Completed         time.Time    `json:"completed,omitzero"`
-	Status            string       `json:"status"`
-	StatusCode        string       `json:"status_code,omitempty"`
-	StatusMessage     string       `json:"status_message,omitempty"`
-	Execution         string       `json:"execution"`
-	MinApprovals      int          `json:"min_approvals"`
-	Approvers         int          `json:"approvers"`
-	Votes             []voteRecord `json:"votes,omitempty"`
-	Baseline          []string     `json:"baseline,omitempty"`
+	RequesterApprover string    `json:"requester_approver,omitempty"`
+	Initiated         time.Time `json:"initiated"`
+	Expires           time.Time `json:"expires"`
+	Completed         time.Time `json:"completed,omitzero"`
+	// Executed is when an approved operation ran (Execution EXECUTED): when root was used.
+	Executed      time.Time    `json:"executed,omitzero"`
+	Status        string       `json:"status"`
+	StatusCode    string       `json:"status_code,omitempty"`
+	StatusMessage string       `json:"status_message,omitempty"`
+	Execution     string       `json:"execution"`
+	MinApprovals  int          `json:"min_approvals"`
+	Approvers     int          `json:"approvers"`
+	Votes         []voteRecord `json:"votes,omitempty"`
+	Baseline      []string     `json:"baseline,omitempty"`
 }
 
 // sessions are the sessions of each account's teams, keyed TEAM-ID/SESSION-ID in the team's
@@ -489,33 +491,12 @@ func (s *Service) Cancel(ctx context.Context, a string, callerARN string, who *I
 // runs it periodically (sessions are also expired when they are next voted on or checked).
 func (s *Service) Sweep(ctx context.Context) error {
 	now := s.cfg.Now().UTC()
-	var after *store.Object
-	for {
-		var objs []store.Object
-		err := s.cfg.Store.View(ctx, func(tx store.Tx) (err error) {
-			objs, err = tx.Scan(sessions.Name, after, 256)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		for _, o := range objs {
-			r, err := sessions.Decode(o.Body)
-			if err != nil {
-				return err
-			}
-			if r.Status != SessionPending || now.Before(r.Expires) {
-				continue
-			}
-			if err := s.expire(ctx, o.Account, o.Key); err != nil {
-				return err
-			}
-		}
-		if len(objs) < 256 {
+	return scanAll(ctx, s.cfg.Store, sessions, func(o store.Object, r *sessionRecord) error {
+		if r.Status != SessionPending || now.Before(r.Expires) {
 			return nil
 		}
-		after = &objs[len(objs)-1]
-	}
+		return s.expire(ctx, o.Account, o.Key)
+	})
 }
 
 func (s *Service) expire(ctx context.Context, account, key string) error {

@@ -28,7 +28,7 @@ type Standard struct {
 // Guide, "Security standards reference",
 // https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html). EnableSecurityHub
 // enables FSBP and CIS v1.2.0 by default (Security Hub API Reference, "EnableSecurityHub"), and
-// Rootward adds its own "Rootward root-user best practices" (controls Rootward.1–Rootward.5) as
+// Rootward adds its own "Rootward root-user best practices" (controls Rootward.1–Rootward.6) as
 // a default standard as well: its ARN has AWS's form,
 // arn:aws:securityhub:REGION::standards/rootward-root-user-best-practices/v/1.0.0 (Rootward's choice).
 var standards = []Standard{
@@ -46,7 +46,7 @@ var standards = []Standard{
 		Company:     "CIS", Product: "CIS AWS Foundations Benchmark"},
 	{Key: "rootward-root-user-best-practices/v/1.0.0", Short: "rootward-root-user-best-practices",
 		Name:        "Rootward root-user best practices",
-		Description: "Rootward's checks of the root user that no AWS standard makes: a dedicated team mailbox as the root email, account contacts present, recovery channels held by different people, at least two root MFA devices, and no root use for 90 days.",
+		Description: "Rootward's checks of the root user that no AWS standard makes: a dedicated team mailbox as the root email, account contacts present, recovery channels held by different people, at least two root MFA devices, no root use for 90 days, and root sign-in protected by multi-party approval.",
 		Company:     "Rootward", Product: "Rootward", Default: true},
 }
 

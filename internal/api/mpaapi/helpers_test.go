@@ -31,9 +31,10 @@ import (
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
 
-// directory is a stand-in for IAM Identity Center (mpa.Directory) until Identity Center's
-// identity store is on main: one instance per test, users added by the test. Tests that use it
-// are to be re-wired to Identity Center's real users once it lands.
+// directory is a stand-in for IAM Identity Center (mpa.Directory): one instance per test, users
+// added by the test, so that the tests of the rules need no identity store.
+// TestApprovalWithIdentityStoreUsers runs an approval with real identity-store users through
+// mpa.ICDirectory, as serve does.
 type directory struct {
 	mu    sync.Mutex
 	inst  mpasvc.Instance

@@ -1,10 +1,12 @@
 package mpaapi
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/rootward/rootward/internal/api"
 	"github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/store"
 )
 
 // CreateIdentitySource: POST /identity-sources.
@@ -140,17 +142,25 @@ type ListIdentitySourcesOutput struct {
 }
 
 func listIdentitySources(c *api.Call, in *ListInput) (*ListIdentitySourcesOutput, error) {
+	out := &ListIdentitySourcesOutput{}
+	var err error
+	out.IdentitySources, out.NextToken, err = listed(c, in, (*mpa.Service).IdentitySources, sourceOut)
+	return out, err
+}
+
+// listed is a listing of the caller's account: read's page after in's token, of in's size, its
+// items mapped by f, and the next token.
+func listed[T, O any](c *api.Call, in *ListInput, read func(*mpa.Service, context.Context, string, string, int) (store.Page[T], error), f func(T) O) ([]O, string, error) {
 	m, err := svc(c)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	p, err := m.IdentitySources(c.Ctx, c.Account(), in.NextToken, pageSize(in.MaxResults))
+	p, err := read(m, c.Ctx, c.Account(), in.NextToken, pageSize(in.MaxResults))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	out := &ListIdentitySourcesOutput{}
-	out.IdentitySources, out.NextToken = paged(p, sourceOut)
-	return out, nil
+	items, next := paged(p, f)
+	return items, next, nil
 }
 
 // DeleteIdentitySource: DELETE /identity-sources/{IdentitySourceArn}.
@@ -365,21 +375,16 @@ type ListApprovalTeamsOutput struct {
 }
 
 func listApprovalTeams(c *api.Call, in *ListInput) (*ListApprovalTeamsOutput, error) {
-	m, err := svc(c)
-	if err != nil {
-		return nil, err
-	}
-	p, err := m.ApprovalTeams(c.Ctx, c.Account(), in.NextToken, pageSize(in.MaxResults))
-	if err != nil {
-		return nil, err
-	}
 	out := &ListApprovalTeamsOutput{}
-	out.ApprovalTeams, out.NextToken = paged(p, func(t *mpa.Team) TeamSummary {
-		return TeamSummary{ApprovalStrategy: mofn(t.MinApprovals), Arn: t.ARN, CreationTime: ts(t.Created),
-			Description: t.Description, Name: t.Name, NumberOfApprovers: len(t.Approvers), Status: t.Status,
-			StatusCode: t.StatusCode, StatusMessage: t.StatusMessage}
-	})
-	return out, nil
+	var err error
+	out.ApprovalTeams, out.NextToken, err = listed(c, in, (*mpa.Service).ApprovalTeams, teamSummary)
+	return out, err
+}
+
+func teamSummary(t *mpa.Team) TeamSummary {
+	return TeamSummary{ApprovalStrategy: mofn(t.MinApprovals), Arn: t.ARN, CreationTime: ts(t.Created),
+		Description: t.Description, Name: t.Name, NumberOfApprovers: len(t.Approvers), Status: t.Status,
+		StatusCode: t.StatusCode, StatusMessage: t.StatusMessage}
 }
 
 // UpdateApprovalTeam: PATCH /approval-teams/{Arn}.

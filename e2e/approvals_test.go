@@ -1,0 +1,222 @@
+package e2e_test
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/rootward/rootward/internal/console"
+	"github.com/rootward/rootward/internal/httpmux"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/identitycenter"
+	"github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/orgs"
+	"github.com/rootward/rootward/internal/password"
+	"github.com/rootward/rootward/internal/portal"
+	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/server"
+	"github.com/rootward/rootward/internal/signin"
+	"github.com/rootward/rootward/internal/store/testbackend"
+	"github.com/rootward/rootward/internal/testutil"
+	"github.com/rootward/rootward/internal/trail"
+)
+
+// TestApprovalPortalInChromium is issue 16's approval in a real browser: an organization whose
+// Identity Center users ana, ben and cy form a 2-of-3 approval team protecting
+// DisableOrganizationsRootSessions. Each approver, in a browser context of their own, signs in to
+// the approval portal for the first time and accepts the invitation, which makes the team ACTIVE;
+// the administrator's DisableOrganizationsRootSessions (aws-sdk-go-v2) is then refused with
+// AccessDenied naming the session; ana and ben approve it in the portal, and the repeated call runs,
+// once.
+func TestApprovalPortalInChromium(t *testing.T) {
+	requireBrowser(t)
+	ctx := context.Background()
+	st := testbackend.Open(t)
+	sealer := testutil.Sealer(t)
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cheap := password.Params{Memory: 64, Time: 1, Threads: 1}
+	svc := iam.New(st, sealer, iam.WithPasswordCost(cheap))
+	rec := trail.NewRecorder(st, log)
+	t.Cleanup(rec.Close)
+	org := orgs.New(svc)
+	ic := identitycenter.New(svc, org, identitycenter.WithPasswordCost(cheap))
+	t.Cleanup(ic.Wait)
+
+	var mux http.Handler // set before the server starts
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, r) }))
+	url := "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
+	n, err := notify.New(st, sealer, notify.Config{}, notify.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: url + "/console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(root.Drain)
+	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, Notifier: n, PublicURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, PortalURL: url + "/approvals", Log: log,
+		Directory: mpa.ICDirectory{IC: ic, Region: "us-east-1"}})
+	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log, Root: root, IdentityCenter: ic, Portal: pt, MPA: approvals})
+	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Logger: log, PublicURL: url,
+		Portal: pt, MPA: approvals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux = httpmux.New(httpmux.Config{API: api, Metrics: api.Metrics(), Console: ch})
+	hs.Start()
+	t.Cleanup(hs.Close)
+
+	// The organization with root sessions managed centrally, its Identity Center instance, an
+	// administrator with an access key, and the three approvers.
+	mgmt, err := svc.CreateAccount(ctx, "approvals", "owner@approvals.example", "Tangerine-Walrus-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.CreateOrganization(ctx, mgmt.ID, orgs.FeatureSetAll); err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range []string{identitycenter.ServicePrincipal, "iam.amazonaws.com"} {
+		if err := org.EnableAWSServiceAccess(ctx, mgmt.ID, sp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.CreateUser(ctx, mgmt.ID, iam.CreateUserInput{UserName: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.AttachPolicy(ctx, mgmt.ID, "user", "admin", "arn:aws:iam::aws:policy/AdministratorAccess"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := svc.CreateAccessKey(ctx, mgmt.ID, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider(key.AccessKeyID, key.Secret, "")})
+	if _, err := client.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	ins, err := ic.ListInstances(ctx, mgmt.ID)
+	if err != nil || len(ins) != 1 {
+		t.Fatalf("the organization's instances: %v, %v; want one", ins, err)
+	}
+	in := ins[0]
+	src, err := approvals.CreateIdentitySource(ctx, mgmt.ID, in.ARN, "us-east-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var who []mpa.Identity
+	var logins []string
+	for _, name := range []string{"ana", "ben", "cy"} {
+		u, err := ic.CreateUser(ctx, mgmt.ID, in.IdentityStoreID, "test", identitycenter.UserAttributes{UserName: name, DisplayName: name,
+			Emails: []identitycenter.Email{{Value: name + "@approvals.example", Primary: true}}, Name: &identitycenter.Name{GivenName: name, FamilyName: "Approver"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		otp, err := pt.OneTimePassword(ctx, in.ID, u.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		who = append(who, mpa.Identity{SourceARN: src.ARN, UserID: u.UserID})
+		logins = append(logins, name+":"+otp)
+	}
+	team, err := approvals.CreateApprovalTeam(ctx, mgmt.ID, mpa.TeamInput{Name: "root-sessions", Description: "Approves turning root sessions off",
+		MinApprovals: 2, Approvers: who, Policies: []string{mpa.PolicyARN(mpa.DisableOrganizationsRootSessions)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	sessionFile := filepath.Join(dir, "session")
+	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, "node", "approvals.mjs")
+	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_APPROVERS="+strings.Join(logins, ","), "ROOTWARD_TEAM="+team.Name,
+		"ROOTWARD_SESSION_FILE="+sessionFile, "ROOTWARD_SCREENSHOTS="+dir)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	// until reads the script's output up to the line want; false when it ended first.
+	until := func(want string) bool {
+		for lines.Scan() {
+			t.Logf("approvals.mjs: %s", lines.Text())
+			if lines.Text() == want {
+				return true
+			}
+		}
+		return false
+	}
+	finish := func() {
+		t.Helper()
+		for lines.Scan() {
+			t.Logf("approvals.mjs: %s", lines.Text())
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("browser test failed: %v\n%s", err, stderr.String())
+		}
+	}
+	if !until("ACCEPTED") {
+		finish()
+		t.Fatal("approvals.mjs ended before the invitations were accepted")
+	}
+	if got, err := approvals.ApprovalTeam(ctx, mgmt.ID, team.ID); err != nil || got.Status != mpa.TeamActive {
+		t.Fatalf("team after the three acceptances = %+v, %v; want ACTIVE", got, err)
+	}
+	disable := func() error {
+		_, err := client.DisableOrganizationsRootSessions(ctx, &awsiam.DisableOrganizationsRootSessionsInput{})
+		return err
+	}
+	err = disable()
+	testutil.WantCode(t, err, "AccessDenied")
+	session := approvals.SessionARNIn(testutil.ErrorMessage(err))
+	if session == "" {
+		t.Fatalf("refusal %q names no session", testutil.ErrorMessage(err))
+	}
+	if err := os.WriteFile(sessionFile, []byte(session), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !until("VOTED") {
+		finish()
+		t.Fatal("approvals.mjs ended before the votes")
+	}
+	finish()
+	if err := disable(); err != nil {
+		t.Fatalf("DisableOrganizationsRootSessions after two approvals: %v", err)
+	}
+	s, err := approvals.SessionOf(ctx, mgmt.ID, session)
+	if err != nil || s.Status != mpa.SessionApproved || s.Execution != mpa.ExecExecuted {
+		t.Fatalf("session = %+v, %v; want APPROVED and EXECUTED", s, err)
+	}
+	for _, name := range []string{"approvals-team-active", "approvals-approved"} {
+		if fi, err := os.Stat(filepath.Join(dir, name+".png")); err != nil || fi.Size() < 1000 {
+			t.Errorf("screenshot %s missing or empty: %v", name, err)
+		}
+	}
+}
