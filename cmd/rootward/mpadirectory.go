@@ -2,57 +2,31 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/identitycenter"
-	"github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/rootuser"
 )
 
 // mpaRegion is the Region of the instances mpa sees: serve answers in us-east-1, the server's
 // default (internal/server), as it has no Region setting.
 const mpaRegion = "us-east-1"
 
-// icDirectory is Multi-party approval's view of IAM Identity Center (mpa.Directory): the
-// instances identity sources name and the users approval teams name as approvers.
-type icDirectory struct {
-	ic *identitycenter.Service
-	// region is the Region Rootward answers in; an Identity Center instance lives in one.
-	region string
-}
-
-// find returns the instance of ARN instanceARN among the server's instances.
-func (d icDirectory) find(ctx context.Context, instanceARN string) (identitycenter.PortalInstance, bool, error) {
-	insts, err := d.ic.PortalInstances(ctx)
+// breakGlassContacts are whom an emergency root sign-in is announced to besides the approvers: the
+// account's root email and its SECURITY alternate contact.
+func breakGlassContacts(ctx context.Context, svc *iam.Service, root *rootuser.Service, account string) ([]string, error) {
+	a, err := svc.GetAccount(ctx, account)
 	if err != nil {
-		return identitycenter.PortalInstance{}, false, err
+		return nil, err
 	}
-	for _, in := range insts {
-		if identitycenter.InstanceARN(in.InstanceID) == instanceARN {
-			return in, true, nil
-		}
+	out := []string{a.Email}
+	c, err := root.AlternateContact(ctx, account, "SECURITY")
+	if err != nil && !awserr.IsCode(err, awserr.NoSuchEntity) {
+		return out, err
 	}
-	return identitycenter.PortalInstance{}, false, nil
-}
-
-func (d icDirectory) Instance(ctx context.Context, instanceARN string) (mpa.Instance, bool, error) {
-	in, ok, err := d.find(ctx, instanceARN)
-	if err != nil || !ok {
-		return mpa.Instance{}, false, err
+	if c != nil && c.EmailAddress != "" && !strings.EqualFold(c.EmailAddress, a.Email) {
+		out = append(out, c.EmailAddress)
 	}
-	return mpa.Instance{ARN: instanceARN, Account: in.Account, Region: d.region}, true, nil
-}
-
-func (d icDirectory) User(ctx context.Context, instanceARN, userID string) (mpa.User, bool, error) {
-	in, ok, err := d.find(ctx, instanceARN)
-	if err != nil || !ok {
-		return mpa.User{}, false, err
-	}
-	u, err := d.ic.SignInUser(ctx, identitycenter.UserRef{Account: in.Account, Instance: in.InstanceID, IdentityStoreID: in.IdentityStoreID, UserID: userID})
-	if awserr.IsCode(err, awserr.ICResourceNotFound) {
-		return mpa.User{}, false, nil
-	}
-	if err != nil {
-		return mpa.User{}, false, err
-	}
-	return mpa.User{ID: userID, UserName: u.UserName, DisplayName: u.DisplayName, Email: u.Email}, true, nil
+	return out, nil
 }

@@ -51,7 +51,7 @@ func TestIdentityCenterDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := icDirectory{ic: ic, region: mpaRegion}
+	d := mpa.ICDirectory{IC: ic, Region: mpaRegion}
 
 	got, ok, err := d.Instance(ctx, in.ARN)
 	if want := (mpa.Instance{ARN: in.ARN, Account: mgmt.ID, Region: "us-east-1"}); err != nil || !ok || got != want {

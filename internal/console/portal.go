@@ -42,6 +42,7 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /device", h.portalDevicePage)
 	m.HandleFunc("POST /device", h.portalPost(h.portalDevice))
 	h.approvalsRoutes(m)
+	h.custodyRoutes(m)
 }
 
 // portalView is what the portal's pages get in view.Data.

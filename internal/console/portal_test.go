@@ -41,7 +41,17 @@ type portalEnv struct {
 
 func newPortalEnv(t *testing.T, opts ...func(*envOpts)) *portalEnv {
 	t.Helper()
+	return newPortalEnvWith(t, nil, opts...)
+}
+
+// newPortalEnvWith is newPortalEnv whose env built, when set, sees before the options' functions
+// run.
+func newPortalEnvWith(t *testing.T, built func(*portalEnv), opts ...func(*envOpts)) *portalEnv {
+	t.Helper()
 	pe := &portalEnv{}
+	if built != nil {
+		built(pe)
+	}
 	e := newEnv(t, append([]func(*envOpts){func(o *envOpts) {
 		o.server = append(o.server, func(cfg *server.Config) {
 			pe.ic = identitycenter.New(cfg.IAM, nil, identitycenter.WithClock(cfg.Now), identitycenter.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))

@@ -1,0 +1,121 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/portal"
+)
+
+// The custodians' and the root MFA group's page in the access portal (PUBLIC_URL/start/custody):
+// an Identity Center user signed in as themselves takes their share of a root password once,
+// enters it into a root sign-in attempt by the attempt's code, or — a member of the root MFA
+// group — answers the attempt's MFA step with a code of the root user's device. Every action is
+// the portal session's user's own (internal/mpa custodysignin.go).
+
+func (h *Handler) custodyRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /start/custody", h.portalCustodyPage)
+	m.HandleFunc("POST /start/custody/take", h.portalPost(h.portalTakeShare))
+	m.HandleFunc("POST /start/custody/share", h.portalPost(h.portalEnterShare))
+	m.HandleFunc("POST /start/custody/mfa", h.portalPost(h.portalCustodyMFA))
+}
+
+// custodyPortalData is what the custody page shows; Share is a share just taken, shown once.
+type custodyPortalData struct {
+	User    *portal.User
+	Share   string
+	Account string
+	Code    string
+}
+
+func person(u *portal.User) mpa.Person {
+	return mpa.Person{InstanceARN: arn.SSO("instance/" + u.InstanceID), UserID: u.UserID}
+}
+
+// custodySession is the portal session of a custody page's request, or nil after sending the
+// visitor to sign in.
+func (h *Handler) custodySession(w http.ResponseWriter, r *http.Request) *portal.Session {
+	if h.cfg.Portal == nil || h.cfg.MPA == nil {
+		h.renderError(w, r, http.StatusNotFound, "Split custody of the root password is not configured.")
+		return nil
+	}
+	sess, err := h.portalSession(r)
+	if err != nil {
+		h.internalError(w, r, err)
+		return nil
+	}
+	if sess == nil {
+		http.Redirect(w, r, "/start", http.StatusSeeOther)
+	}
+	return sess
+}
+
+func (h *Handler) custodyView(w http.ResponseWriter, r *http.Request, status int, d custodyPortalData, notice, msg string) {
+	h.renderPortal(w, r, status, "portal_custody", view{Title: "Root password custody", Notice: notice, Error: msg, Data: d})
+}
+
+func (h *Handler) portalCustodyPage(w http.ResponseWriter, r *http.Request) {
+	if sess := h.custodySession(w, r); sess != nil {
+		h.custodyView(w, r, http.StatusOK, custodyPortalData{User: sess.User, Code: r.URL.Query().Get("code")}, "", "")
+	}
+}
+
+// custodyDone shows the page after an action: its notice, or the refusal's message.
+func (h *Handler) custodyDone(w http.ResponseWriter, r *http.Request, d custodyPortalData, notice string, err error) {
+	if err == nil {
+		h.custodyView(w, r, http.StatusOK, d, notice, "")
+		return
+	}
+	msg, ok := userMessage(err)
+	if !ok {
+		h.internalError(w, r, err)
+		return
+	}
+	h.custodyView(w, r, http.StatusBadRequest, d, "", msg)
+}
+
+func (h *Handler) portalTakeShare(w http.ResponseWriter, r *http.Request) {
+	sess := h.custodySession(w, r)
+	if sess == nil {
+		return
+	}
+	d := custodyPortalData{User: sess.User, Account: strings.TrimSpace(r.PostFormValue("account"))}
+	share, err := h.cfg.MPA.TakeShareAs(r.Context(), d.Account, person(sess.User))
+	d.Share = share
+	h.custodyDone(w, r, d, "This is your share of the root password of account "+d.Account+". It is shown once and not kept: store it where only you can reach it.", err)
+}
+
+func (h *Handler) portalEnterShare(w http.ResponseWriter, r *http.Request) {
+	sess := h.custodySession(w, r)
+	if sess == nil {
+		return
+	}
+	d := custodyPortalData{User: sess.User, Code: strings.TrimSpace(r.PostFormValue("code"))}
+	st, err := h.cfg.MPA.EnterShare(r.Context(), d.Code, person(sess.User), r.PostFormValue("share"))
+	notice := ""
+	if err == nil {
+		notice = "Your share was entered."
+		switch {
+		case st.Verified:
+			notice += " All shares are in and the password is verified; the shares were discarded."
+		case st.Failed != "":
+			err = mpaRefusal(st.Failed)
+		}
+	}
+	h.custodyDone(w, r, d, notice, err)
+}
+
+func (h *Handler) portalCustodyMFA(w http.ResponseWriter, r *http.Request) {
+	sess := h.custodySession(w, r)
+	if sess == nil {
+		return
+	}
+	d := custodyPortalData{User: sess.User, Code: strings.TrimSpace(r.PostFormValue("code"))}
+	err := h.cfg.MPA.ConfirmCustodyMFA(r.Context(), d.Code, person(sess.User), strings.TrimSpace(r.PostFormValue("mfa_code")))
+	h.custodyDone(w, r, d, "The root user's MFA step of the sign-in is answered.", err)
+}
+
+// mpaRefusal is a message shown as a refusal.
+func mpaRefusal(msg string) error { return mpa.AccessDenied("%s", msg) }
