@@ -105,12 +105,18 @@ var portalSeedPattern = regexp.MustCompile(`id="totp-seed">([A-Z2-7]+)<`)
 // firstSignIn signs alice in for the first time: the one-time password, her own password, an
 // authenticator app registered. It returns the app's seed.
 func (pe *portalEnv) firstSignIn(b *browser) string {
+	pe.t.Helper()
+	return pe.firstSignInAs(b, "alice", pe.otp)
+}
+
+// firstSignInAs is firstSignIn of the user name with one-time password otp.
+func (pe *portalEnv) firstSignInAs(b *browser, name, otp string) string {
 	t := pe.t
 	t.Helper()
 	if p := b.get("/start"); p.status != 200 || !strings.Contains(p.body, `action="/start/signin"`) {
 		t.Fatalf("GET /start = %d, want the sign-in form:\n%.1500s", p.status, p.body)
 	}
-	p := b.submit("/start/signin", url.Values{"username": {"alice"}, "password": {pe.otp}})
+	p := b.submit("/start/signin", url.Values{"username": {name}, "password": {otp}})
 	if p.status != 200 || !strings.Contains(p.body, `action="/start/password"`) {
 		t.Fatalf("sign-in with the one-time password = %d, want the new password step:\n%.1500s", p.status, p.body)
 	}
