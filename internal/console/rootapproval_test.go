@@ -12,6 +12,7 @@ import (
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/server"
 	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/testutil"
@@ -24,6 +25,8 @@ type guardEnv struct {
 	*portalEnv
 	mpa    *mpa.Service
 	source string // the identity source of the instance
+	// out is Multi-party approval's notifier (its outbox).
+	out *notify.Notifier
 }
 
 func newGuardEnv(t *testing.T) *guardEnv {
@@ -31,7 +34,12 @@ func newGuardEnv(t *testing.T) *guardEnv {
 	ge := &guardEnv{}
 	pe := newPortalEnvWith(t, func(pe *portalEnv) { ge.portalEnv = pe }, func(o *envOpts) {
 		o.server = append(o.server, func(cfg *server.Config) {
-			ge.mpa = mpa.New(mpa.Config{Store: cfg.IAM.Store(), Directory: mpa.ICDirectory{IC: ge.ic(), Region: "us-east-1"}, Trail: cfg.Trail,
+			n, err := notify.New(cfg.IAM.Store(), testutil.Sealer(t), notify.Config{}, notify.WithClock(cfg.Now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ge.out = n
+			ge.mpa = mpa.New(mpa.Config{Store: cfg.IAM.Store(), Notifier: n, Directory: mpa.ICDirectory{IC: ge.ic(), Region: "us-east-1"}, Trail: cfg.Trail,
 				IAM: cfg.IAM, Sealer: testutil.Sealer(t), Now: cfg.Now, PortalURL: portalURL + "/approvals", ConsoleURL: portalURL + "/console",
 				Contacts: func(context.Context, string) ([]string, error) {
 					return []string{rootEmail, "security@acme.example"}, nil
