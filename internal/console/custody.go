@@ -20,6 +20,7 @@ func (h *Handler) custodyRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /start/custody/take", h.portalPost(h.portalTakeShare))
 	m.HandleFunc("POST /start/custody/share", h.portalPost(h.portalEnterShare))
 	m.HandleFunc("POST /start/custody/mfa", h.portalPost(h.portalCustodyMFA))
+	m.HandleFunc("POST /start/custody/rewrap", h.portalPost(h.portalRewrap))
 }
 
 // custodyPortalData is what the custody page shows; Share is a share just taken, shown once.
@@ -115,6 +116,19 @@ func (h *Handler) portalCustodyMFA(w http.ResponseWriter, r *http.Request) {
 	d := custodyPortalData{User: sess.User, Code: strings.TrimSpace(r.PostFormValue("code"))}
 	err := h.cfg.MPA.ConfirmCustodyMFA(r.Context(), d.Code, person(sess.User), strings.TrimSpace(r.PostFormValue("mfa_code")))
 	h.custodyDone(w, r, d, "The root user's MFA step of the sign-in is answered.", err)
+}
+
+// portalRewrap asks to re-wrap the user's share for a new custodian: refused, naming the approval
+// session, until the team approves; the same request then re-wraps.
+func (h *Handler) portalRewrap(w http.ResponseWriter, r *http.Request) {
+	sess := h.custodySession(w, r)
+	if sess == nil {
+		return
+	}
+	d := custodyPortalData{User: sess.User, Account: strings.TrimSpace(r.PostFormValue("account"))}
+	next := strings.TrimSpace(r.PostFormValue("new_custodian"))
+	err := h.cfg.MPA.RewrapShare(r.Context(), d.Account, person(sess.User), r.PostFormValue("share"), next)
+	h.custodyDone(w, r, d, "Your share was re-wrapped for "+next+", who can now take it once. Yours no longer counts.", err)
 }
 
 // mpaRefusal is a message shown as a refusal.

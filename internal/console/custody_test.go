@@ -267,3 +267,49 @@ func (ce *custodyEnv) noPlainShare() {
 		ce.t.Fatal(err)
 	}
 }
+
+// rewrap has custodian n ask to re-wrap share for the user next.
+func (ce *custodyEnv) rewrap(n, share, next string) page {
+	b := ce.browsers[n]
+	b.get("/start/custody")
+	return b.submit("/start/custody/rewrap", url.Values{"account": {ce.account.ID}, "share": {share}, "new_custodian": {next}})
+}
+
+var rewrapSessionPattern = regexp.MustCompile(`arn:aws:mpa:[^ ]+:session/[0-9a-f-]+/[0-9a-f-]+`)
+
+// TestShareRewrap: a custodian re-wraps their share for a new custodian only once the team
+// approves (the custodian, an approver too, cannot approve it); the new custodian takes it once
+// and it counts in a sign-in, while the old custodian's copy opens nothing.
+func TestShareRewrap(t *testing.T) {
+	ce := newCustodyEnv(t)
+	dee, deeOTP := ce.user("dee")
+	wantPage(t, "a re-wrap without a team", ce.rewrap("c1", ce.shares["c1"], dee), http.StatusBadRequest, "nobody could approve")
+	ids := ce.team(2, "ana", "bo", "cy")
+	wantPage(t, "another's share", ce.rewrap("c1", ce.shares["c2"], dee), http.StatusBadRequest, "not your share")
+	wantPage(t, "to a custodian", ce.rewrap("c1", ce.shares["c1"], ce.ids["c2"]), http.StatusBadRequest, "already holds a share")
+	wantPage(t, "to the MFA group", ce.rewrap("c1", ce.shares["c1"], ce.ids["mo"]), http.StatusBadRequest, "root MFA group")
+	p := ce.rewrap("c1", ce.shares["c1"], dee)
+	session := rewrapSessionPattern.FindString(p.body)
+	if p.status != http.StatusBadRequest || session == "" || !strings.Contains(p.body, "requires multi-party approval") {
+		t.Fatalf("re-wrap = %d, want refused naming a session:\n%.1500s", p.status, p.body)
+	}
+	ce.vote(session, ids["ana"], mpa.VoteApproved)
+	wantPage(t, "re-wrap with one approval", ce.rewrap("c1", ce.shares["c1"], dee), http.StatusBadRequest, "(1 of 2 approvals)")
+	ce.vote(session, ids["bo"], mpa.VoteApproved)
+	wantPage(t, "re-wrap once approved", ce.rewrap("c1", ce.shares["c1"], dee), http.StatusOK, "re-wrapped")
+	wantPage(t, "re-wrap again", ce.rewrap("c1", ce.shares["c1"], dee), http.StatusBadRequest, "You hold no share")
+
+	bd := ce.browser()
+	ce.firstSignInAs(bd, "dee", deeOTP)
+	ce.browsers["dee"] = bd
+	bd.get("/start/custody")
+	p = bd.submit("/start/custody/take", url.Values{"account": {ce.account.ID}})
+	if m := sharePattern.FindStringSubmatch(p.body); m == nil || m[1] != ce.shares["c1"] {
+		t.Fatalf("dee's share = %d, want c1's former share:\n%.1500s", p.status, p.body)
+	}
+	_, code := ce.startCustody()
+	wantPage(t, "c1's old share", ce.enter("c1", code, ce.shares["c1"]), http.StatusBadRequest, "You hold no share")
+	wantPage(t, "c1's old share entered by c2", ce.enter("c2", code, ce.shares["c1"]), http.StatusBadRequest, "not your share")
+	wantPage(t, "dee's share", ce.enter("dee", code, ce.shares["c1"]), http.StatusOK, "Your share was entered.")
+	wantPage(t, "c2's share", ce.enter("c2", code, ce.shares["c2"]), http.StatusOK, "the password is verified")
+}

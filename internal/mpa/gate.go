@@ -34,6 +34,11 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 	if err != nil {
 		return err
 	}
+	if req.RequesterIdentity != nil {
+		if a := approverOf(t.Approvers, *req.RequesterIdentity); a != nil {
+			requesterApprover = a.ID
+		}
+	}
 	type event struct {
 		id   string
 		rec  sessionRecord
