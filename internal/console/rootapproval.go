@@ -35,17 +35,12 @@ type approvalData struct {
 	Approval *signin.Approval
 	// Glass is the emergency sign-in this browser started, when there is one.
 	Glass *signin.BreakGlass
-	// SessionID is the session's last ARN part, for the approval portal's session page.
-	SessionID string
-	Ready     bool
+	Ready bool
 }
 
 func (h *Handler) showApproval(w http.ResponseWriter, r *http.Request, status int, p *signin.Pending, msg string) {
 	h.setPending(w, r, p)
 	d := approvalData{Approval: p.Approval}
-	if p.Approval != nil {
-		d.SessionID = p.Approval.SessionARN[strings.LastIndex(p.Approval.SessionARN, "/")+1:]
-	}
 	if c, err := r.Cookie(cookieGlass); err == nil && c.Value != "" {
 		g, err := h.signin.BreakGlassState(r.Context(), p.Token, c.Value)
 		if err != nil {
