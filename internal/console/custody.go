@@ -16,7 +16,7 @@ import (
 // the portal session's user's own (internal/mpa custodysignin.go).
 
 func (h *Handler) custodyRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /start/custody", h.portalCustodyPage)
+	m.HandleFunc("GET "+custodyPath, h.portalCustodyPage)
 	m.HandleFunc("POST /start/custody/take", h.portalPost(h.portalTakeShare))
 	m.HandleFunc("POST /start/custody/share", h.portalPost(h.portalEnterShare))
 	m.HandleFunc("POST /start/custody/mfa", h.portalPost(h.portalCustodyMFA))
@@ -35,22 +35,13 @@ func person(u *portal.User) mpa.Person {
 	return mpa.Person{InstanceARN: arn.SSO("instance/" + u.InstanceID), UserID: u.UserID}
 }
 
+// custodyPath is the custody page.
+const custodyPath = "/start/custody"
+
 // custodySession is the portal session of a custody page's request, or nil after sending the
-// visitor to sign in.
+// visitor to sign in and back.
 func (h *Handler) custodySession(w http.ResponseWriter, r *http.Request) *portal.Session {
-	if h.cfg.Portal == nil || h.cfg.MPA == nil {
-		h.renderError(w, r, http.StatusNotFound, "Split custody of the root password is not configured.")
-		return nil
-	}
-	sess, err := h.portalSession(r)
-	if err != nil {
-		h.internalError(w, r, err)
-		return nil
-	}
-	if sess == nil {
-		http.Redirect(w, r, "/start", http.StatusSeeOther)
-	}
-	return sess
+	return h.portalUserSession(w, r, custodyPath, "Split custody of the root password is not configured.")
 }
 
 func (h *Handler) custodyView(w http.ResponseWriter, r *http.Request, status int, d custodyPortalData, notice, msg string) {
