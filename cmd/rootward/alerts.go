@@ -288,7 +288,7 @@ func newMonitoring(st store.Store, svc *iam.Service, rs *rootServices, bus *even
 	bus.HandleTargets(alerts.TargetService, m.alerts.HandleTarget)
 	bus.OnManagedRuleChange(m.alerts.RuleChanged)
 	rec.Subscribe(m.guardDuty.Observe)
-	gatherer := compliance.NewGatherer(svc, rs.root, rs.org).WithApproval(rs.mpa.RootSignInApproval)
+	gatherer := compliance.NewGatherer(svc, rs.root, rs.org).WithApproval(rs.mpa.RootSignInProtection)
 	m.config = config.New(config.Config{Store: st, IAM: svc, Orgs: rs.org, Gatherer: gatherer, Log: log})
 	rec.Subscribe(m.config.Observe)
 	// Security Hub and Trusted Advisor judge the same checks: evaluated live when a hub or a

@@ -161,7 +161,7 @@ func serveCmd() *cobra.Command {
 			defer w.start(ctx, log)()
 			// Background mail (password-reset links) is sent before the recorder closes.
 			defer root.Drain()
-			go root.Run(ctx, time.Minute, log, si.Sweep)
+			go root.Run(ctx, time.Minute, log, si.Sweep, w.rootSignIns)
 			go sweepConsole(ctx, con, time.Hour, log)
 			stopDelivery, err := startTrailDelivery(ctx, &d, &tf, svc, st, log)
 			if err != nil {
@@ -327,11 +327,12 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 		return nil, nil, nil, nil, nil, err
 	}
 	root, org := rs.root, rs.org
-	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
+	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec, Approvals: rs.mpa})
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
 	w := newWatchers(st, rs, rec, log, base)
+	w.rootSignIns = rs.mpa.SweepRootSignIns
 	w.advisor = accessadvisor.New(accessadvisor.Config{Store: st, IAM: svc, Log: log})
 	rec.Subscribe(w.advisor.Observe)
 	if w.mon, err = newMonitoring(st, svc, rs, w.bus, rec, base, log); err != nil {
@@ -457,9 +458,13 @@ func rootUserServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store
 	}
 	org := orgs.New(svc)
 	ic := identitycenter.New(svc, org)
+	var root *rootuser.Service
 	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, IAM: svc, Sealer: sealer, PortalURL: base + "/approvals", Log: log,
-		Directory: mpa.ICDirectory{IC: ic, Region: mpaRegion}})
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()},
+		Directory: mpa.ICDirectory{IC: ic, Region: mpaRegion}, ConsoleURL: base + "/console",
+		Contacts: func(ctx context.Context, account string) ([]string, error) {
+			return breakGlassContacts(ctx, svc, root, account)
+		}})
+	root, err = rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: base + "/console", CLI: consoleCLI()},
 		append(orgRootOptions(org), rootuser.WithApproval(approvals.RootApproval))...)
 	if err != nil {
 		return nil, err

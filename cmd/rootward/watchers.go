@@ -20,8 +20,11 @@ const snsDeliveryRetention = 7 * 24 * time.Hour
 // event bus (EventBridge), which sees every committed record, and SNS, which its rules' topic
 // targets publish to.
 type watchers struct {
-	bus *eventbridge.Service
-	sns *sns.Service
+	// rootSignIns sweeps Multi-party approval's root sign-ins (break-glass readiness, custody
+	// attempts); serve runs it every minute.
+	rootSignIns func(context.Context) (int, error)
+	bus         *eventbridge.Service
+	sns         *sns.Service
 	// mon is GuardDuty and the root-activity alert on the bus (alerts.go), when serve built them.
 	mon *monitoring
 	// advisor keeps IAM's last-accessed evidence from the trail (internal/accessadvisor).

@@ -77,8 +77,15 @@ type approvalsView struct {
 // approverSession is the signed-in approver, or nil after answering the request itself (sign-in,
 // or a page saying the portal is not configured).
 func (h *Handler) approverSession(w http.ResponseWriter, r *http.Request) *portal.Session {
+	return h.portalUserSession(w, r, approvalsPath, "Multi-party approval's approval portal is not configured.")
+}
+
+// portalUserSession is the Identity Center user signed in to the access portal for the portal's
+// page at path (one portalAdvance returns to), or nil after answering the request itself: sign-in,
+// then back to path; or notConfigured when the portal or Multi-party approval is not.
+func (h *Handler) portalUserSession(w http.ResponseWriter, r *http.Request, path, notConfigured string) *portal.Session {
 	if h.cfg.Portal == nil || h.cfg.MPA == nil {
-		h.renderError(w, r, http.StatusNotFound, "Multi-party approval's approval portal is not configured.")
+		h.renderError(w, r, http.StatusNotFound, notConfigured)
 		return nil
 	}
 	sess, err := h.portalSession(r)
@@ -88,7 +95,7 @@ func (h *Handler) approverSession(w http.ResponseWriter, r *http.Request) *porta
 	}
 	if sess == nil {
 		// Sign in at the start URL, then come back here (portalAdvance reads the cookie).
-		http.SetCookie(w, h.portalCookie(r, cookiePortalNext, approvalsPath, 30*time.Minute))
+		http.SetCookie(w, h.portalCookie(r, cookiePortalNext, path, 30*time.Minute))
 		http.Redirect(w, r, "/start", http.StatusSeeOther)
 		return nil
 	}

@@ -104,7 +104,9 @@ type Config struct {
 	// it those pages say it is not configured.
 	Portal *portal.Service
 	// MPA is Multi-party approval: the approval portal at /approvals and the requester's session
-	// page (approvals.go); without it the portal says it is not configured.
+	// page (approvals.go); the root sign-in with password shares, the custodians' and the MFA
+	// group's portal pages, and the cancel links of emergency sign-ins (rootapproval.go,
+	// custody.go). Without it those pages say it is not configured.
 	MPA *mpa.Service
 }
 
@@ -173,7 +175,7 @@ func New(cfg Config) (*Handler, error) {
 	h.alerts = newAlertsPage(h, cfg.Alerts)
 	g := compliance.NewGatherer(cfg.IAM, cfg.Root, cfg.Orgs)
 	if cfg.MPA != nil {
-		g.WithApproval(cfg.MPA.RootSignInApproval)
+		g.WithApproval(cfg.MPA.RootSignInProtection)
 	}
 	h.compliance = g
 	var err error

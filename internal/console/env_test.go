@@ -58,6 +58,8 @@ type envOpts struct {
 	publicURL bool
 	// eventLog is where the trail recorder writes; the store's own event log when nil.
 	eventLog func(store.Store) store.EventLog
+	// signin tunes the sign-in service's configuration.
+	signin []func(*signin.Config)
 }
 
 func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
@@ -101,7 +103,11 @@ func newEnv(t *testing.T, opts ...func(*envOpts)) *env {
 	}
 	// Cleanups run last-in first-out: background mail finishes before the trail recorder closes.
 	t.Cleanup(e.root.Drain)
-	e.signin, err = signin.New(signin.Config{IAM: e.svc, Root: e.root, Trail: e.trail}, signin.WithClock(e.clock.Now))
+	sicfg := signin.Config{IAM: e.svc, Root: e.root, Trail: e.trail}
+	for _, f := range o.signin {
+		f(&sicfg)
+	}
+	e.signin, err = signin.New(sicfg, signin.WithClock(e.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

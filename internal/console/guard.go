@@ -78,6 +78,12 @@ type signinFlows interface {
 	BeginMFARecovery(ctx context.Context, token string, c signin.Client) (*rootuser.MFARecovery, error)
 	PendingAt(ctx context.Context, token string) (*signin.Pending, error)
 	PendingSubject(ctx context.Context, token string) (account, user string, err error)
+	// The root sign-in's approval, break-glass and custody steps (rootapproval.go).
+	ContinueApproval(ctx context.Context, token string, c signin.Client) (*signin.Pending, error)
+	StartBreakGlass(ctx context.Context, token, reason string, c signin.Client) (*signin.BreakGlass, error)
+	BreakGlassState(ctx context.Context, token, claim string) (*signin.BreakGlass, error)
+	UseBreakGlass(ctx context.Context, token, claim string, c signin.Client) (*signin.Pending, error)
+	BeginRootCustodySignIn(ctx context.Context, token string, c signin.Client) (*signin.Pending, error)
 }
 
 // iamFacts is what pages call on the IAM service directly.

@@ -42,6 +42,7 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /device", h.portalDevicePage)
 	m.HandleFunc("POST /device", h.portalPost(h.portalDevice))
 	h.approvalsRoutes(m)
+	h.custodyRoutes(m)
 }
 
 // portalView is what the portal's pages get in view.Data.
@@ -199,8 +200,8 @@ func (h *Handler) portalAdvance(w http.ResponseWriter, r *http.Request, p *porta
 	if c, err := r.Cookie(cookiePortalNext); err == nil {
 		if code := portal.NormalizeUserCode(c.Value); code != "" {
 			next = "/device?user_code=" + code
-		} else if c.Value == approvalsPath {
-			next = approvalsPath
+		} else if c.Value == approvalsPath || c.Value == custodyPath {
+			next = c.Value
 		}
 		http.SetCookie(w, h.portalCookie(r, cookiePortalNext, "", -1))
 	}

@@ -41,7 +41,17 @@ type portalEnv struct {
 
 func newPortalEnv(t *testing.T, opts ...func(*envOpts)) *portalEnv {
 	t.Helper()
+	return newPortalEnvWith(t, nil, opts...)
+}
+
+// newPortalEnvWith is newPortalEnv whose env built, when set, sees before the options' functions
+// run.
+func newPortalEnvWith(t *testing.T, built func(*portalEnv), opts ...func(*envOpts)) *portalEnv {
+	t.Helper()
 	pe := &portalEnv{}
+	if built != nil {
+		built(pe)
+	}
 	e := newEnv(t, append([]func(*envOpts){func(o *envOpts) {
 		o.server = append(o.server, func(cfg *server.Config) {
 			pe.ic = identitycenter.New(cfg.IAM, nil, identitycenter.WithClock(cfg.Now), identitycenter.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
@@ -95,12 +105,18 @@ var portalSeedPattern = regexp.MustCompile(`id="totp-seed">([A-Z2-7]+)<`)
 // firstSignIn signs alice in for the first time: the one-time password, her own password, an
 // authenticator app registered. It returns the app's seed.
 func (pe *portalEnv) firstSignIn(b *browser) string {
+	pe.t.Helper()
+	return pe.firstSignInAs(b, "alice", pe.otp)
+}
+
+// firstSignInAs is firstSignIn of the user name with one-time password otp.
+func (pe *portalEnv) firstSignInAs(b *browser, name, otp string) string {
 	t := pe.t
 	t.Helper()
 	if p := b.get("/start"); p.status != 200 || !strings.Contains(p.body, `action="/start/signin"`) {
 		t.Fatalf("GET /start = %d, want the sign-in form:\n%.1500s", p.status, p.body)
 	}
-	p := b.submit("/start/signin", url.Values{"username": {"alice"}, "password": {pe.otp}})
+	p := b.submit("/start/signin", url.Values{"username": {name}, "password": {otp}})
 	if p.status != 200 || !strings.Contains(p.body, `action="/start/password"`) {
 		t.Fatalf("sign-in with the one-time password = %d, want the new password step:\n%.1500s", p.status, p.body)
 	}

@@ -15,6 +15,7 @@ func (h *Handler) signinRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/signin/webauthn", h.post(h.webauthnSignin))
 	m.HandleFunc("GET /console/signin/continue", h.signinContinue)
 	m.HandleFunc("POST /console/signin/skip-mfa", h.post(h.skipRegistration))
+	h.rootApprovalRoutes(m)
 	m.HandleFunc("GET /console/claim/{token}", h.claimPage)
 	m.HandleFunc("POST /console/claim/{token}", h.post(h.claim))
 	m.HandleFunc("GET /console/recover/password", h.passwordResetPage)

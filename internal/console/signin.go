@@ -118,6 +118,8 @@ func (h *Handler) advance(w http.ResponseWriter, r *http.Request, p *signin.Pend
 	case signin.StepMFARegistration:
 		h.setPending(w, r, p)
 		h.render(w, r, http.StatusOK, "signin_register", nil, view{Title: "Register an MFA device", Data: h.registrationData(p)})
+	case signin.StepApproval:
+		h.showApproval(w, r, http.StatusOK, p, "")
 	case signin.StepPasswordChange:
 		h.setPending(w, r, p)
 		h.render(w, r, http.StatusOK, "signin_iam_password", nil, view{Title: "Change your password", Data: iamSigninData{UserName: p.UserName}})

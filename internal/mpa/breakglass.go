@@ -36,7 +36,15 @@ type glassRecord struct {
 	Ended     time.Time `json:"ended,omitzero"`
 	EndedBy   string    `json:"ended_by,omitempty"`
 	Announced bool      `json:"announced,omitempty"`
+	// ClaimHash is the SHA-256 of the secret the starter's browser holds (a console sign-in's);
+	// CancelHash that of the token the messages' cancel link carries.
+	ClaimHash  string `json:"claim_hash,omitempty"`
+	CancelHash string `json:"cancel_hash,omitempty"`
 }
+
+// maxGlasses bounds the emergency sign-ins of an account read at once: every one but the
+// current is over, and the oldest are of no use to a claim.
+const maxGlasses = 1000
 
 var glasses = store.Define(store.Kind[glassRecord]{Name: "mpa.breakglass", Version: 1})
 
@@ -60,24 +68,27 @@ func glassOf(id string, r *glassRecord, now time.Time) *BreakGlass {
 	return b
 }
 
-func (s *Service) coolingOff() time.Duration {
-	if s.cfg.CoolingOff > 0 {
-		return s.cfg.CoolingOff
-	}
-	return DefaultCoolingOff
-}
-
 // StartBreakGlass starts an emergency root sign-in of account for requester, ready after the
 // cooling-off period. ValidationException without a reason; ConflictException while another is
 // waiting or ready.
 func (s *Service) StartBreakGlass(ctx context.Context, account string, requester Requester, reason string) (*BreakGlass, error) {
+	return s.startGlass(ctx, account, requester, reason, "")
+}
+
+func (s *Service) startGlass(ctx context.Context, account string, requester Requester, reason, claim string) (*BreakGlass, error) {
 	if reason == "" || len(reason) > 1000 {
 		return nil, validation("An emergency sign-in needs a reason of 1 to 1000 characters.")
 	}
 	now := s.cfg.Now().UTC()
 	id := newID()
-	r := &glassRecord{Requester: requester, Reason: reason, Started: now, Ready: now.Add(s.coolingOff()), Status: GlassWaiting}
-	err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	wait, err := s.CoolingOff(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	cancel := newSecret()
+	r := &glassRecord{Requester: requester, Reason: reason, Started: now, Ready: now.Add(wait), Status: GlassWaiting,
+		ClaimHash: claim, CancelHash: claimHash(cancel)}
+	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		items, err := tx.List(glasses.Name, account, "", "", 100)
 		if err != nil {
 			return err
@@ -97,8 +108,8 @@ func (s *Service) StartBreakGlass(ctx context.Context, account string, requester
 		return nil, err
 	}
 	s.glassEvent(ctx, account, id, r, "BreakGlassStarted", fmt.Sprintf(
-		"%s started an emergency root sign-in of account %s.\nReason: %s\nIt can be used from %s unless an approver or a contact cancels it.\n",
-		requester.ARN, account, reason, r.Ready.Format(time.RFC3339)))
+		"%s started an emergency root sign-in of account %s.\nReason: %s\nIt can be used from %s unless an approver or a contact cancels it.\n%s",
+		requester.ARN, account, reason, r.Ready.Format(time.RFC3339), s.cancelLink(account, id, cancel)))
 	return glassOf(id, r, now), nil
 }
 

@@ -3,6 +3,7 @@ package mpa
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -24,6 +25,9 @@ type custodyRecord struct {
 	K          int               `json:"k"`
 	Custodians []custodianRecord `json:"custodians"`
 	Created    time.Time         `json:"created"`
+	// MFAGroup are the Identity Center users who answer the root user's MFA step of a custody
+	// sign-in (custodysignin.go); none of them holds a share.
+	MFAGroup []memberRecord `json:"mfa_group,omitempty"`
 }
 
 type custodianRecord struct {
@@ -31,6 +35,14 @@ type custodianRecord struct {
 	SourceARN string    `json:"source_arn"`
 	UserID    string    `json:"user_id"`
 	Taken     time.Time `json:"taken,omitzero"`
+	// ShareHash is the SHA-256 of the custodian's share: a share entered is checked against its
+	// custodian's before it is kept (a share has 32 random bytes, so its hash tells nothing of it).
+	ShareHash string `json:"share_hash,omitempty"`
+}
+
+type memberRecord struct {
+	SourceARN string `json:"source_arn"`
+	UserID    string `json:"user_id"`
 }
 
 // custody holds each account's split under the key "root-password".
@@ -95,6 +107,12 @@ func (s *Service) SplitRootPassword(ctx context.Context, account string, custodi
 		if old, ok, err := custody.Get(tx, account, custodyKey); err != nil {
 			return err
 		} else if ok {
+			rec.MFAGroup = old.MFAGroup
+			for _, who := range custodians {
+				if inGroup(old.MFAGroup, who) {
+					return validation("%s is in the root MFA group: a custodian of the password cannot hold the MFA device too.", who.UserID)
+				}
+			}
 			for _, c := range old.Custodians {
 				if err := shares.DeleteIfExists(tx, account, c.ID); err != nil {
 					return err
@@ -103,7 +121,7 @@ func (s *Service) SplitRootPassword(ctx context.Context, account string, custodi
 		}
 		rec.Custodians = rec.Custodians[:0]
 		for i, who := range custodians {
-			c := custodianRecord{ID: newID(), SourceARN: who.SourceARN, UserID: who.UserID}
+			c := custodianRecord{ID: newID(), SourceARN: who.SourceARN, UserID: who.UserID, ShareHash: shareHash(parts[i])}
 			rec.Custodians = append(rec.Custodians, c)
 			sealed := s.cfg.Sealer.Seal(parts[i], shareAD(account, c.ID))
 			if err := shares.Put(tx, account, c.ID, &shareRecord{Sealed: sealed}); err != nil {
@@ -225,6 +243,12 @@ func (s *Service) TakeShare(ctx context.Context, account string, who Identity) (
 	}
 	defer clear(share)
 	return sharePrefix + hex.EncodeToString(share), nil
+}
+
+// shareHash is the hex SHA-256 of a share's bytes.
+func shareHash(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
 
 // sharePrefix marks an encoded share (version 1: hex of the x coordinate and the bytes).

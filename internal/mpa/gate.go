@@ -21,7 +21,11 @@ import (
 // the same requester and operation with other parameters is void (FAILED, CONFIGURATION_CHANGED).
 func (s *Service) Check(ctx context.Context, req Request) error {
 	now := s.cfg.Now().UTC()
-	teamAccount, teamID, t, err := s.protecting(ctx, req.Account, req.Operation, now)
+	policy := req.Operation
+	if req.Policy != "" {
+		policy = req.Policy
+	}
+	teamAccount, teamID, t, err := s.protecting(ctx, req.Account, policy, now)
 	if err != nil || t == nil {
 		return err
 	}
@@ -29,6 +33,11 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 	requesterApprover, err := s.requesterApprover(ctx, teamAccount, t, req.Requester.ARN)
 	if err != nil {
 		return err
+	}
+	if req.RequesterIdentity != nil {
+		if a := approverOf(t.Approvers, *req.RequesterIdentity); a != nil {
+			requesterApprover = a.ID
+		}
 	}
 	type event struct {
 		id   string

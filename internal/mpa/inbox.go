@@ -227,10 +227,10 @@ func (s *Service) SessionARNIn(text string) string {
 // SessionARN is the ARN of session id of team in account.
 func (s *Service) SessionARN(account, team, id string) string { return s.sessionARN(account, team, id) }
 
-// RootSignInApproval is the compliance fact of the check "root sign-in protected by multi-party
+// RootSignInProtection is the compliance fact of the check "root sign-in protected by multi-party
 // approval" (compliance.Gatherer.WithApproval): the ACTIVE approval team that protects RootSignIn
 // in account (the account's own, else its organization's management account's), if any.
-func (s *Service) RootSignInApproval(ctx context.Context, account string) (*compliance.Approval, error) {
+func (s *Service) RootSignInProtection(ctx context.Context, account string) (*compliance.Approval, error) {
 	teamAccount, teamID, t, err := s.protecting(ctx, account, RootSignIn, s.cfg.Now())
 	if err != nil {
 		return nil, err

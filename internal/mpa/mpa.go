@@ -86,13 +86,17 @@ type Config struct {
 	// Contacts are the addresses told of an emergency root sign-in besides the approvers: the
 	// account's security contacts and root email (serve wires internal/rootuser's).
 	Contacts func(ctx context.Context, account string) ([]string, error)
-	// CoolingOff is an emergency root sign-in's wait (DefaultCoolingOff when zero).
+	// CoolingOff is an emergency root sign-in's wait (DefaultCoolingOff when zero) in accounts
+	// whose approvers did not approve another (SetCoolingOff).
 	CoolingOff time.Duration
 	// PortalURL is the approval portal (PUBLIC_URL/approvals) the messages link to.
 	PortalURL string
-	Now       func() time.Time
-	Region    string
-	Log       *slog.Logger
+	// ConsoleURL is the console (PUBLIC_URL/console): an emergency sign-in's messages link to its
+	// cancel page there.
+	ConsoleURL string
+	Now        func() time.Time
+	Region     string
+	Log        *slog.Logger
 }
 
 // Service is Multi-party approval over a store.

@@ -534,6 +534,13 @@ type Request struct {
 	Account string
 	// Operation is the protected operation (RootSignIn, CreateRootAccessKey, …).
 	Operation string
+	// Policy is the protected operation whose team decides, when it is not Operation: a change
+	// Rootward protects under another operation's policy (a break-glass setting, a share's
+	// re-wrap, both under RootSignIn's) and keeps apart from that operation's own requests.
+	Policy string
+	// RequesterIdentity is the Identity Center user who asks, when one does outside an account's
+	// role session (a custodian in the access portal): as an approver, their own vote never counts.
+	RequesterIdentity *Identity
 	// Action is the API action ("iam:CreateAccessKey"), ActionName in the session.
 	Action string
 	// Params are the operation's parameters in a canonical encoding: a request with other params

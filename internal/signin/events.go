@@ -32,7 +32,7 @@ func yesNo(b bool) string {
 // failed sign-ins carry no MFAIdentifier). It returns once the record is durable, or the
 // recorder's error: the sign-in step then answers that (an internal error) instead of its
 // outcome, so no sign-in, successful or failed, is answered without its record.
-func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed bool, serial string) error {
+func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed bool, serial string, evidence map[string]any) error {
 	result := "Failure"
 	if success {
 		result = "Success"
@@ -40,6 +40,9 @@ func (s *Service) signInEvent(id trail.UserIdentity, c Client, success, mfaUsed 
 	extra := map[string]any{"LoginTo": s.consoleURL + loginTo, "MobileVersion": "No", "MFAUsed": yesNo(mfaUsed)}
 	if success && mfaUsed && serial != "" {
 		extra["MFAIdentifier"] = serial
+	}
+	for k, v := range evidence {
+		extra[k] = v
 	}
 	e := &trail.Event{
 		EventTime:    s.now(),

@@ -32,6 +32,8 @@ type Pending struct {
 	// Device is set when Next is StepDone: the device cookie the browser keeps for this identity
 	// (device.go).
 	Device *DeviceCookie
+	// Approval is the approval session a root sign-in at StepApproval waits for.
+	Approval *Approval
 }
 
 // pendingRecord is a Pending as stored, under the hash of its token.
@@ -48,6 +50,11 @@ type pendingRecord struct {
 	MFASerial   string                `json:"mfa_serial,omitempty"`
 	// ResetRequired: an IAM user's password change comes after MFA.
 	ResetRequired bool `json:"reset_required,omitempty"`
+	// Attempt is a root sign-in's approval parameter and Approval the session it waits for
+	// (StepApproval); Evidence goes into the ConsoleLogin record (approval.go).
+	Attempt  string         `json:"attempt,omitempty"`
+	Approval string         `json:"approval,omitempty"`
+	Evidence map[string]any `json:"evidence,omitempty"`
 	// The device cookie to issue when the sign-in completes.
 	deviceBinding
 }
@@ -57,7 +64,9 @@ var errPendingGone = awserr.New(awserr.ExpiredToken, "Your sign-in session has e
 // newPending stores a pending sign-in and returns it with a fresh token.
 func (s *Service) newPending(ctx context.Context, rec pendingRecord, devices []Device) (*Pending, error) {
 	token := randomToken()
-	rec.ExpiresAt = s.Now().Add(pendingLifetime)
+	if rec.Step != StepApproval || rec.ExpiresAt.IsZero() {
+		rec.ExpiresAt = s.Now().Add(pendingLifetime)
+	}
 	if err := s.update(ctx, func(t txn) error { return pendings.Put(t, "", tokenKey(token), &rec) }); err != nil {
 		return nil, err
 	}
@@ -133,8 +142,16 @@ func (s *Service) PendingAt(ctx context.Context, token string) (*Pending, error)
 	}
 	p := &Pending{Token: token, Next: rec.Step, ExpiresAt: rec.ExpiresAt, Kind: kindOf(rec.UserName), Account: rec.Account, UserName: rec.UserName,
 		RegistrationOptional: rec.Optional && s.Now().Before(rec.Deadline), MFADeadline: rec.Deadline}
-	if rec.Step == StepMFA {
+	switch rec.Step {
+	case StepMFA:
 		if p.Devices, err = s.root.Devices(ctx, rec.Account, rec.UserName); err != nil {
+			return nil, err
+		}
+	case StepApproval:
+		if s.approvals == nil {
+			return nil, errNoApprovals
+		}
+		if p.Approval, err = s.approvals.RootSignInApproval(ctx, rec.Account, rec.Approval); err != nil {
 			return nil, err
 		}
 	}

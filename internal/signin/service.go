@@ -91,6 +91,8 @@ type Service struct {
 	now        func() time.Time
 	// dummyHash is the hash unknown identities are checked against (see New).
 	dummyHash func() string
+	// approvals is Multi-party approval of root sign-ins (approval.go); nil: none.
+	approvals Approvals
 }
 
 // Config holds what a Service needs.
@@ -100,6 +102,9 @@ type Config struct {
 	// throttling counters sign-in shares with it.
 	Root  *rootuser.Service
 	Trail *trail.Recorder
+	// Approvals makes root sign-ins wait for a protecting approval team and runs split-custody
+	// and break-glass sign-ins (approval.go); nil: root sign-in needs no approval.
+	Approvals Approvals
 }
 
 // Option tunes a Service.
@@ -116,7 +121,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	}
 	s := &Service{
 		iam: cfg.IAM, root: cfg.Root, st: cfg.IAM.Store(), trail: cfg.Trail, counters: cfg.Root.Counters(),
-		consoleURL: cfg.Root.ConsoleURL(), now: time.Now,
+		consoleURL: cfg.Root.ConsoleURL(), now: time.Now, approvals: cfg.Approvals,
 	}
 	for _, o := range opts {
 		o(s)

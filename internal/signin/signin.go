@@ -65,7 +65,7 @@ func (s *Service) BeginRootSignIn(ctx context.Context, email, pw string, c Clien
 		return nil, err
 	}
 	if !ok || acct.RootPasswordHash == "" {
-		if err := s.signInEvent(rootuser.RootIdentity(acct.ID), c, false, false, ""); err != nil {
+		if err := s.signInEvent(rootuser.RootIdentity(acct.ID), c, false, false, "", nil); err != nil {
 			return nil, err
 		}
 		return nil, errSignIn
@@ -148,7 +148,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 		if acct != nil {
 			// AWS hides the user name of failed IAM sign-ins (CloudTrail User Guide): it may be a
 			// password typed into the wrong field.
-			if err := s.signInEvent(rootuser.UserIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, ""); err != nil {
+			if err := s.signInEvent(rootuser.UserIdentity(acct.ID, "", "", "HIDDEN_DUE_TO_SECURITY_REASONS"), c, false, false, "", nil); err != nil {
 				return nil, err
 			}
 		}
@@ -163,7 +163,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 			if policy.HardExpiry != nil && *policy.HardExpiry {
 				// HardExpiry: "IAM users are prevented from setting a new console password after
 				// their password has expired" (IAM API reference, UpdateAccountPasswordPolicy).
-				if err := s.signInEvent(rootuser.UserIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, ""); err != nil {
+				if err := s.signInEvent(rootuser.UserIdentity(acct.ID, user.UserID, user.Arn, user.UserName), c, false, false, "", nil); err != nil {
 					return nil, err
 				}
 				return nil, awserr.New(awserr.AccessDenied, "Your password has expired. Contact your administrator to reset it.")
@@ -192,7 +192,7 @@ func (s *Service) BeginUserSignIn(ctx context.Context, account, userName, pw str
 	case resetRequired:
 		rec.Step = StepPasswordChange
 	default:
-		return s.signedIn(ctx, acct.ID, user.UserName, false, "", c, bind)
+		return s.signedIn(ctx, acct.ID, user.UserName, false, "", c, bind, nil)
 	}
 	return s.newPending(ctx, rec, devices)
 }
@@ -280,7 +280,7 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 			return nil, verr
 		}
 		// A failure to record is answered only once the wrong code has counted.
-		rerr := s.signInEvent(id, c, false, true, serial)
+		rerr := s.signInEvent(id, c, false, true, serial, nil)
 		for _, sc := range res.Locking() {
 			if sc.Key == principal.Key {
 				// As on the API: the security contacts hear of a lock of the principal's MFA.
@@ -320,7 +320,7 @@ func (s *Service) CompleteMFA(ctx context.Context, token string, r MFAResponse, 
 	if rec.ResetRequired {
 		return s.newPending(ctx, pendingRecord{Account: rec.Account, UserName: rec.UserName, Step: StepPasswordChange, MFAUsed: true, MFASerial: serial, deviceBinding: rec.deviceBinding}, nil)
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, true, serial, c, rec.deviceBinding)
+	return s.done(ctx, rec, true, serial, c)
 }
 
 // verifyMFA checks a response against the principal's devices and returns the serial used.
@@ -353,7 +353,7 @@ func (s *Service) SkipMFARegistration(ctx context.Context, token string, c Clien
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, false, "", c, rec.deviceBinding)
+	return s.done(ctx, rec, false, "", c)
 }
 
 // CompleteMFARegistration finishes a sign-in at the registration step once the principal has an
@@ -380,7 +380,7 @@ func (s *Service) CompleteMFARegistration(ctx context.Context, token string, c C
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, true, newest.Serial, c, rec.deviceBinding)
+	return s.done(ctx, rec, true, newest.Serial, c)
 }
 
 // CompletePasswordChange is an IAM user's forced password change at sign-in: the old password and
@@ -411,12 +411,22 @@ func (s *Service) CompletePasswordChange(ctx context.Context, token, oldPw, newP
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
-	return s.signedIn(ctx, rec.Account, rec.UserName, rec.MFAUsed, rec.MFASerial, c, rec.deviceBinding)
+	return s.done(ctx, rec, rec.MFAUsed, rec.MFASerial, c)
 }
 
-// signedIn builds the principal, records the successful sign-in, issues the browser's device
-// cookie for the identity and returns the final step.
-func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, serial string, c Client, bind deviceBinding) (*Pending, error) {
+// done completes the sign-in of a pending record whose last step succeeded: a root user's waits for
+// approval when a team protects it (approval.go).
+func (s *Service) done(ctx context.Context, rec *pendingRecord, mfa bool, serial string, c Client) (*Pending, error) {
+	if rec.UserName == "" {
+		return s.rootDone(ctx, rec.Account, mfa, serial, c, rec.deviceBinding, rec.Evidence)
+	}
+	return s.signedIn(ctx, rec.Account, rec.UserName, mfa, serial, c, rec.deviceBinding, nil)
+}
+
+// signedIn builds the principal, records the successful sign-in (with evidence in its
+// additionalEventData), issues the browser's device cookie for the identity and returns the
+// final step.
+func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, serial string, c Client, bind deviceBinding, evidence map[string]any) (*Pending, error) {
 	p := &Principal{Account: account, Root: user == "", MFA: mfa, MFASerial: serial, AuthTime: s.Now()}
 	if p.Root {
 		p.ARN, p.UserID = arn.Root(account), account
@@ -436,7 +446,7 @@ func (s *Service) signedIn(ctx context.Context, account, user string, mfa bool, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.signInEvent(rootuser.PrincipalIdentity(p), c, true, mfa, serial); err != nil {
+	if err := s.signInEvent(rootuser.PrincipalIdentity(p), c, true, mfa, serial, evidence); err != nil {
 		return nil, err
 	}
 	return &Pending{Next: StepDone, Kind: kindOf(p.UserName), Account: account, UserName: p.UserName, Principal: p, Device: dev}, nil
