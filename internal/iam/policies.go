@@ -36,6 +36,9 @@ func ValidateDocument(doc string, kind policy.Kind, limit int) (*policy.Policy, 
 	if err == nil && kind == policy.KindIdentity {
 		err = policy.CheckResourceRegions(p)
 	}
+	if kind == policy.KindIdentity {
+		err = policy.IdentityWriteAnswer(doc, err)
+	}
 	if err != nil {
 		return nil, err
 	}

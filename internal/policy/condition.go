@@ -150,10 +150,9 @@ func compileCondition(c Condition, src int, vars bool) (cond, string) {
 		return cond{}, msgSyntax
 	}
 	// A condition key needs no service prefix: IAM stores {"DateGreaterThan": {"a": [...]}}
-	// (the same moto cases); such a key is simply absent from every request.
-	if len(c.Values) == 0 {
-		return cond{}, "Syntax errors in policy."
-	}
+	// (the same moto cases); such a key is simply absent from every request. An empty list of
+	// values is accepted too (same cases): no value matches it, so only the operators that ask
+	// for no match (StringNotEquals and the like) are true of a present key.
 	key := strings.ToLower(c.Key)
 	cd := cond{opInfo: info, set: set, ifExists: ifExists, key: newCtxKey(key), src: src}
 	var msg string

@@ -1,6 +1,11 @@
 package policy
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/rootward/rootward/internal/awserr"
+)
 
 // Checks IAM applies when it stores a policy document, beyond what Parse checks for every
 // document it evaluates. They are kept apart from Parse so that a document stored before a check
@@ -62,6 +67,232 @@ func resourceRegionMessage(r string) string {
 		if !strings.HasPrefix(parts[5], "accesspoint/") {
 			return "Resource " + r + " can not contain region information."
 		}
+	}
+	return ""
+}
+
+// IdentityWriteAnswer is IAM's answer to an identity policy it is asked to store, given Parse's
+// answer parseErr: IAM checks a document in phases over all its statements, and the first phase
+// that fails names the error, so where Parse (which checks one statement at a time) and IAM's
+// order differ, IAM's message wins. The phases, as moto's AWS-checked cases show them
+// (getmoto/moto tests/test_iam/test_iam_policies.py): syntax (Parse's answer stands); legacy
+// parsing (a wrongly cased Effect, an unreadable date, a resource with "::" and fewer than six
+// parts or an empty service); unique Sids; every statement has actions, each with a vendor
+// prefix; every statement has resources; the resources' formats (partition, vendor, region, IAM
+// resource path); the actions' colons and vendors. Returns parseErr when no phase finds more.
+func IdentityWriteAnswer(doc string, parseErr error) error {
+	if e, ok := awserr.As(parseErr); ok && e.Message == msgSyntax || parseErr != nil && !ok {
+		return parseErr
+	}
+	root, err := decodeJSON(doc)
+	if err != nil || root.kind != jObject {
+		return parseErr
+	}
+	var stmts []writeStmt
+	for i := range root.obj {
+		if m := &root.obj[i]; m.key == "Statement" {
+			list := []jvalue{m.val}
+			if m.val.kind == jArray {
+				list = m.val.arr
+			}
+			for j := range list {
+				st, ok := readWriteStmt(&list[j])
+				if !ok {
+					return parseErr // Principal, or a shape only Parse judges
+				}
+				stmts = append(stmts, st)
+			}
+		}
+	}
+	if msg := writePhases(stmts); msg != "" {
+		return malformed(msg)
+	}
+	return parseErr
+}
+
+// writeStmt is what IdentityWriteAnswer reads of a statement: which elements it has, and their
+// strings.
+type writeStmt struct {
+	sid, effect                    string
+	has                            map[string]bool
+	action, notAction, res, notRes []string
+	dates                          []string // the values of Date conditions
+}
+
+func readWriteStmt(v *jvalue) (writeStmt, bool) {
+	st := writeStmt{has: map[string]bool{}}
+	if v.kind != jObject {
+		return st, false
+	}
+	strs := func(v *jvalue) ([]string, bool) {
+		if v.kind == jString {
+			return []string{v.s}, true
+		}
+		if v.kind != jArray {
+			return nil, false
+		}
+		out := []string{}
+		for _, e := range v.arr {
+			if e.kind != jString {
+				return nil, false
+			}
+			out = append(out, e.s)
+		}
+		return out, true
+	}
+	for i := range v.obj {
+		m := &v.obj[i]
+		st.has[m.key] = true
+		ok := true
+		switch m.key {
+		case "Sid":
+			st.sid, ok = m.val.s, m.val.kind == jString
+		case "Effect":
+			st.effect, ok = m.val.s, m.val.kind == jString
+		case "Action":
+			st.action, ok = strs(&m.val)
+		case "NotAction":
+			st.notAction, ok = strs(&m.val)
+		case "Resource":
+			st.res, ok = strs(&m.val)
+		case "NotResource":
+			st.notRes, ok = strs(&m.val)
+		case "Condition":
+			if m.val.kind != jObject {
+				return st, false
+			}
+			for _, op := range m.val.obj {
+				info, _, _, known := parseOperator(op.key)
+				if !known || info.fam != famDate || op.val.kind != jObject {
+					continue
+				}
+				for _, kv := range op.val.obj {
+					vals, vok := strs(&kv.val)
+					if !vok {
+						return st, false
+					}
+					st.dates = append(st.dates, vals...)
+				}
+			}
+		default:
+			return st, false
+		}
+		if !ok {
+			return st, false
+		}
+	}
+	return st, true
+}
+
+func writePhases(stmts []writeStmt) string {
+	// Legacy parsing, and the resources' format errors found on the way (the last one found
+	// stands, each list read in reverse lexical order, as IAM's answers show).
+	var resErr string
+	for _, st := range stmts {
+		if st.effect != "Allow" && st.effect != "Deny" {
+			return msgLegacyParsing
+		}
+		if len(st.dates) > 0 && compileDate(&cond{}, st.dates) != "" {
+			return msgLegacyParsing
+		}
+		for _, list := range [][]string{st.res, st.notRes} {
+			if list == nil {
+				continue
+			}
+			sorted := slices.Clone(list)
+			slices.Sort(sorted)
+			slices.Reverse(sorted)
+			for _, r := range sorted {
+				if msg := resourceFormat(r); msg != "" {
+					resErr = msg
+				}
+			}
+			if resErr != "" {
+				continue
+			}
+			for _, r := range list {
+				if r != "*" && (strings.Count(r, ":") < 5 && strings.Contains(r, "::") || len(strings.Split(r, ":")) > 2 && strings.Split(r, ":")[2] == "") {
+					return msgLegacyParsing
+				}
+			}
+		}
+	}
+	sids := map[string]bool{}
+	for _, st := range stmts {
+		if st.sid != "" && sids[st.sid] {
+			return msgSidUniqueIAM
+		}
+		sids[st.sid] = true
+	}
+	for _, st := range stmts {
+		if !st.has["Action"] && !st.has["NotAction"] || st.has["Action"] && len(st.action) == 0 || st.has["NotAction"] && len(st.notAction) == 0 {
+			return msgMissingActions
+		}
+		for _, a := range append(slices.Clone(st.action), st.notAction...) {
+			if a != "*" && !strings.Contains(a, ":") {
+				return msgVendor
+			}
+		}
+	}
+	for _, st := range stmts {
+		if !st.has["Resource"] && !st.has["NotResource"] || st.has["Resource"] && len(st.res) == 0 || st.has["NotResource"] && len(st.notRes) == 0 {
+			return msgMissingRes
+		}
+	}
+	if resErr != "" {
+		return resErr
+	}
+	for _, st := range stmts {
+		for _, a := range append(slices.Clone(st.action), st.notAction...) {
+			if msg := validateAction(a); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+// iamResourcePaths are the resource types an IAM ARN's resource part may start with, in the
+// order IAM's message lists them.
+var iamResourcePaths = []string{"user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/",
+	"policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
+
+// resourceFormat is IAM's message for a Resource that is not a well-formed ARN of the aws
+// partition, "" when it is one (or "*", or a policy variable).
+func resourceFormat(r string) string {
+	if r == "*" || strings.HasPrefix(r, "${") {
+		return ""
+	}
+	_, rest, ok := strings.Cut(r, ":")
+	if !ok {
+		return "Resource " + r + " must be in ARN format or \"*\"."
+	}
+	partition, rest, more := strings.Cut(rest, ":")
+	if partition != "aws" {
+		parts := strings.Split(rest, ":")
+		at := func(i int) string {
+			if i < len(parts) && (parts[i] != "" || i > 0 || len(parts) > 1) {
+				return parts[i]
+			}
+			return "*"
+		}
+		last := "*"
+		if len(parts) > 3 {
+			last = strings.Join(parts[3:], ":")
+		}
+		return "Partition \"" + partition + "\" is not valid for resource \"arn:" + partition + ":" + at(0) + ":" + at(1) + ":" + at(2) + ":" + last + "\"."
+	}
+	if !more {
+		return "Resource vendor must be fully qualified and cannot contain regexes."
+	}
+	service, rest, _ := strings.Cut(rest, ":")
+	if msg := resourceRegionMessage(r); msg != "" {
+		return msg
+	}
+	_, rest, _ = strings.Cut(rest, ":") // region
+	_, rest, _ = strings.Cut(rest, ":") // account
+	if service == "iam" && !strings.HasPrefix(rest, "*") && !slices.ContainsFunc(iamResourcePaths, func(p string) bool { return strings.HasPrefix(rest, p) }) {
+		return "IAM resource path must either be \"*\" or start with " + strings.Join(iamResourcePaths, ", ") + "."
 	}
 	return ""
 }

@@ -20,6 +20,13 @@ const (
 	KindRCP                  // Organizations resource control policy
 )
 
+// identity reports whether k is a policy IAM stores as an identity policy (inline, managed,
+// boundary) or takes as a session policy: those on which moto's AWS-checked cases record IAM's
+// messages, which differ from the ones resource policies are reported with.
+func (k Kind) identity() bool {
+	return k == KindIdentity || k == KindBoundary || k == KindSession
+}
+
 func (k Kind) String() string {
 	switch k {
 	case KindIdentity:
@@ -107,6 +114,10 @@ const (
 	msgOneColon        = "Actions/Condition can contain only one colon."
 	msgSidAlnum        = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
 	msgSidUnique       = "The Statement Ids in the policy are not unique"
+	// msgSidUniqueIAM is IAM's own wording for an identity policy (getmoto/moto
+	// tests/test_iam/test_iam_policies.py, checked against AWS); the one above is a resource
+	// policy's (Wolox/carthage_cache #22).
+	msgSidUniqueIAM = "Statement IDs (SID) in a single policy must be unique."
 	msgMissingPrinc    = "Missing required field Principal"
 	msgMissingEffect   = "Missing required field Effect"
 	msgMissingStmt     = "Missing required field Statement"
@@ -135,7 +146,9 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 		switch m.key {
 		case "Version":
 			if m.val.kind != jString || (m.val.s != Version2012 && m.val.s != Version2008) {
-				return nil, malformed(msgLegacyParsing)
+				// IAM answers any other Version ("2013-10-17") with its syntax message (getmoto/moto
+				// tests/test_iam/test_iam_policies.py, checked against AWS).
+				return nil, malformed(msgSyntax)
 			}
 			p.Version = m.val.s
 		case "Id":
@@ -146,10 +159,16 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 		case "Statement":
 			stmtVal = &m.val
 		default:
+			if kind.identity() {
+				return nil, malformed(msgSyntax)
+			}
 			return nil, malformed("Unknown field " + m.key)
 		}
 	}
 	if stmtVal == nil {
+		if kind.identity() {
+			return nil, malformed(msgSyntax)
+		}
 		return nil, malformed(msgMissingStmt)
 	}
 	var stmts []jvalue
@@ -173,12 +192,18 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 		}
 		st, msg := decodeStatement(sv)
 		if msg != "" {
+			if kind.identity() && strings.HasPrefix(msg, "Unknown field ") {
+				msg = msgSyntax
+			}
 			return nil, malformed(msg)
 		}
 		if msg := validateStatement(&st, kind); msg != "" {
 			return nil, malformed(msg)
 		}
 		if st.Sid != "" {
+			if sids[st.Sid] && kind.identity() {
+				return nil, malformed(msgSidUniqueIAM)
+			}
 			if sids[st.Sid] {
 				return nil, malformed(msgSidUnique)
 			}
@@ -195,6 +220,15 @@ func Parse(doc string, kind Kind) (*Policy, error) {
 
 func decodeStatement(v *jvalue) (Statement, string) {
 	var st Statement
+	// An element and its Not twin together are a syntax error, whatever their values (an empty
+	// list included: getmoto/moto tests/test_iam/test_iam_policies.py).
+	seen := map[string]bool{}
+	for i := range v.obj {
+		seen[v.obj[i].key] = true
+	}
+	if seen["Action"] && seen["NotAction"] || seen["Resource"] && seen["NotResource"] || seen["Principal"] && seen["NotPrincipal"] {
+		return st, msgSyntax
+	}
 	for i := range v.obj {
 		m := &v.obj[i]
 		var msg string
@@ -329,13 +363,21 @@ func decodeConditions(v *jvalue) ([]Condition, string) {
 
 // validateStatement applies the element rules of each policy kind.
 func validateStatement(st *Statement, kind Kind) string {
-	switch st.Effect {
-	case "Allow", "Deny":
-	case "":
+	switch {
+	case st.Effect == "Allow", st.Effect == "Deny":
+	case st.Effect == "" && kind.identity():
+		// IAM's answer for an identity policy (getmoto/moto tests/test_iam/test_iam_policies.py).
+		return msgSyntax
+	case st.Effect == "":
 		return msgMissingEffect
-	default:
+	case strings.EqualFold(st.Effect, "Allow"), strings.EqualFold(st.Effect, "Deny"):
 		// Effect is case-sensitive; IAM answers "allow" with the legacy-parsing message
-		// (hashicorp/terraform #10057).
+		// (hashicorp/terraform #10057; moto's "denY", "aLLow").
+		return msgLegacyParsing
+	case kind.identity():
+		// Any other word is a syntax error (moto's "invalid").
+		return msgSyntax
+	default:
 		return msgLegacyParsing
 	}
 	if kind != KindResource && !sidAlnum(st.Sid) {
