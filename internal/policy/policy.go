@@ -105,19 +105,19 @@ type Statement struct {
 // in the wrong case, Wolox/carthage_cache #22 for the Sid messages, garnaat/kappa #111 for the
 // action colon rule).
 const (
-	msgSyntax          = "Syntax errors in policy."
-	msgNoPrincipal     = "Policy document should not specify a principal."
-	msgMissingActions  = "Policy statement must contain actions."
-	msgMissingRes      = "Policy statement must contain resources."
-	msgLegacyParsing   = "The policy failed legacy parsing"
-	msgVendor          = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-	msgOneColon        = "Actions/Condition can contain only one colon."
-	msgSidAlnum        = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
-	msgSidUnique       = "The Statement Ids in the policy are not unique"
+	msgSyntax         = "Syntax errors in policy."
+	msgNoPrincipal    = "Policy document should not specify a principal."
+	msgMissingActions = "Policy statement must contain actions."
+	msgMissingRes     = "Policy statement must contain resources."
+	msgLegacyParsing  = "The policy failed legacy parsing"
+	msgVendor         = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+	msgOneColon       = "Actions/Condition can contain only one colon."
+	msgSidAlnum       = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
+	msgSidUnique      = "The Statement Ids in the policy are not unique"
 	// msgSidUniqueIAM is IAM's own wording for an identity policy (getmoto/moto
 	// tests/test_iam/test_iam_policies.py, checked against AWS); the one above is a resource
 	// policy's (Wolox/carthage_cache #22).
-	msgSidUniqueIAM = "Statement IDs (SID) in a single policy must be unique."
+	msgSidUniqueIAM    = "Statement IDs (SID) in a single policy must be unique."
 	msgMissingPrinc    = "Missing required field Principal"
 	msgMissingEffect   = "Missing required field Effect"
 	msgMissingStmt     = "Missing required field Statement"
