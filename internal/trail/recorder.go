@@ -322,9 +322,13 @@ const RootUserName = "root"
 // attribute matches: the IAM user's name, RootUserName for the root user, the session's name for an
 // assumed role (the last part of arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: the User name
 // CloudTrail's event history shows for a role session, CloudTrail User Guide, "Viewing CloudTrail
-// events with the CloudTrail console"), "" for other principals.
+// events with the CloudTrail console"), the federated user's name for a GetFederationToken session
+// (the last part of arn:aws:sts::ACCOUNT:federated-user/NAME, read the same way: CloudTrail's event
+// history names a caller by its user or session name; AWS documents no other), "" for other
+// principals.
 // The event log's migrations derive the same column for records stored before root's were indexed
-// (internal/store/postgres/migrations/00004_root_user_name.sql, internal/store/sqlite/eventroot.go);
+// (internal/store/postgres/migrations/00004_root_user_name.sql, 00005 for sessions, 00006 for
+// federated users; internal/store/sqlite/eventroot.go);
 // the migration test checks they agree.
 func LookupUserName(u *UserIdentity) string {
 	if u.UserName == "" && u.Type == "Root" {
@@ -335,6 +339,11 @@ func LookupUserName(u *UserIdentity) string {
 			if i := strings.LastIndexByte(res, '/'); i >= 0 {
 				return res[i+1:]
 			}
+		}
+	}
+	if u.UserName == "" && u.Type == "FederatedUser" {
+		if _, name, ok := strings.Cut(u.ARN, ":federated-user/"); ok {
+			return name
 		}
 	}
 	return u.UserName

@@ -11,6 +11,7 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
@@ -156,5 +157,57 @@ func TestLookupEventsBySessionName(t *testing.T) {
 			}
 			t.Fatalf("Username %s: got %v (next %q), want [%s]", tc.user, s, aws.ToString(got.NextToken), tc.want)
 		})
+	}
+}
+
+// LookupEvents by Username finds a federated user's calls (a GetFederationToken session) by the
+// federated user's name, as an index read; the IAM user that called GetFederationToken is not
+// found by that name, nor the federated user by the IAM user's. Before, a federated user's events
+// had no user name and the lookup found nothing.
+func TestLookupEventsByFederatedUserName(t *testing.T) {
+	t.Parallel()
+	e := servertest.New(t)
+	ctx := servertest.Ctx(t)
+	fed, err := e.STS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("contractor-7"), DurationSeconds: aws.Int32(900),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:ListTopics","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := fed.Credentials
+	// A federated user may call no IAM operation (STS API Reference, GetFederationToken).
+	if _, err := sns.NewFromConfig(e.Config(*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)).ListTopics(ctx, &sns.ListTopicsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	e.Trail.Flush()
+	for _, tc := range []struct{ user, want string }{
+		{"contractor-7", "ListTopics/contractor-7/"},
+		{"contractor", ""},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			got, err := admin(e).LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(5),
+				LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String(tc.user)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []string
+			for _, ev := range got.Events {
+				s = append(s, summary(ev))
+			}
+			if tc.want == "" && len(s) == 0 || len(s) == 1 && s[0] == tc.want && got.NextToken == nil {
+				return
+			}
+			t.Fatalf("Username %s: got %v (next %q), want [%s]", tc.user, s, aws.ToString(got.NextToken), tc.want)
+		})
+	}
+	// The admin's own calls, GetFederationToken among them, stay under its name.
+	got, err := admin(e).LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String("admin")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range got.Events {
+		if aws.ToString(ev.EventName) == "ListTopics" {
+			t.Errorf("Username admin found the federated user's ListTopics: %s", summary(ev))
+		}
 	}
 }

@@ -45,6 +45,40 @@ func indexSessionEvents(ctx context.Context, db *DB) error {
 	return indexUserNames(ctx, db, sessionIndexDone, sessionIndexCursor, sessionUser)
 }
 
+// indexFederatedEvents gives the events of federated users (GetFederationToken sessions) stored
+// before the recorder derived their user name the federated user's name (trail.LookupUserName: the
+// last part of arn:aws:sts::ACCOUNT:federated-user/NAME), as indexSessionEvents does for role
+// sessions.
+func indexFederatedEvents(ctx context.Context, db *DB) error {
+	return indexUserNames(ctx, db, federatedIndexDone, federatedIndexCursor, federatedUser)
+}
+
+// Rows of event_meta that indexFederatedEvents keeps.
+const (
+	federatedIndexCursor = "federated_user_cursor"
+	federatedIndexDone   = "federated_user_indexed"
+)
+
+// federatedUser is the name of a federated user's body without a userName, as
+// trail.LookupUserName derives it. A body without the bytes "type":"FederatedUser" is not parsed.
+func federatedUser(body []byte) string {
+	if !bytes.Contains(body, []byte(`"type":"FederatedUser"`)) {
+		return ""
+	}
+	var e struct {
+		UserIdentity struct {
+			Type     string `json:"type"`
+			UserName string `json:"userName"`
+			ARN      string `json:"arn"`
+		} `json:"userIdentity"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.UserIdentity.Type != "FederatedUser" || e.UserIdentity.UserName != "" {
+		return ""
+	}
+	_, name, _ := strings.Cut(e.UserIdentity.ARN, ":federated-user/")
+	return name
+}
+
 // Rows of event_meta that indexSessionEvents keeps.
 const (
 	sessionIndexCursor = "session_user_cursor"

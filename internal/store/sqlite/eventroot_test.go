@@ -97,6 +97,23 @@ func TestIndexRootEvents(t *testing.T) {
 // Assumed-role events stored before the recorder named them by their session get the session's
 // name and its posting when the store opens, once; other principals' events keep theirs.
 func TestIndexSessionEvents(t *testing.T) {
+	testIndexNamedEvents(t, sessionIndexDone, sessionIndexCursor, func(name string) []byte {
+		return []byte(`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deployer/` + name + `"},"eventName":"X"}`)
+	})
+}
+
+// Federated users' events (GetFederationToken sessions) stored before the recorder named them get
+// the federated user's name and its posting when the store opens, once, as role sessions' do.
+func TestIndexFederatedEvents(t *testing.T) {
+	testIndexNamedEvents(t, federatedIndexDone, federatedIndexCursor, func(name string) []byte {
+		return []byte(`{"userIdentity":{"type":"FederatedUser","principalId":"111122223333:` + name + `","arn":"arn:aws:sts::111122223333:federated-user/` + name + `"},"eventName":"X"}`)
+	})
+}
+
+// testIndexNamedEvents stores events whose body names their user (session) without a user name
+// column, as the recorder did before deriving one, forgets that the pass under doneKey and
+// cursorKey ran, and checks that opening the store indexes them under the names.
+func testIndexNamedEvents(t *testing.T, doneKey, cursorKey string, session func(name string) []byte) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "rootward.db")
 	db, err := Open(path)
@@ -105,9 +122,6 @@ func TestIndexSessionEvents(t *testing.T) {
 	}
 	const account = "111122223333"
 	base := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
-	session := func(name string) []byte {
-		return []byte(`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/deployer/` + name + `"},"eventName":"X"}`)
-	}
 	otherBody := []byte(`{"userIdentity":{"type":"IAMUser","userName":"alice"},"eventName":"X"}`)
 	want := map[string][]string{}
 	n := 0
@@ -128,7 +142,7 @@ func TestIndexSessionEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.write.ExecContext(ctx, `DELETE FROM event_meta WHERE name IN (?, ?)`, sessionIndexDone, sessionIndexCursor); err != nil {
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM event_meta WHERE name IN (?, ?)`, doneKey, cursorKey); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {

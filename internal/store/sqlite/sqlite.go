@@ -145,6 +145,9 @@ func Open(path string) (*DB, error) {
 		err = indexSessionEvents(context.Background(), db)
 	}
 	if err == nil {
+		err = indexFederatedEvents(context.Background(), db)
+	}
+	if err == nil {
 		db.tail, err = openTail(context.Background(), db, abs+"-trail")
 	}
 	if err == nil {
