@@ -492,7 +492,9 @@ func validateAction(a string) string {
 	}
 	for j := 0; j < i; j++ {
 		c := a[j]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '*' || c == '?') {
+		// Letters, digits, '-' and '.' ("s3.s:ListBucket" is accepted: moto's AWS-checked cases),
+		// and the wildcards.
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '*' || c == '?') {
 			return "Vendor " + a[:i] + " is not valid"
 		}
 	}
