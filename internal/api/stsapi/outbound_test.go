@@ -101,7 +101,13 @@ func jwksKeys(t *testing.T, client *http.Client, url string) map[string]crypto.P
 		case k.Kty == "RSA" && k.Alg == "RS256":
 			keys[k.Kid] = &rsa.PublicKey{N: dec(k.N), E: int(dec(k.E).Int64())}
 		case k.Kty == "EC" && k.Alg == "ES384" && k.Crv == "P-384":
-			keys[k.Kid] = &ecdsa.PublicKey{Curve: elliptic.P384(), X: dec(k.X), Y: dec(k.Y)}
+			x, _ := base64.RawURLEncoding.DecodeString(k.X)
+			y, _ := base64.RawURLEncoding.DecodeString(k.Y)
+			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P384(), append(append([]byte{4}, x...), y...))
+			if err != nil {
+				t.Fatalf("JWK %+v: %v", k, err)
+			}
+			keys[k.Kid] = pub
 		default:
 			t.Errorf("JWK %+v: want RS256 RSA or ES384 P-384", k)
 		}
