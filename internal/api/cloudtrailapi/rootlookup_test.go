@@ -137,14 +137,17 @@ func TestLookupEventsBySessionName(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, tc := range []struct{ user, want string }{
-		{"deploy-42", "ListUsers/deploy-42/"},
-		{"nightly", "ListRoles/nightly/"},
-		{"deployer", ""},
-	} {
-		t.Run(tc.user, func(t *testing.T) {
-			got, err := admin(e).LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(5),
-				LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String(tc.user)}}})
+	wantUsernameEvents(t, e, map[string]string{"deploy-42": "ListUsers/deploy-42/", "nightly": "ListRoles/nightly/", "deployer": ""})
+}
+
+// wantUsernameEvents checks, for each user name, that the first page of LookupEvents by that
+// Username holds exactly the one event want summarizes (none for "").
+func wantUsernameEvents(t *testing.T, e *servertest.Env, want map[string]string) {
+	t.Helper()
+	for user, want := range want {
+		t.Run(user, func(t *testing.T) {
+			got, err := admin(e).LookupEvents(servertest.Ctx(t), &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(5),
+				LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String(user)}}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,10 +155,10 @@ func TestLookupEventsBySessionName(t *testing.T) {
 			for _, ev := range got.Events {
 				s = append(s, summary(ev))
 			}
-			if tc.want == "" && len(s) == 0 || len(s) == 1 && s[0] == tc.want && got.NextToken == nil {
+			if want == "" && len(s) == 0 || len(s) == 1 && s[0] == want && got.NextToken == nil {
 				return
 			}
-			t.Fatalf("Username %s: got %v (next %q), want [%s]", tc.user, s, aws.ToString(got.NextToken), tc.want)
+			t.Fatalf("Username %s: got %v (next %q), want [%s]", user, s, aws.ToString(got.NextToken), want)
 		})
 	}
 }
@@ -179,26 +182,7 @@ func TestLookupEventsByFederatedUserName(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Trail.Flush()
-	for _, tc := range []struct{ user, want string }{
-		{"contractor-7", "ListTopics/contractor-7/"},
-		{"contractor", ""},
-	} {
-		t.Run(tc.user, func(t *testing.T) {
-			got, err := admin(e).LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(5),
-				LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String(tc.user)}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var s []string
-			for _, ev := range got.Events {
-				s = append(s, summary(ev))
-			}
-			if tc.want == "" && len(s) == 0 || len(s) == 1 && s[0] == tc.want && got.NextToken == nil {
-				return
-			}
-			t.Fatalf("Username %s: got %v (next %q), want [%s]", tc.user, s, aws.ToString(got.NextToken), tc.want)
-		})
-	}
+	wantUsernameEvents(t, e, map[string]string{"contractor-7": "ListTopics/contractor-7/", "contractor": ""})
 	// The admin's own calls, GetFederationToken among them, stay under its name.
 	got, err := admin(e).LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
 		{AttributeKey: cttypes.LookupAttributeKeyUsername, AttributeValue: aws.String("admin")}}})

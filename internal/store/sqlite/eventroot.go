@@ -60,23 +60,12 @@ const (
 )
 
 // federatedUser is the name of a federated user's body without a userName, as
-// trail.LookupUserName derives it. A body without the bytes "type":"FederatedUser" is not parsed.
+// trail.LookupUserName derives it: the part of userIdentity.arn after "federated-user/".
 func federatedUser(body []byte) string {
-	if !bytes.Contains(body, []byte(`"type":"FederatedUser"`)) {
-		return ""
-	}
-	var e struct {
-		UserIdentity struct {
-			Type     string `json:"type"`
-			UserName string `json:"userName"`
-			ARN      string `json:"arn"`
-		} `json:"userIdentity"`
-	}
-	if json.Unmarshal(body, &e) != nil || e.UserIdentity.Type != "FederatedUser" || e.UserIdentity.UserName != "" {
-		return ""
-	}
-	_, name, _ := strings.Cut(e.UserIdentity.ARN, ":federated-user/")
-	return name
+	return identityName(body, "FederatedUser", func(arn string) string {
+		_, name, _ := strings.Cut(arn, ":federated-user/")
+		return name
+	})
 }
 
 // Rows of event_meta that indexSessionEvents keeps.
@@ -222,7 +211,14 @@ func rootUser(body []byte) string {
 // trail.LookupUserName derives it: the part of userIdentity.arn after its last '/'. A body without
 // the bytes "type":"AssumedRole" is not parsed.
 func sessionUser(body []byte) string {
-	if !bytes.Contains(body, []byte(`"type":"AssumedRole"`)) {
+	return identityName(body, "AssumedRole", sessionName)
+}
+
+// identityName is the user name name derives from userIdentity.arn of a body whose
+// userIdentity.type is typ and that has no userName; "" for any other body. A body without the
+// bytes "type":"TYP" (the recorder writes compact JSON) is not parsed.
+func identityName(body []byte, typ string, name func(arn string) string) string {
+	if !bytes.Contains(body, []byte(`"type":"`+typ+`"`)) {
 		return ""
 	}
 	var e struct {
@@ -232,10 +228,10 @@ func sessionUser(body []byte) string {
 			ARN      string `json:"arn"`
 		} `json:"userIdentity"`
 	}
-	if json.Unmarshal(body, &e) != nil || e.UserIdentity.Type != "AssumedRole" || e.UserIdentity.UserName != "" {
+	if json.Unmarshal(body, &e) != nil || e.UserIdentity.Type != typ || e.UserIdentity.UserName != "" {
 		return ""
 	}
-	return sessionName(e.UserIdentity.ARN)
+	return name(e.UserIdentity.ARN)
 }
 
 // sessionName is the session part of an assumed-role ARN (…:assumed-role/ROLE/SESSION), "" for
