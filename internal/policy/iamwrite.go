@@ -257,6 +257,19 @@ func writePhases(stmts []writeStmt) string {
 var iamResourcePaths = []string{"user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/",
 	"policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
 
+// iamResourceAccepted reports whether an IAM ARN's resource part names a resource type a policy
+// may name. IAM's message lists the older types only; the Service Authorization Reference's IAM and
+// STS resource types also include the account's root (arn:aws:iam::ACCOUNT:root, the resource of
+// sts:AssumeRoot) and role sessions (assumed-role/ROLE/SESSION), which a policy must be able to name
+// ("Actions, resources, and condition keys for AWS Security Token Service",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html).
+func iamResourceAccepted(rest string) bool {
+	if rest == "root" || strings.HasPrefix(rest, "assumed-role/") {
+		return true
+	}
+	return slices.ContainsFunc(iamResourcePaths, func(p string) bool { return strings.HasPrefix(rest, p) })
+}
+
 // resourceFormat is IAM's message for a Resource that is not a well-formed ARN of the aws
 // partition, "" when it is one (or "*", or a policy variable).
 func resourceFormat(r string) string {
@@ -291,7 +304,7 @@ func resourceFormat(r string) string {
 	}
 	_, rest, _ = strings.Cut(rest, ":") // region
 	_, rest, _ = strings.Cut(rest, ":") // account
-	if service == "iam" && !strings.HasPrefix(rest, "*") && !slices.ContainsFunc(iamResourcePaths, func(p string) bool { return strings.HasPrefix(rest, p) }) {
+	if service == "iam" && !strings.HasPrefix(rest, "*") && !iamResourceAccepted(rest) {
 		return "IAM resource path must either be \"*\" or start with " + strings.Join(iamResourcePaths, ", ") + "."
 	}
 	return ""

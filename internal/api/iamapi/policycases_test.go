@@ -59,6 +59,11 @@ func TestPolicyGrammarCases(t *testing.T) {
 		{"empty Action list", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":[],"Resource":"arn:aws:s3:::example_bucket"}}`, "Policy statement must contain actions."},
 		{"a Deny with nothing before a good statement", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::example_bucket"}]}`, "Policy statement must contain actions."},
 		{"IAM resource path", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:iam:::example_bucket"}}`, "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/."},
+		// Not moto's: the account's root (sts:AssumeRoot's resource) and role sessions are IAM resource
+		// types the Service Authorization Reference lists, though IAM's message does not name them.
+		{"AssumeRoot on the account's root", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"arn:aws:iam::111122223333:root"}}`, ""},
+		{"a role session", `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:*","Resource":"arn:aws:iam::111122223333:assumed-role/Admin/alice"}}`, ""},
+		{"root with a suffix", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"arn:aws:iam::111122223333:rootx"}}`, "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/."},
 		{"five-part S3 resource", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3::example_bucket"}}`, "The policy failed legacy parsing"},
 		{"five-part S3 resource, no Action", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":"arn:aws:s3::example_bucket"}}`, "The policy failed legacy parsing"},
 		{"arn:aws alone", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws"}}`, "Resource vendor must be fully qualified and cannot contain regexes."},
