@@ -1,6 +1,9 @@
 package policy
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Date condition operators: DateEquals, DateNotEquals, DateLessThan, DateLessThanEquals,
 // DateGreaterThan, DateGreaterThanEquals (Condition operators page, "Date condition operators").
@@ -62,62 +65,122 @@ func parseDate(s string) (int64, bool) {
 		}
 		return n * int64(time.Second), true
 	}
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' || !allDigits(s, 0, 4) || !allDigits(s, 5, 7) || !allDigits(s, 8, 10) {
+	// An ISO 8601 date with optional time, read as IAM's legacy parser reads it (getmoto/moto
+	// tests/test_iam/test_iam_policies.py, valid documents checked against AWS): the year has one
+	// to nine digits, month and day are optional and have one or two, "T" may end the value
+	// ("01T" is the first instant of year 1), the hour, minute and second have one or two digits,
+	// a fraction at most nine, and the offset is Z, ±hh or ±hh:mm ("+1" fails, "+23" reads).
+	i := 0
+	num := func(minDigits, maxDigits int) (int, bool) {
+		j := i
+		for j < len(s) && j-i < maxDigits && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j-i < minDigits {
+			return 0, false
+		}
+		n := atoi(s[i:j])
+		i = j
+		return n, true
+	}
+	neg := s[0] == '-'
+	if neg {
+		i = 1
+	}
+	year, ok := num(1, 9)
+	if !ok {
 		return 0, false
 	}
-	year, month, day := atoi(s[0:4]), atoi(s[5:7]), atoi(s[8:10])
+	if neg {
+		year = -year
+	}
+	month, day := 1, 1
+	if i < len(s) && s[i] == '-' {
+		i++
+		if month, ok = num(1, 2); !ok {
+			return 0, false
+		}
+		if i < len(s) && s[i] == '-' {
+			i++
+			if day, ok = num(1, 2); !ok {
+				return 0, false
+			}
+		}
+	}
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {
 		return 0, false
 	}
 	hour, minute, sec, nsec, offset := 0, 0, 0, 0, 0
-	rest := s[10:]
-	if rest != "" {
-		if rest[0] != 'T' && rest[0] != 't' {
+	if i < len(s) {
+		if s[i] != 'T' && s[i] != 't' {
 			return 0, false
 		}
-		rest = rest[1:]
-		if len(rest) < 5 || rest[2] != ':' || !allDigits(rest, 0, 2) || !allDigits(rest, 3, 5) {
-			return 0, false
-		}
-		hour, minute = atoi(rest[0:2]), atoi(rest[3:5])
-		rest = rest[5:]
-		if len(rest) >= 3 && rest[0] == ':' {
-			if !allDigits(rest, 1, 3) {
+		i++
+	}
+	if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		hour, _ = num(1, 2)
+		if i < len(s) && s[i] == ':' {
+			i++
+			if minute, ok = num(1, 2); !ok {
 				return 0, false
 			}
-			sec = atoi(rest[1:3])
-			rest = rest[3:]
-			if len(rest) > 1 && rest[0] == '.' {
-				i := 1
-				scale := 100000000
-				for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-					nsec += int(rest[i]-'0') * scale
-					scale /= 10
-					i++
-				}
-				if i == 1 {
+			if i < len(s) && s[i] == ':' {
+				i++
+				if sec, ok = num(1, 2); !ok {
 					return 0, false
 				}
-				rest = rest[i:]
+				if i < len(s) && s[i] == '.' {
+					i++
+					start, scale := i, 100000000
+					for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+						if i-start == 9 {
+							return 0, false
+						}
+						nsec += int(s[i]-'0') * scale
+						scale /= 10
+						i++
+					}
+					if i == start {
+						return 0, false
+					}
+				}
 			}
 		}
 		if hour > 23 || minute > 59 || sec > 60 {
 			return 0, false
 		}
-		switch {
-		case rest == "" || rest == "Z" || rest == "z":
-		case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' && allDigits(rest, 1, 3) && allDigits(rest, 4, 6):
-			offset = (atoi(rest[1:3])*60 + atoi(rest[4:6])) * 60
-			if rest[0] == '-' {
-				offset = -offset
-			}
-		default:
+	}
+	switch rest := s[i:]; {
+	case rest == "" || rest == "Z" || rest == "z":
+	case (len(rest) == 3 || len(rest) == 6 && rest[3] == ':' && allDigits(rest, 4, 6)) && (rest[0] == '+' || rest[0] == '-') && allDigits(rest, 1, 3):
+		oh, om := atoi(rest[1:3]), 0
+		if len(rest) == 6 {
+			om = atoi(rest[4:6])
+		}
+		if oh > 23 || om > 59 {
 			return 0, false
 		}
+		offset = (oh*60 + om) * 60
+		if rest[0] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	return t.UnixNano() - int64(offset)*int64(time.Second), true
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC).Add(-time.Duration(offset) * time.Second)
+	// Unix nanoseconds span the years 1678 to 2262; an instant outside them compares as the
+	// earliest or latest one (UnixNano's result there is undefined).
+	if t.Before(minDate) {
+		return math.MinInt64, true
+	}
+	if t.After(maxDate) {
+		return math.MaxInt64, true
+	}
+	return t.UnixNano(), true
 }
+
+// minDate and maxDate are the instants Unix nanoseconds can hold.
+var minDate, maxDate = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
 
 func allDigits(s string, from, to int) bool {
 	if to > len(s) || from >= to {
