@@ -1,9 +1,15 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/go-webauthn/webauthn/protocol"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/portal"
@@ -126,5 +132,90 @@ func TestPortalPasskey(t *testing.T) {
 		if toString(ev.AdditionalEventData["CredentialType"]) == "TOTP" {
 			t.Errorf("a TOTP event %s for a user without an authenticator app", ev.EventName)
 		}
+	}
+}
+
+// postJSON posts body as webauthn.js does: JSON, the last page's CSRF token in X-CSRF-Token.
+func (b *browser) postJSON(path string, body []byte, csrf string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.e.url+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if csrf != "" {
+		req.Header.Set("X-CSRF-Token", csrf)
+	}
+	return b.do(req)
+}
+
+// TestPortalPasskeyPages drives the pages and webauthn.js's endpoints as a browser with a passkey
+// would: the registration step offers a passkey, registering one signs in, the MFA step offers
+// it, its assertion signs in; a JSON call without the CSRF token and a replayed assertion are
+// refused.
+func TestPortalPasskeyPages(t *testing.T) {
+	pe := newPortalEnv(t)
+	key := webauthntest.New(t, portalURL)
+	b := pe.browser()
+	b.get("/start")
+	b.submit("/start/signin", url.Values{"username": {"alice"}, "password": {pe.otp}})
+	p := b.submit("/start/password", url.Values{"new_password": {"Correct-Horse-Battery-9"}, "confirm_password": {"Correct-Horse-Battery-9"}})
+	if p.status != 200 || !strings.Contains(p.body, `data-options="/start/passkey/register/begin"`) || !strings.Contains(p.body, "/console/static/webauthn.js") {
+		t.Fatalf("registration step = %d, want a passkey button and webauthn.js:\n%.2000s", p.status, p.body)
+	}
+	tok := b.csrf()
+	if p := b.postJSON("/start/passkey/register/begin", []byte(`{}`), ""); p.status != 403 {
+		t.Errorf("begin without the CSRF token = %d, want 403", p.status)
+	}
+	begin := b.postJSON("/start/passkey/register/begin", []byte(`{"name":""}`), tok)
+	var opts struct {
+		Options protocol.CredentialCreation `json:"options"`
+	}
+	if begin.status != 200 || json.Unmarshal([]byte(begin.body), &opts) != nil {
+		t.Fatalf("begin = %d %s", begin.status, begin.body)
+	}
+	fin, _ := json.Marshal(map[string]json.RawMessage{"credential": key.Create(&opts.Options)})
+	done := b.postJSON("/start/passkey/register/finish", fin, tok)
+	if done.status != 200 || !strings.Contains(done.body, `"redirect":"/start"`) {
+		t.Fatalf("finish = %d %s, want the redirect to /start", done.status, done.body)
+	}
+	if home := b.get("/start"); !strings.Contains(home.body, pe.account.ID) {
+		t.Fatalf("not signed in after registering a passkey:\n%.1500s", home.body)
+	}
+
+	// A later sign-in, in another browser.
+	b = pe.browser()
+	b.get("/start")
+	p = b.submit("/start/signin", url.Values{"username": {"alice"}, "password": {"Correct-Horse-Battery-9"}})
+	if p.status != 200 || !strings.Contains(p.body, `data-finish="/start/passkey"`) {
+		t.Fatalf("MFA step = %d, want a passkey button:\n%.2000s", p.status, p.body)
+	}
+	tok = b.csrf()
+	o := b.postJSON("/start/passkey/options", []byte(`{}`), tok)
+	var a protocol.CredentialAssertion
+	if o.status != 200 || json.Unmarshal([]byte(o.body), &a) != nil {
+		t.Fatalf("options = %d %s", o.status, o.body)
+	}
+	answer := key.Get(&a)
+	if p := b.postJSON("/start/passkey", answer, ""); p.status != 403 {
+		t.Errorf("assertion without the CSRF token = %d, want 403", p.status)
+	}
+	if p := b.postJSON("/start/passkey", answer, tok); p.status != 200 || !strings.Contains(p.body, `"redirect":"/start"`) {
+		t.Fatalf("assertion = %d %s, want the redirect", p.status, p.body)
+	}
+	if home := b.get("/start"); !strings.Contains(home.body, pe.account.ID) {
+		t.Fatalf("not signed in after the passkey:\n%.1500s", home.body)
+	}
+	// The same assertion, replayed from another browser at its own MFA step, is refused.
+	c := pe.browser()
+	c.get("/start")
+	c.submit("/start/signin", url.Values{"username": {"alice"}, "password": {"Correct-Horse-Battery-9"}})
+	tok = c.csrf()
+	if p := c.postJSON("/start/passkey/options", []byte(`{}`), tok); p.status != 200 {
+		t.Fatalf("options = %d %s", p.status, p.body)
+	}
+	if p := c.postJSON("/start/passkey", answer, tok); p.status != 403 || !strings.Contains(p.body, "InvalidAuthenticationCode") {
+		t.Errorf("replayed assertion = %d %s, want 403 InvalidAuthenticationCode", p.status, p.body)
+	}
+	if home := c.get("/start"); strings.Contains(home.body, pe.account.ID) {
+		t.Error("signed in with a replayed assertion")
 	}
 }
