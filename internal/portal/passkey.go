@@ -189,14 +189,8 @@ func (s *Service) CompletePasskeyMFA(ctx context.Context, token string, response
 	if verr != nil && verr != errMFA {
 		return nil, verr
 	}
-	if err := s.verificationEvent(&rec.User, c, rec.Workflow, credentialWebAuthn, verr == nil); err != nil {
+	if err := s.mfaVerdict(ctx, token, rec, c, credentialWebAuthn, verr); err != nil {
 		return nil, err
-	}
-	if verr != nil {
-		if err := s.ic.RecordFailure(ctx, ref(&rec.User)); err != nil {
-			return nil, err
-		}
-		return nil, s.mfaFailed(ctx, token, errMFA)
 	}
 	// Spend the pending sign-in before storing the counter: of two answers racing, one signs in.
 	if err := s.consume(ctx, token); err != nil {

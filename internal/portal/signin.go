@@ -393,14 +393,8 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Call) (
 	if verr != nil && !awserr.IsCode(verr, awserr.ICValidation) {
 		return nil, verr
 	}
-	if err := s.verificationEvent(&rec.User, c, rec.Workflow, "TOTP", verr == nil); err != nil {
+	if err := s.mfaVerdict(ctx, token, rec, c, "TOTP", verr); err != nil {
 		return nil, err
-	}
-	if verr != nil {
-		if err := s.ic.RecordFailure(ctx, ref(&rec.User)); err != nil {
-			return nil, err
-		}
-		return nil, s.mfaFailed(ctx, token, errMFA)
 	}
 	if err := s.succeeded(ctx, "portal-mfa", key, c); err != nil {
 		return nil, err
@@ -409,6 +403,21 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Call) (
 		return nil, err
 	}
 	return s.signedIn(ctx, rec, c)
+}
+
+// mfaVerdict records the verification of an MFA answer (verr nil: right) and, for a wrong one,
+// counts it against the user and the pending sign-in and returns InvalidAuthenticationCode.
+func (s *Service) mfaVerdict(ctx context.Context, token string, rec *pendingRecord, c Call, credential string, verr error) error {
+	if err := s.verificationEvent(&rec.User, c, rec.Workflow, credential, verr == nil); err != nil {
+		return err
+	}
+	if verr == nil {
+		return nil
+	}
+	if err := s.ic.RecordFailure(ctx, ref(&rec.User)); err != nil {
+		return err
+	}
+	return s.mfaFailed(ctx, token, errMFA)
 }
 
 // mfaFailed counts a wrong code on the pending sign-in, ending it at the third, and returns
