@@ -8,6 +8,9 @@
 //                                    name: the user approves it
 //   ROOTWARD_DENY_URL, ROOTWARD_DENY_CLIENT        another one: the user denies it
 //   ROOTWARD_SCREENSHOTS             the directory for screenshots
+//   ROOTWARD_PASSKEY_USER, ROOTWARD_PASSKEY_OTP  optional: a second user, who registers a passkey
+//                                    (Chrome's virtual authenticator) at her first sign-in and
+//                                    signs in with it again
 // The first verification URL finds the user signed out: the portal signs her in (the one-time
 // password, her own password, an authenticator registered with codes computed here from the seed
 // the page shows) and comes back to the device page, which names the client.
@@ -98,6 +101,45 @@ try {
   step("another request, signed in: the named client denied");
   await page.goto(denyURL);
   await answer(page, denyClient, userCode(denyURL), "deny", "Request denied");
+
+  const passkeyUser = process.env.ROOTWARD_PASSKEY_USER;
+  if (passkeyUser) {
+    const base = new URL(approveURL).origin;
+    const signIn = async (password) => {
+      await context.clearCookies();
+      await page.goto(base + "/start");
+      await page.waitForSelector('form[action="/start/signin"]');
+      await page.fill('input[name="username"]', passkeyUser);
+      await page.fill('input[name="password"]', password);
+      await page.click('form[action="/start/signin"] button[type="submit"]');
+    };
+    step("first sign-in of another user: a passkey registered instead of an authenticator app");
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2", transport: "internal", hasResidentKey: true,
+        hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+      },
+    });
+    await signIn(env("ROOTWARD_PASSKEY_OTP"));
+    await page.waitForSelector('form[action="/start/password"]');
+    await page.fill('input[name="new_password"]', newPassword);
+    await page.fill('input[name="confirm_password"]', newPassword);
+    await page.click('form[action="/start/password"] button[type="submit"]');
+    await page.waitForSelector("#webauthn-register", { state: "visible" });
+    await page.screenshot({ path: join(shots, "portal-passkey-registration.png"), fullPage: true });
+    await page.click("#webauthn-register");
+    await page.waitForSelector('form[action="/start/signout"]');
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    assert.equal(credentials.length, 1, "the authenticator holds one credential");
+
+    step("a later sign-in with the passkey");
+    await signIn(newPassword);
+    await page.waitForSelector("#webauthn-signin", { state: "visible" });
+    await page.click("#webauthn-signin");
+    await page.waitForSelector('form[action="/start/signout"]');
+  }
 } catch (err) {
   failed = true;
   console.error(err);

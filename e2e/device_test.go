@@ -58,6 +58,8 @@ type deviceEnv struct {
 	// instance (extidp_test.go changes its identity source).
 	ic             *identitycenter.Service
 	mgmt, instance string
+	// passkeyOTP is the one-time password of grace, a second user who registers a passkey.
+	passkeyOTP string
 }
 
 func newDeviceEnv(t *testing.T) *deviceEnv {
@@ -151,6 +153,14 @@ func newDeviceEnv(t *testing.T) *deviceEnv {
 	if e.otp, err = e.portal.OneTimePassword(ctx, in.ID, u.UserID); err != nil {
 		t.Fatal(err)
 	}
+	g, err := ic.CreateUser(ctx, mgmt.ID, in.IdentityStoreID, "test", identitycenter.UserAttributes{UserName: "grace", DisplayName: "Grace Hopper",
+		Emails: []identitycenter.Email{{Value: "grace@device.example", Primary: true}}, Name: &identitycenter.Name{GivenName: "Grace", FamilyName: "Hopper"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.passkeyOTP, err = e.portal.OneTimePassword(ctx, in.ID, g.UserID); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 
@@ -219,7 +229,7 @@ func TestDeviceFlowInChromium(t *testing.T) {
 	cmd.Env = append(os.Environ(), "ROOTWARD_USER="+e.userName, "ROOTWARD_OTP="+e.otp, "ROOTWARD_NEW_PASSWORD=Correct-Horse-Battery-9",
 		"ROOTWARD_APPROVE_URL="+aws.ToString(approved.device.VerificationUriComplete), "ROOTWARD_APPROVE_CLIENT="+approved.name,
 		"ROOTWARD_DENY_URL="+aws.ToString(denied.device.VerificationUriComplete), "ROOTWARD_DENY_CLIENT="+denied.name,
-		"ROOTWARD_SCREENSHOTS="+dir)
+		"ROOTWARD_SCREENSHOTS="+dir, "ROOTWARD_PASSKEY_USER=grace", "ROOTWARD_PASSKEY_OTP="+e.passkeyOTP)
 	out, err := cmd.CombinedOutput()
 	t.Logf("device.mjs:\n%s", out)
 	if err != nil {

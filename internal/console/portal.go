@@ -35,6 +35,10 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /start/password", h.portalPost(h.portalSetPassword))
 	m.HandleFunc("POST /start/mfa", h.portalPost(h.portalMFA))
 	m.HandleFunc("POST /start/register", h.portalPost(h.portalRegister))
+	m.HandleFunc("POST /start/passkey/register/begin", h.portalPost(h.portalPasskeyRegisterBegin))
+	m.HandleFunc("POST /start/passkey/register/finish", h.portalPost(h.portalPasskeyRegisterFinish))
+	m.HandleFunc("POST /start/passkey/options", h.portalPost(h.portalPasskeyOptions))
+	m.HandleFunc("POST /start/passkey", h.portalPost(h.portalPasskey))
 	m.HandleFunc("POST /start/credentials", h.portalPost(h.portalCredentials))
 	m.HandleFunc("POST /start/signout", h.portalPost(h.portalSignOut))
 	m.HandleFunc("GET /start/setup", h.portalSetupPage)
@@ -75,21 +79,27 @@ func (h *Handler) portalCookie(r *http.Request, name, value string, maxAge time.
 }
 
 // portalPost wraps a portal form handler: the body bounded and parsed, the CSRF token (the
-// portal's double-submit cookie's) checked.
+// portal's double-submit cookie's, in the form or, for webauthn.js's JSON calls, the
+// X-CSRF-Token header) checked.
 func (h *Handler) portalPost(fn func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if h.cfg.Portal == nil {
 			h.renderError(w, r, http.StatusNotFound, "IAM Identity Center's access portal is not configured.")
 			return
 		}
-		if !h.readForm(w, r) {
+		got := r.Header.Get(headerCSRF)
+		if r.Header.Get("Content-Type") == "application/json" {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		} else if !h.readForm(w, r) {
 			return
+		} else if got == "" {
+			got = r.PostFormValue(fieldCSRF)
 		}
 		var want string
 		if c, err := r.Cookie(cookiePortalCSRF); err == nil {
 			want = c.Value
 		}
-		if !tokenFromHere(r, r.PostFormValue(fieldCSRF), want) {
+		if !tokenFromHere(r, got, want) {
 			h.renderError(w, r, http.StatusForbidden, "This form has expired or did not come from this portal. Go back, reload the page and try again.")
 			return
 		}
@@ -194,6 +204,11 @@ func (h *Handler) portalAdvance(w http.ResponseWriter, r *http.Request, p *porta
 		h.portalStep(w, r, http.StatusOK, p, "")
 		return
 	}
+	http.Redirect(w, r, h.portalSignedIn(w, r, p), http.StatusSeeOther)
+}
+
+// portalSignedIn sets the session cookie of a finished sign-in and returns where it continues.
+func (h *Handler) portalSignedIn(w http.ResponseWriter, r *http.Request, p *portal.Pending) string {
 	http.SetCookie(w, h.portalCookie(r, cookiePortalPending, "", -1))
 	http.SetCookie(w, h.portalCookie(r, cookiePortal, p.Session.Token, p.Session.ExpiresAt.Sub(h.now())))
 	next := "/start"
@@ -205,7 +220,7 @@ func (h *Handler) portalAdvance(w http.ResponseWriter, r *http.Request, p *porta
 		}
 		http.SetCookie(w, h.portalCookie(r, cookiePortalNext, "", -1))
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return next
 }
 
 func (h *Handler) portalStep(w http.ResponseWriter, r *http.Request, status int, p *portal.Pending, msg string) {

@@ -24,12 +24,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/notify"
+	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
@@ -91,6 +95,9 @@ type Service struct {
 	publicURL string
 	region    string
 	now       func() time.Time
+	// wa is the WebAuthn relying party of PublicURL, for passkeys at sign-in (passkey.go); nil
+	// without a public URL.
+	wa *webauthn.WebAuthn
 }
 
 // Config holds what a Service needs.
@@ -134,6 +141,13 @@ func New(cfg Config) (*Service, error) {
 	}
 	if s.region == "" {
 		s.region = "us-east-1"
+	}
+	if s.publicURL != "" && cfg.IC != nil {
+		wa, err := rootuser.NewRelyingParty(s.publicURL, "AWS access portal")
+		if err != nil {
+			return nil, fmt.Errorf("portal: %w", err)
+		}
+		s.wa = wa
 	}
 	return s, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
+
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/identitycenter"
@@ -56,6 +58,9 @@ type Pending struct {
 	User  *User
 	// TOTP is the authenticator seed to show at StepMFARegistration (base32) and its otpauth URL.
 	TOTPSeed, TOTPURL string
+	// Passkey: at StepMFA, the user has a passkey to answer with; at StepMFARegistration, the
+	// portal can register one.
+	Passkey bool
 	// Session is the portal session's cookie value once signed in.
 	Session *Session
 }
@@ -67,6 +72,8 @@ type pendingRecord struct {
 	Failures   int       `json:"failures,omitempty"`
 	SealedSeed []byte    `json:"seed,omitempty"`
 	Workflow   string    `json:"workflow"` // AuthWorkflowID of the sign-in's events
+	// WebAuthn is the challenge of a passkey ceremony begun at this step (passkey.go).
+	WebAuthn *webauthn.SessionData `json:"webauthn,omitempty"`
 }
 
 var pendings = store.Define(store.Kind[pendingRecord]{Name: "portal.pending", Version: 1})
@@ -78,6 +85,7 @@ var (
 	errNoSignIn   = errors.New("portal: the portal has no Identity Center service for sign-in")
 	errNoNotifier = errors.New("portal: the portal has no notifier for setup emails")
 	errNoAccount  = awserr.New(awserr.AccessDenied, "Choose the Identity Center instance to sign in to.")
+	errNoPasskeys = errors.New("portal: passkeys need the portal's public URL")
 )
 
 // Instances lists the instances users may sign in to; the start page asks for one only when
@@ -193,11 +201,39 @@ func (s *Service) BeginSignIn(ctx context.Context, instanceID, userName, pw stri
 		rec.Step = StepMFARegistration
 	default:
 		rec.Step = StepMFA
-		if err := s.challengeEvent(u, c, workflow, "TOTP"); err != nil {
+		if err := s.totpChallenge(u, c, workflow, su.MFADevices); err != nil {
 			return nil, err
 		}
 	}
 	return s.newPending(ctx, rec)
+}
+
+// totpChallenge records the TOTP challenge of an MFA step when the user has an authenticator
+// app; a passkey's challenge is recorded when it is issued (BeginPasskeyMFA).
+func (s *Service) totpChallenge(u *User, c Call, workflow string, devices []identitycenter.MFADevice) error {
+	if _, totp := hasPasskey(devices); !totp {
+		return nil
+	}
+	return s.challengeEvent(u, c, workflow, "TOTP")
+}
+
+// passkeyStep says whether the page of a step offers a passkey.
+func (s *Service) passkeyStep(ctx context.Context, rec *pendingRecord) (bool, error) {
+	if s.wa == nil {
+		return false, nil
+	}
+	switch rec.Step {
+	case StepMFARegistration:
+		return true, nil
+	case StepMFA:
+		su, err := s.ic.SignInUser(ctx, ref(&rec.User))
+		if err != nil {
+			return false, err
+		}
+		has, _ := hasPasskey(su.MFADevices)
+		return has, nil
+	}
+	return false, nil
 }
 
 // newPending stores rec under a fresh token.
@@ -211,6 +247,10 @@ func (s *Service) newPending(ctx context.Context, rec pendingRecord) (*Pending, 
 		p.TOTPSeed, p.TOTPURL = seed, iam.OTPAuthURL("IAM Identity Center", rec.User.UserName, seed)
 	}
 	if err := s.update(ctx, func(t txn) error { return pendings.Insert(t, "", secretKey(token), &rec) }); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.Passkey, err = s.passkeyStep(ctx, &rec); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -262,6 +302,9 @@ func (s *Service) PendingStep(ctx context.Context, token string) (*Pending, erro
 		}
 		p.TOTPSeed, p.TOTPURL = string(seed), iam.OTPAuthURL("IAM Identity Center", rec.User.UserName, string(seed))
 	}
+	if p.Passkey, err = s.passkeyStep(ctx, rec); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -297,7 +340,7 @@ func (s *Service) CompleteSetPassword(ctx context.Context, token, newPw string, 
 	next := pendingRecord{User: rec.User, Workflow: rec.Workflow, Step: StepMFARegistration}
 	if len(su.MFADevices) > 0 {
 		next.Step = StepMFA
-		if err := s.challengeEvent(&rec.User, c, rec.Workflow, "TOTP"); err != nil {
+		if err := s.totpChallenge(&rec.User, c, rec.Workflow, su.MFADevices); err != nil {
 			return nil, err
 		}
 	}
@@ -350,14 +393,8 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Call) (
 	if verr != nil && !awserr.IsCode(verr, awserr.ICValidation) {
 		return nil, verr
 	}
-	if err := s.verificationEvent(&rec.User, c, rec.Workflow, "TOTP", verr == nil); err != nil {
+	if err := s.mfaVerdict(ctx, token, rec, c, "TOTP", verr); err != nil {
 		return nil, err
-	}
-	if verr != nil {
-		if err := s.ic.RecordFailure(ctx, ref(&rec.User)); err != nil {
-			return nil, err
-		}
-		return nil, s.mfaFailed(ctx, token, errMFA)
 	}
 	if err := s.succeeded(ctx, "portal-mfa", key, c); err != nil {
 		return nil, err
@@ -366,6 +403,21 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Call) (
 		return nil, err
 	}
 	return s.signedIn(ctx, rec, c)
+}
+
+// mfaVerdict records the verification of an MFA answer (verr nil: right) and, for a wrong one,
+// counts it against the user and the pending sign-in and returns InvalidAuthenticationCode.
+func (s *Service) mfaVerdict(ctx context.Context, token string, rec *pendingRecord, c Call, credential string, verr error) error {
+	if err := s.verificationEvent(&rec.User, c, rec.Workflow, credential, verr == nil); err != nil {
+		return err
+	}
+	if verr == nil {
+		return nil
+	}
+	if err := s.ic.RecordFailure(ctx, ref(&rec.User)); err != nil {
+		return err
+	}
+	return s.mfaFailed(ctx, token, errMFA)
 }
 
 // mfaFailed counts a wrong code on the pending sign-in, ending it at the third, and returns
@@ -377,6 +429,7 @@ func (s *Service) mfaFailed(ctx context.Context, token string, answer error) err
 			return err
 		}
 		r.Failures++
+		r.WebAuthn = nil // a challenge gets one answer
 		if r.Failures >= mfaAttempts {
 			return pendings.Delete(t, "", secretKey(token))
 		}

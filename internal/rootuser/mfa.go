@@ -297,12 +297,7 @@ func (s *Service) BeginWebAuthnRegistration(ctx context.Context, account, user, 
 	if err != nil {
 		return nil, "", err
 	}
-	creation, session, err := s.wa.BeginRegistration(u,
-		webauthn.WithExclusions(webauthn.Credentials(u.creds).CredentialDescriptors()),
-		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{
-			UserVerification: protocol.VerificationRequired,
-			ResidentKey:      protocol.ResidentKeyRequirementPreferred,
-		}))
+	creation, session, err := BeginKeyRegistration(s.wa, u)
 	if err != nil {
 		return nil, "", err
 	}
@@ -337,13 +332,9 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, ceremony strin
 	if err != nil {
 		return nil, err
 	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
+	cred, err := FinishKeyRegistration(s.wa, u, rec.Session, response)
 	if err != nil {
-		return nil, awserr.New(awserr.InvalidInput, "The security key's answer could not be read.")
-	}
-	cred, err := s.wa.CreateCredential(u, rec.Session, parsed)
-	if err != nil {
-		return nil, awserr.New(awserr.InvalidInput, "The security key's answer did not verify.")
+		return nil, err
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
@@ -362,18 +353,14 @@ func (s *Service) FinishWebAuthnRegistration(ctx context.Context, ceremony strin
 
 // validateAssertion checks a WebAuthn assertion against the principal's keys and stores the key's
 // new signature counter. Returns the serial of the key used.
-func (s *Service) validateAssertion(ctx context.Context, account, user string, session webauthn.SessionData, parsed *protocol.ParsedCredentialAssertionData) (string, error) {
+func (s *Service) validateAssertion(ctx context.Context, account, user string, session webauthn.SessionData, response []byte) (string, error) {
 	u, err := s.webAuthnUser(ctx, account, user)
 	if err != nil {
 		return "", err
 	}
-	cred, err := s.wa.ValidateLogin(u, session, parsed)
+	cred, err := FinishKeyLogin(s.wa, u, session, response)
 	if err != nil {
-		return "", errMFA
-	}
-	// A counter that did not advance suggests a cloned authenticator (WebAuthn §6.1.1): refuse.
-	if cred.Authenticator.CloneWarning {
-		return "", errMFA
+		return "", err
 	}
 	serial := ""
 	for i, c := range u.creds {

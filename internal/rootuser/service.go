@@ -37,7 +37,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/rootward/rootward/internal/arn"
@@ -173,22 +172,7 @@ func New(cfg Config, opts ...Option) (*Service, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" {
 		return nil, fmt.Errorf("rootuser: console URL %q must be an absolute http(s) URL", cfg.ConsoleURL)
 	}
-	name := cfg.RPDisplayName
-	if name == "" {
-		name = "Rootward"
-	}
-	wa, err := webauthn.New(&webauthn.Config{
-		RPID:          u.Hostname(),
-		RPDisplayName: name,
-		RPOrigins:     []string{u.Scheme + "://" + u.Host},
-		// User verification (PIN or biometrics) is required for every key: a stolen key alone is
-		// not a second factor the root user should rely on.
-		AuthenticatorSelection: protocol.AuthenticatorSelection{
-			UserVerification: protocol.VerificationRequired,
-			ResidentKey:      protocol.ResidentKeyRequirementPreferred,
-		},
-		AttestationPreference: protocol.PreferNoAttestation,
-	})
+	wa, err := NewRelyingParty(cfg.ConsoleURL, cfg.RPDisplayName)
 	if err != nil {
 		return nil, fmt.Errorf("rootuser: webauthn: %w", err)
 	}

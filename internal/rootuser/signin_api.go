@@ -7,7 +7,6 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
-	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
@@ -76,21 +75,14 @@ func (s *Service) BeginWebAuthnLogin(ctx context.Context, account, user string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(u.creds) == 0 {
-		return nil, nil, awserr.New(awserr.NoSuchEntity, "No security key is registered.")
-	}
-	return s.wa.BeginLogin(u, webauthn.WithUserVerification(protocol.VerificationRequired))
+	return BeginKeyLogin(s.wa, u)
 }
 
 // FinishWebAuthnLogin checks the JSON of the PublicKeyCredential navigator.credentials.get()
 // returned for BeginWebAuthnLogin's options, stores the key's new signature counter and returns
 // the serial of the key used. Returns InvalidAuthenticationCode.
 func (s *Service) FinishWebAuthnLogin(ctx context.Context, account, user string, session webauthn.SessionData, response []byte) (string, error) {
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
-	if err != nil {
-		return "", errMFA
-	}
-	return s.validateAssertion(ctx, account, user, session, parsed)
+	return s.validateAssertion(ctx, account, user, session, response)
 }
 
 // Identity returns the CloudTrail identity of the root user (user "") or an IAM user.

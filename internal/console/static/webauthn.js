@@ -1,5 +1,7 @@
 // WebAuthn for the Rootward console: the only script the console has, because passkeys and
 // security keys cannot be used without navigator.credentials. Everything else works without it.
+// The access portal (/start) uses it too: its buttons name their endpoints in data-options and
+// data-finish; without them, the console's.
 "use strict";
 (function () {
   if (!window.PublicKeyCredential) return;
@@ -40,14 +42,19 @@
     el.hidden = false;
   }
 
+  function endpoint(el, name, fallback) {
+    return (el && el.dataset[name]) || fallback;
+  }
+
   async function signIn() {
-    const opts = await post("/console/signin/webauthn/options");
+    const btn = document.getElementById("webauthn-signin");
+    const opts = await post(endpoint(btn, "options", "/console/signin/webauthn/options"));
     const pk = opts.publicKey;
     pk.challenge = b64urlToBuf(pk.challenge);
     (pk.allowCredentials || []).forEach((c) => { c.id = b64urlToBuf(c.id); });
     const cred = await navigator.credentials.get({ publicKey: pk });
     const r = cred.response;
-    const done = await post("/console/signin/webauthn", {
+    const done = await post(endpoint(btn, "finish", "/console/signin/webauthn"), {
       id: cred.id, rawId: bufToB64url(cred.rawId), type: cred.type,
       response: {
         clientDataJSON: bufToB64url(r.clientDataJSON),
@@ -60,15 +67,17 @@
   }
 
   async function register() {
-    const name = document.getElementById("webauthn-name").value.trim();
-    const begin = await post("/console/mfa/webauthn/begin", { name: name });
+    const btn = document.getElementById("webauthn-register");
+    const field = document.getElementById("webauthn-name");
+    const name = field ? field.value.trim() : "";
+    const begin = await post(endpoint(btn, "options", "/console/mfa/webauthn/begin"), { name: name });
     const pk = begin.options.publicKey;
     pk.challenge = b64urlToBuf(pk.challenge);
     pk.user.id = b64urlToBuf(pk.user.id);
     (pk.excludeCredentials || []).forEach((c) => { c.id = b64urlToBuf(c.id); });
     const cred = await navigator.credentials.create({ publicKey: pk });
     const r = cred.response;
-    const done = await post("/console/mfa/webauthn/finish", {
+    const done = await post(endpoint(btn, "finish", "/console/mfa/webauthn/finish"), {
       ceremony: begin.ceremony,
       credential: {
         id: cred.id, rawId: bufToB64url(cred.rawId), type: cred.type,
