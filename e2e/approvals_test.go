@@ -3,9 +3,6 @@ package e2e_test
 import (
 	"bufio"
 	"context"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,21 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/rootward/rootward/internal/console"
-	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
-	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/portal"
-	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/signin"
-	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/testutil"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 // TestApprovalPortalInChromium is issue 16's approval in a real browser: an organization whose
@@ -44,48 +31,8 @@ import (
 func TestApprovalPortalInChromium(t *testing.T) {
 	requireBrowser(t)
 	ctx := context.Background()
-	st := testbackend.Open(t)
-	sealer := testutil.Sealer(t)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cheap := password.Params{Memory: 64, Time: 1, Threads: 1}
-	svc := iam.New(st, sealer, iam.WithPasswordCost(cheap))
-	rec := trail.NewRecorder(st, log)
-	t.Cleanup(rec.Close)
-	org := orgs.New(svc)
-	ic := identitycenter.New(svc, org, identitycenter.WithPasswordCost(cheap))
-	t.Cleanup(ic.Wait)
-
-	var mux http.Handler // set before the server starts
-	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, r) }))
-	url := "http://localhost:" + strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
-	n, err := notify.New(st, sealer, notify.Config{}, notify.WithLogger(log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: url + "/console"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(root.Drain)
-	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, Notifier: n, PublicURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	approvals := mpa.New(mpa.Config{Store: st, Orgs: org, Trail: rec, Notifier: n, PortalURL: url + "/approvals", Log: log,
-		Directory: mpa.ICDirectory{IC: ic, Region: "us-east-1"}})
-	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log, Root: root, IdentityCenter: ic, Portal: pt, MPA: approvals})
-	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Logger: log, PublicURL: url,
-		Portal: pt, MPA: approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux = httpmux.New(httpmux.Config{API: api, Metrics: api.Metrics(), Console: ch})
-	hs.Start()
-	t.Cleanup(hs.Close)
+	stk := newStack(t, nil)
+	svc, org, ic, pt, approvals, url := stk.svc, stk.org, stk.ic, stk.portal, stk.approvals, stk.url
 
 	// The organization with root sessions managed centrally, its Identity Center instance, an
 	// administrator with an access key, and the three approvers.

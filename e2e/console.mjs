@@ -13,10 +13,9 @@
 // access page to the management account's root user, the Events page with its filters, and the
 // Compliance pages (the account's checks, the credential report download, the organization's view).
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, mkdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchProfile } from "./chromium.mjs";
 import { totp } from "./otp.mjs";
 
 const base = process.env.ROOTWARD_URL;
@@ -65,16 +64,7 @@ async function signOut(page) {
   await page.waitForURL(/\/console\/signin\?signedout=1/);
 }
 
-const userDataDir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const { context, close } = await launchProfile({ viewport: { width: 1280, height: 900 } });
 let failed = false;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -314,8 +304,7 @@ try {
     if (page) await page.screenshot({ path: join(shots, "failure.png"), fullPage: true });
   } catch { /* the failure itself is what matters */ }
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }
 console.log(`${failed ? 0 : steps.length} passed, ${failed ? 1 : 0} failed`);
 process.exit(failed ? 1 : 0);

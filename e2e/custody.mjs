@@ -13,7 +13,7 @@
 //                      the root user's device, which only the test and mo's answers know) and
 //                      /vote?session=ARN (two approvers approve)
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "./chromium.mjs";
 
 const base = process.env.ROOTWARD_URL;
 const account = process.env.ROOTWARD_ACCOUNT;
@@ -29,12 +29,7 @@ async function help(path) {
   return text.trim();
 }
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchBrowser();
 
 // portalUser signs name in to the access portal in a context of its own, for the first time.
 async function portalUser(name) {

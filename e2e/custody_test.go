@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,22 +16,10 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/rootward/rootward/internal/console"
-	"github.com/rootward/rootward/internal/httpmux"
 	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/identitycenter"
 	"github.com/rootward/rootward/internal/mpa"
-	"github.com/rootward/rootward/internal/notify"
-	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/password"
-	"github.com/rootward/rootward/internal/portal"
-	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/signin"
 	"github.com/rootward/rootward/internal/store"
-	"github.com/rootward/rootward/internal/store/testbackend"
-	"github.com/rootward/rootward/internal/testutil"
-	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -48,45 +35,8 @@ func TestRootCustodySignInInChromium(t *testing.T) {
 		t.Skip("browser test skipped: " + why)
 	}
 	ctx := context.Background()
-	st := testbackend.Open(t)
-	sealer := testutil.Sealer(t)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := iam.New(st, sealer, iam.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	rec := trail.NewRecorder(st, log)
-	t.Cleanup(rec.Close)
-	org := orgs.New(svc)
-	ic := identitycenter.New(svc, org, identitycenter.WithPasswordCost(password.Params{Memory: 64, Time: 1, Threads: 1}))
-	n, err := notify.New(st, sealer, notify.Config{}, notify.WithLogger(log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ch http.Handler
-	hs := httptest.NewUnstartedServer(nil)
-	port := strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
-	url := "http://localhost:" + port
-	approvals := mpa.New(mpa.Config{Store: st, Directory: mpa.ICDirectory{IC: ic, Region: "us-east-1"}, Orgs: org, Trail: rec, Notifier: n,
-		IAM: svc, Sealer: sealer, PortalURL: url + "/approvals", ConsoleURL: url + "/console", Log: log})
-	pt, err := portal.New(portal.Config{Store: st, Trail: rec, Counters: throttle.New(st, throttle.DefaultLimits, time.Now), IC: ic, IAM: svc, Notifier: n, PublicURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log, MPA: approvals, IdentityCenter: ic, Portal: pt})
-	hs.Config.Handler = httpmux.New(httpmux.Config{API: api, Metrics: api.Metrics(),
-		Console: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ch.ServeHTTP(w, r) })})
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: url + "/console"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(root.Drain)
-	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec, Approvals: approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ch, err = console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Logger: log, PublicURL: url, Portal: pt, MPA: approvals}); err != nil {
-		t.Fatal(err)
-	}
-	hs.Start()
-	t.Cleanup(hs.Close)
+	stk := newStack(t, nil)
+	st, svc, ic, approvals, url := stk.st, stk.svc, stk.ic, stk.approvals, stk.url
 
 	const email = "owner@custody.example"
 	acct, err := svc.CreateAccount(ctx, "custody-test", email, "Tangerine-Walrus-42")

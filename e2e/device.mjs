@@ -15,10 +15,9 @@
 // password, her own password, an authenticator registered with codes computed here from the seed
 // the page shows) and comes back to the device page, which names the client.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchProfile } from "./chromium.mjs";
 import { totp } from "./otp.mjs";
 
 const env = (name) => {
@@ -52,16 +51,7 @@ async function answer(page, client, code, button, notice) {
   await page.waitForSelector(`text=${notice}`);
 }
 
-const userDataDir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const { context, close } = await launchProfile({ viewport: { width: 1280, height: 900 } });
 let failed = false;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -144,7 +134,6 @@ try {
   failed = true;
   console.error(err);
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }
 process.exit(failed ? 1 : 0);

@@ -5,14 +5,10 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,20 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/rootward/rootward/internal/console"
-	"github.com/rootward/rootward/internal/httpmux"
-	"github.com/rootward/rootward/internal/iam"
 	"github.com/rootward/rootward/internal/identitycenter"
-	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/orgs"
-	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/portal"
-	"github.com/rootward/rootward/internal/rootuser"
-	"github.com/rootward/rootward/internal/server"
-	"github.com/rootward/rootward/internal/signin"
-	"github.com/rootward/rootward/internal/store/testbackend"
 	"github.com/rootward/rootward/internal/testutil"
-	"github.com/rootward/rootward/internal/trail"
 )
 
 // skewClock is the wall clock moved forward by a test: the portal's device codes and polling
@@ -65,46 +51,10 @@ type deviceEnv struct {
 func newDeviceEnv(t *testing.T) *deviceEnv {
 	t.Helper()
 	ctx := context.Background()
-	st := testbackend.Open(t)
-	sealer := testutil.Sealer(t)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cheap := password.Params{Memory: 64, Time: 1, Threads: 1}
-	svc := iam.New(st, sealer, iam.WithPasswordCost(cheap))
-	rec := trail.NewRecorder(st, log)
-	t.Cleanup(rec.Close)
-	org := orgs.New(svc)
-	ic := identitycenter.New(svc, org, identitycenter.WithPasswordCost(cheap))
-	t.Cleanup(ic.Wait)
-
-	var mux http.Handler // set before the server starts
-	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mux.ServeHTTP(w, r) }))
-	port := strings.TrimPrefix(hs.Listener.Addr().String(), "127.0.0.1:")
-	e := &deviceEnv{url: "http://localhost:" + port, clock: &skewClock{}, userName: "ada"}
-	n, err := notify.New(st, sealer, notify.Config{}, notify.WithLogger(log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := rootuser.New(rootuser.Config{IAM: svc, Notifier: n, Trail: rec, ConsoleURL: e.url + "/console"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(root.Drain)
-	if e.portal, err = portal.New(portal.Config{Store: st, Trail: rec, Counters: root.Counters(), IC: ic, IAM: svc, Notifier: n,
-		PublicURL: e.url, Now: e.clock.Now}); err != nil {
-		t.Fatal(err)
-	}
-	api := server.New(server.Config{IAM: svc, Orgs: org, Trail: rec, Logger: log, Root: root, IdentityCenter: ic, Portal: e.portal})
-	si, err := signin.New(signin.Config{IAM: svc, Root: root, Trail: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := console.New(console.Config{IAM: svc, Root: root, SignIn: si, Orgs: org, Runner: api.Runner(), Logger: log, PublicURL: e.url, Portal: e.portal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux = httpmux.New(httpmux.Config{API: api, Metrics: api.Metrics(), Console: ch})
-	hs.Start()
-	t.Cleanup(hs.Close)
+	e := &deviceEnv{clock: &skewClock{}, userName: "ada"}
+	stk := newStack(t, e.clock.Now)
+	e.url, e.portal = stk.url, stk.portal
+	svc, org, ic := stk.svc, stk.org, stk.ic
 
 	// The organization, its Identity Center instance and a member account.
 	mgmt, err := svc.CreateAccount(ctx, "device-flow", "owner@device.example", "Tangerine-Walrus-42")

@@ -6,10 +6,7 @@
 //   ROOTWARD_ACCOUNT  the account the user is assigned a role in
 //   ROOTWARD_USER     the user's name
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchProfile } from "./chromium.mjs";
 
 const base = process.env.ROOTWARD_URL;
 const idp = process.env.ROOTWARD_IDP_URL;
@@ -17,15 +14,7 @@ const account = process.env.ROOTWARD_ACCOUNT;
 const user = process.env.ROOTWARD_USER;
 assert.ok(base && idp && account && user, "ROOTWARD_URL, ROOTWARD_IDP_URL, ROOTWARD_ACCOUNT and ROOTWARD_USER are required");
 
-const userDataDir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const { context, close } = await launchProfile();
 let failed = false;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -47,8 +36,7 @@ try {
   failed = true;
   console.error(err);
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }
 console.log(`${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed`);
 process.exit(failed ? 1 : 0);

@@ -4,25 +4,14 @@
 //   ROOTWARD_URL          the console origin, http://localhost:PORT
 //   ROOTWARD_ROOT_EMAIL   the root user's email, ROOTWARD_ROOT_PASSWORD its password
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchProfile } from "./chromium.mjs";
 
 const base = process.env.ROOTWARD_URL;
 const email = process.env.ROOTWARD_ROOT_EMAIL;
 const password = process.env.ROOTWARD_ROOT_PASSWORD;
 assert.ok(base && email && password, "ROOTWARD_URL, ROOTWARD_ROOT_EMAIL and ROOTWARD_ROOT_PASSWORD are required");
 
-const userDataDir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
+const { context, close } = await launchProfile();
 let failed = false;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -44,8 +33,7 @@ try {
   failed = true;
   console.error(err);
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }
 console.log(`${failed ? 0 : 1} passed, ${failed ? 1 : 0} failed`);
 process.exit(failed ? 1 : 0);

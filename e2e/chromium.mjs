@@ -1,0 +1,30 @@
+// Debian's Chromium as every browser test starts it: headless, without the sandbox (CI runs as
+// root) and without anything that reaches beyond loopback.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const options = {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+};
+
+// launchBrowser starts a browser for a test that opens a context per person.
+export function launchBrowser() {
+  return chromium.launch(options);
+}
+
+// launchProfile starts a browser on a profile of its own in a temporary directory, with extra
+// context options; close ends the browser and removes the profile.
+export async function launchProfile(extra = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "rootward-chromium-"));
+  const context = await chromium.launchPersistentContext(dir, { ...options, ...extra });
+  const close = async () => {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { context, close };
+}
