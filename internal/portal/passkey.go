@@ -78,17 +78,27 @@ func (s *Service) rememberCeremony(ctx context.Context, token string, step Step,
 	})
 }
 
+// ceremonyUser reads the pending sign-in of token at step and its user as the relying party's
+// user, for a ceremony to begin. Returns ExpiredToken, or errNoPasskeys without a public URL.
+func (s *Service) ceremonyUser(ctx context.Context, token string, step Step) (*pendingRecord, *keyUser, error) {
+	rec, err := s.pending(ctx, token, step)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.wa == nil {
+		return nil, nil, errNoPasskeys
+	}
+	ku, err := s.keyUser(ctx, &rec.User)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, ku, nil
+}
+
 // BeginPasskeyRegistration starts registering a passkey at the MFA registration step: the options
 // for navigator.credentials.create(). Returns ExpiredToken.
 func (s *Service) BeginPasskeyRegistration(ctx context.Context, token string) (*protocol.CredentialCreation, error) {
-	rec, err := s.pending(ctx, token, StepMFARegistration)
-	if err != nil {
-		return nil, err
-	}
-	if s.wa == nil {
-		return nil, errNoPasskeys
-	}
-	ku, err := s.keyUser(ctx, &rec.User)
+	_, ku, err := s.ceremonyUser(ctx, token, StepMFARegistration)
 	if err != nil {
 		return nil, err
 	}
@@ -145,14 +155,7 @@ func (s *Service) CompletePasskeyRegistration(ctx context.Context, token string,
 // navigator.credentials.get(). Returns ExpiredToken, InvalidAuthenticationCode (the user has no
 // passkey).
 func (s *Service) BeginPasskeyMFA(ctx context.Context, token string, c Call) (*protocol.CredentialAssertion, error) {
-	rec, err := s.pending(ctx, token, StepMFA)
-	if err != nil {
-		return nil, err
-	}
-	if s.wa == nil {
-		return nil, errNoPasskeys
-	}
-	ku, err := s.keyUser(ctx, &rec.User)
+	rec, ku, err := s.ceremonyUser(ctx, token, StepMFA)
 	if err != nil {
 		return nil, err
 	}
