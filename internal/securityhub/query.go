@@ -358,15 +358,20 @@ func (s *Service) GetFindings(ctx context.Context, caller, region string, filter
 	if err := s.RequireHub(ctx, caller, region); err != nil {
 		return nil, "", err
 	}
+	accounts, err := s.members(ctx, caller)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.getFindingsOf(ctx, accounts, region, filters, sortBy, token, limit)
+}
+
+// getFindingsOf is GetFindings over the findings of accounts.
+func (s *Service) getFindingsOf(ctx context.Context, accounts []string, region string, filters Filters, sortBy []SortCriterion, token string, limit int) ([]*Finding, string, error) {
 	ms, err := compileFilters(filters, s.now().UTC())
 	if err != nil {
 		return nil, "", err
 	}
 	if err := checkSort(sortBy); err != nil {
-		return nil, "", err
-	}
-	accounts, err := s.members(ctx, caller)
-	if err != nil {
 		return nil, "", err
 	}
 	p := narrow(filters, region, accounts)
