@@ -332,17 +332,7 @@ func (s *Service) ListAccounts(ctx context.Context, caller string, o ListOpts) (
 		if err != nil {
 			return err
 		}
-		p, err = pageItems(members.Range(t, org.ID, ""), "", o, func(it store.Item) (Account, bool, error) {
-			r, err := members.Decode(it.Body)
-			if err != nil {
-				return Account{}, false, err
-			}
-			a, err := t.memberOf(org, r)
-			if err != nil {
-				return Account{}, false, err
-			}
-			return *a, true, nil
-		})
+		p, err = t.pageMembers(org, o, func(*Account) (bool, error) { return true, nil })
 		return err
 	})
 	return p, err
@@ -386,6 +376,22 @@ func (s *Service) ActiveMember(ctx context.Context, caller, id string) (bool, er
 		return err
 	})
 	return active, err
+}
+
+// pageMembers pages through org's accounts in ID order; keep says which of them the page answers.
+func (t txn) pageMembers(org *Organization, o ListOpts, keep func(a *Account) (bool, error)) (Page[Account], error) {
+	return pageItems(members.Range(t, org.ID, ""), "", o, func(it store.Item) (Account, bool, error) {
+		r, err := members.Decode(it.Body)
+		if err != nil {
+			return Account{}, false, err
+		}
+		a, err := t.memberOf(org, r)
+		if err != nil {
+			return Account{}, false, err
+		}
+		ok, err := keep(a)
+		return *a, ok, err
+	})
 }
 
 // DescribeAccount returns a member account. Returns AccountNotFoundException.

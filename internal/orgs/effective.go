@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
-	"github.com/rootward/rootward/internal/store"
 )
 
 // EffectivePolicy is an account's effective management policy of one type.
@@ -148,17 +147,9 @@ func (s *Service) ListAccountsWithInvalidEffectivePolicy(ctx context.Context, ca
 		if err != nil {
 			return err
 		}
-		p, err = pageItems(members.Range(t, o.ID, ""), "", lo, func(it store.Item) (Account, bool, error) {
-			r, err := members.Decode(it.Body)
-			if err != nil {
-				return Account{}, false, err
-			}
-			a, err := t.memberOf(o, r)
-			if err != nil {
-				return Account{}, false, err
-			}
+		p, err = t.pageMembers(o, lo, func(a *Account) (bool, error) {
 			_, errs, err := t.effective(o, a, policyType)
-			return *a, len(errs) > 0, err
+			return len(errs) > 0, err
 		})
 		return err
 	})

@@ -115,33 +115,21 @@ func TestStatusListingsPageByStatus(t *testing.T) {
 			if err != nil {
 				return nil, nil, err
 			}
-			var ids []string
-			for _, s := range out.AccountAssignmentsCreationStatus {
-				ids = append(ids, aws.ToString(s.RequestId))
-			}
-			return ids, out.NextToken, nil
+			return requestIDs(out.AccountAssignmentsCreationStatus), out.NextToken, nil
 		},
 		"deletion": func(filter *types.OperationStatusFilter, token *string) ([]string, *string, error) {
 			out, err := e.sso.ListAccountAssignmentDeletionStatus(ctx, &ssoadmin.ListAccountAssignmentDeletionStatusInput{InstanceArn: inst, Filter: filter, MaxResults: aws.Int32(2), NextToken: token})
 			if err != nil {
 				return nil, nil, err
 			}
-			var ids []string
-			for _, s := range out.AccountAssignmentsDeletionStatus {
-				ids = append(ids, aws.ToString(s.RequestId))
-			}
-			return ids, out.NextToken, nil
+			return requestIDs(out.AccountAssignmentsDeletionStatus), out.NextToken, nil
 		},
 		"provisioning": func(filter *types.OperationStatusFilter, token *string) ([]string, *string, error) {
 			out, err := e.sso.ListPermissionSetProvisioningStatus(ctx, &ssoadmin.ListPermissionSetProvisioningStatusInput{InstanceArn: inst, Filter: filter, MaxResults: aws.Int32(2), NextToken: token})
 			if err != nil {
 				return nil, nil, err
 			}
-			var ids []string
-			for _, s := range out.PermissionSetsProvisioningStatus {
-				ids = append(ids, aws.ToString(s.RequestId))
-			}
-			return ids, out.NextToken, nil
+			return requestIDs(out.PermissionSetsProvisioningStatus), out.NextToken, nil
 		},
 	}
 	requests := map[string][]string{"creation": created, "deletion": deleted, "provisioning": provisioned}
@@ -200,4 +188,18 @@ func otherStatus(s types.StatusValues) types.StatusValues {
 		return types.StatusValuesFailed
 	}
 	return types.StatusValuesSucceeded
+}
+
+// requestIDs returns the RequestIds of a status listing's page.
+func requestIDs[S types.AccountAssignmentOperationStatusMetadata | types.PermissionSetProvisioningStatusMetadata](statuses []S) []string {
+	var out []string
+	for _, s := range statuses {
+		switch s := any(s).(type) {
+		case types.AccountAssignmentOperationStatusMetadata:
+			out = append(out, aws.ToString(s.RequestId))
+		case types.PermissionSetProvisioningStatusMetadata:
+			out = append(out, aws.ToString(s.RequestId))
+		}
+	}
+	return out
 }
