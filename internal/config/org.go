@@ -120,26 +120,27 @@ func (s *Service) ServiceAccessEnabled(ctx context.Context, caller, principal st
 	return slices.ContainsFunc(o.ServiceAccess, func(a orgs.ServiceAccess) bool { return a.ServicePrincipal == principal }), nil
 }
 
-// accounts lists the organization's accounts (the management account among them) as the
-// management account sees them.
+// accounts lists the organization's ACTIVE accounts (the management account among them) as the
+// management account sees them, through the organization's index of accounts by status.
 func (s *Service) accounts(ctx context.Context, management string) ([]string, error) {
 	var out []string
-	o := orgs.ListOpts{}
 	for {
-		p, err := s.orgs.ListAccounts(ctx, management, o)
+		ids, more, err := s.orgs.ActiveAccountIDs(ctx, management, lastOf(out), 1000)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range p.Items {
-			if a.Status == "" || a.Status == "ACTIVE" {
-				out = append(out, a.ID)
-			}
-		}
-		if p.NextToken == "" {
+		out = append(out, ids...)
+		if !more {
 			return out, nil
 		}
-		o.NextToken = p.NextToken
 	}
+}
+
+func lastOf(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return ids[len(ids)-1]
 }
 
 // OrgRuleInput is PutOrganizationConfigRule's request with its OrganizationManagedRuleMetadata.
@@ -554,9 +555,10 @@ func (s *Service) DeleteAggregator(ctx context.Context, account, region, name st
 	})
 }
 
-// sources returns an aggregator's source accounts and regions: the organization's accounts now,
-// and the aggregator's regions (all: every region a rule is in).
-func (s *Service) sources(ctx context.Context, caller, region, name string) ([]string, *aggregatorRecord, error) {
+// aggregator returns the caller's aggregator, whose source accounts are the organization's
+// ACTIVE accounts now, and whose regions are its Regions (all: every region a rule is in).
+// Returns NoSuchConfigurationAggregatorException and what management returns.
+func (s *Service) aggregator(ctx context.Context, caller, region, name string) (*aggregatorRecord, error) {
 	var agg *aggregatorRecord
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		a, ok, err := aggregators.Get(tx, caller, region+"|"+name)
@@ -567,13 +569,12 @@ func (s *Service) sources(ctx context.Context, caller, region, name string) ([]s
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := s.management(ctx, caller); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	accounts, err := s.accounts(ctx, caller)
-	return accounts, agg, err
+	return agg, nil
 }
 
 func (a *aggregatorRecord) covers(region string) bool {
@@ -594,24 +595,20 @@ type AggregateFilter struct{ RuleName, ComplianceType, Account, Region string }
 // page of limit after the position `after`.
 func (s *Service) AggregateRuleCompliances(ctx context.Context, caller, region, name string, f AggregateFilter, after string, limit int) (Page[AggregateRuleCompliance], error) {
 	var p Page[AggregateRuleCompliance]
-	accounts, agg, err := s.sources(ctx, caller, region, name)
+	agg, err := s.aggregator(ctx, caller, region, name)
 	if err != nil {
 		return p, err
 	}
-	sort.Strings(accounts)
 	// A position is the account, "|", and the rule's key: the page starts at the position's
-	// account (account IDs hold no "|"), after its rule, without reading the rules of the accounts
-	// before it.
+	// account (account IDs hold no "|"), after its rule, and reads the source accounts after it
+	// from the organization's index of ACTIVE accounts, a batch at a time, only as far as the page
+	// needs.
 	afterAccount, afterRule, _ := strings.Cut(after, "|")
-	err = s.st.View(ctx, func(tx store.Tx) error {
-		for _, a := range accounts[sort.SearchStrings(accounts, afterAccount):] {
-			if f.Account != "" && a != f.Account {
-				continue
-			}
-			from := ""
-			if a == afterAccount {
-				from = afterRule
-			}
+	// rulesOf adds the rules of account a after the rule key `from` to the page; it reports
+	// whether the page is full.
+	rulesOf := func(a, from string) (bool, error) {
+		full := false
+		err := s.st.View(ctx, func(tx store.Tx) error {
 			all, err := rules.List(tx, a, "", from, 0)
 			if err != nil {
 				return err
@@ -630,26 +627,68 @@ func (s *Service) AggregateRuleCompliances(ctx context.Context, caller, region, 
 				}
 				if len(p.Items) == limit {
 					last := p.Items[len(p.Items)-1]
-					p.Next = last.Account + "|" + ruleKey(last.Region, last.RuleName)
+					p.Next, full = last.Account+"|"+ruleKey(last.Region, last.RuleName), true
 					return nil
 				}
 				p.Items = append(p.Items, AggregateRuleCompliance{RuleName: r.Name, Account: a, Region: r.Region, Compliance: c})
 			}
+			return nil
+		})
+		return full, err
+	}
+	// The position's account first, when it is still a source.
+	first := afterAccount
+	if f.Account != "" {
+		first = f.Account
+		if f.Account < afterAccount {
+			return p, nil
 		}
-		return nil
-	})
-	return p, err
+	}
+	if first != "" {
+		ok, err := s.orgs.ActiveMember(ctx, caller, first)
+		if err != nil {
+			return p, err
+		}
+		if ok {
+			from := ""
+			if first == afterAccount {
+				from = afterRule
+			}
+			if full, err := rulesOf(first, from); err != nil || full {
+				return p, err
+			}
+		}
+		if f.Account != "" {
+			return p, nil
+		}
+	}
+	for cursor, batch := first, limit+1; ; batch = min(2*batch, 1000) {
+		ids, more, err := s.orgs.ActiveAccountIDs(ctx, caller, cursor, batch)
+		if err != nil {
+			return p, err
+		}
+		for _, a := range ids {
+			if full, err := rulesOf(a, ""); err != nil || full {
+				return p, err
+			}
+		}
+		if !more {
+			return p, nil
+		}
+		cursor = lastOf(ids)
+	}
 }
 
 // AggregateRuleDetails answers GetAggregateComplianceDetailsByConfigRule: a page of one source
 // account's evaluations by one rule. An account that is not a source answers no evaluation.
 func (s *Service) AggregateRuleDetails(ctx context.Context, caller, region, name, rule, account, ruleRegion, complianceType string, after string, limit int) (Page[Evaluation], error) {
-	accounts, agg, err := s.sources(ctx, caller, region, name)
+	agg, err := s.aggregator(ctx, caller, region, name)
 	if err != nil {
 		return Page[Evaluation]{}, err
 	}
-	if !slices.Contains(accounts, account) || !agg.covers(ruleRegion) {
-		return Page[Evaluation]{}, nil
+	source, err := s.orgs.ActiveMember(ctx, caller, account)
+	if err != nil || !source || !agg.covers(ruleRegion) {
+		return Page[Evaluation]{}, err
 	}
 	var types []string
 	if complianceType != "" {

@@ -563,7 +563,8 @@ func (s *Service) ProvisioningStatus(ctx context.Context, caller, instanceARN, r
 }
 
 // ListRequests lists an instance's requests of one kind ("create", "delete", "provision"),
-// those of status (IN_PROGRESS, FAILED, SUCCEEDED) when it is set, in request ID order.
+// those of status (IN_PROGRESS, FAILED, SUCCEEDED) when it is set, in request ID order. A status
+// reads the "status" index, so a page reads its own requests and no others.
 func (s *Service) listRequests(ctx context.Context, caller, instanceARN, typ, status string, o ListOpts) (store.Page[Request], error) {
 	if status != "" && status != RequestInProgress && status != RequestFailed && status != RequestSucceeded {
 		return store.Page[Request]{}, invalid("The value of Filter.Status must be IN_PROGRESS, FAILED or SUCCEEDED.")
@@ -574,7 +575,11 @@ func (s *Service) listRequests(ctx context.Context, caller, instanceARN, typ, st
 	}
 	var p store.Page[Request]
 	err = store.View(ctx, s.st, func(t txn) (err error) {
-		src := requests.Resolved(t, r.account, requests.IndexRange(t, "type", r.account, key(r.instance, typ)+"\x00"))
+		index, value := "type", key(r.instance, typ)
+		if status != "" {
+			index, value = "status", key(r.instance, typ, status)
+		}
+		src := requests.Resolved(t, r.account, requests.IndexRange(t, index, r.account, value+"\x00"))
 		p, err = store.ReadPage(src, o.After, o.limit(), func(it store.Item) (Request, bool, error) {
 			if it.Body == nil {
 				return Request{}, false, nil

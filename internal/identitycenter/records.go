@@ -254,7 +254,9 @@ var provisioned = store.Define(store.Kind[provisionedRecord]{
 })
 
 // requestRecord is the status of an asynchronous request: an account assignment's creation or
-// deletion, or a permission set's provisioning. "type" lists an instance's requests of one type.
+// deletion, or a permission set's provisioning. "type" lists an instance's requests of one type,
+// "status" those of one type and status (the List*Status operations' Filter), both in request ID
+// order.
 type requestRecord struct {
 	ID            string    `json:"id"`
 	Type          string    `json:"type"`
@@ -273,5 +275,6 @@ var requests = store.Define(store.Kind[requestRecord]{
 	Name: kindRequest, Version: 1,
 	Indexes: []store.Index[requestRecord]{
 		scoped("type", false, func(r *requestRecord) []string { return []string{r.Type} }),
+		scoped("status", false, func(r *requestRecord) []string { return []string{r.Type, r.Status} }),
 	},
 })

@@ -1,6 +1,7 @@
 package orgs
 
 import (
+	"cmp"
 	"context"
 	"github.com/rootward/rootward/internal/arn"
 	"regexp"
@@ -331,20 +332,66 @@ func (s *Service) ListAccounts(ctx context.Context, caller string, o ListOpts) (
 		if err != nil {
 			return err
 		}
-		p, err = pageItems(members.Range(t, org.ID, ""), "", o, func(it store.Item) (Account, bool, error) {
-			r, err := members.Decode(it.Body)
-			if err != nil {
-				return Account{}, false, err
-			}
-			a, err := t.memberOf(org, r)
-			if err != nil {
-				return Account{}, false, err
-			}
-			return *a, true, nil
-		})
+		p, err = t.pageMembers(org, o, func(*Account) (bool, error) { return true, nil })
 		return err
 	})
 	return p, err
+}
+
+// ActiveAccountIDs lists the IDs of the ACTIVE accounts of caller's organization (its management
+// account among them) that sort after the ID `after` ("" first), at most limit, in ID order, and
+// reports whether more follow. It reads the "status" index, so a page costs its own accounts, not
+// the suspended ones nor those before it. Returns AWSOrganizationsNotInUseException and
+// AccessDeniedException as ListAccounts does.
+func (s *Service) ActiveAccountIDs(ctx context.Context, caller, after string, limit int) ([]string, bool, error) {
+	var p store.Page[string]
+	err := s.view(ctx, func(t txn) error {
+		org, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		prefix := StatusActive + "\x00"
+		if after != "" {
+			after = prefix + after
+		}
+		p, err = store.ReadPage(members.IndexRange(t, byStatus, org.ID, prefix), after, limit, func(it store.Item) (string, bool, error) {
+			return store.EntryKey(it.Key), true, nil
+		})
+		return err
+	})
+	return p.Items, p.Truncated, err
+}
+
+// ActiveMember reports whether id is an ACTIVE account of caller's organization. Returns what
+// ActiveAccountIDs returns.
+func (s *Service) ActiveMember(ctx context.Context, caller, id string) (bool, error) {
+	active := false
+	err := s.view(ctx, func(t txn) error {
+		org, err := t.reader(caller)
+		if err != nil {
+			return err
+		}
+		r, ok, err := members.Get(t, org.ID, id)
+		active = ok && cmp.Or(r.Status, StatusActive) == StatusActive
+		return err
+	})
+	return active, err
+}
+
+// pageMembers pages through org's accounts in ID order; keep says which of them the page answers.
+func (t txn) pageMembers(org *Organization, o ListOpts, keep func(a *Account) (bool, error)) (Page[Account], error) {
+	return pageItems(members.Range(t, org.ID, ""), "", o, func(it store.Item) (Account, bool, error) {
+		r, err := members.Decode(it.Body)
+		if err != nil {
+			return Account{}, false, err
+		}
+		a, err := t.memberOf(org, r)
+		if err != nil {
+			return Account{}, false, err
+		}
+		ok, err := keep(a)
+		return *a, ok, err
+	})
 }
 
 // DescribeAccount returns a member account. Returns AccountNotFoundException.

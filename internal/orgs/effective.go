@@ -133,7 +133,10 @@ func (s *Service) ListEffectivePolicyValidationErrors(ctx context.Context, calle
 }
 
 // ListAccountsWithInvalidEffectivePolicy lists the accounts whose effective policy of a type has
-// validation errors. Management account or delegated administrator only.
+// validation errors, in ID order. Management account or delegated administrator only. A page
+// reads the accounts in order only as far as it needs (each one's effective policy merged), and
+// its NextToken is the last account's position, not an offset that a joining or leaving account
+// would shift.
 func (s *Service) ListAccountsWithInvalidEffectivePolicy(ctx context.Context, caller, policyType string, lo ListOpts) (Page[Account], error) {
 	var p Page[Account]
 	if err := checkEffectiveType(policyType); err != nil {
@@ -144,26 +147,10 @@ func (s *Service) ListAccountsWithInvalidEffectivePolicy(ctx context.Context, ca
 		if err != nil {
 			return err
 		}
-		ids, err := t.members(o.ID)
-		if err != nil {
-			return err
-		}
-		var bad []Account
-		for _, id := range ids {
-			a, err := t.member(o, id)
-			if err != nil || a == nil {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			if _, errs, err := t.effective(o, a, policyType); err != nil {
-				return err
-			} else if len(errs) > 0 {
-				bad = append(bad, *a)
-			}
-		}
-		p, err = pageSlice(bad, lo)
+		p, err = t.pageMembers(o, lo, func(a *Account) (bool, error) {
+			_, errs, err := t.effective(o, a, policyType)
+			return len(errs) > 0, err
+		})
 		return err
 	})
 	return p, err

@@ -1,6 +1,7 @@
 package orgs
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -110,9 +111,14 @@ type memberRecord struct {
 // byParent is the "parent" index of members and OUs: the children of a root or OU, in ID order.
 const byParent = "parent"
 
+// byStatus is the "status" index of members: an organization's accounts of one status (a record
+// written without one counts as ACTIVE), in ID order.
+const byStatus = "status"
+
 var members = store.Define(store.Kind[memberRecord]{Name: kindMember, Version: 1,
 	Indexes: []store.Index[memberRecord]{
 		{Name: byParent, Values: func(_ string, r *memberRecord) []string { return []string{r.ParentID} }},
+		{Name: byStatus, Values: func(_ string, r *memberRecord) []string { return []string{cmp.Or(r.Status, StatusActive)} }},
 	}})
 
 func newMemberRecord(a *Account) *memberRecord {

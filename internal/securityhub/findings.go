@@ -40,7 +40,7 @@ func ProductARN(region string) string { return arn.SecurityHub(region, "", "prod
 
 // findingRecord is a control finding as stored (kind "securityhub.finding", in the account of the
 // finding's resource, keyed by REGION/CONTROL_ID/CONFIG_RESOURCE_TYPE/RESOURCE_ID); the unique
-// index "id" finds it by its Id.
+// index "id" finds it by its Id, and the order indexes (page.go) list it in GetFindings' order.
 type findingRecord struct {
 	ID           string    `json:"id"`
 	Region       string    `json:"region"`
@@ -73,9 +73,9 @@ type findingRecord struct {
 
 var findings = store.Define(store.Kind[findingRecord]{
 	Name: "securityhub.finding", Version: 1,
-	Indexes: []store.Index[findingRecord]{
+	Indexes: append([]store.Index[findingRecord]{
 		{Name: "id", Unique: true, Values: func(_ string, r *findingRecord) []string { return []string{r.ID} }},
-	},
+	}, orderIndexes...),
 })
 
 func findingKey(region, control, resourceType, resourceID string) string {

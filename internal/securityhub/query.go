@@ -1,11 +1,9 @@
 package securityhub
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -348,107 +346,87 @@ func compileAbsent(name string, raw json.RawMessage) (matcher, error) {
 	return func(*Finding) bool { return all }, nil
 }
 
-// sortFindings orders fs by criteria (default: UpdatedAt, newest first), then by Id.
-func sortFindings(fs []*Finding, criteria []SortCriterion) error {
-	for _, c := range criteria {
-		if c.SortOrder != "" && c.SortOrder != "asc" && c.SortOrder != "desc" {
-			return invalidInput("Invalid SortOrder %q.", c.SortOrder)
-		}
-		if stringFields[c.Field] == nil && dateFields[c.Field] == nil && numberFields[c.Field] == nil {
-			return invalidInput("Invalid sort Field %q.", c.Field)
-		}
-	}
-	if len(criteria) == 0 {
-		criteria = []SortCriterion{{Field: "UpdatedAt", SortOrder: "desc"}}
-	}
-	slices.SortStableFunc(fs, func(a, b *Finding) int {
-		for _, c := range criteria {
-			var d int
-			switch {
-			case stringFields[c.Field] != nil:
-				d = cmp.Compare(strings.Join(stringFields[c.Field](a), "\x00"), strings.Join(stringFields[c.Field](b), "\x00"))
-			case dateFields[c.Field] != nil:
-				d = cmp.Compare(dateFields[c.Field](a), dateFields[c.Field](b)) // ISO, one format: byte order is time order
-			default:
-				x, _ := numberFields[c.Field](a)
-				y, _ := numberFields[c.Field](b)
-				d = cmp.Compare(x, y)
-			}
-			if c.SortOrder == "desc" {
-				d = -d
-			}
-			if d != 0 {
-				return d
-			}
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	return nil
-}
-
 // MaxResults bounds a GetFindings page (1–100, default 100).
 const MaxResults = 100
 
 // GetFindings returns the findings the caller may see in region — its own and, when it is its
 // organization's Security Hub administrator, its members' — that match filters, sorted, from
-// the position token ("" first; else a position GetFindings returned), at most limit, with the
-// position after them ("" when none follow). Returns InvalidAccessException and
-// InvalidInputException.
+// the position token ("" first; else a position GetFindings returned for the same query), at
+// most limit, with the position after them ("" when none follow). The default order reads one
+// page of indexes (page.go). Returns InvalidAccessException and InvalidInputException.
 func (s *Service) GetFindings(ctx context.Context, caller, region string, filters Filters, sortBy []SortCriterion, token string, limit int) ([]*Finding, string, error) {
 	if err := s.RequireHub(ctx, caller, region); err != nil {
 		return nil, "", err
-	}
-	ms, err := compileFilters(filters, s.now().UTC())
-	if err != nil {
-		return nil, "", err
-	}
-	offset := 0
-	if token != "" {
-		if offset, err = strconv.Atoi(token); err != nil || offset < 0 {
-			return nil, "", invalidInput("Invalid NextToken.")
-		}
 	}
 	accounts, err := s.members(ctx, caller)
 	if err != nil {
 		return nil, "", err
 	}
-	var all []*Finding
+	return s.getFindingsOf(ctx, accounts, region, filters, sortBy, token, limit)
+}
+
+// getFindingsOf is GetFindings over the findings of accounts.
+func (s *Service) getFindingsOf(ctx context.Context, accounts []string, region string, filters Filters, sortBy []SortCriterion, token string, limit int) ([]*Finding, string, error) {
+	ms, err := compileFilters(filters, s.now().UTC())
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkSort(sortBy); err != nil {
+		return nil, "", err
+	}
+	p := narrow(filters, region, accounts)
+	if p.empty {
+		return nil, "", nil
+	}
+	decode := func(it store.Item) (*Finding, bool, error) {
+		if it.Body == nil {
+			return nil, false, nil // gone since its index entry was read
+		}
+		r, err := findings.Decode(it.Body)
+		if err != nil {
+			return nil, false, err
+		}
+		f := r.finding(accountOf(it.Key))
+		return f, !slices.ContainsFunc(ms, func(m matcher) bool { return !m(f) }), nil
+	}
+	var page []*Finding
+	next := ""
 	err = s.st.View(ctx, func(tx store.Tx) error {
-		all = all[:0]
-		for _, a := range accounts {
-			after := ""
-			for {
-				page, err := findings.List(tx, a, region+"/", after, 512)
+		src := mergeAll(p.sources(tx, region))
+		if defaultOrder(sortBy) {
+			pg, err := store.ReadPage(src, token, limit, decode)
+			page, next = pg.Items, pg.Last
+			return err
+		}
+		// Another order: every finding the plan reads, sorted.
+		var all []*Finding
+		after := ""
+		for {
+			batch, err := src(after, 512)
+			if err != nil {
+				return err
+			}
+			for _, it := range batch {
+				f, ok, err := decode(it)
 				if err != nil {
 					return err
 				}
-				for _, e := range page {
-					f := e.Record.finding(a)
-					if !slices.ContainsFunc(ms, func(m matcher) bool { return !m(f) }) {
-						all = append(all, f)
-					}
+				if ok {
+					all = append(all, f)
 				}
-				if len(page) < 512 {
-					break
-				}
-				after = page[len(page)-1].Key
+				after = it.Key
+			}
+			if len(batch) < 512 {
+				break
 			}
 		}
-		return nil
+		page, next, err = sortedPage(all, sortBy, token, limit)
+		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	if err := sortFindings(all, sortBy); err != nil {
-		return nil, "", err
-	}
-	offset = min(offset, len(all))
-	end := min(offset+limit, len(all))
-	next := ""
-	if end < len(all) {
-		next = strconv.Itoa(end)
-	}
-	return all[offset:end], next, nil
+	return page, next, nil
 }
 
 // Identifier names a finding: its Id and ProductArn.
