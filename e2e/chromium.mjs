@@ -28,3 +28,19 @@ export async function launchProfile(extra = {}) {
   };
   return { context, close };
 }
+
+// addPasskeyAuthenticator gives page a virtual platform authenticator (the DevTools protocol's
+// WebAuthn domain: CTAP2, resident keys, user verification always given, presence simulated), as
+// a passkey on the person's own device; it returns the DevTools session and the authenticator's ID,
+// whose credentials the test can read back (WebAuthn.getCredentials).
+export async function addPasskeyAuthenticator(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}

@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchProfile } from "./chromium.mjs";
+import { launchProfile, addPasskeyAuthenticator } from "./chromium.mjs";
 import { totp } from "./otp.mjs";
 
 const base = process.env.ROOTWARD_URL;
@@ -120,14 +120,7 @@ try {
   await page.waitForURL(/\/console\/home$/);
 
   step("passkey registration with the virtual authenticator");
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2", transport: "internal", hasResidentKey: true,
-      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
-    },
-  });
+  const { cdp, authenticatorId } = await addPasskeyAuthenticator(context, page);
   await page.goto(base + "/console/security-credentials");
   await page.waitForSelector("#webauthn-register", { state: "visible" });
   await page.fill("#webauthn-name", "laptop-passkey");

@@ -17,7 +17,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchProfile } from "./chromium.mjs";
+import { launchProfile, addPasskeyAuthenticator } from "./chromium.mjs";
 import { totp } from "./otp.mjs";
 
 const env = (name) => {
@@ -104,14 +104,7 @@ try {
       await page.click('form[action="/start/signin"] button[type="submit"]');
     };
     step("first sign-in of another user: a passkey registered instead of an authenticator app");
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2", transport: "internal", hasResidentKey: true,
-        hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
-      },
-    });
+    const { cdp, authenticatorId } = await addPasskeyAuthenticator(context, page);
     await signIn(env("ROOTWARD_PASSKEY_OTP"));
     await page.waitForSelector('form[action="/start/password"]');
     await page.fill('input[name="new_password"]', newPassword);
