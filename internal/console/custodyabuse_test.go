@@ -285,3 +285,34 @@ func TestMFAGuessesLimitedAcrossAttempts(t *testing.T) {
 	}
 	ce.countersAreTheAccounts("custody-mfa:")
 }
+
+var glassIDPattern = regexp.MustCompile(`Emergency sign-in ([0-9a-f-]{36}) started`)
+
+// TestBreakGlassStartsLimited: every emergency sign-in's start messages the approvers and the
+// contacts, so an account's starts are limited like recovery messages (5 an hour), even when each
+// was cancelled; a refused start (no reason) does not count.
+func TestBreakGlassStartsLimited(t *testing.T) {
+	ge := newGuardEnv(t)
+	ge.withRootPassword()
+	_, seed := ge.enableVirtualMFA("", "root-phone")
+	ge.team(2, "ana", "bo", "cy")
+	b := ge.browser()
+	for i := range throttle.DefaultLimits.MessagesPerHour {
+		ge.rootToApproval(b, seed)
+		wantPage(t, "no reason", b.submit("/console/signin/breakglass", url.Values{"reason": {""}}), http.StatusBadRequest, "needs a reason")
+		p := b.submit("/console/signin/breakglass", url.Values{"reason": {"approvers unreachable"}})
+		m := glassIDPattern.FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || m == nil {
+			t.Fatalf("start %d = %d, want started:\n%.1500s", i+1, p.status, p.body)
+		}
+		if err := ge.mpa.CancelBreakGlass(context.Background(), ge.account.ID, m[1], "security@acme.example"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ge.rootToApproval(b, seed)
+	wantPage(t, "one start too many", b.submit("/console/signin/breakglass", url.Values{"reason": {"approvers unreachable"}}), http.StatusTooManyRequests,
+		"Too many emergency sign-ins of this account were started. Try again in")
+	ge.clock.Advance(time.Hour)
+	ge.rootToApproval(b, seed)
+	wantPage(t, "a start an hour later", b.submit("/console/signin/breakglass", url.Values{"reason": {"approvers unreachable"}}), http.StatusOK, "Emergency sign-in")
+}

@@ -70,7 +70,7 @@ func (h *Handler) breakGlassStart(w http.ResponseWriter, r *http.Request, _ *ses
 	if err != nil {
 		if p, perr := h.signin.PendingAt(r.Context(), tok); perr == nil && p.Next == signin.StepApproval {
 			if msg, ok := userMessage(err); ok {
-				h.showApproval(w, r, http.StatusBadRequest, p, msg)
+				h.showApproval(w, r, refusalStatus(err, http.StatusBadRequest), p, msg)
 				return
 			}
 		}
