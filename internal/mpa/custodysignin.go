@@ -35,7 +35,10 @@ import (
 //  4. The starting browser redeems the attempt (RedeemCustodySignIn, through internal/signin),
 //     which then asks for approval when a team protects the root sign-in.
 //
-// An attempt lives CustodyAttemptLifetime; three wrong shares or MFA codes end it.
+// An attempt lives CustodyAttemptLifetime; three wrong shares or MFA codes end it, and the
+// guesses are also limited across attempts (custodylimits.go). The start tells the browser nothing
+// of the account: every email gets a code, and one whose account's password is not split gets a
+// void attempt that can never complete.
 
 // CustodyAttemptLifetime is how long a custody sign-in attempt waits for its shares and MFA:
 // Rootward's choice, long enough for custodians to be reached by phone.
