@@ -126,18 +126,26 @@ func (ce *custodyEnv) restart() string {
 	}
 }
 
-// guessUntilLocked has guess make wrong guesses, advancing the clock past each back-off, until
-// its counters lock; it returns the refusals' messages, in order.
-func (ce *custodyEnv) guessUntilLocked(what string, guess func() page) []string {
+// guessUntilLocked makes wrong guesses (guess, in an attempt of code) until their counters lock,
+// starting a new attempt, readied by ready, every three wrong guesses (they end an attempt) and
+// advancing the clock past each back-off; it returns the refusals' messages, in order.
+func (ce *custodyEnv) guessUntilLocked(what string, ready func(code string), guess func(code string) page) []string {
 	t := ce.t
 	t.Helper()
 	var refusals []string
+	var code string
 	wrong := 0
 	for wrong < throttle.DefaultLimits.LockAfter {
-		p := guess()
+		if code == "" {
+			code = ce.restart()
+			ready(code)
+		}
+		p := guess(code)
 		switch p.status {
 		case http.StatusBadRequest:
-			wrong++
+			if wrong++; wrong%3 == 0 {
+				code = ""
+			}
 		case http.StatusTooManyRequests:
 			m := retryPattern.FindStringSubmatch(p.body)
 			if m == nil {
@@ -177,23 +185,11 @@ func (ce *custodyEnv) custodyRecords(names ...string) map[string][]map[string]an
 // are records. The counters are the account's own.
 func TestShareGuessesLimitedAcrossAttempts(t *testing.T) {
 	ce := newCustodyEnv(t)
-	var code string
-	tries := 0
-	guess := func() page {
-		if tries%3 == 0 {
-			code = ce.restart() // three wrong shares end an attempt
-		}
-		p := ce.enter("c2", code, ce.shares["c3"])
-		if p.status == http.StatusBadRequest {
-			tries++
-		}
-		return p
-	}
-	refusals := ce.guessUntilLocked("c2's wrong share", guess)
+	refusals := ce.guessUntilLocked("c2's wrong share", func(string) {}, func(code string) page { return ce.enter("c2", code, ce.shares["c3"]) })
 	if len(refusals) == 0 {
 		t.Error("no guess before the lock was refused")
 	}
-	code = ce.restart()
+	code := ce.restart()
 	p := ce.enter("c2", code, ce.shares["c2"])
 	wantPage(t, "c2's right share while locked", p, http.StatusTooManyRequests, "Too many wrong shares were entered for the root user of account "+ce.account.ID+". Try again in")
 	wantPage(t, "c1's share while the account is locked", ce.enter("c1", code, ce.shares["c1"]), http.StatusTooManyRequests, "Too many wrong shares were entered")
@@ -247,29 +243,18 @@ func (ce *custodyEnv) countersAreTheAccounts(prefix string) {
 // from the fifth on each waits, the tenth locks, with records.
 func TestMFAGuessesLimitedAcrossAttempts(t *testing.T) {
 	ce := newCustodyEnv(t)
-	var code string
-	tries := 0
-	guess := func() page {
-		if tries%3 == 0 {
-			code = ce.restart()
-			wantPage(t, "c1's share", ce.enter("c1", code, ce.shares["c1"]), http.StatusOK, "Your share was entered.")
-			wantPage(t, "c2's share", ce.enter("c2", code, ce.shares["c2"]), http.StatusOK, "the password is verified")
-		}
-		p := ce.mfa("mo", code, wrongCode(totpCode(t, ce.seed, ce.clock.Now())))
-		if p.status == http.StatusBadRequest {
-			tries++
-		}
-		return p
+	shares := func(code string) {
+		wantPage(t, "c1's share", ce.enter("c1", code, ce.shares["c1"]), http.StatusOK, "Your share was entered.")
+		wantPage(t, "c2's share", ce.enter("c2", code, ce.shares["c2"]), http.StatusOK, "the password is verified")
 	}
-	refusals := ce.guessUntilLocked("mo's wrong code", guess)
+	refusals := ce.guessUntilLocked("mo's wrong code", shares, func(code string) page {
+		return ce.mfa("mo", code, wrongCode(totpCode(t, ce.seed, ce.clock.Now())))
+	})
 	if len(refusals) == 0 {
 		t.Error("no guess before the lock was refused")
 	}
-	if tries%3 == 0 {
-		code = ce.restart()
-		ce.enter("c1", code, ce.shares["c1"])
-		ce.enter("c2", code, ce.shares["c2"])
-	}
+	code := ce.restart()
+	shares(code)
 	wantPage(t, "mo's right code while locked", ce.mfa("mo", code, totpCode(t, ce.seed, ce.clock.Now())), http.StatusTooManyRequests,
 		"Too many wrong MFA codes were entered for the root user of account "+ce.account.ID+".")
 	root, err := throttle.New(ce.st, throttle.DefaultLimits, ce.clock.Now).State(context.Background(), throttle.DefaultLimits.Identity("mfa", ce.account.ID+"/"))
