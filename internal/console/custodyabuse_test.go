@@ -301,3 +301,20 @@ func TestBreakGlassStartsLimited(t *testing.T) {
 	ge.rootToApproval(b, seed)
 	wantPage(t, "a start an hour later", b.submit("/console/signin/breakglass", url.Values{"reason": {"approvers unreachable"}}), http.StatusOK, "Emergency sign-in")
 }
+
+// TestCustodyCodeGuessesLimited: codes that name no attempt count under the portal user who
+// enters them, so that nobody signed in to the portal can search the codes for other people's
+// attempts: from the fifth such code on each entry waits; another user is not held back.
+func TestCustodyCodeGuessesLimited(t *testing.T) {
+	ce := newCustodyEnv(t)
+	code := ce.restart()
+	for i := range throttle.DefaultLimits.BackoffAfter {
+		wantPage(t, "an unknown code", ce.enter("c1", fmt.Sprintf("ZZZZ-ZZ%02d", i), ce.shares["c1"]), http.StatusBadRequest, "No root sign-in attempt has this code")
+	}
+	wantPage(t, "a right code after five unknown ones", ce.enter("c1", code, ce.shares["c1"]), http.StatusTooManyRequests,
+		"Too many codes that name no root sign-in attempt were entered. Try again in 1 seconds.")
+	wantPage(t, "an unknown code for the MFA step", ce.mfa("c1", "ZZZZ-ZZZZ", "123456"), http.StatusTooManyRequests, "Too many codes that name no root sign-in attempt")
+	wantPage(t, "another custodian", ce.enter("c2", code, ce.shares["c2"]), http.StatusOK, "Your share was entered.")
+	ce.clock.Advance(time.Second)
+	wantPage(t, "the right code once the wait is over", ce.enter("c1", code, ce.shares["c1"]), http.StatusOK, "the password is verified")
+}

@@ -2,6 +2,7 @@ package mpa
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -17,6 +18,9 @@ import (
 //     unknown email is counted alike) and under the source address's "auth" counter, which the
 //     root and IAM-user sign-ins share: an address cannot multiply its allowance by switching
 //     between them. A redeemed attempt clears its email's counter.
+//   - A code that names no attempt (it is unknown, or the attempt ended) counts under the
+//     Identity Center user who entered it, so that nobody signed in to the portal can search
+//     the 40-bit codes for other people's attempts.
 //   - A wrong share counts under its custodian (in the attempt's account) and under the account.
 //   - A wrong MFA code counts under its MFA group member (in the account) and under the root
 //     user's own MFA counter ("mfa:ACCOUNT/"), the one the console's and the API's root MFA codes
@@ -32,7 +36,25 @@ const (
 	custodyStartKind = "custody-start"
 	custodyShareKind = "custody-share"
 	custodyMFAKind   = "custody-mfa"
+	custodyCodeKind  = "custody-code"
 )
+
+// codeLookup runs find, which reads the attempt of a code entered by who, as a guess of a code
+// under who's counter: find's errNoAttempt stays counted; any other outcome gives the attempt back.
+func (s *Service) codeLookup(ctx context.Context, who Person, find func() error) error {
+	sc := s.counters().Limits().Identity(custodyCodeKind, who.InstanceARN+"/"+who.UserID)
+	if _, err := s.counters().Reserve(ctx, sc); err != nil {
+		return throttled(err, "Too many codes that name no root sign-in attempt were entered.")
+	}
+	err := find()
+	if errors.Is(err, errNoAttempt) {
+		return err
+	}
+	if rerr := s.counters().Refund(ctx, sc); rerr != nil && err == nil {
+		return rerr
+	}
+	return err
+}
 
 // counters returns the service's throttling counters.
 func (s *Service) counters() *throttle.Counters { return s.cfg.Counters }

@@ -284,7 +284,11 @@ func (s *Service) EnterShare(ctx context.Context, code string, who Person, share
 	part, perr := decodeShare(share)
 	defer clear(part)
 	// Who is guessing, read first: the guess is counted before the share is checked.
-	account, custodian, err := s.custodianIn(ctx, code, who)
+	var account, custodian string
+	err := s.codeLookup(ctx, who, func() (err error) {
+		account, custodian, err = s.custodianIn(ctx, code, who)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -494,23 +498,25 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 	var key string
 	var rec *attemptRecord
 	var member bool
-	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		k, r, err := s.activeAttempt(tx, code)
-		if err != nil {
-			return err
-		}
-		cr, ok, err := custody.Get(tx, r.Account, custodyKey)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNoAttempt
-		}
-		for _, m := range cr.MFAGroup {
-			member = member || s.is(tx, r.Account, m.SourceARN, m.UserID, who)
-		}
-		key, rec = k, r
-		return nil
+	err := s.codeLookup(ctx, who, func() error {
+		return s.cfg.Store.View(ctx, func(tx store.Tx) error {
+			k, r, err := s.activeAttempt(tx, code)
+			if err != nil {
+				return err
+			}
+			cr, ok, err := custody.Get(tx, r.Account, custodyKey)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errNoAttempt
+			}
+			for _, m := range cr.MFAGroup {
+				member = member || s.is(tx, r.Account, m.SourceARN, m.UserID, who)
+			}
+			key, rec = k, r
+			return nil
+		})
 	})
 	switch {
 	case err != nil:
