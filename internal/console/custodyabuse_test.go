@@ -36,7 +36,8 @@ var variable = regexp.MustCompile(`id="custody-code">[A-Z0-9-]+<|name="csrf" val
 // a share in it.
 func TestCustodyStartTellsNothing(t *testing.T) {
 	ce := newCustodyEnv(t)
-	if _, err := ce.svc.CreateAccount(context.Background(), "plain", "plain@acme.example", ""); err != nil {
+	plain, err := ce.svc.CreateAccount(context.Background(), "plain", "plain@acme.example", "")
+	if err != nil {
 		t.Fatal(err)
 	}
 	var pages, continues []string
@@ -66,6 +67,13 @@ func TestCustodyStartTellsNothing(t *testing.T) {
 	}
 	if !strings.Contains(continues[0], "No custodian has entered a share") {
 		t.Errorf("Continue before any share = %.1500s, want the reason", continues[0])
+	}
+	// Each account's owner sees the try in its own trail.
+	for _, acct := range []string{ce.account.ID, plain.ID} {
+		pg, err := trail.List(context.Background(), ce.st, trail.Query{Account: acct, EventName: "RootCustodySignInStarted"})
+		if err != nil || len(pg.Events) != 1 {
+			t.Errorf("account %s's RootCustodySignInStarted records = %d (%v), want 1", acct, len(pg.Events), err)
+		}
 	}
 	wantPage(t, "a share in the split account's attempt", ce.enter("c1", codes[rootEmail], ce.shares["c1"]), http.StatusOK, "Your share was entered.")
 	for _, email := range []string{"plain@acme.example", "nobody@acme.example"} {

@@ -125,7 +125,8 @@ var errNoAttempt = AccessDenied("No root sign-in attempt has this code, or it ha
 
 // StartCustodySignIn starts a custody sign-in of the root user whose email is email, from the
 // source address sourceIP. Every email gets the same answer after the same work — one account
-// lookup, one read of a split, one attempt stored and one record — so the answer tells an
+// lookup, one read of a split, one attempt stored, and one record for an email that names an
+// account (split or not) — so the answer tells an
 // anonymous visitor nothing of the account: an email that is no account's, or whose account's
 // root password is not split, gets a void attempt, which waits like any and can never complete
 // (no custodian can enter a share in it). Throttling when the email or the address started too
@@ -167,9 +168,13 @@ func (s *Service) StartCustodySignIn(ctx context.Context, email, sourceIP string
 	if err := s.cfg.Store.Update(ctx, func(tx store.Tx) error { return attempts.Insert(tx, "", codeKey(code), rec) }); err != nil {
 		return nil, err
 	}
-	// Recorded in the account the email names, split or not (its owner sees the try); an unknown
-	// email's is recorded too, in no account, so that every start costs one record.
-	s.custodyEvent(account, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
+	// Recorded in the account the email names, split or not (its owner sees the try). An unknown
+	// email's start is not recorded — a record belongs to an account that exists, and an
+	// anonymous visitor's typos are no one's — which is the one piece of work it is spared, as
+	// at the password sign-in (internal/signin BeginRootSignIn).
+	if account != "" {
+		s.custodyEvent(account, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
+	}
 	return &CustodySignIn{Code: code, Token: code + "." + secret, Expires: rec.Expires}, nil
 }
 
