@@ -161,7 +161,7 @@ func serveCmd() *cobra.Command {
 			defer w.start(ctx, log)()
 			// Background mail (password-reset links) is sent before the recorder closes.
 			defer root.Drain()
-			go root.Run(ctx, time.Minute, log, si.Sweep, w.rootSignIns)
+			go root.Run(ctx, time.Minute, log, si.Sweep, w.rootSignIns, w.portal)
 			go sweepConsole(ctx, con, time.Hour, log)
 			stopDelivery, err := startTrailDelivery(ctx, &d, &tf, svc, st, log)
 			if err != nil {
@@ -345,6 +345,7 @@ func consoleServices(d *dataFlags, nf *notify.Flags, svc *iam.Service, st store.
 	if err != nil {
 		return nil, nil, nil, nil, nil, err
 	}
+	w.portal = pt.Sweep
 	srv := server.New(server.Config{
 		IAM: svc, Orgs: org, Logger: log, Trail: rec, RootMFAGuard: root.CheckRootDeviceRemoval, MFALocked: root.MFALocked,
 		TrustedProxies: trusted, EventBridge: w.bus, SNS: w.sns, GuardDuty: w.mon.guardDuty, AccessAdvisor: w.advisor, Root: root, AWSConfig: w.mon.config, SecurityHub: w.mon.securityHub, Advisor: w.mon.advisor,

@@ -31,6 +31,9 @@ type watchers struct {
 	advisor *accessadvisor.Service
 	// approvals is Multi-party approval, whose expired sessions are swept (mpasweep.go).
 	approvals *mpa.Service
+	// portal sweeps the access portal's expired sign-ins and sessions (portal.Service.Sweep);
+	// serve runs it every minute, with rootSignIns.
+	portal func(context.Context) (int, error)
 }
 
 // newWatchers builds the watchers over st (the bus with opts, for tests) and ties them to the

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rootward/rootward/internal/arn"
+	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/portal"
 )
@@ -65,7 +66,16 @@ func (h *Handler) custodyDone(w http.ResponseWriter, r *http.Request, d custodyP
 		h.internalError(w, r, err)
 		return
 	}
-	h.custodyView(w, r, http.StatusBadRequest, d, "", msg)
+	h.custodyView(w, r, refusalStatus(err, http.StatusBadRequest), d, "", msg)
+}
+
+// refusalStatus is the status of a page showing a refusal: 429 for a throttled attempt (as the
+// sign-in pages answer), otherwise def.
+func refusalStatus(err error, def int) int {
+	if awserr.IsCode(err, awserr.Throttling) {
+		return http.StatusTooManyRequests
+	}
+	return def
 }
 
 func (h *Handler) portalTakeShare(w http.ResponseWriter, r *http.Request) {

@@ -165,7 +165,7 @@ func TestRootSignInWithPasswordShares(t *testing.T) {
 	}
 	want := map[string]string{
 		"RootCustodySignInStarted":  ": ",
-		"RootPasswordShareEntered":  ce.ids["c1"] + ": " + ce.ids["c2"] + ": ",
+		"RootPasswordShareEntered":  ce.ids["c1"] + ":Success " + ce.ids["c2"] + ":Failure " + ce.ids["c2"] + ":Success ",
 		"RootPasswordRecombined":    ":Success ",
 		"RootCustodyMFAAnswered":    ce.ids["mo"] + ":Failure " + ce.ids["mo"] + ":Success ",
 		"RootCustodySignInRedeemed": ": ",

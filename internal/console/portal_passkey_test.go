@@ -188,6 +188,10 @@ func TestPortalPasskeyPages(t *testing.T) {
 	if p.status != 200 || !strings.Contains(p.body, `data-finish="/start/passkey"`) {
 		t.Fatalf("MFA step = %d, want a passkey button:\n%.2000s", p.status, p.body)
 	}
+	// Her only MFA is the passkey: the page asks for no code.
+	if strings.Contains(p.body, `action="/start/mfa"`) || strings.Contains(p.body, `name="code"`) {
+		t.Fatalf("MFA step of a user with only a passkey shows the code field:\n%.2000s", p.body)
+	}
 	tok = b.csrf()
 	o := b.postJSON("/start/passkey/options", []byte(`{}`), tok)
 	var a protocol.CredentialAssertion

@@ -70,7 +70,7 @@ func (h *Handler) breakGlassStart(w http.ResponseWriter, r *http.Request, _ *ses
 	if err != nil {
 		if p, perr := h.signin.PendingAt(r.Context(), tok); perr == nil && p.Next == signin.StepApproval {
 			if msg, ok := userMessage(err); ok {
-				h.showApproval(w, r, http.StatusBadRequest, p, msg)
+				h.showApproval(w, r, refusalStatus(err, http.StatusBadRequest), p, msg)
 				return
 			}
 		}
@@ -115,10 +115,10 @@ func (h *Handler) custodyStart(w http.ResponseWriter, r *http.Request, _ *sessio
 		h.render(w, r, http.StatusNotFound, "signin_root_password", nil, view{Title: "Root user sign in", Error: "Password shares are not configured.", Data: d})
 		return
 	}
-	a, err := h.cfg.MPA.StartCustodySignIn(r.Context(), d.Email)
+	a, err := h.cfg.MPA.StartCustodySignIn(r.Context(), d.Email, client(r).SourceIP)
 	if err != nil {
 		if msg, ok := userMessage(err); ok {
-			h.render(w, r, http.StatusForbidden, "signin_root_password", nil, view{Title: "Root user sign in", Error: msg, Data: d})
+			h.render(w, r, refusalStatus(err, http.StatusForbidden), "signin_root_password", nil, view{Title: "Root user sign in", Error: msg, Data: d})
 			return
 		}
 		h.internalError(w, r, err)

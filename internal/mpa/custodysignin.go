@@ -35,7 +35,10 @@ import (
 //  4. The starting browser redeems the attempt (RedeemCustodySignIn, through internal/signin),
 //     which then asks for approval when a team protects the root sign-in.
 //
-// An attempt lives CustodyAttemptLifetime; three wrong shares or MFA codes end it.
+// An attempt lives CustodyAttemptLifetime; three wrong shares or MFA codes end it, and the
+// guesses are also limited across attempts (custodylimits.go). The start tells the browser nothing
+// of the account: every email gets a code, and one whose account's password is not split gets a
+// void attempt that can never complete.
 
 // CustodyAttemptLifetime is how long a custody sign-in attempt waits for its shares and MFA:
 // Rootward's choice, long enough for custodians to be reached by phone.
@@ -62,7 +65,12 @@ type attemptRecord struct {
 	Combining bool     `json:"combining,omitempty"`
 	Verified  bool     `json:"verified,omitempty"`
 	Failed    string   `json:"failed,omitempty"`
-	Failures  int      `json:"failures,omitempty"`
+	// Void is an attempt for an email that is no account's, or whose root password is not split:
+	// it answers like any and can never complete. Email is the email as typed (lower case): a
+	// redeemed attempt clears its start counter.
+	Void     bool   `json:"void,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Failures int    `json:"failures,omitempty"`
 	// MFABy is the MFA group member who answered the MFA step, MFASerial the device.
 	MFABy     string `json:"mfa_by,omitempty"`
 	MFASerial string `json:"mfa_serial,omitempty"`
@@ -115,45 +123,59 @@ type CustodySignIn struct {
 
 var errNoAttempt = AccessDenied("No root sign-in attempt has this code, or it has ended.")
 
-// StartCustodySignIn starts a custody sign-in of the root user whose email is email.
-// AccessDeniedException when the email is no account's or its root password is not split, or no
-// MFA group is named.
-func (s *Service) StartCustodySignIn(ctx context.Context, email string) (*CustodySignIn, error) {
+// StartCustodySignIn starts a custody sign-in of the root user whose email is email, from the
+// source address sourceIP. Every email gets the same answer after the same work — one account
+// lookup, one read of a split, one attempt stored, and one record for an email that names an
+// account (split or not) — so the answer tells an
+// anonymous visitor nothing of the account: an email that is no account's, or whose account's
+// root password is not split, gets a void attempt, which waits like any and can never complete
+// (no custodian can enter a share in it). Throttling when the email or the address started too
+// many (custodylimits.go); AccessDeniedException when split custody is not configured at all.
+func (s *Service) StartCustodySignIn(ctx context.Context, email, sourceIP string) (*CustodySignIn, error) {
 	if s.cfg.IAM == nil {
 		return nil, AccessDenied("Password shares cannot be used to sign in.")
 	}
-	a, err := s.cfg.IAM.AccountByRootEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
-	if awserr.IsCode(err, awserr.NoSuchEntity) {
-		return nil, AccessDenied("Password shares cannot be used to sign in to this account.")
-	} else if err != nil {
+	key := strings.ToLower(strings.TrimSpace(email))
+	if _, err := s.counters().Reserve(ctx, s.startScopes(key, sourceIP)...); err != nil {
+		return nil, throttled(err, "Too many sign-ins with password shares were started for this email or from this address.")
+	}
+	account := ""
+	a, err := s.cfg.IAM.AccountByRootEmail(ctx, key)
+	if err == nil {
+		account = a.ID
+	} else if !awserr.IsCode(err, awserr.NoSuchEntity) {
 		return nil, err
 	}
-	c, err := s.CustodyOf(ctx, a.ID)
-	if _, refused := awserr.As(err); refused {
-		return nil, AccessDenied("Password shares cannot be used to sign in to this account.")
-	} else if err != nil {
-		return nil, err
-	}
-	var groupSize int
-	_ = s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		r, _, err := custody.Get(tx, a.ID, custodyKey)
-		if r != nil {
-			groupSize = len(r.MFAGroup)
+	var k int
+	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		// Read for an unknown email too (account "" holds no split), so that it costs the same.
+		r, ok, err := custody.Get(tx, account, custodyKey)
+		if ok && account != "" {
+			k = r.K
 		}
 		return err
 	})
-	if groupSize == 0 {
-		return nil, AccessDenied("Account %s has no root MFA group: a custody sign-in cannot answer the MFA step.", a.ID)
+	if err != nil {
+		return nil, err
 	}
 	now := s.cfg.Now().UTC()
 	code := newCode()
 	secret := newSecret()
-	rec := &attemptRecord{Account: a.ID, TokenHash: claimHash(secret), K: c.K, Started: now, Expires: now.Add(CustodyAttemptLifetime)}
+	rec := &attemptRecord{Account: account, Email: key, TokenHash: claimHash(secret), K: k, Void: k == 0, Started: now, Expires: now.Add(CustodyAttemptLifetime)}
+	if rec.Void {
+		rec.Account = ""
+	}
 	if err := s.cfg.Store.Update(ctx, func(tx store.Tx) error { return attempts.Insert(tx, "", codeKey(code), rec) }); err != nil {
 		return nil, err
 	}
-	s.custodyEvent(a.ID, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
-	return &CustodySignIn{Code: code, Token: code + "." + secret, Account: a.ID, K: c.K, Expires: rec.Expires}, nil
+	// Recorded in the account the email names, split or not (its owner sees the try). An unknown
+	// email's start is not recorded — a record belongs to an account that exists, and an
+	// anonymous visitor's typos are no one's — which is the one piece of work it is spared, as
+	// at the password sign-in (internal/signin BeginRootSignIn).
+	if account != "" {
+		s.custodyEvent(account, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
+	}
+	return &CustodySignIn{Code: code, Token: code + "." + secret, Expires: rec.Expires}, nil
 }
 
 // byToken reads the attempt of a browser's token; errNoAttempt when the token is wrong.
@@ -179,8 +201,13 @@ func (s *Service) CustodySignInState(ctx context.Context, token string) (*Custod
 		if err != nil {
 			return err
 		}
-		out = &CustodySignIn{Account: r.Account, K: r.K, Entered: len(r.Entered), Verified: r.Verified, MFADone: r.MFASerial != "",
+		out = &CustodySignIn{Account: r.Account, Entered: len(r.Entered), Verified: r.Verified, MFADone: r.MFASerial != "",
 			Failed: r.Failed, Expires: r.Expires}
+		if len(r.Entered) > 0 {
+			// Only once a custodian entered a share does the browser learn k: a void attempt
+			// and a real one look alike until then.
+			out.K = r.K
+		}
 		if r.Failed == "" && !s.cfg.Now().Before(r.Expires) {
 			out.Failed = "The attempt expired."
 		}
@@ -193,6 +220,7 @@ func (s *Service) CustodySignInState(ctx context.Context, token string) (*Custod
 // password was verified and its MFA answered; AccessDeniedException otherwise, saying what is
 // missing.
 func (s *Service) RedeemCustodySignIn(ctx context.Context, token string) (account, serial string, err error) {
+	var email string
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		key, r, err := s.byToken(tx, token)
 		if err != nil {
@@ -203,18 +231,26 @@ func (s *Service) RedeemCustodySignIn(ctx context.Context, token string) (accoun
 			return AccessDenied("The sign-in attempt failed: %s", r.Failed)
 		case !s.cfg.Now().Before(r.Expires):
 			return AccessDenied("The sign-in attempt expired.")
+		case len(r.Entered) == 0 && !r.Verified:
+			return AccessDenied("No custodian has entered a share in the sign-in attempt yet.")
 		case !r.Verified:
 			return AccessDenied("The sign-in attempt has %d of the %d shares it needs.", len(r.Entered), r.K)
 		case r.MFASerial == "":
 			return AccessDenied("A member of the root MFA group has not answered the MFA step yet.")
 		}
-		account, serial = r.Account, r.MFASerial
+		account, serial, email = r.Account, r.MFASerial, r.Email
 		return attempts.Delete(tx, "", key)
 	})
-	if err == nil {
-		s.custodyEvent(account, nil, "RootCustodySignInRedeemed", nil)
+	if err != nil {
+		return "", "", err
 	}
-	return account, serial, err
+	s.custodyEvent(account, nil, "RootCustodySignInRedeemed", nil)
+	if email != "" {
+		if err := s.counters().Clear(ctx, s.counters().Limits().Identity(custodyStartKind, email)); err != nil {
+			return "", "", err
+		}
+	}
+	return account, serial, nil
 }
 
 // activeAttempt reads the attempt of code for a custodian or MFA group member; errNoAttempt when
@@ -225,7 +261,7 @@ func (s *Service) activeAttempt(tx store.Tx, code string) (string, *attemptRecor
 	if err != nil {
 		return "", nil, err
 	}
-	if !ok || r.Failed != "" || !s.cfg.Now().Before(r.Expires) {
+	if !ok || r.Void || r.Failed != "" || !s.cfg.Now().Before(r.Expires) {
 		return "", nil, errNoAttempt
 	}
 	return key, r, nil
@@ -242,55 +278,52 @@ func (s *Service) is(tx store.Tx, account, sourceARN, userID string, who Person)
 
 // EnterShare adds who's share to the attempt of code. who must be a custodian of the attempt's
 // account, and share theirs; the k-th share recombines the password (see the top of this file).
-// AccessDeniedException for an unknown code or a non-custodian, ConflictException for a second
-// entry, ValidationException for a share that is not who's (three end the attempt).
+// AccessDeniedException for an unknown code, a non-custodian or an account without a root MFA
+// group, ConflictException for a second entry, ValidationException for a share that is not who's
+// (three end the attempt), Throttling when who or the account entered too many wrong shares
+// across attempts (custodylimits.go).
 func (s *Service) EnterShare(ctx context.Context, code string, who Person, share string) (*CustodySignIn, error) {
 	if s.cfg.Sealer == nil {
 		return nil, AccessDenied("Password shares cannot be used to sign in.")
 	}
 	part, perr := decodeShare(share)
 	defer clear(part)
+	// Who is guessing, read first: the guess is counted before the share is checked.
+	var account, custodian string
+	err := s.codeLookup(ctx, who, func() (err error) {
+		account, custodian, err = s.custodianIn(ctx, code, who)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	scopes := s.shareScopes(account, custodian)
+	res, err := s.counters().Reserve(ctx, scopes...)
+	if err != nil {
+		return nil, s.guessRefused(account, &who, "Share", err)
+	}
 	var key string
 	var rec attemptRecord
-	var custodian string
-	var refusal error
-	err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		refusal = nil
-		k, r, err := s.activeAttempt(tx, code)
+	var wrong error
+	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		wrong = nil
+		k, r, c, err := s.custodianOf(tx, code, who)
 		if err != nil {
 			return err
 		}
-		if r.Verified || r.Combining {
-			return conflict("The attempt has all its shares.")
-		}
-		cr, ok, err := custody.Get(tx, r.Account, custodyKey)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNoAttempt // the split was removed since
-		}
-		var c *custodianRecord
-		for i := range cr.Custodians {
-			if s.is(tx, r.Account, cr.Custodians[i].SourceARN, cr.Custodians[i].UserID, who) {
-				c = &cr.Custodians[i]
-			}
-		}
-		if c == nil {
-			return AccessDenied("You hold no share of the root password of account %s.", r.Account)
-		}
-		if contains(r.Entered, c.ID) {
-			return conflict("You already entered your share in this sign-in attempt.")
+		if c.ID != custodian {
+			return errNoAttempt // the split changed since
 		}
 		if perr != nil || c.ShareHash == "" || subtle.ConstantTimeCompare([]byte(shareHash(part)), []byte(c.ShareHash)) != 1 {
 			r.Failures++
-			refusal = validation("This is not your share of the root password of account %s.", r.Account)
+			wrong = validation("This is not your share of the root password of account %s.", r.Account)
 			if r.Failures >= custodyAttemptFailures {
 				r.Failed = "Too many wrong shares were entered."
 				if err := s.dropEntries(tx, r.Account, k, r.Entered); err != nil {
 					return err
 				}
 			}
+			key, rec = k, *r
 			return attempts.Put(tx, "", k, r)
 		}
 		sealed := s.cfg.Sealer.Seal(part, entryAD(r.Account, k, c.ID))
@@ -299,22 +332,77 @@ func (s *Service) EnterShare(ctx context.Context, code string, who Person, share
 		}
 		r.Entered = append(r.Entered, c.ID)
 		r.Combining = len(r.Entered) >= r.K
-		key, rec, custodian = k, *r, c.ID
+		key, rec = k, *r
 		return attempts.Put(tx, "", k, r)
 	})
+	if gerr := s.guessed(ctx, scopes, err == nil && wrong == nil, err == nil); gerr != nil && err == nil {
+		err = gerr
+	}
 	if err != nil {
 		return nil, err
 	}
-	if refusal != nil {
-		return nil, refusal
+	if wrong != nil {
+		s.custodyEvent(rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "result": "Failure", "sharesEntered": len(rec.Entered), "k": rec.K})
+		s.guessLocked(rec.Account, &who, "Share", res, scopes)
+		return nil, wrong
 	}
-	s.custodyEvent(rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "sharesEntered": len(rec.Entered), "k": rec.K})
+	s.custodyEvent(rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "result": "Success", "sharesEntered": len(rec.Entered), "k": rec.K})
 	if rec.Combining {
 		if err := s.combine(ctx, key, &rec); err != nil {
 			return nil, err
 		}
 	}
 	return &CustodySignIn{Account: rec.Account, K: rec.K, Entered: len(rec.Entered), Verified: rec.Verified, Failed: rec.Failed, Expires: rec.Expires}, nil
+}
+
+// custodianIn returns the account of the attempt of code and who's custodian ID there, with
+// custodianOf's refusals.
+func (s *Service) custodianIn(ctx context.Context, code string, who Person) (account, custodian string, err error) {
+	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
+		_, r, c, err := s.custodianOf(tx, code, who)
+		if err == nil {
+			account, custodian = r.Account, c.ID
+		}
+		return err
+	})
+	return account, custodian, err
+}
+
+// custodianOf reads the attempt of code, open for shares, and who's custodian record in its
+// account. errNoAttempt when there is no such attempt; AccessDeniedException for a non-custodian
+// or an account without a root MFA group; ConflictException once who's share or all shares are in.
+func (s *Service) custodianOf(tx store.Tx, code string, who Person) (string, *attemptRecord, *custodianRecord, error) {
+	k, r, err := s.activeAttempt(tx, code)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if r.Verified || r.Combining {
+		return "", nil, nil, conflict("The attempt has all its shares.")
+	}
+	cr, ok, err := custody.Get(tx, r.Account, custodyKey)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if !ok {
+		return "", nil, nil, errNoAttempt // the split was removed since
+	}
+	var c *custodianRecord
+	for i := range cr.Custodians {
+		if s.is(tx, r.Account, cr.Custodians[i].SourceARN, cr.Custodians[i].UserID, who) {
+			c = &cr.Custodians[i]
+		}
+	}
+	switch {
+	case c == nil:
+		return "", nil, nil, AccessDenied("You hold no share of the root password of account %s.", r.Account)
+	case len(cr.MFAGroup) == 0:
+		// Told to a custodian, not to the browser that started the attempt: that one learns
+		// nothing of the account.
+		return "", nil, nil, AccessDenied("Account %s has no root MFA group: a custody sign-in cannot answer the MFA step.", r.Account)
+	case contains(r.Entered, c.ID):
+		return "", nil, nil, conflict("You already entered your share in this sign-in attempt.")
+	}
+	return k, r, c, nil
 }
 
 func entryAD(account, key, custodian string) string {
@@ -415,23 +503,25 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 	var key string
 	var rec *attemptRecord
 	var member bool
-	err := s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		k, r, err := s.activeAttempt(tx, code)
-		if err != nil {
-			return err
-		}
-		cr, ok, err := custody.Get(tx, r.Account, custodyKey)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNoAttempt
-		}
-		for _, m := range cr.MFAGroup {
-			member = member || s.is(tx, r.Account, m.SourceARN, m.UserID, who)
-		}
-		key, rec = k, r
-		return nil
+	err := s.codeLookup(ctx, who, func() error {
+		return s.cfg.Store.View(ctx, func(tx store.Tx) error {
+			k, r, err := s.activeAttempt(tx, code)
+			if err != nil {
+				return err
+			}
+			cr, ok, err := custody.Get(tx, r.Account, custodyKey)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errNoAttempt
+			}
+			for _, m := range cr.MFAGroup {
+				member = member || s.is(tx, r.Account, m.SourceARN, m.UserID, who)
+			}
+			key, rec = k, r
+			return nil
+		})
 	})
 	switch {
 	case err != nil:
@@ -442,6 +532,11 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 		return conflict("The attempt's password shares are not all in yet (%d of %d).", len(rec.Entered), rec.K)
 	case rec.MFASerial != "":
 		return conflict("The attempt's MFA step was answered already.")
+	}
+	scopes := s.mfaScopes(rec.Account, who.UserID)
+	res, err := s.counters().Reserve(ctx, scopes...)
+	if err != nil {
+		return s.guessRefused(rec.Account, &who, "MFA", err)
 	}
 	serial, verr := s.rootCode(ctx, rec.Account, totp)
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
@@ -461,6 +556,13 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 		}
 		return attempts.Put(tx, "", key, r)
 	})
+	// A code is a guess unless it could not be checked (a failure to read the devices, the attempt
+	// ended meanwhile).
+	_, refused := awserr.As(verr)
+	counted := err == nil && (verr == nil || refused)
+	if gerr := s.guessed(ctx, scopes, err == nil && verr == nil, counted); gerr != nil && err == nil {
+		err = gerr
+	}
 	if err != nil {
 		return err
 	}
@@ -470,6 +572,7 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 	}
 	s.custodyEvent(rec.Account, &who, "RootCustodyMFAAnswered", map[string]any{"result": result, "serialNumber": serial})
 	if verr != nil {
+		s.guessLocked(rec.Account, &who, "MFA", res, scopes)
 		if _, ok := awserr.As(verr); ok {
 			return validation("The code is not valid for the root user's MFA device. Wait for the next code and try again.")
 		}

@@ -31,6 +31,7 @@ import (
 	"github.com/rootward/rootward/internal/orgs"
 	"github.com/rootward/rootward/internal/seal"
 	"github.com/rootward/rootward/internal/store"
+	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 	"github.com/rootward/rootward/internal/uuid"
 )
@@ -97,6 +98,10 @@ type Config struct {
 	Now        func() time.Time
 	Region     string
 	Log        *slog.Logger
+
+	// Counters limit the guesses of custody sign-ins (custodylimits.go); nil: counters in Store
+	// under throttle.DefaultLimits, the same records the root user's sign-in counts in.
+	Counters *throttle.Counters
 }
 
 // Service is Multi-party approval over a store.
@@ -114,6 +119,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Counters == nil && cfg.Store != nil {
+		cfg.Counters = throttle.New(cfg.Store, throttle.DefaultLimits, cfg.Now)
 	}
 	return &Service{cfg: cfg}
 }

@@ -123,14 +123,8 @@ func sweepExpired[R any](t txn, kind *store.Kind[R], now time.Time, expires func
 	if err != nil {
 		return err
 	}
-	for _, e := range page {
-		if !now.Before(expires(e.Record)) {
-			if err := kind.Delete(t, "", e.Key); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err = deleteExpired(t, kind, page, now, expires)
+	return err
 }
 
 // ExternalRedirect is where PUBLIC_URL/start sends the browser of an instance with an external

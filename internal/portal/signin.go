@@ -61,6 +61,9 @@ type Pending struct {
 	// Passkey: at StepMFA, the user has a passkey to answer with; at StepMFARegistration, the
 	// portal can register one.
 	Passkey bool
+	// TOTP: at StepMFA, the user has an authenticator app to answer with a code (a user whose only
+	// MFA is a passkey is asked for nothing else).
+	TOTP bool
 	// Session is the portal session's cookie value once signed in.
 	Session *Session
 }
@@ -217,23 +220,23 @@ func (s *Service) totpChallenge(u *User, c Call, workflow string, devices []iden
 	return s.challengeEvent(u, c, workflow, "TOTP")
 }
 
-// passkeyStep says whether the page of a step offers a passkey.
-func (s *Service) passkeyStep(ctx context.Context, rec *pendingRecord) (bool, error) {
-	if s.wa == nil {
-		return false, nil
-	}
+// mfaChoices says how the page of a step may answer MFA: with a passkey (the portal can run the
+// ceremony and, at StepMFA, the user has one) and with an authenticator app's code (at StepMFA,
+// the user has one; a user with neither usable is shown the code field, which refuses).
+func (s *Service) mfaChoices(ctx context.Context, rec *pendingRecord) (passkey, totp bool, err error) {
 	switch rec.Step {
 	case StepMFARegistration:
-		return true, nil
+		return s.wa != nil, true, nil
 	case StepMFA:
 		su, err := s.ic.SignInUser(ctx, ref(&rec.User))
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
-		has, _ := hasPasskey(su.MFADevices)
-		return has, nil
+		passkey, totp = hasPasskey(su.MFADevices)
+		passkey = passkey && s.wa != nil
+		return passkey, totp || !passkey, nil
 	}
-	return false, nil
+	return false, false, nil
 }
 
 // newPending stores rec under a fresh token.
@@ -250,7 +253,7 @@ func (s *Service) newPending(ctx context.Context, rec pendingRecord) (*Pending, 
 		return nil, err
 	}
 	var err error
-	if p.Passkey, err = s.passkeyStep(ctx, &rec); err != nil {
+	if p.Passkey, p.TOTP, err = s.mfaChoices(ctx, &rec); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -302,7 +305,7 @@ func (s *Service) PendingStep(ctx context.Context, token string) (*Pending, erro
 		}
 		p.TOTPSeed, p.TOTPURL = string(seed), iam.OTPAuthURL("IAM Identity Center", rec.User.UserName, string(seed))
 	}
-	if p.Passkey, err = s.passkeyStep(ctx, rec); err != nil {
+	if p.Passkey, p.TOTP, err = s.mfaChoices(ctx, rec); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -2,10 +2,12 @@ package signin
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
 	"github.com/rootward/rootward/internal/rootuser"
+	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
 )
 
@@ -172,8 +174,10 @@ func (s *Service) approvalPending(token string, rec *pendingRecord, a *Approval)
 
 // StartBreakGlass starts an emergency root sign-in from a sign-in waiting for approval: the
 // pending sign-in ends, and the browser keeps the returned claim to use once the cooling-off
-// period is over. Returns ExpiredToken, and Multi-party approval's refusals (a reason missing, one
-// already started).
+// period is over. Only a browser whose password (or shares) and MFA were right gets here, so the
+// answers tell nobody else anything; but every start messages the approvers and the contacts, so
+// starts are limited like recovery messages: glassScopes. Returns ExpiredToken, Throttling, and
+// Multi-party approval's refusals (a reason missing, one already started).
 func (s *Service) StartBreakGlass(ctx context.Context, token, reason string, c Client) (*BreakGlass, error) {
 	rec, err := s.loadPending(ctx, token, StepApproval)
 	if err != nil {
@@ -182,14 +186,39 @@ func (s *Service) StartBreakGlass(ctx context.Context, token, reason string, c C
 	if s.approvals == nil {
 		return nil, errNoApprovals
 	}
+	scopes := s.glassScopes(rec.Account, c)
+	if err := s.reserve(ctx, scopes...); err != nil {
+		if wait, ok := throttle.RetryAfter(err); ok {
+			e := throttle.Refused(wait)
+			e.Message = "Too many emergency sign-ins of this account were started. " + e.Message[strings.Index(e.Message, "Try again"):]
+			return nil, e
+		}
+		return nil, err
+	}
 	b, err := s.approvals.StartBreakGlassSignIn(ctx, rec.Account, reason)
 	if err != nil {
+		// A refused start told nobody: it does not count.
+		if rerr := s.counters.Refund(ctx, scopes...); rerr != nil {
+			return nil, rerr
+		}
 		return nil, err
 	}
 	if err := s.consume(ctx, token); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// glassScopes are the counters an emergency sign-in's start reserves: the account's, which allows
+// as many starts an hour as recovery messages (throttle.Limits.MessagesPerHour), and the source
+// address's own "breakglass" counter.
+func (s *Service) glassScopes(account string, c Client) []scope {
+	l := s.counters.Limits()
+	out := []scope{l.Messages("breakglass:" + account)}
+	if ip, ok := l.Address("breakglass", c.SourceIP); ok {
+		out = append(out, ip)
+	}
+	return out
 }
 
 // BreakGlassState returns the emergency sign-in a claim names, for the sign-in at StepApproval of

@@ -73,9 +73,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, nil)
+}
+
+// newEnvOn is newEnv over st (the test backend when nil).
+func newEnvOn(t *testing.T, st store.Store) *env {
+	t.Helper()
 	clk := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 	e := &env{clk: clk}
-	e.Env = servertest.Build(t, nil, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
+	e.Env = servertest.Build(t, st, clk.Now, func(cfg *server.Config, svc *iam.Service, st store.Store) {
 		e.dir = &directory{users: map[string]mpasvc.User{}}
 		n, err := notify.New(st, testutil.Sealer(t), notify.Config{})
 		if err != nil {
