@@ -152,7 +152,7 @@ func (s *Service) StartCustodySignIn(ctx context.Context, email string) (*Custod
 	if err := s.cfg.Store.Update(ctx, func(tx store.Tx) error { return attempts.Insert(tx, "", codeKey(code), rec) }); err != nil {
 		return nil, err
 	}
-	s.custodyEvent(a.ID, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
+	s.custodyStep(ctx, a.ID, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
 	return &CustodySignIn{Code: code, Token: code + "." + secret, Account: a.ID, K: c.K, Expires: rec.Expires}, nil
 }
 
@@ -212,7 +212,7 @@ func (s *Service) RedeemCustodySignIn(ctx context.Context, token string) (accoun
 		return attempts.Delete(tx, "", key)
 	})
 	if err == nil {
-		s.custodyEvent(account, nil, "RootCustodySignInRedeemed", nil)
+		s.custodyStep(ctx, account, nil, "RootCustodySignInRedeemed", nil)
 	}
 	return account, serial, err
 }
@@ -308,7 +308,7 @@ func (s *Service) EnterShare(ctx context.Context, code string, who Person, share
 	if refusal != nil {
 		return nil, refusal
 	}
-	s.custodyEvent(rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "sharesEntered": len(rec.Entered), "k": rec.K})
+	s.custodyStep(ctx, rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "sharesEntered": len(rec.Entered), "k": rec.K})
 	if rec.Combining {
 		if err := s.combine(ctx, key, &rec); err != nil {
 			return nil, err
@@ -402,7 +402,7 @@ func (s *Service) combine(ctx context.Context, key string, rec *attemptRecord) e
 	if !verified {
 		result = "Failure"
 	}
-	s.custodyEvent(rec.Account, nil, "RootPasswordRecombined", map[string]any{"result": result, "custodianIds": rec.Entered})
+	s.custodyStep(ctx, rec.Account, nil, "RootPasswordRecombined", map[string]any{"result": result, "custodianIds": rec.Entered})
 	return nil
 }
 
@@ -468,7 +468,7 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 	if verr != nil {
 		result = "Failure"
 	}
-	s.custodyEvent(rec.Account, &who, "RootCustodyMFAAnswered", map[string]any{"result": result, "serialNumber": serial})
+	s.custodyStep(ctx, rec.Account, &who, "RootCustodyMFAAnswered", map[string]any{"result": result, "serialNumber": serial})
 	if verr != nil {
 		if _, ok := awserr.As(verr); ok {
 			return validation("The code is not valid for the root user's MFA device. Wait for the next code and try again.")
@@ -653,6 +653,7 @@ func (s *Service) SweepRootSignIns(ctx context.Context) (int, error) {
 		n++
 	}
 	for _, o := range ended {
+		var gone *attemptRecord
 		err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 			r, ok, err := attempts.Get(tx, "", o.Key)
 			if err != nil || !ok {
@@ -661,10 +662,14 @@ func (s *Service) SweepRootSignIns(ctx context.Context) (int, error) {
 			if err := s.dropEntries(tx, r.Account, o.Key, r.Entered); err != nil {
 				return err
 			}
+			gone = r
 			return attempts.Delete(tx, "", o.Key)
 		})
 		if err != nil {
 			return n, err
+		}
+		if gone != nil {
+			s.custodyStep(ctx, gone.Account, nil, "RootCustodySignInExpired", map[string]any{"sharesEntered": len(gone.Entered), "k": gone.K, "failure": gone.Failed})
 		}
 		n++
 	}

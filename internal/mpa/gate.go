@@ -264,6 +264,10 @@ func (s *Service) announce(ctx context.Context, account, teamID, sessionID strin
 	subject := fmt.Sprintf("Approval session %s: %s", sessionARN, strings.TrimPrefix(name, "ApprovalSession"))
 	body := fmt.Sprintf("Approval team: %s\nSession: %s\nAction: %s\nRequested by: %s\nStatus: %s %s\nExpires: %s\n",
 		r.TeamName, sessionARN, r.ActionName, r.Requester.ARN, r.Status, r.StatusCode, r.Expires.UTC().Format(time.RFC3339))
+	if response, ok := data["response"].(string); ok {
+		subject += " (" + response + ")"
+		body += "Response: " + response + " by Identity Center user " + voter.UserID + "\n"
+	}
 	if r.Requester.Comment != "" {
 		body += "Reason: " + r.Requester.Comment + "\n"
 	}
@@ -271,6 +275,10 @@ func (s *Service) announce(ctx context.Context, account, teamID, sessionID strin
 		body += "\nRespond in the approval portal: " + s.cfg.PortalURL + "\n"
 	}
 	s.tellTeam(ctx, account, teamID, subject, body)
+	if r.Operation == RootSignIn {
+		// A root sign-in's approval is a step of the root sign-in: the root email hears of it too.
+		s.tellContacts(ctx, r.Requester.Account, subject, body, "mpa-root-sign-in")
+	}
 }
 
 // inviteAll tells newly named approvers of their invitation to the team.
