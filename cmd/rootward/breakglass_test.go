@@ -34,9 +34,18 @@ func mpaData(t *testing.T, data string, now func() time.Time) (*mpa.Service, *id
 // approvers.
 func rootSignInTeam(t *testing.T, data, account string) []mpa.Identity {
 	t.Helper()
-	ctx := context.Background()
 	m, ic, st := mpaData(t, data, nil)
 	defer st.Close()
+	approvers := approvalTeam(t, m, ic, account, mpa.RootSignIn, 2, "ana", "ben", "cy")
+	ic.Wait()
+	return approvers
+}
+
+// approvalTeam creates an Identity Center instance of account with a user of each name, and an
+// active team of them, of min approvals, protecting operation; it returns the approvers.
+func approvalTeam(t *testing.T, m *mpa.Service, ic *identitycenter.Service, account, operation string, min int, names ...string) []mpa.Identity {
+	t.Helper()
+	ctx := context.Background()
 	in, err := ic.CreateInstance(ctx, account, "prod", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +55,7 @@ func rootSignInTeam(t *testing.T, data, account string) []mpa.Identity {
 		t.Fatal(err)
 	}
 	var approvers []mpa.Identity
-	for _, name := range []string{"ana", "ben", "cy"} {
+	for _, name := range names {
 		u, err := ic.CreateUser(ctx, account, in.IdentityStoreID, "", identitycenter.UserAttributes{UserName: name, DisplayName: name,
 			Name: &identitycenter.Name{GivenName: name, FamilyName: "Approver"}, Emails: []identitycenter.Email{{Value: name + "@example.com", Primary: true}}})
 		if err != nil {
@@ -54,8 +63,8 @@ func rootSignInTeam(t *testing.T, data, account string) []mpa.Identity {
 		}
 		approvers = append(approvers, mpa.Identity{SourceARN: src.ARN, UserID: u.UserID})
 	}
-	team, err := m.CreateApprovalTeam(ctx, account, mpa.TeamInput{Name: "root", Description: "root", MinApprovals: 2,
-		Approvers: approvers, Policies: []string{mpa.PolicyARN(mpa.RootSignIn)}})
+	team, err := m.CreateApprovalTeam(ctx, account, mpa.TeamInput{Name: "root", Description: "root", MinApprovals: min,
+		Approvers: approvers, Policies: []string{mpa.PolicyARN(operation)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +73,6 @@ func rootSignInTeam(t *testing.T, data, account string) []mpa.Identity {
 			t.Fatal(err)
 		}
 	}
-	ic.Wait()
 	return approvers
 }
 
