@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ import (
 // other: an administrator's "*" does).
 
 const coolingOffPath = "/console/approvals/breakglass"
+
+// maxReason bounds the reason the approvers are shown (the form's maxlength).
+const maxReason = 500
 
 func (h *Handler) coolingOffRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET "+coolingOffPath, h.signedIn(h.coolingOffPage))
@@ -97,7 +101,12 @@ func (h *Handler) coolingOffPropose(w http.ResponseWriter, r *http.Request, s *s
 		h.renderCoolingOff(w, r, s, http.StatusBadRequest, "", "A cooling-off period is a duration such as 24h, 36h or 90m; "+quoteValue(value)+" is not.", value)
 		return
 	}
-	requester := mpa.Requester{Account: s.Account, ARN: s.ARN, Region: h.run.NewCall(r).Region, Comment: strings.TrimSpace(r.PostFormValue("reason"))}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if len(reason) > maxReason {
+		h.renderCoolingOff(w, r, s, http.StatusBadRequest, "", fmt.Sprintf("A reason has at most %d characters.", maxReason), value)
+		return
+	}
+	requester := mpa.Requester{Account: s.Account, ARN: s.ARN, Region: h.run.NewCall(r).Region, Comment: reason}
 	c, err := h.cfg.MPA.ChangeCoolingOff(r.Context(), s.Account, d, requester)
 	if err != nil {
 		m, ok := userMessage(err)

@@ -74,6 +74,9 @@ func TestBreakGlassCoolingOffPage(t *testing.T) {
 		})
 	}
 	wantPage(t, "intern: proposing", propose(intern, "2h"), http.StatusForbidden, "not authorized")
+	admin.get(path)
+	wantPage(t, "a long reason", admin.submit(path, url.Values{"period": {"2h"}, "reason": {strings.Repeat("x", 501)}}), http.StatusBadRequest,
+		"A reason has at most 500 characters.")
 
 	// The first request opens a session and is refused naming it.
 	p := propose(admin, "2h")
