@@ -124,7 +124,7 @@ func printCoolingOff(w io.Writer, c *mpa.CoolingOffSetting) {
 	if c.ChangedBy != "" {
 		fmt.Fprintf(w, "Changed: %s by %s\nApproved in: %s\n", c.Changed.UTC().Format(time.RFC3339), c.ChangedBy, c.Session)
 	}
-	if p := c.Proposal; p != nil {
+	for _, p := range c.Proposals {
 		fmt.Fprintf(w, "Requested change: %s by %s at %s\n", mpa.FormatPeriod(p.Period), p.Requester, p.Requested.UTC().Format(time.RFC3339))
 		if p.Session != nil {
 			printSession(w, p.Session)

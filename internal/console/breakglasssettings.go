@@ -36,10 +36,16 @@ type coolingOffView struct {
 	Setting *mpa.CoolingOffSetting
 	// Min and Max bound a period; Proposed is the form's value.
 	Min, Max, Proposed string
-	// SessionLink is the requester's page of the proposal's session, Own whether the signed-in
-	// principal asked for it (only the requester can apply it).
+	// Own is the signed-in principal's proposal (only its requester can apply it), Others the
+	// other principals'.
+	Own    *proposalView
+	Others []proposalView
+}
+
+// proposalView is a proposal with the requester's page of its session ("" when it is gone).
+type proposalView struct {
+	*mpa.CoolingOffProposal
 	SessionLink string
-	Own         bool
 }
 
 func (h *Handler) coolingOffPage(w http.ResponseWriter, r *http.Request, s *session) {
@@ -63,13 +69,18 @@ func (h *Handler) renderCoolingOff(w http.ResponseWriter, r *http.Request, s *se
 		return
 	}
 	d := coolingOffView{Setting: c, Min: mpa.FormatPeriod(mpa.MinCoolingOff), Max: mpa.FormatPeriod(mpa.MaxCoolingOff), Proposed: proposed}
-	if p := c.Proposal; p != nil {
-		d.Own = p.Requester == s.ARN
+	for _, p := range c.Proposals {
+		v := proposalView{CoolingOffProposal: p}
+		if p.Session != nil {
+			v.SessionLink = h.approvalLink(p.Session.ARN)
+		}
+		if p.Requester != s.ARN {
+			d.Others = append(d.Others, v)
+			continue
+		}
+		d.Own = &v
 		if d.Proposed == "" {
 			d.Proposed = mpa.FormatPeriod(p.Period)
-		}
-		if p.Session != nil {
-			d.SessionLink = h.approvalLink(p.Session.ARN)
 		}
 	}
 	h.render(w, r, status, "breakglass_settings", s, view{Title: title, Notice: notice, Error: msg, Data: d})

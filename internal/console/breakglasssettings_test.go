@@ -99,7 +99,17 @@ func TestBreakGlassCoolingOffPage(t *testing.T) {
 	p = admin.get(path)
 	wantPage(t, "approved", p, http.StatusOK, `id="proposal-state">APPROVED<`)
 	wantPage(t, "approved: the apply button", p, http.StatusOK, `id="cooling-off-apply"`)
-	wantPage(t, "approved: another principal cannot apply it", root.get(path), http.StatusOK, "only "+adminARN+", who asked for it, can apply it")
+	p = root.get(path)
+	wantPage(t, "approved: another principal's change is listed", p, http.StatusOK, `<td>2h</td><td>`+adminARN+`</td>`)
+	if strings.Contains(p.body, `id="cooling-off-apply"`) {
+		t.Fatalf("another principal can apply the admin's change:\n%.3000s", p.body)
+	}
+	// The root user's own request is a session of its own, beside the admin's.
+	p = propose(root, "5h")
+	if own := proposalSession(t, p); p.status != http.StatusForbidden || own == first {
+		t.Fatalf("the root user's request = %d, session %s; want refused with a session of its own", p.status, own)
+	}
+	wantPage(t, "the admin's change is still approved", admin.get(path), http.StatusOK, `id="proposal-state">APPROVED<`)
 
 	// Another value after approval voids the session and needs a new one.
 	p = propose(admin, "3h")

@@ -23,8 +23,29 @@ type glassSettings struct {
 	Changed    time.Time     `json:"changed"`
 	ChangedBy  string        `json:"changed_by"`
 	Session    string        `json:"session,omitempty"`
-	// Proposal is the latest change asked for and not applied yet: the session it waits for.
-	Proposal *coolingOffProposal `json:"proposal,omitempty"`
+	// Proposals are the changes asked for and not applied yet, one per requester (its latest), the
+	// newest last: the session each waits for.
+	Proposals []coolingOffProposal `json:"proposals,omitempty"`
+}
+
+// maxProposals bounds the proposals kept: the oldest requester's goes first.
+const maxProposals = 20
+
+// withProposal is list without requester's proposal, and with p when it is set.
+func withProposal(list []coolingOffProposal, requester string, p *coolingOffProposal) []coolingOffProposal {
+	out := make([]coolingOffProposal, 0, len(list)+1)
+	for _, q := range list {
+		if q.Requester != requester {
+			out = append(out, q)
+		}
+	}
+	if p != nil {
+		out = append(out, *p)
+	}
+	if len(out) > maxProposals {
+		out = out[len(out)-maxProposals:]
+	}
+	return out
 }
 
 type coolingOffProposal struct {
@@ -64,8 +85,18 @@ type CoolingOffSetting struct {
 	// (OriginApproved only).
 	Changed            time.Time
 	ChangedBy, Session string
-	// Proposal is a change asked for and not applied yet, nil when none.
-	Proposal *CoolingOffProposal
+	// Proposals are the changes asked for and not applied yet, one per requester, newest first.
+	Proposals []*CoolingOffProposal
+}
+
+// ProposalOf is requester's proposal, nil when none.
+func (c *CoolingOffSetting) ProposalOf(requester string) *CoolingOffProposal {
+	for _, p := range c.Proposals {
+		if p.Requester == requester {
+			return p
+		}
+	}
+	return nil
 }
 
 // CoolingOffProposal is a change of the cooling-off period waiting for (or approved by) its
@@ -81,24 +112,24 @@ type CoolingOffProposal struct {
 // CoolingOff is account's emergency sign-in wait: the approved setting, else Config.CoolingOff,
 // else DefaultCoolingOff.
 func (s *Service) CoolingOff(ctx context.Context, account string) (time.Duration, error) {
-	c, err := s.CoolingOffSettingOf(ctx, account)
+	r, err := s.glassSettingsOf(ctx, account)
 	if err != nil {
 		return 0, err
 	}
-	return c.Period, nil
+	return s.coolingOffOf(r).Period, nil
 }
 
-// CoolingOffSettingOf is account's emergency sign-in wait, where it comes from, and the change
-// waiting for approval, if any.
-func (s *Service) CoolingOffSettingOf(ctx context.Context, account string) (*CoolingOffSetting, error) {
+func (s *Service) glassSettingsOf(ctx context.Context, account string) (*glassSettings, error) {
 	var r *glassSettings
 	err := s.cfg.Store.View(ctx, func(tx store.Tx) (err error) {
 		r, _, err = glassSetting.Get(tx, account, glassSettingsKey)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
+	return r, err
+}
+
+// coolingOffOf is the period of the settings r (nil: none stored) and where it comes from.
+func (s *Service) coolingOffOf(r *glassSettings) *CoolingOffSetting {
 	out := &CoolingOffSetting{Period: DefaultCoolingOff, Origin: OriginDefault}
 	switch {
 	case r != nil && r.CoolingOff > 0:
@@ -106,16 +137,31 @@ func (s *Service) CoolingOffSettingOf(ctx context.Context, account string) (*Coo
 	case s.cfg.CoolingOff > 0:
 		out.Period, out.Origin = s.cfg.CoolingOff, OriginConfig
 	}
-	if r != nil && r.Proposal != nil {
-		p := r.Proposal
-		out.Proposal = &CoolingOffProposal{Period: p.CoolingOff, Requester: p.Requester, Requested: p.Requested}
+	return out
+}
+
+// CoolingOffSettingOf is account's emergency sign-in wait, where it comes from, and the changes
+// asked for and not applied, with their sessions.
+func (s *Service) CoolingOffSettingOf(ctx context.Context, account string) (*CoolingOffSetting, error) {
+	r, err := s.glassSettingsOf(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	out := s.coolingOffOf(r)
+	if r == nil {
+		return out, nil
+	}
+	for i := len(r.Proposals) - 1; i >= 0; i-- {
+		p := r.Proposals[i]
+		q := &CoolingOffProposal{Period: p.CoolingOff, Requester: p.Requester, Requested: p.Requested}
 		if res, ok := s.ParseARN(p.Session); ok {
 			sess, err := s.SessionOf(ctx, res.Account, p.Session)
 			if _, refused := awserr.As(err); err != nil && !refused {
 				return nil, err
 			}
-			out.Proposal.Session = sess
+			q.Session = sess
 		}
+		out.Proposals = append(out.Proposals, q)
 	}
 	return out, nil
 }
@@ -164,7 +210,7 @@ func (s *Service) ChangeCoolingOff(ctx context.Context, account string, d time.D
 		Summary: fmt.Sprintf("Break-glass cooling-off period of account %s: %s (now %s)", account, FormatPeriod(d), FormatPeriod(old))})
 	if e, refused := awserr.As(err); refused && e.Code == awserr.MPAAccessDenied && change.Session != "" {
 		p := &coolingOffProposal{CoolingOff: d, Session: change.Session, Requester: requester.ARN, Requested: s.cfg.Now().UTC()}
-		if err := s.updateGlassSettings(ctx, account, func(r *glassSettings) { r.Proposal = p }); err != nil {
+		if err := s.updateGlassSettings(ctx, account, func(r *glassSettings) { r.Proposals = withProposal(r.Proposals, requester.ARN, p) }); err != nil {
 			return nil, err
 		}
 		return change, err
@@ -177,7 +223,8 @@ func (s *Service) ChangeCoolingOff(ctx context.Context, account string, d time.D
 	}
 	now := s.cfg.Now().UTC()
 	err = s.updateGlassSettings(ctx, account, func(r *glassSettings) {
-		r.CoolingOff, r.Changed, r.ChangedBy, r.Session, r.Proposal = d, now, requester.ARN, change.Session, nil
+		r.CoolingOff, r.Changed, r.ChangedBy, r.Session = d, now, requester.ARN, change.Session
+		r.Proposals = withProposal(r.Proposals, requester.ARN, nil)
 	})
 	if err != nil {
 		return nil, err
