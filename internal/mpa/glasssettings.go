@@ -223,6 +223,7 @@ func (s *Service) ChangeCoolingOff(ctx context.Context, account string, d time.D
 	}
 	now := s.cfg.Now().UTC()
 	err = s.updateGlassSettings(ctx, account, func(r *glassSettings) {
+		change.Previous = s.coolingOffOf(r).Period // as it is in the transaction that changes it
 		r.CoolingOff, r.Changed, r.ChangedBy, r.Session = d, now, requester.ARN, change.Session
 		r.Proposals = withProposal(r.Proposals, requester.ARN, nil)
 	})
