@@ -1,12 +1,9 @@
 package e2e_test
 
 import (
-	"bufio"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -68,44 +65,11 @@ func TestCoolingOffPageInChromium(t *testing.T) {
 
 	dir := t.TempDir()
 	approvedFile := filepath.Join(dir, "approved")
-	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, "node", "coolingoff.mjs")
-	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+stk.url, "ROOTWARD_ACCOUNT="+acct.ID, "ROOTWARD_USER=admin", "ROOTWARD_PASSWORD="+pw,
+	sc := startScript(t, "coolingoff.mjs", "ROOTWARD_URL="+stk.url, "ROOTWARD_ACCOUNT="+acct.ID, "ROOTWARD_USER=admin", "ROOTWARD_PASSWORD="+pw,
 		"ROOTWARD_APPROVED_FILE="+approvedFile, "ROOTWARD_SCREENSHOTS="+dir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	// until reads the script's output up to a line beginning with prefix and returns the rest of
-	// it; false when the script ended first.
-	until := func(prefix string) (string, bool) {
-		for lines.Scan() {
-			t.Logf("coolingoff.mjs: %s", lines.Text())
-			if rest, ok := strings.CutPrefix(lines.Text(), prefix); ok {
-				return rest, true
-			}
-		}
-		return "", false
-	}
-	finish := func() {
-		t.Helper()
-		for lines.Scan() {
-			t.Logf("coolingoff.mjs: %s", lines.Text())
-		}
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("browser test failed: %v\n%s", err, stderr.String())
-		}
-	}
-	session, ok := until("PROPOSED ")
+	session, ok := sc.until("PROPOSED ")
 	if !ok {
-		finish()
+		sc.finish()
 		t.Fatal("coolingoff.mjs ended before the proposal")
 	}
 	for _, w := range who[:2] {
@@ -116,11 +80,11 @@ func TestCoolingOffPageInChromium(t *testing.T) {
 	if err := os.WriteFile(approvedFile, []byte("ok"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := until("APPLIED"); !ok {
-		finish()
+	if _, ok := sc.until("APPLIED"); !ok {
+		sc.finish()
 		t.Fatal("coolingoff.mjs ended before applying the change")
 	}
-	finish()
+	sc.finish()
 
 	c, err := approvals.CoolingOffSettingOf(ctx, acct.ID)
 	if err != nil || c.Period != 2*time.Hour || c.Origin != mpa.OriginApproved || c.Session != session {
