@@ -1,14 +1,11 @@
 package e2e_test
 
 import (
-	"bufio"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -95,42 +92,10 @@ func TestApprovalPortalInChromium(t *testing.T) {
 
 	dir := t.TempDir()
 	sessionFile := filepath.Join(dir, "session")
-	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, "node", "approvals.mjs")
-	cmd.Env = append(os.Environ(), "ROOTWARD_URL="+url, "ROOTWARD_APPROVERS="+strings.Join(logins, ","), "ROOTWARD_TEAM="+team.Name,
+	sc := startScript(t, "approvals.mjs", "ROOTWARD_URL="+url, "ROOTWARD_APPROVERS="+strings.Join(logins, ","), "ROOTWARD_TEAM="+team.Name,
 		"ROOTWARD_SESSION_FILE="+sessionFile, "ROOTWARD_SCREENSHOTS="+dir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	// until reads the script's output up to the line want; false when it ended first.
-	until := func(want string) bool {
-		for lines.Scan() {
-			t.Logf("approvals.mjs: %s", lines.Text())
-			if lines.Text() == want {
-				return true
-			}
-		}
-		return false
-	}
-	finish := func() {
-		t.Helper()
-		for lines.Scan() {
-			t.Logf("approvals.mjs: %s", lines.Text())
-		}
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("browser test failed: %v\n%s", err, stderr.String())
-		}
-	}
-	if !until("ACCEPTED") {
-		finish()
+	if _, ok := sc.until("ACCEPTED"); !ok {
+		sc.finish()
 		t.Fatal("approvals.mjs ended before the invitations were accepted")
 	}
 	if got, err := approvals.ApprovalTeam(ctx, mgmt.ID, team.ID); err != nil || got.Status != mpa.TeamActive {
@@ -149,11 +114,11 @@ func TestApprovalPortalInChromium(t *testing.T) {
 	if err := os.WriteFile(sessionFile, []byte(session), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if !until("VOTED") {
-		finish()
+	if _, ok := sc.until("VOTED"); !ok {
+		sc.finish()
 		t.Fatal("approvals.mjs ended before the votes")
 	}
-	finish()
+	sc.finish()
 	if err := disable(); err != nil {
 		t.Fatalf("DisableOrganizationsRootSessions after two approvals: %v", err)
 	}

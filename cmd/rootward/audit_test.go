@@ -24,6 +24,7 @@ import (
 
 	"github.com/rootward/rootward/internal/compliance"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/servertest"
 )
@@ -187,12 +188,16 @@ func TestAuditRootStates(t *testing.T) {
 }
 
 // Exit 0 when nothing FAILED: an account whose root user has a hardware token and no key, with a
-// strict password policy and no IAM user, audited by a role session. What Rootward does not serve
+// strict password policy, no IAM user and an approval team protecting the root sign-in, audited by
+// a role session. What Rootward does not serve
 // without a root user's session (the root email, its device count) answers ERROR, which does not
 // fail the audit.
 func TestAuditNothingFailed(t *testing.T) {
-	e, clk := servertest.NewClocked(t, nil)
+	clk := testutil.NewClock(time.Now().UTC().Truncate(30 * time.Second).Add(15 * time.Second))
+	a := newApprovalEnv(t, clk.Now)
+	e := a.Env
 	ctx := servertest.Ctx(t)
+	a.team(t, mpa.RootSignIn, true) // an approval team protects the root sign-in
 	rootPassword(t, e)
 	hardwareMFA(t, e, clk)
 	if _, err := e.IAM.UpdateAccountPasswordPolicy(ctx, &awsiam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(14),
@@ -247,8 +252,10 @@ type orgEnv struct {
 	legacy, removed string
 }
 
-func newOrgEnv(t *testing.T) *orgEnv {
-	e := servertest.New(t)
+func newOrgEnv(t *testing.T) *orgEnv { return orgEnvOn(t, servertest.New(t)) }
+
+// orgEnvOn is newOrgEnv on the server e.
+func orgEnvOn(t *testing.T, e *servertest.Env) *orgEnv {
 	ctx := servertest.Ctx(t)
 	m := e.Admin()
 	e.NewOrg(m)

@@ -25,33 +25,7 @@ func TestCustodyReportCommand(t *testing.T) {
 	org := orgs.New(svc)
 	ic := identitycenter.New(svc, org)
 	m := mpa.New(mpa.Config{Store: st, Orgs: org, Directory: mpa.ICDirectory{IC: ic, Region: mpaRegion}})
-	in, err := ic.CreateInstance(ctx, account, "prod", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := m.CreateIdentitySource(ctx, account, in.ARN, mpaRegion, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var approvers []mpa.Identity
-	for _, name := range []string{"ana", "ben"} {
-		u, err := ic.CreateUser(ctx, account, in.IdentityStoreID, "", identitycenter.UserAttributes{UserName: name, DisplayName: name,
-			Name: &identitycenter.Name{GivenName: name, FamilyName: "Approver"}, Emails: []identitycenter.Email{{Value: name + "@example.com", Primary: true}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		approvers = append(approvers, mpa.Identity{SourceARN: src.ARN, UserID: u.UserID})
-	}
-	team, err := m.CreateApprovalTeam(ctx, account, mpa.TeamInput{Name: "root", Description: "root", MinApprovals: 2,
-		Approvers: approvers, Policies: []string{mpa.PolicyARN(mpa.AssumeRoot)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range approvers {
-		if _, err := m.RespondToInvitation(ctx, team.ARN, a, true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	approvers := approvalTeam(t, m, ic, account, mpa.AssumeRoot, 2, "ana", "ben")
 	req := mpa.Request{Account: account, Operation: mpa.AssumeRoot, Action: "sts:AssumeRoot", Params: []byte(`{"TargetPrincipal":"` + account + `"}`),
 		Summary: "TargetPrincipal=" + account, Requester: mpa.Requester{Account: account, ARN: "arn:aws:iam::" + account + ":user/admin", Comment: "rotate the root password"}}
 	err = m.Check(ctx, req)

@@ -32,6 +32,7 @@ func main() {
 	root.AddCommand(alertsCmd())
 	root.AddCommand(auditCmd())
 	root.AddCommand(custodyCmd())
+	root.AddCommand(breakGlassCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "rootward:", err)
 		if ec, ok := err.(*exitCode); ok {

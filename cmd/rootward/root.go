@@ -12,6 +12,7 @@ import (
 
 	"github.com/rootward/rootward/internal/console"
 	"github.com/rootward/rootward/internal/iam"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/rootuser"
 	"github.com/rootward/rootward/internal/trail"
@@ -233,8 +234,10 @@ func setEmailCmd() *cobra.Command {
 // rootUserCLI is what the root-user commands work with: the IAM service and the root-user service
 // over the data directory's store, with a trail recorder for their events.
 type rootUserCLI struct {
-	svc   *iam.Service
-	root  *rootuser.Service
+	svc  *iam.Service
+	root *rootuser.Service
+	// mpa is Multi-party approval, with the same notifier and trail.
+	mpa   *mpa.Service
 	close func()
 }
 
@@ -258,7 +261,7 @@ func openRootUser(cmd *cobra.Command, d *dataFlags, nf *notify.Flags, publicURL 
 		return nil, err
 	}
 	root := rs.root
-	return &rootUserCLI{svc: svc, root: root, close: func() {
+	return &rootUserCLI{svc: svc, root: root, mpa: rs.mpa, close: func() {
 		root.Drain()
 		rec.Close()
 		st.Close()

@@ -39,6 +39,7 @@ func (h *Handler) approvalsRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /console/approvals/session/{team}/{session}", h.signedIn(h.ownSessionPage))
 	m.HandleFunc("POST /console/approvals/session/cancel", h.postSignedIn(h.ownSessionCancel))
 	m.HandleFunc("GET /console/approvals/report", h.signedIn(h.custodyReport))
+	h.coolingOffRoutes(m)
 }
 
 // custodyReport is the custody report (mpa.Report): who requested each protected root operation,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rootward/rootward/internal/awserr"
+	"github.com/rootward/rootward/internal/mpa"
 	"github.com/rootward/rootward/internal/password"
 	"github.com/rootward/rootward/internal/rootuser"
 )
@@ -49,6 +50,8 @@ var funcs = template.FuncMap{
 	// rootPasswordRules lists the rules password.CheckRoot applies, for the pages that set a root
 	// password to show before the first attempt.
 	"rootPasswordRules": func() []string { return password.RootRules },
+	// period writes a duration as mpa.FormatPeriod does (24h, 1h30m).
+	"period": mpa.FormatPeriod,
 	// date writes every time the console shows in one form, ISO 8601 in UTC (2026-12-06T07:41:19Z),
 	// the form the AWS APIs answer in; it takes times and the API's own timestamp strings.
 	"date": func(t any) string {

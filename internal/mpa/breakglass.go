@@ -224,17 +224,23 @@ func (s *Service) glassEvent(ctx context.Context, account, id string, r *glassRe
 	for _, t := range teamIDs {
 		s.tellTeam(ctx, account, t, subject, body)
 	}
+	s.tellContacts(ctx, account, subject, body, "mpa-break-glass")
+}
+
+// tellContacts sends a message to the account's contacts (Config.Contacts: the security contacts
+// and the root email).
+func (s *Service) tellContacts(ctx context.Context, account, subject, body, purpose string) {
 	if s.cfg.Contacts == nil || s.cfg.Notifier == nil {
 		return
 	}
 	to, err := s.cfg.Contacts(ctx, account)
 	if err != nil {
-		s.cfg.Log.Error("mpa: reading the contacts of a break-glass", "account", account, "err", err)
+		s.cfg.Log.Error("mpa: reading the contacts of an account", "account", account, "err", err)
 	}
 	for _, addr := range to {
-		m := notify.Message{Channel: notify.Email, To: addr, Subject: subject, Body: body, Account: account, Purpose: "mpa-break-glass"}
+		m := notify.Message{Channel: notify.Email, To: addr, Subject: subject, Body: body, Account: account, Purpose: purpose}
 		if err := s.cfg.Notifier.Send(ctx, m); err != nil {
-			s.cfg.Log.Error("mpa: telling a contact of a break-glass", "account", account, "err", err)
+			s.cfg.Log.Error("mpa: telling a contact", "account", account, "purpose", purpose, "err", err)
 		}
 	}
 }

@@ -140,8 +140,10 @@ func (s *Service) guessRefused(account string, who *Person, step string, err err
 }
 
 // guessLocked records, when a wrong guess has just locked its guesser's or its account's counter,
-// the lock: RootCustodyGuessesLocked, naming what is locked and until when.
-func (s *Service) guessLocked(account string, who *Person, step string, res *throttle.Reservation, scopes []throttle.Scope) {
+// the lock: RootCustodyGuessesLocked, naming what is locked and until when, told to the team and
+// the account's contacts like the sign-in's steps (someone is guessing at the root user's shares
+// or MFA codes).
+func (s *Service) guessLocked(ctx context.Context, account string, who *Person, step string, res *throttle.Reservation, scopes []throttle.Scope) {
 	until, which, ok := lockedUntil(res, scopes, s.cfg.Now().UTC())
 	if !ok {
 		return
@@ -150,5 +152,5 @@ func (s *Service) guessLocked(account string, who *Person, step string, res *thr
 	for _, i := range which {
 		locked = append(locked, map[int]string{0: "Guesser", 1: "Account"}[i])
 	}
-	s.custodyEvent(account, who, "RootCustodyGuessesLocked", map[string]any{"step": step, "locked": locked, "lockedUntil": until.Format(time.RFC3339)})
+	s.custodyStep(ctx, account, who, "RootCustodyGuessesLocked", map[string]any{"step": step, "locked": locked, "lockedUntil": until.Format(time.RFC3339)})
 }

@@ -173,7 +173,7 @@ func (s *Service) StartCustodySignIn(ctx context.Context, email, sourceIP string
 	// anonymous visitor's typos are no one's — which is the one piece of work it is spared, as
 	// at the password sign-in (internal/signin BeginRootSignIn).
 	if account != "" {
-		s.custodyEvent(account, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
+		s.custodyStep(ctx, account, nil, "RootCustodySignInStarted", map[string]any{"expirationTime": rec.Expires.Format(time.RFC3339), "k": rec.K})
 	}
 	return &CustodySignIn{Code: code, Token: code + "." + secret, Expires: rec.Expires}, nil
 }
@@ -244,7 +244,7 @@ func (s *Service) RedeemCustodySignIn(ctx context.Context, token string) (accoun
 	if err != nil {
 		return "", "", err
 	}
-	s.custodyEvent(account, nil, "RootCustodySignInRedeemed", nil)
+	s.custodyStep(ctx, account, nil, "RootCustodySignInRedeemed", nil)
 	if email != "" {
 		if err := s.counters().Clear(ctx, s.counters().Limits().Identity(custodyStartKind, email)); err != nil {
 			return "", "", err
@@ -343,10 +343,10 @@ func (s *Service) EnterShare(ctx context.Context, code string, who Person, share
 	}
 	if wrong != nil {
 		s.custodyEvent(rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "result": "Failure", "sharesEntered": len(rec.Entered), "k": rec.K})
-		s.guessLocked(rec.Account, &who, "Share", res, scopes)
+		s.guessLocked(ctx, rec.Account, &who, "Share", res, scopes)
 		return nil, wrong
 	}
-	s.custodyEvent(rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "result": "Success", "sharesEntered": len(rec.Entered), "k": rec.K})
+	s.custodyStep(ctx, rec.Account, &who, "RootPasswordShareEntered", map[string]any{"custodianId": custodian, "result": "Success", "sharesEntered": len(rec.Entered), "k": rec.K})
 	if rec.Combining {
 		if err := s.combine(ctx, key, &rec); err != nil {
 			return nil, err
@@ -490,7 +490,7 @@ func (s *Service) combine(ctx context.Context, key string, rec *attemptRecord) e
 	if !verified {
 		result = "Failure"
 	}
-	s.custodyEvent(rec.Account, nil, "RootPasswordRecombined", map[string]any{"result": result, "custodianIds": rec.Entered})
+	s.custodyStep(ctx, rec.Account, nil, "RootPasswordRecombined", map[string]any{"result": result, "custodianIds": rec.Entered})
 	return nil
 }
 
@@ -570,9 +570,9 @@ func (s *Service) ConfirmCustodyMFA(ctx context.Context, code string, who Person
 	if verr != nil {
 		result = "Failure"
 	}
-	s.custodyEvent(rec.Account, &who, "RootCustodyMFAAnswered", map[string]any{"result": result, "serialNumber": serial})
+	s.custodyStep(ctx, rec.Account, &who, "RootCustodyMFAAnswered", map[string]any{"result": result, "serialNumber": serial})
 	if verr != nil {
-		s.guessLocked(rec.Account, &who, "MFA", res, scopes)
+		s.guessLocked(ctx, rec.Account, &who, "MFA", res, scopes)
 		if _, ok := awserr.As(verr); ok {
 			return validation("The code is not valid for the root user's MFA device. Wait for the next code and try again.")
 		}
@@ -756,6 +756,7 @@ func (s *Service) SweepRootSignIns(ctx context.Context) (int, error) {
 		n++
 	}
 	for _, o := range ended {
+		var gone *attemptRecord
 		err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 			r, ok, err := attempts.Get(tx, "", o.Key)
 			if err != nil || !ok {
@@ -764,10 +765,14 @@ func (s *Service) SweepRootSignIns(ctx context.Context) (int, error) {
 			if err := s.dropEntries(tx, r.Account, o.Key, r.Entered); err != nil {
 				return err
 			}
+			gone = r
 			return attempts.Delete(tx, "", o.Key)
 		})
 		if err != nil {
 			return n, err
+		}
+		if gone != nil {
+			s.custodyStep(ctx, gone.Account, nil, "RootCustodySignInExpired", map[string]any{"sharesEntered": len(gone.Entered), "k": gone.K, "failure": gone.Failed})
 		}
 		n++
 	}

@@ -20,6 +20,13 @@ import (
 // opened now unless one is pending already — and its expiry. A pending or approved session of
 // the same requester and operation with other parameters is void (FAILED, CONFIGURATION_CHANGED).
 func (s *Service) Check(ctx context.Context, req Request) error {
+	_, err := s.check(ctx, req)
+	return err
+}
+
+// check is Check, also returning the ARN of the session it decided by: the one the request waits
+// for (with the refusal), or the approved one it consumed; "" when nothing protects the operation.
+func (s *Service) check(ctx context.Context, req Request) (string, error) {
 	now := s.cfg.Now().UTC()
 	policy := req.Operation
 	if req.Policy != "" {
@@ -27,12 +34,12 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 	}
 	teamAccount, teamID, t, err := s.protecting(ctx, req.Account, policy, now)
 	if err != nil || t == nil {
-		return err
+		return "", err
 	}
 	hash := req.hash()
 	requesterApprover, err := s.requesterApprover(ctx, teamAccount, t, req.Requester.ARN)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if req.RequesterIdentity != nil {
 		if a := approverOf(t.Approvers, *req.RequesterIdentity); a != nil {
@@ -46,10 +53,10 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 	}
 	var events []event
 	var waiting *sessionRecord
-	var waitingID string
+	var waitingID, executedID string
 	allowed := false
 	err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		events, waiting, waitingID, allowed = nil, nil, "", false
+		events, waiting, waitingID, executedID, allowed = nil, nil, "", "", false
 		t, ok, err := teams.Get(tx, teamAccount, teamID)
 		if err != nil {
 			return err
@@ -94,6 +101,7 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 					changed = EventSessionVoided
 				default:
 					r.Execution, r.Executed, allowed, changed = ExecExecuted, now, true, EventSessionExecuted
+					executedID = id
 				}
 			case r.Status == SessionPending && waiting == nil:
 				if changed = r.settle(t, now); changed == "" {
@@ -122,16 +130,19 @@ func (s *Service) Check(ctx context.Context, req Request) error {
 		return sessions.Insert(tx, teamAccount, teamID+"/"+waitingID, waiting)
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, e := range events {
 		s.announce(ctx, teamAccount, teamID, e.id, &e.rec, e.name, nil)
 	}
 	if allowed {
-		return nil
+		if executedID == "" {
+			return "", nil
+		}
+		return s.sessionARN(teamAccount, teamID, executedID), nil
 	}
 	approvals, _, _ := waiting.tally(t)
-	return AccessDenied("%s requires multi-party approval: approval session %s of approval team %s is %s (%d of %d approvals) and expires at %s. Repeat the request with the same parameters once the session is APPROVED.",
+	return s.sessionARN(teamAccount, teamID, waitingID), AccessDenied("%s requires multi-party approval: approval session %s of approval team %s is %s (%d of %d approvals) and expires at %s. Repeat the request with the same parameters once the session is APPROVED.",
 		req.Action, s.sessionARN(teamAccount, teamID, waitingID), t.Name, waiting.Status, approvals, t.MinApprovals,
 		waiting.Expires.UTC().Format(time.RFC3339))
 }
@@ -253,6 +264,10 @@ func (s *Service) announce(ctx context.Context, account, teamID, sessionID strin
 	subject := fmt.Sprintf("Approval session %s: %s", sessionARN, strings.TrimPrefix(name, "ApprovalSession"))
 	body := fmt.Sprintf("Approval team: %s\nSession: %s\nAction: %s\nRequested by: %s\nStatus: %s %s\nExpires: %s\n",
 		r.TeamName, sessionARN, r.ActionName, r.Requester.ARN, r.Status, r.StatusCode, r.Expires.UTC().Format(time.RFC3339))
+	if response, ok := data["response"].(string); ok {
+		subject += " (" + response + ")"
+		body += "Response: " + response + " by Identity Center user " + voter.UserID + "\n"
+	}
 	if r.Requester.Comment != "" {
 		body += "Reason: " + r.Requester.Comment + "\n"
 	}
@@ -260,6 +275,10 @@ func (s *Service) announce(ctx context.Context, account, teamID, sessionID strin
 		body += "\nRespond in the approval portal: " + s.cfg.PortalURL + "\n"
 	}
 	s.tellTeam(ctx, account, teamID, subject, body)
+	if r.Operation == RootSignIn {
+		// A root sign-in's approval is a step of the root sign-in: the root email hears of it too.
+		s.tellContacts(ctx, r.Requester.Account, subject, body, "mpa-root-sign-in")
+	}
 }
 
 // inviteAll tells newly named approvers of their invitation to the team.

@@ -102,6 +102,6 @@ func (s *Service) RewrapShare(ctx context.Context, account string, who Person, s
 	if err != nil {
 		return err
 	}
-	s.custodyEvent(account, &who, "RootPasswordShareRewrapped", map[string]any{"custodianId": c.ID, "newCustodianId": newID, "newCustodianUserId": next.UserID})
+	s.custodyStep(ctx, account, &who, "RootPasswordShareRewrapped", map[string]any{"custodianId": c.ID, "newCustodianId": newID, "newCustodianUserId": next.UserID})
 	return nil
 }

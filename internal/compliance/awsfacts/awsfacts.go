@@ -23,6 +23,7 @@ import (
 	acctypes "github.com/aws/aws-sdk-go-v2/service/account/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/mpa"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -47,6 +48,13 @@ type Collector struct {
 	sts *sts.Client
 	acc *account.Client
 	org *organizations.Client
+	mpa *mpa.Client
+
+	// mgmtTeams are the approval teams of the caller's (management) account that protect the root
+	// sign-in, read once for every member (memberApproval); mgmtErr is why they could not be.
+	mgmtTeams []string
+	mgmtErr   error
+	mgmtRead  bool
 
 	// Now is the time the facts are read at (time.Now when nil).
 	Now func() time.Time
@@ -59,7 +67,7 @@ type Collector struct {
 // New returns a Collector over cfg. Set cfg.BaseEndpoint to audit another endpoint than AWS.
 func New(cfg aws.Config) *Collector {
 	return &Collector{cfg: cfg, iam: iam.NewFromConfig(cfg), sts: sts.NewFromConfig(cfg),
-		acc: account.NewFromConfig(cfg), org: organizations.NewFromConfig(cfg)}
+		acc: account.NewFromConfig(cfg), org: organizations.NewFromConfig(cfg), mpa: mpa.NewFromConfig(cfg)}
 }
 
 // Identity is who the collector's credentials are.
@@ -99,9 +107,6 @@ func (c *Collector) now() time.Time {
 // Account reads the facts of the caller's own account, everything the checks look at.
 func (c *Collector) Account(ctx context.Context, id Identity) *compliance.Facts {
 	f := &compliance.Facts{Account: id.Account, Now: c.now(), Missing: map[string]string{}}
-	// Which approval teams protect the root sign-in is Rootward's own state (internal/mpa's
-	// protected operations); the audit does not read Multi-party approval over the API yet.
-	f.Missing[compliance.GroupApproval] = "the audit does not read Multi-party approval's teams; Rootward's Config rule and Security Hub control evaluate this check"
 	c.rootSummary(ctx, f, id)
 	rep, err := c.credentialReport(ctx)
 	if err != nil {
@@ -114,6 +119,7 @@ func (c *Collector) Account(ctx context.Context, id Identity) *compliance.Facts 
 	c.passwordPolicy(ctx, f)
 	c.contacts(ctx, f, "")
 	c.organization(ctx, f)
+	c.approval(ctx, f)
 	return f
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/mpa"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -84,7 +85,7 @@ func (c *Collector) Member(ctx context.Context, m Account, others []string) *com
 		TaskPolicyArn: &ststypes.PolicyDescriptorType{Arn: aws.String(AuditTaskPolicy)}, DurationSeconds: aws.Int32(900)})
 	if err != nil {
 		reason := why("sts:AssumeRoot", err)
-		for _, g := range []string{groupRoot, GroupRootUse, groupUsers, groupGroups, groupPolicies, groupPasswordPolicy, groupContacts} {
+		for _, g := range []string{groupRoot, GroupRootUse, groupUsers, groupGroups, groupPolicies, groupPasswordPolicy, groupContacts, compliance.GroupApproval} {
 			f.Missing[g] = reason
 		}
 		return f
@@ -101,6 +102,7 @@ func (c *Collector) Member(ctx context.Context, m Account, others []string) *com
 		f.Missing[g] = taskScope
 	}
 	c.contacts(ctx, f, m.ID)
+	c.memberApproval(ctx, f, mpa.NewFromConfig(cfg))
 	f.OtherAddresses = append(contactEmails(f.Contacts), others...)
 	return f
 }
