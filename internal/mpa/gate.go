@@ -65,21 +65,8 @@ func (s *Service) check(ctx context.Context, req Request) (string, error) {
 			allowed = true // deleted meanwhile: nothing protects the operation any more
 			return nil
 		}
-		prefix := teamID + "/"
-		items, err := store.ReadPage(sessions.IndexRange(tx, "request", teamAccount, requestKey(req.Requester.ARN, req.Operation)), "", 100,
-			func(it store.Item) (store.Item, bool, error) { return it, true, nil })
-		if err != nil {
-			return err
-		}
-		for _, it := range items.Items {
-			key, r, ok, err := sessions.Resolve(tx, teamAccount, it)
-			if err != nil {
-				return err
-			}
-			if !ok || !strings.HasPrefix(key, prefix) {
-				continue
-			}
-			id := strings.TrimPrefix(key, prefix)
+		err = requestSessions(tx, teamAccount, teamID, requestKey(req.Requester.ARN, req.Operation), func(key string, r *sessionRecord) (bool, error) {
+			id := strings.TrimPrefix(key, teamID+"/")
 			changed := ""
 			switch {
 			case r.Status == SessionPending && !now.Before(r.Expires):
@@ -111,10 +98,14 @@ func (s *Service) check(ctx context.Context, req Request) (string, error) {
 			}
 			if changed != "" {
 				if err := sessions.Put(tx, teamAccount, key, r); err != nil {
-					return err
+					return false, err
 				}
 				events = append(events, event{id, *r, changed})
 			}
+			return false, nil
+		})
+		if err != nil {
+			return err
 		}
 		if allowed || waiting != nil {
 			return nil

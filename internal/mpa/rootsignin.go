@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"strings"
 
 	"github.com/rootward/rootward/internal/arn"
 	"github.com/rootward/rootward/internal/awserr"
@@ -47,27 +46,21 @@ func (s *Service) waiting(ctx context.Context, req Request) (*signin.Approval, e
 	}
 	var out *signin.Approval
 	err = s.cfg.Store.View(ctx, func(tx store.Tx) error {
-		items, err := store.ReadPage(sessions.IndexRange(tx, "request", teamAccount, requestKey(req.Requester.ARN, req.Operation)+req.hash()), "", 100,
-			func(it store.Item) (store.Item, bool, error) { return it, true, nil })
-		if err != nil {
-			return err
-		}
-		for _, it := range items.Items {
-			key, r, ok, err := sessions.Resolve(tx, teamAccount, it)
-			if err != nil {
-				return err
-			}
-			if !ok || r.Status != SessionPending || !strings.HasPrefix(key, teamID+"/") {
-				continue
+		err := requestSessions(tx, teamAccount, teamID, requestKey(req.Requester.ARN, req.Operation)+req.hash(), func(key string, r *sessionRecord) (bool, error) {
+			if r.Status != SessionPending {
+				return false, nil
 			}
 			t, _, err := teams.Get(tx, teamAccount, teamID)
 			if err != nil {
-				return err
+				return false, err
 			}
 			out = s.approvalOf(teamAccount, key, r, t)
-			return nil
+			return true, nil
+		})
+		if err == nil && out == nil {
+			err = errors.New("mpa: no pending session for a refused root sign-in")
 		}
-		return errors.New("mpa: no pending session for a refused root sign-in")
+		return err
 	})
 	return out, err
 }

@@ -575,3 +575,27 @@ func RequestedBy(u User, requesterARN string) bool {
 	role, session, ok := strings.Cut(res, "/")
 	return ok && strings.HasPrefix(role, "AWSReservedSSO_") && u.UserName != "" && session == u.UserName
 }
+
+// requestSessions calls fn with each session of teamAccount's team teamID that the request index
+// holds from "from" on (requestKey, followed or not by the parameters' hash), at most a page of
+// 100, in index order, until fn says to stop. Check and the root sign-in's waiting read through it.
+func requestSessions(tx store.Tx, teamAccount, teamID, from string, fn func(key string, r *sessionRecord) (stop bool, err error)) error {
+	items, err := store.ReadPage(sessions.IndexRange(tx, "request", teamAccount, from), "", 100,
+		func(it store.Item) (store.Item, bool, error) { return it, true, nil })
+	if err != nil {
+		return err
+	}
+	for _, it := range items.Items {
+		key, r, ok, err := sessions.Resolve(tx, teamAccount, it)
+		if err != nil {
+			return err
+		}
+		if !ok || !strings.HasPrefix(key, teamID+"/") {
+			continue
+		}
+		if stop, err := fn(key, r); err != nil || stop {
+			return err
+		}
+	}
+	return nil
+}

@@ -142,13 +142,7 @@ func (s *Service) CompletePasskeyRegistration(ctx context.Context, token string,
 	if _, err := s.ic.AddWebAuthnDevice(ctx, ref(&rec.User), "passkey-"+s.Now().Format("20060102150405"), cred.ID, raw); err != nil {
 		return nil, err
 	}
-	if err := s.succeeded(ctx, "portal-mfa", key, c); err != nil {
-		return nil, err
-	}
-	if err := s.consume(ctx, token); err != nil {
-		return nil, err
-	}
-	return s.signedIn(ctx, rec, c)
+	return s.mfaPassed(ctx, key, token, rec, c)
 }
 
 // BeginPasskeyMFA starts the MFA step with one of the user's passkeys: the options for

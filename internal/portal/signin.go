@@ -372,13 +372,7 @@ func (s *Service) CompleteMFARegistration(ctx context.Context, token, code strin
 		}
 		return nil, err
 	}
-	if err := s.succeeded(ctx, "portal-mfa", key, c); err != nil {
-		return nil, err
-	}
-	if err := s.consume(ctx, token); err != nil {
-		return nil, err
-	}
-	return s.signedIn(ctx, rec, c)
+	return s.mfaPassed(ctx, key, token, rec, c)
 }
 
 // CompleteMFA checks a code of one of the user's authenticator apps. Three wrong codes end the
@@ -399,13 +393,7 @@ func (s *Service) CompleteMFA(ctx context.Context, token, code string, c Call) (
 	if err := s.mfaVerdict(ctx, token, rec, c, "TOTP", verr); err != nil {
 		return nil, err
 	}
-	if err := s.succeeded(ctx, "portal-mfa", key, c); err != nil {
-		return nil, err
-	}
-	if err := s.consume(ctx, token); err != nil {
-		return nil, err
-	}
-	return s.signedIn(ctx, rec, c)
+	return s.mfaPassed(ctx, key, token, rec, c)
 }
 
 // mfaVerdict records the verification of an MFA answer (verr nil: right) and, for a wrong one,
@@ -442,6 +430,19 @@ func (s *Service) mfaFailed(ctx context.Context, token string, answer error) err
 		return err
 	}
 	return answer
+}
+
+// mfaPassed ends a pending sign-in whose MFA answer (a TOTP code, or a passkey registered at it)
+// was right: the guesses counted against key are forgotten, the pending sign-in is spent, and the
+// user is signed in.
+func (s *Service) mfaPassed(ctx context.Context, key, token string, rec *pendingRecord, c Call) (*Pending, error) {
+	if err := s.succeeded(ctx, "portal-mfa", key, c); err != nil {
+		return nil, err
+	}
+	if err := s.consume(ctx, token); err != nil {
+		return nil, err
+	}
+	return s.signedIn(ctx, rec, c)
 }
 
 // signedIn records the sign-in and opens the user's portal session.
