@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rootward/rootward/internal/notify"
 	"github.com/rootward/rootward/internal/store"
 	"github.com/rootward/rootward/internal/throttle"
 	"github.com/rootward/rootward/internal/trail"
@@ -211,6 +213,15 @@ func TestShareGuessesLimitedAcrossAttempts(t *testing.T) {
 	}
 	if l := recs["RootCustodyGuessesLocked"]; len(l) != 1 || fmt.Sprint(l[0]["locked"]) != "[Guesser Account]" || l[0]["step"] != "Share" {
 		t.Errorf("RootCustodyGuessesLocked records = %v, want one locking the custodian and the account", l)
+	}
+	// The lock is told to the root mailbox like the sign-in's steps (custodyStep).
+	msgs, err := ce.out.Outbox(context.Background(), notify.Query{To: rootEmail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockSubject := "Root custody sign-in of account " + ce.account.ID + ": wrong guesses locked the step"
+	if !slices.ContainsFunc(msgs, func(m notify.Entry) bool { return m.Subject == lockSubject }) {
+		t.Errorf("the root email was not told %q", lockSubject)
 	}
 	failures := 0
 	for _, r := range recs["RootPasswordShareEntered"] {
