@@ -21,7 +21,7 @@ import (
 )
 
 // TestKillKeepsAcknowledgedRecords kills `rootward serve` with SIGKILL while 8 writers call it
-// (CreateUser, then TagUser, each with a new user), starts it again on the same data, and checks
+// (CreateUser, TagUser, then GetUser, each with a new user), starts it again on the same data, and checks
 // that every call that was answered with success has its CloudTrail record (by request ID): a call
 // is answered only once its record is committed (issue 11). The kill comes after a fixed number of
 // successes, not after a time, and every writer stops at its first failure after it, so the test
@@ -108,6 +108,13 @@ func TestKillKeepsAcknowledgedRecords(t *testing.T) {
 					return
 				}
 				ack(tu.ResultMetadata, "TagUser "+name)
+				// A read: its record goes to the ring (internal/store/sqlite/ring.go), not the
+				// segment, and must survive the kill as well.
+				gu, err := client.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String(name)})
+				if failed("GetUser "+name, err) {
+					return
+				}
+				ack(gu.ResultMetadata, "GetUser "+name)
 			}
 		}()
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,8 +14,10 @@ import (
 )
 
 // A batch of read-only events is written to the segment and leaves an fsync owed (within
-// segmentSyncDelay); a batch with a change is fsynced before AppendEvents returns.
+// segmentSyncDelay); a batch with a change is fsynced before AppendEvents returns. (With rings off:
+// TestRingDurability covers them.)
 func TestEventDurability(t *testing.T) {
+	t.Setenv(ringEnv, "off")
 	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +85,13 @@ func crash(t *testing.T, db *DB) {
 			_ = s.f.Close()
 		}
 	}
+	// The rings' pages stay in their files, as a killed process's do.
+	for _, r := range append(append(tl.retiredRings, tl.pool...), tl.ring) {
+		if r != nil {
+			_ = unmap(r.mem)
+			_ = r.f.Close()
+		}
+	}
 	tl.appendMu.Unlock()
 	db.feed.Close()
 	_ = db.read.Close()
@@ -96,9 +106,33 @@ func pauseIndexer(db *DB) {
 	close(db.tail.done) // Close's wait for the indexer returns at once
 }
 
+// ringModes runs test twice: with rings off (every record in the segment) and with rings in a
+// directory of the test's (read-only batches in a ring, the others in the segment).
+func ringModes(t *testing.T, test func(t *testing.T, rings bool)) {
+	t.Run("segment only", func(t *testing.T) {
+		t.Setenv(ringEnv, "off")
+		test(t, false)
+	})
+	t.Run("rings", func(t *testing.T) {
+		t.Setenv(ringEnv, t.TempDir())
+		test(t, true)
+	})
+}
+
+// ringRecord is a segment record (encodeRecord's) as a ring holds it in the given epoch.
+func ringRecord(rec []byte, epoch uint64) []byte {
+	out := append([]byte{}, rec[:8]...)
+	out = binary.LittleEndian.AppendUint64(out, epoch)
+	return append(out, rec[segmentHeader:]...)
+}
+
 // Events acknowledged but not yet indexed when the process dies are indexed by the next Open, from
-// the segment; a torn record at the segment's end (a write the crash cut short) is discarded.
-func TestSegmentRecovery(t *testing.T) {
+// the segment and the ring; a torn record at the segment's end (a write the crash cut short), or
+// after the ring's last record, is discarded, and so is a ring record of an earlier epoch (one
+// indexed before the ring was reused).
+func TestSegmentRecovery(t *testing.T) { ringModes(t, testSegmentRecovery) }
+
+func testSegmentRecovery(t *testing.T, rings bool) {
 	path := filepath.Join(t.TempDir(), "rootward.db")
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -112,22 +146,35 @@ func TestSegmentRecovery(t *testing.T) {
 		}
 		return out
 	}
-	for _, tc := range []struct {
+	type tornCase struct {
 		name string
 		torn []byte // appended to the segment after the crash
-	}{
-		{"clean end", nil},
-		{"torn header", []byte{0x40, 0, 0}},
-		{"torn payload", func() []byte {
+		// ring is written after the ring's last record, given the ring's epoch
+		ring func(epoch uint64) []byte
+	}
+	cases := []tornCase{
+		{name: "clean end"},
+		{name: "torn header", torn: []byte{0x40, 0, 0}},
+		{name: "torn payload", torn: func() []byte {
 			r, _ := encodeRecord(events("torn"))
 			return append(r[:20:20], 0)
 		}()},
-		{"bad checksum", func() []byte {
+		{name: "bad checksum", torn: func() []byte {
 			r, _ := encodeRecord(events("corrupt"))
 			r[len(r)-1] ^= 1
 			return r
 		}()},
-	} {
+	}
+	if rings {
+		rec, _ := encodeRecord(events("ring"))
+		cases = append(cases,
+			tornCase{name: "ring: torn header", ring: func(uint64) []byte { return []byte{0x40, 0, 0} }},
+			tornCase{name: "ring: torn payload", ring: func(e uint64) []byte { r := ringRecord(rec, e); return r[:len(r)-5] }},
+			tornCase{name: "ring: bad checksum", ring: func(e uint64) []byte { r := ringRecord(rec, e); r[len(r)-1] ^= 1; return r }},
+			tornCase{name: "ring: earlier epoch", ring: func(e uint64) []byte { return ringRecord(rec, e-1) }},
+		)
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_ = os.RemoveAll(filepath.Dir(path))
 			_ = os.MkdirAll(filepath.Dir(path), 0o700)
@@ -151,6 +198,22 @@ func TestSegmentRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 			seg := db.tail.active.path
+			var ringPath string
+			if rings {
+				r := db.tail.ring
+				if r == nil {
+					t.Fatal("no ring after a read-only append with rings on")
+				}
+				if got := len(readRing(r.mem)); got != 1 {
+					t.Fatalf("ring holds %d records; want 1 (a3's; a1 and a2's batch has a change: segment)", got)
+				}
+				ringPath = r.path
+				if tc.ring != nil {
+					copy(r.mem[r.pos:], tc.ring(r.epoch))
+				}
+			} else if db.tail.ring != nil {
+				t.Fatal("a ring with rings off")
+			}
 			crash(t, db)
 			if tc.torn != nil {
 				f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
@@ -170,8 +233,10 @@ func TestSegmentRecovery(t *testing.T) {
 			if n := db.tail.len(); n != 0 {
 				t.Errorf("tail after Open holds %d events; want 0 (recovered events are indexed)", n)
 			}
-			if _, err := os.Stat(seg); !os.IsNotExist(err) {
-				t.Errorf("segment %s after recovery: %v; want it deleted", seg, err)
+			for _, f := range []string{seg, ringPath} {
+				if _, err := os.Stat(f); f != "" && !os.IsNotExist(err) {
+					t.Errorf("%s after recovery: %v; want it deleted", f, err)
+				}
 			}
 			got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", UserName: "alice", Limit: 50})
 			if err != nil {
@@ -198,9 +263,11 @@ func TestSegmentRecovery(t *testing.T) {
 	}
 }
 
-// A segment that another open database (another process, in production) holds is live: Open leaves
-// it alone, and the events in it stay that database's to index.
-func TestSegmentOfLiveProcessLeftAlone(t *testing.T) {
+// A segment or ring that another open database (another process, in production) holds is live:
+// Open leaves it alone, and the events in it stay that database's to index.
+func TestSegmentOfLiveProcessLeftAlone(t *testing.T) { ringModes(t, testSegmentOfLiveProcessLeftAlone) }
+
+func testSegmentOfLiveProcessLeftAlone(t *testing.T, rings bool) {
 	path := filepath.Join(t.TempDir(), "rootward.db")
 	ctx := context.Background()
 	a, err := Open(path)
@@ -218,8 +285,14 @@ func TestSegmentOfLiveProcessLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := os.Stat(a.tail.active.path); err != nil {
-		t.Fatalf("a's segment after b's Open: %v; want it kept", err)
+	live := func() string {
+		if rings {
+			return a.tail.ring.path
+		}
+		return a.tail.active.path
+	}()
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("a's %s after b's Open: %v; want it kept", live, err)
 	}
 	eb := []*store.StoredEvent{{Account: "111122223333", Time: at, ID: "from-b", ReadOnly: true, Body: []byte("{}")}}
 	if err := b.AppendEvents(ctx, eb); err != nil {
@@ -299,6 +372,7 @@ func firstBody(events []store.StoredEvent) []byte {
 // goes on (a read's record waits for its write, not for another record's fsync), and stays owed,
 // since that fsync may not cover it.
 func TestOwedSyncLetsAppendsGoOn(t *testing.T) {
+	t.Setenv(ringEnv, "off")
 	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -348,5 +422,146 @@ func TestOwedSyncLetsAppendsGoOn(t *testing.T) {
 	}
 	if got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10}); err != nil || len(got) != 2 {
 		t.Errorf("LookupEvents: %d events, %v; want 2, nil", len(got), err)
+	}
+}
+
+// With rings on, a read-only batch is copied into the ring (no segment, no fsync owed); a batch with
+// a change goes to the segment and is fsynced; an index pass hands the appends a ring of its pool
+// and, once the events are committed, voids the ring it retired and keeps it for reuse, so that
+// maxRings files at most exist.
+func TestRingDurability(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(ringEnv, dir)
+	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pauseIndexer(db)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	ev := func(id string, ro bool) *store.StoredEvent {
+		return &store.StoredEvent{Account: "111122223333", Time: at, ID: id, UserName: "alice", ReadOnly: ro, Body: []byte(`{"eventID":"` + id + `"}`)}
+	}
+	state := func() (ring *ring, seg *segment, dirty bool) {
+		db.tail.appendMu.Lock()
+		defer db.tail.appendMu.Unlock()
+		return db.tail.ring, db.tail.active, db.tail.dirty
+	}
+	if err := db.AppendEvents(ctx, []*store.StoredEvent{ev("r1", true), ev("r2", true)}); err != nil {
+		t.Fatal(err)
+	}
+	r, seg, dirty := state()
+	if r == nil || seg != nil || dirty {
+		t.Fatalf("after a read-only batch: ring %v, segment %v, fsync owed %v; want a ring only", r != nil, seg != nil, dirty)
+	}
+	if got := readRing(r.mem); len(got) != 1 {
+		t.Fatalf("ring holds %d records; want 1", len(got))
+	}
+	if err := db.AppendEvents(ctx, []*store.StoredEvent{ev("w1", false)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, seg, dirty = state(); seg == nil || dirty {
+		t.Fatalf("after a change: segment %v, fsync owed %v; want a segment, fsynced", seg != nil, dirty)
+	}
+	first := r.path
+	for pass := range 3 {
+		if err := db.AppendEvents(ctx, []*store.StoredEvent{ev(fmt.Sprintf("p%d", pass), true)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.tail.flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		files, err := filepath.Glob(filepath.Join(dir, "*.ring"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) > maxRings {
+			t.Errorf("pass %d: %d ring files; want at most %d", pass, len(files), maxRings)
+		}
+	}
+	db.tail.indexMu.Lock()
+	pooled := len(db.tail.pool)
+	var reused bool
+	for _, p := range db.tail.pool {
+		reused = reused || p.path == first
+		if got := readRing(p.mem); len(got) != 0 {
+			t.Errorf("a pooled ring holds %d valid records; want 0 (voided once indexed)", len(got))
+		}
+	}
+	db.tail.indexMu.Unlock()
+	if r, _, _ := state(); !reused && (r == nil || r.path != first) {
+		t.Errorf("the first ring %s is neither pooled nor written again", first)
+	}
+	if pooled == 0 {
+		t.Error("no ring pooled after the passes")
+	}
+	got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", UserName: "alice", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 {
+		t.Errorf("lookup: %d events; want 6", len(got))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 0 {
+		t.Errorf("files left in the ring directory after Close: %v", files)
+	}
+}
+
+// A batch that does not fit in the ring's space left goes to the segment instead.
+func TestRingFullFallsBackToSegment(t *testing.T) {
+	t.Setenv(ringEnv, t.TempDir())
+	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pauseIndexer(db)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	big := make([]byte, ringSize/2)
+	for i := range big {
+		big[i] = 'x'
+	}
+	for i := range 3 {
+		e := &store.StoredEvent{Account: "111122223333", Time: at, ID: fmt.Sprintf("big%d", i), ReadOnly: true, Body: big}
+		if err := db.AppendEvents(ctx, []*store.StoredEvent{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.tail.appendMu.Lock()
+	inRing, seg := len(readRing(db.tail.ring.mem)), db.tail.active
+	db.tail.appendMu.Unlock()
+	if inRing != 1 || seg == nil {
+		t.Fatalf("ring holds %d records, segment %v; want 1 and a segment for the two that did not fit", inRing, seg != nil)
+	}
+	got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Errorf("lookup: %d events; want 3", len(got))
+	}
+}
+
+// When no ring can be made (here: its directory does not exist), read-only records go to the
+// segment, as with rings off.
+func TestRingUnavailable(t *testing.T) {
+	t.Setenv(ringEnv, filepath.Join(t.TempDir(), "missing"))
+	db, err := Open(filepath.Join(t.TempDir(), "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	e := &store.StoredEvent{Account: "111122223333", Time: time.Now(), ID: "ro", ReadOnly: true, Body: []byte("{}")}
+	if err := db.AppendEvents(context.Background(), []*store.StoredEvent{e}); err != nil {
+		t.Fatal(err)
+	}
+	db.tail.appendMu.Lock()
+	defer db.tail.appendMu.Unlock()
+	if db.tail.ring != nil || db.tail.active == nil || db.tail.ringDir != "" {
+		t.Errorf("ring %v, segment %v, ring dir %q; want the segment, rings off", db.tail.ring != nil, db.tail.active != nil, db.tail.ringDir)
 	}
 }

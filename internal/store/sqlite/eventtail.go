@@ -71,13 +71,20 @@ type eventTail struct {
 	next, end int64                // guarded by appendMu: the reserved seqs not yet assigned, [next, end)
 	maxID     string               // guarded by appendMu: no stored or tail event has a greater ID
 
+	// Ring files (ring.go): ringDir is where they go ("" for none: then, or once making one
+	// failed, read-only records go to the segment like the others).
+	ringDir, ringPrefix string // ringDir guarded by appendMu
+	ring                *ring  // guarded by appendMu: the ring read-only appends copy into; nil before the first
+
 	mu      sync.RWMutex
 	events  []*store.StoredEvent // guarded by mu: appended, not indexed, in seq order
 	ids     map[string]bool      // guarded by mu: the IDs of events
 	indexed chan struct{}        // guarded by mu: closed (and replaced) when events shrink
 
-	indexMu sync.Mutex // held by an index pass
-	retired []*segment // guarded by indexMu: segments no longer appended to, deleted once indexed
+	indexMu      sync.Mutex // held by an index pass
+	retired      []*segment // guarded by indexMu: segments no longer appended to, deleted once indexed
+	retiredRings []*ring    // guarded by indexMu: rings no longer appended to, reused once indexed
+	pool         []*ring    // guarded by indexMu: indexed rings, reset, for the next pass to write
 
 	kick, full chan struct{} // capacity 1: the tail became non-empty; it holds indexBatch events
 	stop, done chan struct{}
@@ -92,6 +99,7 @@ func openTail(ctx context.Context, db *DB, dir string) (*eventTail, error) {
 		return nil, err
 	}
 	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, syncFile: (*os.File).Sync, ids: map[string]bool{},
+		ringDir: ringDir(), ringPrefix: ringPrefix(dir),
 		indexed: make(chan struct{}), kick: make(chan struct{}, 1), full: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if err := t.recover(ctx); err != nil {
@@ -158,6 +166,12 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 		}
 		events = append(events, es...)
 	}
+	rings, err := t.recoverRings()
+	orphans = append(orphans, rings.files...)
+	if err != nil {
+		return err
+	}
+	events = append(events, rings.events...)
 	slices.SortFunc(events, func(a, b *store.StoredEvent) int { return cmp.Compare(a.Seq, b.Seq) })
 	for len(events) > 0 {
 		n := min(len(events), indexBatch)
@@ -167,6 +181,58 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 		events = events[n:]
 	}
 	return nil
+}
+
+// orphanRings are the ring files of dead processes and the events they hold.
+type orphanRings struct {
+	files  []*segment // a ring is closed and deleted like a segment once its events are indexed
+	events []*store.StoredEvent
+}
+
+// recoverRings reads the ring files of this trail that no live process holds (ring.go).
+func (t *eventTail) recoverRings() (orphanRings, error) {
+	var out orphanRings
+	if t.ringDir == "" {
+		return out, nil
+	}
+	entries, err := os.ReadDir(t.ringDir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return out, nil
+		}
+		return out, err
+	}
+	for _, de := range entries {
+		if !isRingFile(de.Name(), t.ringPrefix) || !de.Type().IsRegular() {
+			continue
+		}
+		path := filepath.Join(t.ringDir, de.Name())
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return out, err
+		}
+		if ok, err := tryLock(f); err != nil || !ok {
+			_ = f.Close() // a live process's ring, or an error
+			if err != nil {
+				return out, err
+			}
+			continue
+		}
+		out.files = append(out.files, &segment{f: f, path: path})
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return out, err
+		}
+		for _, p := range readRing(data) {
+			es, err := decodeRecord(p)
+			if err != nil {
+				t.log.Warn("trail ring: discarding a malformed record and what follows it", "file", path)
+				break
+			}
+			out.events = append(out.events, es...)
+		}
+	}
+	return out, nil
 }
 
 // indexEvents writes events (their Seq set, in seq order) into blocks and postings in one
@@ -236,13 +302,18 @@ func (t *eventTail) append(ctx context.Context, events []*store.StoredEvent) err
 		e.Seq = t.next + int64(i)
 		full = full || !e.ReadOnly
 	}
+	rec, bodies := encodeRecord(fresh)
+	if !full && t.appendRing(rec) {
+		t.next += int64(len(fresh))
+		t.add(fresh, rec, bodies)
+		return nil
+	}
 	if t.active == nil {
 		if t.active, err = createSegment(t.dir); err != nil {
 			t.active = nil
 			return t.unassigned(fresh, err)
 		}
 	}
-	rec, bodies := encodeRecord(fresh)
 	if broken, err := t.active.write(rec); err != nil {
 		if broken {
 			t.broken = fmt.Errorf("trail segment %s: %w", t.active.path, err)
@@ -273,6 +344,25 @@ func (t *eventTail) append(ctx context.Context, events []*store.StoredEvent) err
 		return t.unassigned(fresh, serr)
 	}
 	return nil
+}
+
+// appendRing copies a read-only batch's record into the ring, making one if there is none yet, and
+// reports whether it did: false when rings are off, when making one failed (rings are then off
+// for good, said once in the log), or when the record does not fit. appendMu is held.
+func (t *eventTail) appendRing(rec []byte) bool {
+	if t.ring == nil {
+		if t.ringDir == "" {
+			return false
+		}
+		r, err := createRing(t.ringDir, t.ringPrefix)
+		if err != nil {
+			t.log.Warn("trail: cannot make a ring file; read-only records go to the segment file", "dir", t.ringDir, "err", err)
+			t.ringDir = ""
+			return false
+		}
+		t.ring = r
+	}
+	return t.ring.append(rec)
 }
 
 // unassigned clears the seqs of events that were not appended (or not durably) and returns err.
@@ -440,14 +530,15 @@ func (t *eventTail) len() int {
 func (t *eventTail) index(ctx context.Context) error {
 	t.indexMu.Lock()
 	defer t.indexMu.Unlock()
-	if t.len() == 0 && len(t.retired) == 0 {
+	if t.len() == 0 && len(t.retired) == 0 && len(t.retiredRings) == 0 {
 		return nil
 	}
 	t.appendMu.Lock()
-	closed := t.closed
+	closed, used := t.closed, t.active != nil
 	t.appendMu.Unlock()
 	var next *segment
-	if !closed && t.len() > 0 {
+	// A segment only for a pass that wrote one: with rings, read-only records do not.
+	if !closed && used && t.len() > 0 {
 		var err error
 		if next, err = createSegment(t.dir); err != nil {
 			return err
@@ -458,6 +549,13 @@ func (t *eventTail) index(ctx context.Context) error {
 	old, dirty := t.active, t.dirty
 	if old != nil || next != nil {
 		t.active, t.dirty = next, false
+	}
+	if t.ring != nil {
+		t.retiredRings = append(t.retiredRings, t.ring)
+		t.ring = nil
+		if n := len(t.pool); n > 0 {
+			t.ring, t.pool = t.pool[n-1], t.pool[:n-1]
+		}
 	}
 	t.appendMu.Unlock()
 	if old != nil {
@@ -485,6 +583,15 @@ func (t *eventTail) index(ctx context.Context) error {
 		batch = batch[n:]
 	}
 	var errs []error
+	for _, r := range t.retiredRings {
+		if len(t.pool) < maxRings-1 {
+			r.reset()
+			t.pool = append(t.pool, r)
+		} else {
+			errs = append(errs, r.remove())
+		}
+	}
+	t.retiredRings = nil
 	t.syncMu.Lock() // not under syncOwed's fsync of one of them
 	for _, s := range t.retired {
 		errs = append(errs, s.remove())
@@ -527,6 +634,20 @@ func (t *eventTail) shutdown() error {
 	if t.active != nil {
 		t.retired = append(t.retired, t.active)
 		t.active = nil
+	}
+	rings := append(t.retiredRings, t.pool...)
+	if t.ring != nil {
+		rings = append(rings, t.ring)
+	}
+	t.ring, t.pool, t.retiredRings = nil, nil, nil
+	for _, r := range rings {
+		if err == nil {
+			err = r.remove()
+			continue
+		}
+		// Left for the next Open (closing releases the lock).
+		_ = unmap(r.mem)
+		_ = r.f.Close()
 	}
 	for _, s := range t.retired {
 		if err == nil {
