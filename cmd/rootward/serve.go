@@ -58,6 +58,7 @@ func serveCmd() *cobra.Command {
 		Short: "Serve IAM, STS and the web console (and the health endpoint) on one address",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+			gcPace()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			trusted, err := clientaddr.ParsePrefixes(proxies)

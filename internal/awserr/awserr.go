@@ -49,6 +49,9 @@ func New(code Code, format string, args ...any) *Error {
 
 // As returns the *Error inside err, if any.
 func As(err error) (*Error, bool) {
+	if err == nil {
+		return nil, false // without the allocation errors.As's target costs: every successful call asks
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e, true

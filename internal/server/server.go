@@ -299,6 +299,21 @@ func (s *Server) writeError(w http.ResponseWriter, c *call, e *awserr.Error) {
 	awsproto.WriteError(w, proto, ns, c.RequestID, e)
 }
 
+// readBody reads the request's body, at most MaxBodyBytes (an error wrapping *http.MaxBytesError
+// beyond), and closes it. A body of a declared length is read into a buffer of that length at
+// once; closing it tells net/http that nothing is left to discard before the answer.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	defer func() { _ = r.Body.Close() }()
+	if n := r.ContentLength; n >= 0 && n <= MaxBodyBytes {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+}
+
 func (s *Server) handle(w http.ResponseWriter, c *call) error {
 	r := c.r
 	if p, ok := jsonProtocol(r); ok {
@@ -306,7 +321,7 @@ func (s *Server) handle(w http.ResponseWriter, c *call) error {
 		// unsigned Organizations call got an awsQuery XML error its SDK could not parse.
 		c.errProto = &p
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readBody(w, r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
