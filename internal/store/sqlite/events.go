@@ -16,21 +16,25 @@ import (
 // distinct (account, attribute, value) among them, where a row per event with nine indexes cost
 // ten B-tree inserts per event.
 //
-// Appending does not touch the database. AppendEvents writes the batch as one record of this
-// process's segment file (segment.go: one write(2), length-prefixed and checksummed), adds the
+// Appending does not touch the database. AppendEvents copies a batch of read-only events as one
+// record into this process's ring (ring.go: a shared mapping of a tmpfs file, no system call), or
+// writes a batch with a change, or any batch when rings are off, as one record of its segment file
+// (segment.go: one write(2), length-prefixed and checksummed), adds the
 // events to the tail held in memory (eventtail.go), and returns; an indexer goroutine moves the
 // tail into blocks and postings in large transactions (up to indexBatch events, indexDelay after
 // the first), then deletes the segments it emptied. Lookups and ScanEvents read the tail beside
-// the blocks, so an acknowledged event is visible at once. Open indexes the segments of a process
-// that died (their last record may be torn: it is discarded). Seqs are assigned at append, from a
+// the blocks, so an acknowledged event is visible at once. Open indexes the segments and rings of
+// a process that died (their last record may be torn: it is discarded). Seqs are assigned at append, from a
 // range each process reserves in event_meta, so several processes may append to one database.
 //
 // Durability. A record of a batch that holds an event of a call that changed something (ReadOnly
 // false) is fsynced before AppendEvents returns: the change itself was committed with
-// synchronous=FULL, so its record is as durable. A batch of read-only events is written (in the
-// page cache, which survives a crash of the process, kill -9) and fsynced within segmentSyncDelay,
-// so the window in which a power loss can take acknowledged records of reads is bounded. The
-// indexer commits with synchronous=FULL before it deletes a segment.
+// synchronous=FULL, so its record is as durable. A batch of read-only events is in the ring, or
+// written to the segment (the page cache), both of which survive a crash of the process (kill -9);
+// against a power loss it is durable once indexed (the indexer's FULL commit, within indexDelay
+// of a pass's first event plus the pass), or, rings off, once the segment is fsynced, within
+// segmentSyncDelay. The indexer commits with synchronous=FULL before it deletes a segment or
+// reuses a ring.
 // https://www.sqlite.org/pragma.html#pragma_synchronous
 
 // Statements of the event log, prepared at Open (writeEventStatements on the writer,
@@ -131,6 +135,9 @@ type eventWriter struct {
 	stmts map[string]*sql.Stmt
 	maxID string // id_hi of the block with the greatest ID range; "" when not read yet
 	read  bool   // maxID was read
+	// v7 is set by fresh when the events it returned are increasing UUIDv7s, so that writeBlock
+	// need not check each block's again.
+	v7 bool
 	// The buffers encodeBlock packs blocks in, reused from one block to the next.
 	scratch, packed []byte
 }
@@ -162,6 +169,7 @@ func (w *eventWriter) fresh(events []*store.StoredEvent) ([]*store.StoredEvent, 
 		if events[0].ID > last {
 			err := w.stmt(idPostingsInSQL).QueryRowContext(w.ctx, []byte(events[0].ID), []byte(events[len(events)-1].ID)).Scan(new(int))
 			if errors.Is(err, sql.ErrNoRows) {
+				w.v7 = true
 				return events, nil
 			}
 			if err != nil {
@@ -314,7 +322,7 @@ func (w *eventWriter) writeBlock(events []*store.StoredEvent, first int64) error
 	if err != nil {
 		return err
 	}
-	ranged := increasingV7(events) && events[0].ID > last
+	ranged := (w.v7 || increasingV7(events)) && events[0].ID > last
 	if ranged {
 		idLo, idHi = events[0].ID, events[len(events)-1].ID
 		w.maxID = events[len(events)-1].ID
