@@ -52,7 +52,7 @@ const (
 	ringRecordHeader = 16
 	// ringSize is the size of one ring file: the records of one index pass (indexBatch events of
 	// a kilobyte or two each) fit several times over. A batch that does not fit goes to the
-	// segment file. Only the pages written take memory.
+	// segment file. The file's pages are reserved when it is made (see reserve).
 	ringSize = 16 << 20
 	// maxRings bounds the rings one process keeps: the one being written and the one being
 	// indexed; a third is made only while both are busy and is deleted once indexed.
@@ -118,7 +118,7 @@ func createRing(dir, prefix string) (*ring, error) {
 		}
 		return fail(err)
 	}
-	if err := f.Truncate(ringSize); err != nil {
+	if err := reserve(f, ringSize); err != nil {
 		return fail(err)
 	}
 	mem, err := mapShared(f, ringSize)

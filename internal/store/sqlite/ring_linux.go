@@ -12,6 +12,18 @@ func isTmpfs(dir string) bool {
 	return unix.Statfs(dir, &st) == nil && st.Type == unix.TMPFS_MAGIC
 }
 
+// reserve allocates the file's first size bytes (fallocate(2)), so that no later write through a
+// mapping needs a page the file system no longer has: on a full tmpfs such a write would kill the
+// process with SIGBUS, where a failed reservation is an error Open's caller sees once.
+func reserve(f *os.File, size int64) error {
+	for {
+		err := unix.Fallocate(int(f.Fd()), 0, 0, size)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
 // mapShared maps the first size bytes of f, shared and writable.
 func mapShared(f *os.File, size int) ([]byte, error) {
 	return unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
