@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -563,5 +564,90 @@ func TestRingUnavailable(t *testing.T) {
 	defer db.tail.appendMu.Unlock()
 	if db.tail.ring != nil || db.tail.active == nil || db.tail.ringDir != "" {
 		t.Errorf("ring %v, segment %v, ring dir %q; want the segment, rings off", db.tail.ring != nil, db.tail.active != nil, db.tail.ringDir)
+	}
+}
+
+// A dead process's rings are recovered by the database whose trail ID names them: after the
+// database's directory moved, too (the ID moves with it), and never by another database sharing
+// the ring directory. A trail ID file that holds no ID stops Open with an error naming it.
+func TestRingsBelongToTheirTrail(t *testing.T) {
+	rings := t.TempDir()
+	t.Setenv(ringEnv, rings)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	crashed := func(path, id string) string {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		db, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pauseIndexer(db)
+		if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: id, ReadOnly: true, Body: []byte("{}")}}); err != nil {
+			t.Fatal(err)
+		}
+		ring := db.tail.ring.path
+		crash(t, db)
+		return ring
+	}
+	lookup := func(db *DB) []string {
+		t.Helper()
+		got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range got {
+			ids = append(ids, e.ID)
+		}
+		return ids
+	}
+
+	base := t.TempDir()
+	moved := crashed(filepath.Join(base, "a", "rootward.db"), "from-a")
+	other := crashed(filepath.Join(base, "b", "rootward.db"), "from-b")
+	if err := os.Rename(filepath.Join(base, "a"), filepath.Join(base, "a2")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(filepath.Join(base, "a2", "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if got := lookup(a); len(got) != 1 || got[0] != "from-a" {
+		t.Errorf("moved database's events after Open = %v; want [from-a], from its ring", got)
+	}
+	if _, err := os.Stat(moved); !os.IsNotExist(err) {
+		t.Errorf("its ring %s after recovery: %v; want it deleted", moved, err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("b's ring after a's Open: %v; want it left alone", err)
+	}
+	if err := os.MkdirAll(filepath.Join(base, "c"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Open(filepath.Join(base, "c", "rootward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if got := lookup(fresh); len(got) != 0 {
+		t.Errorf("a new database's events = %v; want none (b's ring is b's)", got)
+	}
+
+	bad := filepath.Join(base, "d")
+	if err := os.MkdirAll(filepath.Join(bad, "rootward.db-trail"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, "rootward.db-trail", ringIDFile), []byte("not an id"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if db, err := Open(filepath.Join(bad, "rootward.db")); err == nil || !strings.Contains(err.Error(), ringIDFile) {
+		if db != nil {
+			db.Close()
+		}
+		t.Errorf("Open with a malformed %s: %v; want an error naming it", ringIDFile, err)
 	}
 }

@@ -99,9 +99,16 @@ func openTail(ctx context.Context, db *DB, dir string) (*eventTail, error) {
 		return nil, err
 	}
 	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, syncFile: (*os.File).Sync, ids: map[string]bool{},
-		ringDir: ringDir(), ringPrefix: ringPrefix(dir),
+		ringDir: ringDir(),
 		indexed: make(chan struct{}), kick: make(chan struct{}, 1), full: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
+	if t.ringDir != "" {
+		p, err := ringPrefix(dir)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: the trail's rings: %w", err)
+		}
+		t.ringPrefix = p
+	}
 	if err := t.recover(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: recovering the trail's segments: %w", err)
 	}

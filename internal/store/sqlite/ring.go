@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -31,8 +30,12 @@ import (
 // directory. A container whose /dev/shm does not outlive the process (serve as its only process,
 // restarted in a new container) should set "off", or a directory that outlives it.
 //
-// The file name begins with a prefix derived from the trail's directory (ringPrefix), so that Open
-// finds the rings of its own database among others'. Each process holds an exclusive flock(2) on
+// The file name begins with a prefix naming the trail (ringPrefix): a random ID kept in the
+// trail's directory (ringIDFile, made by the first Open that uses rings), so that Open finds the
+// rings of its own database among others' in a shared directory, and never another database's: not
+// one at the same path on another volume (containers sharing /dev/shm), nor one that was deleted
+// and made again there. The ID moves with the directory. Rings turned off while a dead process's
+// rings wait are not read: turn them off after a clean stop. Each process holds an exclusive flock(2) on
 // the rings it maps, as on its segments, so that Open leaves a live process's rings alone.
 //
 // Layout: a header of ringHeader bytes (ringMagic, then the uint64 epoch, little-endian), then
@@ -86,14 +89,47 @@ func ringDir() string {
 	}
 }
 
-// ringPrefix is the beginning of the names of the rings of the trail whose segments are in dir.
-func ringPrefix(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		abs = dir
+// ringIDFile is the name of the file in the trail's directory that holds its rings' ID.
+const ringIDFile = "ring.id"
+
+// ringPrefix is the beginning of the names of the rings of the trail whose segments are in dir:
+// its ID read from dir's ringIDFile, made (random, fsynced) when there is none.
+func ringPrefix(dir string) (string, error) {
+	path := filepath.Join(dir, ringIDFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		var rnd [8]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return "", err
+		}
+		b = []byte(hex.EncodeToString(rnd[:]))
+		if err := writeSynced(path, b); err != nil {
+			return "", err
+		}
+		if err := syncDir(dir); err != nil {
+			return "", err
+		}
+	} else if err != nil {
+		return "", err
 	}
-	sum := sha256.Sum256([]byte(abs))
-	return "rootward-trail-" + hex.EncodeToString(sum[:8]) + "-"
+	id := strings.TrimSpace(string(b))
+	if _, err := hex.DecodeString(id); err != nil || len(id) != 16 {
+		return "", fmt.Errorf("%s does not hold a trail ID (16 hexadecimal digits); delete it to make a new one", path)
+	}
+	return "rootward-trail-" + id + "-", nil
+}
+
+// writeSynced creates path (it must not exist), writes b and fsyncs it.
+func writeSynced(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
 // createRing creates, locks and maps a new ring file in dir.

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 )
@@ -11,7 +10,7 @@ import (
 // the file system full (SIGBUS); the file is a regular one of ringSize bytes, mode 0600.
 func TestRingReservesItsPages(t *testing.T) {
 	dir := t.TempDir()
-	r, err := createRing(dir, ringPrefix(filepath.Join(dir, "trail")))
+	r, err := createRing(dir, "rootward-trail-0123456789abcdef-")
 	if err != nil {
 		t.Fatal(err)
 	}
