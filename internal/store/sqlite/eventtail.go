@@ -178,6 +178,10 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if len(orphans) > 0 {
+		t.log.Info("trail: indexing the records of a process that died", "events", len(events)+len(rings.events),
+			"segments", len(orphans)-len(rings.files), "rings", len(rings.files))
+	}
 	events = append(events, rings.events...)
 	slices.SortFunc(events, func(a, b *store.StoredEvent) int { return cmp.Compare(a.Seq, b.Seq) })
 	for len(events) > 0 {
