@@ -78,7 +78,6 @@ type eventTail struct {
 
 	mu      sync.RWMutex
 	events  []*store.StoredEvent // guarded by mu: appended, not indexed, in seq order
-	ids     map[string]bool      // guarded by mu: the IDs of events
 	indexed chan struct{}        // guarded by mu: closed (and replaced) when events shrink
 
 	indexMu      sync.Mutex // held by an index pass
@@ -98,7 +97,7 @@ func openTail(ctx context.Context, db *DB, dir string) (*eventTail, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, syncFile: (*os.File).Sync, ids: map[string]bool{},
+	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, syncFile: (*os.File).Sync,
 		ringDir: ringDir(),
 		indexed: make(chan struct{}), kick: make(chan struct{}, 1), full: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
@@ -396,7 +395,6 @@ func (t *eventTail) add(events []*store.StoredEvent, rec []byte, bodies [][2]int
 		c.Time = time.UnixMicro(micros(e.Time)).UTC() // as a block keeps it
 		c.Body = rec[bodies[i][0]:bodies[i][1]:bodies[i][1]]
 		t.events = append(t.events, c)
-		t.ids[e.ID] = true
 		t.maxID = max(t.maxID, e.ID)
 	}
 	n := len(t.events)
@@ -416,16 +414,21 @@ func (t *eventTail) fresh(ctx context.Context, events []*store.StoredEvent) ([]*
 	if increasingV7(events) && events[0].ID > t.maxID {
 		return events, nil
 	}
+	// Rare (the recorder's batches take the way above), so the tail's IDs are gathered here rather
+	// than kept in a set that every append and every index pass would pay for.
 	out := make([]*store.StoredEvent, 0, len(events))
 	seen := make(map[string]bool, len(events))
 	t.mu.RLock()
+	for _, e := range t.events {
+		seen[e.ID] = true
+	}
+	t.mu.RUnlock()
 	for _, e := range events {
-		if !seen[e.ID] && !t.ids[e.ID] {
+		if !seen[e.ID] {
 			out = append(out, e)
 		}
 		seen[e.ID] = true
 	}
-	t.mu.RUnlock()
 	if len(out) == 0 {
 		return out, nil
 	}
@@ -584,9 +587,6 @@ func (t *eventTail) index(ctx context.Context) error {
 			return err
 		}
 		t.mu.Lock()
-		for _, e := range t.events[:n] {
-			delete(t.ids, e.ID)
-		}
 		t.events = t.events[n:]
 		close(t.indexed)
 		t.indexed = make(chan struct{})
