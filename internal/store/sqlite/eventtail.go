@@ -123,12 +123,9 @@ func openTail(ctx context.Context, db *DB, dir string) (*eventTail, error) {
 	return t, nil
 }
 
-// recover indexes the records of every segment file no live process holds, and deletes the files.
+// recover indexes the records of every segment file and ring of this trail that no live process
+// holds, and deletes the files.
 func (t *eventTail) recover(ctx context.Context) (err error) {
-	entries, err := os.ReadDir(t.dir)
-	if err != nil {
-		return err
-	}
 	var (
 		orphans []*segment
 		events  []*store.StoredEvent
@@ -145,43 +142,38 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 			err = syncDir(t.dir)
 		}
 	}()
-	for _, de := range entries {
-		if !strings.HasSuffix(de.Name(), ".seg") || !de.Type().IsRegular() {
-			continue
-		}
-		path := filepath.Join(t.dir, de.Name())
-		f, err := os.OpenFile(path, os.O_RDWR, 0)
-		if err != nil {
-			return err
-		}
-		if ok, err := tryLock(f); err != nil || !ok {
-			_ = f.Close() // a live process's segment, or an error
-			if err != nil {
-				return err
+	segments, err := claimOrphans(t.dir, func(name string) bool { return strings.HasSuffix(name, ".seg") },
+		func(s *segment, data []byte) {
+			es, valid := readSegment(data)
+			if valid < len(data) {
+				t.log.Warn("trail segment: discarding a torn record at its end", "file", s.path, "bytes", len(data)-valid)
 			}
-			continue
-		}
-		orphans = append(orphans, &segment{f: f, path: path})
-		data, err := io.ReadAll(f)
-		if err != nil {
-			return err
-		}
-		es, valid := readSegment(data)
-		if valid < len(data) {
-			t.log.Warn("trail segment: discarding a torn record at its end", "file", path, "bytes", len(data)-valid)
-		}
-		events = append(events, es...)
-	}
-	rings, err := t.recoverRings()
-	orphans = append(orphans, rings.files...)
+			events = append(events, es...)
+		})
+	orphans = append(orphans, segments...)
 	if err != nil {
 		return err
 	}
-	if len(orphans) > 0 {
-		t.log.Info("trail: indexing the records of a process that died", "events", len(events)+len(rings.events),
-			"segments", len(orphans)-len(rings.files), "rings", len(rings.files))
+	if t.ringDir != "" {
+		rings, err := claimOrphans(t.ringDir, func(name string) bool { return isRingFile(name, t.ringPrefix) },
+			func(s *segment, data []byte) {
+				for _, p := range readRing(data) {
+					es, err := decodeRecord(p)
+					if err != nil {
+						t.log.Warn("trail ring: discarding a malformed record and what follows it", "file", s.path)
+						break
+					}
+					events = append(events, es...)
+				}
+			})
+		orphans = append(orphans, rings...)
+		if err != nil {
+			return err
+		}
 	}
-	events = append(events, rings.events...)
+	if len(orphans) > 0 {
+		t.log.Info("trail: indexing the records of a process that died", "events", len(events), "files", len(orphans))
+	}
 	slices.SortFunc(events, func(a, b *store.StoredEvent) int { return cmp.Compare(a.Seq, b.Seq) })
 	for len(events) > 0 {
 		n := min(len(events), indexBatch)
@@ -193,56 +185,44 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 	return nil
 }
 
-// orphanRings are the ring files of dead processes and the events they hold.
-type orphanRings struct {
-	files  []*segment // a ring is closed and deleted like a segment once its events are indexed
-	events []*store.StoredEvent
-}
-
-// recoverRings reads the ring files of this trail that no live process holds (ring.go).
-func (t *eventTail) recoverRings() (orphanRings, error) {
-	var out orphanRings
-	if t.ringDir == "" {
-		return out, nil
+// claimOrphans takes the regular files of dir whose names match and that no live process holds
+// (each process locks the segments and rings it writes): it locks each, passes it and its contents
+// to read, and returns the files it took, on an error too (the caller closes them). A missing dir
+// has none.
+func claimOrphans(dir string, match func(name string) bool, read func(*segment, []byte)) ([]*segment, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
 	}
-	entries, err := os.ReadDir(t.ringDir)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return out, nil
-		}
-		return out, err
+		return nil, err
 	}
+	var taken []*segment
 	for _, de := range entries {
-		if !isRingFile(de.Name(), t.ringPrefix) || !de.Type().IsRegular() {
+		if !match(de.Name()) || !de.Type().IsRegular() {
 			continue
 		}
-		path := filepath.Join(t.ringDir, de.Name())
+		path := filepath.Join(dir, de.Name())
 		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
-			return out, err
+			return taken, err
 		}
 		if ok, err := tryLock(f); err != nil || !ok {
-			_ = f.Close() // a live process's ring, or an error
+			_ = f.Close() // a live process's file, or an error
 			if err != nil {
-				return out, err
+				return taken, err
 			}
 			continue
 		}
-		out.files = append(out.files, &segment{f: f, path: path})
+		s := &segment{f: f, path: path}
+		taken = append(taken, s)
 		data, err := io.ReadAll(f)
 		if err != nil {
-			return out, err
+			return taken, err
 		}
-		for _, p := range readRing(data) {
-			es, err := decodeRecord(p)
-			if err != nil {
-				t.log.Warn("trail ring: discarding a malformed record and what follows it", "file", path)
-				break
-			}
-			out.events = append(out.events, es...)
-		}
+		read(s, data)
 	}
-	return out, nil
+	return taken, nil
 }
 
 // indexEvents writes events (their Seq set, in seq order) into blocks and postings in one
