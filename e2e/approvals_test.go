@@ -55,7 +55,7 @@ func TestApprovalPortalInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(url),
+	client := awsiam.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(key.AccessKeyID, key.Secret, "")})
 	if _, err := client.EnableOrganizationsRootSessions(ctx, &awsiam.EnableOrganizationsRootSessionsInput{}); err != nil {
 		t.Fatal(err)

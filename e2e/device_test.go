@@ -127,7 +127,7 @@ func TestDeviceFlowInChromium(t *testing.T) {
 	requireBrowser(t)
 	e := newDeviceEnv(t)
 	ctx := context.Background()
-	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.url)}
+	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.url)}
 	oidc := ssooidc.NewFromConfig(cfg)
 	startURL := e.url + "/start"
 

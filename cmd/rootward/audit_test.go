@@ -472,7 +472,7 @@ func TestAuditAgainstMoto(t *testing.T) {
 	url := motoServer(t)
 	ctx := servertest.Ctx(t)
 	creds := auditCreds{"AKIAMOTOAUDIT0000001", "moto-secret-access-key", ""}
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(),
 		Credentials: credentials.NewStaticCredentialsProvider(creds.id, creds.secret, "")}
 	i, o := awsiam.NewFromConfig(cfg), organizations.NewFromConfig(cfg)
 	// A user with a console password and an access key but no MFA; an organization with a member.

@@ -221,7 +221,7 @@ func (pe *portalEnv) startDevice(name string) (*ssooidc.Client, *ssooidc.Registe
 	t := pe.t
 	t.Helper()
 	ctx := context.Background()
-	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(pe.url)})
+	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(pe.url)})
 	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String(name), ClientType: aws.String("public")})
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken),
 		RetryMaxAttempts: 1,
+		HTTPClient:       testutil.SDKHTTPClient(),
 	}
 	ep := aws.String(url)
 	return map[string]func(context.Context) error{
@@ -128,7 +129,7 @@ func TestUnsignedJSONCallsGetJSON(t *testing.T) {
 	t.Parallel()
 	e := servertest.New(t)
 	ctx := servertest.Ctx(t)
-	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
+	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient()}
 	ep := aws.String(e.URL)
 	calls := map[string]func() error{
 		"organizations": func() error {

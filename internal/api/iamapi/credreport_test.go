@@ -35,6 +35,7 @@ func TestCredentialReportOps(t *testing.T) {
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       testutil.SDKHTTPClient(),
 	}, func(o *awsiam.Options) {
 		o.BaseEndpoint = aws.String(e.URL)
 		o.HTTPSignerV4 = clockSigner{inner: v4.NewSigner(), now: clk.Now}

@@ -62,7 +62,7 @@ func newMFAEnv(t *testing.T) *mfaEnv {
 // clockClients are clients signing with the test clock, so requests stay within SigV4's skew
 // when the test moves the server's clock past a 15-minute lock.
 func (m *mfaEnv) clockClients(id, secret string) (*awsiam.Client, *sts.Client) {
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""), RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient()}
 	signer := clockSigner{inner: v4.NewSigner(), now: m.clk.Now}
 	ic := awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = aws.String(m.URL); o.HTTPSignerV4 = signer })
 	sc := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(m.URL); o.HTTPSignerV4 = signer })

@@ -96,7 +96,7 @@ func newEnv(t *testing.T) *env {
 		hub = shsvc.New(shsvc.Config{Store: st, Orgs: cfg.Orgs, Now: clk.Now, Publish: pub.put, Evaluate: res.evaluate})
 		cfg.SecurityHub = hub
 	})
-	return &env{Env: e, clk: clk, hub: hub, pub: pub, res: res, admin: securityhub.NewFromConfig(e.Config(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""), retryReads)}
+	return &env{Env: e, clk: clk, hub: hub, pub: pub, res: res, admin: securityhub.NewFromConfig(e.Config(e.AdminKey.AccessKeyID, e.AdminKey.Secret, ""))}
 }
 
 // client is a Security Hub client of the caller c.
@@ -481,9 +481,3 @@ func TestCallsAreRecorded(t *testing.T) {
 		}
 	}
 }
-
-// retryReads lets a client retry as the SDK's default client does: under load the SDK's transport
-// now and then closes the connection while a 200 answer's body is read (aws/aws-sdk-go-v2 issues
-// #1825 and #2737, "use of closed network connection"), which its standard retryer retries and
-// servertest's single attempt does not. Seen on GetFindings in CI's race run.
-func retryReads(o *securityhub.Options) { o.RetryMaxAttempts = 3 }

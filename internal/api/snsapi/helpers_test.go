@@ -77,7 +77,7 @@ func newEnv(t *testing.T, opts ...option) *env {
 func (e *env) client(id, secret string) *awssns.Client {
 	return awssns.NewFromConfig(aws.Config{
 		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
-		RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.url),
+		RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.url),
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 
 	"github.com/rootward/rootward/internal/portal"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/portaltest"
 )
 
@@ -63,7 +64,7 @@ func TestBoto3SSOProfile(t *testing.T) {
 	}
 	e, u, member, roleName := setup(t)
 	ctx := context.Background()
-	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.URL)})
+	oidc := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.URL)})
 	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("botocore-client-rw"), ClientType: aws.String("public"),
 		GrantTypes: []string{portal.GrantDeviceCode, portal.GrantRefreshToken}, Scopes: []string{"sso:account:access"}})
 	if err != nil {

@@ -33,7 +33,7 @@ const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal
 func signIn(t *testing.T, e *portaltest.Env, u *portal.User) string {
 	t.Helper()
 	ctx := context.Background()
-	c := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.URL)})
+	c := ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.URL)})
 	reg, err := c.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("test"), ClientType: aws.String("public")})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func setup(t *testing.T) (*portaltest.Env, *portal.User, *iam.Account, string) {
 }
 
 func portalClient(e *portaltest.Env) *sso.Client {
-	return sso.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.URL)})
+	return sso.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.URL)})
 }
 
 // TestPortal: the token's user lists its accounts and roles and gets the role's credentials, which

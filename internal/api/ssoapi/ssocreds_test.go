@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/rootward/rootward/internal/portal"
+	"github.com/rootward/rootward/internal/testutil"
 	"github.com/rootward/rootward/internal/testutil/portaltest"
 )
 
@@ -26,7 +27,7 @@ import (
 func TestSDKSSOProviders(t *testing.T) {
 	e, u, member, roleName := setup(t)
 	ctx := context.Background()
-	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.URL)}
+	cfg := aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.URL)}
 	oidc := ssooidc.NewFromConfig(cfg)
 	reg, err := oidc.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String("botocore-client-rootward"), ClientType: aws.String("public"),
 		GrantTypes: []string{portal.GrantDeviceCode, portal.GrantRefreshToken}, Scopes: []string{"sso:account:access"}})

@@ -20,7 +20,7 @@ import (
 var alice = portal.User{InstanceAccount: "", InstanceID: "ssoins-1234567890abcdef", IdentityStoreID: "d-1234567890", UserID: "u-alice", UserName: "alice"}
 
 func client(e *portaltest.Env) *ssooidc.Client {
-	return ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, BaseEndpoint: aws.String(e.URL)})
+	return ssooidc.NewFromConfig(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(), BaseEndpoint: aws.String(e.URL)})
 }
 
 func register(t *testing.T, c *ssooidc.Client, grants ...string) *ssooidc.RegisterClientOutput {

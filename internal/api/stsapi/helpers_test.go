@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 const (
@@ -21,6 +23,7 @@ func unservedClients(url string, cr aws.Credentials) map[string]func(context.Con
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken),
 		RetryMaxAttempts: 1,
+		HTTPClient:       testutil.SDKHTTPClient(),
 	}
 	ep := aws.String(url)
 	return map[string]func(context.Context) error{

@@ -31,7 +31,7 @@ func federationEnv(t *testing.T, idp *testidp.IdP) (*servertest.Env, *testutil.C
 
 // anonymousSTS is an STS client with no credentials: the SDK sends AssumeRoleWith* unsigned.
 func anonymousSTS(e *servertest.Env) *sts.Client {
-	return sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.URL), RetryMaxAttempts: 1})
+	return sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(e.URL), RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient()})
 }
 
 func webRole(t *testing.T, e *servertest.Env, name, providerARN, condition string) string {

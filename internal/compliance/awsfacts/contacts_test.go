@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/rootward/rootward/internal/compliance"
+	"github.com/rootward/rootward/internal/testutil"
 )
 
 // accountAPI is a stand-in for the Account Management API (restJson1): each operation's path
@@ -36,7 +37,7 @@ func accountAPI(t *testing.T, answers map[string]func(body map[string]any) (int,
 		_ = json.NewEncoder(w).Encode(out)
 	}))
 	t.Cleanup(hs.Close)
-	return New(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), RetryMaxAttempts: 1,
+	return New(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIAEXAMPLE", "secret", "")})
 }
 

@@ -116,13 +116,15 @@ func Build(t testing.TB, st store.Store, now func() time.Time, configure ...func
 	return e
 }
 
-// Config is the SDK configuration of clients signing with the given credentials (no retries).
+// Config is the SDK configuration of clients signing with the given credentials (no retries; the
+// HTTP client sends bodies from memory, see testutil.SDKHTTPClient).
 func (e *Env) Config(id, secret, token string) aws.Config {
 	return aws.Config{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider(id, secret, token),
 		RetryMaxAttempts: 1,
 		BaseEndpoint:     aws.String(e.URL),
+		HTTPClient:       testutil.SDKHTTPClient(),
 	}
 }
 
