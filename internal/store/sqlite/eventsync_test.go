@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -649,5 +650,75 @@ func TestRingsBelongToTheirTrail(t *testing.T) {
 			db.Close()
 		}
 		t.Errorf("Open with a malformed %s: %v; want an error naming it", ringIDFile, err)
+	}
+}
+
+// A dead process's rings are read by the next Open wherever the environment now puts rings: with
+// rings turned off, and with rings moved to another directory (ring.dirs lists each directory the
+// trail's rings were made in).
+func TestRingsReadAfterRingsMoveOrStop(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rootward.db")
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	crashWith := func(id string) string {
+		t.Helper()
+		db, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pauseIndexer(db)
+		if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: id, ReadOnly: true, Body: []byte("{}")}}); err != nil {
+			t.Fatal(err)
+		}
+		if db.tail.ring == nil {
+			t.Fatal("the read-only append made no ring")
+		}
+		ring := db.tail.ring.path
+		crash(t, db)
+		return ring
+	}
+	reopen := func(want []string) {
+		t.Helper()
+		db, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range got {
+			ids = append(ids, e.ID)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, want) {
+			t.Errorf("events after Open with %s=%q = %v; want %v", ringEnv, os.Getenv(ringEnv), ids, want)
+		}
+	}
+
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	t.Setenv(ringEnv, a)
+	inA := crashWith("in-a")
+	t.Setenv(ringEnv, "off")
+	reopen([]string{"in-a"})
+	if _, err := os.Stat(inA); !os.IsNotExist(err) {
+		t.Errorf("the ring in %s after recovery with rings off: %v; want it deleted", a, err)
+	}
+
+	t.Setenv(ringEnv, b)
+	inB := crashWith("in-b")
+	t.Setenv(ringEnv, c)
+	reopen([]string{"in-a", "in-b"})
+	if _, err := os.Stat(inB); !os.IsNotExist(err) {
+		t.Errorf("the ring in %s after recovery with rings in %s: %v; want it deleted", b, c, err)
+	}
+	listed, err := ringDirs(path + "-trail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{a, b, c}; !slices.Equal(listed, want) {
+		t.Errorf("%s = %v; want %v", ringDirsFile, listed, want)
 	}
 }

@@ -98,15 +98,19 @@ func openTail(ctx context.Context, db *DB, dir string) (*eventTail, error) {
 		return nil, err
 	}
 	t := &eventTail{db: db, dir: dir, log: slog.Default(), syncDelay: segmentSyncDelay, syncFile: (*os.File).Sync,
-		ringDir: ringDir(),
 		indexed: make(chan struct{}), kick: make(chan struct{}, 1), full: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
+	var err error
+	if t.ringDir, err = ringDir(); err != nil {
+		return nil, fmt.Errorf("sqlite: the trail's rings: %w", err)
+	}
+	if t.ringPrefix, err = ringPrefix(dir, t.ringDir != ""); err != nil {
+		return nil, fmt.Errorf("sqlite: the trail's rings: %w", err)
+	}
 	if t.ringDir != "" {
-		p, err := ringPrefix(dir)
-		if err != nil {
+		if err := noteRingDir(dir, t.ringDir); err != nil {
 			return nil, fmt.Errorf("sqlite: the trail's rings: %w", err)
 		}
-		t.ringPrefix = p
 	}
 	if err := t.recover(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: recovering the trail's segments: %w", err)
@@ -154,8 +158,12 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if t.ringDir != "" {
-		rings, err := claimOrphans(t.ringDir, func(name string) bool { return isRingFile(name, t.ringPrefix) },
+	dirs, err := t.recoveryRingDirs()
+	if err != nil {
+		return err
+	}
+	for _, dir := range dirs {
+		rings, err := claimOrphans(dir, func(name string) bool { return isRingFile(name, t.ringPrefix) },
 			func(s *segment, data []byte) {
 				for _, p := range readRing(data) {
 					es, err := decodeRecord(p)
@@ -168,7 +176,7 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 			})
 		orphans = append(orphans, rings...)
 		if err != nil {
-			return err
+			return fmt.Errorf("the rings in %s (listed in %s): %w", dir, filepath.Join(t.dir, ringDirsFile), err)
 		}
 	}
 	if len(orphans) > 0 {
@@ -183,6 +191,22 @@ func (t *eventTail) recover(ctx context.Context) (err error) {
 		events = events[n:]
 	}
 	return nil
+}
+
+// recoveryRingDirs returns the directories where a dead process may have left rings of this
+// trail: those listed in ringDirsFile, the one in use, and the default one, whatever ringEnv says
+// now; none when the trail never had rings.
+func (t *eventTail) recoveryRingDirs() ([]string, error) {
+	if t.ringPrefix == "" {
+		return nil, nil
+	}
+	dirs, err := ringDirs(t.dir)
+	if err != nil {
+		return nil, err
+	}
+	dirs = append(dirs, t.ringDir, defaultRingDir)
+	slices.Sort(dirs)
+	return slices.DeleteFunc(slices.Compact(dirs), func(d string) bool { return d == "" }), nil
 }
 
 // claimOrphans takes the regular files of dir whose names match and that no live process holds

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,9 +35,11 @@ import (
 // trail's directory (ringIDFile, made by the first Open that uses rings), so that Open finds the
 // rings of its own database among others' in a shared directory, and never another database's: not
 // one at the same path on another volume (containers sharing /dev/shm), nor one that was deleted
-// and made again there. The ID moves with the directory. Rings turned off while a dead process's
-// rings wait are not read: turn them off after a clean stop. Each process holds an exclusive flock(2) on
-// the rings it maps, as on its segments, so that Open leaves a live process's rings alone.
+// and made again there. The ID moves with the directory. Each directory rings were made in is
+// listed in the trail's directory (ringDirsFile), and Open reads a dead process's rings in each of
+// them and in /dev/shm, so that rings turned off or moved after a crash still give up their records.
+// Each process holds an exclusive flock(2) on the rings it maps, as on its segments, so that Open
+// leaves a live process's rings alone.
 //
 // Layout: a header of ringHeader bytes (ringMagic, then the uint64 epoch, little-endian), then
 // records, each
@@ -74,29 +77,41 @@ type ring struct {
 	pos   int // the end of the records written in this epoch
 }
 
-// ringDir returns the directory rings go in, "" for none (see the comment at the top).
-func ringDir() string {
+// defaultRingDir is where rings go when ringEnv is unset, if it is a tmpfs.
+const defaultRingDir = "/dev/shm"
+
+// ringDir returns the directory rings go in, "" for none (see the comment at the top), as an
+// absolute path.
+func ringDir() (string, error) {
 	switch v := os.Getenv(ringEnv); v {
 	case "off":
-		return ""
+		return "", nil
 	case "":
-		if isTmpfs("/dev/shm") {
-			return "/dev/shm"
+		if isTmpfs(defaultRingDir) {
+			return defaultRingDir, nil
 		}
-		return ""
+		return "", nil
 	default:
-		return v
+		return filepath.Abs(v)
 	}
 }
 
 // ringIDFile is the name of the file in the trail's directory that holds its rings' ID.
 const ringIDFile = "ring.id"
 
+// ringDirsFile is the name of the file in the trail's directory that lists, one absolute path a
+// line, every directory its rings were made in.
+const ringDirsFile = "ring.dirs"
+
 // ringPrefix is the beginning of the names of the rings of the trail whose segments are in dir:
-// its ID read from dir's ringIDFile, made (random, fsynced) when there is none.
-func ringPrefix(dir string) (string, error) {
+// its ID read from dir's ringIDFile, made (random, fsynced) when there is none and create is set;
+// "" when there is none and create is not (the trail never had rings).
+func ringPrefix(dir string, create bool) (string, error) {
 	path := filepath.Join(dir, ringIDFile)
 	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && !create {
+		return "", nil
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		var rnd [8]byte
 		if _, err := rand.Read(rnd[:]); err != nil {
@@ -117,6 +132,44 @@ func ringPrefix(dir string) (string, error) {
 		return "", fmt.Errorf("%s does not hold a trail ID (16 hexadecimal digits); delete it to make a new one", path)
 	}
 	return "rootward-trail-" + id + "-", nil
+}
+
+// ringDirs returns the directories listed in dir's ringDirsFile, none when there is no file.
+func ringDirs(dir string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ringDirsFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			dirs = append(dirs, line)
+		}
+	}
+	return dirs, nil
+}
+
+// noteRingDir lists ringDir in dir's ringDirsFile, unless it is there already: the file is
+// written anew beside it, fsynced and renamed over it.
+func noteRingDir(dir, ringDir string) error {
+	dirs, err := ringDirs(dir)
+	if err != nil || slices.Contains(dirs, ringDir) {
+		return err
+	}
+	tmp := filepath.Join(dir, ringDirsFile+".new")
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := writeSynced(tmp, []byte(strings.Join(append(dirs, ringDir), "\n")+"\n")); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, ringDirsFile)); err != nil {
+		return err
+	}
+	return syncDir(dir)
 }
 
 // writeSynced creates path (it must not exist), writes b and fsyncs it.
