@@ -568,47 +568,54 @@ func TestRingUnavailable(t *testing.T) {
 	}
 }
 
+// crashAfterRead opens the database at path (making its directory), appends one read-only event
+// with the given ID, which goes to a ring, and crashes; it returns the ring's path.
+func crashAfterRead(t *testing.T, path, id string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pauseIndexer(db)
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if err := db.AppendEvents(context.Background(), []*store.StoredEvent{{Account: "111122223333", Time: at, ID: id, ReadOnly: true, Body: []byte("{}")}}); err != nil {
+		t.Fatal(err)
+	}
+	if db.tail.ring == nil {
+		t.Fatal("the read-only append made no ring")
+	}
+	ring := db.tail.ring.path
+	crash(t, db)
+	return ring
+}
+
+// eventIDs returns the IDs of the events db holds for account 111122223333, sorted.
+func eventIDs(t *testing.T, db *DB) []string {
+	t.Helper()
+	got, err := db.LookupEvents(context.Background(), store.EventQuery{Account: "111122223333", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range got {
+		ids = append(ids, e.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // A dead process's rings are recovered by the database whose trail ID names them: after the
 // database's directory moved, too (the ID moves with it), and never by another database sharing
 // the ring directory. A trail ID file that holds no ID stops Open with an error naming it.
 func TestRingsBelongToTheirTrail(t *testing.T) {
 	rings := t.TempDir()
 	t.Setenv(ringEnv, rings)
-	ctx := context.Background()
-	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	crashed := func(path, id string) string {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			t.Fatal(err)
-		}
-		db, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pauseIndexer(db)
-		if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: id, ReadOnly: true, Body: []byte("{}")}}); err != nil {
-			t.Fatal(err)
-		}
-		ring := db.tail.ring.path
-		crash(t, db)
-		return ring
-	}
-	lookup := func(db *DB) []string {
-		t.Helper()
-		got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, e := range got {
-			ids = append(ids, e.ID)
-		}
-		return ids
-	}
-
 	base := t.TempDir()
-	moved := crashed(filepath.Join(base, "a", "rootward.db"), "from-a")
-	other := crashed(filepath.Join(base, "b", "rootward.db"), "from-b")
+	moved := crashAfterRead(t, filepath.Join(base, "a", "rootward.db"), "from-a")
+	other := crashAfterRead(t, filepath.Join(base, "b", "rootward.db"), "from-b")
 	if err := os.Rename(filepath.Join(base, "a"), filepath.Join(base, "a2")); err != nil {
 		t.Fatal(err)
 	}
@@ -617,7 +624,7 @@ func TestRingsBelongToTheirTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if got := lookup(a); len(got) != 1 || got[0] != "from-a" {
+	if got := eventIDs(t, a); len(got) != 1 || got[0] != "from-a" {
 		t.Errorf("moved database's events after Open = %v; want [from-a], from its ring", got)
 	}
 	if _, err := os.Stat(moved); !os.IsNotExist(err) {
@@ -634,7 +641,7 @@ func TestRingsBelongToTheirTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fresh.Close()
-	if got := lookup(fresh); len(got) != 0 {
+	if got := eventIDs(t, fresh); len(got) != 0 {
 		t.Errorf("a new database's events = %v; want none (b's ring is b's)", got)
 	}
 
@@ -657,26 +664,7 @@ func TestRingsBelongToTheirTrail(t *testing.T) {
 // rings turned off, and with rings moved to another directory (ring.dirs lists each directory the
 // trail's rings were made in).
 func TestRingsReadAfterRingsMoveOrStop(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "rootward.db")
-	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	crashWith := func(id string) string {
-		t.Helper()
-		db, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pauseIndexer(db)
-		if err := db.AppendEvents(ctx, []*store.StoredEvent{{Account: "111122223333", Time: at, ID: id, ReadOnly: true, Body: []byte("{}")}}); err != nil {
-			t.Fatal(err)
-		}
-		if db.tail.ring == nil {
-			t.Fatal("the read-only append made no ring")
-		}
-		ring := db.tail.ring.path
-		crash(t, db)
-		return ring
-	}
 	reopen := func(want []string) {
 		t.Helper()
 		db, err := Open(path)
@@ -684,23 +672,14 @@ func TestRingsReadAfterRingsMoveOrStop(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		got, err := db.LookupEvents(ctx, store.EventQuery{Account: "111122223333", Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, e := range got {
-			ids = append(ids, e.ID)
-		}
-		slices.Sort(ids)
-		if !slices.Equal(ids, want) {
-			t.Errorf("events after Open with %s=%q = %v; want %v", ringEnv, os.Getenv(ringEnv), ids, want)
+		if got := eventIDs(t, db); !slices.Equal(got, want) {
+			t.Errorf("events after Open with %s=%q = %v; want %v", ringEnv, os.Getenv(ringEnv), got, want)
 		}
 	}
 
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
 	t.Setenv(ringEnv, a)
-	inA := crashWith("in-a")
+	inA := crashAfterRead(t, path, "in-a")
 	t.Setenv(ringEnv, "off")
 	reopen([]string{"in-a"})
 	if _, err := os.Stat(inA); !os.IsNotExist(err) {
@@ -708,7 +687,7 @@ func TestRingsReadAfterRingsMoveOrStop(t *testing.T) {
 	}
 
 	t.Setenv(ringEnv, b)
-	inB := crashWith("in-b")
+	inB := crashAfterRead(t, path, "in-b")
 	t.Setenv(ringEnv, c)
 	reopen([]string{"in-a", "in-b"})
 	if _, err := os.Stat(inB); !os.IsNotExist(err) {
