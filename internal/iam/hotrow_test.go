@@ -134,31 +134,48 @@ func (b *barrier) Update(ctx context.Context, fn func(tx store.Tx) error) error 
 
 // Two writes to different users of one account on PostgreSQL, each transaction run to its last
 // statement before either commits, both commit at their first attempt: no row is shared.
+//
+// The pair runs in rounds, each on a database schema of its own, until one round commits both at
+// their first attempt (at most pairRounds). A row both write (the per-account generation row this
+// replaced) aborts one of the two in every round. PostgreSQL's serializable isolation also aborts,
+// now and then, two transactions that share no row, since its predicate locks on a B-tree are per
+// page ("Serializable Isolation Level", PostgreSQL documentation,
+// https://www.postgresql.org/docs/current/transaction-iso.html#XACT-SERIALIZABLE): AttachUserPolicy
+// (a key looked up and not found, a count, then an insert, for each user) did so in 4 first rounds
+// of 80 here, and with one round the test failed CI once. Within one schema, once it happened it
+// happened in every later round, so the rounds take fresh schemas. The store retries such an abort
+// (cmd/rootward TestTwoNodeLoadPostgres: no error answers); no error reaches the caller.
 func TestPerUserWritesDoNotConflictOnPostgres(t *testing.T) {
+	const pairRounds = 4
 	dsn := pgtest.DSN(t)
 	for _, w := range perUserWrites {
 		t.Run(w.name, func(t *testing.T) {
-			st, err := postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = st.Close() })
-			b := &barrier{Store: st}
-			svc, account := newAccount(t, b)
-			b.arrived.Add(2)
-			b.armed.Store(true)
-			errs := make(chan error, 2)
-			for _, u := range []string{"alice", "bob"} {
-				go func() { errs <- w.fn(context.Background(), svc, account, u) }()
-			}
-			for range 2 {
-				if err := <-errs; err != nil {
+			var attempts []int32
+			for round := range pairRounds {
+				st, err := postgres.Open(context.Background(), pgtest.FreshSchema(t, dsn))
+				if err != nil {
 					t.Fatal(err)
 				}
+				t.Cleanup(func() { _ = st.Close() })
+				b := &barrier{Store: st}
+				svc, account := newAccount(t, b)
+				b.arrived.Add(2)
+				b.armed.Store(true)
+				errs := make(chan error, 2)
+				for _, u := range []string{"alice", "bob"} {
+					go func() { errs <- w.fn(context.Background(), svc, account, u) }()
+				}
+				for range 2 {
+					if err := <-errs; err != nil {
+						t.Fatal(err)
+					}
+				}
+				if attempts = append(attempts, b.attempts.Load()); attempts[round] == 2 {
+					return
+				}
 			}
-			if n := b.attempts.Load(); n != 2 {
-				t.Errorf("%s of alice and of bob ran %d transaction attempts, want 2 (one each; a retry means they conflicted)", w.name, n)
-			}
+			t.Errorf("%s of alice and of bob ran %v transaction attempts in %d rounds, want 2 (one each) in one round at least; a retry means they conflicted",
+				w.name, attempts, pairRounds)
 		})
 	}
 }
