@@ -1,6 +1,7 @@
 // Package e2e runs the console's browser tests: an in-process Rootward (API server, console,
 // root-user service) on a loopback port, and console.mjs driving Debian's headless Chromium through
-// playwright-core against it. The test skips, saying why, when /usr/bin/chromium, node or
+// playwright-core against it. jssdk_test.go also runs the AWS SDK for JavaScript against the built
+// rootward binary. The test skips, saying why, when /usr/bin/chromium, node or
 // e2e/node_modules is missing, and fails instead under CI=true or ROOTWARD_REQUIRE_BROWSER (.ci/run
 // installs them; `make test` runs npm ci when npm is there).
 //

@@ -133,7 +133,7 @@ func deleteRuleEvaluations(tx store.Tx, account, region, ruleID string) error {
 // evaluations and tells OnEvaluated.
 func (s *Service) evaluateAccount(ctx context.Context, j job) error {
 	if j.change || j.periodic {
-		if err := s.catchUp(ctx, j.account); err != nil {
+		if err := s.catchUp(ctx, j.account); err != nil && ctx.Err() == nil { // not at shutdown
 			s.log.Error("config: deploying organization rules to new accounts", "account", j.account, "err", err)
 		}
 	}
