@@ -36,10 +36,7 @@ func TestJSSDKAgainstServe(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // bounds a hung run
 	defer cancel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "rootward")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/rootward").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildRootward(t, ctx, dir)
 	data := filepath.Join(dir, "data")
 	pw := filepath.Join(dir, "password")
 	if err := os.WriteFile(pw, []byte("Corr3ct-Horse-Battery!\n"), 0o600); err != nil {

@@ -40,6 +40,16 @@ import (
 // BenchmarkAlertLatency in cmd/rootward).
 const generous = 2 * time.Minute
 
+// buildRootward builds ./cmd/rootward into dir and returns the binary's path.
+func buildRootward(t *testing.T, ctx context.Context, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "rootward")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/rootward").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // TestRootSignInMonitoringInChromium is issue 12's end-to-end check: a started `rootward serve`
 // (built from cmd/rootward), whose root user signs in to the console in headless Chromium, and
 // what that one sign-in sets off, each through the interface a user has:
@@ -56,10 +66,7 @@ func TestRootSignInMonitoringInChromium(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "rootward")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "../cmd/rootward").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildRootward(t, ctx, tmp)
 	data := filepath.Join(tmp, "data")
 	rootward := func(args ...string) []byte {
 		t.Helper()
