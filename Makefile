@@ -30,7 +30,7 @@ e2e-deps:
 	fi
 
 # fuzz runs each fuzz target briefly; the package is named explicitly, as go test -fuzz requires.
-# Budgets are counts of executions (Nx), about ten seconds each on this machine, not durations: a
+# Budgets are counts of executions (Nx), 1 to 30 seconds each on this machine, not durations: a
 # duration's deadline races the workers' last call in Go's fuzz coordinator, which then fails the
 # target with a bare "context deadline exceeded" and no failing input (golang/go#75804, fixed in
 # Go 1.27; it failed CI once on go1.26). A count stops the same way however loaded the machine is.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
@@ -23,9 +24,7 @@ import (
 // the SDK's default retryer retries that error since its pull request #2949, which a single
 // attempt turns off). A *bytes.Reader is known to be in memory: net/http writes it with the headers
 // in one flush, and nothing closes it early. The bytes sent are the same.
-func SDKHTTPClient() interface {
-	Do(*http.Request) (*http.Response, error)
-} {
+func SDKHTTPClient() aws.HTTPClient {
 	return bodyInMemory{awshttp.NewBuildableClient()}
 }
 
