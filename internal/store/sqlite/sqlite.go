@@ -62,7 +62,7 @@ var _ store.Store = (*DB)(nil)
 // SQLite itself creates path-wal and path-shm beside the file; Open adds path-open.lock, a lock
 // file that keeps two processes from setting up (journal mode, migrations) the same file at once,
 // and the directory path-trail, which holds the trail's segment files (events.go) and its rings' ID
-// (ring.go). All are readable and writable by their owner only (see private).
+// and the directories they were made in (ring.go). All are readable and writable by their owner only (see private).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
